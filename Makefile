@@ -1,0 +1,33 @@
+# wordspace: `make demo` trains on a real corpus, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-dev
+WORDSPACE_DATA ?= $(abspath ../shared/data)
+export WORDSPACE_DATA
+
+.PHONY: demo test lint bench clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m wordspace.demo
+
+test: $(STAMP)
+	$(PY) -m ruff check src tests bench
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check src tests bench
+
+bench: $(STAMP)
+	$(PY) bench/sgns_vs_gensim.py
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache

@@ -1,0 +1,33 @@
+"""Parameter checks run before any work starts, with messages that say what is allowed."""
+
+from __future__ import annotations
+
+import numbers
+
+
+def check_int(name: str, value, minimum: int, maximum: int | None = None) -> None:
+    """Raise ValueError unless ``value`` is an integer in ``[minimum, maximum]``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if value < minimum or (maximum is not None and value > maximum):
+        allowed = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
+        raise ValueError(f"{name} must be an integer {allowed}, got {value!r}")
+
+
+def check_float(name: str, value, minimum: float, *, strict: bool = False,
+                maximum: float | None = None) -> None:
+    """Raise ValueError unless ``value`` is a real number above ``minimum`` (and up to ``maximum``)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or value != value:
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    low_ok = value > minimum if strict else value >= minimum
+    if not low_ok or (maximum is not None and value > maximum):
+        rel = ">" if strict else ">="
+        allowed = f"{rel} {minimum}" + (f" and <= {maximum}" if maximum is not None else "")
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+
+
+def check_choice(name: str, value, choices) -> None:
+    """Raise ValueError unless ``value`` is one of ``choices``."""
+    if value not in choices:
+        options = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {options}, got {value!r}")

@@ -1,0 +1,134 @@
+"""Random numbers, the noise distribution and the walk over windows.
+
+Every model consumes the same *examples*: a centre word, the context words its
+dynamic window covers after subsampling, and negatives drawn from the noise
+distribution. :func:`sample_job` produces them for a job (a run of sentences) into
+preallocated buffers; a loss kernel then computes the updates.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wordspace.kernels._jit import kernel
+
+_U12 = np.uint64(12)
+_U25 = np.uint64(25)
+_U27 = np.uint64(27)
+_U32 = np.uint64(32)
+_U40 = np.uint64(40)
+_MULT = np.uint64(2685821657736338717)
+_TO_UNIT = np.float32(1.0 / (1 << 24))
+
+
+@kernel
+def next_random(state):
+    """xorshift64* step on ``state[0]``; returns 64 random bits."""
+    x = state[0]
+    x ^= x >> _U12
+    x ^= x << _U25
+    x ^= x >> _U27
+    state[0] = x
+    return x * _MULT
+
+
+@kernel
+def random_below(state, n):
+    """Uniform integer in ``[0, n)`` (multiply-shift on the high 32 bits)."""
+    return np.int64(((next_random(state) >> _U32) * np.uint64(n)) >> _U32)
+
+
+@kernel
+def random_unit(state):
+    """Uniform float32 in ``[0, 1)`` with 24 random bits."""
+    return np.float32(next_random(state) >> _U40) * _TO_UNIT
+
+
+@kernel
+def draw_noise(state, alias_prob, alias_index):
+    """One draw from the noise distribution by Walker's alias method (O(1), exact)."""
+    i = random_below(state, alias_prob.shape[0])
+    if random_unit(state) < alias_prob[i]:
+        return i
+    return np.int64(alias_index[i])
+
+
+@kernel
+def build_alias(weights):
+    """Vose's alias tables for sampling index ``i`` with probability ``weights[i] / sum``."""
+    n = weights.shape[0]
+    scaled = weights * (n / weights.sum())
+    prob = np.ones(n, dtype=np.float32)
+    alias = np.arange(n).astype(np.int32)
+    small = np.empty(n, dtype=np.int64)
+    large = np.empty(n, dtype=np.int64)
+    ns = 0
+    nl = 0
+    for i in range(n):
+        if scaled[i] < 1.0:
+            small[ns] = i
+            ns += 1
+        else:
+            large[nl] = i
+            nl += 1
+    while ns > 0 and nl > 0:
+        ns -= 1
+        s = small[ns]
+        g = large[nl - 1]
+        prob[s] = scaled[s]
+        alias[s] = g
+        scaled[g] = (scaled[g] + scaled[s]) - 1.0
+        if scaled[g] < 1.0:
+            nl -= 1
+            small[ns] = g
+            ns += 1
+    return prob, alias
+
+
+@kernel
+def sample_job(tokens, offsets, s0, s1, keep_prob, window, negative, per_context,
+               alias_prob, alias_index, state, buffer,
+               centres, ctx_ptr, contexts, negatives):
+    """Turn sentences ``s0 .. s1-1`` into examples.
+
+    Each sentence is first subsampled (word2vec.c discards before windowing, so a window
+    reaches past discarded words). Each kept word then becomes a centre with an effective
+    window ``b`` drawn uniformly from ``1..window``; its contexts are the kept words
+    within ``b`` positions on either side, never crossing the sentence. Negatives come
+    ``negative`` per centre word (shared by its whole window), or ``negative`` per
+    context word when ``per_context`` is true (the classic per-pair update).
+
+    Returns ``(n_examples, n_contexts)``; example ``e`` has centre ``centres[e]``,
+    contexts ``contexts[ctx_ptr[e]:ctx_ptr[e + 1]]`` and negatives in row ``e`` of
+    ``negatives`` (or rows ``ctx_ptr[e]..`` when ``per_context``).
+    """
+    n_ex = 0
+    n_ctx = 0
+    ctx_ptr[0] = 0
+    for s in range(s0, s1):
+        n = 0
+        for t in range(offsets[s], offsets[s + 1]):
+            w = tokens[t]
+            if keep_prob[w] >= 1.0 or random_unit(state) < keep_prob[w]:
+                buffer[n] = w
+                n += 1
+        for i in range(n):
+            b = 1 + random_below(state, window)
+            lo = max(0, i - b)
+            hi = min(n, i + b + 1)
+            if hi - lo < 2:
+                continue
+            for j in range(lo, hi):
+                if j != i:
+                    contexts[n_ctx] = buffer[j]
+                    if per_context:
+                        for k in range(negative):
+                            negatives[n_ctx, k] = draw_noise(state, alias_prob, alias_index)
+                    n_ctx += 1
+            centres[n_ex] = buffer[i]
+            if not per_context:
+                for k in range(negative):
+                    negatives[n_ex, k] = draw_noise(state, alias_prob, alias_index)
+            n_ex += 1
+            ctx_ptr[n_ex] = n_ctx
+    return n_ex, n_ctx

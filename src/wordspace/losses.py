@@ -1,0 +1,71 @@
+"""What a model optimises, behind one interface (as fastText separates its losses).
+
+The driver (:mod:`wordspace.train`) walks windows and draws negatives the same way for
+every model; a :class:`Loss` says how examples are laid out and which compiled kernel
+turns them into parameter updates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from wordspace.kernels import sgns
+
+
+class Loss:
+    """Interface: a compiled update applied to a batch of sampled examples.
+
+    Subclasses set :attr:`negatives_per_context` (one set of negatives per context word,
+    instead of one per centre word) and implement :meth:`scratch` and :meth:`update`.
+    """
+
+    negatives_per_context: bool = False
+
+    def scratch(self, params: tuple[np.ndarray, ...], negative: int, max_contexts: int
+                ) -> tuple[np.ndarray, ...]:
+        """Per-worker scratch buffers for :meth:`update`."""
+        raise NotImplementedError
+
+    def update(self, params: tuple[np.ndarray, ...], examples: Examples, lr: float,
+               scratch: tuple[np.ndarray, ...]) -> float:
+        """Apply one step for ``examples``; return their summed loss."""
+        raise NotImplementedError
+
+
+@dataclass
+class Examples:
+    """A job's examples, as :func:`wordspace.kernels.sampling.sample_job` lays them out."""
+
+    centres: np.ndarray
+    ctx_ptr: np.ndarray
+    contexts: np.ndarray
+    negatives: np.ndarray
+    n_examples: int = 0
+    n_contexts: int = 0
+
+
+class NegativeSamplingLoss(Loss):
+    """Skip-gram negative sampling: ``-log s(u_w.v_c) - sum_n log s(-u_n.v_c)``.
+
+    ``shared=True`` (default) shares a centre word's negatives across its window and
+    updates the window as small matrix products (Ji et al. 2016, pWord2Vec);
+    ``shared=False`` is word2vec.c's per-pair update with fresh negatives per pair.
+    """
+
+    def __init__(self, shared: bool = True):
+        self.shared = shared
+        self.negatives_per_context = not shared
+        self._kernel = sgns.shared_negative_update if shared else sgns.per_pair_update
+
+    def scratch(self, params, negative, max_contexts):
+        dim = params[0].shape[1]
+        return (np.zeros((negative + 1, max_contexts), np.float32),
+                np.zeros((max_contexts, dim), np.float32),
+                np.zeros((negative + 1, dim), np.float32))
+
+    def update(self, params, examples, lr, scratch):
+        syn0, syn1 = params
+        return self._kernel(syn0, syn1, examples.centres, examples.ctx_ptr, examples.contexts,
+                            examples.negatives, examples.n_examples, np.float32(lr), *scratch)

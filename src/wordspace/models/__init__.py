@@ -1,0 +1,5 @@
+"""Estimators: parameters in ``__init__``, ``fit(corpus)``, fitted attributes after."""
+
+from wordspace.models.skipgram import SkipGram
+
+__all__ = ["SkipGram"]

@@ -1,0 +1,127 @@
+"""What every wordspace model shares: parameters, the corpus hand-off, save and load.
+
+A model directory holds ``config.json`` (class, parameters, version), ``vocab.tsv``,
+one ``.npy`` file per parameter matrix and ``training.json``; it is written under a
+temporary name and renamed into place, so a crash never leaves half a model.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from wordspace._io import atomic_directory
+from wordspace.corpus import Corpus
+from wordspace.vocab import Vocabulary
+
+FORMAT_VERSION = 1
+
+
+def default_workers() -> int:
+    """All cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class Model:
+    """Base class. Subclasses list their parameters as ``__init__`` keyword arguments,
+    implement ``_validate``, ``_fit(corpus)`` and name their matrices in ``_arrays``."""
+
+    _arrays: tuple[str, ...] = ()
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        sig = inspect.signature(cls.__init__)
+        return [p for p in sig.parameters if p != "self"]
+
+    def get_params(self) -> dict:
+        """Constructor parameters, as scikit-learn estimators expose them."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def __repr__(self) -> str:
+        defaults = inspect.signature(type(self).__init__).parameters
+        changed = [f"{k}={v!r}" for k, v in self.get_params().items()
+                   if defaults[k].default is not v and defaults[k].default != v]
+        return f"{type(self).__name__}({', '.join(changed)})"
+
+    def _validate(self) -> None:
+        raise NotImplementedError
+
+    def _fit(self, corpus: Corpus) -> None:
+        raise NotImplementedError
+
+    def fit(self, corpus) -> Model:
+        """Train on ``corpus``: a :class:`Corpus`, or anything ``Corpus()`` accepts
+        (built with its defaults). Returns the model."""
+        self._validate()
+        if not isinstance(corpus, Corpus):
+            corpus = Corpus(corpus, progress=getattr(self, "progress", True))
+        self.vocab_ = corpus.vocab
+        self._fit(corpus)
+        return self
+
+    @property
+    def is_fitted(self) -> bool:
+        return hasattr(self, "vocab_")
+
+    def _check_fitted(self) -> None:
+        if not self.is_fitted:
+            raise RuntimeError(f"this {type(self).__name__} is not trained yet: call fit()")
+
+    # -- persistence ----------------------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        """Write the model directory atomically (temporary name, then rename)."""
+        self._check_fitted()
+        with atomic_directory(path) as tmp:
+            config = {"class": type(self).__name__, "format": FORMAT_VERSION,
+                      "params": self.get_params()}
+            (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+            self.vocab_.save_tsv(tmp / "vocab.tsv")
+            for name in self._arrays:
+                np.save(tmp / f"{name}.npy", getattr(self, name))
+            report = getattr(self, "report_", None)
+            if report is not None:
+                (tmp / "training.json").write_text(json.dumps(report.as_dict(), indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: str | Path, mmap: bool = False) -> Model:
+        """Read a directory written by :meth:`save` (``mmap=True`` maps the matrices)."""
+        path = Path(path)
+        config_file = path / "config.json"
+        if not config_file.is_file():
+            raise FileNotFoundError(f"{path} is not a wordspace model directory "
+                                    "(no config.json)")
+        config = json.loads(config_file.read_text())
+        if config.get("class") != cls.__name__ and cls is not Model:
+            raise ValueError(f"{path} holds a {config.get('class')}, not a {cls.__name__}")
+        if config.get("format", 0) > FORMAT_VERSION:
+            raise ValueError(f"{path} was written by a newer wordspace (format "
+                             f"{config['format']}); upgrade wordspace to read it")
+        model_cls = cls if cls is not Model else _registry()[config["class"]]
+        known = set(model_cls._param_names())
+        model = model_cls(**{k: v for k, v in config["params"].items() if k in known})
+        model.vocab_ = Vocabulary.load_tsv(path / "vocab.tsv")
+        for name in model_cls._arrays:
+            setattr(model, name, np.load(path / f"{name}.npy", mmap_mode="r" if mmap else None))
+        model._restored()
+        return model
+
+    def _restored(self) -> None:
+        """Hook: rebuild derived attributes after :meth:`load`."""
+
+
+def _registry() -> dict[str, type[Model]]:
+    from wordspace import models
+
+    return {name: getattr(models, name) for name in models.__all__}
+
+
+def load_model(path: str | Path, mmap: bool = False) -> Model:
+    """Load any wordspace model directory, whatever its class."""
+    return Model.load(path, mmap=mmap)

@@ -1,0 +1,184 @@
+"""The training driver every window-based model shares.
+
+The encoded corpus is cut into jobs (runs of whole sentences of about ``job_words``
+tokens). ``workers`` Python threads take jobs in order from a shared queue; for each
+job a thread samples examples and applies the loss's update, both compiled ``nogil``
+kernels, so threads run truly in parallel and update the shared parameters without
+locks (Hogwild, as word2vec.c does). The learning rate decays linearly with the number
+of words handed out, from ``alpha`` to ``min_alpha`` over all epochs.
+
+With one worker, jobs run in a fixed order from a fixed random state, so the same
+seed gives the same vectors.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from wordspace.corpus import Corpus
+from wordspace.kernels.sampling import sample_job
+from wordspace.losses import Examples, Loss
+from wordspace.progress import progress_bar
+from wordspace.sampling import keep_probabilities, noise_tables
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainingReport:
+    """What a training run did: counted by the workers, not inferred."""
+
+    words: int  # corpus tokens walked over, before subsampling, all epochs
+    examples: int  # centre words trained (after subsampling)
+    pairs: int  # (centre, context) pairs trained
+    seconds: float
+    epoch_words: list[int]  # tokens walked in each epoch
+    epoch_loss: list[float]  # mean loss per (centre, context) pair in each epoch
+
+    @property
+    def words_per_second(self) -> float:
+        return self.words / self.seconds if self.seconds > 0 else float("inf")
+
+    @property
+    def loss(self) -> float:
+        """Mean loss per pair in the last epoch."""
+        return self.epoch_loss[-1] if self.epoch_loss else float("nan")
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "words_per_second": self.words_per_second}
+
+    def summary(self) -> str:
+        return (f"trained {self.words:,} words ({self.pairs:,} pairs) in {self.seconds:.1f} s: "
+                f"{self.words_per_second:,.0f} words/s, final loss {self.loss:.4f}")
+
+
+def make_jobs(offsets: np.ndarray, job_words: int) -> np.ndarray:
+    """Sentence indices where jobs start: runs of whole sentences of at most ``job_words``
+    tokens (a longer sentence is a job of its own). Returns boundaries ``b`` with job ``i``
+    covering sentences ``b[i] .. b[i + 1] - 1``."""
+    bounds = [0]
+    n = len(offsets) - 1
+    while bounds[-1] < n:
+        s = bounds[-1]
+        e = int(np.searchsorted(offsets, offsets[s] + job_words, side="right")) - 1
+        bounds.append(min(max(e, s + 1), n))
+    return np.asarray(bounds, dtype=np.int64)
+
+
+def _thread_seed(seed: int, worker_id: int) -> int:
+    """A distinct, non-zero 64-bit xorshift state per (seed, worker)."""
+    mixed = (seed * 0x9E3779B97F4A7C15 + (worker_id + 1) * 0xBF58476D1CE4E5B9) % (1 << 64)
+    return mixed | 1
+
+
+class _Meter:
+    """Counters the workers share, and the learning-rate schedule they read."""
+
+    def __init__(self, total_words: int, alpha: float, min_alpha: float):
+        self.lock = threading.Lock()
+        self.total_words = total_words
+        self.alpha, self.min_alpha = alpha, min_alpha
+        self.started = 0  # words handed out (drives the learning rate)
+        self.words = self.examples = self.pairs = 0
+        self.window_loss = 0.0  # float64 sums: they never saturate
+        self.window_pairs = 0
+        self.lr = alpha
+        self.error: BaseException | None = None
+        self.stop = False
+
+    def learning_rate(self) -> float:
+        progress = min(self.started / max(self.total_words, 1), 1.0)
+        return self.alpha - (self.alpha - self.min_alpha) * progress
+
+
+def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window: int,
+          negative: int, sample: float, ns_exponent: float, epochs: int, alpha: float,
+          min_alpha: float, workers: int, seed: int, job_words: int = 10_000,
+          progress: bool = True, desc: str = "training") -> TrainingReport:
+    """Train ``params`` in place on ``corpus`` with ``loss``; see the module docstring."""
+    tokens = np.asarray(corpus.tokens)
+    offsets = np.asarray(corpus.offsets)
+    counts = corpus.vocab.counts
+    keep = keep_probabilities(counts, sample)
+    alias_prob, alias_index = noise_tables(counts, ns_exponent)
+    bounds = make_jobs(offsets, job_words)
+    sizes = offsets[bounds[1:]] - offsets[bounds[:-1]]
+    max_job = int(sizes.max())
+    jobs = [(epoch, int(s0), int(s1), int(n)) for epoch in range(epochs)
+            for s0, s1, n in zip(bounds[:-1], bounds[1:], sizes, strict=True)]
+    meter = _Meter(len(tokens) * epochs, alpha, min_alpha)
+    epoch_words, epoch_loss, epoch_pairs = [0] * epochs, [0.0] * epochs, [0] * epochs
+    queue = iter(jobs)
+    max_ctx = 2 * window
+
+    def work(worker_id: int) -> None:
+        state = np.array([_thread_seed(seed, worker_id)], dtype=np.uint64)
+        buffer = np.empty(max_job, np.int32)
+        neg_rows = max_job * max_ctx if loss.negatives_per_context else max_job
+        ex = Examples(np.empty(max_job, np.int32), np.empty(max_job + 1, np.int64),
+                      np.empty(max_job * max_ctx, np.int32),
+                      np.empty((neg_rows, negative), np.int32))
+        scratch = loss.scratch(params, negative, max_ctx)
+        try:
+            while not meter.stop:
+                with meter.lock:
+                    job = next(queue, None)
+                    if job is None:
+                        return
+                    epoch, s0, s1, n = job
+                    lr = meter.learning_rate()
+                    meter.started += n
+                ex.n_examples, ex.n_contexts = sample_job(
+                    tokens, offsets, s0, s1, keep, window, negative, loss.negatives_per_context,
+                    alias_prob, alias_index, state, buffer,
+                    ex.centres, ex.ctx_ptr, ex.contexts, ex.negatives)
+                job_loss = loss.update(params, ex, lr, scratch)
+                with meter.lock:
+                    meter.words += n
+                    epoch_words[epoch] += n
+                    epoch_loss[epoch] += job_loss
+                    epoch_pairs[epoch] += ex.n_contexts
+                    meter.examples += ex.n_examples
+                    meter.pairs += ex.n_contexts
+                    meter.window_loss += job_loss
+                    meter.window_pairs += ex.n_contexts
+                    meter.lr = lr
+        except BaseException as e:  # surfaced in the calling thread
+            meter.error = e
+            meter.stop = True
+
+    threads = [threading.Thread(target=work, args=(i,), daemon=True, name=f"wordspace-{i}")
+               for i in range(workers)]
+    start = time.perf_counter()
+    recent_loss = float("nan")
+    with progress_bar(total=meter.total_words, unit="w", desc=desc, enable=progress) as bar:
+        for t in threads:
+            t.start()
+        try:
+            while alive := [t for t in threads if t.is_alive()]:
+                alive[0].join(timeout=0.5)
+                with meter.lock:
+                    if meter.window_pairs:
+                        recent_loss = meter.window_loss / meter.window_pairs
+                        meter.window_loss, meter.window_pairs = 0.0, 0
+                    words, lr = meter.words, meter.lr
+                bar.set_postfix(lr=f"{lr:.5f}", loss=f"{recent_loss:.4f}", refresh=False)
+                bar.update(words - bar.n)
+        except KeyboardInterrupt:
+            meter.stop = True
+            for t in threads:
+                t.join()
+            raise
+    if meter.error is not None:
+        raise meter.error
+    report = TrainingReport(
+        words=meter.words, examples=meter.examples, pairs=meter.pairs,
+        seconds=time.perf_counter() - start, epoch_words=epoch_words,
+        epoch_loss=[total / max(n, 1) for total, n in zip(epoch_loss, epoch_pairs, strict=True)])
+    logger.info(report.summary())
+    return report

@@ -1,0 +1,245 @@
+"""Word vectors and the queries people run on them (a gensim ``KeyedVectors``-like API).
+
+Also reads and writes the word2vec text and binary formats that word2vec.c, gensim and
+fastText exchange.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from wordspace._io import atomic_write, decompressing_reader
+from wordspace.vocab import unknown_word_message
+
+_EPS = 1e-12
+
+
+class Vectors:
+    """Words with their vectors (a float32 matrix, one row per word) and counts.
+
+    Parameters
+    ----------
+    words : sequence of str
+        In row order; by convention most frequent first (``restrict_vocab`` relies on it).
+    matrix : array (n_words, dim)
+    counts : array (n_words,), optional
+    """
+
+    def __init__(self, words: Sequence[str], matrix: np.ndarray, counts=None):
+        self.words = list(words)
+        self.matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+        if self.matrix.ndim != 2 or len(self.words) != self.matrix.shape[0]:
+            raise ValueError(f"{len(self.words)} words but a matrix of shape {self.matrix.shape}")
+        self.counts = None if counts is None else np.asarray(counts, dtype=np.int64)
+        self.index = {w: i for i, w in enumerate(self.words)}
+        self._unit: np.ndarray | None = None
+
+    # -- access ------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.index
+
+    def __iter__(self):
+        return iter(self.words)
+
+    def __getitem__(self, word: str | Iterable[str]) -> np.ndarray:
+        """The vector of a word (or a matrix for a list of words)."""
+        if isinstance(word, str):
+            return self.matrix[self.index_of(word)]
+        return self.matrix[[self.index_of(w) for w in word]]
+
+    def __repr__(self) -> str:
+        return f"Vectors({len(self):,} words, dim={self.dim})"
+
+    @property
+    def dim(self) -> int:
+        """Number of dimensions."""
+        return self.matrix.shape[1]
+
+    vector_size = dim  # gensim's name
+
+    def index_of(self, word: str) -> int:
+        """Row of ``word``; ``KeyError`` naming it (and close spellings) if absent."""
+        try:
+            return self.index[word]
+        except KeyError:
+            raise KeyError(unknown_word_message(word, self.words)) from None
+
+    @property
+    def unit(self) -> np.ndarray:
+        """Rows scaled to unit length (computed once)."""
+        if self._unit is None:
+            norms = np.linalg.norm(self.matrix, axis=1, keepdims=True)
+            self._unit = self.matrix / np.maximum(norms, _EPS)
+        return self._unit
+
+    # -- queries -----------------------------------------------------------------------
+    def similarity(self, word1: str, word2: str) -> float:
+        """Cosine similarity of two words."""
+        u = self.unit
+        return float(u[self.index_of(word1)] @ u[self.index_of(word2)])
+
+    def nearest(self, vector: np.ndarray, topn: int = 10, exclude: Iterable[str] = (),
+                restrict_vocab: int | None = None) -> list[tuple[str, float]]:
+        """Words whose vectors have the highest cosine with ``vector``."""
+        vector = np.asarray(vector, dtype=np.float32)
+        if vector.shape != (self.dim,):
+            raise ValueError(f"expected a vector of dimension {self.dim}, got {vector.shape}")
+        unit = self.unit[:restrict_vocab]
+        scores = unit @ (vector / max(float(np.linalg.norm(vector)), _EPS))
+        return self._top(scores, topn, exclude)
+
+    def most_similar(self, positive: str | np.ndarray | Iterable = (), negative=(),
+                     topn: int = 10, restrict_vocab: int | None = None
+                     ) -> list[tuple[str, float]]:
+        """Nearest words to the mean of ``positive`` minus ``negative`` unit vectors.
+
+        ``most_similar("france")`` lists neighbours; ``most_similar(positive=["king",
+        "woman"], negative=["man"])`` answers an analogy (3CosAdd). Query words are
+        excluded from the answer, as in gensim.
+        """
+        positive = _as_list(positive)
+        negative = _as_list(negative)
+        if not positive and not negative:
+            raise ValueError("most_similar needs at least one positive or negative word")
+        terms = [(p, 1.0) for p in positive] + [(n, -1.0) for n in negative]
+        mean = np.zeros(self.dim, dtype=np.float32)
+        for term, weight in terms:
+            if isinstance(term, str):
+                mean += weight * self.unit[self.index_of(term)]
+            else:
+                v = np.asarray(term, dtype=np.float32)
+                mean += weight * v / max(float(np.linalg.norm(v)), _EPS)
+        exclude = [t for t, _ in terms if isinstance(t, str)]
+        return self.nearest(mean, topn, exclude, restrict_vocab)
+
+    def analogy(self, a: str, b: str, c: str, topn: int = 1, method: str = "3cosadd",
+                restrict_vocab: int | None = None) -> list[tuple[str, float]]:
+        """``a`` is to ``b`` as ``c`` is to ...? (excluding a, b and c from the answers).
+
+        ``method="3cosadd"`` ranks by cos(x, b) - cos(x, a) + cos(x, c);
+        ``"3cosmul"`` (Levy & Goldberg 2014) by cos'(x, b) cos'(x, c) / (cos'(x, a) + 0.001)
+        with cosines shifted to [0, 1].
+        """
+        if method == "3cosadd":
+            return self.most_similar(positive=[b, c], negative=[a], topn=topn,
+                                     restrict_vocab=restrict_vocab)
+        if method != "3cosmul":
+            raise ValueError(f"method must be '3cosadd' or '3cosmul', got {method!r}")
+        unit = self.unit[:restrict_vocab]
+        ca, cb, cc = ((unit @ self.unit[self.index_of(w)] + 1) / 2 for w in (a, b, c))
+        return self._top(cb * cc / (ca + 1e-3), topn, (a, b, c))
+
+    def _top(self, scores: np.ndarray, topn: int, exclude: Iterable[str]
+             ) -> list[tuple[str, float]]:
+        scores = scores.astype(np.float64, copy=True)
+        for w in exclude:
+            i = self.index.get(w)
+            if i is not None and i < len(scores):
+                scores[i] = -np.inf
+        topn = max(0, min(topn, len(scores)))
+        best = np.argpartition(-scores, topn - 1)[:topn] if 0 < topn < len(scores) \
+            else np.arange(len(scores))
+        best = best[np.argsort(-scores[best], kind="stable")][:topn]
+        return [(self.words[i], float(scores[i])) for i in best if np.isfinite(scores[i])]
+
+    # -- word2vec formats --------------------------------------------------------------
+    def save_word2vec_format(self, path: str | Path, binary: bool = False) -> None:
+        """Write the word2vec text (``binary=False``) or binary format, atomically.
+
+        Files are read by gensim's ``KeyedVectors.load_word2vec_format`` and word2vec.c.
+        """
+        for w in self.words:
+            if not w or any(ch.isspace() for ch in w):
+                raise ValueError(f"word {w!r} contains whitespace: the word2vec format "
+                                 "cannot store it")
+        with atomic_write(path, "wb") as f:
+            f.write(f"{len(self)} {self.dim}\n".encode())
+            if binary:
+                for w, row in zip(self.words, self.matrix, strict=True):
+                    f.write(w.encode() + b" " + row.astype("<f4").tobytes() + b"\n")
+            else:
+                for w, row in zip(self.words, self.matrix, strict=True):
+                    f.write(w.encode() + b" " + " ".join(f"{x:.6g}" for x in row).encode()
+                            + b"\n")
+
+    @classmethod
+    def load_word2vec_format(cls, path: str | Path, binary: bool | None = None,
+                             limit: int | None = None) -> Vectors:
+        """Read the word2vec text or binary format (optionally gzip/bz2/xz-compressed).
+
+        ``binary=None`` decides by the file's contents. ``limit`` reads only the first
+        words (the most frequent, in files written by word2vec tools).
+        """
+        with open(path, "rb") as raw, decompressing_reader(raw) as f:
+            data = f.read()
+        header, _, body = data.partition(b"\n")
+        try:
+            n, dim = (int(x) for x in header.split())
+        except ValueError:
+            raise ValueError(f"{path}:1: expected a header 'n_words dim', got "
+                             f"{header[:80]!r}") from None
+        if limit is not None:
+            n = min(n, limit)
+        if binary is None:
+            binary = _looks_binary(body, dim)
+        reader = _parse_binary if binary else _parse_text
+        words, matrix = reader(body, n, dim, str(path))
+        return cls(words, matrix)
+
+
+def _as_list(x) -> list:
+    if x is None:
+        return []
+    if isinstance(x, (str, np.ndarray)):
+        return [x]
+    return list(x)
+
+
+def _looks_binary(body: bytes, dim: int) -> bool:
+    # a text row is "word" plus dim numbers; binary rows have 4 * dim raw bytes after the word
+    first = body.split(b"\n", 1)[0]
+    try:
+        return len(first.decode("utf-8").split()) != dim + 1
+    except UnicodeDecodeError:
+        return True
+
+
+def _parse_text(body: bytes, n: int, dim: int, name: str) -> tuple[list[str], np.ndarray]:
+    words, matrix = [], np.empty((n, dim), dtype=np.float32)
+    lines = body.split(b"\n", n)
+    for i in range(n):
+        if i >= len(lines):
+            raise ValueError(f"{name}: the header promises {n} words, the file has {i}")
+        parts = lines[i].rstrip().split(b" ")
+        if len(parts) != dim + 1:
+            raise ValueError(f"{name}:{i + 2}: expected a word and {dim} numbers, "
+                             f"got {len(parts) - 1} numbers")
+        words.append(parts[0].decode("utf-8", errors="replace"))
+        try:
+            matrix[i] = np.array(parts[1:], dtype=np.float32)
+        except ValueError:
+            raise ValueError(f"{name}:{i + 2}: not a number in the row of "
+                             f"{words[-1]!r}") from None
+    return words, matrix
+
+
+def _parse_binary(body: bytes, n: int, dim: int, name: str) -> tuple[list[str], np.ndarray]:
+    words, matrix = [], np.empty((n, dim), dtype=np.float32)
+    width = 4 * dim
+    pos = 0
+    for i in range(n):
+        while pos < len(body) and body[pos] in b"\n\r":  # word2vec.c ends rows with "\n"
+            pos += 1
+        space = body.find(b" ", pos)
+        if space < 0 or space + 1 + width > len(body):
+            raise ValueError(f"{name}: the header promises {n} words, the file ends after {i}")
+        words.append(body[pos:space].decode("utf-8", errors="replace"))
+        matrix[i] = np.frombuffer(body, dtype="<f4", count=dim, offset=space + 1)
+        pos = space + 1 + width
+    return words, matrix

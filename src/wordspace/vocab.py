@@ -1,0 +1,100 @@
+"""Vocabulary: words sorted by frequency, their counts, and the word -> index map.
+
+Index order is the contract every model relies on: index 0 is the most frequent word
+(or ``<unk>`` when the UNK policy is on), ties are broken by first appearance in the
+corpus, so the same corpus always gives the same indices.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from wordspace._io import atomic_write
+
+UNK = "<unk>"
+
+
+class Vocabulary:
+    """Words of a corpus with their counts, most frequent first.
+
+    Parameters
+    ----------
+    words : sequence of str
+        The words, in index order.
+    counts : sequence of int
+        How often each word occurs in the corpus (after pruning and ``min_count``).
+    unk : bool
+        Whether index 0 is the ``<unk>`` token that stands for out-of-vocabulary words.
+    """
+
+    def __init__(self, words: Iterable[str], counts: Iterable[int], unk: bool = False):
+        self.words: list[str] = list(words)
+        self.counts = np.asarray(list(counts) if not isinstance(counts, np.ndarray) else counts,
+                                 dtype=np.int64)
+        if len(self.words) != len(self.counts):
+            raise ValueError(f"{len(self.words)} words but {len(self.counts)} counts")
+        self.unk = bool(unk)
+        if self.unk and (not self.words or self.words[0] != UNK):
+            raise ValueError(f"a vocabulary with unk=True must have {UNK!r} at index 0")
+        self.index: dict[str, int] = {w: i for i, w in enumerate(self.words)}
+        if len(self.index) != len(self.words):
+            raise ValueError("vocabulary words must be unique")
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.words)
+
+    def __getitem__(self, word: str) -> int:
+        try:
+            return self.index[word]
+        except KeyError:
+            raise KeyError(unknown_word_message(word, self.words)) from None
+
+    def __repr__(self) -> str:
+        head = ", ".join(self.words[:5])
+        return f"Vocabulary({len(self)} words: {head}{', ...' if len(self) > 5 else ''})"
+
+    @property
+    def total(self) -> int:
+        """Number of corpus tokens the vocabulary covers."""
+        return int(self.counts.sum())
+
+    def save_tsv(self, path: str | Path) -> None:
+        """Write ``word<TAB>count`` lines, most frequent first (a file people can read)."""
+        with atomic_write(path, "w") as f:
+            f.write(f"# wordspace vocabulary\tunk={int(self.unk)}\n")
+            for w, c in zip(self.words, self.counts.tolist(), strict=True):
+                f.write(f"{w}\t{c}\n")
+
+    @classmethod
+    def load_tsv(cls, path: str | Path) -> Vocabulary:
+        """Read a file written by :meth:`save_tsv`."""
+        words, counts, unk = [], [], False
+        with open(path, encoding="utf-8") as f:
+            for lineno, line in enumerate(f, 1):
+                line = line.rstrip("\n")
+                if line.startswith("# wordspace vocabulary"):
+                    unk = line.endswith("unk=1")
+                    continue
+                parts = line.split("\t")
+                if len(parts) != 2 or not parts[1].isdigit():
+                    raise ValueError(f"{path}:{lineno}: expected 'word<TAB>count', got {line!r}")
+                words.append(parts[0])
+                counts.append(int(parts[1]))
+        return cls(words, counts, unk=unk)
+
+
+def unknown_word_message(word: object, vocabulary: list[str]) -> str:
+    """A KeyError message naming the word and a few close spellings."""
+    close = difflib.get_close_matches(str(word), vocabulary[:50000], n=3, cutoff=0.75)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    return f"word {word!r} is not in the vocabulary{hint}"
