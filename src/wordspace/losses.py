@@ -29,8 +29,9 @@ class Loss:
         raise NotImplementedError
 
     def update(self, params: tuple[np.ndarray, ...], examples: Examples, lr: float,
-               scratch: tuple[np.ndarray, ...]) -> float:
-        """Apply one step for ``examples``; return their summed loss."""
+               scratch: tuple[np.ndarray, ...]) -> tuple[float, int]:
+        """Apply one step for ``examples``; return ``(loss, pairs)``: the loss summed over
+        a sample of the pairs, and that sample's size."""
         raise NotImplementedError
 
 
@@ -62,8 +63,7 @@ class NegativeSamplingLoss(Loss):
     def scratch(self, params, negative, max_contexts):
         dim = params[0].shape[1]
         return (np.zeros((negative + 1, max_contexts), np.float32),
-                np.zeros((max_contexts, dim), np.float32),
-                np.zeros((negative + 1, dim), np.float32))
+                np.zeros((max_contexts, dim), np.float32))
 
     def update(self, params, examples, lr, scratch):
         syn0, syn1 = params

@@ -38,7 +38,7 @@ class TrainingReport:
     pairs: int  # (centre, context) pairs trained
     seconds: float
     epoch_words: list[int]  # tokens walked in each epoch
-    epoch_loss: list[float]  # mean loss per (centre, context) pair in each epoch
+    epoch_loss: list[float]  # mean loss per pair in each epoch (sampled, see kernels.sgns)
 
     @property
     def words_per_second(self) -> float:
@@ -137,16 +137,16 @@ def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window:
                     tokens, offsets, s0, s1, keep, window, negative, loss.negatives_per_context,
                     alias_prob, alias_index, state, buffer,
                     ex.centres, ex.ctx_ptr, ex.contexts, ex.negatives)
-                job_loss = loss.update(params, ex, lr, scratch)
+                job_loss, loss_pairs = loss.update(params, ex, lr, scratch)
                 with meter.lock:
                     meter.words += n
                     epoch_words[epoch] += n
                     epoch_loss[epoch] += job_loss
-                    epoch_pairs[epoch] += ex.n_contexts
+                    epoch_pairs[epoch] += loss_pairs
                     meter.examples += ex.n_examples
                     meter.pairs += ex.n_contexts
                     meter.window_loss += job_loss
-                    meter.window_pairs += ex.n_contexts
+                    meter.window_pairs += loss_pairs
                     meter.lr = lr
         except BaseException as e:  # surfaced in the calling thread
             meter.error = e

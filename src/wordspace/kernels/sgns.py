@@ -6,8 +6,11 @@ For a centre word ``w`` with context words ``c`` and negatives ``n``, the loss i
 
 with ``v`` = input vectors (``syn0``, the word vectors users get) and ``u`` = output
 vectors (``syn1``). As in word2vec.c, the context word is the input and the centre word
-the output. Each kernel applies one step ``theta -= lr * dL/dtheta`` and returns the loss
-(float64, so a running sum never saturates).
+the output. Each kernel applies one step ``theta -= lr * dL/dtheta`` and returns
+``(loss, pairs)``: the loss summed (in float64, so it never saturates) over the pairs
+of every ``LOSS_EVERY``-th example, and how many pairs that is. The ratio is an
+unbiased running estimate of the mean loss per pair, without paying two logarithms
+per term on every example.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ import math
 
 import numpy as np
 
-from wordspace.kernels._jit import kernel
+from wordspace.kernels._jit import kernel, prefetch_row
+
+LOSS_EVERY = 8
 
 
 @kernel
@@ -28,97 +33,175 @@ def _log_sigmoid(x):
 
 
 @kernel
+def _prefetch_example(syn0, syn1, centres, ctx_ptr, contexts, negatives, e, n_examples,
+                      per_context):
+    """Start loading the rows example ``e`` will touch (nothing if past the end)."""
+    if e >= n_examples:
+        return
+    prefetch_row(syn1, centres[e])
+    for p in range(ctx_ptr[e], ctx_ptr[e + 1]):
+        prefetch_row(syn0, contexts[p])
+        if per_context:
+            for k in range(negatives.shape[1]):
+                prefetch_row(syn1, negatives[p, k])
+    if not per_context:
+        for k in range(negatives.shape[1]):
+            prefetch_row(syn1, negatives[e, k])
+
+
+@kernel(inline=True)
+def dot(x, y):
+    """Dot product of two float32 rows (vectorised: row views, not 2-D indexing)."""
+    s = np.float32(0.0)
+    for t in range(x.shape[0]):
+        s += x[t] * y[t]
+    return s
+
+
+@kernel(inline=True)
+def axpy(y, x, a):
+    """``y += a * x`` on float32 rows (vectorised, with LLVM's runtime alias check)."""
+    for t in range(y.shape[0]):
+        y[t] += a * x[t]
+
+
+@kernel(inline=True)
+def add_rows(y, matrix, rows, coef, stride, n):
+    """``y += sum_i coef[i * stride] * matrix[rows[i]]`` for ``i < n``.
+
+    Four source rows per pass over ``y``: one load and store of ``y`` serve four
+    multiply-adds, which is what bounds these small updates (L1 traffic, not arithmetic).
+    """
+    i = 0
+    while i + 4 <= n:
+        x0, x1, x2, x3 = matrix[rows[i]], matrix[rows[i + 1]], matrix[rows[i + 2]], \
+            matrix[rows[i + 3]]
+        a0, a1, a2, a3 = coef[i * stride], coef[(i + 1) * stride], coef[(i + 2) * stride], \
+            coef[(i + 3) * stride]
+        for t in range(y.shape[0]):
+            y[t] += a0 * x0[t] + a1 * x1[t] + a2 * x2[t] + a3 * x3[t]
+        i += 4
+    while i < n:
+        axpy(y, matrix[rows[i]], coef[i * stride])
+        i += 1
+
+
+@kernel(inline=True)
+def dot_rows(x, matrix, rows, out, n):
+    """``out[i] = x . matrix[rows[i]]`` for ``i < n``, four rows per pass over ``x``."""
+    i = 0
+    while i + 4 <= n:
+        y0, y1, y2, y3 = matrix[rows[i]], matrix[rows[i + 1]], matrix[rows[i + 2]], \
+            matrix[rows[i + 3]]
+        s0 = s1 = s2 = s3 = np.float32(0.0)
+        for t in range(x.shape[0]):
+            s0 += x[t] * y0[t]
+            s1 += x[t] * y1[t]
+            s2 += x[t] * y2[t]
+            s3 += x[t] * y3[t]
+        out[i], out[i + 1], out[i + 2], out[i + 3] = s0, s1, s2, s3
+        i += 4
+    while i < n:
+        out[i] = dot(x, matrix[rows[i]])
+        i += 1
+
+
+@kernel(inline=True)
+def sigmoid(x):
+    return np.float32(1.0) / (np.float32(1.0) + np.float32(math.exp(-x)))
+
+
+@kernel
 def shared_negative_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_examples,
-                           lr, grad, d_in, d_out):
+                           lr, grad, d_in):
     """Minibatched update with one set of negatives per centre word (Ji et al. 2016).
 
     The window's ``m`` context rows ``V`` (m x d) meet the ``K+1`` output rows ``U``
     (centre, then negatives) in one small product ``S = U V^T``; with
-    ``G = lr * (labels - sigma(S))`` the step is ``V += G^T U`` and ``U += G V``, both
+    ``G = lr * (labels - sigmoid(S))`` the step is ``V += G^T U`` and ``U += G V``, both
     from the old values: an exact gradient step on the window's loss. A negative equal
     to the centre word is skipped, as word2vec.c does.
 
-    ``grad`` (K+1 x max contexts), ``d_in`` (max contexts x d) and ``d_out`` (K+1 x d)
-    are scratch buffers.
+    ``grad`` (K+1 x max contexts) and ``d_in`` (max contexts x d) are scratch buffers.
     """
-    dim = syn0.shape[1]
     k1 = negatives.shape[1] + 1
+    outs = np.empty(k1, np.int32)
+    stride = grad.shape[1]
+    flat_grad = grad.reshape(-1)  # grad[k, j] == flat_grad[k * stride + j]
     loss = 0.0
+    loss_pairs = 0
     for e in range(n_examples):
         a = ctx_ptr[e]
         m = ctx_ptr[e + 1] - a
-        w = centres[e]
+        window = contexts[a:a + m]
+        outs[0] = centres[e]
+        outs[1:] = negatives[e]
+        track = e % LOSS_EVERY == 0
+        if track:
+            loss_pairs += m
+        _prefetch_example(syn0, syn1, centres, ctx_ptr, contexts, negatives, e + 1, n_examples,
+                          False)
+        # S = U V^T, then G = lr * (labels - sigmoid(S)), row k of grad for output k
         for k in range(k1):
-            o = w if k == 0 else negatives[e, k - 1]
-            if k > 0 and o == w:
-                for j in range(m):
-                    grad[k, j] = 0.0
+            g = grad[k]
+            dot_rows(syn1[outs[k]], syn0, window, g, m)
+            if k > 0 and outs[k] == outs[0]:
+                g[:m] = 0.0
                 continue
             label = np.float32(1.0) if k == 0 else np.float32(0.0)
             for j in range(m):
-                c = contexts[a + j]
-                s = np.float32(0.0)
-                for t in range(dim):
-                    s += syn1[o, t] * syn0[c, t]
-                sig = np.float32(1.0) / (np.float32(1.0) + np.float32(math.exp(-s)))
-                grad[k, j] = (label - sig) * lr
-                loss -= _log_sigmoid(s if k == 0 else -s)
+                s = g[j]
+                if track:
+                    loss -= _log_sigmoid(s if k == 0 else -s)
+                g[j] = (label - sigmoid(s)) * lr
+        # V's step from the old U: d_in[j] = sum_k grad[k, j] U_k ...
         for j in range(m):
-            for t in range(dim):
-                d_in[j, t] = 0.0
+            step = d_in[j]
+            step[:] = 0.0
+            add_rows(step, syn1, outs, flat_grad[j:], stride, k1)
+        # ... U's step from the old V (V is not written yet) ...
         for k in range(k1):
-            o = w if k == 0 else negatives[e, k - 1]
-            for t in range(dim):
-                d_out[k, t] = 0.0
-            for j in range(m):
-                g = grad[k, j]
-                c = contexts[a + j]
-                for t in range(dim):
-                    d_in[j, t] += g * syn1[o, t]
-                    d_out[k, t] += g * syn0[c, t]
+            add_rows(syn1[outs[k]], syn0, window, flat_grad[k * stride:], 1, m)
+        # ... then V moves.
         for j in range(m):
-            c = contexts[a + j]
-            for t in range(dim):
-                syn0[c, t] += d_in[j, t]
-        for k in range(k1):
-            o = w if k == 0 else negatives[e, k - 1]
-            for t in range(dim):
-                syn1[o, t] += d_out[k, t]
-    return loss
+            axpy(syn0[window[j]], d_in[j], np.float32(1.0))
+    return loss, loss_pairs
 
 
 @kernel
 def per_pair_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_examples,
-                    lr, grad, d_in, d_out):
+                    lr, grad, d_in):
     """word2vec.c's classic update: every (centre, context) pair with its own negatives.
 
     Output rows are updated as each target is visited; the input row gets the summed
     step at the end of the pair. ``negatives`` has a row per context; ``d_in`` row 0 is
-    scratch, ``grad`` and ``d_out`` are unused (kept for one kernel signature).
+    scratch and ``grad`` is unused (one signature for both kernels).
     """
-    dim = syn0.shape[1]
     k1 = negatives.shape[1] + 1
     loss = 0.0
+    loss_pairs = 0
+    step = d_in[0]
     for e in range(n_examples):
         w = centres[e]
+        track = e % LOSS_EVERY == 0
+        if track:
+            loss_pairs += ctx_ptr[e + 1] - ctx_ptr[e]
+        _prefetch_example(syn0, syn1, centres, ctx_ptr, contexts, negatives, e + 1, n_examples,
+                          True)
         for p in range(ctx_ptr[e], ctx_ptr[e + 1]):
-            c = contexts[p]
-            for t in range(dim):
-                d_in[0, t] = 0.0
+            in_row = syn0[contexts[p]]
+            step[:] = 0.0
             for k in range(k1):
                 o = w if k == 0 else negatives[p, k - 1]
                 if k > 0 and o == w:
                     continue
-                s = np.float32(0.0)
-                for t in range(dim):
-                    s += syn1[o, t] * syn0[c, t]
+                out_row = syn1[o]
+                s = dot(out_row, in_row)
                 label = np.float32(1.0) if k == 0 else np.float32(0.0)
-                sig = np.float32(1.0) / (np.float32(1.0) + np.float32(math.exp(-s)))
-                g = (label - sig) * lr
-                loss -= _log_sigmoid(s if k == 0 else -s)
-                for t in range(dim):
-                    d_in[0, t] += g * syn1[o, t]
-                    syn1[o, t] += g * syn0[c, t]
-            for t in range(dim):
-                syn0[c, t] += d_in[0, t]
-    return loss
+                g = (label - sigmoid(s)) * lr
+                if track:
+                    loss -= _log_sigmoid(s if k == 0 else -s)
+                axpy(step, out_row, g)
+                axpy(out_row, in_row, g)
+            axpy(in_row, step, np.float32(1.0))
+    return loss, loss_pairs

@@ -1,0 +1,128 @@
+"""wordspace SGNS against gensim's skip-gram, same corpus, same settings, one run.
+
+Each trainer runs in its own process, timed from launch to exit (reading, vocabulary,
+training and writing the vectors); peak memory is that process's maximum RSS. Both
+vector sets are then evaluated by the same code (wordspace.evaluate, gensim's
+protocols): Google analogies (3CosAdd, 30k most frequent words), WS353 and
+SimLex-999 Spearman.
+
+    python bench/sgns_vs_gensim.py [--corpus PATH] [--epochs 5] [--workers 2]
+
+wordspace's corpus cache starts cold (a fresh WORDSPACE_HOME), so its reading time is
+counted; its compiled kernels are warmed once beforehand, as after installation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+from wordspace import Vectors
+from wordspace.evaluate import analogies, word_similarity
+
+DATA = Path(os.environ.get("WORDSPACE_DATA", Path(__file__).resolve().parents[2] / "shared/data"))
+
+GENSIM_SCRIPT = textwrap.dedent("""
+    import json, sys, time
+    from gensim.models import Word2Vec
+    from gensim.models.word2vec import LineSentence
+    corpus, out, epochs, workers = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    model = Word2Vec(vector_size=100, window=5, negative=5, min_count=5, sample=1e-4, sg=1,
+                     hs=0, alpha=0.025, workers=workers, epochs=epochs, seed=1)
+    model.build_vocab(LineSentence(corpus))
+    start = time.perf_counter()
+    model.train(LineSentence(corpus), total_examples=model.corpus_count, epochs=epochs)
+    seconds = time.perf_counter() - start
+    model.wv.save_word2vec_format(out + "/vectors.bin", binary=True)
+    json.dump({"train_seconds": seconds, "corpus_words": model.corpus_total_words},
+              open(out + "/timing.json", "w"))
+""")
+
+
+def run(cmd: list[str], env: dict | None = None) -> tuple[float, float]:
+    """Run a command; return (wall seconds, peak RSS in MiB) of that process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"command failed: {' '.join(cmd)}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def evaluate(path: Path) -> dict:
+    vectors = Vectors.load_word2vec_format(path, binary=True)
+    google = analogies(vectors, DATA / "analogy/questions-words.txt", restrict_vocab=30000)
+    return {"analogy": google.accuracy,
+            "ws353": word_similarity(vectors, DATA / "similarity/ws353.txt").spearman,
+            "simlex": word_similarity(vectors, DATA / "similarity/simlex999.txt").spearman}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=DATA / "corpora/enwiki2015-text8.gz")
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--skip-gensim", action="store_true")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="wordspace-bench-") as tmp:
+        tmp = Path(tmp)
+        env = {**os.environ, "WORDSPACE_HOME": str(tmp / "home")}
+        common = ["--epochs", str(args.epochs), "--workers", str(args.workers), "--quiet",
+                  "--dim", "100", "--window", "5", "--negative", "5", "--min-count", "5",
+                  "--sample", "1e-4", "--alpha", "0.025", "--seed", "1"]
+        warm = tmp / "warm.txt"
+        warm.write_text("the quick brown fox jumps over the lazy dog\n" * 200)
+        run([sys.executable, "-m", "wordspace", "train", str(warm), "-o", str(tmp / "warm"),
+             "--quiet", "--min-count", "1", "--epochs", "1"],
+            {**env, "WORDSPACE_HOME": str(tmp / "warm-home")})  # compile kernels once
+
+        results = {}
+        ws_dir = tmp / "ws"
+        wall, rss = run([sys.executable, "-m", "wordspace", "train", str(args.corpus),
+                         "-o", str(ws_dir), *common], env)
+        run([sys.executable, "-m", "wordspace", "export", str(ws_dir), "-o",
+             str(tmp / "ws.bin"), "--format", "word2vec-binary"], env)
+        report = json.loads((ws_dir / "training.json").read_text())
+        meta = next((tmp / "home/corpora").glob("*/meta.json"))
+        corpus_words = json.loads(meta.read_text())["raw_tokens"]
+        results["wordspace"] = {"wall": wall, "rss": rss, "train": report["seconds"],
+                                **evaluate(tmp / "ws.bin")}
+
+        if not args.skip_gensim:
+            g_dir = tmp / "gensim"
+            g_dir.mkdir()
+            wall, rss = run([sys.executable, "-c", GENSIM_SCRIPT, str(args.corpus), str(g_dir),
+                             str(args.epochs), str(args.workers)])
+            timing = json.loads((g_dir / "timing.json").read_text())
+            results["gensim"] = {"wall": wall, "rss": rss, "train": timing["train_seconds"],
+                                 **evaluate(g_dir / "vectors.bin")}
+
+    print(f"\ncorpus {args.corpus.name}: {corpus_words:,} words, {args.epochs} epochs, "
+          f"{args.workers} workers, dim 100, window 5, negative 5, min_count 5, sample 1e-4")
+    print(f"{'trainer':<10} {'wall s':>8} {'train s':>8} {'words/s':>10} {'peak MiB':>9} "
+          f"{'analogy':>8} {'WS353':>6} {'SimLex':>7}")
+    for name, r in results.items():
+        wps = corpus_words * args.epochs / r["train"]
+        print(f"{name:<10} {r['wall']:>8.1f} {r['train']:>8.1f} {wps / 1e6:>9.2f}M "
+              f"{r['rss']:>9.0f} {100 * r['analogy']:>7.1f}% {r['ws353']:>6.3f} "
+              f"{r['simlex']:>7.3f}")
+    if "gensim" in results:
+        w, g = results["wordspace"], results["gensim"]
+        print(f"speed-up: whole process {g['wall'] / w['wall']:.2f}x, "
+              f"training {g['train'] / w['train']:.2f}x; analogy "
+              f"{100 * (w['analogy'] - g['analogy']):+.1f} points, WS353 "
+              f"{w['ws353'] - g['ws353']:+.3f}, SimLex {w['simlex'] - g['simlex']:+.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,179 @@
+"""The ``wordspace`` command line: train, query and export word vectors.
+
+Run ``wordspace --help`` for the subcommands and ``wordspace SUBCOMMAND --help`` for each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+
+from wordspace import __version__
+
+logger = logging.getLogger("wordspace")
+
+_EPILOG = """examples:
+  wordspace train text8.gz -o text8-model            # skip-gram, 100-d, 5 epochs
+  wordspace similar text8-model france --topn 5
+  wordspace analogy text8-model man king woman       # man is to king as woman is to ?
+  wordspace export text8-model -o vectors.bin --format word2vec-binary
+"""
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text}")
+    return value
+
+
+def _add_train(sub) -> None:
+    p = sub.add_parser(
+        "train", help="train word vectors on a corpus",
+        description="Train skip-gram word vectors with negative sampling. CORPUS is a text "
+                    "file (plain, .gz, .bz2, .xz), one sentence per line or one long line "
+                    "like text8, or a folder of such files. The model directory holds the "
+                    "vectors, the vocabulary and a training report.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("corpus", help="text file or folder of text files")
+    p.add_argument("-o", "--output", required=True, metavar="MODEL_DIR",
+                   help="model directory to write (replaced atomically if it exists)")
+    p.add_argument("--model", default="sgns", choices=["sgns"],
+                   help="what to train: skip-gram with negative sampling")
+    g = p.add_argument_group("corpus")
+    g.add_argument("--min-count", type=_positive_int, default=5,
+                   help="ignore words rarer than this")
+    g.add_argument("--max-vocab-size", type=_positive_int, default=None,
+                   help="prune the rarest words while counting beyond this many")
+    g.add_argument("--lowercase", action="store_true", help="lowercase the text first")
+    g.add_argument("--token-pattern", default=None, metavar="REGEX",
+                   help=r"tokens are the regex's matches (e.g. '\w+'); default: whitespace")
+    g.add_argument("--unk", action="store_true",
+                   help="map rare words to <unk> instead of dropping them")
+    g = p.add_argument_group("model")
+    g.add_argument("--dim", type=_positive_int, default=100, help="vector dimensions")
+    g.add_argument("--window", type=_positive_int, default=5, help="maximum context distance")
+    g.add_argument("--negative", type=_positive_int, default=5, help="negatives per centre word")
+    g.add_argument("--sample", type=float, default=1e-4,
+                   help="subsampling threshold for frequent words (0: off)")
+    g.add_argument("--ns-exponent", type=float, default=0.75,
+                   help="negatives drawn proportionally to count**this")
+    g.add_argument("--epochs", type=_positive_int, default=5, help="passes over the corpus")
+    g.add_argument("--alpha", type=float, default=0.025, help="initial learning rate")
+    g.add_argument("--per-pair", action="store_true",
+                   help="word2vec.c's per-pair update instead of shared negatives")
+    g = p.add_argument_group("run")
+    g.add_argument("--workers", type=_positive_int, default=None,
+                   help="training threads (default: all cores)")
+    g.add_argument("--seed", type=int, default=1, help="random seed")
+    g.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=_train)
+
+
+def _train(args) -> int:
+    from wordspace import Corpus, SkipGram
+
+    model = SkipGram(dim=args.dim, window=args.window, negative=args.negative,
+                     sample=args.sample, ns_exponent=args.ns_exponent, epochs=args.epochs,
+                     alpha=args.alpha, workers=args.workers, seed=args.seed,
+                     shared_negatives=not args.per_pair, progress=not args.quiet)
+    start = time.perf_counter()
+    corpus = Corpus(args.corpus, min_count=args.min_count, max_vocab_size=args.max_vocab_size,
+                    lowercase=args.lowercase, token_pattern=args.token_pattern, unk=args.unk,
+                    progress=not args.quiet)
+    logger.info("%s", corpus)
+    model.fit(corpus)
+    model.save(args.output)
+    r = model.report_
+    print(f"trained {r.words:,} words in {r.seconds:.1f} s ({r.words_per_second:,.0f} words/s; "
+          f"{time.perf_counter() - start:.1f} s in all), loss {r.loss:.4f}; "
+          f"model written to {args.output}")
+    return 0
+
+
+def _load_vectors(path: str):
+    from wordspace.models.base import load_model
+
+    return load_model(path, mmap=True).vectors
+
+
+def _print_table(rows) -> None:
+    width = max((len(w) for w, _ in rows), default=0)
+    for word, score in rows:
+        print(f"{word:<{width}}  {score:.4f}")
+
+
+def _add_query(sub) -> None:
+    p = sub.add_parser("similar", help="nearest neighbours of a word",
+                       description="List the words whose vectors are closest (cosine) "
+                                   "to WORD's.")
+    p.add_argument("model", metavar="MODEL_DIR")
+    p.add_argument("word")
+    p.add_argument("--topn", type=_positive_int, default=10, help="how many neighbours")
+    p.set_defaults(func=lambda a: _print_table(
+        _load_vectors(a.model).most_similar(a.word, topn=a.topn)))
+
+    p = sub.add_parser("analogy", help="A is to B as C is to ?",
+                       description="Answer an analogy by 3CosAdd (b - a + c) or 3CosMul, "
+                                   "e.g. 'man king woman' -> queen.")
+    p.add_argument("model", metavar="MODEL_DIR")
+    p.add_argument("a")
+    p.add_argument("b")
+    p.add_argument("c")
+    p.add_argument("--topn", type=_positive_int, default=5, help="how many answers")
+    p.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
+    p.set_defaults(func=lambda a: _print_table(
+        _load_vectors(a.model).analogy(a.a, a.b, a.c, topn=a.topn, method=a.method)))
+
+
+def _add_export(sub) -> None:
+    p = sub.add_parser("export", help="write vectors in word2vec format",
+                       description="Write the word vectors as a word2vec text or binary "
+                                   "file, readable by gensim, word2vec.c and fastText.")
+    p.add_argument("model", metavar="MODEL_DIR")
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.add_argument("--format", choices=["word2vec", "word2vec-binary"], default="word2vec",
+                   help="text (word2vec) or binary (word2vec-binary)")
+
+    def run(a) -> None:
+        vectors = _load_vectors(a.model)
+        vectors.save_word2vec_format(a.output, binary=a.format == "word2vec-binary")
+        print(f"wrote {len(vectors):,} vectors of dimension {vectors.dim} to {a.output}")
+
+    p.set_defaults(func=run)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``wordspace`` argument parser (exposed for tests and docs)."""
+    parser = argparse.ArgumentParser(
+        prog="wordspace", description="Learn word representations from raw text, and use them.",
+        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"wordspace {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress detail (corpus, cache, timings)")
+    sub = parser.add_subparsers(title="subcommands", metavar="SUBCOMMAND", required=True)
+    _add_train(sub)
+    _add_query(sub)
+    _add_export(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``wordspace`` command."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        return args.func(args) or 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (FileNotFoundError, ValueError, KeyError, RuntimeError, TypeError) as e:
+        message = e.args[0] if isinstance(e, KeyError) and e.args else e
+        print(f"wordspace: error: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

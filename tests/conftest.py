@@ -1,0 +1,39 @@
+"""Shared fixtures: an isolated cache home and small generated corpora."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory, monkeypatch):
+    """Every test gets its own WORDSPACE_HOME so caches never leak between tests."""
+    monkeypatch.setenv("WORDSPACE_HOME", str(tmp_path_factory.mktemp("home")))
+
+
+def planted_sentences(n_groups: int = 4, group_size: int = 6, n_sentences: int = 1500,
+                      length: int = 12, seed: int = 0) -> tuple[list[list[str]], list[list[str]]]:
+    """Sentences whose words come from one group each: co-occurrence is planted.
+
+    Returns (sentences, groups); word ``g{i}w{j}`` belongs to group ``i``.
+    """
+    rng = np.random.default_rng(seed)
+    groups = [[f"g{i}w{j}" for j in range(group_size)] for i in range(n_groups)]
+    sentences = [list(rng.choice(groups[rng.integers(n_groups)], size=length))
+                 for _ in range(n_sentences)]
+    return sentences, groups
+
+
+@pytest.fixture
+def planted():
+    return planted_sentences()
+
+
+@pytest.fixture
+def text_file(tmp_path):
+    """A small plain-text corpus, one sentence per line."""
+    sentences, _ = planted_sentences(n_sentences=300)
+    path = tmp_path / "corpus.txt"
+    path.write_text("\n".join(" ".join(s) for s in sentences) + "\n")
+    return path

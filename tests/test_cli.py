@@ -1,0 +1,75 @@
+"""The command line end to end: train, similar, analogy, export, and its errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from wordspace import SkipGram, Vectors, load_model
+from wordspace.cli import main
+
+
+@pytest.fixture
+def trained(tmp_path, text_file):
+    out = tmp_path / "model"
+    assert main(["train", str(text_file), "-o", str(out), "--dim", "12", "--epochs", "2",
+                 "--min-count", "1", "--workers", "2", "--quiet"]) == 0
+    return out
+
+
+def test_train_writes_a_loadable_model(trained, capsys):
+    model = load_model(trained)
+    assert isinstance(model, SkipGram) and model.dim == 12 and model.epochs == 2
+    assert model.vectors.dim == 12 and len(model.vectors) == 24
+    assert (trained / "vocab.tsv").read_text().startswith("# wordspace vocabulary")
+
+
+def test_similar_and_analogy_print_ranked_words(trained, capsys):
+    assert main(["similar", str(trained), "g0w0", "--topn", "3"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3 and all(len(line.split()) == 2 for line in lines)
+    assert main(["analogy", str(trained), "g0w0", "g0w1", "g1w0", "--topn", "2"]) == 0
+    assert len(capsys.readouterr().out.strip().splitlines()) == 2
+
+
+@pytest.mark.parametrize("fmt,binary", [("word2vec", False), ("word2vec-binary", True)])
+def test_export_matches_the_model(trained, tmp_path, fmt, binary):
+    out = tmp_path / "v.out"
+    assert main(["export", str(trained), "-o", str(out), "--format", fmt]) == 0
+    exported = Vectors.load_word2vec_format(out, binary=binary)
+    model = load_model(trained)
+    assert exported.words == model.vectors.words
+    np.testing.assert_allclose(exported.matrix, model.vectors.matrix, rtol=1e-5, atol=1e-7)
+
+
+def test_errors_are_one_clear_line(tmp_path, trained, capsys):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    cases = [
+        (["train", str(tmp_path / "nope.txt"), "-o", str(tmp_path / "m")], "not found"),
+        (["train", str(empty), "-o", str(tmp_path / "m")], "the corpus is empty"),
+        (["similar", str(trained), "zebra"], "'zebra' is not in the vocabulary"),
+        (["train", str(empty), "-o", str(tmp_path / "m"), "--alpha", "-1"],
+         "alpha must be > 0.0"),
+        (["similar", str(tmp_path), "x"], "not a wordspace model directory"),
+    ]
+    for argv, message in cases:
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err
+    assert not (tmp_path / "m").exists()
+
+
+def test_help_teaches_every_subcommand():
+    out = subprocess.run([sys.executable, "-m", "wordspace", "--help"], capture_output=True,
+                         text=True, check=True).stdout
+    for sub in ("train", "similar", "analogy", "export"):
+        assert sub in out
+        help_text = subprocess.run([sys.executable, "-m", "wordspace", sub, "--help"],
+                                   capture_output=True, text=True, check=True).stdout
+        assert "usage: wordspace " + sub in help_text
+    assert "--min-count" in subprocess.run([sys.executable, "-m", "wordspace", "train", "-h"],
+                                           capture_output=True, text=True).stdout

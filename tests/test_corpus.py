@@ -1,0 +1,167 @@
+"""The corpus pipeline: reading, vocabulary, encoding, caching and its errors."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import logging
+import lzma
+import os
+
+import numpy as np
+import pytest
+
+from wordspace import Corpus, CorpusError, Vocabulary
+
+
+def decode(corpus: Corpus) -> list[list[str]]:
+    return list(corpus)
+
+
+def test_counts_and_frequency_order(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("b a c a\nc a b d\n\nb e a\n")
+    c = Corpus(path, min_count=1)
+    # a:4, b:3, c:2, then d and e once each, ties in order of first appearance
+    assert c.vocab.words == ["a", "b", "c", "d", "e"]
+    assert c.vocab.counts.tolist() == [4, 3, 2, 1, 1]
+    assert decode(c) == [["b", "a", "c", "a"], ["c", "a", "b", "d"], ["b", "e", "a"]]
+    assert c.tokens.dtype == np.int32 and c.offsets.tolist() == [0, 4, 8, 11]
+
+
+def test_min_count_drops_rare_words_by_default(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("x a a y\nz\na b b\n")
+    c = Corpus(path, min_count=2)
+    assert c.vocab.words == ["a", "b"]
+    # dropped like word2vec.c; a sentence left empty disappears
+    assert decode(c) == [["a", "a"], ["a", "b", "b"]]
+    assert c.n_tokens == c.vocab.total == 5
+
+
+def test_unk_policy_maps_rare_words_to_index_zero(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("x a a y\nz\na b b\n")
+    c = Corpus(path, min_count=2, unk=True)
+    assert c.vocab.words == ["<unk>", "a", "b"]
+    assert c.vocab.counts.tolist() == [3, 3, 2]
+    assert decode(c) == [["<unk>", "a", "a", "<unk>"], ["<unk>"], ["a", "b", "b"]]
+
+
+def test_very_long_line_is_chunked_in_bounded_pieces(tmp_path):
+    words = [f"w{i % 7}" for i in range(25_003)]
+    path = tmp_path / "one-line.txt"
+    path.write_text(" ".join(words))  # no newline at all, like text8
+    c = Corpus(path, min_count=1, max_sentence_length=10_000)
+    assert np.diff(c.offsets).tolist() == [10_000, 10_000, 5_003]
+    assert [w for s in c for w in s] == words
+
+
+def test_tokens_are_never_cut_across_read_blocks(tmp_path, monkeypatch):
+    import wordspace.corpus as corpus_module
+
+    monkeypatch.setattr(corpus_module, "_BLOCK_BYTES", 7)  # blocks far shorter than lines
+    text = "alpha beta gamma\ndelta epsilon\n\nzeta eta theta iota kappa"
+    path = tmp_path / "c.txt"
+    path.write_text(text)
+    c = Corpus(path, min_count=1, max_sentence_length=3)
+    assert decode(c) == [["alpha", "beta", "gamma"], ["delta", "epsilon"],
+                         ["zeta", "eta", "theta"], ["iota", "kappa"]]
+
+
+@pytest.mark.parametrize("opener,suffix", [(gzip.open, ".gz"), (bz2.open, ".bz2"),
+                                           (lzma.open, ".xz"), (open, ".txt")])
+def test_compressed_files_read_like_plain_text(tmp_path, opener, suffix):
+    text = "the cat sat\non the mat\n"
+    path = tmp_path / f"c{suffix}"
+    with opener(path, "wt") as f:
+        f.write(text)
+    renamed = tmp_path / "no-extension"  # told by magic number, not by name
+    os.rename(path, renamed)
+    assert decode(Corpus(renamed, min_count=1)) == [["the", "cat", "sat"], ["on", "the", "mat"]]
+
+
+def test_folder_of_files_is_read_in_sorted_order(tmp_path):
+    (tmp_path / "b.txt").write_text("three four\n")
+    with gzip.open(tmp_path / "a.txt.gz", "wt") as f:
+        f.write("one two\n")
+    (tmp_path / ".hidden").write_text("never read\n")
+    assert decode(Corpus(tmp_path, min_count=1)) == [["one", "two"], ["three", "four"]]
+
+
+def test_iterable_of_token_lists_and_lowercasing():
+    c = Corpus([["The", "Cat"], ["the", "DOG"]], min_count=1, lowercase=True)
+    assert c.vocab.words == ["the", "cat", "dog"]
+    with pytest.raises(TypeError, match="lists of tokens"):
+        Corpus(["a string is not a sentence"], min_count=1)
+
+
+def test_regex_tokenizer(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("Hello, world! Hello again.\n")
+    c = Corpus(path, min_count=1, lowercase=True, token_pattern=r"\w+")
+    assert decode(c) == [["hello", "world", "hello", "again"]]
+    with pytest.raises(ValueError, match="not a valid regex"):
+        Corpus(path, token_pattern="(")
+
+
+def test_bad_bytes_are_replaced_and_counted(tmp_path, caplog):
+    path = tmp_path / "c.txt"
+    path.write_bytes(b"good \xff\xfe bad\ncaf\xc3\xa9\n")
+    with caplog.at_level(logging.WARNING):
+        c = Corpus(path, min_count=1)
+    assert "2 byte(s) were not valid UTF-8" in caplog.text
+    assert decode(c) == [["good", "\ufffd\ufffd", "bad"], ["café"]]
+
+
+def test_max_vocab_size_prunes_while_counting(tmp_path, monkeypatch):
+    import wordspace.corpus as corpus_module
+
+    monkeypatch.setattr(corpus_module, "_BATCH_TOKENS", 4)  # count in tiny batches
+    monkeypatch.setattr(corpus_module, "_BLOCK_BYTES", 8)
+    lines = ["a a a a", "b c d e", "a a f g", "h i j k", "a a a a"]
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join(lines) + "\n")
+    c = Corpus(path, min_count=1, max_vocab_size=3)
+    assert len(c.vocab) <= 3  # 11 distinct words were seen; the rare ones were pruned
+    assert c.vocab.words[0] == "a" and c.vocab.counts[0] == 10
+    # the encoding agrees with the counts, whatever was pruned
+    assert np.bincount(c.tokens, minlength=len(c.vocab)).tolist() == c.vocab.counts.tolist()
+
+
+def test_clear_errors(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n  \n")
+    with pytest.raises(CorpusError, match=r"empty\.txt: the corpus is empty"):
+        Corpus(empty)
+    rare = tmp_path / "rare.txt"
+    rare.write_text("a b c a\n")
+    with pytest.raises(CorpusError, match=r"rare\.txt: no word occurs min_count=5 .*'a', "
+                                          r"occurs 2"):
+        Corpus(rare, min_count=5)
+    with pytest.raises(FileNotFoundError, match="missing.txt"):
+        Corpus(tmp_path / "missing.txt")
+    with pytest.raises(ValueError, match="min_count must be an integer >= 1, got 0"):
+        Corpus(rare, min_count=0)
+
+
+def test_encoded_corpus_is_cached_and_keyed_by_settings(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("a b a c\n")
+    first = Corpus(path, min_count=1)
+    assert first.cache_dir is not None and isinstance(first.tokens, np.memmap)
+    again = Corpus(path, min_count=1)
+    assert again.cache_dir == first.cache_dir
+    assert Corpus(path, min_count=2).cache_dir != first.cache_dir
+    path.write_text("a b a c d d d\n")  # a changed file is read again
+    changed = Corpus(path, min_count=1)
+    assert changed.cache_dir != first.cache_dir and changed.vocab.words[0] == "d"
+
+
+def test_vocabulary_tsv_round_trip(tmp_path):
+    v = Vocabulary(["<unk>", "the", "cat"], [5, 3, 1], unk=True)
+    v.save_tsv(tmp_path / "v.tsv")
+    back = Vocabulary.load_tsv(tmp_path / "v.tsv")
+    assert back.words == v.words and back.counts.tolist() == [5, 3, 1] and back.unk
+    with pytest.raises(KeyError, match="'cta' is not in the vocabulary; did you mean 'cat'"):
+        back["cta"]

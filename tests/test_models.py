@@ -1,0 +1,52 @@
+"""Model persistence: save/load round trips and atomic writes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from wordspace import Corpus, SkipGram, load_model
+
+
+@pytest.fixture
+def model(planted):
+    sentences, _ = planted
+    return SkipGram(dim=8, epochs=1, workers=1, progress=False).fit(Corpus(sentences, min_count=1))
+
+
+def test_save_load_round_trip(tmp_path, model):
+    model.save(tmp_path / "m")
+    back = SkipGram.load(tmp_path / "m")
+    assert back.get_params() == model.get_params()
+    assert back.vocab_.words == model.vocab_.words
+    np.testing.assert_array_equal(back.input_vectors_, model.input_vectors_)
+    np.testing.assert_array_equal(back.output_vectors_, model.output_vectors_)
+    assert back.vectors.most_similar("g0w0", topn=3) == model.vectors.most_similar("g0w0", topn=3)
+    mapped = load_model(tmp_path / "m", mmap=True)
+    assert isinstance(mapped.input_vectors_, np.memmap)
+
+
+def test_a_failed_save_leaves_the_previous_model_intact(tmp_path, model, monkeypatch):
+    model.save(tmp_path / "m")
+    before = sorted(p.name for p in (tmp_path / "m").iterdir())
+
+    def explode(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "save", explode)
+    with pytest.raises(OSError, match="disk full"):
+        model.save(tmp_path / "m")
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m"]  # no temporary left behind
+    np.testing.assert_array_equal(SkipGram.load(tmp_path / "m").input_vectors_,
+                                  model.input_vectors_)
+
+
+def test_unfitted_model_and_wrong_class(tmp_path, model):
+    with pytest.raises(RuntimeError, match="not trained yet"):
+        SkipGram().save(tmp_path / "x")
+    model.save(tmp_path / "m")
+    cfg = tmp_path / "m" / "config.json"
+    cfg.write_text(cfg.read_text().replace('"SkipGram"', '"GaussianSkipGram"'))
+    with pytest.raises(ValueError, match="holds a GaussianSkipGram, not a SkipGram"):
+        SkipGram.load(tmp_path / "m")

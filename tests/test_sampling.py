@@ -1,0 +1,103 @@
+"""The distributions training samples from: negatives, subsampling, window sizes.
+
+Each statistic is measured on what the training kernel itself produces
+(``sample_job``) and compared with its intended distribution.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from wordspace.kernels.sampling import build_alias, sample_job
+from wordspace.sampling import keep_probabilities, noise_distribution, noise_tables
+
+
+def run_job(tokens, window=5, negative=5, sample_keep=None, ns_exponent=0.75, counts=None,
+            seed=12345, per_context=False):
+    tokens = np.asarray(tokens, dtype=np.int32)
+    n_words = int(tokens.max()) + 1
+    counts = np.bincount(tokens, minlength=n_words) if counts is None else counts
+    keep = np.ones(n_words, np.float32) if sample_keep is None else sample_keep
+    prob, alias = noise_tables(counts, ns_exponent)
+    n = len(tokens)
+    rows = n * 2 * window if per_context else n
+    centres, ptr = np.empty(n, np.int32), np.empty(n + 1, np.int64)
+    contexts, negatives = np.empty(n * 2 * window, np.int32), np.empty((rows, negative), np.int32)
+    state = np.array([seed], np.uint64)
+    n_ex, n_ctx = sample_job(tokens, np.array([0, n]), 0, 1, keep, window, negative,
+                             per_context, prob, alias, state, np.empty(n, np.int32),
+                             centres, ptr, contexts, negatives)
+    return centres[:n_ex], ptr[:n_ex + 1], contexts[:n_ctx], negatives[:rows if per_context
+                                                                          else n_ex]
+
+
+def test_alias_tables_reproduce_any_distribution():
+    weights = np.array([5.0, 1.0, 0.0, 3.0, 0.5, 7.5])
+    prob, alias = build_alias(weights)
+    # probability mass each index receives from the table
+    mass = prob / len(weights)
+    np.add.at(mass, alias, (1 - prob) / len(weights))
+    np.testing.assert_allclose(mass, weights / weights.sum(), atol=1e-6)
+
+
+@pytest.mark.parametrize("exponent", [0.75, 1.0])
+def test_negatives_follow_counts_to_the_power(exponent):
+    counts = np.array([4000, 1500, 700, 200, 90, 40, 10, 3])
+    tokens = np.repeat(np.arange(len(counts)), 40)  # the sentence itself does not matter
+    _, _, _, negatives = run_job(tokens, counts=counts, ns_exponent=exponent, negative=50)
+    observed = np.bincount(negatives.ravel(), minlength=len(counts))
+    expected = noise_distribution(counts, exponent) * observed.sum()
+    assert stats.chisquare(observed, expected).pvalue > 1e-3
+    # and 0.75 is distinguishable from plain unigram frequencies
+    other = noise_distribution(counts, 1.75 - exponent) * observed.sum()
+    assert stats.chisquare(observed, other).pvalue < 1e-6
+
+
+def test_subsampling_keeps_words_at_word2vec_rates():
+    counts = np.array([60_000, 20_000, 5_000, 1_000, 200])
+    rng = np.random.default_rng(0)
+    tokens = rng.permutation(np.repeat(np.arange(len(counts)), counts))
+    keep = keep_probabilities(counts, sample=1e-3)
+    f = counts / counts.sum()
+    np.testing.assert_allclose(keep, np.minimum(np.sqrt(1e-3 / f) + 1e-3 / f, 1), rtol=1e-6)
+    centres, *_ = run_job(tokens, sample_keep=keep, counts=counts, window=2)
+    kept = np.bincount(centres, minlength=len(counts))
+    # each word's kept count is Binomial(count, keep); allow 5 standard deviations
+    sd = np.sqrt(counts * keep * (1 - keep)) + 1
+    assert np.all(np.abs(kept - counts * keep) < 5 * sd), (kept, counts * keep)
+    assert kept[0] < 0.3 * counts[0] and kept[-1] == counts[-1]
+
+
+def test_sample_zero_keeps_everything():
+    assert np.all(keep_probabilities(np.array([10**6, 5, 1]), 0.0) == 1.0)
+
+
+def test_effective_window_is_uniform_in_1_to_window():
+    window = 6
+    tokens = np.arange(30_000) % 97
+    centres, ptr, _, _ = run_job(tokens, window=window, negative=1)
+    sizes = np.diff(ptr)[window:-window] // 2  # away from the sentence ends: 2b contexts
+    observed = np.bincount(sizes, minlength=window + 1)[1:]
+    assert len(np.bincount(sizes)) == window + 1
+    assert stats.chisquare(observed).pvalue > 1e-3
+
+
+def test_contexts_are_the_neighbours_within_the_window():
+    tokens = np.arange(50)
+    centres, ptr, contexts, _ = run_job(tokens, window=3, negative=1)
+    assert centres.tolist() == tokens.tolist()  # every word is a centre (nothing subsampled)
+    for e, c in enumerate(centres):
+        ctx = contexts[ptr[e]:ptr[e + 1]]
+        b = len(ctx) // 2 if 3 <= c <= 46 else None
+        assert c not in ctx and np.all(np.abs(ctx - c) <= 3)
+        if b is not None:
+            assert sorted(ctx.tolist()) == [x for x in range(c - b, c + b + 1) if x != c]
+
+
+def test_per_context_negatives_give_each_pair_its_own():
+    tokens = np.arange(200) % 10
+    _, ptr, contexts, negatives = run_job(tokens, window=2, negative=3, per_context=True)
+    assert negatives.shape[0] >= len(contexts)
+    assert len(np.unique(negatives[:len(contexts)], axis=0)) > len(contexts) // 2
