@@ -18,7 +18,7 @@ def toy():
 
 
 def test_lookup_and_unknown_words(toy):
-    np.testing.assert_array_equal(toy["king"], [1, 1, 0.1])
+    np.testing.assert_array_equal(toy["king"], np.float32([1, 1, 0.1]))
     assert toy[["man", "woman"]].shape == (2, 3)
     assert "pear" in toy and "plum" not in toy and len(toy) == 6 and toy.dim == 3
     with pytest.raises(KeyError, match="'kinq' is not in the vocabulary; did you mean 'king'"):

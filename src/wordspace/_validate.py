@@ -16,7 +16,7 @@ def check_int(name: str, value, minimum: int, maximum: int | None = None) -> Non
 
 def check_float(name: str, value, minimum: float, *, strict: bool = False,
                 maximum: float | None = None) -> None:
-    """Raise ValueError unless ``value`` is a real number above ``minimum`` (and up to ``maximum``)."""
+    """Raise ValueError unless ``value`` is a number above ``minimum`` (up to ``maximum``)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or value != value:
         raise ValueError(f"{name} must be a number, got {value!r}")
     low_ok = value > minimum if strict else value >= minimum

@@ -151,7 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="wordspace", description="Learn word representations from raw text, and use them.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"wordspace {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress detail (corpus, cache, timings)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="log progress detail (corpus, cache, timings)")
     sub = parser.add_subparsers(title="subcommands", metavar="SUBCOMMAND", required=True)
     _add_train(sub)
     _add_query(sub)

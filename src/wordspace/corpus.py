@@ -65,10 +65,7 @@ def make_tokenizer(lowercase: bool = False, token_pattern: str | None = None
     The default splits on whitespace, as word2vec.c does; ``token_pattern`` is a regular
     expression whose matches are the tokens (e.g. ``r"\\w+"``).
     """
-    if token_pattern is None:
-        split = str.split
-    else:
-        split = re.compile(token_pattern).findall
+    split = str.split if token_pattern is None else re.compile(token_pattern).findall
     if lowercase:
         return lambda text: split(text.lower())
     return split
@@ -220,7 +217,8 @@ class Corpus:
             try:
                 re.compile(token_pattern)
             except re.error as e:
-                raise ValueError(f"token_pattern {token_pattern!r} is not a valid regex: {e}")
+                raise ValueError(
+                    f"token_pattern {token_pattern!r} is not a valid regex: {e}") from None
         self.min_count = min_count
         self.max_vocab_size = max_vocab_size
         self.lowercase = lowercase

@@ -214,7 +214,7 @@ def _parse_text(body: bytes, n: int, dim: int, name: str) -> tuple[list[str], np
     words, matrix = [], np.empty((n, dim), dtype=np.float32)
     lines = body.split(b"\n", n)
     for i in range(n):
-        if i >= len(lines):
+        if i >= len(lines) or not lines[i].strip():
             raise ValueError(f"{name}: the header promises {n} words, the file has {i}")
         parts = lines[i].rstrip().split(b" ")
         if len(parts) != dim + 1:

@@ -95,6 +95,6 @@ class Vocabulary:
 
 def unknown_word_message(word: object, vocabulary: list[str]) -> str:
     """A KeyError message naming the word and a few close spellings."""
-    close = difflib.get_close_matches(str(word), vocabulary[:50000], n=3, cutoff=0.75)
+    close = difflib.get_close_matches(str(word), vocabulary[:50000], n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     return f"word {word!r} is not in the vocabulary{hint}"
