@@ -29,9 +29,17 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _subcommand(sub, name: str, **kwargs) -> argparse.ArgumentParser:
+    """A subcommand parser with the options every subcommand shares."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="store_true",
+                        help="log progress detail (corpus, cache, timings)")
+    return sub.add_parser(name, parents=[common], **kwargs)
+
+
 def _add_train(sub) -> None:
-    p = sub.add_parser(
-        "train", help="train word vectors on a corpus",
+    p = _subcommand(
+        sub, "train", help="train word vectors on a corpus",
         description="Train skip-gram word vectors with negative sampling. CORPUS is a text "
                     "file (plain, .gz, .bz2, .xz), one sentence per line or one long line "
                     "like text8, or a folder of such files. The model directory holds the "
@@ -106,7 +114,7 @@ def _print_table(rows) -> None:
 
 
 def _add_query(sub) -> None:
-    p = sub.add_parser("similar", help="nearest neighbours of a word",
+    p = _subcommand(sub, "similar", help="nearest neighbours of a word",
                        description="List the words whose vectors are closest (cosine) "
                                    "to WORD's.")
     p.add_argument("model", metavar="MODEL_DIR")
@@ -115,7 +123,7 @@ def _add_query(sub) -> None:
     p.set_defaults(func=lambda a: _print_table(
         _load_vectors(a.model).most_similar(a.word, topn=a.topn)))
 
-    p = sub.add_parser("analogy", help="A is to B as C is to ?",
+    p = _subcommand(sub, "analogy", help="A is to B as C is to ?",
                        description="Answer an analogy by 3CosAdd (b - a + c) or 3CosMul, "
                                    "e.g. 'man king woman' -> queen.")
     p.add_argument("model", metavar="MODEL_DIR")
@@ -129,7 +137,7 @@ def _add_query(sub) -> None:
 
 
 def _add_export(sub) -> None:
-    p = sub.add_parser("export", help="write vectors in word2vec format",
+    p = _subcommand(sub, "export", help="write vectors in word2vec format",
                        description="Write the word vectors as a word2vec text or binary "
                                    "file, readable by gensim, word2vec.c and fastText.")
     p.add_argument("model", metavar="MODEL_DIR")
@@ -151,8 +159,6 @@ def build_parser() -> argparse.ArgumentParser:
         prog="wordspace", description="Learn word representations from raw text, and use them.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"wordspace {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true",
-                        help="log progress detail (corpus, cache, timings)")
     sub = parser.add_subparsers(title="subcommands", metavar="SUBCOMMAND", required=True)
     _add_train(sub)
     _add_query(sub)
