@@ -35,6 +35,7 @@ class SimilarityResult:
 
     @property
     def coverage(self) -> float:
+        """Share of the dataset's pairs that were evaluated."""
         return self.pairs / max(self.pairs + self.oov, 1)
 
 
@@ -49,6 +50,7 @@ class AnalogyResult:
 
     @property
     def accuracy(self) -> float:
+        """Correct answers over questions evaluated."""
         return self.correct / max(self.total, 1)
 
     def subset(self, semantic: bool) -> float:

@@ -42,6 +42,7 @@ class TrainingReport:
 
     @property
     def words_per_second(self) -> float:
+        """Corpus words walked per second of training."""
         return self.words / self.seconds if self.seconds > 0 else float("inf")
 
     @property
@@ -50,9 +51,11 @@ class TrainingReport:
         return self.epoch_loss[-1] if self.epoch_loss else float("nan")
 
     def as_dict(self) -> dict:
+        """Plain fields (for ``training.json``)."""
         return {**asdict(self), "words_per_second": self.words_per_second}
 
     def summary(self) -> str:
+        """One line: words, pairs, seconds, words/s and the final loss."""
         return (f"trained {self.words:,} words ({self.pairs:,} pairs) in {self.seconds:.1f} s: "
                 f"{self.words_per_second:,.0f} words/s, final loss {self.loss:.4f}")
 

@@ -33,7 +33,7 @@ class Vocabulary:
 
     def __init__(self, words: Iterable[str], counts: Iterable[int], unk: bool = False):
         self.words: list[str] = list(words)
-        self.counts = np.asarray(list(counts) if not isinstance(counts, np.ndarray) else counts,
+        self.counts = np.asarray(counts if isinstance(counts, np.ndarray) else list(counts),
                                  dtype=np.int64)
         if len(self.words) != len(self.counts):
             raise ValueError(f"{len(self.words)} words but {len(self.counts)} counts")

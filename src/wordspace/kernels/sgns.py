@@ -108,6 +108,7 @@ def dot_rows(x, matrix, rows, out, n):
 
 @kernel(inline=True)
 def sigmoid(x):
+    """The logistic function in float32 (``exp`` overflows harmlessly to 0 or 1)."""
     return np.float32(1.0) / (np.float32(1.0) + np.float32(math.exp(-x)))
 
 

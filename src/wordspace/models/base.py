@@ -68,6 +68,7 @@ class Model:
 
     @property
     def is_fitted(self) -> bool:
+        """Whether ``fit`` (or ``load``) has given the model its parameters."""
         return hasattr(self, "vocab_")
 
     def _check_fitted(self) -> None:
