@@ -153,6 +153,19 @@ def _iterable_batches(sentences: Iterable, lowercase: bool, batcher: _Batcher) -
             yield batcher.take()
 
 
+def _resolve(source: str | os.PathLike) -> Path:
+    """A path as given, or, if no such file exists, a corpus name from the dataset
+    registry (``"text8"``), fetched or taken from the mirror."""
+    path = Path(source).expanduser()
+    if path.exists() or not isinstance(source, str):
+        return path
+    from wordspace import datasets
+
+    if source in datasets.names("corpus"):
+        return datasets.path(source)
+    return path
+
+
 def _source_files(path: Path) -> list[Path]:
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file()
@@ -162,7 +175,10 @@ def _source_files(path: Path) -> list[Path]:
         return files
     if path.is_file():
         return [path]
-    raise FileNotFoundError(f"corpus file not found: {path}")
+    from wordspace.datasets import names
+
+    raise FileNotFoundError(f"corpus file not found: {path} (nor is it one of the corpora "
+                            f"wordspace can fetch: {', '.join(names('corpus'))})")
 
 
 # ---------------------------------------------------------------------------------------
@@ -173,8 +189,8 @@ class Corpus:
     ----------
     source : str, Path or iterable of token lists
         A text file (plain, .gz, .bz2 or .xz; one sentence per line, any line length), a
-        folder of such files, or a re-iterable of token lists such as
-        ``[["the", "cat"], ["a", "dog"]]``.
+        folder of such files, a corpus name from :mod:`wordspace.datasets` (``"text8"``),
+        or an iterable of token lists such as ``[["the", "cat"], ["a", "dog"]]``.
     min_count : int
         Words rarer than this are left out of the vocabulary.
     max_vocab_size : int, optional
@@ -228,7 +244,7 @@ class Corpus:
         self.progress = progress
 
         if isinstance(source, (str, os.PathLike)):
-            path = Path(source).expanduser()
+            path = _resolve(source)
             self.files = _source_files(path)
             self.name = str(path)
             cache_dir = self._cache_dir() if cache else None
