@@ -15,10 +15,13 @@ from wordspace import __version__
 logger = logging.getLogger("wordspace")
 
 _EPILOG = """examples:
-  wordspace train text8.gz -o text8-model            # skip-gram, 100-d, 5 epochs
+  wordspace train text8 -o text8-model               # skip-gram, 100-d, 5 epochs
   wordspace similar text8-model france --topn 5
   wordspace analogy text8-model man king woman       # man is to king as woman is to ?
+  wordspace eval text8-model --datasets ws353 simlex999 google
+  wordspace plot text8-model france king computer --neighbours 8 -o map.png
   wordspace export text8-model -o vectors.bin --format word2vec-binary
+  wordspace data list
 """
 
 
@@ -45,7 +48,8 @@ def _add_train(sub) -> None:
                     "like text8, or a folder of such files. The model directory holds the "
                     "vectors, the vocabulary and a training report.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("corpus", help="text file or folder of text files")
+    p.add_argument("corpus", help="text file, folder of text files, or a corpus name "
+                                  "from 'wordspace data list' (e.g. text8)")
     p.add_argument("-o", "--output", required=True, metavar="MODEL_DIR",
                    help="model directory to write (replaced atomically if it exists)")
     p.add_argument("--model", default="sgns", choices=["sgns"],
@@ -153,6 +157,115 @@ def _add_export(sub) -> None:
     p.set_defaults(func=run)
 
 
+def _add_eval(sub) -> None:
+    from wordspace.datasets import names
+
+    p = _subcommand(
+        sub, "eval", help="score vectors on similarity and analogy benchmarks",
+        description="Spearman rho on word-similarity sets and accuracy on analogy sets "
+                    "(candidates restricted to the most frequent words, a, b, c excluded), "
+                    "with gensim's protocols. Datasets are fetched by name (see 'wordspace "
+                    "data list') or taken from the WORDSPACE_DATA mirror.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("model", metavar="MODEL_DIR",
+                   help="model directory, or a word2vec file (.txt or .bin)")
+    p.add_argument("--datasets", nargs="+", metavar="NAME",
+                   default=["ws353", "ws353-sim", "ws353-rel", "simlex999", "google"],
+                   choices=names("similarity") + names("analogy"))
+    p.add_argument("--method", nargs="+", choices=["3cosadd", "3cosmul"], default=["3cosadd"],
+                   help="analogy scoring")
+    p.add_argument("--restrict-vocab", type=_positive_int, default=30000,
+                   help="analogy candidates: this many most frequent words")
+    p.add_argument("--case-sensitive", action="store_true",
+                   help="match dataset words exactly (default: lowercase, as gensim)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    def run(a) -> None:
+        import json
+
+        from wordspace.evaluate import evaluate, format_table
+
+        results = evaluate(_load_scorable(a.model), a.datasets, a.method, a.restrict_vocab,
+                           lowercase=not a.case_sensitive)
+        print(json.dumps(results, indent=2) if a.json else format_table(results))
+
+    p.set_defaults(func=run)
+
+
+def _load_scorable(path: str):
+    """A model directory, or a word2vec file read as vectors."""
+    from pathlib import Path
+
+    from wordspace import Vectors
+    from wordspace.models.base import load_model
+
+    if Path(path).is_file():
+        return Vectors.load_word2vec_format(path)
+    return load_model(path, mmap=True)
+
+
+def _add_plot(sub) -> None:
+    p = _subcommand(
+        sub, "plot", help="draw a 2-D map of words and their neighbours",
+        description="Project the given words (and each one's nearest neighbours) to 2-D by "
+                    "PCA or t-SNE and draw them labelled, one colour per query word. "
+                    "Writes PNG, SVG or PDF, by the output's suffix.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("model", metavar="MODEL_DIR")
+    p.add_argument("words", nargs="+", metavar="WORD")
+    p.add_argument("-o", "--output", default="map.png", metavar="FILE")
+    p.add_argument("--method", choices=["pca", "tsne"], default="pca")
+    p.add_argument("--neighbours", type=int, default=8, metavar="K",
+                   help="also draw each word's K nearest neighbours (0: none)")
+    p.add_argument("--seed", type=int, default=0, help="random seed for t-SNE")
+
+    def run(a) -> None:
+        from wordspace.plot import embedding_map, save_figure
+
+        fig = embedding_map(_load_vectors(a.model), a.words, neighbours=a.neighbours,
+                            method=a.method, seed=a.seed)
+        print(f"wrote {save_figure(fig, a.output)}")
+
+    p.set_defaults(func=run)
+
+
+def _add_data(sub) -> None:
+    from wordspace.datasets import names
+
+    p = _subcommand(
+        sub, "data", help="list, fetch and locate datasets",
+        description="Datasets are downloaded once into $WORDSPACE_HOME/datasets (default "
+                    "~/.cache/wordspace), checked and unpacked; with WORDSPACE_DATA set to "
+                    "a mirror directory they are taken from there instead.")
+    actions = p.add_subparsers(title="actions", metavar="ACTION", required=True)
+    actions.add_parser("list", help="every dataset: name, kind, size, where it is"
+                       ).set_defaults(func=_data_list)
+    for action, helptext in (("get", "download a dataset (if not already here)"),
+                             ("path", "print a dataset's local path (fetching it if needed)")):
+        q = actions.add_parser(action, help=helptext)
+        q.add_argument("name", choices=names(), metavar="NAME")
+        q.add_argument("--quiet", action="store_true", help="no progress bar")
+        q.set_defaults(func=_data_get)
+
+
+def _data_list(a) -> None:
+    from wordspace import datasets
+
+    print(f"{'name':<13} {'kind':<11} {'size':>9}  {'where':<8} description")
+    for name in datasets.names():
+        d = datasets.info(name)
+        found = datasets.locate(name)
+        size = f"{d.size / 1e6:.1f} MB" if d.size else ""
+        where = found[1] if found else "-"
+        print(f"{name:<13} {d.kind:<11} {size:>9}  {where:<8} {d.description}")
+
+
+def _data_get(a) -> None:
+    from wordspace import datasets
+
+    print(datasets.path(a.name, progress=not a.quiet))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``wordspace`` argument parser (exposed for tests and docs)."""
     parser = argparse.ArgumentParser(
@@ -162,7 +275,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="subcommands", metavar="SUBCOMMAND", required=True)
     _add_train(sub)
     _add_query(sub)
+    _add_eval(sub)
+    _add_plot(sub)
     _add_export(sub)
+    _add_data(sub)
     return parser
 
 
@@ -176,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except (FileNotFoundError, ValueError, KeyError, RuntimeError, TypeError) as e:
+    except (FileNotFoundError, ValueError, KeyError, RuntimeError, TypeError, ImportError) as e:
         message = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"wordspace: error: {message}", file=sys.stderr)
         return 2

@@ -34,7 +34,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from wordspace._io import cache_home
+from wordspace._io import DIR_MODE, FILE_MODE, cache_home
 from wordspace.progress import progress_bar
 
 logger = logging.getLogger(__name__)
@@ -287,6 +287,7 @@ def download(url: str, dest: Path, checksum: str | None = None, size: int | None
         if not expected_hex:
             logger.warning("%s: no published checksum to compare; its sha256 is %s",
                            dest.name, actual)
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -312,6 +313,7 @@ def unpack(archive: Path, dest: Path) -> Path:
                 t.extractall(tmp, filter="data")
         else:
             raise DatasetError(f"{archive} is neither a zip nor a tar archive")
+        os.chmod(tmp, DIR_MODE)
         os.replace(tmp, dest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -9,16 +9,25 @@
 
 Words are matched case-insensitively by default (as gensim does): a question word
 matches the most frequent vocabulary word with the same lowercase form.
+
+Datasets may be given by registry name (``"ws353"``, see :mod:`wordspace.datasets`),
+by path, or already parsed. Any object with ``words``, ``index`` and
+``pair_similarity(rows1, rows2)`` can be scored for similarity (a Gaussian model's
+distributions, say); analogies need vectors (``unit`` rows). :func:`evaluate` runs a
+list of datasets against every scorer a model exposes (``model.scorers()``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from wordspace import datasets
 from wordspace.vectors import Vectors
+
+DEFAULT_DATASETS = ("ws353", "ws353-sim", "ws353-rel", "simlex999", "google")
 
 SEMANTIC_SECTIONS = {"capital-common-countries", "capital-world", "currency", "city-in-state",
                      "family"}
@@ -37,6 +46,10 @@ class SimilarityResult:
     def coverage(self) -> float:
         """Share of the dataset's pairs that were evaluated."""
         return self.pairs / max(self.pairs + self.oov, 1)
+
+    def as_dict(self) -> dict:
+        """Plain fields, for JSON."""
+        return {**asdict(self), "coverage": self.coverage}
 
 
 @dataclass
@@ -58,8 +71,16 @@ class AnalogyResult:
         pairs = [v for k, v in self.sections.items() if (k in SEMANTIC_SECTIONS) == semantic]
         return sum(c for c, _ in pairs) / max(sum(t for _, t in pairs), 1)
 
+    def as_dict(self) -> dict:
+        """Plain fields, for JSON (semantic/syntactic only where the sections say)."""
+        out = {**asdict(self), "accuracy": self.accuracy,
+               "sections": {k: {"correct": c, "total": t} for k, (c, t) in self.sections.items()}}
+        if any(k in SEMANTIC_SECTIONS for k in self.sections):
+            out.update(semantic=self.subset(True), syntactic=self.subset(False))
+        return out
 
-def _lookup(vectors: Vectors, lowercase: bool, limit: int | None = None) -> dict[str, int]:
+
+def _lookup(vectors, lowercase: bool, limit: int | None = None) -> dict[str, int]:
     words = vectors.words[:limit]
     if not lowercase:
         return {w: i for i, w in enumerate(words)}
@@ -67,22 +88,6 @@ def _lookup(vectors: Vectors, lowercase: bool, limit: int | None = None) -> dict
     for i, w in enumerate(words):
         table.setdefault(w.lower(), i)  # the most frequent spelling wins
     return table
-
-
-def read_pairs(path: str | Path) -> list[tuple[str, str, float]]:
-    """Read ``word1 word2 score`` lines (tab or space separated; ``#`` comments)."""
-    pairs = []
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            parts = line.split()
-            if not parts or line.startswith("#"):
-                continue
-            try:
-                pairs.append((parts[0], parts[1], float(parts[2])))
-            except (IndexError, ValueError):
-                raise ValueError(f"{path}:{lineno}: expected 'word1 word2 score', "
-                                 f"got {line.strip()!r}") from None
-    return pairs
 
 
 def _ranks(x: np.ndarray) -> np.ndarray:
@@ -102,57 +107,48 @@ def _pearson(x: np.ndarray, y: np.ndarray) -> float:
     return float((x * y).sum() / denom) if denom > 0 else float("nan")
 
 
-def word_similarity(vectors: Vectors, pairs, lowercase: bool = True) -> SimilarityResult:
-    """Correlate cosine similarity with human scores; ``pairs`` is a path or a list of
-    ``(word1, word2, score)``."""
-    if isinstance(pairs, (str, Path)):
-        pairs = read_pairs(pairs)
+def _read(data, reader):
+    """A dataset given by registry name, by path, or already parsed."""
+    if isinstance(data, str) and data in datasets.REGISTRY:
+        return datasets.load(data)
+    if isinstance(data, (str, Path)):
+        return reader(data)
+    return data
+
+
+def word_similarity(vectors, pairs, lowercase: bool = True) -> SimilarityResult:
+    """Correlate model similarity with human scores. ``pairs``: a dataset name, a path,
+    or a list of ``(word1, word2, score)``; ``vectors``: anything with ``words`` and
+    ``pair_similarity`` (cosine, for :class:`Vectors`)."""
+    pairs = _read(pairs, datasets.read_pairs)
     lookup = _lookup(vectors, lowercase)
     norm = (lambda w: w.lower()) if lowercase else (lambda w: w)
-    unit = vectors.unit
-    gold, predicted, oov = [], [], 0
+    rows1, rows2, gold = [], [], []
     for w1, w2, score in pairs:
         i, j = lookup.get(norm(w1)), lookup.get(norm(w2))
-        if i is None or j is None:
-            oov += 1
-            continue
-        gold.append(score)
-        predicted.append(float(unit[i] @ unit[j]))
-    gold_a, pred_a = np.array(gold), np.array(predicted)
+        if i is not None and j is not None:
+            rows1.append(i)
+            rows2.append(j)
+            gold.append(score)
+    oov = len(pairs) - len(gold)
+    gold_a = np.array(gold, dtype=np.float64)
+    pred_a = np.asarray(vectors.pair_similarity(np.array(rows1, dtype=np.int64),
+                                                np.array(rows2, dtype=np.int64)),
+                        dtype=np.float64)
     if len(gold_a) < 2:
         return SimilarityResult(float("nan"), float("nan"), len(gold_a), oov)
     return SimilarityResult(_pearson(_ranks(gold_a), _ranks(pred_a)), _pearson(gold_a, pred_a),
                             len(gold_a), oov)
 
 
-def read_analogies(path: str | Path) -> list[tuple[str, list[tuple[str, str, str, str]]]]:
-    """Read the Google format: ``: section`` headers, then ``a b c d`` lines."""
-    sections: list[tuple[str, list]] = []
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            line = line.strip()
-            if not line:
-                continue
-            if line.startswith(":"):
-                sections.append((line[1:].strip(), []))
-                continue
-            parts = line.split()
-            if len(parts) != 4 or not sections:
-                raise ValueError(f"{path}:{lineno}: expected ': section' or 'a b c d', "
-                                 f"got {line!r}")
-            sections[-1][1].append(tuple(parts))
-    return sections
-
-
 def analogies(vectors: Vectors, questions, restrict_vocab: int = 30000,
               method: str = "3cosadd", lowercase: bool = True,
               batch_size: int = 2048) -> AnalogyResult:
-    """Analogy accuracy by ``3cosadd`` or ``3cosmul``; ``questions`` is a path or the
-    output of :func:`read_analogies`."""
+    """Analogy accuracy by ``3cosadd`` or ``3cosmul``; ``questions`` is a dataset name, a
+    path, or the output of :func:`wordspace.datasets.read_analogies`."""
     if method not in ("3cosadd", "3cosmul"):
         raise ValueError(f"method must be '3cosadd' or '3cosmul', got {method!r}")
-    if isinstance(questions, (str, Path)):
-        questions = read_analogies(questions)
+    questions = _read(questions, datasets.read_analogies)
     lookup = _lookup(vectors, lowercase, restrict_vocab)
     norm = (lambda w: w.lower()) if lowercase else (lambda w: w)
     unit = vectors.unit[:restrict_vocab]
@@ -179,3 +175,55 @@ def analogies(vectors: Vectors, questions, restrict_vocab: int = 30000,
         result.correct += correct
         result.total += len(known)
     return result
+
+
+def scorers(model) -> dict:
+    """The similarity scorers a model exposes: ``model.scorers()`` if it has one, else its
+    vectors (or the object itself, if it is vectors) scored by cosine."""
+    if hasattr(model, "scorers"):
+        return model.scorers()
+    return {"cosine": model if isinstance(model, Vectors) else model.vectors}
+
+
+def evaluate(model, names=DEFAULT_DATASETS, methods=("3cosadd",), restrict_vocab: int = 30000,
+             lowercase: bool = True) -> dict:
+    """Run similarity and analogy datasets against every scorer of ``model``.
+
+    Returns ``{scorer: {dataset: result dict}}`` (analogy results keyed by method too,
+    as ``"google/3cosadd"``); analogies are computed for scorers that are vectors.
+    """
+    kinds = {name: datasets.info(name).kind for name in names}
+    for name, kind in kinds.items():
+        if kind not in ("similarity", "analogy"):
+            raise ValueError(f"{name} is a {kind} dataset; eval takes similarity and analogy "
+                             f"datasets: {', '.join(datasets.names('similarity'))}, "
+                             f"{', '.join(datasets.names('analogy'))}")
+    loaded = {name: datasets.load(name) for name in names}
+    results: dict = {}
+    for scorer_name, scorer in scorers(model).items():
+        table = results[scorer_name] = {}
+        for name, data in loaded.items():
+            if kinds[name] == "similarity":
+                table[name] = word_similarity(scorer, data, lowercase).as_dict()
+            elif hasattr(scorer, "unit"):
+                for method in methods:
+                    table[f"{name}/{method}"] = analogies(
+                        scorer, data, restrict_vocab, method, lowercase).as_dict()
+    return results
+
+
+def format_table(results: dict) -> str:
+    """A readable table of :func:`evaluate`'s results."""
+    lines = [f"{'scorer':<10} {'dataset':<20} {'score':>8}  detail"]
+    for scorer, table in results.items():
+        for name, r in table.items():
+            if "spearman" in r:
+                lines.append(f"{scorer:<10} {name:<20} {r['spearman']:>8.3f}  Spearman rho "
+                             f"(Pearson {r['pearson']:.3f}), {r['pairs']} pairs, "
+                             f"{100 * r['coverage']:.0f}% covered")
+            else:
+                split = (f"semantic {100 * r['semantic']:.1f}%, syntactic "
+                         f"{100 * r['syntactic']:.1f}%, " if "semantic" in r else "")
+                lines.append(f"{scorer:<10} {name:<20} {100 * r['accuracy']:>7.1f}%  {split}"
+                             f"{r['total']:,} questions, {r['skipped']:,} skipped")
+    return "\n".join(lines)

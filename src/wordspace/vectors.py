@@ -84,6 +84,11 @@ class Vectors:
         u = self.unit
         return float(u[self.index_of(word1)] @ u[self.index_of(word2)])
 
+    def pair_similarity(self, rows1: np.ndarray, rows2: np.ndarray) -> np.ndarray:
+        """Cosine similarity of row pairs ``(rows1[k], rows2[k])`` (by index), vectorised."""
+        u = self.unit
+        return np.einsum("ij,ij->i", u[rows1], u[rows2])
+
     def nearest(self, vector: np.ndarray, topn: int = 10, exclude: Iterable[str] = (),
                 restrict_vocab: int | None = None) -> list[tuple[str, float]]:
         """Words whose vectors have the highest cosine with ``vector``."""
