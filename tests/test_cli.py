@@ -73,3 +73,44 @@ def test_help_teaches_every_subcommand():
         assert "usage: wordspace " + sub in help_text
     assert "--min-count" in subprocess.run([sys.executable, "-m", "wordspace", "train", "-h"],
                                            capture_output=True, text=True).stdout
+
+
+def test_eval_reports_what_evaluate_computes(trained, tmp_path, monkeypatch, capsys):
+    import json
+
+    from wordspace.evaluate import analogies, word_similarity
+
+    mirror = tmp_path / "mirror"
+    (mirror / "similarity").mkdir(parents=True)
+    (mirror / "analogy").mkdir()
+    words = load_model(trained).vectors.words
+    pairs = [f"{a}\t{b}\t{i % 7}"
+             for i, (a, b) in enumerate(zip(words[:-3], words[3:], strict=True))]
+    (mirror / "similarity" / "simlex999.txt").write_text("\n".join(pairs) + "\nzzz\tg0w0\t3\n")
+    (mirror / "analogy" / "questions-words.txt").write_text(
+        ": planted\ng0w0 g0w1 g1w0 g1w1\ng0w2 g0w3 g2w2 g2w3\n")
+    monkeypatch.setenv("WORDSPACE_DATA", str(mirror))
+    assert main(["eval", str(trained), "--datasets", "simlex999", "google", "--json"]) == 0
+    results = json.loads(capsys.readouterr().out)["cosine"]
+    vectors = load_model(trained).vectors
+    expected = word_similarity(vectors, mirror / "similarity" / "simlex999.txt")
+    assert results["simlex999"]["spearman"] == pytest.approx(expected.spearman)
+    assert results["simlex999"]["oov"] == 1
+    google = analogies(vectors, mirror / "analogy" / "questions-words.txt")
+    assert results["google/3cosadd"]["correct"] == google.correct
+    assert results["google/3cosadd"]["total"] == 2
+    assert main(["eval", str(trained), "--datasets", "simlex999"]) == 0
+    table = capsys.readouterr().out
+    assert "simlex999" in table and "Spearman" in table
+
+
+def test_data_list_and_path(tmp_path, monkeypatch, capsys):
+    mirror = tmp_path / "mirror"
+    (mirror / "similarity").mkdir(parents=True)
+    (mirror / "similarity" / "ws353.txt").write_text("tiger\tcat\t7.35\n")
+    monkeypatch.setenv("WORDSPACE_DATA", str(mirror))
+    assert main(["data", "list"]) == 0
+    rows = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()[1:]}
+    assert rows["ws353"][2] == "mirror" and rows["men"][2] == "-"
+    assert main(["data", "path", "ws353"]) == 0
+    assert capsys.readouterr().out.strip() == str(mirror / "similarity" / "ws353.txt")
