@@ -4,7 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 RUN_STAMP := $(VENV)/.installed
-WORDSPACE_DATA ?= $(abspath ../shared/data)
+# a local data mirror, when there is one beside the project (see wordspace.datasets)
+WORDSPACE_DATA ?= $(wildcard $(abspath ../shared/data))
 export WORDSPACE_DATA
 
 .PHONY: demo test lint bench clean
