@@ -1,0 +1,208 @@
+"""Energies between Gaussian word distributions, their closed-form gradients, and the
+max-margin training update (Vilnis & McCallum 2015).
+
+A word is ``N(mu, Sigma)`` with ``Sigma`` diagonal (a variance row of length n) or
+spherical (a row of length 1). With ``d = mu_w - mu_c``, per dimension:
+
+* ``EL`` (log expected likelihood, symmetric), with ``s = var_w + var_c``::
+
+      S = -1/2 sum log s - 1/2 sum d^2 / s - n/2 log(2 pi)
+      dS/dmu_w = -d / s            dS/dmu_c = d / s
+      dS/dvar_w = dS/dvar_c = 1/2 (d^2 / s^2 - 1 / s)
+
+* ``KL`` (asymmetric), ``S(w, c) = -KL(N_c || N_w)``::
+
+      S = -1/2 [ sum var_c / var_w + sum d^2 / var_w - n - sum log(var_c / var_w) ]
+      dS/dmu_w = -d / var_w        dS/dmu_c = d / var_w
+      dS/dvar_w = 1/2 [ (var_c + d^2) / var_w^2 - 1 / var_w ]
+      dS/dvar_c = 1/2 [ 1 / var_c - 1 / var_w ]
+
+For spherical covariances the sums over dimensions fold into the single variance (see
+``docs/gaussian.md``). Every formula here is checked against finite differences.
+"""
+
+from __future__ import annotations
+
+import math
+
+from wordspace.kernels._jit import kernel, prefetch_row
+
+EL = 0
+KL = 1
+_LOG_2PI = math.log(2.0 * math.pi)
+
+
+@kernel(inline=True)
+def energy(mu_w, var_w, mu_c, var_c, kind):
+    """``S(w, c)`` for ``kind`` EL or KL; variance rows of length n or 1 (spherical)."""
+    n = mu_w.shape[0]
+    spherical = var_w.shape[0] == 1
+    total = 0.0
+    if kind == EL:
+        if spherical:
+            s = var_w[0] + var_c[0]
+            sq = 0.0
+            for t in range(n):
+                d = mu_w[t] - mu_c[t]
+                sq += d * d
+            return -0.5 * (n * math.log(s) + sq / s + n * _LOG_2PI)
+        for t in range(n):
+            s = var_w[t] + var_c[t]
+            d = mu_w[t] - mu_c[t]
+            total += math.log(s) + d * d / s
+        return -0.5 * (total + n * _LOG_2PI)
+    if spherical:
+        vw = var_w[0]
+        vc = var_c[0]
+        sq = 0.0
+        for t in range(n):
+            d = mu_w[t] - mu_c[t]
+            sq += d * d
+        return -0.5 * (n * vc / vw + sq / vw - n - n * math.log(vc / vw))
+    for t in range(n):
+        vw = var_w[t]
+        vc = var_c[t]
+        d = mu_w[t] - mu_c[t]
+        total += vc / vw + d * d / vw - 1.0 - math.log(vc / vw)
+    return -0.5 * total
+
+
+@kernel(inline=True)
+def add_energy_gradient(mu_w, var_w, mu_c, var_c, kind, coef,
+                        g_mu_w, g_var_w, g_mu_c, g_var_c):
+    """Add ``coef * dS(w, c)/dtheta`` to the four gradient rows (same shapes as the rows)."""
+    n = mu_w.shape[0]
+    if var_w.shape[0] == 1:  # spherical: one variance, sums over dimensions
+        vw = var_w[0]
+        vc = var_c[0]
+        s = vw + vc
+        scale = 1.0 / s if kind == EL else 1.0 / vw
+        sq = 0.0
+        for t in range(n):
+            d = mu_w[t] - mu_c[t]
+            sq += d * d
+            g = coef * d * scale
+            g_mu_w[t] -= g
+            g_mu_c[t] += g
+        if kind == EL:
+            gv = coef * 0.5 * (sq / (s * s) - n / s)
+            g_var_w[0] += gv
+            g_var_c[0] += gv
+        else:
+            g_var_w[0] += coef * 0.5 * ((n * vc + sq) / (vw * vw) - n / vw)
+            g_var_c[0] += coef * 0.5 * (n / vc - n / vw)
+        return
+    for t in range(n):
+        vw = var_w[t]
+        vc = var_c[t]
+        d = mu_w[t] - mu_c[t]
+        if kind == EL:
+            inv = 1.0 / (vw + vc)
+            g = coef * d * inv
+            gv = coef * 0.5 * (d * d * inv * inv - inv)
+            g_var_w[t] += gv
+            g_var_c[t] += gv
+        else:
+            inv = 1.0 / vw
+            g = coef * d * inv
+            g_var_w[t] += coef * 0.5 * ((vc + d * d) * inv * inv - inv)
+            g_var_c[t] += coef * 0.5 * (1.0 / vc - inv)
+        g_mu_w[t] -= g
+        g_mu_c[t] += g
+
+
+@kernel(inline=True)
+def _adagrad_step(row, grad, accumulator, index, lr):
+    """``row += lr / sqrt(G) * grad`` with ``G`` the row's running mean squared gradient
+    (AdaGrad with one accumulator per parameter row, as word2gauss keeps)."""
+    n = row.shape[0]
+    sq = 0.0
+    for t in range(n):
+        sq += grad[t] * grad[t]
+    accumulator[index] += sq / n
+    step = lr / math.sqrt(accumulator[index] + 1e-8)
+    for t in range(n):
+        row[t] += step * grad[t]
+
+
+@kernel(inline=True)
+def _constrain(mu, var, mu_max, var_min, var_max):
+    """Project onto ``||mu|| <= mu_max`` and ``var_min <= var <= var_max`` (V&M's bounds)."""
+    norm = 0.0
+    for t in range(mu.shape[0]):
+        norm += mu[t] * mu[t]
+    norm = math.sqrt(norm)
+    if norm > mu_max:
+        scale = mu_max / norm
+        for t in range(mu.shape[0]):
+            mu[t] *= scale
+    for t in range(var.shape[0]):
+        v = var[t]
+        if not v >= var_min:  # also catches NaN
+            var[t] = var_min
+        elif v > var_max:
+            var[t] = var_max
+
+
+@kernel
+def max_margin_update(mu_w, var_w, mu_c, var_c, acc_mu_w, acc_var_w, acc_mu_c, acc_var_c,
+                      centres, ctx_ptr, contexts, negatives, n_examples, lr, margin, kind,
+                      mu_max, var_min, var_max, energies, weights,
+                      g_mu_w, g_var_w, g_mu_c, g_var_c):
+    """One AdaGrad step per example on ``sum_{j,k} max(0, m - S(w, c_j) + S(w, n_k))``.
+
+    Negatives are shared by the window, so each of the ``m + K`` energies is computed
+    once; the gradient weights a positive by the number of its active triples and a
+    negative likewise (with the opposite sign). Every row moves from the old values of
+    the others, and is projected back into its bounds after its step. ``energies`` and
+    ``weights`` (m + K) and the four gradient rows are scratch.
+
+    Returns ``(loss, triples, active)``.
+    """
+    n_neg = negatives.shape[1]
+    loss = 0.0
+    triples = 0
+    active = 0
+    for e in range(n_examples):
+        w = centres[e]
+        a = ctx_ptr[e]
+        m = ctx_ptr[e + 1] - a
+        if e + 1 < n_examples:
+            prefetch_row(mu_w, centres[e + 1])
+            for p in range(ctx_ptr[e + 1], ctx_ptr[e + 2]):
+                prefetch_row(mu_c, contexts[p])
+        for j in range(m + n_neg):
+            c = contexts[a + j] if j < m else negatives[e, j - m]
+            energies[j] = energy(mu_w[w], var_w[w], mu_c[c], var_c[c], kind)
+            weights[j] = 0.0
+        for j in range(m):
+            for k in range(n_neg):
+                if negatives[e, k] == contexts[a + j]:
+                    continue  # a "negative" that is the positive itself carries no signal
+                triples += 1
+                hinge = margin - energies[j] + energies[m + k]
+                if hinge > 0.0:
+                    loss += hinge
+                    active += 1
+                    weights[j] += 1.0  # raise S(w, c_j)
+                    weights[m + k] -= 1.0  # lower S(w, n_k)
+        g_mu_w[:] = 0.0
+        g_var_w[:] = 0.0
+        moved = False
+        for j in range(m + n_neg):
+            if weights[j] == 0.0:
+                continue
+            moved = True
+            c = contexts[a + j] if j < m else negatives[e, j - m]
+            g_mu_c[:] = 0.0
+            g_var_c[:] = 0.0
+            add_energy_gradient(mu_w[w], var_w[w], mu_c[c], var_c[c], kind, weights[j],
+                                g_mu_w, g_var_w, g_mu_c, g_var_c)
+            _adagrad_step(mu_c[c], g_mu_c, acc_mu_c, c, lr)
+            _adagrad_step(var_c[c], g_var_c, acc_var_c, c, lr)
+            _constrain(mu_c[c], var_c[c], mu_max, var_min, var_max)
+        if moved:
+            _adagrad_step(mu_w[w], g_mu_w, acc_mu_w, w, lr)
+            _adagrad_step(var_w[w], g_var_w, acc_var_w, w, lr)
+            _constrain(mu_w[w], var_w[w], mu_max, var_min, var_max)
+    return loss, triples, active
