@@ -1,16 +1,17 @@
 """wordspace: word representations from raw text, fast.
 
-Points (skip-gram with negative sampling) and, in later releases, distributions
-(Gaussian embeddings), with a gensim-like query API and a ``wordspace`` command line.
+Points (skip-gram with negative sampling) and distributions (Gaussian embeddings),
+with a gensim-like query API and a ``wordspace`` command line.
 """
 
 from wordspace.corpus import Corpus, CorpusError
-from wordspace.models import SkipGram
+from wordspace.distributions import Distributions
+from wordspace.models import GaussianSkipGram, SkipGram
 from wordspace.models.base import load_model
 from wordspace.train import TrainingReport
 from wordspace.vectors import Vectors
 from wordspace.vocab import Vocabulary
 
 __version__ = "0.1.0"
-__all__ = ["Corpus", "CorpusError", "SkipGram", "TrainingReport", "Vectors", "Vocabulary",
-           "load_model", "__version__"]
+__all__ = ["Corpus", "CorpusError", "Distributions", "GaussianSkipGram", "SkipGram",
+           "TrainingReport", "Vectors", "Vocabulary", "load_model", "__version__"]

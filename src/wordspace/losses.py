@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from wordspace.kernels import sgns
+from wordspace.kernels import gaussian, sgns
 
 
 class Loss:
@@ -22,6 +22,8 @@ class Loss:
     """
 
     negatives_per_context: bool = False
+    #: whether the progress bar shows the share of active (non-zero-loss) terms
+    reports_active: bool = False
 
     def scratch(self, params: tuple[np.ndarray, ...], negative: int, max_contexts: int
                 ) -> tuple[np.ndarray, ...]:
@@ -29,9 +31,9 @@ class Loss:
         raise NotImplementedError
 
     def update(self, params: tuple[np.ndarray, ...], examples: Examples, lr: float,
-               scratch: tuple[np.ndarray, ...]) -> tuple[float, int]:
-        """Apply one step for ``examples``; return ``(loss, pairs)``: the loss summed over
-        a sample of the pairs, and that sample's size."""
+               scratch: tuple[np.ndarray, ...]) -> tuple[float, int, int]:
+        """Apply one step for ``examples``; return ``(loss, terms, active)``: the loss summed
+        over (a sample of) the terms, their number, and how many had a non-zero loss."""
         raise NotImplementedError
 
 
@@ -67,5 +69,37 @@ class NegativeSamplingLoss(Loss):
 
     def update(self, params, examples, lr, scratch):
         syn0, syn1 = params
-        return self._kernel(syn0, syn1, examples.centres, examples.ctx_ptr, examples.contexts,
-                            examples.negatives, examples.n_examples, np.float32(lr), *scratch)
+        loss, pairs = self._kernel(syn0, syn1, examples.centres, examples.ctx_ptr,
+                                   examples.contexts, examples.negatives, examples.n_examples,
+                                   np.float32(lr), *scratch)
+        return loss, pairs, pairs  # a logistic loss is never exactly zero
+
+
+class MaxMarginLoss(Loss):
+    """Vilnis & McCallum's ranking loss ``max(0, m - S(w, c+) + S(w, c-))`` between Gaussian
+    word and context distributions, with energy ``S`` = EL or KL, AdaGrad per row and
+    the means and variances projected into their bounds after each step.
+
+    Parameters are ``(mu_w, var_w, mu_c, var_c)`` plus four AdaGrad accumulators, one
+    value per row of each.
+    """
+
+    reports_active = True
+
+    def __init__(self, energy: str, margin: float, mu_max: float, var_min: float,
+                 var_max: float):
+        self.kind = {"el": gaussian.EL, "kl": gaussian.KL}[energy]
+        self.margin, self.mu_max, self.var_min, self.var_max = margin, mu_max, var_min, var_max
+
+    def scratch(self, params, negative, max_contexts):
+        dim, var_dim = params[0].shape[1], params[1].shape[1]
+        return (np.zeros(max_contexts + negative, np.float64),
+                np.zeros(max_contexts + negative, np.float64),
+                np.zeros(dim, np.float32), np.zeros(var_dim, np.float32),
+                np.zeros(dim, np.float32), np.zeros(var_dim, np.float32))
+
+    def update(self, params, examples, lr, scratch):
+        return gaussian.max_margin_update(
+            *params, examples.centres, examples.ctx_ptr, examples.contexts, examples.negatives,
+            examples.n_examples, lr, self.margin, self.kind, self.mu_max, self.var_min,
+            self.var_max, *scratch)

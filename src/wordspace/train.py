@@ -90,6 +90,7 @@ class _Meter:
         self.words = self.examples = self.pairs = 0
         self.window_loss = 0.0  # float64 sums: they never saturate
         self.window_pairs = 0
+        self.window_active = 0
         self.lr = alpha
         self.error: BaseException | None = None
         self.stop = False
@@ -140,7 +141,7 @@ def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window:
                     tokens, offsets, s0, s1, keep, window, negative, loss.negatives_per_context,
                     alias_prob, alias_index, state, buffer,
                     ex.centres, ex.ctx_ptr, ex.contexts, ex.negatives)
-                job_loss, loss_pairs = loss.update(params, ex, lr, scratch)
+                job_loss, loss_pairs, job_active = loss.update(params, ex, lr, scratch)
                 with meter.lock:
                     meter.words += n
                     epoch_words[epoch] += n
@@ -150,6 +151,7 @@ def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window:
                     meter.pairs += ex.n_contexts
                     meter.window_loss += job_loss
                     meter.window_pairs += loss_pairs
+                    meter.window_active += job_active
                     meter.lr = lr
         except BaseException as e:  # surfaced in the calling thread
             meter.error = e
@@ -158,7 +160,7 @@ def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window:
     threads = [threading.Thread(target=work, args=(i,), daemon=True, name=f"wordspace-{i}")
                for i in range(workers)]
     start = time.perf_counter()
-    recent_loss = float("nan")
+    recent_loss = recent_active = float("nan")
     with progress_bar(total=meter.total_words, unit="w", desc=desc, enable=progress) as bar:
         for t in threads:
             t.start()
@@ -168,9 +170,14 @@ def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window:
                 with meter.lock:
                     if meter.window_pairs:
                         recent_loss = meter.window_loss / meter.window_pairs
-                        meter.window_loss, meter.window_pairs = 0.0, 0
+                        recent_active = meter.window_active / meter.window_pairs
+                        meter.window_loss = 0.0
+                        meter.window_pairs = meter.window_active = 0
                     words, lr = meter.words, meter.lr
-                bar.set_postfix(lr=f"{lr:.5f}", loss=f"{recent_loss:.4f}", refresh=False)
+                postfix = {"lr": f"{lr:.5f}", "loss": f"{recent_loss:.4f}"}
+                if loss.reports_active:
+                    postfix["active"] = f"{recent_active:.1%}"
+                bar.set_postfix(postfix, refresh=False)
                 bar.update(words - bar.n)
         except KeyboardInterrupt:
             meter.stop = True

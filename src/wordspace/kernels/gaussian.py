@@ -46,11 +46,18 @@ def energy(mu_w, var_w, mu_c, var_c, kind):
                 d = mu_w[t] - mu_c[t]
                 sq += d * d
             return -0.5 * (n * math.log(s) + sq / s + n * _LOG_2PI)
+        # one log per 8 dimensions: with bounded variances a product of 8 stays far from
+        # float64's limits, and logs are the costliest part of an energy
+        product = 1.0
         for t in range(n):
             s = var_w[t] + var_c[t]
             d = mu_w[t] - mu_c[t]
-            total += math.log(s) + d * d / s
-        return -0.5 * (total + n * _LOG_2PI)
+            total += d * d / s
+            product *= s
+            if t % 8 == 7:
+                total += math.log(product)
+                product = 1.0
+        return -0.5 * (total + math.log(product) + n * _LOG_2PI)
     if spherical:
         vw = var_w[0]
         vc = var_c[0]
@@ -59,12 +66,17 @@ def energy(mu_w, var_w, mu_c, var_c, kind):
             d = mu_w[t] - mu_c[t]
             sq += d * d
         return -0.5 * (n * vc / vw + sq / vw - n - n * math.log(vc / vw))
+    product = 1.0
     for t in range(n):
-        vw = var_w[t]
-        vc = var_c[t]
+        inv = 1.0 / var_w[t]
+        ratio = var_c[t] * inv
         d = mu_w[t] - mu_c[t]
-        total += vc / vw + d * d / vw - 1.0 - math.log(vc / vw)
-    return -0.5 * total
+        total += ratio + d * d * inv - 1.0
+        product *= ratio
+        if t % 8 == 7:
+            total -= math.log(product)
+            product = 1.0
+    return -0.5 * (total - math.log(product))
 
 
 @kernel(inline=True)

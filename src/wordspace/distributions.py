@@ -1,0 +1,180 @@
+"""Words as Gaussian distributions, and the queries people run on them.
+
+``Distributions`` is to a Gaussian model what :class:`~wordspace.vectors.Vectors` is to a
+point model: lookup, similarity (by expected likelihood, KL or cosine of the means),
+asymmetric entailment, neighbours, and the most general or specific words.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from wordspace.vectors import Vectors
+from wordspace.vocab import unknown_word_message
+
+BY = ("el", "kl", "cosine")
+
+
+class Gaussian(NamedTuple):
+    """One word's distribution: mean and variances (length dim, or 1 if spherical)."""
+
+    mean: np.ndarray
+    variance: np.ndarray
+
+
+def energy(mu_w, var_w, mu_c, var_c, kind: str) -> np.ndarray:
+    """``S(w, c)`` in NumPy, broadcasting over leading dimensions (the kernels' formula).
+
+    ``el``: log expected likelihood, symmetric. ``kl``: ``-KL(N_c || N_w)``. Variances
+    of last dimension 1 are spherical.
+    """
+    mu_w, mu_c = np.asarray(mu_w, np.float64), np.asarray(mu_c, np.float64)
+    var_w, var_c = np.asarray(var_w, np.float64), np.asarray(var_c, np.float64)
+    d = mu_w - mu_c
+    n = d.shape[-1]
+    if kind == "el":
+        s = np.broadcast_to(var_w + var_c, d.shape)
+        return -0.5 * ((np.log(s) + d * d / s).sum(-1) + n * math.log(2 * math.pi))
+    if kind == "kl":
+        vw = np.broadcast_to(var_w, d.shape)
+        vc = np.broadcast_to(var_c, d.shape)
+        ratio = vc / vw
+        return -0.5 * (ratio + d * d / vw - 1.0 - np.log(ratio)).sum(-1)
+    raise ValueError(f"by must be one of {', '.join(BY)}, got {kind!r}")
+
+
+class Distributions:
+    """Gaussian word distributions (diagonal or spherical covariances).
+
+    Parameters
+    ----------
+    words : sequence of str
+        In row order, most frequent first.
+    means : array (n_words, dim)
+    variances : array (n_words, dim) or (n_words, 1)
+    counts : array (n_words,), optional
+    """
+
+    def __init__(self, words, means, variances, counts=None):
+        self.words = list(words)
+        self.means = np.asarray(means, dtype=np.float32)
+        self.variances = np.asarray(variances, dtype=np.float32)
+        if self.means.shape[0] != len(self.words) or self.variances.shape[0] != len(self.words):
+            raise ValueError("words, means and variances must have one row per word")
+        if self.variances.shape[1] not in (1, self.means.shape[1]):
+            raise ValueError(f"variances must have 1 or {self.means.shape[1]} columns")
+        self.counts = None if counts is None else np.asarray(counts)
+        self.index = {w: i for i, w in enumerate(self.words)}
+        self._means_as_vectors: Vectors | None = None
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.index
+
+    def __getitem__(self, word: str) -> Gaussian:
+        i = self.index_of(word)
+        return Gaussian(self.means[i], self.variances[i])
+
+    def __repr__(self) -> str:
+        kind = "spherical" if self.spherical else "diagonal"
+        return f"Distributions({len(self):,} words, dim={self.dim}, {kind})"
+
+    @property
+    def dim(self) -> int:
+        """Dimensions of the means."""
+        return self.means.shape[1]
+
+    @property
+    def spherical(self) -> bool:
+        """Whether each word has a single variance."""
+        return self.variances.shape[1] == 1 and self.dim > 1
+
+    def index_of(self, word: str) -> int:
+        """Row of ``word``; ``KeyError`` naming it (and close spellings) if absent."""
+        try:
+            return self.index[word]
+        except KeyError:
+            raise KeyError(unknown_word_message(word, self.words)) from None
+
+    @property
+    def vectors(self) -> Vectors:
+        """The means as :class:`Vectors` (for cosine queries and analogies)."""
+        if self._means_as_vectors is None:
+            self._means_as_vectors = Vectors(self.words, self.means, self.counts)
+        return self._means_as_vectors
+
+    # -- scores ------------------------------------------------------------------------
+    def pair_similarity(self, rows1, rows2, by: str = "el") -> np.ndarray:
+        """Similarity of row pairs ``(rows1[k], rows2[k])``: EL, ``S_kl(w1, w2) =
+        -KL(N_w2 || N_w1)``, or cosine of the means."""
+        if by == "cosine":
+            return self.vectors.pair_similarity(rows1, rows2)
+        return energy(self.means[rows1], self.variances[rows1], self.means[rows2],
+                      self.variances[rows2], by)
+
+    def similarity(self, word1: str, word2: str, by: str = "el") -> float:
+        """Similarity of two words by ``el`` (log expected likelihood), ``kl`` or
+        ``cosine`` (of the means)."""
+        i, j = self.index_of(word1), self.index_of(word2)
+        return float(self.pair_similarity(np.array([i]), np.array([j]), by)[0])
+
+    def entailment(self, specific: str, general: str) -> float:
+        """``-KL(N_specific || N_general)``: higher when the first distribution lies
+        inside the second ("poodle" in "dog"); asymmetric."""
+        return self.similarity(general, specific, by="kl")
+
+    def scores(self, word: str, by: str = "el") -> np.ndarray:
+        """Similarity of ``word`` to every word, by ``el``, ``kl`` or ``cosine``."""
+        i = self.index_of(word)
+        if by == "cosine":
+            return self.vectors.unit @ self.vectors.unit[i]
+        return energy(self.means[i], self.variances[i], self.means, self.variances, by)
+
+    def most_similar(self, word: str, topn: int = 10, by: str = "el"
+                     ) -> list[tuple[str, float]]:
+        """The ``topn`` words most similar to ``word`` by ``el``, ``kl`` or ``cosine``."""
+        return self.vectors._top(self.scores(word, by), topn, (word,))
+
+    def log_determinants(self) -> np.ndarray:
+        """``log |Sigma|`` of every word: its total uncertainty (breadth)."""
+        logs = np.log(self.variances.astype(np.float64)).sum(1)
+        return logs * self.dim if self.spherical else logs
+
+    def most_general(self, k: int = 10) -> list[tuple[str, float]]:
+        """The ``k`` words of largest ``log |Sigma|``."""
+        det = self.log_determinants()
+        return [(self.words[i], float(det[i])) for i in np.argsort(-det, kind="stable")[:k]]
+
+    def most_specific(self, k: int = 10) -> list[tuple[str, float]]:
+        """The ``k`` words of smallest ``log |Sigma|``."""
+        det = self.log_determinants()
+        return [(self.words[i], float(det[i])) for i in np.argsort(det, kind="stable")[:k]]
+
+    def scorer(self, by: str) -> _Scorer:
+        """This object scored by ``by``, in the form :mod:`wordspace.evaluate` takes."""
+        if by not in BY:
+            raise ValueError(f"by must be one of {', '.join(BY)}, got {by!r}")
+        return _Scorer(self, by)
+
+
+class _Scorer:
+    """Distributions seen through one similarity (words, index, pair_similarity)."""
+
+    def __init__(self, distributions: Distributions, by: str):
+        self.distributions, self.by = distributions, by
+        self.words, self.index = distributions.words, distributions.index
+
+    def pair_similarity(self, rows1, rows2) -> np.ndarray:
+        return self.distributions.pair_similarity(rows1, rows2, self.by)
+
+    def entailment_scores(self, rows1, rows2) -> np.ndarray:
+        """How much ``rows1[k]`` entails ``rows2[k]``: ``-KL(N_1 || N_2)`` for KL,
+        the (symmetric) similarity otherwise."""
+        if self.by == "kl":
+            return self.distributions.pair_similarity(rows2, rows1, "kl")
+        return self.pair_similarity(rows1, rows2)

@@ -1,0 +1,151 @@
+"""Gaussian skip-gram (Vilnis & McCallum 2015): every word a distribution N(mu, Sigma)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wordspace._validate import check_choice, check_float, check_int
+from wordspace.corpus import Corpus
+from wordspace.distributions import Distributions
+from wordspace.losses import MaxMarginLoss
+from wordspace.models.base import Model, default_workers
+from wordspace.train import train
+from wordspace.vectors import Vectors
+
+
+class GaussianSkipGram(Model):
+    """Words as Gaussians, trained on skip-gram windows with a max-margin loss.
+
+    Each word has a word distribution ``N(mu_w, Sigma_w)`` and a context distribution
+    ``N(mu_c, Sigma_c)`` (as SGNS keeps input and output vectors; ``tied=True`` shares
+    them). For a centre word ``w``, a context ``c+`` from its window and a negative ``c-``
+    drawn from ``count ** ns_exponent``, the loss is
+    ``max(0, margin - S(w, c+) + S(w, c-))`` with ``S`` the log expected likelihood
+    (``energy="el"``, symmetric) or ``-KL(N_c || N_w)`` (``energy="kl"``, asymmetric).
+    Training uses the same corpus walk as :class:`SkipGram` (subsampling, dynamic
+    window, negatives shared by the window), AdaGrad per row, and after every step the
+    projection ``||mu|| <= mu_max``, ``var_min <= variance <= var_max``.
+
+    Parameters
+    ----------
+    dim : int
+        Dimensions of the means.
+    covariance : {"diagonal", "spherical"}
+        One variance per dimension, or one per word.
+    energy : {"el", "kl"}
+    margin : float
+        The hinge's margin ``m``.
+    window, negative, sample, ns_exponent, epochs, workers, seed, progress
+        As for :class:`SkipGram`.
+    alpha : float
+        AdaGrad's base learning rate, decayed linearly to ``min_alpha``.
+    min_alpha : float, optional
+        Final base learning rate; default ``alpha * 1e-4``.
+    mu_max : float
+        Bound on the norm of every mean.
+    var_min, var_max : float
+        Bounds on every variance.
+    var_init : float
+        Initial variance.
+    tied : bool
+        Share one distribution per word between its word and context roles.
+
+    Attributes
+    ----------
+    distributions : Distributions
+        The word distributions, with similarity, entailment and neighbour queries.
+    vectors : Vectors
+        The means as word vectors (cosine queries, analogies, word2vec export).
+    means_, variances_, context_means_, context_variances_ : ndarray
+    report_ : TrainingReport
+    """
+
+    _arrays = ("means_", "variances_", "context_means_", "context_variances_")
+
+    def __init__(self, dim: int = 50, covariance: str = "diagonal", energy: str = "el",
+                 margin: float = 1.0, window: int = 5, negative: int = 5, sample: float = 1e-4,
+                 ns_exponent: float = 0.75, epochs: int = 5, alpha: float = 0.05,
+                 min_alpha: float | None = None, mu_max: float = 2.0, var_min: float = 0.05,
+                 var_max: float = 2.0, var_init: float = 1.0, tied: bool = False,
+                 workers: int | None = None, seed: int = 1, progress: bool = True):
+        self.dim = dim
+        self.covariance = covariance
+        self.energy = energy
+        self.margin = margin
+        self.window = window
+        self.negative = negative
+        self.sample = sample
+        self.ns_exponent = ns_exponent
+        self.epochs = epochs
+        self.alpha = alpha
+        self.min_alpha = min_alpha
+        self.mu_max = mu_max
+        self.var_min = var_min
+        self.var_max = var_max
+        self.var_init = var_init
+        self.tied = tied
+        self.workers = workers
+        self.seed = seed
+        self.progress = progress
+        self._validate()
+
+    def _validate(self) -> None:
+        check_int("dim", self.dim, 1)
+        check_choice("covariance", self.covariance, ("diagonal", "spherical"))
+        check_choice("energy", self.energy, ("el", "kl"))
+        check_float("margin", self.margin, 0.0, strict=True)
+        check_int("window", self.window, 1)
+        check_int("negative", self.negative, 1)
+        check_float("sample", self.sample, 0.0)
+        check_float("ns_exponent", self.ns_exponent, -10.0, maximum=10.0)
+        check_int("epochs", self.epochs, 1)
+        check_float("alpha", self.alpha, 0.0, strict=True)
+        if self.min_alpha is not None:
+            check_float("min_alpha", self.min_alpha, 0.0, maximum=self.alpha)
+        check_float("mu_max", self.mu_max, 0.0, strict=True)
+        check_float("var_min", self.var_min, 0.0, strict=True)
+        check_float("var_max", self.var_max, self.var_min)
+        check_float("var_init", self.var_init, self.var_min, maximum=self.var_max)
+        if self.workers is not None:
+            check_int("workers", self.workers, 1)
+        check_int("seed", self.seed, 0)
+
+    def _fit(self, corpus: Corpus) -> None:
+        n, dim = len(corpus.vocab), self.dim
+        var_dim = dim if self.covariance == "diagonal" else 1
+        rng = np.random.default_rng(self.seed)
+
+        def means():
+            return (rng.normal(scale=0.1, size=(n, dim))).astype(np.float32)
+
+        self.means_ = means()
+        self.variances_ = np.full((n, var_dim), self.var_init, np.float32)
+        acc_mu, acc_var = np.zeros(n, np.float64), np.zeros(n, np.float64)
+        if self.tied:
+            self.context_means_, self.context_variances_ = self.means_, self.variances_
+            acc_mu_c, acc_var_c = acc_mu, acc_var
+        else:
+            self.context_means_ = means()
+            self.context_variances_ = np.full((n, var_dim), self.var_init, np.float32)
+            acc_mu_c, acc_var_c = np.zeros(n, np.float64), np.zeros(n, np.float64)
+        loss = MaxMarginLoss(self.energy, self.margin, self.mu_max, self.var_min, self.var_max)
+        self.report_ = train(
+            corpus, loss,
+            (self.means_, self.variances_, self.context_means_, self.context_variances_,
+             acc_mu, acc_var, acc_mu_c, acc_var_c),
+            window=self.window, negative=self.negative, sample=self.sample,
+            ns_exponent=self.ns_exponent, epochs=self.epochs, alpha=self.alpha,
+            min_alpha=self.alpha * 1e-4 if self.min_alpha is None else self.min_alpha,
+            workers=self.workers or default_workers(), seed=self.seed, progress=self.progress)
+        self._restored()
+
+    def _restored(self) -> None:
+        self.distributions = Distributions(self.vocab_.words, self.means_, self.variances_,
+                                           self.vocab_.counts)
+        self.vectors = Vectors(self.vocab_.words, self.means_, self.vocab_.counts)
+
+    def scorers(self) -> dict:
+        """Similarity scorers for :func:`wordspace.evaluate.evaluate`: cosine of the means
+        (also used for analogies), and the energies EL and KL."""
+        return {"cosine": self.vectors, "el": self.distributions.scorer("el"),
+                "kl": self.distributions.scorer("kl")}
