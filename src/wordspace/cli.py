@@ -52,8 +52,9 @@ def _add_train(sub) -> None:
                                   "from 'wordspace data list' (e.g. text8)")
     p.add_argument("-o", "--output", required=True, metavar="MODEL_DIR",
                    help="model directory to write (replaced atomically if it exists)")
-    p.add_argument("--model", default="sgns", choices=["sgns"],
-                   help="what to train: skip-gram with negative sampling")
+    p.add_argument("--model", default="sgns", choices=["sgns", "gaussian"],
+                   help="skip-gram with negative sampling (points), or Gaussian skip-gram "
+                        "(distributions)")
     g = p.add_argument_group("corpus")
     g.add_argument("--min-count", type=_positive_int, default=5,
                    help="ignore words rarer than this")
@@ -65,7 +66,8 @@ def _add_train(sub) -> None:
     g.add_argument("--unk", action="store_true",
                    help="map rare words to <unk> instead of dropping them")
     g = p.add_argument_group("model")
-    g.add_argument("--dim", type=_positive_int, default=100, help="vector dimensions")
+    g.add_argument("--dim", type=_positive_int, default=None,
+                   help="vector dimensions (default: 100 for sgns, 50 for gaussian)")
     g.add_argument("--window", type=_positive_int, default=5, help="maximum context distance")
     g.add_argument("--negative", type=_positive_int, default=5, help="negatives per centre word")
     g.add_argument("--sample", type=float, default=1e-4,
@@ -73,9 +75,19 @@ def _add_train(sub) -> None:
     g.add_argument("--ns-exponent", type=float, default=0.75,
                    help="negatives drawn proportionally to count**this")
     g.add_argument("--epochs", type=_positive_int, default=5, help="passes over the corpus")
-    g.add_argument("--alpha", type=float, default=0.025, help="initial learning rate")
+    g.add_argument("--alpha", type=float, default=None,
+                   help="initial learning rate (default: 0.025 for sgns, 0.05 for gaussian)")
     g.add_argument("--per-pair", action="store_true",
-                   help="word2vec.c's per-pair update instead of shared negatives")
+                   help="sgns: word2vec.c's per-pair update instead of shared negatives")
+    g = p.add_argument_group("gaussian model")
+    g.add_argument("--energy", choices=["el", "kl"], default="el",
+                   help="similarity between distributions: expected likelihood "
+                        "(symmetric) or -KL (asymmetric)")
+    g.add_argument("--covariance", choices=["diagonal", "spherical"], default="diagonal")
+    g.add_argument("--margin", type=float, default=1.0, help="max-margin loss's margin")
+    g.add_argument("--mu-max", type=float, default=2.0, help="bound on the means' norm")
+    g.add_argument("--var-min", type=float, default=0.05, help="lower bound on variances")
+    g.add_argument("--var-max", type=float, default=2.0, help="upper bound on variances")
     g = p.add_argument_group("run")
     g.add_argument("--workers", type=_positive_int, default=None,
                    help="training threads (default: all cores)")
@@ -85,12 +97,20 @@ def _add_train(sub) -> None:
 
 
 def _train(args) -> int:
-    from wordspace import Corpus, SkipGram
+    from wordspace import Corpus, GaussianSkipGram, SkipGram
 
-    model = SkipGram(dim=args.dim, window=args.window, negative=args.negative,
-                     sample=args.sample, ns_exponent=args.ns_exponent, epochs=args.epochs,
-                     alpha=args.alpha, workers=args.workers, seed=args.seed,
-                     shared_negatives=not args.per_pair, progress=not args.quiet)
+    common = dict(window=args.window, negative=args.negative, sample=args.sample,
+                  ns_exponent=args.ns_exponent, epochs=args.epochs, workers=args.workers,
+                  seed=args.seed, progress=not args.quiet)
+    if args.model == "gaussian":
+        model = GaussianSkipGram(
+            dim=args.dim or 50, alpha=args.alpha or 0.05, energy=args.energy,
+            covariance=args.covariance, margin=args.margin, mu_max=args.mu_max,
+            var_min=args.var_min, var_max=args.var_max,
+            var_init=min(max(1.0, args.var_min), args.var_max), **common)
+    else:
+        model = SkipGram(dim=args.dim or 100, alpha=args.alpha or 0.025,
+                         shared_negatives=not args.per_pair, **common)
     start = time.perf_counter()
     corpus = Corpus(args.corpus, min_count=args.min_count, max_vocab_size=args.max_vocab_size,
                     lowercase=args.lowercase, token_pattern=args.token_pattern, unk=args.unk,
@@ -169,9 +189,10 @@ def _add_eval(sub) -> None:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("model", metavar="MODEL_DIR",
                    help="model directory, or a word2vec file (.txt or .bin)")
-    p.add_argument("--datasets", nargs="+", metavar="NAME",
-                   default=["ws353", "ws353-sim", "ws353-rel", "simlex999", "google"],
-                   choices=names("similarity") + names("analogy"))
+    p.add_argument("--datasets", nargs="+", metavar="NAME", default=None,
+                   choices=names("similarity") + names("analogy") + names("entailment"),
+                   help="default: ws353, ws353-sim, ws353-rel, simlex999, google; and bless, "
+                        "wbless for Gaussian models")
     p.add_argument("--method", nargs="+", choices=["3cosadd", "3cosmul"], default=["3cosadd"],
                    help="analogy scoring")
     p.add_argument("--restrict-vocab", type=_positive_int, default=30000,
@@ -183,9 +204,12 @@ def _add_eval(sub) -> None:
     def run(a) -> None:
         import json
 
-        from wordspace.evaluate import evaluate, format_table
+        from wordspace.evaluate import DEFAULT_DATASETS, evaluate, format_table
 
-        results = evaluate(_load_scorable(a.model), a.datasets, a.method, a.restrict_vocab,
+        model = _load_scorable(a.model)
+        names = a.datasets or list(DEFAULT_DATASETS) + (
+            ["bless", "wbless"] if hasattr(model, "distributions") else [])
+        results = evaluate(model, names, a.method, a.restrict_vocab,
                            lowercase=not a.case_sensitive)
         print(json.dumps(results, indent=2) if a.json else format_table(results))
 
@@ -218,11 +242,16 @@ def _add_plot(sub) -> None:
     p.add_argument("--neighbours", type=int, default=8, metavar="K",
                    help="also draw each word's K nearest neighbours (0: none)")
     p.add_argument("--seed", type=int, default=0, help="random seed for t-SNE")
+    p.add_argument("--gaussians", action="store_true",
+                   help="for a Gaussian model: draw the distributions as ellipses (PCA)")
 
     def run(a) -> None:
+        from wordspace.models.base import load_model
         from wordspace.plot import embedding_map, save_figure
 
-        fig = embedding_map(_load_vectors(a.model), a.words, neighbours=a.neighbours,
+        model = load_model(a.model, mmap=True)
+        space = getattr(model, "distributions", None) if a.gaussians else model.vectors
+        fig = embedding_map(space or model.vectors, a.words, neighbours=a.neighbours,
                             method=a.method, seed=a.seed)
         print(f"wrote {save_figure(fig, a.output)}")
 

@@ -6,6 +6,10 @@
   candidates restricted to the ``restrict_vocab`` most frequent words, questions
   outside them skipped and counted, and a, b, c excluded from the answers; computed
   as batched matrix products.
+* :func:`entailment`: on hypernymy pairs (BLESS, WBLESS, ...), the directional accuracy
+  (share of hypernym pairs scored higher as (hyponym, hypernym) than reversed), the
+  average precision of the scores against the labels, and the accuracy of a threshold
+  chosen on the ``val`` fold, reported on ``test``.
 
 Words are matched case-insensitively by default (as gensim does): a question word
 matches the most frequent vocabulary word with the same lowercase form.
@@ -177,6 +181,71 @@ def analogies(vectors: Vectors, questions, restrict_vocab: int = 30000,
     return result
 
 
+@dataclass
+class EntailmentResult:
+    """Scores on a lexical-entailment dataset."""
+
+    directional: float  # hypernym pairs with score(hypo, hyper) > score(hyper, hypo)
+    average_precision: float
+    accuracy: float  # on the test fold, threshold chosen on val (or on all rows)
+    threshold: float
+    pairs: int
+    oov: int
+
+    def as_dict(self) -> dict:
+        """Plain fields, for JSON."""
+        return asdict(self)
+
+
+def _average_precision(labels: np.ndarray, scores: np.ndarray) -> float:
+    """Mean precision at the rank of each positive, ranking by descending score."""
+    order = np.argsort(-scores, kind="stable")
+    hits = labels[order].astype(np.float64)
+    if hits.sum() == 0:
+        return float("nan")
+    precision = np.cumsum(hits) / np.arange(1, len(hits) + 1)
+    return float((precision * hits).sum() / hits.sum())
+
+
+def _best_threshold(labels: np.ndarray, scores: np.ndarray) -> float:
+    """The cut (between adjacent scores) that classifies ``score > cut`` most accurately."""
+    values = np.unique(scores)
+    cuts = np.concatenate([[values[0] - 1.0], (values[1:] + values[:-1]) / 2, [values[-1]]])
+    accuracy = [((scores > cut) == labels).mean() for cut in cuts]
+    return float(cuts[int(np.argmax(accuracy))])
+
+
+def entailment(scorer, rows, lowercase: bool = True) -> EntailmentResult:
+    """Entailment metrics; ``rows`` is a dataset name, a path or parsed rows (dicts with
+    ``word1``, ``word2``, ``label``, optionally ``fold``). The score of (a, b) is
+    ``scorer.entailment_scores`` if it has one (``-KL(N_a || N_b)`` for Gaussians), else
+    its symmetric ``pair_similarity``."""
+    rows = _read(rows, datasets.read_entailment)
+    lookup = _lookup(scorer, lowercase)
+    norm = (lambda w: w.lower()) if lowercase else (lambda w: w)
+    kept = [(lookup.get(norm(r["word1"])), lookup.get(norm(r["word2"])), r) for r in rows]
+    kept = [(i, j, r) for i, j, r in kept if i is not None and j is not None]
+    if not kept:
+        nan = float("nan")
+        return EntailmentResult(nan, nan, nan, nan, 0, len(rows))
+    first = np.array([i for i, _, _ in kept])
+    second = np.array([j for _, j, _ in kept])
+    labels = np.array([r["label"] for _, _, r in kept], dtype=bool)
+    folds = np.array([r.get("fold", "") for _, _, r in kept])
+    score = getattr(scorer, "entailment_scores", scorer.pair_similarity)
+    forward = np.asarray(score(first, second), dtype=np.float64)
+    backward = np.asarray(score(second, first), dtype=np.float64)
+    directional = float((forward[labels] > backward[labels]).mean()) if labels.any() \
+        else float("nan")
+    val = folds == "val"
+    test = folds == "test" if val.any() else np.ones(len(folds), bool)
+    threshold = _best_threshold(labels[val if val.any() else test],
+                                forward[val if val.any() else test])
+    accuracy = float(((forward[test] > threshold) == labels[test]).mean())
+    return EntailmentResult(directional, _average_precision(labels, forward), accuracy,
+                            threshold, len(kept), len(rows) - len(kept))
+
+
 def scorers(model) -> dict:
     """The similarity scorers a model exposes: ``model.scorers()`` if it has one, else its
     vectors (or the object itself, if it is vectors) scored by cosine."""
@@ -187,17 +256,16 @@ def scorers(model) -> dict:
 
 def evaluate(model, names=DEFAULT_DATASETS, methods=("3cosadd",), restrict_vocab: int = 30000,
              lowercase: bool = True) -> dict:
-    """Run similarity and analogy datasets against every scorer of ``model``.
+    """Run similarity, analogy and entailment datasets against every scorer of ``model``.
 
     Returns ``{scorer: {dataset: result dict}}`` (analogy results keyed by method too,
     as ``"google/3cosadd"``); analogies are computed for scorers that are vectors.
     """
     kinds = {name: datasets.info(name).kind for name in names}
     for name, kind in kinds.items():
-        if kind not in ("similarity", "analogy"):
-            raise ValueError(f"{name} is a {kind} dataset; eval takes similarity and analogy "
-                             f"datasets: {', '.join(datasets.names('similarity'))}, "
-                             f"{', '.join(datasets.names('analogy'))}")
+        if kind not in ("similarity", "analogy", "entailment"):
+            raise ValueError(f"{name} is a {kind} dataset; eval takes similarity, analogy "
+                             "and entailment datasets")
     loaded = {name: datasets.load(name) for name in names}
     results: dict = {}
     for scorer_name, scorer in scorers(model).items():
@@ -205,6 +273,8 @@ def evaluate(model, names=DEFAULT_DATASETS, methods=("3cosadd",), restrict_vocab
         for name, data in loaded.items():
             if kinds[name] == "similarity":
                 table[name] = word_similarity(scorer, data, lowercase).as_dict()
+            elif kinds[name] == "entailment":
+                table[name] = entailment(scorer, data, lowercase).as_dict()
             elif hasattr(scorer, "unit"):
                 for method in methods:
                     table[f"{name}/{method}"] = analogies(
@@ -217,7 +287,11 @@ def format_table(results: dict) -> str:
     lines = [f"{'scorer':<10} {'dataset':<20} {'score':>8}  detail"]
     for scorer, table in results.items():
         for name, r in table.items():
-            if "spearman" in r:
+            if "directional" in r:
+                lines.append(f"{scorer:<10} {name:<20} {r['accuracy']:>8.3f}  accuracy "
+                             f"(threshold from val), directional {r['directional']:.3f}, "
+                             f"AP {r['average_precision']:.3f}, {r['pairs']:,} pairs")
+            elif "spearman" in r:
                 lines.append(f"{scorer:<10} {name:<20} {r['spearman']:>8.3f}  Spearman rho "
                              f"(Pearson {r['pearson']:.3f}), {r['pairs']} pairs, "
                              f"{100 * r['coverage']:.0f}% covered")

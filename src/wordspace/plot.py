@@ -44,13 +44,42 @@ def project_2d(points: np.ndarray, method: str = "pca", seed: int = 0) -> np.nda
                 metric="cosine").fit_transform(unit)
 
 
-def embedding_map(vectors, words: Sequence[str], neighbours: int = 0, method: str = "pca",
-                  title: str | None = None, seed: int = 0, figsize=(9, 7)):
+def _gaussian_layout(distributions, labels: list[str]) -> tuple[np.ndarray, list]:
+    """Means projected on their first two principal axes, and each covariance projected
+    the same way (``P Sigma P^T``): the 2-D marginals of the distributions. In 2-D the
+    distributions are drawn as they are."""
+    rows = [distributions.index_of(w) for w in labels]
+    means = distributions.means[rows].astype(np.float64)
+    variances = np.broadcast_to(distributions.variances[rows], means.shape).astype(np.float64)
+    if means.shape[1] == 2:
+        axes = np.eye(2)
+    else:
+        centred = means - means.mean(0)
+        axes = np.linalg.svd(centred, full_matrices=False)[2][:2]
+    covariances = [axes @ np.diag(v) @ axes.T for v in variances]
+    return means @ axes.T, covariances
+
+
+def _ellipse(mean, covariance, colour):
+    """The one-standard-deviation ellipse of a 2-D Gaussian."""
+    from matplotlib.patches import Ellipse
+
+    values, vectors = np.linalg.eigh(covariance)
+    angle = np.degrees(np.arctan2(vectors[1, 1], vectors[0, 1]))
+    return Ellipse(mean, 2 * np.sqrt(values[1]), 2 * np.sqrt(values[0]), angle=angle,
+                   facecolor=colour, edgecolor=colour, alpha=0.15, lw=1)
+
+
+def embedding_map(space, words: Sequence[str], neighbours: int = 0, method: str = "pca",
+                  title: str | None = None, seed: int = 0, figsize=(9, 7), by: str = "el"):
     """A labelled 2-D map of ``words`` (and each one's ``neighbours`` nearest words).
 
-    Each query word and its neighbours share a colour; query words are drawn larger
-    and in bold. Returns a :class:`matplotlib.figure.Figure`; save it with
-    :func:`save_figure` (or ``fig.savefig``).
+    ``space`` is :class:`~wordspace.vectors.Vectors`, or
+    :class:`~wordspace.distributions.Distributions`, drawn as Gaussians: one-sigma
+    ellipses of their 2-D marginals on the means' principal axes (as Vilnis & McCallum
+    draw them), with neighbours by ``by`` (``el``, ``kl`` or ``cosine``). Each query
+    word and its neighbours share a colour; query words are larger and bold. Returns a
+    :class:`matplotlib.figure.Figure`; save it with :func:`save_figure`.
     """
     _require()
     from matplotlib import colormaps
@@ -58,17 +87,24 @@ def embedding_map(vectors, words: Sequence[str], neighbours: int = 0, method: st
 
     if not words:
         raise ValueError("give at least one word to plot")
+    gaussian = hasattr(space, "variances")
+    if gaussian and method != "pca":
+        raise ValueError("Gaussians are drawn on principal axes: use method='pca'")
     labels, groups = [], []
     for g, word in enumerate(words):
-        vectors.index_of(word)  # KeyError naming the word if unknown
+        space.index_of(word)  # KeyError naming the word if unknown
         if word not in labels:
             labels.append(word)
             groups.append(g)
-        for other, _ in vectors.most_similar(word, topn=neighbours) if neighbours else ():
+        found = space.most_similar(word, topn=neighbours, **({"by": by} if gaussian else {}))
+        for other, _ in found if neighbours else ():
             if other not in labels:
                 labels.append(other)
                 groups.append(g)
-    xy = project_2d(vectors[labels], method=method, seed=seed)
+    if gaussian:
+        xy, covariances = _gaussian_layout(space, labels)
+    else:
+        xy = project_2d(space[labels], method=method, seed=seed)
 
     fig = Figure(figsize=figsize, layout="constrained")
     ax = fig.add_subplot()
@@ -84,6 +120,8 @@ def embedding_map(vectors, words: Sequence[str], neighbours: int = 0, method: st
         is_query = label in queries
         ax.scatter(x, y, s=70 if is_query else 25, color=colour, alpha=0.9,
                    edgecolors="black" if is_query else "none", linewidths=0.6, zorder=2)
+        if gaussian:
+            ax.add_patch(_ellipse((x, y), covariances[labels.index(label)], colour))
         moved = np.hypot(*((np.array([tx, ty]) - (x, y)) * scale)) > 2 * size
         ax.annotate(label, (x, y), xytext=(tx, ty), fontsize=size, color=colour,
                     fontweight="bold" if is_query else "normal", zorder=3,
@@ -93,7 +131,12 @@ def embedding_map(vectors, words: Sequence[str], neighbours: int = 0, method: st
     ax.set_yticks([])
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.set_title(title or f"{len(labels)} words, {method.upper()} of unit vectors"
+    if gaussian:
+        ax.set_aspect("equal", adjustable="datalim")
+        ax.autoscale_view()
+    what = "Gaussians, 1-sigma ellipses on the means' principal axes" if gaussian \
+        else f"{method.upper()} of unit vectors"
+    ax.set_title(title or f"{len(labels)} words, {what}"
                  + (f", {neighbours} neighbours each" if neighbours else ""))
     return fig
 

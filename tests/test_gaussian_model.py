@@ -1,0 +1,158 @@
+"""Gaussian skip-gram: planted hierarchy recovered, bounds kept, queries, evaluation,
+persistence and the command line."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from wordspace import Corpus, Distributions, GaussianSkipGram, load_model
+from wordspace.cli import main
+from wordspace.distributions import energy
+from wordspace.evaluate import entailment
+from wordspace.kernels import gaussian as kernels
+
+
+def hierarchy(n_groups=5, n_specific=6, n_sentences=3000, seed=0):
+    """General word ``gen{i}`` co-occurs with every specific word ``s{i}_{j}`` of its group;
+    each specific word only with its general word (and itself)."""
+    rng = np.random.default_rng(seed)
+    sentences = []
+    for _ in range(n_sentences):
+        i, j = rng.integers(n_groups), rng.integers(n_specific)
+        sentences.append([f"gen{i}" if rng.random() < 0.5 else f"s{i}_{j}" for _ in range(8)])
+    return sentences, n_groups, n_specific
+
+
+@pytest.fixture(scope="module")
+def trained():
+    sentences, n_groups, n_specific = hierarchy()
+    model = GaussianSkipGram(dim=10, energy="el", window=2, negative=5, sample=0, epochs=5,
+                             alpha=0.1, workers=1, seed=3, progress=False)
+    return model.fit(Corpus(sentences, min_count=1)), n_groups, n_specific
+
+
+def test_general_words_learn_wider_distributions(trained):
+    model, n_groups, n_specific = trained
+    d = model.distributions
+    det = dict(zip(d.words, d.log_determinants(), strict=True))
+    for i in range(n_groups):
+        specific = [det[f"s{i}_{j}"] for j in range(n_specific)]
+        assert det[f"gen{i}"] > max(specific), (i, det[f"gen{i}"], specific)
+    assert {w for w, _ in d.most_general(n_groups)} == {f"gen{i}" for i in range(n_groups)}
+
+
+def test_kl_entailment_points_from_specific_to_general(trained):
+    model, n_groups, n_specific = trained
+    d = model.distributions
+    pairs = [(f"s{i}_{j}", f"gen{i}") for i in range(n_groups) for j in range(n_specific)]
+    right = [d.entailment(s, g) > d.entailment(g, s) for s, g in pairs]
+    assert np.mean(right) >= 0.9
+    rows = [{"word1": s, "word2": g, "label": True, "fold": "val" if k % 2 else "test"}
+            for k, (s, g) in enumerate(pairs)]
+    rows += [{"word1": g, "word2": s, "label": False, "fold": "val" if k % 2 else "test"}
+             for k, (s, g) in enumerate(pairs)]
+    result = entailment(d.scorer("kl"), rows)
+    assert result.directional >= 0.9 and result.accuracy >= 0.8
+    assert result.average_precision > 0.8
+
+
+def test_neighbours_stay_in_the_group(trained):
+    model, n_groups, _ = trained
+    for by in ("el", "cosine"):
+        top = [w for w, _ in model.distributions.most_similar("gen0", topn=4, by=by)]
+        assert all(w.startswith("s0_") for w in top), (by, top)
+
+
+def test_queries_agree_with_the_energies(trained):
+    model, _, _ = trained
+    d = model.distributions
+    a, b = d["s0_1"], d["gen0"]
+    assert d.similarity("s0_1", "gen0", by="el") == pytest.approx(
+        float(energy(a.mean, a.variance, b.mean, b.variance, "el")), rel=1e-5)
+    assert d.similarity("s0_1", "gen0", by="el") == pytest.approx(
+        d.similarity("gen0", "s0_1", by="el"), rel=1e-6)
+    assert d.entailment("s0_1", "gen0") == pytest.approx(
+        kernels.energy(b.mean.astype(float), b.variance.astype(float), a.mean.astype(float),
+                       a.variance.astype(float), kernels.KL), rel=1e-4)
+    with pytest.raises(KeyError, match="'gen9' is not in the vocabulary"):
+        d["gen9"]
+
+
+@pytest.mark.parametrize("energy_name", ["el", "kl"])
+@pytest.mark.parametrize("covariance", ["diagonal", "spherical"])
+def test_parameters_stay_finite_and_bounded_on_adversarial_corpora(energy_name, covariance):
+    corpora = [
+        [["a"] * 50] * 20,  # one word only: positives and negatives coincide
+        [["a", "b"] * 30] * 30 + [["c"]],  # a word that never has a context
+        [["x", "y", "z"]] * 200 + [["y"] * 400],  # extremely repetitive windows
+    ]
+    for sentences in corpora:
+        model = GaussianSkipGram(dim=6, energy=energy_name, covariance=covariance, epochs=3,
+                                 alpha=5.0, margin=50.0, mu_max=1.5, var_min=0.1, var_max=3.0,
+                                 sample=0, workers=2, progress=False)
+        model.fit(Corpus(sentences, min_count=1))
+        for means in (model.means_, model.context_means_):
+            assert np.all(np.isfinite(means))
+            assert np.all(np.linalg.norm(means, axis=1) <= 1.5 * (1 + 1e-5))
+        for variances in (model.variances_, model.context_variances_):
+            assert np.all(np.isfinite(variances))
+            assert variances.min() >= 0.1 * (1 - 1e-6) and variances.max() <= 3.0 * (1 + 1e-6)
+            assert variances.shape[1] == (6 if covariance == "diagonal" else 1)
+
+
+def test_tied_distributions_share_parameters():
+    sentences, _, _ = hierarchy(n_sentences=200)
+    model = GaussianSkipGram(dim=4, tied=True, epochs=1, workers=1, progress=False)
+    model.fit(Corpus(sentences, min_count=1))
+    assert model.context_means_ is model.means_
+
+
+def test_save_load_round_trip(tmp_path, trained):
+    model, _, _ = trained
+    model.save(tmp_path / "g")
+    back = load_model(tmp_path / "g")
+    assert isinstance(back, GaussianSkipGram) and back.energy == "el"
+    np.testing.assert_array_equal(back.variances_, model.variances_)
+    assert back.distributions.most_similar("gen1", by="kl") == \
+        model.distributions.most_similar("gen1", by="kl")
+
+
+def test_invalid_parameters():
+    with pytest.raises(ValueError, match="energy must be one of 'el', 'kl'"):
+        GaussianSkipGram(energy="cos")
+    with pytest.raises(ValueError, match="covariance must be one of"):
+        GaussianSkipGram(covariance="full")
+    with pytest.raises(ValueError, match="var_init must be >= 0.05 and <= 2.0"):
+        GaussianSkipGram(var_init=3.0)
+    with pytest.raises(ValueError, match="variances must have 1 or 3 columns"):
+        Distributions(["a"], np.zeros((1, 3)), np.ones((1, 2)))
+
+
+def test_cli_train_eval_plot_export(tmp_path, monkeypatch, capsys):
+    sentences, _, _ = hierarchy(n_sentences=600)
+    corpus = tmp_path / "h.txt"
+    corpus.write_text("\n".join(" ".join(s) for s in sentences) + "\n")
+    out = tmp_path / "g"
+    assert main(["train", str(corpus), "-o", str(out), "--model", "gaussian", "--energy", "kl",
+                 "--dim", "6", "--epochs", "2", "--min-count", "1", "--quiet"]) == 0
+    model = load_model(out)
+    assert isinstance(model, GaussianSkipGram) and model.dim == 6
+    mirror = tmp_path / "mirror"
+    (mirror / "entailment").mkdir(parents=True)
+    (mirror / "entailment" / "wbless.tsv").write_text(
+        "word1\tword2\tlabel\trelation\tfold\n"
+        + "".join(f"s{i}_0\tgen{i}\tTrue\thyper\t{f}\ngen{i}\ts{i}_1\tFalse\tother\t{f}\n"
+                  for i, f in enumerate(["val", "test", "val", "test", "val"])))
+    monkeypatch.setenv("WORDSPACE_DATA", str(mirror))
+    capsys.readouterr()
+    assert main(["eval", str(out), "--datasets", "wbless", "--json"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert set(results) == {"cosine", "el", "kl"} and "accuracy" in results["kl"]["wbless"]
+    assert main(["plot", str(out), "gen0", "gen1", "--gaussians", "--neighbours", "2",
+                 "-o", str(tmp_path / "g.png")]) == 0
+    assert (tmp_path / "g.png").stat().st_size > 10_000
+    assert main(["export", str(out), "-o", str(tmp_path / "means.txt")]) == 0
+    assert (tmp_path / "means.txt").read_text().startswith(f"{len(model.vocab_)} 6\n")
