@@ -94,7 +94,7 @@ class MaxMarginLoss(Loss):
     def scratch(self, params, negative, max_contexts):
         dim, var_dim = params[0].shape[1], params[1].shape[1]
         return (np.zeros(max_contexts + negative, np.float64),
-                np.zeros(max_contexts + negative, np.float64),
+                np.zeros(max_contexts + negative, np.float32),
                 np.zeros(dim, np.float32), np.zeros(var_dim, np.float32),
                 np.zeros(dim, np.float32), np.zeros(var_dim, np.float32))
 

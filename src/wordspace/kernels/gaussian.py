@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from wordspace.kernels._jit import kernel, prefetch_row
 
 EL = 0
@@ -32,95 +34,123 @@ KL = 1
 _LOG_2PI = math.log(2.0 * math.pi)
 
 
+_CHUNK = 64
+
+
+@kernel(inline=True)
+def _log_product(x, y, divide):
+    """``sum_t log(x_t + y_t)``, or ``sum_t log(y_t / x_t)`` if ``divide``.
+
+    Logs are the costliest part of an energy, so each chunk of 64 terms takes one log of
+    a (vectorised, float64) product; a chunk whose product leaves float64's comfortable
+    range, which bounded variances make rare, is summed term by term instead.
+    """
+    n = x.shape[0]
+    total = 0.0
+    for t0 in range(0, n, _CHUNK):
+        t1 = min(t0 + _CHUNK, n)
+        product = 1.0
+        if divide:
+            for t in range(t0, t1):
+                product *= np.float64(y[t]) / np.float64(x[t])
+        else:
+            for t in range(t0, t1):
+                product *= np.float64(x[t]) + np.float64(y[t])
+        if 1e-280 < product < 1e280:
+            total += math.log(product)
+        else:
+            for t in range(t0, t1):
+                total += math.log(y[t] / x[t] if divide else x[t] + y[t])
+    return total
+
+
 @kernel(inline=True)
 def energy(mu_w, var_w, mu_c, var_c, kind):
     """``S(w, c)`` for ``kind`` EL or KL; variance rows of length n or 1 (spherical)."""
     n = mu_w.shape[0]
-    spherical = var_w.shape[0] == 1
-    total = 0.0
-    if kind == EL:
-        if spherical:
-            s = var_w[0] + var_c[0]
-            sq = 0.0
-            for t in range(n):
-                d = mu_w[t] - mu_c[t]
-                sq += d * d
-            return -0.5 * (n * math.log(s) + sq / s + n * _LOG_2PI)
-        # one log per 8 dimensions: with bounded variances a product of 8 stays far from
-        # float64's limits, and logs are the costliest part of an energy
-        product = 1.0
-        for t in range(n):
-            s = var_w[t] + var_c[t]
-            d = mu_w[t] - mu_c[t]
-            total += d * d / s
-            product *= s
-            if t % 8 == 7:
-                total += math.log(product)
-                product = 1.0
-        return -0.5 * (total + math.log(product) + n * _LOG_2PI)
-    if spherical:
+    if var_w.shape[0] == 1:  # spherical
         vw = var_w[0]
         vc = var_c[0]
         sq = 0.0
         for t in range(n):
             d = mu_w[t] - mu_c[t]
             sq += d * d
+        if kind == EL:
+            s = vw + vc
+            return -0.5 * (n * math.log(s) + sq / s + n * _LOG_2PI)
         return -0.5 * (n * vc / vw + sq / vw - n - n * math.log(vc / vw))
-    product = 1.0
+    total = 0.0
+    if kind == EL:
+        for t in range(n):  # branch-free, so it vectorises
+            d = mu_w[t] - mu_c[t]
+            total += d * d / (var_w[t] + var_c[t])
+        return -0.5 * (total + _log_product(var_w, var_c, False) + n * _LOG_2PI)
     for t in range(n):
-        inv = 1.0 / var_w[t]
-        ratio = var_c[t] * inv
         d = mu_w[t] - mu_c[t]
-        total += ratio + d * d * inv - 1.0
-        product *= ratio
-        if t % 8 == 7:
-            total -= math.log(product)
-            product = 1.0
-    return -0.5 * (total - math.log(product))
+        total += (var_c[t] + d * d) / var_w[t]
+    return -0.5 * (total - n - _log_product(var_w, var_c, True))
+
+
+_HALF = np.float32(0.5)
+_ONE = np.float32(1.0)
 
 
 @kernel(inline=True)
 def add_energy_gradient(mu_w, var_w, mu_c, var_c, kind, coef,
                         g_mu_w, g_var_w, g_mu_c, g_var_c):
-    """Add ``coef * dS(w, c)/dtheta`` to the four gradient rows (same shapes as the rows)."""
+    """Add ``coef * dS(w, c)/dtheta`` to the four gradient rows (same shapes as the rows).
+
+    One destination per loop, and float32 constants: with several destinations LLVM
+    cannot rule out aliasing and leaves the loop scalar, and float64 literals would
+    turn float32 arithmetic into float64.
+    """
     n = mu_w.shape[0]
+    half = _HALF * coef
     if var_w.shape[0] == 1:  # spherical: one variance, sums over dimensions
         vw = var_w[0]
         vc = var_c[0]
-        s = vw + vc
-        scale = 1.0 / s if kind == EL else 1.0 / vw
+        scale = coef / (vw + vc) if kind == EL else coef / vw
         sq = 0.0
         for t in range(n):
             d = mu_w[t] - mu_c[t]
             sq += d * d
-            g = coef * d * scale
-            g_mu_w[t] -= g
-            g_mu_c[t] += g
+        for t in range(n):
+            g_mu_w[t] -= scale * (mu_w[t] - mu_c[t])
+        for t in range(n):
+            g_mu_c[t] += scale * (mu_w[t] - mu_c[t])
         if kind == EL:
-            gv = coef * 0.5 * (sq / (s * s) - n / s)
+            s = vw + vc
+            gv = half * (sq / s - n) / s
             g_var_w[0] += gv
             g_var_c[0] += gv
         else:
-            g_var_w[0] += coef * 0.5 * ((n * vc + sq) / (vw * vw) - n / vw)
-            g_var_c[0] += coef * 0.5 * (n / vc - n / vw)
+            g_var_w[0] += half * ((n * vc + sq) / vw - n) / vw
+            g_var_c[0] += half * n * (_ONE / vc - _ONE / vw)
+        return
+    if kind == EL:
+        for t in range(n):
+            g_mu_w[t] -= coef * (mu_w[t] - mu_c[t]) / (var_w[t] + var_c[t])
+        for t in range(n):
+            g_mu_c[t] += coef * (mu_w[t] - mu_c[t]) / (var_w[t] + var_c[t])
+        for t in range(n):
+            d = mu_w[t] - mu_c[t]
+            inv = _ONE / (var_w[t] + var_c[t])
+            g_var_w[t] += half * (d * d * inv - _ONE) * inv
+        for t in range(n):
+            d = mu_w[t] - mu_c[t]
+            inv = _ONE / (var_w[t] + var_c[t])
+            g_var_c[t] += half * (d * d * inv - _ONE) * inv
         return
     for t in range(n):
-        vw = var_w[t]
-        vc = var_c[t]
+        g_mu_w[t] -= coef * (mu_w[t] - mu_c[t]) / var_w[t]
+    for t in range(n):
+        g_mu_c[t] += coef * (mu_w[t] - mu_c[t]) / var_w[t]
+    for t in range(n):
         d = mu_w[t] - mu_c[t]
-        if kind == EL:
-            inv = 1.0 / (vw + vc)
-            g = coef * d * inv
-            gv = coef * 0.5 * (d * d * inv * inv - inv)
-            g_var_w[t] += gv
-            g_var_c[t] += gv
-        else:
-            inv = 1.0 / vw
-            g = coef * d * inv
-            g_var_w[t] += coef * 0.5 * ((vc + d * d) * inv * inv - inv)
-            g_var_c[t] += coef * 0.5 * (1.0 / vc - inv)
-        g_mu_w[t] -= g
-        g_mu_c[t] += g
+        inv = _ONE / var_w[t]
+        g_var_w[t] += half * ((var_c[t] + d * d) * inv - _ONE) * inv
+    for t in range(n):
+        g_var_c[t] += half * (_ONE / var_c[t] - _ONE / var_w[t])
 
 
 @kernel(inline=True)
