@@ -76,7 +76,7 @@ def _add_train(sub) -> None:
                    help="negatives drawn proportionally to count**this")
     g.add_argument("--epochs", type=_positive_int, default=5, help="passes over the corpus")
     g.add_argument("--alpha", type=float, default=None,
-                   help="initial learning rate (default: 0.025 for sgns, 0.05 for gaussian)")
+                   help="initial learning rate (default: 0.025 for sgns, 0.5 for gaussian)")
     g.add_argument("--per-pair", action="store_true",
                    help="sgns: word2vec.c's per-pair update instead of shared negatives")
     g = p.add_argument_group("gaussian model")
@@ -85,9 +85,11 @@ def _add_train(sub) -> None:
                         "(symmetric) or -KL (asymmetric)")
     g.add_argument("--covariance", choices=["diagonal", "spherical"], default="diagonal")
     g.add_argument("--margin", type=float, default=1.0, help="max-margin loss's margin")
-    g.add_argument("--mu-max", type=float, default=2.0, help="bound on the means' norm")
+    g.add_argument("--mu-max", type=float, default=5.0, help="bound on the means' norm")
     g.add_argument("--var-min", type=float, default=0.05, help="lower bound on variances")
     g.add_argument("--var-max", type=float, default=2.0, help="upper bound on variances")
+    g.add_argument("--untied", action="store_true",
+                   help="separate word and context distributions (default: one per word)")
     g = p.add_argument_group("run")
     g.add_argument("--workers", type=_positive_int, default=None,
                    help="training threads (default: all cores)")
@@ -104,9 +106,9 @@ def _train(args) -> int:
                   seed=args.seed, progress=not args.quiet)
     if args.model == "gaussian":
         model = GaussianSkipGram(
-            dim=args.dim or 50, alpha=args.alpha or 0.05, energy=args.energy,
+            dim=args.dim or 50, alpha=args.alpha or 0.5, energy=args.energy,
             covariance=args.covariance, margin=args.margin, mu_max=args.mu_max,
-            var_min=args.var_min, var_max=args.var_max,
+            var_min=args.var_min, var_max=args.var_max, tied=not args.untied,
             var_init=min(max(1.0, args.var_min), args.var_max), **common)
     else:
         model = SkipGram(dim=args.dim or 100, alpha=args.alpha or 0.025,

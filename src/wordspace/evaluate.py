@@ -218,7 +218,7 @@ def _best_threshold(labels: np.ndarray, scores: np.ndarray) -> float:
 def entailment(scorer, rows, lowercase: bool = True) -> EntailmentResult:
     """Entailment metrics; ``rows`` is a dataset name, a path or parsed rows (dicts with
     ``word1``, ``word2``, ``label``, optionally ``fold``). The score of (a, b) is
-    ``scorer.entailment_scores`` if it has one (``-KL(N_a || N_b)`` for Gaussians), else
+    ``scorer.entailment_scores`` if it has one (the KL asymmetry for Gaussians), else
     its symmetric ``pair_similarity``."""
     rows = _read(rows, datasets.read_entailment)
     lookup = _lookup(scorer, lowercase)

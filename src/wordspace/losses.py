@@ -77,8 +77,9 @@ class NegativeSamplingLoss(Loss):
 
 class MaxMarginLoss(Loss):
     """Vilnis & McCallum's ranking loss ``max(0, m - S(w, c+) + S(w, c-))`` between Gaussian
-    word and context distributions, with energy ``S`` = EL or KL, AdaGrad per row and
-    the means and variances projected into their bounds after each step.
+    word and context distributions, with energy ``S`` = EL or KL, AdaGrad per row (the
+    variances at ``variance_rate`` times the means' rate) and the means and variances
+    projected into their bounds after each step.
 
     Parameters are ``(mu_w, var_w, mu_c, var_c)`` plus four AdaGrad accumulators, one
     value per row of each.
@@ -87,8 +88,9 @@ class MaxMarginLoss(Loss):
     reports_active = True
 
     def __init__(self, energy: str, margin: float, mu_max: float, var_min: float,
-                 var_max: float):
+                 var_max: float, variance_rate: float = 1.0):
         self.kind = {"el": gaussian.EL, "kl": gaussian.KL}[energy]
+        self.variance_rate = variance_rate
         self.margin, self.mu_max, self.var_min, self.var_max = margin, mu_max, var_min, var_max
 
     def scratch(self, params, negative, max_contexts):
@@ -101,5 +103,6 @@ class MaxMarginLoss(Loss):
     def update(self, params, examples, lr, scratch):
         return gaussian.max_margin_update(
             *params, examples.centres, examples.ctx_ptr, examples.contexts, examples.negatives,
-            examples.n_examples, lr, self.margin, self.kind, self.mu_max, self.var_min,
+            examples.n_examples, lr, lr * self.variance_rate, self.margin, self.kind,
+            self.mu_max, self.var_min,
             self.var_max, *scratch)

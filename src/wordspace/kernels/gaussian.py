@@ -188,10 +188,12 @@ def _constrain(mu, var, mu_max, var_min, var_max):
 
 @kernel
 def max_margin_update(mu_w, var_w, mu_c, var_c, acc_mu_w, acc_var_w, acc_mu_c, acc_var_c,
-                      centres, ctx_ptr, contexts, negatives, n_examples, lr, margin, kind,
-                      mu_max, var_min, var_max, energies, weights,
+                      centres, ctx_ptr, contexts, negatives, n_examples, lr, var_lr, margin,
+                      kind, mu_max, var_min, var_max, energies, weights,
                       g_mu_w, g_var_w, g_mu_c, g_var_c):
     """One AdaGrad step per example on ``sum_{j,k} max(0, m - S(w, c_j) + S(w, n_k))``.
+
+    Means step at base rate ``lr``, variances at ``var_lr``.
 
     Negatives are shared by the window, so each of the ``m + K`` energies is computed
     once; the gradient weights a positive by the number of its active triples and a
@@ -241,10 +243,10 @@ def max_margin_update(mu_w, var_w, mu_c, var_c, acc_mu_w, acc_var_w, acc_mu_c, a
             add_energy_gradient(mu_w[w], var_w[w], mu_c[c], var_c[c], kind, weights[j],
                                 g_mu_w, g_var_w, g_mu_c, g_var_c)
             _adagrad_step(mu_c[c], g_mu_c, acc_mu_c, c, lr)
-            _adagrad_step(var_c[c], g_var_c, acc_var_c, c, lr)
+            _adagrad_step(var_c[c], g_var_c, acc_var_c, c, var_lr)
             _constrain(mu_c[c], var_c[c], mu_max, var_min, var_max)
         if moved:
             _adagrad_step(mu_w[w], g_mu_w, acc_mu_w, w, lr)
-            _adagrad_step(var_w[w], g_var_w, acc_var_w, w, lr)
+            _adagrad_step(var_w[w], g_var_w, acc_var_w, w, var_lr)
             _constrain(mu_w[w], var_w[w], mu_max, var_min, var_max)
     return loss, triples, active
