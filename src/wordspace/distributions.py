@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from wordspace.vectors import Vectors
-from wordspace.vocab import unknown_word_message
+from wordspace.vocab import WordIndex
 
 BY = ("el", "kl", "cosine")
 
@@ -46,7 +46,7 @@ def energy(mu_w, var_w, mu_c, var_c, kind: str) -> np.ndarray:
     raise ValueError(f"by must be one of {', '.join(BY)}, got {kind!r}")
 
 
-class Distributions:
+class Distributions(WordIndex):
     """Gaussian word distributions (diagonal or spherical covariances).
 
     Parameters
@@ -70,12 +70,6 @@ class Distributions:
         self.index = {w: i for i, w in enumerate(self.words)}
         self._means_as_vectors: Vectors | None = None
 
-    def __len__(self) -> int:
-        return len(self.words)
-
-    def __contains__(self, word: object) -> bool:
-        return word in self.index
-
     def __getitem__(self, word: str) -> Gaussian:
         i = self.index_of(word)
         return Gaussian(self.means[i], self.variances[i])
@@ -93,13 +87,6 @@ class Distributions:
     def spherical(self) -> bool:
         """Whether each word has a single variance."""
         return self.variances.shape[1] == 1 and self.dim > 1
-
-    def index_of(self, word: str) -> int:
-        """Row of ``word``; ``KeyError`` naming it (and close spellings) if absent."""
-        try:
-            return self.index[word]
-        except KeyError:
-            raise KeyError(unknown_word_message(word, self.words)) from None
 
     @property
     def vectors(self) -> Vectors:

@@ -12,12 +12,12 @@ from pathlib import Path
 import numpy as np
 
 from wordspace._io import atomic_write, decompressing_reader
-from wordspace.vocab import unknown_word_message
+from wordspace.vocab import WordIndex
 
 _EPS = 1e-12
 
 
-class Vectors:
+class Vectors(WordIndex):
     """Words with their vectors (a float32 matrix, one row per word) and counts.
 
     Parameters
@@ -38,15 +38,6 @@ class Vectors:
         self._unit: np.ndarray | None = None
 
     # -- access ------------------------------------------------------------------------
-    def __len__(self) -> int:
-        return len(self.words)
-
-    def __contains__(self, word: object) -> bool:
-        return word in self.index
-
-    def __iter__(self):
-        return iter(self.words)
-
     def __getitem__(self, word: str | Iterable[str]) -> np.ndarray:
         """The vector of a word (or a matrix for a list of words)."""
         if isinstance(word, str):
@@ -62,13 +53,6 @@ class Vectors:
         return self.matrix.shape[1]
 
     vector_size = dim  # gensim's name
-
-    def index_of(self, word: str) -> int:
-        """Row of ``word``; ``KeyError`` naming it (and close spellings) if absent."""
-        try:
-            return self.index[word]
-        except KeyError:
-            raise KeyError(unknown_word_message(word, self.words)) from None
 
     @property
     def unit(self) -> np.ndarray:

@@ -18,7 +18,31 @@ from wordspace._io import atomic_write
 UNK = "<unk>"
 
 
-class Vocabulary:
+class WordIndex:
+    """Lookups shared by everything that holds ``words`` (row order) and ``index``
+    (word -> row): vocabularies, vectors, distributions."""
+
+    words: list[str]
+    index: dict[str, int]
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.words)
+
+    def index_of(self, word: str) -> int:
+        """Row of ``word``; ``KeyError`` naming it (and close spellings) if absent."""
+        try:
+            return self.index[word]
+        except KeyError:
+            raise KeyError(unknown_word_message(word, self.words)) from None
+
+
+class Vocabulary(WordIndex):
     """Words of a corpus with their counts, most frequent first.
 
     Parameters
@@ -44,20 +68,8 @@ class Vocabulary:
         if len(self.index) != len(self.words):
             raise ValueError("vocabulary words must be unique")
 
-    def __len__(self) -> int:
-        return len(self.words)
-
-    def __contains__(self, word: object) -> bool:
-        return word in self.index
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.words)
-
     def __getitem__(self, word: str) -> int:
-        try:
-            return self.index[word]
-        except KeyError:
-            raise KeyError(unknown_word_message(word, self.words)) from None
+        return self.index_of(word)
 
     def __repr__(self) -> str:
         head = ", ".join(self.words[:5])

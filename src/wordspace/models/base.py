@@ -15,7 +15,10 @@ from pathlib import Path
 import numpy as np
 
 from wordspace._io import atomic_directory
+from wordspace._validate import check_float, check_int
 from wordspace.corpus import Corpus
+from wordspace.losses import Loss
+from wordspace.train import train
 from wordspace.vocab import Vocabulary
 
 FORMAT_VERSION = 1
@@ -115,6 +118,40 @@ class Model:
 
     def _restored(self) -> None:
         """Hook: rebuild derived attributes after :meth:`load`."""
+
+
+class WindowModel(Model):
+    """A model trained by the shared walk over windows (:mod:`wordspace.train`).
+
+    Subclasses have the walk's parameters (``window``, ``negative``, ``sample``,
+    ``ns_exponent``, ``epochs``, ``alpha``, ``min_alpha``, ``workers``, ``seed``,
+    ``progress``); this class checks them and hands them to the driver.
+    """
+
+    #: ``min_alpha`` when it is None, as a fraction of ``alpha``
+    _min_alpha_ratio = 1e-4
+
+    def _validate_walk(self) -> None:
+        check_int("window", self.window, 1)
+        check_int("negative", self.negative, 1)
+        check_float("sample", self.sample, 0.0)
+        check_float("ns_exponent", self.ns_exponent, -10.0, maximum=10.0)
+        check_int("epochs", self.epochs, 1)
+        check_float("alpha", self.alpha, 0.0, strict=True)
+        if self.min_alpha is not None:
+            check_float("min_alpha", self.min_alpha, 0.0, maximum=self.alpha)
+        if self.workers is not None:
+            check_int("workers", self.workers, 1)
+        check_int("seed", self.seed, 0)
+
+    def _train(self, corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...]) -> None:
+        min_alpha = self.alpha * self._min_alpha_ratio if self.min_alpha is None \
+            else self.min_alpha
+        self.report_ = train(
+            corpus, loss, params, window=self.window, negative=self.negative,
+            sample=self.sample, ns_exponent=self.ns_exponent, epochs=self.epochs,
+            alpha=self.alpha, min_alpha=min_alpha, workers=self.workers or default_workers(),
+            seed=self.seed, progress=self.progress)
 
 
 def _registry() -> dict[str, type[Model]]:

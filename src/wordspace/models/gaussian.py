@@ -8,12 +8,11 @@ from wordspace._validate import check_choice, check_float, check_int
 from wordspace.corpus import Corpus
 from wordspace.distributions import Distributions
 from wordspace.losses import MaxMarginLoss
-from wordspace.models.base import Model, default_workers
-from wordspace.train import train
+from wordspace.models.base import WindowModel
 from wordspace.vectors import Vectors
 
 
-class GaussianSkipGram(Model):
+class GaussianSkipGram(WindowModel):
     """Words as Gaussians, trained on skip-gram windows with a max-margin loss.
 
     Each word has a word distribution ``N(mu_w, Sigma_w)`` and a context distribution
@@ -67,6 +66,7 @@ class GaussianSkipGram(Model):
     """
 
     _arrays = ("means_", "variances_", "context_means_", "context_variances_")
+    _min_alpha_ratio = 1.0  # AdaGrad anneals by itself
 
     def __init__(self, dim: int = 50, covariance: str = "diagonal", energy: str = "el",
                  margin: float = 1.0, window: int = 5, negative: int = 5, sample: float = 1e-4,
@@ -102,22 +102,12 @@ class GaussianSkipGram(Model):
         check_choice("covariance", self.covariance, ("diagonal", "spherical"))
         check_choice("energy", self.energy, ("el", "kl"))
         check_float("margin", self.margin, 0.0, strict=True)
-        check_int("window", self.window, 1)
-        check_int("negative", self.negative, 1)
-        check_float("sample", self.sample, 0.0)
-        check_float("ns_exponent", self.ns_exponent, -10.0, maximum=10.0)
-        check_int("epochs", self.epochs, 1)
-        check_float("alpha", self.alpha, 0.0, strict=True)
-        if self.min_alpha is not None:
-            check_float("min_alpha", self.min_alpha, 0.0, maximum=self.alpha)
+        self._validate_walk()
         check_float("mu_max", self.mu_max, 0.0, strict=True)
         check_float("var_min", self.var_min, 0.0, strict=True)
         check_float("var_max", self.var_max, self.var_min)
         check_float("var_init", self.var_init, self.var_min, maximum=self.var_max)
         check_float("variance_rate", self.variance_rate, 0.0)
-        if self.workers is not None:
-            check_int("workers", self.workers, 1)
-        check_int("seed", self.seed, 0)
 
     def _fit(self, corpus: Corpus) -> None:
         n, dim = len(corpus.vocab), self.dim
@@ -139,14 +129,8 @@ class GaussianSkipGram(Model):
             acc_mu_c, acc_var_c = np.zeros(n, np.float64), np.zeros(n, np.float64)
         loss = MaxMarginLoss(self.energy, self.margin, self.mu_max, self.var_min, self.var_max,
                              self.variance_rate)
-        self.report_ = train(
-            corpus, loss,
-            (self.means_, self.variances_, self.context_means_, self.context_variances_,
-             acc_mu, acc_var, acc_mu_c, acc_var_c),
-            window=self.window, negative=self.negative, sample=self.sample,
-            ns_exponent=self.ns_exponent, epochs=self.epochs, alpha=self.alpha,
-            min_alpha=self.alpha if self.min_alpha is None else self.min_alpha,
-            workers=self.workers or default_workers(), seed=self.seed, progress=self.progress)
+        self._train(corpus, loss, (self.means_, self.variances_, self.context_means_,
+                                   self.context_variances_, acc_mu, acc_var, acc_mu_c, acc_var_c))
         self._restored()
 
     def _restored(self) -> None:

@@ -6,17 +6,16 @@ import logging
 
 import numpy as np
 
-from wordspace._validate import check_float, check_int
+from wordspace._validate import check_int
 from wordspace.corpus import Corpus
 from wordspace.losses import NegativeSamplingLoss
-from wordspace.models.base import Model, default_workers
-from wordspace.train import train
+from wordspace.models.base import WindowModel
 from wordspace.vectors import Vectors
 
 logger = logging.getLogger(__name__)
 
 
-class SkipGram(Model):
+class SkipGram(WindowModel):
     """Skip-gram word vectors trained with negative sampling.
 
     Parameters
@@ -84,17 +83,7 @@ class SkipGram(Model):
 
     def _validate(self) -> None:
         check_int("dim", self.dim, 1)
-        check_int("window", self.window, 1)
-        check_int("negative", self.negative, 1)
-        check_float("sample", self.sample, 0.0)
-        check_float("ns_exponent", self.ns_exponent, -10.0, maximum=10.0)
-        check_int("epochs", self.epochs, 1)
-        check_float("alpha", self.alpha, 0.0, strict=True)
-        if self.min_alpha is not None:
-            check_float("min_alpha", self.min_alpha, 0.0, maximum=self.alpha)
-        if self.workers is not None:
-            check_int("workers", self.workers, 1)
-        check_int("seed", self.seed, 0)
+        self._validate_walk()
 
     def _fit(self, corpus: Corpus) -> None:
         n, dim = len(corpus.vocab), self.dim
@@ -102,13 +91,8 @@ class SkipGram(Model):
         # word2vec.c's initialisation: inputs uniform in +-0.5/dim, outputs zero
         self.input_vectors_ = ((rng.random((n, dim), dtype=np.float32) - 0.5) / dim)
         self.output_vectors_ = np.zeros((n, dim), dtype=np.float32)
-        self.report_ = train(
-            corpus, NegativeSamplingLoss(shared=self.shared_negatives),
-            (self.input_vectors_, self.output_vectors_),
-            window=self.window, negative=self.negative, sample=self.sample,
-            ns_exponent=self.ns_exponent, epochs=self.epochs, alpha=self.alpha,
-            min_alpha=self.alpha * 1e-4 if self.min_alpha is None else self.min_alpha,
-            workers=self.workers or default_workers(), seed=self.seed, progress=self.progress)
+        self._train(corpus, NegativeSamplingLoss(shared=self.shared_negatives),
+                    (self.input_vectors_, self.output_vectors_))
         self._restored()
 
     def _restored(self) -> None:
