@@ -130,8 +130,8 @@ def test_invalid_parameters():
         GaussianSkipGram(energy="cos")
     with pytest.raises(ValueError, match="covariance must be one of"):
         GaussianSkipGram(covariance="full")
-    with pytest.raises(ValueError, match="var_init must be >= 0.05 and <= 2.0"):
-        GaussianSkipGram(var_init=3.0)
+    with pytest.raises(ValueError, match="var_init must be >= 0.05 and <= 4.0"):
+        GaussianSkipGram(var_init=5.0)
     with pytest.raises(ValueError, match="variances must have 1 or 3 columns"):
         Distributions(["a"], np.zeros((1, 3)), np.ones((1, 2)))
 

@@ -80,14 +80,16 @@ def _add_train(sub) -> None:
     g.add_argument("--per-pair", action="store_true",
                    help="sgns: word2vec.c's per-pair update instead of shared negatives")
     g = p.add_argument_group("gaussian model")
-    g.add_argument("--energy", choices=["el", "kl"], default="el",
+    g.add_argument("--energy", choices=["el", "kl"], default="kl",
                    help="similarity between distributions: expected likelihood "
                         "(symmetric) or -KL (asymmetric)")
     g.add_argument("--covariance", choices=["diagonal", "spherical"], default="diagonal")
     g.add_argument("--margin", type=float, default=1.0, help="max-margin loss's margin")
     g.add_argument("--mu-max", type=float, default=5.0, help="bound on the means' norm")
     g.add_argument("--var-min", type=float, default=0.05, help="lower bound on variances")
-    g.add_argument("--var-max", type=float, default=2.0, help="upper bound on variances")
+    g.add_argument("--var-max", type=float, default=4.0, help="upper bound on variances")
+    g.add_argument("--variance-rate", type=float, default=0.3,
+                   help="variances' learning rate relative to the means'")
     g.add_argument("--untied", action="store_true",
                    help="separate word and context distributions (default: one per word)")
     g = p.add_argument_group("run")
@@ -109,6 +111,7 @@ def _train(args) -> int:
             dim=args.dim or 50, alpha=args.alpha or 0.5, energy=args.energy,
             covariance=args.covariance, margin=args.margin, mu_max=args.mu_max,
             var_min=args.var_min, var_max=args.var_max, tied=not args.untied,
+            variance_rate=args.variance_rate,
             var_init=min(max(1.0, args.var_min), args.var_max), **common)
     else:
         model = SkipGram(dim=args.dim or 100, alpha=args.alpha or 0.025,
