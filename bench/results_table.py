@@ -4,7 +4,7 @@ Trains each configuration on the same corpus (read once), times it, and evaluate
 with ``wordspace.evaluate`` (WS353 and SimLex-999 Spearman, Google analogies by 3CosAdd
 over the 30,000 most frequent words). Prints a Markdown table.
 
-    WORDSPACE_DATA=../shared/data python bench/text8_table.py [--epochs 5] [--workers 2]
+    WORDSPACE_DATA=../shared/data python bench/results_table.py [--epochs 5] [--workers 2]
 """
 
 from __future__ import annotations
