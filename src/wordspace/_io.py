@@ -7,22 +7,11 @@ import contextlib
 import gzip
 import lzma
 import os
+import secrets
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-# Temporary files are created private (0600); finished ones get the usual permissions.
-FILE_MODE = 0o666 & ~_umask()
-DIR_MODE = 0o777 & ~_umask()
 
 # Magic numbers, so a compressed file is recognised whatever its name.
 _MAGIC = ((b"\x1f\x8b", gzip.open), (b"BZh", bz2.open), (b"\xfd7zXZ\x00", lzma.open))
@@ -31,8 +20,9 @@ _MAGIC = ((b"\x1f\x8b", gzip.open), (b"BZh", bz2.open), (b"\xfd7zXZ\x00", lzma.o
 def decompressing_reader(raw: IO[bytes]) -> IO[bytes]:
     """Wrap a seekable binary file so that gzip, bzip2 and xz content reads decompressed.
 
-    The format is told by the file's magic number, not its name. Closing the wrapper does
-    not close ``raw``; the caller owns it (and can ask it how far reading has got).
+    The format is told by the file's magic number, not its name. The caller owns ``raw``
+    (and can ask it how far reading has got); for a plain file the "wrapper" is ``raw``
+    itself.
     """
     head = raw.read(6)
     raw.seek(0)
@@ -42,20 +32,44 @@ def decompressing_reader(raw: IO[bytes]) -> IO[bytes]:
     return raw
 
 
+def temporary_file(directory: Path, name: str) -> tuple[int, Path]:
+    """Create a new, uniquely named file beside ``name`` in ``directory``; return its
+    descriptor and path. Its permissions follow the umask like any new file's."""
+    while True:
+        path = directory / f".{name}.{secrets.token_hex(4)}.tmp"
+        try:
+            return os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666), path
+        except FileExistsError:
+            continue
+
+
+def temporary_directory(directory: Path, name: str) -> Path:
+    """Create a new, uniquely named directory beside ``name`` (umask permissions)."""
+    while True:
+        path = directory / f".{name}.{secrets.token_hex(4)}.tmp"
+        try:
+            os.mkdir(path, 0o777)
+            return path
+        except FileExistsError:
+            continue
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | Path, mode: str = "wb") -> Iterator[IO]:
     """Write to a temporary file beside ``path`` and rename it into place on success.
 
-    A crash or exception leaves the previous file (or no file), never a half-written one.
+    An exception leaves the previous file (or no file), never a half-written one; the
+    data is flushed to disk before the rename, so a crash cannot either.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = temporary_file(path.parent, path.name)
     encoding = None if "b" in mode else "utf-8"
     try:
         with os.fdopen(fd, mode, encoding=encoding) as f:
             yield f
-        os.chmod(tmp, FILE_MODE)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -65,21 +79,27 @@ def atomic_write(path: str | Path, mode: str = "wb") -> Iterator[IO]:
 
 @contextlib.contextmanager
 def atomic_directory(path: str | Path) -> Iterator[Path]:
-    """Build a directory under a temporary name and swap it into place on success."""
+    """Build a directory under a temporary name and swap it into place on success.
+
+    An existing directory is moved aside first and restored if the swap fails, and
+    removed only once the new one is in place.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
+    tmp = temporary_directory(path.parent, path.name)
     try:
         yield tmp
-        os.chmod(tmp, DIR_MODE)
-        if path.exists():
-            old = path.with_name(f".{path.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(path, old)
+        if not path.exists():
             os.replace(tmp, path)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
+            return
+        old = temporary_directory(path.parent, path.name + ".old")
+        os.replace(path, old)  # a directory replaces an empty directory
+        try:
             os.replace(tmp, path)
+        except BaseException:
+            os.replace(old, path)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -25,11 +25,21 @@ _EPILOG = """examples:
 """
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text}")
-    return value
+def _int_at_least(minimum: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got {text!r}")
+        return value
+
+    parse.__name__ = f"integer >= {minimum}"
+    return parse
+
+
+_positive_int = _int_at_least(1)
 
 
 def _subcommand(sub, name: str, **kwargs) -> argparse.ArgumentParser:
@@ -108,13 +118,15 @@ def _train(args) -> int:
                   seed=args.seed, progress=not args.quiet)
     if args.model == "gaussian":
         model = GaussianSkipGram(
-            dim=args.dim or 50, alpha=args.alpha or 0.5, energy=args.energy,
+            dim=50 if args.dim is None else args.dim,
+            alpha=0.5 if args.alpha is None else args.alpha, energy=args.energy,
             covariance=args.covariance, margin=args.margin, mu_max=args.mu_max,
             var_min=args.var_min, var_max=args.var_max, tied=not args.untied,
             variance_rate=args.variance_rate,
             var_init=min(max(1.0, args.var_min), args.var_max), **common)
     else:
-        model = SkipGram(dim=args.dim or 100, alpha=args.alpha or 0.025,
+        model = SkipGram(dim=100 if args.dim is None else args.dim,
+                         alpha=0.025 if args.alpha is None else args.alpha,
                          shared_negatives=not args.per_pair, **common)
     start = time.perf_counter()
     corpus = Corpus(args.corpus, min_count=args.min_count, max_vocab_size=args.max_vocab_size,
@@ -244,7 +256,7 @@ def _add_plot(sub) -> None:
     p.add_argument("words", nargs="+", metavar="WORD")
     p.add_argument("-o", "--output", default="map.png", metavar="FILE")
     p.add_argument("--method", choices=["pca", "tsne"], default="pca")
-    p.add_argument("--neighbours", type=int, default=8, metavar="K",
+    p.add_argument("--neighbours", type=_int_at_least(0), default=8, metavar="K",
                    help="also draw each word's K nearest neighbours (0: none)")
     p.add_argument("--seed", type=int, default=0, help="random seed for t-SNE")
     p.add_argument("--gaussians", action="store_true",
@@ -326,9 +338,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except (FileNotFoundError, ValueError, KeyError, RuntimeError, TypeError, ImportError) as e:
+    except (OSError, ValueError, KeyError, RuntimeError, TypeError, ImportError) as e:
+        if args.verbose:  # the whole story, for a bug report
+            raise
         message = e.args[0] if isinstance(e, KeyError) and e.args else e
-        print(f"wordspace: error: {message}", file=sys.stderr)
+        print(f"wordspace: error: {message} (-v shows the traceback)", file=sys.stderr)
         return 2
 
 

@@ -226,7 +226,7 @@ class Corpus:
                  max_sentence_length: int = MAX_SENTENCE_LENGTH, cache: bool = True,
                  progress: bool = True):
         check_int("min_count", min_count, 1)
-        check_int("max_sentence_length", max_sentence_length, 1)
+        check_int("max_sentence_length", max_sentence_length, 1, maximum=1_000_000)
         if max_vocab_size is not None:
             check_int("max_vocab_size", max_vocab_size, 1)
         if token_pattern is not None:
@@ -362,6 +362,10 @@ class Corpus:
                 f"lower min_count")
         kept_words = words[order].tolist()
         kept_counts = word_counts[order]
+        for word in kept_words:
+            if not word or any(ch in word for ch in "\t\n\r"):
+                raise CorpusError(f"{self.name}: the token {word!r} is empty or holds a tab "
+                                  "or line break; tokens must be non-empty and free of them")
         remap = np.full(n_ids, 0 if self.unk else -1, dtype=np.int32)
         remap[prov_ids[order]] = np.arange(len(order), dtype=np.int32) + int(self.unk)
         if self.unk:
@@ -392,7 +396,7 @@ class Corpus:
         s = 0
         with open(out / "ids.bin", "rb") as ids_file:
             while s < len(lengths):
-                # a block of whole sentences spanning about _BATCH_TOKENS tokens
+                # a block of whole sentences spanning about 4 * _BATCH_TOKENS tokens
                 e = max(s + 1, int(np.searchsorted(starts, starts[s] + 4 * _BATCH_TOKENS)) - 1)
                 prov = np.fromfile(ids_file, dtype=np.int32, count=int(starts[e] - starts[s]))
                 mapped = remap[prov]

@@ -27,14 +27,13 @@ import logging
 import os
 import shutil
 import tarfile
-import tempfile
 import urllib.error
 import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from wordspace._io import DIR_MODE, FILE_MODE, cache_home
+from wordspace._io import cache_home, temporary_directory, temporary_file
 from wordspace.progress import progress_bar
 
 logger = logging.getLogger(__name__)
@@ -218,7 +217,7 @@ def fetch(name: str, progress: bool = True) -> Path:
     dataset = info(name)
     if dataset.cache_path.exists():
         return dataset.cache_path
-    folder = dataset.cache_path.parent if not dataset.member else cache_home() / "datasets" / name
+    folder = cache_home() / "datasets" / name
     folder.mkdir(parents=True, exist_ok=True)
     archive = folder / dataset.filename
     if not archive.exists():
@@ -240,9 +239,16 @@ def fetch(name: str, progress: bool = True) -> Path:
                 f"cannot download {name}: " + "; ".join(errors) +
                 f". Download {dataset.urls[0]} by hand into {folder}{hint}.")
     if dataset.member:
-        unpack(archive, folder / "unpacked")
-        if not dataset.cache_path.exists():
-            raise DatasetError(f"{archive} does not contain {dataset.member}")
+        try:
+            unpack(archive, folder / "unpacked")
+            if not dataset.cache_path.exists():
+                raise DatasetError(f"{archive} does not contain {dataset.member}")
+        except DatasetError as e:
+            # without a checksum a wrong file (an HTML error page, say) can get this far:
+            # remove it, so the next call downloads again instead of failing forever
+            archive.unlink(missing_ok=True)
+            shutil.rmtree(folder / "unpacked", ignore_errors=True)
+            raise DatasetError(f"{e}; removed it, run again to download afresh") from None
     return dataset.cache_path
 
 
@@ -255,15 +261,16 @@ def download(url: str, dest: Path, checksum: str | None = None, size: int | None
     passed; on any failure the temporary file is removed, so a retry starts clean.
     """
     dest = Path(dest)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
     algorithm, _, expected_hex = (checksum or "sha256:").partition(":")
-    digest = hashlib.new(algorithm)
+    digest = hashlib.new(algorithm)  # before any file exists: a bad name leaves nothing
     received = 0
+    fd, tmp = temporary_file(dest.parent, dest.name)
     try:
         with os.fdopen(fd, "wb") as out:
             try:
                 with urllib.request.urlopen(url, timeout=timeout) as response:
-                    expected = int(response.headers.get("Content-Length") or 0) or size
+                    announced = int(response.headers.get("Content-Length") or 0)
+                    expected = announced or size
                     with progress_bar(expected, "B", f"downloading {dest.name}",
                                       enable=progress) as bar:
                         while chunk := response.read(1 << 16):
@@ -280,6 +287,9 @@ def download(url: str, dest: Path, checksum: str | None = None, size: int | None
         if expected and received != expected:
             raise DatasetError(f"{url}: the transfer was cut short: got {received:,} of "
                                f"{expected:,} bytes")
+        if size and received != size:
+            raise DatasetError(f"{url}: got {received:,} bytes where the registry expects "
+                               f"{size:,}; the file was discarded")
         actual = digest.hexdigest()
         if expected_hex and actual != expected_hex.lower():
             raise DatasetError(f"{url}: checksum mismatch: expected {algorithm} {expected_hex}, "
@@ -287,7 +297,6 @@ def download(url: str, dest: Path, checksum: str | None = None, size: int | None
         if not expected_hex:
             logger.warning("%s: no published checksum to compare; its sha256 is %s",
                            dest.name, actual)
-        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -299,7 +308,7 @@ def unpack(archive: Path, dest: Path) -> Path:
     """Unpack a zip or tar archive into ``dest`` atomically (refusing paths that escape)."""
     if dest.exists():
         return dest
-    tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp"))
+    tmp = temporary_directory(dest.parent, dest.name)
     try:
         if zipfile.is_zipfile(archive):
             with zipfile.ZipFile(archive) as z:
@@ -310,10 +319,12 @@ def unpack(archive: Path, dest: Path) -> Path:
             with tarfile.open(archive) as t:
                 for member in t.getmembers():
                     _check_inside(tmp, member.name, archive)
-                t.extractall(tmp, filter="data")
+                try:
+                    t.extractall(tmp, filter="data")
+                except TypeError:  # Python < 3.11.4: members were checked above
+                    t.extractall(tmp)
         else:
             raise DatasetError(f"{archive} is neither a zip nor a tar archive")
-        os.chmod(tmp, DIR_MODE)
         os.replace(tmp, dest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -411,7 +422,7 @@ def read_entailment(file: str | Path) -> list[dict]:
     if file.is_dir():
         rows = []
         for part in ("val", "test", "train"):
-            for f in sorted(file.glob(f"*{part}*")):
+            for f in sorted(file.glob(f"data_rnd_{part}*")):
                 rows += [dict(r, fold="val" if part == "val" else "test")
                          for r in read_entailment(f)]
         if not rows:
@@ -427,9 +438,12 @@ def read_entailment(file: str | Path) -> list[dict]:
                 raise DatasetError(f"{file}:{lineno}: expected {len(header)} columns")
             row = dict(zip(header, values, strict=True))
         elif len(values) >= 3:
+            # HyperVec's files: word1 word2 label relation (or word1 word2 relation)
             row = {"word1": values[0], "word2": values[1], "label": values[2]}
             if values[2].lower() not in ("true", "false", "1", "0", "-1"):
                 row["relation"] = values[2]
+            elif len(values) >= 4:
+                row["relation"] = values[3]
         else:
             raise DatasetError(f"{file}:{lineno}: expected 'word1 word2 label' columns")
         label = row.get("label", row.get("relation", ""))

@@ -159,7 +159,7 @@ class Distributions(WordIndex):
         """This object scored by ``by``, in the form :mod:`wordspace.evaluate` takes."""
         if by not in BY:
             raise ValueError(f"by must be one of {', '.join(BY)}, got {by!r}")
-        return _Scorer(self, by)
+        return _KLScorer(self, by) if by == "kl" else _Scorer(self, by)
 
 
 class _Scorer:
@@ -170,11 +170,14 @@ class _Scorer:
         self.words, self.index = distributions.words, distributions.index
 
     def pair_similarity(self, rows1, rows2) -> np.ndarray:
+        """Similarity of row pairs by this scorer's measure."""
         return self.distributions.pair_similarity(rows1, rows2, self.by)
+
+
+class _KLScorer(_Scorer):
+    """The KL scorer, which also scores entailment (asymmetrically)."""
 
     def entailment_scores(self, rows1, rows2) -> np.ndarray:
         """How much ``rows1[k]`` entails ``rows2[k]``: the KL asymmetry of
-        :meth:`Distributions.entailment` for ``kl``, the symmetric similarity otherwise."""
-        if self.by == "kl":
-            return self.distributions.entailment_scores(rows1, rows2)
-        return self.pair_similarity(rows1, rows2)
+        :meth:`Distributions.entailment`."""
+        return self.distributions.entailment_scores(rows1, rows2)

@@ -185,7 +185,8 @@ def analogies(vectors: Vectors, questions, restrict_vocab: int = 30000,
 class EntailmentResult:
     """Scores on a lexical-entailment dataset."""
 
-    directional: float  # hypernym pairs with score(hypo, hyper) > score(hyper, hypo)
+    directional: float  # hypernym pairs with score(hypo, hyper) > score(hyper, hypo);
+    # NaN for a symmetric score, which cannot tell the directions apart
     average_precision: float
     accuracy: float  # on the test fold, threshold chosen on val (or on all rows)
     threshold: float
@@ -232,11 +233,13 @@ def entailment(scorer, rows, lowercase: bool = True) -> EntailmentResult:
     second = np.array([j for _, j, _ in kept])
     labels = np.array([r["label"] for _, _, r in kept], dtype=bool)
     folds = np.array([r.get("fold", "") for _, _, r in kept])
-    score = getattr(scorer, "entailment_scores", scorer.pair_similarity)
+    asymmetric = hasattr(scorer, "entailment_scores")
+    score = scorer.entailment_scores if asymmetric else scorer.pair_similarity
     forward = np.asarray(score(first, second), dtype=np.float64)
-    backward = np.asarray(score(second, first), dtype=np.float64)
-    directional = float((forward[labels] > backward[labels]).mean()) if labels.any() \
-        else float("nan")
+    directional = float("nan")
+    if asymmetric and labels.any():
+        backward = np.asarray(score(second, first), dtype=np.float64)
+        directional = float((forward[labels] > backward[labels]).mean())
     val = folds == "val"
     test = folds == "test" if val.any() else np.ones(len(folds), bool)
     threshold = _best_threshold(labels[val if val.any() else test],

@@ -88,9 +88,10 @@ class MaxMarginLoss(Loss):
     reports_active = True
 
     def __init__(self, energy: str, margin: float, mu_max: float, var_min: float,
-                 var_max: float, variance_rate: float = 1.0):
+                 var_max: float, variance_rate: float = 1.0, tied: bool = False):
         self.kind = {"el": gaussian.EL, "kl": gaussian.KL}[energy]
         self.variance_rate = variance_rate
+        self.tied = tied
         self.margin, self.mu_max, self.var_min, self.var_max = margin, mu_max, var_min, var_max
 
     def scratch(self, params, negative, max_contexts):
@@ -104,5 +105,4 @@ class MaxMarginLoss(Loss):
         return gaussian.max_margin_update(
             *params, examples.centres, examples.ctx_ptr, examples.contexts, examples.negatives,
             examples.n_examples, lr, lr * self.variance_rate, self.margin, self.kind,
-            self.mu_max, self.var_min,
-            self.var_max, *scratch)
+            self.mu_max, self.var_min, self.var_max, self.tied, *scratch)

@@ -102,6 +102,8 @@ def embedding_map(space, words: Sequence[str], neighbours: int = 0, method: str 
                 labels.append(other)
                 groups.append(g)
     if gaussian:
+        if len(labels) < 2 or space.dim < 2:
+            raise ValueError("a map of Gaussians needs at least two words and two dimensions")
         xy, covariances = _gaussian_layout(space, labels)
     else:
         xy = project_2d(space[labels], method=method, seed=seed)

@@ -1,4 +1,4 @@
-"""Progress bars (tqdm) and the training meter behind them."""
+"""Progress bars (tqdm) with wordspace's settings."""
 
 from __future__ import annotations
 

@@ -34,11 +34,12 @@ class TrainingReport:
     """What a training run did: counted by the workers, not inferred."""
 
     words: int  # corpus tokens walked over, before subsampling, all epochs
-    examples: int  # centre words trained (after subsampling)
+    examples: int  # centre words trained (after subsampling; those with a context)
     pairs: int  # (centre, context) pairs trained
     seconds: float
     epoch_words: list[int]  # tokens walked in each epoch
-    epoch_loss: list[float]  # mean loss per pair in each epoch (sampled, see kernels.sgns)
+    epoch_loss: list[float]  # mean loss per loss term in each epoch (a pair for SGNS,
+    # a triple for the max-margin loss; sampled for SGNS, see kernels.sgns)
 
     @property
     def words_per_second(self) -> float:

@@ -162,8 +162,9 @@ class Vectors(WordIndex):
                              limit: int | None = None) -> Vectors:
         """Read the word2vec text or binary format (optionally gzip/bz2/xz-compressed).
 
-        ``binary=None`` decides by the file's contents. ``limit`` reads only the first
-        words (the most frequent, in files written by word2vec tools).
+        ``binary=None`` decides by the file's contents. ``limit`` keeps only the first
+        words (the most frequent, in files written by word2vec tools); the file is still
+        read whole.
         """
         with open(path, "rb") as raw, decompressing_reader(raw) as f:
             data = f.read()

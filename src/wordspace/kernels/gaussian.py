@@ -155,8 +155,9 @@ def add_energy_gradient(mu_w, var_w, mu_c, var_c, kind, coef,
 
 @kernel(inline=True)
 def _adagrad_step(row, grad, accumulator, index, lr):
-    """``row += lr / sqrt(G) * grad`` with ``G`` the row's running mean squared gradient
-    (AdaGrad with one accumulator per parameter row, as word2gauss keeps)."""
+    """``row += lr / sqrt(G) * grad`` with ``G`` the row's accumulated squared gradient
+    (summed over steps, averaged over the row's entries): AdaGrad with one accumulator per
+    parameter row, as word2gauss keeps."""
     n = row.shape[0]
     sq = 0.0
     for t in range(n):
@@ -189,7 +190,7 @@ def _constrain(mu, var, mu_max, var_min, var_max):
 @kernel
 def max_margin_update(mu_w, var_w, mu_c, var_c, acc_mu_w, acc_var_w, acc_mu_c, acc_var_c,
                       centres, ctx_ptr, contexts, negatives, n_examples, lr, var_lr, margin,
-                      kind, mu_max, var_min, var_max, energies, weights,
+                      kind, mu_max, var_min, var_max, tied, energies, weights,
                       g_mu_w, g_var_w, g_mu_c, g_var_c):
     """One AdaGrad step per example on ``sum_{j,k} max(0, m - S(w, c_j) + S(w, n_k))``.
 
@@ -197,9 +198,12 @@ def max_margin_update(mu_w, var_w, mu_c, var_c, acc_mu_w, acc_var_w, acc_mu_c, a
 
     Negatives are shared by the window, so each of the ``m + K`` energies is computed
     once; the gradient weights a positive by the number of its active triples and a
-    negative likewise (with the opposite sign). Every row moves from the old values of
-    the others, and is projected back into its bounds after its step. ``energies`` and
-    ``weights`` (m + K) and the four gradient rows are scratch.
+    negative likewise (with the opposite sign). A negative equal to its positive is
+    skipped; with ``tied`` parameters, where word and context are one row, so are the
+    word's comparisons with itself (in its own window, or drawn as a negative). Context
+    rows step in turn, each from the word's old values, and the word's row last; each is
+    projected back into its bounds after its step. ``energies`` and ``weights`` (m + K)
+    and the four gradient rows are scratch.
 
     Returns ``(loss, triples, active)``.
     """
@@ -220,9 +224,11 @@ def max_margin_update(mu_w, var_w, mu_c, var_c, acc_mu_w, acc_var_w, acc_mu_c, a
             energies[j] = energy(mu_w[w], var_w[w], mu_c[c], var_c[c], kind)
             weights[j] = 0.0
         for j in range(m):
+            if tied and contexts[a + j] == w:
+                continue  # tied, the word in its own window is one row on both sides
             for k in range(n_neg):
-                if negatives[e, k] == contexts[a + j]:
-                    continue  # a "negative" that is the positive itself carries no signal
+                if negatives[e, k] == contexts[a + j] or (tied and negatives[e, k] == w):
+                    continue  # a negative equal to the positive (or, tied, the word itself)
                 triples += 1
                 hinge = margin - energies[j] + energies[m + k]
                 if hinge > 0.0:

@@ -65,8 +65,16 @@ class Model:
         self._validate()
         if not isinstance(corpus, Corpus):
             corpus = Corpus(corpus, progress=getattr(self, "progress", True))
+        previous = self.__dict__.get("vocab_")
         self.vocab_ = corpus.vocab
-        self._fit(corpus)
+        try:
+            self._fit(corpus)
+        except BaseException:  # interrupted or failed: not fitted to this corpus
+            if previous is None:
+                del self.vocab_
+            else:
+                self.vocab_ = previous
+            raise
         return self
 
     @property
@@ -107,7 +115,11 @@ class Model:
         if config.get("format", 0) > FORMAT_VERSION:
             raise ValueError(f"{path} was written by a newer wordspace (format "
                              f"{config['format']}); upgrade wordspace to read it")
-        model_cls = cls if cls is not Model else _registry()[config["class"]]
+        registry = _registry()
+        if cls is Model and config.get("class") not in registry:
+            raise ValueError(f"{config_file}: unknown model class {config.get('class')!r} "
+                             f"(this wordspace knows {', '.join(registry)})")
+        model_cls = cls if cls is not Model else registry[config["class"]]
         known = set(model_cls._param_names())
         model = model_cls(**{k: v for k, v in config["params"].items() if k in known})
         model.vocab_ = Vocabulary.load_tsv(path / "vocab.tsv")

@@ -9,7 +9,6 @@ from wordspace.corpus import Corpus
 from wordspace.distributions import Distributions
 from wordspace.losses import MaxMarginLoss
 from wordspace.models.base import WindowModel
-from wordspace.vectors import Vectors
 
 
 class GaussianSkipGram(WindowModel):
@@ -34,8 +33,9 @@ class GaussianSkipGram(WindowModel):
         One variance per dimension, or one per word.
     energy : {"el", "kl"}
         ``kl`` (default) learns breadth that orders hypernyms and keeps similarity (on
-        text8: WS353 0.62 by cosine of the means, BLESS directional 0.78); ``el`` gives
-        slightly better similarity (0.63) and weaker direction (0.67).
+        text8: WS353 0.61 by cosine of the means, BLESS directional 0.77, see
+        docs/benchmarks.md); ``el`` gives slightly better similarity (0.62) and weaker
+        direction (0.67).
     margin : float
         The hinge's margin ``m``.
     window, negative, sample, ns_exponent, epochs, workers, seed, progress
@@ -132,7 +132,7 @@ class GaussianSkipGram(WindowModel):
             self.context_variances_ = np.full((n, var_dim), self.var_init, np.float32)
             acc_mu_c, acc_var_c = np.zeros(n, np.float64), np.zeros(n, np.float64)
         loss = MaxMarginLoss(self.energy, self.margin, self.mu_max, self.var_min, self.var_max,
-                             self.variance_rate)
+                             self.variance_rate, self.tied)
         self._train(corpus, loss, (self.means_, self.variances_, self.context_means_,
                                    self.context_variances_, acc_mu, acc_var, acc_mu_c, acc_var_c))
         self._restored()
@@ -140,7 +140,7 @@ class GaussianSkipGram(WindowModel):
     def _restored(self) -> None:
         self.distributions = Distributions(self.vocab_.words, self.means_, self.variances_,
                                            self.vocab_.counts)
-        self.vectors = Vectors(self.vocab_.words, self.means_, self.vocab_.counts)
+        self.vectors = self.distributions.vectors
 
     def scorers(self) -> dict:
         """Similarity scorers for :func:`wordspace.evaluate.evaluate`: cosine of the means
