@@ -220,11 +220,22 @@ def test_parsers_read_canonical_layouts(tmp_path):
     suite = tmp_path / "wbless.tsv"
     suite.write_text("word1\tword2\tlabel\trelation\tfold\nfrigate\tcraft\tTrue\thyper\tval\n"
                      "trouble\tcarp\tFalse\tother\ttest\n")
-    raw = tmp_path / "AWBLESS.txt"
-    raw.write_text("frigate\tcraft\thyper\ntrouble\tcarp\tother\n")
+    raw = tmp_path / "AWBLESS.txt"  # HyperVec's layout: word1 word2 label relation
+    raw.write_text("frigate\tcraft\tTrue\thyper\ntrouble\tcarp\tFalse\tother\n")
     for rows in (datasets.read_entailment(suite), datasets.read_entailment(raw)):
-        assert [(r["word1"], r["word2"], r["label"]) for r in rows] == [
-            ("frigate", "craft", True), ("trouble", "carp", False)]
+        assert [(r["word1"], r["word2"], r["label"], r["relation"]) for r in rows] == [
+            ("frigate", "craft", True, "hyper"), ("trouble", "carp", False, "other")]
+
+    levy = tmp_path / "bless2011"  # Levy's archive: random and lexical splits side by side
+    levy.mkdir()
+    (levy / "data_rnd_val.tsv").write_text("dog\tanimal\tTrue\n")
+    (levy / "data_rnd_test.tsv").write_text("car\tvehicle\tTrue\ncar\tdog\tFalse\n")
+    (levy / "data_rnd_train.tsv").write_text("cat\tanimal\tTrue\n")
+    (levy / "data_lex_val.tsv").write_text("never\tread\tTrue\n")
+    rows = datasets.read_entailment(levy)
+    assert [(r["word1"], r["fold"], r["label"]) for r in rows] == [
+        ("dog", "val", True), ("car", "test", True), ("car", "test", False),
+        ("cat", "test", True)]
 
     docs = tmp_path / "bbc"
     (docs / "sport").mkdir(parents=True)

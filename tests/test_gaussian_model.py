@@ -59,6 +59,8 @@ def test_kl_entailment_points_from_specific_to_general(trained):
     result = entailment(d.scorer("kl"), rows)
     assert result.directional >= 0.9 and result.accuracy >= 0.8
     assert result.average_precision > 0.8
+    symmetric = entailment(d.scorer("el"), rows)  # cannot tell directions apart
+    assert np.isnan(symmetric.directional) and symmetric.accuracy <= 0.6
 
 
 def test_neighbours_stay_in_the_group(trained):

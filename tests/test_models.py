@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -40,6 +42,44 @@ def test_a_failed_save_leaves_the_previous_model_intact(tmp_path, model, monkeyp
     assert [p.name for p in tmp_path.iterdir()] == ["m"]  # no temporary left behind
     np.testing.assert_array_equal(SkipGram.load(tmp_path / "m").input_vectors_,
                                   model.input_vectors_)
+
+
+def test_a_failed_swap_restores_the_previous_model(tmp_path, model, monkeypatch):
+    import os
+
+    model.save(tmp_path / "m")
+    real_replace = os.replace
+
+    for failing in ("aside", "into place"):
+        def replace(src, dst, failing=failing):
+            src, dst = Path(src), Path(dst)
+            moving_aside = src == tmp_path / "m"
+            into_place = dst == tmp_path / "m" and ".old." not in src.name
+            if (failing == "aside" and moving_aside) or (failing == "into place"
+                                                         and into_place):
+                raise OSError("rename failed")
+            return real_replace(src, dst)
+
+        monkeypatch.setattr(os, "replace", replace)
+        with pytest.raises(OSError, match="rename failed"):
+            model.save(tmp_path / "m")
+        monkeypatch.undo()
+        assert [p.name for p in tmp_path.iterdir()] == ["m"], failing
+        np.testing.assert_array_equal(SkipGram.load(tmp_path / "m").input_vectors_,
+                                      model.input_vectors_)
+
+
+def test_an_interrupted_fit_leaves_the_model_unfitted(planted, monkeypatch):
+    import wordspace.models.base as base
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(base, "train", interrupted)
+    model = SkipGram(dim=4, progress=False)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(Corpus(planted[0], min_count=1))
+    assert not model.is_fitted
 
 
 def test_unfitted_model_and_wrong_class(tmp_path, model):

@@ -24,7 +24,8 @@ def run_job(tokens, window=5, negative=5, sample_keep=None, ns_exponent=0.75, co
     n = len(tokens)
     rows = n * 2 * window if per_context else n
     centres, ptr = np.empty(n, np.int32), np.empty(n + 1, np.int64)
-    contexts, negatives = np.empty(n * 2 * window, np.int32), np.empty((rows, negative), np.int32)
+    contexts = np.empty(n * 2 * window, np.int32)
+    negatives = np.full((rows, negative), -1, np.int32)  # so unwritten rows show
     state = np.array([seed], np.uint64)
     n_ex, n_ctx = sample_job(tokens, np.array([0, n]), 0, 1, keep, window, negative,
                              per_context, prob, alias, state, np.empty(n, np.int32),
@@ -86,8 +87,9 @@ def test_effective_window_is_uniform_in_1_to_window():
 
 def test_contexts_are_the_neighbours_within_the_window():
     tokens = np.arange(50)
-    centres, ptr, contexts, _ = run_job(tokens, window=3, negative=1)
+    centres, ptr, contexts, negatives = run_job(tokens, window=3, negative=1)
     assert centres.tolist() == tokens.tolist()  # every word is a centre (nothing subsampled)
+    assert np.all(negatives >= 0)  # one row of negatives per centre, all written
     for e, c in enumerate(centres):
         ctx = contexts[ptr[e]:ptr[e + 1]]
         b = len(ctx) // 2 if 3 <= c <= 46 else None
@@ -99,5 +101,7 @@ def test_contexts_are_the_neighbours_within_the_window():
 def test_per_context_negatives_give_each_pair_its_own():
     tokens = np.arange(200) % 10
     _, ptr, contexts, negatives = run_job(tokens, window=2, negative=3, per_context=True)
-    assert negatives.shape[0] >= len(contexts)
-    assert len(np.unique(negatives[:len(contexts)], axis=0)) > len(contexts) // 2
+    drawn = negatives[:len(contexts)]
+    assert np.all((drawn >= 0) & (drawn < 10)), "a pair was left without negatives"
+    assert np.all(negatives[len(contexts):] == -1)
+    assert len(np.unique(drawn, axis=0)) > len(contexts) // 2

@@ -93,7 +93,11 @@ def atomic_directory(path: str | Path) -> Iterator[Path]:
             os.replace(tmp, path)
             return
         old = temporary_directory(path.parent, path.name + ".old")
-        os.replace(path, old)  # a directory replaces an empty directory
+        try:
+            os.replace(path, old)  # a directory replaces an empty directory
+        except BaseException:
+            os.rmdir(old)
+            raise
         try:
             os.replace(tmp, path)
         except BaseException:
