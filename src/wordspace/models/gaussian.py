@@ -33,9 +33,9 @@ class GaussianSkipGram(WindowModel):
         One variance per dimension, or one per word.
     energy : {"el", "kl"}
         ``kl`` (default) learns breadth that orders hypernyms and keeps similarity (on
-        text8: WS353 0.61 by cosine of the means, BLESS directional 0.77, see
-        docs/benchmarks.md); ``el`` gives slightly better similarity (0.62) and weaker
-        direction (0.67).
+        text8: WS353 0.66 by cosine of the means, BLESS directional 0.78, see
+        docs/benchmarks.md); ``el`` gives the same similarity and a weaker direction
+        (0.68).
     margin : float
         The hinge's margin ``m``.
     window, negative, sample, ns_exponent, epochs, workers, seed, progress
