@@ -22,6 +22,7 @@ _EPILOG = """examples:
   wordspace plot text8-model france king computer --neighbours 8 -o map.png
   wordspace export text8-model -o vectors.bin --format word2vec-binary
   wordspace data list
+  wordspace convae explain                           # convolution as a matrix, and W^T
 """
 
 
@@ -312,6 +313,48 @@ def _data_get(a) -> None:
     print(datasets.path(a.name, progress=not a.quiet))
 
 
+def _add_convae(sub) -> None:
+    p = _subcommand(
+        sub, "convae", help="convolutional autoencoder with a transposed-convolution decoder",
+        description="Train a convolutional autoencoder (convolution + ReLU to encode, the "
+                    "transposed convolution to decode) on scikit-learn's 8x8 digits, print "
+                    "the reconstruction error per epoch and write a picture of originals, "
+                    "reconstructions and filters. 'wordspace convae explain' prints the "
+                    "convolution matrix W and the padded-code convolution that equals W^T.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("action", nargs="?", choices=["train", "explain"], default="train")
+    p.add_argument("-o", "--output", default="convae", metavar="DIR",
+                   help="where to write convae.png")
+    p.add_argument("--epochs", type=_positive_int, default=30)
+    p.add_argument("--filters", type=_positive_int, default=8)
+    p.add_argument("--kernel-size", type=_positive_int, default=3)
+    p.add_argument("--stride", type=_positive_int, default=1)
+    p.add_argument("--untied", action="store_true", help="a decoder kernel of its own")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=_convae)
+
+
+def _convae(a) -> None:
+    from pathlib import Path
+
+    from wordspace.convae.explain import explain, figure
+    from wordspace.convae.model import ConvAutoencoder, load_digits_images, mean_image_error
+    from wordspace.plot import save_figure
+
+    if a.action == "explain":
+        print(explain())
+        return
+    images = load_digits_images()
+    model = ConvAutoencoder(filters=a.filters, kernel_size=a.kernel_size, stride=a.stride,
+                            tied=not a.untied, epochs=a.epochs, seed=a.seed).fit(images)
+    for epoch, error in enumerate(model.history_, 1):
+        print(f"epoch {epoch:>3}: reconstruction error {error:.4f}")
+    print(f"reconstruction error {model.reconstruction_error(images):.4f} per image "
+          f"(predicting the mean image: {mean_image_error(images):.4f})")
+    path = save_figure(figure(model, images), Path(a.output) / "convae.png")
+    print(f"wrote {path}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``wordspace`` argument parser (exposed for tests and docs)."""
     parser = argparse.ArgumentParser(
@@ -325,6 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_plot(sub)
     _add_export(sub)
     _add_data(sub)
+    _add_convae(sub)
     return parser
 
 
