@@ -20,6 +20,16 @@ def trained(tmp_path, text_file):
     return out
 
 
+def test_train_cbow(tmp_path, text_file):
+    from wordspace import CBOW
+
+    out = tmp_path / "cbow"
+    assert main(["train", str(text_file), "-o", str(out), "--model", "cbow", "--dim", "8",
+                 "--epochs", "1", "--min-count", "1", "--quiet"]) == 0
+    model = load_model(out)
+    assert isinstance(model, CBOW) and model.alpha == 0.05 and model.vectors.dim == 8
+
+
 def test_train_writes_a_loadable_model(trained, capsys):
     model = load_model(trained)
     assert isinstance(model, SkipGram) and model.dim == 12 and model.epochs == 2

@@ -100,3 +100,29 @@ def test_training_lowers_the_loss_on_a_fixed_window():
             np.zeros((3, 5), np.float32))
     losses = [shared_negative_update(syn0, syn1, *args)[0] for _ in range(50)]
     assert all(b < a for a, b in zip(losses, losses[1:], strict=False))
+
+
+def test_cbow_update_steps_the_output_rows_by_the_exact_gradient():
+    """Output rows move by -lr dL/du exactly; each context row by -lr dL/dh (word2vec.c
+    adds the whole error to every context word: m times the exact step, m = 3 here)."""
+    from wordspace.kernels.sgns import cbow_update
+
+    syn0, syn1 = setup()
+    contexts, centre, negs = [1, 2, 3], 0, [4, 5]
+    p0, p1 = syn0.astype(np.float64), syn1.astype(np.float64)
+
+    def loss():
+        h = p0[contexts].mean(0)
+        return -log_sigmoid(p1[centre] @ h) - sum(log_sigmoid(-(p1[n] @ h)) for n in negs)
+
+    g0, g1 = numeric_gradient(loss, [p0, p1])
+    expected_loss = loss()
+    before0, before1 = syn0.copy(), syn1.copy()
+    lr = 1e-3
+    result, pairs = cbow_update(syn0, syn1, np.array([centre], np.int32),
+                                np.array([0, 3], np.int64), np.array(contexts, np.int32),
+                                np.array([negs], np.int32), 1, np.float32(lr),
+                                np.zeros((3, 3), np.float32), np.zeros((3, 5), np.float32))
+    assert result == pytest.approx(expected_loss, rel=1e-5) and pairs == 1
+    np.testing.assert_allclose(syn1 - before1, -lr * g1, rtol=2e-3, atol=2e-7)
+    np.testing.assert_allclose(syn0 - before0, -lr * 3 * g0, rtol=2e-3, atol=2e-7)

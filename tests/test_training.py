@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from wordspace import Corpus, SkipGram
+from wordspace import CBOW, Corpus, SkipGram
 from wordspace.train import make_jobs
 
 
@@ -61,12 +61,14 @@ def test_same_seed_same_vectors_with_one_worker(planted):
     assert not np.array_equal(fit[0].input_vectors_, fit[2].input_vectors_)
 
 
-@pytest.mark.parametrize("shared", [True, False])
-def test_planted_groups_are_recovered(planted, shared):
+@pytest.mark.parametrize("kind", ["shared", "pair", "cbow"])
+def test_planted_groups_are_recovered(planted, kind):
     sentences, groups = planted
     corpus = Corpus(sentences, min_count=1)
-    model = SkipGram(dim=16, window=3, epochs=5, sample=0, workers=2, seed=1, alpha=0.05,
-                     shared_negatives=shared, progress=False).fit(corpus)
+    common = dict(dim=16, window=3, epochs=5, sample=0, workers=2, seed=1, alpha=0.05,
+                  progress=False)
+    model = (CBOW(**common) if kind == "cbow"
+             else SkipGram(**common, shared_negatives=kind == "shared")).fit(corpus)
     group_of = {w: i for i, g in enumerate(groups) for w in g}
     hits = [group_of[n] == group_of[w]
             for w in group_of for n, _ in model.vectors.most_similar(w, topn=4)]

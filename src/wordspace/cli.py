@@ -63,9 +63,9 @@ def _add_train(sub) -> None:
                                   "from 'wordspace data list' (e.g. text8)")
     p.add_argument("-o", "--output", required=True, metavar="MODEL_DIR",
                    help="model directory to write (replaced atomically if it exists)")
-    p.add_argument("--model", default="sgns", choices=["sgns", "gaussian"],
-                   help="skip-gram with negative sampling (points), or Gaussian skip-gram "
-                        "(distributions)")
+    p.add_argument("--model", default="sgns", choices=["sgns", "cbow", "gaussian"],
+                   help="skip-gram with negative sampling, CBOW (the window's mean predicts "
+                        "the word), or Gaussian skip-gram (words as distributions)")
     g = p.add_argument_group("corpus")
     g.add_argument("--min-count", type=_positive_int, default=5,
                    help="ignore words rarer than this")
@@ -87,7 +87,8 @@ def _add_train(sub) -> None:
                    help="negatives drawn proportionally to count**this")
     g.add_argument("--epochs", type=_positive_int, default=5, help="passes over the corpus")
     g.add_argument("--alpha", type=float, default=None,
-                   help="initial learning rate (default: 0.025 for sgns, 0.5 for gaussian)")
+                   help="initial learning rate (default: 0.025 for sgns, 0.05 for cbow, 0.5 "
+                        "for gaussian)")
     g.add_argument("--per-pair", action="store_true",
                    help="sgns: word2vec.c's per-pair update instead of shared negatives")
     g = p.add_argument_group("gaussian model")
@@ -112,7 +113,7 @@ def _add_train(sub) -> None:
 
 
 def _train(args) -> int:
-    from wordspace import Corpus, GaussianSkipGram, SkipGram
+    from wordspace import CBOW, Corpus, GaussianSkipGram, SkipGram
 
     common = dict(window=args.window, negative=args.negative, sample=args.sample,
                   ns_exponent=args.ns_exponent, epochs=args.epochs, workers=args.workers,
@@ -125,6 +126,9 @@ def _train(args) -> int:
             var_min=args.var_min, var_max=args.var_max, tied=not args.untied,
             variance_rate=args.variance_rate,
             var_init=min(max(1.0, args.var_min), args.var_max), **common)
+    elif args.model == "cbow":
+        model = CBOW(dim=100 if args.dim is None else args.dim,
+                     alpha=0.05 if args.alpha is None else args.alpha, **common)
     else:
         model = SkipGram(dim=100 if args.dim is None else args.dim,
                          alpha=0.025 if args.alpha is None else args.alpha,

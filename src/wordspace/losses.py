@@ -50,22 +50,29 @@ class Examples:
 
 
 class NegativeSamplingLoss(Loss):
-    """Skip-gram negative sampling: ``-log s(u_w.v_c) - sum_n log s(-u_n.v_c)``.
+    """Negative sampling: ``-log s(u_w.v) - sum_n log s(-u_n.v)``.
 
-    ``shared=True`` (default) shares a centre word's negatives across its window and
-    updates the window as small matrix products (Ji et al. 2016, pWord2Vec);
-    ``shared=False`` is word2vec.c's per-pair update with fresh negatives per pair.
+    ``update="shared"`` (default) is skip-gram with a centre word's negatives shared
+    across its window, the window updated as small matrix products (Ji et al. 2016,
+    pWord2Vec); ``"pair"`` is word2vec.c's skip-gram update with fresh negatives per
+    pair; ``"cbow"`` predicts the centre word from the mean of its window (word2vec.c's
+    CBOW).
     """
 
-    def __init__(self, shared: bool = True):
-        self.shared = shared
-        self.negatives_per_context = not shared
-        self._kernel = sgns.shared_negative_update if shared else sgns.per_pair_update
+    _KERNELS = {"shared": sgns.shared_negative_update, "pair": sgns.per_pair_update,
+                "cbow": sgns.cbow_update}
+
+    def __init__(self, update: str = "shared"):
+        if update not in self._KERNELS:
+            raise ValueError(f"update must be one of {', '.join(self._KERNELS)}, got {update!r}")
+        self.update_kind = update
+        self.negatives_per_context = update == "pair"
+        self._kernel = self._KERNELS[update]
 
     def scratch(self, params, negative, max_contexts):
         dim = params[0].shape[1]
         return (np.zeros((negative + 1, max_contexts), np.float32),
-                np.zeros((max_contexts, dim), np.float32))
+                np.zeros((max(max_contexts, 2), dim), np.float32))
 
     def update(self, params, examples, lr, scratch):
         syn0, syn1 = params

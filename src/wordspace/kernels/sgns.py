@@ -206,3 +206,49 @@ def per_pair_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_example
                 axpy(out_row, in_row, g)
             axpy(in_row, step, np.float32(1.0))
     return loss, loss_pairs
+
+
+@kernel
+def cbow_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_examples,
+                lr, grad, d_in):
+    """CBOW with negative sampling, as word2vec.c computes it.
+
+    The mean ``h`` of the window's input rows predicts the centre word against
+    ``negative`` noise words: ``L = -log s(u_w . h) - sum_n log s(-u_n . h)``. Output
+    rows take the exact gradient step; the error ``e = -lr dL/dh`` is then added to every
+    context row whole, as word2vec.c does (the exact step would add ``e / m``).
+    ``d_in`` rows 0 and 1 hold ``h`` and ``e``; ``grad`` is unused.
+    """
+    k1 = negatives.shape[1] + 1
+    loss = 0.0
+    loss_pairs = 0
+    hidden = d_in[0]
+    error = d_in[1]
+    for e in range(n_examples):
+        a = ctx_ptr[e]
+        m = ctx_ptr[e + 1] - a
+        w = centres[e]
+        _prefetch_example(syn0, syn1, centres, ctx_ptr, contexts, negatives, e + 1, n_examples,
+                          False)
+        hidden[:] = 0.0
+        for j in range(m):
+            axpy(hidden, syn0[contexts[a + j]], np.float32(1.0) / np.float32(m))
+        error[:] = 0.0
+        track = e % LOSS_EVERY == 0
+        if track:
+            loss_pairs += 1
+        for k in range(k1):
+            o = w if k == 0 else negatives[e, k - 1]
+            if k > 0 and o == w:
+                continue
+            out_row = syn1[o]
+            s = dot(out_row, hidden)
+            label = np.float32(1.0) if k == 0 else np.float32(0.0)
+            g = (label - sigmoid(s)) * lr
+            if track:
+                loss -= _log_sigmoid(s if k == 0 else -s)
+            axpy(error, out_row, g)
+            axpy(out_row, hidden, g)
+        for j in range(m):
+            axpy(syn0[contexts[a + j]], error, np.float32(1.0))
+    return loss, loss_pairs

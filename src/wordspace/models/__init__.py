@@ -1,6 +1,6 @@
 """Estimators: parameters in ``__init__``, ``fit(corpus)``, fitted attributes after."""
 
 from wordspace.models.gaussian import GaussianSkipGram
-from wordspace.models.skipgram import SkipGram
+from wordspace.models.skipgram import CBOW, SkipGram
 
-__all__ = ["GaussianSkipGram", "SkipGram"]
+__all__ = ["CBOW", "GaussianSkipGram", "SkipGram"]

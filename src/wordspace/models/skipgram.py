@@ -91,9 +91,33 @@ class SkipGram(WindowModel):
         # word2vec.c's initialisation: inputs uniform in +-0.5/dim, outputs zero
         self.input_vectors_ = ((rng.random((n, dim), dtype=np.float32) - 0.5) / dim)
         self.output_vectors_ = np.zeros((n, dim), dtype=np.float32)
-        self._train(corpus, NegativeSamplingLoss(shared=self.shared_negatives),
+        self._train(corpus, NegativeSamplingLoss(self._update_kind()),
                     (self.input_vectors_, self.output_vectors_))
         self._restored()
 
+    def _update_kind(self) -> str:
+        return "shared" if self.shared_negatives else "pair"
+
     def _restored(self) -> None:
         self.vectors = Vectors(self.vocab_.words, self.input_vectors_, self.vocab_.counts)
+
+
+class CBOW(SkipGram):
+    """Continuous bag of words with negative sampling (word2vec.c's ``-cbow 1``).
+
+    The mean of a centre word's window predicts it against ``negative`` noise words. The
+    parameters are :class:`SkipGram`'s (``shared_negatives`` has no meaning here: one set
+    of negatives per window is what CBOW always draws); the default ``alpha`` is 0.05,
+    word2vec.c's for CBOW.
+    """
+
+    def __init__(self, dim: int = 100, window: int = 5, negative: int = 5,
+                 sample: float = 1e-4, ns_exponent: float = 0.75, epochs: int = 5,
+                 alpha: float = 0.05, min_alpha: float | None = None,
+                 workers: int | None = None, seed: int = 1, progress: bool = True):
+        super().__init__(dim=dim, window=window, negative=negative, sample=sample,
+                         ns_exponent=ns_exponent, epochs=epochs, alpha=alpha,
+                         min_alpha=min_alpha, workers=workers, seed=seed, progress=progress)
+
+    def _update_kind(self) -> str:
+        return "cbow"
