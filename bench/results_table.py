@@ -12,13 +12,14 @@ from __future__ import annotations
 import argparse
 import os
 
-from wordspace import Corpus, SkipGram
+from wordspace import CBOW, Corpus, SkipGram
 from wordspace.evaluate import evaluate
 
-SETTINGS = dict(dim=100, window=5, negative=5, sample=1e-4, alpha=0.025, seed=1)
+SETTINGS = dict(dim=100, window=5, negative=5, sample=1e-4, seed=1)
 MODELS = {
-    "SGNS, shared negatives (default)": dict(shared_negatives=True),
-    "SGNS, per pair (word2vec.c's update)": dict(shared_negatives=False),
+    "SGNS, shared negatives (default)": (SkipGram, dict(shared_negatives=True)),
+    "SGNS, per pair (word2vec.c's update)": (SkipGram, dict(shared_negatives=False)),
+    "CBOW (alpha 0.05)": (CBOW, dict()),
 }
 
 
@@ -34,9 +35,9 @@ def main() -> None:
           f"sample 1e-4, min_count 5, {args.epochs} epochs, {args.workers} threads\n")
     print("| model | train time | words/s | WS353 | SimLex-999 | Google analogy |")
     print("|---|---|---|---|---|---|")
-    for name, extra in MODELS.items():
-        model = SkipGram(**SETTINGS, **extra, epochs=args.epochs, workers=args.workers,
-                         progress=False).fit(corpus)
+    for name, (cls, extra) in MODELS.items():
+        model = cls(**SETTINGS, **extra, epochs=args.epochs, workers=args.workers,
+                    progress=False).fit(corpus)
         r = evaluate(model, ["ws353", "simlex999", "google"])["cosine"]
         print(f"| {name} | {model.report_.seconds:.1f} s | "
               f"{model.report_.words_per_second / 1e6:.2f} M | {r['ws353']['spearman']:.3f} | "
