@@ -6,12 +6,13 @@ with a gensim-like query API and a ``wordspace`` command line.
 
 from wordspace.corpus import Corpus, CorpusError
 from wordspace.distributions import Distributions
-from wordspace.models import CBOW, GaussianSkipGram, SkipGram
+from wordspace.models import CBOW, PPMISVD, GaussianSkipGram, SkipGram
 from wordspace.models.base import load_model
 from wordspace.train import TrainingReport
 from wordspace.vectors import Vectors
 from wordspace.vocab import Vocabulary
 
 __version__ = "0.1.0"
-__all__ = ["CBOW", "Corpus", "CorpusError", "Distributions", "GaussianSkipGram", "SkipGram",
+__all__ = ["CBOW", "PPMISVD", "Corpus", "CorpusError", "Distributions", "GaussianSkipGram",
+           "SkipGram",
            "TrainingReport", "Vectors", "Vocabulary", "load_model", "__version__"]

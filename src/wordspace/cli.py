@@ -63,9 +63,10 @@ def _add_train(sub) -> None:
                                   "from 'wordspace data list' (e.g. text8)")
     p.add_argument("-o", "--output", required=True, metavar="MODEL_DIR",
                    help="model directory to write (replaced atomically if it exists)")
-    p.add_argument("--model", default="sgns", choices=["sgns", "cbow", "gaussian"],
+    p.add_argument("--model", default="sgns", choices=["sgns", "cbow", "gaussian", "ppmi-svd"],
                    help="skip-gram with negative sampling, CBOW (the window's mean predicts "
-                        "the word), or Gaussian skip-gram (words as distributions)")
+                        "the word), Gaussian skip-gram (words as distributions), or "
+                        "count-based PPMI + truncated SVD")
     g = p.add_argument_group("corpus")
     g.add_argument("--min-count", type=_positive_int, default=5,
                    help="ignore words rarer than this")
@@ -113,7 +114,7 @@ def _add_train(sub) -> None:
 
 
 def _train(args) -> int:
-    from wordspace import CBOW, Corpus, GaussianSkipGram, SkipGram
+    from wordspace import CBOW, PPMISVD, Corpus, GaussianSkipGram, SkipGram
 
     common = dict(window=args.window, negative=args.negative, sample=args.sample,
                   ns_exponent=args.ns_exponent, epochs=args.epochs, workers=args.workers,
@@ -126,6 +127,9 @@ def _train(args) -> int:
             var_min=args.var_min, var_max=args.var_max, tied=not args.untied,
             variance_rate=args.variance_rate,
             var_init=min(max(1.0, args.var_min), args.var_max), **common)
+    elif args.model == "ppmi-svd":
+        model = PPMISVD(dim=100 if args.dim is None else args.dim, window=args.window,
+                        sample=args.sample, seed=args.seed, progress=not args.quiet)
     elif args.model == "cbow":
         model = CBOW(dim=100 if args.dim is None else args.dim,
                      alpha=0.05 if args.alpha is None else args.alpha, **common)
@@ -141,8 +145,10 @@ def _train(args) -> int:
     model.fit(corpus)
     model.save(args.output)
     r = model.report_
-    print(f"trained {r.words:,} words in {r.seconds:.1f} s ({r.words_per_second:,.0f} words/s; "
-          f"{time.perf_counter() - start:.1f} s in all), loss {r.loss:.4f}; "
+    rate = (f"{r.words:,} words in {r.seconds:.1f} s ({r.words_per_second:,.0f} words/s; "
+            f"loss {r.loss:.4f})" if hasattr(r, "words") else
+            f"{r.positive_cells:,} PPMI cells in {r.seconds:.1f} s")
+    print(f"trained on {rate}; {time.perf_counter() - start:.1f} s in all; "
           f"model written to {args.output}")
     return 0
 

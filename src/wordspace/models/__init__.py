@@ -1,6 +1,7 @@
 """Estimators: parameters in ``__init__``, ``fit(corpus)``, fitted attributes after."""
 
 from wordspace.models.gaussian import GaussianSkipGram
+from wordspace.models.ppmi import PPMISVD
 from wordspace.models.skipgram import CBOW, SkipGram
 
-__all__ = ["CBOW", "GaussianSkipGram", "SkipGram"]
+__all__ = ["CBOW", "GaussianSkipGram", "PPMISVD", "SkipGram"]

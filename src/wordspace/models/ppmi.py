@@ -1,0 +1,197 @@
+"""Count-based word vectors: co-occurrence, PPMI, truncated SVD (Levy, Goldberg & Dagan 2015).
+
+    #(w, c)   windowed co-occurrence counts (one streaming pass, sparse)
+    PMI(w, c) = log( #(w, c) * sum_c' #(c')^a / (#(w) * #(c)^a) ) - log k
+    PPMI      = max(PMI, 0)                      (kept sparse: only positive cells)
+    PPMI ~ U S V^T (rank dim);   words = U S^p  (+ contexts V S^p when add_contexts)
+
+``a`` (``cds``, 0.75) smooths the context distribution as word2vec's noise
+distribution does; ``k`` (``neg``) shifts PMI as SGNS's negatives implicitly do; ``p``
+(``eig``) weights the singular values. Defaults follow LGD's recommendations for SVD:
+dynamic (distance-weighted) windows, subsampling, cds 0.75, no shift, eig 0.5, w + c.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from wordspace._validate import check_choice, check_float, check_int
+from wordspace.corpus import Corpus
+from wordspace.kernels.cooccurrence import count_pairs
+from wordspace.models.base import Model
+from wordspace.progress import progress_bar
+from wordspace.sampling import keep_probabilities
+from wordspace.train import make_jobs
+from wordspace.vectors import Vectors
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class CountReport:
+    """What fitting did: pairs counted, distinct and positive cells, seconds per stage."""
+
+    pairs: int
+    cells: int
+    positive_cells: int
+    count_seconds: float
+    svd_seconds: float
+
+    @property
+    def seconds(self) -> float:
+        return self.count_seconds + self.svd_seconds
+
+    def as_dict(self) -> dict:
+        """Plain fields, for ``training.json``."""
+        return {**asdict(self), "seconds": self.seconds}
+
+
+class PPMISVD(Model):
+    """Word vectors from the truncated SVD of the positive PMI matrix.
+
+    Parameters
+    ----------
+    dim : int
+        Rank of the SVD (vector dimensions).
+    window : int
+        Context distance.
+    weighting : {"dynamic", "uniform"}
+        ``dynamic`` weights a pair at distance ``d`` by ``(window - d + 1) / window``,
+        as word2vec's dynamic window does in expectation; ``uniform`` counts 1.
+    sample : float
+        Subsampling threshold (word2vec.c's formula); 0 keeps every word.
+    cds : float
+        Context-distribution smoothing exponent.
+    neg : float
+        Shift: PMI minus ``log neg`` (1 = no shift).
+    eig : float
+        Singular-value weighting ``p`` in ``U S^p`` (LGD: 0 or 0.5 beat 1).
+    add_contexts : bool
+        Word vectors ``U S^p + V S^p`` (LGD's w + c).
+    n_iter : int
+        Power iterations of the randomised SVD.
+    seed : int
+    progress : bool
+
+    Attributes
+    ----------
+    vectors : Vectors
+    word_vectors_, context_vectors_, singular_values_ : ndarray
+    report_ : CountReport
+    """
+
+    _arrays = ("word_vectors_", "context_vectors_", "singular_values_")
+
+    def __init__(self, dim: int = 100, window: int = 5, weighting: str = "dynamic",
+                 sample: float = 1e-4, cds: float = 0.75, neg: float = 1.0, eig: float = 0.5,
+                 add_contexts: bool = True, n_iter: int = 4, seed: int = 1,
+                 progress: bool = True):
+        self.dim = dim
+        self.window = window
+        self.weighting = weighting
+        self.sample = sample
+        self.cds = cds
+        self.neg = neg
+        self.eig = eig
+        self.add_contexts = add_contexts
+        self.n_iter = n_iter
+        self.seed = seed
+        self.progress = progress
+        self._validate()
+
+    def _validate(self) -> None:
+        check_int("dim", self.dim, 1)
+        check_int("window", self.window, 1)
+        check_choice("weighting", self.weighting, ("dynamic", "uniform"))
+        check_float("sample", self.sample, 0.0)
+        check_float("cds", self.cds, 0.0, strict=True, maximum=1.0)
+        check_float("neg", self.neg, 0.0, strict=True)
+        check_float("eig", self.eig, 0.0, maximum=1.0)
+        check_int("n_iter", self.n_iter, 0)
+        check_int("seed", self.seed, 0)
+
+    # -- fitting ------------------------------------------------------------------------
+    def cooccurrence(self, corpus: Corpus):
+        """The weighted co-occurrence matrix (scipy CSR, vocabulary x vocabulary)."""
+        from scipy import sparse
+
+        n = len(corpus.vocab)
+        tokens, offsets = np.asarray(corpus.tokens), np.asarray(corpus.offsets)
+        keep = keep_probabilities(corpus.vocab.counts, self.sample)
+        bounds = make_jobs(offsets, 1 << 20)
+        longest = int((offsets[bounds[1:]] - offsets[bounds[:-1]]).max())
+        rows = np.empty(longest * 2 * self.window, np.int32)
+        cols, weights = np.empty_like(rows), np.empty(len(rows), np.float32)
+        buffer = np.empty(longest, np.int32)
+        state = np.array([self.seed * 2 + 1], np.uint64)
+        total = sparse.csr_matrix((n, n), dtype=np.float32)
+        pairs = 0
+        with progress_bar(len(tokens), "w", "counting", enable=self.progress) as bar:
+            for s0, s1 in zip(bounds[:-1], bounds[1:], strict=True):
+                m = count_pairs(tokens, offsets, s0, s1, self.window,
+                                int(self.weighting == "dynamic"), keep, state, buffer,
+                                rows, cols, weights)
+                block = sparse.csr_matrix((weights[:m], (rows[:m], cols[:m])), shape=(n, n))
+                total = total + block  # sums duplicates
+                pairs += m
+                bar.update(int(offsets[s1] - offsets[s0]))
+        self._pairs = pairs
+        return total
+
+    def ppmi(self, counts):
+        """Shifted positive PMI with smoothed context counts, as a sparse matrix."""
+        counts = counts.tocsr().astype(np.float64)
+        counts.eliminate_zeros()
+        word_totals = np.asarray(counts.sum(axis=1)).ravel()
+        smoothed = np.asarray(counts.sum(axis=0)).ravel() ** self.cds
+        rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+        pmi = (np.log(counts.data) + np.log(smoothed.sum()) - np.log(word_totals[rows])
+               - np.log(smoothed[counts.indices]) - np.log(self.neg))
+        counts.data = np.maximum(pmi, 0.0)
+        counts.eliminate_zeros()
+        return counts
+
+    def _fit(self, corpus: Corpus) -> None:
+        start = time.perf_counter()
+        counts = self.cooccurrence(corpus)
+        cells = counts.nnz
+        matrix = self.ppmi(counts)
+        counted = time.perf_counter()
+        u, s, vt = randomized_svd(matrix, self.dim, self.n_iter, self.seed)
+        weights = s ** self.eig
+        self.singular_values_ = s.astype(np.float32)
+        self.word_vectors_ = (u * weights).astype(np.float32)
+        self.context_vectors_ = (vt.T * weights).astype(np.float32)
+        self.report_ = CountReport(self._pairs, cells, matrix.nnz, counted - start,
+                                   time.perf_counter() - counted)
+        logger.info("PPMI-SVD: %d pairs, %d cells, %d positive; %.1f s counting, %.1f s SVD",
+                    self._pairs, cells, matrix.nnz, self.report_.count_seconds,
+                    self.report_.svd_seconds)
+        self._restored()
+
+    def _restored(self) -> None:
+        matrix = self.word_vectors_ + self.context_vectors_ if self.add_contexts \
+            else self.word_vectors_
+        self.vectors = Vectors(self.vocab_.words, matrix, self.vocab_.counts)
+
+
+def randomized_svd(matrix, rank: int, n_iter: int = 4, seed: int = 0, oversample: int = 10):
+    """Truncated SVD by random projection with power iterations (Halko et al. 2011).
+
+    Returns ``U`` (m x rank), ``S`` (rank,), ``V^T`` (rank x n), singular values descending.
+    """
+    rng = np.random.default_rng(seed)
+    m, n = matrix.shape
+    width = min(rank + oversample, min(m, n))
+    q, _ = np.linalg.qr(matrix @ rng.standard_normal((n, width)))
+    for _ in range(n_iter):  # sharpen the spectrum: the range of (A A^T)^q A
+        q, _ = np.linalg.qr(matrix.T @ q)
+        q, _ = np.linalg.qr(matrix @ q)
+    small = (matrix.T @ q).T  # q^T A, dense (width x n)
+    u_small, s, vt = np.linalg.svd(small, full_matrices=False)
+    rank = min(rank, width)
+    return (q @ u_small)[:, :rank], s[:rank], vt[:rank]

@@ -1,0 +1,99 @@
+"""Count-based vectors: co-occurrence counts, PPMI, randomised SVD, the estimator."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from wordspace import PPMISVD, Corpus, load_model
+from wordspace.cli import main
+from wordspace.kernels.cooccurrence import count_pairs
+from wordspace.models.ppmi import randomized_svd
+
+
+def pairs_of(tokens, window, weighting, keep=None):
+    tokens = np.asarray(tokens, np.int32)
+    n = len(tokens)
+    size = n * 2 * window
+    rows, cols = np.empty(size, np.int32), np.empty(size, np.int32)
+    weights = np.empty(size, np.float32)
+    keep = np.ones(tokens.max() + 1, np.float32) if keep is None else keep
+    m = count_pairs(tokens, np.array([0, n]), 0, 1, window, weighting, keep,
+                    np.array([3], np.uint64), np.empty(n, np.int32), rows, cols, weights)
+    return {(int(r), int(c), float(w)) for r, c, w in zip(rows[:m], cols[:m], weights[:m],
+                                                            strict=True)}, m
+
+
+def test_pairs_within_the_window_both_ways():
+    pairs, m = pairs_of([0, 1, 2, 3], window=2, weighting=0)
+    assert m == 10  # 5 neighbour pairs at distance <= 2, each both ways
+    assert (0, 2, 1.0) in pairs and (2, 0, 1.0) in pairs and (0, 3, 1.0) not in pairs
+    weighted, _ = pairs_of([0, 1, 2, 3], window=2, weighting=1)
+    assert (0, 1, 1.0) in weighted and (0, 2, 0.5) in weighted  # (window - d + 1) / window
+
+
+def test_ppmi_follows_the_formula():
+    from scipy import sparse
+
+    counts = np.array([[0, 4, 1], [4, 0, 2], [1, 2, 6]], dtype=float)
+    model = PPMISVD(cds=0.75, neg=2.0)
+    got = model.ppmi(sparse.csr_matrix(counts)).toarray()
+    ctx = counts.sum(0) ** 0.75
+    with np.errstate(divide="ignore"):
+        pmi = np.log(counts * ctx.sum() / (counts.sum(1)[:, None] * ctx[None, :])) - np.log(2)
+    np.testing.assert_allclose(got, np.maximum(pmi, 0), rtol=1e-12)
+    assert (got >= 0).all() and (got[counts == 0] == 0).all()
+
+
+def test_randomized_svd_finds_the_top_singular_triplets():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(60, 8)) @ np.diag([50, 30, 20, 10, 5, 2, 1, 0.5]) @ \
+        rng.normal(size=(8, 40)) + rng.normal(size=(60, 40)) * 0.01
+    u, s, vt = randomized_svd(a, 4, n_iter=4, seed=1)
+    exact = np.linalg.svd(a, compute_uv=False)[:4]
+    np.testing.assert_allclose(s, exact, rtol=1e-6)
+    np.testing.assert_allclose(u.T @ u, np.eye(4), atol=1e-10)
+    np.testing.assert_allclose((u * s) @ vt, np.linalg.svd(a)[0][:, :4] * exact
+                               @ np.linalg.svd(a)[2][:4], atol=1e-6)
+
+
+def test_planted_groups_are_recovered(planted):
+    sentences, groups = planted
+    model = PPMISVD(dim=8, window=3, sample=0, progress=False).fit(Corpus(sentences,
+                                                                         min_count=1))
+    group_of = {w: i for i, g in enumerate(groups) for w in g}
+    hits = [group_of[n] == group_of[w]
+            for w in group_of for n, _ in model.vectors.most_similar(w, topn=4)]
+    assert np.mean(hits) > 0.95
+    assert model.report_.positive_cells <= model.report_.cells
+
+
+def test_eig_and_contexts_shape_the_vectors(planted):
+    corpus = Corpus(planted[0], min_count=1)
+    plain = PPMISVD(dim=6, eig=0.0, add_contexts=False, sample=0, progress=False).fit(corpus)
+    # eig 0: U alone, orthonormal columns
+    np.testing.assert_allclose(plain.word_vectors_.T @ plain.word_vectors_, np.eye(6),
+                               atol=1e-4)
+    both = PPMISVD(dim=6, eig=1.0, sample=0, progress=False).fit(corpus)
+    np.testing.assert_allclose(both.vectors.matrix,
+                               both.word_vectors_ + both.context_vectors_, rtol=1e-6)
+
+
+def test_save_load_and_cli(tmp_path, text_file, planted):
+    model = PPMISVD(dim=6, sample=0, progress=False).fit(Corpus(planted[0], min_count=1))
+    model.save(tmp_path / "p")
+    back = load_model(tmp_path / "p")
+    assert isinstance(back, PPMISVD)
+    np.testing.assert_array_equal(back.vectors.matrix, model.vectors.matrix)
+    out = tmp_path / "cli"
+    assert main(["train", str(text_file), "-o", str(out), "--model", "ppmi-svd", "--dim", "5",
+                 "--min-count", "1", "--quiet"]) == 0
+    assert load_model(out).vectors.dim == 5
+
+
+@pytest.mark.parametrize("param,value,message", [
+    ("cds", 0.0, "cds must be > 0.0"), ("eig", 2.0, "eig must be >= 0.0 and <= 1.0"),
+    ("weighting", "gauss", "weighting must be one of"), ("neg", 0, "neg must be > 0.0")])
+def test_invalid_parameters(param, value, message):
+    with pytest.raises(ValueError, match=message):
+        PPMISVD(**{param: value})
