@@ -17,17 +17,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 from pathlib import Path
 
+from _common import DATA, run
 from wordspace import Vectors
 from wordspace.evaluate import analogies, word_similarity
-
-DATA = Path(os.environ.get("WORDSPACE_DATA", Path(__file__).resolve().parents[2] / "shared/data"))
 
 GENSIM_SCRIPT = textwrap.dedent("""
     import json, sys, time
@@ -44,17 +41,6 @@ GENSIM_SCRIPT = textwrap.dedent("""
     json.dump({"train_seconds": seconds, "corpus_words": model.corpus_total_words},
               open(out + "/timing.json", "w"))
 """)
-
-
-def run(cmd: list[str], env: dict | None = None) -> tuple[float, float]:
-    """Run a command; return (wall seconds, peak RSS in MiB) of that process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"command failed: {' '.join(cmd)}")
-    return wall, usage.ru_maxrss / 1024
 
 
 def evaluate(path: Path) -> dict:
