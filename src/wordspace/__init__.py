@@ -6,7 +6,7 @@ with a gensim-like query API and a ``wordspace`` command line.
 
 from wordspace.corpus import Corpus, CorpusError
 from wordspace.distributions import Distributions
-from wordspace.models import CBOW, PPMISVD, GaussianSkipGram, SkipGram
+from wordspace.models import CBOW, PPMISVD, GaussianSkipGram, SkipGram, SoftmaxSkipGram
 from wordspace.models.base import load_model
 from wordspace.train import TrainingReport
 from wordspace.vectors import Vectors
@@ -14,5 +14,5 @@ from wordspace.vocab import Vocabulary
 
 __version__ = "0.1.0"
 __all__ = ["CBOW", "PPMISVD", "Corpus", "CorpusError", "Distributions", "GaussianSkipGram",
-           "SkipGram",
+           "SkipGram", "SoftmaxSkipGram",
            "TrainingReport", "Vectors", "Vocabulary", "load_model", "__version__"]

@@ -63,10 +63,12 @@ def _add_train(sub) -> None:
                                   "from 'wordspace data list' (e.g. text8)")
     p.add_argument("-o", "--output", required=True, metavar="MODEL_DIR",
                    help="model directory to write (replaced atomically if it exists)")
-    p.add_argument("--model", default="sgns", choices=["sgns", "cbow", "gaussian", "ppmi-svd"],
+    p.add_argument("--model", default="sgns",
+                   choices=["sgns", "cbow", "softmax", "gaussian", "ppmi-svd"],
                    help="skip-gram with negative sampling, CBOW (the window's mean predicts "
-                        "the word), Gaussian skip-gram (words as distributions), or "
-                        "count-based PPMI + truncated SVD")
+                        "the word), full-softmax skip-gram (exact; small vocabularies), "
+                        "Gaussian skip-gram (words as distributions), or count-based PPMI + "
+                        "truncated SVD")
     g = p.add_argument_group("corpus")
     g.add_argument("--min-count", type=_positive_int, default=5,
                    help="ignore words rarer than this")
@@ -114,7 +116,7 @@ def _add_train(sub) -> None:
 
 
 def _train(args) -> int:
-    from wordspace import CBOW, PPMISVD, Corpus, GaussianSkipGram, SkipGram
+    from wordspace import CBOW, PPMISVD, Corpus, GaussianSkipGram, SkipGram, SoftmaxSkipGram
 
     common = dict(window=args.window, negative=args.negative, sample=args.sample,
                   ns_exponent=args.ns_exponent, epochs=args.epochs, workers=args.workers,
@@ -130,6 +132,11 @@ def _train(args) -> int:
     elif args.model == "ppmi-svd":
         model = PPMISVD(dim=100 if args.dim is None else args.dim, window=args.window,
                         sample=args.sample, seed=args.seed, progress=not args.quiet)
+    elif args.model == "softmax":
+        model = SoftmaxSkipGram(dim=100 if args.dim is None else args.dim,
+                                alpha=0.05 if args.alpha is None else args.alpha,
+                                **{k: v for k, v in common.items()
+                                   if k not in ("negative", "ns_exponent")})
     elif args.model == "cbow":
         model = CBOW(dim=100 if args.dim is None else args.dim,
                      alpha=0.05 if args.alpha is None else args.alpha, **common)
@@ -392,7 +399,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except (OSError, ValueError, KeyError, RuntimeError, TypeError, ImportError) as e:
+    except (OSError, ValueError, KeyError, RuntimeError, TypeError, ImportError,
+            MemoryError) as e:
         if args.verbose:  # the whole story, for a bug report
             raise
         message = e.args[0] if isinstance(e, KeyError) and e.args else e

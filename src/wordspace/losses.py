@@ -113,3 +113,54 @@ class MaxMarginLoss(Loss):
             *params, examples.centres, examples.ctx_ptr, examples.contexts, examples.negatives,
             examples.n_examples, lr, lr * self.variance_rate, self.margin, self.kind,
             self.mu_max, self.var_min, self.var_max, self.tied, *scratch)
+
+
+class SoftmaxLoss(Loss):
+    """The exact skip-gram likelihood: ``p(o | c) = exp(u_o . v_c) / sum_w exp(u_w . v_c)``.
+
+    All contexts of a centre word share its softmax, so a window's loss is
+    ``m * logsumexp(U v_c) - sum_j u_{o_j} . v_c`` and its gradient with respect to the
+    logits is ``m * softmax(U v_c) - counts`` (the seed's ``y - t``, summed over the
+    window). Centres are processed ``batch`` at a time as dense matrix products (BLAS,
+    which releases the GIL); the step is plain gradient descent. Params: ``(V, U)``,
+    centre and context matrices.
+    """
+
+    def __init__(self, batch: int = 32):
+        self.batch = batch
+
+    def scratch(self, params, negative, max_contexts):
+        return ()
+
+    def update(self, params, examples, lr, scratch):
+        centre_vectors, context_vectors = params
+        n_words = context_vectors.shape[0]
+        loss = 0.0
+        for start in range(0, examples.n_examples, self.batch):
+            stop = min(start + self.batch, examples.n_examples)
+            loss += softmax_step(centre_vectors, context_vectors,
+                                 examples.centres[start:stop],
+                                 examples.ctx_ptr[start:stop + 1] - examples.ctx_ptr[start],
+                                 examples.contexts[examples.ctx_ptr[start]:
+                                                   examples.ctx_ptr[stop]], n_words, lr)
+        return loss, examples.n_contexts, examples.n_contexts
+
+
+def softmax_step(centre_vectors, context_vectors, centres, ptr, contexts, n_words, lr):
+    """One gradient step on a batch of windows; returns their summed loss (float64)."""
+    rows = np.repeat(np.arange(len(centres)), np.diff(ptr))
+    counts = np.zeros((len(centres), n_words), np.float32)
+    np.add.at(counts, (rows, contexts), 1.0)
+    sizes = np.diff(ptr).astype(np.float32)
+    hidden = centre_vectors[centres]                       # B x d
+    logits = hidden @ context_vectors.T                    # B x V
+    top = logits.max(axis=1, keepdims=True)
+    exp = np.exp(logits - top)
+    total = exp.sum(axis=1, keepdims=True)
+    log_norm = (np.log(total) + top).ravel()               # logsumexp, stably
+    loss = float((sizes * log_norm).sum() - logits[rows, contexts].astype(np.float64).sum())
+    grad = exp / total * sizes[:, None] - counts           # dL/dlogits
+    grad_hidden = grad @ context_vectors                   # B x d
+    context_vectors -= lr * (grad.T @ hidden)
+    np.add.at(centre_vectors, centres, -lr * grad_hidden)
+    return loss

@@ -3,5 +3,6 @@
 from wordspace.models.gaussian import GaussianSkipGram
 from wordspace.models.ppmi import PPMISVD
 from wordspace.models.skipgram import CBOW, SkipGram
+from wordspace.models.softmax import SoftmaxSkipGram
 
-__all__ = ["CBOW", "GaussianSkipGram", "PPMISVD", "SkipGram"]
+__all__ = ["CBOW", "GaussianSkipGram", "PPMISVD", "SkipGram", "SoftmaxSkipGram"]

@@ -1,0 +1,108 @@
+"""Full-softmax skip-gram: the exact maximum-likelihood model (for small vocabularies)."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from wordspace._validate import check_int
+from wordspace.corpus import Corpus
+from wordspace.losses import SoftmaxLoss
+from wordspace.models.base import WindowModel
+from wordspace.vectors import Vectors
+
+#: a refusal is kinder than swapping: the dense batch may use this share of free memory
+MEMORY_SHARE = 0.5
+
+
+def available_memory() -> int:
+    """Bytes of memory available to new allocations (Linux ``MemAvailable``)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+
+
+class SoftmaxSkipGram(WindowModel):
+    """Skip-gram trained on the exact softmax over the whole vocabulary.
+
+    ``p(o | c) = exp(u_o . v_c) / sum_w exp(u_w . v_c)``, loss ``-log p`` over every
+    (centre, context) pair of the dynamic window, with centre vectors ``V`` (the word
+    vectors) and context vectors ``U``. Each step costs ``batch x vocabulary x dim``:
+    meant for vocabularies up to ~50k words, and for teaching (negative sampling is its
+    approximation). The walk (windows, subsampling, learning-rate decay, threads) is
+    :class:`SkipGram`'s.
+
+    Parameters
+    ----------
+    dim, window, sample, epochs, alpha, min_alpha, workers, seed, progress
+        As for :class:`SkipGram`.
+    batch : int
+        Centre words per dense step. The step sums the batch's gradients (as SGNS sums
+        its pairs'), and every output row takes part in every softmax, so a large batch
+        on a small vocabulary overshoots: 32 is stable at ``alpha=0.05``.
+
+    Attributes
+    ----------
+    vectors : Vectors
+    centre_vectors_, context_vectors_ : ndarray
+    report_ : TrainingReport
+        ``epoch_loss`` is the exact mean ``-log p(o | c)`` per pair in each epoch.
+    """
+
+    _arrays = ("centre_vectors_", "context_vectors_")
+
+    def __init__(self, dim: int = 100, window: int = 5, sample: float = 1e-4,
+                 epochs: int = 5, alpha: float = 0.05, min_alpha: float | None = None,
+                 batch: int = 32, workers: int | None = None, seed: int = 1,
+                 progress: bool = True):
+        self.dim = dim
+        self.window = window
+        self.sample = sample
+        self.epochs = epochs
+        self.alpha = alpha
+        self.min_alpha = min_alpha
+        self.batch = batch
+        self.workers = workers
+        self.seed = seed
+        self.progress = progress
+        self._validate()
+
+    # the shared walk draws negatives; the softmax needs none (one per window is drawn)
+    negative = 1
+    ns_exponent = 0.75
+
+    def _validate(self) -> None:
+        check_int("dim", self.dim, 1)
+        check_int("batch", self.batch, 1)
+        self._validate_walk()
+
+    def check_memory(self, n_words: int, available: int | None = None) -> None:
+        """Refuse, with the numbers, when a batch's dense matrices would not fit."""
+        workers = self.workers or 1
+        need = 4 * (4 * self.batch * n_words * workers + 3 * n_words * self.dim)
+        available = available_memory() if available is None else available
+        if need > MEMORY_SHARE * available:
+            raise MemoryError(
+                f"the full softmax needs about {need / 2**30:.1f} GiB (batch {self.batch} x "
+                f"{n_words:,} words x 4 dense float32 arrays x {workers} workers, plus the "
+                f"{self.dim}-d parameters) and {available / 2**30:.1f} GiB is available: "
+                "lower batch or workers, raise min_count, or use SkipGram (negative sampling)")
+
+    def _fit(self, corpus: Corpus) -> None:
+        n, dim = len(corpus.vocab), self.dim
+        self.check_memory(n)
+        rng = np.random.default_rng(self.seed)
+        self.centre_vectors_ = (rng.random((n, dim), dtype=np.float32) - 0.5) / dim
+        self.context_vectors_ = np.zeros((n, dim), np.float32)
+        self._train(corpus, SoftmaxLoss(self.batch),
+                    (self.centre_vectors_, self.context_vectors_))
+        self._restored()
+
+    def _restored(self) -> None:
+        self.vectors = Vectors(self.vocab_.words, self.centre_vectors_, self.vocab_.counts)
