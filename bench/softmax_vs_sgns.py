@@ -53,7 +53,9 @@ def main() -> None:
                         ("skip-gram, negative sampling (5)", SkipGram(**common))]:
         model.fit(corpus)
         r = model.report_
-        print(f"| {name} | {r.seconds:.1f} s | {r.words_per_second / 1e6:.2f} M | "
+        wps = r.words_per_second
+        rate = f"{wps / 1e6:.2f} M" if wps >= 1e5 else f"{wps / 1e3:.1f} k"
+        print(f"| {name} | {r.seconds:.1f} s | {rate} | "
               f"{r.loss:.3f} | {word_similarity(model.vectors, 'ws353').spearman:.3f} | "
               f"{word_similarity(model.vectors, 'simlex999').spearman:.3f} |", flush=True)
 
