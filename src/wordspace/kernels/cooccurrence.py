@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from wordspace.kernels._jit import kernel
-from wordspace.kernels.sampling import random_unit
+from wordspace.kernels.sampling import subsample
 
 
 @kernel
@@ -26,12 +26,7 @@ def count_pairs(tokens, offsets, s0, s1, window, weighting, keep_prob, state, bu
     """
     n_pairs = 0
     for s in range(s0, s1):
-        n = 0
-        for t in range(offsets[s], offsets[s + 1]):
-            w = tokens[t]
-            if keep_prob[w] >= 1.0 or random_unit(state) < keep_prob[w]:
-                buffer[n] = w
-                n += 1
+        n = subsample(tokens, offsets[s], offsets[s + 1], keep_prob, state, buffer)
         for i in range(n):
             for d in range(1, window + 1):
                 j = i + d

@@ -85,6 +85,19 @@ def build_alias(weights):
     return prob, alias
 
 
+@kernel(inline=True)
+def subsample(tokens, start, end, keep_prob, state, buffer):
+    """Copy ``tokens[start:end]`` into ``buffer``, keeping each word with probability
+    ``keep_prob[word]``; returns how many were kept."""
+    n = 0
+    for t in range(start, end):
+        w = tokens[t]
+        if keep_prob[w] >= 1.0 or random_unit(state) < keep_prob[w]:
+            buffer[n] = w
+            n += 1
+    return n
+
+
 @kernel
 def sample_job(tokens, offsets, s0, s1, keep_prob, window, negative, per_context,
                alias_prob, alias_index, state, buffer,
@@ -106,12 +119,7 @@ def sample_job(tokens, offsets, s0, s1, keep_prob, window, negative, per_context
     n_ctx = 0
     ctx_ptr[0] = 0
     for s in range(s0, s1):
-        n = 0
-        for t in range(offsets[s], offsets[s + 1]):
-            w = tokens[t]
-            if keep_prob[w] >= 1.0 or random_unit(state) < keep_prob[w]:
-                buffer[n] = w
-                n += 1
+        n = subsample(tokens, offsets[s], offsets[s + 1], keep_prob, state, buffer)
         for i in range(n):
             b = 1 + random_below(state, window)
             lo = max(0, i - b)
