@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from helpers import numeric_gradient
 from wordspace.cli import main
 from wordspace.convae import (
     conv2d,
@@ -107,18 +108,11 @@ def test_analytic_gradients_match_finite_differences(stride, k, tied, side):
     params.b += 0.05  # keep units on both sides of the ReLU's kink
     x = rng.random((4, 2, side, side))
     _, grads = model.loss_and_gradients(x, params)
-    for name in params.names():
-        value = getattr(params, name)
-        numeric = np.zeros_like(value)
-        for i in np.ndindex(value.shape):
-            old = value[i]
-            value[i] = old + 1e-6
-            up, _ = model.loss_and_gradients(x, params)
-            value[i] = old - 1e-6
-            down, _ = model.loss_and_gradients(x, params)
-            value[i] = old
-            numeric[i] = (up - down) / 2e-6
-        np.testing.assert_allclose(grads[name], numeric, rtol=1e-5, atol=1e-9)
+    names = params.names()
+    numeric = numeric_gradient(lambda: model.loss_and_gradients(x, params)[0],
+                               [getattr(params, name) for name in names])
+    for name, expected in zip(names, numeric, strict=True):
+        np.testing.assert_allclose(grads[name], expected, rtol=1e-5, atol=1e-9)
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from helpers import numeric_gradient
 from wordspace.kernels.gaussian import EL, KL, add_energy_gradient, energy
 
 KINDS = {"el": EL, "kl": KL}
@@ -55,25 +56,13 @@ def test_kl_energy_is_minus_kl_of_context_from_word(spherical):
         energy(mu_c, var_c, mu_w, var_w, KL), abs=1e-3)
 
 
-def numeric(f, x, eps=1e-6):
-    g = np.zeros_like(x)
-    for i in range(len(x)):
-        old = x[i]
-        x[i] = old + eps
-        up = f()
-        x[i] = old - eps
-        down = f()
-        x[i] = old
-        g[i] = (up - down) / (2 * eps)
-    return g
-
-
 def check_gradient(mu_w, var_w, mu_c, var_c, kind, coef=1.7):
     grads = [np.zeros_like(a) for a in (mu_w, var_w, mu_c, var_c)]
     add_energy_gradient(mu_w, var_w, mu_c, var_c, kind, coef, *grads)
-    for param, analytic in zip((mu_w, var_w, mu_c, var_c), grads, strict=True):
-        expected = coef * numeric(lambda: energy(mu_w, var_w, mu_c, var_c, kind), param)
-        np.testing.assert_allclose(analytic, expected, rtol=1e-6, atol=1e-7)
+    params = (mu_w, var_w, mu_c, var_c)
+    numeric = numeric_gradient(lambda: energy(mu_w, var_w, mu_c, var_c, kind), params)
+    for analytic, expected in zip(grads, numeric, strict=True):
+        np.testing.assert_allclose(analytic, coef * expected, rtol=1e-6, atol=1e-7)
 
 
 @pytest.mark.parametrize("kind", ["el", "kl"])

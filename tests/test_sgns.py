@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from helpers import numeric_gradient
 from wordspace.kernels.sgns import per_pair_update, shared_negative_update
 
 
@@ -23,22 +24,6 @@ def reference_loss(syn0, syn1, centre, contexts, negatives_per_context):
         loss -= log_sigmoid(syn1[centre] @ v)
         loss -= sum(log_sigmoid(-(syn1[n] @ v)) for n in negs)
     return loss
-
-
-def numeric_gradient(f, params, eps=1e-6):
-    grads = []
-    for p in params:
-        g = np.zeros_like(p)
-        for idx in np.ndindex(p.shape):
-            old = p[idx]
-            p[idx] = old + eps
-            up = f()
-            p[idx] = old - eps
-            down = f()
-            p[idx] = old
-            g[idx] = (up - down) / (2 * eps)
-        grads.append(g)
-    return grads
 
 
 def setup(n_words=9, dim=5, seed=0):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from helpers import numeric_gradient
 from wordspace import Corpus, SkipGram, SoftmaxSkipGram, load_model
 from wordspace.cli import main
 from wordspace.losses import softmax_step
@@ -26,18 +27,7 @@ def test_the_step_is_the_gradient_of_the_exact_likelihood():
             total -= log_p[contexts[ptr[b]:ptr[b + 1]]].sum()
         return total
 
-    grads = []
-    for param in (v, u):
-        g = np.zeros_like(param)
-        for i in np.ndindex(param.shape):
-            old = param[i]
-            param[i] = old + 1e-6
-            up = loss()
-            param[i] = old - 1e-6
-            down = loss()
-            param[i] = old
-            g[i] = (up - down) / 2e-6
-        grads.append(g)
+    grads = numeric_gradient(loss, (v, u))
     expected = loss()
     v0, u0 = v.copy(), u.copy()
     got = softmax_step(v, u, centres, ptr, contexts, n, 1e-3)
