@@ -40,6 +40,16 @@ def _as_kernel(kernel) -> np.ndarray:
     return kernel
 
 
+def _batched(images, channels: int, what: str) -> tuple[np.ndarray, bool]:
+    """``images`` as (N, C, H, W) float64, and whether it came as a single 2-D image."""
+    images = np.asarray(images, dtype=np.float64)
+    single = images.ndim == 2
+    images = images[None, None] if single else images
+    if images.shape[1] != channels:
+        raise ValueError(f"{what} has {images.shape[1]} channels, the kernel expects {channels}")
+    return images, single
+
+
 def im2col(x: np.ndarray, kh: int, kw: int, stride: int) -> np.ndarray:
     """Patches of ``x`` (N, C, H, W) as an array (N, h, w, C, kh, kw) (a view, no copy)."""
     windows = sliding_window_view(x, (kh, kw), axis=(2, 3))  # N, C, H-kh+1, W-kw+1, kh, kw
@@ -50,12 +60,8 @@ def conv2d(x, kernel, stride: int = 1) -> np.ndarray:
     """Valid cross-correlation: ``x`` (N, C, H, W) or (H, W), ``kernel`` (F, C, kh, kw) or
     (kh, kw); returns (N, F, h, w) (or (h, w) for 2-D inputs)."""
     kernel = _as_kernel(kernel)
-    x = np.asarray(x, dtype=np.float64)
-    squeeze = x.ndim == 2
-    x = x[None, None] if squeeze else x
     f, c, kh, kw = kernel.shape
-    if x.shape[1] != c:
-        raise ValueError(f"input has {x.shape[1]} channels, the kernel expects {c}")
+    x, squeeze = _batched(x, c, "input")
     output_size(x.shape[2], kh, stride), output_size(x.shape[3], kw, stride)
     z = np.einsum("nhwcpq,fcpq->nfhw", im2col(x, kh, kw, stride), kernel, optimize=True)
     return z[0, 0] if squeeze else z
@@ -69,12 +75,8 @@ def conv_transpose2d(z, kernel, stride: int = 1, output_shape: tuple[int, int] |
     does not divide the input leaves cells no window covered; they come back as zeros).
     """
     kernel = _as_kernel(kernel)
-    z = np.asarray(z, dtype=np.float64)
-    squeeze = z.ndim == 2
-    z = z[None, None] if squeeze else z
     f, c, kh, kw = kernel.shape
-    if z.shape[1] != f:
-        raise ValueError(f"code has {z.shape[1]} channels, the kernel produces {f}")
+    z, squeeze = _batched(z, f, "code")
     n, _, h, w = z.shape
     height, width = output_shape or ((h - 1) * stride + kh, (w - 1) * stride + kw)
     x = np.zeros((n, c, height, width))
