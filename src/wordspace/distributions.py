@@ -138,7 +138,7 @@ class Distributions(WordIndex):
     def most_similar(self, word: str, topn: int = 10, by: str = "el"
                      ) -> list[tuple[str, float]]:
         """The ``topn`` words most similar to ``word`` by ``el``, ``kl`` or ``cosine``."""
-        return self.vectors._top(self.scores(word, by), topn, (word,))
+        return self.top_words(self.scores(word, by), topn, (word,))
 
     def log_determinants(self) -> np.ndarray:
         """``log |Sigma|`` of every word: its total uncertainty (breadth)."""

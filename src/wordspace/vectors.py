@@ -81,7 +81,7 @@ class Vectors(WordIndex):
             raise ValueError(f"expected a vector of dimension {self.dim}, got {vector.shape}")
         unit = self.unit[:restrict_vocab]
         scores = unit @ (vector / max(float(np.linalg.norm(vector)), _EPS))
-        return self._top(scores, topn, exclude)
+        return self.top_words(scores, topn, exclude)
 
     def most_similar(self, positive: str | np.ndarray | Iterable = (), negative=(),
                      topn: int = 10, restrict_vocab: int | None = None
@@ -122,20 +122,7 @@ class Vectors(WordIndex):
             raise ValueError(f"method must be '3cosadd' or '3cosmul', got {method!r}")
         unit = self.unit[:restrict_vocab]
         ca, cb, cc = ((unit @ self.unit[self.index_of(w)] + 1) / 2 for w in (a, b, c))
-        return self._top(cb * cc / (ca + 1e-3), topn, (a, b, c))
-
-    def _top(self, scores: np.ndarray, topn: int, exclude: Iterable[str]
-             ) -> list[tuple[str, float]]:
-        scores = scores.astype(np.float64, copy=True)
-        for w in exclude:
-            i = self.index.get(w)
-            if i is not None and i < len(scores):
-                scores[i] = -np.inf
-        topn = max(0, min(topn, len(scores)))
-        best = np.argpartition(-scores, topn - 1)[:topn] if 0 < topn < len(scores) \
-            else np.arange(len(scores))
-        best = best[np.argsort(-scores[best], kind="stable")][:topn]
-        return [(self.words[i], float(scores[i])) for i in best if np.isfinite(scores[i])]
+        return self.top_words(cb * cc / (ca + 1e-3), topn, (a, b, c))
 
     # -- word2vec formats --------------------------------------------------------------
     def save_word2vec_format(self, path: str | Path, binary: bool = False) -> None:

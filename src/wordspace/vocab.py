@@ -41,6 +41,21 @@ class WordIndex:
         except KeyError:
             raise KeyError(unknown_word_message(word, self.words)) from None
 
+    def top_words(self, scores: np.ndarray, topn: int, exclude: Iterable[str] = ()
+                  ) -> list[tuple[str, float]]:
+        """The ``topn`` words of highest score (one score per row, or per leading row),
+        best first, leaving out ``exclude``."""
+        scores = np.asarray(scores, dtype=np.float64).copy()
+        for w in exclude:
+            i = self.index.get(w)
+            if i is not None and i < len(scores):
+                scores[i] = -np.inf
+        topn = max(0, min(topn, len(scores)))
+        best = np.argpartition(-scores, topn - 1)[:topn] if 0 < topn < len(scores) \
+            else np.arange(len(scores))
+        best = best[np.argsort(-scores[best], kind="stable")][:topn]
+        return [(self.words[i], float(scores[i])) for i in best if np.isfinite(scores[i])]
+
 
 class Vocabulary(WordIndex):
     """Words of a corpus with their counts, most frequent first.
