@@ -22,6 +22,8 @@ class Loss:
     """
 
     negatives_per_context: bool = False
+    #: whether the walk draws negatives for this loss at all
+    uses_negatives: bool = True
     #: whether the progress bar shows the share of active (non-zero-loss) terms
     reports_active: bool = False
 
@@ -125,6 +127,8 @@ class SoftmaxLoss(Loss):
     which releases the GIL); the step is plain gradient descent. Params: ``(V, U)``,
     centre and context matrices.
     """
+
+    uses_negatives = False  # the softmax normalises over every word
 
     def __init__(self, batch: int = 32):
         self.batch = batch

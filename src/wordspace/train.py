@@ -105,7 +105,13 @@ def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window:
           negative: int, sample: float, ns_exponent: float, epochs: int, alpha: float,
           min_alpha: float, workers: int, seed: int, job_words: int = 10_000,
           progress: bool = True, desc: str = "training") -> TrainingReport:
-    """Train ``params`` in place on ``corpus`` with ``loss``; see the module docstring."""
+    """Train ``params`` in place on ``corpus`` with ``loss``; see the module docstring.
+
+    A loss that does not use negatives (``loss.uses_negatives`` false) gets none drawn,
+    whatever ``negative`` says.
+    """
+    if not loss.uses_negatives:
+        negative = 0
     tokens = np.asarray(corpus.tokens)
     offsets = np.asarray(corpus.offsets)
     counts = corpus.vocab.counts

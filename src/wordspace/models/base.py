@@ -135,9 +135,10 @@ class Model:
 class WindowModel(Model):
     """A model trained by the shared walk over windows (:mod:`wordspace.train`).
 
-    Subclasses have the walk's parameters (``window``, ``negative``, ``sample``,
-    ``ns_exponent``, ``epochs``, ``alpha``, ``min_alpha``, ``workers``, ``seed``,
-    ``progress``); this class checks them and hands them to the driver.
+    Subclasses have the walk's parameters (``window``, ``sample``, ``epochs``,
+    ``alpha``, ``min_alpha``, ``workers``, ``seed``, ``progress``, and, for losses that
+    draw negatives, ``negative`` and ``ns_exponent``); this class checks them and hands
+    them to the driver.
     """
 
     #: ``min_alpha`` when it is None, as a fraction of ``alpha``
@@ -145,9 +146,10 @@ class WindowModel(Model):
 
     def _validate_walk(self) -> None:
         check_int("window", self.window, 1)
-        check_int("negative", self.negative, 1)
+        if hasattr(self, "negative"):
+            check_int("negative", self.negative, 1)
+            check_float("ns_exponent", self.ns_exponent, -10.0, maximum=10.0)
         check_float("sample", self.sample, 0.0)
-        check_float("ns_exponent", self.ns_exponent, -10.0, maximum=10.0)
         check_int("epochs", self.epochs, 1)
         check_float("alpha", self.alpha, 0.0, strict=True)
         if self.min_alpha is not None:
@@ -160,8 +162,9 @@ class WindowModel(Model):
         min_alpha = self.alpha * self._min_alpha_ratio if self.min_alpha is None \
             else self.min_alpha
         self.report_ = train(
-            corpus, loss, params, window=self.window, negative=self.negative,
-            sample=self.sample, ns_exponent=self.ns_exponent, epochs=self.epochs,
+            corpus, loss, params, window=self.window, negative=getattr(self, "negative", 0),
+            sample=self.sample, ns_exponent=getattr(self, "ns_exponent", 0.75),
+            epochs=self.epochs,
             alpha=self.alpha, min_alpha=min_alpha, workers=self.workers or default_workers(),
             seed=self.seed, progress=self.progress)
 

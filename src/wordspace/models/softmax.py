@@ -73,10 +73,6 @@ class SoftmaxSkipGram(WindowModel):
         self.progress = progress
         self._validate()
 
-    # the shared walk draws negatives; the softmax needs none (one per window is drawn)
-    negative = 1
-    ns_exponent = 0.75
-
     def _validate(self) -> None:
         check_int("dim", self.dim, 1)
         check_int("batch", self.batch, 1)
