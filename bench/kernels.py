@@ -67,13 +67,15 @@ def main() -> None:
                       np.empty(longest * 10, np.int32), np.empty((rows, 5), np.int32))
         scratch = loss.scratch(params, 5, 10)
         state, buffer = np.array([7], np.uint64), np.empty(longest, np.int32)
+        no_tags = np.empty(0, np.int32)
         sampled = updated = 0.0
         words = centres = 0
         for i, (s0, s1) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
             t0 = time.perf_counter()
             ex.n_examples, ex.n_contexts = sample_job(
                 tokens, offsets, s0, s1, keep, 5, 5, loss.negatives_per_context, alias_prob,
-                alias_index, state, buffer, ex.centres, ex.ctx_ptr, ex.contexts, ex.negatives)
+                alias_index, no_tags, state, buffer, ex.centres, ex.ctx_ptr, ex.contexts,
+                ex.negatives)
             t1 = time.perf_counter()
             loss.update(params, ex, 0.025, scratch)
             t2 = time.perf_counter()

@@ -15,20 +15,21 @@ from wordspace.sampling import keep_probabilities, noise_distribution, noise_tab
 
 
 def run_job(tokens, window=5, negative=5, sample_keep=None, ns_exponent=0.75, counts=None,
-            seed=12345, per_context=False):
+            seed=12345, per_context=False, tags=()):
     tokens = np.asarray(tokens, dtype=np.int32)
     n_words = int(tokens.max()) + 1
     counts = np.bincount(tokens, minlength=n_words) if counts is None else counts
     keep = np.ones(n_words, np.float32) if sample_keep is None else sample_keep
     prob, alias = noise_tables(counts, ns_exponent)
     n = len(tokens)
-    rows = n * 2 * window if per_context else n
+    rows = n * (2 * window + 1) if per_context else n
     centres, ptr = np.empty(n, np.int32), np.empty(n + 1, np.int64)
-    contexts = np.empty(n * 2 * window, np.int32)
+    contexts = np.empty(n * (2 * window + 1), np.int32)
     negatives = np.full((rows, negative), -1, np.int32)  # so unwritten rows show
     state = np.array([seed], np.uint64)
     n_ex, n_ctx = sample_job(tokens, np.array([0, n]), 0, 1, keep, window, negative,
-                             per_context, prob, alias, state, np.empty(n, np.int32),
+                             per_context, prob, alias, np.asarray(tags, np.int32), state,
+                             np.empty(n, np.int32),
                              centres, ptr, contexts, negatives)
     return centres[:n_ex], ptr[:n_ex + 1], contexts[:n_ctx], negatives[:rows if per_context
                                                                           else n_ex]
@@ -105,3 +106,31 @@ def test_per_context_negatives_give_each_pair_its_own():
     assert np.all((drawn >= 0) & (drawn < 10)), "a pair was left without negatives"
     assert np.all(negatives[len(contexts):] == -1)
     assert len(np.unique(drawn, axis=0)) > len(contexts) // 2
+
+
+@pytest.mark.parametrize("per_context", [False, True])
+def test_a_sentence_context_joins_every_window(per_context):
+    """PV-DBOW: every centre word of the sentence also has the sentence's row as a context,
+    after its word contexts."""
+    tokens = np.arange(40)  # word i at position i
+    plain = run_job(tokens, window=3, negative=2, per_context=per_context)
+    tagged = run_job(tokens, window=3, negative=2, per_context=per_context, tags=[500])
+    assert tagged[0].tolist() == plain[0].tolist()
+    for e in range(len(tagged[0])):
+        ctx = tagged[2][tagged[1][e]:tagged[1][e + 1]]
+        assert ctx[-1] == 500 and 500 not in ctx[:-1]
+        assert np.all(np.abs(ctx[:-1] - e) <= 3) and len(ctx) >= 2
+        if not per_context:  # same random draws: the word windows are unchanged
+            assert ctx[:-1].tolist() == plain[2][plain[1][e]:plain[1][e + 1]].tolist()
+    if per_context:  # the extra context gets negatives of its own too
+        assert np.all(tagged[3][:len(tagged[2])] >= 0)
+
+
+def test_window_zero_leaves_the_sentence_context_alone():
+    tokens = np.array([3, 1, 4, 1, 5])
+    centres, ptr, contexts, _ = run_job(tokens, window=0, negative=1, tags=[7])
+    assert centres.tolist() == tokens.tolist() and np.all(np.diff(ptr) == 1)
+    assert np.all(contexts == 7)
+    # a one-word sentence has no word context, but the tag still trains its word
+    centres, _, contexts, _ = run_job(np.array([2]), window=5, negative=1, tags=[0])
+    assert centres.tolist() == [2] and contexts.tolist() == [0]

@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 MAX_SENTENCE_LENGTH = 10_000  # word2vec.c / gensim cut long lines into chunks this long
 _BLOCK_BYTES = 1 << 20
 _BATCH_TOKENS = 1 << 20
-_FORMAT_VERSION = 1
+_FORMAT_VERSION = 2  # 2: sentence_line.npy
 
 
 class CorpusError(ValueError):
@@ -75,13 +75,16 @@ class _Batcher:
     """Collects tokens into batches with sentence lengths, cutting long lines.
 
     A line longer than ``max_len`` tokens becomes several sentences of ``max_len``
-    (the last one shorter); empty lines make no sentence.
+    (the last one shorter); empty lines make no sentence. Each sentence remembers the
+    line (counted from 0 over the whole source) it came from.
     """
 
     def __init__(self, max_len: int):
         self.max_len = max_len
         self.tokens: list[str] = []
         self.lengths: list[int] = []
+        self.lines: list[int] = []
+        self.line = 0  # the line being read
         self._open = 0  # tokens of the current, unfinished sentence
 
     def feed(self, tokens: list[str]) -> None:
@@ -90,20 +93,23 @@ class _Batcher:
         while self._open + n >= self.max_len:
             n -= self.max_len - self._open
             self.lengths.append(self.max_len)
+            self.lines.append(self.line)
             self._open = 0
         self._open += n
 
     def end_line(self) -> None:
         if self._open:
             self.lengths.append(self._open)
+            self.lines.append(self.line)
             self._open = 0
+        self.line += 1
 
     def full(self) -> bool:
         return len(self.tokens) >= _BATCH_TOKENS
 
-    def take(self) -> tuple[list[str], list[int]]:
-        out = self.tokens, self.lengths
-        self.tokens, self.lengths = [], []
+    def take(self) -> tuple[list[str], list[int], list[int]]:
+        out = self.tokens, self.lengths, self.lines
+        self.tokens, self.lengths, self.lines = [], [], []
         return out
 
 
@@ -153,20 +159,20 @@ def _iterable_batches(sentences: Iterable, lowercase: bool, batcher: _Batcher) -
             yield batcher.take()
 
 
-def _resolve(source: str | os.PathLike) -> Path:
-    """A path as given, or, if no such file exists, a corpus name from the dataset
+def _resolve(source: str | os.PathLike, kind: str) -> Path:
+    """A path as given, or, if no such file exists, a dataset name of ``kind`` from the
     registry (``"text8"``), fetched or taken from the mirror."""
     path = Path(source).expanduser()
     if path.exists() or not isinstance(source, str):
         return path
     from wordspace import datasets
 
-    if source in datasets.names("corpus"):
+    if source in datasets.names(kind):
         return datasets.path(source)
     return path
 
 
-def _source_files(path: Path) -> list[Path]:
+def _source_files(path: Path, kind: str) -> list[Path]:
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file()
                        and not any(part.startswith(".") for part in p.relative_to(path).parts))
@@ -177,8 +183,8 @@ def _source_files(path: Path) -> list[Path]:
         return [path]
     from wordspace.datasets import names
 
-    raise FileNotFoundError(f"corpus file not found: {path} (nor is it one of the corpora "
-                            f"wordspace can fetch: {', '.join(names('corpus'))})")
+    raise FileNotFoundError(f"{kind} file not found: {path} (nor is it one of the {kind} "
+                            f"datasets wordspace can fetch: {', '.join(names(kind))})")
 
 
 # ---------------------------------------------------------------------------------------
@@ -219,7 +225,15 @@ class Corpus:
         The whole corpus as vocabulary indices.
     offsets : ndarray of int64
         Sentence ``i`` is ``tokens[offsets[i]:offsets[i + 1]]``.
+    sentence_line : ndarray of int64
+        The input line (or iterable item) sentence ``i`` came from, counted from 0 over
+        the whole source; a long line cut into pieces gives several sentences with the
+        same line, and a line left with no tokens gives none.
     """
+
+    #: registry kind a source name is looked up in, and what an iterable source yields
+    _dataset_kind = "corpus"
+    _items = "token lists"
 
     def __init__(self, source, min_count: int = 5, max_vocab_size: int | None = None,
                  lowercase: bool = False, token_pattern: str | None = None, unk: bool = False,
@@ -244,13 +258,13 @@ class Corpus:
         self.progress = progress
 
         if isinstance(source, (str, os.PathLike)):
-            path = _resolve(source)
-            self.files = _source_files(path)
+            path = _resolve(source, self._dataset_kind)
+            self.files = _source_files(path, self._dataset_kind)
             self.name = str(path)
             cache_dir = self._cache_dir() if cache else None
         else:
             if isinstance(source, (bytes, np.ndarray)) or not isinstance(source, Iterable):
-                raise TypeError("source must be a path or an iterable of token lists, "
+                raise TypeError(f"source must be a path or an iterable of {self._items}, "
                                 f"not {type(source).__name__}")
             self.files, self.name, cache_dir = [], "<iterable>", None
             self._sentences = source
@@ -305,21 +319,31 @@ class Corpus:
         mode = "r" if mmap else None
         self.tokens = np.load(directory / "tokens.npy", mmap_mode=mode)
         self.offsets = np.load(directory / "offsets.npy", mmap_mode=mode)
+        self.sentence_line = np.load(directory / "sentence_line.npy", mmap_mode=mode)
         self.vocab = Vocabulary.load_tsv(directory / "vocab.tsv")
         self.cache_dir = directory if mmap else None
 
-    def _batches(self) -> Iterator[tuple[list[str], list[int]]]:
+    def _batches(self) -> Iterator[tuple[list[str], list[int], list[int]]]:
+        """Tokens in batches, with the lengths and source lines of their sentences."""
         batcher = _Batcher(self.max_sentence_length)
         if not self.files:
-            yield from _iterable_batches(self._sentences, self.lowercase, batcher)
+            yield from self._read_iterable(batcher)
         else:
-            tokenize = make_tokenizer(self.lowercase, self.token_pattern)
             total = sum(f.stat().st_size for f in self.files)
             with progress_bar(total=total, unit="B", desc="reading", enable=self.progress) as bar:
                 for f in self.files:
                     bar.set_postfix_str(f.name, refresh=False)
-                    yield from _file_batches(f, tokenize, batcher, bar)
+                    yield from self._read_file(f, batcher, bar)
         yield batcher.take()
+
+    def _read_iterable(self, batcher: _Batcher) -> Iterator[tuple]:
+        """Feed the iterable source to ``batcher``, yielding full batches."""
+        return _iterable_batches(self._sentences, self.lowercase, batcher)
+
+    def _read_file(self, path: Path, batcher: _Batcher, bar) -> Iterator[tuple]:
+        """Feed one file to ``batcher`` (advancing ``bar`` by bytes), yielding full batches."""
+        return _file_batches(path, make_tokenizer(self.lowercase, self.token_pattern),
+                             batcher, bar)
 
     def _encode(self, out: Path) -> None:
         global _bad_bytes
@@ -329,12 +353,15 @@ class Corpus:
         n_ids = 0
         min_reduce = 1
         raw_tokens = 0
-        with open(out / "ids.bin", "wb") as ids_file, open(out / "lengths.bin", "wb") as len_file:
-            for tokens, lengths in self._batches():
+        with open(out / "ids.bin", "wb") as ids_file, \
+                open(out / "lengths.bin", "wb") as len_file, \
+                open(out / "lines.bin", "wb") as line_file:
+            for tokens, lengths, lines in self._batches():
                 prov = np.fromiter(map(ids.__getitem__, tokens), dtype=np.int32,
                                    count=len(tokens))
                 prov.tofile(ids_file)
                 np.asarray(lengths, dtype=np.int64).tofile(len_file)
+                np.asarray(lines, dtype=np.int64).tofile(line_file)
                 raw_tokens += len(tokens)
                 n_ids = max(n_ids, int(prov.max()) + 1 if len(prov) else 0)
                 if n_ids > len(counts):
@@ -409,10 +436,11 @@ class Corpus:
         assert written == n_final, (written, n_final)
         tokens.flush()
         del tokens
-        new_lengths = new_lengths[new_lengths > 0]
-        np.save(out / "offsets.npy", np.concatenate([[0], np.cumsum(new_lengths)]))
-        os.unlink(out / "ids.bin")
-        os.unlink(out / "lengths.bin")
+        nonempty = new_lengths > 0
+        np.save(out / "offsets.npy", np.concatenate([[0], np.cumsum(new_lengths[nonempty])]))
+        np.save(out / "sentence_line.npy", np.fromfile(out / "lines.bin", np.int64)[nonempty])
+        for scratch in ("ids.bin", "lengths.bin", "lines.bin"):
+            os.unlink(out / scratch)
 
 
 def _prune(ids: dict, counts: np.ndarray, min_reduce: int, max_size: int) -> int:

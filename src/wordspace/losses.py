@@ -58,16 +58,18 @@ class NegativeSamplingLoss(Loss):
     across its window, the window updated as small matrix products (Ji et al. 2016,
     pWord2Vec); ``"pair"`` is word2vec.c's skip-gram update with fresh negatives per
     pair; ``"cbow"`` predicts the centre word from the mean of its window (word2vec.c's
-    CBOW).
+    CBOW). ``update_outputs=False`` freezes the output vectors, so that only input rows
+    learn (inferring a new document's vector against a trained model).
     """
 
     _KERNELS = {"shared": sgns.shared_negative_update, "pair": sgns.per_pair_update,
                 "cbow": sgns.cbow_update}
 
-    def __init__(self, update: str = "shared"):
+    def __init__(self, update: str = "shared", update_outputs: bool = True):
         if update not in self._KERNELS:
             raise ValueError(f"update must be one of {', '.join(self._KERNELS)}, got {update!r}")
         self.update_kind = update
+        self.update_outputs = update_outputs
         self.negatives_per_context = update == "pair"
         self._kernel = self._KERNELS[update]
 
@@ -80,7 +82,7 @@ class NegativeSamplingLoss(Loss):
         syn0, syn1 = params
         loss, pairs = self._kernel(syn0, syn1, examples.centres, examples.ctx_ptr,
                                    examples.contexts, examples.negatives, examples.n_examples,
-                                   np.float32(lr), *scratch)
+                                   np.float32(lr), self.update_outputs, *scratch)
         return loss, pairs, pairs  # a logistic loss is never exactly zero
 
 

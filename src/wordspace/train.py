@@ -103,12 +103,15 @@ class _Meter:
 
 def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window: int,
           negative: int, sample: float, ns_exponent: float, epochs: int, alpha: float,
-          min_alpha: float, workers: int, seed: int, job_words: int = 10_000,
+          min_alpha: float, workers: int, seed: int,
+          sentence_context: np.ndarray | None = None, job_words: int = 10_000,
           progress: bool = True, desc: str = "training") -> TrainingReport:
     """Train ``params`` in place on ``corpus`` with ``loss``; see the module docstring.
 
-    A loss that does not use negatives (``loss.uses_negatives`` false) gets none drawn,
-    whatever ``negative`` says.
+    ``sentence_context`` (one input row per sentence) gives every centre word of a
+    sentence that row as an extra context, as PV-DBOW's document vectors are; ``window``
+    0 then leaves it the only one. A loss that does not use negatives
+    (``loss.uses_negatives`` false) gets none drawn, whatever ``negative`` says.
     """
     if not loss.uses_negatives:
         negative = 0
@@ -125,7 +128,9 @@ def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window:
     meter = _Meter(len(tokens) * epochs, alpha, min_alpha)
     epoch_words, epoch_loss, epoch_pairs = [0] * epochs, [0.0] * epochs, [0] * epochs
     queue = iter(jobs)
-    max_ctx = 2 * window
+    if sentence_context is None:
+        sentence_context = np.empty(0, np.int32)
+    max_ctx = 2 * window + (len(sentence_context) > 0)
 
     def work(worker_id: int) -> None:
         state = np.array([_thread_seed(seed, worker_id)], dtype=np.uint64)
@@ -146,7 +151,7 @@ def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window:
                     meter.started += n
                 ex.n_examples, ex.n_contexts = sample_job(
                     tokens, offsets, s0, s1, keep, window, negative, loss.negatives_per_context,
-                    alias_prob, alias_index, state, buffer,
+                    alias_prob, alias_index, sentence_context, state, buffer,
                     ex.centres, ex.ctx_ptr, ex.contexts, ex.negatives)
                 job_loss, loss_pairs, job_active = loss.update(params, ex, lr, scratch)
                 with meter.lock:

@@ -98,45 +98,61 @@ def subsample(tokens, start, end, keep_prob, state, buffer):
     return n
 
 
+@kernel(inline=True)
+def _draw_negatives(negatives, row, negative, state, alias_prob, alias_index):
+    for k in range(negative):
+        negatives[row, k] = draw_noise(state, alias_prob, alias_index)
+
+
 @kernel
 def sample_job(tokens, offsets, s0, s1, keep_prob, window, negative, per_context,
-               alias_prob, alias_index, state, buffer,
+               alias_prob, alias_index, sentence_context, state, buffer,
                centres, ctx_ptr, contexts, negatives):
     """Turn sentences ``s0 .. s1-1`` into examples.
 
     Each sentence is first subsampled (word2vec.c discards before windowing, so a window
     reaches past discarded words). Each kept word then becomes a centre with an effective
     window ``b`` drawn uniformly from ``1..window``; its contexts are the kept words
-    within ``b`` positions on either side, never crossing the sentence. Negatives come
-    ``negative`` per centre word (shared by its whole window), or ``negative`` per
-    context word when ``per_context`` is true (the classic per-pair update).
+    within ``b`` positions on either side, never crossing the sentence (``window`` 0:
+    none). If ``sentence_context`` is not empty, every centre word of sentence ``s`` also
+    has the input row ``sentence_context[s]`` as a context: PV-DBOW's document vector,
+    an extra input next to the words. A centre word left with no context is skipped.
+    Negatives come ``negative`` per centre word (shared by its whole window), or
+    ``negative`` per context when ``per_context`` is true (the classic per-pair update).
 
     Returns ``(n_examples, n_contexts)``; example ``e`` has centre ``centres[e]``,
     contexts ``contexts[ctx_ptr[e]:ctx_ptr[e + 1]]`` and negatives in row ``e`` of
     ``negatives`` (or rows ``ctx_ptr[e]..`` when ``per_context``).
     """
+    tagged = sentence_context.shape[0] > 0
     n_ex = 0
     n_ctx = 0
     ctx_ptr[0] = 0
     for s in range(s0, s1):
         n = subsample(tokens, offsets[s], offsets[s + 1], keep_prob, state, buffer)
         for i in range(n):
-            b = 1 + random_below(state, window)
-            lo = max(0, i - b)
-            hi = min(n, i + b + 1)
-            if hi - lo < 2:
+            first = n_ctx
+            if window > 0:
+                b = 1 + random_below(state, window)
+                lo = max(0, i - b)
+                hi = min(n, i + b + 1)
+                for j in range(lo, hi):
+                    if j != i:
+                        contexts[n_ctx] = buffer[j]
+                        if per_context:
+                            _draw_negatives(negatives, n_ctx, negative, state, alias_prob,
+                                            alias_index)
+                        n_ctx += 1
+            if tagged:
+                contexts[n_ctx] = sentence_context[s]
+                if per_context:
+                    _draw_negatives(negatives, n_ctx, negative, state, alias_prob, alias_index)
+                n_ctx += 1
+            if n_ctx == first:
                 continue
-            for j in range(lo, hi):
-                if j != i:
-                    contexts[n_ctx] = buffer[j]
-                    if per_context:
-                        for k in range(negative):
-                            negatives[n_ctx, k] = draw_noise(state, alias_prob, alias_index)
-                    n_ctx += 1
             centres[n_ex] = buffer[i]
             if not per_context:
-                for k in range(negative):
-                    negatives[n_ex, k] = draw_noise(state, alias_prob, alias_index)
+                _draw_negatives(negatives, n_ex, negative, state, alias_prob, alias_index)
             n_ex += 1
             ctx_ptr[n_ex] = n_ctx
     return n_ex, n_ctx

@@ -6,7 +6,9 @@ For a centre word ``w`` with context words ``c`` and negatives ``n``, the loss i
 
 with ``v`` = input vectors (``syn0``, the word vectors users get) and ``u`` = output
 vectors (``syn1``). As in word2vec.c, the context word is the input and the centre word
-the output. Each kernel applies one step ``theta -= lr * dL/dtheta`` and returns
+the output. Each kernel applies one step ``theta -= lr * dL/dtheta`` (with
+``update_outputs`` false, to the input rows only: the output vectors stay frozen, as
+when a new document's vector is inferred) and returns
 ``(loss, pairs)``: the loss summed (in float64, so it never saturates) over the pairs
 of every ``LOSS_EVERY``-th example, and how many pairs that is. The ratio is an
 unbiased running estimate of the mean loss per pair, without paying two logarithms
@@ -114,7 +116,7 @@ def sigmoid(x):
 
 @kernel
 def shared_negative_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_examples,
-                           lr, grad, d_in):
+                           lr, update_outputs, grad, d_in):
     """Minibatched update with one set of negatives per centre word (Ji et al. 2016).
 
     The window's ``m`` context rows ``V`` (m x d) meet the ``K+1`` output rows ``U``
@@ -161,8 +163,9 @@ def shared_negative_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_
             step[:] = 0.0
             add_rows(step, syn1, outs, flat_grad[j:], stride, k1)
         # ... U's step from the old V (V is not written yet) ...
-        for k in range(k1):
-            add_rows(syn1[outs[k]], syn0, window, flat_grad[k * stride:], 1, m)
+        if update_outputs:
+            for k in range(k1):
+                add_rows(syn1[outs[k]], syn0, window, flat_grad[k * stride:], 1, m)
         # ... then V moves.
         for j in range(m):
             axpy(syn0[window[j]], d_in[j], np.float32(1.0))
@@ -171,7 +174,7 @@ def shared_negative_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_
 
 @kernel
 def per_pair_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_examples,
-                    lr, grad, d_in):
+                    lr, update_outputs, grad, d_in):
     """word2vec.c's classic update: every (centre, context) pair with its own negatives.
 
     Output rows are updated as each target is visited; the input row gets the summed
@@ -203,14 +206,15 @@ def per_pair_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_example
                 if track:
                     loss -= _log_sigmoid(s if k == 0 else -s)
                 axpy(step, out_row, g)
-                axpy(out_row, in_row, g)
+                if update_outputs:
+                    axpy(out_row, in_row, g)
             axpy(in_row, step, np.float32(1.0))
     return loss, loss_pairs
 
 
 @kernel
 def cbow_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_examples,
-                lr, grad, d_in):
+                lr, update_outputs, grad, d_in):
     """CBOW with negative sampling, as word2vec.c computes it.
 
     The mean ``h`` of the window's input rows predicts the centre word against
@@ -248,7 +252,8 @@ def cbow_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_examples,
             if track:
                 loss -= _log_sigmoid(s if k == 0 else -s)
             axpy(error, out_row, g)
-            axpy(out_row, hidden, g)
+            if update_outputs:
+                axpy(out_row, hidden, g)
         for j in range(m):
             axpy(syn0[contexts[a + j]], error, np.float32(1.0))
     return loss, loss_pairs
