@@ -6,13 +6,14 @@ with a gensim-like query API and a ``wordspace`` command line.
 
 from wordspace.corpus import Corpus, CorpusError
 from wordspace.distributions import Distributions
-from wordspace.models import CBOW, PPMISVD, GaussianSkipGram, SkipGram, SoftmaxSkipGram
+from wordspace.documents import Documents
+from wordspace.models import CBOW, PPMISVD, PVDBOW, GaussianSkipGram, SkipGram, SoftmaxSkipGram
 from wordspace.models.base import load_model
 from wordspace.train import TrainingReport
-from wordspace.vectors import Vectors
+from wordspace.vectors import DocVectors, Vectors
 from wordspace.vocab import Vocabulary
 
 __version__ = "0.1.0"
-__all__ = ["CBOW", "PPMISVD", "Corpus", "CorpusError", "Distributions", "GaussianSkipGram",
-           "SkipGram", "SoftmaxSkipGram",
+__all__ = ["CBOW", "PPMISVD", "PVDBOW", "Corpus", "CorpusError", "DocVectors", "Distributions",
+           "Documents", "GaussianSkipGram", "SkipGram", "SoftmaxSkipGram",
            "TrainingReport", "Vectors", "Vocabulary", "load_model", "__version__"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -80,6 +81,14 @@ def _thread_seed(seed: int, worker_id: int) -> int:
     return mixed | 1
 
 
+def _example_buffers(loss: Loss, max_job: int, max_contexts: int, negative: int) -> Examples:
+    """Room for the examples of a job of up to ``max_job`` words."""
+    neg_rows = max_job * max_contexts if loss.negatives_per_context else max_job
+    return Examples(np.empty(max_job, np.int32), np.empty(max_job + 1, np.int64),
+                    np.empty(max_job * max_contexts, np.int32),
+                    np.empty((neg_rows, negative), np.int32))
+
+
 class _Meter:
     """Counters the workers share, and the learning-rate schedule they read."""
 
@@ -135,10 +144,7 @@ def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window:
     def work(worker_id: int) -> None:
         state = np.array([_thread_seed(seed, worker_id)], dtype=np.uint64)
         buffer = np.empty(max_job, np.int32)
-        neg_rows = max_job * max_ctx if loss.negatives_per_context else max_job
-        ex = Examples(np.empty(max_job, np.int32), np.empty(max_job + 1, np.int64),
-                      np.empty(max_job * max_ctx, np.int32),
-                      np.empty((neg_rows, negative), np.int32))
+        ex = _example_buffers(loss, max_job, max_ctx, negative)
         scratch = loss.scratch(params, negative, max_ctx)
         try:
             while not meter.stop:
@@ -204,3 +210,51 @@ def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window:
         epoch_loss=[total / max(n, 1) for total, n in zip(epoch_loss, epoch_pairs, strict=True)])
     logger.info(report.summary())
     return report
+
+
+def infer_rows(documents: list[np.ndarray], loss: Loss, outputs: np.ndarray,
+               counts: np.ndarray, *, negative: int, sample: float, ns_exponent: float,
+               epochs: int, alpha: float, min_alpha: float, seed: int, workers: int
+               ) -> np.ndarray:
+    """Fit one new input row per document against frozen ``outputs`` (PV-DBOW inference).
+
+    Each document (word indices) is walked ``epochs`` times as one sentence whose only
+    context is its own row; ``loss`` must leave ``outputs`` alone (``update_outputs``
+    false). The learning rate falls linearly from ``alpha`` towards ``min_alpha`` over
+    the epochs. Every row starts from the same seeded random vector with a random state
+    seeded by ``seed`` alone, so a document's row depends on nothing but the document
+    and the seed, however many documents or threads share the call.
+    """
+    dim = outputs.shape[1]
+    keep = keep_probabilities(counts, sample)
+    alias_prob, alias_index = noise_tables(counts, ns_exponent)
+    start = (np.random.default_rng(seed).random(dim, dtype=np.float32) - 0.5) / dim
+    rows = np.tile(start, (len(documents), 1))
+    own_row = np.zeros(1, np.int32)  # the sentence's context: row 0 of its one-row view
+
+    def fit(i: int) -> None:
+        doc = np.ascontiguousarray(documents[i], dtype=np.int32)
+        n = len(doc)
+        if n == 0:
+            return
+        params = (rows[i:i + 1], outputs)
+        offsets = np.array([0, n], np.int64)
+        state = np.array([_thread_seed(seed, 0)], dtype=np.uint64)
+        ex = _example_buffers(loss, n, 1, negative)
+        scratch = loss.scratch(params, negative, 1)
+        buffer = np.empty(n, np.int32)
+        for epoch in range(epochs):
+            lr = alpha - (alpha - min_alpha) * epoch / epochs
+            ex.n_examples, ex.n_contexts = sample_job(
+                doc, offsets, 0, 1, keep, 0, negative, loss.negatives_per_context,
+                alias_prob, alias_index, own_row, state, buffer,
+                ex.centres, ex.ctx_ptr, ex.contexts, ex.negatives)
+            loss.update(params, ex, lr, scratch)
+
+    if workers > 1 and len(documents) > 1:
+        with ThreadPoolExecutor(workers, thread_name_prefix="wordspace-infer") as pool:
+            list(pool.map(fit, range(len(documents))))
+    else:
+        for i in range(len(documents)):
+            fit(i)
+    return rows

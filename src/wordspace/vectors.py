@@ -38,9 +38,22 @@ class Vectors(WordIndex):
         self._unit: np.ndarray | None = None
 
     # -- access ------------------------------------------------------------------------
+    @staticmethod
+    def _key(term) -> str | None:
+        """``term`` as a key of this index, or None if it is not a key (a vector)."""
+        return term if isinstance(term, str) else None
+
+    def _as_list(self, x) -> list:
+        """Query terms: one key or vector, or an iterable of them."""
+        if x is None:
+            return []
+        if self._key(x) is not None or isinstance(x, np.ndarray):
+            return [x]
+        return list(x)
+
     def __getitem__(self, word: str | Iterable[str]) -> np.ndarray:
         """The vector of a word (or a matrix for a list of words)."""
-        if isinstance(word, str):
+        if self._key(word) is not None:
             return self.matrix[self.index_of(word)]
         return self.matrix[[self.index_of(w) for w in word]]
 
@@ -92,19 +105,21 @@ class Vectors(WordIndex):
         "woman"], negative=["man"])`` answers an analogy (3CosAdd). Query words are
         excluded from the answer, as in gensim.
         """
-        positive = _as_list(positive)
-        negative = _as_list(negative)
+        positive = self._as_list(positive)
+        negative = self._as_list(negative)
         if not positive and not negative:
             raise ValueError("most_similar needs at least one positive or negative word")
         terms = [(p, 1.0) for p in positive] + [(n, -1.0) for n in negative]
         mean = np.zeros(self.dim, dtype=np.float32)
+        exclude = []
         for term, weight in terms:
-            if isinstance(term, str):
-                mean += weight * self.unit[self.index_of(term)]
+            key = self._key(term)
+            if key is not None:
+                mean += weight * self.unit[self.index_of(key)]
+                exclude.append(key)
             else:
                 v = np.asarray(term, dtype=np.float32)
                 mean += weight * v / max(float(np.linalg.norm(v)), _EPS)
-        exclude = [t for t, _ in terms if isinstance(t, str)]
         return self.nearest(mean, topn, exclude, restrict_vocab)
 
     def analogy(self, a: str, b: str, c: str, topn: int = 1, method: str = "3cosadd",
@@ -170,12 +185,86 @@ class Vectors(WordIndex):
         return cls(words, matrix)
 
 
-def _as_list(x) -> list:
-    if x is None:
-        return []
-    if isinstance(x, (str, np.ndarray)):
-        return [x]
-    return list(x)
+
+
+class DocVectors(Vectors):
+    """Document vectors by id (gensim's ``model.dv``), with inference for new documents.
+
+    ``dv["doc-7"]`` is a vector, ``dv.most_similar("doc-7")`` its nearest documents (or
+    those of a vector, such as an inferred one), ``dv.infer(tokens)`` the vector of a
+    document the model has not seen. Ids are strings; an integer id is looked up as its
+    decimal string, so ``dv[7]`` is ``dv["7"]``. Everything :class:`Vectors` offers
+    works by id, including :meth:`save_word2vec_format`.
+
+    Parameters
+    ----------
+    ids : sequence of str or int
+    matrix : array (n_documents, dim)
+    infer : callable, optional
+        ``infer(documents, **options) -> matrix``: the model's inference (set by the
+        model that trained the vectors).
+    """
+
+    def __init__(self, ids, matrix: np.ndarray, infer=None):
+        super().__init__([str(i) for i in ids], matrix)
+        self._infer = infer
+
+    @property
+    def ids(self) -> list[str]:
+        """Document ids in row order."""
+        return self.words
+
+    def __repr__(self) -> str:
+        return f"DocVectors({len(self):,} documents, dim={self.dim})"
+
+    @staticmethod
+    def _key(term) -> str | None:
+        if isinstance(term, (str, int, np.integer)) and not isinstance(term, bool):
+            return str(term)
+        return None
+
+    def __contains__(self, doc: object) -> bool:
+        key = self._key(doc)
+        return key is not None and key in self.index
+
+    def index_of(self, doc) -> int:
+        """Row of document ``doc``; ``KeyError`` naming it if unknown."""
+        try:
+            return self.index[self._key(doc)]
+        except KeyError:
+            sample = ", ".join(repr(i) for i in self.words[:3])
+            raise KeyError(f"document {doc!r} is not known (the {len(self):,} ids are like "
+                           f"{sample})") from None
+
+    def infer(self, tokens: Sequence[str], epochs: int | None = None,
+              alpha: float | None = None, seed: int | None = None) -> np.ndarray:
+        """The vector of a new document, given as tokens; see :meth:`infer_many`.
+
+        Raises ``ValueError`` if none of the tokens is in the vocabulary.
+        """
+        if isinstance(tokens, str):
+            raise TypeError("infer() takes a list of tokens (e.g. text.split()), not a "
+                            "string")
+        return self.infer_many([tokens], epochs=epochs, alpha=alpha, seed=seed,
+                               strict=True)[0]
+
+    def infer_many(self, documents: Iterable[Sequence[str]], epochs: int | None = None,
+                   alpha: float | None = None, seed: int | None = None,
+                   workers: int | None = None, strict: bool = False) -> np.ndarray:
+        """Vectors of new documents (token lists), one row each.
+
+        Each document's vector is trained from a fixed random start for ``epochs`` passes
+        over its words (the model's ``epochs`` by default) with everything the model
+        learnt frozen, the learning rate falling linearly from ``alpha`` (the model's).
+        The result depends only on the document and ``seed`` (default: the model's),
+        not on the other documents or on ``workers``. A document with no word in the
+        vocabulary gets a zero vector (``strict=True``: a ``ValueError``).
+        """
+        if self._infer is None:
+            raise RuntimeError("these document vectors were not made by a model that can "
+                               "infer (load the model directory, not just the vectors)")
+        return self._infer(list(documents), epochs=epochs, alpha=alpha, seed=seed,
+                           workers=workers, strict=strict)
 
 
 def _looks_binary(body: bytes, dim: int) -> bool:

@@ -2,7 +2,8 @@
 
 from wordspace.models.gaussian import GaussianSkipGram
 from wordspace.models.ppmi import PPMISVD
+from wordspace.models.pvdbow import PVDBOW
 from wordspace.models.skipgram import CBOW, SkipGram
 from wordspace.models.softmax import SoftmaxSkipGram
 
-__all__ = ["CBOW", "GaussianSkipGram", "PPMISVD", "SkipGram", "SoftmaxSkipGram"]
+__all__ = ["CBOW", "PPMISVD", "PVDBOW", "GaussianSkipGram", "SkipGram", "SoftmaxSkipGram"]

@@ -37,6 +37,8 @@ class Model:
     implement ``_validate``, ``_fit(corpus)`` and name their matrices in ``_arrays``."""
 
     _arrays: tuple[str, ...] = ()
+    #: what ``fit`` trains on; other sources are converted to it
+    _corpus_type: type[Corpus] = Corpus
 
     @classmethod
     def _param_names(cls) -> list[str]:
@@ -63,8 +65,12 @@ class Model:
         """Train on ``corpus``: a :class:`Corpus`, or anything ``Corpus()`` accepts
         (built with its defaults). Returns the model."""
         self._validate()
-        if not isinstance(corpus, Corpus):
-            corpus = Corpus(corpus, progress=getattr(self, "progress", True))
+        kind = self._corpus_type
+        if isinstance(corpus, Corpus) and not isinstance(corpus, kind):
+            raise TypeError(f"{type(self).__name__} trains on {kind.__name__}, not a "
+                            f"{type(corpus).__name__}: build {kind.__name__}(source, ...)")
+        if not isinstance(corpus, kind):
+            corpus = kind(corpus, progress=getattr(self, "progress", True))
         previous = self.__dict__.get("vocab_")
         self.vocab_ = corpus.vocab
         try:
@@ -158,15 +164,21 @@ class WindowModel(Model):
             check_int("workers", self.workers, 1)
         check_int("seed", self.seed, 0)
 
-    def _train(self, corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...]) -> None:
-        min_alpha = self.alpha * self._min_alpha_ratio if self.min_alpha is None \
+    @property
+    def _final_alpha(self) -> float:
+        return self.alpha * self._min_alpha_ratio if self.min_alpha is None \
             else self.min_alpha
+
+    def _train(self, corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...],
+               window: int | None = None, sentence_context: np.ndarray | None = None
+               ) -> None:
         self.report_ = train(
-            corpus, loss, params, window=self.window, negative=getattr(self, "negative", 0),
-            sample=self.sample, ns_exponent=getattr(self, "ns_exponent", 0.75),
-            epochs=self.epochs,
-            alpha=self.alpha, min_alpha=min_alpha, workers=self.workers or default_workers(),
-            seed=self.seed, progress=self.progress)
+            corpus, loss, params, window=self.window if window is None else window,
+            negative=getattr(self, "negative", 0), sample=self.sample,
+            ns_exponent=getattr(self, "ns_exponent", 0.75), epochs=self.epochs,
+            alpha=self.alpha, min_alpha=self._final_alpha,
+            workers=self.workers or default_workers(), seed=self.seed,
+            sentence_context=sentence_context, progress=self.progress)
 
 
 def _registry() -> dict[str, type[Model]]:

@@ -1,0 +1,213 @@
+"""Documents with ids, for document vectors: a corpus whose lines are documents.
+
+:class:`Documents` reads a collection once, like :class:`~wordspace.corpus.Corpus`
+(whose pipeline, vocabulary, encoding and cache it shares), and remembers which
+document each encoded sentence came from and each document's id.
+
+Sources:
+
+* a JSON-lines file (``.jsonl``, ``.ndjson`` or ``.json``, optionally compressed): one
+  object a line, the text in ``text_field`` and the id in ``id_field`` (the document's
+  number if absent);
+* any other text file (plain, .gz, .bz2, .xz): one document a line, its id the line
+  number counted from 0 (blank lines are no document but keep their number);
+* a folder: each file one document, its id the file's path relative to the folder
+  (JSON-lines files in it contribute a document per line);
+* an iterable of ``(id, tokens)`` pairs, where tokens is a list of strings or a text to
+  tokenise, or of objects with ``words`` and ``tags`` (gensim's ``TaggedDocument``);
+* a dataset name of kind ``documents`` (``"bbc"``), fetched or taken from the mirror.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from wordspace._io import atomic_write, decompressing_reader
+from wordspace.corpus import (
+    MAX_SENTENCE_LENGTH,
+    Corpus,
+    CorpusError,
+    _Batcher,
+    make_tokenizer,
+)
+
+logger = logging.getLogger(__name__)
+
+_JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
+_COMPRESSED = (".gz", ".bz2", ".xz")
+
+
+def is_json_lines(path: Path) -> bool:
+    """Whether a file's name says JSON lines (compression suffixes aside)."""
+    suffixes = [s.lower() for s in path.suffixes]
+    while suffixes and suffixes[-1] in _COMPRESSED:
+        suffixes.pop()
+    return bool(suffixes) and suffixes[-1] in _JSON_SUFFIXES
+
+
+class Documents(Corpus):
+    """A tokenised collection of documents with ids, encoded once.
+
+    Parameters
+    ----------
+    source : str, Path or iterable
+        See the module docstring: a JSON-lines file, a one-document-a-line text file, a
+        folder of documents, an iterable of ``(id, tokens)`` pairs, or a dataset name.
+    min_count, max_vocab_size, lowercase, token_pattern, unk, cache, progress
+        As for :class:`~wordspace.corpus.Corpus`.
+    text_field, id_field : str
+        Fields of a JSON-lines record that hold the text and the id.
+
+    Attributes
+    ----------
+    ids : list of str
+        Document ids in document order (ids are strings: a JSON number ``7`` is ``"7"``).
+    doc_of_sentence : ndarray of int64
+        The document each encoded sentence belongs to (a document longer than
+        ``MAX_SENTENCE_LENGTH`` tokens is cut into several sentences).
+    vocab, tokens, offsets
+        As for :class:`~wordspace.corpus.Corpus`.
+    """
+
+    _dataset_kind = "documents"
+    _items = "(id, tokens) pairs"
+
+    def __init__(self, source, min_count: int = 5, max_vocab_size: int | None = None,
+                 lowercase: bool = False, token_pattern: str | None = None, unk: bool = False,
+                 text_field: str = "text", id_field: str = "id", cache: bool = True,
+                 progress: bool = True):
+        self.text_field = text_field
+        self.id_field = id_field
+        self.ids: list[str] = []
+        super().__init__(source, min_count=min_count, max_vocab_size=max_vocab_size,
+                         lowercase=lowercase, token_pattern=token_pattern, unk=unk,
+                         max_sentence_length=MAX_SENTENCE_LENGTH, cache=cache,
+                         progress=progress)
+
+    @property
+    def doc_of_sentence(self) -> np.ndarray:
+        """The document each sentence belongs to (documents are the corpus's lines)."""
+        return self.sentence_line
+
+    @property
+    def n_documents(self) -> int:
+        """Number of documents (including any left with no word in the vocabulary)."""
+        return len(self.ids)
+
+    def __repr__(self) -> str:
+        return (f"Documents({self.name!r}, {self.n_documents:,} documents, "
+                f"{self.n_tokens:,} tokens, {len(self.vocab):,} words)")
+
+    def documents_without_words(self) -> list[str]:
+        """Ids of documents with no word in the vocabulary (their vectors cannot learn)."""
+        has_words = np.zeros(self.n_documents, bool)
+        has_words[np.asarray(self.doc_of_sentence)] = True
+        return [self.ids[i] for i in np.flatnonzero(~has_words)]
+
+    # -- reading ----------------------------------------------------------------------
+    def _settings(self) -> dict:
+        return {**super()._settings(), "documents": True, "text_field": self.text_field,
+                "id_field": self.id_field}
+
+    def _tokens(self, text, where: str) -> list[str]:
+        if isinstance(text, str):
+            return make_tokenizer(self.lowercase, self.token_pattern)(text)
+        if isinstance(text, bytes) or not hasattr(text, "__iter__"):
+            raise CorpusError(f"{where}: a document's text must be a string or a list of "
+                              f"tokens, not {type(text).__name__}")
+        return [t.lower() for t in text] if self.lowercase else list(text)
+
+    def _add(self, doc_id, tokens: list[str], batcher: _Batcher, where: str) -> None:
+        doc_id = str(doc_id)
+        if doc_id in self._seen:
+            raise CorpusError(f"{where}: document id {doc_id!r} was already used by document "
+                              f"{self._seen[doc_id]}; ids must be unique")
+        self._seen[doc_id] = len(self.ids)
+        self.ids.append(doc_id)
+        batcher.feed(tokens)
+        batcher.end_line()  # one "line" per document: sentence_line is the document
+
+    def _batches(self):
+        self.ids, self._seen = [], {}
+        try:
+            yield from super()._batches()
+        finally:
+            del self._seen
+
+    def _read_iterable(self, batcher: _Batcher) -> Iterator[tuple]:
+        for i, item in enumerate(self._sentences):
+            where = f"document {i}"
+            if hasattr(item, "words") and hasattr(item, "tags"):  # gensim's TaggedDocument
+                tags = [item.tags] if isinstance(item.tags, (str, int)) else list(item.tags)
+                if len(tags) != 1:
+                    raise CorpusError(f"{where}: a TaggedDocument needs exactly one tag, "
+                                      f"got {tags!r}")
+                doc_id, text = tags[0], item.words
+            elif isinstance(item, (tuple, list)) and len(item) == 2 and not (
+                    isinstance(item, list) and all(isinstance(x, str) for x in item)):
+                doc_id, text = item
+            else:  # a bare token list included: documents need ids
+                raise CorpusError(f"{where}: expected an (id, tokens) pair, got "
+                                  f"{type(item).__name__} {str(item)[:60]}")
+            self._add(doc_id, self._tokens(text, where), batcher, where)
+            if batcher.full():
+                yield batcher.take()
+
+    def _read_file(self, path: Path, batcher: _Batcher, bar) -> Iterator[tuple]:
+        root = Path(self.name)
+        with open(path, "rb") as raw, decompressing_reader(raw) as stream:
+            if root.is_dir() and not is_json_lines(path):  # the whole file is a document
+                text = stream.read().decode("utf-8", errors="wordspace.count")
+                self._add(path.relative_to(root).as_posix(), self._tokens(text, str(path)),
+                          batcher, str(path))
+                bar.update(path.stat().st_size)
+                if batcher.full():
+                    yield batcher.take()
+                return
+            lines = io.TextIOWrapper(stream, encoding="utf-8", errors="wordspace.count",
+                                     newline="\n")
+            json_lines = is_json_lines(path)
+            position = 0
+            for lineno, line in enumerate(lines, 1):
+                if not line.strip():
+                    continue
+                where = f"{path}:{lineno}"
+                if json_lines:
+                    doc_id, text = self._parse_record(line, where)
+                else:  # the id is the line number, from 0, as gensim's TaggedLineDocument
+                    doc_id, text = lineno - 1, line
+                self._add(doc_id, self._tokens(text, where), batcher, where)
+                if lineno % 1024 == 0:
+                    bar.update(raw.tell() - position)
+                    position = raw.tell()
+                if batcher.full():
+                    yield batcher.take()
+            bar.update(raw.tell() - position)
+
+    def _parse_record(self, line: str, where: str):
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise CorpusError(f"{where}: not valid JSON ({e.msg})") from None
+        if not isinstance(record, dict):
+            raise CorpusError(f"{where}: expected a JSON object, got {type(record).__name__}")
+        if self.text_field not in record:
+            raise CorpusError(f"{where}: the record has no {self.text_field!r} field (it has "
+                              f"{', '.join(map(repr, record)) or 'none'}); set text_field")
+        return record.get(self.id_field, len(self.ids)), record[self.text_field]
+
+    # -- the cache holds the ids beside the encoding --------------------------------------
+    def _encode(self, out: Path) -> None:
+        super()._encode(out)
+        with atomic_write(out / "ids.json", "w") as f:
+            json.dump(self.ids, f)
+
+    def _load(self, directory: Path, mmap: bool) -> None:
+        super()._load(directory, mmap)
+        self.ids = json.loads((directory / "ids.json").read_text(encoding="utf-8"))

@@ -1,0 +1,146 @@
+"""Document vectors: PV-DBOW, the distributed bag of words (Le & Mikolov 2014).
+
+A document's vector predicts the words of the document with negative sampling, as a
+skip-gram context word predicts its centre word. Trained jointly with skip-gram
+(``train_words=True``), the document is one more context of every word in it, so word
+and document vectors share a space; the walk, the sampler and the kernel are
+skip-gram's, with the document's row as an extra input (``sentence_context``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+
+from wordspace._validate import check_float, check_int
+from wordspace.documents import Documents
+from wordspace.losses import NegativeSamplingLoss
+from wordspace.models.base import default_workers
+from wordspace.models.skipgram import SkipGram
+from wordspace.train import infer_rows
+from wordspace.vectors import DocVectors, Vectors
+
+logger = logging.getLogger(__name__)
+
+
+class PVDBOW(SkipGram):
+    """Paragraph vectors (PV-DBOW, gensim's ``Doc2Vec(dm=0)``), optionally with words.
+
+    Parameters
+    ----------
+    dim : int
+        Vector dimensions (documents and words alike).
+    train_words : bool
+        Also train skip-gram word vectors in the same space (gensim's ``dbow_words=1``):
+        slower, and usually better document vectors on small collections. ``False``:
+        documents only; the model then has no word vectors.
+    window : int
+        Skip-gram window when ``train_words`` (the document is always a context).
+    negative, sample, ns_exponent, alpha, min_alpha, workers, seed, shared_negatives,
+    progress
+        As for :class:`~wordspace.models.skipgram.SkipGram`; ``sample`` defaults to
+        1e-3 (gensim's for ``Doc2Vec``), as documents are short next to a corpus.
+    epochs : int
+        Passes over the documents (also inference's default).
+
+    Attributes
+    ----------
+    dv : DocVectors
+        Document vectors by id: ``dv[id]``, ``dv.most_similar(id)``, ``dv.infer(tokens)``.
+    vectors : Vectors
+        Word vectors (only with ``train_words``).
+    vocab_ : Vocabulary
+    report_ : TrainingReport
+    """
+
+    _arrays = ("input_vectors_", "output_vectors_", "doc_ids_")
+    _corpus_type = Documents
+
+    def __init__(self, dim: int = 100, train_words: bool = True, window: int = 5,
+                 negative: int = 5, sample: float = 1e-3, ns_exponent: float = 0.75,
+                 epochs: int = 20, alpha: float = 0.025, min_alpha: float | None = None,
+                 workers: int | None = None, seed: int = 1, shared_negatives: bool = True,
+                 progress: bool = True):
+        self.train_words = train_words
+        super().__init__(dim=dim, window=window, negative=negative, sample=sample,
+                         ns_exponent=ns_exponent, epochs=epochs, alpha=alpha,
+                         min_alpha=min_alpha, workers=workers, seed=seed,
+                         shared_negatives=shared_negatives, progress=progress)
+
+    def _validate(self) -> None:
+        if not isinstance(self.train_words, (bool, np.bool_)):
+            raise TypeError(f"train_words must be True or False, got {self.train_words!r}")
+        super()._validate()
+
+    def _fit(self, documents: Documents) -> None:
+        n_words, n_docs, dim = len(documents.vocab), documents.n_documents, self.dim
+        empty = documents.documents_without_words()
+        if empty:
+            logger.warning("%d document(s) have no word in the vocabulary, so their vectors "
+                           "stay untrained: %s", len(empty), ", ".join(empty[:5]))
+        word_rows = n_words if self.train_words else 0
+        rng = np.random.default_rng(self.seed)
+        # inputs: the word rows (if trained), then one row per document
+        self.input_vectors_ = (rng.random((word_rows + n_docs, dim), dtype=np.float32)
+                               - 0.5) / dim
+        self.output_vectors_ = np.zeros((n_words, dim), dtype=np.float32)
+        doc_rows = (word_rows + np.asarray(documents.doc_of_sentence)).astype(np.int32)
+        self._train(documents, NegativeSamplingLoss(self._update_kind()),
+                    (self.input_vectors_, self.output_vectors_),
+                    window=self.window if self.train_words else 0, sentence_context=doc_rows)
+        self.doc_ids_ = np.array(documents.ids, dtype=str)
+        self._restored()
+
+    def _restored(self) -> None:
+        n_docs = len(self.doc_ids_)
+        word_rows = len(self.input_vectors_) - n_docs
+        self.dv = DocVectors(self.doc_ids_.tolist(), self.input_vectors_[word_rows:],
+                             infer=self._infer)
+        self._word_vectors = Vectors(self.vocab_.words, self.input_vectors_[:word_rows],
+                                     self.vocab_.counts) if word_rows else None
+
+    @property
+    def vectors(self) -> Vectors:
+        """The word vectors (``train_words=True`` only)."""
+        if self.__dict__.get("_word_vectors") is None:
+            raise AttributeError("this PVDBOW has no word vectors: train it with "
+                                 "train_words=True to learn them beside the documents")
+        return self._word_vectors
+
+    def _infer(self, documents: list[Sequence[str]], epochs: int | None = None,
+               alpha: float | None = None, seed: int | None = None,
+               workers: int | None = None, strict: bool = False) -> np.ndarray:
+        """:meth:`DocVectors.infer_many`'s work: see there."""
+        self._check_fitted()
+        epochs = self.epochs if epochs is None else epochs
+        alpha = self.alpha if alpha is None else alpha
+        check_int("epochs", epochs, 1)
+        check_float("alpha", alpha, 0.0, strict=True)
+        index = self.vocab_.index
+        encoded = []
+        for i, doc in enumerate(documents):
+            if isinstance(doc, str):
+                raise TypeError(f"document {i} is a string; pass token lists "
+                                "(e.g. text.split())")
+            encoded.append(np.array([index[w] for w in doc if w in index], np.int32))
+        unknown = [i for i, doc in enumerate(encoded) if len(doc) == 0]
+        if unknown and strict:
+            words = list(documents[unknown[0]])[:5]
+            raise ValueError(f"none of the document's words is in the vocabulary "
+                             f"({', '.join(map(repr, words)) or 'no words at all'}"
+                             f"{', ...' if len(documents[unknown[0]]) > 5 else ''})")
+        if unknown:
+            logger.warning("%d document(s) have no word in the vocabulary: zero vectors "
+                           "(documents %s)", len(unknown), ", ".join(map(str, unknown[:5])))
+        if not self.output_vectors_.flags.writeable:  # memory-mapped: the kernel's type
+            self.output_vectors_ = np.array(self.output_vectors_)  # wants a writable array
+        rows = infer_rows(
+            encoded, NegativeSamplingLoss(self._update_kind(), update_outputs=False),
+            self.output_vectors_, self.vocab_.counts, negative=self.negative,
+            sample=self.sample, ns_exponent=self.ns_exponent, epochs=epochs, alpha=alpha,
+            min_alpha=min(self._final_alpha, alpha), workers=workers or default_workers(),
+            seed=self.seed if seed is None else seed)
+        rows[unknown] = 0.0
+        return rows
