@@ -21,6 +21,9 @@ _EPILOG = """examples:
   wordspace eval text8-model --datasets ws353 simlex999 google
   wordspace plot text8-model france king computer --neighbours 8 -o map.png
   wordspace export text8-model -o vectors.bin --format word2vec-binary
+  wordspace train bbc --model pv-dbow --lowercase --min-count 2 -o bbc-model
+  wordspace similar bbc-model tech/001.txt --doc     # nearest documents
+  echo "the striker scored twice" | wordspace infer bbc-model --lowercase
   wordspace data list
   wordspace convae explain                           # convolution as a matrix, and W^T
 """
@@ -54,21 +57,26 @@ def _subcommand(sub, name: str, **kwargs) -> argparse.ArgumentParser:
 def _add_train(sub) -> None:
     p = _subcommand(
         sub, "train", help="train word vectors on a corpus",
-        description="Train skip-gram word vectors with negative sampling. CORPUS is a text "
-                    "file (plain, .gz, .bz2, .xz), one sentence per line or one long line "
-                    "like text8, or a folder of such files. The model directory holds the "
-                    "vectors, the vocabulary and a training report.",
+        description="Train word vectors (skip-gram with negative sampling by default) or "
+                    "document vectors. CORPUS is a text file (plain, .gz, .bz2, .xz), one "
+                    "sentence per line or one long line like text8, or a folder of such "
+                    "files. For --model pv-dbow it holds documents: JSON lines with 'text' "
+                    "and 'id' fields, one document a line (ids are line numbers), or a "
+                    "folder with a document per file. The model directory holds the "
+                    "vectors, the vocabulary and a training report. Options left unset "
+                    "take the model's defaults.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("corpus", help="text file, folder of text files, or a corpus name "
-                                  "from 'wordspace data list' (e.g. text8)")
+    p.add_argument("corpus", help="text file, folder of text files, or a dataset name "
+                                  "from 'wordspace data list' (e.g. text8, or bbc for "
+                                  "pv-dbow)")
     p.add_argument("-o", "--output", required=True, metavar="MODEL_DIR",
                    help="model directory to write (replaced atomically if it exists)")
     p.add_argument("--model", default="sgns",
-                   choices=["sgns", "cbow", "softmax", "gaussian", "ppmi-svd"],
+                   choices=["sgns", "cbow", "softmax", "gaussian", "ppmi-svd", "pv-dbow"],
                    help="skip-gram with negative sampling, CBOW (the window's mean predicts "
                         "the word), full-softmax skip-gram (exact; small vocabularies), "
-                        "Gaussian skip-gram (words as distributions), or count-based PPMI + "
-                        "truncated SVD")
+                        "Gaussian skip-gram (words as distributions), count-based PPMI + "
+                        "truncated SVD, or PV-DBOW document vectors (doc2vec)")
     g = p.add_argument_group("corpus")
     g.add_argument("--min-count", type=_positive_int, default=5,
                    help="ignore words rarer than this")
@@ -81,17 +89,21 @@ def _add_train(sub) -> None:
                    help="map rare words to <unk> instead of dropping them")
     g = p.add_argument_group("model")
     g.add_argument("--dim", type=_positive_int, default=None,
-                   help="vector dimensions (default: 100 for sgns, 50 for gaussian)")
-    g.add_argument("--window", type=_positive_int, default=5, help="maximum context distance")
-    g.add_argument("--negative", type=_positive_int, default=5, help="negatives per centre word")
-    g.add_argument("--sample", type=float, default=1e-4,
-                   help="subsampling threshold for frequent words (0: off)")
-    g.add_argument("--ns-exponent", type=float, default=0.75,
-                   help="negatives drawn proportionally to count**this")
-    g.add_argument("--epochs", type=_positive_int, default=5, help="passes over the corpus")
+                   help="vector dimensions (default: 100; 50 for gaussian)")
+    g.add_argument("--window", type=_positive_int, default=None,
+                   help="maximum context distance (default: 5)")
+    g.add_argument("--negative", type=_positive_int, default=None,
+                   help="negatives per centre word (default: 5)")
+    g.add_argument("--sample", type=float, default=None,
+                   help="subsampling threshold for frequent words, 0 for none (default: "
+                        "1e-4; 1e-3 for pv-dbow)")
+    g.add_argument("--ns-exponent", type=float, default=None,
+                   help="negatives drawn proportionally to count**this (default: 0.75)")
+    g.add_argument("--epochs", type=_positive_int, default=None,
+                   help="passes over the corpus (default: 5; 20 for pv-dbow)")
     g.add_argument("--alpha", type=float, default=None,
-                   help="initial learning rate (default: 0.025 for sgns, 0.05 for cbow, 0.5 "
-                        "for gaussian)")
+                   help="initial learning rate (default: 0.025 for sgns and pv-dbow, 0.05 "
+                        "for cbow and softmax, 0.5 for gaussian)")
     g.add_argument("--per-pair", action="store_true",
                    help="sgns: word2vec.c's per-pair update instead of shared negatives")
     g = p.add_argument_group("gaussian model")
@@ -107,6 +119,12 @@ def _add_train(sub) -> None:
                    help="variances' learning rate relative to the means'")
     g.add_argument("--untied", action="store_true",
                    help="separate word and context distributions (default: one per word)")
+    g = p.add_argument_group("document model (pv-dbow)")
+    g.add_argument("--no-words", action="store_true",
+                   help="document vectors only, no skip-gram word vectors beside them "
+                        "(faster)")
+    g.add_argument("--text-field", default="text", help="JSON lines: the text's field")
+    g.add_argument("--id-field", default="id", help="JSON lines: the id's field")
     g = p.add_argument_group("run")
     g.add_argument("--workers", type=_positive_int, default=None,
                    help="training threads (default: all cores)")
@@ -116,38 +134,47 @@ def _add_train(sub) -> None:
 
 
 def _train(args) -> int:
-    from wordspace import CBOW, PPMISVD, Corpus, GaussianSkipGram, SkipGram, SoftmaxSkipGram
+    from wordspace import (
+        CBOW,
+        PPMISVD,
+        PVDBOW,
+        Corpus,
+        Documents,
+        GaussianSkipGram,
+        SkipGram,
+        SoftmaxSkipGram,
+    )
 
-    common = dict(window=args.window, negative=args.negative, sample=args.sample,
-                  ns_exponent=args.ns_exponent, epochs=args.epochs, workers=args.workers,
-                  seed=args.seed, progress=not args.quiet)
+    given = {k: v for k, v in dict(
+        dim=args.dim, window=args.window, negative=args.negative, sample=args.sample,
+        ns_exponent=args.ns_exponent, epochs=args.epochs, alpha=args.alpha,
+        workers=args.workers).items() if v is not None}
+    given.update(seed=args.seed, progress=not args.quiet)
     if args.model == "gaussian":
         model = GaussianSkipGram(
-            dim=50 if args.dim is None else args.dim,
-            alpha=0.5 if args.alpha is None else args.alpha, energy=args.energy,
-            covariance=args.covariance, margin=args.margin, mu_max=args.mu_max,
-            var_min=args.var_min, var_max=args.var_max, tied=not args.untied,
-            variance_rate=args.variance_rate,
-            var_init=min(max(1.0, args.var_min), args.var_max), **common)
+            energy=args.energy, covariance=args.covariance, margin=args.margin,
+            mu_max=args.mu_max, var_min=args.var_min, var_max=args.var_max,
+            tied=not args.untied, variance_rate=args.variance_rate,
+            var_init=min(max(1.0, args.var_min), args.var_max), **given)
     elif args.model == "ppmi-svd":
-        model = PPMISVD(dim=100 if args.dim is None else args.dim, window=args.window,
-                        sample=args.sample, seed=args.seed, progress=not args.quiet)
+        model = PPMISVD(**{k: v for k, v in given.items()
+                           if k in ("dim", "window", "sample", "seed", "progress")})
     elif args.model == "softmax":
-        model = SoftmaxSkipGram(dim=100 if args.dim is None else args.dim,
-                                alpha=0.05 if args.alpha is None else args.alpha,
-                                **{k: v for k, v in common.items()
+        model = SoftmaxSkipGram(**{k: v for k, v in given.items()
                                    if k not in ("negative", "ns_exponent")})
     elif args.model == "cbow":
-        model = CBOW(dim=100 if args.dim is None else args.dim,
-                     alpha=0.05 if args.alpha is None else args.alpha, **common)
+        model = CBOW(**given)
+    elif args.model == "pv-dbow":
+        model = PVDBOW(train_words=not args.no_words, shared_negatives=not args.per_pair,
+                       **given)
     else:
-        model = SkipGram(dim=100 if args.dim is None else args.dim,
-                         alpha=0.025 if args.alpha is None else args.alpha,
-                         shared_negatives=not args.per_pair, **common)
+        model = SkipGram(shared_negatives=not args.per_pair, **given)
     start = time.perf_counter()
-    corpus = Corpus(args.corpus, min_count=args.min_count, max_vocab_size=args.max_vocab_size,
-                    lowercase=args.lowercase, token_pattern=args.token_pattern, unk=args.unk,
-                    progress=not args.quiet)
+    reading = dict(min_count=args.min_count, max_vocab_size=args.max_vocab_size,
+                   lowercase=args.lowercase, token_pattern=args.token_pattern, unk=args.unk,
+                   progress=not args.quiet)
+    corpus = Documents(args.corpus, text_field=args.text_field, id_field=args.id_field,
+                       **reading) if args.model == "pv-dbow" else Corpus(args.corpus, **reading)
     logger.info("%s", corpus)
     model.fit(corpus)
     model.save(args.output)
@@ -160,10 +187,17 @@ def _train(args) -> int:
     return 0
 
 
-def _load_vectors(path: str):
+def _load_vectors(path: str, docs: bool = False):
+    """A model's word vectors, or (``docs``) its document vectors."""
     from wordspace.models.base import load_model
 
-    return load_model(path, mmap=True).vectors
+    model = load_model(path, mmap=True)
+    if not docs:
+        return model.vectors
+    if not hasattr(model, "dv"):
+        raise ValueError(f"{path} holds a {type(model).__name__}, which has no document "
+                         "vectors (train one with --model pv-dbow)")
+    return model.dv
 
 
 def _print_table(rows) -> None:
@@ -173,14 +207,38 @@ def _print_table(rows) -> None:
 
 
 def _add_query(sub) -> None:
-    p = _subcommand(sub, "similar", help="nearest neighbours of a word",
+    p = _subcommand(sub, "similar", help="nearest neighbours of a word (or document)",
                        description="List the words whose vectors are closest (cosine) "
-                                   "to WORD's.")
+                                   "to WORD's; with --doc, the documents closest to "
+                                   "document WORD's (a pv-dbow model).")
     p.add_argument("model", metavar="MODEL_DIR")
-    p.add_argument("word")
+    p.add_argument("word", metavar="WORD")
     p.add_argument("--topn", type=_positive_int, default=10, help="how many neighbours")
+    p.add_argument("--doc", action="store_true", help="WORD is a document id")
     p.set_defaults(func=lambda a: _print_table(
-        _load_vectors(a.model).most_similar(a.word, topn=a.topn)))
+        _load_vectors(a.model, a.doc).most_similar(a.word, topn=a.topn)))
+
+    p = _subcommand(
+        sub, "infer", help="vectors for new documents, and their nearest documents",
+        description="Infer a vector for each new document (each TEXT argument, or each "
+                    "line of standard input) with a pv-dbow model, and list the training "
+                    "documents nearest to it. Tokenise as the model's training did "
+                    "(the same --lowercase and --token-pattern).")
+    p.add_argument("model", metavar="MODEL_DIR")
+    p.add_argument("texts", nargs="*", metavar="TEXT",
+                   help="documents to infer (default: one per line of standard input)")
+    p.add_argument("--topn", type=_positive_int, default=5,
+                   help="how many nearest documents")
+    p.add_argument("--vector", action="store_true",
+                   help="print the inferred vectors instead of neighbours")
+    p.add_argument("--lowercase", action="store_true", help="lowercase the text first")
+    p.add_argument("--token-pattern", default=None, metavar="REGEX",
+                   help="tokens are the regex's matches; default: whitespace")
+    p.add_argument("--epochs", type=_positive_int, default=None,
+                   help="inference passes over each document (default: the model's epochs)")
+    p.add_argument("--seed", type=int, default=None,
+                   help="random seed (default: the model's)")
+    p.set_defaults(func=_infer)
 
     p = _subcommand(sub, "analogy", help="A is to B as C is to ?",
                        description="Answer an analogy by 3CosAdd (b - a + c) or 3CosMul, "
@@ -195,6 +253,29 @@ def _add_query(sub) -> None:
         _load_vectors(a.model).analogy(a.a, a.b, a.c, topn=a.topn, method=a.method)))
 
 
+def _infer(a) -> None:
+    from wordspace.corpus import make_tokenizer
+
+    dv = _load_vectors(a.model, docs=True)
+    texts = a.texts or [line for line in sys.stdin if line.strip()]
+    if not texts:
+        raise ValueError("no documents given (pass TEXT arguments or lines on stdin)")
+    tokenize = make_tokenizer(a.lowercase, a.token_pattern)
+    vectors = dv.infer_many([tokenize(t) for t in texts], epochs=a.epochs, seed=a.seed)
+    for i, (text, vector) in enumerate(zip(texts, vectors, strict=True)):
+        if a.vector:
+            print(" ".join(f"{x:.6g}" for x in vector))
+            continue
+        snippet = " ".join(text.split())
+        if i:
+            print()
+        print(f"{snippet[:70]}{'...' if len(snippet) > 70 else ''}")
+        if vector.any():
+            _print_table(dv.most_similar(vector, topn=a.topn))
+        else:
+            print("(none of its words is in the model's vocabulary)")
+
+
 def _add_export(sub) -> None:
     p = _subcommand(sub, "export", help="write vectors in word2vec format",
                        description="Write the word vectors as a word2vec text or binary "
@@ -203,9 +284,11 @@ def _add_export(sub) -> None:
     p.add_argument("-o", "--output", required=True, metavar="FILE")
     p.add_argument("--format", choices=["word2vec", "word2vec-binary"], default="word2vec",
                    help="text (word2vec) or binary (word2vec-binary)")
+    p.add_argument("--docs", action="store_true",
+                   help="write the document vectors (by id) of a pv-dbow model")
 
     def run(a) -> None:
-        vectors = _load_vectors(a.model)
+        vectors = _load_vectors(a.model, a.docs)
         vectors.save_word2vec_format(a.output, binary=a.format == "word2vec-binary")
         print(f"wrote {len(vectors):,} vectors of dimension {vectors.dim} to {a.output}")
 
