@@ -21,3 +21,22 @@ def numeric_gradient(f, params, eps: float = 1e-6) -> list[np.ndarray]:
             g[idx] = (up - down) / (2 * eps)
         grads.append(g)
     return grads
+
+
+N_TOPICS = 4
+
+
+def topic_document(rng, topic: int, length: int = 40) -> list[str]:
+    """Words of one topic (``t{topic}w{j}``) mixed with words every topic uses."""
+    own = [f"t{topic}w{j}" for j in range(8)]
+    common = [f"c{j}" for j in range(6)]
+    return [rng.choice(own) if rng.random() < 0.6 else rng.choice(common)
+            for _ in range(length)]
+
+
+def planted_documents(n_per_topic: int = 40, seed: int = 0):
+    """(id, tokens) pairs whose words come from one planted topic each, and the topics."""
+    rng = np.random.default_rng(seed)
+    topics = np.arange(N_TOPICS).repeat(n_per_topic)
+    rng.shuffle(topics)
+    return [(f"doc{i}", topic_document(rng, t)) for i, t in enumerate(topics)], topics

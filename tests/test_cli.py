@@ -124,3 +124,46 @@ def test_data_list_and_path(tmp_path, monkeypatch, capsys):
     assert rows["ws353"][2] == "mirror" and rows["men"][2] == "-"
     assert main(["data", "path", "ws353"]) == 0
     assert capsys.readouterr().out.strip() == str(mirror / "similarity" / "ws353.txt")
+
+
+def test_pv_dbow_end_to_end(tmp_path, capsys):
+    """Train on JSON lines, then ask for neighbours, infer new text and export by id."""
+    import json
+
+    from helpers import planted_documents
+    from wordspace import PVDBOW
+
+    docs, topics = planted_documents(n_per_topic=20)
+    corpus = tmp_path / "docs.jsonl"
+    corpus.write_text("".join(json.dumps({"id": i, "text": " ".join(t)}) + "\n"
+                              for i, t in docs))
+    out = tmp_path / "dbow"
+    assert main(["train", str(corpus), "-o", str(out), "--model", "pv-dbow", "--dim", "8",
+                 "--epochs", "15", "--sample", "0", "--min-count", "1", "--workers", "1",
+                 "--quiet"]) == 0
+    model = load_model(out)
+    assert isinstance(model, PVDBOW) and model.train_words and model.dv.ids[0] == "doc0"
+    capsys.readouterr()
+
+    assert main(["similar", str(out), "doc0", "--doc", "--topn", "3"]) == 0
+    found = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert len(found) == 3 and all(topics[int(d[3:])] == topics[0] for d in found)
+
+    topic_words = " ".join(f"t{topics[0]}w{j}" for j in range(8))
+    assert main(["infer", str(out), topic_words, "zebra", "--topn", "2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == topic_words and all(topics[int(line.split()[0][3:])] == topics[0]
+                                           for line in lines[1:3])
+    assert lines[-1] == "(none of its words is in the model's vocabulary)"
+
+    exported = tmp_path / "docs.txt"
+    assert main(["export", str(out), "--docs", "-o", str(exported)]) == 0
+    vectors = Vectors.load_word2vec_format(exported)
+    assert vectors.words == model.dv.ids
+    np.testing.assert_allclose(vectors.matrix, model.dv.matrix, rtol=1e-5, atol=1e-7)
+
+    assert main(["train", str(corpus), "-o", str(tmp_path / "sg"), "--dim", "4",
+                 "--epochs", "1", "--min-count", "1", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["similar", str(tmp_path / "sg"), "doc0", "--doc"]) == 2
+    assert "has no document vectors" in capsys.readouterr().err

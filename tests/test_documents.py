@@ -1,0 +1,141 @@
+"""Documents: every source layout gives the same documents, ids and sentence mapping."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import namedtuple
+
+import numpy as np
+import pytest
+
+from wordspace import Corpus, CorpusError, Documents
+
+TEXTS = {"a": "the cat sat on the mat", "b": "a dog barked", "c": "the cat and the dog"}
+
+
+def words_of(docs: Documents) -> dict[str, list[str]]:
+    """Each document's encoded words, rebuilt from sentences and doc_of_sentence."""
+    out = {i: [] for i in docs.ids}
+    for sentence, d in zip(docs, docs.doc_of_sentence, strict=True):
+        out[docs.ids[d]].extend(sentence)
+    return out
+
+
+def expected(texts=TEXTS):
+    return {k: v.split() for k, v in texts.items()}
+
+
+def test_json_lines_with_ids_compressed(tmp_path):
+    path = tmp_path / "docs.jsonl.gz"
+    with gzip.open(path, "wt") as f:
+        for k, v in TEXTS.items():
+            f.write(json.dumps({"id": k, "text": v, "label": "x"}) + "\n\n")
+    docs = Documents(path, min_count=1, progress=False)
+    assert docs.ids == ["a", "b", "c"] and docs.n_documents == 3
+    assert words_of(docs) == expected()
+
+
+def test_json_fields_are_configurable_and_ids_default_to_the_number(tmp_path):
+    path = tmp_path / "docs.ndjson"
+    path.write_text("\n".join(json.dumps({"body": v}) for v in TEXTS.values()))
+    docs = Documents(path, min_count=1, text_field="body", progress=False)
+    assert docs.ids == ["0", "1", "2"]
+    assert list(words_of(docs).values()) == list(expected().values())
+    numbered = tmp_path / "n.jsonl"
+    numbered.write_text("\n".join(json.dumps({"doc": 10 + i, "text": v})
+                                  for i, v in enumerate(TEXTS.values())))
+    assert Documents(numbered, min_count=1, id_field="doc", progress=False).ids == \
+        ["10", "11", "12"]
+
+
+def test_one_document_per_line_ids_are_line_numbers(tmp_path):
+    path = tmp_path / "docs.txt"
+    path.write_text("the cat sat on the mat\n\na dog barked\nthe cat and the dog\n")
+    docs = Documents(path, min_count=1, progress=False)
+    assert docs.ids == ["0", "2", "3"]  # the blank line is no document but keeps its number
+    assert list(words_of(docs).values()) == list(expected().values())
+
+
+def test_a_folder_holds_a_document_per_file(tmp_path):
+    for k, v in TEXTS.items():
+        (tmp_path / "topic" / k).parent.mkdir(exist_ok=True)
+        (tmp_path / "topic" / f"{k}.txt").write_text(v.replace(" ", "\n", 1))  # lines join
+    (tmp_path / "more.jsonl").write_text(json.dumps({"id": "d", "text": "dog dog"}) + "\n")
+    docs = Documents(tmp_path, min_count=1, progress=False)
+    assert docs.ids == ["d", "topic/a.txt", "topic/b.txt", "topic/c.txt"]
+    assert words_of(docs) == {"d": ["dog", "dog"],
+                              **{f"topic/{k}.txt": v for k, v in expected().items()}}
+
+
+def test_iterables_of_pairs_texts_and_tagged_documents():
+    TaggedDocument = namedtuple("TaggedDocument", "words tags")  # gensim's shape
+    items = [("a", TEXTS["a"].split()), ("b", TEXTS["b"]),  # a text is tokenised
+             TaggedDocument(TEXTS["c"].split(), ["c"])]
+    docs = Documents(items, min_count=1)
+    assert docs.ids == ["a", "b", "c"] and words_of(docs) == expected()
+    upper = Documents([("x", "The CAT")], min_count=1, lowercase=True)
+    assert words_of(upper) == {"x": ["the", "cat"]}
+
+
+def test_min_count_and_documents_without_words():
+    docs = Documents([("a", "cat cat dog"), ("b", "rare words only"), ("c", "dog cat")],
+                     min_count=2)
+    assert docs.ids == ["a", "b", "c"]
+    assert docs.documents_without_words() == ["b"]
+    assert words_of(docs) == {"a": ["cat", "cat", "dog"], "b": [], "c": ["dog", "cat"]}
+
+
+def test_a_long_document_is_cut_into_sentences_of_the_same_document(monkeypatch):
+    import wordspace.documents
+
+    monkeypatch.setattr(wordspace.documents, "MAX_SENTENCE_LENGTH", 4)
+    docs = Documents([("a", "w " * 10), ("b", "x y"), ("c", "z " * 9)], min_count=1)
+    assert np.diff(docs.offsets).tolist() == [4, 4, 2, 2, 4, 4, 1]
+    assert np.asarray(docs.doc_of_sentence).tolist() == [0, 0, 0, 1, 2, 2, 2]
+
+
+def test_cached_documents_keep_their_ids(tmp_path):
+    path = tmp_path / "docs.jsonl"
+    path.write_text("\n".join(json.dumps({"id": k, "text": v}) for k, v in TEXTS.items()))
+    first = Documents(path, min_count=1, progress=False)
+    second = Documents(path, min_count=1, progress=False)
+    assert second.cache_dir == first.cache_dir is not None
+    assert second.ids == first.ids and words_of(second) == words_of(first)
+    # a plain Corpus of the same file is cached apart (lines, not documents)
+    assert Corpus(path, min_count=1, progress=False).cache_dir != first.cache_dir
+
+
+def test_corpus_sentences_know_their_lines(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("a b c\n\nd e\n" + "f " * 7 + "\n")
+    corpus = Corpus(path, min_count=1, max_sentence_length=3, progress=False)
+    assert np.diff(corpus.offsets).tolist() == [3, 2, 3, 3, 1]
+    assert np.asarray(corpus.sentence_line).tolist() == [0, 2, 3, 3, 3]
+
+
+@pytest.mark.parametrize("content,message", [
+    ('{"id": 1, "text": "a b"}\n{"id": 1, "text": "c"}\n', "docs.jsonl:2: document id '1' "
+                                                           "was already used"),
+    ('{"id": 1, "text": "a b"}\n{"id": 2, "body": "c"}\n', "docs.jsonl:2: the record has no "
+                                                           "'text' field"),
+    ('{"id": 1, "text": "a b"}\n{"id": 2, "text": \n', "docs.jsonl:2: not valid JSON"),
+    ('["a", "b"]\n', "docs.jsonl:1: expected a JSON object"),
+    ('{"id": 1, "text": 5}\n', "docs.jsonl:1: a document's text must be a string"),
+])
+def test_bad_records_are_named_by_file_and_line(tmp_path, content, message):
+    path = tmp_path / "docs.jsonl"
+    path.write_text(content)
+    with pytest.raises(CorpusError, match=message):
+        Documents(path, min_count=1, progress=False)
+
+
+def test_bad_iterables_say_what_a_document_is():
+    with pytest.raises(CorpusError, match="document 1: expected an \\(id, tokens\\) pair"):
+        Documents([("a", ["x"]), ["just", "tokens"]], min_count=1)
+    with pytest.raises(CorpusError, match="exactly one tag"):
+        Documents([namedtuple("T", "words tags")(["x"], ["a", "b"])], min_count=1)
+    with pytest.raises(TypeError, match=r"iterable of \(id, tokens\) pairs"):
+        Documents(42)
+    with pytest.raises(FileNotFoundError, match="documents file not found"):
+        Documents("no-such-collection")

@@ -1,0 +1,180 @@
+"""PV-DBOW: the exact update, planted topics recovered, inference, persistence, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from helpers import N_TOPICS, numeric_gradient, planted_documents, topic_document
+from wordspace import PVDBOW, Corpus, Documents, load_model
+from wordspace.kernels.sampling import sample_job
+from wordspace.losses import Examples, NegativeSamplingLoss
+from wordspace.sampling import noise_tables
+
+
+@pytest.fixture(scope="module")
+def planted():
+    docs, topics = planted_documents()
+    return Documents(docs, min_count=1), topics
+
+
+@pytest.fixture(scope="module", params=[True, False], ids=["with-words", "docs-only"])
+def fitted(request, planted):
+    docs, topics = planted
+    # sample=0: in a 38-word vocabulary every word is "frequent" and would be subsampled
+    model = PVDBOW(dim=16, train_words=request.param, sample=0, epochs=15, workers=1,
+                   seed=3, progress=False).fit(docs)
+    return model, topics
+
+
+def neighbour_purity(model, topics, k=5) -> float:
+    same = [topics[int(other[3:])] == topics[i]
+            for i, doc_id in enumerate(model.dv.ids)
+            for other, _ in model.dv.most_similar(doc_id, topn=k)]
+    return float(np.mean(same))
+
+
+def test_the_update_is_the_exact_gradient_step_of_the_pv_dbow_loss():
+    """One job through the sampler and the loss: every centre word is predicted by its
+    window's words and by the document's row (input row 6), with shared negatives; each
+    example's step equals -lr times the finite-difference gradient of its loss."""
+    rng = np.random.default_rng(0)
+    n_words, dim, negative, lr = 6, 4, 2, 0.05
+    inputs = rng.normal(scale=0.5, size=(n_words + 1, dim)).astype(np.float32)
+    outputs = rng.normal(scale=0.5, size=(n_words, dim)).astype(np.float32)
+    tokens = np.array([0, 3, 1, 5, 2], np.int32)
+    prob, alias = noise_tables(np.array([9, 8, 7, 6, 5, 4]), 0.75)
+    n = len(tokens)
+    ex = Examples(np.empty(n, np.int32), np.empty(n + 1, np.int64),
+                  np.empty(n * 5, np.int32), np.empty((n, negative), np.int32))
+    ex.n_examples, ex.n_contexts = sample_job(
+        tokens, np.array([0, n]), 0, 1, np.ones(n_words, np.float32), 2, negative, False,
+        prob, alias, np.array([n_words], np.int32), np.array([5], np.uint64),
+        np.empty(n, np.int32), ex.centres, ex.ctx_ptr, ex.contexts, ex.negatives)
+    assert ex.n_examples == n and all(
+        ex.contexts[ex.ctx_ptr[e + 1] - 1] == n_words for e in range(n))
+
+    doc_start = inputs[n_words].copy()
+    p_in, p_out = inputs.astype(np.float64), outputs.astype(np.float64)
+    for e in range(n):  # the reference: exact steps, example after example, in float64
+        w, ctx = ex.centres[e], ex.contexts[ex.ctx_ptr[e]:ex.ctx_ptr[e + 1]]
+        negs = [k for k in ex.negatives[e] if k != w]
+
+        def loss(w=w, ctx=ctx, negs=negs):
+            return sum(np.logaddexp(0, -(p_out[w] @ p_in[c]))
+                       + sum(np.logaddexp(0, p_out[k] @ p_in[c]) for k in negs) for c in ctx)
+
+        g_in, g_out = numeric_gradient(loss, [p_in, p_out])
+        p_in[:] -= lr * g_in  # in place: the reference loss reads these arrays
+        p_out[:] -= lr * g_out
+    loss = NegativeSamplingLoss("shared")
+    loss.update((inputs, outputs), ex, lr, loss.scratch((inputs, outputs), negative, 5))
+    np.testing.assert_allclose(inputs, p_in, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(outputs, p_out, rtol=1e-4, atol=1e-5)
+    assert not np.allclose(inputs[n_words], doc_start)  # the document's row learnt
+
+
+def test_documents_of_a_topic_are_each_others_neighbours(fitted):
+    model, topics = fitted
+    assert neighbour_purity(model, topics) > 0.9  # chance: about 0.25
+
+
+def test_words_and_documents_share_one_space(planted):
+    docs, topics = planted
+    model = PVDBOW(dim=16, sample=0, epochs=15, workers=1, seed=3, progress=False).fit(docs)
+    hits = []
+    for i, doc_id in enumerate(model.dv.ids):
+        nearest = [w for w, _ in model.vectors.nearest(model.dv[doc_id], topn=3)]
+        hits += [w.startswith(f"t{topics[i]}w") for w in nearest]
+    assert np.mean(hits) > 0.8  # a document's nearest words are its topic's own
+
+
+def test_inference_places_new_documents_among_their_topic(fitted):
+    model, topics = fitted
+    rng = np.random.default_rng(99)
+    new_topics = np.arange(N_TOPICS).repeat(5)
+    inferred = model.dv.infer_many([topic_document(rng, t) for t in new_topics])
+    train_unit = model.dv.unit
+    votes = (inferred @ train_unit.T).argsort(axis=1)[:, -5:]
+    assert np.mean(topics[votes] == new_topics[:, None]) > 0.9
+
+
+def test_inference_is_deterministic_independent_and_leaves_the_model_alone(fitted):
+    model, _ = fitted
+    before = model.input_vectors_.copy(), model.output_vectors_.copy()
+    rng = np.random.default_rng(1)
+    a, b = topic_document(rng, 0), topic_document(rng, 1)
+    first = model.dv.infer(a, seed=7)
+    np.testing.assert_array_equal(model.dv.infer(a, seed=7), first)
+    assert not np.allclose(model.dv.infer(a, seed=8), first)
+    batch = model.dv.infer_many([b, a], seed=7, workers=2)
+    np.testing.assert_array_equal(batch[1], first)  # its own, whatever else is inferred
+    np.testing.assert_array_equal(model.input_vectors_, before[0])
+    np.testing.assert_array_equal(model.output_vectors_, before[1])
+    assert model.dv.infer(a, epochs=1).shape == (16,)
+
+
+def test_inference_errors_and_unknown_words(fitted):
+    model, _ = fitted
+    with pytest.raises(TypeError, match="list of tokens"):
+        model.dv.infer("t0w1 t0w2")
+    with pytest.raises(ValueError, match="none of the document's words.*'zebra'"):
+        model.dv.infer(["zebra", "yak"])
+    rows = model.dv.infer_many([["zebra"], ["t1w0", "zebra"]])
+    assert not rows[0].any() and rows[1].any()
+    with pytest.raises(ValueError, match="epochs must be"):
+        model.dv.infer(["t1w0"], epochs=0)
+
+
+def test_doc_vectors_answer_by_id(fitted):
+    model, _ = fitted
+    dv = model.dv
+    assert len(dv) == 160 and "doc3" in dv and "doc999" not in dv and 3 not in dv
+    np.testing.assert_array_equal(dv["doc3"], dv.matrix[dv.ids.index("doc3")])
+    assert dv[["doc1", "doc2"]].shape == (2, 16)
+    assert all(d != "doc3" for d, _ in dv.most_similar("doc3"))
+    with pytest.raises(KeyError, match="document 'doc999' is not known"):
+        dv["doc999"]
+    numbered = Documents([(10, ["t0w0", "c1"]), (11, ["t1w0"])], min_count=1)
+    small = PVDBOW(dim=4, epochs=1, workers=1, progress=False).fit(numbered)
+    np.testing.assert_array_equal(small.dv[10], small.dv["10"])
+
+
+@pytest.mark.parametrize("mmap", [False, True])
+def test_save_load_round_trip(tmp_path, fitted, mmap):
+    model, _ = fitted
+    model.save(tmp_path / "m")
+    loaded = load_model(tmp_path / "m", mmap=mmap)
+    assert isinstance(loaded, PVDBOW) and loaded.get_params() == model.get_params()
+    assert loaded.dv.ids == model.dv.ids
+    np.testing.assert_array_equal(loaded.dv.matrix, model.dv.matrix)
+    tokens = ["t2w1", "t2w3", "c0", "t2w5"]
+    np.testing.assert_array_equal(loaded.dv.infer(tokens), model.dv.infer(tokens))
+    if model.train_words:
+        np.testing.assert_array_equal(loaded.vectors.matrix, model.vectors.matrix)
+    else:
+        with pytest.raises(AttributeError, match="train_words=True"):
+            loaded.vectors  # noqa: B018
+
+
+def test_one_worker_and_a_seed_reproduce_the_vectors(planted):
+    docs, _ = planted
+    runs = [PVDBOW(dim=8, epochs=2, workers=1, seed=s, progress=False).fit(docs).dv.matrix
+            for s in (5, 5, 6)]
+    np.testing.assert_array_equal(runs[0], runs[1])
+    assert not np.allclose(runs[0], runs[2])
+
+
+def test_bad_parameters_and_inputs():
+    with pytest.raises(TypeError, match="train_words must be True or False"):
+        PVDBOW(train_words="yes")
+    with pytest.raises(ValueError, match="dim must be"):
+        PVDBOW(dim=0)
+    with pytest.raises(ValueError, match="window must be"):
+        PVDBOW(window=0)
+    sentences = [["a", "b"], ["b", "c"]]
+    with pytest.raises(TypeError, match="PVDBOW trains on Documents, not a Corpus"):
+        PVDBOW(progress=False).fit(Corpus(sentences, min_count=1))
+    pairs = [("x", ["a", "b"] * 5), ("y", "b c " * 5)]  # converted with Documents' defaults
+    model = PVDBOW(dim=4, epochs=1, progress=False).fit(pairs)
+    assert model.dv.ids == ["x", "y"] and sorted(model.vocab_.words) == ["a", "b", "c"]
