@@ -178,3 +178,15 @@ def test_bad_parameters_and_inputs():
     pairs = [("x", ["a", "b"] * 5), ("y", "b c " * 5)]  # converted with Documents' defaults
     model = PVDBOW(dim=4, epochs=1, progress=False).fit(pairs)
     assert model.dv.ids == ["x", "y"] and sorted(model.vocab_.words) == ["a", "b", "c"]
+
+
+def test_a_documents_only_model_says_it_has_no_word_vectors(tmp_path, planted, capsys):
+    from wordspace.cli import main
+    from wordspace.evaluate import scorers
+
+    model = PVDBOW(dim=4, train_words=False, epochs=1, progress=False).fit(planted[0])
+    with pytest.raises(ValueError, match="has no word vectors to evaluate"):
+        scorers(model)
+    model.save(tmp_path / "m")
+    assert main(["similar", str(tmp_path / "m"), "t0w1"]) == 2
+    assert "which has no word vectors" in capsys.readouterr().err

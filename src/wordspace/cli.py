@@ -193,11 +193,18 @@ def _load_vectors(path: str, docs: bool = False):
 
     model = load_model(path, mmap=True)
     if not docs:
-        return model.vectors
+        return _word_vectors(model, path)
     if not hasattr(model, "dv"):
         raise ValueError(f"{path} holds a {type(model).__name__}, which has no document "
                          "vectors (train one with --model pv-dbow)")
     return model.dv
+
+
+def _word_vectors(model, path: str):
+    vectors = getattr(model, "vectors", None)
+    if vectors is None:
+        raise ValueError(f"{path} holds {model!r}, which has no word vectors")
+    return vectors
 
 
 def _print_table(rows) -> None:
@@ -368,9 +375,9 @@ def _add_plot(sub) -> None:
         from wordspace.plot import embedding_map, save_figure
 
         model = load_model(a.model, mmap=True)
-        space = getattr(model, "distributions", None) if a.gaussians else model.vectors
-        fig = embedding_map(space or model.vectors, a.words, neighbours=a.neighbours,
-                            method=a.method, seed=a.seed)
+        space = getattr(model, "distributions", None) if a.gaussians else None
+        fig = embedding_map(space or _word_vectors(model, a.model), a.words,
+                            neighbours=a.neighbours, method=a.method, seed=a.seed)
         print(f"wrote {save_figure(fig, a.output)}")
 
     p.set_defaults(func=run)

@@ -117,7 +117,7 @@ class Documents(Corpus):
 
     def _tokens(self, text, where: str) -> list[str]:
         if isinstance(text, str):
-            return make_tokenizer(self.lowercase, self.token_pattern)(text)
+            return self._tokenize(text)
         if isinstance(text, bytes) or not hasattr(text, "__iter__"):
             raise CorpusError(f"{where}: a document's text must be a string or a list of "
                               f"tokens, not {type(text).__name__}")
@@ -135,10 +135,11 @@ class Documents(Corpus):
 
     def _batches(self):
         self.ids, self._seen = [], {}
+        self._tokenize = make_tokenizer(self.lowercase, self.token_pattern)
         try:
             yield from super()._batches()
         finally:
-            del self._seen
+            del self._seen, self._tokenize
 
     def _read_iterable(self, batcher: _Batcher) -> Iterator[tuple]:
         for i, item in enumerate(self._sentences):

@@ -254,7 +254,10 @@ def scorers(model) -> dict:
     vectors (or the object itself, if it is vectors) scored by cosine."""
     if hasattr(model, "scorers"):
         return model.scorers()
-    return {"cosine": model if isinstance(model, Vectors) else model.vectors}
+    vectors = model if isinstance(model, Vectors) else getattr(model, "vectors", None)
+    if vectors is None:
+        raise ValueError(f"{model!r} has no word vectors to evaluate")
+    return {"cosine": vectors}
 
 
 def evaluate(model, names=DEFAULT_DATASETS, methods=("3cosadd",), restrict_vocab: int = 30000,
