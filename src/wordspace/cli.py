@@ -29,6 +29,16 @@ _EPILOG = """examples:
 """
 
 
+class _DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows an option's default only where it says something: not None, not a flag's
+    False, and not where the help already gives it."""
+
+    def _get_help_string(self, action):
+        if action.default in (None, False) or "default" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
+
+
 def _int_at_least(minimum: int):
     def parse(text: str) -> int:
         try:
@@ -65,7 +75,7 @@ def _add_train(sub) -> None:
                     "folder with a document per file. The model directory holds the "
                     "vectors, the vocabulary and a training report. Options left unset "
                     "take the model's defaults.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=_DefaultsFormatter)
     p.add_argument("corpus", help="text file, folder of text files, or a dataset name "
                                   "from 'wordspace data list' (e.g. text8, or bbc for "
                                   "pv-dbow)")
@@ -105,12 +115,14 @@ def _add_train(sub) -> None:
                    help="initial learning rate (default: 0.025 for sgns and pv-dbow, 0.05 "
                         "for cbow and softmax, 0.5 for gaussian)")
     g.add_argument("--per-pair", action="store_true",
-                   help="sgns: word2vec.c's per-pair update instead of shared negatives")
+                   help="sgns, pv-dbow: word2vec.c's per-pair update instead of shared "
+                        "negatives")
     g = p.add_argument_group("gaussian model")
     g.add_argument("--energy", choices=["el", "kl"], default="kl",
                    help="similarity between distributions: expected likelihood "
                         "(symmetric) or -KL (asymmetric)")
-    g.add_argument("--covariance", choices=["diagonal", "spherical"], default="diagonal")
+    g.add_argument("--covariance", choices=["diagonal", "spherical"], default="diagonal",
+                   help="a variance per dimension, or one per word")
     g.add_argument("--margin", type=float, default=1.0, help="max-margin loss's margin")
     g.add_argument("--mu-max", type=float, default=5.0, help="bound on the means' norm")
     g.add_argument("--var-min", type=float, default=0.05, help="lower bound on variances")
@@ -311,7 +323,7 @@ def _add_eval(sub) -> None:
                     "(candidates restricted to the most frequent words, a, b, c excluded), "
                     "with gensim's protocols. Datasets are fetched by name (see 'wordspace "
                     "data list') or taken from the WORDSPACE_DATA mirror.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=_DefaultsFormatter)
     p.add_argument("model", metavar="MODEL_DIR",
                    help="model directory, or a word2vec file (.txt or .bin)")
     p.add_argument("--datasets", nargs="+", metavar="NAME", default=None,
@@ -359,7 +371,7 @@ def _add_plot(sub) -> None:
         description="Project the given words (and each one's nearest neighbours) to 2-D by "
                     "PCA or t-SNE and draw them labelled, one colour per query word. "
                     "Writes PNG, SVG or PDF, by the output's suffix.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=_DefaultsFormatter)
     p.add_argument("model", metavar="MODEL_DIR")
     p.add_argument("words", nargs="+", metavar="WORD")
     p.add_argument("-o", "--output", default="map.png", metavar="FILE")
@@ -428,7 +440,7 @@ def _add_convae(sub) -> None:
                     "the reconstruction error per epoch and write a picture of originals, "
                     "reconstructions and filters. 'wordspace convae explain' prints the "
                     "convolution matrix W and the padded-code convolution that equals W^T.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=_DefaultsFormatter)
     p.add_argument("action", nargs="?", choices=["train", "explain"], default="train")
     p.add_argument("-o", "--output", default="convae", metavar="DIR",
                    help="where to write convae.png")
