@@ -141,6 +141,19 @@ def test_save_load_round_trip(tmp_path, trained):
         model.distributions.most_similar("gen1", by="kl")
 
 
+@pytest.mark.parametrize("tied", [True, False])
+def test_context_distributions_are_saved_once(tmp_path, tied):
+    sentences = [["a", "b", "c", "a", "b", "c"]] * 50
+    model = GaussianSkipGram(dim=4, tied=tied, epochs=1, workers=1, progress=False)
+    model.fit(Corpus(sentences, min_count=1)).save(tmp_path / "g")
+    saved = sorted(p.name for p in (tmp_path / "g").glob("*.npy"))
+    assert ("context_means_.npy" in saved) == (not tied)
+    back = load_model(tmp_path / "g")
+    assert (back.context_means_ is back.means_) == tied
+    np.testing.assert_array_equal(back.context_means_, model.context_means_)
+    np.testing.assert_array_equal(back.context_variances_, model.context_variances_)
+
+
 def test_invalid_parameters():
     with pytest.raises(ValueError, match="energy must be one of 'el', 'kl'"):
         GaussianSkipGram(energy="cos")

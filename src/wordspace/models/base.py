@@ -129,7 +129,7 @@ class Model:
         known = set(model_cls._param_names())
         model = model_cls(**{k: v for k, v in config["params"].items() if k in known})
         model.vocab_ = Vocabulary.load_tsv(path / "vocab.tsv")
-        for name in model_cls._arrays:
+        for name in model._arrays:  # per instance: what is saved may follow the parameters
             setattr(model, name, np.load(path / f"{name}.npy", mmap_mode="r" if mmap else None))
         model._restored()
         return model

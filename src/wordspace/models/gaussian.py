@@ -72,8 +72,13 @@ class GaussianSkipGram(WindowModel):
     report_ : TrainingReport
     """
 
-    _arrays = ("means_", "variances_", "context_means_", "context_variances_")
     _min_alpha_ratio = 0.1
+
+    @property
+    def _arrays(self) -> tuple[str, ...]:
+        # tied context distributions are the word distributions: saved once
+        return ("means_", "variances_") if self.tied else \
+            ("means_", "variances_", "context_means_", "context_variances_")
 
     def __init__(self, dim: int = 50, covariance: str = "diagonal", energy: str = "kl",
                  margin: float = 1.0, window: int = 5, negative: int = 5, sample: float = 1e-4,
@@ -141,6 +146,8 @@ class GaussianSkipGram(WindowModel):
         self._restored()
 
     def _restored(self) -> None:
+        if self.tied:
+            self.context_means_, self.context_variances_ = self.means_, self.variances_
         self.distributions = Distributions(self.vocab_.words, self.means_, self.variances_,
                                            self.vocab_.counts)
         self.vectors = self.distributions.vectors
