@@ -162,6 +162,16 @@ def test_archives_are_unpacked(server, register, make, suffix):
     assert datasets.load("toy") == [("tiger", "cat", 7.35), ("book", "paper", 7.46)]
 
 
+def test_datasets_in_one_archive_download_it_once(server, register):
+    archive = make_zip({"set/a.txt": PAIRS, "set/b.txt": PAIRS.replace(b"tiger", b"lion")})
+    server.files["/both.zip"] = archive
+    for name in ("toy-a", "toy-b"):
+        register(name, kind="similarity", description="", urls=(server.url + "/both.zip",),
+                 filename="both.zip", member=f"set/{name[-1]}.txt", shared_folder="both")
+    assert datasets.load("toy-a")[0][0] == "tiger" and datasets.load("toy-b")[0][0] == "lion"
+    assert server.requests == ["/both.zip"]
+
+
 def test_archive_members_may_not_escape(server, register):
     server.files["/evil.zip"] = make_zip({"../../escaped.txt": b"x"})
     register("toy", kind="similarity", description="", urls=(server.url + "/evil.zip",),
@@ -194,6 +204,10 @@ def test_offline_without_mirror_says_what_to_set(register):
 
 
 def test_every_registry_entry_is_complete():
+    archives = {}
+    for d in datasets.REGISTRY.values():  # one archive, one cache folder
+        archives.setdefault((d.urls, d.filename), set()).add(d.folder)
+    assert all(len(folders) == 1 for folders in archives.values()), archives
     for name, d in datasets.REGISTRY.items():
         assert d.name == name and d.kind in datasets.KINDS and d.description
         assert d.urls and all(u.startswith(("http://", "https://")) for u in d.urls)

@@ -51,7 +51,9 @@ class Dataset:
 
     ``member`` is the data file inside the unpacked archive (``None``: the downloaded
     file itself). ``mirror`` lists candidate paths relative to ``$WORDSPACE_DATA``;
-    ``stand_in`` says how the mirror's file differs from the canonical one.
+    ``stand_in`` says how the mirror's file differs from the canonical one. Datasets
+    that are members of one archive name the same ``shared_folder``, so the archive is
+    downloaded and unpacked once for all of them.
     """
 
     name: str
@@ -64,11 +66,17 @@ class Dataset:
     size: int | None = None
     mirror: tuple[str, ...] = ()
     stand_in: str | None = None
+    shared_folder: str | None = None
+
+    @property
+    def folder(self) -> Path:
+        """The cache folder the download (and what it unpacks to) goes in."""
+        return cache_home() / "datasets" / (self.shared_folder or self.name)
 
     @property
     def cache_path(self) -> Path:
         """Where the data file lives once downloaded (and unpacked)."""
-        root = cache_home() / "datasets" / self.name
+        root = self.folder
         return root / "unpacked" / self.member if self.member else root / self.filename
 
 
@@ -113,12 +121,12 @@ REGISTRY: dict[str, Dataset] = {d.name: d for d in [
     _d("ws353-sim", "similarity", "WordSim-353 similarity subset (Agirre et al. 2009), "
        "203 pairs", "http://alfonseca.org/pubs/ws353simrel.tar.gz", "ws353simrel.tar.gz",
        member="wordsim353_sim_rel/wordsim_similarity_goldstandard.txt",
-       checksum="sha1:1b9ca7f4d61682dea0004acbd48ce74275d5bfff",
+       checksum="sha1:1b9ca7f4d61682dea0004acbd48ce74275d5bfff", shared_folder="ws353simrel",
        mirror=("similarity/ws353-sim.txt",)),
     _d("ws353-rel", "similarity", "WordSim-353 relatedness subset (Agirre et al. 2009), "
        "252 pairs", "http://alfonseca.org/pubs/ws353simrel.tar.gz", "ws353simrel.tar.gz",
        member="wordsim353_sim_rel/wordsim_relatedness_goldstandard.txt",
-       checksum="sha1:1b9ca7f4d61682dea0004acbd48ce74275d5bfff",
+       checksum="sha1:1b9ca7f4d61682dea0004acbd48ce74275d5bfff", shared_folder="ws353simrel",
        mirror=("similarity/ws353-rel.txt",)),
     _d("simlex999", "similarity", "SimLex-999 (Hill et al. 2015), 999 pairs, strict "
        "similarity", ("https://www.cl.cam.ac.uk/~fh295/SimLex-999.zip",
@@ -149,13 +157,14 @@ REGISTRY: dict[str, Dataset] = {d.name: d for d in [
     # -- lexical entailment: the sources hypernymysuite (Roller et al. 2018) builds from -----
     _d("bless", "entailment", "BLESS hypernymy (Baroni & Lenci 2011), 14,542 pairs",
        _LEVY_ZIP, "lexical_inference.zip", member="lexical_entailment/bless2011",
-       mirror=("entailment/bless.tsv",)),
+       shared_folder="lexical_inference", mirror=("entailment/bless.tsv",)),
     _d("wbless", "entailment", "WBLESS (Weeds et al. 2014), 1,668 pairs, hypernym or not",
        f"{_HYPERVEC}/AWBLESS.txt", "AWBLESS.txt", mirror=("entailment/wbless.tsv",)),
     _d("bibless", "entailment", "BIBLESS (Kiela et al. 2015), 1,668 pairs, with direction",
        f"{_HYPERVEC}/ABIBLESS.txt", "ABIBLESS.txt", mirror=("entailment/bibless.tsv",)),
     _d("baroni2012", "entailment", "LEDS (Baroni et al. 2012), 2,770 pairs, entails or not",
        _LEVY_ZIP, "lexical_inference.zip", member="lexical_entailment/baroni2012",
+       shared_folder="lexical_inference",
        mirror=("entailment/leds.tsv", "entailment/baroni2012.tsv")),
     # -- documents -----------------------------------------------------------------------
     _d("bbc", "documents", "BBC News (Greene & Cunningham 2006), 2,225 articles in 5 topics",
@@ -217,7 +226,7 @@ def fetch(name: str, progress: bool = True) -> Path:
     dataset = info(name)
     if dataset.cache_path.exists():
         return dataset.cache_path
-    folder = cache_home() / "datasets" / name
+    folder = dataset.folder
     folder.mkdir(parents=True, exist_ok=True)
     archive = folder / dataset.filename
     if not archive.exists():
