@@ -96,3 +96,43 @@ def test_gradients_accumulate():
         add_energy_gradient(mu_w, var_w, mu_c, var_c, EL, 1.0, *twice)
     for a, b in zip(once, twice, strict=True):
         np.testing.assert_allclose(a, b)
+
+
+@pytest.mark.parametrize("kind", ["el", "kl"])
+@pytest.mark.parametrize("spherical", [False, True])
+def test_max_margin_update_takes_the_adagrad_step_of_the_hinge_loss(kind, spherical):
+    """One example through the training kernel: every row moves by AdaGrad's first step
+    (``lr / sqrt(mean g^2) * g``) along ``g = -dL/drow`` of the window's hinge loss
+    ``sum_jk max(0, m - S(w, c_j) + S(w, n_k))``, computed by finite differences."""
+    from wordspace.kernels.gaussian import max_margin_update
+
+    rng = np.random.default_rng(5)
+    n_words, n, lr, var_lr, margin = 6, 5, 0.05, 0.02, 2.0
+    var_dim = 1 if spherical else n
+    params = [rng.normal(scale=0.5, size=(n_words, n)), rng.uniform(0.5, 1.5, (n_words, var_dim)),
+              rng.normal(scale=0.5, size=(n_words, n)), rng.uniform(0.5, 1.5, (n_words, var_dim))]
+    params = [p.astype(np.float32) for p in params]
+    reference = [p.astype(np.float64) for p in params]
+    w, contexts, negatives = 0, np.array([1, 2], np.int32), np.array([[3, 4, 5]], np.int32)
+
+    def hinge_loss():
+        mu_w, var_w, mu_c, var_c = reference
+        s = [energy(mu_w[w], var_w[w], mu_c[c], var_c[c], KINDS[kind])
+             for c in [*contexts, *negatives[0]]]
+        return sum(max(0.0, margin - s[j] + s[2 + k]) for j in range(2) for k in range(3))
+
+    expected_loss = hinge_loss()
+    grads = numeric_gradient(hinge_loss, reference)
+    accumulators = [np.zeros(n_words) for _ in range(4)]
+    scratch = (np.zeros(5), np.zeros(5, np.float32), np.zeros(n, np.float32),
+               np.zeros(var_dim, np.float32), np.zeros(n, np.float32),
+               np.zeros(var_dim, np.float32), np.zeros(var_dim, np.float32))
+    before = [p.copy() for p in params]
+    loss, triples, active = max_margin_update(
+        *params, *accumulators, np.array([w], np.int32), np.array([0, 2], np.int64), contexts,
+        negatives, 1, lr, var_lr, margin, KINDS[kind], 100.0, 1e-3, 100.0, False, *scratch)
+    assert triples == 6 and 0 < active <= 6 and loss == pytest.approx(expected_loss, rel=1e-4)
+    for p, b, g, rate in zip(params, before, grads, (lr, var_lr, lr, var_lr), strict=True):
+        for r in range(n_words):
+            step = -g[r] * rate / np.sqrt((g[r] ** 2).mean() + 1e-8) if g[r].any() else 0 * g[r]
+            np.testing.assert_allclose(p[r] - b[r], step, rtol=2e-3, atol=1e-6)

@@ -110,7 +110,8 @@ class MaxMarginLoss(Loss):
         return (np.zeros(max_contexts + negative, np.float64),
                 np.zeros(max_contexts + negative, np.float32),
                 np.zeros(dim, np.float32), np.zeros(var_dim, np.float32),
-                np.zeros(dim, np.float32), np.zeros(var_dim, np.float32))
+                np.zeros(dim, np.float32), np.zeros(var_dim, np.float32),
+                np.zeros(var_dim, np.float32))
 
     def update(self, params, examples, lr, scratch):
         return gaussian.max_margin_update(

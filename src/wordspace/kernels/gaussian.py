@@ -38,21 +38,21 @@ _CHUNK = 64
 
 
 @kernel(inline=True)
-def _log_product(x, y, divide):
-    """``sum_t log(x_t + y_t)``, or ``sum_t log(y_t / x_t)`` if ``divide``.
+def _log_product(x, y, single):
+    """``sum_t log(x_t + y_t)``, or ``sum_t log(y_t)`` if ``single``.
 
     Logs are the costliest part of an energy, so each chunk of 64 terms takes one log of
     a (vectorised, float64) product; a chunk whose product leaves float64's comfortable
     range, which bounded variances make rare, is summed term by term instead.
     """
-    n = x.shape[0]
+    n = y.shape[0]
     total = 0.0
     for t0 in range(0, n, _CHUNK):
         t1 = min(t0 + _CHUNK, n)
         product = 1.0
-        if divide:
+        if single:
             for t in range(t0, t1):
-                product *= np.float64(y[t]) / np.float64(x[t])
+                product *= np.float64(y[t])
         else:
             for t in range(t0, t1):
                 product *= np.float64(x[t]) + np.float64(y[t])
@@ -60,8 +60,29 @@ def _log_product(x, y, divide):
             total += math.log(product)
         else:
             for t in range(t0, t1):
-                total += math.log(y[t] / x[t] if divide else x[t] + y[t])
+                total += math.log(y[t] if single else x[t] + y[t])
     return total
+
+
+@kernel(inline=True)
+def invert_variances(var_w, inv_w):
+    """``inv_w = 1 / var_w``; returns ``sum log var_w``: what diagonal KL needs of the
+    word, computed once for all its comparisons."""
+    for t in range(var_w.shape[0]):
+        inv_w[t] = _ONE / var_w[t]
+    return _log_product(var_w, var_w, True)
+
+
+@kernel(inline=True)
+def kl_energy(mu_w, inv_w, log_det_w, mu_c, var_c):
+    """Diagonal ``S = -KL(N_c || N_w)`` from the word's inverse variances and log
+    determinant (:func:`invert_variances`): multiplications only."""
+    n = mu_w.shape[0]
+    total = 0.0
+    for t in range(n):
+        d = mu_w[t] - mu_c[t]
+        total += (var_c[t] + d * d) * inv_w[t]
+    return -0.5 * (total - n - (_log_product(var_c, var_c, True) - log_det_w))
 
 
 @kernel(inline=True)
@@ -79,16 +100,14 @@ def energy(mu_w, var_w, mu_c, var_c, kind):
             s = vw + vc
             return -0.5 * (n * math.log(s) + sq / s + n * _LOG_2PI)
         return -0.5 * (n * vc / vw + sq / vw - n - n * math.log(vc / vw))
+    if kind == KL:
+        inv_w = np.empty_like(var_w)
+        return kl_energy(mu_w, inv_w, invert_variances(var_w, inv_w), mu_c, var_c)
     total = 0.0
-    if kind == EL:
-        for t in range(n):  # branch-free, so it vectorises
-            d = mu_w[t] - mu_c[t]
-            total += d * d / (var_w[t] + var_c[t])
-        return -0.5 * (total + _log_product(var_w, var_c, False) + n * _LOG_2PI)
-    for t in range(n):
+    for t in range(n):  # branch-free, so it vectorises
         d = mu_w[t] - mu_c[t]
-        total += (var_c[t] + d * d) / var_w[t]
-    return -0.5 * (total - n - _log_product(var_w, var_c, True))
+        total += d * d / (var_w[t] + var_c[t])
+    return -0.5 * (total + _log_product(var_w, var_c, False) + n * _LOG_2PI)
 
 
 _HALF = np.float32(0.5)
@@ -141,16 +160,25 @@ def add_energy_gradient(mu_w, var_w, mu_c, var_c, kind, coef,
             inv = _ONE / (var_w[t] + var_c[t])
             g_var_c[t] += half * (d * d * inv - _ONE) * inv
         return
-    for t in range(n):
-        g_mu_w[t] -= coef * (mu_w[t] - mu_c[t]) / var_w[t]
-    for t in range(n):
-        g_mu_c[t] += coef * (mu_w[t] - mu_c[t]) / var_w[t]
-    for t in range(n):
+    inv_w = np.empty_like(var_w)
+    invert_variances(var_w, inv_w)
+    add_kl_gradient(mu_w, inv_w, mu_c, var_c, coef, g_mu_w, g_var_w, g_mu_c, g_var_c)
+
+
+@kernel(inline=True)
+def add_kl_gradient(mu_w, inv_w, mu_c, var_c, coef, g_mu_w, g_var_w, g_mu_c, g_var_c):
+    """Diagonal KL's ``coef * dS/dtheta`` from the word's inverse variances: one division
+    per dimension (``1 / var_c``) instead of five."""
+    half = _HALF * coef
+    for t in range(mu_w.shape[0]):
+        g_mu_w[t] -= coef * (mu_w[t] - mu_c[t]) * inv_w[t]
+    for t in range(mu_w.shape[0]):
+        g_mu_c[t] += coef * (mu_w[t] - mu_c[t]) * inv_w[t]
+    for t in range(mu_w.shape[0]):
         d = mu_w[t] - mu_c[t]
-        inv = _ONE / var_w[t]
-        g_var_w[t] += half * ((var_c[t] + d * d) * inv - _ONE) * inv
-    for t in range(n):
-        g_var_c[t] += half * (_ONE / var_c[t] - _ONE / var_w[t])
+        g_var_w[t] += half * ((var_c[t] + d * d) * inv_w[t] - _ONE) * inv_w[t]
+    for t in range(mu_w.shape[0]):
+        g_var_c[t] += half * (_ONE / var_c[t] - inv_w[t])
 
 
 @kernel(inline=True)
@@ -191,7 +219,7 @@ def _constrain(mu, var, mu_max, var_min, var_max):
 def max_margin_update(mu_w, var_w, mu_c, var_c, acc_mu_w, acc_var_w, acc_mu_c, acc_var_c,
                       centres, ctx_ptr, contexts, negatives, n_examples, lr, var_lr, margin,
                       kind, mu_max, var_min, var_max, tied, energies, weights,
-                      g_mu_w, g_var_w, g_mu_c, g_var_c):
+                      g_mu_w, g_var_w, g_mu_c, g_var_c, inv_w):
     """One AdaGrad step per example on ``sum_{j,k} max(0, m - S(w, c_j) + S(w, n_k))``.
 
     Means step at base rate ``lr``, variances at ``var_lr``.
@@ -202,12 +230,16 @@ def max_margin_update(mu_w, var_w, mu_c, var_c, acc_mu_w, acc_var_w, acc_mu_c, a
     skipped; with ``tied`` parameters, where word and context are one row, so are the
     word's comparisons with itself (in its own window, or drawn as a negative). Context
     rows step in turn, each from the word's old values, and the word's row last; each is
-    projected back into its bounds after its step. ``energies`` and ``weights`` (m + K)
-    and the four gradient rows are scratch.
+    projected back into its bounds after its step. ``energies`` and ``weights`` (m + K),
+    the four gradient rows and ``inv_w`` (a variance row) are scratch: for diagonal KL
+    the word's inverse variances are computed once per example, as every comparison
+    divides by them.
 
     Returns ``(loss, triples, active)``.
     """
     n_neg = negatives.shape[1]
+    diagonal_kl = kind == KL and var_w.shape[1] > 1
+    log_det_w = 0.0
     loss = 0.0
     triples = 0
     active = 0
@@ -219,9 +251,14 @@ def max_margin_update(mu_w, var_w, mu_c, var_c, acc_mu_w, acc_var_w, acc_mu_c, a
             prefetch_row(mu_w, centres[e + 1])
             for p in range(ctx_ptr[e + 1], ctx_ptr[e + 2]):
                 prefetch_row(mu_c, contexts[p])
+        if diagonal_kl:  # the word's row is read-only until its step, last
+            log_det_w = invert_variances(var_w[w], inv_w)
         for j in range(m + n_neg):
             c = contexts[a + j] if j < m else negatives[e, j - m]
-            energies[j] = energy(mu_w[w], var_w[w], mu_c[c], var_c[c], kind)
+            if diagonal_kl:
+                energies[j] = kl_energy(mu_w[w], inv_w, log_det_w, mu_c[c], var_c[c])
+            else:
+                energies[j] = energy(mu_w[w], var_w[w], mu_c[c], var_c[c], kind)
             weights[j] = 0.0
         for j in range(m):
             if tied and contexts[a + j] == w:
@@ -246,8 +283,12 @@ def max_margin_update(mu_w, var_w, mu_c, var_c, acc_mu_w, acc_var_w, acc_mu_c, a
             c = contexts[a + j] if j < m else negatives[e, j - m]
             g_mu_c[:] = 0.0
             g_var_c[:] = 0.0
-            add_energy_gradient(mu_w[w], var_w[w], mu_c[c], var_c[c], kind, weights[j],
+            if diagonal_kl:
+                add_kl_gradient(mu_w[w], inv_w, mu_c[c], var_c[c], weights[j],
                                 g_mu_w, g_var_w, g_mu_c, g_var_c)
+            else:
+                add_energy_gradient(mu_w[w], var_w[w], mu_c[c], var_c[c], kind, weights[j],
+                                    g_mu_w, g_var_w, g_mu_c, g_var_c)
             _adagrad_step(mu_c[c], g_mu_c, acc_mu_c, c, lr)
             _adagrad_step(var_c[c], g_var_c, acc_var_c, c, var_lr)
             _constrain(mu_c[c], var_c[c], mu_max, var_min, var_max)
