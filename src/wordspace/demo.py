@@ -3,7 +3,9 @@
 Fetches text8 (or takes it from the ``$WORDSPACE_DATA`` mirror), trains with the
 defaults, and prints the evaluation table (WS353, SimLex-999, Google analogies),
 nearest neighbours and three classic analogies; writes the model, a word2vec file and
-``map.png`` (a 2-D map of some words and their neighbours) under ``--out``.
+``map.png`` (a 2-D map of some words and their neighbours) under ``--out``. Then trains
+document vectors (PV-DBOW) on BBC News and shows an article's nearest articles and
+where a new text lands.
 
     python -m wordspace.demo [--out demo] [--epochs 5]
 """
@@ -16,13 +18,15 @@ import sys
 import time
 from pathlib import Path
 
-from wordspace import Corpus, SkipGram
+from wordspace import PVDBOW, Corpus, Documents, SkipGram, datasets
 from wordspace.evaluate import evaluate, format_table
 
 NEIGHBOURS = ["france", "king", "computer", "music", "einstein", "water"]
 ANALOGIES = [("man", "king", "woman"), ("france", "paris", "germany"),
              ("big", "bigger", "small")]
 MAP_WORDS = ["france", "king", "computer", "music", "water", "football"]
+ARTICLE = "tech/010.txt"  # Google's toolbar sparks concern
+NEW_TEXT = "the striker scored twice as the champions won the cup final"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,7 +74,40 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  2-D map           {save_figure(fig, args.out / 'map.png').resolve()}")
     except ImportError as e:
         print(f"  (no map: {e})")
+    documents_demo(args.out)
     return 0
+
+
+def documents_demo(out: Path) -> None:
+    """Document vectors on BBC News: an article's neighbours, a new text inferred."""
+    articles = {a["id"]: a for a in datasets.load("bbc")}
+    docs = Documents("bbc", lowercase=True, token_pattern=r"\w+", min_count=2)
+    model = PVDBOW(dim=100, epochs=20, seed=1).fit(docs)
+    print(f"\ndocument vectors: PV-DBOW with skip-gram words on BBC News ({docs.n_documents:,} "
+          f"articles, 5 topics), trained in {model.report_.seconds:.1f} s")
+
+    def title(doc_id: str) -> str:
+        return f"[{articles[doc_id]['label']}] {articles[doc_id]['text'].splitlines()[0][:60]}"
+
+    print(f"  nearest to {title(ARTICLE)}")
+    for doc_id, score in model.dv.most_similar(ARTICLE, topn=4):
+        print(f"    {score:.2f}  {title(doc_id)}")
+    print(f"  a new text, inferred: {NEW_TEXT!r}")
+    inferred = model.dv.infer(NEW_TEXT.split())
+    for doc_id, score in model.dv.most_similar(inferred, topn=3):
+        print(f"    {score:.2f}  {title(doc_id)}")
+    try:
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import cross_val_score
+
+        labels = [articles[i]["label"] for i in model.dv.ids]
+        accuracy = cross_val_score(LogisticRegression(max_iter=2000), model.dv.matrix,
+                                   labels, cv=5).mean()
+        print(f"  topic accuracy of the vectors (logistic regression, 5-fold): {accuracy:.3f}")
+    except ImportError:
+        pass
+    model.save(out / "bbc-model")
+    print(f"  model directory   {(out / 'bbc-model').resolve()}")
 
 
 if __name__ == "__main__":
