@@ -150,6 +150,7 @@ def test_save_load_round_trip(tmp_path, fitted, mmap):
     np.testing.assert_array_equal(loaded.dv.matrix, model.dv.matrix)
     tokens = ["t2w1", "t2w3", "c0", "t2w5"]
     np.testing.assert_array_equal(loaded.dv.infer(tokens), model.dv.infer(tokens))
+    assert isinstance(loaded.output_vectors_, np.memmap) == mmap  # inference reads in place
     if model.train_words:
         np.testing.assert_array_equal(loaded.vectors.matrix, model.vectors.matrix)
     else:

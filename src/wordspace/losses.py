@@ -58,18 +58,16 @@ class NegativeSamplingLoss(Loss):
     across its window, the window updated as small matrix products (Ji et al. 2016,
     pWord2Vec); ``"pair"`` is word2vec.c's skip-gram update with fresh negatives per
     pair; ``"cbow"`` predicts the centre word from the mean of its window (word2vec.c's
-    CBOW). ``update_outputs=False`` freezes the output vectors, so that only input rows
-    learn (inferring a new document's vector against a trained model).
+    CBOW).
     """
 
     _KERNELS = {"shared": sgns.shared_negative_update, "pair": sgns.per_pair_update,
                 "cbow": sgns.cbow_update}
 
-    def __init__(self, update: str = "shared", update_outputs: bool = True):
+    def __init__(self, update: str = "shared"):
         if update not in self._KERNELS:
             raise ValueError(f"update must be one of {', '.join(self._KERNELS)}, got {update!r}")
         self.update_kind = update
-        self.update_outputs = update_outputs
         self.negatives_per_context = update == "pair"
         self._kernel = self._KERNELS[update]
 
@@ -82,8 +80,20 @@ class NegativeSamplingLoss(Loss):
         syn0, syn1 = params
         loss, pairs = self._kernel(syn0, syn1, examples.centres, examples.ctx_ptr,
                                    examples.contexts, examples.negatives, examples.n_examples,
-                                   np.float32(lr), self.update_outputs, *scratch)
+                                   np.float32(lr), *scratch)
         return loss, pairs, pairs  # a logistic loss is never exactly zero
+
+
+class FrozenOutputLoss(NegativeSamplingLoss):
+    """Negative sampling that trains input rows only: the output vectors stay as they
+    are (and may be read-only, memory-mapped). This is how a new document's vector is
+    inferred against a trained PV-DBOW model; each example has one input row, so a
+    centre word's negatives are that row's own.
+    """
+
+    def __init__(self):
+        super().__init__("shared")
+        self._kernel = sgns.input_update
 
 
 class MaxMarginLoss(Loss):

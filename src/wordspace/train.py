@@ -219,11 +219,12 @@ def infer_rows(documents: list[np.ndarray], loss: Loss, outputs: np.ndarray,
     """Fit one new input row per document against frozen ``outputs`` (PV-DBOW inference).
 
     Each document (word indices) is walked ``epochs`` times as one sentence whose only
-    context is its own row; ``loss`` must leave ``outputs`` alone (``update_outputs``
-    false). The learning rate falls linearly from ``alpha`` towards ``min_alpha`` over
-    the epochs. Every row starts from the same seeded random vector with a random state
-    seeded by ``seed`` alone, so a document's row depends on nothing but the document
-    and the seed, however many documents or threads share the call.
+    context is its own row; ``loss`` must leave ``outputs`` alone
+    (:class:`~wordspace.losses.FrozenOutputLoss`). The learning rate falls linearly from
+    ``alpha`` towards ``min_alpha`` over the epochs. Every row starts from the same
+    seeded random vector with a random state seeded by ``seed`` alone, so a document's
+    row depends on nothing but the document and the seed, however many documents or
+    threads share the call.
     """
     dim = outputs.shape[1]
     keep = keep_probabilities(counts, sample)

@@ -6,9 +6,7 @@ For a centre word ``w`` with context words ``c`` and negatives ``n``, the loss i
 
 with ``v`` = input vectors (``syn0``, the word vectors users get) and ``u`` = output
 vectors (``syn1``). As in word2vec.c, the context word is the input and the centre word
-the output. Each kernel applies one step ``theta -= lr * dL/dtheta`` (with
-``update_outputs`` false, to the input rows only: the output vectors stay frozen, as
-when a new document's vector is inferred) and returns
+the output. Each kernel applies one step ``theta -= lr * dL/dtheta`` and returns
 ``(loss, pairs)``: the loss summed (in float64, so it never saturates) over the pairs
 of every ``LOSS_EVERY``-th example, and how many pairs that is. The ratio is an
 unbiased running estimate of the mean loss per pair, without paying two logarithms
@@ -116,7 +114,7 @@ def sigmoid(x):
 
 @kernel
 def shared_negative_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_examples,
-                           lr, update_outputs, grad, d_in):
+                           lr, grad, d_in):
     """Minibatched update with one set of negatives per centre word (Ji et al. 2016).
 
     The window's ``m`` context rows ``V`` (m x d) meet the ``K+1`` output rows ``U``
@@ -163,9 +161,8 @@ def shared_negative_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_
             step[:] = 0.0
             add_rows(step, syn1, outs, flat_grad[j:], stride, k1)
         # ... U's step from the old V (V is not written yet) ...
-        if update_outputs:
-            for k in range(k1):
-                add_rows(syn1[outs[k]], syn0, window, flat_grad[k * stride:], 1, m)
+        for k in range(k1):
+            add_rows(syn1[outs[k]], syn0, window, flat_grad[k * stride:], 1, m)
         # ... then V moves.
         for j in range(m):
             axpy(syn0[window[j]], d_in[j], np.float32(1.0))
@@ -174,7 +171,7 @@ def shared_negative_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_
 
 @kernel
 def per_pair_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_examples,
-                    lr, update_outputs, grad, d_in):
+                    lr, grad, d_in):
     """word2vec.c's classic update: every (centre, context) pair with its own negatives.
 
     Output rows are updated as each target is visited; the input row gets the summed
@@ -206,15 +203,14 @@ def per_pair_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_example
                 if track:
                     loss -= _log_sigmoid(s if k == 0 else -s)
                 axpy(step, out_row, g)
-                if update_outputs:
-                    axpy(out_row, in_row, g)
+                axpy(out_row, in_row, g)
             axpy(in_row, step, np.float32(1.0))
     return loss, loss_pairs
 
 
 @kernel
 def cbow_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_examples,
-                lr, update_outputs, grad, d_in):
+                lr, grad, d_in):
     """CBOW with negative sampling, as word2vec.c computes it.
 
     The mean ``h`` of the window's input rows predicts the centre word against
@@ -252,8 +248,44 @@ def cbow_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_examples,
             if track:
                 loss -= _log_sigmoid(s if k == 0 else -s)
             axpy(error, out_row, g)
-            if update_outputs:
-                axpy(out_row, hidden, g)
+            axpy(out_row, hidden, g)
         for j in range(m):
             axpy(syn0[contexts[a + j]], error, np.float32(1.0))
+    return loss, loss_pairs
+
+
+@kernel
+def input_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_examples, lr,
+                 grad, d_in):
+    """:func:`shared_negative_update`'s step on the input rows alone, ``syn1`` only read
+    (so it may be a read-only array): ``V += G^T U`` with
+    ``G = lr * (labels - sigmoid(U V^T))``. ``d_in`` row 0 is scratch.
+    """
+    k1 = negatives.shape[1] + 1
+    outs = np.empty(k1, np.int32)
+    coef = np.empty(k1, np.float32)
+    step = d_in[0]
+    loss = 0.0
+    loss_pairs = 0
+    for e in range(n_examples):
+        outs[0] = centres[e]
+        outs[1:] = negatives[e]
+        track = e % LOSS_EVERY == 0
+        for p in range(ctx_ptr[e], ctx_ptr[e + 1]):
+            row = syn0[contexts[p]]
+            dot_rows(row, syn1, outs, coef, k1)
+            for k in range(k1):
+                s = coef[k]
+                if k > 0 and outs[k] == outs[0]:
+                    coef[k] = 0.0
+                    continue
+                if track:
+                    loss -= _log_sigmoid(s if k == 0 else -s)
+                label = np.float32(1.0) if k == 0 else np.float32(0.0)
+                coef[k] = (label - sigmoid(s)) * lr
+            if track:
+                loss_pairs += 1
+            step[:] = 0.0
+            add_rows(step, syn1, outs, coef, 1, k1)
+            axpy(row, step, np.float32(1.0))
     return loss, loss_pairs

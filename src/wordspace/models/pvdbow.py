@@ -16,7 +16,7 @@ import numpy as np
 
 from wordspace._validate import check_float, check_int
 from wordspace.documents import Documents
-from wordspace.losses import NegativeSamplingLoss
+from wordspace.losses import FrozenOutputLoss, NegativeSamplingLoss
 from wordspace.models.base import default_workers
 from wordspace.models.skipgram import SkipGram
 from wordspace.train import infer_rows
@@ -134,13 +134,11 @@ class PVDBOW(SkipGram):
         if unknown:
             logger.warning("%d document(s) have no word in the vocabulary: zero vectors "
                            "(documents %s)", len(unknown), ", ".join(map(str, unknown[:5])))
-        if not self.output_vectors_.flags.writeable:  # memory-mapped: the kernel's type
-            self.output_vectors_ = np.array(self.output_vectors_)  # wants a writable array
         rows = infer_rows(
-            encoded, NegativeSamplingLoss(self._update_kind(), update_outputs=False),
-            self.output_vectors_, self.vocab_.counts, negative=self.negative,
-            sample=self.sample, ns_exponent=self.ns_exponent, epochs=epochs, alpha=alpha,
-            min_alpha=min(self._final_alpha, alpha), workers=workers or default_workers(),
+            encoded, FrozenOutputLoss(), self.output_vectors_, self.vocab_.counts,
+            negative=self.negative, sample=self.sample, ns_exponent=self.ns_exponent,
+            epochs=epochs, alpha=alpha, min_alpha=min(self._final_alpha, alpha),
+            workers=workers or default_workers(),
             seed=self.seed if seed is None else seed)
         rows[unknown] = 0.0
         return rows
