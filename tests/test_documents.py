@@ -107,11 +107,32 @@ def test_cached_documents_keep_their_ids(tmp_path):
 
 
 def test_corpus_sentences_know_their_lines(tmp_path):
-    path = tmp_path / "c.txt"
-    path.write_text("a b c\n\nd e\n" + "f " * 7 + "\n")
-    corpus = Corpus(path, min_count=1, max_sentence_length=3, progress=False)
-    assert np.diff(corpus.offsets).tolist() == [3, 2, 3, 3, 1]
-    assert np.asarray(corpus.sentence_line).tolist() == [0, 2, 3, 3, 3]
+    (tmp_path / "1.txt").write_text("a b c\n\nd e\n" + "f " * 7 + "\n")
+    (tmp_path / "2.txt").write_text("g h\ni")  # lines go on counting, file after file
+    corpus = Corpus(tmp_path, min_count=1, max_sentence_length=3, progress=False)
+    assert np.diff(corpus.offsets).tolist() == [3, 2, 3, 3, 1, 2, 1]
+    assert np.asarray(corpus.sentence_line).tolist() == [0, 2, 3, 3, 3, 4, 5]
+
+
+def test_a_dataset_name_is_read_by_its_own_parser(tmp_path, monkeypatch):
+    """A documents dataset's canonical folder (label/name.txt, and a README beside the
+    labels, as BBC's archive has) gives the articles only, with the parser's ids."""
+    from wordspace import datasets
+    from wordspace.datasets import Dataset
+
+    folder = tmp_path / "mirror" / "toy"
+    for label, texts in {"cats": ["cat sat", "cat ran"], "dogs": ["dog barked"]}.items():
+        (folder / label).mkdir(parents=True)
+        for i, text in enumerate(texts):
+            (folder / label / f"{i:03}.txt").write_text(text)
+    (folder / "README.TXT").write_text("about this collection")
+    monkeypatch.setenv("WORDSPACE_DATA", str(tmp_path / "mirror"))
+    monkeypatch.setitem(datasets.REGISTRY, "toy-docs", Dataset(
+        "toy-docs", "documents", "toy", ("https://example.org/toy.zip",), "toy.zip",
+        mirror=("toy",)))
+    docs = Documents("toy-docs", min_count=1, progress=False)
+    assert docs.ids == ["cats/000.txt", "cats/001.txt", "dogs/000.txt"]
+    assert words_of(docs)["dogs/000.txt"] == ["dog", "barked"] and docs.name == "toy-docs"
 
 
 @pytest.mark.parametrize("content,message", [
@@ -120,7 +141,9 @@ def test_corpus_sentences_know_their_lines(tmp_path):
     ('{"id": 1, "text": "a b"}\n{"id": 2, "body": "c"}\n', "docs.jsonl:2: the record has no "
                                                            "'text' field"),
     ('{"id": 1, "text": "a b"}\n{"id": 2, "text": \n', "docs.jsonl:2: not valid JSON"),
-    ('["a", "b"]\n', "docs.jsonl:1: expected a JSON object"),
+    ('["a", "b"]\n', "docs.jsonl:1: expected a JSON object per line"),
+    ('[{"id": 1, "text": "a"},\n {"id": 2, "text": "b"}]\n', "one object per line"),
+    ('{"id": null, "text": "a b"}\n', "docs.jsonl:1: a document id must be a string or"),
     ('{"id": 1, "text": 5}\n', "docs.jsonl:1: a document's text must be a string"),
 ])
 def test_bad_records_are_named_by_file_and_line(tmp_path, content, message):
@@ -131,8 +154,13 @@ def test_bad_records_are_named_by_file_and_line(tmp_path, content, message):
 
 
 def test_bad_iterables_say_what_a_document_is():
-    with pytest.raises(CorpusError, match="document 1: expected an \\(id, tokens\\) pair"):
+    with pytest.raises(CorpusError, match="document 1: a list of strings reads as tokens"):
         Documents([("a", ["x"]), ["just", "tokens"]], min_count=1)
+    with pytest.raises(CorpusError, match="document 0: expected an \\(id, tokens\\) pair"):
+        Documents([("a", ["x"], "extra")], min_count=1)
+    for bad_id in (None, True, 1.5):
+        with pytest.raises(CorpusError, match="a document id must be a string or an integer"):
+            Documents([(bad_id, ["x"])], min_count=1)
     with pytest.raises(CorpusError, match="exactly one tag"):
         Documents([namedtuple("T", "words tags")(["x"], ["a", "b"])], min_count=1)
     with pytest.raises(TypeError, match=r"iterable of \(id, tokens\) pairs"):

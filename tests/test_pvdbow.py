@@ -116,14 +116,32 @@ def test_inference_is_deterministic_independent_and_leaves_the_model_alone(fitte
 
 def test_inference_errors_and_unknown_words(fitted):
     model, _ = fitted
-    with pytest.raises(TypeError, match="list of tokens"):
-        model.dv.infer("t0w1 t0w2")
+    np.testing.assert_array_equal(model.dv.infer("t0w1 t0w2"), model.dv.infer(["t0w1", "t0w2"]))
     with pytest.raises(ValueError, match="none of the document's words.*'zebra'"):
         model.dv.infer(["zebra", "yak"])
     rows = model.dv.infer_many([["zebra"], ["t1w0", "zebra"]])
     assert not rows[0].any() and rows[1].any()
     with pytest.raises(ValueError, match="epochs must be"):
         model.dv.infer(["t1w0"], epochs=0)
+
+
+def test_texts_are_tokenised_as_the_collection_was(tmp_path):
+    docs = Documents([("a", "The CAT sat, the cat ran."), ("b", "A dog; the dog barked.")],
+                     min_count=1, lowercase=True, token_pattern=r"\w+")
+    model = PVDBOW(dim=4, epochs=2, workers=1, progress=False).fit(docs)
+    model.save(tmp_path / "m")
+    for m in (model, load_model(tmp_path / "m")):
+        assert m.tokenization_ == {"lowercase": True, "token_pattern": r"\w+"}
+        np.testing.assert_array_equal(m.dv.infer("The DOG, barked!"),
+                                      m.dv.infer(["the", "dog", "barked"]))
+
+
+def test_documents_without_words_get_zero_vectors(caplog):
+    docs = Documents([("a", "cat cat dog"), ("b", "rare words"), ("c", "dog cat")],
+                     min_count=2)
+    model = PVDBOW(dim=4, epochs=1, workers=1, progress=False).fit(docs)
+    assert not model.dv["b"].any() and model.dv["a"].any() and model.dv["c"].any()
+    assert "1 document(s) have no word in the vocabulary" in caplog.text
 
 
 def test_doc_vectors_answer_by_id(fitted):
@@ -166,9 +184,27 @@ def test_one_worker_and_a_seed_reproduce_the_vectors(planted):
     assert not np.allclose(runs[0], runs[2])
 
 
+def test_the_driver_checks_the_sentence_context(planted):
+    from wordspace.train import train
+
+    docs, _ = planted
+    inputs = np.random.default_rng(0).normal(size=(160, 4)).astype(np.float32)
+    params = (inputs.copy(), np.zeros((len(docs.vocab), 4), np.float32))
+    walk = dict(window=0, negative=2, sample=0, ns_exponent=0.75, epochs=1, alpha=0.01,
+                min_alpha=0.001, workers=1, seed=1, progress=False)
+    for context in (np.zeros(3, np.int32), np.full(len(docs), 160, np.int32)):
+        with pytest.raises(ValueError, match="one input row \\(0..159\\) for each of"):
+            train(docs, NegativeSamplingLoss(), params, sentence_context=context, **walk)
+    train(docs, NegativeSamplingLoss(), params,
+          sentence_context=np.asarray(docs.doc_of_sentence, np.int32), **walk)
+    assert params[1].any() and not np.allclose(params[0], inputs)  # it trained
+
+
 def test_bad_parameters_and_inputs():
     with pytest.raises(TypeError, match="train_words must be True or False"):
         PVDBOW(train_words="yes")
+    with pytest.raises(RuntimeError, match="not trained yet"):
+        PVDBOW().vectors  # noqa: B018
     with pytest.raises(ValueError, match="dim must be"):
         PVDBOW(dim=0)
     with pytest.raises(ValueError, match="window must be"):

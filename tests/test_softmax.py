@@ -70,6 +70,14 @@ def test_refuses_what_will_not_fit_with_the_numbers():
     model.check_memory(1000, available=2**33)  # small: fine
 
 
+def test_the_memory_check_counts_every_default_worker(monkeypatch):
+    import wordspace.models.softmax
+
+    monkeypatch.setattr(wordspace.models.softmax, "default_workers", lambda: 8)
+    with pytest.raises(MemoryError, match="x 8 workers"):
+        SoftmaxSkipGram(batch=1024).check_memory(100_000, available=2**30)
+
+
 def test_cli_and_save_load(tmp_path, text_file):
     out = tmp_path / "softmax"
     assert main(["train", str(text_file), "-o", str(out), "--model", "softmax", "--dim", "6",

@@ -23,7 +23,7 @@ _EPILOG = """examples:
   wordspace export text8-model -o vectors.bin --format word2vec-binary
   wordspace train bbc --model pv-dbow --lowercase --min-count 2 -o bbc-model
   wordspace similar bbc-model tech/001.txt --doc     # nearest documents
-  echo "the striker scored twice" | wordspace infer bbc-model --lowercase
+  echo "the striker scored twice" | wordspace infer bbc-model
   wordspace data list
   wordspace convae explain                           # convolution as a matrix, and W^T
 """
@@ -34,7 +34,8 @@ class _DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):
     False, and not where the help already gives it."""
 
     def _get_help_string(self, action):
-        if action.default in (None, False) or "default" in (action.help or ""):
+        if action.default is None or action.default is False \
+                or "default" in (action.help or ""):
             return action.help
         return super()._get_help_string(action)
 
@@ -241,8 +242,8 @@ def _add_query(sub) -> None:
         sub, "infer", help="vectors for new documents, and their nearest documents",
         description="Infer a vector for each new document (each TEXT argument, or each "
                     "line of standard input) with a pv-dbow model, and list the training "
-                    "documents nearest to it. Tokenise as the model's training did "
-                    "(the same --lowercase and --token-pattern).")
+                    "documents nearest to it. Texts are tokenised as the model's training "
+                    "collection was (its --lowercase and --token-pattern).")
     p.add_argument("model", metavar="MODEL_DIR")
     p.add_argument("texts", nargs="*", metavar="TEXT",
                    help="documents to infer (default: one per line of standard input)")
@@ -250,9 +251,6 @@ def _add_query(sub) -> None:
                    help="how many nearest documents")
     p.add_argument("--vector", action="store_true",
                    help="print the inferred vectors instead of neighbours")
-    p.add_argument("--lowercase", action="store_true", help="lowercase the text first")
-    p.add_argument("--token-pattern", default=None, metavar="REGEX",
-                   help="tokens are the regex's matches; default: whitespace")
     p.add_argument("--epochs", type=_positive_int, default=None,
                    help="inference passes over each document (default: the model's epochs)")
     p.add_argument("--seed", type=int, default=None,
@@ -273,14 +271,11 @@ def _add_query(sub) -> None:
 
 
 def _infer(a) -> None:
-    from wordspace.corpus import make_tokenizer
-
     dv = _load_vectors(a.model, docs=True)
     texts = a.texts or [line for line in sys.stdin if line.strip()]
     if not texts:
         raise ValueError("no documents given (pass TEXT arguments or lines on stdin)")
-    tokenize = make_tokenizer(a.lowercase, a.token_pattern)
-    vectors = dv.infer_many([tokenize(t) for t in texts], epochs=a.epochs, seed=a.seed)
+    vectors = dv.infer_many(texts, epochs=a.epochs, seed=a.seed)
     for i, (text, vector) in enumerate(zip(texts, vectors, strict=True)):
         if a.vector:
             print(" ".join(f"{x:.6g}" for x in vector))

@@ -140,7 +140,8 @@ def _file_batches(path: Path, tokenize, batcher: _Batcher, bar) -> Iterator[tupl
             bar.update(raw.tell() - position)
             position = raw.tell()
             if not block:
-                batcher.end_line()
+                if last:  # a last line without a newline ("" if the file ends with one)
+                    batcher.end_line()
                 return
             if batcher.full():
                 yield batcher.take()

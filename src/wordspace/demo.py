@@ -93,7 +93,7 @@ def documents_demo(out: Path) -> None:
     for doc_id, score in model.dv.most_similar(ARTICLE, topn=4):
         print(f"    {score:.2f}  {title(doc_id)}")
     print(f"  a new text, inferred: {NEW_TEXT!r}")
-    inferred = model.dv.infer(NEW_TEXT.split())
+    inferred = model.dv.infer(NEW_TEXT)  # tokenised as the articles were
     for doc_id, score in model.dv.most_similar(inferred, topn=3):
         print(f"    {score:.2f}  {title(doc_id)}")
     try:

@@ -15,7 +15,11 @@ Sources:
   (JSON-lines files in it contribute a document per line);
 * an iterable of ``(id, tokens)`` pairs, where tokens is a list of strings or a text to
   tokenise, or of objects with ``words`` and ``tags`` (gensim's ``TaggedDocument``);
-* a dataset name of kind ``documents`` (``"bbc"``), fetched or taken from the mirror.
+* a dataset name of kind ``documents`` (``"bbc"``), fetched or taken from the mirror
+  and read by its own parser (:func:`wordspace.datasets.read_documents`).
+
+Each document is held in memory whole while it is tokenised (the collection is not):
+documents are expected to be articles, not 100 MB lines.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from wordspace import datasets
 from wordspace._io import atomic_write, decompressing_reader
 from wordspace.corpus import (
     MAX_SENTENCE_LENGTH,
@@ -67,7 +72,8 @@ class Documents(Corpus):
     Attributes
     ----------
     ids : list of str
-        Document ids in document order (ids are strings: a JSON number ``7`` is ``"7"``).
+        Document ids in document order. Ids are strings or integers in the source and
+        strings here (``7`` becomes ``"7"``); anything else is an error.
     doc_of_sentence : ndarray of int64
         The document each encoded sentence belongs to (a document longer than
         ``MAX_SENTENCE_LENGTH`` tokens is cut into several sentences).
@@ -85,10 +91,17 @@ class Documents(Corpus):
         self.text_field = text_field
         self.id_field = id_field
         self.ids: list[str] = []
+        name = None
+        if isinstance(source, str) and not Path(source).expanduser().exists() \
+                and source in datasets.names("documents"):
+            name = source  # its parser knows the layout (a folder has a README, say)
+            source = [(r["id"], r["text"]) for r in datasets.load(source)]
         super().__init__(source, min_count=min_count, max_vocab_size=max_vocab_size,
                          lowercase=lowercase, token_pattern=token_pattern, unk=unk,
                          max_sentence_length=MAX_SENTENCE_LENGTH, cache=cache,
                          progress=progress)
+        if name is not None:
+            self.name = name
 
     @property
     def doc_of_sentence(self) -> np.ndarray:
@@ -104,11 +117,16 @@ class Documents(Corpus):
         return (f"Documents({self.name!r}, {self.n_documents:,} documents, "
                 f"{self.n_tokens:,} tokens, {len(self.vocab):,} words)")
 
+    @property
+    def has_words(self) -> np.ndarray:
+        """Whether each document has a word in the vocabulary (boolean, by document)."""
+        mask = np.zeros(self.n_documents, bool)
+        mask[np.asarray(self.doc_of_sentence)] = True
+        return mask
+
     def documents_without_words(self) -> list[str]:
         """Ids of documents with no word in the vocabulary (their vectors cannot learn)."""
-        has_words = np.zeros(self.n_documents, bool)
-        has_words[np.asarray(self.doc_of_sentence)] = True
-        return [self.ids[i] for i in np.flatnonzero(~has_words)]
+        return [self.ids[i] for i in np.flatnonzero(~self.has_words)]
 
     # -- reading ----------------------------------------------------------------------
     def _settings(self) -> dict:
@@ -124,6 +142,9 @@ class Documents(Corpus):
         return [t.lower() for t in text] if self.lowercase else list(text)
 
     def _add(self, doc_id, tokens: list[str], batcher: _Batcher, where: str) -> None:
+        if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int, np.integer)):
+            raise CorpusError(f"{where}: a document id must be a string or an integer, "
+                              f"not {type(doc_id).__name__} {doc_id!r}")
         doc_id = str(doc_id)
         if doc_id in self._seen:
             raise CorpusError(f"{where}: document id {doc_id!r} was already used by document "
@@ -153,7 +174,11 @@ class Documents(Corpus):
             elif isinstance(item, (tuple, list)) and len(item) == 2 and not (
                     isinstance(item, list) and all(isinstance(x, str) for x in item)):
                 doc_id, text = item
-            else:  # a bare token list included: documents need ids
+            elif isinstance(item, list) and all(isinstance(x, str) for x in item):
+                raise CorpusError(f"{where}: a list of strings reads as tokens, and documents "
+                                  f"need ids: give (id, tokens) pairs as tuples, got "
+                                  f"{str(item)[:60]}")
+            else:
                 raise CorpusError(f"{where}: expected an (id, tokens) pair, got "
                                   f"{type(item).__name__} {str(item)[:60]}")
             self._add(doc_id, self._tokens(text, where), batcher, where)
@@ -195,9 +220,11 @@ class Documents(Corpus):
         try:
             record = json.loads(line)
         except json.JSONDecodeError as e:
-            raise CorpusError(f"{where}: not valid JSON ({e.msg})") from None
+            raise CorpusError(f"{where}: not valid JSON ({e.msg}); documents files hold "
+                              "JSON lines, one object per line") from None
         if not isinstance(record, dict):
-            raise CorpusError(f"{where}: expected a JSON object, got {type(record).__name__}")
+            raise CorpusError(f"{where}: expected a JSON object per line, got "
+                              f"{type(record).__name__}")
         if self.text_field not in record:
             raise CorpusError(f"{where}: the record has no {self.text_field!r} field (it has "
                               f"{', '.join(map(repr, record)) or 'none'}); set text_field")

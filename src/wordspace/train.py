@@ -139,6 +139,10 @@ def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window:
     queue = iter(jobs)
     if sentence_context is None:
         sentence_context = np.empty(0, np.int32)
+    elif len(sentence_context) != len(offsets) - 1 or len(sentence_context) and not (
+            sentence_context.min() >= 0 and sentence_context.max() < len(params[0])):
+        raise ValueError(f"sentence_context needs one input row (0..{len(params[0]) - 1}) "
+                         f"for each of the corpus's {len(offsets) - 1:,} sentences")
     max_ctx = 2 * window + (len(sentence_context) > 0)
 
     def work(worker_id: int) -> None:

@@ -137,7 +137,7 @@ class Vectors(WordIndex):
             raise ValueError(f"method must be '3cosadd' or '3cosmul', got {method!r}")
         unit = self.unit[:restrict_vocab]
         ca, cb, cc = ((unit @ self.unit[self.index_of(w)] + 1) / 2 for w in (a, b, c))
-        return self.top_words(cb * cc / (ca + 1e-3), topn, (a, b, c))
+        return self.top_words(cb * cc / (ca + 1e-3), topn, [self._key(w) for w in (a, b, c)])
 
     # -- word2vec formats --------------------------------------------------------------
     def save_word2vec_format(self, path: str | Path, binary: bool = False) -> None:
@@ -185,13 +185,11 @@ class Vectors(WordIndex):
         return cls(words, matrix)
 
 
-
-
 class DocVectors(Vectors):
     """Document vectors by id (gensim's ``model.dv``), with inference for new documents.
 
     ``dv["doc-7"]`` is a vector, ``dv.most_similar("doc-7")`` its nearest documents (or
-    those of a vector, such as an inferred one), ``dv.infer(tokens)`` the vector of a
+    those of a vector, such as an inferred one), ``dv.infer(text)`` the vector of a
     document the model has not seen. Ids are strings; an integer id is looked up as its
     decimal string, so ``dv[7]`` is ``dv["7"]``. Everything :class:`Vectors` offers
     works by id, including :meth:`save_word2vec_format`.
@@ -236,22 +234,22 @@ class DocVectors(Vectors):
             raise KeyError(f"document {doc!r} is not known (the {len(self):,} ids are like "
                            f"{sample})") from None
 
-    def infer(self, tokens: Sequence[str], epochs: int | None = None,
+    def infer(self, document: str | Sequence[str], epochs: int | None = None,
               alpha: float | None = None, seed: int | None = None) -> np.ndarray:
-        """The vector of a new document, given as tokens; see :meth:`infer_many`.
+        """The vector of a new document; see :meth:`infer_many`.
 
-        Raises ``ValueError`` if none of the tokens is in the vocabulary.
+        Raises ``ValueError`` if none of its words is in the vocabulary.
         """
-        if isinstance(tokens, str):
-            raise TypeError("infer() takes a list of tokens (e.g. text.split()), not a "
-                            "string")
-        return self.infer_many([tokens], epochs=epochs, alpha=alpha, seed=seed,
+        return self.infer_many([document], epochs=epochs, alpha=alpha, seed=seed,
                                strict=True)[0]
 
-    def infer_many(self, documents: Iterable[Sequence[str]], epochs: int | None = None,
+    def infer_many(self, documents: Iterable[str | Sequence[str]], epochs: int | None = None,
                    alpha: float | None = None, seed: int | None = None,
                    workers: int | None = None, strict: bool = False) -> np.ndarray:
-        """Vectors of new documents (token lists), one row each.
+        """Vectors of new documents, one row each.
+
+        A document is a list of tokens, or a text, which is tokenised as the model's
+        training collection was (its ``lowercase`` and ``token_pattern``).
 
         Each document's vector is trained from a fixed random start for ``epochs`` passes
         over its words (the model's ``epochs`` by default) with everything the model

@@ -37,6 +37,8 @@ class Model:
     implement ``_validate``, ``_fit(corpus)`` and name their matrices in ``_arrays``."""
 
     _arrays: tuple[str, ...] = ()
+    #: fitted attributes that are small JSON values, saved in ``config.json``
+    _fitted_json: tuple[str, ...] = ()
     #: what ``fit`` trains on; other sources are converted to it
     _corpus_type: type[Corpus] = Corpus
 
@@ -98,7 +100,8 @@ class Model:
         self._check_fitted()
         with atomic_directory(path) as tmp:
             config = {"class": type(self).__name__, "format": FORMAT_VERSION,
-                      "params": self.get_params()}
+                      "params": self.get_params(),
+                      "fitted": {name: getattr(self, name) for name in self._fitted_json}}
             (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n")
             self.vocab_.save_tsv(tmp / "vocab.tsv")
             for name in self._arrays:
@@ -129,6 +132,9 @@ class Model:
         known = set(model_cls._param_names())
         model = model_cls(**{k: v for k, v in config["params"].items() if k in known})
         model.vocab_ = Vocabulary.load_tsv(path / "vocab.tsv")
+        for name, value in config.get("fitted", {}).items():
+            if name in model._fitted_json:
+                setattr(model, name, value)
         for name in model._arrays:  # per instance: what is saved may follow the parameters
             setattr(model, name, np.load(path / f"{name}.npy", mmap_mode="r" if mmap else None))
         model._restored()

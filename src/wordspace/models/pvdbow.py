@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from wordspace._validate import check_float, check_int
+from wordspace.corpus import make_tokenizer
 from wordspace.documents import Documents
 from wordspace.losses import FrozenOutputLoss, NegativeSamplingLoss
 from wordspace.models.base import default_workers
@@ -51,11 +52,15 @@ class PVDBOW(SkipGram):
         Document vectors by id: ``dv[id]``, ``dv.most_similar(id)``, ``dv.infer(tokens)``.
     vectors : Vectors
         Word vectors (only with ``train_words``).
+    tokenization_ : dict
+        The collection's ``lowercase`` and ``token_pattern``: how :meth:`DocVectors.infer`
+        tokenises a text given as a string.
     vocab_ : Vocabulary
     report_ : TrainingReport
     """
 
     _arrays = ("input_vectors_", "output_vectors_", "doc_ids_")
+    _fitted_json = ("tokenization_",)
     _corpus_type = Documents
 
     def __init__(self, dim: int = 100, train_words: bool = True, window: int = 5,
@@ -78,8 +83,8 @@ class PVDBOW(SkipGram):
         n_words, n_docs, dim = len(documents.vocab), documents.n_documents, self.dim
         empty = documents.documents_without_words()
         if empty:
-            logger.warning("%d document(s) have no word in the vocabulary, so their vectors "
-                           "stay untrained: %s", len(empty), ", ".join(empty[:5]))
+            logger.warning("%d document(s) have no word in the vocabulary: zero vectors "
+                           "(%s)", len(empty), ", ".join(empty[:5]))
         word_rows = n_words if self.train_words else 0
         rng = np.random.default_rng(self.seed)
         # inputs: the word rows (if trained), then one row per document
@@ -91,6 +96,9 @@ class PVDBOW(SkipGram):
                     (self.input_vectors_, self.output_vectors_),
                     window=self.window if self.train_words else 0, sentence_context=doc_rows)
         self.doc_ids_ = np.array(documents.ids, dtype=str)
+        self.input_vectors_[word_rows:][~documents.has_words] = 0.0  # as inference gives
+        self.tokenization_ = {"lowercase": documents.lowercase,
+                              "token_pattern": documents.token_pattern}
         self._restored()
 
     def _restored(self) -> None:
@@ -104,6 +112,7 @@ class PVDBOW(SkipGram):
     @property
     def vectors(self) -> Vectors:
         """The word vectors (``train_words=True`` only)."""
+        self._check_fitted()
         if self.__dict__.get("_word_vectors") is None:
             raise AttributeError("this PVDBOW has no word vectors: train it with "
                                  "train_words=True to learn them beside the documents")
@@ -119,12 +128,12 @@ class PVDBOW(SkipGram):
         check_int("epochs", epochs, 1)
         check_float("alpha", alpha, 0.0, strict=True)
         index = self.vocab_.index
-        encoded = []
-        for i, doc in enumerate(documents):
-            if isinstance(doc, str):
-                raise TypeError(f"document {i} is a string; pass token lists "
-                                "(e.g. text.split())")
-            encoded.append(np.array([index[w] for w in doc if w in index], np.int32))
+        settings = getattr(self, "tokenization_", {})
+        tokenize = make_tokenizer(settings.get("lowercase", False),
+                                  settings.get("token_pattern"))
+        documents = [tokenize(doc) if isinstance(doc, str) else doc for doc in documents]
+        encoded = [np.array([index[w] for w in doc if w in index], np.int32)
+                   for doc in documents]
         unknown = [i for i, doc in enumerate(encoded) if len(doc) == 0]
         if unknown and strict:
             words = list(documents[unknown[0]])[:5]

@@ -9,7 +9,7 @@ import numpy as np
 from wordspace._validate import check_int
 from wordspace.corpus import Corpus
 from wordspace.losses import SoftmaxLoss
-from wordspace.models.base import WindowModel
+from wordspace.models.base import WindowModel, default_workers
 from wordspace.vectors import Vectors
 
 #: a refusal is kinder than swapping: the dense batch may use this share of free memory
@@ -80,7 +80,7 @@ class SoftmaxSkipGram(WindowModel):
 
     def check_memory(self, n_words: int, available: int | None = None) -> None:
         """Refuse, with the numbers, when a batch's dense matrices would not fit."""
-        workers = self.workers or 1
+        workers = self.workers or default_workers()
         need = 4 * (4 * self.batch * n_words * workers + 3 * n_words * self.dim)
         available = available_memory() if available is None else available
         if need > MEMORY_SHARE * available:
