@@ -12,6 +12,8 @@ from wordspace.losses import softmax_step
 
 
 def test_the_step_is_the_gradient_of_the_exact_likelihood():
+    """U steps along the exact gradient; each window's centre row along its window's
+    gradient divided by the window's size (the mean over its pairs)."""
     rng = np.random.default_rng(0)
     n, d = 7, 4
     v, u = rng.normal(size=(n, d)), rng.normal(size=(n, d))
@@ -19,21 +21,24 @@ def test_the_step_is_the_gradient_of_the_exact_likelihood():
     ptr = np.array([0, 2, 5, 6])
     contexts = np.array([1, 2, 4, 4, 6, 1])
 
-    def loss():  # -sum log p(o | c), p = softmax(U v_c)
+    def loss(windows=(0, 1, 2)):  # -sum log p(o | c), p = softmax(U v_c)
         total = 0.0
-        for b, c in enumerate(centres):
-            logits = u @ v[c]
+        for b in windows:
+            logits = u @ v[centres[b]]
             log_p = logits - np.log(np.exp(logits).sum())
             total -= log_p[contexts[ptr[b]:ptr[b + 1]]].sum()
         return total
 
     grads = numeric_gradient(loss, (v, u))
+    centre_step = sum(numeric_gradient(lambda b=b: loss([b]), (v,))[0] / (ptr[b + 1] - ptr[b])
+                      for b in range(len(centres)))
     expected = loss()
     v0, u0 = v.copy(), u.copy()
     got = softmax_step(v, u, centres, ptr, contexts, n, 1e-3)
     assert got == pytest.approx(expected, rel=1e-10)
-    np.testing.assert_allclose(v - v0, -1e-3 * grads[0], rtol=1e-5, atol=1e-10)
+    np.testing.assert_allclose(v - v0, -1e-3 * centre_step, rtol=1e-5, atol=1e-10)
     np.testing.assert_allclose(u - u0, -1e-3 * grads[1], rtol=1e-5, atol=1e-10)
+    assert not np.allclose(centre_step, grads[0])  # the scaling is not a no-op here
 
 
 def test_loss_decreases_every_epoch_with_a_small_rate(planted):
@@ -61,6 +66,16 @@ def test_neighbours_agree_with_sgns_on_planted_groups(planted):
     assert np.mean(agree) > 0.9  # both find a word's five group mates
 
 
+def test_divergence_stops_training_with_a_clear_error(planted):
+    from wordspace.train import TrainingDiverged
+
+    model = SoftmaxSkipGram(dim=8, alpha=500.0, sample=0, epochs=2, workers=1,
+                            progress=False)
+    with pytest.raises(TrainingDiverged, match="diverged in epoch .* lower alpha \\(now 500\\)"):
+        model.fit(Corpus(planted[0], min_count=1))
+    assert not model.is_fitted
+
+
 def test_refuses_what_will_not_fit_with_the_numbers():
     model = SoftmaxSkipGram(batch=1024, workers=2)
     # 4 bytes x (4 arrays x 1024 x 1e6 words x 2 workers + 3 x 1e6 x 100) = 31.6 GiB
@@ -70,12 +85,11 @@ def test_refuses_what_will_not_fit_with_the_numbers():
     model.check_memory(1000, available=2**33)  # small: fine
 
 
-def test_the_memory_check_counts_every_default_worker(monkeypatch):
-    import wordspace.models.softmax
-
-    monkeypatch.setattr(wordspace.models.softmax, "default_workers", lambda: 8)
+def test_the_memory_check_counts_the_workers_training_will_use():
+    with pytest.raises(MemoryError, match="x 1 workers"):  # the default: BLAS has the cores
+        SoftmaxSkipGram(batch=1024).check_memory(100_000, available=2**28)
     with pytest.raises(MemoryError, match="x 8 workers"):
-        SoftmaxSkipGram(batch=1024).check_memory(100_000, available=2**30)
+        SoftmaxSkipGram(batch=1024, workers=8).check_memory(100_000, available=2**28)
 
 
 def test_cli_and_save_load(tmp_path, text_file):

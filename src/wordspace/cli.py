@@ -114,7 +114,7 @@ def _add_train(sub) -> None:
                    help="passes over the corpus (default: 5; 20 for pv-dbow)")
     g.add_argument("--alpha", type=float, default=None,
                    help="initial learning rate (default: 0.025 for sgns and pv-dbow, 0.05 "
-                        "for cbow and softmax, 0.5 for gaussian)")
+                        "for cbow, 0.1 for softmax, 0.5 for gaussian)")
     g.add_argument("--per-pair", action="store_true",
                    help="sgns, pv-dbow: word2vec.c's per-pair update instead of shared "
                         "negatives")

@@ -14,6 +14,7 @@ seed gives the same vectors.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +29,10 @@ from wordspace.progress import progress_bar
 from wordspace.sampling import keep_probabilities, noise_tables
 
 logger = logging.getLogger(__name__)
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss stopped being finite: the learning rate is too high for this model."""
 
 
 @dataclass
@@ -164,6 +169,11 @@ def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window:
                     alias_prob, alias_index, sentence_context, state, buffer,
                     ex.centres, ex.ctx_ptr, ex.contexts, ex.negatives)
                 job_loss, loss_pairs, job_active = loss.update(params, ex, lr, scratch)
+                if not math.isfinite(job_loss):
+                    raise TrainingDiverged(
+                        f"training diverged in epoch {epoch + 1} of {epochs}: the loss is "
+                        f"no longer finite at learning rate {lr:.4g}; lower alpha "
+                        f"(now {alpha:g})")
                 with meter.lock:
                     meter.words += n
                     epoch_words[epoch] += n

@@ -156,6 +156,11 @@ class WindowModel(Model):
     #: ``min_alpha`` when it is None, as a fraction of ``alpha``
     _min_alpha_ratio = 1e-4
 
+    @property
+    def _workers(self) -> int:
+        """Training threads: ``workers``, or by default one per core."""
+        return self.workers or default_workers()
+
     def _validate_walk(self) -> None:
         check_int("window", self.window, 1)
         if hasattr(self, "negative"):
@@ -183,7 +188,7 @@ class WindowModel(Model):
             negative=getattr(self, "negative", 0), sample=self.sample,
             ns_exponent=getattr(self, "ns_exponent", 0.75), epochs=self.epochs,
             alpha=self.alpha, min_alpha=self._final_alpha,
-            workers=self.workers or default_workers(), seed=self.seed,
+            workers=self._workers, seed=self.seed,
             sentence_context=sentence_context, progress=self.progress)
 
 
