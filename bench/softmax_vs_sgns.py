@@ -36,6 +36,8 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=2_000_000)
     parser.add_argument("--vocabulary", type=int, default=20_000)
     parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--softmax-alpha", type=float, default=None,
+                        help="the softmax's learning rate (default: the model's)")
     parser.add_argument("--workers", type=int, default=os.cpu_count(),
                         help="SGNS threads (the softmax takes one: BLAS uses every core)")
     args = parser.parse_args()
@@ -50,7 +52,9 @@ def main() -> None:
     print("| model | train time | words/s | final loss | WS353 | SimLex-999 |")
     print("|---|---|---|---|---|---|")
     common = dict(dim=100, window=5, sample=1e-4, epochs=args.epochs, seed=1, progress=False)
-    for name, model in [("skip-gram, full softmax", SoftmaxSkipGram(**common)),
+    softmax = SoftmaxSkipGram(**common) if args.softmax_alpha is None else \
+        SoftmaxSkipGram(alpha=args.softmax_alpha, **common)
+    for name, model in [(f"skip-gram, full softmax (alpha {softmax.alpha:g})", softmax),
                         ("skip-gram, negative sampling (5)",
                          SkipGram(workers=args.workers, **common))]:
         model.fit(corpus)
