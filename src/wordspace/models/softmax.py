@@ -48,8 +48,9 @@ class SoftmaxSkipGram(WindowModel):
     batch : int
         Centre words per dense step. The step sums the batch's gradients (as SGNS sums
         its pairs'), and every output row takes part in every softmax, so a large batch
-        on a small vocabulary overshoots: 32 is stable at ``alpha=0.1`` (on 300k words of
-        text8, up to 0.2; 0.4 diverges, which stops training with an error).
+        on a small vocabulary overshoots: 32 is stable at ``alpha=0.1`` on the first 2 M
+        words of text8, where 0.2 diverges (training then stops with an error naming the
+        rate); lower ``alpha`` on larger data.
 
     Attributes
     ----------
