@@ -80,8 +80,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def documents_demo(out: Path) -> None:
     """Document vectors on BBC News: an article's neighbours, a new text inferred."""
-    articles = {a["id"]: a for a in datasets.load("bbc")}
-    docs = Documents("bbc", lowercase=True, token_pattern=r"\w+", min_count=2)
+    articles = {a["id"]: a for a in datasets.load("bbc")}  # parsed once: titles and labels
+    docs = Documents([(i, a["text"]) for i, a in articles.items()], lowercase=True,
+                     token_pattern=r"\w+", min_count=2)
     model = PVDBOW(dim=100, epochs=20, seed=1).fit(docs)
     print(f"\ndocument vectors: PV-DBOW with skip-gram words on BBC News ({docs.n_documents:,} "
           f"articles, 5 topics), trained in {model.report_.seconds:.1f} s")

@@ -187,8 +187,9 @@ class Documents(Corpus):
 
     def _read_file(self, path: Path, batcher: _Batcher, bar) -> Iterator[tuple]:
         root = Path(self.name)
+        json_lines = is_json_lines(path)
         with open(path, "rb") as raw, decompressing_reader(raw) as stream:
-            if root.is_dir() and not is_json_lines(path):  # the whole file is a document
+            if root.is_dir() and not json_lines:  # the whole file is a document
                 text = stream.read().decode("utf-8", errors="wordspace.count")
                 self._add(path.relative_to(root).as_posix(), self._tokens(text, str(path)),
                           batcher, str(path))
@@ -198,7 +199,6 @@ class Documents(Corpus):
                 return
             lines = io.TextIOWrapper(stream, encoding="utf-8", errors="wordspace.count",
                                      newline="\n")
-            json_lines = is_json_lines(path)
             position = 0
             for lineno, line in enumerate(lines, 1):
                 if not line.strip():
