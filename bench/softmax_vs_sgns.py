@@ -20,6 +20,7 @@ import numpy as np
 from wordspace import Corpus, SkipGram, SoftmaxSkipGram, datasets
 from wordspace._io import decompressing_reader
 from wordspace.evaluate import word_similarity
+from wordspace.train import TrainingDiverged
 
 
 def first_words(n: int, out: Path) -> Path:
@@ -38,6 +39,8 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--softmax-alpha", type=float, default=None,
                         help="the softmax's learning rate (default: the model's)")
+    parser.add_argument("--softmax-workers", type=int, default=None,
+                        help="the softmax's threads (default: the model's, one)")
     parser.add_argument("--workers", type=int, default=os.cpu_count(),
                         help="SGNS threads (the softmax takes one: BLAS uses every core)")
     args = parser.parse_args()
@@ -52,12 +55,19 @@ def main() -> None:
     print("| model | train time | words/s | final loss | WS353 | SimLex-999 |")
     print("|---|---|---|---|---|---|")
     common = dict(dim=100, window=5, sample=1e-4, epochs=args.epochs, seed=1, progress=False)
-    softmax = SoftmaxSkipGram(**common) if args.softmax_alpha is None else \
-        SoftmaxSkipGram(alpha=args.softmax_alpha, **common)
-    for name, model in [(f"skip-gram, full softmax (alpha {softmax.alpha:g})", softmax),
+    given = {k: v for k, v in (("alpha", args.softmax_alpha),
+                               ("workers", args.softmax_workers)) if v is not None}
+    softmax = SoftmaxSkipGram(**given, **common)
+    label = (f"skip-gram, full softmax (alpha {softmax.alpha:g}, "
+             f"{args.softmax_workers or 'default'} worker(s))")
+    for name, model in [(label, softmax),
                         ("skip-gram, negative sampling (5)",
                          SkipGram(workers=args.workers, **common))]:
-        model.fit(corpus)
+        try:
+            model.fit(corpus)
+        except TrainingDiverged as e:  # a rate sweep reports it and goes on
+            print(f"| {name} | diverged: {e} | | | | |", flush=True)
+            continue
         r = model.report_
         wps = r.words_per_second
         rate = f"{wps / 1e6:.2f} M" if wps >= 1e5 else f"{wps / 1e3:.1f} k"

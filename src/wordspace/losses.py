@@ -58,11 +58,13 @@ class NegativeSamplingLoss(Loss):
     across its window, the window updated as small matrix products (Ji et al. 2016,
     pWord2Vec); ``"pair"`` is word2vec.c's skip-gram update with fresh negatives per
     pair; ``"cbow"`` predicts the centre word from the mean of its window (word2vec.c's
-    CBOW).
+    CBOW); ``"inputs"`` is the shared update on the input rows alone, the output vectors
+    only read (and so possibly read-only, memory-mapped): how a new document's vector is
+    inferred against a trained PV-DBOW model.
     """
 
     _KERNELS = {"shared": sgns.shared_negative_update, "pair": sgns.per_pair_update,
-                "cbow": sgns.cbow_update}
+                "cbow": sgns.cbow_update, "inputs": sgns.input_update}
 
     def __init__(self, update: str = "shared"):
         if update not in self._KERNELS:
@@ -82,18 +84,6 @@ class NegativeSamplingLoss(Loss):
                                    examples.contexts, examples.negatives, examples.n_examples,
                                    np.float32(lr), *scratch)
         return loss, pairs, pairs  # a logistic loss is never exactly zero
-
-
-class FrozenOutputLoss(NegativeSamplingLoss):
-    """Negative sampling that trains input rows only: the output vectors stay as they
-    are (and may be read-only, memory-mapped). This is how a new document's vector is
-    inferred against a trained PV-DBOW model; each example has one input row, so a
-    centre word's negatives are that row's own.
-    """
-
-    def __init__(self):
-        super().__init__("shared")
-        self._kernel = sgns.input_update
 
 
 class MaxMarginLoss(Loss):

@@ -234,7 +234,7 @@ def infer_rows(documents: list[np.ndarray], loss: Loss, outputs: np.ndarray,
 
     Each document (word indices) is walked ``epochs`` times as one sentence whose only
     context is its own row; ``loss`` must leave ``outputs`` alone
-    (:class:`~wordspace.losses.FrozenOutputLoss`). The learning rate falls linearly from
+    (``NegativeSamplingLoss("inputs")``). The learning rate falls linearly from
     ``alpha`` towards ``min_alpha`` over the epochs. Every row starts from the same
     seeded random vector with a random state seeded by ``seed`` alone, so a document's
     row depends on nothing but the document and the seed, however many documents or

@@ -17,7 +17,7 @@ import numpy as np
 from wordspace._validate import check_float, check_int
 from wordspace.corpus import make_tokenizer
 from wordspace.documents import Documents
-from wordspace.losses import FrozenOutputLoss, NegativeSamplingLoss
+from wordspace.losses import NegativeSamplingLoss
 from wordspace.models.base import default_workers
 from wordspace.models.skipgram import SkipGram
 from wordspace.train import infer_rows
@@ -144,7 +144,7 @@ class PVDBOW(SkipGram):
             logger.warning("%d document(s) have no word in the vocabulary: zero vectors "
                            "(documents %s)", len(unknown), ", ".join(map(str, unknown[:5])))
         rows = infer_rows(
-            encoded, FrozenOutputLoss(), self.output_vectors_, self.vocab_.counts,
+            encoded, NegativeSamplingLoss("inputs"), self.output_vectors_, self.vocab_.counts,
             negative=self.negative, sample=self.sample, ns_exponent=self.ns_exponent,
             epochs=epochs, alpha=alpha, min_alpha=min(self._final_alpha, alpha),
             workers=workers or default_workers(),

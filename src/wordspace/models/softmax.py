@@ -44,7 +44,8 @@ class SoftmaxSkipGram(WindowModel):
         As for :class:`SkipGram`.
     workers : int, optional
         Threads taking jobs; default 1, because each step's matrix products already run
-        on every core through BLAS (two workers on two cores measured 1.5x slower).
+        on every core through BLAS (two workers on two cores measured 1.75x slower;
+        docs/benchmarks.md).
     batch : int
         Centre words per dense step. The step sums the batch's gradients (as SGNS sums
         its pairs'), and every output row takes part in every softmax, so a large batch
