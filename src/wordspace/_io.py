@@ -1,20 +1,43 @@
-"""Small file helpers: atomic writes and transparent decompression."""
+"""File helpers: atomic, durable writes that never replace what is not ours, crash
+recovery for them, and transparent decompression.
+
+Every file or directory wordspace publishes is first built under a hidden temporary
+name beside its destination (``.NAME.<random>.tmp``), flushed to disk (``fsync`` of its
+files and of the directory itself), and only then renamed into place, after which the
+parent directory is flushed too. A crash or ``kill -9`` at any moment leaves either the
+previous version or the new one at the destination, never a mixture.
+
+A temporary is *claimed* by its creator with an advisory lock (``flock``) held until
+it is published or removed. The kernel drops the lock when its process dies, however
+it dies, so the next run that writes to the same place can tell a killed run's leftover
+(unlocked) from another live process's work in progress (locked), and removes only the
+former.
+"""
 
 from __future__ import annotations
 
 import bz2
 import contextlib
+import ctypes
+import errno
+import fcntl
 import gzip
 import lzma
 import os
 import secrets
 import shutil
+import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 # Magic numbers, so a compressed file is recognised whatever its name.
 _MAGIC = ((b"\x1f\x8b", gzip.open), (b"BZh", bz2.open), (b"\xfd7zXZ\x00", lzma.open))
+
+#: a temporary younger than this is never cleaned, even unlocked: its creator may be
+#: between creating it and locking it
+STALE_AFTER_SECONDS = 30.0
 
 
 def decompressing_reader(raw: IO[bytes]) -> IO[bytes]:
@@ -32,26 +55,218 @@ def decompressing_reader(raw: IO[bytes]) -> IO[bytes]:
     return raw
 
 
+# -- claims: temporaries locked by their creator ----------------------------------------
+def _claim(path: Path) -> int:
+    """Open ``path`` (a file or directory) and take its exclusive lock; return the fd."""
+    fd = os.open(path, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def _try_claim(path: Path) -> int | None:
+    """The fd of ``path`` locked exclusively, or None if another process holds it (or it
+    is gone)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _temporary_name(directory: Path, name: str, tag: str = "") -> Path:
+    return directory / f".{name}.{tag}{secrets.token_hex(4)}.tmp"
+
+
 def temporary_file(directory: Path, name: str) -> tuple[int, Path]:
-    """Create a new, uniquely named file beside ``name`` in ``directory``; return its
-    descriptor and path. Its permissions follow the umask like any new file's."""
+    """Create a new, uniquely named file beside ``name`` in ``directory``, claimed (locked)
+    until its descriptor is closed; return the descriptor and path. Its permissions follow
+    the umask like any new file's."""
     while True:
-        path = directory / f".{name}.{secrets.token_hex(4)}.tmp"
+        path = _temporary_name(directory, name)
         try:
-            return os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666), path
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
         except FileExistsError:
             continue
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return fd, path
 
 
-def temporary_directory(directory: Path, name: str) -> Path:
-    """Create a new, uniquely named directory beside ``name`` (umask permissions)."""
+def temporary_directory(directory: Path, name: str, tag: str = "") -> tuple[Path, int]:
+    """Create a new, uniquely named directory beside ``name`` (umask permissions), claimed
+    until the returned descriptor is closed."""
     while True:
-        path = directory / f".{name}.{secrets.token_hex(4)}.tmp"
+        path = _temporary_name(directory, name, tag)
         try:
             os.mkdir(path, 0o777)
-            return path
         except FileExistsError:
             continue
+        return path, _claim(path)
+
+
+def clean_stale_temporaries(directory: str | Path, name: str | None = None) -> list[Path]:
+    """Remove the temporaries of killed runs in ``directory``: those of ``name`` (every
+    ``.NAME.*.tmp``), or all ``.*.tmp`` when ``name`` is None. A temporary that another
+    process still claims, or that is younger than :data:`STALE_AFTER_SECONDS`, is left
+    alone. Returns what was removed."""
+    directory = Path(directory)
+    pattern = f".{name}.*.tmp" if name is not None else ".*.tmp"
+    removed = []
+    try:
+        candidates = list(directory.glob(pattern))
+    except OSError:
+        return removed
+    now = time.time()
+    for path in candidates:
+        try:
+            info = path.lstat()
+        except OSError:
+            continue
+        if now - info.st_mtime < STALE_AFTER_SECONDS or stat.S_ISLNK(info.st_mode):
+            continue
+        fd = _try_claim(path)
+        if fd is None:
+            continue
+        try:
+            if stat.S_ISDIR(info.st_mode):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+            removed.append(path)
+        finally:
+            os.close(fd)
+    return removed
+
+
+# -- durability ---------------------------------------------------------------------------
+def fsync_directory(path: str | Path) -> None:
+    """Flush a directory's entries (new names, renames) to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_tree(root: str | Path) -> None:
+    """Flush every file under ``root`` and every directory, ``root`` last, to disk."""
+    root = Path(root)
+    for here, _dirs, files in os.walk(root, topdown=False):
+        for name in files:
+            fd = os.open(os.path.join(here, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        fsync_directory(here)
+
+
+# -- publishing ---------------------------------------------------------------------------
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux ``renameat2(RENAME_EXCHANGE)``); False where the
+    platform or file system cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def recover_interrupted_swap(path: str | Path) -> bool:
+    """If a replacement of directory ``path`` was killed between its two renames (only on
+    platforms without an atomic exchange), put the previous version back. Returns whether
+    it did."""
+    path = Path(path)
+    if path.exists() or path.is_symlink():
+        return False
+    for aside in sorted(path.parent.glob(f".{path.name}.old.*.tmp")):
+        fd = _try_claim(aside)
+        if fd is None:
+            continue
+        try:
+            os.rename(aside, path)
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
+        fsync_directory(path.parent)
+        return True
+    return False
+
+
+def _replace_directory(tmp: Path, path: Path) -> None:
+    """Put the complete directory ``tmp`` at ``path``, replacing what is there: at every
+    instant one complete version is at ``path`` (or, without an atomic exchange, the
+    next :func:`recover_interrupted_swap` restores the old one)."""
+    if not path.exists():
+        try:
+            os.rename(tmp, path)
+            return
+        except OSError as e:
+            if e.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
+    if _exchange(tmp, path):
+        shutil.rmtree(tmp, ignore_errors=True)  # now the old version
+        return
+    aside, aside_fd = temporary_directory(path.parent, path.name, tag="old.")
+    try:
+        os.replace(path, aside)  # a directory replaces an empty directory
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            os.replace(aside, path)
+            raise
+        shutil.rmtree(aside, ignore_errors=True)
+    finally:
+        os.close(aside_fd)
+        with contextlib.suppress(FileNotFoundError):
+            os.rmdir(aside)
+
+
+@contextlib.contextmanager
+def atomic_directory(path: str | Path, *, replace: bool = True) -> Iterator[Path]:
+    """Build a directory under a temporary name and publish it at ``path`` on success.
+
+    Its files and the directory are flushed to disk before the rename. ``replace=True``
+    swaps out an existing directory atomically (the caller checks that it may);
+    ``replace=False`` publishes only if nothing is at ``path`` yet, and otherwise throws
+    the new directory away (another process published the same content first: a
+    write-once cache). Leftovers of killed runs beside ``path`` are removed first.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    recover_interrupted_swap(path)
+    clean_stale_temporaries(path.parent, path.name)
+    tmp, fd = temporary_directory(path.parent, path.name)
+    try:
+        yield tmp
+        fsync_tree(tmp)
+        if replace:
+            _replace_directory(tmp, path)
+        else:
+            try:
+                os.rename(tmp, path)
+            except OSError as e:
+                if e.errno not in (errno.ENOTEMPTY, errno.EEXIST, errno.EISDIR):
+                    raise
+        fsync_directory(path.parent)
+    finally:
+        os.close(fd)
+        shutil.rmtree(tmp, ignore_errors=True)  # nothing left once published
 
 
 @contextlib.contextmanager
@@ -59,10 +274,12 @@ def atomic_write(path: str | Path, mode: str = "wb") -> Iterator[IO]:
     """Write to a temporary file beside ``path`` and rename it into place on success.
 
     An exception leaves the previous file (or no file), never a half-written one; the
-    data is flushed to disk before the rename, so a crash cannot either.
+    data and the directory entry are flushed to disk, so a crash cannot either.
+    Leftovers of killed writes to ``path`` are removed first.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_temporaries(path.parent, path.name)
     fd, tmp = temporary_file(path.parent, path.name)
     encoding = None if "b" in mode else "utf-8"
     try:
@@ -70,42 +287,11 @@ def atomic_write(path: str | Path, mode: str = "wb") -> Iterator[IO]:
             yield f
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+            os.replace(tmp, path)  # while the claim is still held
+        fsync_directory(path.parent)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        raise
-
-
-@contextlib.contextmanager
-def atomic_directory(path: str | Path) -> Iterator[Path]:
-    """Build a directory under a temporary name and swap it into place on success.
-
-    An existing directory is moved aside first and restored if the swap fails, and
-    removed only once the new one is in place.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temporary_directory(path.parent, path.name)
-    try:
-        yield tmp
-        if not path.exists():
-            os.replace(tmp, path)
-            return
-        old = temporary_directory(path.parent, path.name + ".old")
-        try:
-            os.replace(path, old)  # a directory replaces an empty directory
-        except BaseException:
-            os.rmdir(old)
-            raise
-        try:
-            os.replace(tmp, path)
-        except BaseException:
-            os.replace(old, path)
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 

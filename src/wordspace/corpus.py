@@ -274,7 +274,7 @@ class Corpus:
             logger.info("reading encoded corpus from cache %s", cache_dir)
             self._load(cache_dir, mmap=True)
         elif cache_dir is not None and _writable(cache_dir.parent):
-            with atomic_directory(cache_dir) as tmp:
+            with atomic_directory(cache_dir, replace=False) as tmp:
                 self._encode(tmp)
             self._load(cache_dir, mmap=True)
         else:

@@ -317,7 +317,7 @@ def unpack(archive: Path, dest: Path) -> Path:
     """Unpack a zip or tar archive into ``dest`` atomically (refusing paths that escape)."""
     if dest.exists():
         return dest
-    tmp = temporary_directory(dest.parent, dest.name)
+    tmp, claim = temporary_directory(dest.parent, dest.name)
     try:
         if zipfile.is_zipfile(archive):
             with zipfile.ZipFile(archive) as z:
@@ -338,6 +338,8 @@ def unpack(archive: Path, dest: Path) -> Path:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        os.close(claim)
     return dest
 
 
