@@ -14,14 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
-from wordspace._io import atomic_directory
+from wordspace._io import atomic_directory, recover_interrupted_swap
 from wordspace._validate import check_float, check_int
 from wordspace.corpus import Corpus
 from wordspace.losses import Loss
 from wordspace.train import train
 from wordspace.vocab import Vocabulary
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: PV-DBOW's document ids in doc_ids.json
 
 
 def default_workers() -> int:
@@ -96,8 +96,15 @@ class Model:
 
     # -- persistence ----------------------------------------------------------------------
     def save(self, path: str | Path) -> None:
-        """Write the model directory atomically (temporary name, then rename)."""
+        """Write the model directory atomically and durably.
+
+        The directory is built under a hidden temporary name beside ``path``, flushed to
+        disk and swapped in: at every instant ``path`` holds the previous model or the
+        new one, complete. Only a wordspace model directory (or an empty directory) is
+        ever replaced; anything else at ``path`` is refused (see :func:`check_model_path`).
+        """
         self._check_fitted()
+        check_model_path(path)
         with atomic_directory(path) as tmp:
             config = {"class": type(self).__name__, "format": FORMAT_VERSION,
                       "params": self.get_params(),
@@ -106,39 +113,63 @@ class Model:
             self.vocab_.save_tsv(tmp / "vocab.tsv")
             for name in self._arrays:
                 np.save(tmp / f"{name}.npy", getattr(self, name))
+            self._save_extra(tmp)
             report = getattr(self, "report_", None)
             if report is not None:
                 (tmp / "training.json").write_text(json.dumps(report.as_dict(), indent=2) + "\n")
 
     @classmethod
     def load(cls, path: str | Path, mmap: bool = False) -> Model:
-        """Read a directory written by :meth:`save` (``mmap=True`` maps the matrices)."""
+        """Read a directory written by :meth:`save` (``mmap=True`` maps the matrices).
+
+        Everything is checked before it is used: the config, the vocabulary, and each
+        matrix's type, shape and values (finite numbers, rows matching the vocabulary),
+        so a damaged or edited directory is refused with a message naming the file,
+        never handed to a compiled kernel.
+        """
         path = Path(path)
-        config_file = path / "config.json"
-        if not config_file.is_file():
-            raise FileNotFoundError(f"{path} is not a wordspace model directory "
-                                    "(no config.json)")
-        config = json.loads(config_file.read_text())
-        if config.get("class") != cls.__name__ and cls is not Model:
-            raise ValueError(f"{path} holds a {config.get('class')}, not a {cls.__name__}")
-        if config.get("format", 0) > FORMAT_VERSION:
-            raise ValueError(f"{path} was written by a newer wordspace (format "
-                             f"{config['format']}); upgrade wordspace to read it")
-        registry = _registry()
-        if cls is Model and config.get("class") not in registry:
-            raise ValueError(f"{config_file}: unknown model class {config.get('class')!r} "
-                             f"(this wordspace knows {', '.join(registry)})")
-        model_cls = cls if cls is not Model else registry[config["class"]]
+        recover_interrupted_swap(path)
+        config = read_model_config(path)
+        if config["class"] != cls.__name__ and cls is not Model:
+            raise ValueError(f"{path} holds a {config['class']}, not a {cls.__name__}")
+        model_cls = cls if cls is not Model else _registry()[config["class"]]
         known = set(model_cls._param_names())
-        model = model_cls(**{k: v for k, v in config["params"].items() if k in known})
-        model.vocab_ = Vocabulary.load_tsv(path / "vocab.tsv")
-        for name, value in config.get("fitted", {}).items():
+        params = config.get("params", {})
+        if not isinstance(params, dict):
+            raise ValueError(f"{path / 'config.json'}: 'params' must be an object")
+        try:
+            model = model_cls(**{k: v for k, v in params.items() if k in known})
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{path / 'config.json'}: invalid parameters: {e}") from None
+        try:
+            model.vocab_ = Vocabulary.load_tsv(path / "vocab.tsv")
+        except (OSError, UnicodeDecodeError, ValueError) as e:
+            raise ValueError(f"{path / 'vocab.tsv'}: not a readable vocabulary ({e})") from None
+        if len(model.vocab_) == 0:
+            raise ValueError(f"{path / 'vocab.tsv'}: the vocabulary is empty")
+        fitted = config.get("fitted", {})
+        for name, value in (fitted.items() if isinstance(fitted, dict) else ()):
             if name in model._fitted_json:
                 setattr(model, name, value)
+        model._load_extra(path)
         for name in model._arrays:  # per instance: what is saved may follow the parameters
-            setattr(model, name, np.load(path / f"{name}.npy", mmap_mode="r" if mmap else None))
+            setattr(model, name, load_matrix(path / f"{name}.npy", mmap=mmap))
+        for name, shape in model._expected_shapes().items():
+            check_shape(path / f"{name}.npy", getattr(model, name), shape)
         model._restored()
         return model
+
+    def _expected_shapes(self) -> dict[str, tuple[int | None, ...]]:
+        """The shape each saved matrix must have once loaded (None: any length), checked
+        by :meth:`load`. By default every matrix has a row per vocabulary word and
+        ``dim`` columns."""
+        return {name: (len(self.vocab_), self.dim) for name in self._arrays}
+
+    def _save_extra(self, directory: Path) -> None:
+        """Hook: write fitted state other than matrices and JSON values."""
+
+    def _load_extra(self, directory: Path) -> None:
+        """Hook: read what :meth:`_save_extra` wrote (before the matrices are loaded)."""
 
     def _restored(self) -> None:
         """Hook: rebuild derived attributes after :meth:`load`."""
@@ -201,3 +232,105 @@ def _registry() -> dict[str, type[Model]]:
 def load_model(path: str | Path, mmap: bool = False) -> Model:
     """Load any wordspace model directory, whatever its class."""
     return Model.load(path, mmap=mmap)
+
+
+def read_model_config(path: str | Path) -> dict:
+    """The parsed ``config.json`` of model directory ``path``, checked to name a model
+    class this wordspace knows, in a format it reads; ``ValueError`` (or
+    ``FileNotFoundError``) saying what is wrong otherwise."""
+    path = Path(path)
+    config_file = path / "config.json"
+    if not config_file.is_file():
+        raise FileNotFoundError(f"{path} is not a wordspace model directory (no config.json)")
+    try:
+        config = json.loads(config_file.read_bytes())
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise ValueError(f"{config_file}: not a readable model config ({e})") from None
+    registry = _registry()
+    if not isinstance(config, dict) or config.get("class") not in registry:
+        found = config.get("class") if isinstance(config, dict) else None
+        raise ValueError(f"{config_file}: unknown model class {_cut(found)} (this wordspace "
+                         f"knows {', '.join(registry)})")
+    version = config.get("format", 0)
+    if not isinstance(version, int):
+        raise ValueError(f"{config_file}: 'format' must be an integer, got {_cut(version)}")
+    if version > FORMAT_VERSION:
+        raise ValueError(f"{path} was written by a newer wordspace (format {version}); "
+                         "upgrade wordspace to read it")
+    return config
+
+
+def is_model_directory(path: str | Path) -> bool:
+    """Whether ``path`` is a directory whose ``config.json`` names a wordspace model class."""
+    try:
+        read_model_config(path)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def check_model_path(path: str | Path) -> None:
+    """Refuse, before any work, a place a model may not be saved to.
+
+    A model is saved to a new path, an empty directory, or over a wordspace model
+    directory. Anything else -- a file, a directory of other files, a symbolic link, the
+    current directory or one of its parents -- raises ``FileExistsError`` saying what to do.
+    """
+    path = Path(path)
+    advice = "choose a new path for the model, or move that one away yourself"
+    if path.is_symlink():
+        raise FileExistsError(f"{path} is a symbolic link; wordspace does not save a model "
+                              f"through a link: {advice}")
+    if not path.exists():
+        return
+    if not path.is_dir():
+        raise FileExistsError(f"{path} is an existing file, not a model directory: {advice}")
+    resolved, cwd = path.resolve(), Path.cwd().resolve()
+    if resolved == cwd or resolved in cwd.parents or resolved == Path.home().resolve():
+        raise FileExistsError(f"{path} is the current directory, one of its parents or "
+                              f"your home directory: a model must be saved to a directory "
+                              f"of its own ({advice})")
+    if is_model_directory(path) or not any(path.iterdir()):
+        return
+    raise FileExistsError(f"{path} exists and is not a wordspace model directory (no "
+                          f"config.json naming a model): wordspace never replaces it; "
+                          f"{advice}")
+
+
+def load_matrix(file: Path, mmap: bool = False) -> np.ndarray:
+    """A saved parameter array, refused unless it is a plain ``.npy`` of real numbers
+    (float32 or float64, read as float32) with every value finite."""
+    try:
+        array = np.load(file, mmap_mode="r" if mmap else None, allow_pickle=False)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{file} is missing: the model directory is incomplete") \
+            from None
+    except (OSError, ValueError, EOFError) as e:
+        raise ValueError(f"{file}: not a readable .npy array ({e})") from None
+    if not isinstance(array, np.ndarray) or array.dtype not in (np.float32, np.float64):
+        raise ValueError(f"{file}: expected float32 numbers, found "
+                         f"{getattr(array, 'dtype', type(array).__name__)}")
+    for start in range(0, len(array), 1 << 16):  # bounded scratch, also for a memmap
+        if not np.isfinite(array[start:start + (1 << 16)]).all():
+            raise ValueError(f"{file}: holds non-finite values (NaN or inf) from row "
+                             f"{start} on; the model is damaged")
+    if array.dtype != np.float32:
+        array = array.astype(np.float32)
+    return array
+
+
+def check_shape(file: Path, array: np.ndarray, shape: tuple[int | None, ...]) -> None:
+    """Refuse an array whose shape is not ``shape`` (None matches any length)."""
+    if array.ndim != len(shape) or any(
+            want is not None and got != want for got, want in zip(array.shape, shape,
+                                                                   strict=True)):
+        wanted = " x ".join("any" if n is None else str(n) for n in shape)
+        raise ValueError(f"{file}: expected shape {wanted}, found "
+                         f"{' x '.join(map(str, array.shape))}; the model directory is "
+                         "damaged or its files come from different models")
+
+
+def _cut(value, limit: int = 50) -> str:
+    """``repr(value)``, cut to ``limit`` characters for a message."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"

@@ -145,6 +145,12 @@ class GaussianSkipGram(WindowModel):
                                    self.context_variances_, acc_mu, acc_var, acc_mu_c, acc_var_c))
         self._restored()
 
+    def _expected_shapes(self) -> dict[str, tuple[int | None, ...]]:
+        var_dim = self.dim if self.covariance == "diagonal" else 1
+        n = len(self.vocab_)
+        return {name: (n, var_dim if "variances" in name else self.dim)
+                for name in self._arrays}
+
     def _restored(self) -> None:
         if self.tied:
             self.context_means_, self.context_variances_ = self.means_, self.variances_

@@ -173,6 +173,13 @@ class PPMISVD(Model):
                     self.report_.svd_seconds)
         self._restored()
 
+    def _expected_shapes(self) -> dict[str, tuple[int | None, ...]]:
+        # the rank can fall below dim on a tiny vocabulary; all three must agree on it
+        rank = len(self.singular_values_)
+        n = len(self.vocab_)
+        return {"word_vectors_": (n, rank), "context_vectors_": (n, rank),
+                "singular_values_": (rank,)}
+
     def _restored(self) -> None:
         matrix = self.word_vectors_ + self.context_vectors_ if self.add_contexts \
             else self.word_vectors_

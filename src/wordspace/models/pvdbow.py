@@ -9,8 +9,10 @@ skip-gram's, with the document's row as an extra input (``sentence_context``).
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -59,7 +61,7 @@ class PVDBOW(SkipGram):
     report_ : TrainingReport
     """
 
-    _arrays = ("input_vectors_", "output_vectors_", "doc_ids_")
+    _arrays = ("input_vectors_", "output_vectors_")
     _fitted_json = ("tokenization_",)
     _corpus_type = Documents
 
@@ -95,16 +97,50 @@ class PVDBOW(SkipGram):
         self._train(documents, NegativeSamplingLoss(self._update_kind()),
                     (self.input_vectors_, self.output_vectors_),
                     window=self.window if self.train_words else 0, sentence_context=doc_rows)
-        self.doc_ids_ = np.array(documents.ids, dtype=str)
+        self.doc_ids_ = [str(i) for i in documents.ids]
         self.input_vectors_[word_rows:][~documents.has_words] = 0.0  # as inference gives
         self.tokenization_ = {"lowercase": documents.lowercase,
                               "token_pattern": documents.token_pattern}
         self._restored()
 
+    # Document ids are saved as a JSON list: as compact as the ids themselves (a
+    # fixed-width unicode array would pad every id to the longest one).
+    def _save_extra(self, directory: Path) -> None:
+        (directory / "doc_ids.json").write_text(json.dumps(self.doc_ids_) + "\n")
+
+    def _load_extra(self, directory: Path) -> None:
+        file = directory / "doc_ids.json"
+        if not file.exists() and (directory / "doc_ids_.npy").exists():  # format 1
+            file = directory / "doc_ids_.npy"
+            try:
+                ids = np.load(file, allow_pickle=False)
+            except (OSError, ValueError, EOFError) as e:
+                raise ValueError(f"{file}: not a readable .npy array ({e})") from None
+            ids = ids.tolist() if ids.dtype.kind == "U" and ids.ndim == 1 else None
+        else:
+            try:
+                ids = json.loads(file.read_bytes())
+            except FileNotFoundError:
+                raise FileNotFoundError(f"{file} is missing: the model directory is "
+                                        "incomplete") from None
+            except (OSError, UnicodeDecodeError, ValueError) as e:
+                raise ValueError(f"{file}: not readable JSON ({e})") from None
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise ValueError(f"{file}: expected a list of document ids (strings)")
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"{file}: document ids repeat")
+        self.doc_ids_ = ids
+
+    def _expected_shapes(self) -> dict[str, tuple[int | None, ...]]:
+        n_words = len(self.vocab_)
+        word_rows = n_words if self.train_words else 0
+        return {"input_vectors_": (word_rows + len(self.doc_ids_), self.dim),
+                "output_vectors_": (n_words, self.dim)}
+
     def _restored(self) -> None:
         n_docs = len(self.doc_ids_)
         word_rows = len(self.input_vectors_) - n_docs
-        self.dv = DocVectors(self.doc_ids_.tolist(), self.input_vectors_[word_rows:],
+        self.dv = DocVectors(self.doc_ids_, self.input_vectors_[word_rows:],
                              infer=self._infer)
         self._word_vectors = Vectors(self.vocab_.words, self.input_vectors_[:word_rows],
                                      self.vocab_.counts) if word_rows else None
