@@ -81,7 +81,8 @@ def _add_train(sub) -> None:
                                   "from 'wordspace data list' (e.g. text8, or bbc for "
                                   "pv-dbow)")
     p.add_argument("-o", "--output", required=True, metavar="MODEL_DIR",
-                   help="model directory to write (replaced atomically if it exists)")
+                   help="model directory to write; an existing model directory is replaced "
+                        "atomically, anything else there is refused before training")
     p.add_argument("--model", default="sgns",
                    choices=["sgns", "cbow", "softmax", "gaussian", "ppmi-svd", "pv-dbow"],
                    help="skip-gram with negative sampling, CBOW (the window's mean predicts "
@@ -157,7 +158,9 @@ def _train(args) -> int:
         SkipGram,
         SoftmaxSkipGram,
     )
+    from wordspace.models.base import check_model_path
 
+    check_model_path(args.output)  # before hours of training, not after
     given = {k: v for k, v in dict(
         dim=args.dim, window=args.window, negative=args.negative, sample=args.sample,
         ns_exponent=args.ns_exponent, epochs=args.epochs, alpha=args.alpha,
@@ -295,18 +298,36 @@ def _add_export(sub) -> None:
                        description="Write the word vectors as a word2vec text or binary "
                                    "file, readable by gensim, word2vec.c and fastText.")
     p.add_argument("model", metavar="MODEL_DIR")
-    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="file to write; an existing word2vec file is replaced atomically, "
+                        "any other file is refused")
     p.add_argument("--format", choices=["word2vec", "word2vec-binary"], default="word2vec",
                    help="text (word2vec) or binary (word2vec-binary)")
     p.add_argument("--docs", action="store_true",
                    help="write the document vectors (by id) of a pv-dbow model")
 
     def run(a) -> None:
+        _check_vectors_output(a.output)
         vectors = _load_vectors(a.model, a.docs)
         vectors.save_word2vec_format(a.output, binary=a.format == "word2vec-binary")
         print(f"wrote {len(vectors):,} vectors of dimension {vectors.dim} to {a.output}")
 
     p.set_defaults(func=run)
+
+
+def _check_vectors_output(path: str) -> None:
+    """Refuse to replace anything but a word2vec file (whose first line is 'n dim')."""
+    from pathlib import Path
+
+    target = Path(path)
+    if target.is_dir():
+        raise FileExistsError(f"{path} is a directory: give the vectors file's path")
+    if target.exists():
+        with open(target, "rb") as f:
+            header = f.readline(64).split()
+        if len(header) != 2 or not all(x.isdigit() for x in header):
+            raise FileExistsError(f"{path} exists and is not a word2vec file: wordspace "
+                                  "does not replace it; choose another name or move it away")
 
 
 def _add_eval(sub) -> None:

@@ -1,0 +1,337 @@
+"""Users' files are never lost: where models and exports may be written, what survives a
+crash or ``kill -9`` at any moment of a save, durability, and damaged model directories
+refused before a compiled kernel sees them."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import wordspace
+from helpers import planted_documents
+from wordspace import PVDBOW, Corpus, Documents, SkipGram, _io, load_model
+from wordspace.cli import main
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    """Two different small trained models (A and B) and a PV-DBOW, saved once."""
+    from conftest import planted_sentences
+
+    sentences, _ = planted_sentences(n_sentences=300)
+    corpus = Corpus(sentences, min_count=1, cache=False, progress=False)
+    a = SkipGram(dim=64, epochs=1, workers=1, seed=1, progress=False).fit(corpus)
+    b = SkipGram(dim=64, epochs=1, workers=1, seed=2, progress=False).fit(corpus)
+    docs, _ = planted_documents(n_per_topic=10)
+    pv = PVDBOW(dim=16, epochs=2, workers=1, progress=False).fit(
+        Documents(docs, min_count=1, cache=False, progress=False))
+    root = tmp_path_factory.mktemp("models")
+    for name, m in (("a", a), ("b", b), ("pv", pv)):
+        m.save(root / name)
+    return {"a": a, "b": b, "pv": pv, "root": root}
+
+
+def _same(loaded, model) -> bool:
+    return np.array_equal(loaded.input_vectors_, model.input_vectors_)
+
+
+def _leftovers(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name.endswith(".tmp"))
+
+
+# -- where a model may be written -------------------------------------------------------
+def test_train_never_replaces_a_directory_that_is_not_a_model(tmp_path, text_file,
+                                                              monkeypatch, capsys):
+    thesis = tmp_path / "thesis"
+    thesis.mkdir()
+    (thesis / "chapter1.tex").write_text("years of work")
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("the corpus was read before the output was checked")
+
+    monkeypatch.setattr(wordspace, "Corpus", no_training)
+    assert main(["train", str(text_file), "-o", str(thesis), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert str(thesis) in err and "not a wordspace model" in err
+    assert (thesis / "chapter1.tex").read_text() == "years of work"
+    assert [p.name for p in thesis.iterdir()] == ["chapter1.tex"]
+
+
+@pytest.mark.parametrize("target", ["file", ".", "..", "link"])
+def test_train_refuses_a_file_the_current_directory_or_a_link_before_training(
+        tmp_path, text_file, monkeypatch, capsys, target, models):
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "notes.txt").write_text("mine")
+    monkeypatch.chdir(work)
+    if target == "file":
+        target = "notes.txt"
+    elif target == "link":
+        os.symlink(models["root"] / "a", work / "link")
+    monkeypatch.setattr(wordspace, "Corpus", lambda *a, **k: pytest.fail("trained anyway"))
+    assert main(["train", str(text_file), "-o", target, "--quiet"]) == 2
+    assert "wordspace: error:" in capsys.readouterr().err
+    assert (work / "notes.txt").read_text() == "mine"
+    if target == "link":
+        assert _same(load_model(models["root"] / "a"), models["a"])
+
+
+def test_save_replaces_only_a_model_or_an_empty_directory(tmp_path, models):
+    a, b = models["a"], models["b"]
+    (tmp_path / "empty").mkdir()
+    a.save(tmp_path / "empty")
+    assert _same(SkipGram.load(tmp_path / "empty"), a)
+    b.save(tmp_path / "empty")  # now a model directory: replaced
+    assert _same(SkipGram.load(tmp_path / "empty"), b)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "config.json").write_text('{"class": "NotAModel"}')  # looks similar, is not
+    with pytest.raises(FileExistsError, match="not a wordspace model directory"):
+        a.save(other)
+    assert [p.name for p in other.iterdir()] == ["config.json"]
+
+
+def test_export_replaces_a_vectors_file_but_no_other_file(tmp_path, models, capsys):
+    model_dir = str(models["root"] / "a")
+    essay = tmp_path / "essay.txt"
+    essay.write_text("not vectors\n")
+    assert main(["export", model_dir, "-o", str(essay)]) == 2
+    assert "not a word2vec file" in capsys.readouterr().err
+    assert essay.read_text() == "not vectors\n"
+    assert main(["export", model_dir, "-o", str(tmp_path)]) == 2  # a directory
+    vec = tmp_path / "v.txt"
+    vec.write_text("1 2\nx 0 0\n")  # an older export: replaced
+    assert main(["export", model_dir, "-o", str(vec)]) == 0
+    assert vec.read_text().startswith(f"{len(models['a'].vocab_)} 64\n")
+
+
+# -- crashes during a save --------------------------------------------------------------
+_STEPS = [(np, "save"), (Path, "write_text"), (os, "fsync"), (os, "rename"), (os, "replace"),
+          (_io, "_exchange"), (_io, "fsync_tree"), (_io, "fsync_directory")]
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two-renames"])
+def test_a_failure_at_any_step_of_a_save_leaves_the_old_model(tmp_path, models, monkeypatch,
+                                                              exchange):
+    """Fail the k-th call of any file operation the save makes, for every k."""
+    a, b = models["a"], models["b"]
+    if not exchange:
+        monkeypatch.setattr(_io, "_exchange", lambda x, y: False)
+    a.save(tmp_path / "m")
+    k = 0
+    while True:
+        calls = [0]
+
+        def failing(real, calls=calls, k=k):
+            def call(*args, **kwargs):
+                calls[0] += 1
+                if calls[0] == k + 1:
+                    raise OSError(f"injected failure at step {k}")
+                return real(*args, **kwargs)
+            return call
+
+        with monkeypatch.context() as patch:
+            for owner, name in _STEPS:
+                patch.setattr(owner, name, failing(getattr(owner, name)))
+            try:
+                b.save(tmp_path / "m")
+                done = True
+            except OSError as e:
+                assert "injected failure" in str(e)
+                done = False
+        back = SkipGram.load(tmp_path / "m")
+        if done:  # past the last step: the new model is in place
+            assert _same(back, b)
+            break
+        # a complete model, the old one unless only the final flush of the parent failed
+        assert _same(back, a) or _same(back, b), f"step {k}: no complete model"
+        assert [p.name for p in tmp_path.iterdir()] == ["m"], f"step {k} left temporaries"
+        k += 1
+    assert k >= 8  # every step of the save was failed once
+
+
+_SAVER = """
+import sys, itertools
+from wordspace import _io, load_model
+if sys.argv[3] == "two-renames":
+    _io._exchange = lambda a, b: False
+models = [load_model(p) for p in sys.argv[1:3]]
+print("ready", flush=True)
+for model in itertools.cycle(models):
+    model.save(sys.argv[4])
+"""
+
+
+@pytest.mark.parametrize("mode", ["renameat2", "two-renames"])
+def test_kill_9_at_random_moments_of_saves_leaves_a_complete_model(tmp_path, models, mode,
+                                                                   monkeypatch):
+    root, target = models["root"], tmp_path / "m"
+    models["a"].save(target)
+    rng = random.Random(0)
+    for _ in range(6):
+        proc = subprocess.Popen([sys.executable, "-c", _SAVER, str(root / "a"), str(root / "b"),
+                                 mode, str(target)], stdout=subprocess.PIPE)
+        assert proc.stdout.readline() == b"ready\n"
+        time.sleep(rng.uniform(0.05, 0.4))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        back = SkipGram.load(target)  # completes or rolls back an interrupted swap
+        assert _same(back, models["a"]) or _same(back, models["b"])
+    # the killed runs' temporaries are found and removed by the next save there
+    monkeypatch.setattr(_io, "STALE_AFTER_SECONDS", 0.0)
+    models["a"].save(target)
+    assert _leftovers(tmp_path) == []
+    assert _same(SkipGram.load(target), models["a"])
+
+
+def test_interrupted_two_rename_swap_is_rolled_back_on_load(tmp_path, models):
+    models["a"].save(tmp_path / "m")
+    os.rename(tmp_path / "m", tmp_path / ".m.old.1234abcd.tmp")  # killed between renames
+    assert _same(load_model(tmp_path / "m"), models["a"])
+
+
+def test_stale_temporaries_are_removed_and_live_ones_kept(tmp_path, models, monkeypatch):
+    models["a"].save(tmp_path / "m")
+    live, claim = _io.temporary_directory(tmp_path, "m")  # another run, still writing
+    dead = tmp_path / ".m.0badc0de.tmp"
+    dead.mkdir()
+    (dead / "input_vectors_.npy").write_bytes(b"x" * 1000)
+    fresh = tmp_path / ".m.0000beef.tmp"  # just created, its creator not locked yet
+    fresh.mkdir()
+    old = time.time() - 3600
+    for p in (live, dead):
+        os.utime(p, (old, old))
+    try:
+        models["b"].save(tmp_path / "m")
+        assert live.exists() and fresh.exists() and not dead.exists()
+    finally:
+        os.close(claim)
+    # an export's killed temporary file, next to the file it was writing
+    stale_file = tmp_path / ".v.txt.0badf00d.tmp"
+    stale_file.write_text("half")
+    os.utime(stale_file, (old, old))
+    models["a"].vectors.save_word2vec_format(tmp_path / "v.txt")
+    assert not stale_file.exists()
+
+
+def test_a_save_is_flushed_to_disk_before_it_is_published(tmp_path, models, monkeypatch):
+    events = []
+    real_fsync, real_exchange, real_rename = os.fsync, _io._exchange, os.rename
+
+    def fsync(fd):
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        return real_fsync(fd)
+
+    def publish(real):
+        def call(src, dst, *args):
+            events.append(("publish", str(dst)))
+            return real(src, dst, *args)
+        return call
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(_io, "_exchange", publish(real_exchange))
+    monkeypatch.setattr(os, "rename", publish(real_rename))
+    for _ in range(2):  # a new directory, then a replacement
+        events.clear()
+        models["a"].save(tmp_path / "m")
+        published = next(i for i, e in enumerate(events)
+                         if e == ("publish", str(tmp_path / "m")))
+        synced = {Path(p).name for kind, p in events[:published] if kind == "fsync"}
+        files = {p.name for p in (tmp_path / "m").iterdir()}
+        assert files <= synced, files - synced
+        assert any(name.startswith(".m.") for name in synced)  # the directory itself
+        assert ("fsync", str(tmp_path)) in events[published:]  # and its parent after
+
+
+# -- damaged model directories -----------------------------------------------------------
+def _damage(directory: Path, how: str) -> None:
+    vectors = directory / "input_vectors_.npy"
+    if how == "truncated":
+        vectors.write_bytes(vectors.read_bytes()[:200])
+    elif how == "rows":
+        np.save(directory / "output_vectors_.npy", np.zeros((2, 16), np.float32))
+    elif how == "columns":
+        np.save(vectors, np.zeros((len(np.load(vectors)), 3), np.float32))
+    elif how == "complex":
+        np.save(vectors, np.load(vectors).astype(np.complex64))
+    elif how == "object":
+        np.save(vectors, np.array([object()] * 3, dtype=object), allow_pickle=True)
+    elif how == "nan":
+        array = np.load(vectors)
+        array[3, 1] = np.nan
+        np.save(vectors, array)
+    elif how == "config":
+        (directory / "config.json").write_text("{not json")
+    elif how == "class":
+        (directory / "config.json").write_text(json.dumps({"class": "os.system"}))
+    elif how == "params":
+        config = json.loads((directory / "config.json").read_text())
+        config["params"]["dim"] = -3
+        (directory / "config.json").write_text(json.dumps(config))
+    elif how == "vocab":
+        (directory / "vocab.tsv").write_bytes(b"\xff\xfe garbage\n")
+    elif how == "ids":
+        (directory / "doc_ids.json").write_text('{"a": 1}')
+    elif how == "missing":
+        os.unlink(directory / "output_vectors_.npy")
+
+
+@pytest.mark.parametrize("how", ["truncated", "rows", "columns", "complex", "object", "nan",
+                                 "config", "class", "params", "vocab", "ids", "missing"])
+def test_a_damaged_model_directory_is_refused_naming_the_file(tmp_path, models, how):
+    import shutil
+
+    directory = tmp_path / "pv"
+    shutil.copytree(models["root"] / "pv", directory)
+    _damage(directory, how)
+    with pytest.raises((ValueError, FileNotFoundError)) as info:
+        load_model(directory)
+    assert str(directory) in str(info.value)
+
+
+def test_inference_on_a_damaged_model_fails_cleanly_not_with_a_segfault(tmp_path, models):
+    """The issue's reproduction: output vectors cut to 2 rows crashed ``wordspace infer``."""
+    import shutil
+
+    directory = tmp_path / "pv"
+    shutil.copytree(models["root"] / "pv", directory)
+    _damage(directory, "rows")
+    run = subprocess.run([sys.executable, "-m", "wordspace", "infer", str(directory),
+                          "t0w1 t0w2 c1 t0w3"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2, run.stderr
+    assert "output_vectors_.npy" in run.stderr and "expected shape" in run.stderr
+
+
+def test_long_document_ids_are_stored_compactly(tmp_path):
+    docs, _ = planted_documents(n_per_topic=5)
+    docs[0] = ("x" * 100_000, docs[0][1])  # one long id must not pad all the others
+    model = PVDBOW(dim=8, epochs=1, workers=1, progress=False).fit(
+        Documents(docs, min_count=1, cache=False, progress=False))
+    model.save(tmp_path / "m")
+    size = sum(p.stat().st_size for p in (tmp_path / "m").iterdir())
+    assert size < 200_000, size
+    back = load_model(tmp_path / "m")
+    assert back.dv.ids == model.dv.ids
+
+
+def test_models_of_the_previous_format_still_load(tmp_path, models):
+    import shutil
+
+    directory = tmp_path / "pv"
+    shutil.copytree(models["root"] / "pv", directory)
+    ids = json.loads((directory / "doc_ids.json").read_text())
+    os.unlink(directory / "doc_ids.json")
+    np.save(directory / "doc_ids_.npy", np.array(ids, dtype=str))
+    config = json.loads((directory / "config.json").read_text())
+    config["format"] = 1
+    (directory / "config.json").write_text(json.dumps(config))
+    assert load_model(directory).dv.ids == ids
