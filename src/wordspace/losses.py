@@ -7,6 +7,7 @@ turns them into parameter updates.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +38,11 @@ class Loss:
         """Apply one step for ``examples``; return ``(loss, terms, active)``: the loss summed
         over (a sample of) the terms, their number, and how many had a non-zero loss."""
         raise NotImplementedError
+
+    def reference_loss(self, params: tuple[np.ndarray, ...], negative: int) -> float | None:
+        """The mean loss per term of an untrained model (about): the driver calls a loss
+        many times this divergence. None: no reference, only a non-finite loss is."""
+        return None
 
 
 @dataclass
@@ -74,9 +80,15 @@ class NegativeSamplingLoss(Loss):
         self._kernel = self._KERNELS[update]
 
     def scratch(self, params, negative, max_contexts):
+        # the shared update takes a window at most SHARED_BLOCK contexts at a time
+        block = max(min(max_contexts, sgns.SHARED_BLOCK), 1)
         dim = params[0].shape[1]
-        return (np.zeros((negative + 1, max_contexts), np.float32),
-                np.zeros((max(max_contexts, 2), dim), np.float32))
+        return (np.zeros((negative + 1, block), np.float32),
+                np.zeros((max(block, 2), dim), np.float32))
+
+    def reference_loss(self, params, negative):
+        # untrained output rows are zero: every one of the K + 1 terms is log 2
+        return (negative + 1) * math.log(2.0)
 
     def update(self, params, examples, lr, scratch):
         syn0, syn1 = params
@@ -113,6 +125,10 @@ class MaxMarginLoss(Loss):
                 np.zeros(dim, np.float32), np.zeros(var_dim, np.float32),
                 np.zeros(var_dim, np.float32))
 
+    def reference_loss(self, params, negative):
+        # untrained distributions are alike: every hinge is about the margin
+        return self.margin
+
     def update(self, params, examples, lr, scratch):
         return gaussian.max_margin_update(
             *params, examples.centres, examples.ctx_ptr, examples.contexts, examples.negatives,
@@ -142,6 +158,10 @@ class SoftmaxLoss(Loss):
 
     def scratch(self, params, negative, max_contexts):
         return ()
+
+    def reference_loss(self, params, negative):
+        # untrained context rows are zero: a uniform softmax, log V per pair
+        return math.log(max(params[1].shape[0], 2))
 
     def update(self, params, examples, lr, scratch):
         centre_vectors, context_vectors = params

@@ -9,12 +9,23 @@ of words handed out, from ``alpha`` to ``min_alpha`` over all epochs.
 
 With one worker, jobs run in a fixed order from a fixed random state, so the same
 seed gives the same vectors.
+
+A run either trains or raises, never reports success on a failure: any exception in a
+worker (an allocation, a kernel) stops every worker and is raised by :func:`train`;
+buffers that would not fit in memory are refused before any is allocated
+(:func:`check_walk_memory`, also run when a model is built, before the corpus is read);
+a loss that stops being finite, or grows far above an untrained model's
+(:meth:`wordspace.losses.Loss.reference_loss`), raises :class:`TrainingDiverged`; a run
+that trains no pair at all raises :class:`TooLittleTraining`, and one that trains fewer
+pairs than the vocabulary has words, or whose subsampling is expected to keep less than
+:data:`KEEP_WARNING` of the corpus, logs a warning that says which ``sample`` keeps more.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +35,7 @@ import numpy as np
 
 from wordspace.corpus import Corpus
 from wordspace.kernels.sampling import sample_job
+from wordspace.kernels.sgns import SHARED_BLOCK
 from wordspace.losses import Examples, Loss
 from wordspace.progress import progress_bar
 from wordspace.sampling import keep_probabilities, noise_tables
@@ -31,8 +43,128 @@ from wordspace.sampling import keep_probabilities, noise_tables
 logger = logging.getLogger(__name__)
 
 
+#: words per job (runs of whole sentences); a longer sentence is a job of its own
+JOB_WORDS = 10_000
+#: a refusal is kinder than swapping: training buffers may use this share of free memory
+MEMORY_SHARE = 0.5
+#: a running loss this many times an untrained model's is divergence (healthy training
+#: only lowers it; SGNS at the default rates ends near half its starting value)
+DIVERGENCE_FACTOR = 10.0
+#: tracked loss terms a worker gathers before it compares their mean with the reference
+DIVERGENCE_TERMS = 2_000
+#: subsampling expected to keep less than this share of the corpus is warned about (on
+#: text8, the default ``sample=1e-4`` keeps 54% and ``1e-5`` keeps 30%)
+KEEP_WARNING = 0.25
+
+
 class TrainingDiverged(RuntimeError):
-    """The loss stopped being finite: the learning rate is too high for this model."""
+    """The loss stopped being finite, or grew far above its starting value: the learning
+    rate is too high for this model."""
+
+
+class TooLittleTraining(ValueError):
+    """A run trained no (centre, context) pair at all: subsampling discarded the whole
+    corpus, or its sentences are single words. (Fewer pairs than words is a warning.)"""
+
+
+class TrainingTooLarge(ValueError, MemoryError):
+    """The walk's per-worker buffers would not fit in memory (both a ``ValueError``, the
+    parameters are at fault, and a ``MemoryError``)."""
+
+
+def available_memory() -> int:
+    """Bytes of memory available to new allocations (Linux ``MemAvailable``)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+
+
+def worker_bytes(*, max_job: int, job_contexts: int, max_contexts: int, negative: int,
+                 per_context: bool, dim: int) -> int:
+    """Bytes one worker allocates for a job of ``max_job`` words holding up to
+    ``job_contexts`` contexts (at most ``max_contexts`` per centre word): the
+    subsampled words, the examples (centres, context pointers, contexts, negatives) and
+    the loss's scratch (SGNS's or the Gaussian's, whichever is larger)."""
+    neg_rows = job_contexts if per_context else max_job
+    block = min(max_contexts, SHARED_BLOCK)
+    examples = 4 * max_job + 4 * max_job + 8 * (max_job + 1) + 4 * job_contexts \
+        + 4 * neg_rows * negative
+    scratch = max(4 * (negative + 1) * block + 4 * max(block, 2) * dim,
+                  12 * (max_contexts + negative) + 20 * dim)
+    return examples + scratch
+
+
+def check_walk_memory(*, window: int, negative: int, per_context: bool, dim: int,
+                      workers: int, longest: int, max_job: int | None = None,
+                      job_contexts: int | None = None, tagged: bool = False,
+                      available: int | None = None) -> None:
+    """Refuse, with the numbers, a walk whose per-worker buffers would not fit in memory.
+
+    ``longest`` is the longest sentence (its window cannot reach further);
+    ``max_job`` and ``job_contexts`` default to the worst case for jobs of
+    :data:`JOB_WORDS` words of sentences that long.
+    """
+    max_contexts = min(2 * window, max(longest - 1, 0)) + tagged
+    if max_job is None:
+        max_job = max(JOB_WORDS, longest)
+    if job_contexts is None:
+        job_contexts = max_job * max_contexts
+    per_worker = worker_bytes(max_job=max_job, job_contexts=job_contexts,
+                              max_contexts=max_contexts, negative=negative,
+                              per_context=per_context, dim=dim)
+    need = per_worker * workers
+    available = available_memory() if available is None else available
+    if need > MEMORY_SHARE * available:
+        negatives = f"{negative} negatives per {'context' if per_context else 'centre word'}"
+        raise TrainingTooLarge(
+            f"training would need about {need / 2**30:.1f} GiB for its buffers "
+            f"({workers} worker(s) x {per_worker / 2**30:.2f} GiB: jobs of up to "
+            f"{max_job:,} words with up to {max_contexts:,} contexts each at window "
+            f"{window:,}, {negatives}) and {available / 2**30:.1f} GiB is available "
+            f"(at most {MEMORY_SHARE:.0%} of it is used): lower window, negative or "
+            "workers")
+
+
+def expected_kept_share(counts: np.ndarray, sample: float) -> float:
+    """The share of corpus tokens subsampling at ``sample`` is expected to keep."""
+    counts = np.asarray(counts, dtype=np.float64)
+    total = counts.sum()
+    if total <= 0:
+        return 1.0
+    return float((counts * keep_probabilities(counts, sample)).sum() / total)
+
+
+def sample_keeping(counts: np.ndarray, share: float = 0.5) -> float:
+    """The smallest ``sample`` (one significant digit, rounded up) expected to keep at
+    least ``share`` of the corpus (bisection: the kept share grows with ``sample``)."""
+    lo, hi = -12.0, 2.0  # log10 of sample
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if expected_kept_share(counts, 10 ** mid) < share:
+            lo = mid
+        else:
+            hi = mid
+    exponent = math.floor(hi)
+    return math.ceil(round(10 ** (hi - exponent), 6)) * 10.0 ** exponent
+
+
+def _subsampling_advice(counts: np.ndarray, sample: float) -> str:
+    """What subsampling keeps of this corpus, and which ``sample`` keeps more."""
+    return (f"subsampling (sample={sample:g}) is expected to keep "
+            f"{expected_kept_share(counts, sample):.1%} of this corpus's "
+            f"{int(np.sum(counts)):,} words (it thins the very frequent words of corpora of "
+            f"millions); sample={sample_keeping(counts):g} keeps about half, sample=0 "
+            "keeps every word")
+
+
+def format_loss(value: float) -> str:
+    """A loss for people: four decimals, or "n/a" when undefined (nothing was trained)."""
+    return f"{value:.4f}" if math.isfinite(value) else "n/a"
 
 
 @dataclass
@@ -45,7 +177,8 @@ class TrainingReport:
     seconds: float
     epoch_words: list[int]  # tokens walked in each epoch
     epoch_loss: list[float]  # mean loss per loss term in each epoch (a pair for SGNS,
-    # a triple for the max-margin loss; sampled for SGNS, see kernels.sgns)
+    # a triple for the max-margin loss; sampled for SGNS, see kernels.sgns); NaN for an
+    # epoch that trained nothing (subsampling discarded it all): undefined, not perfect
 
     @property
     def words_per_second(self) -> float:
@@ -64,7 +197,7 @@ class TrainingReport:
     def summary(self) -> str:
         """One line: words, pairs, seconds, words/s and the final loss."""
         return (f"trained {self.words:,} words ({self.pairs:,} pairs) in {self.seconds:.1f} s: "
-                f"{self.words_per_second:,.0f} words/s, final loss {self.loss:.4f}")
+                f"{self.words_per_second:,.0f} words/s, final loss {format_loss(self.loss)}")
 
 
 def make_jobs(offsets: np.ndarray, job_words: int) -> np.ndarray:
@@ -86,11 +219,12 @@ def _thread_seed(seed: int, worker_id: int) -> int:
     return mixed | 1
 
 
-def _example_buffers(loss: Loss, max_job: int, max_contexts: int, negative: int) -> Examples:
-    """Room for the examples of a job of up to ``max_job`` words."""
-    neg_rows = max_job * max_contexts if loss.negatives_per_context else max_job
+def _example_buffers(loss: Loss, max_job: int, job_contexts: int, negative: int) -> Examples:
+    """Room for the examples of a job of up to ``max_job`` words and ``job_contexts``
+    contexts."""
+    neg_rows = job_contexts if loss.negatives_per_context else max_job
     return Examples(np.empty(max_job, np.int32), np.empty(max_job + 1, np.int64),
-                    np.empty(max_job * max_contexts, np.int32),
+                    np.empty(job_contexts, np.int32),
                     np.empty((neg_rows, negative), np.int32))
 
 
@@ -118,7 +252,7 @@ class _Meter:
 def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window: int,
           negative: int, sample: float, ns_exponent: float, epochs: int, alpha: float,
           min_alpha: float, workers: int, seed: int,
-          sentence_context: np.ndarray | None = None, job_words: int = 10_000,
+          sentence_context: np.ndarray | None = None, job_words: int = JOB_WORDS,
           progress: bool = True, desc: str = "training") -> TrainingReport:
     """Train ``params`` in place on ``corpus`` with ``loss``; see the module docstring.
 
@@ -126,36 +260,61 @@ def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window:
     sentence that row as an extra context, as PV-DBOW's document vectors are; ``window``
     0 then leaves it the only one. A loss that does not use negatives
     (``loss.uses_negatives`` false) gets none drawn, whatever ``negative`` says.
+
+    Raises :class:`TrainingTooLarge` before any work when the buffers would not fit,
+    :class:`TrainingDiverged` when the loss explodes, :class:`TooLittleTraining` when
+    no pair was trained, and any worker's exception.
     """
     if not loss.uses_negatives:
         negative = 0
     tokens = np.asarray(corpus.tokens)
     offsets = np.asarray(corpus.offsets)
     counts = corpus.vocab.counts
-    keep = keep_probabilities(counts, sample)
-    alias_prob, alias_index = noise_tables(counts, ns_exponent)
-    bounds = make_jobs(offsets, job_words)
-    sizes = offsets[bounds[1:]] - offsets[bounds[:-1]]
-    max_job = int(sizes.max())
-    jobs = [(epoch, int(s0), int(s1), int(n)) for epoch in range(epochs)
-            for s0, s1, n in zip(bounds[:-1], bounds[1:], sizes, strict=True)]
-    meter = _Meter(len(tokens) * epochs, alpha, min_alpha)
-    epoch_words, epoch_loss, epoch_pairs = [0] * epochs, [0.0] * epochs, [0] * epochs
-    queue = iter(jobs)
     if sentence_context is None:
         sentence_context = np.empty(0, np.int32)
     elif len(sentence_context) != len(offsets) - 1 or len(sentence_context) and not (
             sentence_context.min() >= 0 and sentence_context.max() < len(params[0])):
         raise ValueError(f"sentence_context needs one input row (0..{len(params[0]) - 1}) "
                          f"for each of the corpus's {len(offsets) - 1:,} sentences")
-    max_ctx = 2 * window + (len(sentence_context) > 0)
+    tagged = len(sentence_context) > 0
+    bounds = make_jobs(offsets, job_words)
+    sizes = offsets[bounds[1:]] - offsets[bounds[:-1]]
+    max_job = int(sizes.max()) if len(sizes) else 0
+    # contexts a job can hold: a centre sees at most 2 * window words of its sentence
+    lengths = np.diff(offsets)
+    longest = int(lengths.max()) if len(lengths) else 0
+    per_sentence = lengths * (np.minimum(2 * window, np.maximum(lengths - 1, 0)) + tagged)
+    job_contexts = int(np.add.reduceat(per_sentence, bounds[:-1]).max()) if len(sizes) else 0
+    max_ctx = min(2 * window, max(longest - 1, 0)) + tagged
+    check_walk_memory(window=window, negative=negative, per_context=loss.negatives_per_context,
+                      dim=params[0].shape[1], workers=workers, longest=longest,
+                      max_job=max_job, job_contexts=job_contexts, tagged=tagged)
+    keep = keep_probabilities(counts, sample)
+    if expected_kept_share(counts, sample) < KEEP_WARNING:
+        logger.warning("%s", _subsampling_advice(counts, sample))
+    alias_prob, alias_index = noise_tables(counts, ns_exponent)
+    reference = loss.reference_loss(params, negative)
+    jobs = [(epoch, int(s0), int(s1), int(n)) for epoch in range(epochs)
+            for s0, s1, n in zip(bounds[:-1], bounds[1:], sizes, strict=True)]
+    meter = _Meter(len(tokens) * epochs, alpha, min_alpha)
+    epoch_words, epoch_loss, epoch_pairs = [0] * epochs, [0.0] * epochs, [0] * epochs
+    queue = iter(jobs)
+
+    def diverged(epoch: int, lr: float, mean: float) -> TrainingDiverged:
+        what = ("the loss is no longer finite" if not math.isfinite(mean) else
+                f"the loss per term is {mean:.4g}, over {DIVERGENCE_FACTOR:g} times an "
+                f"untrained model's {reference:.4g}")
+        return TrainingDiverged(
+            f"training diverged in epoch {epoch + 1} of {epochs}: {what} at learning rate "
+            f"{lr:.4g}; lower alpha (now {alpha:g}), e.g. to {alpha / 4:g}")
 
     def work(worker_id: int) -> None:
-        state = np.array([_thread_seed(seed, worker_id)], dtype=np.uint64)
-        buffer = np.empty(max_job, np.int32)
-        ex = _example_buffers(loss, max_job, max_ctx, negative)
-        scratch = loss.scratch(params, negative, max_ctx)
-        try:
+        try:  # everything, allocations included: any failure fails the run
+            state = np.array([_thread_seed(seed, worker_id)], dtype=np.uint64)
+            buffer = np.empty(max_job, np.int32)
+            ex = _example_buffers(loss, max_job, job_contexts, negative)
+            scratch = loss.scratch(params, negative, max_ctx)
+            recent_loss, recent_terms = 0.0, 0  # this worker's, since its last check
             while not meter.stop:
                 with meter.lock:
                     job = next(queue, None)
@@ -170,10 +329,14 @@ def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window:
                     ex.centres, ex.ctx_ptr, ex.contexts, ex.negatives)
                 job_loss, loss_pairs, job_active = loss.update(params, ex, lr, scratch)
                 if not math.isfinite(job_loss):
-                    raise TrainingDiverged(
-                        f"training diverged in epoch {epoch + 1} of {epochs}: the loss is "
-                        f"no longer finite at learning rate {lr:.4g}; lower alpha "
-                        f"(now {alpha:g})")
+                    raise diverged(epoch, lr, job_loss)
+                recent_loss += job_loss
+                recent_terms += loss_pairs
+                if recent_terms >= DIVERGENCE_TERMS:
+                    if reference is not None and \
+                            recent_loss / recent_terms > DIVERGENCE_FACTOR * reference:
+                        raise diverged(epoch, lr, recent_loss / recent_terms)
+                    recent_loss, recent_terms = 0.0, 0
                 with meter.lock:
                     meter.words += n
                     epoch_words[epoch] += n
@@ -186,7 +349,9 @@ def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window:
                     meter.window_active += job_active
                     meter.lr = lr
         except BaseException as e:  # surfaced in the calling thread
-            meter.error = e
+            with meter.lock:
+                if meter.error is None:  # the first failure is the cause
+                    meter.error = e
             meter.stop = True
 
     threads = [threading.Thread(target=work, args=(i,), daemon=True, name=f"wordspace-{i}")
@@ -206,7 +371,7 @@ def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window:
                         meter.window_loss = 0.0
                         meter.window_pairs = meter.window_active = 0
                     words, lr = meter.words, meter.lr
-                postfix = {"lr": f"{lr:.5f}", "loss": f"{recent_loss:.4f}"}
+                postfix = {"lr": f"{lr:.5f}", "loss": format_loss(recent_loss)}
                 if loss.reports_active:
                     postfix["active"] = f"{recent_active:.1%}"
                 bar.set_postfix(postfix, refresh=False)
@@ -221,7 +386,20 @@ def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window:
     report = TrainingReport(
         words=meter.words, examples=meter.examples, pairs=meter.pairs,
         seconds=time.perf_counter() - start, epoch_words=epoch_words,
-        epoch_loss=[total / max(n, 1) for total, n in zip(epoch_loss, epoch_pairs, strict=True)])
+        epoch_loss=[total / n if n else float("nan")
+                    for total, n in zip(epoch_loss, epoch_pairs, strict=True)])
+    last = report.loss
+    if reference is not None and last > DIVERGENCE_FACTOR * reference:
+        raise diverged(epochs - 1, min_alpha, last)  # caught here when jobs are small
+    if meter.pairs < len(counts):  # too little to learn from: an error if nothing at all
+        message = (f"{meter.pairs:,} (centre, context) pairs were trained in {epochs} "
+                   f"epoch(s) for a vocabulary of {len(counts):,} words: "
+                   f"{'no' if meter.pairs == 0 else 'most'} vectors learned anything. "
+                   f"{_subsampling_advice(counts, sample).capitalize()}; a sentence of "
+                   "one word has no context")
+        if meter.pairs == 0:
+            raise TooLittleTraining(message)
+        logger.warning("%s", message)
     logger.info(report.summary())
     return report
 
@@ -255,7 +433,7 @@ def infer_rows(documents: list[np.ndarray], loss: Loss, outputs: np.ndarray,
         params = (rows[i:i + 1], outputs)
         offsets = np.array([0, n], np.int64)
         state = np.array([_thread_seed(seed, 0)], dtype=np.uint64)
-        ex = _example_buffers(loss, n, 1, negative)
+        ex = _example_buffers(loss, n, n, negative)
         scratch = loss.scratch(params, negative, 1)
         buffer = np.empty(n, np.int32)
         for epoch in range(epochs):

@@ -112,60 +112,75 @@ def sigmoid(x):
     return np.float32(1.0) / (np.float32(1.0) + np.float32(math.exp(-x)))
 
 
+#: The most contexts of one window :func:`shared_negative_update` sums into one step
+#: (a block). Twice the default window (5) plus a document's row, rounded up: the
+#: default skip-gram and PV-DBOW windows are always one block, so one step, as before.
+SHARED_BLOCK = 16
+
+
 @kernel
 def shared_negative_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_examples,
                            lr, grad, d_in):
     """Minibatched update with one set of negatives per centre word (Ji et al. 2016).
 
-    The window's ``m`` context rows ``V`` (m x d) meet the ``K+1`` output rows ``U``
-    (centre, then negatives) in one small product ``S = U V^T``; with
+    A block of ``m`` context rows ``V`` (m x d) of the window meets the ``K+1`` output
+    rows ``U`` (centre, then negatives) in one small product ``S = U V^T``; with
     ``G = lr * (labels - sigmoid(S))`` the step is ``V += G^T U`` and ``U += G V``, both
-    from the old values: an exact gradient step on the window's loss. A negative equal
+    from the old values: an exact gradient step on the block's loss. A negative equal
     to the centre word is skipped, as word2vec.c does.
 
-    ``grad`` (K+1 x max contexts) and ``d_in`` (max contexts x d) are scratch buffers.
+    A window of more than ``b = grad.shape[1]`` contexts is taken ``b`` at a time, each
+    block a step from the values the previous block left. Each output row takes the
+    *sum* of its block's ``m`` pair gradients: one step over a whole window of 400
+    contexts (``window=200``) moves the centre's and the negatives' rows 400 pair-steps
+    at once along one direction, overshoots, and diverges to norms in the thousands
+    without ever producing a NaN. In blocks, an output row corrects course every ``b``
+    pairs, as word2vec.c's per-pair update does after every pair.
+
+    ``grad`` (K+1 x b) and ``d_in`` (b x d) are scratch buffers; :data:`SHARED_BLOCK`
+    is the ``b`` the training driver allocates.
     """
     k1 = negatives.shape[1] + 1
     outs = np.empty(k1, np.int32)
-    stride = grad.shape[1]
-    flat_grad = grad.reshape(-1)  # grad[k, j] == flat_grad[k * stride + j]
+    block = grad.shape[1]
+    flat_grad = grad.reshape(-1)  # grad[k, j] == flat_grad[k * block + j]
     loss = 0.0
     loss_pairs = 0
     for e in range(n_examples):
-        a = ctx_ptr[e]
-        m = ctx_ptr[e + 1] - a
-        window = contexts[a:a + m]
         outs[0] = centres[e]
         outs[1:] = negatives[e]
         track = e % LOSS_EVERY == 0
         if track:
-            loss_pairs += m
+            loss_pairs += ctx_ptr[e + 1] - ctx_ptr[e]
         _prefetch_example(syn0, syn1, centres, ctx_ptr, contexts, negatives, e + 1, n_examples,
                           False)
-        # S = U V^T, then G = lr * (labels - sigmoid(S)), row k of grad for output k
-        for k in range(k1):
-            g = grad[k]
-            dot_rows(syn1[outs[k]], syn0, window, g, m)
-            if k > 0 and outs[k] == outs[0]:
-                g[:m] = 0.0
-                continue
-            label = np.float32(1.0) if k == 0 else np.float32(0.0)
+        for a in range(ctx_ptr[e], ctx_ptr[e + 1], block):
+            m = min(block, ctx_ptr[e + 1] - a)
+            window = contexts[a:a + m]
+            # S = U V^T, then G = lr * (labels - sigmoid(S)), row k of grad for output k
+            for k in range(k1):
+                g = grad[k]
+                dot_rows(syn1[outs[k]], syn0, window, g, m)
+                if k > 0 and outs[k] == outs[0]:
+                    g[:m] = 0.0
+                    continue
+                label = np.float32(1.0) if k == 0 else np.float32(0.0)
+                for j in range(m):
+                    s = g[j]
+                    if track:
+                        loss -= _log_sigmoid(s if k == 0 else -s)
+                    g[j] = (label - sigmoid(s)) * lr
+            # V's step from the old U: d_in[j] = sum_k grad[k, j] U_k ...
             for j in range(m):
-                s = g[j]
-                if track:
-                    loss -= _log_sigmoid(s if k == 0 else -s)
-                g[j] = (label - sigmoid(s)) * lr
-        # V's step from the old U: d_in[j] = sum_k grad[k, j] U_k ...
-        for j in range(m):
-            step = d_in[j]
-            step[:] = 0.0
-            add_rows(step, syn1, outs, flat_grad[j:], stride, k1)
-        # ... U's step from the old V (V is not written yet) ...
-        for k in range(k1):
-            add_rows(syn1[outs[k]], syn0, window, flat_grad[k * stride:], 1, m)
-        # ... then V moves.
-        for j in range(m):
-            axpy(syn0[window[j]], d_in[j], np.float32(1.0))
+                step = d_in[j]
+                step[:] = 0.0
+                add_rows(step, syn1, outs, flat_grad[j:], block, k1)
+            # ... U's step from the old V (V is not written yet) ...
+            for k in range(k1):
+                add_rows(syn1[outs[k]], syn0, window, flat_grad[k * block:], 1, m)
+            # ... then V moves.
+            for j in range(m):
+                axpy(syn0[window[j]], d_in[j], np.float32(1.0))
     return loss, loss_pairs
 
 

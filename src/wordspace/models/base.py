@@ -16,9 +16,9 @@ import numpy as np
 
 from wordspace._io import atomic_directory, recover_interrupted_swap
 from wordspace._validate import check_float, check_int
-from wordspace.corpus import Corpus
+from wordspace.corpus import MAX_SENTENCE_LENGTH, Corpus
 from wordspace.losses import Loss
-from wordspace.train import train
+from wordspace.train import check_walk_memory, train
 from wordspace.vocab import Vocabulary
 
 FORMAT_VERSION = 2  # 2: PV-DBOW's document ids in doc_ids.json
@@ -193,7 +193,8 @@ class WindowModel(Model):
         return self.workers or default_workers()
 
     def _validate_walk(self) -> None:
-        check_int("window", self.window, 1)
+        # a window is a distance within a sentence, and sentences are cut at this length
+        check_int("window", self.window, 1, maximum=MAX_SENTENCE_LENGTH)
         if hasattr(self, "negative"):
             check_int("negative", self.negative, 1)
             check_float("ns_exponent", self.ns_exponent, -10.0, maximum=10.0)
@@ -205,6 +206,10 @@ class WindowModel(Model):
         if self.workers is not None:
             check_int("workers", self.workers, 1)
         check_int("seed", self.seed, 0)
+        # the buffers' worst case for any corpus of default sentences, before reading one
+        check_walk_memory(window=self.window, negative=getattr(self, "negative", 0),
+                          per_context=not getattr(self, "shared_negatives", True),
+                          dim=self.dim, workers=self._workers, longest=MAX_SENTENCE_LENGTH)
 
     @property
     def _final_alpha(self) -> float:

@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
 from wordspace._validate import check_int
 from wordspace.corpus import Corpus
 from wordspace.losses import SoftmaxLoss
 from wordspace.models.base import WindowModel
+from wordspace.train import MEMORY_SHARE, available_memory
 from wordspace.vectors import Vectors
-
-#: a refusal is kinder than swapping: the dense batch may use this share of free memory
-MEMORY_SHARE = 0.5
-
-
-def available_memory() -> int:
-    """Bytes of memory available to new allocations (Linux ``MemAvailable``)."""
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
 
 
 class SoftmaxSkipGram(WindowModel):
