@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from wordspace._io import atomic_write, decompressing_reader
 from wordspace.vocab import WordIndex
+from wordspace.word2vec_format import read_word2vec, write_word2vec
 
 _EPS = 1e-12
 
@@ -140,48 +140,35 @@ class Vectors(WordIndex):
         return self.top_words(cb * cc / (ca + 1e-3), topn, [self._key(w) for w in (a, b, c)])
 
     # -- word2vec formats --------------------------------------------------------------
-    def save_word2vec_format(self, path: str | Path, binary: bool = False) -> None:
+    def save_word2vec_format(self, path: str | Path, binary: bool = False,
+                             allow_nonfinite: bool = False) -> None:
         """Write the word2vec text (``binary=False``) or binary format, atomically.
 
-        Files are read by gensim's ``KeyedVectors.load_word2vec_format`` and word2vec.c.
+        gensim's ``KeyedVectors.load_word2vec_format``, word2vec.c and fastText read the
+        files; text keeps every float32 exactly. Words must be non-empty, distinct and
+        without whitespace, and vectors finite unless ``allow_nonfinite=True``
+        (``ValueError`` otherwise, and nothing is written).
         """
-        for w in self.words:
-            if not w or any(ch.isspace() for ch in w):
-                raise ValueError(f"word {w!r} contains whitespace: the word2vec format "
-                                 "cannot store it")
-        with atomic_write(path, "wb") as f:
-            f.write(f"{len(self)} {self.dim}\n".encode())
-            if binary:
-                for w, row in zip(self.words, self.matrix, strict=True):
-                    f.write(w.encode() + b" " + row.astype("<f4").tobytes() + b"\n")
-            else:
-                for w, row in zip(self.words, self.matrix, strict=True):
-                    f.write(w.encode() + b" " + " ".join(f"{x:.6g}" for x in row).encode()
-                            + b"\n")
+        write_word2vec(path, self.words, self.matrix, binary=binary,
+                       allow_nonfinite=allow_nonfinite)
 
     @classmethod
     def load_word2vec_format(cls, path: str | Path, binary: bool | None = None,
-                             limit: int | None = None) -> Vectors:
+                             limit: int | None = None, allow_nonfinite: bool = False
+                             ) -> Vectors:
         """Read the word2vec text or binary format (optionally gzip/bz2/xz-compressed).
 
-        ``binary=None`` decides by the file's contents. ``limit`` keeps only the first
-        words (the most frequent, in files written by word2vec tools); the file is still
-        read whole.
+        ``binary=None`` tells the format from the file's first row; ``True`` or ``False``
+        insists, and is refused if the file is in the other format. ``limit`` reads only
+        the first words (the most frequent, in files written by word2vec tools) and stops
+        reading there. NaN and infinite values are refused unless ``allow_nonfinite=True``.
+        A word that appears twice keeps its first vector, with a logged warning. A
+        malformed file (a header that disagrees with the rows, a short or garbled row,
+        a truncated or corrupt compressed file) is a ``ValueError`` naming the file and
+        the line or row; see :mod:`wordspace.word2vec_format`.
         """
-        with open(path, "rb") as raw, decompressing_reader(raw) as f:
-            data = f.read()
-        header, _, body = data.partition(b"\n")
-        try:
-            n, dim = (int(x) for x in header.split())
-        except ValueError:
-            raise ValueError(f"{path}:1: expected a header 'n_words dim', got "
-                             f"{header[:80]!r}") from None
-        if limit is not None:
-            n = min(n, limit)
-        if binary is None:
-            binary = _looks_binary(body, dim)
-        reader = _parse_binary if binary else _parse_text
-        words, matrix = reader(body, n, dim, str(path))
+        words, matrix = read_word2vec(path, binary=binary, limit=limit,
+                                      allow_nonfinite=allow_nonfinite)
         return cls(words, matrix)
 
 
@@ -263,47 +250,3 @@ class DocVectors(Vectors):
                                "infer (load the model directory, not just the vectors)")
         return self._infer(list(documents), epochs=epochs, alpha=alpha, seed=seed,
                            workers=workers, strict=strict)
-
-
-def _looks_binary(body: bytes, dim: int) -> bool:
-    # a text row is "word" plus dim numbers; binary rows have 4 * dim raw bytes after the word
-    first = body.split(b"\n", 1)[0]
-    try:
-        return len(first.decode("utf-8").split()) != dim + 1
-    except UnicodeDecodeError:
-        return True
-
-
-def _parse_text(body: bytes, n: int, dim: int, name: str) -> tuple[list[str], np.ndarray]:
-    words, matrix = [], np.empty((n, dim), dtype=np.float32)
-    lines = body.split(b"\n", n)
-    for i in range(n):
-        if i >= len(lines) or not lines[i].strip():
-            raise ValueError(f"{name}: the header promises {n} words, the file has {i}")
-        parts = lines[i].rstrip().split(b" ")
-        if len(parts) != dim + 1:
-            raise ValueError(f"{name}:{i + 2}: expected a word and {dim} numbers, "
-                             f"got {len(parts) - 1} numbers")
-        words.append(parts[0].decode("utf-8", errors="replace"))
-        try:
-            matrix[i] = np.array(parts[1:], dtype=np.float32)
-        except ValueError:
-            raise ValueError(f"{name}:{i + 2}: not a number in the row of "
-                             f"{words[-1]!r}") from None
-    return words, matrix
-
-
-def _parse_binary(body: bytes, n: int, dim: int, name: str) -> tuple[list[str], np.ndarray]:
-    words, matrix = [], np.empty((n, dim), dtype=np.float32)
-    width = 4 * dim
-    pos = 0
-    for i in range(n):
-        while pos < len(body) and body[pos] in b"\n\r":  # word2vec.c ends rows with "\n"
-            pos += 1
-        space = body.find(b" ", pos)
-        if space < 0 or space + 1 + width > len(body):
-            raise ValueError(f"{name}: the header promises {n} words, the file ends after {i}")
-        words.append(body[pos:space].decode("utf-8", errors="replace"))
-        matrix[i] = np.frombuffer(body, dtype="<f4", count=dim, offset=space + 1)
-        pos = space + 1 + width
-    return words, matrix

@@ -1,0 +1,483 @@
+"""The word2vec text and binary formats that word2vec.c, gensim and fastText exchange.
+
+A header line ``n_words dim``, then one row per word::
+
+    text:    word x1 x2 ... xdim\\n        (decimal numbers separated by spaces)
+    binary:  word<space><dim little-endian float32>[\\n]
+
+word2vec.c ends every binary row with a newline and gensim ends none; both are read, but
+one file must keep to one layout. gzip, bzip2 and xz files are read decompressed.
+
+What reading promises (each broken promise is a ``ValueError`` naming the file, the line
+(text) or row (binary) and the word, with long words cut to 50 characters):
+
+* The format is told from the first row's bytes, never by retrying after a failure: a
+  text file whose rows disagree with its header is reported as such, and an explicit
+  ``binary=`` that contradicts the file is refused.
+* The header holds two integers, a dimension of at least 1; no more rows are promised
+  than the file holds, and none are allocated before their bytes have been read (a tiny
+  file claiming 10^12 words costs nothing).
+* Every row is checked: a word, then exactly ``dim`` numbers (text) or ``4 * dim``
+  bytes (binary) in the file's one layout, and nothing but whitespace after the last
+  row, so a header with a wrong dimension cannot load garbage.
+* Values are finite unless ``allow_nonfinite=True``.
+* A word that appears twice keeps its first vector, with a warning (as gensim does).
+* Memory holds the vectors and a buffer of about a megabyte; ``limit`` stops reading
+  after that many rows.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import lzma
+import os
+import re
+import stat
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+
+from wordspace._io import atomic_write, decompressing_reader
+
+log = logging.getLogger(__name__)
+
+_CHUNK = 1 << 20  # bytes read from the file at a time
+_MAX_HEADER = 100  # bytes of the header line
+_MAX_WORD = 10_000  # bytes of a word (word2vec.c's MAX_STRING is 100)
+_MAX_NUMBER = 64  # bytes of a number and its space in a text row ("%.9g" needs 16)
+_MAX_N, _MAX_DIM = 2**62, 2**31  # beyond these no file can be read on any machine
+_SPACE = b" \t\n\r\v\f"  # what separates fields; a word holds none of these
+_HEADER = re.compile(rb"\s*(\d+)\s+(\d+)\s*")
+_CONTROL_OR_SPACE = re.compile(rb"[\x00-\x20\x7f]")  # what no word holds
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # bytes no text file holds
+# What a truncated or corrupt gzip, bzip2 or xz stream raises while it is read.
+_DECOMPRESSION_ERRORS = (EOFError, OSError, zlib.error, lzma.LZMAError)
+
+
+def short(text: str | bytes, width: int = 50) -> str:
+    """``text`` quoted for an error message, cut to ``width`` characters."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="backslashreplace")
+    return repr(text if len(text) <= width else text[:width] + "...")
+
+
+# -- writing -------------------------------------------------------------------------
+def write_word2vec(path: str | Path, words: Sequence[str], matrix: np.ndarray,
+                   binary: bool = False, allow_nonfinite: bool = False) -> None:
+    """Write ``words`` and their rows of ``matrix`` in the word2vec format, atomically.
+
+    Text rows carry nine significant digits, enough for every float32 to read back
+    exactly; binary rows end with a newline, as word2vec.c writes them. Words must be
+    non-empty, without whitespace and distinct, and values finite unless
+    ``allow_nonfinite``: what is refused here could not be read back as written.
+    """
+    matrix = np.asarray(matrix, dtype=np.float32)
+    if matrix.ndim != 2 or matrix.shape[0] != len(words) or matrix.shape[1] < 1:
+        raise ValueError(f"{path}: cannot write {len(words)} words with a matrix of shape "
+                         f"{matrix.shape}: the word2vec format needs one row of at least one "
+                         "number per word")
+    encoded = []
+    for i, w in enumerate(words):
+        try:
+            encoded.append(w.encode())
+        except UnicodeEncodeError:
+            raise ValueError(f"{path}: word {i + 1}, {short(w)}, is not valid Unicode text"
+                             ) from None
+        if not w or _CONTROL_OR_SPACE.search(encoded[-1]):
+            raise ValueError(f"{path}: word {i + 1}, {short(w)}, is empty or contains "
+                             "whitespace or a control character: the word2vec format "
+                             "cannot store it")
+    if len(set(words)) != len(words):
+        first: dict[str, int] = {}
+        for i, w in enumerate(words):
+            if w in first:
+                raise ValueError(f"{path}: the word {short(w)} is both word {first[w] + 1} "
+                                 f"and word {i + 1}: a word2vec file keys vectors by word")
+            first[w] = i
+    if not allow_nonfinite:
+        bad = _first_nonfinite_row(matrix)
+        if bad is not None:
+            raise ValueError(f"{path}: the vector of {short(words[bad])} (word {bad + 1}) "
+                             "has NaN or infinite values; refusing to write them (pass "
+                             "allow_nonfinite=True to write them anyway)")
+    n, dim = matrix.shape
+    row_format = " %.9g" * dim + "\n"
+    with atomic_write(path, "wb") as f:
+        f.write(f"{n} {dim}\n".encode())
+        for w, row in zip(encoded, matrix, strict=True):
+            if binary:
+                f.write(w + b" " + row.astype("<f4").tobytes() + b"\n")
+            else:
+                f.write(w + (row_format % tuple(row.tolist())).encode())
+
+
+def _first_nonfinite_row(matrix: np.ndarray, block: int = 4096) -> int | None:
+    """Index of the first row holding a NaN or an infinity, or None (in blocks, so the
+    check needs no matrix-sized temporary)."""
+    for start in range(0, len(matrix), block):
+        finite = np.isfinite(matrix[start:start + block]).all(axis=1)
+        if not finite.all():
+            return start + int(np.argmin(finite))
+    return None
+
+
+# -- reading -------------------------------------------------------------------------
+class _LineTooLong(Exception):
+    """No newline within the bytes a valid line can take."""
+
+
+class _Stream:
+    """Reads a (possibly decompressing) binary file through a buffer filled a chunk at a
+    time, so that no read is sized by the file's claims. A decompression error becomes a
+    ``ValueError`` naming the file and how far reading got."""
+
+    def __init__(self, f: IO[bytes], name: str, compressed: bool):
+        self.f, self.name, self.compressed = f, name, compressed
+        self.buf = b""
+        self.pos = 0  # next unread byte of buf
+        self.offset = 0  # where buf starts in the (decompressed) content
+        self.eof = False
+        self.broken: ValueError | None = None  # a decompression error, raised when it matters
+
+    def tell(self) -> int:
+        """Bytes of content consumed so far."""
+        return self.offset + self.pos
+
+    def fill(self, need: int) -> bool:
+        """Make ``need`` unread bytes available; False when the file ends first.
+
+        A corrupt compressed stream ends the content where it breaks; its error is kept
+        for ``check_end``, so that reading ahead of what a row needs never fails a read
+        that a ``limit`` stops before the damage."""
+        have = len(self.buf) - self.pos
+        if have >= need or self.eof:
+            return have >= need
+        parts = [self.buf[self.pos:]]
+        while have < need:
+            try:
+                chunk = self.f.read1(_CHUNK)  # what is there: no data lost to a late error
+            except _DECOMPRESSION_ERRORS as e:
+                if not self.compressed and isinstance(e, OSError):
+                    raise  # a failing disk, not a bad file
+                self.broken = ValueError(f"{self.name}: the compressed file is truncated or "
+                                         f"corrupt after {self.offset + self.pos + have} "
+                                         f"bytes of content ({e})")
+                chunk = b""
+            if not chunk:
+                self.eof = True
+                break
+            parts.append(chunk)
+            have += len(chunk)
+        self.offset += self.pos
+        self.buf, self.pos = b"".join(parts), 0
+        return have >= need
+
+    def check_end(self) -> None:
+        """Call where the content ends early: a broken compressed stream is the reason."""
+        if self.broken is not None:
+            raise self.broken
+
+    def line(self, limit: int) -> bytes | None:
+        """The next line without its newline, None at the end of the file; raises
+        ``_LineTooLong`` when no newline comes within ``limit`` bytes."""
+        scanned = 0
+        while True:
+            end = self.buf.find(b"\n", self.pos + scanned, self.pos + limit + 1)
+            if end >= 0:
+                line, self.pos = self.buf[self.pos:end], end + 1
+                return line
+            scanned = len(self.buf) - self.pos
+            if scanned > limit:
+                raise _LineTooLong
+            if not self.fill(scanned + 1):
+                self.check_end()
+                if scanned == 0:
+                    return None
+                line, self.pos = self.buf[self.pos:], len(self.buf)
+                return line
+
+    def only_whitespace_left(self) -> int | None:
+        """Read to the end; the content offset of the first byte that is not
+        whitespace, or None if there is none."""
+        while self.fill(1):
+            rest = self.buf[self.pos:]
+            stripped = rest.lstrip(_SPACE)
+            if stripped:
+                return self.tell() + len(rest) - len(stripped)
+            self.pos = len(self.buf)
+        self.check_end()
+        return None
+
+
+class _Rows:
+    """Rows gathered into a float32 matrix that grows as they are read (never beyond
+    what the bytes read so far justify, unless the file's size vouches for the header),
+    keeping the first vector of a word that appears twice."""
+
+    def __init__(self, name: str, n: int, dim: int, trusted: bool, binary: bool):
+        self.name, self.dim, self.binary = name, dim, binary
+        self.target = n
+        self.capacity = n if trusted else min(n, max(1, _CHUNK // (4 * dim)))
+        self.matrix: np.ndarray | None = None
+        self.words: list[str] = []
+        self.first: dict[str, int] = {}  # word -> its row in the file
+        self.dropped: list[int] = []  # rows of the file whose word came before, ascending
+        self.duplicate = ""  # the first such word
+
+    def add(self, row: int, word: str, vector: np.ndarray) -> None:
+        """Keep ``vector`` as ``word``'s, unless ``word`` came before."""
+        if word in self.first:
+            self.duplicate = self.duplicate or word
+            self.dropped.append(row)
+            return
+        self.first[word] = row
+        k = len(self.words)
+        if self.matrix is None:
+            self.matrix = np.empty((self.capacity, self.dim), dtype=np.float32)
+        elif k == len(self.matrix):
+            grown = np.empty((min(self.target, 2 * k), self.dim), dtype=np.float32)
+            grown[:k] = self.matrix
+            self.matrix = grown
+        self.matrix[k] = vector
+        self.words.append(word)
+
+    def label(self, row: int) -> str:
+        """Where a row of the file is: its line (text) or row (binary)."""
+        return f"row {row + 1}" if self.binary else f"line {row + 2}"
+
+    def where(self, row: int) -> str:
+        """The file and the row's place in it, as error messages start."""
+        return f"{self.name}: row {row + 1}" if self.binary else f"{self.name}:{row + 2}"
+
+    def file_row(self, k: int) -> int:
+        """The row of the file that the ``k``-th kept word came from."""
+        row = k
+        for d in self.dropped:
+            if d > row:
+                break
+            row += 1
+        return row
+
+    def result(self, allow_nonfinite: bool) -> tuple[list[str], np.ndarray]:
+        """The words and their matrix; warns of duplicates, refuses non-finite values."""
+        if self.matrix is None:
+            self.matrix = np.empty((0, self.dim), dtype=np.float32)
+        if len(self.matrix) > len(self.words):
+            self.matrix.resize((len(self.words), self.dim), refcheck=False)  # in place
+        if self.dropped:
+            w = self.duplicate
+            log.warning("%s: %d rows repeat an earlier word (the first: %s, %s and %s); "
+                        "kept the first vector of each", self.name, len(self.dropped),
+                        short(w), self.label(self.first[w]), self.label(self.dropped[0]))
+        if not allow_nonfinite:
+            bad = _first_nonfinite_row(self.matrix)
+            if bad is not None:
+                raise ValueError(f"{self.where(self.file_row(bad))}: the vector of "
+                                 f"{short(self.words[bad])} has NaN or infinite values "
+                                 "(pass allow_nonfinite=True to load it anyway)")
+        return self.words, self.matrix
+
+
+def read_word2vec(path: str | Path, binary: bool | None = None, limit: int | None = None,
+                  allow_nonfinite: bool = False) -> tuple[list[str], np.ndarray]:
+    """The words and float32 matrix of a word2vec text or binary file.
+
+    ``binary=None`` tells the format from the file; ``True`` or ``False`` insists on one
+    and is refused if the file is in the other. ``limit`` reads only the first rows (the
+    most frequent words, in files that word2vec tools write). ``allow_nonfinite`` lets
+    NaN and infinite values through. See the module's docstring for what is checked;
+    every failure is a ``ValueError`` naming the file.
+    """
+    name = str(path)
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int | np.integer)
+                              or limit < 1):
+        raise ValueError(f"limit must be a positive number of words or None, got {limit!r}")
+    with open(path, "rb") as raw:
+        info = os.fstat(raw.fileno())
+        size = info.st_size if stat.S_ISREG(info.st_mode) else None
+        with decompressing_reader(raw) as f:
+            s = _Stream(f, name, compressed=f is not raw)
+            if f is not raw:
+                size = None  # the content's size is unknown
+            n, dim = _header(s, name)
+            is_binary = _detect(s, name, dim, binary)
+            rows = n if limit is None else min(n, int(limit))
+            # the least a row can take: a one-byte word, its space and 4 * dim bytes; or a
+            # one-byte word and dim one-digit numbers, each after a space. A file that
+            # size vouches for the header; otherwise rows are allocated as they arrive
+            least = rows * (2 + 4 * dim if is_binary else 1 + 2 * dim)
+            trusted = size is not None and least <= size - s.tell()
+            out = _Rows(name, rows, dim, trusted, is_binary)
+            (_binary_rows if is_binary else _text_rows)(s, name, n, rows, dim, out)
+            if rows == n:  # all rows read: nothing may follow them
+                extra = s.only_whitespace_left()
+                if extra is not None:
+                    raise ValueError(f"{name}: more data after the {n} words the header "
+                                     f"promises (at byte {extra} of the content): is the "
+                                     f"header's count or its dimension ({dim}) wrong?")
+    return out.result(allow_nonfinite)
+
+
+def _header(s: _Stream, name: str) -> tuple[int, int]:
+    """``n_words dim`` from the first line."""
+    try:
+        line = s.line(_MAX_HEADER)
+    except _LineTooLong:
+        line = s.buf[s.pos:s.pos + _MAX_HEADER]
+    if not line and s.eof and s.tell() == 0:
+        raise ValueError(f"{name}: the file is empty, not a word2vec file")
+    m = _HEADER.fullmatch(line or b"")
+    if m is None:
+        raise ValueError(f"{name}:1: expected a header 'n_words dim' (two whole numbers), "
+                         f"got {short(line or b'')}: not a word2vec file?")
+    n, dim = int(m[1]), int(m[2])
+    if dim < 1:
+        raise ValueError(f"{name}:1: the header's dimension is 0; a vector needs at least "
+                         "one number")
+    if n >= _MAX_N or dim >= _MAX_DIM:
+        raise ValueError(f"{name}:1: the header's {n} words of dimension {dim} are more "
+                         "than any file holds")
+    return n, dim
+
+
+def _detect(s: _Stream, name: str, dim: int, binary: bool | None) -> bool:
+    """Whether the rows are binary, told from the first row without consuming it.
+
+    The file is text when its first line, as far as the first binary row would reach (a
+    word, a space and ``4 * dim`` bytes), is text (UTF-8 without control characters)
+    and a number follows the word. Float32 data almost never passes (random bytes fail
+    the UTF-8 and control checks, and the first float's bytes would have to be digits
+    then a space or a newline), while a text file does whatever its dimension, so a text
+    file whose rows disagree with its header is reported as text. An explicit ``binary``
+    that contradicts the file is refused, unless the first row also reads that way as
+    word2vec.c writes it (a binary row of one number can look like text).
+    """
+    s.fill(_MAX_WORD + 4 * dim + 2 + _MAX_NUMBER)
+    body = s.buf[s.pos:s.pos + _MAX_WORD + 4 * dim + 2 + _MAX_NUMBER]
+    if not body.strip():
+        return bool(binary)  # no rows: either format reads them
+    newline = body.find(b"\n")
+    line = body if newline < 0 else body[:newline]
+    space = line.find(b" ", 0, _MAX_WORD + 1)
+    region = line[:max(space, 0) + 1 + 4 * dim]  # where the first binary row would be
+    fields = line.split(None, 2)
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(region, final=False)
+        text = not _CONTROL.search(region) and len(fields) > 1 and _is_number(fields[1])
+    except UnicodeDecodeError:
+        text = False
+    if binary is None or bool(binary) != text:
+        return not text
+    if binary and _binary_first_row_reads(body, dim):
+        return True
+    found, said = ("text", "binary") if text else ("binary", "text")
+    raise ValueError(f"{name}: binary={binary} but the file is in the {found} format, not "
+                     f"{said}; leave binary unset to read either")
+
+
+def _is_number(field: bytes) -> bool:
+    try:
+        float(field)
+    except ValueError:
+        return False
+    return True
+
+
+def _binary_first_row_reads(body: bytes, dim: int) -> bool:
+    """Whether ``body`` starts with a binary row as word2vec.c writes it: a word, a space,
+    ``4 * dim`` bytes, then a newline or the end. (A text row is that only when each of
+    its numbers takes three characters.)"""
+    space = body.find(b" ", 0, _MAX_WORD + 1)
+    end = space + 1 + 4 * dim
+    if space <= 0 or _CONTROL_OR_SPACE.search(body[:space]) or end > len(body):
+        return False
+    return end == len(body) or body[end] == ord("\n")
+
+
+def _text_rows(s: _Stream, name: str, n: int, rows: int, dim: int, out: _Rows) -> None:
+    """Read ``rows`` text rows into ``out``, each a word and exactly ``dim`` numbers."""
+    limit = _MAX_WORD + _MAX_NUMBER * dim
+    for i in range(rows):
+        at = f"{name}:{i + 2}"
+        try:
+            line = s.line(limit)
+        except _LineTooLong:
+            raise ValueError(f"{at}: no line end within {limit} bytes, more than a word and "
+                             f"{dim} numbers take") from None
+        if line is None:
+            raise ValueError(f"{name}: the header promises {n} words, the file ends after "
+                             f"{i}")
+        fields = line.split()
+        if not fields:
+            raise ValueError(f"{at}: an empty line where word {i + 1} of {n} should be")
+        word = _word(fields[0], at)
+        if len(fields) != dim + 1:
+            raise ValueError(f"{at}: the row of {short(word)} has {len(fields) - 1} numbers, "
+                             f"but the header says {dim}")
+        try:
+            with np.errstate(over="ignore"):  # 1e39 becomes inf, refused as non-finite
+                vector = np.array(fields[1:], dtype=np.float32)
+        except ValueError:
+            bad = next(f for f in fields[1:] if not _is_number(f))
+            raise ValueError(f"{at}: {short(bad)} in the row of {short(word)} is not a "
+                             "number") from None
+        out.add(i, word, vector)
+
+
+def _binary_rows(s: _Stream, name: str, n: int, rows: int, dim: int, out: _Rows) -> None:
+    """Read ``rows`` binary rows into ``out``: a word, a space, ``4 * dim`` bytes, and a
+    newline after each row or after none, as the first row shows."""
+    width = 4 * dim
+    newlines = None  # whether rows end with a newline (word2vec.c) or not (gensim)
+    for i in range(rows):
+        at = f"{name}: row {i + 1}"
+        s.fill(_MAX_WORD + 2 + width)
+        buf, pos = s.buf, s.pos
+        if pos == len(buf):
+            s.check_end()
+            raise ValueError(f"{name}: the header promises {n} words, the file ends after "
+                             f"{i}")
+        space = buf.find(b" ", pos, pos + _MAX_WORD + 1)
+        if space < 0:
+            if len(buf) - pos <= _MAX_WORD:
+                s.check_end()
+            raise ValueError(f"{at}: no word followed by a space within {_MAX_WORD} bytes: "
+                             f"is the header's dimension ({dim}) right?")
+        word = _word(buf[pos:space], at, hint=i > 0)
+        start = space + 1
+        if len(buf) - start < width:
+            s.check_end()
+            raise ValueError(f"{at}: the file ends inside the vector of {short(word)}: "
+                             f"{len(buf) - start} of its {width} bytes")
+        out.add(i, word, np.frombuffer(buf, dtype="<f4", count=dim, offset=start))
+        s.pos = start + width
+        if i + 1 == rows:
+            break
+        if not s.fill(1):
+            continue  # the next row's turn says how many rows the file holds
+        ends = s.buf[s.pos:s.pos + 1] == b"\n"
+        if newlines is None:
+            newlines = ends
+        elif ends != newlines:
+            raise ValueError(f"{at}: the vector of {short(word)} is "
+                             f"{'not ' if newlines else ''}followed by a newline, unlike the "
+                             f"first row's: is the header's dimension ({dim}) right?")
+        s.pos += ends
+
+
+def _word(field: bytes, at: str, hint: bool = False) -> str:
+    """A row's word, decoded; refused when empty, spaced or not UTF-8."""
+    why = ("is empty" if not field else
+           "contains whitespace or a control character" if _CONTROL_OR_SPACE.search(field)
+           else None)
+    if why is None:
+        try:
+            return field.decode("utf-8")
+        except UnicodeDecodeError:
+            why = "is not UTF-8 text"
+    raise ValueError(f"{at}: the word {short(field)} {why}"
+                     + (": is the header's dimension right?" if hint else ""))

@@ -1,0 +1,418 @@
+"""word2vec files: every malformed file is a clear ValueError naming the file (and the line
+or row and word), every well-formed one loads exactly, whoever wrote it."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import logging
+import lzma
+import tracemalloc
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from wordspace import Vectors
+
+FUZZ = settings(max_examples=200, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
+COMPRESS = {"gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress}
+
+
+def vectors(n=5, dim=4, seed=0, words=None):
+    rng = np.random.default_rng(seed)
+    words = words or [f"w{i}" for i in range(n)]
+    return Vectors(words, rng.normal(size=(len(words), dim)).astype(np.float32))
+
+
+def binary_file(words, matrix, newlines=True, header=None) -> bytes:
+    """A binary word2vec file as word2vec.c (newlines) or gensim (none) writes it."""
+    n, dim = header or matrix.shape
+    rows = [w.encode() + b" " + row.astype("<f4").tobytes() + (b"\n" if newlines else b"")
+            for w, row in zip(words, matrix, strict=True)]
+    return f"{n} {dim}\n".encode() + b"".join(rows)
+
+
+def load(tmp_path, data: bytes, name="v.bin", **kw) -> Vectors:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return Vectors.load_word2vec_format(path, **kw)
+
+
+def assert_loads_exactly(back, v):
+    assert back.words == v.words
+    np.testing.assert_array_equal(back.matrix, v.matrix)
+
+
+# -- round trips -------------------------------------------------------------------------
+@pytest.mark.parametrize("binary", [False, True])
+@pytest.mark.parametrize("compression", [None, "gz", "bz2", "xz"])
+def test_round_trip_is_exact_and_compressed_files_read(tmp_path, binary, compression):
+    v = vectors(n=7, dim=5, words=["the", "café", "naïve", "x", "日本", "a\u00a0b", "-1"])
+    path = tmp_path / "v"
+    v.save_word2vec_format(path, binary=binary)
+    if compression:
+        path.write_bytes(COMPRESS[compression](path.read_bytes()))
+    for flag in (binary, None):
+        assert_loads_exactly(Vectors.load_word2vec_format(path, binary=flag), v)
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_gensim_reads_ours_and_we_read_gensims(tmp_path, binary):
+    from gensim.models import KeyedVectors
+
+    v = vectors(n=6, dim=3, words=["a", "b", "çé", "d", "e", "f"])
+    ours = tmp_path / "ours"
+    v.save_word2vec_format(ours, binary=binary)
+    kv = KeyedVectors.load_word2vec_format(str(ours), binary=binary)
+    assert list(kv.index_to_key) == v.words
+    np.testing.assert_array_equal(kv.vectors, v.matrix)
+    theirs = tmp_path / "theirs"
+    kv.save_word2vec_format(str(theirs), binary=binary)  # gensim's binary rows: no newline
+    assert_loads_exactly(Vectors.load_word2vec_format(theirs), v)
+    assert_loads_exactly(Vectors.load_word2vec_format(theirs, binary=binary), v)
+
+
+def test_text_rows_with_trailing_spaces_and_crlf_read(tmp_path):
+    # word2vec.c writes "%lf " after every number; Windows tools end lines with "\r\n"
+    back = load(tmp_path, b"2 2\r\na 1.000000 2.000000 \r\nb 3 4 \r\n", "v.txt")
+    assert back.words == ["a", "b"]
+    np.testing.assert_array_equal(back.matrix, [[1, 2], [3, 4]])
+
+
+@FUZZ
+@given(words=st.lists(st.text(st.characters(blacklist_categories=["Cs"]), min_size=1,
+                              max_size=8).filter(lambda w: all(c > " " and c != "\x7f"
+                                                               for c in w)),
+                      min_size=1, max_size=6, unique=True),
+       dim=st.integers(1, 5), binary=st.booleans(), data=st.data())
+def test_any_valid_vectors_round_trip_exactly(tmp_path, words, dim, binary, data):
+    values = data.draw(st.lists(st.floats(width=32, allow_nan=False, allow_infinity=False),
+                                min_size=len(words) * dim, max_size=len(words) * dim))
+    v = Vectors(words, np.array(values, dtype=np.float32).reshape(len(words), dim))
+    path = tmp_path / "v"
+    v.save_word2vec_format(path, binary=binary)
+    back = Vectors.load_word2vec_format(path)
+    assert back.words == words
+    np.testing.assert_array_equal(back.matrix, v.matrix)
+
+
+# -- the format told from the file -------------------------------------------------------
+def test_text_whose_header_disagrees_with_its_rows_is_an_error_not_binary_garbage(tmp_path):
+    data = b"3 4\na 1 2 3\nb 4 5 6\nc 7 8 9\n"
+    with pytest.raises(ValueError, match=r"v\.txt:2: the row of 'a' has 3 numbers, but the "
+                                         r"header says 4"):
+        load(tmp_path, data, "v.txt")
+    with pytest.raises(ValueError, match=r"v\.txt:2: the row of 'a' has 3 numbers"):
+        load(tmp_path, b"3 2\na 1 2 3\nb 4 5 6\nc 7 8 9\n", "v.txt")
+
+
+def test_explicit_binary_flag_that_contradicts_the_file_is_refused(tmp_path):
+    v = vectors()
+    v.save_word2vec_format(tmp_path / "t.txt")
+    v.save_word2vec_format(tmp_path / "b.bin", binary=True)
+    with pytest.raises(ValueError, match=r"t\.txt: binary=True but the file is in the text"):
+        Vectors.load_word2vec_format(tmp_path / "t.txt", binary=True)
+    with pytest.raises(ValueError, match=r"b\.bin: binary=False but the file is in the binary"):
+        Vectors.load_word2vec_format(tmp_path / "b.bin", binary=False)
+
+
+def test_a_binary_row_that_looks_like_text_reads_when_asked_for(tmp_path):
+    # the four bytes "1.25" are also a float32: binary=True must read them as one
+    data = b"1 1\nw 1.25\n"
+    assert load(tmp_path, data).matrix[0, 0] == 1.25
+    expected = np.frombuffer(b"1.25", dtype="<f4")
+    np.testing.assert_array_equal(load(tmp_path, data, binary=True).matrix[0], expected)
+
+
+# -- the header --------------------------------------------------------------------------
+@pytest.mark.parametrize("data, message", [
+    (b"", "is empty"),
+    (b"hello world\n", r"v\.bin:1: expected a header 'n_words dim'"),
+    (b"2 3 4\na 1 2 3\n", r"v\.bin:1: expected a header"),
+    (b"-1 3\n", r"v\.bin:1: expected a header"),
+    (b"1 0\na\n", "dimension is 0"),
+    (b"1 " + b"9" * 30 + b"\n", "more than any file holds"),
+    (b"9" * 1000, r"v\.bin:1: expected a header"),
+])
+def test_bad_headers(tmp_path, data, message):
+    with pytest.raises(ValueError, match=message):
+        load(tmp_path, data)
+
+
+@pytest.mark.parametrize("compression", [None, "gz"])
+@pytest.mark.parametrize("header, message", [
+    (b"1000000000000 3", "the header promises 1000000000000 words, the file ends after 2"),
+    (b"2 1000000000", r":2: the row of 'w0' has 3 numbers|row 1: the file ends inside")])
+@pytest.mark.parametrize("binary", [False, True])
+def test_a_header_promising_too_much_allocates_nothing(tmp_path, compression, header,
+                                                       message, binary):
+    # a 60-byte file claiming 10^12 words (or a billion numbers a word) must not allocate
+    # terabytes: rows are allocated only as they arrive
+    v = vectors(n=2, dim=3)
+    path = tmp_path / "v"
+    v.save_word2vec_format(path, binary=binary)
+    data = header + b"\n" + path.read_bytes().split(b"\n", 1)[1]
+    if compression:
+        data = COMPRESS[compression](data)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=message):
+            load(tmp_path, data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 2**20
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_fewer_rows_than_the_header_promises(tmp_path, binary):
+    v = vectors(n=3)
+    path = tmp_path / "v"
+    v.save_word2vec_format(path, binary=binary)
+    data = path.read_bytes().replace(b"3 4\n", b"5 4\n", 1)
+    with pytest.raises(ValueError, match=r"v: the header promises 5 words"):
+        load(tmp_path, data, "v")
+    # and for a compressed file, whose size cannot vouch for the header
+    with pytest.raises(ValueError, match=r"v: the header promises 5 words, the file ends "
+                                         r"after 3"):
+        load(tmp_path, gzip.compress(data), "v")
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_more_rows_than_the_header_promises(tmp_path, binary):
+    path = tmp_path / "v"
+    vectors(n=3).save_word2vec_format(path, binary=binary)
+    data = path.read_bytes().replace(b"3 4\n", b"2 4\n", 1)
+    with pytest.raises(ValueError, match=r"v: more data after the 2 words the header promises"):
+        load(tmp_path, data, "v")
+
+
+# -- binary rows -------------------------------------------------------------------------
+@pytest.mark.parametrize("newlines", [True, False])
+def test_truncated_binary_row_names_the_row_and_word(tmp_path, newlines):
+    v = vectors(n=3)
+    data = binary_file(v.words, v.matrix, newlines)[:-7]
+    with pytest.raises(ValueError, match=r"v\.bin: row 3: the file ends inside the vector "
+                                         r"of 'w2'"):
+        load(tmp_path, data)
+
+
+@pytest.mark.parametrize("newlines", [True, False])
+def test_binary_with_a_wrong_dimension_never_loads(tmp_path, newlines):
+    # every true and claimed dimension, both layouts: a header's dimension that is wrong
+    # (too small, too large) is refused, never read as shifted garbage
+    for dim in range(1, 7):
+        for claimed in range(1, 9):
+            for n in (1, 2, 5):
+                if claimed == dim:
+                    continue
+                v = vectors(n=n, dim=dim, seed=dim * 100 + claimed)
+                data = binary_file(v.words, v.matrix, newlines, header=(n, claimed))
+                with pytest.raises(ValueError, match=r"v\.bin"):
+                    load(tmp_path, data)
+
+
+@pytest.mark.parametrize("word, why", [
+    (b"", "is empty"), (b"a\tb", "whitespace or a control"), (b"a\x00b", "control"),
+    (b"\xff\xfe", "not UTF-8"),
+])
+def test_bad_binary_words(tmp_path, word, why):
+    data = b"1 1\n" + word + b" " + np.float32(0.5).tobytes() + b"\n"
+    with pytest.raises(ValueError, match=rf"v\.bin: row 1: the word .* {why}"):
+        load(tmp_path, data, binary=True)
+
+
+def test_binary_layout_change_is_refused(tmp_path):
+    # word2vec.c's layout (newline after each row) must hold for every row
+    v = vectors(n=3, dim=2)
+    rows = binary_file(v.words, v.matrix).split(b"\n", 1)[1]
+    first, rest = rows[:len(b"w0 ") + 8 + 1], rows[len(b"w0 ") + 8 + 1:]
+    data = b"3 2\n" + first + rest.replace(b"\nw2", b"w2", 1)
+    with pytest.raises(ValueError, match=r"row 2: the vector of 'w1' is not followed by a "
+                                         r"newline"):
+        load(tmp_path, data)
+
+
+# -- text rows ---------------------------------------------------------------------------
+@pytest.mark.parametrize("row, message", [
+    (b"b 1 2", r"v\.txt:3: the row of 'b' has 2 numbers, but the header says 3"),
+    (b"b 1 2 3 4", r"v\.txt:3: the row of 'b' has 4 numbers"),
+    (b"b 1 zwei 3", r"v\.txt:3: 'zwei' in the row of 'b' is not a number"),
+    (b"", r"v\.txt:3: an empty line where word 2 of 3 should be"),
+    (b"\xff 1 2 3", r"v\.txt:3: the word .* is not UTF-8"),
+    (b"b\x01 1 2 3", r"v\.txt:3: the word .* control character"),
+])
+def test_bad_text_rows_name_the_line_and_word(tmp_path, row, message):
+    data = b"3 3\na 1 2 3\n" + row + b"\nc 7 8 9\n"
+    with pytest.raises(ValueError, match=message):
+        load(tmp_path, data, "v.txt")
+
+
+def test_long_lines_and_words_are_refused_quickly_with_short_messages(tmp_path):
+    long_word = "x" * 100_000
+    with pytest.raises(ValueError, match="no line end within") as err:
+        load(tmp_path, b"1 3\n" + b"a " + b"1 " * 5_000_000, "v.txt")  # 10 MB, no newline
+    assert len(str(err.value)) < 300
+    with pytest.raises(ValueError, match="has 1 numbers") as err:
+        load(tmp_path, f"1 3\n{long_word[:9000]} 1\n".encode(), "v.txt")
+    assert len(str(err.value)) < 300
+    assert "x" * 60 not in str(err.value)
+
+
+# -- values and words --------------------------------------------------------------------
+@pytest.mark.parametrize("binary", [False, True])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_nonfinite_values_are_refused_unless_allowed(tmp_path, binary, bad):
+    v = vectors(n=4, dim=3)
+    v.matrix[2, 1] = bad
+    path = tmp_path / "v"
+    with pytest.raises(ValueError, match=r"v: the vector of 'w2' \(word 3\) has NaN"):
+        v.save_word2vec_format(path, binary=binary)
+    assert not path.exists()
+    v.save_word2vec_format(path, binary=binary, allow_nonfinite=True)
+    where = r"v: row 3" if binary else r"v:4"
+    with pytest.raises(ValueError, match=rf"{where}: the vector of 'w2' has NaN or infinite "
+                                         r"values \(pass allow_nonfinite=True"):
+        Vectors.load_word2vec_format(path)
+    back = Vectors.load_word2vec_format(path, allow_nonfinite=True)
+    np.testing.assert_array_equal(back.matrix, v.matrix)
+
+
+def test_float32_overflow_in_text_is_nonfinite(tmp_path):
+    with pytest.raises(ValueError, match=r"v\.txt:2: the vector of 'a' has NaN or infinite"):
+        load(tmp_path, b"1 2\na 1e39 0\n", "v.txt")
+
+
+def test_duplicate_words_keep_the_first_vector_with_a_warning(tmp_path, caplog):
+    data = b"4 1\na 1\nb 2\na 3\nc nan\n"
+    with caplog.at_level(logging.WARNING, logger="wordspace.word2vec_format"), \
+            pytest.raises(ValueError, match=r"v\.txt:5: the vector of 'c'"):
+        load(tmp_path, data, "v.txt")  # the line of a later row, counting the dropped one
+    assert "v.txt: 1 rows repeat an earlier word (the first: 'a', line 2 and line 4)" \
+        in caplog.text
+    back = load(tmp_path, data, "v.txt", allow_nonfinite=True)
+    assert back.words == ["a", "b", "c"]
+    assert back.matrix[:2, 0].tolist() == [1, 2]
+    assert back.index_of("a") == 0
+
+
+def test_saving_refuses_words_the_format_cannot_hold(tmp_path):
+    m = np.zeros((2, 2))
+    for words, message in [(["a b", "c"], "whitespace"), (["", "c"], "empty"),
+                           (["a\n", "c"], "whitespace"), (["a", "a"], "both word 1 and "
+                                                                     "word 2"),
+                           (["a\ud800", "c"], "not valid Unicode")]:
+        with pytest.raises(ValueError, match=message):
+            Vectors(words, m).save_word2vec_format(tmp_path / "x.txt")
+    assert not (tmp_path / "x.txt").exists()
+
+
+# -- limit -------------------------------------------------------------------------------
+@pytest.mark.parametrize("binary", [False, True])
+def test_limit_stops_reading(tmp_path, binary):
+    v = vectors(n=3)
+    path = tmp_path / "v"
+    v.save_word2vec_format(path, binary=binary)
+    # garbage, and a truncated compressed stream, after the rows asked for are never read
+    garbage = np.random.default_rng(0).bytes(5000)  # incompressible: the cut below hits it
+    data = path.read_bytes().replace(b"3 4\n", b"1000 4\n", 1) + garbage
+    back = load(tmp_path, data, "v", limit=2)
+    assert_loads_exactly(back, Vectors(v.words[:2], v.matrix[:2]))
+    assert_loads_exactly(load(tmp_path, gzip.compress(data)[:-30], "v", limit=3), v)
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="limit must be a positive number"):
+            load(tmp_path, data, "v", limit=bad)
+
+
+# -- compressed files --------------------------------------------------------------------
+@pytest.mark.parametrize("compression", ["gz", "bz2", "xz"])
+@pytest.mark.parametrize("damage", ["truncate", "corrupt"])
+def test_truncated_or_corrupt_compressed_files(tmp_path, compression, damage):
+    path = tmp_path / "v"
+    vectors(n=200, dim=8).save_word2vec_format(path)
+    data = COMPRESS[compression](path.read_bytes())
+    if damage == "truncate":
+        data = data[:len(data) // 2]
+    else:
+        middle = len(data) // 2
+        data = data[:middle] + bytes(b ^ 0x55 for b in data[middle:middle + 16]) \
+            + data[middle + 16:]
+    with pytest.raises(ValueError, match=r"v(: the compressed file is truncated or corrupt "
+                                         r"after \d+ bytes|:\d+: |: row \d+)"):
+        load(tmp_path, data, "v")
+
+
+# -- fuzzing -----------------------------------------------------------------------------
+def check_result_or_clear_error(tmp_path, data: bytes, **kw):
+    """Loading ``data`` either succeeds with a consistent result or raises a ValueError
+    that names the file; any other exception fails the test."""
+    try:
+        back = load(tmp_path, data, "fuzz", **kw)
+    except ValueError as e:
+        assert "fuzz" in str(e) and len(str(e)) < 400, str(e)
+        return None
+    assert len(back.words) == len(set(back.words)) == back.matrix.shape[0]
+    assert all(w and not any(c.isspace() and c < "\x80" for c in w) for w in back.words)
+    assert back.matrix.dtype == np.float32
+    if not kw.get("allow_nonfinite"):
+        assert np.isfinite(back.matrix).all()
+    return back
+
+
+@FUZZ
+@given(st.binary(max_size=300))
+def test_fuzz_arbitrary_bytes(tmp_path, data):
+    check_result_or_clear_error(tmp_path, data)
+    check_result_or_clear_error(tmp_path, data, binary=True, allow_nonfinite=True)
+    check_result_or_clear_error(tmp_path, b"2 3\n" + data, binary=False)
+    check_result_or_clear_error(tmp_path, b"2 3\n" + data)
+
+
+def _valid_file(binary: bool, compression: str | None) -> bytes:
+    v = vectors(n=4, dim=3, seed=1, words=["a", "bé", "c", "dd"])
+    if binary:
+        data = binary_file(v.words, v.matrix)
+    else:
+        data = b"4 3\n" + b"".join(w.encode() + b" " + " ".join(f"{x:.9g}" for x in r).encode()
+                                   + b"\n" for w, r in zip(v.words, v.matrix, strict=True))
+    return COMPRESS[compression](data) if compression else data
+
+
+@FUZZ
+@given(binary=st.booleans(), compression=st.sampled_from([None, None, "gz", "bz2", "xz"]),
+       edits=st.lists(st.tuples(st.sampled_from(["flip", "cut", "insert", "delete"]),
+                                st.integers(0, 10**6), st.binary(min_size=1, max_size=4)),
+                      min_size=1, max_size=3))
+def test_fuzz_mutated_valid_files(tmp_path, binary, compression, edits):
+    data = bytearray(_valid_file(binary, compression))
+    for op, where, payload in edits:
+        i = where % (len(data) + 1)
+        if op == "flip" and i < len(data):
+            data[i] ^= payload[0] or 1
+        elif op == "cut":
+            del data[i:]
+        elif op == "insert":
+            data[i:i] = payload
+        elif op == "delete":
+            del data[i:i + len(payload)]
+    check_result_or_clear_error(tmp_path, bytes(data))
+    check_result_or_clear_error(tmp_path, bytes(data), binary=binary)
+
+
+def test_unmutated_valid_files_load_as_written(tmp_path):
+    v = vectors(n=4, dim=3, seed=1, words=["a", "bé", "c", "dd"])
+    for binary in (False, True):
+        for compression in (None, "gz", "bz2", "xz"):
+            assert_loads_exactly(load(tmp_path, _valid_file(binary, compression), "v"), v)
+
+
+def test_reader_returns_plain_words_and_matrix(tmp_path):
+    from wordspace.word2vec_format import read_word2vec
+
+    path = tmp_path / "v.txt"
+    path.write_bytes(b"2 2\na 1 2\nb 3 4\n")
+    words, matrix = read_word2vec(path)
+    assert words == ["a", "b"] and matrix.dtype == np.float32 and matrix.shape == (2, 2)
