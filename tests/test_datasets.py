@@ -6,13 +6,16 @@ import hashlib
 import http.server
 import io
 import logging
+import os
 import tarfile
 import threading
+import time
 import zipfile
+from pathlib import Path
 
 import pytest
 
-from wordspace import Corpus, datasets
+from wordspace import Corpus, _io, datasets
 from wordspace.datasets import Dataset, DatasetError
 
 PAIRS = b"tiger\tcat\t7.35\nbook\tpaper\t7.46\n"
@@ -24,7 +27,9 @@ class Server:
     def __init__(self):
         self.files: dict[str, bytes] = {}
         self.truncate: set[str] = set()
+        self.drip: set[str] = set()
         self.requests: list[str] = []
+        self.stopping = threading.Event()
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -42,6 +47,16 @@ class Server:
                     self.wfile.flush()
                     self.connection.close()
                     return
+                if self.path in server.drip:  # a byte every 0.2 s, until the client hangs up
+                    for byte in body:
+                        if server.stopping.wait(0.2):
+                            return
+                        try:
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                        except OSError:
+                            return
+                    return
                 self.wfile.write(body)
 
             def log_message(self, *args):
@@ -49,9 +64,11 @@ class Server:
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                         daemon=True).start()
 
     def close(self):
+        self.stopping.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -80,7 +97,8 @@ def sha256(data: bytes) -> str:
 
 
 def leftovers(dataset) -> list[str]:
-    folder = dataset.cache_path.parent
+    """Everything in the dataset's cache folder (download, unpacked folder, temporaries)."""
+    folder = dataset.folder
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
@@ -256,3 +274,237 @@ def test_parsers_read_canonical_layouts(tmp_path):
     (docs / "sport" / "001.txt").write_text("Title\n\nBody.")
     assert datasets.read_documents(docs) == [
         {"id": "sport/001.txt", "label": "sport", "text": "Title\n\nBody."}]
+
+
+# -- trust: what a bad server, a hostile archive or a wrong mirror file cannot do ----------
+HTML = (b"<!DOCTYPE html>\n<html><head><title>Moved</title></head>\n<body>\n"
+        b"score of tiger cat 7\n</body></html>\n")  # read_pairs alone would find a "pair"
+
+
+def test_an_error_page_is_not_cached_and_the_next_call_downloads_again(server, register):
+    server.files["/pairs.txt"] = HTML  # served with 200, and there is no checksum
+    d = register("toy", kind="similarity", description="", urls=(server.url + "/pairs.txt",),
+                 filename="pairs.txt")
+    with pytest.raises(DatasetError, match=r"cannot download toy: .*/pairs\.txt: the file "
+                                           r"received is not valid .*HTML"):
+        datasets.path("toy", progress=False)
+    assert leftovers(d) == []
+    server.files["/pairs.txt"] = PAIRS
+    assert datasets.load("toy") == [("tiger", "cat", 7.35), ("book", "paper", 7.46)]
+    assert server.requests == ["/pairs.txt", "/pairs.txt"]
+
+
+def test_a_damaged_cached_file_is_replaced(server, register):
+    server.files["/pairs.txt"] = PAIRS
+    d = register("toy", kind="similarity", description="", urls=(server.url + "/pairs.txt",),
+                 filename="pairs.txt")
+    d.cache_path.parent.mkdir(parents=True)
+    d.cache_path.write_bytes(HTML)  # what an older version cached for good
+    assert datasets.path("toy", progress=False).read_bytes() == PAIRS
+    assert server.requests == ["/pairs.txt"]
+
+
+def test_too_few_items_is_refused(server, register):
+    server.files["/pairs.txt"] = PAIRS
+    d = register("toy", kind="similarity", description="", urls=(server.url + "/pairs.txt",),
+                 filename="pairs.txt", min_items=100)
+    with pytest.raises(DatasetError, match="holds 2 items; toy has at least 100"):
+        datasets.path("toy", progress=False)
+    assert leftovers(d) == []
+
+
+def test_a_corpus_must_be_plausible_text(server, register):
+    server.files["/c.txt"] = b"a b c " * 10
+    server.files["/bin"] = bytes(range(256)) * 40
+    d = register("toyc", kind="corpus", description="", urls=(server.url + "/c.txt",),
+                 filename="c.txt", min_bytes=1000)
+    with pytest.raises(DatasetError, match="holds 60 bytes; a corpus file of this dataset "
+                                           "has at least 1,000"):
+        datasets.path("toyc", progress=False)
+    register("toyc", kind="corpus", description="", urls=(server.url + "/bin",),
+             filename="c.txt")
+    with pytest.raises(DatasetError, match="binary, not text"):
+        datasets.path("toyc", progress=False)
+    assert leftovers(d) == []
+
+
+def test_a_bad_mirror_file_is_refused_by_name_and_kept(tmp_path, register, monkeypatch):
+    mirror = tmp_path / "mirror"
+    (mirror / "corpora").mkdir(parents=True)
+    (mirror / "similarity").mkdir()
+    text8 = mirror / "corpora" / "text8.txt"
+    text8.write_bytes(b"anarchism originated as a term of abuse first used against early\n")
+    pairs = mirror / "similarity" / "toy.txt"
+    pairs.write_bytes(HTML)
+    register("toyc", kind="corpus", description="", urls=("http://127.0.0.1:9/x",),
+             filename="x", mirror=("corpora/text8.txt",), min_bytes=10_000)
+    register("toy", kind="similarity", description="", urls=("http://127.0.0.1:9/y",),
+             filename="y", mirror=("similarity/toy.txt",))
+    monkeypatch.setenv("WORDSPACE_DATA", str(mirror))
+    with pytest.raises(DatasetError, match=f"toyc: the mirror's file is not usable: {text8} "
+                                           "holds 65 bytes.*unset WORDSPACE_DATA"):
+        Corpus("toyc", min_count=1)
+    with pytest.raises(DatasetError, match=f"{pairs} is an HTML or XML page"):
+        datasets.load("toy")
+    assert text8.exists() and pairs.read_bytes() == HTML  # the user's files are left alone
+
+
+def test_the_shared_mirror_passes_the_checks(monkeypatch):
+    """The registry's minimums accept the real mirror's files, stand-ins included."""
+    mirror = Path(__file__).resolve().parents[2] / "shared" / "data"
+    if not mirror.is_dir():
+        pytest.skip(f"no shared mirror at {mirror}")
+    monkeypatch.setenv("WORDSPACE_DATA", str(mirror))
+    checked = [name for name in datasets.names()
+               if (found := datasets.locate(name)) and found[1] == "mirror"
+               and datasets.load(name, download=False) is not None]
+    assert {"text8", "wikitext-2", "ws353", "simlex999", "google", "bless", "bbc"} <= set(checked)
+
+
+def test_a_drip_feeding_server_meets_the_overall_deadline(server, register, monkeypatch):
+    server.files["/pairs.txt"] = PAIRS * 10
+    server.drip.add("/pairs.txt")
+    d = register("toy", kind="similarity", description="", urls=(server.url + "/pairs.txt",),
+                 filename="pairs.txt")
+    monkeypatch.setenv("WORDSPACE_DOWNLOAD_DEADLINE", "0.8")
+    started = time.monotonic()
+    with pytest.raises(DatasetError, match=r"not finished within its deadline of 1 s "
+                                           r"\(\d bytes received\).*WORDSPACE_DOWNLOAD_DEADLINE"):
+        datasets.path("toy", progress=False)
+    assert time.monotonic() - started < 3
+    assert leftovers(d) == []
+
+
+def test_the_default_deadline_scales_with_the_size(monkeypatch):
+    monkeypatch.delenv("WORDSPACE_DOWNLOAD_DEADLINE", raising=False)
+    small, big = datasets.download_deadline(10_000), datasets.download_deadline(200_000_000)
+    assert small >= 60 and big >= 200_000_000 / datasets.MIN_DOWNLOAD_RATE > small
+    monkeypatch.setenv("WORDSPACE_DOWNLOAD_DEADLINE", "soon")
+    with pytest.raises(DatasetError, match="WORDSPACE_DOWNLOAD_DEADLINE='soon': expected a "
+                                           "positive number"):
+        datasets.download_deadline(1)
+
+
+@pytest.mark.parametrize("members", ["bytes", "count"])
+def test_an_archive_bomb_is_refused_and_removed(server, register, monkeypatch, members):
+    monkeypatch.setattr(datasets, "MAX_UNPACKED_BYTES", 1 << 20)
+    monkeypatch.setattr(datasets, "MAX_MEMBERS", 50)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("set/data.txt", PAIRS)
+        if members == "bytes":
+            z.writestr("set/zeros", bytes(8 << 20))  # 8 MB from an 8 kB archive
+        else:
+            for i in range(100):
+                z.writestr(f"set/{i}", b"")
+    server.files["/bomb.zip"] = buf.getvalue()
+    assert len(buf.getvalue()) < 20_000
+    d = register("toy", kind="similarity", description="", urls=(server.url + "/bomb.zip",),
+                 filename="bomb.zip", member="set/data.txt")
+    expected = "says it unpacks to 8,388,6" if members == "bytes" else "has 101 members"
+    with pytest.raises(DatasetError, match=f"toy: .*bomb.zip {expected}.*archive bomb"):
+        datasets.path("toy", progress=False)
+    assert leftovers(d) == []
+
+
+def test_unpacking_stops_at_the_limit_whatever_the_headers_say(tmp_path):
+    class Lying:  # as a member whose header understates its size would read
+        def __init__(self):
+            self.left = 10 << 20
+
+        def read(self, n):
+            n = min(n, self.left)
+            self.left -= n
+            return bytes(n)
+
+    budget = datasets._Budget(tmp_path / "a.zip", 1 << 20, 10)
+    budget.headers(1, 100)
+    with pytest.raises(DatasetError, match="unpacks to more than it says"):
+        budget.copy(Lying(), tmp_path / "out" / "member")
+    assert (tmp_path / "out" / "member").stat().st_size <= 1 << 20
+
+
+def tar_with(member: tarfile.TarInfo, data: bytes = b"") -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as t:
+        info = tarfile.TarInfo("set/data.txt")
+        info.size = len(PAIRS)
+        t.addfile(info, io.BytesIO(PAIRS))
+        t.addfile(member, io.BytesIO(data) if data else None)
+    return buf.getvalue()
+
+
+def absolute_symlink():
+    link = tarfile.TarInfo("set/passwd")
+    link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+    return tar_with(link)
+
+
+def absolute_path():
+    info = tarfile.TarInfo("/tmp/wordspace-escaped.txt")
+    info.size = 1
+    return tar_with(info, b"x")
+
+
+def escaping_hardlink():
+    link = tarfile.TarInfo("set/shadow")
+    link.type, link.linkname = tarfile.LNKTYPE, "../../outside"
+    return tar_with(link)
+
+
+def corrupt_zip():
+    archive = bytearray(make_zip({"set/data.txt": PAIRS * 50}))
+    archive[60:70] = b"X" * 10  # inside the member's stored data: a bad CRC
+    return bytes(archive)
+
+
+def truncated_tgz():
+    return make_tgz({"set/data.txt": PAIRS * 2000, "set/more": bytes(range(256)) * 200})[:-200]
+
+
+@pytest.mark.parametrize("make,suffix,reason", [
+    (absolute_symlink, ".tgz", "AbsoluteLinkError"),
+    (absolute_path, ".tgz", "would unpack outside"),
+    (escaping_hardlink, ".tgz", "would unpack outside|LinkOutsideDestination"),
+    (corrupt_zip, ".zip", "BadZipFile: Bad CRC-32"),
+    (truncated_tgz, ".tgz", "damaged or unsafe"),
+])
+def test_a_bad_archive_is_refused_removed_and_refetched(server, register, make, suffix,
+                                                        reason):
+    archive = make()
+    server.files["/a" + suffix] = archive
+    d = register("toy", kind="similarity", description="", urls=(server.url + "/a" + suffix,),
+                 filename="a" + suffix, member="set/data.txt", checksum=sha256(archive))
+    with pytest.raises(DatasetError, match=f"toy: .*a{suffix}.*({reason}).*removed the "
+                                           "download.*run again"):
+        datasets.path("toy", progress=False)
+    assert leftovers(d) == []
+    good = make_zip({"set/data.txt": PAIRS}) if suffix == ".zip" else make_tgz(
+        {"set/data.txt": PAIRS})
+    server.files["/a" + suffix] = good
+    register("toy", kind="similarity", description="", urls=(server.url + "/a" + suffix,),
+             filename="a" + suffix, member="set/data.txt", checksum=sha256(good))
+    assert datasets.load("toy")[0] == ("tiger", "cat", 7.35)
+
+
+def test_killed_runs_leftovers_are_cleaned_but_a_live_ones_kept(server, register):
+    server.files["/a.zip"] = make_zip({"set/data.txt": PAIRS})
+    d = register("toy", kind="similarity", description="", urls=(server.url + "/a.zip",),
+                 filename="a.zip", member="set/data.txt")
+    folder = d.folder
+    folder.mkdir(parents=True)
+    dead_file = folder / ".a.zip.0badf00d.tmp"
+    dead_file.write_bytes(b"half a download")
+    dead_dir = folder / ".unpacked.deadbeef.tmp"
+    (dead_dir / "set").mkdir(parents=True)
+    (dead_dir / "set" / "data.txt").write_bytes(PAIRS)
+    fd, live = _io.temporary_file(folder, "a.zip")  # another process's, still downloading
+    try:
+        long_ago = time.time() - 3600
+        for p in (dead_file, dead_dir, live):
+            os.utime(p, (long_ago, long_ago))
+        assert datasets.load("toy")[0] == ("tiger", "cat", 7.35)
+        assert not dead_file.exists() and not dead_dir.exists() and live.exists()
+    finally:
+        os.close(fd)
+    assert sorted(leftovers(d)) == sorted([live.name, "a.zip", "unpacked"])

@@ -6,10 +6,18 @@
    ``shared/data``: ``corpora/``, ``similarity/``, ``analogy/``, ``entailment/``,
    ``docs/``), where a stand-in for the canonical file is announced as such;
 2. the cache, ``$WORDSPACE_HOME/datasets/NAME/`` (default ``~/.cache/wordspace``);
-3. a download from the dataset's canonical address, with a progress bar, a size and
-   checksum check, and an atomic move into place: an interrupted or corrupted download
-   never leaves a file that looks valid, and the next call starts cleanly. Archives are
-   unpacked.
+3. a download from the dataset's canonical address (https where the source offers it),
+   with a progress bar, a size and checksum check, an overall deadline, and an atomic,
+   durable move into place: an interrupted, corrupted or too slow download never leaves
+   a file that looks valid, and the next call starts cleanly. Archives are unpacked
+   within a bound on their total size and member count, refusing members that would
+   land outside the unpacking folder or link out of it.
+
+Every file is read by its kind's parser (a corpus gets a plausibility check: a minimum
+size, text rather than HTML or binary) and held to the registry's minimum item count
+before it is used: a downloaded file that fails is discarded (the server may have sent
+an error page), a damaged cached one is removed and fetched again, and a mirror file
+that fails is refused with its name (and left alone: it is the user's).
 
 Checksums (``"sha256:..."`` or ``"sha1:..."``) are recorded only where a public source
 states them: text8's and WikiText's sha256 as several independent projects (TensorFlow
@@ -19,30 +27,66 @@ For the rest the file's own sha256 is logged on download, so it can be pinned la
 
 from __future__ import annotations
 
-import gzip
+import codecs
+import contextlib
+import errno
 import hashlib
 import http.client
+import io
 import json
 import logging
+import lzma
 import os
 import shutil
+import socket
 import tarfile
+import threading
+import time
 import urllib.error
 import urllib.request
 import zipfile
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from wordspace._io import cache_home, temporary_directory, temporary_file
+from wordspace._io import (
+    cache_home,
+    clean_stale_temporaries,
+    decompressing_reader,
+    fsync_directory,
+    fsync_tree,
+    temporary_directory,
+    temporary_file,
+)
 from wordspace.progress import progress_bar
 
 logger = logging.getLogger(__name__)
 
 KINDS = ("corpus", "similarity", "analogy", "entailment", "documents")
 
+#: Unpacking refuses archives beyond these (checked from the headers, then while
+#: writing, as headers can lie). The largest registered one, WikiText-103, unpacks to
+#: 540 MB in 3 files; BBC has 2,225 articles. Raise them here for a genuine bigger one.
+MAX_UNPACKED_BYTES = 2 << 30
+MAX_MEMBERS = 100_000
+#: A download larger than this is stopped (a server streaming without end).
+MAX_DOWNLOAD_BYTES = 2 << 30
+#: A download's overall deadline is DEADLINE_GRACE seconds plus its size at
+#: MIN_DOWNLOAD_RATE bytes a second, unless $WORDSPACE_DOWNLOAD_DEADLINE (seconds) or a
+#: ``deadline`` argument sets it: a per-read timeout alone never ends a server that
+#: drips a byte a second.
+DEADLINE_GRACE = 120.0
+MIN_DOWNLOAD_RATE = 50_000
+DEADLINE_VARIABLE = "WORDSPACE_DOWNLOAD_DEADLINE"
+
 
 class DatasetError(RuntimeError):
     """A dataset could not be found, downloaded or verified."""
+
+
+class _NoSpace(DatasetError):
+    """Unpacking ran out of disk space: the archive is fine and is kept."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +98,11 @@ class Dataset:
     ``stand_in`` says how the mirror's file differs from the canonical one. Datasets
     that are members of one archive name the same ``shared_folder``, so the archive is
     downloaded and unpacked once for all of them.
+
+    ``size`` and ``checksum`` are the canonical download's; they cannot check a mirror
+    file, which may be a reformatted copy or a stand-in. ``min_items`` (benchmarks) and
+    ``min_bytes`` (corpora) can: they are set a little below what both the canonical
+    file and the stand-in hold, so a truncated file or an error page is caught.
     """
 
     name: str
@@ -67,6 +116,8 @@ class Dataset:
     mirror: tuple[str, ...] = ()
     stand_in: str | None = None
     shared_folder: str | None = None
+    min_items: int = 1  # pairs, questions, rows or documents any valid copy has
+    min_bytes: int = 1  # a corpus's least plausible size on disk (stand-ins included)
 
     @property
     def folder(self) -> Path:
@@ -94,8 +145,9 @@ _HYPERVEC = ("https://raw.githubusercontent.com/nguyenkh/HyperVec/"
 REGISTRY: dict[str, Dataset] = {d.name: d for d in [
     # -- corpora -------------------------------------------------------------------------
     _d("text8", "corpus", "Mahoney's text8: 100 MB of cleaned English Wikipedia (2006), "
-       "one line, 17 M words", "http://mattmahoney.net/dc/text8.zip", "text8.zip",
-       member="text8", size=31_344_016,
+       "one line, 17 M words",
+       ("https://mattmahoney.net/dc/text8.zip", "http://mattmahoney.net/dc/text8.zip"),
+       "text8.zip", member="text8", size=31_344_016, min_bytes=10_000_000,
        checksum="sha256:a6640522afe85d1963ad56c05b0ede0a0c000dddc9671758a6cc09b7a38e5232",
        mirror=("corpora/enwiki2015-text8.gz",),
        stand_in="English Wikipedia 2015 cleaned into text8 format (same size and shape, "
@@ -103,74 +155,81 @@ REGISTRY: dict[str, Dataset] = {d.name: d for d in [
     _d("wikitext-2", "corpus", "WikiText-2 (Merity et al. 2016), tokenised, 2 M words",
        ("https://wikitext.smerity.com/wikitext-2-v1.zip",
         "https://s3.amazonaws.com/research.metamind.io/wikitext/wikitext-2-v1.zip"),
-       "wikitext-2-v1.zip", member="wikitext-2/wiki.train.tokens",
+       "wikitext-2-v1.zip", member="wikitext-2/wiki.train.tokens", min_bytes=1_000_000,
        checksum="sha256:92675f1d63015c1c8b51f1656a52d5bdbc33aafa60cc47a218a66e7ee817488c",
        mirror=("corpora/wiki.valid.tokens",),
        stand_in="the WikiText-2 validation split only (214 k words), not the training split"),
     _d("wikitext-103", "corpus", "WikiText-103 (Merity et al. 2016), tokenised, 103 M words",
        ("https://wikitext.smerity.com/wikitext-103-v1.zip",
         "https://s3.amazonaws.com/research.metamind.io/wikitext/wikitext-103-v1.zip"),
-       "wikitext-103-v1.zip", member="wikitext-103/wiki.train.tokens",
+       "wikitext-103-v1.zip", member="wikitext-103/wiki.train.tokens", min_bytes=100_000_000,
        checksum="sha256:242ba0f20b329cfdf1ccc61e9e9e5b59becf189db7f7a81cd2a0e2fc31539590"),
     # -- word similarity -----------------------------------------------------------------
     _d("ws353", "similarity", "WordSim-353 (Finkelstein et al. 2002), 353 pairs, "
        "relatedness and similarity",
        ("https://gabrilovich.com/resources/data/wordsim353/wordsim353.zip",
         "http://www.cs.technion.ac.il/~gabr/resources/data/wordsim353/wordsim353.zip"),
-       "wordsim353.zip", member="combined.tab", mirror=("similarity/ws353.txt",)),
+       "wordsim353.zip", member="combined.tab", mirror=("similarity/ws353.txt",),
+       min_items=340),
     _d("ws353-sim", "similarity", "WordSim-353 similarity subset (Agirre et al. 2009), "
        "203 pairs", "http://alfonseca.org/pubs/ws353simrel.tar.gz", "ws353simrel.tar.gz",
        member="wordsim353_sim_rel/wordsim_similarity_goldstandard.txt",
        checksum="sha1:1b9ca7f4d61682dea0004acbd48ce74275d5bfff", shared_folder="ws353simrel",
-       mirror=("similarity/ws353-sim.txt",)),
+       mirror=("similarity/ws353-sim.txt",), min_items=190),
     _d("ws353-rel", "similarity", "WordSim-353 relatedness subset (Agirre et al. 2009), "
        "252 pairs", "http://alfonseca.org/pubs/ws353simrel.tar.gz", "ws353simrel.tar.gz",
        member="wordsim353_sim_rel/wordsim_relatedness_goldstandard.txt",
        checksum="sha1:1b9ca7f4d61682dea0004acbd48ce74275d5bfff", shared_folder="ws353simrel",
-       mirror=("similarity/ws353-rel.txt",)),
+       mirror=("similarity/ws353-rel.txt",), min_items=240),
     _d("simlex999", "similarity", "SimLex-999 (Hill et al. 2015), 999 pairs, strict "
        "similarity", ("https://www.cl.cam.ac.uk/~fh295/SimLex-999.zip",
                       "https://fh295.github.io/SimLex-999.zip"), "SimLex-999.zip",
        member="SimLex-999/SimLex-999.txt",
        checksum="sha1:0d3afe35b89d60acf11c28324ac7be10253fda39",
-       mirror=("similarity/simlex999.txt",)),
+       mirror=("similarity/simlex999.txt",), min_items=950),
     _d("men", "similarity", "MEN (Bruni et al. 2014), 3,000 pairs, relatedness",
        ("https://staff.fnwi.uva.nl/e.bruni/resources/MEN.tar.gz",
         "http://clic.cimec.unitn.it/~elia.bruni/resources/MEN.tar.gz"), "MEN.tar.gz",
        member="MEN/MEN_dataset_natural_form_full",
-       checksum="sha1:3c4af1b7009c1ad75e03562f7f7bc5f51ff3a31a", mirror=("similarity/men.txt",)),
+       checksum="sha1:3c4af1b7009c1ad75e03562f7f7bc5f51ff3a31a", mirror=("similarity/men.txt",),
+       min_items=2_900),
     _d("rw", "similarity", "Stanford Rare Words (Luong et al. 2013), 2,034 pairs",
        ("https://nlp.stanford.edu/~lmthang/morphoNLM/rw.zip",
         "http://www-nlp.stanford.edu/~lmthang/morphoNLM/rw.zip"), "rw.zip", member="rw/rw.txt",
-       checksum="sha1:bf9c5959a0a2d7ed8e51d91433ac5ebf366d4fb9", mirror=("similarity/rw.txt",)),
+       checksum="sha1:bf9c5959a0a2d7ed8e51d91433ac5ebf366d4fb9", mirror=("similarity/rw.txt",),
+       min_items=1_950),
     # -- analogies -----------------------------------------------------------------------
     _d("google", "analogy", "Google analogies (Mikolov et al. 2013), 19,544 questions in "
        "14 sections",
-       ("http://download.tensorflow.org/data/questions-words.txt",
+       ("https://download.tensorflow.org/data/questions-words.txt",
         "https://raw.githubusercontent.com/tmikolov/word2vec/master/questions-words.txt"),
        "questions-words.txt", checksum="sha1:fa92df4bbe788f2d51827c762c63bd8e470edf31",
-       mirror=("analogy/questions-words.txt",)),
+       mirror=("analogy/questions-words.txt",), min_items=19_000),
     _d("msr", "analogy", "MSR syntactic analogies (Mikolov et al. 2013, NAACL), 8,000 "
        "questions in 16 sections",
        "http://research.microsoft.com/en-us/um/people/gzweig/Pubs/myz_naacl13_test_set.tgz",
-       "myz_naacl13_test_set.tgz", member="test_set", mirror=("analogy/msr.txt",)),
+       "myz_naacl13_test_set.tgz", member="test_set", mirror=("analogy/msr.txt",),
+       min_items=7_500),
     # -- lexical entailment: the sources hypernymysuite (Roller et al. 2018) builds from -----
     _d("bless", "entailment", "BLESS hypernymy (Baroni & Lenci 2011), 14,542 pairs",
        _LEVY_ZIP, "lexical_inference.zip", member="lexical_entailment/bless2011",
-       shared_folder="lexical_inference", mirror=("entailment/bless.tsv",)),
+       shared_folder="lexical_inference", mirror=("entailment/bless.tsv",),
+       min_items=10_000),
     _d("wbless", "entailment", "WBLESS (Weeds et al. 2014), 1,668 pairs, hypernym or not",
-       f"{_HYPERVEC}/AWBLESS.txt", "AWBLESS.txt", mirror=("entailment/wbless.tsv",)),
+       f"{_HYPERVEC}/AWBLESS.txt", "AWBLESS.txt", mirror=("entailment/wbless.tsv",),
+       min_items=1_600),
     _d("bibless", "entailment", "BIBLESS (Kiela et al. 2015), 1,668 pairs, with direction",
-       f"{_HYPERVEC}/ABIBLESS.txt", "ABIBLESS.txt", mirror=("entailment/bibless.tsv",)),
+       f"{_HYPERVEC}/ABIBLESS.txt", "ABIBLESS.txt", mirror=("entailment/bibless.tsv",),
+       min_items=1_600),
     _d("baroni2012", "entailment", "LEDS (Baroni et al. 2012), 2,770 pairs, entails or not",
        _LEVY_ZIP, "lexical_inference.zip", member="lexical_entailment/baroni2012",
        shared_folder="lexical_inference",
-       mirror=("entailment/leds.tsv", "entailment/baroni2012.tsv")),
+       mirror=("entailment/leds.tsv", "entailment/baroni2012.tsv"), min_items=2_500),
     # -- documents -----------------------------------------------------------------------
     _d("bbc", "documents", "BBC News (Greene & Cunningham 2006), 2,225 articles in 5 topics",
        "http://mlg.ucd.ie/files/datasets/bbc-fulltext.zip", "bbc-fulltext.zip", member="bbc",
        mirror=("docs/bbc.jsonl.gz",),
-       stand_in="the same articles as JSON lines ({id, label, text})"),
+       stand_in="the same articles as JSON lines ({id, label, text})", min_items=2_200),
 ]}
 
 
@@ -194,7 +253,8 @@ def mirror_root() -> Path | None:
 
 
 def locate(name: str) -> tuple[Path, str] | None:
-    """Where the dataset is already on this machine: ``(path, "mirror" | "cache")``."""
+    """Where the dataset is already on this machine: ``(path, "mirror" | "cache")``.
+    Nothing is checked or read; :func:`path` and :func:`load` check what they use."""
     dataset = info(name)
     root = mirror_root()
     if root is not None:
@@ -206,35 +266,78 @@ def locate(name: str) -> tuple[Path, str] | None:
     return None
 
 
-def path(name: str, download: bool = True, progress: bool = True) -> Path:
-    """Local path of a dataset's data file (or folder), downloading it if needed."""
+def path(name: str, download: bool = True, progress: bool = True,
+         deadline: float | None = None) -> Path:
+    """Local path of a dataset's data file (or folder), checked, downloading it if needed
+    (within ``deadline`` seconds, see :func:`download`)."""
+    return _obtain(name, download, progress, deadline)[0]
+
+
+def fetch(name: str, progress: bool = True, deadline: float | None = None) -> Path:
+    """Download (and unpack) a dataset into the cache, unless a valid copy is there
+    already; return its data path. The mirror is not consulted."""
+    return _cached_or_fetched(info(name), True, progress, deadline)[0]
+
+
+def _obtain(name: str, download: bool, progress: bool, deadline: float | None):
+    """``(path, parsed)``: the mirror's copy, the cache's, or a fresh download, checked."""
     dataset = info(name)
-    found = locate(name)
-    if found is not None:
-        where, source = found
-        if source == "mirror" and dataset.stand_in:
+    root = mirror_root()
+    for rel in dataset.mirror if root is not None else ():
+        where = root / rel
+        if not where.exists():
+            continue
+        try:
+            parsed = _validate(dataset, where)
+        except DatasetError as e:  # the user's file: refuse it, never remove it
+            raise DatasetError(
+                f"{name}: the mirror's file is not usable: {e}. Replace it with a copy of "
+                f"{dataset.description}, or unset WORDSPACE_DATA to download it") from None
+        if dataset.stand_in:
             logger.warning("%s: using the mirror's stand-in %s: %s", name, where,
                            dataset.stand_in)
-        return where
-    if not download:
-        raise DatasetError(f"{name} is not downloaded yet: run 'wordspace data get {name}'")
-    return fetch(name, progress=progress)
+        return where, parsed
+    return _cached_or_fetched(dataset, download, progress, deadline)
 
 
-def fetch(name: str, progress: bool = True) -> Path:
-    """Download (and unpack) a dataset into the cache; return its data path."""
-    dataset = info(name)
+def _cached_or_fetched(dataset: Dataset, download: bool, progress: bool,
+                       deadline: float | None):
+    """``(path, parsed)`` from the cache, or (if absent or damaged) from a download."""
+    folder = dataset.folder
+    if folder.is_dir():
+        clean_stale_temporaries(folder)  # what killed downloads and unpackings left
     if dataset.cache_path.exists():
-        return dataset.cache_path
+        try:
+            return dataset.cache_path, _validate(dataset, dataset.cache_path)
+        except DatasetError as e:
+            # ours to replace (an error page cached by an older version, a damaged disk)
+            logger.warning("%s: the cached copy is damaged (%s); removing it to download "
+                           "afresh", dataset.name, e)
+            _discard(dataset)
+    if not download:
+        raise DatasetError(f"{dataset.name} is not downloaded yet: run "
+                           f"'wordspace data get {dataset.name}'")
+    return _fetch(dataset, progress, deadline)
+
+
+def _discard(dataset: Dataset) -> None:
+    """Remove a dataset's cached download and what it unpacked to (ours to refetch)."""
+    (dataset.folder / dataset.filename).unlink(missing_ok=True)
+    shutil.rmtree(dataset.folder / "unpacked", ignore_errors=True)
+
+
+def _fetch(dataset: Dataset, progress: bool, deadline: float | None):
     folder = dataset.folder
     folder.mkdir(parents=True, exist_ok=True)
     archive = folder / dataset.filename
+    checked = []  # what the validation parsed, so load() does not parse twice
     if not archive.exists():
+        validate = None if dataset.member else lambda f: checked.append(_validate(dataset, f))
         errors = []
         for url in dataset.urls:
             try:
                 download(url, archive, checksum=dataset.checksum, size=dataset.size,
-                         progress=progress)
+                         progress=progress, deadline=deadline, validate=validate)
                 break
             except DatasetError as e:
                 errors.append(str(e))
@@ -245,54 +348,178 @@ def fetch(name: str, progress: bool = True) -> Path:
                     "; or set WORDSPACE_DATA to a directory holding "
                     f"{dataset.mirror[0] if dataset.mirror else dataset.filename}")
             raise DatasetError(
-                f"cannot download {name}: " + "; ".join(errors) +
+                f"cannot download {dataset.name}: " + "; ".join(errors) +
                 f". Download {dataset.urls[0]} by hand into {folder}{hint}.")
-    if dataset.member:
+        if not dataset.member:
+            return archive, checked[0]
+
+    def validate_member(root: Path) -> None:
+        data = root / dataset.member
+        if not data.exists():
+            raise DatasetError(f"{archive} does not contain {dataset.member}")
+        checked.append(_validate(dataset, data))
+
+    try:
+        unpack(archive, folder / "unpacked", validate=validate_member)
+        if not checked:  # unpacked before, for another dataset in the same archive
+            validate_member(folder / "unpacked")
+    except _NoSpace:
+        raise
+    except DatasetError as e:
+        # without a checksum a wrong file (an HTML error page, say) can get this far, and
+        # with one an unsafe archive can: remove it, so the next call downloads afresh
+        # instead of failing the same way forever
+        _discard(dataset)
+        raise DatasetError(f"{dataset.name}: {e}; removed the download and what it "
+                           f"unpacked: run again to download afresh, or download "
+                           f"{dataset.urls[0]} by hand into {folder}") from None
+    return dataset.cache_path, checked[0]
+
+
+# -- downloads ------------------------------------------------------------------------------
+def download_deadline(expected_bytes: int | None = None) -> float:
+    """Seconds a download of ``expected_bytes`` may take in all: $WORDSPACE_DOWNLOAD_DEADLINE
+    if set, else :data:`DEADLINE_GRACE` plus the size at :data:`MIN_DOWNLOAD_RATE`."""
+    value = os.environ.get(DEADLINE_VARIABLE)
+    if value:
         try:
-            unpack(archive, folder / "unpacked")
-            if not dataset.cache_path.exists():
-                raise DatasetError(f"{archive} does not contain {dataset.member}")
-        except DatasetError as e:
-            # without a checksum a wrong file (an HTML error page, say) can get this far:
-            # remove it, so the next call downloads again instead of failing forever
-            archive.unlink(missing_ok=True)
-            shutil.rmtree(folder / "unpacked", ignore_errors=True)
-            raise DatasetError(f"{e}; removed it, run again to download afresh") from None
-    return dataset.cache_path
+            seconds = float(value)
+        except ValueError:
+            seconds = 0.0
+        if not seconds > 0:
+            raise DatasetError(f"{DEADLINE_VARIABLE}={value!r}: expected a positive number "
+                               "of seconds")
+        return seconds
+    return DEADLINE_GRACE + (expected_bytes or 0) / MIN_DOWNLOAD_RATE
+
+
+class _Deadline:
+    """Ends a download at its deadline by shutting its connections' sockets down, which
+    wakes a read blocked on a silent or dripping server (a per-read timeout never fires
+    on one that sends a byte a second). ``scaled``: the deadline grows with the bytes
+    received, so a download that keeps up the minimum rate is never cut."""
+
+    def __init__(self, seconds: float, scaled: bool):
+        self.start = time.monotonic()
+        self.seconds, self.scaled = seconds, scaled
+        self.end = self.start + seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="download deadline",
+                                        daemon=True)
+        self._thread.start()
+
+    def expect(self, size: int) -> None:
+        """Extend to the scaled deadline of a download of ``size`` bytes."""
+        if self.scaled:
+            self.seconds = max(self.seconds, download_deadline(size))
+            self.end = self.start + self.seconds
+
+    def check(self) -> bool:
+        """Whether the deadline has passed (also ending the connections)."""
+        if time.monotonic() >= self.end:
+            with self._lock:
+                self.expired = True
+                for sock in self._sockets:
+                    with contextlib.suppress(OSError):
+                        sock.shutdown(socket.SHUT_RDWR)
+        return self.expired
+
+    def _watch(self) -> None:
+        while not self._stop.wait(max(0.0, self.end - time.monotonic()) + 0.01):
+            if self.check():
+                return
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+        self.check()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
+    """A urllib opener whose HTTP(S) connections the deadline can end."""
+
+    class Watched:
+        def do_open(self, http_class, req, **kw):
+            class Connection(http_class):
+                def connect(self):
+                    super().connect()
+                    deadline.watch(self.sock)
+
+            return super().do_open(Connection, req, **kw)
+
+    class HTTP(Watched, urllib.request.HTTPHandler):
+        pass
+
+    class HTTPS(Watched, urllib.request.HTTPSHandler):
+        pass
+
+    return urllib.request.build_opener(HTTP, HTTPS)
 
 
 def download(url: str, dest: Path, checksum: str | None = None, size: int | None = None,
-             progress: bool = True, timeout: float = 60) -> Path:
+             progress: bool = True, timeout: float = 60, deadline: float | None = None,
+             validate: Callable[[Path], object] | None = None) -> Path:
     """Fetch ``url`` to ``dest`` atomically, checking its length and ``checksum``
     (``"sha256:<hex>"`` or ``"sha1:<hex>"``; without one, its sha256 is logged).
 
-    The bytes go to a temporary file beside ``dest``, renamed only after every check
-    passed; on any failure the temporary file is removed, so a retry starts clean.
+    ``timeout`` bounds each read; ``deadline`` (seconds) the whole transfer, by default
+    :func:`download_deadline` of the expected size. ``validate`` is called on the
+    complete file (a parser raising :class:`DatasetError` if it is not what was meant).
+    The bytes go to a claimed temporary file beside ``dest``, flushed to disk and renamed
+    only after every check passed; on any failure it is removed, so a retry starts clean.
     """
     dest = Path(dest)
     algorithm, _, expected_hex = (checksum or "sha256:").partition(":")
     digest = hashlib.new(algorithm)  # before any file exists: a bad name leaves nothing
     received = 0
+    watchdog = _Deadline(deadline if deadline is not None else download_deadline(size),
+                         scaled=deadline is None and DEADLINE_VARIABLE not in os.environ)
     fd, tmp = temporary_file(dest.parent, dest.name)
     try:
         with os.fdopen(fd, "wb") as out:
             try:
-                with urllib.request.urlopen(url, timeout=timeout) as response:
+                with _opener(watchdog).open(url, timeout=min(timeout, watchdog.seconds)
+                                            ) as response:
                     announced = int(response.headers.get("Content-Length") or 0)
                     expected = announced or size
+                    limit = expected or MAX_DOWNLOAD_BYTES
+                    watchdog.expect(expected or 0)
                     with progress_bar(expected, "B", f"downloading {dest.name}",
                                       enable=progress) as bar:
-                        while chunk := response.read(1 << 16):
+                        while chunk := response.read1(1 << 16):
                             out.write(chunk)
                             digest.update(chunk)
                             received += len(chunk)
                             bar.update(len(chunk))
+                            if received > limit:
+                                raise DatasetError(f"{url}: sent more than {limit:,} bytes; "
+                                                   "stopped and discarded")
+                            watchdog.expect(received)
+                            if watchdog.check():
+                                break
             except http.client.IncompleteRead as e:
-                raise DatasetError(f"{url}: the transfer was cut short after "
-                                   f"{received + len(e.partial):,} bytes") from None
-            except (urllib.error.URLError, OSError, ValueError) as e:
-                reason = getattr(e, "reason", e)
-                raise DatasetError(f"{url}: {reason}") from None
+                if not watchdog.expired:
+                    raise DatasetError(f"{url}: the transfer was cut short after "
+                                       f"{received + len(e.partial):,} bytes") from None
+            except (urllib.error.URLError, OSError, ValueError,
+                    http.client.HTTPException) as e:
+                if not watchdog.expired:
+                    reason = getattr(e, "reason", e)
+                    raise DatasetError(f"{url}: {reason}") from None
+            if watchdog.expired:
+                raise DatasetError(
+                    f"{url}: not finished within its deadline of {watchdog.seconds:.0f} s "
+                    f"({received:,} bytes received); the partial file was discarded. On a "
+                    f"slow link set {DEADLINE_VARIABLE} to more seconds")
+            out.flush()
+            os.fsync(out.fileno())
         if expected and received != expected:
             raise DatasetError(f"{url}: the transfer was cut short: got {received:,} of "
                                f"{expected:,} bytes")
@@ -303,49 +530,211 @@ def download(url: str, dest: Path, checksum: str | None = None, size: int | None
         if expected_hex and actual != expected_hex.lower():
             raise DatasetError(f"{url}: checksum mismatch: expected {algorithm} {expected_hex}, "
                                f"got {actual}; the file was discarded")
+        if validate is not None:
+            try:
+                validate(Path(tmp))
+            except DatasetError as e:
+                raise DatasetError(f"{url}: the file received is not valid ({e}); it was "
+                                   "discarded (the server may have sent an error page)"
+                                   ) from None
         if not expected_hex:
             logger.warning("%s: no published checksum to compare; its sha256 is %s",
                            dest.name, actual)
         os.replace(tmp, dest)
+        fsync_directory(dest.parent)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    finally:
+        watchdog.close()
     return dest
 
 
-def unpack(archive: Path, dest: Path) -> Path:
-    """Unpack a zip or tar archive into ``dest`` atomically (refusing paths that escape)."""
+# -- unpacking ------------------------------------------------------------------------------
+class _Budget:
+    """The bounds on one unpacking: members, and bytes written."""
+
+    def __init__(self, archive: Path, max_bytes: int, max_members: int):
+        self.archive, self.max_bytes, self.max_members = archive, max_bytes, max_members
+        self.written = 0
+
+    def refuse(self, what: str) -> DatasetError:
+        return DatasetError(
+            f"{self.archive} {what}, beyond the limit of {self.max_bytes:,} bytes in "
+            f"{self.max_members:,} members (an archive bomb?); refused. If the archive is "
+            "genuine, raise wordspace.datasets.MAX_UNPACKED_BYTES or MAX_MEMBERS")
+
+    def headers(self, members: int, total: int) -> None:
+        if members > self.max_members:
+            raise self.refuse(f"has {members:,} members")
+        if total > self.max_bytes:
+            raise self.refuse(f"says it unpacks to {total:,} bytes")
+
+    def copy(self, src, target: Path) -> None:
+        """Write ``src`` to a new file at ``target``, counting against the budget."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_symlink() or target.is_file():
+            target.unlink()  # a repeated member replaces the earlier one, as tar does
+        with open(target, "xb") as out:
+            while chunk := src.read(1 << 20):
+                self.written += len(chunk)
+                if self.written > self.max_bytes:
+                    raise self.refuse("unpacks to more than it says")
+                out.write(chunk)
+
+
+# what a damaged or hostile archive raises from zipfile, tarfile and their decompressors
+# (an encrypted zip member raises RuntimeError; bz2 and gzip damage, OSError)
+_ARCHIVE_ERRORS = (tarfile.TarError, zipfile.BadZipFile, zipfile.LargeZipFile, EOFError,
+                   zlib.error, lzma.LZMAError, NotImplementedError, RuntimeError, ValueError,
+                   OSError)
+
+
+def unpack(archive: Path, dest: Path, *, max_bytes: int | None = None,
+           max_members: int | None = None,
+           validate: Callable[[Path], object] | None = None) -> Path:
+    """Unpack a zip or tar archive into ``dest`` atomically and within bounds.
+
+    Refused, with :class:`DatasetError`, and leaving nothing: a damaged archive; a member
+    that would land outside ``dest`` (``..``, an absolute path) or link out of it (tar's
+    "data" filter); more than ``max_members`` members or ``max_bytes`` unpacked bytes
+    (default :data:`MAX_MEMBERS`, :data:`MAX_UNPACKED_BYTES`), checked from the headers
+    and again while writing. ``validate`` is called on the unpacked temporary folder
+    before it is flushed to disk and renamed to ``dest``. If ``dest`` exists already (a
+    concurrent run published it first), it is kept.
+    """
+    archive, dest = Path(archive), Path(dest)
     if dest.exists():
         return dest
+    budget = _Budget(archive, MAX_UNPACKED_BYTES if max_bytes is None else max_bytes,
+                     MAX_MEMBERS if max_members is None else max_members)
+    clean_stale_temporaries(dest.parent, dest.name)
     tmp, claim = temporary_directory(dest.parent, dest.name)
     try:
-        if zipfile.is_zipfile(archive):
-            with zipfile.ZipFile(archive) as z:
-                for member in z.namelist():
-                    _check_inside(tmp, member, archive)
-                z.extractall(tmp)
-        elif tarfile.is_tarfile(archive):
-            with tarfile.open(archive) as t:
-                for member in t.getmembers():
-                    _check_inside(tmp, member.name, archive)
-                try:
-                    t.extractall(tmp, filter="data")
-                except TypeError:  # Python < 3.11.4: members were checked above
-                    t.extractall(tmp)
-        else:
-            raise DatasetError(f"{archive} is neither a zip nor a tar archive")
-        os.replace(tmp, dest)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        try:
+            if zipfile.is_zipfile(archive):
+                _unzip(archive, tmp, budget)
+            elif tarfile.is_tarfile(archive):
+                _untar(archive, tmp, budget)
+            else:
+                raise DatasetError(f"{archive} is neither a zip nor a tar archive")
+        except DatasetError:
+            raise
+        except OSError as e:
+            if e.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise _NoSpace(f"no space left to unpack {archive} into {dest.parent}: "
+                               "free some space and run again") from None
+            raise DatasetError(f"{archive} cannot be unpacked: {e}") from None
+        except _ARCHIVE_ERRORS as e:
+            raise DatasetError(f"{archive} is damaged or unsafe: {type(e).__name__}: {e}"
+                               ) from None
+        if validate is not None:
+            validate(tmp)
+        fsync_tree(tmp)
+        try:
+            os.rename(tmp, dest)
+        except OSError as e:  # published meanwhile by another run: keep that one
+            if e.errno not in (errno.ENOTEMPTY, errno.EEXIST) or not dest.is_dir():
+                raise
+        fsync_directory(dest.parent)
     finally:
         os.close(claim)
+        shutil.rmtree(tmp, ignore_errors=True)
     return dest
 
 
-def _check_inside(root: Path, member: str, archive: Path) -> None:
-    if not (root / member).resolve().is_relative_to(root.resolve()):
+def _unzip(archive: Path, root: Path, budget: _Budget) -> None:
+    with zipfile.ZipFile(archive) as z:
+        members = z.infolist()
+        budget.headers(len(members), sum(m.file_size for m in members))
+        for member in members:
+            target = _check_inside(root, member.filename, archive)
+            if member.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+            else:
+                with z.open(member) as src:  # checks the CRC at the end
+                    budget.copy(src, target)
+
+
+def _untar(archive: Path, root: Path, budget: _Budget) -> None:
+    with tarfile.open(archive) as t:
+        members = t.getmembers()
+        budget.headers(len(members), sum(m.size for m in members if m.isreg()))
+        for member in members:
+            target = _check_inside(root, member.name, archive)
+            if hasattr(tarfile, "data_filter"):
+                # absolute or escaping links, devices, odd permissions: tarfile.FilterError
+                member = tarfile.data_filter(member, str(root))
+            elif not (member.isreg() or member.isdir()):
+                raise DatasetError(f"{archive}: member {member.name!r} is a link or a special "
+                                   "file, which Python < 3.11.4 cannot check; refused")
+            if member.isreg():
+                budget.copy(t.extractfile(member), target)
+            elif member.isdir():
+                target.mkdir(parents=True, exist_ok=True)
+            else:  # a link that the filter found inside the folder
+                t.extract(member, root, filter="data")
+
+
+def _check_inside(root: Path, member: str, archive: Path) -> Path:
+    """``root / member``, refusing a member that would unpack outside ``root``."""
+    target = root / member
+    if not target.resolve().is_relative_to(root.resolve()):
         raise DatasetError(f"{archive}: member {member!r} would unpack outside {root}")
+    return target
+
+
+# -- checks: each file read by its kind's parser before it is used ------------------------
+_MARKUP = (b"<!doctype", b"<html", b"<?xml", b"<head", b"<body", b"<!--")
+
+
+def _sniff(file: Path, kind: str, min_bytes: int) -> None:
+    """Refuse a file that is plainly not data of ``kind``: too small, binary, not UTF-8
+    text, or an HTML/XML page (what a server sends instead of a file)."""
+    size = file.stat().st_size
+    if size < min_bytes:
+        raise DatasetError(f"{file} holds {size:,} bytes; a {kind} file of this dataset "
+                           f"has at least {min_bytes:,}")
+    with open(file, "rb") as raw:
+        head = decompressing_reader(raw).read(1 << 16)
+    if not head.strip():
+        raise DatasetError(f"{file} is empty")
+    if b"\0" in head:
+        raise DatasetError(f"{file} is binary, not text")
+    try:  # an incremental decoder: the 64 KiB may end inside a character
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError as e:
+        raise DatasetError(f"{file} is not UTF-8 text (byte {e.start:,})") from None
+    if head.lstrip().lower().startswith(_MARKUP):
+        raise DatasetError(f"{file} is an HTML or XML page, not {kind} data")
+
+
+def _count(kind: str, parsed) -> int:
+    if kind == "analogy":
+        return sum(len(questions) for _, questions in parsed)
+    return len(parsed)
+
+
+def _validate(dataset: Dataset, where: Path):
+    """Read ``where`` as ``dataset``'s kind and hold it to the registry's minimum;
+    return what was parsed (the path, for a corpus). :class:`DatasetError` names the
+    file and what is wrong with it."""
+    kind = dataset.kind
+    try:
+        if not where.is_dir():
+            _sniff(where, kind, dataset.min_bytes if kind == "corpus" else 1)
+        if kind == "corpus":
+            return where
+        parsed = _PARSERS[kind](where)
+    except DatasetError:
+        raise
+    except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError) as e:
+        raise DatasetError(f"{where} cannot be read as {kind} data: {e}") from None
+    count = _count(kind, parsed)
+    if count < dataset.min_items:
+        raise DatasetError(f"{where} holds {count:,} items; {dataset.name} has at least "
+                           f"{dataset.min_items:,}")
+    return parsed
 
 
 # ---------------------------------------------------------------------------------------
@@ -471,16 +860,30 @@ def read_documents(location: str | Path) -> list[dict]:
         return [{"id": f"{p.parent.name}/{p.name}", "label": p.parent.name,
                  "text": p.read_text(encoding="utf-8", errors="replace")}
                 for p in sorted(location.glob("*/*.txt"))]
-    opener = gzip.open if location.suffix == ".gz" else open
-    with opener(location, "rt", encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+    documents = []
+    with open(location, "rb") as raw:  # gzip, bzip2 or xz told by content, not name
+        lines = io.TextIOWrapper(decompressing_reader(raw), encoding="utf-8")
+        for lineno, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                document = json.loads(line)
+            except ValueError as e:
+                raise DatasetError(f"{location}:{lineno}: not a JSON object ({e})") from None
+            if not isinstance(document, dict) or "id" not in document \
+                    or not isinstance(document.get("text"), str):
+                raise DatasetError(f"{location}:{lineno}: expected a JSON object with an "
+                                   "'id' and a 'text' string")
+            documents.append(document)
+    return documents
 
 
 _PARSERS = {"similarity": read_pairs, "analogy": read_analogies,
             "entailment": read_entailment, "documents": read_documents, "corpus": Path}
 
 
-def load(name: str, download: bool = True):
+def load(name: str, download: bool = True, progress: bool = True,
+         deadline: float | None = None):
     """A dataset, parsed: pairs, analogy sections, entailment rows, documents, or (for a
     corpus) its path."""
-    return _PARSERS[info(name).kind](path(name, download=download))
+    return _obtain(name, download, progress, deadline)[1]
