@@ -12,20 +12,31 @@ them to frequency-sorted indices and drops (or maps to ``<unk>``) the rare ones.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import hashlib
 import itertools
 import json
 import logging
+import lzma
 import os
 import re
+import shutil
 import tempfile
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
-from wordspace._io import atomic_directory, cache_home, decompressing_reader
+from wordspace._io import (
+    atomic_directory,
+    cache_home,
+    decompressing_reader,
+    temporary_directory,
+)
+from wordspace._tokens import compile_token_pattern, make_pattern_tokenizer, shorten
 from wordspace._validate import check_int
 from wordspace.progress import progress_bar
 from wordspace.vocab import UNK, Vocabulary
@@ -33,9 +44,15 @@ from wordspace.vocab import UNK, Vocabulary
 logger = logging.getLogger(__name__)
 
 MAX_SENTENCE_LENGTH = 10_000  # word2vec.c / gensim cut long lines into chunks this long
+#: longer tokens are left out (word2vec.c's MAX_STRING is 100 bytes): what bounds the
+#: memory a line without spaces can take
+MAX_TOKEN_LENGTH = 1_000
 _BLOCK_BYTES = 1 << 20
 _BATCH_TOKENS = 1 << 20
-_FORMAT_VERSION = 2  # 2: sentence_line.npy
+_FINGERPRINT_BYTES = 1 << 20  # the cache key hashes this much of each file's start and end
+_FORMAT_VERSION = 3  # 2: sentence_line.npy; 3: max_token_length, content in the key
+#: what a corrupt or truncated gzip, bzip2 or xz stream raises while it is read
+_DECOMPRESSION_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error)
 
 
 class CorpusError(ValueError):
@@ -63,12 +80,53 @@ def make_tokenizer(lowercase: bool = False, token_pattern: str | None = None
     """Return the function that turns one line (or piece of one) into tokens.
 
     The default splits on whitespace, as word2vec.c does; ``token_pattern`` is a regular
-    expression whose matches are the tokens (e.g. ``r"\\w+"``).
+    expression whose matches are the tokens (e.g. ``r"\\w+"``). A pattern that could take
+    exponential time on some text is refused with a ``ValueError`` (see
+    :func:`wordspace._tokens.compile_token_pattern`), and a long text is matched in
+    pieces, so tokenising takes bounded time whatever the pattern's source.
     """
-    split = str.split if token_pattern is None else re.compile(token_pattern).findall
+    split = str.split if token_pattern is None else make_pattern_tokenizer(token_pattern)
     if lowercase:
         return lambda text: split(text.lower())
     return split
+
+
+class _Tokenizer:
+    """A text's tokens without those longer than ``limit`` characters, which are counted
+    so that the user hears about them once."""
+
+    def __init__(self, lowercase: bool, token_pattern: str | None, limit: int):
+        self.split = make_tokenizer(lowercase, token_pattern)
+        self.whitespace = token_pattern is None  # then a token is a run without spaces
+        self.limit = limit
+        self.skipped = 0
+        self.example = ""
+        self._long_run = re.compile(rf"\S{{{limit + 1}}}")
+
+    def __call__(self, text: str) -> list[str]:
+        tokens = self.split(text)
+        if self.whitespace and not self._long_run.search(text):
+            return tokens  # the common case: one scan, no token can be too long
+        return self.keep(tokens)
+
+    def keep(self, tokens: list[str]) -> list[str]:
+        """``tokens`` without the overlong ones."""
+        if not tokens or len(max(tokens, key=len)) <= self.limit:
+            return tokens
+        kept = [t for t in tokens if len(t) <= self.limit]
+        self.skip(len(tokens) - len(kept), next(t for t in tokens if len(t) > self.limit))
+        return kept
+
+    def skip(self, n: int, example: str) -> None:
+        """Count ``n`` overlong tokens left out (``example``: the start of one)."""
+        self.skipped += n
+        self.example = self.example or example[:60]
+
+    def warn(self, name: str) -> None:
+        if self.skipped:
+            logger.warning("%s: %d token(s) longer than max_token_length=%d characters were "
+                           "left out (the first begins %r)", name, self.skipped, self.limit,
+                           self.example[:50])
 
 
 class _Batcher:
@@ -113,48 +171,105 @@ class _Batcher:
         return out
 
 
-def _file_batches(path: Path, tokenize, batcher: _Batcher, bar) -> Iterator[tuple]:
-    """Stream one (possibly compressed) file; lines may be of any length."""
-    with open(path, "rb") as raw, decompressing_reader(raw) as stream:
-        pending = b""
+_DECOMPRESSORS = {"GzipFile": "gzip", "BZ2File": "bzip2", "LZMAFile": "xz"}
+
+
+@contextlib.contextmanager
+def open_source(path: Path) -> Iterator[tuple[IO[bytes], IO[bytes]]]:
+    """Open a plain or compressed file as ``(raw, stream)``: ``stream`` reads the text,
+    ``raw`` tells how far into the file reading has got. A truncated or corrupt gzip,
+    bzip2 or xz stream raises :class:`CorpusError` naming the file and how far it got."""
+    with open(path, "rb") as raw:
+        stream = decompressing_reader(raw)
+        try:
+            yield raw, stream
+        except _DECOMPRESSION_ERRORS as e:
+            if stream is raw:  # a plain file's read failed: not a question of its format
+                raise
+            kind = _DECOMPRESSORS.get(type(stream).__name__, "compressed")
+            try:
+                text = f"{stream.tell():,} bytes of text"
+            except (OSError, ValueError, EOFError):
+                text = "some text"
+            raise CorpusError(
+                f"{path}: the {kind} data is truncated or corrupt ({type(e).__name__}: {e}); "
+                f"reading stopped after {text}, at byte {raw.tell():,} of "
+                f"{os.fstat(raw.fileno()).st_size:,} in the file. Check it (`{kind} -t`) "
+                "or fetch it again") from None
+        finally:
+            if stream is not raw:
+                stream.close()
+
+
+def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar
+                  ) -> Iterator[tuple]:
+    """Stream one (possibly compressed) file; lines may be of any length.
+
+    Memory stays within about two blocks whatever the file holds: the text after a
+    block's last whitespace waits for the next block only while it could still be a
+    token (at most ``tokenize.limit`` characters; with a ``token_pattern``, at most a
+    block, then it is tokenised in place). An overlong run is left out as it streams
+    by. Each character is copied a bounded number of times, so time is linear.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="wordspace.count")
+    whitespace = tokenize.whitespace
+    wait_limit = tokenize.limit if whitespace else _BLOCK_BYTES
+    with open_source(path) as (raw, stream):
+        pending = ""  # the unfinished run of the unfinished line
+        skipping = False  # inside an overlong run, left out up to its end
+        in_line = False  # part of the unfinished line was read (fed, skipped or pending)
         position = 0
         while True:
             block = stream.read(_BLOCK_BYTES)
-            data = pending + block
-            if block:
-                # Keep the unfinished tail (after the last newline, or else the last space)
-                # for the next read, so no token is ever cut in two.
-                cut = data.rfind(b"\n")
-                if cut < 0:
-                    cut = max(data.rfind(b" "), data.rfind(b"\t"))
-                if cut < 0:
-                    pending = data
-                    continue
-                data, pending = data[:cut], data[cut:]
-            text = data.decode("utf-8", errors="wordspace.count")
-            *complete, last = text.split("\n")
-            for line in complete:
-                batcher.feed(tokenize(line))
-                batcher.end_line()
-            batcher.feed(tokenize(last))
+            text = decoder.decode(block, final=not block)
             bar.update(raw.tell() - position)
             position = raw.tell()
-            if not block:
-                if last:  # a last line without a newline ("" if the file ends with one)
+            if skipping:
+                end = _SPACE.search(text)
+                if end is None and block:
+                    continue
+                text = text[end.start():] if end else ""
+                skipping = False
+            text = pending + text
+            pending = ""
+            *lines, last = text.split("\n")
+            for line in lines:
+                batcher.feed(tokenize(line))
+                batcher.end_line()
+            in_line = (in_line and not lines) or bool(last)
+            if not block:  # the end: a last line without a newline (none if it ends with one)
+                if in_line:
+                    batcher.feed(tokenize(last))
                     batcher.end_line()
                 return
+            if last and not last[-1].isspace():
+                run = last.rsplit(None, 1)[-1]  # scans the last run only
+                last, pending = last[:len(last) - len(run)], run
+            if last:
+                batcher.feed(tokenize(last))  # the line goes on in the next block
+            if len(pending) > wait_limit:
+                if whitespace:  # a token longer than the limit: leave it out
+                    tokenize.skip(1, pending)
+                    skipping = True
+                else:  # a pattern's text without spaces: tokenise it as it comes
+                    batcher.feed(tokenize(pending))
+                pending = ""
             if batcher.full():
                 yield batcher.take()
 
 
-def _iterable_batches(sentences: Iterable, lowercase: bool, batcher: _Batcher) -> Iterator[tuple]:
+_SPACE = re.compile(r"\s")
+
+
+def _iterable_batches(sentences: Iterable, lowercase: bool, batcher: _Batcher,
+                      tokenize: _Tokenizer) -> Iterator[tuple]:
     for i, sentence in enumerate(sentences):
         if isinstance(sentence, (str, bytes)):
             raise TypeError(
                 f"sentence {i} is a string; a corpus iterable must yield lists of tokens "
                 f"(e.g. line.split()), or pass a file path instead")
         tokens = [t.lower() for t in sentence] if lowercase else list(sentence)
-        batcher.feed(tokens)
+        batcher.feed(tokenize.keep(tokens))
         batcher.end_line()
         if batcher.full():
             yield batcher.take()
@@ -213,9 +328,16 @@ class Corpus:
         dropping them (word2vec.c drops them).
     max_sentence_length : int
         Longer lines are cut into sentences of this many tokens.
+    max_token_length : int
+        Tokens longer than this many characters are left out, with one warning saying how
+        many (word2vec.c cuts them at 100 bytes). This bounds the memory a line without
+        spaces takes (a 200 MB base64 blob, say), and the time.
     cache : bool
         Keep the encoded corpus of a file in ``$WORDSPACE_HOME/corpora`` (memory-mapped),
-        keyed by the file and these settings, so the next run skips reading.
+        keyed by the file (path, size, times and a hash of its first and last megabyte)
+        and these settings, so the next run skips reading. A cache found unusable
+        (truncated, edited, or inconsistent) is rebuilt, with a warning. Caches are
+        written once and published whole, so concurrent runs can share them.
     progress : bool
         Show a progress bar while reading.
 
@@ -239,18 +361,16 @@ class Corpus:
     def __init__(self, source, min_count: int = 5, max_vocab_size: int | None = None,
                  lowercase: bool = False, token_pattern: str | None = None, unk: bool = False,
                  max_sentence_length: int = MAX_SENTENCE_LENGTH, cache: bool = True,
-                 progress: bool = True):
+                 progress: bool = True, max_token_length: int = MAX_TOKEN_LENGTH):
         check_int("min_count", min_count, 1)
         check_int("max_sentence_length", max_sentence_length, 1, maximum=1_000_000)
+        check_int("max_token_length", max_token_length, 1, maximum=1 << 20)
         if max_vocab_size is not None:
             check_int("max_vocab_size", max_vocab_size, 1)
         if token_pattern is not None:
-            try:
-                re.compile(token_pattern)
-            except re.error as e:
-                raise ValueError(
-                    f"token_pattern {token_pattern!r} is not a valid regex: {e}") from None
+            compile_token_pattern(token_pattern)  # refuses invalid and exponential patterns
         self.min_count = min_count
+        self.max_token_length = max_token_length
         self.max_vocab_size = max_vocab_size
         self.lowercase = lowercase
         self.token_pattern = token_pattern
@@ -270,14 +390,7 @@ class Corpus:
             self.files, self.name, cache_dir = [], "<iterable>", None
             self._sentences = source
 
-        if cache_dir is not None and (cache_dir / "meta.json").exists():
-            logger.info("reading encoded corpus from cache %s", cache_dir)
-            self._load(cache_dir, mmap=True)
-        elif cache_dir is not None and _writable(cache_dir.parent):
-            with atomic_directory(cache_dir, replace=False) as tmp:
-                self._encode(tmp)
-            self._load(cache_dir, mmap=True)
-        else:
+        if cache_dir is None or not self._load_cache(cache_dir):
             with tempfile.TemporaryDirectory(prefix="wordspace-") as tmp:
                 self._encode(Path(tmp))
                 self._load(Path(tmp), mmap=False)
@@ -307,14 +420,54 @@ class Corpus:
         return {"min_count": self.min_count, "max_vocab_size": self.max_vocab_size,
                 "lowercase": self.lowercase, "token_pattern": self.token_pattern,
                 "unk": self.unk, "max_sentence_length": self.max_sentence_length,
-                "format": _FORMAT_VERSION}
+                "max_token_length": self.max_token_length, "format": _FORMAT_VERSION}
 
     def _cache_dir(self) -> Path:
-        key = {"settings": self._settings(), "files": [
-            (str(f.resolve()), f.stat().st_size, f.stat().st_mtime_ns) for f in self.files]}
+        key = {"settings": self._settings(), "files": [_fingerprint(f) for f in self.files]}
         digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
         stem = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(self.name).name)[:40]
         return cache_home() / "corpora" / f"{stem}-{digest}"
+
+    def _load_cache(self, cache_dir: Path) -> bool:
+        """Load the cache at ``cache_dir``, building and publishing it first if it is
+        absent or unusable; False if that cannot be done (nowhere to write, say).
+
+        The cache is write-once: a directory at ``cache_dir`` is complete when it appears,
+        and is never changed, only removed whole when found unusable. A run that loses a
+        race (its cache removed while it reads, its build not published because another
+        was first) tries again, a few times, then encodes for itself.
+        """
+        for _attempt in range(3):
+            try:
+                if self._open_cache(cache_dir):
+                    return True
+            except OSError as e:  # an unusable cache that cannot be removed
+                logger.warning("%s: cannot remove the unusable cache (%s); encoding the "
+                               "corpus without a cache", cache_dir, e)
+                return False
+            if not _writable(cache_dir.parent):
+                return False
+            with atomic_directory(cache_dir, replace=False) as tmp:
+                self._encode(tmp)
+        return False
+
+    def _open_cache(self, directory: Path) -> bool:
+        """Load and check the cache at ``directory``: True if it is usable; False if it
+        is absent, or was unusable and has been removed (with a warning)."""
+        try:
+            identity = _identity(directory)
+        except FileNotFoundError:
+            return False
+        try:
+            self._load(directory, mmap=True)
+            self._check_loaded(directory)
+        except Exception as e:  # noqa: BLE001 - anything wrong with a cache means: rebuild
+            logger.warning("%s: the cached encoding is unusable (%s: %s); rebuilding it",
+                           directory, type(e).__name__, shorten(str(e), 300))
+            _discard(directory, identity)
+            return False
+        logger.info("read encoded corpus from cache %s", directory)
+        return True
 
     def _load(self, directory: Path, mmap: bool) -> None:
         mode = "r" if mmap else None
@@ -324,9 +477,21 @@ class Corpus:
         self.vocab = Vocabulary.load_tsv(directory / "vocab.tsv")
         self.cache_dir = directory if mmap else None
 
+    def _check_loaded(self, directory: Path) -> None:
+        """Raise ValueError naming the file unless the loaded cache is one this corpus
+        wrote: its settings, and arrays the training kernels can index safely."""
+        meta_path = directory / "meta.json"
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        settings = self._settings()
+        if not isinstance(meta, dict) or {k: meta.get(k) for k in settings} != settings:
+            raise ValueError(f"{meta_path}: written for other settings")
+        _check_encoding(directory, self.tokens, self.offsets, self.sentence_line,
+                        self.vocab)
+
     def _batches(self) -> Iterator[tuple[list[str], list[int], list[int]]]:
         """Tokens in batches, with the lengths and source lines of their sentences."""
         batcher = _Batcher(self.max_sentence_length)
+        self._tokenizer = _Tokenizer(self.lowercase, self.token_pattern, self.max_token_length)
         if not self.files:
             yield from self._read_iterable(batcher)
         else:
@@ -339,12 +504,11 @@ class Corpus:
 
     def _read_iterable(self, batcher: _Batcher) -> Iterator[tuple]:
         """Feed the iterable source to ``batcher``, yielding full batches."""
-        return _iterable_batches(self._sentences, self.lowercase, batcher)
+        return _iterable_batches(self._sentences, self.lowercase, batcher, self._tokenizer)
 
     def _read_file(self, path: Path, batcher: _Batcher, bar) -> Iterator[tuple]:
         """Feed one file to ``batcher`` (advancing ``bar`` by bytes), yielding full batches."""
-        return _file_batches(path, make_tokenizer(self.lowercase, self.token_pattern),
-                             batcher, bar)
+        return _file_batches(path, self._tokenizer, batcher, bar)
 
     def _encode(self, out: Path) -> None:
         global _bad_bytes
@@ -371,6 +535,7 @@ class Corpus:
                 counts[:n_ids] += np.bincount(prov, minlength=n_ids)
                 if self.max_vocab_size is not None and len(ids) > self.max_vocab_size:
                     min_reduce = _prune(ids, counts, min_reduce, self.max_vocab_size)
+        self._tokenizer.warn(self.name)
         if _bad_bytes:
             logger.warning("%s: %d byte(s) were not valid UTF-8 and were replaced by U+FFFD",
                            self.name, _bad_bytes)
@@ -386,13 +551,13 @@ class Corpus:
             top = int(np.argmax(word_counts))
             raise CorpusError(
                 f"{self.name}: no word occurs min_count={self.min_count} times or more "
-                f"(the most frequent, {words[top]!r}, occurs {word_counts[top]}); "
+                f"(the most frequent, {shorten(words[top])}, occurs {word_counts[top]}); "
                 f"lower min_count")
         kept_words = words[order].tolist()
         kept_counts = word_counts[order]
         for word in kept_words:
             if not word or any(ch in word for ch in "\t\n\r"):
-                raise CorpusError(f"{self.name}: the token {word!r} is empty or holds a tab "
+                raise CorpusError(f"{self.name}: the token {shorten(word)} is empty or holds a tab "
                                   "or line break; tokens must be non-empty and free of them")
         remap = np.full(n_ids, 0 if self.unk else -1, dtype=np.int32)
         remap[prov_ids[order]] = np.arange(len(order), dtype=np.int32) + int(self.unk)
@@ -453,6 +618,76 @@ def _prune(ids: dict, counts: np.ndarray, min_reduce: int, max_size: int) -> int
         logger.info("pruned %d words seen fewer than %d times", len(dead), min_reduce)
         min_reduce += 1
     return min_reduce
+
+
+def _fingerprint(path: Path) -> list:
+    """What the cache key knows of a file: its path, size, times (``ctime`` changes on any
+    write, even one whose ``mtime`` was put back) and a hash of its first and last
+    :data:`_FINGERPRINT_BYTES` (for file systems whose times cannot be trusted)."""
+    info = path.stat()
+    digest = hashlib.sha1()
+    with open(path, "rb") as f:
+        digest.update(f.read(_FINGERPRINT_BYTES))
+        if info.st_size > _FINGERPRINT_BYTES:
+            f.seek(max(_FINGERPRINT_BYTES, info.st_size - _FINGERPRINT_BYTES))
+            digest.update(f.read(_FINGERPRINT_BYTES))
+    return [str(path.resolve()), info.st_size, info.st_mtime_ns, info.st_ctime_ns,
+            digest.hexdigest()]
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_dev, info.st_ino
+
+
+def _discard(directory: Path, identity: tuple[int, int]) -> None:
+    """Remove the unusable cache ``directory`` if it is still the one found unusable:
+    first moved aside under a claimed temporary name, so the path is free at once and
+    readers that have it open keep their files until they close them."""
+    try:
+        if _identity(directory) != identity:
+            return  # another run replaced it already
+    except FileNotFoundError:
+        return
+    aside, claim = temporary_directory(directory.parent, directory.name, tag="bad.")
+    try:
+        os.replace(directory, aside)  # a directory replaces an empty one
+    except FileNotFoundError:
+        pass  # another run removed it first
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)
+        os.close(claim)
+
+
+def _check_encoding(directory: Path, tokens, offsets, sentence_line, vocab) -> None:
+    """Raise ValueError naming the file unless the arrays are a consistent encoding over
+    ``vocab``: what the kernels index without bounds checks."""
+
+    def check(ok: bool, name: str, problem: str) -> None:
+        if not ok:
+            raise ValueError(f"{directory / name}: {problem}")
+
+    check(tokens.ndim == 1 and tokens.dtype == np.int32, "tokens.npy",
+          f"expected a 1-d int32 array, found {tokens.dtype} of shape {tokens.shape}")
+    check(offsets.ndim == 1 and offsets.dtype == np.int64 and len(offsets) >= 1,
+          "offsets.npy", f"expected a 1-d int64 array, found {offsets.dtype} of shape "
+          f"{offsets.shape}")
+    check(sentence_line.ndim == 1 and sentence_line.dtype == np.int64
+          and len(sentence_line) == len(offsets) - 1, "sentence_line.npy",
+          f"expected {len(offsets) - 1} int64 line numbers, found {sentence_line.dtype} of "
+          f"shape {sentence_line.shape}")
+    check(offsets[0] == 0 and offsets[-1] == len(tokens)
+          and bool(np.all(offsets[1:] >= offsets[:-1])), "offsets.npy",
+          f"sentence offsets must rise from 0 to the {len(tokens)} tokens")
+    check(len(sentence_line) == 0 or (sentence_line[0] >= 0 and bool(
+        np.all(sentence_line[1:] >= sentence_line[:-1]))), "sentence_line.npy",
+          "line numbers must be non-negative and in order")
+    check(len(vocab) > 0 and vocab.total == len(tokens), "vocab.tsv",
+          f"its counts add up to {vocab.total}, not the {len(tokens)} tokens")
+    if len(tokens):
+        low, high = int(tokens.min()), int(tokens.max())
+        check(low >= 0 and high < len(vocab), "tokens.npy",
+              f"ids range from {low} to {high}, outside the vocabulary's 0..{len(vocab) - 1}")
 
 
 def _writable(directory: Path) -> bool:

@@ -33,13 +33,14 @@ from pathlib import Path
 import numpy as np
 
 from wordspace import datasets
-from wordspace._io import atomic_write, decompressing_reader
+from wordspace._io import atomic_write
 from wordspace.corpus import (
     MAX_SENTENCE_LENGTH,
+    MAX_TOKEN_LENGTH,
     Corpus,
     CorpusError,
     _Batcher,
-    make_tokenizer,
+    open_source,
 )
 
 logger = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ class Documents(Corpus):
     source : str, Path or iterable
         See the module docstring: a JSON-lines file, a one-document-a-line text file, a
         folder of documents, an iterable of ``(id, tokens)`` pairs, or a dataset name.
-    min_count, max_vocab_size, lowercase, token_pattern, unk, cache, progress
+    min_count, max_vocab_size, lowercase, token_pattern, unk, cache, progress, max_token_length
         As for :class:`~wordspace.corpus.Corpus`.
     text_field, id_field : str
         Fields of a JSON-lines record that hold the text and the id.
@@ -87,7 +88,7 @@ class Documents(Corpus):
     def __init__(self, source, min_count: int = 5, max_vocab_size: int | None = None,
                  lowercase: bool = False, token_pattern: str | None = None, unk: bool = False,
                  text_field: str = "text", id_field: str = "id", cache: bool = True,
-                 progress: bool = True):
+                 progress: bool = True, max_token_length: int = MAX_TOKEN_LENGTH):
         self.text_field = text_field
         self.id_field = id_field
         self.ids: list[str] = []
@@ -99,7 +100,7 @@ class Documents(Corpus):
         super().__init__(source, min_count=min_count, max_vocab_size=max_vocab_size,
                          lowercase=lowercase, token_pattern=token_pattern, unk=unk,
                          max_sentence_length=MAX_SENTENCE_LENGTH, cache=cache,
-                         progress=progress)
+                         progress=progress, max_token_length=max_token_length)
         if name is not None:
             self.name = name
 
@@ -135,11 +136,11 @@ class Documents(Corpus):
 
     def _tokens(self, text, where: str) -> list[str]:
         if isinstance(text, str):
-            return self._tokenize(text)
+            return self._tokenizer(text)
         if isinstance(text, bytes) or not hasattr(text, "__iter__"):
             raise CorpusError(f"{where}: a document's text must be a string or a list of "
                               f"tokens, not {type(text).__name__}")
-        return [t.lower() for t in text] if self.lowercase else list(text)
+        return self._tokenizer.keep([t.lower() for t in text] if self.lowercase else list(text))
 
     def _add(self, doc_id, tokens: list[str], batcher: _Batcher, where: str) -> None:
         if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int, np.integer)):
@@ -156,11 +157,10 @@ class Documents(Corpus):
 
     def _batches(self):
         self.ids, self._seen = [], {}
-        self._tokenize = make_tokenizer(self.lowercase, self.token_pattern)
         try:
             yield from super()._batches()
         finally:
-            del self._seen, self._tokenize
+            del self._seen
 
     def _read_iterable(self, batcher: _Batcher) -> Iterator[tuple]:
         for i, item in enumerate(self._sentences):
@@ -188,7 +188,7 @@ class Documents(Corpus):
     def _read_file(self, path: Path, batcher: _Batcher, bar) -> Iterator[tuple]:
         root = Path(self.name)
         json_lines = is_json_lines(path)
-        with open(path, "rb") as raw, decompressing_reader(raw) as stream:
+        with open_source(path) as (raw, stream):
             if root.is_dir() and not json_lines:  # the whole file is a document
                 text = stream.read().decode("utf-8", errors="wordspace.count")
                 self._add(path.relative_to(root).as_posix(), self._tokens(text, str(path)),
@@ -239,3 +239,11 @@ class Documents(Corpus):
     def _load(self, directory: Path, mmap: bool) -> None:
         super()._load(directory, mmap)
         self.ids = json.loads((directory / "ids.json").read_text(encoding="utf-8"))
+
+    def _check_loaded(self, directory: Path) -> None:
+        super()._check_loaded(directory)
+        lines = self.sentence_line
+        if not (isinstance(self.ids, list) and all(isinstance(i, str) for i in self.ids)
+                and (len(lines) == 0 or lines[-1] < len(self.ids))):
+            raise ValueError(f"{directory / 'ids.json'}: expected a list of document ids "
+                             "as strings, one for each document the encoding refers to")
