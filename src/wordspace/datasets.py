@@ -332,6 +332,7 @@ def _fetch(dataset: Dataset, progress: bool, deadline: float | None):
     archive = folder / dataset.filename
     checked = []  # what the validation parsed, so load() does not parse twice
     if not archive.exists():
+        download_deadline()  # a bad $WORDSPACE_DOWNLOAD_DEADLINE is said once, not per URL
         validate = None if dataset.member else lambda f: checked.append(_validate(dataset, f))
         errors = []
         for url in dataset.urls:
@@ -481,6 +482,7 @@ def download(url: str, dest: Path, checksum: str | None = None, size: int | None
     received = 0
     watchdog = _Deadline(deadline if deadline is not None else download_deadline(size),
                          scaled=deadline is None and DEADLINE_VARIABLE not in os.environ)
+    clean_stale_temporaries(dest.parent, dest.name)  # killed downloads' partial files
     fd, tmp = temporary_file(dest.parent, dest.name)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -515,7 +517,7 @@ def download(url: str, dest: Path, checksum: str | None = None, size: int | None
                     raise DatasetError(f"{url}: {reason}") from None
             if watchdog.expired:
                 raise DatasetError(
-                    f"{url}: not finished within its deadline of {watchdog.seconds:.0f} s "
+                    f"{url}: not finished within its deadline of {round(watchdog.seconds, 1)} s "
                     f"({received:,} bytes received); the partial file was discarded. On a "
                     f"slow link set {DEADLINE_VARIABLE} to more seconds")
             out.flush()
