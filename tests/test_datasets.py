@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import http.server
 import io
@@ -508,3 +509,23 @@ def test_killed_runs_leftovers_are_cleaned_but_a_live_ones_kept(server, register
     finally:
         os.close(fd)
     assert sorted(leftovers(d)) == sorted([live.name, "a.zip", "unpacked"])
+
+
+def test_parsers_refuse_what_is_not_their_format(tmp_path):
+    docs = tmp_path / "bbc.jsonl.tmp"  # gzip told by content, whatever the name
+    with gzip.open(docs, "wt") as f:
+        f.write('{"id": 1, "label": "sport", "text": "Goal."}\n')
+    assert datasets.read_documents(docs) == [{"id": 1, "label": "sport", "text": "Goal."}]
+    with gzip.open(docs, "at") as f:
+        f.write("<html>\n")
+    with pytest.raises(DatasetError, match=r"bbc\.jsonl\.tmp:2: not a JSON object"):
+        datasets.read_documents(docs)
+    docs.write_text('{"id": 1}\n')
+    with pytest.raises(DatasetError, match=r":1: expected a JSON object with an 'id' and a "
+                                           "'text' string"):
+        datasets.read_documents(docs)
+    binary = tmp_path / "questions.txt"
+    binary.write_bytes(b": capital\n\xff\xfe athens greece\n")
+    google = datasets.info("google")
+    with pytest.raises(DatasetError, match=f"{binary} is not UTF-8 text"):
+        datasets._validate(google, binary)

@@ -608,6 +608,7 @@ def unpack(archive: Path, dest: Path, *, max_bytes: int | None = None,
     archive, dest = Path(archive), Path(dest)
     if dest.exists():
         return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
     budget = _Budget(archive, MAX_UNPACKED_BYTES if max_bytes is None else max_bytes,
                      MAX_MEMBERS if max_members is None else max_members)
     clean_stale_temporaries(dest.parent, dest.name)
