@@ -287,7 +287,7 @@ def test_an_error_page_is_not_cached_and_the_next_call_downloads_again(server, r
     d = register("toy", kind="similarity", description="", urls=(server.url + "/pairs.txt",),
                  filename="pairs.txt")
     with pytest.raises(DatasetError, match=r"cannot download toy: .*/pairs\.txt: the file "
-                                           r"received is not valid .*HTML"):
+                                           r"received is not valid \(pairs\.txt is an HTML"):
         datasets.path("toy", progress=False)
     assert leftovers(d) == []
     server.files["/pairs.txt"] = PAIRS
@@ -374,6 +374,18 @@ def test_a_drip_feeding_server_meets_the_overall_deadline(server, register, monk
         datasets.path("toy", progress=False)
     assert time.monotonic() - started < 3
     assert leftovers(d) == []
+
+
+def test_a_slow_download_that_keeps_the_minimum_rate_finishes(server, register, monkeypatch):
+    body = b"a\tb\t1\n"  # 6 bytes, dripped over 1.2 s
+    server.files["/pairs.txt"] = body
+    server.drip.add("/pairs.txt")
+    register("toy", kind="similarity", description="", urls=(server.url + "/pairs.txt",),
+             filename="pairs.txt")
+    monkeypatch.delenv("WORDSPACE_DOWNLOAD_DEADLINE", raising=False)
+    monkeypatch.setattr(datasets, "DEADLINE_GRACE", 0.3)
+    monkeypatch.setattr(datasets, "MIN_DOWNLOAD_RATE", 4)  # so 0.3 + 6 / 4 = 1.8 s
+    assert datasets.path("toy", progress=False).read_bytes() == body
 
 
 def test_the_default_deadline_scales_with_the_size(monkeypatch):

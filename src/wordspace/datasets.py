@@ -480,10 +480,11 @@ def download(url: str, dest: Path, checksum: str | None = None, size: int | None
     algorithm, _, expected_hex = (checksum or "sha256:").partition(":")
     digest = hashlib.new(algorithm)  # before any file exists: a bad name leaves nothing
     received = 0
-    watchdog = _Deadline(deadline if deadline is not None else download_deadline(size),
-                         scaled=deadline is None and DEADLINE_VARIABLE not in os.environ)
+    seconds = deadline if deadline is not None else download_deadline(size)
     clean_stale_temporaries(dest.parent, dest.name)  # killed downloads' partial files
     fd, tmp = temporary_file(dest.parent, dest.name)
+    watchdog = _Deadline(seconds, scaled=deadline is None
+                         and not os.environ.get(DEADLINE_VARIABLE))
     try:
         with os.fdopen(fd, "wb") as out:
             try:
@@ -536,8 +537,9 @@ def download(url: str, dest: Path, checksum: str | None = None, size: int | None
             try:
                 validate(Path(tmp))
             except DatasetError as e:
-                raise DatasetError(f"{url}: the file received is not valid ({e}); it was "
-                                   "discarded (the server may have sent an error page)"
+                reason = str(e).replace(str(tmp), dest.name)  # not the temporary's name
+                raise DatasetError(f"{url}: the file received is not valid ({reason}); it "
+                                   "was discarded (the server may have sent an error page)"
                                    ) from None
         if not expected_hex:
             logger.warning("%s: no published checksum to compare; its sha256 is %s",
