@@ -350,6 +350,19 @@ def test_a_bad_mirror_file_is_refused_by_name_and_kept(tmp_path, register, monke
     assert text8.exists() and pairs.read_bytes() == HTML  # the user's files are left alone
 
 
+def test_a_partial_benchmark_in_the_mirror_is_used_with_a_warning(tmp_path, register,
+                                                                  monkeypatch, caplog):
+    (tmp_path / "similarity").mkdir()
+    pairs = tmp_path / "similarity" / "toy.txt"
+    pairs.write_bytes(PAIRS)
+    register("toy", kind="similarity", description="", urls=("http://127.0.0.1:9/y",),
+             filename="y", mirror=("similarity/toy.txt",), min_items=300)
+    monkeypatch.setenv("WORDSPACE_DATA", str(tmp_path))
+    with caplog.at_level(logging.WARNING):
+        assert len(datasets.load("toy")) == 2
+    assert f"{pairs} holds 2 items; toy has at least 300: only part" in caplog.text
+
+
 def test_the_shared_mirror_passes_the_checks(monkeypatch):
     """The registry's minimums accept the real mirror's files, stand-ins included."""
     mirror = Path(__file__).resolve().parents[2] / "shared" / "data"

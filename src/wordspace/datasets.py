@@ -288,7 +288,7 @@ def _obtain(name: str, download: bool, progress: bool, deadline: float | None):
         if not where.exists():
             continue
         try:
-            parsed = _validate(dataset, where)
+            parsed = _validate(dataset, where, partial_ok=True)
         except DatasetError as e:  # the user's file: refuse it, never remove it
             raise DatasetError(
                 f"{name}: the mirror's file is not usable: {e}. Replace it with a copy of "
@@ -720,10 +720,11 @@ def _count(kind: str, parsed) -> int:
     return len(parsed)
 
 
-def _validate(dataset: Dataset, where: Path):
+def _validate(dataset: Dataset, where: Path, partial_ok: bool = False):
     """Read ``where`` as ``dataset``'s kind and hold it to the registry's minimum;
     return what was parsed (the path, for a corpus). :class:`DatasetError` names the
-    file and what is wrong with it."""
+    file and what is wrong with it. ``partial_ok``: fewer items than the minimum is only
+    warned about (a mirror may hold a deliberate subset of a benchmark)."""
     kind = dataset.kind
     try:
         if not where.is_dir():
@@ -737,8 +738,12 @@ def _validate(dataset: Dataset, where: Path):
         raise DatasetError(f"{where} cannot be read as {kind} data: {e}") from None
     count = _count(kind, parsed)
     if count < dataset.min_items:
-        raise DatasetError(f"{where} holds {count:,} items; {dataset.name} has at least "
-                           f"{dataset.min_items:,}")
+        message = (f"{where} holds {count:,} items; {dataset.name} has at least "
+                   f"{dataset.min_items:,}")
+        if not partial_ok:
+            raise DatasetError(message)
+        logger.warning("%s: only part of the dataset? Results will not compare with "
+                       "published ones", message)
     return parsed
 
 
