@@ -230,6 +230,8 @@ def test_every_registry_entry_is_complete():
     for name, d in datasets.REGISTRY.items():
         assert d.name == name and d.kind in datasets.KINDS and d.description
         assert d.urls and all(u.startswith(("http://", "https://")) for u in d.urls)
+        # every copy, downloaded or mirrored, is held to a plausible minimum
+        assert (d.min_bytes if d.kind == "corpus" else d.min_items) > 1, name
         if d.checksum:
             algorithm, _, digest = d.checksum.partition(":")
             assert len(digest) == hashlib.new(algorithm).digest_size * 2
