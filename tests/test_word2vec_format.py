@@ -363,8 +363,10 @@ def check_result_or_clear_error(tmp_path, data: bytes, **kw):
 
 
 @FUZZ
-@given(st.binary(max_size=300))
-def test_fuzz_arbitrary_bytes(tmp_path, data):
+@given(st.sampled_from([b"", b"", b"\x1f\x8b", b"\x1f\x8b\x08\x00", b"BZh", b"BZh9",
+                        b"\xfd7zXZ\x00"]), st.binary(max_size=300))
+def test_fuzz_arbitrary_bytes(tmp_path, magic, data):
+    data = magic + data  # and as a broken gzip, bzip2 or xz stream
     check_result_or_clear_error(tmp_path, data)
     check_result_or_clear_error(tmp_path, data, binary=True, allow_nonfinite=True)
     check_result_or_clear_error(tmp_path, b"2 3\n" + data, binary=False)

@@ -42,6 +42,7 @@ from typing import IO
 import numpy as np
 
 from wordspace._io import atomic_write, decompressing_reader
+from wordspace._tokens import shorten
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +59,12 @@ _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # bytes no text fil
 _DECOMPRESSION_ERRORS = (EOFError, OSError, zlib.error, lzma.LZMAError)
 
 
-def short(text: str | bytes, width: int = 50) -> str:
-    """``text`` quoted for an error message, cut to ``width`` characters."""
+def _shown(text: str | bytes) -> str:
+    """``text`` (a word or field, perhaps not UTF-8) quoted for an error message and cut
+    to 50 characters."""
     if isinstance(text, bytes):
         text = text.decode("utf-8", errors="backslashreplace")
-    return repr(text if len(text) <= width else text[:width] + "...")
+    return shorten(text)
 
 
 # -- writing -------------------------------------------------------------------------
@@ -85,23 +87,23 @@ def write_word2vec(path: str | Path, words: Sequence[str], matrix: np.ndarray,
         try:
             encoded.append(w.encode())
         except UnicodeEncodeError:
-            raise ValueError(f"{path}: word {i + 1}, {short(w)}, is not valid Unicode text"
+            raise ValueError(f"{path}: word {i + 1}, {_shown(w)}, is not valid Unicode text"
                              ) from None
         if not w or _CONTROL_OR_SPACE.search(encoded[-1]):
-            raise ValueError(f"{path}: word {i + 1}, {short(w)}, is empty or contains "
+            raise ValueError(f"{path}: word {i + 1}, {_shown(w)}, is empty or contains "
                              "whitespace or a control character: the word2vec format "
                              "cannot store it")
     if len(set(words)) != len(words):
         first: dict[str, int] = {}
         for i, w in enumerate(words):
             if w in first:
-                raise ValueError(f"{path}: the word {short(w)} is both word {first[w] + 1} "
+                raise ValueError(f"{path}: the word {_shown(w)} is both word {first[w] + 1} "
                                  f"and word {i + 1}: a word2vec file keys vectors by word")
             first[w] = i
     if not allow_nonfinite:
         bad = _first_nonfinite_row(matrix)
         if bad is not None:
-            raise ValueError(f"{path}: the vector of {short(words[bad])} (word {bad + 1}) "
+            raise ValueError(f"{path}: the vector of {_shown(words[bad])} (word {bad + 1}) "
                              "has NaN or infinite values; refusing to write them (pass "
                              "allow_nonfinite=True to write them anyway)")
     n, dim = matrix.shape
@@ -272,12 +274,12 @@ class _Rows:
             w = self.duplicate
             log.warning("%s: %d rows repeat an earlier word (the first: %s, %s and %s); "
                         "kept the first vector of each", self.name, len(self.dropped),
-                        short(w), self.label(self.first[w]), self.label(self.dropped[0]))
+                        _shown(w), self.label(self.first[w]), self.label(self.dropped[0]))
         if not allow_nonfinite:
             bad = _first_nonfinite_row(self.matrix)
             if bad is not None:
                 raise ValueError(f"{self.where(self.file_row(bad))}: the vector of "
-                                 f"{short(self.words[bad])} has NaN or infinite values "
+                                 f"{_shown(self.words[bad])} has NaN or infinite values "
                                  "(pass allow_nonfinite=True to load it anyway)")
         return self.words, self.matrix
 
@@ -333,7 +335,7 @@ def _header(s: _Stream, name: str) -> tuple[int, int]:
     m = _HEADER.fullmatch(line or b"")
     if m is None:
         raise ValueError(f"{name}:1: expected a header 'n_words dim' (two whole numbers), "
-                         f"got {short(line or b'')}: not a word2vec file?")
+                         f"got {_shown(line or b'')}: not a word2vec file?")
     n, dim = int(m[1]), int(m[2])
     if dim < 1:
         raise ValueError(f"{name}:1: the header's dimension is 0; a vector needs at least "
@@ -370,7 +372,7 @@ def _detect(s: _Stream, name: str, dim: int, binary: bool | None) -> bool:
         text = not _CONTROL.search(region) and len(fields) > 1 and _is_number(fields[1])
     except UnicodeDecodeError:
         text = False
-    if binary is None or bool(binary) != text:
+    if binary is None or bool(binary) is not text:  # unset, or agrees with the file
         return not text
     if binary and _binary_first_row_reads(body, dim):
         return True
@@ -416,14 +418,14 @@ def _text_rows(s: _Stream, name: str, n: int, rows: int, dim: int, out: _Rows) -
             raise ValueError(f"{at}: an empty line where word {i + 1} of {n} should be")
         word = _word(fields[0], at)
         if len(fields) != dim + 1:
-            raise ValueError(f"{at}: the row of {short(word)} has {len(fields) - 1} numbers, "
+            raise ValueError(f"{at}: the row of {_shown(word)} has {len(fields) - 1} numbers, "
                              f"but the header says {dim}")
         try:
             with np.errstate(over="ignore"):  # 1e39 becomes inf, refused as non-finite
                 vector = np.array(fields[1:], dtype=np.float32)
         except ValueError:
             bad = next(f for f in fields[1:] if not _is_number(f))
-            raise ValueError(f"{at}: {short(bad)} in the row of {short(word)} is not a "
+            raise ValueError(f"{at}: {_shown(bad)} in the row of {_shown(word)} is not a "
                              "number") from None
         out.add(i, word, vector)
 
@@ -451,7 +453,7 @@ def _binary_rows(s: _Stream, name: str, n: int, rows: int, dim: int, out: _Rows)
         start = space + 1
         if len(buf) - start < width:
             s.check_end()
-            raise ValueError(f"{at}: the file ends inside the vector of {short(word)}: "
+            raise ValueError(f"{at}: the file ends inside the vector of {_shown(word)}: "
                              f"{len(buf) - start} of its {width} bytes")
         out.add(i, word, np.frombuffer(buf, dtype="<f4", count=dim, offset=start))
         s.pos = start + width
@@ -463,7 +465,7 @@ def _binary_rows(s: _Stream, name: str, n: int, rows: int, dim: int, out: _Rows)
         if newlines is None:
             newlines = ends
         elif ends != newlines:
-            raise ValueError(f"{at}: the vector of {short(word)} is "
+            raise ValueError(f"{at}: the vector of {_shown(word)} is "
                              f"{'not ' if newlines else ''}followed by a newline, unlike the "
                              f"first row's: is the header's dimension ({dim}) right?")
         s.pos += ends
@@ -479,5 +481,5 @@ def _word(field: bytes, at: str, hint: bool = False) -> str:
             return field.decode("utf-8")
         except UnicodeDecodeError:
             why = "is not UTF-8 text"
-    raise ValueError(f"{at}: the word {short(field)} {why}"
+    raise ValueError(f"{at}: the word {_shown(field)} {why}"
                      + (": is the header's dimension right?" if hint else ""))
