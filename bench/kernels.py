@@ -62,7 +62,7 @@ def main() -> None:
     print("| kernel | ns per centre word | corpus words/s (update only) | sampler words/s |")
     print("|---|---|---|---|")
     for name, loss, params in cases:
-        rows = longest * 10 if loss.negatives_per_context else longest
+        rows = longest * 10 if loss.negative_block else longest
         ex = Examples(np.empty(longest, np.int32), np.empty(longest + 1, np.int64),
                       np.empty(longest * 10, np.int32), np.empty((rows, 5), np.int32))
         scratch = loss.scratch(params, 5, 10)
@@ -73,7 +73,7 @@ def main() -> None:
         for i, (s0, s1) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
             t0 = time.perf_counter()
             ex.n_examples, ex.n_contexts = sample_job(
-                tokens, offsets, s0, s1, keep, 5, 5, loss.negatives_per_context, alias_prob,
+                tokens, offsets, s0, s1, keep, 5, 5, loss.negative_block, alias_prob,
                 alias_index, no_tags, state, buffer, ex.centres, ex.ctx_ptr, ex.contexts,
                 ex.negatives)
             t1 = time.perf_counter()

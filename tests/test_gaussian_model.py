@@ -103,8 +103,9 @@ def test_parameters_stay_finite_and_bounded_on_adversarial_corpora(energy_name, 
         [["x", "y", "z"]] * 200 + [["y"] * 400],  # extremely repetitive windows
     ]
     for sentences in corpora:
+        # alpha just under the largest allowed, 4 * mu_max / sqrt(dim) = 2.45
         model = GaussianSkipGram(dim=6, energy=energy_name, covariance=covariance, epochs=3,
-                                 alpha=5.0, margin=50.0, mu_max=1.5, var_min=0.1, var_max=3.0,
+                                 alpha=2.4, margin=50.0, mu_max=1.5, var_min=0.1, var_max=3.0,
                                  sample=0, workers=2, progress=False)
         model.fit(Corpus(sentences, min_count=1))
         for means in (model.means_, model.context_means_):

@@ -18,11 +18,13 @@ from wordspace.kernels import gaussian, sgns
 class Loss:
     """Interface: a compiled update applied to a batch of sampled examples.
 
-    Subclasses set :attr:`negatives_per_context` (one set of negatives per context word,
-    instead of one per centre word) and implement :meth:`scratch` and :meth:`update`.
+    Subclasses set :attr:`negative_block` and implement :meth:`scratch` and
+    :meth:`update`.
     """
 
-    negatives_per_context: bool = False
+    #: how the walk lays out negatives: 0, one set per centre word, shared by its window;
+    #: ``b``, one set per ``b`` contexts of a window (1: one per context word)
+    negative_block: int = 0
     #: whether the walk draws negatives for this loss at all
     uses_negatives: bool = True
     #: whether the progress bar shows the share of active (non-zero-loss) terms
@@ -76,7 +78,8 @@ class NegativeSamplingLoss(Loss):
         if update not in self._KERNELS:
             raise ValueError(f"update must be one of {', '.join(self._KERNELS)}, got {update!r}")
         self.update_kind = update
-        self.negatives_per_context = update == "pair"
+        # per pair: negatives of its own; shared: of its own per block of the window
+        self.negative_block = {"pair": 1, "shared": sgns.SHARED_BLOCK}.get(update, 0)
         self._kernel = self._KERNELS[update]
 
     def scratch(self, params, negative, max_contexts):

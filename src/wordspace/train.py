@@ -85,12 +85,12 @@ def available_memory() -> int:
 
 
 def worker_bytes(*, max_job: int, job_contexts: int, max_contexts: int, negative: int,
-                 per_context: bool, dim: int) -> int:
+                 negative_block: int, dim: int) -> int:
     """Bytes one worker allocates for a job of ``max_job`` words holding up to
     ``job_contexts`` contexts (at most ``max_contexts`` per centre word): the
     subsampled words, the examples (centres, context pointers, contexts, negatives) and
     the loss's scratch (SGNS's or the Gaussian's, whichever is larger)."""
-    neg_rows = job_contexts if per_context else max_job
+    neg_rows = _negative_rows(max_job, job_contexts, negative_block)
     block = min(max_contexts, SHARED_BLOCK)
     examples = 4 * max_job + 4 * max_job + 8 * (max_job + 1) + 4 * job_contexts \
         + 4 * neg_rows * negative
@@ -99,7 +99,7 @@ def worker_bytes(*, max_job: int, job_contexts: int, max_contexts: int, negative
     return examples + scratch
 
 
-def check_walk_memory(*, window: int, negative: int, per_context: bool, dim: int,
+def check_walk_memory(*, window: int, negative: int, negative_block: int, dim: int,
                       workers: int, longest: int, max_job: int | None = None,
                       job_contexts: int | None = None, tagged: bool = False,
                       available: int | None = None) -> None:
@@ -116,11 +116,13 @@ def check_walk_memory(*, window: int, negative: int, per_context: bool, dim: int
         job_contexts = max_job * max_contexts
     per_worker = worker_bytes(max_job=max_job, job_contexts=job_contexts,
                               max_contexts=max_contexts, negative=negative,
-                              per_context=per_context, dim=dim)
+                              negative_block=negative_block, dim=dim)
     need = per_worker * workers
     available = available_memory() if available is None else available
     if need > MEMORY_SHARE * available:
-        negatives = f"{negative} negatives per {'context' if per_context else 'centre word'}"
+        negatives = f"{negative} negatives per " + (
+            "centre word" if negative_block == 0 else "context" if negative_block == 1
+            else f"{negative_block} contexts")
         raise TrainingTooLarge(
             f"training would need about {need / 2**30:.1f} GiB for its buffers "
             f"({workers} worker(s) x {per_worker / 2**30:.2f} GiB: jobs of up to "
@@ -219,10 +221,20 @@ def _thread_seed(seed: int, worker_id: int) -> int:
     return mixed | 1
 
 
+def _negative_rows(max_job: int, job_contexts: int, negative_block: int) -> int:
+    """Rows of negatives a job can need (see ``sample_job``): one per centre word, or one
+    per block of each window (at most one per centre plus one per ``block`` contexts)."""
+    if negative_block == 0:
+        return max_job
+    if negative_block == 1:
+        return job_contexts
+    return min(max_job + job_contexts // negative_block, job_contexts)
+
+
 def _example_buffers(loss: Loss, max_job: int, job_contexts: int, negative: int) -> Examples:
     """Room for the examples of a job of up to ``max_job`` words and ``job_contexts``
     contexts."""
-    neg_rows = job_contexts if loss.negatives_per_context else max_job
+    neg_rows = _negative_rows(max_job, job_contexts, loss.negative_block)
     return Examples(np.empty(max_job, np.int32), np.empty(max_job + 1, np.int64),
                     np.empty(job_contexts, np.int32),
                     np.empty((neg_rows, negative), np.int32))
@@ -286,7 +298,7 @@ def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window:
     per_sentence = lengths * (np.minimum(2 * window, np.maximum(lengths - 1, 0)) + tagged)
     job_contexts = int(np.add.reduceat(per_sentence, bounds[:-1]).max()) if len(sizes) else 0
     max_ctx = min(2 * window, max(longest - 1, 0)) + tagged
-    check_walk_memory(window=window, negative=negative, per_context=loss.negatives_per_context,
+    check_walk_memory(window=window, negative=negative, negative_block=loss.negative_block,
                       dim=params[0].shape[1], workers=workers, longest=longest,
                       max_job=max_job, job_contexts=job_contexts, tagged=tagged)
     keep = keep_probabilities(counts, sample)
@@ -324,7 +336,7 @@ def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window:
                     lr = meter.learning_rate()
                     meter.started += n
                 ex.n_examples, ex.n_contexts = sample_job(
-                    tokens, offsets, s0, s1, keep, window, negative, loss.negatives_per_context,
+                    tokens, offsets, s0, s1, keep, window, negative, loss.negative_block,
                     alias_prob, alias_index, sentence_context, state, buffer,
                     ex.centres, ex.ctx_ptr, ex.contexts, ex.negatives)
                 job_loss, loss_pairs, job_active = loss.update(params, ex, lr, scratch)
@@ -392,11 +404,12 @@ def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window:
     if reference is not None and last > DIVERGENCE_FACTOR * reference:
         raise diverged(epochs - 1, min_alpha, last)  # caught here when jobs are small
     if meter.pairs < len(counts):  # too little to learn from: an error if nothing at all
+        learned = "no vector learned anything" if meter.pairs == 0 else \
+            "most vectors learned nothing"
+        advice = _subsampling_advice(counts, sample)
         message = (f"{meter.pairs:,} (centre, context) pairs were trained in {epochs} "
-                   f"epoch(s) for a vocabulary of {len(counts):,} words: "
-                   f"{'no' if meter.pairs == 0 else 'most'} vectors learned anything. "
-                   f"{_subsampling_advice(counts, sample).capitalize()}; a sentence of "
-                   "one word has no context")
+                   f"epoch(s) for a vocabulary of {len(counts):,} words: {learned}. "
+                   f"{advice[0].upper()}{advice[1:]}; a sentence of one word has no context")
         if meter.pairs == 0:
             raise TooLittleTraining(message)
         logger.warning("%s", message)
@@ -423,6 +436,7 @@ def infer_rows(documents: list[np.ndarray], loss: Loss, outputs: np.ndarray,
     alias_prob, alias_index = noise_tables(counts, ns_exponent)
     start = (np.random.default_rng(seed).random(dim, dtype=np.float32) - 0.5) / dim
     rows = np.tile(start, (len(documents), 1))
+    last_loss = np.zeros((len(documents), 2))  # each document's last epoch: loss, terms
     own_row = np.zeros(1, np.int32)  # the sentence's context: row 0 of its one-row view
 
     def fit(i: int) -> None:
@@ -439,10 +453,11 @@ def infer_rows(documents: list[np.ndarray], loss: Loss, outputs: np.ndarray,
         for epoch in range(epochs):
             lr = alpha - (alpha - min_alpha) * epoch / epochs
             ex.n_examples, ex.n_contexts = sample_job(
-                doc, offsets, 0, 1, keep, 0, negative, loss.negatives_per_context,
+                doc, offsets, 0, 1, keep, 0, negative, loss.negative_block,
                 alias_prob, alias_index, own_row, state, buffer,
                 ex.centres, ex.ctx_ptr, ex.contexts, ex.negatives)
-            loss.update(params, ex, lr, scratch)
+            job_loss, terms, _ = loss.update(params, ex, lr, scratch)
+        last_loss[i] = job_loss, terms
 
     if workers > 1 and len(documents) > 1:
         with ThreadPoolExecutor(workers, thread_name_prefix="wordspace-infer") as pool:
@@ -450,4 +465,13 @@ def infer_rows(documents: list[np.ndarray], loss: Loss, outputs: np.ndarray,
     else:
         for i in range(len(documents)):
             fit(i)
+    # as in training: a non-finite loss, or one far above an untrained row's, diverged
+    total, terms = last_loss.sum(axis=0)
+    reference = loss.reference_loss((rows, outputs), negative)
+    if terms and not (total / terms <= DIVERGENCE_FACTOR * reference) \
+            or not np.isfinite(rows).all():
+        raise TrainingDiverged(
+            f"inference diverged: the loss per term in the last epoch is "
+            f"{total / max(terms, 1):.4g}, over {DIVERGENCE_FACTOR:g} times an untrained "
+            f"row's {reference:.4g}; lower alpha (now {alpha:g}), e.g. to {alpha / 4:g}")
     return rows

@@ -105,7 +105,7 @@ def _draw_negatives(negatives, row, negative, state, alias_prob, alias_index):
 
 
 @kernel
-def sample_job(tokens, offsets, s0, s1, keep_prob, window, negative, per_context,
+def sample_job(tokens, offsets, s0, s1, keep_prob, window, negative, neg_block,
                alias_prob, alias_index, sentence_context, state, buffer,
                centres, ctx_ptr, contexts, negatives):
     """Turn sentences ``s0 .. s1-1`` into examples.
@@ -117,16 +117,23 @@ def sample_job(tokens, offsets, s0, s1, keep_prob, window, negative, per_context
     none). If ``sentence_context`` is not empty, every centre word of sentence ``s`` also
     has the input row ``sentence_context[s]`` as a context: PV-DBOW's document vector,
     an extra input next to the words. A centre word left with no context is skipped.
-    Negatives come ``negative`` per centre word (shared by its whole window), or
-    ``negative`` per context when ``per_context`` is true (the classic per-pair update).
 
-    Returns ``(n_examples, n_contexts)``; example ``e`` has centre ``centres[e]``,
-    contexts ``contexts[ctx_ptr[e]:ctx_ptr[e + 1]]`` and negatives in row ``e`` of
-    ``negatives`` (or rows ``ctx_ptr[e]..`` when ``per_context``).
+    Negatives come in rows of ``negative``: with ``neg_block`` 0 (or False) one row per
+    centre word, shared by its whole window; otherwise one row for every ``neg_block``
+    contexts of a window (its first ``neg_block``, its next ...), so 1 (or True) gives
+    each context its own (the classic per-pair update), and a larger block lets a long
+    window's blocks each meet fresh negatives (the shared update's blocks).
+
+    Returns ``(n_examples, n_contexts)``; example ``e`` has centre ``centres[e]`` and
+    contexts ``contexts[ctx_ptr[e]:ctx_ptr[e + 1]]``; its negatives are row ``e`` of
+    ``negatives`` (``neg_block`` 0), or the next ``ceil(m / neg_block)`` rows in order
+    (with ``neg_block`` 1, row ``p`` for context ``p``).
     """
     tagged = sentence_context.shape[0] > 0
+    block = np.int64(neg_block)
     n_ex = 0
     n_ctx = 0
+    n_neg = 0
     ctx_ptr[0] = 0
     for s in range(s0, s1):
         n = subsample(tokens, offsets[s], offsets[s + 1], keep_prob, state, buffer)
@@ -139,20 +146,20 @@ def sample_job(tokens, offsets, s0, s1, keep_prob, window, negative, per_context
                 for j in range(lo, hi):
                     if j != i:
                         contexts[n_ctx] = buffer[j]
-                        if per_context:
-                            _draw_negatives(negatives, n_ctx, negative, state, alias_prob,
-                                            alias_index)
                         n_ctx += 1
             if tagged:
                 contexts[n_ctx] = sentence_context[s]
-                if per_context:
-                    _draw_negatives(negatives, n_ctx, negative, state, alias_prob, alias_index)
                 n_ctx += 1
             if n_ctx == first:
                 continue
             centres[n_ex] = buffer[i]
-            if not per_context:
+            if block == 0:
                 _draw_negatives(negatives, n_ex, negative, state, alias_prob, alias_index)
+            else:  # contexts draw no random numbers: the same stream as drawing in turn
+                for _ in range(first, n_ctx, block):
+                    _draw_negatives(negatives, n_neg, negative, state, alias_prob,
+                                    alias_index)
+                    n_neg += 1
             n_ex += 1
             ctx_ptr[n_ex] = n_ctx
     return n_ex, n_ctx

@@ -34,8 +34,9 @@ def _log_sigmoid(x):
 
 @kernel
 def _prefetch_example(syn0, syn1, centres, ctx_ptr, contexts, negatives, e, n_examples,
-                      per_context):
-    """Start loading the rows example ``e`` will touch (nothing if past the end)."""
+                      per_context, neg_row):
+    """Start loading the rows example ``e`` will touch (nothing if past the end): its
+    negatives are row ``neg_row`` (or, ``per_context``, one row per context)."""
     if e >= n_examples:
         return
     prefetch_row(syn1, centres[e])
@@ -46,7 +47,7 @@ def _prefetch_example(syn0, syn1, centres, ctx_ptr, contexts, negatives, e, n_ex
                 prefetch_row(syn1, negatives[p, k])
     if not per_context:
         for k in range(negatives.shape[1]):
-            prefetch_row(syn1, negatives[e, k])
+            prefetch_row(syn1, negatives[neg_row, k])
 
 
 @kernel(inline=True)
@@ -113,9 +114,11 @@ def sigmoid(x):
 
 
 #: The most contexts of one window :func:`shared_negative_update` sums into one step
-#: (a block). Twice the default window (5) plus a document's row, rounded up: the
-#: default skip-gram and PV-DBOW windows are always one block, so one step, as before.
-SHARED_BLOCK = 16
+#: (a block): twice the default window (5) plus a document's row, so the default
+#: skip-gram and PV-DBOW windows are always one block, one step, as before. Smaller
+#: blocks train long windows better but slower (window 200 on 2 M words of text8,
+#: WS353: 0.39 at 1, 0.35 at 4, 0.30-0.37 at 11, 0.24-0.30 at 16; per pair 0.37).
+SHARED_BLOCK = 11
 
 
 @kernel
@@ -130,15 +133,19 @@ def shared_negative_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_
     to the centre word is skipped, as word2vec.c does.
 
     A window of more than ``b = grad.shape[1]`` contexts is taken ``b`` at a time, each
-    block a step from the values the previous block left. Each output row takes the
-    *sum* of its block's ``m`` pair gradients: one step over a whole window of 400
-    contexts (``window=200``) moves the centre's and the negatives' rows 400 pair-steps
-    at once along one direction, overshoots, and diverges to norms in the thousands
-    without ever producing a NaN. In blocks, an output row corrects course every ``b``
-    pairs, as word2vec.c's per-pair update does after every pair.
+    block a step from the values the previous block left, against negatives of its own:
+    the ``ceil(m / b)`` rows of ``negatives`` that follow the previous window's
+    (:func:`~wordspace.kernels.sampling.sample_job` with ``neg_block=b``; a window of at
+    most ``b`` contexts, every window at the default ``window=5``, is one block and one
+    row, as in Ji et al.). In one step, a window of 400 contexts (``window=200``) moved
+    the centre's and the negatives' rows 400 pair-steps at once along one direction:
+    they overshot and diverged to norms in the thousands without ever producing a NaN.
+    In blocks, an output row corrects course every ``b`` pairs (word2vec.c's per-pair
+    update does after every pair), and a long window meets ``K`` fresh negatives per
+    block rather than pushing the same ``K`` rows away 400 times.
 
     ``grad`` (K+1 x b) and ``d_in`` (b x d) are scratch buffers; :data:`SHARED_BLOCK`
-    is the ``b`` the training driver allocates.
+    is the ``b`` the training driver allocates and samples with.
     """
     k1 = negatives.shape[1] + 1
     outs = np.empty(k1, np.int32)
@@ -146,17 +153,19 @@ def shared_negative_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_
     flat_grad = grad.reshape(-1)  # grad[k, j] == flat_grad[k * block + j]
     loss = 0.0
     loss_pairs = 0
+    row = 0  # the next row of negatives: one per block
     for e in range(n_examples):
         outs[0] = centres[e]
-        outs[1:] = negatives[e]
         track = e % LOSS_EVERY == 0
         if track:
             loss_pairs += ctx_ptr[e + 1] - ctx_ptr[e]
         _prefetch_example(syn0, syn1, centres, ctx_ptr, contexts, negatives, e + 1, n_examples,
-                          False)
+                          False, row + (ctx_ptr[e + 1] - ctx_ptr[e] + block - 1) // block)
         for a in range(ctx_ptr[e], ctx_ptr[e + 1], block):
             m = min(block, ctx_ptr[e + 1] - a)
             window = contexts[a:a + m]
+            outs[1:] = negatives[row]
+            row += 1
             # S = U V^T, then G = lr * (labels - sigmoid(S)), row k of grad for output k
             for k in range(k1):
                 g = grad[k]
@@ -203,7 +212,7 @@ def per_pair_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_example
         if track:
             loss_pairs += ctx_ptr[e + 1] - ctx_ptr[e]
         _prefetch_example(syn0, syn1, centres, ctx_ptr, contexts, negatives, e + 1, n_examples,
-                          True)
+                          True, 0)
         for p in range(ctx_ptr[e], ctx_ptr[e + 1]):
             in_row = syn0[contexts[p]]
             step[:] = 0.0
@@ -244,7 +253,7 @@ def cbow_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_examples,
         m = ctx_ptr[e + 1] - a
         w = centres[e]
         _prefetch_example(syn0, syn1, centres, ctx_ptr, contexts, negatives, e + 1, n_examples,
-                          False)
+                          False, e + 1)
         hidden[:] = 0.0
         for j in range(m):
             axpy(hidden, syn0[contexts[a + j]], np.float32(1.0) / np.float32(m))

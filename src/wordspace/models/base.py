@@ -18,7 +18,7 @@ from wordspace._io import atomic_directory, recover_interrupted_swap
 from wordspace._validate import check_float, check_int
 from wordspace.corpus import MAX_SENTENCE_LENGTH, Corpus
 from wordspace.losses import Loss
-from wordspace.train import check_walk_memory, train
+from wordspace.train import SHARED_BLOCK, check_walk_memory, train
 from wordspace.vocab import Vocabulary
 
 FORMAT_VERSION = 2  # 2: PV-DBOW's document ids in doc_ids.json
@@ -208,8 +208,9 @@ class WindowModel(Model):
         check_int("seed", self.seed, 0)
         # the buffers' worst case for any corpus of default sentences, before reading one
         check_walk_memory(window=self.window, negative=getattr(self, "negative", 0),
-                          per_context=not getattr(self, "shared_negatives", True),
-                          dim=self.dim, workers=self._workers, longest=MAX_SENTENCE_LENGTH)
+                          negative_block=SHARED_BLOCK if getattr(self, "shared_negatives", True)
+                          else 1, dim=self.dim, workers=self._workers,
+                          longest=MAX_SENTENCE_LENGTH)
 
     @property
     def _final_alpha(self) -> float:

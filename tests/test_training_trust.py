@@ -1,0 +1,259 @@
+"""Training never reports a failure as success (issue #10): a worker's exception fails
+``fit``, sizes that cannot fit are refused before any reading with the numbers, an
+exploding loss stops the run, an epoch that trained nothing has no loss, too little
+training is refused or warned about, and a long shared-negative window trains well."""
+
+from __future__ import annotations
+
+import logging
+import math
+
+import numpy as np
+import pytest
+
+from conftest import planted_sentences
+from wordspace import Corpus, GaussianSkipGram, SkipGram
+from wordspace import train as driver
+from wordspace.kernels import sgns
+from wordspace.losses import NegativeSamplingLoss
+from wordspace.train import (
+    TooLittleTraining,
+    TrainingDiverged,
+    TrainingTooLarge,
+    check_walk_memory,
+    expected_kept_share,
+    format_loss,
+    sample_keeping,
+)
+
+QUIET = dict(progress=False)
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    sentences, _ = planted_sentences(n_sentences=300)
+    return Corpus(sentences, min_count=1)
+
+
+def fitted(model) -> bool:
+    return model.is_fitted
+
+
+# -- every failure in a worker fails the run ----------------------------------------------
+@pytest.mark.parametrize("workers", [1, 3])
+def test_an_exception_in_a_worker_update_fails_fit(corpus, monkeypatch, workers):
+    calls = []
+
+    def update(self, params, examples, lr, scratch):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("kernel exploded")
+        return 0.0, 0, 0
+
+    monkeypatch.setattr(NegativeSamplingLoss, "update", update)
+    model = SkipGram(dim=8, epochs=3, sample=0, workers=workers, **QUIET)
+    with pytest.raises(RuntimeError, match="kernel exploded"):
+        model.fit(corpus)
+    assert not fitted(model)
+
+
+def test_a_worker_that_cannot_allocate_fails_fit(corpus, monkeypatch):
+    def scratch(self, params, negative, max_contexts):
+        raise MemoryError("Unable to allocate 7.45 TiB for an array")
+
+    monkeypatch.setattr(NegativeSamplingLoss, "scratch", scratch)
+    model = SkipGram(dim=8, sample=0, workers=2, **QUIET)
+    with pytest.raises(MemoryError, match="Unable to allocate"):
+        model.fit(corpus)
+    assert not fitted(model)
+
+
+def test_a_failed_cli_run_exits_non_zero_and_saves_nothing(tmp_path, monkeypatch, capsys):
+    from wordspace.cli import main
+
+    def scratch(self, params, negative, max_contexts):
+        raise MemoryError("Unable to allocate 7.45 TiB for an array")
+
+    monkeypatch.setattr(NegativeSamplingLoss, "scratch", scratch)
+    sentences, _ = planted_sentences(n_sentences=50)
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join(" ".join(s) for s in sentences) + "\n")
+    code = main(["train", str(corpus), "-o", str(tmp_path / "m"), "--min-count", "1",
+                 "--sample", "0", "--quiet"])
+    assert code != 0 and not (tmp_path / "m").exists()
+    assert "Unable to allocate" in capsys.readouterr().err
+
+
+# -- sizes that cannot work are refused up front, with the numbers ------------------------
+def test_a_window_beyond_any_sentence_is_refused_at_construction():
+    with pytest.raises(ValueError, match="window must be an integer between 1 and 10000, "
+                                         "got 1000000"):
+        SkipGram(window=10**6)
+
+
+@pytest.mark.parametrize("params", [dict(negative=10**9), dict(negative=10**9, workers=1),
+                                    dict(window=5000, shared_negatives=False, negative=50)])
+def test_buffers_that_cannot_fit_are_refused_before_the_corpus_is_read(params):
+    with pytest.raises(TrainingTooLarge, match=r"about [\d.]+ GiB .* GiB is available"):
+        SkipGram(**params)
+    model = SkipGram(**QUIET)
+    for name, value in params.items():
+        setattr(model, name, value)
+    # not a corpus at all: refused before anything tries to read it
+    with pytest.raises(TrainingTooLarge, match="lower window, negative or workers"):
+        model.fit(object())
+
+
+def test_the_memory_refusal_names_its_numbers():
+    with pytest.raises(TrainingTooLarge) as caught:
+        check_walk_memory(window=200, negative=5, negative_block=1, dim=100, workers=4,
+                          longest=10_000, available=2**29)
+    message = str(caught.value)
+    # 10,000 words x 400 contexts x (1 + 5 negatives) x 4 bytes = 0.09 GiB a worker
+    assert "4 worker(s) x 0.09 GiB" in message and "400 contexts each at window 200" in message
+    assert "5 negatives per context" in message and "0.5 GiB is available" in message
+    assert isinstance(caught.value, ValueError) and isinstance(caught.value, MemoryError)
+    check_walk_memory(window=200, negative=5, negative_block=1, dim=100, workers=4,
+                      longest=10_000, available=2**33)  # fits in 8 GiB
+
+
+def test_fit_checks_the_corpus_own_sentences(monkeypatch):
+    # one sentence of 30,000 words (a corpus cut at a larger max_sentence_length): its
+    # window's buffers are counted from the corpus, not from the default's worst case
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in rng.integers(0, 50, size=30_000)]
+    corpus = Corpus([words], min_count=1, max_sentence_length=100_000)
+    model = SkipGram(dim=8, window=5000, negative=5, shared_negatives=False, workers=1,
+                     sample=0, **QUIET)
+    # the default's worst case (sentences of 10,000 words) needs 2.2 GiB, this one 6.7
+    monkeypatch.setattr(driver, "available_memory", lambda: 8 * 2**30)
+    with pytest.raises(TrainingTooLarge, match="jobs of up to 30,000 words with up to "
+                                               "10,000 contexts each"):
+        model.fit(corpus)
+
+
+# -- a large shared-negative window trains well -------------------------------------------
+def test_shared_negatives_with_a_window_of_200_recover_planted_groups():
+    sentences, groups = planted_sentences(n_sentences=60, length=400, seed=2)
+    corpus = Corpus(sentences, min_count=1)
+    model = SkipGram(dim=16, window=200, epochs=3, sample=0, workers=1, seed=1, **QUIET)
+    model.fit(corpus)
+    for matrix in (model.input_vectors_, model.output_vectors_):
+        assert np.all(np.isfinite(matrix))
+        assert np.linalg.norm(matrix, axis=1).max() < 10
+    group_of = {w: i for i, g in enumerate(groups) for w in g}
+    hits = [group_of[n] == group_of[w]
+            for w in group_of for n, _ in model.vectors.most_similar(w, topn=4)]
+    assert np.mean(hits) > 0.95
+    assert model.report_.loss < 6 * math.log(2)  # below an untrained model's
+
+
+def test_a_long_window_is_stepped_in_blocks_with_negatives_of_their_own():
+    # 40 contexts: blocks of SHARED_BLOCK (the last shorter), each with its own negatives
+    rng = np.random.default_rng(0)
+    n, dim, k = 80, 6, 3
+    syn0 = rng.normal(scale=0.5, size=(n, dim)).astype(np.float32)
+    syn1 = rng.normal(scale=0.5, size=(n, dim)).astype(np.float32)
+    contexts = rng.integers(1, 50, size=40).astype(np.int32)
+    n_blocks = -(-40 // sgns.SHARED_BLOCK)
+    assert n_blocks >= 3
+    negatives = (50 + np.arange(n_blocks * k, dtype=np.int32)).reshape(n_blocks, k)
+    b = sgns.SHARED_BLOCK
+    scratch = (np.zeros((k + 1, b), np.float32), np.zeros((b, dim), np.float32))
+    expected0, expected1 = syn0.copy(), syn1.copy()
+    for row, start in enumerate(range(0, 40, b)):  # block by block, as separate windows
+        block = contexts[start:start + b]
+        sgns.shared_negative_update(
+            expected0, expected1, np.array([0], np.int32), np.array([0, len(block)], np.int64),
+            block, negatives[row:row + 1], 1, np.float32(0.1), *scratch)
+    sgns.shared_negative_update(syn0, syn1, np.array([0], np.int32), np.array([0, 40], np.int64),
+                                contexts, negatives, 1, np.float32(0.1), *scratch)
+    np.testing.assert_allclose(syn0, expected0, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(syn1, expected1, rtol=1e-6, atol=1e-7)
+
+
+# -- divergence is caught when the loss explodes, not only when it stops being finite -----
+def test_a_loss_far_above_an_untrained_models_is_divergence(corpus, monkeypatch):
+    def update(self, params, examples, lr, scratch):
+        # finite, and 20 times an untrained model's loss per pair
+        return 20 * 6 * math.log(2) * examples.n_contexts, examples.n_contexts, 0
+
+    monkeypatch.setattr(NegativeSamplingLoss, "update", update)
+    model = SkipGram(dim=8, sample=0, workers=2, alpha=0.4, **QUIET)
+    with pytest.raises(TrainingDiverged, match=r"over 10 times an untrained model's 4\.159 "
+                                               r".* lower alpha \(now 0\.4\), e\.g\. to 0\.1"):
+        model.fit(corpus)
+    assert not fitted(model)
+
+
+# -- nothing trained is not a perfect fit -------------------------------------------------
+CLASSROOM = ["the cat sat on the mat", "the dog sat on the log", "a cat chased a dog",
+             "the dog chased the cat", "cats and dogs are pets", "the mat is on the floor",
+             "a dog sat on a mat", "the cat is a pet", "the log is by the door"]
+
+
+def test_a_classroom_corpus_at_the_default_sample_warns_with_a_sample_that_works(caplog):
+    corpus = Corpus([s.split() for s in CLASSROOM], min_count=1)
+    suggested = sample_keeping(corpus.vocab.counts)
+    assert expected_kept_share(corpus.vocab.counts, 1e-4) < 0.1
+    assert expected_kept_share(corpus.vocab.counts, suggested) >= 0.5
+    with caplog.at_level(logging.WARNING, logger="wordspace.train"):
+        try:
+            SkipGram(dim=8, epochs=20, workers=1, **QUIET).fit(corpus)
+        except TooLittleTraining as e:  # nothing trained at all: an error says the same
+            assert f"sample={suggested:g} keeps about half" in str(e)
+    assert f"sample={suggested:g} keeps about half, sample=0 keeps every word" in caplog.text
+    assert "expected to keep" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="wordspace.train"):
+        model = SkipGram(dim=8, epochs=20, workers=1, sample=suggested, **QUIET).fit(corpus)
+    assert caplog.text == ""
+    assert model.report_.pairs >= len(corpus.vocab) and math.isfinite(model.report_.loss)
+
+
+def test_a_run_that_trains_no_pair_is_refused():
+    corpus = Corpus([s.split() for s in CLASSROOM], min_count=1)
+    model = SkipGram(dim=8, epochs=1, workers=1, sample=1e-9, **QUIET)
+    with pytest.raises(TooLittleTraining, match=r"^0 \(centre, context\) pairs were trained "
+                                                r"in 1 epoch\(s\) for a vocabulary of \d+ "
+                                                r"words: no vector learned anything"):
+        model.fit(corpus)
+    assert not fitted(model)
+    with pytest.raises(TooLittleTraining, match="a sentence of one word has no context"):
+        SkipGram(dim=8, sample=0, workers=1, **QUIET).fit(Corpus([["a"], ["b"]], min_count=1))
+
+
+def test_an_epoch_that_trained_nothing_has_an_undefined_loss(caplog):
+    corpus = Corpus([s.split() for s in CLASSROOM], min_count=1)
+    with caplog.at_level(logging.WARNING, logger="wordspace.train"):
+        model = SkipGram(dim=8, epochs=30, workers=1, seed=3, **QUIET).fit(corpus)
+    losses = model.report_.epoch_loss
+    assert any(math.isnan(x) for x in losses) and 0.0 not in losses
+    assert any(math.isfinite(x) for x in losses)
+    assert "vectors learned nothing" in caplog.text  # fewer pairs than words: a warning
+    assert format_loss(float("nan")) == "n/a" and format_loss(0.25) == "0.2500"
+
+
+def test_a_gaussian_rate_whose_first_step_jumps_across_the_bound_is_refused():
+    # AdaGrad's first step is alpha * sqrt(dim) = 70.7 long; the means' ball is 10 across
+    with pytest.raises(ValueError, match=r"alpha=10 makes a mean's first AdaGrad step 70\.7 "
+                                         r"long .* Lower alpha to at most 2\.83"):
+        GaussianSkipGram(alpha=10.0)
+    GaussianSkipGram(alpha=2.0)  # the limit moves with dim and mu_max
+    GaussianSkipGram(alpha=10.0, dim=8, mu_max=20.0)
+    model = GaussianSkipGram(**QUIET)
+    model.alpha = 10.0
+    with pytest.raises(ValueError, match="first AdaGrad step"):
+        model.fit(object())  # before any reading
+
+
+def test_inference_that_explodes_is_divergence():
+    from helpers import planted_documents
+    from wordspace import PVDBOW, Documents
+
+    docs, _ = planted_documents(n_per_topic=10)
+    model = PVDBOW(dim=8, epochs=5, sample=0, workers=1, **QUIET).fit(Documents(docs))
+    tokens = [docs[0][1], docs[1][1]]
+    assert np.all(np.isfinite(model.dv.infer_many(tokens)))
+    with pytest.raises(TrainingDiverged, match=r"inference diverged: .* lower alpha \(now 1000\)"):
+        model.dv.infer_many(tokens, alpha=1000.0)
