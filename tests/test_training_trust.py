@@ -5,6 +5,7 @@ training is refused or warned about, and a long shared-negative window trains we
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 
@@ -232,6 +233,9 @@ def test_an_epoch_that_trained_nothing_has_an_undefined_loss(caplog):
     assert any(math.isfinite(x) for x in losses)
     assert "vectors learned nothing" in caplog.text  # fewer pairs than words: a warning
     assert format_loss(float("nan")) == "n/a" and format_loss(0.25) == "0.2500"
+    assert "final loss n/a" in model.report_.summary() or math.isfinite(losses[-1])
+    saved = json.loads(json.dumps(model.report_.as_dict(), allow_nan=False))  # strict JSON
+    assert None in saved["epoch_loss"]
 
 
 def test_a_gaussian_rate_whose_first_step_jumps_across_the_bound_is_refused():

@@ -193,8 +193,10 @@ class TrainingReport:
         return self.epoch_loss[-1] if self.epoch_loss else float("nan")
 
     def as_dict(self) -> dict:
-        """Plain fields (for ``training.json``)."""
-        return {**asdict(self), "words_per_second": self.words_per_second}
+        """Plain fields (for ``training.json``); an undefined loss is None (JSON null)."""
+        fields = asdict(self)
+        fields["epoch_loss"] = [x if math.isfinite(x) else None for x in self.epoch_loss]
+        return {**fields, "words_per_second": self.words_per_second}
 
     def summary(self) -> str:
         """One line: words, pairs, seconds, words/s and the final loss."""

@@ -24,7 +24,10 @@ class SkipGram(WindowModel):
         Vector dimensions.
     window : int
         Maximum context distance; each centre word draws its effective window
-        uniformly from ``1..window`` (word2vec's dynamic window).
+        uniformly from ``1..window`` (word2vec's dynamic window). At most 10,000 (a
+        window lies within a sentence); windows longer than the default are trained
+        in blocks (see docs/sgns.md), and buffers that would not fit in memory are
+        refused before the corpus is read.
     negative : int
         Negatives per centre word (shared across its window) or per pair.
     sample : float
