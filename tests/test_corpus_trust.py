@@ -1,0 +1,423 @@
+"""Trust in the corpus reader and its cache (issue 10): concurrent runs share a cache,
+an edited file is never served stale, a damaged cache is rebuilt (never a segfault), a
+damaged compressed file is a clear error, any line and any token is read in bounded
+memory and linear time, token patterns cannot hang, and arbitrary bytes give a correct
+result or a clear error."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import json
+import logging
+import lzma
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import wordspace.corpus as corpus_module
+from wordspace import Corpus, CorpusError, Documents
+from wordspace.corpus import make_tokenizer
+
+COMPRESSORS = {"gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress}
+MAGIC = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00")
+
+
+def write_corpus(path: Path, n_lines: int = 300, seed: int = 0) -> Path:
+    rng = np.random.default_rng(seed)
+    words = [f"w{i}" for i in range(60)]
+    lines = [" ".join(rng.choice(words, size=rng.integers(1, 15))) for _ in range(n_lines)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def run_python(code: str, *args: str, env: dict | None = None, timeout: float = 120):
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})})
+
+
+# -- 1. concurrent runs share one cache ----------------------------------------------------
+READER = """
+import sys, time
+from wordspace import Corpus
+start = float(sys.argv[2])
+time.sleep(max(0.0, start - time.time()))
+c = Corpus(sys.argv[1], min_count=1, progress=False)
+print(c.n_tokens, len(c), c.vocab.words[:3], int(c.tokens.sum()))
+"""
+
+
+def start_together(path: Path, home: Path, n: int) -> list[subprocess.CompletedProcess]:
+    """``n`` processes reading ``path`` with cache home ``home``, started at one instant."""
+    start = time.time() + 1.5  # after every interpreter has started
+    env = {**os.environ, "WORDSPACE_HOME": str(home)}
+    procs = [subprocess.Popen([sys.executable, "-c", READER, str(path), str(start)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(n)]
+    results = []
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        results.append(subprocess.CompletedProcess(p.args, p.returncode, out, err))
+    return results
+
+
+def test_concurrent_runs_with_an_empty_cache_all_succeed(tmp_path):
+    path = write_corpus(tmp_path / "c.txt", n_lines=10_000)
+    expected = Corpus(path, min_count=1, cache=False, progress=False)
+    for rep in range(2):
+        home = tmp_path / f"home{rep}"
+        results = start_together(path, home, 4)
+        for r in results:
+            assert r.returncode == 0, r.stderr
+            assert r.stdout.split()[0] == str(expected.n_tokens)
+        assert len({r.stdout for r in results}) == 1
+        caches = list((home / "corpora").iterdir())
+        assert len(caches) == 1 and not caches[0].name.startswith(".")  # no leftovers
+
+
+def test_concurrent_runs_on_a_damaged_cache_all_succeed(tmp_path, monkeypatch):
+    path = write_corpus(tmp_path / "c.txt", n_lines=10_000)
+    for rep in range(2):
+        home = tmp_path / f"home{rep}"
+        built = run_python("import sys; from wordspace import Corpus; "
+                           "print(Corpus(sys.argv[1], min_count=1, progress=False).cache_dir)",
+                           str(path), env={"WORDSPACE_HOME": str(home)})
+        cache = Path(built.stdout.strip())
+        os.truncate(cache / ("tokens.npy" if rep == 0 else "offsets.npy"), 100)
+        results = start_together(path, home, 4)
+        for r in results:
+            assert r.returncode == 0, r.stderr
+        assert len({r.stdout for r in results}) == 1
+        assert any("unusable" in r.stderr for r in results)
+        monkeypatch.setenv("WORDSPACE_HOME", str(home))
+        assert Corpus(path, min_count=1, progress=False).cache_dir == cache  # rebuilt in place
+
+
+# -- 2. the cache key sees content ---------------------------------------------------------
+def test_a_file_edited_in_place_with_its_mtime_restored_is_read_again(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("a b a c\n")
+    info = path.stat()
+    first = Corpus(path, min_count=1)
+    assert first.vocab.words[0] == "a"
+    path.write_text("d b d c\n")  # same size
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert path.stat().st_size == info.st_size and path.stat().st_mtime_ns == info.st_mtime_ns
+    again = Corpus(path, min_count=1)
+    assert again.vocab.words[0] == "d" and again.cache_dir != first.cache_dir
+
+
+def test_the_cache_key_hashes_the_start_and_end_of_the_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(corpus_module, "_FINGERPRINT_BYTES", 4)  # the middle is not read
+    path = tmp_path / "c.txt"
+    path.write_text("a b a c d d\n")
+    key = corpus_module._fingerprint(path)
+    for edited in ("x b a c d d\n", "a b a c d x\n"):  # the first bytes, the last bytes
+        path.write_text(edited)
+        assert corpus_module._fingerprint(path)[-1] != key[-1]
+    path.write_text("a b x c d d\n")  # the middle: only the times can tell
+    assert corpus_module._fingerprint(path)[-1] == key[-1]
+
+
+# -- 3. a damaged cache is rebuilt, never trusted ----------------------------------------
+def corrupt(cache: Path, how: str) -> None:
+    tokens = np.load(cache / "tokens.npy")
+    if how == "truncated tokens":
+        os.truncate(cache / "tokens.npy", (cache / "tokens.npy").stat().st_size - 7)
+    elif how == "garbage tokens":
+        (cache / "tokens.npy").write_bytes(os.urandom(300))
+    elif how == "int64 tokens":
+        np.save(cache / "tokens.npy", tokens.astype(np.int64))
+    elif how == "float tokens":
+        np.save(cache / "tokens.npy", tokens.astype(np.float32))
+    elif how == "out-of-range id":
+        tokens[len(tokens) // 2] = 10_000_000
+        np.save(cache / "tokens.npy", tokens)
+    elif how == "negative id":
+        tokens[3] = -5
+        np.save(cache / "tokens.npy", tokens)
+    elif how == "offsets past the end":
+        offsets = np.load(cache / "offsets.npy")
+        offsets[-1] += 1000
+        np.save(cache / "offsets.npy", offsets)
+    elif how == "offsets not rising":
+        offsets = np.load(cache / "offsets.npy")
+        offsets[1], offsets[2] = offsets[2], offsets[1]
+        np.save(cache / "offsets.npy", offsets)
+    elif how == "short sentence_line":
+        np.save(cache / "sentence_line.npy", np.load(cache / "sentence_line.npy")[:-1])
+    elif how == "garbage vocab":
+        (cache / "vocab.tsv").write_bytes(b"\xff\xfe\x00garbage\n" * 3)
+    elif how == "short vocab":
+        lines = (cache / "vocab.tsv").read_text().splitlines()
+        (cache / "vocab.tsv").write_text("\n".join(lines[:-2]) + "\n")
+    elif how == "garbage meta":
+        (cache / "meta.json").write_bytes(b"\x00{not json")
+    elif how == "missing tokens":
+        (cache / "tokens.npy").unlink()
+    else:  # pragma: no cover
+        raise AssertionError(how)
+
+
+DAMAGES = ["truncated tokens", "garbage tokens", "int64 tokens", "float tokens",
+           "out-of-range id", "negative id", "offsets past the end", "offsets not rising",
+           "short sentence_line", "garbage vocab", "short vocab", "garbage meta",
+           "missing tokens"]
+
+
+@pytest.mark.parametrize("how", DAMAGES)
+def test_a_damaged_cache_is_rebuilt(tmp_path, caplog, how):
+    path = write_corpus(tmp_path / "c.txt")
+    fresh = Corpus(path, min_count=1, progress=False)
+    expected = (fresh.tokens.tolist(), fresh.offsets.tolist(), fresh.vocab.words)
+    cache = fresh.cache_dir
+    del fresh
+    corrupt(cache, how)
+    with caplog.at_level(logging.WARNING):
+        again = Corpus(path, min_count=1, progress=False)
+    assert "the cached encoding is unusable" in caplog.text and "rebuilding" in caplog.text
+    assert again.cache_dir == cache
+    assert (again.tokens.tolist(), again.offsets.tolist(), again.vocab.words) == expected
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        Corpus(path, min_count=1, progress=False)  # the rebuilt cache is used as it is
+    assert "unusable" not in caplog.text
+    assert not [p for p in cache.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_a_damaged_documents_cache_is_rebuilt(tmp_path, caplog):
+    path = tmp_path / "docs.txt"
+    path.write_text("a b c\nb c d\n\nc d e\n")
+    fresh = Documents(path, min_count=1, progress=False)
+    (fresh.cache_dir / "ids.json").write_text(json.dumps(["0"]))  # too few ids
+    with caplog.at_level(logging.WARNING):
+        again = Documents(path, min_count=1, progress=False)
+    assert "ids.json" in caplog.text
+    assert again.ids == ["0", "1", "3"]  # blank lines are no document but keep their number
+
+
+TRAIN_ON_DAMAGED_CACHE = """
+import sys
+import numpy as np
+from wordspace import Corpus, SkipGram
+path = sys.argv[1]
+cache = Corpus(path, min_count=1, progress=False).cache_dir
+tokens = np.load(cache / "tokens.npy")
+tokens[len(tokens) // 2] = int(sys.argv[2])
+np.save(cache / "tokens.npy", tokens)
+corpus = Corpus(path, min_count=1, progress=False)
+model = SkipGram(dim=8, epochs=1, workers=1, seed=0, sample=0, progress=False).fit(corpus)
+print("trained", model.report_.words == corpus.n_tokens,
+      bool(np.isfinite(model.input_vectors_).all()))
+"""
+
+
+@pytest.mark.parametrize("bad_id", ["50000000", "-3"])
+def test_training_on_a_cache_with_bad_ids_rebuilds_it_and_trains(tmp_path, bad_id):
+    # In a subprocess: an id past the end used to segfault the kernel.
+    path = write_corpus(tmp_path / "c.txt")
+    r = run_python(TRAIN_ON_DAMAGED_CACHE, str(path), bad_id,
+                   env={"WORDSPACE_HOME": str(tmp_path / "home")})
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "trained True True" in r.stdout
+    assert "ids range from" in r.stderr and "rebuilding" in r.stderr
+
+
+# -- 4. damaged compressed files -------------------------------------------------------------
+@pytest.mark.parametrize("kind", sorted(COMPRESSORS))
+@pytest.mark.parametrize("damage", ["truncated", "corrupt"])
+def test_a_damaged_compressed_corpus_is_a_clear_error(tmp_path, kind, damage):
+    text = write_corpus(tmp_path / "plain.txt", n_lines=3000).read_bytes()
+    data = bytearray(COMPRESSORS[kind](text))
+    if damage == "truncated":
+        data = data[:len(data) * 2 // 3]
+    else:
+        for i in range(len(data) // 2, len(data) // 2 + 16):
+            data[i] ^= 0x5A
+    path = tmp_path / f"c.txt.{kind}"
+    path.write_bytes(bytes(data))
+    with pytest.raises(CorpusError) as info:
+        Corpus(path, min_count=1, progress=False)
+    message = str(info.value)
+    assert str(path) in message and "truncated or corrupt" in message
+    assert "bytes of text" in message and f"of {len(data):,} in the file" in message
+    assert "Traceback" not in message
+
+
+def test_a_damaged_compressed_documents_file_is_a_clear_error(tmp_path):
+    records = "".join(json.dumps({"id": f"d{i}", "text": f"word{i % 7} other"}) + "\n"
+                      for i in range(2000))
+    data = gzip.compress(records.encode())
+    path = tmp_path / "docs.jsonl.gz"
+    path.write_bytes(data[:len(data) // 2])
+    with pytest.raises(CorpusError, match=r"docs\.jsonl\.gz: the gzip data is truncated"):
+        Documents(path, min_count=1, progress=False)
+
+
+def test_a_damaged_compressed_file_fails_the_cli_cleanly(tmp_path):
+    path = tmp_path / "c.txt.xz"
+    text = write_corpus(tmp_path / "plain.txt", n_lines=3000).read_bytes()
+    packed = lzma.compress(text)
+    path.write_bytes(packed[:len(packed) // 2])
+    r = subprocess.run([sys.executable, "-m", "wordspace.cli", "train", str(path), "-o",
+                        str(tmp_path / "model"), "--min-count", "1"], capture_output=True,
+                       text=True, timeout=120,
+                       env={**os.environ, "WORDSPACE_HOME": str(tmp_path / "home")})
+    assert r.returncode != 0
+    assert "truncated or corrupt" in r.stderr and "Traceback" not in r.stderr
+
+
+# -- 5. any line, any token: bounded memory, linear time, short messages -------------------
+def test_long_tokens_are_cut_in_messages(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("x" * 900 + "\n")
+    with pytest.raises(CorpusError) as info:
+        Corpus(path, min_count=2, progress=False)
+    assert len(str(info.value)) < 400 and "(900 characters)" in str(info.value)
+
+
+@pytest.mark.parametrize("pattern", [None, r"\w+"])
+def test_a_huge_line_without_spaces_reads_in_bounded_memory_and_linear_time(
+        tmp_path, caplog, pattern):
+    path = tmp_path / "blob.txt"
+    size = 40 << 20
+    with open(path, "wb") as f:
+        f.write(b"hello world\nbefore ")
+        for _ in range(size >> 20):
+            f.write(b"a" * (1 << 20))
+        f.write(b" after\nend\n")
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        with caplog.at_level(logging.WARNING):
+            c = Corpus(path, min_count=1, cache=False, progress=False, token_pattern=pattern)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    elapsed = time.perf_counter() - started
+    sentences = list(c)
+    if pattern is None:  # the run is one token, left out
+        assert sentences == [["hello", "world"], ["before", "after"], ["end"]]
+    else:  # a pattern's long run is matched in pieces: cut ends may surface as tokens
+        assert sentences[0] == ["hello", "world"] and sentences[2] == ["end"]
+        middle = sentences[1]
+        assert middle[0] == "before" and middle[-1] == "after"
+        assert set("".join(middle[1:-1])) <= {"a"} and len(middle) < 100
+    assert "longer than max_token_length=1000 characters were left out" in caplog.text
+    assert peak < 24 << 20, f"peak {peak / 2**20:.0f} MiB for a {size >> 20} MiB line"
+    assert elapsed < 20
+
+
+def test_max_token_length_leaves_out_longer_tokens_with_one_warning(tmp_path, caplog):
+    path = tmp_path / "c.txt"
+    path.write_text("ok " + "y" * 12 + " fine\n" + "z" * 11 + " ok\n")
+    with caplog.at_level(logging.WARNING):
+        c = Corpus(path, min_count=1, max_token_length=10, progress=False)
+    assert list(c) == [["ok", "fine"], ["ok"]]
+    assert caplog.text.count("longer than max_token_length") == 1
+    assert "2 token(s) longer than max_token_length=10" in caplog.text
+    with pytest.raises(ValueError, match="max_token_length must be an integer"):
+        Corpus(path, max_token_length=0)
+
+
+# -- 6. token patterns cannot hang ---------------------------------------------------------
+@pytest.mark.parametrize("pattern", [r"(a+)+$", r"(a|a)*$", r"(\w+\s?)+$", r"(.*a){20}",
+                                     r"(a)\1", r"(?:a?)+b", r"(x+x+)+y"])
+def test_catastrophic_patterns_are_refused_up_front(tmp_path, pattern):
+    path = tmp_path / "c.txt"
+    path.write_text("a" * 5000 + "b\n")
+    started = time.perf_counter()
+    with pytest.raises(ValueError, match="exponential time"):
+        Corpus(path, min_count=1, token_pattern=pattern, progress=False)
+    with pytest.raises(ValueError, match="exponential time"):
+        make_tokenizer(False, pattern)  # as a loaded model's infer() calls it
+    assert time.perf_counter() - started < 2
+
+
+@pytest.mark.parametrize("pattern,tokens", [
+    (r"\w+", ["it's", "a", "well", "known", "fact", "x", "1", "5"]),
+    (r"\w+(?:[-']\w+)*", ["it's", "a", "well-known", "fact", "x", "1", "5"]),
+    (r"(?u)\b\w\w+\b", ["it", "well", "known", "fact"]),
+    (r"[A-Za-z]+|\d+(?:\.\d+)?", ["it", "s", "a", "well", "known", "fact", "x", "1.5"]),
+])
+def test_ordinary_patterns_are_accepted(pattern, tokens):
+    got = make_tokenizer(False, pattern)("it's a well-known fact: x 1.5")
+    if pattern == r"\w+":
+        tokens = ["it", "s", "a", "well", "known", "fact", "x", "1", "5"]
+    assert got == tokens
+
+
+def test_an_accepted_pattern_on_a_long_adversarial_text_finishes(tmp_path):
+    tokenize = make_tokenizer(False, r"\w+x")  # quadratic on 'aaa...' in one piece
+    started = time.perf_counter()
+    assert tokenize("a" * 100_000) == []
+    assert time.perf_counter() - started < 5
+
+
+# -- 7. fuzzing: arbitrary bytes give a correct result or a clear error --------------------
+def reference(data: bytes, limit: int) -> list[list[str]]:
+    text = data.decode("utf-8", errors="replace")
+    lines = [[t for t in line.split() if len(t) <= limit] for line in text.split("\n")]
+    return [tokens for tokens in lines if tokens]
+
+
+def read(data: bytes, block: int, limit: int):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "c"
+        path.write_bytes(data)
+        with mock.patch.object(corpus_module, "_BLOCK_BYTES", block):
+            return list(Corpus(path, min_count=1, cache=False, progress=False,
+                               max_token_length=limit))
+
+
+texts = st.one_of(
+    st.binary(max_size=300),
+    st.lists(st.sampled_from([b"a", b"bb", b" ", b"\n", b"\t", b"\r", b"\xc3\xa9", b"\xff",
+                              b"\xe3\x80\x80", b"\xc3", b"ccccccc", b"\x0b"]),
+             max_size=80).map(b"".join),
+)
+FUZZ = settings(max_examples=80, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow])
+
+
+@FUZZ
+@given(data=texts, block=st.sampled_from([1, 2, 3, 7, 64, 1 << 20]),
+       limit=st.sampled_from([1, 3, 6, 1000]))
+def test_fuzz_plain_files_read_like_the_reference(data, block, limit):
+    assume(not data.startswith(MAGIC))
+    expected = reference(data, limit)
+    try:
+        got = read(data, block, limit)
+    except CorpusError as e:
+        assert not expected and "empty" in str(e)
+        return
+    assert got == expected
+
+
+@FUZZ
+@given(data=texts, kind=st.sampled_from(sorted(COMPRESSORS)),
+       damage=st.sampled_from(["none", "truncate", "flip"]), where=st.floats(0, 1))
+def test_fuzz_compressed_files_give_the_text_or_a_clear_error(data, kind, damage, where):
+    packed = bytearray(COMPRESSORS[kind](data))
+    at = min(int(where * len(packed)), len(packed) - 1)
+    if damage == "truncate":
+        packed = packed[:at]
+    elif damage == "flip":
+        packed[at] ^= 0xFF
+    expected = reference(data if bytes(packed).startswith(MAGIC) else bytes(packed), 1000)
+    try:
+        got = read(bytes(packed), 1 << 20, 1000)
+    except CorpusError as e:
+        assert damage != "none" or ("empty" in str(e) and not expected)
+        return
+    assert got == expected  # every format checks a CRC: damage that decodes changed nothing
