@@ -120,9 +120,9 @@ def check_walk_memory(*, window: int, negative: int, negative_block: int, dim: i
     need = per_worker * workers
     available = available_memory() if available is None else available
     if need > MEMORY_SHARE * available:
-        negatives = f"{negative} negatives per " + (
+        negatives = f"{negative:,} negatives per " + (
             "centre word" if negative_block == 0 else "context" if negative_block == 1
-            else f"{negative_block} contexts")
+            else f"block of up to {negative_block} contexts")
         raise TrainingTooLarge(
             f"training would need about {need / 2**30:.1f} GiB for its buffers "
             f"({workers} worker(s) x {per_worker / 2**30:.2f} GiB: jobs of up to "
