@@ -154,7 +154,7 @@ def test_doc_vectors_answer_by_id(fitted):
     with pytest.raises(KeyError, match="document 'doc999' is not known"):
         dv["doc999"]
     numbered = Documents([(10, ["t0w0", "c1"]), (11, ["t1w0"])], min_count=1)
-    small = PVDBOW(dim=4, epochs=1, workers=1, progress=False).fit(numbered)
+    small = PVDBOW(dim=4, epochs=1, sample=0, workers=1, progress=False).fit(numbered)
     np.testing.assert_array_equal(small.dv[10], small.dv["10"])
 
 

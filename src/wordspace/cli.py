@@ -159,6 +159,7 @@ def _train(args) -> int:
         SoftmaxSkipGram,
     )
     from wordspace.models.base import check_model_path
+    from wordspace.train import format_loss
 
     check_model_path(args.output)  # before hours of training, not after
     given = {k: v for k, v in dict(
@@ -196,7 +197,7 @@ def _train(args) -> int:
     model.save(args.output)
     r = model.report_
     rate = (f"{r.words:,} words in {r.seconds:.1f} s ({r.words_per_second:,.0f} words/s; "
-            f"loss {r.loss:.4f})" if hasattr(r, "words") else
+            f"loss {format_loss(r.loss)})" if hasattr(r, "words") else
             f"{r.positive_cells:,} PPMI cells in {r.seconds:.1f} s")
     print(f"trained on {rate}; {time.perf_counter() - start:.1f} s in all; "
           f"model written to {args.output}")
