@@ -13,8 +13,8 @@ engine takes exponential time to fail on ``"aaaa...b"``) must be refused before 
   that nothing else in its body can match (as ``-`` in ``(?:-\\w+)*``): then a text
   splits into rounds in one way only, and failing cannot try exponentially many splits.
 
-What is left can still backtrack polynomially, so :func:`make_pattern_tokenizer` runs
-it on pieces of at most :data:`PIECE_CHARS` characters, cut at whitespace.
+What is left can still backtrack polynomially, so :class:`PatternTokenizer` runs it on
+pieces of at most :data:`PIECE_CHARS` characters, cut at whitespace where it can.
 """
 
 from __future__ import annotations
@@ -71,36 +71,99 @@ def compile_token_pattern(pattern: str) -> re.Pattern:
     return compiled
 
 
+class PatternTokenizer:
+    """The matches of a checked ``pattern`` in a text, found piece by piece.
+
+    A text longer than ``piece`` characters is cut into pieces at whitespace, or, in a
+    stretch without any, at ``piece`` characters; a match that reaches such a hard cut is
+    tried again from its start in the next piece, so no match shorter than ``piece`` is
+    ever cut. A longer one (``piece`` is meant to exceed the longest wanted token) is
+    left out whole and counted in :attr:`skipped`. The time one call takes is bounded by
+    the text's length times a function of ``piece``, whatever the text holds.
+
+    :meth:`split` also serves a text that arrives in parts (a file read block by block).
+    """
+
+    def __init__(self, pattern: str, piece: int = PIECE_CHARS):
+        self.regex = compile_token_pattern(pattern)
+        self.piece = piece
+        self.skipped = 0  # matches left out for reaching ``piece`` characters
+        self.example = ""  # the start of the first
+
+    def __call__(self, text: str) -> list[str]:
+        if len(text) <= self.piece:
+            return self.regex.findall(text)
+        return self.split(text)[0]
+
+    def split(self, text: str, final: bool = True, continuing: bool = False
+              ) -> tuple[list, int, bool]:
+        """``(tokens, consumed, continuing)`` of ``text``. Unless ``final``, the text goes
+        on in a later call: a match that reaches its end is held back (the caller passes
+        ``text[consumed:]`` again, before what follows). ``continuing`` says the text
+        starts inside an overlong match, whose rest is left out; the returned flag says
+        the next part does."""
+        if not text:  # nothing new: an overlong match may still go on
+            return [], 0, continuing and not final
+        tokens: list = []
+        start, n, size = 0, len(text), self.piece
+        if not final:  # hold back the text after the last whitespace, as a token may go on
+            cut = _last_space(text, 0, n)
+            if n - cut - 1 < size and (cut >= 0 or not continuing):
+                tokens, _, _ = self.split(text[:cut + 1], True, continuing)
+                return tokens, cut + 1, False
+        while True:
+            end = min(start + size, n)
+            hard = not final if end == n else True
+            if end < n:
+                cut = _last_space(text, start, end)
+                if cut >= start:
+                    end, hard = cut + 1, False
+            piece = text[start:end]
+            matches = list(self.regex.finditer(piece))
+            if continuing and matches and matches[0].start() == 0:
+                rest = matches.pop(0)  # the end of an overlong match cut before
+                if hard and rest.end() == len(piece):
+                    if end == n:
+                        return tokens, n, True
+                    start = end
+                    continue
+            continuing = False
+            held = None
+            if hard and matches and matches[-1].end() == len(piece):
+                last = matches.pop()
+                if last.start() > 0 or len(piece) < size:
+                    held = start + last.start()  # it may go on past the cut: again
+                else:  # a match of a whole piece: too long to be a token
+                    self.skipped += 1
+                    self.example = self.example or last.group()[:60]
+                    continuing = True
+            tokens.extend(_found(m) for m in matches)
+            if held is not None:
+                if end == n:
+                    return tokens, held, False
+                start = held  # > start: the loop goes on
+                continue
+            if end == n:
+                return tokens, n, continuing
+            start = end
+
+
+def _last_space(text: str, start: int, end: int) -> int:
+    """Index of the last space, tab or line break in ``text[start:end]``, or -1."""
+    return max(text.rfind(" ", start, end), text.rfind("\n", start, end),
+               text.rfind("\t", start, end), text.rfind("\r", start, end))
+
+
+def _found(match: re.Match):
+    """What ``findall`` gives for a match: the text, its one group, or its groups."""
+    groups = match.re.groups
+    return match.group() if groups == 0 else match.group(1) if groups == 1 else match.groups()
+
+
 def make_pattern_tokenizer(pattern: str) -> Callable[[str], list[str]]:
-    """``findall`` of a checked ``pattern``, on pieces of at most :data:`PIECE_CHARS`
-    characters (a match cannot span two pieces; pieces are cut at whitespace where the
-    text has any)."""
-    findall = compile_token_pattern(pattern).findall
-
-    def tokenize(text: str) -> list[str]:
-        if len(text) <= PIECE_CHARS:
-            return findall(text)
-        tokens: list[str] = []
-        for piece in pieces(text):
-            tokens.extend(findall(piece))
-        return tokens
-
-    return tokenize
-
-
-def pieces(text: str, size: int = PIECE_CHARS) -> list[str]:
-    """``text`` cut into pieces of at most ``size`` characters, each ending just after
-    whitespace where the stretch has any."""
-    out, start = [], 0
-    while len(text) - start > size:
-        end = start + size
-        cut = max(text.rfind(" ", start, end), text.rfind("\n", start, end),
-                  text.rfind("\t", start, end))
-        end = cut + 1 if cut > start else end
-        out.append(text[start:end])
-        start = end
-    out.append(text[start:])
-    return out
+    """``findall`` of a checked ``pattern`` that takes bounded time on any text (see
+    :class:`PatternTokenizer`)."""
+    return PatternTokenizer(pattern)
 
 
 # -- the structural check ------------------------------------------------------------------

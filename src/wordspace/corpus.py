@@ -36,7 +36,13 @@ from wordspace._io import (
     decompressing_reader,
     temporary_directory,
 )
-from wordspace._tokens import compile_token_pattern, make_pattern_tokenizer, shorten
+from wordspace._tokens import (
+    PIECE_CHARS,
+    PatternTokenizer,
+    compile_token_pattern,
+    make_pattern_tokenizer,
+    shorten,
+)
 from wordspace._validate import check_int
 from wordspace.progress import progress_bar
 from wordspace.vocab import UNK, Vocabulary
@@ -93,21 +99,55 @@ def make_tokenizer(lowercase: bool = False, token_pattern: str | None = None
 
 class _Tokenizer:
     """A text's tokens without those longer than ``limit`` characters, which are counted
-    so that the user hears about them once."""
+    so that the user hears about them once; :meth:`split` serves a text that arrives in
+    parts, in bounded memory."""
 
     def __init__(self, lowercase: bool, token_pattern: str | None, limit: int):
-        self.split = make_tokenizer(lowercase, token_pattern)
+        self.lowercase = lowercase
         self.whitespace = token_pattern is None  # then a token is a run without spaces
+        self.pattern = None if self.whitespace else PatternTokenizer(
+            token_pattern, piece=max(PIECE_CHARS, limit + 1))
         self.limit = limit
         self.skipped = 0
         self.example = ""
         self._long_run = re.compile(rf"\S{{{limit + 1}}}")
 
     def __call__(self, text: str) -> list[str]:
-        tokens = self.split(text)
-        if self.whitespace and not self._long_run.search(text):
-            return tokens  # the common case: one scan, no token can be too long
-        return self.keep(tokens)
+        """The tokens of a whole text."""
+        return self.split(text.lower() if self.lowercase else text)[0]
+
+    def split(self, text: str, final: bool = True, continuing: bool = False
+              ) -> tuple[list[str], int, bool]:
+        """``(tokens, consumed, continuing)`` of an already lowercased ``text``. Unless
+        ``final``, the text goes on in the next call, which gets ``text[consumed:]`` (at
+        most a token's length) before what follows; ``continuing`` says the text starts
+        inside an overlong token, whose rest is left out."""
+        if self.pattern is not None:
+            before = self.pattern.skipped
+            tokens, consumed, continuing = self.pattern.split(text, final, continuing)
+            if self.pattern.skipped > before:
+                self.skip(self.pattern.skipped - before, self.pattern.example)
+            return self.keep(tokens), consumed, continuing
+        start = 0
+        if continuing:
+            end = _SPACE.search(text)
+            if end is None:
+                return [], len(text), not final
+            start = end.start()
+        consumed, continuing = len(text), False
+        if not final and text and not text[-1].isspace():
+            run = text.rsplit(None, 1)[-1]  # scans the last run only
+            if len(run) > self.limit:  # too long already: leave it out as it streams by
+                self.skip(1, run)
+                continuing = True
+            else:
+                consumed = len(text) - len(run)  # may go on in the next part
+            text = text[:len(text) - len(run)]
+        text = text[start:]
+        tokens = text.split()
+        if self._long_run.search(text):
+            tokens = self.keep(tokens)
+        return tokens, consumed, continuing
 
     def keep(self, tokens: list[str]) -> list[str]:
         """``tokens`` without the overlong ones."""
@@ -205,55 +245,38 @@ def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar
                   ) -> Iterator[tuple]:
     """Stream one (possibly compressed) file; lines may be of any length.
 
-    Memory stays within about two blocks whatever the file holds: the text after a
-    block's last whitespace waits for the next block only while it could still be a
-    token (at most ``tokenize.limit`` characters; with a ``token_pattern``, at most a
-    block, then it is tokenised in place). An overlong run is left out as it streams
-    by. Each character is copied a bounded number of times, so time is linear.
+    Memory stays within about two blocks whatever the file holds: of the unfinished line,
+    only what could still be the start of a token waits for the next block (at most a
+    token's length), and an overlong token is left out as it streams by. Each character
+    is copied a bounded number of times, so time is linear in the file's size.
     """
     decoder = codecs.getincrementaldecoder("utf-8")(errors="wordspace.count")
-    whitespace = tokenize.whitespace
-    wait_limit = tokenize.limit if whitespace else _BLOCK_BYTES
     with open_source(path) as (raw, stream):
-        pending = ""  # the unfinished run of the unfinished line
-        skipping = False  # inside an overlong run, left out up to its end
-        in_line = False  # part of the unfinished line was read (fed, skipped or pending)
+        pending = ""  # the start of a token that may go on in the next block
+        continuing = False  # the next block starts inside an overlong token
+        in_line = False  # part of the unfinished line was read
         position = 0
         while True:
             block = stream.read(_BLOCK_BYTES)
             text = decoder.decode(block, final=not block)
+            if tokenize.lowercase:
+                text = text.lower()
             bar.update(raw.tell() - position)
             position = raw.tell()
-            if skipping:
-                end = _SPACE.search(text)
-                if end is None and block:
-                    continue
-                text = text[end.start():] if end else ""
-                skipping = False
-            text = pending + text
-            pending = ""
-            *lines, last = text.split("\n")
+            *lines, last = (pending + text).split("\n")
             for line in lines:
-                batcher.feed(tokenize(line))
+                batcher.feed(tokenize.split(line, True, continuing)[0])
                 batcher.end_line()
+                continuing = False
             in_line = (in_line and not lines) or bool(last)
             if not block:  # the end: a last line without a newline (none if it ends with one)
                 if in_line:
-                    batcher.feed(tokenize(last))
+                    batcher.feed(tokenize.split(last, True, continuing)[0])
                     batcher.end_line()
                 return
-            if last and not last[-1].isspace():
-                run = last.rsplit(None, 1)[-1]  # scans the last run only
-                last, pending = last[:len(last) - len(run)], run
-            if last:
-                batcher.feed(tokenize(last))  # the line goes on in the next block
-            if len(pending) > wait_limit:
-                if whitespace:  # a token longer than the limit: leave it out
-                    tokenize.skip(1, pending)
-                    skipping = True
-                else:  # a pattern's text without spaces: tokenise it as it comes
-                    batcher.feed(tokenize(pending))
-                pending = ""
+            tokens, consumed, continuing = tokenize.split(last, False, continuing)
+            batcher.feed(tokens)  # the line goes on in the next block
+            pending = last[consumed:]
             if batcher.full():
                 yield batcher.take()
 
