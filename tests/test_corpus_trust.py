@@ -440,3 +440,35 @@ def test_fuzz_pattern_tokenising_in_parts_matches_findall(data, block, piece, li
                 assert not expected and "empty" in str(e)
                 return
     assert got == expected
+
+
+def test_a_saved_model_with_a_catastrophic_pattern_is_refused_not_run(tmp_path):
+    # The pattern in a model directory is data from whoever wrote it: infer() must not
+    # run "(a+)+$" on the user's text (it would take longer than the universe has).
+    from wordspace import PVDBOW, load_model
+
+    docs = Documents([("a", "aa b aa b"), ("b", "b aa aa")], min_count=1,
+                     token_pattern=r"\w+", progress=False)
+    PVDBOW(dim=4, epochs=1, workers=1, progress=False).fit(docs).save(tmp_path / "m")
+    edited = 0
+    for f in (tmp_path / "m").rglob("*.json"):
+        text = f.read_text()
+        if '"token_pattern"' in text:
+            f.write_text(text.replace(json.dumps(r"\w+"), json.dumps(r"(a+)+$")))
+            edited += 1
+    assert edited
+    started = time.perf_counter()
+    with pytest.raises(ValueError, match="exponential time"):
+        load_model(tmp_path / "m").dv.infer("a" * 5000 + "b")
+    assert time.perf_counter() - started < 10
+
+
+def test_a_vocabulary_file_error_shows_a_short_line(tmp_path):
+    from wordspace import Vocabulary
+
+    path = tmp_path / "vocab.tsv"
+    path.write_text("the\t5\n" + "x" * 100_000 + "\n")
+    with pytest.raises(ValueError) as info:
+        Vocabulary.load_tsv(path)
+    assert "vocab.tsv:2" in str(info.value) and "(100,000 characters)" in str(info.value)
+    assert len(str(info.value)) < 300

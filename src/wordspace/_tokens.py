@@ -91,8 +91,6 @@ class PatternTokenizer:
         self.example = ""  # the start of the first
 
     def __call__(self, text: str) -> list[str]:
-        if len(text) <= self.piece:
-            return self.regex.findall(text)
         return self.split(text)[0]
 
     def split(self, text: str, final: bool = True, continuing: bool = False
@@ -104,6 +102,8 @@ class PatternTokenizer:
         the next part does."""
         if not text:  # nothing new: an overlong match may still go on
             return [], 0, continuing and not final
+        if final and not continuing and len(text) <= self.piece:
+            return self.regex.findall(text), len(text), False
         tokens: list = []
         start, n, size = 0, len(text), self.piece
         if not final:  # hold back the text after the last whitespace, as a token may go on
@@ -119,6 +119,12 @@ class PatternTokenizer:
                 if cut >= start:
                     end, hard = cut + 1, False
             piece = text[start:end]
+            if not hard and not continuing:  # no match can go on past this piece
+                tokens.extend(self.regex.findall(piece))
+                if end == n:
+                    return tokens, n, False
+                start = end
+                continue
             matches = list(self.regex.finditer(piece))
             if continuing and matches and matches[0].start() == 0:
                 rest = matches.pop(0)  # the end of an overlong match cut before

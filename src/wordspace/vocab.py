@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from wordspace._io import atomic_write
+from wordspace._tokens import shorten
 
 UNK = "<unk>"
 
@@ -114,7 +115,8 @@ class Vocabulary(WordIndex):
                     continue
                 parts = line.split("\t")
                 if len(parts) != 2 or not parts[1].isdigit():
-                    raise ValueError(f"{path}:{lineno}: expected 'word<TAB>count', got {line!r}")
+                    raise ValueError(f"{path}:{lineno}: expected 'word<TAB>count', got "
+                                     f"{shorten(line)}")
                 words.append(parts[0])
                 counts.append(int(parts[1]))
         return cls(words, counts, unk=unk)
