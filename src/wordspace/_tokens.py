@@ -11,10 +11,16 @@ engine takes exponential time to fail on ``"aaaa...b"``) must be refused before 
 * a repeat (``*``, ``+``, ``{m,n}`` with ``n > 1``) whose body holds another repeat or an
   alternation, unless every round of the outer repeat starts with a separator character
   that nothing else in its body can match (as ``-`` in ``(?:-\\w+)*``): then a text
-  splits into rounds in one way only, and failing cannot try exponentially many splits.
+  splits into rounds in one way only, and failing cannot try exponentially many splits;
+* two variable-length parts that can share characters with nothing between them that
+  pins where one stops (``a*a*``, ``\\w+\\w*``, ``.*a.*``): each such pair multiplies the
+  time by the text's length.
 
-What is left can still backtrack polynomially, so :class:`PatternTokenizer` runs it on
-pieces of at most :data:`PIECE_CHARS` characters, cut at whitespace where it can.
+What is left backtracks at most about quadratically in the text it sees, so
+:class:`PatternTokenizer` runs it on pieces of at most :data:`PIECE_CHARS` characters,
+cut at whitespace where it can: time is linear in the text's length whatever it holds.
+Character classes are compared on a probe of about 600 characters (Latin, Greek,
+Cyrillic samples, CJK, spaces), so the check is a strong filter, not a proof.
 """
 
 from __future__ import annotations
@@ -65,9 +71,9 @@ def compile_token_pattern(pattern: str) -> re.Pattern:
     problem = _problem(tree.data, tree.state)
     if problem:
         raise UnsafePatternError(
-            f"token_pattern {shorten(pattern)} {problem}, which can take exponential time "
-            "on some texts; write it without that (e.g. r'\\w+', or r'\\w+(?:-\\w+)*' where "
-            "each repeated round starts with a separator)")
+            f"token_pattern {shorten(pattern)} {problem}, which can take exponential (or "
+            "high-polynomial) time on some texts; write it without that (e.g. r'\\w+', or "
+            "r'\\w+(?:-\\w+)*' where each repeated round starts with a separator)")
     return compiled
 
 
@@ -199,7 +205,97 @@ def _problem(items, state) -> str | None:
             problem = _problem(sub, state)
             if problem:
                 return problem
+    return _sequence_problem(items, state)
+
+
+# Polynomial blow-up: in ``a*a*a*$`` each start tries every way of sharing a run of a's
+# among the three parts (n**2 ways, n**3 over all starts). A part whose length can vary
+# must stop where the next variable part starts: the next part's first character must
+# be one the earlier part cannot match, or a mandatory character it cannot match must
+# come between them.
+_PROBE = [chr(c) for c in range(0x250)] + list("\u00a0\u2003\u3000\u4e00\u0416\uff01")
+
+
+def _sequence_problem(items, state) -> str | None:
+    """Why the sequence ``items`` may take high-polynomial time, or None."""
+    open_parts: list[frozenset] = []  # what earlier variable parts, not yet pinned, match
+    for op, arg in _inline(items):
+        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+            continue  # zero width
+        chars = _chars_in([(op, arg)], state)
+        if op in _LEAF or (op in _REPEATS and arg[0] == arg[1] and len(arg[2]) == 1
+                           and arg[2][0][0] in _LEAF):
+            # a mandatory character (or a fixed number): it pins the parts it cannot match
+            open_parts = [p for p in open_parts if p & chars]
+            continue
+        first = _first([(op, arg)], state)
+        if any(first & p for p in open_parts):
+            return ("has two variable-length parts that can share the same characters "
+                    "(as a*a*, \\w+\\w* or .*a.*)")
+        if not _nullable([(op, arg)]):
+            open_parts = []
+        open_parts.append(chars)
     return None
+
+
+def _inline(items):
+    """``items`` with plain groups opened (a group that scopes flags stays whole)."""
+    for op, arg in items:
+        if op == _sre.SUBPATTERN and not (arg[1] or arg[2]):
+            yield from _inline(arg[3])
+        else:
+            yield op, arg
+
+
+def _leaf_chars(leaf, state) -> frozenset:
+    """The probe characters one single-character matcher matches."""
+    matcher = _sre_compile.compile(_sre_parse.SubPattern(state, [leaf]), state.flags)
+    return frozenset(c for c in _PROBE if matcher.fullmatch(c))
+
+
+def _chars_in(items, state) -> frozenset:
+    """Every probe character some matcher in ``items`` matches."""
+    out: frozenset = frozenset()
+    for op, arg in items:
+        if op in _LEAF:
+            out |= _leaf_chars((op, arg), state)
+        for sub in _children(op, arg):
+            out |= _chars_in(sub, state)
+    return out
+
+
+def _nullable(items) -> bool:
+    """Whether ``items`` can match the empty string."""
+    for op, arg in items:
+        if op in _LEAF:
+            return False
+        if op in _REPEATS:
+            if arg[0] > 0 and not _nullable(arg[2]):
+                return False
+        elif op == _sre.BRANCH:
+            if not any(_nullable(alt) for alt in arg[1]):
+                return False
+        elif op in (_sre.SUBPATTERN, getattr(_sre, "ATOMIC_GROUP", None)) \
+                and not _nullable(_children(op, arg)[0]):
+            return False
+    return True
+
+
+def _first(items, state) -> frozenset:
+    """The probe characters a match of ``items`` can start with."""
+    out: frozenset = frozenset()
+    for op, arg in items:
+        if op in _LEAF:
+            return out | _leaf_chars((op, arg), state)
+        if op == _sre.BRANCH:
+            out |= frozenset().union(*(_first(alt, state) for alt in arg[1]))
+        else:
+            for sub in _children(op, arg):
+                if op not in (_sre.ASSERT, _sre.ASSERT_NOT):
+                    out |= _first(sub, state)
+        if not _nullable([(op, arg)]):
+            return out
+    return out
 
 
 def _children(op, arg) -> list:
@@ -223,7 +319,7 @@ def _flatten(items) -> list | None:
     flat = []
     for op, arg in items:
         if op == _sre.SUBPATTERN:
-            inner = _flatten(arg[3])
+            inner = None if arg[1] or arg[2] else _flatten(arg[3])  # (?i:...) scopes flags
             if inner is None:
                 return None
             flat.extend(inner)
