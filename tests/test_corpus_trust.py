@@ -513,3 +513,17 @@ def test_every_accepted_pattern_fails_fast_on_adversarial_text(pattern):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
+
+
+def test_documents_errors_show_short_ids_and_fields(tmp_path):
+    long_id = "i" * 100_000
+    path = tmp_path / "docs.jsonl"
+    path.write_text(json.dumps({"id": long_id, "text": "a b"}) + "\n"
+                    + json.dumps({"id": long_id, "text": "b c"}) + "\n")
+    with pytest.raises(CorpusError) as info:
+        Documents(path, min_count=1, progress=False)
+    assert "(100,000 characters)" in str(info.value) and len(str(info.value)) < 300
+    path.write_text(json.dumps({"k" * 100_000: 1}) + "\n")
+    with pytest.raises(CorpusError, match="no 'text' field") as info:
+        Documents(path, min_count=1, progress=False)
+    assert len(str(info.value)) < 300

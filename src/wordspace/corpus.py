@@ -7,6 +7,12 @@ Reading is a single pass: each token gets a provisional id (in order of first
 appearance) while counts accumulate, so the vocabulary and the encoding come out of
 the same read. The provisional ids go to a scratch file; a final vectorised pass maps
 them to frequency-sorted indices and drops (or maps to ``<unk>``) the rare ones.
+
+Reading takes time linear in the file and memory bounded by a block whatever a line
+holds (tokens longer than ``max_token_length`` are left out, with one warning); a
+damaged compressed file is a :class:`CorpusError`. The encoded cache is written once,
+checked when loaded (every id inside the vocabulary, offsets in order) and rebuilt when
+it is not as written, so no run trusts a damaged or stale cache.
 """
 
 from __future__ import annotations
@@ -164,6 +170,7 @@ class _Tokenizer:
         self.example = self.example or example[:60]
 
     def warn(self, name: str) -> None:
+        """Log once how many overlong tokens of source ``name`` were left out."""
         if self.skipped:
             logger.warning("%s: %d token(s) longer than max_token_length=%d characters were "
                            "left out (the first begins %r)", name, self.skipped, self.limit,

@@ -34,6 +34,7 @@ import numpy as np
 
 from wordspace import datasets
 from wordspace._io import atomic_write
+from wordspace._tokens import shorten
 from wordspace.corpus import (
     MAX_SENTENCE_LENGTH,
     MAX_TOKEN_LENGTH,
@@ -145,11 +146,11 @@ class Documents(Corpus):
     def _add(self, doc_id, tokens: list[str], batcher: _Batcher, where: str) -> None:
         if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int, np.integer)):
             raise CorpusError(f"{where}: a document id must be a string or an integer, "
-                              f"not {type(doc_id).__name__} {doc_id!r}")
+                              f"not {type(doc_id).__name__} {shorten(repr(doc_id))}")
         doc_id = str(doc_id)
         if doc_id in self._seen:
-            raise CorpusError(f"{where}: document id {doc_id!r} was already used by document "
-                              f"{self._seen[doc_id]}; ids must be unique")
+            raise CorpusError(f"{where}: document id {shorten(doc_id)} was already used by "
+                              f"document {self._seen[doc_id]}; ids must be unique")
         self._seen[doc_id] = len(self.ids)
         self.ids.append(doc_id)
         batcher.feed(tokens)
@@ -169,7 +170,7 @@ class Documents(Corpus):
                 tags = [item.tags] if isinstance(item.tags, (str, int)) else list(item.tags)
                 if len(tags) != 1:
                     raise CorpusError(f"{where}: a TaggedDocument needs exactly one tag, "
-                                      f"got {tags!r}")
+                                      f"got {shorten(repr(tags))}")
                 doc_id, text = tags[0], item.words
             elif isinstance(item, (tuple, list)) and len(item) == 2 and not (
                     isinstance(item, list) and all(isinstance(x, str) for x in item)):
@@ -227,7 +228,8 @@ class Documents(Corpus):
                               f"{type(record).__name__}")
         if self.text_field not in record:
             raise CorpusError(f"{where}: the record has no {self.text_field!r} field (it has "
-                              f"{', '.join(map(repr, record)) or 'none'}); set text_field")
+                              f"{', '.join(map(shorten, list(record)[:20])) or 'none'}); "
+                              "set text_field")
         return record.get(self.id_field, len(self.ids)), record[self.text_field]
 
     # -- the cache holds the ids beside the encoding --------------------------------------
