@@ -25,6 +25,7 @@ Cyrillic samples, CJK, spaces), so the check is a strong filter, not a proof.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -62,6 +63,11 @@ def compile_token_pattern(pattern: str) -> re.Pattern:
     if not isinstance(pattern, str):
         raise UnsafePatternError(f"token_pattern must be a string, got "
                                  f"{type(pattern).__name__}")
+    return _compile_checked(pattern)
+
+
+@functools.lru_cache(maxsize=64)  # inference checks a model's pattern on every call
+def _compile_checked(pattern: str) -> re.Pattern:
     try:
         compiled = re.compile(pattern)
         tree = _sre_parse.parse(pattern)
