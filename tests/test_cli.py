@@ -37,6 +37,16 @@ def test_train_writes_a_loadable_model(trained, capsys):
     assert (trained / "vocab.tsv").read_text().startswith("# wordspace vocabulary")
 
 
+def test_max_token_length_leaves_out_longer_tokens(tmp_path, text_file):
+    # every planted word is 4 characters long (g0w1); one of 5 is left out, with a warning
+    text_file.write_text(text_file.read_text() + "abcde " * 50 + "\n")
+    out = tmp_path / "m"
+    for limit, has_long in (("5", True), ("4", False)):
+        assert main(["train", str(text_file), "-o", str(out), "--dim", "4", "--epochs", "1",
+                     "--min-count", "1", "--max-token-length", limit, "--quiet"]) == 0
+        assert ("abcde" in load_model(out).vectors) is has_long
+
+
 def test_similar_and_analogy_print_ranked_words(trained, capsys):
     assert main(["similar", str(trained), "g0w0", "--topn", "3"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()

@@ -28,12 +28,16 @@ import secrets
 import shutil
 import stat
 import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 # Magic numbers, so a compressed file is recognised whatever its name.
 _MAGIC = ((b"\x1f\x8b", gzip.open), (b"BZh", bz2.open), (b"\xfd7zXZ\x00", lzma.open))
+#: what reading a truncated or corrupt gzip, bzip2 or xz stream raises (gzip's
+#: BadGzipFile and bz2's "invalid data stream" are OSErrors)
+DECOMPRESSION_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error)
 
 #: a temporary younger than this is never cleaned, even unlocked: its creator may be
 #: between creating it and locking it

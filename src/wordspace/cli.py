@@ -99,6 +99,8 @@ def _add_train(sub) -> None:
                    help=r"tokens are the regex's matches (e.g. '\w+'); default: whitespace")
     g.add_argument("--unk", action="store_true",
                    help="map rare words to <unk> instead of dropping them")
+    g.add_argument("--max-token-length", type=_positive_int, default=None,
+                   help="leave out longer tokens, with a warning (default: 1000 characters)")
     g = p.add_argument_group("model")
     g.add_argument("--dim", type=_positive_int, default=None,
                    help="vector dimensions (default: 100; 50 for gaussian)")
@@ -190,6 +192,8 @@ def _train(args) -> int:
     reading = dict(min_count=args.min_count, max_vocab_size=args.max_vocab_size,
                    lowercase=args.lowercase, token_pattern=args.token_pattern, unk=args.unk,
                    progress=not args.quiet)
+    if args.max_token_length is not None:
+        reading["max_token_length"] = args.max_token_length
     corpus = Documents(args.corpus, text_field=args.text_field, id_field=args.id_field,
                        **reading) if args.model == "pv-dbow" else Corpus(args.corpus, **reading)
     logger.info("%s", corpus)

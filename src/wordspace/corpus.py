@@ -23,12 +23,10 @@ import hashlib
 import itertools
 import json
 import logging
-import lzma
 import os
 import re
 import shutil
 import tempfile
-import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -37,6 +35,7 @@ from typing import IO
 import numpy as np
 
 from wordspace._io import (
+    DECOMPRESSION_ERRORS,
     atomic_directory,
     cache_home,
     decompressing_reader,
@@ -64,7 +63,6 @@ _BATCH_TOKENS = 1 << 20
 _FINGERPRINT_BYTES = 1 << 20  # the cache key hashes this much of each file's start and end
 _FORMAT_VERSION = 3  # 2: sentence_line.npy; 3: max_token_length, content in the key
 #: what a corrupt or truncated gzip, bzip2 or xz stream raises while it is read
-_DECOMPRESSION_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error)
 
 
 class CorpusError(ValueError):
@@ -231,7 +229,7 @@ def open_source(path: Path) -> Iterator[tuple[IO[bytes], IO[bytes]]]:
         stream = decompressing_reader(raw)
         try:
             yield raw, stream
-        except _DECOMPRESSION_ERRORS as e:
+        except DECOMPRESSION_ERRORS as e:
             if stream is raw:  # a plain file's read failed: not a question of its format
                 raise
             kind = _DECOMPRESSORS.get(type(stream).__name__, "compressed")

@@ -30,18 +30,16 @@ from __future__ import annotations
 
 import codecs
 import logging
-import lzma
 import os
 import re
 import stat
-import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
 import numpy as np
 
-from wordspace._io import atomic_write, decompressing_reader
+from wordspace._io import DECOMPRESSION_ERRORS, atomic_write, decompressing_reader
 from wordspace._tokens import shorten
 
 log = logging.getLogger(__name__)
@@ -56,7 +54,6 @@ _HEADER = re.compile(rb"\s*(\d+)\s+(\d+)\s*")
 _CONTROL_OR_SPACE = re.compile(rb"[\x00-\x20\x7f]")  # what no word holds
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # bytes no text file holds
 # What a truncated or corrupt gzip, bzip2 or xz stream raises while it is read.
-_DECOMPRESSION_ERRORS = (EOFError, OSError, zlib.error, lzma.LZMAError)
 
 
 def _shown(text: str | bytes) -> str:
@@ -162,7 +159,7 @@ class _Stream:
         while have < need:
             try:
                 chunk = self.f.read1(_CHUNK)  # what is there: no data lost to a late error
-            except _DECOMPRESSION_ERRORS as e:
+            except DECOMPRESSION_ERRORS as e:
                 if not self.compressed and isinstance(e, OSError):
                     raise  # a failing disk, not a bad file
                 self.broken = ValueError(f"{self.name}: the compressed file is truncated or "
