@@ -1,0 +1,157 @@
+"""This working tree against an earlier commit: training speed and quality, model by model.
+
+The earlier commit is checked out in a temporary ``git worktree``; both trees train the
+same models on the same data, each run in a fresh process that imports wordspace from
+its tree, the runs interleaved (before, after, before, after, ...) so that the noise of
+this shared host falls on both alike. Reported per model: the median training words/s
+of each tree, their ratio, and the quality of the last run of each (WS353 Spearman ρ and
+Google analogy accuracy for word models; 5-fold topic accuracy on BBC News for PV-DBOW's
+document vectors). A first, untimed run per tree and model compiles the kernels for the
+very array types the timed runs use (Numba caches them in each tree) and fills the
+corpus cache, so neither compilation nor reading is ever timed.
+
+    WORDSPACE_DATA=../shared/data .venv/bin/python bench/against_commit.py --base HEAD~1 \\
+        [--models sgns cbow gaussian pv-dbow] [--words 4000000] [--repeats 3] [--workers 2]
+
+With several workers, Hogwild's races make the vectors, and so the quality figures, vary
+from run to run even for identical code; ``--workers 1`` trains the same vectors from the
+same code, so any quality difference is then the change's.
+
+The word models read the first ``--words`` words of the text8-format corpus
+(``corpora/enwiki2015-text8.gz``); PV-DBOW reads BBC News (``docs/bbc.jsonl.gz``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from _common import DATA
+
+ROOT = Path(__file__).resolve().parents[1]
+WORD_MODELS = {"sgns": "SkipGram", "cbow": "CBOW", "gaussian": "GaussianSkipGram"}
+MODELS = [*WORD_MODELS, "pv-dbow"]
+
+
+# -- the worker: one training run in the tree on PYTHONPATH --------------------------------
+def work(model: str, corpus: str, workers: int, epochs: int) -> dict:
+    """Train ``model`` once with wordspace as imported (this process's tree); return
+    words/s and quality."""
+    import logging
+
+    import wordspace
+    from wordspace.evaluate import analogies, word_similarity
+
+    logging.disable(logging.WARNING)
+    settings = dict(workers=workers, seed=1, progress=False, epochs=epochs)
+    if model == "pv-dbow":
+        import numpy as np
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import StratifiedKFold, cross_val_score
+
+        from wordspace.datasets import read_documents
+
+        rows = read_documents(corpus)
+        docs = wordspace.Documents([(r["id"], r["text"]) for r in rows], lowercase=True,
+                                   token_pattern=r"\w+", min_count=2, progress=False)
+        fitted = wordspace.PVDBOW(sample=1e-3, **settings).fit(docs)
+        labels = np.array([r["label"] for r in rows])
+        quality = {"topic accuracy": float(cross_val_score(
+            LogisticRegression(max_iter=2000), fitted.dv.matrix, labels,
+            cv=StratifiedKFold(5, shuffle=True, random_state=0)).mean())}
+    else:
+        from wordspace.datasets import load
+
+        built = wordspace.Corpus(corpus, min_count=5, progress=False)
+        fitted = getattr(wordspace, WORD_MODELS[model])(**settings).fit(built)
+        quality = {
+            "WS353": word_similarity(fitted.vectors, load("ws353")).spearman,
+            "Google": analogies(fitted.vectors, load("google")).accuracy}
+    report = fitted.report_
+    return {"tree": str(Path(wordspace.__file__).resolve().parents[2]),
+            "words_per_second": report.words / report.seconds, **quality}
+
+
+def corpus_head(path: str, words: int) -> str:
+    """The first ``words`` words of a (gzipped) one-line text8-format file."""
+    with gzip.open(path, "rt") if path.endswith(".gz") else open(path) as f:
+        text = f.read(words * 12)
+    return " ".join(text.split()[:words])
+
+
+# -- the driver ------------------------------------------------------------------------------
+def run(tree: Path, args: list[str]) -> dict:
+    """One worker process with ``tree``'s wordspace first on the path."""
+    env = {**os.environ, "PYTHONPATH": str(tree / "src")}
+    out = subprocess.run([sys.executable, __file__, "--worker", *args], env=env,
+                         capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        sys.exit(f"run in {tree} failed:\n{out.stderr[-3000:]}")
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    if Path(result["tree"]) != tree.resolve():
+        sys.exit(f"the worker imported wordspace from {result['tree']}, not {tree}")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--base", default="HEAD", help="the commit to compare against")
+    parser.add_argument("--models", nargs="+", choices=MODELS, default=MODELS)
+    parser.add_argument("--words", type=int, default=4_000_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--worker", nargs=3, metavar=("MODEL", "CORPUS", "WORKERS"),
+                        help=argparse.SUPPRESS)
+    a = parser.parse_args()
+    if a.worker:
+        model, corpus, workers = a.worker
+        print(json.dumps(work(model, corpus, int(workers), a.epochs)))
+        return
+
+    with tempfile.TemporaryDirectory(prefix="wordspace-bench-") as scratch:
+        scratch = Path(scratch)
+        base = scratch / "base"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet",
+                        str(base), a.base], check=True)
+        os.environ["WORDSPACE_HOME"] = str(scratch / "home")  # a cold, private cache
+        try:
+            text = scratch / "text.txt"
+            text.write_text(corpus_head(str(DATA / "corpora/enwiki2015-text8.gz"), a.words))
+            trees = {"before": base, "after": ROOT}
+            for model in a.models:
+                corpus = str(DATA / "docs/bbc.jsonl.gz") if model == "pv-dbow" else str(text)
+                args = [model, corpus, str(a.workers), "--epochs", str(a.epochs)]
+                for tree in trees.values():  # untimed: compile, fill the corpus cache
+                    run(tree, args)
+                results: dict[str, list[dict]] = {name: [] for name in trees}
+                for _ in range(a.repeats):
+                    for name, tree in trees.items():
+                        results[name].append(run(tree, args))
+                print_row(model, results, a)
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
+                            str(base)], check=False)
+
+
+def print_row(model: str, results: dict[str, list[dict]], a) -> None:
+    """One model's line: median words/s before and after, the ratio, and quality."""
+    speed = {name: statistics.median(r["words_per_second"] for r in runs)
+             for name, runs in results.items()}
+    quality = "  ".join(
+        f"{key} {results['before'][-1][key]:.3f} -> {results['after'][-1][key]:.3f}"
+        for key in results["after"][-1] if key not in ("tree", "words_per_second"))
+    print(f"{model:<9} words/s {speed['before'] / 1e6:6.3f}M -> {speed['after'] / 1e6:6.3f}M "
+          f"(x{speed['after'] / speed['before']:.3f}, median of {a.repeats})  {quality}",
+          flush=True)
+
+
+if __name__ == "__main__":
+    main()
