@@ -16,10 +16,8 @@ import time
 import numpy as np
 
 from wordspace import Corpus
-from wordspace.kernels.sampling import sample_job
-from wordspace.losses import Examples, MaxMarginLoss, NegativeSamplingLoss
-from wordspace.sampling import keep_probabilities, noise_tables
-from wordspace.train import make_jobs
+from wordspace.engine import Job, Sampler, make_jobs
+from wordspace.losses import MaxMarginLoss, NegativeSamplingLoss
 
 
 def sgns_params(n, dim, rng):
@@ -42,8 +40,6 @@ def main() -> None:
     corpus = Corpus("text8", progress=False)
     tokens, offsets = np.asarray(corpus.tokens), np.asarray(corpus.offsets)
     counts = corpus.vocab.counts
-    keep = keep_probabilities(counts, 1e-4)
-    alias_prob, alias_index = noise_tables(counts)
     bounds = make_jobs(offsets, 10_000)[:args.jobs + 1]
     longest = int((offsets[bounds[1:]] - offsets[bounds[:-1]]).max())
     n, rng = len(counts), np.random.default_rng(1)
@@ -62,20 +58,17 @@ def main() -> None:
     print("| kernel | ns per centre word | corpus words/s (update only) | sampler words/s |")
     print("|---|---|---|---|")
     for name, loss, params in cases:
-        rows = longest * 10 if loss.negative_block else longest
-        ex = Examples(np.empty(longest, np.int32), np.empty(longest + 1, np.int64),
-                      np.empty(longest * 10, np.int32), np.empty((rows, 5), np.int32))
+        sampler = Sampler.build(tokens, offsets, counts, window=5, negative=5,
+                                negative_block=loss.negative_block, sample=1e-4,
+                                ns_exponent=0.75)
+        ex = sampler.examples(longest, longest * 10)
         scratch = loss.scratch(params, 5, 10)
-        state, buffer = np.array([7], np.uint64), np.empty(longest, np.int32)
-        no_tags = np.empty(0, np.int32)
+        state = np.array([7], np.uint64)
         sampled = updated = 0.0
         words = centres = 0
         for i, (s0, s1) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
             t0 = time.perf_counter()
-            ex.n_examples, ex.n_contexts = sample_job(
-                tokens, offsets, s0, s1, keep, 5, 5, loss.negative_block, alias_prob,
-                alias_index, no_tags, state, buffer, ex.centres, ex.ctx_ptr, ex.contexts,
-                ex.negatives)
+            sampler.sample(Job(int(s0), int(s1)), state, ex)
             t1 = time.perf_counter()
             loss.update(params, ex, 0.025, scratch)
             t2 = time.perf_counter()

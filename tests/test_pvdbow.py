@@ -7,8 +7,8 @@ import pytest
 
 from helpers import N_TOPICS, numeric_gradient, planted_documents, topic_document
 from wordspace import PVDBOW, Corpus, Documents, load_model
-from wordspace.kernels.sampling import sample_job
-from wordspace.losses import Examples, NegativeSamplingLoss
+from wordspace.engine import Job, Sampler
+from wordspace.losses import NegativeSamplingLoss
 from wordspace.sampling import noise_tables
 
 
@@ -45,12 +45,10 @@ def test_the_update_is_the_exact_gradient_step_of_the_pv_dbow_loss():
     tokens = np.array([0, 3, 1, 5, 2], np.int32)
     prob, alias = noise_tables(np.array([9, 8, 7, 6, 5, 4]), 0.75)
     n = len(tokens)
-    ex = Examples(np.empty(n, np.int32), np.empty(n + 1, np.int64),
-                  np.empty(n * 5, np.int32), np.empty((n, negative), np.int32))
-    ex.n_examples, ex.n_contexts = sample_job(
-        tokens, np.array([0, n]), 0, 1, np.ones(n_words, np.float32), 2, negative, False,
-        prob, alias, np.array([n_words], np.int32), np.array([5], np.uint64),
-        np.empty(n, np.int32), ex.centres, ex.ctx_ptr, ex.contexts, ex.negatives)
+    sampler = Sampler(tokens, np.array([0, n]), np.ones(n_words, np.float32), (prob, alias),
+                      window=2, negative=negative, negative_block=0,
+                      sentence_context=np.array([n_words], np.int32))
+    ex = sampler.sample(Job(0, 1, n), np.array([5], np.uint64), sampler.examples(n, n * 5))
     assert ex.n_examples == n and all(
         ex.contexts[ex.ctx_ptr[e + 1] - 1] == n_words for e in range(n))
 

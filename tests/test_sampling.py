@@ -1,7 +1,8 @@
 """The distributions training samples from: negatives, subsampling, window sizes.
 
-Each statistic is measured on what the training kernel itself produces
-(``sample_job``) and compared with its intended distribution.
+Each statistic is measured on what the training sampler itself produces
+(:class:`wordspace.engine.Sampler`, over the compiled ``sample_job``) and compared with
+its intended distribution.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from wordspace.kernels.sampling import build_alias, sample_job
+from wordspace.engine import Job, Sampler
+from wordspace.kernels.sampling import build_alias
 from wordspace.sampling import keep_probabilities, noise_distribution, noise_tables
 
 
@@ -20,19 +22,16 @@ def run_job(tokens, window=5, negative=5, sample_keep=None, ns_exponent=0.75, co
     n_words = int(tokens.max()) + 1
     counts = np.bincount(tokens, minlength=n_words) if counts is None else counts
     keep = np.ones(n_words, np.float32) if sample_keep is None else sample_keep
-    prob, alias = noise_tables(counts, ns_exponent)
     n = len(tokens)
-    rows = n * (2 * window + 1) if per_context else n
-    centres, ptr = np.empty(n, np.int32), np.empty(n + 1, np.int64)
-    contexts = np.empty(n * (2 * window + 1), np.int32)
-    negatives = np.full((rows, negative), -1, np.int32)  # so unwritten rows show
-    state = np.array([seed], np.uint64)
-    n_ex, n_ctx = sample_job(tokens, np.array([0, n]), 0, 1, keep, window, negative,
-                             per_context, prob, alias, np.asarray(tags, np.int32), state,
-                             np.empty(n, np.int32),
-                             centres, ptr, contexts, negatives)
-    return centres[:n_ex], ptr[:n_ex + 1], contexts[:n_ctx], negatives[:rows if per_context
-                                                                          else n_ex]
+    sampler = Sampler(tokens, np.array([0, n]), keep, noise_tables(counts, ns_exponent),
+                      window, negative, int(per_context), np.asarray(tags, np.int32))
+    ex = sampler.examples(n, n * (2 * window + 1))
+    ex.negatives.fill(-1)  # so unwritten rows show
+    rows = len(ex.negatives) if per_context else n
+    sampler.sample(Job(0, 1, n), np.array([seed], np.uint64), ex)
+    n_ex, n_ctx = ex.n_examples, ex.n_contexts
+    return (ex.centres[:n_ex], ex.ctx_ptr[:n_ex + 1], ex.contexts[:n_ctx],
+            ex.negatives[:rows if per_context else n_ex])
 
 
 def test_alias_tables_reproduce_any_distribution():

@@ -8,11 +8,13 @@ turns them into parameter updates.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
+from wordspace.engine.sampler import Examples
 from wordspace.kernels import gaussian, sgns
+
+__all__ = ["Examples", "Loss", "MaxMarginLoss", "NegativeSamplingLoss", "SoftmaxLoss"]
 
 
 class Loss:
@@ -45,18 +47,6 @@ class Loss:
         """The mean loss per term of an untrained model (about): the driver calls a loss
         many times this divergence. None: no reference, only a non-finite loss is."""
         return None
-
-
-@dataclass
-class Examples:
-    """A job's examples, as :func:`wordspace.kernels.sampling.sample_job` lays them out."""
-
-    centres: np.ndarray
-    ctx_ptr: np.ndarray
-    contexts: np.ndarray
-    negatives: np.ndarray
-    n_examples: int = 0
-    n_contexts: int = 0
 
 
 class NegativeSamplingLoss(Loss):

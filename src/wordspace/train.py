@@ -29,16 +29,17 @@ import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
 from wordspace.corpus import Corpus
-from wordspace.kernels.sampling import sample_job
+from wordspace.engine.jobs import Job, make_jobs
+from wordspace.engine.sampler import Sampler, negative_rows, random_state
 from wordspace.kernels.sgns import SHARED_BLOCK
-from wordspace.losses import Examples, Loss
+from wordspace.losses import Loss
 from wordspace.progress import progress_bar
-from wordspace.sampling import keep_probabilities, noise_tables
+from wordspace.sampling import keep_probabilities
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def worker_bytes(*, max_job: int, job_contexts: int, max_contexts: int, negative
     ``job_contexts`` contexts (at most ``max_contexts`` per centre word): the
     subsampled words, the examples (centres, context pointers, contexts, negatives) and
     the loss's scratch (SGNS's or the Gaussian's, whichever is larger)."""
-    neg_rows = _negative_rows(max_job, job_contexts, negative_block)
+    neg_rows = negative_rows(max_job, job_contexts, negative_block)
     block = min(max_contexts, SHARED_BLOCK)
     examples = 4 * max_job + 4 * max_job + 8 * (max_job + 1) + 4 * job_contexts \
         + 4 * neg_rows * negative
@@ -204,44 +205,6 @@ class TrainingReport:
                 f"{self.words_per_second:,.0f} words/s, final loss {format_loss(self.loss)}")
 
 
-def make_jobs(offsets: np.ndarray, job_words: int) -> np.ndarray:
-    """Sentence indices where jobs start: runs of whole sentences of at most ``job_words``
-    tokens (a longer sentence is a job of its own). Returns boundaries ``b`` with job ``i``
-    covering sentences ``b[i] .. b[i + 1] - 1``."""
-    bounds = [0]
-    n = len(offsets) - 1
-    while bounds[-1] < n:
-        s = bounds[-1]
-        e = int(np.searchsorted(offsets, offsets[s] + job_words, side="right")) - 1
-        bounds.append(min(max(e, s + 1), n))
-    return np.asarray(bounds, dtype=np.int64)
-
-
-def _thread_seed(seed: int, worker_id: int) -> int:
-    """A distinct, non-zero 64-bit xorshift state per (seed, worker)."""
-    mixed = (seed * 0x9E3779B97F4A7C15 + (worker_id + 1) * 0xBF58476D1CE4E5B9) % (1 << 64)
-    return mixed | 1
-
-
-def _negative_rows(max_job: int, job_contexts: int, negative_block: int) -> int:
-    """Rows of negatives a job can need (see ``sample_job``): one per centre word, or one
-    per block of each window (at most one per centre plus one per ``block`` contexts)."""
-    if negative_block == 0:
-        return max_job
-    if negative_block == 1:
-        return job_contexts
-    return min(max_job + job_contexts // negative_block, job_contexts)
-
-
-def _example_buffers(loss: Loss, max_job: int, job_contexts: int, negative: int) -> Examples:
-    """Room for the examples of a job of up to ``max_job`` words and ``job_contexts``
-    contexts."""
-    neg_rows = _negative_rows(max_job, job_contexts, loss.negative_block)
-    return Examples(np.empty(max_job, np.int32), np.empty(max_job + 1, np.int64),
-                    np.empty(job_contexts, np.int32),
-                    np.empty((neg_rows, negative), np.int32))
-
-
 class _Meter:
     """Counters the workers share, and the learning-rate schedule they read."""
 
@@ -303,10 +266,11 @@ def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window:
     check_walk_memory(window=window, negative=negative, negative_block=loss.negative_block,
                       dim=params[0].shape[1], workers=workers, longest=longest,
                       max_job=max_job, job_contexts=job_contexts, tagged=tagged)
-    keep = keep_probabilities(counts, sample)
     if expected_kept_share(counts, sample) < KEEP_WARNING:
         logger.warning("%s", _subsampling_advice(counts, sample))
-    alias_prob, alias_index = noise_tables(counts, ns_exponent)
+    sampler = Sampler.build(tokens, offsets, counts, window=window, negative=negative,
+                            negative_block=loss.negative_block, sample=sample,
+                            ns_exponent=ns_exponent, sentence_context=sentence_context)
     reference = loss.reference_loss(params, negative)
     jobs = [(epoch, int(s0), int(s1), int(n)) for epoch in range(epochs)
             for s0, s1, n in zip(bounds[:-1], bounds[1:], sizes, strict=True)]
@@ -324,9 +288,8 @@ def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window:
 
     def work(worker_id: int) -> None:
         try:  # everything, allocations included: any failure fails the run
-            state = np.array([_thread_seed(seed, worker_id)], dtype=np.uint64)
-            buffer = np.empty(max_job, np.int32)
-            ex = _example_buffers(loss, max_job, job_contexts, negative)
+            state = random_state(seed, worker_id)
+            ex = sampler.examples(max_job, job_contexts)
             scratch = loss.scratch(params, negative, max_ctx)
             recent_loss, recent_terms = 0.0, 0  # this worker's, since its last check
             while not meter.stop:
@@ -337,10 +300,7 @@ def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window:
                     epoch, s0, s1, n = job
                     lr = meter.learning_rate()
                     meter.started += n
-                ex.n_examples, ex.n_contexts = sample_job(
-                    tokens, offsets, s0, s1, keep, window, negative, loss.negative_block,
-                    alias_prob, alias_index, sentence_context, state, buffer,
-                    ex.centres, ex.ctx_ptr, ex.contexts, ex.negatives)
+                sampler.sample(Job(s0, s1), state, ex)
                 job_loss, loss_pairs, job_active = loss.update(params, ex, lr, scratch)
                 if not math.isfinite(job_loss):
                     raise diverged(epoch, lr, job_loss)
@@ -434,12 +394,14 @@ def infer_rows(documents: list[np.ndarray], loss: Loss, outputs: np.ndarray,
     threads share the call.
     """
     dim = outputs.shape[1]
-    keep = keep_probabilities(counts, sample)
-    alias_prob, alias_index = noise_tables(counts, ns_exponent)
+    empty = np.empty(0, np.int64)
+    own_row = np.zeros(1, np.int32)  # the sentence's context: row 0 of its one-row view
+    shared = Sampler.build(empty, empty, counts, window=0, negative=negative,
+                           negative_block=loss.negative_block, sample=sample,
+                           ns_exponent=ns_exponent, sentence_context=own_row)
     start = (np.random.default_rng(seed).random(dim, dtype=np.float32) - 0.5) / dim
     rows = np.tile(start, (len(documents), 1))
     last_loss = np.zeros((len(documents), 2))  # each document's last epoch: loss, terms
-    own_row = np.zeros(1, np.int32)  # the sentence's context: row 0 of its one-row view
 
     def fit(i: int) -> None:
         doc = np.ascontiguousarray(documents[i], dtype=np.int32)
@@ -447,17 +409,13 @@ def infer_rows(documents: list[np.ndarray], loss: Loss, outputs: np.ndarray,
         if n == 0:
             return
         params = (rows[i:i + 1], outputs)
-        offsets = np.array([0, n], np.int64)
-        state = np.array([_thread_seed(seed, 0)], dtype=np.uint64)
-        ex = _example_buffers(loss, n, n, negative)
+        sampler = replace(shared, tokens=doc, offsets=np.array([0, n], np.int64))
+        state = random_state(seed, 0)
+        ex = sampler.examples(n, n)
         scratch = loss.scratch(params, negative, 1)
-        buffer = np.empty(n, np.int32)
         for epoch in range(epochs):
             lr = alpha - (alpha - min_alpha) * epoch / epochs
-            ex.n_examples, ex.n_contexts = sample_job(
-                doc, offsets, 0, 1, keep, 0, negative, loss.negative_block,
-                alias_prob, alias_index, own_row, state, buffer,
-                ex.centres, ex.ctx_ptr, ex.contexts, ex.negatives)
+            sampler.sample(Job(0, 1), state, ex)
             job_loss, terms, _ = loss.update(params, ex, lr, scratch)
         last_loss[i] = job_loss, terms
 

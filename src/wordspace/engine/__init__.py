@@ -1,0 +1,13 @@
+"""The training engine: what every window-based model's run is made of.
+
+* :class:`~wordspace.engine.sampler.Sampler` turns a job of sentences into
+  :class:`~wordspace.engine.sampler.Examples` (windows, subsampling, negatives);
+* :mod:`~wordspace.engine.jobs` cuts a run into numbered jobs.
+
+See docs/architecture.md for the data path and the contracts.
+"""
+
+from wordspace.engine.jobs import Job, epoch_jobs, make_jobs
+from wordspace.engine.sampler import Examples, Sampler, random_state
+
+__all__ = ["Examples", "Job", "Sampler", "epoch_jobs", "make_jobs", "random_state"]
