@@ -6,9 +6,11 @@ Run ``wordspace --help`` for the subcommands and ``wordspace SUBCOMMAND --help``
 from __future__ import annotations
 
 import argparse
+import inspect
 import logging
 import sys
 import time
+from dataclasses import dataclass
 
 from wordspace import __version__
 
@@ -65,7 +67,214 @@ def _subcommand(sub, name: str, **kwargs) -> argparse.ArgumentParser:
     return sub.add_parser(name, parents=[common], **kwargs)
 
 
+class UsageError(ValueError):
+    """A command line asking for something its model cannot take (one line, exit code 2)."""
+
+
+@dataclass(frozen=True)
+class _Option:
+    """A ``train`` option setting a parameter of the model (``target="model"``) or of the
+    corpus it reads (``"corpus"``: the model's ``_corpus_type``). Which models take it and
+    their defaults are read from the signatures, never written here. ``switch``: the
+    option takes no value and sets the parameter to this (``--untied``: ``tied=False``)."""
+
+    param: str
+    help: str
+    flag: str = ""
+    switch: bool | None = None
+    choices: tuple[str, ...] = ()
+    target: str = "model"
+    group: str = ""
+    metavar: str | None = None
+
+    @property
+    def option(self) -> str:
+        """The option as typed: ``--ns-exponent`` for ``ns_exponent``."""
+        return self.flag or "--" + self.param.replace("_", "-")
+
+
+# Helps say what a parameter means; defaults and the models taking it are appended from
+# the classes. Choices are kept here (the models validate against tuples inside
+# _validate), and tests/test_cli.py checks they are what each model accepts.
+_DECLARED = (
+    _Option("min_count", "ignore words rarer than this", target="corpus"),
+    _Option("max_vocab_size", "prune the rarest words while counting beyond this many",
+            target="corpus"),
+    _Option("lowercase", "lowercase the text first", switch=True, target="corpus"),
+    _Option("token_pattern", r"tokens are the regex's matches (e.g. '\w+'); none: "
+            "whitespace-separated", target="corpus", metavar="REGEX"),
+    _Option("unk", "map rare words to <unk> instead of dropping them", switch=True,
+            target="corpus"),
+    _Option("max_token_length", "leave out longer tokens, with a warning", target="corpus"),
+    _Option("text_field", "JSON lines: the text's field", target="corpus"),
+    _Option("id_field", "JSON lines: the id's field", target="corpus"),
+    _Option("dim", "vector dimensions"),
+    _Option("window", "maximum context distance"),
+    _Option("negative", "negatives per centre word"),
+    _Option("sample", "subsampling threshold for frequent words, 0 for none"),
+    _Option("ns_exponent", "negatives drawn proportionally to count**this"),
+    _Option("epochs", "passes over the corpus"),
+    _Option("alpha", "initial learning rate"),
+    _Option("min_alpha", "final learning rate; none: the model's, from --alpha"),
+    _Option("shared_negatives", "word2vec.c's per-pair update instead of shared negatives",
+            flag="--per-pair", switch=False),
+    _Option("batch", "centre words per dense step"),
+    _Option("energy", "similarity between distributions: expected likelihood (symmetric) "
+            "or -KL (asymmetric)", choices=("el", "kl")),
+    _Option("covariance", "a variance per dimension, or one per word",
+            choices=("diagonal", "spherical")),
+    _Option("margin", "max-margin loss's margin"),
+    _Option("mu_max", "bound on the means' norm"),
+    _Option("var_min", "lower bound on variances"),
+    _Option("var_max", "upper bound on variances"),
+    _Option("var_init", "initial variance, within the bounds"),
+    _Option("variance_rate", "variances' learning rate relative to the means'"),
+    _Option("tied", "separate word and context distributions", flag="--untied",
+            switch=False),
+    _Option("weighting", "a pair at distance d counts (window - d + 1) / window, or 1",
+            choices=("dynamic", "uniform")),
+    _Option("cds", "context-distribution smoothing exponent"),
+    _Option("neg", "PMI shifted by -log(this); 1: no shift", flag="--shift"),
+    _Option("eig", "word vectors U S^this"),
+    _Option("add_contexts", "word vectors U S^p alone, without the contexts' V S^p",
+            flag="--no-contexts", switch=False),
+    _Option("n_iter", "power iterations of the randomised SVD"),
+    _Option("train_words", "document vectors only, no skip-gram word vectors beside them "
+            "(faster)", flag="--no-words", switch=False),
+    _Option("workers", "training threads; none: the model's choice (all cores for most)",
+            group="run"),
+    _Option("seed", "random seed", group="run"),
+)
+#: model parameters set by a run option rather than their own (``--quiet``)
+_RUN_PARAMS = {"progress"}
+_TYPES = {"int": int, "float": float, "str": str, "bool": bool}
+
+
+def _signature(cls) -> dict[str, inspect.Parameter]:
+    return {name: p for name, p in inspect.signature(cls.__init__).parameters.items()
+            if name not in ("self", "source")
+            and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+
+
+def _owners(option: _Option) -> dict[str, inspect.Parameter]:
+    """The models (by ``--model`` name) taking ``option``, with their parameter."""
+    from wordspace.models import MODELS
+
+    found = {}
+    for name, cls in MODELS.items():
+        target = cls if option.target == "model" else cls._corpus_type
+        p = _signature(target).get(option.param)
+        if p is not None:
+            found[name] = p
+    return found
+
+
+def _value_type(p: inspect.Parameter) -> type:
+    """int, float or str, from the annotation (``int | None`` is int) or the default."""
+    a = p.annotation
+    text = a if isinstance(a, str) else getattr(a, "__name__", str(a))
+    names = [t.strip() for t in text.split("|") if t.strip() != "None"]
+    if len(names) == 1 and names[0] in _TYPES:
+        return _TYPES[names[0]]
+    return type(p.default) if p.default not in (None, p.empty) else str
+
+
+def _docstring_help(cls, param: str) -> str:
+    """The first sentence describing ``param`` in ``cls``'s numpydoc Parameters section."""
+    lines = (inspect.getdoc(cls) or "").splitlines()
+    for i, line in enumerate(lines):
+        names = line.partition(" : ")[0]
+        if not line.startswith(" ") and param in (n.strip() for n in names.split(",")):
+            text = []
+            for follow in lines[i + 1:]:
+                if not follow.startswith(" "):
+                    break
+                text.append(follow.strip())
+            return " ".join(text).split(". ")[0].rstrip(".")
+    return ""
+
+
+def _options() -> list[_Option]:
+    """The declared options, then one for each model parameter none of them sets, so a
+    parameter added to a model is an option at once (its help from the docstring)."""
+    from wordspace.models import MODELS
+
+    options = list(_DECLARED)
+    known = {o.param for o in options if o.target == "model"} | _RUN_PARAMS
+    for cls in MODELS.values():
+        for param, p in _signature(cls).items():
+            if param in known:
+                continue
+            known.add(param)
+            switch = flag = None
+            if isinstance(p.default, bool):  # a flag that turns the default over
+                switch = not p.default
+                flag = ("--" if switch else "--no-") + param.replace("_", "-")
+            options.append(_Option(param, _docstring_help(cls, param), flag=flag or "",
+                                   switch=switch))
+    return options
+
+
+def _show(value) -> str:
+    return "none" if value is None else str(value)
+
+
+def _defaults_text(option: _Option, owners: dict[str, inspect.Parameter],
+                   own_group: bool = False) -> str:
+    """Which models take the option and their defaults, e.g. ``default: 100; gaussian:
+    50`` or ``default: 5; not softmax, ppmi-svd``; for a switch, only the models. In a
+    group named after its only model, the model goes without saying."""
+    from wordspace.models import MODELS
+
+    if option.switch is not None:
+        return "" if len(owners) == len(MODELS) or own_group else ", ".join(owners)
+    if own_group:
+        return f"default: {_show(next(iter(owners.values())).default)}"
+    by_value: dict[str, list[str]] = {}
+    for model, p in owners.items():
+        by_value.setdefault(_show(p.default), []).append(model)
+    groups = sorted(by_value.items(), key=lambda kv: -len(kv[1]))  # stable: registry order
+    if 2 * len(owners) <= len(MODELS):  # a few models: name them all
+        return "; ".join(f"{', '.join(models)}: {value}" for value, models in groups)
+    parts = [f"default: {groups[0][0]}"]
+    parts += [f"{', '.join(models)}: {value}" for value, models in groups[1:]]
+    missing = [m for m in MODELS if m not in owners]
+    if missing:
+        parts.append("not " + ", ".join(missing))
+    return "; ".join(parts)
+
+
+def _add_train_options(p: argparse.ArgumentParser) -> None:
+    """An option for every parameter of the registered models and of their corpora."""
+    groups: dict[str, argparse._ArgumentGroup] = {}
+    for title in ("corpus", "model"):
+        groups[title] = p.add_argument_group(title)
+    for o in _options():
+        owners = _owners(o)
+        if not owners:
+            continue
+        title = o.group or (o.target if o.target == "corpus" or len(owners) > 1
+                            else f"{next(iter(owners))} model")
+        group = groups.get(title) or groups.setdefault(title, p.add_argument_group(title))
+        own = title == f"{next(iter(owners))} model"  # the title names the one model
+        text = _defaults_text(o, owners, own)
+        kwargs = dict(dest=o.param, default=None,
+                      help=(f"{o.help} ({text})" if text else o.help).replace("%", "%%"))
+        if o.switch is not None:
+            kwargs.update(action="store_const", const=o.switch)
+        else:
+            kwargs.update(type=_value_type(next(iter(owners.values()))),
+                          choices=o.choices or None,
+                          metavar=o.metavar or (None if o.choices else
+                                                o.option[2:].upper().replace("-", "_")))
+        group.add_argument(o.option, **kwargs)
+    run = groups.get("run") or p.add_argument_group("run")
+    run.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
 def _add_train(sub) -> None:
+    from wordspace.models import MODELS
+
     p = _subcommand(
         sub, "train", help="train word vectors on a corpus",
         description="Train word vectors (skip-gram with negative sampling by default) or "
@@ -75,7 +284,8 @@ def _add_train(sub) -> None:
                     "and 'id' fields, one document a line (ids are line numbers), or a "
                     "folder with a document per file. The model directory holds the "
                     "vectors, the vocabulary and a training report. Options left unset "
-                    "take the model's defaults.",
+                    "take the model's defaults, shown per model; an option the model has "
+                    "no parameter for is an error.",
         formatter_class=_DefaultsFormatter)
     p.add_argument("corpus", help="text file, folder of text files, or a dataset name "
                                   "from 'wordspace data list' (e.g. text8, or bbc for "
@@ -83,119 +293,53 @@ def _add_train(sub) -> None:
     p.add_argument("-o", "--output", required=True, metavar="MODEL_DIR",
                    help="model directory to write; an existing model directory is replaced "
                         "atomically, anything else there is refused before training")
-    p.add_argument("--model", default="sgns",
-                   choices=["sgns", "cbow", "softmax", "gaussian", "ppmi-svd", "pv-dbow"],
+    p.add_argument("--model", default="sgns", choices=list(MODELS),
                    help="skip-gram with negative sampling, CBOW (the window's mean predicts "
                         "the word), full-softmax skip-gram (exact; small vocabularies), "
                         "Gaussian skip-gram (words as distributions), count-based PPMI + "
                         "truncated SVD, or PV-DBOW document vectors (doc2vec)")
-    g = p.add_argument_group("corpus")
-    g.add_argument("--min-count", type=_positive_int, default=5,
-                   help="ignore words rarer than this")
-    g.add_argument("--max-vocab-size", type=_positive_int, default=None,
-                   help="prune the rarest words while counting beyond this many")
-    g.add_argument("--lowercase", action="store_true", help="lowercase the text first")
-    g.add_argument("--token-pattern", default=None, metavar="REGEX",
-                   help=r"tokens are the regex's matches (e.g. '\w+'); default: whitespace")
-    g.add_argument("--unk", action="store_true",
-                   help="map rare words to <unk> instead of dropping them")
-    g.add_argument("--max-token-length", type=_positive_int, default=None,
-                   help="leave out longer tokens, with a warning (default: 1000 characters)")
-    g = p.add_argument_group("model")
-    g.add_argument("--dim", type=_positive_int, default=None,
-                   help="vector dimensions (default: 100; 50 for gaussian)")
-    g.add_argument("--window", type=_positive_int, default=None,
-                   help="maximum context distance (default: 5)")
-    g.add_argument("--negative", type=_positive_int, default=None,
-                   help="negatives per centre word (default: 5)")
-    g.add_argument("--sample", type=float, default=None,
-                   help="subsampling threshold for frequent words, 0 for none (default: "
-                        "1e-4; 1e-3 for pv-dbow)")
-    g.add_argument("--ns-exponent", type=float, default=None,
-                   help="negatives drawn proportionally to count**this (default: 0.75)")
-    g.add_argument("--epochs", type=_positive_int, default=None,
-                   help="passes over the corpus (default: 5; 20 for pv-dbow)")
-    g.add_argument("--alpha", type=float, default=None,
-                   help="initial learning rate (default: 0.025 for sgns and pv-dbow, 0.05 "
-                        "for cbow, 0.1 for softmax, 0.5 for gaussian)")
-    g.add_argument("--per-pair", action="store_true",
-                   help="sgns, pv-dbow: word2vec.c's per-pair update instead of shared "
-                        "negatives")
-    g = p.add_argument_group("gaussian model")
-    g.add_argument("--energy", choices=["el", "kl"], default="kl",
-                   help="similarity between distributions: expected likelihood "
-                        "(symmetric) or -KL (asymmetric)")
-    g.add_argument("--covariance", choices=["diagonal", "spherical"], default="diagonal",
-                   help="a variance per dimension, or one per word")
-    g.add_argument("--margin", type=float, default=1.0, help="max-margin loss's margin")
-    g.add_argument("--mu-max", type=float, default=5.0, help="bound on the means' norm")
-    g.add_argument("--var-min", type=float, default=0.05, help="lower bound on variances")
-    g.add_argument("--var-max", type=float, default=4.0, help="upper bound on variances")
-    g.add_argument("--variance-rate", type=float, default=0.3,
-                   help="variances' learning rate relative to the means'")
-    g.add_argument("--untied", action="store_true",
-                   help="separate word and context distributions (default: one per word)")
-    g = p.add_argument_group("document model (pv-dbow)")
-    g.add_argument("--no-words", action="store_true",
-                   help="document vectors only, no skip-gram word vectors beside them "
-                        "(faster)")
-    g.add_argument("--text-field", default="text", help="JSON lines: the text's field")
-    g.add_argument("--id-field", default="id", help="JSON lines: the id's field")
-    g = p.add_argument_group("run")
-    g.add_argument("--workers", type=_positive_int, default=None,
-                   help="training threads (default: all cores)")
-    g.add_argument("--seed", type=int, default=1, help="random seed")
-    g.add_argument("--quiet", action="store_true", help="no progress bars")
+    _add_train_options(p)
     p.set_defaults(func=_train)
 
 
+def build_model(args: argparse.Namespace):
+    """What ``train``'s arguments ask for, without reading the corpus: ``(model, corpus
+    class, its keyword arguments)``.
+
+    Only the options given are passed, so every other parameter keeps its class's
+    default; an option for a parameter the model lacks is a :class:`UsageError` naming
+    the models that have it.
+    """
+    from wordspace.models import MODELS
+
+    cls = MODELS[args.model]
+    params, reading = {}, {}
+    for o in _options():
+        value = getattr(args, o.param, None)
+        if value is None:
+            continue
+        owners = _owners(o)
+        if args.model not in owners:
+            raise UsageError(f"{o.option} is not a parameter of {args.model} (it is one of: "
+                             f"{', '.join(owners)})")
+        (params if o.target == "model" else reading)[o.param] = value
+    if args.quiet:
+        reading["progress"] = False
+        if "progress" in _signature(cls):
+            params["progress"] = False
+    model = cls(**params)
+    model._validate()  # refused now, not after reading the corpus
+    return model, cls._corpus_type, reading
+
+
 def _train(args) -> int:
-    from wordspace import (
-        CBOW,
-        PPMISVD,
-        PVDBOW,
-        Corpus,
-        Documents,
-        GaussianSkipGram,
-        SkipGram,
-        SoftmaxSkipGram,
-    )
     from wordspace.models.base import check_model_path
     from wordspace.train import format_loss
 
+    model, corpus_type, reading = build_model(args)
     check_model_path(args.output)  # before hours of training, not after
-    given = {k: v for k, v in dict(
-        dim=args.dim, window=args.window, negative=args.negative, sample=args.sample,
-        ns_exponent=args.ns_exponent, epochs=args.epochs, alpha=args.alpha,
-        workers=args.workers).items() if v is not None}
-    given.update(seed=args.seed, progress=not args.quiet)
-    if args.model == "gaussian":
-        model = GaussianSkipGram(
-            energy=args.energy, covariance=args.covariance, margin=args.margin,
-            mu_max=args.mu_max, var_min=args.var_min, var_max=args.var_max,
-            tied=not args.untied, variance_rate=args.variance_rate,
-            var_init=min(max(1.0, args.var_min), args.var_max), **given)
-    elif args.model == "ppmi-svd":
-        model = PPMISVD(**{k: v for k, v in given.items()
-                           if k in ("dim", "window", "sample", "seed", "progress")})
-    elif args.model == "softmax":
-        model = SoftmaxSkipGram(**{k: v for k, v in given.items()
-                                   if k not in ("negative", "ns_exponent")})
-    elif args.model == "cbow":
-        model = CBOW(**given)
-    elif args.model == "pv-dbow":
-        model = PVDBOW(train_words=not args.no_words, shared_negatives=not args.per_pair,
-                       **given)
-    else:
-        model = SkipGram(shared_negatives=not args.per_pair, **given)
     start = time.perf_counter()
-    reading = dict(min_count=args.min_count, max_vocab_size=args.max_vocab_size,
-                   lowercase=args.lowercase, token_pattern=args.token_pattern, unk=args.unk,
-                   progress=not args.quiet)
-    if args.max_token_length is not None:
-        reading["max_token_length"] = args.max_token_length
-    corpus = Documents(args.corpus, text_field=args.text_field, id_field=args.id_field,
-                       **reading) if args.model == "pv-dbow" else Corpus(args.corpus, **reading)
+    corpus = corpus_type(args.corpus, **reading)
     logger.info("%s", corpus)
     model.fit(corpus)
     model.save(args.output)
@@ -519,6 +663,9 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
         return args.func(args) or 0
+    except UsageError as e:  # the command line's fault: no traceback to offer
+        print(f"wordspace: error: {e}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

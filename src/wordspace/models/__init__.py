@@ -6,4 +6,10 @@ from wordspace.models.pvdbow import PVDBOW
 from wordspace.models.skipgram import CBOW, SkipGram
 from wordspace.models.softmax import SoftmaxSkipGram
 
-__all__ = ["CBOW", "PPMISVD", "PVDBOW", "GaussianSkipGram", "SkipGram", "SoftmaxSkipGram"]
+#: the models by the names ``wordspace train --model`` takes; the command line builds its
+#: options, their defaults and their checks from these classes' signatures
+MODELS = {"sgns": SkipGram, "cbow": CBOW, "softmax": SoftmaxSkipGram,
+          "gaussian": GaussianSkipGram, "ppmi-svd": PPMISVD, "pv-dbow": PVDBOW}
+
+__all__ = ["CBOW", "MODELS", "PPMISVD", "PVDBOW", "GaussianSkipGram", "SkipGram",
+           "SoftmaxSkipGram"]
