@@ -223,6 +223,19 @@ def test_stale_temporaries_are_removed_and_live_ones_kept(tmp_path, models, monk
     assert not stale_file.exists()
 
 
+def test_scratch_of_killed_runs_is_removed_by_the_next_run(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = tmp_path / ".wordspace-scratch.0badc0de.tmp"  # a killed encode's scratch
+    dead.mkdir()
+    (dead / "ids.bin").write_bytes(b"x" * 1000)
+    old = time.time() - 3600
+    os.utime(dead, (old, old))
+    Corpus([["a", "b"], ["b", "a"]], min_count=1, progress=False)  # encodes in scratch
+    assert list(tmp_path.iterdir()) == []  # the dead one and its own are gone
+
+
 def test_a_save_is_flushed_to_disk_before_it_is_published(tmp_path, models, monkeypatch):
     events = []
     real_fsync, real_exchange, real_rename = os.fsync, _io._exchange, os.rename

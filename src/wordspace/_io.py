@@ -27,6 +27,7 @@ import os
 import secrets
 import shutil
 import stat
+import tempfile
 import time
 import zlib
 from collections.abc import Iterator
@@ -297,6 +298,20 @@ def atomic_write(path: str | Path, mode: str = "wb") -> Iterator[IO]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+@contextlib.contextmanager
+def scratch_directory() -> Iterator[Path]:
+    """A private, claimed scratch directory in the system's temporary folder, removed on
+    exit; scratch directories of killed runs (unclaimed) are removed first."""
+    root = Path(tempfile.gettempdir())
+    clean_stale_temporaries(root, "wordspace-scratch")
+    path, fd = temporary_directory(root, "wordspace-scratch")
+    try:
+        yield path
+    finally:
+        os.close(fd)
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def cache_home() -> Path:

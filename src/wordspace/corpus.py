@@ -26,7 +26,6 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -39,6 +38,7 @@ from wordspace._io import (
     atomic_directory,
     cache_home,
     decompressing_reader,
+    scratch_directory,
     temporary_directory,
 )
 from wordspace._tokens import (
@@ -420,9 +420,9 @@ class Corpus:
             self._sentences = source
 
         if cache_dir is None or not self._load_cache(cache_dir):
-            with tempfile.TemporaryDirectory(prefix="wordspace-") as tmp:
-                self._encode(Path(tmp))
-                self._load(Path(tmp), mmap=False)
+            with scratch_directory() as tmp:
+                self._encode(tmp)
+                self._load(tmp, mmap=False)
 
     # -- public -------------------------------------------------------------------------
     def __len__(self) -> int:
