@@ -17,19 +17,19 @@ import numpy as np
 
 from wordspace import Corpus
 from wordspace.engine import Job, Sampler, make_jobs
+from wordspace.engine.params import GaussianParams, VectorParams
 from wordspace.losses import MaxMarginLoss, NegativeSamplingLoss
 
 
 def sgns_params(n, dim, rng):
-    return ((rng.random((n, dim), dtype=np.float32) - 0.5) / dim,
-            np.zeros((n, dim), np.float32))
+    return VectorParams((rng.random((n, dim), dtype=np.float32) - 0.5) / dim,
+                        np.zeros((n, dim), np.float32))
 
 
 def gaussian_params(n, dim, var_dim, rng):
-    mu = rng.normal(scale=0.1, size=(n, dim)).astype(np.float32)
-    var = np.ones((n, var_dim), np.float32)
-    acc = np.zeros(n)
-    return mu, var, mu, var, acc, acc.copy(), acc, acc.copy()  # tied, as by default
+    # tied, as by default: the context distributions and their AdaGrad sums are the word's
+    return GaussianParams(rng.normal(scale=0.1, size=(n, dim)).astype(np.float32),
+                          np.ones((n, var_dim), np.float32))
 
 
 def main() -> None:
@@ -48,10 +48,10 @@ def main() -> None:
         ("SGNS per pair, 100-d", NegativeSamplingLoss("pair"), sgns_params(n, 100, rng)),
         ("CBOW, 100-d", NegativeSamplingLoss("cbow"), sgns_params(n, 100, rng)),
         ("Gaussian diagonal KL, 50-d",
-         MaxMarginLoss("kl", 1.0, 5.0, 0.05, 4.0, 0.3, tied=True),
+         MaxMarginLoss("kl", 1.0, 5.0, 0.05, 4.0, 0.3),
          gaussian_params(n, 50, 50, rng)),
         ("Gaussian spherical KL, 50-d",
-         MaxMarginLoss("kl", 1.0, 5.0, 0.05, 4.0, 0.3, tied=True),
+         MaxMarginLoss("kl", 1.0, 5.0, 0.05, 4.0, 0.3),
          gaussian_params(n, 50, 1, rng)),
     ]
     print(f"{args.jobs} jobs of the text8-format corpus, 1 thread, window 5, negative 5\n")

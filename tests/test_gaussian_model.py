@@ -192,3 +192,18 @@ def test_cli_train_eval_plot_export(tmp_path, monkeypatch, capsys):
     assert (tmp_path / "g.png").stat().st_size > 10_000
     assert main(["export", str(out), "-o", str(tmp_path / "means.txt")]) == 0
     assert (tmp_path / "means.txt").read_text().startswith(f"{len(model.vocab_)} 6\n")
+
+
+def test_tying_is_derived_from_the_parameters_never_stated_twice():
+    from wordspace.engine.params import GaussianParams
+
+    means, variances = np.zeros((4, 3), np.float32), np.ones((4, 3), np.float32)
+    tied = GaussianParams(means, variances)
+    assert tied.tied and tied.context_means is means and tied.context_variances is variances
+    # one distribution per word: one set of AdaGrad sums too
+    assert tied.context_mean_sums is tied.mean_sums
+    assert tied.context_variance_sums is tied.variance_sums
+    apart = GaussianParams(means, variances, means.copy(), variances.copy())
+    assert not apart.tied and apart.context_mean_sums is not apart.mean_sums
+    with pytest.raises(ValueError, match="give both context_means and context_variances"):
+        GaussianParams(means, variances, context_means=means.copy())

@@ -8,6 +8,7 @@ import pytest
 from helpers import N_TOPICS, numeric_gradient, planted_documents, topic_document
 from wordspace import PVDBOW, Corpus, Documents, load_model
 from wordspace.engine import Job, Sampler
+from wordspace.engine.params import VectorParams
 from wordspace.losses import NegativeSamplingLoss
 from wordspace.sampling import noise_tables
 
@@ -66,7 +67,8 @@ def test_the_update_is_the_exact_gradient_step_of_the_pv_dbow_loss():
         p_in[:] -= lr * g_in  # in place: the reference loss reads these arrays
         p_out[:] -= lr * g_out
     loss = NegativeSamplingLoss("shared")
-    loss.update((inputs, outputs), ex, lr, loss.scratch((inputs, outputs), negative, 5))
+    params = VectorParams(inputs, outputs)
+    loss.update(params, ex, lr, loss.scratch(params, negative, 5))
     np.testing.assert_allclose(inputs, p_in, rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(outputs, p_out, rtol=1e-4, atol=1e-5)
     assert not np.allclose(inputs[n_words], doc_start)  # the document's row learnt
@@ -187,7 +189,7 @@ def test_the_driver_checks_the_sentence_context(planted):
 
     docs, _ = planted
     inputs = np.random.default_rng(0).normal(size=(160, 4)).astype(np.float32)
-    params = (inputs.copy(), np.zeros((len(docs.vocab), 4), np.float32))
+    params = VectorParams(inputs.copy(), np.zeros((len(docs.vocab), 4), np.float32))
     walk = dict(window=0, negative=2, sample=0, ns_exponent=0.75, epochs=1, alpha=0.01,
                 min_alpha=0.001, workers=1, seed=1, progress=False)
     for context in (np.zeros(3, np.int32), np.full(len(docs), 160, np.int32)):
@@ -195,7 +197,7 @@ def test_the_driver_checks_the_sentence_context(planted):
             train(docs, NegativeSamplingLoss(), params, sentence_context=context, **walk)
     train(docs, NegativeSamplingLoss(), params,
           sentence_context=np.asarray(docs.doc_of_sentence, np.int32), **walk)
-    assert params[1].any() and not np.allclose(params[0], inputs)  # it trained
+    assert params.outputs.any() and not np.allclose(params.inputs, inputs)  # it trained
 
 
 def test_bad_parameters_and_inputs():

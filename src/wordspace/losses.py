@@ -11,10 +11,14 @@ import math
 
 import numpy as np
 
+from wordspace.engine.params import GaussianParams, VectorParams
 from wordspace.engine.sampler import Examples
 from wordspace.kernels import gaussian, sgns
 
 __all__ = ["Examples", "Loss", "MaxMarginLoss", "NegativeSamplingLoss", "SoftmaxLoss"]
+
+
+Params = VectorParams | GaussianParams
 
 
 class Loss:
@@ -32,18 +36,19 @@ class Loss:
     #: whether the progress bar shows the share of active (non-zero-loss) terms
     reports_active: bool = False
 
-    def scratch(self, params: tuple[np.ndarray, ...], negative: int, max_contexts: int
+    def scratch(self, params: Params, negative: int, max_contexts: int
                 ) -> tuple[np.ndarray, ...]:
         """Per-worker scratch buffers for :meth:`update`."""
         raise NotImplementedError
 
-    def update(self, params: tuple[np.ndarray, ...], examples: Examples, lr: float,
+    def update(self, params: Params, examples: Examples, lr: float,
                scratch: tuple[np.ndarray, ...]) -> tuple[float, int, int]:
-        """Apply one step for ``examples``; return ``(loss, terms, active)``: the loss summed
-        over (a sample of) the terms, their number, and how many had a non-zero loss."""
+        """Apply one step for ``examples`` to ``params``, in place; return
+        ``(loss, terms, active)``: the loss summed over (a sample of) the terms, their
+        number, and how many had a non-zero loss."""
         raise NotImplementedError
 
-    def reference_loss(self, params: tuple[np.ndarray, ...], negative: int) -> float | None:
+    def reference_loss(self, params: Params, negative: int) -> float | None:
         """The mean loss per term of an untrained model (about): the driver calls a loss
         many times this divergence. None: no reference, only a non-finite loss is."""
         return None
@@ -75,19 +80,17 @@ class NegativeSamplingLoss(Loss):
     def scratch(self, params, negative, max_contexts):
         # the shared update takes a window at most SHARED_BLOCK contexts at a time
         block = max(min(max_contexts, sgns.SHARED_BLOCK), 1)
-        dim = params[0].shape[1]
         return (np.zeros((negative + 1, block), np.float32),
-                np.zeros((max(block, 2), dim), np.float32))
+                np.zeros((max(block, 2), params.dim), np.float32))
 
     def reference_loss(self, params, negative):
         # untrained output rows are zero: every one of the K + 1 terms is log 2
         return (negative + 1) * math.log(2.0)
 
     def update(self, params, examples, lr, scratch):
-        syn0, syn1 = params
-        loss, pairs = self._kernel(syn0, syn1, examples.centres, examples.ctx_ptr,
-                                   examples.contexts, examples.negatives, examples.n_examples,
-                                   np.float32(lr), *scratch)
+        loss, pairs = self._kernel(params.inputs, params.outputs, examples.centres,
+                                   examples.ctx_ptr, examples.contexts, examples.negatives,
+                                   examples.n_examples, np.float32(lr), *scratch)
         return loss, pairs, pairs  # a logistic loss is never exactly zero
 
 
@@ -97,21 +100,20 @@ class MaxMarginLoss(Loss):
     variances at ``variance_rate`` times the means' rate) and the means and variances
     projected into their bounds after each step.
 
-    Parameters are ``(mu_w, var_w, mu_c, var_c)`` plus four AdaGrad accumulators, one
-    value per row of each.
+    Parameters are a :class:`~wordspace.engine.params.GaussianParams` (word and context
+    distributions, AdaGrad sums); whether they are tied is read from it.
     """
 
     reports_active = True
 
     def __init__(self, energy: str, margin: float, mu_max: float, var_min: float,
-                 var_max: float, variance_rate: float = 1.0, tied: bool = False):
+                 var_max: float, variance_rate: float = 1.0):
         self.kind = {"el": gaussian.EL, "kl": gaussian.KL}[energy]
         self.variance_rate = variance_rate
-        self.tied = tied
         self.margin, self.mu_max, self.var_min, self.var_max = margin, mu_max, var_min, var_max
 
     def scratch(self, params, negative, max_contexts):
-        dim, var_dim = params[0].shape[1], params[1].shape[1]
+        dim, var_dim = params.dim, params.variances.shape[1]
         return (np.zeros(max_contexts + negative, np.float64),
                 np.zeros(max_contexts + negative, np.float32),
                 np.zeros(dim, np.float32), np.zeros(var_dim, np.float32),
@@ -124,9 +126,9 @@ class MaxMarginLoss(Loss):
 
     def update(self, params, examples, lr, scratch):
         return gaussian.max_margin_update(
-            *params, examples.centres, examples.ctx_ptr, examples.contexts, examples.negatives,
-            examples.n_examples, lr, lr * self.variance_rate, self.margin, self.kind,
-            self.mu_max, self.var_min, self.var_max, self.tied, *scratch)
+            *params.arrays(), examples.centres, examples.ctx_ptr, examples.contexts,
+            examples.negatives, examples.n_examples, lr, lr * self.variance_rate, self.margin,
+            self.kind, self.mu_max, self.var_min, self.var_max, params.tied, *scratch)
 
 
 class SoftmaxLoss(Loss):
@@ -141,7 +143,8 @@ class SoftmaxLoss(Loss):
     input row takes one pair's step at a time. This per-row step size leaves the
     objective and its optimum as they are, and keeps the centre rows stable: with the
     summed step they grow ``m`` times faster and training diverges at rates a few times
-    smaller. Params: ``(V, U)``, centre and context matrices.
+    smaller. Params: a :class:`~wordspace.engine.params.VectorParams` whose inputs are the
+    centre vectors ``V`` and outputs the context vectors ``U``.
     """
 
     uses_negatives = False  # the softmax normalises over every word
@@ -154,10 +157,10 @@ class SoftmaxLoss(Loss):
 
     def reference_loss(self, params, negative):
         # untrained context rows are zero: a uniform softmax, log V per pair
-        return math.log(max(params[1].shape[0], 2))
+        return math.log(max(params.outputs.shape[0], 2))
 
     def update(self, params, examples, lr, scratch):
-        centre_vectors, context_vectors = params
+        centre_vectors, context_vectors = params.inputs, params.outputs
         n_words = context_vectors.shape[0]
         loss = 0.0
         for start in range(0, examples.n_examples, self.batch):

@@ -35,9 +35,10 @@ import numpy as np
 
 from wordspace.corpus import Corpus
 from wordspace.engine.jobs import Job, make_jobs
+from wordspace.engine.params import VectorParams
 from wordspace.engine.sampler import Sampler, negative_rows, random_state
 from wordspace.kernels.sgns import SHARED_BLOCK
-from wordspace.losses import Loss
+from wordspace.losses import Loss, Params
 from wordspace.progress import progress_bar
 from wordspace.sampling import keep_probabilities
 
@@ -226,7 +227,7 @@ class _Meter:
         return self.alpha - (self.alpha - self.min_alpha) * progress
 
 
-def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window: int,
+def train(corpus: Corpus, loss: Loss, params: Params, *, window: int,
           negative: int, sample: float, ns_exponent: float, epochs: int, alpha: float,
           min_alpha: float, workers: int, seed: int,
           sentence_context: np.ndarray | None = None, job_words: int = JOB_WORDS,
@@ -250,8 +251,8 @@ def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window:
     if sentence_context is None:
         sentence_context = np.empty(0, np.int32)
     elif len(sentence_context) != len(offsets) - 1 or len(sentence_context) and not (
-            sentence_context.min() >= 0 and sentence_context.max() < len(params[0])):
-        raise ValueError(f"sentence_context needs one input row (0..{len(params[0]) - 1}) "
+            sentence_context.min() >= 0 and sentence_context.max() < params.input_rows):
+        raise ValueError(f"sentence_context needs one input row (0..{params.input_rows - 1}) "
                          f"for each of the corpus's {len(offsets) - 1:,} sentences")
     tagged = len(sentence_context) > 0
     bounds = make_jobs(offsets, job_words)
@@ -264,7 +265,7 @@ def train(corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...], *, window:
     job_contexts = int(np.add.reduceat(per_sentence, bounds[:-1]).max()) if len(sizes) else 0
     max_ctx = min(2 * window, max(longest - 1, 0)) + tagged
     check_walk_memory(window=window, negative=negative, negative_block=loss.negative_block,
-                      dim=params[0].shape[1], workers=workers, longest=longest,
+                      dim=params.dim, workers=workers, longest=longest,
                       max_job=max_job, job_contexts=job_contexts, tagged=tagged)
     if expected_kept_share(counts, sample) < KEEP_WARNING:
         logger.warning("%s", _subsampling_advice(counts, sample))
@@ -408,7 +409,7 @@ def infer_rows(documents: list[np.ndarray], loss: Loss, outputs: np.ndarray,
         n = len(doc)
         if n == 0:
             return
-        params = (rows[i:i + 1], outputs)
+        params = VectorParams(rows[i:i + 1], outputs)
         sampler = replace(shared, tokens=doc, offsets=np.array([0, n], np.int64))
         state = random_state(seed, 0)
         ex = sampler.examples(n, n)
@@ -427,7 +428,7 @@ def infer_rows(documents: list[np.ndarray], loss: Loss, outputs: np.ndarray,
             fit(i)
     # as in training: a non-finite loss, or one far above an untrained row's, diverged
     total, terms = last_loss.sum(axis=0)
-    reference = loss.reference_loss((rows, outputs), negative)
+    reference = loss.reference_loss(VectorParams(rows, outputs), negative)
     if terms and not (total / terms <= DIVERGENCE_FACTOR * reference) \
             or not np.isfinite(rows).all():
         raise TrainingDiverged(

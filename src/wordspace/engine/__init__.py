@@ -2,12 +2,17 @@
 
 * :class:`~wordspace.engine.sampler.Sampler` turns a job of sentences into
   :class:`~wordspace.engine.sampler.Examples` (windows, subsampling, negatives);
-* :mod:`~wordspace.engine.jobs` cuts a run into numbered jobs.
+* :mod:`~wordspace.engine.jobs` cuts a run into numbered jobs;
+* :mod:`~wordspace.engine.params` names each model family's parameters
+  (:class:`~wordspace.engine.params.VectorParams`,
+  :class:`~wordspace.engine.params.GaussianParams`).
 
 See docs/architecture.md for the data path and the contracts.
 """
 
 from wordspace.engine.jobs import Job, epoch_jobs, make_jobs
+from wordspace.engine.params import GaussianParams, VectorParams
 from wordspace.engine.sampler import Examples, Sampler, random_state
 
-__all__ = ["Examples", "Job", "Sampler", "epoch_jobs", "make_jobs", "random_state"]
+__all__ = ["Examples", "GaussianParams", "Job", "Sampler", "VectorParams", "epoch_jobs",
+           "make_jobs", "random_state"]

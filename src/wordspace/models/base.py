@@ -17,7 +17,7 @@ import numpy as np
 from wordspace._io import atomic_directory, recover_interrupted_swap
 from wordspace._validate import check_float, check_int
 from wordspace.corpus import MAX_SENTENCE_LENGTH, Corpus
-from wordspace.losses import Loss
+from wordspace.losses import Loss, Params
 from wordspace.train import SHARED_BLOCK, check_walk_memory, train
 from wordspace.vocab import Vocabulary
 
@@ -217,9 +217,10 @@ class WindowModel(Model):
         return self.alpha * self._min_alpha_ratio if self.min_alpha is None \
             else self.min_alpha
 
-    def _train(self, corpus: Corpus, loss: Loss, params: tuple[np.ndarray, ...],
-               window: int | None = None, sentence_context: np.ndarray | None = None
-               ) -> None:
+    def _train(self, corpus: Corpus, loss: Loss, params: Params, window: int | None = None,
+               sentence_context: np.ndarray | None = None) -> None:
+        """Train ``params`` (the model's own, see :mod:`wordspace.engine.params`) in place
+        with ``loss`` on the walk this model's settings describe."""
         self.report_ = train(
             corpus, loss, params, window=self.window if window is None else window,
             negative=getattr(self, "negative", 0), sample=self.sample,

@@ -7,6 +7,7 @@ import numpy as np
 from wordspace._validate import check_choice, check_float, check_int
 from wordspace.corpus import Corpus
 from wordspace.distributions import Distributions
+from wordspace.engine.params import GaussianParams
 from wordspace.losses import MaxMarginLoss
 from wordspace.models.base import WindowModel
 
@@ -155,18 +156,16 @@ class GaussianSkipGram(WindowModel):
 
         self.means_ = means()
         self.variances_ = np.full((n, var_dim), self.var_init, np.float32)
-        acc_mu, acc_var = np.zeros(n, np.float64), np.zeros(n, np.float64)
-        if self.tied:
-            self.context_means_, self.context_variances_ = self.means_, self.variances_
-            acc_mu_c, acc_var_c = acc_mu, acc_var
-        else:
-            self.context_means_ = means()
-            self.context_variances_ = np.full((n, var_dim), self.var_init, np.float32)
-            acc_mu_c, acc_var_c = np.zeros(n, np.float64), np.zeros(n, np.float64)
+        # tied: no context arrays of their own, so the context distributions (and their
+        # AdaGrad sums) are the word distributions themselves
+        params = GaussianParams(self.means_, self.variances_) if self.tied else \
+            GaussianParams(self.means_, self.variances_, means(),
+                           np.full((n, var_dim), self.var_init, np.float32))
+        self.context_means_, self.context_variances_ = \
+            params.context_means, params.context_variances
         loss = MaxMarginLoss(self.energy, self.margin, self.mu_max, self.var_min, self.var_max,
-                             self.variance_rate, self.tied)
-        self._train(corpus, loss, (self.means_, self.variances_, self.context_means_,
-                                   self.context_variances_, acc_mu, acc_var, acc_mu_c, acc_var_c))
+                             self.variance_rate)
+        self._train(corpus, loss, params)
         self._restored()
 
     def _expected_shapes(self) -> dict[str, tuple[int | None, ...]]:

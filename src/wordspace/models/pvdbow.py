@@ -19,6 +19,7 @@ import numpy as np
 from wordspace._validate import check_float, check_int
 from wordspace.corpus import make_tokenizer
 from wordspace.documents import Documents
+from wordspace.engine.params import VectorParams
 from wordspace.losses import NegativeSamplingLoss
 from wordspace.models.base import default_workers
 from wordspace.models.skipgram import SkipGram
@@ -95,7 +96,7 @@ class PVDBOW(SkipGram):
         self.output_vectors_ = np.zeros((n_words, dim), dtype=np.float32)
         doc_rows = (word_rows + np.asarray(documents.doc_of_sentence)).astype(np.int32)
         self._train(documents, NegativeSamplingLoss(self._update_kind()),
-                    (self.input_vectors_, self.output_vectors_),
+                    VectorParams(self.input_vectors_, self.output_vectors_),
                     window=self.window if self.train_words else 0, sentence_context=doc_rows)
         self.doc_ids_ = [str(i) for i in documents.ids]
         self.input_vectors_[word_rows:][~documents.has_words] = 0.0  # as inference gives

@@ -8,6 +8,7 @@ import numpy as np
 
 from wordspace._validate import check_int
 from wordspace.corpus import Corpus
+from wordspace.engine.params import VectorParams
 from wordspace.losses import NegativeSamplingLoss
 from wordspace.models.base import WindowModel
 from wordspace.vectors import Vectors
@@ -95,7 +96,7 @@ class SkipGram(WindowModel):
         self.input_vectors_ = ((rng.random((n, dim), dtype=np.float32) - 0.5) / dim)
         self.output_vectors_ = np.zeros((n, dim), dtype=np.float32)
         self._train(corpus, NegativeSamplingLoss(self._update_kind()),
-                    (self.input_vectors_, self.output_vectors_))
+                    VectorParams(self.input_vectors_, self.output_vectors_))
         self._restored()
 
     def _update_kind(self) -> str:

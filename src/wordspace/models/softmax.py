@@ -6,6 +6,7 @@ import numpy as np
 
 from wordspace._validate import check_int
 from wordspace.corpus import Corpus
+from wordspace.engine.params import VectorParams
 from wordspace.losses import SoftmaxLoss
 from wordspace.models.base import WindowModel
 from wordspace.train import MEMORY_SHARE, available_memory
@@ -91,7 +92,7 @@ class SoftmaxSkipGram(WindowModel):
         self.centre_vectors_ = (rng.random((n, dim), dtype=np.float32) - 0.5) / dim
         self.context_vectors_ = np.zeros((n, dim), np.float32)
         self._train(corpus, SoftmaxLoss(self.batch),
-                    (self.centre_vectors_, self.context_vectors_))
+                    VectorParams(self.centre_vectors_, self.context_vectors_))
         self._restored()
 
     def _restored(self) -> None:
