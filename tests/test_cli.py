@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
+import inspect
+import re
 import subprocess
 import sys
 
@@ -9,7 +12,8 @@ import numpy as np
 import pytest
 
 from wordspace import SkipGram, Vectors, load_model
-from wordspace.cli import main
+from wordspace.cli import UsageError, build_model, build_parser, main
+from wordspace.models import MODELS
 
 
 @pytest.fixture
@@ -177,3 +181,189 @@ def test_pv_dbow_end_to_end(tmp_path, capsys):
     capsys.readouterr()
     assert main(["similar", str(tmp_path / "sg"), "doc0", "--doc"]) == 2
     assert "has no document vectors" in capsys.readouterr().err
+
+
+# -- train's options, built from the model registry ------------------------------------
+def _signature(cls) -> dict:
+    return {k: p for k, p in inspect.signature(cls.__init__).parameters.items()
+            if k not in ("self", "source")}
+
+
+def _takers(dest: str) -> dict:
+    """{model name: the parameter} for every registered model whose class, or whose
+    corpus class, has a parameter ``dest``."""
+    found = {}
+    for name, cls in MODELS.items():
+        sig = _signature(cls) | _signature(cls._corpus_type)
+        if dest in sig:
+            found[name] = sig[dest]
+    return found
+
+
+def _train_parser():
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return sub.choices["train"]
+
+
+def _parameter_options(parser) -> dict:
+    """train's options that set a parameter of some model or corpus, by parameter."""
+    return {a.dest: a for a in parser._actions if a.option_strings and _takers(a.dest)}
+
+
+def _build(*argv):
+    return build_model(build_parser().parse_args(["train", "c.txt", "-o", "m", *argv]))
+
+
+def _given(action, p) -> tuple[list[str], object]:
+    """Arguments setting ``action`` to a value other than the parameter's default."""
+    if action.nargs == 0:  # a switch
+        assert action.const != p.default
+        return [action.option_strings[0]], action.const
+    if action.choices:
+        value = next(c for c in action.choices if c != p.default)
+    elif p.default is None:
+        value = 2 if "int" in str(p.annotation) else r"\w+" if "str" in str(
+            p.annotation) else 0.001
+    elif isinstance(p.default, str):
+        value = p.default + "_x"
+    else:
+        value = p.default + 1 if isinstance(p.default, int) else p.default / 2
+    return [action.option_strings[0], str(value)], value
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_every_parameter_of_every_model_is_an_option_that_reaches_it(name):
+    cls = MODELS[name]
+    options = _parameter_options(_train_parser())
+    defaults = cls().get_params()
+    corpus_params = [d for d in options if d in _signature(cls._corpus_type)]
+    for param in [*_signature(cls), *corpus_params]:
+        if param == "progress":  # --quiet's, below
+            continue
+        assert param in options, f"{cls.__name__}({param}=...) has no train option"
+        argv, value = _given(options[param], _takers(param)[name])
+        model, corpus_type, reading = _build("--model", name, *argv)
+        if param in defaults:
+            assert model.get_params() == {**defaults, param: value} and reading == {}
+            assert type(getattr(model, param)) is type(value)
+        else:
+            assert model.get_params() == defaults and reading == {param: value}
+        assert type(model) is cls and corpus_type is cls._corpus_type
+    model, _, reading = _build("--model", name, "--quiet")
+    assert model.progress is False and reading == {"progress": False}
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_omitted_options_leave_the_classes_defaults(name):
+    model, corpus_type, reading = _build("--model", name)
+    assert model.get_params() == MODELS[name]().get_params()
+    assert corpus_type is MODELS[name]._corpus_type and reading == {}
+
+
+def test_an_option_for_a_model_without_it_is_an_error_naming_those_with_it():
+    checked = 0
+    for dest, action in _parameter_options(_train_parser()).items():
+        takers = _takers(dest)
+        for name in MODELS.keys() - takers.keys():
+            argv, _ = _given(action, next(iter(takers.values())))
+            with pytest.raises(UsageError) as e:
+                _build("--model", name, *argv)
+            assert str(e.value) == (f"{action.option_strings[0]} is not a parameter of "
+                                    f"{name} (it is one of: {', '.join(takers)})")
+            checked += 1
+    assert checked > 20  # --negative, --energy, --text-field, --per-pair, ...
+
+
+def test_the_error_is_one_line_before_anything_is_read(tmp_path, capsys):
+    out = tmp_path / "m"
+    argv = ["train", str(tmp_path / "no-such-corpus"), "-o", str(out), "--model",
+            "ppmi-svd", "--negative", "3"]
+    assert main(argv) == 2 and main([*argv, "-v"]) == 2
+    takers = ", ".join(_takers("negative"))
+    line = f"wordspace: error: --negative is not a parameter of ppmi-svd (it is one of: {takers})\n"
+    assert capsys.readouterr().err == line * 2 and not out.exists()
+    assert main(["train", "c.txt", "-o", str(out), "--model", "gaussian", "--var-min", "2"]) == 2
+    assert "var_init" in capsys.readouterr().err  # the model's check, before reading
+
+
+def _shown_defaults(parser) -> dict:
+    """{parameter: {model: default}} as train's help states them: "(default: 5; pv-dbow:
+    20; not ppmi-svd)", or in a group titled after one model "(default: 1.0)"."""
+    shown = {}
+    for group in parser._action_groups:
+        own = group.title.removesuffix(" model")
+        for action in group._group_actions:
+            if action.nargs == 0 or not _takers(action.dest):
+                continue
+            main_value, named, left_out = None, {}, set()
+            for part in re.search(r"\(([^()]*)\)$", action.help).group(1).split("; "):
+                key, _, value = part.rpartition(": ")
+                if part.startswith("not "):
+                    left_out |= set(part[4:].split(", "))
+                elif key == "default":
+                    main_value = value
+                else:
+                    named |= dict.fromkeys(key.split(", "), value)
+            scope = [own] if own in MODELS else [m for m in MODELS if m not in left_out]
+            if main_value is not None:
+                named = {m: main_value for m in scope} | named
+            shown[action.dest] = named
+    return shown
+
+
+def test_help_shows_each_models_default_from_its_class():
+    shown = _shown_defaults(_train_parser())
+    for dest, takers in ((d, _takers(d)) for d in shown):
+        assert shown[dest] == {m: "none" if p.default is None else str(p.default)
+                               for m, p in takers.items()}, dest
+    assert {"dim", "epochs", "alpha", "margin", "text_field", "min_count"} <= shown.keys()
+    text = subprocess.run([sys.executable, "-m", "wordspace", "train", "-h"],
+                          capture_output=True, text=True, check=True).stdout
+    dims = {m: p.default for m, p in _takers("dim").items()}
+    assert f"default: {dims['sgns']}; gaussian: {dims['gaussian']}" in " ".join(text.split())
+
+
+def test_declared_choices_are_what_the_models_accept():
+    for dest, action in _parameter_options(_train_parser()).items():
+        for name in _takers(dest) if action.choices else ():
+            cls = MODELS[name]
+            for choice in action.choices:
+                cls(**{dest: choice})._validate()
+            with pytest.raises(ValueError, match=f"^{dest} must be one of") as e:
+                cls(**{dest: "no-such"})._validate()
+            assert sorted(re.findall(r"'([^']*)'", str(e.value))[:-1]) == sorted(action.choices)
+
+
+def test_a_registered_model_gets_its_options_from_its_signature(monkeypatch):
+    from wordspace.models.base import Model
+
+    class Toy(Model):
+        """A toy.
+
+        Parameters
+        ----------
+        dim : int
+            Dimensions.
+        gamma : float
+            The toy's rate. More about it.
+        fast : bool
+            Go fast.
+        """
+
+        def __init__(self, dim: int = 7, gamma: float = 0.5, fast: bool = True,
+                     progress: bool = True):
+            self.dim, self.gamma, self.fast, self.progress = dim, gamma, fast, progress
+
+        def _validate(self) -> None:
+            pass
+
+    monkeypatch.setitem(MODELS, "toy", Toy)
+    options = _parameter_options(_train_parser())
+    assert options["gamma"].help == "The toy's rate (default: 0.5)"
+    assert options["fast"].option_strings == ["--no-fast"]
+    assert "toy: 7" in options["dim"].help
+    model, _, _ = _build("--model", "toy", "--gamma", "0.25", "--no-fast", "--dim", "3")
+    assert model.get_params() == dict(dim=3, gamma=0.25, fast=False, progress=True)
+    with pytest.raises(UsageError, match=r"^--gamma is not a parameter of sgns \(it is one "
+                                         r"of: toy\)$"):
+        _build("--gamma", "1")
