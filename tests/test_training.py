@@ -93,3 +93,80 @@ def test_invalid_parameters_are_refused_before_any_work(param, value, message):
     setattr(model, param, value)  # changed after construction: fit still checks first
     with pytest.raises(ValueError, match=message):
         model.fit(object())
+
+
+# -- the engine's contracts: schedule, runner, meter ---------------------------------------
+def test_the_learning_rate_is_a_pure_function_of_the_job_index():
+    from wordspace.engine.schedule import Schedule
+
+    sizes = [10, 30, 20, 40]
+    schedule = Schedule.linear(0.1, 0.001, sizes)
+    started = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    np.testing.assert_allclose(schedule.rates, 0.1 - 0.099 * started / 100, rtol=1e-12)
+    assert schedule.rate(0) == 0.1 and len(schedule) == 4
+    assert all(a > b for a, b in zip(schedule.rates, schedule.rates[1:], strict=False))
+
+
+class InOrder:
+    """A runner of one lane in the calling thread: what any executor must match."""
+
+    workers = 1
+
+    def __init__(self):
+        self.seen = []
+
+    def run(self, jobs, worker, monitor=None):
+        step = worker(0)
+        for job in jobs:
+            self.seen.append(job.index)
+            step(job)
+
+
+def test_a_runner_plugs_in_without_touching_models_or_losses(planted):
+    from wordspace.engine.params import VectorParams
+    from wordspace.losses import NegativeSamplingLoss
+    from wordspace.train import train
+
+    sentences, _ = planted
+    corpus = Corpus(sentences, min_count=1)
+    model = SkipGram(dim=10, epochs=2, workers=1, seed=7, progress=False).fit(corpus)
+    rng = np.random.default_rng(7)  # the model's initialisation
+    params = VectorParams((rng.random((len(corpus.vocab), 10), dtype=np.float32) - 0.5) / 10,
+                          np.zeros((len(corpus.vocab), 10), np.float32))
+    runner = InOrder()
+    report = train(corpus, NegativeSamplingLoss(), params, window=5, negative=5, sample=1e-4,
+                   ns_exponent=0.75, epochs=2, alpha=0.025, min_alpha=0.025 * 1e-4,
+                   workers=1, seed=7, progress=False, runner=runner)
+    assert runner.seen == list(range(len(runner.seen)))  # every job once, in order
+    np.testing.assert_array_equal(params.inputs, model.input_vectors_)
+    np.testing.assert_array_equal(params.outputs, model.output_vectors_)
+    assert report.words == model.report_.words and report.pairs == model.report_.pairs
+    assert report.epoch_loss == model.report_.epoch_loss
+
+
+def test_the_thread_runner_runs_every_job_once_and_raises_the_first_failure():
+    import threading
+
+    from wordspace.engine.jobs import Job
+    from wordspace.engine.runner import ThreadRunner
+
+    jobs = [Job(i, i + 1, index=i) for i in range(200)]
+    done, lock = [], threading.Lock()
+
+    def worker(_):
+        def step(job):
+            with lock:
+                done.append(job.index)
+        return step
+
+    ThreadRunner(3).run(jobs, worker)
+    assert sorted(done) == list(range(200))
+
+    def failing(_):
+        def step(job):
+            if job.index == 5:
+                raise KeyError("job 5")
+        return step
+
+    with pytest.raises(KeyError, match="job 5"):
+        ThreadRunner(2).run(jobs, failing)

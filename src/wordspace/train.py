@@ -1,11 +1,16 @@
-"""The training driver every window-based model shares.
+"""The training driver every window-based model shares: it composes the engine.
 
-The encoded corpus is cut into jobs (runs of whole sentences of about ``job_words``
-tokens). ``workers`` Python threads take jobs in order from a shared queue; for each
-job a thread samples examples and applies the loss's update, both compiled ``nogil``
-kernels, so threads run truly in parallel and update the shared parameters without
-locks (Hogwild, as word2vec.c does). The learning rate decays linearly with the number
-of words handed out, from ``alpha`` to ``min_alpha`` over all epochs.
+The encoded corpus is cut into numbered jobs (runs of whole sentences of about
+``job_words`` tokens, :mod:`wordspace.engine.jobs`); a
+:class:`~wordspace.engine.schedule.Schedule` gives each job its learning rate, which
+decays linearly with the words handed out before it, from ``alpha`` to ``min_alpha``
+over all epochs; a :class:`~wordspace.engine.runner.ThreadRunner` executes the jobs
+with ``workers`` Python threads; each job's step samples examples
+(:class:`~wordspace.engine.sampler.Sampler`) and applies the loss's update, both
+compiled ``nogil`` kernels, so threads run truly in parallel and update the shared
+parameters without locks (Hogwild, as word2vec.c does); a
+:class:`~wordspace.engine.meter.Meter` counts what was done for the progress bar and
+the :class:`TrainingReport`. See docs/architecture.md.
 
 With one worker, jobs run in a fixed order from a fixed random state, so the same
 seed gives the same vectors.
@@ -26,21 +31,34 @@ from __future__ import annotations
 import logging
 import math
 import os
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from wordspace.corpus import Corpus
-from wordspace.engine.jobs import Job, make_jobs
+from wordspace.engine.jobs import Job, epoch_jobs, make_jobs
+from wordspace.engine.meter import (
+    DIVERGENCE_FACTOR,
+    DIVERGENCE_TERMS,
+    Meter,
+    TrainingDiverged,
+    TrainingReport,
+    format_loss,
+)
 from wordspace.engine.params import VectorParams
+from wordspace.engine.runner import Runner, ThreadRunner
 from wordspace.engine.sampler import Sampler, negative_rows, random_state
+from wordspace.engine.schedule import Schedule
 from wordspace.kernels.sgns import SHARED_BLOCK
 from wordspace.losses import Loss, Params
 from wordspace.progress import progress_bar
 from wordspace.sampling import keep_probabilities
+
+__all__ = ["DIVERGENCE_FACTOR", "DIVERGENCE_TERMS", "JOB_WORDS", "KEEP_WARNING",
+           "MEMORY_SHARE", "SHARED_BLOCK", "TooLittleTraining", "TrainingDiverged",
+           "TrainingReport", "TrainingTooLarge", "check_walk_memory", "expected_kept_share",
+           "format_loss", "infer_rows", "make_jobs", "sample_keeping", "train"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,19 +67,9 @@ logger = logging.getLogger(__name__)
 JOB_WORDS = 10_000
 #: a refusal is kinder than swapping: training buffers may use this share of free memory
 MEMORY_SHARE = 0.5
-#: a running loss this many times an untrained model's is divergence (healthy training
-#: only lowers it; SGNS at the default rates ends near half its starting value)
-DIVERGENCE_FACTOR = 10.0
-#: tracked loss terms a worker gathers before it compares their mean with the reference
-DIVERGENCE_TERMS = 2_000
 #: subsampling expected to keep less than this share of the corpus is warned about (on
 #: text8, the default ``sample=1e-4`` keeps 54% and ``1e-5`` keeps 30%)
 KEEP_WARNING = 0.25
-
-
-class TrainingDiverged(RuntimeError):
-    """The loss stopped being finite, or grew far above its starting value: the learning
-    rate is too high for this model."""
 
 
 class TooLittleTraining(ValueError):
@@ -166,78 +174,44 @@ def _subsampling_advice(counts: np.ndarray, sample: float) -> str:
             "keeps every word")
 
 
-def format_loss(value: float) -> str:
-    """A loss for people: four decimals, or "n/a" when undefined (nothing was trained)."""
-    return f"{value:.4f}" if math.isfinite(value) else "n/a"
+@dataclass(frozen=True)
+class _Extent:
+    """How large a run's jobs get: the buffers each worker needs."""
 
+    max_job: int  # words of the largest job
+    job_contexts: int  # contexts the fullest job can hold
+    max_contexts: int  # contexts of one centre word
+    longest: int  # the longest sentence
 
-@dataclass
-class TrainingReport:
-    """What a training run did: counted by the workers, not inferred."""
-
-    words: int  # corpus tokens walked over, before subsampling, all epochs
-    examples: int  # centre words trained (after subsampling; those with a context)
-    pairs: int  # (centre, context) pairs trained
-    seconds: float
-    epoch_words: list[int]  # tokens walked in each epoch
-    epoch_loss: list[float]  # mean loss per loss term in each epoch (a pair for SGNS,
-    # a triple for the max-margin loss; sampled for SGNS, see kernels.sgns); NaN for an
-    # epoch that trained nothing (subsampling discarded it all): undefined, not perfect
-
-    @property
-    def words_per_second(self) -> float:
-        """Corpus words walked per second of training."""
-        return self.words / self.seconds if self.seconds > 0 else float("inf")
-
-    @property
-    def loss(self) -> float:
-        """Mean loss per pair in the last epoch."""
-        return self.epoch_loss[-1] if self.epoch_loss else float("nan")
-
-    def as_dict(self) -> dict:
-        """Plain fields (for ``training.json``); an undefined loss is None (JSON null)."""
-        fields = asdict(self)
-        fields["epoch_loss"] = [x if math.isfinite(x) else None for x in self.epoch_loss]
-        return {**fields, "words_per_second": self.words_per_second}
-
-    def summary(self) -> str:
-        """One line: words, pairs, seconds, words/s and the final loss."""
-        return (f"trained {self.words:,} words ({self.pairs:,} pairs) in {self.seconds:.1f} s: "
-                f"{self.words_per_second:,.0f} words/s, final loss {format_loss(self.loss)}")
-
-
-class _Meter:
-    """Counters the workers share, and the learning-rate schedule they read."""
-
-    def __init__(self, total_words: int, alpha: float, min_alpha: float):
-        self.lock = threading.Lock()
-        self.total_words = total_words
-        self.alpha, self.min_alpha = alpha, min_alpha
-        self.started = 0  # words handed out (drives the learning rate)
-        self.words = self.examples = self.pairs = 0
-        self.window_loss = 0.0  # float64 sums: they never saturate
-        self.window_pairs = 0
-        self.window_active = 0
-        self.lr = alpha
-        self.error: BaseException | None = None
-        self.stop = False
-
-    def learning_rate(self) -> float:
-        progress = min(self.started / max(self.total_words, 1), 1.0)
-        return self.alpha - (self.alpha - self.min_alpha) * progress
+    @classmethod
+    def of(cls, offsets: np.ndarray, bounds: np.ndarray, window: int, tagged: bool
+           ) -> _Extent:
+        sizes = offsets[bounds[1:]] - offsets[bounds[:-1]]
+        lengths = np.diff(offsets)
+        longest = int(lengths.max()) if len(lengths) else 0
+        # a centre sees at most 2 * window words of its sentence (and its sentence's row)
+        per_sentence = lengths * (np.minimum(2 * window, np.maximum(lengths - 1, 0)) + tagged)
+        return cls(max_job=int(sizes.max()) if len(sizes) else 0,
+                   job_contexts=int(np.add.reduceat(per_sentence, bounds[:-1]).max())
+                   if len(sizes) else 0,
+                   max_contexts=min(2 * window, max(longest - 1, 0)) + tagged,
+                   longest=longest)
 
 
 def train(corpus: Corpus, loss: Loss, params: Params, *, window: int,
           negative: int, sample: float, ns_exponent: float, epochs: int, alpha: float,
           min_alpha: float, workers: int, seed: int,
           sentence_context: np.ndarray | None = None, job_words: int = JOB_WORDS,
-          progress: bool = True, desc: str = "training") -> TrainingReport:
+          progress: bool = True, desc: str = "training", runner: Runner | None = None
+          ) -> TrainingReport:
     """Train ``params`` in place on ``corpus`` with ``loss``; see the module docstring.
 
     ``sentence_context`` (one input row per sentence) gives every centre word of a
     sentence that row as an extra context, as PV-DBOW's document vectors are; ``window``
     0 then leaves it the only one. A loss that does not use negatives
     (``loss.uses_negatives`` false) gets none drawn, whatever ``negative`` says.
+    ``runner`` executes the jobs (default: a :class:`ThreadRunner` of ``workers``
+    threads, each with its own random state seeded from ``seed``).
 
     Raises :class:`TrainingTooLarge` before any work when the buffers would not fit,
     :class:`TrainingDiverged` when the loss explodes, :class:`TooLittleTraining` when
@@ -245,154 +219,95 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, window: int,
     """
     if not loss.uses_negatives:
         negative = 0
+    runner = ThreadRunner(workers) if runner is None else runner
     tokens = np.asarray(corpus.tokens)
     offsets = np.asarray(corpus.offsets)
     counts = corpus.vocab.counts
-    if sentence_context is None:
-        sentence_context = np.empty(0, np.int32)
-    elif len(sentence_context) != len(offsets) - 1 or len(sentence_context) and not (
-            sentence_context.min() >= 0 and sentence_context.max() < params.input_rows):
+    if sentence_context is not None and (
+            len(sentence_context) != len(offsets) - 1 or len(sentence_context) and not (
+            sentence_context.min() >= 0 and sentence_context.max() < params.input_rows)):
         raise ValueError(f"sentence_context needs one input row (0..{params.input_rows - 1}) "
                          f"for each of the corpus's {len(offsets) - 1:,} sentences")
-    tagged = len(sentence_context) > 0
-    bounds = make_jobs(offsets, job_words)
-    sizes = offsets[bounds[1:]] - offsets[bounds[:-1]]
-    max_job = int(sizes.max()) if len(sizes) else 0
-    # contexts a job can hold: a centre sees at most 2 * window words of its sentence
-    lengths = np.diff(offsets)
-    longest = int(lengths.max()) if len(lengths) else 0
-    per_sentence = lengths * (np.minimum(2 * window, np.maximum(lengths - 1, 0)) + tagged)
-    job_contexts = int(np.add.reduceat(per_sentence, bounds[:-1]).max()) if len(sizes) else 0
-    max_ctx = min(2 * window, max(longest - 1, 0)) + tagged
-    check_walk_memory(window=window, negative=negative, negative_block=loss.negative_block,
-                      dim=params.dim, workers=workers, longest=longest,
-                      max_job=max_job, job_contexts=job_contexts, tagged=tagged)
-    if expected_kept_share(counts, sample) < KEEP_WARNING:
-        logger.warning("%s", _subsampling_advice(counts, sample))
     sampler = Sampler.build(tokens, offsets, counts, window=window, negative=negative,
                             negative_block=loss.negative_block, sample=sample,
                             ns_exponent=ns_exponent, sentence_context=sentence_context)
-    reference = loss.reference_loss(params, negative)
-    jobs = [(epoch, int(s0), int(s1), int(n)) for epoch in range(epochs)
-            for s0, s1, n in zip(bounds[:-1], bounds[1:], sizes, strict=True)]
-    meter = _Meter(len(tokens) * epochs, alpha, min_alpha)
-    epoch_words, epoch_loss, epoch_pairs = [0] * epochs, [0.0] * epochs, [0] * epochs
-    queue = iter(jobs)
+    bounds = make_jobs(offsets, job_words)
+    extent = _Extent.of(offsets, bounds, window, sampler.tagged)
+    check_walk_memory(window=window, negative=negative, negative_block=loss.negative_block,
+                      dim=params.dim, workers=runner.workers, longest=extent.longest,
+                      max_job=extent.max_job, job_contexts=extent.job_contexts,
+                      tagged=sampler.tagged)
+    if expected_kept_share(counts, sample) < KEEP_WARNING:
+        logger.warning("%s", _subsampling_advice(counts, sample))
+    jobs = epoch_jobs(offsets, bounds, epochs)
+    schedule = Schedule.linear(alpha, min_alpha, [job.words for job in jobs])
+    meter = Meter(epochs, len(tokens) * epochs, loss.reference_loss(params, negative), alpha)
 
-    def diverged(epoch: int, lr: float, mean: float) -> TrainingDiverged:
-        what = ("the loss is no longer finite" if not math.isfinite(mean) else
-                f"the loss per term is {mean:.4g}, over {DIVERGENCE_FACTOR:g} times an "
-                f"untrained model's {reference:.4g}")
-        return TrainingDiverged(
-            f"training diverged in epoch {epoch + 1} of {epochs}: {what} at learning rate "
-            f"{lr:.4g}; lower alpha (now {alpha:g}), e.g. to {alpha / 4:g}")
+    def worker(worker_id: int):
+        state = random_state(seed, worker_id)
+        examples = sampler.examples(extent.max_job, extent.job_contexts)
+        scratch = loss.scratch(params, negative, extent.max_contexts)
 
-    def work(worker_id: int) -> None:
-        try:  # everything, allocations included: any failure fails the run
-            state = random_state(seed, worker_id)
-            ex = sampler.examples(max_job, job_contexts)
-            scratch = loss.scratch(params, negative, max_ctx)
-            recent_loss, recent_terms = 0.0, 0  # this worker's, since its last check
-            while not meter.stop:
-                with meter.lock:
-                    job = next(queue, None)
-                    if job is None:
-                        return
-                    epoch, s0, s1, n = job
-                    lr = meter.learning_rate()
-                    meter.started += n
-                sampler.sample(Job(s0, s1), state, ex)
-                job_loss, loss_pairs, job_active = loss.update(params, ex, lr, scratch)
-                if not math.isfinite(job_loss):
-                    raise diverged(epoch, lr, job_loss)
-                recent_loss += job_loss
-                recent_terms += loss_pairs
-                if recent_terms >= DIVERGENCE_TERMS:
-                    if reference is not None and \
-                            recent_loss / recent_terms > DIVERGENCE_FACTOR * reference:
-                        raise diverged(epoch, lr, recent_loss / recent_terms)
-                    recent_loss, recent_terms = 0.0, 0
-                with meter.lock:
-                    meter.words += n
-                    epoch_words[epoch] += n
-                    epoch_loss[epoch] += job_loss
-                    epoch_pairs[epoch] += loss_pairs
-                    meter.examples += ex.n_examples
-                    meter.pairs += ex.n_contexts
-                    meter.window_loss += job_loss
-                    meter.window_pairs += loss_pairs
-                    meter.window_active += job_active
-                    meter.lr = lr
-        except BaseException as e:  # surfaced in the calling thread
-            with meter.lock:
-                if meter.error is None:  # the first failure is the cause
-                    meter.error = e
-            meter.stop = True
+        def step(job: Job) -> None:
+            lr = schedule.rate(job.index)
+            sampler.sample(job, state, examples)
+            meter.record(job, lr, examples, *loss.update(params, examples, lr, scratch))
+        return step
 
-    threads = [threading.Thread(target=work, args=(i,), daemon=True, name=f"wordspace-{i}")
-               for i in range(workers)]
     start = time.perf_counter()
-    recent_loss = recent_active = float("nan")
     with progress_bar(total=meter.total_words, unit="w", desc=desc, enable=progress) as bar:
-        for t in threads:
-            t.start()
-        try:
-            while alive := [t for t in threads if t.is_alive()]:
-                alive[0].join(timeout=0.5)
-                with meter.lock:
-                    if meter.window_pairs:
-                        recent_loss = meter.window_loss / meter.window_pairs
-                        recent_active = meter.window_active / meter.window_pairs
-                        meter.window_loss = 0.0
-                        meter.window_pairs = meter.window_active = 0
-                    words, lr = meter.words, meter.lr
-                postfix = {"lr": f"{lr:.5f}", "loss": format_loss(recent_loss)}
-                if loss.reports_active:
-                    postfix["active"] = f"{recent_active:.1%}"
-                bar.set_postfix(postfix, refresh=False)
-                bar.update(words - bar.n)
-        except KeyboardInterrupt:
-            meter.stop = True
-            for t in threads:
-                t.join()
-            raise
-    if meter.error is not None:
-        raise meter.error
-    report = TrainingReport(
-        words=meter.words, examples=meter.examples, pairs=meter.pairs,
-        seconds=time.perf_counter() - start, epoch_words=epoch_words,
-        epoch_loss=[total / n if n else float("nan")
-                    for total, n in zip(epoch_loss, epoch_pairs, strict=True)])
-    last = report.loss
-    if reference is not None and last > DIVERGENCE_FACTOR * reference:
-        raise diverged(epochs - 1, min_alpha, last)  # caught here when jobs are small
-    if meter.pairs < len(counts):  # too little to learn from: an error if nothing at all
-        learned = "no vector learned anything" if meter.pairs == 0 else \
-            "most vectors learned nothing"
-        advice = _subsampling_advice(counts, sample)
-        message = (f"{meter.pairs:,} (centre, context) pairs were trained in {epochs} "
-                   f"epoch(s) for a vocabulary of {len(counts):,} words: {learned}. "
-                   f"{advice[0].upper()}{advice[1:]}; a sentence of one word has no context")
-        if meter.pairs == 0:
-            raise TooLittleTraining(message)
-        logger.warning("%s", message)
+        shown = {"loss": float("nan"), "active": float("nan")}
+
+        def monitor() -> None:
+            words, lr, recent_loss, recent_active = meter.recent()
+            if recent_loss is not None:
+                shown.update(loss=recent_loss, active=recent_active)
+            postfix = {"lr": f"{lr:.5f}", "loss": format_loss(shown["loss"])}
+            if loss.reports_active:
+                postfix["active"] = f"{shown['active']:.1%}"
+            bar.set_postfix(postfix, refresh=False)
+            bar.update(words - bar.n)
+
+        runner.run(jobs, worker, monitor)
+    report = meter.report(time.perf_counter() - start)
+    _check_outcome(report, meter, counts, sample, epochs, min_alpha)
     logger.info(report.summary())
     return report
 
 
+def _check_outcome(report: TrainingReport, meter: Meter, counts: np.ndarray, sample: float,
+                   epochs: int, min_alpha: float) -> None:
+    """Refuse a run whose last epoch diverged, or that trained nothing; warn when it
+    trained fewer pairs than the vocabulary has words."""
+    if meter.reference is not None and report.loss > DIVERGENCE_FACTOR * meter.reference:
+        raise meter.diverged(epochs - 1, min_alpha, report.loss)  # jobs too small to see
+    if report.pairs < len(counts):  # too little to learn from: an error if nothing at all
+        learned = "no vector learned anything" if report.pairs == 0 else \
+            "most vectors learned nothing"
+        advice = _subsampling_advice(counts, sample)
+        message = (f"{report.pairs:,} (centre, context) pairs were trained in {epochs} "
+                   f"epoch(s) for a vocabulary of {len(counts):,} words: {learned}. "
+                   f"{advice[0].upper()}{advice[1:]}; a sentence of one word has no context")
+        if report.pairs == 0:
+            raise TooLittleTraining(message)
+        logger.warning("%s", message)
+
+
 def infer_rows(documents: list[np.ndarray], loss: Loss, outputs: np.ndarray,
                counts: np.ndarray, *, negative: int, sample: float, ns_exponent: float,
-               epochs: int, alpha: float, min_alpha: float, seed: int, workers: int
-               ) -> np.ndarray:
+               epochs: int, alpha: float, min_alpha: float, seed: int, workers: int,
+               runner: Runner | None = None) -> np.ndarray:
     """Fit one new input row per document against frozen ``outputs`` (PV-DBOW inference).
 
-    Each document (word indices) is walked ``epochs`` times as one sentence whose only
-    context is its own row; ``loss`` must leave ``outputs`` alone
-    (``NegativeSamplingLoss("inputs")``). The learning rate falls linearly from
-    ``alpha`` towards ``min_alpha`` over the epochs. Every row starts from the same
-    seeded random vector with a random state seeded by ``seed`` alone, so a document's
-    row depends on nothing but the document and the seed, however many documents or
-    threads share the call.
+    Each document (word indices) is one job of the ``runner`` (default: a
+    :class:`ThreadRunner` of up to ``workers`` threads): it is walked ``epochs`` times as
+    one sentence whose only context is its own row; ``loss`` must leave ``outputs``
+    alone (``NegativeSamplingLoss("inputs")``). The learning rate of each epoch comes
+    from a :class:`~wordspace.engine.schedule.Schedule`, falling linearly from ``alpha``
+    towards ``min_alpha`` over the epochs. Every row starts from the same seeded random
+    vector with a random state seeded by ``seed`` alone, so a document's row depends on
+    nothing but the document and the seed, however many documents or threads share the
+    call.
     """
     dim = outputs.shape[1]
     empty = np.empty(0, np.int64)
@@ -400,32 +315,33 @@ def infer_rows(documents: list[np.ndarray], loss: Loss, outputs: np.ndarray,
     shared = Sampler.build(empty, empty, counts, window=0, negative=negative,
                            negative_block=loss.negative_block, sample=sample,
                            ns_exponent=ns_exponent, sentence_context=own_row)
+    schedule = Schedule.linear(alpha, min_alpha, [1] * epochs)  # one step per epoch
     start = (np.random.default_rng(seed).random(dim, dtype=np.float32) - 0.5) / dim
     rows = np.tile(start, (len(documents), 1))
     last_loss = np.zeros((len(documents), 2))  # each document's last epoch: loss, terms
+    jobs = [Job(i, i + 1, len(doc), index=i) for i, doc in enumerate(documents)]
 
-    def fit(i: int) -> None:
-        doc = np.ascontiguousarray(documents[i], dtype=np.int32)
-        n = len(doc)
-        if n == 0:
-            return
-        params = VectorParams(rows[i:i + 1], outputs)
-        sampler = replace(shared, tokens=doc, offsets=np.array([0, n], np.int64))
-        state = random_state(seed, 0)
-        ex = sampler.examples(n, n)
-        scratch = loss.scratch(params, negative, 1)
-        for epoch in range(epochs):
-            lr = alpha - (alpha - min_alpha) * epoch / epochs
-            sampler.sample(Job(0, 1), state, ex)
-            job_loss, terms, _ = loss.update(params, ex, lr, scratch)
-        last_loss[i] = job_loss, terms
+    def worker(_: int):
+        def step(job: Job) -> None:
+            doc = np.ascontiguousarray(documents[job.first], dtype=np.int32)
+            n = len(doc)
+            if n == 0:
+                return
+            params = VectorParams(rows[job.first:job.stop], outputs)
+            sampler = replace(shared, tokens=doc, offsets=np.array([0, n], np.int64))
+            state = random_state(seed, 0)  # per document: rows independent of the order
+            examples = sampler.examples(n, n)
+            scratch = loss.scratch(params, negative, 1)
+            for epoch in range(epochs):
+                lr = schedule.rate(epoch)
+                sampler.sample(Job(0, 1, n, epoch, epoch), state, examples)
+                job_loss, terms, _ = loss.update(params, examples, lr, scratch)
+            last_loss[job.first] = job_loss, terms
+        return step
 
-    if workers > 1 and len(documents) > 1:
-        with ThreadPoolExecutor(workers, thread_name_prefix="wordspace-infer") as pool:
-            list(pool.map(fit, range(len(documents))))
-    else:
-        for i in range(len(documents)):
-            fit(i)
+    runner = ThreadRunner(max(min(workers, len(documents)), 1), name="wordspace-infer") \
+        if runner is None else runner
+    runner.run(jobs, worker)
     # as in training: a non-finite loss, or one far above an untrained row's, diverged
     total, terms = last_loss.sum(axis=0)
     reference = loss.reference_loss(VectorParams(rows, outputs), negative)

@@ -1,0 +1,146 @@
+"""The meter: what a run did, counted as it happens, and whether it is diverging.
+
+Every step reports its job to one :class:`Meter`, whatever the model and the runner:
+words walked, examples and (centre, context) pairs trained, and the loss summed over
+its terms, per epoch, in float64 (sums that never saturate). The meter feeds the
+progress bar and builds the :class:`TrainingReport`; it also raises
+:class:`TrainingDiverged` when the loss stops being finite or grows far above an
+untrained model's.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import asdict, dataclass
+
+from wordspace.engine.jobs import Job
+from wordspace.engine.sampler import Examples
+
+#: a running loss this many times an untrained model's is divergence (healthy training
+#: only lowers it; SGNS at the default rates ends near half its starting value)
+DIVERGENCE_FACTOR = 10.0
+#: tracked loss terms gathered before their mean is compared with the reference
+DIVERGENCE_TERMS = 2_000
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss stopped being finite, or grew far above its starting value: the learning
+    rate is too high for this model."""
+
+
+def format_loss(value: float) -> str:
+    """A loss for people: four decimals, or "n/a" when undefined (nothing was trained)."""
+    return f"{value:.4f}" if math.isfinite(value) else "n/a"
+
+
+@dataclass
+class TrainingReport:
+    """What a training run did: counted by the workers, not inferred."""
+
+    words: int  # corpus tokens walked over, before subsampling, all epochs
+    examples: int  # centre words trained (after subsampling; those with a context)
+    pairs: int  # (centre, context) pairs trained
+    seconds: float
+    epoch_words: list[int]  # tokens walked in each epoch
+    epoch_loss: list[float]  # mean loss per loss term in each epoch (a pair for SGNS,
+    # a triple for the max-margin loss; sampled for SGNS, see kernels.sgns); NaN for an
+    # epoch that trained nothing (subsampling discarded it all): undefined, not perfect
+
+    @property
+    def words_per_second(self) -> float:
+        """Corpus words walked per second of training."""
+        return self.words / self.seconds if self.seconds > 0 else float("inf")
+
+    @property
+    def loss(self) -> float:
+        """Mean loss per pair in the last epoch."""
+        return self.epoch_loss[-1] if self.epoch_loss else float("nan")
+
+    def as_dict(self) -> dict:
+        """Plain fields (for ``training.json``); an undefined loss is None (JSON null)."""
+        fields = asdict(self)
+        fields["epoch_loss"] = [x if math.isfinite(x) else None for x in self.epoch_loss]
+        return {**fields, "words_per_second": self.words_per_second}
+
+    def summary(self) -> str:
+        """One line: words, pairs, seconds, words/s and the final loss."""
+        return (f"trained {self.words:,} words ({self.pairs:,} pairs) in {self.seconds:.1f} s: "
+                f"{self.words_per_second:,.0f} words/s, final loss {format_loss(self.loss)}")
+
+
+class Meter:
+    """Counters every lane of a run shares (thread-safe), per epoch.
+
+    ``reference`` is an untrained model's mean loss per term
+    (:meth:`wordspace.losses.Loss.reference_loss`; None: only a non-finite loss is
+    divergence); ``alpha`` is named in the advice a divergence gives.
+    """
+
+    def __init__(self, epochs: int, total_words: int, reference: float | None = None,
+                 alpha: float = float("nan")):
+        self.epochs, self.total_words = epochs, total_words
+        self.reference, self.alpha = reference, alpha
+        self.lock = threading.Lock()
+        self.words = self.examples = self.pairs = 0
+        self.epoch_words = [0] * epochs
+        self.epoch_loss = [0.0] * epochs
+        self.epoch_terms = [0] * epochs
+        self.lr = alpha  # the last finished job's
+        # since the progress bar last looked, and since the divergence check last did
+        self._shown_loss, self._shown_terms, self._shown_active = 0.0, 0, 0
+        self._recent_loss, self._recent_terms = 0.0, 0
+
+    def diverged(self, epoch: int, lr: float, mean: float) -> TrainingDiverged:
+        """The error for a loss per term of ``mean`` in ``epoch`` at rate ``lr``."""
+        what = ("the loss is no longer finite" if not math.isfinite(mean) else
+                f"the loss per term is {mean:.4g}, over {DIVERGENCE_FACTOR:g} times an "
+                f"untrained model's {self.reference:.4g}")
+        return TrainingDiverged(
+            f"training diverged in epoch {epoch + 1} of {self.epochs}: {what} at learning "
+            f"rate {lr:.4g}; lower alpha (now {self.alpha:g}), e.g. to {self.alpha / 4:g}")
+
+    def record(self, job: Job, lr: float, examples: Examples, loss: float, terms: int,
+               active: int) -> None:
+        """Count a finished ``job`` trained at ``lr`` into ``examples`` whose update
+        returned ``(loss, terms, active)``; raise :class:`TrainingDiverged` if the loss is
+        not finite or the running loss per term is far above the reference."""
+        if not math.isfinite(loss):
+            raise self.diverged(job.epoch, lr, loss)
+        with self.lock:
+            self._recent_loss += loss
+            self._recent_terms += terms
+            if self._recent_terms >= DIVERGENCE_TERMS:
+                mean = self._recent_loss / self._recent_terms
+                self._recent_loss, self._recent_terms = 0.0, 0
+                if self.reference is not None and mean > DIVERGENCE_FACTOR * self.reference:
+                    raise self.diverged(job.epoch, lr, mean)
+            self.words += job.words
+            self.examples += examples.n_examples
+            self.pairs += examples.n_contexts
+            self.epoch_words[job.epoch] += job.words
+            self.epoch_loss[job.epoch] += loss
+            self.epoch_terms[job.epoch] += terms
+            self._shown_loss += loss
+            self._shown_terms += terms
+            self._shown_active += active
+            self.lr = lr
+
+    def recent(self) -> tuple[int, float, float | None, float | None]:
+        """For a progress display: words done, the last rate, and the loss per term and
+        active share since the previous call (None when no term was counted since)."""
+        with self.lock:
+            loss = active = None
+            if self._shown_terms:
+                loss = self._shown_loss / self._shown_terms
+                active = self._shown_active / self._shown_terms
+                self._shown_loss, self._shown_terms, self._shown_active = 0.0, 0, 0
+            return self.words, self.lr, loss, active
+
+    def report(self, seconds: float) -> TrainingReport:
+        """The run's :class:`TrainingReport` (loss per term per epoch; NaN: none)."""
+        return TrainingReport(
+            words=self.words, examples=self.examples, pairs=self.pairs, seconds=seconds,
+            epoch_words=list(self.epoch_words),
+            epoch_loss=[total / n if n else float("nan")
+                        for total, n in zip(self.epoch_loss, self.epoch_terms, strict=True)])
