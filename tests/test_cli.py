@@ -283,7 +283,8 @@ def test_the_error_is_one_line_before_anything_is_read(tmp_path, capsys):
     line = f"wordspace: error: --negative is not a parameter of ppmi-svd (it is one of: {takers})\n"
     assert capsys.readouterr().err == line * 2 and not out.exists()
     assert main(["train", "c.txt", "-o", str(out), "--model", "gaussian", "--var-min", "2"]) == 2
-    assert "var_init" in capsys.readouterr().err  # the model's check, before reading
+    err = capsys.readouterr().err  # the model's check, before reading, and how to settle it
+    assert "var_init must be" in err and "gaussian's default: set --var-init" in err
 
 
 def _shown_defaults(parser) -> dict:

@@ -314,7 +314,8 @@ def build_model(args: argparse.Namespace):
 
     cls = MODELS[args.model]
     params, reading = {}, {}
-    for o in _options():
+    options = _options()
+    for o in options:
         value = getattr(args, o.param, None)
         if value is None:
             continue
@@ -327,8 +328,16 @@ def build_model(args: argparse.Namespace):
         reading["progress"] = False
         if "progress" in _signature(cls):
             params["progress"] = False
-    model = cls(**params)
-    model._validate()  # refused now, not after reading the corpus
+    try:
+        model = cls(**params)
+        model._validate()  # refused now, not after reading the corpus
+    except ValueError as e:  # a default clashing with options given (--var-min 2)?
+        name = str(e).split(" ", 1)[0]
+        unset = [o.option for o in options
+                 if o.param == name and o.target == "model" and name not in params]
+        if unset:
+            raise UsageError(f"{e} ({args.model}'s default: set {unset[0]})") from e
+        raise
     return model, cls._corpus_type, reading
 
 
