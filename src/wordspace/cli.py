@@ -255,7 +255,8 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
             continue
         title = o.group or (o.target if o.target == "corpus" or len(owners) > 1
                             else f"{next(iter(owners))} model")
-        group = groups.get(title) or groups.setdefault(title, p.add_argument_group(title))
+        if title not in groups:
+            groups[title] = p.add_argument_group(title)
         own = title == f"{next(iter(owners))} model"  # the title names the one model
         text = _defaults_text(o, owners, own)
         kwargs = dict(dest=o.param, default=None,
@@ -267,7 +268,7 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
                           choices=o.choices or None,
                           metavar=o.metavar or (None if o.choices else
                                                 o.option[2:].upper().replace("-", "_")))
-        group.add_argument(o.option, **kwargs)
+        groups[title].add_argument(o.option, **kwargs)
     run = groups.get("run") or p.add_argument_group("run")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
 
