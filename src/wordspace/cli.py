@@ -253,6 +253,8 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
         owners = _owners(o)
         if not owners:
             continue
+        if o.param in ("corpus", "func"):  # argparse would let it overwrite train's own
+            raise RuntimeError(f"a model parameter may not be named {o.param!r}")
         title = o.group or (o.target if o.target == "corpus" or len(owners) > 1
                             else f"{next(iter(owners))} model")
         if title not in groups:
