@@ -21,11 +21,12 @@ import numpy as np
 
 from wordspace._validate import check_choice, check_float, check_int
 from wordspace.corpus import Corpus
+from wordspace.engine.jobs import Job, epoch_jobs, make_jobs
+from wordspace.engine.runner import ThreadRunner
 from wordspace.kernels.cooccurrence import count_pairs
 from wordspace.models.base import Model
 from wordspace.progress import progress_bar
 from wordspace.sampling import keep_probabilities
-from wordspace.train import make_jobs
 from wordspace.vectors import Vectors
 
 logger = logging.getLogger(__name__)
@@ -123,24 +124,33 @@ class PPMISVD(Model):
         tokens, offsets = np.asarray(corpus.tokens), np.asarray(corpus.offsets)
         keep = keep_probabilities(corpus.vocab.counts, self.sample)
         bounds = make_jobs(offsets, 1 << 20)
-        longest = int((offsets[bounds[1:]] - offsets[bounds[:-1]]).max())
-        rows = np.empty(longest * 2 * self.window, np.int32)
-        cols, weights = np.empty_like(rows), np.empty(len(rows), np.float32)
-        buffer = np.empty(longest, np.int32)
-        state = np.array([self.seed * 2 + 1], np.uint64)
-        total = sparse.csr_matrix((n, n), dtype=np.float32)
-        pairs = 0
-        with progress_bar(len(tokens), "w", "counting", enable=self.progress) as bar:
-            for s0, s1 in zip(bounds[:-1], bounds[1:], strict=True):
-                m = count_pairs(tokens, offsets, s0, s1, self.window,
+        jobs = epoch_jobs(offsets, bounds, 1)
+        longest = max((job.words for job in jobs), default=0)
+        total = [sparse.csr_matrix((n, n), dtype=np.float32)]
+        done = {"pairs": 0, "words": 0}
+
+        def worker(_: int):
+            rows = np.empty(longest * 2 * self.window, np.int32)
+            cols, weights = np.empty_like(rows), np.empty(len(rows), np.float32)
+            buffer = np.empty(longest, np.int32)
+            state = np.array([self.seed * 2 + 1], np.uint64)
+
+            def step(job: Job) -> None:
+                m = count_pairs(tokens, offsets, job.first, job.stop, self.window,
                                 int(self.weighting == "dynamic"), keep, state, buffer,
                                 rows, cols, weights)
                 block = sparse.csr_matrix((weights[:m], (rows[:m], cols[:m])), shape=(n, n))
-                total = total + block  # sums duplicates
-                pairs += m
-                bar.update(int(offsets[s1] - offsets[s0]))
-        self._pairs = pairs
-        return total
+                total[0] = total[0] + block  # sums duplicates
+                done["pairs"] += m
+                done["words"] += job.words
+            return step
+
+        # one lane, in job order: the sum (and the random state) are sequential
+        with progress_bar(len(tokens), "w", "counting", enable=self.progress) as bar:
+            ThreadRunner(1, name="wordspace-count").run(
+                jobs, worker, lambda: bar.update(done["words"] - bar.n))
+        self._pairs = done["pairs"]
+        return total[0]
 
     def ppmi(self, counts):
         """Shifted positive PMI with smoothed context counts, as a sparse matrix."""
