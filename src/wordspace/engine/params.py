@@ -12,8 +12,27 @@ from dataclasses import dataclass
 import numpy as np
 
 
+class _Rows:
+    """What the driver asks of any parameters: the input rows (the matrix a sentence's
+    extra context row indexes) and their width."""
+
+    @property
+    def _input_matrix(self) -> np.ndarray:
+        raise NotImplementedError
+
+    @property
+    def dim(self) -> int:
+        """Columns of an input row."""
+        return self._input_matrix.shape[1]
+
+    @property
+    def input_rows(self) -> int:
+        """How many input rows there are."""
+        return self._input_matrix.shape[0]
+
+
 @dataclass(eq=False)
-class VectorParams:
+class VectorParams(_Rows):
     """Input and output rows (SGNS, CBOW, PV-DBOW, full softmax): ``inputs`` are the
     vectors a window's words (or a document) contribute, ``outputs`` the vectors the
     predicted words are scored against."""
@@ -22,18 +41,12 @@ class VectorParams:
     outputs: np.ndarray
 
     @property
-    def dim(self) -> int:
-        """Columns of every row."""
-        return self.inputs.shape[1]
-
-    @property
-    def input_rows(self) -> int:
-        """How many input rows there are (words, then any documents)."""
-        return self.inputs.shape[0]
+    def _input_matrix(self) -> np.ndarray:
+        return self.inputs
 
 
 @dataclass(eq=False)
-class GaussianParams:
+class GaussianParams(_Rows):
     """Gaussian word and context distributions with their AdaGrad sums (one per row).
 
     Give only ``means`` and ``variances`` for tied distributions: the context
@@ -76,14 +89,8 @@ class GaussianParams:
         return self.context_means is self.means
 
     @property
-    def dim(self) -> int:
-        """Dimensions of the means."""
-        return self.means.shape[1]
-
-    @property
-    def input_rows(self) -> int:
-        """How many word distributions there are."""
-        return self.means.shape[0]
+    def _input_matrix(self) -> np.ndarray:
+        return self.means
 
     def arrays(self) -> tuple[np.ndarray, ...]:
         """The eight arrays in the order the compiled update takes them: means,
