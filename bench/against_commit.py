@@ -14,8 +14,9 @@ corpus cache, so neither compilation nor reading is ever timed.
         [--models sgns cbow gaussian pv-dbow] [--words 4000000] [--repeats 3] [--workers 2]
 
 With several workers, Hogwild's races make the vectors, and so the quality figures, vary
-from run to run even for identical code; ``--workers 1`` trains the same vectors from the
-same code, so any quality difference is then the change's.
+from run to run even for identical code; with ``--workers 1`` the same code trains the
+same vectors, so any quality difference is the change's, and the script says whether the
+two trees' vectors are bit-identical.
 
 The word models read the first ``--words`` words of the text8-format corpus
 (``corpora/enwiki2015-text8.gz``); PV-DBOW reads BBC News (``docs/bbc.jsonl.gz``).
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import os
 import statistics
@@ -46,13 +48,14 @@ def work(model: str, corpus: str, workers: int, epochs: int) -> dict:
     words/s and quality."""
     import logging
 
+    import numpy as np
+
     import wordspace
     from wordspace.evaluate import analogies, word_similarity
 
     logging.disable(logging.WARNING)
     settings = dict(workers=workers, seed=1, progress=False, epochs=epochs)
     if model == "pv-dbow":
-        import numpy as np
         from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import StratifiedKFold, cross_val_score
 
@@ -75,8 +78,11 @@ def work(model: str, corpus: str, workers: int, epochs: int) -> dict:
             "WS353": word_similarity(fitted.vectors, load("ws353")).spearman,
             "Google": analogies(fitted.vectors, load("google")).accuracy}
     report = fitted.report_
+    trained = fitted.dv.matrix if model == "pv-dbow" else fitted.vectors.matrix
     return {"tree": str(Path(wordspace.__file__).resolve().parents[2]),
-            "words_per_second": report.words / report.seconds, **quality}
+            "words_per_second": report.words / report.seconds,
+            "digest": hashlib.sha256(np.ascontiguousarray(trained).tobytes()).hexdigest(),
+            **quality}
 
 
 def corpus_head(path: str, words: int) -> str:
@@ -147,9 +153,13 @@ def print_row(model: str, results: dict[str, list[dict]], a) -> None:
              for name, runs in results.items()}
     quality = "  ".join(
         f"{key} {results['before'][-1][key]:.3f} -> {results['after'][-1][key]:.3f}"
-        for key in results["after"][-1] if key not in ("tree", "words_per_second"))
+        for key in results["after"][-1] if key not in ("tree", "words_per_second", "digest"))
+    digests = {name: {r["digest"] for r in runs} for name, runs in results.items()}
+    same = "" if a.workers > 1 else "  vectors " + (
+        "bit-identical" if digests["before"] == digests["after"] and len(digests["after"]) == 1
+        else "DIFFER")
     print(f"{model:<9} words/s {speed['before'] / 1e6:6.3f}M -> {speed['after'] / 1e6:6.3f}M "
-          f"(x{speed['after'] / speed['before']:.3f}, median of {a.repeats})  {quality}",
+          f"(x{speed['after'] / speed['before']:.3f}, median of {a.repeats})  {quality}{same}",
           flush=True)
 
 
