@@ -158,11 +158,11 @@ def test_context_distributions_are_saved_once(tmp_path, tied):
 
 def test_invalid_parameters():
     with pytest.raises(ValueError, match="energy must be one of 'el', 'kl'"):
-        GaussianSkipGram(energy="cos")
+        GaussianSkipGram(energy="cos").fit(object())
     with pytest.raises(ValueError, match="covariance must be one of"):
-        GaussianSkipGram(covariance="full")
+        GaussianSkipGram(covariance="full").fit(object())
     with pytest.raises(ValueError, match="var_init must be >= 0.05 and <= 4.0"):
-        GaussianSkipGram(var_init=5.0)
+        GaussianSkipGram(var_init=5.0).fit(object())
     with pytest.raises(ValueError, match="variances must have 1 or 3 columns"):
         Distributions(["a"], np.zeros((1, 3)), np.ones((1, 2)))
 

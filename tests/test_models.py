@@ -98,3 +98,22 @@ def test_unfitted_model_and_wrong_class(tmp_path, model):
     cfg.write_text(cfg.read_text().replace('"SkipGram"', '"GaussianSkipGram"'))
     with pytest.raises(ValueError, match="holds a GaussianSkipGram, not a SkipGram"):
         SkipGram.load(tmp_path / "m")
+
+
+def test_scikit_learn_conventions():
+    from sklearn.base import clone
+
+    from wordspace.models import MODELS
+
+    for cls in MODELS.values():
+        with pytest.raises(TypeError):  # parameters are keyword-only
+            cls(64)
+        model = cls(dim=7)  # stored as given, not checked (fit checks)
+        assert model.set_params(dim=0) is model and model.get_params()["dim"] == 0
+        with pytest.raises(ValueError, match="dim must be"):
+            model.fit(object())  # refused before the (non-)corpus is touched
+        copy = clone(cls(dim=9, seed=3))
+        assert type(copy) is cls and copy.get_params() == cls(dim=9, seed=3).get_params()
+        with pytest.raises(ValueError, match="'dimension' is not a parameter of .* dim"):
+            model.set_params(dimension=5)
+

@@ -96,4 +96,4 @@ def test_save_load_and_cli(tmp_path, text_file, planted):
     ("weighting", "gauss", "weighting must be one of"), ("neg", 0, "neg must be > 0.0")])
 def test_invalid_parameters(param, value, message):
     with pytest.raises(ValueError, match=message):
-        PPMISVD(**{param: value})
+        PPMISVD(**{param: value}).fit(object())  # refused before reading

@@ -202,13 +202,13 @@ def test_the_driver_checks_the_sentence_context(planted):
 
 def test_bad_parameters_and_inputs():
     with pytest.raises(TypeError, match="train_words must be True or False"):
-        PVDBOW(train_words="yes")
+        PVDBOW(train_words="yes").fit(object())
     with pytest.raises(RuntimeError, match="not trained yet"):
         PVDBOW().vectors  # noqa: B018
     with pytest.raises(ValueError, match="dim must be"):
-        PVDBOW(dim=0)
+        PVDBOW(dim=0).fit(object())
     with pytest.raises(ValueError, match="window must be"):
-        PVDBOW(window=0)
+        PVDBOW(window=0).fit(object())
     sentences = [["a", "b"], ["b", "c"]]
     with pytest.raises(TypeError, match="PVDBOW trains on Documents, not a Corpus"):
         PVDBOW(progress=False).fit(Corpus(sentences, min_count=1))

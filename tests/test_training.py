@@ -88,7 +88,7 @@ def test_planted_groups_are_recovered(planted, kind):
 ])
 def test_invalid_parameters_are_refused_before_any_work(param, value, message):
     with pytest.raises(ValueError, match=message):
-        SkipGram(**{param: value})
+        SkipGram(**{param: value}).fit(object())  # object(): no corpus, never read
     model = SkipGram()
     setattr(model, param, value)  # changed after construction: fit still checks first
     with pytest.raises(ValueError, match=message):

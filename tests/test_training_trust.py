@@ -86,17 +86,17 @@ def test_a_failed_cli_run_exits_non_zero_and_saves_nothing(tmp_path, monkeypatch
 
 
 # -- sizes that cannot work are refused up front, with the numbers ------------------------
-def test_a_window_beyond_any_sentence_is_refused_at_construction():
+def test_a_window_beyond_any_sentence_is_refused_before_reading():
     with pytest.raises(ValueError, match="window must be an integer between 1 and 10000, "
                                          "got 1000000"):
-        SkipGram(window=10**6)
+        SkipGram(window=10**6).fit(object())  # object(): no corpus, never read
 
 
 @pytest.mark.parametrize("params", [dict(negative=10**9), dict(negative=10**9, workers=1),
                                     dict(window=5000, shared_negatives=False, negative=50)])
 def test_buffers_that_cannot_fit_are_refused_before_the_corpus_is_read(params):
     with pytest.raises(TrainingTooLarge, match=r"about [\d.]+ GiB .* GiB is available"):
-        SkipGram(**params)
+        SkipGram(**params).fit(object())
     model = SkipGram(**QUIET)
     for name, value in params.items():
         setattr(model, name, value)
@@ -242,9 +242,9 @@ def test_a_gaussian_rate_whose_first_step_jumps_across_the_bound_is_refused():
     # AdaGrad's first step is alpha * sqrt(dim) = 70.7 long; the means' ball is 10 across
     with pytest.raises(ValueError, match=r"alpha=10 makes a mean's first AdaGrad step 70\.7 "
                                          r"long .* Lower alpha to at most 2\.83"):
-        GaussianSkipGram(alpha=10.0)
-    GaussianSkipGram(alpha=2.0)  # the limit moves with dim and mu_max
-    GaussianSkipGram(alpha=10.0, dim=8, mu_max=20.0)
+        GaussianSkipGram(alpha=10.0).fit(object())
+    GaussianSkipGram(alpha=2.0)._validate()  # the limit moves with dim and mu_max
+    GaussianSkipGram(alpha=10.0, dim=8, mu_max=20.0)._validate()
     model = GaussianSkipGram(**QUIET)
     model.alpha = 10.0
     with pytest.raises(ValueError, match="first AdaGrad step"):

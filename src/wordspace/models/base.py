@@ -33,8 +33,13 @@ def default_workers() -> int:
 
 
 class Model:
-    """Base class. Subclasses list their parameters as ``__init__`` keyword arguments,
-    implement ``_validate``, ``_fit(corpus)`` and name their matrices in ``_arrays``."""
+    """Base class, with scikit-learn's estimator conventions.
+
+    Subclasses list their parameters as keyword-only ``__init__`` arguments that are
+    stored as given (checked by ``_validate`` when :meth:`fit` starts, before any
+    corpus is read), implement ``_fit(corpus)`` and name their matrices in ``_arrays``;
+    fitted attributes end in ``_``.
+    """
 
     _arrays: tuple[str, ...] = ()
     #: fitted attributes that are small JSON values, saved in ``config.json``
@@ -47,9 +52,22 @@ class Model:
         sig = inspect.signature(cls.__init__)
         return [p for p in sig.parameters if p != "self"]
 
-    def get_params(self) -> dict:
-        """Constructor parameters, as scikit-learn estimators expose them."""
+    def get_params(self, deep: bool = True) -> dict:
+        """Constructor parameters, as scikit-learn estimators expose them (``deep`` is
+        accepted for scikit-learn's ``clone``; no parameter is itself an estimator)."""
         return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params) -> Model:
+        """Change constructor parameters (checked when :meth:`fit` starts); returns the
+        model. An unknown name is a ``ValueError`` listing the valid ones."""
+        valid = self._param_names()
+        for name in params:
+            if name not in valid:
+                raise ValueError(f"{name!r} is not a parameter of {type(self).__name__}; "
+                                 f"its parameters are {', '.join(valid)}")
+        for name, value in params.items():
+            setattr(self, name, value)
+        return self
 
     def __repr__(self) -> str:
         defaults = inspect.signature(type(self).__init__).parameters
@@ -139,6 +157,7 @@ class Model:
             raise ValueError(f"{path / 'config.json'}: 'params' must be an object")
         try:
             model = model_cls(**{k: v for k, v in params.items() if k in known})
+            model._validate()
         except (TypeError, ValueError) as e:
             raise ValueError(f"{path / 'config.json'}: invalid parameters: {e}") from None
         try:

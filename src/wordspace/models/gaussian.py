@@ -84,7 +84,7 @@ class GaussianSkipGram(WindowModel):
         return ("means_", "variances_") if self.tied else \
             ("means_", "variances_", "context_means_", "context_variances_")
 
-    def __init__(self, dim: int = 50, covariance: str = "diagonal", energy: str = "kl",
+    def __init__(self, *, dim: int = 50, covariance: str = "diagonal", energy: str = "kl",
                  margin: float = 1.0, window: int = 5, negative: int = 5, sample: float = 1e-4,
                  ns_exponent: float = 0.75, epochs: int = 5, alpha: float = 0.5,
                  min_alpha: float | None = None, mu_max: float = 5.0, var_min: float = 0.05,
@@ -111,7 +111,6 @@ class GaussianSkipGram(WindowModel):
         self.workers = workers
         self.seed = seed
         self.progress = progress
-        self._validate()
 
     def _validate(self) -> None:
         check_int("dim", self.dim, 1)

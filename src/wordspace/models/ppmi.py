@@ -87,7 +87,7 @@ class PPMISVD(Model):
 
     _arrays = ("word_vectors_", "context_vectors_", "singular_values_")
 
-    def __init__(self, dim: int = 100, window: int = 5, weighting: str = "dynamic",
+    def __init__(self, *, dim: int = 100, window: int = 5, weighting: str = "dynamic",
                  sample: float = 1e-4, cds: float = 0.75, neg: float = 1.0, eig: float = 0.5,
                  add_contexts: bool = True, n_iter: int = 4, seed: int = 1,
                  progress: bool = True):
@@ -102,7 +102,6 @@ class PPMISVD(Model):
         self.n_iter = n_iter
         self.seed = seed
         self.progress = progress
-        self._validate()
 
     def _validate(self) -> None:
         check_int("dim", self.dim, 1)

@@ -66,7 +66,7 @@ class SkipGram(WindowModel):
 
     _arrays = ("input_vectors_", "output_vectors_")
 
-    def __init__(self, dim: int = 100, window: int = 5, negative: int = 5,
+    def __init__(self, *, dim: int = 100, window: int = 5, negative: int = 5,
                  sample: float = 1e-4, ns_exponent: float = 0.75, epochs: int = 5,
                  alpha: float = 0.025, min_alpha: float | None = None,
                  workers: int | None = None, seed: int = 1, shared_negatives: bool = True,
@@ -83,7 +83,6 @@ class SkipGram(WindowModel):
         self.seed = seed
         self.shared_negatives = shared_negatives
         self.progress = progress
-        self._validate()
 
     def _validate(self) -> None:
         check_int("dim", self.dim, 1)
@@ -115,7 +114,7 @@ class CBOW(SkipGram):
     word2vec.c's for CBOW.
     """
 
-    def __init__(self, dim: int = 100, window: int = 5, negative: int = 5,
+    def __init__(self, *, dim: int = 100, window: int = 5, negative: int = 5,
                  sample: float = 1e-4, ns_exponent: float = 0.75, epochs: int = 5,
                  alpha: float = 0.05, min_alpha: float | None = None,
                  workers: int | None = None, seed: int = 1, progress: bool = True):

@@ -48,7 +48,7 @@ class SoftmaxSkipGram(WindowModel):
 
     _arrays = ("centre_vectors_", "context_vectors_")
 
-    def __init__(self, dim: int = 100, window: int = 5, sample: float = 1e-4,
+    def __init__(self, *, dim: int = 100, window: int = 5, sample: float = 1e-4,
                  epochs: int = 5, alpha: float = 0.1, min_alpha: float | None = None,
                  batch: int = 32, workers: int | None = None, seed: int = 1,
                  progress: bool = True):
@@ -62,7 +62,6 @@ class SoftmaxSkipGram(WindowModel):
         self.workers = workers
         self.seed = seed
         self.progress = progress
-        self._validate()
 
     def _validate(self) -> None:
         check_int("dim", self.dim, 1)
