@@ -30,7 +30,7 @@ import stat
 import tempfile
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -240,6 +240,31 @@ def _replace_directory(tmp: Path, path: Path) -> None:
         os.close(aside_fd)
         with contextlib.suppress(FileNotFoundError):
             os.rmdir(aside)
+
+
+def check_replaceable(path: str | Path, what: str, ours: Callable[[Path], bool],
+                      mark: str, advice: str) -> None:
+    """Refuse, before any work, a place where wordspace may not write ``what`` (e.g. "a
+    wordspace model directory"): only a new path, an empty directory or a directory
+    ``ours`` recognises (``mark`` says how, for the message) is ever replaced. A file, a
+    directory of other files, a symbolic link, the current directory, one of its parents
+    or the home directory raises ``FileExistsError`` saying what to do (``advice``)."""
+    path = Path(path)
+    if path.is_symlink():
+        raise FileExistsError(f"{path} is a symbolic link; wordspace writes nothing through "
+                              f"a link: {advice}")
+    if not path.exists():
+        return
+    if not path.is_dir():
+        raise FileExistsError(f"{path} is an existing file, not {what}: {advice}")
+    resolved, cwd = path.resolve(), Path.cwd().resolve()
+    if resolved == cwd or resolved in cwd.parents or resolved == Path.home().resolve():
+        raise FileExistsError(f"{path} is the current directory, one of its parents or "
+                              f"your home directory, never replaced by {what} ({advice})")
+    if ours(path) or not any(path.iterdir()):
+        return
+    raise FileExistsError(f"{path} exists and is not {what} ({mark}): wordspace never "
+                          f"replaces it; {advice}")
 
 
 @contextlib.contextmanager

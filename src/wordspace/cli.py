@@ -8,9 +8,11 @@ from __future__ import annotations
 import argparse
 import inspect
 import logging
+import os
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from wordspace import __version__
 
@@ -273,6 +275,41 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
         groups[title].add_argument(o.option, **kwargs)
     run = groups.get("run") or p.add_argument_group("run")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
+    run.add_argument("--checkpoint-every", type=_checkpoint_every, default=None,
+                     metavar="WHEN",
+                     help="write a checkpoint to MODEL_DIR.partial every WHEN: a duration "
+                          "(30s, 10m, 2h) or a number of epochs (2e); the same command "
+                          "run again after a crash resumes from it, and it is removed once "
+                          "the model is written (window models; see docs/checkpoints.md)")
+    run.add_argument("--restart", action="store_true",
+                     help="remove the checkpoint MODEL_DIR.partial of an earlier run and "
+                          "start over")
+
+
+def _checkpoint_every(text: str):
+    from wordspace.engine.checkpoint import Every
+
+    try:
+        return Every.parse(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a duration such as 30s, 10m or 2h, or a "
+                                         f"number of epochs such as 2e; got {text!r}") from None
+
+
+def checkpoint_path(output: str | os.PathLike) -> Path:
+    """Where ``train -o OUTPUT`` keeps its checkpoint: ``OUTPUT.partial`` beside it."""
+    output = Path(output)
+    return output.with_name(output.name + ".partial")
+
+
+class _SaveModel:
+    """Writes the model once it is complete, before its checkpoint is removed."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def on_train_end(self, model, report) -> None:
+        model.save(self.path)
 
 
 def _add_train(sub) -> None:
@@ -345,16 +382,38 @@ def build_model(args: argparse.Namespace):
 
 
 def _train(args) -> int:
+    from wordspace.engine.checkpoint import (
+        check_checkpoint_path,
+        is_checkpoint,
+        remove_checkpoint,
+    )
     from wordspace.models.base import check_model_path
     from wordspace.train import format_loss
 
     model, corpus_type, reading = build_model(args)
     check_model_path(args.output)  # before hours of training, not after
+    partial = checkpoint_path(args.output)
+    check_checkpoint_path(partial)
+    resumable = model._resumable
+    if (args.checkpoint_every or args.restart) and not resumable:
+        raise UsageError(f"--checkpoint-every and --restart are for window models; "
+                         f"{args.model} trains in one pass")
+    if args.restart and not args.checkpoint_every:
+        remove_checkpoint(partial)
+    elif is_checkpoint(partial) and not args.checkpoint_every:
+        logger.warning("%s holds a checkpoint of an earlier run, which is not used: run "
+                       "with --checkpoint-every to resume from it, or --restart to remove "
+                       "it", partial)
     start = time.perf_counter()
     corpus = corpus_type(args.corpus, **reading)
     logger.info("%s", corpus)
-    model.fit(corpus)
-    model.save(args.output)
+    if args.checkpoint_every:
+        # saved before the checkpoint goes: a crash at any moment loses no training
+        model.fit(corpus, checkpoint=partial, checkpoint_every=args.checkpoint_every,
+                  restart=args.restart, callbacks=[_SaveModel(args.output)])
+    else:
+        model.fit(corpus)
+        model.save(args.output)
     r = model.report_
     rate = (f"{r.words:,} words in {r.seconds:.1f} s ({r.words_per_second:,.0f} words/s; "
             f"loss {format_loss(r.loss)})" if hasattr(r, "words") else

@@ -12,8 +12,14 @@ parameters without locks (Hogwild, as word2vec.c does); a
 :class:`~wordspace.engine.meter.Meter` counts what was done for the progress bar and
 the :class:`TrainingReport`. See docs/architecture.md.
 
-With one worker, jobs run in a fixed order from a fixed random state, so the same
+With one worker, jobs run in index order from a fixed random state, so the same
 seed gives the same vectors.
+
+A run can be checkpointed (``checkpoint=``, ``checkpoint_every=``,
+:mod:`wordspace.engine.checkpoint`) and resumed from its checkpoint, and can call
+``on_epoch_end`` at each epoch's end: both happen at job boundaries, with every worker
+paused (:class:`~wordspace.engine.runner.Pauses`), so with one worker neither changes
+the vectors, and a resumed run is bit-identical to an uninterrupted one.
 
 A run either trains or raises, never reports success on a failure: any exception in a
 worker (an allocation, a kernel) stops every worker and is raised by :func:`train`;
@@ -32,11 +38,20 @@ import logging
 import math
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
 from wordspace.corpus import Corpus
+from wordspace.engine.checkpoint import (
+    Checkpoint,
+    Checkpointer,
+    Every,
+    corpus_identity,
+    param_arrays,
+)
 from wordspace.engine.jobs import Job, epoch_jobs, make_jobs
 from wordspace.engine.meter import (
     DIVERGENCE_FACTOR,
@@ -47,7 +62,7 @@ from wordspace.engine.meter import (
     format_loss,
 )
 from wordspace.engine.params import VectorParams
-from wordspace.engine.runner import Runner, ThreadRunner
+from wordspace.engine.runner import Pauses, Runner, ThreadRunner
 from wordspace.engine.sampler import Sampler, negative_rows, random_state
 from wordspace.engine.schedule import Schedule
 from wordspace.kernels.sgns import SHARED_BLOCK
@@ -202,8 +217,10 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, window: int,
           negative: int, sample: float, ns_exponent: float, epochs: int, alpha: float,
           min_alpha: float, workers: int, seed: int,
           sentence_context: np.ndarray | None = None, job_words: int = JOB_WORDS,
-          progress: bool = True, desc: str = "training", runner: Runner | None = None
-          ) -> TrainingReport:
+          progress: bool = True, desc: str = "training", runner: Runner | None = None,
+          checkpoint: str | Path | None = None, checkpoint_every: Every | None = None,
+          config: dict | None = None,
+          on_epoch_end: Callable[[TrainingReport], None] | None = None) -> TrainingReport:
     """Train ``params`` in place on ``corpus`` with ``loss``; see the module docstring.
 
     ``sentence_context`` (one input row per sentence) gives every centre word of a
@@ -212,6 +229,16 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, window: int,
     (``loss.uses_negatives`` false) gets none drawn, whatever ``negative`` says.
     ``runner`` executes the jobs (default: a :class:`ThreadRunner` of ``workers``
     threads, each with its own random state seeded from ``seed``).
+
+    ``checkpoint`` (a directory path) makes the run resumable: if a checkpoint made with
+    the same ``config`` (JSON values describing the run; the driver adds ``job_words``
+    and the lanes) on the same corpus is there, the run continues from it, logging from
+    where; one made otherwise raises
+    :class:`~wordspace.engine.checkpoint.CheckpointMismatch` naming the differences. A
+    new checkpoint replaces it at job boundaries as ``checkpoint_every`` says (default:
+    every epoch). The checkpoint is left in place at the end (the caller removes it once
+    the result is safe). ``on_epoch_end(report)`` is called at each epoch's end, every
+    lane paused, with the report of the epochs so far.
 
     Raises :class:`TrainingTooLarge` before any work when the buffers would not fit,
     :class:`TrainingDiverged` when the loss explodes, :class:`TooLittleTraining` when
@@ -242,9 +269,18 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, window: int,
     jobs = epoch_jobs(offsets, bounds, epochs)
     schedule = Schedule.linear(alpha, min_alpha, [job.words for job in jobs])
     meter = Meter(epochs, len(tokens) * epochs, loss.reference_loss(params, negative), alpha)
+    states = [random_state(seed, lane) for lane in range(runner.workers)]
+    run = _Run(meter, states, params, len(bounds) - 1, len(jobs), epochs, on_epoch_end)
+    if checkpoint is not None:
+        identity = corpus_identity(getattr(corpus, "name", "<corpus>"), tokens, offsets,
+                                   corpus.vocab.words, counts, sentence_context)
+        run.checkpointer = Checkpointer(
+            checkpoint, checkpoint_every or Every(epochs=1),
+            {**(config or {}), "job_words": job_words, "lanes": runner.workers}, identity)
+        run.resume()
 
     def worker(worker_id: int):
-        state = random_state(seed, worker_id)
+        state = states[worker_id]
         examples = sampler.examples(extent.max_job, extent.job_contexts)
         scratch = loss.scratch(params, negative, extent.max_contexts)
 
@@ -254,8 +290,8 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, window: int,
             meter.record(job, lr, examples, *loss.update(params, examples, lr, scratch))
         return step
 
-    start = time.perf_counter()
-    with progress_bar(total=meter.total_words, unit="w", desc=desc, enable=progress) as bar:
+    with progress_bar(total=meter.total_words, unit="w", desc=desc, enable=progress,
+                      initial=meter.words) as bar:
         shown = {"loss": float("nan"), "active": float("nan")}
 
         def monitor() -> None:
@@ -268,11 +304,86 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, window: int,
             bar.set_postfix(postfix, refresh=False)
             bar.update(words - bar.n)
 
-        runner.run(jobs, worker, monitor)
-    report = meter.report(time.perf_counter() - start)
+        run.started = time.perf_counter()
+        if run.pausing:
+            runner.run(jobs[run.start:], worker, monitor, run)
+        else:  # a runner written before pauses existed takes three arguments
+            runner.run(jobs[run.start:], worker, monitor)
+    report = meter.report(run.seconds())
+    if on_epoch_end is not None and run.start < len(jobs):
+        on_epoch_end(report)
     _check_outcome(report, meter, counts, sample, epochs, min_alpha)
     logger.info(report.summary())
     return report
+
+
+class _Run(Pauses):
+    """A run's position and what it does at job boundaries: resume from a checkpoint,
+    call ``on_epoch_end`` at each epoch's end, write checkpoints when due."""
+
+    def __init__(self, meter: Meter, states: list[np.ndarray], params: Params,
+                 per_epoch: int, jobs: int, epochs: int,
+                 on_epoch_end: Callable[[TrainingReport], None] | None):
+        self.meter, self.states, self.params = meter, states, params
+        self.per_epoch, self.jobs, self.epochs = per_epoch, jobs, epochs
+        self.on_epoch_end = on_epoch_end
+        self.checkpointer: Checkpointer | None = None
+        self.start = 0  # the first job this process runs
+        self.earlier = 0.0  # seconds spent before the checkpoint resumed from
+        self.started = time.perf_counter()
+
+    @property
+    def pausing(self) -> bool:
+        """Whether the run stops at job boundaries at all."""
+        return self.checkpointer is not None or self.on_epoch_end is not None
+
+    def seconds(self) -> float:
+        """Training time so far, including the runs this one resumes."""
+        return self.earlier + time.perf_counter() - self.started
+
+    def resume(self) -> None:
+        """Continue from the checkpoint, if there is one for this run."""
+        arrays = param_arrays(self.params)
+        saved = self.checkpointer.resume(arrays, len(self.states), self.jobs)
+        if saved is None:
+            return
+        try:
+            self.meter.restore(saved.meter)
+        except ValueError as e:
+            raise ValueError(f"{self.checkpointer.path}: {e}; the checkpoint is damaged") \
+                from None
+        for name, array in arrays.items():
+            array[...] = saved.arrays[name]
+        for state, value in zip(self.states, saved.states, strict=True):
+            state[0] = value
+        self.start, self.earlier = saved.position, saved.seconds
+        logger.warning("resuming from %s at epoch %d, %.0f %% of the run (job %d of %d)",
+                       self.checkpointer.path, min(saved.position // self.per_epoch + 1,
+                                                   self.epochs),
+                       100 * self.meter.words / max(self.meter.total_words, 1),
+                       saved.position + 1, self.jobs)
+
+    def _epoch_start(self, index: int) -> int | None:
+        return index // self.per_epoch if index % self.per_epoch == 0 else None
+
+    def due(self, job: Job) -> bool:
+        if job.index == self.start:  # where this process began: nothing new to do
+            return False
+        epoch = self._epoch_start(job.index)
+        return (self.on_epoch_end is not None and epoch is not None) or (
+            self.checkpointer is not None and self.checkpointer.due(epoch))
+
+    def at(self, job: Job) -> None:
+        # the callbacks first: a checkpoint holds a boundary whose callbacks have run
+        epoch = self._epoch_start(job.index)
+        if self.on_epoch_end is not None and epoch is not None:
+            self.on_epoch_end(self.meter.report(self.seconds(), epochs=epoch))
+        if self.checkpointer is not None and self.checkpointer.due(epoch):
+            self.checkpointer.write(Checkpoint(
+                config={}, corpus={}, position=job.index, jobs=self.jobs, epochs=self.epochs,
+                seconds=self.seconds(), meter=self.meter.state(),
+                states=np.array([s[0] for s in self.states], np.uint64),
+                arrays=param_arrays(self.params)))
 
 
 def _check_outcome(report: TrainingReport, meter: Meter, counts: np.ndarray, sample: float,

@@ -137,10 +137,39 @@ class Meter:
                 self._shown_loss, self._shown_terms, self._shown_active = 0.0, 0, 0
             return self.words, self.lr, loss, active
 
-    def report(self, seconds: float) -> TrainingReport:
-        """The run's :class:`TrainingReport` (loss per term per epoch; NaN: none)."""
+    def report(self, seconds: float, epochs: int | None = None) -> TrainingReport:
+        """The run's :class:`TrainingReport` (loss per term per epoch; NaN: none), or,
+        given ``epochs``, the report of its first ``epochs`` epochs (at an epoch's end:
+        ``report.loss`` is then that epoch's loss)."""
+        epochs = self.epochs if epochs is None else epochs
         return TrainingReport(
             words=self.words, examples=self.examples, pairs=self.pairs, seconds=seconds,
-            epoch_words=list(self.epoch_words),
+            epoch_words=list(self.epoch_words[:epochs]),
             epoch_loss=[total / n if n else float("nan")
-                        for total, n in zip(self.epoch_loss, self.epoch_terms, strict=True)])
+                        for total, n in zip(self.epoch_loss[:epochs], self.epoch_terms[:epochs],
+                                            strict=True)])
+
+    #: the counts a checkpoint keeps (the progress bar's since-last-look ones start anew)
+    _STATE = ("words", "examples", "pairs", "epoch_words", "epoch_loss", "epoch_terms", "lr",
+              "_recent_loss", "_recent_terms")
+
+    def state(self) -> dict:
+        """The counts, as JSON values (floats round-trip exactly), for a checkpoint."""
+        with self.lock:
+            return {name: getattr(self, name) if not isinstance(getattr(self, name), list)
+                    else list(getattr(self, name)) for name in self._STATE}
+
+    def restore(self, state: dict) -> None:
+        """Continue from :meth:`state`'s counts (a ``ValueError`` if they do not fit)."""
+        for name in self._STATE:
+            value, mine = state.get(name), getattr(self, name)
+            ok = (isinstance(value, list) and len(value) == len(mine)
+                  and all(isinstance(v, type(m)) for v, m in zip(value, mine, strict=True))
+                  if isinstance(mine, list) else isinstance(value, (int, float)))
+            if not ok:
+                raise ValueError(f"the meter's {name!r} is missing or does not fit a run of "
+                                 f"{self.epochs} epochs")
+        with self.lock:
+            for name in self._STATE:
+                value = state[name]
+                setattr(self, name, list(value) if isinstance(value, list) else value)

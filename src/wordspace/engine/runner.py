@@ -14,6 +14,12 @@ The contract every runner keeps (:class:`Runner`):
   ``poll_seconds`` and once at the end (the progress bar); an interrupt (Ctrl-C) stops
   the lanes, waits for their current job and is raised.
 * With one lane, jobs run in index order: the same seed gives the same vectors.
+* ``pauses`` (optional, :class:`Pauses`): before handing out a job for which
+  ``pauses.due(job)`` is true, the runner stops handing out jobs, waits until every lane
+  is idle (all earlier jobs done, none started after), calls ``pauses.at(job)`` from the
+  calling thread, and goes on. The job boundary is then a consistent state: a checkpoint
+  or an end-of-epoch callback sees exactly the jobs before ``job`` done. An exception in
+  ``at`` fails the run like a lane's.
 
 A GPU executor would implement ``run`` with one lane whose ``step`` batches jobs onto a
 device; a distributed wrapper would hand each rank its share of ``jobs`` (their indices,
@@ -24,11 +30,25 @@ between epochs.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 
 from wordspace.engine.jobs import Job
 
 Step = Callable[[Job], None]
+
+
+class Pauses:
+    """Interface: where a run stops between jobs, and what it does there."""
+
+    def due(self, job: Job) -> bool:
+        """Whether to pause before ``job`` is handed out (called with the queue locked:
+        keep it cheap)."""
+        raise NotImplementedError
+
+    def at(self, job: Job) -> None:
+        """Called with every lane idle, before ``job`` is handed out."""
+        raise NotImplementedError
 
 
 class Runner:
@@ -38,7 +58,7 @@ class Runner:
     workers: int = 1
 
     def run(self, jobs: Sequence[Job], worker: Callable[[int], Step],
-            monitor: Callable[[], None] | None = None) -> None:
+            monitor: Callable[[], None] | None = None, pauses: Pauses | None = None) -> None:
         """Execute every job once; raise the first exception of any lane."""
         raise NotImplementedError
 
@@ -55,39 +75,91 @@ class ThreadRunner(Runner):
         self.poll_seconds = poll_seconds
         self.name = name
 
-    def run(self, jobs, worker, monitor=None):
-        lock = threading.Lock()
+    def run(self, jobs, worker, monitor=None, pauses=None):
+        cond = threading.Condition()
         queue = iter(jobs)
         failures: list[BaseException] = []
         stop = threading.Event()
+        # under cond: the next job, lanes still running and lanes inside a step, the job
+        # a pause is waiting before (None: none) and the last one paused before
+        shared = {"next": next(queue, None), "running": self.workers, "busy": 0,
+                  "held": None, "passed": None}
+
+        def fail(e: BaseException) -> None:
+            with cond:
+                failures.append(e)  # the first failure is the cause
+                stop.set()
+                cond.notify_all()
+
+        def take() -> Job | None:
+            with cond:
+                while True:
+                    job = shared["next"]
+                    if stop.is_set() or job is None:
+                        return None
+                    if shared["held"] is None and pauses is not None \
+                            and shared["passed"] is not job and pauses.due(job):
+                        shared["held"] = job
+                        cond.notify_all()
+                    if shared["held"] is not None:  # wait for the pause to end
+                        cond.wait()
+                        continue
+                    shared["next"] = next(queue, None)
+                    shared["busy"] += 1
+                    return job
 
         def lane(i: int) -> None:
             try:  # everything, allocations included: any failure fails the run
                 step = worker(i)
-                while not stop.is_set():
-                    with lock:
-                        job = next(queue, None)
-                    if job is None:
-                        return
-                    step(job)
+                while (job := take()) is not None:
+                    try:
+                        step(job)
+                    finally:
+                        with cond:
+                            shared["busy"] -= 1
+                            cond.notify_all()
             except BaseException as e:  # surfaced in the calling thread
-                with lock:
-                    failures.append(e)  # the first failure is the cause
-                stop.set()
+                fail(e)
+            finally:
+                with cond:
+                    shared["running"] -= 1
+                    cond.notify_all()
+
+        def paused() -> bool:
+            return shared["held"] is not None and shared["busy"] == 0
 
         threads = [threading.Thread(target=lane, args=(i,), daemon=True,
                                     name=f"{self.name}-{i}") for i in range(self.workers)]
         for t in threads:
             t.start()
         try:
-            while alive := [t for t in threads if t.is_alive()]:
-                alive[0].join(timeout=self.poll_seconds)
-                if monitor is not None:
+            shown = time.monotonic()
+            while True:
+                with cond:
+                    cond.wait_for(lambda: shared["running"] == 0 or paused(),
+                                  timeout=self.poll_seconds)
+                    done = shared["running"] == 0
+                    job = shared["held"] if paused() and not stop.is_set() else None
+                if job is not None:
+                    try:
+                        pauses.at(job)
+                    except BaseException as e:
+                        fail(e)
+                    with cond:
+                        shared["held"], shared["passed"] = None, job
+                        cond.notify_all()
+                if monitor is not None and (done or time.monotonic() - shown
+                                            >= self.poll_seconds):
                     monitor()
+                    shown = time.monotonic()
+                if done:
+                    break
         except KeyboardInterrupt:
-            stop.set()
+            fail(KeyboardInterrupt())
             for t in threads:
                 t.join()
             raise
+        for t in threads:
+            t.join()
         if failures:
             raise failures[0]

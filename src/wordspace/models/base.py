@@ -10,13 +10,16 @@ from __future__ import annotations
 import inspect
 import json
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from wordspace._io import atomic_directory, recover_interrupted_swap
+from wordspace._io import atomic_directory, check_replaceable, recover_interrupted_swap
 from wordspace._validate import check_float, check_int
 from wordspace.corpus import MAX_SENTENCE_LENGTH, Corpus
+from wordspace.engine.callbacks import check_callbacks
+from wordspace.engine.checkpoint import Every, check_checkpoint_path, remove_checkpoint
 from wordspace.losses import Loss, Params
 from wordspace.train import SHARED_BLOCK, check_walk_memory, train
 from wordspace.vocab import Vocabulary
@@ -81,18 +84,44 @@ class Model:
     def _fit(self, corpus: Corpus) -> None:
         raise NotImplementedError
 
-    def fit(self, corpus) -> Model:
+    def fit(self, corpus, *, checkpoint: str | Path | None = None,
+            checkpoint_every: str | float | None = None, restart: bool = False,
+            callbacks=None) -> Model:
         """Train on ``corpus``: a :class:`Corpus`, or anything ``Corpus()`` accepts
-        (built with its defaults). Returns the model."""
+        (built with its defaults). Returns the model.
+
+        Window models (all but PPMI+SVD) can be checkpointed and resumed, and call
+        callbacks (see docs/checkpoints.md):
+
+        checkpoint : path, optional
+            A directory where the run's state is written, atomically, at job boundaries;
+            when one made with the same parameters on the same corpus is already there,
+            training resumes from it (one made otherwise is refused, naming the
+            differences). It is removed when ``fit`` succeeds, after the callbacks'
+            ``on_train_end``.
+        checkpoint_every : str or float, optional
+            ``"30s"``, ``"10m"``, ``"2h"``, a number of seconds (0: every job) or
+            ``"2e"`` (every 2 epochs); by default every epoch. Needs ``checkpoint``.
+        restart : bool
+            Remove the checkpoint found at ``checkpoint`` and start over.
+        callbacks : list, optional
+            Objects with ``on_epoch_end(model, report)`` and/or
+            ``on_train_end(model, report)`` (:class:`wordspace.engine.callbacks.Callback`);
+            an exception in one fails the run.
+        """
         self._validate()
+        run = self._run_options(checkpoint, checkpoint_every, restart, callbacks)
         kind = self._corpus_type
         if isinstance(corpus, Corpus) and not isinstance(corpus, kind):
             raise TypeError(f"{type(self).__name__} trains on {kind.__name__}, not a "
                             f"{type(corpus).__name__}: build {kind.__name__}(source, ...)")
         if not isinstance(corpus, kind):
             corpus = kind(corpus, progress=getattr(self, "progress", True))
+        if run.checkpoint is not None and run.restart:
+            remove_checkpoint(run.checkpoint)
         previous = self.__dict__.get("vocab_")
         self.vocab_ = corpus.vocab
+        self._run = run  # what _train hands the driver
         try:
             self._fit(corpus)
         except BaseException:  # interrupted or failed: not fitted to this corpus
@@ -101,7 +130,31 @@ class Model:
             else:
                 self.vocab_ = previous
             raise
+        finally:
+            del self._run
+        for callback in run.callbacks:
+            if callable(getattr(callback, "on_train_end", None)):
+                callback.on_train_end(self, self.report_)
+        if run.checkpoint is not None:  # the run is complete: nothing to resume
+            remove_checkpoint(run.checkpoint)
         return self
+
+    #: whether ``fit`` can checkpoint, resume and call callbacks (the window models)
+    _resumable = False
+
+    def _run_options(self, checkpoint, checkpoint_every, restart, callbacks) -> _RunOptions:
+        """``fit``'s run options, checked before any corpus is read."""
+        callbacks = check_callbacks(callbacks)
+        every = None if checkpoint_every is None else Every.parse(checkpoint_every)
+        if not self._resumable and (checkpoint is not None or every or restart or callbacks):
+            raise TypeError(f"{type(self).__name__} trains in one pass: it takes no "
+                            "checkpoint, checkpoint_every, restart or callbacks")
+        if checkpoint is None and (every is not None or restart):
+            raise ValueError("checkpoint_every and restart need checkpoint=PATH (the "
+                             "checkpoint's directory)")
+        if checkpoint is not None:
+            check_checkpoint_path(checkpoint)  # before reading the corpus, not after
+        return _RunOptions(checkpoint, every, bool(restart), callbacks)
 
     @property
     def is_fitted(self) -> bool:
@@ -236,17 +289,45 @@ class WindowModel(Model):
         return self.alpha * self._min_alpha_ratio if self.min_alpha is None \
             else self.min_alpha
 
+    _resumable = True
+
     def _train(self, corpus: Corpus, loss: Loss, params: Params, window: int | None = None,
                sentence_context: np.ndarray | None = None) -> None:
         """Train ``params`` (the model's own, see :mod:`wordspace.engine.params`) in place
-        with ``loss`` on the walk this model's settings describe."""
+        with ``loss`` on the walk this model's settings describe, checkpointed and with
+        callbacks as ``fit`` was asked."""
+        run = self.__dict__.get("_run") or _RunOptions()
+        epoch_end = [c for c in run.callbacks if callable(getattr(c, "on_epoch_end", None))]
+
+        def on_epoch_end(report) -> None:
+            self.report_ = report
+            self._restored()  # the query attributes (vectors) over the current arrays
+            for callback in epoch_end:
+                callback.on_epoch_end(self, report)
+
+        # everything that decides the vectors: a checkpoint resumes only under the same
+        config = {name: value for name, value in self.get_params().items()
+                  if name not in ("progress", "workers")}
         self.report_ = train(
             corpus, loss, params, window=self.window if window is None else window,
             negative=getattr(self, "negative", 0), sample=self.sample,
             ns_exponent=getattr(self, "ns_exponent", 0.75), epochs=self.epochs,
             alpha=self.alpha, min_alpha=self._final_alpha,
             workers=self._workers, seed=self.seed,
-            sentence_context=sentence_context, progress=self.progress)
+            sentence_context=sentence_context, progress=self.progress,
+            checkpoint=run.checkpoint, checkpoint_every=run.every,
+            config={"class": type(self).__name__, **config},
+            on_epoch_end=on_epoch_end if epoch_end else None)
+
+
+@dataclass(frozen=True)
+class _RunOptions:
+    """How ``fit`` was asked to run: checkpoint path and frequency, restart, callbacks."""
+
+    checkpoint: str | Path | None = None
+    every: Every | None = None
+    restart: bool = False
+    callbacks: list = field(default_factory=list)
 
 
 def _registry() -> dict[str, type[Model]]:
@@ -302,25 +383,9 @@ def check_model_path(path: str | Path) -> None:
     directory. Anything else -- a file, a directory of other files, a symbolic link, the
     current directory or one of its parents -- raises ``FileExistsError`` saying what to do.
     """
-    path = Path(path)
-    advice = "choose a new path for the model, or move that one away yourself"
-    if path.is_symlink():
-        raise FileExistsError(f"{path} is a symbolic link; wordspace does not save a model "
-                              f"through a link: {advice}")
-    if not path.exists():
-        return
-    if not path.is_dir():
-        raise FileExistsError(f"{path} is an existing file, not a model directory: {advice}")
-    resolved, cwd = path.resolve(), Path.cwd().resolve()
-    if resolved == cwd or resolved in cwd.parents or resolved == Path.home().resolve():
-        raise FileExistsError(f"{path} is the current directory, one of its parents or "
-                              f"your home directory: a model must be saved to a directory "
-                              f"of its own ({advice})")
-    if is_model_directory(path) or not any(path.iterdir()):
-        return
-    raise FileExistsError(f"{path} exists and is not a wordspace model directory (no "
-                          f"config.json naming a model): wordspace never replaces it; "
-                          f"{advice}")
+    check_replaceable(path, "a wordspace model directory", is_model_directory,
+                      "no config.json naming a model",
+                      "choose a new path for the model, or move that one away yourself")
 
 
 def load_matrix(file: Path, mmap: bool = False) -> np.ndarray:

@@ -1,0 +1,302 @@
+"""Checkpoints: a run's whole state at a job boundary, written atomically, read checked.
+
+A run paused between jobs (every lane idle, see :class:`~wordspace.engine.runner.Pauses`)
+is completely described by: the parameters (the params object's arrays, optimiser state
+such as the Gaussian's AdaGrad sums included), the position (the index of the next job:
+the :class:`~wordspace.engine.schedule.Schedule` gives it and every later job their
+rates), each lane's random state, the :class:`~wordspace.engine.meter.Meter`'s counts
+and the seconds spent. A checkpoint directory holds exactly that, with the run's
+configuration and the corpus's identity, so a run resumed from it on the same settings
+and corpus continues where it stopped: with one lane, the vectors are bit-identical to an
+uninterrupted run's.
+
+The directory (``checkpoint.json``, ``states.npy``, one ``.npy`` per array) is built and
+published by :func:`wordspace._io.atomic_directory`: a kill at any moment leaves the
+previous checkpoint or the new one, never half of one. Only a checkpoint (or nothing, or
+an empty directory) is ever replaced or removed; everything read is checked (types,
+shapes, finite values, a position inside the run) before the run uses it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from wordspace._io import atomic_directory, check_replaceable, recover_interrupted_swap
+
+__all__ = ["CHECKPOINT_FORMAT", "Checkpoint", "CheckpointMismatch", "Checkpointer", "Every",
+           "check_checkpoint_path", "corpus_identity", "is_checkpoint", "read_checkpoint",
+           "remove_checkpoint"]
+
+#: version of the checkpoint layout this wordspace writes and reads
+CHECKPOINT_FORMAT = 1
+_MARKER = "wordspace checkpoint"
+_RESTART = "start over with --restart (restart=True in Python), which replaces it"
+
+
+class CheckpointMismatch(ValueError):
+    """A checkpoint made with other settings or on another corpus than this run's."""
+
+
+@dataclass(frozen=True)
+class Every:
+    """How often a run is checkpointed: after ``seconds`` (0: at every job boundary), or
+    every ``epochs`` epochs."""
+
+    seconds: float | None = None
+    epochs: int | None = None
+
+    @classmethod
+    def parse(cls, value: str | float | int) -> Every:
+        """``"30s"``, ``"10m"``, ``"2h"`` (a duration), ``"2e"`` (epochs), or a number of
+        seconds (an :class:`Every` is returned as it is); a ``ValueError`` saying what is
+        accepted otherwise."""
+        if isinstance(value, Every):
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if math.isfinite(value) and value >= 0:
+                return cls(seconds=float(value))
+        elif isinstance(value, str):
+            found = re.fullmatch(r"\s*(\d+(?:\.\d*)?)\s*([smhe])\s*", value.lower())
+            if found:
+                number, unit = float(found.group(1)), found.group(2)
+                if unit != "e":
+                    return cls(seconds=number * {"s": 1, "m": 60, "h": 3600}[unit])
+                if number >= 1 and number.is_integer():
+                    return cls(epochs=int(number))
+        raise ValueError(f"checkpoint_every must be a duration such as '30s', '10m' or "
+                         f"'2h', a whole number of epochs such as '2e', or a number of "
+                         f"seconds; got {value!r}")
+
+    def __str__(self) -> str:
+        return f"{self.epochs}e" if self.epochs is not None else f"{self.seconds:g}s"
+
+
+def corpus_identity(name: str, tokens: np.ndarray, offsets: np.ndarray, words: list[str],
+                    counts: np.ndarray, sentence_context: np.ndarray | None = None) -> dict:
+    """What a checkpoint records of the corpus: a digest of its encoding (tokens,
+    sentences, vocabulary, and the input row of each sentence, if any) and, for
+    messages, its name and sizes. Two corpora with one digest train identically."""
+    digest = hashlib.blake2b(digest_size=16)
+    for array in (offsets, counts, sentence_context):
+        digest.update(b"|" + (b"" if array is None else np.ascontiguousarray(array).tobytes()))
+    digest.update("\n".join(words).encode("utf-8", "surrogatepass"))
+    step = 1 << 22  # in pieces: a memory-mapped corpus is hashed without a copy of it all
+    for start in range(0, len(tokens), step):
+        digest.update(np.ascontiguousarray(tokens[start:start + step]).tobytes())
+    return {"name": str(name), "tokens": int(len(tokens)), "sentences": int(len(offsets) - 1),
+            "words": len(words), "digest": digest.hexdigest()}
+
+
+def _describe_corpus(identity: dict) -> str:
+    return (f"{identity.get('name')!r} ({identity.get('tokens', 0):,} tokens, "
+            f"{identity.get('sentences', 0):,} sentences, {identity.get('words', 0):,} words)")
+
+
+@dataclass
+class Checkpoint:
+    """A run's state at a job boundary (see the module docstring)."""
+
+    config: dict  # the model's class and parameters, and the run's own settings
+    corpus: dict  # corpus_identity()
+    position: int  # the next job's index
+    jobs: int  # the run's jobs, all epochs
+    epochs: int
+    seconds: float  # spent training before this checkpoint
+    meter: dict  # Meter.state()
+    states: np.ndarray  # uint64, one random state per lane
+    arrays: dict[str, np.ndarray]  # the params object's arrays, by field name
+
+
+def param_arrays(params) -> dict[str, np.ndarray]:
+    """The arrays of a params dataclass by field name, each once: a tied array (the very
+    same object as an earlier field's) is left out, since it is saved with that one."""
+    arrays: dict[str, np.ndarray] = {}
+    for field in dataclasses.fields(params):
+        value = getattr(params, field.name)
+        if isinstance(value, np.ndarray) and not any(value is a for a in arrays.values()):
+            arrays[field.name] = value
+    return arrays
+
+
+def is_checkpoint(path: str | Path) -> bool:
+    """Whether ``path`` is a directory whose ``checkpoint.json`` says it is a wordspace
+    checkpoint (its contents are checked only when read)."""
+    try:
+        head = json.loads((Path(path) / "checkpoint.json").read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(head, dict) and head.get("kind") == _MARKER
+
+
+def check_checkpoint_path(path: str | Path) -> None:
+    """Refuse a place a checkpoint may not be written to or removed from: only a new
+    path, an empty directory or a wordspace checkpoint is ever replaced (the rule of
+    :func:`wordspace.models.base.check_model_path`); ``FileExistsError`` otherwise."""
+    check_replaceable(path, "a wordspace checkpoint", is_checkpoint,
+                      "no checkpoint.json naming one",
+                      "move it away, or choose another path for the checkpoint")
+
+
+def remove_checkpoint(path: str | Path) -> bool:
+    """Remove the checkpoint at ``path`` (refusing anything that is not one); returns
+    whether there was one."""
+    path = Path(path)
+    recover_interrupted_swap(path)
+    check_checkpoint_path(path)
+    if not path.exists():
+        return False
+    shutil.rmtree(path)
+    return True
+
+
+def write_checkpoint(path: str | Path, checkpoint: Checkpoint) -> None:
+    """Publish ``checkpoint`` at ``path`` atomically and durably (only over a checkpoint)."""
+    check_checkpoint_path(path)
+    head = {"kind": _MARKER, "format": CHECKPOINT_FORMAT, "config": checkpoint.config,
+            "corpus": checkpoint.corpus, "position": checkpoint.position,
+            "jobs": checkpoint.jobs, "epochs": checkpoint.epochs,
+            "seconds": checkpoint.seconds, "meter": checkpoint.meter,
+            "arrays": {name: {"shape": list(a.shape), "dtype": a.dtype.str}
+                       for name, a in checkpoint.arrays.items()}}
+    with atomic_directory(path) as tmp:
+        np.save(tmp / "states.npy", checkpoint.states)
+        for name, array in checkpoint.arrays.items():
+            np.save(tmp / f"{name}.npy", array)
+        (tmp / "checkpoint.json").write_text(json.dumps(head, indent=1) + "\n")
+
+
+def _load_checked(file: Path, dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarray:
+    """A saved array, refused unless it is a plain ``.npy`` of exactly ``dtype`` and
+    ``shape`` (and, for floats, finite): a checkpoint is resumed bit for bit or not at all."""
+    try:
+        array = np.load(file, allow_pickle=False)
+    except FileNotFoundError:
+        raise ValueError(f"{file} is missing: the checkpoint is incomplete") from None
+    except (OSError, ValueError, EOFError) as e:
+        raise ValueError(f"{file}: not a readable .npy array ({e})") from None
+    if not isinstance(array, np.ndarray) or array.dtype != dtype or array.shape != shape:
+        found = (f"{array.dtype} {array.shape}" if isinstance(array, np.ndarray)
+                 else type(array).__name__)
+        raise ValueError(f"{file}: expected {np.dtype(dtype)} of shape {shape}, found {found}")
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        raise ValueError(f"{file}: holds non-finite values (NaN or inf)")
+    return array
+
+
+def read_checkpoint(path: str | Path, like: dict[str, np.ndarray], lanes: int) -> Checkpoint:
+    """Read and check the checkpoint at ``path`` for a run whose params arrays are
+    ``like`` (names, dtypes, shapes) and that has ``lanes`` lanes; a ``ValueError``
+    naming the file and what is wrong with it otherwise."""
+    return _read_arrays(path, _read_head(path), like, lanes)
+
+
+def _read_head(path: str | Path) -> Checkpoint:
+    """The checked ``checkpoint.json`` of ``path``, as a checkpoint without arrays."""
+    path = Path(path)
+    file = path / "checkpoint.json"
+    try:
+        head = json.loads(file.read_bytes())
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise ValueError(f"{file}: not a readable checkpoint ({e}); {_RESTART}") from None
+
+    def need(ok: bool, what: str) -> None:
+        if not ok:
+            raise ValueError(f"{file}: {what}; the checkpoint is damaged: {_RESTART}")
+
+    need(isinstance(head, dict) and head.get("kind") == _MARKER, "not a wordspace checkpoint")
+    need(head.get("format") == CHECKPOINT_FORMAT,
+         f"format {head.get('format')!r}, this wordspace reads {CHECKPOINT_FORMAT}")
+    for key, kind in (("config", dict), ("corpus", dict), ("meter", dict), ("arrays", dict),
+                      ("position", int), ("jobs", int), ("epochs", int),
+                      ("seconds", (int, float))):
+        need(isinstance(head.get(key), kind) and not isinstance(head.get(key), bool),
+             f"{key!r} is missing or of the wrong type")
+    need(0 <= head["position"] <= head["jobs"], f"position {head['position']} is outside "
+         f"the run's {head['jobs']} jobs")
+    return Checkpoint(head["config"], head["corpus"], head["position"], head["jobs"],
+                      head["epochs"], float(head["seconds"]), head["meter"],
+                      np.empty(0, np.uint64), dict.fromkeys(head["arrays"]))
+
+
+def _read_arrays(path: str | Path, head: Checkpoint, like: dict[str, np.ndarray],
+                 lanes: int) -> Checkpoint:
+    """``head`` with its random states and arrays read from ``path`` and checked."""
+    path = Path(path)
+    if sorted(head.arrays) != sorted(like):
+        raise ValueError(f"{path / 'checkpoint.json'}: holds the arrays "
+                         f"{', '.join(sorted(head.arrays))}, this run's are "
+                         f"{', '.join(sorted(like))}; {_RESTART}")
+    head.states = _load_checked(path / "states.npy", np.dtype(np.uint64), (lanes,))
+    if not (head.states != 0).all():
+        raise ValueError(f"{path / 'states.npy'}: a lane's random state is 0 (xorshift "
+                         f"would stay 0); the checkpoint is damaged: {_RESTART}")
+    head.arrays = {name: _load_checked(path / f"{name}.npy", a.dtype, a.shape)
+                   for name, a in like.items()}
+    return head
+
+
+def _differences(saved: dict, now: dict) -> list[str]:
+    """``name: X in the checkpoint, Y in this run`` for every setting that differs."""
+    return [f"{key}: {saved.get(key, '(unset)')!r} in the checkpoint, "
+            f"{now.get(key, '(unset)')!r} in this run"
+            for key in sorted(set(saved) | set(now)) if saved.get(key) != now.get(key)]
+
+
+class Checkpointer:
+    """When and where one run writes its checkpoints, and how it checks one it resumes.
+
+    ``config`` is the run's full configuration (JSON values; the model's class and
+    parameters and the run's own settings), ``corpus`` its :func:`corpus_identity`.
+    """
+
+    def __init__(self, path: str | Path, every: Every, config: dict, corpus: dict):
+        self.path, self.every = Path(path), every
+        self.config, self.corpus = config, corpus
+        self._last = time.monotonic()
+
+    def due(self, epoch_start: int | None) -> bool:
+        """Whether to checkpoint at this job boundary; ``epoch_start`` is the epoch (from
+        0) the next job begins, or None when it is inside an epoch."""
+        if self.every.epochs is not None:
+            return epoch_start is not None and epoch_start % self.every.epochs == 0
+        return time.monotonic() - self._last >= self.every.seconds
+
+    def write(self, checkpoint: Checkpoint) -> None:
+        """Publish ``checkpoint`` (its config and corpus are this run's)."""
+        checkpoint.config, checkpoint.corpus = self.config, self.corpus
+        write_checkpoint(self.path, checkpoint)
+        self._last = time.monotonic()
+
+    def resume(self, like: dict[str, np.ndarray], lanes: int, jobs: int) -> Checkpoint | None:
+        """The checkpoint to resume from, checked against this run, or None when there is
+        none; :class:`CheckpointMismatch` naming every difference when it was made with
+        other settings or on another corpus."""
+        recover_interrupted_swap(self.path)
+        check_checkpoint_path(self.path)
+        if not self.path.exists() or not any(self.path.iterdir()):
+            return None
+        saved = _read_head(self.path)
+        problems = _differences(saved.config, self.config)
+        if saved.corpus.get("digest") != self.corpus["digest"]:
+            problems.append(f"the corpus: the checkpoint was made on "
+                            f"{_describe_corpus(saved.corpus)}, this run's is "
+                            f"{_describe_corpus(self.corpus)}")
+        if problems:
+            raise CheckpointMismatch(
+                f"{self.path} is a checkpoint of another run, so it cannot be resumed: "
+                f"{'; '.join(problems)}. Run with the settings and corpus it was made "
+                f"with, or {_RESTART}")
+        if saved.jobs != jobs:
+            raise ValueError(f"{self.path / 'checkpoint.json'}: made for a run of "
+                             f"{saved.jobs} jobs, this one has {jobs}; {_RESTART}")
+        return _read_arrays(self.path, saved, like, lanes)

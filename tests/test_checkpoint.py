@@ -1,0 +1,336 @@
+"""Checkpoint, resume and callbacks (issue 11): a run killed at any moment and resumed
+gives the vectors an uninterrupted run gives; callbacks and checkpoints change nothing."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from conftest import planted_sentences
+from helpers import planted_documents
+from wordspace.cli import checkpoint_path, main
+from wordspace.corpus import Corpus
+from wordspace.documents import Documents
+from wordspace.engine.callbacks import Callback
+from wordspace.engine.checkpoint import CheckpointMismatch, Every, is_checkpoint
+from wordspace.models import CBOW, PVDBOW, GaussianSkipGram, SkipGram, SoftmaxSkipGram
+from wordspace.models.base import load_model
+from wordspace.models.ppmi import PPMISVD
+
+# small, fast runs; sample=0 keeps every word, so every epoch trains the whole corpus
+SETTINGS = dict(dim=12, epochs=4, sample=0.0, seed=5, progress=False)
+
+
+def _write_corpus(path, n_sentences: int, seed: int = 0):
+    sentences, _ = planted_sentences(n_sentences=n_sentences, seed=seed)
+    path.write_text("\n".join(" ".join(s) for s in sentences) + "\n")
+    return path
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    """About 43,000 tokens: five jobs an epoch."""
+    return Corpus(_write_corpus(tmp_path / "corpus.txt", 3600), progress=False)
+
+
+class Recorder(Callback):
+    """Remembers every report it is given (copies: the report of its moment)."""
+
+    def __init__(self, fail_at_epoch: int | None = None):
+        self.epochs, self.ends, self.fail_at_epoch = [], [], fail_at_epoch
+
+    def on_epoch_end(self, model, report):
+        self.epochs.append(report)
+        if len(report.epoch_loss) == self.fail_at_epoch:
+            raise RuntimeError(f"callback failed after epoch {self.fail_at_epoch}")
+
+    def on_train_end(self, model, report):
+        self.ends.append(report)
+
+
+def _arrays(model) -> list[np.ndarray]:
+    return [getattr(model, name) for name in model._arrays]
+
+
+def _same_vectors(a, b) -> bool:
+    return all(np.array_equal(x, y) for x, y in zip(_arrays(a), _arrays(b), strict=True))
+
+
+def _interrupted(model, corpus, path, after_epoch: int = 2, every="1e"):
+    """Fit ``model`` with checkpoints until a callback fails at the end of epoch
+    ``after_epoch + 1``: the checkpoint then holds the end of epoch ``after_epoch``."""
+    with pytest.raises(RuntimeError, match="callback failed"):
+        model.fit(corpus, checkpoint=path, checkpoint_every=every,
+                  callbacks=[Recorder(fail_at_epoch=after_epoch + 1)])
+    assert is_checkpoint(path)
+
+
+MODELS = {
+    "sgns": lambda **kw: SkipGram(**SETTINGS, **kw),
+    "cbow": lambda **kw: CBOW(**SETTINGS, **kw),
+    "softmax": lambda **kw: SoftmaxSkipGram(**SETTINGS, **kw),
+    "gaussian": lambda **kw: GaussianSkipGram(**{**SETTINGS, "alpha": 0.2}, **kw),
+}
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_one_worker_resume_is_bit_identical_and_callbacks_and_checkpoints_change_nothing(
+        name, corpus, tmp_path, caplog):
+    make = MODELS[name]
+    plain = make(workers=1).fit(corpus)
+    # a checkpoint at every job boundary and a callback at every epoch end: no change
+    recorder = Recorder()
+    busy = make(workers=1).fit(corpus, checkpoint=tmp_path / "every", checkpoint_every=0,
+                               callbacks=[recorder])
+    assert _same_vectors(plain, busy)
+    assert not (tmp_path / "every").exists()  # removed once the run is complete
+    assert len(recorder.epochs) == SETTINGS["epochs"] and len(recorder.ends) == 1
+    # stopped after epoch 2 and resumed: the optimiser state (the Gaussian's AdaGrad
+    # sums), random state and position all come back, so the vectors are identical
+    path = tmp_path / "partial"
+    _interrupted(make(workers=1), corpus, path)
+    with caplog.at_level(logging.WARNING, logger="wordspace.train"):
+        resumed = make(workers=1).fit(corpus, checkpoint=path)
+    assert "resuming from" in caplog.text and "at epoch 3, 50 % of the run" in caplog.text
+    assert _same_vectors(plain, resumed)
+    assert resumed.report_.epoch_loss == plain.report_.epoch_loss
+    assert not path.exists()
+
+
+def test_pv_dbow_resumes_bit_identical(tmp_path):
+    docs = Documents(planted_documents(n_per_topic=120)[0], min_count=1, progress=False)
+    make = lambda: PVDBOW(**SETTINGS, workers=1)  # noqa: E731
+    plain = make().fit(docs)
+    path = tmp_path / "partial"
+    _interrupted(make(), docs, path, after_epoch=1)
+    assert _same_vectors(plain, make().fit(docs, checkpoint=path))
+    assert plain.dv.ids == make().fit(docs).dv.ids
+
+
+def test_two_workers_resume_covers_exactly_the_remaining_jobs(corpus, tmp_path, caplog):
+    path = tmp_path / "partial"
+    _interrupted(SkipGram(**SETTINGS, workers=2), corpus, path, after_epoch=2)
+    recorder = Recorder()
+    with caplog.at_level(logging.WARNING, logger="wordspace.train"):
+        model = SkipGram(**SETTINGS, workers=2).fit(corpus, checkpoint=path,
+                                                    callbacks=[recorder])
+    assert "at epoch 3" in caplog.text
+    report = model.report_
+    # the counters count every job once: none repeated, none skipped
+    assert report.epoch_words == [corpus.n_tokens] * SETTINGS["epochs"]
+    assert report.words == corpus.n_tokens * SETTINGS["epochs"]
+    # and this process ran epochs 3 and 4 only
+    assert [len(r.epoch_loss) for r in recorder.epochs] == [3, 4]
+    assert recorder.epochs[0].words == 3 * corpus.n_tokens
+
+
+def test_callbacks_get_each_epoch_once_with_its_loss(corpus):
+    recorder = Recorder()
+    model = SkipGram(**SETTINGS, workers=2).fit(corpus, callbacks=[recorder])
+    losses = model.report_.epoch_loss
+    assert [len(r.epoch_loss) for r in recorder.epochs] == [1, 2, 3, 4]
+    for i, report in enumerate(recorder.epochs):
+        assert report.loss == losses[i] and report.epoch_loss == losses[:i + 1]
+        assert report.words == (i + 1) * corpus.n_tokens
+    assert recorder.ends == [model.report_]
+
+
+def test_a_callback_sees_the_model_as_its_epoch_left_it(corpus, tmp_path):
+    class Save(Callback):
+        def on_epoch_end(self, model, report):
+            model.save(tmp_path / f"epoch{len(report.epoch_loss)}")
+
+    model = SkipGram(**SETTINGS, workers=1).fit(corpus, callbacks=[Save()])
+    first, last = load_model(tmp_path / "epoch1"), load_model(tmp_path / "epoch4")
+    assert not _same_vectors(first, last)
+    assert _same_vectors(last, model)
+    assert first.vectors.most_similar("g0w0", topn=1)  # queries work at an epoch end
+
+
+def test_a_failing_callback_fails_fit(corpus):
+    model = SkipGram(**SETTINGS, workers=2)
+    with pytest.raises(RuntimeError, match="callback failed after epoch 2"):
+        model.fit(corpus, callbacks=[Recorder(fail_at_epoch=2)])
+    assert not model.is_fitted
+    with pytest.raises(TypeError, match="neither on_epoch_end"):
+        model.fit(corpus, callbacks=[object()])
+
+
+def test_a_checkpoint_of_other_settings_or_another_corpus_is_refused(corpus, tmp_path):
+    path = tmp_path / "partial"
+    _interrupted(SkipGram(**SETTINGS, workers=1), corpus, path)
+    with pytest.raises(CheckpointMismatch) as info:
+        SkipGram(**{**SETTINGS, "alpha": 0.05}, window=3, workers=1).fit(
+            corpus, checkpoint=path)
+    message = str(info.value)
+    assert "alpha: 0.025 in the checkpoint, 0.05 in this run" in message
+    assert "window: 5 in the checkpoint, 3 in this run" in message
+    assert "--restart" in message and "dim" not in message
+    with pytest.raises(CheckpointMismatch, match="lanes: 1 in the checkpoint, 2"):
+        SkipGram(**SETTINGS, workers=2).fit(corpus, checkpoint=path)
+    other = Corpus(_write_corpus(tmp_path / "other.txt", 3600, seed=1), progress=False)
+    with pytest.raises(CheckpointMismatch, match="the corpus: the checkpoint was made on "
+                       ".*corpus.txt.*this run's is .*other.txt"):
+        SkipGram(**SETTINGS, workers=1).fit(other, checkpoint=path)
+    assert is_checkpoint(path)  # refused, not removed
+    # restart: starts over (same vectors as a fresh run) and leaves no checkpoint
+    fresh = SkipGram(**SETTINGS, workers=1).fit(other)
+    again = SkipGram(**SETTINGS, workers=1).fit(other, checkpoint=path, restart=True)
+    assert _same_vectors(fresh, again) and not path.exists()
+
+
+def test_a_damaged_checkpoint_is_refused_naming_the_file(corpus, tmp_path):
+    path = tmp_path / "partial"
+    _interrupted(SkipGram(**SETTINGS, workers=1), corpus, path)
+    inputs = np.load(path / "inputs.npy")
+    inputs[3, 1] = np.nan
+    np.save(path / "inputs.npy", inputs)
+    with pytest.raises(ValueError, match="inputs.npy: holds non-finite"):
+        SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=path)
+    np.save(path / "inputs.npy", inputs[:, :4].astype(np.float64))
+    with pytest.raises(ValueError, match=r"inputs.npy: expected float32 of shape"):
+        SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=path)
+    np.save(path / "inputs.npy", np.zeros_like(inputs))
+    np.save(path / "states.npy", np.zeros(1, np.uint64))
+    with pytest.raises(ValueError, match="random state is 0"):
+        SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=path)
+    head = json.loads((path / "checkpoint.json").read_text())
+    (path / "checkpoint.json").write_text(json.dumps({**head, "position": 10**6}))
+    with pytest.raises(ValueError, match="checkpoint.json: position 1000000 is outside"):
+        SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=path)
+
+
+def test_only_a_checkpoint_is_ever_replaced(corpus, tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("precious")
+    with pytest.raises(FileExistsError, match="not a wordspace checkpoint"):
+        SkipGram(**SETTINGS).fit(corpus, checkpoint=mine, restart=True)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(FileExistsError, match="existing file"):
+        SkipGram(**SETTINGS).fit(corpus, checkpoint=tmp_path / "file")
+    assert (mine / "thesis.tex").read_text() == "precious"
+    with pytest.raises(ValueError, match="need checkpoint=PATH"):
+        SkipGram(**SETTINGS).fit(corpus, checkpoint_every="10m")
+    with pytest.raises(TypeError, match="PPMISVD trains in one pass"):
+        PPMISVD(dim=4).fit(corpus, checkpoint=tmp_path / "p")
+
+
+@pytest.mark.parametrize("text, every", [("30s", Every(seconds=30)), ("10m", Every(600)),
+                                         ("2h", Every(7200)), ("2e", Every(epochs=2)),
+                                         ("1.5m", Every(90)), (0, Every(0)), (12.5, Every(12.5))])
+def test_checkpoint_every_parses_durations_and_epochs(text, every):
+    assert Every.parse(text) == every
+
+
+@pytest.mark.parametrize("text", ["10", "1.5e", "0e", "-3s", "10 minutes", "", True, -1])
+def test_checkpoint_every_refuses_anything_else(text):
+    with pytest.raises(ValueError, match="checkpoint_every must be"):
+        Every.parse(text)
+
+
+def _train_args(corpus_path, output, workers: int, *extra) -> list[str]:
+    return ["train", str(corpus_path), "-o", str(output), "--dim", "12", "--epochs", "8",
+            "--sample", "0", "--seed", "5", "--workers", str(workers), "--quiet", *extra]
+
+
+def test_cli_refuses_a_mismatched_checkpoint_and_restart_starts_over(tmp_path, capsys):
+    corpus_file = _write_corpus(tmp_path / "corpus.txt", 3600)
+    out = tmp_path / "model"
+    partial = checkpoint_path(out)
+    assert partial == tmp_path / "model.partial"
+    _interrupted(SkipGram(dim=12, epochs=8, sample=0.0, seed=5, workers=1, progress=False),
+                 Corpus(corpus_file, progress=False), partial)
+    assert main(_train_args(corpus_file, out, 1, "--checkpoint-every", "1e", "--window",
+                            "3")) == 2
+    err = capsys.readouterr().err
+    assert "window: 5 in the checkpoint, 3 in this run" in err and "--restart" in err
+    assert not out.exists() and is_checkpoint(partial)
+    assert main(_train_args(corpus_file, out, 1, "--checkpoint-every", "1e", "--window",
+                            "3", "--restart")) == 0
+    assert not partial.exists()
+    reference = SkipGram(dim=12, epochs=8, sample=0.0, seed=5, workers=1, window=3,
+                         progress=False).fit(Corpus(corpus_file, progress=False))
+    assert _same_vectors(load_model(out), reference)
+    with pytest.raises(SystemExit):
+        main(_train_args(corpus_file, out, 1, "--checkpoint-every", "soon"))
+    assert "--checkpoint-every: expected a duration" in capsys.readouterr().err
+
+
+def _run_cli(args: list[str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "wordspace", *args], capture_output=True,
+                          text=True, timeout=300, env=os.environ.copy())
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_run_killed_at_random_moments_resumes_as_if_never_stopped(tmp_path, workers):
+    corpus_file = _write_corpus(tmp_path / "corpus.txt", 3600)
+    n_tokens = Corpus(corpus_file, progress=False).n_tokens
+    reference = tmp_path / "reference"
+    assert _run_cli(_train_args(corpus_file, reference, workers)).returncode == 0
+    rng = random.Random(workers)
+    resumed = 0
+    for trial in range(3):
+        out = tmp_path / f"model{trial}"
+        partial = checkpoint_path(out)
+        args = _train_args(corpus_file, out, workers, "--checkpoint-every", "0s")
+        proc = subprocess.Popen([sys.executable, "-m", "wordspace", *args],
+                                stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while not partial.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0.0, 0.3))  # anywhere: in a job, a checkpoint, the save
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        had_checkpoint = is_checkpoint(partial)
+        again = _run_cli(args)  # the same command
+        assert again.returncode == 0, again.stderr
+        if had_checkpoint:
+            resumed += 1
+            assert "resuming from" in again.stderr
+        assert not partial.exists()
+        model, first = load_model(out), load_model(reference)
+        report = json.loads((out / "training.json").read_text())
+        assert report["epoch_words"] == [n_tokens] * 8  # every job exactly once
+        if workers == 1:
+            assert _same_vectors(model, first)
+            assert report["epoch_loss"] == json.loads(
+                (reference / "training.json").read_text())["epoch_loss"]
+    assert resumed >= 2  # the test killed runs mid-way, not only finished ones
+
+
+def test_a_pause_sees_every_earlier_job_done_and_no_later_one_started():
+    from wordspace.engine import Job, ThreadRunner
+    from wordspace.engine.runner import Pauses
+
+    jobs = [Job(i, i + 1, 1, index=i) for i in range(60)]
+    started, finished, seen = [], [], []
+
+    class EveryTenth(Pauses):
+        def due(self, job):
+            return job.index % 10 == 0
+
+        def at(self, job):
+            seen.append((job.index, sorted(started), sorted(finished)))
+
+    def worker(_):
+        def step(job):
+            started.append(job.index)
+            time.sleep(0.001)
+            finished.append(job.index)
+        return step
+
+    ThreadRunner(4).run(jobs, worker, pauses=EveryTenth())
+    assert [index for index, _, _ in seen] == [0, 10, 20, 30, 40, 50]
+    for index, began, done in seen:
+        assert began == done == list(range(index))
+    assert sorted(finished) == list(range(60))
