@@ -334,3 +334,15 @@ def test_a_pause_sees_every_earlier_job_done_and_no_later_one_started():
     for index, began, done in seen:
         assert began == done == list(range(index))
     assert sorted(finished) == list(range(60))
+
+
+def test_train_without_checkpoint_options_leaves_model_partial_alone(tmp_path):
+    corpus_file = _write_corpus(tmp_path / "corpus.txt", 300)
+    out = tmp_path / "model"
+    partial = checkpoint_path(out)
+    partial.mkdir()
+    (partial / "notes.txt").write_text("mine")
+    assert main(_train_args(corpus_file, out, 1)) == 0
+    assert (partial / "notes.txt").read_text() == "mine"
+    assert main(_train_args(corpus_file, out, 1, "--checkpoint-every", "1e")) == 2
+    assert (partial / "notes.txt").read_text() == "mine"

@@ -7,6 +7,8 @@ with a gensim-like query API and a ``wordspace`` command line.
 from wordspace.corpus import Corpus, CorpusError
 from wordspace.distributions import Distributions
 from wordspace.documents import Documents
+from wordspace.engine.callbacks import Callback
+from wordspace.engine.checkpoint import CheckpointMismatch
 from wordspace.models import CBOW, PPMISVD, PVDBOW, GaussianSkipGram, SkipGram, SoftmaxSkipGram
 from wordspace.models.base import load_model
 from wordspace.train import TrainingReport
@@ -14,6 +16,7 @@ from wordspace.vectors import DocVectors, Vectors
 from wordspace.vocab import Vocabulary
 
 __version__ = "0.1.0"
-__all__ = ["CBOW", "PPMISVD", "PVDBOW", "Corpus", "CorpusError", "DocVectors", "Distributions",
-           "Documents", "GaussianSkipGram", "SkipGram", "SoftmaxSkipGram",
-           "TrainingReport", "Vectors", "Vocabulary", "load_model", "__version__"]
+__all__ = ["CBOW", "PPMISVD", "PVDBOW", "Callback", "CheckpointMismatch", "Corpus",
+           "CorpusError", "DocVectors", "Distributions", "Documents", "GaussianSkipGram",
+           "SkipGram", "SoftmaxSkipGram", "TrainingReport", "Vectors", "Vocabulary",
+           "load_model", "__version__"]

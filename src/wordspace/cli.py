@@ -393,11 +393,11 @@ def _train(args) -> int:
     model, corpus_type, reading = build_model(args)
     check_model_path(args.output)  # before hours of training, not after
     partial = checkpoint_path(args.output)
-    check_checkpoint_path(partial)
-    resumable = model._resumable
-    if (args.checkpoint_every or args.restart) and not resumable:
-        raise UsageError(f"--checkpoint-every and --restart are for window models; "
-                         f"{args.model} trains in one pass")
+    if args.checkpoint_every or args.restart:
+        if not model._resumable:
+            raise UsageError(f"--checkpoint-every and --restart are for window models; "
+                             f"{args.model} trains in one pass")
+        check_checkpoint_path(partial)  # only a checkpoint is replaced there
     if args.restart and not args.checkpoint_every:
         remove_checkpoint(partial)
     elif is_checkpoint(partial) and not args.checkpoint_every:

@@ -10,7 +10,9 @@
 * a :class:`~wordspace.engine.runner.Runner` (:class:`~wordspace.engine.runner.ThreadRunner`)
   executes the jobs;
 * a :class:`~wordspace.engine.meter.Meter` counts what they did and watches for
-  divergence.
+  divergence;
+* :mod:`~wordspace.engine.checkpoint` writes and reads a run's state at a job boundary
+  (resume), and :mod:`~wordspace.engine.callbacks` defines ``fit``'s callbacks.
 
 See docs/architecture.md for the data path and the contracts.
 """
@@ -18,10 +20,10 @@ See docs/architecture.md for the data path and the contracts.
 from wordspace.engine.jobs import Job, epoch_jobs, make_jobs
 from wordspace.engine.meter import Meter, TrainingDiverged, TrainingReport
 from wordspace.engine.params import GaussianParams, VectorParams
-from wordspace.engine.runner import Runner, ThreadRunner
+from wordspace.engine.runner import Pauses, Runner, ThreadRunner
 from wordspace.engine.sampler import Examples, Sampler, random_state
 from wordspace.engine.schedule import Schedule
 
-__all__ = ["Examples", "GaussianParams", "Job", "Meter", "Runner", "Sampler", "Schedule",
-           "ThreadRunner", "TrainingDiverged", "TrainingReport", "VectorParams", "epoch_jobs",
-           "make_jobs", "random_state"]
+__all__ = ["Examples", "GaussianParams", "Job", "Meter", "Pauses", "Runner", "Sampler",
+           "Schedule", "ThreadRunner", "TrainingDiverged", "TrainingReport", "VectorParams",
+           "epoch_jobs", "make_jobs", "random_state"]
