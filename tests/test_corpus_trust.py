@@ -340,6 +340,14 @@ def test_catastrophic_patterns_are_refused_up_front(tmp_path, pattern):
     assert time.perf_counter() - started < 2
 
 
+@pytest.mark.parametrize("pattern", [r"[a-z]+(?: [a-z]+)?", r" [a-z]+", r"[^\n]+", r".+",
+                                     r"[a-z ]+", r"(?<=\s)\w+"])
+def test_patterns_that_can_match_whitespace_are_refused(pattern):
+    # cut into pieces at whitespace, such a pattern would find tokens findall never does
+    with pytest.raises(ValueError, match="can match whitespace"):
+        make_tokenizer(False, pattern)
+
+
 @pytest.mark.parametrize("pattern,tokens", [
     (r"\w+", ["it's", "a", "well", "known", "fact", "x", "1", "5"]),
     (r"\w+(?:[-']\w+)*", ["it's", "a", "well-known", "fact", "x", "1", "5"]),

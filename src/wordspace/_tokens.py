@@ -14,7 +14,9 @@ engine takes exponential time to fail on ``"aaaa...b"``) must be refused before 
   splits into rounds in one way only, and failing cannot try exponentially many splits;
 * two variable-length parts that can share characters with nothing between them that
   pins where one stops (``a*a*``, ``\\w+\\w*``, ``.*a.*``): each such pair multiplies the
-  time by the text's length.
+  time by the text's length;
+* anything that can match (or look at) whitespace: tokens never span it, and long lines
+  are cut there.
 
 What is left backtracks at most about quadratically in the text it sees, so
 :class:`PatternTokenizer` runs it on pieces of at most :data:`PIECE_CHARS` characters,
@@ -75,6 +77,12 @@ def _compile_checked(pattern: str) -> re.Pattern:
         raise UnsafePatternError(f"token_pattern {shorten(pattern)} is not a valid regex: "
                                  f"{e}") from None
     problem = _problem(tree.data, tree.state)
+    if not problem and _chars_in(tree.data, tree.state) & _WHITESPACE:
+        # a token never spans whitespace: the reader cuts long lines there to bound memory
+        raise UnsafePatternError(
+            f"token_pattern {shorten(pattern)} can match whitespace; wordspace's tokens "
+            "never hold or look across whitespace (long lines are cut there), so write "
+            "it without (e.g. r'\\w+' or r'[^\\s]+' rather than '.' or ' ')")
     if problem:
         raise UnsafePatternError(
             f"token_pattern {shorten(pattern)} {problem}, which can take exponential (or "
@@ -220,6 +228,7 @@ def _problem(items, state) -> str | None:
 # be one the earlier part cannot match, or a mandatory character it cannot match must
 # come between them.
 _PROBE = [chr(c) for c in range(0x250)] + list("\u00a0\u2003\u3000\u4e00\u0416\uff01")
+_WHITESPACE = frozenset(c for c in _PROBE if c.isspace())
 
 
 def _sequence_problem(items, state) -> str | None:
