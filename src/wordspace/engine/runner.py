@@ -117,7 +117,8 @@ class ThreadRunner(Runner):
                     finally:
                         with cond:
                             shared["busy"] -= 1
-                            cond.notify_all()
+                            if shared["held"] is not None:  # only a pause waits for this
+                                cond.notify_all()
             except BaseException as e:  # surfaced in the calling thread
                 fail(e)
             finally:
