@@ -59,7 +59,7 @@ def test_a_failed_swap_restores_the_previous_model(tmp_path, model, monkeypatch,
         def replace(src, dst, failing=failing):
             src, dst = Path(src), Path(dst)
             moving_aside = src == tmp_path / "m"
-            into_place = dst == tmp_path / "m" and ".old." not in src.name
+            into_place = dst == tmp_path / "m" and src.parent == tmp_path
             if (failing == "aside" and moving_aside) or (failing == "into place"
                                                          and into_place):
                 raise OSError("rename failed")

@@ -195,8 +195,41 @@ def test_kill_9_at_random_moments_of_saves_leaves_a_complete_model(tmp_path, mod
 
 def test_interrupted_two_rename_swap_is_rolled_back_on_load(tmp_path, models):
     models["a"].save(tmp_path / "m")
-    os.rename(tmp_path / "m", tmp_path / ".m.old.1234abcd.tmp")  # killed between renames
+    aside = tmp_path / ".m.old.1234abcd.tmp"  # killed between renames: the old one aside
+    aside.mkdir()
+    os.rename(tmp_path / "m", aside / _io._ASIDE)
     assert _same(load_model(tmp_path / "m"), models["a"])
+
+
+def test_a_live_two_rename_swap_is_not_rolled_back_by_another_reader(tmp_path, models,
+                                                                     monkeypatch):
+    monkeypatch.setattr(_io, "_exchange", lambda a, b: False)
+    models["a"].save(tmp_path / "m")
+    real_replace, seen = os.replace, []
+
+    def replace(src, dst):
+        real_replace(src, dst)
+        if Path(dst).name == _io._ASIDE:  # between the renames: another process loads
+            seen.append(_io.recover_interrupted_swap(tmp_path / "m"))
+
+    monkeypatch.setattr(os, "replace", replace)
+    models["b"].save(tmp_path / "m")
+    assert seen == [False]  # the aside copy is claimed by the live save
+    assert _same(load_model(tmp_path / "m"), models["b"])
+
+
+def test_cleaning_touches_only_wordspace_temporaries(tmp_path, models, monkeypatch):
+    monkeypatch.setattr(_io, "STALE_AFTER_SECONDS", 0.0)
+    mine = [tmp_path / ".thesis.backup.tmp", tmp_path / ".v.txt.orig.tmp",
+            tmp_path / ".model2.old.0123abcd.tmp"]  # look alike, are not ours to remove
+    for p in mine:
+        p.mkdir()
+        (p / "chapter1.tex").write_text("years of work")
+    with _io.atomic_write(tmp_path / "thesis") as f:
+        f.write(b"x")
+    models["a"].vectors.save_word2vec_format(tmp_path / "v.txt")
+    assert not _io.recover_interrupted_swap(tmp_path / "model[0-9]")  # no glob in names
+    assert all((p / "chapter1.tex").exists() for p in mine)
 
 
 def test_stale_temporaries_are_removed_and_live_ones_kept(tmp_path, models, monkeypatch):
@@ -292,6 +325,14 @@ def _damage(directory: Path, how: str) -> None:
         (directory / "config.json").write_text(json.dumps(config))
     elif how == "vocab":
         (directory / "vocab.tsv").write_bytes(b"\xff\xfe garbage\n")
+    elif how == "huge count":
+        (directory / "vocab.tsv").write_text("w1\t99999999999999999999999\n")
+    elif how == "zero counts":
+        words = (directory / "vocab.tsv").read_text().splitlines()[1:]
+        (directory / "vocab.tsv").write_text("".join(w.split("\t")[0] + "\t0\n"
+                                                     for w in words))
+    elif how == "0-d":
+        np.save(vectors, np.float32(1.0))
     elif how == "ids":
         (directory / "doc_ids.json").write_text('{"a": 1}')
     elif how == "missing":
@@ -299,7 +340,8 @@ def _damage(directory: Path, how: str) -> None:
 
 
 @pytest.mark.parametrize("how", ["truncated", "rows", "columns", "complex", "object", "nan",
-                                 "config", "class", "params", "vocab", "ids", "missing"])
+                                 "config", "class", "params", "vocab", "huge count",
+                                 "zero counts", "0-d", "ids", "missing"])
 def test_a_damaged_model_directory_is_refused_naming_the_file(tmp_path, models, how):
     import shutil
 

@@ -24,6 +24,7 @@ import fcntl
 import gzip
 import lzma
 import os
+import re
 import secrets
 import shutil
 import stat
@@ -87,6 +88,20 @@ def _temporary_name(directory: Path, name: str, tag: str = "") -> Path:
     return directory / f".{name}.{tag}{secrets.token_hex(4)}.tmp"
 
 
+def _temporaries(directory: Path, name: str | None, tags: str = "(?:old\\.|bad\\.)?"
+                 ) -> list[Path]:
+    """The entries of ``directory`` named exactly as :func:`_temporary_name` names the
+    temporaries of ``name`` (of any name when None): never a user's own hidden file that
+    merely looks alike."""
+    stem = ".+" if name is None else re.escape(name)
+    shape = re.compile(rf"\.{stem}\.{tags}[0-9a-f]{{8}}\.tmp")
+    try:
+        return sorted(directory / entry for entry in os.listdir(directory)
+                      if shape.fullmatch(entry))
+    except OSError:
+        return []
+
+
 def temporary_file(directory: Path, name: str) -> tuple[int, Path]:
     """Create a new, uniquely named file beside ``name`` in ``directory``, claimed (locked)
     until its descriptor is closed; return the descriptor and path. Its permissions follow
@@ -101,32 +116,28 @@ def temporary_file(directory: Path, name: str) -> tuple[int, Path]:
         return fd, path
 
 
-def temporary_directory(directory: Path, name: str, tag: str = "") -> tuple[Path, int]:
-    """Create a new, uniquely named directory beside ``name`` (umask permissions), claimed
-    until the returned descriptor is closed."""
+def temporary_directory(directory: Path, name: str, tag: str = "", mode: int = 0o777
+                        ) -> tuple[Path, int]:
+    """Create a new, uniquely named directory beside ``name`` (``mode`` less the umask),
+    claimed until the returned descriptor is closed."""
     while True:
         path = _temporary_name(directory, name, tag)
         try:
-            os.mkdir(path, 0o777)
+            os.mkdir(path, mode)
         except FileExistsError:
             continue
         return path, _claim(path)
 
 
 def clean_stale_temporaries(directory: str | Path, name: str | None = None) -> list[Path]:
-    """Remove the temporaries of killed runs in ``directory``: those of ``name`` (every
-    ``.NAME.*.tmp``), or all ``.*.tmp`` when ``name`` is None. A temporary that another
+    """Remove the temporaries of killed runs in ``directory``: those of ``name``
+    (``.NAME.<8 hex digits>.tmp``, as wordspace names them), or of any name when ``name``
+    is None. A temporary that another
     process still claims, or that is younger than :data:`STALE_AFTER_SECONDS`, is left
     alone. Returns what was removed."""
-    directory = Path(directory)
-    pattern = f".{name}.*.tmp" if name is not None else ".*.tmp"
     removed = []
-    try:
-        candidates = list(directory.glob(pattern))
-    except OSError:
-        return removed
     now = time.time()
-    for path in candidates:
+    for path in _temporaries(Path(directory), name):
         try:
             info = path.lstat()
         except OSError:
@@ -172,6 +183,7 @@ def fsync_tree(root: str | Path) -> None:
 
 # -- publishing ---------------------------------------------------------------------------
 _RENAME_EXCHANGE = 2
+_ASIDE = "previous"  # where a two-rename swap keeps the old version, inside its claim
 _AT_FDCWD = -100
 
 
@@ -198,12 +210,12 @@ def recover_interrupted_swap(path: str | Path) -> bool:
     path = Path(path)
     if path.exists() or path.is_symlink():
         return False
-    for aside in sorted(path.parent.glob(f".{path.name}.old.*.tmp")):
-        fd = _try_claim(aside)
+    for aside in _temporaries(path.parent, path.name, tags="old\\."):
+        fd = _try_claim(aside)  # None: a live save is between its renames
         if fd is None:
             continue
         try:
-            os.rename(aside, path)
+            os.rename(aside / _ASIDE, path)
         except OSError:
             continue
         finally:
@@ -227,19 +239,19 @@ def _replace_directory(tmp: Path, path: Path) -> None:
     if _exchange(tmp, path):
         shutil.rmtree(tmp, ignore_errors=True)  # now the old version
         return
+    # The old version goes *into* a claimed directory, whose lock (unlike a lock on
+    # something the rename replaces) stays held until both renames are done.
     aside, aside_fd = temporary_directory(path.parent, path.name, tag="old.")
     try:
-        os.replace(path, aside)  # a directory replaces an empty directory
+        os.replace(path, aside / _ASIDE)
         try:
             os.replace(tmp, path)
         except BaseException:
-            os.replace(aside, path)
+            os.replace(aside / _ASIDE, path)
             raise
-        shutil.rmtree(aside, ignore_errors=True)
     finally:
         os.close(aside_fd)
-        with contextlib.suppress(FileNotFoundError):
-            os.rmdir(aside)
+        shutil.rmtree(aside, ignore_errors=True)
 
 
 def check_replaceable(path: str | Path, what: str, ours: Callable[[Path], bool],
@@ -331,7 +343,7 @@ def scratch_directory() -> Iterator[Path]:
     exit; scratch directories of killed runs (unclaimed) are removed first."""
     root = Path(tempfile.gettempdir())
     clean_stale_temporaries(root, "wordspace-scratch")
-    path, fd = temporary_directory(root, "wordspace-scratch")
+    path, fd = temporary_directory(root, "wordspace-scratch", mode=0o700)  # a shared /tmp
     try:
         yield path
     finally:

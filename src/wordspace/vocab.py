@@ -17,6 +17,8 @@ from wordspace._io import atomic_write
 from wordspace._tokens import shorten
 
 UNK = "<unk>"
+#: counts are int64: a file's counts (and their total) must stay far below overflow
+_MAX_COUNT = 2**62
 
 
 class WordIndex:
@@ -114,11 +116,15 @@ class Vocabulary(WordIndex):
                     unk = line.endswith("unk=1")
                     continue
                 parts = line.split("\t")
-                if len(parts) != 2 or not parts[1].isdigit():
-                    raise ValueError(f"{path}:{lineno}: expected 'word<TAB>count', got "
-                                     f"{shorten(line)}")
+                if len(parts) != 2 or not (parts[1].isascii() and parts[1].isdigit()) \
+                        or int(parts[1]) > _MAX_COUNT:
+                    raise ValueError(f"{path}:{lineno}: expected 'word<TAB>count' (a count "
+                                     f"up to {_MAX_COUNT:,}), got {shorten(line)}")
                 words.append(parts[0])
                 counts.append(int(parts[1]))
+        if sum(counts) == 0 or sum(counts) > _MAX_COUNT:  # the noise distribution divides by it
+            raise ValueError(f"{path}: the counts add up to {sum(counts):,}; expected a total "
+                             f"between 1 and {_MAX_COUNT:,}")
         return cls(words, counts, unk=unk)
 
 

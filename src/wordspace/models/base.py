@@ -401,6 +401,8 @@ def load_matrix(file: Path, mmap: bool = False) -> np.ndarray:
     if not isinstance(array, np.ndarray) or array.dtype not in (np.float32, np.float64):
         raise ValueError(f"{file}: expected float32 numbers, found "
                          f"{getattr(array, 'dtype', type(array).__name__)}")
+    if array.ndim == 0:
+        raise ValueError(f"{file}: expected a matrix or a vector, found a single number")
     for start in range(0, len(array), 1 << 16):  # bounded scratch, also for a memmap
         if not np.isfinite(array[start:start + (1 << 16)]).all():
             raise ValueError(f"{file}: holds non-finite values (NaN or inf) from row "
