@@ -11,7 +11,8 @@
    durable move into place: an interrupted, corrupted or too slow download never leaves
    a file that looks valid, and the next call starts cleanly. Archives are unpacked
    within a bound on their total size and member count, refusing members that would
-   land outside the unpacking folder or link out of it.
+   land outside the unpacking folder, and links and special files (only regular files
+   and folders are unpacked).
 
 Every file is read by its kind's parser (a corpus gets a plausibility check: a minimum
 size, text rather than HTML or binary) and held to the registry's minimum item count
@@ -39,6 +40,7 @@ import lzma
 import os
 import shutil
 import socket
+import stat
 import tarfile
 import threading
 import time
@@ -600,8 +602,9 @@ def unpack(archive: Path, dest: Path, *, max_bytes: int | None = None,
     """Unpack a zip or tar archive into ``dest`` atomically and within bounds.
 
     Refused, with :class:`DatasetError`, and leaving nothing: a damaged archive; a member
-    that would land outside ``dest`` (``..``, an absolute path) or link out of it (tar's
-    "data" filter); more than ``max_members`` members or ``max_bytes`` unpacked bytes
+    that would land outside ``dest`` (``..``, an absolute path) or whose name is too long
+    to create; a link or a special file (only regular files and folders are unpacked);
+    more than ``max_members`` members or ``max_bytes`` unpacked bytes
     (default :data:`MAX_MEMBERS`, :data:`MAX_UNPACKED_BYTES`), checked from the headers
     and again while writing. ``validate`` is called on the unpacked temporary folder
     before it is flushed to disk and renamed to ``dest``. If ``dest`` exists already (a
@@ -623,9 +626,12 @@ def unpack(archive: Path, dest: Path, *, max_bytes: int | None = None,
                 _untar(archive, tmp, budget)
             else:
                 raise DatasetError(f"{archive} is neither a zip nor a tar archive")
+            if validate is not None:
+                validate(tmp)
+            fsync_tree(tmp)
         except DatasetError:
             raise
-        except OSError as e:
+        except OSError as e:  # ENAMETOOLONG, a file where a folder should be, ...
             if e.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise _NoSpace(f"no space left to unpack {archive} into {dest.parent}: "
                                "free some space and run again") from None
@@ -633,9 +639,6 @@ def unpack(archive: Path, dest: Path, *, max_bytes: int | None = None,
         except _ARCHIVE_ERRORS as e:
             raise DatasetError(f"{archive} is damaged or unsafe: {type(e).__name__}: {e}"
                                ) from None
-        if validate is not None:
-            validate(tmp)
-        fsync_tree(tmp)
         try:
             os.rename(tmp, dest)
         except OSError as e:  # published meanwhile by another run: keep that one
@@ -654,11 +657,15 @@ def _unzip(archive: Path, root: Path, budget: _Budget) -> None:
         budget.headers(len(members), sum(m.file_size for m in members))
         for member in members:
             target = _check_inside(root, member.filename, archive)
+            mode = stat.S_IFMT(member.external_attr >> 16)
             if member.is_dir():
                 target.mkdir(parents=True, exist_ok=True)
-            else:
+            elif mode in (0, stat.S_IFREG):
                 with z.open(member) as src:  # checks the CRC at the end
                     budget.copy(src, target)
+            else:
+                raise _not_a_file(archive, member.filename,
+                                  "a link" if mode == stat.S_IFLNK else "a special file")
 
 
 def _untar(archive: Path, root: Path, budget: _Budget) -> None:
@@ -667,24 +674,42 @@ def _untar(archive: Path, root: Path, budget: _Budget) -> None:
         budget.headers(len(members), sum(m.size for m in members if m.isreg()))
         for member in members:
             target = _check_inside(root, member.name, archive)
-            if hasattr(tarfile, "data_filter"):
-                # absolute or escaping links, devices, odd permissions: tarfile.FilterError
-                member = tarfile.data_filter(member, str(root))
-            elif not (member.isreg() or member.isdir()):
-                raise DatasetError(f"{archive}: member {member.name!r} is a link or a special "
-                                   "file, which Python < 3.11.4 cannot check; refused")
             if member.isreg():
                 budget.copy(t.extractfile(member), target)
             elif member.isdir():
                 target.mkdir(parents=True, exist_ok=True)
-            else:  # a link that the filter found inside the folder
-                t.extract(member, root, filter="data")
+            else:
+                raise _not_a_file(archive, member.name, "a link" if member.issym()
+                                  or member.islnk() else "a special file")
+
+
+def _not_a_file(archive: Path, member: str, what: str) -> DatasetError:
+    # links are never unpacked: checking where one leads is where tarfile's own filter
+    # failed (CVE-2025-4517), and no registered dataset holds any
+    return DatasetError(f"{archive}: member {member!r} is {what}; only regular files and "
+                        "folders are unpacked, so the archive is refused")
+
+
+#: A path component longer than this cannot be created (and realpath stops following
+#: links in one); a member name longer than this is no dataset's.
+MAX_NAME_COMPONENT = 255
+MAX_NAME = 1024
 
 
 def _check_inside(root: Path, member: str, archive: Path) -> Path:
-    """``root / member``, refusing a member that would unpack outside ``root``."""
+    """``root / member``, refusing a member that would unpack outside ``root`` or whose
+    name is too long to create."""
+    encoded = os.fsencode(member)
+    if len(encoded) > MAX_NAME or any(len(part) > MAX_NAME_COMPONENT
+                                      for part in encoded.split(b"/")):
+        shown = member if len(member) <= 80 else member[:80] + "..."
+        raise DatasetError(f"{archive}: member {shown!r} has a name of "
+                           f"{len(encoded):,} bytes, beyond {MAX_NAME:,} (or a part beyond "
+                           f"{MAX_NAME_COMPONENT}); refused")
+    parts = member.split("/")
     target = root / member
-    if not target.resolve().is_relative_to(root.resolve()):
+    if member.startswith("/") or ".." in parts \
+            or not target.resolve().is_relative_to(root.resolve()):
         raise DatasetError(f"{archive}: member {member!r} would unpack outside {root}")
     return target
 
