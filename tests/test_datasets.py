@@ -29,6 +29,8 @@ class Server:
         self.files: dict[str, bytes] = {}
         self.truncate: set[str] = set()
         self.drip: set[str] = set()
+        self.announce: dict[str, int | None] = {}  # a Content-Length other than the body's
+        self.flood: set[str] = set()  # the body again and again, until the client hangs up
         self.requests: list[str] = []
         self.stopping = threading.Event()
         server = self
@@ -41,8 +43,17 @@ class Server:
                     self.send_error(404)
                     return
                 self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
+                length = server.announce.get(self.path, len(body))
+                if length is not None:
+                    self.send_header("Content-Length", str(length))
                 self.end_headers()
+                if self.path in server.flood:
+                    try:
+                        while not server.stopping.is_set():
+                            self.wfile.write(body)
+                    except OSError:
+                        pass
+                    return
                 if self.path in server.truncate:  # promise everything, send half, hang up
                     self.wfile.write(body[: len(body) // 2])
                     self.wfile.flush()
@@ -411,6 +422,56 @@ def test_the_default_deadline_scales_with_the_size(monkeypatch):
     with pytest.raises(DatasetError, match="WORDSPACE_DOWNLOAD_DEADLINE='soon': expected a "
                                            "positive number"):
         datasets.download_deadline(1)
+
+
+@pytest.mark.parametrize("announced,size,reason", [
+    (10**12, None, "announces 1,000,000,000,000 bytes, more than the limit of 1,048,576; "
+                   "refused before downloading.*MAX_DOWNLOAD_BYTES"),
+    (len(PAIRS) + 1, len(PAIRS), f"announces {len(PAIRS) + 1} bytes where the registry "
+                                 f"expects {len(PAIRS)}; refused before downloading"),
+])
+def test_a_length_announced_beyond_the_limit_is_refused_at_once(server, register, monkeypatch,
+                                                                announced, size, reason):
+    monkeypatch.setattr(datasets, "MAX_DOWNLOAD_BYTES", 1 << 20)
+    server.files["/pairs.txt"] = PAIRS * 1000
+    server.flood.add("/pairs.txt")  # as much as it announces, and more
+    server.announce["/pairs.txt"] = announced
+    d = register("toy", kind="similarity", description="", urls=(server.url + "/pairs.txt",),
+                 filename="pairs.txt", size=size)
+    started = time.monotonic()
+    with pytest.raises(DatasetError, match=reason):
+        datasets.path("toy", progress=False, deadline=5)
+    assert time.monotonic() - started < 2
+    assert leftovers(d) == []
+
+
+@pytest.mark.parametrize("size", [None, 100_000])
+def test_a_flood_stops_at_the_limit(server, register, monkeypatch, size):
+    monkeypatch.setattr(datasets, "MAX_DOWNLOAD_BYTES", 1 << 20)
+    server.files["/pairs.txt"] = PAIRS * 1000  # 31 kB, sent again and again
+    server.flood.add("/pairs.txt")
+    server.announce["/pairs.txt"] = None  # no Content-Length: the connection's end ends it
+    d = register("toy", kind="similarity", description="", urls=(server.url + "/pairs.txt",),
+                 filename="pairs.txt", size=size)
+    written = []
+
+    class Bar:  # counts what was written, as the progress bar is told
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def update(self, n):
+            written.append(n)
+
+    monkeypatch.setattr(datasets, "progress_bar", lambda *a, **k: Bar())
+    limit = size or 1 << 20
+    with pytest.raises(DatasetError, match=f"sent more than {limit:,} bytes.*stopped and "
+                                           "discarded"):
+        datasets.path("toy", progress=False, deadline=5)
+    assert limit - (1 << 16) <= sum(written) <= limit
+    assert leftovers(d) == []
 
 
 @pytest.mark.parametrize("members", ["bytes", "count"])

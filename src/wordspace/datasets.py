@@ -472,9 +472,13 @@ def download(url: str, dest: Path, checksum: str | None = None, size: int | None
     """Fetch ``url`` to ``dest`` atomically, checking its length and ``checksum``
     (``"sha256:<hex>"`` or ``"sha1:<hex>"``; without one, its sha256 is logged).
 
-    ``timeout`` bounds each read; ``deadline`` (seconds) the whole transfer, by default
-    :func:`download_deadline` of the expected size. ``validate`` is called on the
-    complete file (a parser raising :class:`DatasetError` if it is not what was meant).
+    At most ``size`` bytes (if given) or :data:`MAX_DOWNLOAD_BYTES` are accepted: a larger
+    (or, with ``size``, a different) Content-Length is refused before reading, and the
+    transfer is stopped before writing past the limit. ``timeout`` bounds each read;
+    ``deadline`` (seconds) the whole transfer, by default :func:`download_deadline` of
+    ``size`` or of the announced length within the limit, never of the header alone.
+    ``validate`` is called on the complete file (a parser raising :class:`DatasetError` if
+    it is not what was meant).
     The bytes go to a claimed temporary file beside ``dest``, flushed to disk and renamed
     only after every check passed; on any failure it is removed, so a retry starts clean.
     """
@@ -493,19 +497,25 @@ def download(url: str, dest: Path, checksum: str | None = None, size: int | None
                 with _opener(watchdog).open(url, timeout=min(timeout, watchdog.seconds)
                                             ) as response:
                     announced = int(response.headers.get("Content-Length") or 0)
-                    expected = announced or size
-                    limit = expected or MAX_DOWNLOAD_BYTES
-                    watchdog.expect(expected or 0)
+                    # the server's word never widens the bounds: the registry's size, or
+                    # the cap, is the most that is accepted (and sets the deadline)
+                    limit = min(size or MAX_DOWNLOAD_BYTES, MAX_DOWNLOAD_BYTES)
+                    _check_announced(url, announced, size, limit)
+                    expected = size or announced or None
+                    watchdog.expect(size or min(announced, limit))
                     with progress_bar(expected, "B", f"downloading {dest.name}",
                                       enable=progress) as bar:
                         while chunk := response.read1(1 << 16):
+                            if received + len(chunk) > limit:
+                                raise DatasetError(
+                                    f"{url}: sent more than {limit:,} bytes, the most "
+                                    f"{'the registry expects' if size else 'accepted'}; "
+                                    "stopped and discarded. If the file is genuine, raise "
+                                    "wordspace.datasets.MAX_DOWNLOAD_BYTES")
                             out.write(chunk)
                             digest.update(chunk)
                             received += len(chunk)
                             bar.update(len(chunk))
-                            if received > limit:
-                                raise DatasetError(f"{url}: sent more than {limit:,} bytes; "
-                                                   "stopped and discarded")
                             watchdog.expect(received)
                             if watchdog.check():
                                 break
@@ -554,6 +564,19 @@ def download(url: str, dest: Path, checksum: str | None = None, size: int | None
     finally:
         watchdog.close()
     return dest
+
+
+def _check_announced(url: str, announced: int, size: int | None, limit: int) -> None:
+    """Refuse, before any byte is read, a length the server announces beyond ``limit``
+    or other than the registry's ``size``."""
+    if size and announced and announced != size:
+        raise DatasetError(f"{url}: the server announces {announced:,} bytes where the "
+                           f"registry expects {size:,}; refused before downloading (a "
+                           "different file, or an error page?)")
+    if announced > limit:
+        raise DatasetError(f"{url}: the server announces {announced:,} bytes, more than the "
+                           f"limit of {limit:,}; refused before downloading. If the file is "
+                           "genuine, raise wordspace.datasets.MAX_DOWNLOAD_BYTES")
 
 
 # -- unpacking ------------------------------------------------------------------------------
