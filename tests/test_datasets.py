@@ -11,6 +11,7 @@ import os
 import tarfile
 import threading
 import time
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -494,6 +495,59 @@ def test_an_archive_bomb_is_refused_and_removed(server, register, monkeypatch, m
     with pytest.raises(DatasetError, match=f"toy: .*bomb.zip {expected}.*archive bomb"):
         datasets.path("toy", progress=False)
     assert leftovers(d) == []
+
+
+def longname_bomb(path: Path, size: int) -> None:
+    """A GNU long-name header whose name is ``size`` bytes of "a": small once gzipped."""
+    header = tarfile.TarInfo("././@LongLink")
+    header.type, header.size = tarfile.GNUTYPE_LONGNAME, size
+    with gzip.open(path, "wb") as g:
+        g.write(header.tobuf(format=tarfile.GNU_FORMAT))
+        for _ in range(size >> 20):
+            g.write(b"a" * (1 << 20))
+        g.write(tarfile.TarInfo("x").tobuf(format=tarfile.GNU_FORMAT) + bytes(1024))
+
+
+def many_members(path: Path, count: int) -> None:
+    with gzip.open(path, "wb") as g:
+        for i in range(count):
+            g.write(tarfile.TarInfo(f"d/{i:07d}").tobuf(format=tarfile.USTAR_FORMAT))
+        g.write(bytes(1024))
+
+
+@pytest.mark.parametrize("bomb", ["longname", "count"])
+def test_a_tar_bomb_is_refused_from_its_headers_in_bounded_memory(tmp_path, monkeypatch,
+                                                                   bomb):
+    archive = tmp_path / "bomb.tar.gz"
+    if bomb == "longname":
+        longname_bomb(archive, 10 << 20)
+        expected = "a tar extension header .* of 10,485,760 bytes, beyond 65,536"
+    else:
+        monkeypatch.setattr(datasets, "MAX_MEMBERS", 50)
+        many_members(archive, 20_000)  # tarfile's getmembers() alone holds ~20 MB
+        expected = "has more than 50 members.*archive bomb"
+    assert archive.stat().st_size < 200_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(DatasetError, match=f"bomb.tar.gz:? {expected}"):
+            datasets.unpack(archive, tmp_path / "unpacked")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 << 20  # tarfile alone: 28 MB and 8 MB
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bomb.tar.gz"]
+
+
+@pytest.mark.parametrize("form", [tarfile.GNU_FORMAT, tarfile.PAX_FORMAT])
+def test_long_names_and_pax_records_unpack(tmp_path, form):
+    name = "set/" + "long-" * 40 + "/data.txt"  # past ustar's 100 (and 155) characters
+    archive = tmp_path / "a.tar.gz"
+    with tarfile.open(archive, "w:gz", format=form) as t:
+        info = tarfile.TarInfo(name)
+        info.size, info.pax_headers = len(PAIRS), {"comment": "x" * 1000}
+        t.addfile(info, io.BytesIO(PAIRS))
+    datasets.unpack(archive, tmp_path / "unpacked")
+    assert (tmp_path / "unpacked" / name).read_bytes() == PAIRS
 
 
 def test_unpacking_stops_at_the_limit_whatever_the_headers_say(tmp_path):

@@ -645,7 +645,7 @@ def unpack(archive: Path, dest: Path, *, max_bytes: int | None = None,
         try:
             if zipfile.is_zipfile(archive):
                 _unzip(archive, tmp, budget)
-            elif tarfile.is_tarfile(archive):
+            elif _scan_tar(archive, budget):  # before tarfile reads a single header
                 _untar(archive, tmp, budget)
             else:
                 raise DatasetError(f"{archive} is neither a zip nor a tar archive")
@@ -691,11 +691,146 @@ def _unzip(archive: Path, root: Path, budget: _Budget) -> None:
                                   "a link" if mode == stat.S_IFLNK else "a special file")
 
 
+#: The most a tar extension header (a GNU long name or link, a pax record set) may hold:
+#: tarfile reads each whole into memory, and a real one holds a path or a few numbers.
+MAX_TAR_EXTENSION = 64 << 10
+_TAR_REGULAR = (b"0", b"\0", b"7")
+_TAR_EXTENSIONS = (b"L", b"K", b"x", b"g", b"X")
+
+
+def _scan_tar(archive: Path, budget: _Budget) -> bool:
+    """Whether ``archive`` is a tar archive (compressed or not), refusing one beyond
+    ``budget`` or holding a link, a special file or an oversized extension header.
+
+    Reads the decompressed stream's 512-byte headers itself, holding one block (or one
+    extension payload of at most :data:`MAX_TAR_EXTENSION`) at a time, as tarfile would
+    otherwise parse every header (and read every long-name payload whole) before any
+    bound could be checked."""
+    members = extensions = total = offset = 0
+    pax: dict[bytes, bytes] = {}
+    pax_global: dict[bytes, bytes] = {}
+    long_name = b""
+    with open(archive, "rb") as raw:
+        stream = decompressing_reader(raw)
+        while True:
+            header = _read_tar(stream, 512)
+            if len(header) < 512 or header.count(0) == 512:  # the end of the archive
+                return offset > 0
+            fields = _tar_header(header)
+            if fields is None:
+                if offset == 0:
+                    return False  # not a tar archive at all
+                raise DatasetError(f"{archive} is damaged: an invalid tar header at byte "
+                                   f"{offset:,} of its content")
+            kind, size, name = fields
+            offset += 512
+            if kind in _TAR_EXTENSIONS:
+                extensions += 1
+                if size > MAX_TAR_EXTENSION:
+                    raise DatasetError(
+                        f"{archive}: a tar extension header (a long name or pax records) "
+                        f"of {size:,} bytes, beyond {MAX_TAR_EXTENSION:,} (a long-name "
+                        "bomb?); refused")
+                if extensions > budget.max_members:
+                    raise budget.refuse(f"has more than {budget.max_members:,} extension "
+                                        "headers")
+                payload = _read_tar(stream, -size % 512 + size)[:size]
+                offset += -size % 512 + size
+                if kind == b"L":
+                    long_name = payload.split(b"\0", 1)[0]
+                elif kind != b"K":
+                    records = _pax_records(payload, archive)
+                    (pax_global if kind == b"g" else pax).update(records)
+                continue
+            members += 1
+            name = (pax.get(b"path") or long_name or name).decode("utf-8", "replace")
+            if members > budget.max_members:
+                raise budget.refuse(f"has more than {budget.max_members:,} members")
+            if any(key.startswith(b"GNU.sparse.") for key in (*pax, *pax_global)):
+                kind = b"S"
+            if kind in _TAR_REGULAR:
+                size = int(pax.get(b"size", pax_global.get(b"size", size)))
+                if size < 0:
+                    raise DatasetError(f"{archive} is damaged: member {name!r} has a "
+                                       "negative size")
+                total += size
+                if total > budget.max_bytes:
+                    raise budget.refuse(f"says it unpacks to at least {total:,} bytes")
+                skip = -size % 512 + size
+                while skip:
+                    chunk = len(stream.read(min(skip, 1 << 20)))
+                    if not chunk:
+                        raise DatasetError(f"{archive} is damaged: it ends inside member "
+                                           f"{name!r}")
+                    skip -= chunk
+                    offset += chunk
+            elif kind != b"5":
+                raise _not_a_file(archive, name, "a link" if kind in (b"1", b"2")
+                                  else "a special file")
+            pax, long_name = {}, b""
+
+
+def _read_tar(stream, n: int) -> bytes:
+    """``n`` bytes from ``stream``, fewer only at its end."""
+    parts, left = [], n
+    while left and (part := stream.read(left)):
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
+def _tar_header(block: bytes) -> tuple[bytes, int, bytes] | None:
+    """``(type flag, size, name)`` of a tar header block, or None if its checksum or
+    numbers are not a tar header's."""
+    try:
+        size, checksum = _tar_number(block[124:136]), _tar_number(block[148:156])
+    except ValueError:
+        return None
+    unsigned = 256 + sum(block[:148]) + sum(block[156:])
+    if size < 0 or checksum != unsigned and checksum != unsigned - 256 * sum(
+            b > 127 for b in block[:148] + block[156:]):  # some tars sum signed bytes
+        return None
+    name = block[:100].split(b"\0", 1)[0]
+    prefix = block[345:500].split(b"\0", 1)[0]
+    if block[257:263] == b"ustar\0" and prefix:
+        name = prefix + b"/" + name
+    return block[156:157], size, name
+
+
+def _tar_number(field: bytes) -> int:
+    """A tar header's number: octal text, or base-256 (a first byte of 0x80 or 0xff)."""
+    if field[:1] == b"\x80":
+        return int.from_bytes(field[1:], "big")
+    if field[:1] == b"\xff":
+        return int.from_bytes(field[1:], "big") - 256 ** (len(field) - 1)
+    return int(field.split(b"\0", 1)[0].strip() or b"0", 8)
+
+
+def _pax_records(payload: bytes, archive: Path) -> dict[bytes, bytes]:
+    """A pax extension header's ``LENGTH KEY=VALUE\\n`` records."""
+    records, pos = {}, 0
+    while pos < len(payload) and payload[pos:pos + 1] != b"\0":
+        length, _, _ = payload[pos:pos + 20].partition(b" ")
+        try:
+            end = pos + int(length)
+        except ValueError:
+            end = pos
+        record = payload[pos + len(length) + 1:end]
+        if end <= pos or end > len(payload) or not record.endswith(b"\n") \
+                or b"=" not in record:
+            raise DatasetError(f"{archive} is damaged: a malformed pax record")
+        key, _, value = record[:-1].partition(b"=")
+        records[key] = value
+        pos = end
+    return records
+
+
 def _untar(archive: Path, root: Path, budget: _Budget) -> None:
+    """Unpack, after :func:`_scan_tar` has checked the headers, one member at a time."""
     with tarfile.open(archive) as t:
-        members = t.getmembers()
-        budget.headers(len(members), sum(m.size for m in members if m.isreg()))
-        for member in members:
+        for count, member in enumerate(t, 1):  # never getmembers(): all headers at once
+            if count > budget.max_members:
+                raise budget.refuse(f"has more than {budget.max_members:,} members")
             target = _check_inside(root, member.name, archive)
             if member.isreg():
                 budget.copy(t.extractfile(member), target)
