@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -175,7 +176,8 @@ def test_a_checkpoint_of_other_settings_or_another_corpus_is_refused(corpus, tmp
     assert "alpha: 0.025 in the checkpoint, 0.05 in this run" in message
     assert "window: 5 in the checkpoint, 3 in this run" in message
     assert "--restart" in message and "dim" not in message
-    with pytest.raises(CheckpointMismatch, match="lanes: 1 in the checkpoint, 2"):
+    with pytest.raises(CheckpointMismatch,
+                       match=r"workers \(--workers\): 1 in the checkpoint, 2"):
         SkipGram(**SETTINGS, workers=2).fit(corpus, checkpoint=path)
     other = Corpus(_write_corpus(tmp_path / "other.txt", 3600, seed=1), progress=False)
     with pytest.raises(CheckpointMismatch, match="the corpus: the checkpoint was made on "
@@ -348,3 +350,31 @@ def test_train_without_checkpoint_options_leaves_model_partial_alone(tmp_path):
     assert (partial / "notes.txt").read_text() == "mine"
     assert main(_train_args(corpus_file, out, 1, "--checkpoint-every", "1e")) == 2
     assert (partial / "notes.txt").read_text() == "mine"
+
+
+def test_a_kill_while_the_checkpoint_is_removed_leaves_no_half_checkpoint(
+        corpus, tmp_path, monkeypatch):
+    from wordspace.engine import checkpoint as module
+
+    path = tmp_path / "run.partial"
+    _interrupted(SkipGram(**SETTINGS, workers=1), corpus, path)
+
+    def killed(target, *args, **kwargs):  # the process dies after one file is gone
+        next(p for p in Path(target).rglob("*") if p.is_file()).unlink()
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(module.shutil, "rmtree", killed)
+        with pytest.raises(KeyboardInterrupt):
+            module.remove_checkpoint(path)
+    assert not path.exists()  # nothing a later run could take for a user's folder
+    SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=path)  # the same run again
+    assert not path.exists()
+
+
+def test_numpy_scalar_parameters_reach_checkpoints_and_saved_models(corpus, tmp_path):
+    model = SkipGram(**{**SETTINGS, "window": np.int64(3), "alpha": np.float32(0.03)},
+                     workers=1)
+    model.fit(corpus, checkpoint=tmp_path / "run.partial", checkpoint_every="1e")
+    model.save(tmp_path / "m")
+    assert load_model(tmp_path / "m").get_params()["window"] == 3

@@ -23,6 +23,7 @@ import dataclasses
 import hashlib
 import json
 import math
+import os
 import re
 import shutil
 import time
@@ -31,7 +32,13 @@ from pathlib import Path
 
 import numpy as np
 
-from wordspace._io import atomic_directory, check_replaceable, recover_interrupted_swap
+from wordspace._io import (
+    atomic_directory,
+    check_replaceable,
+    fsync_directory,
+    recover_interrupted_swap,
+    temporary_directory,
+)
 
 __all__ = ["CHECKPOINT_FORMAT", "Checkpoint", "CheckpointMismatch", "Checkpointer", "Every",
            "check_checkpoint_path", "corpus_identity", "is_checkpoint", "read_checkpoint",
@@ -155,7 +162,16 @@ def remove_checkpoint(path: str | Path) -> bool:
     check_checkpoint_path(path)
     if not path.exists():
         return False
-    shutil.rmtree(path)
+    # Renamed aside first, in one step: a kill during the removal leaves no half
+    # checkpoint at ``path`` (which no later run could tell from a user's folder), only
+    # a claimed temporary that the next run there cleans up.
+    aside, claim = temporary_directory(path.parent, path.name, tag="old.")
+    try:
+        os.replace(path, aside / "removed")
+        fsync_directory(path.parent)
+    finally:
+        os.close(claim)
+        shutil.rmtree(aside, ignore_errors=True)
     return True
 
 
@@ -247,7 +263,8 @@ def _read_arrays(path: str | Path, head: Checkpoint, like: dict[str, np.ndarray]
 
 def _differences(saved: dict, now: dict) -> list[str]:
     """``name: X in the checkpoint, Y in this run`` for every setting that differs."""
-    return [f"{key}: {saved.get(key, '(unset)')!r} in the checkpoint, "
+    names = {"lanes": "workers (--workers)"}  # the runner's lanes are the user's workers
+    return [f"{names.get(key, key)}: {saved.get(key, '(unset)')!r} in the checkpoint, "
             f"{now.get(key, '(unset)')!r} in this run"
             for key in sorted(set(saved) | set(now)) if saved.get(key) != now.get(key)]
 

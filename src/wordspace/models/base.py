@@ -58,7 +58,10 @@ class Model:
     def get_params(self, deep: bool = True) -> dict:
         """Constructor parameters, as scikit-learn estimators expose them (``deep`` is
         accepted for scikit-learn's ``clone``; no parameter is itself an estimator)."""
-        return {name: getattr(self, name) for name in self._param_names()}
+        # a NumPy scalar (from a parameter grid, say) as the plain number it stands for,
+        # so that configs, checkpoints and saved models can hold it
+        return {name: value.item() if isinstance(value := getattr(self, name), np.generic)
+                else value for name in self._param_names()}
 
     def set_params(self, **params) -> Model:
         """Change constructor parameters (checked when :meth:`fit` starts); returns the
