@@ -51,9 +51,13 @@ class UnsafePatternError(ValueError):
     """A ``token_pattern`` is refused: invalid, or able to take exponential time."""
 
 
-def shorten(token: str, limit: int = 50) -> str:
+def shorten(token, limit: int = 50) -> str:
     """``repr(token)``, or for a long token its start, an ellipsis and its length, so a
-    message stays readable whatever the input holds."""
+    message stays readable whatever the input holds (any value: a string is cut before
+    it is quoted, anything else after)."""
+    if not isinstance(token, str):
+        text = repr(token)
+        return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
     if len(token) <= limit:
         return repr(token)
     return f"{token[:limit]!r}... ({len(token):,} characters)"

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from wordspace._io import atomic_directory, check_replaceable, recover_interrupted_swap
+from wordspace._tokens import shorten
 from wordspace._validate import check_float, check_int
 from wordspace.corpus import MAX_SENTENCE_LENGTH, Corpus
 from wordspace.engine.callbacks import check_callbacks
@@ -359,11 +360,12 @@ def read_model_config(path: str | Path) -> dict:
     registry = _registry()
     if not isinstance(config, dict) or config.get("class") not in registry:
         found = config.get("class") if isinstance(config, dict) else None
-        raise ValueError(f"{config_file}: unknown model class {_cut(found)} (this wordspace "
-                         f"knows {', '.join(registry)})")
+        raise ValueError(f"{config_file}: unknown model class {shorten(found)} (this "
+                         f"wordspace knows {', '.join(registry)})")
     version = config.get("format", 0)
     if not isinstance(version, int):
-        raise ValueError(f"{config_file}: 'format' must be an integer, got {_cut(version)}")
+        raise ValueError(f"{config_file}: 'format' must be an integer, got "
+                         f"{shorten(version)}")
     if version > FORMAT_VERSION:
         raise ValueError(f"{path} was written by a newer wordspace (format {version}); "
                          "upgrade wordspace to read it")
@@ -425,8 +427,3 @@ def check_shape(file: Path, array: np.ndarray, shape: tuple[int | None, ...]) ->
                          f"{' x '.join(map(str, array.shape))}; the model directory is "
                          "damaged or its files come from different models")
 
-
-def _cut(value, limit: int = 50) -> str:
-    """``repr(value)``, cut to ``limit`` characters for a message."""
-    text = repr(value)
-    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
