@@ -113,8 +113,8 @@ def test_pv_dbow_resumes_bit_identical(tmp_path):
     plain = make().fit(docs)
     path = tmp_path / "partial"
     _interrupted(make(), docs, path, after_epoch=1)
-    assert _same_vectors(plain, make().fit(docs, checkpoint=path))
-    assert plain.dv.ids == make().fit(docs).dv.ids
+    resumed = make().fit(docs, checkpoint=path)
+    assert _same_vectors(plain, resumed) and resumed.dv.ids == plain.dv.ids
 
 
 def test_two_workers_resume_covers_exactly_the_remaining_jobs(corpus, tmp_path, caplog):

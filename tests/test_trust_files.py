@@ -128,20 +128,22 @@ def test_a_failure_at_any_step_of_a_save_leaves_the_old_model(tmp_path, models, 
         monkeypatch.setattr(_io, "_exchange", lambda x, y: False)
     a.save(tmp_path / "m")
     k = 0
+    new_at = []  # steps whose failure left the new model in place
     while True:
-        calls = [0]
+        calls, failed = [0], []
 
-        def failing(real, calls=calls, k=k):
+        def failing(real, name, calls=calls, failed=failed, k=k):
             def call(*args, **kwargs):
                 calls[0] += 1
                 if calls[0] == k + 1:
+                    failed.append(name)
                     raise OSError(f"injected failure at step {k}")
                 return real(*args, **kwargs)
             return call
 
         with monkeypatch.context() as patch:
             for owner, name in _STEPS:
-                patch.setattr(owner, name, failing(getattr(owner, name)))
+                patch.setattr(owner, name, failing(getattr(owner, name), name))
             try:
                 b.save(tmp_path / "m")
                 done = True
@@ -151,9 +153,16 @@ def test_a_failure_at_any_step_of_a_save_leaves_the_old_model(tmp_path, models, 
         back = SkipGram.load(tmp_path / "m")
         if done:  # past the last step: the new model is in place
             assert _same(back, b)
+            # published by the last rename: only the final flush's steps come after it
+            assert new_at and new_at == list(range(k - len(new_at), k)) and len(new_at) <= 2
             break
-        # a complete model, the old one unless only the final flush of the parent failed
+        # a complete model: the old one, or the new one if only the parent's final flush
+        # (after the publishing rename) failed
         assert _same(back, a) or _same(back, b), f"step {k}: no complete model"
+        if _same(back, b):
+            # the parent's flush: fsync_directory, or the os.fsync inside it
+            assert failed[0] in ("fsync_directory", "fsync"), f"step {k}: {failed}"
+            new_at.append(k)
         assert [p.name for p in tmp_path.iterdir()] == ["m"], f"step {k} left temporaries"
         k += 1
     assert k >= 8  # every step of the save was failed once
@@ -339,10 +348,25 @@ def _damage(directory: Path, how: str) -> None:
         os.unlink(directory / "output_vectors_.npy")
 
 
-@pytest.mark.parametrize("how", ["truncated", "rows", "columns", "complex", "object", "nan",
-                                 "config", "class", "params", "vocab", "huge count",
-                                 "zero counts", "0-d", "ids", "missing"])
-def test_a_damaged_model_directory_is_refused_naming_the_file(tmp_path, models, how):
+@pytest.mark.parametrize("how,file,problem", [
+    ("truncated", "input_vectors_.npy", "not a readable .npy array"),
+    ("rows", "output_vectors_.npy", "expected shape"),
+    ("columns", "input_vectors_.npy", "expected shape"),
+    ("complex", "input_vectors_.npy", "expected float32 numbers, found complex64"),
+    ("object", "input_vectors_.npy", "not a readable .npy array"),
+    ("nan", "input_vectors_.npy", "non-finite values"),
+    ("config", "config.json", "not a readable model config"),
+    ("class", "config.json", "unknown model class 'os.system'"),
+    ("params", "config.json", "invalid parameters: dim must be"),
+    ("vocab", "vocab.tsv", "not a readable vocabulary"),
+    ("huge count", "vocab.tsv", "a count up to"),
+    ("zero counts", "vocab.tsv", "the counts add up to 0"),
+    ("0-d", "input_vectors_.npy", "found a single number"),
+    ("ids", "doc_ids.json", "expected a list of document ids"),
+    ("missing", "output_vectors_.npy", "is missing"),
+])
+def test_a_damaged_model_directory_is_refused_naming_the_file(tmp_path, models, how, file,
+                                                              problem):
     import shutil
 
     directory = tmp_path / "pv"
@@ -350,7 +374,7 @@ def test_a_damaged_model_directory_is_refused_naming_the_file(tmp_path, models, 
     _damage(directory, how)
     with pytest.raises((ValueError, FileNotFoundError)) as info:
         load_model(directory)
-    assert str(directory) in str(info.value)
+    assert str(directory / file) in str(info.value) and problem in str(info.value)
 
 
 def test_inference_on_a_damaged_model_fails_cleanly_not_with_a_segfault(tmp_path, models):

@@ -335,9 +335,9 @@ class _RunOptions:
 
 
 def _registry() -> dict[str, type[Model]]:
-    from wordspace import models
+    from wordspace.models import MODELS
 
-    return {name: getattr(models, name) for name in models.__all__}
+    return {cls.__name__: cls for cls in MODELS.values()}
 
 
 def load_model(path: str | Path, mmap: bool = False) -> Model:
