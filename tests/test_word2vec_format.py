@@ -323,7 +323,7 @@ def test_limit_stops_reading(tmp_path, binary):
     assert_loads_exactly(back, Vectors(v.words[:2], v.matrix[:2]))
     assert_loads_exactly(load(tmp_path, gzip.compress(data)[:-30], "v", limit=3), v)
     for bad in (0, -1, 1.5, True):
-        with pytest.raises(ValueError, match="limit must be a positive number"):
+        with pytest.raises(ValueError, match="limit must be an integer >= 1"):
             load(tmp_path, data, "v", limit=bad)
 
 

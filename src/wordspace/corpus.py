@@ -62,7 +62,6 @@ _BLOCK_BYTES = 1 << 20
 _BATCH_TOKENS = 1 << 20
 _FINGERPRINT_BYTES = 1 << 20  # the cache key hashes this much of each file's start and end
 _FORMAT_VERSION = 3  # 2: sentence_line.npy; 3: max_token_length, content in the key
-#: what a corrupt or truncated gzip, bzip2 or xz stream raises while it is read
 
 
 class CorpusError(ValueError):

@@ -53,12 +53,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wordspace._io import (
+    atomic_directory,
     cache_home,
     clean_stale_temporaries,
     decompressing_reader,
     fsync_directory,
-    fsync_tree,
-    temporary_directory,
     temporary_file,
 )
 from wordspace.progress import progress_bar
@@ -636,13 +635,10 @@ def unpack(archive: Path, dest: Path, *, max_bytes: int | None = None,
     archive, dest = Path(archive), Path(dest)
     if dest.exists():
         return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
     budget = _Budget(archive, MAX_UNPACKED_BYTES if max_bytes is None else max_bytes,
                      MAX_MEMBERS if max_members is None else max_members)
-    clean_stale_temporaries(dest.parent, dest.name)
-    tmp, claim = temporary_directory(dest.parent, dest.name)
-    try:
-        try:
+    try:  # built under a claimed temporary name, flushed, published unless one is there
+        with atomic_directory(dest, replace=False) as tmp:
             if zipfile.is_zipfile(archive):
                 _unzip(archive, tmp, budget)
             elif _scan_tar(archive, budget):  # before tarfile reads a single header
@@ -651,26 +647,16 @@ def unpack(archive: Path, dest: Path, *, max_bytes: int | None = None,
                 raise DatasetError(f"{archive} is neither a zip nor a tar archive")
             if validate is not None:
                 validate(tmp)
-            fsync_tree(tmp)
-        except DatasetError:
-            raise
-        except OSError as e:  # ENAMETOOLONG, a file where a folder should be, ...
-            if e.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise _NoSpace(f"no space left to unpack {archive} into {dest.parent}: "
-                               "free some space and run again") from None
-            raise DatasetError(f"{archive} cannot be unpacked: {e}") from None
-        except _ARCHIVE_ERRORS as e:
-            raise DatasetError(f"{archive} is damaged or unsafe: {type(e).__name__}: {e}"
-                               ) from None
-        try:
-            os.rename(tmp, dest)
-        except OSError as e:  # published meanwhile by another run: keep that one
-            if e.errno not in (errno.ENOTEMPTY, errno.EEXIST) or not dest.is_dir():
-                raise
-        fsync_directory(dest.parent)
-    finally:
-        os.close(claim)
-        shutil.rmtree(tmp, ignore_errors=True)
+    except DatasetError:
+        raise
+    except OSError as e:  # ENAMETOOLONG, a file where a folder should be, ...
+        if e.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise _NoSpace(f"no space left to unpack {archive} into {dest.parent}: "
+                           "free some space and run again") from None
+        raise DatasetError(f"{archive} cannot be unpacked: {e}") from None
+    except _ARCHIVE_ERRORS as e:
+        raise DatasetError(f"{archive} is damaged or unsafe: {type(e).__name__}: {e}"
+                           ) from None
     return dest
 
 

@@ -15,7 +15,7 @@ from wordspace.engine.params import GaussianParams, VectorParams
 from wordspace.engine.sampler import Examples
 from wordspace.kernels import gaussian, sgns
 
-__all__ = ["Examples", "Loss", "MaxMarginLoss", "NegativeSamplingLoss", "SoftmaxLoss"]
+__all__ = ["Loss", "MaxMarginLoss", "NegativeSamplingLoss", "SoftmaxLoss"]
 
 
 Params = VectorParams | GaussianParams

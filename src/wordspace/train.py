@@ -55,7 +55,6 @@ from wordspace.engine.checkpoint import (
 from wordspace.engine.jobs import Job, epoch_jobs, make_jobs
 from wordspace.engine.meter import (
     DIVERGENCE_FACTOR,
-    DIVERGENCE_TERMS,
     Meter,
     TrainingDiverged,
     TrainingReport,
@@ -70,8 +69,8 @@ from wordspace.losses import Loss, Params
 from wordspace.progress import progress_bar
 from wordspace.sampling import keep_probabilities
 
-__all__ = ["DIVERGENCE_FACTOR", "DIVERGENCE_TERMS", "JOB_WORDS", "KEEP_WARNING",
-           "MEMORY_SHARE", "SHARED_BLOCK", "TooLittleTraining", "TrainingDiverged",
+__all__ = ["DIVERGENCE_FACTOR", "JOB_WORDS", "KEEP_WARNING",
+           "MEMORY_SHARE", "TooLittleTraining", "TrainingDiverged",
            "TrainingReport", "TrainingTooLarge", "check_walk_memory", "expected_kept_share",
            "format_loss", "infer_rows", "make_jobs", "sample_keeping", "train"]
 

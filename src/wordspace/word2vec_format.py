@@ -41,6 +41,7 @@ import numpy as np
 
 from wordspace._io import DECOMPRESSION_ERRORS, atomic_write, decompressing_reader
 from wordspace._tokens import shorten
+from wordspace._validate import check_int
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,6 @@ _SPACE = b" \t\n\r\v\f"  # what separates fields; a word holds none of these
 _HEADER = re.compile(rb"\s*(\d+)\s+(\d+)\s*")
 _CONTROL_OR_SPACE = re.compile(rb"[\x00-\x20\x7f]")  # what no word holds
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # bytes no text file holds
-# What a truncated or corrupt gzip, bzip2 or xz stream raises while it is read.
 
 
 def _shown(text: str | bytes) -> str:
@@ -292,9 +292,8 @@ def read_word2vec(path: str | Path, binary: bool | None = None, limit: int | Non
     every failure is a ``ValueError`` naming the file.
     """
     name = str(path)
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int | np.integer)
-                              or limit < 1):
-        raise ValueError(f"limit must be a positive number of words or None, got {limit!r}")
+    if limit is not None:
+        check_int("limit", limit, 1)
     with open(path, "rb") as raw:
         info = os.fstat(raw.fileno())
         size = info.st_size if stat.S_ISREG(info.st_mode) else None
@@ -401,28 +400,30 @@ def _text_rows(s: _Stream, name: str, n: int, rows: int, dim: int, out: _Rows) -
     """Read ``rows`` text rows into ``out``, each a word and exactly ``dim`` numbers."""
     limit = _MAX_WORD + _MAX_NUMBER * dim
     for i in range(rows):
-        at = f"{name}:{i + 2}"
         try:
             line = s.line(limit)
         except _LineTooLong:
-            raise ValueError(f"{at}: no line end within {limit} bytes, more than a word and "
+            raise ValueError(f"{out.where(i)}: no line end within {limit} bytes, more than a "
+                             f"word and "
                              f"{dim} numbers take") from None
         if line is None:
             raise ValueError(f"{name}: the header promises {n} words, the file ends after "
                              f"{i}")
         fields = line.split()
         if not fields:
-            raise ValueError(f"{at}: an empty line where word {i + 1} of {n} should be")
-        word = _word(fields[0], at)
+            raise ValueError(f"{out.where(i)}: an empty line where word {i + 1} of {n} "
+                             "should be")
+        word = _word(fields[0], out, i)
         if len(fields) != dim + 1:
-            raise ValueError(f"{at}: the row of {_shown(word)} has {len(fields) - 1} numbers, "
+            raise ValueError(f"{out.where(i)}: the row of {_shown(word)} has "
+                             f"{len(fields) - 1} numbers, "
                              f"but the header says {dim}")
         try:
             with np.errstate(over="ignore"):  # 1e39 becomes inf, refused as non-finite
                 vector = np.array(fields[1:], dtype=np.float32)
         except ValueError:
             bad = next(f for f in fields[1:] if not _is_number(f))
-            raise ValueError(f"{at}: {_shown(bad)} in the row of {_shown(word)} is not a "
+            raise ValueError(f"{out.where(i)}: {_shown(bad)} in the row of {_shown(word)} is not a "
                              "number") from None
         out.add(i, word, vector)
 
@@ -433,7 +434,6 @@ def _binary_rows(s: _Stream, name: str, n: int, rows: int, dim: int, out: _Rows)
     width = 4 * dim
     newlines = None  # whether rows end with a newline (word2vec.c) or not (gensim)
     for i in range(rows):
-        at = f"{name}: row {i + 1}"
         s.fill(_MAX_WORD + 2 + width)
         buf, pos = s.buf, s.pos
         if pos == len(buf):
@@ -444,13 +444,15 @@ def _binary_rows(s: _Stream, name: str, n: int, rows: int, dim: int, out: _Rows)
         if space < 0:
             if len(buf) - pos <= _MAX_WORD:
                 s.check_end()
-            raise ValueError(f"{at}: no word followed by a space within {_MAX_WORD} bytes: "
+            raise ValueError(f"{out.where(i)}: no word followed by a space within {_MAX_WORD} "
+                             "bytes: "
                              f"is the header's dimension ({dim}) right?")
-        word = _word(buf[pos:space], at, hint=i > 0)
+        word = _word(buf[pos:space], out, i, hint=i > 0)
         start = space + 1
         if len(buf) - start < width:
             s.check_end()
-            raise ValueError(f"{at}: the file ends inside the vector of {_shown(word)}: "
+            raise ValueError(f"{out.where(i)}: the file ends inside the vector of "
+                             f"{_shown(word)}: "
                              f"{len(buf) - start} of its {width} bytes")
         out.add(i, word, np.frombuffer(buf, dtype="<f4", count=dim, offset=start))
         s.pos = start + width
@@ -462,14 +464,15 @@ def _binary_rows(s: _Stream, name: str, n: int, rows: int, dim: int, out: _Rows)
         if newlines is None:
             newlines = ends
         elif ends != newlines:
-            raise ValueError(f"{at}: the vector of {_shown(word)} is "
+            raise ValueError(f"{out.where(i)}: the vector of {_shown(word)} is "
                              f"{'not ' if newlines else ''}followed by a newline, unlike the "
                              f"first row's: is the header's dimension ({dim}) right?")
         s.pos += ends
 
 
-def _word(field: bytes, at: str, hint: bool = False) -> str:
-    """A row's word, decoded; refused when empty, spaced or not UTF-8."""
+def _word(field: bytes, out: _Rows, row: int, hint: bool = False) -> str:
+    """Row ``row``'s word, decoded; refused when empty, spaced or not UTF-8 (the message
+    placed by ``out``, only when it is needed)."""
     why = ("is empty" if not field else
            "contains whitespace or a control character" if _CONTROL_OR_SPACE.search(field)
            else None)
@@ -478,5 +481,5 @@ def _word(field: bytes, at: str, hint: bool = False) -> str:
             return field.decode("utf-8")
         except UnicodeDecodeError:
             why = "is not UTF-8 text"
-    raise ValueError(f"{at}: the word {_shown(field)} {why}"
+    raise ValueError(f"{out.where(row)}: the word {_shown(field)} {why}"
                      + (": is the header's dimension right?" if hint else ""))

@@ -41,7 +41,7 @@ from wordspace._io import (
 )
 
 __all__ = ["CHECKPOINT_FORMAT", "Checkpoint", "CheckpointMismatch", "Checkpointer", "Every",
-           "check_checkpoint_path", "corpus_identity", "is_checkpoint", "read_checkpoint",
+           "check_checkpoint_path", "corpus_identity", "is_checkpoint",
            "remove_checkpoint"]
 
 #: version of the checkpoint layout this wordspace writes and reads
@@ -207,13 +207,6 @@ def _load_checked(file: Path, dtype: np.dtype, shape: tuple[int, ...]) -> np.nda
     if array.dtype.kind == "f" and not np.isfinite(array).all():
         raise ValueError(f"{file}: holds non-finite values (NaN or inf)")
     return array
-
-
-def read_checkpoint(path: str | Path, like: dict[str, np.ndarray], lanes: int) -> Checkpoint:
-    """Read and check the checkpoint at ``path`` for a run whose params arrays are
-    ``like`` (names, dtypes, shapes) and that has ``lanes`` lanes; a ``ValueError``
-    naming the file and what is wrong with it otherwise."""
-    return _read_arrays(path, _read_head(path), like, lanes)
 
 
 def _read_head(path: str | Path) -> Checkpoint:

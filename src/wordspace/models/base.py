@@ -22,7 +22,7 @@ from wordspace.corpus import MAX_SENTENCE_LENGTH, Corpus
 from wordspace.engine.callbacks import check_callbacks
 from wordspace.engine.checkpoint import Every, check_checkpoint_path, remove_checkpoint
 from wordspace.losses import Loss, Params
-from wordspace.train import SHARED_BLOCK, check_walk_memory, train
+from wordspace.train import check_walk_memory, train
 from wordspace.vocab import Vocabulary
 
 FORMAT_VERSION = 2  # 2: PV-DBOW's document ids in doc_ids.json
@@ -284,9 +284,12 @@ class WindowModel(Model):
         check_int("seed", self.seed, 0)
         # the buffers' worst case for any corpus of default sentences, before reading one
         check_walk_memory(window=self.window, negative=getattr(self, "negative", 0),
-                          negative_block=SHARED_BLOCK if getattr(self, "shared_negatives", True)
-                          else 1, dim=self.dim, workers=self._workers,
-                          longest=MAX_SENTENCE_LENGTH)
+                          negative_block=self._loss().negative_block, dim=self.dim,
+                          workers=self._workers, longest=MAX_SENTENCE_LENGTH)
+
+    def _loss(self) -> Loss:
+        """The objective this model trains (the walk's layout of negatives follows it)."""
+        raise NotImplementedError
 
     @property
     def _final_alpha(self) -> float:

@@ -162,10 +162,12 @@ class GaussianSkipGram(WindowModel):
                            np.full((n, var_dim), self.var_init, np.float32))
         self.context_means_, self.context_variances_ = \
             params.context_means, params.context_variances
-        loss = MaxMarginLoss(self.energy, self.margin, self.mu_max, self.var_min, self.var_max,
-                             self.variance_rate)
-        self._train(corpus, loss, params)
+        self._train(corpus, self._loss(), params)
         self._restored()
+
+    def _loss(self) -> MaxMarginLoss:
+        return MaxMarginLoss(self.energy, self.margin, self.mu_max, self.var_min, self.var_max,
+                             self.variance_rate)
 
     def _expected_shapes(self) -> dict[str, tuple[int | None, ...]]:
         var_dim = self.dim if self.covariance == "diagonal" else 1

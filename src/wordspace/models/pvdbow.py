@@ -96,7 +96,7 @@ class PVDBOW(SkipGram):
         self.output_vectors_ = np.zeros((n_words, dim), dtype=np.float32)
         doc_rows = (word_rows + np.asarray(documents.doc_of_sentence)).astype(np.int32)
         self.doc_ids_ = [str(i) for i in documents.ids]  # callbacks query them at epoch ends
-        self._train(documents, NegativeSamplingLoss(self._update_kind()),
+        self._train(documents, self._loss(),
                     VectorParams(self.input_vectors_, self.output_vectors_),
                     window=self.window if self.train_words else 0, sentence_context=doc_rows)
         self.input_vectors_[word_rows:][~documents.has_words] = 0.0  # as inference gives

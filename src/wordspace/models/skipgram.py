@@ -94,12 +94,15 @@ class SkipGram(WindowModel):
         # word2vec.c's initialisation: inputs uniform in +-0.5/dim, outputs zero
         self.input_vectors_ = ((rng.random((n, dim), dtype=np.float32) - 0.5) / dim)
         self.output_vectors_ = np.zeros((n, dim), dtype=np.float32)
-        self._train(corpus, NegativeSamplingLoss(self._update_kind()),
+        self._train(corpus, self._loss(),
                     VectorParams(self.input_vectors_, self.output_vectors_))
         self._restored()
 
     def _update_kind(self) -> str:
         return "shared" if self.shared_negatives else "pair"
+
+    def _loss(self) -> NegativeSamplingLoss:
+        return NegativeSamplingLoss(self._update_kind())
 
     def _restored(self) -> None:
         self.vectors = Vectors(self.vocab_.words, self.input_vectors_, self.vocab_.counts)

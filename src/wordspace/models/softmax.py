@@ -90,9 +90,12 @@ class SoftmaxSkipGram(WindowModel):
         rng = np.random.default_rng(self.seed)
         self.centre_vectors_ = (rng.random((n, dim), dtype=np.float32) - 0.5) / dim
         self.context_vectors_ = np.zeros((n, dim), np.float32)
-        self._train(corpus, SoftmaxLoss(self.batch),
+        self._train(corpus, self._loss(),
                     VectorParams(self.centre_vectors_, self.context_vectors_))
         self._restored()
+
+    def _loss(self) -> SoftmaxLoss:
+        return SoftmaxLoss(self.batch)
 
     def _restored(self) -> None:
         self.vectors = Vectors(self.vocab_.words, self.centre_vectors_, self.vocab_.counts)
