@@ -35,6 +35,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
+import numpy as np
+
 # Magic numbers, so a compressed file is recognised whatever its name.
 _MAGIC = ((b"\x1f\x8b", gzip.open), (b"BZh", bz2.open), (b"\xfd7zXZ\x00", lzma.open))
 #: what reading a truncated or corrupt gzip, bzip2 or xz stream raises (gzip's
@@ -349,6 +351,19 @@ def scratch_directory() -> Iterator[Path]:
     finally:
         os.close(fd)
         shutil.rmtree(path, ignore_errors=True)
+
+
+def load_npy(file: Path, *, whole: str, mmap: bool = False,
+             missing: type[Exception] = FileNotFoundError):
+    """The array in ``file``, a plain ``.npy`` (never a pickle), or an error naming the
+    file: ``missing`` when it is absent (``whole``, what it belongs to, is then
+    incomplete), ``ValueError`` when it cannot be read. Callers check dtype and shape."""
+    try:
+        return np.load(file, mmap_mode="r" if mmap else None, allow_pickle=False)
+    except FileNotFoundError:
+        raise missing(f"{file} is missing: {whole} is incomplete") from None
+    except (OSError, ValueError, EOFError) as e:
+        raise ValueError(f"{file}: not a readable .npy array ({e})") from None
 
 
 def cache_home() -> Path:

@@ -36,6 +36,7 @@ from wordspace._io import (
     atomic_directory,
     check_replaceable,
     fsync_directory,
+    load_npy,
     recover_interrupted_swap,
     temporary_directory,
 )
@@ -194,12 +195,7 @@ def write_checkpoint(path: str | Path, checkpoint: Checkpoint) -> None:
 def _load_checked(file: Path, dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarray:
     """A saved array, refused unless it is a plain ``.npy`` of exactly ``dtype`` and
     ``shape`` (and, for floats, finite): a checkpoint is resumed bit for bit or not at all."""
-    try:
-        array = np.load(file, allow_pickle=False)
-    except FileNotFoundError:
-        raise ValueError(f"{file} is missing: the checkpoint is incomplete") from None
-    except (OSError, ValueError, EOFError) as e:
-        raise ValueError(f"{file}: not a readable .npy array ({e})") from None
+    array = load_npy(file, whole="the checkpoint", missing=ValueError)
     if not isinstance(array, np.ndarray) or array.dtype != dtype or array.shape != shape:
         found = (f"{array.dtype} {array.shape}" if isinstance(array, np.ndarray)
                  else type(array).__name__)

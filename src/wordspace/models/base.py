@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from wordspace._io import atomic_directory, check_replaceable, recover_interrupted_swap
+from wordspace._io import atomic_directory, check_replaceable, load_npy, recover_interrupted_swap
 from wordspace._tokens import shorten
 from wordspace._validate import check_float, check_int
 from wordspace.corpus import MAX_SENTENCE_LENGTH, Corpus
@@ -399,13 +399,7 @@ def check_model_path(path: str | Path) -> None:
 def load_matrix(file: Path, mmap: bool = False) -> np.ndarray:
     """A saved parameter array, refused unless it is a plain ``.npy`` of real numbers
     (float32 or float64, read as float32) with every value finite."""
-    try:
-        array = np.load(file, mmap_mode="r" if mmap else None, allow_pickle=False)
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{file} is missing: the model directory is incomplete") \
-            from None
-    except (OSError, ValueError, EOFError) as e:
-        raise ValueError(f"{file}: not a readable .npy array ({e})") from None
+    array = load_npy(file, whole="the model directory", mmap=mmap)
     if not isinstance(array, np.ndarray) or array.dtype not in (np.float32, np.float64):
         raise ValueError(f"{file}: expected float32 numbers, found "
                          f"{getattr(array, 'dtype', type(array).__name__)}")

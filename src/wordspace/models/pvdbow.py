@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from wordspace._io import load_npy
 from wordspace._validate import check_float, check_int
 from wordspace.corpus import make_tokenizer
 from wordspace.documents import Documents
@@ -113,10 +114,7 @@ class PVDBOW(SkipGram):
         file = directory / "doc_ids.json"
         if not file.exists() and (directory / "doc_ids_.npy").exists():  # format 1
             file = directory / "doc_ids_.npy"
-            try:
-                ids = np.load(file, allow_pickle=False)
-            except (OSError, ValueError, EOFError) as e:
-                raise ValueError(f"{file}: not a readable .npy array ({e})") from None
+            ids = load_npy(file, whole="the model directory")
             ids = ids.tolist() if ids.dtype.kind == "U" and ids.ndim == 1 else None
         else:
             try:
