@@ -115,7 +115,8 @@ class InOrder:
     def __init__(self):
         self.seen = []
 
-    def run(self, jobs, worker, monitor=None):
+    def run(self, jobs, worker, monitor=None, pauses=None):
+        assert pauses is None  # nothing pauses this run (no checkpoint, no callback)
         step = worker(0)
         for job in jobs:
             self.seen.append(job.index)

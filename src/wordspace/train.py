@@ -58,6 +58,7 @@ from wordspace.engine.meter import (
     Meter,
     TrainingDiverged,
     TrainingReport,
+    far_above,
     format_loss,
 )
 from wordspace.engine.params import VectorParams
@@ -304,10 +305,7 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, window: int,
             bar.update(words - bar.n)
 
         run.started = time.perf_counter()
-        if run.pausing:
-            runner.run(jobs[run.start:], worker, monitor, run)
-        else:  # a runner written before pauses existed takes three arguments
-            runner.run(jobs[run.start:], worker, monitor)
+        runner.run(jobs[run.start:], worker, monitor, run if run.pausing else None)
     report = meter.report(run.seconds())
     if on_epoch_end is not None and run.start < len(jobs):
         on_epoch_end(report)
@@ -389,7 +387,7 @@ def _check_outcome(report: TrainingReport, meter: Meter, counts: np.ndarray, sam
                    epochs: int, min_alpha: float) -> None:
     """Refuse a run whose last epoch diverged, or that trained nothing; warn when it
     trained fewer pairs than the vocabulary has words."""
-    if meter.reference is not None and report.loss > DIVERGENCE_FACTOR * meter.reference:
+    if far_above(report.loss, meter.reference):
         raise meter.diverged(epochs - 1, min_alpha, report.loss)  # jobs too small to see
     if report.pairs < len(counts):  # too little to learn from: an error if nothing at all
         learned = "no vector learned anything" if report.pairs == 0 else \
@@ -405,12 +403,12 @@ def _check_outcome(report: TrainingReport, meter: Meter, counts: np.ndarray, sam
 
 def infer_rows(documents: list[np.ndarray], loss: Loss, outputs: np.ndarray,
                counts: np.ndarray, *, negative: int, sample: float, ns_exponent: float,
-               epochs: int, alpha: float, min_alpha: float, seed: int, workers: int,
-               runner: Runner | None = None) -> np.ndarray:
+               epochs: int, alpha: float, min_alpha: float, seed: int, workers: int
+               ) -> np.ndarray:
     """Fit one new input row per document against frozen ``outputs`` (PV-DBOW inference).
 
-    Each document (word indices) is one job of the ``runner`` (default: a
-    :class:`ThreadRunner` of up to ``workers`` threads): it is walked ``epochs`` times as
+    Each document (word indices) is one job of a :class:`ThreadRunner` of up to
+    ``workers`` threads: it is walked ``epochs`` times as
     one sentence whose only context is its own row; ``loss`` must leave ``outputs``
     alone (``NegativeSamplingLoss("inputs")``). The learning rate of each epoch comes
     from a :class:`~wordspace.engine.schedule.Schedule`, falling linearly from ``alpha``
@@ -449,16 +447,15 @@ def infer_rows(documents: list[np.ndarray], loss: Loss, outputs: np.ndarray,
             last_loss[job.first] = job_loss, terms
         return step
 
-    runner = ThreadRunner(max(min(workers, len(documents)), 1), name="wordspace-infer") \
-        if runner is None else runner
-    runner.run(jobs, worker)
+    ThreadRunner(max(min(workers, len(documents)), 1), name="wordspace-infer").run(jobs, worker)
     # as in training: a non-finite loss, or one far above an untrained row's, diverged
     total, terms = last_loss.sum(axis=0)
     reference = loss.reference_loss(VectorParams(rows, outputs), negative)
-    if terms and not (total / terms <= DIVERGENCE_FACTOR * reference) \
+    mean = total / max(terms, 1)
+    if terms and (not math.isfinite(mean) or far_above(mean, reference)) \
             or not np.isfinite(rows).all():
         raise TrainingDiverged(
             f"inference diverged: the loss per term in the last epoch is "
-            f"{total / max(terms, 1):.4g}, over {DIVERGENCE_FACTOR:g} times an untrained "
+            f"{mean:.4g}, over {DIVERGENCE_FACTOR:g} times an untrained "
             f"row's {reference:.4g}; lower alpha (now {alpha:g}), e.g. to {alpha / 4:g}")
     return rows

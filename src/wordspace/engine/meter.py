@@ -69,6 +69,13 @@ class TrainingReport:
                 f"{self.words_per_second:,.0f} words/s, final loss {format_loss(self.loss)}")
 
 
+def far_above(mean: float, reference: float | None) -> bool:
+    """Whether a loss per term of ``mean`` is far above an untrained model's
+    ``reference`` (None: the loss has no reference): the rule training and inference
+    call divergence."""
+    return reference is not None and mean > DIVERGENCE_FACTOR * reference
+
+
 class Meter:
     """Counters every lane of a run shares (thread-safe), per epoch.
 
@@ -113,7 +120,7 @@ class Meter:
             if self._recent_terms >= DIVERGENCE_TERMS:
                 mean = self._recent_loss / self._recent_terms
                 self._recent_loss, self._recent_terms = 0.0, 0
-                if self.reference is not None and mean > DIVERGENCE_FACTOR * self.reference:
+                if far_above(mean, self.reference):
                     raise self.diverged(job.epoch, lr, mean)
             self.words += job.words
             self.examples += examples.n_examples
