@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import sys
 import time
@@ -21,3 +22,21 @@ def run(cmd: list[str], env: dict | None = None) -> tuple[float, float]:
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"command failed: {' '.join(cmd)}")
     return wall, usage.ru_maxrss / 1024
+
+
+def text8_words(count: int, skip: int = 0) -> str:
+    """``count`` words of the text8-format corpus after the first ``skip``."""
+    with gzip.open(DATA / "corpora" / "enwiki2015-text8.gz", "rt") as f:
+        words: list[str] = []
+        seen, tail = 0, ""
+        while len(words) < count:
+            chunk = f.read(1 << 22)
+            if not chunk:
+                break
+            parts = (tail + chunk).split(" ")
+            tail = parts.pop()  # perhaps cut in two: the next chunk completes it
+            parts = [p for p in parts if p]  # the file starts with a space
+            take = parts[max(skip - seen, 0):]
+            seen += len(parts)
+            words.extend(take[:count - len(words)])
+    return " ".join(words)

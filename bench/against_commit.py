@@ -25,7 +25,6 @@ The word models read the first ``--words`` words of the text8-format corpus
 from __future__ import annotations
 
 import argparse
-import gzip
 import hashlib
 import json
 import os
@@ -35,7 +34,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import DATA
+from _common import DATA, text8_words
 
 ROOT = Path(__file__).resolve().parents[1]
 WORD_MODELS = {"sgns": "SkipGram", "cbow": "CBOW", "gaussian": "GaussianSkipGram"}
@@ -85,13 +84,6 @@ def work(model: str, corpus: str, workers: int, epochs: int) -> dict:
             **quality}
 
 
-def corpus_head(path: str, words: int) -> str:
-    """The first ``words`` words of a (gzipped) one-line text8-format file."""
-    with gzip.open(path, "rt") if path.endswith(".gz") else open(path) as f:
-        text = f.read(words * 12)
-    return " ".join(text.split()[:words])
-
-
 # -- the driver ------------------------------------------------------------------------------
 def run(tree: Path, args: list[str]) -> dict:
     """One worker process with ``tree``'s wordspace first on the path."""
@@ -130,7 +122,7 @@ def main() -> None:
         os.environ["WORDSPACE_HOME"] = str(scratch / "home")  # a cold, private cache
         try:
             text = scratch / "text.txt"
-            text.write_text(corpus_head(str(DATA / "corpora/enwiki2015-text8.gz"), a.words))
+            text.write_text(text8_words(a.words))
             trees = {"before": base, "after": ROOT}
             for model in a.models:
                 corpus = str(DATA / "docs/bbc.jsonl.gz") if model == "pv-dbow" else str(text)

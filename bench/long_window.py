@@ -12,37 +12,19 @@ from the start and from 4.4 M words in, ``--skip 4408729``; one epoch, two threa
 from __future__ import annotations
 
 import argparse
-import gzip
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-from _common import DATA
+from _common import DATA, text8_words
 from wordspace import CBOW, Corpus, SkipGram
 from wordspace.evaluate import word_similarity
 from wordspace.train import TrainingDiverged, format_loss
 
 UPDATES = {"shared": dict(shared_negatives=True), "pair": dict(shared_negatives=False),
            "cbow": {}}
-
-
-def words_of_text8(skip: int, count: int) -> str:
-    """``count`` words of the text8-format corpus after the first ``skip``."""
-    with gzip.open(DATA / "corpora" / "enwiki2015-text8.gz", "rt") as f:
-        words: list[str] = []
-        seen, tail = 0, ""
-        while len(words) < count:
-            chunk = f.read(1 << 22)
-            if not chunk:
-                break
-            parts = (tail + chunk).split(" ")
-            tail = parts.pop()
-            take = parts[max(skip - seen, 0):]
-            seen += len(parts)
-            words.extend(take[:count - len(words)])
-    return " ".join(words)
 
 
 def main() -> None:
@@ -57,7 +39,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="wordspace-bench-") as tmp:
         path = Path(tmp) / "words.txt"
-        path.write_text(words_of_text8(args.skip, args.words))
+        path.write_text(text8_words(args.words, skip=args.skip))
         corpus = Corpus(path, min_count=5, progress=False)
         print(f"{corpus.n_tokens:,} words from {args.skip:,}, window {args.window}, "
               f"{args.epochs} epoch(s), {args.workers} threads\n")

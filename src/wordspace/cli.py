@@ -537,8 +537,6 @@ def _add_export(sub) -> None:
 
 def _check_vectors_output(path: str) -> None:
     """Refuse to replace anything but a word2vec file (whose first line is 'n dim')."""
-    from pathlib import Path
-
     target = Path(path)
     if target.is_dir():
         raise FileExistsError(f"{path} is a directory: give the vectors file's path")
@@ -591,8 +589,6 @@ def _add_eval(sub) -> None:
 
 def _load_scorable(path: str):
     """A model directory, or a word2vec file read as vectors."""
-    from pathlib import Path
-
     from wordspace import Vectors
     from wordspace.models.base import load_model
 
@@ -690,8 +686,6 @@ def _add_convae(sub) -> None:
 
 
 def _convae(a) -> None:
-    from pathlib import Path
-
     from wordspace.convae.explain import explain, figure
     from wordspace.convae.model import ConvAutoencoder, load_digits_images, mean_image_error
     from wordspace.plot import save_figure
