@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from helpers import write_sentences
+
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory, monkeypatch):
@@ -34,6 +36,4 @@ def planted():
 def text_file(tmp_path):
     """A small plain-text corpus, one sentence per line."""
     sentences, _ = planted_sentences(n_sentences=300)
-    path = tmp_path / "corpus.txt"
-    path.write_text("\n".join(" ".join(s) for s in sentences) + "\n")
-    return path
+    return write_sentences(tmp_path / "corpus.txt", sentences)

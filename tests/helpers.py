@@ -40,3 +40,14 @@ def planted_documents(n_per_topic: int = 40, seed: int = 0):
     topics = np.arange(N_TOPICS).repeat(n_per_topic)
     rng.shuffle(topics)
     return [(f"doc{i}", topic_document(rng, t)) for i, t in enumerate(topics)], topics
+
+
+def write_sentences(path, sentences):
+    """Write token lists as a text corpus, one sentence per line; return ``path``."""
+    path.write_text("\n".join(" ".join(s) for s in sentences) + "\n")
+    return path
+
+
+def same_parameters(a, b) -> bool:
+    """Whether two models of one class hold equal values in every saved matrix."""
+    return all(np.array_equal(getattr(a, name), getattr(b, name)) for name in a._arrays)

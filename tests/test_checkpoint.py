@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from conftest import planted_sentences
-from helpers import planted_documents
+from helpers import planted_documents, same_parameters, write_sentences
 from wordspace.cli import checkpoint_path, main
 from wordspace.corpus import Corpus
 from wordspace.documents import Documents
@@ -32,9 +32,7 @@ SETTINGS = dict(dim=12, epochs=4, sample=0.0, seed=5, progress=False)
 
 
 def _write_corpus(path, n_sentences: int, seed: int = 0):
-    sentences, _ = planted_sentences(n_sentences=n_sentences, seed=seed)
-    path.write_text("\n".join(" ".join(s) for s in sentences) + "\n")
-    return path
+    return write_sentences(path, planted_sentences(n_sentences=n_sentences, seed=seed)[0])
 
 
 @pytest.fixture
@@ -56,14 +54,6 @@ class Recorder(Callback):
 
     def on_train_end(self, model, report):
         self.ends.append(report)
-
-
-def _arrays(model) -> list[np.ndarray]:
-    return [getattr(model, name) for name in model._arrays]
-
-
-def _same_vectors(a, b) -> bool:
-    return all(np.array_equal(x, y) for x, y in zip(_arrays(a), _arrays(b), strict=True))
 
 
 def _interrupted(model, corpus, path, after_epoch: int = 2, every="1e"):
@@ -92,7 +82,7 @@ def test_one_worker_resume_is_bit_identical_and_callbacks_and_checkpoints_change
     recorder = Recorder()
     busy = make(workers=1).fit(corpus, checkpoint=tmp_path / "every", checkpoint_every=0,
                                callbacks=[recorder])
-    assert _same_vectors(plain, busy)
+    assert same_parameters(plain, busy)
     assert not (tmp_path / "every").exists()  # removed once the run is complete
     assert len(recorder.epochs) == SETTINGS["epochs"] and len(recorder.ends) == 1
     # stopped after epoch 2 and resumed: the optimiser state (the Gaussian's AdaGrad
@@ -102,7 +92,7 @@ def test_one_worker_resume_is_bit_identical_and_callbacks_and_checkpoints_change
     with caplog.at_level(logging.WARNING, logger="wordspace.train"):
         resumed = make(workers=1).fit(corpus, checkpoint=path)
     assert "resuming from" in caplog.text and "at epoch 3, 50 % of the run" in caplog.text
-    assert _same_vectors(plain, resumed)
+    assert same_parameters(plain, resumed)
     assert resumed.report_.epoch_loss == plain.report_.epoch_loss
     assert not path.exists()
 
@@ -114,7 +104,7 @@ def test_pv_dbow_resumes_bit_identical(tmp_path):
     path = tmp_path / "partial"
     _interrupted(make(), docs, path, after_epoch=1)
     resumed = make().fit(docs, checkpoint=path)
-    assert _same_vectors(plain, resumed) and resumed.dv.ids == plain.dv.ids
+    assert same_parameters(plain, resumed) and resumed.dv.ids == plain.dv.ids
 
 
 def test_two_workers_resume_covers_exactly_the_remaining_jobs(corpus, tmp_path, caplog):
@@ -152,8 +142,8 @@ def test_a_callback_sees_the_model_as_its_epoch_left_it(corpus, tmp_path):
 
     model = SkipGram(**SETTINGS, workers=1).fit(corpus, callbacks=[Save()])
     first, last = load_model(tmp_path / "epoch1"), load_model(tmp_path / "epoch4")
-    assert not _same_vectors(first, last)
-    assert _same_vectors(last, model)
+    assert not same_parameters(first, last)
+    assert same_parameters(last, model)
     assert first.vectors.most_similar("g0w0", topn=1)  # queries work at an epoch end
 
 
@@ -187,7 +177,7 @@ def test_a_checkpoint_of_other_settings_or_another_corpus_is_refused(corpus, tmp
     # restart: starts over (same vectors as a fresh run) and leaves no checkpoint
     fresh = SkipGram(**SETTINGS, workers=1).fit(other)
     again = SkipGram(**SETTINGS, workers=1).fit(other, checkpoint=path, restart=True)
-    assert _same_vectors(fresh, again) and not path.exists()
+    assert same_parameters(fresh, again) and not path.exists()
 
 
 def test_a_damaged_checkpoint_is_refused_naming_the_file(corpus, tmp_path):
@@ -262,7 +252,7 @@ def test_cli_refuses_a_mismatched_checkpoint_and_restart_starts_over(tmp_path, c
     assert not partial.exists()
     reference = SkipGram(dim=12, epochs=8, sample=0.0, seed=5, workers=1, window=3,
                          progress=False).fit(Corpus(corpus_file, progress=False))
-    assert _same_vectors(load_model(out), reference)
+    assert same_parameters(load_model(out), reference)
     with pytest.raises(SystemExit):
         main(_train_args(corpus_file, out, 1, "--checkpoint-every", "soon"))
     assert "--checkpoint-every: expected a duration" in capsys.readouterr().err
@@ -306,7 +296,7 @@ def test_a_run_killed_at_random_moments_resumes_as_if_never_stopped(tmp_path, wo
         report = json.loads((out / "training.json").read_text())
         assert report["epoch_words"] == [n_tokens] * 8  # every job exactly once
         if workers == 1:
-            assert _same_vectors(model, first)
+            assert same_parameters(model, first)
             assert report["epoch_loss"] == json.loads(
                 (reference / "training.json").read_text())["epoch_loss"]
     assert resumed >= 2  # the test killed runs mid-way, not only finished ones

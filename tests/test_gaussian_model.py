@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 
+from helpers import write_sentences
 from wordspace import Corpus, Distributions, GaussianSkipGram, load_model
 from wordspace.cli import main
 from wordspace.evaluate import entailment
@@ -169,8 +170,7 @@ def test_invalid_parameters():
 
 def test_cli_train_eval_plot_export(tmp_path, monkeypatch, capsys):
     sentences, _, _ = hierarchy(n_sentences=600)
-    corpus = tmp_path / "h.txt"
-    corpus.write_text("\n".join(" ".join(s) for s in sentences) + "\n")
+    corpus = write_sentences(tmp_path / "h.txt", sentences)
     out = tmp_path / "g"
     assert main(["train", str(corpus), "-o", str(out), "--model", "gaussian", "--energy", "kl",
                  "--dim", "6", "--epochs", "2", "--min-count", "1", "--quiet"]) == 0

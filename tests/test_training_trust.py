@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from conftest import planted_sentences
+from helpers import write_sentences
 from wordspace import Corpus, GaussianSkipGram, SkipGram
 from wordspace import train as driver
 from wordspace.kernels import sgns
@@ -77,8 +78,7 @@ def test_a_failed_cli_run_exits_non_zero_and_saves_nothing(tmp_path, monkeypatch
 
     monkeypatch.setattr(NegativeSamplingLoss, "scratch", scratch)
     sentences, _ = planted_sentences(n_sentences=50)
-    corpus = tmp_path / "c.txt"
-    corpus.write_text("\n".join(" ".join(s) for s in sentences) + "\n")
+    corpus = write_sentences(tmp_path / "c.txt", sentences)
     code = main(["train", str(corpus), "-o", str(tmp_path / "m"), "--min-count", "1",
                  "--sample", "0", "--quiet"])
     assert code != 0 and not (tmp_path / "m").exists()

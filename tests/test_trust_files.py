@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import wordspace
-from helpers import planted_documents
+from helpers import planted_documents, same_parameters
 from wordspace import PVDBOW, Corpus, Documents, SkipGram, _io, load_model
 from wordspace.cli import main
 
@@ -38,10 +38,6 @@ def models(tmp_path_factory):
     for name, m in (("a", a), ("b", b), ("pv", pv)):
         m.save(root / name)
     return {"a": a, "b": b, "pv": pv, "root": root}
-
-
-def _same(loaded, model) -> bool:
-    return np.array_equal(loaded.input_vectors_, model.input_vectors_)
 
 
 def _leftovers(directory: Path) -> list[str]:
@@ -82,16 +78,16 @@ def test_train_refuses_a_file_the_current_directory_or_a_link_before_training(
     assert "wordspace: error:" in capsys.readouterr().err
     assert (work / "notes.txt").read_text() == "mine"
     if target == "link":
-        assert _same(load_model(models["root"] / "a"), models["a"])
+        assert same_parameters(load_model(models["root"] / "a"), models["a"])
 
 
 def test_save_replaces_only_a_model_or_an_empty_directory(tmp_path, models):
     a, b = models["a"], models["b"]
     (tmp_path / "empty").mkdir()
     a.save(tmp_path / "empty")
-    assert _same(SkipGram.load(tmp_path / "empty"), a)
+    assert same_parameters(SkipGram.load(tmp_path / "empty"), a)
     b.save(tmp_path / "empty")  # now a model directory: replaced
-    assert _same(SkipGram.load(tmp_path / "empty"), b)
+    assert same_parameters(SkipGram.load(tmp_path / "empty"), b)
     other = tmp_path / "other"
     other.mkdir()
     (other / "config.json").write_text('{"class": "NotAModel"}')  # looks similar, is not
@@ -152,14 +148,14 @@ def test_a_failure_at_any_step_of_a_save_leaves_the_old_model(tmp_path, models, 
                 done = False
         back = SkipGram.load(tmp_path / "m")
         if done:  # past the last step: the new model is in place
-            assert _same(back, b)
+            assert same_parameters(back, b)
             # published by the last rename: only the final flush's steps come after it
             assert new_at and new_at == list(range(k - len(new_at), k)) and len(new_at) <= 2
             break
         # a complete model: the old one, or the new one if only the parent's final flush
         # (after the publishing rename) failed
-        assert _same(back, a) or _same(back, b), f"step {k}: no complete model"
-        if _same(back, b):
+        assert same_parameters(back, a) or same_parameters(back, b), f"step {k}: no complete model"
+        if same_parameters(back, b):
             # the parent's flush: fsync_directory, or the os.fsync inside it
             assert failed[0] in ("fsync_directory", "fsync"), f"step {k}: {failed}"
             new_at.append(k)
@@ -194,12 +190,12 @@ def test_kill_9_at_random_moments_of_saves_leaves_a_complete_model(tmp_path, mod
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         back = SkipGram.load(target)  # completes or rolls back an interrupted swap
-        assert _same(back, models["a"]) or _same(back, models["b"])
+        assert same_parameters(back, models["a"]) or same_parameters(back, models["b"])
     # the killed runs' temporaries are found and removed by the next save there
     monkeypatch.setattr(_io, "STALE_AFTER_SECONDS", 0.0)
     models["a"].save(target)
     assert _leftovers(tmp_path) == []
-    assert _same(SkipGram.load(target), models["a"])
+    assert same_parameters(SkipGram.load(target), models["a"])
 
 
 def test_interrupted_two_rename_swap_is_rolled_back_on_load(tmp_path, models):
@@ -207,7 +203,7 @@ def test_interrupted_two_rename_swap_is_rolled_back_on_load(tmp_path, models):
     aside = tmp_path / ".m.old.1234abcd.tmp"  # killed between renames: the old one aside
     aside.mkdir()
     os.rename(tmp_path / "m", aside / _io._ASIDE)
-    assert _same(load_model(tmp_path / "m"), models["a"])
+    assert same_parameters(load_model(tmp_path / "m"), models["a"])
 
 
 def test_a_live_two_rename_swap_is_not_rolled_back_by_another_reader(tmp_path, models,
@@ -224,7 +220,7 @@ def test_a_live_two_rename_swap_is_not_rolled_back_by_another_reader(tmp_path, m
     monkeypatch.setattr(os, "replace", replace)
     models["b"].save(tmp_path / "m")
     assert seen == [False]  # the aside copy is claimed by the live save
-    assert _same(load_model(tmp_path / "m"), models["b"])
+    assert same_parameters(load_model(tmp_path / "m"), models["b"])
 
 
 def test_cleaning_touches_only_wordspace_temporaries(tmp_path, models, monkeypatch):
