@@ -153,6 +153,11 @@ class _Tokenizer:
             tokens = self.keep(tokens)
         return tokens, consumed, continuing
 
+    def given(self, tokens: Iterable[str]) -> list[str]:
+        """Tokens given already split (an iterable source), lowercased as text would be,
+        without the overlong ones."""
+        return self.keep([t.lower() for t in tokens] if self.lowercase else list(tokens))
+
     def keep(self, tokens: list[str]) -> list[str]:
         """``tokens`` without the overlong ones."""
         if not tokens or len(max(tokens, key=len)) <= self.limit:
@@ -289,15 +294,14 @@ def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar
 _SPACE = re.compile(r"\s")
 
 
-def _iterable_batches(sentences: Iterable, lowercase: bool, batcher: _Batcher,
-                      tokenize: _Tokenizer) -> Iterator[tuple]:
+def _iterable_batches(sentences: Iterable, batcher: _Batcher, tokenize: _Tokenizer
+                      ) -> Iterator[tuple]:
     for i, sentence in enumerate(sentences):
         if isinstance(sentence, (str, bytes)):
             raise TypeError(
                 f"sentence {i} is a string; a corpus iterable must yield lists of tokens "
                 f"(e.g. line.split()), or pass a file path instead")
-        tokens = [t.lower() for t in sentence] if lowercase else list(sentence)
-        batcher.feed(tokenize.keep(tokens))
+        batcher.feed(tokenize.given(sentence))
         batcher.end_line()
         if batcher.full():
             yield batcher.take()
@@ -532,7 +536,7 @@ class Corpus:
 
     def _read_iterable(self, batcher: _Batcher) -> Iterator[tuple]:
         """Feed the iterable source to ``batcher``, yielding full batches."""
-        return _iterable_batches(self._sentences, self.lowercase, batcher, self._tokenizer)
+        return _iterable_batches(self._sentences, batcher, self._tokenizer)
 
     def _read_file(self, path: Path, batcher: _Batcher, bar) -> Iterator[tuple]:
         """Feed one file to ``batcher`` (advancing ``bar`` by bytes), yielding full batches."""

@@ -141,7 +141,7 @@ class Documents(Corpus):
         if isinstance(text, bytes) or not hasattr(text, "__iter__"):
             raise CorpusError(f"{where}: a document's text must be a string or a list of "
                               f"tokens, not {type(text).__name__}")
-        return self._tokenizer.keep([t.lower() for t in text] if self.lowercase else list(text))
+        return self._tokenizer.given(text)
 
     def _add(self, doc_id, tokens: list[str], batcher: _Batcher, where: str) -> None:
         if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int, np.integer)):
