@@ -1,4 +1,4 @@
-"""Time each compiled update kernel per centre word, on one thread, on real jobs.
+"""Time each compiled update kernel per corpus word, on one thread, on real jobs.
 
 Samples the first jobs of the text8-format corpus with the training driver's sampler,
 then times only the loss kernel's update (the sampler separately), from the same
@@ -17,6 +17,7 @@ import numpy as np
 
 from wordspace import Corpus
 from wordspace.engine import Job, Sampler, make_jobs
+from wordspace.engine.layout import SHARED_BAGS, Layout
 from wordspace.engine.params import GaussianParams, VectorParams
 from wordspace.losses import MaxMarginLoss, NegativeSamplingLoss
 
@@ -43,29 +44,27 @@ def main() -> None:
     bounds = make_jobs(offsets, 10_000)[:args.jobs + 1]
     longest = int((offsets[bounds[1:]] - offsets[bounds[:-1]]).max())
     n, rng = len(counts), np.random.default_rng(1)
-    cases = [
-        ("SGNS shared negatives, 100-d", NegativeSamplingLoss("shared"), sgns_params(n, 100, rng)),
-        ("SGNS per pair, 100-d", NegativeSamplingLoss("pair"), sgns_params(n, 100, rng)),
-        ("CBOW, 100-d", NegativeSamplingLoss("cbow"), sgns_params(n, 100, rng)),
-        ("Gaussian diagonal KL, 50-d",
-         MaxMarginLoss("kl", 1.0, 5.0, 0.05, 4.0, 0.3),
-         gaussian_params(n, 50, 50, rng)),
-        ("Gaussian spherical KL, 50-d",
-         MaxMarginLoss("kl", 1.0, 5.0, 0.05, 4.0, 0.3),
-         gaussian_params(n, 50, 1, rng)),
+    gaussian = MaxMarginLoss("kl", 1.0, 5.0, 0.05, 4.0, 0.3)
+    cases = [  # (name, layout, loss, params)
+        ("SGNS shared negatives, 100-d", Layout(max_bags=SHARED_BAGS), NegativeSamplingLoss(),
+         sgns_params(n, 100, rng)),
+        ("SGNS per pair, 100-d", Layout(max_bags=1), NegativeSamplingLoss(),
+         sgns_params(n, 100, rng)),
+        ("CBOW, 100-d", Layout(bag="window"), NegativeSamplingLoss(), sgns_params(n, 100, rng)),
+        ("Gaussian diagonal KL, 50-d", Layout(), gaussian, gaussian_params(n, 50, 50, rng)),
+        ("Gaussian spherical KL, 50-d", Layout(), gaussian, gaussian_params(n, 50, 1, rng)),
     ]
     print(f"{args.jobs} jobs of the text8-format corpus, 1 thread, window 5, negative 5\n")
-    print("| kernel | ns per centre word | corpus words/s (update only) | sampler words/s |")
+    print("| kernel | ns per corpus word | corpus words/s (update only) | sampler words/s |")
     print("|---|---|---|---|")
-    for name, loss, params in cases:
-        sampler = Sampler.build(tokens, offsets, counts, window=5, negative=5,
-                                negative_block=loss.negative_block, sample=1e-4,
-                                ns_exponent=0.75)
+    for name, layout, loss, params in cases:
+        sampler = Sampler.build(tokens, offsets, counts, window=5, negative=5, layout=layout,
+                                sample=1e-4, ns_exponent=0.75)
         ex = sampler.examples(longest, longest * 10)
-        scratch = loss.scratch(params, 5, 10)
+        scratch = loss.scratch(params, 5, layout.bags_per_example(10))
         state = np.array([7], np.uint64)
         sampled = updated = 0.0
-        words = centres = 0
+        words = 0
         for i, (s0, s1) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
             t0 = time.perf_counter()
             sampler.sample(Job(int(s0), int(s1)), state, ex)
@@ -76,8 +75,7 @@ def main() -> None:
                 sampled += t1 - t0
                 updated += t2 - t1
                 words += int(offsets[s1] - offsets[s0])
-                centres += ex.n_examples
-        print(f"| {name} | {updated / centres * 1e9:.0f} | {words / updated / 1e6:.2f} M | "
+        print(f"| {name} | {updated / words * 1e9:.0f} | {words / updated / 1e6:.2f} M | "
               f"{words / sampled / 1e6:.1f} M |", flush=True)
 
 

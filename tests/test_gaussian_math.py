@@ -104,7 +104,9 @@ def test_max_margin_update_takes_the_adagrad_step_of_the_hinge_loss(kind, spheri
     """One example through the training kernel: every row moves by AdaGrad's first step
     (``lr / sqrt(mean g^2) * g``) along ``g = -dL/drow`` of the window's hinge loss
     ``sum_jk max(0, m - S(w, c_j) + S(w, n_k))``, computed by finite differences."""
-    from wordspace.kernels.gaussian import max_margin_update
+    from wordspace.engine.layout import Examples
+    from wordspace.engine.params import GaussianParams
+    from wordspace.losses import MaxMarginLoss
 
     rng = np.random.default_rng(5)
     n_words, n, lr, var_lr, margin = 6, 5, 0.05, 0.02, 2.0
@@ -123,14 +125,13 @@ def test_max_margin_update_takes_the_adagrad_step_of_the_hinge_loss(kind, spheri
 
     expected_loss = hinge_loss()
     grads = numeric_gradient(hinge_loss, reference)
-    accumulators = [np.zeros(n_words) for _ in range(4)]
-    scratch = (np.zeros(5), np.zeros(5, np.float32), np.zeros(n, np.float32),
-               np.zeros(var_dim, np.float32), np.zeros(n, np.float32),
-               np.zeros(var_dim, np.float32), np.zeros(var_dim, np.float32))
     before = [p.copy() for p in params]
-    loss, triples, active = max_margin_update(
-        *params, *accumulators, np.array([w], np.int32), np.array([0, 2], np.int64), contexts,
-        negatives, 1, lr, var_lr, margin, KINDS[kind], 100.0, 1e-3, 100.0, False, *scratch)
+    objective = MaxMarginLoss(kind, margin, mu_max=100.0, var_min=1e-3, var_max=100.0,
+                              variance_rate=var_lr / lr)
+    gaussians = GaussianParams(*params)  # separate word and context distributions
+    examples = Examples.from_lists([w], [[[c] for c in contexts]], negatives)
+    loss, triples, active = objective.update(
+        gaussians, examples, lr, objective.scratch(gaussians, negatives.shape[1], 2))
     assert triples == 6 and 0 < active <= 6 and loss == pytest.approx(expected_loss, rel=1e-4)
     for p, b, g, rate in zip(params, before, grads, (lr, var_lr, lr, var_lr), strict=True):
         for r in range(n_words):

@@ -8,6 +8,7 @@ import pytest
 from helpers import N_TOPICS, numeric_gradient, planted_documents, topic_document
 from wordspace import PVDBOW, Corpus, Documents, load_model
 from wordspace.engine import Job, Sampler
+from wordspace.engine.layout import SHARED_BAGS, Layout
 from wordspace.engine.params import VectorParams
 from wordspace.losses import NegativeSamplingLoss
 from wordspace.sampling import noise_tables
@@ -47,16 +48,15 @@ def test_the_update_is_the_exact_gradient_step_of_the_pv_dbow_loss():
     prob, alias = noise_tables(np.array([9, 8, 7, 6, 5, 4]), 0.75)
     n = len(tokens)
     sampler = Sampler(tokens, np.array([0, n]), np.ones(n_words, np.float32), (prob, alias),
-                      window=2, negative=negative, negative_block=0,
+                      window=2, negative=negative, layout=Layout(max_bags=SHARED_BAGS),
                       sentence_context=np.array([n_words], np.int32))
     ex = sampler.sample(Job(0, 1, n), np.array([5], np.uint64), sampler.examples(n, n * 5))
-    assert ex.n_examples == n and all(
-        ex.contexts[ex.ctx_ptr[e + 1] - 1] == n_words for e in range(n))
+    assert ex.n_examples == n and all(ex.contexts(e)[-1] == n_words for e in range(n))
 
     doc_start = inputs[n_words].copy()
     p_in, p_out = inputs.astype(np.float64), outputs.astype(np.float64)
     for e in range(n):  # the reference: exact steps, example after example, in float64
-        w, ctx = ex.centres[e], ex.contexts[ex.ctx_ptr[e]:ex.ctx_ptr[e + 1]]
+        w, ctx = ex.centres[e], ex.contexts(e)
         negs = [k for k in ex.negatives[e] if k != w]
 
         def loss(w=w, ctx=ctx, negs=negs):
@@ -66,7 +66,7 @@ def test_the_update_is_the_exact_gradient_step_of_the_pv_dbow_loss():
         g_in, g_out = numeric_gradient(loss, [p_in, p_out])
         p_in[:] -= lr * g_in  # in place: the reference loss reads these arrays
         p_out[:] -= lr * g_out
-    loss = NegativeSamplingLoss("shared")
+    loss = NegativeSamplingLoss()
     params = VectorParams(inputs, outputs)
     loss.update(params, ex, lr, loss.scratch(params, negative, 5))
     np.testing.assert_allclose(inputs, p_in, rtol=1e-4, atol=1e-5)
@@ -194,8 +194,9 @@ def test_the_driver_checks_the_sentence_context(planted):
                 min_alpha=0.001, workers=1, seed=1, progress=False)
     for context in (np.zeros(3, np.int32), np.full(len(docs), 160, np.int32)):
         with pytest.raises(ValueError, match="one input row \\(0..159\\) for each of"):
-            train(docs, NegativeSamplingLoss(), params, sentence_context=context, **walk)
-    train(docs, NegativeSamplingLoss(), params,
+            train(docs, NegativeSamplingLoss(), params, layout=Layout(),
+                  sentence_context=context, **walk)
+    train(docs, NegativeSamplingLoss(), params, layout=Layout(),
           sentence_context=np.asarray(docs.doc_of_sentence, np.int32), **walk)
     assert params.outputs.any() and not np.allclose(params.inputs, inputs)  # it trained
 

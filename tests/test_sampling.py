@@ -12,26 +12,37 @@ import pytest
 from scipy import stats
 
 from wordspace.engine import Job, Sampler
+from wordspace.engine.layout import Layout, WordBags
 from wordspace.kernels.sampling import build_alias
 from wordspace.sampling import keep_probabilities, noise_distribution, noise_tables
 
 
 def run_job(tokens, window=5, negative=5, sample_keep=None, ns_exponent=0.75, counts=None,
-            seed=12345, per_context=False, tags=()):
+            seed=12345, per_context=False, tags=(), layout=None):
+    """One job of one sentence; returns (centres, ptr, contexts, negatives) with example
+    ``e``'s contexts ``contexts[ptr[e]:ptr[e + 1]]`` (the rows of its bags)."""
+    ex = sample(tokens, window, negative, sample_keep, ns_exponent, counts, seed, tags,
+                layout or Layout(max_bags=int(per_context)))
+    n_ex = ex.n_examples
+    ptr = ex.row_ptr[ex.bag_ptr[:n_ex + 1]]
+    rows = len(ex.negatives) if per_context else n_ex
+    return ex.centres[:n_ex], ptr, ex.rows[:ex.n_rows], ex.negatives[:rows]
+
+
+def sample(tokens, window=5, negative=5, sample_keep=None, ns_exponent=0.75, counts=None,
+           seed=12345, tags=(), layout=None):
+    """The examples the sampler makes of one sentence (negatives -1 where unwritten)."""
+    layout = Layout() if layout is None else layout
     tokens = np.asarray(tokens, dtype=np.int32)
     n_words = int(tokens.max()) + 1
     counts = np.bincount(tokens, minlength=n_words) if counts is None else counts
     keep = np.ones(n_words, np.float32) if sample_keep is None else sample_keep
     n = len(tokens)
     sampler = Sampler(tokens, np.array([0, n]), keep, noise_tables(counts, ns_exponent),
-                      window, negative, int(per_context), np.asarray(tags, np.int32))
+                      window, negative, layout, np.asarray(tags, np.int32))
     ex = sampler.examples(n, n * (2 * window + 1))
     ex.negatives.fill(-1)  # so unwritten rows show
-    rows = len(ex.negatives) if per_context else n
-    sampler.sample(Job(0, 1, n), np.array([seed], np.uint64), ex)
-    n_ex, n_ctx = ex.n_examples, ex.n_contexts
-    return (ex.centres[:n_ex], ex.ctx_ptr[:n_ex + 1], ex.contexts[:n_ctx],
-            ex.negatives[:rows if per_context else n_ex])
+    return sampler.sample(Job(0, 1, n), np.array([seed], np.uint64), ex)
 
 
 def test_alias_tables_reproduce_any_distribution():
@@ -100,11 +111,67 @@ def test_contexts_are_the_neighbours_within_the_window():
 
 def test_per_context_negatives_give_each_pair_its_own():
     tokens = np.arange(200) % 10
-    _, ptr, contexts, negatives = run_job(tokens, window=2, negative=3, per_context=True)
+    centres, ptr, contexts, negatives = run_job(tokens, window=2, negative=3,
+                                                per_context=True)
+    assert len(centres) == len(contexts) and np.all(np.diff(ptr) == 1)  # a pair each
     drawn = negatives[:len(contexts)]
     assert np.all((drawn >= 0) & (drawn < 10)), "a pair was left without negatives"
     assert np.all(negatives[len(contexts):] == -1)
     assert len(np.unique(drawn, axis=0)) > len(contexts) // 2
+
+
+@pytest.mark.parametrize("max_bags", [1, 3, 4])
+def test_a_window_is_cut_into_examples_of_at_most_max_bags(max_bags):
+    """The examples of a centre, in order, hold exactly its whole window's contexts
+    (compared without negatives, whose draws would shift the random stream), and every
+    example draws negatives of its own."""
+    tokens = np.arange(300) % 17
+    whole = sample(tokens, window=4, negative=0)
+    cut = sample(tokens, window=4, negative=0, layout=Layout(max_bags=max_bags))
+    bags = np.diff(cut.bag_ptr[:cut.n_examples + 1])
+    assert bags.max() == max_bags and bags.min() >= 1
+    assert np.all(np.diff(cut.row_ptr[:cut.n_bags + 1]) == 1)  # one-row bags
+    e = 0
+    for w in range(whole.n_examples):  # each window: its examples, in order
+        window = []
+        while len(window) < len(whole.contexts(w)):
+            assert cut.centres[e] == whole.centres[w]
+            window += cut.contexts(e).tolist()
+            e += 1
+        assert window == whole.contexts(w).tolist()
+    assert e == cut.n_examples and cut.n_contexts == whole.n_contexts
+    drawn = sample(tokens, window=4, negative=2, layout=Layout(max_bags=max_bags))
+    assert np.all(drawn.negatives[:drawn.n_examples] >= 0)
+    assert np.all(drawn.negatives[drawn.n_examples:] == -1)
+
+
+def test_a_window_bag_holds_the_whole_window():
+    """CBOW: one example per centre, one bag of all its contexts (the same windows)."""
+    tokens = np.arange(200) % 13
+    plain = sample(tokens, window=3, negative=2)
+    cbow = sample(tokens, window=3, negative=2, layout=Layout(bag="window"), tags=[99])
+    assert cbow.n_examples == cbow.n_bags == plain.n_examples
+    for e in range(cbow.n_examples):
+        (bag,) = cbow.bags(e)
+        assert bag.tolist() == plain.contexts(e).tolist() + [99]
+    assert cbow.n_contexts == plain.n_contexts + plain.n_examples
+
+
+def test_word_bags_expand_each_context_word_into_its_rows():
+    """Subword layouts: a context word is its bag of rows; a sentence's row stays itself."""
+    tokens = np.arange(60) % 6
+    table = WordBags.from_lists([[w, 6 + w % 2] if w % 3 else [w] for w in range(6)])
+    plain = sample(tokens, window=2, negative=2, tags=[50])
+    bagged = sample(tokens, window=2, negative=2, tags=[50], layout=Layout(word_bags=table))
+    assert bagged.n_examples == plain.n_examples
+    np.testing.assert_array_equal(bagged.negatives[:bagged.n_examples],
+                                  plain.negatives[:plain.n_examples])
+    for e in range(plain.n_examples):
+        words = plain.contexts(e)
+        bags = bagged.bags(e)
+        assert [b.tolist() for b in bags[:-1]] == \
+            [table.rows[table.ptr[w]:table.ptr[w + 1]].tolist() for w in words[:-1]]
+        assert bags[-1].tolist() == [50]
 
 
 @pytest.mark.parametrize("per_context", [False, True])
@@ -114,15 +181,19 @@ def test_a_sentence_context_joins_every_window(per_context):
     tokens = np.arange(40)  # word i at position i
     plain = run_job(tokens, window=3, negative=2, per_context=per_context)
     tagged = run_job(tokens, window=3, negative=2, per_context=per_context, tags=[500])
-    assert tagged[0].tolist() == plain[0].tolist()
+    if per_context:  # one pair per example: regroup the pairs by centre
+        assert np.all(tagged[3][:len(tagged[2])] >= 0)  # the tag has negatives of its own
+        groups = np.flatnonzero(tagged[2] == 500)
+        tagged = (tagged[0][groups], np.concatenate([[0], groups + 1]), tagged[2])
+    centres = np.unique(tagged[0]) if per_context else tagged[0]
+    assert centres.tolist() == np.unique(plain[0]).tolist() if per_context \
+        else tagged[0].tolist() == plain[0].tolist()
     for e in range(len(tagged[0])):
         ctx = tagged[2][tagged[1][e]:tagged[1][e + 1]]
         assert ctx[-1] == 500 and 500 not in ctx[:-1]
         assert np.all(np.abs(ctx[:-1] - e) <= 3) and len(ctx) >= 2
         if not per_context:  # same random draws: the word windows are unchanged
             assert ctx[:-1].tolist() == plain[2][plain[1][e]:plain[1][e + 1]].tolist()
-    if per_context:  # the extra context gets negatives of its own too
-        assert np.all(tagged[3][:len(tagged[2])] >= 0)
 
 
 def test_window_zero_leaves_the_sentence_context_alone():

@@ -135,7 +135,8 @@ def test_a_runner_plugs_in_without_touching_models_or_losses(planted):
     params = VectorParams((rng.random((len(corpus.vocab), 10), dtype=np.float32) - 0.5) / 10,
                           np.zeros((len(corpus.vocab), 10), np.float32))
     runner = InOrder()
-    report = train(corpus, NegativeSamplingLoss(), params, window=5, negative=5, sample=1e-4,
+    report = train(corpus, NegativeSamplingLoss(), params, layout=model._layout(), window=5,
+                   negative=5, sample=1e-4,
                    ns_exponent=0.75, epochs=2, alpha=0.025, min_alpha=0.025 * 1e-4,
                    workers=1, seed=7, progress=False, runner=runner)
     assert runner.seen == list(range(len(runner.seen)))  # every job once, in order

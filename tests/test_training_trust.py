@@ -16,8 +16,10 @@ from conftest import planted_sentences
 from helpers import write_sentences
 from wordspace import Corpus, GaussianSkipGram, SkipGram
 from wordspace import train as driver
-from wordspace.kernels import sgns
+from wordspace.engine import Job, Sampler
+from wordspace.engine.layout import SHARED_BAGS, Layout
 from wordspace.losses import NegativeSamplingLoss
+from wordspace.sampling import noise_tables
 from wordspace.train import (
     TooLittleTraining,
     TrainingDiverged,
@@ -107,14 +109,15 @@ def test_buffers_that_cannot_fit_are_refused_before_the_corpus_is_read(params):
 
 def test_the_memory_refusal_names_its_numbers():
     with pytest.raises(TrainingTooLarge) as caught:
-        check_walk_memory(window=200, negative=5, negative_block=1, dim=100, workers=4,
-                          longest=10_000, available=2**29)
+        check_walk_memory(layout=Layout(max_bags=1), window=200, negative=5, dim=100,
+                          workers=4, longest=10_000, available=2**29)
     message = str(caught.value)
-    # 10,000 words x 400 contexts x (1 + 5 negatives) x 4 bytes = 0.09 GiB a worker
-    assert "4 worker(s) x 0.09 GiB" in message and "400 contexts each at window 200" in message
+    # 10,000 words x 400 contexts, each an example (centre, bag pointer, 5 negatives: 32
+    # bytes), a bag (its row pointer: 8) and a row (4) = 0.16 GiB a worker
+    assert "4 worker(s) x 0.16 GiB" in message and "400 contexts each at window 200" in message
     assert "5 negatives per context" in message and "0.5 GiB is available" in message
     assert isinstance(caught.value, ValueError) and isinstance(caught.value, MemoryError)
-    check_walk_memory(window=200, negative=5, negative_block=1, dim=100, workers=4,
+    check_walk_memory(layout=Layout(max_bags=1), window=200, negative=5, dim=100, workers=4,
                       longest=10_000, available=2**33)  # fits in 8 GiB
 
 
@@ -126,8 +129,8 @@ def test_fit_checks_the_corpus_own_sentences(monkeypatch):
     corpus = Corpus([words], min_count=1, max_sentence_length=100_000)
     model = SkipGram(dim=8, window=5000, negative=5, shared_negatives=False, workers=1,
                      sample=0, **QUIET)
-    # the default's worst case (sentences of 10,000 words) needs 2.2 GiB, this one 6.7
-    monkeypatch.setattr(driver, "available_memory", lambda: 8 * 2**30)
+    # the default's worst case (sentences of 10,000 words) needs 4.1 GiB, this one 12.3
+    monkeypatch.setattr(driver, "available_memory", lambda: 16 * 2**30)
     with pytest.raises(TrainingTooLarge, match="jobs of up to 30,000 words with up to "
                                                "10,000 contexts each"):
         model.fit(corpus)
@@ -149,28 +152,22 @@ def test_shared_negatives_with_a_window_of_200_recover_planted_groups():
     assert model.report_.loss < 6 * math.log(2)  # below an untrained model's
 
 
-def test_a_long_window_is_stepped_in_blocks_with_negatives_of_their_own():
-    # 40 contexts: blocks of SHARED_BLOCK (the last shorter), each with its own negatives
-    rng = np.random.default_rng(0)
-    n, dim, k = 80, 6, 3
-    syn0 = rng.normal(scale=0.5, size=(n, dim)).astype(np.float32)
-    syn1 = rng.normal(scale=0.5, size=(n, dim)).astype(np.float32)
-    contexts = rng.integers(1, 50, size=40).astype(np.int32)
-    n_blocks = -(-40 // sgns.SHARED_BLOCK)
-    assert n_blocks >= 3
-    negatives = (50 + np.arange(n_blocks * k, dtype=np.int32)).reshape(n_blocks, k)
-    b = sgns.SHARED_BLOCK
-    scratch = (np.zeros((k + 1, b), np.float32), np.zeros((b, dim), np.float32))
-    expected0, expected1 = syn0.copy(), syn1.copy()
-    for row, start in enumerate(range(0, 40, b)):  # block by block, as separate windows
-        block = contexts[start:start + b]
-        sgns.shared_negative_update(
-            expected0, expected1, np.array([0], np.int32), np.array([0, len(block)], np.int64),
-            block, negatives[row:row + 1], 1, np.float32(0.1), *scratch)
-    sgns.shared_negative_update(syn0, syn1, np.array([0], np.int32), np.array([0, 40], np.int64),
-                                contexts, negatives, 1, np.float32(0.1), *scratch)
-    np.testing.assert_allclose(syn0, expected0, rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(syn1, expected1, rtol=1e-6, atol=1e-7)
+def test_a_long_window_is_stepped_in_examples_with_negatives_of_their_own():
+    """Skip-gram's layout cuts a window of 40 contexts into examples of SHARED_BAGS bags
+    (the last shorter), each a step of its own against negatives of its own."""
+    tokens = np.arange(41, dtype=np.int32)
+    layout = SkipGram(**QUIET)._layout()
+    sampler = Sampler(tokens, np.array([0, 41]), np.ones(41, np.float32),
+                      noise_tables(np.ones(41), 0.75), window=40, negative=3, layout=layout)
+    examples = sampler.sample(Job(0, 1, 41), np.array([3], np.uint64),
+                              sampler.examples(41, 41 * 40))
+    first = examples.centres[0]
+    own = np.flatnonzero(examples.centres[:examples.n_examples] == first)
+    sizes = [len(examples.bags(e)) for e in own]
+    total = sum(sizes)
+    assert sizes == [SHARED_BAGS] * (total // SHARED_BAGS) + (
+        [total % SHARED_BAGS] if total % SHARED_BAGS else [])
+    assert len(sizes) >= 2 and len({tuple(examples.negatives[e]) for e in own}) == len(own)
 
 
 # -- divergence is caught when the loss explodes, not only when it stops being finite -----

@@ -1,8 +1,10 @@
 """What a model optimises, behind one interface (as fastText separates its losses).
 
 The driver (:mod:`wordspace.train`) walks windows and draws negatives the same way for
-every model; a :class:`Loss` says how examples are laid out and which compiled kernel
-turns them into parameter updates.
+every model, into examples whose layout the model chooses
+(:mod:`wordspace.engine.layout`: input bags against output sets); a :class:`Loss` is the
+objective alone, one compiled kernel that turns any such examples into parameter
+updates, and never knows how they were laid out.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ import math
 
 import numpy as np
 
+from wordspace.engine.layout import Examples
 from wordspace.engine.params import GaussianParams, VectorParams
-from wordspace.engine.sampler import Examples
 from wordspace.kernels import gaussian, sgns
 
 __all__ = ["Loss", "MaxMarginLoss", "NegativeSamplingLoss", "SoftmaxLoss"]
@@ -24,21 +26,16 @@ Params = VectorParams | GaussianParams
 class Loss:
     """Interface: a compiled update applied to a batch of sampled examples.
 
-    Subclasses set :attr:`negative_block` and implement :meth:`scratch` and
-    :meth:`update`.
+    Subclasses implement :meth:`scratch` and :meth:`update`.
     """
 
-    #: how the walk lays out negatives: 0, one set per centre word, shared by its window;
-    #: ``b``, one set per ``b`` contexts of a window (1: one per context word)
-    negative_block: int = 0
-    #: whether the walk draws negatives for this loss at all
-    uses_negatives: bool = True
     #: whether the progress bar shows the share of active (non-zero-loss) terms
     reports_active: bool = False
 
-    def scratch(self, params: Params, negative: int, max_contexts: int
+    def scratch(self, params: Params, negative: int, max_bags: int
                 ) -> tuple[np.ndarray, ...]:
-        """Per-worker scratch buffers for :meth:`update`."""
+        """Per-worker scratch buffers for :meth:`update` on examples of up to
+        ``max_bags`` bags."""
         raise NotImplementedError
 
     def update(self, params: Params, examples: Examples, lr: float,
@@ -55,42 +52,37 @@ class Loss:
 
 
 class NegativeSamplingLoss(Loss):
-    """Negative sampling: ``-log s(u_w.v) - sum_n log s(-u_n.v)``.
+    """Negative sampling: ``-log s(u_w.h) - sum_n log s(-u_n.h)`` for each input bag's
+    mean ``h`` against its example's centre ``w`` and negatives ``n``
+    (:func:`wordspace.kernels.sgns.negative_sampling_update`): skip-gram with shared
+    negatives or per pair, CBOW and PV-DBOW, as their layouts say.
 
-    ``update="shared"`` (default) is skip-gram with a centre word's negatives shared
-    across its window, the window updated as small matrix products (Ji et al. 2016,
-    pWord2Vec); ``"pair"`` is word2vec.c's skip-gram update with fresh negatives per
-    pair; ``"cbow"`` predicts the centre word from the mean of its window (word2vec.c's
-    CBOW); ``"inputs"`` is the shared update on the input rows alone, the output vectors
-    only read (and so possibly read-only, memory-mapped): how a new document's vector is
-    inferred against a trained PV-DBOW model.
+    ``train_outputs=False`` steps the input rows alone, the output vectors only read
+    (and so possibly read-only, memory-mapped): how a new document's vector is inferred
+    against a trained PV-DBOW model.
     """
 
-    _KERNELS = {"shared": sgns.shared_negative_update, "pair": sgns.per_pair_update,
-                "cbow": sgns.cbow_update, "inputs": sgns.input_update}
+    def __init__(self, train_outputs: bool = True):
+        self.train_outputs = train_outputs
 
-    def __init__(self, update: str = "shared"):
-        if update not in self._KERNELS:
-            raise ValueError(f"update must be one of {', '.join(self._KERNELS)}, got {update!r}")
-        self.update_kind = update
-        # per pair: negatives of its own; shared: of its own per block of the window
-        self.negative_block = {"pair": 1, "shared": sgns.SHARED_BLOCK}.get(update, 0)
-        self._kernel = self._KERNELS[update]
-
-    def scratch(self, params, negative, max_contexts):
-        # the shared update takes a window at most SHARED_BLOCK contexts at a time
-        block = max(min(max_contexts, sgns.SHARED_BLOCK), 1)
-        return (np.zeros((negative + 1, block), np.float32),
-                np.zeros((max(block, 2), params.dim), np.float32))
+    def scratch(self, params, negative, max_bags):
+        bags = max(max_bags, 1)
+        return (np.zeros((negative + 1, bags), np.float32),
+                np.zeros((bags, params.dim), np.float32),
+                np.zeros((bags, params.dim), np.float32),
+                np.zeros(bags, np.int32))
 
     def reference_loss(self, params, negative):
         # untrained output rows are zero: every one of the K + 1 terms is log 2
         return (negative + 1) * math.log(2.0)
 
     def update(self, params, examples, lr, scratch):
-        loss, pairs = self._kernel(params.inputs, params.outputs, examples.centres,
-                                   examples.ctx_ptr, examples.contexts, examples.negatives,
-                                   examples.n_examples, np.float32(lr), *scratch)
+        kernel = sgns.negative_sampling_update if self.train_outputs \
+            else sgns.negative_sampling_inputs
+        loss, pairs = kernel(params.inputs, params.outputs, examples.centres,
+                             examples.bag_ptr, examples.row_ptr, examples.rows,
+                             examples.negatives, examples.n_examples, np.float32(lr),
+                             *scratch)
         return loss, pairs, pairs  # a logistic loss is never exactly zero
 
 
@@ -112,10 +104,10 @@ class MaxMarginLoss(Loss):
         self.variance_rate = variance_rate
         self.margin, self.mu_max, self.var_min, self.var_max = margin, mu_max, var_min, var_max
 
-    def scratch(self, params, negative, max_contexts):
+    def scratch(self, params, negative, max_bags):
         dim, var_dim = params.dim, params.variances.shape[1]
-        return (np.zeros(max_contexts + negative, np.float64),
-                np.zeros(max_contexts + negative, np.float32),
+        return (np.zeros(max_bags + negative, np.float64),
+                np.zeros(max_bags + negative, np.float32),
                 np.zeros(dim, np.float32), np.zeros(var_dim, np.float32),
                 np.zeros(dim, np.float32), np.zeros(var_dim, np.float32),
                 np.zeros(var_dim, np.float32))
@@ -126,9 +118,10 @@ class MaxMarginLoss(Loss):
 
     def update(self, params, examples, lr, scratch):
         return gaussian.max_margin_update(
-            *params.arrays(), examples.centres, examples.ctx_ptr, examples.contexts,
-            examples.negatives, examples.n_examples, lr, lr * self.variance_rate, self.margin,
-            self.kind, self.mu_max, self.var_min, self.var_max, params.tied, *scratch)
+            *params.arrays(), examples.centres, examples.bag_ptr, examples.row_ptr,
+            examples.rows, examples.negatives, examples.n_examples, lr,
+            lr * self.variance_rate, self.margin, self.kind, self.mu_max, self.var_min,
+            self.var_max, params.tied, *scratch)
 
 
 class SoftmaxLoss(Loss):
@@ -147,12 +140,10 @@ class SoftmaxLoss(Loss):
     centre vectors ``V`` and outputs the context vectors ``U``.
     """
 
-    uses_negatives = False  # the softmax normalises over every word
-
     def __init__(self, batch: int = 32):
         self.batch = batch
 
-    def scratch(self, params, negative, max_contexts):
+    def scratch(self, params, negative, max_bags):
         return ()
 
     def reference_loss(self, params, negative):
@@ -162,6 +153,8 @@ class SoftmaxLoss(Loss):
     def update(self, params, examples, lr, scratch):
         centre_vectors, context_vectors = params.inputs, params.outputs
         n_words = context_vectors.shape[0]
+        # one-row bags: the window's context words, example e's rows ptr[e]:ptr[e + 1]
+        ptr = examples.row_ptr[examples.bag_ptr[:examples.n_examples + 1]]
         loss = 0.0
         for start in range(0, examples.n_examples, self.batch):
             stop = min(start + self.batch, examples.n_examples)
@@ -169,8 +162,7 @@ class SoftmaxLoss(Loss):
             with np.errstate(over="ignore", invalid="ignore"):
                 loss += softmax_step(
                     centre_vectors, context_vectors, examples.centres[start:stop],
-                    examples.ctx_ptr[start:stop + 1] - examples.ctx_ptr[start],
-                    examples.contexts[examples.ctx_ptr[start]:examples.ctx_ptr[stop]],
+                    ptr[start:stop + 1] - ptr[start], examples.rows[ptr[start]:ptr[stop]],
                     n_words, lr)
         return loss, examples.n_contexts, examples.n_contexts
 

@@ -53,6 +53,7 @@ from wordspace.engine.checkpoint import (
     param_arrays,
 )
 from wordspace.engine.jobs import Job, epoch_jobs, make_jobs
+from wordspace.engine.layout import Layout
 from wordspace.engine.meter import (
     DIVERGENCE_FACTOR,
     Meter,
@@ -63,9 +64,8 @@ from wordspace.engine.meter import (
 )
 from wordspace.engine.params import VectorParams
 from wordspace.engine.runner import Pauses, Runner, ThreadRunner
-from wordspace.engine.sampler import Sampler, negative_rows, random_state
+from wordspace.engine.sampler import Sampler, random_state
 from wordspace.engine.schedule import Schedule
-from wordspace.kernels.sgns import SHARED_BLOCK
 from wordspace.losses import Loss, Params
 from wordspace.progress import progress_bar
 from wordspace.sampling import keep_probabilities
@@ -109,22 +109,23 @@ def available_memory() -> int:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
 
 
-def worker_bytes(*, max_job: int, job_contexts: int, max_contexts: int, negative: int,
-                 negative_block: int, dim: int) -> int:
+def worker_bytes(*, layout: Layout, max_job: int, job_contexts: int, max_contexts: int,
+                 negative: int, dim: int) -> int:
     """Bytes one worker allocates for a job of ``max_job`` words holding up to
     ``job_contexts`` contexts (at most ``max_contexts`` per centre word): the
-    subsampled words, the examples (centres, context pointers, contexts, negatives) and
-    the loss's scratch (SGNS's or the Gaussian's, whichever is larger)."""
-    neg_rows = negative_rows(max_job, job_contexts, negative_block)
-    block = min(max_contexts, SHARED_BLOCK)
-    examples = 4 * max_job + 4 * max_job + 8 * (max_job + 1) + 4 * job_contexts \
-        + 4 * neg_rows * negative
-    scratch = max(4 * (negative + 1) * block + 4 * max(block, 2) * dim,
+    subsampled words, the examples in ``layout`` (centres, bag and row pointers, rows,
+    negatives) and the loss's scratch (negative sampling's or the Gaussian's, whichever
+    is larger)."""
+    size = layout.sizes(max_job, job_contexts)
+    bags = layout.bags_per_example(max_contexts)
+    examples = 4 * max_job + (4 + 8 + 4 * negative) * size.examples + 8 * size.bags \
+        + 4 * size.rows
+    scratch = max(4 * (negative + 1) * bags + 8 * bags * dim + 4 * bags,
                   12 * (max_contexts + negative) + 20 * dim)
     return examples + scratch
 
 
-def check_walk_memory(*, window: int, negative: int, negative_block: int, dim: int,
+def check_walk_memory(*, layout: Layout, window: int, negative: int, dim: int,
                       workers: int, longest: int, max_job: int | None = None,
                       job_contexts: int | None = None, tagged: bool = False,
                       available: int | None = None) -> None:
@@ -139,22 +140,22 @@ def check_walk_memory(*, window: int, negative: int, negative_block: int, dim: i
         max_job = max(JOB_WORDS, longest)
     if job_contexts is None:
         job_contexts = max_job * max_contexts
-    per_worker = worker_bytes(max_job=max_job, job_contexts=job_contexts,
-                              max_contexts=max_contexts, negative=negative,
-                              negative_block=negative_block, dim=dim)
+    per_worker = worker_bytes(layout=layout, max_job=max_job, job_contexts=job_contexts,
+                              max_contexts=max_contexts, negative=negative, dim=dim)
     need = per_worker * workers
     available = available_memory() if available is None else available
     if need > MEMORY_SHARE * available:
-        negatives = f"{negative:,} negatives per " + (
-            "centre word" if negative_block == 0 else "context" if negative_block == 1
-            else f"block of up to {negative_block} contexts")
+        per = "window" if layout.bag == "window" or layout.max_bags == 0 else (
+            "context" if layout.max_bags == 1 else f"{layout.max_bags} contexts")
+        rows = "" if layout.word_bags is None else \
+            f", up to {layout.rows_per_word:,} input rows per word"
         raise TrainingTooLarge(
             f"training would need about {need / 2**30:.1f} GiB for its buffers "
             f"({workers} worker(s) x {per_worker / 2**30:.2f} GiB: jobs of up to "
             f"{max_job:,} words with up to {max_contexts:,} contexts each at window "
-            f"{window:,}, {negatives}) and {available / 2**30:.1f} GiB is available "
-            f"(at most {MEMORY_SHARE:.0%} of it is used): lower window, negative or "
-            "workers")
+            f"{window:,}, {negative:,} negatives per {per}{rows}) and "
+            f"{available / 2**30:.1f} GiB is available (at most {MEMORY_SHARE:.0%} of it "
+            "is used): lower window, negative or workers")
 
 
 def expected_kept_share(counts: np.ndarray, sample: float) -> float:
@@ -213,7 +214,7 @@ class _Extent:
                    longest=longest)
 
 
-def train(corpus: Corpus, loss: Loss, params: Params, *, window: int,
+def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window: int,
           negative: int, sample: float, ns_exponent: float, epochs: int, alpha: float,
           min_alpha: float, workers: int, seed: int,
           sentence_context: np.ndarray | None = None, job_words: int = JOB_WORDS,
@@ -221,13 +222,13 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, window: int,
           checkpoint: str | Path | None = None, checkpoint_every: Every | None = None,
           config: dict | None = None,
           on_epoch_end: Callable[[TrainingReport], None] | None = None) -> TrainingReport:
-    """Train ``params`` in place on ``corpus`` with ``loss``; see the module docstring.
+    """Train ``params`` in place on ``corpus`` with ``loss`` on examples laid out as
+    ``layout`` says (:mod:`wordspace.engine.layout`); see the module docstring.
 
     ``sentence_context`` (one input row per sentence) gives every centre word of a
     sentence that row as an extra context, as PV-DBOW's document vectors are; ``window``
-    0 then leaves it the only one. A loss that does not use negatives
-    (``loss.uses_negatives`` false) gets none drawn, whatever ``negative`` says.
-    ``runner`` executes the jobs (default: a :class:`ThreadRunner` of ``workers``
+    0 then leaves it the only one. ``negative`` 0 draws no negatives (the full
+    softmax). ``runner`` executes the jobs (default: a :class:`ThreadRunner` of ``workers``
     threads, each with its own random state seeded from ``seed``).
 
     ``checkpoint`` (a directory path) makes the run resumable: if a checkpoint made with
@@ -244,8 +245,6 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, window: int,
     :class:`TrainingDiverged` when the loss explodes, :class:`TooLittleTraining` when
     no pair was trained, and any worker's exception.
     """
-    if not loss.uses_negatives:
-        negative = 0
     runner = ThreadRunner(workers) if runner is None else runner
     tokens = np.asarray(corpus.tokens)
     offsets = np.asarray(corpus.offsets)
@@ -256,12 +255,12 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, window: int,
         raise ValueError(f"sentence_context needs one input row (0..{params.input_rows - 1}) "
                          f"for each of the corpus's {len(offsets) - 1:,} sentences")
     sampler = Sampler.build(tokens, offsets, counts, window=window, negative=negative,
-                            negative_block=loss.negative_block, sample=sample,
-                            ns_exponent=ns_exponent, sentence_context=sentence_context)
+                            layout=layout, sample=sample, ns_exponent=ns_exponent,
+                            sentence_context=sentence_context)
     bounds = make_jobs(offsets, job_words)
     extent = _Extent.of(offsets, bounds, window, sampler.tagged)
-    check_walk_memory(window=window, negative=negative, negative_block=loss.negative_block,
-                      dim=params.dim, workers=runner.workers, longest=extent.longest,
+    check_walk_memory(layout=layout, window=window, negative=negative, dim=params.dim,
+                      workers=runner.workers, longest=extent.longest,
                       max_job=extent.max_job, job_contexts=extent.job_contexts,
                       tagged=sampler.tagged)
     if expected_kept_share(counts, sample) < KEEP_WARNING:
@@ -282,7 +281,7 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, window: int,
     def worker(worker_id: int):
         state = states[worker_id]
         examples = sampler.examples(extent.max_job, extent.job_contexts)
-        scratch = loss.scratch(params, negative, extent.max_contexts)
+        scratch = loss.scratch(params, negative, layout.bags_per_example(extent.max_contexts))
 
         def step(job: Job) -> None:
             lr = schedule.rate(job.index)
@@ -410,7 +409,7 @@ def infer_rows(documents: list[np.ndarray], loss: Loss, outputs: np.ndarray,
     Each document (word indices) is one job of a :class:`ThreadRunner` of up to
     ``workers`` threads: it is walked ``epochs`` times as
     one sentence whose only context is its own row; ``loss`` must leave ``outputs``
-    alone (``NegativeSamplingLoss("inputs")``). The learning rate of each epoch comes
+    alone (``NegativeSamplingLoss(train_outputs=False)``). The learning rate of each epoch comes
     from a :class:`~wordspace.engine.schedule.Schedule`, falling linearly from ``alpha``
     towards ``min_alpha`` over the epochs. Every row starts from the same seeded random
     vector with a random state seeded by ``seed`` alone, so a document's row depends on
@@ -421,8 +420,8 @@ def infer_rows(documents: list[np.ndarray], loss: Loss, outputs: np.ndarray,
     empty = np.empty(0, np.int64)
     own_row = np.zeros(1, np.int32)  # the sentence's context: row 0 of its one-row view
     shared = Sampler.build(empty, empty, counts, window=0, negative=negative,
-                           negative_block=loss.negative_block, sample=sample,
-                           ns_exponent=ns_exponent, sentence_context=own_row)
+                           layout=Layout(), sample=sample, ns_exponent=ns_exponent,
+                           sentence_context=own_row)
     schedule = Schedule.linear(alpha, min_alpha, [1] * epochs)  # one step per epoch
     start = (np.random.default_rng(seed).random(dim, dtype=np.float32) - 0.5) / dim
     rows = np.tile(start, (len(documents), 1))

@@ -217,12 +217,15 @@ def _constrain(mu, var, mu_max, var_min, var_max):
 
 @kernel
 def max_margin_update(mu_w, var_w, mu_c, var_c, acc_mu_w, acc_var_w, acc_mu_c, acc_var_c,
-                      centres, ctx_ptr, contexts, negatives, n_examples, lr, var_lr, margin,
+                      centres, bag_ptr, row_ptr, contexts, negatives, n_examples, lr, var_lr,
+                      margin,
                       kind, mu_max, var_min, var_max, tied, energies, weights,
                       g_mu_w, g_var_w, g_mu_c, g_var_c, inv_w):
     """One AdaGrad step per example on ``sum_{j,k} max(0, m - S(w, c_j) + S(w, n_k))``.
 
-    Means step at base rate ``lr``, variances at ``var_lr``.
+    Means step at base rate ``lr``, variances at ``var_lr``. The example's contexts
+    ``c_j`` are the rows of its bags (one-row bags: the window's words,
+    :mod:`wordspace.engine.layout`), ``contexts`` being the examples' rows.
 
     Negatives are shared by the window, so each of the ``m + K`` energies is computed
     once; the gradient weights a positive by the number of its active triples and a
@@ -245,11 +248,11 @@ def max_margin_update(mu_w, var_w, mu_c, var_c, acc_mu_w, acc_var_w, acc_mu_c, a
     active = 0
     for e in range(n_examples):
         w = centres[e]
-        a = ctx_ptr[e]
-        m = ctx_ptr[e + 1] - a
+        a = row_ptr[bag_ptr[e]]
+        m = row_ptr[bag_ptr[e + 1]] - a
         if e + 1 < n_examples:
             prefetch_row(mu_w, centres[e + 1])
-            for p in range(ctx_ptr[e + 1], ctx_ptr[e + 2]):
+            for p in range(row_ptr[bag_ptr[e + 1]], row_ptr[bag_ptr[e + 2]]):
                 prefetch_row(mu_c, contexts[p])
         if diagonal_kl:  # the word's row is read-only until its step, last
             log_det_w = invert_variances(var_w[w], inv_w)

@@ -104,62 +104,85 @@ def _draw_negatives(negatives, row, negative, state, alias_prob, alias_index):
         negatives[row, k] = draw_noise(state, alias_prob, alias_index)
 
 
+@kernel(inline=True)
+def _add_word(word, word_ptr, word_rows, rows, n_rows):
+    """Append ``word``'s input rows (its bag in the table, or itself) to ``rows``."""
+    if word_ptr.shape[0] == 0:
+        rows[n_rows] = word
+        return n_rows + 1
+    for r in range(word_ptr[word], word_ptr[word + 1]):
+        rows[n_rows] = word_rows[r]
+        n_rows += 1
+    return n_rows
+
+
 @kernel
-def sample_job(tokens, offsets, s0, s1, keep_prob, window, negative, neg_block,
-               alias_prob, alias_index, sentence_context, state, buffer,
-               centres, ctx_ptr, contexts, negatives):
-    """Turn sentences ``s0 .. s1-1`` into examples.
+def sample_job(tokens, offsets, s0, s1, keep_prob, window, negative, max_bags, window_bag,
+               alias_prob, alias_index, sentence_context, word_ptr, word_rows, state,
+               buffer, centres, bag_ptr, row_ptr, rows, negatives):
+    """Turn sentences ``s0 .. s1-1`` into examples of input bags (see
+    :mod:`wordspace.engine.layout`).
 
     Each sentence is first subsampled (word2vec.c discards before windowing, so a window
     reaches past discarded words). Each kept word then becomes a centre with an effective
     window ``b`` drawn uniformly from ``1..window``; its contexts are the kept words
     within ``b`` positions on either side, never crossing the sentence (``window`` 0:
-    none). If ``sentence_context`` is not empty, every centre word of sentence ``s`` also
-    has the input row ``sentence_context[s]`` as a context: PV-DBOW's document vector,
-    an extra input next to the words. A centre word left with no context is skipped.
+    none), then, if ``sentence_context`` is not empty, the input row
+    ``sentence_context[s]`` of its sentence ``s`` (PV-DBOW's document vector). A centre
+    word left with no context is skipped.
 
-    Negatives come in rows of ``negative``: with ``neg_block`` 0 (or False) one row per
-    centre word, shared by its whole window; otherwise one row for every ``neg_block``
-    contexts of a window (its first ``neg_block``, its next ...), so 1 (or True) gives
-    each context its own (the classic per-pair update), and a larger block lets a long
-    window's blocks each meet fresh negatives (the shared update's blocks).
+    A context word's input rows are ``word_rows[word_ptr[w]:word_ptr[w + 1]]`` (or, with
+    an empty ``word_ptr``, its own row); a sentence's row is itself. With ``window_bag``
+    the window's contexts make one bag (CBOW) and one example; otherwise each context is
+    a bag of its own and the window's bags are cut into examples of at most ``max_bags``
+    (0: all of them). Every example is the centre word with a row of ``negative``
+    negatives drawn after the window, in example order.
 
-    Returns ``(n_examples, n_contexts)``; example ``e`` has centre ``centres[e]`` and
-    contexts ``contexts[ctx_ptr[e]:ctx_ptr[e + 1]]``; its negatives are row ``e`` of
-    ``negatives`` (``neg_block`` 0), or the next ``ceil(m / neg_block)`` rows in order
-    (with ``neg_block`` 1, row ``p`` for context ``p``).
+    Returns ``(n_examples, n_bags, n_rows, n_contexts)``; example ``e`` has centre
+    ``centres[e]``, negatives ``negatives[e]`` and bags ``bag_ptr[e]:bag_ptr[e + 1]``,
+    bag ``b`` the rows ``rows[row_ptr[b]:row_ptr[b + 1]]``.
     """
     tagged = sentence_context.shape[0] > 0
-    block = np.int64(neg_block)
+    per_example = np.int64(max_bags)
     n_ex = 0
+    n_bags = 0
+    n_rows = 0
     n_ctx = 0
-    n_neg = 0
-    ctx_ptr[0] = 0
+    bag_ptr[0] = 0
+    row_ptr[0] = 0
     for s in range(s0, s1):
         n = subsample(tokens, offsets[s], offsets[s + 1], keep_prob, state, buffer)
         for i in range(n):
-            first = n_ctx
+            first_bag = n_bags
+            first_row = n_rows
             if window > 0:
                 b = 1 + random_below(state, window)
                 lo = max(0, i - b)
                 hi = min(n, i + b + 1)
                 for j in range(lo, hi):
                     if j != i:
-                        contexts[n_ctx] = buffer[j]
+                        n_rows = _add_word(buffer[j], word_ptr, word_rows, rows, n_rows)
                         n_ctx += 1
+                        if not window_bag:
+                            n_bags += 1
+                            row_ptr[n_bags] = n_rows
             if tagged:
-                contexts[n_ctx] = sentence_context[s]
+                rows[n_rows] = sentence_context[s]
+                n_rows += 1
                 n_ctx += 1
-            if n_ctx == first:
+                if not window_bag:
+                    n_bags += 1
+                    row_ptr[n_bags] = n_rows
+            if n_rows == first_row:
                 continue
-            centres[n_ex] = buffer[i]
-            if block == 0:
+            if window_bag:
+                n_bags += 1
+                row_ptr[n_bags] = n_rows
+            # contexts draw no random numbers: the same stream as drawing in turn
+            step = n_bags - first_bag if per_example == 0 else per_example
+            for a in range(first_bag, n_bags, step):
+                centres[n_ex] = buffer[i]
                 _draw_negatives(negatives, n_ex, negative, state, alias_prob, alias_index)
-            else:  # contexts draw no random numbers: the same stream as drawing in turn
-                for _ in range(first, n_ctx, block):
-                    _draw_negatives(negatives, n_neg, negative, state, alias_prob,
-                                    alias_index)
-                    n_neg += 1
-            n_ex += 1
-            ctx_ptr[n_ex] = n_ctx
-    return n_ex, n_ctx
+                n_ex += 1
+                bag_ptr[n_ex] = min(a + step, n_bags)
+    return n_ex, n_bags, n_rows, n_ctx

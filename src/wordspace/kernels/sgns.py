@@ -33,21 +33,16 @@ def _log_sigmoid(x):
 
 
 @kernel
-def _prefetch_example(syn0, syn1, centres, ctx_ptr, contexts, negatives, e, n_examples,
-                      per_context, neg_row):
-    """Start loading the rows example ``e`` will touch (nothing if past the end): its
-    negatives are row ``neg_row`` (or, ``per_context``, one row per context)."""
+def _prefetch_example(inputs, outputs, centres, bag_ptr, row_ptr, rows, negatives, e,
+                      n_examples):
+    """Start loading the rows example ``e`` will touch (nothing if past the end)."""
     if e >= n_examples:
         return
-    prefetch_row(syn1, centres[e])
-    for p in range(ctx_ptr[e], ctx_ptr[e + 1]):
-        prefetch_row(syn0, contexts[p])
-        if per_context:
-            for k in range(negatives.shape[1]):
-                prefetch_row(syn1, negatives[p, k])
-    if not per_context:
-        for k in range(negatives.shape[1]):
-            prefetch_row(syn1, negatives[neg_row, k])
+    prefetch_row(outputs, centres[e])
+    for p in range(row_ptr[bag_ptr[e]], row_ptr[bag_ptr[e + 1]]):
+        prefetch_row(inputs, rows[p])
+    for k in range(negatives.shape[1]):
+        prefetch_row(outputs, negatives[e, k])
 
 
 @kernel(inline=True)
@@ -113,203 +108,104 @@ def sigmoid(x):
     return np.float32(1.0) / (np.float32(1.0) + np.float32(math.exp(-x)))
 
 
-#: The most contexts of one window :func:`shared_negative_update` sums into one step
-#: (a block): twice the default window (5) plus a document's row, so the default
-#: skip-gram and PV-DBOW windows are always one block, one step, as before. Smaller
-#: blocks train long windows better but slower (window 200 on 2 M words of text8,
-#: WS353: 0.39 at 1, 0.35 at 4, 0.30-0.37 at 11, 0.24-0.30 at 16; per pair 0.37).
-SHARED_BLOCK = 11
+@kernel
+def negative_sampling_update(inputs, outputs, centres, bag_ptr, row_ptr, rows, negatives,
+                             n_examples, lr, grad, d_in, hidden, index):
+    """One step per example of negative sampling over input bags (see
+    :mod:`wordspace.engine.layout`); the only kernel of every negative-sampling model.
+
+    An example's ``m`` bags have inputs ``H`` (m x d, each the mean of its bag's rows;
+    a one-row bag is the row itself) and meet the ``K+1`` output rows ``U`` (its centre,
+    then its negatives) in one small product ``S = U H^T``. With
+    ``G = lr * (labels - sigmoid(S))`` the step is ``U += G H`` and, for every row of bag
+    ``j``, ``+= (G^T U)_j``, both from the old values: the exact gradient step on the
+    example's loss for one-row bags; a larger bag's rows each take its input's whole
+    step, as word2vec.c's CBOW and fastText do (the exact step of a mean would be
+    ``1/n`` of it). A negative equal to the centre is skipped, as word2vec.c does. Skip-
+    gram's shared negatives (Ji et al. 2016), its per-pair update (one bag), CBOW (one
+    bag of the window) and PV-DBOW (the document's row as one more bag) are all this
+    kernel over different layouts; :func:`negative_sampling_inputs` is its read-only
+    twin for inference.
+
+    ``grad`` (K+1 x b), ``d_in`` and ``hidden`` (b x d) and ``index`` (b) are scratch
+    for examples of up to ``b`` bags. Returns ``(loss, pairs)``: the loss summed (in
+    float64, so it never saturates) over the bags of every ``LOSS_EVERY``-th example,
+    and how many bags that is. The ratio is an unbiased running estimate of the mean
+    loss per bag, without paying two logarithms per term on every example.
+    """
+    return _negative_sampling(inputs, outputs, centres, bag_ptr, row_ptr, rows, negatives,
+                              n_examples, lr, True, grad, d_in, hidden, index)
 
 
 @kernel
-def shared_negative_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_examples,
-                           lr, grad, d_in):
-    """Minibatched update with one set of negatives per centre word (Ji et al. 2016).
+def negative_sampling_inputs(inputs, outputs, centres, bag_ptr, row_ptr, rows, negatives,
+                             n_examples, lr, grad, d_in, hidden, index):
+    """:func:`negative_sampling_update`'s step on the input rows alone, ``outputs`` only
+    read (so they may be a read-only array): how a new document's row is inferred."""
+    return _negative_sampling(inputs, outputs, centres, bag_ptr, row_ptr, rows, negatives,
+                              n_examples, lr, False, grad, d_in, hidden, index)
 
-    A block of ``m`` context rows ``V`` (m x d) of the window meets the ``K+1`` output
-    rows ``U`` (centre, then negatives) in one small product ``S = U V^T``; with
-    ``G = lr * (labels - sigmoid(S))`` the step is ``V += G^T U`` and ``U += G V``, both
-    from the old values: an exact gradient step on the block's loss. A negative equal
-    to the centre word is skipped, as word2vec.c does.
 
-    A window of more than ``b = grad.shape[1]`` contexts is taken ``b`` at a time, each
-    block a step from the values the previous block left, against negatives of its own:
-    the ``ceil(m / b)`` rows of ``negatives`` that follow the previous window's
-    (:func:`~wordspace.kernels.sampling.sample_job` with ``neg_block=b``; a window of at
-    most ``b`` contexts, every window at the default ``window=5``, is one block and one
-    row, as in Ji et al.). In one step, a window of 400 contexts (``window=200``) moved
-    the centre's and the negatives' rows 400 pair-steps at once along one direction:
-    they overshot and diverged to norms in the thousands without ever producing a NaN.
-    In blocks, an output row corrects course every ``b`` pairs (word2vec.c's per-pair
-    update does after every pair), and a long window meets ``K`` fresh negatives per
-    block rather than pushing the same ``K`` rows away 400 times.
-
-    ``grad`` (K+1 x b) and ``d_in`` (b x d) are scratch buffers; :data:`SHARED_BLOCK`
-    is the ``b`` the training driver allocates and samples with.
-    """
+@kernel(inline=True)
+def _negative_sampling(inputs, outputs, centres, bag_ptr, row_ptr, rows, negatives,
+                       n_examples, lr, train_outputs, grad, d_in, hidden, index):
+    # ``train_outputs`` is a constant in each caller: Numba prunes the other branch, so
+    # the read-only twin never types a write to ``outputs``
     k1 = negatives.shape[1] + 1
     outs = np.empty(k1, np.int32)
     block = grad.shape[1]
     flat_grad = grad.reshape(-1)  # grad[k, j] == flat_grad[k * block + j]
-    loss = 0.0
-    loss_pairs = 0
-    row = 0  # the next row of negatives: one per block
-    for e in range(n_examples):
-        outs[0] = centres[e]
-        track = e % LOSS_EVERY == 0
-        if track:
-            loss_pairs += ctx_ptr[e + 1] - ctx_ptr[e]
-        _prefetch_example(syn0, syn1, centres, ctx_ptr, contexts, negatives, e + 1, n_examples,
-                          False, row + (ctx_ptr[e + 1] - ctx_ptr[e] + block - 1) // block)
-        for a in range(ctx_ptr[e], ctx_ptr[e + 1], block):
-            m = min(block, ctx_ptr[e + 1] - a)
-            window = contexts[a:a + m]
-            outs[1:] = negatives[row]
-            row += 1
-            # S = U V^T, then G = lr * (labels - sigmoid(S)), row k of grad for output k
-            for k in range(k1):
-                g = grad[k]
-                dot_rows(syn1[outs[k]], syn0, window, g, m)
-                if k > 0 and outs[k] == outs[0]:
-                    g[:m] = 0.0
-                    continue
-                label = np.float32(1.0) if k == 0 else np.float32(0.0)
-                for j in range(m):
-                    s = g[j]
-                    if track:
-                        loss -= _log_sigmoid(s if k == 0 else -s)
-                    g[j] = (label - sigmoid(s)) * lr
-            # V's step from the old U: d_in[j] = sum_k grad[k, j] U_k ...
-            for j in range(m):
-                step = d_in[j]
-                step[:] = 0.0
-                add_rows(step, syn1, outs, flat_grad[j:], block, k1)
-            # ... U's step from the old V (V is not written yet) ...
-            for k in range(k1):
-                add_rows(syn1[outs[k]], syn0, window, flat_grad[k * block:], 1, m)
-            # ... then V moves.
-            for j in range(m):
-                axpy(syn0[window[j]], d_in[j], np.float32(1.0))
-    return loss, loss_pairs
-
-
-@kernel
-def per_pair_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_examples,
-                    lr, grad, d_in):
-    """word2vec.c's classic update: every (centre, context) pair with its own negatives.
-
-    Output rows are updated as each target is visited; the input row gets the summed
-    step at the end of the pair. ``negatives`` has a row per context; ``d_in`` row 0 is
-    scratch and ``grad`` is unused (one signature for both kernels).
-    """
-    k1 = negatives.shape[1] + 1
-    loss = 0.0
-    loss_pairs = 0
-    step = d_in[0]
-    for e in range(n_examples):
-        w = centres[e]
-        track = e % LOSS_EVERY == 0
-        if track:
-            loss_pairs += ctx_ptr[e + 1] - ctx_ptr[e]
-        _prefetch_example(syn0, syn1, centres, ctx_ptr, contexts, negatives, e + 1, n_examples,
-                          True, 0)
-        for p in range(ctx_ptr[e], ctx_ptr[e + 1]):
-            in_row = syn0[contexts[p]]
-            step[:] = 0.0
-            for k in range(k1):
-                o = w if k == 0 else negatives[p, k - 1]
-                if k > 0 and o == w:
-                    continue
-                out_row = syn1[o]
-                s = dot(out_row, in_row)
-                label = np.float32(1.0) if k == 0 else np.float32(0.0)
-                g = (label - sigmoid(s)) * lr
-                if track:
-                    loss -= _log_sigmoid(s if k == 0 else -s)
-                axpy(step, out_row, g)
-                axpy(out_row, in_row, g)
-            axpy(in_row, step, np.float32(1.0))
-    return loss, loss_pairs
-
-
-@kernel
-def cbow_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_examples,
-                lr, grad, d_in):
-    """CBOW with negative sampling, as word2vec.c computes it.
-
-    The mean ``h`` of the window's input rows predicts the centre word against
-    ``negative`` noise words: ``L = -log s(u_w . h) - sum_n log s(-u_n . h)``. Output
-    rows take the exact gradient step; the error ``e = -lr dL/dh`` is then added to every
-    context row whole, as word2vec.c does (the exact step would add ``e / m``).
-    ``d_in`` rows 0 and 1 hold ``h`` and ``e``; ``grad`` is unused.
-    """
-    k1 = negatives.shape[1] + 1
-    loss = 0.0
-    loss_pairs = 0
-    hidden = d_in[0]
-    error = d_in[1]
-    for e in range(n_examples):
-        a = ctx_ptr[e]
-        m = ctx_ptr[e + 1] - a
-        w = centres[e]
-        _prefetch_example(syn0, syn1, centres, ctx_ptr, contexts, negatives, e + 1, n_examples,
-                          False, e + 1)
-        hidden[:] = 0.0
-        for j in range(m):
-            axpy(hidden, syn0[contexts[a + j]], np.float32(1.0) / np.float32(m))
-        error[:] = 0.0
-        track = e % LOSS_EVERY == 0
-        if track:
-            loss_pairs += 1
-        for k in range(k1):
-            o = w if k == 0 else negatives[e, k - 1]
-            if k > 0 and o == w:
-                continue
-            out_row = syn1[o]
-            s = dot(out_row, hidden)
-            label = np.float32(1.0) if k == 0 else np.float32(0.0)
-            g = (label - sigmoid(s)) * lr
-            if track:
-                loss -= _log_sigmoid(s if k == 0 else -s)
-            axpy(error, out_row, g)
-            axpy(out_row, hidden, g)
-        for j in range(m):
-            axpy(syn0[contexts[a + j]], error, np.float32(1.0))
-    return loss, loss_pairs
-
-
-@kernel
-def input_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_examples, lr,
-                 grad, d_in):
-    """:func:`shared_negative_update`'s step on the input rows alone, ``syn1`` only read
-    (so it may be a read-only array): ``V += G^T U`` with
-    ``G = lr * (labels - sigmoid(U V^T))``. ``d_in`` row 0 is scratch.
-    """
-    k1 = negatives.shape[1] + 1
-    outs = np.empty(k1, np.int32)
-    coef = np.empty(k1, np.float32)
-    step = d_in[0]
+    for j in range(block):
+        index[j] = j
     loss = 0.0
     loss_pairs = 0
     for e in range(n_examples):
+        b0 = bag_ptr[e]
+        m = bag_ptr[e + 1] - b0
+        r0 = row_ptr[b0]
         outs[0] = centres[e]
         outs[1:] = negatives[e]
         track = e % LOSS_EVERY == 0
-        for p in range(ctx_ptr[e], ctx_ptr[e + 1]):
-            row = syn0[contexts[p]]
-            dot_rows(row, syn1, outs, coef, k1)
-            for k in range(k1):
-                s = coef[k]
-                if k > 0 and outs[k] == outs[0]:
-                    coef[k] = 0.0
-                    continue
+        if track:
+            loss_pairs += m
+        _prefetch_example(inputs, outputs, centres, bag_ptr, row_ptr, rows, negatives, e + 1,
+                          n_examples)
+        if row_ptr[b0 + m] - r0 == m:  # one row per bag: the rows are the inputs
+            source = inputs
+            window = rows[r0:r0 + m]
+        else:  # the mean of each bag, from the old rows
+            source = hidden
+            window = index[:m]
+            for j in range(m):
+                h = hidden[j]
+                h[:] = 0.0
+                size = row_ptr[b0 + j + 1] - row_ptr[b0 + j]
+                for p in range(row_ptr[b0 + j], row_ptr[b0 + j + 1]):
+                    axpy(h, inputs[rows[p]], np.float32(1.0) / np.float32(size))
+        # S = U H^T, then G = lr * (labels - sigmoid(S)), row k of grad for output k
+        for k in range(k1):
+            g = grad[k]
+            dot_rows(outputs[outs[k]], source, window, g, m)
+            if k > 0 and outs[k] == outs[0]:
+                g[:m] = 0.0
+                continue
+            label = np.float32(1.0) if k == 0 else np.float32(0.0)
+            for j in range(m):
+                s = g[j]
                 if track:
                     loss -= _log_sigmoid(s if k == 0 else -s)
-                label = np.float32(1.0) if k == 0 else np.float32(0.0)
-                coef[k] = (label - sigmoid(s)) * lr
-            if track:
-                loss_pairs += 1
+                g[j] = (label - sigmoid(s)) * lr
+        # the inputs' step from the old U: d_in[j] = sum_k grad[k, j] U_k ...
+        for j in range(m):
+            step = d_in[j]
             step[:] = 0.0
-            add_rows(step, syn1, outs, coef, 1, k1)
-            axpy(row, step, np.float32(1.0))
+            add_rows(step, outputs, outs, flat_grad[j:], block, k1)
+        # ... U's step from the old H (no input row is written yet) ...
+        if train_outputs:
+            for k in range(k1):
+                add_rows(outputs[outs[k]], source, window, flat_grad[k * block:], 1, m)
+        # ... then every row of every bag moves.
+        for j in range(m):
+            for p in range(row_ptr[b0 + j], row_ptr[b0 + j + 1]):
+                axpy(inputs[rows[p]], d_in[j], np.float32(1.0))
     return loss, loss_pairs

@@ -21,6 +21,7 @@ from wordspace._validate import check_float, check_int
 from wordspace.corpus import MAX_SENTENCE_LENGTH, Corpus
 from wordspace.engine.callbacks import check_callbacks
 from wordspace.engine.checkpoint import Every, check_checkpoint_path, remove_checkpoint
+from wordspace.engine.layout import Layout
 from wordspace.losses import Loss, Params
 from wordspace.train import check_walk_memory, train
 from wordspace.vocab import Vocabulary
@@ -283,13 +284,18 @@ class WindowModel(Model):
             check_int("workers", self.workers, 1)
         check_int("seed", self.seed, 0)
         # the buffers' worst case for any corpus of default sentences, before reading one
-        check_walk_memory(window=self.window, negative=getattr(self, "negative", 0),
-                          negative_block=self._loss().negative_block, dim=self.dim,
+        check_walk_memory(layout=self._layout(), window=self.window,
+                          negative=getattr(self, "negative", 0), dim=self.dim,
                           workers=self._workers, longest=MAX_SENTENCE_LENGTH)
 
     def _loss(self) -> Loss:
-        """The objective this model trains (the walk's layout of negatives follows it)."""
+        """The objective this model trains."""
         raise NotImplementedError
+
+    def _layout(self) -> Layout:
+        """How this model's windows become examples (default: each context word a bag,
+        a whole window one example against one set of negatives)."""
+        return Layout()
 
     @property
     def _final_alpha(self) -> float:
@@ -316,7 +322,8 @@ class WindowModel(Model):
         config = {name: value for name, value in self.get_params().items()
                   if name not in ("progress", "workers")}
         self.report_ = train(
-            corpus, loss, params, window=self.window if window is None else window,
+            corpus, loss, params, layout=self._layout(),
+            window=self.window if window is None else window,
             negative=getattr(self, "negative", 0), sample=self.sample,
             ns_exponent=getattr(self, "ns_exponent", 0.75), epochs=self.epochs,
             alpha=self.alpha, min_alpha=self._final_alpha,

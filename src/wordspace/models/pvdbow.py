@@ -179,7 +179,8 @@ class PVDBOW(SkipGram):
             logger.warning("%d document(s) have no word in the vocabulary: zero vectors "
                            "(documents %s)", len(unknown), ", ".join(map(str, unknown[:5])))
         rows = infer_rows(
-            encoded, NegativeSamplingLoss("inputs"), self.output_vectors_, self.vocab_.counts,
+            encoded, NegativeSamplingLoss(train_outputs=False), self.output_vectors_,
+            self.vocab_.counts,
             negative=self.negative, sample=self.sample, ns_exponent=self.ns_exponent,
             epochs=epochs, alpha=alpha, min_alpha=min(self._final_alpha, alpha),
             workers=workers or default_workers(),

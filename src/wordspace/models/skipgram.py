@@ -8,6 +8,7 @@ import numpy as np
 
 from wordspace._validate import check_int
 from wordspace.corpus import Corpus
+from wordspace.engine.layout import SHARED_BAGS, Layout
 from wordspace.engine.params import VectorParams
 from wordspace.losses import NegativeSamplingLoss
 from wordspace.models.base import WindowModel
@@ -98,11 +99,12 @@ class SkipGram(WindowModel):
                     VectorParams(self.input_vectors_, self.output_vectors_))
         self._restored()
 
-    def _update_kind(self) -> str:
-        return "shared" if self.shared_negatives else "pair"
-
     def _loss(self) -> NegativeSamplingLoss:
-        return NegativeSamplingLoss(self._update_kind())
+        return NegativeSamplingLoss()
+
+    def _layout(self) -> Layout:
+        # each context word a bag; shared negatives: a window's bags share one output set
+        return Layout(max_bags=SHARED_BAGS if self.shared_negatives else 1)
 
     def _restored(self) -> None:
         self.vectors = Vectors(self.vocab_.words, self.input_vectors_, self.vocab_.counts)
@@ -125,5 +127,5 @@ class CBOW(SkipGram):
                          ns_exponent=ns_exponent, epochs=epochs, alpha=alpha,
                          min_alpha=min_alpha, workers=workers, seed=seed, progress=progress)
 
-    def _update_kind(self) -> str:
-        return "cbow"
+    def _layout(self) -> Layout:
+        return Layout(bag="window")  # the mean of the window predicts the centre
