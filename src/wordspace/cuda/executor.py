@@ -1,0 +1,223 @@
+"""Host side of CUDA training: the engine's jobs, run as a few large kernel launches.
+
+:class:`CudaSkipGram` takes what the CPU engine computes for a run (the
+:class:`~wordspace.engine.sampler.Sampler`, the parameters, the list of
+:class:`~wordspace.engine.jobs.Job` and each job's learning rate from the
+:class:`~wordspace.engine.schedule.Schedule`) and trains skip-gram with negative
+sampling on the device:
+
+* the encoded corpus, the subsampling and noise tables and both matrices are copied to
+  the device once;
+* every job's sentences are cut into chunks of at most ``chunk_words`` words (a window
+  never crosses a chunk, as it never crosses a sentence), each chunk carrying its job's
+  learning rate; one warp trains one chunk;
+* consecutive jobs are grouped into launches of about ``launch_words`` words (thousands
+  of chunks: enough warps to fill a large GPU), in job order, so the learning rate
+  decays across launches as it does across jobs on the CPU;
+* after each launch the per-chunk counters come back (a few bytes per chunk) and
+  ``report`` is called with the words done and the loss so far;
+* at the end both matrices are copied back into the host arrays, in place.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from wordspace.cuda.device import import_cuda, require_cuda, simulated
+
+#: words per chunk: one warp's share of a sentence (a longer sentence is cut)
+CHUNK_WORDS = 1024
+#: words per launch: about 16 k chunks, several waves of warps on a large GPU
+LAUNCH_WORDS = 16_000_000
+#: warps (chunks) per thread block on a GPU (the simulator needs 1)
+WARPS = 4
+#: the largest shared memory a block may take statically
+SHARED_LIMIT = 48 * 1024
+
+
+@dataclass
+class CudaReport:
+    """What a device run did: corpus ``words`` trained (counted once per epoch),
+    (centre, context) ``pairs``, the ``loss`` summed over ``terms`` tracked pairs (its
+    ratio is the mean loss per pair), kernel ``launches``, and seconds spent training
+    (``seconds``, copies to and from the device included) and compiling before it."""
+
+    words: int = 0
+    pairs: int = 0
+    loss: float = 0.0
+    terms: int = 0
+    launches: int = 0
+    seconds: float = 0.0
+    compile_seconds: float = 0.0
+
+    @property
+    def mean_loss(self) -> float:
+        """Mean loss per tracked (centre, context) pair (NaN before any)."""
+        return self.loss / self.terms if self.terms else math.nan
+
+    @property
+    def words_per_second(self) -> float:
+        return self.words / self.seconds if self.seconds > 0 else math.nan
+
+
+def cut_chunks(offsets: np.ndarray, jobs: Sequence, rates: Sequence[float], *,
+               chunk_words: int = CHUNK_WORDS):
+    """Every job's sentences cut into chunks of at most ``chunk_words`` tokens.
+
+    Returns ``(start, stop, lr, job_end)``: chunk ``c`` is tokens
+    ``start[c]:stop[c]`` at learning rate ``lr[c]``, and job ``i``'s chunks end at
+    ``job_end[i]`` (jobs in the order given). Empty sentences give no chunk.
+    """
+    offsets = np.asarray(offsets, dtype=np.int64)
+    starts, stops, lrs, ends, total = [], [], [], [], 0
+    for job, rate in zip(jobs, rates, strict=True):
+        first, last = offsets[job.first:job.stop], offsets[job.first + 1:job.stop + 1]
+        pieces = -(-(last - first) // chunk_words)  # ceil; 0 for an empty sentence
+        owner = np.repeat(np.arange(len(first)), pieces)
+        within = np.arange(len(owner)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+        start = first[owner] + within * chunk_words
+        starts.append(start)
+        stops.append(np.minimum(start + chunk_words, last[owner]))
+        lrs.append(np.full(len(owner), rate, np.float32))
+        total += len(owner)
+        ends.append(total)
+    if not starts:
+        empty = np.empty(0, np.int64)
+        return empty, empty, np.empty(0, np.float32), np.empty(0, np.int64)
+    return (np.concatenate(starts), np.concatenate(stops), np.concatenate(lrs),
+            np.asarray(ends, np.int64))
+
+
+def launch_groups(jobs: Sequence, job_end: np.ndarray, launch_words: int) -> list[tuple]:
+    """Consecutive jobs grouped into launches of about ``launch_words`` words: a list of
+    ``(first chunk, chunk count, words)``."""
+    groups, words, begin = [], 0, 0
+    for i, job in enumerate(jobs):
+        words += job.words
+        if words >= launch_words or i == len(jobs) - 1:
+            end = int(job_end[i])
+            groups.append((begin, end - begin, words))
+            begin, words = end, 0
+    return groups
+
+
+class CudaSkipGram:
+    """Skip-gram with negative sampling (one set of negatives per window, as the CPU's
+    shared update) on a CUDA device.
+
+    ``device`` is ``"cuda"`` or ``"cuda:N"``, checked at once (:func:`require_cuda`);
+    ``warps`` chunks per thread block, ``chunk_words`` words per chunk, ``launch_words``
+    words per launch; ``cache`` keeps the window's context rows in shared memory (None:
+    whenever they fit).
+    """
+
+    def __init__(self, device: str = "cuda", *, warps: int = WARPS,
+                 chunk_words: int = CHUNK_WORDS, launch_words: int = LAUNCH_WORDS,
+                 cache: bool | None = None):
+        self.device = device
+        self.index = require_cuda(device)
+        self.simulated = simulated()
+        self.warps = 1 if self.simulated else warps
+        self.lanes = 1 if self.simulated else 32
+        self.chunk_words = chunk_words
+        self.launch_words = launch_words
+        self.cache = cache
+
+    def _kernels(self, *, dim: int, window: int, negative: int):
+        from wordspace.cuda import kernels
+
+        cache = self.cache
+        fits = kernels.shared_bytes(dim=dim, window=window, warps=self.warps,
+                                    cache=True) <= SHARED_LIMIT
+        if cache is None:
+            cache = fits
+        elif cache and not fits:
+            raise ValueError(f"the window's rows (window={window}, dim={dim}, "
+                             f"{self.warps} warps) do not fit in shared memory: cache=False")
+        return kernels.build(dim=dim, window=window, negative=negative, warps=self.warps,
+                             cache=cache, lanes=self.lanes)
+
+    def compile(self, *, dim: int, window: int, negative: int) -> float:
+        """Compile the training kernel for this shape (one empty launch); returns the
+        seconds it took. :meth:`train` does it anyway; call it first to time apart."""
+        cuda = import_cuda()
+        start = time.perf_counter()
+        train_kernel, _ = self._kernels(dim=dim, window=window, negative=negative)
+        i32, i64, f32 = np.zeros(1, np.int32), np.zeros(1, np.int64), np.ones(1, np.float32)
+        syn = np.zeros((1, dim), np.float32)
+        train_kernel[1, self.lanes * self.warps](
+            i32, f32, f32, i32, syn, syn.copy(), i32.copy(), i64, i64.copy(), f32, 0, 0,
+            np.uint64(1), np.zeros(1), i64.copy(), i64.copy())
+        cuda.synchronize()
+        return time.perf_counter() - start
+
+    def train(self, sampler, params, jobs: Sequence, rates: Sequence[float], *,
+              seed: int = 1, report: Callable[[CudaReport], None] | None = None
+              ) -> CudaReport:
+        """Train ``params.inputs`` / ``params.outputs`` (updated in place at the end)
+        over ``jobs`` at ``rates`` (one per job), drawing as ``sampler`` says (its
+        tokens, offsets, keep, noise, window, negative). ``report(counters)`` is called
+        after each launch with the counters so far. Returns the final counters.
+        """
+        cuda = import_cuda()
+        if getattr(sampler, "negative_block", 0) != 0:
+            raise NotImplementedError("the CUDA kernel shares one set of negatives per "
+                                      "window (negative_block=0)")
+        context = getattr(sampler, "sentence_context", None)
+        if context is not None and len(context):
+            raise NotImplementedError("sentence rows (PV-DBOW) are not on the device yet")
+        if sampler.window < 1 or sampler.negative < 1:
+            raise ValueError("CUDA skip-gram needs window >= 1 and negative >= 1")
+        dim = params.inputs.shape[1]
+        counters = CudaReport(compile_seconds=self.compile(
+            dim=dim, window=sampler.window, negative=sampler.negative))
+        train_kernel, _ = self._kernels(dim=dim, window=sampler.window,
+                                        negative=sampler.negative)
+        start_time = time.perf_counter()
+        start, stop, lr, job_end = cut_chunks(sampler.offsets, jobs, rates,
+                                              chunk_words=self.chunk_words)
+        groups = launch_groups(jobs, job_end, self.launch_words)
+        tokens = np.ascontiguousarray(sampler.tokens, dtype=np.int32)
+        to = cuda.to_device
+        d = dict(tokens=to(tokens), keep=to(np.asarray(sampler.keep, np.float32)),
+                 prob=to(np.asarray(sampler.noise[0], np.float32)),
+                 alias=to(np.asarray(sampler.noise[1], np.int32)),
+                 syn0=to(np.ascontiguousarray(params.inputs, dtype=np.float32)),
+                 syn1=to(np.ascontiguousarray(params.outputs, dtype=np.float32)),
+                 kept=cuda.device_array(max(len(tokens), 1), np.int32),
+                 start=to(start), stop=to(stop), lr=to(lr))
+        n_chunks = max(len(start), 1)
+        loss = cuda.device_array(n_chunks, np.float64)
+        terms = cuda.device_array(n_chunks, np.int64)
+        pairs = cuda.device_array(n_chunks, np.int64)
+        threads = self.lanes * self.warps
+        for first, count, words in groups:
+            if count:
+                blocks = -(-count // self.warps)
+                train_kernel[blocks, threads](
+                    d["tokens"], d["keep"], d["prob"], d["alias"], d["syn0"], d["syn1"],
+                    d["kept"], d["start"], d["stop"], d["lr"], first, count,
+                    np.uint64(seed % (1 << 64)), loss, terms, pairs)
+                counters.launches += 1
+                part = slice(first, first + count)
+                counters.loss += float(loss[part].copy_to_host().sum())
+                counters.terms += int(terms[part].copy_to_host().sum())
+                counters.pairs += int(pairs[part].copy_to_host().sum())
+            counters.words += int(words)
+            counters.seconds = time.perf_counter() - start_time
+            if not math.isfinite(counters.loss):
+                raise FloatingPointError(
+                    f"training diverged on the device: the loss is {counters.loss} after "
+                    f"{counters.words:,} words (lower alpha)")
+            if report is not None:
+                report(counters)
+        params.inputs[...] = d["syn0"].copy_to_host()
+        params.outputs[...] = d["syn1"].copy_to_host()
+        counters.seconds = time.perf_counter() - start_time
+        return counters
+

@@ -1,0 +1,449 @@
+"""Device code for skip-gram negative sampling (Numba-CUDA).
+
+One **warp per sentence chunk** (a block holds ``warps`` of them, each on its own
+chunk): the warp subsamples its chunk, then walks its kept words as centres. Each
+lane owns the dimensions ``lane, lane + 32, ...`` of every row, so a dot product is
+a per-lane partial sum and one butterfly reduction (``shfl_xor``), and an update is a
+plain per-lane loop with no further communication.
+
+Random numbers: every lane has its own xorshift64* state (subsampling decisions, one
+per token), and the warp has one more state that every lane holds an identical copy
+of, so warp-uniform draws (the window size, the negatives) need no communication.
+Both are seeded by splitmix64 from ``seed`` and the chunk's place in the run's list
+of chunks (which differs between epochs).
+
+The window step, :func:`build`'s ``window_step``, is the CPU engine's
+:func:`wordspace.kernels.sgns.shared_negative_update` for one block of at most
+:data:`BLOCK` contexts of a window: ``S = U V^T``, ``G = lr (labels - sigmoid(S))``,
+then ``V += G^T U`` and ``U += G V`` from the old values (updates read-modify-write
+global rows, so a row that appears twice gets both steps, as on the CPU); a negative
+equal to the centre is skipped. The training kernel and the test kernel (explicit
+examples, :func:`build`'s ``examples_kernel``) call the same function.
+
+The context rows of the sliding window can be kept in shared memory (``cache=True``):
+a ring of ``2 * window + 1`` rows per warp, loaded once when a word enters the window
+and written back when it leaves (as the difference from the value loaded, so other
+warps' concurrent updates of the row are kept, Hogwild). Each input row is then read
+and written once per chunk instead of once per centre it is a context of; the price
+is that two occurrences of one word inside one window are two copies, which see each
+other's updates only after both have left it.
+
+Under the simulator (``NUMBA_ENABLE_CUDASIM=1``) there are no warp shuffles or
+ballots: the same functions are built over a per-warp shared scratch and
+``syncthreads`` instead, and a block must then be a single warp.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import warnings
+
+import numpy as np
+from numba import cuda
+
+from wordspace.cuda.device import simulated
+
+SIMULATED = simulated()
+if SIMULATED:  # the simulator runs uint64 arithmetic in NumPy scalars, which warn on wrap
+    warnings.filterwarnings("ignore", "overflow encountered", RuntimeWarning)
+
+#: contexts of one window summed into one step: the CPU's ``SHARED_BLOCK`` (a window of
+#: more is taken this many at a time, each block with fresh negatives)
+BLOCK = 11
+#: the loss is tracked on every LOSS_EVERY-th kept centre of a chunk, as on the CPU
+LOSS_EVERY = 8
+WARP = 32
+FULL_MASK = 0xFFFFFFFF
+
+_MULT = np.uint64(2685821657736338717)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_S12, _S25, _S27 = np.uint64(12), np.uint64(25), np.uint64(27)
+_S30, _S31, _S32, _S40 = np.uint64(30), np.uint64(31), np.uint64(32), np.uint64(40)
+_TO_UNIT = np.float32(1.0 / (1 << 24))
+
+
+@cuda.jit(device=True)
+def splitmix(z):
+    """splitmix64's output for ``z`` (a uint64): seeds a xorshift state (never 0)."""
+    z = z + _GOLDEN
+    z = (z ^ (z >> _S30)) * _MIX1
+    z = (z ^ (z >> _S27)) * _MIX2
+    z = z ^ (z >> _S31)
+    return z | np.uint64(1)
+
+
+@cuda.jit(device=True)
+def xorshift(x):
+    """One xorshift64 step of the state ``x``; its output is ``x * _MULT`` (xorshift64*)."""
+    x ^= x >> _S12
+    x ^= x << _S25
+    x ^= x >> _S27
+    return x
+
+
+@cuda.jit(device=True)
+def unit(x):
+    """Uniform float32 in [0, 1) from state ``x`` (24 bits of its xorshift64* output)."""
+    return np.float32((x * _MULT) >> _S40) * _TO_UNIT
+
+
+@cuda.jit(device=True)
+def below(x, n):
+    """Uniform integer in [0, n) from state ``x`` (multiply-shift on 32 high bits)."""
+    return np.int64((((x * _MULT) >> _S32) * np.uint64(n)) >> _S32)
+
+
+@cuda.jit(device=True)
+def draw_noise(state, alias_prob, alias_index):
+    """One negative by Walker's alias method; returns ``(word, new state)``."""
+    state = xorshift(state)
+    i = below(state, alias_prob.shape[0])
+    state = xorshift(state)
+    if unit(state) < alias_prob[i]:
+        return np.int32(i), state
+    return np.int32(alias_index[i]), state
+
+
+@cuda.jit(device=True)
+def log_sigmoid(x):
+    """log sigma(x) without overflow for either sign (float64)."""
+    x = np.float64(x)
+    if x >= 0:
+        return -math.log1p(math.exp(-x))
+    return x - math.log1p(math.exp(x))
+
+
+@cuda.jit(device=True)
+def sigmoid(x):
+    return np.float32(1.0) / (np.float32(1.0) + math.exp(-x))
+
+
+if SIMULATED:
+    @cuda.jit(device=True)
+    def warp_sum(x, scratch, lane, lanes):
+        """The sum of ``x`` over the ``lanes`` lanes, in every lane (simulator: a shared
+        scratch between two barriers, or nothing to do for one lane)."""
+        if lanes == 1:
+            return x
+        scratch[lane] = x
+        cuda.syncthreads()
+        total = scratch[0]
+        for i in range(1, lanes):
+            total += scratch[i]
+        cuda.syncthreads()
+        return total
+
+    @cuda.jit(device=True)
+    def warp_ballot(flag, scratch, lane, lanes):
+        """A mask with bit ``i`` set where lane ``i``'s ``flag`` is true."""
+        if lanes == 1:
+            return 1 if flag else 0
+        scratch[lane] = np.float32(1.0) if flag else np.float32(0.0)
+        cuda.syncthreads()
+        mask = 0
+        for i in range(lanes):
+            if scratch[i] != 0:
+                mask |= 1 << i
+        cuda.syncthreads()
+        return mask
+
+    @cuda.jit(device=True)
+    def warp_sync(lanes):
+        if lanes > 1:
+            cuda.syncthreads()
+else:
+    @cuda.jit(device=True)
+    def warp_sum(x, scratch, lane, lanes):
+        """The sum of ``x`` over the warp, in every lane (butterfly of shuffles; a GPU
+        build always has ``lanes`` 32)."""
+        x += cuda.shfl_xor_sync(FULL_MASK, x, 16)
+        x += cuda.shfl_xor_sync(FULL_MASK, x, 8)
+        x += cuda.shfl_xor_sync(FULL_MASK, x, 4)
+        x += cuda.shfl_xor_sync(FULL_MASK, x, 2)
+        x += cuda.shfl_xor_sync(FULL_MASK, x, 1)
+        return x
+
+    @cuda.jit(device=True)
+    def warp_ballot(flag, scratch, lane, lanes):
+        """A mask with bit ``i`` set where lane ``i``'s ``flag`` is true."""
+        return cuda.ballot_sync(FULL_MASK, flag)
+
+    @cuda.jit(device=True)
+    def warp_sync(lanes):
+        cuda.syncwarp(FULL_MASK)
+
+
+@cuda.jit(device=True)
+def subsample(tokens, keep, start, stop, kept, own, scratch, lane, lanes):
+    """Keep each word of ``tokens[start:stop]`` with probability ``keep[word]`` (lane
+    ``i`` of ``lanes`` decides tokens ``start + i, start + i + lanes, ...`` with its
+    state ``own``) and
+    write the kept words, in order, to ``kept[start:]``. Returns ``(kept count, own)``."""
+    n = np.int64(0)
+    for base in range(start, stop, lanes):
+        t = base + lane
+        take = False
+        w = np.int32(0)
+        if t < stop:
+            w = tokens[t]
+            p = keep[w]
+            if p >= np.float32(1.0):
+                take = True
+            else:
+                own = xorshift(own)
+                take = unit(own) < p
+        mask = warp_ballot(take, scratch, lane, lanes)
+        if take:
+            kept[start + n + cuda.popc(mask & ((1 << lane) - 1))] = w
+        n += cuda.popc(mask)
+    warp_sync(lanes)
+    return n, own
+
+
+@cuda.jit(device=True)
+def seeds(seed, chunk, lane):
+    """The lane's own state and the warp's shared state for ``chunk`` of a run."""
+    mixed = np.uint64(seed) ^ (np.uint64(chunk) * _MIX2)
+    return splitmix(mixed ^ (np.uint64(lane + 1) * _GOLDEN)), splitmix(mixed)
+
+
+@cuda.jit
+def sample_kernel(tokens, keep, alias_prob, alias_index, kept, chunk_start, chunk_stop,
+                  seed, window, negative, lanes, out_kept, out_window, out_negatives):
+    """The training kernel's draws for chunk ``blockIdx.x`` (one warp a block), recorded
+    for tests: how many words it keeps (``out_kept[c]``; the words go to ``kept``), the
+    window size of each kept centre (``out_window[start + i]``) and its first block's
+    negatives (``out_negatives[start + i]``), from the same functions, in the same order."""
+    lane = cuda.threadIdx.x
+    scratch = cuda.shared.array(WARP, np.float32)
+    c = cuda.blockIdx.x
+    start = chunk_start[c]
+    own, shared = seeds(seed, c, lane)
+    n, own = subsample(tokens, keep, start, chunk_stop[c], kept, own, scratch, lane, lanes)
+    for i in range(n):
+        shared = xorshift(shared)
+        b = 1 + below(shared, window)
+        if lane == 0:
+            out_window[start + i] = b
+        lo = max(i - b, 0)
+        hi = min(i + b + 1, n)
+        m = hi - lo - 1
+        while m > 0:  # a block of contexts, then its negatives
+            for k in range(negative):
+                word, shared = draw_noise(shared, alias_prob, alias_index)
+                if lane == 0 and m == hi - lo - 1:
+                    out_negatives[start + i, k] = word
+            m -= BLOCK
+    if lane == 0:
+        out_kept[c] = n
+
+
+def default_lanes() -> int:
+    """Lanes per warp: 32 on a GPU; 1 under the simulator, where every barrier between
+    lanes costs milliseconds (tests build with 32 to check the lanes' cooperation)."""
+    return 1 if SIMULATED else WARP
+
+
+def shared_bytes(*, dim: int, window: int, warps: int, cache: bool) -> int:
+    """Shared memory one block of :func:`build`'s training kernel uses."""
+    ring = 2 * (2 * window + 1) * dim * 4 if cache else 4
+    return warps * (ring + WARP * 4)
+
+
+@functools.cache
+def build(*, dim: int, window: int, negative: int, warps: int = 1, cache: bool = True,
+          lanes: int | None = None):
+    """The kernels for one shape: ``(train_kernel, examples_kernel)``, with ``warps``
+    warps of ``lanes`` threads per block (default :func:`default_lanes`).
+
+    Shapes are compile-time constants (register and shared arrays are sized by them);
+    each distinct shape compiles once per process.
+    """
+    lanes = default_lanes() if lanes is None else lanes
+    if SIMULATED and warps != 1:
+        raise ValueError("the simulator's warp functions need one warp per block")
+    if not SIMULATED and lanes != WARP:
+        raise ValueError(f"a GPU warp has {WARP} lanes")
+    LANES = lanes
+    DIM = dim
+    DPL = (dim + LANES - 1) // LANES  # dimensions per lane
+    K1 = negative + 1
+    WINDOW = window
+    RING = 2 * window + 1 if cache else 1
+    RDIM = dim if cache else 1
+    WARPS = warps
+    GSIZE = K1 * BLOCK
+
+    @cuda.jit(device=True)
+    def window_step(in_mat, in_rows, m, out_mat, outs, lr, lane, scratch, track):
+        """One block's step (see the module docstring): ``m`` input rows
+        ``in_mat[in_rows[j]]`` against the output rows ``out_mat[outs[k]]`` (the centre,
+        then the negatives). Returns the block's summed loss if ``track`` (else 0)."""
+        g = cuda.local.array(GSIZE, np.float32)
+        mine = cuda.local.array(DPL, np.float32)
+        loss = 0.0
+        centre = outs[0]
+        for k in range(K1):
+            o = outs[k]
+            if k > 0 and o == centre:
+                for j in range(m):
+                    g[k * BLOCK + j] = np.float32(0.0)
+                continue
+            for t in range(DPL):
+                d = lane + LANES * t
+                mine[t] = out_mat[o, d] if d < DIM else np.float32(0.0)
+            label = np.float32(1.0) if k == 0 else np.float32(0.0)
+            for j in range(m):
+                r = in_rows[j]
+                part = np.float32(0.0)
+                for t in range(DPL):
+                    d = lane + LANES * t
+                    if d < DIM:
+                        part += mine[t] * in_mat[r, d]
+                s = warp_sum(part, scratch, lane, LANES)
+                if track:
+                    loss -= log_sigmoid(s if k == 0 else -s)
+                g[k * BLOCK + j] = (label - sigmoid(s)) * lr
+        u = cuda.local.array(K1, np.float32)
+        v = cuda.local.array(BLOCK, np.float32)
+        for t in range(DPL):
+            d = lane + LANES * t
+            if d < DIM:
+                for k in range(K1):
+                    u[k] = out_mat[outs[k], d]
+                for j in range(m):
+                    v[j] = in_mat[in_rows[j], d]
+                for j in range(m):  # V += G^T U (old U)
+                    acc = np.float32(0.0)
+                    for k in range(K1):
+                        acc += g[k * BLOCK + j] * u[k]
+                    in_mat[in_rows[j], d] += acc
+                for k in range(K1):  # U += G V (old V)
+                    acc = np.float32(0.0)
+                    for j in range(m):
+                        acc += g[k * BLOCK + j] * v[j]
+                    out_mat[outs[k], d] += acc
+        return loss
+
+    @cuda.jit
+    def examples_kernel(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_examples, lr,
+                        out_loss):
+        """Explicit examples in the CPU sampler's layout (blocks of :data:`BLOCK`
+        contexts, one row of ``negatives`` per block, in order), by one warp in order;
+        ``out_loss[0]`` gets the summed loss of every term."""
+        lane = cuda.threadIdx.x
+        scratch = cuda.shared.array(WARP, np.float32)
+        rows = cuda.local.array(BLOCK, np.int32)
+        outs = cuda.local.array(K1, np.int32)
+        loss = 0.0
+        row = 0
+        for e in range(n_examples):
+            a = ctx_ptr[e]
+            while a < ctx_ptr[e + 1]:
+                m = min(BLOCK, ctx_ptr[e + 1] - a)
+                for j in range(m):
+                    rows[j] = contexts[a + j]
+                outs[0] = centres[e]
+                for k in range(K1 - 1):
+                    outs[k + 1] = negatives[row, k]
+                row += 1
+                loss += window_step(syn0, rows, m, syn1, outs, lr, lane, scratch, True)
+                a += m
+        if lane == 0:
+            out_loss[0] = loss
+
+    @cuda.jit(device=True)
+    def ring_load(ring, orig, syn0, word, slot, lane):
+        for t in range(DPL):
+            d = lane + LANES * t
+            if d < DIM:
+                x = syn0[word, d]
+                ring[slot, d] = x
+                orig[slot, d] = x
+
+    @cuda.jit(device=True)
+    def ring_store(ring, orig, syn0, word, slot, lane):
+        for t in range(DPL):
+            d = lane + LANES * t
+            if d < DIM:
+                syn0[word, d] += ring[slot, d] - orig[slot, d]
+
+    @cuda.jit
+    def train_kernel(tokens, keep, alias_prob, alias_index, syn0, syn1, kept,
+                     chunk_start, chunk_stop, chunk_lr, first, count, seed,
+                     out_loss, out_terms, out_pairs):
+        """Chunks ``first .. first + count - 1`` of the run, one per warp: chunk ``c`` is
+        ``tokens[chunk_start[c]:chunk_stop[c]]`` at learning rate ``chunk_lr[c]``;
+        ``kept`` (as long as ``tokens``) is scratch for its subsampled words. Writes the
+        chunk's tracked loss, tracked pairs and trained pairs at index ``c``."""
+        warp = cuda.threadIdx.x // LANES
+        lane = cuda.threadIdx.x % LANES
+        scratch_all = cuda.shared.array((WARPS, WARP), np.float32)
+        ring_all = cuda.shared.array((WARPS, RING, RDIM), np.float32)
+        orig_all = cuda.shared.array((WARPS, RING, RDIM), np.float32)
+        local = cuda.blockIdx.x * WARPS + warp
+        if local >= count:
+            return
+        c = first + local
+        scratch = scratch_all[warp]
+        ring = ring_all[warp]
+        orig = orig_all[warp]
+        lr = chunk_lr[c]
+        start = chunk_start[c]
+        stop = chunk_stop[c]
+        own, shared = seeds(seed, c, lane)  # shared: identical in every lane
+        n, own = subsample(tokens, keep, start, stop, kept, own, scratch, lane, LANES)
+        rows = cuda.local.array(BLOCK, np.int32)
+        outs = cuda.local.array(K1, np.int32)
+        if cache:
+            for p in range(min(WINDOW, n)):
+                ring_load(ring, orig, syn0, kept[start + p], p % RING, lane)
+        loss = 0.0
+        terms = np.int64(0)
+        pairs = np.int64(0)
+        for i in range(n):
+            if cache:
+                q = i + WINDOW
+                if q < n:
+                    if q >= RING:
+                        ring_store(ring, orig, syn0, kept[start + q - RING], q % RING, lane)
+                    ring_load(ring, orig, syn0, kept[start + q], q % RING, lane)
+            shared = xorshift(shared)
+            b = 1 + below(shared, WINDOW)
+            lo = max(i - b, 0)
+            hi = min(i + b + 1, n)
+            track = i % LOSS_EVERY == 0
+            outs[0] = kept[start + i]
+            j = lo
+            while True:
+                m = 0
+                while j < hi and m < BLOCK:
+                    if j != i:
+                        rows[m] = j % RING if cache else kept[start + j]
+                        m += 1
+                    j += 1
+                if m == 0:
+                    break
+                for k in range(K1 - 1):
+                    word, shared = draw_noise(shared, alias_prob, alias_index)
+                    outs[k + 1] = word
+                if cache:
+                    step_loss = window_step(ring, rows, m, syn1, outs, lr, lane, scratch, track)
+                else:
+                    step_loss = window_step(syn0, rows, m, syn1, outs, lr, lane, scratch, track)
+                pairs += m
+                if track:
+                    loss += step_loss
+                    terms += m
+        if cache:
+            for p in range(max(n - RING, 0), n):
+                ring_store(ring, orig, syn0, kept[start + p], p % RING, lane)
+        if lane == 0:
+            out_loss[c] = loss
+            out_terms[c] = terms
+            out_pairs[c] = pairs
+
+    return train_kernel, examples_kernel
