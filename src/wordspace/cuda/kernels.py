@@ -212,14 +212,15 @@ def seeds(seed, chunk, lane):
 
 @cuda.jit
 def sample_kernel(tokens, keep, alias_prob, alias_index, kept, chunk_start, chunk_stop,
-                  seed, window, negative, lanes, out_kept, out_window, out_negatives):
-    """The training kernel's draws for chunk ``blockIdx.x`` (one warp a block), recorded
+                  first, seed, window, negative, lanes, out_kept, out_window,
+                  out_negatives):
+    """The training kernel's draws for chunk ``first + blockIdx.x`` (a warp a block), recorded
     for tests: how many words it keeps (``out_kept[c]``; the words go to ``kept``), the
     window size of each kept centre (``out_window[start + i]``) and its first block's
     negatives (``out_negatives[start + i]``), from the same functions, in the same order."""
     lane = cuda.threadIdx.x
     scratch = cuda.shared.array(WARP, np.float32)
-    c = cuda.blockIdx.x
+    c = first + cuda.blockIdx.x
     start = chunk_start[c]
     own, shared = seeds(seed, c, lane)
     n, own = subsample(tokens, keep, start, chunk_stop[c], kept, own, scratch, lane, lanes)

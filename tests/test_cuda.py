@@ -1,0 +1,335 @@
+"""CUDA training (wordspace.cuda), on Numba-CUDA's simulator where there is no GPU.
+
+``NUMBA_ENABLE_CUDASIM`` is read once, when ``numba.cuda`` is first imported; no other
+test module imports it, and pytest imports this module at collection, so setting it
+here, before the import below, selects the simulator for the whole session (on a
+machine with a GPU, setting ``NUMBA_ENABLE_CUDASIM=0`` runs these tests on it instead).
+Every case is tiny (a few dozen words, dim 8): the simulator runs each thread in Python.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+os.environ.setdefault("NUMBA_ENABLE_CUDASIM", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+cuda = pytest.importorskip("numba.cuda", reason="numba-cuda is not installed")
+if not cuda.is_available():
+    pytest.skip("numba.cuda was imported before this module without the simulator, "
+                "and there is no GPU", allow_module_level=True)
+
+from scipy import stats  # noqa: E402
+
+from wordspace.cuda import device  # noqa: E402
+from wordspace.cuda import kernels as K  # noqa: E402
+from wordspace.cuda.executor import CudaReport, CudaSkipGram, cut_chunks  # noqa: E402
+from wordspace.engine.jobs import Job, epoch_jobs, make_jobs  # noqa: E402
+from wordspace.engine.params import VectorParams  # noqa: E402
+from wordspace.engine.sampler import Sampler  # noqa: E402
+from wordspace.engine.schedule import Schedule  # noqa: E402
+from wordspace.sampling import keep_probabilities, noise_distribution, noise_tables  # noqa: E402
+from wordspace.vectors import Vectors  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+
+
+# --- the update: float64 reference of the CPU's shared-negative step -----------------
+
+def _log_sigmoid(x):
+    return -np.logaddexp(0.0, -x)
+
+
+def block_loss(V, U, centre, outs):
+    """The summed loss of one block: contexts ``V`` (m x d) against the centre's output
+    row ``U[0]`` and the negatives' ``U[1:]`` (a negative equal to the centre skipped)."""
+    S = U @ V.T
+    keep = np.array([True] + [o != centre for o in outs[1:]])
+    terms = np.vstack([_log_sigmoid(S[:1]), _log_sigmoid(-S[1:])])
+    return -float(terms[keep].sum())
+
+
+def reference_update(syn0, syn1, centres, ctx_ptr, contexts, negatives, lr):
+    """The CPU engine's step, in float64: for each block of at most ``BLOCK`` contexts of
+    a window (with its row of negatives), ``theta -= lr * grad(block loss)`` at the old
+    values, a row that appears twice getting both steps. Returns the new matrices and
+    the summed loss."""
+    syn0, syn1 = syn0.astype(np.float64), syn1.astype(np.float64)
+    loss, row = 0.0, 0
+    for e in range(len(centres)):
+        for a in range(ctx_ptr[e], ctx_ptr[e + 1], K.BLOCK):
+            ctx = contexts[a:min(a + K.BLOCK, ctx_ptr[e + 1])]
+            outs = np.concatenate([[centres[e]], negatives[row]])
+            row += 1
+            V, U = syn0[ctx], syn1[outs]
+            loss += block_loss(V, U, centres[e], outs)
+            labels = np.zeros(len(outs))
+            labels[0] = 1
+            keep = np.array([True] + [o != centres[e] for o in outs[1:]])
+            G = lr * (labels[:, None] - 1 / (1 + np.exp(-(U @ V.T)))) * keep[:, None]
+            np.add.at(syn0, ctx, G.T @ U)
+            np.add.at(syn1, outs, G @ V)
+    return syn0, syn1, loss
+
+
+def test_reference_is_minus_lr_times_the_gradient():
+    from helpers import numeric_gradient
+
+    rng = np.random.default_rng(1)
+    syn0, syn1 = rng.normal(size=(6, 4)), rng.normal(size=(8, 4))
+    ctx, centre, negs = np.array([0, 3, 3]), 2, np.array([[5, 2, 7]])  # a repeated
+    outs = np.concatenate([[centre], negs[0]])  # context; a negative equal to the centre
+
+    grads = numeric_gradient(lambda: block_loss(syn0[ctx], syn1[outs], centre, outs),
+                             [syn0, syn1])
+    new0, new1, loss = reference_update(syn0, syn1, [centre], np.array([0, 3]), ctx, negs,
+                                        lr=0.1)
+    np.testing.assert_allclose(new0 - syn0, -0.1 * grads[0], atol=1e-7)
+    np.testing.assert_allclose(new1 - syn1, -0.1 * grads[1], atol=1e-7)
+    assert loss == pytest.approx(block_loss(syn0[ctx], syn1[outs], centre, outs))
+
+
+def _examples(rng, n_words, negative, sizes):
+    """Explicit examples: windows of ``sizes`` contexts (one longer than a block), with a
+    repeated context and a negative equal to its centre among them."""
+    centres = rng.integers(0, n_words, len(sizes)).astype(np.int32)
+    ctx_ptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    contexts = rng.integers(0, n_words, ctx_ptr[-1]).astype(np.int32)
+    contexts[1] = contexts[0]
+    rows = sum(-(-s // K.BLOCK) for s in sizes)
+    negatives = rng.integers(0, n_words, (rows, negative)).astype(np.int32)
+    negatives[0, 1] = centres[0]
+    return centres, ctx_ptr, contexts, negatives
+
+
+@pytest.mark.parametrize("lanes", [1, 32])
+def test_device_step_equals_the_float64_reference(lanes):
+    rng = np.random.default_rng(lanes)
+    n_words, dim, negative = 12, 8 if lanes == 1 else 40, 3
+    _, examples_kernel = K.build(dim=dim, window=7, negative=negative, lanes=lanes)
+    centres, ctx_ptr, contexts, negatives = _examples(
+        rng, n_words, negative, [3, 13] if lanes == 32 else [3, 13, 1, 6])
+    syn0 = rng.normal(0, 0.5, (n_words, dim)).astype(np.float32)
+    syn1 = rng.normal(0, 0.5, (n_words, dim)).astype(np.float32)
+    d0, d1 = cuda.to_device(syn0), cuda.to_device(syn1)
+    out = cuda.to_device(np.full(1, np.nan))
+    examples_kernel[1, lanes](d0, d1, centres, ctx_ptr, contexts, negatives, len(centres),
+                              np.float32(0.05), out)
+    ref0, ref1, ref_loss = reference_update(syn0, syn1, centres, ctx_ptr, contexts,
+                                            negatives, 0.05)
+    got0, got1 = d0.copy_to_host(), d1.copy_to_host()
+    for got, ref, old in ((got0, ref0, syn0), (got1, ref1, syn1)):
+        step, ref_step = got - old, ref - old
+        assert np.linalg.norm(step - ref_step) / np.linalg.norm(ref_step) < 1e-4
+    assert out.copy_to_host()[0] == pytest.approx(ref_loss, rel=1e-5)
+
+
+# --- the device sampler's distributions ----------------------------------------------
+
+def sample(tokens, *, keep=None, counts=None, window=5, negative=5, chunk=400, seed=7,
+           lanes=1, ns_exponent=0.75):
+    """Run the device sampler over ``tokens`` in chunks of ``chunk`` words; returns the
+    kept words, the window size of each kept centre and each centre's first negatives."""
+    tokens = np.asarray(tokens, np.int32)
+    n_words = int(tokens.max()) + 1
+    counts = np.bincount(tokens, minlength=n_words) if counts is None else counts
+    keep = np.ones(n_words, np.float32) if keep is None else keep.astype(np.float32)
+    prob, alias = noise_tables(counts, ns_exponent)
+    start = np.arange(0, len(tokens), chunk, dtype=np.int64)
+    stop = np.minimum(start + chunk, len(tokens))
+    kept = cuda.to_device(np.full(len(tokens), -1, np.int32))
+    n_kept = cuda.to_device(np.zeros(len(start), np.int64))
+    windows = cuda.to_device(np.zeros(len(tokens), np.int64))
+    negs = cuda.to_device(np.full((len(tokens), max(negative, 1)), -1, np.int32))
+    K.sample_kernel[len(start), lanes](tokens, keep, prob, alias, kept, start, stop, 0,
+                                       np.uint64(seed), window, negative, lanes, n_kept,
+                                       windows, negs)
+    n_kept, kept = n_kept.copy_to_host(), kept.copy_to_host()
+    windows, negs = windows.copy_to_host(), negs.copy_to_host()
+    take = np.concatenate([np.arange(s, s + n) for s, n in zip(start, n_kept, strict=True)])
+    return kept[take], windows[take], negs[take]
+
+
+def test_window_sizes_are_uniform_in_1_to_window():
+    window = 6
+    _, sizes, _ = sample(np.arange(3000) % 37, window=window, negative=0)
+    observed = np.bincount(sizes, minlength=window + 1)
+    assert observed[0] == 0 and len(observed) == window + 1
+    assert stats.chisquare(observed[1:]).pvalue > 1e-3
+
+
+@pytest.mark.parametrize("exponent", [0.75, 1.0])
+def test_negatives_follow_counts_to_the_power(exponent):
+    counts = np.array([4000, 1500, 700, 200, 90, 40, 10, 3])
+    tokens = np.repeat(np.arange(len(counts)), 25)
+    _, _, negatives = sample(tokens, counts=counts, negative=40, ns_exponent=exponent)
+    observed = np.bincount(negatives.ravel(), minlength=len(counts))
+    expected = noise_distribution(counts, exponent) * observed.sum()
+    assert stats.chisquare(observed, expected).pvalue > 1e-3
+    other = noise_distribution(counts, 1.75 - exponent) * observed.sum()
+    assert stats.chisquare(observed, other).pvalue < 1e-6
+
+
+def test_subsampling_keeps_words_at_word2vec_rates():
+    counts = np.array([3000, 1000, 250, 50, 10])
+    tokens = np.random.default_rng(0).permutation(np.repeat(np.arange(len(counts)), counts))
+    keep = keep_probabilities(counts, sample=1e-2)
+    kept, _, _ = sample(tokens, keep=keep, counts=counts, window=1, negative=0)
+    n_kept = np.bincount(kept, minlength=len(counts))
+    sd = np.sqrt(counts * keep * (1 - keep)) + 1
+    assert np.all(np.abs(n_kept - counts * keep) < 5 * sd), (n_kept, counts * keep)
+    assert n_kept[0] < 0.6 * counts[0] and n_kept[-1] == counts[-1]
+
+
+def test_a_warp_of_32_lanes_keeps_words_in_order():
+    tokens = np.arange(90) % 23
+    kept, _, _ = sample(tokens, window=2, negative=0, chunk=70, lanes=32)
+    assert kept.tolist() == tokens.tolist()  # nothing subsampled: all, in order
+    keep = np.full(23, 0.5, np.float32)
+    kept, _, _ = sample(np.arange(90) % 23 + 0, keep=keep, window=2, negative=0, chunk=90,
+                        lanes=32)
+    positions = iter(range(90))  # a subsequence of the chunk, in its order
+    assert all(any(tokens[p] == w for p in positions) for w in kept)
+    assert 20 < len(kept) < 70
+
+
+# --- the executor --------------------------------------------------------------------
+
+def _run(tokens, offsets, *, dim=8, window=3, negative=3, sample=0.0, epochs=1, seed=5,
+         alpha=0.025, job_words=200, chunk_words=128, cache=None, launch_words=300):
+    tokens = np.asarray(tokens, np.int32)
+    n_words = int(tokens.max()) + 1
+    counts = np.bincount(tokens, minlength=n_words)
+    sampler = Sampler.build(tokens, np.asarray(offsets), counts, window=window,
+                            negative=negative, negative_block=0, sample=sample,
+                            ns_exponent=0.75)
+    jobs = epoch_jobs(np.asarray(offsets), make_jobs(np.asarray(offsets), job_words), epochs)
+    rates = Schedule.linear(alpha, alpha * 1e-3, [j.words for j in jobs]).rates
+    rng = np.random.default_rng(seed)
+    params = VectorParams((rng.random((n_words, dim), dtype=np.float32) - 0.5) / dim,
+                          np.zeros((n_words, dim), np.float32))
+    reports = []
+    executor = CudaSkipGram("cuda", chunk_words=chunk_words, launch_words=launch_words,
+                            cache=cache)
+    result = executor.train(sampler, params, jobs, rates, seed=seed,
+                            report=lambda r: reports.append(r.words))
+    return result, params, reports, sampler, jobs, rates
+
+
+def expected_pairs(sampler, jobs, rates, *, seed, chunk_words):
+    """The pairs the training kernel should train: from the device sampler's own draws
+    (same seed, same chunks, same order of draws) on the training chunks."""
+    start, stop, _, _ = cut_chunks(sampler.offsets, jobs, rates, chunk_words=chunk_words)
+    n = len(sampler.tokens)
+    kept = cuda.to_device(np.zeros(n, np.int32))
+    n_kept = cuda.to_device(np.zeros(len(start), np.int64))
+    total = 0
+    for c in range(len(start)):  # one chunk at a time: chunks of epochs share positions
+        windows = cuda.to_device(np.zeros(n, np.int64))
+        negs = cuda.to_device(np.zeros((n, sampler.negative), np.int32))
+        K.sample_kernel[1, 1](sampler.tokens, sampler.keep, sampler.noise[0],
+                              sampler.noise[1], kept, start, stop, c, np.uint64(seed),
+                              sampler.window, sampler.negative, 1, n_kept, windows, negs)
+        m = int(n_kept.copy_to_host()[c])
+        b = windows.copy_to_host()[start[c]:start[c] + m]
+        i = np.arange(m)
+        total += int((np.minimum(b, i) + np.minimum(b, m - 1 - i)).sum())
+    return total
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_counters_are_corpus_words_times_epochs(cache):
+    tokens = np.arange(700) % 29
+    offsets = np.array([0, 5, 300, 301, 700])
+    result, params, reports, sampler, jobs, rates = _run(tokens, offsets, epochs=2,
+                                                         sample=1e-2, cache=cache)
+    assert isinstance(result, CudaReport)
+    assert result.words == 2 * len(tokens) and reports[-1] == result.words
+    assert reports == sorted(reports) and len(reports) == result.launches > 1
+    assert result.pairs == expected_pairs(sampler, jobs, rates, seed=5, chunk_words=128)
+    assert 0 < result.terms < result.pairs
+    assert 0.5 < result.mean_loss < 4 * np.log(2) + 0.1  # untrained: (1 + 3) log 2
+    assert np.isfinite(params.inputs).all() and np.abs(params.outputs).sum() > 0
+
+
+def test_cut_chunks_cover_every_job_once():
+    offsets = np.array([0, 3, 3, 10, 30])
+    jobs = [Job(0, 2, 3, 0, 0), Job(2, 4, 27, 0, 1)]
+    start, stop, lr, ends = cut_chunks(offsets, jobs, [0.5, 0.25], chunk_words=8)
+    assert list(zip(start.tolist(), stop.tolist(), strict=True)) == [
+        (0, 3), (3, 10), (10, 18), (18, 26), (26, 30)]
+    assert lr.tolist() == [0.5, 0.25, 0.25, 0.25, 0.25] and ends.tolist() == [1, 5]
+
+
+def test_device_training_recovers_planted_groups(tmp_path):
+    from conftest import planted_sentences
+
+    sentences, groups = planted_sentences(n_sentences=250, length=10)
+    vocab = {w: i for i, w in enumerate(sorted({w for s in sentences for w in s}))}
+    tokens = np.array([vocab[w] for s in sentences for w in s], np.int32)
+    offsets = np.concatenate([[0], np.cumsum([len(s) for s in sentences])])
+    result, params, *_ = _run(tokens, offsets, dim=8, window=3, negative=3, epochs=3,
+                              alpha=0.05, job_words=500, launch_words=2000)
+    assert result.words == 3 * len(tokens)
+    # the result is plain NumPy: it saves and loads on a CPU-only machine
+    assert type(params.inputs) is np.ndarray and params.inputs.dtype == np.float32
+    words = sorted(vocab, key=vocab.get)
+    Vectors(words, params.inputs).save_word2vec_format(tmp_path / "v.txt")
+    vectors = Vectors.load_word2vec_format(tmp_path / "v.txt")
+    np.testing.assert_allclose(vectors[words[0]], params.inputs[0], rtol=1e-6)
+    unit = params.inputs / np.linalg.norm(params.inputs, axis=1, keepdims=True)
+    group = np.array([int(w[1:w.index("w")]) for w in words])
+    cos = unit @ unit.T
+    same = group[:, None] == group[None, :]
+    np.fill_diagonal(same, False)
+    other = group[:, None] != group[None, :]
+    assert cos[same].mean() > cos[other].mean() + 0.3, (cos[same].mean(), cos[other].mean())
+    near = vectors.most_similar(groups[0][0], topn=3)
+    assert all(w in groups[0] for w, _ in near)
+
+
+# --- errors where CUDA is missing ----------------------------------------------------
+
+def test_missing_numba_cuda_says_how_to_install(monkeypatch):
+    real = importlib.import_module
+
+    def fake(name, *args):
+        if name == "numba.cuda":
+            raise ImportError("No module named 'numba.cuda'")
+        return real(name, *args)
+
+    monkeypatch.setattr(device.importlib, "import_module", fake)
+    with pytest.raises(device.CudaNotInstalled, match=r"pip install wordspace\[cuda\]"):
+        device.require_cuda("cuda")
+    with pytest.raises(RuntimeError):  # a RuntimeError (and an ImportError) before work
+        CudaSkipGram("cuda:0")
+
+
+def test_no_device_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(cuda, "is_available", lambda: False)
+    monkeypatch.setattr(device, "_driver_error",
+                        lambda: ": CUDA driver library cannot be found")
+    with pytest.raises(device.NoCudaDevice, match="no NVIDIA driver.*cannot be found"):
+        device.require_cuda("cuda")
+
+
+def test_device_numbers_are_checked():
+    assert device.require_cuda("cuda") == 0 and device.require_cuda("CUDA:0") == 0
+    with pytest.raises(device.NoCudaDevice, match=r"device 3.*only 1 device"):
+        device.require_cuda("cuda:3")
+    with pytest.raises(ValueError, match="'cpu', 'cuda' or 'cuda:N'"):
+        device.require_cuda("gpu")
+
+
+def test_importing_wordspace_does_not_import_numba_cuda():
+    code = ("import sys, wordspace, wordspace.cuda; "
+            "assert 'numba.cuda' not in sys.modules, 'imported'")
+    import subprocess
+
+    env = dict(os.environ)
+    env.pop("NUMBA_ENABLE_CUDASIM", None)
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
