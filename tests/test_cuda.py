@@ -268,13 +268,13 @@ def test_cut_chunks_cover_every_job_once():
 def test_device_training_recovers_planted_groups(tmp_path):
     from conftest import planted_sentences
 
-    sentences, groups = planted_sentences(n_sentences=250, length=10)
+    sentences, groups = planted_sentences(n_sentences=120, length=10)
     vocab = {w: i for i, w in enumerate(sorted({w for s in sentences for w in s}))}
     tokens = np.array([vocab[w] for s in sentences for w in s], np.int32)
     offsets = np.concatenate([[0], np.cumsum([len(s) for s in sentences])])
-    result, params, *_ = _run(tokens, offsets, dim=8, window=3, negative=3, epochs=3,
-                              alpha=0.05, job_words=500, launch_words=2000)
-    assert result.words == 3 * len(tokens)
+    result, params, *_ = _run(tokens, offsets, dim=8, window=3, negative=3, epochs=2,
+                              alpha=0.1, job_words=500, launch_words=2000)
+    assert result.words == 2 * len(tokens)
     # the result is plain NumPy: it saves and loads on a CPU-only machine
     assert type(params.inputs) is np.ndarray and params.inputs.dtype == np.float32
     words = sorted(vocab, key=vocab.get)
