@@ -1,0 +1,262 @@
+"""GPU benchmark: SGNS on a CUDA device (wordspace.cuda), timed and evaluated, one table.
+
+Run from the repository root on a machine with a GPU (nothing needs installing or
+building: ``src/`` is put on the path here)::
+
+    python3 bench/gpu.py --data bench/data
+
+``--data`` is a folder laid out like ``shared/data`` holding at least
+``corpora/enwiki2015-text8.gz``, ``similarity/ws353.txt``, ``similarity/simlex999.txt``
+and ``analogy/questions-words.txt``. ``--simulate`` runs the same path on Numba-CUDA's
+CPU simulator with a tiny corpus (to try the script without a GPU); ``--budget-s``
+stops starting new parts once that much time has passed. See docs/gpu.md and
+bench/gpu_notes.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import gzip
+import math
+import os
+import sys
+import time
+import types
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: the CPU engine's figures, same corpus and settings (docs/benchmarks.md, 2026-11-21)
+CPU_SGNS = dict(words_per_s=2.63e6, ws353=0.690, simlex=0.301, google=0.373)
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--data", default=str(ROOT / "bench" / "data"),
+                   help="folder laid out like shared/data (default bench/data)")
+    p.add_argument("--corpus", default=None,
+                   help="text8-format corpus, plain or .gz (default: "
+                        "DATA/corpora/enwiki2015-text8.gz)")
+    p.add_argument("--words", type=int, default=None, help="use the first N words only")
+    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--dim", type=int, default=100)
+    p.add_argument("--window", type=int, default=5)
+    p.add_argument("--negative", type=int, default=5)
+    p.add_argument("--sample", type=float, default=1e-4)
+    p.add_argument("--min-count", type=int, default=5)
+    p.add_argument("--alpha", type=float, default=0.025)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--device", default="cuda")
+    p.add_argument("--budget-s", type=float, default=420.0,
+                   help="start no new part after this many seconds (default 420)")
+    p.add_argument("--no-variants", action="store_true",
+                   help="skip the one-epoch timings of kernel variants")
+    p.add_argument("--simulate", action="store_true",
+                   help="Numba-CUDA's simulator, 20 k words, 1 epoch, dim 16 (no GPU needed)")
+    args = p.parse_args(argv)
+    if args.simulate:
+        args.words = args.words or 20_000
+        args.epochs, args.dim, args.min_count = 1, 16, 2
+    if args.corpus is None or not Path(args.corpus).exists():
+        given = args.corpus
+        args.corpus = str(Path(args.data) / "corpora" / "enwiki2015-text8.gz")
+        if given:
+            print(f"{given} not found: using {args.corpus}")
+    return args
+
+
+def _stub_tqdm():
+    """wordspace imports tqdm for progress bars; a machine without it gets a silent one."""
+    try:
+        import tqdm.auto  # noqa: F401
+    except ImportError:
+        class Silent:
+            def __init__(self, iterable=None, *args, **kwargs):
+                self.iterable = iterable
+
+            def __iter__(self):
+                return iter(self.iterable or ())
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                return False
+
+            def __getattr__(self, name):
+                return lambda *a, **k: None
+
+        module = types.ModuleType("tqdm")
+        module.tqdm = Silent
+        auto = types.ModuleType("tqdm.auto")
+        auto.tqdm = Silent
+        module.auto = auto
+        sys.modules["tqdm"], sys.modules["tqdm.auto"] = module, auto
+
+
+def read_words(path: str, limit: int | None) -> list[str]:
+    """The corpus's words (text8 format: one line of space-separated words)."""
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt") as f:
+        if limit is None:
+            return f.read().split()
+        words: list[str] = []
+        tail = ""
+        while len(words) < limit:
+            chunk = f.read(1 << 20)
+            if not chunk:
+                words.extend(tail.split())
+                break
+            parts = (tail + chunk).split(" ")
+            tail = parts.pop()
+            words.extend(p for p in parts if p)
+        return words[:limit]
+
+
+def encode(words: list[str], min_count: int, sentence: int = 10_000):
+    """Vocabulary (most frequent first, at least ``min_count``), the kept words as ids,
+    cut into sentences of ``sentence`` words (as wordspace's Corpus cuts text8)."""
+    import numpy as np
+
+    counts = collections.Counter(words)
+    vocab = [w for w, c in sorted(counts.items(), key=lambda x: (-x[1], x[0]))
+             if c >= min_count]
+    index = {w: i for i, w in enumerate(vocab)}
+    ids = np.fromiter((index.get(w, -1) for w in words), np.int32, len(words))
+    tokens = ids[ids >= 0]
+    offsets = np.append(np.arange(0, len(tokens), sentence), len(tokens)).astype(np.int64)
+    freq = np.array([counts[w] for w in vocab], np.int64)
+    return vocab, tokens, offsets, freq
+
+
+def evaluate(vocab, matrix, data: Path) -> dict:
+    """WS353 and SimLex Spearman, Google analogy accuracy (3CosAdd, 30 k words)."""
+    from wordspace.evaluate import analogies, word_similarity
+    from wordspace.vectors import Vectors
+
+    vectors = Vectors(vocab, matrix)
+    out = {}
+    for key, rel in (("ws353", "similarity/ws353.txt"), ("simlex", "similarity/simlex999.txt")):
+        try:
+            out[key] = word_similarity(vectors, data / rel).spearman
+        except Exception as error:  # noqa: BLE001 - a missing file is one blank cell
+            print(f"{key}: {error}")
+    try:
+        result = analogies(vectors, data / "analogy/questions-words.txt", 30000)
+        out["google"] = result.correct / max(result.total, 1)
+    except Exception as error:  # noqa: BLE001
+        print(f"google: {error}")
+    return out
+
+
+class Budget:
+    def __init__(self, seconds: float):
+        self.start, self.seconds = time.perf_counter(), seconds
+
+    def left(self) -> float:
+        return self.seconds - (time.perf_counter() - self.start)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if args.simulate:
+        os.environ["NUMBA_ENABLE_CUDASIM"] = "1"  # before numba.cuda is imported
+    sys.path.insert(0, str(ROOT / "src"))
+    _stub_tqdm()
+    budget = Budget(args.budget_s)
+    import numpy as np
+
+    from wordspace.cuda.device import describe, require_cuda
+    from wordspace.cuda.executor import CudaSkipGram
+    from wordspace.engine.jobs import epoch_jobs, make_jobs
+    from wordspace.engine.params import VectorParams
+    from wordspace.engine.sampler import Sampler
+    from wordspace.engine.schedule import Schedule
+
+    index = require_cuda(args.device)
+    print(f"device: {describe(index)}")
+    t = time.perf_counter()
+    words = read_words(args.corpus, args.words)
+    vocab, tokens, offsets, freq = encode(words, args.min_count)
+    del words
+    print(f"corpus {Path(args.corpus).name}: {len(tokens):,} words kept of the first "
+          f"{args.words or 'all'}, {len(vocab):,} types (min_count {args.min_count}), read "
+          f"in {time.perf_counter() - t:.1f} s")
+    sampler = Sampler.build(tokens, offsets, freq, window=args.window,
+                            negative=args.negative, negative_block=0, sample=args.sample,
+                            ns_exponent=0.75)
+    bounds = make_jobs(offsets, 10_000)
+
+    def run(epochs, **options):
+        jobs = epoch_jobs(offsets, bounds, epochs)
+        rates = Schedule.linear(args.alpha, args.alpha * 1e-4 / 0.025,
+                                [j.words for j in jobs]).rates
+        rng = np.random.default_rng(args.seed)
+        params = VectorParams(
+            ((rng.random((len(vocab), args.dim), dtype=np.float32) - 0.5) / args.dim),
+            np.zeros((len(vocab), args.dim), np.float32))
+        executor = CudaSkipGram(args.device, **options)
+        last = [0.0]
+
+        def report(c):
+            if time.perf_counter() - last[0] > 5:
+                last[0] = time.perf_counter()
+                print(f"  {c.words:,} words, {c.words_per_second / 1e6:.2f} M words/s, "
+                      f"loss {c.mean_loss:.3f}", flush=True)
+
+        counters = executor.train(sampler, params, jobs, rates, seed=args.seed,
+                                  report=report)
+        return counters, params
+
+    rows = []
+    settings = (f"dim {args.dim}, window {args.window}, negative {args.negative}, "
+                f"sample {args.sample:g}, min_count {args.min_count}, alpha {args.alpha}")
+    print(f"SGNS: {settings}, {args.epochs} epochs")
+    counters, params = run(args.epochs)
+    scores = evaluate(vocab, params.inputs, Path(args.data))
+    rows.append(("SGNS device", args.epochs, counters, scores))
+    print(f"  done: {counters.seconds:.1f} s ({counters.compile_seconds:.1f} s compiling "
+          f"before), loss {counters.mean_loss:.3f}")
+
+    variants = [] if args.no_variants or args.simulate else [
+        ("no shared cache", dict(cache=False)), ("8 warps/block", dict(warps=8)),
+        ("2 warps/block", dict(warps=2)), ("chunks 256", dict(chunk_words=256)),
+        ("launch 4M words", dict(launch_words=4_000_000))]
+    for name, options in variants:
+        if budget.left() < 60:
+            print(f"budget: skipping variant {name}")
+            continue
+        try:
+            c, _ = run(1, **options)
+            rows.append((f"  1 epoch, {name}", 1, c, {}))
+        except Exception as error:  # noqa: BLE001 - one failing variant is one row
+            print(f"variant {name} failed: {error!r}")
+    rows.append(("Gaussian device", None, None, {"note": "not on the device yet"}))
+    rows.append(("full softmax device", None, None, {"note": "not on the device yet"}))
+
+    print()
+    print(f"device {describe(index)}; corpus {len(tokens):,} words; {settings}")
+    print(f"{'run':<28} {'ep':>2} {'train s':>8} {'compile s':>9} {'M words/s':>9} "
+          f"{'loss':>6} {'WS353':>6} {'SimLex':>6} {'Google':>7}")
+
+    def cell(x, fmt):
+        return format(x, fmt) if isinstance(x, float) and math.isfinite(x) else "-"
+
+    for name, epochs, c, s in rows:
+        if c is None:
+            print(f"{name:<28} {'':>2} {s.get('note', '')}")
+            continue
+        print(f"{name:<28} {epochs:>2} {c.seconds:>8.2f} {c.compile_seconds:>9.2f} "
+              f"{c.words_per_second / 1e6:>9.2f} {c.mean_loss:>6.3f} "
+              f"{cell(s.get('ws353'), '6.3f'):>6} {cell(s.get('simlex'), '6.3f'):>6} "
+              f"{cell(s.get('google', math.nan) * 100, '6.1f'):>6}%")
+    cpu = CPU_SGNS
+    print(f"{'SGNS CPU (benchmarks.md)':<28} {5:>2} {'':>8} {'':>9} "
+          f"{cpu['words_per_s'] / 1e6:>9.2f} {'':>6} {cpu['ws353']:>6.3f} "
+          f"{cpu['simlex']:>6.3f} {cpu['google'] * 100:>6.1f}%")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
