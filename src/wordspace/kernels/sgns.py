@@ -1,16 +1,24 @@
-"""Skip-gram negative-sampling updates.
+"""Negative sampling over input bags: the one kernel of every negative-sampling model.
 
-For a centre word ``w`` with context words ``c`` and negatives ``n``, the loss is
+An example is an output set, a centre word ``w`` and its negatives ``n``, against input
+bags (:mod:`wordspace.engine.layout`), each with input ``h`` the mean of its rows
+(``v``, ``syn0``, the word vectors users get); the loss is
 
-    L = -sum_c [ log sigma(u_w . v_c) + sum_n log sigma(-u_n . v_c) ]
+    L = -sum_h [ log sigma(u_w . h) + sum_n log sigma(-u_n . h) ]
 
-with ``v`` = input vectors (``syn0``, the word vectors users get) and ``u`` = output
-vectors (``syn1``). As in word2vec.c, the context word is the input and the centre word
-the output. Each kernel applies one step ``theta -= lr * dL/dtheta`` and returns
-``(loss, pairs)``: the loss summed (in float64, so it never saturates) over the pairs
-of every ``LOSS_EVERY``-th example, and how many pairs that is. The ratio is an
-unbiased running estimate of the mean loss per pair, without paying two logarithms
-per term on every example.
+with ``u`` the output vectors (``syn1``). As in word2vec.c, the context word is the
+input and the centre word the output. :func:`negative_sampling_update` applies one step
+per example and returns ``(loss, pairs)``: the loss summed (in float64, so it never
+saturates) over the bags of every ``LOSS_EVERY``-th example, and how many bags that is.
+The ratio is an unbiased running estimate of the mean loss per bag, without paying two
+logarithms per term on every example.
+
+The layouts decide the shapes, and the kernel takes three paths through the same
+arithmetic, so a one-row bag costs what word2vec.c's specialised loops cost: one bag
+(skip-gram per pair, CBOW's window) fuses each output row's score and steps in one pass,
+as word2vec.c does; several one-row bags (skip-gram's shared negatives) are small
+matrix products on the rows in place; several bags of several rows (subwords) first
+average each bag.
 """
 
 from __future__ import annotations
@@ -151,11 +159,8 @@ def _negative_sampling(inputs, outputs, centres, bag_ptr, row_ptr, rows, negativ
                        n_examples, lr, train_outputs, grad, d_in, hidden, index):
     # ``train_outputs`` is a constant in each caller: Numba prunes the other branch, so
     # the read-only twin never types a write to ``outputs``
-    k1 = negatives.shape[1] + 1
-    outs = np.empty(k1, np.int32)
-    block = grad.shape[1]
-    flat_grad = grad.reshape(-1)  # grad[k, j] == flat_grad[k * block + j]
-    for j in range(block):
+    outs = np.empty(negatives.shape[1] + 1, np.int32)
+    for j in range(grad.shape[1]):
         index[j] = j
     loss = 0.0
     loss_pairs = 0
@@ -170,42 +175,87 @@ def _negative_sampling(inputs, outputs, centres, bag_ptr, row_ptr, rows, negativ
             loss_pairs += m
         _prefetch_example(inputs, outputs, centres, bag_ptr, row_ptr, rows, negatives, e + 1,
                           n_examples)
-        if row_ptr[b0 + m] - r0 == m:  # one row per bag: the rows are the inputs
-            source = inputs
-            window = rows[r0:r0 + m]
+        if m == 1:  # one bag (per pair, CBOW's window): one pass per output row
+            size = row_ptr[b0 + 1] - r0
+            if size == 1:
+                h = inputs[rows[r0]]
+            else:
+                h = hidden[0]
+                h[:] = 0.0
+                for p in range(r0, r0 + size):
+                    axpy(h, inputs[rows[p]], np.float32(1.0) / np.float32(size))
+            loss += _one_bag_step(h, outputs, outs, lr, train_outputs, track, d_in[0])
+        elif row_ptr[b0 + m] - r0 == m:  # one row per bag: the rows are the inputs
+            loss += _output_step(inputs, rows[r0:r0 + m], outputs, outs, lr, train_outputs,
+                                 track, grad, d_in)
         else:  # the mean of each bag, from the old rows
-            source = hidden
-            window = index[:m]
             for j in range(m):
                 h = hidden[j]
                 h[:] = 0.0
                 size = row_ptr[b0 + j + 1] - row_ptr[b0 + j]
                 for p in range(row_ptr[b0 + j], row_ptr[b0 + j + 1]):
                     axpy(h, inputs[rows[p]], np.float32(1.0) / np.float32(size))
-        # S = U H^T, then G = lr * (labels - sigmoid(S)), row k of grad for output k
-        for k in range(k1):
-            g = grad[k]
-            dot_rows(outputs[outs[k]], source, window, g, m)
-            if k > 0 and outs[k] == outs[0]:
-                g[:m] = 0.0
-                continue
-            label = np.float32(1.0) if k == 0 else np.float32(0.0)
-            for j in range(m):
-                s = g[j]
-                if track:
-                    loss -= _log_sigmoid(s if k == 0 else -s)
-                g[j] = (label - sigmoid(s)) * lr
-        # the inputs' step from the old U: d_in[j] = sum_k grad[k, j] U_k ...
-        for j in range(m):
-            step = d_in[j]
-            step[:] = 0.0
-            add_rows(step, outputs, outs, flat_grad[j:], block, k1)
-        # ... U's step from the old H (no input row is written yet) ...
-        if train_outputs:
-            for k in range(k1):
-                add_rows(outputs[outs[k]], source, window, flat_grad[k * block:], 1, m)
+            loss += _output_step(hidden, index[:m], outputs, outs, lr, train_outputs, track,
+                                 grad, d_in)
         # ... then every row of every bag moves.
         for j in range(m):
             for p in range(row_ptr[b0 + j], row_ptr[b0 + j + 1]):
                 axpy(inputs[rows[p]], d_in[j], np.float32(1.0))
     return loss, loss_pairs
+
+
+@kernel(inline=True)
+def _output_step(source, window, outputs, outs, lr, train_outputs, track, grad, d_in):
+    """An example's step on its output rows ``outs``, with inputs
+    ``H = source[window]`` (m x d): ``S = U H^T``, ``G = lr * (labels - sigmoid(S))``,
+    ``d_in = G^T U`` (the inputs' step, left in ``d_in`` for the caller) and
+    ``U += G H``, both from the old values. Returns the loss if ``track``, else 0."""
+    k1 = outs.shape[0]
+    m = window.shape[0]
+    block = grad.shape[1]
+    flat_grad = grad.reshape(-1)  # grad[k, j] == flat_grad[k * block + j]
+    loss = 0.0
+    for k in range(k1):
+        g = grad[k]
+        dot_rows(outputs[outs[k]], source, window, g, m)
+        if k > 0 and outs[k] == outs[0]:
+            g[:m] = 0.0
+            continue
+        label = np.float32(1.0) if k == 0 else np.float32(0.0)
+        for j in range(m):
+            s = g[j]
+            if track:
+                loss -= _log_sigmoid(s if k == 0 else -s)
+            g[j] = (label - sigmoid(s)) * lr
+    # the inputs' step from the old U: d_in[j] = sum_k grad[k, j] U_k ...
+    for j in range(m):
+        step = d_in[j]
+        step[:] = 0.0
+        add_rows(step, outputs, outs, flat_grad[j:], block, k1)
+    # ... and U's from the old H (the caller writes no input row before this)
+    if train_outputs:
+        for k in range(k1):
+            add_rows(outputs[outs[k]], source, window, flat_grad[k * block:], 1, m)
+    return loss
+
+
+@kernel(inline=True)
+def _one_bag_step(h, outputs, outs, lr, train_outputs, track, step):
+    """:func:`_output_step` for one bag, fused as word2vec.c's CBOW does: each output row
+    is read once for its score, the input's step and its own step (a repeated negative
+    then steps from the value its first draw left, as in word2vec.c)."""
+    step[:] = 0.0
+    loss = 0.0
+    for k in range(outs.shape[0]):
+        if k > 0 and outs[k] == outs[0]:
+            continue
+        out_row = outputs[outs[k]]
+        s = dot(out_row, h)
+        label = np.float32(1.0) if k == 0 else np.float32(0.0)
+        if track:
+            loss -= _log_sigmoid(s if k == 0 else -s)
+        g = (label - sigmoid(s)) * lr
+        axpy(step, out_row, g)
+        if train_outputs:
+            axpy(out_row, h, g)
+    return loss
