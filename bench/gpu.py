@@ -170,6 +170,7 @@ def main(argv=None) -> int:
     from wordspace.cuda.device import describe, require_cuda
     from wordspace.cuda.executor import CudaSkipGram
     from wordspace.engine.jobs import epoch_jobs, make_jobs
+    from wordspace.engine.layout import SHARED_BAGS, Layout
     from wordspace.engine.params import VectorParams
     from wordspace.engine.sampler import Sampler
     from wordspace.engine.schedule import Schedule
@@ -184,8 +185,8 @@ def main(argv=None) -> int:
           f"{args.words or 'all'}, {len(vocab):,} types (min_count {args.min_count}), read "
           f"in {time.perf_counter() - t:.1f} s")
     sampler = Sampler.build(tokens, offsets, freq, window=args.window,
-                            negative=args.negative, negative_block=0, sample=args.sample,
-                            ns_exponent=0.75)
+                            negative=args.negative, layout=Layout(max_bags=SHARED_BAGS),
+                            sample=args.sample, ns_exponent=0.75)
     bounds = make_jobs(offsets, 10_000)
 
     def run(epochs, **options):

@@ -29,6 +29,7 @@ from wordspace.cuda import device  # noqa: E402
 from wordspace.cuda import kernels as K  # noqa: E402
 from wordspace.cuda.executor import CudaReport, CudaSkipGram, cut_chunks  # noqa: E402
 from wordspace.engine.jobs import Job, epoch_jobs, make_jobs  # noqa: E402
+from wordspace.engine.layout import SHARED_BAGS, Layout  # noqa: E402
 from wordspace.engine.params import VectorParams  # noqa: E402
 from wordspace.engine.sampler import Sampler  # noqa: E402
 from wordspace.engine.schedule import Schedule  # noqa: E402
@@ -205,7 +206,7 @@ def _run(tokens, offsets, *, dim=8, window=3, negative=3, sample=0.0, epochs=1, 
     n_words = int(tokens.max()) + 1
     counts = np.bincount(tokens, minlength=n_words)
     sampler = Sampler.build(tokens, np.asarray(offsets), counts, window=window,
-                            negative=negative, negative_block=0, sample=sample,
+                            negative=negative, layout=Layout(max_bags=SHARED_BAGS), sample=sample,
                             ns_exponent=0.75)
     jobs = epoch_jobs(np.asarray(offsets), make_jobs(np.asarray(offsets), job_words), epochs)
     rates = Schedule.linear(alpha, alpha * 1e-3, [j.words for j in jobs]).rates

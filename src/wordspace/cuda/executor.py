@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from wordspace.cuda.device import import_cuda, require_cuda, simulated
+from wordspace.engine.layout import SHARED_BAGS, Layout
 
 #: words per chunk: one warp's share of a sentence (a longer sentence is cut)
 CHUNK_WORDS = 1024
@@ -165,9 +166,11 @@ class CudaSkipGram:
         after each launch with the counters so far. Returns the final counters.
         """
         cuda = import_cuda()
-        if getattr(sampler, "negative_block", 0) != 0:
-            raise NotImplementedError("the CUDA kernel shares one set of negatives per "
-                                      "window (negative_block=0)")
+        layout = sampler.layout
+        if layout != Layout(max_bags=SHARED_BAGS):
+            raise NotImplementedError(
+                f"the CUDA kernel trains skip-gram's layout (each context word a bag, up "
+                f"to {SHARED_BAGS} sharing one set of negatives), not {layout}")
         context = getattr(sampler, "sentence_context", None)
         if context is not None and len(context):
             raise NotImplementedError("sentence rows (PV-DBOW) are not on the device yet")

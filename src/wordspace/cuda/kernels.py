@@ -13,7 +13,7 @@ Both are seeded by splitmix64 from ``seed`` and the chunk's place in the run's l
 of chunks (which differs between epochs).
 
 The window step, :func:`build`'s ``window_step``, is the CPU engine's
-:func:`wordspace.kernels.sgns.shared_negative_update` for one block of at most
+:func:`wordspace.kernels.sgns.negative_sampling_update` for one block of at most
 :data:`BLOCK` contexts of a window: ``S = U V^T``, ``G = lr (labels - sigmoid(S))``,
 then ``V += G^T U`` and ``U += G V`` from the old values (updates read-modify-write
 global rows, so a row that appears twice gets both steps, as on the CPU); a negative
@@ -43,14 +43,15 @@ import numpy as np
 from numba import cuda
 
 from wordspace.cuda.device import simulated
+from wordspace.engine.layout import SHARED_BAGS
 
 SIMULATED = simulated()
 if SIMULATED:  # the simulator runs uint64 arithmetic in NumPy scalars, which warn on wrap
     warnings.filterwarnings("ignore", "overflow encountered", RuntimeWarning)
 
-#: contexts of one window summed into one step: the CPU's ``SHARED_BLOCK`` (a window of
+#: contexts of one window summed into one step: the CPU's skip-gram layout (a window of
 #: more is taken this many at a time, each block with fresh negatives)
-BLOCK = 11
+BLOCK = SHARED_BAGS
 #: the loss is tracked on every LOSS_EVERY-th kept centre of a chunk, as on the CPU
 LOSS_EVERY = 8
 WARP = 32

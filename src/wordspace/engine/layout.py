@@ -134,7 +134,7 @@ class Sizes:
     rows: int
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
 class Layout:
     """How a centre word's window becomes examples.
 
