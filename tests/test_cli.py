@@ -214,6 +214,9 @@ def _build(*argv):
     return build_model(build_parser().parse_args(["train", "c.txt", "-o", "m", *argv]))
 
 
+_OTHER_VALUES = {"device": "cuda:1"}
+
+
 def _given(action, p) -> tuple[list[str], object]:
     """Arguments setting ``action`` to a value other than the parameter's default."""
     if action.nargs == 0:  # a switch
@@ -221,6 +224,8 @@ def _given(action, p) -> tuple[list[str], object]:
         return [action.option_strings[0]], action.const
     if action.choices:
         value = next(c for c in action.choices if c != p.default)
+    elif action.dest in _OTHER_VALUES:  # a string with a syntax of its own
+        value = _OTHER_VALUES[action.dest]
     elif p.default is None:
         value = 2 if "int" in str(p.annotation) else r"\w+" if "str" in str(
             p.annotation) else 0.001

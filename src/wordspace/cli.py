@@ -145,6 +145,8 @@ _DECLARED = (
             "(faster)", flag="--no-words", switch=False),
     _Option("workers", "training threads; none: the model's choice (all cores for most)",
             group="run"),
+    _Option("device", "cpu, or cuda / cuda:N to train on a GPU (pip install "
+            "wordspace[cuda])", group="run", metavar="DEVICE"),
     _Option("seed", "random seed", group="run"),
 )
 #: model parameters set by a run option rather than their own (``--quiet``)

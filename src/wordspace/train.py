@@ -221,7 +221,8 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
           progress: bool = True, desc: str = "training", runner: Runner | None = None,
           checkpoint: str | Path | None = None, checkpoint_every: Every | None = None,
           config: dict | None = None,
-          on_epoch_end: Callable[[TrainingReport], None] | None = None) -> TrainingReport:
+          on_epoch_end: Callable[[TrainingReport], None] | None = None,
+          device: str = "cpu") -> TrainingReport:
     """Train ``params`` in place on ``corpus`` with ``loss`` on examples laid out as
     ``layout`` says (:mod:`wordspace.engine.layout`); see the module docstring.
 
@@ -240,6 +241,9 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
     every epoch). The checkpoint is left in place at the end (the caller removes it once
     the result is safe). ``on_epoch_end(report)`` is called at each epoch's end, every
     lane paused, with the report of the epochs so far.
+
+    ``device`` ``"cuda"`` or ``"cuda:N"`` runs the jobs on a GPU instead
+    (:func:`_run_on_device`; skip-gram's layout only), an epoch at a time.
 
     Raises :class:`TrainingTooLarge` before any work when the buffers would not fit,
     :class:`TrainingDiverged` when the loss explodes, :class:`TooLittleTraining` when
@@ -304,13 +308,54 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
             bar.update(words - bar.n)
 
         run.started = time.perf_counter()
-        runner.run(jobs[run.start:], worker, monitor, run if run.pausing else None)
+        if device == "cpu":
+            runner.run(jobs[run.start:], worker, monitor, run if run.pausing else None)
+        else:
+            _run_on_device(device, sampler, params, jobs[run.start:], schedule, meter,
+                           seed=seed, monitor=monitor, pauses=run if run.pausing else None)
     report = meter.report(run.seconds())
     if on_epoch_end is not None and run.start < len(jobs):
         on_epoch_end(report)
     _check_outcome(report, meter, counts, sample, epochs, min_alpha)
     logger.info(report.summary())
     return report
+
+
+def _run_on_device(device: str, sampler: Sampler, params: Params, jobs: list[Job],
+                   schedule: Schedule, meter: Meter, *, seed: int,
+                   monitor: Callable[[], None], pauses: Pauses | None) -> None:
+    """Train ``jobs`` on a CUDA device with :class:`wordspace.cuda.executor.CudaSkipGram`,
+    one epoch's jobs per call: the executor batches them into a few large launches, the
+    meter counts each launch (the progress bar and the per-epoch loss are the CPU's),
+    and pauses (checkpoints, ``on_epoch_end``) happen between epochs, as on the CPU
+    with every lane idle. Each epoch's chunks draw from streams seeded by ``seed`` and
+    the epoch's first job, so no two epochs repeat their random numbers."""
+    from wordspace.cuda.executor import CudaSkipGram
+
+    executor = CudaSkipGram(device)
+    while jobs:
+        first = jobs[0]
+        epoch = [job for job in jobs if job.epoch == first.epoch]
+        jobs = jobs[len(epoch):]
+        if pauses is not None and pauses.due(first):
+            pauses.at(first)
+        rates = [schedule.rate(job.index) for job in epoch]
+        ends = np.cumsum([job.words for job in epoch])
+        done = {"words": 0, "pairs": 0, "loss": 0.0, "terms": 0}
+
+        def report(counters, epoch_of=first.epoch, rates=rates, ends=ends, done=done):
+            step = {key: getattr(counters, key) - done[key] for key in done}
+            done.update({key: getattr(counters, key) for key in done})
+            lr = rates[min(int(np.searchsorted(ends, counters.words)), len(rates) - 1)]
+            meter.add(epoch=epoch_of, words=step["words"], examples=0, pairs=step["pairs"],
+                      lr=lr, loss=step["loss"], terms=step["terms"], active=step["terms"])
+            monitor()
+
+        try:
+            executor.train(sampler, params, epoch, rates, seed=seed * 0x9E3779B1 + first.index,
+                           report=report)
+        except FloatingPointError:
+            raise meter.diverged(first.epoch, rates[-1], float("nan")) from None
 
 
 class _Run(Pauses):

@@ -112,8 +112,15 @@ class Meter:
         """Count a finished ``job`` trained at ``lr`` into ``examples`` whose update
         returned ``(loss, terms, active)``; raise :class:`TrainingDiverged` if the loss is
         not finite or the running loss per term is far above the reference."""
+        self.add(epoch=job.epoch, words=job.words, examples=examples.n_examples,
+                 pairs=examples.n_contexts, lr=lr, loss=loss, terms=terms, active=active)
+
+    def add(self, *, epoch: int, words: int, examples: int, pairs: int, lr: float,
+            loss: float, terms: int, active: int) -> None:
+        """Count work done in ``epoch`` (by jobs, or by an executor that reports in larger
+        steps), as :meth:`record` does."""
         if not math.isfinite(loss):
-            raise self.diverged(job.epoch, lr, loss)
+            raise self.diverged(epoch, lr, loss)
         with self.lock:
             self._recent_loss += loss
             self._recent_terms += terms
@@ -121,13 +128,13 @@ class Meter:
                 mean = self._recent_loss / self._recent_terms
                 self._recent_loss, self._recent_terms = 0.0, 0
                 if far_above(mean, self.reference):
-                    raise self.diverged(job.epoch, lr, mean)
-            self.words += job.words
-            self.examples += examples.n_examples
-            self.pairs += examples.n_contexts
-            self.epoch_words[job.epoch] += job.words
-            self.epoch_loss[job.epoch] += loss
-            self.epoch_terms[job.epoch] += terms
+                    raise self.diverged(epoch, lr, mean)
+            self.words += words
+            self.examples += examples
+            self.pairs += pairs
+            self.epoch_words[epoch] += words
+            self.epoch_loss[epoch] += loss
+            self.epoch_terms[epoch] += terms
             self._shown_loss += loss
             self._shown_terms += terms
             self._shown_active += active

@@ -115,6 +115,7 @@ class Model:
             an exception in one fails the run.
         """
         self._validate()
+        self._check_resources()
         run = self._run_options(checkpoint, checkpoint_every, restart, callbacks)
         kind = self._corpus_type
         if isinstance(corpus, Corpus) and not isinstance(corpus, kind):
@@ -242,6 +243,10 @@ class Model:
         ``dim`` columns."""
         return {name: (len(self.vocab_), self.dim) for name in self._arrays}
 
+    def _check_resources(self) -> None:
+        """Hook: check, before ``fit`` reads the corpus, what training needs beyond valid
+        parameters (a GPU); :meth:`_validate` also runs on load, where it must not."""
+
     def _save_extra(self, directory: Path) -> None:
         """Hook: write fitted state other than matrices and JSON values."""
 
@@ -322,7 +327,7 @@ class WindowModel(Model):
         config = {name: value for name, value in self.get_params().items()
                   if name not in ("progress", "workers")}
         self.report_ = train(
-            corpus, loss, params, layout=self._layout(),
+            corpus, loss, params, layout=self._layout(), device=getattr(self, "device", "cpu"),
             window=self.window if window is None else window,
             negative=getattr(self, "negative", 0), sample=self.sample,
             ns_exponent=getattr(self, "ns_exponent", 0.75), epochs=self.epochs,

@@ -8,6 +8,7 @@ import numpy as np
 
 from wordspace._validate import check_int
 from wordspace.corpus import Corpus
+from wordspace.cuda.device import parse_device, require_cuda
 from wordspace.engine.layout import SHARED_BAGS, Layout
 from wordspace.engine.params import VectorParams
 from wordspace.losses import NegativeSamplingLoss
@@ -51,6 +52,10 @@ class SkipGram(WindowModel):
         ``True`` (default): one set of negatives per centre word, the window updated by
         small matrix products (Ji et al. 2016) -- faster and as accurate.
         ``False``: word2vec.c's per-pair update, for comparison.
+    device : str
+        ``"cpu"`` (default), or ``"cuda"`` / ``"cuda:N"`` to train on a GPU (the
+        ``wordspace[cuda]`` extra; shared negatives only; see docs/gpu.md). Checked
+        before the corpus is read; the trained model is plain NumPy arrays either way.
     progress : bool
         Show a progress bar (words/s, ETA, learning rate, running loss).
 
@@ -71,7 +76,7 @@ class SkipGram(WindowModel):
                  sample: float = 1e-4, ns_exponent: float = 0.75, epochs: int = 5,
                  alpha: float = 0.025, min_alpha: float | None = None,
                  workers: int | None = None, seed: int = 1, shared_negatives: bool = True,
-                 progress: bool = True):
+                 device: str = "cpu", progress: bool = True):
         self.dim = dim
         self.window = window
         self.negative = negative
@@ -83,11 +88,27 @@ class SkipGram(WindowModel):
         self.workers = workers
         self.seed = seed
         self.shared_negatives = shared_negatives
+        self.device = device
         self.progress = progress
+
+    #: whether this model can train on a CUDA device (its layout has a device kernel)
+    _on_device = True
 
     def _validate(self) -> None:
         check_int("dim", self.dim, 1)
         self._validate_walk()
+        if self.device != "cpu":
+            parse_device(self.device)  # "cuda" or "cuda:N", or a ValueError saying so
+            if not (self._on_device and self.shared_negatives):
+                raise ValueError(
+                    f"device={self.device!r}: only SkipGram with shared negatives trains on "
+                    f"a GPU so far, not {type(self).__name__}"
+                    f"{'' if self.shared_negatives else ' with shared_negatives=False'}; "
+                    "use device='cpu'")
+
+    def _check_resources(self) -> None:
+        if self.device != "cpu":
+            require_cuda(self.device)  # a clear error naming what is missing, or nothing
 
     def _fit(self, corpus: Corpus) -> None:
         n, dim = len(corpus.vocab), self.dim
@@ -126,6 +147,8 @@ class CBOW(SkipGram):
         super().__init__(dim=dim, window=window, negative=negative, sample=sample,
                          ns_exponent=ns_exponent, epochs=epochs, alpha=alpha,
                          min_alpha=min_alpha, workers=workers, seed=seed, progress=progress)
+
+    _on_device = False
 
     def _layout(self) -> Layout:
         return Layout(bag="window")  # the mean of the window predicts the centre

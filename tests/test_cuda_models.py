@@ -1,0 +1,86 @@
+"""``SkipGram(device="cuda")`` and ``wordspace train --device cuda``: the model trains
+through the engine's driver on the device, on Numba-CUDA's simulator where there is no
+GPU (see tests/test_cuda.py for why the variable is set here, before the import), and
+the result is an ordinary model that saves, loads and answers on a CPU-only machine.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("NUMBA_ENABLE_CUDASIM", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+cuda = pytest.importorskip("numba.cuda", reason="numba-cuda is not installed")
+if not cuda.is_available():
+    pytest.skip("numba.cuda was imported without the simulator, and there is no GPU",
+                allow_module_level=True)
+
+from conftest import planted_sentences  # noqa: E402
+from wordspace import CBOW, Corpus, SkipGram  # noqa: E402
+from wordspace.cli import main  # noqa: E402
+from wordspace.cuda.device import NoCudaDevice  # noqa: E402
+from wordspace.models.base import Model  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+TINY = dict(dim=8, window=3, negative=3, sample=0, alpha=0.1, progress=False)
+
+
+@pytest.fixture(scope="module")
+def small():
+    sentences, groups = planted_sentences(n_sentences=100, length=10, seed=4)
+    return Corpus(sentences, min_count=1, progress=False), groups
+
+
+def test_a_model_trained_on_the_device_saves_loads_and_answers_on_the_cpu(small, tmp_path):
+    corpus, groups = small
+    seen = []
+
+    class Epochs:
+        def on_epoch_end(self, model, report):
+            seen.append((len(report.epoch_loss), model.vectors.most_similar(groups[0][0])))
+
+    model = SkipGram(epochs=2, device="cuda", **TINY).fit(corpus, callbacks=[Epochs()])
+    report = model.report_
+    assert report.words == 2 * len(corpus.tokens) and report.pairs > 0
+    assert all(np.isfinite(report.epoch_loss)) and report.epoch_loss[1] < report.epoch_loss[0]
+    assert [n for n, _ in seen] == [1, 2]  # a callback at each epoch's end, as on the CPU
+    model.save(tmp_path / "model")
+    loaded = Model.load(tmp_path / "model")  # device="cuda" is a setting, not a need
+    assert loaded.device == "cuda"
+    np.testing.assert_array_equal(loaded.input_vectors_, model.input_vectors_)
+    near = [w for w, _ in loaded.vectors.most_similar(groups[0][0], topn=3)]
+    assert all(w in groups[0] for w in near), near
+
+
+def test_device_errors_come_before_the_corpus_is_read(monkeypatch, tmp_path):
+    missing = tmp_path / "no-such-corpus.txt"
+    with pytest.raises(ValueError, match="device must be 'cpu', 'cuda' or 'cuda:N'"):
+        SkipGram(device="gpu", **TINY).fit(missing)
+    with pytest.raises(ValueError, match="only SkipGram with shared negatives trains on a "
+                                         "GPU so far.*shared_negatives=False"):
+        SkipGram(device="cuda", shared_negatives=False, **TINY).fit(missing)
+    cbow = CBOW(**{k: v for k, v in TINY.items()})
+    cbow.device = "cuda"  # CBOW has no device parameter; its class refuses it anyway
+    with pytest.raises(ValueError, match="not CBOW"):
+        cbow.fit(missing)
+    monkeypatch.setattr(cuda, "is_available", lambda: False)
+    with pytest.raises(NoCudaDevice, match="there is none here"):
+        SkipGram(device="cuda", **TINY).fit(missing)
+
+
+def test_the_command_line_trains_on_the_device(tmp_path, capsys):
+    corpus_file = tmp_path / "corpus.txt"
+    sentences, _ = planted_sentences(n_sentences=60, length=10, seed=5)
+    corpus_file.write_text("\n".join(" ".join(s) for s in sentences) + "\n")
+    out = tmp_path / "model"
+    assert main(["train", str(corpus_file), "-o", str(out), "--device", "cuda", "--dim", "8",
+                 "--epochs", "1", "--sample", "0", "--min-count", "1", "--quiet"]) == 0
+    assert Model.load(out).device == "cuda"
+    # a model without the parameter: the option is refused, naming the models taking it
+    assert main(["train", str(corpus_file), "-o", str(tmp_path / "m2"), "--model", "cbow",
+                 "--device", "cuda", "--quiet"]) == 2
+    assert "--device is not a parameter of cbow (it is one of: sgns)" in capsys.readouterr().err
+    assert not (tmp_path / "m2").exists()
