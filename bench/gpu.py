@@ -31,6 +31,17 @@ ROOT = Path(__file__).resolve().parents[1]
 CPU_SGNS = dict(words_per_s=2.63e6, ws353=0.690, simlex=0.301, google=0.373)
 
 
+def parse_options(text: str) -> dict:
+    """``"cache=0,launch_words=1000000"`` as keyword arguments (numbers as numbers)."""
+    options = {}
+    for item in filter(None, text.split(",")):
+        key, _, value = item.partition("=")
+        number = float(value)
+        options[key] = bool(number) if key == "cache" else (
+            number if key == "alpha" else int(number))  # seed, warps, words: integers
+    return options
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--data", default=str(ROOT / "bench" / "data"),
@@ -51,7 +62,11 @@ def parse_args(argv=None):
     p.add_argument("--budget-s", type=float, default=420.0,
                    help="start no new part after this many seconds (default 420)")
     p.add_argument("--no-variants", action="store_true",
-                   help="skip the one-epoch timings of kernel variants")
+                   help="skip the kernel variants")
+    p.add_argument("--variants", nargs="*", default=None, metavar="K=V[,K=V]",
+                   help="variants to train and evaluate instead of the default set, each "
+                        "executor options (cache=0, warps=8, chunk_words=256, "
+                        "launch_words=1000000) and/or alpha=0.05")
     p.add_argument("--simulate", action="store_true",
                    help="Numba-CUDA's simulator, 20 k words, 1 epoch, dim 16 (no GPU needed)")
     args = p.parse_args(argv)
@@ -189,11 +204,11 @@ def main(argv=None) -> int:
                             sample=args.sample, ns_exponent=0.75)
     bounds = make_jobs(offsets, 10_000)
 
-    def run(epochs, **options):
+    def run(epochs, alpha=args.alpha, seed=args.seed, **options):
         jobs = epoch_jobs(offsets, bounds, epochs)
-        rates = Schedule.linear(args.alpha, args.alpha * 1e-4 / 0.025,
-                                [j.words for j in jobs]).rates
-        rng = np.random.default_rng(args.seed)
+        # min_alpha as the models' default: alpha * 1e-4
+        rates = Schedule.linear(alpha, alpha * 1e-4, [j.words for j in jobs]).rates
+        rng = np.random.default_rng(seed)
         params = VectorParams(
             ((rng.random((len(vocab), args.dim), dtype=np.float32) - 0.5) / args.dim),
             np.zeros((len(vocab), args.dim), np.float32))
@@ -206,8 +221,7 @@ def main(argv=None) -> int:
                 print(f"  {c.words:,} words, {c.words_per_second / 1e6:.2f} M words/s, "
                       f"loss {c.mean_loss:.3f}", flush=True)
 
-        counters = executor.train(sampler, params, jobs, rates, seed=args.seed,
-                                  report=report)
+        counters = executor.train(sampler, params, jobs, rates, seed=seed, report=report)
         return counters, params
 
     rows = []
@@ -220,17 +234,23 @@ def main(argv=None) -> int:
     print(f"  done: {counters.seconds:.1f} s ({counters.compile_seconds:.1f} s compiling "
           f"before), loss {counters.mean_loss:.3f}")
 
+    # each variant trains as long as the main run and is evaluated: what it changes in
+    # speed and in quality (fewer words per launch: fewer warps updating rows at once)
     variants = [] if args.no_variants or args.simulate else [
         ("no shared cache", dict(cache=False)), ("8 warps/block", dict(warps=8)),
-        ("2 warps/block", dict(warps=2)), ("chunks 256", dict(chunk_words=256)),
-        ("launch 4M words", dict(launch_words=4_000_000))]
+        ("chunks 256", dict(chunk_words=256)),
+        ("launch 1M words", dict(launch_words=1_000_000)),
+        ("launch 250k words", dict(launch_words=250_000))]
+    if args.variants is not None and not args.simulate:
+        variants = [(text, parse_options(text)) for text in args.variants]
     for name, options in variants:
         if budget.left() < 60:
             print(f"budget: skipping variant {name}")
             continue
         try:
-            c, _ = run(1, **options)
-            rows.append((f"  1 epoch, {name}", 1, c, {}))
+            c, p = run(args.epochs, **options)
+            rows.append((f"  {name}", args.epochs, c,
+                         evaluate(vocab, p.inputs, Path(args.data))))
         except Exception as error:  # noqa: BLE001 - one failing variant is one row
             print(f"variant {name} failed: {error!r}")
     rows.append(("Gaussian device", None, None, {"note": "not on the device yet"}))

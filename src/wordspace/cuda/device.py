@@ -41,6 +41,10 @@ def parse_device(device: str) -> int:
 
 def import_cuda():
     """``numba.cuda``, or :class:`CudaNotInstalled` saying how to install it."""
+    import numpy as np
+
+    if not hasattr(np, "row_stack"):  # numba-cuda 0.30 overloads it; NumPy 2.5 removed it
+        np.row_stack = np.vstack
     try:
         return importlib.import_module("numba.cuda")
     except ImportError as error:  # numba-cuda absent, or its CUDA bindings
