@@ -41,6 +41,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -70,7 +71,7 @@ from wordspace.losses import Loss, Params
 from wordspace.progress import progress_bar
 from wordspace.sampling import keep_probabilities
 
-__all__ = ["DIVERGENCE_FACTOR", "JOB_WORDS", "KEEP_WARNING",
+__all__ = ["DIVERGENCE_FACTOR", "JOB_WORDS", "DeviceCounters", "DeviceExecutor", "KEEP_WARNING",
            "MEMORY_SHARE", "TooLittleTraining", "TrainingDiverged",
            "TrainingReport", "TrainingTooLarge", "check_walk_memory", "expected_kept_share",
            "format_loss", "infer_rows", "make_jobs", "sample_keeping", "train"]
@@ -222,7 +223,7 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
           checkpoint: str | Path | None = None, checkpoint_every: Every | None = None,
           config: dict | None = None,
           on_epoch_end: Callable[[TrainingReport], None] | None = None,
-          device: str = "cpu") -> TrainingReport:
+          executor: DeviceExecutor | None = None) -> TrainingReport:
     """Train ``params`` in place on ``corpus`` with ``loss`` on examples laid out as
     ``layout`` says (:mod:`wordspace.engine.layout`); see the module docstring.
 
@@ -242,8 +243,9 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
     the result is safe). ``on_epoch_end(report)`` is called at each epoch's end, every
     lane paused, with the report of the epochs so far.
 
-    ``device`` ``"cuda"`` or ``"cuda:N"`` runs the jobs on a GPU instead
-    (:func:`_run_on_device`; skip-gram's layout only), an epoch at a time.
+    ``executor`` (a :class:`DeviceExecutor`, e.g.
+    :class:`wordspace.cuda.executor.CudaSkipGram`) runs the jobs on a device instead of
+    the runner's threads, an epoch at a time (:func:`_run_on_device`).
 
     Raises :class:`TrainingTooLarge` before any work when the buffers would not fit,
     :class:`TrainingDiverged` when the loss explodes, :class:`TooLittleTraining` when
@@ -308,10 +310,10 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
             bar.update(words - bar.n)
 
         run.started = time.perf_counter()
-        if device == "cpu":
+        if executor is None:
             runner.run(jobs[run.start:], worker, monitor, run if run.pausing else None)
         else:
-            _run_on_device(device, sampler, params, jobs[run.start:], schedule, meter,
+            _run_on_device(executor, sampler, params, jobs[run.start:], schedule, meter,
                            seed=seed, monitor=monitor, pauses=run if run.pausing else None)
     report = meter.report(run.seconds())
     if on_epoch_end is not None and run.start < len(jobs):
@@ -321,18 +323,40 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
     return report
 
 
-def _run_on_device(device: str, sampler: Sampler, params: Params, jobs: list[Job],
-                   schedule: Schedule, meter: Meter, *, seed: int,
-                   monitor: Callable[[], None], pauses: Pauses | None) -> None:
-    """Train ``jobs`` on a CUDA device with :class:`wordspace.cuda.executor.CudaSkipGram`,
-    one epoch's jobs per call: the executor batches them into a few large launches, the
-    meter counts each launch (the progress bar and the per-epoch loss are the CPU's),
-    and pauses (checkpoints, ``on_epoch_end``) happen between epochs, as on the CPU
-    with every lane idle. Each epoch's chunks draw from streams seeded by ``seed`` and
-    the epoch's first job, so no two epochs repeat their random numbers."""
-    from wordspace.cuda.executor import CudaSkipGram
+class DeviceCounters(Protocol):
+    """What a device executor reports, cumulative over one call: corpus ``words``,
+    ``pairs``, the ``loss`` summed over ``terms`` (``active`` of them non-zero)."""
 
-    executor = CudaSkipGram(device)
+    words: int
+    pairs: int
+    loss: float
+    terms: int
+
+
+class DeviceExecutor(Protocol):
+    """Trains a run's jobs on a device, in place of the runner's threads (a GPU).
+
+    ``train(sampler, params, jobs, rates, *, seed, report)`` trains ``params`` (updated
+    in place by the time it returns) over ``jobs`` at ``rates`` (one per job), drawing as
+    ``sampler`` says, with random streams from ``seed``; it calls ``report(counters)``
+    (a :class:`DeviceCounters`, cumulative) as work completes, and raises
+    ``FloatingPointError`` when the loss stops being finite.
+    """
+
+    def train(self, sampler: Sampler, params: Params, jobs: list[Job], rates: list[float],
+              *, seed: int, report: Callable[[DeviceCounters], None]) -> DeviceCounters:
+        ...
+
+
+def _run_on_device(executor: DeviceExecutor, sampler: Sampler, params: Params,
+                   jobs: list[Job], schedule: Schedule, meter: Meter, *, seed: int,
+                   monitor: Callable[[], None], pauses: Pauses | None) -> None:
+    """Train ``jobs`` with a device ``executor``, one epoch's jobs per call: the
+    executor batches them as it likes (the CUDA kernels: a few large launches), the
+    meter counts what it reports (the progress bar and the per-epoch loss are the
+    CPU's), and pauses (checkpoints, ``on_epoch_end``) happen between epochs, as on the
+    CPU with every lane idle. Each epoch draws from streams seeded by ``seed`` and the
+    epoch's first job, so no two epochs repeat their random numbers."""
     while jobs:
         first = jobs[0]
         epoch = [job for job in jobs if job.epoch == first.epoch]
@@ -341,14 +365,15 @@ def _run_on_device(device: str, sampler: Sampler, params: Params, jobs: list[Job
             pauses.at(first)
         rates = [schedule.rate(job.index) for job in epoch]
         ends = np.cumsum([job.words for job in epoch])
-        done = {"words": 0, "pairs": 0, "loss": 0.0, "terms": 0}
+        done = {"words": 0, "pairs": 0, "loss": 0.0, "terms": 0, "active": 0}
 
         def report(counters, epoch_of=first.epoch, rates=rates, ends=ends, done=done):
-            step = {key: getattr(counters, key) - done[key] for key in done}
-            done.update({key: getattr(counters, key) for key in done})
+            now = {key: getattr(counters, key, counters.terms) for key in done}  # active
+            step = {key: now[key] - done[key] for key in done}
+            done.update(now)
             lr = rates[min(int(np.searchsorted(ends, counters.words)), len(rates) - 1)]
             meter.add(epoch=epoch_of, words=step["words"], examples=0, pairs=step["pairs"],
-                      lr=lr, loss=step["loss"], terms=step["terms"], active=step["terms"])
+                      lr=lr, loss=step["loss"], terms=step["terms"], active=step["active"])
             monitor()
 
         try:

@@ -23,7 +23,7 @@ from wordspace.engine.callbacks import check_callbacks
 from wordspace.engine.checkpoint import Every, check_checkpoint_path, remove_checkpoint
 from wordspace.engine.layout import Layout
 from wordspace.losses import Loss, Params
-from wordspace.train import check_walk_memory, train
+from wordspace.train import DeviceExecutor, check_walk_memory, train
 from wordspace.vocab import Vocabulary
 
 FORMAT_VERSION = 2  # 2: PV-DBOW's document ids in doc_ids.json
@@ -297,6 +297,10 @@ class WindowModel(Model):
         """The objective this model trains."""
         raise NotImplementedError
 
+    def _device_executor(self) -> DeviceExecutor | None:
+        """What trains this model on its ``device`` (None: the CPU's threads)."""
+        return None
+
     def _layout(self) -> Layout:
         """How this model's windows become examples (default: each context word a bag,
         a whole window one example against one set of negatives)."""
@@ -327,7 +331,7 @@ class WindowModel(Model):
         config = {name: value for name, value in self.get_params().items()
                   if name not in ("progress", "workers")}
         self.report_ = train(
-            corpus, loss, params, layout=self._layout(), device=getattr(self, "device", "cpu"),
+            corpus, loss, params, layout=self._layout(), executor=self._device_executor(),
             window=self.window if window is None else window,
             negative=getattr(self, "negative", 0), sample=self.sample,
             ns_exponent=getattr(self, "ns_exponent", 0.75), epochs=self.epochs,

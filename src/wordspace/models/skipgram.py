@@ -110,6 +110,13 @@ class SkipGram(WindowModel):
         if self.device != "cpu":
             require_cuda(self.device)  # a clear error naming what is missing, or nothing
 
+    def _device_executor(self):
+        if self.device == "cpu":
+            return None
+        from wordspace.cuda.executor import CudaSkipGram
+
+        return CudaSkipGram(self.device)
+
     def _fit(self, corpus: Corpus) -> None:
         n, dim = len(corpus.vocab), self.dim
         rng = np.random.default_rng(self.seed)
