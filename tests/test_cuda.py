@@ -107,26 +107,75 @@ def _examples(rng, n_words, negative, sizes):
     return centres, ctx_ptr, contexts, negatives
 
 
-@pytest.mark.parametrize("lanes", [1, 32])
-def test_device_step_equals_the_float64_reference(lanes):
+def _device_step(lanes, atomic):
+    """One warp's steps on explicit examples (a repeated context, a negative equal to
+    its centre): ``(syn0, syn1, examples, new syn0, new syn1, loss)``."""
     rng = np.random.default_rng(lanes)
     n_words, dim, negative = 12, 8 if lanes == 1 else 40, 3
-    _, examples_kernel = K.build(dim=dim, window=7, negative=negative, lanes=lanes)
-    centres, ctx_ptr, contexts, negatives = _examples(
-        rng, n_words, negative, [3, 13] if lanes == 32 else [3, 13, 1, 6])
+    _, examples_kernel = K.build(dim=dim, window=7, negative=negative, lanes=lanes,
+                                 atomic=atomic)
+    examples = _examples(rng, n_words, negative, [3, 13] if lanes == 32 else [3, 13, 1, 6])
     syn0 = rng.normal(0, 0.5, (n_words, dim)).astype(np.float32)
     syn1 = rng.normal(0, 0.5, (n_words, dim)).astype(np.float32)
     d0, d1 = cuda.to_device(syn0), cuda.to_device(syn1)
     out = cuda.to_device(np.full(1, np.nan))
-    examples_kernel[1, lanes](d0, d1, centres, ctx_ptr, contexts, negatives, len(centres),
-                              np.float32(0.05), out)
-    ref0, ref1, ref_loss = reference_update(syn0, syn1, centres, ctx_ptr, contexts,
-                                            negatives, 0.05)
-    got0, got1 = d0.copy_to_host(), d1.copy_to_host()
+    examples_kernel[1, lanes](d0, d1, *examples, len(examples[0]), np.float32(0.05), out)
+    return syn0, syn1, examples, d0.copy_to_host(), d1.copy_to_host(), out.copy_to_host()[0]
+
+
+@pytest.mark.parametrize("atomic", [False, True])
+@pytest.mark.parametrize("lanes", [1, 32])
+def test_device_step_equals_the_float64_reference(lanes, atomic):
+    syn0, syn1, examples, got0, got1, loss = _device_step(lanes, atomic)
+    ref0, ref1, ref_loss = reference_update(syn0, syn1, *examples, 0.05)
     for got, ref, old in ((got0, ref0, syn0), (got1, ref1, syn1)):
         step, ref_step = got - old, ref - old
         assert np.linalg.norm(step - ref_step) / np.linalg.norm(ref_step) < 1e-4
-    assert out.copy_to_host()[0] == pytest.approx(ref_loss, rel=1e-5)
+    assert loss == pytest.approx(ref_loss, rel=1e-5)
+
+
+def test_one_warps_atomic_step_is_the_plain_step_bit_for_bit():
+    # a lane owns its dimensions and adds a step computed from the values it read before,
+    # so without other warps an atomic add is the same float32 arithmetic as += (a
+    # repeated context row gets its two steps in the same order)
+    *_, plain0, plain1, plain_loss = _device_step(32, atomic=False)
+    *_, atomic0, atomic1, atomic_loss = _device_step(32, atomic=True)
+    np.testing.assert_array_equal(atomic0, plain0)
+    np.testing.assert_array_equal(atomic1, plain1)
+    assert atomic_loss == plain_loss
+
+
+@pytest.mark.parametrize("atomic", [False, True])
+def test_atomic_writes_every_step_to_a_global_row_atomically(monkeypatch, atomic):
+    if not device.simulated():
+        pytest.skip("counts the simulator's atomic adds")
+    from numba.cuda.simulator import kernelapi
+
+    calls = []
+    add = kernelapi.FakeCUDAAtomic.add
+
+    def counted(self, array, index, val):
+        calls.append(index)
+        return add(self, array, index, val)
+
+    monkeypatch.setattr(kernelapi.FakeCUDAAtomic, "add", counted)
+    *_, examples, _, _, _ = _device_step(1, atomic)
+    _, ctx_ptr, _, negatives = examples
+    sizes = np.diff(ctx_ptr)
+    blocks = sum(-(-s // K.BLOCK) for s in sizes)
+    # each block: its contexts' rows and the centre's and negatives' rows, every dimension
+    expected = (int(sizes.sum()) + blocks * (negatives.shape[1] + 1)) * 8
+    assert len(calls) == (expected if atomic else 0)
+
+
+def test_build_options_are_normalised():
+    # ints (bench/gpu.py's "atomic=1") and bools name the same compiled kernels
+    assert K.build(dim=8, window=2, negative=2, atomic=1) is K.build(
+        dim=8, window=2, negative=2, atomic=True)
+    assert K.build(dim=8, window=2, negative=2) is K.build(
+        dim=8, window=2, negative=2, cache=False, atomic=False)
+    assert K.build(dim=8, window=2, negative=2, atomic=True) is not K.build(
+        dim=8, window=2, negative=2)
 
 
 # --- the device sampler's distributions ----------------------------------------------
@@ -201,7 +250,8 @@ def test_a_warp_of_32_lanes_keeps_words_in_order():
 # --- the executor --------------------------------------------------------------------
 
 def _run(tokens, offsets, *, dim=8, window=3, negative=3, sample=0.0, epochs=1, seed=5,
-         alpha=0.025, job_words=200, chunk_words=128, cache=None, launch_words=300):
+         alpha=0.025, job_words=200, chunk_words=128, cache=False, launch_words=300,
+         atomic=False):
     tokens = np.asarray(tokens, np.int32)
     n_words = int(tokens.max()) + 1
     counts = np.bincount(tokens, minlength=n_words)
@@ -215,7 +265,7 @@ def _run(tokens, offsets, *, dim=8, window=3, negative=3, sample=0.0, epochs=1, 
                           np.zeros((n_words, dim), np.float32))
     reports = []
     executor = CudaSkipGram("cuda", chunk_words=chunk_words, launch_words=launch_words,
-                            cache=cache)
+                            cache=cache, atomic=atomic)
     result = executor.train(sampler, params, jobs, rates, seed=seed,
                             report=lambda r: reports.append(r.words))
     return result, params, reports, sampler, jobs, rates
@@ -242,12 +292,14 @@ def expected_pairs(sampler, jobs, rates, *, seed, chunk_words):
     return total
 
 
-@pytest.mark.parametrize("cache", [True, False])
-def test_counters_are_corpus_words_times_epochs(cache):
+@pytest.mark.parametrize(("cache", "atomic"), [(True, False), (False, False),
+                                               (True, True), (False, True)])
+def test_counters_are_corpus_words_times_epochs(cache, atomic):
     tokens = np.arange(700) % 29
     offsets = np.array([0, 5, 300, 301, 700])
     result, params, reports, sampler, jobs, rates = _run(tokens, offsets, epochs=2,
-                                                         sample=1e-2, cache=cache)
+                                                         sample=1e-2, cache=cache,
+                                                         atomic=atomic)
     assert isinstance(result, CudaReport)
     assert result.words == 2 * len(tokens) and reports[-1] == result.words
     assert reports == sorted(reports) and len(reports) == result.launches > 1
@@ -255,6 +307,28 @@ def test_counters_are_corpus_words_times_epochs(cache):
     assert 0 < result.terms < result.pairs
     assert 0.5 < result.mean_loss < 4 * np.log(2) + 0.1  # untrained: (1 + 3) log 2
     assert np.isfinite(params.inputs).all() and np.abs(params.outputs).sum() > 0
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_atomic_training_is_plain_training_without_concurrency(cache):
+    # the simulator runs one block (one warp) at a time: nothing is concurrent, so the
+    # atomic adds (and the cache's atomic write-backs) must give the same matrices
+    tokens = np.arange(400) % 23
+    offsets = np.array([0, 150, 400])
+    runs = [_run(tokens, offsets, sample=1e-2, cache=cache, atomic=atomic)
+            for atomic in (False, True)]
+    (plain, plain_params, *_), (atomic, atomic_params, *_) = runs
+    np.testing.assert_array_equal(atomic_params.inputs, plain_params.inputs)
+    np.testing.assert_array_equal(atomic_params.outputs, plain_params.outputs)
+    assert (atomic.pairs, atomic.terms, atomic.loss) == (plain.pairs, plain.terms, plain.loss)
+
+
+def test_executor_options():
+    executor = CudaSkipGram("cuda", atomic=1, cache=0)  # as bench/gpu.py passes them
+    assert executor.atomic is True and executor.cache is False
+    default = CudaSkipGram("cuda")
+    assert default.atomic is False and default.cache is False
+    assert CudaSkipGram("cuda", cache=None).cache is None  # whenever the ring fits
 
 
 def test_cut_chunks_cover_every_job_once():

@@ -114,12 +114,16 @@ class CudaSkipGram:
     ``device`` is ``"cuda"`` or ``"cuda:N"``, checked at once (:func:`require_cuda`);
     ``warps`` chunks per thread block, ``chunk_words`` words per chunk, ``launch_words``
     words per launch; ``cache`` keeps the window's context rows in shared memory (None:
-    whenever they fit).
+    whenever they fit; off by default: on an H200 it trained slower, to a higher loss);
+    ``atomic`` adds every step to a global row with an atomic add, so concurrent warps'
+    updates of a row are never lost (Hogwild without lost writes; reads stay
+    unsynchronised). Options may be given as ints (``atomic=1``), as
+    ``bench/gpu.py --variants`` passes them.
     """
 
     def __init__(self, device: str = "cuda", *, warps: int = WARPS,
                  chunk_words: int = CHUNK_WORDS, launch_words: int = LAUNCH_WORDS,
-                 cache: bool | None = None):
+                 cache: bool | None = False, atomic: bool = False):
         self.device = device
         self.index = require_cuda(device)
         self.simulated = simulated()
@@ -127,7 +131,8 @@ class CudaSkipGram:
         self.lanes = 1 if self.simulated else 32
         self.chunk_words = chunk_words
         self.launch_words = launch_words
-        self.cache = cache
+        self.cache = None if cache is None else bool(cache)
+        self.atomic = bool(atomic)
 
     def _kernels(self, *, dim: int, window: int, negative: int):
         from wordspace.cuda import kernels
@@ -141,7 +146,7 @@ class CudaSkipGram:
             raise ValueError(f"the window's rows (window={window}, dim={dim}, "
                              f"{self.warps} warps) do not fit in shared memory: cache=False")
         return kernels.build(dim=dim, window=window, negative=negative, warps=self.warps,
-                             cache=cache, lanes=self.lanes)
+                             cache=cache, atomic=self.atomic, lanes=self.lanes)
 
     def compile(self, *, dim: int, window: int, negative: int) -> float:
         """Compile the training kernel for this shape (one empty launch); returns the

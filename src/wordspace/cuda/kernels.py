@@ -12,13 +12,23 @@ of, so warp-uniform draws (the window size, the negatives) need no communication
 Both are seeded by splitmix64 from ``seed`` and the chunk's place in the run's list
 of chunks (which differs between epochs).
 
-The window step, :func:`build`'s ``window_step``, is the CPU engine's
+The window step, :func:`build`'s ``window_step`` (built twice: the contexts' rows in
+global syn0, or in the shared cache below), is the CPU engine's
 :func:`wordspace.kernels.sgns.negative_sampling_update` for one block of at most
 :data:`BLOCK` contexts of a window: ``S = U V^T``, ``G = lr (labels - sigmoid(S))``,
-then ``V += G^T U`` and ``U += G V`` from the old values (updates read-modify-write
-global rows, so a row that appears twice gets both steps, as on the CPU); a negative
-equal to the centre is skipped. The training kernel and the test kernel (explicit
-examples, :func:`build`'s ``examples_kernel``) call the same function.
+then ``V += G^T U`` and ``U += G V`` from the old values (each step is added to its
+row, so a row that appears twice gets both steps, as on the CPU); a negative equal to
+the centre is skipped. The training kernel and the test kernel (explicit examples,
+:func:`build`'s ``examples_kernel``) call the same function.
+
+Hogwild: rows are read without synchronisation. How a step is added to a global row is
+:func:`build`'s ``atomic``: by default a plain load, add and store (``row[d] += step``),
+which loses another warp's add to the same element if it lands between the two; with
+``atomic=True`` every such write (the output rows of the centre and the negatives, the
+input rows of the contexts, the cache's write-back of a row's difference) is one
+``cuda.atomic.add`` of the step, which loses none. The step is computed from the values
+read before, so for a single warp the two are the same arithmetic; a lane owns distinct
+dimensions, so a warp's 32 atomics go to 32 distinct (contiguous) addresses.
 
 The context rows of the sliding window can be kept in shared memory (``cache=True``):
 a ring of ``2 * window + 1`` rows per warp, loaded once when a word enters the window
@@ -255,16 +265,23 @@ def shared_bytes(*, dim: int, window: int, warps: int, cache: bool) -> int:
     return warps * (ring + WARP * 4)
 
 
-@functools.cache
-def build(*, dim: int, window: int, negative: int, warps: int = 1, cache: bool = True,
-          lanes: int | None = None):
+def build(*, dim: int, window: int, negative: int, warps: int = 1, cache: bool = False,
+          atomic: bool = False, lanes: int | None = None):
     """The kernels for one shape: ``(train_kernel, examples_kernel)``, with ``warps``
-    warps of ``lanes`` threads per block (default :func:`default_lanes`).
+    warps of ``lanes`` threads per block (default :func:`default_lanes`); ``cache``
+    keeps the window's context rows in shared memory, ``atomic`` adds every step to a
+    global row with ``cuda.atomic.add`` (see the module docstring).
 
-    Shapes are compile-time constants (register and shared arrays are sized by them);
-    each distinct shape compiles once per process.
+    Shapes and options are compile-time constants (register and shared arrays are sized
+    by them); each distinct combination compiles once per process.
     """
-    lanes = default_lanes() if lanes is None else lanes
+    return _build(dim=int(dim), window=int(window), negative=int(negative),
+                  warps=int(warps), cache=bool(cache), atomic=bool(atomic),
+                  lanes=default_lanes() if lanes is None else int(lanes))
+
+
+@functools.cache
+def _build(*, dim, window, negative, warps, cache, atomic, lanes):
     if SIMULATED and warps != 1:
         raise ValueError("the simulator's warp functions need one warp per block")
     if not SIMULATED and lanes != WARP:
@@ -279,56 +296,80 @@ def build(*, dim: int, window: int, negative: int, warps: int = 1, cache: bool =
     WARPS = warps
     GSIZE = K1 * BLOCK
 
-    @cuda.jit(device=True)
-    def window_step(in_mat, in_rows, m, out_mat, outs, lr, lane, scratch, track):
-        """One block's step (see the module docstring): ``m`` input rows
-        ``in_mat[in_rows[j]]`` against the output rows ``out_mat[outs[k]]`` (the centre,
-        then the negatives). Returns the block's summed loss if ``track`` (else 0)."""
-        g = cuda.local.array(GSIZE, np.float32)
-        mine = cuda.local.array(DPL, np.float32)
-        loss = 0.0
-        centre = outs[0]
-        for k in range(K1):
-            o = outs[k]
-            if k > 0 and o == centre:
-                for j in range(m):
-                    g[k * BLOCK + j] = np.float32(0.0)
-                continue
-            for t in range(DPL):
-                d = lane + LANES * t
-                mine[t] = out_mat[o, d] if d < DIM else np.float32(0.0)
-            label = np.float32(1.0) if k == 0 else np.float32(0.0)
-            for j in range(m):
-                r = in_rows[j]
-                part = np.float32(0.0)
+    def add_to(atomic_add):
+        """``add(mat, row, d, x)``: ``mat[row, d] += x``, atomically if ``atomic_add``."""
+        if atomic_add:
+            @cuda.jit(device=True)
+            def add(mat, row, d, x):
+                cuda.atomic.add(mat, (row, d), x)
+        else:
+            @cuda.jit(device=True)
+            def add(mat, row, d, x):
+                mat[row, d] += x
+        return add
+
+    # a step to a global row: atomic if asked; to the ring (shared memory, one warp's
+    # own, each lane its own dimensions), always plain
+    add_global = add_to(atomic)
+
+    def make_window_step(add_input):
+        """``window_step`` adding the input rows' steps with ``add_input`` (the output
+        rows are global: ``add_global``)."""
+        @cuda.jit(device=True)
+        def window_step(in_mat, in_rows, m, out_mat, outs, lr, lane, scratch, track):
+            """One block's step (see the module docstring): ``m`` input rows
+            ``in_mat[in_rows[j]]`` against the output rows ``out_mat[outs[k]]`` (the
+            centre, then the negatives). Returns the block's summed loss if ``track``
+            (else 0)."""
+            g = cuda.local.array(GSIZE, np.float32)
+            mine = cuda.local.array(DPL, np.float32)
+            loss = 0.0
+            centre = outs[0]
+            for k in range(K1):
+                o = outs[k]
+                if k > 0 and o == centre:
+                    for j in range(m):
+                        g[k * BLOCK + j] = np.float32(0.0)
+                    continue
                 for t in range(DPL):
                     d = lane + LANES * t
-                    if d < DIM:
-                        part += mine[t] * in_mat[r, d]
-                s = warp_sum(part, scratch, lane, LANES)
-                if track:
-                    loss -= log_sigmoid(s if k == 0 else -s)
-                g[k * BLOCK + j] = (label - sigmoid(s)) * lr
-        u = cuda.local.array(K1, np.float32)
-        v = cuda.local.array(BLOCK, np.float32)
-        for t in range(DPL):
-            d = lane + LANES * t
-            if d < DIM:
-                for k in range(K1):
-                    u[k] = out_mat[outs[k], d]
+                    mine[t] = out_mat[o, d] if d < DIM else np.float32(0.0)
+                label = np.float32(1.0) if k == 0 else np.float32(0.0)
                 for j in range(m):
-                    v[j] = in_mat[in_rows[j], d]
-                for j in range(m):  # V += G^T U (old U)
-                    acc = np.float32(0.0)
+                    r = in_rows[j]
+                    part = np.float32(0.0)
+                    for t in range(DPL):
+                        d = lane + LANES * t
+                        if d < DIM:
+                            part += mine[t] * in_mat[r, d]
+                    s = warp_sum(part, scratch, lane, LANES)
+                    if track:
+                        loss -= log_sigmoid(s if k == 0 else -s)
+                    g[k * BLOCK + j] = (label - sigmoid(s)) * lr
+            u = cuda.local.array(K1, np.float32)
+            v = cuda.local.array(BLOCK, np.float32)
+            for t in range(DPL):
+                d = lane + LANES * t
+                if d < DIM:
                     for k in range(K1):
-                        acc += g[k * BLOCK + j] * u[k]
-                    in_mat[in_rows[j], d] += acc
-                for k in range(K1):  # U += G V (old V)
-                    acc = np.float32(0.0)
+                        u[k] = out_mat[outs[k], d]
                     for j in range(m):
-                        acc += g[k * BLOCK + j] * v[j]
-                    out_mat[outs[k], d] += acc
-        return loss
+                        v[j] = in_mat[in_rows[j], d]
+                    for j in range(m):  # V += G^T U (old U)
+                        acc = np.float32(0.0)
+                        for k in range(K1):
+                            acc += g[k * BLOCK + j] * u[k]
+                        add_input(in_mat, in_rows[j], d, acc)
+                    for k in range(K1):  # U += G V (old V)
+                        acc = np.float32(0.0)
+                        for j in range(m):
+                            acc += g[k * BLOCK + j] * v[j]
+                        add_global(out_mat, outs[k], d, acc)
+            return loss
+        return window_step
+
+    global_step = make_window_step(add_global)  # input rows in syn0
+    ring_step = make_window_step(add_to(False))  # input rows in the warp's ring
 
     @cuda.jit
     def examples_kernel(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_examples, lr,
@@ -352,7 +393,7 @@ def build(*, dim: int, window: int, negative: int, warps: int = 1, cache: bool =
                 for k in range(K1 - 1):
                     outs[k + 1] = negatives[row, k]
                 row += 1
-                loss += window_step(syn0, rows, m, syn1, outs, lr, lane, scratch, True)
+                loss += global_step(syn0, rows, m, syn1, outs, lr, lane, scratch, True)
                 a += m
         if lane == 0:
             out_loss[0] = loss
@@ -371,7 +412,7 @@ def build(*, dim: int, window: int, negative: int, warps: int = 1, cache: bool =
         for t in range(DPL):
             d = lane + LANES * t
             if d < DIM:
-                syn0[word, d] += ring[slot, d] - orig[slot, d]
+                add_global(syn0, word, d, ring[slot, d] - orig[slot, d])
 
     @cuda.jit
     def train_kernel(tokens, keep, alias_prob, alias_index, syn0, syn1, kept,
@@ -433,9 +474,10 @@ def build(*, dim: int, window: int, negative: int, warps: int = 1, cache: bool =
                     word, shared = draw_noise(shared, alias_prob, alias_index)
                     outs[k + 1] = word
                 if cache:
-                    step_loss = window_step(ring, rows, m, syn1, outs, lr, lane, scratch, track)
+                    step_loss = ring_step(ring, rows, m, syn1, outs, lr, lane, scratch, track)
                 else:
-                    step_loss = window_step(syn0, rows, m, syn1, outs, lr, lane, scratch, track)
+                    step_loss = global_step(syn0, rows, m, syn1, outs, lr, lane, scratch,
+                                            track)
                 pairs += m
                 if track:
                     loss += step_loss
