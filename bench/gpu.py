@@ -237,10 +237,10 @@ def main(argv=None) -> int:
     # each variant trains as long as the main run and is evaluated: what it changes in
     # speed and in quality (fewer words per launch: fewer warps updating rows at once)
     variants = [] if args.no_variants or args.simulate else [
-        ("no shared cache", dict(cache=False)), ("8 warps/block", dict(warps=8)),
-        ("chunks 256", dict(chunk_words=256)),
-        ("launch 1M words", dict(launch_words=1_000_000)),
-        ("launch 250k words", dict(launch_words=250_000))]
+        ("atomic adds", dict(atomic=True)), ("atomic adds, seed 2", dict(atomic=True, seed=2)),
+        ("shared cache", dict(cache=True)),
+        ("atomic adds, shared cache", dict(atomic=True, cache=True)),
+        ("atomic adds, launch 1M words", dict(atomic=True, launch_words=1_000_000))]
     if args.variants is not None and not args.simulate:
         variants = [(text, parse_options(text)) for text in args.variants]
     for name, options in variants:
