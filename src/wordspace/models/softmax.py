@@ -6,6 +6,7 @@ import numpy as np
 
 from wordspace._validate import check_int
 from wordspace.corpus import Corpus
+from wordspace.cuda.device import parse_device
 from wordspace.engine.params import VectorParams
 from wordspace.losses import SoftmaxLoss
 from wordspace.models.base import WindowModel
@@ -36,7 +37,16 @@ class SoftmaxSkipGram(WindowModel):
         its pairs'), and every output row takes part in every softmax, so a large batch
         on a small vocabulary overshoots: 32 is stable at ``alpha=0.1`` on the first 2 M
         words of text8, where 0.2 diverges (training then stops with an error naming the
-        rate); lower ``alpha`` on larger data.
+        rate); lower ``alpha`` on larger data. The CPU's batch: on a GPU the steps take
+        :data:`wordspace.cuda.softmax.DEVICE_BATCH` centres.
+    device : str
+        ``"cpu"`` (default), or ``"cuda"`` / ``"cuda:N"`` to train on a GPU with
+        PyTorch's dense matrix products (``pip install torch``, a build with CUDA;
+        :class:`wordspace.cuda.softmax.TorchSoftmax`): the same step and loss, sampled
+        on the CPU as one worker does, stepped :data:`~wordspace.cuda.softmax.DEVICE_BATCH`
+        centres at a time (a larger batch: lower ``alpha`` if training diverges).
+        Checked before the corpus is read; the trained model is plain NumPy arrays
+        either way.
 
     Attributes
     ----------
@@ -51,7 +61,7 @@ class SoftmaxSkipGram(WindowModel):
     def __init__(self, *, dim: int = 100, window: int = 5, sample: float = 1e-4,
                  epochs: int = 5, alpha: float = 0.1, min_alpha: float | None = None,
                  batch: int = 32, workers: int | None = None, seed: int = 1,
-                 progress: bool = True):
+                 device: str = "cpu", progress: bool = True):
         self.dim = dim
         self.window = window
         self.sample = sample
@@ -61,12 +71,28 @@ class SoftmaxSkipGram(WindowModel):
         self.batch = batch
         self.workers = workers
         self.seed = seed
+        self.device = device
         self.progress = progress
 
     def _validate(self) -> None:
         check_int("dim", self.dim, 1)
         check_int("batch", self.batch, 1)
         self._validate_walk()
+        if self.device != "cpu":
+            parse_device(self.device)  # "cuda" or "cuda:N", or a ValueError saying so
+
+    def _check_resources(self) -> None:
+        if self.device != "cpu":  # torch with CUDA and the device, or a clear error
+            from wordspace.cuda.softmax import torch_device
+
+            torch_device(self.device)
+
+    def _device_executor(self):
+        if self.device == "cpu":
+            return None
+        from wordspace.cuda.softmax import TorchSoftmax
+
+        return TorchSoftmax(self.device)
 
     @property
     def _workers(self) -> int:
@@ -86,7 +112,8 @@ class SoftmaxSkipGram(WindowModel):
 
     def _fit(self, corpus: Corpus) -> None:
         n, dim = len(corpus.vocab), self.dim
-        self.check_memory(n)
+        if self.device == "cpu":  # the device's memory is the executor's to check
+            self.check_memory(n)
         rng = np.random.default_rng(self.seed)
         self.centre_vectors_ = (rng.random((n, dim), dtype=np.float32) - 0.5) / dim
         self.context_vectors_ = np.zeros((n, dim), np.float32)
