@@ -6,6 +6,7 @@ import numpy as np
 
 from wordspace._validate import check_choice, check_float, check_int
 from wordspace.corpus import Corpus
+from wordspace.cuda.device import parse_device, require_cuda
 from wordspace.distributions import Distributions
 from wordspace.engine.params import GaussianParams
 from wordspace.losses import MaxMarginLoss
@@ -65,6 +66,11 @@ class GaussianSkipGram(WindowModel):
     tied : bool
         Share one distribution per word between its word and context roles (default: on
         text8, tying lifts WS353 by cosine of the means from 0.48 to 0.56 after one epoch).
+    device : str
+        ``"cpu"`` (default), or ``"cuda"`` / ``"cuda:N"`` to train on a GPU (the
+        ``wordspace[cuda]`` extra; see docs/gpu.md): the same loss, walk and AdaGrad
+        steps, by :class:`wordspace.cuda.gaussian.CudaGaussian`. Checked before the
+        corpus is read; the trained model is plain NumPy arrays either way.
 
     Attributes
     ----------
@@ -90,7 +96,8 @@ class GaussianSkipGram(WindowModel):
                  min_alpha: float | None = None, mu_max: float = 5.0, var_min: float = 0.05,
                  var_max: float = 4.0, var_init: float = 1.0, variance_rate: float = 0.3,
                  tied: bool = True,
-                 workers: int | None = None, seed: int = 1, progress: bool = True):
+                 workers: int | None = None, seed: int = 1, device: str = "cpu",
+                 progress: bool = True):
         self.dim = dim
         self.covariance = covariance
         self.energy = energy
@@ -110,6 +117,7 @@ class GaussianSkipGram(WindowModel):
         self.tied = tied
         self.workers = workers
         self.seed = seed
+        self.device = device
         self.progress = progress
 
     def _validate(self) -> None:
@@ -124,6 +132,19 @@ class GaussianSkipGram(WindowModel):
         check_float("var_init", self.var_init, self.var_min, maximum=self.var_max)
         check_float("variance_rate", self.variance_rate, 0.0)
         self._check_first_step()
+        if self.device != "cpu":
+            parse_device(self.device)  # "cuda" or "cuda:N", or a ValueError saying so
+
+    def _check_resources(self) -> None:
+        if self.device != "cpu":
+            require_cuda(self.device)  # a clear error naming what is missing, or nothing
+
+    def _device_executor(self):
+        if self.device == "cpu":
+            return None
+        from wordspace.cuda.gaussian import CudaGaussian
+
+        return CudaGaussian(self.device, self._loss())
 
     def _check_first_step(self) -> None:
         """Refuse a rate whose first AdaGrad step would jump across the means' ball.
