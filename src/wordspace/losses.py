@@ -106,22 +106,25 @@ class MaxMarginLoss(Loss):
 
     def scratch(self, params, negative, max_bags):
         dim, var_dim = params.dim, params.variances.shape[1]
-        return (np.zeros(max_bags + negative, np.float64),
-                np.zeros(max_bags + negative, np.float32),
-                np.zeros(dim, np.float32), np.zeros(var_dim, np.float32),
-                np.zeros(dim, np.float32), np.zeros(var_dim, np.float32),
-                np.zeros(var_dim, np.float32))
+        return gaussian.MaxMarginScratch(
+            energies=np.zeros(max_bags + negative, np.float64),
+            weights=np.zeros(max_bags + negative, np.float32),
+            g_mu_w=np.zeros(dim, np.float32), g_var_w=np.zeros(var_dim, np.float32),
+            g_mu_c=np.zeros(dim, np.float32), g_var_c=np.zeros(var_dim, np.float32),
+            inv_w=np.zeros(var_dim, np.float32))
 
     def reference_loss(self, params, negative):
         # untrained distributions are alike: every hinge is about the margin
         return self.margin
 
     def update(self, params, examples, lr, scratch):
+        step = gaussian.MaxMarginStep(
+            lr=float(lr), var_lr=float(lr * self.variance_rate), margin=float(self.margin),
+            kind=self.kind, mu_max=float(self.mu_max), var_min=float(self.var_min),
+            var_max=float(self.var_max), tied=params.tied)
         return gaussian.max_margin_update(
-            *params.arrays(), examples.centres, examples.bag_ptr, examples.row_ptr,
-            examples.rows, examples.negatives, examples.n_examples, lr,
-            lr * self.variance_rate, self.margin, self.kind, self.mu_max, self.var_min,
-            self.var_max, params.tied, *scratch)
+            params.arrays(), step, examples.centres, examples.bag_ptr, examples.row_ptr,
+            examples.rows, examples.negatives, examples.n_examples, scratch)
 
 
 class SoftmaxLoss(Loss):

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from wordspace.kernels.gaussian import GaussianArrays
+
 
 class _Rows:
     """What the driver asks of any parameters: the input rows (the matrix a sentence's
@@ -92,9 +94,9 @@ class GaussianParams(_Rows):
     def _input_matrix(self) -> np.ndarray:
         return self.means
 
-    def arrays(self) -> tuple[np.ndarray, ...]:
-        """The eight arrays in the order the compiled update takes them: means,
-        variances, context means, context variances, then their AdaGrad sums."""
-        return (self.means, self.variances, self.context_means, self.context_variances,
-                self.mean_sums, self.variance_sums, self.context_mean_sums,
-                self.context_variance_sums)
+    def arrays(self) -> GaussianArrays:
+        """The eight arrays by name, as the compiled update takes them (a named tuple:
+        means, variances, context means, context variances, then their AdaGrad sums)."""
+        return GaussianArrays(self.means, self.variances, self.context_means,
+                              self.context_variances, self.mean_sums, self.variance_sums,
+                              self.context_mean_sums, self.context_variance_sums)

@@ -24,6 +24,7 @@ For spherical covariances the sums over dimensions fold into the single variance
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 
 import numpy as np
 
@@ -215,13 +216,30 @@ def _constrain(mu, var, mu_max, var_min, var_max):
             var[t] = var_max
 
 
+#: A Gaussian model's arrays, by name, as :func:`max_margin_update` takes them (see
+#: :class:`wordspace.engine.params.GaussianParams`): word and context distributions
+#: and each one's AdaGrad sums (one per row); tied, the context arrays are the word's.
+GaussianArrays = namedtuple("GaussianArrays", [
+    "means", "variances", "context_means", "context_variances",
+    "mean_sums", "variance_sums", "context_mean_sums", "context_variance_sums"])
+
+#: The max-margin step's settings: the means' and variances' learning rates, the margin,
+#: the energy (:data:`EL` or :data:`KL`), the bounds, and whether the arrays are tied.
+MaxMarginStep = namedtuple("MaxMarginStep", [
+    "lr", "var_lr", "margin", "kind", "mu_max", "var_min", "var_max", "tied"])
+
+#: Scratch for :func:`max_margin_update`: the energies and weights of an example's
+#: ``m + K`` comparisons, its four gradient rows and a variance row (``inv_w``).
+MaxMarginScratch = namedtuple("MaxMarginScratch", [
+    "energies", "weights", "g_mu_w", "g_var_w", "g_mu_c", "g_var_c", "inv_w"])
+
+
 @kernel
-def max_margin_update(mu_w, var_w, mu_c, var_c, acc_mu_w, acc_var_w, acc_mu_c, acc_var_c,
-                      centres, bag_ptr, row_ptr, contexts, negatives, n_examples, lr, var_lr,
-                      margin,
-                      kind, mu_max, var_min, var_max, tied, energies, weights,
-                      g_mu_w, g_var_w, g_mu_c, g_var_c, inv_w):
-    """One AdaGrad step per example on ``sum_{j,k} max(0, m - S(w, c_j) + S(w, n_k))``.
+def max_margin_update(arrays, step, centres, bag_ptr, row_ptr, contexts, negatives,
+                      n_examples, scratch):
+    """One AdaGrad step per example on ``sum_{j,k} max(0, m - S(w, c_j) + S(w, n_k))``:
+    ``arrays`` a :data:`GaussianArrays`, ``step`` a :data:`MaxMarginStep`, ``scratch``
+    a :data:`MaxMarginScratch`.
 
     Means step at base rate ``lr``, variances at ``var_lr``. The example's contexts
     ``c_j`` are the rows of its bags (one-row bags: the window's words,
@@ -240,6 +258,16 @@ def max_margin_update(mu_w, var_w, mu_c, var_c, acc_mu_w, acc_var_w, acc_mu_c, a
 
     Returns ``(loss, triples, active)``.
     """
+    mu_w, var_w, mu_c, var_c = (arrays.means, arrays.variances, arrays.context_means,
+                                arrays.context_variances)
+    acc_mu_w, acc_var_w, acc_mu_c, acc_var_c = (
+        arrays.mean_sums, arrays.variance_sums, arrays.context_mean_sums,
+        arrays.context_variance_sums)
+    lr, var_lr, margin, kind = step.lr, step.var_lr, step.margin, step.kind
+    mu_max, var_min, var_max, tied = step.mu_max, step.var_min, step.var_max, step.tied
+    energies, weights, inv_w = scratch.energies, scratch.weights, scratch.inv_w
+    g_mu_w, g_var_w, g_mu_c, g_var_c = (scratch.g_mu_w, scratch.g_var_w, scratch.g_mu_c,
+                                        scratch.g_var_c)
     n_neg = negatives.shape[1]
     diagonal_kl = kind == KL and var_w.shape[1] > 1
     log_det_w = 0.0
