@@ -557,9 +557,13 @@ def train_gaussian_on_device(tokens, offsets, counts, vocab=None, *, device: str
     ``vocab``, if given, is checked to have one word per count), as the model would:
     its defaults (dim 50, diagonal KL, window 5, negative 5, sample 1e-4, alpha 0.5
     decayed to 0.05, tied) unless ``settings`` (the model's parameters) say otherwise,
-    its initialisation, jobs and learning-rate schedule. For benchmarks
-    (``bench/gpu.py``): returns ``(counters, params)``, a :class:`GaussianReport` and
-    the trained :class:`~wordspace.engine.params.GaussianParams`."""
+    its initialisation, jobs, learning-rate schedule and random streams (an epoch per
+    call of the executor, seeded as the driver seeds it), so the result is the model's
+    ``GaussianSkipGram(device=device, ...).fit`` on the same encoded corpus. For
+    benchmarks (``bench/gpu.py``): returns ``(counters, params)``, a
+    :class:`GaussianReport` over all epochs (``report(counters)`` is called with it after
+    every launch) and the trained :class:`~wordspace.engine.params.GaussianParams`
+    (``params.means``, ``params.variances``: the model's ``means_``, ``variances_``)."""
     from wordspace.engine.jobs import epoch_jobs, make_jobs
     from wordspace.engine.params import GaussianParams
     from wordspace.engine.sampler import Sampler
@@ -590,5 +594,21 @@ def train_gaussian_on_device(tokens, offsets, counts, vocab=None, *, device: str
     jobs = epoch_jobs(offsets, make_jobs(offsets, JOB_WORDS), epochs)
     rates = Schedule.linear(model.alpha, model._final_alpha, [j.words for j in jobs]).rates
     executor = CudaGaussian(device, model._loss(), **(executor_options or {}))
-    counters = executor.train(sampler, params, jobs, rates, seed=seed, report=report)
-    return counters, params
+    total = GaussianReport()
+    keys = ("words", "pairs", "loss", "terms", "active", "launches", "seconds",
+            "compile_seconds")
+    for epoch in range(epochs):  # as the driver runs a device executor: an epoch a call
+        index = [i for i, job in enumerate(jobs) if job.epoch == epoch]
+        before = GaussianReport(**{key: getattr(total, key) for key in keys})
+
+        def merged(counters, before=before, call=True):
+            for key in keys:
+                setattr(total, key, getattr(before, key) + getattr(counters, key))
+            if call and report is not None:
+                report(total)
+
+        counters = executor.train(sampler, params, [jobs[i] for i in index],
+                                  [rates[i] for i in index],
+                                  seed=seed * 0x9E3779B1 + jobs[index[0]].index, report=merged)
+        merged(counters, call=False)  # the final seconds, copies back included
+    return total, params
