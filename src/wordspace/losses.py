@@ -67,10 +67,10 @@ class NegativeSamplingLoss(Loss):
 
     def scratch(self, params, negative, max_bags):
         bags = max(max_bags, 1)
-        return (np.zeros((negative + 1, bags), np.float32),
-                np.zeros((bags, params.dim), np.float32),
-                np.zeros((bags, params.dim), np.float32),
-                np.zeros(bags, np.int32))
+        return sgns.NegativeSamplingScratch(
+            grad=np.zeros((negative + 1, bags), np.float32),
+            d_in=np.zeros((bags, params.dim), np.float32),
+            hidden=np.zeros((bags, params.dim), np.float32), index=np.zeros(bags, np.int32))
 
     def reference_loss(self, params, negative):
         # untrained output rows are zero: every one of the K + 1 terms is log 2
@@ -79,10 +79,8 @@ class NegativeSamplingLoss(Loss):
     def update(self, params, examples, lr, scratch):
         kernel = sgns.negative_sampling_update if self.train_outputs \
             else sgns.negative_sampling_inputs
-        loss, pairs = kernel(params.inputs, params.outputs, examples.centres,
-                             examples.bag_ptr, examples.row_ptr, examples.rows,
-                             examples.negatives, examples.n_examples, np.float32(lr),
-                             *scratch)
+        loss, pairs = kernel(params.inputs, params.outputs, examples.arrays(),
+                             np.float32(lr), scratch)
         return loss, pairs, pairs  # a logistic loss is never exactly zero
 
 
@@ -122,9 +120,7 @@ class MaxMarginLoss(Loss):
             lr=float(lr), var_lr=float(lr * self.variance_rate), margin=float(self.margin),
             kind=self.kind, mu_max=float(self.mu_max), var_min=float(self.var_min),
             var_max=float(self.var_max), tied=params.tied)
-        return gaussian.max_margin_update(
-            params.arrays(), step, examples.centres, examples.bag_ptr, examples.row_ptr,
-            examples.rows, examples.negatives, examples.n_examples, scratch)
+        return gaussian.max_margin_update(params.arrays(), step, examples.arrays(), scratch)
 
 
 class SoftmaxLoss(Loss):

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from wordspace.kernels.sampling import sample_job
+from wordspace.kernels.sampling import ExampleArrays, sample_job
 
 if TYPE_CHECKING:
     from wordspace.engine.jobs import Job
@@ -87,6 +87,11 @@ class Examples:
                    negatives=np.asarray(negatives, np.int32).reshape(n, -1),
                    kept=np.empty(0, np.int32), n_examples=n, n_bags=len(row_sizes),
                    n_rows=sum(row_sizes), n_contexts=len(row_sizes))
+
+    def arrays(self) -> ExampleArrays:
+        """The examples' arrays, by name, as the loss kernels take them."""
+        return ExampleArrays(self.centres, self.bag_ptr, self.row_ptr, self.rows,
+                             self.negatives, self.n_examples)
 
     def bag(self, b: int) -> np.ndarray:
         """The input rows of bag ``b``."""

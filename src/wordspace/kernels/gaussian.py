@@ -235,15 +235,15 @@ MaxMarginScratch = namedtuple("MaxMarginScratch", [
 
 
 @kernel
-def max_margin_update(arrays, step, centres, bag_ptr, row_ptr, contexts, negatives,
-                      n_examples, scratch):
+def max_margin_update(arrays, step, examples, scratch):
     """One AdaGrad step per example on ``sum_{j,k} max(0, m - S(w, c_j) + S(w, n_k))``:
-    ``arrays`` a :data:`GaussianArrays`, ``step`` a :data:`MaxMarginStep`, ``scratch``
-    a :data:`MaxMarginScratch`.
+    ``arrays`` a :data:`GaussianArrays`, ``step`` a :data:`MaxMarginStep`, ``examples``
+    an :data:`~wordspace.kernels.sampling.ExampleArrays`, ``scratch`` a
+    :data:`MaxMarginScratch`.
 
     Means step at base rate ``lr``, variances at ``var_lr``. The example's contexts
     ``c_j`` are the rows of its bags (one-row bags: the window's words,
-    :mod:`wordspace.engine.layout`), ``contexts`` being the examples' rows.
+    :mod:`wordspace.engine.layout`).
 
     Negatives are shared by the window, so each of the ``m + K`` energies is computed
     once; the gradient weights a positive by the number of its active triples and a
@@ -258,6 +258,9 @@ def max_margin_update(arrays, step, centres, bag_ptr, row_ptr, contexts, negativ
 
     Returns ``(loss, triples, active)``.
     """
+    centres, bag_ptr, row_ptr, contexts = (examples.centres, examples.bag_ptr,
+                                           examples.row_ptr, examples.rows)
+    negatives, n_examples = examples.negatives, examples.n_examples
     mu_w, var_w, mu_c, var_c = (arrays.means, arrays.variances, arrays.context_means,
                                 arrays.context_variances)
     acc_mu_w, acc_var_w, acc_mu_c, acc_var_c = (

@@ -8,6 +8,8 @@ preallocated buffers; a loss kernel then computes the updates.
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 
 from wordspace.kernels._jit import kernel
@@ -19,6 +21,14 @@ _U32 = np.uint64(32)
 _U40 = np.uint64(40)
 _MULT = np.uint64(2685821657736338717)
 _TO_UNIT = np.float32(1.0 / (1 << 24))
+
+
+#: A job's examples as the loss kernels take them (see
+#: :class:`wordspace.engine.layout.Examples`, whose ``arrays()`` this is): example ``e``
+#: is ``centres[e]`` and ``negatives[e]`` against the bags ``bag_ptr[e]:bag_ptr[e + 1]``,
+#: bag ``b`` the input rows ``rows[row_ptr[b]:row_ptr[b + 1]]``.
+ExampleArrays = namedtuple("ExampleArrays", [
+    "centres", "bag_ptr", "row_ptr", "rows", "negatives", "n_examples"])
 
 
 @kernel

@@ -24,12 +24,17 @@ average each bag.
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 
 import numpy as np
 
 from wordspace.kernels._jit import kernel, prefetch_row
 
 LOSS_EVERY = 8
+
+#: Per-lane scratch of :func:`negative_sampling_update` (see there).
+NegativeSamplingScratch = namedtuple("NegativeSamplingScratch",
+                                     ["grad", "d_in", "hidden", "index"])
 
 
 @kernel
@@ -117,8 +122,7 @@ def sigmoid(x):
 
 
 @kernel
-def negative_sampling_update(inputs, outputs, centres, bag_ptr, row_ptr, rows, negatives,
-                             n_examples, lr, grad, d_in, hidden, index):
+def negative_sampling_update(inputs, outputs, examples, lr, scratch):
     """One step per example of negative sampling over input bags (see
     :mod:`wordspace.engine.layout`); the only kernel of every negative-sampling model.
 
@@ -135,30 +139,32 @@ def negative_sampling_update(inputs, outputs, centres, bag_ptr, row_ptr, rows, n
     kernel over different layouts; :func:`negative_sampling_inputs` is its read-only
     twin for inference.
 
-    ``grad`` (K+1 x b), ``d_in`` and ``hidden`` (b x d) and ``index`` (b) are scratch
-    for examples of up to ``b`` bags. Returns ``(loss, pairs)``: the loss summed (in
-    float64, so it never saturates) over the bags of every ``LOSS_EVERY``-th example,
-    and how many bags that is. The ratio is an unbiased running estimate of the mean
-    loss per bag, without paying two logarithms per term on every example.
+    ``examples`` is an :data:`~wordspace.kernels.sampling.ExampleArrays` and ``scratch``
+    a :data:`NegativeSamplingScratch` for examples of up to ``b`` bags: ``grad``
+    (K+1 x b), ``d_in`` and ``hidden`` (b x d), ``index`` (b). Returns
+    ``(loss, pairs)``: the loss summed (in float64, so it never saturates) over the bags
+    of every ``LOSS_EVERY``-th example, and how many bags that is. The ratio is an
+    unbiased running estimate of the mean loss per bag, without paying two logarithms
+    per term on every example.
     """
-    return _negative_sampling(inputs, outputs, centres, bag_ptr, row_ptr, rows, negatives,
-                              n_examples, lr, True, grad, d_in, hidden, index)
+    return _negative_sampling(inputs, outputs, examples, lr, True, scratch)
 
 
 @kernel
-def negative_sampling_inputs(inputs, outputs, centres, bag_ptr, row_ptr, rows, negatives,
-                             n_examples, lr, grad, d_in, hidden, index):
+def negative_sampling_inputs(inputs, outputs, examples, lr, scratch):
     """:func:`negative_sampling_update`'s step on the input rows alone, ``outputs`` only
     read (so they may be a read-only array): how a new document's row is inferred."""
-    return _negative_sampling(inputs, outputs, centres, bag_ptr, row_ptr, rows, negatives,
-                              n_examples, lr, False, grad, d_in, hidden, index)
+    return _negative_sampling(inputs, outputs, examples, lr, False, scratch)
 
 
 @kernel(inline=True)
-def _negative_sampling(inputs, outputs, centres, bag_ptr, row_ptr, rows, negatives,
-                       n_examples, lr, train_outputs, grad, d_in, hidden, index):
+def _negative_sampling(inputs, outputs, examples, lr, train_outputs, scratch):
     # ``train_outputs`` is a constant in each caller: Numba prunes the other branch, so
     # the read-only twin never types a write to ``outputs``
+    centres, bag_ptr, row_ptr, rows = (examples.centres, examples.bag_ptr,
+                                       examples.row_ptr, examples.rows)
+    negatives, n_examples = examples.negatives, examples.n_examples
+    grad, d_in, hidden, index = scratch.grad, scratch.d_in, scratch.hidden, scratch.index
     outs = np.empty(negatives.shape[1] + 1, np.int32)
     for j in range(grad.shape[1]):
         index[j] = j
