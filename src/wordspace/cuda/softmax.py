@@ -23,6 +23,7 @@ PyTorch is an optional dependency (``pip install torch``), imported only when us
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import math
 import time
@@ -162,6 +163,15 @@ class TorchSoftmax:
                 f"(batch {self.batch} x {n_words:,} words x 3 dense float32 arrays, plus "
                 f"the {dim}-d parameters) and {free / 2**30:.1f} GiB is free: lower batch")
 
+    def _to_device(self, array: np.ndarray):
+        """``array`` as a tensor on the device; to a GPU through pinned memory without
+        waiting (PyTorch keeps the pinned block until the copy is done), so the CPU
+        samples the next job while the device steps this one."""
+        tensor = self.torch.from_numpy(array)
+        if self.device.type != "cuda":
+            return tensor
+        return tensor.pin_memory().to(self.device, non_blocking=True)
+
     def train(self, sampler, params, jobs: Sequence, rates: Sequence[float], *,
               seed: int = 1, report: Callable[[SoftmaxReport], None] | None = None
               ) -> SoftmaxReport:
@@ -202,12 +212,13 @@ class TorchSoftmax:
             n = examples.n_examples
             # one-row bags: example e's context words are rows[ptr[e]:ptr[e + 1]]
             ptr = examples.row_ptr[examples.bag_ptr[:n + 1]]
+            count = int(ptr[n])
             sizes = np.diff(ptr)
-            window_of = np.repeat(np.arange(n, dtype=np.int64), sizes)
-            centres = torch.from_numpy(examples.centres[:n].astype(np.int64)).to(device)
-            contexts = torch.from_numpy(examples.rows[:ptr[n]].astype(np.int64)).to(device)
-            windows = torch.from_numpy(window_of).to(device)
-            sizes = torch.from_numpy(sizes.astype(np.float32)).to(device)
+            packed = self._to_device(np.concatenate([
+                examples.centres[:n], sizes, examples.rows[:count],
+                np.repeat(np.arange(n), sizes)], dtype=np.int64))
+            centres, sizes = packed[:n], packed[n:2 * n].float()
+            contexts, windows = packed[2 * n:2 * n + count], packed[2 * n + count:]
             for first in range(0, n, self.batch):
                 stop = min(first + self.batch, n)
                 part = slice(int(ptr[first]), int(ptr[stop]))
@@ -265,7 +276,11 @@ def time_softmax_on_device(tokens, offsets, counts, *, device: str, words: int =
 
     Returns ``(words_per_second, mean loss per pair)``; the seconds include copying the
     matrices to the device and back, and exclude a short warm-up run (CUDA context,
-    cuBLAS handles) on the first job.
+    cuBLAS handles) on the first job. A run that diverges returns its speed up to its
+    last report (NaN before any) and a NaN loss. The CPU figure is at batch 32; a larger
+    ``batch`` keeps a GPU busier but its summed steps on the context rows are larger: on
+    these 2 M words batch 1024 at alpha 0.1 diverged within the first 1 M words (torch on
+    a CPU).
     """
     from wordspace.engine.jobs import epoch_jobs, make_jobs
     from wordspace.engine.params import VectorParams
@@ -279,15 +294,26 @@ def time_softmax_on_device(tokens, offsets, counts, *, device: str, words: int =
                             layout=Layout(), sample=sample, ns_exponent=0.75)
     jobs = epoch_jobs(offsets, make_jobs(offsets, job_words), 1)
     rates = Schedule.linear(alpha, alpha * 1e-4, [job.words for job in jobs]).rates
-    executor = TorchSoftmax(device, batch)
+    executor = TorchSoftmax(device, batch, report_words=100_000)  # 20 reads in 2 M words
 
     def fresh() -> VectorParams:
         rng = np.random.default_rng(seed)
         return VectorParams((rng.random((n, dim), dtype=np.float32) - 0.5) / dim,
                             np.zeros((n, dim), np.float32))
 
-    executor.train(sampler, fresh(), jobs[:1], rates[:1], seed=seed)  # warm-up
+    with contextlib.suppress(FloatingPointError):  # warm-up; the timed run says
+        executor.train(sampler, fresh(), jobs[:1], rates[:1], seed=seed)
     if executor.device.type == "cuda":
         executor.torch.cuda.synchronize(executor.device)
-    counters = executor.train(sampler, fresh(), jobs, rates, seed=seed, report=report)
+    seen = [SoftmaxReport()]
+
+    def keep(counters: SoftmaxReport) -> None:
+        seen[0] = counters
+        if report is not None:
+            report(counters)
+
+    try:
+        counters = executor.train(sampler, fresh(), jobs, rates, seed=seed, report=keep)
+    except FloatingPointError:  # diverged: the speed so far, and a NaN loss
+        return seen[0].words_per_second, math.nan
     return counters.words_per_second, counters.mean_loss
