@@ -82,5 +82,6 @@ def test_the_command_line_trains_on_the_device(tmp_path, capsys):
     # a model without the parameter: the option is refused, naming the models taking it
     assert main(["train", str(corpus_file), "-o", str(tmp_path / "m2"), "--model", "cbow",
                  "--device", "cuda", "--quiet"]) == 2
-    assert "--device is not a parameter of cbow (it is one of: sgns)" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert "--device is not a parameter of cbow (it is one of: sgns" in error
     assert not (tmp_path / "m2").exists()
