@@ -1,4 +1,11 @@
-"""Word vectors and the queries people run on them (a gensim ``KeyedVectors``-like API).
+"""Word vectors and the queries people run on them: gensim 4's ``KeyedVectors`` API.
+
+Every query a gensim user calls on ``model.wv`` works on :class:`Vectors` with gensim's
+names, arguments and answers (``most_similar``, ``most_similar_cosmul``, ``doesnt_match``,
+``n_similarity``, ``closer_than``, ``rank``, ``evaluate_word_pairs``, ...), beside
+wordspace's own names for the same things (``words`` is ``index_to_key``, ``index`` is
+``key_to_index``, ``matrix`` is ``vectors``, ``unit`` is ``get_normed_vectors()``); see
+docs/from-gensim.md. Every query is brute force over the whole matrix, vectorised.
 
 Also reads and writes the word2vec text and binary formats that word2vec.c, gensim and
 fastText exchange.
@@ -6,15 +13,39 @@ fastText exchange.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
 
-from wordspace.vocab import WordIndex
+from wordspace import _keyed
+from wordspace.vocab import WordIndex, unknown_word_message
 from wordspace.word2vec_format import read_word2vec, write_word2vec
 
+logger = logging.getLogger(__name__)
+
 _EPS = 1e-12
+#: what a query term that is not a vector may be (a (term, weight) pair otherwise)
+_TERM_TYPES = (str, int, np.integer, np.ndarray)
+
+
+def _ensure_list(value) -> list:
+    """Query terms as gensim takes them: one key or 1-D vector, a 2-D array (its rows),
+    or an iterable of keys, vectors or ``(term, weight)`` pairs."""
+    if value is None:
+        return []
+    if isinstance(value, (str, int, np.integer)) or (
+            isinstance(value, np.ndarray) and value.ndim == 1):
+        return [value]
+    return list(value)
+
+
+def _unitvec(v: np.ndarray) -> np.ndarray:
+    """``v`` scaled to unit length (a zero vector stays zero)."""
+    norm = float(np.linalg.norm(v))
+    return v / norm if norm > 0 else v
 
 
 class Vectors(WordIndex):
@@ -35,30 +66,36 @@ class Vectors(WordIndex):
             raise ValueError(f"{len(self.words)} words but a matrix of shape {self.matrix.shape}")
         self.counts = None if counts is None else np.asarray(counts, dtype=np.int64)
         self.index = {w: i for i, w in enumerate(self.words)}
+
+    # -- the matrix and its norms (one storage, two names each) -------------------------
+    @property
+    def matrix(self) -> np.ndarray:
+        """The vectors, one row per word (gensim's ``vectors``)."""
+        return self._matrix
+
+    @matrix.setter
+    def matrix(self, value: np.ndarray) -> None:
+        self._matrix = value
+        self._norms: np.ndarray | None = None
         self._unit: np.ndarray | None = None
 
-    # -- access ------------------------------------------------------------------------
-    @staticmethod
-    def _key(term) -> str | None:
-        """``term`` as a key of this index, or None if it is not a key (a vector)."""
-        return term if isinstance(term, str) else None
+    vectors = matrix  # gensim's name
 
-    def _as_list(self, x) -> list:
-        """Query terms: one key or vector, or an iterable of them."""
-        if x is None:
-            return []
-        if self._key(x) is not None or isinstance(x, np.ndarray):
-            return [x]
-        return list(x)
+    @property
+    def words(self) -> list[str]:
+        """Words in row order (gensim's ``index_to_key``)."""
+        return self._words
 
-    def __getitem__(self, word: str | Iterable[str]) -> np.ndarray:
-        """The vector of a word (or a matrix for a list of words)."""
-        if self._key(word) is not None:
-            return self.matrix[self.index_of(word)]
-        return self.matrix[[self.index_of(w) for w in word]]
+    @words.setter
+    def words(self, value: list[str]) -> None:
+        self._words = value
 
-    def __repr__(self) -> str:
-        return f"Vectors({len(self):,} words, dim={self.dim})"
+    index_to_key = words  # gensim's name
+
+    @property
+    def key_to_index(self) -> dict[str, int]:
+        """Word -> row (gensim's name for :attr:`index`)."""
+        return self.index
 
     @property
     def dim(self) -> int:
@@ -67,77 +104,443 @@ class Vectors(WordIndex):
 
     vector_size = dim  # gensim's name
 
+    def fill_norms(self, force: bool = False) -> None:
+        """Compute the rows' lengths (and unit rows) now; ``force=True`` recomputes them
+        after the matrix was changed in place."""
+        if self._norms is None or force:
+            self._norms = np.linalg.norm(self.matrix, axis=1)
+            self._unit = None
+
+    @property
+    def norms(self) -> np.ndarray:
+        """Length of every row (computed once; :meth:`fill_norms` recomputes)."""
+        self.fill_norms()
+        return self._norms
+
     @property
     def unit(self) -> np.ndarray:
-        """Rows scaled to unit length (computed once)."""
+        """Rows scaled to unit length (computed once, read-only; gensim's
+        ``get_normed_vectors()``)."""
         if self._unit is None:
-            norms = np.linalg.norm(self.matrix, axis=1, keepdims=True)
-            self._unit = self.matrix / np.maximum(norms, _EPS)
+            unit = self.matrix / np.maximum(self.norms, _EPS)[:, None]
+            unit.setflags(write=False)
+            self._unit = unit
         return self._unit
 
-    # -- queries -----------------------------------------------------------------------
-    def similarity(self, word1: str, word2: str) -> float:
+    def get_normed_vectors(self) -> np.ndarray:
+        """All rows scaled to unit length: :attr:`unit` (gensim's name)."""
+        return self.unit
+
+    def init_sims(self, replace: bool = False) -> None:
+        """gensim 3's :meth:`fill_norms` (``replace=True``: :meth:`unit_normalize_all`)."""
+        self.fill_norms()
+        if replace:
+            self.unit_normalize_all()
+
+    def unit_normalize_all(self) -> None:
+        """Scale every row to unit length, in place (the original lengths are lost)."""
+        self.matrix = np.ascontiguousarray(self.unit)
+
+    # -- access ------------------------------------------------------------------------
+    @staticmethod
+    def _key(term) -> str | None:
+        """``term`` as a key of this index, or None if it is not a key (a vector)."""
+        return term if isinstance(term, str) else None
+
+    def _unknown(self, key) -> str:
+        return unknown_word_message(key, self.words)
+
+    def get_index(self, key, default=None) -> int:
+        """Row of ``key``; an integer that is not a key is taken as a row number (as in
+        gensim). Unknown: ``default`` if given, else ``KeyError`` naming close spellings."""
+        name = self._key(key)
+        if name is not None:
+            i = self.index.get(name)
+            if i is not None:
+                return i
+        elif isinstance(key, (int, np.integer)) and not isinstance(key, bool) \
+                and 0 <= key < len(self.words):
+            return int(key)
+        if default is not None:
+            return default
+        raise KeyError(self._unknown(key))
+
+    def index_of(self, word) -> int:
+        """Row of ``word`` (:meth:`get_index`); ``KeyError`` naming it if unknown."""
+        return self.get_index(word)
+
+    def has_index_for(self, key) -> bool:
+        """Whether :meth:`get_index` finds ``key``."""
+        return self.get_index(key, -1) >= 0
+
+    def __contains__(self, key: object) -> bool:
+        return self.has_index_for(key)
+
+    def get_vector(self, key, norm: bool = False) -> np.ndarray:
+        """The vector of ``key`` (read-only; ``norm=True``: scaled to unit length)."""
+        i = self.get_index(key)
+        row = self.unit[i] if norm else self.matrix[i]
+        row = row.view()
+        row.setflags(write=False)
+        return row
+
+    def __getitem__(self, key_or_keys) -> np.ndarray:
+        """The vector of a word (or a matrix, one row per word, for a list of words)."""
+        if isinstance(key_or_keys, (str, int, np.integer)):
+            return self.get_vector(key_or_keys)
+        return self.matrix[[self.get_index(k) for k in key_or_keys]]
+
+    def get_vecattr(self, key, attr: str):
+        """gensim's per-key attributes; wordspace keeps ``"count"``."""
+        if attr != "count" or self.counts is None:
+            raise KeyError(f"these vectors have no attribute {attr!r} per word"
+                           + (" (only 'count')" if self.counts is not None else ""))
+        return int(self.counts[self.get_index(key)])
+
+    def __repr__(self) -> str:
+        return f"Vectors({len(self):,} words, dim={self.dim})"
+
+    # -- adding vectors -----------------------------------------------------------------
+    def add_vectors(self, keys, weights, extras=None, replace: bool = False) -> None:
+        """Append words and their vectors; a word already there keeps its vector unless
+        ``replace=True``. (gensim's ``extras`` per-key attributes are not kept.)"""
+        if extras:
+            raise ValueError("wordspace Vectors keep no per-key attributes besides counts: "
+                             "pass extras=None")
+        if isinstance(keys, (str, int, np.integer)):
+            keys = [keys]
+            weights = np.asarray(weights, dtype=np.float32).reshape(1, -1)
+        weights = np.asarray(weights, dtype=np.float32).reshape(len(keys), -1)
+        if weights.shape[1] != self.dim:
+            raise ValueError(f"expected vectors of dimension {self.dim}, got {weights.shape[1]}")
+        names = [self._key(k) if self._key(k) is not None else str(k) for k in keys]
+        known = np.array([n in self.index for n in names], dtype=bool)
+        new = {}  # a new key given twice: its last vector
+        for pos in np.flatnonzero(~known):
+            new[names[pos]] = pos
+        matrix = self.matrix
+        if replace and known.any():
+            matrix = matrix.copy()
+            matrix[[self.index[names[p]] for p in np.flatnonzero(known)]] = weights[known]
+        rows = np.fromiter(new.values(), dtype=np.int64, count=len(new))
+        for name in new:
+            self.index[name] = len(self.words)
+            self.words.append(name)
+        if self.counts is not None:
+            self.counts = np.concatenate([self.counts, np.zeros(len(new), np.int64)])
+        self.matrix = np.concatenate([matrix, weights[rows]]) if len(new) else matrix
+
+    def add_vector(self, key, vector) -> int:
+        """Add one word and its vector; returns its row (an existing word keeps its
+        vector, and its row is returned)."""
+        self.add_vectors([key], np.asarray(vector, dtype=np.float32).reshape(1, -1))
+        return self.get_index(key)
+
+    def __setitem__(self, keys, weights) -> None:
+        """``wv[key] = vector`` (or lists of both): add, replacing existing vectors."""
+        if not isinstance(keys, list):
+            keys = [keys]
+            weights = np.asarray(weights).reshape(1, -1)
+        self.add_vectors(keys, weights, replace=True)
+
+    def sort_by_descending_frequency(self) -> None:
+        """Reorder rows by descending count (ties keep their order)."""
+        if self.counts is None:
+            raise ValueError("these vectors have no counts to sort by")
+        order = np.argsort(-self.counts, kind="stable")
+        words = [self.words[i] for i in order]
+        self.words, self.counts = words, self.counts[order]
+        self.index = {w: i for i, w in enumerate(words)}
+        self.matrix = self.matrix[order]
+
+    # -- similarity of given words -------------------------------------------------------
+    @staticmethod
+    def cosine_similarities(vector_1: np.ndarray, vectors_all: np.ndarray) -> np.ndarray:
+        """Cosine of ``vector_1`` with each row of ``vectors_all``."""
+        norm = np.linalg.norm(vector_1)
+        all_norms = np.linalg.norm(vectors_all, axis=1)
+        return (vectors_all @ vector_1) / (norm * all_norms)
+
+    def similarity(self, w1, w2) -> float:
         """Cosine similarity of two words."""
         u = self.unit
-        return float(u[self.index_of(word1)] @ u[self.index_of(word2)])
+        return float(u[self.get_index(w1)] @ u[self.get_index(w2)])
+
+    def distance(self, w1, w2) -> float:
+        """Cosine distance, ``1 - similarity(w1, w2)``."""
+        return 1 - self.similarity(w1, w2)
+
+    def distances(self, word_or_vector, other_words=()) -> np.ndarray:
+        """Cosine distances from a word or vector to ``other_words`` (all words, itself
+        included, when empty)."""
+        if isinstance(word_or_vector, (str, int, np.integer)):
+            vector = self.matrix[self.get_index(word_or_vector)]
+        else:
+            vector = np.asarray(word_or_vector, dtype=np.float32)
+        if len(other_words) == 0:
+            sims = (self.matrix @ vector) / (np.linalg.norm(vector) * self.norms)
+        else:
+            sims = self.cosine_similarities(vector, self[list(other_words)])
+        return 1 - sims
 
     def pair_similarity(self, rows1: np.ndarray, rows2: np.ndarray) -> np.ndarray:
         """Cosine similarity of row pairs ``(rows1[k], rows2[k])`` (by index), vectorised."""
         u = self.unit
         return np.einsum("ij,ij->i", u[rows1], u[rows2])
 
-    def nearest(self, vector: np.ndarray, topn: int = 10, exclude: Iterable[str] = (),
-                restrict_vocab: int | None = None) -> list[tuple[str, float]]:
-        """Words whose vectors have the highest cosine with ``vector``."""
+    def get_mean_vector(self, keys, weights=None, pre_normalize: bool = True,
+                        post_normalize: bool = False, ignore_missing: bool = True
+                        ) -> np.ndarray:
+        """Weighted mean of the vectors of ``keys`` (words or vectors; words' vectors
+        scaled to unit length first if ``pre_normalize``), divided by the sum of the
+        absolute weights of the terms used; unknown words are skipped unless
+        ``ignore_missing=False`` (``KeyError``)."""
+        if len(keys) == 0:
+            raise ValueError("cannot compute mean with no input")
+        weights = np.ones(len(keys)) if weights is None else np.asarray(weights, np.float64)
+        if len(keys) != len(weights):
+            raise ValueError("keys and weights array must have same number of elements")
+        rows, used, arrays = [], [], []
+        for k, key in enumerate(keys):
+            if isinstance(key, np.ndarray):
+                arrays.append(k)
+                continue
+            i = self.get_index(key, -1)
+            if i >= 0:
+                rows.append(i)
+                used.append(k)
+            elif not ignore_missing:
+                raise KeyError(self._unknown(key))
+        source = self.unit if pre_normalize else self.matrix
+        mean = (weights[used] @ source[rows]).astype(np.float32) if rows \
+            else np.zeros(self.dim, np.float32)
+        if arrays:
+            mean += weights[arrays] @ np.stack([np.asarray(keys[k], np.float32)
+                                                for k in arrays])
+        total = np.abs(weights[used]).sum() + np.abs(weights[arrays]).sum()
+        if total > 0:
+            mean = mean / total
+        if post_normalize:
+            mean = _unitvec(mean)
+        return mean.astype(np.float32)
+
+    def n_similarity(self, ws1, ws2) -> float:
+        """Cosine of the means of two sets of words (their raw vectors). As in gensim,
+        unknown words are skipped; a set with no known word is a ``KeyError``."""
+        if not (len(ws1) and len(ws2)):
+            raise ZeroDivisionError("At least one of the passed list is empty.")
+        for ws in (ws1, ws2):
+            if not any(isinstance(w, np.ndarray) or self.has_index_for(w) for w in ws):
+                raise KeyError(f"none of {list(ws)!r} is in the vocabulary")
+        mean1 = self.get_mean_vector(ws1, pre_normalize=False)
+        mean2 = self.get_mean_vector(ws2, pre_normalize=False)
+        return float(_unitvec(mean1) @ _unitvec(mean2))
+
+    def rank_by_centrality(self, words, use_norm: bool = True) -> list[tuple[float, str]]:
+        """``(similarity, word)`` pairs, most similar to the words' mean first; unknown
+        words are left out (with a warning)."""
+        used = [w for w in words if w in self]
+        if len(used) != len(words):
+            logger.warning("vectors for words %s are not present in the model, ignoring "
+                           "these words", set(words) - set(used))
+        if not used:
+            raise ValueError("cannot select a word from an empty list")
+        rows = (self.unit if use_norm else self.matrix)[[self.get_index(w) for w in used]]
+        dists = rows @ _unitvec(rows.mean(axis=0))
+        return sorted(zip(dists.tolist(), used, strict=True), reverse=True)
+
+    def doesnt_match(self, words) -> str:
+        """The word furthest from the mean of ``words`` (by cosine)."""
+        return self.rank_by_centrality(words)[-1][1]
+
+    def most_similar_to_given(self, key1, keys_list):
+        """The key of ``keys_list`` most similar to ``key1``."""
+        u = self.unit
+        sims = u[[self.get_index(k) for k in keys_list]] @ u[self.get_index(key1)]
+        return keys_list[int(np.argmax(sims))]
+
+    def closer_than(self, key1, key2) -> list[str]:
+        """Words closer to ``key1`` than ``key2`` is (by cosine), in row order."""
+        dists = self.distances(key1)
+        i1, i2 = self.get_index(key1), self.get_index(key2)
+        closer = np.flatnonzero(dists < dists[i2])
+        return [self.words[i] for i in closer[closer != i1]]
+
+    words_closer_than = closer_than  # gensim's older name
+
+    def rank(self, key1, key2) -> int:
+        """Rank of ``key2`` among the neighbours of ``key1`` (1: the nearest)."""
+        return len(self.closer_than(key1, key2)) + 1
+
+    def relative_cosine_similarity(self, wa, wb, topn: int = 10) -> float:
+        """``similarity(wa, wb)`` over the sum of ``wa``'s ``topn`` neighbours' similarities
+        (Leeuwenberg et al. 2016)."""
+        sims = self.similar_by_word(wa, topn)
+        if not sims:
+            raise ValueError("Cannot calculate relative cosine similarity without any "
+                             "similar words.")
+        return self.similarity(wa, wb) / sum(s for _, s in sims)
+
+    # -- neighbours ----------------------------------------------------------------------
+    def _best(self, scores: np.ndarray, topn: int, exclude, offset: int = 0
+              ) -> list[tuple[str, float]]:
+        """The ``topn`` rows of highest score (``scores[k]`` is row ``offset + k``'s),
+        best first (ties by row), leaving out rows ``exclude``."""
+        exclude = np.array(sorted({i - offset for i in exclude
+                                   if offset <= i < offset + len(scores)}), dtype=np.int64)
+        k = min(topn + len(exclude), len(scores))
+        if k <= 0:
+            return []
+        best = np.argpartition(-scores, k - 1)[:k] if k < len(scores) \
+            else np.arange(len(scores))
+        best = best[np.lexsort((best, -scores[best]))]
+        best = best[~np.isin(best, exclude)][:topn]
+        return [(self.words[i + offset], float(scores[i])) for i in best.tolist()]
+
+    def _clip(self, clip_start: int, clip_end: int | None, restrict_vocab: int | None
+              ) -> tuple[int, int]:
+        if restrict_vocab:
+            return 0, min(int(restrict_vocab), len(self.words))
+        return clip_start, min(clip_end or len(self.words), len(self.words))
+
+    def _weighted_terms(self, positive, negative) -> tuple[list, np.ndarray]:
+        positive, negative = _ensure_list(positive), _ensure_list(negative)
+        weights = np.concatenate([np.ones(len(positive)), -np.ones(len(negative))])
+        terms = []
+        for k, item in enumerate(positive + negative):
+            if isinstance(item, _TERM_TYPES):
+                terms.append(item)
+            else:
+                terms.append(item[0])
+                weights[k] = item[1]
+        return terms, weights
+
+    def most_similar(self, positive=None, negative=None, topn: int | None = 10,
+                     clip_start: int = 0, clip_end: int | None = None,
+                     restrict_vocab: int | None = None, indexer=None):
+        """Nearest words to the weighted mean of ``positive`` minus ``negative`` terms.
+
+        A term is a word, a vector, or a ``(term, weight)`` pair (default weights 1 and
+        -1); words count by their unit vectors, vectors as given; the mean is scaled to
+        unit length and compared by cosine. ``most_similar("france")`` lists neighbours;
+        ``most_similar(positive=["king", "woman"], negative=["man"])`` answers an
+        analogy (3CosAdd). Query words are left out of the answer. ``restrict_vocab=n``
+        searches the first ``n`` rows only (``clip_start``/``clip_end``: rows in between).
+        Returns ``topn`` ``(word, similarity)`` pairs, best first, or with ``topn=None``
+        the similarity of every searched row, query words included, as an array.
+        """
+        if indexer is not None:
+            raise NotImplementedError("wordspace searches by brute force: pass indexer=None")
+        if isinstance(topn, Integral) and topn < 1:
+            return []
+        terms, weights = self._weighted_terms(positive, negative)
+        if not terms:
+            raise ValueError("most_similar needs at least one positive or negative word")
+        mean = self.get_mean_vector(terms, weights, pre_normalize=True, post_normalize=True,
+                                    ignore_missing=False)
+        exclude = [self.get_index(t) for t in terms if not isinstance(t, np.ndarray)]
+        start, end = self._clip(clip_start, clip_end, restrict_vocab)
+        scores = self.unit[start:end] @ mean
+        if not topn:
+            return scores
+        return self._best(scores, topn, exclude, start)
+
+    def similar_by_key(self, key, topn: int | None = 10, restrict_vocab: int | None = None):
+        """Nearest words to ``key``: ``most_similar(positive=[key], ...)``."""
+        return self.most_similar(positive=[key], topn=topn, restrict_vocab=restrict_vocab)
+
+    similar_by_word = similar_by_key  # gensim's older name
+
+    def nearest(self, vector: np.ndarray, topn: int | None = 10, exclude: Iterable[str] = (),
+                restrict_vocab: int | None = None):
+        """Words whose vectors have the highest cosine with ``vector``, leaving out the
+        words ``exclude`` (``topn=None``: every searched row's cosine, as an array)."""
         vector = np.asarray(vector, dtype=np.float32)
         if vector.shape != (self.dim,):
             raise ValueError(f"expected a vector of dimension {self.dim}, got {vector.shape}")
-        unit = self.unit[:restrict_vocab]
-        scores = unit @ (vector / max(float(np.linalg.norm(vector)), _EPS))
-        return self.top_words(scores, topn, exclude)
+        if isinstance(topn, Integral) and topn < 1:
+            return []
+        start, end = self._clip(0, None, restrict_vocab)
+        scores = self.unit[start:end] @ _unitvec(vector)
+        if not topn:
+            return scores
+        return self._best(scores, topn, [self.get_index(w, -1) for w in exclude], start)
 
-    def most_similar(self, positive: str | np.ndarray | Iterable = (), negative=(),
-                     topn: int = 10, restrict_vocab: int | None = None
-                     ) -> list[tuple[str, float]]:
-        """Nearest words to the mean of ``positive`` minus ``negative`` unit vectors.
+    def similar_by_vector(self, vector, topn: int | None = 10,
+                          restrict_vocab: int | None = None):
+        """Nearest words to a vector: :meth:`nearest` (gensim's name)."""
+        return self.nearest(vector, topn, restrict_vocab=restrict_vocab)
 
-        ``most_similar("france")`` lists neighbours; ``most_similar(positive=["king",
-        "woman"], negative=["man"])`` answers an analogy (3CosAdd). Query words are
-        excluded from the answer, as in gensim.
-        """
-        positive = self._as_list(positive)
-        negative = self._as_list(negative)
-        if not positive and not negative:
-            raise ValueError("most_similar needs at least one positive or negative word")
-        terms = [(p, 1.0) for p in positive] + [(n, -1.0) for n in negative]
-        mean = np.zeros(self.dim, dtype=np.float32)
-        exclude = []
-        for term, weight in terms:
-            key = self._key(term)
-            if key is not None:
-                mean += weight * self.unit[self.index_of(key)]
-                exclude.append(key)
-            else:
-                v = np.asarray(term, dtype=np.float32)
-                mean += weight * v / max(float(np.linalg.norm(v)), _EPS)
-        return self.nearest(mean, topn, exclude, restrict_vocab)
+    def _cosmul(self, positive, negative, topn, restrict_vocab, epsilon: float):
+        positive, negative = _ensure_list(positive), _ensure_list(negative)
+        if not positive:
+            raise ValueError("cannot compute similarity with no input")
+        terms = positive + negative
+        exclude = [self.get_index(t) for t in terms if not isinstance(t, np.ndarray)]
+        stacked = np.stack([np.asarray(t, np.float32) if isinstance(t, np.ndarray)
+                            else self.unit[self.get_index(t)] for t in terms])
+        start, end = self._clip(0, None, restrict_vocab)
+        # as gensim computes it (a vector term is not scaled: its cosines are too)
+        shifted = (1 + (self.matrix[start:end] @ stacked.T)
+                   / np.maximum(self.norms[start:end], _EPS)[:, None]) / 2
+        scores = np.prod(shifted[:, :len(positive)], axis=1) / (
+            np.prod(shifted[:, len(positive):], axis=1) + epsilon)
+        if not topn:
+            return scores
+        return self._best(scores, topn, exclude, start)
 
-    def analogy(self, a: str, b: str, c: str, topn: int = 1, method: str = "3cosadd",
+    def most_similar_cosmul(self, positive=None, negative=None, topn: int | None = 10,
+                            restrict_vocab: int | None = None):
+        """Nearest words by 3CosMul (Levy & Goldberg 2014): the product of the positive
+        terms' cosines over the product of the negative ones' (+ 1e-6), every cosine
+        shifted to [0, 1]. Words count by their unit vectors, vectors as given; query
+        words are left out; ``topn=None`` returns every searched row's score.
+        ``restrict_vocab`` is honoured (gensim 4.4 ignores it)."""
+        if isinstance(topn, Integral) and topn < 1:
+            return []
+        return self._cosmul(positive, negative, topn, restrict_vocab, 1e-6)
+
+    def analogy(self, a, b, c, topn: int = 1, method: str = "3cosadd",
                 restrict_vocab: int | None = None) -> list[tuple[str, float]]:
         """``a`` is to ``b`` as ``c`` is to ...? (excluding a, b and c from the answers).
 
-        ``method="3cosadd"`` ranks by cos(x, b) - cos(x, a) + cos(x, c);
-        ``"3cosmul"`` (Levy & Goldberg 2014) by cos'(x, b) cos'(x, c) / (cos'(x, a) + 0.001)
-        with cosines shifted to [0, 1].
+        ``method="3cosadd"`` ranks by cos(x, b) - cos(x, a) + cos(x, c)
+        (:meth:`most_similar` with ``positive=[b, c], negative=[a]``); ``"3cosmul"``
+        (Levy & Goldberg 2014) by cos'(x, b) cos'(x, c) / (cos'(x, a) + 0.001) with
+        cosines shifted to [0, 1] (:meth:`most_similar_cosmul`, with the paper's 0.001
+        where gensim adds 1e-6).
         """
         if method == "3cosadd":
             return self.most_similar(positive=[b, c], negative=[a], topn=topn,
                                      restrict_vocab=restrict_vocab)
         if method != "3cosmul":
             raise ValueError(f"method must be '3cosadd' or '3cosmul', got {method!r}")
-        unit = self.unit[:restrict_vocab]
-        ca, cb, cc = ((unit @ self.unit[self.index_of(w)] + 1) / 2 for w in (a, b, c))
-        return self.top_words(cb * cc / (ca + 1e-3), topn, [self._key(w) for w in (a, b, c)])
+        if topn < 1:
+            return []
+        return self._cosmul([b, c], [a], topn, restrict_vocab, 1e-3)
+
+    # -- evaluation on files, as gensim does it ------------------------------------------
+    def evaluate_word_pairs(self, pairs, delimiter: str = "\t", encoding: str = "utf8",
+                            restrict_vocab: int = 300000, case_insensitive: bool = True,
+                            dummy4unknown: bool = False):
+        """Correlation with human similarity judgements in a ``word1<TAB>word2<TAB>score``
+        file, as gensim computes it: ``(pearson, spearman, oov_ratio)``, the first two
+        scipy results (statistic and p-value), the last a percentage. See
+        :func:`wordspace.evaluate.word_similarity` for wordspace's own."""
+        return _keyed.evaluate_word_pairs(self, pairs, delimiter, encoding, restrict_vocab,
+                                          case_insensitive, dummy4unknown)
+
+    def evaluate_word_analogies(self, analogies, restrict_vocab: int = 300000,
+                                case_insensitive: bool = True, dummy4unknown: bool = False,
+                                similarity_function: str = "most_similar"):
+        """Analogy accuracy on a word2vec ``questions-words.txt``-style file, as gensim
+        computes it: ``(score, sections)``, each section a dict with ``section``,
+        ``correct`` and ``incorrect`` (lists of 4-tuples), the last one the total.
+        ``similarity_function="most_similar_cosmul"`` answers by 3CosMul (gensim always
+        uses 3CosAdd). See :func:`wordspace.evaluate.analogies` for wordspace's own."""
+        return _keyed.evaluate_word_analogies(self, analogies, restrict_vocab,
+                                              case_insensitive, dummy4unknown,
+                                              similarity_function)
 
     # -- word2vec formats --------------------------------------------------------------
     def save_word2vec_format(self, path: str | Path, binary: bool = False,
@@ -170,6 +573,25 @@ class Vectors(WordIndex):
         words, matrix = read_word2vec(path, binary=binary, limit=limit,
                                       allow_nonfinite=allow_nonfinite)
         return cls(words, matrix)
+
+    def intersect_word2vec_format(self, fname, lockf: float = 0.0, binary: bool | None = None,
+                                  encoding: str = "utf8", unicode_errors: str = "strict"
+                                  ) -> int:
+        """Copy the vectors of the words this index has from a word2vec file (text or
+        binary, told from the contents); no word is added. Returns how many were copied.
+        ``lockf``, ``encoding`` and ``unicode_errors`` are accepted for gensim's calls;
+        wordspace vectors are not trained further, and files are UTF-8."""
+        words, matrix = read_word2vec(fname, binary=binary)
+        if matrix.shape[1] != self.dim:
+            raise ValueError(f"incompatible vector size {matrix.shape[1]} in file {fname}")
+        src = [k for k, w in enumerate(words) if w in self.index]
+        if src:
+            updated = self.matrix.copy()
+            updated[[self.index[words[k]] for k in src]] = matrix[src]
+            self.matrix = updated
+        logger.info("merged %d vectors into %s matrix from %s", len(src), self.matrix.shape,
+                    fname)
+        return len(src)
 
 
 class DocVectors(Vectors):
@@ -208,18 +630,9 @@ class DocVectors(Vectors):
             return str(term)
         return None
 
-    def __contains__(self, doc: object) -> bool:
-        key = self._key(doc)
-        return key is not None and key in self.index
-
-    def index_of(self, doc) -> int:
-        """Row of document ``doc``; ``KeyError`` naming it if unknown."""
-        try:
-            return self.index[self._key(doc)]
-        except KeyError:
-            sample = ", ".join(repr(i) for i in self.words[:3])
-            raise KeyError(f"document {doc!r} is not known (the {len(self):,} ids are like "
-                           f"{sample})") from None
+    def _unknown(self, doc) -> str:
+        sample = ", ".join(repr(i) for i in self.words[:3])
+        return f"document {doc!r} is not known (the {len(self):,} ids are like {sample})"
 
     def infer(self, document: str | Sequence[str], epochs: int | None = None,
               alpha: float | None = None, seed: int | None = None) -> np.ndarray:

@@ -7,6 +7,8 @@ temporary name and renamed into place, so a crash never leaves half a model.
 
 from __future__ import annotations
 
+import difflib
+import functools
 import inspect
 import json
 import os
@@ -51,6 +53,28 @@ class Model:
     _fitted_json: tuple[str, ...] = ()
     #: what ``fit`` trains on; other sources are converted to it
     _corpus_type: type[Corpus] = Corpus
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        """Give each model's ``__init__`` a helpful message for an unknown argument."""
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is not None and not hasattr(init, "__wrapped__"):
+            cls.__init__ = _check_arguments(init)
+
+    @property
+    def wv(self):
+        """gensim's name for the model's word vectors: ``model.wv`` is ``model.vectors``."""
+        try:
+            return self.vectors
+        except AttributeError as e:
+            name = type(self).__name__
+            if not self.is_fitted:
+                raise AttributeError(f"this {name} is not trained yet: call fit() first "
+                                     "(model.wv is model.vectors)") from None
+            has = sorted(k for k, value in vars(self).items() if not k.startswith("_")
+                         and (k.endswith("_") or hasattr(value, "most_similar")))
+            raise AttributeError(f"{e} (model.wv is model.vectors); it has "
+                                 f"{', '.join(has)}") from None
 
     @classmethod
     def _param_names(cls) -> list[str]:
@@ -341,6 +365,51 @@ class WindowModel(Model):
             checkpoint=run.checkpoint, checkpoint_every=run.every,
             config={"class": type(self).__name__, **config},
             on_epoch_end=on_epoch_end if epoch_end else None)
+
+
+#: gensim's names for wordspace model parameters
+_GENSIM_NAMES = {"vector_size": "dim", "size": "dim", "iter": "epochs"}
+
+
+def _unknown_argument(model: type[Model], name: str, value, valid: list[str]) -> str:
+    """Where argument ``name`` belongs, or the model's parameters closest to it."""
+    kind = model._corpus_type.__name__
+    corpus_settings = [p for p in inspect.signature(model._corpus_type.__init__).parameters
+                       if p not in ("self", "source")]
+    if name in corpus_settings:
+        return f"{name} is a {kind} setting: {kind}(source, {name}={value!r})"
+    fit_args = [p for p in inspect.signature(Model.fit).parameters if p not in ("self",
+                                                                                "corpus")]
+    if name in fit_args:
+        return f"{name} is an argument of fit(): model.fit(corpus, {name}={value!r})"
+    if name in ("sentences", "corpus_file", "corpus_iterable", "documents"):
+        return (f"{name} is what fit() trains on: {model.__name__}(...).fit({kind}(source))")
+    if _GENSIM_NAMES.get(name) in valid:
+        return (f"{name} is gensim's name; {model.__name__} calls it "
+                f"{_GENSIM_NAMES[name]}: {model.__name__}({_GENSIM_NAMES[name]}={value!r})")
+    close = difflib.get_close_matches(name, valid, n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    return (f"{model.__name__} has no parameter {name!r}{hint} (its parameters are "
+            f"{', '.join(valid)})")
+
+
+def _check_arguments(init):
+    """``init`` (a model's ``__init__``), refusing unknown keyword arguments with a
+    message that says where each belongs (:func:`_unknown_argument`)."""
+    params = inspect.signature(init).parameters
+    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return init
+    valid = [p for p in params if p != "self"]
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        unknown = [k for k in kwargs if k not in params or k == "self"]
+        if unknown:
+            raise TypeError("; ".join(_unknown_argument(type(self), k, kwargs[k], valid)
+                                      for k in unknown))
+        init(self, *args, **kwargs)
+
+    return __init__
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,519 @@
+"""gensim 4's KeyedVectors query API on wordspace's Vectors: the same vectors loaded in
+both give the same answers, over many seeded random queries per method."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from wordspace import PVDBOW, SkipGram, Vectors
+from wordspace.vocab import Vocabulary
+
+gensim_kv = pytest.importorskip("gensim.models.keyedvectors")
+
+N, DIM, TOL = 300, 32, 1e-5
+N_PLANTED = 40  # analogies planted in the matrix: row d = b - a + c (plus noise)
+
+
+def _build():
+    rng = np.random.default_rng(15)
+    m = rng.normal(size=(N, DIM)).astype(np.float32)
+    # near-duplicates, so that neighbourhoods are tight and rankings meaningful
+    groups: dict[int, list[int]] = {}
+    for i in range(60, 160):
+        source = int(rng.integers(0, 60))
+        m[i] = m[source] + 0.1 * rng.normal(size=DIM)
+        groups.setdefault(source, [source]).append(i)
+    planted = []
+    for k in range(N_PLANTED):
+        a, b, c = rng.choice(np.arange(0, 160), size=3, replace=False)
+        d = 160 + k
+        m[d] = m[b] - m[a] + m[c] + 0.05 * rng.normal(size=DIM)
+        planted.append((a, b, c, d))
+    words = [f"w{i}" for i in range(N)]
+    for k in range(20):  # case variants of frequent words, later in the vocabulary
+        words[270 + k] = words[k].upper()
+    return words, m, planted, [g for g in groups.values() if len(g) >= 3]
+
+
+WORDS, MATRIX, PLANTED, GROUPS = _build()
+
+
+def _gensim(words=WORDS, matrix=MATRIX):
+    kv = gensim_kv.KeyedVectors(matrix.shape[1])
+    kv.add_vectors(list(words), matrix.copy())
+    return kv
+
+
+@pytest.fixture(scope="module")
+def pair():
+    return _gensim(), Vectors(WORDS, MATRIX.copy(), counts=np.arange(N, 0, -1))
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        yield
+
+
+def assert_same_ranking(got, want, tol=TOL, rtol=0.0):
+    """Equal ``(word, score)`` lists up to ties: scores equal position by position, each
+    word in both with the same score, and words in only one tied with the last place."""
+    assert len(got) == len(want), (got, want)
+    np.testing.assert_allclose([s for _, s in got], [s for _, s in want], atol=tol, rtol=rtol)
+    g, w = dict(got), dict(want)
+    for word in g.keys() & w.keys():
+        assert g[word] == pytest.approx(w[word], abs=tol, rel=rtol)
+    if want:
+        last = want[-1][1]
+        for word in g.keys() ^ w.keys():
+            assert abs(g.get(word, w.get(word)) - last) <= tol + rtol * abs(last), (
+                word, got, want)
+
+
+def _words(rng, k):
+    return [WORDS[i] for i in rng.choice(N, size=k, replace=False)]
+
+
+# -- lookups and attributes -----------------------------------------------------------
+def test_lookups_and_attributes(pair):
+    kv, v = pair
+    assert v.index_to_key == kv.index_to_key and v.index_to_key is v.words
+    assert v.key_to_index == kv.key_to_index and v.key_to_index is v.index
+    np.testing.assert_array_equal(v.vectors, kv.vectors)
+    assert v.vectors is v.matrix
+    assert v.vector_size == kv.vector_size == v.dim == DIM
+    assert len(v) == len(kv) == N
+    v.fill_norms()
+    kv.fill_norms()
+    np.testing.assert_allclose(v.norms, kv.norms, rtol=TOL)
+    np.testing.assert_allclose(v.get_normed_vectors(), kv.get_normed_vectors(), atol=TOL)
+    assert v.get_normed_vectors() is v.unit
+    rng = np.random.default_rng(1)
+    for word in _words(rng, 30):
+        assert v.get_index(word) == kv.get_index(word)
+        np.testing.assert_array_equal(v.get_vector(word), kv.get_vector(word))
+        np.testing.assert_allclose(v.get_vector(word, norm=True),
+                                   kv.get_vector(word, norm=True), atol=TOL)
+        np.testing.assert_array_equal(v[word], kv[word])
+        assert word in v and v.has_index_for(word)
+    for i in rng.integers(0, N, size=10).tolist():  # integers not keys: row numbers
+        assert v.get_index(i) == kv.get_index(i)
+        np.testing.assert_array_equal(v[i], kv[i])
+        assert v.has_index_for(i) == kv.has_index_for(i)
+    many = _words(rng, 7)
+    np.testing.assert_array_equal(v[many], kv[many])
+    for missing in ("nope", N + 3, -1):
+        assert (missing in v) == (missing in kv) is False
+        assert v.has_index_for(missing) is kv.has_index_for(missing) is False
+        assert v.get_index(missing, -5) == kv.get_index(missing, -5) == -5
+    with pytest.raises(KeyError, match="did you mean 'w12'"):
+        v.get_index("w12x")
+    assert not v.get_vector("w3").flags.writeable
+    assert v.get_vecattr("w0", "count") == N
+
+
+def test_cosine_similarities_static():
+    rng = np.random.default_rng(2)
+    for _ in range(20):
+        x, all_ = rng.normal(size=DIM), rng.normal(size=(rng.integers(1, 40), DIM))
+        np.testing.assert_allclose(Vectors.cosine_similarities(x, all_),
+                                   gensim_kv.KeyedVectors.cosine_similarities(x, all_),
+                                   atol=TOL)
+
+
+# -- pairwise ------------------------------------------------------------------------
+def test_similarity_distance_distances(pair):
+    kv, v = pair
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        a, b = _words(rng, 2)
+        assert v.similarity(a, b) == pytest.approx(float(kv.similarity(a, b)), abs=TOL)
+        assert v.distance(a, b) == pytest.approx(float(kv.distance(a, b)), abs=TOL)
+    for k in range(30):
+        query = _words(rng, 1)[0] if k % 2 else rng.normal(size=DIM).astype(np.float32)
+        others = _words(rng, int(rng.integers(0, 6)))
+        np.testing.assert_allclose(v.distances(query, others), kv.distances(query, others),
+                                   atol=TOL)
+
+
+def test_n_similarity(pair):
+    kv, v = pair
+    rng = np.random.default_rng(4)
+    for _ in range(40):
+        ws1, ws2 = _words(rng, int(rng.integers(1, 5))), _words(rng, int(rng.integers(1, 5)))
+        assert v.n_similarity(ws1, ws2) == pytest.approx(float(kv.n_similarity(ws1, ws2)),
+                                                         abs=TOL)
+    # unknown words are skipped, as in gensim; a side with none known is refused
+    assert v.n_similarity(["w1", "zzz"], ["w2"]) == pytest.approx(
+        float(kv.n_similarity(["w1", "zzz"], ["w2"])), abs=TOL)
+    with pytest.raises(KeyError):
+        v.n_similarity(["zzz"], ["w2"])
+    with pytest.raises(ZeroDivisionError):
+        v.n_similarity([], ["w2"])
+
+
+def test_closer_than_and_rank(pair):
+    kv, v = pair
+    rng = np.random.default_rng(5)
+    for _ in range(40):
+        a, b = _words(rng, 2)
+        got, want = set(v.closer_than(a, b)), set(kv.closer_than(a, b))
+        d = kv.distances(a)
+        for word in got ^ want:  # only a tie with the threshold may differ
+            assert abs(d[kv.get_index(word)] - d[kv.get_index(b)]) < 1e-6
+        assert v.closer_than(a, b) == sorted(got, key=v.get_index)
+        assert set(v.words_closer_than(a, b)) == got
+        assert abs(v.rank(a, b) - kv.rank(a, b)) <= len(got ^ want)
+
+
+def test_doesnt_match_and_centrality(pair):
+    kv, v = pair
+    rng = np.random.default_rng(6)
+    for _ in range(40):
+        # a tight group (a word and its near-duplicates) with a random word, or random words
+        tight = GROUPS[int(rng.integers(len(GROUPS)))]
+        group = [WORDS[i] for i in tight] + _words(rng, 1) if rng.random() < 0.5 \
+            else _words(rng, int(rng.integers(3, 7)))
+        assert v.doesnt_match(group) == kv.doesnt_match(group)
+        got, want = v.rank_by_centrality(group), kv.rank_by_centrality(group)
+        assert [w for _, w in got] == [w for _, w in want]
+        np.testing.assert_allclose([s for s, _ in got], [s for s, _ in want], atol=TOL)
+        key, others = group[0], group[1:]
+        assert v.most_similar_to_given(key, others) == kv.most_similar_to_given(key, others)
+    assert v.doesnt_match(["w1", "w2", "nope"]) == kv.doesnt_match(["w1", "w2", "nope"])
+
+
+# -- neighbours ------------------------------------------------------------------------
+def _random_terms(rng, k, vectors_too: bool, weights_too: bool):
+    terms = []
+    for _ in range(k):
+        kind = rng.integers(0, 3 if vectors_too else 1)
+        term = _words(rng, 1)[0] if kind == 0 else rng.normal(size=DIM).astype(np.float32)
+        if weights_too and rng.random() < 0.3:
+            term = (term, float(rng.uniform(-2, 2)))
+        terms.append(term)
+    return terms
+
+
+def test_most_similar_by_words(pair):
+    kv, v = pair
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        word = _words(rng, 1)[0]
+        topn = int(rng.choice([1, 5, 10, 50]))
+        restrict = [None, 100, 250][int(rng.integers(0, 3))]
+        want = kv.most_similar(word, topn=topn, restrict_vocab=restrict)
+        assert_same_ranking(v.most_similar(word, topn=topn, restrict_vocab=restrict), want)
+        assert_same_ranking(v.similar_by_word(word, topn, restrict),
+                            kv.similar_by_word(word, topn, restrict))
+        assert_same_ranking(v.similar_by_key(word, topn=topn), kv.similar_by_key(word, topn))
+
+
+def test_most_similar_positive_negative_vectors_and_weights(pair):
+    kv, v = pair
+    rng = np.random.default_rng(8)
+    for _ in range(60):
+        pos = _random_terms(rng, int(rng.integers(1, 4)), True, True)
+        neg = _random_terms(rng, int(rng.integers(0, 3)), True, True)
+        topn = int(rng.choice([1, 3, 10, 30]))
+        assert_same_ranking(v.most_similar(positive=pos, negative=neg, topn=topn),
+                            kv.most_similar(positive=pos, negative=neg, topn=topn))
+    # a 2-D array is its rows; a single vector is one term
+    rows = rng.normal(size=(3, DIM)).astype(np.float32)
+    assert_same_ranking(v.most_similar(rows), kv.most_similar(rows))
+    assert_same_ranking(v.most_similar(rows[0], "w3"), kv.most_similar(rows[0], "w3"))
+
+
+def test_most_similar_topn_none_and_clipping(pair):
+    kv, v = pair
+    rng = np.random.default_rng(9)
+    for _ in range(30):
+        pos = _random_terms(rng, int(rng.integers(1, 3)), True, False)
+        neg = _random_terms(rng, int(rng.integers(0, 2)), False, False)
+        options = [{}, {"restrict_vocab": 120}, {"clip_start": 50, "clip_end": 200}][
+            int(rng.integers(0, 3))]
+        got = v.most_similar(pos, neg, topn=None, **options)
+        want = kv.most_similar(pos, neg, topn=None, **options)
+        assert isinstance(got, np.ndarray) and got.shape == want.shape
+        np.testing.assert_allclose(got, want, atol=TOL)
+        if "clip_start" in options:
+            assert_same_ranking(v.most_similar(pos, neg, topn=7, **options),
+                                kv.most_similar(pos, neg, topn=7, **options))
+    assert v.most_similar("w1", topn=0) == kv.most_similar("w1", topn=0) == []
+    with pytest.raises(NotImplementedError):
+        v.most_similar("w1", indexer=object())
+
+
+def test_similar_by_vector_is_nearest(pair):
+    kv, v = pair
+    rng = np.random.default_rng(10)
+    for _ in range(30):
+        x = rng.normal(size=DIM).astype(np.float32)
+        topn = int(rng.choice([1, 5, 20]))
+        restrict = [None, 150][int(rng.integers(0, 2))]
+        want = kv.similar_by_vector(x, topn=topn, restrict_vocab=restrict)
+        assert_same_ranking(v.similar_by_vector(x, topn=topn, restrict_vocab=restrict), want)
+        assert_same_ranking(v.nearest(x, topn, restrict_vocab=restrict), want)
+    np.testing.assert_allclose(v.similar_by_vector(x, topn=None),
+                               kv.similar_by_vector(x, topn=None), atol=TOL)
+
+
+def test_most_similar_cosmul(pair):
+    kv, v = pair
+    rng = np.random.default_rng(11)
+    for k in range(60):
+        # words, or (odd k) words and raw vectors: a raw vector's shifted "cosines"
+        # (cos times its length) can come near 0, and the quotient then magnifies float32
+        # rounding in both libraries: those are compared to 1e-3 relative
+        vectors_too = bool(k % 2)
+        rtol = 1e-3 if vectors_too else 0.0
+        pos = _random_terms(rng, int(rng.integers(1, 4)), vectors_too, False)
+        neg = _random_terms(rng, int(rng.integers(0, 3)), vectors_too, False)
+        topn = int(rng.choice([1, 5, 10]))
+        assert_same_ranking(v.most_similar_cosmul(pos, neg, topn=topn),
+                            kv.most_similar_cosmul(pos, neg, topn=topn), rtol=rtol)
+        np.testing.assert_allclose(v.most_similar_cosmul(pos, neg, topn=None),
+                                   kv.most_similar_cosmul(pos, neg, topn=None),
+                                   rtol=rtol, atol=TOL)
+        # restrict_vocab (which gensim 4.4 accepts but ignores) searches the first rows
+        full = kv.most_similar_cosmul(pos, neg, topn=N)
+        want = [(w, s) for w, s in full if kv.get_index(w) < 100][:topn]
+        assert_same_ranking(v.most_similar_cosmul(pos, neg, topn=topn, restrict_vocab=100),
+                            want, rtol=rtol)
+    with pytest.raises(ValueError):
+        v.most_similar_cosmul(negative=["w1"])
+
+
+def test_analogy_is_most_similar_and_cosmul(pair):
+    kv, v = pair
+    for a, b, c, _ in PLANTED[:20]:
+        a, b, c = WORDS[a], WORDS[b], WORDS[c]
+        assert_same_ranking(v.analogy(a, b, c, topn=5),
+                            kv.most_similar(positive=[b, c], negative=[a], topn=5))
+        # 3CosMul with Levy & Goldberg's epsilon 0.001 (gensim adds 1e-6)
+        got = v.analogy(a, b, c, topn=5, method="3cosmul")
+        shifted = {w: (1 + kv.cosine_similarities(kv[w], kv.vectors)) / 2 for w in (a, b, c)}
+        scores = shifted[b] * shifted[c] / (shifted[a] + 1e-3)
+        scores[[kv.get_index(w) for w in (a, b, c)]] = -np.inf
+        best = np.argsort(-scores)[:5]
+        assert_same_ranking(got, [(kv.index_to_key[i], float(scores[i])) for i in best])
+
+
+def test_relative_cosine_similarity_and_mean_vector(pair):
+    kv, v = pair
+    rng = np.random.default_rng(12)
+    for _ in range(20):
+        a, b = _words(rng, 2)
+        assert v.relative_cosine_similarity(a, b) == pytest.approx(
+            kv.relative_cosine_similarity(a, b), abs=TOL)
+        keys = _random_terms(rng, int(rng.integers(1, 5)), True, False) + ["missing"]
+        weights = rng.uniform(-1, 2, size=len(keys))
+        for pre, post in [(True, False), (False, True)]:
+            np.testing.assert_allclose(
+                v.get_mean_vector(keys, weights, pre_normalize=pre, post_normalize=post),
+                kv.get_mean_vector(keys, weights, pre_normalize=pre, post_normalize=post),
+                atol=TOL)
+
+
+# -- changing the vectors ------------------------------------------------------------
+def test_add_vectors_and_add_vector():
+    kv = _gensim(WORDS[:100], MATRIX[:100])
+    v = Vectors(WORDS[:100], MATRIX[:100].copy(), counts=np.ones(100))
+    rng = np.random.default_rng(13)
+    v.fill_norms()  # cached norms must follow the additions
+    for replace in (False, True):
+        keys = [f"new{replace}{k}" for k in range(5)] + ["w3", "w7"]
+        weights = rng.normal(size=(len(keys), DIM)).astype(np.float32)
+        kv.add_vectors(keys, weights, replace=replace)
+        v.add_vectors(keys, weights, replace=replace)
+        assert v.index_to_key == kv.index_to_key
+        np.testing.assert_array_equal(v.vectors, kv.vectors)
+    x = rng.normal(size=DIM).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        assert v.add_vector("single", x) == kv.add_vector("single", x)
+    v["set"] = kv["set"] = x + 1
+    assert v.index_to_key == kv.index_to_key and len(v.counts) == len(v)
+    np.testing.assert_array_equal(v.vectors, kv.vectors)
+    kv.fill_norms(force=True)
+    np.testing.assert_allclose(v.norms, kv.norms, rtol=TOL)
+    for word in ("single", "w3", "newTrue2"):
+        assert_same_ranking(v.most_similar(word), kv.most_similar(word))
+
+
+def test_normalising_and_sorting_in_place():
+    kv, v = _gensim(WORDS[:50], MATRIX[:50]), Vectors(WORDS[:50], MATRIX[:50])
+    kv.init_sims()
+    v.init_sims()
+    np.testing.assert_allclose(v.norms, kv.norms, rtol=TOL)
+    kv.unit_normalize_all()
+    v.unit_normalize_all()
+    np.testing.assert_allclose(v.vectors, kv.vectors, atol=TOL)
+    assert v.index_of("w7") == kv.get_index("w7") == 7
+    counts = np.random.default_rng(18).permutation(50) + 1  # no ties (gensim: any order)
+    for word, count in zip(WORDS[:50], counts.tolist(), strict=True):
+        kv.set_vecattr(word, "count", count)
+    v.counts = counts
+    kv.sort_by_descending_frequency()
+    v.sort_by_descending_frequency()
+    assert [kv.get_vecattr(w, "count") for w in kv.index_to_key] == v.counts.tolist()
+    assert v.index_to_key == kv.index_to_key and v.index_of("w7") == kv.get_index("w7")
+    np.testing.assert_allclose(v.vectors, kv.vectors, atol=TOL)
+    assert_same_ranking(v.most_similar("w7"), kv.most_similar("w7"))
+
+
+def test_intersect_word2vec_format(tmp_path):
+    rng = np.random.default_rng(14)
+    other_words = WORDS[50:150] + ["elsewhere"]
+    other = Vectors(other_words, rng.normal(size=(len(other_words), DIM)))
+    path = tmp_path / "other.txt"
+    other.save_word2vec_format(path)
+    kv = _gensim(WORDS[:100], MATRIX[:100])
+    kv.vectors_lockf = np.ones(len(kv), dtype=np.float32)  # what Word2Vec gives its wv
+    v = Vectors(WORDS[:100], MATRIX[:100])
+    kv.intersect_word2vec_format(str(path), binary=False)
+    assert v.intersect_word2vec_format(path, binary=False) == 50
+    assert v.index_to_key == kv.index_to_key and "elsewhere" not in v
+    np.testing.assert_allclose(v.vectors, kv.vectors, rtol=1e-6)
+    np.testing.assert_array_equal(MATRIX, _build()[1])  # the source untouched
+
+
+# -- evaluations on files ------------------------------------------------------------
+def _pairs_file(path: Path, rng) -> Path:
+    lines = ["# a comment line", "not a valid line", "w1\tw2\tnot-a-number"]
+    for _ in range(80):
+        a, b = rng.integers(0, N, size=2)
+        wa, wb = WORDS[a], WORDS[b]
+        if rng.random() < 0.2:
+            wa = wa.upper()  # case variants
+        if rng.random() < 0.1:
+            wb = "unknown" + wb
+        score = 10 * (MATRIX[a] @ MATRIX[b] / np.linalg.norm(MATRIX[a]) /
+                      np.linalg.norm(MATRIX[b])) + rng.normal()
+        lines.append(f"{wa}\t{wb}\t{score:.2f}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf8")
+    return path
+
+
+@pytest.mark.parametrize("case_insensitive", [True, False])
+@pytest.mark.parametrize("dummy4unknown", [False, True])
+@pytest.mark.parametrize("restrict_vocab", [300000, 200])
+def test_evaluate_word_pairs(pair, tmp_path, case_insensitive, dummy4unknown,
+                             restrict_vocab):
+    kv, v = pair
+    path = _pairs_file(tmp_path / "pairs.tsv", np.random.default_rng(16))
+    options = {"case_insensitive": case_insensitive, "dummy4unknown": dummy4unknown,
+               "restrict_vocab": restrict_vocab}
+    (pg, sg, og), (pw, sw, ow) = v.evaluate_word_pairs(path, **options), \
+        kv.evaluate_word_pairs(str(path), **options)
+    for got, want in ((pg, pw), (sg, sw)):
+        assert got[0] == pytest.approx(want[0], abs=TOL)
+        assert got[1] == pytest.approx(want[1], rel=1e-3, abs=1e-9)
+    assert og == pytest.approx(ow)
+
+
+def _analogies_file(path: Path, rng) -> Path:
+    lines = [": planted"]
+    for a, b, c, d in PLANTED:
+        lines.append(" ".join(WORDS[i] for i in (a, b, c, d)))
+    lines.append(": random")
+    for _ in range(60):
+        q = [WORDS[i] for i in rng.integers(0, N, size=4)]
+        if rng.random() < 0.2:
+            q[int(rng.integers(0, 4))] = q[0].upper()
+        if rng.random() < 0.1:
+            q[3] = "unknown"
+        lines.append(" ".join(q))
+    lines += ["too few words", "", ": empty section", ": mixed case"]
+    for a, b, c, d in PLANTED[:15]:
+        lines.append(" ".join(WORDS[i].upper() if k % 2 else WORDS[i]
+                              for k, i in enumerate((a, b, c, d))))
+    path.write_text("\n".join(lines) + "\n", encoding="utf8")
+    return path
+
+
+@pytest.mark.parametrize("case_insensitive", [True, False])
+@pytest.mark.parametrize("dummy4unknown", [False, True])
+@pytest.mark.parametrize("restrict_vocab", [300000, 200])
+def test_evaluate_word_analogies(pair, tmp_path, case_insensitive, dummy4unknown,
+                                 restrict_vocab):
+    kv, v = pair
+    path = _analogies_file(tmp_path / "questions.txt", np.random.default_rng(17))
+    options = {"case_insensitive": case_insensitive, "dummy4unknown": dummy4unknown,
+               "restrict_vocab": restrict_vocab}
+    got_score, got = v.evaluate_word_analogies(path, **options)
+    want_score, want = kv.evaluate_word_analogies(str(path), **options)
+    assert got == want
+    assert got_score == pytest.approx(want_score)
+    assert len(got[0]["correct"]) > N_PLANTED // 2  # the planted analogies are found
+
+
+def test_evaluate_word_analogies_by_cosmul(pair, tmp_path):
+    _, v = pair
+    path = _analogies_file(tmp_path / "questions.txt", np.random.default_rng(17))
+    score, sections = v.evaluate_word_analogies(path, similarity_function="most_similar_cosmul")
+    # gensim's rule with 3CosMul, question by question: the first of the 5 answers that is
+    # no case variant of a question word (or else the last answer) must be the expected one
+    lower = {w.upper(): w for w in reversed(WORDS)}
+    for section in sections[:-1]:
+        for q in section["correct"] + section["incorrect"]:
+            a, b, c, d = (lower[w] for w in q)
+            answers = [w for w, _ in v.most_similar_cosmul([b, c], [a], topn=5)]
+            fresh = [w for w in answers if w.upper() not in q[:3]] or answers[-1:]
+            assert (q in section["correct"]) == (fresh[0].upper() == q[3])
+    assert 0 < score <= 1 and len(sections[0]["correct"]) > N_PLANTED // 2
+
+
+# -- the docs' migration table --------------------------------------------------------
+def test_every_migration_row_is_exercised():
+    doc = (Path(__file__).parent.parent / "docs" / "from-gensim.md").read_text()
+    tested = Path(__file__).read_text()
+    names = set(re.findall(r"`v\.([a-z_0-9]+)", doc))
+    assert len(names) > 30
+    v = Vectors(["a"], np.ones((1, 2)))
+    for name in names:
+        assert hasattr(v, name), name
+        assert re.search(rf"\.{name}\b", tested), f"{name} is not exercised here"
+
+
+# -- models: wv and constructor messages ----------------------------------------------
+def test_model_wv_is_vectors():
+    model = SkipGram(dim=DIM)
+    with pytest.raises(AttributeError, match=r"not trained yet: call fit\(\) first"):
+        _ = model.wv
+    model.vocab_ = Vocabulary(WORDS, np.ones(N, dtype=np.int64))
+    model.vectors = Vectors(WORDS, MATRIX)
+    assert model.wv is model.vectors
+    assert_same_ranking(model.wv.most_similar("w5"), _gensim().most_similar("w5"))
+    docs = PVDBOW(dim=4)  # documents only: no word vectors, and it says what it has
+    docs.vocab_ = Vocabulary(WORDS, np.ones(N, dtype=np.int64))
+    docs.dv = Vectors(["d0"], np.zeros((1, 4)))
+    with pytest.raises(AttributeError, match=r"train_words=True.*it has dv, vocab_"):
+        _ = docs.wv
+
+
+@pytest.mark.parametrize(("cls", "kwargs", "message"), [
+    (SkipGram, {"min_count": 1}, r"^min_count is a Corpus setting: Corpus\(source, "
+                                 r"min_count=1\)$"),
+    (PVDBOW, {"max_vocab_size": 10}, r"^max_vocab_size is a Documents setting: "
+                                     r"Documents\(source, max_vocab_size=10\)$"),
+    (SkipGram, {"dimm": 5}, r"SkipGram has no parameter 'dimm'; did you mean dim\?"),
+    (SkipGram, {"windw": 5}, r"did you mean window\? \(its parameters are dim, window,"),
+    (SkipGram, {"vector_size": 50}, r"vector_size is gensim's name; SkipGram calls it dim: "
+                                    r"SkipGram\(dim=50\)"),
+    (SkipGram, {"checkpoint": "run"}, r"checkpoint is an argument of fit\(\): "
+                                      r"model.fit\(corpus, checkpoint='run'\)"),
+    (SkipGram, {"sentences": []}, r"sentences is what fit\(\) trains on"),
+    (SkipGram, {"zzzz": 1}, r"no parameter 'zzzz' \(its parameters are"),
+])
+def test_unknown_constructor_arguments_say_where_they_belong(cls, kwargs, message):
+    with pytest.raises(TypeError, match=message):
+        cls(**kwargs)
+    assert "min_count" not in cls._param_names()
+    assert cls(dim=3).get_params()["dim"] == 3 and repr(cls(dim=3)) == f"{cls.__name__}(dim=3)"
