@@ -304,7 +304,7 @@ def main(argv=None) -> int:
 
     print()
     print(f"device {describe(index)}; corpus {len(tokens):,} words; {settings}")
-    print(f"{'run':<28} {'ep':>2} {'train s':>8} {'compile s':>9} {'M words/s':>9} "
+    print(f"{'run':<38} {'ep':>2} {'train s':>8} {'compile s':>9} {'M words/s':>9} "
           f"{'loss':>6} {'WS353':>6} {'SimLex':>6} {'Google':>7} {'BLESS':>6}")
 
     def cell(x, fmt):
@@ -312,15 +312,15 @@ def main(argv=None) -> int:
 
     for name, epochs, c, s in rows:
         if c is None:
-            print(f"{name:<28} {'':>2} {s.get('note', '')}")
+            print(f"{name:<38} {'':>2} {s.get('note', '')}")
             continue
-        print(f"{name:<28} {epochs:>2} {c.seconds:>8.2f} {c.compile_seconds:>9.2f} "
+        print(f"{name:<38} {epochs:>2} {c.seconds:>8.2f} {c.compile_seconds:>9.2f} "
               f"{c.words_per_second / 1e6:>9.2f} {c.mean_loss:>6.3f} "
               f"{cell(s.get('ws353'), '6.3f'):>6} {cell(s.get('simlex'), '6.3f'):>6} "
               f"{cell(s.get('google', math.nan) * 100, '6.1f'):>6}% "
               f"{cell(s.get('bless'), '6.3f'):>6}")
     for name, cpu in (("SGNS", CPU_SGNS), ("Gaussian diag KL", CPU_GAUSSIAN)):
-        print(f"{name + ' CPU (benchmarks.md)':<28} {5:>2} {'':>8} {'':>9} "
+        print(f"{name + ' CPU (benchmarks.md)':<38} {5:>2} {'':>8} {'':>9} "
               f"{cpu['words_per_s'] / 1e6:>9.2f} {'':>6} {cpu['ws353']:>6.3f} "
               f"{cpu['simlex']:>6.3f} {cell(cpu.get('google', math.nan) * 100, '6.1f'):>6}% "
               f"{cell(cpu.get('bless'), '6.3f'):>6}")
