@@ -279,8 +279,9 @@ def time_softmax_on_device(tokens, offsets, counts, *, device: str, words: int =
     cuBLAS handles) on the first job. A run that diverges returns its speed up to its
     last report (NaN before any) and a NaN loss. The CPU figure is at batch 32; a larger
     ``batch`` keeps a GPU busier but its summed steps on the context rows are larger: on
-    these 2 M words batch 1024 at alpha 0.1 diverged within the first 1 M words (torch on
-    a CPU).
+    these 2 M words (torch on a CPU) batch 1024 at alpha 0.1 and at 0.05, and batch 256
+    at 0.1, each diverged within the first 1 M words; batch 32 at 0.1 is the CPU's
+    stable setting.
     """
     from wordspace.engine.jobs import epoch_jobs, make_jobs
     from wordspace.engine.params import VectorParams
