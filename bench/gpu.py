@@ -29,6 +29,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: the CPU engine's figures, same corpus and settings (docs/benchmarks.md, 2026-11-21)
 CPU_SGNS = dict(words_per_s=2.63e6, ws353=0.690, simlex=0.301, google=0.373)
+#: the CPU engine's full softmax, one epoch of the first 2 M words (docs/benchmarks.md,
+#: "Full softmax against negative sampling": alpha 0.1, batch 32)
+CPU_SOFTMAX = dict(words_per_s=8.4e3)
+#: the full softmax's device runs: (batch, alpha); the CPU's settings first
+SOFTMAX_RUNS = ((32, 0.1), (1024, 0.02), (1024, 0.01))
 #: the CPU engine's Gaussian diagonal KL (docs/benchmarks.md, Gaussian section, 5 epochs,
 #: dim 50, window 5, negative 5, sample 1e-4, min_count 5, 2 threads)
 CPU_GAUSSIAN = dict(words_per_s=1.07e6, ws353=0.641, simlex=0.240, bless=0.781)
@@ -300,7 +305,24 @@ def main(argv=None) -> int:
                          evaluate(vocab, p.inputs, Path(args.data))))
         except Exception as error:  # noqa: BLE001 - one failing variant is one row
             print(f"variant {name} failed: {error!r}")
-    rows.append(("full softmax device", None, None, {"note": "not on the device yet"}))
+    if budget.left() > 60:  # one epoch on the first 2 M words, as the CPU's figure
+        from wordspace.cuda.softmax import time_softmax_on_device
+
+        first = read_words(args.corpus, 200_000 if args.simulate else 2_000_000)
+        s_vocab, s_tokens, s_offsets, s_freq = encode(first, args.min_count)
+        for batch, alpha in SOFTMAX_RUNS[:1] if args.simulate else SOFTMAX_RUNS:
+            if budget.left() < 30:
+                break
+            try:
+                speed, loss = time_softmax_on_device(
+                    s_tokens, s_offsets, s_freq, batch=batch,
+                    device="cpu" if args.simulate else args.device,  # torch on the CPU
+                    alpha=alpha, words=len(s_tokens), dim=args.dim, seed=args.seed)
+                done = types.SimpleNamespace(seconds=math.nan, compile_seconds=math.nan,
+                                             words_per_second=speed, mean_loss=loss)
+                rows.append((f"full softmax, batch {batch}, alpha {alpha}", 1, done, {}))
+            except Exception as error:  # noqa: BLE001 - a failing part is one row
+                print(f"full softmax failed: {error!r}")
 
     print()
     print(f"device {describe(index)}; corpus {len(tokens):,} words; {settings}")
@@ -319,6 +341,8 @@ def main(argv=None) -> int:
               f"{cell(s.get('ws353'), '6.3f'):>6} {cell(s.get('simlex'), '6.3f'):>6} "
               f"{cell(s.get('google', math.nan) * 100, '6.1f'):>6}% "
               f"{cell(s.get('bless'), '6.3f'):>6}")
+    print(f"{'full softmax CPU (benchmarks.md)':<38} {1:>2} {'':>8} {'':>9} "
+          f"{CPU_SOFTMAX['words_per_s'] / 1e6:>9.4f}")
     for name, cpu in (("SGNS", CPU_SGNS), ("Gaussian diag KL", CPU_GAUSSIAN)):
         print(f"{name + ' CPU (benchmarks.md)':<38} {5:>2} {'':>8} {'':>9} "
               f"{cpu['words_per_s'] / 1e6:>9.2f} {'':>6} {cpu['ws353']:>6.3f} "

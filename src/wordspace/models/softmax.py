@@ -37,14 +37,13 @@ class SoftmaxSkipGram(WindowModel):
         its pairs'), and every output row takes part in every softmax, so a large batch
         on a small vocabulary overshoots: 32 is stable at ``alpha=0.1`` on the first 2 M
         words of text8, where 0.2 diverges (training then stops with an error naming the
-        rate); lower ``alpha`` on larger data. The CPU's batch: on a GPU the steps take
-        :data:`wordspace.cuda.softmax.DEVICE_BATCH` centres.
+        rate); lower ``alpha`` on larger data. On a GPU too: a larger batch is faster
+        there (1024 needs ``alpha`` well under 0.05 on that corpus).
     device : str
         ``"cpu"`` (default), or ``"cuda"`` / ``"cuda:N"`` to train on a GPU with
         PyTorch's dense matrix products (``pip install torch``, a build with CUDA;
         :class:`wordspace.cuda.softmax.TorchSoftmax`): the same step and loss, sampled
-        on the CPU as one worker does, stepped :data:`~wordspace.cuda.softmax.DEVICE_BATCH`
-        centres at a time (a larger batch: lower ``alpha`` if training diverges).
+        on the CPU as one worker does, stepped ``batch`` centres at a time.
         Checked before the corpus is read; the trained model is plain NumPy arrays
         either way.
 
@@ -92,7 +91,9 @@ class SoftmaxSkipGram(WindowModel):
             return None
         from wordspace.cuda.softmax import TorchSoftmax
 
-        return TorchSoftmax(self.device)
+        # the CPU's step, batch for batch: larger batches are faster on a GPU but need a
+        # lower alpha (batch 1024 diverges at the default 0.1), so they are the user's call
+        return TorchSoftmax(self.device, self.batch)
 
     @property
     def _workers(self) -> int:
