@@ -1,11 +1,21 @@
-"""Shared fixtures: an isolated cache home and small generated corpora."""
+"""Shared fixtures: an isolated cache home and small generated corpora.
+
+The CUDA tests run on Numba-CUDA's simulator where there is no GPU: Numba reads
+``NUMBA_ENABLE_CUDASIM`` once, when it is first imported, and the first test module
+imports it (through wordspace), so it is set here, before any (set it to 0 on a machine
+with a GPU to run them there).
+"""
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
+import os
 
-from helpers import write_sentences
+os.environ.setdefault("NUMBA_ENABLE_CUDASIM", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from helpers import write_sentences  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
