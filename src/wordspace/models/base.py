@@ -21,6 +21,7 @@ from wordspace._io import atomic_directory, check_replaceable, load_npy, recover
 from wordspace._tokens import shorten
 from wordspace._validate import check_float, check_int
 from wordspace.corpus import MAX_SENTENCE_LENGTH, Corpus
+from wordspace.cuda.device import parse_device
 from wordspace.engine.callbacks import check_callbacks
 from wordspace.engine.checkpoint import Every, check_checkpoint_path, remove_checkpoint
 from wordspace.engine.layout import Layout
@@ -312,6 +313,8 @@ class WindowModel(Model):
         if self.workers is not None:
             check_int("workers", self.workers, 1)
         check_int("seed", self.seed, 0)
+        if self._device != "cpu":
+            parse_device(self._device)  # "cuda" or "cuda:N", or a ValueError saying so
         # the buffers' worst case for any corpus of default sentences, before reading one
         check_walk_memory(layout=self._layout(), window=self.window,
                           negative=getattr(self, "negative", 0), dim=self.dim,
@@ -321,9 +324,23 @@ class WindowModel(Model):
         """The objective this model trains."""
         raise NotImplementedError
 
+    @property
+    def _device(self) -> str:
+        """Where this model trains: its ``device`` parameter, if it has one."""
+        return getattr(self, "device", "cpu")
+
     def _device_executor(self) -> DeviceExecutor | None:
         """What trains this model on its ``device`` (None: the CPU's threads)."""
-        return None
+        return None if self._device == "cpu" else self._make_executor()
+
+    def _make_executor(self) -> DeviceExecutor:
+        """Hook for models with a ``device`` parameter: their device's executor, whose
+        constructor checks the device (naming what is missing) before any work."""
+        raise NotImplementedError
+
+    def _check_resources(self) -> None:
+        if self._device != "cpu":
+            self._make_executor()  # a clear error naming what is missing, or nothing
 
     def _layout(self) -> Layout:
         """How this model's windows become examples (default: each context word a bag,

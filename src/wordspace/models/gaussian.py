@@ -6,7 +6,6 @@ import numpy as np
 
 from wordspace._validate import check_choice, check_float, check_int
 from wordspace.corpus import Corpus
-from wordspace.cuda.device import parse_device, require_cuda
 from wordspace.distributions import Distributions
 from wordspace.engine.params import GaussianParams
 from wordspace.losses import MaxMarginLoss
@@ -132,16 +131,8 @@ class GaussianSkipGram(WindowModel):
         check_float("var_init", self.var_init, self.var_min, maximum=self.var_max)
         check_float("variance_rate", self.variance_rate, 0.0)
         self._check_first_step()
-        if self.device != "cpu":
-            parse_device(self.device)  # "cuda" or "cuda:N", or a ValueError saying so
 
-    def _check_resources(self) -> None:
-        if self.device != "cpu":
-            require_cuda(self.device)  # a clear error naming what is missing, or nothing
-
-    def _device_executor(self):
-        if self.device == "cpu":
-            return None
+    def _make_executor(self):
         from wordspace.cuda.gaussian import CudaGaussian
 
         return CudaGaussian(self.device, self._loss())

@@ -8,7 +8,6 @@ import numpy as np
 
 from wordspace._validate import check_int
 from wordspace.corpus import Corpus
-from wordspace.cuda.device import parse_device, require_cuda
 from wordspace.engine.layout import SHARED_BAGS, Layout
 from wordspace.engine.params import VectorParams
 from wordspace.losses import NegativeSamplingLoss
@@ -97,22 +96,14 @@ class SkipGram(WindowModel):
     def _validate(self) -> None:
         check_int("dim", self.dim, 1)
         self._validate_walk()
-        if self.device != "cpu":
-            parse_device(self.device)  # "cuda" or "cuda:N", or a ValueError saying so
-            if not (self._on_device and self.shared_negatives):
-                raise ValueError(
-                    f"device={self.device!r}: only SkipGram with shared negatives trains on "
-                    f"a GPU so far, not {type(self).__name__}"
-                    f"{'' if self.shared_negatives else ' with shared_negatives=False'}; "
-                    "use device='cpu'")
+        if self.device != "cpu" and not (self._on_device and self.shared_negatives):
+            raise ValueError(
+                f"device={self.device!r}: only SkipGram with shared negatives trains on "
+                f"a GPU so far, not {type(self).__name__}"
+                f"{'' if self.shared_negatives else ' with shared_negatives=False'}; "
+                "use device='cpu'")
 
-    def _check_resources(self) -> None:
-        if self.device != "cpu":
-            require_cuda(self.device)  # a clear error naming what is missing, or nothing
-
-    def _device_executor(self):
-        if self.device == "cpu":
-            return None
+    def _make_executor(self):
         from wordspace.cuda.executor import CudaSkipGram
 
         return CudaSkipGram(self.device)

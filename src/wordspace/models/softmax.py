@@ -6,7 +6,6 @@ import numpy as np
 
 from wordspace._validate import check_int
 from wordspace.corpus import Corpus
-from wordspace.cuda.device import parse_device
 from wordspace.engine.params import VectorParams
 from wordspace.losses import SoftmaxLoss
 from wordspace.models.base import WindowModel
@@ -77,18 +76,8 @@ class SoftmaxSkipGram(WindowModel):
         check_int("dim", self.dim, 1)
         check_int("batch", self.batch, 1)
         self._validate_walk()
-        if self.device != "cpu":
-            parse_device(self.device)  # "cuda" or "cuda:N", or a ValueError saying so
 
-    def _check_resources(self) -> None:
-        if self.device != "cpu":  # torch with CUDA and the device, or a clear error
-            from wordspace.cuda.softmax import torch_device
-
-            torch_device(self.device)
-
-    def _device_executor(self):
-        if self.device == "cpu":
-            return None
+    def _make_executor(self):
         from wordspace.cuda.softmax import TorchSoftmax
 
         # the CPU's step, batch for batch: larger batches are faster on a GPU but need a
