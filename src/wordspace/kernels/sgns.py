@@ -182,25 +182,17 @@ def _negative_sampling(inputs, outputs, examples, lr, train_outputs, scratch):
         _prefetch_example(inputs, outputs, centres, bag_ptr, row_ptr, rows, negatives, e + 1,
                           n_examples)
         if m == 1:  # one bag (per pair, CBOW's window): one pass per output row
-            size = row_ptr[b0 + 1] - r0
-            if size == 1:
+            if row_ptr[b0 + 1] - r0 == 1:
                 h = inputs[rows[r0]]
             else:
-                h = hidden[0]
-                h[:] = 0.0
-                for p in range(r0, r0 + size):
-                    axpy(h, inputs[rows[p]], np.float32(1.0) / np.float32(size))
+                h = _bag_mean(hidden[0], inputs, rows, r0, row_ptr[b0 + 1])
             loss += _one_bag_step(h, outputs, outs, lr, train_outputs, track, d_in[0])
         elif row_ptr[b0 + m] - r0 == m:  # one row per bag: the rows are the inputs
             loss += _output_step(inputs, rows[r0:r0 + m], outputs, outs, lr, train_outputs,
                                  track, grad, d_in)
         else:  # the mean of each bag, from the old rows
             for j in range(m):
-                h = hidden[j]
-                h[:] = 0.0
-                size = row_ptr[b0 + j + 1] - row_ptr[b0 + j]
-                for p in range(row_ptr[b0 + j], row_ptr[b0 + j + 1]):
-                    axpy(h, inputs[rows[p]], np.float32(1.0) / np.float32(size))
+                _bag_mean(hidden[j], inputs, rows, row_ptr[b0 + j], row_ptr[b0 + j + 1])
             loss += _output_step(hidden, index[:m], outputs, outs, lr, train_outputs, track,
                                  grad, d_in)
         # ... then every row of every bag moves.
@@ -208,6 +200,16 @@ def _negative_sampling(inputs, outputs, examples, lr, train_outputs, scratch):
             for p in range(row_ptr[b0 + j], row_ptr[b0 + j + 1]):
                 axpy(inputs[rows[p]], d_in[j], np.float32(1.0))
     return loss, loss_pairs
+
+
+@kernel(inline=True)
+def _bag_mean(h, inputs, rows, start, stop):
+    """``h`` = the mean of the input rows ``rows[start:stop]`` (the bag's input); returns
+    ``h``."""
+    h[:] = 0.0
+    for p in range(start, stop):
+        axpy(h, inputs[rows[p]], np.float32(1.0) / np.float32(stop - start))
+    return h
 
 
 @kernel(inline=True)
