@@ -51,3 +51,18 @@ def write_sentences(path, sentences):
 def same_parameters(a, b) -> bool:
     """Whether two models of one class hold equal values in every saved matrix."""
     return all(np.array_equal(getattr(a, name), getattr(b, name)) for name in a._arrays)
+
+
+def simulated_cuda():
+    """``numba.cuda`` for the CUDA tests: Numba-CUDA's simulator, selected in conftest.py
+    before numba is first imported (a GPU where NUMBA_ENABLE_CUDASIM=0); skips only when
+    numba-cuda is not installed, and fails loudly when neither is available, so these
+    tests never skip silently."""
+    import pytest
+
+    cuda = pytest.importorskip("numba.cuda", reason="numba-cuda is not installed")
+    if not cuda.is_available():
+        raise RuntimeError("numba.cuda has neither the simulator nor a GPU: "
+                           "NUMBA_ENABLE_CUDASIM must be set before numba is first imported "
+                           "(tests/conftest.py)")
+    return cuda

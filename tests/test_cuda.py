@@ -1,9 +1,8 @@
 """CUDA training (wordspace.cuda), on Numba-CUDA's simulator where there is no GPU.
 
-``NUMBA_ENABLE_CUDASIM`` is read once, when ``numba.cuda`` is first imported; no other
-test module imports it, and pytest imports this module at collection, so setting it
-here, before the import below, selects the simulator for the whole session (on a
-machine with a GPU, setting ``NUMBA_ENABLE_CUDASIM=0`` runs these tests on it instead).
+Numba reads ``NUMBA_ENABLE_CUDASIM`` once, when it is first imported, so conftest.py
+sets it for the whole session (on a machine with a GPU, ``NUMBA_ENABLE_CUDASIM=0`` runs
+these tests there instead; ``helpers.simulated_cuda`` fails loudly if neither is there).
 Every case is tiny (a few dozen words, dim 8): the simulator runs each thread in Python.
 """
 
@@ -13,15 +12,12 @@ import importlib
 import os
 import sys
 
-os.environ.setdefault("NUMBA_ENABLE_CUDASIM", "1")
+import numpy as np
+import pytest
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+from helpers import simulated_cuda
 
-cuda = pytest.importorskip("numba.cuda", reason="numba-cuda is not installed")
-if not cuda.is_available():  # loud: these tests must run everywhere (conftest.py)
-    raise RuntimeError("numba.cuda has neither the simulator nor a GPU: NUMBA_ENABLE_CUDASIM "
-                       "must be set before numba is first imported (tests/conftest.py)")
+cuda = simulated_cuda()
 
 from scipy import stats  # noqa: E402
 

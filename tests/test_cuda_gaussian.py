@@ -5,17 +5,12 @@ variable is set here, before the import). Tiny cases: a dozen words, dim 4 to 8.
 
 from __future__ import annotations
 
-import os
+import numpy as np
+import pytest
 
-os.environ.setdefault("NUMBA_ENABLE_CUDASIM", "1")
+from helpers import simulated_cuda
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-cuda = pytest.importorskip("numba.cuda", reason="numba-cuda is not installed")
-if not cuda.is_available():  # loud: these tests must run everywhere (conftest.py)
-    raise RuntimeError("numba.cuda has neither the simulator nor a GPU: NUMBA_ENABLE_CUDASIM "
-                       "must be set before numba is first imported (tests/conftest.py)")
+cuda = simulated_cuda()
 
 from conftest import planted_sentences  # noqa: E402
 from wordspace import Corpus, GaussianSkipGram  # noqa: E402

@@ -1,22 +1,17 @@
 """``SkipGram(device="cuda")`` and ``wordspace train --device cuda``: the model trains
 through the engine's driver on the device, on Numba-CUDA's simulator where there is no
-GPU (see tests/test_cuda.py for why the variable is set here, before the import), and
+GPU (selected in conftest.py), and
 the result is an ordinary model that saves, loads and answers on a CPU-only machine.
 """
 
 from __future__ import annotations
 
-import os
+import numpy as np
+import pytest
 
-os.environ.setdefault("NUMBA_ENABLE_CUDASIM", "1")
+from helpers import simulated_cuda
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-cuda = pytest.importorskip("numba.cuda", reason="numba-cuda is not installed")
-if not cuda.is_available():  # loud: these tests must run everywhere (conftest.py)
-    raise RuntimeError("numba.cuda has neither the simulator nor a GPU: NUMBA_ENABLE_CUDASIM "
-                       "must be set before numba is first imported (tests/conftest.py)")
+cuda = simulated_cuda()
 
 from conftest import planted_sentences  # noqa: E402
 from wordspace import CBOW, Corpus, SkipGram  # noqa: E402
