@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from wordspace.cuda.device import CudaNotInstalled, NoCudaDevice, parse_device
+from wordspace.cuda.executor import CudaReport
 from wordspace.engine.layout import Layout
 from wordspace.engine.sampler import random_state
 
@@ -105,28 +106,13 @@ def softmax_step(centre_vectors, context_vectors, centres, sizes, rows, contexts
 
 
 @dataclass
-class SoftmaxReport:
-    """What a device run did, cumulative: corpus ``words`` trained, (centre, context)
-    ``pairs``, the ``loss`` (``-log p``) summed over ``terms`` pairs (every pair;
-    ``active`` is the same), centre-word ``steps`` taken ``batch`` at a time, and
-    ``seconds`` (copies to and from the device included)."""
+class SoftmaxReport(CudaReport):
+    """:class:`~wordspace.cuda.executor.CudaReport` for the full softmax: the ``loss``
+    (``-log p``) is summed over ``terms`` pairs (every pair; ``active`` is the same), and
+    centre words are stepped ``batch`` at a time, ``steps`` times."""
 
-    words: int = 0
-    pairs: int = 0
-    loss: float = 0.0
-    terms: int = 0
     active: int = 0
     steps: int = 0
-    seconds: float = 0.0
-
-    @property
-    def mean_loss(self) -> float:
-        """Mean ``-log p(o | c)`` per pair (NaN before any)."""
-        return self.loss / self.terms if self.terms else math.nan
-
-    @property
-    def words_per_second(self) -> float:
-        return self.words / self.seconds if self.seconds > 0 else math.nan
 
 
 class TorchSoftmax:
