@@ -107,6 +107,32 @@ def launch_groups(jobs: Sequence, job_end: np.ndarray, launch_words: int) -> lis
     return groups
 
 
+def run_launches(groups: list[tuple], launch: Callable[[int, int], None],
+                 sums: dict, counters: CudaReport,
+                 report: Callable[[CudaReport], None] | None, start_time: float) -> None:
+    """Call ``launch(first chunk, chunk count)`` for each of :func:`launch_groups`'s
+    groups in order; after each, add the group's per-chunk device counters (``sums``:
+    a counter's name -> its device array, one entry per chunk) into ``counters``, count
+    its words, raise ``FloatingPointError`` if the loss is no longer finite, and call
+    ``report(counters)``."""
+    for first, count, words in groups:
+        if count:
+            launch(first, count)
+            counters.launches += 1
+            part = slice(first, first + count)
+            for name, array in sums.items():
+                setattr(counters, name,
+                        getattr(counters, name) + array[part].copy_to_host().sum().item())
+        counters.words += int(words)
+        counters.seconds = time.perf_counter() - start_time
+        if not math.isfinite(counters.loss):
+            raise FloatingPointError(
+                f"training diverged on the device: the loss is {counters.loss} after "
+                f"{counters.words:,} words (lower alpha)")
+        if report is not None:
+            report(counters)
+
+
 class CudaSkipGram:
     """Skip-gram with negative sampling (one set of negatives per window, as the CPU's
     shared update) on a CUDA device.
@@ -204,26 +230,14 @@ class CudaSkipGram:
         terms = cuda.device_array(n_chunks, np.int64)
         pairs = cuda.device_array(n_chunks, np.int64)
         threads = self.lanes * self.warps
-        for first, count, words in groups:
-            if count:
-                blocks = -(-count // self.warps)
-                train_kernel[blocks, threads](
-                    d["tokens"], d["keep"], d["prob"], d["alias"], d["syn0"], d["syn1"],
-                    d["kept"], d["start"], d["stop"], d["lr"], first, count,
-                    np.uint64(seed % (1 << 64)), loss, terms, pairs)
-                counters.launches += 1
-                part = slice(first, first + count)
-                counters.loss += float(loss[part].copy_to_host().sum())
-                counters.terms += int(terms[part].copy_to_host().sum())
-                counters.pairs += int(pairs[part].copy_to_host().sum())
-            counters.words += int(words)
-            counters.seconds = time.perf_counter() - start_time
-            if not math.isfinite(counters.loss):
-                raise FloatingPointError(
-                    f"training diverged on the device: the loss is {counters.loss} after "
-                    f"{counters.words:,} words (lower alpha)")
-            if report is not None:
-                report(counters)
+        def launch(first: int, count: int) -> None:
+            train_kernel[-(-count // self.warps), threads](
+                d["tokens"], d["keep"], d["prob"], d["alias"], d["syn0"], d["syn1"],
+                d["kept"], d["start"], d["stop"], d["lr"], first, count,
+                np.uint64(seed % (1 << 64)), loss, terms, pairs)
+
+        run_launches(groups, launch, {"loss": loss, "terms": terms, "pairs": pairs},
+                     counters, report, start_time)
         params.inputs[...] = d["syn0"].copy_to_host()
         params.outputs[...] = d["syn1"].copy_to_host()
         counters.seconds = time.perf_counter() - start_time

@@ -49,6 +49,7 @@ from wordspace.cuda.executor import (
     CudaReport,
     cut_chunks,
     launch_groups,
+    run_launches,
 )
 from wordspace.cuda.kernels import (
     SIMULATED,
@@ -517,28 +518,16 @@ class CudaGaussian:
         pairs = cuda_.device_array(n_chunks, np.int64)
         threads = self.lanes * self.warps
         scalars = self._scalars()
-        for first, count, words in groups:
-            if count:
-                blocks = -(-count // self.warps)
-                train_kernel[blocks, threads](
-                    d["tokens"], d["keep"], d["prob"], d["alias"], mu_w, var_w, mu_c, var_c,
-                    acc_mu_w, acc_var_w, acc_mu_c, acc_var_c, d["kept"], d["start"],
-                    d["stop"], d["lr"], first, count, np.uint64(seed % (1 << 64)),
-                    *scalars, tied, loss, terms, active, pairs)
-                counters.launches += 1
-                part = slice(first, first + count)
-                counters.loss += float(loss[part].copy_to_host().sum())
-                counters.terms += int(terms[part].copy_to_host().sum())
-                counters.active += int(active[part].copy_to_host().sum())
-                counters.pairs += int(pairs[part].copy_to_host().sum())
-            counters.words += int(words)
-            counters.seconds = time.perf_counter() - start_time
-            if not math.isfinite(counters.loss):
-                raise FloatingPointError(
-                    f"training diverged on the device: the loss is {counters.loss} after "
-                    f"{counters.words:,} words (lower alpha)")
-            if report is not None:
-                report(counters)
+        def launch(first: int, count: int) -> None:
+            train_kernel[-(-count // self.warps), threads](
+                d["tokens"], d["keep"], d["prob"], d["alias"], mu_w, var_w, mu_c, var_c,
+                acc_mu_w, acc_var_w, acc_mu_c, acc_var_c, d["kept"], d["start"],
+                d["stop"], d["lr"], first, count, np.uint64(seed % (1 << 64)),
+                *scalars, tied, loss, terms, active, pairs)
+
+        run_launches(groups, launch,
+                     {"loss": loss, "terms": terms, "active": active, "pairs": pairs},
+                     counters, report, start_time)
         back = [mu_w, var_w, mu_c, var_c, acc_mu_w, acc_var_w, acc_mu_c, acc_var_c]
         for i, (target, source) in enumerate(zip(host, back, strict=True)):
             if tied and i in (2, 3, 6, 7):
