@@ -181,16 +181,22 @@ def _negative_sampling(inputs, outputs, examples, lr, train_outputs, scratch):
             loss_pairs += m
         _prefetch_example(inputs, outputs, centres, bag_ptr, row_ptr, rows, negatives, e + 1,
                           n_examples)
-        if m == 1:  # one bag (per pair, CBOW's window): one pass per output row
-            if row_ptr[b0 + 1] - r0 == 1:
-                h = inputs[rows[r0]]
+        if row_ptr[b0 + m] - r0 == m:  # one row per bag: the rows are the inputs
+            window = rows[r0:r0 + m]
+            if m == 1:  # one pass per output row
+                loss += _one_bag_step(inputs[window[0]], outputs, outs, lr, train_outputs,
+                                      track, d_in[0])
             else:
-                h = _bag_mean(hidden[0], inputs, rows, r0, row_ptr[b0 + 1])
-            loss += _one_bag_step(h, outputs, outs, lr, train_outputs, track, d_in[0])
-        elif row_ptr[b0 + m] - r0 == m:  # one row per bag: the rows are the inputs
-            loss += _output_step(inputs, rows[r0:r0 + m], outputs, outs, lr, train_outputs,
-                                 track, grad, d_in)
-        else:  # the mean of each bag, from the old rows
+                loss += _output_step(inputs, window, outputs, outs, lr, train_outputs,
+                                     track, grad, d_in)
+            for j in range(m):  # ... then the rows move
+                axpy(inputs[window[j]], d_in[j], np.float32(1.0))
+            continue
+        # the mean of each bag, from the old rows
+        if m == 1:  # one bag (CBOW's window, a subword bag): one pass per output row
+            loss += _one_bag_step(_bag_mean(hidden[0], inputs, rows, r0, row_ptr[b0 + 1]),
+                                  outputs, outs, lr, train_outputs, track, d_in[0])
+        else:
             for j in range(m):
                 _bag_mean(hidden[j], inputs, rows, row_ptr[b0 + j], row_ptr[b0 + j + 1])
             loss += _output_step(hidden, index[:m], outputs, outs, lr, train_outputs, track,
