@@ -153,6 +153,9 @@ def print_row(model: str, results: dict[str, list[dict]], a) -> None:
     print(f"{model:<9} words/s {speed['before'] / 1e6:6.3f}M -> {speed['after'] / 1e6:6.3f}M "
           f"(x{speed['after'] / speed['before']:.3f}, median of {a.repeats})  {quality}{same}",
           flush=True)
+    for name, runs in results.items():  # every run, to tell noise from a change
+        print(f"{'':<9} {name:<6} " + " ".join(
+            f"{r['words_per_second'] / 1e6:.3f}" for r in runs), flush=True)
 
 
 if __name__ == "__main__":

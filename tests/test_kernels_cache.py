@@ -30,5 +30,5 @@ def test_kernel_falls_back_quietly_when_no_cache_can_be_written(monkeypatch):
 def test_kernels_are_cached_on_disk():
     from wordspace.kernels import sgns
 
-    assert sgns.negative_sampling_update._cache is not None
-    assert type(sgns.negative_sampling_update._cache).__name__ == "FunctionCache"
+    assert sgns.negative_sampling_kernel()._cache is not None
+    assert type(sgns.negative_sampling_kernel()._cache).__name__ == "FunctionCache"

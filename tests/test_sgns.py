@@ -157,3 +157,33 @@ def test_inference_steps_the_input_row_alone_and_only_reads_the_outputs(seed):
                                  rel=1e-5) and pairs == 1
     np.testing.assert_allclose(syn0 - before, -1e-3 * g0, rtol=2e-3, atol=2e-7)
     np.testing.assert_array_equal(syn1, p1.astype(np.float32))
+
+
+@pytest.mark.parametrize(("bags", "shape"), [
+    ([[[1], [2], [3]], [[2]], [[4], [1]]], "ROW_BAGS"),  # skip-gram: shared and one pair
+    ([[[1]], [[2]], [[3]]], "ROW_BAGS"),  # per pair
+    ([[[1, 2, 3]], [[2]], [[4, 1]]], "ONE_BAG"),  # CBOW, one window of one context
+    ([[[1, 7, 8], [2]], [[3]], [[4, 7]]], "ANY_BAGS"),  # subwords
+])
+def test_each_compiled_specialisation_is_the_general_kernel_on_the_jobs_it_fits(bags, shape):
+    """The kernel compiled for one shape of job takes the very steps of the general one
+    (``ANY_BAGS``), and a job is given the specialisation of its shape."""
+    from wordspace.kernels import sgns
+
+    examples = Examples.from_lists([0, 5, 0], bags, [[4, 5], [6, 0], [5, 5]])
+    assert sgns.bag_shape(examples.n_examples, examples.n_bags, examples.n_rows) \
+        == getattr(sgns, shape)
+    loss = NegativeSamplingLoss()
+    results = []
+    for kernel_shape in (sgns.ANY_BAGS, getattr(sgns, shape)):
+        syn0, syn1 = setup(n_words=10)
+        params = VectorParams(syn0, syn1)
+        scratch = loss.scratch(params, 2, 3)
+        kernel = sgns.negative_sampling_kernel(kernel_shape)
+        out = kernel(syn0, syn1, examples.arrays(), np.float32(0.05), scratch)
+        results.append((out, syn0, syn1))
+    (out_any, *any_params), (out_one, *one_params) = results
+    assert out_any == out_one
+    for a, b in zip(any_params, one_params, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(any_params[0], setup(n_words=10)[0])  # something trained

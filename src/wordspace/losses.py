@@ -54,7 +54,7 @@ class Loss:
 class NegativeSamplingLoss(Loss):
     """Negative sampling: ``-log s(u_w.h) - sum_n log s(-u_n.h)`` for each input bag's
     mean ``h`` against its example's centre ``w`` and negatives ``n``
-    (:func:`wordspace.kernels.sgns.negative_sampling_update`): skip-gram with shared
+    (:func:`wordspace.kernels.sgns.negative_sampling_kernel`): skip-gram with shared
     negatives or per pair, CBOW and PV-DBOW, as their layouts say.
 
     ``train_outputs=False`` steps the input rows alone, the output vectors only read
@@ -77,8 +77,9 @@ class NegativeSamplingLoss(Loss):
         return (negative + 1) * math.log(2.0)
 
     def update(self, params, examples, lr, scratch):
-        kernel = sgns.negative_sampling_update if self.train_outputs \
-            else sgns.negative_sampling_inputs
+        kernel = sgns.negative_sampling_kernel(
+            sgns.bag_shape(examples.n_examples, examples.n_bags, examples.n_rows),
+            self.train_outputs)
         loss, pairs = kernel(params.inputs, params.outputs, examples.arrays(),
                              np.float32(lr), scratch)
         return loss, pairs, pairs  # a logistic loss is never exactly zero

@@ -14,7 +14,7 @@ of chunks (which differs between epochs).
 
 The window step, :func:`build`'s ``window_step`` (built twice: the contexts' rows in
 global syn0, or in the shared cache below), is the CPU engine's
-:func:`wordspace.kernels.sgns.negative_sampling_update` for one block of at most
+:func:`wordspace.kernels.sgns.negative_sampling_kernel` for one block of at most
 :data:`BLOCK` contexts of a window: ``S = U V^T``, ``G = lr (labels - sigmoid(S))``,
 then ``V += G^T U`` and ``U += G V`` from the old values (each step is added to its
 row, so a row that appears twice gets both steps, as on the CPU); a negative equal to

@@ -7,18 +7,19 @@ bags (:mod:`wordspace.engine.layout`), each with input ``h`` the mean of its row
     L = -sum_h [ log sigma(u_w . h) + sum_n log sigma(-u_n . h) ]
 
 with ``u`` the output vectors (``syn1``). As in word2vec.c, the context word is the
-input and the centre word the output. :func:`negative_sampling_update` applies one step
-per example and returns ``(loss, pairs)``: the loss summed (in float64, so it never
-saturates) over the bags of every ``LOSS_EVERY``-th example, and how many bags that is.
-The ratio is an unbiased running estimate of the mean loss per bag, without paying two
-logarithms per term on every example.
+input and the centre word the output. The kernels of :func:`negative_sampling_kernel`
+apply one step per example and return ``(loss, pairs)``: the loss summed (in float64,
+so it never saturates) over the bags of every ``LOSS_EVERY``-th example, and how many
+bags that is. The ratio is an unbiased running estimate of the mean loss per bag,
+without paying two logarithms per term on every example.
 
 The layouts decide the shapes, and the kernel takes three paths through the same
 arithmetic, so a one-row bag costs what word2vec.c's specialised loops cost: one bag
 (skip-gram per pair, CBOW's window) fuses each output row's score and steps in one pass,
 as word2vec.c does; several one-row bags (skip-gram's shared negatives) are small
 matrix products on the rows in place; several bags of several rows (subwords) first
-average each bag.
+average each bag. The paths are also compiled apart, for jobs whose every example
+takes one (:func:`bag_shape`), so that skip-gram and CBOW pay nothing for the others.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from wordspace.kernels._jit import kernel, prefetch_row
 
 LOSS_EVERY = 8
 
-#: Per-lane scratch of :func:`negative_sampling_update` (see there).
+#: Per-lane scratch of :func:`negative_sampling_kernel`'s kernels (see there).
 NegativeSamplingScratch = namedtuple("NegativeSamplingScratch",
                                      ["grad", "d_in", "hidden", "index"])
 
@@ -121,23 +122,54 @@ def sigmoid(x):
     return np.float32(1.0) / (np.float32(1.0) + np.float32(math.exp(-x)))
 
 
-@kernel
-def negative_sampling_update(inputs, outputs, examples, lr, scratch):
-    """One step per example of negative sampling over input bags (see
-    :mod:`wordspace.engine.layout`); the only kernel of every negative-sampling model.
+#: What every example of a job is, for :func:`negative_sampling_kernel`'s specialisations:
+#: every bag one row (skip-gram, per pair or shared, and PV-DBOW), every example one bag
+#: (CBOW), or anything (subwords).
+ROW_BAGS, ONE_BAG, ANY_BAGS = 0, 1, 2
 
-    An example's ``m`` bags have inputs ``H`` (m x d, each the mean of its bag's rows;
-    a one-row bag is the row itself) and meet the ``K+1`` output rows ``U`` (its centre,
-    then its negatives) in one small product ``S = U H^T``. With
-    ``G = lr * (labels - sigmoid(S))`` the step is ``U += G H`` and, for every row of bag
-    ``j``, ``+= (G^T U)_j``, both from the old values: the exact gradient step on the
-    example's loss for one-row bags; a larger bag's rows each take its input's whole
-    step, as word2vec.c's CBOW and fastText do (the exact step of a mean would be
-    ``1/n`` of it). A negative equal to the centre is skipped, as word2vec.c does. Skip-
-    gram's shared negatives (Ji et al. 2016), its per-pair update (one bag), CBOW (one
-    bag of the window) and PV-DBOW (the document's row as one more bag) are all this
-    kernel over different layouts; :func:`negative_sampling_inputs` is its read-only
-    twin for inference.
+
+def bag_shape(n_examples: int, n_bags: int, n_rows: int) -> int:
+    """The specialisation (:data:`ROW_BAGS`, :data:`ONE_BAG` or :data:`ANY_BAGS`) that
+    fits a job of ``n_examples`` examples, ``n_bags`` bags and ``n_rows`` input rows."""
+    if n_rows == n_bags:
+        return ROW_BAGS
+    return ONE_BAG if n_bags == n_examples else ANY_BAGS
+
+
+def _specialise(train_outputs: bool, shape: int):
+    # ``train_outputs`` and ``shape`` are constants of each compiled kernel: LLVM drops the
+    # paths they rule out, which are a few percent of a one-row-bag job's time otherwise
+    @kernel
+    def negative_sampling(inputs, outputs, examples, lr, scratch):
+        return _negative_sampling(inputs, outputs, examples, lr, train_outputs, shape,
+                                  scratch)
+
+    return negative_sampling
+
+
+_KERNELS = {(train, shape): _specialise(train, shape)
+            for train in (True, False) for shape in (ROW_BAGS, ONE_BAG, ANY_BAGS)}
+
+
+def negative_sampling_kernel(shape: int = ANY_BAGS, train_outputs: bool = True):
+    """The compiled negative-sampling step for jobs of ``shape`` (:func:`bag_shape`);
+    every one computes what the ``ANY_BAGS`` kernel does on the jobs it fits.
+
+    ``kernel(inputs, outputs, examples, lr, scratch)`` applies one step per example of
+    negative sampling over input bags (see :mod:`wordspace.engine.layout`), the only
+    kernel of every negative-sampling model. An example's ``m`` bags have inputs ``H``
+    (m x d, each the mean of its bag's rows; a one-row bag is the row itself) and meet
+    the ``K+1`` output rows ``U`` (its centre, then its negatives) in one small product
+    ``S = U H^T``. With ``G = lr * (labels - sigmoid(S))`` the step is ``U += G H`` and,
+    for every row of bag ``j``, ``+= (G^T U)_j``, both from the old values: the exact
+    gradient step on the example's loss for one-row bags; a larger bag's rows each take
+    its input's whole step, as word2vec.c's CBOW and fastText do (the exact step of a
+    mean would be ``1/n`` of it). A negative equal to the centre is skipped, as
+    word2vec.c does. Skip-gram's shared negatives (Ji et al. 2016), its per-pair update
+    (one bag), CBOW (one bag of the window) and PV-DBOW (the document's row as one more
+    bag) are all this kernel over different layouts. ``train_outputs=False`` gives the
+    read-only twin for inference: the input rows step, ``outputs`` are only read (and so
+    may be a read-only array).
 
     ``examples`` is an :data:`~wordspace.kernels.sampling.ExampleArrays` and ``scratch``
     a :data:`NegativeSamplingScratch` for examples of up to ``b`` bags: ``grad``
@@ -147,20 +179,14 @@ def negative_sampling_update(inputs, outputs, examples, lr, scratch):
     unbiased running estimate of the mean loss per bag, without paying two logarithms
     per term on every example.
     """
-    return _negative_sampling(inputs, outputs, examples, lr, True, scratch)
-
-
-@kernel
-def negative_sampling_inputs(inputs, outputs, examples, lr, scratch):
-    """:func:`negative_sampling_update`'s step on the input rows alone, ``outputs`` only
-    read (so they may be a read-only array): how a new document's row is inferred."""
-    return _negative_sampling(inputs, outputs, examples, lr, False, scratch)
+    return _KERNELS[bool(train_outputs), shape]
 
 
 @kernel(inline=True)
-def _negative_sampling(inputs, outputs, examples, lr, train_outputs, scratch):
-    # ``train_outputs`` is a constant in each caller: Numba prunes the other branch, so
-    # the read-only twin never types a write to ``outputs``
+def _negative_sampling(inputs, outputs, examples, lr, train_outputs, shape, scratch):
+    # ``train_outputs`` and ``shape`` are constants in each caller: Numba prunes the
+    # other branch of ``train_outputs``, so the read-only twin never types a write to
+    # ``outputs``
     centres, bag_ptr, row_ptr, rows = (examples.centres, examples.bag_ptr,
                                        examples.row_ptr, examples.rows)
     negatives, n_examples = examples.negatives, examples.n_examples
@@ -181,7 +207,8 @@ def _negative_sampling(inputs, outputs, examples, lr, train_outputs, scratch):
             loss_pairs += m
         _prefetch_example(inputs, outputs, centres, bag_ptr, row_ptr, rows, negatives, e + 1,
                           n_examples)
-        if row_ptr[b0 + m] - r0 == m:  # one row per bag: the rows are the inputs
+        if shape == ROW_BAGS or shape == ANY_BAGS and row_ptr[b0 + m] - r0 == m:
+            # one row per bag: the rows are the inputs
             window = rows[r0:r0 + m]
             if m == 1:  # one pass per output row
                 loss += _one_bag_step(inputs[window[0]], outputs, outs, lr, train_outputs,
@@ -193,7 +220,8 @@ def _negative_sampling(inputs, outputs, examples, lr, train_outputs, scratch):
                 axpy(inputs[window[j]], d_in[j], np.float32(1.0))
             continue
         # the mean of each bag, from the old rows
-        if m == 1:  # one bag (CBOW's window, a subword bag): one pass per output row
+        if shape == ONE_BAG or m == 1:  # one bag (CBOW's window, a subword bag): one pass
+            # per output row
             loss += _one_bag_step(_bag_mean(hidden[0], inputs, rows, r0, row_ptr[b0 + 1]),
                                   outputs, outs, lr, train_outputs, track, d_in[0])
         else:
