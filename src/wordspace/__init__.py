@@ -9,14 +9,23 @@ from wordspace.distributions import Distributions
 from wordspace.documents import Documents
 from wordspace.engine.callbacks import Callback
 from wordspace.engine.checkpoint import CheckpointMismatch
-from wordspace.models import CBOW, PPMISVD, PVDBOW, GaussianSkipGram, SkipGram, SoftmaxSkipGram
+from wordspace.models import (
+    CBOW,
+    PPMISVD,
+    PVDBOW,
+    FastText,
+    GaussianSkipGram,
+    SkipGram,
+    SoftmaxSkipGram,
+)
 from wordspace.models.base import load_model
 from wordspace.train import TrainingReport
-from wordspace.vectors import DocVectors, Vectors
+from wordspace.vectors import DocVectors, SubwordVectors, Vectors
 from wordspace.vocab import Vocabulary
 
 __version__ = "0.1.0"
 __all__ = ["CBOW", "PPMISVD", "PVDBOW", "Callback", "CheckpointMismatch", "Corpus",
-           "CorpusError", "DocVectors", "Distributions", "Documents", "GaussianSkipGram",
-           "SkipGram", "SoftmaxSkipGram", "TrainingReport", "Vectors", "Vocabulary",
+           "CorpusError", "DocVectors", "Distributions", "Documents", "FastText",
+           "GaussianSkipGram", "SkipGram", "SoftmaxSkipGram", "SubwordVectors",
+           "TrainingReport", "Vectors", "Vocabulary",
            "load_model", "__version__"]

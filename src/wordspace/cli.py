@@ -25,6 +25,8 @@ _EPILOG = """examples:
   wordspace eval text8-model --datasets ws353 simlex999 google
   wordspace plot text8-model france king computer --neighbours 8 -o map.png
   wordspace export text8-model -o vectors.bin --format word2vec-binary
+  wordspace train text8 --model fasttext -o text8-ft  # subwords: vectors for unseen words
+  wordspace similar text8-ft unbelievablly
   wordspace train bbc --model pv-dbow --lowercase --min-count 2 -o bbc-model
   wordspace similar bbc-model tech/001.txt --doc     # nearest documents
   echo "the striker scored twice" | wordspace infer bbc-model
@@ -141,6 +143,10 @@ _DECLARED = (
     _Option("add_contexts", "word vectors U S^p alone, without the contexts' V S^p",
             flag="--no-contexts", switch=False),
     _Option("n_iter", "power iterations of the randomised SVD"),
+    _Option("min_n", "shortest character n-gram of <word> in a word's bag"),
+    _Option("max_n", "longest character n-gram; 0: no n-grams"),
+    _Option("bucket", "rows the n-grams are hashed into (bucket x dim x 4 bytes)"),
+    _Option("cbow", "CBOW over the words' n-gram bags instead of skip-gram", switch=True),
     _Option("train_words", "document vectors only, no skip-gram word vectors beside them "
             "(faster)", flag="--no-words", switch=False),
     _Option("workers", "training threads; none: the model's choice (all cores for most)",
@@ -337,7 +343,8 @@ def _add_train(sub) -> None:
                         "atomically, anything else there is refused before training")
     p.add_argument("--model", default="sgns", choices=list(MODELS),
                    help="skip-gram with negative sampling, CBOW (the window's mean predicts "
-                        "the word), full-softmax skip-gram (exact; small vocabularies), "
+                        "the word), fastText's subword vectors (a vector for every word, "
+                        "even unseen ones), full-softmax skip-gram (exact; small vocabularies), "
                         "Gaussian skip-gram (words as distributions), count-based PPMI + "
                         "truncated SVD, or PV-DBOW document vectors (doc2vec)")
     _add_train_options(p)

@@ -176,10 +176,24 @@ class Vectors(WordIndex):
     def __contains__(self, key: object) -> bool:
         return self.has_index_for(key)
 
+    def _compose(self, key) -> np.ndarray | None:
+        """Hook: the vector of ``key``, which has no row (None: it has none at all)."""
+        return None
+
+    def _lookup(self, key, norm: bool = False) -> np.ndarray | None:
+        """The vector of ``key``: its row, or one composed for it (:meth:`_compose`);
+        None if it has neither."""
+        i = self.get_index(key, -1)
+        if i >= 0:
+            return self.unit[i] if norm else self.matrix[i]
+        vector = self._compose(key)
+        return _unitvec(vector) if norm and vector is not None else vector
+
     def get_vector(self, key, norm: bool = False) -> np.ndarray:
         """The vector of ``key`` (read-only; ``norm=True``: scaled to unit length)."""
-        i = self.get_index(key)
-        row = self.unit[i] if norm else self.matrix[i]
+        row = self._lookup(key, norm)
+        if row is None:
+            raise KeyError(self._unknown(key))
         row = row.view()
         row.setflags(write=False)
         return row
@@ -188,7 +202,10 @@ class Vectors(WordIndex):
         """The vector of a word (or a matrix, one row per word, for a list of words)."""
         if isinstance(key_or_keys, (str, int, np.integer)):
             return self.get_vector(key_or_keys)
-        return self.matrix[[self.get_index(k) for k in key_or_keys]]
+        rows = [self.get_index(k, -1) for k in key_or_keys]
+        if min(rows, default=0) >= 0:
+            return self.matrix[rows]
+        return np.stack([self.get_vector(k) for k in key_or_keys])
 
     def get_vecattr(self, key, attr: str):
         """gensim's per-key attributes; wordspace keeps ``"count"``."""
@@ -263,8 +280,7 @@ class Vectors(WordIndex):
 
     def similarity(self, w1, w2) -> float:
         """Cosine similarity of two words."""
-        u = self.unit
-        return float(u[self.get_index(w1)] @ u[self.get_index(w2)])
+        return float(self.get_vector(w1, norm=True) @ self.get_vector(w2, norm=True))
 
     def distance(self, w1, w2) -> float:
         """Cosine distance, ``1 - similarity(w1, w2)``."""
@@ -274,7 +290,7 @@ class Vectors(WordIndex):
         """Cosine distances from a word or vector to ``other_words`` (all words, itself
         included, when empty)."""
         if isinstance(word_or_vector, (str, int, np.integer)):
-            vector = self.matrix[self.get_index(word_or_vector)]
+            vector = self.get_vector(word_or_vector)
         else:
             vector = np.asarray(word_or_vector, dtype=np.float32)
         if len(other_words) == 0:
@@ -300,24 +316,26 @@ class Vectors(WordIndex):
         weights = np.ones(len(keys)) if weights is None else np.asarray(weights, np.float64)
         if len(keys) != len(weights):
             raise ValueError("keys and weights array must have same number of elements")
-        rows, used, arrays = [], [], []
+        rows, used, vectors = [], [], {}
         for k, key in enumerate(keys):
             if isinstance(key, np.ndarray):
-                arrays.append(k)
+                vectors[k] = np.asarray(key, np.float32)
                 continue
             i = self.get_index(key, -1)
             if i >= 0:
                 rows.append(i)
                 used.append(k)
+            elif (vector := self._lookup(key, pre_normalize)) is not None:
+                vectors[k] = vector
             elif not ignore_missing:
                 raise KeyError(self._unknown(key))
         source = self.unit if pre_normalize else self.matrix
         mean = (weights[used] @ source[rows]).astype(np.float32) if rows \
             else np.zeros(self.dim, np.float32)
-        if arrays:
-            mean += weights[arrays] @ np.stack([np.asarray(keys[k], np.float32)
-                                                for k in arrays])
-        total = np.abs(weights[used]).sum() + np.abs(weights[arrays]).sum()
+        others = list(vectors)
+        if others:
+            mean += weights[others] @ np.stack(list(vectors.values()))
+        total = np.abs(weights[used]).sum() + np.abs(weights[others]).sum()
         if total > 0:
             mean = mean / total
         if post_normalize:
@@ -330,7 +348,8 @@ class Vectors(WordIndex):
         if not (len(ws1) and len(ws2)):
             raise ZeroDivisionError("At least one of the passed list is empty.")
         for ws in (ws1, ws2):
-            if not any(isinstance(w, np.ndarray) or self.has_index_for(w) for w in ws):
+            if not any(isinstance(w, np.ndarray) or self._lookup(w) is not None
+                       for w in ws):
                 raise KeyError(f"none of {list(ws)!r} is in the vocabulary")
         mean1 = self.get_mean_vector(ws1, pre_normalize=False)
         mean2 = self.get_mean_vector(ws2, pre_normalize=False)
@@ -339,13 +358,14 @@ class Vectors(WordIndex):
     def rank_by_centrality(self, words, use_norm: bool = True) -> list[tuple[float, str]]:
         """``(similarity, word)`` pairs, most similar to the words' mean first; unknown
         words are left out (with a warning)."""
-        used = [w for w in words if w in self]
+        found = {w: v for w in words if (v := self._lookup(w, use_norm)) is not None}
+        used = [w for w in words if w in found]
         if len(used) != len(words):
             logger.warning("vectors for words %s are not present in the model, ignoring "
                            "these words", set(words) - set(used))
         if not used:
             raise ValueError("cannot select a word from an empty list")
-        rows = (self.unit if use_norm else self.matrix)[[self.get_index(w) for w in used]]
+        rows = np.stack([found[w] for w in used])
         dists = rows @ _unitvec(rows.mean(axis=0))
         return sorted(zip(dists.tolist(), used, strict=True), reverse=True)
 
@@ -355,15 +375,16 @@ class Vectors(WordIndex):
 
     def most_similar_to_given(self, key1, keys_list):
         """The key of ``keys_list`` most similar to ``key1``."""
-        u = self.unit
-        sims = u[[self.get_index(k) for k in keys_list]] @ u[self.get_index(key1)]
+        sims = np.stack([self.get_vector(k, norm=True) for k in keys_list]) \
+            @ self.get_vector(key1, norm=True)
         return keys_list[int(np.argmax(sims))]
 
     def closer_than(self, key1, key2) -> list[str]:
         """Words closer to ``key1`` than ``key2`` is (by cosine), in row order."""
         dists = self.distances(key1)
-        i1, i2 = self.get_index(key1), self.get_index(key2)
-        closer = np.flatnonzero(dists < dists[i2])
+        i1, i2 = self.get_index(key1, -1), self.get_index(key2, -1)
+        closer = np.flatnonzero(dists < (dists[i2] if i2 >= 0 else
+                                         self.distances(key1, [key2])[0]))
         return [self.words[i] for i in closer[closer != i1]]
 
     words_closer_than = closer_than  # gensim's older name
@@ -438,7 +459,7 @@ class Vectors(WordIndex):
             raise ValueError("most_similar needs at least one positive or negative word")
         mean = self.get_mean_vector(terms, weights, pre_normalize=True, post_normalize=True,
                                     ignore_missing=False)
-        exclude = [self.get_index(t) for t in terms if not isinstance(t, np.ndarray)]
+        exclude = [self.get_index(t, -1) for t in terms if not isinstance(t, np.ndarray)]
         start, end = self._clip(clip_start, clip_end, restrict_vocab)
         scores = self.unit[start:end] @ mean
         if not topn:
@@ -476,9 +497,9 @@ class Vectors(WordIndex):
         if not positive:
             raise ValueError("cannot compute similarity with no input")
         terms = positive + negative
-        exclude = [self.get_index(t) for t in terms if not isinstance(t, np.ndarray)]
+        exclude = [self.get_index(t, -1) for t in terms if not isinstance(t, np.ndarray)]
         stacked = np.stack([np.asarray(t, np.float32) if isinstance(t, np.ndarray)
-                            else self.unit[self.get_index(t)] for t in terms])
+                            else self.get_vector(t, norm=True) for t in terms])
         start, end = self._clip(0, None, restrict_vocab)
         # as gensim computes it (a vector term is not scaled: its cosines are too)
         shifted = (1 + (self.matrix[start:end] @ stacked.T)
@@ -592,6 +613,47 @@ class Vectors(WordIndex):
         logger.info("merged %d vectors into %s matrix from %s", len(src), self.matrix.shape,
                     fname)
         return len(src)
+
+
+class SubwordVectors(Vectors):
+    """Word vectors with a vector for every word, even one never seen (fastText's model).
+
+    A vocabulary word's vector (its row of ``matrix``) is the mean of its own input row
+    and its character n-grams' rows; any other word's is the mean of its n-grams' rows,
+    composed when asked for: ``sv["doggos"]`` and ``sv.most_similar("unbelievablly")``
+    work although ``"doggos" in sv`` is False (membership is the vocabulary's). A word
+    without a single n-gram (shorter than ``min_n`` once bracketed) is a ``KeyError``.
+    The composition is the one training used for a bag's input, so a vocabulary word
+    composed from its rows is its row of ``matrix``.
+
+    Parameters
+    ----------
+    words, matrix, counts
+        As :class:`Vectors`: the vocabulary and its words' composed vectors.
+    inputs : array (n_words + bucket, dim)
+        The model's input rows: the words', then the n-gram buckets'.
+    subwords : Subwords
+        How a word's n-grams are found and hashed.
+    """
+
+    def __init__(self, words: Sequence[str], matrix: np.ndarray, counts=None, *,
+                 inputs: np.ndarray, subwords):
+        super().__init__(words, matrix, counts)
+        self.inputs = inputs
+        self.subwords = subwords
+        self._first_bucket = len(self.words)  # where the model's n-gram rows start
+
+    def _compose(self, key) -> np.ndarray | None:
+        if not isinstance(key, str):
+            return None
+        rows = self.subwords.ngram_rows(key, self._first_bucket)
+        if len(rows) == 0:
+            return None
+        from wordspace.kernels.subwords import bag_means
+
+        out = np.empty((1, self.dim), np.float32)
+        bag_means(self.inputs, np.array([0, len(rows)], np.int64), rows, out)
+        return out[0]
 
 
 class DocVectors(Vectors):

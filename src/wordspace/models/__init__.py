@@ -1,5 +1,6 @@
 """Estimators: parameters in ``__init__``, ``fit(corpus)``, fitted attributes after."""
 
+from wordspace.models.fasttext import FastText
 from wordspace.models.gaussian import GaussianSkipGram
 from wordspace.models.ppmi import PPMISVD
 from wordspace.models.pvdbow import PVDBOW
@@ -8,8 +9,8 @@ from wordspace.models.softmax import SoftmaxSkipGram
 
 #: the models by the names ``wordspace train --model`` takes; the command line builds its
 #: options, their defaults and their checks from these classes' signatures
-MODELS = {"sgns": SkipGram, "cbow": CBOW, "softmax": SoftmaxSkipGram,
+MODELS = {"sgns": SkipGram, "cbow": CBOW, "fasttext": FastText, "softmax": SoftmaxSkipGram,
           "gaussian": GaussianSkipGram, "ppmi-svd": PPMISVD, "pv-dbow": PVDBOW}
 
-__all__ = ["CBOW", "MODELS", "PPMISVD", "PVDBOW", "GaussianSkipGram", "SkipGram",
+__all__ = ["CBOW", "MODELS", "FastText", "PPMISVD", "PVDBOW", "GaussianSkipGram", "SkipGram",
            "SoftmaxSkipGram"]

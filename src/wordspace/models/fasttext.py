@@ -1,0 +1,138 @@
+"""Subword vectors: fastText's model (Bojanowski et al. 2017).
+
+A word is its own input row plus the rows of its character n-grams
+(:mod:`wordspace.subwords`), so every word has a vector, even one never seen in
+training. To the engine this is one more layout: each context word's bag is its rows
+(:class:`~wordspace.engine.layout.WordBags`), trained by the negative-sampling kernel
+of skip-gram and CBOW with shared negatives and batched updates (Wszola, Jaggi &
+Püschel, "Faster Training of Word Embeddings").
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from wordspace.corpus import Corpus
+from wordspace.engine.layout import SHARED_BAGS, Layout
+from wordspace.engine.params import VectorParams
+from wordspace.kernels.subwords import bag_means
+from wordspace.models.skipgram import SkipGram
+from wordspace.subwords import Subwords
+from wordspace.train import MEMORY_SHARE, TrainingTooLarge, available_memory
+from wordspace.vectors import SubwordVectors
+
+logger = logging.getLogger(__name__)
+
+
+class FastText(SkipGram):
+    """fastText's subword vectors: words as the mean of their rows and their n-grams'.
+
+    Parameters
+    ----------
+    dim : int
+        Vector dimensions.
+    min_n, max_n : int
+        Lengths, in characters, of the n-grams of ``<word>`` that make up a word
+        (fastText's ``-minn`` and ``-maxn``); ``max_n=0``: no n-grams (plain skip-gram
+        or CBOW vectors).
+    bucket : int
+        Rows the n-grams are hashed into (fastText's ``-bucket``): the n-gram rows take
+        ``bucket * dim * 4`` bytes, twice during saving, checked before the corpus is read.
+    cbow : bool
+        ``False`` (default): skip-gram, each context word's bag of rows predicts the
+        centre word. ``True``: CBOW, the mean of every row of the window predicts it.
+    window, negative, sample, ns_exponent, epochs, alpha, min_alpha, workers, seed,
+    shared_negatives, progress
+        As for :class:`~wordspace.models.skipgram.SkipGram`.
+
+    Attributes
+    ----------
+    vectors : SubwordVectors
+        A vector for every word: the vocabulary's composed from their rows, any other
+        word's from its n-grams when asked for.
+    input_vectors_ : ndarray (n_words + bucket, dim)
+        The words' own rows, then the n-gram buckets' (fastText's input matrix).
+    output_vectors_ : ndarray (n_words, dim)
+    vocab_ : Vocabulary
+    report_ : TrainingReport
+    """
+
+    def __init__(self, *, dim: int = 100, min_n: int = 3, max_n: int = 6,
+                 bucket: int = 2_000_000, cbow: bool = False, window: int = 5,
+                 negative: int = 5, sample: float = 1e-4, ns_exponent: float = 0.75,
+                 epochs: int = 5, alpha: float = 0.025, min_alpha: float | None = None,
+                 workers: int | None = None, seed: int = 1, shared_negatives: bool = True,
+                 progress: bool = True):
+        self.min_n = min_n
+        self.max_n = max_n
+        self.bucket = bucket
+        self.cbow = cbow
+        super().__init__(dim=dim, window=window, negative=negative, sample=sample,
+                         ns_exponent=ns_exponent, epochs=epochs, alpha=alpha,
+                         min_alpha=min_alpha, workers=workers, seed=seed,
+                         shared_negatives=shared_negatives, progress=progress)
+
+    _on_device = False
+
+    @property
+    def subwords(self) -> Subwords:
+        """The n-gram settings, checked (a ``ValueError`` naming the bad one)."""
+        return Subwords(self.min_n, self.max_n, self.bucket)
+
+    def _validate(self) -> None:
+        if not isinstance(self.cbow, (bool, np.bool_)):
+            raise TypeError(f"cbow must be True or False, got {self.cbow!r}")
+        self.subwords  # noqa: B018 -- checks min_n, max_n and bucket
+        super()._validate()
+
+    def _check_resources(self) -> None:
+        super()._check_resources()
+        sub = self.subwords
+        need = (sub.bucket if sub.enabled else 0) * self.dim * 4
+        available = available_memory()
+        if need > MEMORY_SHARE * available:
+            raise TrainingTooLarge(
+                f"the n-gram rows need {need / 2**30:.1f} GiB (bucket {sub.bucket:,} x dim "
+                f"{self.dim} x 4 bytes) and {available / 2**30:.1f} GiB is available (at "
+                f"most {MEMORY_SHARE:.0%} of it is used): lower bucket or dim")
+        if need:
+            logger.info("n-gram rows: %s x %d floats, %.0f MiB", f"{sub.bucket:,}", self.dim,
+                        need / 2**20)
+
+    def _layout(self) -> Layout:
+        table = self.__dict__.get("_word_bags")  # known once the vocabulary is
+        if self.cbow:
+            return Layout(bag="window", word_bags=table)
+        return Layout(max_bags=SHARED_BAGS if self.shared_negatives else 1, word_bags=table)
+
+    def _fit(self, corpus: Corpus) -> None:
+        n, dim, sub = len(corpus.vocab), self.dim, self.subwords
+        rows = sub.rows(n)
+        if rows > 2**31 - 1:
+            raise ValueError(f"{n:,} words and {sub.bucket:,} buckets are more input rows "
+                             "than 2**31 - 1: lower bucket")
+        self._word_bags = sub.table(corpus.vocab.words)
+        rng = np.random.default_rng(self.seed)
+        # fastText's initialisation: inputs uniform in +-1/dim, outputs zero
+        self.input_vectors_ = (rng.random((rows, dim), dtype=np.float32) - 0.5) * (2 / dim)
+        self.output_vectors_ = np.zeros((n, dim), dtype=np.float32)
+        self._train(corpus, self._loss(),
+                    VectorParams(self.input_vectors_, self.output_vectors_))
+        self._restored()
+
+    def _expected_shapes(self) -> dict[str, tuple[int | None, ...]]:
+        n = len(self.vocab_)
+        return {"input_vectors_": (self.subwords.rows(n), self.dim),
+                "output_vectors_": (n, self.dim)}
+
+    def _restored(self) -> None:
+        sub = self.subwords
+        table = self.__dict__.get("_word_bags")
+        if table is None:  # loaded: the table is derived, never saved
+            table = self._word_bags = sub.table(self.vocab_.words)
+        words = np.empty((len(self.vocab_), self.dim), np.float32)
+        bag_means(self.input_vectors_, table.ptr, table.rows, words)
+        self.vectors = SubwordVectors(self.vocab_.words, words, self.vocab_.counts,
+                                      inputs=self.input_vectors_, subwords=sub)

@@ -1,0 +1,169 @@
+"""fastText's subword model: the hash and n-grams as fastText has them, vectors for
+unseen words, and planted morphology recovered.
+
+The hash and the n-gram walk are checked against an independent reference written here
+from fastText's ``Dictionary::hash`` and ``computeSubwords`` and against gensim's
+reimplementation (``ft_hash_bytes``, ``ft_ngram_hashes``), which reads fastText's files.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from wordspace import Corpus, FastText, SkipGram
+from wordspace.subwords import Subwords, fasttext_hash
+from wordspace.train import TrainingTooLarge
+
+
+def reference_hash(data: bytes) -> int:
+    """fastText's FNV-1a: ``h ^= uint32_t(int8_t(c)); h *= 16777619``."""
+    h = 2166136261
+    for c in data:
+        signed = c - 256 if c >= 128 else c
+        h = ((h ^ (signed & 0xFFFFFFFF)) * 16777619) & 0xFFFFFFFF
+    return h
+
+
+def random_words(rng, n, alphabet="abcdefghijklmnopqrstuvwxyzéüßñøжщ漢字😀"):
+    return ["".join(rng.choice(list(alphabet), size=rng.integers(1, 12))) for _ in range(n)]
+
+
+def test_the_hash_is_fasttext_s_with_its_signed_char_quirk():
+    from gensim.models.fasttext_inner import ft_hash_bytes
+
+    rng = np.random.default_rng(0)
+    for word in random_words(rng, 300) + ["", "<where>", "naïve", "日本語"]:
+        data = word.encode("utf-8")
+        assert fasttext_hash(word) == reference_hash(data) == ft_hash_bytes(data)
+    # the quirk matters: a byte >= 128 hashed unsigned would give another value
+    unsigned = ((2166136261 ^ 0xE9) * 16777619) & 0xFFFFFFFF
+    assert fasttext_hash(b"\xe9") != unsigned
+
+
+def test_ngrams_are_fasttext_s_in_its_order():
+    from gensim.models.fasttext import compute_ngrams_bytes, ft_ngram_hashes
+
+    # Bojanowski et al.'s example: the 3-grams of "where"
+    assert Subwords(3, 3).ngrams("where") == ["<wh", "whe", "her", "ere", "re>"]
+    rng = np.random.default_rng(1)
+    for min_n, max_n, bucket in [(3, 6, 2_000_000), (1, 3, 1000), (2, 2, 7)]:
+        sub = Subwords(min_n, max_n, bucket)
+        for word in random_words(rng, 150):
+            expected = [g.decode("utf-8") for g in compute_ngrams_bytes(word, min_n, max_n)]
+            assert sub.ngrams(word) == expected
+            rows = sub.ngram_rows(word, n_words=50)
+            np.testing.assert_array_equal(rows - 50, ft_ngram_hashes(word, min_n, max_n,
+                                                                     bucket))
+            assert list(rows - 50) == [reference_hash(g.encode()) % bucket for g in expected]
+
+
+def test_a_vocabulary_word_s_bag_is_its_row_then_its_ngram_rows():
+    sub = Subwords(2, 4, 97)
+    words = ["dog", "dogs", "é", "cat"]
+    table = sub.table(words)
+    for k, word in enumerate(words):
+        bag = table.rows[table.ptr[k]:table.ptr[k + 1]]
+        assert bag[0] == k
+        np.testing.assert_array_equal(bag[1:], sub.ngram_rows(word, len(words)))
+    off = Subwords(3, 0, 0).table(words)  # no n-grams: every word its own row
+    np.testing.assert_array_equal(off.rows, np.arange(4))
+
+
+@pytest.mark.parametrize(("kwargs", "named"), [
+    (dict(min_n=4, max_n=3), "min_n"), (dict(bucket=0), "bucket"),
+    (dict(max_n=-1), "max_n"), (dict(cbow="yes"), "cbow")])
+def test_bad_settings_are_refused_before_any_work(kwargs, named):
+    with pytest.raises((ValueError, TypeError), match=named):
+        FastText(**kwargs).fit(["never read"])
+
+
+def test_ngram_rows_that_cannot_fit_in_memory_are_refused_with_the_numbers(monkeypatch):
+    monkeypatch.setattr("wordspace.models.fasttext.available_memory", lambda: 2**30)
+    with pytest.raises(TrainingTooLarge, match=r"bucket 2,000,000 x dim 300"):
+        FastText(dim=300).fit(["never read"])
+
+
+# -- a corpus with planted morphology ------------------------------------------------------
+SYLLABLES = [["ka", "ko", "ku", "ki", "ke", "kai"], ["ma", "mo", "mu", "mi", "me", "mai"],
+             ["ta", "to", "tu", "ti", "te", "tai"], ["pa", "po", "pu", "pi", "pe", "pai"]]
+
+
+def group_words(g):
+    """Group ``g``'s words: every pair of its syllables."""
+    return [a + b for a in SYLLABLES[g] for b in SYLLABLES[g]]
+
+
+@pytest.fixture(scope="module")
+def planted():
+    """Sentences of words of one group each; a third of every group's words held out."""
+    rng = np.random.default_rng(0)
+    seen, unseen = {}, {}
+    for g in range(4):
+        words = group_words(g)
+        order = rng.permutation(len(words))
+        seen[g] = [words[i] for i in order[:24]]
+        unseen[g] = [words[i] for i in order[24:]]
+    sentences = [list(rng.choice(seen[g], size=12))
+                 for g in rng.integers(0, 4, size=3000)]
+    corpus = Corpus(sentences, min_count=1, progress=False)
+    model = FastText(dim=32, min_n=2, max_n=4, bucket=20_000, epochs=8, sample=0,
+                     workers=1, seed=3, progress=False).fit(corpus)
+    return corpus, model, seen, unseen
+
+
+def test_unseen_words_land_among_their_group_where_skip_gram_has_no_vector(planted):
+    corpus, model, seen, unseen = planted
+    group_of = {w: g for g, words in seen.items() for w in words}
+    hits = total = 0
+    for g, words in unseen.items():
+        for word in words:
+            assert word not in model.vectors  # not in the vocabulary ...
+            neighbours = model.vectors.most_similar(word, topn=5)  # ... yet it has a vector
+            hits += sum(group_of[w] == g for w, _ in neighbours)
+            total += len(neighbours)
+    assert hits / total > 0.8  # chance: 0.25
+    plain = SkipGram(dim=32, epochs=1, sample=0, workers=1, progress=False).fit(corpus)
+    with pytest.raises(KeyError):
+        plain.vectors.most_similar(unseen[0][0])
+
+
+def test_word_vectors_are_the_mean_of_their_rows_as_fasttext_composes_them(planted):
+    _, model, _, unseen = planted
+    sub, inputs, n = model.subwords, model.input_vectors_, len(model.vocab_)
+    for k in (0, 5, n - 1):
+        word = model.vocab_.words[k]
+        rows = [k, *sub.ngram_rows(word, n)]
+        np.testing.assert_allclose(model.vectors[word], inputs[rows].mean(axis=0),
+                                   rtol=1e-5, atol=1e-7)
+    word = unseen[1][0]
+    expected = inputs[[n + reference_hash(g.encode()) % sub.bucket
+                       for g in sub.ngrams(word)]].mean(axis=0)
+    np.testing.assert_allclose(model.vectors[word], expected, rtol=1e-5, atol=1e-7)
+
+
+def test_a_word_without_an_ngram_is_a_key_error():
+    from wordspace import SubwordVectors
+
+    inputs = np.arange(2 * 3 + 50 * 3, dtype=np.float32).reshape(-1, 3)
+    sv = SubwordVectors(["hello", "world"], inputs[:2], inputs=inputs,
+                        subwords=Subwords(5, 6, 50))
+    assert sv["worlds"].shape == (3,)  # "<worlds>" has n-grams of 5 and 6 characters
+    assert sv["abc"].shape == (3,)  # one n-gram: "<abc>" itself
+    for query in (lambda: sv["ab"], lambda: sv.most_similar("ab")):  # "<ab>": none
+        with pytest.raises(KeyError, match="ab"):
+            query()
+
+
+def test_a_saved_model_answers_for_unseen_words_as_before(planted, tmp_path):
+    from wordspace import load_model
+
+    _, model, _, unseen = planted
+    model.save(tmp_path / "ft")
+    loaded = load_model(tmp_path / "ft")
+    assert isinstance(loaded, FastText) and loaded.max_n == 4
+    word = unseen[2][1]
+    np.testing.assert_array_equal(loaded.vectors[word], model.vectors[word])
+    np.testing.assert_array_equal(loaded.vectors.matrix, model.vectors.matrix)
+    assert loaded.vectors.most_similar(word, topn=3) == model.vectors.most_similar(word,
+                                                                                    topn=3)
