@@ -167,3 +167,63 @@ def test_a_saved_model_answers_for_unseen_words_as_before(planted, tmp_path):
     np.testing.assert_array_equal(loaded.vectors.matrix, model.vectors.matrix)
     assert loaded.vectors.most_similar(word, topn=3) == model.vectors.most_similar(word,
                                                                                     topn=3)
+
+
+# -- fastText's .bin files -------------------------------------------------------------------
+def test_a_bin_file_reads_back_in_gensim_with_the_same_vectors_unseen_words_too(planted,
+                                                                                 tmp_path):
+    from gensim.models.fasttext import load_facebook_model
+
+    _, model, _, unseen = planted
+    model.save_facebook_model(tmp_path / "m.bin")
+    theirs = load_facebook_model(str(tmp_path / "m.bin")).wv
+    words = model.vocab_.words[:20] + [w for g in unseen for w in unseen[g]] + ["kaxyz"]
+    for word in words:
+        np.testing.assert_allclose(theirs[word], model.vectors[word], rtol=1e-5, atol=1e-6)
+    ours = FastText.load_facebook_model(tmp_path / "m.bin")
+    assert (ours.min_n, ours.max_n, ours.bucket, ours.dim) == (2, 4, 20_000, 32)
+    for word in words:
+        np.testing.assert_array_equal(ours.vectors[word], model.vectors[word])
+    np.testing.assert_array_equal(ours.output_vectors_, model.output_vectors_)
+
+
+def test_a_model_gensim_trained_and_wrote_answers_as_gensim_does(tmp_path):
+    from gensim.models import FastText as GensimFastText
+    from gensim.models.fasttext import save_facebook_model
+
+    rng = np.random.default_rng(4)
+    sentences = [list(rng.choice(group_words(g), size=10)) for g in rng.integers(0, 4, 400)]
+    sentences.append(["naïve", "жук", "日本語"])  # non-ASCII n-grams: the signed hash
+    theirs = GensimFastText(sentences, vector_size=12, min_count=1, min_n=2, max_n=5,
+                            bucket=3000, epochs=1, workers=1, seed=1)
+    save_facebook_model(theirs, str(tmp_path / "g.bin"))
+    ours = FastText.load_facebook_model(tmp_path / "g.bin")
+    assert ours.vocab_.words == list(theirs.wv.index_to_key)
+    for word in [*theirs.wv.index_to_key, "naïvety", "жуки", "kakamo", "日本"]:
+        np.testing.assert_allclose(ours.vectors[word], theirs.wv[word], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(("damage", "message"), [
+    (lambda b: b"\x00\x01" + b[2:], "not a fastText .bin model"),
+    (lambda b: b[:4] + (10).to_bytes(4, "little") + b[8:], "version 10"),
+    (lambda b: b[:len(b) // 2], "truncated"),
+])
+def test_a_damaged_bin_file_is_refused_naming_the_problem(planted, tmp_path, damage, message):
+    _, model, _, _ = planted
+    model.save_facebook_model(tmp_path / "m.bin")
+    (tmp_path / "bad.bin").write_bytes(damage((tmp_path / "m.bin").read_bytes()))
+    with pytest.raises(ValueError, match=message):
+        FastText.load_facebook_model(tmp_path / "bad.bin")
+
+
+def test_a_quantised_model_is_refused_with_what_to_use_instead(planted, tmp_path):
+    from wordspace.fasttext_format import read_fasttext
+
+    _, model, _, _ = planted
+    model.save_facebook_model(tmp_path / "m.bin")
+    data = bytearray((tmp_path / "m.bin").read_bytes())
+    offset = read_fasttext(tmp_path / "m.bin").inputs.offset - 17  # the input's flag
+    data[offset] = 1
+    (tmp_path / "q.bin").write_bytes(bytes(data))
+    with pytest.raises(ValueError, match=r"quantised \(a \.ftz model\)"):
+        FastText.load_facebook_model(tmp_path / "q.bin")

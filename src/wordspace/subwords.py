@@ -19,11 +19,14 @@ from wordspace.engine.layout import WordBags
 from wordspace.kernels import subwords as kernels
 
 BOW, EOW = "<", ">"
+#: fastText's end-of-sentence word, which has no n-grams
+EOS = "</s>"
 
 
 def _utf8(words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The bracketed words ``<word>`` as one UTF-8 byte array and its offsets."""
-    encoded = [(BOW + w + EOW).encode("utf-8") for w in words]
+    """The bracketed words ``<word>`` as one UTF-8 byte array and its offsets (:data:`EOS`
+    as no bytes at all: it has no n-grams)."""
+    encoded = [b"" if w == EOS else (BOW + w + EOW).encode("utf-8") for w in words]
     offsets = np.zeros(len(encoded) + 1, np.int64)
     np.cumsum([len(b) for b in encoded], out=offsets[1:])
     return np.frombuffer(b"".join(encoded), np.uint8), offsets
@@ -91,6 +94,8 @@ class Subwords:
     def ngrams(self, word: str) -> list[str]:
         """The character n-grams of ``<word>`` in fastText's order (for people: the
         model itself only ever uses their rows)."""
+        if word == EOS:
+            return []
         text = BOW + word + EOW
         found = []
         for i in range(len(text)):

@@ -11,17 +11,27 @@ Püschel, "Faster Training of Word Embeddings").
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import numpy as np
 
 from wordspace.corpus import Corpus
 from wordspace.engine.layout import SHARED_BAGS, Layout
 from wordspace.engine.params import VectorParams
+from wordspace.fasttext_format import (
+    LOSS_NS,
+    MODEL_CBOW,
+    MODEL_SG,
+    FastTextFile,
+    read_fasttext,
+    write_fasttext,
+)
 from wordspace.kernels.subwords import bag_means
 from wordspace.models.skipgram import SkipGram
 from wordspace.subwords import Subwords
 from wordspace.train import MEMORY_SHARE, TrainingTooLarge, available_memory
 from wordspace.vectors import SubwordVectors
+from wordspace.vocab import Vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -136,3 +146,41 @@ class FastText(SkipGram):
         bag_means(self.input_vectors_, table.ptr, table.rows, words)
         self.vectors = SubwordVectors(self.vocab_.words, words, self.vocab_.counts,
                                       inputs=self.input_vectors_, subwords=sub)
+
+    # -- fastText's own files ---------------------------------------------------------------
+    def save_facebook_model(self, path: str | Path) -> None:
+        """Write the model as a fastText ``.bin`` file (atomically), which fastText
+        (``fasttext.load_model``) and gensim (``load_facebook_model``) read with the same
+        vectors, unseen words included."""
+        self._check_fitted()
+        counts = np.asarray(self.vocab_.counts, np.int64)
+        sub = self.subwords
+        write_fasttext(path, FastTextFile(
+            dim=self.dim, window=self.window, epochs=self.epochs,
+            min_count=int(counts.min()) if len(counts) else 1, negative=self.negative,
+            loss=LOSS_NS, model=MODEL_CBOW if self.cbow else MODEL_SG,
+            bucket=sub.bucket if sub.enabled else 0, min_n=self.min_n, max_n=self.max_n,
+            sample=self.sample, words=list(self.vocab_.words), counts=counts,
+            ntokens=int(counts.sum()), inputs=self.input_vectors_,
+            outputs=self.output_vectors_))
+
+    @classmethod
+    def load_facebook_model(cls, path: str | Path) -> FastText:
+        """A model read from a fastText ``.bin`` file (fastText's, gensim's or
+        :meth:`save_facebook_model`'s), answering queries at once; the matrices stay
+        memory-mapped, read-only, until the model trains further."""
+        f = read_fasttext(path)
+        ngrams = f.max_n > 0 and f.bucket > 0
+        model = cls(dim=f.dim, window=max(f.window, 1), negative=max(f.negative, 1),
+                    epochs=max(f.epochs, 1), min_n=f.min_n, max_n=f.max_n if ngrams else 0,
+                    bucket=f.bucket if ngrams else 0, cbow=f.model == MODEL_CBOW,
+                    sample=max(f.sample, 0.0))
+        try:
+            model._validate()
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{path}: settings wordspace cannot take: {e}") from None
+        model.vocab_ = Vocabulary(f.words, f.counts)
+        model.input_vectors_ = f.inputs[:model.subwords.rows(len(f.words))]
+        model.output_vectors_ = f.outputs
+        model._restored()
+        return model

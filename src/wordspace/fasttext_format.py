@@ -1,0 +1,187 @@
+"""Facebook fastText's ``.bin`` model files: read (memory-mapped) and written.
+
+The layout (fastText's ``FastText::saveModel``; every number little-endian)::
+
+    int32 magic 793712314, int32 version 12
+    args:  int32 dim, ws, epoch, minCount, neg, wordNgrams, loss, model, bucket, minn,
+           maxn, lrUpdateRate; float64 t
+    dict:  int32 size, nwords, nlabels; int64 ntokens, pruneidx_size;
+           size x (word bytes, NUL, int64 count, int8 type); pruneidx_size x (int32, int32)
+    input:  bool quantised; int64 rows, cols; rows x cols float32   (words, then buckets)
+    output: bool quantised; int64 rows, cols; rows x cols float32
+
+What reading promises: every field is checked before it is used (a ``ValueError``
+naming the file and what is wrong: not a fastText file, a version this reader does not
+know, a supervised classifier, a quantised ``.ftz`` model, a matrix whose shape does
+not match the dictionary, a truncated file); the matrices are memory-mapped, never
+read whole, so a 7 GB model costs its vocabulary in memory until it is trained further.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from wordspace._io import atomic_write
+
+MAGIC = 793712314
+VERSION = 12
+#: fastText's enums: ``loss_name`` and ``model_name``
+LOSS_NS, MODEL_CBOW, MODEL_SG, MODEL_SUP = 2, 1, 2, 3
+_ARGS = struct.Struct("<12id")
+_DICT = struct.Struct("<3i2q")
+_MATRIX = struct.Struct("<?2q")
+_ROWS_PER_WRITE = 1 << 14
+
+
+@dataclass
+class FastTextFile:
+    """What a ``.bin`` file holds, by name (fastText's ``Args``, dictionary, matrices)."""
+
+    dim: int
+    window: int
+    epochs: int
+    min_count: int
+    negative: int
+    loss: int
+    model: int
+    bucket: int
+    min_n: int
+    max_n: int
+    sample: float
+    words: list[str]
+    counts: np.ndarray
+    ntokens: int
+    inputs: np.ndarray  # (nwords + bucket) x dim
+    outputs: np.ndarray  # nwords x dim
+
+
+class _Reader:
+    """Bounded reads from a file, each failure a ValueError naming the file."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.f = open(path, "rb")  # noqa: SIM115 -- closed by read_fasttext
+        self.size = path.stat().st_size
+
+    def take(self, n: int, what: str) -> bytes:
+        data = self.f.read(n)
+        if len(data) != n:
+            raise ValueError(f"{self.path}: the file ends inside {what}: truncated?")
+        return data
+
+    def word(self, index: int) -> str:
+        chunks = []
+        while True:
+            chunk = self.f.read(256)
+            if not chunk:
+                raise ValueError(f"{self.path}: the file ends inside word {index + 1}")
+            end = chunk.find(b"\0")
+            if end >= 0:
+                chunks.append(chunk[:end])
+                self.f.seek(end + 1 - len(chunk), 1)
+                break
+            chunks.append(chunk)
+        raw = b"".join(chunks)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return raw.decode("utf-8", errors="replace")  # as fastText would print it
+
+    def matrix(self, what: str) -> np.ndarray:
+        quantised, rows, cols = _MATRIX.unpack(self.take(_MATRIX.size, f"the {what} header"))
+        if quantised:
+            raise ValueError(f"{self.path}: the {what} matrix is quantised (a .ftz model): "
+                             "wordspace reads full .bin models only; use the .bin file the "
+                             "model was quantised from")
+        if rows < 0 or cols < 1:
+            raise ValueError(f"{self.path}: the {what} matrix claims {rows} x {cols} values")
+        offset = self.f.tell()
+        if offset + 4 * rows * cols > self.size:
+            raise ValueError(f"{self.path}: the {what} matrix ({rows:,} x {cols}) runs past "
+                             "the end of the file: truncated?")
+        self.f.seek(4 * rows * cols, 1)
+        return np.memmap(self.path, dtype="<f4", mode="r", offset=offset, shape=(rows, cols))
+
+
+def read_fasttext(path: str | Path) -> FastTextFile:
+    """Read a fastText ``.bin`` model (see the module docstring); the matrices are
+    read-only memory maps of the file."""
+    path = Path(path)
+    r = _Reader(path)
+    try:
+        head = r.take(8, "the header")
+        magic, version = struct.unpack("<2i", head)
+        if magic != MAGIC:
+            raise ValueError(f"{path}: not a fastText .bin model (magic number {magic}, "
+                             f"expected {MAGIC}); for .vec or word2vec files use "
+                             "Vectors.load_word2vec_format")
+        if version not in (11, VERSION):
+            raise ValueError(f"{path}: fastText format version {version}; wordspace reads "
+                             f"versions 11 and {VERSION}")
+        (dim, ws, epoch, min_count, neg, _ngrams, loss, model, bucket, minn, maxn,
+         _lr_update, t) = _ARGS.unpack(r.take(_ARGS.size, "the arguments"))
+        if model == MODEL_SUP:
+            raise ValueError(f"{path}: a supervised fastText classifier, not word vectors")
+        size, nwords, nlabels, ntokens, pruned = _DICT.unpack(r.take(_DICT.size,
+                                                                     "the dictionary"))
+        if not 0 <= nwords <= size or nlabels != size - nwords:
+            raise ValueError(f"{path}: the dictionary claims {size} entries, {nwords} "
+                             f"words and {nlabels} labels")
+        if 32 * size > r.size:  # a word costs at least 10 bytes and a row far more
+            raise ValueError(f"{path}: the dictionary claims {size:,} entries, more than "
+                             "the file can hold")
+        words, counts = [], np.zeros(nwords, np.int64)
+        for i in range(size):
+            word = r.word(i)
+            count, _kind = struct.unpack("<qb", r.take(9, f"entry {i + 1}"))
+            if i < nwords:
+                words.append(word)
+                counts[i] = count
+        if pruned > 0:
+            raise ValueError(f"{path}: a pruned (quantised) model: wordspace reads full "
+                             ".bin models only")
+        inputs = r.matrix("input")
+        outputs = r.matrix("output")
+    finally:
+        r.f.close()
+    n_ngrams = bucket if maxn > 0 else 0
+    if inputs.shape[1] != dim or inputs.shape[0] not in (nwords + bucket, nwords + n_ngrams):
+        raise ValueError(f"{path}: the input matrix is {inputs.shape[0]:,} x "
+                         f"{inputs.shape[1]}, not {nwords:,} words + {bucket:,} buckets x {dim}")
+    if outputs.shape != (nwords, dim):
+        raise ValueError(f"{path}: the output matrix is {outputs.shape[0]:,} x "
+                         f"{outputs.shape[1]}, not {nwords:,} words x {dim} (a model trained "
+                         "with hierarchical softmax or softmax has no per-word output rows "
+                         "to continue training; wordspace reads negative-sampling models)")
+    return FastTextFile(dim=dim, window=ws, epochs=epoch, min_count=min_count, negative=neg,
+                        loss=loss, model=model, bucket=bucket, min_n=minn, max_n=maxn,
+                        sample=t, words=words, counts=counts, ntokens=ntokens,
+                        inputs=inputs, outputs=outputs)
+
+
+def write_fasttext(path: str | Path, model: FastTextFile) -> None:
+    """Write ``model`` as a fastText ``.bin`` file, atomically (the matrices are written
+    a block of rows at a time, never copied whole)."""
+    words = model.words
+    for i, w in enumerate(words):
+        if not w or "\0" in w or any(c.isspace() for c in w):
+            raise ValueError(f"{path}: word {i + 1} ({w[:50]!r}) is empty or holds "
+                             "whitespace or NUL, which a fastText dictionary cannot hold")
+    with atomic_write(path, "wb") as f:
+        f.write(struct.pack("<2i", MAGIC, VERSION))
+        f.write(_ARGS.pack(model.dim, model.window, model.epochs, model.min_count,
+                           model.negative, 1, model.loss, model.model, model.bucket,
+                           model.min_n, model.max_n, 100, model.sample))
+        # pruneidx_size -1: not pruned (0 would tell fastText to use no n-gram at all)
+        f.write(_DICT.pack(len(words), len(words), 0, model.ntokens, -1))
+        for w, count in zip(words, model.counts.tolist(), strict=True):
+            f.write(w.encode("utf-8") + b"\0" + struct.pack("<qb", count, 0))
+        for matrix in (model.inputs, model.outputs):
+            f.write(_MATRIX.pack(False, *matrix.shape))
+            for start in range(0, len(matrix), _ROWS_PER_WRITE):
+                f.write(np.ascontiguousarray(matrix[start:start + _ROWS_PER_WRITE],
+                                             dtype="<f4").tobytes())
