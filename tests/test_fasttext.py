@@ -8,6 +8,8 @@ reimplementation (``ft_hash_bytes``, ``ft_ngram_hashes``), which reads fastText'
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -227,3 +229,28 @@ def test_a_quantised_model_is_refused_with_what_to_use_instead(planted, tmp_path
     (tmp_path / "q.bin").write_bytes(bytes(data))
     with pytest.raises(ValueError, match=r"quantised \(a \.ftz model\)"):
         FastText.load_facebook_model(tmp_path / "q.bin")
+
+
+def test_bin_files_move_between_wordspace_and_fasttext_itself(planted, tmp_path):
+    """pip ``fasttext`` (Facebook's library) reads what wordspace writes and wordspace
+    reads what fastText trains, with fastText's own vectors for every word."""
+    import fasttext  # the dev extra's
+
+    corpus, model, _, unseen = planted
+    model.save_facebook_model(tmp_path / "m.bin")
+    theirs = fasttext.load_model(str(tmp_path / "m.bin"))
+    words = model.vocab_.words[:20] + unseen[3] + ["kaxyz", "naïve"]
+    for word in words:
+        np.testing.assert_allclose(theirs.get_word_vector(word), model.vectors[word],
+                                   rtol=1e-5, atol=1e-6)
+    text = tmp_path / "corpus.txt"
+    text.write_text("".join(" ".join(s) + "\n" for s in itertools.islice(corpus, 500)))
+    trained = fasttext.train_unsupervised(str(text), model="skipgram", dim=10, epoch=1,
+                                          minCount=1, minn=2, maxn=4, bucket=5000,
+                                          thread=1, verbose=0)
+    trained.save_model(str(tmp_path / "t.bin"))
+    ours = FastText.load_facebook_model(tmp_path / "t.bin")
+    assert ours.vocab_.words == trained.words
+    for word in [*trained.words[:30], "</s>", "kaxyz", "жук"]:
+        np.testing.assert_allclose(ours.vectors[word], trained.get_word_vector(word),
+                                   rtol=1e-5, atol=1e-6)
