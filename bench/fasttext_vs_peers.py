@@ -1,10 +1,11 @@
 """wordspace's FastText against gensim's FastText and Facebook's fastText, one run.
 
 Same corpus, same settings (skip-gram, dim 100, window 5, negative 5, min_count 5,
-sample 1e-4, min_n 3, max_n 6, bucket 2 M, lr 0.025 for gensim and wordspace and
-fastText's own 0.05). Each trainer runs in its own process, timed from launch to exit
-(reading, vocabulary, training, and writing the vectors the evaluation needs); peak
-memory is that process's maximum RSS. The vectors are then scored by the same code:
+sample 1e-4, min_n 3, max_n 6, bucket 2 M), each tool at its own default learning rate
+(fastText and wordspace 0.05, gensim 0.025). Each trainer runs in its own process,
+timed from launch to exit (reading, vocabulary, training, and writing the vectors the
+evaluation needs); peak memory is that process's maximum RSS. The vectors are then
+scored by the same code:
 
 * Google analogies by 3CosAdd over the 30,000 most frequent words (gensim's
   protocol; questions with a word outside them are skipped), semantic and syntactic
@@ -64,8 +65,8 @@ CHILDREN = {
         corpus, out, epochs, workers, wanted = sys.argv[1:6]
         s = json.loads(sys.argv[6])
         c = wordspace.Corpus(corpus, min_count=s.pop("min_count"), progress=False)
-        model = wordspace.FastText(epochs=int(epochs), workers=int(workers), alpha=0.025,
-                                   seed=1, progress=False, **s).fit(c)
+        model = wordspace.FastText(epochs=int(epochs), workers=int(workers), seed=1,
+                                   progress=False, **s).fit(c)
         v = model.vectors
         dump(out, v.words, v.matrix, lambda w: v[w], open(wanted).read().split(),
              model.report_.seconds)
@@ -78,7 +79,7 @@ CHILDREN = {
         s = json.loads(sys.argv[6])
         model = FastText(vector_size=s["dim"], window=s["window"], negative=s["negative"],
                          min_count=s["min_count"], sample=s["sample"], min_n=s["min_n"],
-                         max_n=s["max_n"], bucket=s["bucket"], sg=1, hs=0, alpha=0.025,
+                         max_n=s["max_n"], bucket=s["bucket"], sg=1, hs=0,
                          workers=int(workers), epochs=int(epochs), seed=1)
         model.build_vocab(LineSentence(corpus))
         start = time.perf_counter()
@@ -105,6 +106,16 @@ CHILDREN = {
         dump(out, words, matrix, model.get_word_vector, open(wanted).read().split(), seconds)
     """),
 }
+
+
+def count_words(path: Path) -> int:
+    """Whitespace-separated words of a text file, read a block at a time."""
+    count, inside = 0, False
+    with open(path, "rb") as f:
+        while block := f.read(1 << 22):
+            count += len(block.split()) - (inside and not block[:1].isspace())
+            inside = not block[-1:].isspace()
+    return count
 
 
 def benchmark_words() -> list[str]:
@@ -146,6 +157,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--bucket", type=int, default=SETTINGS["bucket"])
+    parser.add_argument("--alpha", type=float, default=0.05, help="wordspace's")
     parser.add_argument("--skip", nargs="*", default=[], choices=["gensim", "fasttext"])
     args = parser.parse_args()
     settings = {**SETTINGS, "bucket": args.bucket}
@@ -162,13 +174,14 @@ def main() -> None:
 
             with gzip.open(args.corpus, "rb") as src, open(corpus, "wb") as dst:
                 shutil.copyfileobj(src, dst)
-        corpus_words = sum(len(line.split()) for line in open(corpus))
+        corpus_words = count_words(corpus)
         wanted = tmp / "wanted.txt"
         wanted.write_text("\n".join(benchmark_words()))
         warm = tmp / "warm.txt"
         warm.write_text("the quick brown fox jumps over the lazy dog\n" * 200)
         run([sys.executable, "-c", CHILDREN["wordspace"], str(warm), str(tmp), "1", "1",
-             str(wanted), json.dumps({**settings, "min_count": 1, "bucket": 1000})],
+             str(wanted), json.dumps({**settings, "min_count": 1, "bucket": 1000,
+                                      "sample": 0})],
             {**env, "WORDSPACE_HOME": str(tmp / "warm-home")})  # compile the kernels once
 
         results = {}
@@ -177,9 +190,10 @@ def main() -> None:
                 continue
             out = tmp / name
             out.mkdir()
+            own = {**settings, "alpha": args.alpha} if name == "wordspace" else settings
             wall, rss = run([sys.executable, "-c", script, str(corpus), str(out),
                              str(args.epochs), str(args.workers), str(wanted),
-                             json.dumps(settings)], env)
+                             json.dumps(own)], env)
             timing = json.loads((out / "timing.json").read_text())
             results[name] = {"wall": wall, "rss": rss, "train": timing["train_seconds"],
                              **evaluate(out)}

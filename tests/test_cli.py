@@ -373,3 +373,40 @@ def test_a_registered_model_gets_its_options_from_its_signature(monkeypatch):
     with pytest.raises(UsageError, match=r"^--gamma is not a parameter of sgns \(it is one "
                                          r"of: toy\)$"):
         _build("--gamma", "1")
+
+
+def test_fasttext_answers_for_unseen_words_from_a_model_a_bin_and_a_vec(tmp_path, text_file,
+                                                                        capsys):
+    """``--model fasttext`` trains subword vectors; ``similar`` and ``vectors`` answer for
+    a word never seen from the model directory and from its fastText ``.bin``, a
+    ``.vec`` file answers for its own words, and a word with no vector fails the run
+    after the others are printed."""
+    from wordspace import FastText
+
+    out = tmp_path / "ft"
+    assert main(["train", str(text_file), "-o", str(out), "--model", "fasttext", "--dim", "8",
+                 "--epochs", "1", "--min-count", "1", "--min-n", "2", "--max-n", "3",
+                 "--bucket", "500", "--quiet"]) == 0
+    model = load_model(out)
+    assert isinstance(model, FastText) and (model.min_n, model.max_n, model.bucket) == (2, 3,
+                                                                                         500)
+    model.save_facebook_model(tmp_path / "ft.bin")
+    model.vectors.save_word2vec_format(tmp_path / "ft.vec")
+    capsys.readouterr()
+    for source in (out, tmp_path / "ft.bin"):
+        assert "g0w0x" not in model.vectors
+        assert main(["similar", str(source), "g0w0x", "--topn", "2"]) == 0
+        assert len(capsys.readouterr().out.strip().splitlines()) == 2
+        assert main(["vectors", str(source), "g0w0", "g0w0x"]) == 0
+        lines = capsys.readouterr().out.strip().splitlines()
+        for line, word in zip(lines, ("g0w0", "g0w0x"), strict=True):
+            fields = line.split()
+            assert fields[0] == word
+            np.testing.assert_allclose(np.array(fields[1:], float), model.vectors[word],
+                                       rtol=1e-5, atol=1e-6)
+    assert main(["similar", str(tmp_path / "ft.vec"), "g0w0", "--topn", "2"]) == 0
+    assert len(capsys.readouterr().out.strip().splitlines()) == 2
+    assert main(["vectors", str(tmp_path / "ft.vec"), "g0w0", "zz", "g1w1"]) == 2
+    captured = capsys.readouterr()
+    assert [line.split()[0] for line in captured.out.splitlines()] == ["g0w0", "g1w1"]
+    assert "'zz'" in captured.err and "1 word(s) have no vector" in captured.err

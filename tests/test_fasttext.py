@@ -8,8 +8,6 @@ reimplementation (``ft_hash_bytes``, ``ft_ngram_hashes``), which reads fastText'
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 
@@ -244,13 +242,79 @@ def test_bin_files_move_between_wordspace_and_fasttext_itself(planted, tmp_path)
         np.testing.assert_allclose(theirs.get_word_vector(word), model.vectors[word],
                                    rtol=1e-5, atol=1e-6)
     text = tmp_path / "corpus.txt"
-    text.write_text("".join(" ".join(s) + "\n" for s in itertools.islice(corpus, 500)))
-    trained = fasttext.train_unsupervised(str(text), model="skipgram", dim=10, epoch=1,
+    text.write_text("".join(" ".join(s) + "\n" for s in corpus))
+    # thread=10: fastText's DenseMatrix::uniform initialises a tenth of the input matrix
+    # per thread and leaves the rest zero; with fewer threads this tiny corpus trains
+    # into "Encountered NaN" about one time in four
+    trained = fasttext.train_unsupervised(str(text), model="skipgram", dim=10, epoch=2,
                                           minCount=1, minn=2, maxn=4, bucket=5000,
-                                          thread=1, verbose=0)
+                                          thread=10, verbose=0)
     trained.save_model(str(tmp_path / "t.bin"))
     ours = FastText.load_facebook_model(tmp_path / "t.bin")
     assert ours.vocab_.words == trained.words
     for word in [*trained.words[:30], "</s>", "kaxyz", "жук"]:
         np.testing.assert_allclose(ours.vectors[word], trained.get_word_vector(word),
                                    rtol=1e-5, atol=1e-6)
+
+
+# -- evaluation on every word: the subword protocol ----------------------------------------
+def test_similarity_scores_every_pair_composing_unseen_words(planted):
+    from wordspace.evaluate import word_similarity
+
+    _, model, seen, unseen = planted
+    v = model.vectors
+    pairs = [(seen[0][0], seen[0][1], 9.0), (unseen[0][0], seen[0][2], 8.0),
+             (unseen[1][0], seen[2][0], 1.0), (seen[1][1], unseen[3][0], 2.0),
+             (seen[2][1], seen[2][3], 7.0), ("ab", seen[0][0], 5.0)]
+    result = word_similarity(v, pairs)
+    # "ab" has n-grams of 2 to 4 characters ("<a", "ab", "b>", ...): every pair is scored
+    assert (result.protocol, result.pairs, result.oov, result.composed) == ("subword", 6, 0, 4)
+    model_scores = [float(v.get_vector(a, norm=True) @ v.get_vector(b, norm=True))
+                    for a, b, _ in pairs]
+    gold = [g for _, _, g in pairs]
+    from scipy.stats import spearmanr
+
+    assert result.spearman == pytest.approx(spearmanr(gold, model_scores).statistic)
+    plain = word_similarity(vectors_of(v), pairs)  # the same vectors, no composition
+    assert (plain.protocol, plain.pairs, plain.oov) == ("vocabulary", 2, 4)
+
+
+def vectors_of(v):
+    from wordspace import Vectors
+
+    return Vectors(v.words, v.matrix, v.counts)
+
+
+def test_analogies_compose_question_words_and_count_unanswerable_ones_wrong(planted):
+    from wordspace.evaluate import analogies
+
+    _, model, seen, unseen = planted
+    v = model.vectors
+    a, b, c = seen[0][0], seen[0][1], seen[1][0]
+    expected = v.most_similar(positive=[b, c], negative=[a], topn=1)[0][0]
+    oov_expected = v.most_similar(positive=[b, c], negative=[unseen[0][0]], topn=1)[0][0]
+    questions = [("gram-test", [(a, b, c, expected),  # answered right
+                                (unseen[0][0], b, c, oov_expected),  # composed a
+                                (a, b, c, unseen[2][0]),  # the answer is no candidate
+                                (a, b, c, seen[3][5])])]  # wrong unless it is the best
+    result = analogies(v, questions, restrict_vocab=len(v))
+    assert (result.protocol, result.total, result.skipped, result.composed) == (
+        "subword", 4, 0, 1)
+    assert result.correct == 2 + (expected == seen[3][5])
+    plain = analogies(vectors_of(v), questions, restrict_vocab=len(v))
+    assert (plain.protocol, plain.total, plain.skipped) == ("vocabulary", 2, 2)
+
+
+def test_cbow_over_subword_bags_also_places_unseen_words_in_their_group(planted):
+    """``cbow=True``: the window's words' rows, n-grams and all, make one bag."""
+    corpus, _, seen, unseen = planted
+    model = FastText(cbow=True, dim=32, min_n=2, max_n=4, bucket=20_000, epochs=8, sample=0,
+                     workers=1, seed=3, progress=False)
+    layout = model._layout()
+    assert layout.bag == "window"
+    model.fit(corpus)
+    assert model._layout().word_bags is not None
+    group_of = {w: g for g, words in seen.items() for w in words}
+    hits = [group_of[w] == g for g, words in unseen.items() for word in words
+            for w, _ in model.vectors.most_similar(word, topn=5)]
+    assert np.mean(hits) > 0.6  # chance: 0.25

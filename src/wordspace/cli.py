@@ -27,6 +27,7 @@ _EPILOG = """examples:
   wordspace export text8-model -o vectors.bin --format word2vec-binary
   wordspace train text8 --model fasttext -o text8-ft  # subwords: vectors for unseen words
   wordspace similar text8-ft unbelievablly
+  echo doggos unbelievablly | wordspace vectors text8-ft   # fastText's print-word-vectors
   wordspace train bbc --model pv-dbow --lowercase --min-count 2 -o bbc-model
   wordspace similar bbc-model tech/001.txt --doc     # nearest documents
   echo "the striker scored twice" | wordspace infer bbc-model
@@ -433,10 +434,9 @@ def _train(args) -> int:
 
 
 def _load_vectors(path: str, docs: bool = False):
-    """A model's word vectors, or (``docs``) its document vectors."""
-    from wordspace.models.base import load_model
-
-    model = load_model(path, mmap=True)
+    """The word vectors of a model directory or a vectors file (:func:`_load_scorable`),
+    or (``docs``) a model's document vectors."""
+    model = _load_scorable(path)
     if not docs:
         return _word_vectors(model, path)
     if not hasattr(model, "dv"):
@@ -446,10 +446,17 @@ def _load_vectors(path: str, docs: bool = False):
 
 
 def _word_vectors(model, path: str):
+    """``model``'s word vectors (``model`` itself if it is vectors read from a file)."""
+    if isinstance(model, _vectors_type()):
+        return model
     vectors = getattr(model, "vectors", None)
     if vectors is None:
         raise ValueError(f"{path} holds {model!r}, which has no word vectors")
     return vectors
+
+
+_MODEL_HELP = ("model directory, fastText .bin model, or word2vec file (.txt, .bin, "
+               ".vec)")
 
 
 def _print_table(rows) -> None:
@@ -463,7 +470,7 @@ def _add_query(sub) -> None:
                        description="List the words whose vectors are closest (cosine) "
                                    "to WORD's; with --doc, the documents closest to "
                                    "document WORD's (a pv-dbow model).")
-    p.add_argument("model", metavar="MODEL_DIR")
+    p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     p.add_argument("word", metavar="WORD")
     p.add_argument("--topn", type=_positive_int, default=10, help="how many neighbours")
     p.add_argument("--doc", action="store_true", help="WORD is a document id")
@@ -492,7 +499,7 @@ def _add_query(sub) -> None:
     p = _subcommand(sub, "analogy", help="A is to B as C is to ?",
                        description="Answer an analogy by 3CosAdd (b - a + c) or 3CosMul, "
                                    "e.g. 'man king woman' -> queen.")
-    p.add_argument("model", metavar="MODEL_DIR")
+    p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     p.add_argument("a")
     p.add_argument("b")
     p.add_argument("c")
@@ -500,6 +507,37 @@ def _add_query(sub) -> None:
     p.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
     p.set_defaults(func=lambda a: _print_table(
         _load_vectors(a.model).analogy(a.a, a.b, a.c, topn=a.topn, method=a.method)))
+
+
+def _add_vectors(sub) -> None:
+    p = _subcommand(
+        sub, "vectors", help="print the vector of each word read (fastText's "
+                             "print-word-vectors)",
+        description="Print 'WORD x1 ... xd' for each word given, or for each word of "
+                    "standard input (whitespace-separated). A subword model (fasttext) "
+                    "composes a vector for unseen words from their n-grams; a word with "
+                    "no vector at all is reported on standard error and fails the run "
+                    "once every other word is printed.")
+    p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
+    p.add_argument("words", nargs="*", metavar="WORD", help="default: standard input")
+
+    def run(a) -> None:
+        vectors = _load_vectors(a.model)
+        words = a.words or (w for line in sys.stdin for w in line.split())
+        missing = []
+        for word in words:
+            try:
+                vector = vectors[word]
+            except KeyError:
+                missing.append(word)
+                print(f"wordspace: no vector for {word!r}", file=sys.stderr)
+                continue
+            print(word, " ".join(f"{x:.6g}" for x in vector.tolist()))
+        if missing:
+            raise KeyError(f"{len(missing)} word(s) have no vector in {a.model}: "
+                           + ", ".join(repr(w) for w in missing[:5]))
+
+    p.set_defaults(func=run)
 
 
 def _infer(a) -> None:
@@ -526,7 +564,7 @@ def _add_export(sub) -> None:
     p = _subcommand(sub, "export", help="write vectors in word2vec format",
                        description="Write the word vectors as a word2vec text or binary "
                                    "file, readable by gensim, word2vec.c and fastText.")
-    p.add_argument("model", metavar="MODEL_DIR")
+    p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     p.add_argument("-o", "--output", required=True, metavar="FILE",
                    help="file to write; an existing word2vec file is replaced atomically, "
                         "any other file is refused")
@@ -567,8 +605,7 @@ def _add_eval(sub) -> None:
                     "with gensim's protocols. Datasets are fetched by name (see 'wordspace "
                     "data list') or taken from the WORDSPACE_DATA mirror.",
         formatter_class=_DefaultsFormatter)
-    p.add_argument("model", metavar="MODEL_DIR",
-                   help="model directory, or a word2vec file (.txt or .bin)")
+    p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     p.add_argument("--datasets", nargs="+", metavar="NAME", default=None,
                    choices=names("similarity") + names("analogy") + names("entailment"),
                    help="default: ws353, ws353-sim, ws353-rel, simlex999, google; and bless, "
@@ -596,13 +633,24 @@ def _add_eval(sub) -> None:
     p.set_defaults(func=run)
 
 
-def _load_scorable(path: str):
-    """A model directory, or a word2vec file read as vectors."""
+def _vectors_type():
     from wordspace import Vectors
+
+    return Vectors
+
+
+def _load_scorable(path: str):
+    """A model directory, a fastText ``.bin`` model, or a word2vec file (text or binary,
+    as fastText's ``.vec``) read as vectors."""
+    from wordspace.fasttext_format import is_fasttext_file
     from wordspace.models.base import load_model
 
     if Path(path).is_file():
-        return Vectors.load_word2vec_format(path)
+        if is_fasttext_file(path):
+            from wordspace import FastText
+
+            return FastText.load_facebook_model(path)
+        return _vectors_type().load_word2vec_format(path)
     return load_model(path, mmap=True)
 
 
@@ -613,7 +661,7 @@ def _add_plot(sub) -> None:
                     "PCA or t-SNE and draw them labelled, one colour per query word. "
                     "Writes PNG, SVG or PDF, by the output's suffix.",
         formatter_class=_DefaultsFormatter)
-    p.add_argument("model", metavar="MODEL_DIR")
+    p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     p.add_argument("words", nargs="+", metavar="WORD")
     p.add_argument("-o", "--output", default="map.png", metavar="FILE")
     p.add_argument("--method", choices=["pca", "tsne"], default="pca")
@@ -624,10 +672,9 @@ def _add_plot(sub) -> None:
                    help="for a Gaussian model: draw the distributions as ellipses (PCA)")
 
     def run(a) -> None:
-        from wordspace.models.base import load_model
         from wordspace.plot import embedding_map, save_figure
 
-        model = load_model(a.model, mmap=True)
+        model = _load_scorable(a.model)
         space = getattr(model, "distributions", None) if a.gaussians else None
         fig = embedding_map(space or _word_vectors(model, a.model), a.words,
                             neighbours=a.neighbours, method=a.method, seed=a.seed)
@@ -722,6 +769,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="subcommands", metavar="SUBCOMMAND", required=True)
     _add_train(sub)
     _add_query(sub)
+    _add_vectors(sub)
     _add_eval(sub)
     _add_plot(sub)
     _add_export(sub)

@@ -14,6 +14,13 @@
 Words are matched case-insensitively by default (as gensim does): a question word
 matches the most frequent vocabulary word with the same lowercase form.
 
+Two protocols, and every result says which it used: point vectors are scored on what
+their vocabulary covers, pairs and questions with an unknown word skipped (gensim's
+``"vocabulary"`` protocol); vectors that compose a vector for any word (a subword
+model's :class:`~wordspace.vectors.SubwordVectors`) are scored on every pair and
+question (the ``"subword"`` protocol): unknown words are composed from their n-grams, and
+a question whose answer is outside the candidates counts as wrong, never as skipped.
+
 Datasets may be given by registry name (``"ws353"``, see :mod:`wordspace.datasets`),
 by path, or already parsed. Any object with ``words``, ``index`` and
 ``pair_similarity(rows1, rows2)`` can be scored for similarity (a Gaussian model's
@@ -45,6 +52,8 @@ class SimilarityResult:
     pearson: float
     pairs: int  # pairs evaluated
     oov: int  # pairs skipped for an unknown word
+    protocol: str = "vocabulary"  # or "subword": unknown words composed
+    composed: int = 0  # pairs evaluated with a composed (out-of-vocabulary) word
 
     @property
     def coverage(self) -> float:
@@ -64,6 +73,8 @@ class AnalogyResult:
     total: int  # questions evaluated
     skipped: int  # questions with a word outside the restricted vocabulary
     sections: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (correct, total)
+    protocol: str = "vocabulary"  # or "subword": unknown question words composed
+    composed: int = 0  # questions evaluated with a composed (out-of-vocabulary) word
 
     @property
     def accuracy(self) -> float:
@@ -92,6 +103,34 @@ def _lookup(vectors, lowercase: bool, limit: int | None = None) -> dict[str, int
     for i, w in enumerate(words):
         table.setdefault(w.lower(), i)  # the most frequent spelling wins
     return table
+
+
+def _composes(vectors) -> bool:
+    """Whether ``vectors`` have a vector for words outside their vocabulary."""
+    from wordspace.vectors import SubwordVectors
+
+    return isinstance(vectors, SubwordVectors)
+
+
+def _with_composed(source, target: Vectors, lookup: dict[str, int], words, norm
+                   ) -> tuple[Vectors, dict]:
+    """``target`` with rows appended for the ``words`` unknown to ``lookup`` that
+    ``source`` has a vector for (its vocabulary's, or one it composes), and ``lookup``
+    extended to them."""
+    extra, rows, lookup = [], [], dict(lookup)
+    for word in words:
+        key = norm(word)
+        if key in lookup:
+            continue
+        vector = source._lookup(key)
+        if vector is not None:
+            lookup[key] = len(target.words) + len(extra)
+            extra.append(key)
+            rows.append(vector)
+    if not extra:
+        return target, lookup
+    return Vectors(target.words + extra, np.concatenate([target.matrix, np.stack(rows)])), \
+        lookup
 
 
 def _ranks(x: np.ndarray) -> np.ndarray:
@@ -127,6 +166,11 @@ def word_similarity(vectors, pairs, lowercase: bool = True) -> SimilarityResult:
     pairs = _read(pairs, datasets.read_pairs)
     lookup = _lookup(vectors, lowercase)
     norm = (lambda w: w.lower()) if lowercase else (lambda w: w)
+    protocol, known = "vocabulary", len(vectors.words)
+    if _composes(vectors):
+        protocol = "subword"
+        vectors, lookup = _with_composed(vectors, vectors, lookup,
+                                         [w for p in pairs for w in p[:2]], norm)
     rows1, rows2, gold = [], [], []
     for w1, w2, score in pairs:
         i, j = lookup.get(norm(w1)), lookup.get(norm(w2))
@@ -135,14 +179,16 @@ def word_similarity(vectors, pairs, lowercase: bool = True) -> SimilarityResult:
             rows2.append(j)
             gold.append(score)
     oov = len(pairs) - len(gold)
+    composed = int(sum(max(i, j) >= known for i, j in zip(rows1, rows2, strict=True)))
     gold_a = np.array(gold, dtype=np.float64)
     pred_a = np.asarray(vectors.pair_similarity(np.array(rows1, dtype=np.int64),
                                                 np.array(rows2, dtype=np.int64)),
                         dtype=np.float64)
     if len(gold_a) < 2:
-        return SimilarityResult(float("nan"), float("nan"), len(gold_a), oov)
+        return SimilarityResult(float("nan"), float("nan"), len(gold_a), oov, protocol,
+                                composed)
     return SimilarityResult(_pearson(_ranks(gold_a), _ranks(pred_a)), _pearson(gold_a, pred_a),
-                            len(gold_a), oov)
+                            len(gold_a), oov, protocol, composed)
 
 
 def analogies(vectors: Vectors, questions, restrict_vocab: int = 30000,
@@ -155,16 +201,33 @@ def analogies(vectors: Vectors, questions, restrict_vocab: int = 30000,
     questions = _read(questions, datasets.read_analogies)
     lookup = _lookup(vectors, lowercase, restrict_vocab)
     norm = (lambda w: w.lower()) if lowercase else (lambda w: w)
-    unit = vectors.unit[:restrict_vocab]
-    result = AnalogyResult(0, 0, 0)
+    unit = vectors.unit[:restrict_vocab]  # the candidates
+    queries, result = unit, AnalogyResult(0, 0, 0)
+    if _composes(vectors):
+        # every question word gets a vector: the vocabulary's (beyond the candidates
+        # too) or a composed one; an answer outside the candidates is never found
+        result.protocol = "subword"
+        every = [w for _, rows in questions for row in rows for w in row]
+        vocabulary = _lookup(vectors, lowercase)
+        extended, lookup = _with_composed(vectors, Vectors(vectors.words[:len(unit)], unit),
+                                          lookup, every, norm)
+        queries = extended.unit
     for name, rows in questions:
         ids = [[lookup.get(norm(w)) for w in row] for row in rows]
-        known = np.array([q for q in ids if None not in q], dtype=np.int64).reshape(-1, 4)
-        result.skipped += len(ids) - len(known)
+        answerable = [q for q in ids if None not in q[:3] and q[3] is not None
+                      and q[3] < len(unit)]
+        known = np.array(answerable, dtype=np.int64).reshape(-1, 4)
+        unanswerable = sum(None not in q[:3] for q in ids) - len(known) \
+            if result.protocol == "subword" else 0
+        result.skipped += len(ids) - len(known) - unanswerable
+        if result.protocol == "subword":
+            result.composed += sum(any(norm(w) not in vocabulary for w in row[:3])
+                                   for row, q in zip(rows, ids, strict=True)
+                                   if None not in q[:3])
         correct = 0
         for start in range(0, len(known), batch_size):
             q = known[start:start + batch_size]
-            a, b, c = unit[q[:, 0]], unit[q[:, 1]], unit[q[:, 2]]
+            a, b, c = queries[q[:, 0]], queries[q[:, 1]], queries[q[:, 2]]
             if method == "3cosadd":
                 scores = (b - a + c) @ unit.T
             else:
@@ -173,11 +236,12 @@ def analogies(vectors: Vectors, questions, restrict_vocab: int = 30000,
                 scores = shifted(b) * shifted(c) / (shifted(a) + 1e-3)
             rows_idx = np.arange(len(q))
             for col in range(3):
-                scores[rows_idx, q[:, col]] = -np.inf
+                candidate = q[:, col] < len(unit)  # a composed word is no candidate
+                scores[rows_idx[candidate], q[candidate, col]] = -np.inf
             correct += int((scores.argmax(axis=1) == q[:, 3]).sum())
-        result.sections[name] = (correct, len(known))
+        result.sections[name] = (correct, len(known) + unanswerable)
         result.correct += correct
-        result.total += len(known)
+        result.total += len(known) + unanswerable
     return result
 
 
@@ -300,10 +364,22 @@ def format_table(results: dict) -> str:
             elif "spearman" in r:
                 lines.append(f"{scorer:<10} {name:<20} {r['spearman']:>8.3f}  Spearman rho "
                              f"(Pearson {r['pearson']:.3f}), {r['pairs']} pairs, "
-                             f"{100 * r['coverage']:.0f}% covered")
+                             f"{100 * r['coverage']:.0f}% covered{_composed(r, 'pairs')}")
             else:
                 split = (f"semantic {100 * r['semantic']:.1f}%, syntactic "
                          f"{100 * r['syntactic']:.1f}%, " if "semantic" in r else "")
                 lines.append(f"{scorer:<10} {name:<20} {100 * r['accuracy']:>7.1f}%  {split}"
-                             f"{r['total']:,} questions, {r['skipped']:,} skipped")
+                             f"{r['total']:,} questions, {r['skipped']:,} skipped"
+                             f"{_composed(r, 'questions')}")
+    protocols = {r.get("protocol") for table in results.values() for r in table.values()}
+    if "subword" in protocols:
+        lines.append("subword protocol: words outside the vocabulary composed from their "
+                     "n-grams; questions whose answer is no candidate count as wrong")
     return "\n".join(lines)
+
+
+def _composed(result: dict, what: str) -> str:
+    """How many of a subword-protocol result's pairs or questions used a composed word."""
+    if result.get("protocol") != "subword":
+        return ""
+    return f" ({result['composed']:,} {what} with composed words)"

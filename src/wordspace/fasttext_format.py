@@ -107,6 +107,15 @@ class _Reader:
         return np.memmap(self.path, dtype="<f4", mode="r", offset=offset, shape=(rows, cols))
 
 
+def is_fasttext_file(path: str | Path) -> bool:
+    """Whether ``path`` is a file that starts as a fastText ``.bin`` model does."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) == struct.pack("<i", MAGIC)
+    except OSError:
+        return False
+
+
 def read_fasttext(path: str | Path) -> FastTextFile:
     """Read a fastText ``.bin`` model (see the module docstring); the matrices are
     read-only memory maps of the file."""

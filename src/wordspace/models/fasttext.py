@@ -53,7 +53,10 @@ class FastText(SkipGram):
     cbow : bool
         ``False`` (default): skip-gram, each context word's bag of rows predicts the
         centre word. ``True``: CBOW, the mean of every row of the window predicts it.
-    window, negative, sample, ns_exponent, epochs, alpha, min_alpha, workers, seed,
+    alpha : float
+        Initial learning rate, decayed linearly to ``min_alpha``: fastText's 0.05 (on 4 M
+        words of text8, 0.025 gives 9 % syntactic analogies where 0.05 gives 39 %).
+    window, negative, sample, ns_exponent, epochs, min_alpha, workers, seed,
     shared_negatives, progress
         As for :class:`~wordspace.models.skipgram.SkipGram`.
 
@@ -72,7 +75,7 @@ class FastText(SkipGram):
     def __init__(self, *, dim: int = 100, min_n: int = 3, max_n: int = 6,
                  bucket: int = 2_000_000, cbow: bool = False, window: int = 5,
                  negative: int = 5, sample: float = 1e-4, ns_exponent: float = 0.75,
-                 epochs: int = 5, alpha: float = 0.025, min_alpha: float | None = None,
+                 epochs: int = 5, alpha: float = 0.05, min_alpha: float | None = None,
                  workers: int | None = None, seed: int = 1, shared_negatives: bool = True,
                  progress: bool = True):
         self.min_n = min_n
@@ -126,7 +129,10 @@ class FastText(SkipGram):
         self._word_bags = sub.table(corpus.vocab.words)
         rng = np.random.default_rng(self.seed)
         # fastText's initialisation: inputs uniform in +-1/dim, outputs zero
-        self.input_vectors_ = (rng.random((rows, dim), dtype=np.float32) - 0.5) * (2 / dim)
+        inputs = rng.random((rows, dim), dtype=np.float32)
+        inputs -= 0.5  # in place: the buckets are most of memory, never copied
+        inputs *= 2 / dim
+        self.input_vectors_ = inputs
         self.output_vectors_ = np.zeros((n, dim), dtype=np.float32)
         self._train(corpus, self._loss(),
                     VectorParams(self.input_vectors_, self.output_vectors_))
