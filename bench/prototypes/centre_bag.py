@@ -135,7 +135,10 @@ def main() -> None:
     if a.variant == "ws":
         model = wordspace.FastText(dim=DIM, epochs=a.epochs, workers=1, progress=False)
         model.fit(corpus)
-        score(model.vectors, "wordspace FastText", model.report_.seconds, words)
+        # plain vectors: the vocabulary protocol, as the variants below are scored
+        v = model.vectors
+        score(wordspace.Vectors(v.words, v.matrix), "wordspace FastText", model.report_.seconds,
+              words)
         return
     sub, n = Subwords(3, 6, 2_000_000), len(counts)
     bags = sub.table(corpus.vocab.words)
