@@ -410,3 +410,26 @@ def test_fasttext_answers_for_unseen_words_from_a_model_a_bin_and_a_vec(tmp_path
     captured = capsys.readouterr()
     assert [line.split()[0] for line in captured.out.splitlines()] == ["g0w0", "g1w1"]
     assert "'zz'" in captured.err and "1 word(s) have no vector" in captured.err
+
+
+def test_similar_and_analogy_answer_several_queries_or_read_them_from_stdin(
+        trained, capsys, monkeypatch):
+    """Several words (or triples) are answered in turn, each under its query; without
+    any, queries are read from standard input, as fastText's nn and analogies read them;
+    an unknown word is reported and fails the run once the others are answered."""
+    import io
+
+    assert main(["similar", str(trained), "g0w0", "g1w1", "--topn", "2"]) == 0
+    out = capsys.readouterr().out.split("\n\n")
+    assert [block.splitlines()[0] for block in out] == ["g0w0:", "g1w1:"]
+    assert all(len(block.strip().splitlines()) == 3 for block in out)
+    monkeypatch.setattr("sys.stdin", io.StringIO("g0w0 nosuchword\ng1w1\n"))
+    assert main(["similar", str(trained), "--topn", "2"]) == 2
+    captured = capsys.readouterr()
+    assert [line for line in captured.out.splitlines() if line.endswith(":")] == [
+        "g0w0:", "g1w1:"]
+    assert "nosuchword" in captured.err and "1 query could not be answered" in captured.err
+    monkeypatch.setattr("sys.stdin", io.StringIO("g0w0 g0w1 g1w0\ng1w0 g1w1 g0w0\n"))
+    assert main(["analogy", str(trained), "--topn", "1"]) == 0
+    assert len(capsys.readouterr().out.strip().splitlines()) == 5  # two heads, two answers
+    assert main(["analogy", str(trained), "g0w0", "g0w1"]) == 2  # not a triple

@@ -466,16 +466,17 @@ def _print_table(rows) -> None:
 
 
 def _add_query(sub) -> None:
-    p = _subcommand(sub, "similar", help="nearest neighbours of a word (or document)",
+    p = _subcommand(sub, "similar", help="nearest neighbours of words (or documents)",
                        description="List the words whose vectors are closest (cosine) "
-                                   "to WORD's; with --doc, the documents closest to "
-                                   "document WORD's (a pv-dbow model).")
+                                   "to each WORD's; with --doc, the documents closest to "
+                                   "document WORD's (a pv-dbow model). Without WORD, reads "
+                                   "words from standard input, as fastText's nn does.")
     p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
-    p.add_argument("word", metavar="WORD")
+    p.add_argument("words", nargs="*", metavar="WORD",
+                   help="default: each word of standard input (a prompt on a terminal)")
     p.add_argument("--topn", type=_positive_int, default=10, help="how many neighbours")
     p.add_argument("--doc", action="store_true", help="WORD is a document id")
-    p.set_defaults(func=lambda a: _print_table(
-        _load_vectors(a.model, a.doc).most_similar(a.word, topn=a.topn)))
+    p.set_defaults(func=_similar)
 
     p = _subcommand(
         sub, "infer", help="vectors for new documents, and their nearest documents",
@@ -498,15 +499,72 @@ def _add_query(sub) -> None:
 
     p = _subcommand(sub, "analogy", help="A is to B as C is to ?",
                        description="Answer an analogy by 3CosAdd (b - a + c) or 3CosMul, "
-                                   "e.g. 'man king woman' -> queen.")
+                                   "e.g. 'man king woman' -> queen. Several triples are "
+                                   "answered in turn; without any, reads a triple per line "
+                                   "of standard input.")
     p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
-    p.add_argument("a")
-    p.add_argument("b")
-    p.add_argument("c")
+    p.add_argument("words", nargs="*", metavar="A B C",
+                   help="one or more triples (default: a triple per line of standard input)")
     p.add_argument("--topn", type=_positive_int, default=5, help="how many answers")
     p.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
-    p.set_defaults(func=lambda a: _print_table(
-        _load_vectors(a.model).analogy(a.a, a.b, a.c, topn=a.topn, method=a.method)))
+    p.set_defaults(func=_analogy)
+
+
+def _similar(a) -> None:
+    vectors = _load_vectors(a.model, a.doc)
+    _answer(a.words, 1, lambda word: vectors.most_similar(word, topn=a.topn))
+
+
+def _analogy(a) -> None:
+    vectors = _load_vectors(a.model)
+    _answer(a.words, 3, lambda *abc: vectors.analogy(*abc, topn=a.topn, method=a.method))
+
+
+def _queries(given: list[str], arity: int):
+    """Queries of ``arity`` words: from the command line, or from standard input (each
+    word a query, or each line a triple), with a prompt when it is a terminal, as
+    fastText's ``nn`` and ``analogies`` read them."""
+    if given:
+        if len(given) % arity:
+            raise UsageError(f"expected words in groups of {arity}, got {len(given)}")
+        yield from (given[i:i + arity] for i in range(0, len(given), arity))
+        return
+    prompt = "query word? " if arity == 1 else f"query ({arity} words)? "
+    while True:
+        if sys.stdin.isatty():
+            print(prompt, end="", file=sys.stderr, flush=True)
+        line = sys.stdin.readline()
+        if not line:
+            return
+        words = line.split()
+        if arity == 1:
+            yield from ([w] for w in words)
+        elif len(words) == arity:
+            yield words
+        elif words:
+            print(f"wordspace: expected {arity} words, got {' '.join(words)!r}",
+                  file=sys.stderr)
+
+
+def _answer(given: list[str], arity: int, answer) -> None:
+    """Print ``answer(*query)`` for each query (headed by the query when there may be
+    several); a query that cannot be answered is reported and fails the run once the
+    others are answered."""
+    headed = len(given) != arity
+    failed = []
+    for i, query in enumerate(_queries(given, arity)):
+        try:
+            rows = answer(*query)
+        except KeyError as e:
+            failed.append(" ".join(query))
+            print(f"wordspace: {e.args[0] if e.args else e}", file=sys.stderr)
+            continue
+        if headed:
+            print(("\n" if i else "") + " ".join(query) + ":")
+        _print_table(rows)
+    if failed:
+        raise KeyError(f"{len(failed)} quer{'y' if len(failed) == 1 else 'ies'} could not "
+                       f"be answered: " + ", ".join(repr(q) for q in failed[:5]))
 
 
 def _add_vectors(sub) -> None:
