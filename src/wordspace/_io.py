@@ -48,6 +48,14 @@ DECOMPRESSION_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error)
 STALE_AFTER_SECONDS = 30.0
 
 
+def is_compressed(path: str | os.PathLike) -> bool:
+    """Whether ``path`` holds gzip, bzip2 or xz data (told by its magic number, as
+    :func:`decompressing_reader` tells it)."""
+    with open(path, "rb") as f:
+        head = f.read(6)
+    return any(head.startswith(magic) for magic, _ in _MAGIC)
+
+
 def decompressing_reader(raw: IO[bytes]) -> IO[bytes]:
     """Wrap a seekable binary file so that gzip, bzip2 and xz content reads decompressed.
 

@@ -293,6 +293,13 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
     run.add_argument("--restart", action="store_true",
                      help="remove the checkpoint MODEL_DIR.partial of an earlier run and "
                           "start over")
+    run.add_argument("--sync-interval", type=float, default=None, metavar="SECONDS",
+                     help="under torchrun: seconds between the ranks' synchronisation "
+                          "rounds (default 0.2; see docs/distributed.md)")
+    run.add_argument("--sync-combine", choices=("sum", "average"), default=None,
+                     help="under torchrun: add the ranks' changes (sum, the default: every "
+                          "update counts once, as threads' do) or average them (pWord2Vec's "
+                          "model averaging)")
 
 
 def _checkpoint_every(text: str):
@@ -318,7 +325,10 @@ class _SaveModel:
         self.path = path
 
     def on_train_end(self, model, report) -> None:
-        model.save(self.path)
+        from wordspace.distributed import rank
+
+        if rank() == 0:  # in a distributed run, every rank holds the same model
+            model.save(self.path)
 
 
 def _add_train(sub) -> None:
@@ -415,15 +425,19 @@ def _train(args) -> int:
                        "with --checkpoint-every to resume from it, or --restart to remove "
                        "it", partial)
     start = time.perf_counter()
+    sync = _sync_settings(args)
     corpus = corpus_type(args.corpus, **reading)
     logger.info("%s", corpus)
+    saver = _SaveModel(args.output)
     if args.checkpoint_every:
         # saved before the checkpoint goes: a crash at any moment loses no training
         model.fit(corpus, checkpoint=partial, checkpoint_every=args.checkpoint_every,
-                  restart=args.restart, callbacks=[_SaveModel(args.output)])
+                  restart=args.restart, callbacks=[saver], sync=sync)
     else:
-        model.fit(corpus)
-        model.save(args.output)
+        model.fit(corpus, sync=sync)
+        saver.on_train_end(model, model.report_)
+    if getattr(corpus, "group", None) is not None and corpus.group.rank != 0:
+        return 0  # rank 0 reports and has written the model
     r = model.report_
     rate = (f"{r.words:,} words in {r.seconds:.1f} s ({r.words_per_second:,.0f} words/s; "
             f"loss {format_loss(r.loss)})" if hasattr(r, "words") else
@@ -431,6 +445,16 @@ def _train(args) -> int:
     print(f"trained on {rate}; {time.perf_counter() - start:.1f} s in all; "
           f"model written to {args.output}")
     return 0
+
+
+def _sync_settings(args):
+    """The distributed run's :class:`SyncSettings` from ``--sync-*`` (None: defaults)."""
+    if args.sync_interval is None and args.sync_combine is None:
+        return None
+    from wordspace.distributed.sync import SyncSettings
+
+    given = {"interval": args.sync_interval, "combine": args.sync_combine}
+    return SyncSettings(**{k: v for k, v in given.items() if v is not None})
 
 
 def _load_vectors(path: str, docs: bool = False):
@@ -839,8 +863,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``wordspace`` command."""
     args = build_parser().parse_args(argv)
+    # under a launcher (torchrun), each line says which rank wrote it
+    where = f"[rank {os.environ['RANK']}] " if os.environ.get("WORLD_SIZE", "1") != "1" \
+        and "RANK" in os.environ else ""
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+                        format=f"{where}%(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
     try:
         return args.func(args) or 0
     except UsageError as e:  # the command line's fault: no traceback to offer

@@ -28,6 +28,7 @@ import re
 import shutil
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -251,9 +252,23 @@ def open_source(path: Path) -> Iterator[tuple[IO[bytes], IO[bytes]]]:
                 stream.close()
 
 
-def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar
-                  ) -> Iterator[tuple]:
-    """Stream one (possibly compressed) file; lines may be of any length.
+class _Window:
+    """Bytes ``start .. start + size - 1`` of an open plain file, read as a stream."""
+
+    def __init__(self, raw: IO[bytes], start: int, size: int):
+        raw.seek(start)
+        self.raw, self.left = raw, size
+
+    def read(self, n: int) -> bytes:
+        block = self.raw.read(min(n, self.left))
+        self.left -= len(block)
+        return block
+
+
+def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar,
+                  start: int = 0, end: int | None = None) -> Iterator[tuple]:
+    """Stream one (possibly compressed) file, or bytes ``start .. end - 1`` of a plain
+    one (a rank's share, cut where no token is split); lines may be of any length.
 
     Memory stays within about two blocks whatever the file holds: of the unfinished line,
     only what could still be the start of a token waits for the next block (at most a
@@ -262,10 +277,12 @@ def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar
     """
     decoder = codecs.getincrementaldecoder("utf-8")(errors="wordspace.count")
     with open_source(path) as (raw, stream):
+        if end is not None:
+            stream = _Window(raw, start, end - start)
         pending = ""  # the start of a token that may go on in the next block
         continuing = False  # the next block starts inside an overlong token
         in_line = False  # part of the unfinished line was read
-        position = 0
+        position = raw.tell()
         while True:
             block = stream.read(_BLOCK_BYTES)
             text = decoder.decode(block, final=not block)
@@ -372,6 +389,12 @@ class Corpus:
         written once and published whole, so concurrent runs can share them.
     progress : bool
         Show a progress bar while reading.
+    shard : bool, optional
+        In a process group of several ranks (``torchrun``, see docs/distributed.md), read
+        only this rank's share of the source (:mod:`wordspace.distributed.shards`) and
+        merge the word counts of every rank, so that every rank holds the same
+        vocabulary (counts over the whole corpus) and its own share of the tokens. None
+        (the default): shard whenever such a group exists; False: read everything.
 
     Attributes
     ----------
@@ -393,7 +416,8 @@ class Corpus:
     def __init__(self, source, min_count: int = 5, max_vocab_size: int | None = None,
                  lowercase: bool = False, token_pattern: str | None = None, unk: bool = False,
                  max_sentence_length: int = MAX_SENTENCE_LENGTH, cache: bool = True,
-                 progress: bool = True, max_token_length: int = MAX_TOKEN_LENGTH):
+                 progress: bool = True, max_token_length: int = MAX_TOKEN_LENGTH,
+                 shard: bool | None = None):
         check_int("min_count", min_count, 1)
         check_int("max_sentence_length", max_sentence_length, 1, maximum=1_000_000)
         check_int("max_token_length", max_token_length, 1, maximum=1 << 20)
@@ -408,21 +432,30 @@ class Corpus:
         self.token_pattern = token_pattern
         self.unk = unk
         self.max_sentence_length = max_sentence_length
-        self.progress = progress
+        self.group = self._shard_group(shard)
+        self.progress = progress and (self.group is None or self.group.rank == 0)
+        self.pieces = None  # this rank's share of the files, when sharded
 
         if isinstance(source, (str, os.PathLike)):
             path = _resolve(source, self._dataset_kind)
             self.files = _source_files(path, self._dataset_kind)
             self.name = str(path)
+            if self.group is not None:
+                from wordspace.distributed.shards import shard as share
+
+                self.pieces = share(self.files, self.group.rank, self.group.world)
             cache_dir = self._cache_dir() if cache else None
         else:
             if isinstance(source, (bytes, np.ndarray)) or not isinstance(source, Iterable):
                 raise TypeError(f"source must be a path or an iterable of {self._items}, "
                                 f"not {type(source).__name__}")
             self.files, self.name, cache_dir = [], "<iterable>", None
-            self._sentences = source
+            self._sentences = source if self.group is None else itertools.islice(
+                source, self.group.rank, None, self.group.world)  # every world-th item
 
-        if cache_dir is None or not self._load_cache(cache_dir):
+        if self.group is not None:
+            self._load_shard(cache_dir)
+        elif cache_dir is None or not self._load_cache(cache_dir):
             with scratch_directory() as tmp:
                 self._encode(tmp)
                 self._load(tmp, mmap=False)
@@ -448,6 +481,25 @@ class Corpus:
                 f"{len(self.vocab):,} words)")
 
     # -- internals ------------------------------------------------------------------------
+    #: whether a rank may read a share of this kind of corpus (see ``shard``)
+    _shardable = True
+
+    def _shard_group(self, shard: bool | None):
+        """The process group whose ranks share the source, or None to read it whole."""
+        if shard is False:
+            return None
+        from wordspace.distributed.group import current_group
+
+        group = current_group()
+        if group is not None and not self._shardable:
+            raise CorpusError(f"{type(self).__name__} cannot be shared between the "
+                              f"{group.world} ranks of a process group yet: train it in "
+                              "one process")
+        if group is None and shard:
+            raise CorpusError("shard=True needs a process group of several ranks (launch "
+                              "with torchrun; see docs/distributed.md)")
+        return group
+
     def _settings(self) -> dict:
         return {"min_count": self.min_count, "max_vocab_size": self.max_vocab_size,
                 "lowercase": self.lowercase, "token_pattern": self.token_pattern,
@@ -456,6 +508,8 @@ class Corpus:
 
     def _cache_dir(self) -> Path:
         key = {"settings": self._settings(), "files": [_fingerprint(f) for f in self.files]}
+        if self.group is not None:  # a shard: its place, and the vocabulary of them all
+            key["shard"] = [self.group.rank, self.group.world]
         digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
         stem = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(self.name).name)[:40]
         return cache_home() / "corpora" / f"{stem}-{digest}"
@@ -482,6 +536,34 @@ class Corpus:
             with atomic_directory(cache_dir, replace=False) as tmp:
                 self._encode(tmp)
         return False
+
+    def _load_shard(self, cache_dir: Path | None) -> None:
+        """Load this rank's share from its cache, or read and encode it (into the cache
+        when it can be written). Either way the rank takes part in exactly one merge of
+        the counts (a collective): a cached share brings the counts it stored."""
+        stored = None
+        if cache_dir is not None and self._open_cache(cache_dir):
+            try:
+                found = json.loads((cache_dir / "shard_counts.json").read_text("utf-8"))
+                stored = _Counts(list(found["words"]), np.asarray(found["counts"], np.int64),
+                                 int(found["raw_tokens"]), np.empty(0, np.int64), 0)
+            except (OSError, ValueError, KeyError, TypeError) as e:
+                logger.warning("%s: the cached share's counts are unusable (%s); rebuilding "
+                               "it", cache_dir, e)
+                _discard(cache_dir, _identity(cache_dir))
+        if stored is not None:
+            merged, _ = self._merge(stored)
+            raw = json.loads((cache_dir / "meta.json").read_text("utf-8"))["raw_tokens"]
+            if merged.raw_tokens != raw:  # the other ranks' shares are not what they were
+                raise CorpusError(f"{cache_dir}: the cached share was encoded with a "
+                                  f"vocabulary of {raw:,} tokens, the ranks now count "
+                                  f"{merged.raw_tokens:,}; remove the cache and run again")
+            return
+        writable = cache_dir is not None and _writable(cache_dir.parent)
+        with atomic_directory(cache_dir, replace=False) if writable \
+                else scratch_directory() as tmp:
+            self._encode(tmp)
+            self._load(tmp, mmap=False)
 
     def _open_cache(self, directory: Path) -> bool:
         """Load and check the cache at ``directory``: True if it is usable; False if it
@@ -518,7 +600,7 @@ class Corpus:
         if not isinstance(meta, dict) or {k: meta.get(k) for k in settings} != settings:
             raise ValueError(f"{meta_path}: written for other settings")
         _check_encoding(directory, self.tokens, self.offsets, self.sentence_line,
-                        self.vocab)
+                        self.vocab, meta.get("tokens") if self.group is not None else None)
 
     def _batches(self) -> Iterator[tuple[list[str], list[int], list[int]]]:
         """Tokens in batches, with the lengths and source lines of their sentences."""
@@ -527,22 +609,28 @@ class Corpus:
         if not self.files:
             yield from self._read_iterable(batcher)
         else:
-            total = sum(f.stat().st_size for f in self.files)
+            parts = [(f, {}) for f in self.files] if self.pieces is None else \
+                [(p.path, {"start": p.start, "end": p.end}) for p in self.pieces]
+            total = sum(f.stat().st_size for f in self.files) if self.pieces is None else \
+                sum(p.size for p in self.pieces)
             with progress_bar(total=total, unit="B", desc="reading", enable=self.progress) as bar:
-                for f in self.files:
+                for f, share in parts:
                     bar.set_postfix_str(f.name, refresh=False)
-                    yield from self._read_file(f, batcher, bar)
+                    yield from self._read_file(f, batcher, bar, **share)
         yield batcher.take()
 
     def _read_iterable(self, batcher: _Batcher) -> Iterator[tuple]:
         """Feed the iterable source to ``batcher``, yielding full batches."""
         return _iterable_batches(self._sentences, batcher, self._tokenizer)
 
-    def _read_file(self, path: Path, batcher: _Batcher, bar) -> Iterator[tuple]:
-        """Feed one file to ``batcher`` (advancing ``bar`` by bytes), yielding full batches."""
-        return _file_batches(path, self._tokenizer, batcher, bar)
+    def _read_file(self, path: Path, batcher: _Batcher, bar, **share) -> Iterator[tuple]:
+        """Feed one file (or its bytes ``start .. end - 1``) to ``batcher`` (advancing
+        ``bar`` by bytes), yielding full batches."""
+        return _file_batches(path, self._tokenizer, batcher, bar, **share)
 
-    def _encode(self, out: Path) -> None:
+    def _count(self, out: Path) -> _Counts:
+        """Read the source (this rank's share of it) once: provisional ids to
+        ``out/ids.bin`` (sentence lengths and lines beside them) and each word's count."""
         global _bad_bytes
         _bad_bytes = 0
         ids: defaultdict[str, int] = defaultdict(itertools.count().__next__)
@@ -571,12 +659,27 @@ class Corpus:
         if _bad_bytes:
             logger.warning("%s: %d byte(s) were not valid UTF-8 and were replaced by U+FFFD",
                            self.name, _bad_bytes)
-        if raw_tokens == 0:
-            raise CorpusError(f"{self.name}: the corpus is empty (no tokens found)")
-
-        words = np.array(list(ids.keys()), dtype=object)
         prov_ids = np.fromiter(ids.values(), dtype=np.int64, count=len(ids))
-        word_counts = counts[prov_ids]
+        return _Counts(list(ids.keys()), counts[prov_ids], raw_tokens, prov_ids, n_ids)
+
+    def _encode(self, out: Path) -> None:
+        if self.group is None:
+            local = self._count(out)
+            if local.raw_tokens == 0:
+                raise CorpusError(f"{self.name}: the corpus is empty (no tokens found)")
+            merged, index = local, np.arange(len(local.words))
+        else:
+            try:
+                local = self._count(out)
+            except Exception as e:  # the others hear of it before this rank raises
+                self._merge(e)
+                raise
+            merged, index = self._merge(local)
+            with open(out / "shard_counts.json", "w") as f:  # for a cached shard's merge
+                json.dump({"words": local.words, "counts": local.counts.tolist(),
+                           "raw_tokens": local.raw_tokens}, f)
+        words = np.array(merged.words, dtype=object)
+        word_counts = merged.counts
         order = np.argsort(-word_counts, kind="stable")  # ties: first appearance first
         order = order[word_counts[order] >= self.min_count]
         if len(order) == 0:
@@ -591,23 +694,66 @@ class Corpus:
             if not word or any(ch in word for ch in "\t\n\r"):
                 raise CorpusError(f"{self.name}: the token {shorten(word)} is empty or holds a tab "
                                   "or line break; tokens must be non-empty and free of them")
-        remap = np.full(n_ids, 0 if self.unk else -1, dtype=np.int32)
-        remap[prov_ids[order]] = np.arange(len(order), dtype=np.int32) + int(self.unk)
+        position = np.full(len(words), -1, dtype=np.int64)  # a merged word's final index
+        position[order] = np.arange(len(order))
+        final = np.where(index >= 0, position[np.maximum(index, 0)], -1)  # local words'
+        dropped = 0 if self.unk else -1
+        remap = np.full(local.n_ids, dropped, dtype=np.int32)
+        remap[local.prov_ids] = np.where(final >= 0, final + int(self.unk), dropped)
+        n_final = local.raw_tokens if self.unk else int(local.counts[final >= 0].sum())
         if self.unk:
-            if UNK in ids:
+            if UNK in merged.words:
                 raise CorpusError(f"{self.name}: the corpus contains the token {UNK!r}, "
                                   "which unk=True reserves; use unk=False")
-            n_unk = raw_tokens - int(kept_counts.sum())
+            n_unk = merged.raw_tokens - int(kept_counts.sum())
             kept_words = [UNK, *kept_words]
             kept_counts = np.concatenate([[n_unk], kept_counts])
 
-        n_final = int(kept_counts.sum())
         self._write_tokens(out, remap, n_final)
         Vocabulary(kept_words, kept_counts, unk=self.unk).save_tsv(out / "vocab.tsv")
         with open(out / "meta.json", "w") as f:
-            json.dump({"source": self.name, "raw_tokens": raw_tokens, **self._settings()}, f)
-        logger.info("%s: %d tokens, %d kept, vocabulary of %d words",
-                    self.name, raw_tokens, n_final, len(kept_words))
+            json.dump({"source": self.name, "raw_tokens": merged.raw_tokens,
+                       "tokens": n_final, **self._settings()}, f)
+        logger.info("%s: %d tokens, %d kept, vocabulary of %d words%s",
+                    self.name, merged.raw_tokens, int(kept_counts.sum()), len(kept_words),
+                    "" if self.group is None else
+                    f" (rank {self.group.rank} of {self.group.world} holds {n_final:,})")
+
+    def _merge(self, local: _Counts | BaseException) -> tuple[_Counts, np.ndarray]:
+        """Every rank's counts merged into the whole corpus's (in rank order, so ties in
+        frequency break by first appearance, as one reader's would), and the index of
+        each of this rank's words among them (-1: pruned by ``max_vocab_size``). A
+        rank's failure (``local`` an exception) or empty share fails every rank."""
+        group = self.group
+        mine = (f"{type(local).__name__}: {local}" if isinstance(local, BaseException)
+                else (local.words, local.counts.tolist(), local.raw_tokens))
+        shares = group.all_gather(mine, what="the vocabulary's merge")
+        for rank, share in enumerate(shares):
+            if isinstance(share, str) and rank != group.rank:
+                raise CorpusError(f"{self.name}: rank {rank} of {group.world} could not read "
+                                  f"its share ({share}); this rank stops too")
+        if isinstance(local, BaseException):
+            return local  # the caller raises it
+        empty = [rank for rank, (_, _, raw) in enumerate(shares) if raw == 0]
+        if empty:
+            raise CorpusError(
+                f"{self.name}: the share of rank(s) {', '.join(map(str, empty))} of "
+                f"{group.world} holds no tokens: the corpus is too small for "
+                f"{group.world} ranks, or a single compressed file holds it (split it into "
+                "several files, or decompress it)")
+        ids: dict[str, int] = {}
+        counts = np.zeros(sum(len(words) for words, _, _ in shares), np.int64)
+        for words, word_counts, _ in shares:
+            for word, count in zip(words, word_counts, strict=True):
+                counts[ids.setdefault(word, len(ids))] += count
+        if self.max_vocab_size is not None and len(ids) > self.max_vocab_size:
+            _prune(ids, counts, 1, self.max_vocab_size)
+        merged = _Counts(list(ids), counts[np.fromiter(ids.values(), np.int64, len(ids))],
+                         sum(raw for _, _, raw in shares), np.empty(0, np.int64), 0)
+        place = {word: i for i, word in enumerate(ids)}
+        index = np.fromiter((place.get(w, -1) for w in local.words), np.int64,
+                            len(local.words))
+        return merged, index
 
     @staticmethod
     def _write_tokens(out: Path, remap: np.ndarray, n_final: int) -> None:
@@ -639,6 +785,19 @@ class Corpus:
         np.save(out / "sentence_line.npy", np.fromfile(out / "lines.bin", np.int64)[nonempty])
         for scratch in ("ids.bin", "lengths.bin", "lines.bin"):
             os.unlink(out / scratch)
+
+
+@dataclass
+class _Counts:
+    """What reading counted: the words in order of first appearance, their counts, the
+    tokens read, and (for a rank's own reading) each word's provisional id and how many
+    ids were handed out."""
+
+    words: list[str]
+    counts: np.ndarray
+    raw_tokens: int
+    prov_ids: np.ndarray
+    n_ids: int
 
 
 def _prune(ids: dict, counts: np.ndarray, min_reduce: int, max_size: int) -> int:
@@ -691,9 +850,11 @@ def _discard(directory: Path, identity: tuple[int, int]) -> None:
         os.close(claim)
 
 
-def _check_encoding(directory: Path, tokens, offsets, sentence_line, vocab) -> None:
+def _check_encoding(directory: Path, tokens, offsets, sentence_line, vocab,
+                    share: int | None = None) -> None:
     """Raise ValueError naming the file unless the arrays are a consistent encoding over
-    ``vocab``: what the kernels index without bounds checks."""
+    ``vocab``: what the kernels index without bounds checks. A rank's ``share`` of the
+    corpus holds that many tokens (the vocabulary counts them all)."""
 
     def check(ok: bool, name: str, problem: str) -> None:
         if not ok:
@@ -714,8 +875,12 @@ def _check_encoding(directory: Path, tokens, offsets, sentence_line, vocab) -> N
     check(len(sentence_line) == 0 or (sentence_line[0] >= 0 and bool(
         np.all(sentence_line[1:] >= sentence_line[:-1]))), "sentence_line.npy",
           "line numbers must be non-negative and in order")
-    check(len(vocab) > 0 and vocab.total == len(tokens), "vocab.tsv",
-          f"its counts add up to {vocab.total}, not the {len(tokens)} tokens")
+    if share is None:
+        check(len(vocab) > 0 and vocab.total == len(tokens), "vocab.tsv",
+              f"its counts add up to {vocab.total}, not the {len(tokens)} tokens")
+    else:
+        check(len(vocab) > 0 and share == len(tokens) <= vocab.total, "tokens.npy",
+              f"holds {len(tokens)} tokens, the share encoded held {share}")
     if len(tokens):
         low, high = int(tokens.min()), int(tokens.max())
         check(low >= 0 and high < len(vocab), "tokens.npy",

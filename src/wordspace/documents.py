@@ -86,6 +86,9 @@ class Documents(Corpus):
     _dataset_kind = "documents"
     _items = "(id, tokens) pairs"
 
+    #: a document's row is trained where its text is: not shared between ranks yet
+    _shardable = False
+
     def __init__(self, source, min_count: int = 5, max_vocab_size: int | None = None,
                  lowercase: bool = False, token_pattern: str | None = None, unk: bool = False,
                  text_field: str = "text", id_field: str = "id", cache: bool = True,

@@ -41,7 +41,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -49,8 +49,10 @@ from wordspace.corpus import Corpus
 from wordspace.engine.checkpoint import (
     Checkpoint,
     Checkpointer,
+    CheckpointMismatch,
     Every,
     corpus_identity,
+    mark_ranks,
     param_arrays,
 )
 from wordspace.engine.jobs import Job, epoch_jobs, make_jobs
@@ -70,6 +72,9 @@ from wordspace.engine.schedule import Schedule
 from wordspace.losses import Loss, Params
 from wordspace.progress import progress_bar
 from wordspace.sampling import keep_probabilities
+
+if TYPE_CHECKING:
+    from wordspace.distributed.sync import SyncSettings
 
 __all__ = ["DIVERGENCE_FACTOR", "JOB_WORDS", "DeviceCounters", "DeviceExecutor", "KEEP_WARNING",
            "MEMORY_SHARE", "TooLittleTraining", "TrainingDiverged",
@@ -223,7 +228,8 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
           checkpoint: str | Path | None = None, checkpoint_every: Every | None = None,
           config: dict | None = None,
           on_epoch_end: Callable[[TrainingReport], None] | None = None,
-          executor: DeviceExecutor | None = None) -> TrainingReport:
+          executor: DeviceExecutor | None = None,
+          sync: SyncSettings | None = None) -> TrainingReport:
     """Train ``params`` in place on ``corpus`` with ``loss`` on examples laid out as
     ``layout`` says (:mod:`wordspace.engine.layout`); see the module docstring.
 
@@ -247,11 +253,22 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
     :class:`wordspace.cuda.executor.CudaSkipGram`) runs the jobs on a device instead of
     the runner's threads, an epoch at a time (:func:`_run_on_device`).
 
+    A corpus shared between the ranks of a process group (``corpus.group``, see
+    :class:`~wordspace.corpus.Corpus`'s ``shard``) is trained on every rank at once:
+    each rank walks its own share, and the ranks' parameters are synchronised as
+    ``sync`` says (:mod:`wordspace.distributed.sync`), fully at every epoch's end and at
+    the end, so every rank returns the same parameters and the whole run's report.
+    Each rank's learning rate falls with its progress through its share (a pure function
+    of the job, as in one process; the shares are balanced, and every epoch's end waits
+    for all). Checkpoints are then taken at epoch ends, one per rank inside
+    ``checkpoint``.
+
     Raises :class:`TrainingTooLarge` before any work when the buffers would not fit,
     :class:`TrainingDiverged` when the loss explodes, :class:`TooLittleTraining` when
     no pair was trained, and any worker's exception.
     """
     runner = ThreadRunner(workers) if runner is None else runner
+    group = getattr(corpus, "group", None)
     tokens = np.asarray(corpus.tokens)
     offsets = np.asarray(corpus.offsets)
     counts = corpus.vocab.counts
@@ -274,15 +291,31 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
     jobs = epoch_jobs(offsets, bounds, epochs)
     schedule = Schedule.linear(alpha, min_alpha, [job.words for job in jobs])
     meter = Meter(epochs, len(tokens) * epochs, loss.reference_loss(params, negative), alpha)
-    states = [random_state(seed, lane) for lane in range(runner.workers)]
+    first_lane = 0 if group is None else group.rank * runner.workers  # lanes of all ranks
+    states = [random_state(seed, first_lane + lane) for lane in range(runner.workers)]
     run = _Run(meter, states, params, len(bounds) - 1, len(jobs), epochs, on_epoch_end)
+    total_words = meter.total_words
+    if group is not None:
+        from wordspace.distributed.sync import Synchroniser, SyncSettings
+
+        run.sync = Synchroniser(group, param_arrays(params), lambda: meter.words,
+                                sync or SyncSettings())
+        total_words = int(group.all_reduce(np.array([total_words], np.float64))[0])
+        if checkpoint is not None:
+            checkpoint, checkpoint_every = _rank_checkpoint(group, checkpoint,
+                                                            checkpoint_every)
+        progress = progress and group.rank == 0
     if checkpoint is not None:
         identity = corpus_identity(getattr(corpus, "name", "<corpus>"), tokens, offsets,
                                    corpus.vocab.words, counts, sentence_context)
         run.checkpointer = Checkpointer(
             checkpoint, checkpoint_every or Every(epochs=1),
-            {**(config or {}), "job_words": job_words, "lanes": runner.workers}, identity)
+            {**(config or {}), "job_words": job_words, "lanes": runner.workers,
+             **({} if group is None else {"ranks": group.world})}, identity)
         run.resume()
+    if run.sync is not None:
+        _check_positions(group, run, corpus)
+        run.sync.start()
 
     def worker(worker_id: int):
         state = states[worker_id]
@@ -295,12 +328,15 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
             meter.record(job, lr, examples, *loss.update(params, examples, lr, scratch))
         return step
 
-    with progress_bar(total=meter.total_words, unit="w", desc=desc, enable=progress,
+    with progress_bar(total=total_words, unit="w", desc=desc, enable=progress,
                       initial=meter.words) as bar:
         shown = {"loss": float("nan"), "active": float("nan")}
 
         def monitor() -> None:
             words, lr, recent_loss, recent_active = meter.recent()
+            if run.sync is not None:
+                run.sync.check()  # another rank failed: this one stops
+                words = max(run.sync.global_words, words)
             if recent_loss is not None:
                 shown.update(loss=recent_loss, active=recent_active)
             postfix = {"lr": f"{lr:.5f}", "loss": format_loss(shown["loss"])}
@@ -310,11 +346,23 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
             bar.update(words - bar.n)
 
         run.started = time.perf_counter()
-        if executor is None:
-            runner.run(jobs[run.start:], worker, monitor, run if run.pausing else None)
-        else:
-            _run_on_device(executor, sampler, params, jobs[run.start:], schedule, meter,
-                           seed=seed, monitor=monitor, pauses=run if run.pausing else None)
+        try:
+            if executor is None:
+                runner.run(jobs[run.start:], worker, monitor, run if run.pausing else None)
+            else:
+                _run_on_device(executor, sampler, params, jobs[run.start:], schedule, meter,
+                               seed=seed, monitor=monitor,
+                               pauses=run if run.pausing else None)
+            if run.sync is not None:  # the last full synchronisation, then the totals
+                run.sync.finish()
+                meter.combine(lambda counts: group.all_reduce(counts, what="the report"))
+                monitor()
+        except BaseException:
+            if run.sync is not None:
+                run.sync.abort()  # the other ranks hear of it and stop too
+            raise
+    if run.sync is not None:
+        logger.info("%s", run.sync.summary())
     report = meter.report(run.seconds())
     if on_epoch_end is not None and run.start < len(jobs):
         on_epoch_end(report)
@@ -394,6 +442,7 @@ class _Run(Pauses):
         self.per_epoch, self.jobs, self.epochs = per_epoch, jobs, epochs
         self.on_epoch_end = on_epoch_end
         self.checkpointer: Checkpointer | None = None
+        self.sync = None  # a distributed run's Synchroniser
         self.start = 0  # the first job this process runs
         self.earlier = 0.0  # seconds spent before the checkpoint resumed from
         self.started = time.perf_counter()
@@ -401,7 +450,8 @@ class _Run(Pauses):
     @property
     def pausing(self) -> bool:
         """Whether the run stops at job boundaries at all."""
-        return self.checkpointer is not None or self.on_epoch_end is not None
+        return self.checkpointer is not None or self.on_epoch_end is not None \
+            or self.sync is not None
 
     def seconds(self) -> float:
         """Training time so far, including the runs this one resumes."""
@@ -436,10 +486,21 @@ class _Run(Pauses):
         if job.index == self.start:  # where this process began: nothing new to do
             return False
         epoch = self._epoch_start(job.index)
-        return (self.on_epoch_end is not None and epoch is not None) or (
+        return ((self.on_epoch_end is not None or self.sync is not None)
+                and epoch is not None) or (
             self.checkpointer is not None and self.checkpointer.due(epoch))
 
     def at(self, job: Job) -> None:
+        if self.sync is None:
+            self._boundary(job)
+            return
+        self.sync.wait()  # every rank at this epoch's end, fully synchronised
+        try:
+            self._boundary(job)
+        finally:
+            self.sync.release()
+
+    def _boundary(self, job: Job) -> None:
         # the callbacks first: a checkpoint holds a boundary whose callbacks have run
         epoch = self._epoch_start(job.index)
         if self.on_epoch_end is not None and epoch is not None:
@@ -450,6 +511,33 @@ class _Run(Pauses):
                 seconds=self.seconds(), meter=self.meter.state(),
                 states=np.array([s[0] for s in self.states], np.uint64),
                 arrays=param_arrays(self.params)))
+
+
+def _rank_checkpoint(group, checkpoint: str | Path, every: Every | None
+                     ) -> tuple[Path, Every]:
+    """Where this rank of a distributed run keeps its checkpoint: ``rank-R`` inside the
+    run's ``checkpoint`` directory, which rank 0 marks as one of ``world`` ranks (the
+    others wait for it). Distributed checkpoints are taken at epoch ends, where every
+    rank pauses fully synchronised."""
+    if every is not None and every.epochs is None:
+        raise ValueError(f"a distributed run checkpoints at epoch ends, where its ranks "
+                         f"meet: use checkpoint_every='1e' (or '2e', ...), not {every}")
+    if group.rank == 0:
+        mark_ranks(checkpoint, group.world)
+    group.broadcast(np.zeros(1), what="the checkpoint's preparation")  # after rank 0's
+    return Path(checkpoint) / f"rank-{group.rank}", every or Every(epochs=1)
+
+
+def _check_positions(group, run: _Run, corpus: Corpus) -> None:
+    """Refuse, on every rank alike, to resume ranks from different epochs (a run killed
+    while its ranks were writing their checkpoints)."""
+    epochs = group.all_gather(run.start // max(run.per_epoch, 1), what="the resume check")
+    if len(set(epochs)) > 1:
+        found = ", ".join(f"rank {r}: epoch {e + 1}" for r, e in enumerate(epochs))
+        raise CheckpointMismatch(
+            f"the ranks' checkpoints were taken at different epochs ({found}) of the run "
+            f"on {getattr(corpus, 'name', 'the corpus')}: it was stopped while they were "
+            "being written; start over with --restart (restart=True in Python)")
 
 
 def _check_outcome(report: TrainingReport, meter: Meter, counts: np.ndarray, sample: float,

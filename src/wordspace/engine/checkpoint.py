@@ -42,7 +42,7 @@ from wordspace._io import (
 )
 
 __all__ = ["CHECKPOINT_FORMAT", "Checkpoint", "CheckpointMismatch", "Checkpointer", "Every",
-           "check_checkpoint_path", "corpus_identity", "is_checkpoint",
+           "check_checkpoint_path", "corpus_identity", "is_checkpoint", "mark_ranks",
            "remove_checkpoint"]
 
 #: version of the checkpoint layout this wordspace writes and reads
@@ -176,6 +176,36 @@ def remove_checkpoint(path: str | Path) -> bool:
     return True
 
 
+def mark_ranks(path: str | Path, ranks: int) -> None:
+    """Make ``path`` the checkpoint of a run of ``ranks`` processes (each keeps its own
+    in ``path/rank-R``), unless it is one already; a single process's checkpoint, or one
+    of another number of ranks, is a :class:`CheckpointMismatch`."""
+    path = Path(path)
+    recover_interrupted_swap(path)
+    check_checkpoint_path(path)
+    if path.exists() and any(path.iterdir()):
+        made = _ranks_of(path)
+        if made != ranks:
+            by = "one process" if made is None else f"{made} ranks"
+            raise CheckpointMismatch(f"{path} is the checkpoint of a run of {by}, this run "
+                                     f"has {ranks} ranks: run it as it was made, or "
+                                     f"{_RESTART}")
+        return
+    with atomic_directory(path) as tmp:
+        (tmp / "checkpoint.json").write_text(json.dumps(
+            {"kind": _MARKER, "format": CHECKPOINT_FORMAT, "ranks": ranks}) + "\n")
+
+
+def _ranks_of(path: Path) -> int | None:
+    """The ranks of the distributed run whose checkpoint ``path`` is (None: a single
+    process's)."""
+    try:
+        ranks = json.loads((path / "checkpoint.json").read_bytes()).get("ranks")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return ranks if isinstance(ranks, int) and not isinstance(ranks, bool) else None
+
+
 def write_checkpoint(path: str | Path, checkpoint: Checkpoint) -> None:
     """Publish ``checkpoint`` at ``path`` atomically and durably (only over a checkpoint)."""
     check_checkpoint_path(path)
@@ -291,6 +321,12 @@ class Checkpointer:
         check_checkpoint_path(self.path)
         if not self.path.exists() or not any(self.path.iterdir()):
             return None
+        ranks = _ranks_of(self.path)
+        if ranks is not None:
+            raise CheckpointMismatch(
+                f"{self.path} is the checkpoint of a run of {ranks} ranks: resume it as it "
+                f"was made (torchrun --nproc-per-node ... with {ranks} processes in all, "
+                f"see docs/distributed.md), or {_RESTART}")
         saved = _read_head(self.path)
         problems = _differences(saved.config, self.config)
         if saved.corpus.get("digest") != self.corpus["digest"]:

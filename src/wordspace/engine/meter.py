@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+
+import numpy as np
 
 from wordspace.engine.jobs import Job
 from wordspace.engine.sampler import Examples
@@ -162,6 +165,20 @@ class Meter:
             epoch_loss=[total / n if n else float("nan")
                         for total, n in zip(self.epoch_loss[:epochs], self.epoch_terms[:epochs],
                                             strict=True)])
+
+    def combine(self, reduce: Callable[[np.ndarray], np.ndarray]) -> None:
+        """Replace the counts (words, examples, pairs, and per epoch: words, loss and
+        terms) by ``reduce`` of them (float64, in that order): with a sum over the ranks
+        of a distributed run, the meter counts the whole run."""
+        n = self.epochs
+        with self.lock:
+            values = reduce(np.array([self.words, self.examples, self.pairs,
+                                      *self.epoch_words, *self.epoch_loss, *self.epoch_terms],
+                                     np.float64))
+            self.words, self.examples, self.pairs = (int(v) for v in values[:3])
+            self.epoch_words = [int(v) for v in values[3:3 + n]]
+            self.epoch_loss = [float(v) for v in values[3 + n:3 + 2 * n]]
+            self.epoch_terms = [int(v) for v in values[3 + 2 * n:]]
 
     #: the counts a checkpoint keeps (the progress bar's since-last-look ones start anew)
     _STATE = ("words", "examples", "pairs", "epoch_words", "epoch_loss", "epoch_terms", "lr",

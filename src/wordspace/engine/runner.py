@@ -11,8 +11,9 @@ The contract every runner keeps (:class:`Runner`):
 * The first exception raised in any lane stops every lane (no new job is taken) and is
   raised by ``run``, so a run trains or raises, never reports success on a failure.
 * ``monitor()``, if given, is called from the calling thread about every
-  ``poll_seconds`` and once at the end (the progress bar); an interrupt (Ctrl-C) stops
-  the lanes, waits for their current job and is raised.
+  ``poll_seconds`` and once at the end (the progress bar); an exception it raises fails
+  the run like a lane's; an interrupt (Ctrl-C) stops the lanes, waits for their current
+  job and is raised.
 * With one lane, jobs run in index order: the same seed gives the same vectors.
 * ``pauses`` (optional, :class:`Pauses`): before handing out a job for which
   ``pauses.due(job)`` is true, the runner stops handing out jobs, waits until every lane
@@ -21,10 +22,10 @@ The contract every runner keeps (:class:`Runner`):
   or an end-of-epoch callback sees exactly the jobs before ``job`` done. An exception in
   ``at`` fails the run like a lane's.
 
-A GPU executor would implement ``run`` with one lane whose ``step`` batches jobs onto a
-device; a distributed wrapper would hand each rank its share of ``jobs`` (their indices,
-and so their learning rates, unchanged) to an inner runner and reduce the parameters
-between epochs.
+A GPU executor implements ``run`` with one lane whose ``step`` batches jobs onto a
+device (:class:`wordspace.train.DeviceExecutor`); in a distributed run each rank's runner
+executes the jobs of its own share of the corpus, and the ranks' parameters are kept
+together beside it (:mod:`wordspace.distributed.sync`).
 """
 
 from __future__ import annotations
@@ -151,7 +152,10 @@ class ThreadRunner(Runner):
                         cond.notify_all()
                 if monitor is not None and (done or time.monotonic() - shown
                                             >= self.poll_seconds):
-                    monitor()
+                    try:  # a monitor that raises (another rank failed) fails the run
+                        monitor()
+                    except Exception as e:  # noqa: BLE001 - raised by run, below
+                        fail(e)
                     shown = time.monotonic()
                 if done:
                     break

@@ -116,7 +116,7 @@ class Model:
 
     def fit(self, corpus, *, checkpoint: str | Path | None = None,
             checkpoint_every: str | float | None = None, restart: bool = False,
-            callbacks=None) -> Model:
+            callbacks=None, sync=None) -> Model:
         """Train on ``corpus``: a :class:`Corpus`, or anything ``Corpus()`` accepts
         (built with its defaults). Returns the model.
 
@@ -138,17 +138,28 @@ class Model:
             Objects with ``on_epoch_end(model, report)`` and/or
             ``on_train_end(model, report)`` (:class:`wordspace.engine.callbacks.Callback`);
             an exception in one fails the run.
+        sync : SyncSettings, optional
+            In a process group of several ranks (``torchrun``), how the ranks keep their
+            parameters together (:class:`wordspace.distributed.SyncSettings`; default: a
+            round every 0.2 s, changes summed). Each rank trains its share of the corpus;
+            all end with the same parameters; the checkpoint (taken at epoch ends) holds
+            every rank's state, and only rank 0 removes it. See docs/distributed.md.
         """
         self._validate()
         self._check_resources()
-        run = self._run_options(checkpoint, checkpoint_every, restart, callbacks)
+        run = self._run_options(checkpoint, checkpoint_every, restart, callbacks, sync)
         kind = self._corpus_type
         if isinstance(corpus, Corpus) and not isinstance(corpus, kind):
             raise TypeError(f"{type(self).__name__} trains on {kind.__name__}, not a "
                             f"{type(corpus).__name__}: build {kind.__name__}(source, ...)")
         if not isinstance(corpus, kind):
             corpus = kind(corpus, progress=getattr(self, "progress", True))
-        if run.checkpoint is not None and run.restart:
+        group = getattr(corpus, "group", None)
+        if group is not None and not self._resumable:
+            raise ValueError(f"{type(self).__name__} trains in one process: build its corpus "
+                             "with shard=False, or run it without torchrun")
+        lead = group is None or group.rank == 0  # who removes the checkpoint
+        if run.checkpoint is not None and run.restart and lead:
             remove_checkpoint(run.checkpoint)
         previous = self.__dict__.get("vocab_")
         self.vocab_ = corpus.vocab
@@ -166,26 +177,34 @@ class Model:
         for callback in run.callbacks:
             if callable(getattr(callback, "on_train_end", None)):
                 callback.on_train_end(self, self.report_)
-        if run.checkpoint is not None:  # the run is complete: nothing to resume
+        if run.checkpoint is not None and lead:  # the run is complete: nothing to resume
             remove_checkpoint(run.checkpoint)
         return self
 
     #: whether ``fit`` can checkpoint, resume and call callbacks (the window models)
     _resumable = False
 
-    def _run_options(self, checkpoint, checkpoint_every, restart, callbacks) -> _RunOptions:
+    def _run_options(self, checkpoint, checkpoint_every, restart, callbacks, sync=None
+                     ) -> _RunOptions:
         """``fit``'s run options, checked before any corpus is read."""
         callbacks = check_callbacks(callbacks)
         every = None if checkpoint_every is None else Every.parse(checkpoint_every)
-        if not self._resumable and (checkpoint is not None or every or restart or callbacks):
+        if not self._resumable and (checkpoint is not None or every or restart or callbacks
+                                    or sync is not None):
             raise TypeError(f"{type(self).__name__} trains in one pass: it takes no "
-                            "checkpoint, checkpoint_every, restart or callbacks")
+                            "checkpoint, checkpoint_every, restart, callbacks or sync")
+        if sync is not None:
+            from wordspace.distributed.sync import SyncSettings
+
+            if not isinstance(sync, SyncSettings):
+                raise TypeError(f"sync must be a wordspace.distributed.SyncSettings, not "
+                                f"{type(sync).__name__}")
         if checkpoint is None and (every is not None or restart):
             raise ValueError("checkpoint_every and restart need checkpoint=PATH (the "
                              "checkpoint's directory)")
         if checkpoint is not None:
             check_checkpoint_path(checkpoint)  # before reading the corpus, not after
-        return _RunOptions(checkpoint, every, bool(restart), callbacks)
+        return _RunOptions(checkpoint, every, bool(restart), callbacks, sync)
 
     @property
     def is_fitted(self) -> bool:
@@ -381,7 +400,7 @@ class WindowModel(Model):
             sentence_context=sentence_context, progress=self.progress,
             checkpoint=run.checkpoint, checkpoint_every=run.every,
             config={"class": type(self).__name__, **config},
-            on_epoch_end=on_epoch_end if epoch_end else None)
+            on_epoch_end=on_epoch_end if epoch_end else None, sync=run.sync)
 
 
 #: gensim's names for wordspace model parameters
@@ -437,6 +456,7 @@ class _RunOptions:
     every: Every | None = None
     restart: bool = False
     callbacks: list = field(default_factory=list)
+    sync: object = None  # a distributed run's SyncSettings
 
 
 def _registry() -> dict[str, type[Model]]:

@@ -1,0 +1,123 @@
+"""The process group wordspace trains in: torch.distributed, seen through NumPy.
+
+wordspace does not launch processes or find its peers itself: ``torchrun``, SLURM's
+``srun`` or Ray Train start the processes and set ``RANK``, ``WORLD_SIZE``,
+``MASTER_ADDR`` and ``MASTER_PORT``; :func:`current_group` joins the group they describe
+(or uses the one the program already initialised). Parameters live in NumPy arrays
+(the compiled kernels' memory); torch tensors that share their memory carry them through
+the collectives, over gloo, which works between CPU processes on one machine or many.
+A program that initialised NCCL for its GPUs gets a gloo group beside it for these
+CPU arrays.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import sys
+
+import numpy as np
+
+__all__ = ["Group", "RankFailed", "current_group"]
+
+logger = logging.getLogger(__name__)
+
+
+class RankFailed(RuntimeError):
+    """Another rank of the run failed or disappeared; this one stops too."""
+
+
+def _world_from_environment() -> int:
+    try:
+        return int(os.environ.get("WORLD_SIZE", "1"))
+    except ValueError:
+        raise ValueError(f"WORLD_SIZE={os.environ['WORLD_SIZE']!r} is not a number of "
+                         "processes") from None
+
+
+class Group:
+    """Rank ``rank`` of ``world`` processes, with the collectives the run needs, on NumPy
+    arrays (changed in place) and small Python objects."""
+
+    def __init__(self, torch_group=None):
+        import torch
+        import torch.distributed as dist
+
+        self._torch, self._dist, self._group = torch, dist, torch_group
+        self.rank = dist.get_rank()
+        self.world = dist.get_world_size()
+
+    def __repr__(self) -> str:
+        return f"Group(rank={self.rank}, world={self.world})"
+
+    def _call(self, what: str, fn, *args, **kwargs):
+        """Run a collective; a peer's failure (a closed connection, a timeout) becomes
+        :class:`RankFailed` naming this rank and the collective."""
+        try:
+            return fn(*args, group=self._group, **kwargs)
+        except RuntimeError as e:  # gloo reports a lost peer as a RuntimeError
+            raise RankFailed(f"rank {self.rank} of {self.world}: another rank failed or "
+                             f"disappeared during {what} ({str(e).splitlines()[0][:200]}); "
+                             "see the other ranks' logs. Run the same command again to "
+                             "resume from the last checkpoint") from None
+
+    def all_reduce(self, array: np.ndarray, what: str = "a synchronisation") -> np.ndarray:
+        """Sum ``array`` (contiguous) over the ranks, in place; returns it."""
+        self._call(what, self._dist.all_reduce, self._torch.from_numpy(array))
+        return array
+
+    def broadcast(self, array: np.ndarray, source: int = 0, what: str = "a broadcast"
+                  ) -> np.ndarray:
+        """Overwrite ``array`` (contiguous) with rank ``source``'s, in place."""
+        self._call(what, self._dist.broadcast, self._torch.from_numpy(array), src=source)
+        return array
+
+    def all_gather(self, value, what: str = "a gather") -> list:
+        """Every rank's ``value`` (a picklable object), in rank order."""
+        out = [None] * self.world
+        self._call(what, self._dist.all_gather_object, out, value)
+        return out
+
+
+def current_group() -> Group | None:
+    """The group this process trains in, or None when it trains alone.
+
+    A group is used when torch.distributed is already initialised with more than one
+    process, or when the launcher's environment says so (``WORLD_SIZE`` > 1, as
+    ``torchrun`` sets it): the group is then initialised from that environment. Without
+    either, torch is not even imported. A launcher's environment without torch
+    installed is a clear error.
+    """
+    world = _world_from_environment()
+    if world <= 1 and "torch" not in sys.modules:
+        return None
+    try:
+        import torch.distributed as dist
+    except ImportError:
+        raise RuntimeError(f"WORLD_SIZE={world} says this process is one of {world}, but "
+                           "torch is not installed: pip install 'wordspace[distributed]' "
+                           "(or unset WORLD_SIZE to train alone)") from None
+    if not dist.is_available():
+        raise RuntimeError("this torch was built without torch.distributed")
+    if not dist.is_initialized():
+        if world <= 1:
+            return None
+        timeout = float(os.environ.get("WORDSPACE_DIST_TIMEOUT", "1800"))
+        dist.init_process_group("gloo", timeout=datetime.timedelta(seconds=timeout))
+        logger.info("joined the process group as rank %d of %d (gloo)", dist.get_rank(),
+                    dist.get_world_size())
+    if dist.get_world_size() <= 1:
+        return None
+    group = None if dist.get_backend() == "gloo" else _gloo_group(dist)
+    return Group(group)
+
+
+_GLOO = {}
+
+
+def _gloo_group(dist):
+    """A gloo group of every rank, beside a group of another backend (NCCL), made once."""
+    if "group" not in _GLOO:
+        _GLOO["group"] = dist.new_group(backend="gloo")
+    return _GLOO["group"]

@@ -1,0 +1,110 @@
+"""Input sharding: each rank's share of a corpus's bytes, cut where nothing is split.
+
+The files of a corpus (one file, or a folder's files in order) are seen as one sequence
+of bytes, cut into ``world`` ranges of about equal size; rank ``r`` reads the ``r``-th.
+A cut inside a plain file moves forward to the next line start, or, when no line ends
+within :data:`LINE_SEARCH` bytes (text8's single line), to the next token boundary (after
+an ASCII whitespace byte, which no UTF-8 sequence contains). A compressed file cannot be
+entered in the middle, so a cut inside one moves to the nearer of its ends. Every rank
+computes every cut with the same function of the same files, so neighbouring ranks agree
+on the byte where one stops and the next starts: no token is lost or read twice.
+
+Ranges keep the corpus's order (rank 0 reads its start), so the first appearances of
+words, merged in rank order, are those of a single reader: ties in the vocabulary's
+frequency order break as they would in one process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from wordspace._io import is_compressed
+
+__all__ = ["LINE_SEARCH", "Piece", "cut_point", "shard"]
+
+#: how far past a cut a line end is looked for before cutting between tokens instead
+LINE_SEARCH = 1 << 20
+_WHITESPACE = b" \t\n\r\v\f"
+_READ = 1 << 16
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Bytes ``start .. end - 1`` of ``path`` (a whole file when compressed)."""
+
+    path: Path
+    start: int
+    end: int
+
+    @property
+    def size(self) -> int:
+        """Bytes in the piece."""
+        return self.end - self.start
+
+
+def _find(f, start: int, limit: int | None, stops: bytes) -> int | None:
+    """The offset just after the first byte of ``stops`` at or after ``start`` (looking
+    at most ``limit`` bytes, or to the end when None), or None when there is none."""
+    f.seek(start)
+    seen = 0
+    while limit is None or seen < limit:
+        block = f.read(_READ if limit is None else min(_READ, limit - seen))
+        if not block:
+            return None
+        hits = [i for i in (block.find(bytes([b])) for b in stops) if i >= 0]
+        if hits:
+            return start + seen + min(hits) + 1
+        seen += len(block)
+    return None
+
+
+def cut_point(path: Path, offset: int, size: int, line_search: int = LINE_SEARCH) -> int:
+    """Where a cut aimed at byte ``offset`` of the plain file ``path`` (``size`` bytes)
+    lands: the first line start at or after ``offset`` if one is within
+    ``line_search`` bytes, else the first token start at or after it, else the end."""
+    if offset <= 0:
+        return 0
+    if offset >= size:
+        return size
+    with open(path, "rb") as f:
+        # a position p starts a line when byte p - 1 ends one: look from offset - 1
+        line = _find(f, offset - 1, line_search, b"\n")
+        if line is not None:
+            return line
+        token = _find(f, offset - 1, None, _WHITESPACE)
+    return size if token is None else token
+
+
+def shard(files: list[Path], rank: int, world: int, *, line_search: int = LINE_SEARCH
+          ) -> list[Piece]:
+    """The pieces of ``files`` (in order) that rank ``rank`` of ``world`` reads; an empty
+    list when its range holds nothing (a corpus smaller than the ranks, or one
+    compressed file taking the whole range)."""
+    if not 0 <= rank < world:
+        raise ValueError(f"rank {rank} is outside 0..{world - 1}")
+    sizes = [Path(f).stat().st_size for f in files]
+    starts = [sum(sizes[:i]) for i in range(len(files))]
+    total = sum(sizes)
+    compressed = [is_compressed(f) for f in files]
+
+    def cut(target: int) -> int:
+        """Where the cut aimed at global byte ``target`` lands, as a global offset."""
+        for f, begin, size, packed in zip(files, starts, sizes, compressed, strict=True):
+            if begin <= target < begin + size:
+                if packed:  # the nearer end of a file that cannot be entered
+                    return begin if target - begin < begin + size - target else begin + size
+                return begin + cut_point(Path(f), target - begin, size, line_search)
+        return total
+
+    cuts = [0]
+    for k in range(1, world):
+        cuts.append(max(cuts[-1], cut(k * total // world)))  # cuts never go backwards
+    cuts.append(total)
+    lo, hi = cuts[rank], cuts[rank + 1]
+    pieces = []
+    for f, begin, size in zip(files, starts, sizes, strict=True):
+        start, end = max(lo - begin, 0), min(hi - begin, size)
+        if start < end:
+            pieces.append(Piece(Path(f), start, end))
+    return pieces

@@ -1,0 +1,238 @@
+"""Keeping the ranks' parameters together while each trains its own share.
+
+Each rank trains its shard with its own lanes (threads, or a device), Hogwild-style on
+its own copy of the parameters, and a background thread of each rank meets the others'
+on a timer (:class:`SyncSettings.interval`), as pWord2Vec's MPI version does (Ji et al.
+2016). A meeting is a *round*:
+
+1. a small control all-reduce: words trained (the progress bar and the learning rate
+   count all ranks), and whether each rank is waiting at a boundary, finished, busy or
+   failed;
+2. then, usually, the *hot rows*: rows ``0 .. K - 1`` of every parameter array (the
+   vocabulary is sorted by frequency, so these are the most frequent words, the rows
+   most ranks change between rounds), with ``K`` cycling through
+   :attr:`SyncSettings.hot_rows` (1k, 2k, 1k, 4k: a wider sweep every other round);
+3. or, when every rank waits at a boundary (an epoch's end, the end of training), a
+   *full* synchronisation of every row, after which all ranks hold bit-identical
+   parameters.
+
+What is exchanged is each rank's *change* since the rows were last synchronised
+(``base``, a copy of the parameters as of then): the changes are summed (``combine=
+"sum"``), so every update any rank made is applied once, as Hogwild threads' updates
+are on one machine, and the learning rate stays the single-process one; or averaged
+(``"average"``, pWord2Vec's model averaging), which applies each rank's update at
+``1 / ranks`` of its size. Updates a rank makes while a round is under way are kept (the
+round adds the others' changes to the live rows rather than overwriting them). Optimiser
+state (the Gaussian model's AdaGrad sums) is synchronised the same way: its changes are
+sums of squared gradients, which add up.
+
+Every collective runs on this thread, in the same order on every rank, so the rounds
+can never interleave; a rank whose training fails says so in the next round, and the
+others raise :class:`~wordspace.distributed.group.RankFailed`; a rank that disappears
+makes the others' next collective fail at once (its connections close).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from wordspace.distributed.group import Group, RankFailed
+
+__all__ = ["SyncSettings", "Synchroniser"]
+
+logger = logging.getLogger(__name__)
+
+#: values per collective in a full synchronisation (bounded scratch for huge matrices)
+CHUNK = 1 << 24
+_WORDS, _WAITING, _FINAL, _BUSY, _FAILED = range(5)  # the control vector's slots
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    """How ranks synchronise: a round every ``interval`` seconds, the hot rows' ``K``
+    cycling through ``hot_rows``, changes summed or averaged (``combine``)."""
+
+    interval: float = 0.2
+    hot_rows: tuple[int, ...] = (1024, 2048, 1024, 4096)
+    combine: str = "sum"
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.interval, (int, float)) and 0 < self.interval <= 3600):
+            raise ValueError(f"sync interval must be a number of seconds in (0, 3600], "
+                             f"got {self.interval!r}")
+        if not self.hot_rows or any(not isinstance(k, int) or k < 1 for k in self.hot_rows):
+            raise ValueError(f"hot_rows must be positive row counts, got {self.hot_rows!r}")
+        if self.combine not in ("sum", "average"):
+            raise ValueError(f"combine must be 'sum' or 'average', got {self.combine!r}")
+
+
+class Synchroniser:
+    """The synchronisation of one rank's ``arrays`` (name to array, rows first) with
+    the other ranks' (see the module docstring). ``words()`` says how many corpus words
+    this rank has trained.
+
+    Use: :meth:`start` before training (every rank then holds rank 0's parameters),
+    :meth:`wait` at a boundary with every local lane paused (returns once all ranks
+    have been fully synchronised; :meth:`release` after what the boundary does),
+    :meth:`finish` at the end, :meth:`abort` when this rank fails. :attr:`error` is set
+    (and raised by :meth:`check`) when the rounds fail.
+    """
+
+    def __init__(self, group: Group, arrays: dict[str, np.ndarray],
+                 words: Callable[[], int], settings: SyncSettings = SyncSettings()):
+        self.group, self.arrays, self.words, self.settings = group, arrays, words, settings
+        self.scale = 1.0 if settings.combine == "sum" else 1.0 / group.world
+        self.cond = threading.Condition()
+        self.flags = np.zeros(5, np.float64)  # this rank's control slots, under cond
+        self.generation = 0  # full synchronisations done
+        self.error: BaseException | None = None
+        self.global_words = 0  # words trained by all ranks, as of the last round
+        self.rounds = self.full_syncs = 0
+        self.sent = 0  # bytes this rank contributed to all-reduces
+        self.seconds = 0.0  # spent in rounds
+        self._thread: threading.Thread | None = None
+        self._cycle: Iterator[int] = itertools.cycle(settings.hot_rows)
+        self.base: dict[str, np.ndarray] = {}
+
+    # -- the training side ----------------------------------------------------------------
+    def start(self) -> None:
+        """Give every rank rank 0's parameters and start the rounds."""
+        for name, array in self.arrays.items():
+            for part in _chunks(array):
+                self.group.broadcast(part, what=f"the initial {name}")
+        self.base = {name: array.copy() for name, array in self.arrays.items()}
+        self._thread = threading.Thread(target=self._loop, daemon=True,
+                                        name=f"wordspace-sync-{self.group.rank}")
+        self._thread.start()
+
+    def check(self) -> None:
+        """Raise the rounds' error, if they failed."""
+        if self.error is not None:
+            raise self.error
+
+    def wait(self, final: bool = False) -> None:
+        """Wait, with this rank's lanes paused, until every rank waits and all are fully
+        synchronised (``final``: this rank has finished training)."""
+        with self.cond:
+            generation = self.generation
+            self.flags[_WAITING], self.flags[_FINAL] = 1, float(final)
+            self.cond.notify_all()  # a round now: the others may be waiting already
+            while self.generation == generation and self.error is None:
+                self.cond.wait(1.0)
+        self.check()
+
+    def release(self) -> None:
+        """Let hot rounds go on after a boundary's work (checkpoint, callbacks)."""
+        with self.cond:
+            self.flags[_BUSY] = 0
+            self.cond.notify_all()
+
+    def finish(self) -> None:
+        """The final full synchronisation, after which the rounds stop."""
+        self.wait(final=True)
+        self._thread.join()
+        self.check()
+
+    def abort(self) -> None:
+        """Tell the other ranks this one failed (in the next round) and stop."""
+        with self.cond:
+            self.flags[_FAILED] = 1
+            self.cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=10 * self.settings.interval + 30)
+
+    # -- the rounds -----------------------------------------------------------------------
+    def _loop(self) -> None:
+        try:
+            while self._round():
+                with self.cond:
+                    if not self.flags[_WAITING] and not self.flags[_FAILED]:
+                        self.cond.wait(self.settings.interval)
+        except BaseException as e:  # noqa: BLE001 - surfaced by check() in training
+            with self.cond:
+                self.error = e if isinstance(e, RankFailed) else RankFailed(
+                    f"rank {self.group.rank}: synchronisation failed ({type(e).__name__}: "
+                    f"{e})")
+                self.cond.notify_all()
+
+    def _round(self) -> bool:
+        """One round; False when the rounds are over (finished, or this rank failed)."""
+        world = self.group.world
+        with self.cond:
+            self.flags[_WORDS] = self.words()
+            control = np.concatenate([self.flags, np.zeros(world)])
+            control[5 + self.group.rank] = self.flags[_FAILED]
+        started = time.perf_counter()
+        self.group.all_reduce(control, what="a control round")
+        self.sent += control.nbytes
+        if control[_FAILED]:
+            if self.flags[_FAILED]:
+                return False
+            failed = [str(r) for r in range(world) if control[5 + r]]
+            raise RankFailed(f"rank {', '.join(failed)} of {world} failed (see its log); "
+                             f"rank {self.group.rank} stops too. Run the same command again "
+                             "to resume from the last checkpoint")
+        self.global_words = int(control[_WORDS])
+        if control[_WAITING] == world:
+            self._sync(None)
+            with self.cond:
+                self.generation += 1
+                self.full_syncs += 1
+                if not self.flags[_FINAL]:  # back to training, once the boundary is done
+                    self.flags[_WAITING], self.flags[_BUSY] = 0, 1
+                self.cond.notify_all()
+            over = control[_FINAL] == world
+        else:
+            if not control[_BUSY]:  # no rank is writing what a round would change
+                self._sync(next(self._cycle))
+            over = False
+        self.rounds += 1
+        self.seconds += time.perf_counter() - started
+        return not over
+
+    def _sync(self, rows: int | None) -> None:
+        """Add every rank's change of rows ``0 .. rows - 1`` (None: all) to this rank's."""
+        if rows is None:  # every lane paused: rows become exactly base + sum, on all ranks
+            for name, array in self.arrays.items():
+                base = self.base[name]
+                for live, old in zip(_chunks(array), _chunks(base), strict=True):
+                    change = live - old
+                    self.group.all_reduce(change, what=f"a full synchronisation of {name}")
+                    self.sent += change.nbytes
+                    old += change if self.scale == 1 else change * self.scale
+                    live[...] = old
+            return
+        seen = {name: array[:rows].copy() for name, array in self.arrays.items()}
+        changes = [seen[name] - self.base[name][:rows] for name in self.arrays]
+        flat = np.concatenate([c.ravel() for c in changes])
+        self.group.all_reduce(flat, what="a synchronisation of the hot rows")
+        self.sent += flat.nbytes
+        if self.scale != 1:
+            flat *= self.scale
+        at = 0
+        for (name, array), change in zip(self.arrays.items(), changes, strict=True):
+            total = flat[at:at + change.size].reshape(change.shape)
+            at += change.size
+            array[:rows] += total - change  # the others' changes; this rank's stay
+            self.base[name][:rows] += total
+
+    def summary(self) -> str:
+        """Rounds, full synchronisations, bytes sent and the time they took."""
+        return (f"rank {self.group.rank}: {self.rounds:,} synchronisation rounds "
+                f"({self.full_syncs} full), {self.sent / 2**20:,.1f} MiB sent "
+                f"({self.sent / max(self.rounds, 1) / 2**10:,.1f} KiB per round), "
+                f"{self.seconds:.1f} s in rounds")
+
+
+def _chunks(array: np.ndarray) -> list[np.ndarray]:
+    """Views of ``array``'s rows in blocks of at most :data:`CHUNK` values."""
+    per_row = max(int(np.prod(array.shape[1:])), 1)
+    step = max(CHUNK // per_row, 1)
+    return [array[i:i + step] for i in range(0, max(len(array), 1), step)]
