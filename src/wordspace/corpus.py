@@ -389,12 +389,14 @@ class Corpus:
         written once and published whole, so concurrent runs can share them.
     progress : bool
         Show a progress bar while reading.
-    shard : bool, optional
+    shard : bool or Group, optional
         In a process group of several ranks (``torchrun``, see docs/distributed.md), read
-        only this rank's share of the source (:mod:`wordspace.distributed.shards`) and
-        merge the word counts of every rank, so that every rank holds the same
-        vocabulary (counts over the whole corpus) and its own share of the tokens. None
-        (the default): shard whenever such a group exists; False: read everything.
+        only this rank's share of the source (:mod:`wordspace.distributed.shards`; an
+        iterable: every ``world``-th item) and merge the word counts of every rank, so
+        that every rank holds the same vocabulary (counts over the whole corpus) and its
+        own share of the tokens. None (the default): shard whenever such a group exists;
+        False: read everything; a :class:`wordspace.distributed.Group` (or any object
+        with its ``rank``, ``world`` and ``all_gather``): shard between its ranks.
 
     Attributes
     ----------
@@ -417,7 +419,7 @@ class Corpus:
                  lowercase: bool = False, token_pattern: str | None = None, unk: bool = False,
                  max_sentence_length: int = MAX_SENTENCE_LENGTH, cache: bool = True,
                  progress: bool = True, max_token_length: int = MAX_TOKEN_LENGTH,
-                 shard: bool | None = None):
+                 shard=None):
         check_int("min_count", min_count, 1)
         check_int("max_sentence_length", max_sentence_length, 1, maximum=1_000_000)
         check_int("max_token_length", max_token_length, 1, maximum=1 << 20)
@@ -484,13 +486,19 @@ class Corpus:
     #: whether a rank may read a share of this kind of corpus (see ``shard``)
     _shardable = True
 
-    def _shard_group(self, shard: bool | None):
+    def _shard_group(self, shard):
         """The process group whose ranks share the source, or None to read it whole."""
         if shard is False:
             return None
-        from wordspace.distributed.group import current_group
+        if shard is not None and shard is not True:
+            if not all(hasattr(shard, name) for name in ("rank", "world", "all_gather")):
+                raise TypeError(f"shard must be True, False, None or a process group, not "
+                                f"{type(shard).__name__}")
+            group = shard
+        else:
+            from wordspace.distributed.group import current_group
 
-        group = current_group()
+            group = current_group()
         if group is not None and not self._shardable:
             raise CorpusError(f"{type(self).__name__} cannot be shared between the "
                               f"{group.world} ranks of a process group yet: train it in "

@@ -12,6 +12,7 @@ CPU arrays.
 
 from __future__ import annotations
 
+import atexit
 import datetime
 import logging
 import os
@@ -105,12 +106,19 @@ def current_group() -> Group | None:
             return None
         timeout = float(os.environ.get("WORDSPACE_DIST_TIMEOUT", "1800"))
         dist.init_process_group("gloo", timeout=datetime.timedelta(seconds=timeout))
+        atexit.register(_leave, dist)  # gloo's threads must stop before the interpreter
         logger.info("joined the process group as rank %d of %d (gloo)", dist.get_rank(),
                     dist.get_world_size())
     if dist.get_world_size() <= 1:
         return None
     group = None if dist.get_backend() == "gloo" else _gloo_group(dist)
     return Group(group)
+
+
+def _leave(dist) -> None:
+    """Destroy the group this module initialised (at exit)."""
+    if dist.is_initialized():
+        dist.destroy_process_group()
 
 
 _GLOO = {}

@@ -1,0 +1,354 @@
+"""Distributed training: shards, the merged vocabulary, and real runs of two processes.
+
+The sharding and the vocabulary's merge are checked in one process, with the ranks as
+threads (:class:`ThreadGroup`); the training runs launch two processes over gloo, as
+torchrun does, and need torch (CI installs the local CPU build; see .ci/run).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import planted_sentences
+from helpers import write_sentences
+from wordspace.corpus import Corpus, CorpusError
+from wordspace.distributed import SyncSettings
+from wordspace.distributed.shards import cut_point, shard
+from wordspace.engine.checkpoint import CheckpointMismatch, mark_ranks
+
+
+def _needs_torch() -> None:
+    pytest.importorskip("torch.distributed", reason="needs torch (CI installs torch==2.13.0)")
+
+
+# -- sharding -------------------------------------------------------------------------------
+def _random_text(rng: random.Random, lines: int, words_per_line: int) -> bytes:
+    vocab = ["a", "bb", "ccc", "déjà", "naïve", "x" * 30, "Ω", "tab\tbed"]
+    out = []
+    for _ in range(lines):
+        n = rng.randint(0, words_per_line)
+        sep = rng.choice([" ", "  ", " \t"])
+        out.append(sep.join(rng.choice(vocab) for _ in range(n)))
+    return ("\n".join(out) + rng.choice(["", "\n"])).encode()
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_shards_lose_and_repeat_no_token_wherever_the_cuts_fall(tmp_path, seed):
+    rng = random.Random(seed)
+    files = []
+    for i in range(rng.randint(1, 4)):
+        one_line = rng.random() < 0.4  # text8's layout: one line, no line end to cut at
+        data = _random_text(rng, 1 if one_line else rng.randint(1, 300),
+                            rng.randint(200, 3000) if one_line else 40)
+        path = tmp_path / f"part{i}.txt"
+        if rng.random() < 0.25:
+            path = path.with_suffix(".txt.gz")
+            path.write_bytes(gzip.compress(data))
+        else:
+            path.write_bytes(data)
+        files.append(path)
+    texts = [gzip.decompress(f.read_bytes()) if f.suffix == ".gz" else f.read_bytes()
+             for f in files]
+    whole = b"".join(texts)
+    world = rng.randint(1, 7)
+    search = rng.choice([4, 64, 1 << 20])  # small: cuts between tokens inside long lines
+    pieces = [shard(files, r, world, line_search=search) for r in range(world)]
+    read = b""
+    for rank_pieces in pieces:
+        for p in rank_pieces:
+            data = p.path.read_bytes()
+            read += gzip.decompress(data) if p.path.suffix == ".gz" else data[p.start:p.end]
+    assert read == whole  # every byte once, in order
+    # each piece splits into exactly its file's tokens, in order (files are read apart)
+    tokens = [t for rank_pieces in pieces for p in rank_pieces
+              for t in (gzip.decompress(p.path.read_bytes()) if p.path.suffix == ".gz"
+                        else p.path.read_bytes()[p.start:p.end]).split()]
+    assert tokens == [t for text in texts for t in text.split()]
+    sizes = [sum(p.size for p in rank_pieces) for rank_pieces in pieces]
+    if not any(f.suffix == ".gz" for f in files) and search > 1000 and world > 1:
+        assert max(sizes) - min(sizes) <= max(len(whole) // world, 200)  # balanced
+
+
+def test_a_cut_lands_at_a_line_start_or_else_between_tokens(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_bytes(b"one two\nthree four five\nsix")
+    size = path.stat().st_size
+    assert cut_point(path, 3, size) == 8  # inside line 1: the start of line 2
+    assert cut_point(path, 8, size) == 8  # a line start stays
+    # a long line without an end within reach: after the next space
+    assert cut_point(path, 10, size, line_search=2) == 14
+    path.write_bytes(b"abcdefgh")
+    assert cut_point(path, 3, 8) == 8  # one token: nowhere to cut but its end
+
+
+# -- the vocabulary's merge (ranks as threads) ---------------------------------------------
+class ThreadGroup:
+    """Rank ``rank`` of ranks running as threads of one process (all_gather only)."""
+
+    def __init__(self, rank: int, world: int, board: dict):
+        self.rank, self.world, self.board = rank, world, board
+
+    def all_gather(self, value, what: str = ""):
+        self.board["values"][self.rank] = value
+        self.board["barrier"].wait()
+        out = list(self.board["values"])
+        self.board["barrier"].wait()
+        return out
+
+
+def _sharded(source, world: int, **settings) -> list:
+    board = {"values": [None] * world, "barrier": threading.Barrier(world, timeout=60)}
+    out: list = [None] * world
+
+    def read(rank: int) -> None:
+        try:
+            out[rank] = Corpus(source, shard=ThreadGroup(rank, world, board), progress=False,
+                               **settings)
+        except Exception as e:  # noqa: BLE001 - compared by the test
+            out[rank] = e
+
+    threads = [threading.Thread(target=read, args=(r,)) for r in range(world)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return out
+
+
+@pytest.mark.parametrize("settings", [dict(min_count=2), dict(min_count=1, unk=True),
+                                      dict(min_count=3, max_sentence_length=7)])
+def test_ranks_hold_the_single_reader_vocabulary_and_together_every_token(tmp_path, settings):
+    rng = np.random.default_rng(3)
+    zipf = [f"w{int(i)}" for i in rng.zipf(1.3, size=30_000) if i < 5000]
+    starts = range(0, len(zipf), 40)
+    lines = [zipf[i:i + int(n)] for i, n in zip(starts, rng.integers(1, 80, len(starts)),
+                                                strict=True)]
+    path = write_sentences(tmp_path / "zipf.txt", lines)
+    whole = Corpus(path, progress=False, **settings)
+    for world in (2, 3):
+        ranks = _sharded(path, world, **settings)
+        for corpus in ranks:
+            assert corpus.vocab.words == whole.vocab.words  # ties broken alike
+            np.testing.assert_array_equal(corpus.vocab.counts, whole.vocab.counts)
+        np.testing.assert_array_equal(np.concatenate([c.tokens for c in ranks]), whole.tokens)
+    cached = _sharded(path, 2, **settings)  # the second time from each rank's cache
+    assert all(c.cache_dir is not None for c in cached)
+    assert cached[1].vocab.words == whole.vocab.words
+
+
+def test_a_rank_that_cannot_read_its_share_fails_every_rank(tmp_path):
+    path = tmp_path / "tiny.txt"
+    path.write_text("just three words\n")
+    results = _sharded(path, 3, min_count=1)
+    assert all(isinstance(r, CorpusError) for r in results)
+    assert "holds no tokens" in str(results[0])
+
+
+# -- training on two processes --------------------------------------------------------------
+_TRAIN = textwrap.dedent('''
+    import hashlib, json, sys
+    from wordspace import Corpus, SkipGram
+    from wordspace.distributed import SyncSettings, current_group
+    corpus_path, out, combine = sys.argv[1:4]
+    corpus = Corpus(corpus_path, min_count=1, progress=False)
+    model = SkipGram(dim=16, window=3, epochs=4, sample=0, workers=1, seed=1, alpha=0.05,
+                     progress=False)
+    model.fit(corpus, sync=SyncSettings(interval=0.05, combine=combine))
+    group = current_group()
+    digest = hashlib.sha1(model.input_vectors_.tobytes() + model.output_vectors_.tobytes())
+    r = model.report_
+    with open(f"{out}/rank{group.rank}.json", "w") as f:
+        json.dump({"words": r.words, "epoch_words": r.epoch_words, "pairs": r.pairs,
+                   "tokens": int(corpus.n_tokens), "vocab": model.vocab_.words,
+                   "counts": model.vocab_.counts.tolist(), "digest": digest.hexdigest()}, f)
+    if group.rank == 0:
+        model.save(f"{out}/model")
+''')
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _launch(argv: list[str], world: int = 2, port: int | None = None) -> list[subprocess.Popen]:
+    """``world`` processes of ``python argv...`` in one gloo group, as torchrun starts them."""
+    port = port or _free_port()
+    procs = []
+    for rank in range(world):
+        env = {**os.environ, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port),
+               "RANK": str(rank), "WORLD_SIZE": str(world), "LOCAL_RANK": str(rank),
+               "WORDSPACE_DIST_TIMEOUT": "60"}
+        procs.append(subprocess.Popen([sys.executable, *argv], env=env, text=True,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+    return procs
+
+
+def _finish(procs: list[subprocess.Popen], timeout: float = 240) -> list[tuple[int, str]]:
+    out = []
+    for p in procs:
+        _, err = p.communicate(timeout=timeout)
+        out.append((p.returncode, err))
+    return out
+
+
+def _split_corpus(path: Path) -> tuple[Path, list[list[str]]]:
+    """Planted groups 0-1 in the first half of the file and 2-3 in the second: rank 0
+    never reads groups 2-3, rank 1 never 0-1."""
+    first, groups = planted_sentences(n_groups=2, n_sentences=900, seed=1)
+    second, _ = planted_sentences(n_groups=2, n_sentences=900, seed=2)
+    second = [[w.replace("g0", "g2").replace("g1", "g3") for w in s] for s in second]
+    groups = groups + [[w.replace("g0", "g2").replace("g1", "g3") for w in g] for g in groups]
+    return write_sentences(path, first + second), groups
+
+
+@pytest.mark.parametrize("combine", ["sum", "average"])
+def test_two_processes_train_every_token_once_and_end_with_identical_parameters(
+        tmp_path, combine):
+    _needs_torch()
+    path, groups = _split_corpus(tmp_path / "corpus.txt")
+    script = tmp_path / "train.py"
+    script.write_text(_TRAIN)
+    results = _finish(_launch([str(script), str(path), str(tmp_path), combine]))
+    assert [code for code, _ in results] == [0, 0], results
+    ranks = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in range(2)]
+    whole = Corpus(path, min_count=1, progress=False)
+    for rank in ranks:  # every token of every shard, once per epoch, counted on each rank
+        assert rank["epoch_words"] == [whole.n_tokens] * 4
+        assert rank["vocab"] == whole.vocab.words
+        assert rank["counts"] == whole.vocab.counts.tolist()
+    assert ranks[0]["tokens"] + ranks[1]["tokens"] == whole.n_tokens
+    assert min(r["tokens"] for r in ranks) > 0.4 * whole.n_tokens  # balanced shares
+    assert ranks[0]["digest"] == ranks[1]["digest"]  # bit-identical parameters
+    from wordspace import load_model
+
+    model = load_model(tmp_path / "model")
+    group_of = {w: i for i, g in enumerate(groups) for w in g}
+    # rank 0 read no sentence of groups 2 and 3: it knows them through rank 1
+    hits = [group_of[n] == group_of[w]
+            for w in group_of for n, _ in model.vectors.most_similar(w, topn=4)]
+    assert np.mean(hits) > 0.95
+
+
+def _cli_train(corpus: Path, out: Path, *extra: str) -> list[str]:
+    return ["-m", "wordspace", "train", str(corpus), "-o", str(out), "--dim", "12",
+            "--epochs", "6", "--sample", "0", "--seed", "5", "--workers", "1",
+            "--min-count", "1", "--quiet", "--checkpoint-every", "1e", *extra]
+
+
+def test_a_killed_rank_stops_the_other_and_the_same_command_resumes(tmp_path):
+    _needs_torch()
+    corpus = write_sentences(tmp_path / "corpus.txt",
+                             planted_sentences(n_sentences=40_000, seed=4)[0])
+    out = tmp_path / "model"
+    partial = tmp_path / "model.partial"
+    procs = _launch(_cli_train(corpus, out))
+    deadline = time.monotonic() + 120
+    while not (partial / "rank-1").exists() and time.monotonic() < deadline \
+            and all(p.poll() is None for p in procs):
+        time.sleep(0.02)
+    assert (partial / "rank-1").exists(), _finish(procs)
+    procs[1].send_signal(signal.SIGKILL)
+    killed = time.monotonic()
+    code, err = _finish(procs[:1], timeout=60)[0]
+    assert time.monotonic() - killed < 30  # no hang
+    assert code != 0 and "rank" in err and "failed" in err, err
+    assert not out.exists()
+    procs[1].wait()
+    again = _finish(_launch(_cli_train(corpus, out)))
+    assert [c for c, _ in again] == [0, 0], again
+    assert "resuming from" in again[0][1]
+    report = json.loads((out / "training.json").read_text())
+    assert report["epoch_words"] == [Corpus(corpus, min_count=1, progress=False).n_tokens] * 6
+    assert not partial.exists()  # removed by rank 0 once the model was written
+
+
+def test_a_checkpoint_is_resumed_only_by_as_many_ranks_as_made_it(tmp_path):
+    path = tmp_path / "run.partial"
+    mark_ranks(path, 2)
+    mark_ranks(path, 2)  # again: already so
+    with pytest.raises(CheckpointMismatch, match="run of 2 ranks, this run has 3"):
+        mark_ranks(path, 3)
+    from wordspace.models import SkipGram
+
+    corpus = Corpus(planted_sentences(n_sentences=100)[0], min_count=1)
+    with pytest.raises(CheckpointMismatch, match="run of 2 ranks: resume it as it was made"):
+        SkipGram(dim=8, epochs=1, progress=False).fit(corpus, checkpoint=path)
+
+
+def test_sync_settings_are_checked():
+    with pytest.raises(ValueError, match="combine must be"):
+        SyncSettings(combine="max")
+    with pytest.raises(ValueError, match="interval"):
+        SyncSettings(interval=0)
+    from wordspace.models import PPMISVD
+
+    with pytest.raises(TypeError, match="no checkpoint, checkpoint_every, restart, callbacks "
+                                        "or sync"):
+        PPMISVD().fit([["a", "b"]], sync=SyncSettings())
+
+
+def test_the_sync_rounds_exchange_changes_not_values():
+    """Two ranks as threads over a fake all-reduce: each one's change reaches the other
+    once, a change made during a round is kept, and a full sync makes them equal."""
+    from wordspace.distributed.sync import Synchroniser
+
+    class Pair:
+        def __init__(self, rank, board):
+            self.rank, self.world, self.board = rank, 2, board
+
+        def all_reduce(self, array, what=""):
+            self.board["in"][self.rank] = array.copy()
+            self.board["barrier"].wait()
+            array[...] = self.board["in"][0] + self.board["in"][1]
+            self.board["barrier"].wait()
+            return array
+
+        def broadcast(self, array, source=0, what=""):
+            self.board["in"][self.rank] = array.copy()
+            self.board["barrier"].wait()
+            array[...] = self.board["in"][source]
+            self.board["barrier"].wait()
+            return array
+
+    board = {"in": [None, None], "barrier": threading.Barrier(2, timeout=30)}
+    arrays = [np.zeros((6, 3), np.float32) + r for r in range(2)]  # rank 1 starts differently
+    syncs = [Synchroniser(Pair(r, board), {"w": arrays[r]}, lambda: 0,
+                          SyncSettings(interval=0.01, hot_rows=(2,))) for r in range(2)]
+    threads = [threading.Thread(target=s.start) for s in syncs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    np.testing.assert_array_equal(arrays[1], 0)  # rank 0's parameters everywhere
+    arrays[0][0] += 1.0  # a hot row's change on rank 0
+    arrays[1][5] += 2.0  # a cold row's change on rank 1: only a full sync carries it
+    time.sleep(0.2)
+    np.testing.assert_array_equal(arrays[1][0], 1.0)  # arrived once, not more
+    np.testing.assert_array_equal(arrays[0][0], 1.0)
+    np.testing.assert_array_equal(arrays[0][5], 0.0)
+    finishing = [threading.Thread(target=s.finish) for s in syncs]
+    for t in finishing:
+        t.start()
+    for t in finishing:
+        t.join(30)
+    np.testing.assert_array_equal(arrays[0], arrays[1])
+    assert arrays[0][5, 0] == 2.0 and arrays[0][0, 0] == 1.0
+    assert all(s.full_syncs == 1 and s.error is None for s in syncs)
+    assert hashlib.sha1(arrays[0].tobytes()).digest() == hashlib.sha1(arrays[1].tobytes()).digest()
