@@ -352,3 +352,14 @@ def test_the_sync_rounds_exchange_changes_not_values():
     assert arrays[0][5, 0] == 2.0 and arrays[0][0, 0] == 1.0
     assert all(s.full_syncs == 1 and s.error is None for s in syncs)
     assert hashlib.sha1(arrays[0].tobytes()).digest() == hashlib.sha1(arrays[1].tobytes()).digest()
+
+
+def test_plain_cuda_means_the_local_rank_s_device_under_a_launcher(monkeypatch):
+    from wordspace.cuda.device import parse_device
+
+    monkeypatch.delenv("WORLD_SIZE", raising=False)
+    assert parse_device("cuda") == 0
+    monkeypatch.setenv("WORLD_SIZE", "8")
+    monkeypatch.setenv("LOCAL_RANK", "3")
+    assert parse_device("cuda") == 3  # one GPU per process, the same command everywhere
+    assert parse_device("cuda:1") == 1  # named: as named

@@ -10,6 +10,7 @@ simulated device 0 counts as a device, so the whole path runs on a CPU in tests.
 from __future__ import annotations
 
 import importlib
+import os
 import re
 
 INSTALL_HINT = "pip install wordspace[cuda]"
@@ -31,11 +32,16 @@ _DEVICE = re.compile(r"cuda(?::(\d+))?")
 
 
 def parse_device(device: str) -> int:
-    """The device index ``"cuda"`` (0) or ``"cuda:N"`` (N) names; ``ValueError`` for
-    anything else."""
+    """The device index ``"cuda"`` or ``"cuda:N"`` (N) names; ``ValueError`` for anything
+    else. Plain ``"cuda"`` is device 0, or, in a process of a launcher's group (torchrun
+    sets ``LOCAL_RANK`` and ``WORLD_SIZE``), the device of its local rank: one GPU per
+    process, as the same command runs on every rank."""
     match = _DEVICE.fullmatch(str(device).strip().lower())
     if match is None:
         raise ValueError(f"device must be 'cpu', 'cuda' or 'cuda:N', not {device!r}")
+    if match.group(1) is None and os.environ.get("WORLD_SIZE", "1") != "1":
+        local = os.environ.get("LOCAL_RANK", "0")
+        return int(local) if local.isdigit() else 0
     return int(match.group(1) or 0)
 
 
