@@ -162,15 +162,18 @@ def test_a_rank_that_cannot_read_its_share_fails_every_rank(tmp_path):
 # -- training on two processes --------------------------------------------------------------
 _TRAIN = textwrap.dedent('''
     import hashlib, json, sys
-    from wordspace import Corpus, SkipGram
+    from wordspace import Corpus, GaussianSkipGram, SkipGram
     from wordspace.distributed import SyncSettings, current_group
-    corpus_path, out, combine = sys.argv[1:4]
+    corpus_path, out, kind, combine = sys.argv[1:5]
     corpus = Corpus(corpus_path, min_count=1, progress=False)
-    model = SkipGram(dim=16, window=3, epochs=4, sample=0, workers=1, seed=1, alpha=0.05,
-                     progress=False)
+    common = dict(dim=16, window=3, epochs=4, sample=0, workers=1, seed=1, progress=False)
+    model = (SkipGram(**common, alpha=0.05) if kind == "sgns" else
+             GaussianSkipGram(**common, energy="kl"))
     model.fit(corpus, sync=SyncSettings(interval=0.05, combine=combine))
     group = current_group()
-    digest = hashlib.sha1(model.input_vectors_.tobytes() + model.output_vectors_.tobytes())
+    digest = hashlib.sha1()
+    for name in model._arrays:  # every saved parameter array
+        digest.update(getattr(model, name).tobytes())
     r = model.report_
     with open(f"{out}/rank{group.rank}.json", "w") as f:
         json.dump({"words": r.words, "epoch_words": r.epoch_words, "pairs": r.pairs,
@@ -218,14 +221,15 @@ def _split_corpus(path: Path) -> tuple[Path, list[list[str]]]:
     return write_sentences(path, first + second), groups
 
 
-@pytest.mark.parametrize("combine", ["sum", "average"])
+@pytest.mark.parametrize("kind,combine", [("sgns", "sum"), ("sgns", "average"),
+                                          ("gaussian", "sum")])
 def test_two_processes_train_every_token_once_and_end_with_identical_parameters(
-        tmp_path, combine):
+        tmp_path, kind, combine):
     _needs_torch()
     path, groups = _split_corpus(tmp_path / "corpus.txt")
     script = tmp_path / "train.py"
     script.write_text(_TRAIN)
-    results = _finish(_launch([str(script), str(path), str(tmp_path), combine]))
+    results = _finish(_launch([str(script), str(path), str(tmp_path), kind, combine]))
     assert [code for code, _ in results] == [0, 0], results
     ranks = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in range(2)]
     whole = Corpus(path, min_count=1, progress=False)
@@ -304,6 +308,13 @@ def test_sync_settings_are_checked():
         PPMISVD().fit([["a", "b"]], sync=SyncSettings())
 
 
+def test_hot_rounds_follow_the_ruler_sequence():
+    from wordspace.distributed.sync import ruler_rows
+
+    assert [ruler_rows(n, 1024) // 1024 for n in range(1, 17)] == \
+        [1, 2, 1, 4, 1, 2, 1, 8, 1, 2, 1, 4, 1, 2, 1, 16]
+
+
 def test_the_sync_rounds_exchange_changes_not_values():
     """Two ranks as threads over a fake all-reduce: each one's change reaches the other
     once, a change made during a round is kept, and a full sync makes them equal."""
@@ -328,9 +339,10 @@ def test_the_sync_rounds_exchange_changes_not_values():
             return array
 
     board = {"in": [None, None], "barrier": threading.Barrier(2, timeout=30)}
-    arrays = [np.zeros((6, 3), np.float32) + r for r in range(2)]  # rank 1 starts differently
+    # rank 1 starts differently; row 4095 is reached by the 2048th round only
+    arrays = [np.zeros((4096, 3), np.float32) + r for r in range(2)]
     syncs = [Synchroniser(Pair(r, board), {"w": arrays[r]}, lambda: 0,
-                          SyncSettings(interval=0.01, hot_rows=(2,))) for r in range(2)]
+                          SyncSettings(interval=0.01, rows=2)) for r in range(2)]
     threads = [threading.Thread(target=s.start) for s in syncs]
     for t in threads:
         t.start()
@@ -338,18 +350,18 @@ def test_the_sync_rounds_exchange_changes_not_values():
         t.join()
     np.testing.assert_array_equal(arrays[1], 0)  # rank 0's parameters everywhere
     arrays[0][0] += 1.0  # a hot row's change on rank 0
-    arrays[1][5] += 2.0  # a cold row's change on rank 1: only a full sync carries it
+    arrays[1][4095] += 2.0  # a cold row's change on rank 1: only a full sync carries it
     time.sleep(0.2)
     np.testing.assert_array_equal(arrays[1][0], 1.0)  # arrived once, not more
     np.testing.assert_array_equal(arrays[0][0], 1.0)
-    np.testing.assert_array_equal(arrays[0][5], 0.0)
+    np.testing.assert_array_equal(arrays[0][4095], 0.0)
     finishing = [threading.Thread(target=s.finish) for s in syncs]
     for t in finishing:
         t.start()
     for t in finishing:
         t.join(30)
     np.testing.assert_array_equal(arrays[0], arrays[1])
-    assert arrays[0][5, 0] == 2.0 and arrays[0][0, 0] == 1.0
+    assert arrays[0][4095, 0] == 2.0 and arrays[0][0, 0] == 1.0
     assert all(s.full_syncs == 1 and s.error is None for s in syncs)
     assert hashlib.sha1(arrays[0].tobytes()).digest() == hashlib.sha1(arrays[1].tobytes()).digest()
 

@@ -10,8 +10,11 @@ on a timer (:class:`SyncSettings.interval`), as pWord2Vec's MPI version does (Ji
    failed;
 2. then, usually, the *hot rows*: rows ``0 .. K - 1`` of every parameter array (the
    vocabulary is sorted by frequency, so these are the most frequent words, the rows
-   most ranks change between rounds), with ``K`` cycling through
-   :attr:`SyncSettings.hot_rows` (1k, 2k, 1k, 4k: a wider sweep every other round);
+   most ranks change between rounds), with ``K`` following pWord2Vec's ruler sequence:
+   round ``n`` takes :attr:`SyncSettings.rows` (1,024) times the largest power of two
+   dividing ``n`` (1k, 2k, 1k, 4k, 1k, 2k, 1k, 8k, ...), so row ``i`` meets the other
+   ranks' every ``i / 1024`` rounds or so: the frequent rows constantly, every row
+   every few seconds, for about ``rows`` times the number of doublings per round;
 3. or, when every rank waits at a boundary (an epoch's end, the end of training), a
    *full* synchronisation of every row, after which all ranks hold bit-identical
    parameters.
@@ -34,11 +37,10 @@ makes the others' next collective fail at once (its connections close).
 
 from __future__ import annotations
 
-import itertools
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,19 +58,20 @@ _WORDS, _WAITING, _FINAL, _BUSY, _FAILED = range(5)  # the control vector's slot
 
 @dataclass(frozen=True)
 class SyncSettings:
-    """How ranks synchronise: a round every ``interval`` seconds, the hot rows' ``K``
-    cycling through ``hot_rows``, changes summed or averaged (``combine``)."""
+    """How ranks synchronise: a round every ``interval`` seconds, at least ``rows`` rows
+    a round (more in the ruler sequence's rounds), changes summed or averaged
+    (``combine``)."""
 
     interval: float = 0.2
-    hot_rows: tuple[int, ...] = (1024, 2048, 1024, 4096)
+    rows: int = 1024
     combine: str = "sum"
 
     def __post_init__(self) -> None:
         if not (isinstance(self.interval, (int, float)) and 0 < self.interval <= 3600):
             raise ValueError(f"sync interval must be a number of seconds in (0, 3600], "
                              f"got {self.interval!r}")
-        if not self.hot_rows or any(not isinstance(k, int) or k < 1 for k in self.hot_rows):
-            raise ValueError(f"hot_rows must be positive row counts, got {self.hot_rows!r}")
+        if not isinstance(self.rows, int) or isinstance(self.rows, bool) or self.rows < 1:
+            raise ValueError(f"rows must be a positive number of rows, got {self.rows!r}")
         if self.combine not in ("sum", "average"):
             raise ValueError(f"combine must be 'sum' or 'average', got {self.combine!r}")
 
@@ -98,7 +101,6 @@ class Synchroniser:
         self.sent = 0  # bytes this rank contributed to all-reduces
         self.seconds = 0.0  # spent in rounds
         self._thread: threading.Thread | None = None
-        self._cycle: Iterator[int] = itertools.cycle(settings.hot_rows)
         self.base: dict[str, np.ndarray] = {}
 
     # -- the training side ----------------------------------------------------------------
@@ -191,7 +193,7 @@ class Synchroniser:
             over = control[_FINAL] == world
         else:
             if not control[_BUSY]:  # no rank is writing what a round would change
-                self._sync(next(self._cycle))
+                self._sync(ruler_rows(self.rounds + 1, self.settings.rows))
             over = False
         self.rounds += 1
         self.seconds += time.perf_counter() - started
@@ -229,6 +231,12 @@ class Synchroniser:
                 f"({self.full_syncs} full), {self.sent / 2**20:,.1f} MiB sent "
                 f"({self.sent / max(self.rounds, 1) / 2**10:,.1f} KiB per round), "
                 f"{self.seconds:.1f} s in rounds")
+
+
+def ruler_rows(round_number: int, rows: int) -> int:
+    """Rows synchronised in hot round ``round_number`` (from 1): ``rows`` times the
+    largest power of two dividing it."""
+    return rows * (round_number & -round_number)
 
 
 def _chunks(array: np.ndarray) -> list[np.ndarray]:
