@@ -296,6 +296,9 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
     run.add_argument("--sync-interval", type=float, default=None, metavar="SECONDS",
                      help="under torchrun: seconds between the ranks' synchronisation "
                           "rounds (default 0.2; see docs/distributed.md)")
+    run.add_argument("--sync-rows", type=int, default=None, metavar="N",
+                     help="under torchrun: the fewest rows (most frequent words) a round "
+                          "synchronises; rounds take N, 2N, N, 4N, ... (default 1024)")
     run.add_argument("--sync-combine", choices=("sum", "average"), default=None,
                      help="under torchrun: add the ranks' changes (sum, the default: every "
                           "update counts once, as threads' do) or average them (pWord2Vec's "
@@ -449,11 +452,12 @@ def _train(args) -> int:
 
 def _sync_settings(args):
     """The distributed run's :class:`SyncSettings` from ``--sync-*`` (None: defaults)."""
-    if args.sync_interval is None and args.sync_combine is None:
+    given = {"interval": args.sync_interval, "combine": args.sync_combine,
+             "rows": args.sync_rows}
+    if all(value is None for value in given.values()):
         return None
     from wordspace.distributed.sync import SyncSettings
 
-    given = {"interval": args.sync_interval, "combine": args.sync_combine}
     return SyncSettings(**{k: v for k, v in given.items() if v is not None})
 
 

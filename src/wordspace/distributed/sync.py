@@ -91,7 +91,6 @@ class Synchroniser:
     def __init__(self, group: Group, arrays: dict[str, np.ndarray],
                  words: Callable[[], int], settings: SyncSettings = SyncSettings()):
         self.group, self.arrays, self.words, self.settings = group, arrays, words, settings
-        self.scale = 1.0 if settings.combine == "sum" else 1.0 / group.world
         self.cond = threading.Condition()
         self.flags = np.zeros(5, np.float64)  # this rank's control slots, under cond
         self.generation = 0  # full synchronisations done
@@ -203,27 +202,27 @@ class Synchroniser:
         """Add every rank's change of rows ``0 .. rows - 1`` (None: all) to this rank's."""
         if rows is None:  # every lane paused: rows become exactly base + sum, on all ranks
             for name, array in self.arrays.items():
-                base = self.base[name]
-                for live, old in zip(_chunks(array), _chunks(base), strict=True):
-                    change = live - old
-                    self.group.all_reduce(change, what=f"a full synchronisation of {name}")
-                    self.sent += change.nbytes
-                    old += change if self.scale == 1 else change * self.scale
+                for live, old in zip(_chunks(array), _chunks(self.base[name]), strict=True):
+                    old += self._combine([live - old], f"a full synchronisation of {name}")[0]
                     live[...] = old
             return
-        seen = {name: array[:rows].copy() for name, array in self.arrays.items()}
-        changes = [seen[name] - self.base[name][:rows] for name in self.arrays]
-        flat = np.concatenate([c.ravel() for c in changes])
-        self.group.all_reduce(flat, what="a synchronisation of the hot rows")
-        self.sent += flat.nbytes
-        if self.scale != 1:
-            flat *= self.scale
-        at = 0
-        for (name, array), change in zip(self.arrays.items(), changes, strict=True):
-            total = flat[at:at + change.size].reshape(change.shape)
-            at += change.size
+        changes = [array[:rows] - self.base[name][:rows] for name, array in self.arrays.items()]
+        totals = self._combine(changes, "a synchronisation of the hot rows")
+        for (name, array), change, total in zip(self.arrays.items(), changes, totals,
+                                                strict=True):
             array[:rows] += total - change  # the others' changes; this rank's stay
             self.base[name][:rows] += total
+
+    def _combine(self, changes: list[np.ndarray], what: str) -> list[np.ndarray]:
+        """The ranks' ``changes`` (one array each, rows first) summed or averaged as
+        ``combine`` says, in one all-reduce."""
+        flat = self.group.all_reduce(np.concatenate([c.ravel() for c in changes]), what=what)
+        self.sent += flat.nbytes
+        if self.settings.combine == "average":
+            flat *= 1.0 / self.group.world
+        bounds = np.cumsum([0] + [c.size for c in changes])
+        return [flat[a:b].reshape(c.shape)
+                for a, b, c in zip(bounds[:-1], bounds[1:], changes, strict=True)]
 
     def summary(self) -> str:
         """Rounds, full synchronisations, bytes sent and the time they took."""
