@@ -69,6 +69,81 @@ def test_export_matches_the_model(trained, tmp_path, fmt, binary):
     np.testing.assert_allclose(exported.matrix, model.vectors.matrix, rtol=1e-5, atol=1e-7)
 
 
+def read_projector(directory):
+    """The words and matrix of a Projector export, read as the Projector reads them:
+    every line of vectors.tsv a row of tab-separated numbers, every line of metadata.tsv
+    a word (one column: no header)."""
+    rows = (directory / "vectors.tsv").read_text(encoding="utf-8").split("\n")
+    words = (directory / "metadata.tsv").read_text(encoding="utf-8").split("\n")
+    assert rows[-1] == words[-1] == ""  # each line ends with a newline, nothing after
+    matrix = np.array([[float(x) for x in r.split("\t")] for r in rows[:-1]], np.float32)
+    return words[:-1], matrix
+
+
+def test_projector_export_round_trips_in_the_models_order(trained, tmp_path, capsys):
+    out = tmp_path / "projector"
+    model = load_model(trained)
+    assert main(["export", str(trained), "-o", str(out), "--format", "projector"]) == 0
+    assert "wrote 24 vectors of dimension 12" in capsys.readouterr().out
+    assert sorted(p.name for p in out.iterdir()) == ["metadata.tsv", "vectors.tsv"]
+    words, matrix = read_projector(out)
+    assert words == model.vectors.words and len(words) == 24
+    np.testing.assert_array_equal(matrix, model.vectors.matrix)  # nine digits: exact
+    # an earlier export is replaced; --limit keeps the first (most frequent) words
+    assert main(["export", str(trained), "-o", str(out), "--format", "projector",
+                 "--limit", "5"]) == 0
+    words, matrix = read_projector(out)
+    assert words == model.vectors.words[:5]
+    np.testing.assert_array_equal(matrix, model.vectors.matrix[:5])
+    # --limit for word2vec files too
+    assert main(["export", str(trained), "-o", str(tmp_path / "v.txt"), "--limit", "3"]) == 0
+    assert Vectors.load_word2vec_format(tmp_path / "v.txt").words == model.vectors.words[:3]
+
+
+def test_projector_export_of_a_vectors_file_without_a_header(tmp_path):
+    glove = tmp_path / "glove.txt"
+    glove.write_text("the 0.5 -1.25 3\ncafé 1e-3 2 -0\n, 7 8 9\n", encoding="utf-8")
+    assert main(["export", str(glove), "-o", str(tmp_path / "p"), "--format",
+                 "projector"]) == 0
+    words, matrix = read_projector(tmp_path / "p")
+    assert words == ["the", "café", ","]
+    np.testing.assert_array_equal(matrix, np.array([[0.5, -1.25, 3], [1e-3, 2, 0],
+                                                    [7, 8, 9]], np.float32))
+
+
+def test_projector_export_refuses_what_is_not_its_own(trained, tmp_path, capsys):
+    foreign = tmp_path / "notes.txt"
+    foreign.write_text("mine\n")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "vectors.tsv").write_text("1\t2\n")
+    (folder / "thesis.tex").write_text("mine\n")
+    for target, message in ((foreign, "is an existing file, not a projector export"),
+                            (folder, "exists and is not a projector export (only "
+                                     "vectors.tsv and metadata.tsv)")):
+        assert main(["export", str(trained), "-o", str(target), "--format", "projector"]) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err
+    assert foreign.read_text() == "mine\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["thesis.tex", "vectors.tsv"]
+    assert (folder / "vectors.tsv").read_text() == "1\t2\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize("word, shown", [("new\tyork", r"'new\tyork'"),
+                                         ("two\nlines", r"'two\nlines'"),
+                                         ("cr\r", r"'cr\r'")])
+def test_projector_export_refuses_words_a_tsv_line_cannot_hold(tmp_path, monkeypatch,
+                                                               capsys, word, shown):
+    vectors = Vectors(["a", word, "c"], np.ones((3, 2), np.float32))
+    monkeypatch.setattr("wordspace.cli._load_scorable", lambda path: vectors)
+    out = tmp_path / "p"
+    assert main(["export", "anything", "-o", str(out), "--format", "projector"]) == 2
+    err = capsys.readouterr().err
+    assert f"word 2, {shown}, is empty or contains a tab or a line break" in err
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
 def test_errors_are_one_clear_line(tmp_path, trained, capsys):
     empty = tmp_path / "empty.txt"
     empty.write_text("")

@@ -131,7 +131,9 @@ def test_a_binary_row_that_looks_like_text_reads_when_asked_for(tmp_path):
 @pytest.mark.parametrize("data, message", [
     (b"", "is empty"),
     (b"hello world\n", r"v\.bin:1: expected a header 'n_words dim'"),
-    (b"2 3 4\na 1 2 3\n", r"v\.bin:1: expected a header"),
+    # three numbers are a row of the word "2" (a file without a header), not a header
+    (b"2 3 4\na 1 2 3\n", r"v\.bin:2: the row of 'a' has 3 numbers, but the first row, "
+                          r"line 1, has 2 \(the file has no header\)"),
     (b"-1 3\n", r"v\.bin:1: expected a header"),
     (b"1 0\na\n", "dimension is 0"),
     (b"1 " + b"9" * 30 + b"\n", "more than any file holds"),
@@ -418,3 +420,124 @@ def test_reader_returns_plain_words_and_matrix(tmp_path):
     path.write_bytes(b"2 2\na 1 2\nb 3 4\n")
     words, matrix = read_word2vec(path)
     assert words == ["a", "b"] and matrix.dtype == np.float32 and matrix.shape == (2, 2)
+
+
+# -- files without a header (GloVe) ------------------------------------------------------
+def glove_text(v: Vectors) -> bytes:
+    """``v`` as GloVe writes its vectors: no header, each line a word and its numbers."""
+    return b"".join(w.encode() + b" " + " ".join(f"{x:.6f}" for x in row).encode() + b"\n"
+                    for w, row in zip(v.words, v.matrix, strict=True))
+
+
+@pytest.mark.parametrize("compression", [None, "gz"])
+@pytest.mark.parametrize("chunk", [None, 64])
+def test_glove_files_read_as_gensim_reads_them_with_no_header(tmp_path, monkeypatch,
+                                                              compression, chunk):
+    from gensim.models import KeyedVectors
+
+    if chunk:  # small buffers: rows cross them, and the matrix of a gzip file grows
+        monkeypatch.setattr("wordspace.word2vec_format._CHUNK", chunk)
+    words = ["the", ",", "1990", "café", "日本", "-", "nan-ish", "e"] + [f"w{i}" for i in range(40)]
+    v = vectors(dim=3, seed=3, words=words)
+    path = tmp_path / "glove.6B.3d.txt"
+    path.write_bytes(glove_text(v))
+    kv = KeyedVectors.load_word2vec_format(str(path), no_header=True)
+    if compression:
+        path.write_bytes(COMPRESS[compression](path.read_bytes()))
+    for kw in ({}, {"no_header": True}, {"no_header": True, "binary": False}):
+        back = Vectors.load_word2vec_format(path, **kw)
+        assert back.words == list(kv.index_to_key) == words
+        assert back.matrix.dtype == np.float32
+        np.testing.assert_array_equal(back.matrix, kv.vectors)
+    np.testing.assert_allclose(back.matrix, v.matrix, atol=1e-6)
+    for limit in (1, 5, 48, 100):
+        back = Vectors.load_word2vec_format(path, limit=limit)
+        assert back.words == words[:limit]
+        np.testing.assert_array_equal(back.matrix, kv.vectors[:limit])
+
+
+def test_a_header_is_still_read_and_no_header_false_insists_on_one(tmp_path):
+    v = vectors(n=3, dim=2)
+    with pytest.raises(ValueError, match=r"g\.txt:1: expected a header 'n_words dim' .* \(it "
+                                         r"reads as a row: pass no_header=True"):
+        load(tmp_path, glove_text(v), "g.txt", no_header=False)
+    v.save_word2vec_format(tmp_path / "w.txt")
+    for flag in (None, False):
+        back = Vectors.load_word2vec_format(tmp_path / "w.txt", no_header=flag)
+        assert_loads_exactly(back, v)
+    # gensim's meaning: with no_header=True the header is a row, and the next row is wrong
+    with pytest.raises(ValueError, match=r"w\.txt:2: the row of 'w0' has 2 numbers, but the "
+                                         r"first row, line 1, has 1 \(no_header=True, but "
+                                         r"line 1 looks like a header"):
+        Vectors.load_word2vec_format(tmp_path / "w.txt", no_header=True)
+    with pytest.raises(ValueError, match=r"g\.txt: no_header=True is for text files"):
+        load(tmp_path, glove_text(v), "g.txt", no_header=True, binary=True)
+    # a binary file still has its header, and binary=True never guesses a header away
+    with pytest.raises(ValueError, match=r"g\.txt:1: expected a header"):
+        load(tmp_path, glove_text(v), "g.txt", binary=True)
+
+
+def test_glove_files_with_crlf_and_trailing_blank_lines_read(tmp_path):
+    back = load(tmp_path, b"a 1 2\r\nb 3 4 \r\n\r\n\n  \n", "g.txt")
+    assert back.words == ["a", "b"]
+    np.testing.assert_array_equal(back.matrix, [[1, 2], [3, 4]])
+    back = load(tmp_path, b"a 1 2\nb 3 4", "g.txt", no_header=True)  # no last newline
+    assert back.words == ["a", "b"]
+
+
+@pytest.mark.parametrize("no_header", [None, True])
+@pytest.mark.parametrize("row, message", [
+    (b"b 1", r"g\.txt:3: the row of 'b' has 1 numbers, but the first row, line 1, has 2 "
+             r"\(the file has no header\)"),
+    (b"b 1 2 3", r"g\.txt:3: the row of 'b' has 3 numbers"),
+    (b"b 1 zwei", r"g\.txt:3: 'zwei' in the row of 'b' is not a number"),
+    (b"b 1 nan", r"g\.txt:3: the vector of 'b' has NaN or infinite values"),
+    (b"", r"g\.txt:3: an empty line between rows"),
+    (b"\xff 1 2", r"g\.txt:3: the word .* is not UTF-8"),
+])
+def test_bad_rows_of_a_file_without_a_header_name_the_line(tmp_path, no_header, row, message):
+    data = b"a 1 2\nc 3 4\n" + row + b"\nd 5 6\n"
+    with pytest.raises(ValueError, match=message):
+        load(tmp_path, data, "g.txt", no_header=no_header)
+    with pytest.raises(ValueError, match=message):  # compressed: the matrix grows instead
+        load(tmp_path, gzip.compress(data), "g.txt", no_header=no_header)
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", r"g\.txt: the file is empty"),
+    (b"\n\n", r"g\.txt:1: expected a row 'word x1 x2 \.\.\.' \(the file has no header\), "
+              r"got ''"),
+    (b"lonely\n", r"g\.txt:1: expected a row"),
+])
+def test_a_file_without_a_header_needs_a_first_row(tmp_path, data, message):
+    with pytest.raises(ValueError, match=message):
+        load(tmp_path, data, "g.txt", no_header=True)
+
+
+@pytest.fixture(scope="module")
+def large_text_without_header():
+    """25 MB of text (17 digits a number) for a 4 MB float32 matrix."""
+    matrix = np.random.default_rng(0).normal(size=(10_000, 100)).astype(np.float32)
+    row = " %.17e" * matrix.shape[1] + "\n"
+    data = "".join(f"w{i}" + row % tuple(r) for i, r in enumerate(matrix.tolist())).encode()
+    return data, matrix
+
+
+@pytest.mark.parametrize("compression", [None, "gz"])
+def test_a_large_file_without_a_header_streams(tmp_path, large_text_without_header,
+                                               compression):
+    # reading the file whole, or keeping its rows as Python floats, would take more than
+    # half the file's size; a buffer at a time into a float32 matrix (sized by counting
+    # the lines of a plain file, grown for a compressed one) takes the matrix and buffers
+    data, matrix = large_text_without_header
+    path = tmp_path / "big.txt"
+    path.write_bytes(COMPRESS[compression](data, 1) if compression else data)
+    tracemalloc.start()
+    try:
+        back = Vectors.load_word2vec_format(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_array_equal(back.matrix, matrix)
+    assert len(data) > 6 * matrix.nbytes
+    assert matrix.nbytes < peak < len(data) / 2, (peak, matrix.nbytes, len(data))

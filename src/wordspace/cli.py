@@ -25,6 +25,7 @@ _EPILOG = """examples:
   wordspace eval text8-model --datasets ws353 simlex999 google
   wordspace plot text8-model france king computer --neighbours 8 -o map.png
   wordspace export text8-model -o vectors.bin --format word2vec-binary
+  wordspace export text8-model -o projector --format projector --limit 10000
   wordspace train text8 --model fasttext -o text8-ft  # subwords: vectors for unseen words
   wordspace similar text8-ft unbelievablly
   echo doggos unbelievablly | wordspace vectors text8-ft   # fastText's print-word-vectors
@@ -484,7 +485,7 @@ def _word_vectors(model, path: str):
 
 
 _MODEL_HELP = ("model directory, fastText .bin model, or word2vec file (.txt, .bin, "
-               ".vec)")
+               ".vec; GloVe's .txt, without a header, too)")
 
 
 def _print_table(rows) -> None:
@@ -647,23 +648,47 @@ def _infer(a) -> None:
 
 
 def _add_export(sub) -> None:
-    p = _subcommand(sub, "export", help="write vectors in word2vec format",
+    p = _subcommand(sub, "export", help="write vectors in word2vec or Projector format",
                        description="Write the word vectors as a word2vec text or binary "
-                                   "file, readable by gensim, word2vec.c and fastText.")
+                                   "file, readable by gensim, word2vec.c and fastText, or "
+                                   "as the two TSV files of the TensorFlow Embedding "
+                                   "Projector (projector.tensorflow.org): PATH/vectors.tsv, "
+                                   "one row of tab-separated numbers per word, and "
+                                   "PATH/metadata.tsv, the words, one a line, no header.",
+                       formatter_class=_DefaultsFormatter)
     p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
-    p.add_argument("-o", "--output", required=True, metavar="FILE",
-                   help="file to write; an existing word2vec file is replaced atomically, "
-                        "any other file is refused")
-    p.add_argument("--format", choices=["word2vec", "word2vec-binary"], default="word2vec",
-                   help="text (word2vec) or binary (word2vec-binary)")
+    p.add_argument("-o", "--output", required=True, metavar="PATH",
+                   help="file to write (a directory for --format projector); an earlier "
+                        "export there is replaced atomically, anything else is refused")
+    p.add_argument("--format", choices=["word2vec", "word2vec-binary", "projector"],
+                   default="word2vec",
+                   help="word2vec text, word2vec binary, or the Embedding Projector's "
+                        "vectors.tsv and metadata.tsv")
+    p.add_argument("--limit", type=_positive_int, default=None, metavar="N",
+                   help="write only the first N words (a trained model's most frequent; "
+                        "a vectors file's first rows); the Projector slows down beyond "
+                        "about 100,000 points")
     p.add_argument("--docs", action="store_true",
                    help="write the document vectors (by id) of a pv-dbow model")
 
     def run(a) -> None:
-        _check_vectors_output(a.output)
+        from wordspace.word2vec_format import write_word2vec
+
+        if a.format == "projector":
+            from wordspace.projector import check_projector_path, write_projector
+
+            check_projector_path(a.output)
+        else:
+            _check_vectors_output(a.output)
         vectors = _load_vectors(a.model, a.docs)
-        vectors.save_word2vec_format(a.output, binary=a.format == "word2vec-binary")
-        print(f"wrote {len(vectors):,} vectors of dimension {vectors.dim} to {a.output}")
+        words, matrix = vectors.words[:a.limit], vectors.matrix[:a.limit]
+        if a.format == "projector":
+            write_projector(a.output, words, matrix)
+            where = f"{Path(a.output) / 'vectors.tsv'} and metadata.tsv"
+        else:
+            write_word2vec(a.output, words, matrix, binary=a.format == "word2vec-binary")
+            where = a.output
+        print(f"wrote {len(words):,} vectors of dimension {vectors.dim} to {where}")
 
     p.set_defaults(func=run)
 

@@ -578,12 +578,16 @@ class Vectors(WordIndex):
 
     @classmethod
     def load_word2vec_format(cls, path: str | Path, binary: bool | None = None,
-                             limit: int | None = None, allow_nonfinite: bool = False
-                             ) -> Vectors:
+                             limit: int | None = None, allow_nonfinite: bool = False,
+                             no_header: bool | None = None) -> Vectors:
         """Read the word2vec text or binary format (optionally gzip/bz2/xz-compressed).
 
         ``binary=None`` tells the format from the file's first row; ``True`` or ``False``
-        insists, and is refused if the file is in the other format. ``limit`` reads only
+        insists, and is refused if the file is in the other format. ``no_header=True``
+        reads a text file without the ``n_words dim`` first line, as GloVe writes them
+        (gensim's argument); left unset, such a file is recognised by its first line, a
+        word and numbers rather than two integers, and ``no_header=False`` insists on a
+        header. ``limit`` reads only
         the first words (the most frequent, in files written by word2vec tools) and stops
         reading there. NaN and infinite values are refused unless ``allow_nonfinite=True``.
         A word that appears twice keeps its first vector, with a logged warning. A
@@ -592,7 +596,7 @@ class Vectors(WordIndex):
         the line or row; see :mod:`wordspace.word2vec_format`.
         """
         words, matrix = read_word2vec(path, binary=binary, limit=limit,
-                                      allow_nonfinite=allow_nonfinite)
+                                      allow_nonfinite=allow_nonfinite, no_header=no_header)
         return cls(words, matrix)
 
     def intersect_word2vec_format(self, fname, lockf: float = 0.0, binary: bool | None = None,

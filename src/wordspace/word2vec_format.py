@@ -8,6 +8,10 @@ A header line ``n_words dim``, then one row per word::
 word2vec.c ends every binary row with a newline and gensim ends none; both are read, but
 one file must keep to one layout. gzip, bzip2 and xz files are read decompressed.
 
+GloVe writes text rows without the header (gensim's ``no_header=True``): the first line
+is then a row, a word and numbers, told from a header (two integers) unless
+``no_header`` says which, and the first row's length is the dimension every row keeps.
+
 What reading promises (each broken promise is a ``ValueError`` naming the file, the line
 (text) or row (binary) and the word, with long words cut to 50 characters):
 
@@ -23,7 +27,9 @@ What reading promises (each broken promise is a ``ValueError`` naming the file, 
 * Values are finite unless ``allow_nonfinite=True``.
 * A word that appears twice keeps its first vector, with a warning (as gensim does).
 * Memory holds the vectors and a buffer of about a megabyte; ``limit`` stops reading
-  after that many rows.
+  after that many rows. A file without a header is read to its end (blank lines may
+  end it), its matrix sized by counting its lines first, or grown as rows arrive when
+  it is compressed (see :func:`_headerless_rows`).
 """
 
 from __future__ import annotations
@@ -52,6 +58,7 @@ _MAX_NUMBER = 64  # bytes of a number and its space in a text row ("%.9g" needs 
 _MAX_N, _MAX_DIM = 2**62, 2**31  # beyond these no file can be read on any machine
 _SPACE = b" \t\n\r\v\f"  # what separates fields; a word holds none of these
 _HEADER = re.compile(rb"\s*(\d+)\s+(\d+)\s*")
+_TWO_INTEGERS = re.compile(rb"\s*[-+]?\d+\s+[-+]?\d+\s*")  # a header, if a bad one
 _CONTROL_OR_SPACE = re.compile(rb"[\x00-\x20\x7f]")  # what no word holds
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # bytes no text file holds
 
@@ -183,12 +190,25 @@ class _Stream:
     def line(self, limit: int) -> bytes | None:
         """The next line without its newline, None at the end of the file; raises
         ``_LineTooLong`` when no newline comes within ``limit`` bytes."""
+        found = self._next_line(limit)
+        if found is None:
+            return None
+        line, self.pos = found
+        return line
+
+    def peek_line(self, limit: int) -> bytes | None:
+        """The next line, as :meth:`line` returns it, left unread."""
+        found = self._next_line(limit)
+        return None if found is None else found[0]
+
+    def _next_line(self, limit: int) -> tuple[bytes, int] | None:
+        """The next line and where the one after it starts in ``buf`` (filled as needed;
+        nothing is consumed)."""
         scanned = 0
         while True:
             end = self.buf.find(b"\n", self.pos + scanned, self.pos + limit + 1)
             if end >= 0:
-                line, self.pos = self.buf[self.pos:end], end + 1
-                return line
+                return self.buf[self.pos:end], end + 1
             scanned = len(self.buf) - self.pos
             if scanned > limit:
                 raise _LineTooLong
@@ -196,8 +216,7 @@ class _Stream:
                 self.check_end()
                 if scanned == 0:
                     return None
-                line, self.pos = self.buf[self.pos:], len(self.buf)
-                return line
+                return self.buf[self.pos:], len(self.buf)
 
     def only_whitespace_left(self) -> int | None:
         """Read to the end; the content offset of the first byte that is not
@@ -217,10 +236,12 @@ class _Rows:
     what the bytes read so far justify, unless the file's size vouches for the header),
     keeping the first vector of a word that appears twice."""
 
-    def __init__(self, name: str, n: int, dim: int, trusted: bool, binary: bool):
+    def __init__(self, name: str, n: int, dim: int, trusted: bool, binary: bool,
+                 first_line: int = 2, capacity: int | None = None):
         self.name, self.dim, self.binary = name, dim, binary
+        self.first_line = first_line  # the text line of the first row: 1 without a header
         self.target = n
-        self.capacity = n if trusted else min(n, max(1, _CHUNK // (4 * dim)))
+        self.capacity = capacity or (n if trusted else min(n, max(1, _CHUNK // (4 * dim))))
         self.matrix: np.ndarray | None = None
         self.words: list[str] = []
         self.first: dict[str, int] = {}  # word -> its row in the file
@@ -246,11 +267,12 @@ class _Rows:
 
     def label(self, row: int) -> str:
         """Where a row of the file is: its line (text) or row (binary)."""
-        return f"row {row + 1}" if self.binary else f"line {row + 2}"
+        return f"row {row + 1}" if self.binary else f"line {row + self.first_line}"
 
     def where(self, row: int) -> str:
         """The file and the row's place in it, as error messages start."""
-        return f"{self.name}: row {row + 1}" if self.binary else f"{self.name}:{row + 2}"
+        return (f"{self.name}: row {row + 1}" if self.binary
+                else f"{self.name}:{row + self.first_line}")
 
     def file_row(self, k: int) -> int:
         """The row of the file that the ``k``-th kept word came from."""
@@ -282,18 +304,25 @@ class _Rows:
 
 
 def read_word2vec(path: str | Path, binary: bool | None = None, limit: int | None = None,
-                  allow_nonfinite: bool = False) -> tuple[list[str], np.ndarray]:
+                  allow_nonfinite: bool = False, no_header: bool | None = None
+                  ) -> tuple[list[str], np.ndarray]:
     """The words and float32 matrix of a word2vec text or binary file.
 
     ``binary=None`` tells the format from the file; ``True`` or ``False`` insists on one
     and is refused if the file is in the other. ``limit`` reads only the first rows (the
     most frequent words, in files that word2vec tools write). ``allow_nonfinite`` lets
-    NaN and infinite values through. See the module's docstring for what is checked;
-    every failure is a ``ValueError`` naming the file.
+    NaN and infinite values through. ``no_header=True`` reads a text file without the
+    ``n_words dim`` line (GloVe's format: every line a row); ``None`` tells that from the
+    first line (see :func:`_starts_with_a_row`), ``False`` insists on a header. See the
+    module's docstring for what is checked; every failure is a ``ValueError`` naming the
+    file.
     """
     name = str(path)
     if limit is not None:
         check_int("limit", limit, 1)
+    if no_header and binary:
+        raise ValueError(f"{name}: no_header=True is for text files; a binary word2vec "
+                         "file always starts with its 'n_words dim' header")
     with open(path, "rb") as raw:
         info = os.fstat(raw.fileno())
         size = info.st_size if stat.S_ISREG(info.st_mode) else None
@@ -301,7 +330,11 @@ def read_word2vec(path: str | Path, binary: bool | None = None, limit: int | Non
             s = _Stream(f, name, compressed=f is not raw)
             if f is not raw:
                 size = None  # the content's size is unknown
-            n, dim = _header(s, name)
+            header = _header(s, name, no_header, binary)
+            if header is None:
+                out = _headerless_rows(s, name, limit, raw.fileno(), size)
+                return out.result(allow_nonfinite)
+            n, dim = header
             is_binary = _detect(s, name, dim, binary)
             rows = n if limit is None else min(n, int(limit))
             # the least a row can take: a one-byte word, its space and 4 * dim bytes; or a
@@ -320,18 +353,29 @@ def read_word2vec(path: str | Path, binary: bool | None = None, limit: int | Non
     return out.result(allow_nonfinite)
 
 
-def _header(s: _Stream, name: str) -> tuple[int, int]:
-    """``n_words dim`` from the first line."""
+def _header(s: _Stream, name: str, no_header: bool | None = None,
+            binary: bool | None = None) -> tuple[int, int] | None:
+    """``n_words dim`` from the first line, consumed; None, with nothing consumed, for a
+    file without a header: ``no_header=True``, or ``None`` and a first line that is a
+    row (never for ``binary=True``: a binary file always has a header)."""
     try:
-        line = s.line(_MAX_HEADER)
+        line = s.peek_line(_MAX_HEADER)
     except _LineTooLong:
         line = s.buf[s.pos:s.pos + _MAX_HEADER]
-    if not line and s.eof and s.tell() == 0:
+    if line is None:
         raise ValueError(f"{name}: the file is empty, not a word2vec file")
-    m = _HEADER.fullmatch(line or b"")
+    if no_header:
+        return None
+    m = _HEADER.fullmatch(line)
     if m is None:
+        row = not binary and _starts_with_a_row(s)
+        if row and no_header is None:
+            return None
+        hint = (" (it reads as a row: pass no_header=True, or leave it unset, to read a "
+                "file without a header, as GloVe writes them)") if row else ""
         raise ValueError(f"{name}:1: expected a header 'n_words dim' (two whole numbers), "
-                         f"got {_shown(line or b'')}: not a word2vec file?")
+                         f"got {_shown(line)}: not a word2vec file?{hint}")
+    s.line(_MAX_HEADER)
     n, dim = int(m[1]), int(m[2])
     if dim < 1:
         raise ValueError(f"{name}:1: the header's dimension is 0; a vector needs at least "
@@ -340,6 +384,81 @@ def _header(s: _Stream, name: str) -> tuple[int, int]:
         raise ValueError(f"{name}:1: the header's {n} words of dimension {dim} are more "
                          "than any file holds")
     return n, dim
+
+
+def _starts_with_a_row(s: _Stream) -> bool:
+    """Whether the first line is a text row, a word then a number, as the first line of
+    GloVe's files (which have no header) is, rather than a header: text (UTF-8 without
+    control characters) whose second field is a number, and not two integers, which are
+    taken for a header, well formed or not (so only a file of one-number rows whose first
+    word and number are integers needs ``no_header=True``)."""
+    s.fill(_MAX_WORD + _MAX_NUMBER + 1)
+    head = s.buf[s.pos:s.pos + _MAX_WORD + _MAX_NUMBER + 1].split(b"\n", 1)[0]
+    fields = head.split(None, 2)
+    if (len(fields) < 2 or _TWO_INTEGERS.fullmatch(head) or not _is_number(fields[1])
+            or _CONTROL.search(head)):
+        return False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _headerless_rows(s: _Stream, name: str, limit: int | None, fd: int,
+                     size: int | None) -> _Rows:
+    """The rows of a text file without a header: every line a word and as many numbers
+    as the first line's.
+
+    The row count is nowhere written, so the matrix is sized one of two ways. A plain
+    file (whose ``size`` is known) is counted first: a pass that only counts newlines,
+    a megabyte at a time, costs a fraction of parsing the numbers, and then the matrix is
+    allocated once at its final size (less rows a repeated word drops) and memory holds
+    it alone, never the two copies that growing needs. A compressed file or a pipe
+    cannot be read twice cheaply (it would mean decompressing twice) or at all, so its
+    matrix grows geometrically as rows arrive (doubling: each row is copied about once
+    more on average; the peak is the old matrix and the new, then the unused rows are
+    given back). Either way the file is read a buffer at a time and no row is kept but as
+    float32 in the matrix.
+    """
+    first_limit = 1 << 24  # bytes of the first line, whose length tells the dimension
+    try:
+        first = s.peek_line(first_limit)
+    except _LineTooLong:
+        raise ValueError(f"{name}:1: no line end within {first_limit} bytes: not a file of "
+                         "rows, a word and its numbers a line") from None
+    fields = (first or b"").split()
+    if len(fields) < 2:
+        raise ValueError(f"{name}:1: expected a row 'word x1 x2 ...' (the file has no "
+                         f"header), got {_shown(first or b'')}")
+    dim = len(fields) - 1
+    rows = _MAX_N if limit is None else int(limit)
+    capacity = None
+    if size is not None:
+        # a row takes at least 1 + 2 * dim bytes (a one-byte word, dim one-digit numbers
+        # each after a space): a file of blank lines cannot claim more rows than that
+        most = min(rows, max(1, size // (1 + 2 * dim)))
+        capacity = min(most, _count_lines(fd, most))
+    out = _Rows(name, rows, dim, trusted=False, binary=False, first_line=1,
+                capacity=capacity)
+    note = ("no_header=True, but line 1 looks like a header 'n_words dim': leave no_header "
+            "unset to read it as one" if _HEADER.fullmatch(first or b"") else "")
+    _text_rows(s, name, None, rows, dim, out, note)
+    return out
+
+
+def _count_lines(fd: int, most: int) -> int:
+    """How many lines the file ``fd`` holds (a last one without a newline counted), or
+    ``most`` once there are that many; read a megabyte at a time from the start, without
+    moving the file's position."""
+    lines, offset = 1, 0
+    while lines < most:
+        chunk = os.pread(fd, _CHUNK, offset)
+        if not chunk:
+            break
+        lines += chunk.count(b"\n")
+        offset += len(chunk)
+    return min(lines, most)
 
 
 def _detect(s: _Stream, name: str, dim: int, binary: bool | None) -> bool:
@@ -396,8 +515,11 @@ def _binary_first_row_reads(body: bytes, dim: int) -> bool:
     return end == len(body) or body[end] == ord("\n")
 
 
-def _text_rows(s: _Stream, name: str, n: int, rows: int, dim: int, out: _Rows) -> None:
-    """Read ``rows`` text rows into ``out``, each a word and exactly ``dim`` numbers."""
+def _text_rows(s: _Stream, name: str, n: int | None, rows: int, dim: int, out: _Rows,
+               note: str = "") -> None:
+    """Read ``rows`` text rows into ``out``, each a word and exactly ``dim`` numbers.
+    ``n=None``: a file without a header, read to its end (blank lines may end it) unless
+    ``rows`` come first; ``note`` follows a message that a row's length is wrong."""
     limit = _MAX_WORD + _MAX_NUMBER * dim
     for i in range(rows):
         try:
@@ -407,17 +529,24 @@ def _text_rows(s: _Stream, name: str, n: int, rows: int, dim: int, out: _Rows) -
                              f"word and "
                              f"{dim} numbers take") from None
         if line is None:
+            if n is None:
+                return
             raise ValueError(f"{name}: the header promises {n} words, the file ends after "
                              f"{i}")
         fields = line.split()
         if not fields:
+            if n is None:
+                if s.only_whitespace_left() is None:
+                    return
+                raise ValueError(f"{out.where(i)}: an empty line between rows")
             raise ValueError(f"{out.where(i)}: an empty line where word {i + 1} of {n} "
                              "should be")
         word = _word(fields[0], out, i)
         if len(fields) != dim + 1:
+            said = (f"the header says {dim}" if n is not None else
+                    f"the first row, line 1, has {dim} ({note or 'the file has no header'})")
             raise ValueError(f"{out.where(i)}: the row of {_shown(word)} has "
-                             f"{len(fields) - 1} numbers, "
-                             f"but the header says {dim}")
+                             f"{len(fields) - 1} numbers, but {said}")
         try:
             with np.errstate(over="ignore"):  # 1e39 becomes inf, refused as non-finite
                 vector = np.array(fields[1:], dtype=np.float32)
