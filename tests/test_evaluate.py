@@ -185,7 +185,7 @@ def tiny():
 
 
 def test_own_pair_and_question_files_are_scored(tmp_path, tiny):
-    from wordspace.evaluate import evaluate
+    from wordspace.evaluate import evaluate, format_table
 
     pairs = tmp_path / "my_pairs.txt"  # tabs and spaces mixed, an unknown word
     pairs.write_text("# mine\nman\tking\t3\nman woman 2\nking  queen\t1\nman unknownword 4\n")
@@ -205,6 +205,11 @@ def test_own_pair_and_question_files_are_scored(tmp_path, tiny):
     assert (asked["correct"], asked["total"], asked["skipped"]) == (2, 3, 1)
     assert asked["sections"] == {"royal": {"correct": 1, "total": 2},
                                  "reverse": {"correct": 1, "total": 1}}
+    # the table's columns hold a long path
+    header, by_pairs, by_questions = format_table(evaluate(tiny, [pairs, questions])
+                                                  ).splitlines()
+    assert header.index("detail") == by_pairs.index("Spearman") \
+        == by_questions.index("3 questions")
 
 
 def test_the_kind_is_told_from_the_content_or_given(tmp_path):

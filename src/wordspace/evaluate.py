@@ -459,24 +459,27 @@ def evaluate(model, names=DEFAULT_DATASETS, methods=("3cosadd",), restrict_vocab
 
 def format_table(results: dict) -> str:
     """A readable table of :func:`evaluate`'s results, the skipped datasets last."""
-    lines = [f"{'scorer':<10} {'dataset':<20} {'score':>8}  detail"]
+    skipped = getattr(results, "skipped", {})
+    w = max([20, *(len(name) for table in results.values() for name in table),
+             *(len(name) for name in skipped)])  # a file's path may be long
+    lines = [f"{'scorer':<10} {'dataset':<{w}} {'score':>8}  detail"]
     for scorer, table in results.items():
         for name, r in table.items():
             if "average_precision" in r:
-                lines.append(f"{scorer:<10} {name:<20} {r['accuracy']:>8.3f}  "
+                lines.append(f"{scorer:<10} {name:<{w}} {r['accuracy']:>8.3f}  "
                              f"{_entailment_detail(r)}")
             elif "spearman" in r:
-                lines.append(f"{scorer:<10} {name:<20} {r['spearman']:>8.3f}  Spearman rho "
+                lines.append(f"{scorer:<10} {name:<{w}} {r['spearman']:>8.3f}  Spearman rho "
                              f"(Pearson {r['pearson']:.3f}), {r['pairs']} pairs, "
                              f"{100 * r['coverage']:.0f}% covered{_composed(r, 'pairs')}")
             else:
                 split = (f"semantic {100 * r['semantic']:.1f}%, syntactic "
                          f"{100 * r['syntactic']:.1f}%, " if "semantic" in r else "")
-                lines.append(f"{scorer:<10} {name:<20} {100 * r['accuracy']:>7.1f}%  {split}"
+                lines.append(f"{scorer:<10} {name:<{w}} {100 * r['accuracy']:>7.1f}%  {split}"
                              f"{r['total']:,} questions, {r['skipped']:,} skipped"
                              f"{_composed(r, 'questions')}")
-    for name, why in getattr(results, "skipped", {}).items():
-        lines.append(f"{'-':<10} {name:<20} {'skipped':>8}  unavailable: {why}")
+    for name, why in skipped.items():
+        lines.append(f"{'-':<10} {name:<{w}} {'skipped':>8}  unavailable: {why}")
     protocols = {r.get("protocol") for table in results.values() for r in table.values()}
     if "subword" in protocols:
         lines.append("subword protocol: words outside the vocabulary composed from their "
