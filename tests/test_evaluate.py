@@ -58,3 +58,275 @@ def test_analogies_match_gensim(tmp_path, vectors, restrict):
     assert ours.total == len(total["correct"]) + len(total["incorrect"])
     assert ours.accuracy == pytest.approx(score)
     assert ours.sections["planted"][0] > 0
+
+
+# -- unavailable datasets are skipped and named; a malformed one is an error -----------------
+def _write_mirror(root, similarity=(), analogy=False):
+    (root / "similarity").mkdir(parents=True, exist_ok=True)
+    (root / "analogy").mkdir(exist_ok=True)
+    for name in similarity:
+        (root / "similarity" / f"{name}.txt").write_text(
+            "man\tking\t3\nman\twoman\t2\nking\tqueen\t1\n")
+    if analogy:
+        (root / "analogy" / "questions-words.txt").write_text(QUESTIONS)
+    return root
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """No network: every download fails as it does without one (the name does not
+    resolve); the calls are counted, to show a download was tried."""
+    import socket
+    import urllib.error
+
+    from wordspace import datasets
+
+    calls = []
+
+    class Offline:
+        def open(self, url, *args, **kwargs):
+            calls.append(url)
+            raise urllib.error.URLError(socket.gaierror(-3, "Temporary failure in name "
+                                                            "resolution"))
+
+    monkeypatch.setattr(datasets, "_opener", lambda deadline: Offline())
+    return calls
+
+
+def test_an_unavailable_dataset_is_skipped_and_the_others_reported(
+        tmp_path, monkeypatch, offline, tiny, caplog):
+    import logging
+
+    from wordspace.evaluate import evaluate, format_table
+
+    monkeypatch.setenv("WORDSPACE_DATA", str(_write_mirror(tmp_path, ["ws353"], True)))
+    with caplog.at_level(logging.WARNING):
+        results = evaluate(tiny, ["ws353", "simlex999", "google"])
+    assert set(results["cosine"]) == {"ws353", "google/3cosadd"}
+    assert results["cosine"]["ws353"]["spearman"] == pytest.approx(0.5)
+    assert results["cosine"]["google/3cosadd"]["correct"] == 2
+    assert list(results.skipped) == ["simlex999"]
+    why = results.skipped["simlex999"]
+    assert "cannot download simlex999" in why and "name resolution" in why
+    assert offline and all("SimLex" in url for url in offline)  # it did try, and only that
+    assert "simlex999 skipped, unavailable" in caplog.text
+    table = format_table(results)
+    skipped_line = next(line for line in table.splitlines() if "simlex999" in line)
+    assert "skipped" in skipped_line and "cannot download" in skipped_line
+    assert results.as_dict()["skipped"] == {"simlex999": why}
+
+
+def test_no_available_dataset_fails(tmp_path, monkeypatch, offline, tiny):
+    from wordspace.datasets import DatasetUnavailable
+    from wordspace.evaluate import evaluate
+
+    monkeypatch.setenv("WORDSPACE_DATA", str(_write_mirror(tmp_path)))
+    with pytest.raises(DatasetUnavailable, match="no dataset could be evaluated") as e:
+        evaluate(tiny, ["simlex999", "google"])
+    assert "simlex999 is unavailable" in str(e.value) and "google is unavailable" in str(e.value)
+    _write_mirror(tmp_path, ["ws353"])
+    assert list(evaluate(tiny, ["ws353", "simlex999"]).skipped) == ["simlex999"]
+    with pytest.raises(DatasetUnavailable, match="cannot download simlex999"):
+        evaluate(tiny, ["ws353", "simlex999"], skip_unavailable=False)
+
+
+def test_a_malformed_dataset_is_an_error_not_a_skip(tmp_path, monkeypatch, offline, tiny):
+    from wordspace.datasets import DatasetError, DatasetUnavailable
+    from wordspace.evaluate import evaluate
+
+    mirror = _write_mirror(tmp_path, ["ws353"])
+    (mirror / "similarity" / "simlex999.txt").write_text("<html><body>moved</body></html>\n")
+    monkeypatch.setenv("WORDSPACE_DATA", str(mirror))
+    with pytest.raises(DatasetError, match="simlex999: the mirror's file is not usable") as e:
+        evaluate(tiny, ["ws353", "simlex999"])
+    assert not isinstance(e.value, DatasetUnavailable)
+    assert not offline  # it was there: nothing to download
+
+
+def test_cli_eval_names_the_skipped_and_fails_with_none(tmp_path, monkeypatch, offline, tiny,
+                                                        capsys):
+    import json
+
+    from wordspace.cli import main
+
+    model = tmp_path / "tiny.txt"
+    tiny.save_word2vec_format(model)
+    monkeypatch.setenv("WORDSPACE_DATA", str(_write_mirror(tmp_path / "m", ["ws353"])))
+    assert main(["eval", str(model), "--datasets", "ws353", "simlex999"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert any(line.split()[1] == "ws353" and line.split()[2] == "0.500" for line in out[1:])
+    assert any("simlex999" in line and "skipped" in line and "cannot download" in line
+               for line in out)
+    assert main(["eval", str(model), "--datasets", "ws353", "simlex999", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert set(printed) == {"cosine", "skipped"} and set(printed["skipped"]) == {"simlex999"}
+    assert main(["eval", str(model), "--datasets", "simlex999", "men"]) == 2
+    err = capsys.readouterr().err
+    assert "no dataset could be evaluated" in err and "simlex999" in err and "men" in err
+
+
+# -- files of one's own ----------------------------------------------------------------------
+# unit vectors: man (1,0,0), king (1,1,0)/sqrt2, woman (0,0,1), queen (0,1,1)/sqrt2,
+# other (0,1,0)
+QUESTIONS = """: royal
+man king woman queen
+man woman king other
+: reverse
+king man queen woman
+man king woman unknownword
+"""
+
+
+@pytest.fixture
+def tiny():
+    words = ["man", "king", "woman", "queen", "other"]
+    return Vectors(words, np.array([[1, 0, 0], [1, 1, 0], [0, 0, 1], [0, 1, 1], [0, 1, 0]],
+                                   dtype=np.float32))
+
+
+def test_own_pair_and_question_files_are_scored(tmp_path, tiny):
+    from wordspace.evaluate import evaluate, format_table
+
+    pairs = tmp_path / "my_pairs.txt"  # tabs and spaces mixed, an unknown word
+    pairs.write_text("# mine\nman\tking\t3\nman woman 2\nking  queen\t1\nman unknownword 4\n")
+    questions = tmp_path / "my_questions.txt"
+    questions.write_text(QUESTIONS)
+    results = evaluate(tiny, [str(pairs), str(questions)])["cosine"]
+    # cosines 0.707, 0, 0.5 against scores 3, 2, 1: ranks (3,1,2) and (3,2,1), so
+    # rho = 1 - 6 * (0 + 1 + 1) / (3 * 8) = 0.5
+    mine = results[str(pairs)]
+    assert mine["spearman"] == pytest.approx(0.5)
+    assert mine["pearson"] == pytest.approx(np.corrcoef([3, 2, 1], [2 ** -0.5, 0, 0.5])[0, 1])
+    assert mine["pairs"] == 3 and mine["oov"] == 1
+    # king - man + woman = (-0.29, 0.71, 1): queen (1.21) over other (0.71): right for
+    # "queen", wrong for "other"; man - king + queen = (0.29, 0, 0.71): woman (0.71) over
+    # other (0): right; the question with an unknown word is skipped
+    asked = results[f"{questions}/3cosadd"]
+    assert (asked["correct"], asked["total"], asked["skipped"]) == (2, 3, 1)
+    assert asked["sections"] == {"royal": {"correct": 1, "total": 2},
+                                 "reverse": {"correct": 1, "total": 1}}
+    # the table's columns hold a long path
+    header, by_pairs, by_questions = format_table(evaluate(tiny, [pairs, questions])
+                                                  ).splitlines()
+    assert header.index("detail") == by_pairs.index("Spearman") \
+        == by_questions.index("3 questions")
+
+
+def test_the_kind_is_told_from_the_content_or_given(tmp_path):
+    from wordspace.datasets import DatasetError, detect_kind, read_file
+
+    def write(name, text):
+        (tmp_path / name).write_text(text)
+        return tmp_path / name
+
+    assert detect_kind(write("a.dat", "word1 word2 score\nman king 3\nman woman 2.5\n")) \
+        == "similarity"
+    assert detect_kind(write("b.dat", ": royal\nman king woman queen\n")) == "analogy"
+    assert detect_kind(write("c.dat", "man king woman queen\nking man queen woman\n")) \
+        == "analogy"
+    assert detect_kind(write("d.tsv", "word1\tword2\tlabel\tfold\ndog\tanimal\tTrue\tval\n")) \
+        == "entailment"
+    assert detect_kind(write("e.tsv", "dog\tanimal\tTrue\ncar\tcat\tFalse\n")) == "entailment"
+    both = write("f.tsv", "dog\tanimal\tTrue\thyper\ncar\tcat\tFalse\trandom\n")
+    with pytest.raises(DatasetError, match="reads as analogy and as entailment data alike"):
+        detect_kind(both)
+    kind, rows = read_file(both, "entailment")
+    assert kind == "entailment" and [r["label"] for r in rows] == [True, False]
+    broken = write("g.txt", "man king 3\nman woman 2\nking queen\n")
+    with pytest.raises(DatasetError, match=r"line 3 'king queen' is not 'word1 word2 score'"):
+        detect_kind(broken)
+
+
+def test_own_files_that_are_missing_or_malformed_fail_before_scoring(tmp_path, tiny):
+    from wordspace.datasets import DatasetError
+    from wordspace.evaluate import evaluate
+
+    good = tmp_path / "pairs.txt"
+    good.write_text("man king 3\nman woman 2\n")
+    with pytest.raises(FileNotFoundError, match="no dataset or file named 'nope.txt'"):
+        evaluate(tiny, [str(good), "nope.txt"])
+    bad = tmp_path / "questions.txt"
+    bad.write_text(": royal\nman king woman\n")
+    with pytest.raises(DatasetError, match="expected ': section' or 'a b c d'"):
+        evaluate(tiny, [str(good), str(bad)])
+    # an explicit kind: the file read as given
+    hyphen = tmp_path / "x.txt"
+    hyphen.write_text("man king woman queen\n")
+    results = evaluate(tiny, [f"analogy:{hyphen}"])["cosine"]
+    assert results[f"{hyphen}/3cosadd"]["correct"] == 1
+    with pytest.raises(DatasetError, match="no 'word1 word2 score' lines"):
+        evaluate(tiny, [f"similarity:{hyphen}"])
+
+
+# -- entailment: every score beside its baseline ----------------------------------------------
+# (word1, word2, label, fold, score(word1, word2)); a tie at 0.5 between a hypernym pair and
+# two others, the hypernym pair listed between them
+ROWS = [("a", "b", True, "val", 0.8), ("b", "a", False, "val", 0.2),
+        ("c", "d", False, "val", 0.5), ("a", "c", True, "test", 0.5),
+        ("d", "e", False, "test", 0.5), ("e", "c", False, "test", 0.1),
+        ("b", "e", False, "test", 0.3), ("c", "e", True, "test", 0.7)]
+BACKWARD = {("c", "a"): 0.6}  # a reversed hypernym pair's score not in ROWS (others: 0)
+
+
+class Directed:
+    """An asymmetric scorer with the scores above."""
+
+    words = ["a", "b", "c", "d", "e"]
+
+    def entailment_scores(self, rows1, rows2):
+        table = {(w1, w2): s for w1, w2, _, _, s in ROWS} | BACKWARD
+        return np.array([table.get((self.words[i], self.words[j]), 0.0)
+                         for i, j in zip(rows1, rows2, strict=True)])
+
+
+def test_entailment_reports_baselines_and_sklearns_average_precision(tmp_path):
+    from sklearn.metrics import average_precision_score
+
+    from wordspace.evaluate import entailment, evaluate, format_table
+
+    rows = [{"word1": a, "word2": b, "label": y, "fold": f} for a, b, y, f, _ in ROWS]
+    result = entailment(Directed(), rows)
+    labels, scores = [r[2] for r in ROWS], [r[4] for r in ROWS]
+    # thresholds 0.8, 0.7, 0.5: precision 1, 1, 3/5 over recall steps of 1/3
+    assert result.average_precision == pytest.approx(average_precision_score(labels, scores))
+    assert result.average_precision == pytest.approx((1 + 1 + 0.6) / 3)
+    assert result.positive_rate == pytest.approx(3 / 8)
+    # val fixes the cut at 0.65; on test 4 of 5 right, where "never" gets 3 of 5
+    assert result.threshold == pytest.approx(0.65)
+    assert result.accuracy == pytest.approx(0.8) and result.majority_accuracy == pytest.approx(0.6)
+    assert result.directional == pytest.approx(2 / 3)  # (a, c) scores 0.5 < (c, a) 0.6
+
+    class Model:
+        def scorers(self):
+            return {"kl": Directed(),
+                    "cosine": Vectors(Directed.words, np.eye(5, 3, dtype=np.float32) + 0.1)}
+
+    own = tmp_path / "rows.tsv"
+    own.write_text("word1\tword2\tlabel\tfold\n" +
+                   "".join(f"{a}\t{b}\t{y}\t{f}\n" for a, b, y, f, _ in ROWS))
+    results = evaluate(Model(), [str(own)])
+    table = format_table(results).splitlines()
+    kl = next(line for line in table if line.startswith("kl"))
+    assert "0.800  accuracy (threshold from val; majority class 0.600)" in kl
+    assert "directional 0.667 (chance 0.500)" in kl
+    assert "AP 0.867 (positive rate 0.375)" in kl
+    cosine = next(line for line in table if line.startswith("cosine"))
+    assert "directional n/a: cosine is symmetric, it has no direction" in cosine
+    assert "nan" not in cosine.lower()
+    assert results["cosine"][str(own)]["directional"] is None
+    assert "cosine is symmetric" in results["cosine"][str(own)]["directional_note"]
+
+
+def test_an_accuracy_no_better_than_the_majority_says_so():
+    from wordspace.evaluate import entailment, format_table
+
+    # every score the same: the best cut answers "not entailed" throughout
+    rows = [{"word1": a, "word2": b, "label": y, "fold": "test"}
+            for a, b, y in [("a", "b", True), ("b", "c", False), ("c", "d", False),
+                            ("d", "e", False)]]
+    flat = Vectors(Directed.words, np.ones((5, 2), dtype=np.float32))
+    result = entailment(flat, rows)
+    assert result.accuracy == result.majority_accuracy == pytest.approx(0.75)
+    assert result.threshold_fold == "all"
+    line = format_table({"cosine": {"flat": result.as_dict()}})
+    assert "majority class 0.750, no better" in line and "threshold fit on the same rows" in line

@@ -713,14 +713,21 @@ def _add_eval(sub) -> None:
         sub, "eval", help="score vectors on similarity and analogy benchmarks",
         description="Spearman rho on word-similarity sets and accuracy on analogy sets "
                     "(candidates restricted to the most frequent words, a, b, c excluded), "
-                    "with gensim's protocols. Datasets are fetched by name (see 'wordspace "
-                    "data list') or taken from the WORDSPACE_DATA mirror.",
+                    "with gensim's protocols; entailment scores beside their baselines. "
+                    "Datasets are fetched by name (see 'wordspace data list') or taken from "
+                    "the WORDSPACE_DATA mirror; one that cannot be had (offline) is skipped "
+                    "and named, and the run fails only if none is left. Files of your own "
+                    "are read too ('word1 word2 score' pairs, ': section' / 'a b c d' "
+                    "questions), their kind told from their content or given as "
+                    "KIND:PATH.",
         formatter_class=_DefaultsFormatter)
     p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     p.add_argument("--datasets", nargs="+", metavar="NAME", default=None,
-                   choices=names("similarity") + names("analogy") + names("entailment"),
-                   help="default: ws353, ws353-sim, ws353-rel, simlex999, google; and bless, "
-                        "wbless for Gaussian models")
+                   help="registered datasets (" + ", ".join(
+                       names("similarity") + names("analogy") + names("entailment")) +
+                        ") or files: PATH, or KIND:PATH with KIND similarity, analogy or "
+                        "entailment. Default: ws353, ws353-sim, ws353-rel, simlex999, google; "
+                        "and bless, wbless for Gaussian models")
     p.add_argument("--method", nargs="+", choices=["3cosadd", "3cosmul"], default=["3cosadd"],
                    help="analogy scoring")
     p.add_argument("--restrict-vocab", type=_positive_int, default=30000,
@@ -739,7 +746,7 @@ def _add_eval(sub) -> None:
             ["bless", "wbless"] if hasattr(model, "distributions") else [])
         results = evaluate(model, names, a.method, a.restrict_vocab,
                            lowercase=not a.case_sensitive)
-        print(json.dumps(results, indent=2) if a.json else format_table(results))
+        print(json.dumps(results.as_dict(), indent=2) if a.json else format_table(results))
 
     p.set_defaults(func=run)
 

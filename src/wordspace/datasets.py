@@ -86,6 +86,15 @@ class DatasetError(RuntimeError):
     """A dataset could not be found, downloaded or verified."""
 
 
+class DatasetUnavailable(DatasetError):
+    """A dataset is not on this machine (no mirror copy, nothing in the cache) and no
+    valid copy could be downloaded (offline, the server down, or what it sent refused
+    and discarded). Unlike a plain :class:`DatasetError` (a copy that is here but
+    malformed, a bad setting), this says nothing is wrong with any file: the dataset is
+    only out of reach, so :func:`wordspace.evaluate.evaluate` skips it and reports the
+    others."""
+
+
 class _NoSpace(DatasetError):
     """Unpacking ran out of disk space: the archive is fine and is kept."""
 
@@ -316,8 +325,8 @@ def _cached_or_fetched(dataset: Dataset, download: bool, progress: bool,
                            "afresh", dataset.name, e)
             _discard(dataset)
     if not download:
-        raise DatasetError(f"{dataset.name} is not downloaded yet: run "
-                           f"'wordspace data get {dataset.name}'")
+        raise DatasetUnavailable(f"{dataset.name} is not downloaded yet: run "
+                                 f"'wordspace data get {dataset.name}'")
     return _fetch(dataset, progress, deadline)
 
 
@@ -349,7 +358,7 @@ def _fetch(dataset: Dataset, progress: bool, deadline: float | None):
                     if mirror and dataset.mirror else
                     "; or set WORDSPACE_DATA to a directory holding "
                     f"{dataset.mirror[0] if dataset.mirror else dataset.filename}")
-            raise DatasetError(
+            raise DatasetUnavailable(
                 f"cannot download {dataset.name}: " + "; ".join(errors) +
                 f". Download {dataset.urls[0]} by hand into {folder}{hint}.")
         if not dataset.member:
@@ -372,7 +381,7 @@ def _fetch(dataset: Dataset, progress: bool, deadline: float | None):
         # with one an unsafe archive can: remove it, so the next call downloads afresh
         # instead of failing the same way forever
         _discard(dataset)
-        raise DatasetError(f"{dataset.name}: {e}; removed the download and what it "
+        raise DatasetUnavailable(f"{dataset.name}: {e}; removed the download and what it "
                            f"unpacked: run again to download afresh, or download "
                            f"{dataset.urls[0]} by hand into {folder}") from None
     return dataset.cache_path, checked[0]
@@ -920,27 +929,36 @@ def _validate(dataset: Dataset, where: Path, partial_ok: bool = False):
 # Parsers: each kind's files, whether canonical or from the mirror, read to one shape.
 def read_pairs(file: str | Path) -> list[tuple[str, str, float]]:
     """Word pairs with a score: two words, then the first numeric column (tab, comma or
-    space separated; header and ``#`` lines skipped). Reads WS353, SimLex-999 (whose
-    third column is a POS tag), MEN, RW and the mirror's ``word1 word2 score`` files."""
+    space separated, or tabs and spaces mixed; header and ``#`` lines skipped). Reads
+    WS353, SimLex-999 (whose third column is a POS tag), MEN, RW and the mirror's
+    ``word1 word2 score`` files."""
     pairs = []
     with open(file, encoding="utf-8", errors="replace") as f:
         for line in f:
-            if line.startswith("#"):
-                continue
-            fields = line.replace(",", "\t").split("\t") if "\t" in line or "," in line \
-                else line.split()
-            fields = [x.strip() for x in fields if x.strip()]
-            if len(fields) < 3:
-                continue
-            for value in fields[2:]:
-                try:
-                    pairs.append((fields[0], fields[1], float(value)))
-                    break
-                except ValueError:
-                    continue
+            pair = _pair(line)
+            if pair is not None:
+                pairs.append(pair)
     if not pairs:
         raise DatasetError(f"{file}: no 'word1 word2 score' lines found")
     return pairs
+
+
+def _pair(line: str) -> tuple[str, str, float] | None:
+    """One line of a pairs file read as :func:`read_pairs` does; ``None`` for a line
+    that holds no pair (a comment, a header, a line without a numeric column)."""
+    if line.startswith("#"):
+        return None
+    fields = line.replace(",", "\t").split("\t") if "\t" in line or "," in line \
+        else line.split()
+    fields = [x.strip() for x in fields if x.strip()]
+    if len(fields) < 3:  # tabs and spaces mixed: "king  queen<TAB>1"
+        fields = line.replace(",", " ").split()
+    for value in fields[2:]:
+        try:
+            return fields[0], fields[1], float(value)
+        except ValueError:
+            continue
+    return None
 
 
 def read_analogies(file: str | Path) -> list[tuple[str, list[tuple[str, str, str, str]]]]:
@@ -1059,6 +1077,93 @@ def read_documents(location: str | Path) -> list[dict]:
 
 _PARSERS = {"similarity": read_pairs, "analogy": read_analogies,
             "entailment": read_entailment, "documents": read_documents, "corpus": Path}
+
+
+#: The kinds a benchmark file of one's own can hold (what :func:`detect_kind` tells apart).
+BENCHMARK_KINDS = ("similarity", "analogy", "entailment")
+
+
+def detect_kind(file: str | Path) -> str:
+    """Whether a benchmark file holds ``"similarity"`` pairs, ``"analogy"`` questions or
+    ``"entailment"`` rows, told from its content (blank and ``#`` lines aside):
+
+    * analogy: any ``: section`` line (word2vec's questions-words format), or every line
+      ``a b c d`` with no numeric field (the MSR set's folder too);
+    * similarity: every line has two words and then a number (``word1 word2 score``,
+      tabs or spaces; more columns as SimLex-999's), a first header line aside;
+    * entailment: a ``word1 word2 label ...`` header (hypernymysuite's tsv), or every
+      line's third field ``True`` or ``False`` (a first header line aside; Levy's folder).
+
+    Anything else, or a file that reads two ways (``w1 w2 True hyper`` lines are both
+    four-word questions and labelled pairs), raises :class:`DatasetError` naming the
+    first line that does not fit: give the kind explicitly then (``read_file(file,
+    kind)``; ``"analogy:FILE"`` to :func:`wordspace.evaluate.evaluate`). Pairs scored
+    ``0``/``1`` read as similarity: entailment with numeric labels needs its kind given.
+    """
+    file = Path(file)
+    if file.is_dir():
+        if (file / "word_relationship.questions").exists():
+            return "analogy"
+        if any(file.glob("data_rnd_*")):
+            return "entailment"
+        raise DatasetError(f"{file} is a folder, but neither the MSR analogy set's "
+                           "(word_relationship.questions) nor Levy's entailment files "
+                           "(data_rnd_*)")
+    with open(file, encoding="utf-8", errors="replace") as f:
+        lines = [(n, line.rstrip("\r\n")) for n, line in enumerate(f, 1)
+                 if line.strip() and not line.startswith("#")]
+    if not lines:
+        raise DatasetError(f"{file} holds no data lines")
+    if any(line.split()[0].startswith(":") for _, line in lines):
+        return "analogy"  # read_analogies says which line, if any, is not 'a b c d'
+    header = lines[0][1].split("\t")
+    if header[:2] == ["word1", "word2"] and "label" in header:
+        return "entailment"
+
+    def labelled(line: str) -> bool:
+        fields = line.split("\t") if "\t" in line else line.split()
+        return len(fields) >= 3 and fields[2].strip().lower() in ("true", "false")
+
+    fits = {"similarity": lambda line: _pair(line) is not None,
+            "analogy": lambda line: len(line.split()) == 4 and _pair(line) is None,
+            "entailment": labelled}
+    misfits = {}
+    for kind, fit in fits.items():
+        # similarity and entailment files may open with a header line
+        body = lines[1:] if kind != "analogy" and len(lines) > 1 else lines
+        misfits[kind] = [(n, line) for n, line in body if not fit(line)]
+    readings = [kind for kind, bad in misfits.items() if not bad]
+    if len(readings) == 1:
+        return readings[0]
+    if readings:
+        raise DatasetError(f"{file} reads as {' and as '.join(readings)} data alike: give its "
+                           f"kind ('{readings[0]}:{file}')")
+    best = min(misfits, key=lambda kind: len(misfits[kind]))
+    n, line = misfits[best][0]
+    shape = {"similarity": "'word1 word2 score'", "analogy": "'a b c d' (no number)",
+             "entailment": "'word1 word2 True|False'"}[best]
+    raise DatasetError(f"cannot tell what {file} holds: most lines read as {best} data, but "
+                       f"line {n} {line!r} is not {shape}. Fix the line, or give the kind "
+                       f"('{best}:{file}')")
+
+
+def read_file(file: str | Path, kind: str | None = None):
+    """``(kind, parsed)``: a benchmark file of one's own, read by its kind's parser (the
+    one the registry's files go through), its kind told from its content
+    (:func:`detect_kind`) unless given. A file that is not plausible data of that kind
+    (binary, an HTML page, no item, a line its parser refuses) raises
+    :class:`DatasetError` naming it; a missing one, ``FileNotFoundError``."""
+    file = Path(file)
+    if kind is not None and kind not in BENCHMARK_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(BENCHMARK_KINDS)}, got {kind!r}")
+    if not file.exists():
+        raise FileNotFoundError(f"{file}: no such file")
+    if kind is None:
+        if not file.is_dir():
+            _sniff(file, "benchmark", 1)  # a binary or HTML file: say so, not 'cannot tell'
+        kind = detect_kind(file)
+    own = Dataset(str(file), kind, f"the file {file}", (), file.name)
+    return kind, _validate(own, file)
 
 
 def load(name: str, download: bool = True, progress: bool = True,

@@ -7,9 +7,11 @@
   outside them skipped and counted, and a, b, c excluded from the answers; computed
   as batched matrix products.
 * :func:`entailment`: on hypernymy pairs (BLESS, WBLESS, ...), the directional accuracy
-  (share of hypernym pairs scored higher as (hyponym, hypernym) than reversed), the
-  average precision of the scores against the labels, and the accuracy of a threshold
-  chosen on the ``val`` fold, reported on ``test``.
+  (share of hypernym pairs scored higher as (hyponym, hypernym) than reversed; chance
+  is 0.5, and a symmetric score has none), the average precision of the scores against
+  the labels (beside its baseline, the share of positive pairs), and the accuracy of a
+  threshold chosen on the ``val`` fold, reported on ``test`` (beside its baseline, the
+  majority class's share: 0.91 on BLESS).
 
 Words are matched case-insensitively by default (as gensim does): a question word
 matches the most frequent vocabulary word with the same lowercase form.
@@ -25,11 +27,14 @@ Datasets may be given by registry name (``"ws353"``, see :mod:`wordspace.dataset
 by path, or already parsed. Any object with ``words``, ``index`` and
 ``pair_similarity(rows1, rows2)`` can be scored for similarity (a Gaussian model's
 distributions, say); analogies need vectors (``unit`` rows). :func:`evaluate` runs a
-list of datasets against every scorer a model exposes (``model.scorers()``).
+list of datasets (names, and files of one's own, their kind told from their content)
+against every scorer a model exposes (``model.scorers()``), skipping and naming a
+registered dataset that cannot be had (offline), never one that is malformed.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -37,6 +42,8 @@ import numpy as np
 
 from wordspace import datasets
 from wordspace.vectors import Vectors
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_DATASETS = ("ws353", "ws353-sim", "ws353-rel", "simlex999", "google")
 
@@ -247,29 +254,47 @@ def analogies(vectors: Vectors, questions, restrict_vocab: int = 30000,
 
 @dataclass
 class EntailmentResult:
-    """Scores on a lexical-entailment dataset."""
+    """Scores on a lexical-entailment dataset, each beside what it is measured against:
+    ``accuracy`` beside ``majority_accuracy`` (always answering the commoner label: 0.91
+    on BLESS, where nine pairs in ten are not hypernyms), ``average_precision`` beside
+    ``positive_rate`` (what ranking the pairs at random averages), ``directional``
+    beside chance (0.5)."""
 
     directional: float  # hypernym pairs with score(hypo, hyper) > score(hyper, hypo);
-    # NaN for a symmetric score, which cannot tell the directions apart
-    average_precision: float
+    # NaN for a symmetric score, which cannot tell the directions apart (directional_note)
+    average_precision: float  # over every pair evaluated
     accuracy: float  # on the test fold, threshold chosen on val (or on all rows)
     threshold: float
     pairs: int
     oov: int
+    positive_rate: float = float("nan")  # share of the pairs evaluated labelled entailing
+    majority_accuracy: float = float("nan")  # the commoner label's share where accuracy is
+    threshold_fold: str = "val"  # "all": no val fold, threshold fit on the rows it scores
+    directional_note: str = ""  # why there is no directional score, where there is none
 
     def as_dict(self) -> dict:
-        """Plain fields, for JSON."""
-        return asdict(self)
+        """Plain fields, for JSON: a directional score that does not apply is ``None``
+        (``directional_note`` says why), never NaN."""
+        out = asdict(self)
+        if self.directional_note and self.directional != self.directional:
+            out["directional"] = None
+        return out
 
 
 def _average_precision(labels: np.ndarray, scores: np.ndarray) -> float:
-    """Mean precision at the rank of each positive, ranking by descending score."""
-    order = np.argsort(-scores, kind="stable")
-    hits = labels[order].astype(np.float64)
-    if hits.sum() == 0:
+    """Average precision as scikit-learn's ``average_precision_score`` computes it: the
+    precision at each distinct score, from the highest down, weighted by the recall it
+    adds. Tied scores make one threshold, so the rows' order never changes the result."""
+    positives = labels.sum()
+    if positives == 0:
         return float("nan")
-    precision = np.cumsum(hits) / np.arange(1, len(hits) + 1)
-    return float((precision * hits).sum() / hits.sum())
+    order = np.argsort(-scores, kind="stable")
+    ranked, hits = scores[order], labels[order].astype(np.float64)
+    last = np.r_[np.flatnonzero(ranked[1:] != ranked[:-1]), len(ranked) - 1]  # of each tie
+    true_positives = np.cumsum(hits)[last]
+    precision = true_positives / (last + 1)
+    recall_gain = np.diff(np.r_[0.0, true_positives]) / positives
+    return float((precision * recall_gain).sum())
 
 
 def _best_threshold(labels: np.ndarray, scores: np.ndarray) -> float:
@@ -280,11 +305,14 @@ def _best_threshold(labels: np.ndarray, scores: np.ndarray) -> float:
     return float(cuts[int(np.argmax(accuracy))])
 
 
-def entailment(scorer, rows, lowercase: bool = True) -> EntailmentResult:
-    """Entailment metrics; ``rows`` is a dataset name, a path or parsed rows (dicts with
-    ``word1``, ``word2``, ``label``, optionally ``fold``). The score of (a, b) is
-    ``scorer.entailment_scores`` if it has one (the KL asymmetry for Gaussians), else
-    its symmetric ``pair_similarity``."""
+def entailment(scorer, rows, lowercase: bool = True, name: str | None = None
+               ) -> EntailmentResult:
+    """Entailment metrics, with their baselines; ``rows`` is a dataset name, a path or
+    parsed rows (dicts with ``word1``, ``word2``, ``label``, optionally ``fold``). The
+    score of (a, b) is ``scorer.entailment_scores`` if it has one (the KL asymmetry for
+    Gaussians), else its symmetric ``pair_similarity``, which has no direction: its
+    ``directional`` is NaN and ``directional_note`` says so, naming the scorer ``name``
+    (by default its ``by``, or "cosine" for vectors)."""
     rows = _read(rows, datasets.read_entailment)
     lookup = _lookup(scorer, lowercase)
     norm = (lambda w: w.lower()) if lowercase else (lambda w: w)
@@ -292,7 +320,8 @@ def entailment(scorer, rows, lowercase: bool = True) -> EntailmentResult:
     kept = [(i, j, r) for i, j, r in kept if i is not None and j is not None]
     if not kept:
         nan = float("nan")
-        return EntailmentResult(nan, nan, nan, nan, 0, len(rows))
+        return EntailmentResult(nan, nan, nan, nan, 0, len(rows),
+                                directional_note="n/a: no pair has both words known")
     first = np.array([i for i, _, _ in kept])
     second = np.array([j for _, j, _ in kept])
     labels = np.array([r["label"] for _, _, r in kept], dtype=bool)
@@ -300,17 +329,28 @@ def entailment(scorer, rows, lowercase: bool = True) -> EntailmentResult:
     asymmetric = hasattr(scorer, "entailment_scores")
     score = scorer.entailment_scores if asymmetric else scorer.pair_similarity
     forward = np.asarray(score(first, second), dtype=np.float64)
-    directional = float("nan")
-    if asymmetric and labels.any():
+    directional, note = float("nan"), ""
+    if not asymmetric:
+        name = name or getattr(scorer, "by", None) or (
+            "cosine" if isinstance(scorer, Vectors) else "this scorer")
+        note = f"n/a: {name} is symmetric, it has no direction"
+    elif labels.any():
         backward = np.asarray(score(second, first), dtype=np.float64)
         directional = float((forward[labels] > backward[labels]).mean())
+    else:
+        note = "n/a: no entailing pair to orient"
     val = folds == "val"
     test = folds == "test" if val.any() else np.ones(len(folds), bool)
     threshold = _best_threshold(labels[val if val.any() else test],
                                 forward[val if val.any() else test])
     accuracy = float(((forward[test] > threshold) == labels[test]).mean())
+    share = float(labels[test].mean())
     return EntailmentResult(directional, _average_precision(labels, forward), accuracy,
-                            threshold, len(kept), len(rows) - len(kept))
+                            threshold, len(kept), len(rows) - len(kept),
+                            positive_rate=float(labels.mean()),
+                            majority_accuracy=max(share, 1.0 - share),
+                            threshold_fold="val" if val.any() else "all",
+                            directional_note=note)
 
 
 def scorers(model) -> dict:
@@ -324,27 +364,92 @@ def scorers(model) -> dict:
     return {"cosine": vectors}
 
 
+class Evaluation(dict):
+    """What :func:`evaluate` returns: ``{scorer: {dataset: result dict}}``, and in
+    ``skipped`` the datasets left out as unavailable, ``{dataset: why}``."""
+
+    def __init__(self, results=(), skipped: dict[str, str] | None = None):
+        super().__init__(results)
+        self.skipped: dict[str, str] = dict(skipped or {})
+
+    def as_dict(self) -> dict:
+        """For JSON: the scores by scorer, and a ``"skipped"`` entry (``{dataset: why}``)
+        where a dataset was skipped."""
+        return {**self, "skipped": dict(self.skipped)} if self.skipped else dict(self)
+
+
+def _resolve(spec) -> tuple[str, str, object]:
+    """``(key, kind, source)`` of one of :func:`evaluate`'s datasets: a registry name
+    (source: the name, loaded later), or a file of one's own, ``PATH`` or ``KIND:PATH``
+    (source: the file, parsed now, so a malformed one fails before any scoring)."""
+    if isinstance(spec, str) and spec in datasets.REGISTRY:
+        kind = datasets.info(spec).kind
+        if kind not in datasets.BENCHMARK_KINDS:
+            raise ValueError(f"{spec} is a {kind} dataset; eval takes similarity, analogy "
+                             "and entailment datasets")
+        return spec, kind, spec
+    where, kind = str(spec), None
+    prefix, colon, rest = where.partition(":")
+    if isinstance(spec, str) and colon and prefix in datasets.BENCHMARK_KINDS \
+            and not Path(where).exists():
+        where, kind = rest, prefix
+    if not Path(where).exists():
+        raise FileNotFoundError(
+            f"no dataset or file named {where!r}: give a registered dataset "
+            f"({', '.join(datasets.names('similarity') + datasets.names('analogy'))}, "
+            f"{', '.join(datasets.names('entailment'))}) or a benchmark file's path")
+    kind, parsed = datasets.read_file(where, kind)
+    return where, kind, parsed
+
+
 def evaluate(model, names=DEFAULT_DATASETS, methods=("3cosadd",), restrict_vocab: int = 30000,
-             lowercase: bool = True) -> dict:
+             lowercase: bool = True, skip_unavailable: bool = True) -> Evaluation:
     """Run similarity, analogy and entailment datasets against every scorer of ``model``.
 
-    Returns ``{scorer: {dataset: result dict}}`` (analogy results keyed by method too,
-    as ``"google/3cosadd"``); analogies are computed for scorers that are vectors.
+    ``names``: registered datasets (``"ws353"``) and files of one's own in the standard
+    formats, ``word1 word2 score`` pairs, word2vec's ``: section`` / ``a b c d``
+    questions or ``word1 word2 label`` entailment rows, their kind told from their
+    content (:func:`wordspace.datasets.detect_kind`) or given as ``"KIND:PATH"``
+    (``"analogy:mine.txt"``) where it cannot be told. A registered name wins over a file
+    of the same name (``./ws353`` is the file).
+
+    Returns an :class:`Evaluation`, ``{scorer: {dataset: result dict}}`` (analogy results
+    keyed by method too, as ``"google/3cosadd"``; analogies are computed for scorers
+    that are vectors). A registered dataset that is unavailable (not in the mirror nor
+    the cache, and not downloadable: offline, say) is skipped with a warning and listed
+    in its ``skipped`` with the reason, unless ``skip_unavailable`` is false; if none is
+    left, :class:`~wordspace.datasets.DatasetUnavailable` says why each was. A dataset
+    that is here but malformed (a mirror or user file its parser refuses) raises
+    :class:`~wordspace.datasets.DatasetError`: that is no availability matter.
     """
-    kinds = {name: datasets.info(name).kind for name in names}
-    for name, kind in kinds.items():
-        if kind not in ("similarity", "analogy", "entailment"):
-            raise ValueError(f"{name} is a {kind} dataset; eval takes similarity, analogy "
-                             "and entailment datasets")
-    loaded = {name: datasets.load(name) for name in names}
-    results: dict = {}
+    names = [names] if isinstance(names, (str, Path)) else list(names)
+    if not names:
+        raise ValueError("no dataset to evaluate on")
+    resolved = [_resolve(spec) for spec in names]  # unknown names, bad files: before any work
+    loaded, skipped = {}, {}
+    for key, kind, source in resolved:
+        if isinstance(source, str) and source in datasets.REGISTRY:
+            try:
+                source = datasets.load(source)
+            except datasets.DatasetUnavailable as e:
+                if not skip_unavailable:
+                    raise
+                skipped[key] = str(e)
+                logger.warning("%s skipped, unavailable: %s", key, e)
+                continue
+        loaded[key] = (kind, source)
+    if not loaded:
+        raise datasets.DatasetUnavailable(
+            "no dataset could be evaluated: " +
+            "; ".join(f"{key} is unavailable ({why})" for key, why in skipped.items()))
+    results = Evaluation(skipped=skipped)
     for scorer_name, scorer in scorers(model).items():
         table = results[scorer_name] = {}
-        for name, data in loaded.items():
-            if kinds[name] == "similarity":
+        for name, (kind, data) in loaded.items():
+            if kind == "similarity":
                 table[name] = word_similarity(scorer, data, lowercase).as_dict()
-            elif kinds[name] == "entailment":
-                table[name] = entailment(scorer, data, lowercase).as_dict()
+            elif kind == "entailment":
+                table[name] = entailment(scorer, data, lowercase, scorer_name).as_dict()
             elif hasattr(scorer, "unit"):
                 for method in methods:
                     table[f"{name}/{method}"] = analogies(
@@ -353,29 +458,48 @@ def evaluate(model, names=DEFAULT_DATASETS, methods=("3cosadd",), restrict_vocab
 
 
 def format_table(results: dict) -> str:
-    """A readable table of :func:`evaluate`'s results."""
-    lines = [f"{'scorer':<10} {'dataset':<20} {'score':>8}  detail"]
+    """A readable table of :func:`evaluate`'s results, the skipped datasets last."""
+    skipped = getattr(results, "skipped", {})
+    w = max([20, *(len(name) for table in results.values() for name in table),
+             *(len(name) for name in skipped)])  # a file's path may be long
+    lines = [f"{'scorer':<10} {'dataset':<{w}} {'score':>8}  detail"]
     for scorer, table in results.items():
         for name, r in table.items():
-            if "directional" in r:
-                lines.append(f"{scorer:<10} {name:<20} {r['accuracy']:>8.3f}  accuracy "
-                             f"(threshold from val), directional {r['directional']:.3f}, "
-                             f"AP {r['average_precision']:.3f}, {r['pairs']:,} pairs")
+            if "average_precision" in r:
+                lines.append(f"{scorer:<10} {name:<{w}} {r['accuracy']:>8.3f}  "
+                             f"{_entailment_detail(r)}")
             elif "spearman" in r:
-                lines.append(f"{scorer:<10} {name:<20} {r['spearman']:>8.3f}  Spearman rho "
+                lines.append(f"{scorer:<10} {name:<{w}} {r['spearman']:>8.3f}  Spearman rho "
                              f"(Pearson {r['pearson']:.3f}), {r['pairs']} pairs, "
                              f"{100 * r['coverage']:.0f}% covered{_composed(r, 'pairs')}")
             else:
                 split = (f"semantic {100 * r['semantic']:.1f}%, syntactic "
                          f"{100 * r['syntactic']:.1f}%, " if "semantic" in r else "")
-                lines.append(f"{scorer:<10} {name:<20} {100 * r['accuracy']:>7.1f}%  {split}"
+                lines.append(f"{scorer:<10} {name:<{w}} {100 * r['accuracy']:>7.1f}%  {split}"
                              f"{r['total']:,} questions, {r['skipped']:,} skipped"
                              f"{_composed(r, 'questions')}")
+    for name, why in skipped.items():
+        lines.append(f"{'-':<10} {name:<{w}} {'skipped':>8}  unavailable: {why}")
     protocols = {r.get("protocol") for table in results.values() for r in table.values()}
     if "subword" in protocols:
         lines.append("subword protocol: words outside the vocabulary composed from their "
                      "n-grams; questions whose answer is no candidate count as wrong")
     return "\n".join(lines)
+
+
+def _entailment_detail(r: dict) -> str:
+    """An entailment result's scores, each with its baseline."""
+    accuracy, majority = r["accuracy"], r.get("majority_accuracy", float("nan"))
+    fold = ("threshold from val" if r.get("threshold_fold", "val") == "val" else
+            "threshold fit on the same rows")
+    verdict = ", no better" if accuracy <= majority else ""
+    if r["directional"] is None or r["directional"] != r["directional"]:
+        direction = r.get("directional_note") or "n/a"
+    else:
+        direction = f"{r['directional']:.3f} (chance 0.500)"
+    return (f"accuracy ({fold}; majority class {majority:.3f}{verdict}), directional "
+            f"{direction}, AP {r['average_precision']:.3f} (positive rate "
+            f"{r.get('positive_rate', float('nan')):.3f}), {r['pairs']:,} pairs")
 
 
 def _composed(result: dict, what: str) -> str:
