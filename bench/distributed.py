@@ -69,6 +69,8 @@ def main() -> None:
                         help="skip the single-process run (tuning the synchronisation)")
     parser.add_argument("--alpha", type=float, default=None,
                         help="the distributed run's alpha (default: the model's)")
+    parser.add_argument("--rate-scale", type=float, default=None,
+                        help="the distributed run's --sync-rate-scale")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="wordspace-bench-") as tmp:
@@ -95,6 +97,8 @@ def main() -> None:
             extra += ["--sync-rows", str(args.sync_rows)]
         if args.alpha is not None:
             extra += ["--alpha", str(args.alpha)]
+        if args.rate_scale is not None:
+            extra += ["--sync-rate-scale", str(args.rate_scale)]
         runs = {
             "1 process x 2 threads": [sys.executable, "-m", "wordspace", "train", str(corpus),
                                       *common, "--workers", "2"],

@@ -296,9 +296,18 @@ def test_a_checkpoint_is_resumed_only_by_as_many_ranks_as_made_it(tmp_path):
         SkipGram(dim=8, epochs=1, progress=False).fit(corpus, checkpoint=path)
 
 
+def test_the_learning_rate_scales_with_the_ranks_as_measured():
+    assert SyncSettings().rate_scale_for(1) == 1.0
+    assert SyncSettings().rate_scale_for(8) == 1.0  # summed: every update once
+    assert SyncSettings(combine="average").rate_scale_for(4) == 4.0
+    assert SyncSettings(rate_scale=1).rate_scale_for(8) == 1.0
+
+
 def test_sync_settings_are_checked():
     with pytest.raises(ValueError, match="combine must be"):
         SyncSettings(combine="max")
+    with pytest.raises(ValueError, match="rate_scale"):
+        SyncSettings(rate_scale=0)
     with pytest.raises(ValueError, match="interval"):
         SyncSettings(interval=0)
     from wordspace.models import PPMISVD

@@ -300,6 +300,9 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
     run.add_argument("--sync-rows", type=int, default=None, metavar="N",
                      help="under torchrun: the fewest rows (most frequent words) a round "
                           "synchronises; rounds take N, 2N, N, 4N, ... (default 1024)")
+    run.add_argument("--sync-rate-scale", type=float, default=None, metavar="X",
+                     help="under torchrun: multiply the learning rate by X (default: 1 "
+                          "when changes are summed, the number of ranks when averaged)")
     run.add_argument("--sync-combine", choices=("sum", "average"), default=None,
                      help="under torchrun: add the ranks' changes (sum, the default: every "
                           "update counts once, as threads' do) or average them (pWord2Vec's "
@@ -454,7 +457,7 @@ def _train(args) -> int:
 def _sync_settings(args):
     """The distributed run's :class:`SyncSettings` from ``--sync-*`` (None: defaults)."""
     given = {"interval": args.sync_interval, "combine": args.sync_combine,
-             "rows": args.sync_rows}
+             "rows": args.sync_rows, "rate_scale": args.sync_rate_scale}
     if all(value is None for value in given.values()):
         return None
     from wordspace.distributed.sync import SyncSettings

@@ -289,6 +289,15 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
     if expected_kept_share(counts, sample) < KEEP_WARNING:
         logger.warning("%s", _subsampling_advice(counts, sample))
     jobs = epoch_jobs(offsets, bounds, epochs)
+    if group is not None:
+        from wordspace.distributed.sync import Synchroniser, SyncSettings
+
+        sync = sync or SyncSettings()
+        scale = sync.rate_scale_for(group.world)  # see docs/distributed.md
+        if scale != 1:
+            logger.info("%d ranks: learning rate %g x %.3g = %g", group.world, alpha, scale,
+                        alpha * scale)
+        alpha, min_alpha = alpha * scale, min_alpha * scale
     schedule = Schedule.linear(alpha, min_alpha, [job.words for job in jobs])
     meter = Meter(epochs, len(tokens) * epochs, loss.reference_loss(params, negative), alpha)
     first_lane = 0 if group is None else group.rank * runner.workers  # lanes of all ranks
@@ -296,10 +305,7 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
     run = _Run(meter, states, params, len(bounds) - 1, len(jobs), epochs, on_epoch_end)
     total_words = meter.total_words
     if group is not None:
-        from wordspace.distributed.sync import Synchroniser, SyncSettings
-
-        run.sync = Synchroniser(group, param_arrays(params), lambda: meter.words,
-                                sync or SyncSettings())
+        run.sync = Synchroniser(group, param_arrays(params), lambda: meter.words, sync)
         total_words = int(group.all_reduce(np.array([total_words], np.float64))[0])
         if checkpoint is not None:
             checkpoint, checkpoint_every = _rank_checkpoint(group, checkpoint,
