@@ -508,3 +508,18 @@ def test_similar_and_analogy_answer_several_queries_or_read_them_from_stdin(
     assert main(["analogy", str(trained), "--topn", "1"]) == 0
     assert len(capsys.readouterr().out.strip().splitlines()) == 5  # two heads, two answers
     assert main(["analogy", str(trained), "g0w0", "g0w1"]) == 2  # not a triple
+
+
+def test_progress_in_a_log_is_one_line_per_refresh_and_never_an_unmeasured_loss(tmp_path):
+    from conftest import planted_sentences
+    from helpers import write_sentences
+
+    corpus = write_sentences(tmp_path / "c.txt", planted_sentences(n_sentences=3000)[0])
+    run = subprocess.run([sys.executable, "-m", "wordspace", "train", str(corpus), "-o",
+                          str(tmp_path / "m"), "--dim", "8", "--epochs", "2", "--sample", "0",
+                          "--min-count", "1"], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "\r" not in run.stderr  # a log, not a terminal: no redraws
+    lines = [line for line in run.stderr.splitlines() if line.startswith("training")]
+    assert lines and "100%" in lines[-1] and "loss=" in lines[-1]
+    assert "nan" not in run.stderr and "n/a" not in run.stderr

@@ -117,3 +117,25 @@ def test_scikit_learn_conventions():
         with pytest.raises(ValueError, match="'dimension' is not a parameter of .* dim"):
             model.set_params(dimension=5)
 
+
+
+def test_a_model_says_what_it_is_and_what_it_lacks(planted, tmp_path):
+    from wordspace import load_model
+
+    model = SkipGram(dim=8, epochs=1, sample=0, workers=1, progress=False)
+    for name in ("vectors", "wv", "input_vectors_"):
+        with pytest.raises(AttributeError, match="not trained yet.*call fit"):
+            getattr(model, name)
+    with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
+        model.nonsense  # noqa: B018 - the error is the point
+    corpus = Corpus(planted[0], min_count=1)
+    model.fit(corpus)
+    assert repr(model) == (f"SkipGram(dim=8, sample=0, epochs=1, workers=1, progress=False) "
+                           f"fitted on {corpus.n_tokens:,} words, {len(corpus.vocab)}-word "
+                           "vocabulary")
+    model.save(tmp_path / "m")
+    loaded = load_model(tmp_path / "m")
+    assert loaded.report_ == model.report_  # restored from training.json
+    assert repr(loaded) == repr(model)
+    (tmp_path / "m" / "training.json").write_text("{not json")
+    assert not hasattr(load_model(tmp_path / "m"), "report_")  # a warning, not a failure

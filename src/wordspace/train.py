@@ -345,9 +345,11 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
                 words = max(run.sync.global_words, words)
             if recent_loss is not None:
                 shown.update(loss=recent_loss, active=recent_active)
-            postfix = {"lr": f"{lr:.5f}", "loss": format_loss(shown["loss"])}
-            if loss.reports_active:
-                postfix["active"] = f"{shown['active']:.1%}"
+            postfix = {"lr": f"{lr:.5f}"}
+            if math.isfinite(shown["loss"]):  # nothing shown before the first measurement
+                postfix["loss"] = format_loss(shown["loss"])
+                if loss.reports_active:
+                    postfix["active"] = f"{shown['active']:.1%}"
             bar.set_postfix(postfix, refresh=False)
             bar.update(words - bar.n)
 

@@ -66,6 +66,19 @@ class TrainingReport:
         fields["epoch_loss"] = [x if math.isfinite(x) else None for x in self.epoch_loss]
         return {**fields, "words_per_second": self.words_per_second}
 
+    @classmethod
+    def from_dict(cls, fields: dict) -> TrainingReport:
+        """The report :meth:`as_dict` wrote (``training.json``); a ``ValueError`` if it is
+        not one."""
+        try:
+            return cls(words=int(fields["words"]), examples=int(fields["examples"]),
+                       pairs=int(fields["pairs"]), seconds=float(fields["seconds"]),
+                       epoch_words=[int(n) for n in fields["epoch_words"]],
+                       epoch_loss=[float("nan") if x is None else float(x)
+                                   for x in fields["epoch_loss"]])
+        except (KeyError, TypeError, ValueError) as e:
+            raise ValueError(f"not a training report ({type(e).__name__}: {e})") from None
+
     def summary(self) -> str:
         """One line: words, pairs, seconds, words/s and the final loss."""
         return (f"trained {self.words:,} words ({self.pairs:,} pairs) in {self.seconds:.1f} s: "

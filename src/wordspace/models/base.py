@@ -11,6 +11,7 @@ import difflib
 import functools
 import inspect
 import json
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,9 +26,12 @@ from wordspace.cuda.device import parse_device
 from wordspace.engine.callbacks import check_callbacks
 from wordspace.engine.checkpoint import Every, check_checkpoint_path, remove_checkpoint
 from wordspace.engine.layout import Layout
+from wordspace.engine.meter import TrainingReport
 from wordspace.losses import Loss, Params
 from wordspace.train import DeviceExecutor, check_walk_memory, train
 from wordspace.vocab import Vocabulary
+
+logger = logging.getLogger(__name__)
 
 FORMAT_VERSION = 2  # 2: PV-DBOW's document ids in doc_ids.json
 
@@ -54,6 +58,10 @@ class Model:
     _fitted_json: tuple[str, ...] = ()
     #: what ``fit`` trains on; other sources are converted to it
     _corpus_type: type[Corpus] = Corpus
+    #: what ``report_`` is (restored from ``training.json`` by :meth:`load`)
+    _report_type: type = TrainingReport
+    #: query attributes a fitted model has (an unfitted one says: call fit() first)
+    _query_attributes = ("vectors", "distributions", "docvecs", "scorers")
 
     def __init_subclass__(cls, **kwargs) -> None:
         """Give each model's ``__init__`` a helpful message for an unknown argument."""
@@ -106,7 +114,24 @@ class Model:
         defaults = inspect.signature(type(self).__init__).parameters
         changed = [f"{k}={v!r}" for k, v in self.get_params().items()
                    if defaults[k].default is not v and defaults[k].default != v]
-        return f"{type(self).__name__}({', '.join(changed)})"
+        text = f"{type(self).__name__}({', '.join(changed)})"
+        vocab = self.__dict__.get("vocab_")
+        if vocab is None:
+            return text
+        words = vocab.total
+        amount = f"{words / 1e6:.1f} M" if words >= 1_000_000 else f"{words:,}"
+        return f"{text} fitted on {amount} words, {len(vocab):,}-word vocabulary"
+
+    def __getattr__(self, name: str):
+        # only called for attributes not found: say why a fitted one is missing
+        found = getattr(type(self), name, None)
+        if isinstance(found, property):  # its getter raised: let its own message through
+            return found.fget(self)
+        if not name.startswith("__") and "vocab_" not in self.__dict__ and (
+                name.endswith("_") or name in type(self)._query_attributes):
+            raise AttributeError(f"this {type(self).__name__} is not trained yet, so it has "
+                                 f"no {name}: call fit() first (or load a saved model)")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def _validate(self) -> None:
         raise NotImplementedError
@@ -274,12 +299,24 @@ class Model:
             if name in model._fitted_json:
                 setattr(model, name, value)
         model._load_extra(path)
+        model._load_report(path / "training.json")
         for name in model._arrays:  # per instance: what is saved may follow the parameters
             setattr(model, name, load_matrix(path / f"{name}.npy", mmap=mmap))
         for name, shape in model._expected_shapes().items():
             check_shape(path / f"{name}.npy", getattr(model, name), shape)
         model._restored()
         return model
+
+    def _load_report(self, file: Path) -> None:
+        """``report_`` from ``file`` when there is one; a damaged one is only a warning
+        (it describes the training, the model does not depend on it)."""
+        if not file.is_file():
+            return
+        try:
+            self.report_ = self._report_type.from_dict(json.loads(file.read_bytes()))
+        except (OSError, ValueError, AttributeError) as e:
+            logger.warning("%s: the training report is unreadable (%s); the model loads "
+                           "without report_", file, e)
 
     def _expected_shapes(self) -> dict[str, tuple[int | None, ...]]:
         """The shape each saved matrix must have once loaded (None: any length), checked

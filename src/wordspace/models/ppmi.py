@@ -50,6 +50,16 @@ class CountReport:
         """Plain fields, for ``training.json``."""
         return {**asdict(self), "seconds": self.seconds}
 
+    @classmethod
+    def from_dict(cls, fields: dict) -> CountReport:
+        """The report :meth:`as_dict` wrote; a ``ValueError`` if it is not one."""
+        try:
+            return cls(int(fields["pairs"]), int(fields["cells"]),
+                       int(fields["positive_cells"]), float(fields["count_seconds"]),
+                       float(fields["svd_seconds"]))
+        except (KeyError, TypeError, ValueError) as e:
+            raise ValueError(f"not a count report ({type(e).__name__}: {e})") from None
+
 
 class PPMISVD(Model):
     """Word vectors from the truncated SVD of the positive PMI matrix.
@@ -86,6 +96,8 @@ class PPMISVD(Model):
     """
 
     _arrays = ("word_vectors_", "context_vectors_", "singular_values_")
+
+    _report_type = CountReport
 
     def __init__(self, *, dim: int = 100, window: int = 5, weighting: str = "dynamic",
                  sample: float = 1e-4, cds: float = 0.75, neg: float = 1.0, eig: float = 0.5,
