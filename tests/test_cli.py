@@ -523,3 +523,14 @@ def test_progress_in_a_log_is_one_line_per_refresh_and_never_an_unmeasured_loss(
     lines = [line for line in run.stderr.splitlines() if line.startswith("training")]
     assert lines and "100%" in lines[-1] and "loss=" in lines[-1]
     assert "nan" not in run.stderr and "n/a" not in run.stderr
+
+
+def test_train_init_checks_the_pretrained_vectors_before_reading(tmp_path, capsys):
+    from wordspace import Vectors
+
+    Vectors(["a", "b"], np.ones((2, 6), np.float32)).save_word2vec_format(tmp_path / "v.vec")
+    code = main(["train", str(tmp_path / "missing.txt"), "-o", str(tmp_path / "m"),
+                 "--dim", "8", "--init", str(tmp_path / "v.vec")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "have 6 dimensions" in err and "missing.txt" not in err

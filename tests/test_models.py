@@ -139,3 +139,29 @@ def test_a_model_says_what_it_is_and_what_it_lacks(planted, tmp_path):
     assert repr(loaded) == repr(model)
     (tmp_path / "m" / "training.json").write_text("{not json")
     assert not hasattr(load_model(tmp_path / "m"), "report_")  # a warning, not a failure
+
+
+def test_fit_starts_from_pretrained_vectors_for_the_words_they_hold(planted, tmp_path):
+    from wordspace import GaussianSkipGram, Vectors
+
+    corpus = Corpus(planted[0], min_count=1)
+    words = corpus.vocab.words
+    rng = np.random.default_rng(0)
+    pretrained = Vectors(words[:10] + ["absent"], rng.normal(size=(11, 8)).astype(np.float32))
+    settings = dict(dim=8, epochs=1, sample=0, workers=1, seed=3, alpha=1e-7, progress=False)
+    plain = SkipGram(**settings).fit(corpus)
+    started = SkipGram(**settings).fit(corpus, init=pretrained)
+    np.testing.assert_allclose(started.input_vectors_[:10], pretrained.matrix[:10], atol=1e-4)
+    np.testing.assert_allclose(started.input_vectors_[10:], plain.input_vectors_[10:],
+                               atol=1e-4)  # the others as without init
+    assert not np.allclose(plain.input_vectors_[:10], pretrained.matrix[:10], atol=1e-2)
+    pretrained.save_word2vec_format(tmp_path / "v.txt")  # a file works as well
+    from_file = SkipGram(**settings).fit(corpus, init=tmp_path / "v.txt")
+    np.testing.assert_allclose(from_file.input_vectors_, started.input_vectors_, atol=1e-6)
+    # checked before any corpus is read: the missing corpus is never reached
+    with pytest.raises(ValueError, match="have 8 dimensions and this SkipGram has dim=16"):
+        SkipGram(dim=16).fit(tmp_path / "no-such-corpus.txt", init=pretrained)
+    with pytest.raises(TypeError, match="GaussianSkipGram cannot start from pretrained"):
+        GaussianSkipGram(dim=8).fit(tmp_path / "no-such-corpus.txt", init=pretrained)
+    with pytest.raises(ValueError, match="hold no word of the corpus"):
+        SkipGram(**settings).fit(corpus, init=Vectors(["zzz"], np.ones((1, 8), np.float32)))

@@ -294,6 +294,10 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
     run.add_argument("--restart", action="store_true",
                      help="remove the checkpoint MODEL_DIR.partial of an earlier run and "
                           "start over")
+    run.add_argument("--init", default=None, metavar="VECTORS",
+                     help="start from pretrained vectors (a model directory, a fastText "
+                          ".bin, a word2vec, .vec or GloVe file of the same dimension): "
+                          "their words' rows are copied, the others start as usual")
     run.add_argument("--sync-interval", type=float, default=None, metavar="SECONDS",
                      help="under torchrun: seconds between the ranks' synchronisation "
                           "rounds (default 0.2; see docs/distributed.md)")
@@ -433,15 +437,17 @@ def _train(args) -> int:
                        "it", partial)
     start = time.perf_counter()
     sync = _sync_settings(args)
+    # loaded and checked (dimension, model) before hours of reading, not after
+    init = None if args.init is None else model._initial_vectors(args.init)
     corpus = corpus_type(args.corpus, **reading)
     logger.info("%s", corpus)
     saver = _SaveModel(args.output)
     if args.checkpoint_every:
         # saved before the checkpoint goes: a crash at any moment loses no training
         model.fit(corpus, checkpoint=partial, checkpoint_every=args.checkpoint_every,
-                  restart=args.restart, callbacks=[saver], sync=sync)
+                  restart=args.restart, callbacks=[saver], sync=sync, init=init)
     else:
-        model.fit(corpus, sync=sync)
+        model.fit(corpus, sync=sync, init=init)
         saver.on_train_end(model, model.report_)
     if getattr(corpus, "group", None) is not None and corpus.group.rank != 0:
         return 0  # rank 0 reports and has written the model
@@ -762,17 +768,10 @@ def _vectors_type():
 
 def _load_scorable(path: str):
     """A model directory, a fastText ``.bin`` model, or a word2vec file (text or binary,
-    as fastText's ``.vec``) read as vectors."""
-    from wordspace.fasttext_format import is_fasttext_file
-    from wordspace.models.base import load_model
+    as fastText's ``.vec``) read as vectors (:func:`wordspace.models.base.load_scorable`)."""
+    from wordspace.models.base import load_scorable
 
-    if Path(path).is_file():
-        if is_fasttext_file(path):
-            from wordspace import FastText
-
-            return FastText.load_facebook_model(path)
-        return _vectors_type().load_word2vec_format(path)
-    return load_model(path, mmap=True)
+    return load_scorable(path)
 
 
 def _add_plot(sub) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import hashlib
 import inspect
 import json
 import logging
@@ -141,7 +142,7 @@ class Model:
 
     def fit(self, corpus, *, checkpoint: str | Path | None = None,
             checkpoint_every: str | float | None = None, restart: bool = False,
-            callbacks=None, sync=None) -> Model:
+            callbacks=None, sync=None, init=None) -> Model:
         """Train on ``corpus``: a :class:`Corpus`, or anything ``Corpus()`` accepts
         (built with its defaults). Returns the model.
 
@@ -169,10 +170,17 @@ class Model:
             round every 0.2 s, changes summed). Each rank trains its share of the corpus;
             all end with the same parameters; the checkpoint (taken at epoch ends) holds
             every rank's state, and only rank 0 removes it. See docs/distributed.md.
+        init : Vectors or path, optional
+            Start from pretrained vectors (a :class:`~wordspace.vectors.Vectors`, a model
+            directory, a fastText ``.bin``, a word2vec, ``.vec`` or GloVe file): the input
+            row of every vocabulary word they hold is copied from them, the others start
+            as usual (the common domain-adaptation recipe). Their dimension must be the
+            model's; checked before the corpus is read. SkipGram, CBOW, FastText (the
+            words' own rows), SoftmaxSkipGram and PV-DBOW with ``train_words``.
         """
         self._validate()
         self._check_resources()
-        run = self._run_options(checkpoint, checkpoint_every, restart, callbacks, sync)
+        run = self._run_options(checkpoint, checkpoint_every, restart, callbacks, sync, init)
         kind = self._corpus_type
         if isinstance(corpus, Corpus) and not isinstance(corpus, kind):
             raise TypeError(f"{type(self).__name__} trains on {kind.__name__}, not a "
@@ -209,8 +217,12 @@ class Model:
     #: whether ``fit`` can checkpoint, resume and call callbacks (the window models)
     _resumable = False
 
-    def _run_options(self, checkpoint, checkpoint_every, restart, callbacks, sync=None
-                     ) -> _RunOptions:
+    #: whether ``fit(init=...)`` can copy pretrained vectors into the input rows (whose
+    #: first rows are then the vocabulary's words)
+    _initialisable = False
+
+    def _run_options(self, checkpoint, checkpoint_every, restart, callbacks, sync=None,
+                     init=None) -> _RunOptions:
         """``fit``'s run options, checked before any corpus is read."""
         callbacks = check_callbacks(callbacks)
         every = None if checkpoint_every is None else Every.parse(checkpoint_every)
@@ -229,7 +241,24 @@ class Model:
                              "checkpoint's directory)")
         if checkpoint is not None:
             check_checkpoint_path(checkpoint)  # before reading the corpus, not after
-        return _RunOptions(checkpoint, every, bool(restart), callbacks, sync)
+        if init is not None:
+            init = self._initial_vectors(init)
+        return _RunOptions(checkpoint, every, bool(restart), callbacks, sync, init)
+
+    def _initial_vectors(self, source):
+        """``fit``'s ``init``, loaded and checked against this model."""
+        name = type(self).__name__
+        if not self._initialisable:
+            raise TypeError(f"{name} cannot start from pretrained vectors (init=): "
+                            "SkipGram, CBOW, FastText, SoftmaxSkipGram and PV-DBOW with "
+                            "train_words=True can")
+        vectors = load_vectors(source)
+        if vectors.matrix.shape[1] != self.dim:
+            where = "" if hasattr(source, "matrix") else f" in {source}"
+            raise ValueError(f"the pretrained vectors{where} have {vectors.matrix.shape[1]} "
+                             f"dimensions and this {name} has dim={self.dim}: set "
+                             f"dim={vectors.matrix.shape[1]}, or use vectors of {self.dim}")
+        return vectors
 
     @property
     def is_fitted(self) -> bool:
@@ -427,6 +456,8 @@ class WindowModel(Model):
         # everything that decides the vectors: a checkpoint resumes only under the same
         config = {name: value for name, value in self.get_params().items()
                   if name not in ("progress", "workers")}
+        if run.init is not None:
+            config["init"] = _initialise(params.inputs, self.vocab_.words, run.init)
         self.report_ = train(
             corpus, loss, params, layout=self._layout(), executor=self._device_executor(),
             window=self.window if window is None else window,
@@ -494,6 +525,23 @@ class _RunOptions:
     restart: bool = False
     callbacks: list = field(default_factory=list)
     sync: object = None  # a distributed run's SyncSettings
+    init: object = None  # pretrained Vectors to start from
+
+
+def _initialise(inputs: np.ndarray, words: list[str], vectors) -> str:
+    """Copy the row of every word of ``words`` that ``vectors`` holds into ``inputs``
+    (whose first rows are those words'); returns a digest of what was copied, for the
+    checkpoint's configuration."""
+    index = vectors.key_to_index
+    pairs = [(i, index[w]) for i, w in enumerate(words) if w in index]
+    if not pairs:
+        raise ValueError(f"the pretrained vectors ({len(index):,} words) hold no word of "
+                         f"the corpus's vocabulary of {len(words):,}: nothing to start from")
+    rows, source = (np.array(p, dtype=np.int64) for p in zip(*pairs, strict=True))
+    inputs[rows] = np.asarray(vectors.matrix)[source]
+    logger.info("started %d of %d words from the pretrained vectors", len(pairs), len(words))
+    digest = hashlib.blake2b(inputs[rows].tobytes(), digest_size=8).hexdigest()
+    return f"{len(pairs)} rows, {digest}"
 
 
 def _registry() -> dict[str, type[Model]]:
@@ -505,6 +553,31 @@ def _registry() -> dict[str, type[Model]]:
 def load_model(path: str | Path, mmap: bool = False) -> Model:
     """Load any wordspace model directory, whatever its class."""
     return Model.load(path, mmap=mmap)
+
+
+def load_scorable(path: str | Path):
+    """What a query can be asked of at ``path``: a model directory (memory-mapped), a
+    fastText ``.bin`` model, or a word2vec file (text or binary, fastText's ``.vec``,
+    GloVe's header-less text) read as :class:`~wordspace.vectors.Vectors`."""
+    from wordspace.fasttext_format import is_fasttext_file
+    from wordspace.vectors import Vectors
+
+    if Path(path).is_file():
+        if is_fasttext_file(path):
+            from wordspace.models.fasttext import FastText
+
+            return FastText.load_facebook_model(path)
+        return Vectors.load_word2vec_format(path)
+    return load_model(path, mmap=True)
+
+
+def load_vectors(source):
+    """Word vectors from ``source``: a :class:`~wordspace.vectors.Vectors`, or a path
+    :func:`load_scorable` reads (a model's word vectors)."""
+    if hasattr(source, "key_to_index") and hasattr(source, "matrix"):
+        return source
+    loaded = load_scorable(source)
+    return loaded if hasattr(loaded, "key_to_index") else loaded.wv
 
 
 def read_model_config(path: str | Path) -> dict:

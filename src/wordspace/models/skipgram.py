@@ -71,6 +71,8 @@ class SkipGram(WindowModel):
 
     _arrays = ("input_vectors_", "output_vectors_")
 
+    _initialisable = True
+
     def __init__(self, *, dim: int = 100, window: int = 5, negative: int = 5,
                  sample: float = 1e-4, ns_exponent: float = 0.75, epochs: int = 5,
                  alpha: float = 0.025, min_alpha: float | None = None,

@@ -56,6 +56,8 @@ class SoftmaxSkipGram(WindowModel):
 
     _arrays = ("centre_vectors_", "context_vectors_")
 
+    _initialisable = True
+
     def __init__(self, *, dim: int = 100, window: int = 5, sample: float = 1e-4,
                  epochs: int = 5, alpha: float = 0.1, min_alpha: float | None = None,
                  batch: int = 32, workers: int | None = None, seed: int = 1,
