@@ -165,3 +165,49 @@ def test_fit_starts_from_pretrained_vectors_for_the_words_they_hold(planted, tmp
         GaussianSkipGram(dim=8).fit(tmp_path / "no-such-corpus.txt", init=pretrained)
     with pytest.raises(ValueError, match="hold no word of the corpus"):
         SkipGram(**settings).fit(corpus, init=Vectors(["zzz"], np.ones((1, 8), np.float32)))
+
+
+def test_update_continues_training_on_more_text_with_new_words(tmp_path, monkeypatch):
+    from conftest import planted_sentences
+    from wordspace import FastText
+
+    first, groups = planted_sentences(n_groups=2, n_sentences=800, seed=1)
+    more, _ = planted_sentences(n_groups=4, n_sentences=1500, seed=2)
+    more = [s for s in more if not any(w.startswith("g1") for w in s)]  # g1 words: none
+    settings = dict(dim=12, window=3, epochs=4, sample=0, workers=1, seed=1, alpha=0.05,
+                    progress=False)
+    SkipGram(**settings).fit(Corpus(first, min_count=1)).save(tmp_path / "m")
+    model = load_model(tmp_path / "m", mmap=True)  # read-only arrays: grown into new ones
+    old_words, old_counts = list(model.vocab_.words), model.vocab_.counts.copy()
+    old_inputs = np.array(model.input_vectors_)
+    extra = Corpus(more, min_count=1)
+    model.fit(extra, update=True)
+    words = model.vocab_.words
+    assert words[:len(old_words)] == old_words  # old indices kept, new words appended
+    assert sorted(words[len(old_words):]) == sorted(set(extra.vocab.words) - set(old_words))
+    for w in ("g0w0", "g1w0", "g2w0"):
+        expected = (old_counts[old_words.index(w)] if w in old_words else 0) + (
+            extra.vocab.counts[extra.vocab.words.index(w)] if w in extra.vocab.words else 0)
+        assert model.vocab_.counts[words.index(w)] == expected
+    g1 = [old_words.index(w) for w in old_words if w.startswith("g1")]
+    np.testing.assert_array_equal(model.input_vectors_[g1], old_inputs[g1])  # not in the text
+    g0 = [old_words.index(w) for w in old_words if w.startswith("g0")]
+    assert not np.array_equal(model.input_vectors_[g0], old_inputs[g0])  # trained further
+    group_of = {w: int(w[1]) for w in words}
+    new = [w for w in words if group_of[w] >= 2]
+    hits = [group_of[n] == group_of[w] for w in new
+            for n, _ in model.vectors.most_similar(w, topn=4)]
+    assert np.mean(hits) > 0.9  # the new words learned their groups
+    # a failed update leaves the model as it was
+    before = (list(model.vocab_.words), model.input_vectors_)
+    import wordspace.models.base as base
+
+    monkeypatch.setattr(base, "train", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("x")))
+    with pytest.raises(RuntimeError):
+        model.fit(Corpus([["brand", "new", "words"]] * 20, min_count=1), update=True)
+    assert model.vocab_.words == before[0] and model.input_vectors_ is before[1]
+    assert "brand" not in model.vectors
+    with pytest.raises(ValueError, match="update=True continues training a trained"):
+        SkipGram().fit(extra, update=True)
+    with pytest.raises(TypeError, match="FastText cannot continue training"):
+        FastText().fit(extra, update=True)

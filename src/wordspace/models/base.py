@@ -14,7 +14,7 @@ import inspect
 import json
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +30,7 @@ from wordspace.engine.layout import Layout
 from wordspace.engine.meter import TrainingReport
 from wordspace.losses import Loss, Params
 from wordspace.train import DeviceExecutor, check_walk_memory, train
-from wordspace.vocab import Vocabulary
+from wordspace.vocab import UNK, Vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ class Model:
 
     def fit(self, corpus, *, checkpoint: str | Path | None = None,
             checkpoint_every: str | float | None = None, restart: bool = False,
-            callbacks=None, sync=None, init=None) -> Model:
+            callbacks=None, sync=None, init=None, update: bool = False) -> Model:
         """Train on ``corpus``: a :class:`Corpus`, or anything ``Corpus()`` accepts
         (built with its defaults). Returns the model.
 
@@ -177,10 +177,24 @@ class Model:
             as usual (the common domain-adaptation recipe). Their dimension must be the
             model's; checked before the corpus is read. SkipGram, CBOW, FastText (the
             words' own rows), SoftmaxSkipGram and PV-DBOW with ``train_words``.
+        update : bool
+            Continue training this fitted (or loaded) model on ``corpus``: its words are
+            added to the vocabulary (new rows start as a new model's, old rows are kept,
+            appended after the old words, whose indices stay) and their counts added to
+            the old ones (the noise and subsampling tables), then ``corpus`` is trained
+            with the learning rate falling from ``alpha`` again. SkipGram, CBOW and
+            SoftmaxSkipGram; see docs/sgns.md for when this is wise.
         """
         self._validate()
         self._check_resources()
+        if update and not self._updatable:
+            raise TypeError(f"{type(self).__name__} cannot continue training on more text "
+                            "(update=True) yet: SkipGram, CBOW and SoftmaxSkipGram can")
+        if update and not self.is_fitted:
+            raise ValueError(f"update=True continues training a trained {type(self).__name__}: "
+                             "fit() it first or load a saved one")
         run = self._run_options(checkpoint, checkpoint_every, restart, callbacks, sync, init)
+        run = replace(run, update=bool(update))
         kind = self._corpus_type
         if isinstance(corpus, Corpus) and not isinstance(corpus, kind):
             raise TypeError(f"{type(self).__name__} trains on {kind.__name__}, not a "
@@ -195,15 +209,23 @@ class Model:
         if run.checkpoint is not None and run.restart and lead:
             remove_checkpoint(run.checkpoint)
         previous = self.__dict__.get("vocab_")
-        self.vocab_ = corpus.vocab
+        arrays = {name: getattr(self, name) for name in self._arrays} if update else {}
         self._run = run  # what _train hands the driver
         try:
+            if update:
+                corpus = self._extend(corpus)
+            else:
+                self.vocab_ = corpus.vocab
             self._fit(corpus)
         except BaseException:  # interrupted or failed: not fitted to this corpus
             if previous is None:
                 del self.vocab_
             else:
                 self.vocab_ = previous
+                for name, array in arrays.items():  # an update's old arrays, untouched
+                    setattr(self, name, array)
+                if arrays:
+                    self._restored()
             raise
         finally:
             del self._run
@@ -244,6 +266,54 @@ class Model:
         if init is not None:
             init = self._initial_vectors(init)
         return _RunOptions(checkpoint, every, bool(restart), callbacks, sync, init)
+
+    #: whether ``fit(update=True)`` can continue training (see :meth:`_grow`)
+    _updatable = False
+
+    @property
+    def _continuing(self) -> bool:
+        """Whether the running ``fit`` continues the fitted parameters (``update=True``)."""
+        run = self.__dict__.get("_run")
+        return bool(run is not None and run.update)
+
+    #: the word-row arrays an update grows: input rows, output rows
+    _word_arrays = ("input_vectors_", "output_vectors_")
+
+    def _new_rows(self, n: int, first: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """Input and output rows ``first .. first + n - 1`` of a new model: word2vec.c's
+        initialisation, inputs uniform in +-0.5/dim, outputs zero."""
+        rng = np.random.default_rng(self.seed if first == 0 else [self.seed, first])
+        inputs = (rng.random((n, self.dim), dtype=np.float32) - 0.5) / self.dim
+        return inputs, np.zeros((n, self.dim), dtype=np.float32)
+
+    def _grow(self, added: int) -> None:
+        """New arrays of :attr:`_word_arrays` with ``added`` rows appended for new words,
+        started as a new model's (the old arrays are left untouched)."""
+        first = len(getattr(self, self._word_arrays[0]))
+        for name, rows in zip(self._word_arrays, self._new_rows(added, first), strict=True):
+            setattr(self, name, np.concatenate([getattr(self, name), rows]))
+
+    def _extend(self, corpus: Corpus):
+        """For ``update=True``: the vocabulary extended by ``corpus``'s words (appended,
+        counts added), the parameters grown to it, and ``corpus`` re-indexed to it."""
+        old, new = self.vocab_, corpus.vocab
+        if new.unk and not old.unk:
+            raise ValueError(f"the corpus maps rare words to {UNK!r} (unk=True) and the "
+                             "model's vocabulary has none: build the corpus with unk=False")
+        index = {w: i for i, w in enumerate(old.words)}
+        added = [w for w in new.words if w not in index]
+        for w in added:
+            index[w] = len(index)
+        counts = np.concatenate([old.counts, np.zeros(len(added), np.int64)])
+        remap = np.array([index[w] for w in new.words], dtype=np.int32)
+        np.add.at(counts, remap, new.counts)
+        self.vocab_ = Vocabulary(list(old.words) + added, counts, unk=old.unk)
+        self._grow(len(added))
+        logger.info("update: %d new words (vocabulary of %d), %d of the corpus's %d known",
+                    len(added), len(self.vocab_), len(new) - len(added), len(new))
+        return _Reindexed(getattr(corpus, "name", "<corpus>"),
+                          remap[np.asarray(corpus.tokens)], np.asarray(corpus.offsets),
+                          self.vocab_)
 
     def _initial_vectors(self, source):
         """``fit``'s ``init``, loaded and checked against this model."""
@@ -517,6 +587,17 @@ def _check_arguments(init):
 
 
 @dataclass(frozen=True)
+class _Reindexed:
+    """A corpus re-indexed to an extended vocabulary (``fit(update=True)``)."""
+
+    name: str
+    tokens: np.ndarray
+    offsets: np.ndarray
+    vocab: Vocabulary
+    group: object = None
+
+
+@dataclass(frozen=True)
 class _RunOptions:
     """How ``fit`` was asked to run: checkpoint path and frequency, restart, callbacks."""
 
@@ -526,6 +607,7 @@ class _RunOptions:
     callbacks: list = field(default_factory=list)
     sync: object = None  # a distributed run's SyncSettings
     init: object = None  # pretrained Vectors to start from
+    update: bool = False  # continue the fitted parameters
 
 
 def _initialise(inputs: np.ndarray, words: list[str], vectors) -> str:

@@ -72,6 +72,8 @@ class FastText(SkipGram):
     report_ : TrainingReport
     """
 
+    _updatable = False  # its input rows are not the words alone
+
     def __init__(self, *, dim: int = 100, min_n: int = 3, max_n: int = 6,
                  bucket: int = 2_000_000, cbow: bool = False, window: int = 5,
                  negative: int = 5, sample: float = 1e-4, ns_exponent: float = 0.75,

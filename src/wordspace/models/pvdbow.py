@@ -71,6 +71,8 @@ class PVDBOW(SkipGram):
     def _initialisable(self) -> bool:
         return self.train_words  # otherwise the input rows are the documents' alone
 
+    _updatable = False  # its input rows are not the words alone
+
     def __init__(self, *, dim: int = 100, train_words: bool = True, window: int = 5,
                  negative: int = 5, sample: float = 1e-3, ns_exponent: float = 0.75,
                  epochs: int = 20, alpha: float = 0.025, min_alpha: float | None = None,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 
-import numpy as np
-
 from wordspace._validate import check_int
 from wordspace.corpus import Corpus
 from wordspace.engine.layout import SHARED_BAGS, Layout
@@ -110,12 +108,11 @@ class SkipGram(WindowModel):
 
         return CudaSkipGram(self.device)
 
+    _updatable = True
+
     def _fit(self, corpus: Corpus) -> None:
-        n, dim = len(corpus.vocab), self.dim
-        rng = np.random.default_rng(self.seed)
-        # word2vec.c's initialisation: inputs uniform in +-0.5/dim, outputs zero
-        self.input_vectors_ = ((rng.random((n, dim), dtype=np.float32) - 0.5) / dim)
-        self.output_vectors_ = np.zeros((n, dim), dtype=np.float32)
+        if not self._continuing:
+            self.input_vectors_, self.output_vectors_ = self._new_rows(len(corpus.vocab))
         self._train(corpus, self._loss(),
                     VectorParams(self.input_vectors_, self.output_vectors_))
         self._restored()

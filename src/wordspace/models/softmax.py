@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from wordspace._validate import check_int
 from wordspace.corpus import Corpus
 from wordspace.engine.params import VectorParams
@@ -56,6 +54,8 @@ class SoftmaxSkipGram(WindowModel):
 
     _arrays = ("centre_vectors_", "context_vectors_")
 
+    _updatable = True
+    _word_arrays = ("centre_vectors_", "context_vectors_")
     _initialisable = True
 
     def __init__(self, *, dim: int = 100, window: int = 5, sample: float = 1e-4,
@@ -103,12 +103,11 @@ class SoftmaxSkipGram(WindowModel):
                 "lower batch or workers, raise min_count, or use SkipGram (negative sampling)")
 
     def _fit(self, corpus: Corpus) -> None:
-        n, dim = len(corpus.vocab), self.dim
+        n = len(corpus.vocab)
         if self.device == "cpu":  # the device's memory is the executor's to check
             self.check_memory(n)
-        rng = np.random.default_rng(self.seed)
-        self.centre_vectors_ = (rng.random((n, dim), dtype=np.float32) - 0.5) / dim
-        self.context_vectors_ = np.zeros((n, dim), np.float32)
+        if not self._continuing:
+            self.centre_vectors_, self.context_vectors_ = self._new_rows(n)
         self._train(corpus, self._loss(),
                     VectorParams(self.centre_vectors_, self.context_vectors_))
         self._restored()
