@@ -23,7 +23,7 @@ def clustered_vectors(points: int, clusters: int, dim: int = 50, seed: int = 0):
     words, rows = [], []
     for i in range(points):
         g = i % clusters
-        words.append(f"{'abcdefghij'[g]}word{i:02d}"[: 4 + i % 8])
+        words.append(f"{'abcdefghij'[g]}{'xyz'[i % 3] * (i % 9)}{i:02d}")  # 3-11 letters
         rows.append(centres[g] + rng.normal(size=dim) * 0.35)
     return Vectors(words, np.array(rows, dtype=np.float32)), words[:clusters]
 
