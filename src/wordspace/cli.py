@@ -784,7 +784,9 @@ def _add_plot(sub) -> None:
     p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     p.add_argument("words", nargs="+", metavar="WORD")
     p.add_argument("-o", "--output", default="map.png", metavar="FILE")
-    p.add_argument("--method", choices=["pca", "tsne"], default="pca")
+    p.add_argument("--method", choices=["pca", "tsne"], default="pca",
+                   help="pca: axes captioned with their share of the variance; tsne: "
+                        "at least 10 words, axes without units")
     p.add_argument("--neighbours", type=_int_at_least(0), default=8, metavar="K",
                    help="also draw each word's K nearest neighbours (0: none)")
     p.add_argument("--seed", type=int, default=0, help="random seed for t-SNE")

@@ -199,12 +199,12 @@ def _place_labels(ax, xy, labels, colours, sizes, bold, markers, layout: str) ->
     layout      overlapping label pairs      label-marker overlaps       layout time
                 (PCA / t-SNE)                (PCA / t-SNE)               (PCA / t-SNE)
     ==========  ===========================  ==========================  =============
-    none        73.3 / 117.3                 109.3 / 206.0               0.00 s
-    spread      59.0 / 74.3                  53.0 / 76.3                 0.01 s
-    adjusttext  1.7 / 1.7                    7.3 / 6.0                   2.0 / 2.3 s
+    none        120.3 / 364.3                172.7 / 428.0               0.00 s
+    spread      84.0 / 185.7                 80.0 / 158.3                0.02 s
+    adjusttext  5.7 / 10.7                   14.7 / 17.0                 4.5 / 5.6 s
     ==========  ===========================  ==========================  =============
 
-    so adjustText it is: about two seconds buys a map whose labels can be read.
+    so adjustText it is: a few seconds buy a map whose labels can be read.
     """
     if layout not in ("adjusttext", "spread", "none"):
         raise ValueError(f"label_layout must be 'adjusttext', 'spread' or 'none', "
