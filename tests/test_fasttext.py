@@ -318,3 +318,81 @@ def test_cbow_over_subword_bags_also_places_unseen_words_in_their_group(planted)
     hits = [group_of[w] == g for g, words in unseen.items() for word in words
             for w, _ in model.vectors.most_similar(word, topn=5)]
     assert np.mean(hits) > 0.6  # chance: 0.25
+
+
+# -- continuing training (update=True) --------------------------------------------------------
+def test_update_adds_new_words_keeps_the_ngram_rows_and_composes_unseen_words(tmp_path,
+                                                                            monkeypatch):
+    import wordspace.models.base as base
+
+    rng = np.random.default_rng(1)
+    seen, held = {}, {}
+    for g in range(4):
+        words = list(rng.permutation(group_words(g)))
+        seen[g], held[g] = words[:24], words[24:]
+
+    def text(groups, words, n):
+        return [list(rng.choice(words[g], size=12)) for g in rng.choice(groups, size=n)]
+
+    settings = dict(dim=32, min_n=2, max_n=4, bucket=20_000, epochs=8, sample=0, workers=1,
+                    seed=3, progress=False)
+    FastText(**settings).fit(Corpus(text([0, 1, 2], seen, 2400), min_count=1)
+                             ).save_facebook_model(tmp_path / "old.bin")
+    model = FastText.load_facebook_model(tmp_path / "old.bin")  # read-only, memory-mapped
+    old = FastText.load_facebook_model(tmp_path / "old.bin")
+    n_old, old_words = len(old.vocab_), list(old.vocab_.words)
+    # more text: group 0 again, group 2 with its held-out words, group 3 all new; no group 1
+    more = Corpus(text([0, 2, 3], {0: seen[0], 2: seen[2] + held[2], 3: seen[3]}, 2400),
+                  min_count=1)
+    model.fit(more, update=True)
+
+    words, n = model.vocab_.words, len(model.vocab_)
+    added = sorted(set(more.vocab.words) - set(old_words))
+    assert words[:n_old] == old_words and sorted(words[n_old:]) == added
+    assert len(added) == len(held[2]) + len(seen[3])
+    count = dict(zip(more.vocab.words, more.vocab.counts, strict=True))
+    old_count = dict(zip(old_words, old.vocab_.counts, strict=True))
+    for w in (seen[0][0], seen[1][0], held[2][0], seen[3][0]):
+        assert model.vocab_.counts[words.index(w)] == old_count.get(w, 0) + count.get(w, 0)
+    assert model.input_vectors_.shape == (n + 20_000, 32)
+
+    # the n-gram rows follow the words' (now n of them): those no word of the new text
+    # uses are the old ones, untouched; the old words' own rows absent from it too
+    used = np.unique(model._word_bags.rows[np.concatenate(
+        [np.arange(model._word_bags.ptr[i], model._word_bags.ptr[i + 1])
+         for i in range(n) if words[i] in count])])
+    kept = np.setdiff1d(np.arange(n, n + 20_000), used)
+    assert len(kept) > 19_000
+    np.testing.assert_array_equal(model.input_vectors_[kept],
+                                  old.input_vectors_[kept - n + n_old])
+    g1 = [old_words.index(w) for w in seen[1]]
+    np.testing.assert_array_equal(model.input_vectors_[g1], old.input_vectors_[g1])
+    # so group 1's words, absent from the new text, change little (shared n-grams such as
+    # "a>" moved); group 0's, trained further, more
+    def drift(ws):
+        a, b = model.vectors[ws], old.vectors[ws]
+        return 1 - (a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+
+    assert drift(seen[1]).max() < 0.05 and drift(seen[1]).mean() < drift(seen[0]).mean()
+
+    # each word's bag covers the new words: a new word's vector is the mean of its own row
+    # and its n-grams' rows
+    group_of = {w: g for g in range(4) for w in seen[g] + held[g]}
+    for w in added[:3]:
+        k = words.index(w)
+        np.testing.assert_allclose(model.vectors[w], model.input_vectors_[
+            [k, *model.subwords.ngram_rows(w, n)]].mean(axis=0), rtol=1e-5, atol=1e-7)
+    # new words learned their groups; unseen words (never in any text) compose from n-grams
+    for new_or_unseen in (added, held[1] + held[3]):
+        hits = [group_of[v] == group_of[w] for w in new_or_unseen
+                for v, _ in model.vectors.most_similar(w, topn=5)]
+        assert np.mean(hits) > 0.8, np.mean(hits)  # chance: 0.25
+    assert held[3][0] not in model.vectors
+
+    # a failed update leaves the model as it was, its bags included
+    before = model.vectors.most_similar(seen[0][0], topn=5)
+    monkeypatch.setattr(base, "train", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("x")))
+    with pytest.raises(RuntimeError):
+        model.fit(Corpus([["brand", "new", "words"]] * 20, min_count=1), update=True)
+    assert len(model.vocab_) == n and len(model._word_bags.ptr) == n + 1
+    assert model.vectors.most_similar(seen[0][0], topn=5) == before

@@ -207,3 +207,59 @@ def test_tying_is_derived_from_the_parameters_never_stated_twice():
     assert not apart.tied and apart.context_mean_sums is not apart.mean_sums
     with pytest.raises(ValueError, match="give both context_means and context_variances"):
         GaussianParams(means, variances, context_means=means.copy())
+
+
+@pytest.mark.parametrize("tied", [True, False])
+def test_update_learns_new_words_and_continues_adagrad_for_the_old(tmp_path, tied):
+    from conftest import planted_sentences
+
+    first, _ = planted_sentences(n_groups=2, n_sentences=800, seed=1)
+    more, _ = planted_sentences(n_groups=4, n_sentences=1500, seed=2)
+    more = Corpus([s for s in more if not any(w.startswith("g1") for w in s)], min_count=1)
+    model = GaussianSkipGram(dim=10, window=3, epochs=4, sample=0, mu_max=2.0, var_max=3.0,
+                             tied=tied, workers=1, seed=1, progress=False)
+    model.fit(Corpus(first, min_count=1)).save(tmp_path / "g")
+    old = load_model(tmp_path / "g")  # the AdaGrad sums saved with it
+    old_words, n_old = list(old.vocab_.words), len(old.vocab_)
+    for name in model._word_arrays:
+        np.testing.assert_array_equal(getattr(old, name), getattr(model, name))
+    model.fit(more, update=True)
+    loaded = load_model(tmp_path / "g", mmap=True).fit(more, update=True)
+    for name in model._word_arrays:  # a saved model continues as the one in memory does
+        np.testing.assert_array_equal(getattr(loaded, name), getattr(model, name))
+
+    words, n = model.vocab_.words, len(model.vocab_)
+    assert words[:n_old] == old_words
+    assert sorted(words[n_old:]) == sorted(f"g{g}w{j}" for g in (2, 3) for j in range(6))
+    w = old_words.index("g0w0")
+    assert model.vocab_.counts[w] == old.vocab_.counts[w] + more.vocab.counts[more.vocab["g0w0"]]
+    for name in model._word_arrays:
+        assert len(getattr(model, name)) == n
+    # new words: AdaGrad sums from zero, rows trained to their groups
+    assert (model.mean_sums_[n_old:] > 0).all()
+    group_of = {v: int(v[1]) for v in words}
+    for query in (model.vectors.most_similar, model.distributions.most_similar):
+        hits = [group_of[v] == group_of[u] for u in words[n_old:]
+                for v, _ in query(u, topn=4)]
+        assert np.mean(hits) > 0.9, (query, np.mean(hits))
+    # old words keep their AdaGrad sums, so their rates stay annealed: group 1's (absent
+    # from the new text) word distributions are untouched untied (their context ones are
+    # drawn as negatives) and move a little tied (0.05 to 0.19 of their length here, 0.6
+    # to 0.9 with the sums restarted)
+    g1 = [old_words.index(v) for v in old_words if v.startswith("g1")]
+    if not tied:
+        for name in ("means_", "variances_", "mean_sums_", "variance_sums_"):
+            np.testing.assert_array_equal(getattr(model, name)[g1], getattr(old, name)[g1])
+    drift = np.linalg.norm(model.means_[g1] - old.means_[g1], axis=1)
+    assert (drift < 0.3 * np.linalg.norm(old.means_[g1], axis=1)).all()
+    g0 = [old_words.index(v) for v in old_words if v.startswith("g0")]
+    assert (model.mean_sums_[g0] > old.mean_sums_[g0]).all()  # trained further
+    # the bounds hold for old and new rows alike
+    for means in (model.means_, model.context_means_):
+        assert np.linalg.norm(means, axis=1).max() <= 2.0 * (1 + 1e-5)
+    for variances in (model.variances_, model.context_variances_):
+        assert variances.min() >= 0.05 * (1 - 1e-6) and variances.max() <= 3.0 * (1 + 1e-6)
+    # a model saved before the sums were kept loads with AdaGrad starting afresh
+    for name in model._sums:
+        (tmp_path / "g" / f"{name}.npy").unlink()
+    assert not load_model(tmp_path / "g").mean_sums_.any()

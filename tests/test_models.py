@@ -169,7 +169,6 @@ def test_fit_starts_from_pretrained_vectors_for_the_words_they_hold(planted, tmp
 
 def test_update_continues_training_on_more_text_with_new_words(tmp_path, monkeypatch):
     from conftest import planted_sentences
-    from wordspace import FastText
 
     first, groups = planted_sentences(n_groups=2, n_sentences=800, seed=1)
     more, _ = planted_sentences(n_groups=4, n_sentences=1500, seed=2)
@@ -209,5 +208,19 @@ def test_update_continues_training_on_more_text_with_new_words(tmp_path, monkeyp
     assert "brand" not in model.vectors
     with pytest.raises(ValueError, match="update=True continues training a trained"):
         SkipGram().fit(extra, update=True)
-    with pytest.raises(TypeError, match="FastText cannot continue training"):
-        FastText().fit(extra, update=True)
+    with pytest.raises(ValueError, match="give one of them"):
+        model.fit(tmp_path / "never-read.txt", update=True, init=model.vectors)
+
+
+@pytest.mark.parametrize("model, instead", [
+    ("PPMISVD", "fit a new PPMISVD on the old and new text together"),
+    ("PVDBOW", r"model\.dv\.infer\(tokens\)"),
+])
+def test_models_that_cannot_continue_training_say_what_to_do_before_any_work(
+        model, instead, tmp_path):
+    import wordspace
+
+    cls = getattr(wordspace, model)
+    with pytest.raises(TypeError, match=rf"{model} cannot continue training on more text "
+                                        rf"\(update=True\): .*{instead}"):
+        cls().fit(tmp_path / "never-read.txt", update=True)  # the corpus is never read

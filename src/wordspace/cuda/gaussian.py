@@ -554,7 +554,6 @@ def train_gaussian_on_device(tokens, offsets, counts, vocab=None, *, device: str
     every launch) and the trained :class:`~wordspace.engine.params.GaussianParams`
     (``params.means``, ``params.variances``: the model's ``means_``, ``variances_``)."""
     from wordspace.engine.jobs import epoch_jobs, make_jobs
-    from wordspace.engine.params import GaussianParams
     from wordspace.engine.sampler import Sampler
     from wordspace.engine.schedule import Schedule
     from wordspace.models.gaussian import GaussianSkipGram
@@ -566,17 +565,8 @@ def train_gaussian_on_device(tokens, offsets, counts, vocab=None, *, device: str
     if vocab is not None and len(vocab) != len(counts):
         raise ValueError(f"{len(vocab)} words but {len(counts)} counts")
     offsets = np.asarray(offsets, np.int64)
-    n, dim = len(counts), model.dim
-    var_dim = dim if model.covariance == "diagonal" else 1
-    rng = np.random.default_rng(seed)  # the model's initialisation (GaussianSkipGram._fit)
-
-    def means():
-        return rng.normal(scale=0.1, size=(n, dim)).astype(np.float32)
-
-    mu = means()
-    var = np.full((n, var_dim), model.var_init, np.float32)
-    params = GaussianParams(mu, var) if model.tied else \
-        GaussianParams(mu, var, means(), np.full((n, var_dim), model.var_init, np.float32))
+    model._start_rows(len(counts))  # the model's initialisation
+    params = model._params()
     sampler = Sampler.build(np.asarray(tokens, np.int32), offsets, counts,
                             window=model.window, negative=model.negative, layout=Layout(),
                             sample=model.sample, ns_exponent=model.ns_exponent)

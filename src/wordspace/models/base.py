@@ -182,17 +182,15 @@ class Model:
             added to the vocabulary (new rows start as a new model's, old rows are kept,
             appended after the old words, whose indices stay) and their counts added to
             the old ones (the noise and subsampling tables), then ``corpus`` is trained
-            with the learning rate falling from ``alpha`` again. SkipGram, CBOW and
-            SoftmaxSkipGram; see docs/sgns.md for when this is wise.
+            with the learning rate falling from ``alpha`` again. SkipGram, CBOW,
+            SoftmaxSkipGram, FastText (n-gram rows shared and kept) and
+            GaussianSkipGram; see docs/sgns.md for when this is wise. The others refuse
+            it before reading the corpus, saying what to do instead.
         """
         self._validate()
+        if update:
+            self._check_updatable(init)
         self._check_resources()
-        if update and not self._updatable:
-            raise TypeError(f"{type(self).__name__} cannot continue training on more text "
-                            "(update=True) yet: SkipGram, CBOW and SoftmaxSkipGram can")
-        if update and not self.is_fitted:
-            raise ValueError(f"update=True continues training a trained {type(self).__name__}: "
-                             "fit() it first or load a saved one")
         run = self._run_options(checkpoint, checkpoint_every, restart, callbacks, sync, init)
         run = replace(run, update=bool(update))
         kind = self._corpus_type
@@ -208,8 +206,9 @@ class Model:
         lead = group is None or group.rank == 0  # who removes the checkpoint
         if run.checkpoint is not None and run.restart and lead:
             remove_checkpoint(run.checkpoint)
-        previous = self.__dict__.get("vocab_")
-        arrays = {name: getattr(self, name) for name in self._arrays} if update else {}
+        # what a failed fit restores: the attributes as they were (an update trains new
+        # arrays, see _grow, so the old ones are untouched; so are derived ones)
+        before = dict(self.__dict__)
         self._run = run  # what _train hands the driver
         try:
             if update:
@@ -217,18 +216,12 @@ class Model:
             else:
                 self.vocab_ = corpus.vocab
             self._fit(corpus)
-        except BaseException:  # interrupted or failed: not fitted to this corpus
-            if previous is None:
-                del self.vocab_
-            else:
-                self.vocab_ = previous
-                for name, array in arrays.items():  # an update's old arrays, untouched
-                    setattr(self, name, array)
-                if arrays:
-                    self._restored()
+        except BaseException:  # interrupted or failed: as it was before this fit
+            self.__dict__.clear()
+            self.__dict__.update(before)
             raise
         finally:
-            del self._run
+            self.__dict__.pop("_run", None)
         for callback in run.callbacks:
             if callable(getattr(callback, "on_train_end", None)):
                 callback.on_train_end(self, self.report_)
@@ -267,8 +260,28 @@ class Model:
             init = self._initial_vectors(init)
         return _RunOptions(checkpoint, every, bool(restart), callbacks, sync, init)
 
-    #: whether ``fit(update=True)`` can continue training (see :meth:`_grow`)
+    #: whether ``fit(update=True)`` can continue training: then every array of
+    #: :attr:`_word_arrays` starts with one row per vocabulary word (rows after them, such
+    #: as fastText's n-gram buckets, are shared and kept) and :meth:`_new_rows` starts new
+    #: ones
     _updatable = False
+    #: what to do instead of ``update=True``, for a model that cannot continue training
+    _update_instead = ("train a new model on the old and new text together; SkipGram, "
+                       "CBOW, SoftmaxSkipGram, FastText and GaussianSkipGram can continue "
+                       "training")
+
+    def _check_updatable(self, init=None) -> None:
+        """Refuse ``update=True``, before any work, where it cannot be done."""
+        name = type(self).__name__
+        if not self._updatable:
+            raise TypeError(f"{name} cannot continue training on more text (update=True): "
+                            f"{self._update_instead}")
+        if not self.is_fitted:
+            raise ValueError(f"update=True continues training a trained {name}: fit() it "
+                             "first or load a saved one")
+        if init is not None:
+            raise ValueError("update=True continues the model's own rows and init= starts "
+                             "new ones from pretrained vectors: give one of them")
 
     @property
     def _continuing(self) -> bool:
@@ -276,22 +289,40 @@ class Model:
         run = self.__dict__.get("_run")
         return bool(run is not None and run.update)
 
-    #: the word-row arrays an update grows: input rows, output rows
-    _word_arrays = ("input_vectors_", "output_vectors_")
+    def _rows_rng(self, first: int) -> np.random.Generator:
+        """The generator that starts rows ``first ..``: the seed's for a new model,
+        another for each update (new words get rows of their own)."""
+        return np.random.default_rng(self.seed if first == 0 else [self.seed, first])
 
-    def _new_rows(self, n: int, first: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """Input and output rows ``first .. first + n - 1`` of a new model: word2vec.c's
-        initialisation, inputs uniform in +-0.5/dim, outputs zero."""
-        rng = np.random.default_rng(self.seed if first == 0 else [self.seed, first])
+    @property
+    def _word_arrays(self) -> tuple[str, ...]:
+        """The arrays with a row per word, which a new model starts and an update grows:
+        by default the parameters (:attr:`_arrays`); also any optimiser state kept."""
+        return self._arrays
+
+    def _new_rows(self, n: int, first: int = 0) -> tuple[np.ndarray, ...]:
+        """Rows ``first .. first + n - 1`` of every array of :attr:`_word_arrays`, as a
+        new model starts them. By default word2vec.c's initialisation: inputs uniform in
+        +-0.5/dim, outputs zero."""
+        rng = self._rows_rng(first)
         inputs = (rng.random((n, self.dim), dtype=np.float32) - 0.5) / self.dim
         return inputs, np.zeros((n, self.dim), dtype=np.float32)
 
-    def _grow(self, added: int) -> None:
-        """New arrays of :attr:`_word_arrays` with ``added`` rows appended for new words,
-        started as a new model's (the old arrays are left untouched)."""
-        first = len(getattr(self, self._word_arrays[0]))
+    def _start_rows(self, n: int) -> None:
+        """Give the model the arrays of a new one with ``n`` words, unless ``fit``
+        continues the fitted ones (``update=True``: :meth:`_extend` grew them)."""
+        if not self._continuing:
+            for name, rows in zip(self._word_arrays, self._new_rows(n), strict=True):
+                setattr(self, name, rows)
+
+    def _grow(self, first: int, added: int) -> None:
+        """New arrays of :attr:`_word_arrays`, each with ``added`` rows from
+        :meth:`_new_rows` after its ``first`` word rows (and before any rows that follow the
+        words). Always copies, so training never touches the old arrays (a failed update
+        restores them)."""
         for name, rows in zip(self._word_arrays, self._new_rows(added, first), strict=True):
-            setattr(self, name, np.concatenate([getattr(self, name), rows]))
+            old = getattr(self, name)
+            setattr(self, name, np.concatenate([old[:first], rows, old[first:]]))
 
     def _extend(self, corpus: Corpus):
         """For ``update=True``: the vocabulary extended by ``corpus``'s words (appended,
@@ -308,7 +339,7 @@ class Model:
         remap = np.array([index[w] for w in new.words], dtype=np.int32)
         np.add.at(counts, remap, new.counts)
         self.vocab_ = Vocabulary(list(old.words) + added, counts, unk=old.unk)
-        self._grow(len(added))
+        self._grow(len(old), len(added))
         logger.info("update: %d new words (vocabulary of %d), %d of the corpus's %d known",
                     len(added), len(self.vocab_), len(new) - len(added), len(new))
         return _Reindexed(getattr(corpus, "name", "<corpus>"),

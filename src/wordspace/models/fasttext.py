@@ -72,8 +72,6 @@ class FastText(SkipGram):
     report_ : TrainingReport
     """
 
-    _updatable = False  # its input rows are not the words alone
-
     def __init__(self, *, dim: int = 100, min_n: int = 3, max_n: int = 6,
                  bucket: int = 2_000_000, cbow: bool = False, window: int = 5,
                  negative: int = 5, sample: float = 1e-4, ns_exponent: float = 0.75,
@@ -122,20 +120,21 @@ class FastText(SkipGram):
             return Layout(bag="window", word_bags=table)
         return Layout(max_bags=SHARED_BAGS if self.shared_negatives else 1, word_bags=table)
 
+    def _new_rows(self, n: int, first: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        # new words' own rows (an update keeps the n-gram rows, shared by old and new words)
+        return _uniform(self._rows_rng(first), n, self.dim), np.zeros((n, self.dim),
+                                                                      np.float32)
+
     def _fit(self, corpus: Corpus) -> None:
         n, dim, sub = len(corpus.vocab), self.dim, self.subwords
         rows = sub.rows(n)
         if rows > 2**31 - 1:
             raise ValueError(f"{n:,} words and {sub.bucket:,} buckets are more input rows "
                              "than 2**31 - 1: lower bucket")
-        self._word_bags = sub.table(corpus.vocab.words)
-        rng = np.random.default_rng(self.seed)
-        # fastText's initialisation: inputs uniform in +-1/dim, outputs zero
-        inputs = rng.random((rows, dim), dtype=np.float32)
-        inputs -= 0.5  # in place: the buckets are most of memory, never copied
-        inputs *= 2 / dim
-        self.input_vectors_ = inputs
-        self.output_vectors_ = np.zeros((n, dim), dtype=np.float32)
+        self._word_bags = sub.table(corpus.vocab.words)  # an update's new words too
+        if not self._continuing:  # the words' and the buckets' rows in one array
+            self.input_vectors_ = _uniform(np.random.default_rng(self.seed), rows, dim)
+            self.output_vectors_ = np.zeros((n, dim), dtype=np.float32)
         self._train(corpus, self._loss(),
                     VectorParams(self.input_vectors_, self.output_vectors_))
         self._restored()
@@ -192,3 +191,12 @@ class FastText(SkipGram):
         model.output_vectors_ = f.outputs
         model._restored()
         return model
+
+
+def _uniform(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
+    """``n`` input rows as fastText starts them: uniform in +-1/dim (made in place: the
+    buckets are most of memory, never copied)."""
+    rows = rng.random((n, dim), dtype=np.float32)
+    rows -= 0.5
+    rows *= 2 / dim
+    return rows

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 import numpy as np
 
+from wordspace._io import load_npy
 from wordspace._validate import check_choice, check_float, check_int
 from wordspace.corpus import Corpus
 from wordspace.distributions import Distributions
 from wordspace.engine.params import GaussianParams
 from wordspace.losses import MaxMarginLoss
 from wordspace.models.base import WindowModel
+
+logger = logging.getLogger(__name__)
 
 
 class GaussianSkipGram(WindowModel):
@@ -157,25 +163,70 @@ class GaussianSkipGram(WindowModel):
                 f"them. Lower alpha to at most {limit:.3g} (the default is 0.5), or raise "
                 "mu_max")
 
-    def _fit(self, corpus: Corpus) -> None:
-        n, dim = len(corpus.vocab), self.dim
-        var_dim = dim if self.covariance == "diagonal" else 1
-        rng = np.random.default_rng(self.seed)
+    _updatable = True
 
-        def means():
-            return (rng.normal(scale=0.1, size=(n, dim))).astype(np.float32)
+    @property
+    def _sums(self) -> tuple[str, ...]:
+        """The AdaGrad sums the model keeps, one per row of each distribution array (of
+        :attr:`_arrays`, in their order), so that further training (``update=True``)
+        continues AdaGrad where it stopped: float64, saved beside the parameters."""
+        tied = ("mean_sums_", "variance_sums_")
+        return tied if self.tied else (*tied, "context_mean_sums_", "context_variance_sums_")
 
-        self.means_ = means()
-        self.variances_ = np.full((n, var_dim), self.var_init, np.float32)
+    @property
+    def _word_arrays(self) -> tuple[str, ...]:
+        return self._arrays + self._sums
+
+    def _new_rows(self, n: int, first: int = 0) -> tuple[np.ndarray, ...]:
+        """Rows of :attr:`_word_arrays`: means normal with deviation 0.1, variances
+        ``var_init`` (the context distributions' too when untied), AdaGrad sums zero."""
+        rng = self._rows_rng(first)
+        var_dim = self.dim if self.covariance == "diagonal" else 1
+
+        def distributions():
+            return (rng.normal(scale=0.1, size=(n, self.dim)).astype(np.float32),
+                    np.full((n, var_dim), self.var_init, np.float32))
+
+        rows = distributions() if self.tied else (*distributions(), *distributions())
+        return (*rows, *(np.zeros(n, np.float64) for _ in rows))
+
+    def _params(self) -> GaussianParams:
+        """The model's own arrays (trained in place), AdaGrad sums included."""
         # tied: no context arrays of their own, so the context distributions (and their
         # AdaGrad sums) are the word distributions themselves
-        params = GaussianParams(self.means_, self.variances_) if self.tied else \
-            GaussianParams(self.means_, self.variances_, means(),
-                           np.full((n, var_dim), self.var_init, np.float32))
+        params = GaussianParams(self.means_, self.variances_, mean_sums=self.mean_sums_,
+                                variance_sums=self.variance_sums_) if self.tied else \
+            GaussianParams(*(getattr(self, name) for name in self._word_arrays))
         self.context_means_, self.context_variances_ = \
             params.context_means, params.context_variances
-        self._train(corpus, self._loss(), params)
+        return params
+
+    def _fit(self, corpus: Corpus) -> None:
+        self._start_rows(len(corpus.vocab))
+        self._train(corpus, self._loss(), self._params())
         self._restored()
+
+    def _save_extra(self, directory: Path) -> None:
+        for name in self._sums:
+            np.save(directory / f"{name}.npy", getattr(self, name))
+
+    def _load_extra(self, directory: Path) -> None:
+        n = len(self.vocab_)
+        for name in self._sums:
+            file = directory / f"{name}.npy"
+            if not file.exists():  # saved by a wordspace that did not keep them
+                logger.info("%s: no AdaGrad sums saved; further training (update=True) "
+                            "starts AdaGrad afresh for every word", directory)
+                sums = np.zeros(n, np.float64)
+            else:
+                sums = load_npy(file, whole="the model directory")
+                if not (isinstance(sums, np.ndarray) and sums.dtype == np.float64
+                        and sums.shape == (n,) and np.isfinite(sums).all()
+                        and (sums >= 0).all()):
+                    raise ValueError(f"{file}: expected {n} finite non-negative float64 "
+                                     "AdaGrad sums (one per word); the model directory is "
+                                     "damaged or its files come from different models")
+            setattr(self, name, sums)
 
     def _loss(self) -> MaxMarginLoss:
         return MaxMarginLoss(self.energy, self.margin, self.mu_max, self.var_min, self.var_max,

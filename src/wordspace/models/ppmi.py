@@ -98,6 +98,8 @@ class PPMISVD(Model):
     _arrays = ("word_vectors_", "context_vectors_", "singular_values_")
 
     _report_type = CountReport
+    _update_instead = ("its vectors factor the whole corpus's counts at once; fit a new "
+                       "PPMISVD on the old and new text together")
 
     def __init__(self, *, dim: int = 100, window: int = 5, weighting: str = "dynamic",
                  sample: float = 1e-4, cds: float = 0.75, neg: float = 1.0, eig: float = 0.5,

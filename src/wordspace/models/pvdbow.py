@@ -71,7 +71,10 @@ class PVDBOW(SkipGram):
     def _initialisable(self) -> bool:
         return self.train_words  # otherwise the input rows are the documents' alone
 
-    _updatable = False  # its input rows are not the words alone
+    _updatable = False  # its documents are fixed by training: new ones are inferred
+    _update_instead = ("its documents are those it was trained on; give new documents "
+                       "vectors with model.dv.infer(tokens) (or dv.infer_many), or train a "
+                       "new PVDBOW on the old and new documents together")
 
     def __init__(self, *, dim: int = 100, train_words: bool = True, window: int = 5,
                  negative: int = 5, sample: float = 1e-3, ns_exponent: float = 0.75,

@@ -111,8 +111,7 @@ class SkipGram(WindowModel):
     _updatable = True
 
     def _fit(self, corpus: Corpus) -> None:
-        if not self._continuing:
-            self.input_vectors_, self.output_vectors_ = self._new_rows(len(corpus.vocab))
+        self._start_rows(len(corpus.vocab))
         self._train(corpus, self._loss(),
                     VectorParams(self.input_vectors_, self.output_vectors_))
         self._restored()

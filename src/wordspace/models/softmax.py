@@ -55,7 +55,6 @@ class SoftmaxSkipGram(WindowModel):
     _arrays = ("centre_vectors_", "context_vectors_")
 
     _updatable = True
-    _word_arrays = ("centre_vectors_", "context_vectors_")
     _initialisable = True
 
     def __init__(self, *, dim: int = 100, window: int = 5, sample: float = 1e-4,
@@ -106,8 +105,7 @@ class SoftmaxSkipGram(WindowModel):
         n = len(corpus.vocab)
         if self.device == "cpu":  # the device's memory is the executor's to check
             self.check_memory(n)
-        if not self._continuing:
-            self.centre_vectors_, self.context_vectors_ = self._new_rows(n)
+        self._start_rows(n)
         self._train(corpus, self._loss(),
                     VectorParams(self.centre_vectors_, self.context_vectors_))
         self._restored()
