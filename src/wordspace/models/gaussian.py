@@ -84,6 +84,10 @@ class GaussianSkipGram(WindowModel):
     vectors : Vectors
         The means as word vectors (cosine queries, analogies, word2vec export).
     means_, variances_, context_means_, context_variances_ : ndarray
+    mean_sums_, variance_sums_ : ndarray
+        AdaGrad's sums of squared gradients, one per row (float64; also
+        ``context_mean_sums_`` and ``context_variance_sums_`` untied), kept and saved so
+        that ``fit(more, update=True)`` continues AdaGrad where training stopped.
     report_ : TrainingReport
     """
 
