@@ -478,8 +478,8 @@ def _load_vectors(path: str, docs: bool = False):
     if not docs:
         return _word_vectors(model, path)
     if not hasattr(model, "dv"):
-        raise ValueError(f"{path} holds a {type(model).__name__}, which has no document "
-                         "vectors (train one with --model pv-dbow)")
+        raise ValueError(f"{path} holds {_what(model)}, which has no document vectors "
+                         "(train one with --model pv-dbow)")
     return model.dv
 
 
@@ -577,11 +577,8 @@ def _queries(given: list[str], arity: int):
         words = line.split()
         if arity == 1:
             yield from ([w] for w in words)
-        elif len(words) == arity:
+        elif words:  # a line of the wrong length is _answer's to report
             yield words
-        elif words:
-            print(f"wordspace: expected {arity} words, got {' '.join(words)!r}",
-                  file=sys.stderr)
 
 
 def _answer(given: list[str], arity: int, answer) -> None:
@@ -591,6 +588,11 @@ def _answer(given: list[str], arity: int, answer) -> None:
     headed = len(given) != arity
     failed = []
     for i, query in enumerate(_queries(given, arity)):
+        if len(query) != arity:  # a line of standard input
+            failed.append(" ".join(query))
+            print(f"wordspace: expected {arity} words, got {' '.join(query)!r}",
+                  file=sys.stderr)
+            continue
         try:
             rows = answer(*query)
         except KeyError as e:
@@ -774,6 +776,14 @@ def _load_scorable(path: str):
     return load_scorable(path)
 
 
+def _what(model) -> str:
+    """What :func:`_load_scorable` read, in words: ``word vectors (Vectors)``, ``a SkipGram
+    model``."""
+    if isinstance(model, _vectors_type()):
+        return "word vectors (a vectors file)"
+    return f"a {type(model).__name__} model"
+
+
 def _add_plot(sub) -> None:
     p = _subcommand(
         sub, "plot", help="draw a 2-D map of words and their neighbours",
@@ -798,6 +808,9 @@ def _add_plot(sub) -> None:
 
         model = _load_scorable(a.model)
         space = getattr(model, "distributions", None) if a.gaussians else None
+        if a.gaussians and space is None:
+            raise UsageError(f"--gaussians draws a Gaussian model's distributions; "
+                             f"{a.model} holds {_what(model)}, which has none")
         fig = embedding_map(space or _word_vectors(model, a.model), a.words,
                             neighbours=a.neighbours, method=a.method, seed=a.seed)
         print(f"wrote {save_figure(fig, a.output)}")
