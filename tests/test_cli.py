@@ -771,16 +771,20 @@ def test_every_query_command_runs_on_every_kind_of_source(command, source, sourc
 def test_vectors_files_are_told_by_content_and_bad_ones_are_named(sources, tmp_path, capsys,
                                                                    monkeypatch):
     """A fastText .bin and a word2vec file are told apart by their first bytes, whatever
-    their names; a source that cannot be read fails in one line naming it and saying
-    what it is (a missing path, a compressed fastText model, a pickle, a truncated
-    model, a picture), without a traceback."""
+    their names (and word2vec files read compressed); a source that cannot be read fails
+    in one line naming it and saying what it is (a missing path, a compressed fastText
+    model, a pickle, a truncated model, a picture), without a traceback."""
     import gzip
     import shutil
 
     for source, renamed in (("fasttext-bin", "ft.vec"), ("word2vec-bin", "w2v.txt"),
-                            ("glove-txt", "glove.bin"), ("word2vec-txt", "w2v.bin")):
+                            ("glove-txt", "glove.bin"), ("word2vec-txt", "w2v.bin"),
+                            ("word2vec-bin", "w2v.bin.gz"), ("glove-txt", "glove.txt.gz")):
         path, ref = sources[source]
-        shutil.copy(path, tmp_path / renamed)
+        if renamed.endswith(".gz"):
+            (tmp_path / renamed).write_bytes(gzip.compress(path.read_bytes()))
+        else:
+            shutil.copy(path, tmp_path / renamed)
         assert main(["similar", str(tmp_path / renamed), "g1w1", "--topn", "2"]) == 0
         _same_answer(_rows(capsys.readouterr().out),
                      _reference_vectors(ref).most_similar("g1w1", topn=2))
@@ -841,3 +845,96 @@ def test_query_commands_report_what_they_cannot_answer(sources, tmp_path, capsys
         assert main(argv) == 2
         assert message in capsys.readouterr().err
     assert not (tmp_path / "m.png").exists()
+
+
+def _read_until(fd: int, wanted: bytes, seen: bytearray, times: int = 1,
+                timeout: float = 60) -> None:
+    """Read ``fd`` (a terminal or a pipe) into ``seen`` until ``wanted`` has appeared
+    ``times``."""
+    import os
+    import select
+    import time
+
+    deadline = time.monotonic() + timeout
+    while seen.count(wanted) < times:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            raise AssertionError(f"no {wanted!r} read in {timeout} s, got {bytes(seen)!r}")
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the other side closed (Linux: EIO)
+            chunk = b""
+        if not chunk:
+            raise AssertionError(f"closed before {wanted!r}: {bytes(seen)!r}")
+        seen += chunk
+
+
+@pytest.mark.parametrize(("command", "queries", "source"), [
+    ("similar", ["g0w0", "g2w3"], "word2vec-bin"),
+    ("analogy", ["g0w0 g0w1 g1w0", "g2w2 g2w3 g3w2"], "fasttext-bin"),
+])
+def test_interactive_queries_on_a_terminal_as_fasttext_nn_and_analogies(command, queries,
+                                                                          source, sources):
+    """On a terminal, without words: a prompt, each answer before the next prompt (as
+    fastText's nn and analogies), and end of input (Ctrl-D) ends the run cleanly."""
+    import os
+    import pty
+
+    path, ref = sources[source]
+    main_fd, child_fd = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "wordspace", command, str(path),
+                             "--topn", "2"], stdin=child_fd, stdout=child_fd,
+                            stderr=child_fd, close_fds=True)
+    os.close(child_fd)
+    prompt = b"query word? " if command == "similar" else b"query (3 words)? "
+    seen = bytearray()
+    try:
+        for n, query in enumerate(queries, 1):
+            _read_until(main_fd, prompt, seen, times=n)
+            assert seen.count(prompt) == n  # one prompt per query, none ahead of it
+            os.write(main_fd, query.encode() + b"\n")
+            answer = _reference_vectors(ref).most_similar(query, topn=2)[0][0] \
+                if command == "similar" else \
+                _reference_vectors(ref).analogy(*query.split(), topn=2)[0][0]
+            _read_until(main_fd, f"{query}:".encode(), seen)
+            _read_until(main_fd, answer.encode(), seen)
+        _read_until(main_fd, prompt, seen, times=len(queries) + 1)
+        os.write(main_fd, b"\x04")  # end of input
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(main_fd)
+    text = bytes(seen).decode()
+    assert text.count(prompt.decode()) == len(queries) + 1
+    assert "Traceback" not in text and "error" not in text
+
+
+def test_queries_from_a_pipe_are_answered_as_they_come(sources):
+    """A program that drives ``similar`` through pipes, a word at a time, reads each
+    answer before it sends the next word (the answers are flushed, not held in a
+    buffer until the input ends)."""
+    import os
+
+    path, ref = sources["glove-txt"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as a user's
+    proc = subprocess.Popen([sys.executable, "-m", "wordspace", "similar", str(path),
+                             "--topn", "1"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    seen = bytearray()
+    try:
+        for n, word in enumerate(["g1w1", "g3w0"], 1):
+            proc.stdin.write(word.encode() + b"\n")
+            proc.stdin.flush()
+            _read_until(proc.stdout.fileno(), b"\n", seen, times=2 * n)  # head, answer
+            assert _blocks(seen.decode())[word] == [
+                (w, pytest.approx(s, abs=6e-5)) for w, s in ref.most_similar(word, topn=1)]
+        proc.stdin.close()
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()

@@ -586,8 +586,8 @@ def _answer(given: list[str], arity: int, answer) -> None:
     several); a query that cannot be answered is reported and fails the run once the
     others are answered."""
     headed = len(given) != arity
-    failed = []
-    for i, query in enumerate(_queries(given, arity)):
+    failed, answered = [], 0
+    for query in _queries(given, arity):
         if len(query) != arity:  # a line of standard input
             failed.append(" ".join(query))
             print(f"wordspace: expected {arity} words, got {' '.join(query)!r}",
@@ -600,8 +600,11 @@ def _answer(given: list[str], arity: int, answer) -> None:
             print(f"wordspace: {e.args[0] if e.args else e}", file=sys.stderr)
             continue
         if headed:
-            print(("\n" if i else "") + " ".join(query) + ":")
+            print(("\n" if answered else "") + " ".join(query) + ":")
         _print_table(rows)
+        answered += 1
+        if not given:  # read as they come: each answer shown before the next query
+            sys.stdout.flush()
     if failed:
         raise KeyError(f"{len(failed)} quer{'y' if len(failed) == 1 else 'ies'} could not "
                        f"be answered: " + ", ".join(repr(q) for q in failed[:5]))
