@@ -912,8 +912,8 @@ def test_interactive_queries_on_a_terminal_as_fasttext_nn_and_analogies(command,
 
 
 def test_queries_from_a_pipe_are_answered_as_they_come(sources):
-    """A program that drives ``similar`` through pipes, a word at a time, reads each
-    answer before it sends the next word (the answers are flushed, not held in a
+    """A program that drives ``similar`` (or ``vectors``) through pipes, a word at a
+    time, reads each answer before it sends the next word (the answers are flushed, not held in a
     buffer until the input ends)."""
     import os
 
@@ -930,6 +930,24 @@ def test_queries_from_a_pipe_are_answered_as_they_come(sources):
             _read_until(proc.stdout.fileno(), b"\n", seen, times=2 * n)  # head, answer
             assert _blocks(seen.decode())[word] == [
                 (w, pytest.approx(s, abs=6e-5)) for w, s in ref.most_similar(word, topn=1)]
+        proc.stdin.close()
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+    # fastText's print-word-vectors too: a line's vectors before the next line
+    proc = subprocess.Popen([sys.executable, "-m", "wordspace", "vectors", str(path)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    seen = bytearray()
+    try:
+        proc.stdin.write(b"g0w0 g2w1\n")
+        proc.stdin.flush()
+        _read_until(proc.stdout.fileno(), b"\n", seen, times=2)
+        assert [line.split()[0] for line in seen.decode().splitlines()] == ["g0w0", "g2w1"]
         proc.stdin.close()
         assert proc.wait(timeout=60) == 0
     finally:

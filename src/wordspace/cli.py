@@ -624,16 +624,20 @@ def _add_vectors(sub) -> None:
 
     def run(a) -> None:
         vectors = _load_vectors(a.model)
-        words = a.words or (w for line in sys.stdin for w in line.split())
+        lines = [a.words] if a.words else (line.split()
+                                           for line in iter(sys.stdin.readline, ""))
         missing = []
-        for word in words:
-            try:
-                vector = vectors[word]
-            except KeyError:
-                missing.append(word)
-                print(f"wordspace: no vector for {word!r}", file=sys.stderr)
-                continue
-            print(word, " ".join(f"{x:.6g}" for x in vector.tolist()))
+        for words in lines:
+            for word in words:
+                try:
+                    vector = vectors[word]
+                except KeyError:
+                    missing.append(word)
+                    print(f"wordspace: no vector for {word!r}", file=sys.stderr)
+                    continue
+                print(word, " ".join(f"{x:.6g}" for x in vector.tolist()))
+            if not a.words:  # a line's vectors out before the next line is read
+                sys.stdout.flush()
         if missing:
             raise KeyError(f"{len(missing)} word(s) have no vector in {a.model}: "
                            + ", ".join(repr(w) for w in missing[:5]))
