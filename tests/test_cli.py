@@ -534,3 +534,425 @@ def test_train_init_checks_the_pretrained_vectors_before_reading(tmp_path, capsy
     assert code == 2
     err = capsys.readouterr().err
     assert "have 6 dimensions" in err and "missing.txt" not in err
+
+
+# -- every query command on every kind of vectors source ---------------------------------
+# Issue 15's bar: similar, analogy, vectors, plot, eval and export each run on a model
+# directory, a word2vec binary .bin, a word2vec text .txt, a GloVe (header-less) text
+# file and a fastText .bin, told apart by content; every answer is checked against the
+# vectors that were written (their neighbours, the planted group first, the scores that
+# an independent computation gives, the exported file read back).
+SOURCES = ("model-dir", "word2vec-bin", "word2vec-txt", "glove-txt", "fasttext-bin")
+
+
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory):
+    """The files, written once: a SkipGram trained on planted groups (``g{i}w{j}``) saved
+    as a model directory and in the three vectors formats (all lossless: the same
+    float32 values), a FastText saved as a fastText .bin, and benchmark files of one's
+    own (word pairs, analogy questions). Returns ``{source: (path, reference)}`` and,
+    under ``"files"``, the benchmark files; a reference answers as the written vectors
+    must (the trained model's vectors, or the FastText model itself, which composes)."""
+    from conftest import planted_sentences
+    from wordspace import Corpus, FastText
+
+    root = tmp_path_factory.mktemp("sources")
+    sentences, groups = planted_sentences(n_sentences=400)
+    with pytest.MonkeyPatch.context() as mp:  # module scope: before the autouse home
+        mp.setenv("WORDSPACE_HOME", str(root / "home"))
+        sg = SkipGram(dim=16, epochs=3, sample=0, workers=1, seed=0, progress=False)
+        sg.fit(Corpus(sentences, min_count=1))
+        ft = FastText(dim=16, epochs=2, sample=0, workers=1, seed=0, min_n=2, max_n=3,
+                      bucket=500, progress=False)
+        ft.fit(Corpus(sentences, min_count=1))
+    vectors = sg.vectors
+    sg.save(root / "model")
+    vectors.save_word2vec_format(root / "vectors.bin", binary=True)
+    vectors.save_word2vec_format(root / "vectors.txt")
+    with open(root / "glove.txt", "w", encoding="utf-8") as f:  # no header, as GloVe's
+        for word, row in zip(vectors.words, vectors.matrix, strict=True):
+            f.write(word + " " + " ".join(repr(float(x)) for x in row) + "\n")
+    ft.save_facebook_model(root / "ft.bin")
+    # pairs: within a group scored high, across groups low; questions: g_i w0 : g_i w1 ::
+    # g_j w0 : g_j w1 for every two groups (an answer in group j is the planted one)
+    pairs = [(g[a], g[b], 9 - a - b) for g in groups for a, b in ((0, 1), (2, 3))]
+    pairs += [(groups[i][0], groups[i + 1][1], i) for i in range(len(groups) - 1)]
+    (root / "pairs.txt").write_text("".join(f"{a}\t{b}\t{s}\n" for a, b, s in pairs))
+    questions = [(gi[0], gi[1], gj[0], gj[1]) for gi in groups for gj in groups
+                 if gi is not gj]
+    (root / "questions.txt").write_text(
+        ": planted\n" + "".join(" ".join(q) + "\n" for q in questions))
+    return {"model-dir": (root / "model", vectors),
+            "word2vec-bin": (root / "vectors.bin", vectors),
+            "word2vec-txt": (root / "vectors.txt", vectors),
+            "glove-txt": (root / "glove.txt", vectors),
+            "fasttext-bin": (root / "ft.bin", ft),
+            "files": (root / "pairs.txt", pairs, root / "questions.txt", questions)}
+
+
+def _rows(text: str) -> list[tuple[str, float]]:
+    return [(line.split()[0], float(line.split()[1])) for line in text.strip().splitlines()]
+
+
+def _blocks(text: str) -> dict[str, list[tuple[str, float]]]:
+    """``{query: rows}`` of an answer to several queries, each block headed 'query:'."""
+    blocks = {}
+    for block in text.strip().split("\n\n"):
+        head, _, rest = block.partition("\n")
+        assert head.endswith(":"), block
+        blocks[head[:-1]] = _rows(rest)
+    return blocks
+
+
+def _same_answer(printed, expected) -> None:
+    assert [w for w, _ in printed] == [w for w, _ in expected]
+    np.testing.assert_allclose([s for _, s in printed], [s for _, s in expected], atol=6e-5)
+
+
+def _check_similar(path, ref, capsys, **_):
+    assert main(["similar", str(path), "g0w0", "--topn", "3"]) == 0
+    printed = _rows(capsys.readouterr().out)
+    _same_answer(printed, ref.vectors.most_similar("g0w0", topn=3) if hasattr(ref, "fit")
+                 else ref.most_similar("g0w0", topn=3))
+    assert printed[0][0].startswith("g0")  # the planted neighbour first
+
+
+def _reference_vectors(ref):
+    return ref.vectors if hasattr(ref, "fit") else ref
+
+
+def _check_similar_several(path, ref, capsys, **_):
+    assert main(["similar", str(path), "g0w0", "g1w1", "g2w2", "--topn", "2"]) == 0
+    blocks = _blocks(capsys.readouterr().out)
+    assert list(blocks) == ["g0w0", "g1w1", "g2w2"]
+    for word, printed in blocks.items():
+        _same_answer(printed, _reference_vectors(ref).most_similar(word, topn=2))
+        assert printed[0][0][:2] == word[:2]
+
+
+def _check_similar_stdin(path, ref, capsys, monkeypatch, **_):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("g3w3\n\ng1w0 g2w5\n"))
+    assert main(["similar", str(path), "--topn", "2"]) == 0
+    blocks = _blocks(capsys.readouterr().out)
+    assert list(blocks) == ["g3w3", "g1w0", "g2w5"]
+    for word, printed in blocks.items():
+        _same_answer(printed, _reference_vectors(ref).most_similar(word, topn=2))
+
+
+def _check_analogy(path, ref, capsys, **_):
+    assert main(["analogy", str(path), "g0w0", "g0w1", "g1w0", "--topn", "3"]) == 0
+    printed = _rows(capsys.readouterr().out)
+    _same_answer(printed, _reference_vectors(ref).analogy("g0w0", "g0w1", "g1w0", topn=3))
+    assert printed[0][0].startswith("g1")
+
+
+def _check_analogy_stdin(path, ref, capsys, monkeypatch, **_):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("g0w0 g0w1 g1w0\ng2w2 g2w3 g3w2\n"))
+    assert main(["analogy", str(path), "--topn", "2", "--method", "3cosmul"]) == 0
+    blocks = _blocks(capsys.readouterr().out)
+    assert list(blocks) == ["g0w0 g0w1 g1w0", "g2w2 g2w3 g3w2"]
+    for query, printed in blocks.items():
+        expected = _reference_vectors(ref).analogy(*query.split(), topn=2, method="3cosmul")
+        _same_answer(printed, expected)
+
+
+def _check_vectors(path, ref, capsys, **_):
+    words = ["g0w0", "g3w5"] + (["g0w9"] if hasattr(ref, "fit") else [])  # composed
+    assert main(["vectors", str(path), *words]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split()[0] for line in lines] == words
+    for line, word in zip(lines, words, strict=True):
+        np.testing.assert_allclose(np.array(line.split()[1:], np.float32),
+                                   _reference_vectors(ref)[word], rtol=1e-5, atol=1e-6)
+
+
+def _check_plot(path, ref, capsys, tmp_path, **_):
+    from matplotlib.image import imread
+
+    out = tmp_path / "map.png"
+    assert main(["plot", str(path), "g0w0", "g1w1", "--neighbours", "3", "-o", str(out)]) == 0
+    assert capsys.readouterr().out.strip() == f"wrote {out}"
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    image = imread(out)
+    assert image.ndim == 3 and min(image.shape[:2]) > 200 and image.std() > 0.01
+
+
+def _check_eval(path, ref, capsys, files, **_):
+    """The scores evaluate() computes on the reference, and what they mean computed here
+    independently: Spearman's rho of the pairs' cosines, and 3CosAdd answered by brute
+    force over the whole vocabulary (a, b and c excluded)."""
+    import json
+
+    from scipy.stats import spearmanr
+
+    from wordspace.evaluate import evaluate
+
+    pairs_file, pairs, questions_file, questions = files
+    datasets = [f"similarity:{pairs_file}", f"analogy:{questions_file}"]
+    assert main(["eval", str(path), "--datasets", *datasets, "--json"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert list(results) == ["cosine"]  # nothing skipped
+    got = results["cosine"]
+    similarity = got[str(pairs_file)]
+    analogy = got[f"{questions_file}/3cosadd"]
+    expected = evaluate(ref, datasets)["cosine"]
+    assert similarity["spearman"] == pytest.approx(expected[str(pairs_file)]["spearman"])
+    assert analogy == expected[f"{questions_file}/3cosadd"]
+
+    vectors = _reference_vectors(ref)
+    unit = vectors.matrix / np.linalg.norm(vectors.matrix, axis=1, keepdims=True)
+    index = {w: i for i, w in enumerate(vectors.words)}
+    cosines = [float(unit[index[a]] @ unit[index[b]]) for a, b, _ in pairs]
+    rho = spearmanr(cosines, [s for _, _, s in pairs]).statistic
+    assert similarity["spearman"] == pytest.approx(rho, abs=1e-6)
+    assert (similarity["pairs"], similarity["oov"]) == (len(pairs), 0)
+    correct = in_group = 0
+    for a, b, c, d in questions:
+        scores = unit @ (unit[index[b]] - unit[index[a]] + unit[index[c]])
+        scores[[index[a], index[b], index[c]]] = -np.inf
+        answer = vectors.words[int(np.argmax(scores))]
+        correct += answer == d
+        in_group += answer[:2] == c[:2]
+    assert (analogy["correct"], analogy["total"]) == (correct, len(questions))
+    assert in_group == len(questions)  # the planted structure: an answer in c's group
+
+
+def _check_export(fmt):
+    def check(path, ref, capsys, tmp_path, **_):
+        from wordspace.models.base import load_vectors
+
+        out = tmp_path / ("projector" if fmt == "projector" else "exported")
+        assert main(["export", str(path), "-o", str(out), "--format", fmt]) == 0
+        source = load_vectors(path)
+        assert f"wrote {len(source):,} vectors of dimension 16" in capsys.readouterr().out
+        if fmt == "projector":
+            words, matrix = read_projector(out)
+        else:
+            back = Vectors.load_word2vec_format(out, binary=fmt == "word2vec-binary",
+                                                no_header=False)
+            words, matrix = back.words, back.matrix
+        assert words == source.words  # in the source's order
+        np.testing.assert_array_equal(matrix, source.matrix)  # every float32 exactly
+        reference = _reference_vectors(ref)
+        assert words == reference.words
+        np.testing.assert_allclose(matrix, reference.matrix, rtol=1e-6, atol=1e-7)
+
+    return check
+
+
+_COMMAND_CHECKS = {
+    "similar": _check_similar,
+    "similar-several": _check_similar_several,
+    "similar-stdin": _check_similar_stdin,
+    "analogy": _check_analogy,
+    "analogy-stdin": _check_analogy_stdin,
+    "vectors": _check_vectors,
+    "plot": _check_plot,
+    "eval": _check_eval,
+    "export-word2vec": _check_export("word2vec"),
+    "export-word2vec-binary": _check_export("word2vec-binary"),
+    "export-projector": _check_export("projector"),
+}
+
+
+@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize("command", list(_COMMAND_CHECKS))
+def test_every_query_command_runs_on_every_kind_of_source(command, source, sources, tmp_path,
+                                                          capsys, monkeypatch):
+    path, ref = sources[source]
+    _COMMAND_CHECKS[command](path, ref, capsys=capsys, monkeypatch=monkeypatch,
+                             tmp_path=tmp_path, files=sources["files"])
+
+
+def test_vectors_files_are_told_by_content_and_bad_ones_are_named(sources, tmp_path, capsys,
+                                                                   monkeypatch):
+    """A fastText .bin and a word2vec file are told apart by their first bytes, whatever
+    their names (and word2vec files read compressed); a source that cannot be read fails
+    in one line naming it and saying what it is (a missing path, a compressed fastText
+    model, a pickle, a truncated model, a picture), without a traceback."""
+    import gzip
+    import shutil
+
+    for source, renamed in (("fasttext-bin", "ft.vec"), ("word2vec-bin", "w2v.txt"),
+                            ("glove-txt", "glove.bin"), ("word2vec-txt", "w2v.bin"),
+                            ("word2vec-bin", "w2v.bin.gz"), ("glove-txt", "glove.txt.gz")):
+        path, ref = sources[source]
+        if renamed.endswith(".gz"):
+            (tmp_path / renamed).write_bytes(gzip.compress(path.read_bytes()))
+        else:
+            shutil.copy(path, tmp_path / renamed)
+        assert main(["similar", str(tmp_path / renamed), "g1w1", "--topn", "2"]) == 0
+        _same_answer(_rows(capsys.readouterr().out),
+                     _reference_vectors(ref).most_similar("g1w1", topn=2))
+
+    ft_bin = sources["fasttext-bin"][0].read_bytes()
+    (tmp_path / "ft.bin.gz").write_bytes(gzip.compress(ft_bin))
+    (tmp_path / "cut.bin").write_bytes(ft_bin[:100])
+    (tmp_path / "gensim.model").write_bytes(b"\x80\x04\x95" + bytes(40))
+    (tmp_path / "map.bin").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(40))
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "folder").mkdir()
+    cases = {
+        "missing.bin": "missing.bin: no such file or model directory",
+        "ft.bin.gz": "ft.bin.gz is a compressed fastText .bin model: decompress it first",
+        "cut.bin": "cut.bin: the dictionary claims 24 entries, more than the file can hold",
+        "gensim.model": "gensim.model is a Python pickle",
+        "map.bin": "map.bin:1: expected a header 'n_words dim'",
+        "empty.txt": "empty.txt: the file is empty",
+        "folder": "folder is not a wordspace model directory (no config.json)",
+    }
+    for name, message in cases.items():
+        for command in (["similar", str(tmp_path / name), "g0w0"],
+                        ["export", str(tmp_path / name), "-o", str(tmp_path / "out.txt")],
+                        ["eval", str(tmp_path / name), "--datasets",
+                         str(sources["files"][0])]):
+            assert main(command) == 2, command
+            err = capsys.readouterr().err
+            assert message in err and "Traceback" not in err, (command, err)
+            assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out.txt").exists()
+
+    # the library says the same, and what to call instead for a fastText model
+    with pytest.raises(ValueError, match="is a fastText .bin model, not a word2vec file: "
+                                         "read it with FastText.load_facebook_model"):
+        Vectors.load_word2vec_format(sources["fasttext-bin"][0])
+
+
+def test_query_commands_report_what_they_cannot_answer(sources, tmp_path, capsys,
+                                                       monkeypatch):
+    """A line of standard input that is no triple, like an unknown word, is reported and
+    fails the run once the other queries are answered; --gaussians and --doc on vectors
+    that have no distributions or documents are refused naming the source."""
+    import io
+
+    path = sources["glove-txt"][0]
+    monkeypatch.setattr("sys.stdin", io.StringIO("g0w0 g0w1\ng0w0 g0w1 g1w0\n"))
+    assert main(["analogy", str(path), "--topn", "1"]) == 2
+    captured = capsys.readouterr()
+    assert list(_blocks(captured.out)) == ["g0w0 g0w1 g1w0"]
+    assert "expected 3 words, got 'g0w0 g0w1'" in captured.err
+    assert "1 query could not be answered: 'g0w0 g0w1'" in captured.err
+    for argv, message in (
+            (["plot", str(path), "g0w0", "--gaussians", "-o", str(tmp_path / "m.png")],
+             f"--gaussians draws a Gaussian model's distributions; {path} holds word "
+             "vectors (a vectors file), which has none"),
+            (["similar", str(sources["model-dir"][0]), "g0w0", "--doc"],
+             f"{sources['model-dir'][0]} holds a SkipGram model, which has no document vectors")):
+        assert main(argv) == 2
+        assert message in capsys.readouterr().err
+    assert not (tmp_path / "m.png").exists()
+
+
+def _read_until(fd: int, wanted: bytes, seen: bytearray, times: int = 1,
+                timeout: float = 60) -> None:
+    """Read ``fd`` (a terminal or a pipe) into ``seen`` until ``wanted`` has appeared
+    ``times``."""
+    import os
+    import select
+    import time
+
+    deadline = time.monotonic() + timeout
+    while seen.count(wanted) < times:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            raise AssertionError(f"no {wanted!r} read in {timeout} s, got {bytes(seen)!r}")
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the other side closed (Linux: EIO)
+            chunk = b""
+        if not chunk:
+            raise AssertionError(f"closed before {wanted!r}: {bytes(seen)!r}")
+        seen += chunk
+
+
+@pytest.mark.parametrize(("command", "queries", "source"), [
+    ("similar", ["g0w0", "g2w3"], "word2vec-bin"),
+    ("analogy", ["g0w0 g0w1 g1w0", "g2w2 g2w3 g3w2"], "fasttext-bin"),
+])
+def test_interactive_queries_on_a_terminal_as_fasttext_nn_and_analogies(command, queries,
+                                                                          source, sources):
+    """On a terminal, without words: a prompt, each answer before the next prompt (as
+    fastText's nn and analogies), and end of input (Ctrl-D) ends the run cleanly."""
+    import os
+    import pty
+
+    path, ref = sources[source]
+    main_fd, child_fd = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "wordspace", command, str(path),
+                             "--topn", "2"], stdin=child_fd, stdout=child_fd,
+                            stderr=child_fd, close_fds=True)
+    os.close(child_fd)
+    prompt = b"query word? " if command == "similar" else b"query (3 words)? "
+    seen = bytearray()
+    try:
+        for n, query in enumerate(queries, 1):
+            _read_until(main_fd, prompt, seen, times=n)
+            assert seen.count(prompt) == n  # one prompt per query, none ahead of it
+            os.write(main_fd, query.encode() + b"\n")
+            answer = _reference_vectors(ref).most_similar(query, topn=2)[0][0] \
+                if command == "similar" else \
+                _reference_vectors(ref).analogy(*query.split(), topn=2)[0][0]
+            _read_until(main_fd, f"{query}:".encode(), seen)
+            _read_until(main_fd, answer.encode(), seen)
+        _read_until(main_fd, prompt, seen, times=len(queries) + 1)
+        os.write(main_fd, b"\x04")  # end of input
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(main_fd)
+    text = bytes(seen).decode()
+    assert text.count(prompt.decode()) == len(queries) + 1
+    assert "Traceback" not in text and "error" not in text
+
+
+def test_queries_from_a_pipe_are_answered_as_they_come(sources):
+    """A program that drives ``similar`` (or ``vectors``) through pipes, a word at a
+    time, reads each answer before it sends the next word (the answers are flushed, not held in a
+    buffer until the input ends)."""
+    import os
+
+    path, ref = sources["glove-txt"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as a user's
+    proc = subprocess.Popen([sys.executable, "-m", "wordspace", "similar", str(path),
+                             "--topn", "1"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    seen = bytearray()
+    try:
+        for n, word in enumerate(["g1w1", "g3w0"], 1):
+            proc.stdin.write(word.encode() + b"\n")
+            proc.stdin.flush()
+            _read_until(proc.stdout.fileno(), b"\n", seen, times=2 * n)  # head, answer
+            assert _blocks(seen.decode())[word] == [
+                (w, pytest.approx(s, abs=6e-5)) for w, s in ref.most_similar(word, topn=1)]
+        proc.stdin.close()
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+    # fastText's print-word-vectors too: a line's vectors before the next line
+    proc = subprocess.Popen([sys.executable, "-m", "wordspace", "vectors", str(path)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    seen = bytearray()
+    try:
+        proc.stdin.write(b"g0w0 g2w1\n")
+        proc.stdin.flush()
+        _read_until(proc.stdout.fileno(), b"\n", seen, times=2)
+        assert [line.split()[0] for line in seen.decode().splitlines()] == ["g0w0", "g2w1"]
+        proc.stdin.close()
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()

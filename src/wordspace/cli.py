@@ -478,8 +478,8 @@ def _load_vectors(path: str, docs: bool = False):
     if not docs:
         return _word_vectors(model, path)
     if not hasattr(model, "dv"):
-        raise ValueError(f"{path} holds a {type(model).__name__}, which has no document "
-                         "vectors (train one with --model pv-dbow)")
+        raise ValueError(f"{path} holds {_what(model)}, which has no document vectors "
+                         "(train one with --model pv-dbow)")
     return model.dv
 
 
@@ -577,11 +577,8 @@ def _queries(given: list[str], arity: int):
         words = line.split()
         if arity == 1:
             yield from ([w] for w in words)
-        elif len(words) == arity:
+        elif words:  # a line of the wrong length is _answer's to report
             yield words
-        elif words:
-            print(f"wordspace: expected {arity} words, got {' '.join(words)!r}",
-                  file=sys.stderr)
 
 
 def _answer(given: list[str], arity: int, answer) -> None:
@@ -589,8 +586,13 @@ def _answer(given: list[str], arity: int, answer) -> None:
     several); a query that cannot be answered is reported and fails the run once the
     others are answered."""
     headed = len(given) != arity
-    failed = []
-    for i, query in enumerate(_queries(given, arity)):
+    failed, answered = [], 0
+    for query in _queries(given, arity):
+        if len(query) != arity:  # a line of standard input
+            failed.append(" ".join(query))
+            print(f"wordspace: expected {arity} words, got {' '.join(query)!r}",
+                  file=sys.stderr)
+            continue
         try:
             rows = answer(*query)
         except KeyError as e:
@@ -598,8 +600,11 @@ def _answer(given: list[str], arity: int, answer) -> None:
             print(f"wordspace: {e.args[0] if e.args else e}", file=sys.stderr)
             continue
         if headed:
-            print(("\n" if i else "") + " ".join(query) + ":")
+            print(("\n" if answered else "") + " ".join(query) + ":")
         _print_table(rows)
+        answered += 1
+        if not given:  # read as they come: each answer shown before the next query
+            sys.stdout.flush()
     if failed:
         raise KeyError(f"{len(failed)} quer{'y' if len(failed) == 1 else 'ies'} could not "
                        f"be answered: " + ", ".join(repr(q) for q in failed[:5]))
@@ -619,16 +624,20 @@ def _add_vectors(sub) -> None:
 
     def run(a) -> None:
         vectors = _load_vectors(a.model)
-        words = a.words or (w for line in sys.stdin for w in line.split())
+        lines = [a.words] if a.words else (line.split()
+                                           for line in iter(sys.stdin.readline, ""))
         missing = []
-        for word in words:
-            try:
-                vector = vectors[word]
-            except KeyError:
-                missing.append(word)
-                print(f"wordspace: no vector for {word!r}", file=sys.stderr)
-                continue
-            print(word, " ".join(f"{x:.6g}" for x in vector.tolist()))
+        for words in lines:
+            for word in words:
+                try:
+                    vector = vectors[word]
+                except KeyError:
+                    missing.append(word)
+                    print(f"wordspace: no vector for {word!r}", file=sys.stderr)
+                    continue
+                print(word, " ".join(f"{x:.6g}" for x in vector.tolist()))
+            if not a.words:  # a line's vectors out before the next line is read
+                sys.stdout.flush()
         if missing:
             raise KeyError(f"{len(missing)} word(s) have no vector in {a.model}: "
                            + ", ".join(repr(w) for w in missing[:5]))
@@ -774,6 +783,14 @@ def _load_scorable(path: str):
     return load_scorable(path)
 
 
+def _what(model) -> str:
+    """What :func:`_load_scorable` read, in words: ``word vectors (Vectors)``, ``a SkipGram
+    model``."""
+    if isinstance(model, _vectors_type()):
+        return "word vectors (a vectors file)"
+    return f"a {type(model).__name__} model"
+
+
 def _add_plot(sub) -> None:
     p = _subcommand(
         sub, "plot", help="draw a 2-D map of words and their neighbours",
@@ -798,6 +815,9 @@ def _add_plot(sub) -> None:
 
         model = _load_scorable(a.model)
         space = getattr(model, "distributions", None) if a.gaussians else None
+        if a.gaussians and space is None:
+            raise UsageError(f"--gaussians draws a Gaussian model's distributions; "
+                             f"{a.model} holds {_what(model)}, which has none")
         fig = embedding_map(space or _word_vectors(model, a.model), a.words,
                             neighbours=a.neighbours, method=a.method, seed=a.seed)
         print(f"wrote {save_figure(fig, a.output)}")

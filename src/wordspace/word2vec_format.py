@@ -48,6 +48,7 @@ import numpy as np
 from wordspace._io import DECOMPRESSION_ERRORS, atomic_write, decompressing_reader
 from wordspace._tokens import shorten
 from wordspace._validate import check_int
+from wordspace.fasttext_format import MAGIC as FASTTEXT_MAGIC
 
 log = logging.getLogger(__name__)
 
@@ -373,6 +374,7 @@ def _header(s: _Stream, name: str, no_header: bool | None = None,
             return None
         hint = (" (it reads as a row: pass no_header=True, or leave it unset, to read a "
                 "file without a header, as GloVe writes them)") if row else ""
+        _refuse_other_formats(s, name)
         raise ValueError(f"{name}:1: expected a header 'n_words dim' (two whole numbers), "
                          f"got {_shown(line)}: not a word2vec file?{hint}")
     s.line(_MAX_HEADER)
@@ -384,6 +386,35 @@ def _header(s: _Stream, name: str, no_header: bool | None = None,
         raise ValueError(f"{name}:1: the header's {n} words of dimension {dim} are more "
                          "than any file holds")
     return n, dim
+
+
+#: a fastText .bin model's first four bytes (its magic number, little-endian int32)
+_FASTTEXT_MAGIC = FASTTEXT_MAGIC.to_bytes(4, "little")
+
+
+def _refuse_other_formats(s: _Stream, name: str) -> None:
+    """Say what a file that is no word2vec file is, where its first bytes tell: a
+    fastText ``.bin`` model (read by ``FastText.load_facebook_model``, but only
+    uncompressed: its matrices are memory-mapped), a Python pickle (gensim's ``save()``)
+    or a NumPy array."""
+    s.fill(8)
+    head = s.buf[s.pos:s.pos + 8]
+    if head.startswith(_FASTTEXT_MAGIC):
+        if s.compressed:
+            raise ValueError(f"{name} is a compressed fastText .bin model: decompress it "
+                             "first (gunzip, bunzip2 or unxz); wordspace reads fastText "
+                             "models uncompressed, memory-mapped")
+        raise ValueError(f"{name} is a fastText .bin model, not a word2vec file: read it "
+                         "with FastText.load_facebook_model (or wordspace.load_scorable, "
+                         "as the command line does)")
+    if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        raise ValueError(f"{name} is a Python pickle (gensim's model.save() or "
+                         "KeyedVectors.save() write one), not a word2vec file: in gensim, "
+                         "write the vectors with .wv.save_word2vec_format(path, binary=True) "
+                         "and read that")
+    if head.startswith(b"\x93NUMPY"):
+        raise ValueError(f"{name} is a NumPy array (.npy), not a word2vec file: give the "
+                         "model directory that holds it, or a word2vec file")
 
 
 def _starts_with_a_row(s: _Stream) -> bool:

@@ -675,12 +675,18 @@ def load_scorable(path: str | Path):
     from wordspace.fasttext_format import is_fasttext_file
     from wordspace.vectors import Vectors
 
-    if Path(path).is_file():
+    where = Path(path)
+    if where.is_file():
         if is_fasttext_file(path):
             from wordspace.models.fasttext import FastText
 
             return FastText.load_facebook_model(path)
         return Vectors.load_word2vec_format(path)
+    if not where.exists():  # not "no config.json": there is nothing there at all
+        raise FileNotFoundError(f"{path}: no such file or model directory")
+    if not where.is_dir():
+        raise ValueError(f"{path} is neither a file nor a directory: give a vectors file "
+                         "or a model directory")
     return load_model(path, mmap=True)
 
 
