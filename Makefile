@@ -8,7 +8,7 @@ RUN_STAMP := $(VENV)/.installed
 WORDSPACE_DATA ?= $(wildcard $(abspath ../shared/data))
 export WORDSPACE_DATA
 
-.PHONY: demo test lint bench clean
+.PHONY: demo figures test lint bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 
 demo: $(RUN_STAMP)
 	$(PY) -m wordspace.demo
+
+# docs/demo-map.png and docs/gaussian-hierarchy.png (trains on 5 M words of text8)
+figures: $(RUN_STAMP)
+	$(PY) docs/figures.py
 
 test: $(STAMP)
 	$(PY) -m ruff check src tests bench

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from wordspace import Vectors
+from wordspace import Distributions, Vectors
 from wordspace.cli import main
 from wordspace.plot import embedding_map, project_2d, save_figure
 
@@ -131,3 +131,161 @@ def test_tsne_refuses_too_few_points(clustered):
     with pytest.raises(ValueError, match=r"t-SNE needs at least 10 words.*got 3.*--method pca"):
         embedding_map(clustered, ["g0w0", "g1w0", "g2w0"], method="tsne")
     assert project_2d(clustered.matrix[:10], method="tsne").shape == (10, 2)
+
+
+# -- the pictures in docs/ (docs/figures.py), on planted models ----------------------------
+def marker_overlaps(fig) -> int:
+    """(label, marker) pairs whose label box and marker disc overlap, in Agg pixels."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    ax = fig.axes[0]
+    markers = ax.collections[0]
+    centres = ax.transData.transform(markers.get_offsets())
+    radii = np.broadcast_to(np.sqrt(markers.get_sizes()) / 2 * fig.dpi / 72, (len(centres),))
+    hits = 0
+    for text in ax.texts:
+        box = text.get_window_extent(renderer)
+        nx = np.clip(centres[:, 0], box.x0, box.x1)
+        ny = np.clip(centres[:, 1], box.y0, box.y1)
+        hits += int((np.hypot(centres[:, 0] - nx, centres[:, 1] - ny) < radii).sum())
+    return hits
+
+
+def load_figures_script():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "docs" / "figures.py"
+    spec = importlib.util.spec_from_file_location("docs_figures", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def demo_like():
+    """The demo's six map words, each with 12 close neighbours (a crowded map)."""
+    from wordspace.demo import MAP_WORDS
+
+    rng = np.random.default_rng(5)
+    centres = rng.normal(size=(len(MAP_WORDS), 30))
+    words, rows = [], []
+    for g, word in enumerate(MAP_WORDS):
+        for j in range(13):
+            words.append(word if j == 0 else f"{word[:4]}{'ab'[j % 2] * (j % 5)}{j}")
+            rows.append(centres[g] + rng.normal(size=30) * 0.35)
+    return Vectors(words, np.array(rows, dtype=np.float32))
+
+
+def test_demo_map_labels_overlap_nothing(demo_like):
+    from wordspace.plot import overlaps
+
+    figures = load_figures_script()
+    fig = figures.demo_figure(demo_like, 5_000_000)
+    ax = fig.axes[0]
+    assert len(ax.texts) == 48 and "first 5 M words" in " ".join(ax.get_title().split())
+    assert label_overlaps(fig) == 0
+    assert marker_overlaps(fig) == 0
+    assert overlaps(fig) == (0, 0)
+    # the same map with labels on their points is crowded: the layout is what clears it
+    from wordspace.demo import MAP_WORDS
+
+    crowded = embedding_map(demo_like, MAP_WORDS, neighbours=7, label_layout="none")
+    assert label_overlaps(crowded) > 10 and marker_overlaps(crowded) > 40
+
+
+def planted_hierarchy(dim=6, general_variance=2.0, specific_variance=1.0):
+    """'animal' at the centre of six specific words, wider in every dimension; a far-off
+    'stone', narrow."""
+    rng = np.random.default_rng(3)
+    specific = ["dog", "cat", "horse", "cow", "sheep", "wolf"]
+    offsets = rng.normal(size=(len(specific), dim))
+    offsets *= 0.35 / np.linalg.norm(offsets, axis=1, keepdims=True)
+    means = np.vstack([np.zeros(dim), offsets, np.full(dim, 3.0)])
+    variances = np.vstack([np.full(dim, general_variance)]
+                          + [np.full(dim, specific_variance)] * len(specific)
+                          + [np.full(dim, specific_variance)])
+    return Distributions(["animal"] + specific + ["stone"], means, variances), specific
+
+
+def ellipses(fig) -> dict:
+    from matplotlib.patches import Ellipse
+
+    return {p.get_gid(): p for p in fig.axes[0].patches if isinstance(p, Ellipse)}
+
+
+def inside(outer, inner, samples=64) -> bool:
+    """Whether ``inner``'s outline lies inside ``outer`` (both Ellipse patches)."""
+    t = np.linspace(0, 2 * np.pi, samples, endpoint=False)
+    a, b = inner.width / 2, inner.height / 2
+    rot = np.radians(inner.angle)
+    px = inner.center[0] + a * np.cos(t) * np.cos(rot) - b * np.sin(t) * np.sin(rot)
+    py = inner.center[1] + a * np.cos(t) * np.sin(rot) + b * np.sin(t) * np.cos(rot)
+    dx, dy = px - outer.center[0], py - outer.center[1]
+    rot = np.radians(outer.angle)
+    u = dx * np.cos(rot) + dy * np.sin(rot)
+    v = -dx * np.sin(rot) + dy * np.cos(rot)
+    return bool(((u / (outer.width / 2)) ** 2 + (v / (outer.height / 2)) ** 2 <= 1).all())
+
+
+def test_hierarchy_picture_general_ellipse_contains_the_specific_ones():
+    d, specific = planted_hierarchy(general_variance=3.0)
+    figures = load_figures_script()
+    fig = figures.hierarchy_figure(d, "animal", specific)
+    found = ellipses(fig)
+    assert set(found) == {"animal", *specific}
+    general = found["animal"]
+    for word in specific:
+        small = found[word]
+        # area proportional to |Sigma|^1/2: (3 ** 6) ** 0.5 = 27 times, axes 5.2 times
+        assert general.width * general.height == pytest.approx(
+            27 * small.width * small.height, rel=1e-6)
+        assert general.width > 5 * small.width
+        assert inside(general, small), word
+    title = " ".join(fig.axes[0].get_title().split())
+    assert "area proportional to |Sigma|^1/2" in title and "all 6 dimensions" in title
+    assert "puts 6 of the 6 inside 'animal'" in title
+    assert label_overlaps(fig) == 0 and marker_overlaps(fig) == 0
+
+
+def test_ellipse_sizes_follow_breadth_not_only_the_marginal():
+    # variances 10 % apart per dimension: the 2-D marginals barely differ, |Sigma| does
+    d, specific = planted_hierarchy(dim=40, general_variance=1.1, specific_variance=1.0)
+    fig = embedding_map(d, ["animal", "dog", "cat"])
+    found = ellipses(fig)
+    ratio = found["animal"].width / found["dog"].width
+    assert ratio == pytest.approx(1.1 ** (40 / 4), rel=1e-6)  # (|S_a| / |S_d|) ** (1/4)
+    widest = max(max(e.width, e.height) for e in found.values())
+    xy = fig.axes[0].collections[0].get_offsets()
+    assert widest == pytest.approx(0.5 * np.ptp(xy, axis=0).max(), rel=1e-6)
+    assert "widest 50% of the means' extent" in " ".join(fig.axes[0].get_title().split())
+
+
+def test_2d_gaussians_are_drawn_as_they_are():
+    means = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    variances = np.array([[4.0, 1.0], [1.0, 1.0], [0.25, 0.25]])
+    d = Distributions(["a", "b", "c"], means, variances)
+    found = ellipses(embedding_map(d, ["a", "b", "c"], ellipse_fraction=1.0))
+    scale = found["a"].width / 4.0  # the widest: a's 2-sigma span along x is 2 * 2
+    assert scale == pytest.approx(1 / 4.0)  # as wide as the means' extent (1)
+    assert (found["b"].width, found["c"].width) == pytest.approx((2 * scale, scale))
+    assert found["a"].height == pytest.approx(2 * scale)
+
+
+def test_gaussian_neighbours_default_to_the_trained_energy():
+    d, _ = planted_hierarchy()
+    rng = np.random.default_rng(0)
+    extra = [f"w{i}" for i in range(12)]
+    means = np.vstack([d.means, rng.normal(size=(12, d.dim)) * 0.6])
+    variances = np.vstack([d.variances, rng.uniform(0.3, 3, size=(12, d.dim))])
+    for energy in ("el", "kl"):
+        space = Distributions(d.words + extra, means, variances, energy=energy)
+        drawn = [t.get_text() for t in
+                 embedding_map(space, ["w0"], neighbours=5, label_layout="none").axes[0].texts]
+        assert drawn[1:] == [w for w, _ in space.most_similar("w0", topn=5, by=energy)]
+    kl = Distributions(d.words + extra, means, variances, energy="kl")
+    assert [w for w, _ in kl.most_similar("w0", topn=5, by="kl")] != \
+        [w for w, _ in kl.most_similar("w0", topn=5, by="el")]  # so the test can tell

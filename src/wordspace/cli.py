@@ -808,7 +808,9 @@ def _add_plot(sub) -> None:
                    help="also draw each word's K nearest neighbours (0: none)")
     p.add_argument("--seed", type=int, default=0, help="random seed for t-SNE")
     p.add_argument("--gaussians", action="store_true",
-                   help="for a Gaussian model: draw the distributions as ellipses (PCA)")
+                   help="for a Gaussian model: draw the distributions as ellipses (PCA), "
+                        "each with its area proportional to |Sigma|^1/2 (breadth), "
+                        "neighbours by the energy the model was trained with")
 
     def run(a) -> None:
         from wordspace.plot import embedding_map, save_figure

@@ -68,14 +68,22 @@ def main(argv: list[str] | None = None) -> int:
     v.save_word2vec_format(vectors_file, binary=True)
     print(f"  word2vec binary   {vectors_file.resolve()}")
     try:
-        from wordspace.plot import embedding_map, save_figure
+        from wordspace.plot import save_figure
 
-        fig = embedding_map(v, MAP_WORDS, neighbours=7)
+        fig = map_figure(v)
         print(f"  2-D map           {save_figure(fig, args.out / 'map.png').resolve()}")
     except ImportError as e:
         print(f"  (no map: {e})")
     documents_demo(args.out)
     return 0
+
+
+def map_figure(vectors, title: str | None = None):
+    """The demo's map: :data:`MAP_WORDS` and each one's 7 nearest neighbours, by PCA
+    (also drawn for docs/demo-map.png by docs/figures.py). Needs the ``plot`` extra."""
+    from wordspace.plot import embedding_map
+
+    return embedding_map(vectors, MAP_WORDS, neighbours=7, title=title)
 
 
 def documents_demo(out: Path) -> None:

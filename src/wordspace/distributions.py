@@ -16,6 +16,8 @@ from wordspace.vectors import Vectors
 from wordspace.vocab import WordIndex
 
 BY = ("el", "kl", "cosine")
+#: the energies a Gaussian model trains with (``GaussianSkipGram(energy=...)``)
+ENERGIES = ("el", "kl")
 
 
 class Gaussian(NamedTuple):
@@ -56,9 +58,22 @@ class Distributions(WordIndex):
     means : array (n_words, dim)
     variances : array (n_words, dim) or (n_words, 1)
     counts : array (n_words,), optional
+    energy : {"el", "kl"}, optional
+        The energy the distributions were trained with: what the scoring methods
+        (``most_similar``, ``similarity``, ``scores``, ``pair_similarity``, ``scorer``)
+        score by when no ``by`` is given. A trained or loaded
+        :class:`~wordspace.models.gaussian.GaussianSkipGram` sets its own; built by hand
+        (unknown) it is ``"el"``, the symmetric one.
+
+    Attributes
+    ----------
+    energy : str
+        As given (``"el"`` when not).
+    index_to_key, key_to_index
+        gensim's names for ``words`` and ``index``.
     """
 
-    def __init__(self, words, means, variances, counts=None):
+    def __init__(self, words, means, variances, counts=None, energy: str | None = None):
         self.words = list(words)
         self.means = np.asarray(means, dtype=np.float32)
         self.variances = np.asarray(variances, dtype=np.float32)
@@ -68,6 +83,11 @@ class Distributions(WordIndex):
             raise ValueError(f"variances must have 1 or {self.means.shape[1]} columns")
         self.counts = None if counts is None else np.asarray(counts)
         self.index = {w: i for i, w in enumerate(self.words)}
+        if energy is None:
+            energy = "el"
+        if energy not in ENERGIES:
+            raise ValueError(f"energy must be one of {', '.join(ENERGIES)}, got {energy!r}")
+        self.energy = energy
         self._means_as_vectors: Vectors | None = None
 
     def __getitem__(self, word: str) -> Gaussian:
@@ -76,7 +96,18 @@ class Distributions(WordIndex):
 
     def __repr__(self) -> str:
         kind = "spherical" if self.spherical else "diagonal"
-        return f"Distributions({len(self):,} words, dim={self.dim}, {kind})"
+        return f"Distributions({len(self):,} words, dim={self.dim}, {kind}, " \
+            f"energy={self.energy!r})"
+
+    @property
+    def index_to_key(self) -> list[str]:
+        """Words in row order (gensim's name for :attr:`words`)."""
+        return self.words
+
+    @property
+    def key_to_index(self) -> dict[str, int]:
+        """Word -> row (gensim's name for :attr:`index`)."""
+        return self.index
 
     @property
     def dim(self) -> int:
@@ -96,17 +127,26 @@ class Distributions(WordIndex):
         return self._means_as_vectors
 
     # -- scores ------------------------------------------------------------------------
-    def pair_similarity(self, rows1, rows2, by: str = "el") -> np.ndarray:
+    def _by(self, by: str | None) -> str:
+        """``by``, or when it is None the energy the distributions were trained with."""
+        if by is None:
+            return self.energy
+        if by not in BY:
+            raise ValueError(f"by must be one of {', '.join(BY)}, got {by!r}")
+        return by
+
+    def pair_similarity(self, rows1, rows2, by: str | None = None) -> np.ndarray:
         """Similarity of row pairs ``(rows1[k], rows2[k])``: EL, ``S_kl(w1, w2) =
-        -KL(N_w2 || N_w1)``, or cosine of the means."""
+        -KL(N_w2 || N_w1)``, or cosine of the means (default: :attr:`energy`)."""
+        by = self._by(by)
         if by == "cosine":
             return self.vectors.pair_similarity(rows1, rows2)
         return energy(self.means[rows1], self.variances[rows1], self.means[rows2],
                       self.variances[rows2], by)
 
-    def similarity(self, word1: str, word2: str, by: str = "el") -> float:
+    def similarity(self, word1: str, word2: str, by: str | None = None) -> float:
         """Similarity of two words by ``el`` (log expected likelihood), ``kl`` or
-        ``cosine`` (of the means)."""
+        ``cosine`` (of the means); by default the trained energy (:attr:`energy`)."""
         i, j = self.index_of(word1), self.index_of(word2)
         return float(self.pair_similarity(np.array([i]), np.array([j]), by)[0])
 
@@ -128,17 +168,24 @@ class Distributions(WordIndex):
         return (self.pair_similarity(rows2, rows1, "kl")
                 - self.pair_similarity(rows1, rows2, "kl"))
 
-    def scores(self, word: str, by: str = "el") -> np.ndarray:
-        """Similarity of ``word`` to every word, by ``el``, ``kl`` or ``cosine``."""
+    def scores(self, word: str, by: str | None = None) -> np.ndarray:
+        """Similarity of ``word`` to every word, by ``el``, ``kl`` or ``cosine`` (default:
+        the trained energy, :attr:`energy`)."""
         i = self.index_of(word)
+        by = self._by(by)
         if by == "cosine":
             return self.vectors.unit @ self.vectors.unit[i]
         return energy(self.means[i], self.variances[i], self.means, self.variances, by)
 
-    def most_similar(self, word: str, topn: int = 10, by: str = "el"
-                     ) -> list[tuple[str, float]]:
-        """The ``topn`` words most similar to ``word`` by ``el``, ``kl`` or ``cosine``."""
-        return self.top_words(self.scores(word, by), topn, (word,))
+    def most_similar(self, word: str, topn: int | None = 10, by: str | None = None):
+        """The ``topn`` words most similar to ``word`` by ``el``, ``kl`` or ``cosine``,
+        best first, leaving ``word`` out; by default by the energy the distributions were
+        trained with (:attr:`energy`). ``topn=None`` returns, as gensim does, the
+        score of every word (``word`` included) as an array in row order."""
+        scores = self.scores(word, by)
+        if topn is None:
+            return scores
+        return self.top_words(scores, topn, (word,))
 
     def log_determinants(self) -> np.ndarray:
         """``log |Sigma|`` of every word: its total uncertainty (breadth)."""
@@ -155,10 +202,10 @@ class Distributions(WordIndex):
         det = self.log_determinants()
         return [(self.words[i], float(det[i])) for i in np.argsort(det, kind="stable")[:k]]
 
-    def scorer(self, by: str) -> _Scorer:
-        """This object scored by ``by``, in the form :mod:`wordspace.evaluate` takes."""
-        if by not in BY:
-            raise ValueError(f"by must be one of {', '.join(BY)}, got {by!r}")
+    def scorer(self, by: str | None = None) -> _Scorer:
+        """This object scored by ``by`` (default: :attr:`energy`), in the form
+        :mod:`wordspace.evaluate` takes."""
+        by = self._by(by)
         return _KLScorer(self, by) if by == "kl" else _Scorer(self, by)
 
 

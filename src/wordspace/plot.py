@@ -70,44 +70,112 @@ def _project(points, method: str, seed: int) -> tuple[np.ndarray, np.ndarray | N
                 metric="cosine").fit_transform(unit), None
 
 
-def _gaussian_layout(distributions, labels: list[str]) -> tuple[np.ndarray, list,
-                                                              np.ndarray | None]:
+def _gaussian_layout(distributions, labels: list[str], centre: int | None = None
+                     ) -> tuple[np.ndarray, list, np.ndarray | None]:
     """Means projected on their first two principal axes, and each covariance projected
     the same way (``P Sigma P^T``): the 2-D marginals of the distributions. In 2-D the
     distributions are drawn as they are. Also returns the share of the means' variance
-    along each principal axis (``None`` in 2-D, where the axes are the dimensions)."""
+    along each principal axis (``None`` in 2-D, where the axes are the dimensions).
+
+    With ``centre`` (a row of ``labels``), the axes are the principal axes of the
+    *other* words' means within the directions orthogonal to the offset from the centre
+    word's mean to theirs, so the centre word is drawn at their centroid; the shares
+    are then of the other words' variance (the offset's direction included)."""
     rows = [distributions.index_of(w) for w in labels]
     means = distributions.means[rows].astype(np.float64)
     variances = np.broadcast_to(distributions.variances[rows], means.shape).astype(np.float64)
     if means.shape[1] == 2:
         axes, ratio = np.eye(2), None
-    else:
+    elif centre is None:
         centred = means - means.mean(0)
         _, s, vt = np.linalg.svd(centred, full_matrices=False)
         axes, ratio = vt[:2], (s[:2] ** 2) / max(float((s ** 2).sum()), 1e-300)
+    else:
+        others = np.delete(means, centre, axis=0)
+        centred = others - others.mean(0)
+        total = max(float((centred ** 2).sum()), 1e-300)
+        offset = others.mean(0) - means[centre]
+        if np.linalg.norm(offset) > 0:
+            u = offset / np.linalg.norm(offset)
+            centred = centred - np.outer(centred @ u, u)
+        _, s, vt = np.linalg.svd(centred, full_matrices=True)
+        axes, ratio = vt[:2], (s[:2] ** 2) / total
     covariances = [axes @ np.diag(v) @ axes.T for v in variances]
     return means @ axes.T, covariances, ratio
 
 
-def _ellipse(mean, covariance, colour):
-    """The one-standard-deviation ellipse of a 2-D Gaussian."""
+#: default width of the widest ellipse on a map of Gaussians, as a fraction of the extent
+#: of the means (the larger of their x and y ranges): see :func:`ellipse_scales`
+ELLIPSE_FRACTION = 0.5
+
+
+def ellipse_scales(xy: np.ndarray, covariances, log_determinants,
+                   fraction: float = ELLIPSE_FRACTION) -> np.ndarray:
+    """What each word's one-sigma 2-D marginal ellipse is multiplied by on a map.
+
+    A word's marginal on two axes hides most of its breadth: in 50 dimensions a general
+    word's variances are only a few per cent above a specific word's in each dimension
+    (on text8, "animal" against "dog": 5 % in standard deviation), but over all
+    dimensions that makes ``log |Sigma|`` (the breadth :meth:`Distributions.most_general
+    <wordspace.distributions.Distributions.most_general>` ranks by) several units larger.
+    So the map keeps each ellipse's shape and orientation (the marginal's) and sizes it
+    by the whole distribution: every ellipse's **area is proportional to**
+    ``|Sigma|^(1/2)``, the Gaussian's volume in all its dimensions. For word ``i`` with
+    marginal covariance ``C_i`` that is the factor
+    ``t_i = c * (|Sigma_i| / |C_i|) ** (1/4)``, with one ``c`` for the whole map, chosen
+    so that the widest ellipse is ``fraction`` of the means' extent. In 2-D, where
+    ``C_i = Sigma_i``, every ``t_i`` is ``c``: the true one-sigma ellipses, magnified
+    alike.
+    """
+    if not fraction > 0:
+        raise ValueError(f"ellipse_fraction must be positive, got {fraction!r}")
+    log_marginal = np.array([np.linalg.slogdet(c)[1] for c in covariances])
+    log_t = (np.asarray(log_determinants, np.float64) - log_marginal) / 4
+    t = np.exp(log_t - log_t.max())
+    widths = np.array([2 * np.sqrt(np.linalg.eigvalsh(c)[-1]) for c in covariances]) * t
+    extent = float(np.ptp(xy, axis=0).max()) if len(xy) > 1 else 0.0
+    if extent <= 0:  # all means at one point: size against the widest ellipse itself
+        extent = float(widths.max())
+    return t * fraction * extent / float(widths.max())
+
+
+def _ellipse(mean, covariance, colour, scale: float = 1.0, **style):
+    """The one-standard-deviation ellipse of a 2-D Gaussian, its axes times ``scale``."""
+    from matplotlib.colors import to_rgba
     from matplotlib.patches import Ellipse
 
     values, vectors = np.linalg.eigh(covariance)
     angle = np.degrees(np.arctan2(vectors[1, 1], vectors[0, 1]))
-    return Ellipse(mean, 2 * np.sqrt(values[1]), 2 * np.sqrt(values[0]), angle=angle,
-                   facecolor=colour, edgecolor=colour, alpha=0.15, lw=1)
+    fill = style.pop("fill_alpha", 0.15)
+    style = {"facecolor": to_rgba(colour, fill), "edgecolor": to_rgba(colour, 0.8), "lw": 1,
+             **style}
+    return Ellipse(mean, 2 * scale * np.sqrt(values[1]), 2 * scale * np.sqrt(values[0]),
+                   angle=angle, **style)
+
+
+def _ellipse_caption(space, fraction: float, scales: np.ndarray) -> str:
+    """What the ellipses' sizes mean, for the title."""
+    if space.dim == 2:
+        return (f"Ellipses: each word's one-sigma ellipse x {scales[0]:.2g} (the widest "
+                f"{fraction:.0%} of the means' extent).")
+    return (f"Ellipses: shape = the word's 2-D marginal; area proportional to |Sigma|^1/2, "
+            f"its volume in all {space.dim} dimensions (breadth); the widest "
+            f"{fraction:.0%} of the means' extent.")
 
 
 def embedding_map(space, words: Sequence[str], neighbours: int = 0, method: str = "pca",
-                  title: str | None = None, seed: int = 0, figsize=(9, 7), by: str = "el",
-                  label_layout: str = "adjusttext"):
+                  title: str | None = None, seed: int = 0, figsize=(9, 7),
+                  by: str | None = None, label_layout: str = "adjusttext",
+                  ellipse_fraction: float = ELLIPSE_FRACTION):
     """A labelled 2-D map of ``words`` (and each one's ``neighbours`` nearest words).
 
     ``space`` is :class:`~wordspace.vectors.Vectors`, or
-    :class:`~wordspace.distributions.Distributions`, drawn as Gaussians: one-sigma
-    ellipses of their 2-D marginals on the means' principal axes (as Vilnis & McCallum
-    draw them), with neighbours by ``by`` (``el``, ``kl`` or ``cosine``). Each query
+    :class:`~wordspace.distributions.Distributions`, drawn as Gaussians: ellipses of
+    their 2-D marginals on the means' principal axes (as Vilnis & McCallum draw them),
+    each sized so that its area is proportional to the whole distribution's volume
+    ``|Sigma|^(1/2)`` and the widest is ``ellipse_fraction`` of the means' extent (see
+    :func:`ellipse_scales`; the title says so), with neighbours by ``by`` (``el``,
+    ``kl`` or ``cosine``; default: the energy the model was trained with). Each query
     word and its neighbours share a colour; query words are larger and bold. Labels are
     moved off the markers and each other by adjustText (``label_layout``: see
     :func:`_place_labels`). The axis captions say what the axes are: for PCA each
@@ -118,7 +186,6 @@ def embedding_map(space, words: Sequence[str], neighbours: int = 0, method: str 
     """
     _require()
     from matplotlib import colormaps
-    from matplotlib.figure import Figure
 
     if not words:
         raise ValueError("give at least one word to plot")
@@ -136,40 +203,113 @@ def embedding_map(space, words: Sequence[str], neighbours: int = 0, method: str 
             if other not in labels:
                 labels.append(other)
                 groups.append(g)
+    cmap = colormaps["tab10" if len(words) <= 10 else "tab20"]
+    queries = set(words)
+    is_query = np.array([label in queries for label in labels])
+    colours = [cmap(g % cmap.N) for g in groups]
+    if gaussian:
+        what = "Gaussians on the means' principal axes"
+    else:
+        what = f"{'PCA' if method == 'pca' else 't-SNE'} of unit vectors"
+    heading = title or (f"{len(labels)} words, {what}"
+                        + (f", {neighbours} neighbours each" if neighbours else ""))
+    return _draw_map(space, labels, colours, is_query, heading, method=method, seed=seed,
+                     figsize=figsize, label_layout=label_layout,
+                     ellipse_fraction=ellipse_fraction)
+
+
+def hierarchy_map(distributions, general: str, specific: Sequence[str],
+                  title: str | None = None, figsize=(8, 7.5), label_layout: str = "adjusttext",
+                  ellipse_fraction: float = 1.5):
+    """A general word's Gaussian around more specific ones, as Vilnis & McCallum draw a
+    hierarchy ("animal" around "dog", "cat", "horse").
+
+    Drawn as :func:`embedding_map` draws Gaussians (the means' principal axes, each
+    ellipse the word's 2-D marginal with its area proportional to ``|Sigma|^(1/2)``, see
+    :func:`ellipse_scales`), the general word in one colour and bold, the specific words
+    in another. By default the widest ellipse is one and a half times as wide as the
+    means' extent (``ellipse_fraction=1.5``), which the title states: the ellipses' sizes
+    relative to each other are the model's, their size against the distances between
+    the means is this stated choice, and so is whether an ellipse is drawn inside
+    another. The title also gives the scale-free verdict, the model's own: for how many
+    specific words the entailment score (the KL asymmetry) points to the general word.
+    Returns a :class:`matplotlib.figure.Figure`.
+    """
+    _require()
+    from matplotlib import colormaps
+
+    labels = [general] + [w for w in dict.fromkeys(specific) if w != general]
+    if len(labels) < 2:
+        raise ValueError("give at least one specific word")
+    for word in labels:
+        distributions.index_of(word)  # KeyError naming the word if unknown
+    cmap = colormaps["tab10"]
+    colours = [cmap(3)] + [cmap(0)] * (len(labels) - 1)
+    is_query = np.array([True] + [False] * (len(labels) - 1))
+    inside = sum(distributions.entailment(w, general) > 0 for w in labels[1:])
+    heading = title or (f"'{general}' and {len(labels) - 1} more specific words as "
+                        f"Gaussians. The KL asymmetry (entailment) puts {inside} of the "
+                        f"{len(labels) - 1} inside '{general}'.")
+    return _draw_map(distributions, labels, colours, is_query, heading, method="pca", seed=0,
+                     figsize=figsize, label_layout=label_layout,
+                     ellipse_fraction=ellipse_fraction, centre=0)
+
+
+def _draw_map(space, labels: list[str], colours, is_query: np.ndarray, heading: str, *,
+              method: str, seed: int, figsize, label_layout: str, ellipse_fraction: float,
+              centre: int | None = None):
+    """The figure of :func:`embedding_map` and :func:`hierarchy_map`: markers (query words
+    larger, edged), ellipses for Gaussians, captions, labels placed. ``centre``: the
+    row drawn at the centroid of the others (see :func:`_gaussian_layout`)."""
+    import textwrap
+
+    from matplotlib.figure import Figure
+
+    gaussian = hasattr(space, "variances")
     if gaussian:
         if len(labels) < 2 or space.dim < 2:
             raise ValueError("a map of Gaussians needs at least two words and two dimensions")
-        xy, covariances, ratio = _gaussian_layout(space, labels)
+        xy, covariances, ratio = _gaussian_layout(space, labels, centre)
+        rows = [space.index_of(w) for w in labels]
+        scales = ellipse_scales(xy, covariances, space.log_determinants()[rows],
+                                ellipse_fraction)
     else:
         xy, ratio = _project(space[labels], method, seed)
 
     fig = Figure(figsize=figsize, layout="constrained")
     ax = fig.add_subplot()
-    cmap = colormaps["tab10" if len(words) <= 10 else "tab20"]
-    queries = set(words)
-    is_query = np.array([label in queries for label in labels])
-    colours = [cmap(g % cmap.N) for g in groups]
     markers = ax.scatter(xy[:, 0], xy[:, 1], s=np.where(is_query, 70, 25), c=colours,
                          alpha=0.9, edgecolors=["black" if q else "none" for q in is_query],
                          linewidths=0.6, zorder=2)
     if gaussian:
-        for centre, covariance, colour in zip(xy, covariances, colours, strict=True):
-            ax.add_patch(_ellipse(centre, covariance, colour))
+        # widest first, so that the smaller ellipses are drawn over the larger ones
+        order = np.argsort([-scales[i] ** 2 * np.sqrt(np.linalg.det(covariances[i]))
+                            for i in range(len(labels))], kind="stable")
+        for i in order:
+            style = {"lw": 2.0, "fill_alpha": 0.08} if is_query[i] else {}
+            ax.add_patch(_ellipse(xy[i], covariances[i], colours[i], scales[i],
+                                  gid=labels[i], **style))
     ax.set_xticks([])
     ax.set_yticks([])
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     xlabel, ylabel, note = _axis_captions(method, gaussian, ratio)
+    if gaussian and centre is not None and ratio is not None:
+        what = "principal axis {} of the means of all but '{}' ({:.1f} % of their variance)"
+        xlabel, ylabel = (what.format(k + 1, labels[centre], 100 * ratio[k]) for k in (0, 1))
+        note = (f"The axes are orthogonal to the offset from '{labels[centre]}' to the "
+                f"others' centroid, so '{labels[centre]}' is drawn at their centre.")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if gaussian:
         ax.set_aspect("equal", adjustable="datalim")
         ax.autoscale_view()
-    what = "Gaussians, 1-sigma ellipses on the means' principal axes" if gaussian \
-        else f"{'PCA' if method == 'pca' else 't-SNE'} of unit vectors"
-    ax.set_title((title or f"{len(labels)} words, {what}"
-                  + (f", {neighbours} neighbours each" if neighbours else ""))
-                 + (f"\n{note}" if note else ""))
+        note = " ".join(filter(None, [_ellipse_caption(space, ellipse_fraction, scales),
+                                      note]))
+    width = int(figsize[0] * 72 / 6.5)  # characters of 10-point text across the figure
+    lines = textwrap.wrap(heading, width) + textwrap.wrap(note, int(width * 1.1))
+    ax.set_title("\n".join(lines[:1]) + "".join(f"\n{line}" for line in lines[1:]),
+                 fontsize=10)
     _place_labels(ax, xy, labels, colours, np.where(is_query, 11.0, 8.5), is_query,
                   markers, label_layout)
     return fig
@@ -204,7 +344,10 @@ def _place_labels(ax, xy, labels, colours, sizes, bold, markers, layout: str) ->
     adjusttext  5.7 / 10.7                   14.7 / 17.0                 4.5 / 5.6 s
     ==========  ===========================  ==========================  =============
 
-    so adjustText it is: a few seconds buy a map whose labels can be read.
+    so adjustText it is: a few seconds buy a map whose labels can be read. What it
+    leaves overlapping (by :func:`overlaps`) :func:`_settle_labels` then moves to the
+    nearest free spot, so on maps with room to spare no label overlaps another or a
+    marker.
     """
     if layout not in ("adjusttext", "spread", "none"):
         raise ValueError(f"label_layout must be 'adjusttext', 'spread' or 'none', "
@@ -232,9 +375,75 @@ def _place_labels(ax, xy, labels, colours, sizes, bold, markers, layout: str) ->
         # (not adjustText's default one-second time limit), so the same map comes out on
         # a busy machine as on an idle one
         adjust_text(texts, objects=markers, ax=ax, ensure_inside_axes=True,
-                    expand=(1.3, 1.5), iter_lim=300, time_lim=None,
-                    arrowprops=dict(arrowstyle="-", color="0.45", lw=0.5, alpha=0.7))
+                    expand=(1.3, 1.5), iter_lim=300, time_lim=None)
+        _settle_labels(ax, texts, xy, markers)
     return texts
+
+
+def _settle_labels(ax, texts, xy, markers) -> None:
+    """Move each label that still overlaps another label or a marker to the nearest free
+    spot around its point (rings of 16 directions, 4 to 120 pixels out), then draw a
+    thin leader line from every label that ended up away from its point.
+
+    adjustText leaves a few overlaps on crowded maps (5.7 label pairs and 14.7
+    label-marker pairs at 60 points, see :func:`_place_labels`); this greedy pass, in
+    the Agg renderer's pixels (as :func:`overlaps` measures), removes them wherever
+    there is room inside the axes.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.patches import FancyArrowPatch
+    from matplotlib.transforms import Bbox
+
+    fig = ax.figure
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    points = ax.transData.transform(xy)
+    radii = np.broadcast_to(np.sqrt(markers.get_sizes()) / 2 * fig.dpi / 72, (len(xy),))
+    frame = ax.get_window_extent(renderer)
+
+    def clashes(i: int, box) -> bool:
+        if not (frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0
+                and box.y1 <= frame.y1):
+            return True
+        if any(box.overlaps(other) for j, other in enumerate(boxes) if j != i):
+            return True
+        nx = np.clip(points[:, 0], box.x0, box.x1)
+        ny = np.clip(points[:, 1], box.y0, box.y1)
+        return bool((np.hypot(points[:, 0] - nx, points[:, 1] - ny) < radii + 1).any())
+
+    angles = np.radians(np.arange(16) * 22.5 + 90)  # straight above first
+    for i, text in enumerate(texts):
+        if not clashes(i, boxes[i]):
+            continue
+        w, h = boxes[i].width, boxes[i].height
+        for gap in (4, 8, 14, 22, 32, 45, 60, 80, 100, 120):
+            reach = radii[i] + gap
+            found = None
+            for a in angles:  # the box's centre so that its nearest edge is `reach` out
+                c, s = np.cos(a), np.sin(a)
+                t = min(abs(w / 2 / c) if abs(c) > 1e-9 else np.inf,
+                        abs(h / 2 / s) if abs(s) > 1e-9 else np.inf)
+                centre = points[i] + (reach + t) * np.array([c, s])
+                box = Bbox.from_bounds(centre[0] - w / 2, centre[1] - h / 2, w, h)
+                if not clashes(i, box):
+                    found = centre, box
+                    break
+            if found:
+                centre, boxes[i] = found
+                text.set_position(ax.transData.inverted().transform(centre))
+                text.set_horizontalalignment("center")
+                text.set_verticalalignment("center")
+                break
+    for i, text in enumerate(texts):  # leader lines from labels away from their points
+        box = boxes[i]
+        nearest = np.clip(points[i], (box.x0, box.y0), (box.x1, box.y1))
+        if np.hypot(*(nearest - points[i])) > radii[i] + 6:
+            ax.add_patch(FancyArrowPatch(
+                posA=ax.transData.inverted().transform(box.get_points().mean(0)),
+                posB=xy[i], patchA=text, shrinkB=radii[i] * 72 / fig.dpi + 1,
+                arrowstyle="-", color="0.45", lw=0.5, alpha=0.7, zorder=1))
 
 
 def _require_adjusttext():
@@ -273,6 +482,30 @@ def _spread_labels(points: np.ndarray, labels: list[str], sizes: np.ndarray,
         push_x = np.where(overlap & (oy > ox * 2), np.sign(dx + 1e-9) * ox / 2, 0).sum(1)
         pos += 0.5 * np.stack([push_x, push_y], axis=1) + 0.02 * (home - pos)
     return pos
+
+
+def overlaps(fig) -> tuple[int, int]:
+    """``(label pairs, label-marker pairs)`` that overlap on a map's first axes, from the
+    Agg renderer's text extents and the markers' sizes in pixels (circles against label
+    boxes): what :func:`_place_labels` tries to bring to zero."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    ax = fig.axes[0]
+    boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text()]
+    labels = sum(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[:i])
+    markers = ax.collections[0]
+    centres = ax.transData.transform(markers.get_offsets())
+    radii = np.sqrt(markers.get_sizes()) / 2 * fig.dpi / 72
+    radii = np.broadcast_to(radii, (len(centres),))
+    hits = 0
+    for box in boxes:
+        nx = np.clip(centres[:, 0], box.x0, box.x1)
+        ny = np.clip(centres[:, 1], box.y0, box.y1)
+        hits += int((np.hypot(centres[:, 0] - nx, centres[:, 1] - ny) < radii).sum())
+    return labels, hits
 
 
 def save_figure(fig, path: str | Path, dpi: int = 150) -> Path:

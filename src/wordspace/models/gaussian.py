@@ -80,7 +80,8 @@ class GaussianSkipGram(WindowModel):
     Attributes
     ----------
     distributions : Distributions
-        The word distributions, with similarity, entailment and neighbour queries.
+        The word distributions, with similarity, entailment and neighbour queries;
+        their ``energy`` is this model's, so queries score by it unless given ``by``.
     vectors : Vectors
         The means as word vectors (cosine queries, analogies, word2vec export).
     means_, variances_, context_means_, context_variances_ : ndarray
@@ -245,8 +246,10 @@ class GaussianSkipGram(WindowModel):
     def _restored(self) -> None:
         if self.tied:
             self.context_means_, self.context_variances_ = self.means_, self.variances_
+        # queries default to the energy the model was trained with (the parameter, which
+        # a saved model's config.json restores before this runs)
         self.distributions = Distributions(self.vocab_.words, self.means_, self.variances_,
-                                           self.vocab_.counts)
+                                           self.vocab_.counts, energy=self.energy)
         self.vectors = self.distributions.vectors
 
     def scorers(self) -> dict:
