@@ -114,7 +114,7 @@ class MaxMarginLoss(Loss):
         self.variance_rate = variance_rate
         self.margin, self.mu_max, self.var_min, self.var_max = margin, mu_max, var_min, var_max
 
-    def scratch(self, params, negative, max_bags):
+    def scratch(self, params, negative, max_bags, cached=0):
         dim, var_dim = params.dim, params.variances.shape[1]
         return gaussian.MaxMarginScratch(
             energies=np.zeros(max_bags + negative, np.float64),
@@ -154,7 +154,7 @@ class SoftmaxLoss(Loss):
     def __init__(self, batch: int = 32):
         self.batch = batch
 
-    def scratch(self, params, negative, max_bags):
+    def scratch(self, params, negative, max_bags, cached=0):
         return ()
 
     def reference_loss(self, params, negative):
