@@ -37,7 +37,8 @@ from pathlib import Path
 from _common import DATA, text8_words
 
 ROOT = Path(__file__).resolve().parents[1]
-WORD_MODELS = {"sgns": "SkipGram", "cbow": "CBOW", "gaussian": "GaussianSkipGram"}
+WORD_MODELS = {"sgns": "SkipGram", "cbow": "CBOW", "gaussian": "GaussianSkipGram",
+               "fasttext": "FastText"}
 MODELS = [*WORD_MODELS, "pv-dbow"]
 
 

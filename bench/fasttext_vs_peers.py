@@ -159,6 +159,9 @@ def main() -> None:
     parser.add_argument("--bucket", type=int, default=SETTINGS["bucket"])
     parser.add_argument("--alpha", type=float, default=0.05, help="wordspace's")
     parser.add_argument("--skip", nargs="*", default=[], choices=["gensim", "fasttext"])
+    parser.add_argument("--set", nargs="*", default=[], metavar="NAME=JSON",
+                        help="more FastText settings for wordspace, e.g. "
+                             "shared_negatives=false")
     args = parser.parse_args()
     settings = {**SETTINGS, "bucket": args.bucket}
 
@@ -190,7 +193,9 @@ def main() -> None:
                 continue
             out = tmp / name
             out.mkdir()
-            own = {**settings, "alpha": args.alpha} if name == "wordspace" else settings
+            extra = {k: json.loads(v) for k, v in (item.split("=", 1) for item in args.set)}
+            own = {**settings, "alpha": args.alpha, **extra} if name == "wordspace" \
+                else settings
             wall, rss = run([sys.executable, "-c", script, str(corpus), str(out),
                              str(args.epochs), str(args.workers), str(wanted),
                              json.dumps(own)], env)

@@ -396,3 +396,96 @@ def test_update_adds_new_words_keeps_the_ngram_rows_and_composes_unseen_words(tm
         model.fit(Corpus([["brand", "new", "words"]] * 20, min_count=1), update=True)
     assert len(model.vocab_) == n and len(model._word_bags.ptr) == n + 1
     assert model.vectors.most_similar(seen[0][0], topn=5) == before
+
+# -- each kept word's bag cached while its windows use it -------------------------------
+def _walk(bags, sentences, cache_bags, window=3, seed=5):
+    from wordspace.engine import Job, Sampler
+    from wordspace.engine.layout import SHARED_BAGS, Layout
+
+    tokens = np.concatenate(sentences).astype(np.int32)
+    offsets = np.concatenate([[0], np.cumsum([len(s) for s in sentences])])
+    n_words = len(bags.ptr) - 1
+    counts = np.bincount(tokens, minlength=n_words) + 1
+    layout = Layout(max_bags=SHARED_BAGS, word_bags=bags, cache_bags=cache_bags)
+    sampler = Sampler.build(tokens, offsets, counts, window=window, negative=3,
+                            layout=layout, sample=0, ns_exponent=0.75)
+    examples = sampler.examples(len(tokens), len(tokens) * 2 * window)
+    sampler.sample(Job(0, len(sentences), len(tokens)), np.array([seed], np.uint64),
+                   examples)
+    return examples, layout.cache_slots(window)
+
+
+def _disjoint_bags(n_words):
+    """Word ``w``'s bag: its row and two n-gram rows of its own (no row shared)."""
+    from wordspace.engine.layout import WordBags
+
+    return WordBags.from_lists([[w, n_words + 2 * w, n_words + 2 * w + 1]
+                                for w in range(n_words)])
+
+
+def test_cached_bags_stand_for_the_kept_words_bags_of_the_same_walk():
+    """The same random walk in both modes: every cached bag's row is a position whose
+    kept word's bag is the bag the plain walk wrote; centres and negatives equal."""
+    from wordspace.engine.layout import WordBags
+
+    rng = np.random.default_rng(0)
+    n_words = 30
+    bags = WordBags.from_lists([list(rng.integers(0, 90, rng.integers(1, 6)))
+                                for _ in range(n_words)])
+    sentences = [rng.integers(0, n_words, size=k) for k in (40, 1, 17, 60)]
+    plain, _ = _walk(bags, sentences, cache_bags=False)
+    cached, slots = _walk(bags, sentences, cache_bags=True)
+    assert slots == 8 and cached.token_bags is not None and plain.token_bags is None
+    assert cached.n_examples == plain.n_examples > 0 and cached.n_rows == cached.n_bags
+    np.testing.assert_array_equal(cached.centres[:cached.n_examples],
+                                  plain.centres[:plain.n_examples])
+    np.testing.assert_array_equal(cached.negatives[:cached.n_examples],
+                                  plain.negatives[:plain.n_examples])
+    kept = np.concatenate(sentences)  # sample=0 keeps every word, in order
+    for b in range(plain.n_bags):
+        position = cached.rows[b]
+        assert cached.kept[position] == kept[position]
+        np.testing.assert_array_equal(bags.rows[bags.ptr[kept[position]]:
+                                                bags.ptr[kept[position] + 1]],
+                                      plain.bag(b))
+
+
+def test_cached_bags_train_exactly_as_the_bag_kernel_when_no_row_is_shared():
+    """With no row shared between bags nearby (no n-gram and no word repeated within a
+    window), delaying a bag's step until it leaves the cache changes nothing: the
+    parameters equal the per-window kernel's, over sentences many times longer than
+    the cache (every slot reused) and across sentence boundaries."""
+    from wordspace.engine.params import VectorParams
+    from wordspace.losses import NegativeSamplingLoss
+
+    n_words, dim, lr = 400, 8, 0.05
+    rng = np.random.default_rng(1)
+    order = rng.permutation(n_words)
+    sentences = [order[:150], order[150:151], order[151:330], order[330:]]
+    bags = _disjoint_bags(n_words)
+    inputs = rng.normal(scale=0.3, size=(3 * n_words, dim)).astype(np.float32)
+    outputs = rng.normal(scale=0.3, size=(n_words, dim)).astype(np.float32)
+    trained = []
+    for cache_bags in (False, True):
+        examples, slots = _walk(bags, sentences, cache_bags)
+        params = VectorParams(inputs.copy(), outputs.copy())
+        loss = NegativeSamplingLoss()
+        loss.update(params, examples, lr, loss.scratch(params, 3, 11, slots))
+        trained.append(params)
+    assert not np.allclose(trained[1].inputs, inputs)  # it trained
+    np.testing.assert_allclose(trained[1].inputs, trained[0].inputs, atol=2e-6)
+    np.testing.assert_allclose(trained[1].outputs, trained[0].outputs, atol=2e-6)
+
+
+def test_cached_bags_need_their_scratch_and_a_context_layout():
+    from wordspace.engine.layout import Layout
+    from wordspace.engine.params import VectorParams
+    from wordspace.losses import NegativeSamplingLoss
+
+    examples, _ = _walk(_disjoint_bags(20), [np.arange(20)], cache_bags=True)
+    params = VectorParams(np.zeros((60, 4), np.float32), np.zeros((20, 4), np.float32))
+    loss = NegativeSamplingLoss()
+    with pytest.raises(ValueError, match=r"scratch\(cached=...\)"):
+        loss.update(params, examples, 0.1, loss.scratch(params, 3, 11))
+    with pytest.raises(ValueError, match="needs bag='context'"):
+        Layout(bag="window", cache_bags=True)

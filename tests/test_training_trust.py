@@ -62,7 +62,7 @@ def test_an_exception_in_a_worker_update_fails_fit(corpus, monkeypatch, workers)
 
 
 def test_a_worker_that_cannot_allocate_fails_fit(corpus, monkeypatch):
-    def scratch(self, params, negative, max_contexts):
+    def scratch(self, params, negative, max_contexts, cached=0):
         raise MemoryError("Unable to allocate 7.45 TiB for an array")
 
     monkeypatch.setattr(NegativeSamplingLoss, "scratch", scratch)
@@ -75,7 +75,7 @@ def test_a_worker_that_cannot_allocate_fails_fit(corpus, monkeypatch):
 def test_a_failed_cli_run_exits_non_zero_and_saves_nothing(tmp_path, monkeypatch, capsys):
     from wordspace.cli import main
 
-    def scratch(self, params, negative, max_contexts):
+    def scratch(self, params, negative, max_contexts, cached=0):
         raise MemoryError("Unable to allocate 7.45 TiB for an array")
 
     monkeypatch.setattr(NegativeSamplingLoss, "scratch", scratch)

@@ -32,10 +32,11 @@ class Loss:
     #: whether the progress bar shows the share of active (non-zero-loss) terms
     reports_active: bool = False
 
-    def scratch(self, params: Params, negative: int, max_bags: int
+    def scratch(self, params: Params, negative: int, max_bags: int, cached: int = 0
                 ) -> tuple[np.ndarray, ...]:
         """Per-worker scratch buffers for :meth:`update` on examples of up to
-        ``max_bags`` bags."""
+        ``max_bags`` bags, with room for ``cached`` word bags (the layout's
+        :meth:`~wordspace.engine.layout.Layout.cache_slots`)."""
         raise NotImplementedError
 
     def update(self, params: Params, examples: Examples, lr: float,
@@ -65,18 +66,28 @@ class NegativeSamplingLoss(Loss):
     def __init__(self, train_outputs: bool = True):
         self.train_outputs = train_outputs
 
-    def scratch(self, params, negative, max_bags):
+    def scratch(self, params, negative, max_bags, cached=0):
         bags = max(max_bags, 1)
         return sgns.NegativeSamplingScratch(
             grad=np.zeros((negative + 1, bags), np.float32),
             d_in=np.zeros((bags, params.dim), np.float32),
-            hidden=np.zeros((bags, params.dim), np.float32), index=np.zeros(bags, np.int32))
+            hidden=np.zeros((bags, params.dim), np.float32), index=np.zeros(bags, np.int32),
+            cache=np.zeros((cached, params.dim), np.float32),
+            start=np.zeros((cached, params.dim), np.float32),
+            cached=np.full(cached, -1, np.int64))
 
     def reference_loss(self, params, negative):
         # untrained output rows are zero: every one of the K + 1 terms is log 2
         return (negative + 1) * math.log(2.0)
 
     def update(self, params, examples, lr, scratch):
+        if examples.token_bags is not None:
+            if len(scratch.cached) == 0:
+                raise ValueError("examples of cached word bags need scratch(cached=...)")
+            kernel = sgns.token_bags_kernel(self.train_outputs)
+            loss, pairs = kernel(params.inputs, params.outputs, examples.arrays(),
+                                 examples.token_bags, np.float32(lr), scratch)
+            return loss, pairs, pairs
         kernel = sgns.negative_sampling_kernel(
             sgns.bag_shape(examples.n_examples, examples.n_bags, examples.n_rows),
             self.train_outputs)
@@ -103,7 +114,7 @@ class MaxMarginLoss(Loss):
         self.variance_rate = variance_rate
         self.margin, self.mu_max, self.var_min, self.var_max = margin, mu_max, var_min, var_max
 
-    def scratch(self, params, negative, max_bags):
+    def scratch(self, params, negative, max_bags, cached=0):
         dim, var_dim = params.dim, params.variances.shape[1]
         return gaussian.MaxMarginScratch(
             energies=np.zeros(max_bags + negative, np.float64),
@@ -143,7 +154,7 @@ class SoftmaxLoss(Loss):
     def __init__(self, batch: int = 32):
         self.batch = batch
 
-    def scratch(self, params, negative, max_bags):
+    def scratch(self, params, negative, max_bags, cached=0):
         return ()
 
     def reference_loss(self, params, negative):

@@ -326,7 +326,8 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
     def worker(worker_id: int):
         state = states[worker_id]
         examples = sampler.examples(extent.max_job, extent.job_contexts)
-        scratch = loss.scratch(params, negative, layout.bags_per_example(extent.max_contexts))
+        scratch = loss.scratch(params, negative, layout.bags_per_example(extent.max_contexts),
+                               layout.cache_slots(window))
 
         def step(job: Job) -> None:
             lr = schedule.rate(job.index)

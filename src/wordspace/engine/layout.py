@@ -13,7 +13,8 @@ is how a window is cut into bags and examples, the :class:`Layout`:
 * PV-DBOW: skip-gram plus the document's row as one more one-row bag (the sampler's
   ``sentence_context``);
 * subwords (fastText): each word's bag is its row plus its n-gram rows
-  (``word_bags``, a :class:`WordBags` table).
+  (``word_bags``, a :class:`WordBags` table), each kept word's bag averaged once and
+  cached while windows use it (``cache_bags``, :class:`TokenBags`).
 
 The layout is data, not code: the compiled walk
 (:func:`wordspace.kernels.sampling.sample_job`) writes any of them into the same
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from wordspace.kernels.sampling import ExampleArrays, sample_job
+from wordspace.kernels.sgns import TokenBags
 
 if TYPE_CHECKING:
     from wordspace.engine.jobs import Job
@@ -57,7 +59,9 @@ class Examples:
     (a row of ``negative`` noise words), and the bags ``bag_ptr[e]:bag_ptr[e + 1]``; bag
     ``b`` holds the input rows ``rows[row_ptr[b]:row_ptr[b + 1]]``. ``n_contexts``
     counts the (centre, context) pairs the examples stand for, whatever their layout.
-    ``kept`` is the walk's scratch for a subsampled sentence.
+    ``kept`` holds the job's kept words in order (the walk's scratch). With
+    ``token_bags`` (a :data:`~wordspace.kernels.sgns.TokenBags` over ``kept``), every bag
+    is one row ``t`` that stands for the kept word ``kept[t]``'s bag of rows.
     """
 
     centres: np.ndarray
@@ -70,6 +74,7 @@ class Examples:
     n_bags: int = 0
     n_rows: int = 0
     n_contexts: int = 0
+    token_bags: TokenBags | None = None
 
     @classmethod
     def from_lists(cls, centres: list[int], bags: list[list[list[int]]],
@@ -148,22 +153,41 @@ class Layout:
     one example holds, a window's bags cut into examples of that many, each with its own
     negatives (0: a whole window is one example). ``word_bags``: each word's input rows
     (default: the word's own row); a sentence's row is always a row of its own.
+    ``cache_bags``: a kept word's bag is averaged once and cached while the windows that
+    reach it use it, its rows stepped once when it leaves
+    (:func:`~wordspace.kernels.sgns.token_bags_kernel`); needs ``word_bags`` and
+    ``bag="context"``.
     """
 
     bag: str = "context"
     max_bags: int = 0
     word_bags: WordBags | None = None
+    cache_bags: bool = False
 
     def __post_init__(self):
         if self.bag not in ("context", "window"):
             raise ValueError(f"bag must be 'context' or 'window', got {self.bag!r}")
         if self.max_bags < 0:
             raise ValueError(f"max_bags must be at least 0, got {self.max_bags}")
+        if self.cache_bags and self.bag != "context":
+            raise ValueError("cache_bags caches context words' bags: it needs "
+                             "bag='context'")
+
+    @property
+    def cached(self) -> bool:
+        """Whether bags are cached kept words (``cache_bags`` over a word-bag table)."""
+        return self.cache_bags and self.word_bags is not None
 
     @property
     def rows_per_word(self) -> int:
         """Input rows one context word can bring."""
-        return 1 if self.word_bags is None else self.word_bags.largest
+        return 1 if self.word_bags is None or self.cached else self.word_bags.largest
+
+    def cache_slots(self, window: int) -> int:
+        """Word bags a worker's loss caches at once for windows up to ``window`` (0:
+        none): the contexts of one window and every kept word a later window still
+        reaches lie within ``2 * window + 1`` positions."""
+        return 2 * window + 2 if self.cached else 0
 
     def bags_per_example(self, max_contexts: int) -> int:
         """The most bags an example can hold when a window has up to ``max_contexts``."""
@@ -186,24 +210,29 @@ class Layout:
     def buffers(self, max_words: int, job_contexts: int, negative: int) -> Examples:
         """Empty buffers for the examples of one job (see :meth:`sizes`)."""
         size = self.sizes(max_words, job_contexts)
+        kept = np.empty(max(max_words, 1), np.int32)
+        table = self.word_bags
         return Examples(centres=np.empty(size.examples, np.int32),
                         bag_ptr=np.empty(size.examples + 1, np.int64),
                         row_ptr=np.empty(size.bags + 1, np.int64),
                         rows=np.empty(size.rows, np.int32),
-                        negatives=np.empty((size.examples, negative), np.int32),
-                        kept=np.empty(max(max_words, 1), np.int32))
+                        negatives=np.empty((size.examples, negative), np.int32), kept=kept,
+                        token_bags=TokenBags(kept, table.ptr, table.rows)
+                        if self.cached else None)
 
     def sample(self, sampler: Sampler, job: Job, state: np.ndarray,
                examples: Examples) -> Examples:
         """Walk ``job``'s sentences into ``examples`` with the random ``state`` (advanced)
         and ``sampler``'s tables; returns ``examples``."""
         table = self.word_bags
-        ptr, rows = (_NO_PTR, _NO_ROWS) if table is None else (table.ptr, table.rows)
+        ptr, rows = (_NO_PTR, _NO_ROWS) if table is None or self.cached else (table.ptr,
+                                                                              table.rows)
         (examples.n_examples, examples.n_bags, examples.n_rows,
          examples.n_contexts) = sample_job(
             sampler.tokens, sampler.offsets, job.first, job.stop, sampler.keep,
             sampler.window, sampler.negative, self.max_bags, self.bag == "window",
-            sampler.noise[0], sampler.noise[1], sampler.sentence_context, ptr, rows, state,
+            sampler.noise[0], sampler.noise[1], sampler.sentence_context, ptr, rows,
+            self.cached, state,
             examples.kept, examples.centres, examples.bag_ptr, examples.row_ptr,
             examples.rows, examples.negatives)
         return examples

@@ -128,8 +128,8 @@ def _add_word(word, word_ptr, word_rows, rows, n_rows):
 
 @kernel
 def sample_job(tokens, offsets, s0, s1, keep_prob, window, negative, max_bags, window_bag,
-               alias_prob, alias_index, sentence_context, word_ptr, word_rows, state,
-               buffer, centres, bag_ptr, row_ptr, rows, negatives):
+               alias_prob, alias_index, sentence_context, word_ptr, word_rows, token_slots,
+               state, buffer, centres, bag_ptr, row_ptr, rows, negatives):
     """Turn sentences ``s0 .. s1-1`` into examples of input bags (see
     :mod:`wordspace.engine.layout`).
 
@@ -142,7 +142,11 @@ def sample_job(tokens, offsets, s0, s1, keep_prob, window, negative, max_bags, w
     word left with no context is skipped.
 
     A context word's input rows are ``word_rows[word_ptr[w]:word_ptr[w + 1]]`` (or, with
-    an empty ``word_ptr``, its own row); a sentence's row is itself. With ``window_bag``
+    an empty ``word_ptr``, its own row); a sentence's row is itself. With
+    ``token_slots``, a context is instead the one row ``t``, its position among the job's
+    kept words ``buffer[t]`` (which hold the whole job's kept words in order): the loss
+    then looks up and caches each kept word's bag once
+    (:class:`wordspace.engine.layout.TokenBags`). With ``window_bag``
     the window's contexts make one bag (CBOW) and one example; otherwise each context is
     a bag of its own and the window's bags are cut into examples of at most ``max_bags``
     (0: all of them). Every example is the centre word with a row of ``negative``
@@ -160,8 +164,11 @@ def sample_job(tokens, offsets, s0, s1, keep_prob, window, negative, max_bags, w
     n_ctx = 0
     bag_ptr[0] = 0
     row_ptr[0] = 0
+    base = 0  # the sentence's first kept word in ``buffer``
+    n = 0
     for s in range(s0, s1):
-        n = subsample(tokens, offsets[s], offsets[s + 1], keep_prob, state, buffer)
+        base += n
+        n = subsample(tokens, offsets[s], offsets[s + 1], keep_prob, state, buffer[base:])
         for i in range(n):
             first_bag = n_bags
             first_row = n_rows
@@ -170,12 +177,18 @@ def sample_job(tokens, offsets, s0, s1, keep_prob, window, negative, max_bags, w
                 lo = max(0, i - b)
                 hi = min(n, i + b + 1)
                 for j in range(lo, hi):
-                    if j != i:
-                        n_rows = _add_word(buffer[j], word_ptr, word_rows, rows, n_rows)
-                        n_ctx += 1
-                        if not window_bag:
-                            n_bags += 1
-                            row_ptr[n_bags] = n_rows
+                    if j == i:
+                        continue
+                    if token_slots:
+                        rows[n_rows] = base + j
+                        n_rows += 1
+                    else:
+                        n_rows = _add_word(buffer[base + j], word_ptr, word_rows, rows,
+                                           n_rows)
+                    n_ctx += 1
+                    if not window_bag:
+                        n_bags += 1
+                        row_ptr[n_bags] = n_rows
             if tagged:
                 rows[n_rows] = sentence_context[s]
                 n_rows += 1
@@ -191,7 +204,7 @@ def sample_job(tokens, offsets, s0, s1, keep_prob, window, negative, max_bags, w
             # contexts draw no random numbers: the same stream as drawing in turn
             step = n_bags - first_bag if per_example == 0 else per_example
             for a in range(first_bag, n_bags, step):
-                centres[n_ex] = buffer[i]
+                centres[n_ex] = buffer[base + i]
                 _draw_negatives(negatives, n_ex, negative, state, alias_prob, alias_index)
                 n_ex += 1
                 bag_ptr[n_ex] = min(a + step, n_bags)

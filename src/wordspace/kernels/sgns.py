@@ -33,9 +33,16 @@ from wordspace.kernels._jit import kernel, prefetch_row
 
 LOSS_EVERY = 8
 
-#: Per-lane scratch of :func:`negative_sampling_kernel`'s kernels (see there).
+#: Per-lane scratch of :func:`negative_sampling_kernel`'s kernels (see there); ``cache``,
+#: ``start`` and ``cached`` are :func:`token_bags_kernel`'s (empty for the others).
 NegativeSamplingScratch = namedtuple("NegativeSamplingScratch",
-                                     ["grad", "d_in", "hidden", "index"])
+                                     ["grad", "d_in", "hidden", "index", "cache", "start",
+                                      "cached"])
+
+#: The kept words of a job and each word's input bag, for :func:`token_bags_kernel`: a
+#: bag's row ``t`` stands for the kept word ``tokens[t]``, whose input rows are
+#: ``rows[ptr[w]:ptr[w + 1]]``.
+TokenBags = namedtuple("TokenBags", ["tokens", "ptr", "rows"])
 
 
 @kernel
@@ -301,3 +308,93 @@ def _one_bag_step(h, outputs, outs, lr, train_outputs, track, step):
         if train_outputs:
             axpy(out_row, h, g)
     return loss
+
+
+# -- each kept word's bag averaged once ---------------------------------------------------
+def _specialise_tokens(train_outputs: bool):
+    @kernel
+    def token_bags(inputs, outputs, examples, bags, lr, scratch):
+        return _token_bags(inputs, outputs, examples, bags, lr, train_outputs, scratch)
+
+    return token_bags
+
+
+_TOKEN_KERNELS = {train: _specialise_tokens(train) for train in (True, False)}
+
+
+def token_bags_kernel(train_outputs: bool = True):
+    """The compiled negative-sampling step over *cached* word bags (subwords).
+
+    ``kernel(inputs, outputs, examples, bags, lr, scratch)`` trains what the ``ANY_BAGS``
+    kernel trains when each context word is its bag of rows, but an example's bags are
+    one row each, ``t``, the position of a kept word ``bags.tokens[t]`` in the job (a
+    :data:`TokenBags`; the sampler's ``token_slots``). A kept word's bag is averaged
+    once, when a window first reaches it, into a cache of ``len(scratch.cached)`` slots
+    (at least ``2 * window + 1``); every window it is a context of steps the cached mean
+    (as a one-row bag), and the sum of those steps goes to each of its rows once, when a
+    later word takes its slot or the job ends. The arithmetic per example is the
+    one-row-bag kernel's; the bag's rows are read and written once per kept word instead
+    of once per window it is in, about ``window`` times fewer. What differs from
+    stepping the rows at once: a window sees its contexts' rows as they were when each
+    word entered the cache, a staleness of at most one window (two occurrences of a word
+    or n-gram within it do not see each other's steps), like the lag between lock-free
+    threads. Returns ``(loss, pairs)`` as :func:`negative_sampling_kernel`.
+    """
+    return _TOKEN_KERNELS[bool(train_outputs)]
+
+
+@kernel(inline=True)
+def _flush_token(inputs, bags, cache, start, cached, slot):
+    """Step every row of the bag cached in ``slot`` by the cached mean's change, and free
+    the slot."""
+    t = cached[slot]
+    if t < 0:
+        return
+    change = start[slot]
+    for i in range(change.shape[0]):
+        change[i] = cache[slot, i] - change[i]
+    w = bags.tokens[t]
+    for p in range(bags.ptr[w], bags.ptr[w + 1]):
+        axpy(inputs[bags.rows[p]], change, np.float32(1.0))
+    cached[slot] = -1
+
+
+@kernel(inline=True)
+def _token_bags(inputs, outputs, examples, bags, lr, train_outputs, scratch):
+    centres, bag_ptr, rows = examples.centres, examples.bag_ptr, examples.rows
+    negatives, n_examples = examples.negatives, examples.n_examples
+    grad, d_in, index = scratch.grad, scratch.d_in, scratch.index
+    cache, start, cached = scratch.cache, scratch.start, scratch.cached
+    span = cached.shape[0]
+    outs = np.empty(negatives.shape[1] + 1, np.int32)
+    loss = 0.0
+    loss_pairs = 0
+    for e in range(n_examples):
+        b0 = bag_ptr[e]
+        m = bag_ptr[e + 1] - b0  # one-row bags: bag b is the row rows[b]
+        outs[0] = centres[e]
+        outs[1:] = negatives[e]
+        track = e % LOSS_EVERY == 0
+        if track:
+            loss_pairs += m
+        for j in range(m):
+            t = rows[b0 + j]
+            slot = t % span
+            if cached[slot] != t:  # first use: the word's bag enters the cache
+                _flush_token(inputs, bags, cache, start, cached, slot)
+                w = bags.tokens[t]
+                _bag_mean(cache[slot], inputs, bags.rows, bags.ptr[w], bags.ptr[w + 1])
+                start[slot, :] = cache[slot]
+                cached[slot] = t
+            index[j] = slot
+        if m == 1:
+            loss += _one_bag_step(cache[index[0]], outputs, outs, lr, train_outputs, track,
+                                  d_in[0])
+        else:
+            loss += _output_step(cache, index[:m], outputs, outs, lr, train_outputs, track,
+                                 grad, d_in)
+        for j in range(m):
+            axpy(cache[index[j]], d_in[j], np.float32(1.0))
+    for slot in range(span):
+        _flush_token(inputs, bags, cache, start, cached, slot)
+    return loss, loss_pairs

@@ -118,7 +118,10 @@ class FastText(SkipGram):
         table = self.__dict__.get("_word_bags")  # known once the vocabulary is
         if self.cbow:
             return Layout(bag="window", word_bags=table)
-        return Layout(max_bags=SHARED_BAGS if self.shared_negatives else 1, word_bags=table)
+        # each kept word's bag averaged once while its windows use it (about window times
+        # fewer reads and writes of its ~20 rows than averaging it per window)
+        return Layout(max_bags=SHARED_BAGS if self.shared_negatives else 1, word_bags=table,
+                      cache_bags=True)
 
     def _new_rows(self, n: int, first: int = 0) -> tuple[np.ndarray, np.ndarray]:
         # new words' own rows (an update keeps the n-gram rows, shared by old and new words)
