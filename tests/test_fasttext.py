@@ -397,6 +397,7 @@ def test_update_adds_new_words_keeps_the_ngram_rows_and_composes_unseen_words(tm
     assert len(model.vocab_) == n and len(model._word_bags.ptr) == n + 1
     assert model.vectors.most_similar(seen[0][0], topn=5) == before
 
+
 # -- each kept word's bag cached while its windows use it -------------------------------
 def _walk(bags, sentences, cache_bags, window=3, seed=5):
     from wordspace.engine import Job, Sampler
