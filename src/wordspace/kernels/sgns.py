@@ -245,11 +245,23 @@ def _negative_sampling(inputs, outputs, examples, lr, train_outputs, shape, scra
 
 @kernel(inline=True)
 def _bag_mean(h, inputs, rows, start, stop):
-    """``h`` = the mean of the input rows ``rows[start:stop]`` (the bag's input); returns
-    ``h``."""
+    """``h`` = the mean of the input rows ``rows[start:stop]`` (the bag's input), summed
+    then scaled as fastText does; returns ``h``. Four rows per pass over ``h``, as
+    :func:`add_rows` (a subword bag has about twenty)."""
     h[:] = 0.0
-    for p in range(start, stop):
-        axpy(h, inputs[rows[p]], np.float32(1.0) / np.float32(stop - start))
+    p = start
+    while p + 4 <= stop:
+        x0, x1, x2, x3 = inputs[rows[p]], inputs[rows[p + 1]], inputs[rows[p + 2]], \
+            inputs[rows[p + 3]]
+        for t in range(h.shape[0]):
+            h[t] += (x0[t] + x1[t]) + (x2[t] + x3[t])
+        p += 4
+    while p < stop:
+        axpy(h, inputs[rows[p]], np.float32(1.0))
+        p += 1
+    scale = np.float32(1.0) / np.float32(stop - start)
+    for t in range(h.shape[0]):
+        h[t] *= scale
     return h
 
 
@@ -360,6 +372,23 @@ def _flush_token(inputs, bags, cache, start, cached, slot):
 
 
 @kernel(inline=True)
+def _prefetch_tokens(inputs, outputs, examples, bags, cached, e):
+    """Start loading what example ``e`` will touch: its output rows, and the rows of
+    each of its words' bags not in the cache yet (nothing if past the end)."""
+    if e >= examples.n_examples:
+        return
+    prefetch_row(outputs, examples.centres[e])
+    for k in range(examples.negatives.shape[1]):
+        prefetch_row(outputs, examples.negatives[e, k])
+    for b in range(examples.bag_ptr[e], examples.bag_ptr[e + 1]):
+        t = examples.rows[b]
+        if cached[t % cached.shape[0]] != t:
+            w = bags.tokens[t]
+            for p in range(bags.ptr[w], bags.ptr[w + 1]):
+                prefetch_row(inputs, bags.rows[p])
+
+
+@kernel(inline=True)
 def _token_bags(inputs, outputs, examples, bags, lr, train_outputs, scratch):
     centres, bag_ptr, rows = examples.centres, examples.bag_ptr, examples.rows
     negatives, n_examples = examples.negatives, examples.n_examples
@@ -377,6 +406,7 @@ def _token_bags(inputs, outputs, examples, bags, lr, train_outputs, scratch):
         track = e % LOSS_EVERY == 0
         if track:
             loss_pairs += m
+        _prefetch_tokens(inputs, outputs, examples, bags, cached, e + 1)
         for j in range(m):
             t = rows[b0 + j]
             slot = t % span
