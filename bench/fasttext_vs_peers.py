@@ -15,7 +15,7 @@ scored by the same code:
   each tool (the subword protocol), with the vocabulary's coverage of the pairs.
 
     WORDSPACE_DATA=../shared/data python bench/fasttext_vs_peers.py [--corpus PATH] \\
-        [--epochs 5] [--workers 2] [--words N] [--skip gensim fasttext]
+        [--epochs 5] [--workers 2] [--words N] [--skip gensim fasttext] [--repeats 3]
 
 wordspace's kernels are compiled once beforehand, as after installation; its corpus
 cache starts cold. fastText's ``thread=2`` leaves rows untouched on tiny corpora (a
@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 import tempfile
 import textwrap
@@ -162,6 +163,9 @@ def main() -> None:
     parser.add_argument("--set", nargs="*", default=[], metavar="NAME=JSON",
                         help="more FastText settings for wordspace, e.g. "
                              "shared_negatives=false")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="runs of each tool, interleaved; the table gives every run and "
+                             "each tool's medians (two threads race: one run decides little)")
     args = parser.parse_args()
     settings = {**SETTINGS, "bucket": args.bucket}
 
@@ -187,22 +191,25 @@ def main() -> None:
                                       "sample": 0})],
             {**env, "WORDSPACE_HOME": str(tmp / "warm-home")})  # compile the kernels once
 
-        results = {}
-        for name, script in CHILDREN.items():
-            if name in args.skip:
-                continue
-            out = tmp / name
-            out.mkdir()
-            extra = {k: json.loads(v) for k, v in (item.split("=", 1) for item in args.set)}
-            own = {**settings, "alpha": args.alpha, **extra} if name == "wordspace" \
-                else settings
-            wall, rss = run([sys.executable, "-c", script, str(corpus), str(out),
-                             str(args.epochs), str(args.workers), str(wanted),
-                             json.dumps(own)], env)
-            timing = json.loads((out / "timing.json").read_text())
-            results[name] = {"wall": wall, "rss": rss, "train": timing["train_seconds"],
-                             **evaluate(out)}
-            print(f"{name} done: {wall:.0f} s", file=sys.stderr, flush=True)
+        runs: dict[str, list[dict]] = {}
+        for repeat in range(args.repeats):
+            for name, script in CHILDREN.items():
+                if name in args.skip:
+                    continue
+                out = tmp / f"{name}-{repeat}"
+                out.mkdir()
+                extra = {k: json.loads(v) for k, v in (item.split("=", 1) for item in args.set)}
+                own = {**settings, "alpha": args.alpha, **extra} if name == "wordspace" \
+                    else settings
+                wall, rss = run([sys.executable, "-c", script, str(corpus), str(out),
+                                 str(args.epochs), str(args.workers), str(wanted),
+                                 json.dumps(own)], env)
+                timing = json.loads((out / "timing.json").read_text())
+                runs.setdefault(name, []).append(
+                    {"wall": wall, "rss": rss, "train": timing["train_seconds"],
+                     **evaluate(out)})
+                print(f"{name} run {repeat + 1} done: {wall:.0f} s", file=sys.stderr,
+                      flush=True)
 
     print(f"\ncorpus {args.corpus.name}{f' (first {args.words:,} words)' if args.words else ''}"
           f": {corpus_words:,} words, {args.epochs} epochs, {args.workers} threads, "
@@ -210,13 +217,24 @@ def main() -> None:
     print(f"{'trainer':<10} {'wall s':>7} {'train s':>8} {'words/s':>8} {'peak MiB':>8} "
           f"{'Google':>6} {'sem':>5} {'syn':>5} {'WS353':>6} {'all':>6} {'SimLex':>6} "
           f"{'all':>6} {'cover':>5}")
-    for name, r in results.items():
+
+    def row(label: str, r: dict) -> None:
         wps = corpus_words * args.epochs / r["train"]
-        print(f"{name:<10} {r['wall']:>7.0f} {r['train']:>8.0f} {wps / 1e6:>7.2f}M "
+        print(f"{label:<10} {r['wall']:>7.0f} {r['train']:>8.0f} {wps / 1e6:>7.2f}M "
               f"{r['rss']:>8.0f} {100 * r['google']:>5.1f}% {100 * r['semantic']:>5.1f} "
               f"{100 * r['syntactic']:>5.1f} {r['ws353']:>6.3f} {r['ws353_all']:>6.3f} "
               f"{r['simlex999']:>6.3f} {r['simlex999_all']:>6.3f} "
               f"{100 * r['simlex999_coverage']:>4.0f}%")
+
+    results = {}
+    for name, each in runs.items():
+        results[name] = {key: statistics.median(r[key] for r in each) for key in each[0]}
+        if len(each) > 1:
+            for r in each:
+                row(f"  {name[:8]}", r)
+        row(name if len(each) == 1 else f"{name[:8]}~", results[name])
+    if args.repeats > 1:
+        print("~: the medians of each figure over the runs above")
     ws = results["wordspace"]
     for name, r in results.items():
         if name != "wordspace":
