@@ -72,10 +72,21 @@ def test_a_vocabulary_word_s_bag_is_its_row_then_its_ngram_rows():
 
 @pytest.mark.parametrize(("kwargs", "named"), [
     (dict(min_n=4, max_n=3), "min_n"), (dict(bucket=0), "bucket"),
-    (dict(max_n=-1), "max_n"), (dict(cbow="yes"), "cbow")])
+    (dict(max_n=-1), "max_n"), (dict(cbow="yes"), "cbow"), (dict(output_rate=0), "output_rate"),
+    (dict(output_rate="half"), "output_rate")])
 def test_bad_settings_are_refused_before_any_work(kwargs, named):
     with pytest.raises((ValueError, TypeError), match=named):
         FastText(**kwargs).fit(["never read"])
+
+
+def test_the_output_rate_is_halved_only_where_a_window_s_steps_are_summed():
+    """By default the output rows learn at half the rate with shared negatives (skip-gram)
+    and at the full rate per pair and in CBOW; the loss trains with that rate."""
+    assert FastText().output_rate_ == 0.5
+    assert FastText(shared_negatives=False).output_rate_ == 1.0
+    assert FastText(cbow=True).output_rate_ == 1.0
+    assert FastText(output_rate=0.8).output_rate_ == 0.8
+    assert FastText()._loss().output_rate == 0.5
 
 
 def test_ngram_rows_that_cannot_fit_in_memory_are_refused_with_the_numbers(monkeypatch):
@@ -451,11 +462,12 @@ def test_cached_bags_stand_for_the_kept_words_bags_of_the_same_walk():
                                       plain.bag(b))
 
 
-def test_cached_bags_train_exactly_as_the_bag_kernel_when_no_row_is_shared():
+@pytest.mark.parametrize("output_rate", [1.0, 0.5])
+def test_cached_bags_train_exactly_as_the_bag_kernel_when_no_row_is_shared(output_rate):
     """With no row shared between bags nearby (no n-gram and no word repeated within a
     window), delaying a bag's step until it leaves the cache changes nothing: the
     parameters equal the per-window kernel's, over sentences many times longer than
-    the cache (every slot reused) and across sentence boundaries."""
+    the cache (every slot reused) and across sentence boundaries, at any output rate."""
     from wordspace.engine.params import VectorParams
     from wordspace.losses import NegativeSamplingLoss
 
@@ -470,7 +482,7 @@ def test_cached_bags_train_exactly_as_the_bag_kernel_when_no_row_is_shared():
     for cache_bags in (False, True):
         examples, slots = _walk(bags, sentences, cache_bags)
         params = VectorParams(inputs.copy(), outputs.copy())
-        loss = NegativeSamplingLoss()
+        loss = NegativeSamplingLoss(output_rate=output_rate)
         loss.update(params, examples, lr, loss.scratch(params, 3, 11, slots))
         trained.append(params)
     assert not np.allclose(trained[1].inputs, inputs)  # it trained

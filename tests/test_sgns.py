@@ -180,10 +180,34 @@ def test_each_compiled_specialisation_is_the_general_kernel_on_the_jobs_it_fits(
         params = VectorParams(syn0, syn1)
         scratch = loss.scratch(params, 2, 3)
         kernel = sgns.negative_sampling_kernel(kernel_shape)
-        out = kernel(syn0, syn1, examples.arrays(), np.float32(0.05), scratch)
+        out = kernel(syn0, syn1, examples.arrays(), np.float32(0.05), np.float32(1), scratch)
         results.append((out, syn0, syn1))
     (out_any, *any_params), (out_one, *one_params) = results
     assert out_any == out_one
     for a, b in zip(any_params, one_params, strict=True):
         np.testing.assert_array_equal(a, b)
     assert not np.array_equal(any_params[0], setup(n_words=10)[0])  # something trained
+
+
+@pytest.mark.parametrize("bags", [
+    [[[1], [2], [3]]],  # skip-gram, shared negatives: one pass per output row and bag
+    [[[1]]],  # one pair: fused, one pass per output row
+    [[[1, 2, 3]]],  # CBOW's window
+    [[[1, 7, 8], [2]]],  # subword bags
+])
+def test_the_output_rate_scales_the_output_rows_step_alone(bags):
+    """``output_rate`` r: the output rows move r times as far as at rate 1, from the same
+    scores, and the input rows exactly as at rate 1 (their step uses the old outputs)."""
+    examples = Examples.from_lists([0], bags, [[4, 5]])
+    start = setup(n_words=10)
+    moved = {}
+    for rate in (1.0, 0.25):
+        syn0, syn1 = (a.copy() for a in start)
+        params = VectorParams(syn0, syn1)
+        loss = NegativeSamplingLoss(output_rate=rate)
+        loss.update(params, examples, 0.05, loss.scratch(params, 2, 3))
+        moved[rate] = (syn0 - start[0], syn1 - start[1])
+    assert np.abs(moved[1.0][1]).max() > 1e-4  # the outputs moved
+    np.testing.assert_array_equal(moved[0.25][0], moved[1.0][0])
+    # float32 rows: their differences carry rounding of about 1e-7
+    np.testing.assert_allclose(moved[0.25][1], 0.25 * moved[1.0][1], rtol=1e-4, atol=3e-7)

@@ -60,11 +60,13 @@ class NegativeSamplingLoss(Loss):
 
     ``train_outputs=False`` steps the input rows alone, the output vectors only read
     (and so possibly read-only, memory-mapped): how a new document's vector is inferred
-    against a trained PV-DBOW model.
+    against a trained PV-DBOW model. ``output_rate`` scales the output rows' learning
+    rate against the input rows' (FastText's skip-gram, see docs/fasttext.md).
     """
 
-    def __init__(self, train_outputs: bool = True):
+    def __init__(self, train_outputs: bool = True, output_rate: float = 1.0):
         self.train_outputs = train_outputs
+        self.output_rate = output_rate
 
     def scratch(self, params, negative, max_bags, cached=0):
         bags = max(max_bags, 1)
@@ -86,13 +88,14 @@ class NegativeSamplingLoss(Loss):
                 raise ValueError("examples of cached word bags need scratch(cached=...)")
             kernel = sgns.token_bags_kernel(self.train_outputs)
             loss, pairs = kernel(params.inputs, params.outputs, examples.arrays(),
-                                 examples.token_bags, np.float32(lr), scratch)
+                                 examples.token_bags, np.float32(lr),
+                                 np.float32(self.output_rate), scratch)
             return loss, pairs, pairs
         kernel = sgns.negative_sampling_kernel(
             sgns.bag_shape(examples.n_examples, examples.n_bags, examples.n_rows),
             self.train_outputs)
         loss, pairs = kernel(params.inputs, params.outputs, examples.arrays(),
-                             np.float32(lr), scratch)
+                             np.float32(lr), np.float32(self.output_rate), scratch)
         return loss, pairs, pairs  # a logistic loss is never exactly zero
 
 

@@ -147,9 +147,9 @@ def _specialise(train_outputs: bool, shape: int):
     # ``train_outputs`` and ``shape`` are constants of each compiled kernel: LLVM drops the
     # paths they rule out, which are a few percent of a one-row-bag job's time otherwise
     @kernel
-    def negative_sampling(inputs, outputs, examples, lr, scratch):
-        return _negative_sampling(inputs, outputs, examples, lr, train_outputs, shape,
-                                  scratch)
+    def negative_sampling(inputs, outputs, examples, lr, out_rate, scratch):
+        return _negative_sampling(inputs, outputs, examples, lr, out_rate, train_outputs,
+                                  shape, scratch)
 
     return negative_sampling
 
@@ -162,14 +162,15 @@ def negative_sampling_kernel(shape: int = ANY_BAGS, train_outputs: bool = True):
     """The compiled negative-sampling step for jobs of ``shape`` (:func:`bag_shape`);
     every one computes what the ``ANY_BAGS`` kernel does on the jobs it fits.
 
-    ``kernel(inputs, outputs, examples, lr, scratch)`` applies one step per example of
-    negative sampling over input bags (see :mod:`wordspace.engine.layout`), the only
+    ``kernel(inputs, outputs, examples, lr, out_rate, scratch)`` applies one step per
+    example of negative sampling over input bags (see :mod:`wordspace.engine.layout`), the only
     kernel of every negative-sampling model. An example's ``m`` bags have inputs ``H``
     (m x d, each the mean of its bag's rows; a one-row bag is the row itself) and meet
     the ``K+1`` output rows ``U`` (its centre, then its negatives) in one small product
-    ``S = U H^T``. With ``G = lr * (labels - sigmoid(S))`` the step is ``U += G H`` and,
-    for every row of bag ``j``, ``+= (G^T U)_j``, both from the old values: the exact
-    gradient step on the example's loss for one-row bags; a larger bag's rows each take
+    ``S = U H^T``. With ``G = lr * (labels - sigmoid(S))`` the step is
+    ``U += out_rate G H`` and, for every row of bag ``j``, ``+= (G^T U)_j``, both from the
+    old values: with ``out_rate`` 1, the exact gradient step on the example's loss for
+    one-row bags; a larger bag's rows each take
     its input's whole step, as word2vec.c's CBOW and fastText do (the exact step of a
     mean would be ``1/n`` of it). A negative equal to the centre is skipped, as
     word2vec.c does. Skip-gram's shared negatives (Ji et al. 2016), its per-pair update
@@ -190,7 +191,8 @@ def negative_sampling_kernel(shape: int = ANY_BAGS, train_outputs: bool = True):
 
 
 @kernel(inline=True)
-def _negative_sampling(inputs, outputs, examples, lr, train_outputs, shape, scratch):
+def _negative_sampling(inputs, outputs, examples, lr, out_rate, train_outputs, shape,
+                       scratch):
     # ``train_outputs`` and ``shape`` are constants in each caller: Numba prunes the
     # other branch of ``train_outputs``, so the read-only twin never types a write to
     # ``outputs``
@@ -218,11 +220,12 @@ def _negative_sampling(inputs, outputs, examples, lr, train_outputs, shape, scra
             # one row per bag: the rows are the inputs
             window = rows[r0:r0 + m]
             if m == 1:  # one pass per output row
-                loss += _one_bag_step(inputs[window[0]], outputs, outs, lr, train_outputs,
+                loss += _one_bag_step(inputs[window[0]], outputs, outs, lr, out_rate,
+                                      train_outputs,
                                       track, d_in[0])
             else:
-                loss += _output_step(inputs, window, outputs, outs, lr, train_outputs,
-                                     track, grad, d_in)
+                loss += _output_step(inputs, window, outputs, outs, lr, out_rate,
+                                     train_outputs, track, grad, d_in)
             for j in range(m):  # ... then the rows move
                 axpy(inputs[window[j]], d_in[j], np.float32(1.0))
             continue
@@ -230,12 +233,12 @@ def _negative_sampling(inputs, outputs, examples, lr, train_outputs, shape, scra
         if shape == ONE_BAG or m == 1:  # one bag (CBOW's window, a subword bag): one pass
             # per output row
             loss += _one_bag_step(_bag_mean(hidden[0], inputs, rows, r0, row_ptr[b0 + 1]),
-                                  outputs, outs, lr, train_outputs, track, d_in[0])
+                                  outputs, outs, lr, out_rate, train_outputs, track, d_in[0])
         else:
             for j in range(m):
                 _bag_mean(hidden[j], inputs, rows, row_ptr[b0 + j], row_ptr[b0 + j + 1])
-            loss += _output_step(hidden, index[:m], outputs, outs, lr, train_outputs, track,
-                                 grad, d_in)
+            loss += _output_step(hidden, index[:m], outputs, outs, lr, out_rate,
+                                 train_outputs, track, grad, d_in)
         # ... then every row of every bag moves.
         for j in range(m):
             for p in range(row_ptr[b0 + j], row_ptr[b0 + j + 1]):
@@ -266,11 +269,13 @@ def _bag_mean(h, inputs, rows, start, stop):
 
 
 @kernel(inline=True)
-def _output_step(source, window, outputs, outs, lr, train_outputs, track, grad, d_in):
+def _output_step(source, window, outputs, outs, lr, out_rate, train_outputs, track, grad,
+                 d_in):
     """An example's step on its output rows ``outs``, with inputs
-    ``H = source[window]`` (m x d): ``S = U H^T``, ``G = lr * (labels - sigmoid(S))``,
-    ``d_in = G^T U`` (the inputs' step, left in ``d_in`` for the caller) and
-    ``U += G H``, both from the old values. Returns the loss if ``track``, else 0."""
+    ``H = source[window]`` (m x d): ``S = U H^T``, ``E = labels - sigmoid(S)``,
+    ``d_in = lr E^T U`` (the inputs' step, left in ``d_in`` for the caller) and
+    ``U += out_rate lr E H``, both from the old values. Returns the loss if ``track``, else
+    0."""
     k1 = outs.shape[0]
     m = window.shape[0]
     block = grad.shape[1]
@@ -295,13 +300,15 @@ def _output_step(source, window, outputs, outs, lr, train_outputs, track, grad, 
         add_rows(step, outputs, outs, flat_grad[j:], block, k1)
     # ... and U's from the old H (the caller writes no input row before this)
     if train_outputs:
+        if out_rate != 1:
+            grad[:, :m] *= out_rate
         for k in range(k1):
             add_rows(outputs[outs[k]], source, window, flat_grad[k * block:], 1, m)
     return loss
 
 
 @kernel(inline=True)
-def _one_bag_step(h, outputs, outs, lr, train_outputs, track, step):
+def _one_bag_step(h, outputs, outs, lr, out_rate, train_outputs, track, step):
     """:func:`_output_step` for one bag, fused as word2vec.c's CBOW does: each output row
     is read once for its score, the input's step and its own step (a repeated negative
     then steps from the value its first draw left, as in word2vec.c)."""
@@ -315,18 +322,19 @@ def _one_bag_step(h, outputs, outs, lr, train_outputs, track, step):
         label = np.float32(1.0) if k == 0 else np.float32(0.0)
         if track:
             loss -= _log_sigmoid(s if k == 0 else -s)
-        g = (label - sigmoid(s)) * lr
-        axpy(step, out_row, g)
+        e = label - sigmoid(s)
+        axpy(step, out_row, e * lr)
         if train_outputs:
-            axpy(out_row, h, g)
+            axpy(out_row, h, e * (lr * out_rate))
     return loss
 
 
 # -- each kept word's bag averaged once ---------------------------------------------------
 def _specialise_tokens(train_outputs: bool):
     @kernel
-    def token_bags(inputs, outputs, examples, bags, lr, scratch):
-        return _token_bags(inputs, outputs, examples, bags, lr, train_outputs, scratch)
+    def token_bags(inputs, outputs, examples, bags, lr, out_rate, scratch):
+        return _token_bags(inputs, outputs, examples, bags, lr, out_rate, train_outputs,
+                           scratch)
 
     return token_bags
 
@@ -337,8 +345,8 @@ _TOKEN_KERNELS = {train: _specialise_tokens(train) for train in (True, False)}
 def token_bags_kernel(train_outputs: bool = True):
     """The compiled negative-sampling step over *cached* word bags (subwords).
 
-    ``kernel(inputs, outputs, examples, bags, lr, scratch)`` trains what the ``ANY_BAGS``
-    kernel trains when each context word is its bag of rows, but an example's bags are
+    ``kernel(inputs, outputs, examples, bags, lr, out_rate, scratch)`` trains what the
+    ``ANY_BAGS`` kernel trains when each context word is its bag of rows, but an example's bags are
     one row each, ``t``, the position of a kept word ``bags.tokens[t]`` in the job (a
     :data:`TokenBags`; the sampler's ``token_slots``). A kept word's bag is averaged
     once, when a window first reaches it, into a cache of ``len(scratch.cached)`` slots
@@ -389,7 +397,7 @@ def _prefetch_tokens(inputs, outputs, examples, bags, cached, e):
 
 
 @kernel(inline=True)
-def _token_bags(inputs, outputs, examples, bags, lr, train_outputs, scratch):
+def _token_bags(inputs, outputs, examples, bags, lr, out_rate, train_outputs, scratch):
     centres, bag_ptr, rows = examples.centres, examples.bag_ptr, examples.rows
     negatives, n_examples = examples.negatives, examples.n_examples
     grad, d_in, index = scratch.grad, scratch.d_in, scratch.index
@@ -418,11 +426,11 @@ def _token_bags(inputs, outputs, examples, bags, lr, train_outputs, scratch):
                 cached[slot] = t
             index[j] = slot
         if m == 1:
-            loss += _one_bag_step(cache[index[0]], outputs, outs, lr, train_outputs, track,
-                                  d_in[0])
+            loss += _one_bag_step(cache[index[0]], outputs, outs, lr, out_rate,
+                                  train_outputs, track, d_in[0])
         else:
-            loss += _output_step(cache, index[:m], outputs, outs, lr, train_outputs, track,
-                                 grad, d_in)
+            loss += _output_step(cache, index[:m], outputs, outs, lr, out_rate,
+                                 train_outputs, track, grad, d_in)
         for j in range(m):
             axpy(cache[index[j]], d_in[j], np.float32(1.0))
     for slot in range(span):
