@@ -214,13 +214,13 @@ def main() -> None:
     print(f"\ncorpus {args.corpus.name}{f' (first {args.words:,} words)' if args.words else ''}"
           f": {corpus_words:,} words, {args.epochs} epochs, {args.workers} threads, "
           + ", ".join(f"{k} {v:g}" for k, v in settings.items()))
-    print(f"{'trainer':<10} {'wall s':>7} {'train s':>8} {'words/s':>8} {'peak MiB':>8} "
+    print(f"{'trainer':<11} {'wall s':>7} {'train s':>8} {'words/s':>8} {'peak MiB':>8} "
           f"{'Google':>6} {'sem':>5} {'syn':>5} {'WS353':>6} {'all':>6} {'SimLex':>6} "
           f"{'all':>6} {'cover':>5}")
 
     def row(label: str, r: dict) -> None:
         wps = corpus_words * args.epochs / r["train"]
-        print(f"{label:<10} {r['wall']:>7.0f} {r['train']:>8.0f} {wps / 1e6:>7.2f}M "
+        print(f"{label:<11} {r['wall']:>7.0f} {r['train']:>8.0f} {wps / 1e6:>7.2f}M "
               f"{r['rss']:>8.0f} {100 * r['google']:>5.1f}% {100 * r['semantic']:>5.1f} "
               f"{100 * r['syntactic']:>5.1f} {r['ws353']:>6.3f} {r['ws353_all']:>6.3f} "
               f"{r['simlex999']:>6.3f} {r['simlex999_all']:>6.3f} "
@@ -231,8 +231,8 @@ def main() -> None:
         results[name] = {key: statistics.median(r[key] for r in each) for key in each[0]}
         if len(each) > 1:
             for r in each:
-                row(f"  {name[:8]}", r)
-        row(name if len(each) == 1 else f"{name[:8]}~", results[name])
+                row(f"  {name}", r)
+        row(name if len(each) == 1 else f"{name}~", results[name])
     if args.repeats > 1:
         print("~: the medians of each figure over the runs above")
     ws = results["wordspace"]
