@@ -61,7 +61,7 @@ class FastText(SkipGram):
     output_rate : float or None
         The output vectors' learning rate as a share of ``alpha``. None (default): 0.5
         for skip-gram with shared negatives, whose output rows take a whole window's
-        steps summed at once (at fastText's rate they overshoot: 67.5 % syntactic
+        steps summed at once (at fastText's rate they overshoot: about 68 % syntactic
         analogies against 70-71 % at 0.5, docs/fasttext.md), and 1 otherwise (fastText's
         step).
     window, negative, sample, ns_exponent, epochs, min_alpha, workers, seed,
