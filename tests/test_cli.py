@@ -536,6 +536,61 @@ def test_train_init_checks_the_pretrained_vectors_before_reading(tmp_path, capsy
     assert "have 6 dimensions" in err and "missing.txt" not in err
 
 
+def test_train_update_continues_a_model_with_the_new_corpus_s_words(tmp_path, text_file):
+    """``train --update MODEL``: MODEL's words keep their indices and gain the new
+    corpus's counts, new words are appended, the settings are MODEL's except those an
+    update may change, and the old rows go on training."""
+    trained = tmp_path / "model"
+    assert main(["train", str(text_file), "-o", str(trained), "--dim", "12", "--epochs",
+                 "2", "--min-count", "1", "--sample", "0", "--quiet"]) == 0
+    old = load_model(trained)
+    more = tmp_path / "more.txt"
+    more.write_text("zebra quokka g0w1 g0w2\n" * 30)
+    out = tmp_path / "updated"
+    assert main(["train", str(more), "--update", str(trained), "-o", str(out),
+                 "--epochs", "3", "--min-count", "1", "--quiet"]) == 0
+    new = load_model(out)
+    assert type(new) is type(old) and new.dim == 12 and new.epochs == 3
+    assert new.vocab_.words[:len(old.vocab_)] == old.vocab_.words
+    assert set(new.vocab_.words[len(old.vocab_):]) == {"zebra", "quokka"}
+    index = old.vocab_.index["g0w1"]
+    assert new.vocab_.counts[index] == old.vocab_.counts[index] + 30
+    assert not np.allclose(new.vectors["g0w1"], old.vectors["g0w1"])  # trained on
+    np.testing.assert_array_equal(load_model(trained).vectors.matrix, old.vectors.matrix)
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--dim", "20"], "--dim: .* own value is kept by --update"),
+    (["--model", "cbow"], "holds a sgns model, and an update keeps its kind"),
+    (["--init", "SOURCE"], "--init starts a new model"),
+    (["--checkpoint-every", "1e"], "for new models, not --update"),
+])
+def test_train_update_refuses_what_an_update_cannot_change(trained, tmp_path, capsys, extra,
+                                                           message):
+    extra = [str(trained) if a == "SOURCE" else a for a in extra]
+    code = main(["train", str(tmp_path / "never-read.txt"), "--update", str(trained),
+                 "-o", str(tmp_path / "m"), *extra])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert re.search(message, err) and "never-read" not in err
+    assert not (tmp_path / "m").exists()
+
+
+def test_train_update_of_vectors_or_a_one_pass_model_says_what_to_do(trained, tmp_path,
+                                                                      text_file, capsys):
+    vec = tmp_path / "v.vec"
+    load_model(trained).vectors.save_word2vec_format(vec)
+    assert main(["train", str(text_file), "--update", str(vec), "-o",
+                 str(tmp_path / "m")]) == 2
+    assert "start a new model from its vectors with --init" in capsys.readouterr().err
+    ppmi = tmp_path / "ppmi"
+    assert main(["train", str(text_file), "--model", "ppmi-svd", "--dim", "4", "--min-count",
+                 "1", "-o", str(ppmi), "--quiet"]) == 0
+    assert main(["train", str(text_file), "--update", str(ppmi), "-o",
+                 str(tmp_path / "m")]) == 2
+    assert "cannot continue training" in capsys.readouterr().err
+
+
 # -- every query command on every kind of vectors source ---------------------------------
 # Issue 15's bar: similar, analogy, vectors, plot, eval and export each run on a model
 # directory, a word2vec binary .bin, a word2vec text .txt, a GloVe (header-less) text

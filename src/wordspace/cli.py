@@ -296,6 +296,11 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
     run.add_argument("--restart", action="store_true",
                      help="remove the checkpoint MODEL_DIR.partial of an earlier run and "
                           "start over")
+    run.add_argument("--update", default=None, metavar="MODEL",
+                     help="continue training MODEL (a model directory or a fastText .bin) "
+                          "on the corpus: its new words are added, its settings kept "
+                          "(--epochs, --alpha, --min-alpha, --workers and --seed may "
+                          "change); the result is written to -o")
     run.add_argument("--init", default=None, metavar="VECTORS",
                      help="start from pretrained vectors (a model directory, a fastText "
                           ".bin, a word2vec, .vec or GloVe file of the same dimension): "
@@ -365,12 +370,13 @@ def _add_train(sub) -> None:
     p.add_argument("-o", "--output", required=True, metavar="MODEL_DIR",
                    help="model directory to write; an existing model directory is replaced "
                         "atomically, anything else there is refused before training")
-    p.add_argument("--model", default="sgns", choices=list(MODELS),
+    p.add_argument("--model", default=None, choices=list(MODELS),
                    help="skip-gram with negative sampling, CBOW (the window's mean predicts "
                         "the word), fastText's subword vectors (a vector for every word, "
                         "even unseen ones), full-softmax skip-gram (exact; small vocabularies), "
                         "Gaussian skip-gram (words as distributions), count-based PPMI + "
-                        "truncated SVD, or PV-DBOW document vectors (doc2vec)")
+                        "truncated SVD, or PV-DBOW document vectors (doc2vec) (default: sgns; "
+                        "with --update, MODEL's kind)")
     _add_train_options(p)
     p.set_defaults(func=_train)
 
@@ -385,6 +391,9 @@ def build_model(args: argparse.Namespace):
     """
     from wordspace.models import MODELS
 
+    if getattr(args, "update", None) is not None:
+        return _model_to_update(args)
+    args.model = args.model or "sgns"
     cls = MODELS[args.model]
     params, reading = {}, {}
     options = _options()
@@ -412,6 +421,57 @@ def build_model(args: argparse.Namespace):
             raise UsageError(f"{e} ({args.model}'s default: set {unset[0]})") from e
         raise
     return model, cls._corpus_type, reading
+
+
+#: the parameters ``train --update`` may change: how the update trains, not the model
+_UPDATE_PARAMS = ("epochs", "alpha", "min_alpha", "workers", "seed")
+
+
+def _model_to_update(args: argparse.Namespace):
+    """:func:`build_model` for ``train --update MODEL``: the model read from ``MODEL``,
+    with the options that may change for an update applied and any other model option
+    refused (its value is ``MODEL``'s)."""
+    from wordspace.models import MODELS
+    from wordspace.models.base import load_scorable
+
+    if args.init is not None:
+        raise UsageError("--update continues a model's own vectors; --init starts a new "
+                         "model from pretrained ones: give one of them")
+    if args.checkpoint_every or args.restart:
+        raise UsageError("--checkpoint-every and --restart are for new models, not --update")
+    model = load_scorable(args.update)
+    if isinstance(model, _vectors_type()):
+        raise UsageError(f"--update {args.update}: a vectors file holds no model to continue "
+                         "(no output weights, no counts): start a new model from its "
+                         "vectors with --init instead")
+    kind = next(name for name, cls in MODELS.items() if type(model) is cls)
+    if args.model is not None and args.model != kind:
+        raise UsageError(f"--model {args.model}: {args.update} holds a {kind} model, and "
+                         "an update keeps its kind")
+    args.model = kind
+    params, reading = {}, {}
+    for o in _options():
+        value = getattr(args, o.param, None)
+        if value is None:
+            continue
+        if o.target != "model":
+            reading[o.param] = value
+        elif o.param in _UPDATE_PARAMS:
+            params[o.param] = value
+        else:
+            may = ", ".join("--" + p.replace("_", "-") for p in _UPDATE_PARAMS)
+            raise UsageError(f"{o.option}: {args.update}'s own value is kept by --update "
+                             f"(only {may} may change)")
+    if args.quiet:
+        reading["progress"] = False
+        params["progress"] = False
+    try:
+        model._check_updatable()  # PPMI+SVD and PV-DBOW say what to do instead
+    except TypeError as e:
+        raise UsageError(str(e)) from None
+    model.set_params(**{k: v for k, v in params.items() if k in model.get_params()})
+    model._validate()
+    return model, type(model)._corpus_type, reading
 
 
 def _train(args) -> int:
@@ -449,7 +509,7 @@ def _train(args) -> int:
         model.fit(corpus, checkpoint=partial, checkpoint_every=args.checkpoint_every,
                   restart=args.restart, callbacks=[saver], sync=sync, init=init)
     else:
-        model.fit(corpus, sync=sync, init=init)
+        model.fit(corpus, sync=sync, init=init, update=args.update is not None)
         saver.on_train_end(model, model.report_)
     if getattr(corpus, "group", None) is not None and corpus.group.rank != 0:
         return 0  # rank 0 reports and has written the model
