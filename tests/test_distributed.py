@@ -67,21 +67,29 @@ def test_shards_lose_and_repeat_no_token_wherever_the_cuts_fall(tmp_path, seed):
     whole = b"".join(texts)
     world = rng.randint(1, 7)
     search = rng.choice([4, 64, 1 << 20])  # small: cuts between tokens inside long lines
-    pieces = [shard(files, r, world, line_search=search) for r in range(world)]
+    chunk_bytes = rng.choice([16, 300, 1 << 20])  # small: many chunks dealt in turn
+    pieces = [shard(files, r, world, line_search=search, chunk_bytes=chunk_bytes)
+              for r in range(world)]
+    for r, rank_pieces in enumerate(pieces):  # rank r reads chunks r, r + world, ...
+        assert all(p.chunk % world == r for p in rank_pieces)
+        assert [p.chunk for p in rank_pieces] == sorted(p.chunk for p in rank_pieces)
+    in_order = sorted((p for rank_pieces in pieces for p in rank_pieces),
+                      key=lambda p: (p.chunk, files.index(p.path)))
     read = b""
-    for rank_pieces in pieces:
-        for p in rank_pieces:
-            data = p.path.read_bytes()
-            read += gzip.decompress(data) if p.path.suffix == ".gz" else data[p.start:p.end]
+    for p in in_order:
+        data = p.path.read_bytes()
+        read += gzip.decompress(data) if p.path.suffix == ".gz" else data[p.start:p.end]
     assert read == whole  # every byte once, in order
     # each piece splits into exactly its file's tokens, in order (files are read apart)
-    tokens = [t for rank_pieces in pieces for p in rank_pieces
+    tokens = [t for p in in_order
               for t in (gzip.decompress(p.path.read_bytes()) if p.path.suffix == ".gz"
                         else p.path.read_bytes()[p.start:p.end]).split()]
     assert tokens == [t for text in texts for t in text.split()]
     sizes = [sum(p.size for p in rank_pieces) for rank_pieces in pieces]
     if not any(f.suffix == ".gz" for f in files) and search > 1000 and world > 1:
-        assert max(sizes) - min(sizes) <= max(len(whole) // world, 200)  # balanced
+        slack = max(len(whole) // world, 200) if chunk_bytes > len(whole) else \
+            max(len(whole) // world // 4, 4 * chunk_bytes, 200)
+        assert max(sizes) - min(sizes) <= slack  # balanced
 
 
 def test_a_cut_lands_at_a_line_start_or_else_between_tokens(tmp_path):
@@ -130,9 +138,18 @@ def _sharded(source, world: int, **settings) -> list:
     return out
 
 
+@pytest.mark.parametrize("chunk_bytes", [1 << 30, 700])
 @pytest.mark.parametrize("settings", [dict(min_count=2), dict(min_count=1, unk=True),
                                       dict(min_count=3, max_sentence_length=7)])
-def test_ranks_hold_the_single_reader_vocabulary_and_together_every_token(tmp_path, settings):
+def test_ranks_hold_the_single_reader_vocabulary_and_together_every_token(tmp_path, settings,
+                                                                          chunk_bytes,
+                                                                          monkeypatch):
+    """Each rank reads its share (the corpus's halves or thirds, or with small chunks
+    every world-th piece of ~700 bytes); all hold the vocabulary one reader builds, ties
+    in frequency broken alike, and together every token once."""
+    from wordspace.distributed import shards
+
+    monkeypatch.setattr(shards, "CHUNK_BYTES", chunk_bytes)
     rng = np.random.default_rng(3)
     zipf = [f"w{int(i)}" for i in rng.zipf(1.3, size=30_000) if i < 5000]
     starts = range(0, len(zipf), 40)
@@ -145,7 +162,12 @@ def test_ranks_hold_the_single_reader_vocabulary_and_together_every_token(tmp_pa
         for corpus in ranks:
             assert corpus.vocab.words == whole.vocab.words  # ties broken alike
             np.testing.assert_array_equal(corpus.vocab.counts, whole.vocab.counts)
-        np.testing.assert_array_equal(np.concatenate([c.tokens for c in ranks]), whole.tokens)
+        together = np.concatenate([c.tokens for c in ranks])
+        if chunk_bytes > path.stat().st_size:  # one range a rank: in the corpus's order
+            np.testing.assert_array_equal(together, whole.tokens)
+        else:  # dealt in turn: every token once, and the ranks' pieces interleaved
+            assert len(ranks[0].pieces) > 3
+            np.testing.assert_array_equal(np.sort(together), np.sort(whole.tokens))
     cached = _sharded(path, 2, **settings)  # the second time from each rank's cache
     assert all(c.cache_dir is not None for c in cached)
     assert cached[1].vocab.words == whole.vocab.words

@@ -443,9 +443,10 @@ class Corpus:
             self.files = _source_files(path, self._dataset_kind)
             self.name = str(path)
             if self.group is not None:
-                from wordspace.distributed.shards import shard as share
+                from wordspace.distributed import shards
 
-                self.pieces = share(self.files, self.group.rank, self.group.world)
+                self.pieces = shards.shard(self.files, self.group.rank, self.group.world,
+                                           chunk_bytes=shards.CHUNK_BYTES)
             cache_dir = self._cache_dir() if cache else None
         else:
             if isinstance(source, (bytes, np.ndarray)) or not isinstance(source, Iterable):
@@ -517,7 +518,8 @@ class Corpus:
     def _cache_dir(self) -> Path:
         key = {"settings": self._settings(), "files": [_fingerprint(f) for f in self.files]}
         if self.group is not None:  # a shard: its place, and the vocabulary of them all
-            key["shard"] = [self.group.rank, self.group.world]
+            key["shard"] = [self.group.rank, self.group.world,
+                            [[p.start, p.end, p.chunk] for p in self.pieces]]
         digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
         stem = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(self.name).name)[:40]
         return cache_home() / "corpora" / f"{stem}-{digest}"
@@ -554,7 +556,8 @@ class Corpus:
             try:
                 found = json.loads((cache_dir / "shard_counts.json").read_text("utf-8"))
                 stored = _Counts(list(found["words"]), np.asarray(found["counts"], np.int64),
-                                 int(found["raw_tokens"]), np.empty(0, np.int64), 0)
+                                 int(found["raw_tokens"]), np.empty(0, np.int64), 0,
+                                 np.asarray(found["chunks"], np.int64))
             except (OSError, ValueError, KeyError, TypeError) as e:
                 logger.warning("%s: the cached share's counts are unusable (%s); rebuilding "
                                "it", cache_dir, e)
@@ -610,21 +613,25 @@ class Corpus:
         _check_encoding(directory, self.tokens, self.offsets, self.sentence_line,
                         self.vocab, meta.get("tokens") if self.group is not None else None)
 
-    def _batches(self) -> Iterator[tuple[list[str], list[int], list[int]]]:
-        """Tokens in batches, with the lengths and source lines of their sentences."""
+    def _batches(self) -> Iterator[tuple[list[str], list[int], list[int]] | int]:
+        """Tokens in batches, with the lengths and source lines of their sentences; for a
+        shard, after each piece's last batch, the piece's ``chunk`` (an int)."""
         batcher = _Batcher(self.max_sentence_length)
         self._tokenizer = _Tokenizer(self.lowercase, self.token_pattern, self.max_token_length)
         if not self.files:
             yield from self._read_iterable(batcher)
         else:
-            parts = [(f, {}) for f in self.files] if self.pieces is None else \
-                [(p.path, {"start": p.start, "end": p.end}) for p in self.pieces]
+            parts = [(f, {}, None) for f in self.files] if self.pieces is None else \
+                [(p.path, {"start": p.start, "end": p.end}, p.chunk) for p in self.pieces]
             total = sum(f.stat().st_size for f in self.files) if self.pieces is None else \
                 sum(p.size for p in self.pieces)
             with progress_bar(total=total, unit="B", desc="reading", enable=self.progress) as bar:
-                for f, share in parts:
+                for f, share, chunk in parts:
                     bar.set_postfix_str(f.name, refresh=False)
                     yield from self._read_file(f, batcher, bar, **share)
+                    if chunk is not None:  # the words first seen so far were in chunks
+                        yield batcher.take()  # up to this one
+                        yield chunk
         yield batcher.take()
 
     def _read_iterable(self, batcher: _Batcher) -> Iterator[tuple]:
@@ -644,12 +651,18 @@ class Corpus:
         ids: defaultdict[str, int] = defaultdict(itertools.count().__next__)
         counts = np.zeros(1 << 16, dtype=np.int64)
         n_ids = 0
+        marks, marked_chunks = [], []  # ids below marks[i] were first seen by chunk i's end
         min_reduce = 1
         raw_tokens = 0
         with open(out / "ids.bin", "wb") as ids_file, \
                 open(out / "lengths.bin", "wb") as len_file, \
                 open(out / "lines.bin", "wb") as line_file:
-            for tokens, lengths, lines in self._batches():
+            for batch in self._batches():
+                if isinstance(batch, int):  # a shard's piece ended
+                    marks.append(n_ids)
+                    marked_chunks.append(batch)
+                    continue
+                tokens, lengths, lines = batch
                 prov = np.fromiter(map(ids.__getitem__, tokens), dtype=np.int32,
                                    count=len(tokens))
                 prov.tofile(ids_file)
@@ -668,7 +681,12 @@ class Corpus:
             logger.warning("%s: %d byte(s) were not valid UTF-8 and were replaced by U+FFFD",
                            self.name, _bad_bytes)
         prov_ids = np.fromiter(ids.values(), dtype=np.int64, count=len(ids))
-        return _Counts(list(ids.keys()), counts[prov_ids], raw_tokens, prov_ids, n_ids)
+        # the chunk of the corpus each word was first seen in (a single reader: none)
+        chunks = np.asarray(marked_chunks, np.int64)[
+            np.searchsorted(np.asarray(marks, np.int64), prov_ids, side="right")] \
+            if marks else np.zeros(len(prov_ids), np.int64)
+        return _Counts(list(ids.keys()), counts[prov_ids], raw_tokens, prov_ids, n_ids,
+                       chunks)
 
     def _encode(self, out: Path) -> None:
         if self.group is None:
@@ -685,7 +703,8 @@ class Corpus:
             merged, index = self._merge(local)
             with open(out / "shard_counts.json", "w") as f:  # for a cached shard's merge
                 json.dump({"words": local.words, "counts": local.counts.tolist(),
-                           "raw_tokens": local.raw_tokens}, f)
+                           "raw_tokens": local.raw_tokens,
+                           "chunks": local.chunks.tolist()}, f)
         words = np.array(merged.words, dtype=object)
         word_counts = merged.counts
         order = np.argsort(-word_counts, kind="stable")  # ties: first appearance first
@@ -728,13 +747,15 @@ class Corpus:
                     f" (rank {self.group.rank} of {self.group.world} holds {n_final:,})")
 
     def _merge(self, local: _Counts | BaseException) -> tuple[_Counts, np.ndarray]:
-        """Every rank's counts merged into the whole corpus's (in rank order, so ties in
-        frequency break by first appearance, as one reader's would), and the index of
+        """Every rank's counts merged into the whole corpus's (words in order of their
+        first appearance in the corpus: the chunk it was in, then the order within it,
+        so ties in frequency break as one reader's would), and the index of
         each of this rank's words among them (-1: pruned by ``max_vocab_size``). A
         rank's failure (``local`` an exception) or empty share fails every rank."""
         group = self.group
         mine = (f"{type(local).__name__}: {local}" if isinstance(local, BaseException)
-                else (local.words, local.counts.tolist(), local.raw_tokens))
+                else (local.words, local.counts.tolist(), local.raw_tokens,
+                      local.chunks.tolist()))
         shares = group.all_gather(mine, what="the vocabulary's merge")
         for rank, share in enumerate(shares):
             if isinstance(share, str) and rank != group.rank:
@@ -742,22 +763,30 @@ class Corpus:
                                   f"its share ({share}); this rank stops too")
         if isinstance(local, BaseException):
             return local  # the caller raises it
-        empty = [rank for rank, (_, _, raw) in enumerate(shares) if raw == 0]
+        empty = [rank for rank, (_, _, raw, _) in enumerate(shares) if raw == 0]
         if empty:
             raise CorpusError(
                 f"{self.name}: the share of rank(s) {', '.join(map(str, empty))} of "
                 f"{group.world} holds no tokens: the corpus is too small for "
                 f"{group.world} ranks, or a single compressed file holds it (split it into "
                 "several files, or decompress it)")
+        # every (rank, word) by where the rank first saw it: its chunk, then its position
+        # (a chunk is one rank's, read in order)
+        rank_of = np.concatenate([np.full(len(words), r) for r, (words, *_) in
+                                  enumerate(shares)]).astype(np.int64)
+        position = np.concatenate([np.arange(len(words)) for words, *_ in shares]
+                                  ).astype(np.int64)
+        chunk = np.concatenate([np.asarray(c, np.int64) for *_, c in shares])
         ids: dict[str, int] = {}
-        counts = np.zeros(sum(len(words) for words, _, _ in shares), np.int64)
-        for words, word_counts, _ in shares:
-            for word, count in zip(words, word_counts, strict=True):
-                counts[ids.setdefault(word, len(ids))] += count
+        counts = np.zeros(len(chunk), np.int64)
+        for i in np.lexsort((position, chunk)):
+            words, word_counts, *_ = shares[rank_of[i]]
+            counts[ids.setdefault(words[position[i]], len(ids))] += word_counts[position[i]]
         if self.max_vocab_size is not None and len(ids) > self.max_vocab_size:
             _prune(ids, counts, 1, self.max_vocab_size)
         merged = _Counts(list(ids), counts[np.fromiter(ids.values(), np.int64, len(ids))],
-                         sum(raw for _, _, raw in shares), np.empty(0, np.int64), 0)
+                         sum(raw for _, _, raw, _ in shares), np.empty(0, np.int64), 0,
+                         np.empty(0, np.int64))
         place = {word: i for i, word in enumerate(ids)}
         index = np.fromiter((place.get(w, -1) for w in local.words), np.int64,
                             len(local.words))
@@ -806,6 +835,7 @@ class _Counts:
     raw_tokens: int
     prov_ids: np.ndarray
     n_ids: int
+    chunks: np.ndarray  # the corpus chunk (shards.Piece.chunk) each word was first seen in
 
 
 def _prune(ids: dict, counts: np.ndarray, min_reduce: int, max_size: int) -> int:

@@ -1,7 +1,12 @@
 """Input sharding: each rank's share of a corpus's bytes, cut where nothing is split.
 
 The files of a corpus (one file, or a folder's files in order) are seen as one sequence
-of bytes, cut into ``world`` ranges of about equal size; rank ``r`` reads the ``r``-th.
+of bytes, cut into ranges of about :data:`CHUNK_BYTES` (a multiple of ``world`` of them,
+at least ``world``), dealt out in turn: rank ``r`` of ``world`` reads ranges ``r``,
+``r + world``, ``r + 2 world``, ... So at any moment the ranks train on nearby text, as
+one process's threads do (they take consecutive jobs): measured on text8 with two
+ranks, halves gave WS353 0.657 and 1 MiB-or-so ranges 0.669, against 0.680 for one
+process (docs/distributed.md).
 A cut inside a plain file moves forward to the next line start, or, when no line ends
 within :data:`LINE_SEARCH` bytes (text8's single line), to the next token boundary (after
 an ASCII whitespace byte, which no UTF-8 sequence contains). A compressed file cannot be
@@ -9,9 +14,9 @@ entered in the middle, so a cut inside one moves to the nearer of its ends. Ever
 computes every cut with the same function of the same files, so neighbouring ranks agree
 on the byte where one stops and the next starts: no token is lost or read twice.
 
-Ranges keep the corpus's order (rank 0 reads its start), so the first appearances of
-words, merged in rank order, are those of a single reader: ties in the vocabulary's
-frequency order break as they would in one process.
+Each piece knows its range's place (``chunk``), so the vocabulary's merge can order
+words by their first appearance in the whole corpus: ties in the vocabulary's frequency
+order break as they would in one process.
 """
 
 from __future__ import annotations
@@ -21,7 +26,10 @@ from pathlib import Path
 
 from wordspace._io import is_compressed
 
-__all__ = ["LINE_SEARCH", "Piece", "cut_point", "shard"]
+__all__ = ["CHUNK_BYTES", "LINE_SEARCH", "Piece", "cut_point", "shard"]
+
+#: about how many bytes of the corpus a rank reads before the next rank's turn
+CHUNK_BYTES = 1 << 20
 
 #: how far past a cut a line end is looked for before cutting between tokens instead
 LINE_SEARCH = 1 << 20
@@ -31,11 +39,13 @@ _READ = 1 << 16
 
 @dataclass(frozen=True)
 class Piece:
-    """Bytes ``start .. end - 1`` of ``path`` (a whole file when compressed)."""
+    """Bytes ``start .. end - 1`` of ``path`` (a whole file when compressed), of the
+    corpus's range number ``chunk`` (in the corpus's order)."""
 
     path: Path
     start: int
     end: int
+    chunk: int = 0
 
     @property
     def size(self) -> int:
@@ -76,11 +86,12 @@ def cut_point(path: Path, offset: int, size: int, line_search: int = LINE_SEARCH
     return size if token is None else token
 
 
-def shard(files: list[Path], rank: int, world: int, *, line_search: int = LINE_SEARCH
-          ) -> list[Piece]:
-    """The pieces of ``files`` (in order) that rank ``rank`` of ``world`` reads; an empty
-    list when its range holds nothing (a corpus smaller than the ranks, or one
-    compressed file taking the whole range)."""
+def shard(files: list[Path], rank: int, world: int, *, line_search: int = LINE_SEARCH,
+          chunk_bytes: int = CHUNK_BYTES) -> list[Piece]:
+    """The pieces of ``files`` (in order) that rank ``rank`` of ``world`` reads: ranges
+    ``rank``, ``rank + world``, ... of ``world * max(1, total // (world * chunk_bytes))``
+    ranges of about equal size; an empty list when its ranges hold nothing (a corpus
+    smaller than the ranks, or compressed files taking whole ranges)."""
     if not 0 <= rank < world:
         raise ValueError(f"rank {rank} is outside 0..{world - 1}")
     sizes = [Path(f).stat().st_size for f in files]
@@ -97,14 +108,16 @@ def shard(files: list[Path], rank: int, world: int, *, line_search: int = LINE_S
                 return begin + cut_point(Path(f), target - begin, size, line_search)
         return total
 
+    chunks = world * max(1, total // (world * max(chunk_bytes, 1)))
     cuts = [0]
-    for k in range(1, world):
-        cuts.append(max(cuts[-1], cut(k * total // world)))  # cuts never go backwards
+    for k in range(1, chunks):
+        cuts.append(max(cuts[-1], cut(k * total // chunks)))  # cuts never go backwards
     cuts.append(total)
-    lo, hi = cuts[rank], cuts[rank + 1]
     pieces = []
-    for f, begin, size in zip(files, starts, sizes, strict=True):
-        start, end = max(lo - begin, 0), min(hi - begin, size)
-        if start < end:
-            pieces.append(Piece(Path(f), start, end))
+    for chunk in range(rank, chunks, world):
+        lo, hi = cuts[chunk], cuts[chunk + 1]
+        for f, begin, size in zip(files, starts, sizes, strict=True):
+            start, end = max(lo - begin, 0), min(hi - begin, size)
+            if start < end:
+                pieces.append(Piece(Path(f), start, end, chunk))
     return pieces
