@@ -86,12 +86,14 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     corpus = text8_slice(a.words)
     print(f"text8, first {corpus.n_tokens:,} words, {len(corpus.vocab):,}-word vocabulary")
-    sgns = SkipGram(dim=100, epochs=3, seed=1, progress=False).fit(corpus)
+    # one worker: the same seed trains the same vectors, so the pictures are reproducible
+    sgns = SkipGram(dim=100, epochs=3, seed=1, workers=1, progress=False).fit(corpus)
     print(f"skip-gram trained in {sgns.report_.seconds:.0f} s")
     fig = demo_figure(sgns.vectors, a.words)
     check(fig, "demo-map.png")
     print(f"wrote {save_figure(fig, a.out / 'demo-map.png', dpi=110)}")
-    gauss = GaussianSkipGram(dim=50, energy="kl", epochs=3, seed=1, progress=False).fit(corpus)
+    gauss = GaussianSkipGram(dim=50, energy="kl", epochs=3, seed=1, workers=1,
+                             progress=False).fit(corpus)
     print(f"Gaussian skip-gram trained in {gauss.report_.seconds:.0f} s")
     fig = hierarchy_figure(gauss.distributions)
     check(fig, "gaussian-hierarchy.png")
