@@ -92,6 +92,20 @@ def test_shards_lose_and_repeat_no_token_wherever_the_cuts_fall(tmp_path, seed):
         assert max(sizes) - min(sizes) <= slack  # balanced
 
 
+def test_a_folder_of_compressed_files_is_dealt_out_file_by_file(tmp_path):
+    """Compressed files cannot be cut: with ranges far smaller than the files, each
+    file is one range, and the files go to the ranks in turn (not all to one rank)."""
+    files = []
+    for i in range(5):
+        path = tmp_path / f"part{i}.txt.gz"
+        path.write_bytes(gzip.compress(os.urandom(5000)))  # incompressible: 5 kB each
+        files.append(path)
+    pieces = [shard(files, r, 2, chunk_bytes=100) for r in range(2)]
+    assert [[p.path.name for p in rank] for rank in pieces] == [
+        ["part0.txt.gz", "part2.txt.gz", "part4.txt.gz"], ["part1.txt.gz", "part3.txt.gz"]]
+    assert [p.chunk for rank in pieces for p in rank] == [0, 2, 4, 1, 3]
+
+
 def test_a_cut_lands_at_a_line_start_or_else_between_tokens(tmp_path):
     path = tmp_path / "c.txt"
     path.write_bytes(b"one two\nthree four five\nsix")

@@ -89,9 +89,10 @@ def cut_point(path: Path, offset: int, size: int, line_search: int = LINE_SEARCH
 def shard(files: list[Path], rank: int, world: int, *, line_search: int = LINE_SEARCH,
           chunk_bytes: int = CHUNK_BYTES) -> list[Piece]:
     """The pieces of ``files`` (in order) that rank ``rank`` of ``world`` reads: ranges
-    ``rank``, ``rank + world``, ... of ``world * max(1, total // (world * chunk_bytes))``
-    ranges of about equal size; an empty list when its ranges hold nothing (a corpus
-    smaller than the ranks, or compressed files taking whole ranges)."""
+    ``rank``, ``rank + world``, ... of the non-empty ones among
+    ``world * max(1, total // (world * chunk_bytes))`` ranges of about equal size; an
+    empty list when there are fewer non-empty ranges than ranks (a corpus smaller than
+    the ranks, or fewer compressed files than ranks)."""
     if not 0 <= rank < world:
         raise ValueError(f"rank {rank} is outside 0..{world - 1}")
     sizes = [Path(f).stat().st_size for f in files]
@@ -113,9 +114,12 @@ def shard(files: list[Path], rank: int, world: int, *, line_search: int = LINE_S
     for k in range(1, chunks):
         cuts.append(max(cuts[-1], cut(k * total // chunks)))  # cuts never go backwards
     cuts.append(total)
+    # ranges a compressed file swallowed are empty: deal out only the others, so whole
+    # files of a folder of compressed ones go to the ranks in turn as well
+    ranges = [(lo, hi) for lo, hi in zip(cuts[:-1], cuts[1:], strict=True) if lo < hi]
     pieces = []
-    for chunk in range(rank, chunks, world):
-        lo, hi = cuts[chunk], cuts[chunk + 1]
+    for chunk in range(rank, len(ranges), world):
+        lo, hi = ranges[chunk]
         for f, begin, size in zip(files, starts, sizes, strict=True):
             start, end = max(lo - begin, 0), min(hi - begin, size)
             if start < end:
