@@ -9,7 +9,7 @@ reported); both models are scored by the same code (WS353 on the pairs in the
 vocabulary, Google analogies by 3CosAdd over the 30,000 most frequent words).
 
     WORDSPACE_DATA=../shared/data python bench/distributed.py [--words N] [--repeats 2] \\
-        [--epochs 5] [--sync-interval 0.2] [--combine sum]
+        [--epochs 5] [--sync-interval 0.05] [--combine sum]
 
 Needs torch (``pip install torch==2.13.0`` here; ``wordspace[distributed]`` elsewhere).
 """

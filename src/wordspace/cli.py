@@ -307,7 +307,7 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
                           "their words' rows are copied, the others start as usual")
     run.add_argument("--sync-interval", type=float, default=None, metavar="SECONDS",
                      help="under torchrun: seconds between the ranks' synchronisation "
-                          "rounds (default 0.2; see docs/distributed.md)")
+                          "rounds (default 0.05; see docs/distributed.md)")
     run.add_argument("--sync-rows", type=int, default=None, metavar="N",
                      help="under torchrun: the fewest rows (most frequent words) a round "
                           "synchronises; rounds take N, 2N, N, 4N, ... (default 1024)")

@@ -63,7 +63,7 @@ class SyncSettings:
     (``combine``); ``rate_scale`` multiplies the learning rate (``alpha`` and
     ``min_alpha``; None: :meth:`rate_scale_for`'s measured default)."""
 
-    interval: float = 0.2
+    interval: float = 0.05
     rows: int = 1024
     combine: str = "sum"
     rate_scale: float | None = None

@@ -167,7 +167,7 @@ class Model:
         sync : SyncSettings, optional
             In a process group of several ranks (``torchrun``), how the ranks keep their
             parameters together (:class:`wordspace.distributed.SyncSettings`; default: a
-            round every 0.2 s, changes summed). Each rank trains its share of the corpus;
+            round every 0.05 s, changes summed). Each rank trains its share of the corpus;
             all end with the same parameters; the checkpoint (taken at epoch ends) holds
             every rank's state, and only rank 0 removes it. See docs/distributed.md.
         init : Vectors or path, optional
