@@ -191,6 +191,8 @@ def main() -> None:
                                       "sample": 0})],
             {**env, "WORDSPACE_HOME": str(tmp / "warm-home")})  # compile the kernels once
 
+        extra = {k: json.loads(v) for k, v in (item.split("=", 1) for item in args.set)}
+        ours = {**settings, "alpha": args.alpha, **extra}
         runs: dict[str, list[dict]] = {}
         for repeat in range(args.repeats):
             for name, script in CHILDREN.items():
@@ -198,9 +200,7 @@ def main() -> None:
                     continue
                 out = tmp / f"{name}-{repeat}"
                 out.mkdir()
-                extra = {k: json.loads(v) for k, v in (item.split("=", 1) for item in args.set)}
-                own = {**settings, "alpha": args.alpha, **extra} if name == "wordspace" \
-                    else settings
+                own = ours if name == "wordspace" else settings
                 wall, rss = run([sys.executable, "-c", script, str(corpus), str(out),
                                  str(args.epochs), str(args.workers), str(wanted),
                                  json.dumps(own)], env)

@@ -396,31 +396,38 @@ def build_model(args: argparse.Namespace):
     args.model = args.model or "sgns"
     cls = MODELS[args.model]
     params, reading = {}, {}
-    options = _options()
-    for o in options:
-        value = getattr(args, o.param, None)
-        if value is None:
-            continue
+    for o, value in _given(args):
         owners = _owners(o)
         if args.model not in owners:
             raise UsageError(f"{o.option} is not a parameter of {args.model} (it is one of: "
                              f"{', '.join(owners)})")
         (params if o.target == "model" else reading)[o.param] = value
-    if args.quiet:
-        reading["progress"] = False
-        if "progress" in _signature(cls):
-            params["progress"] = False
+    _quiet(args, cls, params, reading)
     try:
         model = cls(**params)
         model._validate()  # refused now, not after reading the corpus
     except ValueError as e:  # a default clashing with options given (--var-min 2)?
         name = str(e).split(" ", 1)[0]
-        unset = [o.option for o in options
+        unset = [o.option for o in _options()
                  if o.param == name and o.target == "model" and name not in params]
         if unset:
             raise UsageError(f"{e} ({args.model}'s default: set {unset[0]})") from e
         raise
     return model, cls._corpus_type, reading
+
+
+def _given(args: argparse.Namespace) -> list[tuple[_Option, object]]:
+    """The model and corpus options given on ``train``'s command line, with their values."""
+    return [(o, getattr(args, o.param)) for o in _options()
+            if getattr(args, o.param, None) is not None]
+
+
+def _quiet(args: argparse.Namespace, cls, params: dict, reading: dict) -> None:
+    """``--quiet``: no progress bars while reading, nor (where it has one) training."""
+    if args.quiet:
+        reading["progress"] = False
+        if "progress" in _signature(cls):
+            params["progress"] = False
 
 
 #: the parameters ``train --update`` may change: how the update trains, not the model
@@ -450,10 +457,7 @@ def _model_to_update(args: argparse.Namespace):
                          "an update keeps its kind")
     args.model = kind
     params, reading = {}, {}
-    for o in _options():
-        value = getattr(args, o.param, None)
-        if value is None:
-            continue
+    for o, value in _given(args):
         if o.target != "model":
             reading[o.param] = value
         elif o.param in _UPDATE_PARAMS:
@@ -462,14 +466,12 @@ def _model_to_update(args: argparse.Namespace):
             may = ", ".join("--" + p.replace("_", "-") for p in _UPDATE_PARAMS)
             raise UsageError(f"{o.option}: {args.update}'s own value is kept by --update "
                              f"(only {may} may change)")
-    if args.quiet:
-        reading["progress"] = False
-        params["progress"] = False
+    _quiet(args, type(model), params, reading)
     try:
         model._check_updatable()  # PPMI+SVD and PV-DBOW say what to do instead
     except TypeError as e:
         raise UsageError(str(e)) from None
-    model.set_params(**{k: v for k, v in params.items() if k in model.get_params()})
+    model.set_params(**params)  # every updatable model has each of _UPDATE_PARAMS
     model._validate()
     return model, type(model)._corpus_type, reading
 

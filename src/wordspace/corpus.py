@@ -770,18 +770,16 @@ class Corpus:
                 f"{group.world} holds no tokens: the corpus is too small for "
                 f"{group.world} ranks, or a single compressed file holds it (split it into "
                 "several files, or decompress it)")
-        # every (rank, word) by where the rank first saw it: its chunk, then its position
-        # (a chunk is one rank's, read in order)
-        rank_of = np.concatenate([np.full(len(words), r) for r, (words, *_) in
-                                  enumerate(shares)]).astype(np.int64)
-        position = np.concatenate([np.arange(len(words)) for words, *_ in shares]
-                                  ).astype(np.int64)
-        chunk = np.concatenate([np.asarray(c, np.int64) for *_, c in shares])
+        # every rank's words, in the order of the chunks they were first seen in: a chunk
+        # is one rank's, whose words are in order of first appearance, so a stable sort
+        # by chunk keeps each chunk's words in reading order
+        words = [word for share in shares for word in share[0]]
+        word_counts = np.concatenate([np.asarray(share[1], np.int64) for share in shares])
+        chunk = np.concatenate([np.asarray(share[3], np.int64) for share in shares])
         ids: dict[str, int] = {}
-        counts = np.zeros(len(chunk), np.int64)
-        for i in np.lexsort((position, chunk)):
-            words, word_counts, *_ = shares[rank_of[i]]
-            counts[ids.setdefault(words[position[i]], len(ids))] += word_counts[position[i]]
+        counts = np.zeros(len(words), np.int64)
+        for i in np.argsort(chunk, kind="stable"):
+            counts[ids.setdefault(words[i], len(ids))] += word_counts[i]
         if self.max_vocab_size is not None and len(ids) > self.max_vocab_size:
             _prune(ids, counts, 1, self.max_vocab_size)
         merged = _Counts(list(ids), counts[np.fromiter(ids.values(), np.int64, len(ids))],

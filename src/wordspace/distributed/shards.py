@@ -4,9 +4,9 @@ The files of a corpus (one file, or a folder's files in order) are seen as one s
 of bytes, cut into ranges of about :data:`CHUNK_BYTES` (a multiple of ``world`` of them,
 at least ``world``), dealt out in turn: rank ``r`` of ``world`` reads ranges ``r``,
 ``r + world``, ``r + 2 world``, ... So at any moment the ranks train on nearby text, as
-one process's threads do (they take consecutive jobs): measured on text8 with two
-ranks, halves gave WS353 0.657 and 1 MiB-or-so ranges 0.669, against 0.680 for one
-process (docs/distributed.md).
+one process's threads do (they take consecutive jobs); one range a rank (halves, for
+two) cost quality (measured in docs/distributed.md). Only the non-empty ranges are
+dealt, so a folder of compressed files goes to the ranks file by file.
 A cut inside a plain file moves forward to the next line start, or, when no line ends
 within :data:`LINE_SEARCH` bytes (text8's single line), to the next token boundary (after
 an ASCII whitespace byte, which no UTF-8 sequence contains). A compressed file cannot be

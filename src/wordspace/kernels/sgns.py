@@ -53,17 +53,23 @@ def _log_sigmoid(x):
     return x - math.log1p(math.exp(x))
 
 
+@kernel(inline=True)
+def _prefetch_outputs(outputs, centres, negatives, e):
+    """Start loading example ``e``'s output rows: its centre's and its negatives'."""
+    prefetch_row(outputs, centres[e])
+    for k in range(negatives.shape[1]):
+        prefetch_row(outputs, negatives[e, k])
+
+
 @kernel
 def _prefetch_example(inputs, outputs, centres, bag_ptr, row_ptr, rows, negatives, e,
                       n_examples):
     """Start loading the rows example ``e`` will touch (nothing if past the end)."""
     if e >= n_examples:
         return
-    prefetch_row(outputs, centres[e])
+    _prefetch_outputs(outputs, centres, negatives, e)
     for p in range(row_ptr[bag_ptr[e]], row_ptr[bag_ptr[e + 1]]):
         prefetch_row(inputs, rows[p])
-    for k in range(negatives.shape[1]):
-        prefetch_row(outputs, negatives[e, k])
 
 
 @kernel(inline=True)
@@ -163,21 +169,20 @@ def negative_sampling_kernel(shape: int = ANY_BAGS, train_outputs: bool = True):
     every one computes what the ``ANY_BAGS`` kernel does on the jobs it fits.
 
     ``kernel(inputs, outputs, examples, lr, out_rate, scratch)`` applies one step per
-    example of negative sampling over input bags (see :mod:`wordspace.engine.layout`), the only
-    kernel of every negative-sampling model. An example's ``m`` bags have inputs ``H``
-    (m x d, each the mean of its bag's rows; a one-row bag is the row itself) and meet
-    the ``K+1`` output rows ``U`` (its centre, then its negatives) in one small product
-    ``S = U H^T``. With ``G = lr * (labels - sigmoid(S))`` the step is
-    ``U += out_rate G H`` and, for every row of bag ``j``, ``+= (G^T U)_j``, both from the
-    old values: with ``out_rate`` 1, the exact gradient step on the example's loss for
-    one-row bags; a larger bag's rows each take
-    its input's whole step, as word2vec.c's CBOW and fastText do (the exact step of a
-    mean would be ``1/n`` of it). A negative equal to the centre is skipped, as
-    word2vec.c does. Skip-gram's shared negatives (Ji et al. 2016), its per-pair update
-    (one bag), CBOW (one bag of the window) and PV-DBOW (the document's row as one more
-    bag) are all this kernel over different layouts. ``train_outputs=False`` gives the
-    read-only twin for inference: the input rows step, ``outputs`` are only read (and so
-    may be a read-only array).
+    example of negative sampling over input bags (see :mod:`wordspace.engine.layout`), the
+    only kernel of every negative-sampling model. An example's ``m`` bags have inputs ``H``
+    (m x d, each the mean of its bag's rows; a one-row bag is the row itself) and meet the
+    ``K+1`` output rows ``U`` (its centre, then its negatives) in one small product
+    ``S = U H^T``. With ``G = lr * (labels - sigmoid(S))`` the step is ``U += out_rate G H`` and,
+    for every row of bag ``j``, ``+= (G^T U)_j``, both from the old values: with
+    ``out_rate`` 1, the exact gradient step on the example's loss for one-row bags; a larger
+    bag's rows each take its input's whole step, as word2vec.c's CBOW and fastText do (the
+    exact step of a mean would be ``1/n`` of it). A negative equal to the centre is skipped,
+    as word2vec.c does. Skip-gram's shared negatives (Ji et al. 2016), its per-pair update
+    (one bag), CBOW (one bag of the window) and PV-DBOW (the document's row as one more bag)
+    are all this kernel over different layouts. ``train_outputs=False`` gives the read-only
+    twin for inference: the input rows step, ``outputs`` are only read (and so may be a
+    read-only array).
 
     ``examples`` is an :data:`~wordspace.kernels.sampling.ExampleArrays` and ``scratch``
     a :data:`NegativeSamplingScratch` for examples of up to ``b`` bags: ``grad``
@@ -221,8 +226,7 @@ def _negative_sampling(inputs, outputs, examples, lr, out_rate, train_outputs, s
             window = rows[r0:r0 + m]
             if m == 1:  # one pass per output row
                 loss += _one_bag_step(inputs[window[0]], outputs, outs, lr, out_rate,
-                                      train_outputs,
-                                      track, d_in[0])
+                                      train_outputs, track, d_in[0])
             else:
                 loss += _output_step(inputs, window, outputs, outs, lr, out_rate,
                                      train_outputs, track, grad, d_in)
@@ -346,19 +350,19 @@ def token_bags_kernel(train_outputs: bool = True):
     """The compiled negative-sampling step over *cached* word bags (subwords).
 
     ``kernel(inputs, outputs, examples, bags, lr, out_rate, scratch)`` trains what the
-    ``ANY_BAGS`` kernel trains when each context word is its bag of rows, but an example's bags are
-    one row each, ``t``, the position of a kept word ``bags.tokens[t]`` in the job (a
-    :data:`TokenBags`; the sampler's ``token_slots``). A kept word's bag is averaged
-    once, when a window first reaches it, into a cache of ``len(scratch.cached)`` slots
-    (at least ``2 * window + 1``); every window it is a context of steps the cached mean
-    (as a one-row bag), and the sum of those steps goes to each of its rows once, when a
-    later word takes its slot or the job ends. The arithmetic per example is the
-    one-row-bag kernel's; the bag's rows are read and written once per kept word instead
-    of once per window it is in, about ``window`` times fewer. What differs from
-    stepping the rows at once: a window sees its contexts' rows as they were when each
-    word entered the cache, a staleness of at most one window (two occurrences of a word
-    or n-gram within it do not see each other's steps), like the lag between lock-free
-    threads. Returns ``(loss, pairs)`` as :func:`negative_sampling_kernel`.
+    ``ANY_BAGS`` kernel trains when each context word is its bag of rows, but an example's
+    bags are one row each, ``t``, the position of a kept word ``bags.tokens[t]`` in the job
+    (a :data:`TokenBags`; the sampler's ``token_slots``). A kept word's bag is averaged
+    once, when a window first reaches it, into a cache of ``len(scratch.cached)`` slots (at
+    least ``2 * window + 1``); every window it is a context of steps the cached mean (as a
+    one-row bag), and the sum of those steps goes to each of its rows once, when a later
+    word takes its slot or the job ends. The arithmetic per example is the one-row-bag
+    kernel's; the bag's rows are read and written once per kept word instead of once per
+    window it is in, about ``window`` times fewer. What differs from stepping the rows at
+    once: a window sees its contexts' rows as they were when each word entered the cache, a
+    staleness of at most one window (two occurrences of a word or n-gram within it do not
+    see each other's steps), like the lag between lock-free threads.
+    Returns ``(loss, pairs)`` as :func:`negative_sampling_kernel`.
     """
     return _TOKEN_KERNELS[bool(train_outputs)]
 
@@ -385,9 +389,7 @@ def _prefetch_tokens(inputs, outputs, examples, bags, cached, e):
     each of its words' bags not in the cache yet (nothing if past the end)."""
     if e >= examples.n_examples:
         return
-    prefetch_row(outputs, examples.centres[e])
-    for k in range(examples.negatives.shape[1]):
-        prefetch_row(outputs, examples.negatives[e, k])
+    _prefetch_outputs(outputs, examples.centres, examples.negatives, e)
     for b in range(examples.bag_ptr[e], examples.bag_ptr[e + 1]):
         t = examples.rows[b]
         if cached[t % cached.shape[0]] != t:
