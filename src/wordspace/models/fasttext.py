@@ -63,7 +63,8 @@ class FastText(SkipGram):
         for skip-gram with shared negatives, whose output rows take a whole window's
         steps summed at once (at fastText's rate they overshoot: about 68 % syntactic
         analogies against 70-71 % at 0.5, docs/fasttext.md), and 1 otherwise (fastText's
-        step).
+        step). For one or two epochs on little text set 1: the slower output rows then
+        cost more than they gain.
     window, negative, sample, ns_exponent, epochs, min_alpha, workers, seed,
     shared_negatives, progress
         As for :class:`~wordspace.models.skipgram.SkipGram`.
