@@ -25,7 +25,7 @@ from wordspace.cuda import device  # noqa: E402
 from wordspace.cuda import kernels as K  # noqa: E402
 from wordspace.cuda.executor import CudaReport, CudaSkipGram, cut_chunks  # noqa: E402
 from wordspace.engine.jobs import Job, epoch_jobs, make_jobs  # noqa: E402
-from wordspace.engine.layout import SHARED_BAGS, Layout  # noqa: E402
+from wordspace.engine.layout import SHARED_BAGS, Examples, Layout  # noqa: E402
 from wordspace.engine.params import VectorParams  # noqa: E402
 from wordspace.engine.sampler import Sampler  # noqa: E402
 from wordspace.engine.schedule import Schedule  # noqa: E402
@@ -115,8 +115,21 @@ def _device_step(lanes, atomic):
     syn1 = rng.normal(0, 0.5, (n_words, dim)).astype(np.float32)
     d0, d1 = cuda.to_device(syn0), cuda.to_device(syn1)
     out = cuda.to_device(np.full(1, np.nan))
-    examples_kernel[1, lanes](d0, d1, *examples, len(examples[0]), np.float32(0.05), out)
+    arrays = _as_engine_examples(*examples).arrays()
+    examples_kernel[1, lanes](d0, d1, *arrays, np.float32(0.05), np.float32(1.0), out)
     return syn0, syn1, examples, d0.copy_to_host(), d1.copy_to_host(), out.copy_to_host()[0]
+
+
+def _as_engine_examples(centres, ctx_ptr, contexts, negatives):
+    """Windows of contexts as the CPU sampler lays them out: each context a one-row bag,
+    a window cut into examples of at most ``BLOCK`` bags, each with its row of
+    negatives."""
+    ex_centres, bags = [], []
+    for e in range(len(centres)):
+        for a in range(ctx_ptr[e], ctx_ptr[e + 1], K.BLOCK):
+            ex_centres.append(int(centres[e]))
+            bags.append([[int(c)] for c in contexts[a:min(a + K.BLOCK, ctx_ptr[e + 1])]])
+    return Examples.from_lists(ex_centres, bags, negatives.tolist())
 
 
 @pytest.mark.parametrize("atomic", [False, True])

@@ -14,7 +14,7 @@ from helpers import simulated_cuda
 cuda = simulated_cuda()
 
 from conftest import planted_sentences  # noqa: E402
-from wordspace import CBOW, Corpus, SkipGram  # noqa: E402
+from wordspace import CBOW, PVDBOW, Corpus, FastText, SkipGram  # noqa: E402
 from wordspace.cli import main  # noqa: E402
 from wordspace.cuda.device import NoCudaDevice  # noqa: E402
 from wordspace.models.base import Model  # noqa: E402
@@ -54,16 +54,13 @@ def test_device_errors_come_before_the_corpus_is_read(monkeypatch, tmp_path):
     missing = tmp_path / "no-such-corpus.txt"
     with pytest.raises(ValueError, match="device must be 'cpu', 'cuda' or 'cuda:N'"):
         SkipGram(device="gpu", **TINY).fit(missing)
-    with pytest.raises(ValueError, match="only SkipGram with shared negatives trains on a "
-                                         "GPU so far.*shared_negatives=False"):
-        SkipGram(device="cuda", shared_negatives=False, **TINY).fit(missing)
-    cbow = CBOW(**{k: v for k, v in TINY.items()})
-    cbow.device = "cuda"  # CBOW has no device parameter; its class refuses it anyway
-    with pytest.raises(ValueError, match="not CBOW"):
-        cbow.fit(missing)
     monkeypatch.setattr(cuda, "is_available", lambda: False)
+    for model in (SkipGram(device="cuda", **TINY), CBOW(device="cuda", **TINY),
+                  FastText(device="cuda", bucket=100, **TINY)):
+        with pytest.raises(NoCudaDevice, match="there is none here"):
+            model.fit(missing)
     with pytest.raises(NoCudaDevice, match="there is none here"):
-        SkipGram(device="cuda", **TINY).fit(missing)
+        PVDBOW(device="cuda", **TINY).fit([("a", ["x", "y"])])
 
 
 def test_the_command_line_trains_on_the_device(tmp_path, capsys):
@@ -75,8 +72,8 @@ def test_the_command_line_trains_on_the_device(tmp_path, capsys):
                  "--epochs", "1", "--sample", "0", "--min-count", "1", "--quiet"]) == 0
     assert Model.load(out).device == "cuda"
     # a model without the parameter: the option is refused, naming the models taking it
-    assert main(["train", str(corpus_file), "-o", str(tmp_path / "m2"), "--model", "cbow",
+    assert main(["train", str(corpus_file), "-o", str(tmp_path / "m2"), "--model", "ppmi-svd",
                  "--device", "cuda", "--quiet"]) == 2
     error = capsys.readouterr().err
-    assert "--device is not a parameter of cbow (it is one of: sgns" in error
+    assert "--device is not a parameter of ppmi-svd (it is one of: sgns" in error
     assert not (tmp_path / "m2").exists()

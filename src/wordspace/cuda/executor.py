@@ -1,10 +1,10 @@
 """Host side of CUDA training: the engine's jobs, run as a few large kernel launches.
 
-:class:`CudaSkipGram` takes what the CPU engine computes for a run (the
-:class:`~wordspace.engine.sampler.Sampler`, the parameters, the list of
-:class:`~wordspace.engine.jobs.Job` and each job's learning rate from the
-:class:`~wordspace.engine.schedule.Schedule`) and trains skip-gram with negative
-sampling on the device:
+:class:`CudaNegativeSampling` takes what the CPU engine computes for a run (the
+:class:`~wordspace.engine.sampler.Sampler`, its layout included, the parameters, the
+list of :class:`~wordspace.engine.jobs.Job` and each job's learning rate from the
+:class:`~wordspace.engine.schedule.Schedule`) and trains negative sampling over that
+layout (skip-gram, CBOW, PV-DBOW, fastText's subwords) on the device:
 
 * the encoded corpus, the subsampling and noise tables and both matrices are copied to
   the device once;
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from wordspace.cuda.device import import_cuda, require_cuda, simulated
-from wordspace.engine.layout import SHARED_BAGS, Layout
+from wordspace.engine.layout import SHARED_BAGS
 
 #: words per chunk: one warp's share of a sentence (a longer sentence is cut)
 CHUNK_WORDS = 1024
@@ -133,26 +133,63 @@ def run_launches(groups: list[tuple], launch: Callable[[int, int], None],
             report(counters)
 
 
-class CudaSkipGram:
-    """Skip-gram with negative sampling (one set of negatives per window, as the CPU's
-    shared update) on a CUDA device.
+@dataclass(frozen=True)
+class DeviceLayout:
+    """What :func:`wordspace.cuda.kernels.build` compiles for a sampler's layout: the most
+    bags per example (``block``), the whole window one bag (``window_bag``, CBOW), each
+    context word its bag of rows (``subwords``), the sentence's row as a last context
+    (``tagged``, PV-DBOW)."""
+
+    block: int
+    window_bag: bool = False
+    subwords: bool = False
+    tagged: bool = False
+
+    @classmethod
+    def of(cls, sampler) -> DeviceLayout:
+        """The device's view of ``sampler``'s layout, window and sentence rows."""
+        layout, tagged = sampler.layout, bool(sampler.tagged)
+        contexts = 2 * sampler.window + int(tagged)
+        subwords = layout.word_bags is not None
+        if subwords and tagged:
+            raise NotImplementedError("sentence rows beside subword bags are not on the "
+                                      "device")
+        # a kept word's bag cached while windows use it (the CPU's cache_bags) is the
+        # CPU's way to save memory traffic; the device averages each bag where used
+        return cls(block=layout.bags_per_example(max(contexts, 1)),
+                   window_bag=layout.bag == "window", subwords=subwords, tagged=tagged)
+
+    @property
+    def one_row(self) -> bool:
+        """Whether every bag is one row (skip-gram, PV-DBOW): the shared cache may hold
+        them."""
+        return not (self.window_bag or self.subwords)
+
+
+class CudaNegativeSampling:
+    """Negative sampling over the engine's layouts on a CUDA device: skip-gram (shared
+    negatives, or per pair), CBOW, PV-DBOW and fastText's subword bags, as the CPU's
+    negative-sampling kernel trains them.
 
     ``device`` is ``"cuda"`` or ``"cuda:N"``, checked at once (:func:`require_cuda`);
-    ``warps`` chunks per thread block, ``chunk_words`` words per chunk, ``launch_words``
-    words per launch; ``cache`` keeps the window's context rows in shared memory (None:
-    whenever they fit; off by default: on an H200 it trained slower, to a higher loss);
-    ``atomic`` adds every step to a global row with an atomic add, so concurrent warps'
-    updates of a row are never lost (Hogwild without lost writes; reads stay
-    unsynchronised). Options may be given as ints (``atomic=1``), as
-    ``bench/gpu.py --variants`` passes them.
+    ``output_rate`` the output rows' learning rate as a share of the inputs' (the
+    loss's); ``warps`` chunks per thread block, ``chunk_words`` words per chunk,
+    ``launch_words`` words per launch; ``cache`` keeps the window's context rows in
+    shared memory (skip-gram only; None: whenever they fit; off by default: on an H200
+    it trained slower, to a higher loss); ``atomic`` adds every step to a global row
+    with an atomic add, so concurrent warps' updates of a row are never lost (Hogwild
+    without lost writes; reads stay unsynchronised). Options may be given as ints
+    (``atomic=1``), as ``bench/gpu.py --variants`` passes them.
     """
 
-    def __init__(self, device: str = "cuda", *, warps: int = WARPS,
-                 chunk_words: int = CHUNK_WORDS, launch_words: int = LAUNCH_WORDS,
-                 cache: bool | None = False, atomic: bool = False):
+    def __init__(self, device: str = "cuda", *, output_rate: float = 1.0,
+                 warps: int = WARPS, chunk_words: int = CHUNK_WORDS,
+                 launch_words: int = LAUNCH_WORDS, cache: bool | None = False,
+                 atomic: bool = False):
         self.device = device
         self.index = require_cuda(device)
         self.simulated = simulated()
+        self.output_rate = float(output_rate)
         self.warps = 1 if self.simulated else warps
         self.lanes = 1 if self.simulated else 32
         self.chunk_words = chunk_words
@@ -160,31 +197,42 @@ class CudaSkipGram:
         self.cache = None if cache is None else bool(cache)
         self.atomic = bool(atomic)
 
-    def _kernels(self, *, dim: int, window: int, negative: int):
+    def _kernels(self, *, dim: int, window: int, negative: int,
+                 layout: DeviceLayout | None = None):
         from wordspace.cuda import kernels
 
+        layout = layout or DeviceLayout(block=SHARED_BAGS)
         cache = self.cache
         fits = kernels.shared_bytes(dim=dim, window=window, warps=self.warps,
                                     cache=True) <= SHARED_LIMIT
         if cache is None:
-            cache = fits
+            cache = fits and layout.one_row and not layout.tagged
+        elif cache and not (layout.one_row and not layout.tagged):
+            raise ValueError("the shared-memory cache holds skip-gram's context rows only: "
+                             "cache=False")
         elif cache and not fits:
             raise ValueError(f"the window's rows (window={window}, dim={dim}, "
                              f"{self.warps} warps) do not fit in shared memory: cache=False")
         return kernels.build(dim=dim, window=window, negative=negative, warps=self.warps,
-                             cache=cache, atomic=self.atomic, lanes=self.lanes)
+                             cache=cache, atomic=self.atomic, lanes=self.lanes,
+                             block=layout.block, window_bag=layout.window_bag,
+                             subwords=layout.subwords, tagged=layout.tagged)
 
-    def compile(self, *, dim: int, window: int, negative: int) -> float:
-        """Compile the training kernel for this shape (one empty launch); returns the
-        seconds it took. :meth:`train` does it anyway; call it first to time apart."""
+    def compile(self, *, dim: int, window: int, negative: int,
+                layout: DeviceLayout | None = None) -> float:
+        """Compile the training kernel for this shape and layout (one empty launch);
+        returns the seconds it took. :meth:`train` does it anyway; call it first to time
+        apart."""
         cuda = import_cuda()
         start = time.perf_counter()
-        train_kernel, _ = self._kernels(dim=dim, window=window, negative=negative)
+        train_kernel, _ = self._kernels(dim=dim, window=window, negative=negative,
+                                        layout=layout)
         i32, i64, f32 = np.zeros(1, np.int32), np.zeros(1, np.int64), np.ones(1, np.float32)
         syn = np.zeros((1, dim), np.float32)
         train_kernel[1, self.lanes * self.warps](
-            i32, f32, f32, i32, syn, syn.copy(), i32.copy(), i64, i64.copy(), f32, 0, 0,
-            np.uint64(1), np.zeros(1), i64.copy(), i64.copy())
+            i32, f32, f32, i32, syn, syn.copy(), i32.copy(), i64, i64.copy(), f32,
+            i32.copy(), i64.copy(), i32.copy(), np.float32(1.0), 0, 0, np.uint64(1),
+            np.zeros(1), i64.copy(), i64.copy())
         cuda.synchronize()
         return time.perf_counter() - start
 
@@ -193,30 +241,31 @@ class CudaSkipGram:
               ) -> CudaReport:
         """Train ``params.inputs`` / ``params.outputs`` (updated in place at the end)
         over ``jobs`` at ``rates`` (one per job), drawing as ``sampler`` says (its
-        tokens, offsets, keep, noise, window, negative). ``report(counters)`` is called
-        after each launch with the counters so far. Returns the final counters.
+        tokens, offsets, keep, noise, window, negative, layout and sentence rows).
+        ``report(counters)`` is called after each launch with the counters so far.
+        Returns the final counters.
         """
         cuda = import_cuda()
-        layout = sampler.layout
-        if layout != Layout(max_bags=SHARED_BAGS):
-            raise NotImplementedError(
-                f"the CUDA kernel trains skip-gram's layout (each context word a bag, up "
-                f"to {SHARED_BAGS} sharing one set of negatives), not {layout}")
-        context = getattr(sampler, "sentence_context", None)
-        if context is not None and len(context):
-            raise NotImplementedError("sentence rows (PV-DBOW) are not on the device yet")
-        if sampler.window < 1 or sampler.negative < 1:
-            raise ValueError("CUDA skip-gram needs window >= 1 and negative >= 1")
+        layout = DeviceLayout.of(sampler)
+        if sampler.window < 0 or sampler.negative < 1:
+            raise ValueError("CUDA negative sampling needs window >= 0 and negative >= 1")
         dim = params.inputs.shape[1]
-        counters = CudaReport(compile_seconds=self.compile(
-            dim=dim, window=sampler.window, negative=sampler.negative))
-        train_kernel, _ = self._kernels(dim=dim, window=sampler.window,
-                                        negative=sampler.negative)
+        shape = dict(dim=dim, window=sampler.window, negative=sampler.negative,
+                     layout=layout)
+        counters = CudaReport(compile_seconds=self.compile(**shape))
+        train_kernel, _ = self._kernels(**shape)
         start_time = time.perf_counter()
-        start, stop, lr, job_end = cut_chunks(sampler.offsets, jobs, rates,
+        offsets = np.asarray(sampler.offsets, np.int64)
+        start, stop, lr, job_end = cut_chunks(offsets, jobs, rates,
                                               chunk_words=self.chunk_words)
         groups = launch_groups(jobs, job_end, self.launch_words)
         tokens = np.ascontiguousarray(sampler.tokens, dtype=np.int32)
+        if layout.tagged:  # each chunk's sentence row (a chunk lies in one sentence)
+            sentence = np.searchsorted(offsets, start, side="right") - 1
+            chunk_row = np.asarray(sampler.sentence_context, np.int32)[sentence]
+        else:
+            chunk_row = np.zeros(1, np.int32)
+        bags = sampler.layout.word_bags
         to = cuda.to_device
         d = dict(tokens=to(tokens), keep=to(np.asarray(sampler.keep, np.float32)),
                  prob=to(np.asarray(sampler.noise[0], np.float32)),
@@ -224,16 +273,20 @@ class CudaSkipGram:
                  syn0=to(np.ascontiguousarray(params.inputs, dtype=np.float32)),
                  syn1=to(np.ascontiguousarray(params.outputs, dtype=np.float32)),
                  kept=cuda.device_array(max(len(tokens), 1), np.int32),
-                 start=to(start), stop=to(stop), lr=to(lr))
+                 start=to(start), stop=to(stop), lr=to(lr), row=to(chunk_row),
+                 bag_ptr=to(np.asarray(bags.ptr if bags else np.zeros(1), np.int64)),
+                 bag_rows=to(np.asarray(bags.rows if bags else np.zeros(1), np.int32)))
         n_chunks = max(len(start), 1)
         loss = cuda.device_array(n_chunks, np.float64)
         terms = cuda.device_array(n_chunks, np.int64)
         pairs = cuda.device_array(n_chunks, np.int64)
         threads = self.lanes * self.warps
+
         def launch(first: int, count: int) -> None:
             train_kernel[-(-count // self.warps), threads](
                 d["tokens"], d["keep"], d["prob"], d["alias"], d["syn0"], d["syn1"],
-                d["kept"], d["start"], d["stop"], d["lr"], first, count,
+                d["kept"], d["start"], d["stop"], d["lr"], d["row"], d["bag_ptr"],
+                d["bag_rows"], np.float32(self.output_rate), first, count,
                 np.uint64(seed % (1 << 64)), loss, terms, pairs)
 
         run_launches(groups, launch, {"loss": loss, "terms": terms, "pairs": pairs},
@@ -243,3 +296,6 @@ class CudaSkipGram:
         counters.seconds = time.perf_counter() - start_time
         return counters
 
+
+#: the name the first device executor had (skip-gram was its only layout)
+CudaSkipGram = CudaNegativeSampling

@@ -259,6 +259,7 @@ def default_lanes() -> int:
     return 1 if SIMULATED else WARP
 
 
+
 def shared_bytes(*, dim: int, window: int, warps: int, cache: bool) -> int:
     """Shared memory one block of :func:`build`'s training kernel uses."""
     ring = 2 * (2 * window + 1) * dim * 4 if cache else 4
@@ -266,26 +267,41 @@ def shared_bytes(*, dim: int, window: int, warps: int, cache: bool) -> int:
 
 
 def build(*, dim: int, window: int, negative: int, warps: int = 1, cache: bool = False,
-          atomic: bool = False, lanes: int | None = None):
-    """The kernels for one shape: ``(train_kernel, examples_kernel)``, with ``warps``
-    warps of ``lanes`` threads per block (default :func:`default_lanes`); ``cache``
-    keeps the window's context rows in shared memory, ``atomic`` adds every step to a
-    global row with ``cuda.atomic.add`` (see the module docstring).
+          atomic: bool = False, lanes: int | None = None, block: int = BLOCK,
+          window_bag: bool = False, subwords: bool = False, tagged: bool = False):
+    """The kernels for one shape and layout: ``(train_kernel, examples_kernel)``, with
+    ``warps`` warps of ``lanes`` threads per block (default :func:`default_lanes`).
+
+    The layout (:class:`~wordspace.engine.layout.Layout`): ``block`` bags at most per
+    example (a window's bags cut into examples of that many, each with its own
+    negatives); ``window_bag``: the whole window one bag (CBOW) and one example;
+    ``subwords``: a context word is its bag of rows in a word-bag table (fastText);
+    ``tagged``: every centre also has its sentence's row as a last context (PV-DBOW).
+    ``cache`` keeps the window's context rows in shared memory (skip-gram's one-row bags
+    only), ``atomic`` adds every step to a global row with ``cuda.atomic.add`` (see the
+    module docstring).
 
     Shapes and options are compile-time constants (register and shared arrays are sized
     by them); each distinct combination compiles once per process.
     """
     return _build(dim=int(dim), window=int(window), negative=int(negative),
                   warps=int(warps), cache=bool(cache), atomic=bool(atomic),
-                  lanes=default_lanes() if lanes is None else int(lanes))
+                  lanes=default_lanes() if lanes is None else int(lanes),
+                  block=max(int(block), 1), window_bag=bool(window_bag),
+                  subwords=bool(subwords), tagged=bool(tagged))
 
 
 @functools.cache
-def _build(*, dim, window, negative, warps, cache, atomic, lanes):
+def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_bag,
+           subwords, tagged):
     if SIMULATED and warps != 1:
         raise ValueError("the simulator's warp functions need one warp per block")
     if not SIMULATED and lanes != WARP:
         raise ValueError(f"a GPU warp has {WARP} lanes")
+    if cache and (window_bag or subwords or tagged):
+        raise ValueError("the shared-memory cache holds skip-gram's one-row bags only")
+    if subwords and tagged:
+        raise ValueError("sentence rows beside subword bags are not on the device")
     LANES = lanes
     DIM = dim
     DPL = (dim + LANES - 1) // LANES  # dimensions per lane
@@ -294,7 +310,13 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes):
     RING = 2 * window + 1 if cache else 1
     RDIM = dim if cache else 1
     WARPS = warps
-    GSIZE = K1 * BLOCK
+    TAGGED = tagged
+    WINDOW_BAG = window_bag
+    # contexts per example, and bags: a window bag is every context in one bag
+    ITEMS = max(2 * window + int(tagged), 1) if window_bag else block
+    NB = 1 if window_bag else block
+    ONE_ROW = not (window_bag or subwords)  # every bag one row: window_step's fast path
+    GSIZE = K1 * ITEMS
 
     def add_to(atomic_add):
         """``add(mat, row, d, x)``: ``mat[row, d] += x``, atomically if ``atomic_add``."""
@@ -316,11 +338,12 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes):
         """``window_step`` adding the input rows' steps with ``add_input`` (the output
         rows are global: ``add_global``)."""
         @cuda.jit(device=True)
-        def window_step(in_mat, in_rows, m, out_mat, outs, lr, lane, scratch, track):
-            """One block's step (see the module docstring): ``m`` input rows
+        def window_step(in_mat, in_rows, m, out_mat, outs, lr, out_rate, lane, scratch,
+                        track):
+            """One example's step (see the module docstring): ``m`` one-row bags
             ``in_mat[in_rows[j]]`` against the output rows ``out_mat[outs[k]]`` (the
-            centre, then the negatives). Returns the block's summed loss if ``track``
-            (else 0)."""
+            centre, then the negatives), which step ``out_rate`` times as far. Returns
+            the example's summed loss if ``track`` (else 0)."""
             g = cuda.local.array(GSIZE, np.float32)
             mine = cuda.local.array(DPL, np.float32)
             loss = 0.0
@@ -329,7 +352,7 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes):
                 o = outs[k]
                 if k > 0 and o == centre:
                     for j in range(m):
-                        g[k * BLOCK + j] = np.float32(0.0)
+                        g[k * ITEMS + j] = np.float32(0.0)
                     continue
                 for t in range(DPL):
                     d = lane + LANES * t
@@ -345,9 +368,9 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes):
                     s = warp_sum(part, scratch, lane, LANES)
                     if track:
                         loss -= log_sigmoid(s if k == 0 else -s)
-                    g[k * BLOCK + j] = (label - sigmoid(s)) * lr
+                    g[k * ITEMS + j] = (label - sigmoid(s)) * lr
             u = cuda.local.array(K1, np.float32)
-            v = cuda.local.array(BLOCK, np.float32)
+            v = cuda.local.array(ITEMS, np.float32)
             for t in range(DPL):
                 d = lane + LANES * t
                 if d < DIM:
@@ -358,43 +381,136 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes):
                     for j in range(m):  # V += G^T U (old U)
                         acc = np.float32(0.0)
                         for k in range(K1):
-                            acc += g[k * BLOCK + j] * u[k]
+                            acc += g[k * ITEMS + j] * u[k]
                         add_input(in_mat, in_rows[j], d, acc)
-                    for k in range(K1):  # U += G V (old V)
+                    for k in range(K1):  # U += out_rate G V (old V)
                         acc = np.float32(0.0)
                         for j in range(m):
-                            acc += g[k * BLOCK + j] * v[j]
-                        add_global(out_mat, outs[k], d, acc)
+                            acc += g[k * ITEMS + j] * v[j]
+                        add_global(out_mat, outs[k], d, acc * out_rate)
             return loss
         return window_step
 
     global_step = make_window_step(add_global)  # input rows in syn0
     ring_step = make_window_step(add_to(False))  # input rows in the warp's ring
 
+    def make_bag_step(table_rows):
+        """``bag_step`` over bags of pieces: piece ``p`` is the input rows
+        ``table[q]`` for ``q`` in ``first[p]:last[p]`` if ``table_rows``, else the rows
+        ``q`` themselves (a word's own row is the piece ``w:w + 1``)."""
+        @cuda.jit(device=True)
+        def bag_row(table, q):
+            return table[q] if table_rows else q
+
+        @cuda.jit(device=True)
+        def bag_step(in_mat, table, first, last, bag_ptr, nb, out_mat, outs, lr, out_rate,
+                     lane, scratch, track):
+            """One example's step over ``nb`` bags of several rows (bag ``j`` the pieces
+            ``bag_ptr[j]:bag_ptr[j + 1]``): each bag's input ``h_j`` is the mean of its
+            rows, ``S = U H^T``, ``G = lr (labels - sigmoid(S))``; every row of bag
+            ``j`` takes ``(G^T U)_j`` and ``U += out_rate G H``, from the old values (the
+            CPU's ``ANY_BAGS`` kernel; its one-bag path steps a repeated negative from
+            the value its first draw left, here both draws step from the old value).
+            Returns the summed loss if ``track`` (else 0)."""
+            h = cuda.local.array(NB * DPL, np.float32)
+            g = cuda.local.array(K1 * NB, np.float32)
+            mine = cuda.local.array(DPL, np.float32)
+            for j in range(nb):  # the bags' means, from the old rows
+                for t in range(DPL):
+                    h[j * DPL + t] = np.float32(0.0)
+                count = 0
+                for p in range(bag_ptr[j], bag_ptr[j + 1]):
+                    for q in range(first[p], last[p]):
+                        r = bag_row(table, q)
+                        for t in range(DPL):
+                            d = lane + LANES * t
+                            if d < DIM:
+                                h[j * DPL + t] += in_mat[r, d]
+                        count += 1
+                scale = np.float32(1.0) / np.float32(max(count, 1))
+                for t in range(DPL):
+                    h[j * DPL + t] *= scale
+            loss = 0.0
+            centre = outs[0]
+            for k in range(K1):
+                o = outs[k]
+                if k > 0 and o == centre:
+                    for j in range(nb):
+                        g[k * NB + j] = np.float32(0.0)
+                    continue
+                for t in range(DPL):
+                    d = lane + LANES * t
+                    mine[t] = out_mat[o, d] if d < DIM else np.float32(0.0)
+                label = np.float32(1.0) if k == 0 else np.float32(0.0)
+                for j in range(nb):
+                    part = np.float32(0.0)
+                    for t in range(DPL):
+                        part += mine[t] * h[j * DPL + t]
+                    s = warp_sum(part, scratch, lane, LANES)
+                    if track:
+                        loss -= log_sigmoid(s if k == 0 else -s)
+                    g[k * NB + j] = (label - sigmoid(s)) * lr
+            u = cuda.local.array(K1, np.float32)
+            for t in range(DPL):
+                d = lane + LANES * t
+                if d < DIM:
+                    for k in range(K1):
+                        u[k] = out_mat[outs[k], d]
+                    for j in range(nb):  # every row of bag j += (G^T U)_j (old U)
+                        acc = np.float32(0.0)
+                        for k in range(K1):
+                            acc += g[k * NB + j] * u[k]
+                        for p in range(bag_ptr[j], bag_ptr[j + 1]):
+                            for q in range(first[p], last[p]):
+                                add_global(in_mat, bag_row(table, q), d, acc)
+                    for k in range(K1):  # U += out_rate G H (old H)
+                        acc = np.float32(0.0)
+                        for j in range(nb):
+                            acc += g[k * NB + j] * h[j * DPL + t]
+                        add_global(out_mat, outs[k], d, acc * out_rate)
+            return loss
+        return bag_step
+
+    listed_step = make_bag_step(True)  # pieces in a table: word bags, examples' rows
+    own_row_step = make_bag_step(False)  # pieces of rows themselves: CBOW's plain words
+    train_bag_step = listed_step if subwords else own_row_step
+
     @cuda.jit
-    def examples_kernel(syn0, syn1, centres, ctx_ptr, contexts, negatives, n_examples, lr,
-                        out_loss):
-        """Explicit examples in the CPU sampler's layout (blocks of :data:`BLOCK`
-        contexts, one row of ``negatives`` per block, in order), by one warp in order;
-        ``out_loss[0]`` gets the summed loss of every term."""
+    def examples_kernel(syn0, syn1, centres, bag_ptr, row_ptr, rows, negatives, n_examples,
+                        lr, out_rate, out_loss):
+        """The CPU engine's examples (:class:`~wordspace.engine.layout.Examples`' arrays:
+        example ``e`` is ``centres[e]`` and ``negatives[e]`` against the bags
+        ``bag_ptr[e]:bag_ptr[e + 1]``, bag ``b`` the rows ``rows[row_ptr[b]:row_ptr[b +
+        1]]``), by one warp in order: an example of one-row bags by the training
+        kernel's ``window_step``, any other by its ``bag_step``. ``out_loss[0]`` gets
+        the summed loss of every term."""
         lane = cuda.threadIdx.x
         scratch = cuda.shared.array(WARP, np.float32)
-        rows = cuda.local.array(BLOCK, np.int32)
+        in_rows = cuda.local.array(ITEMS, np.int32)
+        first = cuda.local.array(NB, np.int64)
+        last = cuda.local.array(NB, np.int64)
+        pieces = cuda.local.array(NB + 1, np.int64)
         outs = cuda.local.array(K1, np.int32)
         loss = 0.0
-        row = 0
         for e in range(n_examples):
-            a = ctx_ptr[e]
-            while a < ctx_ptr[e + 1]:
-                m = min(BLOCK, ctx_ptr[e + 1] - a)
+            b0 = bag_ptr[e]
+            m = bag_ptr[e + 1] - b0
+            outs[0] = centres[e]
+            for k in range(K1 - 1):
+                outs[k + 1] = negatives[e, k]
+            if row_ptr[b0 + m] - row_ptr[b0] == m:
                 for j in range(m):
-                    rows[j] = contexts[a + j]
-                outs[0] = centres[e]
-                for k in range(K1 - 1):
-                    outs[k + 1] = negatives[row, k]
-                row += 1
-                loss += global_step(syn0, rows, m, syn1, outs, lr, lane, scratch, True)
-                a += m
+                    in_rows[j] = rows[row_ptr[b0 + j]]
+                loss += global_step(syn0, in_rows, m, syn1, outs, lr, out_rate, lane,
+                                    scratch, True)
+            else:
+                for j in range(m):
+                    first[j] = row_ptr[b0 + j]
+                    last[j] = row_ptr[b0 + j + 1]
+                    pieces[j] = j
+                pieces[m] = m
+                loss += listed_step(syn0, rows, first, last, pieces, m, syn1, outs, lr,
+                                    out_rate, lane, scratch, True)
         if lane == 0:
             out_loss[0] = loss
 
@@ -416,12 +532,14 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes):
 
     @cuda.jit
     def train_kernel(tokens, keep, alias_prob, alias_index, syn0, syn1, kept,
-                     chunk_start, chunk_stop, chunk_lr, first, count, seed,
-                     out_loss, out_terms, out_pairs):
-        """Chunks ``first .. first + count - 1`` of the run, one per warp: chunk ``c`` is
-        ``tokens[chunk_start[c]:chunk_stop[c]]`` at learning rate ``chunk_lr[c]``;
-        ``kept`` (as long as ``tokens``) is scratch for its subsampled words. Writes the
-        chunk's tracked loss, tracked pairs and trained pairs at index ``c``."""
+                     chunk_start, chunk_stop, chunk_lr, chunk_row, bag_ptr, bag_rows,
+                     out_rate, first_chunk, count, seed, out_loss, out_terms, out_pairs):
+        """Chunks ``first_chunk .. first_chunk + count - 1`` of the run, one per warp:
+        chunk ``c`` is ``tokens[chunk_start[c]:chunk_stop[c]]`` at learning rate
+        ``chunk_lr[c]`` (and, ``tagged``, with the sentence row ``chunk_row[c]``);
+        ``kept`` (as long as ``tokens``) is scratch for its subsampled words; with
+        ``subwords`` word ``w``'s bag is ``bag_rows[bag_ptr[w]:bag_ptr[w + 1]]``. Writes
+        the chunk's tracked loss, tracked bags and trained contexts at index ``c``."""
         warp = cuda.threadIdx.x // LANES
         lane = cuda.threadIdx.x % LANES
         scratch_all = cuda.shared.array((WARPS, WARP), np.float32)
@@ -430,16 +548,20 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes):
         local = cuda.blockIdx.x * WARPS + warp
         if local >= count:
             return
-        c = first + local
+        c = first_chunk + local
         scratch = scratch_all[warp]
         ring = ring_all[warp]
         orig = orig_all[warp]
         lr = chunk_lr[c]
         start = chunk_start[c]
         stop = chunk_stop[c]
+        doc = chunk_row[c] if TAGGED else np.int32(0)
         own, shared = seeds(seed, c, lane)  # shared: identical in every lane
         n, own = subsample(tokens, keep, start, stop, kept, own, scratch, lane, LANES)
-        rows = cuda.local.array(BLOCK, np.int32)
+        rows = cuda.local.array(ITEMS, np.int32)
+        first = cuda.local.array(ITEMS, np.int64)
+        last = cuda.local.array(ITEMS, np.int64)
+        pieces = cuda.local.array(ITEMS + 1, np.int64)
         outs = cuda.local.array(K1, np.int32)
         if cache:
             for p in range(min(WINDOW, n)):
@@ -454,34 +576,64 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes):
                     if q >= RING:
                         ring_store(ring, orig, syn0, kept[start + q - RING], q % RING, lane)
                     ring_load(ring, orig, syn0, kept[start + q], q % RING, lane)
-            shared = xorshift(shared)
-            b = 1 + below(shared, WINDOW)
-            lo = max(i - b, 0)
-            hi = min(i + b + 1, n)
+            lo = i
+            hi = i
+            if WINDOW > 0:
+                shared = xorshift(shared)
+                b = 1 + below(shared, WINDOW)
+                lo = max(i - b, 0)
+                hi = min(i + b + 1, n)
             track = i % LOSS_EVERY == 0
             outs[0] = kept[start + i]
             j = lo
-            while True:
+            doc_left = TAGGED
+            while True:  # the window's contexts (then the sentence's row), ITEMS at a time
                 m = 0
-                while j < hi and m < BLOCK:
-                    if j != i:
-                        rows[m] = j % RING if cache else kept[start + j]
+                while m < ITEMS and (j < hi or doc_left):
+                    if j < hi:
+                        if j != i:
+                            w = kept[start + j]
+                            rows[m] = j % RING if cache else w
+                            if ONE_ROW:
+                                pass
+                            elif subwords:
+                                first[m] = bag_ptr[w]
+                                last[m] = bag_ptr[w + 1]
+                            else:
+                                first[m] = w
+                                last[m] = w + 1
+                            m += 1
+                        j += 1
+                    else:
+                        rows[m] = doc
+                        first[m] = doc
+                        last[m] = doc + 1
+                        doc_left = False
                         m += 1
-                    j += 1
                 if m == 0:
                     break
                 for k in range(K1 - 1):
                     word, shared = draw_noise(shared, alias_prob, alias_index)
                     outs[k + 1] = word
+                nb = 1 if WINDOW_BAG else m
                 if cache:
-                    step_loss = ring_step(ring, rows, m, syn1, outs, lr, lane, scratch, track)
+                    step_loss = ring_step(ring, rows, m, syn1, outs, lr, out_rate, lane,
+                                          scratch, track)
+                elif ONE_ROW:
+                    step_loss = global_step(syn0, rows, m, syn1, outs, lr, out_rate, lane,
+                                            scratch, track)
                 else:
-                    step_loss = global_step(syn0, rows, m, syn1, outs, lr, lane, scratch,
-                                            track)
+                    for p in range(m + 1):
+                        pieces[p] = p
+                    if WINDOW_BAG:
+                        pieces[1] = m
+                    step_loss = train_bag_step(syn0, bag_rows, first, last, pieces, nb,
+                                               syn1, outs, lr, out_rate, lane, scratch,
+                                               track)
                 pairs += m
                 if track:
                     loss += step_loss
-                    terms += m
+                    terms += nb
         if cache:
             for p in range(max(n - RING, 0), n):
                 ring_store(ring, orig, syn0, kept[start + p], p % RING, lane)

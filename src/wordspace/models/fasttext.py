@@ -66,8 +66,11 @@ class FastText(SkipGram):
         step). For one or two epochs on little text set 1: the slower output rows then
         cost more than they gain.
     window, negative, sample, ns_exponent, epochs, min_alpha, workers, seed,
-    shared_negatives, progress
-        As for :class:`~wordspace.models.skipgram.SkipGram`.
+    shared_negatives, device, progress
+        As for :class:`~wordspace.models.skipgram.SkipGram`. On a device
+        (``device="cuda"``) each context word's bag is averaged where a window uses it
+        (the CPU caches it while its windows use it, docs/gpu.md); the n-gram rows
+        (``bucket * dim * 4`` bytes) must fit in the device's memory.
 
     Attributes
     ----------
@@ -86,7 +89,8 @@ class FastText(SkipGram):
                  negative: int = 5, sample: float = 1e-4, ns_exponent: float = 0.75,
                  epochs: int = 5, alpha: float = 0.05, min_alpha: float | None = None,
                  workers: int | None = None, seed: int = 1, shared_negatives: bool = True,
-                 output_rate: float | None = None, progress: bool = True):
+                 output_rate: float | None = None, device: str = "cpu",
+                 progress: bool = True):
         self.min_n = min_n
         self.max_n = max_n
         self.bucket = bucket
@@ -95,9 +99,8 @@ class FastText(SkipGram):
         super().__init__(dim=dim, window=window, negative=negative, sample=sample,
                          ns_exponent=ns_exponent, epochs=epochs, alpha=alpha,
                          min_alpha=min_alpha, workers=workers, seed=seed,
-                         shared_negatives=shared_negatives, progress=progress)
-
-    _on_device = False
+                         shared_negatives=shared_negatives, device=device,
+                         progress=progress)
 
     @property
     def subwords(self) -> Subwords:

@@ -51,8 +51,8 @@ class SkipGram(WindowModel):
         ``False``: word2vec.c's per-pair update, for comparison.
     device : str
         ``"cpu"`` (default), or ``"cuda"`` / ``"cuda:N"`` to train on a GPU (the
-        ``wordspace[cuda]`` extra; shared negatives only; see docs/gpu.md). Checked
-        before the corpus is read; the trained model is plain NumPy arrays either way.
+        ``wordspace[cuda]`` extra; see docs/gpu.md). Checked before the corpus is read;
+        the trained model is plain NumPy arrays either way.
     progress : bool
         Show a progress bar (words/s, ETA, learning rate, running loss).
 
@@ -90,23 +90,15 @@ class SkipGram(WindowModel):
         self.device = device
         self.progress = progress
 
-    #: whether this model can train on a CUDA device (its layout has a device kernel)
-    _on_device = True
-
     def _validate(self) -> None:
         check_int("dim", self.dim, 1)
         self._validate_walk()
-        if self.device != "cpu" and not (self._on_device and self.shared_negatives):
-            raise ValueError(
-                f"device={self.device!r}: only SkipGram with shared negatives trains on "
-                f"a GPU so far, not {type(self).__name__}"
-                f"{'' if self.shared_negatives else ' with shared_negatives=False'}; "
-                "use device='cpu'")
 
     def _make_executor(self):
-        from wordspace.cuda.executor import CudaSkipGram
+        from wordspace.cuda.executor import CudaNegativeSampling
 
-        return CudaSkipGram(self.device)
+        # the device trains the same layout and objective as the CPU's threads
+        return CudaNegativeSampling(self.device, output_rate=self._loss().output_rate)
 
     _updatable = True
 
@@ -139,12 +131,12 @@ class CBOW(SkipGram):
     def __init__(self, *, dim: int = 100, window: int = 5, negative: int = 5,
                  sample: float = 1e-4, ns_exponent: float = 0.75, epochs: int = 5,
                  alpha: float = 0.05, min_alpha: float | None = None,
-                 workers: int | None = None, seed: int = 1, progress: bool = True):
+                 workers: int | None = None, seed: int = 1, device: str = "cpu",
+                 progress: bool = True):
         super().__init__(dim=dim, window=window, negative=negative, sample=sample,
                          ns_exponent=ns_exponent, epochs=epochs, alpha=alpha,
-                         min_alpha=min_alpha, workers=workers, seed=seed, progress=progress)
-
-    _on_device = False
+                         min_alpha=min_alpha, workers=workers, seed=seed, device=device,
+                         progress=progress)
 
     def _layout(self) -> Layout:
         return Layout(bag="window")  # the mean of the window predicts the centre
