@@ -282,7 +282,8 @@ def _run(tokens, offsets, *, dim=8, window=3, negative=3, sample=0.0, epochs=1, 
 
 def expected_pairs(sampler, jobs, rates, *, seed, chunk_words):
     """The pairs the training kernel should train: from the device sampler's own draws
-    (same seed, same chunks, same order of draws) on the training chunks."""
+    (same seed, same chunks, same order of draws) on the training chunks, and with
+    sentence rows one more per kept centre."""
     start, stop, _, _ = cut_chunks(sampler.offsets, jobs, rates, chunk_words=chunk_words)
     n = len(sampler.tokens)
     kept = cuda.to_device(np.zeros(n, np.int32))
@@ -298,6 +299,7 @@ def expected_pairs(sampler, jobs, rates, *, seed, chunk_words):
         b = windows.copy_to_host()[start[c]:start[c] + m]
         i = np.arange(m)
         total += int((np.minimum(b, i) + np.minimum(b, m - 1 - i)).sum())
+        total += m if sampler.tagged else 0
     return total
 
 

@@ -13,6 +13,7 @@ from helpers import planted_documents, simulated_cuda
 cuda = simulated_cuda()
 
 from conftest import planted_sentences  # noqa: E402
+from test_cuda import expected_pairs  # noqa: E402
 from wordspace import CBOW, PVDBOW, Corpus, Documents, FastText, SkipGram  # noqa: E402
 from wordspace.cli import main  # noqa: E402
 from wordspace.cuda import kernels as K  # noqa: E402
@@ -144,42 +145,14 @@ def _train(name: str, *, epochs=2, seed=5):
     params = VectorParams(inputs.copy(), outputs.copy())
     result = CudaNegativeSampling("cuda", chunk_words=8, launch_words=25).train(
         sampler, params, jobs, rates, seed=seed)
-    return sampler, result, params, (inputs, outputs)
-
-
-def _expected_contexts(sampler, epochs, seed, chunk_words=8):
-    """The contexts the device should train: with nothing subsampled every word of a
-    chunk is a centre, and its window's size is the device sampler's draw."""
-    from wordspace.cuda.executor import cut_chunks
-
-    offsets = np.asarray(sampler.offsets)
-    jobs = epoch_jobs(offsets, make_jobs(offsets, 20), epochs)
-    start, stop, _, _ = cut_chunks(offsets, jobs, [0.0] * len(jobs),
-                                   chunk_words=chunk_words)
-    n = len(sampler.tokens)
-    kept = cuda.to_device(np.zeros(n, np.int32))
-    n_kept = cuda.to_device(np.zeros(len(start), np.int64))
-    total = 0
-    for c in range(len(start)):
-        windows = cuda.to_device(np.zeros(n, np.int64))
-        negs = cuda.to_device(np.zeros((n, sampler.negative), np.int32))
-        K.sample_kernel[1, 1](sampler.tokens, sampler.keep, sampler.noise[0],
-                              sampler.noise[1], kept, start, stop, c, np.uint64(seed),
-                              sampler.window, sampler.negative, 1, n_kept, windows, negs)
-        m = int(n_kept.copy_to_host()[c])
-        assert m == stop[c] - start[c]  # sample=0 keeps every word
-        b = windows.copy_to_host()[start[c]:start[c] + m]
-        i = np.arange(m)
-        total += int((np.minimum(b, i) + np.minimum(b, m - 1 - i)).sum())
-        total += m if sampler.tagged else 0  # the sentence's row, a context of every word
-    return total
+    return sampler, result, params, (inputs, outputs), (jobs, rates)
 
 
 @pytest.mark.parametrize("name", ["cbow", "pvdbow", "subwords"])
 def test_counters_count_every_context_of_every_epoch(name):
-    sampler, result, params, (inputs, outputs) = _train(name)
+    sampler, result, params, (inputs, outputs), (jobs, rates) = _train(name)
     assert result.words == 2 * len(sampler.tokens)
-    assert result.pairs == _expected_contexts(sampler, 2, seed=5)
+    assert result.pairs == expected_pairs(sampler, jobs, rates, seed=5, chunk_words=8)
     assert 0 < result.terms < result.pairs and np.isfinite(result.mean_loss)
     # exactly the rows of the corpus's words (their n-grams') and the sentences trained
     seen = np.unique(sampler.tokens)

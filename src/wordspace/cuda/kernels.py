@@ -334,6 +334,58 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
     # own, each lane its own dimensions), always plain
     add_global = add_to(atomic)
 
+    def make_scores(partial):
+        """``scores(...)``: an example's scores and coefficients, ``g[k * stride + j] =
+        lr (label_k - sigmoid(u_k . x_j))`` for its ``nb`` inputs ``x_j`` against the
+        output rows ``outs`` (zero for a negative equal to the centre); returns the loss
+        if ``track``. ``partial(source, index, j, mine, lane)`` is the lane's part of
+        ``x_j``'s dot product with ``mine`` (the lane's dimensions of ``u_k``)."""
+        @cuda.jit(device=True)
+        def scores(source, index, nb, stride, out_mat, outs, lr, lane, scratch, track, g):
+            mine = cuda.local.array(DPL, np.float32)
+            loss = 0.0
+            centre = outs[0]
+            for k in range(K1):
+                o = outs[k]
+                if k > 0 and o == centre:
+                    for j in range(nb):
+                        g[k * stride + j] = np.float32(0.0)
+                    continue
+                for t in range(DPL):
+                    d = lane + LANES * t
+                    mine[t] = out_mat[o, d] if d < DIM else np.float32(0.0)
+                label = np.float32(1.0) if k == 0 else np.float32(0.0)
+                for j in range(nb):
+                    s = warp_sum(partial(source, index, j, mine, lane), scratch, lane,
+                                 LANES)
+                    if track:
+                        loss -= log_sigmoid(s if k == 0 else -s)
+                    g[k * stride + j] = (label - sigmoid(s)) * lr
+            return loss
+        return scores
+
+    @cuda.jit(device=True)
+    def row_partial(in_mat, in_rows, j, mine, lane):
+        """The lane's part of ``u . in_mat[in_rows[j]]``."""
+        r = in_rows[j]
+        part = np.float32(0.0)
+        for t in range(DPL):
+            d = lane + LANES * t
+            if d < DIM:
+                part += mine[t] * in_mat[r, d]
+        return part
+
+    @cuda.jit(device=True)
+    def mean_partial(h, unused, j, mine, lane):
+        """The lane's part of ``u . h_j`` (``h`` the lane's dimensions of each bag)."""
+        part = np.float32(0.0)
+        for t in range(DPL):
+            part += mine[t] * h[j * DPL + t]
+        return part
+
+    row_scores = make_scores(row_partial)
+    mean_scores = make_scores(mean_partial)
+
     def make_window_step(add_input):
         """``window_step`` adding the input rows' steps with ``add_input`` (the output
         rows are global: ``add_global``)."""
@@ -345,30 +397,8 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
             centre, then the negatives), which step ``out_rate`` times as far. Returns
             the example's summed loss if ``track`` (else 0)."""
             g = cuda.local.array(GSIZE, np.float32)
-            mine = cuda.local.array(DPL, np.float32)
-            loss = 0.0
-            centre = outs[0]
-            for k in range(K1):
-                o = outs[k]
-                if k > 0 and o == centre:
-                    for j in range(m):
-                        g[k * ITEMS + j] = np.float32(0.0)
-                    continue
-                for t in range(DPL):
-                    d = lane + LANES * t
-                    mine[t] = out_mat[o, d] if d < DIM else np.float32(0.0)
-                label = np.float32(1.0) if k == 0 else np.float32(0.0)
-                for j in range(m):
-                    r = in_rows[j]
-                    part = np.float32(0.0)
-                    for t in range(DPL):
-                        d = lane + LANES * t
-                        if d < DIM:
-                            part += mine[t] * in_mat[r, d]
-                    s = warp_sum(part, scratch, lane, LANES)
-                    if track:
-                        loss -= log_sigmoid(s if k == 0 else -s)
-                    g[k * ITEMS + j] = (label - sigmoid(s)) * lr
+            loss = row_scores(in_mat, in_rows, m, ITEMS, out_mat, outs, lr, lane, scratch,
+                              track, g)
             u = cuda.local.array(K1, np.float32)
             v = cuda.local.array(ITEMS, np.float32)
             for t in range(DPL):
@@ -414,7 +444,6 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
             Returns the summed loss if ``track`` (else 0)."""
             h = cuda.local.array(NB * DPL, np.float32)
             g = cuda.local.array(K1 * NB, np.float32)
-            mine = cuda.local.array(DPL, np.float32)
             for j in range(nb):  # the bags' means, from the old rows
                 for t in range(DPL):
                     h[j * DPL + t] = np.float32(0.0)
@@ -430,26 +459,7 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
                 scale = np.float32(1.0) / np.float32(max(count, 1))
                 for t in range(DPL):
                     h[j * DPL + t] *= scale
-            loss = 0.0
-            centre = outs[0]
-            for k in range(K1):
-                o = outs[k]
-                if k > 0 and o == centre:
-                    for j in range(nb):
-                        g[k * NB + j] = np.float32(0.0)
-                    continue
-                for t in range(DPL):
-                    d = lane + LANES * t
-                    mine[t] = out_mat[o, d] if d < DIM else np.float32(0.0)
-                label = np.float32(1.0) if k == 0 else np.float32(0.0)
-                for j in range(nb):
-                    part = np.float32(0.0)
-                    for t in range(DPL):
-                        part += mine[t] * h[j * DPL + t]
-                    s = warp_sum(part, scratch, lane, LANES)
-                    if track:
-                        loss -= log_sigmoid(s if k == 0 else -s)
-                    g[k * NB + j] = (label - sigmoid(s)) * lr
+            loss = mean_scores(h, h, nb, NB, out_mat, outs, lr, lane, scratch, track, g)
             u = cuda.local.array(K1, np.float32)
             for t in range(DPL):
                 d = lane + LANES * t
