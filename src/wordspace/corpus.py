@@ -265,6 +265,15 @@ class _Window:
         return block
 
 
+@dataclass(frozen=True)
+class _PieceEnd:
+    """In :meth:`Corpus._batches`, after a shard's piece: every word first seen so far was
+    first seen by the end of ``chunk`` (the piece's place in the source), which orders
+    the merged vocabulary (:mod:`wordspace.distributed.shards`)."""
+
+    chunk: int
+
+
 def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar,
                   start: int = 0, end: int | None = None) -> Iterator[tuple]:
     """Stream one (possibly compressed) file, or bytes ``start .. end - 1`` of a plain
@@ -613,9 +622,9 @@ class Corpus:
         _check_encoding(directory, self.tokens, self.offsets, self.sentence_line,
                         self.vocab, meta.get("tokens") if self.group is not None else None)
 
-    def _batches(self) -> Iterator[tuple[list[str], list[int], list[int]] | int]:
+    def _batches(self) -> Iterator[tuple[list[str], list[int], list[int]] | _PieceEnd]:
         """Tokens in batches, with the lengths and source lines of their sentences; for a
-        shard, after each piece's last batch, the piece's ``chunk`` (an int)."""
+        shard, after each piece's last batch, a :class:`_PieceEnd` naming its chunk."""
         batcher = _Batcher(self.max_sentence_length)
         self._tokenizer = _Tokenizer(self.lowercase, self.token_pattern, self.max_token_length)
         if not self.files:
@@ -631,7 +640,7 @@ class Corpus:
                     yield from self._read_file(f, batcher, bar, **share)
                     if chunk is not None:  # the words first seen so far were in chunks
                         yield batcher.take()  # up to this one
-                        yield chunk
+                        yield _PieceEnd(chunk)
         yield batcher.take()
 
     def _read_iterable(self, batcher: _Batcher) -> Iterator[tuple]:
@@ -658,9 +667,9 @@ class Corpus:
                 open(out / "lengths.bin", "wb") as len_file, \
                 open(out / "lines.bin", "wb") as line_file:
             for batch in self._batches():
-                if isinstance(batch, int):  # a shard's piece ended
+                if isinstance(batch, _PieceEnd):
                     marks.append(n_ids)
-                    marked_chunks.append(batch)
+                    marked_chunks.append(batch.chunk)
                     continue
                 tokens, lengths, lines = batch
                 prov = np.fromiter(map(ids.__getitem__, tokens), dtype=np.int32,
