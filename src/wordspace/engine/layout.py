@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from wordspace.kernels.sampling import ExampleArrays, sample_job
+from wordspace.kernels.sampling import ExampleArrays, ExampleBuffers, WindowCut, sample_job
 from wordspace.kernels.sgns import TokenBags
 
 if TYPE_CHECKING:
@@ -97,6 +97,11 @@ class Examples:
         """The examples' arrays, by name, as the loss kernels take them."""
         return ExampleArrays(self.centres, self.bag_ptr, self.row_ptr, self.rows,
                              self.negatives, self.n_examples)
+
+    def buffers(self) -> ExampleBuffers:
+        """The buffers, by name, as the compiled walk fills them."""
+        return ExampleBuffers(self.kept, self.centres, self.bag_ptr, self.row_ptr, self.rows,
+                              self.negatives)
 
     def bag(self, b: int) -> np.ndarray:
         """The input rows of bag ``b``."""
@@ -224,18 +229,17 @@ class Layout:
                examples: Examples) -> Examples:
         """Walk ``job``'s sentences into ``examples`` with the random ``state`` (advanced)
         and ``sampler``'s tables; returns ``examples``."""
+        (examples.n_examples, examples.n_bags, examples.n_rows,
+         examples.n_contexts) = sample_job(sampler.tables(), self.cut(), job.first, job.stop,
+                                           state, examples.buffers())
+        return examples
+
+    def cut(self) -> WindowCut:
+        """This layout as the compiled walk takes it."""
         table = self.word_bags
         ptr, rows = (_NO_PTR, _NO_ROWS) if table is None or self.cached else (table.ptr,
                                                                               table.rows)
-        (examples.n_examples, examples.n_bags, examples.n_rows,
-         examples.n_contexts) = sample_job(
-            sampler.tokens, sampler.offsets, job.first, job.stop, sampler.keep,
-            sampler.window, sampler.negative, self.max_bags, self.bag == "window",
-            sampler.noise[0], sampler.noise[1], sampler.sentence_context, ptr, rows,
-            self.cached, state,
-            examples.kept, examples.centres, examples.bag_ptr, examples.row_ptr,
-            examples.rows, examples.negatives)
-        return examples
+        return WindowCut(self.max_bags, self.bag == "window", ptr, rows, self.cached)
 
 
 _NO_PTR = np.zeros(0, np.int64)

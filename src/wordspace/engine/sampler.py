@@ -16,6 +16,7 @@ import numpy as np
 
 from wordspace.engine.jobs import Job
 from wordspace.engine.layout import Examples, Layout
+from wordspace.kernels.sampling import WalkTables
 from wordspace.sampling import keep_probabilities, noise_tables
 
 
@@ -63,6 +64,11 @@ class Sampler:
         return cls(tokens, offsets, keep_probabilities(counts, sample),
                    noise_tables(counts, ns_exponent), window, negative, layout,
                    sentence_context)
+
+    def tables(self) -> WalkTables:
+        """The tables, by name, as the compiled walk takes them."""
+        return WalkTables(self.tokens, self.offsets, self.keep, self.noise[0], self.noise[1],
+                          self.sentence_context, self.window, self.negative)
 
     @property
     def tagged(self) -> bool:

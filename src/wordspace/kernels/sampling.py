@@ -30,6 +30,30 @@ _TO_UNIT = np.float32(1.0 / (1 << 24))
 ExampleArrays = namedtuple("ExampleArrays", [
     "centres", "bag_ptr", "row_ptr", "rows", "negatives", "n_examples"])
 
+#: What :func:`sample_job` samples from (a :class:`~wordspace.engine.sampler.Sampler`'s
+#: tables): the encoded corpus (sentence ``s`` is ``tokens[offsets[s]:offsets[s + 1]]``),
+#: each word's probability of being kept, the noise distribution's alias tables, each
+#: sentence's extra input row (empty: none), the largest window and the negatives per
+#: example.
+WalkTables = namedtuple("WalkTables", [
+    "tokens", "offsets", "keep", "alias_prob", "alias_index", "sentence_context", "window",
+    "negative"])
+
+#: How :func:`sample_job` cuts a window into examples (a
+#: :class:`~wordspace.engine.layout.Layout`, as the kernel takes it): at most
+#: ``max_bags`` bags per example (0: a whole window), the window one bag
+#: (``window_bag``), each word's input rows ``word_rows[word_ptr[w]:word_ptr[w + 1]]``
+#: (empty ``word_ptr``: its own row), or each context the kept word's position
+#: (``token_slots``).
+WindowCut = namedtuple("WindowCut", [
+    "max_bags", "window_bag", "word_ptr", "word_rows", "token_slots"])
+
+#: Where :func:`sample_job` writes a job's examples (an
+#: :class:`~wordspace.engine.layout.Examples`' buffers): the kept words, then the
+#: examples as :data:`ExampleArrays` lays them out.
+ExampleBuffers = namedtuple("ExampleBuffers", [
+    "kept", "centres", "bag_ptr", "row_ptr", "rows", "negatives"])
+
 
 @kernel
 def next_random(state):
@@ -127,11 +151,11 @@ def _add_word(word, word_ptr, word_rows, rows, n_rows):
 
 
 @kernel
-def sample_job(tokens, offsets, s0, s1, keep_prob, window, negative, max_bags, window_bag,
-               alias_prob, alias_index, sentence_context, word_ptr, word_rows, token_slots,
-               state, buffer, centres, bag_ptr, row_ptr, rows, negatives):
-    """Turn sentences ``s0 .. s1-1`` into examples of input bags (see
-    :mod:`wordspace.engine.layout`).
+def sample_job(tables, cut, s0, s1, state, out):
+    """Turn sentences ``s0 .. s1-1`` of ``tables`` (a :data:`WalkTables`) into examples
+    of input bags cut as ``cut`` says (a :data:`WindowCut`, see
+    :mod:`wordspace.engine.layout`), written to ``out`` (an :data:`ExampleBuffers`),
+    drawing from the random ``state``.
 
     Each sentence is first subsampled (word2vec.c discards before windowing, so a window
     reaches past discarded words). Each kept word then becomes a centre with an effective
@@ -156,8 +180,16 @@ def sample_job(tokens, offsets, s0, s1, keep_prob, window, negative, max_bags, w
     ``centres[e]``, negatives ``negatives[e]`` and bags ``bag_ptr[e]:bag_ptr[e + 1]``,
     bag ``b`` the rows ``rows[row_ptr[b]:row_ptr[b + 1]]``.
     """
+    tokens, offsets, keep_prob = tables.tokens, tables.offsets, tables.keep
+    alias_prob, alias_index = tables.alias_prob, tables.alias_index
+    sentence_context, window, negative = (tables.sentence_context, tables.window,
+                                          tables.negative)
+    window_bag, word_ptr, word_rows, token_slots = (cut.window_bag, cut.word_ptr,
+                                                    cut.word_rows, cut.token_slots)
+    buffer, centres, bag_ptr, row_ptr, rows, negatives = (
+        out.kept, out.centres, out.bag_ptr, out.row_ptr, out.rows, out.negatives)
     tagged = sentence_context.shape[0] > 0
-    per_example = np.int64(max_bags)
+    per_example = np.int64(cut.max_bags)
     n_ex = 0
     n_bags = 0
     n_rows = 0
