@@ -99,9 +99,9 @@ def _cpu_steps(examples, inputs, outputs, out_rate):
     return inputs, outputs, total
 
 
-def _device_steps(examples, inputs, outputs, out_rate, lanes):
+def _device_steps(examples, inputs, outputs, out_rate, lanes, atomic=False):
     _, examples_kernel = K.build(dim=DIM, window=WINDOW, negative=NEGATIVE, lanes=lanes,
-                                 block=2 * WINDOW + 1)
+                                 block=2 * WINDOW + 1, atomic=atomic)
     d_in, d_out = cuda.to_device(inputs), cuda.to_device(outputs)
     loss = cuda.to_device(np.full(1, np.nan))
     examples_kernel[1, lanes](d_in, d_out, *examples.arrays(), np.float32(LR),
@@ -123,6 +123,17 @@ def test_device_steps_equal_the_cpu_kernels_on_the_samplers_examples(name):
             step = want - old
             assert np.linalg.norm(got - want) <= 1e-5 * np.linalg.norm(step), name
         assert got_loss == pytest.approx(want_loss, rel=1e-5)
+
+
+@pytest.mark.parametrize("name", ["subwords", "cbow"])
+def test_one_warps_atomic_bag_step_is_the_plain_step_bit_for_bit(name):
+    # as for one-row bags (test_cuda.py): every row of a bag, n-gram rows shared by
+    # several bags included, gets its steps in the same order either way
+    _, examples, inputs, outputs = _sampled(name)
+    plain = _device_steps(examples, inputs, outputs, 0.5, 1)
+    atomic = _device_steps(examples, inputs, outputs, 0.5, 1, atomic=True)
+    for got, want in zip(atomic, plain, strict=True):
+        np.testing.assert_array_equal(got, want)
 
 
 def test_the_device_sees_each_layout_as_the_sampler_cuts_it():
