@@ -559,6 +559,29 @@ def test_train_update_continues_a_model_with_the_new_corpus_s_words(tmp_path, te
     np.testing.assert_array_equal(load_model(trained).vectors.matrix, old.vectors.matrix)
 
 
+def test_train_update_reads_more_text_as_the_model_s_text_was_read(tmp_path, text_file,
+                                                                     capsys):
+    trained = tmp_path / "model"
+    assert main(["train", str(text_file), "-o", str(trained), "--dim", "8", "--epochs", "1",
+                 "--min-count", "1", "--sample", "0", "--lowercase", "--quiet"]) == 0
+    more = tmp_path / "more.txt"
+    more.write_text("ZEBRA G0W1 g0w2\n" * 20)
+    out = tmp_path / "updated"
+    assert main(["train", str(more), "--update", str(trained), "-o", str(out), "--epochs",
+                 "1", "--min-count", "1", "--quiet"]) == 0  # no --lowercase: the model's
+    new, old = load_model(out), load_model(trained)
+    assert new.tokenization_ == {"lowercase": True, "token_pattern": None}
+    assert new.vocab_.words[len(old.vocab_):] == ["zebra"]
+    index = old.vocab_.index["g0w1"]
+    assert new.vocab_.counts[index] == old.vocab_.counts[index] + 20
+    # read otherwise, its words would not be the model's: refused before reading
+    assert main(["train", str(tmp_path / "never-read.txt"), "--update", str(trained), "-o",
+                 str(tmp_path / "m"), "--token-pattern", r"\w+"]) == 2
+    err = capsys.readouterr().err
+    assert "--token-pattern: " in err and "token_pattern=None" in err
+    assert not (tmp_path / "m").exists()
+
+
 @pytest.mark.parametrize(("extra", "message"), [
     (["--dim", "20"], "--dim: .* own value is kept by --update"),
     (["--model", "cbow"], "holds a sgns model, and an update keeps its kind"),

@@ -208,6 +208,11 @@ def test_update_continues_training_on_more_text_with_new_words(tmp_path, monkeyp
     assert "brand" not in model.vectors
     with pytest.raises(ValueError, match="update=True continues training a trained"):
         SkipGram().fit(extra, update=True)
+    assert model.tokenization_ == {"lowercase": False, "token_pattern": None}  # loaded
+    with pytest.raises(ValueError, match=r"learnt from text read with lowercase=False.*"
+                                         r"read with lowercase=True"):
+        model.fit(Corpus(more, min_count=1, lowercase=True), update=True)
+    assert model.vocab_.words == before[0]
     with pytest.raises(ValueError, match="give one of them"):
         model.fit(tmp_path / "never-read.txt", update=True, init=model.vectors)
 

@@ -466,6 +466,13 @@ def _model_to_update(args: argparse.Namespace):
             may = ", ".join("--" + p.replace("_", "-") for p in _UPDATE_PARAMS)
             raise UsageError(f"{o.option}: {args.update}'s own value is kept by --update "
                              f"(only {may} may change)")
+    # more text is read as the model's was (older models recorded nothing)
+    for name, value in (getattr(model, "tokenization_", None) or {}).items():
+        if name in reading and reading[name] != value:
+            raise UsageError(f"--{name.replace('_', '-')}: {args.update} learnt from text "
+                             f"read with {name}={value!r}, and --update reads more text "
+                             "the same way")
+        reading[name] = value
     _quiet(args, type(model), params, reading)
     try:
         model._check_updatable()  # PPMI+SVD and PV-DBOW say what to do instead

@@ -518,6 +518,12 @@ class Corpus:
                               "with torchrun; see docs/distributed.md)")
         return group
 
+    @property
+    def tokenization(self) -> dict:
+        """How the text is split into words (``lowercase``, ``token_pattern``): what a
+        model trained on it records, so that more text for an update is read alike."""
+        return {"lowercase": self.lowercase, "token_pattern": self.token_pattern}
+
     def _settings(self) -> dict:
         return {"min_count": self.min_count, "max_vocab_size": self.max_vocab_size,
                 "lowercase": self.lowercase, "token_pattern": self.token_pattern,

@@ -51,12 +51,14 @@ class Model:
     Subclasses list their parameters as keyword-only ``__init__`` arguments that are
     stored as given (checked by ``_validate`` when :meth:`fit` starts, before any
     corpus is read), implement ``_fit(corpus)`` and name their matrices in ``_arrays``;
-    fitted attributes end in ``_``.
+    fitted attributes end in ``_``. Every fitted model records ``tokenization_``, how
+    its text was split into words (the corpus's ``lowercase`` and ``token_pattern``), so
+    that more text for ``fit(update=True)`` is read alike.
     """
 
     _arrays: tuple[str, ...] = ()
     #: fitted attributes that are small JSON values, saved in ``config.json``
-    _fitted_json: tuple[str, ...] = ()
+    _fitted_json: tuple[str, ...] = ("tokenization_",)
     #: what ``fit`` trains on; other sources are converted to it
     _corpus_type: type[Corpus] = Corpus
     #: what ``report_`` is (restored from ``training.json`` by :meth:`load`)
@@ -197,8 +199,12 @@ class Model:
         if isinstance(corpus, Corpus) and not isinstance(corpus, kind):
             raise TypeError(f"{type(self).__name__} trains on {kind.__name__}, not a "
                             f"{type(corpus).__name__}: build {kind.__name__}(source, ...)")
-        if not isinstance(corpus, kind):
-            corpus = kind(corpus, progress=getattr(self, "progress", True))
+        recorded = self.__dict__.get("tokenization_") if update else None
+        if not isinstance(corpus, kind):  # more text for an update: read as before
+            corpus = kind(corpus, progress=getattr(self, "progress", True),
+                          **(recorded or {}))
+        elif recorded:
+            _check_tokenization(recorded, corpus)
         group = getattr(corpus, "group", None)
         if group is not None and not self._resumable:
             raise ValueError(f"{type(self).__name__} trains in one process: build its corpus "
@@ -211,6 +217,7 @@ class Model:
         before = dict(self.__dict__)
         self._run = run  # what _train hands the driver
         try:
+            self.tokenization_ = corpus.tokenization
             if update:
                 corpus = self._extend(corpus)
             else:
@@ -384,7 +391,8 @@ class Model:
         with atomic_directory(path) as tmp:
             config = {"class": type(self).__name__, "format": FORMAT_VERSION,
                       "params": self.get_params(),
-                      "fitted": {name: getattr(self, name) for name in self._fitted_json}}
+                      "fitted": {name: getattr(self, name) for name in self._fitted_json
+                                 if hasattr(self, name)}}  # a model older than the name
             (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n")
             self.vocab_.save_tsv(tmp / "vocab.tsv")
             for name in self._arrays:
@@ -570,6 +578,18 @@ class WindowModel(Model):
             checkpoint=run.checkpoint, checkpoint_every=run.every,
             config={"class": type(self).__name__, **config},
             on_epoch_end=on_epoch_end if epoch_end else None, sync=run.sync)
+
+
+def _check_tokenization(recorded: dict, corpus: Corpus) -> None:
+    """Refuse to update a model with text read otherwise than the text it learnt from
+    (its words would not be the vocabulary's: "The" beside "the")."""
+    differ = {k: v for k, v in recorded.items() if corpus.tokenization.get(k) != v}
+    if differ:
+        given = ", ".join(f"{k}={corpus.tokenization.get(k)!r}" for k in differ)
+        want = ", ".join(f"{k}={v!r}" for k, v in differ.items())
+        raise ValueError(f"the model learnt from text read with {want}, and this corpus is "
+                         f"read with {given}: read the new text as before "
+                         f"({type(corpus).__name__}(source, {want}))")
 
 
 #: gensim's names for wordspace model parameters

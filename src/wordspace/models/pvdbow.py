@@ -64,7 +64,6 @@ class PVDBOW(SkipGram):
     """
 
     _arrays = ("input_vectors_", "output_vectors_")
-    _fitted_json = ("tokenization_",)
     _corpus_type = Documents
 
     @property
@@ -111,8 +110,6 @@ class PVDBOW(SkipGram):
                     VectorParams(self.input_vectors_, self.output_vectors_),
                     window=self.window if self.train_words else 0, sentence_context=doc_rows)
         self.input_vectors_[word_rows:][~documents.has_words] = 0.0  # as inference gives
-        self.tokenization_ = {"lowercase": documents.lowercase,
-                              "token_pattern": documents.token_pattern}
         self._restored()
 
     # Document ids are saved as a JSON list: as compact as the ids themselves (a
