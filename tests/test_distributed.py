@@ -70,8 +70,7 @@ def test_shards_lose_and_repeat_no_token_wherever_the_cuts_fall(tmp_path, seed):
     chunk_bytes = rng.choice([16, 300, 1 << 20])  # small: many chunks dealt in turn
     pieces = [shard(files, r, world, line_search=search, chunk_bytes=chunk_bytes)
               for r in range(world)]
-    for r, rank_pieces in enumerate(pieces):  # rank r reads chunks r, r + world, ...
-        assert all(p.chunk % world == r for p in rank_pieces)
+    for rank_pieces in pieces:  # each rank reads its ranges in order
         assert [p.chunk for p in rank_pieces] == sorted(p.chunk for p in rank_pieces)
     in_order = sorted((p for rank_pieces in pieces for p in rank_pieces),
                       key=lambda p: (p.chunk, files.index(p.path)))
@@ -104,6 +103,25 @@ def test_a_folder_of_compressed_files_is_dealt_out_file_by_file(tmp_path):
     assert [[p.path.name for p in rank] for rank in pieces] == [
         ["part0.txt.gz", "part2.txt.gz", "part4.txt.gz"], ["part1.txt.gz", "part3.txt.gz"]]
     assert [p.chunk for rank in pieces for p in rank] == [0, 2, 4, 1, 3]
+
+
+def test_ranges_alike_go_in_turn_and_unequal_compressed_files_are_balanced(tmp_path):
+    from wordspace.distributed.shards import deal
+
+    alike = [(i * 100, i * 100 + 100 + (i % 3)) for i in range(12)]  # a few bytes apart
+    assert deal(alike, 3, slack=200) == [i % 3 for i in range(12)]
+    # whole compressed files of 50 kB and 5 kB: in turn, rank 0 would read 105 kB of them
+    # and rank 1 15 kB
+    files, sizes = [], [50, 5, 5, 5, 50, 5]
+    for i, kb in enumerate(sizes):
+        path = tmp_path / f"part{i}.txt.gz"
+        path.write_bytes(gzip.compress(os.urandom(kb * 1000), compresslevel=0))
+        files.append(path)
+    pieces = [shard(files, r, 2, chunk_bytes=100) for r in range(2)]
+    assert sorted(p.path.name for rank in pieces for p in rank) == [f.name for f in files]
+    loads = [sum(p.size for p in rank) for rank in pieces]
+    assert max(loads) - min(loads) <= 50_100, loads  # at most one file apart
+    assert [[p.chunk for p in rank] for rank in pieces] == [[0, 5], [1, 2, 3, 4]]
 
 
 def test_a_cut_lands_at_a_line_start_or_else_between_tokens(tmp_path):

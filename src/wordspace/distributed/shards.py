@@ -6,7 +6,10 @@ at least ``world``), dealt out in turn: rank ``r`` of ``world`` reads ranges ``r
 ``r + world``, ``r + 2 world``, ... So at any moment the ranks train on nearby text, as
 one process's threads do (they take consecutive jobs); one range a rank (halves, for
 two) cost quality (measured in docs/distributed.md). Only the non-empty ranges are
-dealt, so a folder of compressed files goes to the ranks file by file.
+dealt, so a folder of compressed files goes to the ranks file by file; and a rank more
+than two ranges' worth of bytes ahead of the least loaded one gives its turn to that
+one, so compressed files of unequal sizes do not pile up on some ranks (every epoch's
+end waits for the slowest).
 A cut inside a plain file moves forward to the next line start, or, when no line ends
 within :data:`LINE_SEARCH` bytes (text8's single line), to the next token boundary (after
 an ASCII whitespace byte, which no UTF-8 sequence contains). A compressed file cannot be
@@ -26,7 +29,7 @@ from pathlib import Path
 
 from wordspace._io import is_compressed
 
-__all__ = ["CHUNK_BYTES", "LINE_SEARCH", "Piece", "cut_point", "shard"]
+__all__ = ["CHUNK_BYTES", "LINE_SEARCH", "Piece", "cut_point", "deal", "shard"]
 
 #: about how many bytes of the corpus a rank reads before the next rank's turn
 CHUNK_BYTES = 1 << 20
@@ -86,13 +89,31 @@ def cut_point(path: Path, offset: int, size: int, line_search: int = LINE_SEARCH
     return size if token is None else token
 
 
+def deal(ranges: list[tuple[int, int]], world: int, *, slack: int) -> list[int]:
+    """The rank that reads each of ``ranges`` (``(start, end)`` byte offsets, in order):
+    range ``i`` goes to rank ``i % world``, unless that rank's bytes so far exceed the
+    least loaded rank's by more than ``slack``; then to the least loaded (the lowest of
+    them)."""
+    load = [0] * world
+    owners = []
+    for i, (lo, hi) in enumerate(ranges):
+        owner = i % world
+        least = min(range(world), key=load.__getitem__)
+        if load[owner] - load[least] > slack:
+            owner = least
+        owners.append(owner)
+        load[owner] += hi - lo
+    return owners
+
+
 def shard(files: list[Path], rank: int, world: int, *, line_search: int = LINE_SEARCH,
           chunk_bytes: int = CHUNK_BYTES) -> list[Piece]:
-    """The pieces of ``files`` (in order) that rank ``rank`` of ``world`` reads: ranges
-    ``rank``, ``rank + world``, ... of the non-empty ones among
-    ``world * max(1, total // (world * chunk_bytes))`` ranges of about equal size; an
-    empty list when there are fewer non-empty ranges than ranks (a corpus smaller than
-    the ranks, or fewer compressed files than ranks)."""
+    """The pieces of ``files`` (in order) that rank ``rank`` of ``world`` reads: the
+    non-empty ones among ``world * max(1, total // (world * chunk_bytes))`` ranges of
+    about equal size, dealt as :func:`deal` says (in turn: ``rank``, ``rank + world``,
+    ... while the ranges are alike); an empty list when there are fewer non-empty
+    ranges than ranks (a corpus smaller than the ranks, or fewer compressed files than
+    ranks)."""
     if not 0 <= rank < world:
         raise ValueError(f"rank {rank} is outside 0..{world - 1}")
     sizes = [Path(f).stat().st_size for f in files]
@@ -117,8 +138,9 @@ def shard(files: list[Path], rank: int, world: int, *, line_search: int = LINE_S
     # ranges a compressed file swallowed are empty: deal out only the others, so whole
     # files of a folder of compressed ones go to the ranks in turn as well
     ranges = [(lo, hi) for lo, hi in zip(cuts[:-1], cuts[1:], strict=True) if lo < hi]
+    owners = deal(ranges, world, slack=2 * total // chunks)
     pieces = []
-    for chunk in range(rank, len(ranges), world):
+    for chunk in (c for c, owner in enumerate(owners) if owner == rank):
         lo, hi = ranges[chunk]
         for f, begin, size in zip(files, starts, sizes, strict=True):
             start, end = max(lo - begin, 0), min(hi - begin, size)
