@@ -95,6 +95,19 @@ def test_ngram_rows_that_cannot_fit_in_memory_are_refused_with_the_numbers(monke
         FastText(dim=300).fit(["never read"])
 
 
+def test_an_update_counts_the_ngram_rows_twice(monkeypatch):
+    sentences = [["kama", "komo", "kumu"]] * 30
+    model = FastText(dim=8, bucket=1000, epochs=1, sample=0, progress=False)
+    model.fit(Corpus(sentences, min_count=1))
+    one_copy = 1000 * 8 * 4
+    monkeypatch.setattr("wordspace.models.fasttext.available_memory", lambda: 3 * one_copy)
+    with pytest.raises(TrainingTooLarge, match="twice: an update holds the old rows"):
+        model.fit(Corpus([["kama", "newword"]] * 30, min_count=1), update=True)
+    assert "newword" not in model.vocab_.words
+    FastText(dim=8, bucket=1000, epochs=1, sample=0, progress=False).fit(
+        Corpus(sentences, min_count=1))  # one copy fits in half of it
+
+
 # -- a corpus with planted morphology ------------------------------------------------------
 SYLLABLES = [["ka", "ko", "ku", "ki", "ke", "kai"], ["ma", "mo", "mu", "mi", "me", "mai"],
              ["ta", "to", "tu", "ti", "te", "tai"], ["pa", "po", "pu", "pi", "pe", "pai"]]

@@ -192,7 +192,7 @@ class Model:
         self._validate()
         if update:
             self._check_updatable(init)
-        self._check_resources()
+        self._check_resources(update=bool(update))
         run = self._run_options(checkpoint, checkpoint_every, restart, callbacks, sync, init)
         run = replace(run, update=bool(update))
         kind = self._corpus_type
@@ -462,9 +462,10 @@ class Model:
         ``dim`` columns."""
         return {name: (len(self.vocab_), self.dim) for name in self._arrays}
 
-    def _check_resources(self) -> None:
+    def _check_resources(self, update: bool = False) -> None:
         """Hook: check, before ``fit`` reads the corpus, what training needs beyond valid
-        parameters (a GPU); :meth:`_validate` also runs on load, where it must not."""
+        parameters (a GPU, memory; ``update``: for ``fit(update=True)``); :meth:`_validate`
+        also runs on load, where it must not."""
 
     def _save_extra(self, directory: Path) -> None:
         """Hook: write fitted state other than matrices and JSON values."""
@@ -532,7 +533,7 @@ class WindowModel(Model):
         constructor checks the device (naming what is missing) before any work."""
         raise NotImplementedError
 
-    def _check_resources(self) -> None:
+    def _check_resources(self, update: bool = False) -> None:
         if self._device != "cpu":
             self._make_executor()  # a clear error naming what is missing, or nothing
 

@@ -126,16 +126,20 @@ class FastText(SkipGram):
     def _loss(self) -> NegativeSamplingLoss:
         return NegativeSamplingLoss(output_rate=self.output_rate_)
 
-    def _check_resources(self) -> None:
-        super()._check_resources()
+    def _check_resources(self, update: bool = False) -> None:
+        super()._check_resources(update)
         sub = self.subwords
-        need = (sub.bucket if sub.enabled else 0) * self.dim * 4
+        # an update grows the input rows into a new array and keeps the old one until it
+        # succeeds (a failed update restores it): the n-gram rows twice
+        copies = 2 if update else 1
+        need = copies * (sub.bucket if sub.enabled else 0) * self.dim * 4
         available = available_memory()
         if need > MEMORY_SHARE * available:
+            twice = ", twice: an update holds the old rows and the new" if update else ""
             raise TrainingTooLarge(
                 f"the n-gram rows need {need / 2**30:.1f} GiB (bucket {sub.bucket:,} x dim "
-                f"{self.dim} x 4 bytes) and {available / 2**30:.1f} GiB is available (at "
-                f"most {MEMORY_SHARE:.0%} of it is used): lower bucket or dim")
+                f"{self.dim} x 4 bytes{twice}) and {available / 2**30:.1f} GiB is "
+                f"available (at most {MEMORY_SHARE:.0%} of it is used): lower bucket or dim")
         if need:
             logger.info("n-gram rows: %s x %d floats, %.0f MiB", f"{sub.bucket:,}", self.dim,
                         need / 2**20)
