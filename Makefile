@@ -8,7 +8,7 @@ RUN_STAMP := $(VENV)/.installed
 WORDSPACE_DATA ?= $(wildcard $(abspath ../shared/data))
 export WORDSPACE_DATA
 
-.PHONY: demo figures test lint bench clean
+.PHONY: demo figures test lint bench gpu-data clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,14 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/sgns_vs_gensim.py
+
+# bench/data: what bench/gpu.py reads on a GPU machine, copied from the data mirror (only
+# the repository travels there: name bench/data in the device tool's carry)
+GPU_DATA := corpora/enwiki2015-text8.gz similarity/ws353.txt similarity/simlex999.txt \
+	analogy/questions-words.txt entailment/bless.tsv
+gpu-data:
+	@test -n "$(WORDSPACE_DATA)" || { echo "gpu-data: set WORDSPACE_DATA to a data mirror"; exit 1; }
+	for f in $(GPU_DATA); do mkdir -p bench/data/$$(dirname $$f) && cp "$(WORDSPACE_DATA)/$$f" bench/data/$$f || exit 1; done
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache
