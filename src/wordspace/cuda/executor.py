@@ -227,14 +227,20 @@ class CudaNegativeSampling:
         start = time.perf_counter()
         train_kernel, _ = self._kernels(dim=dim, window=window, negative=negative,
                                         layout=layout)
-        i32, i64, f32 = np.zeros(1, np.int32), np.zeros(1, np.int64), np.ones(1, np.float32)
-        syn = np.zeros((1, dim), np.float32)
-        train_kernel[1, self.lanes * self.warps](
-            i32, f32, f32, i32, syn, syn.copy(), i32.copy(), i64, i64.copy(), f32,
-            i32.copy(), i64.copy(), i32.copy(), np.float32(1.0), 0, 0, np.uint64(1),
-            np.zeros(1), i64.copy(), i64.copy())
+        train_kernel[1, self.lanes * self.warps](*self.empty_launch(dim))
         cuda.synchronize()
         return time.perf_counter() - start
+
+    @staticmethod
+    def empty_launch(dim: int) -> tuple:
+        """Arguments of the training kernel, of the types :meth:`train` passes, for a
+        launch that trains nothing (no chunk): compiles it (also offline,
+        bench/gpu_compile.py)."""
+        i32, i64, f32 = np.zeros(1, np.int32), np.zeros(1, np.int64), np.ones(1, np.float32)
+        syn = np.zeros((1, dim), np.float32)
+        return (i32, f32, f32, i32, syn, syn.copy(), i32.copy(), i64, i64.copy(), f32,
+                i32.copy(), i64.copy(), i32.copy(), np.float32(1.0), 0, 0, np.uint64(1),
+                np.zeros(1), i64.copy(), i64.copy())
 
     def train(self, sampler, params, jobs: Sequence, rates: Sequence[float], *,
               seed: int = 1, report: Callable[[CudaReport], None] | None = None
@@ -263,8 +269,8 @@ class CudaNegativeSampling:
         if layout.tagged:  # each chunk's sentence row (a chunk lies in one sentence)
             sentence = np.searchsorted(offsets, start, side="right") - 1
             chunk_row = np.asarray(sampler.sentence_context, np.int32)[sentence]
-        else:
-            chunk_row = np.zeros(1, np.int32)
+        else:  # never read, but as long as the chunks
+            chunk_row = np.zeros(max(len(start), 1), np.int32)
         bags = sampler.layout.word_bags
         to = cuda.to_device
         d = dict(tokens=to(tokens), keep=to(np.asarray(sampler.keep, np.float32)),

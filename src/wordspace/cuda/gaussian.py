@@ -456,15 +456,20 @@ class CudaGaussian:
         start = time.perf_counter()
         train_kernel, _ = self._kernels(dim=dim, var_dim=var_dim, window=window,
                                         negative=negative)
+        train_kernel[1, self.lanes * self.warps](*self.empty_launch(dim, var_dim))
+        cuda_.synchronize()
+        return time.perf_counter() - start
+
+    def empty_launch(self, dim: int, var_dim: int) -> tuple:
+        """Arguments of the training kernel, of the types :meth:`train` passes, for a
+        launch that trains nothing (no chunk): compiles it (also offline,
+        bench/gpu_compile.py)."""
         i32, i64, f32 = np.zeros(1, np.int32), np.zeros(1, np.int64), np.ones(1, np.float32)
         mu, var = np.zeros((1, dim), np.float32), np.ones((1, var_dim), np.float32)
         acc = np.zeros(1, np.float64)
-        train_kernel[1, self.lanes * self.warps](
-            i32, f32, f32, i32, mu, var, mu.copy(), var.copy(), acc, acc.copy(), acc.copy(),
-            acc.copy(), i32.copy(), i64, i64.copy(), f32, 0, 0, np.uint64(1),
-            *self._scalars(), False, np.zeros(1), i64.copy(), i64.copy(), i64.copy())
-        cuda_.synchronize()
-        return time.perf_counter() - start
+        return (i32, f32, f32, i32, mu, var, mu.copy(), var.copy(), acc, acc.copy(),
+                acc.copy(), acc.copy(), i32.copy(), i64, i64.copy(), f32, 0, 0, np.uint64(1),
+                *self._scalars(), False, np.zeros(1), i64.copy(), i64.copy(), i64.copy())
 
     def train(self, sampler, params, jobs: Sequence, rates: Sequence[float], *,
               seed: int = 1, report: Callable[[GaussianReport], None] | None = None

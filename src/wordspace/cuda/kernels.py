@@ -316,7 +316,12 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
     ITEMS = max(2 * window + int(tagged), 1) if window_bag else block
     NB = 1 if window_bag else block
     ONE_ROW = not (window_bag or subwords)  # every bag one row: window_step's fast path
+    # local arrays' sizes must be constants of the kernel, not expressions in it
     GSIZE = K1 * ITEMS
+    ITEMS1 = ITEMS + 1
+    HSIZE = NB * DPL
+    BGSIZE = K1 * NB
+    NB1 = NB + 1
 
     def add_to(atomic_add):
         """``add(mat, row, d, x)``: ``mat[row, d] += x``, atomically if ``atomic_add``."""
@@ -442,8 +447,8 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
             CPU's ``ANY_BAGS`` kernel; its one-bag path steps a repeated negative from
             the value its first draw left, here both draws step from the old value).
             Returns the summed loss if ``track`` (else 0)."""
-            h = cuda.local.array(NB * DPL, np.float32)
-            g = cuda.local.array(K1 * NB, np.float32)
+            h = cuda.local.array(HSIZE, np.float32)
+            g = cuda.local.array(BGSIZE, np.float32)
             for j in range(nb):  # the bags' means, from the old rows
                 for t in range(DPL):
                     h[j * DPL + t] = np.float32(0.0)
@@ -499,7 +504,7 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
         in_rows = cuda.local.array(ITEMS, np.int32)
         first = cuda.local.array(NB, np.int64)
         last = cuda.local.array(NB, np.int64)
-        pieces = cuda.local.array(NB + 1, np.int64)
+        pieces = cuda.local.array(NB1, np.int64)
         outs = cuda.local.array(K1, np.int32)
         loss = 0.0
         for e in range(n_examples):
@@ -571,7 +576,7 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
         rows = cuda.local.array(ITEMS, np.int32)
         first = cuda.local.array(ITEMS, np.int64)
         last = cuda.local.array(ITEMS, np.int64)
-        pieces = cuda.local.array(ITEMS + 1, np.int64)
+        pieces = cuda.local.array(ITEMS1, np.int64)
         outs = cuda.local.array(K1, np.int32)
         if cache:
             for p in range(min(WINDOW, n)):
