@@ -23,7 +23,13 @@ from scipy import stats  # noqa: E402
 
 from wordspace.cuda import device  # noqa: E402
 from wordspace.cuda import kernels as K  # noqa: E402
-from wordspace.cuda.executor import CudaReport, CudaSkipGram, cut_chunks  # noqa: E402
+from wordspace.cuda.executor import (  # noqa: E402
+    CudaReport,
+    CudaSkipGram,
+    DeviceCorpus,
+    cut_chunks,
+    launch_groups,
+)
 from wordspace.engine.jobs import Job, epoch_jobs, make_jobs  # noqa: E402
 from wordspace.engine.layout import SHARED_BAGS, Examples, Layout  # noqa: E402
 from wordspace.engine.params import VectorParams  # noqa: E402
@@ -260,7 +266,7 @@ def test_a_warp_of_32_lanes_keeps_words_in_order():
 
 def _run(tokens, offsets, *, dim=8, window=3, negative=3, sample=0.0, epochs=1, seed=5,
          alpha=0.025, job_words=200, chunk_words=128, cache=False, launch_words=300,
-         atomic=False):
+         atomic=False, max_resident_words=None):
     tokens = np.asarray(tokens, np.int32)
     n_words = int(tokens.max()) + 1
     counts = np.bincount(tokens, minlength=n_words)
@@ -274,7 +280,7 @@ def _run(tokens, offsets, *, dim=8, window=3, negative=3, sample=0.0, epochs=1, 
                           np.zeros((n_words, dim), np.float32))
     reports = []
     executor = CudaSkipGram("cuda", chunk_words=chunk_words, launch_words=launch_words,
-                            cache=cache, atomic=atomic)
+                            cache=cache, atomic=atomic, max_resident_words=max_resident_words)
     result = executor.train(sampler, params, jobs, rates, seed=seed,
                             report=lambda r: reports.append(r.words))
     return result, params, reports, sampler, jobs, rates
@@ -332,6 +338,36 @@ def test_atomic_training_is_plain_training_without_concurrency(cache):
     np.testing.assert_array_equal(atomic_params.inputs, plain_params.inputs)
     np.testing.assert_array_equal(atomic_params.outputs, plain_params.outputs)
     assert (atomic.pairs, atomic.terms, atomic.loss) == (plain.pairs, plain.terms, plain.loss)
+
+
+def test_a_corpus_too_long_for_the_device_is_streamed_a_launch_at_a_time(monkeypatch):
+    # the simulator runs one warp at a time: streamed and resident runs are the same
+    # arithmetic, so they must give the same matrices, bit for bit
+    tokens = np.arange(700) % 29
+    offsets = np.array([0, 5, 300, 301, 700])
+    bases = []
+    load = DeviceCorpus.load
+    monkeypatch.setattr(DeviceCorpus, "load",
+                        lambda self, *a: bases.append(load(self, *a)) or bases[-1])
+    runs = [_run(tokens, offsets, epochs=2, sample=1e-2, max_resident_words=limit)
+            for limit in (None, 250)]
+    resident, streamed = bases[:len(bases) // 2], bases[len(bases) // 2:]
+    assert set(resident) == {0} and len(set(streamed)) > 1  # spans from several places
+    (whole, whole_params, *_), (parts, parts_params, *_) = runs
+    np.testing.assert_array_equal(parts_params.inputs, whole_params.inputs)
+    np.testing.assert_array_equal(parts_params.outputs, whole_params.outputs)
+    assert (parts.words, parts.pairs, parts.loss) == (whole.words, whole.pairs, whole.loss)
+
+
+def test_a_launch_never_crosses_an_epoch_end():
+    offsets = np.arange(0, 1001, 100)
+    jobs = epoch_jobs(offsets, make_jobs(offsets, 300), 3)
+    start, stop, _, job_end = cut_chunks(offsets, jobs, [0.1] * len(jobs), chunk_words=64)
+    groups = launch_groups(jobs, job_end, 700)
+    assert sum(n for _, n, _ in groups) == len(start) and len(groups) == 6  # 2 an epoch
+    for first, count, words in groups:  # each launch one span of the corpus
+        assert np.all(np.diff(start[first:first + count]) > 0)
+        assert words == int(stop[first:first + count].sum() - start[first:first + count].sum())
 
 
 def test_executor_options():

@@ -179,6 +179,33 @@ def test_executor_counts_every_word_of_every_epoch(planted):
     assert (params.variances >= 0.05).all() and (params.variances <= 4.0).all()
 
 
+def test_a_streamed_corpus_trains_as_a_resident_one(planted):
+    corpus, _ = planted
+    tokens = np.asarray(corpus.tokens)[:600]
+    offsets = np.array([0, 250, len(tokens)])
+    counts = np.bincount(tokens, minlength=len(corpus.vocab.counts)) + 1
+    sampler = Sampler.build(tokens, offsets, counts, window=WINDOW, negative=NEGATIVE,
+                            layout=Layout(), sample=0, ns_exponent=0.75)
+    jobs = epoch_jobs(offsets, make_jobs(offsets, 300), 2)
+    rates = Schedule.linear(0.3, 0.03, [j.words for j in jobs]).rates
+    n = len(counts)
+    results = []
+    for limit in (None, 200):  # 200: each launch's tokens copied before it
+        rng = np.random.default_rng(0)
+        params = GaussianParams(rng.normal(0, 0.1, (n, 6)).astype(np.float32),
+                                np.ones((n, 1), np.float32),
+                                rng.normal(0, 0.1, (n, 6)).astype(np.float32),
+                                np.ones((n, 1), np.float32))
+        executor = G.CudaGaussian("cuda", MaxMarginLoss("el", 1.0, 5.0, 0.05, 4.0, 0.3),
+                                  chunk_words=40, launch_words=150,
+                                  max_resident_words=limit)
+        results.append((executor.train(sampler, params, jobs, rates, seed=3), params))
+    (whole, whole_params), (parts, parts_params) = results
+    for a, b in zip(whole_params.arrays(), parts_params.arrays(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert (parts.words, parts.pairs, parts.loss) == (whole.words, whole.pairs, whole.loss)
+
+
 def test_a_model_trained_on_the_device_trains_saves_and_loads_on_the_cpu(planted, tmp_path):
     corpus, groups = planted
     model = GaussianSkipGram(epochs=2, device="cuda", progress=False, **TINY).fit(corpus)

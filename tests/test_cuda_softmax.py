@@ -134,7 +134,7 @@ def test_the_executor_reports_cumulative_counters_and_raises_on_divergence(small
 
 def on_torch_cpu(monkeypatch, batch: int) -> None:
     """Make ``SoftmaxSkipGram(device="cuda")`` train through ``TorchSoftmax("cpu")``."""
-    monkeypatch.setattr(SoftmaxSkipGram, "_check_resources", lambda self: None)
+    monkeypatch.setattr(SoftmaxSkipGram, "_check_resources", lambda self, update=False: None)
     monkeypatch.setattr(SoftmaxSkipGram, "_device_executor",
                         lambda self: TorchSoftmax("cpu", batch))
 

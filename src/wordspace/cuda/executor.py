@@ -6,14 +6,17 @@ list of :class:`~wordspace.engine.jobs.Job` and each job's learning rate from th
 :class:`~wordspace.engine.schedule.Schedule`) and trains negative sampling over that
 layout (skip-gram, CBOW, PV-DBOW, fastText's subwords) on the device:
 
-* the encoded corpus, the subsampling and noise tables and both matrices are copied to
-  the device once;
+* the subsampling and noise tables and both matrices are copied to the device once,
+  and so is the encoded corpus where it fits (in half the device's free memory, with
+  its scratch); a longer one is streamed, each launch's span of tokens copied before
+  the launch (:class:`DeviceCorpus`);
 * every job's sentences are cut into chunks of at most ``chunk_words`` words (a window
   never crosses a chunk, as it never crosses a sentence), each chunk carrying its job's
   learning rate; one warp trains one chunk;
 * consecutive jobs are grouped into launches of about ``launch_words`` words (thousands
-  of chunks: enough warps to fill a large GPU), in job order, so the learning rate
-  decays across launches as it does across jobs on the CPU;
+  of chunks: enough warps to fill a large GPU), in job order and never across an
+  epoch's end, so the learning rate decays across launches as it does across jobs on
+  the CPU, and a launch's tokens are one span of the corpus;
 * after each launch the per-chunk counters come back (a few bytes per chunk) and
   ``report`` is called with the words done and the loss so far;
 * at the end both matrices are copied back into the host arrays, in place.
@@ -95,16 +98,52 @@ def cut_chunks(offsets: np.ndarray, jobs: Sequence, rates: Sequence[float], *,
 
 
 def launch_groups(jobs: Sequence, job_end: np.ndarray, launch_words: int) -> list[tuple]:
-    """Consecutive jobs grouped into launches of about ``launch_words`` words: a list of
-    ``(first chunk, chunk count, words)``."""
+    """Consecutive jobs grouped into launches of about ``launch_words`` words, a launch
+    never crossing an epoch's end (so its chunks' tokens are one span of the corpus): a
+    list of ``(first chunk, chunk count, words)``."""
     groups, words, begin = [], 0, 0
     for i, job in enumerate(jobs):
         words += job.words
-        if words >= launch_words or i == len(jobs) - 1:
+        if (words >= launch_words or i == len(jobs) - 1
+                or jobs[i + 1].epoch != job.epoch):
             end = int(job_end[i])
             groups.append((begin, end - begin, words))
             begin, words = end, 0
     return groups
+
+
+class DeviceCorpus:
+    """The encoded corpus on the device for a run's launches (:func:`launch_groups`'s
+    ``groups`` over chunks ``start``/``stop``), with scratch as long for the subsampled
+    words: the whole corpus copied once where it fits in ``max_resident_words`` (None:
+    where its tokens and scratch take at most half the device's free memory), otherwise
+    streamed: before each launch, its span of tokens is copied into one buffer as long
+    as the longest span (a launch's ~16 M words: 64 MB, a few milliseconds)."""
+
+    def __init__(self, cuda, tokens: np.ndarray, start: np.ndarray, stop: np.ndarray,
+                 groups: list[tuple], *, max_resident_words: int | None = None):
+        self.tokens = np.ascontiguousarray(tokens, dtype=np.int32)
+        self.start, self.stop = start, stop
+        if max_resident_words is None:
+            free = cuda.current_context().get_memory_info()[0]
+            max_resident_words = free / (2 * 8)  # int32 tokens and scratch (inf: simulator)
+        self.resident = len(self.tokens) <= max_resident_words
+        span = max((int(stop[f + n - 1] - start[f]) for f, n, _ in groups if n), default=1)
+        size = max(len(self.tokens) if self.resident else span, 1)
+        self.device = (cuda.to_device(self.tokens) if self.resident
+                       else cuda.device_array(size, np.int32))
+        self.kept = cuda.device_array(size, np.int32)
+        self.copied = 0  # tokens copied to the device for launches (streamed)
+
+    def load(self, first: int, count: int) -> int:
+        """Put chunks ``first .. first + count - 1``'s tokens on the device; returns the
+        corpus position of the device array's first token (the kernels' ``token_base``)."""
+        if self.resident or not count:
+            return 0
+        lo, hi = int(self.start[first]), int(self.stop[first + count - 1])
+        self.device[:hi - lo].copy_to_device(self.tokens[lo:hi])
+        self.copied += hi - lo
+        return lo
 
 
 def run_launches(groups: list[tuple], launch: Callable[[int, int], None],
@@ -178,14 +217,16 @@ class CudaNegativeSampling:
     shared memory (skip-gram only; None: whenever they fit; off by default: on an H200
     it trained slower, to a higher loss); ``atomic`` adds every step to a global row
     with an atomic add, so concurrent warps' updates of a row are never lost (Hogwild
-    without lost writes; reads stay unsynchronised). Options may be given as ints
-    (``atomic=1``), as ``bench/gpu.py --variants`` passes them.
+    without lost writes; reads stay unsynchronised). ``max_resident_words``: the longest
+    corpus copied to the device whole; a longer one is streamed a launch at a time
+    (:class:`DeviceCorpus`; None: by the device's free memory). Options may be given as
+    ints (``atomic=1``), as ``bench/gpu.py --variants`` passes them.
     """
 
     def __init__(self, device: str = "cuda", *, output_rate: float = 1.0,
                  warps: int = WARPS, chunk_words: int = CHUNK_WORDS,
                  launch_words: int = LAUNCH_WORDS, cache: bool | None = False,
-                 atomic: bool = False):
+                 atomic: bool = False, max_resident_words: int | None = None):
         self.device = device
         self.index = require_cuda(device)
         self.simulated = simulated()
@@ -196,6 +237,7 @@ class CudaNegativeSampling:
         self.launch_words = launch_words
         self.cache = None if cache is None else bool(cache)
         self.atomic = bool(atomic)
+        self.max_resident_words = max_resident_words
 
     def _kernels(self, *, dim: int, window: int, negative: int,
                  layout: DeviceLayout | None = None):
@@ -239,8 +281,8 @@ class CudaNegativeSampling:
         i32, i64, f32 = np.zeros(1, np.int32), np.zeros(1, np.int64), np.ones(1, np.float32)
         syn = np.zeros((1, dim), np.float32)
         return (i32, f32, f32, i32, syn, syn.copy(), i32.copy(), i64, i64.copy(), f32,
-                i32.copy(), i64.copy(), i32.copy(), np.float32(1.0), 0, 0, np.uint64(1),
-                np.zeros(1), i64.copy(), i64.copy())
+                i32.copy(), i64.copy(), i32.copy(), np.float32(1.0), 0, 0, 0,
+                np.uint64(1), np.zeros(1), i64.copy(), i64.copy())
 
     def train(self, sampler, params, jobs: Sequence, rates: Sequence[float], *,
               seed: int = 1, report: Callable[[CudaReport], None] | None = None
@@ -265,7 +307,6 @@ class CudaNegativeSampling:
         start, stop, lr, job_end = cut_chunks(offsets, jobs, rates,
                                               chunk_words=self.chunk_words)
         groups = launch_groups(jobs, job_end, self.launch_words)
-        tokens = np.ascontiguousarray(sampler.tokens, dtype=np.int32)
         if layout.tagged:  # each chunk's sentence row (a chunk lies in one sentence)
             sentence = np.searchsorted(offsets, start, side="right") - 1
             chunk_row = np.asarray(sampler.sentence_context, np.int32)[sentence]
@@ -273,12 +314,11 @@ class CudaNegativeSampling:
             chunk_row = np.zeros(max(len(start), 1), np.int32)
         bags = sampler.layout.word_bags
         to = cuda.to_device
-        d = dict(tokens=to(tokens), keep=to(np.asarray(sampler.keep, np.float32)),
+        d = dict(keep=to(np.asarray(sampler.keep, np.float32)),
                  prob=to(np.asarray(sampler.noise[0], np.float32)),
                  alias=to(np.asarray(sampler.noise[1], np.int32)),
                  syn0=to(np.ascontiguousarray(params.inputs, dtype=np.float32)),
                  syn1=to(np.ascontiguousarray(params.outputs, dtype=np.float32)),
-                 kept=cuda.device_array(max(len(tokens), 1), np.int32),
                  start=to(start), stop=to(stop), lr=to(lr), row=to(chunk_row),
                  bag_ptr=to(np.asarray(bags.ptr if bags else np.zeros(1), np.int64)),
                  bag_rows=to(np.asarray(bags.rows if bags else np.zeros(1), np.int32)))
@@ -287,12 +327,15 @@ class CudaNegativeSampling:
         terms = cuda.device_array(n_chunks, np.int64)
         pairs = cuda.device_array(n_chunks, np.int64)
         threads = self.lanes * self.warps
+        corpus = DeviceCorpus(cuda, sampler.tokens, start, stop, groups,
+                              max_resident_words=self.max_resident_words)
 
         def launch(first: int, count: int) -> None:
+            base = corpus.load(first, count)
             train_kernel[-(-count // self.warps), threads](
-                d["tokens"], d["keep"], d["prob"], d["alias"], d["syn0"], d["syn1"],
-                d["kept"], d["start"], d["stop"], d["lr"], d["row"], d["bag_ptr"],
-                d["bag_rows"], np.float32(self.output_rate), first, count,
+                corpus.device, d["keep"], d["prob"], d["alias"], d["syn0"], d["syn1"],
+                corpus.kept, d["start"], d["stop"], d["lr"], d["row"], d["bag_ptr"],
+                d["bag_rows"], np.float32(self.output_rate), first, count, base,
                 np.uint64(seed % (1 << 64)), loss, terms, pairs)
 
         run_launches(groups, launch, {"loss": loss, "terms": terms, "pairs": pairs},

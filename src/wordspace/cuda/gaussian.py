@@ -47,6 +47,7 @@ from wordspace.cuda.executor import (
     LAUNCH_WORDS,
     WARPS,
     CudaReport,
+    DeviceCorpus,
     cut_chunks,
     launch_groups,
     run_launches,
@@ -359,13 +360,15 @@ def _build(*, dim, var_dim, window, negative, kind, warps, lanes):
     @cuda.jit
     def train_kernel(tokens, keep, alias_prob, alias_index, mu_w, var_w, mu_c, var_c,
                      acc_mu_w, acc_var_w, acc_mu_c, acc_var_c, kept, chunk_start, chunk_stop,
-                     chunk_lr, first, count, seed, variance_rate, margin, mu_max, var_min,
-                     var_max, tied, out_loss, out_terms, out_active, out_pairs):
+                     chunk_lr, first, count, token_base, seed, variance_rate, margin,
+                     mu_max, var_min, var_max, tied, out_loss, out_terms, out_active,
+                     out_pairs):
         """Chunks ``first .. first + count - 1`` of the run, one per warp: chunk ``c`` is
-        ``tokens[chunk_start[c]:chunk_stop[c]]`` at learning rate ``chunk_lr[c]`` (the
-        variances at ``variance_rate`` times it); ``kept`` (as long as ``tokens``) is
-        scratch for its subsampled words. Writes the chunk's summed hinge, triples,
-        active triples and (centre, context) pairs at index ``c``."""
+        the corpus's tokens ``chunk_start[c]:chunk_stop[c]`` (``tokens`` holds the corpus
+        from position ``token_base`` on) at learning rate ``chunk_lr[c]`` (the variances
+        at ``variance_rate`` times it); ``kept`` (as long as ``tokens``) is scratch for
+        its subsampled words. Writes the chunk's summed hinge, triples, active triples
+        and (centre, context) pairs at index ``c``."""
         warp = cuda.threadIdx.x // LANES
         lane = cuda.threadIdx.x % LANES
         scratch_all = cuda.shared.array((WARPS, WARP), np.float32)
@@ -376,10 +379,10 @@ def _build(*, dim, var_dim, window, negative, kind, warps, lanes):
         scratch = scratch_all[warp]
         lr = chunk_lr[c]
         var_lr = lr * variance_rate
-        start = chunk_start[c]
+        start = chunk_start[c] - token_base
         own, shared = seeds(seed, c, lane)  # shared: identical in every lane
-        n, own = subsample(tokens, keep, start, chunk_stop[c], kept, own, scratch, lane,
-                           LANES)
+        n, own = subsample(tokens, keep, start, chunk_stop[c] - token_base, kept, own,
+                           scratch, lane, LANES)
         cols = cuda.local.array(MAXJ, np.int32)
         loss = 0.0
         terms = np.int64(0)
@@ -421,14 +424,17 @@ class CudaGaussian:
     (a :class:`~wordspace.losses.MaxMarginLoss`: energy, margin, bounds, variance rate)
     over the Gaussian's layout (a whole window one example, one set of negatives per
     centre word), the chunks and launches of
-    :class:`~wordspace.cuda.executor.CudaSkipGram`.
+    :class:`~wordspace.cuda.executor.CudaNegativeSampling`.
 
     ``device`` is ``"cuda"`` or ``"cuda:N"``, checked at once; ``warps`` chunks per
-    thread block, ``chunk_words`` words per chunk, ``launch_words`` words per launch.
+    thread block, ``chunk_words`` words per chunk, ``launch_words`` words per launch;
+    ``max_resident_words`` the longest corpus copied to the device whole (longer ones
+    are streamed a launch at a time, :class:`~wordspace.cuda.executor.DeviceCorpus`).
     """
 
     def __init__(self, device: str = "cuda", loss=None, *, warps: int = WARPS,
-                 chunk_words: int = CHUNK_WORDS, launch_words: int = LAUNCH_WORDS):
+                 chunk_words: int = CHUNK_WORDS, launch_words: int = LAUNCH_WORDS,
+                 max_resident_words: int | None = None):
         if loss is None:
             raise TypeError("CudaGaussian needs the MaxMarginLoss whose settings it trains")
         self.device = device
@@ -439,6 +445,7 @@ class CudaGaussian:
         self.lanes = 1 if self.simulated else WARP
         self.chunk_words = int(chunk_words)
         self.launch_words = int(launch_words)
+        self.max_resident_words = max_resident_words
 
     def _kernels(self, *, dim: int, var_dim: int, window: int, negative: int):
         return build(dim=dim, var_dim=var_dim, window=window, negative=negative,
@@ -468,7 +475,8 @@ class CudaGaussian:
         mu, var = np.zeros((1, dim), np.float32), np.ones((1, var_dim), np.float32)
         acc = np.zeros(1, np.float64)
         return (i32, f32, f32, i32, mu, var, mu.copy(), var.copy(), acc, acc.copy(),
-                acc.copy(), acc.copy(), i32.copy(), i64, i64.copy(), f32, 0, 0, np.uint64(1),
+                acc.copy(), acc.copy(), i32.copy(), i64, i64.copy(), f32, 0, 0, 0,
+                np.uint64(1),
                 *self._scalars(), False, np.zeros(1), i64.copy(), i64.copy(), i64.copy())
 
     def train(self, sampler, params, jobs: Sequence, rates: Sequence[float], *,
@@ -498,7 +506,6 @@ class CudaGaussian:
         start, stop, lr, job_end = cut_chunks(sampler.offsets, jobs, rates,
                                               chunk_words=self.chunk_words)
         groups = launch_groups(jobs, job_end, self.launch_words)
-        tokens = np.ascontiguousarray(sampler.tokens, dtype=np.int32)
         to = cuda_.to_device
         tied = params.tied
         host = params.arrays()  # means, variances, context ones, then the AdaGrad sums
@@ -511,11 +518,12 @@ class CudaGaussian:
             mu_c, var_c, acc_mu_c, acc_var_c = mu_w, var_w, acc_mu_w, acc_var_w
         else:
             mu_c, var_c, acc_mu_c, acc_var_c = (copy(i) for i in (2, 3, 6, 7))
-        d = dict(tokens=to(tokens), keep=to(np.asarray(sampler.keep, np.float32)),
+        d = dict(keep=to(np.asarray(sampler.keep, np.float32)),
                  prob=to(np.asarray(sampler.noise[0], np.float32)),
                  alias=to(np.asarray(sampler.noise[1], np.int32)),
-                 kept=cuda_.device_array(max(len(tokens), 1), np.int32),
                  start=to(start), stop=to(stop), lr=to(lr))
+        corpus = DeviceCorpus(cuda_, sampler.tokens, start, stop, groups,
+                              max_resident_words=self.max_resident_words)
         n_chunks = max(len(start), 1)
         loss = cuda_.device_array(n_chunks, np.float64)
         terms = cuda_.device_array(n_chunks, np.int64)
@@ -524,10 +532,11 @@ class CudaGaussian:
         threads = self.lanes * self.warps
         scalars = self._scalars()
         def launch(first: int, count: int) -> None:
+            base = corpus.load(first, count)
             train_kernel[-(-count // self.warps), threads](
-                d["tokens"], d["keep"], d["prob"], d["alias"], mu_w, var_w, mu_c, var_c,
-                acc_mu_w, acc_var_w, acc_mu_c, acc_var_c, d["kept"], d["start"],
-                d["stop"], d["lr"], first, count, np.uint64(seed % (1 << 64)),
+                corpus.device, d["keep"], d["prob"], d["alias"], mu_w, var_w, mu_c, var_c,
+                acc_mu_w, acc_var_w, acc_mu_c, acc_var_c, corpus.kept, d["start"],
+                d["stop"], d["lr"], first, count, base, np.uint64(seed % (1 << 64)),
                 *scalars, tied, loss, terms, active, pairs)
 
         run_launches(groups, launch,

@@ -548,11 +548,14 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
     @cuda.jit
     def train_kernel(tokens, keep, alias_prob, alias_index, syn0, syn1, kept,
                      chunk_start, chunk_stop, chunk_lr, chunk_row, bag_ptr, bag_rows,
-                     out_rate, first_chunk, count, seed, out_loss, out_terms, out_pairs):
+                     out_rate, first_chunk, count, token_base, seed, out_loss, out_terms,
+                     out_pairs):
         """Chunks ``first_chunk .. first_chunk + count - 1`` of the run, one per warp:
-        chunk ``c`` is ``tokens[chunk_start[c]:chunk_stop[c]]`` at learning rate
-        ``chunk_lr[c]`` (and, ``tagged``, with the sentence row ``chunk_row[c]``);
-        ``kept`` (as long as ``tokens``) is scratch for its subsampled words; with
+        chunk ``c`` is the corpus's tokens ``chunk_start[c]:chunk_stop[c]`` (``tokens``
+        holds the corpus from position ``token_base`` on: all of it, or a launch's
+        span) at learning rate ``chunk_lr[c]`` (and, ``tagged``, with the sentence row
+        ``chunk_row[c]``); ``kept`` (as long as ``tokens``) is scratch for its
+        subsampled words; with
         ``subwords`` word ``w``'s bag is ``bag_rows[bag_ptr[w]:bag_ptr[w + 1]]``. Writes
         the chunk's tracked loss, tracked bags and trained contexts at index ``c``."""
         warp = cuda.threadIdx.x // LANES
@@ -568,8 +571,8 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
         ring = ring_all[warp]
         orig = orig_all[warp]
         lr = chunk_lr[c]
-        start = chunk_start[c]
-        stop = chunk_stop[c]
+        start = chunk_start[c] - token_base
+        stop = chunk_stop[c] - token_base
         doc = chunk_row[c] if TAGGED else np.int32(0)
         own, shared = seeds(seed, c, lane)  # shared: identical in every lane
         n, own = subsample(tokens, keep, start, stop, kept, own, scratch, lane, LANES)
