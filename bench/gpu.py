@@ -300,6 +300,7 @@ def main(argv=None) -> int:
     # speed and in quality (fewer words per launch: fewer warps updating rows at once)
     variants = [] if args.no_variants or args.simulate else [
         ("atomic adds", dict(atomic=True)), ("atomic adds, seed 2", dict(atomic=True, seed=2)),
+        ("corpus streamed per launch", dict(max_resident_words=1)),
         ("shared cache", dict(cache=True)),
         ("atomic adds, shared cache", dict(atomic=True, cache=True)),
         ("atomic adds, launch 1M words", dict(atomic=True, launch_words=1_000_000))]
