@@ -1,4 +1,4 @@
-"""Device code for skip-gram negative sampling (Numba-CUDA).
+"""Device code for negative sampling over the engine's layouts (Numba-CUDA).
 
 One **warp per sentence chunk** (a block holds ``warps`` of them, each on its own
 chunk): the warp subsamples its chunk, then walks its kept words as centres. Each
@@ -14,12 +14,16 @@ of chunks (which differs between epochs).
 
 The window step, :func:`build`'s ``window_step`` (built twice: the contexts' rows in
 global syn0, or in the shared cache below), is the CPU engine's
-:func:`wordspace.kernels.sgns.negative_sampling_kernel` for one block of at most
-:data:`BLOCK` contexts of a window: ``S = U V^T``, ``G = lr (labels - sigmoid(S))``,
-then ``V += G^T U`` and ``U += G V`` from the old values (each step is added to its
-row, so a row that appears twice gets both steps, as on the CPU); a negative equal to
-the centre is skipped. The training kernel and the test kernel (explicit examples,
-:func:`build`'s ``examples_kernel``) call the same function.
+:func:`wordspace.kernels.sgns.negative_sampling_kernel` for one example of one-row bags
+(skip-gram's contexts, at most ``block`` of a window; PV-DBOW's sentence row one more):
+``S = U V^T``, ``G = lr (labels - sigmoid(S))``, then ``V += G^T U`` and
+``U += out_rate G V`` from the old values (each step is added to its row, so a row that
+appears twice gets both steps, as on the CPU); a negative equal to the centre is
+skipped. ``bag_step`` is the same over bags of several rows, each bag's input their
+mean and every row of a bag taking its step: CBOW's window, fastText's word and n-gram
+rows. The layout is compiled in (:func:`build`'s ``block``, ``window_bag``,
+``subwords``, ``tagged``). The training kernel and the test kernel (the CPU engine's
+examples, :func:`build`'s ``examples_kernel``) call the same functions.
 
 Hogwild: rows are read without synchronisation. How a step is added to a global row is
 :func:`build`'s ``atomic``: by default a plain load, add and store (``row[d] += step``),
