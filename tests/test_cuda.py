@@ -370,6 +370,16 @@ def test_a_launch_never_crosses_an_epoch_end():
         assert words == int(stop[first:first + count].sum() - start[first:first + count].sum())
 
 
+def test_parameters_too_large_for_the_device_are_refused_with_the_sizes(monkeypatch):
+    from wordspace.train import TrainingTooLarge
+
+    context = type(cuda.current_context())
+    monkeypatch.setattr(context, "get_memory_info", lambda self: (1000, 2000))
+    with pytest.raises(TrainingTooLarge, match=r"needs 0.00 GiB .*input rows.*output rows"
+                                               r".*0.00 GiB is free: lower dim"):
+        _run(np.arange(200) % 29, np.array([0, 200]), dim=8)
+
+
 def test_executor_options():
     executor = CudaSkipGram("cuda", atomic=1, cache=0)  # as bench/gpu.py passes them
     assert executor.atomic is True and executor.cache is False

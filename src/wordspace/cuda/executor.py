@@ -112,6 +112,21 @@ def launch_groups(jobs: Sequence, job_end: np.ndarray, launch_words: int) -> lis
     return groups
 
 
+def check_device_memory(cuda, device: str, arrays: dict[str, int]) -> None:
+    """Raise :class:`~wordspace.train.TrainingTooLarge`, naming the sizes, when the
+    ``arrays`` (a name -> bytes) a run keeps on the device do not fit in its free memory
+    (the corpus is not among them: :class:`DeviceCorpus` streams it when it must)."""
+    from wordspace.train import TrainingTooLarge
+
+    free = cuda.current_context().get_memory_info()[0]
+    need = sum(arrays.values())
+    if need > free:
+        parts = ", ".join(f"{name} {size / 2**30:.2f} GiB" for name, size in arrays.items())
+        raise TrainingTooLarge(
+            f"training on {device} needs {need / 2**30:.2f} GiB of its memory ({parts}) "
+            f"and {free / 2**30:.2f} GiB is free: lower dim (or bucket), or train on the CPU")
+
+
 class DeviceCorpus:
     """The encoded corpus on the device for a run's launches (:func:`launch_groups`'s
     ``groups`` over chunks ``start``/``stop``), with scratch as long for the subsampled
@@ -313,6 +328,10 @@ class CudaNegativeSampling:
         else:  # never read, but as long as the chunks
             chunk_row = np.zeros(max(len(start), 1), np.int32)
         bags = sampler.layout.word_bags
+        check_device_memory(cuda, self.device, {
+            "input rows": params.inputs.size * 4, "output rows": params.outputs.size * 4,
+            "word bags": 0 if bags is None else bags.rows.nbytes + bags.ptr.nbytes,
+            "chunks": len(start) * 32})
         to = cuda.to_device
         d = dict(keep=to(np.asarray(sampler.keep, np.float32)),
                  prob=to(np.asarray(sampler.noise[0], np.float32)),

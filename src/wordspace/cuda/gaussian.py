@@ -48,6 +48,7 @@ from wordspace.cuda.executor import (
     WARPS,
     CudaReport,
     DeviceCorpus,
+    check_device_memory,
     cut_chunks,
     launch_groups,
     run_launches,
@@ -509,6 +510,11 @@ class CudaGaussian:
         to = cuda_.to_device
         tied = params.tied
         host = params.arrays()  # means, variances, context ones, then the AdaGrad sums
+        check_device_memory(cuda_, self.device, {
+            "distributions and AdaGrad sums": sum(
+                a.size * (4 if i < 4 else 8) for i, a in enumerate(host)
+                if not (tied and i in (2, 3, 6, 7))),
+            "chunks": len(start) * 28})
 
         def copy(i):
             return to(np.ascontiguousarray(host[i], np.float32 if i < 4 else np.float64))
