@@ -378,55 +378,83 @@ def test_hot_rounds_follow_the_ruler_sequence():
         [1, 2, 1, 4, 1, 2, 1, 8, 1, 2, 1, 4, 1, 2, 1, 16]
 
 
-def test_the_sync_rounds_exchange_changes_not_values():
-    """Two ranks as threads over a fake all-reduce: each one's change reaches the other
-    once, a change made during a round is kept, and a full sync makes them equal."""
+class _Pair:
+    """Rank ``rank`` of two threads, over a fake all-reduce and broadcast on ``board``."""
+
+    def __init__(self, rank, board):
+        self.rank, self.world, self.board = rank, 2, board
+
+    def all_reduce(self, array, what=""):
+        self.board["in"][self.rank] = array.copy()
+        self.board["barrier"].wait()
+        array[...] = self.board["in"][0] + self.board["in"][1]
+        self.board["barrier"].wait()
+        return array
+
+    def broadcast(self, array, source=0, what=""):
+        self.board["in"][self.rank] = array.copy()
+        self.board["barrier"].wait()
+        array[...] = self.board["in"][source]
+        self.board["barrier"].wait()
+        return array
+
+
+def _started_pair(boundaries_only=(False, False)):
+    """Two started Synchronisers over 4096 x 3 arrays (rank 1's start from 1s, then take
+    rank 0's zeros); row 4095 is reached by the 2048th hot round only."""
     from wordspace.distributed.sync import Synchroniser
 
-    class Pair:
-        def __init__(self, rank, board):
-            self.rank, self.world, self.board = rank, 2, board
-
-        def all_reduce(self, array, what=""):
-            self.board["in"][self.rank] = array.copy()
-            self.board["barrier"].wait()
-            array[...] = self.board["in"][0] + self.board["in"][1]
-            self.board["barrier"].wait()
-            return array
-
-        def broadcast(self, array, source=0, what=""):
-            self.board["in"][self.rank] = array.copy()
-            self.board["barrier"].wait()
-            array[...] = self.board["in"][source]
-            self.board["barrier"].wait()
-            return array
-
     board = {"in": [None, None], "barrier": threading.Barrier(2, timeout=30)}
-    # rank 1 starts differently; row 4095 is reached by the 2048th round only
     arrays = [np.zeros((4096, 3), np.float32) + r for r in range(2)]
-    syncs = [Synchroniser(Pair(r, board), {"w": arrays[r]}, lambda: 0,
-                          SyncSettings(interval=0.01, rows=2)) for r in range(2)]
+    syncs = [Synchroniser(_Pair(r, board), {"w": arrays[r]}, lambda: 0,
+                          SyncSettings(interval=0.01, rows=2),
+                          boundaries_only=boundaries_only[r]) for r in range(2)]
     threads = [threading.Thread(target=s.start) for s in syncs]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     np.testing.assert_array_equal(arrays[1], 0)  # rank 0's parameters everywhere
+    return syncs, arrays
+
+
+def _finish(syncs):
+    finishing = [threading.Thread(target=s.finish) for s in syncs]
+    for t in finishing:
+        t.start()
+    for t in finishing:
+        t.join(30)
+
+
+def test_the_sync_rounds_exchange_changes_not_values():
+    """Two ranks as threads over a fake all-reduce: each one's change reaches the other
+    once, a change made during a round is kept, and a full sync makes them equal."""
+    syncs, arrays = _started_pair()
     arrays[0][0] += 1.0  # a hot row's change on rank 0
     arrays[1][4095] += 2.0  # a cold row's change on rank 1: only a full sync carries it
     time.sleep(0.2)
     np.testing.assert_array_equal(arrays[1][0], 1.0)  # arrived once, not more
     np.testing.assert_array_equal(arrays[0][0], 1.0)
     np.testing.assert_array_equal(arrays[0][4095], 0.0)
-    finishing = [threading.Thread(target=s.finish) for s in syncs]
-    for t in finishing:
-        t.start()
-    for t in finishing:
-        t.join(30)
+    _finish(syncs)
     np.testing.assert_array_equal(arrays[0], arrays[1])
     assert arrays[0][4095, 0] == 2.0 and arrays[0][0, 0] == 1.0
     assert all(s.full_syncs == 1 and s.error is None for s in syncs)
     assert hashlib.sha1(arrays[0].tobytes()).digest() == hashlib.sha1(arrays[1].tobytes()).digest()
+
+
+def test_a_device_rank_s_parameters_meet_the_others_only_at_boundaries():
+    # rank 1 trains on a device, which writes its host arrays back whole at epoch ends:
+    # no hot round may touch them in between, on any rank (the rounds stay collective)
+    syncs, arrays = _started_pair(boundaries_only=(False, True))
+    arrays[0][0] += 1.0
+    time.sleep(0.2)
+    assert syncs[0].rounds > 3 and syncs[1].rounds > 3  # the rounds go on ...
+    np.testing.assert_array_equal(arrays[1][0], 0.0)  # ... without the hot rows
+    arrays[1][0] += 5.0  # the device's epoch, written back
+    _finish(syncs)
+    np.testing.assert_array_equal(arrays[0], arrays[1])
+    assert arrays[0][0, 0] == 6.0  # both changes, once each
 
 
 def test_plain_cuda_means_the_local_rank_s_device_under_a_launcher(monkeypatch):

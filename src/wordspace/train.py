@@ -305,7 +305,8 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
     run = _Run(meter, states, params, len(bounds) - 1, len(jobs), epochs, on_epoch_end)
     total_words = meter.total_words
     if group is not None:
-        run.sync = Synchroniser(group, param_arrays(params), lambda: meter.words, sync)
+        run.sync = Synchroniser(group, param_arrays(params), lambda: meter.words, sync,
+                                boundaries_only=executor is not None)
         total_words = int(group.all_reduce(np.array([total_words], np.float64))[0])
         if checkpoint is not None:
             checkpoint, checkpoint_every = _rank_checkpoint(group, checkpoint,

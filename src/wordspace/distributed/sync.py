@@ -97,6 +97,10 @@ class Synchroniser:
     the other ranks' (see the module docstring). ``words()`` says how many corpus words
     this rank has trained.
 
+    ``boundaries_only``: this rank's parameters must not be touched between boundaries
+    (a device trains them and writes them back at epoch ends): no rank syncs hot rows,
+    the ranks meet at the boundaries only.
+
     Use: :meth:`start` before training (every rank then holds rank 0's parameters),
     :meth:`wait` at a boundary with every local lane paused (returns once all ranks
     have been fully synchronised; :meth:`release` after what the boundary does),
@@ -105,8 +109,13 @@ class Synchroniser:
     """
 
     def __init__(self, group: Group, arrays: dict[str, np.ndarray],
-                 words: Callable[[], int], settings: SyncSettings = SyncSettings()):
+                 words: Callable[[], int], settings: SyncSettings = SyncSettings(), *,
+                 boundaries_only: bool = False):
         self.group, self.arrays, self.words, self.settings = group, arrays, words, settings
+        # a device rank writes its host arrays whole at each epoch's end: a hot round
+        # running then could write back rows read before, losing the epoch's training of
+        # them. Its rounds say "busy", so no rank syncs hot rows; ranks meet at boundaries
+        self.boundaries_only = boundaries_only
         self.cond = threading.Condition()
         self.flags = np.zeros(5, np.float64)  # this rank's control slots, under cond
         self.generation = 0  # full synchronisations done
@@ -186,6 +195,7 @@ class Synchroniser:
             self.flags[_WORDS] = self.words()
             control = np.concatenate([self.flags, np.zeros(world)])
             control[5 + self.group.rank] = self.flags[_FAILED]
+            control[_BUSY] = max(control[_BUSY], float(self.boundaries_only))
         started = time.perf_counter()
         self.group.all_reduce(control, what="a control round")
         self.sent += control.nbytes
