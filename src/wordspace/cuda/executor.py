@@ -331,7 +331,7 @@ class CudaNegativeSampling:
         check_device_memory(cuda, self.device, {
             "input rows": params.inputs.size * 4, "output rows": params.outputs.size * 4,
             "word bags": 0 if bags is None else bags.rows.nbytes + bags.ptr.nbytes,
-            "chunks": len(start) * 32})
+            "chunks": len(start) * 48})  # start, stop, rate, row, three counters
         to = cuda.to_device
         d = dict(keep=to(np.asarray(sampler.keep, np.float32)),
                  prob=to(np.asarray(sampler.noise[0], np.float32)),

@@ -514,7 +514,7 @@ class CudaGaussian:
             "distributions and AdaGrad sums": sum(
                 a.size * (4 if i < 4 else 8) for i, a in enumerate(host)
                 if not (tied and i in (2, 3, 6, 7))),
-            "chunks": len(start) * 28})
+            "chunks": len(start) * 52})  # start, stop, rate, four counters
 
         def copy(i):
             return to(np.ascontiguousarray(host[i], np.float32 if i < 4 else np.float64))
