@@ -209,6 +209,28 @@ def gaussian_run(vocab, tokens, offsets, freq, data: Path, *, device, epochs, se
     return counters, scores
 
 
+def _cell(x, fmt):
+    return format(x, fmt) if isinstance(x, float) and math.isfinite(x) else "-"
+
+
+def table_line(name, epochs, c, s) -> str:
+    """One row of the final table: a run's counters ``c`` and scores ``s``."""
+    return (f"{name:<38} {epochs:>2} {c.seconds:>8.2f} {c.compile_seconds:>9.2f} "
+            f"{c.words_per_second / 1e6:>9.2f} {c.mean_loss:>6.3f} "
+            f"{_cell(s.get('ws353'), '6.3f'):>6} {_cell(s.get('simlex'), '6.3f'):>6} "
+            f"{_cell(s.get('google', math.nan) * 100, '6.1f'):>6}% "
+            f"{_cell(s.get('bless'), '6.3f'):>6}")
+
+
+class Rows(list):
+    """The table's rows; each printed as it comes (``| ...``), so a run cut short still
+    leaves what it measured in its output."""
+
+    def append(self, row) -> None:
+        super().append(row)
+        print("| " + table_line(*row), flush=True)
+
+
 class Budget:
     def __init__(self, seconds: float):
         self.start, self.seconds = time.perf_counter(), seconds
@@ -259,9 +281,9 @@ def main(argv=None) -> int:
         # min_alpha as the models' default: alpha * 1e-4
         rates = Schedule.linear(alpha, alpha * 1e-4, [j.words for j in jobs]).rates
         rng = np.random.default_rng(seed)
-        rows = len(vocab) if layout.word_bags is None else subwords.rows(len(vocab))
+        n_rows = len(vocab) if layout.word_bags is None else subwords.rows(len(vocab))
         params = VectorParams(
-            ((rng.random((rows, args.dim), dtype=np.float32) - 0.5) / args.dim),
+            ((rng.random((n_rows, args.dim), dtype=np.float32) - 0.5) / args.dim),
             np.zeros((len(vocab), args.dim), np.float32))
         executor = CudaNegativeSampling(args.device, **options)
         last = [0.0]
@@ -275,7 +297,7 @@ def main(argv=None) -> int:
         counters = executor.train(sampler, params, jobs, rates, seed=seed, report=report)
         return counters, params
 
-    rows = []
+    rows = Rows()
     settings = (f"dim {args.dim}, window {args.window}, negative {args.negative}, "
                 f"sample {args.sample:g}, min_count {args.min_count}, alpha {args.alpha}")
     print(f"SGNS: {settings}, {args.epochs} epochs")
@@ -368,26 +390,16 @@ def main(argv=None) -> int:
     print(f"{'run':<38} {'ep':>2} {'train s':>8} {'compile s':>9} {'M words/s':>9} "
           f"{'loss':>6} {'WS353':>6} {'SimLex':>6} {'Google':>7} {'BLESS':>6}")
 
-    def cell(x, fmt):
-        return format(x, fmt) if isinstance(x, float) and math.isfinite(x) else "-"
-
-    for name, epochs, c, s in rows:
-        if c is None:
-            print(f"{name:<38} {'':>2} {s.get('note', '')}")
-            continue
-        print(f"{name:<38} {epochs:>2} {c.seconds:>8.2f} {c.compile_seconds:>9.2f} "
-              f"{c.words_per_second / 1e6:>9.2f} {c.mean_loss:>6.3f} "
-              f"{cell(s.get('ws353'), '6.3f'):>6} {cell(s.get('simlex'), '6.3f'):>6} "
-              f"{cell(s.get('google', math.nan) * 100, '6.1f'):>6}% "
-              f"{cell(s.get('bless'), '6.3f'):>6}")
+    for row in rows:
+        print(table_line(*row))
     print(f"{'full softmax CPU (benchmarks.md)':<38} {1:>2} {'':>8} {'':>9} "
           f"{CPU_SOFTMAX['words_per_s'] / 1e6:>9.4f}")
     for name, cpu in (("SGNS", CPU_SGNS), ("Gaussian diag KL", CPU_GAUSSIAN),
                       ("fastText skip-gram", CPU_FASTTEXT)):
         print(f"{name + ' CPU (benchmarks.md)':<38} {5:>2} {'':>8} {'':>9} "
               f"{cpu['words_per_s'] / 1e6:>9.2f} {'':>6} {cpu['ws353']:>6.3f} "
-              f"{cpu['simlex']:>6.3f} {cell(cpu.get('google', math.nan) * 100, '6.1f'):>6}% "
-              f"{cell(cpu.get('bless'), '6.3f'):>6}")
+              f"{cpu['simlex']:>6.3f} {_cell(cpu.get('google', math.nan) * 100, '6.1f'):>6}% "
+              f"{_cell(cpu.get('bless'), '6.3f'):>6}")
     return 0
 
 
