@@ -517,3 +517,47 @@ def test_unknown_constructor_arguments_say_where_they_belong(cls, kwargs, messag
         cls(**kwargs)
     assert "min_count" not in cls._param_names()
     assert cls(dim=3).get_params()["dim"] == 3 and repr(cls(dim=3)) == f"{cls.__name__}(dim=3)"
+
+
+# -- Word Mover's Distance ----------------------------------------------------------------
+def test_wmdistance_equals_gensim_s_with_pot(pair):
+    pytest.importorskip("ot", reason="gensim's wmdistance needs POT (a dev dependency)")
+    kv, v = pair
+    rng = np.random.default_rng(21)
+    for k in range(30):
+        doc1 = _words(rng, int(rng.integers(1, 9))) * int(rng.integers(1, 3))
+        doc2 = _words(rng, int(rng.integers(1, 9))) + (["zzz-unknown"] if k % 3 else [])
+        rng.shuffle(doc1)
+        for norm in (True, False):
+            assert v.wmdistance(doc1, doc2, norm=norm) == pytest.approx(
+                kv.wmdistance(doc1, doc2, norm=norm), rel=1e-6, abs=1e-9), (doc1, doc2)
+
+
+def test_wmdistance_of_equal_sized_documents_is_their_best_word_matching():
+    # with n distinct words a side, each of weight 1/n, moving mass is matching words:
+    # the optimum is the assignment problem's, solved here independently
+    from scipy.optimize import linear_sum_assignment
+    from scipy.spatial.distance import cdist
+
+    v = Vectors(WORDS, MATRIX.copy())
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 5, 9):
+        rows1, rows2 = rng.choice(N, n, replace=False), rng.choice(N, n, replace=False)
+        cost = cdist(v.unit[rows1].astype(np.float64), v.unit[rows2].astype(np.float64))
+        i, j = linear_sum_assignment(cost)
+        want = cost[i, j].mean()
+        got = v.wmdistance([WORDS[r] for r in rows1], [WORDS[r] for r in rows2])
+        assert got == pytest.approx(want, rel=1e-9, abs=1e-12)
+
+
+def test_wmdistance_edge_cases(caplog):
+    v = Vectors(WORDS, MATRIX.copy())
+    assert v.wmdistance(["w1", "w2", "w2"], ["w2", "w1", "w2"]) == pytest.approx(0, abs=1e-12)
+    assert v.wmdistance(["w5"], ["w5", "w5"]) == 0.0
+    one = v.wmdistance(["w1"], ["w2"])  # one word a side: their distance
+    assert one == pytest.approx(np.linalg.norm(v.unit[1] - v.unit[2]), rel=1e-6)
+    assert v.wmdistance(["w1"], ["w2"], norm=False) == pytest.approx(
+        np.linalg.norm(MATRIX[1] - MATRIX[2]), rel=1e-6)
+    with caplog.at_level("WARNING"):
+        assert v.wmdistance(["zzz"], ["w1"]) == float("inf")
+    assert "no word with a vector" in caplog.text

@@ -19,8 +19,10 @@ from numbers import Integral
 from pathlib import Path
 
 import numpy as np
+from scipy.spatial.distance import cdist
 
 from wordspace import _keyed
+from wordspace.transport import earth_movers_distance
 from wordspace.vocab import WordIndex, unknown_word_message
 from wordspace.word2vec_format import read_word2vec, write_word2vec
 
@@ -354,6 +356,32 @@ class Vectors(WordIndex):
         mean1 = self.get_mean_vector(ws1, pre_normalize=False)
         mean2 = self.get_mean_vector(ws2, pre_normalize=False)
         return float(_unitvec(mean1) @ _unitvec(mean2))
+
+    def wmdistance(self, document1, document2, norm: bool = True) -> float:
+        """Word Mover's Distance between two documents (lists of words; Kusner et al.
+        2015), as gensim's: the least total Euclidean distance, between the words'
+        vectors (scaled to unit length if ``norm``), over which each document's
+        normalised word counts are moved onto the other's. Words without a vector are
+        left out; a document left with none gives ``inf`` (with a warning). Solved
+        exactly by linear programming (:mod:`wordspace.transport`), so it needs no POT;
+        where gensim returns ``inf`` for documents whose vectors all coincide, this
+        returns their true distance, 0."""
+        found1, found2 = ([w for w in doc if self._lookup(w) is not None]
+                          for doc in (document1, document2))
+        if len(found1) < len(document1) or len(found2) < len(document2):
+            logger.info("removed %d and %d words without a vector from documents 1 and 2",
+                        len(document1) - len(found1), len(document2) - len(found2))
+        if not found1 or not found2:
+            logger.warning("at least one of the documents has no word with a vector")
+            return float("inf")
+        words1, counts1 = np.unique(np.array(found1, dtype=object), return_counts=True)
+        words2, counts2 = np.unique(np.array(found2, dtype=object), return_counts=True)
+        if len(words1) == len(words2) == 1 and words1[0] == words2[0]:
+            return 0.0
+        v1 = np.stack([self._lookup(w, norm) for w in words1]).astype(np.float64)
+        v2 = np.stack([self._lookup(w, norm) for w in words2]).astype(np.float64)
+        return earth_movers_distance(counts1 / counts1.sum(), counts2 / counts2.sum(),
+                                     cdist(v1, v2))
 
     def rank_by_centrality(self, words, use_norm: bool = True) -> list[tuple[float, str]]:
         """``(similarity, word)`` pairs, most similar to the words' mean first; unknown
