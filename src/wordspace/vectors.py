@@ -363,9 +363,9 @@ class Vectors(WordIndex):
         vectors (scaled to unit length if ``norm``), over which each document's
         normalised word counts are moved onto the other's. Words without a vector are
         left out; a document left with none gives ``inf`` (with a warning). Solved
-        exactly by linear programming (:mod:`wordspace.transport`), so it needs no POT;
-        where gensim returns ``inf`` for documents whose vectors all coincide, this
-        returns their true distance, 0."""
+        exactly (:mod:`wordspace.transport`): by POT where it is installed, as gensim
+        does, else by SciPy's linear programming (slower); where gensim returns ``inf``
+        for documents whose vectors all coincide, this returns their true distance, 0."""
         found1, found2 = ([w for w in doc if self._lookup(w) is not None]
                           for doc in (document1, document2))
         if len(found1) < len(document1) or len(found2) < len(document2):
