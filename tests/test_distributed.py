@@ -418,7 +418,7 @@ def _started_pair(boundaries_only=(False, False)):
     return syncs, arrays
 
 
-def _finish(syncs):
+def _finish_pair(syncs):
     finishing = [threading.Thread(target=s.finish) for s in syncs]
     for t in finishing:
         t.start()
@@ -436,7 +436,7 @@ def test_the_sync_rounds_exchange_changes_not_values():
     np.testing.assert_array_equal(arrays[1][0], 1.0)  # arrived once, not more
     np.testing.assert_array_equal(arrays[0][0], 1.0)
     np.testing.assert_array_equal(arrays[0][4095], 0.0)
-    _finish(syncs)
+    _finish_pair(syncs)
     np.testing.assert_array_equal(arrays[0], arrays[1])
     assert arrays[0][4095, 0] == 2.0 and arrays[0][0, 0] == 1.0
     assert all(s.full_syncs == 1 and s.error is None for s in syncs)
@@ -452,7 +452,7 @@ def test_a_device_rank_s_parameters_meet_the_others_only_at_boundaries():
     assert syncs[0].rounds > 3 and syncs[1].rounds > 3  # the rounds go on ...
     np.testing.assert_array_equal(arrays[1][0], 0.0)  # ... without the hot rows
     arrays[1][0] += 5.0  # the device's epoch, written back
-    _finish(syncs)
+    _finish_pair(syncs)
     np.testing.assert_array_equal(arrays[0], arrays[1])
     assert arrays[0][0, 0] == 6.0  # both changes, once each
 
