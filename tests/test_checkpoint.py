@@ -156,6 +156,27 @@ def test_a_failing_callback_fails_fit(corpus):
         model.fit(corpus, callbacks=[object()])
 
 
+def test_an_update_resumes_only_from_the_model_it_started_from(corpus, tmp_path):
+    base = SkipGram(**SETTINGS, workers=1).fit(corpus)
+    base.save(tmp_path / "base")
+    more = Corpus(_write_corpus(tmp_path / "more.txt", 1200, seed=2), progress=False)
+    path = tmp_path / "partial"
+    with pytest.raises(RuntimeError, match="callback failed"):
+        base.fit(more, update=True, checkpoint=path,
+                 callbacks=[Recorder(fail_at_epoch=2)])
+    assert is_checkpoint(path)
+    # another start, of the same settings and vocabulary: two threads' other vectors
+    other = SkipGram(**SETTINGS, workers=2).fit(corpus).set_params(workers=1)
+    assert not same_parameters(other, base)
+    with pytest.raises(CheckpointMismatch) as info:
+        other.fit(more, update=True, checkpoint=path)
+    assert "update of: " in str(info.value) and "seed" not in str(info.value)
+    # the same start resumes, and ends where an uninterrupted update does
+    resumed = load_model(tmp_path / "base").fit(more, update=True, checkpoint=path)
+    whole = load_model(tmp_path / "base").fit(more, update=True)
+    assert same_parameters(resumed, whole) and not path.exists()
+
+
 def test_a_checkpoint_of_other_settings_or_another_corpus_is_refused(corpus, tmp_path):
     path = tmp_path / "partial"
     _interrupted(SkipGram(**SETTINGS, workers=1), corpus, path)

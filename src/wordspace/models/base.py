@@ -25,7 +25,12 @@ from wordspace._validate import check_float, check_int
 from wordspace.corpus import MAX_SENTENCE_LENGTH, Corpus
 from wordspace.cuda.device import parse_device
 from wordspace.engine.callbacks import check_callbacks
-from wordspace.engine.checkpoint import Every, check_checkpoint_path, remove_checkpoint
+from wordspace.engine.checkpoint import (
+    Every,
+    check_checkpoint_path,
+    param_arrays,
+    remove_checkpoint,
+)
 from wordspace.engine.layout import Layout
 from wordspace.engine.meter import TrainingReport
 from wordspace.losses import Loss, Params
@@ -568,6 +573,8 @@ class WindowModel(Model):
                   if name not in ("progress", "workers")}
         if run.init is not None:
             config["init"] = _initialise(params.inputs, self.vocab_.words, run.init)
+        if run.update and run.checkpoint is not None:  # resumed only from the same start
+            config["update of"] = _digest(param_arrays(params))
         self.report_ = train(
             corpus, loss, params, layout=self._layout(), executor=self._device_executor(),
             window=self.window if window is None else window,
@@ -676,6 +683,15 @@ def _initialise(inputs: np.ndarray, words: list[str], vectors) -> str:
     logger.info("started %d of %d words from the pretrained vectors", len(pairs), len(words))
     digest = hashlib.blake2b(inputs[rows].tobytes(), digest_size=8).hexdigest()
     return f"{len(pairs)} rows, {digest}"
+
+
+def _digest(arrays: dict[str, np.ndarray]) -> str:
+    """A short digest of ``arrays``' values (what an update starts from)."""
+    digest = hashlib.blake2b(digest_size=8)
+    for name, array in arrays.items():
+        digest.update(name.encode())
+        digest.update(np.ascontiguousarray(array).data)
+    return digest.hexdigest()
 
 
 def _registry() -> dict[str, type[Model]]:
