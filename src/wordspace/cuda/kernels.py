@@ -263,7 +263,6 @@ def default_lanes() -> int:
     return 1 if SIMULATED else WARP
 
 
-
 def shared_bytes(*, dim: int, window: int, warps: int, cache: bool) -> int:
     """Shared memory one block of :func:`build`'s training kernel uses."""
     ring = 2 * (2 * window + 1) * dim * 4 if cache else 4
@@ -395,6 +394,31 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
     row_scores = make_scores(row_partial)
     mean_scores = make_scores(mean_partial)
 
+    # the steps of one dimension ``d`` (a lane's), shared by window_step and bag_step
+    @cuda.jit(device=True)
+    def load_outputs(out_mat, outs, d, u):
+        """``u[k]`` = dimension ``d`` of output row ``outs[k]`` (the old values)."""
+        for k in range(K1):
+            u[k] = out_mat[outs[k], d]
+
+    @cuda.jit(device=True)
+    def input_step(g, stride, u, j):
+        """Input ``j``'s step in this dimension, ``(G^T U)_j``."""
+        acc = np.float32(0.0)
+        for k in range(K1):
+            acc += g[k * stride + j] * u[k]
+        return acc
+
+    @cuda.jit(device=True)
+    def add_output_steps(out_mat, outs, d, g, stride, x, n, out_rate):
+        """``U += out_rate G X`` in dimension ``d``, ``x[j]`` the ``n`` inputs' old
+        values there."""
+        for k in range(K1):
+            acc = np.float32(0.0)
+            for j in range(n):
+                acc += g[k * stride + j] * x[j]
+            add_global(out_mat, outs[k], d, acc * out_rate)
+
     def make_window_step(add_input):
         """``window_step`` adding the input rows' steps with ``add_input`` (the output
         rows are global: ``add_global``)."""
@@ -413,20 +437,12 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
             for t in range(DPL):
                 d = lane + LANES * t
                 if d < DIM:
-                    for k in range(K1):
-                        u[k] = out_mat[outs[k], d]
+                    load_outputs(out_mat, outs, d, u)
                     for j in range(m):
                         v[j] = in_mat[in_rows[j], d]
                     for j in range(m):  # V += G^T U (old U)
-                        acc = np.float32(0.0)
-                        for k in range(K1):
-                            acc += g[k * ITEMS + j] * u[k]
-                        add_input(in_mat, in_rows[j], d, acc)
-                    for k in range(K1):  # U += out_rate G V (old V)
-                        acc = np.float32(0.0)
-                        for j in range(m):
-                            acc += g[k * ITEMS + j] * v[j]
-                        add_global(out_mat, outs[k], d, acc * out_rate)
+                        add_input(in_mat, in_rows[j], d, input_step(g, ITEMS, u, j))
+                    add_output_steps(out_mat, outs, d, g, ITEMS, v, m, out_rate)  # old V
             return loss
         return window_step
 
@@ -470,23 +486,18 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
                     h[j * DPL + t] *= scale
             loss = mean_scores(h, h, nb, NB, out_mat, outs, lr, lane, scratch, track, g)
             u = cuda.local.array(K1, np.float32)
+            x = cuda.local.array(NB, np.float32)
             for t in range(DPL):
                 d = lane + LANES * t
                 if d < DIM:
-                    for k in range(K1):
-                        u[k] = out_mat[outs[k], d]
+                    load_outputs(out_mat, outs, d, u)
                     for j in range(nb):  # every row of bag j += (G^T U)_j (old U)
-                        acc = np.float32(0.0)
-                        for k in range(K1):
-                            acc += g[k * NB + j] * u[k]
+                        acc = input_step(g, NB, u, j)
                         for p in range(bag_ptr[j], bag_ptr[j + 1]):
                             for q in range(first[p], last[p]):
                                 add_global(in_mat, bag_row(table, q), d, acc)
-                    for k in range(K1):  # U += out_rate G H (old H)
-                        acc = np.float32(0.0)
-                        for j in range(nb):
-                            acc += g[k * NB + j] * h[j * DPL + t]
-                        add_global(out_mat, outs[k], d, acc * out_rate)
+                        x[j] = h[j * DPL + t]
+                    add_output_steps(out_mat, outs, d, g, NB, x, nb, out_rate)  # old H
             return loss
         return bag_step
 
@@ -585,6 +596,9 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
         last = cuda.local.array(ITEMS, np.int64)
         pieces = cuda.local.array(ITEMS1, np.int64)
         outs = cuda.local.array(K1, np.int32)
+        if not ONE_ROW:  # bag p is piece p (a window bag: pieces[1] set per example)
+            for p in range(ITEMS1):
+                pieces[p] = p
         if cache:
             for p in range(min(WINDOW, n)):
                 ring_load(ring, orig, syn0, kept[start + p], p % RING, lane)
@@ -616,12 +630,10 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
                         if j != i:
                             w = kept[start + j]
                             rows[m] = j % RING if cache else w
-                            if ONE_ROW:
-                                pass
-                            elif subwords:
+                            if subwords:  # the word's bag: its rows in the table
                                 first[m] = bag_ptr[w]
                                 last[m] = bag_ptr[w + 1]
-                            else:
+                            elif WINDOW_BAG:  # its own row
                                 first[m] = w
                                 last[m] = w + 1
                             m += 1
@@ -645,9 +657,7 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
                     step_loss = global_step(syn0, rows, m, syn1, outs, lr, out_rate, lane,
                                             scratch, track)
                 else:
-                    for p in range(m + 1):
-                        pieces[p] = p
-                    if WINDOW_BAG:
+                    if WINDOW_BAG:  # one bag of every piece
                         pieces[1] = m
                     step_loss = train_bag_step(syn0, bag_rows, first, last, pieces, nb,
                                                syn1, outs, lr, out_rate, lane, scratch,
