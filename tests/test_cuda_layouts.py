@@ -143,7 +143,8 @@ def test_the_device_sees_each_layout_as_the_sampler_cuts_it():
     assert DeviceLayout.of(_sampled("pvdbow-in-blocks")[0]) == DeviceLayout(block=4,
                                                                             tagged=True)
     subwords = DeviceLayout.of(_sampled("subwords")[0])
-    assert subwords.subwords and not subwords.one_row
+    assert subwords.subwords and not subwords.cacheable
+    assert DeviceLayout(block=6).cacheable and not DeviceLayout(block=6, tagged=True).cacheable
 
 
 # --- whole runs: the trained counters ------------------------------------------------

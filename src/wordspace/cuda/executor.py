@@ -148,7 +148,6 @@ class DeviceCorpus:
         self.device = (cuda.to_device(self.tokens) if self.resident
                        else cuda.device_array(size, np.int32))
         self.kept = cuda.device_array(size, np.int32)
-        self.copied = 0  # tokens copied to the device for launches (streamed)
 
     def load(self, first: int, count: int) -> int:
         """Put chunks ``first .. first + count - 1``'s tokens on the device; returns the
@@ -157,8 +156,25 @@ class DeviceCorpus:
             return 0
         lo, hi = int(self.start[first]), int(self.stop[first + count - 1])
         self.device[:hi - lo].copy_to_device(self.tokens[lo:hi])
-        self.copied += hi - lo
         return lo
+
+
+def device_tables(cuda, sampler, start: np.ndarray, stop: np.ndarray,
+                  lr: np.ndarray) -> dict:
+    """What every device run reads besides its parameters and corpus, on the device:
+    the sampler's subsampling probabilities (``keep``) and noise alias tables
+    (``prob``, ``alias``), and the chunks' ``start``, ``stop`` and ``lr``."""
+    to = cuda.to_device
+    return dict(keep=to(np.asarray(sampler.keep, np.float32)),
+                prob=to(np.asarray(sampler.noise[0], np.float32)),
+                alias=to(np.asarray(sampler.noise[1], np.int32)),
+                start=to(start), stop=to(stop), lr=to(lr))
+
+
+def chunk_counters(cuda, chunks: int, **dtypes) -> dict:
+    """A device array of one counter per chunk for each name in ``dtypes`` (its dtype),
+    as the kernels write them and :func:`run_launches` sums them."""
+    return {name: cuda.device_array(max(chunks, 1), dtype) for name, dtype in dtypes.items()}
 
 
 def run_launches(groups: list[tuple], launch: Callable[[int, int], None],
@@ -214,10 +230,10 @@ class DeviceLayout:
                    window_bag=layout.bag == "window", subwords=subwords, tagged=tagged)
 
     @property
-    def one_row(self) -> bool:
-        """Whether every bag is one row (skip-gram, PV-DBOW): the shared cache may hold
-        them."""
-        return not (self.window_bag or self.subwords)
+    def cacheable(self) -> bool:
+        """Whether the shared-memory cache can hold the contexts: one-row bags of words
+        only (skip-gram)."""
+        return not (self.window_bag or self.subwords or self.tagged)
 
 
 class CudaNegativeSampling:
@@ -263,8 +279,8 @@ class CudaNegativeSampling:
         fits = kernels.shared_bytes(dim=dim, window=window, warps=self.warps,
                                     cache=True) <= SHARED_LIMIT
         if cache is None:
-            cache = fits and layout.one_row and not layout.tagged
-        elif cache and not (layout.one_row and not layout.tagged):
+            cache = fits and layout.cacheable
+        elif cache and not layout.cacheable:
             raise ValueError("the shared-memory cache holds skip-gram's context rows only: "
                              "cache=False")
         elif cache and not fits:
@@ -333,18 +349,14 @@ class CudaNegativeSampling:
             "word bags": 0 if bags is None else bags.rows.nbytes + bags.ptr.nbytes,
             "chunks": len(start) * 48})  # start, stop, rate, row, three counters
         to = cuda.to_device
-        d = dict(keep=to(np.asarray(sampler.keep, np.float32)),
-                 prob=to(np.asarray(sampler.noise[0], np.float32)),
-                 alias=to(np.asarray(sampler.noise[1], np.int32)),
+        d = dict(device_tables(cuda, sampler, start, stop, lr),
                  syn0=to(np.ascontiguousarray(params.inputs, dtype=np.float32)),
                  syn1=to(np.ascontiguousarray(params.outputs, dtype=np.float32)),
-                 start=to(start), stop=to(stop), lr=to(lr), row=to(chunk_row),
+                 row=to(chunk_row),
                  bag_ptr=to(np.asarray(bags.ptr if bags else np.zeros(1), np.int64)),
                  bag_rows=to(np.asarray(bags.rows if bags else np.zeros(1), np.int32)))
-        n_chunks = max(len(start), 1)
-        loss = cuda.device_array(n_chunks, np.float64)
-        terms = cuda.device_array(n_chunks, np.int64)
-        pairs = cuda.device_array(n_chunks, np.int64)
+        sums = chunk_counters(cuda, len(start), loss=np.float64, terms=np.int64,
+                              pairs=np.int64)
         threads = self.lanes * self.warps
         corpus = DeviceCorpus(cuda, sampler.tokens, start, stop, groups,
                               max_resident_words=self.max_resident_words)
@@ -355,10 +367,9 @@ class CudaNegativeSampling:
                 corpus.device, d["keep"], d["prob"], d["alias"], d["syn0"], d["syn1"],
                 corpus.kept, d["start"], d["stop"], d["lr"], d["row"], d["bag_ptr"],
                 d["bag_rows"], np.float32(self.output_rate), first, count, base,
-                np.uint64(seed % (1 << 64)), loss, terms, pairs)
+                np.uint64(seed % (1 << 64)), *sums.values())
 
-        run_launches(groups, launch, {"loss": loss, "terms": terms, "pairs": pairs},
-                     counters, report, start_time)
+        run_launches(groups, launch, sums, counters, report, start_time)
         params.inputs[...] = d["syn0"].copy_to_host()
         params.outputs[...] = d["syn1"].copy_to_host()
         counters.seconds = time.perf_counter() - start_time

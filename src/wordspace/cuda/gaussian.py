@@ -49,7 +49,9 @@ from wordspace.cuda.executor import (
     CudaReport,
     DeviceCorpus,
     check_device_memory,
+    chunk_counters,
     cut_chunks,
+    device_tables,
     launch_groups,
     run_launches,
 )
@@ -524,17 +526,11 @@ class CudaGaussian:
             mu_c, var_c, acc_mu_c, acc_var_c = mu_w, var_w, acc_mu_w, acc_var_w
         else:
             mu_c, var_c, acc_mu_c, acc_var_c = (copy(i) for i in (2, 3, 6, 7))
-        d = dict(keep=to(np.asarray(sampler.keep, np.float32)),
-                 prob=to(np.asarray(sampler.noise[0], np.float32)),
-                 alias=to(np.asarray(sampler.noise[1], np.int32)),
-                 start=to(start), stop=to(stop), lr=to(lr))
+        d = device_tables(cuda_, sampler, start, stop, lr)
         corpus = DeviceCorpus(cuda_, sampler.tokens, start, stop, groups,
                               max_resident_words=self.max_resident_words)
-        n_chunks = max(len(start), 1)
-        loss = cuda_.device_array(n_chunks, np.float64)
-        terms = cuda_.device_array(n_chunks, np.int64)
-        active = cuda_.device_array(n_chunks, np.int64)
-        pairs = cuda_.device_array(n_chunks, np.int64)
+        sums = chunk_counters(cuda_, len(start), loss=np.float64, terms=np.int64,
+                              active=np.int64, pairs=np.int64)
         threads = self.lanes * self.warps
         scalars = self._scalars()
         def launch(first: int, count: int) -> None:
@@ -543,11 +539,9 @@ class CudaGaussian:
                 corpus.device, d["keep"], d["prob"], d["alias"], mu_w, var_w, mu_c, var_c,
                 acc_mu_w, acc_var_w, acc_mu_c, acc_var_c, corpus.kept, d["start"],
                 d["stop"], d["lr"], first, count, base, np.uint64(seed % (1 << 64)),
-                *scalars, tied, loss, terms, active, pairs)
+                *scalars, tied, *sums.values())
 
-        run_launches(groups, launch,
-                     {"loss": loss, "terms": terms, "active": active, "pairs": pairs},
-                     counters, report, start_time)
+        run_launches(groups, launch, sums, counters, report, start_time)
         back = [mu_w, var_w, mu_c, var_c, acc_mu_w, acc_var_w, acc_mu_c, acc_var_c]
         for i, (target, source) in enumerate(zip(host, back, strict=True)):
             if tied and i in (2, 3, 6, 7):
