@@ -366,22 +366,27 @@ class Vectors(WordIndex):
         exactly (:mod:`wordspace.transport`): by POT where it is installed, as gensim
         does, else by SciPy's linear programming (slower); where gensim returns ``inf``
         for documents whose vectors all coincide, this returns their true distance, 0."""
-        found1, found2 = ([w for w in doc if self._lookup(w) is not None]
-                          for doc in (document1, document2))
-        if len(found1) < len(document1) or len(found2) < len(document2):
+        (v1, w1, left1), (v2, w2, left2) = (self._word_distribution(doc, norm)
+                                            for doc in (document1, document2))
+        if left1 or left2:
             logger.info("removed %d and %d words without a vector from documents 1 and 2",
-                        len(document1) - len(found1), len(document2) - len(found2))
-        if not found1 or not found2:
+                        left1, left2)
+        if not len(w1) or not len(w2):
             logger.warning("at least one of the documents has no word with a vector")
             return float("inf")
-        words1, counts1 = np.unique(np.array(found1, dtype=object), return_counts=True)
-        words2, counts2 = np.unique(np.array(found2, dtype=object), return_counts=True)
-        if len(words1) == len(words2) == 1 and words1[0] == words2[0]:
-            return 0.0
-        v1 = np.stack([self._lookup(w, norm) for w in words1]).astype(np.float64)
-        v2 = np.stack([self._lookup(w, norm) for w in words2]).astype(np.float64)
-        return earth_movers_distance(counts1 / counts1.sum(), counts2 / counts2.sum(),
-                                     cdist(v1, v2))
+        return earth_movers_distance(w1, w2, cdist(v1, v2))
+
+    def _word_distribution(self, document, norm: bool):
+        """``(vectors, weights, left out)``: the vector of each distinct word of
+        ``document`` that has one (float64), its share of those words' occurrences, and
+        how many occurrences had none."""
+        counts: dict = {}
+        for word in document:
+            counts[word] = counts.get(word, 0) + 1
+        found = {w: v for w in counts if (v := self._lookup(w, norm)) is not None}
+        weights = np.array([counts[w] for w in found], np.float64)
+        vectors = np.array(list(found.values()), np.float64).reshape(len(found), self.dim)
+        return vectors, weights / max(weights.sum(), 1), len(document) - int(weights.sum())
 
     def rank_by_centrality(self, words, use_norm: bool = True) -> list[tuple[float, str]]:
         """``(similarity, word)`` pairs, most similar to the words' mean first; unknown
