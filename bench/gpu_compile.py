@@ -39,7 +39,6 @@ def main(argv=None) -> int:
 
     from wordspace.cuda import executor as E
     from wordspace.cuda import gaussian as G
-    from wordspace.cuda import kernels as K
     from wordspace.cuda.device import import_cuda
     from wordspace.models.gaussian import GaussianSkipGram
 
@@ -48,11 +47,9 @@ def main(argv=None) -> int:
     # executors are built without looking for one
     dispatcher.get_current_device = lambda: types.SimpleNamespace(compute_capability=cc)
     E.require_cuda = G.require_cuda = lambda device: 0
-    E.simulated = G.simulated = lambda: False
-    K.SIMULATED = False
 
     ns = E.CudaNegativeSampling("cuda")
-    cases = [(f"{name}", ns._kernels(dim=100, window=5, negative=5, layout=layout)[0],
+    cases = [(name, ns._kernels(dim=100, window=5, negative=5, layout=layout)[0],
               ns.empty_launch(100))
              for name, layout in (
                  ("skip-gram", E.DeviceLayout(block=10)),
