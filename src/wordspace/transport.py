@@ -7,8 +7,9 @@ under a cost matrix ``C`` (n x m) is the linear programme
 
 which :func:`earth_movers_distance` solves exactly: with POT's network simplex
 (``ot.emd2``, what gensim uses) where POT is installed, or else as a linear programme
-with SciPy's HiGHS (already a dependency), which is as exact and 10-20 times slower (a
-pair of 100-word documents: ~50 ms against ~4 ms). It is what the Word Mover's Distance
+with SciPy's HiGHS (already a dependency), which is as exact and 15-35 times slower
+(two 100-word documents: 35 ms against 1.2 ms; bench/wmd_vs_gensim.py,
+docs/benchmarks.md). It is what the Word Mover's Distance
 of Kusner et al. (2015) measures between two documents' word distributions
 (:meth:`wordspace.vectors.Vectors.wmdistance`).
 """
