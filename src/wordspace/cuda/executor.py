@@ -133,7 +133,8 @@ class DeviceCorpus:
     words: the whole corpus copied once where it fits in ``max_resident_words`` (None:
     where its tokens and scratch take at most half the device's free memory), otherwise
     streamed: before each launch, its span of tokens is copied into one buffer as long
-    as the longest span (a launch's ~16 M words: 64 MB, a few milliseconds)."""
+    as the longest span (a launch's ~16 M words: 64 MB; a few milliseconds by arithmetic,
+    not yet measured)."""
 
     def __init__(self, cuda, tokens: np.ndarray, start: np.ndarray, stop: np.ndarray,
                  groups: list[tuple], *, max_resident_words: int | None = None):
