@@ -105,6 +105,25 @@ def test_a_folder_of_compressed_files_is_dealt_out_file_by_file(tmp_path):
     assert [p.chunk for rank in pieces for p in rank] == [0, 2, 4, 1, 3]
 
 
+def test_deal_gives_each_turn_by_the_rule_to_the_lowest_least_loaded_rank():
+    from wordspace.distributed.shards import deal
+
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        world = int(rng.integers(1, 9))
+        sizes = rng.choice([1, 5, 50], size=int(rng.integers(0, 60)))
+        ends = [int(e) for e in np.cumsum(sizes)]
+        ranges = list(zip([0, *ends][:-1], ends, strict=True))
+        slack = int(rng.choice([0, 2, 10]))
+        load, expected = [0] * world, []
+        for i, (lo, hi) in enumerate(ranges):  # the rule, scanning every rank
+            least = min(range(world), key=load.__getitem__)
+            owner = least if load[i % world] - load[least] > slack else i % world
+            expected.append(owner)
+            load[owner] += hi - lo
+        assert deal(ranges, world, slack=slack) == expected
+
+
 def test_ranges_alike_go_in_turn_and_unequal_compressed_files_are_balanced(tmp_path):
     from wordspace.distributed.shards import deal
 

@@ -24,7 +24,10 @@ order break as they would in one process.
 
 from __future__ import annotations
 
+import bisect
+import heapq
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 
 from wordspace._io import is_compressed
@@ -95,14 +98,20 @@ def deal(ranges: list[tuple[int, int]], world: int, *, slack: int) -> list[int]:
     least loaded rank's by more than ``slack``; then to the least loaded (the lowest of
     them)."""
     load = [0] * world
+    # (load, rank) of every rank, plus stale entries of loads since raised: loads only
+    # grow, so the least current entry is the least loaded rank (the lowest of them), in
+    # O(log world) a range where a scan of the ranks is O(world)
+    heap = [(0, rank) for rank in range(world)]
     owners = []
     for i, (lo, hi) in enumerate(ranges):
+        while heap[0][0] != load[heap[0][1]]:
+            heapq.heappop(heap)
         owner = i % world
-        least = min(range(world), key=load.__getitem__)
-        if load[owner] - load[least] > slack:
-            owner = least
+        if load[owner] - heap[0][0] > slack:
+            owner = heap[0][1]
         owners.append(owner)
         load[owner] += hi - lo
+        heapq.heappush(heap, (load[owner], owner))
     return owners
 
 
@@ -117,18 +126,23 @@ def shard(files: list[Path], rank: int, world: int, *, line_search: int = LINE_S
     if not 0 <= rank < world:
         raise ValueError(f"rank {rank} is outside 0..{world - 1}")
     sizes = [Path(f).stat().st_size for f in files]
-    starts = [sum(sizes[:i]) for i in range(len(files))]
+    starts = [0, *accumulate(sizes)][:-1]
     total = sum(sizes)
     compressed = [is_compressed(f) for f in files]
 
+    def file_at(offset: int) -> int:
+        """The index of the non-empty file holding global byte ``offset`` (< total)."""
+        return bisect.bisect_right(starts, offset) - 1
+
     def cut(target: int) -> int:
         """Where the cut aimed at global byte ``target`` lands, as a global offset."""
-        for f, begin, size, packed in zip(files, starts, sizes, compressed, strict=True):
-            if begin <= target < begin + size:
-                if packed:  # the nearer end of a file that cannot be entered
-                    return begin if target - begin < begin + size - target else begin + size
-                return begin + cut_point(Path(f), target - begin, size, line_search)
-        return total
+        if target >= total:
+            return total
+        i = file_at(target)
+        begin, size = starts[i], sizes[i]
+        if compressed[i]:  # the nearer end of a file that cannot be entered
+            return begin if target - begin < begin + size - target else begin + size
+        return begin + cut_point(Path(files[i]), target - begin, size, line_search)
 
     chunks = world * max(1, total // (world * max(chunk_bytes, 1)))
     cuts = [0]
@@ -142,8 +156,10 @@ def shard(files: list[Path], rank: int, world: int, *, line_search: int = LINE_S
     pieces = []
     for chunk in (c for c, owner in enumerate(owners) if owner == rank):
         lo, hi = ranges[chunk]
-        for f, begin, size in zip(files, starts, sizes, strict=True):
-            start, end = max(lo - begin, 0), min(hi - begin, size)
+        for i in range(file_at(lo), len(files)):
+            if starts[i] >= hi:
+                break
+            start, end = max(lo - starts[i], 0), min(hi - starts[i], sizes[i])
             if start < end:
-                pieces.append(Piece(Path(f), start, end, chunk))
+                pieces.append(Piece(Path(files[i]), start, end, chunk))
     return pieces
