@@ -93,7 +93,30 @@ def test_save_load_and_cli(tmp_path, text_file, planted):
 
 @pytest.mark.parametrize("param,value,message", [
     ("cds", 0.0, "cds must be > 0.0"), ("eig", 2.0, "eig must be >= 0.0 and <= 1.0"),
-    ("weighting", "gauss", "weighting must be one of"), ("neg", 0, "neg must be > 0.0")])
+    ("weighting", "gauss", "weighting must be one of"), ("neg", 0, "neg must be > 0.0"),
+    ("neg", float("inf"), "neg must be a finite number"),
+    ("window", 10**7, "window must be an integer between 1 and 10000")])
 def test_invalid_parameters(param, value, message):
     with pytest.raises(ValueError, match=message):
         PPMISVD(**{param: value}).fit(object())  # refused before reading
+
+
+def test_counting_in_small_jobs_counts_the_same(planted, monkeypatch):
+    import wordspace.models.ppmi as ppmi
+
+    corpus = Corpus(planted[0], min_count=1)
+    model = PPMISVD(dim=4, window=3, sample=1e-2, seed=2**64 + 3, progress=False)
+    whole = model.cooccurrence(corpus)
+    monkeypatch.setattr(ppmi, "COUNT_PAIRS", 16)  # jobs of a sentence or two
+    pieces = model.cooccurrence(corpus)
+    assert model._pairs > 0
+    # the same pairs drawn (one random stream in job order), summed in another order
+    np.testing.assert_allclose(pieces.toarray(), whole.toarray(), rtol=1e-5)
+
+
+def test_a_corpus_without_pairs_is_refused_not_factored():
+    from wordspace.train import TooLittleTraining
+
+    with pytest.raises(TooLittleTraining, match="0 .centre, context. pairs were counted .*"
+                                                "sample=0 keeps every word"):
+        PPMISVD(dim=4, progress=False).fit([["alpha", "beta", "gamma"]] * 6)

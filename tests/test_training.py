@@ -83,6 +83,8 @@ def test_planted_groups_are_recovered(planted, kind):
     ("sample", -1e-3, "sample must be >= 0.0"),
     ("epochs", 0, "epochs must be an integer >= 1"),
     ("alpha", 0, "alpha must be > 0.0"),
+    ("alpha", float("inf"), "alpha must be a finite number, got inf"),
+    ("sample", float("inf"), "sample must be a finite number"),
     ("workers", 0, "workers must be an integer >= 1"),
     ("min_alpha", 1.0, "min_alpha must be >= 0.0 and <= 0.025"),
 ])

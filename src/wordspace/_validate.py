@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 
 
@@ -16,9 +17,12 @@ def check_int(name: str, value, minimum: int, maximum: int | None = None) -> Non
 
 def check_float(name: str, value, minimum: float, *, strict: bool = False,
                 maximum: float | None = None) -> None:
-    """Raise ValueError unless ``value`` is a number above ``minimum`` (up to ``maximum``)."""
+    """Raise ValueError unless ``value`` is a finite number above ``minimum`` (up to
+    ``maximum``)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or value != value:
         raise ValueError(f"{name} must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
     low_ok = value > minimum if strict else value >= minimum
     if not low_ok or (maximum is not None and value > maximum):
         rel = ">" if strict else ">="

@@ -78,8 +78,9 @@ if TYPE_CHECKING:
 
 __all__ = ["DIVERGENCE_FACTOR", "JOB_WORDS", "DeviceCounters", "DeviceExecutor", "KEEP_WARNING",
            "MEMORY_SHARE", "TooLittleTraining", "TrainingDiverged",
-           "TrainingReport", "TrainingTooLarge", "check_walk_memory", "expected_kept_share",
-           "format_loss", "infer_rows", "make_jobs", "sample_keeping", "train"]
+           "TrainingReport", "TrainingTooLarge", "check_pairs", "check_walk_memory",
+           "expected_kept_share", "format_loss", "infer_rows", "make_jobs", "sample_keeping",
+           "train"]
 
 logger = logging.getLogger(__name__)
 
@@ -556,14 +557,21 @@ def _check_outcome(report: TrainingReport, meter: Meter, counts: np.ndarray, sam
     trained fewer pairs than the vocabulary has words."""
     if far_above(report.loss, meter.reference):
         raise meter.diverged(epochs - 1, min_alpha, report.loss)  # jobs too small to see
-    if report.pairs < len(counts):  # too little to learn from: an error if nothing at all
-        learned = "no vector learned anything" if report.pairs == 0 else \
+    check_pairs(report.pairs, counts, sample, f"were trained in {epochs} epoch(s)")
+
+
+def check_pairs(pairs: int, counts: np.ndarray, sample: float, done: str) -> None:
+    """Refuse a run that found no (centre, context) pair (``TooLittleTraining``); warn when
+    it found fewer than the vocabulary (``counts``) has words. ``done``: what happened
+    to the pairs ("were trained in 5 epoch(s)"), for the message."""
+    if pairs < len(counts):  # too little to learn from: an error if nothing at all
+        learned = "no vector learned anything" if pairs == 0 else \
             "most vectors learned nothing"
         advice = _subsampling_advice(counts, sample)
-        message = (f"{report.pairs:,} (centre, context) pairs were trained in {epochs} "
-                   f"epoch(s) for a vocabulary of {len(counts):,} words: {learned}. "
-                   f"{advice[0].upper()}{advice[1:]}; a sentence of one word has no context")
-        if report.pairs == 0:
+        message = (f"{pairs:,} (centre, context) pairs {done} for a vocabulary of "
+                   f"{len(counts):,} words: {learned}. {advice[0].upper()}{advice[1:]}; "
+                   "a sentence of one word has no context")
+        if pairs == 0:
             raise TooLittleTraining(message)
         logger.warning("%s", message)
 

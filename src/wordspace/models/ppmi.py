@@ -20,16 +20,25 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from wordspace._validate import check_choice, check_float, check_int
-from wordspace.corpus import Corpus
+from wordspace.corpus import MAX_SENTENCE_LENGTH, Corpus
 from wordspace.engine.jobs import Job, epoch_jobs, make_jobs
 from wordspace.engine.runner import ThreadRunner
 from wordspace.kernels.cooccurrence import count_pairs
 from wordspace.models.base import Model
 from wordspace.progress import progress_bar
 from wordspace.sampling import keep_probabilities
+from wordspace.train import (
+    MEMORY_SHARE,
+    TrainingTooLarge,
+    available_memory,
+    check_pairs,
+)
 from wordspace.vectors import Vectors
 
 logger = logging.getLogger(__name__)
+
+#: about how many (word, context) pairs a counting job finds at most (12 bytes each)
+COUNT_PAIRS = 1 << 23
 
 
 @dataclass
@@ -119,7 +128,8 @@ class PPMISVD(Model):
 
     def _validate(self) -> None:
         check_int("dim", self.dim, 1)
-        check_int("window", self.window, 1)
+        # a window is a distance within a sentence, and sentences are cut at this length
+        check_int("window", self.window, 1, maximum=MAX_SENTENCE_LENGTH)
         check_choice("weighting", self.weighting, ("dynamic", "uniform"))
         check_float("sample", self.sample, 0.0)
         check_float("cds", self.cds, 0.0, strict=True, maximum=1.0)
@@ -127,6 +137,22 @@ class PPMISVD(Model):
         check_float("eig", self.eig, 0.0, maximum=1.0)
         check_int("n_iter", self.n_iter, 0)
         check_int("seed", self.seed, 0)
+        # the counting buffer's worst case for any corpus of default sentences
+        need = 12 * self._job_words(MAX_SENTENCE_LENGTH) * self._reach(MAX_SENTENCE_LENGTH)
+        if need > MEMORY_SHARE * (available := available_memory()):
+            raise TrainingTooLarge(
+                f"counting at window {self.window:,} would need about {need / 2**30:.1f} "
+                f"GiB for its buffer and {available / 2**30:.1f} GiB is available (at most "
+                f"{MEMORY_SHARE:.0%} of it is used): lower window")
+
+    def _reach(self, longest: int) -> int:
+        """The most pairs a word of a sentence of ``longest`` words is centre of."""
+        return min(2 * self.window, max(longest - 1, 0))
+
+    def _job_words(self, longest: int) -> int:
+        """The most words of a job: about :data:`COUNT_PAIRS` pairs' worth of sentences,
+        or one sentence of ``longest`` words when that is more."""
+        return max(COUNT_PAIRS // (2 * self.window), longest)
 
     # -- fitting ------------------------------------------------------------------------
     def cooccurrence(self, corpus: Corpus):
@@ -136,17 +162,18 @@ class PPMISVD(Model):
         n = len(corpus.vocab)
         tokens, offsets = np.asarray(corpus.tokens), np.asarray(corpus.offsets)
         keep = keep_probabilities(corpus.vocab.counts, self.sample)
-        bounds = make_jobs(offsets, 1 << 20)
+        longest = int(np.diff(offsets).max(initial=0))
+        bounds = make_jobs(offsets, self._job_words(0))
         jobs = epoch_jobs(offsets, bounds, 1)
-        longest = max((job.words for job in jobs), default=0)
+        capacity = max((job.words for job in jobs), default=0) * self._reach(longest)
         total = [sparse.csr_matrix((n, n), dtype=np.float32)]
         done = {"pairs": 0, "words": 0}
 
         def worker(_: int):
-            rows = np.empty(longest * 2 * self.window, np.int32)
+            rows = np.empty(capacity, np.int32)
             cols, weights = np.empty_like(rows), np.empty(len(rows), np.float32)
-            buffer = np.empty(longest, np.int32)
-            state = np.array([self.seed * 2 + 1], np.uint64)
+            buffer = np.empty(max((job.words for job in jobs), default=0), np.int32)
+            state = np.array([(self.seed * 2 + 1) % (1 << 64)], np.uint64)
 
             def step(job: Job) -> None:
                 m = count_pairs(tokens, offsets, job.first, job.stop, self.window,
@@ -181,6 +208,7 @@ class PPMISVD(Model):
     def _fit(self, corpus: Corpus) -> None:
         start = time.perf_counter()
         counts = self.cooccurrence(corpus)
+        check_pairs(self._pairs, corpus.vocab.counts, self.sample, "were counted")
         cells = counts.nnz
         matrix = self.ppmi(counts)
         counted = time.perf_counter()
