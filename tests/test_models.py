@@ -126,6 +126,10 @@ def test_a_model_says_what_it_is_and_what_it_lacks(planted, tmp_path):
     for name in ("vectors", "wv", "input_vectors_"):
         with pytest.raises(AttributeError, match="not trained yet.*call fit"):
             getattr(model, name)
+    from wordspace.models import MODELS
+
+    for cls in MODELS.values():  # hasattr() answers, whatever the model
+        assert not hasattr(cls(), "vectors") and not hasattr(cls(), "wv"), cls.__name__
     with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
         model.nonsense  # noqa: B018 - the error is the point
     corpus = Corpus(planted[0], min_count=1)
@@ -229,3 +233,43 @@ def test_models_that_cannot_continue_training_say_what_to_do_before_any_work(
     with pytest.raises(TypeError, match=rf"{model} cannot continue training on more text "
                                         rf"\(update=True\): .*{instead}"):
         cls().fit(tmp_path / "never-read.txt", update=True)  # the corpus is never read
+
+
+def test_a_fitted_model_stays_as_trained_after_set_params(planted, tmp_path):
+    """scikit-learn's rule: parameters set after fit apply to the next fit; saving writes
+    the model as trained (a shape parameter changed would write an unloadable or
+    different model), and an update refuses changed shape parameters before reading."""
+    from wordspace import PPMISVD, PVDBOW, Documents, FastText, GaussianSkipGram
+
+    sentences = planted[0][:300]
+    corpus = Corpus(sentences, min_count=1)
+    docs = Documents([(str(i), s) for i, s in enumerate(sentences)], min_count=1)
+    small = dict(dim=8, epochs=1, sample=0, workers=1, progress=False)
+    cases = [  # model, its training data, parameters changed after fit, a word to ask
+        (SkipGram(**small), corpus, dict(dim=16, epochs=3), "g0w0"),
+        (FastText(bucket=500, **small), corpus, dict(min_n=2, max_n=4), "g0w0zz"),
+        (GaussianSkipGram(**small), corpus, dict(tied=False, energy="el"), "g0w0"),
+        (PVDBOW(**small), docs, dict(train_words=False), "g0w0"),
+        (PPMISVD(dim=4, sample=0, progress=False), corpus, dict(add_contexts=False), "g0w0"),
+    ]
+    for i, (model, data, change, word) in enumerate(cases):
+        model.fit(data)
+        before = model.get_params()
+        vector = model.wv[word].copy()
+        model.set_params(**change)
+        model.save(tmp_path / str(i))
+        loaded = load_model(tmp_path / str(i))
+        assert loaded.get_params() == before, type(model).__name__
+        np.testing.assert_allclose(loaded.wv[word], vector, rtol=1e-6)
+        assert model.get_params() == {**before, **change}  # still set for the next fit
+    skipgram, fasttext, gaussian = (case[0] for case in cases[:3])
+    for model, changed in ((skipgram, "dim=8, .* now say dim=16"),
+                           (fasttext, "min_n=3, max_n=6, .* now say min_n=2, max_n=4"),
+                           (gaussian, "tied=True, .* now say tied=False")):
+        with pytest.raises(ValueError, match=f"continues the trained arrays, made with "
+                                             f"{changed}"):
+            model.fit(tmp_path / "no-such-corpus.txt", update=True)  # before reading
+    fasttext.save_facebook_model(tmp_path / "ft.bin")
+    read = FastText.load_facebook_model(tmp_path / "ft.bin")
+    assert (read.min_n, read.max_n) == (3, 6)
+    np.testing.assert_allclose(read.wv["g0w0zz"], cases[1][0].wv["g0w0zz"], atol=1e-6)

@@ -204,7 +204,7 @@ def test_the_driver_checks_the_sentence_context(planted):
 def test_bad_parameters_and_inputs():
     with pytest.raises(TypeError, match="train_words must be True or False"):
         PVDBOW(train_words="yes").fit(object())
-    with pytest.raises(RuntimeError, match="not trained yet"):
+    with pytest.raises(AttributeError, match="not trained yet"):
         PVDBOW().vectors  # noqa: B018
     with pytest.raises(ValueError, match="dim must be"):
         PVDBOW(dim=0).fit(object())

@@ -14,6 +14,7 @@ import inspect
 import json
 import logging
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -108,7 +109,11 @@ class Model:
 
     def set_params(self, **params) -> Model:
         """Change constructor parameters (checked when :meth:`fit` starts); returns the
-        model. An unknown name is a ``ValueError`` listing the valid ones."""
+        model. An unknown name is a ``ValueError`` listing the valid ones.
+
+        As in scikit-learn, a fitted model stays as it was trained until the next
+        ``fit``: :meth:`save` writes it with the parameters it was trained with, and
+        ``fit(update=True)`` refuses a change to those that shape its arrays."""
         valid = self._param_names()
         for name in params:
             if name not in valid:
@@ -228,6 +233,7 @@ class Model:
             else:
                 self.vocab_ = corpus.vocab
             self._fit(corpus)
+            self._trained_params = self.get_params()
         except BaseException:  # interrupted or failed: as it was before this fit
             self.__dict__.clear()
             self.__dict__.update(before)
@@ -294,6 +300,36 @@ class Model:
         if init is not None:
             raise ValueError("update=True continues the model's own rows and init= starts "
                              "new ones from pretrained vectors: give one of them")
+        trained, now = self._trained(), self.get_params()
+        changed = [k for k in self._shape_params if trained[k] != now[k]]
+        if changed:
+            was = ", ".join(f"{k}={trained[k]!r}" for k in changed)
+            raise ValueError(f"update=True continues the trained arrays, made with {was}, "
+                             f"and the parameters now say "
+                             f"{', '.join(f'{k}={now[k]!r}' for k in changed)}: set them "
+                             f"back (set_params({was})), or fit a new model")
+
+    #: the parameters that shape the fitted arrays (an update cannot change them)
+    _shape_params: tuple[str, ...] = ("dim",)
+
+    def _trained(self) -> dict:
+        """The parameters the fitted model was trained with (its current ones when it
+        is not fitted, or was unpickled from a wordspace that did not record them)."""
+        return self.__dict__.get("_trained_params") or self.get_params()
+
+    @contextmanager
+    def _as_trained(self):
+        """The model with the parameters it was trained with, for the duration; yields
+        those changed since (name: (trained, current))."""
+        now = self.get_params()
+        changed = {k: (v, now[k]) for k, v in self._trained().items() if now.get(k) != v}
+        for name, (trained, _) in changed.items():
+            setattr(self, name, trained)
+        try:
+            yield changed
+        finally:
+            for name, (_, current) in changed.items():
+                setattr(self, name, current)
 
     @property
     def _continuing(self) -> bool:
@@ -393,7 +429,11 @@ class Model:
         """
         self._check_fitted()
         check_model_path(path)
-        with atomic_directory(path) as tmp:
+        with self._as_trained() as changed, atomic_directory(path) as tmp:
+            if changed:
+                logger.info("saving the model as it was trained: %s (set since, for the "
+                            "next fit; not saved)", ", ".join(
+                                f"{k}={was!r}, not {now!r}" for k, (was, now) in changed.items()))
             config = {"class": type(self).__name__, "format": FORMAT_VERSION,
                       "params": self.get_params(),
                       "fitted": {name: getattr(self, name) for name in self._fitted_json
@@ -437,6 +477,7 @@ class Model:
             raise ValueError(f"{path / 'vocab.tsv'}: not a readable vocabulary ({e})") from None
         if len(model.vocab_) == 0:
             raise ValueError(f"{path / 'vocab.tsv'}: the vocabulary is empty")
+        model._trained_params = model.get_params()
         fitted = config.get("fitted", {})
         for name, value in (fitted.items() if isinstance(fitted, dict) else ()):
             if name in model._fitted_json:

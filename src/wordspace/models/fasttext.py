@@ -84,6 +84,8 @@ class FastText(SkipGram):
     report_ : TrainingReport
     """
 
+    _shape_params = ("dim", "min_n", "max_n", "bucket")
+
     def __init__(self, *, dim: int = 100, min_n: int = 3, max_n: int = 6,
                  bucket: int = 2_000_000, cbow: bool = False, window: int = 5,
                  negative: int = 5, sample: float = 1e-4, ns_exponent: float = 0.75,
@@ -193,6 +195,10 @@ class FastText(SkipGram):
         (``fasttext.load_model``) and gensim (``load_facebook_model``) read with the same
         vectors, unseen words included."""
         self._check_fitted()
+        with self._as_trained():
+            self._write_facebook_model(path)
+
+    def _write_facebook_model(self, path: str | Path) -> None:
         counts = np.asarray(self.vocab_.counts, np.int64)
         sub = self.subwords
         write_fasttext(path, FastTextFile(

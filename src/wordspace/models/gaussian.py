@@ -169,6 +169,7 @@ class GaussianSkipGram(WindowModel):
                 "mu_max")
 
     _updatable = True
+    _shape_params = ("dim", "covariance", "tied")
 
     @property
     def _sums(self) -> tuple[str, ...]:

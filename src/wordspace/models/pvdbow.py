@@ -154,7 +154,9 @@ class PVDBOW(SkipGram):
     @property
     def vectors(self) -> Vectors:
         """The word vectors (``train_words=True`` only)."""
-        self._check_fitted()
+        if not self.is_fitted:  # an AttributeError, so that hasattr() says False
+            raise AttributeError("this PVDBOW is not trained yet, so it has no vectors: "
+                                 "call fit() first (or load a saved model)")
         if self.__dict__.get("_word_vectors") is None:
             raise AttributeError("this PVDBOW has no word vectors: train it with "
                                  "train_words=True to learn them beside the documents")
