@@ -535,3 +535,34 @@ def test_documents_errors_show_short_ids_and_fields(tmp_path):
     with pytest.raises(CorpusError, match="no 'text' field") as info:
         Documents(path, min_count=1, progress=False)
     assert len(str(info.value)) < 300
+
+
+def test_a_corpus_folder_leaves_out_saved_models_and_refuses_binary_files(tmp_path, caplog):
+    from wordspace import SkipGram
+
+    folder = tmp_path / "texts"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("the cat sat on the mat\n" * 20)
+    (folder / "sub" / "b.txt").write_text("a dog ran in the park\n" * 20)
+    alone = Corpus(folder, min_count=1, cache=False)
+    # a model saved inside its corpus's folder, a checkpoint, a hidden file: not text
+    SkipGram(dim=4, epochs=1, sample=0, workers=1, progress=False).fit(alone).save(
+        folder / "model")
+    (folder / "run").mkdir()
+    (folder / "run" / "checkpoint.json").write_text('{"kind": "wordspace checkpoint"}')
+    (folder / "run" / "state.npy").write_bytes(b"\x93NUMPY\0\0")
+    (folder / ".notes.swp").write_bytes(b"\0\1\2")
+    with caplog.at_level(logging.WARNING, logger="wordspace.corpus"):
+        again = Corpus(folder, min_count=1, cache=False)
+    assert again.files == alone.files == [folder / "a.txt", folder / "sub" / "b.txt"]
+    assert list(again.vocab.counts) == list(alone.vocab.counts)
+    assert sum("left out of the corpus" in r.message for r in caplog.records) == 2
+    # any other binary file is refused, named, before anything is read
+    (folder / "sub" / "picture.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+    with pytest.raises(CorpusError, match=r"picture.png is binary, not text \(a NUL byte "
+                                          r"at offset 8\).*leave that file out"):
+        Corpus(folder, min_count=1, cache=False)
+    packed = tmp_path / "utf16.txt.gz"  # compressed: its content is looked at
+    packed.write_bytes(gzip.compress("the cat\n".encode("utf-16")))
+    with pytest.raises(CorpusError, match="utf16.txt.gz is binary, not text"):
+        Corpus(packed, min_count=1, cache=False)

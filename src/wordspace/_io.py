@@ -56,6 +56,14 @@ def is_compressed(path: str | os.PathLike) -> bool:
     return any(head.startswith(magic) for magic, _ in _MAGIC)
 
 
+def text_head(path: str | os.PathLike, size: int = 1 << 16) -> bytes:
+    """The first ``size`` bytes of ``path``'s content (decompressed), to tell text from
+    binary before reading: no text file holds a NUL byte (UTF-16 text does, which
+    wordspace does not read)."""
+    with open(path, "rb") as raw:
+        return decompressing_reader(raw).read(size)
+
+
 def decompressing_reader(raw: IO[bytes]) -> IO[bytes]:
     """Wrap a seekable binary file so that gzip, bzip2 and xz content reads decompressed.
 

@@ -41,6 +41,7 @@ from wordspace._io import (
     decompressing_reader,
     scratch_directory,
     temporary_directory,
+    text_head,
 )
 from wordspace._tokens import (
     PIECE_CHARS,
@@ -347,18 +348,52 @@ def _resolve(source: str | os.PathLike, kind: str) -> Path:
 
 
 def _source_files(path: Path, kind: str) -> list[Path]:
+    """The text files of a corpus given as a path: the file itself, or a folder's files
+    (in sorted order; hidden ones and wordspace's own model and checkpoint folders left
+    out). A binary file is refused, naming it, before any is read."""
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file()
-                       and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        files = _folder_files(path)
         if not files:
             raise CorpusError(f"{path}: folder holds no files")
+    elif path.is_file():
+        files = [path]
+    else:
+        files = None
+    for file in files or ():
+        try:
+            nul = text_head(file).find(b"\0")
+        except DECOMPRESSION_ERRORS:
+            continue  # damaged: reading it says so, naming the file
+        if nul >= 0:  # no text holds one: a model, an image, an archive, UTF-16 text
+            raise CorpusError(f"{file} is binary, not text (a NUL byte at offset {nul:,}): "
+                              "a corpus is UTF-8 text files" + (
+                                  ", so leave that file out of the folder" if file != path
+                                  else ""))
+    if files is not None:
         return files
-    if path.is_file():
-        return [path]
     from wordspace.datasets import names
 
     raise FileNotFoundError(f"{kind} file not found: {path} (nor is it one of the {kind} "
                             f"datasets wordspace can fetch: {', '.join(names(kind))})")
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    """A corpus folder's files, sorted; hidden files and folders, and wordspace's model
+    and checkpoint folders (a model saved inside its corpus's folder), left out."""
+    from wordspace.engine.checkpoint import is_checkpoint
+    from wordspace.models.base import is_model_directory
+
+    files = []
+    for where, folders, names in os.walk(folder):
+        here = Path(where)
+        for name in [d for d in folders if not d.startswith(".")]:
+            if is_model_directory(here / name) or is_checkpoint(here / name):
+                logger.warning("%s is a wordspace model or checkpoint, not text: "
+                               "left out of the corpus", here / name)
+                folders.remove(name)
+        folders[:] = [d for d in folders if not d.startswith(".")]
+        files += [here / n for n in names if not n.startswith(".") and (here / n).is_file()]
+    return sorted(files)
 
 
 # ---------------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ from wordspace._io import (
     decompressing_reader,
     fsync_directory,
     temporary_file,
+    text_head,
 )
 from wordspace.progress import progress_bar
 
@@ -878,8 +879,7 @@ def _sniff(file: Path, kind: str, min_bytes: int) -> None:
     if size < min_bytes:
         raise DatasetError(f"{file} holds {size:,} bytes; a {kind} file of this dataset "
                            f"has at least {min_bytes:,}")
-    with open(file, "rb") as raw:
-        head = decompressing_reader(raw).read(1 << 16)
+    head = text_head(file)
     if not head.strip():
         raise DatasetError(f"{file} is empty")
     if b"\0" in head:
