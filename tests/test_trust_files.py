@@ -96,6 +96,39 @@ def test_save_replaces_only_a_model_or_an_empty_directory(tmp_path, models):
     assert [p.name for p in other.iterdir()] == ["config.json"]
 
 
+def test_a_model_directory_holding_the_users_files_is_not_replaced(tmp_path, models,
+                                                                   text_file, monkeypatch,
+                                                                   capsys):
+    import shutil
+
+    kept = tmp_path / "kept"
+    shutil.copytree(models["root"] / "a", kept)
+    (kept / "NOTES.md").write_text("what I tried")
+    (kept / "results").mkdir()
+    (kept / "results" / "scores.csv").write_text("0.7\n")
+    with pytest.raises(FileExistsError, match=r"is a wordspace model directory, and also "
+                                              r"holds NOTES.md, results/, which replacing"):
+        models["b"].save(kept)
+    monkeypatch.setattr(wordspace, "Corpus", lambda *a, **k: pytest.fail("trained anyway"))
+    assert main(["train", str(text_file), "-o", str(kept), "--quiet"]) == 2
+    assert "also holds NOTES.md" in capsys.readouterr().err
+    assert (kept / "NOTES.md").read_text() == "what I tried"
+    assert (kept / "results" / "scores.csv").read_text() == "0.7\n"
+    assert same_parameters(load_model(kept), models["a"])
+
+
+def test_an_output_that_cannot_be_created_is_refused_before_training(tmp_path, text_file,
+                                                                     monkeypatch, capsys):
+    (tmp_path / "notes").write_text("mine")
+    monkeypatch.setattr(wordspace, "Corpus", lambda *a, **k: pytest.fail("trained anyway"))
+    for output, says in ((tmp_path / "notes" / "model", "notes is a file, not a directory"),
+                         (tmp_path / "notes" / "a" / "b", "notes is a file, not a directory"),
+                         (Path("/proc/wordspace-model"), "/proc takes no new file")):
+        assert main(["train", str(text_file), "-o", str(output), "--quiet"]) == 2
+        assert says in capsys.readouterr().err
+    assert (tmp_path / "notes").read_text() == "mine"
+
+
 def test_export_replaces_a_vectors_file_but_no_other_file(tmp_path, models, capsys):
     model_dir = str(models["root"] / "a")
     essay = tmp_path / "essay.txt"
@@ -410,3 +443,17 @@ def test_models_of_the_previous_format_still_load(tmp_path, models):
     config["format"] = 1
     (directory / "config.json").write_text(json.dumps(config))
     assert load_model(directory).dv.ids == ids
+
+
+def test_a_checkpoint_holding_other_files_is_not_replaced_or_removed(tmp_path):
+    from wordspace.engine.checkpoint import check_checkpoint_path, remove_checkpoint
+
+    run = tmp_path / "run"
+    (run / "rank-0").mkdir(parents=True)  # a distributed run's: its own
+    (run / "checkpoint.json").write_text('{"kind": "wordspace checkpoint"}')
+    (run / "states.npy").write_bytes(b"")
+    check_checkpoint_path(run)
+    (run / "plan.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match="also holds plan.txt"):
+        remove_checkpoint(run)
+    assert (run / "plan.txt").read_text() == "mine"

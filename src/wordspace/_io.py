@@ -272,17 +272,40 @@ def _replace_directory(tmp: Path, path: Path) -> None:
         shutil.rmtree(aside, ignore_errors=True)
 
 
+def check_writable_place(path: str | Path) -> None:
+    """Refuse, before any work, a path that could not be created: its nearest existing
+    ancestor must be a directory that takes a new file (tried, not guessed from the
+    permission bits, which say nothing of read-only or special file systems)."""
+    path = Path(path).absolute()
+    place = path.parent
+    while not place.exists() and place != place.parent:
+        place = place.parent
+    if not place.is_dir():
+        raise NotADirectoryError(f"{path} cannot be created: {place} is a file, not a "
+                                 "directory")
+    try:
+        with tempfile.TemporaryFile(dir=place):
+            pass
+    except OSError as e:
+        raise PermissionError(f"{path} cannot be written: {place} takes no new file "
+                              f"({e.strerror or e})") from None
+
+
 def check_replaceable(path: str | Path, what: str, ours: Callable[[Path], bool],
-                      mark: str, advice: str) -> None:
+                      mark: str, advice: str, holds: Callable[[Path], bool] | None = None
+                      ) -> None:
     """Refuse, before any work, a place where wordspace may not write ``what`` (e.g. "a
     wordspace model directory"): only a new path, an empty directory or a directory
-    ``ours`` recognises (``mark`` says how, for the message) is ever replaced. A file, a
-    directory of other files, a symbolic link, the current directory, one of its parents
-    or the home directory raises ``FileExistsError`` saying what to do (``advice``)."""
+    ``ours`` recognises (``mark`` says how, for the message) is ever replaced, and that
+    one only when every entry in it is one ``holds`` recognises (what replacing it would
+    delete). A file, a directory of other files, a symbolic link, the current directory,
+    one of its parents or the home directory raises ``FileExistsError`` saying what to do
+    (``advice``); a place that cannot be written, ``OSError`` saying why."""
     path = Path(path)
     if path.is_symlink():
         raise FileExistsError(f"{path} is a symbolic link; wordspace writes nothing through "
                               f"a link: {advice}")
+    check_writable_place(path)
     if not path.exists():
         return
     if not path.is_dir():
@@ -291,7 +314,16 @@ def check_replaceable(path: str | Path, what: str, ours: Callable[[Path], bool],
     if resolved == cwd or resolved in cwd.parents or resolved == Path.home().resolve():
         raise FileExistsError(f"{path} is the current directory, one of its parents or "
                               f"your home directory, never replaced by {what} ({advice})")
-    if ours(path) or not any(path.iterdir()):
+    if ours(path):
+        others = sorted(e.name + "/" * e.is_dir() for e in path.iterdir()
+                        if holds is not None and not holds(e))
+        if not others:
+            return
+        shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5
+                                          else "")
+        raise FileExistsError(f"{path} is {what}, and also holds {shown}, which replacing "
+                              f"it would delete: move them out of it first, or {advice}")
+    if not any(path.iterdir()):
         return
     raise FileExistsError(f"{path} exists and is not {what} ({mark}): wordspace never "
                           f"replaces it; {advice}")

@@ -152,7 +152,19 @@ def check_checkpoint_path(path: str | Path) -> None:
     :func:`wordspace.models.base.check_model_path`); ``FileExistsError`` otherwise."""
     check_replaceable(path, "a wordspace checkpoint", is_checkpoint,
                       "no checkpoint.json naming one",
-                      "move it away, or choose another path for the checkpoint")
+                      "move it away, or choose another path for the checkpoint",
+                      holds=_a_checkpoint_entry)
+
+
+def _a_checkpoint_entry(entry: Path) -> bool:
+    """Whether ``entry`` of a checkpoint is one a checkpoint holds: its arrays and
+    ``checkpoint.json``, a distributed run's ``rank-R`` checkpoints, and temporaries
+    (``.NAME.*.tmp``) of one being written."""
+    name = entry.name
+    if entry.is_dir():
+        return re.fullmatch(r"rank-\d+", name) is not None or (
+            name.startswith(".") and name.endswith(".tmp"))
+    return name.endswith(".npy") or name == "checkpoint.json"
 
 
 def remove_checkpoint(path: str | Path) -> bool:

@@ -817,12 +817,20 @@ def check_model_path(path: str | Path) -> None:
     """Refuse, before any work, a place a model may not be saved to.
 
     A model is saved to a new path, an empty directory, or over a wordspace model
-    directory. Anything else -- a file, a directory of other files, a symbolic link, the
-    current directory or one of its parents -- raises ``FileExistsError`` saying what to do.
+    directory holding nothing else. Anything else -- a file, a directory of other files,
+    a model directory with other files beside the model's, a symbolic link, the current
+    directory or one of its parents -- raises ``FileExistsError`` saying what to do; a
+    place that cannot be written (under a file, read-only), ``OSError``.
     """
     check_replaceable(path, "a wordspace model directory", is_model_directory,
                       "no config.json naming a model",
-                      "choose a new path for the model, or move that one away yourself")
+                      "choose a new path for the model, or move that one away yourself",
+                      holds=_a_model_file)
+
+
+def _a_model_file(entry: Path) -> bool:
+    """Whether ``entry`` of a model directory is one a saved model holds."""
+    return entry.is_file() and (entry.suffix in (".npy", ".json") or entry.name == "vocab.tsv")
 
 
 def load_matrix(file: Path, mmap: bool = False) -> np.ndarray:
