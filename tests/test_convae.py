@@ -132,6 +132,12 @@ def test_command_trains_and_explains(tmp_path, capsys, digits):
     out = capsys.readouterr().out
     assert out.count("reconstruction error") == 4 and "mean image" in out
     assert (tmp_path / "convae.png").read_bytes()[:4] == b"\x89PNG"
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "convae.png").write_bytes(b"a picture of mine")  # refused before training
+    assert main(["convae", "--epochs", "3", "-o", str(mine)]) == 2
+    assert "convae.png exists and is not a figure wordspace wrote" in capsys.readouterr().err
+    assert (mine / "convae.png").read_bytes() == b"a picture of mine"
     assert main(["convae", "explain"]) == 0
     text = capsys.readouterr().out
     assert "W (4x9)" in text and "W (4x16)" in text

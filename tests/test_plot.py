@@ -70,6 +70,16 @@ def test_plot_command(tmp_path, clustered):
     assert main(["plot", str(tmp_path / "m"), "g0w1", "g1w1", "--neighbours", "3",
                  "-o", str(out)]) == 0
     assert png_size(out)[0] > 500
+    # its own figure is replaced; the user's file of the same name is not, unless asked
+    assert main(["plot", str(tmp_path / "m"), "g0w1", "-o", str(out)]) == 0
+    for name in ("thesis.pdf", "photo.png", "notes.svg"):
+        mine = tmp_path / name
+        mine.write_bytes(b"years of work")
+        assert main(["plot", str(tmp_path / "m"), "g0w1", "-o", str(mine)]) == 2
+        assert mine.read_bytes() == b"years of work"
+    assert main(["plot", str(tmp_path / "m"), "g0w1", "-o", str(mine), "--overwrite"]) == 0
+    assert main(["plot", str(tmp_path / "m"), "g0w1", "-o", str(mine)]) == 0  # now ours
+    assert b"<svg" in mine.read_bytes()
 
 
 def label_overlaps(fig) -> int:

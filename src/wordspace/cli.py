@@ -871,7 +871,11 @@ def _add_plot(sub) -> None:
         formatter_class=_DefaultsFormatter)
     p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     p.add_argument("words", nargs="+", metavar="WORD")
-    p.add_argument("-o", "--output", default="map.png", metavar="FILE")
+    p.add_argument("-o", "--output", default="map.png", metavar="FILE",
+                   help="the figure to write: .png, .svg or .pdf (an existing file only "
+                        "if wordspace wrote it)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace FILE even if it is not a figure wordspace wrote")
     p.add_argument("--method", choices=["pca", "tsne"], default="pca",
                    help="pca: axes captioned with their share of the variance; tsne: "
                         "at least 10 words, axes without units")
@@ -884,8 +888,9 @@ def _add_plot(sub) -> None:
                         "neighbours by the energy the model was trained with")
 
     def run(a) -> None:
-        from wordspace.plot import embedding_map, save_figure
+        from wordspace.plot import check_figure_path, embedding_map, save_figure
 
+        check_figure_path(a.output, a.overwrite)  # before the work, not after
         model = _load_scorable(a.model)
         space = getattr(model, "distributions", None) if a.gaussians else None
         if a.gaussians and space is None:
@@ -893,7 +898,7 @@ def _add_plot(sub) -> None:
                              f"{a.model} holds {_what(model)}, which has none")
         fig = embedding_map(space or _word_vectors(model, a.model), a.words,
                             neighbours=a.neighbours, method=a.method, seed=a.seed)
-        print(f"wrote {save_figure(fig, a.output)}")
+        print(f"wrote {save_figure(fig, a.output, overwrite=a.overwrite)}")
 
     p.set_defaults(func=run)
 
@@ -959,11 +964,12 @@ def _add_convae(sub) -> None:
 def _convae(a) -> None:
     from wordspace.convae.explain import explain, figure
     from wordspace.convae.model import ConvAutoencoder, load_digits_images, mean_image_error
-    from wordspace.plot import save_figure
+    from wordspace.plot import check_figure_path, save_figure
 
     if a.action == "explain":
         print(explain())
         return
+    output = check_figure_path(Path(a.output) / "convae.png")  # before training
     images = load_digits_images()
     model = ConvAutoencoder(filters=a.filters, kernel_size=a.kernel_size, stride=a.stride,
                             tied=not a.untied, epochs=a.epochs, seed=a.seed).fit(images)
@@ -971,7 +977,7 @@ def _convae(a) -> None:
         print(f"epoch {epoch:>3}: reconstruction error {error:.4f}")
     print(f"reconstruction error {model.reconstruction_error(images):.4f} per image "
           f"(predicting the mean image: {mean_image_error(images):.4f})")
-    path = save_figure(figure(model, images), Path(a.output) / "convae.png")
+    path = save_figure(figure(model, images), output)
     print(f"wrote {path}")
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from wordspace._io import atomic_write
+from wordspace._io import atomic_write, check_writable_place
 
 
 def _require():
@@ -508,12 +508,48 @@ def overlaps(fig) -> tuple[int, int]:
     return labels, hits
 
 
-def save_figure(fig, path: str | Path, dpi: int = 150) -> Path:
-    """Write a figure atomically; the format (png, svg, pdf) follows the file's suffix."""
+#: what a figure wordspace writes says of itself in its metadata (PNG "Software", SVG and
+#: PDF "Creator"), so that only such a file is ever replaced
+FIGURE_MARK = "wordspace figure"
+_FORMATS = ("png", "svg", "pdf")
+
+
+def is_wordspace_figure(path: str | Path) -> bool:
+    """Whether ``path`` is a file that :func:`save_figure` wrote (its metadata say so)."""
+    try:
+        with open(path, "rb") as f:
+            return FIGURE_MARK.encode() in f.read(1 << 26)  # figures are far smaller
+    except OSError:
+        return False
+
+
+def check_figure_path(path: str | Path, overwrite: bool = False) -> Path:
+    """Refuse, before any work, a figure file name wordspace may not write: a suffix
+    other than .png, .svg or .pdf, a link, a directory, an existing file that no
+    wordspace figure is (unless ``overwrite``), a place that takes no file."""
     path = Path(path)
-    fmt = path.suffix.lstrip(".").lower() or "png"
-    if fmt not in ("png", "svg", "pdf"):
+    if path.suffix.lstrip(".").lower() not in _FORMATS:
         raise ValueError(f"cannot write {path}: use a .png, .svg or .pdf file name")
+    if path.is_symlink():
+        raise FileExistsError(f"{path} is a symbolic link; wordspace writes nothing "
+                              "through a link: choose another file name")
+    if path.exists() and not path.is_file():
+        raise FileExistsError(f"{path} is a directory, not a figure file")
+    if path.exists() and not overwrite and not is_wordspace_figure(path):
+        raise FileExistsError(f"{path} exists and is not a figure wordspace wrote (their "
+                              "metadata say so): wordspace never replaces it; choose "
+                              "another file name, or overwrite it on purpose (--overwrite)")
+    check_writable_place(path)
+    return path
+
+
+def save_figure(fig, path: str | Path, dpi: int = 150, *, overwrite: bool = False) -> Path:
+    """Write a figure atomically; the format (png, svg, pdf) follows the file's suffix.
+    An existing file is replaced only when it is a wordspace figure (see
+    :func:`check_figure_path`), or when ``overwrite``."""
+    path = check_figure_path(path, overwrite)
+    fmt = path.suffix.lstrip(".").lower()
+    metadata = {"Software" if fmt == "png" else "Creator": FIGURE_MARK}
     with atomic_write(path, "wb") as f:
-        fig.savefig(f, format=fmt, dpi=dpi)
+        fig.savefig(f, format=fmt, dpi=dpi, metadata=metadata)
     return path
