@@ -20,6 +20,8 @@ from pathlib import Path
 
 from wordspace import PVDBOW, Corpus, Documents, SkipGram, datasets
 from wordspace.evaluate import evaluate, format_table
+from wordspace.models.base import check_model_path
+from wordspace.plot import check_figure_path
 
 NEIGHBOURS = ["france", "king", "computer", "music", "einstein", "water"]
 ANALOGIES = [("man", "king", "woman"), ("france", "paris", "germany"),
@@ -38,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
 
+    # the outputs checked before training: none the user keeps is replaced, no run is lost
+    check_model_path(args.out / "model")
+    check_model_path(args.out / "bbc-model")
+    check_figure_path(args.out / "map.png")
     start = time.perf_counter()
     corpus = Corpus("text8", min_count=5)
     print(f"corpus: {corpus.name}: {corpus.n_tokens:,} tokens, vocabulary of "

@@ -538,7 +538,7 @@ def check_figure_path(path: str | Path, overwrite: bool = False) -> Path:
     if path.exists() and not overwrite and not is_wordspace_figure(path):
         raise FileExistsError(f"{path} exists and is not a figure wordspace wrote (their "
                               "metadata say so): wordspace never replaces it; choose "
-                              "another file name, or overwrite it on purpose (--overwrite)")
+                              "another file name, or replace it on purpose (plot --overwrite)")
     check_writable_place(path)
     return path
 
