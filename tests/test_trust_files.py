@@ -137,10 +137,25 @@ def test_export_replaces_a_vectors_file_but_no_other_file(tmp_path, models, caps
     assert "not a word2vec file" in capsys.readouterr().err
     assert essay.read_text() == "not vectors\n"
     assert main(["export", model_dir, "-o", str(tmp_path)]) == 2  # a directory
+    numbers = tmp_path / "matrix.dat"  # a first line of two integers is not enough
+    numbers.write_text("3 4\n1 2 3 4\n5 6 7 8\n")
+    assert main(["export", model_dir, "-o", str(numbers), "--limit", "2"]) == 2
+    assert numbers.read_text() == "3 4\n1 2 3 4\n5 6 7 8\n"
     vec = tmp_path / "v.txt"
     vec.write_text("1 2\nx 0 0\n")  # an older export: replaced
     assert main(["export", model_dir, "-o", str(vec)]) == 0
     assert vec.read_text().startswith(f"{len(models['a'].vocab_)} 64\n")
+    binary = tmp_path / "v.bin"  # a binary one too
+    assert main(["export", model_dir, "-o", str(binary), "--format", "word2vec-binary"]) == 0
+    assert main(["export", model_dir, "-o", str(binary), "--limit", "3"]) == 0
+    assert binary.read_text().startswith("3 64\n")
+    before = vec.read_bytes()  # the file being exported, cut to its first rows: refused
+    assert main(["export", str(vec), "-o", str(vec), "--limit", "2"]) == 2
+    os.symlink(vec, tmp_path / "link.txt")  # nothing is written through a link
+    assert main(["export", model_dir, "-o", str(tmp_path / "link.txt"), "--limit", "2"]) == 2
+    assert vec.read_bytes() == before and (tmp_path / "link.txt").is_symlink()
+    err = capsys.readouterr().err
+    assert "is the file being exported" in err and "is a symbolic link" in err
 
 
 # -- crashes during a save --------------------------------------------------------------

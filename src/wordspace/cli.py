@@ -768,7 +768,7 @@ def _add_export(sub) -> None:
 
             check_projector_path(a.output)
         else:
-            _check_vectors_output(a.output)
+            _check_vectors_output(a.output, a.model)
         vectors = _load_vectors(a.model, a.docs)
         words, matrix = vectors.words[:a.limit], vectors.matrix[:a.limit]
         if a.format == "projector":
@@ -782,17 +782,24 @@ def _add_export(sub) -> None:
     p.set_defaults(func=run)
 
 
-def _check_vectors_output(path: str) -> None:
-    """Refuse to replace anything but a word2vec file (whose first line is 'n dim')."""
+def _check_vectors_output(path: str, source: str) -> None:
+    """Refuse to replace anything but a word2vec file (its header and rows read so), the
+    vectors being exported (``source``) included, or to write through a link."""
+    from wordspace._io import check_writable_place
+    from wordspace.word2vec_format import is_word2vec_file
+
     target = Path(path)
+    if target.is_symlink():
+        raise FileExistsError(f"{path} is a symbolic link; wordspace writes nothing through "
+                              "a link: give the file's own path, or another name")
     if target.is_dir():
         raise FileExistsError(f"{path} is a directory: give the vectors file's path")
-    if target.exists():
-        with open(target, "rb") as f:
-            header = f.readline(64).split()
-        if len(header) != 2 or not all(x.isdigit() for x in header):
-            raise FileExistsError(f"{path} exists and is not a word2vec file: wordspace "
-                                  "does not replace it; choose another name or move it away")
+    if target.exists() and Path(source).exists() and target.samefile(source):
+        raise FileExistsError(f"{path} is the file being exported: write to another file")
+    if target.exists() and not is_word2vec_file(target):
+        raise FileExistsError(f"{path} exists and is not a word2vec file: wordspace "
+                              "does not replace it; choose another name or move it away")
+    check_writable_place(target)
 
 
 def _add_eval(sub) -> None:

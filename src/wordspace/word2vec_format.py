@@ -304,6 +304,17 @@ class _Rows:
         return self.words, self.matrix
 
 
+def is_word2vec_file(path: str | Path) -> bool:
+    """Whether ``path`` is a word2vec file with its header (text or binary): its header
+    and first rows read as such (a file of numbers whose first line happens to be two
+    integers does not)."""
+    try:
+        read_word2vec(path, limit=2, allow_nonfinite=True, no_header=False)
+    except (OSError, ValueError, UnicodeDecodeError):
+        return False
+    return True
+
+
 def read_word2vec(path: str | Path, binary: bool | None = None, limit: int | None = None,
                   allow_nonfinite: bool = False, no_header: bool | None = None
                   ) -> tuple[list[str], np.ndarray]:
