@@ -201,6 +201,23 @@ def test_eval_reports_what_evaluate_computes(trained, tmp_path, monkeypatch, cap
     assert main(["eval", str(trained), "--datasets", "simlex999"]) == 0
     table = capsys.readouterr().out
     assert "simlex999" in table and "Spearman" in table
+    # a dataset none of whose words the model knows: null in strict JSON; the run fails
+    # when no dataset scored anything
+    unknown = tmp_path / "unknown-pairs.txt"
+    unknown.write_text("foo bar 5\nbaz qux 3\n")
+    assert main(["eval", str(trained), "--datasets", "simlex999", str(unknown), "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out, parse_constant=pytest.fail)["cosine"]
+    assert scores[str(unknown)]["spearman"] is None and scores[str(unknown)]["pairs"] == 0
+    assert main(["eval", str(trained), "--datasets", str(unknown), "--json"]) == 2
+    assert "no dataset scored a pair or question" in capsys.readouterr().err
+
+
+def test_a_reader_that_leaves_stops_the_command_quietly():
+    shown = subprocess.run(f"{sys.executable} -m wordspace data list | head -1; "
+                           "exit ${PIPESTATUS[0]}", shell=True, executable="/bin/bash",
+                           capture_output=True, text=True)
+    assert shown.stdout.startswith("name") and shown.stdout.count("\n") == 1
+    assert shown.returncode == 141 and shown.stderr == ""  # as a tool killed by SIGPIPE
 
 
 def test_data_list_and_path(tmp_path, monkeypatch, capsys):

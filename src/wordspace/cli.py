@@ -9,6 +9,7 @@ import argparse
 import inspect
 import logging
 import os
+import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -842,7 +843,12 @@ def _add_eval(sub) -> None:
             ["bless", "wbless"] if hasattr(model, "distributions") else [])
         results = evaluate(model, names, a.method, a.restrict_vocab,
                            lowercase=not a.case_sensitive)
-        print(json.dumps(results.as_dict(), indent=2) if a.json else format_table(results))
+        print(json.dumps(results.as_dict(), indent=2, allow_nan=False) if a.json
+              else format_table(results))
+        if not results.scored():  # shown, and failed: a score of nothing is no score
+            raise ValueError(f"no dataset scored a pair or question: none has words "
+                             f"{_what(model)} knows (check --case-sensitive, or the "
+                             "datasets' language)")
 
     p.set_defaults(func=run)
 
@@ -1023,6 +1029,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader left (| head): stop quietly, as a killed tool does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error
+        return 128 + signal.SIGPIPE
     except (OSError, ValueError, KeyError, RuntimeError, TypeError, ImportError,
             MemoryError) as e:
         if args.verbose:  # the whole story, for a bug report

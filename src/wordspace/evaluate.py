@@ -35,6 +35,7 @@ registered dataset that cannot be had (offline), never one that is malformed.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -374,8 +375,27 @@ class Evaluation(dict):
 
     def as_dict(self) -> dict:
         """For JSON: the scores by scorer, and a ``"skipped"`` entry (``{dataset: why}``)
-        where a dataset was skipped."""
-        return {**self, "skipped": dict(self.skipped)} if self.skipped else dict(self)
+        where a dataset was skipped. A score that could not be computed (no pair
+        scored) is ``None``, never NaN, which strict JSON readers refuse."""
+        out = {**self, "skipped": dict(self.skipped)} if self.skipped else dict(self)
+        return _finite_or_none(out)
+
+    def scored(self) -> list[str]:
+        """The datasets that scored at least one pair or question (by any scorer)."""
+        return sorted({name for by_dataset in self.values()
+                       for name, result in by_dataset.items()
+                       if result.get("pairs", result.get("total", 0)) > 0})
+
+
+def _finite_or_none(value):
+    """``value`` with every NaN or infinite float (in dicts and lists) made None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite_or_none(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_or_none(v) for v in value]
+    return value
 
 
 def _resolve(spec) -> tuple[str, str, object]:
