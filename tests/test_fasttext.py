@@ -209,6 +209,10 @@ def test_a_bin_file_reads_back_in_gensim_with_the_same_vectors_unseen_words_too(
     for word in words:
         np.testing.assert_array_equal(ours.vectors[word], model.vectors[word])
     np.testing.assert_array_equal(ours.output_vectors_, model.output_vectors_)
+    (tmp_path / "folder").mkdir()  # refused before the file is written, naming the path
+    with pytest.raises(IsADirectoryError, match="folder is a directory: give the path"):
+        model.save_facebook_model(tmp_path / "folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "m.bin"]
 
 
 def test_a_model_gensim_trained_and_wrote_answers_as_gensim_does(tmp_path):

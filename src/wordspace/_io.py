@@ -367,9 +367,12 @@ def atomic_write(path: str | Path, mode: str = "wb") -> Iterator[IO]:
 
     An exception leaves the previous file (or no file), never a half-written one; the
     data and the directory entry are flushed to disk, so a crash cannot either.
-    Leftovers of killed writes to ``path`` are removed first.
+    Leftovers of killed writes to ``path`` are removed first. A directory at ``path`` is
+    refused before anything is written.
     """
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a directory: give the path of a file to write")
     path.parent.mkdir(parents=True, exist_ok=True)
     clean_stale_temporaries(path.parent, path.name)
     fd, tmp = temporary_file(path.parent, path.name)
