@@ -576,3 +576,30 @@ def test_a_corpus_folder_leaves_out_saved_models_and_refuses_binary_files(tmp_pa
     packed.write_bytes(gzip.compress("the cat\n".encode("utf-16")))
     with pytest.raises(CorpusError, match="utf16.txt.gz is binary, not text"):
         Corpus(packed, min_count=1, cache=False)
+
+
+def test_a_leading_byte_order_mark_is_no_part_of_the_first_word(tmp_path):
+    plain, marked = tmp_path / "plain.txt", tmp_path / "marked.txt"
+    plain.write_text("hello world\nhello there\n", encoding="utf-8")
+    marked.write_text("hello world\nhello there\n", encoding="utf-8-sig")  # as Notepad saves
+    assert marked.read_bytes().startswith(b"\xef\xbb\xbf")
+    read = Corpus(marked, min_count=1, cache=False, progress=False)
+    assert read.vocab.words == Corpus(plain, min_count=1, cache=False).vocab.words
+    assert read.vocab.words[0] == "hello"
+    lines = tmp_path / "docs.txt"  # documents, a line each, and a folder's whole files
+    lines.write_text("cat dog\ndog bird\n", encoding="utf-8-sig")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "a.txt").write_text("cat dog dog", encoding="utf-8-sig")
+    for source in (lines, tmp_path / "folder"):
+        assert "cat" in Documents(source, min_count=1, cache=False, progress=False).vocab.words
+
+
+@pytest.mark.parametrize("sentences,message", [
+    ([[1, 2, 3]] * 3, r"sentence 0: token 0 \(1\) is of type int, not str"),
+    ([[b"a", b"b"]] * 3, r"token 0 \(b'a'\) is of type bytes, not str \(decode bytes first"),
+    ([["a", "b"], ["c", 7]], r"sentence 1: token 1 \(7\) is of type int"),
+    ([["a"], 5], r"sentence 1 is of type int, not a list of tokens"),
+])
+def test_tokens_that_are_not_strings_are_named(sentences, message):
+    with pytest.raises(TypeError, match=message):
+        Corpus(sentences, min_count=1, progress=False)

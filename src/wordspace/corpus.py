@@ -63,7 +63,8 @@ MAX_TOKEN_LENGTH = 1_000
 _BLOCK_BYTES = 1 << 20
 _BATCH_TOKENS = 1 << 20
 _FINGERPRINT_BYTES = 1 << 20  # the cache key hashes this much of each file's start and end
-_FORMAT_VERSION = 3  # 2: sentence_line.npy; 3: max_token_length, content in the key
+# 2: sentence_line.npy; 3: max_token_length, content in the key; 4: byte-order mark dropped
+_FORMAT_VERSION = 4
 
 
 class CorpusError(ValueError):
@@ -285,7 +286,9 @@ def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar,
     token's length), and an overlong token is left out as it streams by. Each character
     is copied a bounded number of times, so time is linear in the file's size.
     """
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="wordspace.count")
+    # a file's leading byte-order mark (Windows editors write one) is no part of a word
+    decoder = codecs.getincrementaldecoder("utf-8-sig" if start == 0 else "utf-8")(
+        errors="wordspace.count")
     with open_source(path) as (raw, stream):
         if end is not None:
             stream = _Window(raw, start, end - start)
@@ -328,10 +331,29 @@ def _iterable_batches(sentences: Iterable, batcher: _Batcher, tokenize: _Tokeniz
             raise TypeError(
                 f"sentence {i} is a string; a corpus iterable must yield lists of tokens "
                 f"(e.g. line.split()), or pass a file path instead")
-        batcher.feed(tokenize.given(sentence))
+        try:
+            tokens = tokenize.given(sentence)
+            if tokens and not isinstance(tokens[0], str):
+                raise TypeError(tokens[0])
+        except TypeError:
+            raise _not_tokens(i, sentence) from None
+        batcher.feed(tokens)
         batcher.end_line()
         if batcher.full():
             yield batcher.take()
+
+
+def _not_tokens(i: int, sentence) -> TypeError:
+    """The error for sentence ``i`` of an iterable corpus that is no list of strings."""
+    try:
+        j, token = next((j, t) for j, t in enumerate(sentence) if not isinstance(t, str))
+    except (TypeError, StopIteration):
+        return TypeError(f"sentence {i} is of type {type(sentence).__name__}, not a list of "
+                         "tokens (strings)")
+    hint = " (decode bytes first: t.decode('utf-8'))" if isinstance(token, bytes) else ""
+    return TypeError(f"sentence {i}: token {j} ({token!r:.40}) is of type "
+                     f"{type(token).__name__}, not str{hint}; a corpus iterable yields lists "
+                     "of strings")
 
 
 def _resolve(source: str | os.PathLike, kind: str) -> Path:

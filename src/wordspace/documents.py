@@ -194,15 +194,15 @@ class Documents(Corpus):
         json_lines = is_json_lines(path)
         with open_source(path) as (raw, stream):
             if root.is_dir() and not json_lines:  # the whole file is a document
-                text = stream.read().decode("utf-8", errors="wordspace.count")
+                text = stream.read().decode("utf-8-sig", errors="wordspace.count")
                 self._add(path.relative_to(root).as_posix(), self._tokens(text, str(path)),
                           batcher, str(path))
                 bar.update(path.stat().st_size)
                 if batcher.full():
                     yield batcher.take()
                 return
-            lines = io.TextIOWrapper(stream, encoding="utf-8", errors="wordspace.count",
-                                     newline="\n")
+            lines = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="wordspace.count",
+                                     newline="\n")  # -sig: a leading byte-order mark dropped
             position = 0
             for lineno, line in enumerate(lines, 1):
                 if not line.strip():
