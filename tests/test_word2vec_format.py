@@ -429,6 +429,42 @@ def glove_text(v: Vectors) -> bytes:
                     for w, row in zip(v.words, v.matrix, strict=True))
 
 
+def test_gensim_calls_run_unchanged_with_their_arguments(tmp_path):
+    """gensim's argument order (fvocab second) and its options, checked against gensim
+    reading what wordspace writes and the other way round."""
+    from gensim.models import KeyedVectors
+
+    v = Vectors(["rare", "common", "mid"], np.arange(9, dtype=np.float32).reshape(3, 3),
+                counts=[1, 30, 5])
+    path, vocab = tmp_path / "v.bin", tmp_path / "vocab.txt"
+    v.save_word2vec_format(str(path), str(vocab), binary=True)  # gensim's positional call
+    kv = KeyedVectors.load_word2vec_format(str(path), str(vocab), binary=True)
+    assert kv.index_to_key == ["common", "mid", "rare"]  # most frequent first, as gensim
+    assert [kv.get_vecattr(w, "count") for w in kv.index_to_key] == [30, 5, 1]
+    back = Vectors.load_word2vec_format(str(path), str(vocab), binary=True)
+    assert back.words == kv.index_to_key and back.counts.tolist() == [30, 5, 1]
+    np.testing.assert_array_equal(back["rare"], v["rare"])
+    with pytest.raises(TypeError, match="fvocab .* pass binary=... by name"):
+        v.save_word2vec_format(path, True)  # an old positional binary is not a vocabulary
+    glove = tmp_path / "glove.txt"  # write_header=False and prefix, read by gensim
+    v.save_word2vec_format(glove, write_header=False, prefix="en_")
+    kv = KeyedVectors.load_word2vec_format(str(glove), no_header=True)
+    assert kv.index_to_key == ["en_common", "en_mid", "en_rare"]
+    # a word that is not UTF-8: refused unless unicode_errors says what to do, as gensim
+    latin = tmp_path / "latin.bin"
+    latin.write_bytes(b"2 2\ncaf\xe9 " + np.ones(2, "<f4").tobytes() + b"\nok "
+                      + np.zeros(2, "<f4").tobytes() + b"\n")
+    with pytest.raises(ValueError, match="is not UTF-8 text .unicode_errors="):
+        Vectors.load_word2vec_format(latin)
+    for errors in ("ignore", "replace"):
+        ours = Vectors.load_word2vec_format(latin, unicode_errors=errors)
+        theirs = KeyedVectors.load_word2vec_format(str(latin), binary=True,
+                                                   unicode_errors=errors)
+        assert ours.words == theirs.index_to_key
+    with pytest.raises(ValueError, match="reads UTF-8 word2vec files"):
+        Vectors.load_word2vec_format(latin, encoding="latin-1")
+
+
 @pytest.mark.parametrize("compression", [None, "gz"])
 @pytest.mark.parametrize("chunk", [None, 64])
 def test_glove_files_read_as_gensim_reads_them_with_no_header(tmp_path, monkeypatch,

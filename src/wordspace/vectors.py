@@ -14,6 +14,7 @@ fastText exchange.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable, Sequence
 from numbers import Integral
 from pathlib import Path
@@ -22,6 +23,7 @@ import numpy as np
 from scipy.spatial.distance import cdist
 
 from wordspace import _keyed
+from wordspace._io import atomic_write
 from wordspace.transport import earth_movers_distance
 from wordspace.vocab import WordIndex, unknown_word_message
 from wordspace.word2vec_format import read_word2vec, write_word2vec
@@ -597,7 +599,10 @@ class Vectors(WordIndex):
                                               similarity_function)
 
     # -- word2vec formats --------------------------------------------------------------
-    def save_word2vec_format(self, path: str | Path, binary: bool = False,
+    def save_word2vec_format(self, path: str | Path, fvocab: str | Path | None = None,
+                             binary: bool = False, total_vec: int | None = None,
+                             write_header: bool = True, prefix: str = "",
+                             append: bool = False, sort_attr: str = "count", *,
                              allow_nonfinite: bool = False) -> None:
         """Write the word2vec text (``binary=False``) or binary format, atomically.
 
@@ -605,14 +610,42 @@ class Vectors(WordIndex):
         files; text keeps every float32 exactly. Words must be non-empty, distinct and
         without whitespace, and vectors finite unless ``allow_nonfinite=True``
         (``ValueError`` otherwise, and nothing is written).
+
+        gensim's arguments, in gensim's order: ``fvocab`` also writes the counts, a
+        ``word count`` line per word (vectors with counts only); ``write_header=False``
+        leaves out the ``n_words dim`` line (text only); ``prefix`` is put before every
+        word; with counts, words are written most frequent first (``sort_attr="count"``,
+        the only attribute kept). ``total_vec`` may only be the number of words, and
+        ``append=True`` is not supported (each file is written whole, atomically).
         """
-        write_word2vec(path, self.words, self.matrix, binary=binary,
-                       allow_nonfinite=allow_nonfinite)
+        if fvocab is not None and not isinstance(fvocab, (str, os.PathLike)):
+            raise TypeError(f"fvocab (gensim's second argument) is the path of a vocabulary "
+                            f"file, not {fvocab!r}: pass binary=... by name")
+        if append or total_vec not in (None, len(self)):
+            raise ValueError("append=True and total_vec are not supported: each word2vec "
+                             "file is written whole, atomically")
+        if sort_attr != "count":
+            raise ValueError(f"sort_attr must be 'count' (the only attribute kept), got "
+                             f"{sort_attr!r}")
+        if fvocab is not None and self.counts is None:
+            raise ValueError("these vectors have no counts to write to fvocab (vectors read "
+                             "from a word2vec file have none; a trained model's do)")
+        order = np.arange(len(self)) if self.counts is None else \
+            np.argsort(-self.counts, kind="stable")
+        words = [prefix + self.words[i] for i in order]
+        write_word2vec(path, words, self.matrix[order], binary=binary,
+                       allow_nonfinite=allow_nonfinite, header=write_header)
+        if fvocab is not None:
+            with atomic_write(fvocab, "w") as f:
+                f.writelines(f"{w} {c}\n" for w, c in zip(words, self.counts[order].tolist(),
+                                                            strict=True))
 
     @classmethod
-    def load_word2vec_format(cls, path: str | Path, binary: bool | None = None,
-                             limit: int | None = None, allow_nonfinite: bool = False,
-                             no_header: bool | None = None) -> Vectors:
+    def load_word2vec_format(cls, path: str | Path, fvocab: str | Path | None = None,
+                             binary: bool | None = None, encoding: str = "utf8",
+                             unicode_errors: str = "strict", limit: int | None = None,
+                             datatype=np.float32, no_header: bool | None = None, *,
+                             allow_nonfinite: bool = False) -> Vectors:
         """Read the word2vec text or binary format (optionally gzip/bz2/xz-compressed).
 
         ``binary=None`` tells the format from the file's first row; ``True`` or ``False``
@@ -627,19 +660,34 @@ class Vectors(WordIndex):
         malformed file (a header that disagrees with the rows, a short or garbled row,
         a truncated or corrupt compressed file) is a ``ValueError`` naming the file and
         the line or row; see :mod:`wordspace.word2vec_format`.
+
+        gensim's arguments, in gensim's order: ``fvocab``, a file of ``word count``
+        lines, gives the words their counts (a word it lacks counts 0, with a warning);
+        ``unicode_errors="ignore"`` or ``"replace"`` reads words that are not UTF-8
+        (``"strict"``: refused); ``encoding`` must be UTF-8 (files in other encodings:
+        convert them, e.g. with ``iconv``) and ``datatype`` float32, which wordspace keeps.
         """
+        if encoding.lower().replace("-", "").replace("_", "") != "utf8":
+            raise ValueError(f"encoding {encoding!r}: wordspace reads UTF-8 word2vec files; "
+                             f"convert it first (iconv -f {encoding} -t UTF-8)")
+        if np.dtype(datatype) != np.float32:
+            raise ValueError(f"datatype {np.dtype(datatype)}: wordspace keeps vectors as "
+                             "float32")
         words, matrix = read_word2vec(path, binary=binary, limit=limit,
-                                      allow_nonfinite=allow_nonfinite, no_header=no_header)
-        return cls(words, matrix)
+                                      allow_nonfinite=allow_nonfinite, no_header=no_header,
+                                      unicode_errors=unicode_errors)
+        counts = None if fvocab is None else _read_counts(fvocab, words)
+        return cls(words, matrix, counts)
 
     def intersect_word2vec_format(self, fname, lockf: float = 0.0, binary: bool | None = None,
                                   encoding: str = "utf8", unicode_errors: str = "strict"
                                   ) -> int:
         """Copy the vectors of the words this index has from a word2vec file (text or
         binary, told from the contents); no word is added. Returns how many were copied.
-        ``lockf``, ``encoding`` and ``unicode_errors`` are accepted for gensim's calls;
-        wordspace vectors are not trained further, and files are UTF-8."""
-        words, matrix = read_word2vec(fname, binary=binary)
+        ``lockf`` and ``encoding`` (UTF-8) are accepted for gensim's calls: wordspace
+        vectors are not trained further; ``unicode_errors`` as for
+        :meth:`load_word2vec_format`."""
+        words, matrix = read_word2vec(fname, binary=binary, unicode_errors=unicode_errors)
         if matrix.shape[1] != self.dim:
             raise ValueError(f"incompatible vector size {matrix.shape[1]} in file {fname}")
         src = [k for k, w in enumerate(words) if w in self.index]
@@ -650,6 +698,26 @@ class Vectors(WordIndex):
         logger.info("merged %d vectors into %s matrix from %s", len(src), self.matrix.shape,
                     fname)
         return len(src)
+
+
+def _read_counts(fvocab: str | Path, words: list[str]) -> np.ndarray:
+    """The counts of ``words`` in a vocabulary file of ``word count`` lines (gensim's and
+    word2vec.c's ``-save-vocab``); a word it lacks counts 0, with a warning."""
+    counts: dict[str, int] = {}
+    with open(fvocab, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            fields = line.split()
+            if not fields:
+                continue
+            if len(fields) != 2 or not fields[1].isdigit():
+                raise ValueError(f"{fvocab}:{lineno}: expected 'word count', found "
+                                 f"{line.strip()[:60]!r}")
+            counts.setdefault(fields[0], int(fields[1]))
+    missing = [w for w in words if w not in counts]
+    if missing:
+        logger.warning("%s lacks %d of the %d words (%s...): they count 0", fvocab,
+                       len(missing), len(words), ", ".join(map(repr, missing[:3])))
+    return np.array([counts.get(w, 0) for w in words], np.int64)
 
 
 class SubwordVectors(Vectors):

@@ -74,14 +74,18 @@ def _shown(text: str | bytes) -> str:
 
 # -- writing -------------------------------------------------------------------------
 def write_word2vec(path: str | Path, words: Sequence[str], matrix: np.ndarray,
-                   binary: bool = False, allow_nonfinite: bool = False) -> None:
+                   binary: bool = False, allow_nonfinite: bool = False,
+                   header: bool = True) -> None:
     """Write ``words`` and their rows of ``matrix`` in the word2vec format, atomically.
 
     Text rows carry nine significant digits, enough for every float32 to read back
     exactly; binary rows end with a newline, as word2vec.c writes them. Words must be
     non-empty, without whitespace and distinct, and values finite unless
     ``allow_nonfinite``: what is refused here could not be read back as written.
+    ``header=False`` leaves out the ``n_words dim`` line (GloVe's text layout).
     """
+    if binary and not header:
+        raise ValueError(f"{path}: a binary word2vec file always starts with its header")
     matrix = np.asarray(matrix, dtype=np.float32)
     if matrix.ndim != 2 or matrix.shape[0] != len(words) or matrix.shape[1] < 1:
         raise ValueError(f"{path}: cannot write {len(words)} words with a matrix of shape "
@@ -114,7 +118,8 @@ def write_word2vec(path: str | Path, words: Sequence[str], matrix: np.ndarray,
     n, dim = matrix.shape
     row_format = " %.9g" * dim + "\n"
     with atomic_write(path, "wb") as f:
-        f.write(f"{n} {dim}\n".encode())
+        if header:
+            f.write(f"{n} {dim}\n".encode())
         for w, row in zip(encoded, matrix, strict=True):
             if binary:
                 f.write(w + b" " + row.astype("<f4").tobytes() + b"\n")
@@ -238,8 +243,9 @@ class _Rows:
     keeping the first vector of a word that appears twice."""
 
     def __init__(self, name: str, n: int, dim: int, trusted: bool, binary: bool,
-                 first_line: int = 2, capacity: int | None = None):
+                 first_line: int = 2, capacity: int | None = None, errors: str = "strict"):
         self.name, self.dim, self.binary = name, dim, binary
+        self.errors = errors  # for words that are not UTF-8: "strict", "ignore", "replace"
         self.first_line = first_line  # the text line of the first row: 1 without a header
         self.target = n
         self.capacity = capacity or (n if trusted else min(n, max(1, _CHUNK // (4 * dim))))
@@ -316,8 +322,8 @@ def is_word2vec_file(path: str | Path) -> bool:
 
 
 def read_word2vec(path: str | Path, binary: bool | None = None, limit: int | None = None,
-                  allow_nonfinite: bool = False, no_header: bool | None = None
-                  ) -> tuple[list[str], np.ndarray]:
+                  allow_nonfinite: bool = False, no_header: bool | None = None,
+                  unicode_errors: str = "strict") -> tuple[list[str], np.ndarray]:
     """The words and float32 matrix of a word2vec text or binary file.
 
     ``binary=None`` tells the format from the file; ``True`` or ``False`` insists on one
@@ -327,9 +333,13 @@ def read_word2vec(path: str | Path, binary: bool | None = None, limit: int | Non
     ``n_words dim`` line (GloVe's format: every line a row); ``None`` tells that from the
     first line (see :func:`_starts_with_a_row`), ``False`` insists on a header. See the
     module's docstring for what is checked; every failure is a ``ValueError`` naming the
-    file.
+    file. ``unicode_errors`` ("strict", "ignore" or "replace", as gensim's) says what
+    becomes of a word that is not UTF-8: refused, its bad bytes dropped or replaced.
     """
     name = str(path)
+    if unicode_errors not in ("strict", "ignore", "replace"):
+        raise ValueError(f"unicode_errors must be 'strict', 'ignore' or 'replace', got "
+                         f"{unicode_errors!r}")
     if limit is not None:
         check_int("limit", limit, 1)
     if no_header and binary:
@@ -344,7 +354,7 @@ def read_word2vec(path: str | Path, binary: bool | None = None, limit: int | Non
                 size = None  # the content's size is unknown
             header = _header(s, name, no_header, binary)
             if header is None:
-                out = _headerless_rows(s, name, limit, raw.fileno(), size)
+                out = _headerless_rows(s, name, limit, raw.fileno(), size, unicode_errors)
                 return out.result(allow_nonfinite)
             n, dim = header
             is_binary = _detect(s, name, dim, binary)
@@ -354,7 +364,7 @@ def read_word2vec(path: str | Path, binary: bool | None = None, limit: int | Non
             # size vouches for the header; otherwise rows are allocated as they arrive
             least = rows * (2 + 4 * dim if is_binary else 1 + 2 * dim)
             trusted = size is not None and least <= size - s.tell()
-            out = _Rows(name, rows, dim, trusted, is_binary)
+            out = _Rows(name, rows, dim, trusted, is_binary, errors=unicode_errors)
             (_binary_rows if is_binary else _text_rows)(s, name, n, rows, dim, out)
             if rows == n:  # all rows read: nothing may follow them
                 extra = s.only_whitespace_left()
@@ -448,7 +458,7 @@ def _starts_with_a_row(s: _Stream) -> bool:
 
 
 def _headerless_rows(s: _Stream, name: str, limit: int | None, fd: int,
-                     size: int | None) -> _Rows:
+                     size: int | None, errors: str = "strict") -> _Rows:
     """The rows of a text file without a header: every line a word and as many numbers
     as the first line's.
 
@@ -482,7 +492,7 @@ def _headerless_rows(s: _Stream, name: str, limit: int | None, fd: int,
         most = min(rows, max(1, size // (1 + 2 * dim)))
         capacity = min(most, _count_lines(fd, most))
     out = _Rows(name, rows, dim, trusted=False, binary=False, first_line=1,
-                capacity=capacity)
+                capacity=capacity, errors=errors)
     note = ("no_header=True, but line 1 looks like a header 'n_words dim': leave no_header "
             "unset to read it as one" if _HEADER.fullmatch(first or b"") else "")
     _text_rows(s, name, None, rows, dim, out, note)
@@ -649,8 +659,12 @@ def _word(field: bytes, out: _Rows, row: int, hint: bool = False) -> str:
            else None)
     if why is None:
         try:
-            return field.decode("utf-8")
+            word = field.decode("utf-8", errors=out.errors)
         except UnicodeDecodeError:
-            why = "is not UTF-8 text"
+            why = "is not UTF-8 text (unicode_errors='replace' or 'ignore' reads it)"
+        else:
+            if word:
+                return word
+            why = "has no UTF-8 character left"
     raise ValueError(f"{out.where(row)}: the word {_shown(field)} {why}"
                      + (": is the header's dimension right?" if hint else ""))
