@@ -339,6 +339,11 @@ def test_add_vectors_and_add_vector():
         warnings.simplefilter("ignore", UserWarning)
         assert v.add_vector("single", x) == kv.add_vector("single", x)
     v["set"] = kv["set"] = x + 1
+    assert v.add_vector(99999, x - 1) == len(v) - 1  # a key that is no string: as str
+    assert v.index_to_key[-1] == "99999" and len(v.counts) == len(v)
+    v.add_vectors(["99999"], [x])  # already there: nothing added
+    assert v.index_to_key.count("99999") == 1
+    kv.add_vector("99999", x - 1)
     assert v.index_to_key == kv.index_to_key and len(v.counts) == len(v)
     np.testing.assert_array_equal(v.vectors, kv.vectors)
     kv.fill_norms(force=True)
@@ -355,6 +360,11 @@ def test_normalising_and_sorting_in_place():
     kv.unit_normalize_all()
     v.unit_normalize_all()
     np.testing.assert_allclose(v.vectors, kv.vectors, atol=TOL)
+    edited = Vectors(WORDS[:50], MATRIX[:50])
+    edited.unit_normalize_all()
+    edited.vectors[0] = 2.0  # still a matrix to edit, as gensim's (was read-only)
+    edited.fill_norms(force=True)
+    assert edited.norms[0] == pytest.approx(2.0 * DIM ** 0.5)
     assert v.index_of("w7") == kv.get_index("w7") == 7
     counts = np.random.default_rng(18).permutation(50) + 1  # no ties (gensim: any order)
     for word, count in zip(WORDS[:50], counts.tolist(), strict=True):

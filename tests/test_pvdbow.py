@@ -123,6 +123,12 @@ def test_inference_errors_and_unknown_words(fitted):
     assert not rows[0].any() and rows[1].any()
     with pytest.raises(ValueError, match="epochs must be"):
         model.dv.infer(["t1w0"], epochs=0)
+    # gensim's name and arguments: model.infer_vector(words, alpha=..., epochs=...)
+    np.testing.assert_array_equal(model.infer_vector(["t1w0", "t1w1"], alpha=0.05, epochs=3),
+                                  model.dv.infer(["t1w0", "t1w1"], alpha=0.05, epochs=3))
+    assert not model.infer_vector(["zebra"]).any()  # no known word: zero, as infer_many
+    with pytest.raises(ValueError, match="min_alpha"):
+        model.infer_vector(["t1w0"], min_alpha=0.001)
 
 
 def test_texts_are_tokenised_as_the_collection_was(tmp_path):

@@ -143,7 +143,7 @@ class Vectors(WordIndex):
 
     def unit_normalize_all(self) -> None:
         """Scale every row to unit length, in place (the original lengths are lost)."""
-        self.matrix = np.ascontiguousarray(self.unit)
+        self.matrix = self.unit.copy()  # a writable matrix, as before (unit is read-only)
 
     # -- access ------------------------------------------------------------------------
     @staticmethod
@@ -255,7 +255,7 @@ class Vectors(WordIndex):
         """Add one word and its vector; returns its row (an existing word keeps its
         vector, and its row is returned)."""
         self.add_vectors([key], np.asarray(vector, dtype=np.float32).reshape(1, -1))
-        return self.get_index(key)
+        return self.index[key if isinstance(key, str) else str(key)]  # as add_vectors keys it
 
     def __setitem__(self, keys, weights) -> None:
         """``wv[key] = vector`` (or lists of both): add, replacing existing vectors."""

@@ -162,6 +162,18 @@ class PVDBOW(SkipGram):
                                  "train_words=True to learn them beside the documents")
         return self._word_vectors
 
+    def infer_vector(self, doc_words: str | Sequence[str], alpha: float | None = None,
+                     min_alpha: float | None = None, epochs: int | None = None
+                     ) -> np.ndarray:
+        """gensim's ``Doc2Vec.infer_vector``: a new document's vector, as
+        ``model.dv.infer_many([doc_words])[0]`` (a document with no known word: a zero
+        vector, with a warning; ``dv.infer`` raises instead). The learning rate falls
+        from ``alpha`` to the model's final rate; ``min_alpha`` is not taken."""
+        if min_alpha is not None:
+            raise ValueError("min_alpha: inference's learning rate falls from alpha to the "
+                             "model's final rate; set alpha and epochs")
+        return self.dv.infer_many([doc_words], epochs=epochs, alpha=alpha)[0]
+
     def _infer(self, documents: list[Sequence[str]], epochs: int | None = None,
                alpha: float | None = None, seed: int | None = None,
                workers: int | None = None, strict: bool = False) -> np.ndarray:
