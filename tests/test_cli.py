@@ -152,7 +152,9 @@ def test_errors_are_one_clear_line(tmp_path, trained, capsys):
         (["train", str(empty), "-o", str(tmp_path / "m")], "the corpus is empty"),
         (["similar", str(trained), "zebra"], "'zebra' is not in the vocabulary"),
         (["train", str(empty), "-o", str(tmp_path / "m"), "--alpha", "-1"],
-         "alpha must be > 0.0"),
+         "error: --alpha must be > 0.0"),
+        (["train", str(empty), "-o", str(tmp_path / "m"), "--model", "ppmi-svd", "--shift",
+          "0"], "error: --shift must be > 0.0"),  # the option typed, not the parameter
         (["similar", str(tmp_path), "x"], "not a wordspace model directory"),
     ]
     for argv, message in cases:
@@ -256,11 +258,16 @@ def test_pv_dbow_end_to_end(tmp_path, capsys):
     assert len(found) == 3 and all(topics[int(d[3:])] == topics[0] for d in found)
 
     topic_words = " ".join(f"t{topics[0]}w{j}" for j in range(8))
-    assert main(["infer", str(out), topic_words, "zebra", "--topn", "2"]) == 0
+    assert main(["infer", str(out), topic_words, "--topn", "2"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == topic_words and all(topics[int(line.split()[0][3:])] == topics[0]
                                            for line in lines[1:3])
-    assert lines[-1] == "(none of its words is in the model's vocabulary)"
+    # a document without a known word: the others answered, then the run fails
+    assert main(["infer", str(out), "zebra", topic_words, "--topn", "2"]) == 2
+    shown = capsys.readouterr()
+    assert shown.out.splitlines()[1] == "(none of its words is in the model's vocabulary)"
+    assert shown.out.splitlines()[3] == topic_words
+    assert "1 document(s) have no word in" in shown.err and "(number 1)" in shown.err
 
     exported = tmp_path / "docs.txt"
     assert main(["export", str(out), "--docs", "-o", str(exported)]) == 0

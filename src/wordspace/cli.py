@@ -407,12 +407,14 @@ def build_model(args: argparse.Namespace):
     try:
         model = cls(**params)
         model._validate()  # refused now, not after reading the corpus
-    except ValueError as e:  # a default clashing with options given (--var-min 2)?
-        name = str(e).split(" ", 1)[0]
-        unset = [o.option for o in _options()
-                 if o.param == name and o.target == "model" and name not in params]
-        if unset:
-            raise UsageError(f"{e} ({args.model}'s default: set {unset[0]})") from e
+    except ValueError as e:  # said with the option's name, as typed (--shift, not neg)
+        name, rest = (str(e).split(" ", 1) + [""])[:2]
+        option = next((o.option for o in _options()
+                       if o.param == name and o.target == "model"), None)
+        if option is not None and name in params:
+            raise UsageError(f"{option} {rest}") from e
+        if option is not None:  # a default clashing with options given (--var-min 2)
+            raise UsageError(f"{e} ({args.model}'s default: set {option})") from e
         raise
     return model, cls._corpus_type, reading
 
@@ -735,6 +737,11 @@ def _infer(a) -> None:
             _print_table(dv.most_similar(vector, topn=a.topn))
         else:
             print("(none of its words is in the model's vocabulary)")
+    unknown = [i + 1 for i, vector in enumerate(vectors) if not vector.any()]
+    if unknown:  # the others answered (a zero row kept each line's place), then failed
+        raise ValueError(f"{len(unknown)} document(s) have no word in {a.model}'s "
+                         f"vocabulary (number {', '.join(map(str, unknown[:5]))}"
+                         f"{', ...' if len(unknown) > 5 else ''}): no vector inferred")
 
 
 def _add_export(sub) -> None:
