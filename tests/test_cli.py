@@ -215,9 +215,11 @@ def test_eval_reports_what_evaluate_computes(trained, tmp_path, monkeypatch, cap
 
 
 def test_a_reader_that_leaves_stops_the_command_quietly():
-    shown = subprocess.run(f"{sys.executable} -m wordspace data list | head -1; "
-                           "exit ${PIPESTATUS[0]}", shell=True, executable="/bin/bash",
-                           capture_output=True, text=True)
+    # far more output than a pipe holds, so the reader surely leaves before the end
+    code = ("import wordspace.cli as c; c._data_list = lambda a: [print('name' * 20) for _ "
+            "in range(200_000)]; raise SystemExit(c.main(['data', 'list']))")
+    shown = subprocess.run(f"{sys.executable} -c \"{code}\" | head -1; exit ${{PIPESTATUS[0]}}",
+                           shell=True, executable="/bin/bash", capture_output=True, text=True)
     assert shown.stdout.startswith("name") and shown.stdout.count("\n") == 1
     assert shown.returncode == 141 and shown.stderr == ""  # as a tool killed by SIGPIPE
 
@@ -1058,3 +1060,15 @@ def test_queries_from_a_pipe_are_answered_as_they_come(sources):
             proc.wait()
         proc.stdout.close()
         proc.stderr.close()
+
+
+def test_verbose_is_taken_after_a_data_action_and_defaults_are_shown(capsys):
+    args = build_parser().parse_args(["data", "get", "ws353", "-v"])
+    assert args.verbose is True
+    assert build_parser().parse_args(["data", "-v", "get", "ws353"]).verbose is True
+    assert build_parser().parse_args(["data", "get", "ws353"]).verbose is False
+    for command, default in (("similar", "(default: 10)"), ("analogy", "(default: 5)"),
+                             ("infer", "(default: 5)")):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        assert default in capsys.readouterr().out

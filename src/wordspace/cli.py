@@ -66,11 +66,15 @@ def _int_at_least(minimum: int):
 _positive_int = _int_at_least(1)
 
 
-def _subcommand(sub, name: str, **kwargs) -> argparse.ArgumentParser:
-    """A subcommand parser with the options every subcommand shares."""
+def _subcommand(sub, name: str, nested: bool = False, **kwargs) -> argparse.ArgumentParser:
+    """A subcommand parser with the options every subcommand shares. ``nested``: an
+    action of a subcommand (``data get``), whose ``-v`` leaves the subcommand's as it is
+    when not given (argparse would reset it)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-v", "--verbose", action="store_true",
+                        default=argparse.SUPPRESS if nested else False,
                         help="log progress detail (corpus, cache, timings)")
+    kwargs.setdefault("formatter_class", _DefaultsFormatter)
     return sub.add_parser(name, parents=[common], **kwargs)
 
 
@@ -363,8 +367,7 @@ def _add_train(sub) -> None:
                     "folder with a document per file. The model directory holds the "
                     "vectors, the vocabulary and a training report. Options left unset "
                     "take the model's defaults, shown per model; an option the model has "
-                    "no parameter for is an error.",
-        formatter_class=_DefaultsFormatter)
+                    "no parameter for is an error.")
     p.add_argument("corpus", help="text file, folder of text files, or a dataset name "
                                   "from 'wordspace data list' (e.g. text8, or bbc for "
                                   "pv-dbow)")
@@ -751,8 +754,7 @@ def _add_export(sub) -> None:
                                    "as the two TSV files of the TensorFlow Embedding "
                                    "Projector (projector.tensorflow.org): PATH/vectors.tsv, "
                                    "one row of tab-separated numbers per word, and "
-                                   "PATH/metadata.tsv, the words, one a line, no header.",
-                       formatter_class=_DefaultsFormatter)
+                                   "PATH/metadata.tsv, the words, one a line, no header.")
     p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     p.add_argument("-o", "--output", required=True, metavar="PATH",
                    help="file to write (a directory for --format projector); an earlier "
@@ -823,8 +825,7 @@ def _add_eval(sub) -> None:
                     "and named, and the run fails only if none is left. Files of your own "
                     "are read too ('word1 word2 score' pairs, ': section' / 'a b c d' "
                     "questions), their kind told from their content or given as "
-                    "KIND:PATH.",
-        formatter_class=_DefaultsFormatter)
+                    "KIND:PATH.")
     p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     p.add_argument("--datasets", nargs="+", metavar="NAME", default=None,
                    help="registered datasets (" + ", ".join(
@@ -887,8 +888,7 @@ def _add_plot(sub) -> None:
         sub, "plot", help="draw a 2-D map of words and their neighbours",
         description="Project the given words (and each one's nearest neighbours) to 2-D by "
                     "PCA or t-SNE and draw them labelled, one colour per query word. "
-                    "Writes PNG, SVG or PDF, by the output's suffix.",
-        formatter_class=_DefaultsFormatter)
+                    "Writes PNG, SVG or PDF, by the output's suffix.")
     p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     p.add_argument("words", nargs="+", metavar="WORD")
     p.add_argument("-o", "--output", default="map.png", metavar="FILE",
@@ -932,12 +932,14 @@ def _add_data(sub) -> None:
                     "~/.cache/wordspace), checked and unpacked; with WORDSPACE_DATA set to "
                     "a mirror directory they are taken from there instead.")
     actions = p.add_subparsers(title="actions", metavar="ACTION", required=True)
-    actions.add_parser("list", help="every dataset: name, kind, size, where it is"
-                       ).set_defaults(func=_data_list)
+    _subcommand(actions, "list", nested=True,
+                help="every dataset: name, kind, size, where it is"
+                ).set_defaults(func=_data_list)
     for action, helptext in (("get", "download a dataset (if not already here)"),
                              ("path", "print a dataset's local path (fetching it if needed)")):
-        q = actions.add_parser(action, help=helptext)
-        q.add_argument("name", choices=names(), metavar="NAME")
+        q = _subcommand(actions, action, nested=True, help=helptext)
+        q.add_argument("name", choices=names(), metavar="NAME",
+                       help="one of: " + ", ".join(names()))
         q.add_argument("--quiet", action="store_true", help="no progress bar")
         q.set_defaults(func=_data_get)
 
@@ -967,8 +969,7 @@ def _add_convae(sub) -> None:
                     "transposed convolution to decode) on scikit-learn's 8x8 digits, print "
                     "the reconstruction error per epoch and write a picture of originals, "
                     "reconstructions and filters. 'wordspace convae explain' prints the "
-                    "convolution matrix W and the padded-code convolution that equals W^T.",
-        formatter_class=_DefaultsFormatter)
+                    "convolution matrix W and the padded-code convolution that equals W^T.")
     p.add_argument("action", nargs="?", choices=["train", "explain"], default="train")
     p.add_argument("-o", "--output", default="convae", metavar="DIR",
                    help="where to write convae.png")
