@@ -120,3 +120,13 @@ def test_a_corpus_without_pairs_is_refused_not_factored():
     with pytest.raises(TooLittleTraining, match="0 .centre, context. pairs were counted .*"
                                                 "sample=0 keeps every word"):
         PPMISVD(dim=4, progress=False).fit([["alpha", "beta", "gamma"]] * 6)
+
+
+def test_a_dimension_above_the_vocabulary_says_what_it_got(planted, caplog):
+    import logging
+
+    corpus = Corpus(planted[0], min_count=1)  # 24 words
+    with caplog.at_level(logging.WARNING, logger="wordspace.models.ppmi"):
+        model = PPMISVD(dim=50, sample=0, progress=False).fit(corpus)
+    assert model.vectors.dim == len(corpus.vocab) == 24
+    assert "have 24 dimensions, not dim=50" in caplog.text

@@ -213,6 +213,10 @@ class PPMISVD(Model):
         matrix = self.ppmi(counts)
         counted = time.perf_counter()
         u, s, vt = randomized_svd(matrix, self.dim, self.n_iter, self.seed)
+        if len(s) < self.dim:  # a matrix of fewer rows than dim has no more directions
+            logger.warning("the vectors have %d dimensions, not dim=%d: the PPMI matrix of "
+                           "a %d-word vocabulary has no more", len(s), self.dim,
+                           len(corpus.vocab))
         weights = s ** self.eig
         self.singular_values_ = s.astype(np.float32)
         self.word_vectors_ = (u * weights).astype(np.float32)
