@@ -285,6 +285,33 @@ def test_bin_files_move_between_wordspace_and_fasttext_itself(planted, tmp_path)
                                    rtol=1e-5, atol=1e-6)
 
 
+def test_a_supervised_classifiers_word_vectors_read_as_fasttext_gives_them(tmp_path,
+                                                                            capsys):
+    import fasttext
+
+    from wordspace.cli import main
+
+    rng = np.random.default_rng(0)
+    words = {"pos": ["good", "great", "fine", "nice"], "neg": ["bad", "awful", "poor", "sad"]}
+    lines = [f"__label__{label} " + " ".join(rng.choice(words[label] + ["the", "film"], 8))
+             for label in rng.choice(["pos", "neg"], 300)]
+    (tmp_path / "train.txt").write_text("\n".join(lines) + "\n")
+    trained = fasttext.train_supervised(str(tmp_path / "train.txt"), dim=10, minn=2, maxn=4,
+                                        bucket=5000, wordNgrams=2, thread=10,  # see above
+                                        verbose=0)
+    trained.save_model(str(tmp_path / "sup.bin"))
+    ours = FastText.load_facebook_vectors(tmp_path / "sup.bin")
+    assert ours.words == trained.words  # the labels are not words
+    for word in ["good", "awful", "film", "</s>", "goodish", "zzz"]:
+        np.testing.assert_allclose(ours[word], trained.get_word_vector(word), rtol=1e-5,
+                                   atol=1e-6)
+    with pytest.raises(ValueError, match="a supervised fastText classifier: .*"
+                                         "load_facebook_vectors"):
+        FastText.load_facebook_model(tmp_path / "sup.bin")  # nothing to train further
+    assert main(["similar", str(tmp_path / "sup.bin"), "great", "--topn", "3"]) == 0
+    assert set(capsys.readouterr().out.split()[::2]) <= set(trained.words)
+
+
 # -- evaluation on every word: the subword protocol ----------------------------------------
 def test_similarity_scores_every_pair_composing_unseen_words(planted):
     from wordspace.evaluate import word_similarity

@@ -12,15 +12,18 @@ The layout (fastText's ``FastText::saveModel``; every number little-endian)::
 
 What reading promises: every field is checked before it is used (a ``ValueError``
 naming the file and what is wrong: not a fastText file, a version this reader does not
-know, a supervised classifier, a quantised ``.ftz`` model, a matrix whose shape does
-not match the dictionary, a truncated file); the matrices are memory-mapped, never
-read whole, so a 7 GB model costs its vocabulary in memory until it is trained further.
+know, a supervised classifier where word vectors with their outputs are asked for, a
+quantised ``.ftz`` model, a matrix whose shape does not match the dictionary, a
+truncated file); the matrices are memory-mapped, never read whole, so a 7 GB model
+costs its vocabulary in memory until it is trained further. A supervised classifier's
+input rows are word and n-gram vectors like any model's (``supervised=True`` reads
+them; its output rows are its labels', ``labels``).
 """
 
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -56,7 +59,8 @@ class FastTextFile:
     counts: np.ndarray
     ntokens: int
     inputs: np.ndarray  # (nwords + bucket) x dim
-    outputs: np.ndarray  # nwords x dim
+    outputs: np.ndarray  # nwords x dim (a classifier's: nlabels x dim)
+    labels: list[str] = field(default_factory=list)  # a supervised classifier's
 
 
 class _Reader:
@@ -116,9 +120,18 @@ def is_fasttext_file(path: str | Path) -> bool:
         return False
 
 
-def read_fasttext(path: str | Path) -> FastTextFile:
+def is_supervised(path: str | Path) -> bool:
+    """Whether the fastText ``.bin`` file ``path`` holds a supervised classifier (told
+    from its arguments; False for a file too short to say)."""
+    with open(path, "rb") as f:
+        head = f.read(8 + _ARGS.size)
+    return len(head) == 8 + _ARGS.size and _ARGS.unpack(head[8:])[7] == MODEL_SUP
+
+
+def read_fasttext(path: str | Path, supervised: bool = False) -> FastTextFile:
     """Read a fastText ``.bin`` model (see the module docstring); the matrices are
-    read-only memory maps of the file."""
+    read-only memory maps of the file. A supervised classifier is refused unless
+    ``supervised`` (its word vectors are wanted, not per-word output rows)."""
     path = Path(path)
     r = _Reader(path)
     try:
@@ -133,8 +146,11 @@ def read_fasttext(path: str | Path) -> FastTextFile:
                              f"versions 11 and {VERSION}")
         (dim, ws, epoch, min_count, neg, _ngrams, loss, model, bucket, minn, maxn,
          _lr_update, t) = _ARGS.unpack(r.take(_ARGS.size, "the arguments"))
-        if model == MODEL_SUP:
-            raise ValueError(f"{path}: a supervised fastText classifier, not word vectors")
+        if model == MODEL_SUP and not supervised:
+            raise ValueError(f"{path}: a supervised fastText classifier: it has word "
+                             "vectors (FastText.load_facebook_vectors, or any wordspace "
+                             "query command, reads them) but no per-word output rows to "
+                             "train further")
         size, nwords, nlabels, ntokens, pruned = _DICT.unpack(r.take(_DICT.size,
                                                                      "the dictionary"))
         if not 0 <= nwords <= size or nlabels != size - nwords:
@@ -143,13 +159,15 @@ def read_fasttext(path: str | Path) -> FastTextFile:
         if 32 * size > r.size:  # a word costs at least 10 bytes and a row far more
             raise ValueError(f"{path}: the dictionary claims {size:,} entries, more than "
                              "the file can hold")
-        words, counts = [], np.zeros(nwords, np.int64)
+        words, labels, counts = [], [], np.zeros(nwords, np.int64)
         for i in range(size):
             word = r.word(i)
             count, _kind = struct.unpack("<qb", r.take(9, f"entry {i + 1}"))
             if i < nwords:
                 words.append(word)
                 counts[i] = count
+            else:  # fastText keeps words first, then labels
+                labels.append(word)
         if pruned > 0:
             raise ValueError(f"{path}: a pruned (quantised) model: wordspace reads full "
                              ".bin models only")
@@ -161,7 +179,7 @@ def read_fasttext(path: str | Path) -> FastTextFile:
     if inputs.shape[1] != dim or inputs.shape[0] not in (nwords + bucket, nwords + n_ngrams):
         raise ValueError(f"{path}: the input matrix is {inputs.shape[0]:,} x "
                          f"{inputs.shape[1]}, not {nwords:,} words + {bucket:,} buckets x {dim}")
-    if outputs.shape != (nwords, dim):
+    if outputs.shape != ((nlabels if model == MODEL_SUP else nwords), dim):
         raise ValueError(f"{path}: the output matrix is {outputs.shape[0]:,} x "
                          f"{outputs.shape[1]}, not {nwords:,} words x {dim} (a model trained "
                          "with hierarchical softmax or softmax has no per-word output rows "
@@ -169,7 +187,7 @@ def read_fasttext(path: str | Path) -> FastTextFile:
     return FastTextFile(dim=dim, window=ws, epochs=epoch, min_count=min_count, negative=neg,
                         loss=loss, model=model, bucket=bucket, min_n=minn, max_n=maxn,
                         sample=t, words=words, counts=counts, ntokens=ntokens,
-                        inputs=inputs, outputs=outputs)
+                        inputs=inputs, outputs=outputs, labels=labels)
 
 
 def write_fasttext(path: str | Path, model: FastTextFile) -> None:

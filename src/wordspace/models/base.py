@@ -748,9 +748,10 @@ def load_model(path: str | Path, mmap: bool = False) -> Model:
 
 def load_scorable(path: str | Path):
     """What a query can be asked of at ``path``: a model directory (memory-mapped), a
-    fastText ``.bin`` model, or a word2vec file (text or binary, fastText's ``.vec``,
-    GloVe's header-less text) read as :class:`~wordspace.vectors.Vectors`."""
-    from wordspace.fasttext_format import is_fasttext_file
+    fastText ``.bin`` model (a supervised classifier's word vectors), or a word2vec file
+    (text or binary, fastText's ``.vec``, GloVe's header-less text) read as
+    :class:`~wordspace.vectors.Vectors`."""
+    from wordspace.fasttext_format import is_fasttext_file, is_supervised
     from wordspace.vectors import Vectors
 
     where = Path(path)
@@ -758,6 +759,8 @@ def load_scorable(path: str | Path):
         if is_fasttext_file(path):
             from wordspace.models.fasttext import FastText
 
+            if is_supervised(path):  # a classifier: its word vectors
+                return FastText.load_facebook_vectors(path)
             return FastText.load_facebook_model(path)
         return Vectors.load_word2vec_format(path)
     if not where.exists():  # not "no config.json": there is nothing there at all

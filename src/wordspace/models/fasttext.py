@@ -23,6 +23,7 @@ from wordspace.fasttext_format import (
     LOSS_NS,
     MODEL_CBOW,
     MODEL_SG,
+    MODEL_SUP,
     FastTextFile,
     read_fasttext,
     write_fasttext,
@@ -215,7 +216,21 @@ class FastText(SkipGram):
         """A model read from a fastText ``.bin`` file (fastText's, gensim's or
         :meth:`save_facebook_model`'s), answering queries at once; the matrices stay
         memory-mapped, read-only, until the model trains further."""
-        f = read_fasttext(path)
+        return cls._read_facebook(path, supervised=False)
+
+    @classmethod
+    def load_facebook_vectors(cls, path: str | Path) -> SubwordVectors:
+        """gensim's ``load_facebook_vectors``: the word vectors of a fastText ``.bin``
+        file, a vector for any word (unseen ones composed from their n-grams, as
+        fastText's ``get_word_vector``), from an unsupervised model or a supervised
+        classifier (``lid.176.bin``: its input rows are word vectors too)."""
+        return cls._read_facebook(path, supervised=True).vectors
+
+    @classmethod
+    def _read_facebook(cls, path: str | Path, supervised: bool) -> FastText:
+        """The model of a ``.bin`` file; a classifier's (``supervised``) without its
+        output rows, which are its labels', not words'."""
+        f = read_fasttext(path, supervised=supervised)
         ngrams = f.max_n > 0 and f.bucket > 0
         model = cls(dim=f.dim, window=max(f.window, 1), negative=max(f.negative, 1),
                     epochs=max(f.epochs, 1), min_n=f.min_n, max_n=f.max_n if ngrams else 0,
@@ -227,7 +242,8 @@ class FastText(SkipGram):
             raise ValueError(f"{path}: settings wordspace cannot take: {e}") from None
         model.vocab_ = Vocabulary(f.words, f.counts)
         model.input_vectors_ = f.inputs[:model.subwords.rows(len(f.words))]
-        model.output_vectors_ = f.outputs
+        if f.model != MODEL_SUP:
+            model.output_vectors_ = f.outputs
         model._restored()
         return model
 
