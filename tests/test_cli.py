@@ -534,6 +534,11 @@ def test_similar_and_analogy_answer_several_queries_or_read_them_from_stdin(
     assert main(["analogy", str(trained), "--topn", "1"]) == 0
     assert len(capsys.readouterr().out.strip().splitlines()) == 5  # two heads, two answers
     assert main(["analogy", str(trained), "g0w0", "g0w1"]) == 2  # not a triple
+    for command, what in (("similar", "query"), ("analogy", "query"), ("vectors", "word")):
+        capsys.readouterr()
+        monkeypatch.setattr("sys.stdin", io.StringIO("\n"))  # piped, and nothing in it
+        assert main([command, str(trained)]) == 2
+        assert f"no {what} read" in capsys.readouterr().err
 
 
 def test_progress_in_a_log_is_one_line_per_refresh_and_never_an_unmeasured_loss(tmp_path):

@@ -685,6 +685,16 @@ def _answer(given: list[str], arity: int, answer) -> None:
     if failed:
         raise KeyError(f"{len(failed)} quer{'y' if len(failed) == 1 else 'ies'} could not "
                        f"be answered: " + ", ".join(repr(q) for q in failed[:5]))
+    if not answered:
+        _nothing_read("query")
+
+
+def _nothing_read(what: str) -> None:
+    """Fail a command that read nothing to answer from piped standard input (at a
+    terminal's prompt, ending it at once is a choice, not a mistake)."""
+    if not sys.stdin.isatty():
+        raise ValueError(f"no {what} read: give {what.replace('y', 'ie')}s as arguments, or "
+                         "on standard input (it was empty)")
 
 
 def _add_vectors(sub) -> None:
@@ -703,9 +713,10 @@ def _add_vectors(sub) -> None:
         vectors = _load_vectors(a.model)
         lines = [a.words] if a.words else (line.split()
                                            for line in iter(sys.stdin.readline, ""))
-        missing = []
+        missing, seen = [], 0
         for words in lines:
             for word in words:
+                seen += 1
                 try:
                     vector = vectors[word]
                 except KeyError:
@@ -718,6 +729,8 @@ def _add_vectors(sub) -> None:
         if missing:
             raise KeyError(f"{len(missing)} word(s) have no vector in {a.model}: "
                            + ", ".join(repr(w) for w in missing[:5]))
+        if not seen:
+            _nothing_read("word")
 
     p.set_defaults(func=run)
 
