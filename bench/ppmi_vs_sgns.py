@@ -9,6 +9,7 @@ SimLex-999 Spearman, Google analogies (3CosAdd, 30k).
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
@@ -23,6 +24,7 @@ MODELS = {"SGNS (shared negatives)": ["--model", "sgns"],
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()  # --help
     with tempfile.TemporaryDirectory(prefix="wordspace-bench-") as tmp:
         env = {**os.environ, "WORDSPACE_HOME": str(Path(tmp) / "home")}
         common = ["--dim", "100", "--window", "5", "--min-count", "5", "--sample", "1e-4",

@@ -269,7 +269,9 @@ def test_parsers_read_canonical_layouts(tmp_path):
                      "trouble\tcarp\tFalse\tother\ttest\n")
     raw = tmp_path / "AWBLESS.txt"  # HyperVec's layout: word1 word2 label relation
     raw.write_text("frigate\tcraft\tTrue\thyper\ntrouble\tcarp\tFalse\tother\n")
-    for rows in (datasets.read_entailment(suite), datasets.read_entailment(raw)):
+    spaced = tmp_path / "mine.txt"  # one's own file, by spaces: read as well
+    spaced.write_text("frigate craft True hyper\ntrouble carp False other\n")
+    for rows in map(datasets.read_entailment, (suite, raw, spaced)):
         assert [(r["word1"], r["word2"], r["label"], r["relation"]) for r in rows] == [
             ("frigate", "craft", True, "hyper"), ("trouble", "carp", False, "other")]
 

@@ -1027,7 +1027,9 @@ def read_entailment(file: str | Path) -> list[dict]:
         return rows
     rows = []
     with open(file, encoding="utf-8") as f:
-        lines = [line.rstrip("\r\n").split("\t") for line in f if line.strip()]
+        # tab-separated, as the published sets are; a line without a tab, by spaces
+        lines = [line.rstrip("\r\n").split("\t") if "\t" in line else line.split()
+                 for line in f if line.strip()]
     header = lines[0] if lines and lines[0][:2] == ["word1", "word2"] else None
     for lineno, values in enumerate(lines[1:] if header else lines, 2 if header else 1):
         if header:
