@@ -109,6 +109,12 @@ def test_a_model_directory_holding_the_users_files_is_not_replaced(tmp_path, mod
     with pytest.raises(FileExistsError, match=r"is a wordspace model directory, and also "
                                               r"holds NOTES.md, results/, which replacing"):
         models["b"].save(kept)
+    # named as a model's files are, but not one this model wrote
+    for name in ("ws353.json", "my_vectors.npy"):
+        shutil.copytree(models["root"] / "a", tmp_path / name)
+        (tmp_path / name / name).write_text("mine")
+        with pytest.raises(FileExistsError, match=f"also holds {name}, which"):
+            models["b"].save(tmp_path / name)
     monkeypatch.setattr(wordspace, "Corpus", lambda *a, **k: pytest.fail("trained anyway"))
     assert main(["train", str(text_file), "-o", str(kept), "--quiet"]) == 2
     assert "also holds NOTES.md" in capsys.readouterr().err
@@ -465,10 +471,15 @@ def test_a_checkpoint_holding_other_files_is_not_replaced_or_removed(tmp_path):
 
     run = tmp_path / "run"
     (run / "rank-0").mkdir(parents=True)  # a distributed run's: its own
-    (run / "checkpoint.json").write_text('{"kind": "wordspace checkpoint"}')
+    (run / "checkpoint.json").write_text('{"kind": "wordspace checkpoint", '
+                                         '"arrays": {"input_vectors": {}}}')
     (run / "states.npy").write_bytes(b"")
+    (run / "input_vectors.npy").write_bytes(b"")
     check_checkpoint_path(run)
-    (run / "plan.txt").write_text("mine")
-    with pytest.raises(FileExistsError, match="also holds plan.txt"):
-        remove_checkpoint(run)
-    assert (run / "plan.txt").read_text() == "mine"
+    for mine in ("plan.txt", "results.npy"):  # .npy, but not an array it lists
+        (run / mine).write_text("mine")
+        with pytest.raises(FileExistsError, match=f"also holds {mine}"):
+            remove_checkpoint(run)
+        assert (run / mine).read_text() == "mine"
+        (run / mine).unlink()
+    assert remove_checkpoint(run) and not run.exists()

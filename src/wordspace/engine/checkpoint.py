@@ -150,21 +150,32 @@ def check_checkpoint_path(path: str | Path) -> None:
     """Refuse a place a checkpoint may not be written to or removed from: only a new
     path, an empty directory or a wordspace checkpoint is ever replaced (the rule of
     :func:`wordspace.models.base.check_model_path`); ``FileExistsError`` otherwise."""
+    names = _checkpoint_names(path) if is_checkpoint(path) else set()
+
+    def holds(entry: Path) -> bool:
+        """Whether ``entry`` is one a checkpoint holds: the files it wrote (its arrays by
+        the names ``checkpoint.json`` lists), a distributed run's ``rank-R`` checkpoints,
+        and temporaries (``.NAME.*.tmp``) of one being written."""
+        if entry.is_dir():
+            return re.fullmatch(r"rank-\d+", entry.name) is not None or (
+                entry.name.startswith(".") and entry.name.endswith(".tmp"))
+        return entry.name in names
+
     check_replaceable(path, "a wordspace checkpoint", is_checkpoint,
                       "no checkpoint.json naming one",
                       "move it away, or choose another path for the checkpoint",
-                      holds=_a_checkpoint_entry)
+                      holds=holds)
 
 
-def _a_checkpoint_entry(entry: Path) -> bool:
-    """Whether ``entry`` of a checkpoint is one a checkpoint holds: its arrays and
-    ``checkpoint.json``, a distributed run's ``rank-R`` checkpoints, and temporaries
-    (``.NAME.*.tmp``) of one being written."""
-    name = entry.name
-    if entry.is_dir():
-        return re.fullmatch(r"rank-\d+", name) is not None or (
-            name.startswith(".") and name.endswith(".tmp"))
-    return name.endswith(".npy") or name == "checkpoint.json"
+def _checkpoint_names(path: str | Path) -> set[str]:
+    """The files of the checkpoint at ``path``: ``checkpoint.json``, ``states.npy`` and
+    the arrays its ``checkpoint.json`` names."""
+    try:
+        arrays = json.loads((Path(path) / "checkpoint.json").read_bytes()).get("arrays", {})
+    except (OSError, ValueError, AttributeError):
+        arrays = {}
+    return {"checkpoint.json", "states.npy",
+            *(f"{name}.npy" for name in (arrays if isinstance(arrays, dict) else ()))}
 
 
 def remove_checkpoint(path: str | Path) -> bool:

@@ -513,6 +513,9 @@ class Model:
         parameters (a GPU, memory; ``update``: for ``fit(update=True)``); :meth:`_validate`
         also runs on load, where it must not."""
 
+    #: the files :meth:`_save_extra` writes (and older wordspaces wrote instead)
+    _extra_names: tuple[str, ...] = ()
+
     def _save_extra(self, directory: Path) -> None:
         """Hook: write fitted state other than matrices and JSON values."""
 
@@ -825,15 +828,22 @@ def check_model_path(path: str | Path) -> None:
     directory or one of its parents -- raises ``FileExistsError`` saying what to do; a
     place that cannot be written (under a file, read-only), ``OSError``.
     """
+    names = _saved_names(path) if is_model_directory(path) else set()
     check_replaceable(path, "a wordspace model directory", is_model_directory,
                       "no config.json naming a model",
                       "choose a new path for the model, or move that one away yourself",
-                      holds=_a_model_file)
+                      holds=lambda entry: entry.is_file() and entry.name in names)
 
 
-def _a_model_file(entry: Path) -> bool:
-    """Whether ``entry`` of a model directory is one a saved model holds."""
-    return entry.is_file() and (entry.suffix in (".npy", ".json") or entry.name == "vocab.tsv")
+def _saved_names(path: str | Path) -> set[str]:
+    """The names of the files the model saved at ``path`` wrote (by its class and
+    parameters), and no other: a user's ``results.json`` beside them is not one."""
+    config = read_model_config(path)
+    cls = _registry()[config["class"]]
+    params = config.get("params", {}) if isinstance(config.get("params"), dict) else {}
+    model = cls(**{k: v for k, v in params.items() if k in cls._param_names()})
+    return {"config.json", "training.json", "vocab.tsv",
+            *(f"{name}.npy" for name in model._arrays), *model._extra_names}
 
 
 def load_matrix(file: Path, mmap: bool = False) -> np.ndarray:

@@ -212,6 +212,10 @@ class GaussianSkipGram(WindowModel):
         self._train(corpus, self._loss(), self._params())
         self._restored()
 
+    @property
+    def _extra_names(self) -> tuple[str, ...]:
+        return tuple(f"{name}.npy" for name in self._sums)
+
     def _save_extra(self, directory: Path) -> None:
         for name in self._sums:
             np.save(directory / f"{name}.npy", getattr(self, name))

@@ -114,6 +114,8 @@ class PVDBOW(SkipGram):
 
     # Document ids are saved as a JSON list: as compact as the ids themselves (a
     # fixed-width unicode array would pad every id to the longest one).
+    _extra_names = ("doc_ids.json", "doc_ids_.npy")  # the latter: format 1's
+
     def _save_extra(self, directory: Path) -> None:
         (directory / "doc_ids.json").write_text(json.dumps(self.doc_ids_) + "\n")
 
