@@ -176,6 +176,18 @@ def test_an_update_resumes_only_from_the_model_it_started_from(corpus, tmp_path)
     whole = load_model(tmp_path / "base").fit(more, update=True)
     assert same_parameters(resumed, whole) and not path.exists()
 
+    class FailsAtTheEnd(Callback):
+        def on_train_end(self, model, report):
+            raise RuntimeError("the end failed")
+
+    # a failure at the very end fails the update too: the model as it was, and the
+    # checkpoint (of the last epoch) resumes the same update to its end
+    model = load_model(tmp_path / "base")
+    with pytest.raises(RuntimeError, match="the end failed"):
+        model.fit(more, update=True, checkpoint=path, callbacks=[FailsAtTheEnd()])
+    assert same_parameters(model, base) and len(model.vocab_) == len(base.vocab_)
+    assert same_parameters(model.fit(more, update=True, checkpoint=path), whole)
+
 
 def test_a_checkpoint_of_other_settings_or_another_corpus_is_refused(corpus, tmp_path):
     path = tmp_path / "partial"

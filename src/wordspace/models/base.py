@@ -234,15 +234,15 @@ class Model:
                 self.vocab_ = corpus.vocab
             self._fit(corpus)
             self._trained_params = self.get_params()
+            for callback in run.callbacks:  # a failure here fails the fit as well
+                if callable(getattr(callback, "on_train_end", None)):
+                    callback.on_train_end(self, self.report_)
         except BaseException:  # interrupted or failed: as it was before this fit
             self.__dict__.clear()
             self.__dict__.update(before)
             raise
         finally:
             self.__dict__.pop("_run", None)
-        for callback in run.callbacks:
-            if callable(getattr(callback, "on_train_end", None)):
-                callback.on_train_end(self, self.report_)
         if run.checkpoint is not None and lead:  # the run is complete: nothing to resume
             remove_checkpoint(run.checkpoint)
         return self
