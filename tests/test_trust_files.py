@@ -164,6 +164,26 @@ def test_export_replaces_a_vectors_file_but_no_other_file(tmp_path, models, caps
     assert "is the file being exported" in err and "is a symbolic link" in err
 
 
+def test_a_full_disk_during_a_save_says_so_naming_the_path(tmp_path, models, monkeypatch):
+    import shutil
+    from collections import namedtuple
+
+    models["a"].save(tmp_path / "m")
+
+    def short_write(*args, **kwargs):  # what numpy raises when the device is full
+        raise OSError("22596 requested and 3040 written")
+
+    monkeypatch.setattr(np, "save", short_write)
+    monkeypatch.setattr(shutil, "disk_usage",
+                        lambda _: namedtuple("Usage", "total used free")(10**9, 10**9, 512))
+    with pytest.raises(OSError, match=r"m could not be written: no space left on its "
+                                      r"device \(512 bytes free\); nothing was replaced"):
+        models["b"].save(tmp_path / "m")
+    monkeypatch.undo()
+    assert same_parameters(load_model(tmp_path / "m"), models["a"])
+    assert _leftovers(tmp_path) == []
+
+
 # -- crashes during a save --------------------------------------------------------------
 _STEPS = [(np, "save"), (Path, "write_text"), (os, "fsync"), (os, "rename"), (os, "replace"),
           (_io, "_exchange"), (_io, "fsync_tree"), (_io, "fsync_directory")]

@@ -345,7 +345,8 @@ def atomic_directory(path: str | Path, *, replace: bool = True) -> Iterator[Path
     clean_stale_temporaries(path.parent, path.name)
     tmp, fd = temporary_directory(path.parent, path.name)
     try:
-        yield tmp
+        with _said_of(path):
+            yield tmp
         fsync_tree(tmp)
         if replace:
             _replace_directory(tmp, path)
@@ -359,6 +360,27 @@ def atomic_directory(path: str | Path, *, replace: bool = True) -> Iterator[Path
     finally:
         os.close(fd)
         shutil.rmtree(tmp, ignore_errors=True)  # nothing left once published
+
+
+@contextlib.contextmanager
+def _said_of(path: Path) -> Iterator[None]:
+    """A write's ``OSError`` that names no file, said of ``path``; one of a full device
+    (numpy's "N requested and M written" says nothing of why) said to be that."""
+    try:
+        yield
+    except OSError as e:
+        if e.filename is not None and e.errno != errno.ENOSPC:
+            raise
+        try:
+            free = shutil.disk_usage(path.parent).free
+        except OSError:
+            free = None
+        low = free is not None and free < 1 << 20
+        if e.errno == errno.ENOSPC or low:
+            left = f" ({free:,} bytes free)" if low else ""
+            raise OSError(errno.ENOSPC, f"{path} could not be written: no space left on "
+                          f"its device{left}; nothing was replaced") from e
+        raise OSError(f"{path} could not be written ({e}); nothing was replaced") from e
 
 
 @contextlib.contextmanager
@@ -378,7 +400,7 @@ def atomic_write(path: str | Path, mode: str = "wb") -> Iterator[IO]:
     fd, tmp = temporary_file(path.parent, path.name)
     encoding = None if "b" in mode else "utf-8"
     try:
-        with os.fdopen(fd, mode, encoding=encoding) as f:
+        with os.fdopen(fd, mode, encoding=encoding) as f, _said_of(path):
             yield f
             f.flush()
             os.fsync(f.fileno())
