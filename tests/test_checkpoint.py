@@ -206,6 +206,21 @@ def test_a_checkpoint_of_other_settings_or_another_corpus_is_refused(corpus, tmp
     with pytest.raises(CheckpointMismatch, match="the corpus: the checkpoint was made on "
                        ".*corpus.txt.*this run's is .*other.txt"):
         SkipGram(**SETTINGS, workers=1).fit(other, checkpoint=path)
+    # read with another setting: named; the same sizes, other text: said so
+    with pytest.raises(CheckpointMismatch, match="read with other settings: "
+                                                 "max_sentence_length=10000 then, 5 now"):
+        SkipGram(**SETTINGS, workers=1).fit(Corpus(corpus.name, max_sentence_length=5,
+                                                   progress=False), checkpoint=path)
+    text = Path(corpus.name).read_text().split("\n")
+    first = text[0].split()
+    other_word = next(j for j, w in enumerate(first) if w != first[0])
+    first[0], first[other_word] = first[other_word], first[0]  # two words swapped
+    text[0] = " ".join(first)
+    Path(corpus.name).write_text("\n".join(text))  # the same file, edited
+    with pytest.raises(CheckpointMismatch, match="has other text than the checkpoint's "
+                                                 r"\(the same name and sizes"):
+        SkipGram(**SETTINGS, workers=1).fit(Corpus(corpus.name, progress=False),
+                                            checkpoint=path)
     assert is_checkpoint(path)  # refused, not removed
     # restart: starts over (same vectors as a fresh run) and leaves no checkpoint
     fresh = SkipGram(**SETTINGS, workers=1).fit(other)

@@ -581,11 +581,16 @@ class Corpus:
         model trained on it records, so that more text for an update is read alike."""
         return {"lowercase": self.lowercase, "token_pattern": self.token_pattern}
 
-    def _settings(self) -> dict:
+    def reading_settings(self) -> dict:
+        """How the source was read into this corpus (min_count, lowercase, ...): what a
+        checkpoint records beside the corpus's digest, to say what changed."""
         return {"min_count": self.min_count, "max_vocab_size": self.max_vocab_size,
                 "lowercase": self.lowercase, "token_pattern": self.token_pattern,
                 "unk": self.unk, "max_sentence_length": self.max_sentence_length,
-                "max_token_length": self.max_token_length, "format": _FORMAT_VERSION}
+                "max_token_length": self.max_token_length}
+
+    def _settings(self) -> dict:
+        return {**self.reading_settings(), "format": _FORMAT_VERSION}
 
     def _cache_dir(self) -> Path:
         key = {"settings": self._settings(), "files": [_fingerprint(f) for f in self.files]}

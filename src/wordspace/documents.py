@@ -134,9 +134,13 @@ class Documents(Corpus):
         return [self.ids[i] for i in np.flatnonzero(~self.has_words)]
 
     # -- reading ----------------------------------------------------------------------
-    def _settings(self) -> dict:
-        return {**super()._settings(), "documents": True, "text_field": self.text_field,
+    def reading_settings(self) -> dict:
+        """:meth:`Corpus.reading_settings`, and the JSON fields documents are read from."""
+        return {**super().reading_settings(), "text_field": self.text_field,
                 "id_field": self.id_field}
+
+    def _settings(self) -> dict:
+        return {**super()._settings(), "documents": True}
 
     def _tokens(self, text, where: str) -> list[str]:
         if isinstance(text, str):

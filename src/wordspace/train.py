@@ -314,8 +314,9 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
                                                             checkpoint_every)
         progress = progress and group.rank == 0
     if checkpoint is not None:
+        reading = corpus.reading_settings() if hasattr(corpus, "reading_settings") else {}
         identity = corpus_identity(getattr(corpus, "name", "<corpus>"), tokens, offsets,
-                                   corpus.vocab.words, counts, sentence_context)
+                                   corpus.vocab.words, counts, sentence_context, reading)
         run.checkpointer = Checkpointer(
             checkpoint, checkpoint_every or Every(epochs=1),
             {**(config or {}), "job_words": job_words, "lanes": runner.workers,

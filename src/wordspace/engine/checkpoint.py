@@ -90,10 +90,12 @@ class Every:
 
 
 def corpus_identity(name: str, tokens: np.ndarray, offsets: np.ndarray, words: list[str],
-                    counts: np.ndarray, sentence_context: np.ndarray | None = None) -> dict:
+                    counts: np.ndarray, sentence_context: np.ndarray | None = None,
+                    reading: dict | None = None) -> dict:
     """What a checkpoint records of the corpus: a digest of its encoding (tokens,
     sentences, vocabulary, and the input row of each sentence, if any) and, for
-    messages, its name and sizes. Two corpora with one digest train identically."""
+    messages, its name, sizes and how it was read (``reading``: min_count, lowercase,
+    ...). Two corpora with one digest train identically."""
     digest = hashlib.blake2b(digest_size=16)
     for array in (offsets, counts, sentence_context):
         digest.update(b"|" + (b"" if array is None else np.ascontiguousarray(array).tobytes()))
@@ -102,12 +104,26 @@ def corpus_identity(name: str, tokens: np.ndarray, offsets: np.ndarray, words: l
     for start in range(0, len(tokens), step):
         digest.update(np.ascontiguousarray(tokens[start:start + step]).tobytes())
     return {"name": str(name), "tokens": int(len(tokens)), "sentences": int(len(offsets) - 1),
-            "words": len(words), "digest": digest.hexdigest()}
+            "words": len(words), "digest": digest.hexdigest(), "reading": reading or {}}
 
 
 def _describe_corpus(identity: dict) -> str:
     return (f"{identity.get('name')!r} ({identity.get('tokens', 0):,} tokens, "
             f"{identity.get('sentences', 0):,} sentences, {identity.get('words', 0):,} words)")
+
+
+def _corpus_difference(saved: dict, now: dict) -> str:
+    """Why the corpus ``now`` is not the one a checkpoint (``saved``) was made on."""
+    was, read = saved.get("reading") or {}, now.get("reading") or {}
+    settings = [f"{k}={was.get(k)!r} then, {read.get(k)!r} now" for k in sorted(read)
+                if k in was and was[k] != read[k]]
+    if settings:
+        return f"the corpus was read with other settings: {', '.join(settings)}"
+    described = _describe_corpus(saved), _describe_corpus(now)
+    if described[0] == described[1]:
+        return (f"the corpus: {described[0]} has other text than the checkpoint's (the "
+                "same name and sizes: edited since?)")
+    return f"the corpus: the checkpoint was made on {described[0]}, this run's is {described[1]}"
 
 
 @dataclass
@@ -353,9 +369,7 @@ class Checkpointer:
         saved = _read_head(self.path)
         problems = _differences(saved.config, self.config)
         if saved.corpus.get("digest") != self.corpus["digest"]:
-            problems.append(f"the corpus: the checkpoint was made on "
-                            f"{_describe_corpus(saved.corpus)}, this run's is "
-                            f"{_describe_corpus(self.corpus)}")
+            problems.append(_corpus_difference(saved.corpus, self.corpus))
         if problems:
             raise CheckpointMismatch(
                 f"{self.path} is a checkpoint of another run, so it cannot be resumed: "
