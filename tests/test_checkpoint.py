@@ -339,6 +339,7 @@ def test_a_run_killed_at_random_moments_resumes_as_if_never_stopped(tmp_path, wo
         if had_checkpoint:
             resumed += 1
             assert "resuming from" in again.stderr
+            assert "(resumed: the training time counts the interrupted runs" in again.stdout
         assert not partial.exists()
         model, first = load_model(out), load_model(reference)
         report = json.loads((out / "training.json").read_text())

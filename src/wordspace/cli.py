@@ -512,6 +512,7 @@ def _train(args) -> int:
         logger.warning("%s holds a checkpoint of an earlier run, which is not used: run "
                        "with --checkpoint-every to resume from it, or --restart to remove "
                        "it", partial)
+    resuming = bool(args.checkpoint_every) and not args.restart and is_checkpoint(partial)
     start = time.perf_counter()
     sync = _sync_settings(args)
     # loaded and checked (dimension, model) before hours of reading, not after
@@ -532,8 +533,10 @@ def _train(args) -> int:
     rate = (f"{r.words:,} words in {r.seconds:.1f} s ({r.words_per_second:,.0f} words/s; "
             f"loss {format_loss(r.loss)})" if hasattr(r, "words") else
             f"{r.positive_cells:,} PPMI cells in {r.seconds:.1f} s")
-    print(f"trained on {rate}; {time.perf_counter() - start:.1f} s in all; "
-          f"model written to {args.output}")
+    elapsed = f"{time.perf_counter() - start:.1f} s in all" + (
+        " this time (resumed: the training time counts the interrupted runs too)"
+        if resuming else "")
+    print(f"trained on {rate}; {elapsed}; model written to {args.output}")
     return 0
 
 
