@@ -351,6 +351,53 @@ def test_a_run_killed_at_random_moments_resumes_as_if_never_stopped(tmp_path, wo
     assert resumed >= 2  # the test killed runs mid-way, not only finished ones
 
 
+def test_a_stop_request_checkpoints_and_stops_and_the_same_fit_resumes(corpus, tmp_path):
+    from wordspace.train import TrainingStopped, request_stop
+
+    class StopsAfterEpoch(Callback):
+        def on_epoch_end(self, model, report):
+            if len(report.epoch_loss) == 2:
+                request_stop()  # as SIGTERM's handler does, between any two jobs
+
+    whole = SkipGram(**SETTINGS, workers=1).fit(corpus)
+    path = tmp_path / "partial"
+    model = SkipGram(**SETTINGS, workers=1)
+    with pytest.raises(TrainingStopped, match=r"stopped on request before job \d+ of \d+ "
+                                              r".*partial holds it"):
+        model.fit(corpus, checkpoint=path, checkpoint_every="1h",  # none due by then
+                  callbacks=[StopsAfterEpoch()])
+    assert is_checkpoint(path) and not model.is_fitted
+    resumed = SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=path)
+    assert same_parameters(resumed, whole) and not path.exists()
+    request_stop()  # a run without a checkpoint cannot stop so: it trains to the end,
+    assert same_parameters(SkipGram(**SETTINGS, workers=1).fit(corpus), whole)
+    assert same_parameters(SkipGram(**SETTINGS, workers=1).fit(  # and the request is spent
+        corpus, checkpoint=path, checkpoint_every="1h"), whole)
+
+
+def test_sigterm_stops_training_with_a_checkpoint_and_the_command_resumes(tmp_path):
+    corpus_file = _write_corpus(tmp_path / "corpus.txt", 3600)
+    reference, out = tmp_path / "reference", tmp_path / "model"
+    args = _train_args(corpus_file, out, 1, "--checkpoint-every", "1h", "--epochs", "40")
+    assert _run_cli([*_train_args(corpus_file, reference, 1, "--epochs", "40")]
+                    ).returncode == 0
+    shown = [a for a in args if a != "--quiet"]  # its progress says when training starts
+    proc = subprocess.Popen([sys.executable, "-m", "wordspace", *shown],
+                            stderr=subprocess.PIPE, text=True)
+    err = ""
+    while not err.startswith("training:"):  # the bar's first line, as training starts
+        err = proc.stderr.readline()
+        assert err, "the run ended before training"
+    proc.send_signal(signal.SIGTERM)  # 40 epochs: about a second more to go
+    err = proc.communicate(timeout=120)[1]
+    assert proc.returncode == 143, err
+    assert "SIGTERM: stopping after the next job" in err and "holds it" in err
+    assert is_checkpoint(checkpoint_path(out)) and not out.exists()
+    again = _run_cli(args)
+    assert again.returncode == 0 and "resuming from" in again.stderr
+    assert same_parameters(load_model(out), load_model(reference))
+
+
 def test_a_pause_sees_every_earlier_job_done_and_no_later_one_started():
     from wordspace.engine import Job, ThreadRunner
     from wordspace.engine.runner import Pauses

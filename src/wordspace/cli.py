@@ -513,6 +513,8 @@ def _train(args) -> int:
                        "with --checkpoint-every to resume from it, or --restart to remove "
                        "it", partial)
     resuming = bool(args.checkpoint_every) and not args.restart and is_checkpoint(partial)
+    if args.checkpoint_every and os.environ.get("WORLD_SIZE", "1") == "1":
+        signal.signal(signal.SIGTERM, _stop_with_a_checkpoint)
     start = time.perf_counter()
     sync = _sync_settings(args)
     # loaded and checked (dimension, model) before hours of reading, not after
@@ -538,6 +540,17 @@ def _train(args) -> int:
         if resuming else "")
     print(f"trained on {rate}; {elapsed}; model written to {args.output}")
     return 0
+
+
+def _stop_with_a_checkpoint(signum, frame) -> None:
+    """SIGTERM (a scheduler's pre-emption, ``kill``) while training with checkpoints:
+    stop at the next job boundary, checkpoint written; a second SIGTERM stops at once."""
+    from wordspace.train import request_stop
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    print("wordspace: SIGTERM: stopping after the next job, with a checkpoint (again: "
+          "stop at once)", file=sys.stderr, flush=True)
+    request_stop()
 
 
 def _sync_settings(args):
@@ -1036,6 +1049,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _stopped() -> type[Exception]:
+    from wordspace.train import TrainingStopped
+
+    return TrainingStopped
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``wordspace`` command."""
     args = build_parser().parse_args(argv)
@@ -1053,6 +1072,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except _stopped() as e:  # asked to (SIGTERM): not a failure, not finished either
+        print(f"wordspace: {e}", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except BrokenPipeError:  # the reader left (| head): stop quietly, as a killed tool does
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error
         return 128 + signal.SIGPIPE

@@ -37,6 +37,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -77,10 +78,10 @@ if TYPE_CHECKING:
     from wordspace.distributed.sync import SyncSettings
 
 __all__ = ["DIVERGENCE_FACTOR", "JOB_WORDS", "DeviceCounters", "DeviceExecutor", "KEEP_WARNING",
-           "MEMORY_SHARE", "TooLittleTraining", "TrainingDiverged",
+           "MEMORY_SHARE", "TooLittleTraining", "TrainingDiverged", "TrainingStopped",
            "TrainingReport", "TrainingTooLarge", "check_pairs", "check_walk_memory",
-           "expected_kept_share", "format_loss", "infer_rows", "make_jobs", "sample_keeping",
-           "train"]
+           "expected_kept_share", "format_loss", "infer_rows", "make_jobs", "request_stop",
+           "sample_keeping", "train"]
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +93,24 @@ MEMORY_SHARE = 0.5
 #: subsampling expected to keep less than this share of the corpus is warned about (on
 #: text8, the default ``sample=1e-4`` keeps 54% and ``1e-5`` keeps 30%)
 KEEP_WARNING = 0.25
+
+
+#: set by :func:`request_stop`; a run in progress looks at it between jobs
+_STOP = threading.Event()
+
+
+def request_stop() -> None:
+    """Ask the run in progress (or the next one to start) to stop at its next job
+    boundary, after writing its checkpoint, with :class:`TrainingStopped`: what
+    ``wordspace train --checkpoint-every ...`` does on SIGTERM, which schedulers send
+    before pre-empting a job. Only a run with a checkpoint stops so; safe to call from a
+    signal handler."""
+    _STOP.set()
+
+
+class TrainingStopped(RuntimeError):
+    """A run stopped by :func:`request_stop`, its checkpoint written: the same ``fit``
+    (or command) again resumes it."""
 
 
 class TooLittleTraining(ValueError):
@@ -373,6 +392,8 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
             if run.sync is not None:
                 run.sync.abort()  # the other ranks hear of it and stop too
             raise
+        finally:
+            _STOP.clear()  # a request is this run's, answered or not
     if run.sync is not None:
         logger.info("%s", run.sync.summary())
     report = meter.report(run.seconds())
@@ -494,9 +515,17 @@ class _Run(Pauses):
     def _epoch_start(self, index: int) -> int | None:
         return index // self.per_epoch if index % self.per_epoch == 0 else None
 
+    @property
+    def stopping(self) -> bool:
+        """Whether a stop was asked for (:func:`request_stop`) and this run can stop with
+        a checkpoint (only a single process: ranks stop together at epoch ends)."""
+        return _STOP.is_set() and self.checkpointer is not None and self.sync is None
+
     def due(self, job: Job) -> bool:
         if job.index == self.start:  # where this process began: nothing new to do
             return False
+        if self.stopping:
+            return True
         epoch = self._epoch_start(job.index)
         return ((self.on_epoch_end is not None or self.sync is not None)
                 and epoch is not None) or (
@@ -517,12 +546,18 @@ class _Run(Pauses):
         epoch = self._epoch_start(job.index)
         if self.on_epoch_end is not None and epoch is not None:
             self.on_epoch_end(self.meter.report(self.seconds(), epochs=epoch))
-        if self.checkpointer is not None and self.checkpointer.due(epoch):
+        stopping = self.stopping
+        if self.checkpointer is not None and (self.checkpointer.due(epoch) or stopping):
             self.checkpointer.write(Checkpoint(
                 config={}, corpus={}, position=job.index, jobs=self.jobs, epochs=self.epochs,
                 seconds=self.seconds(), meter=self.meter.state(),
                 states=np.array([s[0] for s in self.states], np.uint64),
                 arrays=param_arrays(self.params)))
+        if stopping:
+            raise TrainingStopped(
+                f"stopped on request before job {job.index + 1} of {self.jobs} "
+                f"({100 * job.index / self.jobs:.0f} % of the run); "
+                f"{self.checkpointer.path} holds it: the same fit (or command) resumes it")
 
 
 def _rank_checkpoint(group, checkpoint: str | Path, every: Every | None
