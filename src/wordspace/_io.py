@@ -291,6 +291,25 @@ def check_writable_place(path: str | Path) -> None:
                               f"({e.strerror or e})") from None
 
 
+def check_replaceable_file(path: str | Path, what: str, ours: Callable[[Path], bool],
+                           advice: str) -> Path:
+    """Refuse, before any work, a place where wordspace may not write the file ``what``
+    (e.g. "a word2vec file"): a link, a directory, an existing file ``ours`` does not
+    recognise, a place that takes no file; ``FileExistsError`` (``OSError`` for the
+    last) saying what to do (``advice``). Returns ``path``."""
+    path = Path(path)
+    if path.is_symlink():
+        raise FileExistsError(f"{path} is a symbolic link; wordspace writes nothing through "
+                              f"a link: {advice}")
+    if path.is_dir():
+        raise FileExistsError(f"{path} is a directory, not {what}: {advice}")
+    if path.exists() and not ours(path):
+        raise FileExistsError(f"{path} exists and is not {what}: wordspace never replaces "
+                              f"it; {advice}")
+    check_writable_place(path)
+    return path
+
+
 def check_replaceable(path: str | Path, what: str, ours: Callable[[Path], bool],
                       mark: str, advice: str, holds: Callable[[Path], bool] | None = None
                       ) -> None:
@@ -315,8 +334,8 @@ def check_replaceable(path: str | Path, what: str, ours: Callable[[Path], bool],
         raise FileExistsError(f"{path} is the current directory, one of its parents or "
                               f"your home directory, never replaced by {what} ({advice})")
     if ours(path):
-        others = sorted(e.name + "/" * e.is_dir() for e in path.iterdir()
-                        if holds is not None and not holds(e))
+        others = [] if holds is None else sorted(e.name + "/" * e.is_dir()
+                                                 for e in path.iterdir() if not holds(e))
         if not others:
             return
         shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5

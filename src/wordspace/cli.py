@@ -824,21 +824,14 @@ def _add_export(sub) -> None:
 def _check_vectors_output(path: str, source: str) -> None:
     """Refuse to replace anything but a word2vec file (its header and rows read so), the
     vectors being exported (``source``) included, or to write through a link."""
-    from wordspace._io import check_writable_place
+    from wordspace._io import check_replaceable_file
     from wordspace.word2vec_format import is_word2vec_file
 
     target = Path(path)
-    if target.is_symlink():
-        raise FileExistsError(f"{path} is a symbolic link; wordspace writes nothing through "
-                              "a link: give the file's own path, or another name")
-    if target.is_dir():
-        raise FileExistsError(f"{path} is a directory: give the vectors file's path")
-    if target.exists() and Path(source).exists() and target.samefile(source):
+    if target.is_file() and Path(source).exists() and target.samefile(source):
         raise FileExistsError(f"{path} is the file being exported: write to another file")
-    if target.exists() and not is_word2vec_file(target):
-        raise FileExistsError(f"{path} exists and is not a word2vec file: wordspace "
-                              "does not replace it; choose another name or move it away")
-    check_writable_place(target)
+    check_replaceable_file(target, "a word2vec file", is_word2vec_file,
+                           "choose another name, or move it away")
 
 
 def _add_eval(sub) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from wordspace._io import atomic_write, check_writable_place
+from wordspace._io import atomic_write, check_replaceable_file
 
 
 def _require():
@@ -530,17 +530,10 @@ def check_figure_path(path: str | Path, overwrite: bool = False) -> Path:
     path = Path(path)
     if path.suffix.lstrip(".").lower() not in _FORMATS:
         raise ValueError(f"cannot write {path}: use a .png, .svg or .pdf file name")
-    if path.is_symlink():
-        raise FileExistsError(f"{path} is a symbolic link; wordspace writes nothing "
-                              "through a link: choose another file name")
-    if path.exists() and not path.is_file():
-        raise FileExistsError(f"{path} is a directory, not a figure file")
-    if path.exists() and not overwrite and not is_wordspace_figure(path):
-        raise FileExistsError(f"{path} exists and is not a figure wordspace wrote (their "
-                              "metadata say so): wordspace never replaces it; choose "
-                              "another file name, or replace it on purpose (plot --overwrite)")
-    check_writable_place(path)
-    return path
+    return check_replaceable_file(
+        path, "a figure wordspace wrote (their metadata say so)",
+        lambda file: overwrite or is_wordspace_figure(file),
+        "choose another file name, or replace it on purpose (plot --overwrite)")
 
 
 def save_figure(fig, path: str | Path, dpi: int = 150, *, overwrite: bool = False) -> Path:
