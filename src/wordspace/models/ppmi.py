@@ -137,6 +137,8 @@ class PPMISVD(Model):
         check_float("eig", self.eig, 0.0, maximum=1.0)
         check_int("n_iter", self.n_iter, 0)
         check_int("seed", self.seed, 0)
+
+    def _check_resources(self, update: bool = False) -> None:
         # the counting buffer's worst case for any corpus of default sentences
         need = 12 * self._job_words(MAX_SENTENCE_LENGTH) * self._reach(MAX_SENTENCE_LENGTH)
         if need > MEMORY_SHARE * (available := available_memory()):
@@ -165,14 +167,15 @@ class PPMISVD(Model):
         longest = int(np.diff(offsets).max(initial=0))
         bounds = make_jobs(offsets, self._job_words(0))
         jobs = epoch_jobs(offsets, bounds, 1)
-        capacity = max((job.words for job in jobs), default=0) * self._reach(longest)
+        most = max((job.words for job in jobs), default=0)
+        capacity = most * self._reach(longest)
         total = [sparse.csr_matrix((n, n), dtype=np.float32)]
         done = {"pairs": 0, "words": 0}
 
         def worker(_: int):
             rows = np.empty(capacity, np.int32)
             cols, weights = np.empty_like(rows), np.empty(len(rows), np.float32)
-            buffer = np.empty(max((job.words for job in jobs), default=0), np.int32)
+            buffer = np.empty(most, np.int32)
             state = np.array([(self.seed * 2 + 1) % (1 << 64)], np.uint64)
 
             def step(job: Job) -> None:
