@@ -461,13 +461,10 @@ class Model:
         config = read_model_config(path)
         if config["class"] != cls.__name__ and cls is not Model:
             raise ValueError(f"{path} holds a {config['class']}, not a {cls.__name__}")
-        model_cls = cls if cls is not Model else _registry()[config["class"]]
-        known = set(model_cls._param_names())
-        params = config.get("params", {})
-        if not isinstance(params, dict):
+        if not isinstance(config.get("params", {}), dict):
             raise ValueError(f"{path / 'config.json'}: 'params' must be an object")
         try:
-            model = model_cls(**{k: v for k, v in params.items() if k in known})
+            model = _unfitted(config, cls if cls is not Model else None)
             model._validate()
         except (TypeError, ValueError) as e:
             raise ValueError(f"{path / 'config.json'}: invalid parameters: {e}") from None
@@ -838,12 +835,19 @@ def check_model_path(path: str | Path) -> None:
 def _saved_names(path: str | Path) -> set[str]:
     """The names of the files the model saved at ``path`` wrote (by its class and
     parameters), and no other: a user's ``results.json`` beside them is not one."""
-    config = read_model_config(path)
-    cls = _registry()[config["class"]]
-    params = config.get("params", {}) if isinstance(config.get("params"), dict) else {}
-    model = cls(**{k: v for k, v in params.items() if k in cls._param_names()})
+    model = _unfitted(read_model_config(path))
     return {"config.json", "training.json", "vocab.tsv",
             *(f"{name}.npy" for name in model._arrays), *model._extra_names}
+
+
+def _unfitted(config: dict, cls: type[Model] | None = None) -> Model:
+    """The unfitted model a saved ``config.json`` describes: its class (or ``cls``) with
+    the saved parameters it knows (unchecked: :meth:`Model._validate` checks them)."""
+    cls = cls or _registry()[config["class"]]
+    params = config.get("params", {})
+    known = set(cls._param_names())
+    return cls(**{k: v for k, v in (params.items() if isinstance(params, dict) else ())
+                  if k in known})
 
 
 def load_matrix(file: Path, mmap: bool = False) -> np.ndarray:
