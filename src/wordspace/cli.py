@@ -709,8 +709,8 @@ def _nothing_read(what: str) -> None:
     """Fail a command that read nothing to answer from piped standard input (at a
     terminal's prompt, ending it at once is a choice, not a mistake)."""
     if not sys.stdin.isatty():
-        raise ValueError(f"no {what} read: give {what.replace('y', 'ie')}s as arguments, or "
-                         "on standard input (it was empty)")
+        raise ValueError(f"no {what} read: give one as an argument, or on standard input "
+                         "(it was empty)")
 
 
 def _add_vectors(sub) -> None:

@@ -333,10 +333,10 @@ def _iterable_batches(sentences: Iterable, batcher: _Batcher, tokenize: _Tokeniz
                 f"(e.g. line.split()), or pass a file path instead")
         try:
             tokens = tokenize.given(sentence)
-            if tokens and not isinstance(tokens[0], str):
-                raise TypeError(tokens[0])
-        except TypeError:
+        except TypeError:  # not iterable, or tokens without len() or lower()
             raise _not_tokens(i, sentence) from None
+        if tokens and not isinstance(tokens[0], str):  # ints, bytes: the first says
+            raise _not_tokens(i, sentence)
         batcher.feed(tokens)
         batcher.end_line()
         if batcher.full():
@@ -405,15 +405,19 @@ def _folder_files(folder: Path) -> list[Path]:
     from wordspace.engine.checkpoint import is_checkpoint
     from wordspace.models.base import is_model_directory
 
+    def text_folder(path: Path) -> bool:
+        if path.name.startswith("."):
+            return False
+        if is_model_directory(path) or is_checkpoint(path):
+            logger.warning("%s is a wordspace model or checkpoint, not text: left out of "
+                           "the corpus", path)
+            return False
+        return True
+
     files = []
     for where, folders, names in os.walk(folder):
         here = Path(where)
-        for name in [d for d in folders if not d.startswith(".")]:
-            if is_model_directory(here / name) or is_checkpoint(here / name):
-                logger.warning("%s is a wordspace model or checkpoint, not text: "
-                               "left out of the corpus", here / name)
-                folders.remove(name)
-        folders[:] = [d for d in folders if not d.startswith(".")]
+        folders[:] = [d for d in folders if text_folder(here / d)]  # os.walk's pruning
         files += [here / n for n in names if not n.startswith(".") and (here / n).is_file()]
     return sorted(files)
 

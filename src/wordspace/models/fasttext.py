@@ -196,20 +196,17 @@ class FastText(SkipGram):
         (``fasttext.load_model``) and gensim (``load_facebook_model``) read with the same
         vectors, unseen words included."""
         self._check_fitted()
-        with self._as_trained():
-            self._write_facebook_model(path)
-
-    def _write_facebook_model(self, path: str | Path) -> None:
         counts = np.asarray(self.vocab_.counts, np.int64)
-        sub = self.subwords
-        write_fasttext(path, FastTextFile(
-            dim=self.dim, window=self.window, epochs=self.epochs,
-            min_count=int(counts.min()) if len(counts) else 1, negative=self.negative,
-            loss=LOSS_NS, model=MODEL_CBOW if self.cbow else MODEL_SG,
-            bucket=sub.bucket if sub.enabled else 0, min_n=self.min_n, max_n=self.max_n,
-            sample=self.sample, words=list(self.vocab_.words), counts=counts,
-            ntokens=int(counts.sum()), inputs=self.input_vectors_,
-            outputs=self.output_vectors_))
+        with self._as_trained():  # the parameters the arrays were trained with
+            sub = self.subwords
+            write_fasttext(path, FastTextFile(
+                dim=self.dim, window=self.window, epochs=self.epochs,
+                min_count=int(counts.min()) if len(counts) else 1, negative=self.negative,
+                loss=LOSS_NS, model=MODEL_CBOW if self.cbow else MODEL_SG,
+                bucket=sub.bucket if sub.enabled else 0, min_n=self.min_n,
+                max_n=self.max_n, sample=self.sample, words=list(self.vocab_.words),
+                counts=counts, ntokens=int(counts.sum()), inputs=self.input_vectors_,
+                outputs=self.output_vectors_))
 
     @classmethod
     def load_facebook_model(cls, path: str | Path) -> FastText:
