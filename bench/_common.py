@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
+import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("WORDSPACE_DATA", Path(__file__).resolve().parents[2] / "shared/data"))
 
 
@@ -40,3 +44,16 @@ def text8_words(count: int, skip: int = 0) -> str:
             seen += len(parts)
             words.extend(take[:count - len(words)])
     return " ".join(words)
+
+
+@contextlib.contextmanager
+def earlier_tree(commit: str, where: Path) -> Iterator[Path]:
+    """``commit`` checked out at ``where`` (a ``git worktree``), removed on exit: the
+    tree a benchmark compares this one against."""
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet",
+                    str(where), commit], check=True)
+    try:
+        yield where
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(where)],
+                       check=False)

@@ -34,9 +34,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import DATA, text8_words
+from _common import DATA, ROOT, earlier_tree, text8_words
 
-ROOT = Path(__file__).resolve().parents[1]
 WORD_MODELS = {"sgns": "SkipGram", "cbow": "CBOW", "gaussian": "GaussianSkipGram",
                "fasttext": "FastText"}
 MODELS = [*WORD_MODELS, "pv-dbow"]
@@ -117,11 +116,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="wordspace-bench-") as scratch:
         scratch = Path(scratch)
-        base = scratch / "base"
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet",
-                        str(base), a.base], check=True)
         os.environ["WORDSPACE_HOME"] = str(scratch / "home")  # a cold, private cache
-        try:
+        with earlier_tree(a.base, scratch / "base") as base:
             text = scratch / "text.txt"
             text.write_text(text8_words(a.words))
             trees = {"before": base, "after": ROOT}
@@ -135,9 +131,6 @@ def main() -> None:
                     for name, tree in trees.items():
                         results[name].append(run(tree, args))
                 print_row(model, results, a)
-        finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
-                            str(base)], check=False)
 
 
 def print_row(model: str, results: dict[str, list[dict]], a) -> None:

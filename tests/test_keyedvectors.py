@@ -554,7 +554,7 @@ def test_wmdistance_of_equal_sized_documents_is_their_best_word_matching(monkeyp
     import wordspace.transport as transport
 
     emd = transport.earth_movers_distance
-    monkeypatch.setattr("wordspace.vectors.earth_movers_distance",
+    monkeypatch.setattr("wordspace.transport.earth_movers_distance",
                         lambda a, b, cost: emd(a, b, cost, solver=solver))
     v = Vectors(WORDS, MATRIX.copy())
     rng = np.random.default_rng(3)

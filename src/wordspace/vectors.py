@@ -20,11 +20,9 @@ from numbers import Integral
 from pathlib import Path
 
 import numpy as np
-from scipy.spatial.distance import cdist
 
 from wordspace import _keyed
 from wordspace._io import atomic_write
-from wordspace.transport import earth_movers_distance
 from wordspace.vocab import WordIndex, unknown_word_message
 from wordspace.word2vec_format import read_word2vec, write_word2vec
 
@@ -376,6 +374,12 @@ class Vectors(WordIndex):
         if not len(w1) or not len(w2):
             logger.warning("at least one of the documents has no word with a vector")
             return float("inf")
+        # imported here: SciPy's distance and optimisation modules cost `import
+        # wordspace` about 0.2 s, for this one method
+        from scipy.spatial.distance import cdist
+
+        from wordspace.transport import earth_movers_distance
+
         return earth_movers_distance(w1, w2, cdist(v1, v2))
 
     def _word_distribution(self, document, norm: bool):
