@@ -155,6 +155,8 @@ def test_errors_are_one_clear_line(tmp_path, trained, capsys):
          "error: --alpha must be > 0.0"),
         (["train", str(empty), "-o", str(tmp_path / "m"), "--model", "ppmi-svd", "--shift",
           "0"], "error: --shift must be > 0.0"),  # the option typed, not the parameter
+        (["train", str(empty), "-o", str(tmp_path / "m"), "--sync-rows", "0"],
+         "error: --sync-rows must be a positive number"),  # not SyncSettings' "rows"
         (["similar", str(tmp_path), "x"], "not a wordspace model directory"),
     ]
     for argv, message in cases:

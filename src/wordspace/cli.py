@@ -561,7 +561,11 @@ def _sync_settings(args):
         return None
     from wordspace.distributed.sync import SyncSettings
 
-    return SyncSettings(**{k: v for k, v in given.items() if v is not None})
+    try:
+        return SyncSettings(**{k: v for k, v in given.items() if v is not None})
+    except ValueError as e:  # said with the option's name (--sync-rows, not rows)
+        name, rest = str(e).split(" ", 1)
+        raise UsageError(f"--sync-{name.replace('_', '-')} {rest}") from e
 
 
 def _load_vectors(path: str, docs: bool = False):

@@ -80,7 +80,7 @@ class SyncSettings:
 
     def __post_init__(self) -> None:
         if not (isinstance(self.interval, (int, float)) and 0 < self.interval <= 3600):
-            raise ValueError(f"sync interval must be a number of seconds in (0, 3600], "
+            raise ValueError(f"interval must be a number of seconds in (0, 3600], "
                              f"got {self.interval!r}")
         if not isinstance(self.rows, int) or isinstance(self.rows, bool) or self.rows < 1:
             raise ValueError(f"rows must be a positive number of rows, got {self.rows!r}")
