@@ -247,6 +247,12 @@ def test_a_damaged_checkpoint_is_refused_naming_the_file(corpus, tmp_path):
     (path / "checkpoint.json").write_text(json.dumps({**head, "position": 10**6}))
     with pytest.raises(ValueError, match="checkpoint.json: position 1000000 is outside"):
         SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=path)
+    # a checkpoint.json that does not read is not a checkpoint (never removed), said so
+    (path / "checkpoint.json").write_text('{"kind": "wordspace-che')
+    with pytest.raises(FileExistsError, match=r"not a wordspace checkpoint \(its "
+                                              r"checkpoint.json is damaged or not"):
+        SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=path, restart=True)
+    assert (path / "inputs.npy").exists()
 
 
 def test_only_a_checkpoint_is_ever_replaced(corpus, tmp_path):

@@ -447,6 +447,19 @@ def test_a_damaged_model_directory_is_refused_naming_the_file(tmp_path, models, 
     assert str(directory / file) in str(info.value) and problem in str(info.value)
 
 
+def test_a_model_directory_whose_config_does_not_read_is_never_replaced(tmp_path, models):
+    import shutil
+
+    directory = tmp_path / "pv"
+    shutil.copytree(models["root"] / "pv", directory)
+    (directory / "config.json").write_text('{"class": "PVD')  # cut short by hand
+    before = sorted(p.name for p in directory.iterdir())
+    with pytest.raises(FileExistsError, match=r"not a wordspace model directory \(its "
+                                              r"config.json is damaged or not wordspace's"):
+        load_model(models["root"] / "pv").save(directory)
+    assert sorted(p.name for p in directory.iterdir()) == before
+
+
 def test_inference_on_a_damaged_model_fails_cleanly_not_with_a_segfault(tmp_path, models):
     """The issue's reproduction: output vectors cut to 2 rows crashed ``wordspace infer``."""
     import shutil

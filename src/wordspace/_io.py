@@ -310,6 +310,15 @@ def check_replaceable_file(path: str | Path, what: str, ours: Callable[[Path], b
     return path
 
 
+def missing_mark(path: str | Path, marker: str, missing: str) -> str:
+    """Why ``path`` is not recognised, for :func:`check_replaceable`'s message: ``missing``
+    (e.g. "no config.json naming a model"), or, when its ``marker`` file is there, that it
+    cannot be read as wordspace's (damaged, or another tool's file of that name)."""
+    if (Path(path) / marker).is_file():
+        return f"its {marker} is damaged or not wordspace's"
+    return missing
+
+
 def check_replaceable(path: str | Path, what: str, ours: Callable[[Path], bool],
                       mark: str, advice: str, holds: Callable[[Path], bool] | None = None
                       ) -> None:

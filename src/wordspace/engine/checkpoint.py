@@ -37,6 +37,7 @@ from wordspace._io import (
     check_replaceable,
     fsync_directory,
     load_npy,
+    missing_mark,
     recover_interrupted_swap,
     temporary_directory,
 )
@@ -178,7 +179,7 @@ def check_checkpoint_path(path: str | Path) -> None:
         return entry.name in names
 
     check_replaceable(path, "a wordspace checkpoint", is_checkpoint,
-                      "no checkpoint.json naming one",
+                      missing_mark(path, "checkpoint.json", "no checkpoint.json naming one"),
                       "move it away, or choose another path for the checkpoint",
                       holds=holds)
 

@@ -20,7 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
-from wordspace._io import atomic_directory, check_replaceable, load_npy, recover_interrupted_swap
+from wordspace._io import (
+    atomic_directory,
+    check_replaceable,
+    load_npy,
+    missing_mark,
+    recover_interrupted_swap,
+)
 from wordspace._tokens import shorten
 from wordspace._validate import check_float, check_int
 from wordspace.corpus import MAX_SENTENCE_LENGTH, Corpus
@@ -827,7 +833,7 @@ def check_model_path(path: str | Path) -> None:
     """
     names = _saved_names(path) if is_model_directory(path) else set()
     check_replaceable(path, "a wordspace model directory", is_model_directory,
-                      "no config.json naming a model",
+                      missing_mark(path, "config.json", "no config.json naming a model"),
                       "choose a new path for the model, or move that one away yourself",
                       holds=lambda entry: entry.is_file() and entry.name in names)
 
