@@ -60,6 +60,45 @@ def test_analogies_match_gensim(tmp_path, vectors, restrict):
     assert ours.sections["planted"][0] > 0
 
 
+def test_case_insensitive_analogies_treat_spellings_as_one_word_as_gensim(tmp_path, vectors):
+    """Cased vocabularies (GoogleNews, fastText crawl): each word's capitalised twin sits
+    next to it. A twin of a, b or c is no answer, and d's twin is a right one."""
+    from gensim.models import KeyedVectors
+
+    rng = np.random.default_rng(3)
+    words, rows = [], []
+    for word, row in zip(vectors.words, vectors.matrix, strict=True):
+        words += [word, word.upper()]
+        rows += [row, row + 0.01 * rng.normal(size=row.shape).astype(np.float32)]
+    cased = Vectors(words, np.array(rows))
+    questions = [": planted"] + [f"w{a} w{a + 1} w{b} w{b + 1}"
+                                 for a in range(0, 20, 2) for b in range(0, 20, 2) if a != b]
+    path = tmp_path / "questions.txt"
+    path.write_text("\n".join(questions) + "\n")
+    kv = KeyedVectors(8)
+    kv.add_vectors(cased.words, cased.matrix)
+    score, sections = kv.evaluate_word_analogies(str(path), restrict_vocab=120)
+    ours = analogies(cased, path, restrict_vocab=120)
+    assert ours.correct == len(sections[-1]["correct"]) > 60  # the planted ones, found
+    assert ours.accuracy == pytest.approx(score)
+    # the same planted offsets without twins: the twins change nothing
+    assert ours.correct == analogies(vectors, path).correct
+    # case-sensitive: "w3" is a word of its own, "W3" no answer to it (gensim's rule too)
+    sensitive = analogies(cased, path, restrict_vocab=120, lowercase=False)
+    _, sections = kv.evaluate_word_analogies(str(path), restrict_vocab=120,
+                                             case_insensitive=False)
+    assert sensitive.correct == len(sections[-1]["correct"])
+
+
+def test_an_analogy_set_with_no_question_scored_has_no_accuracy(tmp_path, vectors):
+    path = tmp_path / "questions.txt"
+    path.write_text(": capital-world\nx y z q\n: gram1-adjective-to-adverb\nw0 w1 w2 w3\n")
+    result = analogies(vectors, path)
+    assert np.isnan(result.subset(semantic=True)) and not np.isnan(result.subset(False))
+    result = analogies(vectors, path, restrict_vocab=2)
+    assert result.total == 0 and np.isnan(result.accuracy)  # not 0.0 %: nothing was asked
+
+
 # -- unavailable datasets are skipped and named; a malformed one is an error -----------------
 def _write_mirror(root, similarity=(), analogy=False):
     (root / "similarity").mkdir(parents=True, exist_ok=True)

@@ -86,13 +86,13 @@ class AnalogyResult:
 
     @property
     def accuracy(self) -> float:
-        """Correct answers over questions evaluated."""
-        return self.correct / max(self.total, 1)
+        """Correct answers over questions evaluated (NaN when none was: no score, not 0)."""
+        return _share(self.correct, self.total)
 
     def subset(self, semantic: bool) -> float:
-        """Accuracy over the semantic (or syntactic, ``gram*``) sections."""
+        """Accuracy over the semantic (or syntactic, ``gram*``) sections (NaN: none)."""
         pairs = [v for k, v in self.sections.items() if (k in SEMANTIC_SECTIONS) == semantic]
-        return sum(c for c, _ in pairs) / max(sum(t for _, t in pairs), 1)
+        return _share(sum(c for c, _ in pairs), sum(t for _, t in pairs))
 
     def as_dict(self) -> dict:
         """Plain fields, for JSON (semantic/syntactic only where the sections say)."""
@@ -101,6 +101,10 @@ class AnalogyResult:
         if any(k in SEMANTIC_SECTIONS for k in self.sections):
             out.update(semantic=self.subset(True), syntactic=self.subset(False))
         return out
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else float("nan")
 
 
 def _lookup(vectors, lowercase: bool, limit: int | None = None) -> dict[str, int]:
@@ -210,6 +214,12 @@ def analogies(vectors: Vectors, questions, restrict_vocab: int = 30000,
     lookup = _lookup(vectors, lowercase, restrict_vocab)
     norm = (lambda w: w.lower()) if lowercase else (lambda w: w)
     unit = vectors.unit[:restrict_vocab]  # the candidates
+    # Each candidate's spelling class (its lowercased form, unless case-sensitive): an
+    # answer is right when its class is d's, and no spelling of a, b or c is an answer
+    # ("Paris" and "paris" are one word here, as in gensim's case_insensitive).
+    classes: dict[str, int] = {}
+    row_class = np.array([classes.setdefault(norm(w), len(classes))
+                          for w in vectors.words[:len(unit)]], dtype=np.int64)
     queries, result = unit, AnalogyResult(0, 0, 0)
     if _composes(vectors):
         # every question word gets a vector: the vocabulary's (beyond the candidates
@@ -242,11 +252,12 @@ def analogies(vectors: Vectors, questions, restrict_vocab: int = 30000,
                 def shifted(x):
                     return (x @ unit.T + 1.0) / 2.0
                 scores = shifted(b) * shifted(c) / (shifted(a) + 1e-3)
-            rows_idx = np.arange(len(q))
             for col in range(3):
-                candidate = q[:, col] < len(unit)  # a composed word is no candidate
-                scores[rows_idx[candidate], q[candidate, col]] = -np.inf
-            correct += int((scores.argmax(axis=1) == q[:, 3]).sum())
+                # a composed word (a row past the candidates) is no candidate's spelling
+                own = np.where(q[:, col] < len(unit), row_class[np.minimum(q[:, col],
+                                                                          len(unit) - 1)], -1)
+                scores[row_class[None, :] == own[:, None]] = -np.inf
+            correct += int((row_class[scores.argmax(axis=1)] == row_class[q[:, 3]]).sum())
         result.sections[name] = (correct, len(known) + unanswerable)
         result.correct += correct
         result.total += len(known) + unanswerable
@@ -493,9 +504,9 @@ def format_table(results: dict) -> str:
                              f"(Pearson {r['pearson']:.3f}), {r['pairs']} pairs, "
                              f"{100 * r['coverage']:.0f}% covered{_composed(r, 'pairs')}")
             else:
-                split = (f"semantic {100 * r['semantic']:.1f}%, syntactic "
-                         f"{100 * r['syntactic']:.1f}%, " if "semantic" in r else "")
-                lines.append(f"{scorer:<10} {name:<{w}} {100 * r['accuracy']:>7.1f}%  {split}"
+                split = (f"semantic {_percent(r['semantic'])}, syntactic "
+                         f"{_percent(r['syntactic'])}, " if "semantic" in r else "")
+                lines.append(f"{scorer:<10} {name:<{w}} {_percent(r['accuracy']):>8}  {split}"
                              f"{r['total']:,} questions, {r['skipped']:,} skipped"
                              f"{_composed(r, 'questions')}")
     for name, why in skipped.items():
@@ -505,6 +516,11 @@ def format_table(results: dict) -> str:
         lines.append("subword protocol: words outside the vocabulary composed from their "
                      "n-grams; questions whose answer is no candidate count as wrong")
     return "\n".join(lines)
+
+
+def _percent(share) -> str:
+    """``0.373`` as ``37.3%``; no share (NaN, None: no question scored) as ``n/a``."""
+    return f"{100 * share:.1f}%" if share is not None and math.isfinite(share) else "n/a"
 
 
 def _entailment_detail(r: dict) -> str:
