@@ -293,6 +293,45 @@ def test_parsers_read_canonical_layouts(tmp_path):
         {"id": "sport/001.txt", "label": "sport", "text": "Title\n\nBody."}]
 
 
+@pytest.mark.parametrize("body, fault", [
+    ("tiger\tcat\t7.35\ntiger\tcat\n", ":2: 'tiger\\tcat' is not 'word1 word2 score'"),
+    ("tiger\tcat\t7.35\nmoney\tbank\tseven\n", ":2: 'money\\tbank\\tseven' is not"),
+    ("tiger cat 7.35\n\n# note\nmoney bank nan\n", ":4: the score of 'money bank nan' is "
+                                                    "not a finite number"),
+    ("tiger cat 7,35\n", ":1: 'tiger cat 7,35' has a score with a decimal comma"),
+    ("tiger\tcat\t7.35\nmon\xe9y\tbank\t8\n", ":2: not UTF-8 text (byte 4 of the line)"),
+])
+def test_a_pairs_line_that_is_no_pair_is_named_not_dropped(tmp_path, body, fault):
+    """A dropped or misread pair changes the score silently: every line but a first
+    header must be a pair with a finite score."""
+    path = tmp_path / "pairs.txt"
+    path.write_bytes(body.encode("utf-8").replace(b"\xc3\xa9", b"\xe9"))
+    with pytest.raises(datasets.DatasetError) as info:
+        datasets.read_pairs(path)
+    assert str(info.value).startswith(f"{path}{fault}")
+
+
+def test_benchmark_files_with_a_byte_order_mark_read_as_without(tmp_path):
+    pairs = tmp_path / "pairs.txt"
+    pairs.write_bytes(b"\xef\xbb\xbftiger\tcat\t7.35\n")
+    assert datasets.read_pairs(pairs) == [("tiger", "cat", 7.35)]  # not "\ufefftiger"
+    questions = tmp_path / "questions.txt"
+    questions.write_bytes(b"\xef\xbb\xbf: capital\nathens greece oslo norway\n")
+    assert datasets.read_analogies(questions) == [
+        ("capital", [("athens", "greece", "oslo", "norway")])]
+
+
+def test_entailment_errors_name_the_line_blank_lines_counted(tmp_path):
+    path = tmp_path / "bless.tsv"
+    path.write_text("word1\tword2\tlabel\tfold\n\n\nmissile\tskating\tFalse\tval\n"
+                    "bus\tradiator\tFalse\n")
+    with pytest.raises(datasets.DatasetError, match=r"bless.tsv:5: expected 4 columns"):
+        datasets.read_entailment(path)
+    path.write_text("word1\tword2\tlabel\tfold\nmissile\tskating\tFlase\tval\n")
+    with pytest.raises(datasets.DatasetError, match=r":2: label 'Flase' is not True or False"):
+        datasets.read_entailment(path)
+
+
 # -- trust: what a bad server, a hostile archive or a wrong mirror file cannot do ----------
 HTML = (b"<!DOCTYPE html>\n<html><head><title>Moved</title></head>\n<body>\n"
         b"score of tiger cat 7\n</body></html>\n")  # read_pairs alone would find a "pair"

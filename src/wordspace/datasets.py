@@ -37,7 +37,9 @@ import io
 import json
 import logging
 import lzma
+import math
 import os
+import re
 import shutil
 import socket
 import stat
@@ -48,7 +50,7 @@ import urllib.error
 import urllib.request
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -927,17 +929,45 @@ def _validate(dataset: Dataset, where: Path, partial_ok: bool = False):
 
 # ---------------------------------------------------------------------------------------
 # Parsers: each kind's files, whether canonical or from the mirror, read to one shape.
+def _lines(file: str | Path) -> Iterator[tuple[int, str]]:
+    """``(line number, text)`` of a benchmark file, without line breaks and without a
+    leading UTF-8 byte-order mark (which would glue itself to the first word); a line
+    that is not UTF-8 raises :class:`DatasetError` naming it."""
+    with open(file, "rb") as f:
+        for lineno, raw in enumerate(f, 1):
+            if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8):]
+            try:
+                yield lineno, raw.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError as e:
+                raise DatasetError(f"{file}:{lineno}: not UTF-8 text (byte {e.start + 1} "
+                                   "of the line)") from None
+
+
 def read_pairs(file: str | Path) -> list[tuple[str, str, float]]:
     """Word pairs with a score: two words, then the first numeric column (tab, comma or
-    space separated, or tabs and spaces mixed; header and ``#`` lines skipped). Reads
-    WS353, SimLex-999 (whose third column is a POS tag), MEN, RW and the mirror's
-    ``word1 word2 score`` files."""
-    pairs = []
-    with open(file, encoding="utf-8", errors="replace") as f:
-        for line in f:
+    space separated, or tabs and spaces mixed; ``#`` lines and a first header line
+    skipped). Reads WS353, SimLex-999 (whose third column is a POS tag), MEN, RW and the
+    mirror's ``word1 word2 score`` files. Any other line without a finite score raises
+    :class:`DatasetError` naming it: a dropped or misread pair would change the score."""
+    pairs, first = [], True
+    for lineno, line in _lines(file):
+        if not line.strip() or line.startswith("#"):
+            continue
+        try:
             pair = _pair(line)
-            if pair is not None:
-                pairs.append(pair)
+        except ValueError as e:
+            raise DatasetError(f"{file}:{lineno}: {e}") from None
+        if pair is None and first:  # a header: "Word 1<TAB>Word 2<TAB>Human (mean)"
+            first = False
+            continue
+        first = False
+        if pair is None:
+            raise DatasetError(f"{file}:{lineno}: {line!r} is not 'word1 word2 score'")
+        if not math.isfinite(pair[2]):
+            raise DatasetError(f"{file}:{lineno}: the score of {line!r} is not a finite "
+                               "number")
+        pairs.append(pair)
     if not pairs:
         raise DatasetError(f"{file}: no 'word1 word2 score' lines found")
     return pairs
@@ -945,20 +975,24 @@ def read_pairs(file: str | Path) -> list[tuple[str, str, float]]:
 
 def _pair(line: str) -> tuple[str, str, float] | None:
     """One line of a pairs file read as :func:`read_pairs` does; ``None`` for a line
-    that holds no pair (a comment, a header, a line without a numeric column)."""
-    if line.startswith("#"):
-        return None
+    that holds no pair (a header, a line without a numeric column); ``ValueError`` for a
+    score written with a decimal comma (``7,5`` would read as 7)."""
     fields = line.replace(",", "\t").split("\t") if "\t" in line or "," in line \
         else line.split()
     fields = [x.strip() for x in fields if x.strip()]
     if len(fields) < 3:  # tabs and spaces mixed: "king  queen<TAB>1"
         fields = line.replace(",", " ").split()
+    if "\t" not in line and any(_DECIMAL_COMMA.fullmatch(x) for x in line.split()[2:]):
+        raise ValueError(f"{line!r} has a score with a decimal comma: write it with a point")
     for value in fields[2:]:
         try:
             return fields[0], fields[1], float(value)
         except ValueError:
             continue
     return None
+
+
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 
 
 def read_analogies(file: str | Path) -> list[tuple[str, list[tuple[str, str, str, str]]]]:
@@ -970,20 +1004,19 @@ def read_analogies(file: str | Path) -> list[tuple[str, list[tuple[str, str, str
     if file.is_dir():
         return _read_msr(file)
     sections: list[tuple[str, list]] = []
-    with open(file, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            parts = line.split()
-            if not parts:
-                continue
-            if parts[0].startswith(":"):
-                sections.append((line.strip()[1:].strip(), []))
-                continue
-            if len(parts) != 4:
-                raise DatasetError(f"{file}:{lineno}: expected ': section' or 'a b c d', "
-                                   f"got {line.strip()!r}")
-            if not sections:
-                sections.append((Path(file).stem, []))
-            sections[-1][1].append(tuple(parts))
+    for lineno, line in _lines(file):
+        parts = line.split()
+        if not parts:
+            continue
+        if parts[0].startswith(":"):
+            sections.append((line.strip()[1:].strip(), []))
+            continue
+        if len(parts) != 4:
+            raise DatasetError(f"{file}:{lineno}: expected ': section' or 'a b c d', "
+                               f"got {line.strip()!r}")
+        if not sections:
+            sections.append((Path(file).stem, []))
+        sections[-1][1].append(tuple(parts))
     return sections
 
 
@@ -1003,6 +1036,7 @@ def _read_msr(folder: Path) -> list[tuple[str, list]]:
 
 
 _TRUE = {"true", "1", "yes", "hyper", "hypernym"}
+_LABELS = {"true", "false", "1", "0", "-1", "yes", "no"}  # a label column's values
 
 
 def read_entailment(file: str | Path) -> list[dict]:
@@ -1026,16 +1060,18 @@ def read_entailment(file: str | Path) -> list[dict]:
             raise DatasetError(f"{file}: no data_rnd_{{train,val,test}} files inside")
         return rows
     rows = []
-    with open(file, encoding="utf-8") as f:
-        # tab-separated, as the published sets are; a line without a tab, by spaces
-        lines = [line.rstrip("\r\n").split("\t") if "\t" in line else line.split()
-                 for line in f if line.strip()]
-    header = lines[0] if lines and lines[0][:2] == ["word1", "word2"] else None
-    for lineno, values in enumerate(lines[1:] if header else lines, 2 if header else 1):
+    # tab-separated, as the published sets are; a line without a tab, by spaces
+    lines = [(lineno, line.split("\t") if "\t" in line else line.split())
+             for lineno, line in _lines(file) if line.strip()]
+    header = lines[0][1] if lines and lines[0][1][:2] == ["word1", "word2"] else None
+    for lineno, values in lines[1:] if header else lines:
         if header:
             if len(values) != len(header):
                 raise DatasetError(f"{file}:{lineno}: expected {len(header)} columns")
             row = dict(zip(header, values, strict=True))
+            if "label" in row and row["label"].strip().lower() not in _LABELS:
+                raise DatasetError(f"{file}:{lineno}: label {row['label']!r} is not True or "
+                                   "False")
         elif len(values) >= 3:
             # HyperVec's files: word1 word2 label relation (or word1 word2 relation)
             row = {"word1": values[0], "word2": values[1], "label": values[2]}
@@ -1111,9 +1147,7 @@ def detect_kind(file: str | Path) -> str:
         raise DatasetError(f"{file} is a folder, but neither the MSR analogy set's "
                            "(word_relationship.questions) nor Levy's entailment files "
                            "(data_rnd_*)")
-    with open(file, encoding="utf-8", errors="replace") as f:
-        lines = [(n, line.rstrip("\r\n")) for n, line in enumerate(f, 1)
-                 if line.strip() and not line.startswith("#")]
+    lines = [(n, line) for n, line in _lines(file) if line.strip() and not line.startswith("#")]
     if not lines:
         raise DatasetError(f"{file} holds no data lines")
     if any(line.split()[0].startswith(":") for _, line in lines):
@@ -1126,8 +1160,14 @@ def detect_kind(file: str | Path) -> str:
         fields = line.split("\t") if "\t" in line else line.split()
         return len(fields) >= 3 and fields[2].strip().lower() in ("true", "false")
 
-    fits = {"similarity": lambda line: _pair(line) is not None,
-            "analogy": lambda line: len(line.split()) == 4 and _pair(line) is None,
+    def pair(line: str) -> bool:
+        try:
+            return _pair(line) is not None
+        except ValueError:  # a decimal comma: similarity data still, read_pairs says so
+            return True
+
+    fits = {"similarity": pair,
+            "analogy": lambda line: len(line.split()) == 4 and not pair(line),
             "entailment": labelled}
     misfits = {}
     for kind, fit in fits.items():
