@@ -360,6 +360,44 @@ def test_a_damaged_cached_file_is_replaced(server, register):
     assert server.requests == ["/pairs.txt"]
 
 
+@pytest.mark.parametrize("member", [None, "set/data.txt"])
+def test_a_cached_file_truncated_or_edited_since_is_fetched_again(server, register, member):
+    """Parsing alone passes a file cut at a line end ("6.53" cut to "6.5" too): the cache
+    records each file's size, time and sha256 when it is fetched, and checks them."""
+    body = PAIRS + b"".join(b"w%d\tv%d\t%d.53\n" % (i, i, i % 10) for i in range(50))
+    served = body if member is None else make_zip({member: body})
+    server.files["/data"] = served
+    d = register("toy", kind="similarity", description="", urls=(server.url + "/data",),
+                 filename="data.zip" if member else "pairs.txt", member=member)
+    path = datasets.path("toy", progress=False)
+    path.write_bytes(body[:-3])  # a damaged disk, an editor: still a valid pairs file
+    assert datasets.load("toy")[-1] == ("w49", "v49", 9.53)  # fetched afresh, not 9.5
+    assert path.read_bytes() == body and server.requests == ["/data", "/data"]
+    os.utime(path, ns=(1, 1))  # touched (or copied) only: the same bytes, used as they are
+    assert len(datasets.load("toy")) == 52 and len(server.requests) == 2
+    assert "verified.json" in leftovers(d)
+
+
+def test_a_download_placed_by_hand_must_be_the_registry_s_file(server, register):
+    archive = make_zip({"set/data.txt": PAIRS})
+    server.files["/a.zip"], server.files["/pairs.txt"] = archive, PAIRS
+    for member, name in ((None, "pairs.txt"), ("set/data.txt", "a.zip")):
+        d = register(name, kind="similarity", description="", urls=(server.url + "/" + name,),
+                     filename=name, member=member, checksum=sha256(
+                         archive if member else PAIRS))
+        d.folder.mkdir(parents=True, exist_ok=True)
+        placed = d.folder / name
+        wrong = make_zip({"set/data.txt": PAIRS[:20]}) if member else PAIRS[:20] + b"\n"
+        placed.write_bytes(wrong)  # "Download URL by hand into FOLDER": the wrong one
+        with pytest.raises(DatasetError, match=rf"{name} is not the file {name} is "
+                                               r"published as \(its sha256 is [0-9a-f]+, "):
+            datasets.load(name)
+        assert placed.read_bytes() == wrong  # said, not removed: the user put it there
+        placed.unlink()
+        assert datasets.load(name) == [("tiger", "cat", 7.35), ("book", "paper", 7.46)]
+    assert server.requests == ["/pairs.txt", "/a.zip"]
+
+
 def test_too_few_items_is_refused(server, register):
     server.files["/pairs.txt"] = PAIRS
     d = register("toy", kind="similarity", description="", urls=(server.url + "/pairs.txt",),
@@ -786,7 +824,7 @@ def test_killed_runs_leftovers_are_cleaned_but_a_live_ones_kept(server, register
         assert not dead_file.exists() and not dead_dir.exists() and live.exists()
     finally:
         os.close(fd)
-    assert sorted(leftovers(d)) == sorted([live.name, "a.zip", "unpacked"])
+    assert sorted(leftovers(d)) == sorted([live.name, "a.zip", "unpacked", "verified.json"])
 
 
 def test_parsers_refuse_what_is_not_their_format(tmp_path):

@@ -18,7 +18,11 @@ Every file is read by its kind's parser (a corpus gets a plausibility check: a m
 size, text rather than HTML or binary) and held to the registry's minimum item count
 before it is used: a downloaded file that fails is discarded (the server may have sent
 an error page), a damaged cached one is removed and fetched again, and a mirror file
-that fails is refused with its name (and left alone: it is the user's).
+that fails is refused with its name (and left alone: it is the user's). The cache
+records each data file's size, time and sha256 when it is fetched (``verified.json``):
+one truncated or edited since, even into a file that still parses, is fetched again; a
+download put in the cache by hand must have the registry's size and checksum (it is
+refused, not removed, otherwise).
 
 Checksums (``"sha256:..."`` or ``"sha1:..."``) are recorded only where a public source
 states them: text8's and WikiText's sha256 as several independent projects (TensorFlow
@@ -56,6 +60,7 @@ from pathlib import Path
 
 from wordspace._io import (
     atomic_directory,
+    atomic_write,
     cache_home,
     clean_stale_temporaries,
     decompressing_reader,
@@ -320,7 +325,9 @@ def _cached_or_fetched(dataset: Dataset, download: bool, progress: bool,
     if folder.is_dir():
         clean_stale_temporaries(folder)  # what killed downloads and unpackings left
     if dataset.cache_path.exists():
+        _check_placed(dataset)  # a file put there by hand is refused, never removed
         try:
+            _check_unchanged(dataset)
             return dataset.cache_path, _validate(dataset, dataset.cache_path)
         except DatasetError as e:
             # ours to replace (an error page cached by an older version, a damaged disk)
@@ -330,7 +337,101 @@ def _cached_or_fetched(dataset: Dataset, download: bool, progress: bool,
     if not download:
         raise DatasetUnavailable(f"{dataset.name} is not downloaded yet: run "
                                  f"'wordspace data get {dataset.name}'")
-    return _fetch(dataset, progress, deadline)
+    fetched = _fetch(dataset, progress, deadline)
+    _record(dataset)
+    return fetched
+
+
+# -- the cache's record of what it holds: a later truncation or edit is caught -------------
+_RECORDS = "verified.json"  # in the dataset's cache folder: {data path: fingerprint, sha256}
+
+
+def _files(path: Path) -> list[Path]:
+    return [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+
+
+def _fingerprint(path: Path) -> list:
+    """The size and modification time of a data file (of each file of a data folder):
+    what a truncation or an edit changes, read without reading the data."""
+    return [[str(p.relative_to(path.parent)), st.st_size, st.st_mtime_ns]
+            for p in _files(path) for st in (p.stat(),)]
+
+
+def _sha256(path: Path) -> str:
+    """The sha256 of a data file (of a folder's files, their names included)."""
+    digest = hashlib.sha256()
+    for p in _files(path):
+        digest.update(str(p.relative_to(path.parent)).encode() + b"\0")
+        with open(p, "rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _records(dataset: Dataset) -> dict:
+    try:
+        records = json.loads((dataset.folder / _RECORDS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return records if isinstance(records, dict) else {}
+
+
+def _record(dataset: Dataset) -> None:
+    """Note the cached data's fingerprint and sha256, as fetched and checked."""
+    key = str(dataset.cache_path.relative_to(dataset.folder))
+    records = {**_records(dataset), key: {"fingerprint": _fingerprint(dataset.cache_path),
+                                          "sha256": _sha256(dataset.cache_path)}}
+    try:  # another process may write its own at once: a record lost is re-made next use
+        with atomic_write(dataset.folder / _RECORDS, "w") as f:
+            json.dump(records, f, indent=1)
+    except OSError as e:  # a read-only shared cache: used as it is
+        logger.debug("%s: cannot record the cache's checksums: %s", dataset.name, e)
+
+
+def _check_placed(dataset: Dataset) -> None:
+    """Refuse a cached download with no record (put there by hand, or by a wordspace
+    before records) that is not the registry's file, by its size and checksum."""
+    if dataset.member or str(dataset.filename) in _records(dataset):
+        return
+    _check_download(dataset, dataset.cache_path)
+
+
+def _check_download(dataset: Dataset, file: Path) -> None:
+    """``file`` has the registry's size and checksum for ``dataset``'s download (where it
+    states them), or :class:`DatasetError` says how to replace it."""
+    algorithm, _, expected = (dataset.checksum or "").partition(":")
+    size = file.stat().st_size
+    why = None
+    if dataset.size and size != dataset.size:
+        why = f"it holds {size:,} bytes, the registry's {dataset.size:,}"
+    elif expected:
+        digest = hashlib.new(algorithm)
+        with open(file, "rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+        if digest.hexdigest() != expected.lower():
+            why = f"its {algorithm} is {digest.hexdigest()}, the registry's {expected}"
+    if why:
+        raise DatasetError(f"{file} is not the file {dataset.name} is published as ({why}): "
+                           f"remove it to download it afresh, or put a copy of "
+                           f"{dataset.urls[0]} there")
+
+
+def _check_unchanged(dataset: Dataset) -> None:
+    """The cached data is what was fetched and checked (its recorded size and time, or
+    else its sha256); :class:`DatasetError` if it changed. Data without a record (a
+    wordspace before records) is recorded as it is, once it passes its checks."""
+    key = str(dataset.cache_path.relative_to(dataset.folder))
+    record = _records(dataset).get(key)
+    if not isinstance(record, dict):  # recorded now; its checks follow (and discard it)
+        _record(dataset)
+        return
+    if record.get("fingerprint") == _fingerprint(dataset.cache_path):
+        return
+    if record.get("sha256") != _sha256(dataset.cache_path):
+        raise DatasetError(f"{dataset.cache_path} changed since it was downloaded and checked "
+                           "(truncated or edited)")
+    _record(dataset)  # the same bytes, copied or touched
 
 
 def _discard(dataset: Dataset) -> None:
@@ -366,6 +467,9 @@ def _fetch(dataset: Dataset, progress: bool, deadline: float | None):
                 f". Download {dataset.urls[0]} by hand into {folder}{hint}.")
         if not dataset.member:
             return archive, checked[0]
+
+    else:  # kept from an earlier download, or put there by hand: the registry's file?
+        _check_download(dataset, archive)
 
     def validate_member(root: Path) -> None:
         data = root / dataset.member
