@@ -845,3 +845,15 @@ def test_parsers_refuse_what_is_not_their_format(tmp_path):
     google = datasets.info("google")
     with pytest.raises(DatasetError, match=f"{binary} is not UTF-8 text"):
         datasets._validate(google, binary)
+
+
+def test_a_mirror_that_is_no_directory_is_warned_about(server, register, monkeypatch,
+                                                       tmp_path, caplog):
+    server.files["/pairs.txt"] = PAIRS
+    register("toy", kind="similarity", description="", urls=(server.url + "/pairs.txt",),
+             filename="pairs.txt", mirror=("similarity/toy.txt",))
+    monkeypatch.setenv("WORDSPACE_DATA", str(tmp_path / "shared" / "dat"))  # a typo
+    with caplog.at_level("WARNING", logger="wordspace.datasets"):
+        assert datasets.load("toy")[0] == ("tiger", "cat", 7.35)  # downloaded, and said why
+    assert f"WORDSPACE_DATA is {tmp_path / 'shared' / 'dat'}, which is not a directory" \
+        in caplog.text

@@ -267,7 +267,17 @@ def info(name: str) -> Dataset:
 def mirror_root() -> Path | None:
     """The offline mirror directory (``$WORDSPACE_DATA``), if set."""
     value = os.environ.get("WORDSPACE_DATA")
-    return Path(value).expanduser() if value else None
+    if not value:
+        return None
+    root = Path(value).expanduser()
+    if not root.is_dir() and value not in _WARNED:  # a typo would download everything
+        _WARNED.add(value)
+        logger.warning("WORDSPACE_DATA is %s, which is not a directory: no mirror is used",
+                       value)
+    return root
+
+
+_WARNED: set[str] = set()
 
 
 def locate(name: str) -> tuple[Path, str] | None:
