@@ -880,9 +880,9 @@ def _add_eval(sub) -> None:
         print(json.dumps(results.as_dict(), indent=2, allow_nan=False) if a.json
               else format_table(results))
         if not results.scored():  # shown, and failed: a score of nothing is no score
-            raise ValueError(f"no dataset scored a pair or question: none has words "
-                             f"{_what(model)} knows (check --case-sensitive, or the "
-                             "datasets' language)")
+            raise ValueError(f"no dataset scored a pair or question: too few of their "
+                             f"words are in the vocabulary of {_what(model)} (check "
+                             "--case-sensitive, --restrict-vocab, or the datasets' language)")
 
     p.set_defaults(func=run)
 
