@@ -171,13 +171,18 @@ class ThreadGroup:
 
 
 def _sharded(source, world: int, **settings) -> list:
+    return _on_ranks(world, lambda group: Corpus(source, shard=group, progress=False,
+                                                 **settings))
+
+
+def _on_ranks(world: int, work) -> list:
+    """``work(group)`` on ``world`` ranks as threads: each rank's result or exception."""
     board = {"values": [None] * world, "barrier": threading.Barrier(world, timeout=60)}
     out: list = [None] * world
 
     def read(rank: int) -> None:
         try:
-            out[rank] = Corpus(source, shard=ThreadGroup(rank, world, board), progress=False,
-                               **settings)
+            out[rank] = work(ThreadGroup(rank, world, board))
         except Exception as e:  # noqa: BLE001 - compared by the test
             out[rank] = e
 
@@ -229,7 +234,89 @@ def test_a_rank_that_cannot_read_its_share_fails_every_rank(tmp_path):
     path.write_text("just three words\n")
     results = _sharded(path, 3, min_count=1)
     assert all(isinstance(r, CorpusError) for r in results)
-    assert "holds no tokens" in str(results[0])
+    # known from the cut points, so said before any rank reads (was: after reading)
+    assert "the share of rank(s) 1, 2 of 3 holds no text" in str(results[0])
+
+
+def test_ranks_given_other_reading_settings_or_other_text_refuse_before_reading(tmp_path):
+    """Every rank must run the same command on the same corpus: a rank reading with
+    another min_count, or a stale copy of the text, would train a mixture (exit 0)."""
+    from wordspace.distributed import RanksDisagree
+
+    path = write_sentences(tmp_path / "c.txt", planted_sentences(n_sentences=200)[0])
+    results = _on_ranks(2, lambda g: Corpus(path, shard=g, progress=False,
+                                            min_count=1 + g.rank, cache=False))
+    assert all(isinstance(r, RanksDisagree) for r in results), results
+    assert "min_count: 2 on rank 1, 1 on rank 0" in str(results[0])
+    stale = tmp_path / "node1" / "c.txt"  # one node's copy, edited since
+    stale.parent.mkdir()
+    stale.write_text(path.read_text() + "one more line\n")
+    results = _on_ranks(2, lambda g: Corpus(stale if g.rank else path, shard=g,
+                                            progress=False, min_count=1))
+    assert all(isinstance(r, RanksDisagree) for r in results), results
+    assert "files:" in str(results[1]) and "every rank must run the same command" in str(
+        results[1])
+
+
+def test_ranks_given_other_training_settings_refuse_before_training(tmp_path):
+    from wordspace.distributed import RanksDisagree
+    from wordspace.models import SkipGram
+
+    path = write_sentences(tmp_path / "c.txt", planted_sentences(n_sentences=200)[0])
+
+    def fit(group):  # only all_gather: the check comes before any other collective
+        corpus = Corpus(path, shard=group, progress=False, min_count=1)
+        return SkipGram(dim=8, epochs=1, window=3 + group.rank, progress=False).fit(corpus)
+
+    results = _on_ranks(2, fit)
+    assert all(isinstance(r, RanksDisagree) for r in results), results
+    assert "different training settings (window: 4 on rank 1, 3 on rank 0" in str(results[0])
+
+
+def test_what_a_distributed_run_cannot_do_is_refused_before_reading(tmp_path, monkeypatch,
+                                                                     capsys):
+    from wordspace.cli import main
+
+    monkeypatch.setenv("WORLD_SIZE", "2")  # as torchrun sets it; no group is ever joined
+    monkeypatch.setenv("WORDSPACE_HOME", str(tmp_path / "home"))
+    corpus = write_sentences(tmp_path / "c.txt", planted_sentences(n_sentences=50)[0])
+    for extra, message in ((["--checkpoint-every", "30m"], "give --checkpoint-every 1e"),
+                           (["--model", "ppmi-svd"], "--model ppmi-svd trains in one "
+                                                     "process: run it without torchrun")):
+        assert main(["train", str(corpus), "-o", str(tmp_path / "m"), *extra]) == 2
+        assert message in capsys.readouterr().err
+    assert not (tmp_path / "home").exists()  # nothing read, nothing cached
+
+
+def test_an_update_under_torchrun_trains_every_rank_s_share_together(tmp_path):
+    _needs_torch()
+    from wordspace.models import SkipGram
+
+    first = write_sentences(tmp_path / "old.txt", planted_sentences(n_sentences=300)[0])
+    SkipGram(dim=8, epochs=1, progress=False).fit(Corpus(first, min_count=1)).save(tmp_path / "m")
+    path, _ = _split_corpus(tmp_path / "new.txt")
+    results = _finish(_launch(["-m", "wordspace", "train", str(path), "-o",
+                               str(tmp_path / "u"), "--update", str(tmp_path / "m"),
+                               "--epochs", "2", "--workers", "1", "--min-count", "1",
+                               "--quiet"]))
+    assert [code for code, _ in results] == [0, 0], results
+    report = json.loads((tmp_path / "u" / "training.json").read_text())
+    # both ranks' shares, counted together (each rank alone had half: never synchronised)
+    assert report["epoch_words"] == [Corpus(path, min_count=1, progress=False).n_tokens] * 2
+
+
+def test_ranks_given_other_options_refuse_before_reading(tmp_path, monkeypatch):
+    _needs_torch()
+    monkeypatch.setenv("WORDSPACE_HOME", str(tmp_path / "home"))
+    corpus = write_sentences(tmp_path / "c.txt", planted_sentences(n_sentences=200)[0])
+    port = _free_port()
+    procs = [_launch_rank(["-m", "wordspace", "train", str(corpus), "-o", str(tmp_path / "m"),
+                           "--window", str(window)], rank, 2, port)
+             for rank, window in enumerate((5, 2))]
+    results = _finish(procs)
+    assert [code for code, _ in results] == [2, 2], results
+    assert "different options (window: 2 on rank 1, 5 on rank 0)" in results[0][1]
+    assert not (tmp_path / "home").exists() and not (tmp_path / "m").exists()
 
 
 # -- training on two processes --------------------------------------------------------------
@@ -266,14 +353,15 @@ def _free_port() -> int:
 def _launch(argv: list[str], world: int = 2, port: int | None = None) -> list[subprocess.Popen]:
     """``world`` processes of ``python argv...`` in one gloo group, as torchrun starts them."""
     port = port or _free_port()
-    procs = []
-    for rank in range(world):
-        env = {**os.environ, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port),
-               "RANK": str(rank), "WORLD_SIZE": str(world), "LOCAL_RANK": str(rank),
-               "WORDSPACE_DIST_TIMEOUT": "60"}
-        procs.append(subprocess.Popen([sys.executable, *argv], env=env, text=True,
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE))
-    return procs
+    return [_launch_rank(argv, rank, world, port) for rank in range(world)]
+
+
+def _launch_rank(argv: list[str], rank: int, world: int, port: int) -> subprocess.Popen:
+    env = {**os.environ, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port),
+           "RANK": str(rank), "WORLD_SIZE": str(world), "LOCAL_RANK": str(rank),
+           "WORDSPACE_DIST_TIMEOUT": "60"}
+    return subprocess.Popen([sys.executable, *argv], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def _finish(procs: list[subprocess.Popen], timeout: float = 240) -> list[tuple[int, str]]:

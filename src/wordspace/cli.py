@@ -437,7 +437,8 @@ def _quiet(args: argparse.Namespace, cls, params: dict, reading: dict) -> None:
 
 
 #: the parameters ``train --update`` may change: how the update trains, not the model
-_UPDATE_PARAMS = ("epochs", "alpha", "min_alpha", "workers", "seed")
+#: what ``train --update`` may change: how the update is trained, never the model's shape
+_UPDATE_PARAMS = ("epochs", "alpha", "min_alpha", "workers", "seed", "device")
 
 
 def _model_to_update(args: argparse.Namespace):
@@ -500,6 +501,7 @@ def _train(args) -> int:
 
     model, corpus_type, reading = build_model(args)
     check_model_path(args.output)  # before hours of training, not after
+    model._check_resources(update=args.update is not None)  # a GPU, memory: before reading
     partial = checkpoint_path(args.output)
     if args.checkpoint_every or args.restart:
         if not model._resumable:
@@ -517,6 +519,7 @@ def _train(args) -> int:
         signal.signal(signal.SIGTERM, _stop_with_a_checkpoint)
     start = time.perf_counter()
     sync = _sync_settings(args)
+    _check_distributed(args, model, partial)
     # loaded and checked (dimension, model) before hours of reading, not after
     init = None if args.init is None else model._initial_vectors(args.init)
     corpus = corpus_type(args.corpus, **reading)
@@ -540,6 +543,38 @@ def _train(args) -> int:
         if resuming else "")
     print(f"trained on {rate}; {elapsed}; model written to {args.output}")
     return 0
+
+
+#: the options each rank of a distributed run may give its own way (the corpus's path
+#: may differ between machines: the files themselves are compared, by name and size)
+_PER_RANK_OPTIONS = ("func", "workers", "verbose", "quiet", "corpus", "output")
+
+
+def _check_distributed(args, model, partial: Path) -> None:
+    """Under torchrun (``WORLD_SIZE`` > 1), refuse before the corpus is read what a
+    distributed run cannot do, and ranks given different options."""
+    from wordspace.distributed.group import _world_from_environment
+
+    world = _world_from_environment()
+    if world <= 1:
+        return
+    if not model._resumable:
+        raise UsageError(f"--model {args.model} trains in one process: run it without "
+                         "torchrun")
+    every = args.checkpoint_every
+    if every is not None and every.epochs is None:
+        raise UsageError("a distributed run checkpoints at epoch ends, where its ranks "
+                         "meet: give --checkpoint-every 1e (or 2e, ...)")
+    from wordspace.distributed.group import check_agreement, current_group
+    from wordspace.engine.checkpoint import check_ranks
+
+    group = current_group()
+    check_agreement(group, "options", {k: v if isinstance(v, (int, float, str, bool, list,
+                                                                type(None))) else repr(v)
+                                       for k, v in sorted(vars(args).items())
+                                       if k not in _PER_RANK_OPTIONS})
+    if every is not None and not args.restart:
+        check_ranks(partial, group.world)
 
 
 def _stop_with_a_checkpoint(signum, frame) -> None:

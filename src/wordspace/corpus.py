@@ -515,14 +515,19 @@ class Corpus:
             if self.group is not None:
                 from wordspace.distributed import shards
 
+                self._check_ranks_agree([[str(f.relative_to(path)) if path.is_dir()
+                                          else f.name, f.stat().st_size] for f in self.files])
                 self.pieces = shards.shard(self.files, self.group.rank, self.group.world,
                                            chunk_bytes=shards.CHUNK_BYTES)
+                self._check_every_rank_has_a_share()
             cache_dir = self._cache_dir() if cache else None
         else:
             if isinstance(source, (bytes, np.ndarray)) or not isinstance(source, Iterable):
                 raise TypeError(f"source must be a path or an iterable of {self._items}, "
                                 f"not {type(source).__name__}")
             self.files, self.name, cache_dir = [], "<iterable>", None
+            if self.group is not None:
+                self._check_ranks_agree("an iterable")
             self._sentences = source if self.group is None else itertools.islice(
                 source, self.group.rank, None, self.group.world)  # every world-th item
 
@@ -554,6 +559,26 @@ class Corpus:
                 f"{len(self.vocab):,} words)")
 
     # -- internals ------------------------------------------------------------------------
+    def _check_ranks_agree(self, text) -> None:
+        """Refuse, before reading, ranks given other reading settings or other text
+        (``text``: each file's name and size): they would train a mixture."""
+        from wordspace.distributed.group import check_agreement
+
+        check_agreement(self.group, "corpus", {
+            "corpus": type(self).__name__, **self.reading_settings(), "files": text})
+
+    def _check_every_rank_has_a_share(self) -> None:
+        """Refuse, before reading, a corpus with fewer pieces than ranks (every rank
+        computes every rank's pieces alike; they say how many they got)."""
+        counts = self.group.all_gather(len(self.pieces), what="the shares' check")
+        empty = [rank for rank, n in enumerate(counts) if n == 0]
+        if empty:
+            raise CorpusError(
+                f"{self.name}: the share of rank(s) {', '.join(map(str, empty))} of "
+                f"{self.group.world} holds no text: the corpus is too small for "
+                f"{self.group.world} ranks, or a single compressed file holds it (split it "
+                "into several files, or decompress it)")
+
     #: whether a rank may read a share of this kind of corpus (see ``shard``)
     _shardable = True
 

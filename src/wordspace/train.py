@@ -34,6 +34,7 @@ pairs than the vocabulary has words, or whose subsampling is expected to keep le
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import os
@@ -309,10 +310,21 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
     if expected_kept_share(counts, sample) < KEEP_WARNING:
         logger.warning("%s", _subsampling_advice(counts, sample))
     jobs = epoch_jobs(offsets, bounds, epochs)
+    if group is None and sync is not None:
+        logger.warning("sync settings (--sync-*) are for a distributed run (torchrun, "
+                       "WORLD_SIZE > 1); this process trains alone, so they do nothing")
     if group is not None:
+        from wordspace.distributed.group import check_agreement
         from wordspace.distributed.sync import Synchroniser, SyncSettings
 
         sync = sync or SyncSettings()
+        check_agreement(group, "training settings", {
+            **(config or {}), "window": window, "negative": negative, "sample": sample,
+            "ns_exponent": ns_exponent, "epochs": epochs, "alpha": alpha,
+            "min_alpha": min_alpha, "seed": seed, "job_words": job_words,
+            "sync": dataclasses.asdict(sync), "checkpoint": checkpoint is not None,
+            "checkpoint_every": str(checkpoint_every), "device": executor is not None,
+            "vocabulary": len(counts)})
         scale = sync.rate_scale_for(group.world)  # see docs/distributed.md
         if scale != 1:
             logger.info("%d ranks: learning rate %g x %.3g = %g", group.world, alpha, scale,

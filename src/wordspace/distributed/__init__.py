@@ -8,12 +8,18 @@ together (:mod:`~wordspace.distributed.sync`). Without a process group nothing c
 and torch is never imported. See docs/distributed.md.
 """
 
-from wordspace.distributed.group import Group, RankFailed, current_group
+from wordspace.distributed.group import (
+    Group,
+    RankFailed,
+    RanksDisagree,
+    check_agreement,
+    current_group,
+)
 from wordspace.distributed.shards import Piece, shard
 from wordspace.distributed.sync import Synchroniser, SyncSettings
 
-__all__ = ["Group", "Piece", "RankFailed", "SyncSettings", "Synchroniser", "current_group",
-           "rank", "shard"]
+__all__ = ["Group", "Piece", "RankFailed", "RanksDisagree", "SyncSettings", "Synchroniser",
+           "check_agreement", "current_group", "rank", "shard"]
 
 
 def rank() -> int:

@@ -15,18 +15,41 @@ from __future__ import annotations
 import atexit
 import datetime
 import logging
+import math
 import os
 import sys
 
 import numpy as np
 
-__all__ = ["Group", "RankFailed", "current_group"]
+__all__ = ["Group", "RankFailed", "RanksDisagree", "check_agreement", "current_group"]
 
 logger = logging.getLogger(__name__)
 
 
 class RankFailed(RuntimeError):
     """Another rank of the run failed or disappeared; this one stops too."""
+
+
+class RanksDisagree(ValueError):
+    """The ranks were given different settings (or different text): every rank refuses
+    to go on, naming the first difference."""
+
+
+def check_agreement(group, what: str, settings: dict) -> None:
+    """Refuse, on every rank alike, to go on when the ranks' ``settings`` (``what``
+    names them, e.g. "training settings") are not all rank 0's: a run whose ranks train
+    other settings or other text mixes them silently, or hangs in a collective of
+    mismatched sizes. ``group``: anything with ``rank``, ``world`` and ``all_gather``."""
+    gathered = group.all_gather(settings, what=f"the check of the ranks' {what}")
+    first = gathered[0]
+    for rank, theirs in enumerate(gathered[1:], 1):
+        if theirs == first:
+            continue
+        keys = [k for k in {**first, **theirs} if first.get(k) != theirs.get(k)]
+        shown = "; ".join(f"{k}: {theirs.get(k)!r} on rank {rank}, {first.get(k)!r} on "
+                          f"rank 0" for k in keys[:3])
+        raise RanksDisagree(f"the ranks were given different {what} ({shown}): every rank "
+                            "must run the same command on the same corpus")
 
 
 def _world_from_environment() -> int:
@@ -104,7 +127,7 @@ def current_group() -> Group | None:
     if not dist.is_initialized():
         if world <= 1:
             return None
-        timeout = float(os.environ.get("WORDSPACE_DIST_TIMEOUT", "1800"))
+        timeout = _timeout_from_environment()
         dist.init_process_group("gloo", timeout=datetime.timedelta(seconds=timeout))
         atexit.register(_leave, dist)  # gloo's threads must stop before the interpreter
         logger.info("joined the process group as rank %d of %d (gloo)", dist.get_rank(),
@@ -113,6 +136,20 @@ def current_group() -> Group | None:
         return None
     group = None if dist.get_backend() == "gloo" else _gloo_group(dist)
     return Group(group)
+
+
+def _timeout_from_environment() -> float:
+    """``$WORDSPACE_DIST_TIMEOUT``: seconds any collective may wait for the other ranks
+    (default 1800)."""
+    value = os.environ.get("WORDSPACE_DIST_TIMEOUT", "1800")
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise ValueError(f"WORDSPACE_DIST_TIMEOUT={value!r} must be a positive number of "
+                         "seconds")
+    return seconds
 
 
 def _leave(dist) -> None:

@@ -43,8 +43,8 @@ from wordspace._io import (
 )
 
 __all__ = ["CHECKPOINT_FORMAT", "Checkpoint", "CheckpointMismatch", "Checkpointer", "Every",
-           "check_checkpoint_path", "corpus_identity", "is_checkpoint", "mark_ranks",
-           "remove_checkpoint"]
+           "check_checkpoint_path", "check_ranks", "corpus_identity", "is_checkpoint",
+           "mark_ranks", "remove_checkpoint"]
 
 #: version of the checkpoint layout this wordspace writes and reads
 CHECKPOINT_FORMAT = 1
@@ -222,18 +222,27 @@ def mark_ranks(path: str | Path, ranks: int) -> None:
     of another number of ranks, is a :class:`CheckpointMismatch`."""
     path = Path(path)
     recover_interrupted_swap(path)
-    check_checkpoint_path(path)
-    if path.exists() and any(path.iterdir()):
-        made = _ranks_of(path)
-        if made != ranks:
-            by = "one process" if made is None else f"{made} ranks"
-            raise CheckpointMismatch(f"{path} is the checkpoint of a run of {by}, this run "
-                                     f"has {ranks} ranks: run it as it was made, or "
-                                     f"{_RESTART}")
+    if check_ranks(path, ranks):
         return
     with atomic_directory(path) as tmp:
         (tmp / "checkpoint.json").write_text(json.dumps(
             {"kind": _MARKER, "format": CHECKPOINT_FORMAT, "ranks": ranks}) + "\n")
+
+
+def check_ranks(path: str | Path, ranks: int) -> bool:
+    """Whether ``path`` holds a checkpoint of a run of ``ranks`` processes (False: there
+    is none yet); one of another number of ranks or of one process is a
+    :class:`CheckpointMismatch`, and what is no checkpoint a ``FileExistsError``."""
+    path = Path(path)
+    check_checkpoint_path(path)
+    if not (path.exists() and any(path.iterdir())):
+        return False
+    made = _ranks_of(path)
+    if made != ranks:
+        by = "one process" if made is None else f"{made} ranks"
+        raise CheckpointMismatch(f"{path} is the checkpoint of a run of {by}, this run "
+                                 f"has {ranks} ranks: run it as it was made, or {_RESTART}")
+    return True
 
 
 def _ranks_of(path: Path) -> int | None:

@@ -398,7 +398,7 @@ class Model:
                     len(added), len(self.vocab_), len(new) - len(added), len(new))
         return _Reindexed(getattr(corpus, "name", "<corpus>"),
                           remap[np.asarray(corpus.tokens)], np.asarray(corpus.offsets),
-                          self.vocab_)
+                          self.vocab_, group=getattr(corpus, "group", None))
 
     def _initial_vectors(self, source):
         """``fit``'s ``init``, loaded and checked against this model."""
