@@ -77,3 +77,39 @@ def test_the_command_line_trains_on_the_device(tmp_path, capsys):
     error = capsys.readouterr().err
     assert "--device is not a parameter of ppmi-svd (it is one of: sgns" in error
     assert not (tmp_path / "m2").exists()
+    # a model trained on a GPU is updated on a machine without one (and back)
+    assert main(["train", str(corpus_file), "-o", str(tmp_path / "u"), "--update", str(out),
+                 "--device", "cpu", "--epochs", "1", "--quiet"]) == 0
+    assert Model.load(tmp_path / "u").device == "cpu"
+
+
+def test_the_command_line_says_there_is_no_gpu_before_reading(tmp_path, monkeypatch,
+                                                              capsys):
+    monkeypatch.setattr(cuda, "is_available", lambda: False)
+    monkeypatch.setenv("WORDSPACE_HOME", str(tmp_path / "home"))
+    corpus_file = tmp_path / "corpus.txt"
+    corpus_file.write_text("a b c d\n" * 50)
+    assert main(["train", str(corpus_file), "-o", str(tmp_path / "m"), "--device", "cuda",
+                 "--min-count", "1", "--quiet"]) == 2
+    assert "there is none here" in capsys.readouterr().err
+    assert not (tmp_path / "home").exists()  # the corpus was not read (nor cached)
+
+
+def test_a_device_checkpoint_resumes_whatever_the_cpu_workers(small, tmp_path):
+    """The device runs the jobs itself: ``workers`` (the CPU's lanes, by default the
+    machine's cores) is no part of its checkpoint, so another machine resumes it."""
+    corpus, _ = small
+
+    class StopAtEpoch2:
+        def on_epoch_end(self, model, report):
+            if len(report.epoch_loss) == 2:
+                raise RuntimeError("stopped")
+
+    path = tmp_path / "run.partial"
+    with pytest.raises(RuntimeError, match="stopped"):
+        SkipGram(epochs=3, device="cuda", workers=2, **TINY).fit(
+            corpus, checkpoint=path, callbacks=[StopAtEpoch2()])
+    resumed = SkipGram(epochs=3, device="cuda", workers=1, **TINY).fit(corpus, checkpoint=path)
+    whole = SkipGram(epochs=3, device="cuda", workers=1, **TINY).fit(corpus)
+    np.testing.assert_array_equal(resumed.input_vectors_, whole.input_vectors_)
+    assert not path.exists()

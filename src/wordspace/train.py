@@ -288,7 +288,8 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
     :class:`TrainingDiverged` when the loss explodes, :class:`TooLittleTraining` when
     no pair was trained, and any worker's exception.
     """
-    runner = ThreadRunner(workers) if runner is None else runner
+    if runner is None:  # a device runs the jobs itself: no CPU lanes (nor their buffers)
+        runner = ThreadRunner(1 if executor is not None else workers)
     group = getattr(corpus, "group", None)
     tokens = np.asarray(corpus.tokens)
     offsets = np.asarray(corpus.offsets)
