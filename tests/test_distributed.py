@@ -319,6 +319,24 @@ def test_ranks_given_other_options_refuse_before_reading(tmp_path, monkeypatch):
     assert not (tmp_path / "home").exists() and not (tmp_path / "m").exists()
 
 
+def test_a_checkpoint_folder_not_shared_by_the_ranks_is_refused(tmp_path):
+    """Two machines, each its own disk: rank 0 removes the checkpoint it made, so rank
+    1's would be left behind, and no resume could see every rank's."""
+    _needs_torch()
+    port, procs = _free_port(), []
+    for rank in range(2):
+        node = tmp_path / f"node{rank}"
+        node.mkdir()
+        write_sentences(node / "c.txt", planted_sentences(n_sentences=200)[0])
+        procs.append(_launch_rank(_cli_train(Path("c.txt"), Path("model")), rank, 2, port,
+                                  cwd=node))
+    results = _finish(procs)
+    assert all(code != 0 for code, _ in results), results
+    assert "model.partial is not on a file system all ranks share: rank(s) 1 of 2" \
+        in results[0][1]
+    assert not (tmp_path / "node1" / "model.partial").exists()
+
+
 # -- training on two processes --------------------------------------------------------------
 _TRAIN = textwrap.dedent('''
     import hashlib, json, sys
@@ -356,11 +374,12 @@ def _launch(argv: list[str], world: int = 2, port: int | None = None) -> list[su
     return [_launch_rank(argv, rank, world, port) for rank in range(world)]
 
 
-def _launch_rank(argv: list[str], rank: int, world: int, port: int) -> subprocess.Popen:
+def _launch_rank(argv: list[str], rank: int, world: int, port: int,
+                 cwd: Path | None = None) -> subprocess.Popen:
     env = {**os.environ, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port),
            "RANK": str(rank), "WORLD_SIZE": str(world), "LOCAL_RANK": str(rank),
            "WORDSPACE_DIST_TIMEOUT": "60"}
-    return subprocess.Popen([sys.executable, *argv], env=env, text=True,
+    return subprocess.Popen([sys.executable, *argv], env=env, text=True, cwd=cwd,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 

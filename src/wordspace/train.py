@@ -54,6 +54,7 @@ from wordspace.engine.checkpoint import (
     CheckpointMismatch,
     Every,
     corpus_identity,
+    is_marked_for,
     mark_ranks,
     param_arrays,
 )
@@ -585,6 +586,16 @@ def _rank_checkpoint(group, checkpoint: str | Path, every: Every | None
     if group.rank == 0:
         mark_ranks(checkpoint, group.world)
     group.broadcast(np.zeros(1), what="the checkpoint's preparation")  # after rank 0's
+    # rank 0 alone removes the checkpoint and tells the ranks' positions apart: each rank
+    # must see the folder it made (a folder local to each machine would be left behind)
+    sees = group.all_gather(is_marked_for(checkpoint, group.world),
+                            what="the checkpoint's preparation")
+    blind = [str(rank) for rank, seen in enumerate(sees) if not seen]
+    if blind:
+        raise CheckpointMismatch(
+            f"{checkpoint} is not on a file system all ranks share: rank(s) "
+            f"{', '.join(blind)} of {group.world} do not see the checkpoint rank 0 made "
+            "there. Put the model's path (-o) on a shared file system (NFS, Lustre, ...)")
     return Path(checkpoint) / f"rank-{group.rank}", every or Every(epochs=1)
 
 

@@ -44,7 +44,7 @@ from wordspace._io import (
 
 __all__ = ["CHECKPOINT_FORMAT", "Checkpoint", "CheckpointMismatch", "Checkpointer", "Every",
            "check_checkpoint_path", "check_ranks", "corpus_identity", "is_checkpoint",
-           "mark_ranks", "remove_checkpoint"]
+           "is_marked_for", "mark_ranks", "remove_checkpoint"]
 
 #: version of the checkpoint layout this wordspace writes and reads
 CHECKPOINT_FORMAT = 1
@@ -243,6 +243,12 @@ def check_ranks(path: str | Path, ranks: int) -> bool:
         raise CheckpointMismatch(f"{path} is the checkpoint of a run of {by}, this run "
                                  f"has {ranks} ranks: run it as it was made, or {_RESTART}")
     return True
+
+
+def is_marked_for(path: str | Path, ranks: int) -> bool:
+    """Whether ``path`` is the checkpoint of a run of ``ranks`` processes (as
+    :func:`mark_ranks` made it): what every rank must see where rank 0 made it."""
+    return is_checkpoint(path) and _ranks_of(Path(path)) == ranks
 
 
 def _ranks_of(path: Path) -> int | None:
