@@ -211,6 +211,8 @@ def test_a_model_trained_on_the_device_trains_saves_and_loads_on_the_cpu(planted
     model = GaussianSkipGram(epochs=2, device="cuda", progress=False, **TINY).fit(corpus)
     report = model.report_
     assert report.words == 2 * len(corpus.tokens) and report.pairs > 0
+    cpu = GaussianSkipGram(epochs=2, progress=False, **TINY).fit(corpus).report_
+    assert report.examples == cpu.examples > 0  # centres with a context, as the CPU counts
     assert report.epoch_loss[-1] < report.epoch_loss[0]
     vectors = model.vectors
     inside = np.mean([vectors.similarity(g[0], w) for g in groups for w in g[1:]])

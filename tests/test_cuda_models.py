@@ -40,6 +40,8 @@ def test_a_model_trained_on_the_device_saves_loads_and_answers_on_the_cpu(small,
     model = SkipGram(epochs=2, device="cuda", **TINY).fit(corpus, callbacks=[Epochs()])
     report = model.report_
     assert report.words == 2 * len(corpus.tokens) and report.pairs > 0
+    # every centre with a context counts, as on the CPU (with sample=0: all of them)
+    assert report.examples == SkipGram(epochs=2, **TINY).fit(corpus).report_.examples > 0
     assert all(np.isfinite(report.epoch_loss)) and report.epoch_loss[1] < report.epoch_loss[0]
     assert [n for n, _ in seen] == [1, 2]  # a callback at each epoch's end, as on the CPU
     model.save(tmp_path / "model")

@@ -147,6 +147,7 @@ def test_a_model_trained_through_torch_saves_loads_and_answers_on_the_cpu(
     cpu = SoftmaxSkipGram(epochs=3, batch=16, **TINY).fit(corpus)
     report = model.report_
     assert report.words == 3 * len(corpus.tokens) and report.pairs == cpu.report_.pairs
+    assert report.examples == cpu.report_.examples > 0
     assert report.epoch_loss[-1] < report.epoch_loss[0]
     # other random windows than the CPU's, the same objective: about the same loss
     assert report.epoch_loss == pytest.approx(cpu.report_.epoch_loss, rel=0.05)

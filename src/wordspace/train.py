@@ -460,15 +460,16 @@ def _run_on_device(executor: DeviceExecutor, sampler: Sampler, params: Params,
             pauses.at(first)
         rates = [schedule.rate(job.index) for job in epoch]
         ends = np.cumsum([job.words for job in epoch])
-        done = {"words": 0, "pairs": 0, "loss": 0.0, "terms": 0, "active": 0}
+        done = {"words": 0, "examples": 0, "pairs": 0, "loss": 0.0, "terms": 0, "active": 0}
 
         def report(counters, epoch_of=first.epoch, rates=rates, ends=ends, done=done):
             now = {key: getattr(counters, key, counters.terms) for key in done}  # active
             step = {key: now[key] - done[key] for key in done}
             done.update(now)
             lr = rates[min(int(np.searchsorted(ends, counters.words)), len(rates) - 1)]
-            meter.add(epoch=epoch_of, words=step["words"], examples=0, pairs=step["pairs"],
-                      lr=lr, loss=step["loss"], terms=step["terms"], active=step["active"])
+            meter.add(epoch=epoch_of, words=step["words"], examples=step["examples"],
+                      pairs=step["pairs"], lr=lr, loss=step["loss"], terms=step["terms"],
+                      active=step["active"])
             monitor()
 
         try:

@@ -52,6 +52,7 @@ class CudaReport:
     (``seconds``, copies to and from the device included) and compiling before it."""
 
     words: int = 0
+    examples: int = 0  # centre words trained (those with a context), as the CPU counts
     pairs: int = 0
     loss: float = 0.0
     terms: int = 0
@@ -314,7 +315,7 @@ class CudaNegativeSampling:
         syn = np.zeros((1, dim), np.float32)
         return (i32, f32, f32, i32, syn, syn.copy(), i32.copy(), i64, i64.copy(), f32,
                 i32.copy(), i64.copy(), i32.copy(), np.float32(1.0), 0, 0, 0,
-                np.uint64(1), np.zeros(1), i64.copy(), i64.copy())
+                np.uint64(1), np.zeros(1), i64.copy(), i64.copy(), i64.copy())
 
     def train(self, sampler, params, jobs: Sequence, rates: Sequence[float], *,
               seed: int = 1, report: Callable[[CudaReport], None] | None = None
@@ -348,7 +349,7 @@ class CudaNegativeSampling:
         check_device_memory(cuda, self.device, {
             "input rows": params.inputs.size * 4, "output rows": params.outputs.size * 4,
             "word bags": 0 if bags is None else bags.rows.nbytes + bags.ptr.nbytes,
-            "chunks": len(start) * 48})  # start, stop, rate, row, three counters
+            "chunks": len(start) * 56})  # start, stop, rate, row, four counters
         to = cuda.to_device
         d = dict(device_tables(cuda, sampler, start, stop, lr),
                  syn0=to(np.ascontiguousarray(params.inputs, dtype=np.float32)),
@@ -357,7 +358,7 @@ class CudaNegativeSampling:
                  bag_ptr=to(np.asarray(bags.ptr if bags else np.zeros(1), np.int64)),
                  bag_rows=to(np.asarray(bags.rows if bags else np.zeros(1), np.int32)))
         sums = chunk_counters(cuda, len(start), loss=np.float64, terms=np.int64,
-                              pairs=np.int64)
+                              pairs=np.int64, examples=np.int64)
         threads = self.lanes * self.warps
         corpus = DeviceCorpus(cuda, sampler.tokens, start, stop, groups,
                               max_resident_words=self.max_resident_words)

@@ -365,13 +365,13 @@ def _build(*, dim, var_dim, window, negative, kind, warps, lanes):
                      acc_mu_w, acc_var_w, acc_mu_c, acc_var_c, kept, chunk_start, chunk_stop,
                      chunk_lr, first, count, token_base, seed, variance_rate, margin,
                      mu_max, var_min, var_max, tied, out_loss, out_terms, out_active,
-                     out_pairs):
+                     out_pairs, out_examples):
         """Chunks ``first .. first + count - 1`` of the run, one per warp: chunk ``c`` is
         the corpus's tokens ``chunk_start[c]:chunk_stop[c]`` (``tokens`` holds the corpus
         from position ``token_base`` on) at learning rate ``chunk_lr[c]`` (the variances
         at ``variance_rate`` times it); ``kept`` (as long as ``tokens``) is scratch for
-        its subsampled words. Writes the chunk's summed hinge, triples, active triples
-        and (centre, context) pairs at index ``c``."""
+        its subsampled words. Writes the chunk's summed hinge, triples, active triples,
+        (centre, context) pairs and trained centres at index ``c``."""
         warp = cuda.threadIdx.x // LANES
         lane = cuda.threadIdx.x % LANES
         scratch_all = cuda.shared.array((WARPS, WARP), np.float32)
@@ -391,6 +391,7 @@ def _build(*, dim, var_dim, window, negative, kind, warps, lanes):
         terms = np.int64(0)
         active = np.int64(0)
         pairs = np.int64(0)
+        examples = np.int64(0)
         for i in range(n):
             shared = xorshift(shared)
             b = 1 + below(shared, WINDOW)
@@ -413,11 +414,13 @@ def _build(*, dim, var_dim, window, negative, kind, warps, lanes):
             terms += y
             active += z
             pairs += m
+            examples += 1
         if lane == 0:
             out_loss[c] = loss
             out_terms[c] = terms
             out_active[c] = active
             out_pairs[c] = pairs
+            out_examples[c] = examples
 
     return train_kernel, examples_kernel
 
@@ -480,7 +483,8 @@ class CudaGaussian:
         return (i32, f32, f32, i32, mu, var, mu.copy(), var.copy(), acc, acc.copy(),
                 acc.copy(), acc.copy(), i32.copy(), i64, i64.copy(), f32, 0, 0, 0,
                 np.uint64(1),
-                *self._scalars(), False, np.zeros(1), i64.copy(), i64.copy(), i64.copy())
+                *self._scalars(), False, np.zeros(1), i64.copy(), i64.copy(), i64.copy(),
+                i64.copy())
 
     def train(self, sampler, params, jobs: Sequence, rates: Sequence[float], *,
               seed: int = 1, report: Callable[[GaussianReport], None] | None = None
@@ -530,7 +534,7 @@ class CudaGaussian:
         corpus = DeviceCorpus(cuda_, sampler.tokens, start, stop, groups,
                               max_resident_words=self.max_resident_words)
         sums = chunk_counters(cuda_, len(start), loss=np.float64, terms=np.int64,
-                              active=np.int64, pairs=np.int64)
+                              active=np.int64, pairs=np.int64, examples=np.int64)
         threads = self.lanes * self.warps
         scalars = self._scalars()
         def launch(first: int, count: int) -> None:
@@ -588,7 +592,7 @@ def train_gaussian_on_device(tokens, offsets, counts, vocab=None, *, device: str
     rates = Schedule.linear(model.alpha, model._final_alpha, [j.words for j in jobs]).rates
     executor = CudaGaussian(device, model._loss(), **(executor_options or {}))
     total = GaussianReport()
-    keys = ("words", "pairs", "loss", "terms", "active", "launches", "seconds",
+    keys = ("words", "examples", "pairs", "loss", "terms", "active", "launches", "seconds",
             "compile_seconds")
     for epoch in range(epochs):  # as the driver runs a device executor: an epoch a call
         index = [i for i, job in enumerate(jobs) if job.epoch == epoch]

@@ -564,7 +564,7 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
     def train_kernel(tokens, keep, alias_prob, alias_index, syn0, syn1, kept,
                      chunk_start, chunk_stop, chunk_lr, chunk_row, bag_ptr, bag_rows,
                      out_rate, first_chunk, count, token_base, seed, out_loss, out_terms,
-                     out_pairs):
+                     out_pairs, out_examples):
         """Chunks ``first_chunk .. first_chunk + count - 1`` of the run, one per warp:
         chunk ``c`` is the corpus's tokens ``chunk_start[c]:chunk_stop[c]`` (``tokens``
         holds the corpus from position ``token_base`` on: all of it, or a launch's
@@ -572,7 +572,8 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
         ``chunk_row[c]``); ``kept`` (as long as ``tokens``) is scratch for its
         subsampled words; with
         ``subwords`` word ``w``'s bag is ``bag_rows[bag_ptr[w]:bag_ptr[w + 1]]``. Writes
-        the chunk's tracked loss, tracked bags and trained contexts at index ``c``."""
+        the chunk's tracked loss, tracked bags, trained contexts and trained centres
+        (those with a context) at index ``c``."""
         warp = cuda.threadIdx.x // LANES
         lane = cuda.threadIdx.x % LANES
         scratch_all = cuda.shared.array((WARPS, WARP), np.float32)
@@ -605,6 +606,7 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
         loss = 0.0
         terms = np.int64(0)
         pairs = np.int64(0)
+        examples = np.int64(0)
         for i in range(n):
             if cache:
                 q = i + WINDOW
@@ -621,6 +623,8 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
                 hi = min(i + b + 1, n)
             track = i % LOSS_EVERY == 0
             outs[0] = kept[start + i]
+            if TAGGED or hi - lo > 1:  # a context, or the sentence's row: trained
+                examples += 1
             j = lo
             doc_left = TAGGED
             while True:  # the window's contexts (then the sentence's row), ITEMS at a time
@@ -673,5 +677,6 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
             out_loss[c] = loss
             out_terms[c] = terms
             out_pairs[c] = pairs
+            out_examples[c] = examples
 
     return train_kernel, examples_kernel

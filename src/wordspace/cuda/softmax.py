@@ -213,6 +213,7 @@ class TorchSoftmax:
                                      contexts[part], float(lr))
                 counters.steps += 1
             counters.words += job.words
+            counters.examples += examples.n_examples
             counters.pairs += examples.n_contexts
             counters.terms = counters.active = counters.pairs
             if counters.words - reported >= self.report_words:
