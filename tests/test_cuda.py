@@ -441,6 +441,25 @@ def test_missing_numba_cuda_says_how_to_install(monkeypatch):
         CudaSkipGram("cuda:0")
 
 
+def test_every_device_model_says_how_to_install_numba_cuda(monkeypatch, tmp_path):
+    """As on a machine without numba-cuda: the Gaussian model's kernels import numba.cuda
+    at their module's top, which was a bare ModuleNotFoundError."""
+    import sys
+
+    import numba
+
+    from wordspace import GaussianSkipGram, SkipGram
+
+    monkeypatch.setitem(sys.modules, "numba.cuda", None)
+    monkeypatch.delattr(numba, "cuda", raising=False)
+    for module in [m for m in sys.modules if m.startswith("wordspace.cuda.")
+                   and m != "wordspace.cuda.device"]:
+        monkeypatch.delitem(sys.modules, module)
+    for model in (GaussianSkipGram(device="cuda"), SkipGram(device="cuda")):
+        with pytest.raises(device.CudaNotInstalled, match=r"pip install wordspace\[cuda\]"):
+            model.fit(tmp_path / "never-read.txt")
+
+
 def test_no_device_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(cuda, "is_available", lambda: False)
     monkeypatch.setattr(device, "_driver_error",

@@ -144,6 +144,9 @@ class GaussianSkipGram(WindowModel):
         self._check_first_step()
 
     def _make_executor(self):
+        from wordspace.cuda.device import import_cuda
+
+        import_cuda()  # CudaNotInstalled, naming the package, before the kernels import it
         from wordspace.cuda.gaussian import CudaGaussian
 
         return CudaGaussian(self.device, self._loss())
