@@ -52,6 +52,13 @@ def test_a_model_trained_on_the_device_saves_loads_and_answers_on_the_cpu(small,
     assert all(w in groups[0] for w in near), near
 
 
+def test_device_names_are_read_as_cuda_reads_them(small, monkeypatch):
+    monkeypatch.setattr(cuda, "is_available", lambda: False)  # never asked: the CPU's
+    for name in ("CPU", " cpu "):  # as "CUDA" is "cuda"
+        model = SkipGram(device=name, epochs=1, **TINY).fit(small[0])
+        assert model.report_.pairs > 0
+
+
 def test_device_errors_come_before_the_corpus_is_read(monkeypatch, tmp_path):
     missing = tmp_path / "no-such-corpus.txt"
     with pytest.raises(ValueError, match="device must be 'cpu', 'cuda' or 'cuda:N'"):

@@ -573,8 +573,10 @@ class WindowModel(Model):
 
     @property
     def _device(self) -> str:
-        """Where this model trains: its ``device`` parameter, if it has one."""
-        return getattr(self, "device", "cpu")
+        """Where this model trains: its ``device`` parameter, if it has one (``"CPU"`` is
+        ``"cpu"``, as ``"CUDA"`` is ``"cuda"``)."""
+        device = getattr(self, "device", "cpu")
+        return device.strip().lower() if isinstance(device, str) else device
 
     def _device_executor(self) -> DeviceExecutor | None:
         """What trains this model on its ``device`` (None: the CPU's threads)."""

@@ -44,7 +44,8 @@ class SkipGram(WindowModel):
     workers : int, optional
         Training threads; default all cores.
     seed : int
-        Random seed; with ``workers=1`` the same seed gives the same vectors.
+        Random seed; with ``workers=1`` the same seed gives the same vectors (on the
+        CPU: on a GPU thousands of warps add to the rows at once, in no fixed order).
     shared_negatives : bool
         ``True`` (default): one set of negatives per centre word, the window updated by
         small matrix products (Ji et al. 2016) -- faster and as accurate.
@@ -52,7 +53,8 @@ class SkipGram(WindowModel):
     device : str
         ``"cpu"`` (default), or ``"cuda"`` / ``"cuda:N"`` to train on a GPU (the
         ``wordspace[cuda]`` extra; see docs/gpu.md). Checked before the corpus is read;
-        the trained model is plain NumPy arrays either way.
+        the trained model is plain NumPy arrays either way. ``workers`` does not apply
+        on a GPU.
     progress : bool
         Show a progress bar (words/s, ETA, learning rate, running loss).
 

@@ -103,7 +103,7 @@ class SoftmaxSkipGram(WindowModel):
 
     def _fit(self, corpus: Corpus) -> None:
         n = len(corpus.vocab)
-        if self.device == "cpu":  # the device's memory is the executor's to check
+        if self._device == "cpu":  # the device's memory is the executor's to check
             self.check_memory(n)
         self._start_rows(n)
         self._train(corpus, self._loss(),
