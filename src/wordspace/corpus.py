@@ -466,7 +466,8 @@ class Corpus:
         that every rank holds the same vocabulary (counts over the whole corpus) and its
         own share of the tokens. None (the default): shard whenever such a group exists;
         False: read everything; a :class:`wordspace.distributed.Group` (or any object
-        with its ``rank``, ``world`` and ``all_gather``): shard between its ranks.
+        with its ``rank``, ``world`` and ``all_gather``, enough to read; training also
+        needs ``all_reduce`` and ``broadcast``): shard between its ranks.
 
     Attributes
     ----------

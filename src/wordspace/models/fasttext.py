@@ -132,16 +132,22 @@ class FastText(SkipGram):
     def _check_resources(self, update: bool = False) -> None:
         super()._check_resources(update)
         sub = self.subwords
-        # an update grows the input rows into a new array and keeps the old one until it
-        # succeeds (a failed update restores it): the n-gram rows twice
-        copies = 2 if update else 1
-        need = copies * (sub.bucket if sub.enabled else 0) * self.dim * 4
+        from wordspace.distributed.group import _world_from_environment
+
+        # each held once more: by an update, which grows the input rows into a new array
+        # and keeps the old one until it succeeds (a failed update restores it), and by a
+        # distributed run, which keeps them as last synchronised (its base)
+        extra = [why for why, held in (
+            ("an update holds the old rows and the new", update),
+            ("a distributed run also their synchronised copy", _world_from_environment() > 1))
+            if held]
+        need = (1 + len(extra)) * (sub.bucket if sub.enabled else 0) * self.dim * 4
         available = available_memory()
         if need > MEMORY_SHARE * available:
-            twice = ", twice: an update holds the old rows and the new" if update else ""
+            times = f", {1 + len(extra)} times: {' and '.join(extra)}" if extra else ""
             raise TrainingTooLarge(
                 f"the n-gram rows need {need / 2**30:.1f} GiB (bucket {sub.bucket:,} x dim "
-                f"{self.dim} x 4 bytes{twice}) and {available / 2**30:.1f} GiB is "
+                f"{self.dim} x 4 bytes{times}) and {available / 2**30:.1f} GiB is "
                 f"available (at most {MEMORY_SHARE:.0%} of it is used): lower bucket or dim")
         if need:
             logger.info("n-gram rows: %s x %d floats, %.0f MiB", f"{sub.bucket:,}", self.dim,
