@@ -299,6 +299,8 @@ def test_parsers_read_canonical_layouts(tmp_path):
     ("tiger cat 7.35\n\n# note\nmoney bank nan\n", ":4: the score of 'money bank nan' is "
                                                     "not a finite number"),
     ("tiger cat 7,35\n", ":1: 'tiger cat 7,35' has a score with a decimal comma"),
+    ("tiger\tcat\t7,35\n", ":1: 'tiger\\tcat\\t7,35' has a score with a decimal comma"),
+    ("Word 1\tWord 2\tHuman (mean)\t1\t2\ntiger\tcat\n", ":2: 'tiger\\tcat' is not"),
     ("tiger\tcat\t7.35\nmon\xe9y\tbank\t8\n", ":2: not UTF-8 text (byte 4 of the line)"),
 ])
 def test_a_pairs_line_that_is_no_pair_is_named_not_dropped(tmp_path, body, fault):
@@ -309,6 +311,16 @@ def test_a_pairs_line_that_is_no_pair_is_named_not_dropped(tmp_path, body, fault
     with pytest.raises(datasets.DatasetError) as info:
         datasets.read_pairs(path)
     assert str(info.value).startswith(f"{path}{fault}")
+
+
+def test_pairs_files_with_old_mac_line_ends_read_every_line(tmp_path):
+    path = tmp_path / "pairs.txt"
+    path.write_bytes(b"tiger\tcat\t7.35\rbook\tpaper\t7.46\rcomputer\tkeyboard\t7.62\r")
+    assert datasets.read_pairs(path) == [("tiger", "cat", 7.35), ("book", "paper", 7.46),
+                                         ("computer", "keyboard", 7.62)]
+    header = tmp_path / "set1.tab"  # WS353's set files: a header with numbers in it
+    header.write_text("Word 1\tWord 2\tHuman (mean)\t1\t2\ntiger\tcat\t7.35\t7\t8\n")
+    assert datasets.read_pairs(header) == [("tiger", "cat", 7.35)]
 
 
 def test_benchmark_files_with_a_byte_order_mark_read_as_without(tmp_path):
@@ -330,6 +342,8 @@ def test_entailment_errors_name_the_line_blank_lines_counted(tmp_path):
     path.write_text("word1\tword2\tlabel\tfold\nmissile\tskating\tFlase\tval\n")
     with pytest.raises(datasets.DatasetError, match=r":2: label 'Flase' is not True or False"):
         datasets.read_entailment(path)
+    path.write_text("word1\tword2\tlabel\nfrigate\tcraft\thyper\ntrouble\tcarp\trandom\n")
+    assert [r["label"] for r in datasets.read_entailment(path)] == [True, False]
 
 
 # -- trust: what a bad server, a hostile archive or a wrong mirror file cannot do ----------

@@ -1044,18 +1044,19 @@ def _validate(dataset: Dataset, where: Path, partial_ok: bool = False):
 # ---------------------------------------------------------------------------------------
 # Parsers: each kind's files, whether canonical or from the mirror, read to one shape.
 def _lines(file: str | Path) -> Iterator[tuple[int, str]]:
-    """``(line number, text)`` of a benchmark file, without line breaks and without a
-    leading UTF-8 byte-order mark (which would glue itself to the first word); a line
-    that is not UTF-8 raises :class:`DatasetError` naming it."""
-    with open(file, "rb") as f:
-        for lineno, raw in enumerate(f, 1):
-            if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
-                raw = raw[len(codecs.BOM_UTF8):]
-            try:
-                yield lineno, raw.decode("utf-8").rstrip("\r\n")
-            except UnicodeDecodeError as e:
-                raise DatasetError(f"{file}:{lineno}: not UTF-8 text (byte {e.start + 1} "
-                                   "of the line)") from None
+    """``(line number, text)`` of a benchmark file (a few MB at most), lines ended by
+    ``\\n``, ``\\r\\n`` or a lone ``\\r`` (old Mac exports), without a leading UTF-8
+    byte-order mark (which would glue itself to the first word); a line that is not
+    UTF-8 raises :class:`DatasetError` naming it."""
+    data = Path(file).read_bytes()
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    for lineno, raw in enumerate(data.splitlines(), 1):
+        try:
+            yield lineno, raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise DatasetError(f"{file}:{lineno}: not UTF-8 text (byte {e.start + 1} "
+                               "of the line)") from None
 
 
 def read_pairs(file: str | Path) -> list[tuple[str, str, float]]:
@@ -1072,7 +1073,7 @@ def read_pairs(file: str | Path) -> list[tuple[str, str, float]]:
             pair = _pair(line)
         except ValueError as e:
             raise DatasetError(f"{file}:{lineno}: {e}") from None
-        if pair is None and first:  # a header: "Word 1<TAB>Word 2<TAB>Human (mean)"
+        if first and _header(line, pair):  # "Word 1<TAB>Word 2<TAB>Human (mean)"
             first = False
             continue
         first = False
@@ -1087,6 +1088,15 @@ def read_pairs(file: str | Path) -> list[tuple[str, str, float]]:
     return pairs
 
 
+def _header(line: str, pair) -> bool:
+    """Whether a pairs file's first line is its header: a line of three or more fields
+    and no score, or one naming its first column ``word1`` / ``Word 1`` (WS353's
+    set1.tab header, "Word 1 Word 2 Human (mean) 1 2 ...", has numbers in it)."""
+    fields = line.split("\t") if "\t" in line else line.split()
+    named = fields[0].strip().lower().replace(" ", "").replace("_", "") == "word1"
+    return named or (pair is None and len(fields) >= 3)
+
+
 def _pair(line: str) -> tuple[str, str, float] | None:
     """One line of a pairs file read as :func:`read_pairs` does; ``None`` for a line
     that holds no pair (a header, a line without a numeric column); ``ValueError`` for a
@@ -1096,7 +1106,8 @@ def _pair(line: str) -> tuple[str, str, float] | None:
     fields = [x.strip() for x in fields if x.strip()]
     if len(fields) < 3:  # tabs and spaces mixed: "king  queen<TAB>1"
         fields = line.replace(",", " ").split()
-    if "\t" not in line and any(_DECIMAL_COMMA.fullmatch(x) for x in line.split()[2:]):
+    spaced = line.split("\t") if "\t" in line else line.split()
+    if any(_DECIMAL_COMMA.fullmatch(x.strip()) for x in spaced[2:]):
         raise ValueError(f"{line!r} has a score with a decimal comma: write it with a point")
     for value in fields[2:]:
         try:
@@ -1135,8 +1146,8 @@ def read_analogies(file: str | Path) -> list[tuple[str, list[tuple[str, str, str
 
 
 def _read_msr(folder: Path) -> list[tuple[str, list]]:
-    questions = (folder / "word_relationship.questions").read_text().split("\n")
-    answers = (folder / "word_relationship.answers").read_text().split("\n")
+    questions = [line for _, line in _lines(folder / "word_relationship.questions")]
+    answers = [line for _, line in _lines(folder / "word_relationship.answers")]
     sections: dict[str, list] = {}
     for lineno, (q, a) in enumerate(zip(questions, answers, strict=False), 1):
         if not q.strip():
@@ -1150,7 +1161,9 @@ def _read_msr(folder: Path) -> list[tuple[str, list]]:
 
 
 _TRUE = {"true", "1", "yes", "hyper", "hypernym"}
-_LABELS = {"true", "false", "1", "0", "-1", "yes", "no"}  # a label column's values
+#: a label column's values: booleans, or BLESS's relations (only "hyper" entails)
+_LABELS = _TRUE | {"false", "0", "-1", "no", "coord", "mero", "attri", "event", "random",
+                   "random-n", "random-v", "random-j", "other"}
 
 
 def read_entailment(file: str | Path) -> list[dict]:
@@ -1185,7 +1198,7 @@ def read_entailment(file: str | Path) -> list[dict]:
             row = dict(zip(header, values, strict=True))
             if "label" in row and row["label"].strip().lower() not in _LABELS:
                 raise DatasetError(f"{file}:{lineno}: label {row['label']!r} is not True or "
-                                   "False")
+                                   "False (nor a BLESS relation)")
         elif len(values) >= 3:
             # HyperVec's files: word1 word2 label relation (or word1 word2 relation)
             row = {"word1": values[0], "word2": values[1], "label": values[2]}
