@@ -254,8 +254,31 @@ def test_ranks_given_other_reading_settings_or_other_text_refuse_before_reading(
     results = _on_ranks(2, lambda g: Corpus(stale if g.rank else path, shard=g,
                                             progress=False, min_count=1))
     assert all(isinstance(r, RanksDisagree) for r in results), results
-    assert "files:" in str(results[1]) and "every rank must run the same command" in str(
-        results[1])
+    said = str(results[1])  # the first file that differs, not the whole list
+    assert (f"files, item 1: ['c.txt', {stale.stat().st_size}] on rank 1, ['c.txt', "
+            f"{path.stat().st_size}] on rank 0") in said
+    assert "every rank must run the same command" in said
+
+
+def test_the_collective_timeout_is_checked(monkeypatch):
+    from wordspace.distributed.group import _timeout_from_environment
+
+    monkeypatch.setenv("WORDSPACE_DIST_TIMEOUT", "90")
+    assert _timeout_from_environment() == 90
+    for bad in ("30m", "0", "-5", "nan"):
+        monkeypatch.setenv("WORDSPACE_DIST_TIMEOUT", bad)
+        with pytest.raises(ValueError, match=rf"WORDSPACE_DIST_TIMEOUT='{bad}' must be a "
+                                             "positive number of seconds"):
+            _timeout_from_environment()
+
+
+def test_sync_settings_without_a_group_are_said_to_do_nothing(caplog):
+    from wordspace.models import SkipGram
+
+    corpus = Corpus(planted_sentences(n_sentences=50)[0], min_count=1, progress=False)
+    with caplog.at_level("WARNING", logger="wordspace.train"):
+        SkipGram(dim=8, epochs=1, progress=False).fit(corpus, sync=SyncSettings())
+    assert "this process trains alone, so they do nothing" in caplog.text
 
 
 def test_ranks_given_other_training_settings_refuse_before_training(tmp_path):
@@ -317,6 +340,18 @@ def test_ranks_given_other_options_refuse_before_reading(tmp_path, monkeypatch):
     assert [code for code, _ in results] == [2, 2], results
     assert "different options (window: 2 on rank 1, 5 on rank 0)" in results[0][1]
     assert not (tmp_path / "home").exists() and not (tmp_path / "m").exists()
+
+
+def test_a_checkpoint_of_other_ranks_is_refused_by_every_rank_before_reading(
+        tmp_path, monkeypatch):
+    _needs_torch()
+    monkeypatch.setenv("WORDSPACE_HOME", str(tmp_path / "home"))
+    corpus = write_sentences(tmp_path / "c.txt", planted_sentences(n_sentences=200)[0])
+    mark_ranks(tmp_path / "model.partial", 3)
+    results = _finish(_launch(_cli_train(corpus, tmp_path / "model")))
+    assert [code for code, _ in results] == [2, 2], results
+    assert all("run of 3 ranks, this run has 2" in err for _, err in results)
+    assert not (tmp_path / "home").exists()  # refused before reading
 
 
 def test_a_checkpoint_folder_not_shared_by_the_ranks_is_refused(tmp_path):

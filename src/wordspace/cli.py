@@ -545,9 +545,10 @@ def _train(args) -> int:
     return 0
 
 
-#: the options each rank of a distributed run may give its own way (the corpus's path
-#: may differ between machines: the files themselves are compared, by name and size)
-_PER_RANK_OPTIONS = ("func", "workers", "verbose", "quiet", "corpus", "output")
+#: the options each rank of a distributed run may give its own way: paths may differ
+#: between machines (the corpus's files themselves are compared, by name and size)
+_PER_RANK_OPTIONS = ("func", "workers", "verbose", "quiet", "corpus", "output", "init",
+                     "update")
 
 
 def _check_distributed(args, model, partial: Path) -> None:
@@ -573,8 +574,19 @@ def _check_distributed(args, model, partial: Path) -> None:
                                                                 type(None))) else repr(v)
                                        for k, v in sorted(vars(args).items())
                                        if k not in _PER_RANK_OPTIONS})
-    if every is not None and not args.restart:
-        check_ranks(partial, group.world)
+    if every is not None and not args.restart:  # said on every rank, or none goes on
+        try:
+            check_ranks(partial, group.world)
+            failure = None
+        except (OSError, ValueError) as e:
+            failure = e
+        failures = group.all_gather(None if failure is None else str(failure),
+                                    what="the checkpoint's check")
+        if failure is not None:
+            raise failure
+        other = next((f"rank {r}: {why}" for r, why in enumerate(failures) if why), None)
+        if other is not None:
+            raise UsageError(f"{other} (this rank stops too)")
 
 
 def _stop_with_a_checkpoint(signum, frame) -> None:

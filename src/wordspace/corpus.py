@@ -565,7 +565,7 @@ class Corpus:
         (``text``: each file's name and size): they would train a mixture."""
         from wordspace.distributed.group import check_agreement
 
-        check_agreement(self.group, "corpus", {
+        check_agreement(self.group, "corpus settings", {
             "corpus": type(self).__name__, **self.reading_settings(), "files": text})
 
     def _check_every_rank_has_a_share(self) -> None:

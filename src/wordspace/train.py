@@ -34,6 +34,7 @@ pairs than the vocabulary has words, or whose subsampling is expected to keep le
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import math
@@ -325,6 +326,7 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
             "ns_exponent": ns_exponent, "epochs": epochs, "alpha": alpha,
             "min_alpha": min_alpha, "seed": seed, "job_words": job_words,
             "sync": dataclasses.asdict(sync), "checkpoint": checkpoint is not None,
+            # on a device or not, alike (each rank's own GPU may differ: cuda:0, cuda:1)
             "checkpoint_every": str(checkpoint_every), "device": executor is not None,
             "vocabulary": len(counts)})
         scale = sync.rate_scale_for(group.world)  # see docs/distributed.md
@@ -589,8 +591,7 @@ def _rank_checkpoint(group, checkpoint: str | Path, every: Every | None
     group.broadcast(np.zeros(1), what="the checkpoint's preparation")  # after rank 0's
     # rank 0 alone removes the checkpoint and tells the ranks' positions apart: each rank
     # must see the folder it made (a folder local to each machine would be left behind)
-    sees = group.all_gather(is_marked_for(checkpoint, group.world),
-                            what="the checkpoint's preparation")
+    sees = group.all_gather(_sees(checkpoint, group.world), what="the checkpoint's preparation")
     blind = [str(rank) for rank, seen in enumerate(sees) if not seen]
     if blind:
         raise CheckpointMismatch(
@@ -598,6 +599,24 @@ def _rank_checkpoint(group, checkpoint: str | Path, every: Every | None
             f"{', '.join(blind)} of {group.world} do not see the checkpoint rank 0 made "
             "there. Put the model's path (-o) on a shared file system (NFS, Lustre, ...)")
     return Path(checkpoint) / f"rank-{group.rank}", every or Every(epochs=1)
+
+
+#: how long a rank looks for the checkpoint rank 0 made before calling it unshared
+SHARED_FS_WAIT = 5.0
+
+
+def _sees(checkpoint: str | Path, ranks: int) -> bool:
+    """Whether this rank sees the checkpoint of ``ranks`` ranks at ``checkpoint``, after
+    re-reading its parent for up to :data:`SHARED_FS_WAIT` seconds (NFS caches a
+    "not there" answer until a directory is read again)."""
+    deadline = time.monotonic() + SHARED_FS_WAIT
+    while not is_marked_for(checkpoint, ranks):
+        if time.monotonic() > deadline:
+            return False
+        with contextlib.suppress(OSError):
+            os.listdir(Path(checkpoint).parent)
+        time.sleep(0.2)
+    return True
 
 
 def _check_positions(group, run: _Run, corpus: Corpus) -> None:

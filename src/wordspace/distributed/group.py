@@ -46,10 +46,22 @@ def check_agreement(group, what: str, settings: dict) -> None:
         if theirs == first:
             continue
         keys = [k for k in {**first, **theirs} if first.get(k) != theirs.get(k)]
-        shown = "; ".join(f"{k}: {theirs.get(k)!r} on rank {rank}, {first.get(k)!r} on "
-                          f"rank 0" for k in keys[:3])
+        shown = "; ".join(_difference(k, theirs.get(k), first.get(k), rank)
+                          for k in keys[:3])
         raise RanksDisagree(f"the ranks were given different {what} ({shown}): every rank "
                             "must run the same command on the same corpus")
+
+
+def _difference(key: str, theirs, ours, rank: int) -> str:
+    """One setting's difference, said briefly: of two lists (a corpus's files), the first
+    item that differs, not the whole lists."""
+    if isinstance(theirs, list) and isinstance(ours, list):
+        at = next((i for i, (a, b) in enumerate(zip(theirs, ours, strict=False)) if a != b),
+                  min(len(theirs), len(ours)))
+        theirs, ours = (theirs[at] if at < len(theirs) else "nothing",
+                        ours[at] if at < len(ours) else "nothing")
+        key = f"{key}, item {at + 1}"
+    return f"{key}: {theirs!r} on rank {rank}, {ours!r} on rank 0"
 
 
 def _world_from_environment() -> int:
