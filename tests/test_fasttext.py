@@ -101,7 +101,7 @@ def test_an_update_counts_the_ngram_rows_twice(monkeypatch):
     model.fit(Corpus(sentences, min_count=1))
     one_copy = 1000 * 8 * 4
     monkeypatch.setattr("wordspace.models.fasttext.available_memory", lambda: 3 * one_copy)
-    with pytest.raises(TrainingTooLarge, match="2 times: an update holds the old rows"):
+    with pytest.raises(TrainingTooLarge, match="twice: an update holds the old rows"):
         model.fit(Corpus([["kama", "newword"]] * 30, min_count=1), update=True)
     assert "newword" not in model.vocab_.words
     FastText(dim=8, bucket=1000, epochs=1, sample=0, progress=False).fit(
@@ -109,7 +109,7 @@ def test_an_update_counts_the_ngram_rows_twice(monkeypatch):
     # under torchrun each rank also keeps the rows as last synchronised (refused before
     # the group is joined or the corpus read)
     monkeypatch.setenv("WORLD_SIZE", "2")
-    with pytest.raises(TrainingTooLarge, match="2 times: a distributed run also their "):
+    with pytest.raises(TrainingTooLarge, match="twice: a distributed run also their "):
         FastText(dim=8, bucket=1000, epochs=1, progress=False).fit(["never read"])
 
 

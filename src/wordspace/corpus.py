@@ -569,8 +569,8 @@ class Corpus:
             "corpus": type(self).__name__, **self.reading_settings(), "files": text})
 
     def _check_every_rank_has_a_share(self) -> None:
-        """Refuse, before reading, a corpus with fewer pieces than ranks (every rank
-        computes every rank's pieces alike; they say how many they got)."""
+        """Refuse, before reading and on every rank alike, a corpus with fewer pieces
+        than ranks (each rank says how many it got)."""
         counts = self.group.all_gather(len(self.pieces), what="the shares' check")
         empty = [rank for rank, n in enumerate(counts) if n == 0]
         if empty:

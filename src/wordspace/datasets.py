@@ -388,6 +388,8 @@ def _records(dataset: Dataset) -> dict:
 
 def _record(dataset: Dataset) -> None:
     """Note the cached data's fingerprint and sha256, as fetched and checked."""
+    if not os.access(dataset.folder, os.W_OK):  # a read-only shared cache: used as it is
+        return
     key = str(dataset.cache_path.relative_to(dataset.folder))
     records = {**_records(dataset), key: {"fingerprint": _fingerprint(dataset.cache_path),
                                           "sha256": _sha256(dataset.cache_path)}}

@@ -144,7 +144,8 @@ class FastText(SkipGram):
         need = (1 + len(extra)) * (sub.bucket if sub.enabled else 0) * self.dim * 4
         available = available_memory()
         if need > MEMORY_SHARE * available:
-            times = f", {1 + len(extra)} times: {' and '.join(extra)}" if extra else ""
+            times = f", {('twice', 'three times')[len(extra) - 1]}: {' and '.join(extra)}" \
+                if extra else ""
             raise TrainingTooLarge(
                 f"the n-gram rows need {need / 2**30:.1f} GiB (bucket {sub.bucket:,} x dim "
                 f"{self.dim} x 4 bytes{times}) and {available / 2**30:.1f} GiB is "
