@@ -498,6 +498,41 @@ def test_a_killed_rank_stops_the_other_and_the_same_command_resumes(tmp_path):
     assert not partial.exists()  # removed by rank 0 once the model was written
 
 
+def test_a_run_killed_while_its_ranks_write_checkpoints_resumes_from_one_they_all_have(
+        tmp_path):
+    """Killed between a rank's two steps of writing (its last checkpoint renamed to the
+    previous, the new one not yet published) while another rank had published: the
+    ranks' last checkpoints differ, and the run resumes from the one before."""
+    _needs_torch()
+    import shutil
+
+    corpus = write_sentences(tmp_path / "corpus.txt",
+                             planted_sentences(n_sentences=40_000, seed=4)[0])
+    out, partial = tmp_path / "model", tmp_path / "model.partial"
+    procs = _launch(_cli_train(corpus, out))
+    deadline = time.monotonic() + 120
+    while not all((partial / f"rank-{r}.previous").exists() for r in range(2)) \
+            and time.monotonic() < deadline and all(p.poll() is None for p in procs):
+        time.sleep(0.02)
+    for p in procs:
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+    assert all((partial / f"rank-{r}.previous").exists() for r in range(2))
+
+    def position(rank: int) -> int:
+        return json.loads((partial / f"rank-{rank}" / "checkpoint.json").read_text())[
+            "position"]
+
+    ahead = 0 if position(0) > position(1) else 1  # killed before publishing its newest
+    shutil.rmtree(partial / f"rank-{ahead}")
+    again = _finish(_launch(_cli_train(corpus, out)))
+    assert [c for c, _ in again] == [0, 0], again
+    assert "resuming from" in again[0][1]
+    report = json.loads((out / "training.json").read_text())
+    assert report["epoch_words"] == [Corpus(corpus, min_count=1, progress=False).n_tokens] * 6
+    assert not partial.exists()
+
+
 def test_a_checkpoint_is_resumed_only_by_as_many_ranks_as_made_it(tmp_path):
     path = tmp_path / "run.partial"
     mark_ranks(path, 2)

@@ -356,9 +356,10 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
             checkpoint, checkpoint_every or Every(epochs=1),
             {**(config or {}), "job_words": job_words, "lanes": runner.workers,
              **({} if group is None else {"ranks": group.world})}, identity)
+        if group is not None:
+            _choose_checkpoint(group, run.checkpointer, run.per_epoch, corpus)
         run.resume()
     if run.sync is not None:
-        _check_positions(group, run, corpus)
         run.sync.start()
 
     def worker(worker_id: int):
@@ -619,16 +620,28 @@ def _sees(checkpoint: str | Path, ranks: int) -> bool:
     return True
 
 
-def _check_positions(group, run: _Run, corpus: Corpus) -> None:
-    """Refuse, on every rank alike, to resume ranks from different epochs (a run killed
-    while its ranks were writing their checkpoints)."""
-    epochs = group.all_gather(run.start // max(run.per_epoch, 1), what="the resume check")
-    if len(set(epochs)) > 1:
-        found = ", ".join(f"rank {r}: epoch {e + 1}" for r, e in enumerate(epochs))
+def _choose_checkpoint(group, checkpointer: Checkpointer, per_epoch: int,
+                       corpus: Corpus) -> None:
+    """Have every rank resume from the same epoch: each keeps its last two checkpoints,
+    so a run killed while its ranks were writing theirs (some have epoch k, some only
+    k - 1) resumes from the last epoch every rank has. Refused, on every rank alike, when
+    they have none in common (or some have none)."""
+    checkpointer.keep_previous = True
+    mine = checkpointer.positions()
+    gathered = group.all_gather(sorted(set(mine.values())), what="the resume check")
+    if not any(gathered):
+        return  # a new run
+    common = set.intersection(*map(set, gathered))
+    if not common:
+        found = "; ".join(f"rank {r}: " + (", ".join(f"epoch {p // max(per_epoch, 1) + 1}"
+                                                      for p in positions) or "none")
+                          for r, positions in enumerate(gathered))
         raise CheckpointMismatch(
-            f"the ranks' checkpoints were taken at different epochs ({found}) of the run "
-            f"on {getattr(corpus, 'name', 'the corpus')}: it was stopped while they were "
-            "being written; start over with --restart (restart=True in Python)")
+            f"the ranks' checkpoints have no epoch in common ({found}) for the run on "
+            f"{getattr(corpus, 'name', 'the corpus')}; start over with --restart "
+            "(restart=True in Python)")
+    best = max(common)
+    checkpointer.source = next(path for path, position in mine.items() if position == best)
 
 
 def _check_outcome(report: TrainingReport, meter: Meter, counts: np.ndarray, sample: float,

@@ -19,6 +19,7 @@ shapes, finite values, a position inside the run) before the run uses it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -50,6 +51,8 @@ __all__ = ["CHECKPOINT_FORMAT", "Checkpoint", "CheckpointMismatch", "Checkpointe
 CHECKPOINT_FORMAT = 1
 _MARKER = "wordspace checkpoint"
 _RESTART = "start over with --restart (restart=True in Python), which replaces it"
+#: the suffix of the checkpoint kept before the last (:attr:`Checkpointer.keep_previous`)
+PREVIOUS = ".previous"
 
 
 class CheckpointMismatch(ValueError):
@@ -174,7 +177,7 @@ def check_checkpoint_path(path: str | Path) -> None:
         the names ``checkpoint.json`` lists), a distributed run's ``rank-R`` checkpoints,
         and temporaries (``.NAME.*.tmp``) of one being written."""
         if entry.is_dir():
-            return re.fullmatch(r"rank-\d+", entry.name) is not None or (
+            return bool(re.fullmatch(rf"rank-\d+({re.escape(PREVIOUS)})?", entry.name)) or (
                 entry.name.startswith(".") and entry.name.endswith(".tmp"))
         return entry.name in names
 
@@ -354,6 +357,27 @@ class Checkpointer:
         self.path, self.every = Path(path), every
         self.config, self.corpus = config, corpus
         self._last = time.monotonic()
+        #: keep the checkpoint before the last at :attr:`previous` (a distributed rank's:
+        #: a run killed while its ranks were writing resumes from the last one all have)
+        self.keep_previous = False
+        self.source: Path | None = None  # what :meth:`resume` reads (None: ``path``)
+
+    @property
+    def previous(self) -> Path:
+        """Where the checkpoint before the last is kept (with :attr:`keep_previous`)."""
+        return self.path.with_name(self.path.name + PREVIOUS)
+
+    def positions(self) -> dict[Path, int]:
+        """The checkpoints there are to resume from, the last one first (and, with
+        :attr:`keep_previous`, the one before), each with its position (the next job);
+        one that does not read is left out."""
+        found = {}
+        for where in (self.path, self.previous) if self.keep_previous else (self.path,):
+            recover_interrupted_swap(where)
+            if is_checkpoint(where):
+                with contextlib.suppress(ValueError, OSError):
+                    found[where] = _read_head(where).position
+        return found
 
     def due(self, epoch_start: int | None) -> bool:
         """Whether to checkpoint at this job boundary; ``epoch_start`` is the epoch (from
@@ -365,6 +389,14 @@ class Checkpointer:
     def write(self, checkpoint: Checkpoint) -> None:
         """Publish ``checkpoint`` (its config and corpus are this run's)."""
         checkpoint.config, checkpoint.corpus = self.config, self.corpus
+        if self.keep_previous and is_checkpoint(self.path):
+            # the last one becomes the previous (killed between the two steps, a rank
+            # still has the previous one, which positions() offers)
+            check_checkpoint_path(self.previous)
+            if self.previous.exists():
+                shutil.rmtree(self.previous)
+            os.rename(self.path, self.previous)
+            fsync_directory(self.path.parent)
         write_checkpoint(self.path, checkpoint)
         self._last = time.monotonic()
 
@@ -372,26 +404,27 @@ class Checkpointer:
         """The checkpoint to resume from, checked against this run, or None when there is
         none; :class:`CheckpointMismatch` naming every difference when it was made with
         other settings or on another corpus."""
-        recover_interrupted_swap(self.path)
-        check_checkpoint_path(self.path)
-        if not self.path.exists() or not any(self.path.iterdir()):
+        path = self.source or self.path
+        recover_interrupted_swap(path)
+        check_checkpoint_path(path)
+        if not path.exists() or not any(path.iterdir()):
             return None
-        ranks = _ranks_of(self.path)
+        ranks = _ranks_of(path)
         if ranks is not None:
             raise CheckpointMismatch(
-                f"{self.path} is the checkpoint of a run of {ranks} ranks: resume it as it "
+                f"{path} is the checkpoint of a run of {ranks} ranks: resume it as it "
                 f"was made (torchrun --nproc-per-node ... with {ranks} processes in all, "
                 f"see docs/distributed.md), or {_RESTART}")
-        saved = _read_head(self.path)
+        saved = _read_head(path)
         problems = _differences(saved.config, self.config)
         if saved.corpus.get("digest") != self.corpus["digest"]:
             problems.append(_corpus_difference(saved.corpus, self.corpus))
         if problems:
             raise CheckpointMismatch(
-                f"{self.path} is a checkpoint of another run, so it cannot be resumed: "
+                f"{path} is a checkpoint of another run, so it cannot be resumed: "
                 f"{'; '.join(problems)}. Run with the settings and corpus it was made "
                 f"with, or {_RESTART}")
         if saved.jobs != jobs:
-            raise ValueError(f"{self.path / 'checkpoint.json'}: made for a run of "
+            raise ValueError(f"{path / 'checkpoint.json'}: made for a run of "
                              f"{saved.jobs} jobs, this one has {jobs}; {_RESTART}")
-        return _read_arrays(self.path, saved, like, lanes)
+        return _read_arrays(path, saved, like, lanes)
