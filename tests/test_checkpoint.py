@@ -470,3 +470,96 @@ def test_numpy_scalar_parameters_reach_checkpoints_and_saved_models(corpus, tmp_
     model.fit(corpus, checkpoint=tmp_path / "run.partial", checkpoint_every="1e")
     model.save(tmp_path / "m")
     assert load_model(tmp_path / "m").get_params()["window"] == 3
+
+
+def _rank_checkpointer(parent: Path):
+    """Rank 0's checkpointer of a 2-rank run (as train() sets it up), and a writer of
+    checkpoints at a given position."""
+    from wordspace.engine.checkpoint import Checkpoint, Checkpointer, mark_ranks
+
+    mark_ranks(parent, 2)
+    checkpointer = Checkpointer(parent / "rank-0", Every(epochs=1), {"dim": 2}, {"digest": "x"})
+    checkpointer.keep_previous = True
+
+    def write(position: int) -> None:
+        checkpointer.write(Checkpoint(
+            config={}, corpus={}, position=position, jobs=100, epochs=10, seconds=1.0,
+            meter={}, states=np.ones(1, np.uint64),
+            arrays={"vectors": np.full((3, 2), position, np.float32)}))
+
+    return checkpointer, write
+
+
+def test_a_rank_keeps_its_last_two_checkpoints(tmp_path):
+    checkpointer, write = _rank_checkpointer(tmp_path / "run.partial")
+    for position in (10, 20, 30):
+        write(position)
+    assert checkpointer.positions() == {checkpointer.path: 30, checkpointer.previous: 20}
+
+
+def test_a_rank_resumed_from_its_previous_never_keeps_the_newer_one_it_dropped(tmp_path):
+    """The ranks resumed from epoch 1 (rank 0 also had epoch 2, the others not): rank 0's
+    next checkpoint replaces its stale epoch 2, and epoch 1, the one all ranks have,
+    stays its previous (kept only if the rotation knows which one the run continues)."""
+    checkpointer, write = _rank_checkpointer(tmp_path / "run.partial")
+    write(10)
+    write(20)
+    checkpointer.source = checkpointer.previous  # what _choose_checkpoint decided
+    write(20)  # the run's own epoch 2
+    assert checkpointer.positions() == {checkpointer.path: 20, checkpointer.previous: 10}
+    write(30)  # and from then on, the usual rotation
+    assert checkpointer.positions() == {checkpointer.path: 30, checkpointer.previous: 20}
+
+
+@pytest.mark.parametrize("damage", ["no checkpoint.json", "damaged checkpoint.json",
+                                    "truncated array", "half removed"])
+def test_a_rank_checkpoint_that_does_not_read_whole_is_passed_over_and_replaced(
+        tmp_path, damage):
+    """A rank's last checkpoint damaged (or half removed by a kill): positions() offers
+    only the one before, and writing goes on (it was refused: not a checkpoint)."""
+    checkpointer, write = _rank_checkpointer(tmp_path / "run.partial")
+    write(10)
+    write(20)
+    last = checkpointer.path
+    if damage == "no checkpoint.json":
+        (last / "checkpoint.json").unlink()
+    elif damage == "damaged checkpoint.json":
+        (last / "checkpoint.json").write_text("{")
+    elif damage == "truncated array":
+        data = (last / "vectors.npy").read_bytes()
+        (last / "vectors.npy").write_bytes(data[:-4])
+    else:
+        (last / "vectors.npy").unlink()
+        (last / "states.npy").unlink()
+    assert checkpointer.positions() == {checkpointer.previous: 10}
+    write(20)
+    assert checkpointer.positions() == {checkpointer.path: 20, checkpointer.previous: 10}
+    # the same damage to the previous one: it is replaced at the next rotation
+    (checkpointer.previous / "checkpoint.json").unlink()
+    assert checkpointer.positions() == {checkpointer.path: 20}
+    write(30)
+    assert checkpointer.positions() == {checkpointer.path: 30, checkpointer.previous: 20}
+
+
+def test_a_rank_never_removes_what_is_not_a_rank_checkpoint(tmp_path):
+    """Outside a distributed run's marked checkpoint, a damaged folder at the place of
+    the previous one is someone's folder: refused, and left as it was."""
+    from wordspace.engine.checkpoint import Checkpoint, Checkpointer
+
+    checkpointer = Checkpointer(tmp_path / "rank-0", Every(epochs=1), {}, {"digest": "x"})
+    checkpointer.keep_previous = True
+    mine = tmp_path / "rank-0.previous"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    for position in (10, 20):
+        try:
+            checkpointer.write(Checkpoint(
+                config={}, corpus={}, position=position, jobs=100, epochs=10, seconds=1.0,
+                meter={}, states=np.ones(1, np.uint64),
+                arrays={"vectors": np.zeros((3, 2), np.float32)}))
+        except FileExistsError as e:
+            assert "rank-0.previous" in str(e)
+            break
+    else:
+        pytest.fail("the folder at the previous checkpoint's place was replaced")
+    assert (mine / "notes.txt").read_text() == "mine"

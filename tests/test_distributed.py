@@ -527,7 +527,7 @@ def test_a_run_killed_while_its_ranks_write_checkpoints_resumes_from_one_they_al
     shutil.rmtree(partial / f"rank-{ahead}")
     again = _finish(_launch(_cli_train(corpus, out)))
     assert [c for c, _ in again] == [0, 0], again
-    assert "resuming from" in again[0][1]
+    assert f"resuming from {partial / f'rank-{ahead}.previous'}" in again[ahead][1]
     report = json.loads((out / "training.json").read_text())
     assert report["epoch_words"] == [Corpus(corpus, min_count=1, progress=False).n_tokens] * 6
     assert not partial.exists()

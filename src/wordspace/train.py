@@ -514,18 +514,18 @@ class _Run(Pauses):
         saved = self.checkpointer.resume(arrays, len(self.states), self.jobs)
         if saved is None:
             return
+        source = self.checkpointer.source or self.checkpointer.path
         try:
             self.meter.restore(saved.meter)
         except ValueError as e:
-            raise ValueError(f"{self.checkpointer.path}: {e}; the checkpoint is damaged") \
-                from None
+            raise ValueError(f"{source}: {e}; the checkpoint is damaged") from None
         for name, array in arrays.items():
             array[...] = saved.arrays[name]
         for state, value in zip(self.states, saved.states, strict=True):
             state[0] = value
         self.start, self.earlier = saved.position, saved.seconds
         logger.warning("resuming from %s at epoch %d, %.0f %% of the run (job %d of %d)",
-                       self.checkpointer.path, min(saved.position // self.per_epoch + 1,
+                       source, min(saved.position // self.per_epoch + 1,
                                                    self.epochs),
                        100 * self.meter.words / max(self.meter.total_words, 1),
                        saved.position + 1, self.jobs)

@@ -19,7 +19,6 @@ shapes, finite values, a position inside the run) before the run uses it.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import json
@@ -206,9 +205,15 @@ def remove_checkpoint(path: str | Path) -> bool:
     check_checkpoint_path(path)
     if not path.exists():
         return False
-    # Renamed aside first, in one step: a kill during the removal leaves no half
-    # checkpoint at ``path`` (which no later run could tell from a user's folder), only
-    # a claimed temporary that the next run there cleans up.
+    _discard(path)
+    return True
+
+
+def _discard(path: Path) -> None:
+    """Remove the directory ``path`` (the caller knows it is ours). Renamed aside first,
+    in one step: a kill during the removal leaves no half checkpoint at ``path`` (which
+    no later run could tell from a user's folder), only a claimed temporary that the next
+    run there cleans up."""
     aside, claim = temporary_directory(path.parent, path.name, tag="old.")
     try:
         os.replace(path, aside / "removed")
@@ -216,7 +221,29 @@ def remove_checkpoint(path: str | Path) -> bool:
     finally:
         os.close(claim)
         shutil.rmtree(aside, ignore_errors=True)
-    return True
+
+
+def _is_rank_place(path: Path) -> bool:
+    """Whether ``path`` is a rank's place (``rank-R`` or ``rank-R.previous``, a plain
+    directory) inside a distributed run's checkpoint, which holds it (see
+    :func:`check_checkpoint_path`): the run's own even when what is in it is damaged."""
+    return (re.fullmatch(rf"rank-\d+({re.escape(PREVIOUS)})?", path.name) is not None
+            and path.is_dir() and not path.is_symlink() and _ranks_of(path.parent) is not None)
+
+
+def _whole_position(path: Path) -> int | None:
+    """The position of the checkpoint at ``path`` if it reads whole (its head checked,
+    each array's header read and its data all there), else None."""
+    if not is_checkpoint(path):
+        return None
+    try:
+        head = _read_head(path)
+        for name in ("states", *head.arrays):
+            load_npy(path / f"{name}.npy", whole="the checkpoint", mmap=True,
+                     missing=ValueError)
+    except (OSError, ValueError):
+        return None
+    return head.position
 
 
 def mark_ranks(path: str | Path, ranks: int) -> None:
@@ -370,13 +397,13 @@ class Checkpointer:
     def positions(self) -> dict[Path, int]:
         """The checkpoints there are to resume from, the last one first (and, with
         :attr:`keep_previous`, the one before), each with its position (the next job);
-        one that does not read is left out."""
+        one that does not read whole is left out."""
         found = {}
         for where in (self.path, self.previous) if self.keep_previous else (self.path,):
             recover_interrupted_swap(where)
-            if is_checkpoint(where):
-                with contextlib.suppress(ValueError, OSError):
-                    found[where] = _read_head(where).position
+            position = _whole_position(where)
+            if position is not None:
+                found[where] = position
         return found
 
     def due(self, epoch_start: int | None) -> bool:
@@ -389,16 +416,31 @@ class Checkpointer:
     def write(self, checkpoint: Checkpoint) -> None:
         """Publish ``checkpoint`` (its config and corpus are this run's)."""
         checkpoint.config, checkpoint.corpus = self.config, self.corpus
-        if self.keep_previous and is_checkpoint(self.path):
-            # the last one becomes the previous (killed between the two steps, a rank
-            # still has the previous one, which positions() offers)
-            check_checkpoint_path(self.previous)
+        if self.keep_previous:
+            self._rotate()
+        write_checkpoint(self.path, checkpoint)
+        self.source = None  # the last checkpoint is now this run's own
+        self._last = time.monotonic()
+
+    def _rotate(self) -> None:
+        """Make room for a new checkpoint, keeping the one before it: the last becomes
+        the previous, unless it is not one this run continues (the run resumed from the
+        previous, all ranks' last common one) or does not read whole, and is dropped.
+        Killed between any two steps, a rank still has the previous one, which
+        :meth:`positions` offers."""
+        recover_interrupted_swap(self.path)
+        if not (self.path.exists() or self.path.is_symlink()):
+            return
+        for place in (self.path, self.previous):
+            if place.exists() and not _is_rank_place(place):
+                check_checkpoint_path(place)
+        if self.source in (None, self.path) and _whole_position(self.path) is not None:
             if self.previous.exists():
-                shutil.rmtree(self.previous)
+                _discard(self.previous)
             os.rename(self.path, self.previous)
             fsync_directory(self.path.parent)
-        write_checkpoint(self.path, checkpoint)
-        self._last = time.monotonic()
+        else:
+            _discard(self.path)
 
     def resume(self, like: dict[str, np.ndarray], lanes: int, jobs: int) -> Checkpoint | None:
         """The checkpoint to resume from, checked against this run, or None when there is
