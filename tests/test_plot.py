@@ -10,7 +10,7 @@ import pytest
 
 from wordspace import Distributions, Vectors
 from wordspace.cli import main
-from wordspace.plot import embedding_map, project_2d, save_figure
+from wordspace.plot import embedding_map, hierarchy_map, project_2d, save_figure
 
 pytest.importorskip("matplotlib")
 pytest.importorskip("sklearn")
@@ -299,3 +299,91 @@ def test_gaussian_neighbours_default_to_the_trained_energy():
     kl = Distributions(d.words + extra, means, variances, energy="kl")
     assert [w for w, _ in kl.most_similar("w0", topn=5, by="kl")] != \
         [w for w, _ in kl.most_similar("w0", topn=5, by="el")]  # so the test can tell
+
+
+def test_words_are_drawn_as_typed_never_as_mathtext(tmp_path):
+    """Corpus words with "$" or "_" (prices, code): drawn as they are, where mathtext
+    would fail on "$x" or draw "$a_b$" as a subscripted formula."""
+    rng = np.random.default_rng(0)
+    words = ["$5", "$a_b$", "x^2", "plain", r"\alpha", "c$d"]
+    v = Vectors(words, rng.normal(size=(6, 8)).astype(np.float32))
+    fig = embedding_map(v, words, title="prices: $5 and $a_b$")
+    drawn = {t.get_text(): t for t in fig.axes[0].texts}
+    assert set(drawn) == set(words)
+    save_figure(fig, tmp_path / "map.png")  # draws every text: mathtext errors here
+    assert all(not t._parse_math for t in drawn.values())
+    assert not fig.axes[0].title._parse_math
+
+
+def test_a_single_word_string_is_one_word_not_its_letters(clustered):
+    drawn = [t.get_text() for t in
+             embedding_map(clustered, "g0w1", neighbours=2, label_layout="none").axes[0].texts]
+    assert drawn[0] == "g0w1" and len(drawn) == 3
+
+
+def test_identical_vectors_get_a_caption_not_nan():
+    v = Vectors(["a", "b", "c"], np.ones((3, 4), np.float32))
+    ax = embedding_map(v, ["a", "b", "c"], label_layout="none").axes[0]
+    for caption in (ax.get_xlabel(), ax.get_ylabel()):
+        assert "nan" not in caption and "(none of variance)" in caption
+
+
+def test_a_hierarchy_of_one_specific_word_is_drawn():
+    d, specific = planted_hierarchy()
+    ax = hierarchy_map(d, "animal", specific[0], label_layout="none").axes[0]
+    assert [t.get_text() for t in ax.texts] == ["animal", specific[0]]
+    assert "% of their variance" in ax.get_xlabel() and "0.0 %" in ax.get_ylabel()
+
+
+@pytest.mark.parametrize("suffix", ["png", "svg", "pdf"])
+def test_only_a_figure_whose_metadata_say_wordspace_is_replaced(tmp_path, clustered, suffix):
+    """A user's figure that merely shows the words "wordspace figure" (a label, a
+    title) is not wordspace's: its metadata do not name wordspace as its creator."""
+    from matplotlib.figure import Figure
+
+    from wordspace.plot import check_figure_path, is_wordspace_figure
+
+    mine = Figure()
+    mine.add_subplot().set_title("a wordspace figure, redrawn for my thesis")
+    theirs = tmp_path / f"thesis.{suffix}"
+    mine.savefig(theirs, format=suffix, metadata={"Title": "wordspace figure"} if suffix
+                 != "png" else {"Description": "wordspace figure"})
+    ours = save_figure(embedding_map(clustered, ["g0w0", "g1w0"], label_layout="none"),
+                       tmp_path / f"map.{suffix}")
+    assert is_wordspace_figure(ours) and not is_wordspace_figure(theirs)
+    with pytest.raises(FileExistsError, match="pass overwrite=True to replace it"):
+        check_figure_path(theirs)
+
+
+def test_figure_refusals_give_the_callers_advice(tmp_path):
+    from wordspace.plot import check_figure_path
+
+    (tmp_path / "map.png").mkdir()
+    with pytest.raises(FileExistsError) as refused:
+        check_figure_path(tmp_path / "map.png", advice="choose another --out")
+    assert str(refused.value).endswith("choose another --out")  # no overwrite for a folder
+    (tmp_path / "other.png").write_bytes(b"mine")
+    with pytest.raises(FileExistsError) as refused:
+        check_figure_path(tmp_path / "other.png", advice="choose another --out", replace=None)
+    assert str(refused.value).endswith("choose another --out")
+    assert "overwrite" not in str(refused.value)
+
+
+def test_the_demo_replaces_none_of_the_users_files(tmp_path, monkeypatch, capsys):
+    """Every file the demo writes is checked before it reads or trains anything: a
+    user's file at any of their names stops it with a message, and is left as it was."""
+    from wordspace import demo
+
+    monkeypatch.setattr(demo, "Corpus", lambda *a, **k: pytest.fail("read the corpus"))
+    for name in ("vectors.bin", "map.png"):
+        out = tmp_path / name.split(".")[0]
+        out.mkdir()
+        (out / name).write_bytes(b"mine")
+        with pytest.raises(SystemExit) as stopped:
+            demo.main(["--out", str(out)])
+        assert stopped.value.code == 2
+        assert f"{out / name}" in capsys.readouterr().err
+        assert (out / name).read_bytes() == b"mine"
+    with pytest.raises(SystemExit):
+        demo.main(["--out", str(tmp_path / "new"), "--epochs", "0"])
+    assert "--epochs must be at least 1" in capsys.readouterr().err

@@ -875,14 +875,12 @@ def _add_export(sub) -> None:
 def _check_vectors_output(path: str, source: str) -> None:
     """Refuse to replace anything but a word2vec file (its header and rows read so), the
     vectors being exported (``source``) included, or to write through a link."""
-    from wordspace._io import check_replaceable_file
-    from wordspace.word2vec_format import is_word2vec_file
+    from wordspace.word2vec_format import check_word2vec_path
 
     target = Path(path)
     if target.is_file() and Path(source).exists() and target.samefile(source):
         raise FileExistsError(f"{path} is the file being exported: write to another file")
-    check_replaceable_file(target, "a word2vec file", is_word2vec_file,
-                           "choose another name, or move it away")
+    check_word2vec_path(target, "choose another name, or move it away")
 
 
 def _add_eval(sub) -> None:
@@ -983,7 +981,8 @@ def _add_plot(sub) -> None:
     def run(a) -> None:
         from wordspace.plot import check_figure_path, embedding_map, save_figure
 
-        check_figure_path(a.output, a.overwrite)  # before the work, not after
+        check_figure_path(a.output, a.overwrite,  # before the work, not after
+                          replace="use --overwrite")
         model = _load_scorable(a.model)
         space = getattr(model, "distributions", None) if a.gaussians else None
         if a.gaussians and space is None:
@@ -1063,7 +1062,8 @@ def _convae(a) -> None:
     if a.action == "explain":
         print(explain())
         return
-    output = check_figure_path(Path(a.output) / "convae.png")  # before training
+    output = check_figure_path(Path(a.output) / "convae.png", replace=None,  # before training
+                               advice="choose another --output folder, or move it away")
     images = load_digits_images()
     model = ConvAutoencoder(filters=a.filters, kernel_size=a.kernel_size, stride=a.stride,
                             tied=not a.untied, epochs=a.epochs, seed=a.seed).fit(images)

@@ -22,6 +22,7 @@ from wordspace import PVDBOW, Corpus, Documents, SkipGram, datasets
 from wordspace.evaluate import evaluate, format_table
 from wordspace.models.base import check_model_path
 from wordspace.plot import check_figure_path
+from wordspace.word2vec_format import check_word2vec_path
 
 NEIGHBOURS = ["france", "king", "computer", "music", "einstein", "water"]
 ANALOGIES = [("man", "king", "woman"), ("france", "paris", "germany"),
@@ -36,14 +37,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("demo"), help="where to write")
-    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=5, help="skip-gram's epochs (5)")
     args = parser.parse_args(argv)
+    if args.epochs < 1:
+        parser.error(f"--epochs must be at least 1, got {args.epochs}")
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
 
     # the outputs checked before training: none the user keeps is replaced, no run is lost
-    check_model_path(args.out / "model")
-    check_model_path(args.out / "bbc-model")
-    check_figure_path(args.out / "map.png")
+    advice = "choose another --out, or move it away"
+    try:
+        check_model_path(args.out / "model")
+        check_model_path(args.out / "bbc-model")
+        check_word2vec_path(args.out / "vectors.bin", advice)
+        check_figure_path(args.out / "map.png", advice=advice, replace=None)
+    except OSError as e:  # FileExistsError included: a message, not a traceback
+        parser.exit(2, f"{parser.prog}: error: {e}\n")
     start = time.perf_counter()
     corpus = Corpus("text8", min_count=5)
     print(f"corpus: {corpus.name}: {corpus.n_tokens:,} tokens, vocabulary of "

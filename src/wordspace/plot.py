@@ -7,6 +7,7 @@ render the same with or without a display.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -62,7 +63,8 @@ def _project(points, method: str, seed: int) -> tuple[np.ndarray, np.ndarray | N
         from sklearn.decomposition import PCA
 
         pca = PCA(n_components=2, random_state=seed)
-        return pca.fit_transform(unit), pca.explained_variance_ratio_
+        with np.errstate(invalid="ignore", divide="ignore"):  # identical points: NaN shares
+            return pca.fit_transform(unit), pca.explained_variance_ratio_
     from sklearn.manifold import TSNE
 
     perplexity = float(min(30, (len(unit) - 1) // 3))
@@ -99,7 +101,8 @@ def _gaussian_layout(distributions, labels: list[str], centre: int | None = None
             u = offset / np.linalg.norm(offset)
             centred = centred - np.outer(centred @ u, u)
         _, s, vt = np.linalg.svd(centred, full_matrices=True)
-        axes, ratio = vt[:2], (s[:2] ** 2) / total
+        # two shares even where there are fewer singular values (one other word)
+        axes, ratio = vt[:2], np.pad(s[:2] ** 2, (0, 2 - len(s[:2]))) / total
     covariances = [axes @ np.diag(v) @ axes.T for v in variances]
     return means @ axes.T, covariances, ratio
 
@@ -187,6 +190,8 @@ def embedding_map(space, words: Sequence[str], neighbours: int = 0, method: str 
     _require()
     from matplotlib import colormaps
 
+    if isinstance(words, str):
+        words = [words]  # one word, not its letters
     if not words:
         raise ValueError("give at least one word to plot")
     gaussian = hasattr(space, "variances")
@@ -238,6 +243,8 @@ def hierarchy_map(distributions, general: str, specific: Sequence[str],
     _require()
     from matplotlib import colormaps
 
+    if isinstance(specific, str):
+        specific = [specific]  # one word, not its letters
     labels = [general] + [w for w in dict.fromkeys(specific) if w != general]
     if len(labels) < 2:
         raise ValueError("give at least one specific word")
@@ -295,12 +302,14 @@ def _draw_map(space, labels: list[str], colours, is_query: np.ndarray, heading: 
         ax.spines[side].set_visible(False)
     xlabel, ylabel, note = _axis_captions(method, gaussian, ratio)
     if gaussian and centre is not None and ratio is not None:
-        what = "principal axis {} of the means of all but '{}' ({:.1f} % of their variance)"
-        xlabel, ylabel = (what.format(k + 1, labels[centre], 100 * ratio[k]) for k in (0, 1))
+        what = "principal axis {} of the means of all but '{}' ({} of their variance)"
+        xlabel, ylabel = (what.format(k + 1, labels[centre], _share(ratio[k]))
+                          for k in (0, 1))
         note = (f"The axes are orthogonal to the offset from '{labels[centre]}' to the "
                 f"others' centroid, so '{labels[centre]}' is drawn at their centre.")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    # words are text, never mathtext: "$x$" or "a_b" is drawn as typed (parse_math=False)
+    ax.set_xlabel(xlabel, parse_math=False)
+    ax.set_ylabel(ylabel, parse_math=False)
     if gaussian:
         ax.set_aspect("equal", adjustable="datalim")
         ax.autoscale_view()
@@ -309,7 +318,7 @@ def _draw_map(space, labels: list[str], colours, is_query: np.ndarray, heading: 
     width = int(figsize[0] * 72 / 6.5)  # characters of 10-point text across the figure
     lines = textwrap.wrap(heading, width) + textwrap.wrap(note, int(width * 1.1))
     ax.set_title("\n".join(lines[:1]) + "".join(f"\n{line}" for line in lines[1:]),
-                 fontsize=10)
+                 fontsize=10, parse_math=False)
     _place_labels(ax, xy, labels, colours, np.where(is_query, 11.0, 8.5), is_query,
                   markers, label_layout)
     return fig
@@ -322,9 +331,15 @@ def _axis_captions(method: str, gaussian: bool, ratio) -> tuple[str, str, str]:
                 "whom counts, not distances between clusters")
     if ratio is None:  # 2-D Gaussians, drawn on their own dimensions
         return "dimension 1", "dimension 2", ""
-    what = "PCA component {} of the means ({:.1f} % of their variance)" if gaussian \
-        else "PCA component {} ({:.1f} % of variance)"
-    return what.format(1, 100 * ratio[0]), what.format(2, 100 * ratio[1]), ""
+    what = "PCA component {} of the means ({} of their variance)" if gaussian \
+        else "PCA component {} ({} of variance)"
+    return what.format(1, _share(ratio[0])), what.format(2, _share(ratio[1])), ""
+
+
+def _share(ratio: float) -> str:
+    """A component's share of the variance, as a caption says it (``nan`` where the
+    points do not vary at all, which PCA returns for identical vectors)."""
+    return f"{100 * ratio:.1f} %" if np.isfinite(ratio) else "none"
 
 
 def _place_labels(ax, xy, labels, colours, sizes, bold, markers, layout: str) -> list:
@@ -353,7 +368,8 @@ def _place_labels(ax, xy, labels, colours, sizes, bold, markers, layout: str) ->
         raise ValueError(f"label_layout must be 'adjusttext', 'spread' or 'none', "
                          f"got {layout!r}")
     style = [dict(fontsize=size, color=colour, fontweight="bold" if b else "normal",
-                  zorder=3) for size, colour, b in zip(sizes, colours, bold, strict=True)]
+                  zorder=3, parse_math=False)
+             for size, colour, b in zip(sizes, colours, bold, strict=True)]
     if layout == "spread":
         fig = ax.figure
         span = np.maximum(xy.max(axis=0) - xy.min(axis=0), 1e-9)
@@ -515,32 +531,62 @@ _FORMATS = ("png", "svg", "pdf")
 
 
 def is_wordspace_figure(path: str | Path) -> bool:
-    """Whether ``path`` is a file that :func:`save_figure` wrote (its metadata say so)."""
+    """Whether ``path`` is a figure that :func:`save_figure` wrote: a PNG whose
+    ``Software`` text, an SVG whose creator or a PDF whose ``/Creator`` is
+    :data:`FIGURE_MARK` (the words anywhere else, say in a label, do not count)."""
     try:
         with open(path, "rb") as f:
-            return FIGURE_MARK.encode() in f.read(1 << 26)  # figures are far smaller
+            data = f.read(1 << 26)  # figures are far smaller
     except OSError:
         return False
+    mark = re.escape(FIGURE_MARK.encode())
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return _png_software(data) == FIGURE_MARK.encode()
+    if data.startswith(b"%PDF-"):
+        return re.search(rb"/Creator \(" + mark + rb"\)", data) is not None
+    head = data[:1 << 16]  # the SVG's <metadata> comes first
+    return b"<svg" in head and re.search(
+        rb"<metadata>.*?<dc:creator>\s*<cc:Agent>\s*<dc:title>" + mark + rb"</dc:title>",
+        head, re.DOTALL) is not None
 
 
-def check_figure_path(path: str | Path, overwrite: bool = False) -> Path:
+def _png_software(data: bytes) -> bytes | None:
+    """The ``Software`` text of a PNG (its ``tEXt`` chunks, before the image data)."""
+    at = 8
+    while at + 8 <= len(data):
+        length, kind = int.from_bytes(data[at:at + 4], "big"), data[at + 4:at + 8]
+        if kind in (b"IDAT", b"IEND"):
+            break
+        body = data[at + 8:at + 8 + length]
+        if kind == b"tEXt" and body.startswith(b"Software\0"):
+            return body[len(b"Software\0"):]
+        at += 12 + length  # length, type, data, CRC
+    return None
+
+
+def check_figure_path(path: str | Path, overwrite: bool = False, *,
+                      advice: str = "choose another file name",
+                      replace: str | None = "pass overwrite=True") -> Path:
     """Refuse, before any work, a figure file name wordspace may not write: a suffix
     other than .png, .svg or .pdf, a link, a directory, an existing file that no
-    wordspace figure is (unless ``overwrite``), a place that takes no file."""
+    wordspace figure is (unless ``overwrite``), a place that takes no file. ``advice``
+    (what the caller's user can do) ends the message, and where an existing file is in
+    the way, ``replace``: how to replace it on purpose (None: there is no way)."""
     path = Path(path)
     if path.suffix.lstrip(".").lower() not in _FORMATS:
         raise ValueError(f"cannot write {path}: use a .png, .svg or .pdf file name")
+    if replace and path.is_file() and not path.is_symlink():
+        advice += f", or {replace} to replace it on purpose"
     return check_replaceable_file(
         path, "a figure wordspace wrote (their metadata say so)",
-        lambda file: overwrite or is_wordspace_figure(file),
-        "choose another file name, or replace it on purpose (plot --overwrite)")
+        lambda file: overwrite or is_wordspace_figure(file), advice)
 
 
 def save_figure(fig, path: str | Path, dpi: int = 150, *, overwrite: bool = False) -> Path:
     """Write a figure atomically; the format (png, svg, pdf) follows the file's suffix.
     An existing file is replaced only when it is a wordspace figure (see
     :func:`check_figure_path`), or when ``overwrite``."""
-    path = check_figure_path(path, overwrite)
+    path = check_figure_path(path, overwrite)  # a Python caller's advice
     fmt = path.suffix.lstrip(".").lower()
     metadata = {"Software" if fmt == "png" else "Creator": FIGURE_MARK}
     with atomic_write(path, "wb") as f:

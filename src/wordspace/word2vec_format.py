@@ -45,7 +45,12 @@ from typing import IO
 
 import numpy as np
 
-from wordspace._io import DECOMPRESSION_ERRORS, atomic_write, decompressing_reader
+from wordspace._io import (
+    DECOMPRESSION_ERRORS,
+    atomic_write,
+    check_replaceable_file,
+    decompressing_reader,
+)
 from wordspace._tokens import shorten
 from wordspace._validate import check_int
 from wordspace.fasttext_format import MAGIC as FASTTEXT_MAGIC
@@ -319,6 +324,13 @@ def is_word2vec_file(path: str | Path) -> bool:
     except (OSError, ValueError, UnicodeDecodeError):
         return False
     return True
+
+
+def check_word2vec_path(path: str | Path, advice: str) -> Path:
+    """Refuse, before any work, a place where wordspace may not write a word2vec file:
+    a link, a directory, an existing file that is not a word2vec file; ``FileExistsError``
+    ending with ``advice`` (what to do). Returns ``path``."""
+    return check_replaceable_file(path, "a word2vec file", is_word2vec_file, advice)
 
 
 def read_word2vec(path: str | Path, binary: bool | None = None, limit: int | None = None,
