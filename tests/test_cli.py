@@ -144,6 +144,17 @@ def test_projector_export_refuses_words_a_tsv_line_cannot_hold(tmp_path, monkeyp
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("word", ["\u3000", "\xa0 ", "\ufeff"])
+def test_projector_export_refuses_blank_words_the_projector_would_skip(tmp_path, word):
+    """The Projector drops blank metadata lines (JavaScript's trim()), which would put
+    every later word on the wrong vector."""
+    from wordspace.projector import write_projector
+
+    with pytest.raises(ValueError, match="word 2, .* is blank"):
+        write_projector(tmp_path / "p", ["a", word, "c"], np.ones((3, 2), np.float32))
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_errors_are_one_clear_line(tmp_path, trained, capsys):
     empty = tmp_path / "empty.txt"
     empty.write_text("")

@@ -138,6 +138,8 @@ def test_command_trains_and_explains(tmp_path, capsys, digits):
     assert main(["convae", "--epochs", "3", "-o", str(mine)]) == 2
     assert "convae.png exists and is not a figure wordspace wrote" in capsys.readouterr().err
     assert (mine / "convae.png").read_bytes() == b"a picture of mine"
+    assert main(["convae", "explain", "--kernel-size", "3"]) == 2  # not silently ignored
+    assert "takes no options; got --kernel-size" in capsys.readouterr().err
     assert main(["convae", "explain"]) == 0
     text = capsys.readouterr().out
     assert "W (4x9)" in text and "W (4x16)" in text
@@ -151,3 +153,11 @@ def test_bad_shapes_are_refused():
         conv2d(np.zeros((1, 2, 4, 4)), np.zeros((1, 3, 2, 2)))
     with pytest.raises(ValueError, match="filters must be an integer >= 1"):
         ConvAutoencoder(filters=0)
+
+
+def test_the_picture_states_the_error_the_command_prints(digits):
+    from wordspace.convae.explain import figure
+
+    model = ConvAutoencoder(epochs=2, seed=0).fit(digits)
+    title = figure(model, digits)._suptitle.get_text()
+    assert f"reconstruction error {model.reconstruction_error(digits):.4f} per image" in title

@@ -1042,15 +1042,20 @@ def _add_convae(sub) -> None:
                     "the reconstruction error per epoch and write a picture of originals, "
                     "reconstructions and filters. 'wordspace convae explain' prints the "
                     "convolution matrix W and the padded-code convolution that equals W^T.")
-    p.add_argument("action", nargs="?", choices=["train", "explain"], default="train")
-    p.add_argument("-o", "--output", default="convae", metavar="DIR",
-                   help="where to write convae.png")
-    p.add_argument("--epochs", type=_positive_int, default=30)
-    p.add_argument("--filters", type=_positive_int, default=8)
-    p.add_argument("--kernel-size", type=_positive_int, default=3)
-    p.add_argument("--stride", type=_positive_int, default=1)
-    p.add_argument("--untied", action="store_true", help="a decoder kernel of its own")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("action", nargs="?", choices=["train", "explain"], default="train",
+                   help="train (the default) or explain (the worked example of a 2x2 kernel "
+                        "over a 3x3 input, stride 1, and a 4x4 input, stride 2; it takes "
+                        "none of the options below)")
+    p.add_argument("-o", "--output", metavar="DIR",
+                   help="where to write convae.png (default: convae)")
+    p.add_argument("--epochs", type=_positive_int, help="passes over the digits (30)")
+    p.add_argument("--filters", type=_positive_int, help="convolution filters (8)")
+    p.add_argument("--kernel-size", type=_positive_int, metavar="K",
+                   help="each filter is K x K pixels (3)")
+    p.add_argument("--stride", type=_positive_int, help="the convolution's stride (1)")
+    p.add_argument("--untied", action="store_true",
+                   help="a decoder kernel of its own (default: the encoder's, transposed)")
+    p.add_argument("--seed", type=int, help="random seed of the initial filters (0)")
     p.set_defaults(func=_convae)
 
 
@@ -1059,9 +1064,19 @@ def _convae(a) -> None:
     from wordspace.convae.model import ConvAutoencoder, load_digits_images, mean_image_error
     from wordspace.plot import check_figure_path, save_figure
 
+    options = {"output": "convae", "epochs": 30, "filters": 8, "kernel_size": 3,
+               "stride": 1, "untied": False, "seed": 0}
+    given = [f"--{name.replace('_', '-')}" for name, default in options.items()
+             if getattr(a, name) not in (None, False)]
     if a.action == "explain":
+        if given:  # not silently ignored: the example is fixed
+            raise UsageError(f"'convae explain' prints a fixed worked example and takes no "
+                             f"options; got {', '.join(given)}")
         print(explain())
         return
+    for name, default in options.items():
+        if getattr(a, name) is None:
+            setattr(a, name, default)
     output = check_figure_path(Path(a.output) / "convae.png", replace=None,  # before training
                                advice="choose another --output folder, or move it away")
     images = load_digits_images()

@@ -50,8 +50,8 @@ def write_projector(path: str | Path, words: Sequence[str], matrix: np.ndarray) 
     ``vectors.tsv`` and ``metadata.tsv``, atomically; returns ``path``.
 
     Values carry nine significant digits, so every float32 reads back exactly. A word
-    that is empty or holds a tab or a line break (which would shift every later line)
-    and a NaN or infinite value are refused with a ``ValueError`` naming the word, before
+    that is empty, blank or holds a tab or a line break (which would shift every later
+    line) and a NaN or infinite value are refused with a ``ValueError`` naming the word, before
     anything is written.
     """
     path = Path(path)
@@ -70,6 +70,13 @@ def write_projector(path: str | Path, words: Sequence[str], matrix: np.ndarray) 
             raise ValueError(f"{path}: word {i + 1}, {shorten(w)}, is empty or contains a "
                              f"tab or a line break: {METADATA} holds a word a line and "
                              "cannot store it")
+        if not w.replace("\ufeff", "").strip():
+            # the Projector skips blank lines (JavaScript's trim(): spaces, U+00A0, U+3000,
+            # the BOM ...), so every later word would be shown at the wrong point
+            raise ValueError(f"{path}: word {i + 1}, {shorten(w)}, is blank (only spaces or "
+                             "invisible characters): the Projector skips blank lines of "
+                             f"{METADATA}, which would put every later word on the wrong "
+                             "vector")
     for start in range(0, len(matrix), _BLOCK):
         finite = np.isfinite(matrix[start:start + _BLOCK]).all(axis=1)
         if not finite.all():

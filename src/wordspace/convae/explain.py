@@ -75,5 +75,5 @@ def figure(model, images: np.ndarray, n: int = 10):
     fig.suptitle(f"convolutional autoencoder: {model.filters} filters {model.kernel_size}x"
                  f"{model.kernel_size}, stride {model.stride}, "
                  f"{'tied' if model.tied else 'untied'} decoder; reconstruction error "
-                 f"{model.history_[-1]:.3f}", fontsize=9)
+                 f"{model.reconstruction_error(images):.4f} per image", fontsize=9)
     return fig
