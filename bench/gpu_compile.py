@@ -58,10 +58,13 @@ def main(argv=None) -> int:
                  ("CBOW", E.DeviceLayout(block=1, window_bag=True)),
                  ("fastText skip-gram", E.DeviceLayout(block=10, subwords=True)),
                  ("fastText CBOW", E.DeviceLayout(block=1, window_bag=True, subwords=True)))]
-    cases.append(("skip-gram, atomic", E.CudaNegativeSampling("cuda", atomic=True)._kernels(
-        dim=100, window=5, negative=5)[0], ns.empty_launch(100)))
-    cases.append(("skip-gram, shared cache", E.CudaNegativeSampling("cuda", cache=True)._kernels(
-        dim=100, window=5, negative=5)[0], ns.empty_launch(100)))
+    for name, options in (("skip-gram, atomic", dict(atomic=True)),
+                          ("skip-gram, shared cache", dict(cache=True)),
+                          ("skip-gram, strided", dict(concurrent_chunks=1024)),
+                          ("skip-gram, strided, atomic",
+                           dict(concurrent_chunks=1024, atomic=True))):
+        cases.append((name, E.CudaNegativeSampling("cuda", **options)._kernels(
+            dim=100, window=5, negative=5)[0], ns.empty_launch(100)))
     for energy, spherical in (("kl", False), ("el", False), ("kl", True)):
         loss = GaussianSkipGram(energy=energy)._loss()  # the model's defaults otherwise
         gaussian = G.CudaGaussian("cuda", loss)

@@ -266,7 +266,7 @@ def test_a_warp_of_32_lanes_keeps_words_in_order():
 
 def _run(tokens, offsets, *, dim=8, window=3, negative=3, sample=0.0, epochs=1, seed=5,
          alpha=0.025, job_words=200, chunk_words=128, cache=False, launch_words=300,
-         atomic=False, max_resident_words=None):
+         atomic=False, max_resident_words=None, concurrent_chunks=None):
     tokens = np.asarray(tokens, np.int32)
     n_words = int(tokens.max()) + 1
     counts = np.bincount(tokens, minlength=n_words)
@@ -280,7 +280,8 @@ def _run(tokens, offsets, *, dim=8, window=3, negative=3, sample=0.0, epochs=1, 
                           np.zeros((n_words, dim), np.float32))
     reports = []
     executor = CudaSkipGram("cuda", chunk_words=chunk_words, launch_words=launch_words,
-                            cache=cache, atomic=atomic, max_resident_words=max_resident_words)
+                            cache=cache, atomic=atomic, max_resident_words=max_resident_words,
+                            concurrent_chunks=concurrent_chunks)
     result = executor.train(sampler, params, jobs, rates, seed=seed,
                             report=lambda r: reports.append(r.words))
     return result, params, reports, sampler, jobs, rates
@@ -338,6 +339,30 @@ def test_atomic_training_is_plain_training_without_concurrency(cache):
     np.testing.assert_array_equal(atomic_params.inputs, plain_params.inputs)
     np.testing.assert_array_equal(atomic_params.outputs, plain_params.outputs)
     assert (atomic.pairs, atomic.terms, atomic.loss) == (plain.pairs, plain.terms, plain.loss)
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_fewer_warps_than_chunks_train_every_chunk_once(cache):
+    """concurrent_chunks: each warp trains every so many chunks in turn. With one (the
+    simulator runs blocks one after another, in order) that is every chunk in the order
+    a warp per chunk trains them: the same matrices, bit for bit; with three, every
+    chunk is trained once all the same (the device sampler's pairs, all of them)."""
+    tokens = np.arange(700) % 29
+    offsets = np.array([0, 5, 300, 301, 700])
+    runs = {n: _run(tokens, offsets, epochs=2, sample=1e-2, cache=cache,
+                    concurrent_chunks=n) for n in (None, 1, 3)}
+    (wide, wide_params, *_), (one, one_params, *_) = runs[None], runs[1]
+    np.testing.assert_array_equal(one_params.inputs, wide_params.inputs)
+    np.testing.assert_array_equal(one_params.outputs, wide_params.outputs)
+    assert (one.words, one.pairs, one.terms, one.loss) == (
+        wide.words, wide.pairs, wide.terms, wide.loss)
+    three, _, _, sampler, jobs, rates = runs[3]
+    assert three.pairs == wide.pairs == expected_pairs(sampler, jobs, rates, seed=5,
+                                                       chunk_words=128)
+    assert CudaSkipGram("cuda", concurrent_chunks=3).blocks(10) == 3  # one warp a block
+    assert CudaSkipGram("cuda").blocks(10) == 10
+    with pytest.raises(ValueError, match="concurrent_chunks must be a positive number"):
+        CudaSkipGram("cuda", concurrent_chunks=0)
 
 
 def test_a_corpus_too_long_for_the_device_is_streamed_a_launch_at_a_time(monkeypatch):

@@ -252,14 +252,18 @@ class CudaNegativeSampling:
     with an atomic add, so concurrent warps' updates of a row are never lost (Hogwild
     without lost writes; reads stay unsynchronised). ``max_resident_words``: the longest
     corpus copied to the device whole; a longer one is streamed a launch at a time
-    (:class:`DeviceCorpus`; None: by the device's free memory). Options may be given as
-    ints (``atomic=1``), as ``bench/gpu.py --variants`` passes them.
+    (:class:`DeviceCorpus`; None: by the device's free memory). ``concurrent_chunks``:
+    at most this many chunks train at once (each warp then trains its chunks in turn; a
+    multiple of ``warps``), for fewer concurrent writers of a row than the device holds
+    warps (None: a warp per chunk, every warp the device can hold in flight). Options
+    may be given as ints (``atomic=1``), as ``bench/gpu.py --variants`` passes them.
     """
 
     def __init__(self, device: str = "cuda", *, output_rate: float = 1.0,
                  warps: int = WARPS, chunk_words: int = CHUNK_WORDS,
                  launch_words: int = LAUNCH_WORDS, cache: bool | None = False,
-                 atomic: bool = False, max_resident_words: int | None = None):
+                 atomic: bool = False, max_resident_words: int | None = None,
+                 concurrent_chunks: int | None = None):
         self.device = device
         self.index = require_cuda(device)
         self.simulated = simulated()
@@ -271,6 +275,19 @@ class CudaNegativeSampling:
         self.cache = None if cache is None else bool(cache)
         self.atomic = bool(atomic)
         self.max_resident_words = max_resident_words
+        if concurrent_chunks is not None and not (
+                isinstance(concurrent_chunks, (int, np.integer)) and concurrent_chunks >= 1):
+            raise ValueError(f"concurrent_chunks must be a positive number of chunks (or "
+                             f"None: one warp per chunk), got {concurrent_chunks!r}")
+        self.concurrent_chunks = concurrent_chunks
+
+    def blocks(self, count: int) -> int:
+        """Thread blocks for a launch of ``count`` chunks: one warp per chunk, or as few
+        as ``concurrent_chunks`` takes (each warp then trains every so many chunks)."""
+        blocks = -(-count // self.warps)
+        if self.concurrent_chunks is not None:
+            blocks = min(blocks, max(1, self.concurrent_chunks // self.warps))
+        return blocks
 
     def _kernels(self, *, dim: int, window: int, negative: int,
                  layout: DeviceLayout | None = None):
@@ -291,7 +308,8 @@ class CudaNegativeSampling:
         return kernels.build(dim=dim, window=window, negative=negative, warps=self.warps,
                              cache=cache, atomic=self.atomic, lanes=self.lanes,
                              block=layout.block, window_bag=layout.window_bag,
-                             subwords=layout.subwords, tagged=layout.tagged)
+                             subwords=layout.subwords, tagged=layout.tagged,
+                             strided=self.concurrent_chunks is not None)
 
     def compile(self, *, dim: int, window: int, negative: int,
                 layout: DeviceLayout | None = None) -> float:
@@ -365,7 +383,7 @@ class CudaNegativeSampling:
 
         def launch(first: int, count: int) -> None:
             base = corpus.load(first, count)
-            train_kernel[-(-count // self.warps), threads](
+            train_kernel[self.blocks(count), threads](
                 corpus.device, d["keep"], d["prob"], d["alias"], d["syn0"], d["syn1"],
                 corpus.kept, d["start"], d["stop"], d["lr"], d["row"], d["bag_ptr"],
                 d["bag_rows"], np.float32(self.output_rate), first, count, base,

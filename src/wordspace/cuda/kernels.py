@@ -271,7 +271,8 @@ def shared_bytes(*, dim: int, window: int, warps: int, cache: bool) -> int:
 
 def build(*, dim: int, window: int, negative: int, warps: int = 1, cache: bool = False,
           atomic: bool = False, lanes: int | None = None, block: int = BLOCK,
-          window_bag: bool = False, subwords: bool = False, tagged: bool = False):
+          window_bag: bool = False, subwords: bool = False, tagged: bool = False,
+          strided: bool = False):
     """The kernels for one shape and layout: ``(train_kernel, examples_kernel)``, with
     ``warps`` warps of ``lanes`` threads per block (default :func:`default_lanes`).
 
@@ -282,7 +283,9 @@ def build(*, dim: int, window: int, negative: int, warps: int = 1, cache: bool =
     ``tagged``: every centre also has its sentence's row as a last context (PV-DBOW).
     ``cache`` keeps the window's context rows in shared memory (skip-gram's one-row bags
     only), ``atomic`` adds every step to a global row with ``cuda.atomic.add`` (see the
-    module docstring).
+    module docstring); ``strided``: each warp trains every so many chunks in turn, for
+    launches of fewer warps than chunks (without it, a warp per chunk: the loop costs
+    the SGNS kernel 22 registers a thread, 96 -> 118 on sm_90, and so occupancy).
 
     Shapes and options are compile-time constants (register and shared arrays are sized
     by them); each distinct combination compiles once per process.
@@ -291,12 +294,12 @@ def build(*, dim: int, window: int, negative: int, warps: int = 1, cache: bool =
                   warps=int(warps), cache=bool(cache), atomic=bool(atomic),
                   lanes=default_lanes() if lanes is None else int(lanes),
                   block=max(int(block), 1), window_bag=bool(window_bag),
-                  subwords=bool(subwords), tagged=bool(tagged))
+                  subwords=bool(subwords), tagged=bool(tagged), strided=bool(strided))
 
 
 @functools.cache
 def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_bag,
-           subwords, tagged):
+           subwords, tagged, strided):
     if SIMULATED and warps != 1:
         raise ValueError("the simulator's warp functions need one warp per block")
     if not SIMULATED and lanes != WARP:
@@ -314,6 +317,7 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
     RDIM = dim if cache else 1
     WARPS = warps
     TAGGED = tagged
+    STRIDED = strided
     WINDOW_BAG = window_bag
     # contexts per example, and bags: a window bag is every context in one bag
     ITEMS = max(2 * window + int(tagged), 1) if window_bag else block
@@ -560,43 +564,18 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
             if d < DIM:
                 add_global(syn0, word, d, ring[slot, d] - orig[slot, d])
 
-    @cuda.jit
-    def train_kernel(tokens, keep, alias_prob, alias_index, syn0, syn1, kept,
-                     chunk_start, chunk_stop, chunk_lr, chunk_row, bag_ptr, bag_rows,
-                     out_rate, first_chunk, count, token_base, seed, out_loss, out_terms,
-                     out_pairs, out_examples):
-        """Chunks ``first_chunk .. first_chunk + count - 1`` of the run, one per warp:
-        chunk ``c`` is the corpus's tokens ``chunk_start[c]:chunk_stop[c]`` (``tokens``
-        holds the corpus from position ``token_base`` on: all of it, or a launch's
-        span) at learning rate ``chunk_lr[c]`` (and, ``tagged``, with the sentence row
-        ``chunk_row[c]``); ``kept`` (as long as ``tokens``) is scratch for its
-        subsampled words; with
-        ``subwords`` word ``w``'s bag is ``bag_rows[bag_ptr[w]:bag_ptr[w + 1]]``. Writes
-        the chunk's tracked loss, tracked bags, trained contexts and trained centres
-        (those with a context) at index ``c``."""
-        warp = cuda.threadIdx.x // LANES
-        lane = cuda.threadIdx.x % LANES
-        scratch_all = cuda.shared.array((WARPS, WARP), np.float32)
-        ring_all = cuda.shared.array((WARPS, RING, RDIM), np.float32)
-        orig_all = cuda.shared.array((WARPS, RING, RDIM), np.float32)
-        local = cuda.blockIdx.x * WARPS + warp
-        if local >= count:
-            return
-        c = first_chunk + local
-        scratch = scratch_all[warp]
-        ring = ring_all[warp]
-        orig = orig_all[warp]
+    @cuda.jit(device=True)
+    def chunk(c, tokens, keep, alias_prob, alias_index, syn0, syn1, kept, chunk_start,
+              chunk_stop, chunk_lr, chunk_row, bag_ptr, bag_rows, out_rate, token_base, seed,
+              out_loss, out_terms, out_pairs, out_examples, lane, scratch, ring, orig, rows,
+              first, last, pieces, outs):
+        """Train chunk ``c`` (see ``train_kernel``) with this warp's scratch arrays."""
         lr = chunk_lr[c]
         start = chunk_start[c] - token_base
         stop = chunk_stop[c] - token_base
         doc = chunk_row[c] if TAGGED else np.int32(0)
         own, shared = seeds(seed, c, lane)  # shared: identical in every lane
         n, own = subsample(tokens, keep, start, stop, kept, own, scratch, lane, LANES)
-        rows = cuda.local.array(ITEMS, np.int32)
-        first = cuda.local.array(ITEMS, np.int64)
-        last = cuda.local.array(ITEMS, np.int64)
-        pieces = cuda.local.array(ITEMS1, np.int64)
-        outs = cuda.local.array(K1, np.int32)
         if not ONE_ROW:  # bag p is piece p (a window bag: pieces[1] set per example)
             for p in range(ITEMS1):
                 pieces[p] = p
@@ -678,5 +657,50 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
             out_terms[c] = terms
             out_pairs[c] = pairs
             out_examples[c] = examples
+
+    @cuda.jit
+    def train_kernel(tokens, keep, alias_prob, alias_index, syn0, syn1, kept,
+                     chunk_start, chunk_stop, chunk_lr, chunk_row, bag_ptr, bag_rows,
+                     out_rate, first_chunk, count, token_base, seed, out_loss, out_terms,
+                     out_pairs, out_examples):
+        """Chunks ``first_chunk .. first_chunk + count - 1`` of the run, one per warp:
+        chunk ``c`` is the corpus's tokens ``chunk_start[c]:chunk_stop[c]`` (``tokens``
+        holds the corpus from position ``token_base`` on: all of it, or a launch's
+        span) at learning rate ``chunk_lr[c]`` (and, ``tagged``, with the sentence row
+        ``chunk_row[c]``); ``kept`` (as long as ``tokens``) is scratch for its
+        subsampled words; with
+        ``subwords`` word ``w``'s bag is ``bag_rows[bag_ptr[w]:bag_ptr[w + 1]]``. Writes
+        the chunk's tracked loss, tracked bags, trained contexts and trained centres
+        (those with a context) at index ``c``."""
+        warp = cuda.threadIdx.x // LANES
+        lane = cuda.threadIdx.x % LANES
+        scratch_all = cuda.shared.array((WARPS, WARP), np.float32)
+        ring_all = cuda.shared.array((WARPS, RING, RDIM), np.float32)
+        orig_all = cuda.shared.array((WARPS, RING, RDIM), np.float32)
+        scratch = scratch_all[warp]
+        ring = ring_all[warp]
+        orig = orig_all[warp]
+        rows = cuda.local.array(ITEMS, np.int32)
+        first = cuda.local.array(ITEMS, np.int64)
+        last = cuda.local.array(ITEMS, np.int64)
+        pieces = cuda.local.array(ITEMS1, np.int64)
+        outs = cuda.local.array(K1, np.int32)
+        # a warp per chunk, or, strided (fewer warps launched than chunks: the executor's
+        # ``concurrent_chunks``), each warp's chunks in turn, a grid's width apart: at
+        # most that many chunks train at once, the next ones as the earlier ones end
+        local = cuda.blockIdx.x * WARPS + warp
+        if STRIDED:
+            while local < count:
+                chunk(first_chunk + local, tokens, keep, alias_prob, alias_index, syn0,
+                      syn1, kept, chunk_start, chunk_stop, chunk_lr, chunk_row, bag_ptr,
+                      bag_rows, out_rate, token_base, seed, out_loss, out_terms, out_pairs,
+                      out_examples, lane, scratch, ring, orig, rows, first, last, pieces,
+                      outs)
+                local += cuda.gridDim.x * WARPS
+        elif local < count:
+            chunk(first_chunk + local, tokens, keep, alias_prob, alias_index, syn0, syn1,
+                  kept, chunk_start, chunk_stop, chunk_lr, chunk_row, bag_ptr, bag_rows,
+                  out_rate, token_base, seed, out_loss, out_terms, out_pairs, out_examples,
+                  lane, scratch, ring, orig, rows, first, last, pieces, outs)
 
     return train_kernel, examples_kernel
