@@ -504,7 +504,8 @@ def test_a_rank_resumed_from_its_previous_never_keeps_the_newer_one_it_dropped(t
     checkpointer, write = _rank_checkpointer(tmp_path / "run.partial")
     write(10)
     write(20)
-    checkpointer.source = checkpointer.previous  # what _choose_checkpoint decided
+    checkpointer.resume_from_previous()  # what _choose_checkpoint decided
+    assert checkpointer.positions() == {checkpointer.previous: 10}  # 20 dropped at once
     write(20)  # the run's own epoch 2
     assert checkpointer.positions() == {checkpointer.path: 20, checkpointer.previous: 10}
     write(30)  # and from then on, the usual rotation
@@ -563,3 +564,52 @@ def test_a_rank_never_removes_what_is_not_a_rank_checkpoint(tmp_path):
     else:
         pytest.fail("the folder at the previous checkpoint's place was replaced")
     assert (mine / "notes.txt").read_text() == "mine"
+
+
+def test_what_a_kill_while_removing_a_previous_checkpoint_left_is_cleaned_up(tmp_path,
+                                                                              monkeypatch):
+    """Killed inside the removal of rank-0.previous: its temporary (a part-deleted
+    checkpoint) is cleaned up at a later write, not kept for the rest of the run."""
+    import shutil
+
+    from wordspace import _io
+    from wordspace.engine import checkpoint as module
+
+    checkpointer, write = _rank_checkpointer(tmp_path / "run.partial")
+    write(10)
+    write(20)
+    rmtree = shutil.rmtree
+    monkeypatch.setattr(module.shutil, "rmtree", lambda *a, **k: None)  # "killed" there
+    write(30)
+    monkeypatch.setattr(module.shutil, "rmtree", rmtree)
+    left = [p for p in checkpointer.path.parent.iterdir() if p.name.endswith(".tmp")]
+    assert len(left) == 1 and left[0].name.startswith(".rank-0.previous.old.")
+    monkeypatch.setattr(_io, "STALE_AFTER_SECONDS", 0)
+    write(40)
+    assert [p for p in checkpointer.path.parent.iterdir() if p.name.endswith(".tmp")] == []
+    assert checkpointer.positions() == {checkpointer.path: 40, checkpointer.previous: 30}
+
+
+class _Gathered:
+    """A group of ranks whose all_gather returns the given lists (this rank's first)."""
+
+    def __init__(self, others):
+        self.others = others
+
+    def all_gather(self, value, what=""):
+        return [value, *self.others]
+
+
+def test_ranks_killed_while_writing_their_first_checkpoints_start_over(tmp_path):
+    from wordspace.engine.checkpoint import CheckpointMismatch
+    from wordspace.train import _choose_checkpoint
+
+    checkpointer, write = _rank_checkpointer(tmp_path / "run.partial")
+    write(10)  # rank 0 published its first; rank 1 was killed before publishing its own
+    _choose_checkpoint(_Gathered([[]]), checkpointer, 10, "corpus")
+    assert checkpointer.positions() == {} and checkpointer.source is None
+    write(10)
+    write(20)  # further on, a rank with none is damage: refused, nothing removed
+    with pytest.raises(CheckpointMismatch, match="rank 0: epoch 2, epoch 3; rank 1: none"):
+        _choose_checkpoint(_Gathered([[]]), checkpointer, 10, "corpus")
+    assert checkpointer.positions() == {checkpointer.path: 20, checkpointer.previous: 10}

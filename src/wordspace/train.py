@@ -624,14 +624,22 @@ def _choose_checkpoint(group, checkpointer: Checkpointer, per_epoch: int,
                        corpus: Corpus) -> None:
     """Have every rank resume from the same epoch: each keeps its last two checkpoints,
     so a run killed while its ranks were writing theirs (some have epoch k, some only
-    k - 1) resumes from the last epoch every rank has. Refused, on every rank alike, when
-    they have none in common (or some have none)."""
+    k - 1) resumes from the last epoch every rank has. A run killed while its ranks
+    wrote their first (some have one, the others none) starts over, as the same on
+    every rank; ranks with no epoch in common otherwise are refused, on every rank
+    alike."""
     checkpointer.keep_previous = True
     mine = checkpointer.positions()
     gathered = group.all_gather(sorted(set(mine.values())), what="the resume check")
     if not any(gathered):
         return  # a new run
     common = set.intersection(*map(set, gathered))
+    if not common and not all(gathered) and all(len(positions) <= 1
+                                                 for positions in gathered):
+        logger.warning("the ranks were stopped while writing their first checkpoints "
+                       "(some have one, some none): starting over")
+        checkpointer.discard_all()
+        return
     if not common:
         found = "; ".join(f"rank {r}: " + (", ".join(f"epoch {p // max(per_epoch, 1) + 1}"
                                                       for p in positions) or "none")
@@ -641,7 +649,8 @@ def _choose_checkpoint(group, checkpointer: Checkpointer, per_epoch: int,
             f"{getattr(corpus, 'name', 'the corpus')}; start over with --restart "
             "(restart=True in Python)")
     best = max(common)
-    checkpointer.source = next(path for path, position in mine.items() if position == best)
+    if mine.get(checkpointer.path) != best:
+        checkpointer.resume_from_previous()
 
 
 def _check_outcome(report: TrainingReport, meter: Meter, counts: np.ndarray, sample: float,

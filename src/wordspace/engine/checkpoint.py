@@ -35,6 +35,7 @@ import numpy as np
 from wordspace._io import (
     atomic_directory,
     check_replaceable,
+    clean_stale_temporaries,
     fsync_directory,
     load_npy,
     missing_mark,
@@ -419,22 +420,40 @@ class Checkpointer:
         if self.keep_previous:
             self._rotate()
         write_checkpoint(self.path, checkpoint)
-        self.source = None  # the last checkpoint is now this run's own
         self._last = time.monotonic()
+
+    def resume_from_previous(self) -> None:
+        """Resume from the checkpoint before the last (:attr:`previous`: the last one
+        every rank has), and drop the last at once: it is ahead of the other ranks', so
+        never needed, and kept it could be paired with another attempt's at a later
+        resume."""
+        self.source = self.previous
+        recover_interrupted_swap(self.path)
+        if self.path.exists() and (_is_rank_place(self.path) or is_checkpoint(self.path)):
+            _discard(self.path)
+
+    def discard_all(self) -> None:
+        """Remove this rank's checkpoints (the last and the previous), for a run that
+        starts over."""
+        for place in (self.path, self.previous):
+            recover_interrupted_swap(place)
+            if place.exists() and (_is_rank_place(place) or is_checkpoint(place)):
+                _discard(place)
 
     def _rotate(self) -> None:
         """Make room for a new checkpoint, keeping the one before it: the last becomes
-        the previous, unless it is not one this run continues (the run resumed from the
-        previous, all ranks' last common one) or does not read whole, and is dropped.
-        Killed between any two steps, a rank still has the previous one, which
-        :meth:`positions` offers."""
+        the previous, unless it does not read whole, and is dropped. Killed between any
+        two steps, a rank still has the previous one, which :meth:`positions` offers."""
+        # what a kill while removing a previous one left (atomic_directory cleans up
+        # the last one's temporaries, not these)
+        clean_stale_temporaries(self.path.parent, self.previous.name)
         recover_interrupted_swap(self.path)
         if not (self.path.exists() or self.path.is_symlink()):
             return
         for place in (self.path, self.previous):
             if place.exists() and not _is_rank_place(place):
                 check_checkpoint_path(place)
-        if self.source in (None, self.path) and _whole_position(self.path) is not None:
+        if _whole_position(self.path) is not None:
             if self.previous.exists():
                 _discard(self.previous)
             os.rename(self.path, self.previous)
