@@ -472,12 +472,14 @@ def test_numpy_scalar_parameters_reach_checkpoints_and_saved_models(corpus, tmp_
     assert load_model(tmp_path / "m").get_params()["window"] == 3
 
 
-def _rank_checkpointer(parent: Path):
-    """Rank 0's checkpointer of a 2-rank run (as train() sets it up), and a writer of
-    checkpoints at a given position."""
+def _rank_checkpointer(parent: Path, marked: bool = True):
+    """Rank 0's checkpointer of a 2-rank run (as train() sets it up; ``marked=False``:
+    in a folder no distributed run marked), and a writer of checkpoints at a given
+    position."""
     from wordspace.engine.checkpoint import Checkpoint, Checkpointer, mark_ranks
 
-    mark_ranks(parent, 2)
+    if marked:
+        mark_ranks(parent, 2)
     checkpointer = Checkpointer(parent / "rank-0", Every(epochs=1), {"dim": 2}, {"digest": "x"})
     checkpointer.keep_previous = True
 
@@ -545,24 +547,13 @@ def test_a_rank_checkpoint_that_does_not_read_whole_is_passed_over_and_replaced(
 def test_a_rank_never_removes_what_is_not_a_rank_checkpoint(tmp_path):
     """Outside a distributed run's marked checkpoint, a damaged folder at the place of
     the previous one is someone's folder: refused, and left as it was."""
-    from wordspace.engine.checkpoint import Checkpoint, Checkpointer
-
-    checkpointer = Checkpointer(tmp_path / "rank-0", Every(epochs=1), {}, {"digest": "x"})
-    checkpointer.keep_previous = True
+    checkpointer, write = _rank_checkpointer(tmp_path, marked=False)
     mine = tmp_path / "rank-0.previous"
     mine.mkdir()
     (mine / "notes.txt").write_text("mine")
-    for position in (10, 20):
-        try:
-            checkpointer.write(Checkpoint(
-                config={}, corpus={}, position=position, jobs=100, epochs=10, seconds=1.0,
-                meter={}, states=np.ones(1, np.uint64),
-                arrays={"vectors": np.zeros((3, 2), np.float32)}))
-        except FileExistsError as e:
-            assert "rank-0.previous" in str(e)
-            break
-    else:
-        pytest.fail("the folder at the previous checkpoint's place was replaced")
+    write(10)  # nothing to rotate yet
+    with pytest.raises(FileExistsError, match="rank-0.previous"):
+        write(20)  # the last would become the previous: the folder there is refused
     assert (mine / "notes.txt").read_text() == "mine"
 
 

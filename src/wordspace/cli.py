@@ -1064,24 +1064,25 @@ def _convae(a) -> None:
     from wordspace.convae.model import ConvAutoencoder, load_digits_images, mean_image_error
     from wordspace.plot import check_figure_path, save_figure
 
-    options = {"output": "convae", "epochs": 30, "filters": 8, "kernel_size": 3,
-               "stride": 1, "untied": False, "seed": 0}
-    given = [f"--{name.replace('_', '-')}" for name, default in options.items()
-             if getattr(a, name) not in (None, False)]
+    # only what was typed: the model's own defaults otherwise (the help states them)
+    given = {name: getattr(a, name) for name in ("epochs", "filters", "kernel_size",
+                                                 "stride", "seed")
+             if getattr(a, name) is not None}
+    if a.untied:
+        given["tied"] = False
     if a.action == "explain":
-        if given:  # not silently ignored: the example is fixed
+        typed = [f"--{name.replace('_', '-')}" for name in given if name != "tied"]
+        typed += ["--untied"] * a.untied + ["--output"] * (a.output is not None)
+        if typed:  # not silently ignored: the example is fixed
             raise UsageError(f"'convae explain' prints a fixed worked example and takes no "
-                             f"options; got {', '.join(given)}")
+                             f"options; got {', '.join(typed)}")
         print(explain())
         return
-    for name, default in options.items():
-        if getattr(a, name) is None:
-            setattr(a, name, default)
-    output = check_figure_path(Path(a.output) / "convae.png", replace=None,  # before training
+    output = check_figure_path(Path(a.output or "convae") / "convae.png",  # before training
+                               replace=None,
                                advice="choose another --output folder, or move it away")
     images = load_digits_images()
-    model = ConvAutoencoder(filters=a.filters, kernel_size=a.kernel_size, stride=a.stride,
-                            tied=not a.untied, epochs=a.epochs, seed=a.seed).fit(images)
+    model = ConvAutoencoder(**given).fit(images)
     for epoch, error in enumerate(model.history_, 1):
         print(f"epoch {epoch:>3}: reconstruction error {error:.4f}")
     print(f"reconstruction error {model.reconstruction_error(images):.4f} per image "

@@ -514,7 +514,7 @@ class _Run(Pauses):
         saved = self.checkpointer.resume(arrays, len(self.states), self.jobs)
         if saved is None:
             return
-        source = self.checkpointer.source or self.checkpointer.path
+        source = self.checkpointer.resume_path
         try:
             self.meter.restore(saved.meter)
         except ValueError as e:

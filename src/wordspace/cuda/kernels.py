@@ -687,7 +687,9 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
         outs = cuda.local.array(K1, np.int32)
         # a warp per chunk, or, strided (fewer warps launched than chunks: the executor's
         # ``concurrent_chunks``), each warp's chunks in turn, a grid's width apart: at
-        # most that many chunks train at once, the next ones as the earlier ones end
+        # most that many chunks train at once, the next ones as the earlier ones end. The
+        # call is written twice on purpose: a loop that runs once still costs the
+        # registers (see build), so a warp per chunk gets no loop at all
         local = cuda.blockIdx.x * WARPS + warp
         if STRIDED:
             while local < count:

@@ -232,11 +232,17 @@ def _is_rank_place(path: Path) -> bool:
             and path.is_dir() and not path.is_symlink() and _ranks_of(path.parent) is not None)
 
 
+def _drop(place: Path) -> None:
+    """Remove a rank's checkpoint at ``place``, if there is one (damaged included);
+    anything else there is left alone."""
+    recover_interrupted_swap(place)
+    if place.exists() and (_is_rank_place(place) or is_checkpoint(place)):
+        _discard(place)
+
+
 def _whole_position(path: Path) -> int | None:
     """The position of the checkpoint at ``path`` if it reads whole (its head checked,
     each array's header read and its data all there), else None."""
-    if not is_checkpoint(path):
-        return None
     try:
         head = _read_head(path)
         for name in ("states", *head.arrays):
@@ -388,7 +394,13 @@ class Checkpointer:
         #: keep the checkpoint before the last at :attr:`previous` (a distributed rank's:
         #: a run killed while its ranks were writing resumes from the last one all have)
         self.keep_previous = False
-        self.source: Path | None = None  # what :meth:`resume` reads (None: ``path``)
+        self.source: Path | None = None  # set by resume_from_previous (None: ``path``)
+
+    @property
+    def resume_path(self) -> Path:
+        """The checkpoint :meth:`resume` reads: the last, or (see
+        :meth:`resume_from_previous`) the one before."""
+        return self.source or self.path
 
     @property
     def previous(self) -> Path:
@@ -428,17 +440,13 @@ class Checkpointer:
         never needed, and kept it could be paired with another attempt's at a later
         resume."""
         self.source = self.previous
-        recover_interrupted_swap(self.path)
-        if self.path.exists() and (_is_rank_place(self.path) or is_checkpoint(self.path)):
-            _discard(self.path)
+        _drop(self.path)
 
     def discard_all(self) -> None:
         """Remove this rank's checkpoints (the last and the previous), for a run that
         starts over."""
         for place in (self.path, self.previous):
-            recover_interrupted_swap(place)
-            if place.exists() and (_is_rank_place(place) or is_checkpoint(place)):
-                _discard(place)
+            _drop(place)
 
     def _rotate(self) -> None:
         """Make room for a new checkpoint, keeping the one before it: the last becomes
@@ -465,7 +473,7 @@ class Checkpointer:
         """The checkpoint to resume from, checked against this run, or None when there is
         none; :class:`CheckpointMismatch` naming every difference when it was made with
         other settings or on another corpus."""
-        path = self.source or self.path
+        path = self.resume_path
         recover_interrupted_swap(path)
         check_checkpoint_path(path)
         if not path.exists() or not any(path.iterdir()):
