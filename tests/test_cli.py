@@ -328,7 +328,11 @@ def _build(*argv):
     return build_model(build_parser().parse_args(["train", "c.txt", "-o", "m", *argv]))
 
 
-_OTHER_VALUES = {"device": "cuda:1"}
+#: options with a syntax of their own: the text given, and the parameter's value
+_OTHER_VALUES = {"device": ("cuda:1", "cuda:1"),
+                 "device_options": ("concurrent-chunks=4", {"concurrent_chunks": 4})}
+#: options valid only beside another (device options are for a GPU): that one's value
+_BESIDE = {"device_options": {"device": "cuda"}}
 
 
 def _given(action, p) -> tuple[list[str], object]:
@@ -338,8 +342,9 @@ def _given(action, p) -> tuple[list[str], object]:
         return [action.option_strings[0]], action.const
     if action.choices:
         value = next(c for c in action.choices if c != p.default)
-    elif action.dest in _OTHER_VALUES:  # a string with a syntax of its own
-        value = _OTHER_VALUES[action.dest]
+    elif action.dest in _OTHER_VALUES:
+        text, value = _OTHER_VALUES[action.dest]
+        return [action.option_strings[0], text], value
     elif p.default is None:
         value = 2 if "int" in str(p.annotation) else r"\w+" if "str" in str(
             p.annotation) else 0.001
@@ -361,9 +366,13 @@ def test_every_parameter_of_every_model_is_an_option_that_reaches_it(name):
             continue
         assert param in options, f"{cls.__name__}({param}=...) has no train option"
         argv, value = _given(options[param], _takers(param)[name])
+        beside = _BESIDE.get(param, {})
+        for other, other_value in beside.items():
+            argv += [options[other].option_strings[0], other_value]
         model, corpus_type, reading = _build("--model", name, *argv)
         if param in defaults:
-            assert model.get_params() == {**defaults, param: value} and reading == {}
+            assert model.get_params() == {**defaults, **beside, param: value}
+            assert reading == {}
             assert type(getattr(model, param)) is type(value)
         else:
             assert model.get_params() == defaults and reading == {param: value}

@@ -122,3 +122,59 @@ def test_a_device_checkpoint_resumes_whatever_the_cpu_workers(small, tmp_path):
     whole = SkipGram(epochs=3, device="cuda", workers=1, **TINY).fit(corpus)
     np.testing.assert_array_equal(resumed.input_vectors_, whole.input_vectors_)
     assert not path.exists()
+
+
+def test_device_options_reach_the_executor_and_bad_ones_are_refused_first(small, tmp_path):
+    from wordspace import GaussianSkipGram
+
+    corpus, _ = small
+    options = {"concurrent_chunks": 2, "atomic": True}
+    model = SkipGram(device="cuda", device_options=options, epochs=1, **TINY)
+    executor = model._device_executor()
+    assert (executor.concurrent_chunks, executor.atomic) == (2, True)
+    assert executor.output_rate == model._loss().output_rate  # the model's own, kept
+    model.fit(corpus)
+    assert model.report_.words == len(corpus.tokens)
+    model.save(tmp_path / "model")  # saved with the model's settings
+    assert Model.load(tmp_path / "model").device_options == options
+    gaussian = GaussianSkipGram(device="cuda", device_options={"launch_words": 999})
+    assert gaussian._device_executor().launch_words == 999
+    missing = tmp_path / "no-such-corpus.txt"  # each refused before the corpus is read
+    with pytest.raises(ValueError, match=r"device_options: bogus is not an option of "
+                                         r"CBOW's executor .*its options are: warps, .*"
+                                         r"concurrent_chunks"):
+        CBOW(device="cuda", device_options={"bogus": 1}, **TINY).fit(missing)
+    with pytest.raises(ValueError, match="output_rate is not an option"):  # the model's
+        SkipGram(device="cuda", device_options={"output_rate": 2}, **TINY).fit(missing)
+    with pytest.raises(ValueError, match=r"device_options \(atomic\) are options of a "
+                                         r"GPU's executor, and the device is the CPU"):
+        SkipGram(device_options={"atomic": True}, **TINY).fit(missing)
+    with pytest.raises(ValueError, match="device_options must be a dict"):
+        SkipGram(device="cuda", device_options=["atomic"], **TINY).fit(missing)
+    SkipGram(device_options={}, epochs=1, **TINY).fit(corpus)  # none given: nothing to refuse
+
+
+def test_the_command_line_passes_device_options(tmp_path, capsys):
+    corpus_file = tmp_path / "corpus.txt"
+    sentences, _ = planted_sentences(n_sentences=40, length=10, seed=6)
+    corpus_file.write_text("\n".join(" ".join(s) for s in sentences) + "\n")
+    out = tmp_path / "model"
+    common = ["--dim", "8", "--epochs", "1", "--min-count", "1", "--quiet"]
+    assert main(["train", str(corpus_file), "-o", str(out), "--device", "cuda",
+                 "--device-option", "concurrent-chunks=4", "--device-option", "atomic=true",
+                 "--device-option", "cache=none", *common]) == 0
+    assert Model.load(out).device_options == {"concurrent_chunks": 4, "atomic": True,
+                                              "cache": None}
+    assert main(["train", str(corpus_file), "-o", str(tmp_path / "cpu"), "--device-option",
+                 "atomic=1", *common]) == 2
+    assert "--device-option (atomic) are options of a GPU's executor" in \
+        capsys.readouterr().err
+    with pytest.raises(SystemExit):  # argparse's usage error
+        main(["train", str(corpus_file), "-o", str(tmp_path / "x"), "--device-option",
+              "atomic", *common])
+    assert "expected NAME=VALUE, got 'atomic'" in capsys.readouterr().err
+    # an update on another device drops the options of the old one's executor
+    assert main(["train", str(corpus_file), "-o", str(tmp_path / "u"), "--update", str(out),
+                 "--device", "cpu", "--epochs", "1", "--quiet"]) == 0
+    assert Model.load(tmp_path / "u").device_options is None
+    assert not (tmp_path / "cpu").exists() and not (tmp_path / "x").exists()

@@ -97,11 +97,38 @@ class _Option:
     target: str = "model"
     group: str = ""
     metavar: str | None = None
+    action: type[argparse.Action] | None = None  # how a value is read, if not as the type
 
     @property
     def option(self) -> str:
         """The option as typed: ``--ns-exponent`` for ``ns_exponent``."""
         return self.flag or "--" + self.param.replace("_", "-")
+
+
+class _NamedValues(argparse.Action):
+    """``--device-option NAME=VALUE``, repeated: a dict of names and values (``1024`` an
+    int, ``0.5`` a float, ``true`` / ``false`` / ``none`` as such, anything else a string)."""
+
+    def __call__(self, parser, namespace, text, option_string=None):
+        name, equals, value = text.partition("=")
+        if not (equals and name.strip() and value.strip()):
+            raise argparse.ArgumentError(self, f"expected NAME=VALUE, got {text!r}")
+        given = dict(getattr(namespace, self.dest) or {})
+        given[name.strip().replace("-", "_")] = _literal(value.strip())
+        setattr(namespace, self.dest, given)
+
+
+def _literal(text: str):
+    """A command line's value as what it spells: a bool, None, an int, a float or text."""
+    words = {"true": True, "false": False, "none": None}
+    if text.lower() in words:
+        return words[text.lower()]
+    for parse in (int, float):
+        try:
+            return parse(text)
+        except ValueError:
+            pass
+    return text
 
 
 # Helps say what a parameter means; defaults and the models taking it are appended from
@@ -162,6 +189,9 @@ _DECLARED = (
             group="run"),
     _Option("device", "cpu, or cuda / cuda:N to train on a GPU (pip install "
             "wordspace[cuda])", group="run", metavar="DEVICE"),
+    _Option("device_options", "an option of the GPU's executor, e.g. concurrent_chunks=1024 "
+            "(repeat for more; docs/gpu.md lists them)", flag="--device-option",
+            group="run", metavar="NAME=VALUE", action=_NamedValues),
     _Option("seed", "random seed", group="run"),
 )
 #: model parameters set by a run option rather than their own (``--quiet``)
@@ -284,6 +314,8 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
                       help=(f"{o.help} ({text})" if text else o.help).replace("%", "%%"))
         if o.switch is not None:
             kwargs.update(action="store_const", const=o.switch)
+        elif o.action is not None:
+            kwargs.update(action=o.action, metavar=o.metavar)
         else:
             kwargs.update(type=_value_type(next(iter(owners.values()))),
                           choices=o.choices or None,
@@ -304,8 +336,9 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
     run.add_argument("--update", default=None, metavar="MODEL",
                      help="continue training MODEL (a model directory or a fastText .bin) "
                           "on the corpus: its new words are added, its settings kept "
-                          "(--epochs, --alpha, --min-alpha, --workers and --seed may "
-                          "change); the result is written to -o")
+                          "(--epochs, --alpha, --min-alpha, --workers, --seed, --device "
+                          "and --device-option may change; a new --device drops the "
+                          "model's device options); the result is written to -o")
     run.add_argument("--init", default=None, metavar="VECTORS",
                      help="start from pretrained vectors (a model directory, a fastText "
                           ".bin, a word2vec, .vec or GloVe file of the same dimension): "
@@ -436,9 +469,9 @@ def _quiet(args: argparse.Namespace, cls, params: dict, reading: dict) -> None:
             params["progress"] = False
 
 
-#: the parameters ``train --update`` may change: how the update trains, not the model
 #: what ``train --update`` may change: how the update is trained, never the model's shape
-_UPDATE_PARAMS = ("epochs", "alpha", "min_alpha", "workers", "seed", "device")
+_UPDATE_PARAMS = ("epochs", "alpha", "min_alpha", "workers", "seed", "device",
+                  "device_options")
 
 
 def _model_to_update(args: argparse.Namespace):
@@ -470,7 +503,7 @@ def _model_to_update(args: argparse.Namespace):
         elif o.param in _UPDATE_PARAMS:
             params[o.param] = value
         else:
-            may = ", ".join("--" + p.replace("_", "-") for p in _UPDATE_PARAMS)
+            may = ", ".join(o.option for o in _options() if o.param in _UPDATE_PARAMS)
             raise UsageError(f"{o.option}: {args.update}'s own value is kept by --update "
                              f"(only {may} may change)")
     # more text is read as the model's was (older models recorded nothing)
@@ -480,6 +513,8 @@ def _model_to_update(args: argparse.Namespace):
                              f"read with {name}={value!r}, and --update reads more text "
                              "the same way")
         reading[name] = value
+    if "device" in params:  # the options were the old device's executor's
+        params.setdefault("device_options", None)
     _quiet(args, type(model), params, reading)
     try:
         model._check_updatable()  # PPMI+SVD and PV-DBOW say what to do instead

@@ -560,8 +560,7 @@ class WindowModel(Model):
         if self.workers is not None:
             check_int("workers", self.workers, 1)
         check_int("seed", self.seed, 0)
-        if self._device != "cpu":
-            parse_device(self._device)  # "cuda" or "cuda:N", or a ValueError saying so
+        self._validate_device()
         # the buffers' worst case for any corpus of default sentences, before reading one
         check_walk_memory(layout=self._layout(), window=self.window,
                           negative=getattr(self, "negative", 0), dim=self.dim,
@@ -577,6 +576,36 @@ class WindowModel(Model):
         ``"cpu"``, as ``"CUDA"`` is ``"cuda"``)."""
         device = getattr(self, "device", "cpu")
         return device.strip().lower() if isinstance(device, str) else device
+
+    def _validate_device(self) -> None:
+        """Refuse a device that is not ``cpu``, ``cuda`` or ``cuda:N``, and device options
+        that are not a dict of names or are given for the CPU (which would ignore them)."""
+        if self._device != "cpu":
+            parse_device(self._device)  # "cuda" or "cuda:N", or a ValueError saying so
+        options = getattr(self, "device_options", None)
+        if options is None:
+            return
+        if not isinstance(options, dict) or not all(isinstance(k, str) for k in options):
+            raise ValueError("device_options must be a dict of option names and values, "
+                             f"e.g. {{'concurrent_chunks': 1024}}, got {options!r}")
+        if options and self._device == "cpu":
+            raise ValueError(f"device_options ({', '.join(options)}) are options of a GPU's "
+                             "executor, and the device is the CPU: train on a GPU (device "
+                             "'cuda') or leave them out")
+
+    def _executor(self, cls: type, *args, **fixed) -> DeviceExecutor:
+        """``cls(device, *args, **fixed)`` with the model's ``device_options`` added: the
+        executor's keyword options that the model does not set itself (an option ``cls``
+        does not take is a ValueError naming those it does)."""
+        options = dict(getattr(self, "device_options", None) or {})
+        takes = [name for name, p in inspect.signature(cls).parameters.items()
+                 if p.kind is p.KEYWORD_ONLY and name not in fixed]
+        unknown = [name for name in options if name not in takes]
+        if unknown:
+            raise ValueError(f"device_options: {', '.join(unknown)} is not an option of "
+                             f"{type(self).__name__}'s executor on a GPU ({cls.__name__}); "
+                             f"its options are: {', '.join(takes)}")
+        return cls(self.device, *args, **fixed, **options)
 
     def _device_executor(self) -> DeviceExecutor | None:
         """What trains this model on its ``device`` (None: the CPU's threads)."""

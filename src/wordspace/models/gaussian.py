@@ -76,6 +76,9 @@ class GaussianSkipGram(WindowModel):
         ``wordspace[cuda]`` extra; see docs/gpu.md): the same loss, walk and AdaGrad
         steps, by :class:`wordspace.cuda.gaussian.CudaGaussian`. Checked before the
         corpus is read; the trained model is plain NumPy arrays either way.
+    device_options : dict, optional
+        Options of the GPU's executor (:class:`wordspace.cuda.gaussian.CudaGaussian`
+        lists them). Refused with ``device="cpu"``.
 
     Attributes
     ----------
@@ -107,7 +110,7 @@ class GaussianSkipGram(WindowModel):
                  var_max: float = 4.0, var_init: float = 1.0, variance_rate: float = 0.3,
                  tied: bool = True,
                  workers: int | None = None, seed: int = 1, device: str = "cpu",
-                 progress: bool = True):
+                 device_options: dict | None = None, progress: bool = True):
         self.dim = dim
         self.covariance = covariance
         self.energy = energy
@@ -128,6 +131,7 @@ class GaussianSkipGram(WindowModel):
         self.workers = workers
         self.seed = seed
         self.device = device
+        self.device_options = device_options
         self.progress = progress
 
     def _validate(self) -> None:
@@ -149,7 +153,7 @@ class GaussianSkipGram(WindowModel):
         import_cuda()  # CudaNotInstalled, naming the package, before the kernels import it
         from wordspace.cuda.gaussian import CudaGaussian
 
-        return CudaGaussian(self.device, self._loss())
+        return self._executor(CudaGaussian, self._loss())
 
     def _check_first_step(self) -> None:
         """Refuse a rate whose first AdaGrad step would jump across the means' ball.

@@ -44,7 +44,7 @@ class PVDBOW(SkipGram):
     window : int
         Skip-gram window when ``train_words`` (the document is always a context).
     negative, sample, ns_exponent, alpha, min_alpha, workers, seed, shared_negatives,
-    device, progress
+    device, device_options, progress
         As for :class:`~wordspace.models.skipgram.SkipGram`; ``sample`` defaults to
         1e-3 (gensim's for ``Doc2Vec``), as documents are short next to a corpus.
     epochs : int
@@ -79,13 +79,14 @@ class PVDBOW(SkipGram):
                  negative: int = 5, sample: float = 1e-3, ns_exponent: float = 0.75,
                  epochs: int = 20, alpha: float = 0.025, min_alpha: float | None = None,
                  workers: int | None = None, seed: int = 1, shared_negatives: bool = True,
-                 device: str = "cpu", progress: bool = True):
+                 device: str = "cpu", device_options: dict | None = None,
+                 progress: bool = True):
         self.train_words = train_words
         super().__init__(dim=dim, window=window, negative=negative, sample=sample,
                          ns_exponent=ns_exponent, epochs=epochs, alpha=alpha,
                          min_alpha=min_alpha, workers=workers, seed=seed,
                          shared_negatives=shared_negatives, device=device,
-                         progress=progress)
+                         device_options=device_options, progress=progress)
 
     def _validate(self) -> None:
         if not isinstance(self.train_words, (bool, np.bool_)):

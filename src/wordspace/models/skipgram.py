@@ -55,6 +55,10 @@ class SkipGram(WindowModel):
         ``wordspace[cuda]`` extra; see docs/gpu.md). Checked before the corpus is read;
         the trained model is plain NumPy arrays either way. ``workers`` does not apply
         on a GPU.
+    device_options : dict, optional
+        Options of the GPU's executor, e.g. ``{"concurrent_chunks": 1024}``
+        (:class:`wordspace.cuda.executor.CudaNegativeSampling` lists them; docs/gpu.md
+        says what each trades). Refused with ``device="cpu"``.
     progress : bool
         Show a progress bar (words/s, ETA, learning rate, running loss).
 
@@ -77,7 +81,8 @@ class SkipGram(WindowModel):
                  sample: float = 1e-4, ns_exponent: float = 0.75, epochs: int = 5,
                  alpha: float = 0.025, min_alpha: float | None = None,
                  workers: int | None = None, seed: int = 1, shared_negatives: bool = True,
-                 device: str = "cpu", progress: bool = True):
+                 device: str = "cpu", device_options: dict | None = None,
+                 progress: bool = True):
         self.dim = dim
         self.window = window
         self.negative = negative
@@ -90,6 +95,7 @@ class SkipGram(WindowModel):
         self.seed = seed
         self.shared_negatives = shared_negatives
         self.device = device
+        self.device_options = device_options
         self.progress = progress
 
     def _validate(self) -> None:
@@ -100,7 +106,7 @@ class SkipGram(WindowModel):
         from wordspace.cuda.executor import CudaNegativeSampling
 
         # the device trains the same layout and objective as the CPU's threads
-        return CudaNegativeSampling(self.device, output_rate=self._loss().output_rate)
+        return self._executor(CudaNegativeSampling, output_rate=self._loss().output_rate)
 
     _updatable = True
 
@@ -134,11 +140,11 @@ class CBOW(SkipGram):
                  sample: float = 1e-4, ns_exponent: float = 0.75, epochs: int = 5,
                  alpha: float = 0.05, min_alpha: float | None = None,
                  workers: int | None = None, seed: int = 1, device: str = "cpu",
-                 progress: bool = True):
+                 device_options: dict | None = None, progress: bool = True):
         super().__init__(dim=dim, window=window, negative=negative, sample=sample,
                          ns_exponent=ns_exponent, epochs=epochs, alpha=alpha,
                          min_alpha=min_alpha, workers=workers, seed=seed, device=device,
-                         progress=progress)
+                         device_options=device_options, progress=progress)
 
     def _layout(self) -> Layout:
         return Layout(bag="window")  # the mean of the window predicts the centre

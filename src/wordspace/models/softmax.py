@@ -43,6 +43,9 @@ class SoftmaxSkipGram(WindowModel):
         on the CPU as one worker does, stepped ``batch`` centres at a time.
         Checked before the corpus is read; the trained model is plain NumPy arrays
         either way.
+    device_options : dict, optional
+        Options of the GPU's executor (:class:`wordspace.cuda.softmax.TorchSoftmax`
+        lists them). Refused with ``device="cpu"``.
 
     Attributes
     ----------
@@ -60,7 +63,8 @@ class SoftmaxSkipGram(WindowModel):
     def __init__(self, *, dim: int = 100, window: int = 5, sample: float = 1e-4,
                  epochs: int = 5, alpha: float = 0.1, min_alpha: float | None = None,
                  batch: int = 32, workers: int | None = None, seed: int = 1,
-                 device: str = "cpu", progress: bool = True):
+                 device: str = "cpu", device_options: dict | None = None,
+                 progress: bool = True):
         self.dim = dim
         self.window = window
         self.sample = sample
@@ -71,6 +75,7 @@ class SoftmaxSkipGram(WindowModel):
         self.workers = workers
         self.seed = seed
         self.device = device
+        self.device_options = device_options
         self.progress = progress
 
     def _validate(self) -> None:
@@ -83,7 +88,7 @@ class SoftmaxSkipGram(WindowModel):
 
         # the CPU's step, batch for batch: larger batches are faster on a GPU but need a
         # lower alpha (batch 1024 diverges at the default 0.1), so they are the user's call
-        return TorchSoftmax(self.device, self.batch)
+        return self._executor(TorchSoftmax, self.batch)
 
     @property
     def _workers(self) -> int:
