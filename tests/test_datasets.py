@@ -377,7 +377,8 @@ def test_a_damaged_cached_file_is_replaced(server, register):
 @pytest.mark.parametrize("member", [None, "set/data.txt"])
 def test_a_cached_file_truncated_or_edited_since_is_fetched_again(server, register, member):
     """Parsing alone passes a file cut at a line end ("6.53" cut to "6.5" too): the cache
-    records each file's size, time and sha256 when it is fetched, and checks them."""
+    records each file's size, time and sha256 when it is fetched, and checks them. A
+    file unpacked from an archive is unpacked again from the cached download."""
     body = PAIRS + b"".join(b"w%d\tv%d\t%d.53\n" % (i, i, i % 10) for i in range(50))
     served = body if member is None else make_zip({member: body})
     server.files["/data"] = served
@@ -386,9 +387,10 @@ def test_a_cached_file_truncated_or_edited_since_is_fetched_again(server, regist
     path = datasets.path("toy", progress=False)
     path.write_bytes(body[:-3])  # a damaged disk, an editor: still a valid pairs file
     assert datasets.load("toy")[-1] == ("w49", "v49", 9.53)  # fetched afresh, not 9.5
-    assert path.read_bytes() == body and server.requests == ["/data", "/data"]
+    fetched = ["/data"] if member else ["/data", "/data"]
+    assert path.read_bytes() == body and server.requests == fetched
     os.utime(path, ns=(1, 1))  # touched (or copied) only: the same bytes, used as they are
-    assert len(datasets.load("toy")) == 52 and len(server.requests) == 2
+    assert len(datasets.load("toy")) == 52 and server.requests == fetched
     assert "verified.json" in leftovers(d)
 
 
@@ -411,6 +413,44 @@ def test_a_download_placed_by_hand_must_be_the_registry_s_file(server, register)
         assert datasets.load(name) == [("tiger", "cat", 7.35), ("book", "paper", 7.46)]
     assert server.requests == ["/pairs.txt", "/a.zip"]
 
+
+def test_an_archive_that_fails_is_removed_only_if_wordspace_downloaded_it(server, register,
+                                                                         caplog):
+    """A download the cache made is its own to remove and fetch again; an archive put
+    there by hand (the registry stating no checksum to refuse it by) is the user's: the
+    error says so and leaves it. A damaged unpacked file is unpacked again from the
+    download, without a download, and siblings sharing the archive are unpacked again."""
+    body = b"".join(b"w%d\tv%d\t%d.5\n" % (i, i, i % 10) for i in range(20))
+    good = make_zip({"set/a.txt": PAIRS, "set/b.txt": body})
+    server.files["/a.zip"] = good
+    a, b = (register(name, kind="similarity", description="", filename="a.zip",
+                     urls=(server.url + "/a.zip",), member=f"set/{name}.txt",
+                     shared_folder="ab") for name in "ab")
+    assert len(datasets.load("a")) == 2 and len(datasets.load("b")) == 20
+    b.cache_path.write_bytes(body[:-5])  # damaged since: unpacked again, not downloaded
+    with caplog.at_level(logging.WARNING, logger="wordspace.datasets"):
+        assert len(datasets.load("b")) == 20
+    assert "removing it to unpack afresh" in caplog.text
+    assert len(datasets.load("a")) == 2 and server.requests == ["/a.zip"]
+    archive = a.folder / "a.zip"
+    # the cache's own download, damaged since: removed, so the next call downloads it
+    archive.write_bytes(make_zip({"set/other.txt": PAIRS}))
+    for d in (a, b):
+        d.cache_path.unlink()
+    with pytest.raises(DatasetError, match="does not contain set/a.txt; removed the "
+                                           "download and what it unpacked"):
+        datasets.load("a")
+    assert not archive.exists() and leftovers(a) == []
+    # now one put there by hand: refused by name, and kept
+    placed = make_zip({"set/other.txt": PAIRS})
+    archive.write_bytes(placed)
+    with pytest.raises(DatasetError, match=r"does not contain set/a.txt; .*a.zip was not "
+                                           r"downloaded by wordspace, so it is kept: "
+                                           r"remove it to download"):
+        datasets.load("a")
+    assert archive.read_bytes() == placed and server.requests == ["/a.zip"]
+    archive.unlink()
+    assert len(datasets.load("a")) == 2 and server.requests == ["/a.zip", "/a.zip"]
 
 def test_too_few_items_is_refused(server, register):
     server.files["/pairs.txt"] = PAIRS

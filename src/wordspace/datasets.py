@@ -340,10 +340,14 @@ def _cached_or_fetched(dataset: Dataset, download: bool, progress: bool,
             _check_unchanged(dataset)
             return dataset.cache_path, _validate(dataset, dataset.cache_path)
         except DatasetError as e:
-            # ours to replace (an error page cached by an older version, a damaged disk)
-            logger.warning("%s: the cached copy is damaged (%s); removing it to download "
-                           "afresh", dataset.name, e)
-            _discard(dataset)
+            # ours to replace (an error page cached by an older version, a damaged disk);
+            # an unpacked member is unpacked again from the download, if that is whole
+            logger.warning("%s: the cached copy is damaged (%s); removing it to %s afresh",
+                           dataset.name, e, "unpack" if dataset.member else "download")
+            if dataset.member:
+                shutil.rmtree(dataset.folder / "unpacked", ignore_errors=True)
+            else:
+                _discard(dataset)
     if not download:
         raise DatasetUnavailable(f"{dataset.name} is not downloaded yet: run "
                                  f"'wordspace data get {dataset.name}'")
@@ -386,13 +390,18 @@ def _records(dataset: Dataset) -> dict:
     return records if isinstance(records, dict) else {}
 
 
-def _record(dataset: Dataset) -> None:
-    """Note the cached data's fingerprint and sha256, as fetched and checked."""
+def _record(dataset: Dataset, path: Path | None = None) -> None:
+    """Note the cached data's (or the download ``path``'s) fingerprint and sha256, as
+    fetched and checked: what the cache holds as its own."""
     if not os.access(dataset.folder, os.W_OK):  # a read-only shared cache: used as it is
         return
-    key = str(dataset.cache_path.relative_to(dataset.folder))
-    records = {**_records(dataset), key: {"fingerprint": _fingerprint(dataset.cache_path),
-                                          "sha256": _sha256(dataset.cache_path)}}
+    path = dataset.cache_path if path is None else path
+    key = str(path.relative_to(dataset.folder))
+    _write_records(dataset, {**_records(dataset), key: {"fingerprint": _fingerprint(path),
+                                                        "sha256": _sha256(path)}})
+
+
+def _write_records(dataset: Dataset, records: dict) -> None:
     try:  # another process may write its own at once: a record lost is re-made next use
         with atomic_write(dataset.folder / _RECORDS, "w") as f:
             json.dump(records, f, indent=1)
@@ -446,10 +455,23 @@ def _check_unchanged(dataset: Dataset) -> None:
     _record(dataset)  # the same bytes, copied or touched
 
 
-def _discard(dataset: Dataset) -> None:
-    """Remove a dataset's cached download and what it unpacked to (ours to refetch)."""
-    (dataset.folder / dataset.filename).unlink(missing_ok=True)
-    shutil.rmtree(dataset.folder / "unpacked", ignore_errors=True)
+def _discard(dataset: Dataset) -> bool:
+    """Remove what the cache unpacked for a dataset and its download, if the cache
+    downloaded it (a file put there by hand is the user's: kept); returns whether the
+    download was removed."""
+    shutil.rmtree(dataset.folder / "unpacked", ignore_errors=True)  # rebuilt from it
+    archive, records = dataset.folder / dataset.filename, _records(dataset)
+    if archive.exists() and str(dataset.filename) not in records:
+        return False
+    archive.unlink(missing_ok=True)
+    # what is removed is no longer the cache's: a file put there later is the user's
+    kept = {key: value for key, value in records.items()
+            if key != str(dataset.filename) and not key.startswith("unpacked/")}
+    if kept:
+        _write_records(dataset, kept)
+    else:
+        (dataset.folder / _RECORDS).unlink(missing_ok=True)
+    return True
 
 
 def _fetch(dataset: Dataset, progress: bool, deadline: float | None):
@@ -465,6 +487,8 @@ def _fetch(dataset: Dataset, progress: bool, deadline: float | None):
             try:
                 download(url, archive, checksum=dataset.checksum, size=dataset.size,
                          progress=progress, deadline=deadline, validate=validate)
+                if dataset.member:  # the cache's own, to replace if it proves damaged
+                    _record(dataset, archive)
                 break
             except DatasetError as e:
                 errors.append(str(e))
@@ -498,11 +522,16 @@ def _fetch(dataset: Dataset, progress: bool, deadline: float | None):
     except DatasetError as e:
         # without a checksum a wrong file (an HTML error page, say) can get this far, and
         # with one an unsafe archive can: remove it, so the next call downloads afresh
-        # instead of failing the same way forever
-        _discard(dataset)
-        raise DatasetUnavailable(f"{dataset.name}: {e}; removed the download and what it "
-                           f"unpacked: run again to download afresh, or download "
-                           f"{dataset.urls[0]} by hand into {folder}") from None
+        # instead of failing the same way forever (one put there by hand is the user's)
+        if _discard(dataset):
+            raise DatasetUnavailable(f"{dataset.name}: {e}; removed the download and what "
+                                     f"it unpacked: run again to download afresh, or "
+                                     f"download {dataset.urls[0]} by hand into {folder}"
+                                     ) from None
+        raise DatasetUnavailable(f"{dataset.name}: {e}; {archive} was not downloaded by "
+                                 f"wordspace, so it is kept: remove it to download "
+                                 f"{dataset.urls[0]} afresh, or put a copy of it there"
+                                 ) from None
     return dataset.cache_path, checked[0]
 
 
