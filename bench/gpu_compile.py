@@ -65,11 +65,13 @@ def main(argv=None) -> int:
                            dict(concurrent_chunks=1024, atomic=True))):
         cases.append((name, E.CudaNegativeSampling("cuda", **options)._kernels(
             dim=100, window=5, negative=5)[0], ns.empty_launch(100)))
-    for energy, spherical in (("kl", False), ("el", False), ("kl", True)):
+    for energy, spherical, strided in (("kl", False, False), ("el", False, False),
+                                       ("kl", True, False), ("kl", False, True)):
         loss = GaussianSkipGram(energy=energy)._loss()  # the model's defaults otherwise
-        gaussian = G.CudaGaussian("cuda", loss)
+        gaussian = G.CudaGaussian("cuda", loss, concurrent_chunks=1024 if strided else None)
         var_dim = 1 if spherical else 50
-        cases.append((f"Gaussian {energy.upper()}{' spherical' if spherical else ''}",
+        cases.append((f"Gaussian {energy.upper()}{' spherical' if spherical else ''}"
+                      f"{', strided' if strided else ''}",
                       gaussian._kernels(dim=50, var_dim=var_dim, window=5, negative=5)[0],
                       gaussian.empty_launch(50, var_dim)))
 

@@ -15,6 +15,7 @@ cuda = simulated_cuda()
 from conftest import planted_sentences  # noqa: E402
 from wordspace import Corpus, GaussianSkipGram  # noqa: E402
 from wordspace.cuda import gaussian as G  # noqa: E402
+from wordspace.cuda.executor import launch_blocks  # noqa: E402
 from wordspace.engine.jobs import epoch_jobs, make_jobs  # noqa: E402
 from wordspace.engine.layout import Examples, Layout  # noqa: E402
 from wordspace.engine.params import GaussianParams  # noqa: E402
@@ -179,7 +180,9 @@ def test_executor_counts_every_word_of_every_epoch(planted):
     assert (params.variances >= 0.05).all() and (params.variances <= 4.0).all()
 
 
-def test_a_streamed_corpus_trains_as_a_resident_one(planted):
+def _train_first_600(planted, **options):
+    """Two epochs of the planted corpus's first 600 words in chunks of 40 and launches of
+    150 words, from the same start: ``(counters, params)``."""
     corpus, _ = planted
     tokens = np.asarray(corpus.tokens)[:600]
     offsets = np.array([0, 250, len(tokens)])
@@ -189,21 +192,46 @@ def test_a_streamed_corpus_trains_as_a_resident_one(planted):
     jobs = epoch_jobs(offsets, make_jobs(offsets, 300), 2)
     rates = Schedule.linear(0.3, 0.03, [j.words for j in jobs]).rates
     n = len(counts)
-    results = []
-    for limit in (None, 200):  # 200: each launch's tokens copied before it
-        rng = np.random.default_rng(0)
-        params = GaussianParams(rng.normal(0, 0.1, (n, 6)).astype(np.float32),
-                                np.ones((n, 1), np.float32),
-                                rng.normal(0, 0.1, (n, 6)).astype(np.float32),
-                                np.ones((n, 1), np.float32))
-        executor = G.CudaGaussian("cuda", MaxMarginLoss("el", 1.0, 5.0, 0.05, 4.0, 0.3),
-                                  chunk_words=40, launch_words=150,
-                                  max_resident_words=limit)
-        results.append((executor.train(sampler, params, jobs, rates, seed=3), params))
-    (whole, whole_params), (parts, parts_params) = results
-    for a, b in zip(whole_params.arrays(), parts_params.arrays(), strict=True):
-        np.testing.assert_array_equal(a, b)
-    assert (parts.words, parts.pairs, parts.loss) == (whole.words, whole.pairs, whole.loss)
+    rng = np.random.default_rng(0)
+    params = GaussianParams(rng.normal(0, 0.1, (n, 6)).astype(np.float32),
+                            np.ones((n, 1), np.float32),
+                            rng.normal(0, 0.1, (n, 6)).astype(np.float32),
+                            np.ones((n, 1), np.float32))
+    executor = G.CudaGaussian("cuda", MaxMarginLoss("el", 1.0, 5.0, 0.05, 4.0, 0.3),
+                              chunk_words=40, launch_words=150, **options)
+    return executor.train(sampler, params, jobs, rates, seed=3), params
+
+
+def _assert_same_training(one, other):
+    (a, a_params), (b, b_params) = one, other
+    for x, y in zip(a_params.arrays(), b_params.arrays(), strict=True):
+        np.testing.assert_array_equal(x, y)
+    assert (a.words, a.pairs, a.terms, a.loss) == (b.words, b.pairs, b.terms, b.loss)
+
+
+def test_a_streamed_corpus_trains_as_a_resident_one(planted):
+    # 200: each launch's tokens copied before it
+    _assert_same_training(_train_first_600(planted, max_resident_words=200),
+                          _train_first_600(planted))
+
+
+def test_fewer_warps_than_chunks_train_every_chunk_once(planted, monkeypatch):
+    """concurrent_chunks, as for negative sampling: one warp (the simulator runs blocks
+    in order) trains every chunk in a warp per chunk's order, bit for bit; three train
+    every chunk once all the same."""
+    wide = _train_first_600(planted)
+    blocks = []
+    monkeypatch.setattr(G, "launch_blocks", lambda *a: blocks.append(launch_blocks(*a))
+                        or blocks[-1])
+    _assert_same_training(_train_first_600(planted, concurrent_chunks=1), wide)
+    assert set(blocks) == {1}  # launches of one warp, not one a chunk
+    three, _ = _train_first_600(planted, concurrent_chunks=3)
+    assert max(blocks) == 3
+    assert (three.words, three.pairs, three.examples) == (
+        wide[0].words, wide[0].pairs, wide[0].examples)
+    with pytest.raises(ValueError, match="concurrent_chunks must be a positive number"):
+        G.CudaGaussian("cuda", MaxMarginLoss("el", 1.0, 5.0, 0.05, 4.0, 0.3),
+                       concurrent_chunks=-1)
 
 
 def test_a_model_trained_on_the_device_trains_saves_and_loads_on_the_cpu(planted, tmp_path):

@@ -238,6 +238,24 @@ class DeviceLayout:
         return not (self.window_bag or self.subwords or self.tagged)
 
 
+def check_concurrent_chunks(value):
+    """An executor's ``concurrent_chunks``: None, or a positive int (else ValueError)."""
+    if value is not None and not (isinstance(value, (int, np.integer)) and value >= 1):
+        raise ValueError(f"concurrent_chunks must be a positive number of chunks (or None: "
+                         f"one warp per chunk), got {value!r}")
+    return value
+
+
+def launch_blocks(count: int, warps: int, concurrent_chunks: int | None) -> int:
+    """Thread blocks of ``warps`` warps for a launch of ``count`` chunks: one warp per
+    chunk, or as few as ``concurrent_chunks`` takes (each warp then trains every so many
+    chunks, in a kernel built ``strided``)."""
+    blocks = -(-count // warps)
+    if concurrent_chunks is not None:
+        blocks = min(blocks, max(1, concurrent_chunks // warps))
+    return blocks
+
+
 class CudaNegativeSampling:
     """Negative sampling over the engine's layouts on a CUDA device: skip-gram (shared
     negatives, or per pair), CBOW, PV-DBOW and fastText's subword bags, as the CPU's
@@ -275,19 +293,11 @@ class CudaNegativeSampling:
         self.cache = None if cache is None else bool(cache)
         self.atomic = bool(atomic)
         self.max_resident_words = max_resident_words
-        if concurrent_chunks is not None and not (
-                isinstance(concurrent_chunks, (int, np.integer)) and concurrent_chunks >= 1):
-            raise ValueError(f"concurrent_chunks must be a positive number of chunks (or "
-                             f"None: one warp per chunk), got {concurrent_chunks!r}")
-        self.concurrent_chunks = concurrent_chunks
+        self.concurrent_chunks = check_concurrent_chunks(concurrent_chunks)
 
     def blocks(self, count: int) -> int:
-        """Thread blocks for a launch of ``count`` chunks: one warp per chunk, or as few
-        as ``concurrent_chunks`` takes (each warp then trains every so many chunks)."""
-        blocks = -(-count // self.warps)
-        if self.concurrent_chunks is not None:
-            blocks = min(blocks, max(1, self.concurrent_chunks // self.warps))
-        return blocks
+        """Thread blocks for a launch of ``count`` chunks (:func:`launch_blocks`)."""
+        return launch_blocks(count, self.warps, self.concurrent_chunks)
 
     def _kernels(self, *, dim: int, window: int, negative: int,
                  layout: DeviceLayout | None = None):

@@ -48,10 +48,12 @@ from wordspace.cuda.executor import (
     WARPS,
     CudaReport,
     DeviceCorpus,
+    check_concurrent_chunks,
     check_device_memory,
     chunk_counters,
     cut_chunks,
     device_tables,
+    launch_blocks,
     launch_groups,
     run_launches,
 )
@@ -90,24 +92,27 @@ class GaussianReport(CudaReport):
 
 
 def build(*, dim: int, var_dim: int, window: int, negative: int, kind: int,
-          warps: int = 1, lanes: int | None = None):
+          warps: int = 1, lanes: int | None = None, strided: bool = False):
     """The kernels for one shape: ``(train_kernel, examples_kernel)`` for means of
     ``dim`` and variance rows of ``var_dim`` (``dim``: diagonal, 1: spherical), windows
     of up to ``window`` words each side, ``negative`` negatives, energy ``kind``
     (:data:`~wordspace.kernels.gaussian.EL` or ``KL``); ``warps`` warps of ``lanes``
-    threads per block (default :func:`~wordspace.cuda.kernels.default_lanes`). Each
-    distinct shape compiles once per process."""
+    threads per block (default :func:`~wordspace.cuda.kernels.default_lanes`);
+    ``strided``: each warp trains every so many chunks in turn, for launches of fewer
+    warps than chunks (the executor's ``concurrent_chunks``). Each distinct shape
+    compiles once per process."""
     if var_dim not in (1, dim):
         raise ValueError(f"variance rows have 1 or dim={dim} entries, not {var_dim}")
     if kind not in (EL, KL):
         raise ValueError(f"kind must be EL ({EL}) or KL ({KL}), not {kind}")
     return _build(dim=int(dim), var_dim=int(var_dim), window=int(window),
                   negative=int(negative), kind=int(kind), warps=int(warps),
-                  lanes=default_lanes() if lanes is None else int(lanes))
+                  lanes=default_lanes() if lanes is None else int(lanes),
+                  strided=bool(strided))
 
 
 @functools.cache
-def _build(*, dim, var_dim, window, negative, kind, warps, lanes):
+def _build(*, dim, var_dim, window, negative, kind, warps, lanes, strided):
     if SIMULATED and warps != 1:
         raise ValueError("the simulator's warp functions need one warp per block")
     if not SIMULATED and lanes != WARP:
@@ -122,6 +127,7 @@ def _build(*, dim, var_dim, window, negative, kind, warps, lanes):
     WINDOW = window
     MAXJ = 2 * window + negative  # a window's contexts, then its negatives
     WARPS = warps
+    STRIDED = strided
     IS_EL = kind == EL
     N = np.float32(dim)
     N64 = float(dim)
@@ -360,26 +366,12 @@ def _build(*, dim, var_dim, window, negative, kind, warps, lanes):
             out_counts[0] = triples
             out_counts[1] = active
 
-    @cuda.jit
-    def train_kernel(tokens, keep, alias_prob, alias_index, mu_w, var_w, mu_c, var_c,
-                     acc_mu_w, acc_var_w, acc_mu_c, acc_var_c, kept, chunk_start, chunk_stop,
-                     chunk_lr, first, count, token_base, seed, variance_rate, margin,
-                     mu_max, var_min, var_max, tied, out_loss, out_terms, out_active,
-                     out_pairs, out_examples):
-        """Chunks ``first .. first + count - 1`` of the run, one per warp: chunk ``c`` is
-        the corpus's tokens ``chunk_start[c]:chunk_stop[c]`` (``tokens`` holds the corpus
-        from position ``token_base`` on) at learning rate ``chunk_lr[c]`` (the variances
-        at ``variance_rate`` times it); ``kept`` (as long as ``tokens``) is scratch for
-        its subsampled words. Writes the chunk's summed hinge, triples, active triples,
-        (centre, context) pairs and trained centres at index ``c``."""
-        warp = cuda.threadIdx.x // LANES
-        lane = cuda.threadIdx.x % LANES
-        scratch_all = cuda.shared.array((WARPS, WARP), np.float32)
-        local = cuda.blockIdx.x * WARPS + warp
-        if local >= count:
-            return
-        c = first + local
-        scratch = scratch_all[warp]
+    @cuda.jit(device=True)
+    def chunk(c, tokens, keep, alias_prob, alias_index, mu_w, var_w, mu_c, var_c, acc_mu_w,
+              acc_var_w, acc_mu_c, acc_var_c, kept, chunk_start, chunk_stop, chunk_lr,
+              token_base, seed, variance_rate, margin, mu_max, var_min, var_max, tied,
+              out_loss, out_terms, out_active, out_pairs, out_examples, lane, scratch):
+        """One warp trains chunk ``c`` (see train_kernel)."""
         lr = chunk_lr[c]
         var_lr = lr * variance_rate
         start = chunk_start[c] - token_base
@@ -422,6 +414,41 @@ def _build(*, dim, var_dim, window, negative, kind, warps, lanes):
             out_pairs[c] = pairs
             out_examples[c] = examples
 
+    @cuda.jit
+    def train_kernel(tokens, keep, alias_prob, alias_index, mu_w, var_w, mu_c, var_c,
+                     acc_mu_w, acc_var_w, acc_mu_c, acc_var_c, kept, chunk_start, chunk_stop,
+                     chunk_lr, first, count, token_base, seed, variance_rate, margin,
+                     mu_max, var_min, var_max, tied, out_loss, out_terms, out_active,
+                     out_pairs, out_examples):
+        """Chunks ``first .. first + count - 1`` of the run, one per warp (strided: each
+        warp's in turn): chunk ``c`` is the corpus's tokens
+        ``chunk_start[c]:chunk_stop[c]`` (``tokens`` holds the corpus from position
+        ``token_base`` on) at learning rate ``chunk_lr[c]`` (the variances at
+        ``variance_rate`` times it); ``kept`` (as long as ``tokens``) is scratch for its
+        subsampled words. Writes the chunk's summed hinge, triples, active triples,
+        (centre, context) pairs and trained centres at index ``c``."""
+        warp = cuda.threadIdx.x // LANES
+        lane = cuda.threadIdx.x % LANES
+        scratch_all = cuda.shared.array((WARPS, WARP), np.float32)
+        scratch = scratch_all[warp]
+        # as in wordspace.cuda.kernels: the loop only where strided, since a loop that
+        # runs once still costs registers
+        local = cuda.blockIdx.x * WARPS + warp
+        if STRIDED:
+            while local < count:
+                chunk(first + local, tokens, keep, alias_prob, alias_index, mu_w, var_w,
+                      mu_c, var_c, acc_mu_w, acc_var_w, acc_mu_c, acc_var_c, kept,
+                      chunk_start, chunk_stop, chunk_lr, token_base, seed, variance_rate,
+                      margin, mu_max, var_min, var_max, tied, out_loss, out_terms,
+                      out_active, out_pairs, out_examples, lane, scratch)
+                local += cuda.gridDim.x * WARPS
+        elif local < count:
+            chunk(first + local, tokens, keep, alias_prob, alias_index, mu_w, var_w, mu_c,
+                  var_c, acc_mu_w, acc_var_w, acc_mu_c, acc_var_c, kept, chunk_start,
+                  chunk_stop, chunk_lr, token_base, seed, variance_rate, margin, mu_max,
+                  var_min, var_max, tied, out_loss, out_terms, out_active, out_pairs,
+                  out_examples, lane, scratch)
+
     return train_kernel, examples_kernel
 
 
@@ -435,12 +462,15 @@ class CudaGaussian:
     ``device`` is ``"cuda"`` or ``"cuda:N"``, checked at once; ``warps`` chunks per
     thread block, ``chunk_words`` words per chunk, ``launch_words`` words per launch;
     ``max_resident_words`` the longest corpus copied to the device whole (longer ones
-    are streamed a launch at a time, :class:`~wordspace.cuda.executor.DeviceCorpus`).
+    are streamed a launch at a time, :class:`~wordspace.cuda.executor.DeviceCorpus`);
+    ``concurrent_chunks``: at most this many chunks train at once, as
+    :class:`~wordspace.cuda.executor.CudaNegativeSampling`'s (None: a warp per chunk).
     """
 
     def __init__(self, device: str = "cuda", loss=None, *, warps: int = WARPS,
                  chunk_words: int = CHUNK_WORDS, launch_words: int = LAUNCH_WORDS,
-                 max_resident_words: int | None = None):
+                 max_resident_words: int | None = None,
+                 concurrent_chunks: int | None = None):
         if loss is None:
             raise TypeError("CudaGaussian needs the MaxMarginLoss whose settings it trains")
         self.device = device
@@ -452,10 +482,12 @@ class CudaGaussian:
         self.chunk_words = int(chunk_words)
         self.launch_words = int(launch_words)
         self.max_resident_words = max_resident_words
+        self.concurrent_chunks = check_concurrent_chunks(concurrent_chunks)
 
     def _kernels(self, *, dim: int, var_dim: int, window: int, negative: int):
         return build(dim=dim, var_dim=var_dim, window=window, negative=negative,
-                     kind=self.loss.kind, warps=self.warps, lanes=self.lanes)
+                     kind=self.loss.kind, warps=self.warps, lanes=self.lanes,
+                     strided=self.concurrent_chunks is not None)
 
     def _scalars(self) -> tuple:
         loss = self.loss
@@ -539,7 +571,8 @@ class CudaGaussian:
         scalars = self._scalars()
         def launch(first: int, count: int) -> None:
             base = corpus.load(first, count)
-            train_kernel[-(-count // self.warps), threads](
+            blocks = launch_blocks(count, self.warps, self.concurrent_chunks)
+            train_kernel[blocks, threads](
                 corpus.device, d["keep"], d["prob"], d["alias"], mu_w, var_w, mu_c, var_c,
                 acc_mu_w, acc_var_w, acc_mu_c, acc_var_c, corpus.kept, d["start"],
                 d["stop"], d["lr"], first, count, base, np.uint64(seed % (1 << 64)),
