@@ -361,7 +361,7 @@ def test_fewer_warps_than_chunks_train_every_chunk_once(cache):
                                                        chunk_words=128)
     assert CudaSkipGram("cuda", concurrent_chunks=3).blocks(10) == 3  # one warp a block
     assert CudaSkipGram("cuda").blocks(10) == 10
-    with pytest.raises(ValueError, match="concurrent_chunks must be a positive number"):
+    with pytest.raises(ValueError, match="concurrent_chunks must be an integer >= 1"):
         CudaSkipGram("cuda", concurrent_chunks=0)
 
 
@@ -411,6 +411,15 @@ def test_executor_options():
     default = CudaSkipGram("cuda")
     assert default.atomic is False and default.cache is False
     assert CudaSkipGram("cuda", cache=None).cache is None  # whenever the ring fits
+    # users give them (device_options, --device-option): what is not one is refused
+    for name, value, why in (("atomic", "off", "must be True or False, got 'off'"),
+                             ("cache", 2, r"must be True or False \(or None\), got 2"),
+                             ("concurrent_chunks", True, "must be an integer >= 1"),
+                             ("chunk_words", 0, "must be an integer >= 1, got 0"),
+                             ("launch_words", 1e6, "must be an integer >= 1, got 1000000.0"),
+                             ("max_resident_words", "abc", "must be an integer")):
+        with pytest.raises(ValueError, match=f"{name} {why}"):
+            CudaSkipGram("cuda", **{name: value})
 
 
 def test_cut_chunks_cover_every_job_once():

@@ -225,11 +225,15 @@ def test_fewer_warps_than_chunks_train_every_chunk_once(planted, monkeypatch):
                         or blocks[-1])
     _assert_same_training(_train_first_600(planted, concurrent_chunks=1), wide)
     assert set(blocks) == {1}  # launches of one warp, not one a chunk
-    three, _ = _train_first_600(planted, concurrent_chunks=3)
+    three, three_params = _train_first_600(planted, concurrent_chunks=3)
     assert max(blocks) == 3
     assert (three.words, three.pairs, three.examples) == (
         wide[0].words, wide[0].pairs, wide[0].examples)
-    with pytest.raises(ValueError, match="concurrent_chunks must be a positive number"):
+    # the counters are per chunk, written again by a chunk trained twice: the means'
+    # AdaGrad sums add every step's squared gradient, so such a chunk (3 % of them) shows
+    np.testing.assert_allclose(three_params.mean_sums.sum(), wide[1].mean_sums.sum(),
+                               rtol=0.01)
+    with pytest.raises(ValueError, match="concurrent_chunks must be an integer >= 1"):
         G.CudaGaussian("cuda", MaxMarginLoss("el", 1.0, 5.0, 0.05, 4.0, 0.3),
                        concurrent_chunks=-1)
 

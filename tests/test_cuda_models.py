@@ -173,8 +173,49 @@ def test_the_command_line_passes_device_options(tmp_path, capsys):
         main(["train", str(corpus_file), "-o", str(tmp_path / "x"), "--device-option",
               "atomic", *common])
     assert "expected NAME=VALUE, got 'atomic'" in capsys.readouterr().err
-    # an update on another device drops the options of the old one's executor
-    assert main(["train", str(corpus_file), "-o", str(tmp_path / "u"), "--update", str(out),
-                 "--device", "cpu", "--epochs", "1", "--quiet"]) == 0
-    assert Model.load(tmp_path / "u").device_options is None
-    assert not (tmp_path / "cpu").exists() and not (tmp_path / "x").exists()
+    # an update: options given are added to the model's; on the CPU, they are dropped
+    update = ["train", str(corpus_file), "--update", str(out), "--epochs", "1", "--quiet"]
+    assert main([*update, "-o", str(tmp_path / "u1"), "--device-option", "atomic=0"]) == 0
+    assert Model.load(tmp_path / "u1").device_options == {"concurrent_chunks": 4,
+                                                          "atomic": 0, "cache": None}
+    assert main([*update, "-o", str(tmp_path / "u2"), "--device", "cuda:0"]) == 0
+    assert Model.load(tmp_path / "u2").device_options == {"concurrent_chunks": 4,
+                                                          "atomic": True, "cache": None}
+    assert main([*update, "-o", str(tmp_path / "u3"), "--device", "cpu"]) == 0
+    assert Model.load(tmp_path / "u3").device_options is None
+    assert main([*update[:3], str(tmp_path / "u3"), *update[4:], "-o", str(tmp_path / "u4"),
+                 "--device-option", "atomic=1"]) == 2  # a CPU model's update
+    assert "--device-option (atomic) are options of a GPU's executor" in \
+        capsys.readouterr().err
+    assert main([*update, "-o", str(tmp_path / "u5"), "--device-option", "atomic=off"]) == 2
+    assert "atomic must be True or False, got 'off'" in capsys.readouterr().err
+    assert not any((tmp_path / name).exists() for name in ("cpu", "x", "u4", "u5"))
+
+
+def test_device_options_are_plain_copied_and_none_however_given(small, tmp_path):
+    corpus, _ = small
+    options = {"concurrent_chunks": np.int64(2)}  # from a parameter grid, say
+    model = SkipGram(device="cuda", device_options=options, epochs=1, **TINY).fit(corpus)
+    assert type(model.get_params()["device_options"]["concurrent_chunks"]) is int
+    options["concurrent_chunks"] = 8  # the caller's dict, changed since: not the model's
+    model.save(tmp_path / "model")
+    assert Model.load(tmp_path / "model").device_options == {"concurrent_chunks": 2}
+
+    class Stop:
+        def on_epoch_end(self, model, report):
+            raise RuntimeError("stopped")
+
+    path = tmp_path / "run.partial"  # no options, given as {} or as None: one setting
+    with pytest.raises(RuntimeError, match="stopped"):
+        SkipGram(epochs=2, device_options={}, **TINY).fit(corpus, checkpoint=path,
+                                                          callbacks=[Stop()])
+    assert SkipGram(epochs=2, **TINY).fit(corpus, checkpoint=path).report_.words == \
+        2 * len(corpus.tokens)
+
+
+def test_ranks_compare_device_options_whatever_their_order():
+    from wordspace.cli import _comparable
+
+    assert _comparable({"atomic": 1, "concurrent_chunks": 4}) == \
+        _comparable({"concurrent_chunks": 4, "atomic": 1})
+    assert _comparable({"atomic": 1}) != _comparable({"atomic": 0})

@@ -8,6 +8,7 @@ import http.server
 import io
 import logging
 import os
+import shutil
 import tarfile
 import threading
 import time
@@ -414,6 +415,15 @@ def test_a_download_placed_by_hand_must_be_the_registry_s_file(server, register)
     assert server.requests == ["/pairs.txt", "/a.zip"]
 
 
+def _rot(path: Path) -> None:
+    """Flip a byte of ``path`` in place, keeping its size and time (a damaged disk)."""
+    st = path.stat()
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
 def test_an_archive_that_fails_is_removed_only_if_wordspace_downloaded_it(server, register,
                                                                          caplog):
     """A download the cache made is its own to remove and fetch again; an archive put
@@ -421,8 +431,7 @@ def test_an_archive_that_fails_is_removed_only_if_wordspace_downloaded_it(server
     error says so and leaves it. A damaged unpacked file is unpacked again from the
     download, without a download, and siblings sharing the archive are unpacked again."""
     body = b"".join(b"w%d\tv%d\t%d.5\n" % (i, i, i % 10) for i in range(20))
-    good = make_zip({"set/a.txt": PAIRS, "set/b.txt": body})
-    server.files["/a.zip"] = good
+    server.files["/a.zip"] = make_zip({"set/a.txt": PAIRS, "set/b.txt": body})
     a, b = (register(name, kind="similarity", description="", filename="a.zip",
                      urls=(server.url + "/a.zip",), member=f"set/{name}.txt",
                      shared_folder="ab") for name in "ab")
@@ -430,27 +439,68 @@ def test_an_archive_that_fails_is_removed_only_if_wordspace_downloaded_it(server
     b.cache_path.write_bytes(body[:-5])  # damaged since: unpacked again, not downloaded
     with caplog.at_level(logging.WARNING, logger="wordspace.datasets"):
         assert len(datasets.load("b")) == 20
-    assert "removing it to unpack afresh" in caplog.text
+    assert "removed it to unpack afresh" in caplog.text
     assert len(datasets.load("a")) == 2 and server.requests == ["/a.zip"]
     archive = a.folder / "a.zip"
     # the cache's own download, damaged since: removed, so the next call downloads it
-    archive.write_bytes(make_zip({"set/other.txt": PAIRS}))
+    _rot(archive)
     for d in (a, b):
         d.cache_path.unlink()
-    with pytest.raises(DatasetError, match="does not contain set/a.txt; removed the "
-                                           "download and what it unpacked"):
+    with pytest.raises(DatasetError, match="removed the download and what it unpacked"):
         datasets.load("a")
     assert not archive.exists() and leftovers(a) == []
-    # now one put there by hand: refused by name, and kept
+    # one put there by hand: refused by name, and kept
     placed = make_zip({"set/other.txt": PAIRS})
     archive.write_bytes(placed)
-    with pytest.raises(DatasetError, match=r"does not contain set/a.txt; .*a.zip was not "
-                                           r"downloaded by wordspace, so it is kept: "
-                                           r"remove it to download"):
+    kept = (r"does not contain set/a.txt; .*a.zip has no record of being downloaded by "
+            r"wordspace \(put there by hand, or by an older wordspace\), so it is kept: "
+            r"remove it to download")
+    with pytest.raises(DatasetError, match=kept):
         datasets.load("a")
     assert archive.read_bytes() == placed and server.requests == ["/a.zip"]
     archive.unlink()
-    assert len(datasets.load("a")) == 2 and server.requests == ["/a.zip", "/a.zip"]
+    assert len(datasets.load("a")) == 2 and server.requests == ["/a.zip"] * 2
+    # the cache's download removed by the user, another put in its place: the user's
+    archive.unlink()
+    shutil.rmtree(a.folder / "unpacked")
+    archive.write_bytes(placed)
+    with pytest.raises(DatasetError, match=kept):
+        datasets.load("a")
+    assert archive.read_bytes() == placed
+    # a whole archive put there by hand (or by a wordspace before records) is used, and
+    # from then on the cache's
+    archive.write_bytes(make_zip({"set/a.txt": PAIRS, "set/b.txt": body}))
+    assert len(datasets.load("b")) == 20 and server.requests == ["/a.zip"] * 2
+    _rot(archive)
+    shutil.rmtree(a.folder / "unpacked")
+    with pytest.raises(DatasetError, match="removed the download"):
+        datasets.load("a")
+
+
+def test_a_damaged_download_is_fetched_again_but_a_wrong_file_placed_by_hand_kept(
+        server, register, caplog):
+    archive_bytes = make_zip({"set/a.txt": PAIRS})
+    server.files["/a.zip"], server.files["/p.txt"] = archive_bytes, PAIRS
+    d = register("a", kind="similarity", description="", filename="a.zip",
+                 urls=(server.url + "/a.zip",), member="set/a.txt",
+                 checksum=sha256(archive_bytes))
+    assert len(datasets.load("a")) == 2
+    _rot(d.folder / "a.zip")  # found by its checksum, once the unpacked file is damaged
+    d.cache_path.write_bytes(PAIRS[:-3])
+    with caplog.at_level(logging.WARNING, logger="wordspace.datasets"):
+        assert len(datasets.load("a")) == 2  # in the same call
+    assert "the cached download is damaged" in caplog.text
+    assert server.requests == ["/a.zip"] * 2
+    # a plain file with no checksum to refuse it by, put there by hand: said, and kept
+    p = register("p", kind="similarity", description="", filename="p.txt",
+                 urls=(server.url + "/p.txt",))
+    p.folder.mkdir(parents=True)
+    p.cache_path.write_bytes(b"mine\tnot\tpairs\tdata\n")
+    with pytest.raises(DatasetError, match=r"p.txt has no record of being downloaded"):
+        datasets.load("p")
+    assert p.cache_path.read_bytes() == b"mine\tnot\tpairs\tdata\n"
+    assert server.requests == ["/a.zip"] * 2
+
 
 def test_too_few_items_is_refused(server, register):
     server.files["/pairs.txt"] = PAIRS

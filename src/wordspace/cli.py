@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -337,8 +338,9 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
                      help="continue training MODEL (a model directory or a fastText .bin) "
                           "on the corpus: its new words are added, its settings kept "
                           "(--epochs, --alpha, --min-alpha, --workers, --seed, --device "
-                          "and --device-option may change; a new --device drops the "
-                          "model's device options); the result is written to -o")
+                          "and --device-option may change: options given are added to "
+                          "the model's, --device cpu drops them); the result is written "
+                          "to -o")
     run.add_argument("--init", default=None, metavar="VECTORS",
                      help="start from pretrained vectors (a model directory, a fastText "
                           ".bin, a word2vec, .vec or GloVe file of the same dimension): "
@@ -440,19 +442,29 @@ def build_model(args: argparse.Namespace):
                              f"{', '.join(owners)})")
         (params if o.target == "model" else reading)[o.param] = value
     _quiet(args, cls, params, reading)
-    try:
+    with _said_as_options(params, f"{args.model}'s default"):
         model = cls(**params)
         model._validate()  # refused now, not after reading the corpus
-    except ValueError as e:  # said with the option's name, as typed (--shift, not neg)
+    return model, cls._corpus_type, reading
+
+
+@contextmanager
+def _said_as_options(params: dict, whose: str):
+    """A model's ValueError naming a parameter, said with the option's name as typed
+    (``--shift``, not ``neg``), as a :class:`UsageError`; ``whose``: where the values not
+    in ``params`` (the options given) come from."""
+    try:
+        yield
+    except ValueError as e:
         name, rest = (str(e).split(" ", 1) + [""])[:2]
+        name = name.rstrip(":")
         option = next((o.option for o in _options()
                        if o.param == name and o.target == "model"), None)
         if option is not None and name in params:
             raise UsageError(f"{option} {rest}") from e
-        if option is not None:  # a default clashing with options given (--var-min 2)
-            raise UsageError(f"{e} ({args.model}'s default: set {option})") from e
+        if option is not None:  # a value clashing with options given (--var-min 2)
+            raise UsageError(f"{e} ({whose}: set {option})") from e
         raise
-    return model, cls._corpus_type, reading
 
 
 def _given(args: argparse.Namespace) -> list[tuple[_Option, object]]:
@@ -513,15 +525,19 @@ def _model_to_update(args: argparse.Namespace):
                              f"read with {name}={value!r}, and --update reads more text "
                              "the same way")
         reading[name] = value
-    if "device" in params:  # the options were the old device's executor's
-        params.setdefault("device_options", None)
+    if "device_options" in params:  # more options, or new values of the model's
+        params["device_options"] = {**(model.device_options or {}),
+                                    **params["device_options"]}
+    elif str(params.get("device", "")).strip().lower() == "cpu":
+        params["device_options"] = None  # the GPU executor's, which the CPU has not
     _quiet(args, type(model), params, reading)
     try:
         model._check_updatable()  # PPMI+SVD and PV-DBOW say what to do instead
     except TypeError as e:
         raise UsageError(str(e)) from None
     model.set_params(**params)  # every updatable model has each of _UPDATE_PARAMS
-    model._validate()
+    with _said_as_options(params, f"{args.update}'s value"):
+        model._validate()
     return model, type(model)._corpus_type, reading
 
 
@@ -605,9 +621,7 @@ def _check_distributed(args, model, partial: Path) -> None:
     from wordspace.engine.checkpoint import check_ranks
 
     group = current_group()
-    check_agreement(group, "options", {k: v if isinstance(v, (int, float, str, bool, list,
-                                                                type(None))) else repr(v)
-                                       for k, v in sorted(vars(args).items())
+    check_agreement(group, "options", {k: _comparable(v) for k, v in sorted(vars(args).items())
                                        if k not in _PER_RANK_OPTIONS})
     if every is not None and not args.restart:  # said on every rank, or none goes on
         try:
@@ -622,6 +636,15 @@ def _check_distributed(args, model, partial: Path) -> None:
         other = next((f"rank {r}: {why}" for r, why in enumerate(failures) if why), None)
         if other is not None:
             raise UsageError(f"{other} (this rank stops too)")
+
+
+def _comparable(value):
+    """An option's value as the ranks compare it: plain values as they are, a dict
+    (``--device-option``) whatever the order its entries were given in, others by repr."""
+    if isinstance(value, dict):
+        return {key: _comparable(value[key]) for key in sorted(value)}
+    return value if isinstance(value, (int, float, str, bool, list, type(None))) \
+        else repr(value)
 
 
 def _stop_with_a_checkpoint(signum, frame) -> None:

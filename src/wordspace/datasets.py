@@ -337,17 +337,21 @@ def _cached_or_fetched(dataset: Dataset, download: bool, progress: bool,
     if dataset.cache_path.exists():
         _check_placed(dataset)  # a file put there by hand is refused, never removed
         try:
-            _check_unchanged(dataset)
-            return dataset.cache_path, _validate(dataset, dataset.cache_path)
+            recorded = _check_unchanged(dataset)
+            parsed = _validate(dataset, dataset.cache_path)
         except DatasetError as e:
             # ours to replace (an error page cached by an older version, a damaged disk);
             # an unpacked member is unpacked again from the download, if that is whole
-            logger.warning("%s: the cached copy is damaged (%s); removing it to %s afresh",
-                           dataset.name, e, "unpack" if dataset.member else "download")
             if dataset.member:
                 shutil.rmtree(dataset.folder / "unpacked", ignore_errors=True)
-            else:
-                _discard(dataset)
+            elif not (_discard(dataset) or _error_page(dataset)):
+                raise _kept(dataset, dataset.cache_path, e) from None
+            logger.warning("%s: the cached copy is damaged (%s); removed it to %s afresh",
+                           dataset.name, e, "unpack" if dataset.member else "download")
+        else:
+            if not recorded:  # a wordspace before records, or put there by hand: it passed
+                _record(dataset)
+            return dataset.cache_path, parsed
     if not download:
         raise DatasetUnavailable(f"{dataset.name} is not downloaded yet: run "
                                  f"'wordspace data get {dataset.name}'")
@@ -438,30 +442,60 @@ def _check_download(dataset: Dataset, file: Path) -> None:
                            f"{dataset.urls[0]} there")
 
 
-def _check_unchanged(dataset: Dataset) -> None:
+def _check_unchanged(dataset: Dataset) -> bool:
     """The cached data is what was fetched and checked (its recorded size and time, or
-    else its sha256); :class:`DatasetError` if it changed. Data without a record (a
-    wordspace before records) is recorded as it is, once it passes its checks."""
+    else its sha256); :class:`DatasetError` if it changed. Returns whether it has a
+    record: data without one (a wordspace before records, or put there by hand) is
+    recorded by the caller once it passes its checks."""
     key = str(dataset.cache_path.relative_to(dataset.folder))
     record = _records(dataset).get(key)
-    if not isinstance(record, dict):  # recorded now; its checks follow (and discard it)
-        _record(dataset)
-        return
+    if not isinstance(record, dict):
+        return False
     if record.get("fingerprint") == _fingerprint(dataset.cache_path):
-        return
+        return True
     if record.get("sha256") != _sha256(dataset.cache_path):
         raise DatasetError(f"{dataset.cache_path} changed since it was downloaded and checked "
                            "(truncated or edited)")
     _record(dataset)  # the same bytes, copied or touched
+    return True
+
+
+def _ours(dataset: Dataset, path: Path) -> bool:
+    """Whether the cache downloaded ``path`` (so it may remove it): it has a record, and
+    an archive's record is of this very file (its size and time: one put in its place
+    by hand since is the user's). A data file's record stands even when the file
+    changed since (truncated or edited: :func:`_check_unchanged`)."""
+    record = _records(dataset).get(str(path.relative_to(dataset.folder)))
+    if not isinstance(record, dict):
+        return False
+    return path == dataset.cache_path or record.get("fingerprint") == _fingerprint(path)
+
+
+def _error_page(dataset: Dataset) -> bool:
+    """Remove an unrecorded cached file that is an HTML page, what wordspace before
+    records cached in place of the data (nobody's data: the page a server sent);
+    returns whether it was one."""
+    if not _is_markup(text_head(dataset.cache_path)):
+        return False
+    dataset.cache_path.unlink(missing_ok=True)
+    return True
+
+
+def _kept(dataset: Dataset, path: Path, error) -> DatasetUnavailable:
+    """The error for a file that fails but is not the cache's to remove."""
+    return DatasetUnavailable(
+        f"{dataset.name}: {error}; {path} has no record of being downloaded by wordspace "
+        f"(put there by hand, or by an older wordspace), so it is kept: remove it to "
+        f"download {dataset.urls[0]} afresh, or put a copy of it there")
 
 
 def _discard(dataset: Dataset) -> bool:
     """Remove what the cache unpacked for a dataset and its download, if the cache
-    downloaded it (a file put there by hand is the user's: kept); returns whether the
-    download was removed."""
+    downloaded it (:func:`_ours`; a file put there by hand is the user's: kept); returns
+    whether the download was removed."""
     shutil.rmtree(dataset.folder / "unpacked", ignore_errors=True)  # rebuilt from it
     archive, records = dataset.folder / dataset.filename, _records(dataset)
-    if archive.exists() and str(dataset.filename) not in records:
+    if archive.exists() and not _ours(dataset, archive):
         return False
     archive.unlink(missing_ok=True)
     # what is removed is no longer the cache's: a file put there later is the user's
@@ -478,6 +512,15 @@ def _fetch(dataset: Dataset, progress: bool, deadline: float | None):
     folder = dataset.folder
     folder.mkdir(parents=True, exist_ok=True)
     archive = folder / dataset.filename
+    if archive.exists():  # kept from an earlier download, or put there by hand
+        try:
+            _check_download(dataset, archive)  # the registry's file?
+        except DatasetError as e:
+            if not _ours(dataset, archive):
+                raise  # said, never removed: the user put it there
+            logger.warning("%s: the cached download is damaged (%s); downloading it "
+                           "afresh", dataset.name, e)
+            _discard(dataset)
     checked = []  # what the validation parsed, so load() does not parse twice
     if not archive.exists():
         download_deadline()  # a bad $WORDSPACE_DOWNLOAD_DEADLINE is said once, not per URL
@@ -504,9 +547,6 @@ def _fetch(dataset: Dataset, progress: bool, deadline: float | None):
         if not dataset.member:
             return archive, checked[0]
 
-    else:  # kept from an earlier download, or put there by hand: the registry's file?
-        _check_download(dataset, archive)
-
     def validate_member(root: Path) -> None:
         data = root / dataset.member
         if not data.exists():
@@ -517,6 +557,8 @@ def _fetch(dataset: Dataset, progress: bool, deadline: float | None):
         unpack(archive, folder / "unpacked", validate=validate_member)
         if not checked:  # unpacked before, for another dataset in the same archive
             validate_member(folder / "unpacked")
+        if not _ours(dataset, archive):  # put there by hand (or unrecorded), and whole
+            _record(dataset, archive)
     except _NoSpace:
         raise
     except DatasetError as e:
@@ -528,10 +570,7 @@ def _fetch(dataset: Dataset, progress: bool, deadline: float | None):
                                      f"it unpacked: run again to download afresh, or "
                                      f"download {dataset.urls[0]} by hand into {folder}"
                                      ) from None
-        raise DatasetUnavailable(f"{dataset.name}: {e}; {archive} was not downloaded by "
-                                 f"wordspace, so it is kept: remove it to download "
-                                 f"{dataset.urls[0]} afresh, or put a copy of it there"
-                                 ) from None
+        raise _kept(dataset, archive, e) from None
     return dataset.cache_path, checked[0]
 
 
@@ -1035,8 +1074,13 @@ def _sniff(file: Path, kind: str, min_bytes: int) -> None:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError as e:
         raise DatasetError(f"{file} is not UTF-8 text (byte {e.start:,})") from None
-    if head.lstrip().lower().startswith(_MARKUP):
+    if _is_markup(head):
         raise DatasetError(f"{file} is an HTML or XML page, not {kind} data")
+
+
+def _is_markup(head: bytes) -> bool:
+    """Whether a file beginning with ``head`` is an HTML or XML page."""
+    return head.lstrip().lower().startswith(_MARKUP)
 
 
 def _count(kind: str, parsed) -> int:

@@ -25,12 +25,14 @@ layout (skip-gram, CBOW, PV-DBOW, fastText's subwords) on the device:
 from __future__ import annotations
 
 import math
+import numbers
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from wordspace._validate import check_int
 from wordspace.cuda.device import import_cuda, require_cuda, simulated
 from wordspace.engine.layout import SHARED_BAGS
 
@@ -238,18 +240,33 @@ class DeviceLayout:
         return not (self.window_bag or self.subwords or self.tagged)
 
 
-def check_concurrent_chunks(value):
-    """An executor's ``concurrent_chunks``: None, or a positive int (else ValueError)."""
-    if value is not None and not (isinstance(value, (int, np.integer)) and value >= 1):
-        raise ValueError(f"concurrent_chunks must be a positive number of chunks (or None: "
-                         f"one warp per chunk), got {value!r}")
-    return value
+def check_count(name: str, value, *, none: bool = False) -> int | None:
+    """An executor's option counting something: a positive int (or, with ``none``, None),
+    else a ValueError naming it; as a plain int. Options come from users
+    (``device_options``, ``--device-option``), so a bool or a float is refused."""
+    if none and value is None:
+        return None
+    check_int(name, value, 1)
+    return int(value)
+
+
+def check_switch(name: str, value, *, none: bool = False) -> bool | None:
+    """An executor's on/off option: True or False (also 1 or 0, as ``bench/gpu.py
+    --variants`` gives them; with ``none``, None), else a ValueError naming it."""
+    if none and value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or (
+            isinstance(value, numbers.Integral) and value in (0, 1)):
+        return bool(value)
+    raise ValueError(f"{name} must be True or False{' (or None)' if none else ''}, "
+                     f"got {value!r}")
 
 
 def launch_blocks(count: int, warps: int, concurrent_chunks: int | None) -> int:
     """Thread blocks of ``warps`` warps for a launch of ``count`` chunks: one warp per
-    chunk, or as few as ``concurrent_chunks`` takes (each warp then trains every so many
-    chunks, in a kernel built ``strided``)."""
+    chunk, or as few as ``concurrent_chunks`` takes, rounded down to whole blocks (at
+    least one): each warp then trains every so many chunks, in a kernel built
+    ``strided``."""
     blocks = -(-count // warps)
     if concurrent_chunks is not None:
         blocks = min(blocks, max(1, concurrent_chunks // warps))
@@ -271,10 +288,11 @@ class CudaNegativeSampling:
     without lost writes; reads stay unsynchronised). ``max_resident_words``: the longest
     corpus copied to the device whole; a longer one is streamed a launch at a time
     (:class:`DeviceCorpus`; None: by the device's free memory). ``concurrent_chunks``:
-    at most this many chunks train at once (each warp then trains its chunks in turn; a
-    multiple of ``warps``), for fewer concurrent writers of a row than the device holds
-    warps (None: a warp per chunk, every warp the device can hold in flight). Options
-    may be given as ints (``atomic=1``), as ``bench/gpu.py --variants`` passes them.
+    at most this many chunks train at once (each warp then trains its chunks in turn;
+    rounded down to a multiple of ``warps``, at least ``warps``), for fewer concurrent
+    writers of a row than the device holds warps (None: a warp per chunk, every warp
+    the device can hold in flight). Switches may be given as 1 or 0 (``atomic=1``), as
+    ``bench/gpu.py --variants`` passes them; anything else is refused at once.
     """
 
     def __init__(self, device: str = "cuda", *, output_rate: float = 1.0,
@@ -286,14 +304,16 @@ class CudaNegativeSampling:
         self.index = require_cuda(device)
         self.simulated = simulated()
         self.output_rate = float(output_rate)
-        self.warps = 1 if self.simulated else warps
+        self.warps = 1 if self.simulated else check_count("warps", warps)
         self.lanes = 1 if self.simulated else 32
-        self.chunk_words = chunk_words
-        self.launch_words = launch_words
-        self.cache = None if cache is None else bool(cache)
-        self.atomic = bool(atomic)
-        self.max_resident_words = max_resident_words
-        self.concurrent_chunks = check_concurrent_chunks(concurrent_chunks)
+        self.chunk_words = check_count("chunk_words", chunk_words)
+        self.launch_words = check_count("launch_words", launch_words)
+        self.cache = check_switch("cache", cache, none=True)
+        self.atomic = check_switch("atomic", atomic)
+        self.max_resident_words = check_count("max_resident_words", max_resident_words,
+                                              none=True)
+        self.concurrent_chunks = check_count("concurrent_chunks", concurrent_chunks,
+                                             none=True)
 
     def blocks(self, count: int) -> int:
         """Thread blocks for a launch of ``count`` chunks (:func:`launch_blocks`)."""

@@ -48,7 +48,7 @@ from wordspace.cuda.executor import (
     WARPS,
     CudaReport,
     DeviceCorpus,
-    check_concurrent_chunks,
+    check_count,
     check_device_memory,
     chunk_counters,
     cut_chunks,
@@ -477,12 +477,14 @@ class CudaGaussian:
         self.index = require_cuda(device)
         self.loss = loss
         self.simulated = simulated()
-        self.warps = 1 if self.simulated else int(warps)
+        self.warps = 1 if self.simulated else check_count("warps", warps)
         self.lanes = 1 if self.simulated else WARP
-        self.chunk_words = int(chunk_words)
-        self.launch_words = int(launch_words)
-        self.max_resident_words = max_resident_words
-        self.concurrent_chunks = check_concurrent_chunks(concurrent_chunks)
+        self.chunk_words = check_count("chunk_words", chunk_words)
+        self.launch_words = check_count("launch_words", launch_words)
+        self.max_resident_words = check_count("max_resident_words", max_resident_words,
+                                              none=True)
+        self.concurrent_chunks = check_count("concurrent_chunks", concurrent_chunks,
+                                             none=True)
 
     def _kernels(self, *, dim: int, var_dim: int, window: int, negative: int):
         return build(dim=dim, var_dim=var_dim, window=window, negative=negative,

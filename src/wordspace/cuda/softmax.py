@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from wordspace.cuda.device import CudaNotInstalled, NoCudaDevice, parse_device
-from wordspace.cuda.executor import CudaReport
+from wordspace.cuda.executor import CudaReport, check_count
 from wordspace.engine.layout import Layout
 from wordspace.engine.sampler import random_state
 
@@ -134,7 +134,7 @@ class TorchSoftmax:
         self.torch = import_torch()
         self.device = torch_device(device)
         self.batch = int(batch)
-        self.report_words = report_words
+        self.report_words = check_count("report_words", report_words)
 
     def check_memory(self, n_words: int, dim: int) -> None:
         """Refuse, with the numbers, when a step's dense matrices and the parameters

@@ -108,10 +108,7 @@ class Model:
     def get_params(self, deep: bool = True) -> dict:
         """Constructor parameters, as scikit-learn estimators expose them (``deep`` is
         accepted for scikit-learn's ``clone``; no parameter is itself an estimator)."""
-        # a NumPy scalar (from a parameter grid, say) as the plain number it stands for,
-        # so that configs, checkpoints and saved models can hold it
-        return {name: value.item() if isinstance(value := getattr(self, name), np.generic)
-                else value for name in self._param_names()}
+        return {name: _plain(getattr(self, name)) for name in self._param_names()}
 
     def set_params(self, **params) -> Model:
         """Change constructor parameters (checked when :meth:`fit` starts); returns the
@@ -529,6 +526,15 @@ class Model:
         """Hook: rebuild derived attributes after :meth:`load`."""
 
 
+def _plain(value):
+    """A parameter as configs, checkpoints and saved models hold it: a NumPy scalar (from
+    a parameter grid, say) as the plain number it stands for, also inside a dict of
+    options, which is copied (the model's own is not what a saved model points to)."""
+    if isinstance(value, dict):
+        return {key: _plain(v) for key, v in value.items()}
+    return value.item() if isinstance(value, np.generic) else value
+
+
 class WindowModel(Model):
     """A model trained by the shared walk over windows (:mod:`wordspace.train`).
 
@@ -647,8 +653,11 @@ class WindowModel(Model):
                 callback.on_epoch_end(self, report)
 
         # everything that decides the vectors: a checkpoint resumes only under the same
+        # (no device options is one setting, however given: and checkpoints made before
+        # there were any name none)
         config = {name: value for name, value in self.get_params().items()
-                  if name not in ("progress", "workers")}
+                  if name not in ("progress", "workers")
+                  and not (name == "device_options" and not value)}
         if run.init is not None:
             config["init"] = _initialise(params.inputs, self.vocab_.words, run.init)
         if run.update and run.checkpoint is not None:  # resumed only from the same start
