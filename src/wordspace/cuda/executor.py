@@ -177,8 +177,10 @@ def device_tables(cuda, sampler, start: np.ndarray, stop: np.ndarray,
 
 def chunk_counters(cuda, chunks: int, **dtypes) -> dict:
     """A device array of one counter per chunk for each name in ``dtypes`` (its dtype),
-    as the kernels write them and :func:`run_launches` sums them."""
-    return {name: cuda.device_array(max(chunks, 1), dtype) for name, dtype in dtypes.items()}
+    zeros, which the kernels add a chunk's counts to and :func:`run_launches` sums:
+    added, not written, so a chunk trained twice or never shows in the totals."""
+    return {name: cuda.to_device(np.zeros(max(chunks, 1), dtype))
+            for name, dtype in dtypes.items()}
 
 
 def run_launches(groups: list[tuple], launch: Callable[[int, int], None],

@@ -407,12 +407,12 @@ def _build(*, dim, var_dim, window, negative, kind, warps, lanes, strided):
             active += z
             pairs += m
             examples += 1
-        if lane == 0:
-            out_loss[c] = loss
-            out_terms[c] = terms
-            out_active[c] = active
-            out_pairs[c] = pairs
-            out_examples[c] = examples
+        if lane == 0:  # added to zeros: a chunk trained twice would count twice
+            out_loss[c] += loss
+            out_terms[c] += terms
+            out_active[c] += active
+            out_pairs[c] += pairs
+            out_examples[c] += examples
 
     @cuda.jit
     def train_kernel(tokens, keep, alias_prob, alias_index, mu_w, var_w, mu_c, var_c,

@@ -652,11 +652,11 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
         if cache:
             for p in range(max(n - RING, 0), n):
                 ring_store(ring, orig, syn0, kept[start + p], p % RING, lane)
-        if lane == 0:
-            out_loss[c] = loss
-            out_terms[c] = terms
-            out_pairs[c] = pairs
-            out_examples[c] = examples
+        if lane == 0:  # added to zeros: a chunk trained twice would count twice
+            out_loss[c] += loss
+            out_terms[c] += terms
+            out_pairs[c] += pairs
+            out_examples[c] += examples
 
     @cuda.jit
     def train_kernel(tokens, keep, alias_prob, alias_index, syn0, syn1, kept,
