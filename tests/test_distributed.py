@@ -342,6 +342,26 @@ def test_ranks_given_other_options_refuse_before_reading(tmp_path, monkeypatch):
     assert not (tmp_path / "home").exists() and not (tmp_path / "m").exists()
 
 
+def test_what_one_rank_lacks_stops_every_rank_at_once(tmp_path, monkeypatch):
+    """A rank whose resource check fails (here: no GPU, where rank 0 has the simulator)
+    still meets the others and says so, instead of leaving them waiting to join (for
+    WORDSPACE_DIST_TIMEOUT, 60 s here; 30 min by default)."""
+    _needs_torch()
+    monkeypatch.setenv("WORDSPACE_HOME", str(tmp_path / "home"))
+    corpus = write_sentences(tmp_path / "c.txt", planted_sentences(n_sentences=200)[0])
+    argv = ["-m", "wordspace", "train", str(corpus), "-o", str(tmp_path / "m"), "--device",
+            "cuda", "--quiet"]
+    port = _free_port()
+    started = time.monotonic()
+    procs = [_launch_rank(argv, rank, 2, port, env={"NUMBA_ENABLE_CUDASIM": sim})
+             for rank, sim in enumerate(("1", "0"))]
+    results = _finish(procs)
+    assert [code for code, _ in results] == [2, 2], results
+    assert "rank 1: " in results[0][1] and "(this rank stops too)" in results[0][1]
+    assert time.monotonic() - started < 50  # not the collective timeout
+    assert not (tmp_path / "home").exists() and not (tmp_path / "m").exists()
+
+
 def test_a_checkpoint_of_other_ranks_is_refused_by_every_rank_before_reading(
         tmp_path, monkeypatch):
     _needs_torch()
@@ -410,10 +430,10 @@ def _launch(argv: list[str], world: int = 2, port: int | None = None) -> list[su
 
 
 def _launch_rank(argv: list[str], rank: int, world: int, port: int,
-                 cwd: Path | None = None) -> subprocess.Popen:
+                 cwd: Path | None = None, env: dict | None = None) -> subprocess.Popen:
     env = {**os.environ, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port),
            "RANK": str(rank), "WORLD_SIZE": str(world), "LOCAL_RANK": str(rank),
-           "WORDSPACE_DIST_TIMEOUT": "60"}
+           "WORDSPACE_DIST_TIMEOUT": "60", **(env or {})}
     return subprocess.Popen([sys.executable, *argv], env=env, text=True, cwd=cwd,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 

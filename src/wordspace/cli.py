@@ -552,7 +552,15 @@ def _train(args) -> int:
 
     model, corpus_type, reading = build_model(args)
     check_model_path(args.output)  # before hours of training, not after
-    model._check_resources(update=args.update is not None)  # a GPU, memory: before reading
+    try:  # a GPU, memory: before reading
+        model._check_resources(update=args.update is not None)
+        short = None
+    except (OSError, ValueError, RuntimeError) as e:
+        from wordspace.distributed.group import _world_from_environment
+
+        if _world_from_environment() <= 1:
+            raise
+        short = e  # said by every rank once they meet, or the others would wait for this
     partial = checkpoint_path(args.output)
     if args.checkpoint_every or args.restart:
         if not model._resumable:
@@ -570,7 +578,7 @@ def _train(args) -> int:
         signal.signal(signal.SIGTERM, _stop_with_a_checkpoint)
     start = time.perf_counter()
     sync = _sync_settings(args)
-    _check_distributed(args, model, partial)
+    _check_distributed(args, model, partial, short)
     # loaded and checked (dimension, model) before hours of reading, not after
     init = None if args.init is None else model._initial_vectors(args.init)
     corpus = corpus_type(args.corpus, **reading)
@@ -602,9 +610,10 @@ _PER_RANK_OPTIONS = ("func", "workers", "verbose", "quiet", "corpus", "output", 
                      "update")
 
 
-def _check_distributed(args, model, partial: Path) -> None:
+def _check_distributed(args, model, partial: Path, short: Exception | None = None) -> None:
     """Under torchrun (``WORLD_SIZE`` > 1), refuse before the corpus is read what a
-    distributed run cannot do, and ranks given different options."""
+    distributed run cannot do, ranks given different options, and (on every rank) what
+    one rank lacks: ``short``, its resource check's error, if it failed."""
     from wordspace.distributed.group import _world_from_environment
 
     world = _world_from_environment()
@@ -621,6 +630,7 @@ def _check_distributed(args, model, partial: Path) -> None:
     from wordspace.engine.checkpoint import check_ranks
 
     group = current_group()
+    _on_every_rank(group, short, "the resource check")
     check_agreement(group, "options", {k: _comparable(v) for k, v in sorted(vars(args).items())
                                        if k not in _PER_RANK_OPTIONS})
     if every is not None and not args.restart:  # said on every rank, or none goes on
@@ -629,13 +639,18 @@ def _check_distributed(args, model, partial: Path) -> None:
             failure = None
         except (OSError, ValueError) as e:
             failure = e
-        failures = group.all_gather(None if failure is None else str(failure),
-                                    what="the checkpoint's check")
-        if failure is not None:
-            raise failure
-        other = next((f"rank {r}: {why}" for r, why in enumerate(failures) if why), None)
-        if other is not None:
-            raise UsageError(f"{other} (this rank stops too)")
+        _on_every_rank(group, failure, "the checkpoint's check")
+
+
+def _on_every_rank(group, failure: Exception | None, what: str) -> None:
+    """Stop every rank alike when a check failed on any: this rank's ``failure`` raised
+    as it is, another rank's said by rank (a :class:`UsageError`)."""
+    failures = group.all_gather(None if failure is None else str(failure), what=what)
+    if failure is not None:
+        raise failure
+    other = next((f"rank {r}: {why}" for r, why in enumerate(failures) if why), None)
+    if other is not None:
+        raise UsageError(f"{other} (this rank stops too)")
 
 
 def _comparable(value):
