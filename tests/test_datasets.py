@@ -9,7 +9,10 @@ import io
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import tarfile
+import textwrap
 import threading
 import time
 import tracemalloc
@@ -33,6 +36,7 @@ class Server:
         self.drip: set[str] = set()
         self.announce: dict[str, int | None] = {}  # a Content-Length other than the body's
         self.flood: set[str] = set()  # the body again and again, until the client hangs up
+        self.delay: dict[str, float] = {}  # seconds before answering
         self.requests: list[str] = []
         self.stopping = threading.Event()
         server = self
@@ -40,6 +44,7 @@ class Server:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
                 server.requests.append(self.path)
+                time.sleep(server.delay.get(self.path, 0))
                 body = server.files.get(self.path)
                 if body is None:
                     self.send_error(404)
@@ -500,6 +505,51 @@ def test_a_damaged_download_is_fetched_again_but_a_wrong_file_placed_by_hand_kep
         datasets.load("p")
     assert p.cache_path.read_bytes() == b"mine\tnot\tpairs\tdata\n"
     assert server.requests == ["/a.zip"] * 2
+
+
+def test_processes_fetching_one_dataset_at_once_download_it_once(server, register,
+                                                                  tmp_path):
+    """The ranks of a distributed run on one machine, say: the first downloads, the
+    others wait for it and use its copy. Another process's lock, here: a child holding
+    it while this one fetches."""
+    server.files["/pairs.txt"] = PAIRS
+    server.delay["/pairs.txt"] = 0.5
+    d = register("toy", kind="similarity", description="", filename="pairs.txt",
+                 urls=(server.url + "/pairs.txt",))
+    results = []
+
+    def fetch():
+        results.append(datasets.load("toy"))
+
+    threads = [threading.Thread(target=fetch) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert results == [[("tiger", "cat", 7.35), ("book", "paper", 7.46)]] * 3
+    assert server.requests == ["/pairs.txt"]  # once, not three times
+    assert leftovers(d) == ["pairs.txt", "verified.json"]  # the lock is beside the folder
+    # a process holding the lock is waited for; one that died holds none
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f'''
+        import fcntl, os, sys, time
+        fd = os.open({str(d.folder.parent / ".toy.lock")!r}, os.O_RDWR)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        print("held", flush=True)
+        time.sleep(1.5)
+        ''')], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline() == "held\n"
+    started = time.monotonic()
+    assert len(datasets.load("toy")) == 2
+    assert time.monotonic() - started > 0.5  # waited for it
+    holder.wait(10)
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f'''
+        import fcntl, os, signal
+        fd = os.open({str(d.folder.parent / ".toy.lock")!r}, os.O_RDWR)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.kill(os.getpid(), signal.SIGKILL)
+        ''')])
+    holder.wait(10)
+    assert len(datasets.load("toy")) == 2 and server.requests == ["/pairs.txt"]
 
 
 def test_too_few_items_is_refused(server, register):

@@ -330,7 +330,42 @@ def _obtain(name: str, download: bool, progress: bool, deadline: float | None):
 
 def _cached_or_fetched(dataset: Dataset, download: bool, progress: bool,
                        deadline: float | None):
-    """``(path, parsed)`` from the cache, or (if absent or damaged) from a download."""
+    """``(path, parsed)`` from the cache, or (if absent or damaged) from a download; one
+    process at a time per cache folder (:func:`_one_at_a_time`)."""
+    with _one_at_a_time(dataset):
+        return _cached_or_fetched_alone(dataset, download, progress, deadline)
+
+
+@contextlib.contextmanager
+def _one_at_a_time(dataset: Dataset):
+    """Hold the lock of ``dataset``'s cache folder, so processes fetching it at once (the
+    ranks of a distributed run on one machine, say) download it once: the first fetches,
+    the others wait and then use its copy. The lock is a file beside the folder (the
+    folder holds the data alone); where none can be made (a read-only shared cache, a
+    system without ``flock``), there is no lock, and each process downloads its own,
+    published atomically as ever."""
+    try:
+        import fcntl
+
+        lock = dataset.folder.parent / f".{dataset.folder.name}.lock"
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            logger.info("%s: another process is fetching it; waiting for it", dataset.name)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # the lock goes with it
+
+
+def _cached_or_fetched_alone(dataset: Dataset, download: bool, progress: bool,
+                             deadline: float | None):
     folder = dataset.folder
     if folder.is_dir():
         clean_stale_temporaries(folder)  # what killed downloads and unpackings left
