@@ -518,6 +518,42 @@ def test_a_killed_rank_stops_the_other_and_the_same_command_resumes(tmp_path):
     assert not partial.exists()  # removed by rank 0 once the model was written
 
 
+def test_sigterm_to_one_rank_stops_every_rank_with_a_checkpoint_and_the_command_resumes(
+        tmp_path):
+    """A scheduler's pre-emption: SIGTERM (here to rank 1 only; torchrun and SLURM send
+    it to every rank) is agreed in the next control round, so every rank stops at its
+    next job boundary, where they meet, fully synchronised: each checkpoints its own
+    position (inside an epoch, as it may be) and exits 143. The same command resumes
+    every rank from there."""
+    _needs_torch()
+    corpus = write_sentences(tmp_path / "corpus.txt",
+                             planted_sentences(n_sentences=40_000, seed=4)[0])
+    out, partial = tmp_path / "model", tmp_path / "model.partial"
+    procs = _launch(_cli_train(corpus, out, "--epochs", "12"))
+    deadline = time.monotonic() + 120
+    while not (partial / "rank-1").exists() and time.monotonic() < deadline \
+            and all(p.poll() is None for p in procs):
+        time.sleep(0.02)
+    assert (partial / "rank-1").exists(), _finish(procs)
+    time.sleep(0.15)  # into the next epoch, most likely
+    procs[1].send_signal(signal.SIGTERM)
+    asked = time.monotonic()
+    results = _finish(procs, timeout=60)
+    assert time.monotonic() - asked < 30
+    assert [code for code, _ in results] == [128 + signal.SIGTERM] * 2, results
+    assert all("stopped on request" in err for _, err in results), results
+    heads = [json.loads((partial / f"rank-{r}" / "checkpoint.json").read_text())
+             for r in range(2)]
+    assert heads[0]["meeting"] == heads[1]["meeting"] > 0  # one meeting of the ranks
+    assert not out.exists()
+    again = _finish(_launch(_cli_train(corpus, out, "--epochs", "12")))
+    assert [c for c, _ in again] == [0, 0], again
+    assert all("resuming from" in err for _, err in again)
+    report = json.loads((out / "training.json").read_text())
+    assert report["epoch_words"] == [Corpus(corpus, min_count=1, progress=False).n_tokens] * 12
+    assert not partial.exists()
+
+
 def test_a_run_killed_while_its_ranks_write_checkpoints_resumes_from_one_they_all_have(
         tmp_path):
     """Killed between a rank's two steps of writing (its last checkpoint renamed to the
@@ -615,16 +651,17 @@ class _Pair:
         return array
 
 
-def _started_pair(boundaries_only=(False, False)):
+def _started_pair(boundaries_only=(False, False), stop_asked=(None, None), words=(0, 0)):
     """Two started Synchronisers over 4096 x 3 arrays (rank 1's start from 1s, then take
     rank 0's zeros); row 4095 is reached by the 2048th hot round only."""
     from wordspace.distributed.sync import Synchroniser
 
     board = {"in": [None, None], "barrier": threading.Barrier(2, timeout=30)}
     arrays = [np.zeros((4096, 3), np.float32) + r for r in range(2)]
-    syncs = [Synchroniser(_Pair(r, board), {"w": arrays[r]}, lambda: 0,
+    syncs = [Synchroniser(_Pair(r, board), {"w": arrays[r]}, lambda r=r: words[r],
                           SyncSettings(interval=0.01, rows=2),
-                          boundaries_only=boundaries_only[r]) for r in range(2)]
+                          boundaries_only=boundaries_only[r], stop_asked=stop_asked[r])
+             for r in range(2)]
     threads = [threading.Thread(target=s.start) for s in syncs]
     for t in threads:
         t.start()
@@ -671,6 +708,41 @@ def test_a_device_rank_s_parameters_meet_the_others_only_at_boundaries():
     _finish_pair(syncs)
     np.testing.assert_array_equal(arrays[0], arrays[1])
     assert arrays[0][0, 0] == 6.0  # both changes, once each
+
+
+@pytest.mark.parametrize("finished", [False, True])
+def test_a_stop_asked_on_one_rank_is_agreed_by_every_rank_and_they_leave_cleanly(finished):
+    """Rank 1 is asked to stop: both ranks learn it in the same round, meet at their
+    next boundaries (fully synchronised, one meeting: the words both had trained), and
+    leave without an error; or rank 0 had finished its share, and its final wait is the
+    meeting."""
+    asked = threading.Event()
+    syncs, arrays = _started_pair(stop_asked=(None, asked.is_set), words=(300, 400))
+    arrays[1][4095] += 2.0  # a cold row: only the meeting's full sync carries it
+    asked.set()
+    deadline = time.monotonic() + 10
+    while not all(s.stop_agreed for s in syncs) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert all(s.stop_agreed for s in syncs)
+
+    def rank(r):
+        if r == 0 and finished:
+            syncs[0].finish()  # a rank done with its share: it checkpoints after
+        else:
+            syncs[r].wait()
+            syncs[r].release()  # (the checkpoint is written here)
+        syncs[r].leave()
+
+    threads = [threading.Thread(target=rank, args=(r,)) for r in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not any(t.is_alive() for t in threads)
+    assert all(not s._thread.is_alive() and s.error is None for s in syncs)
+    assert syncs[0].met_words == syncs[1].met_words == 700
+    np.testing.assert_array_equal(arrays[0], arrays[1])
+    assert arrays[0][4095, 0] == 2.0
 
 
 def test_plain_cuda_means_the_local_rank_s_device_under_a_launcher(monkeypatch):

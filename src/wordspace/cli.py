@@ -574,7 +574,7 @@ def _train(args) -> int:
                        "with --checkpoint-every to resume from it, or --restart to remove "
                        "it", partial)
     resuming = bool(args.checkpoint_every) and not args.restart and is_checkpoint(partial)
-    if args.checkpoint_every and os.environ.get("WORLD_SIZE", "1") == "1":
+    if args.checkpoint_every:  # distributed too: the ranks agree on the stop, see sync.py
         signal.signal(signal.SIGTERM, _stop_with_a_checkpoint)
     start = time.perf_counter()
     sync = _sync_settings(args)

@@ -342,7 +342,8 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
     total_words = meter.total_words
     if group is not None:
         run.sync = Synchroniser(group, param_arrays(params), lambda: meter.words, sync,
-                                boundaries_only=executor is not None)
+                                boundaries_only=executor is not None,
+                                stop_asked=None if checkpoint is None else _STOP.is_set)
         total_words = int(group.all_reduce(np.array([total_words], np.float64))[0])
         if checkpoint is not None:
             checkpoint, checkpoint_every = _rank_checkpoint(group, checkpoint,
@@ -403,8 +404,14 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
                                pauses=run if run.pausing else None)
             if run.sync is not None:  # the last full synchronisation, then the totals
                 run.sync.finish()
+                if run.stopping:  # the others stopped on request at this meeting
+                    run.stop_at(len(jobs))
                 meter.combine(lambda counts: group.all_reduce(counts, what="the report"))
                 monitor()
+        except TrainingStopped:
+            if run.sync is not None:
+                run.sync.leave()  # every rank stopped at the same meeting, checkpointed
+            raise
         except BaseException:
             if run.sync is not None:
                 run.sync.abort()  # the other ranks hear of it and stop too
@@ -536,8 +543,12 @@ class _Run(Pauses):
     @property
     def stopping(self) -> bool:
         """Whether a stop was asked for (:func:`request_stop`) and this run can stop with
-        a checkpoint (only a single process: ranks stop together at epoch ends)."""
-        return _STOP.is_set() and self.checkpointer is not None and self.sync is None
+        a checkpoint: at once in a single process; in a distributed run once the ranks
+        agreed on it (asked on any of them), each at its next job boundary, where they
+        meet."""
+        if self.checkpointer is None:
+            return False
+        return _STOP.is_set() if self.sync is None else self.sync.stop_agreed
 
     def due(self, job: Job) -> bool:
         if job.index == self.start:  # where this process began: nothing new to do
@@ -566,16 +577,31 @@ class _Run(Pauses):
             self.on_epoch_end(self.meter.report(self.seconds(), epochs=epoch))
         stopping = self.stopping
         if self.checkpointer is not None and (self.checkpointer.due(epoch) or stopping):
-            self.checkpointer.write(Checkpoint(
-                config={}, corpus={}, position=job.index, jobs=self.jobs, epochs=self.epochs,
-                seconds=self.seconds(), meter=self.meter.state(),
-                states=np.array([s[0] for s in self.states], np.uint64),
-                arrays=param_arrays(self.params)))
+            self._write(job.index)
         if stopping:
-            raise TrainingStopped(
-                f"stopped on request before job {job.index + 1} of {self.jobs} "
-                f"({100 * job.index / self.jobs:.0f} % of the run); "
-                f"{self.checkpointer.path} holds it: the same fit (or command) resumes it")
+            self._stopped(job.index)
+
+    def stop_at(self, position: int) -> None:
+        """Checkpoint at ``position`` and stop (:class:`TrainingStopped`): a rank that
+        had finished its share when the others stopped on request."""
+        self._write(position)
+        self._stopped(position)
+
+    def _write(self, position: int) -> None:
+        self.checkpointer.write(Checkpoint(
+            config={}, corpus={}, position=position, jobs=self.jobs, epochs=self.epochs,
+            seconds=self.seconds(), meter=self.meter.state(),
+            states=np.array([s[0] for s in self.states], np.uint64),
+            arrays=param_arrays(self.params),
+            meeting=None if self.sync is None else self.sync.met_words))
+
+    def _stopped(self, position: int) -> None:
+        where = "this rank's share" if self.sync is not None else "the run"
+        at = (f"before job {position + 1} of {self.jobs}" if position < self.jobs
+              else f"after the last of {self.jobs} jobs")
+        raise TrainingStopped(
+            f"stopped on request {at} ({100 * position / self.jobs:.0f} % of {where}); "
+            f"{self.checkpointer.path} holds it: the same fit (or command) resumes it")
 
 
 def _rank_checkpoint(group, checkpoint: str | Path, every: Every | None
@@ -629,28 +655,36 @@ def _choose_checkpoint(group, checkpointer: Checkpointer, per_epoch: int,
     every rank; ranks with no epoch in common otherwise are refused, on every rank
     alike."""
     checkpointer.keep_previous = True
-    mine = checkpointer.positions()
-    gathered = group.all_gather(sorted(set(mine.values())), what="the resume check")
+    mine = checkpointer.heads()  # matched by their meeting: positions differ after a stop
+    gathered = group.all_gather(sorted({(h.meeting_key, h.position) for h in mine.values()}),
+                                what="the resume check")
     if not any(gathered):
         return  # a new run
-    common = set.intersection(*map(set, gathered))
-    if not common and not all(gathered) and all(len(positions) <= 1
-                                                 for positions in gathered):
+    common = set.intersection(*({key for key, _ in found} for found in gathered))
+    if not common and not all(gathered) and all(len(found) <= 1 for found in gathered):
         logger.warning("the ranks were stopped while writing their first checkpoints "
                        "(some have one, some none): starting over")
         checkpointer.discard_all()
         return
     if not common:
-        found = "; ".join(f"rank {r}: " + (", ".join(f"epoch {p // max(per_epoch, 1) + 1}"
-                                                      for p in positions) or "none")
+        found = "; ".join(f"rank {r}: " + (", ".join(_epoch_of(p, per_epoch)
+                                                      for _, p in positions) or "none")
                           for r, positions in enumerate(gathered))
         raise CheckpointMismatch(
             f"the ranks' checkpoints have no epoch in common ({found}) for the run on "
             f"{getattr(corpus, 'name', 'the corpus')}; start over with --restart "
             "(restart=True in Python)")
     best = max(common)
-    if mine.get(checkpointer.path) != best:
+    last = mine.get(checkpointer.path)
+    if last is None or last.meeting_key != best:
         checkpointer.resume_from_previous()
+
+
+def _epoch_of(position: int, per_epoch: int) -> str:
+    """Where a checkpoint at ``position`` stands, for messages: ``epoch 3``, or ``inside
+    epoch 3`` (a stop on request)."""
+    per_epoch = max(per_epoch, 1)
+    return ("inside " if position % per_epoch else "") + f"epoch {position // per_epoch + 1}"
 
 
 def _check_outcome(report: TrainingReport, meter: Meter, counts: np.ndarray, sample: float,

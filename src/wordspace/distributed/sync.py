@@ -19,6 +19,11 @@ on a timer (:class:`SyncSettings.interval`), as pWord2Vec's MPI version does (Ji
    *full* synchronisation of every row, after which all ranks hold bit-identical
    parameters.
 
+A stop asked for on any rank (SIGTERM, with checkpoints) is agreed in a control round,
+so every rank learns of it in the same round: each then waits at its next job boundary,
+the ranks are fully synchronised there, and each checkpoints its own position and
+leaves (:meth:`Synchroniser.leave`).
+
 What is exchanged is each rank's *change* since the rows were last synchronised
 (``base``, a copy of the parameters as of then): the changes are summed (``combine=
 "sum"``), so every update any rank made is applied once, as Hogwild threads' updates
@@ -53,7 +58,8 @@ logger = logging.getLogger(__name__)
 
 #: values per collective in a full synchronisation (bounded scratch for huge matrices)
 CHUNK = 1 << 24
-_WORDS, _WAITING, _FINAL, _BUSY, _FAILED = range(5)  # the control vector's slots
+# the control vector's slots, then one per rank (whether it failed)
+_WORDS, _WAITING, _FINAL, _BUSY, _FAILED, _STOP, _LEAVING, _SLOTS = range(8)
 
 
 @dataclass(frozen=True)
@@ -101,23 +107,33 @@ class Synchroniser:
     (a device trains them and writes them back at epoch ends): no rank syncs hot rows,
     the ranks meet at the boundaries only.
 
+    ``stop_asked()``: whether this rank was asked to stop (with a checkpoint); once any
+    rank was, :attr:`stop_agreed` turns True on every rank in the same round, and
+    :attr:`met_words` is the words every rank had trained at the last full
+    synchronisation (the same on every rank: what its checkpoints are matched by).
+
     Use: :meth:`start` before training (every rank then holds rank 0's parameters),
     :meth:`wait` at a boundary with every local lane paused (returns once all ranks
     have been fully synchronised; :meth:`release` after what the boundary does),
-    :meth:`finish` at the end, :meth:`abort` when this rank fails. :attr:`error` is set
-    (and raised by :meth:`check`) when the rounds fail.
+    :meth:`finish` at the end, :meth:`leave` after a stop that was agreed, :meth:`abort`
+    when this rank fails. :attr:`error` is set (and raised by :meth:`check`) when the
+    rounds fail.
     """
 
     def __init__(self, group: Group, arrays: dict[str, np.ndarray],
                  words: Callable[[], int], settings: SyncSettings = SyncSettings(), *,
-                 boundaries_only: bool = False):
+                 boundaries_only: bool = False,
+                 stop_asked: Callable[[], bool] | None = None):
         self.group, self.arrays, self.words, self.settings = group, arrays, words, settings
+        self.stop_asked = stop_asked
+        self.stop_agreed = False
+        self.met_words = 0
         # a device rank writes its host arrays whole at each epoch's end: a hot round
         # running then could write back rows read before, losing the epoch's training of
         # them. Its rounds say "busy", so no rank syncs hot rows; ranks meet at boundaries
         self.boundaries_only = boundaries_only
         self.cond = threading.Condition()
-        self.flags = np.zeros(5, np.float64)  # this rank's control slots, under cond
+        self.flags = np.zeros(_SLOTS, np.float64)  # this rank's control slots, under cond
         self.generation = 0  # full synchronisations done
         self.error: BaseException | None = None
         self.global_words = 0  # words trained by all ranks, as of the last round
@@ -166,6 +182,15 @@ class Synchroniser:
         self._thread.join()
         self.check()
 
+    def leave(self) -> None:
+        """After an agreed stop (this rank's checkpoint written): end the rounds once
+        every rank leaves, without another synchronisation (nothing trained since)."""
+        with self.cond:
+            self.flags[_LEAVING] = self.flags[_WAITING] = self.flags[_BUSY] = 1
+            self.cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=10 * self.settings.interval + 30)
+
     def abort(self) -> None:
         """Tell the other ranks this one failed (in the next round) and stop."""
         with self.cond:
@@ -193,8 +218,9 @@ class Synchroniser:
         world = self.group.world
         with self.cond:
             self.flags[_WORDS] = self.words()
+            self.flags[_STOP] = float(bool(self.stop_asked is not None and self.stop_asked()))
             control = np.concatenate([self.flags, np.zeros(world)])
-            control[5 + self.group.rank] = self.flags[_FAILED]
+            control[_SLOTS + self.group.rank] = self.flags[_FAILED]
             control[_BUSY] = max(control[_BUSY], float(self.boundaries_only))
         started = time.perf_counter()
         self.group.all_reduce(control, what="a control round")
@@ -202,14 +228,21 @@ class Synchroniser:
         if control[_FAILED]:
             if self.flags[_FAILED]:
                 return False
-            failed = [str(r) for r in range(world) if control[5 + r]]
+            failed = [str(r) for r in range(world) if control[_SLOTS + r]]
             raise RankFailed(f"rank {', '.join(failed)} of {world} failed (see its log); "
                              f"rank {self.group.rank} stops too. Run the same command again "
                              "to resume from the last checkpoint")
+        if control[_LEAVING] and control[_LEAVING] + control[_FINAL] == world:
+            return False  # every rank stopped (checkpoint written) or had finished
         self.global_words = int(control[_WORDS])
+        if control[_STOP] and not self.stop_agreed:
+            with self.cond:
+                self.stop_agreed = True  # in this round on every rank
+                self.cond.notify_all()
         if control[_WAITING] == world:
             self._sync(None)
             with self.cond:
+                self.met_words = self.global_words
                 self.generation += 1
                 self.full_syncs += 1
                 if not self.flags[_FINAL]:  # back to training, once the boundary is done

@@ -143,6 +143,17 @@ class Checkpoint:
     meter: dict  # Meter.state()
     states: np.ndarray  # uint64, one random state per lane
     arrays: dict[str, np.ndarray]  # the params object's arrays, by field name
+    # a distributed run's: the words all ranks had trained at the full synchronisation
+    # this checkpoint was taken at, the same on every rank (their positions differ when
+    # they stopped on request inside an epoch)
+    meeting: int | None = None
+
+    @property
+    def meeting_key(self) -> int:
+        """What tells this checkpoint's meeting of the ranks apart: :attr:`meeting`, or,
+        for a checkpoint made before meetings were recorded (at epoch ends only, the same
+        position on every rank), its position."""
+        return self.position if self.meeting is None else self.meeting
 
 
 def param_arrays(params) -> dict[str, np.ndarray]:
@@ -240,9 +251,9 @@ def _drop(place: Path) -> None:
         _discard(place)
 
 
-def _whole_position(path: Path) -> int | None:
-    """The position of the checkpoint at ``path`` if it reads whole (its head checked,
-    each array's header read and its data all there), else None."""
+def _whole_head(path: Path) -> Checkpoint | None:
+    """The head of the checkpoint at ``path`` if it reads whole (its head checked, each
+    array's header read and its data all there), else None."""
     try:
         head = _read_head(path)
         for name in ("states", *head.arrays):
@@ -250,7 +261,7 @@ def _whole_position(path: Path) -> int | None:
                      missing=ValueError)
     except (OSError, ValueError):
         return None
-    return head.position
+    return head
 
 
 def mark_ranks(path: str | Path, ranks: int) -> None:
@@ -307,6 +318,8 @@ def write_checkpoint(path: str | Path, checkpoint: Checkpoint) -> None:
             "seconds": checkpoint.seconds, "meter": checkpoint.meter,
             "arrays": {name: {"shape": list(a.shape), "dtype": a.dtype.str}
                        for name, a in checkpoint.arrays.items()}}
+    if checkpoint.meeting is not None:
+        head["meeting"] = int(checkpoint.meeting)
     with atomic_directory(path) as tmp:
         np.save(tmp / "states.npy", checkpoint.states)
         for name, array in checkpoint.arrays.items():
@@ -350,9 +363,12 @@ def _read_head(path: str | Path) -> Checkpoint:
              f"{key!r} is missing or of the wrong type")
     need(0 <= head["position"] <= head["jobs"], f"position {head['position']} is outside "
          f"the run's {head['jobs']} jobs")
+    meeting = head.get("meeting")
+    need(meeting is None or (isinstance(meeting, int) and not isinstance(meeting, bool)
+                             and meeting >= 0), f"meeting {meeting!r} is not a word count")
     return Checkpoint(head["config"], head["corpus"], head["position"], head["jobs"],
                       head["epochs"], float(head["seconds"]), head["meter"],
-                      np.empty(0, np.uint64), dict.fromkeys(head["arrays"]))
+                      np.empty(0, np.uint64), dict.fromkeys(head["arrays"]), meeting)
 
 
 def _read_arrays(path: str | Path, head: Checkpoint, like: dict[str, np.ndarray],
@@ -407,17 +423,21 @@ class Checkpointer:
         """Where the checkpoint before the last is kept (with :attr:`keep_previous`)."""
         return self.path.with_name(self.path.name + PREVIOUS)
 
-    def positions(self) -> dict[Path, int]:
+    def heads(self) -> dict[Path, Checkpoint]:
         """The checkpoints there are to resume from, the last one first (and, with
-        :attr:`keep_previous`, the one before), each with its position (the next job);
-        one that does not read whole is left out."""
+        :attr:`keep_previous`, the one before), each as its head (position, meeting, ...,
+        no arrays); one that does not read whole is left out."""
         found = {}
         for where in (self.path, self.previous) if self.keep_previous else (self.path,):
             recover_interrupted_swap(where)
-            position = _whole_position(where)
-            if position is not None:
-                found[where] = position
+            head = _whole_head(where)
+            if head is not None:
+                found[where] = head
         return found
+
+    def positions(self) -> dict[Path, int]:
+        """:meth:`heads`' positions (the next job of each)."""
+        return {where: head.position for where, head in self.heads().items()}
 
     def due(self, epoch_start: int | None) -> bool:
         """Whether to checkpoint at this job boundary; ``epoch_start`` is the epoch (from
@@ -451,7 +471,7 @@ class Checkpointer:
     def _rotate(self) -> None:
         """Make room for a new checkpoint, keeping the one before it: the last becomes
         the previous, unless it does not read whole, and is dropped. Killed between any
-        two steps, a rank still has the previous one, which :meth:`positions` offers."""
+        two steps, a rank still has the previous one, which :meth:`heads` offers."""
         # what a kill while removing a previous one left (atomic_directory cleans up
         # the last one's temporaries, not these)
         clean_stale_temporaries(self.path.parent, self.previous.name)
@@ -461,7 +481,7 @@ class Checkpointer:
         for place in (self.path, self.previous):
             if place.exists() and not _is_rank_place(place):
                 check_checkpoint_path(place)
-        if _whole_position(self.path) is not None:
+        if _whole_head(self.path) is not None:
             if self.previous.exists():
                 _discard(self.previous)
             os.rename(self.path, self.previous)
