@@ -23,7 +23,7 @@ from unittest import mock
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import wordspace.corpus as corpus_module
@@ -406,6 +406,8 @@ FUZZ = settings(max_examples=80, deadline=None,
 @FUZZ
 @given(data=texts, block=st.sampled_from([1, 2, 3, 7, 64, 1 << 20]),
        limit=st.sampled_from([1, 3, 6, 1000]))
+@example(data=b"\xef", block=1 << 20, limit=1000)  # a BOM's first bytes, nothing after:
+@example(data=b"\xef\xbb", block=1, limit=1000)  # text (U+FFFD), not an empty corpus
 def test_fuzz_plain_files_read_like_the_reference(data, block, limit):
     assume(not data.startswith(MAGIC))
     expected = reference(data, limit)
@@ -420,6 +422,7 @@ def test_fuzz_plain_files_read_like_the_reference(data, block, limit):
 @FUZZ
 @given(data=texts, kind=st.sampled_from(sorted(COMPRESSORS)),
        damage=st.sampled_from(["none", "truncate", "flip"]), where=st.floats(0, 1))
+@example(data=b"\xef", kind="bz2", damage="none", where=0.0)  # found by this test
 def test_fuzz_compressed_files_give_the_text_or_a_clear_error(data, kind, damage, where):
     packed = bytearray(COMPRESSORS[kind](data))
     at = min(int(where * len(packed)), len(packed) - 1)
