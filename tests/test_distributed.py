@@ -745,6 +745,63 @@ def test_a_stop_asked_on_one_rank_is_agreed_by_every_rank_and_they_leave_cleanly
     assert arrays[0][4095, 0] == 2.0
 
 
+def test_a_stop_agreed_after_a_meeting_is_for_the_next_one_on_every_rank():
+    """A stop agreed while one rank is still busy with a meeting (a slow epoch-end
+    callback, say) is not that meeting's on any rank, whenever each looks: all stop at
+    the next one, so their checkpoints share it."""
+    asked = threading.Event()
+    syncs, _ = _started_pair(stop_asked=(asked.is_set, None))
+
+    def meet():
+        threads = [threading.Thread(target=s.wait) for s in syncs]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+
+    meet()
+    asked.set()  # while both are still at the first meeting (not released)
+    deadline = time.monotonic() + 10
+    while not all(s.stop_agreed for s in syncs) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert all(s.stop_agreed and not s.stop_at_meeting for s in syncs)
+    for s in syncs:
+        s.release()
+    meet()
+    assert all(s.stop_at_meeting for s in syncs)
+    assert syncs[0].met_words == syncs[1].met_words
+    for s in syncs:
+        s.release()
+    leaving = [threading.Thread(target=s.leave) for s in syncs]
+    for t in leaving:
+        t.start()
+    for t in leaving:
+        t.join(30)
+    assert all(not s._thread.is_alive() and s.error is None for s in syncs)
+
+
+@pytest.mark.parametrize("positions,meets", [((75, 74), [True, False]),
+                                               ((75, 75), [False, False]),
+                                               ((80, 74), [False, False])])
+def test_a_rank_resumed_at_an_epoch_start_meets_one_resumed_inside_the_epoch_before(
+        positions, meets):
+    """Stopped on request while rank 0 waited at an epoch's end (25 jobs an epoch) and
+    rank 1 was one job short of it: resumed, rank 0 must first meet rank 1 at that
+    epoch's end, or every later epoch end would pair rank 0's epoch k + 1 with rank 1's
+    k. Ranks both at epoch starts, or both inside epochs, need no such meeting."""
+    from types import SimpleNamespace
+
+    from wordspace.train import _choose_checkpoint
+
+    def choose(group):
+        head = SimpleNamespace(meeting_key=1234, position=positions[group.rank])
+        checkpointer = SimpleNamespace(path="last", keep_previous=False,
+                                       heads=lambda: {"last": head})
+        return _choose_checkpoint(group, checkpointer, 25, "corpus")
+
+    assert _on_ranks(2, choose) == meets
+
+
 def test_plain_cuda_means_the_local_rank_s_device_under_a_launcher(monkeypatch):
     from wordspace.cuda.device import parse_device
 

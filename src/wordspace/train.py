@@ -339,6 +339,7 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
     first_lane = 0 if group is None else group.rank * runner.workers  # lanes of all ranks
     states = [random_state(seed, first_lane + lane) for lane in range(runner.workers)]
     run = _Run(meter, states, params, len(bounds) - 1, len(jobs), epochs, on_epoch_end)
+    meet_first = False
     total_words = meter.total_words
     if group is not None:
         run.sync = Synchroniser(group, param_arrays(params), lambda: meter.words, sync,
@@ -358,7 +359,7 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
             {**(config or {}), "job_words": job_words, "lanes": runner.workers,
              **({} if group is None else {"ranks": group.world})}, identity)
         if group is not None:
-            _choose_checkpoint(group, run.checkpointer, run.per_epoch, corpus)
+            meet_first = _choose_checkpoint(group, run.checkpointer, run.per_epoch, corpus)
         run.resume()
     if run.sync is not None:
         run.sync.start()
@@ -396,6 +397,8 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
 
         run.started = time.perf_counter()
         try:
+            if meet_first:
+                run.meet_at_start()
             if executor is None:
                 runner.run(jobs[run.start:], worker, monitor, run if run.pausing else None)
             else:
@@ -404,7 +407,7 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
                                pauses=run if run.pausing else None)
             if run.sync is not None:  # the last full synchronisation, then the totals
                 run.sync.finish()
-                if run.stopping:  # the others stopped on request at this meeting
+                if run.stops_here:  # the others stopped on request at this meeting
                     run.stop_at(len(jobs))
                 meter.combine(lambda counts: group.all_reduce(counts, what="the report"))
                 monitor()
@@ -550,6 +553,25 @@ class _Run(Pauses):
             return False
         return _STOP.is_set() if self.sync is None else self.sync.stop_agreed
 
+    @property
+    def stops_here(self) -> bool:
+        """At a boundary: whether to stop at it. In a distributed run, whether the ranks
+        stop at the meeting just held: all of them or none, whenever each looks."""
+        if self.sync is None or self.checkpointer is None:
+            return self.stopping
+        return self.sync.stop_at_meeting
+
+    def meet_at_start(self) -> None:
+        """Resumed at an epoch's start while another rank resumed inside the epoch before
+        (they stopped on request there): meet it at that epoch's end before training, so
+        the ranks' epochs stay aligned; stop there again if asked to."""
+        self.sync.wait()
+        try:
+            if self.stops_here:
+                self.stop_at(self.start)
+        finally:
+            self.sync.release()
+
     def due(self, job: Job) -> bool:
         if job.index == self.start:  # where this process began: nothing new to do
             return False
@@ -575,7 +597,7 @@ class _Run(Pauses):
         epoch = self._epoch_start(job.index)
         if self.on_epoch_end is not None and epoch is not None:
             self.on_epoch_end(self.meter.report(self.seconds(), epochs=epoch))
-        stopping = self.stopping
+        stopping = self.stops_here
         if self.checkpointer is not None and (self.checkpointer.due(epoch) or stopping):
             self._write(job.index)
         if stopping:
@@ -647,25 +669,27 @@ def _sees(checkpoint: str | Path, ranks: int) -> bool:
 
 
 def _choose_checkpoint(group, checkpointer: Checkpointer, per_epoch: int,
-                       corpus: Corpus) -> None:
-    """Have every rank resume from the same epoch: each keeps its last two checkpoints,
-    so a run killed while its ranks were writing theirs (some have epoch k, some only
-    k - 1) resumes from the last epoch every rank has. A run killed while its ranks
-    wrote their first (some have one, the others none) starts over, as the same on
-    every rank; ranks with no epoch in common otherwise are refused, on every rank
-    alike."""
+                       corpus: Corpus) -> bool:
+    """Have every rank resume from the same meeting: each keeps its last two
+    checkpoints, so a run killed while its ranks were writing theirs (some have epoch k,
+    some only k - 1) resumes from the last epoch every rank has. A run killed while its
+    ranks wrote their first (some have one, the others none) starts over, as the same
+    on every rank; ranks with no meeting in common otherwise are refused, on every rank
+    alike. Returns whether this rank, resumed at an epoch's start while another resumes
+    inside the epoch before (stopped on request there), must meet it at that epoch's
+    end before training (:meth:`_Run.meet_at_start`)."""
     checkpointer.keep_previous = True
     mine = checkpointer.heads()  # matched by their meeting: positions differ after a stop
     gathered = group.all_gather(sorted({(h.meeting_key, h.position) for h in mine.values()}),
                                 what="the resume check")
     if not any(gathered):
-        return  # a new run
+        return False  # a new run
     common = set.intersection(*({key for key, _ in found} for found in gathered))
     if not common and not all(gathered) and all(len(found) <= 1 for found in gathered):
         logger.warning("the ranks were stopped while writing their first checkpoints "
                        "(some have one, some none): starting over")
         checkpointer.discard_all()
-        return
+        return False
     if not common:
         found = "; ".join(f"rank {r}: " + (", ".join(_epoch_of(p, per_epoch)
                                                       for _, p in positions) or "none")
@@ -678,6 +702,10 @@ def _choose_checkpoint(group, checkpointer: Checkpointer, per_epoch: int,
     last = mine.get(checkpointer.path)
     if last is None or last.meeting_key != best:
         checkpointer.resume_from_previous()
+    at = [position for found in gathered for key, position in found if key == best]
+    per_epoch = max(per_epoch, 1)
+    mine_at = next(position for key, position in gathered[group.rank] if key == best)
+    return mine_at % per_epoch == 0 and any(p % per_epoch for p in at)
 
 
 def _epoch_of(position: int, per_epoch: int) -> str:

@@ -50,7 +50,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from wordspace.distributed.group import Group, RankFailed
+from wordspace.distributed.group import Group, RankFailed, _timeout_from_environment
 
 __all__ = ["SyncSettings", "Synchroniser"]
 
@@ -110,7 +110,8 @@ class Synchroniser:
     ``stop_asked()``: whether this rank was asked to stop (with a checkpoint); once any
     rank was, :attr:`stop_agreed` turns True on every rank in the same round, and
     :attr:`met_words` is the words every rank had trained at the last full
-    synchronisation (the same on every rank: what its checkpoints are matched by).
+    synchronisation (the same on every rank: what its checkpoints are matched by), and
+    :attr:`stop_at_meeting` whether the ranks stop there (the stop was agreed by then).
 
     Use: :meth:`start` before training (every rank then holds rank 0's parameters),
     :meth:`wait` at a boundary with every local lane paused (returns once all ranks
@@ -128,6 +129,7 @@ class Synchroniser:
         self.stop_asked = stop_asked
         self.stop_agreed = False
         self.met_words = 0
+        self.stop_at_meeting = False  # whether the last full sync is the agreed stop's
         # a device rank writes its host arrays whole at each epoch's end: a hot round
         # running then could write back rows read before, losing the epoch's training of
         # them. Its rounds say "busy", so no rank syncs hot rows; ranks meet at boundaries
@@ -188,8 +190,8 @@ class Synchroniser:
         with self.cond:
             self.flags[_LEAVING] = self.flags[_WAITING] = self.flags[_BUSY] = 1
             self.cond.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout=10 * self.settings.interval + 30)
+        if self._thread is not None:  # as long as another rank may write its checkpoint
+            self._thread.join(timeout=_timeout_from_environment() + 30)
 
     def abort(self) -> None:
         """Tell the other ranks this one failed (in the next round) and stop."""
@@ -243,6 +245,9 @@ class Synchroniser:
             self._sync(None)
             with self.cond:
                 self.met_words = self.global_words
+                # every rank stops here, or none: a stop agreed while some ranks were
+                # still busy with this meeting is for the next one
+                self.stop_at_meeting = self.stop_agreed
                 self.generation += 1
                 self.full_syncs += 1
                 if not self.flags[_FINAL]:  # back to training, once the boundary is done
