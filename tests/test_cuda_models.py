@@ -132,7 +132,11 @@ def test_device_options_reach_the_executor_and_bad_ones_are_refused_first(small,
     model = SkipGram(device="cuda", device_options=options, epochs=1, **TINY)
     executor = model._device_executor()
     assert (executor.concurrent_chunks, executor.atomic) == (2, True)
-    assert executor.output_rate == model._loss().output_rate  # the model's own, kept
+    # the model's own settings are kept beside the options (fastText's output rate is
+    # 0.5 for skip-gram with shared negatives, not the executor's default 1)
+    subword = FastText(device="cuda", device_options=options, bucket=100, **TINY)
+    executor = subword._device_executor()
+    assert executor.output_rate == subword._loss().output_rate
     model.fit(corpus)
     assert model.report_.words == len(corpus.tokens)
     model.save(tmp_path / "model")  # saved with the model's settings

@@ -654,11 +654,10 @@ def _on_every_rank(group, failure: Exception | None, what: str) -> None:
 
 
 def _comparable(value):
-    """An option's value as the ranks compare it: plain values as they are, a dict
-    (``--device-option``) whatever the order its entries were given in, others by repr."""
-    if isinstance(value, dict):
-        return {key: _comparable(value[key]) for key in sorted(value)}
-    return value if isinstance(value, (int, float, str, bool, list, type(None))) \
+    """An option's value as the ranks compare it: plain values and dicts
+    (``--device-option``, equal whatever the order their entries were given in) as they
+    are, others by repr."""
+    return value if isinstance(value, (int, float, str, bool, list, dict, type(None))) \
         else repr(value)
 
 

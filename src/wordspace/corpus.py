@@ -299,7 +299,7 @@ def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar,
         while True:
             block = stream.read(_BLOCK_BYTES)
             text = decoder.decode(block, final=not block)
-            if not block and decoder.getstate()[0]:
+            if not block:
                 # utf-8-sig keeps a file that is only a BOM's first bytes (b"\xef") even
                 # at the end, where UTF-8 replaces them: they are text, not nothing
                 text += decoder.getstate()[0].decode("utf-8", errors="wordspace.count")

@@ -430,14 +430,17 @@ def _records(dataset: Dataset) -> dict:
 
 
 def _record(dataset: Dataset, path: Path | None = None) -> None:
-    """Note the cached data's (or the download ``path``'s) fingerprint and sha256, as
-    fetched and checked: what the cache holds as its own."""
+    """Note the cached data's fingerprint and sha256, as fetched and checked, or the
+    downloaded archive ``path``'s fingerprint (all :func:`_ours` compares; its content
+    is checked by unpacking it): what the cache holds as its own."""
     if not os.access(dataset.folder, os.W_OK):  # a read-only shared cache: used as it is
         return
     path = dataset.cache_path if path is None else path
+    entry = {"fingerprint": _fingerprint(path)}
+    if path == dataset.cache_path:  # what _check_unchanged falls back on
+        entry["sha256"] = _sha256(path)
     key = str(path.relative_to(dataset.folder))
-    _write_records(dataset, {**_records(dataset), key: {"fingerprint": _fingerprint(path),
-                                                        "sha256": _sha256(path)}})
+    _write_records(dataset, {**_records(dataset), key: entry})
 
 
 def _write_records(dataset: Dataset, records: dict) -> None:

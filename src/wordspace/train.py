@@ -604,8 +604,9 @@ class _Run(Pauses):
             self._stopped(job.index)
 
     def stop_at(self, position: int) -> None:
-        """Checkpoint at ``position`` and stop (:class:`TrainingStopped`): a rank that
-        had finished its share when the others stopped on request."""
+        """Checkpoint at ``position`` and stop (:class:`TrainingStopped`), where a rank
+        meets the others outside its jobs' boundaries: at the end of its share, or at
+        the start of a resumed one (:meth:`meet_at_start`)."""
         self._write(position)
         self._stopped(position)
 
