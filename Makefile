@@ -31,7 +31,7 @@ figures: $(RUN_STAMP)
 
 test: $(STAMP)
 	$(PY) -m ruff check src tests bench
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --maxprocesses=4
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests bench
