@@ -266,7 +266,9 @@ def test_a_warp_of_32_lanes_keeps_words_in_order():
 
 def _run(tokens, offsets, *, dim=8, window=3, negative=3, sample=0.0, epochs=1, seed=5,
          alpha=0.025, job_words=200, chunk_words=128, cache=False, launch_words=300,
-         atomic=False, max_resident_words=None, concurrent_chunks=None):
+         atomic=False, max_resident_words=None, concurrent_chunks=None, pause=None):
+    """Train on the device; a call that ``pause`` stops is gone on with by a second call
+    from where it stopped (the counters then summed)."""
     tokens = np.asarray(tokens, np.int32)
     n_words = int(tokens.max()) + 1
     counts = np.bincount(tokens, minlength=n_words)
@@ -283,7 +285,14 @@ def _run(tokens, offsets, *, dim=8, window=3, negative=3, sample=0.0, epochs=1, 
                             cache=cache, atomic=atomic, max_resident_words=max_resident_words,
                             concurrent_chunks=concurrent_chunks)
     result = executor.train(sampler, params, jobs, rates, seed=seed,
-                            report=lambda r: reports.append(r.words))
+                            report=lambda r: reports.append(r.words), pause=pause)
+    if result.next_job < len(jobs):
+        rest = executor.train(sampler, params, jobs, rates, seed=seed,
+                              start=result.next_job,
+                              report=lambda r: reports.append(result.words + r.words))
+        for key in ("words", "examples", "pairs", "loss", "terms", "launches"):
+            setattr(rest, key, getattr(result, key) + getattr(rest, key))
+        result = rest
     return result, params, reports, sampler, jobs, rates
 
 
@@ -384,15 +393,44 @@ def test_a_corpus_too_long_for_the_device_is_streamed_a_launch_at_a_time(monkeyp
     assert (parts.words, parts.pairs, parts.loss) == (whole.words, whole.pairs, whole.loss)
 
 
+def test_a_call_paused_between_launches_goes_on_from_there_as_if_never_paused():
+    """The driver's checkpoints and stops inside an epoch: ``pause`` is asked before each
+    launch but the first, with the launch's first job; the call stops there, and a call
+    from that job trains what the rest of one call would, bit for bit (each chunk keeps
+    its index, hence its random streams)."""
+    tokens = np.arange(700) % 29
+    offsets = np.array([0, 5, 300, 301, 700])
+    whole, whole_params, *_ = _run(tokens, offsets, epochs=2, sample=1e-2)
+    asked = []
+
+    def pause(job):
+        asked.append(job.index)
+        return len(asked) == 1
+
+    paused, params, reports, _, jobs, _ = _run(tokens, offsets, epochs=2, sample=1e-2,
+                                               pause=pause)
+    starts = [g.job for g in launch_groups(jobs, cut_chunks(offsets, jobs, [0.1] * len(jobs),
+                                                              chunk_words=128)[3], 300)]
+    assert asked == starts[1:2] and jobs[asked[0] - 1].epoch == jobs[asked[0]].epoch == 0
+    assert reports == sorted(reports) and reports[-1] == paused.words
+    np.testing.assert_array_equal(params.inputs, whole_params.inputs)
+    np.testing.assert_array_equal(params.outputs, whole_params.outputs)
+    assert (paused.words, paused.pairs, paused.examples, paused.launches) == (
+        whole.words, whole.pairs, whole.examples, whole.launches)
+    assert paused.loss == pytest.approx(whole.loss, rel=1e-12)
+
+
 def test_a_launch_never_crosses_an_epoch_end():
     offsets = np.arange(0, 1001, 100)
     jobs = epoch_jobs(offsets, make_jobs(offsets, 300), 3)
     start, stop, _, job_end = cut_chunks(offsets, jobs, [0.1] * len(jobs), chunk_words=64)
     groups = launch_groups(jobs, job_end, 700)
-    assert sum(n for _, n, _ in groups) == len(start) and len(groups) == 6  # 2 an epoch
-    for first, count, words in groups:  # each launch one span of the corpus
-        assert np.all(np.diff(start[first:first + count]) > 0)
-        assert words == int(stop[first:first + count].sum() - start[first:first + count].sum())
+    assert sum(g.count for g in groups) == len(start) and len(groups) == 6  # 2 an epoch
+    for g in groups:  # each launch one span of the corpus, from its first job's chunks
+        part = slice(g.first, g.first + g.count)
+        assert np.all(np.diff(start[part]) > 0)
+        assert g.words == int(stop[part].sum() - start[part].sum())
+        assert g.first == (job_end[g.job - 1] if g.job else 0)
 
 
 def test_parameters_too_large_for_the_device_are_refused_with_the_sizes(monkeypatch):

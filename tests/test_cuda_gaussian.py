@@ -180,9 +180,10 @@ def test_executor_counts_every_word_of_every_epoch(planted):
     assert (params.variances >= 0.05).all() and (params.variances <= 4.0).all()
 
 
-def _train_first_600(planted, **options):
+def _train_first_600(planted, *, pause=None, **options):
     """Two epochs of the planted corpus's first 600 words in chunks of 40 and launches of
-    150 words, from the same start: ``(counters, params)``."""
+    150 words, from the same start: ``(counters, params)``; a call that ``pause`` stops
+    is gone on with by a second call from where it stopped (the counters summed)."""
     corpus, _ = planted
     tokens = np.asarray(corpus.tokens)[:600]
     offsets = np.array([0, 250, len(tokens)])
@@ -199,7 +200,13 @@ def _train_first_600(planted, **options):
                             np.ones((n, 1), np.float32))
     executor = G.CudaGaussian("cuda", MaxMarginLoss("el", 1.0, 5.0, 0.05, 4.0, 0.3),
                               chunk_words=40, launch_words=150, **options)
-    return executor.train(sampler, params, jobs, rates, seed=3), params
+    counters = executor.train(sampler, params, jobs, rates, seed=3, pause=pause)
+    if counters.next_job < len(jobs):
+        rest = executor.train(sampler, params, jobs, rates, seed=3, start=counters.next_job)
+        for key in ("words", "examples", "pairs", "loss", "terms", "active"):
+            setattr(rest, key, getattr(counters, key) + getattr(rest, key))
+        counters = rest
+    return counters, params
 
 
 def _assert_same_training(one, other):
@@ -213,6 +220,23 @@ def test_a_streamed_corpus_trains_as_a_resident_one(planted):
     # 200: each launch's tokens copied before it
     _assert_same_training(_train_first_600(planted, max_resident_words=200),
                           _train_first_600(planted))
+
+
+def test_a_call_paused_between_launches_goes_on_from_there_as_if_never_paused(planted):
+    """As for negative sampling: stopped before its second launch (inside the first
+    epoch), then gone on with from there, the call trains what one call does."""
+    asked = []
+
+    def pause(job):
+        asked.append(job)
+        return len(asked) == 1
+
+    whole = _train_first_600(planted)
+    paused = _train_first_600(planted, pause=pause)
+    assert asked[0].epoch == 0 and asked[0].index > 0
+    assert paused[0].loss == pytest.approx(whole[0].loss, rel=1e-12)
+    paused[0].loss = whole[0].loss  # summed in two parts: the last bits may differ
+    _assert_same_training(paused, whole)
 
 
 def test_fewer_warps_than_chunks_train_every_chunk_once(planted, monkeypatch):

@@ -77,9 +77,10 @@ class Recording:
     def __init__(self, executor):
         self.executor, self.seeds = executor, []
 
-    def train(self, sampler, params, jobs, rates, *, seed, report):
+    def train(self, sampler, params, jobs, rates, *, seed, report, **where):
         self.seeds.append(seed)
-        return self.executor.train(sampler, params, jobs, rates, seed=seed, report=report)
+        return self.executor.train(sampler, params, jobs, rates, seed=seed, report=report,
+                                   **where)
 
 
 def test_a_run_through_the_driver_is_the_cpu_engines_run_with_one_worker(small):
@@ -103,6 +104,56 @@ def test_a_run_through_the_driver_is_the_cpu_engines_run_with_one_worker(small):
     np.testing.assert_allclose(device_params.outputs, cpu_params.outputs, rtol=1e-4,
                                atol=1e-5)
     assert not np.allclose(device_params.inputs, initial(n, dim).inputs)
+
+
+def test_a_device_run_checkpoints_and_stops_inside_epochs_and_resumes_bit_for_bit(
+        small, tmp_path, monkeypatch):
+    """A device run pauses where the CPU's would, at the executor's next job boundary,
+    not only at epoch ends: with a checkpoint due at every boundary, one is written
+    before every job but the first; a stop asked inside the first epoch (as SIGTERM's
+    handler asks) stops there with a checkpoint, and the same call resumes from it to
+    the uninterrupted run's parameters, bit for bit."""
+    from wordspace.engine.checkpoint import Checkpointer, Every
+    from wordspace.train import TrainingStopped, request_stop
+
+    corpus, _ = small
+    walk = dict(layout=Layout(), window=3, negative=0, sample=0.0, ns_exponent=0.75,
+                epochs=2, alpha=0.1, min_alpha=1e-5, job_words=300, progress=False)
+    n, per_epoch = len(corpus.vocab), 5  # jobs of 300 of the corpus's 1,500 words
+
+    def run(executor, **checkpointing):
+        params = initial(n, 8)
+        train(corpus, SoftmaxLoss(16), params, workers=1, seed=3, executor=executor,
+              **walk, **checkpointing)
+        return params
+
+    whole = run(TorchSoftmax("cpu", 16))
+    written = []
+    write = Checkpointer.write
+    monkeypatch.setattr(Checkpointer, "write",
+                        lambda self, c: written.append(c.position) or write(self, c))
+    every = run(TorchSoftmax("cpu", 16), checkpoint=tmp_path / "every",
+                checkpoint_every=Every(seconds=0))
+    assert written == list(range(1, 2 * per_epoch))  # the end: the model, not a checkpoint
+    np.testing.assert_array_equal(every.inputs, whole.inputs)
+
+    class StopsInside:  # asks for the stop once 2 jobs are done
+        def train(self, *args, report, **where):
+            def asking(counters):
+                if counters.words >= 600:
+                    request_stop()
+                report(counters)
+            return TorchSoftmax("cpu", 16, report_words=1).train(*args, report=asking,
+                                                                 **where)
+
+    path = tmp_path / "stopped"
+    written.clear()
+    with pytest.raises(TrainingStopped, match=r"before job 3 of 10 \(20 % of the run\)"):
+        run(StopsInside(), checkpoint=path, checkpoint_every=Every(epochs=1))
+    assert written == [2]
+    resumed = run(TorchSoftmax("cpu", 16), checkpoint=path)
+    np.testing.assert_array_equal(resumed.inputs, whole.inputs)
+    np.testing.assert_array_equal(resumed.outputs, whole.outputs)
 
 
 def test_the_executor_reports_cumulative_counters_and_raises_on_divergence(small):

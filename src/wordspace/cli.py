@@ -667,7 +667,7 @@ def _stop_with_a_checkpoint(signum, frame) -> None:
     from wordspace.train import request_stop
 
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    print("wordspace: SIGTERM: stopping after the next job (on a GPU: the epoch), with a "
+    print("wordspace: SIGTERM: stopping after the next job (on a GPU: the launch), with a "
           "checkpoint (again: stop at once)", file=sys.stderr, flush=True)
     request_stop()
 

@@ -274,7 +274,8 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
 
     ``executor`` (a :class:`DeviceExecutor`, e.g.
     :class:`wordspace.cuda.executor.CudaSkipGram`) runs the jobs on a device instead of
-    the runner's threads, an epoch at a time (:func:`_run_on_device`).
+    the runner's threads, an epoch a call, paused where a pause is due between two of its
+    launches (:func:`_run_on_device`).
 
     A corpus shared between the ranks of a process group (``corpus.group``, see
     :class:`~wordspace.corpus.Corpus`'s ``shard``) is trained on every rank at once:
@@ -402,8 +403,8 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
             if executor is None:
                 runner.run(jobs[run.start:], worker, monitor, run if run.pausing else None)
             else:
-                _run_on_device(executor, sampler, params, jobs[run.start:], schedule, meter,
-                               seed=seed, monitor=monitor,
+                _run_on_device(executor, sampler, params, jobs, schedule, meter,
+                               start=run.start, seed=seed, monitor=monitor,
                                pauses=run if run.pausing else None)
             if run.sync is not None:  # the last full synchronisation, then the totals
                 run.sync.finish()
@@ -444,52 +445,75 @@ class DeviceCounters(Protocol):
 class DeviceExecutor(Protocol):
     """Trains a run's jobs on a device, in place of the runner's threads (a GPU).
 
-    ``train(sampler, params, jobs, rates, *, seed, report)`` trains ``params`` (updated
-    in place by the time it returns) over ``jobs`` at ``rates`` (one per job), drawing as
-    ``sampler`` says, with random streams from ``seed``; it calls ``report(counters)``
-    (a :class:`DeviceCounters`, cumulative) as work completes, and raises
-    ``FloatingPointError`` when the loss stops being finite.
+    ``train(sampler, params, jobs, rates, *, seed, report, start, pause)`` trains
+    ``params`` (updated in place by the time it returns) over ``jobs[start:]`` at
+    ``rates`` (one per job), drawing as ``sampler`` says, with random streams from
+    ``seed`` and each job's place in ``jobs`` (a call from ``start`` draws what a call
+    from 0 would for the same jobs); it calls ``report(counters)`` (a
+    :class:`DeviceCounters`, cumulative over the call) as work completes, and raises
+    ``FloatingPointError`` when the loss stops being finite. Where it can stop (between
+    two launches), it asks ``pause(job)`` with the next job, if ``pause`` is given and
+    the call has trained something; on True it stops there, the parameters in place,
+    and its counters' ``next_job`` is that job's index (``len(jobs)`` when all were
+    trained).
     """
 
     def train(self, sampler: Sampler, params: Params, jobs: list[Job], rates: list[float],
-              *, seed: int, report: Callable[[DeviceCounters], None]) -> DeviceCounters:
+              *, seed: int, report: Callable[[DeviceCounters], None], start: int = 0,
+              pause: Callable[[Job], bool] | None = None) -> DeviceCounters:
         ...
 
 
 def _run_on_device(executor: DeviceExecutor, sampler: Sampler, params: Params,
-                   jobs: list[Job], schedule: Schedule, meter: Meter, *, seed: int,
-                   monitor: Callable[[], None], pauses: Pauses | None) -> None:
-    """Train ``jobs`` with a device ``executor``, one epoch's jobs per call: the
-    executor batches them as it likes (the CUDA kernels: a few large launches), the
-    meter counts what it reports (the progress bar and the per-epoch loss are the
-    CPU's), and pauses (checkpoints, ``on_epoch_end``) happen between epochs, as on the
-    CPU with every lane idle. Each epoch draws from streams seeded by ``seed`` and the
-    epoch's first job, so no two epochs repeat their random numbers."""
-    while jobs:
-        first = jobs[0]
-        epoch = [job for job in jobs if job.epoch == first.epoch]
-        jobs = jobs[len(epoch):]
-        if pauses is not None and pauses.due(first):
-            pauses.at(first)
+                   jobs: list[Job], schedule: Schedule, meter: Meter, *, start: int,
+                   seed: int, monitor: Callable[[], None], pauses: Pauses | None) -> None:
+    """Train ``jobs[start:]`` with a device ``executor``, one epoch's jobs per call: the
+    executor batches them as it likes (the CUDA kernels: launches of ~16 M words), and
+    the meter counts what it reports (the progress bar and the per-epoch loss are the
+    CPU's). Pauses (checkpoints, ``on_epoch_end``, a stop on request, a distributed
+    run's meetings) happen as on the CPU, at job boundaries with nothing in flight: the
+    executor asks before each launch whether one is due, stops there with the
+    parameters back on the host, and the next call goes on from that job. Each call is
+    given its whole epoch's jobs and draws from streams seeded by ``seed`` and the
+    epoch's first job, so a call that starts inside an epoch (after a pause, or resumed
+    from a checkpoint) draws what an uninterrupted one would."""
+    epochs: dict[int, list[Job]] = {}
+    for job in jobs:
+        epochs.setdefault(job.epoch, []).append(job)
+    for epoch in epochs.values():
+        position = max(start - epoch[0].index, 0)
         rates = [schedule.rate(job.index) for job in epoch]
         ends = np.cumsum([job.words for job in epoch])
-        done = {"words": 0, "examples": 0, "pairs": 0, "loss": 0.0, "terms": 0, "active": 0}
+        paused = False
+        while position < len(epoch):
+            if pauses is not None and (paused or pauses.due(epoch[position])):
+                pauses.at(epoch[position])
+            before = int(ends[position - 1]) if position else 0
+            done = {"words": 0, "examples": 0, "pairs": 0, "loss": 0.0, "terms": 0,
+                    "active": 0}
 
-        def report(counters, epoch_of=first.epoch, rates=rates, ends=ends, done=done):
-            now = {key: getattr(counters, key, counters.terms) for key in done}  # active
-            step = {key: now[key] - done[key] for key in done}
-            done.update(now)
-            lr = rates[min(int(np.searchsorted(ends, counters.words)), len(rates) - 1)]
-            meter.add(epoch=epoch_of, words=step["words"], examples=step["examples"],
-                      pairs=step["pairs"], lr=lr, loss=step["loss"], terms=step["terms"],
-                      active=step["active"])
-            monitor()
+            def report(counters, epoch_of=epoch[0].epoch, rates=rates, ends=ends,
+                       done=done, before=before):
+                now = {key: getattr(counters, key, counters.terms) for key in done}
+                step = {key: now[key] - done[key] for key in done}
+                done.update(now)
+                at = int(np.searchsorted(ends, before + counters.words))
+                meter.add(epoch=epoch_of, words=step["words"], examples=step["examples"],
+                          pairs=step["pairs"], lr=rates[min(at, len(rates) - 1)],
+                          loss=step["loss"], terms=step["terms"], active=step["active"])
+                monitor()
 
-        try:
-            executor.train(sampler, params, epoch, rates, seed=seed * 0x9E3779B1 + first.index,
-                           report=report)
-        except FloatingPointError:
-            raise meter.diverged(first.epoch, rates[-1], float("nan")) from None
+            try:
+                counters = executor.train(
+                    sampler, params, epoch, rates, seed=seed * 0x9E3779B1 + epoch[0].index,
+                    report=report, start=position,
+                    pause=None if pauses is None else pauses.due)
+            except FloatingPointError:
+                raise meter.diverged(epoch[0].epoch, rates[-1], float("nan")) from None
+            if not position < counters.next_job <= len(epoch):
+                raise RuntimeError(f"{type(executor).__name__} stopped at job "
+                                   f"{counters.next_job} of a call from {position}")
+            position, paused = counters.next_job, counters.next_job < len(epoch)
 
 
 class _Run(Pauses):

@@ -51,7 +51,9 @@ class CudaReport:
     """What a device run did: corpus ``words`` trained (counted once per epoch),
     (centre, context) ``pairs``, the ``loss`` summed over ``terms`` tracked pairs (its
     ratio is the mean loss per pair), kernel ``launches``, and seconds spent training
-    (``seconds``, copies to and from the device included) and compiling before it."""
+    (``seconds``, copies to and from the device included) and compiling before it;
+    ``next_job``: the index in the call's jobs of the first one it did not train (all
+    trained: their number; fewer when the call's ``pause`` stopped it)."""
 
     words: int = 0
     examples: int = 0  # centre words trained (those with a context), as the CPU counts
@@ -61,6 +63,7 @@ class CudaReport:
     launches: int = 0
     seconds: float = 0.0
     compile_seconds: float = 0.0
+    next_job: int = 0
 
     @property
     def mean_loss(self) -> float:
@@ -100,19 +103,43 @@ def cut_chunks(offsets: np.ndarray, jobs: Sequence, rates: Sequence[float], *,
             np.asarray(ends, np.int64))
 
 
-def launch_groups(jobs: Sequence, job_end: np.ndarray, launch_words: int) -> list[tuple]:
-    """Consecutive jobs grouped into launches of about ``launch_words`` words, a launch
-    never crossing an epoch's end (so its chunks' tokens are one span of the corpus): a
-    list of ``(first chunk, chunk count, words)``."""
-    groups, words, begin = [], 0, 0
-    for i, job in enumerate(jobs):
+@dataclass(frozen=True)
+class Launch:
+    """One kernel launch: chunks ``first .. first + count - 1`` (of :func:`cut_chunks`),
+    ``words`` corpus words, from job ``job`` on (its index in the call's jobs)."""
+
+    first: int
+    count: int
+    words: int
+    job: int
+
+
+def launch_groups(jobs: Sequence, job_end: np.ndarray, launch_words: int, *,
+                  start: int = 0) -> list[Launch]:
+    """Consecutive jobs from ``jobs[start]`` on grouped into launches of about
+    ``launch_words`` words, a launch never crossing an epoch's end (so its chunks' tokens
+    are one span of the corpus); ``job_end`` is :func:`cut_chunks`'s for all of ``jobs``,
+    so a chunk keeps its index, hence its random streams, wherever a call starts."""
+    groups, words = [], 0
+    begin = int(job_end[start - 1]) if start else 0
+    first_job = start
+    for i in range(start, len(jobs)):
+        job = jobs[i]
         words += job.words
         if (words >= launch_words or i == len(jobs) - 1
                 or jobs[i + 1].epoch != job.epoch):
             end = int(job_end[i])
-            groups.append((begin, end - begin, words))
-            begin, words = end, 0
+            groups.append(Launch(begin, end - begin, words, first_job))
+            begin, words, first_job = end, 0, i + 1
     return groups
+
+
+def check_start(start: int, jobs: Sequence) -> int:
+    """A train call's ``start``: an index in ``jobs`` (``len(jobs)``: nothing to do)."""
+    check_int("start", start, 0)
+    if start > len(jobs):
+        raise ValueError(f"start {start} is past the {len(jobs)} jobs given")
+    return int(start)
 
 
 def check_device_memory(cuda, device: str, arrays: dict[str, int]) -> None:
@@ -132,7 +159,7 @@ def check_device_memory(cuda, device: str, arrays: dict[str, int]) -> None:
 
 class DeviceCorpus:
     """The encoded corpus on the device for a run's launches (:func:`launch_groups`'s
-    ``groups`` over chunks ``start``/``stop``), with scratch as long for the subsampled
+    :class:`Launch` list over chunks ``start``/``stop``), with scratch as long for the subsampled
     words: the whole corpus copied once where it fits in ``max_resident_words`` (None:
     where its tokens and scratch take at most half the device's free memory), otherwise
     streamed: before each launch, its span of tokens is copied into one buffer as long
@@ -140,14 +167,15 @@ class DeviceCorpus:
     not yet measured)."""
 
     def __init__(self, cuda, tokens: np.ndarray, start: np.ndarray, stop: np.ndarray,
-                 groups: list[tuple], *, max_resident_words: int | None = None):
+                 groups: list[Launch], *, max_resident_words: int | None = None):
         self.tokens = np.ascontiguousarray(tokens, dtype=np.int32)
         self.start, self.stop = start, stop
         if max_resident_words is None:
             free = cuda.current_context().get_memory_info()[0]
             max_resident_words = free / (2 * 8)  # int32 tokens and scratch (inf: simulator)
         self.resident = len(self.tokens) <= max_resident_words
-        span = max((int(stop[f + n - 1] - start[f]) for f, n, _ in groups if n), default=1)
+        span = max((int(stop[g.first + g.count - 1] - start[g.first]) for g in groups
+                    if g.count), default=1)
         size = max(len(self.tokens) if self.resident else span, 1)
         self.device = (cuda.to_device(self.tokens) if self.resident
                        else cuda.device_array(size, np.int32))
@@ -183,23 +211,29 @@ def chunk_counters(cuda, chunks: int, **dtypes) -> dict:
             for name, dtype in dtypes.items()}
 
 
-def run_launches(groups: list[tuple], launch: Callable[[int, int], None],
+def run_launches(groups: list[Launch], launch: Callable[[int, int], None],
                  sums: dict, counters: CudaReport,
-                 report: Callable[[CudaReport], None] | None, start_time: float) -> None:
+                 report: Callable[[CudaReport], None] | None, start_time: float, *,
+                 jobs: Sequence, pause: Callable[[object], bool] | None = None) -> None:
     """Call ``launch(first chunk, chunk count)`` for each of :func:`launch_groups`'s
-    groups in order; after each, add the group's per-chunk device counters (``sums``:
-    a counter's name -> its device array, one entry per chunk) into ``counters``, count
-    its words, raise ``FloatingPointError`` if the loss is no longer finite, and call
-    ``report(counters)``."""
-    for first, count, words in groups:
-        if count:
-            launch(first, count)
+    launches over ``jobs`` in order; after each, add the launch's per-chunk device
+    counters (``sums``: a counter's name -> its device array, one entry per chunk) into
+    ``counters``, count its words, raise ``FloatingPointError`` if the loss is no longer
+    finite, and call ``report(counters)``. Before each launch but the first,
+    ``pause(job)`` (if given; the launch's first job) may stop the loop there. Sets
+    ``counters.next_job``: the first job not trained (``len(jobs)`` when all were)."""
+    for i, group in enumerate(groups):
+        if i and pause is not None and pause(jobs[group.job]):
+            counters.next_job = group.job
+            return
+        if group.count:
+            launch(group.first, group.count)
             counters.launches += 1
-            part = slice(first, first + count)
+            part = slice(group.first, group.first + group.count)
             for name, array in sums.items():
                 setattr(counters, name,
                         getattr(counters, name) + array[part].copy_to_host().sum().item())
-        counters.words += int(words)
+        counters.words += int(group.words)
         counters.seconds = time.perf_counter() - start_time
         if not math.isfinite(counters.loss):
             raise FloatingPointError(
@@ -207,6 +241,7 @@ def run_launches(groups: list[tuple], launch: Callable[[int, int], None],
                 f"{counters.words:,} words (lower alpha)")
         if report is not None:
             report(counters)
+    counters.next_job = len(jobs)
 
 
 @dataclass(frozen=True)
@@ -368,14 +403,20 @@ class CudaNegativeSampling:
                 np.uint64(1), np.zeros(1), i64.copy(), i64.copy(), i64.copy())
 
     def train(self, sampler, params, jobs: Sequence, rates: Sequence[float], *,
-              seed: int = 1, report: Callable[[CudaReport], None] | None = None
+              seed: int = 1, report: Callable[[CudaReport], None] | None = None,
+              start: int = 0, pause: Callable[[object], bool] | None = None
               ) -> CudaReport:
         """Train ``params.inputs`` / ``params.outputs`` (updated in place at the end)
-        over ``jobs`` at ``rates`` (one per job), drawing as ``sampler`` says (its
-        tokens, offsets, keep, noise, window, negative, layout and sentence rows).
-        ``report(counters)`` is called after each launch with the counters so far.
-        Returns the final counters.
+        over ``jobs[start:]`` at ``rates`` (one per job), drawing as ``sampler`` says (its
+        tokens, offsets, keep, noise, window, negative, layout and sentence rows); the
+        jobs before ``start`` are not trained, but number the chunks, so each chunk
+        draws the same random numbers wherever a call starts. ``report(counters)`` is
+        called after each launch with the counters so far. ``pause(job)``, asked before
+        each launch but the first with the launch's first job, stops the call there
+        when it says True (the parameters copied back; ``counters.next_job`` is that
+        job's index). Returns the final counters.
         """
+        first_job = check_start(start, jobs)  # `start` is the chunks' below
         cuda = import_cuda()
         layout = DeviceLayout.of(sampler)
         if sampler.window < 0 or sampler.negative < 1:
@@ -389,7 +430,7 @@ class CudaNegativeSampling:
         offsets = np.asarray(sampler.offsets, np.int64)
         start, stop, lr, job_end = cut_chunks(offsets, jobs, rates,
                                               chunk_words=self.chunk_words)
-        groups = launch_groups(jobs, job_end, self.launch_words)
+        groups = launch_groups(jobs, job_end, self.launch_words, start=first_job)
         if layout.tagged:  # each chunk's sentence row (a chunk lies in one sentence)
             sentence = np.searchsorted(offsets, start, side="right") - 1
             chunk_row = np.asarray(sampler.sentence_context, np.int32)[sentence]
@@ -421,7 +462,8 @@ class CudaNegativeSampling:
                 d["bag_rows"], np.float32(self.output_rate), first, count, base,
                 np.uint64(seed % (1 << 64)), *sums.values())
 
-        run_launches(groups, launch, sums, counters, report, start_time)
+        run_launches(groups, launch, sums, counters, report, start_time, jobs=jobs,
+                     pause=pause)
         params.inputs[...] = d["syn0"].copy_to_host()
         params.outputs[...] = d["syn1"].copy_to_host()
         counters.seconds = time.perf_counter() - start_time

@@ -50,6 +50,7 @@ from wordspace.cuda.executor import (
     DeviceCorpus,
     check_count,
     check_device_memory,
+    check_start,
     chunk_counters,
     cut_chunks,
     device_tables,
@@ -521,13 +522,16 @@ class CudaGaussian:
                 i64.copy())
 
     def train(self, sampler, params, jobs: Sequence, rates: Sequence[float], *,
-              seed: int = 1, report: Callable[[GaussianReport], None] | None = None
+              seed: int = 1, report: Callable[[GaussianReport], None] | None = None,
+              start: int = 0, pause: Callable[[object], bool] | None = None
               ) -> GaussianReport:
         """Train ``params`` (a :class:`~wordspace.engine.params.GaussianParams`; all eight
-        arrays, AdaGrad sums included, updated in place at the end) over ``jobs`` at
-        ``rates`` (the means' base rate, one per job), drawing as ``sampler`` says.
-        ``report(counters)`` is called after each launch with the counters so far.
+        arrays, AdaGrad sums included, updated in place at the end) over ``jobs[start:]``
+        at ``rates`` (the means' base rate, one per job), drawing as ``sampler`` says.
+        ``report(counters)`` is called after each launch with the counters so far;
+        ``start`` and ``pause`` as :meth:`CudaNegativeSampling.train`'s.
         Returns the final counters (:class:`GaussianReport`)."""
+        first_job = check_start(start, jobs)  # `start` is the chunks' below
         cuda_ = import_cuda()
         if sampler.layout != Layout():
             raise NotImplementedError(
@@ -546,7 +550,7 @@ class CudaGaussian:
         start_time = time.perf_counter()
         start, stop, lr, job_end = cut_chunks(sampler.offsets, jobs, rates,
                                               chunk_words=self.chunk_words)
-        groups = launch_groups(jobs, job_end, self.launch_words)
+        groups = launch_groups(jobs, job_end, self.launch_words, start=first_job)
         to = cuda_.to_device
         tied = params.tied
         host = params.arrays()  # means, variances, context ones, then the AdaGrad sums
@@ -580,7 +584,8 @@ class CudaGaussian:
                 d["stop"], d["lr"], first, count, base, np.uint64(seed % (1 << 64)),
                 *scalars, tied, *sums.values())
 
-        run_launches(groups, launch, sums, counters, report, start_time)
+        run_launches(groups, launch, sums, counters, report, start_time, jobs=jobs,
+                     pause=pause)
         back = [mu_w, var_w, mu_c, var_c, acc_mu_w, acc_var_w, acc_mu_c, acc_var_c]
         for i, (target, source) in enumerate(zip(host, back, strict=True)):
             if tied and i in (2, 3, 6, 7):

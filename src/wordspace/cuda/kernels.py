@@ -9,8 +9,9 @@ plain per-lane loop with no further communication.
 Random numbers: every lane has its own xorshift64* state (subsampling decisions, one
 per token), and the warp has one more state that every lane holds an identical copy
 of, so warp-uniform draws (the window size, the negatives) need no communication.
-Both are seeded by splitmix64 from ``seed`` and the chunk's place in the run's list
-of chunks (which differs between epochs).
+Both are seeded by splitmix64 from ``seed`` (the driver's: one an epoch) and the
+chunk's place in the call's list of chunks (all of its epoch's, wherever the call
+starts).
 
 The window step, :func:`build`'s ``window_step`` (built twice: the contexts' rows in
 global syn0, or in the shared cache below), is the CPU engine's

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from wordspace.cuda.device import CudaNotInstalled, NoCudaDevice, parse_device
-from wordspace.cuda.executor import CudaReport, check_count
+from wordspace.cuda.executor import CudaReport, check_count, check_start
 from wordspace.engine.layout import Layout
 from wordspace.engine.sampler import random_state
 
@@ -159,13 +159,21 @@ class TorchSoftmax:
         return tensor.pin_memory().to(self.device, non_blocking=True)
 
     def train(self, sampler, params, jobs: Sequence, rates: Sequence[float], *,
-              seed: int = 1, report: Callable[[SoftmaxReport], None] | None = None
+              seed: int = 1, report: Callable[[SoftmaxReport], None] | None = None,
+              start: int = 0, pause: Callable[[object], bool] | None = None
               ) -> SoftmaxReport:
         """Train ``params`` (a :class:`~wordspace.engine.params.VectorParams`: inputs the
         centre vectors, outputs the context vectors; updated in place by the time this
-        returns) over ``jobs`` at ``rates`` (one per job), sampled by ``sampler`` from
-        ``random_state(seed, 0)``. ``report(counters)`` is called every
-        ``report_words`` words and at the end; returns the final counters."""
+        returns) over ``jobs[start:]`` at ``rates`` (one per job), sampled by ``sampler``
+        from ``random_state(seed, 0)``: the jobs before ``start`` are sampled and not
+        trained, so every job draws what it would in a call from the first.
+        ``report(counters)`` is called every ``report_words`` words and at the end.
+        ``pause(job)``, asked before each job but the first, stops the call there when
+        it says True (``counters.next_job`` is that job's index). Returns the final
+        counters."""
+        start = check_start(start, jobs)
+        if len(rates) != len(jobs):
+            raise ValueError(f"{len(rates)} rates for {len(jobs)} jobs: one a job")
         torch, device = self.torch, self.device
         if sampler.layout != Layout() or sampler.tagged or sampler.negative:
             raise NotImplementedError(
@@ -193,7 +201,14 @@ class TorchSoftmax:
             if report is not None:
                 report(counters)
 
-        for job, lr in zip(jobs, rates, strict=True):
+        for job in jobs[:start]:  # each job's draws follow the jobs' before it
+            sampler.sample(job, state, examples)
+        counters.next_job = len(jobs)
+        for i in range(start, len(jobs)):
+            job, lr = jobs[i], rates[i]
+            if i > start and pause is not None and pause(job):
+                counters.next_job = i
+                break
             sampler.sample(job, state, examples)
             n = examples.n_examples
             # one-row bags: example e's context words are rows[ptr[e]:ptr[e + 1]]

@@ -104,7 +104,7 @@ class Synchroniser:
     this rank has trained.
 
     ``boundaries_only``: this rank's parameters must not be touched between boundaries
-    (a device trains them and writes them back at epoch ends): no rank syncs hot rows,
+    (a device trains them and writes them back where it pauses): no rank syncs hot rows,
     the ranks meet at the boundaries only.
 
     ``stop_asked()``: whether this rank was asked to stop (with a checkpoint); once any
@@ -130,7 +130,7 @@ class Synchroniser:
         self.stop_agreed = False
         self.met_words = 0
         self.stop_at_meeting = False  # whether the last full sync is the agreed stop's
-        # a device rank writes its host arrays whole at each epoch's end: a hot round
+        # a device rank writes its host arrays whole where it pauses: a hot round
         # running then could write back rows read before, losing the epoch's training of
         # them. Its rounds say "busy", so no rank syncs hot rows; ranks meet at boundaries
         self.boundaries_only = boundaries_only
