@@ -357,6 +357,31 @@ def test_a_run_killed_at_random_moments_resumes_as_if_never_stopped(tmp_path, wo
     assert resumed >= 2  # the test killed runs mid-way, not only finished ones
 
 
+def test_a_sigterm_while_the_run_is_set_up_is_a_stop_asked(tmp_path):
+    """SIGTERM before training starts (the model being built; a distributed rank joining
+    its group) stops the run with a checkpoint as one during training does, instead of
+    ending the process (and leaving a distributed run's other ranks waiting for it)."""
+    corpus_file = _write_corpus(tmp_path / "corpus.txt", 600)
+    out = tmp_path / "model"
+    args = _train_args(corpus_file, out, 1, "--checkpoint-every", "1h")
+    code = ("import os, signal, sys\n"
+            "import wordspace.cli as cli\n"
+            "build = cli.build_model\n"
+            "def signalled(args):\n"
+            "    os.kill(os.getpid(), signal.SIGTERM)  # as the model is being built\n"
+            "    return build(args)\n"
+            "cli.build_model = signalled\n"
+            "sys.exit(cli.main(sys.argv[1:]))\n")
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 143, proc.stderr
+    assert "SIGTERM: stopping" in proc.stderr and "holds it" in proc.stderr
+    assert is_checkpoint(checkpoint_path(out))
+    again = _run_cli(args)
+    assert again.returncode == 0 and "resuming from" in again.stderr
+    assert not checkpoint_path(out).exists()
+
+
 def test_a_stop_request_checkpoints_and_stops_and_the_same_fit_resumes(corpus, tmp_path):
     from wordspace.train import TrainingStopped, request_stop
 

@@ -550,6 +550,9 @@ def _train(args) -> int:
     from wordspace.models.base import check_model_path
     from wordspace.train import format_loss
 
+    if args.checkpoint_every:  # from the start: a SIGTERM while the run is being set up
+        # (a distributed rank joining its group) is a stop asked, not the end of the rank
+        signal.signal(signal.SIGTERM, _stop_with_a_checkpoint)
     model, corpus_type, reading = build_model(args)
     check_model_path(args.output)  # before hours of training, not after
     try:  # a GPU, memory: before reading
@@ -574,8 +577,6 @@ def _train(args) -> int:
                        "with --checkpoint-every to resume from it, or --restart to remove "
                        "it", partial)
     resuming = bool(args.checkpoint_every) and not args.restart and is_checkpoint(partial)
-    if args.checkpoint_every:  # distributed too: the ranks agree on the stop, see sync.py
-        signal.signal(signal.SIGTERM, _stop_with_a_checkpoint)
     start = time.perf_counter()
     sync = _sync_settings(args)
     _check_distributed(args, model, partial, short)
