@@ -9,7 +9,8 @@ building: ``src/`` is put on the path here)::
 ``corpora/enwiki2015-text8.gz``, ``similarity/ws353.txt``, ``similarity/simlex999.txt``
 and ``analogy/questions-words.txt``. ``--simulate`` runs the same path on Numba-CUDA's
 CPU simulator with a tiny corpus (to try the script without a GPU); ``--budget-s``
-stops starting new parts once that much time has passed. See docs/gpu.md and
+stops starting new parts once that much time has passed; ``--no-cpu`` skips the CPU
+engine's reference runs on the machine's own cores. See docs/gpu.md and
 bench/gpu_notes.md.
 """
 
@@ -74,6 +75,9 @@ def parse_args(argv=None):
                    help="start no new part after this many seconds (default 420)")
     p.add_argument("--no-variants", action="store_true",
                    help="skip the kernel variants")
+    p.add_argument("--no-cpu", action="store_true",
+                   help="skip the CPU engine's reference runs on this machine's cores "
+                        "(SGNS and the Gaussian, the same words and settings)")
     p.add_argument("--variants", nargs="*", default=None, metavar="K=V[,K=V]",
                    help="variants to train and evaluate instead of the default set, each "
                         "executor options (cache=0, warps=8, chunk_words=256, "
@@ -183,8 +187,6 @@ def gaussian_run(vocab, tokens, offsets, freq, data: Path, *, device, epochs, se
     counters, WS353 / SimLex by cosine of the means, and BLESS directional accuracy by
     KL (when DATA/entailment/bless.tsv is there)."""
     from wordspace.cuda.gaussian import train_gaussian_on_device
-    from wordspace.distributions import Distributions
-    from wordspace.evaluate import entailment, word_similarity
 
     last = [0.0]
 
@@ -197,7 +199,16 @@ def gaussian_run(vocab, tokens, offsets, freq, data: Path, *, device, epochs, se
     counters, params = train_gaussian_on_device(tokens, offsets, freq, vocab, device=device,
                                                 epochs=epochs, seed=seed, report=report,
                                                 dim=dim, executor_options=options)
-    dist = Distributions(vocab, params.means, params.variances, freq)
+    return counters, gaussian_scores(vocab, params.means, params.variances, freq, data)
+
+
+def gaussian_scores(vocab, means, variances, freq, data: Path) -> dict:
+    """WS353 / SimLex by cosine of the means, and BLESS directional accuracy by KL (when
+    DATA/entailment/bless.tsv is there)."""
+    from wordspace.distributions import Distributions
+    from wordspace.evaluate import entailment, word_similarity
+
+    dist = Distributions(vocab, means, variances, freq)
     scores = {}
     for key, rel in (("ws353", "similarity/ws353.txt"), ("simlex", "similarity/simlex999.txt")):
         try:
@@ -207,7 +218,47 @@ def gaussian_run(vocab, tokens, offsets, freq, data: Path, *, device, epochs, se
     bless = data / "entailment" / "bless.tsv"
     if bless.exists():
         scores["bless"] = entailment(dist.scorer("kl"), bless).directional
-    return counters, scores
+    return scores
+
+
+def cpu_engine_runs(words: list[str], args, *, gaussian_dim: int, gaussian_epochs: int,
+                    sentence: int = 10_000):
+    """The CPU engine on the same words and settings, on this machine's cores, through
+    the models' own ``fit`` (as docs/benchmarks.md's CPU figures were made): SGNS, then
+    the Gaussian model's defaults. Yields ``(name, epochs, counters, scores)`` rows: the
+    reference the device rows are compared with, from the same run and machine (the
+    CPU's WS353 itself moves by ~0.01 between runs)."""
+    import tempfile
+
+    from wordspace import Corpus, GaussianSkipGram, SkipGram
+
+    workers = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "corpus.txt"  # text8's words, in lines of 10 k as Corpus cuts it
+        with open(path, "w") as f:
+            for i in range(0, len(words), sentence):
+                f.write(" ".join(words[i:i + sentence]) + "\n")
+        corpus = Corpus(path, min_count=args.min_count, cache=False, progress=False)
+    runs = [(f"SGNS CPU engine, {workers} threads", args.epochs,
+             SkipGram(dim=args.dim, window=args.window, negative=args.negative,
+                      sample=args.sample, alpha=args.alpha, epochs=args.epochs,
+                      seed=args.seed, workers=workers, progress=False)),
+            (f"Gaussian diag KL CPU, {workers} threads", gaussian_epochs,
+             GaussianSkipGram(dim=gaussian_dim, epochs=gaussian_epochs, seed=args.seed,
+                              workers=workers, progress=False))]
+    for name, epochs, model in runs:
+        print(f"{name}, {epochs} epoch(s)", flush=True)
+        model.fit(corpus)
+        r = model.report_
+        counters = types.SimpleNamespace(seconds=r.seconds, compile_seconds=math.nan,
+                                         words_per_second=r.words_per_second,
+                                         mean_loss=r.loss)
+        words_ = model.vocab_.words
+        scores = (gaussian_scores(words_, model.means_, model.variances_,
+                                  model.vocab_.counts, Path(args.data))
+                  if isinstance(model, GaussianSkipGram)
+                  else evaluate(words_, model.input_vectors_, Path(args.data)))
+        yield name, epochs, counters, scores
 
 
 def _cell(x, fmt):
@@ -270,7 +321,6 @@ def main(argv=None) -> int:
     t = time.perf_counter()
     words = read_words(args.corpus, args.words)
     vocab, tokens, offsets, freq = encode(words, args.min_count)
-    del words
     print(f"corpus {Path(args.corpus).name}: {len(tokens):,} words kept of the first "
           f"{args.words or 'all'}, {len(vocab):,} types (min_count {args.min_count}), read "
           f"in {time.perf_counter() - t:.1f} s")
@@ -379,6 +429,18 @@ def main(argv=None) -> int:
                 print(f"full softmax failed: {error!r}")
 
     run_variants(variants[:2])  # the candidate fixes of the quality gap
+    if args.no_cpu:
+        print("--no-cpu: the CPU engine's rows are docs/benchmarks.md's only")
+    elif budget.left() > 120:  # the reference, measured beside the device's rows
+        try:
+            for row in cpu_engine_runs(words, args, gaussian_epochs=g_epochs,
+                                       gaussian_dim=16 if args.simulate else 50):
+                rows.append(row)
+        except Exception as error:  # noqa: BLE001 - a failing part is one row
+            print(f"the CPU engine's runs failed: {error!r}")
+    else:
+        print("budget: skipping the CPU engine's runs")
+    del words
     # the other layouts on the device: CBOW, and fastText's subword bags (skip-gram)
     from wordspace.kernels.subwords import bag_means
 

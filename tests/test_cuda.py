@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import types
 
 import numpy as np
 import pytest
@@ -441,6 +442,27 @@ def test_parameters_too_large_for_the_device_are_refused_with_the_sizes(monkeypa
     with pytest.raises(TrainingTooLarge, match=r"needs 0.00 GiB .*input rows.*output rows"
                                                r".*0.00 GiB is free: lower dim"):
         _run(np.arange(200) % 29, np.array([0, 200]), dim=8)
+
+
+def test_memory_freed_by_an_earlier_call_counts_as_free(monkeypatch):
+    """Numba frees device arrays lazily: those of an earlier call (the last epoch's, or
+    before a pause) count as used until the pending deallocations are flushed, which
+    the memory check does first, so a run that fits is not refused."""
+    from wordspace.cuda.executor import check_device_memory
+
+    class Pending:
+        flushed = False
+
+        def clear(self):
+            self.flushed = True
+
+    pending = Pending()
+    context = types.SimpleNamespace(
+        memory_manager=types.SimpleNamespace(deallocations=pending),
+        get_memory_info=lambda: (2000 if pending.flushed else 1000, 4000))
+    fake = types.SimpleNamespace(current_context=lambda: context)
+    check_device_memory(fake, "cuda:0", {"input rows": 1500})
+    assert pending.flushed
 
 
 def test_executor_options():

@@ -110,32 +110,45 @@ def test_a_device_run_checkpoints_and_stops_inside_epochs_and_resumes_bit_for_bi
         small, tmp_path, monkeypatch):
     """A device run pauses where the CPU's would, at the executor's next job boundary,
     not only at epoch ends: with a checkpoint due at every boundary, one is written
-    before every job but the first; a stop asked inside the first epoch (as SIGTERM's
-    handler asks) stops there with a checkpoint, and the same call resumes from it to
-    the uninterrupted run's parameters, bit for bit."""
+    before every job but the first, and the meter counts what it would without them
+    (the words, pairs and loss at each job, at its learning rate); a stop asked inside
+    the first epoch (as SIGTERM's handler asks) stops there with a checkpoint, and the
+    same call resumes from it to the uninterrupted run's parameters, bit for bit."""
     from wordspace.engine.checkpoint import Checkpointer, Every
+    from wordspace.engine.meter import Meter
     from wordspace.train import TrainingStopped, request_stop
 
     corpus, _ = small
     walk = dict(layout=Layout(), window=3, negative=0, sample=0.0, ns_exponent=0.75,
                 epochs=2, alpha=0.1, min_alpha=1e-5, job_words=300, progress=False)
     n, per_epoch = len(corpus.vocab), 5  # jobs of 300 of the corpus's 1,500 words
+    metered = []
+    add = Meter.add
+    monkeypatch.setattr(Meter, "add", lambda self, **counts: metered.append(counts)
+                        or add(self, **counts))
 
     def run(executor, **checkpointing):
         params = initial(n, 8)
-        train(corpus, SoftmaxLoss(16), params, workers=1, seed=3, executor=executor,
-              **walk, **checkpointing)
-        return params
+        metered.clear()
+        report = train(corpus, SoftmaxLoss(16), params, workers=1, seed=3,
+                       executor=executor, **walk, **checkpointing)
+        return params, report, [m for m in metered if m["words"]]  # not the end's repeat
 
-    whole = run(TorchSoftmax("cpu", 16))
+    whole, whole_report, whole_metered = run(TorchSoftmax("cpu", 16, report_words=1))
+    assert len(whole_metered) == 2 * per_epoch  # a report after every job
     written = []
     write = Checkpointer.write
     monkeypatch.setattr(Checkpointer, "write",
                         lambda self, c: written.append(c.position) or write(self, c))
-    every = run(TorchSoftmax("cpu", 16), checkpoint=tmp_path / "every",
-                checkpoint_every=Every(seconds=0))
+    every, report, every_metered = run(TorchSoftmax("cpu", 16, report_words=1),
+                                       checkpoint=tmp_path / "every",
+                                       checkpoint_every=Every(seconds=0))
     assert written == list(range(1, 2 * per_epoch))  # the end: the model, not a checkpoint
     np.testing.assert_array_equal(every.inputs, whole.inputs)
+    assert every_metered == whole_metered  # each job's counts at its own learning rate
+    assert (report.words, report.pairs, report.examples, report.epoch_loss) == (
+        whole_report.words, whole_report.pairs, whole_report.examples,
+        whole_report.epoch_loss)
 
     class StopsInside:  # asks for the stop once 2 jobs are done
         def train(self, *args, report, **where):
@@ -151,7 +164,8 @@ def test_a_device_run_checkpoints_and_stops_inside_epochs_and_resumes_bit_for_bi
     with pytest.raises(TrainingStopped, match=r"before job 3 of 10 \(20 % of the run\)"):
         run(StopsInside(), checkpoint=path, checkpoint_every=Every(epochs=1))
     assert written == [2]
-    resumed = run(TorchSoftmax("cpu", 16), checkpoint=path)
+    resumed, report, _ = run(TorchSoftmax("cpu", 16), checkpoint=path)
+    assert report.words == whole_report.words  # those before the stop counted once
     np.testing.assert_array_equal(resumed.inputs, whole.inputs)
     np.testing.assert_array_equal(resumed.outputs, whole.outputs)
 

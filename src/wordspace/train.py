@@ -434,12 +434,14 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
 
 class DeviceCounters(Protocol):
     """What a device executor reports, cumulative over one call: corpus ``words``,
-    ``pairs``, the ``loss`` summed over ``terms`` (``active`` of them non-zero)."""
+    ``pairs``, the ``loss`` summed over ``terms`` (``active`` of them non-zero); at the
+    call's end, ``next_job``: the index in its jobs of the first it did not train."""
 
     words: int
     pairs: int
     loss: float
     terms: int
+    next_job: int
 
 
 class DeviceExecutor(Protocol):

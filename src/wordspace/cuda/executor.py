@@ -148,7 +148,13 @@ def check_device_memory(cuda, device: str, arrays: dict[str, int]) -> None:
     (the corpus is not among them: :class:`DeviceCorpus` streams it when it must)."""
     from wordspace.train import TrainingTooLarge
 
-    free = cuda.current_context().get_memory_info()[0]
+    context = cuda.current_context()
+    # an earlier call's arrays (the last epoch's, or before a pause) are freed lazily:
+    # until flushed they count as used, and would make a run that fits look too large
+    pending = getattr(getattr(context, "memory_manager", None), "deallocations", None)
+    if pending is not None:
+        pending.clear()
+    free = context.get_memory_info()[0]
     need = sum(arrays.values())
     if need > free:
         parts = ", ".join(f"{name} {size / 2**30:.2f} GiB" for name, size in arrays.items())

@@ -166,7 +166,9 @@ class TorchSoftmax:
         centre vectors, outputs the context vectors; updated in place by the time this
         returns) over ``jobs[start:]`` at ``rates`` (one per job), sampled by ``sampler``
         from ``random_state(seed, 0)``: the jobs before ``start`` are sampled and not
-        trained, so every job draws what it would in a call from the first.
+        trained, so every job draws what it would in a call from the first (sampling
+        costs a fraction of what training a job does, so a call from inside an epoch
+        spends that fraction of the epoch's time before it).
         ``report(counters)`` is called every ``report_words`` words and at the end.
         ``pause(job)``, asked before each job but the first, stops the call there when
         it says True (``counters.next_job`` is that job's index). Returns the final
