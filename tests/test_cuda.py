@@ -469,7 +469,7 @@ def test_executor_options():
     executor = CudaSkipGram("cuda", atomic=1, cache=0)  # as bench/gpu.py passes them
     assert executor.atomic is True and executor.cache is False
     default = CudaSkipGram("cuda")
-    assert default.atomic is False and default.cache is False
+    assert default.atomic is True and default.cache is False  # no write lost by default
     assert CudaSkipGram("cuda", cache=None).cache is None  # whenever the ring fits
     # users give them (device_options, --device-option): what is not one is refused
     for name, value, why in (("atomic", "off", "must be True or False, got 'off'"),

@@ -326,9 +326,13 @@ class CudaNegativeSampling:
     loss's); ``warps`` chunks per thread block, ``chunk_words`` words per chunk,
     ``launch_words`` words per launch; ``cache`` keeps the window's context rows in
     shared memory (skip-gram only; None: whenever they fit; off by default: on an H200
-    it trained slower, to a higher loss); ``atomic`` adds every step to a global row
-    with an atomic add, so concurrent warps' updates of a row are never lost (Hogwild
-    without lost writes; reads stay unsynchronised). ``max_resident_words``: the longest
+    it trained slower, to a higher loss); ``atomic`` (the default) adds every step to a
+    global row with an atomic add, so concurrent warps' updates of a row are never lost
+    (Hogwild without lost writes; reads stay unsynchronised): the plain ``+=``
+    (``atomic=False``) loses some when thousands of warps write the frequent words'
+    rows at once, which cost the H200's run 2-3 Google points, and a CPU emulation of
+    the device's concurrency trains to the CPU's quality with atomics
+    (bench/prototypes/hogwild_rounds.py, bench/gpu_notes.md). ``max_resident_words``: the longest
     corpus copied to the device whole; a longer one is streamed a launch at a time
     (:class:`DeviceCorpus`; None: by the device's free memory). ``concurrent_chunks``:
     at most this many chunks train at once (each warp then trains its chunks in turn;
@@ -341,7 +345,7 @@ class CudaNegativeSampling:
     def __init__(self, device: str = "cuda", *, output_rate: float = 1.0,
                  warps: int = WARPS, chunk_words: int = CHUNK_WORDS,
                  launch_words: int = LAUNCH_WORDS, cache: bool | None = False,
-                 atomic: bool = False, max_resident_words: int | None = None,
+                 atomic: bool = True, max_resident_words: int | None = None,
                  concurrent_chunks: int | None = None):
         self.device = device
         self.index = require_cuda(device)

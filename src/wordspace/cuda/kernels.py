@@ -27,13 +27,14 @@ rows. The layout is compiled in (:func:`build`'s ``block``, ``window_bag``,
 examples, :func:`build`'s ``examples_kernel``) call the same functions.
 
 Hogwild: rows are read without synchronisation. How a step is added to a global row is
-:func:`build`'s ``atomic``: by default a plain load, add and store (``row[d] += step``),
+:func:`build`'s ``atomic``: ``False``, a plain load, add and store (``row[d] += step``),
 which loses another warp's add to the same element if it lands between the two; with
-``atomic=True`` every such write (the output rows of the centre and the negatives, the
-input rows of the contexts, the cache's write-back of a row's difference) is one
-``cuda.atomic.add`` of the step, which loses none. The step is computed from the values
-read before, so for a single warp the two are the same arithmetic; a lane owns distinct
-dimensions, so a warp's 32 atomics go to 32 distinct (contiguous) addresses.
+``atomic=True`` (what the executor builds by default) every such write (the output rows
+of the centre and the negatives, the input rows of the contexts, the cache's write-back
+of a row's difference) is one ``cuda.atomic.add`` of the step, which loses none. The
+step is computed from the values read before, so for a single warp the two are the same
+arithmetic; a lane owns distinct dimensions, so a warp's 32 atomics go to 32 distinct
+(contiguous) addresses.
 
 The context rows of the sliding window can be kept in shared memory (``cache=True``):
 a ring of ``2 * window + 1`` rows per warp, loaded once when a word enters the window
