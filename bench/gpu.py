@@ -363,10 +363,11 @@ def main(argv=None) -> int:
     print(f"  done: {counters.seconds:.1f} s ({counters.compile_seconds:.1f} s compiling "
           f"before), loss {counters.mean_loss:.3f}")
 
-    # the Gaussian model, then with fewer chunks at once (the SGNS quality gap's
-    # candidate fix: AdaGrad's sums are written by as many warps at once as the rows)
+    # the Gaussian model (atomic adds by default, as SGNS's), then with the plain adds
+    # of its first version, and with fewer chunks at once
     g_epochs = 1 if args.simulate else args.epochs
     for name, options in (("Gaussian diag KL device", {}),
+                          ("  Gaussian, plain adds", dict(atomic=False)),
                           ("  Gaussian, 1,024 chunks at once", dict(concurrent_chunks=1024))):
         if budget.left() < 90:
             print(f"budget: skipping {name.strip()}")

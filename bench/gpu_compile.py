@@ -58,20 +58,22 @@ def main(argv=None) -> int:
                  ("CBOW", E.DeviceLayout(block=1, window_bag=True)),
                  ("fastText skip-gram", E.DeviceLayout(block=10, subwords=True)),
                  ("fastText CBOW", E.DeviceLayout(block=1, window_bag=True, subwords=True)))]
-    for name, options in (("skip-gram, atomic", dict(atomic=True)),
+    for name, options in (("skip-gram, plain adds", dict(atomic=False)),
                           ("skip-gram, shared cache", dict(cache=True)),
                           ("skip-gram, strided", dict(concurrent_chunks=1024)),
-                          ("skip-gram, strided, atomic",
-                           dict(concurrent_chunks=1024, atomic=True))):
+                          ("skip-gram, strided, plain",
+                           dict(concurrent_chunks=1024, atomic=False))):
         cases.append((name, E.CudaNegativeSampling("cuda", **options)._kernels(
             dim=100, window=5, negative=5)[0], ns.empty_launch(100)))
-    for energy, spherical, strided in (("kl", False, False), ("el", False, False),
-                                       ("kl", True, False), ("kl", False, True)):
+    for energy, spherical, strided, atomic in (
+            ("kl", False, False, True), ("el", False, False, True), ("kl", True, False, True),
+            ("kl", False, True, True), ("kl", False, False, False)):
         loss = GaussianSkipGram(energy=energy)._loss()  # the model's defaults otherwise
-        gaussian = G.CudaGaussian("cuda", loss, concurrent_chunks=1024 if strided else None)
+        gaussian = G.CudaGaussian("cuda", loss, concurrent_chunks=1024 if strided else None,
+                                  atomic=atomic)
         var_dim = 1 if spherical else 50
         cases.append((f"Gaussian {energy.upper()}{' spherical' if spherical else ''}"
-                      f"{', strided' if strided else ''}",
+                      f"{', strided' if strided else ''}{'' if atomic else ', plain'}",
                       gaussian._kernels(dim=50, var_dim=var_dim, window=5, negative=5)[0],
                       gaussian.empty_launch(50, var_dim)))
 

@@ -63,12 +63,12 @@ def _params(arrays, tied):
     return GaussianParams(*a)
 
 
-def _device_step(arrays, tied, kind, centres, windows, negatives, lr, lanes):
+def _device_step(arrays, tied, kind, centres, windows, negatives, lr, lanes, atomic=False):
     """The examples by ``build``'s examples kernel, one warp of ``lanes``: the eight
     arrays after, and ``(loss, triples, active)``."""
     dim, var_dim = arrays[0].shape[1], arrays[1].shape[1]
     _, examples_kernel = G.build(dim=dim, var_dim=var_dim, window=WINDOW,
-                                 negative=NEGATIVE, kind=kind, lanes=lanes)
+                                 negative=NEGATIVE, kind=kind, lanes=lanes, atomic=atomic)
     on_device = [cuda.to_device(x) for x in (arrays[:2] + arrays[4:6] if tied else arrays)]
     if tied:
         mu, var, s_mu, s_var = on_device
@@ -139,6 +139,44 @@ def test_a_warp_of_32_lanes_cooperates_as_one(covariance):
     assert counts[1:] == cpu[1:] and counts[0] == pytest.approx(cpu[0], rel=1e-5)
     for g, w in zip(got, want, strict=True):
         np.testing.assert_allclose(g, w, rtol=2e-5, atol=2e-6)
+
+
+@pytest.mark.parametrize(("covariance", "projected"), [("diagonal", False),
+                                                      ("spherical", True)])
+def test_one_warps_atomic_step_is_its_plain_step(covariance, projected):
+    """With atomics every write is an atomic add (a mean's projection the add of its
+    change, a variance's bounds an atomic max and min, the AdaGrad sums lane 0's add),
+    computed from what the warp read: for one warp of 32 lanes the same arithmetic as
+    the plain stores, bit for bit while no mean is projected; a projected mean is
+    ``v + (v * scale - v)`` against ``v * scale``, the same to float32 rounding."""
+    rng = np.random.default_rng(11)
+    dim, tied = 40, covariance == "spherical"
+    arrays, centres, windows, negatives = _problem(
+        rng, 12, dim, dim if covariance == "diagonal" else 1, tied)
+    var = arrays[1].copy()
+    var[::2] = 2.5  # beyond var_max (2.0): the rows stepped are bounded
+    shrink = 2 if projected else 20  # the means' norms against mu_max (1.2)
+    arrays = ((arrays[0] / shrink, var, arrays[0] / shrink, var) if tied else
+              (arrays[0] / shrink, var, arrays[2] / shrink, arrays[3])) + arrays[4:]
+    lr = 0.5 if projected else 0.02
+    plain, plain_counts = _device_step(arrays, tied, G.KL, centres, windows, negatives,
+                                       lr, lanes=32)
+    atomic, atomic_counts = _device_step(arrays, tied, G.KL, centres, windows, negatives,
+                                         lr, lanes=32, atomic=True)
+    norms = np.linalg.norm(plain[0], axis=1)
+    assert np.isclose(norms, BOUNDS["mu_max"], atol=1e-5).any() == projected
+    bounds = [np.float32(BOUNDS["var_min"]), np.float32(BOUNDS["var_max"])]
+    assert np.isin(plain[1], bounds).any()  # a variance bound acted
+    for a, p, before in zip(atomic, plain, arrays, strict=True):
+        assert not np.array_equal(p, before)
+        if projected:
+            np.testing.assert_allclose(a, p, rtol=1e-5, atol=1e-6)
+        else:
+            np.testing.assert_array_equal(a, p)
+    if projected:
+        assert atomic_counts[1:] == plain_counts[1:]
+    else:
+        assert atomic_counts == plain_counts
 
 
 @pytest.fixture(scope="module")
@@ -260,6 +298,11 @@ def test_fewer_warps_than_chunks_train_every_chunk_once(planted, monkeypatch):
     with pytest.raises(ValueError, match="concurrent_chunks must be an integer >= 1"):
         G.CudaGaussian("cuda", MaxMarginLoss("el", 1.0, 5.0, 0.05, 4.0, 0.3),
                        concurrent_chunks=-1)
+    loss = MaxMarginLoss("el", 1.0, 5.0, 0.05, 4.0, 0.3)
+    assert G.CudaGaussian("cuda", loss).atomic is True  # no write lost by default
+    assert G.CudaGaussian("cuda", loss, atomic=0).atomic is False
+    with pytest.raises(ValueError, match="atomic must be True or False, got 'off'"):
+        G.CudaGaussian("cuda", loss, atomic="off")
 
 
 def test_a_model_trained_on_the_device_trains_saves_and_loads_on_the_cpu(planted, tmp_path):

@@ -51,6 +51,7 @@ from wordspace.cuda.executor import (
     check_count,
     check_device_memory,
     check_start,
+    check_switch,
     chunk_counters,
     cut_chunks,
     device_tables,
@@ -93,15 +94,18 @@ class GaussianReport(CudaReport):
 
 
 def build(*, dim: int, var_dim: int, window: int, negative: int, kind: int,
-          warps: int = 1, lanes: int | None = None, strided: bool = False):
+          warps: int = 1, lanes: int | None = None, strided: bool = False,
+          atomic: bool = False):
     """The kernels for one shape: ``(train_kernel, examples_kernel)`` for means of
     ``dim`` and variance rows of ``var_dim`` (``dim``: diagonal, 1: spherical), windows
     of up to ``window`` words each side, ``negative`` negatives, energy ``kind``
     (:data:`~wordspace.kernels.gaussian.EL` or ``KL``); ``warps`` warps of ``lanes``
     threads per block (default :func:`~wordspace.cuda.kernels.default_lanes`);
     ``strided``: each warp trains every so many chunks in turn, for launches of fewer
-    warps than chunks (the executor's ``concurrent_chunks``). Each distinct shape
-    compiles once per process."""
+    warps than chunks (the executor's ``concurrent_chunks``); ``atomic``: every write to
+    a global row or AdaGrad sum is an atomic add (a projection an atomic add of its
+    change, a bound an atomic max or min), so no other warp's write to it is lost.
+    Each distinct shape compiles once per process."""
     if var_dim not in (1, dim):
         raise ValueError(f"variance rows have 1 or dim={dim} entries, not {var_dim}")
     if kind not in (EL, KL):
@@ -109,11 +113,58 @@ def build(*, dim: int, var_dim: int, window: int, negative: int, kind: int,
     return _build(dim=int(dim), var_dim=int(var_dim), window=int(window),
                   negative=int(negative), kind=int(kind), warps=int(warps),
                   lanes=default_lanes() if lanes is None else int(lanes),
-                  strided=bool(strided))
+                  strided=bool(strided), atomic=bool(atomic))
+
+
+def _writes(atomic: bool):
+    """How the kernel writes what other warps also write: ``(add_sum, add_entry,
+    scale_entry, bound_entry)``, plain or (``atomic``) as atomics. Each takes the
+    value this warp read (and computed from) beside the change, so the plain ones store
+    exactly what they did before atomics existed, and one warp computes the same
+    numbers either way (the scaling to float32 rounding)."""
+    if atomic:
+        @cuda.jit(device=True)
+        def add_sum(acc, row, old, x):
+            cuda.atomic.add(acc, row, x)
+
+        @cuda.jit(device=True)
+        def add_entry(mat, row, d, old, x):
+            cuda.atomic.add(mat, (row, d), x)
+
+        @cuda.jit(device=True)
+        def scale_entry(mat, row, d, scale):
+            v = mat[row, d]
+            cuda.atomic.add(mat, (row, d), v * scale - v)
+
+        @cuda.jit(device=True)
+        def bound_entry(mat, row, d, low, high):
+            cuda.atomic.nanmax(mat, (row, d), low)  # NaN becomes low, as below
+            cuda.atomic.min(mat, (row, d), high)
+    else:
+        @cuda.jit(device=True)
+        def add_sum(acc, row, old, x):
+            acc[row] = old + x
+
+        @cuda.jit(device=True)
+        def add_entry(mat, row, d, old, x):
+            mat[row, d] = old + x
+
+        @cuda.jit(device=True)
+        def scale_entry(mat, row, d, scale):
+            mat[row, d] *= scale
+
+        @cuda.jit(device=True)
+        def bound_entry(mat, row, d, low, high):
+            v = mat[row, d]
+            if not v >= low:  # also catches NaN
+                mat[row, d] = low
+            elif v > high:
+                mat[row, d] = high
+    return add_sum, add_entry, scale_entry, bound_entry
 
 
 @functools.cache
-def _build(*, dim, var_dim, window, negative, kind, warps, lanes, strided):
+def _build(*, dim, var_dim, window, negative, kind, warps, lanes, strided, atomic):
     if SIMULATED and warps != 1:
         raise ValueError("the simulator's warp functions need one warp per block")
     if not SIMULATED and lanes != WARP:
@@ -135,6 +186,7 @@ def _build(*, dim, var_dim, window, negative, kind, warps, lanes, strided):
     HALF = np.float32(0.5)
     ONE = np.float32(1.0)
     ZERO = np.float32(0.0)
+    add_sum, add_entry, scale_entry, bound_entry = _writes(atomic)
 
     @cuda.jit(device=True)
     def adagrad(mat, row, grad, acc, lr, n, per_lane, lane, scratch):
@@ -151,14 +203,15 @@ def _build(*, dim, var_dim, window, negative, kind, warps, lanes, strided):
         sq = warp_sum(part, scratch, lane, LANES)
         total = old + np.float64(sq) / n
         if lane == 0:
-            acc[row] = total
+            add_sum(acc, row, old, np.float64(sq) / n)
         step = np.float32(lr / math.sqrt(total + 1e-8))
         norm = ZERO
         for t in range(per_lane):
             d = lane + LANES * t
             if d < n:
-                x = mat[row, d] + step * grad[t]
-                mat[row, d] = x
+                v = mat[row, d]
+                add_entry(mat, row, d, v, step * grad[t])
+                x = v + step * grad[t]
                 norm += x * x
         return norm
 
@@ -172,15 +225,11 @@ def _build(*, dim, var_dim, window, negative, kind, warps, lanes, strided):
             for t in range(DPL):
                 d = lane + LANES * t
                 if d < DIM:
-                    mu[row, d] *= scale
+                    scale_entry(mu, row, d, scale)
         for t in range(VDPL):
             d = lane + LANES * t
             if d < VDIM:
-                v = var[row, d]
-                if not v >= var_min:  # also catches NaN
-                    var[row, d] = np.float32(var_min)
-                elif v > var_max:
-                    var[row, d] = np.float32(var_max)
+                bound_entry(var, row, d, np.float32(var_min), np.float32(var_max))
 
     @cuda.jit(device=True)
     def window_step(mu_w, var_w, mu_c, var_c, acc_mu_w, acc_var_w, acc_mu_c, acc_var_c,
@@ -466,12 +515,16 @@ class CudaGaussian:
     are streamed a launch at a time, :class:`~wordspace.cuda.executor.DeviceCorpus`);
     ``concurrent_chunks``: at most this many chunks train at once, as
     :class:`~wordspace.cuda.executor.CudaNegativeSampling`'s (None: a warp per chunk).
+    ``atomic`` (the default, as negative sampling's): every write of a row or an
+    AdaGrad sum that other warps also write is an atomic add (the projections an
+    atomic add of their change, the variance bounds an atomic max and min), so none of
+    theirs is lost; ``atomic=False`` is the plain load and store.
     """
 
     def __init__(self, device: str = "cuda", loss=None, *, warps: int = WARPS,
                  chunk_words: int = CHUNK_WORDS, launch_words: int = LAUNCH_WORDS,
                  max_resident_words: int | None = None,
-                 concurrent_chunks: int | None = None):
+                 concurrent_chunks: int | None = None, atomic: bool = True):
         if loss is None:
             raise TypeError("CudaGaussian needs the MaxMarginLoss whose settings it trains")
         self.device = device
@@ -486,11 +539,12 @@ class CudaGaussian:
                                               none=True)
         self.concurrent_chunks = check_count("concurrent_chunks", concurrent_chunks,
                                              none=True)
+        self.atomic = check_switch("atomic", atomic)
 
     def _kernels(self, *, dim: int, var_dim: int, window: int, negative: int):
         return build(dim=dim, var_dim=var_dim, window=window, negative=negative,
                      kind=self.loss.kind, warps=self.warps, lanes=self.lanes,
-                     strided=self.concurrent_chunks is not None)
+                     strided=self.concurrent_chunks is not None, atomic=self.atomic)
 
     def _scalars(self) -> tuple:
         loss = self.loss
