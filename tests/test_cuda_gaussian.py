@@ -179,6 +179,22 @@ def test_one_warps_atomic_step_is_its_plain_step(covariance, projected):
         assert atomic_counts == plain_counts
 
 
+@pytest.mark.parametrize("atomic", [False, True], ids=["plain", "atomic"])
+def test_a_variance_bound_takes_nan_and_both_sides(atomic):
+    """The variances' bounds, as a plain store and as an atomic max and min: below,
+    NaN and -inf to the lower bound, above and inf to the upper, within kept."""
+    bound = G._writes(atomic)[3]
+
+    @cuda.jit
+    def kernel(var, low, high):
+        for d in range(var.shape[1]):
+            bound(var, 0, d, np.float32(low), np.float32(high))
+
+    var = np.array([[np.nan, 0.1, 1.0, 3.0, -np.inf, np.inf]], np.float32)
+    kernel[1, 1](var, 0.3, 2.0)
+    np.testing.assert_array_equal(var, np.float32([[0.3, 0.3, 1.0, 2.0, 0.3, 2.0]]))
+
+
 @pytest.fixture(scope="module")
 def planted():
     sentences, groups = planted_sentences(n_sentences=50, length=10, seed=3)

@@ -14,12 +14,13 @@ This emulates both on the CPU, in rounds: ``W`` warps each train one centre of t
 own chunk (1,024 corpus words, its kept words, a window and one set of negatives shared
 by it, as the device kernel does), all reading the parameters as they were at the
 round's start; then their steps are written: ``atomic`` adds every step, ``plain`` keeps
-only the last writer's step of each row (every other is lost, the worst case of
-``+=``). A round is the extreme of both mechanisms at concurrency ``W``; ``W = 1`` is
-the sequential algorithm. On the device a warp's whole step (~50-100 µs) overlaps the
-steps of every other warp in flight, so its reads are about one round stale at ``W`` =
-the warps in flight (~2,600 at the default launch on an H200); its load-to-store window
-is ~1 µs, so lost writes there are those of rounds of ``W`` / 50 or so.
+only the last writing warp's steps of each row (every other warp's are lost, the worst
+case of ``+=``). A round is the extreme of both mechanisms at concurrency ``W``;
+``W = 1`` is the sequential algorithm. On the device a warp's whole step (~50-100 µs)
+overlaps the steps of every other warp in flight, so its reads are about one round
+stale at ``W`` = the warps in flight (~2,600 at the default launch on an H200). Its
+load-to-store window is far shorter (~1 µs), and how many writers it really loses is
+not modelled here: plain rounds of ``W`` only bound it.
 
     WORDSPACE_DATA=../shared/data python bench/prototypes/hogwild_rounds.py \\
         --words 17000000 --epochs 1 --runs 1:atomic 2600:atomic 2600:plain 64:plain
@@ -111,25 +112,29 @@ def _step(w, kept, i, lo_c, hi_c, lr, syn0, syn1, prob, alias, state, in_rows, i
 def _write(atomic, active, syn0, syn1, in_rows, in_count, in_delta, out_rows, out_delta,
            stamp0, stamp1, round_):
     """The round's steps written: all added (``atomic``), or each row only its last
-    writer's (the warps in order; every earlier writer's step is lost)."""
+    writing warp's steps (the warps in order; every earlier warp's step is lost, and a
+    warp's own steps to a row it holds twice are both kept, as one warp's ``+=`` keeps
+    them). A stamp is the round and the warp that wrote the row in it."""
     k1 = out_rows.shape[1]
-    for w in range(active.shape[0] - 1, -1, -1):  # last writer first
+    warps = active.shape[0]
+    for w in range(warps - 1, -1, -1):  # last writer first
         if not active[w] or in_count[w] == 0:
             continue
+        mine = round_ * warps + w
         for j in range(in_count[w]):
             r = in_rows[w, j]
             if not atomic:
-                if stamp0[r] == round_:
-                    continue
-                stamp0[r] = round_
+                if stamp0[r] >= round_ * warps and stamp0[r] != mine:
+                    continue  # a later warp of this round wrote it: this step is lost
+                stamp0[r] = mine
             for d in range(DIM):
                 syn0[r, d] += in_delta[w, j, d]
         for k in range(k1):
             o = out_rows[w, k]
             if not atomic:
-                if stamp1[o] == round_:
+                if stamp1[o] >= round_ * warps and stamp1[o] != mine:
                     continue
-                stamp1[o] = round_
+                stamp1[o] = mine
             for d in range(DIM):
                 syn1[o, d] += out_delta[w, k, d]
 

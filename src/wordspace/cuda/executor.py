@@ -330,10 +330,11 @@ class CudaNegativeSampling:
     global row with an atomic add, so concurrent warps' updates of a row are never lost
     (Hogwild without lost writes; reads stay unsynchronised): the plain ``+=``
     (``atomic=False``) loses some when thousands of warps write the frequent words'
-    rows at once, which cost the H200's run 2-3 Google points, and a CPU emulation of
-    the device's concurrency trains to the CPU's quality with atomics
-    (bench/prototypes/hogwild_rounds.py, bench/gpu_notes.md). ``max_resident_words``: the longest
-    corpus copied to the device whole; a longer one is streamed a launch at a time
+    rows at once, the likeliest cause of the H200 run's 2-3 Google points below the
+    CPU: a CPU emulation of the device's concurrency trains to the CPU's quality with
+    atomics (bench/prototypes/hogwild_rounds.py, bench/gpu_notes.md).
+    ``max_resident_words``: the longest corpus copied to the device whole; a longer one
+    is streamed a launch at a time
     (:class:`DeviceCorpus`; None: by the device's free memory). ``concurrent_chunks``:
     at most this many chunks train at once (each warp then trains its chunks in turn;
     rounded down to a multiple of ``warps``, at least ``warps``), for fewer concurrent

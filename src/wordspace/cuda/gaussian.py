@@ -26,8 +26,9 @@ examples (:func:`build`'s ``examples_kernel``) call the same function.
 Arithmetic is float32 as on the CPU (energies, hinges and AdaGrad sums float64); the
 sums over dimensions are taken in float32 per lane and reduced, where the CPU adds
 terms (or chunked products of logs) in float64, so the two agree to float32 tolerance.
-Updates are Hogwild: rows and AdaGrad sums are read and written without
-synchronisation between warps. Tied parameters are the same device arrays passed twice.
+Updates are Hogwild: rows and AdaGrad sums are read without synchronisation between
+warps, and written with atomics by default (:func:`build`'s ``atomic``), so no warp's
+write is lost. Tied parameters are the same device arrays passed twice.
 """
 
 from __future__ import annotations

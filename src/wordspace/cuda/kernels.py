@@ -33,8 +33,9 @@ which loses another warp's add to the same element if it lands between the two; 
 of the centre and the negatives, the input rows of the contexts, the cache's write-back
 of a row's difference) is one ``cuda.atomic.add`` of the step, which loses none. The
 step is computed from the values read before, so for a single warp the two are the same
-arithmetic; a lane owns distinct dimensions, so a warp's 32 atomics go to 32 distinct
-(contiguous) addresses.
+arithmetic (bit for bit on the simulator; on a GPU to float32 rounding, as the plain
+``v + a * b`` compiles to one FMA); a lane owns distinct dimensions, so a warp's 32
+atomics go to 32 distinct (contiguous) addresses.
 
 The context rows of the sliding window can be kept in shared memory (``cache=True``):
 a ring of ``2 * window + 1`` rows per warp, loaded once when a word enters the window
