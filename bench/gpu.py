@@ -270,6 +270,62 @@ def _percent(x) -> str:
     return "-" if _cell(x, "f") == "-" else f"{100 * x:.1f}%"
 
 
+def bars(rows) -> list[tuple[str, str, str]]:
+    """The issue's bars, each judged from this run's rows: the device's quality against
+    the same run's CPU engine row (its own WS353 moves by ~0.01 between runs), speeds
+    against the issue's figures and docs/benchmarks.md's CPU ones. A ``(verdict, bar,
+    numbers)`` a bar, the verdict ``met``, ``NOT met`` or ``not measured``."""
+    found = {name.strip(): (c, s) for name, _, c, s in rows}
+
+    def row(prefix):
+        return next((v for name, v in found.items() if name.startswith(prefix)), None)
+
+    def judge(what, ok, numbers):
+        return "not measured" if ok is None else ("met" if ok else "NOT met"), what, numbers
+
+    def score(r, key):
+        value = None if r is None else r[1].get(key)
+        return value if isinstance(value, float) and math.isfinite(value) else None
+
+    def within(device, cpu, key, tolerance, show=lambda x: f"{x:.3f}"):
+        d, c = score(device, key), score(cpu, key)
+        if d is None or c is None:
+            return None, "-"
+        return d >= c - tolerance, f"{show(d)} against {show(c)}"
+
+    lines = []
+    sgns, sgns_cpu = row("SGNS device"), row("SGNS CPU engine")
+    speed = None if sgns is None else sgns[0].words_per_second
+    lines.append(judge("SGNS at least 20 M words/s", None if speed is None else speed >= 20e6,
+                       "-" if speed is None else f"{speed / 1e6:.1f} M words/s"))
+    lines.append(judge("SGNS WS353 within 0.01 of the CPU engine's (same run)",
+                       *within(sgns, sgns_cpu, "ws353", 0.01)))
+    lines.append(judge("SGNS Google within 1 point of the CPU engine's (same run)",
+                       *within(sgns, sgns_cpu, "google", 0.01, show=_percent)))
+    gauss, gauss_cpu = row("Gaussian diag KL device"), row("Gaussian diag KL CPU")
+    speed = None if gauss is None else gauss[0].words_per_second
+    lines.append(judge("Gaussian at least 10x the CPU engine's words/s (benchmarks.md)",
+                       None if speed is None else speed >= 10 * CPU_GAUSSIAN["words_per_s"],
+                       "-" if speed is None else
+                       f"{speed / CPU_GAUSSIAN['words_per_s']:.1f}x"
+                       + ("" if gauss_cpu is None else
+                          f" ({speed / gauss_cpu[0].words_per_second:.1f}x this run's CPU "
+                          "engine on all cores)")))
+    lines.append(judge("Gaussian WS353 within 0.01 of the CPU engine's (same run)",
+                       *within(gauss, gauss_cpu, "ws353", 0.01)))
+    lines.append(judge("Gaussian BLESS direction within 0.02 of the CPU engine's (same run)",
+                       *within(gauss, gauss_cpu, "bless", 0.02)))
+    softmax = [c.words_per_second for name, (c, _) in found.items()  # diverged: not counted
+               if name.startswith("full softmax") and math.isfinite(c.mean_loss)
+               and math.isfinite(c.words_per_second)]
+    best = max(softmax, default=None)
+    lines.append(judge("full softmax at least 50x the CPU engine's words/s (benchmarks.md)",
+                       None if best is None else best >= 50 * CPU_SOFTMAX["words_per_s"],
+                       "-" if best is None else
+                       f"{best / CPU_SOFTMAX['words_per_s']:.0f}x at its best batch"))
+    return lines
+
+
 def table_line(name, epochs, c, s) -> str:
     """One row of the final table: a run's counters ``c`` and scores ``s``."""
     return (f"{name:<38} {epochs:>2} {c.seconds:>8.2f} {c.compile_seconds:>9.2f} "
@@ -478,6 +534,10 @@ def main(argv=None) -> int:
               f"{cpu['words_per_s'] / 1e6:>9.2f} {'':>6} {cpu['ws353']:>6.3f} "
               f"{cpu['simlex']:>6.3f} {_percent(cpu.get('google')):>7} "
               f"{_cell(cpu.get('bless'), '6.3f'):>6}")
+    print()
+    print("the issue's bars (quality against this run's CPU engine rows):")
+    for verdict, what, numbers in bars(rows):
+        print(f"  {verdict:<13} {what}: {numbers}")
     return 0
 
 
