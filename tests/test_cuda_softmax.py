@@ -116,6 +116,7 @@ def test_a_device_run_checkpoints_and_stops_inside_epochs_and_resumes_bit_for_bi
     same call resumes from it to the uninterrupted run's parameters, bit for bit."""
     from wordspace.engine.checkpoint import Checkpointer, Every
     from wordspace.engine.meter import Meter
+    from wordspace.engine.sampler import Sampler
     from wordspace.train import TrainingStopped, request_stop
 
     corpus, _ = small
@@ -140,10 +141,16 @@ def test_a_device_run_checkpoints_and_stops_inside_epochs_and_resumes_bit_for_bi
     write = Checkpointer.write
     monkeypatch.setattr(Checkpointer, "write",
                         lambda self, c: written.append(c.position) or write(self, c))
+    sampled = []
+    sample = Sampler.sample
+    monkeypatch.setattr(Sampler, "sample", lambda self, job, *rest: sampled.append(job.index)
+                        or sample(self, job, *rest))
     every, report, every_metered = run(TorchSoftmax("cpu", 16, report_words=1),
                                        checkpoint=tmp_path / "every",
                                        checkpoint_every=Every(seconds=0))
     assert written == list(range(1, 2 * per_epoch))  # the end: the model, not a checkpoint
+    # each call went on from the state it paused with: no job's draws replayed
+    assert sampled == list(range(2 * per_epoch))
     np.testing.assert_array_equal(every.inputs, whole.inputs)
     assert every_metered == whole_metered  # each job's counts at its own learning rate
     assert (report.words, report.pairs, report.examples, report.epoch_loss) == (

@@ -135,6 +135,9 @@ class TorchSoftmax:
         self.device = torch_device(device)
         self.batch = int(batch)
         self.report_words = check_count("report_words", report_words)
+        # where the last call paused: (seed, its epoch's first job, the next job) and the
+        # random state there, so the call that goes on need not replay the draws before
+        self._paused: tuple | None = None
 
     def check_memory(self, n_words: int, dim: int) -> None:
         """Refuse, with the numbers, when a step's dense matrices and the parameters
@@ -165,10 +168,10 @@ class TorchSoftmax:
         """Train ``params`` (a :class:`~wordspace.engine.params.VectorParams`: inputs the
         centre vectors, outputs the context vectors; updated in place by the time this
         returns) over ``jobs[start:]`` at ``rates`` (one per job), sampled by ``sampler``
-        from ``random_state(seed, 0)``: the jobs before ``start`` are sampled and not
-        trained, so every job draws what it would in a call from the first (sampling
-        costs a fraction of what training a job does, so a call from inside an epoch
-        spends that fraction of the epoch's time before it).
+        from ``random_state(seed, 0)``: every job draws what it would in a call from the
+        first, so a call from ``start`` goes on from the random state this executor
+        paused with there, or (another executor: a resumed run) samples the jobs before
+        ``start`` without training them.
         ``report(counters)`` is called every ``report_words`` words and at the end.
         ``pause(job)``, asked before each job but the first, stops the call there when
         it says True (``counters.next_job`` is that job's index). Returns the final
@@ -203,13 +206,19 @@ class TorchSoftmax:
             if report is not None:
                 report(counters)
 
-        for job in jobs[:start]:  # each job's draws follow the jobs' before it
-            sampler.sample(job, state, examples)
+        where = (seed, jobs[0].index, jobs[start].index) if start < len(jobs) else None
+        if self._paused is not None and self._paused[0] == where:
+            state = self._paused[1].copy()  # the state this executor paused with
+        else:
+            for job in jobs[:start]:  # each job's draws follow the jobs' before it
+                sampler.sample(job, state, examples)
+        self._paused = None
         counters.next_job = len(jobs)
         for i in range(start, len(jobs)):
             job, lr = jobs[i], rates[i]
             if i > start and pause is not None and pause(job):
                 counters.next_job = i
+                self._paused = ((seed, jobs[0].index, job.index), state.copy())
                 break
             sampler.sample(job, state, examples)
             n = examples.n_examples
