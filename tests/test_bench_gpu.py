@@ -47,3 +47,27 @@ def test_a_bar_without_its_rows_is_not_measured():
     verdicts = _verdicts([("SGNS device", 5, _counters(15e6), {"ws353": 0.69})])
     assert verdicts["SGNS at least 20 M words/s"] == "NOT met"
     assert set(verdicts.values()) == {"NOT met", "not measured"}
+
+
+def test_the_cpu_reference_trains_where_tqdm_is_missing(tmp_path):
+    """The GPU machine may lack tqdm: bench/gpu.py then stubs it, and the CPU engine's
+    reference runs (the models' fit, whose driver moves a progress bar even when it
+    shows none) train through the stub."""
+    import subprocess
+
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text(("the cat sat on the mat and the dog sat on the log " * 40 + "\n") * 5)
+    code = (
+        "import sys\n"
+        "sys.modules['tqdm'] = sys.modules['tqdm.auto'] = None  # not installed\n"
+        f"sys.path.insert(0, {str(Path(gpu.__file__).parent)!r})\n"
+        "import gpu\n"
+        "gpu._stub_tqdm()\n"
+        "from wordspace import Corpus, SkipGram\n"
+        f"model = SkipGram(dim=8, epochs=2, workers=1, progress=False).fit(\n"
+        f"    Corpus({str(corpus)!r}, min_count=1, cache=False, progress=False))\n"
+        "print(model.report_.words)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) == 2 * 5 * 13 * 40

@@ -177,6 +177,35 @@ def test_a_device_run_checkpoints_and_stops_inside_epochs_and_resumes_bit_for_bi
     np.testing.assert_array_equal(resumed.outputs, whole.outputs)
 
 
+def test_a_paused_state_serves_only_the_call_that_goes_on_from_it(small):
+    """The executor keeps the random state it paused with for the call that goes on from
+    there; a call on another sampler, or over other jobs, from the same place and seed
+    draws what a fresh executor's does."""
+    from wordspace.engine.jobs import epoch_jobs, make_jobs
+    from wordspace.engine.sampler import Sampler
+
+    corpus, _ = small
+    n = len(corpus.vocab)
+
+    def build(window):
+        return Sampler.build(corpus.tokens, corpus.offsets, corpus.vocab.counts,
+                             window=window, negative=0, layout=Layout(), sample=0.0,
+                             ns_exponent=0.75)
+
+    jobs = epoch_jobs(corpus.offsets, make_jobs(corpus.offsets, 300), 1)
+    other_jobs = epoch_jobs(corpus.offsets, make_jobs(corpus.offsets, 200), 1)
+    paused_on = build(3)
+    for sampler, calls in ((build(2), jobs), (paused_on, other_jobs)):
+        executor = TorchSoftmax("cpu", 8)
+        executor.train(paused_on, initial(n, 8), jobs, [0.05] * len(jobs), seed=1,
+                       pause=lambda job: job.index == 2)  # saves its state at job 2
+        reused, fresh = initial(n, 8), initial(n, 8)
+        executor.train(sampler, reused, calls, [0.05] * len(calls), seed=1, start=2)
+        TorchSoftmax("cpu", 8).train(sampler, fresh, calls, [0.05] * len(calls), seed=1,
+                                     start=2)
+        np.testing.assert_array_equal(reused.inputs, fresh.inputs)
+
+
 def test_the_executor_reports_cumulative_counters_and_raises_on_divergence(small):
     corpus, _ = small
     from wordspace.engine.jobs import epoch_jobs, make_jobs

@@ -135,8 +135,8 @@ class TorchSoftmax:
         self.device = torch_device(device)
         self.batch = int(batch)
         self.report_words = check_count("report_words", report_words)
-        # where the last call paused: (its sampler, seed, epoch's first job, the next job)
-        # and the random state there, so the call going on need not replay the draws before
+        # where the last call paused: (its sampler, seed, the jobs up to the next one) and
+        # the random state there, so the call going on need not replay the draws before
         self._paused: tuple | None = None
 
     def check_memory(self, n_words: int, dim: int) -> None:
@@ -206,8 +206,7 @@ class TorchSoftmax:
             if report is not None:
                 report(counters)
 
-        where = ((id(sampler), seed, jobs[0].index, jobs[start].index)
-                 if start < len(jobs) else None)
+        where = (id(sampler), seed, tuple(jobs[:start + 1])) if start < len(jobs) else None
         if self._paused is not None and self._paused[0] == where:
             state = self._paused[1].copy()  # the state this executor paused with
         else:
@@ -219,7 +218,7 @@ class TorchSoftmax:
             job, lr = jobs[i], rates[i]
             if i > start and pause is not None and pause(job):
                 counters.next_job = i
-                self._paused = ((id(sampler), seed, jobs[0].index, job.index), state.copy())
+                self._paused = ((id(sampler), seed, tuple(jobs[:i + 1])), state.copy())
                 break
             sampler.sample(job, state, examples)
             n = examples.n_examples
