@@ -225,6 +225,13 @@ def gaussian_scores(vocab, means, variances, freq, data: Path) -> dict:
     return scores
 
 
+def measured(words_per_second: float, mean_loss: float, *, seconds: float = math.nan):
+    """A row's counters where there are no device counters (the CPU engine's report,
+    the softmax's timing): what :func:`table_line` and :func:`bars` read."""
+    return types.SimpleNamespace(seconds=seconds, compile_seconds=math.nan,
+                                 words_per_second=words_per_second, mean_loss=mean_loss)
+
+
 def cpu_engine_runs(words: list[str], args, *, gaussian_dim: int, gaussian_epochs: int,
                     sentence: int = 10_000):
     """The CPU engine on the same words and settings, on this machine's cores, through
@@ -255,9 +262,7 @@ def cpu_engine_runs(words: list[str], args, *, gaussian_dim: int, gaussian_epoch
         print(f"{name}, {epochs} epoch(s)", flush=True)
         model.fit(corpus)
         r = model.report_
-        counters = types.SimpleNamespace(seconds=r.seconds, compile_seconds=math.nan,
-                                         words_per_second=r.words_per_second,
-                                         mean_loss=r.loss)
+        counters = measured(r.words_per_second, r.loss, seconds=r.seconds)
         words_ = model.vocab_.words
         scores = (gaussian_scores(words_, model.means_, model.variances_,
                                   model.vocab_.counts, Path(args.data))
@@ -500,9 +505,8 @@ def main(argv=None) -> int:
                     s_tokens, s_offsets, s_freq, batch=batch,
                     device="cpu" if args.simulate else args.device,  # torch on the CPU
                     alpha=alpha, words=len(s_tokens), dim=args.dim, seed=args.seed)
-                done = types.SimpleNamespace(seconds=math.nan, compile_seconds=math.nan,
-                                             words_per_second=speed, mean_loss=loss)
-                rows.append((f"full softmax, batch {batch}, alpha {alpha}", 1, done, {}))
+                rows.append((f"full softmax, batch {batch}, alpha {alpha}", 1,
+                             measured(speed, loss), {}))
             except Exception as error:  # noqa: BLE001 - a failing part is one row
                 print(f"full softmax failed: {error!r}")
 

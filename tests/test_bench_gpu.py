@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 import sys
-import types
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
@@ -14,8 +13,7 @@ import gpu  # noqa: E402
 
 
 def _counters(words_per_second: float, loss: float = 1.0):
-    return types.SimpleNamespace(words_per_second=words_per_second, seconds=1.0,
-                                 compile_seconds=math.nan, mean_loss=loss)
+    return gpu.measured(words_per_second, loss, seconds=1.0)
 
 
 def _verdicts(rows) -> dict[str, str]:

@@ -63,6 +63,7 @@ from wordspace.cuda.executor import (
 from wordspace.cuda.kernels import (
     SIMULATED,
     WARP,
+    add_to,
     below,
     default_lanes,
     draw_noise,
@@ -119,18 +120,14 @@ def build(*, dim: int, var_dim: int, window: int, negative: int, kind: int,
 
 def _writes(atomic: bool):
     """How the kernel writes what other warps also write: ``(add_sum, add_entry,
-    scale_entry, bound_entry)``, plain or (``atomic``) as atomics. Each takes the
-    value this warp read (and computed from) beside the change, so the plain ones store
-    exactly what they did before atomics existed, and one warp computes the same
-    numbers either way (the scaling to float32 rounding)."""
+    scale_entry, bound_entry)``, plain or (``atomic``) as atomics (``add_entry`` is
+    negative sampling's :func:`~wordspace.cuda.kernels.add_to`). One warp computes the
+    same numbers either way (the scaling to float32 rounding)."""
+    add_entry = add_to(atomic)
     if atomic:
         @cuda.jit(device=True)
         def add_sum(acc, row, old, x):
             cuda.atomic.add(acc, row, x)
-
-        @cuda.jit(device=True)
-        def add_entry(mat, row, d, old, x):
-            cuda.atomic.add(mat, (row, d), x)
 
         @cuda.jit(device=True)
         def scale_entry(mat, row, d, scale):
@@ -145,10 +142,6 @@ def _writes(atomic: bool):
         @cuda.jit(device=True)
         def add_sum(acc, row, old, x):
             acc[row] = old + x
-
-        @cuda.jit(device=True)
-        def add_entry(mat, row, d, old, x):
-            mat[row, d] = old + x
 
         @cuda.jit(device=True)
         def scale_entry(mat, row, d, scale):
@@ -210,9 +203,8 @@ def _build(*, dim, var_dim, window, negative, kind, warps, lanes, strided, atomi
         for t in range(per_lane):
             d = lane + LANES * t
             if d < n:
-                v = mat[row, d]
-                add_entry(mat, row, d, v, step * grad[t])
-                x = v + step * grad[t]
+                x = mat[row, d] + step * grad[t]  # the row's new value, as this warp sees it
+                add_entry(mat, row, d, step * grad[t])
                 norm += x * x
         return norm
 

@@ -260,6 +260,22 @@ def sample_kernel(tokens, keep, alias_prob, alias_index, kept, chunk_start, chun
         out_kept[c] = n
 
 
+@functools.cache
+def add_to(atomic: bool):
+    """The device function ``add(mat, row, d, x)``: ``mat[row, d] += x``, as one
+    ``cuda.atomic.add`` if ``atomic`` (no other warp's add to the element is lost), else
+    a plain load, add and store. Every kernel that adds a step to a shared row uses it."""
+    if atomic:
+        @cuda.jit(device=True)
+        def add(mat, row, d, x):
+            cuda.atomic.add(mat, (row, d), x)
+    else:
+        @cuda.jit(device=True)
+        def add(mat, row, d, x):
+            mat[row, d] += x
+    return add
+
+
 def default_lanes() -> int:
     """Lanes per warp: 32 on a GPU; 1 under the simulator, where every barrier between
     lanes costs milliseconds (tests build with 32 to check the lanes' cooperation)."""
@@ -332,18 +348,6 @@ def _build(*, dim, window, negative, warps, cache, atomic, lanes, block, window_
     HSIZE = NB * DPL
     BGSIZE = K1 * NB
     NB1 = NB + 1
-
-    def add_to(atomic_add):
-        """``add(mat, row, d, x)``: ``mat[row, d] += x``, atomically if ``atomic_add``."""
-        if atomic_add:
-            @cuda.jit(device=True)
-            def add(mat, row, d, x):
-                cuda.atomic.add(mat, (row, d), x)
-        else:
-            @cuda.jit(device=True)
-            def add(mat, row, d, x):
-                mat[row, d] += x
-        return add
 
     # a step to a global row: atomic if asked; to the ring (shared memory, one warp's
     # own, each lane its own dimensions), always plain
