@@ -262,6 +262,8 @@ def test_similar_by_vector_is_nearest(pair):
         assert_same_ranking(v.nearest(x, topn, restrict_vocab=restrict), want)
     np.testing.assert_allclose(v.similar_by_vector(x, topn=None),
                                kv.similar_by_vector(x, topn=None), atol=TOL)
+    for word in _words(rng, 5):  # gensim takes a word too: its neighbours
+        assert_same_ranking(v.similar_by_vector(word), kv.similar_by_vector(word))
 
 
 def test_most_similar_cosmul(pair):
@@ -288,6 +290,9 @@ def test_most_similar_cosmul(pair):
                             want, rtol=rtol)
     with pytest.raises(ValueError):
         v.most_similar_cosmul(negative=["w1"])
+    with pytest.raises(TypeError, match=r"not \('w1', 2.0\): \(term, weight\) pairs are for "
+                                        "most_similar"):
+        v.most_similar_cosmul([("w1", 2.0)])
 
 
 def test_analogy_is_most_similar_and_cosmul(pair):
@@ -339,7 +344,7 @@ def test_add_vectors_and_add_vector():
         warnings.simplefilter("ignore", UserWarning)
         assert v.add_vector("single", x) == kv.add_vector("single", x)
     v["set"] = kv["set"] = x + 1
-    assert v.add_vector(99999, x - 1) == len(v) - 1  # a key that is no string: as str
+    assert v.add_vector("99999", x - 1) == len(v) - 1
     assert v.index_to_key[-1] == "99999" and len(v.counts) == len(v)
     v.add_vectors(["99999"], [x])  # already there: nothing added
     assert v.index_to_key.count("99999") == 1
@@ -350,6 +355,36 @@ def test_add_vectors_and_add_vector():
     np.testing.assert_allclose(v.norms, kv.norms, rtol=TOL)
     for word in ("single", "w3", "newTrue2"):
         assert_same_ranking(v.most_similar(word), kv.most_similar(word))
+
+
+def test_keys_are_strings():
+    """An integer key would be read back as a row number by every lookup (v[5] after
+    add_vector(5, x) answered another word's row): it is refused, saying what to do."""
+    with pytest.raises(TypeError, match=r"a key of Vectors is a string, not int \(10\): "
+                                        r"pass str\(key\)"):
+        Vectors([10, 20], np.eye(2))
+    v = Vectors(["a", "b"], np.eye(2))
+    for add in (lambda: v.add_vector(5, [1, 1]), lambda: v.add_vectors([None], [[1, 1]]),
+                lambda: v.__setitem__(7, [1, 1])):
+        with pytest.raises(TypeError, match="is a string"):
+            add()
+    assert v.words == ["a", "b"] and v.matrix.shape == (2, 2)  # nothing half-added
+    with pytest.raises(KeyError, match="5 is not a word, nor a row number below 2"):
+        v[5]
+
+
+def test_gensim_3_names(pair):
+    kv, v = pair
+    np.testing.assert_array_equal(v.word_vec("w3"), kv.word_vec("w3"))
+    for old in ("vocab", "index2word", "syn0"):
+        with pytest.raises(AttributeError):
+            getattr(kv, old)
+        with pytest.raises(AttributeError, match=f"{old} is gensim 3's; gensim 4 and "
+                                                 "wordspace have"):
+            getattr(v, old)
+    assert not hasattr(v, "vocab")
+    with pytest.raises(AttributeError, match="'Vectors' object has no attribute 'nope'"):
+        _ = v.nope
 
 
 def test_normalising_and_sorting_in_place():
@@ -526,6 +561,7 @@ def test_unknown_constructor_arguments_say_where_they_belong(cls, kwargs, messag
     with pytest.raises(TypeError, match=message):
         cls(**kwargs)
     assert "min_count" not in cls._param_names()
+    assert cls(dim=7).vector_size == 7  # gensim's name, read-only
     assert cls(dim=3).get_params()["dim"] == 3 and repr(cls(dim=3)) == f"{cls.__name__}(dim=3)"
 
 

@@ -153,15 +153,36 @@ def test_documents_without_words_get_zero_vectors(caplog):
 def test_doc_vectors_answer_by_id(fitted):
     model, _ = fitted
     dv = model.dv
-    assert len(dv) == 160 and "doc3" in dv and "doc999" not in dv and 3 not in dv
+    assert len(dv) == 160 and "doc3" in dv and "doc999" not in dv and 999 not in dv
     np.testing.assert_array_equal(dv["doc3"], dv.matrix[dv.ids.index("doc3")])
+    # an integer that is no id is a row number, as in gensim (range(len(dv)) loops work)
+    assert 3 in dv and dv.get_index(3) == 3 and dv.get_index(np.int64(5)) == 5
+    np.testing.assert_array_equal(dv[3], dv.matrix[3])
+    assert dv.similarity(0, 1) == pytest.approx(dv.similarity(dv.ids[0], dv.ids[1]))
+    assert dv.most_similar(0) == dv.most_similar(dv.ids[0])
     assert dv[["doc1", "doc2"]].shape == (2, 16)
     assert all(d != "doc3" for d, _ in dv.most_similar("doc3"))
     with pytest.raises(KeyError, match="document 'doc999' is not known"):
         dv["doc999"]
     numbered = Documents([(10, ["t0w0", "c1"]), (11, ["t1w0"])], min_count=1)
     small = PVDBOW(dim=4, epochs=1, sample=0, workers=1, progress=False).fit(numbered)
-    np.testing.assert_array_equal(small.dv[10], small.dv["10"])
+    np.testing.assert_array_equal(small.dv[10], small.dv["10"])  # an id before a row
+    np.testing.assert_array_equal(small.dv[1], small.dv.matrix[1])
+    assert small.dv.ids == ["10", "11"]  # ids are strings (gensim keeps int tags)
+
+
+def test_similarity_unseen_docs_is_the_cosine_of_inferred_vectors(fitted):
+    model, _ = fitted
+    rng = np.random.default_rng(5)
+    a, b, c = topic_document(rng, 0), topic_document(rng, 0), topic_document(rng, 2)
+    same, other = (model.similarity_unseen_docs(a, b), model.similarity_unseen_docs(a, c))
+    assert same > other + 0.3  # planted topics: a and b share one, c has another
+    x, y = model.infer_vector(a, epochs=4), model.infer_vector(c, epochs=4)
+    assert model.similarity_unseen_docs(a, c, epochs=4) == pytest.approx(
+        float(x @ y / np.linalg.norm(x) / np.linalg.norm(y)), rel=1e-5)
+    assert model.similarity_unseen_docs(a, ["zebra"]) == 0.0  # no known word: 0, as gensim
+    with pytest.raises(ValueError, match="min_alpha"):
+        model.similarity_unseen_docs(a, b, min_alpha=0.001)
 
 
 @pytest.mark.parametrize("mmap", [False, True])

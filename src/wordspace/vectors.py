@@ -33,6 +33,15 @@ _EPS = 1e-12
 _TERM_TYPES = (str, int, np.integer, np.ndarray)
 
 
+#: gensim 3's KeyedVectors attributes, which gensim 4 removed, and what replaced them
+_GENSIM3_NAMES = {
+    "vocab": "key_to_index (each word's row) and get_vecattr(word, 'count')",
+    "index2word": "index_to_key", "index2entity": "index_to_key",
+    "syn0": "vectors", "syn0norm": "get_normed_vectors()",
+    "vectors_norm": "get_normed_vectors()",
+}
+
+
 def _ensure_list(value) -> list:
     """Query terms as gensim takes them: one key or 1-D vector, a 2-D array (its rows),
     or an iterable of keys, vectors or ``(term, weight)`` pairs."""
@@ -62,7 +71,7 @@ class Vectors(WordIndex):
     """
 
     def __init__(self, words: Sequence[str], matrix: np.ndarray, counts=None):
-        self.words = list(words)
+        self.words = [self._new_key(w) for w in words]
         self.matrix = np.ascontiguousarray(matrix, dtype=np.float32)
         if self.matrix.ndim != 2 or len(self.words) != self.matrix.shape[0]:
             raise ValueError(f"{len(self.words)} words but a matrix of shape {self.matrix.shape}")
@@ -149,18 +158,28 @@ class Vectors(WordIndex):
         """``term`` as a key of this index, or None if it is not a key (a vector)."""
         return term if isinstance(term, str) else None
 
+    def _new_key(self, key) -> str:
+        """``key`` as it is stored; keys are strings (gensim's integer keys, such as
+        node ids, would be taken for row numbers by every lookup)."""
+        name = self._key(key)
+        if name is None:
+            raise TypeError(f"a key of {type(self).__name__} is a string, not "
+                            f"{type(key).__name__} ({key!r}): pass str(key)")
+        return name
+
     def _unknown(self, key) -> str:
+        if not isinstance(key, str):
+            return f"{key!r} is not a word, nor a row number below {len(self):,}"
         return unknown_word_message(key, self.words)
 
     def get_index(self, key, default=None) -> int:
         """Row of ``key``; an integer that is not a key is taken as a row number (as in
         gensim). Unknown: ``default`` if given, else ``KeyError`` naming close spellings."""
         name = self._key(key)
-        if name is not None:
-            i = self.index.get(name)
-            if i is not None:
-                return i
-        elif isinstance(key, (int, np.integer)) and not isinstance(key, bool) \
+        i = None if name is None else self.index.get(name)
+        if i is not None:
+            return i
+        if isinstance(key, (int, np.integer)) and not isinstance(key, bool) \
                 and 0 <= key < len(self.words):
             return int(key)
         if default is not None:
@@ -200,6 +219,15 @@ class Vectors(WordIndex):
         row.setflags(write=False)
         return row
 
+    word_vec = get_vector  # gensim 3's name (gensim 4 keeps it too)
+
+    def __getattr__(self, name: str):
+        """Only called for a missing attribute: gensim 3's names say what replaced them."""
+        if name in _GENSIM3_NAMES:
+            raise AttributeError(f"{name} is gensim 3's; gensim 4 and wordspace have "
+                                 f"{_GENSIM3_NAMES[name]}")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def __getitem__(self, key_or_keys) -> np.ndarray:
         """The vector of a word (or a matrix, one row per word, for a list of words)."""
         if isinstance(key_or_keys, (str, int, np.integer)):
@@ -232,7 +260,7 @@ class Vectors(WordIndex):
         weights = np.asarray(weights, dtype=np.float32).reshape(len(keys), -1)
         if weights.shape[1] != self.dim:
             raise ValueError(f"expected vectors of dimension {self.dim}, got {weights.shape[1]}")
-        names = [self._key(k) if self._key(k) is not None else str(k) for k in keys]
+        names = [self._new_key(k) for k in keys]
         known = np.array([n in self.index for n in names], dtype=bool)
         new = {}  # a new key given twice: its last vector
         for pos in np.flatnonzero(~known):
@@ -253,7 +281,7 @@ class Vectors(WordIndex):
         """Add one word and its vector; returns its row (an existing word keeps its
         vector, and its row is returned)."""
         self.add_vectors([key], np.asarray(vector, dtype=np.float32).reshape(1, -1))
-        return self.index[key if isinstance(key, str) else str(key)]  # as add_vectors keys it
+        return self.index[self._new_key(key)]
 
     def __setitem__(self, keys, weights) -> None:
         """``wv[key] = vector`` (or lists of both): add, replacing existing vectors."""
@@ -528,7 +556,10 @@ class Vectors(WordIndex):
 
     def similar_by_vector(self, vector, topn: int | None = 10,
                           restrict_vocab: int | None = None):
-        """Nearest words to a vector: :meth:`nearest` (gensim's name)."""
+        """Nearest words to a vector: :meth:`nearest` (gensim's name). A word is taken as
+        gensim takes it: its neighbours, :meth:`most_similar`, the word left out."""
+        if isinstance(vector, str):
+            return self.most_similar(vector, topn=topn, restrict_vocab=restrict_vocab)
         return self.nearest(vector, topn, restrict_vocab=restrict_vocab)
 
     def _cosmul(self, positive, negative, topn, restrict_vocab, epsilon: float):
@@ -536,6 +567,10 @@ class Vectors(WordIndex):
         if not positive:
             raise ValueError("cannot compute similarity with no input")
         terms = positive + negative
+        pair = next((t for t in terms if not isinstance(t, _TERM_TYPES)), None)
+        if pair is not None:
+            raise TypeError(f"most_similar_cosmul takes words and vectors, not {pair!r}: "
+                            "(term, weight) pairs are for most_similar")
         exclude = [self.get_index(t, -1) for t in terms if not isinstance(t, np.ndarray)]
         stacked = np.stack([np.asarray(t, np.float32) if isinstance(t, np.ndarray)
                             else self.get_vector(t, norm=True) for t in terms])
@@ -770,9 +805,11 @@ class DocVectors(Vectors):
 
     ``dv["doc-7"]`` is a vector, ``dv.most_similar("doc-7")`` its nearest documents (or
     those of a vector, such as an inferred one), ``dv.infer(text)`` the vector of a
-    document the model has not seen. Ids are strings; an integer id is looked up as its
-    decimal string, so ``dv[7]`` is ``dv["7"]``. Everything :class:`Vectors` offers
-    works by id, including :meth:`save_word2vec_format`.
+    document the model has not seen. Ids are strings; an integer is looked up as its
+    decimal string, so ``dv[7]`` is ``dv["7"]``, and an integer that is no id is a row
+    number, as in gensim (``dv[0]`` is the first document's vector whatever its id).
+    Everything :class:`Vectors` offers works by id, including
+    :meth:`save_word2vec_format`.
 
     Parameters
     ----------

@@ -100,6 +100,11 @@ class Model:
             raise AttributeError(f"{e} (model.wv is model.vectors); it has "
                                  f"{', '.join(has)}") from None
 
+    @property
+    def vector_size(self) -> int:
+        """gensim's name for ``dim``."""
+        return self.dim
+
     @classmethod
     def _param_names(cls) -> list[str]:
         sig = inspect.signature(cls.__init__)

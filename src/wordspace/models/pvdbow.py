@@ -25,7 +25,7 @@ from wordspace.losses import NegativeSamplingLoss
 from wordspace.models.base import default_workers
 from wordspace.models.skipgram import SkipGram
 from wordspace.train import infer_rows
-from wordspace.vectors import DocVectors, Vectors
+from wordspace.vectors import DocVectors, Vectors, _unitvec
 
 logger = logging.getLogger(__name__)
 
@@ -176,6 +176,18 @@ class PVDBOW(SkipGram):
             raise ValueError("min_alpha: inference's learning rate falls from alpha to the "
                              "model's final rate; set alpha and epochs")
         return self.dv.infer_many([doc_words], epochs=epochs, alpha=alpha)[0]
+
+    def similarity_unseen_docs(self, doc_words1: str | Sequence[str],
+                               doc_words2: str | Sequence[str], alpha: float | None = None,
+                               min_alpha: float | None = None, epochs: int | None = None
+                               ) -> float:
+        """gensim's ``Doc2Vec.similarity_unseen_docs``: the cosine of two new documents'
+        inferred vectors (:meth:`infer_vector`; 0.0 if either has no known word)."""
+        if min_alpha is not None:
+            raise ValueError("min_alpha: inference's learning rate falls from alpha to the "
+                             "model's final rate; set alpha and epochs")
+        rows = self.dv.infer_many([doc_words1, doc_words2], epochs=epochs, alpha=alpha)
+        return float(_unitvec(rows[0]) @ _unitvec(rows[1]))
 
     def _infer(self, documents: list[Sequence[str]], epochs: int | None = None,
                alpha: float | None = None, seed: int | None = None,
