@@ -978,6 +978,25 @@ def test_query_commands_report_what_they_cannot_answer(sources, tmp_path, capsys
     assert not (tmp_path / "m.png").exists()
 
 
+def test_queries_with_nothing_to_answer_fail_instead_of_printing_nothing(tmp_path, capsys):
+    """A one-word vocabulary has no neighbour, an analogy whose candidates are all query
+    words no answer, and a zero vector no direction: each is reported and fails the run
+    (they printed nothing, or the first rows with similarity 0, and exited 0)."""
+    one = tmp_path / "one.txt"
+    one.write_text("1 3\ncat 0.1 0.2 0.3\n")
+    assert main(["similar", str(one), "cat"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "cat: no answer" in captured.err
+    two = tmp_path / "two.txt"
+    two.write_text("3 2\ncat 0.1 0.2\ndog 0.3 0.1\nnil 0 0\n")
+    assert main(["analogy", str(two), "cat", "dog", "nil"]) == 2
+    assert "no answer" in capsys.readouterr().err
+    assert main(["similar", str(two), "nil", "cat"]) == 2  # the other query is answered
+    captured = capsys.readouterr()
+    assert "the query is a zero vector" in captured.err and "dog" in captured.out
+    assert "1 query could not be answered: 'nil'" in captured.err
+
+
 def _read_until(fd: int, wanted: bytes, seen: bytearray, times: int = 1,
                 timeout: float = 60) -> None:
     """Read ``fd`` (a terminal or a pipe) into ``seen`` until ``wanted`` has appeared

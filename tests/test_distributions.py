@@ -84,3 +84,15 @@ def test_gensim_names():
     assert d.most_similar("y", topn=0) == []
     np.testing.assert_allclose(d.most_similar("y", topn=None, by="cosine"),
                                d.vectors.most_similar("y", topn=None), rtol=1e-6)
+
+
+def test_counts_of_words_asked_for_are_checked():
+    """A negative count used to drop the last word (``[:-1]``) instead of failing."""
+    rng = np.random.default_rng(1)
+    d = Distributions(list("abcd"), rng.normal(size=(4, 3)), rng.uniform(0.5, 2, size=(4, 3)))
+    assert len(d.most_general(4)) == len(d.most_specific(9)) == 4
+    for call in (d.most_general, d.most_specific):
+        with pytest.raises(ValueError, match="k must be an integer >= 0, got -1"):
+            call(-1)
+    with pytest.raises(TypeError, match="topn must be a whole number or None, not 2.5"):
+        d.most_similar("a", topn=2.5)

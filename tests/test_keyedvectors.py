@@ -373,6 +373,42 @@ def test_keys_are_strings():
         v[5]
 
 
+def test_queries_that_rank_nothing_are_refused(pair):
+    """Where gensim answers with arbitrary words or NaN scores (a zero or NaN query, a
+    negative bound that drops the last row or keeps the query word), wordspace says why."""
+    _, v = pair
+    for call, error, message in (
+            (lambda: v.most_similar(positive=["w1"], negative=["w1"]), ValueError,
+             "the query is a zero vector"),
+            (lambda: v.most_similar([("w1", 0.0)]), ValueError, "zero vector"),
+            (lambda: v.nearest(np.zeros(DIM)), ValueError, "zero vector"),
+            (lambda: v.most_similar([np.full(DIM, np.nan, np.float32)]), ValueError,
+             "non-finite"),
+            (lambda: v.nearest(np.full(DIM, np.inf)), ValueError, "non-finite"),
+            (lambda: v.most_similar_cosmul([np.full(DIM, np.nan)]), ValueError,
+             "non-finite"),
+            (lambda: v.most_similar("w1", restrict_vocab=-1), ValueError,
+             "restrict_vocab must be a whole number of rows, 0 or more, not -1"),
+            (lambda: v.most_similar("w1", clip_start=-3), ValueError, "clip_start"),
+            (lambda: v.most_similar_cosmul("w1", restrict_vocab=2.5), ValueError,
+             "restrict_vocab"),
+            (lambda: v.most_similar("w1", topn=1.5), TypeError,
+             "topn must be a whole number or None, not 1.5"),
+            (lambda: v.most_similar_cosmul("w1", topn="3"), TypeError, "topn"),
+            (lambda: v.nearest(v["w1"], topn=2.0), TypeError, "topn"),
+            (lambda: v.most_similar([np.ones(3)]), ValueError,
+             f"expected a vector of dimension {DIM}, got one of shape \\(3,\\)"),
+            (lambda: v.most_similar_cosmul([np.ones(3)]), ValueError, "dimension"),
+            (lambda: v.most_similar_to_given("w1", []), ValueError, "keys_list is empty")):
+        with pytest.raises(error, match=message):
+            call()
+    # whole numbers still work as gensim takes them: 0/None unbounded, floats like 1e2
+    assert v.most_similar("w1", restrict_vocab=100.0) == v.most_similar("w1",
+                                                                      restrict_vocab=100)
+    assert v.most_similar("w1", restrict_vocab=0) == v.most_similar("w1")
+    assert v.most_similar("w1", topn=np.int64(3)) == v.most_similar("w1", topn=3)
+
+
 def test_gensim_3_names(pair):
     kv, v = pair
     np.testing.assert_array_equal(v.word_vec("w3"), kv.word_vec("w3"))

@@ -812,7 +812,10 @@ def _answer(given: list[str], arity: int, answer) -> None:
             continue
         try:
             rows = answer(*query)
-        except KeyError as e:
+            if not rows:  # a one-word model, or every candidate is a query word
+                raise KeyError(f"{' '.join(query)}: no answer, as the vectors hold no "
+                               "word besides the query's")
+        except (KeyError, ValueError) as e:  # unknown word; a zero or non-finite query
             failed.append(" ".join(query))
             print(f"wordspace: {e.args[0] if e.args else e}", file=sys.stderr)
             continue

@@ -12,7 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from wordspace.vectors import Vectors
+from wordspace._validate import check_int
+from wordspace.vectors import Vectors, _check_topn
 from wordspace.vocab import WordIndex
 
 BY = ("el", "kl", "cosine")
@@ -182,6 +183,7 @@ class Distributions(WordIndex):
         best first, leaving ``word`` out; by default by the energy the distributions were
         trained with (:attr:`energy`). ``topn=None`` returns, as gensim does, the
         score of every word (``word`` included) as an array in row order."""
+        _check_topn(topn)
         scores = self.scores(word, by)
         if topn is None:
             return scores
@@ -194,11 +196,13 @@ class Distributions(WordIndex):
 
     def most_general(self, k: int = 10) -> list[tuple[str, float]]:
         """The ``k`` words of largest ``log |Sigma|``."""
+        check_int("k", k, 0)
         det = self.log_determinants()
         return [(self.words[i], float(det[i])) for i in np.argsort(-det, kind="stable")[:k]]
 
     def most_specific(self, k: int = 10) -> list[tuple[str, float]]:
         """The ``k`` words of smallest ``log |Sigma|``."""
+        check_int("k", k, 0)
         det = self.log_determinants()
         return [(self.words[i], float(det[i])) for i in np.argsort(det, kind="stable")[:k]]
 

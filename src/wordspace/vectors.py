@@ -53,6 +53,23 @@ def _ensure_list(value) -> list:
     return list(value)
 
 
+def _check_topn(topn) -> None:
+    """``topn`` as gensim takes it: a whole number (below 1: no answers) or None/0
+    (every score)."""
+    if topn is not None and not isinstance(topn, Integral):
+        raise TypeError(f"topn must be a whole number or None, not {topn!r}")
+
+
+def _check_query(vector: np.ndarray) -> None:
+    """Refuse a query direction that ranks nothing: non-finite, or zero (every word
+    would score 0 and the answer would be the first rows, not the nearest)."""
+    if not np.isfinite(vector).all():
+        raise ValueError("the query vector has non-finite values (NaN or infinity)")
+    if not vector.any():
+        raise ValueError("the query is a zero vector (its terms cancel out, or a word's "
+                         "vector is zero): no word is nearer to it than another")
+
+
 def _unitvec(v: np.ndarray) -> np.ndarray:
     """``v`` scaled to unit length (a zero vector stays zero)."""
     norm = float(np.linalg.norm(v))
@@ -349,7 +366,7 @@ class Vectors(WordIndex):
         rows, used, vectors = [], [], {}
         for k, key in enumerate(keys):
             if isinstance(key, np.ndarray):
-                vectors[k] = np.asarray(key, np.float32)
+                vectors[k] = self._query_vector(key)
                 continue
             i = self.get_index(key, -1)
             if i >= 0:
@@ -442,6 +459,8 @@ class Vectors(WordIndex):
 
     def most_similar_to_given(self, key1, keys_list):
         """The key of ``keys_list`` most similar to ``key1``."""
+        if len(keys_list) == 0:
+            raise ValueError("keys_list is empty: give the keys to choose from")
         sims = np.stack([self.get_vector(k, norm=True) for k in keys_list]) \
             @ self.get_vector(key1, norm=True)
         return keys_list[int(np.argmax(sims))]
@@ -487,6 +506,13 @@ class Vectors(WordIndex):
 
     def _clip(self, clip_start: int, clip_end: int | None, restrict_vocab: int | None
               ) -> tuple[int, int]:
+        """The rows searched; each bound a whole number of rows (0 or None: no bound)."""
+        for name, value in (("restrict_vocab", restrict_vocab), ("clip_start", clip_start),
+                            ("clip_end", clip_end)):
+            if value is not None and not (isinstance(value, (Integral, float))
+                                          and value >= 0 and float(value).is_integer()):
+                raise ValueError(f"{name} must be a whole number of rows, 0 or more, "
+                                 f"not {value!r}")
         if restrict_vocab:
             return 0, min(int(restrict_vocab), len(self.words))
         return clip_start, min(clip_end or len(self.words), len(self.words))
@@ -519,6 +545,7 @@ class Vectors(WordIndex):
         """
         if indexer is not None:
             raise NotImplementedError("wordspace searches by brute force: pass indexer=None")
+        _check_topn(topn)
         if isinstance(topn, Integral) and topn < 1:
             return []
         terms, weights = self._weighted_terms(positive, negative)
@@ -526,6 +553,7 @@ class Vectors(WordIndex):
             raise ValueError("most_similar needs at least one positive or negative word")
         mean = self.get_mean_vector(terms, weights, pre_normalize=True, post_normalize=True,
                                     ignore_missing=False)
+        _check_query(mean)
         exclude = [self.get_index(t, -1) for t in terms if not isinstance(t, np.ndarray)]
         start, end = self._clip(clip_start, clip_end, restrict_vocab)
         scores = self.unit[start:end] @ mean
@@ -546,6 +574,8 @@ class Vectors(WordIndex):
         vector = np.asarray(vector, dtype=np.float32)
         if vector.shape != (self.dim,):
             raise ValueError(f"expected a vector of dimension {self.dim}, got {vector.shape}")
+        _check_topn(topn)
+        _check_query(vector)
         if isinstance(topn, Integral) and topn < 1:
             return []
         start, end = self._clip(0, None, restrict_vocab)
@@ -572,7 +602,7 @@ class Vectors(WordIndex):
             raise TypeError(f"most_similar_cosmul takes words and vectors, not {pair!r}: "
                             "(term, weight) pairs are for most_similar")
         exclude = [self.get_index(t, -1) for t in terms if not isinstance(t, np.ndarray)]
-        stacked = np.stack([np.asarray(t, np.float32) if isinstance(t, np.ndarray)
+        stacked = np.stack([self._query_vector(t) if isinstance(t, np.ndarray)
                             else self.get_vector(t, norm=True) for t in terms])
         start, end = self._clip(0, None, restrict_vocab)
         # as gensim computes it (a vector term is not scaled: its cosines are too)
@@ -584,6 +614,15 @@ class Vectors(WordIndex):
             return scores
         return self._best(scores, topn, exclude, start)
 
+    def _query_vector(self, vector: np.ndarray) -> np.ndarray:
+        """A vector given as a query term, checked: of this dimension, and finite."""
+        if vector.shape != (self.dim,):
+            raise ValueError(f"expected a vector of dimension {self.dim}, got one of shape "
+                             f"{vector.shape}")
+        if not np.isfinite(vector).all():
+            raise ValueError("a query vector has non-finite values (NaN or infinity)")
+        return np.asarray(vector, np.float32)
+
     def most_similar_cosmul(self, positive=None, negative=None, topn: int | None = 10,
                             restrict_vocab: int | None = None):
         """Nearest words by 3CosMul (Levy & Goldberg 2014): the product of the positive
@@ -591,6 +630,7 @@ class Vectors(WordIndex):
         shifted to [0, 1]. Words count by their unit vectors, vectors as given; query
         words are left out; ``topn=None`` returns every searched row's score.
         ``restrict_vocab`` is honoured (gensim 4.4 ignores it)."""
+        _check_topn(topn)
         if isinstance(topn, Integral) and topn < 1:
             return []
         return self._cosmul(positive, negative, topn, restrict_vocab, 1e-6)
