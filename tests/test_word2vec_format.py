@@ -465,6 +465,23 @@ def test_gensim_calls_run_unchanged_with_their_arguments(tmp_path):
         Vectors.load_word2vec_format(latin, encoding="latin-1")
 
 
+@pytest.mark.parametrize("line", ["on \u00b2", "on 12x", "on -3", "on 1 2", "on",
+                                  f"on {2**63}"])
+def test_a_bad_count_in_a_vocabulary_file_names_the_file_and_line(tmp_path, line):
+    # '\u00b2' passes str.isdigit() but not int(): it was a raw ValueError naming nothing
+    path, vocab = tmp_path / "v.txt", tmp_path / "vocab.txt"
+    Vectors(["in", "on"], np.ones((2, 2), np.float32)).save_word2vec_format(path)
+    vocab.write_text(f"in 3\n{line}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"vocab\.txt:2: expected 'word count' \(a whole "
+                                         r"number up to [\d,]+\), found 'on"):
+        Vectors.load_word2vec_format(path, fvocab=vocab)
+    vocab.write_bytes(b"in 3\non 2\n\xff 1\n")
+    with pytest.raises(ValueError, match=r"vocab\.txt:3: not UTF-8 text"):
+        Vectors.load_word2vec_format(path, fvocab=vocab)
+    vocab.write_text("in 3\n\non 2\n")
+    assert Vectors.load_word2vec_format(path, fvocab=vocab).counts.tolist() == [3, 2]
+
+
 @pytest.mark.parametrize("compression", [None, "gz"])
 @pytest.mark.parametrize("chunk", [None, 64])
 def test_glove_files_read_as_gensim_reads_them_with_no_header(tmp_path, monkeypatch,

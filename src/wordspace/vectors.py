@@ -23,7 +23,8 @@ import numpy as np
 
 from wordspace import _keyed
 from wordspace._io import atomic_write
-from wordspace.vocab import WordIndex, unknown_word_message
+from wordspace._tokens import shorten
+from wordspace.vocab import _MAX_COUNT, WordIndex, unknown_word_message
 from wordspace.word2vec_format import read_word2vec, write_word2vec
 
 logger = logging.getLogger(__name__)
@@ -743,20 +744,35 @@ def _read_counts(fvocab: str | Path, words: list[str]) -> np.ndarray:
     """The counts of ``words`` in a vocabulary file of ``word count`` lines (gensim's and
     word2vec.c's ``-save-vocab``); a word it lacks counts 0, with a warning."""
     counts: dict[str, int] = {}
-    with open(fvocab, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            fields = line.split()
-            if not fields:
-                continue
-            if len(fields) != 2 or not fields[1].isdigit():
-                raise ValueError(f"{fvocab}:{lineno}: expected 'word count', found "
-                                 f"{line.strip()[:60]!r}")
-            counts.setdefault(fields[0], int(fields[1]))
+    with open(fvocab, "rb") as f:  # decoded a line at a time, to name a bad one
+        for lineno, raw in enumerate(f, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ValueError(f"{fvocab}:{lineno}: not UTF-8 text; expected 'word count'"
+                                 ) from None
+            entry = _count_line(fvocab, lineno, line)
+            if entry is not None:
+                counts.setdefault(*entry)
     missing = [w for w in words if w not in counts]
     if missing:
         logger.warning("%s lacks %d of the %d words (%s...): they count 0", fvocab,
                        len(missing), len(words), ", ".join(map(repr, missing[:3])))
     return np.array([counts.get(w, 0) for w in words], np.int64)
+
+
+def _count_line(fvocab: str | Path, lineno: int, line: str) -> tuple[str, int] | None:
+    """The word and count of a vocabulary file's line ``lineno``, None for a blank line;
+    a ``ValueError`` naming the file and line otherwise. The count is ASCII digits
+    (``str.isdigit`` also takes '²', which ``int`` refuses) that an int64 holds."""
+    fields = line.split()
+    if not fields:
+        return None
+    if (len(fields) != 2 or not (fields[1].isascii() and fields[1].isdigit())
+            or int(fields[1]) > _MAX_COUNT):
+        raise ValueError(f"{fvocab}:{lineno}: expected 'word count' (a whole number up to "
+                         f"{_MAX_COUNT:,}), found {shorten(line.strip())}")
+    return fields[0], int(fields[1])
 
 
 class SubwordVectors(Vectors):
