@@ -429,6 +429,17 @@ def glove_text(v: Vectors) -> bytes:
                     for w, row in zip(v.words, v.matrix, strict=True))
 
 
+@pytest.mark.parametrize("compression", [None, "gz"])
+@pytest.mark.parametrize("header", [b"2 3\n", b""], ids=["header", "no-header"])
+def test_a_leading_byte_order_mark_is_no_part_of_the_header_or_first_word(tmp_path,
+                                                                         compression, header):
+    # it was: '\ufeffhello' as the first word, or a header read as a one-number row
+    data = b"\xef\xbb\xbf" + header + b"hello 0.1 0.2 0.3\nworld 0.4 0.5 0.6\n"
+    back = load(tmp_path, COMPRESS[compression](data) if compression else data, "v.txt")
+    assert back.words == ["hello", "world"]
+    np.testing.assert_array_equal(back.matrix[1], np.float32([0.4, 0.5, 0.6]))
+
+
 def test_gensim_calls_run_unchanged_with_their_arguments(tmp_path):
     """gensim's argument order (fvocab second) and its options, checked against gensim
     reading what wordspace writes and the other way round."""

@@ -193,6 +193,14 @@ class _Stream:
         self.buf, self.pos = b"".join(parts), 0
         return have >= need
 
+    def skip_byte_order_mark(self) -> None:
+        """Consume a UTF-8 byte-order mark at the start (Windows editors write one), which
+        would otherwise be part of the header or of the first word, as the corpus reader
+        drops it."""
+        self.fill(len(codecs.BOM_UTF8))
+        if self.buf.startswith(codecs.BOM_UTF8, self.pos):
+            self.pos += len(codecs.BOM_UTF8)
+
     def check_end(self) -> None:
         """Call where the content ends early: a broken compressed stream is the reason."""
         if self.broken is not None:
@@ -364,6 +372,7 @@ def read_word2vec(path: str | Path, binary: bool | None = None, limit: int | Non
             s = _Stream(f, name, compressed=f is not raw)
             if f is not raw:
                 size = None  # the content's size is unknown
+            s.skip_byte_order_mark()
             header = _header(s, name, no_header, binary)
             if header is None:
                 out = _headerless_rows(s, name, limit, raw.fileno(), size, unicode_errors)
