@@ -119,6 +119,35 @@ def test_explicit_binary_flag_that_contradicts_the_file_is_refused(tmp_path):
         Vectors.load_word2vec_format(tmp_path / "b.bin", binary=False)
 
 
+@pytest.mark.parametrize("data, message", [
+    (b"2 3\nhello N/A 0.2 0.3\nworld 0.4 0.5 0.6\n", r"v\.txt:2: 'N/A' in the vector of "
+                                                     r"'hello' is not a number"),
+    (b"2 3\nhello 0,1 0,2 0,3\nworld 0,4 0,5 0,6\n", r"v\.txt:2: '0,1' in the vector of "
+                                                     r"'hello'"),
+    (b"2 3\nhello 0,1 0,2 0,3 \nworld 0,4 0,5 0,6 \n", r"v\.txt:2: '0,1'"),  # binary-sized
+    (b"2 1\nhello N/A\nworld 0.5\n", r"v\.txt:2: 'N/A' in the vector of 'hello'"),
+    (b"2 2\nb 0x1p3 1\na 1 2\n", r"v\.txt:2: '0x1p3' in the vector of 'b' is not a number"),
+    (b"1 2\nb 1,5 1\n", r"v\.txt:2: '1,5' in the vector of 'b'"),
+])
+def test_a_text_row_of_values_that_are_no_numbers_is_text_not_binary_garbage(tmp_path, data,
+                                                                             message):
+    # the first value not a number made the file binary: garbage loaded silently, or
+    # "the file ends inside the vector", or binary=False refused as "the binary format"
+    for flag in (None, False):
+        with pytest.raises(ValueError, match=message):
+            load(tmp_path, data, "v.txt", binary=flag)
+
+
+def test_a_binary_row_of_printable_bytes_is_still_binary(tmp_path):
+    # one float's four bytes, all printable, as word2vec.c (a newline after each row) and
+    # gensim (none) write it: a row of binary shape whose "values" hold no whitespace
+    value = np.frombuffer(b"0,12", dtype="<f4")[0]
+    for data in (b"1 1\nw 0,12\n", b"2 1\nw 0,12v abcd"):
+        assert load(tmp_path, data).matrix[0, 0] == value
+    with pytest.raises(ValueError, match=r"v\.bin:2: '0,12' in the vector of 'w'"):
+        load(tmp_path, b"1 1\nw 0,12\n", binary=False)  # text, if the caller says so
+
+
 def test_a_binary_row_that_looks_like_text_reads_when_asked_for(tmp_path):
     # the four bytes "1.25" are also a float32: binary=True must read them as one
     data = b"1 1\nw 1.25\n"
@@ -242,7 +271,7 @@ def test_binary_layout_change_is_refused(tmp_path):
 @pytest.mark.parametrize("row, message", [
     (b"b 1 2", r"v\.txt:3: the row of 'b' has 2 numbers, but the header says 3"),
     (b"b 1 2 3 4", r"v\.txt:3: the row of 'b' has 4 numbers"),
-    (b"b 1 zwei 3", r"v\.txt:3: 'zwei' in the row of 'b' is not a number"),
+    (b"b 1 zwei 3", r"v\.txt:3: 'zwei' in the vector of 'b' is not a number"),
     (b"", r"v\.txt:3: an empty line where word 2 of 3 should be"),
     (b"\xff 1 2 3", r"v\.txt:3: the word .* is not UTF-8"),
     (b"b\x01 1 2 3", r"v\.txt:3: the word .* control character"),
@@ -554,7 +583,7 @@ def test_glove_files_with_crlf_and_trailing_blank_lines_read(tmp_path):
     (b"b 1", r"g\.txt:3: the row of 'b' has 1 numbers, but the first row, line 1, has 2 "
              r"\(the file has no header\)"),
     (b"b 1 2 3", r"g\.txt:3: the row of 'b' has 3 numbers"),
-    (b"b 1 zwei", r"g\.txt:3: 'zwei' in the row of 'b' is not a number"),
+    (b"b 1 zwei", r"g\.txt:3: 'zwei' in the vector of 'b' is not a number"),
     (b"b 1 nan", r"g\.txt:3: the vector of 'b' has NaN or infinite values"),
     (b"", r"g\.txt:3: an empty line between rows"),
     (b"\xff 1 2", r"g\.txt:3: the word .* is not UTF-8"),

@@ -468,14 +468,8 @@ def _starts_with_a_row(s: _Stream) -> bool:
     s.fill(_MAX_WORD + _MAX_NUMBER + 1)
     head = s.buf[s.pos:s.pos + _MAX_WORD + _MAX_NUMBER + 1].split(b"\n", 1)[0]
     fields = head.split(None, 2)
-    if (len(fields) < 2 or _TWO_INTEGERS.fullmatch(head) or not _is_number(fields[1])
-            or _CONTROL.search(head)):
-        return False
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        return False
-    return True
+    return (len(fields) >= 2 and not _TWO_INTEGERS.fullmatch(head)
+            and _is_number(fields[1]) and _is_text(head))
 
 
 def _headerless_rows(s: _Stream, name: str, limit: int | None, fd: int,
@@ -539,12 +533,17 @@ def _detect(s: _Stream, name: str, dim: int, binary: bool | None) -> bool:
 
     The file is text when its first line, as far as the first binary row would reach (a
     word, a space and ``4 * dim`` bytes), is text (UTF-8 without control characters)
-    and a number follows the word. Float32 data almost never passes (random bytes fail
-    the UTF-8 and control checks, and the first float's bytes would have to be digits
-    then a space or a newline), while a text file does whatever its dimension, so a text
-    file whose rows disagree with its header is reported as text. An explicit ``binary``
-    that contradicts the file is refused, unless the first row also reads that way as
-    word2vec.c writes it (a binary row of one number can look like text).
+    and either a number follows the word, or the line is a text row of some other
+    fields: it ends with a newline and holds the word and exactly ``dim`` fields, and is
+    not a binary row as word2vec.c writes it whose float bytes hold no whitespace (so
+    that a text row whose values are no numbers, "N/A" or "0,1", is reported as such,
+    not read as floats). Float32 data almost never passes (random bytes fail the UTF-8
+    and control checks, and the first float's bytes would have to be digits then a
+    space or a newline, or split into exactly ``dim`` fields), while a text file does
+    whatever its dimension, so a text file whose rows disagree with its header is
+    reported as text. An explicit ``binary`` that contradicts the file is refused,
+    unless the first row also reads that way (a binary row of one number can look like
+    text, and a text row of one field like binary).
     """
     s.fill(_MAX_WORD + 4 * dim + 2 + _MAX_NUMBER)
     body = s.buf[s.pos:s.pos + _MAX_WORD + 4 * dim + 2 + _MAX_NUMBER]
@@ -555,18 +554,30 @@ def _detect(s: _Stream, name: str, dim: int, binary: bool | None) -> bool:
     space = line.find(b" ", 0, _MAX_WORD + 1)
     region = line[:max(space, 0) + 1 + 4 * dim]  # where the first binary row would be
     fields = line.split(None, 2)
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(region, final=False)
-        text = not _CONTROL.search(region) and len(fields) > 1 and _is_number(fields[1])
-    except UnicodeDecodeError:
-        text = False
+    text_row = newline >= 0 and len(line.split()) == dim + 1 and _is_text(line, final=True)
+    float_bytes = body[space + 1:space + 1 + 4 * dim]
+    text = (len(fields) > 1 and _is_number(fields[1]) and _is_text(region)
+            or text_row and not (_binary_first_row_reads(body, dim)
+                                 and not any(b in _SPACE for b in float_bytes)))
     if binary is None or bool(binary) is not text:  # unset, or agrees with the file
         return not text
     if binary and _binary_first_row_reads(body, dim):
         return True
+    if binary is False and text_row:
+        return False
     found, said = ("text", "binary") if text else ("binary", "text")
     raise ValueError(f"{name}: binary={binary} but the file is in the {found} format, not "
                      f"{said}; leave binary unset to read either")
+
+
+def _is_text(data: bytes, final: bool = False) -> bool:
+    """Whether ``data`` is UTF-8 without control characters (``final=False``: the
+    start of such text, perhaps cut inside a character)."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=final)
+    except UnicodeDecodeError:
+        return False
+    return not _CONTROL.search(data)
 
 
 def _is_number(field: bytes) -> bool:
@@ -625,8 +636,8 @@ def _text_rows(s: _Stream, name: str, n: int | None, rows: int, dim: int, out: _
                 vector = np.array(fields[1:], dtype=np.float32)
         except ValueError:
             bad = next(f for f in fields[1:] if not _is_number(f))
-            raise ValueError(f"{out.where(i)}: {_shown(bad)} in the row of {_shown(word)} is not a "
-                             "number") from None
+            raise ValueError(f"{out.where(i)}: {_shown(bad)} in the vector of {_shown(word)} "
+                             "is not a number") from None
         out.add(i, word, vector)
 
 
