@@ -7,6 +7,7 @@ import bz2
 import gzip
 import logging
 import lzma
+import os
 import tracemalloc
 
 import numpy as np
@@ -503,6 +504,25 @@ def test_gensim_calls_run_unchanged_with_their_arguments(tmp_path):
         assert ours.words == theirs.index_to_key
     with pytest.raises(ValueError, match="reads UTF-8 word2vec files"):
         Vectors.load_word2vec_format(latin, encoding="latin-1")
+
+
+def test_a_vocabulary_file_that_is_the_vectors_file_is_refused_before_writing(tmp_path,
+                                                                             monkeypatch):
+    # the counts were written over the vectors, which then loaded as 1-dim vectors
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    v = Vectors(["in", "on"], np.ones((2, 2), np.float32), counts=[3, 2])
+    with pytest.raises(ValueError, match="fvocab rt.txt is the file the vectors go to"):
+        v.save_word2vec_format("rt.txt", fvocab="rt.txt")
+    assert not (tmp_path / "rt.txt").exists()
+    v.save_word2vec_format("rt.txt")
+    before = (tmp_path / "rt.txt").read_bytes()
+    os.link("rt.txt", "hard.txt")
+    os.symlink("rt.txt", "soft.txt")
+    for other in ("sub/../rt.txt", tmp_path / "rt.txt", "hard.txt", "soft.txt"):
+        with pytest.raises(ValueError, match="is the file the vectors go to"):
+            v.save_word2vec_format("rt.txt", fvocab=other)
+        assert (tmp_path / "rt.txt").read_bytes() == before
 
 
 @pytest.mark.parametrize("line", ["on \u00b2", "on 12x", "on -3", "on 1 2", "on",

@@ -291,6 +291,19 @@ def check_writable_place(path: str | Path) -> None:
                               f"({e.strerror or e})") from None
 
 
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether the paths ``a`` and ``b`` name one file, however spelt: through ``..``,
+    a symbolic link or a hard link (or, for paths not there yet, one path once
+    resolved)."""
+    a, b = Path(a), Path(b)
+    try:
+        if a.exists() and b.exists():
+            return a.samefile(b)
+    except OSError:
+        pass
+    return a.resolve() == b.resolve()
+
+
 def check_replaceable_file(path: str | Path, what: str, ours: Callable[[Path], bool],
                            advice: str) -> Path:
     """Refuse, before any work, a place where wordspace may not write the file ``what``

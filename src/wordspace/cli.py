@@ -948,10 +948,11 @@ def _add_export(sub) -> None:
 def _check_vectors_output(path: str, source: str) -> None:
     """Refuse to replace anything but a word2vec file (its header and rows read so), the
     vectors being exported (``source``) included, or to write through a link."""
+    from wordspace._io import same_file
     from wordspace.word2vec_format import check_word2vec_path
 
     target = Path(path)
-    if target.is_file() and Path(source).exists() and target.samefile(source):
+    if target.is_file() and same_file(target, source):
         raise FileExistsError(f"{path} is the file being exported: write to another file")
     check_word2vec_path(target, "choose another name, or move it away")
 

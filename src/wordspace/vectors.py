@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from wordspace import _keyed
-from wordspace._io import atomic_write
+from wordspace._io import atomic_write, same_file
 from wordspace._tokens import shorten
 from wordspace.vocab import _MAX_COUNT, WordIndex, unknown_word_message
 from wordspace.word2vec_format import read_word2vec, write_word2vec
@@ -670,6 +670,9 @@ class Vectors(WordIndex):
         if fvocab is not None and self.counts is None:
             raise ValueError("these vectors have no counts to write to fvocab (vectors read "
                              "from a word2vec file have none; a trained model's do)")
+        if fvocab is not None and same_file(path, fvocab):  # the counts would replace it
+            raise ValueError(f"fvocab {fvocab} is the file the vectors go to, {path}: "
+                             "give the vocabulary another file")
         order = np.arange(len(self)) if self.counts is None else \
             np.argsort(-self.counts, kind="stable")
         words = [prefix + self.words[i] for i in order]
