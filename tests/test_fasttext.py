@@ -8,6 +8,8 @@ reimplementation (``ft_hash_bytes``, ``ft_ngram_hashes``), which reads fastText'
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -214,10 +216,21 @@ def test_a_bin_file_reads_back_in_gensim_with_the_same_vectors_unseen_words_too(
     for word in words:
         np.testing.assert_array_equal(ours.vectors[word], model.vectors[word])
     np.testing.assert_array_equal(ours.output_vectors_, model.output_vectors_)
-    (tmp_path / "folder").mkdir()  # refused before the file is written, naming the path
-    with pytest.raises(IsADirectoryError, match="folder is a directory: give the path"):
+    model.save_facebook_model(tmp_path / "m.bin")  # an earlier .bin is replaced
+    # anything else is refused before the file is written, naming the path
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(FileExistsError, match="folder is a directory, not a fastText"):
         model.save_facebook_model(tmp_path / "folder")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "m.bin"]
+    (tmp_path / "cc2.txt").write_text("a corpus\n")  # it was replaced
+    with pytest.raises(FileExistsError, match="cc2.txt exists and is not a fastText .bin"):
+        model.save_facebook_model(tmp_path / "cc2.txt")
+    os.symlink(tmp_path / "m.bin", tmp_path / "link.bin")  # it was replaced by a file
+    with pytest.raises(FileExistsError, match="link.bin is a symbolic link"):
+        model.save_facebook_model(tmp_path / "link.bin")
+    assert (tmp_path / "cc2.txt").read_text() == "a corpus\n"
+    assert (tmp_path / "link.bin").is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cc2.txt", "folder", "link.bin",
+                                                          "m.bin"]
 
 
 def test_a_model_gensim_trained_and_wrote_answers_as_gensim_does(tmp_path):

@@ -304,8 +304,13 @@ def same_file(a: str | Path, b: str | Path) -> bool:
     return a.resolve() == b.resolve()
 
 
+#: what to do about a path refused by :func:`check_replaceable_file`, said to a caller
+#: who chose the name
+MOVE_ADVICE = "choose another name, or move it away"
+
+
 def check_replaceable_file(path: str | Path, what: str, ours: Callable[[Path], bool],
-                           advice: str) -> Path:
+                           advice: str = MOVE_ADVICE) -> Path:
     """Refuse, before any work, a place where wordspace may not write the file ``what``
     (e.g. "a word2vec file"): a link, a directory, an existing file ``ours`` does not
     recognise, a place that takes no file; ``FileExistsError`` (``OSError`` for the

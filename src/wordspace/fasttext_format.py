@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from wordspace._io import atomic_write
+from wordspace._io import atomic_write, check_replaceable_file
 
 MAGIC = 793712314
 VERSION = 12
@@ -192,12 +192,14 @@ def read_fasttext(path: str | Path, supervised: bool = False) -> FastTextFile:
 
 def write_fasttext(path: str | Path, model: FastTextFile) -> None:
     """Write ``model`` as a fastText ``.bin`` file, atomically (the matrices are written
-    a block of rows at a time, never copied whole)."""
+    a block of rows at a time, never copied whole), at a new path or over an earlier
+    fastText ``.bin`` file: anything else, a link included, is refused before writing."""
     words = model.words
     for i, w in enumerate(words):
         if not w or "\0" in w or any(c.isspace() for c in w):
             raise ValueError(f"{path}: word {i + 1} ({w[:50]!r}) is empty or holds "
                              "whitespace or NUL, which a fastText dictionary cannot hold")
+    check_replaceable_file(path, "a fastText .bin model", is_fasttext_file)
     with atomic_write(path, "wb") as f:
         f.write(struct.pack("<2i", MAGIC, VERSION))
         f.write(_ARGS.pack(model.dim, model.window, model.epochs, model.min_count,

@@ -13,6 +13,7 @@ fastText exchange.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 from collections.abc import Iterable, Sequence
@@ -22,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from wordspace import _keyed
-from wordspace._io import atomic_write, same_file
+from wordspace._io import atomic_write, check_replaceable_file, same_file
 from wordspace._tokens import shorten
 from wordspace.vocab import _MAX_COUNT, WordIndex, unknown_word_message
 from wordspace.word2vec_format import read_word2vec, write_word2vec
@@ -657,6 +658,10 @@ class Vectors(WordIndex):
         word; with counts, words are written most frequent first (``sort_attr="count"``,
         the only attribute kept). ``total_vec`` may only be the number of words, and
         ``append=True`` is not supported (each file is written whole, atomically).
+
+        As gensim, an earlier word2vec file at ``path`` (vocabulary file at ``fvocab``)
+        is replaced; unlike gensim, any other file, a directory or a symbolic link there
+        is refused (``FileExistsError`` naming it) before anything is written.
         """
         if fvocab is not None and not isinstance(fvocab, (str, os.PathLike)):
             raise TypeError(f"fvocab (gensim's second argument) is the path of a vocabulary "
@@ -670,9 +675,12 @@ class Vectors(WordIndex):
         if fvocab is not None and self.counts is None:
             raise ValueError("these vectors have no counts to write to fvocab (vectors read "
                              "from a word2vec file have none; a trained model's do)")
-        if fvocab is not None and same_file(path, fvocab):  # the counts would replace it
-            raise ValueError(f"fvocab {fvocab} is the file the vectors go to, {path}: "
-                             "give the vocabulary another file")
+        if fvocab is not None:
+            if same_file(path, fvocab):  # the counts would replace the vectors
+                raise ValueError(f"fvocab {fvocab} is the file the vectors go to, {path}: "
+                                 "give the vocabulary another file")
+            check_replaceable_file(fvocab, "a vocabulary file ('word count' lines)",
+                                   _is_counts_file)
         order = np.arange(len(self)) if self.counts is None else \
             np.argsort(-self.counts, kind="stable")
         words = [prefix + self.words[i] for i in order]
@@ -762,6 +770,18 @@ def _read_counts(fvocab: str | Path, words: list[str]) -> np.ndarray:
         logger.warning("%s lacks %d of the %d words (%s...): they count 0", fvocab,
                        len(missing), len(words), ", ".join(map(repr, missing[:3])))
     return np.array([counts.get(w, 0) for w in words], np.int64)
+
+
+def _is_counts_file(path: Path, lines: int = 10) -> bool:
+    """Whether ``path`` starts as a vocabulary file of ``word count`` lines does (its
+    first ``lines`` lines, at least one of them not blank)."""
+    try:
+        with open(path, "rb") as f:
+            entries = [_count_line(path, k, raw.decode("utf-8"))
+                       for k, raw in enumerate(itertools.islice(f, lines), 1)]
+    except (OSError, ValueError):  # UnicodeDecodeError is a ValueError
+        return False
+    return any(entries)
 
 
 def _count_line(fvocab: str | Path, lineno: int, line: str) -> tuple[str, int] | None:

@@ -47,6 +47,7 @@ import numpy as np
 
 from wordspace._io import (
     DECOMPRESSION_ERRORS,
+    MOVE_ADVICE,
     atomic_write,
     check_replaceable_file,
     decompressing_reader,
@@ -81,7 +82,9 @@ def _shown(text: str | bytes) -> str:
 def write_word2vec(path: str | Path, words: Sequence[str], matrix: np.ndarray,
                    binary: bool = False, allow_nonfinite: bool = False,
                    header: bool = True) -> None:
-    """Write ``words`` and their rows of ``matrix`` in the word2vec format, atomically.
+    """Write ``words`` and their rows of ``matrix`` in the word2vec format, atomically,
+    at a new path or over an earlier word2vec file (anything else, a link included, is
+    refused before writing: see :func:`check_word2vec_path`).
 
     Text rows carry nine significant digits, enough for every float32 to read back
     exactly; binary rows end with a newline, as word2vec.c writes them. Words must be
@@ -120,6 +123,8 @@ def write_word2vec(path: str | Path, words: Sequence[str], matrix: np.ndarray,
             raise ValueError(f"{path}: the vector of {_shown(words[bad])} (word {bad + 1}) "
                              "has NaN or infinite values; refusing to write them (pass "
                              "allow_nonfinite=True to write them anyway)")
+    # never replaces another file or a link; an earlier file of either layout, as gensim
+    check_word2vec_path(path, headerless=True)
     n, dim = matrix.shape
     row_format = " %.9g" * dim + "\n"
     with atomic_write(path, "wb") as f:
@@ -323,22 +328,30 @@ class _Rows:
         return self.words, self.matrix
 
 
-def is_word2vec_file(path: str | Path) -> bool:
+def is_word2vec_file(path: str | Path, headerless: bool = False) -> bool:
     """Whether ``path`` is a word2vec file with its header (text or binary): its header
     and first rows read as such (a file of numbers whose first line happens to be two
-    integers does not)."""
-    try:
-        read_word2vec(path, limit=2, allow_nonfinite=True, no_header=False)
-    except (OSError, ValueError, UnicodeDecodeError):
-        return False
-    return True
+    integers does not). ``headerless`` also takes a text file without the header (GloVe's
+    layout) whose first rows read as rows and whose first word is no number (so that no
+    file of numbers passes)."""
+    for no_header in (False, True) if headerless else (False,):
+        try:
+            words, _ = read_word2vec(path, limit=2, allow_nonfinite=True, no_header=no_header)
+        except (OSError, ValueError, UnicodeDecodeError):
+            continue
+        if not no_header or not _is_number(words[0].encode()):
+            return True
+    return False
 
 
-def check_word2vec_path(path: str | Path, advice: str) -> Path:
+def check_word2vec_path(path: str | Path, advice: str = MOVE_ADVICE,
+                        headerless: bool = False) -> Path:
     """Refuse, before any work, a place where wordspace may not write a word2vec file:
-    a link, a directory, an existing file that is not a word2vec file; ``FileExistsError``
+    a link, a directory, an existing file that is not a word2vec file (with its header;
+    ``headerless``: or without, see :func:`is_word2vec_file`); ``FileExistsError``
     ending with ``advice`` (what to do). Returns ``path``."""
-    return check_replaceable_file(path, "a word2vec file", is_word2vec_file, advice)
+    return check_replaceable_file(path, "a word2vec file",
+                                  lambda file: is_word2vec_file(file, headerless), advice)
 
 
 def read_word2vec(path: str | Path, binary: bool | None = None, limit: int | None = None,
