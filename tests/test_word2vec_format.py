@@ -76,6 +76,45 @@ def test_gensim_reads_ours_and_we_read_gensims(tmp_path, binary):
     assert_loads_exactly(Vectors.load_word2vec_format(theirs, binary=binary), v)
 
 
+MAGIC = {"gz": b"\x1f\x8b", "bz2": b"BZh", "xz": b"\xfd7zXZ\x00"}
+
+
+@pytest.mark.parametrize("binary", [False, True])
+@pytest.mark.parametrize("compression", ["gz", "bz2", "xz"])
+def test_a_compressed_name_is_written_compressed_and_gensim_reads_it(tmp_path, binary,
+                                                                     compression):
+    # plain text under a .gz name was written, which gensim fails to read (BadGzipFile)
+    from gensim.models import KeyedVectors
+
+    v = Vectors(["rare", "common", "mid"], np.arange(9, dtype=np.float32).reshape(3, 3),
+                counts=[1, 30, 5])
+    path, vocab = tmp_path / f"v.txt.{compression}", tmp_path / f"vocab.txt.{compression}"
+    v.save_word2vec_format(path, vocab, binary=binary)
+    assert path.read_bytes().startswith(MAGIC[compression])
+    assert vocab.read_bytes().startswith(MAGIC[compression])
+    back = Vectors.load_word2vec_format(path, vocab)
+    assert back.words == ["common", "mid", "rare"] and back.counts.tolist() == [30, 5, 1]
+    np.testing.assert_array_equal(back["rare"], v["rare"])
+    v.save_word2vec_format(path, vocab, binary=binary)  # an earlier one is replaced
+    if compression == "gz":
+        kv = KeyedVectors.load_word2vec_format(str(path), str(vocab), binary=binary)
+        assert kv.index_to_key == back.words
+        assert [kv.get_vecattr(w, "count") for w in kv.index_to_key] == [30, 5, 1]
+        np.testing.assert_array_equal(kv.vectors, back.matrix)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, vocab.name])
+
+
+def test_export_to_a_compressed_name_writes_it_compressed(tmp_path, capsys):
+    from wordspace.cli import main
+
+    vectors().save_word2vec_format(tmp_path / "v.txt")
+    out = tmp_path / "vectors.txt.gz"
+    assert main(["export", str(tmp_path / "v.txt"), "-o", str(out)]) == 0
+    assert gzip.decompress(out.read_bytes()) == (tmp_path / "v.txt").read_bytes()
+    assert main(["export", str(tmp_path / "v.txt"), "-o", str(out), "--limit", "2"]) == 0
+    assert gzip.decompress(out.read_bytes()).startswith(b"2 4\n")
+
+
 def test_text_rows_with_trailing_spaces_and_crlf_read(tmp_path):
     # word2vec.c writes "%lf " after every number; Windows tools end lines with "\r\n"
     back = load(tmp_path, b"2 2\r\na 1.000000 2.000000 \r\nb 3 4 \r\n", "v.txt")

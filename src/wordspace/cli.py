@@ -910,8 +910,9 @@ def _add_export(sub) -> None:
                                    "PATH/metadata.tsv, the words, one a line, no header.")
     p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     p.add_argument("-o", "--output", required=True, metavar="PATH",
-                   help="file to write (a directory for --format projector); an earlier "
-                        "export there is replaced atomically, anything else is refused")
+                   help="file to write (a directory for --format projector; a name "
+                        "ending .gz, .bz2 or .xz is compressed); an earlier export there "
+                        "is replaced atomically, anything else is refused")
     p.add_argument("--format", choices=["word2vec", "word2vec-binary", "projector"],
                    default="word2vec",
                    help="word2vec text, word2vec binary, or the Embedding Projector's "

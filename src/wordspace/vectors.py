@@ -16,14 +16,20 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from numbers import Integral
 from pathlib import Path
 
 import numpy as np
 
 from wordspace import _keyed
-from wordspace._io import atomic_write, check_replaceable_file, same_file
+from wordspace._io import (
+    DECOMPRESSION_ERRORS,
+    atomic_write,
+    check_replaceable_file,
+    decompressing_reader,
+    same_file,
+)
 from wordspace._tokens import shorten
 from wordspace.vocab import _MAX_COUNT, WordIndex, unknown_word_message
 from wordspace.word2vec_format import read_word2vec, write_word2vec
@@ -687,7 +693,7 @@ class Vectors(WordIndex):
         write_word2vec(path, words, self.matrix[order], binary=binary,
                        allow_nonfinite=allow_nonfinite, header=write_header)
         if fvocab is not None:
-            with atomic_write(fvocab, "w") as f:
+            with atomic_write(fvocab, "w", compress=True) as f:
                 f.writelines(f"{w} {c}\n" for w, c in zip(words, self.counts[order].tolist(),
                                                             strict=True))
 
@@ -753,18 +759,11 @@ class Vectors(WordIndex):
 
 def _read_counts(fvocab: str | Path, words: list[str]) -> np.ndarray:
     """The counts of ``words`` in a vocabulary file of ``word count`` lines (gensim's and
-    word2vec.c's ``-save-vocab``); a word it lacks counts 0, with a warning."""
+    word2vec.c's ``-save-vocab``, perhaps compressed); a word it lacks counts 0, with a
+    warning."""
     counts: dict[str, int] = {}
-    with open(fvocab, "rb") as f:  # decoded a line at a time, to name a bad one
-        for lineno, raw in enumerate(f, 1):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                raise ValueError(f"{fvocab}:{lineno}: not UTF-8 text; expected 'word count'"
-                                 ) from None
-            entry = _count_line(fvocab, lineno, line)
-            if entry is not None:
-                counts.setdefault(*entry)
+    for word, count in _count_lines(fvocab):
+        counts.setdefault(word, count)
     missing = [w for w in words if w not in counts]
     if missing:
         logger.warning("%s lacks %d of the %d words (%s...): they count 0", fvocab,
@@ -774,14 +773,34 @@ def _read_counts(fvocab: str | Path, words: list[str]) -> np.ndarray:
 
 def _is_counts_file(path: Path, lines: int = 10) -> bool:
     """Whether ``path`` starts as a vocabulary file of ``word count`` lines does (its
-    first ``lines`` lines, at least one of them not blank)."""
+    first ``lines`` entries)."""
     try:
-        with open(path, "rb") as f:
-            entries = [_count_line(path, k, raw.decode("utf-8"))
-                       for k, raw in enumerate(itertools.islice(f, lines), 1)]
-    except (OSError, ValueError):  # UnicodeDecodeError is a ValueError
+        return bool(list(itertools.islice(_count_lines(path), lines)))
+    except (OSError, ValueError):
         return False
-    return any(entries)
+
+
+def _count_lines(fvocab: str | Path) -> Iterator[tuple[str, int]]:
+    """The ``(word, count)`` of each line of a vocabulary file, read decompressed and
+    decoded a line at a time (to name a bad one); every failure a ``ValueError`` naming
+    the file and, where it is one line's, the line."""
+    with open(fvocab, "rb") as raw, decompressing_reader(raw) as f:
+        lineno = 0
+        try:
+            for lineno, data in enumerate(f, 1):
+                try:
+                    line = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise ValueError(f"{fvocab}:{lineno}: not UTF-8 text; expected 'word "
+                                     "count'") from None
+                entry = _count_line(fvocab, lineno, line)
+                if entry is not None:
+                    yield entry
+        except DECOMPRESSION_ERRORS as e:
+            if f is raw and isinstance(e, OSError):
+                raise  # a failing disk, not a bad file
+            raise ValueError(f"{fvocab}: the compressed file is truncated or corrupt after "
+                             f"line {lineno} ({e})") from None
 
 
 def _count_line(fvocab: str | Path, lineno: int, line: str) -> tuple[str, int] | None:

@@ -6,7 +6,8 @@ A header line ``n_words dim``, then one row per word::
     binary:  word<space><dim little-endian float32>[\\n]
 
 word2vec.c ends every binary row with a newline and gensim ends none; both are read, but
-one file must keep to one layout. gzip, bzip2 and xz files are read decompressed.
+one file must keep to one layout. gzip, bzip2 and xz files are read decompressed, and a
+name ending with .gz, .bz2 or .xz is written compressed (as gensim writes it).
 
 GloVe writes text rows without the header (gensim's ``no_header=True``): the first line
 is then a row, a word and numbers, told from a header (two integers) unless
@@ -90,7 +91,8 @@ def write_word2vec(path: str | Path, words: Sequence[str], matrix: np.ndarray,
     exactly; binary rows end with a newline, as word2vec.c writes them. Words must be
     non-empty, without whitespace and distinct, and values finite unless
     ``allow_nonfinite``: what is refused here could not be read back as written.
-    ``header=False`` leaves out the ``n_words dim`` line (GloVe's text layout).
+    ``header=False`` leaves out the ``n_words dim`` line (GloVe's text layout). A name
+    ending with ``.gz``, ``.bz2`` or ``.xz`` is written compressed, as gensim writes it.
     """
     if binary and not header:
         raise ValueError(f"{path}: a binary word2vec file always starts with its header")
@@ -127,7 +129,7 @@ def write_word2vec(path: str | Path, words: Sequence[str], matrix: np.ndarray,
     check_word2vec_path(path, headerless=True)
     n, dim = matrix.shape
     row_format = " %.9g" * dim + "\n"
-    with atomic_write(path, "wb") as f:
+    with atomic_write(path, "wb", compress=True) as f:  # .gz, .bz2, .xz as gensim
         if header:
             f.write(f"{n} {dim}\n".encode())
         for w, row in zip(encoded, matrix, strict=True):
