@@ -262,6 +262,46 @@ def test_a_damaged_bin_file_is_refused_naming_the_problem(planted, tmp_path, dam
         FastText.load_facebook_model(tmp_path / "bad.bin")
 
 
+def tiny_bin(path, inputs=None, outputs=None):
+    """A fastText .bin of two words and three n-gram buckets, written directly."""
+    from wordspace.fasttext_format import LOSS_NS, MODEL_SG, FastTextFile, write_fasttext
+
+    rng = np.random.default_rng(0)
+    write_fasttext(path, FastTextFile(
+        dim=2, window=5, epochs=1, min_count=1, negative=5, loss=LOSS_NS, model=MODEL_SG,
+        bucket=3, min_n=2, max_n=3, sample=1e-4, words=["cat", "dog"],
+        counts=np.array([3, 2]), ntokens=5,
+        inputs=rng.normal(size=(5, 2)).astype(np.float32) if inputs is None else inputs,
+        outputs=rng.normal(size=(2, 2)).astype(np.float32) if outputs is None else outputs))
+
+
+@pytest.mark.parametrize(("matrix", "row", "message"), [
+    ("inputs", 1, r"the input matrix holds NaN or infinite values, first in the row of 'dog' "
+                  r"\(row 2\); the model is damaged"),
+    ("inputs", 3, r"the input matrix holds NaN or infinite values, first in row 4, n-gram "
+                  r"bucket 1"),
+    ("outputs", 0, r"the output matrix holds NaN or infinite values, first in the row of "
+                   r"'cat' \(row 1\)"),
+])
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_a_bin_file_with_nan_or_inf_is_refused_naming_the_row(tmp_path, capsys, matrix, row,
+                                                             message, bad):
+    # it was read as it was: NaN scores, inf vectors, and "training diverged" on --update
+    from wordspace.cli import main
+
+    rng = np.random.default_rng(1)
+    arrays = {"inputs": rng.normal(size=(5, 2)).astype(np.float32),
+              "outputs": rng.normal(size=(2, 2)).astype(np.float32)}
+    arrays[matrix][row, 1] = bad
+    path = tmp_path / "ft_nan.bin"
+    tiny_bin(path, **arrays)
+    for read in (FastText.load_facebook_model, FastText.load_facebook_vectors):
+        with pytest.raises(ValueError, match=rf"ft_nan\.bin: {message}"):
+            read(path)
+    assert main(["vectors", str(path), "cat"]) == 2
+    assert "ft_nan.bin: the " in capsys.readouterr().err
+
+
 def test_a_quantised_model_is_refused_with_what_to_use_instead(planted, tmp_path):
     from wordspace.fasttext_format import read_fasttext
 

@@ -54,7 +54,7 @@ from wordspace._io import (
     decompressing_reader,
 )
 from wordspace._tokens import shorten
-from wordspace._validate import check_int
+from wordspace._validate import check_int, first_nonfinite_row
 from wordspace.fasttext_format import MAGIC as FASTTEXT_MAGIC
 
 log = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ def write_word2vec(path: str | Path, words: Sequence[str], matrix: np.ndarray,
                                  f"and word {i + 1}: a word2vec file keys vectors by word")
             first[w] = i
     if not allow_nonfinite:
-        bad = _first_nonfinite_row(matrix)
+        bad = first_nonfinite_row(matrix)
         if bad is not None:
             raise ValueError(f"{path}: the vector of {_shown(words[bad])} (word {bad + 1}) "
                              "has NaN or infinite values; refusing to write them (pass "
@@ -137,16 +137,6 @@ def write_word2vec(path: str | Path, words: Sequence[str], matrix: np.ndarray,
                 f.write(w + b" " + row.astype("<f4").tobytes() + b"\n")
             else:
                 f.write(w + (row_format % tuple(row.tolist())).encode())
-
-
-def _first_nonfinite_row(matrix: np.ndarray, block: int = 4096) -> int | None:
-    """Index of the first row holding a NaN or an infinity, or None (in blocks, so the
-    check needs no matrix-sized temporary)."""
-    for start in range(0, len(matrix), block):
-        finite = np.isfinite(matrix[start:start + block]).all(axis=1)
-        if not finite.all():
-            return start + int(np.argmin(finite))
-    return None
 
 
 # -- reading -------------------------------------------------------------------------
@@ -322,7 +312,7 @@ class _Rows:
                         "kept the first vector of each", self.name, len(self.dropped),
                         _shown(w), self.label(self.first[w]), self.label(self.dropped[0]))
         if not allow_nonfinite:
-            bad = _first_nonfinite_row(self.matrix)
+            bad = first_nonfinite_row(self.matrix)
             if bad is not None:
                 raise ValueError(f"{self.where(self.file_row(bad))}: the vector of "
                                  f"{_shown(self.words[bad])} has NaN or infinite values "
