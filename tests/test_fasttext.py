@@ -8,6 +8,8 @@ reimplementation (``ft_hash_bytes``, ``ft_ngram_hashes``), which reads fastText'
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -214,10 +216,21 @@ def test_a_bin_file_reads_back_in_gensim_with_the_same_vectors_unseen_words_too(
     for word in words:
         np.testing.assert_array_equal(ours.vectors[word], model.vectors[word])
     np.testing.assert_array_equal(ours.output_vectors_, model.output_vectors_)
-    (tmp_path / "folder").mkdir()  # refused before the file is written, naming the path
-    with pytest.raises(IsADirectoryError, match="folder is a directory: give the path"):
+    model.save_facebook_model(tmp_path / "m.bin")  # an earlier .bin is replaced
+    # anything else is refused before the file is written, naming the path
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(FileExistsError, match="folder is a directory, not a fastText"):
         model.save_facebook_model(tmp_path / "folder")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "m.bin"]
+    (tmp_path / "cc2.txt").write_text("a corpus\n")  # it was replaced
+    with pytest.raises(FileExistsError, match="cc2.txt exists and is not a fastText .bin"):
+        model.save_facebook_model(tmp_path / "cc2.txt")
+    os.symlink(tmp_path / "m.bin", tmp_path / "link.bin")  # it was replaced by a file
+    with pytest.raises(FileExistsError, match="link.bin is a symbolic link"):
+        model.save_facebook_model(tmp_path / "link.bin")
+    assert (tmp_path / "cc2.txt").read_text() == "a corpus\n"
+    assert (tmp_path / "link.bin").is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cc2.txt", "folder", "link.bin",
+                                                          "m.bin"]
 
 
 def test_a_model_gensim_trained_and_wrote_answers_as_gensim_does(tmp_path):
@@ -247,6 +260,46 @@ def test_a_damaged_bin_file_is_refused_naming_the_problem(planted, tmp_path, dam
     (tmp_path / "bad.bin").write_bytes(damage((tmp_path / "m.bin").read_bytes()))
     with pytest.raises(ValueError, match=message):
         FastText.load_facebook_model(tmp_path / "bad.bin")
+
+
+def tiny_bin(path, inputs=None, outputs=None):
+    """A fastText .bin of two words and three n-gram buckets, written directly."""
+    from wordspace.fasttext_format import LOSS_NS, MODEL_SG, FastTextFile, write_fasttext
+
+    rng = np.random.default_rng(0)
+    write_fasttext(path, FastTextFile(
+        dim=2, window=5, epochs=1, min_count=1, negative=5, loss=LOSS_NS, model=MODEL_SG,
+        bucket=3, min_n=2, max_n=3, sample=1e-4, words=["cat", "dog"],
+        counts=np.array([3, 2]), ntokens=5,
+        inputs=rng.normal(size=(5, 2)).astype(np.float32) if inputs is None else inputs,
+        outputs=rng.normal(size=(2, 2)).astype(np.float32) if outputs is None else outputs))
+
+
+@pytest.mark.parametrize(("matrix", "row", "message"), [
+    ("inputs", 1, r"the input matrix holds NaN or infinite values, first in the row of 'dog' "
+                  r"\(row 2\); the model is damaged"),
+    ("inputs", 3, r"the input matrix holds NaN or infinite values, first in row 4, n-gram "
+                  r"bucket 1"),
+    ("outputs", 0, r"the output matrix holds NaN or infinite values, first in the row of "
+                   r"'cat' \(row 1\)"),
+])
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_a_bin_file_with_nan_or_inf_is_refused_naming_the_row(tmp_path, capsys, matrix, row,
+                                                             message, bad):
+    # it was read as it was: NaN scores, inf vectors, and "training diverged" on --update
+    from wordspace.cli import main
+
+    rng = np.random.default_rng(1)
+    arrays = {"inputs": rng.normal(size=(5, 2)).astype(np.float32),
+              "outputs": rng.normal(size=(2, 2)).astype(np.float32)}
+    arrays[matrix][row, 1] = bad
+    path = tmp_path / "ft_nan.bin"
+    tiny_bin(path, **arrays)
+    for read in (FastText.load_facebook_model, FastText.load_facebook_vectors):
+        with pytest.raises(ValueError, match=rf"ft_nan\.bin: {message}"):
+            read(path)
+    assert main(["vectors", str(path), "cat"]) == 2
+    assert "ft_nan.bin: the " in capsys.readouterr().err
 
 
 def test_a_quantised_model_is_refused_with_what_to_use_instead(planted, tmp_path):

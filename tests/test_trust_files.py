@@ -164,6 +164,50 @@ def test_export_replaces_a_vectors_file_but_no_other_file(tmp_path, models, caps
     assert "is the file being exported" in err and "is a symbolic link" in err
 
 
+def test_the_api_writers_replace_a_file_of_their_kind_but_no_other(tmp_path):
+    # save_word2vec_format (and its fvocab) replaced any file, and a link by a file
+    from wordspace import Vectors
+    from wordspace.vocab import Vocabulary
+
+    v = Vectors(["in", "on"], np.ones((2, 2), np.float32), counts=[3, 2])
+    corpus = tmp_path / "corpus_copy.txt"
+    corpus.write_text("the cat sat on the mat\n")
+    vec, vocab = tmp_path / "v.txt", tmp_path / "vocab.txt"
+    for kwargs, refused in (({}, corpus), ({"fvocab": corpus}, corpus),
+                            ({"write_header": False}, corpus)):
+        target = corpus if refused is corpus and "fvocab" not in kwargs else vec
+        with pytest.raises(FileExistsError, match=rf"{refused} exists and is not a"):
+            v.save_word2vec_format(target, **kwargs)
+        assert corpus.read_text() == "the cat sat on the mat\n"
+        assert not vec.exists()  # refused before anything was written
+    with pytest.raises(FileExistsError, match=f"{tmp_path} is a directory"):
+        v.save_word2vec_format(tmp_path)
+    v.save_word2vec_format(vec, fvocab=vocab)
+    for link, kwargs in ((tmp_path / "link.txt", {}), (vec, {"fvocab": tmp_path / "link.txt"})):
+        os.symlink(corpus, tmp_path / "link.txt")
+        with pytest.raises(FileExistsError, match="link.txt is a symbolic link"):
+            v.save_word2vec_format(link, **kwargs)
+        assert (tmp_path / "link.txt").is_symlink() and corpus.read_text().startswith("the")
+        os.unlink(tmp_path / "link.txt")
+    matrix = tmp_path / "matrix.txt"  # rows of numbers are not a file without a header
+    matrix.write_text("1 2 3\n4 5 6\n")
+    with pytest.raises(FileExistsError, match="matrix.txt exists and is not a word2vec"):
+        v.save_word2vec_format(matrix, write_header=False)
+    # an earlier file of the kind is replaced, as gensim replaces it, in either layout
+    v.save_word2vec_format(vec, fvocab=vocab, binary=True)
+    v.save_word2vec_format(vec, write_header=False)
+    v.save_word2vec_format(vec, fvocab=vocab)
+    assert Vectors.load_word2vec_format(vec, fvocab=vocab).counts.tolist() == [3, 2]
+    # a vocabulary's file too
+    words = Vocabulary(["in", "on"], [3, 2])
+    with pytest.raises(FileExistsError, match="corpus_copy.txt exists and is not a wordspace "
+                                              "vocabulary file"):
+        words.save_tsv(corpus)
+    words.save_tsv(tmp_path / "vocab.tsv")
+    words.save_tsv(tmp_path / "vocab.tsv")
+    assert Vocabulary.load_tsv(tmp_path / "vocab.tsv").words == ["in", "on"]
+
+
 def test_a_full_disk_during_a_save_says_so_naming_the_path(tmp_path, models, monkeypatch):
     import shutil
     from collections import namedtuple

@@ -80,7 +80,7 @@ def test_word2vec_round_trip_and_gensim_interoperability(tmp_path, binary):
 def test_word2vec_errors_name_the_file_and_line(tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_text("2 3\na 1 2 3\nb 1 x 3\n")
-    with pytest.raises(ValueError, match=r"bad\.txt:3: 'x' in the row of 'b' is not a number"):
+    with pytest.raises(ValueError, match=r"bad\.txt:3: 'x' in the vector of 'b' is not a number"):
         Vectors.load_word2vec_format(bad, binary=False)
     short = tmp_path / "short.txt"
     short.write_text("3 2\na 1 2\n")

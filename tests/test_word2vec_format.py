@@ -7,6 +7,7 @@ import bz2
 import gzip
 import logging
 import lzma
+import os
 import tracemalloc
 
 import numpy as np
@@ -75,6 +76,45 @@ def test_gensim_reads_ours_and_we_read_gensims(tmp_path, binary):
     assert_loads_exactly(Vectors.load_word2vec_format(theirs, binary=binary), v)
 
 
+MAGIC = {"gz": b"\x1f\x8b", "bz2": b"BZh", "xz": b"\xfd7zXZ\x00"}
+
+
+@pytest.mark.parametrize("binary", [False, True])
+@pytest.mark.parametrize("compression", ["gz", "bz2", "xz"])
+def test_a_compressed_name_is_written_compressed_and_gensim_reads_it(tmp_path, binary,
+                                                                     compression):
+    # plain text under a .gz name was written, which gensim fails to read (BadGzipFile)
+    from gensim.models import KeyedVectors
+
+    v = Vectors(["rare", "common", "mid"], np.arange(9, dtype=np.float32).reshape(3, 3),
+                counts=[1, 30, 5])
+    path, vocab = tmp_path / f"v.txt.{compression}", tmp_path / f"vocab.txt.{compression}"
+    v.save_word2vec_format(path, vocab, binary=binary)
+    assert path.read_bytes().startswith(MAGIC[compression])
+    assert vocab.read_bytes().startswith(MAGIC[compression])
+    back = Vectors.load_word2vec_format(path, vocab)
+    assert back.words == ["common", "mid", "rare"] and back.counts.tolist() == [30, 5, 1]
+    np.testing.assert_array_equal(back["rare"], v["rare"])
+    v.save_word2vec_format(path, vocab, binary=binary)  # an earlier one is replaced
+    if compression == "gz":
+        kv = KeyedVectors.load_word2vec_format(str(path), str(vocab), binary=binary)
+        assert kv.index_to_key == back.words
+        assert [kv.get_vecattr(w, "count") for w in kv.index_to_key] == [30, 5, 1]
+        np.testing.assert_array_equal(kv.vectors, back.matrix)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, vocab.name])
+
+
+def test_export_to_a_compressed_name_writes_it_compressed(tmp_path, capsys):
+    from wordspace.cli import main
+
+    vectors().save_word2vec_format(tmp_path / "v.txt")
+    out = tmp_path / "vectors.txt.gz"
+    assert main(["export", str(tmp_path / "v.txt"), "-o", str(out)]) == 0
+    assert gzip.decompress(out.read_bytes()) == (tmp_path / "v.txt").read_bytes()
+    assert main(["export", str(tmp_path / "v.txt"), "-o", str(out), "--limit", "2"]) == 0
+    assert gzip.decompress(out.read_bytes()).startswith(b"2 4\n")
+
+
 def test_text_rows_with_trailing_spaces_and_crlf_read(tmp_path):
     # word2vec.c writes "%lf " after every number; Windows tools end lines with "\r\n"
     back = load(tmp_path, b"2 2\r\na 1.000000 2.000000 \r\nb 3 4 \r\n", "v.txt")
@@ -117,6 +157,35 @@ def test_explicit_binary_flag_that_contradicts_the_file_is_refused(tmp_path):
         Vectors.load_word2vec_format(tmp_path / "t.txt", binary=True)
     with pytest.raises(ValueError, match=r"b\.bin: binary=False but the file is in the binary"):
         Vectors.load_word2vec_format(tmp_path / "b.bin", binary=False)
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"2 3\nhello N/A 0.2 0.3\nworld 0.4 0.5 0.6\n", r"v\.txt:2: 'N/A' in the vector of "
+                                                     r"'hello' is not a number"),
+    (b"2 3\nhello 0,1 0,2 0,3\nworld 0,4 0,5 0,6\n", r"v\.txt:2: '0,1' in the vector of "
+                                                     r"'hello'"),
+    (b"2 3\nhello 0,1 0,2 0,3 \nworld 0,4 0,5 0,6 \n", r"v\.txt:2: '0,1'"),  # binary-sized
+    (b"2 1\nhello N/A\nworld 0.5\n", r"v\.txt:2: 'N/A' in the vector of 'hello'"),
+    (b"2 2\nb 0x1p3 1\na 1 2\n", r"v\.txt:2: '0x1p3' in the vector of 'b' is not a number"),
+    (b"1 2\nb 1,5 1\n", r"v\.txt:2: '1,5' in the vector of 'b'"),
+])
+def test_a_text_row_of_values_that_are_no_numbers_is_text_not_binary_garbage(tmp_path, data,
+                                                                             message):
+    # the first value not a number made the file binary: garbage loaded silently, or
+    # "the file ends inside the vector", or binary=False refused as "the binary format"
+    for flag in (None, False):
+        with pytest.raises(ValueError, match=message):
+            load(tmp_path, data, "v.txt", binary=flag)
+
+
+def test_a_binary_row_of_printable_bytes_is_still_binary(tmp_path):
+    # one float's four bytes, all printable, as word2vec.c (a newline after each row) and
+    # gensim (none) write it: a row of binary shape whose "values" hold no whitespace
+    value = np.frombuffer(b"0,12", dtype="<f4")[0]
+    for data in (b"1 1\nw 0,12\n", b"2 1\nw 0,12v abcd"):
+        assert load(tmp_path, data).matrix[0, 0] == value
+    with pytest.raises(ValueError, match=r"v\.bin:2: '0,12' in the vector of 'w'"):
+        load(tmp_path, b"1 1\nw 0,12\n", binary=False)  # text, if the caller says so
 
 
 def test_a_binary_row_that_looks_like_text_reads_when_asked_for(tmp_path):
@@ -242,7 +311,7 @@ def test_binary_layout_change_is_refused(tmp_path):
 @pytest.mark.parametrize("row, message", [
     (b"b 1 2", r"v\.txt:3: the row of 'b' has 2 numbers, but the header says 3"),
     (b"b 1 2 3 4", r"v\.txt:3: the row of 'b' has 4 numbers"),
-    (b"b 1 zwei 3", r"v\.txt:3: 'zwei' in the row of 'b' is not a number"),
+    (b"b 1 zwei 3", r"v\.txt:3: 'zwei' in the vector of 'b' is not a number"),
     (b"", r"v\.txt:3: an empty line where word 2 of 3 should be"),
     (b"\xff 1 2 3", r"v\.txt:3: the word .* is not UTF-8"),
     (b"b\x01 1 2 3", r"v\.txt:3: the word .* control character"),
@@ -429,6 +498,17 @@ def glove_text(v: Vectors) -> bytes:
                     for w, row in zip(v.words, v.matrix, strict=True))
 
 
+@pytest.mark.parametrize("compression", [None, "gz"])
+@pytest.mark.parametrize("header", [b"2 3\n", b""], ids=["header", "no-header"])
+def test_a_leading_byte_order_mark_is_no_part_of_the_header_or_first_word(tmp_path,
+                                                                         compression, header):
+    # it was: '\ufeffhello' as the first word, or a header read as a one-number row
+    data = b"\xef\xbb\xbf" + header + b"hello 0.1 0.2 0.3\nworld 0.4 0.5 0.6\n"
+    back = load(tmp_path, COMPRESS[compression](data) if compression else data, "v.txt")
+    assert back.words == ["hello", "world"]
+    np.testing.assert_array_equal(back.matrix[1], np.float32([0.4, 0.5, 0.6]))
+
+
 def test_gensim_calls_run_unchanged_with_their_arguments(tmp_path):
     """gensim's argument order (fvocab second) and its options, checked against gensim
     reading what wordspace writes and the other way round."""
@@ -463,6 +543,42 @@ def test_gensim_calls_run_unchanged_with_their_arguments(tmp_path):
         assert ours.words == theirs.index_to_key
     with pytest.raises(ValueError, match="reads UTF-8 word2vec files"):
         Vectors.load_word2vec_format(latin, encoding="latin-1")
+
+
+def test_a_vocabulary_file_that_is_the_vectors_file_is_refused_before_writing(tmp_path,
+                                                                             monkeypatch):
+    # the counts were written over the vectors, which then loaded as 1-dim vectors
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    v = Vectors(["in", "on"], np.ones((2, 2), np.float32), counts=[3, 2])
+    with pytest.raises(ValueError, match="fvocab rt.txt is the file the vectors go to"):
+        v.save_word2vec_format("rt.txt", fvocab="rt.txt")
+    assert not (tmp_path / "rt.txt").exists()
+    v.save_word2vec_format("rt.txt")
+    before = (tmp_path / "rt.txt").read_bytes()
+    os.link("rt.txt", "hard.txt")
+    os.symlink("rt.txt", "soft.txt")
+    for other in ("sub/../rt.txt", tmp_path / "rt.txt", "hard.txt", "soft.txt"):
+        with pytest.raises(ValueError, match="is the file the vectors go to"):
+            v.save_word2vec_format("rt.txt", fvocab=other)
+        assert (tmp_path / "rt.txt").read_bytes() == before
+
+
+@pytest.mark.parametrize("line", ["on \u00b2", "on 12x", "on -3", "on 1 2", "on",
+                                  f"on {2**63}"])
+def test_a_bad_count_in_a_vocabulary_file_names_the_file_and_line(tmp_path, line):
+    # '\u00b2' passes str.isdigit() but not int(): it was a raw ValueError naming nothing
+    path, vocab = tmp_path / "v.txt", tmp_path / "vocab.txt"
+    Vectors(["in", "on"], np.ones((2, 2), np.float32)).save_word2vec_format(path)
+    vocab.write_text(f"in 3\n{line}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"vocab\.txt:2: expected 'word count' \(a whole "
+                                         r"number up to [\d,]+\), found 'on"):
+        Vectors.load_word2vec_format(path, fvocab=vocab)
+    vocab.write_bytes(b"in 3\non 2\n\xff 1\n")
+    with pytest.raises(ValueError, match=r"vocab\.txt:3: not UTF-8 text"):
+        Vectors.load_word2vec_format(path, fvocab=vocab)
+    vocab.write_text("in 3\n\non 2\n")
+    assert Vectors.load_word2vec_format(path, fvocab=vocab).counts.tolist() == [3, 2]
 
 
 @pytest.mark.parametrize("compression", [None, "gz"])
@@ -526,7 +642,7 @@ def test_glove_files_with_crlf_and_trailing_blank_lines_read(tmp_path):
     (b"b 1", r"g\.txt:3: the row of 'b' has 1 numbers, but the first row, line 1, has 2 "
              r"\(the file has no header\)"),
     (b"b 1 2 3", r"g\.txt:3: the row of 'b' has 3 numbers"),
-    (b"b 1 zwei", r"g\.txt:3: 'zwei' in the row of 'b' is not a number"),
+    (b"b 1 zwei", r"g\.txt:3: 'zwei' in the vector of 'b' is not a number"),
     (b"b 1 nan", r"g\.txt:3: the vector of 'b' has NaN or infinite values"),
     (b"", r"g\.txt:3: an empty line between rows"),
     (b"\xff 1 2", r"g\.txt:3: the word .* is not UTF-8"),

@@ -22,6 +22,7 @@ import ctypes
 import errno
 import fcntl
 import gzip
+import io
 import lzma
 import os
 import re
@@ -291,8 +292,26 @@ def check_writable_place(path: str | Path) -> None:
                               f"({e.strerror or e})") from None
 
 
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether the paths ``a`` and ``b`` name one file, however spelt: through ``..``,
+    a symbolic link or a hard link (or, for paths not there yet, one path once
+    resolved)."""
+    a, b = Path(a), Path(b)
+    try:
+        if a.exists() and b.exists():
+            return a.samefile(b)
+    except OSError:
+        pass
+    return a.resolve() == b.resolve()
+
+
+#: what to do about a path refused by :func:`check_replaceable_file`, said to a caller
+#: who chose the name
+MOVE_ADVICE = "choose another name, or move it away"
+
+
 def check_replaceable_file(path: str | Path, what: str, ours: Callable[[Path], bool],
-                           advice: str) -> Path:
+                           advice: str = MOVE_ADVICE) -> Path:
     """Refuse, before any work, a place where wordspace may not write the file ``what``
     (e.g. "a word2vec file"): a link, a directory, an existing file ``ours`` does not
     recognise, a place that takes no file; ``FileExistsError`` (``OSError`` for the
@@ -411,14 +430,56 @@ def _said_of(path: Path) -> Iterator[None]:
         raise OSError(f"{path} could not be written ({e}); nothing was replaced") from e
 
 
+#: compressors by file-name suffix, chosen as gensim (smart_open) chooses them, writing
+#: into an open binary file that they leave open
+_COMPRESSORS: dict[str, Callable[[IO[bytes], Path], IO[bytes]]] = {
+    ".gz": lambda f, path: gzip.GzipFile(filename=path.stem, mode="wb", fileobj=f,
+                                         compresslevel=6),  # zlib's default: 9 is slow
+    ".bz2": lambda f, path: bz2.BZ2File(f, "wb"),
+    ".xz": lambda f, path: lzma.LZMAFile(f, "wb"),  # noqa: SIM115 -- _compressing closes
+}
+
+
+def compressed_suffix(path: str | Path) -> str | None:
+    """The suffix (``.gz``, ``.bz2``, ``.xz``) by which :func:`atomic_write` compresses
+    ``path`` when asked to, or None."""
+    suffix = Path(path).suffix.lower()
+    return suffix if suffix in _COMPRESSORS else None
+
+
 @contextlib.contextmanager
-def atomic_write(path: str | Path, mode: str = "wb") -> Iterator[IO]:
+def _compressing(raw: IO[bytes], path: Path, mode: str, compress: bool) -> Iterator[IO]:
+    """``raw`` as the caller writes to it: through a compressor chosen by ``path``'s
+    suffix (``compress``) and a UTF-8 text layer (``mode`` without "b"), each finished
+    on success, ``raw`` left open to be flushed."""
+    suffix = compressed_suffix(path) if compress else None
+    stream = raw if suffix is None else _COMPRESSORS[suffix](raw, path)
+    text = None if "b" in mode else io.TextIOWrapper(stream, encoding="utf-8")
+    try:
+        yield stream if text is None else text
+        if text is not None:
+            text.detach()  # flushed into stream, which stays open
+            text = None
+        if stream is not raw:
+            stream.close()  # the compressed stream's end, written to raw
+    finally:
+        with contextlib.suppress(ValueError, OSError):  # after a failure: nothing to keep
+            if text is not None:
+                text.detach()
+            if stream is not raw:
+                stream.close()
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | Path, mode: str = "wb", *, compress: bool = False
+                 ) -> Iterator[IO]:
     """Write to a temporary file beside ``path`` and rename it into place on success.
 
     An exception leaves the previous file (or no file), never a half-written one; the
     data and the directory entry are flushed to disk, so a crash cannot either.
     Leftovers of killed writes to ``path`` are removed first. A directory at ``path`` is
-    refused before anything is written.
+    refused before anything is written. ``compress=True`` compresses what is written
+    (into the temporary file) when the name ends with ``.gz``, ``.bz2`` or ``.xz``.
     """
     path = Path(path)
     if path.is_dir():
@@ -426,12 +487,12 @@ def atomic_write(path: str | Path, mode: str = "wb") -> Iterator[IO]:
     path.parent.mkdir(parents=True, exist_ok=True)
     clean_stale_temporaries(path.parent, path.name)
     fd, tmp = temporary_file(path.parent, path.name)
-    encoding = None if "b" in mode else "utf-8"
     try:
-        with os.fdopen(fd, mode, encoding=encoding) as f, _said_of(path):
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
+        with os.fdopen(fd, "wb") as raw, _said_of(path):
+            with _compressing(raw, path, mode, compress) as f:
+                yield f
+            raw.flush()
+            os.fsync(raw.fileno())
             os.replace(tmp, path)  # while the claim is still held
         fsync_directory(path.parent)
     except BaseException:

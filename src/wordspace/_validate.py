@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import numbers
 
+import numpy as np
+
 
 def check_int(name: str, value, minimum: int, maximum: int | None = None) -> None:
     """Raise ValueError unless ``value`` is an integer in ``[minimum, maximum]``."""
@@ -35,3 +37,13 @@ def check_choice(name: str, value, choices) -> None:
     if value not in choices:
         options = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{name} must be one of {options}, got {value!r}")
+
+
+def first_nonfinite_row(matrix: np.ndarray, block: int = 4096) -> int | None:
+    """Index of the first row of the 2-d ``matrix`` holding a NaN or an infinity, or None (in
+    blocks, so the check needs no matrix-sized temporary, also for a memory map)."""
+    for start in range(0, len(matrix), block):
+        finite = np.isfinite(matrix[start:start + block]).all(axis=1)
+        if not finite.all():
+            return start + int(np.argmin(finite))
+    return None

@@ -913,8 +913,9 @@ def _add_export(sub) -> None:
                                    "PATH/metadata.tsv, the words, one a line, no header.")
     p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     p.add_argument("-o", "--output", required=True, metavar="PATH",
-                   help="file to write (a directory for --format projector); an earlier "
-                        "export there is replaced atomically, anything else is refused")
+                   help="file to write (a directory for --format projector; a name "
+                        "ending .gz, .bz2 or .xz is compressed); an earlier export there "
+                        "is replaced atomically, anything else is refused")
     p.add_argument("--format", choices=["word2vec", "word2vec-binary", "projector"],
                    default="word2vec",
                    help="word2vec text, word2vec binary, or the Embedding Projector's "
@@ -951,10 +952,11 @@ def _add_export(sub) -> None:
 def _check_vectors_output(path: str, source: str) -> None:
     """Refuse to replace anything but a word2vec file (its header and rows read so), the
     vectors being exported (``source``) included, or to write through a link."""
+    from wordspace._io import same_file
     from wordspace.word2vec_format import check_word2vec_path
 
     target = Path(path)
-    if target.is_file() and Path(source).exists() and target.samefile(source):
+    if target.is_file() and same_file(target, source):
         raise FileExistsError(f"{path} is the file being exported: write to another file")
     check_word2vec_path(target, "choose another name, or move it away")
 

@@ -14,8 +14,10 @@ What reading promises: every field is checked before it is used (a ``ValueError`
 naming the file and what is wrong: not a fastText file, a version this reader does not
 know, a supervised classifier where word vectors with their outputs are asked for, a
 quantised ``.ftz`` model, a matrix whose shape does not match the dictionary, a
-truncated file); the matrices are memory-mapped, never read whole, so a 7 GB model
-costs its vocabulary in memory until it is trained further. A supervised classifier's
+truncated file, a NaN or infinite value, named by its first row's word or n-gram
+bucket); the matrices are memory-mapped, never copied whole (the check of their values
+reads them a block of rows at a time), so a 7 GB model costs its vocabulary in memory
+until it is trained further. A supervised classifier's
 input rows are word and n-gram vectors like any model's (``supervised=True`` reads
 them; its output rows are its labels', ``labels``).
 """
@@ -28,7 +30,9 @@ from pathlib import Path
 
 import numpy as np
 
-from wordspace._io import atomic_write
+from wordspace._io import atomic_write, check_replaceable_file
+from wordspace._tokens import shorten
+from wordspace._validate import first_nonfinite_row
 
 MAGIC = 793712314
 VERSION = 12
@@ -184,20 +188,39 @@ def read_fasttext(path: str | Path, supervised: bool = False) -> FastTextFile:
                          f"{outputs.shape[1]}, not {nwords:,} words x {dim} (a model trained "
                          "with hierarchical softmax or softmax has no per-word output rows "
                          "to continue training; wordspace reads negative-sampling models)")
+    _check_finite(path, inputs, "input", words, "n-gram bucket")
+    _check_finite(path, outputs, "output", labels if model == MODEL_SUP else words, "")
     return FastTextFile(dim=dim, window=ws, epochs=epoch, min_count=min_count, negative=neg,
                         loss=loss, model=model, bucket=bucket, min_n=minn, max_n=maxn,
                         sample=t, words=words, counts=counts, ntokens=ntokens,
                         inputs=inputs, outputs=outputs, labels=labels)
 
 
+def _check_finite(path: Path, matrix: np.ndarray, what: str, names: list[str],
+                  beyond: str) -> None:
+    """Refuse a matrix holding NaN or an infinity, naming its first such row: the row of
+    ``names[row]``, or past them (``beyond``, e.g. an n-gram bucket) the row's number
+    among those. A damaged model would otherwise answer NaN scores or print inf, or
+    blame the learning rate when trained further."""
+    bad = first_nonfinite_row(matrix)
+    if bad is None:
+        return
+    row = (f"the row of {shorten(names[bad])} (row {bad + 1})" if bad < len(names)
+           else f"row {bad + 1}, {beyond} {bad - len(names)}")
+    raise ValueError(f"{path}: the {what} matrix holds NaN or infinite values, first in "
+                     f"{row}; the model is damaged")
+
+
 def write_fasttext(path: str | Path, model: FastTextFile) -> None:
     """Write ``model`` as a fastText ``.bin`` file, atomically (the matrices are written
-    a block of rows at a time, never copied whole)."""
+    a block of rows at a time, never copied whole), at a new path or over an earlier
+    fastText ``.bin`` file: anything else, a link included, is refused before writing."""
     words = model.words
     for i, w in enumerate(words):
         if not w or "\0" in w or any(c.isspace() for c in w):
             raise ValueError(f"{path}: word {i + 1} ({w[:50]!r}) is empty or holds "
                              "whitespace or NUL, which a fastText dictionary cannot hold")
+    check_replaceable_file(path, "a fastText .bin model", is_fasttext_file)
     with atomic_write(path, "wb") as f:
         f.write(struct.pack("<2i", MAGIC, VERSION))
         f.write(_ARGS.pack(model.dim, model.window, model.epochs, model.min_count,

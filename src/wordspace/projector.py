@@ -23,6 +23,7 @@ import numpy as np
 
 from wordspace._io import atomic_directory, check_replaceable
 from wordspace._tokens import shorten
+from wordspace._validate import first_nonfinite_row
 
 VECTORS, METADATA = "vectors.tsv", "metadata.tsv"
 _UNWRITABLE = re.compile(r"[\t\n\r]")  # what a one-column TSV line cannot hold
@@ -77,12 +78,10 @@ def write_projector(path: str | Path, words: Sequence[str], matrix: np.ndarray) 
                              "invisible characters): the Projector skips blank lines of "
                              f"{METADATA}, which would put every later word on the wrong "
                              "vector")
-    for start in range(0, len(matrix), _BLOCK):
-        finite = np.isfinite(matrix[start:start + _BLOCK]).all(axis=1)
-        if not finite.all():
-            bad = start + int(np.argmin(finite))
-            raise ValueError(f"{path}: the vector of {shorten(words[bad])} (word {bad + 1}) "
-                             "has NaN or infinite values, which the Projector cannot read")
+    bad = first_nonfinite_row(matrix, _BLOCK)
+    if bad is not None:
+        raise ValueError(f"{path}: the vector of {shorten(words[bad])} (word {bad + 1}) "
+                         "has NaN or infinite values, which the Projector cannot read")
     check_projector_path(path)
     row = "\t".join(["%.9g"] * matrix.shape[1]) + "\n"
     with atomic_directory(path) as tmp:

@@ -13,17 +13,25 @@ fastText exchange.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from numbers import Integral
 from pathlib import Path
 
 import numpy as np
 
 from wordspace import _keyed
-from wordspace._io import atomic_write
-from wordspace.vocab import WordIndex, unknown_word_message
+from wordspace._io import (
+    DECOMPRESSION_ERRORS,
+    atomic_write,
+    check_replaceable_file,
+    decompressing_reader,
+    same_file,
+)
+from wordspace._tokens import shorten
+from wordspace.vocab import _MAX_COUNT, WordIndex, unknown_word_message
 from wordspace.word2vec_format import read_word2vec, write_word2vec
 
 logger = logging.getLogger(__name__)
@@ -696,6 +704,10 @@ class Vectors(WordIndex):
         word; with counts, words are written most frequent first (``sort_attr="count"``,
         the only attribute kept). ``total_vec`` may only be the number of words, and
         ``append=True`` is not supported (each file is written whole, atomically).
+
+        As gensim, an earlier word2vec file at ``path`` (vocabulary file at ``fvocab``)
+        is replaced; unlike gensim, any other file, a directory or a symbolic link there
+        is refused (``FileExistsError`` naming it) before anything is written.
         """
         if fvocab is not None and not isinstance(fvocab, (str, os.PathLike)):
             raise TypeError(f"fvocab (gensim's second argument) is the path of a vocabulary "
@@ -709,13 +721,19 @@ class Vectors(WordIndex):
         if fvocab is not None and self.counts is None:
             raise ValueError("these vectors have no counts to write to fvocab (vectors read "
                              "from a word2vec file have none; a trained model's do)")
+        if fvocab is not None:
+            if same_file(path, fvocab):  # the counts would replace the vectors
+                raise ValueError(f"fvocab {fvocab} is the file the vectors go to, {path}: "
+                                 "give the vocabulary another file")
+            check_replaceable_file(fvocab, "a vocabulary file ('word count' lines)",
+                                   _is_counts_file)
         order = np.arange(len(self)) if self.counts is None else \
             np.argsort(-self.counts, kind="stable")
         words = [prefix + self.words[i] for i in order]
         write_word2vec(path, words, self.matrix[order], binary=binary,
                        allow_nonfinite=allow_nonfinite, header=write_header)
         if fvocab is not None:
-            with atomic_write(fvocab, "w") as f:
+            with atomic_write(fvocab, "w", compress=True) as f:
                 f.writelines(f"{w} {c}\n" for w, c in zip(words, self.counts[order].tolist(),
                                                             strict=True))
 
@@ -781,22 +799,62 @@ class Vectors(WordIndex):
 
 def _read_counts(fvocab: str | Path, words: list[str]) -> np.ndarray:
     """The counts of ``words`` in a vocabulary file of ``word count`` lines (gensim's and
-    word2vec.c's ``-save-vocab``); a word it lacks counts 0, with a warning."""
+    word2vec.c's ``-save-vocab``, perhaps compressed); a word it lacks counts 0, with a
+    warning."""
     counts: dict[str, int] = {}
-    with open(fvocab, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            fields = line.split()
-            if not fields:
-                continue
-            if len(fields) != 2 or not fields[1].isdigit():
-                raise ValueError(f"{fvocab}:{lineno}: expected 'word count', found "
-                                 f"{line.strip()[:60]!r}")
-            counts.setdefault(fields[0], int(fields[1]))
+    for word, count in _count_lines(fvocab):
+        counts.setdefault(word, count)
     missing = [w for w in words if w not in counts]
     if missing:
         logger.warning("%s lacks %d of the %d words (%s...): they count 0", fvocab,
                        len(missing), len(words), ", ".join(map(repr, missing[:3])))
     return np.array([counts.get(w, 0) for w in words], np.int64)
+
+
+def _is_counts_file(path: Path, lines: int = 10) -> bool:
+    """Whether ``path`` starts as a vocabulary file of ``word count`` lines does (its
+    first ``lines`` entries)."""
+    try:
+        return bool(list(itertools.islice(_count_lines(path), lines)))
+    except (OSError, ValueError):
+        return False
+
+
+def _count_lines(fvocab: str | Path) -> Iterator[tuple[str, int]]:
+    """The ``(word, count)`` of each line of a vocabulary file, read decompressed and
+    decoded a line at a time (to name a bad one); every failure a ``ValueError`` naming
+    the file and, where it is one line's, the line."""
+    with open(fvocab, "rb") as raw, decompressing_reader(raw) as f:
+        lineno = 0
+        try:
+            for lineno, data in enumerate(f, 1):
+                try:
+                    line = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise ValueError(f"{fvocab}:{lineno}: not UTF-8 text; expected 'word "
+                                     "count'") from None
+                entry = _count_line(fvocab, lineno, line)
+                if entry is not None:
+                    yield entry
+        except DECOMPRESSION_ERRORS as e:
+            if f is raw and isinstance(e, OSError):
+                raise  # a failing disk, not a bad file
+            raise ValueError(f"{fvocab}: the compressed file is truncated or corrupt after "
+                             f"line {lineno} ({e})") from None
+
+
+def _count_line(fvocab: str | Path, lineno: int, line: str) -> tuple[str, int] | None:
+    """The word and count of a vocabulary file's line ``lineno``, None for a blank line;
+    a ``ValueError`` naming the file and line otherwise. The count is ASCII digits
+    (``str.isdigit`` also takes '²', which ``int`` refuses) that an int64 holds."""
+    fields = line.split()
+    if not fields:
+        return None
+    if (len(fields) != 2 or not (fields[1].isascii() and fields[1].isdigit())
+            or int(fields[1]) > _MAX_COUNT):
+        raise ValueError(f"{fvocab}:{lineno}: expected 'word count' (a whole number up to "
+                         f"{_MAX_COUNT:,}), found {shorten(line.strip())}")
+    return fields[0], int(fields[1])
 
 
 class SubwordVectors(Vectors):

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
-from wordspace._io import atomic_write
+from wordspace._io import atomic_write, check_replaceable_file
 from wordspace._tokens import shorten
 
 UNK = "<unk>"
 #: counts are int64: a file's counts (and their total) must stay far below overflow
 _MAX_COUNT = 2**62
+_VOCABULARY_MARK = "# wordspace vocabulary"  # save_tsv's first line
 
 
 class WordIndex:
@@ -99,9 +100,12 @@ class Vocabulary(WordIndex):
         return int(self.counts.sum())
 
     def save_tsv(self, path: str | Path) -> None:
-        """Write ``word<TAB>count`` lines, most frequent first (a file people can read)."""
+        """Write ``word<TAB>count`` lines, most frequent first (a file people can read),
+        atomically, at a new path or over an earlier vocabulary file; anything else, a
+        link included, is refused before writing."""
+        check_replaceable_file(path, "a wordspace vocabulary file", _is_vocabulary_file)
         with atomic_write(path, "w") as f:
-            f.write(f"# wordspace vocabulary\tunk={int(self.unk)}\n")
+            f.write(f"{_VOCABULARY_MARK}\tunk={int(self.unk)}\n")
             for w, c in zip(self.words, self.counts.tolist(), strict=True):
                 f.write(f"{w}\t{c}\n")
 
@@ -112,7 +116,7 @@ class Vocabulary(WordIndex):
         with open(path, encoding="utf-8") as f:
             for lineno, line in enumerate(f, 1):
                 line = line.rstrip("\n")
-                if line.startswith("# wordspace vocabulary"):
+                if line.startswith(_VOCABULARY_MARK):
                     unk = line.endswith("unk=1")
                     continue
                 parts = line.split("\t")
@@ -126,6 +130,15 @@ class Vocabulary(WordIndex):
             raise ValueError(f"{path}: the counts add up to {sum(counts):,}; expected a total "
                              f"between 1 and {_MAX_COUNT:,}")
         return cls(words, counts, unk=unk)
+
+
+def _is_vocabulary_file(path: Path) -> bool:
+    """Whether ``path`` starts as :meth:`Vocabulary.save_tsv` writes a file."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(_VOCABULARY_MARK)) == _VOCABULARY_MARK.encode()
+    except OSError:
+        return False
 
 
 def unknown_word_message(word: object, vocabulary: list[str]) -> str:

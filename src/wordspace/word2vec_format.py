@@ -6,7 +6,8 @@ A header line ``n_words dim``, then one row per word::
     binary:  word<space><dim little-endian float32>[\\n]
 
 word2vec.c ends every binary row with a newline and gensim ends none; both are read, but
-one file must keep to one layout. gzip, bzip2 and xz files are read decompressed.
+one file must keep to one layout. gzip, bzip2 and xz files are read decompressed, and a
+name ending with .gz, .bz2 or .xz is written compressed (as gensim writes it).
 
 GloVe writes text rows without the header (gensim's ``no_header=True``): the first line
 is then a row, a word and numbers, told from a header (two integers) unless
@@ -47,12 +48,13 @@ import numpy as np
 
 from wordspace._io import (
     DECOMPRESSION_ERRORS,
+    MOVE_ADVICE,
     atomic_write,
     check_replaceable_file,
     decompressing_reader,
 )
 from wordspace._tokens import shorten
-from wordspace._validate import check_int
+from wordspace._validate import check_int, first_nonfinite_row
 from wordspace.fasttext_format import MAGIC as FASTTEXT_MAGIC
 
 log = logging.getLogger(__name__)
@@ -81,13 +83,16 @@ def _shown(text: str | bytes) -> str:
 def write_word2vec(path: str | Path, words: Sequence[str], matrix: np.ndarray,
                    binary: bool = False, allow_nonfinite: bool = False,
                    header: bool = True) -> None:
-    """Write ``words`` and their rows of ``matrix`` in the word2vec format, atomically.
+    """Write ``words`` and their rows of ``matrix`` in the word2vec format, atomically,
+    at a new path or over an earlier word2vec file (anything else, a link included, is
+    refused before writing: see :func:`check_word2vec_path`).
 
     Text rows carry nine significant digits, enough for every float32 to read back
     exactly; binary rows end with a newline, as word2vec.c writes them. Words must be
     non-empty, without whitespace and distinct, and values finite unless
     ``allow_nonfinite``: what is refused here could not be read back as written.
-    ``header=False`` leaves out the ``n_words dim`` line (GloVe's text layout).
+    ``header=False`` leaves out the ``n_words dim`` line (GloVe's text layout). A name
+    ending with ``.gz``, ``.bz2`` or ``.xz`` is written compressed, as gensim writes it.
     """
     if binary and not header:
         raise ValueError(f"{path}: a binary word2vec file always starts with its header")
@@ -115,14 +120,16 @@ def write_word2vec(path: str | Path, words: Sequence[str], matrix: np.ndarray,
                                  f"and word {i + 1}: a word2vec file keys vectors by word")
             first[w] = i
     if not allow_nonfinite:
-        bad = _first_nonfinite_row(matrix)
+        bad = first_nonfinite_row(matrix)
         if bad is not None:
             raise ValueError(f"{path}: the vector of {_shown(words[bad])} (word {bad + 1}) "
                              "has NaN or infinite values; refusing to write them (pass "
                              "allow_nonfinite=True to write them anyway)")
+    # never replaces another file or a link; an earlier file of either layout, as gensim
+    check_word2vec_path(path, headerless=True)
     n, dim = matrix.shape
     row_format = " %.9g" * dim + "\n"
-    with atomic_write(path, "wb") as f:
+    with atomic_write(path, "wb", compress=True) as f:  # .gz, .bz2, .xz as gensim
         if header:
             f.write(f"{n} {dim}\n".encode())
         for w, row in zip(encoded, matrix, strict=True):
@@ -130,16 +137,6 @@ def write_word2vec(path: str | Path, words: Sequence[str], matrix: np.ndarray,
                 f.write(w + b" " + row.astype("<f4").tobytes() + b"\n")
             else:
                 f.write(w + (row_format % tuple(row.tolist())).encode())
-
-
-def _first_nonfinite_row(matrix: np.ndarray, block: int = 4096) -> int | None:
-    """Index of the first row holding a NaN or an infinity, or None (in blocks, so the
-    check needs no matrix-sized temporary)."""
-    for start in range(0, len(matrix), block):
-        finite = np.isfinite(matrix[start:start + block]).all(axis=1)
-        if not finite.all():
-            return start + int(np.argmin(finite))
-    return None
 
 
 # -- reading -------------------------------------------------------------------------
@@ -192,6 +189,14 @@ class _Stream:
         self.offset += self.pos
         self.buf, self.pos = b"".join(parts), 0
         return have >= need
+
+    def skip_byte_order_mark(self) -> None:
+        """Consume a UTF-8 byte-order mark at the start (Windows editors write one), which
+        would otherwise be part of the header or of the first word, as the corpus reader
+        drops it."""
+        self.fill(len(codecs.BOM_UTF8))
+        if self.buf.startswith(codecs.BOM_UTF8, self.pos):
+            self.pos += len(codecs.BOM_UTF8)
 
     def check_end(self) -> None:
         """Call where the content ends early: a broken compressed stream is the reason."""
@@ -307,7 +312,7 @@ class _Rows:
                         "kept the first vector of each", self.name, len(self.dropped),
                         _shown(w), self.label(self.first[w]), self.label(self.dropped[0]))
         if not allow_nonfinite:
-            bad = _first_nonfinite_row(self.matrix)
+            bad = first_nonfinite_row(self.matrix)
             if bad is not None:
                 raise ValueError(f"{self.where(self.file_row(bad))}: the vector of "
                                  f"{_shown(self.words[bad])} has NaN or infinite values "
@@ -315,22 +320,30 @@ class _Rows:
         return self.words, self.matrix
 
 
-def is_word2vec_file(path: str | Path) -> bool:
+def is_word2vec_file(path: str | Path, headerless: bool = False) -> bool:
     """Whether ``path`` is a word2vec file with its header (text or binary): its header
     and first rows read as such (a file of numbers whose first line happens to be two
-    integers does not)."""
-    try:
-        read_word2vec(path, limit=2, allow_nonfinite=True, no_header=False)
-    except (OSError, ValueError, UnicodeDecodeError):
-        return False
-    return True
+    integers does not). ``headerless`` also takes a text file without the header (GloVe's
+    layout) whose first rows read as rows and whose first word is no number (so that no
+    file of numbers passes)."""
+    for no_header in (False, True) if headerless else (False,):
+        try:
+            words, _ = read_word2vec(path, limit=2, allow_nonfinite=True, no_header=no_header)
+        except (OSError, ValueError, UnicodeDecodeError):
+            continue
+        if not no_header or not _is_number(words[0].encode()):
+            return True
+    return False
 
 
-def check_word2vec_path(path: str | Path, advice: str) -> Path:
+def check_word2vec_path(path: str | Path, advice: str = MOVE_ADVICE,
+                        headerless: bool = False) -> Path:
     """Refuse, before any work, a place where wordspace may not write a word2vec file:
-    a link, a directory, an existing file that is not a word2vec file; ``FileExistsError``
+    a link, a directory, an existing file that is not a word2vec file (with its header;
+    ``headerless``: or without, see :func:`is_word2vec_file`); ``FileExistsError``
     ending with ``advice`` (what to do). Returns ``path``."""
-    return check_replaceable_file(path, "a word2vec file", is_word2vec_file, advice)
+    return check_replaceable_file(path, "a word2vec file",
+                                  lambda file: is_word2vec_file(file, headerless), advice)
 
 
 def read_word2vec(path: str | Path, binary: bool | None = None, limit: int | None = None,
@@ -364,6 +377,7 @@ def read_word2vec(path: str | Path, binary: bool | None = None, limit: int | Non
             s = _Stream(f, name, compressed=f is not raw)
             if f is not raw:
                 size = None  # the content's size is unknown
+            s.skip_byte_order_mark()
             header = _header(s, name, no_header, binary)
             if header is None:
                 out = _headerless_rows(s, name, limit, raw.fileno(), size, unicode_errors)
@@ -459,14 +473,8 @@ def _starts_with_a_row(s: _Stream) -> bool:
     s.fill(_MAX_WORD + _MAX_NUMBER + 1)
     head = s.buf[s.pos:s.pos + _MAX_WORD + _MAX_NUMBER + 1].split(b"\n", 1)[0]
     fields = head.split(None, 2)
-    if (len(fields) < 2 or _TWO_INTEGERS.fullmatch(head) or not _is_number(fields[1])
-            or _CONTROL.search(head)):
-        return False
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        return False
-    return True
+    return (len(fields) >= 2 and not _TWO_INTEGERS.fullmatch(head)
+            and _is_number(fields[1]) and _is_text(head))
 
 
 def _headerless_rows(s: _Stream, name: str, limit: int | None, fd: int,
@@ -530,12 +538,17 @@ def _detect(s: _Stream, name: str, dim: int, binary: bool | None) -> bool:
 
     The file is text when its first line, as far as the first binary row would reach (a
     word, a space and ``4 * dim`` bytes), is text (UTF-8 without control characters)
-    and a number follows the word. Float32 data almost never passes (random bytes fail
-    the UTF-8 and control checks, and the first float's bytes would have to be digits
-    then a space or a newline), while a text file does whatever its dimension, so a text
-    file whose rows disagree with its header is reported as text. An explicit ``binary``
-    that contradicts the file is refused, unless the first row also reads that way as
-    word2vec.c writes it (a binary row of one number can look like text).
+    and either a number follows the word, or the line is a text row of some other
+    fields: it ends with a newline and holds the word and exactly ``dim`` fields, and is
+    not a binary row as word2vec.c writes it whose float bytes hold no whitespace (so
+    that a text row whose values are no numbers, "N/A" or "0,1", is reported as such,
+    not read as floats). Float32 data almost never passes (random bytes fail the UTF-8
+    and control checks, and the first float's bytes would have to be digits then a
+    space or a newline, or split into exactly ``dim`` fields), while a text file does
+    whatever its dimension, so a text file whose rows disagree with its header is
+    reported as text. An explicit ``binary`` that contradicts the file is refused,
+    unless the first row also reads that way (a binary row of one number can look like
+    text, and a text row of one field like binary).
     """
     s.fill(_MAX_WORD + 4 * dim + 2 + _MAX_NUMBER)
     body = s.buf[s.pos:s.pos + _MAX_WORD + 4 * dim + 2 + _MAX_NUMBER]
@@ -546,18 +559,30 @@ def _detect(s: _Stream, name: str, dim: int, binary: bool | None) -> bool:
     space = line.find(b" ", 0, _MAX_WORD + 1)
     region = line[:max(space, 0) + 1 + 4 * dim]  # where the first binary row would be
     fields = line.split(None, 2)
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(region, final=False)
-        text = not _CONTROL.search(region) and len(fields) > 1 and _is_number(fields[1])
-    except UnicodeDecodeError:
-        text = False
+    text_row = newline >= 0 and len(line.split()) == dim + 1 and _is_text(line, final=True)
+    float_bytes = body[space + 1:space + 1 + 4 * dim]
+    text = (len(fields) > 1 and _is_number(fields[1]) and _is_text(region)
+            or text_row and not (_binary_first_row_reads(body, dim)
+                                 and not any(b in _SPACE for b in float_bytes)))
     if binary is None or bool(binary) is not text:  # unset, or agrees with the file
         return not text
     if binary and _binary_first_row_reads(body, dim):
         return True
+    if binary is False and text_row:
+        return False
     found, said = ("text", "binary") if text else ("binary", "text")
     raise ValueError(f"{name}: binary={binary} but the file is in the {found} format, not "
                      f"{said}; leave binary unset to read either")
+
+
+def _is_text(data: bytes, final: bool = False) -> bool:
+    """Whether ``data`` is UTF-8 without control characters (``final=False``: the
+    start of such text, perhaps cut inside a character)."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=final)
+    except UnicodeDecodeError:
+        return False
+    return not _CONTROL.search(data)
 
 
 def _is_number(field: bytes) -> bool:
@@ -616,8 +641,8 @@ def _text_rows(s: _Stream, name: str, n: int | None, rows: int, dim: int, out: _
                 vector = np.array(fields[1:], dtype=np.float32)
         except ValueError:
             bad = next(f for f in fields[1:] if not _is_number(f))
-            raise ValueError(f"{out.where(i)}: {_shown(bad)} in the row of {_shown(word)} is not a "
-                             "number") from None
+            raise ValueError(f"{out.where(i)}: {_shown(bad)} in the vector of {_shown(word)} "
+                             "is not a number") from None
         out.add(i, word, vector)
 
 
