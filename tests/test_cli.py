@@ -978,6 +978,25 @@ def test_query_commands_report_what_they_cannot_answer(sources, tmp_path, capsys
     assert not (tmp_path / "m.png").exists()
 
 
+def test_options_may_stand_between_the_positionals(tmp_path, capsys):
+    """``similar MODEL --topn 1 WORD`` is how people type it; argparse's plain parse
+    ended MODEL's words at the option and refused WORD as an unrecognised argument."""
+    path = tmp_path / "v.txt"
+    path.write_text("3 2\ncat 0.1 0.2\ndog 0.3 0.1\nemu 0.2 0.9\n")
+    assert main(["similar", str(path), "--topn", "1", "cat"]) == 0
+    assert capsys.readouterr().out.split() == ["emu", "0.9701"]
+    assert main(["analogy", str(path), "--method", "3cosmul", "--topn", "1", "cat", "dog",
+                 "emu"]) == 2  # parsed: every candidate is a query word
+    assert "no answer" in capsys.readouterr().err
+    assert main(["vectors", str(path), "-v", "dog"]) == 0
+    assert capsys.readouterr().out.split() == ["dog", "0.3", "0.1"]
+    with pytest.raises(SystemExit) as exit_:
+        main(["similar", str(path), "--bogus", "cat"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage: wordspace similar" in err and "unrecognized arguments: --bogus" in err
+
+
 def test_queries_with_nothing_to_answer_fail_instead_of_printing_nothing(tmp_path, capsys):
     """A one-word vocabulary has no neighbour, an analogy whose candidates are all query
     words no answer, and a zero vector no direction: each is reported and fails the run

@@ -79,6 +79,26 @@ def _subcommand(sub, name: str, nested: bool = False, **kwargs) -> argparse.Argu
     return sub.add_parser(name, parents=[common], **kwargs)
 
 
+class _Parser(argparse.ArgumentParser):
+    """A subcommand's parser, which takes options between its positionals
+    (``similar MODEL --topn 3 WORD``): argparse's own parse fills a ``*`` positional
+    before the first option, and then calls the words after it unrecognised."""
+
+    _mixing = False
+
+    def parse_known_args(self, args=None, namespace=None):
+        if self._mixing or self._subparsers is not None:  # intermixing refuses subparsers
+            return super().parse_known_args(args, namespace)
+        self._mixing = True  # the intermixed parse calls this method back, twice
+        try:
+            namespace, extras = self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._mixing = False
+        if extras:  # said with this subcommand's usage, not the top level's
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return namespace, extras
+
+
 class UsageError(ValueError):
     """A command line asking for something its model cannot take (one line, exit code 2)."""
 
@@ -1175,7 +1195,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="wordspace", description="Learn word representations from raw text, and use them.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"wordspace {__version__}")
-    sub = parser.add_subparsers(title="subcommands", metavar="SUBCOMMAND", required=True)
+    sub = parser.add_subparsers(title="subcommands", metavar="SUBCOMMAND", required=True,
+                                parser_class=_Parser)
     _add_train(sub)
     _add_query(sub)
     _add_vectors(sub)
