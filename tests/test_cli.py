@@ -282,7 +282,15 @@ def test_pv_dbow_end_to_end(tmp_path, capsys):
     shown = capsys.readouterr()
     assert shown.out.splitlines()[1] == "(none of its words is in the model's vocabulary)"
     assert shown.out.splitlines()[3] == topic_words
-    assert "1 document(s) have no word in" in shown.err and "(number 1)" in shown.err
+    assert "1 document(s) have no word in" in shown.err
+    assert "(document 1, counting from 1): no vector inferred" in shown.err
+    assert main(["infer", str(out), "--vector", topic_words, "zebra"]) == 2
+    shown = capsys.readouterr()
+    rows = [line.split() for line in shown.out.splitlines()]
+    assert len(rows) == 2 and all(float(x) == 0 for x in rows[1]) and any(
+        float(x) for x in rows[0])
+    assert "(document 2, counting from 1): no vector inferred, a row of zeros printed in " \
+        "its place" in shown.err
 
     exported = tmp_path / "docs.txt"
     assert main(["export", str(out), "--docs", "-o", str(exported)]) == 0

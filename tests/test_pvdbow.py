@@ -114,13 +114,14 @@ def test_inference_is_deterministic_independent_and_leaves_the_model_alone(fitte
     assert model.dv.infer(a, epochs=1).shape == (16,)
 
 
-def test_inference_errors_and_unknown_words(fitted):
+def test_inference_errors_and_unknown_words(fitted, caplog):
     model, _ = fitted
     np.testing.assert_array_equal(model.dv.infer("t0w1 t0w2"), model.dv.infer(["t0w1", "t0w2"]))
     with pytest.raises(ValueError, match="none of the document's words.*'zebra'"):
         model.dv.infer(["zebra", "yak"])
-    rows = model.dv.infer_many([["zebra"], ["t1w0", "zebra"]])
-    assert not rows[0].any() and rows[1].any()
+    rows = model.dv.infer_many([["t1w0", "zebra"], ["zebra"]])
+    assert not rows[1].any() and rows[0].any()
+    assert "zero vectors (at index 1 of the documents given)" in caplog.text
     with pytest.raises(ValueError, match="epochs must be"):
         model.dv.infer(["t1w0"], epochs=0)
     # gensim's name and arguments: model.infer_vector(words, alpha=..., epochs=...)

@@ -759,13 +759,15 @@ def _add_query(sub) -> None:
                     "line of standard input) with a pv-dbow model, and list the training "
                     "documents nearest to it. Texts are tokenised as the model's training "
                     "collection was (its --lowercase and --token-pattern).")
-    p.add_argument("model", metavar="MODEL_DIR")
+    p.add_argument("model", metavar="MODEL_DIR", help="a pv-dbow model directory")
     p.add_argument("texts", nargs="*", metavar="TEXT",
                    help="documents to infer (default: one per line of standard input)")
     p.add_argument("--topn", type=_positive_int, default=5,
                    help="how many nearest documents")
     p.add_argument("--vector", action="store_true",
-                   help="print the inferred vectors instead of neighbours")
+                   help="print the inferred vectors instead of neighbours, one line each "
+                        "(a document with no word in the vocabulary gets a line of zeros, "
+                        "keeping the others' places, and fails the run)")
     p.add_argument("--epochs", type=_positive_int, default=None,
                    help="inference passes over each document (default: the model's epochs)")
     p.add_argument("--seed", type=int, default=None,
@@ -781,7 +783,9 @@ def _add_query(sub) -> None:
     p.add_argument("words", nargs="*", metavar="A B C",
                    help="one or more triples (default: a triple per line of standard input)")
     p.add_argument("--topn", type=_positive_int, default=5, help="how many answers")
-    p.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
+    p.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd",
+                   help="3CosAdd ranks by cos(x, b) - cos(x, a) + cos(x, c); 3CosMul by "
+                        "their product and quotient, which often answers better")
     p.set_defaults(func=_analogy)
 
 
@@ -919,8 +923,10 @@ def _infer(a) -> None:
     unknown = [i + 1 for i, vector in enumerate(vectors) if not vector.any()]
     if unknown:  # the others answered (a zero row kept each line's place), then failed
         raise ValueError(f"{len(unknown)} document(s) have no word in {a.model}'s "
-                         f"vocabulary (number {', '.join(map(str, unknown[:5]))}"
-                         f"{', ...' if len(unknown) > 5 else ''}): no vector inferred")
+                         f"vocabulary (document {', '.join(map(str, unknown[:5]))}"
+                         f"{', ...' if len(unknown) > 5 else ''}, counting from 1): no "
+                         "vector inferred" + (", a row of zeros printed in its place"
+                                              if a.vector else ""))
 
 
 def _add_export(sub) -> None:

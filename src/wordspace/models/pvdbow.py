@@ -213,7 +213,9 @@ class PVDBOW(SkipGram):
                              f"{', ...' if len(documents[unknown[0]]) > 5 else ''})")
         if unknown:
             logger.warning("%d document(s) have no word in the vocabulary: zero vectors "
-                           "(documents %s)", len(unknown), ", ".join(map(str, unknown[:5])))
+                           "(at index %s of the documents given)", len(unknown),
+                           ", ".join(map(str, unknown[:5])) + (", ..." if len(unknown) > 5
+                                                               else ""))
         rows = infer_rows(
             encoded, NegativeSamplingLoss(train_outputs=False), self.output_vectors_,
             self.vocab_.counts,
