@@ -84,9 +84,9 @@ if TYPE_CHECKING:
 
 __all__ = ["DIVERGENCE_FACTOR", "JOB_WORDS", "DeviceCounters", "DeviceExecutor", "KEEP_WARNING",
            "MEMORY_SHARE", "TooLittleTraining", "TrainingDiverged", "TrainingStopped",
-           "TrainingReport", "TrainingTooLarge", "check_pairs", "check_walk_memory",
-           "expected_kept_share", "format_loss", "infer_rows", "make_jobs", "request_stop",
-           "sample_keeping", "train"]
+           "TrainingReport", "TrainingTooLarge", "check_pairs", "check_vocabulary",
+           "check_walk_memory", "expected_kept_share", "format_loss", "infer_rows",
+           "make_jobs", "request_stop", "sample_keeping", "train"]
 
 logger = logging.getLogger(__name__)
 
@@ -302,7 +302,7 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
     tokens = np.asarray(corpus.tokens)
     offsets = np.asarray(corpus.offsets)
     counts = corpus.vocab.counts
-    _check_vocabulary(corpus.vocab.words, loss, params)
+    check_vocabulary(corpus.vocab.words, *loss.min_vocabulary(params))
     if sentence_context is not None and (
             len(sentence_context) != len(offsets) - 1 or len(sentence_context) and not (
             sentence_context.min() >= 0 and sentence_context.max() < params.input_rows)):
@@ -748,11 +748,11 @@ def _epoch_of(position: int, per_epoch: int) -> str:
     return ("inside " if position % per_epoch else "") + f"epoch {position // per_epoch + 1}"
 
 
-def _check_vocabulary(words: list[str], loss: Loss, params: Params) -> None:
-    """Refuse, before any work, a vocabulary too small for ``loss`` to learn anything
-    from (:meth:`~wordspace.losses.Loss.min_vocabulary`): one word, or two for tied
-    Gaussians, would train nothing, and exit as if it had worked."""
-    needed, why = loss.min_vocabulary(params)
+def check_vocabulary(words: list[str], needed: int, why: str) -> None:
+    """Refuse (:class:`TooLittleTraining`), before any work, a vocabulary of fewer than
+    ``needed`` words, too small for the model to learn anything from, because ``why``
+    (for a loss: :meth:`~wordspace.losses.Loss.min_vocabulary`): one word, or two for
+    tied Gaussians, would train nothing and exit as if it had worked."""
     if len(words) < needed:
         listed = ", ".join(shorten(word) for word in words)
         raise TooLittleTraining(
