@@ -68,6 +68,7 @@ from wordspace._io import (
     temporary_file,
     text_head,
 )
+from wordspace._json import parse_json
 from wordspace.progress import progress_bar
 
 logger = logging.getLogger(__name__)
@@ -423,7 +424,7 @@ def _sha256(path: Path) -> str:
 
 def _records(dataset: Dataset) -> dict:
     try:
-        records = json.loads((dataset.folder / _RECORDS).read_text(encoding="utf-8"))
+        records = parse_json((dataset.folder / _RECORDS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return records if isinstance(records, dict) else {}
@@ -1342,7 +1343,7 @@ def read_documents(location: str | Path) -> list[dict]:
             if not line.strip():
                 continue
             try:
-                document = json.loads(line)
+                document = parse_json(line)
             except ValueError as e:
                 raise DatasetError(f"{location}:{lineno}: not a JSON object ({e})") from None
             if not isinstance(document, dict) or "id" not in document \

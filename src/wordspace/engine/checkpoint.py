@@ -42,6 +42,7 @@ from wordspace._io import (
     recover_interrupted_swap,
     temporary_directory,
 )
+from wordspace._json import parse_json
 
 __all__ = ["CHECKPOINT_FORMAT", "Checkpoint", "CheckpointMismatch", "Checkpointer", "Every",
            "check_checkpoint_path", "check_ranks", "corpus_identity", "is_checkpoint",
@@ -171,7 +172,7 @@ def is_checkpoint(path: str | Path) -> bool:
     """Whether ``path`` is a directory whose ``checkpoint.json`` says it is a wordspace
     checkpoint (its contents are checked only when read)."""
     try:
-        head = json.loads((Path(path) / "checkpoint.json").read_bytes())
+        head = parse_json((Path(path) / "checkpoint.json").read_bytes())
     except (OSError, ValueError):
         return False
     return isinstance(head, dict) and head.get("kind") == _MARKER
@@ -202,7 +203,7 @@ def _checkpoint_names(path: str | Path) -> set[str]:
     """The files of the checkpoint at ``path``: ``checkpoint.json``, ``states.npy`` and
     the arrays its ``checkpoint.json`` names."""
     try:
-        arrays = json.loads((Path(path) / "checkpoint.json").read_bytes()).get("arrays", {})
+        arrays = parse_json((Path(path) / "checkpoint.json").read_bytes()).get("arrays", {})
     except (OSError, ValueError, AttributeError):
         arrays = {}
     return {"checkpoint.json", "states.npy",
@@ -303,7 +304,7 @@ def _ranks_of(path: Path) -> int | None:
     """The ranks of the distributed run whose checkpoint ``path`` is (None: a single
     process's)."""
     try:
-        ranks = json.loads((path / "checkpoint.json").read_bytes()).get("ranks")
+        ranks = parse_json((path / "checkpoint.json").read_bytes()).get("ranks")
     except (OSError, ValueError, AttributeError):
         return None
     return ranks if isinstance(ranks, int) and not isinstance(ranks, bool) else None
@@ -345,7 +346,7 @@ def _read_head(path: str | Path) -> Checkpoint:
     path = Path(path)
     file = path / "checkpoint.json"
     try:
-        head = json.loads(file.read_bytes())
+        head = parse_json(file.read_bytes())
     except (OSError, UnicodeDecodeError, ValueError) as e:
         raise ValueError(f"{file}: not a readable checkpoint ({e}); {_RESTART}") from None
 

@@ -27,6 +27,7 @@ from wordspace._io import (
     missing_mark,
     recover_interrupted_swap,
 )
+from wordspace._json import parse_json
 from wordspace._tokens import shorten
 from wordspace._validate import check_float, check_int
 from wordspace.corpus import MAX_SENTENCE_LENGTH, Corpus
@@ -502,7 +503,7 @@ class Model:
         if not file.is_file():
             return
         try:
-            self.report_ = self._report_type.from_dict(json.loads(file.read_bytes()))
+            self.report_ = self._report_type.from_dict(parse_json(file.read_bytes()))
         except (OSError, ValueError, AttributeError) as e:
             logger.warning("%s: the training report is unreadable (%s); the model loads "
                            "without report_", file, e)
@@ -840,7 +841,7 @@ def read_model_config(path: str | Path) -> dict:
     if not config_file.is_file():
         raise FileNotFoundError(f"{path} is not a wordspace model directory (no config.json)")
     try:
-        config = json.loads(config_file.read_bytes())
+        config = parse_json(config_file.read_bytes())
     except (OSError, UnicodeDecodeError, ValueError) as e:
         raise ValueError(f"{config_file}: not a readable model config ({e})") from None
     registry = _registry()
