@@ -432,7 +432,7 @@ def _damage(directory: Path, how: str) -> None:
     ("columns", "input_vectors_.npy", "expected shape"),
     ("complex", "input_vectors_.npy", "expected float32 numbers, found complex64"),
     ("object", "input_vectors_.npy", "not a readable .npy array"),
-    ("nan", "input_vectors_.npy", "non-finite values"),
+    ("nan", "input_vectors_.npy", "non-finite values (NaN or inf), the first in row 3;"),
     ("config", "config.json", "not a readable model config"),
     ("class", "config.json", "unknown model class 'os.system'"),
     ("params", "config.json", "invalid parameters: dim must be"),
@@ -455,6 +455,28 @@ def test_a_damaged_model_directory_is_refused_naming_the_file(tmp_path, models, 
     with pytest.raises((ValueError, FileNotFoundError)) as info:
         load_model(directory)
     assert str(directory / file) in str(info.value) and problem in str(info.value)
+
+
+def test_a_non_finite_value_is_reported_in_its_own_row(tmp_path, models, monkeypatch):
+    import shutil
+
+    from wordspace import _validate
+    from wordspace.models.base import load_matrix
+
+    directory = tmp_path / "pv"
+    shutil.copytree(models["root"] / "pv", directory)
+    vectors = directory / "input_vectors_.npy"
+    array = np.load(vectors)
+    last = len(array) - 1
+    array[last, -1] = np.inf  # the last row: it was "from row 0 on", the block's start
+    np.save(vectors, array)
+    with pytest.raises(ValueError, match=rf"the first in row {last};"):
+        load_matrix(vectors, mmap=True)
+    monkeypatch.setattr(_validate, "SCAN_ROWS", 4)  # blocks of 4 rows: in the third
+    array[9, 0] = np.nan
+    assert _validate.first_nonfinite_row(array) == 9
+    assert _validate.first_nonfinite_row(array[:9]) is None
+    assert _validate.first_nonfinite_row(array[:, 0]) == 9  # a vector's index
 
 
 def test_json_nested_too_deeply_is_refused_naming_the_file(tmp_path, models, caplog,

@@ -1,9 +1,15 @@
-"""Parameter checks run before any work starts, with messages that say what is allowed."""
+"""Parameter checks run before any work starts, with messages that say what is allowed,
+and the checks of loaded arrays they share."""
 
 from __future__ import annotations
 
 import math
 import numbers
+
+import numpy as np
+
+#: rows a finiteness scan looks at at once: bounded scratch, also for a memory map
+SCAN_ROWS = 1 << 16
 
 
 def check_int(name: str, value, minimum: int, maximum: int | None = None) -> None:
@@ -35,3 +41,15 @@ def check_choice(name: str, value, choices) -> None:
     if value not in choices:
         options = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{name} must be one of {options}, got {value!r}")
+
+
+def first_nonfinite_row(array: np.ndarray) -> int | None:
+    """The first row (index along the first axis) of ``array`` that holds a NaN or an
+    infinity, None when every value is finite; scanned :data:`SCAN_ROWS` rows at a time."""
+    if array.ndim == 0:
+        return None if np.isfinite(array) else 0
+    for start in range(0, len(array), SCAN_ROWS):
+        finite = np.isfinite(array[start:start + SCAN_ROWS])
+        if not finite.all():  # the block's bad row, not the block's start
+            return start + int(np.argmin(finite.reshape(len(finite), -1).all(axis=1)))
+    return None

@@ -43,6 +43,7 @@ from wordspace._io import (
     temporary_directory,
 )
 from wordspace._json import parse_json
+from wordspace._validate import first_nonfinite_row
 
 __all__ = ["CHECKPOINT_FORMAT", "Checkpoint", "CheckpointMismatch", "Checkpointer", "Every",
            "check_checkpoint_path", "check_ranks", "corpus_identity", "is_checkpoint",
@@ -336,8 +337,10 @@ def _load_checked(file: Path, dtype: np.dtype, shape: tuple[int, ...]) -> np.nda
         found = (f"{array.dtype} {array.shape}" if isinstance(array, np.ndarray)
                  else type(array).__name__)
         raise ValueError(f"{file}: expected {np.dtype(dtype)} of shape {shape}, found {found}")
-    if array.dtype.kind == "f" and not np.isfinite(array).all():
-        raise ValueError(f"{file}: holds non-finite values (NaN or inf)")
+    row = first_nonfinite_row(array) if array.dtype.kind == "f" else None
+    if row is not None:
+        raise ValueError(f"{file}: holds non-finite values (NaN or inf), the first in row "
+                         f"{row}")
     return array
 
 

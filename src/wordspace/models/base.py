@@ -29,7 +29,7 @@ from wordspace._io import (
 )
 from wordspace._json import parse_json
 from wordspace._tokens import shorten
-from wordspace._validate import check_float, check_int
+from wordspace._validate import check_float, check_int, first_nonfinite_row
 from wordspace.corpus import MAX_SENTENCE_LENGTH, Corpus
 from wordspace.cuda.device import parse_device
 from wordspace.engine.callbacks import check_callbacks
@@ -911,10 +911,10 @@ def load_matrix(file: Path, mmap: bool = False) -> np.ndarray:
                          f"{getattr(array, 'dtype', type(array).__name__)}")
     if array.ndim == 0:
         raise ValueError(f"{file}: expected a matrix or a vector, found a single number")
-    for start in range(0, len(array), 1 << 16):  # bounded scratch, also for a memmap
-        if not np.isfinite(array[start:start + (1 << 16)]).all():
-            raise ValueError(f"{file}: holds non-finite values (NaN or inf) from row "
-                             f"{start} on; the model is damaged")
+    row = first_nonfinite_row(array)
+    if row is not None:
+        raise ValueError(f"{file}: holds non-finite values (NaN or inf), the first in row "
+                         f"{row}; the model is damaged")
     if array.dtype != np.float32:
         array = array.astype(np.float32)
     return array
