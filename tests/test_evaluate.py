@@ -309,8 +309,16 @@ def test_the_kind_is_told_from_the_content_or_given(tmp_path):
     kind, rows = read_file(both, "entailment")
     assert kind == "entailment" and [r["label"] for r in rows] == [True, False]
     broken = write("g.txt", "man king 3\nman woman 2\nking queen\n")
-    with pytest.raises(DatasetError, match=r"line 3 'king queen' is not 'word1 word2 score'"):
+    with pytest.raises(DatasetError, match=r"most lines read as similarity data, but line 3 "
+                                           r"'king queen' is not 'word1 word2 score'"):
         detect_kind(broken)
+    # a text corpus: no line is data of any kind (it said "most lines read as similarity
+    # data, but line 2 ...", the first line taken for a header)
+    corpus = write("c.txt", "the cat sat on the mat\nthe dog sat on the log\n" * 3)
+    with pytest.raises(DatasetError, match=r"c.txt reads as neither similarity pairs .*, "
+                                           r"analogy questions .* nor entailment rows .*: "
+                                           r"line 1 'the cat sat on the mat' is none of them"):
+        detect_kind(corpus)
 
 
 def test_own_files_that_are_missing_or_malformed_fail_before_scoring(tmp_path, tiny):
