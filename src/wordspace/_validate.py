@@ -53,3 +53,22 @@ def first_nonfinite_row(array: np.ndarray) -> int | None:
         if not finite.all():  # the block's bad row, not the block's start
             return start + int(np.argmin(finite.reshape(len(finite), -1).all(axis=1)))
     return None
+
+
+def longest_row(matrix: np.ndarray) -> tuple[int, float]:
+    """The row of ``matrix`` with the largest Euclidean norm, and that norm, or, before
+    any, the first row holding a NaN or an infinity, with its norm (NaN or inf); ``(-1,
+    0.0)`` for no rows. Norms are taken in float64, where float32's would overflow, a few
+    thousand rows at a time."""
+    step = max(1, SCAN_ROWS // max(matrix.shape[1], 1))  # about 0.5 MB of float64
+    best, longest = -1, 0.0
+    for start in range(0, len(matrix), step):
+        block = np.asarray(matrix[start:start + step], np.float64)
+        with np.errstate(over="ignore", invalid="ignore"):  # inf and NaN rows: found below
+            norms = np.sqrt(np.einsum("ij,ij->i", block, block))
+        bad = np.flatnonzero(~np.isfinite(norms))
+        if len(bad):
+            return start + int(bad[0]), float(norms[bad[0]])
+        if len(norms) and norms.max() > longest:
+            best, longest = start + int(norms.argmax()), float(norms.max())
+    return best, longest

@@ -29,7 +29,12 @@ from wordspace._io import (
 )
 from wordspace._json import parse_json
 from wordspace._tokens import shorten
-from wordspace._validate import check_float, check_int, first_nonfinite_row
+from wordspace._validate import (
+    check_float,
+    check_int,
+    first_nonfinite_row,
+    longest_row,
+)
 from wordspace.corpus import MAX_SENTENCE_LENGTH, Corpus
 from wordspace.cuda.device import parse_device
 from wordspace.engine.callbacks import check_callbacks
@@ -42,7 +47,7 @@ from wordspace.engine.checkpoint import (
 from wordspace.engine.layout import Layout
 from wordspace.engine.meter import TrainingReport
 from wordspace.losses import Loss, Params
-from wordspace.train import DeviceExecutor, check_walk_memory, train
+from wordspace.train import DeviceExecutor, TrainingDiverged, check_walk_memory, train
 from wordspace.vocab import UNK, Vocabulary
 
 logger = logging.getLogger(__name__)
@@ -416,6 +421,7 @@ class Model:
             raise ValueError(f"the pretrained vectors{where} have {vectors.matrix.shape[1]} "
                              f"dimensions and this {name} has dim={self.dim}: set "
                              f"dim={vectors.matrix.shape[1]}, or use vectors of {self.dim}")
+        _check_initial_norms(vectors, "" if hasattr(source, "matrix") else f" in {source}")
         return vectors
 
     @property
@@ -668,17 +674,27 @@ class WindowModel(Model):
             config["init"] = _initialise(params.inputs, self.vocab_.words, run.init)
         if run.update and run.checkpoint is not None:  # resumed only from the same start
             config["update of"] = _digest(param_arrays(params))
-        self.report_ = train(
-            corpus, loss, params, layout=self._layout(), executor=self._device_executor(),
-            window=self.window if window is None else window,
-            negative=getattr(self, "negative", 0), sample=self.sample,
-            ns_exponent=getattr(self, "ns_exponent", 0.75), epochs=self.epochs,
-            alpha=self.alpha, min_alpha=self._final_alpha,
-            workers=self._workers, seed=self.seed,
-            sentence_context=sentence_context, progress=self.progress,
-            checkpoint=run.checkpoint, checkpoint_every=run.every,
-            config={"class": type(self).__name__, **config},
-            on_epoch_end=on_epoch_end if epoch_end else None, sync=run.sync)
+        try:
+            self.report_ = train(
+                corpus, loss, params, layout=self._layout(),
+                executor=self._device_executor(),
+                window=self.window if window is None else window,
+                negative=getattr(self, "negative", 0), sample=self.sample,
+                ns_exponent=getattr(self, "ns_exponent", 0.75), epochs=self.epochs,
+                alpha=self.alpha, min_alpha=self._final_alpha,
+                workers=self._workers, seed=self.seed,
+                sentence_context=sentence_context, progress=self.progress,
+                checkpoint=run.checkpoint, checkpoint_every=run.every,
+                config={"class": type(self).__name__, **config},
+                on_epoch_end=on_epoch_end if epoch_end else None, sync=run.sync)
+        except TrainingDiverged as e:
+            if run.init is None:
+                raise
+            # long pretrained rows diverge at any rate: name the longest beside the rate
+            row, norm = longest_row(run.init.matrix)
+            raise TrainingDiverged(
+                f"{e}; or the pretrained vectors are too long to start from (the longest, of "
+                f"{shorten(run.init.words[row])}, is {norm:.3g} long)") from None
 
 
 def _check_tokenization(recorded: dict, corpus: Corpus) -> None:
@@ -760,6 +776,27 @@ class _RunOptions:
     sync: object = None  # a distributed run's SyncSettings
     init: object = None  # pretrained Vectors to start from
     update: bool = False  # continue the fitted parameters
+
+
+#: the largest norm a pretrained vector may have: the dot product of two such (which
+#: training computes in float32) is then finite, as |u.v| <= |u| |v| (about 1.8e19)
+MAX_INITIAL_NORM = float(np.sqrt(np.finfo(np.float32).max))
+
+
+def _check_initial_norms(vectors, where: str) -> None:
+    """Refuse pretrained ``vectors`` (from ``where``, for the message) holding a
+    non-finite value or a row longer than :data:`MAX_INITIAL_NORM`: training could only
+    overflow from them, and report it as a learning rate too high."""
+    row, norm = longest_row(vectors.matrix)
+    if norm <= MAX_INITIAL_NORM:
+        return
+    what = ("holds a non-finite value (NaN or inf)" if not np.isfinite(norm) else
+            f"is {norm:.3g} long, over {MAX_INITIAL_NORM:.3g}, beyond which its dot "
+            "products overflow float32")
+    raise ValueError(f"the pretrained vectors{where}: the vector of "
+                     f"{shorten(vectors.words[row])} (row {row}) {what}; training can only "
+                     "diverge from it. Fix or leave out that vector (the file is damaged, "
+                     "or holds no word vectors)")
 
 
 def _initialise(inputs: np.ndarray, words: list[str], vectors) -> str:
