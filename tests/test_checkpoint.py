@@ -234,7 +234,8 @@ def test_a_damaged_checkpoint_is_refused_naming_the_file(corpus, tmp_path):
     inputs = np.load(path / "inputs.npy")
     inputs[3, 1] = np.nan
     np.save(path / "inputs.npy", inputs)
-    with pytest.raises(ValueError, match="inputs.npy: holds non-finite"):
+    with pytest.raises(ValueError, match=r"inputs.npy: holds non-finite values \(NaN or "
+                                         r"inf\), the first in row 3$"):
         SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=path)
     np.save(path / "inputs.npy", inputs[:, :4].astype(np.float64))
     with pytest.raises(ValueError, match=r"inputs.npy: expected float32 of shape"):

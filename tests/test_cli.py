@@ -595,6 +595,15 @@ def test_train_init_checks_the_pretrained_vectors_before_reading(tmp_path, capsy
     assert code == 2
     err = capsys.readouterr().err
     assert "have 6 dimensions" in err and "missing.txt" not in err
+    # a value of 1e30 overflows every dot product: it blamed the learning rate after
+    # training ("diverged ... lower alpha"); now refused before the corpus is read
+    (tmp_path / "huge.vec").write_text("2 8\na 1 0 0 0 0 0 0 0\nb 1e30 0 0 0 0 0 0 0\n")
+    assert main(["train", str(tmp_path / "missing.txt"), "-o", str(tmp_path / "m"),
+                 "--dim", "8", "--init", str(tmp_path / "huge.vec")]) == 2
+    err = capsys.readouterr().err
+    assert f"the pretrained vectors in {tmp_path / 'huge.vec'}: the vector of 'b' (row 1) " \
+        "is 1e+30 long, over 1.84e+19" in err and "alpha" not in err
+    assert "missing.txt" not in err and not (tmp_path / "m").exists()
 
 
 def test_train_update_continues_a_model_with_the_new_corpus_s_words(tmp_path, text_file):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -251,6 +253,41 @@ def test_own_pair_and_question_files_are_scored(tmp_path, tiny):
         == by_questions.index("3 questions")
 
 
+@pytest.mark.parametrize("text, why", [
+    ("man king 3\n", "a correlation needs 2 pairs or more, and 1 was scored"),
+    ("man king 5\nman woman 5\nking queen 5\n",
+     "every pair's gold score is 5, and constant scores correlate with nothing"),
+    ("man king 3\nman woman 2\nking queen 1\n",
+     r"the model gives every pair the same similarity \(0\): its vectors tell no pair")])
+def test_an_undefined_correlation_says_why_and_fails_the_command(
+        tmp_path, tiny, text, why, caplog, capsys):
+    import logging
+
+    from wordspace.cli import main
+    from wordspace.evaluate import evaluate, format_table
+
+    pairs = tmp_path / "pairs.txt"
+    pairs.write_text(text)
+    vectors = tiny if "gold" in why or "1 was" in why else \
+        Vectors(tiny.words, np.zeros_like(tiny.matrix))  # all zero: every cosine 0
+    with caplog.at_level(logging.WARNING, logger="wordspace.evaluate"):
+        results = evaluate(vectors, [str(pairs)])
+    result = results["cosine"][str(pairs)]
+    assert np.isnan(result["spearman"]) and result["pairs"] > 0
+    assert re.match(why, result["undefined"])
+    assert f"{pairs}: no correlation: " in caplog.text
+    assert list(results.undefined()) == [f"{pairs} (cosine)"]
+    assert results.as_dict()["cosine"][str(pairs)]["spearman"] is None  # strict JSON
+    row = format_table(results).splitlines()[1]
+    assert "n/a  undefined (" in row and "nan" not in row
+    model = tmp_path / "m.txt"
+    vectors.save_word2vec_format(model)
+    assert main(["eval", str(model), "--datasets", str(pairs)]) == 2  # was a nan and 0
+    assert capsys.readouterr().err.startswith(f"wordspace: error: no score for {pairs} "
+                                              "(cosine): ")
+    assert word_similarity(tiny, [("man", "king", 3), ("man", "woman", 2)]).undefined is None
+
+
 def test_the_kind_is_told_from_the_content_or_given(tmp_path):
     from wordspace.datasets import DatasetError, detect_kind, read_file
 
@@ -272,8 +309,16 @@ def test_the_kind_is_told_from_the_content_or_given(tmp_path):
     kind, rows = read_file(both, "entailment")
     assert kind == "entailment" and [r["label"] for r in rows] == [True, False]
     broken = write("g.txt", "man king 3\nman woman 2\nking queen\n")
-    with pytest.raises(DatasetError, match=r"line 3 'king queen' is not 'word1 word2 score'"):
+    with pytest.raises(DatasetError, match=r"most lines read as similarity data, but line 3 "
+                                           r"'king queen' is not 'word1 word2 score'"):
         detect_kind(broken)
+    # a text corpus: no line is data of any kind (it said "most lines read as similarity
+    # data, but line 2 ...", the first line taken for a header)
+    corpus = write("c.txt", "the cat sat on the mat\nthe dog sat on the log\n" * 3)
+    with pytest.raises(DatasetError, match=r"c.txt reads as neither similarity pairs .*, "
+                                           r"analogy questions .* nor entailment rows .*: "
+                                           r"line 1 'the cat sat on the mat' is none of them"):
+        detect_kind(corpus)
 
 
 def test_own_files_that_are_missing_or_malformed_fail_before_scoring(tmp_path, tiny):

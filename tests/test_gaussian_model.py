@@ -13,6 +13,7 @@ from wordspace import Corpus, Distributions, GaussianSkipGram, load_model
 from wordspace.cli import main
 from wordspace.evaluate import entailment
 from wordspace.kernels import gaussian as kernels
+from wordspace.train import TooLittleTraining
 
 
 def hierarchy(n_groups=5, n_specific=6, n_sentences=3000, seed=0):
@@ -99,7 +100,6 @@ def test_queries_agree_with_the_energies(trained):
 @pytest.mark.parametrize("covariance", ["diagonal", "spherical"])
 def test_parameters_stay_finite_and_bounded_on_adversarial_corpora(energy_name, covariance):
     corpora = [
-        [["a"] * 50] * 20,  # one word only: positives and negatives coincide
         [["a", "b"] * 30] * 30 + [["c"]],  # a word that never has a context
         [["x", "y", "z"]] * 200 + [["y"] * 400],  # extremely repetitive windows
     ]
@@ -116,6 +116,10 @@ def test_parameters_stay_finite_and_bounded_on_adversarial_corpora(energy_name, 
             assert np.all(np.isfinite(variances))
             assert variances.min() >= 0.1 * (1 - 1e-6) and variances.max() <= 3.0 * (1 + 1e-6)
             assert variances.shape[1] == (6 if covariance == "diagonal" else 1)
+    # one word only, where positives and negatives coincide: it trained nothing and
+    # passed; now refused before training
+    with pytest.raises(TooLittleTraining, match="needs at least 3"):
+        model.fit(Corpus([["a"] * 50] * 20, min_count=1))
 
 
 @pytest.mark.parametrize("tied", [True, False])

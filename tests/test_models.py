@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from wordspace import Corpus, SkipGram, load_model
+from wordspace.train import TrainingDiverged
 
 
 @pytest.fixture
@@ -169,6 +170,22 @@ def test_fit_starts_from_pretrained_vectors_for_the_words_they_hold(planted, tmp
         GaussianSkipGram(dim=8).fit(tmp_path / "no-such-corpus.txt", init=pretrained)
     with pytest.raises(ValueError, match="hold no word of the corpus"):
         SkipGram(**settings).fit(corpus, init=Vectors(["zzz"], np.ones((1, 8), np.float32)))
+    # a NaN, or a vector too long for float32 dot products, can only diverge: refused
+    # before reading, naming the word, not reported as a learning rate too high
+    bad = pretrained.matrix.copy()
+    bad[4, 2] = np.nan
+    with pytest.raises(ValueError, match=rf"the vector of '{words[4]}' \(row 4\) holds a "
+                                         r"non-finite value \(NaN or inf\)"):
+        SkipGram(dim=8).fit(tmp_path / "no-such-corpus.txt",
+                            init=Vectors(pretrained.words, bad))
+    # long but finite: training may still diverge, and the error names both causes
+    long = pretrained.matrix.copy()
+    long[0] = 1e4
+    with pytest.raises(TrainingDiverged, match=rf"lower alpha .*; or the pretrained vectors "
+                                               rf"are too long to start from \(the longest, "
+                                               rf"of '{words[0]}', is 2.83e\+04 long\)"):
+        SkipGram(**{**settings, "alpha": 0.025}).fit(corpus, init=Vectors(pretrained.words,
+                                                                          long))
 
 
 def test_update_continues_training_on_more_text_with_new_words(tmp_path, monkeypatch):

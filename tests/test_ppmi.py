@@ -122,6 +122,25 @@ def test_a_corpus_without_pairs_is_refused_not_factored():
         PPMISVD(dim=4, progress=False).fit([["alpha", "beta", "gamma"]] * 6)
 
 
+def test_a_ppmi_matrix_without_a_positive_cell_is_refused_not_factored(
+        tmp_path, text_file, capsys):
+    from wordspace.train import TooLittleTraining
+
+    # a shift of 1e9 leaves every PMI negative: the SVD of the zero matrix gave zero vectors
+    with pytest.raises(TooLittleTraining, match=r"none of the [\d,]+ co-occurring .* has a "
+                                                r"positive PPMI.*lower neg \(--shift, now "
+                                                r"1e\+09"):
+        PPMISVD(dim=4, sample=0, neg=1e9, progress=False).fit(
+            [["alpha", "beta", "gamma"]] * 6)
+    # one word: its PMI with itself is -log neg alone, refused before counting
+    with pytest.raises(TooLittleTraining, match=r"^the vocabulary has 1 word\(s\) \('w'\)"):
+        PPMISVD(dim=4, sample=0, progress=False).fit([["w"] * 10])
+    out = tmp_path / "y"
+    assert main(["train", str(text_file), "-o", str(out), "--model", "ppmi-svd", "--dim",
+                 "5", "--min-count", "1", "--sample", "0", "--shift", "1e9", "--quiet"]) != 0
+    assert "positive PPMI" in capsys.readouterr().err and not out.exists()
+
+
 def test_a_dimension_above_the_vocabulary_says_what_it_got(planted, caplog):
     import logging
 

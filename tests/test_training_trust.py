@@ -14,7 +14,7 @@ import pytest
 
 from conftest import planted_sentences
 from helpers import write_sentences
-from wordspace import Corpus, GaussianSkipGram, SkipGram
+from wordspace import Corpus, GaussianSkipGram, SkipGram, SoftmaxSkipGram
 from wordspace import train as driver
 from wordspace.engine import Job, Sampler
 from wordspace.engine.layout import SHARED_BAGS, Layout
@@ -217,6 +217,33 @@ def test_a_run_that_trains_no_pair_is_refused():
     assert not fitted(model)
     with pytest.raises(TooLittleTraining, match="a sentence of one word has no context"):
         SkipGram(dim=8, sample=0, workers=1, **QUIET).fit(Corpus([["a"], ["b"]], min_count=1))
+
+
+@pytest.mark.parametrize("model, sentences, needed", [
+    (SoftmaxSkipGram(dim=4, epochs=1, sample=0, workers=1, **QUIET), [["w"] * 20], 2),
+    (SkipGram(dim=4, epochs=1, sample=0, workers=1, **QUIET), [["w"] * 20], 2),
+    (GaussianSkipGram(dim=4, epochs=1, sample=0, workers=1, **QUIET), [["a", "b"]], 3),
+    (GaussianSkipGram(dim=4, epochs=1, sample=0, workers=1, tied=False, **QUIET),
+     [["w"] * 20], 2)])
+def test_a_vocabulary_too_small_to_learn_from_is_refused_before_training(
+        model, sentences, needed, monkeypatch):
+    # one word: a softmax over it is 1 and every negative is the word; two, tied: every
+    # Gaussian negative is the word or its context. Each used to train nothing, exit 0
+    monkeypatch.setattr(driver.Sampler, "build", None)  # refused before any walk
+    with pytest.raises(TooLittleTraining, match=rf"^the vocabulary has \d word\(s\) "
+                                                rf"\('\w'.*needs at least {needed}: "):
+        model.fit(Corpus(sentences, min_count=1))
+    assert not fitted(model)
+
+
+def test_pairs_whose_every_term_was_skipped_trained_nothing():
+    # tied, a word in its own window is skipped: the only pairs are ('a', 'a')
+    model = GaussianSkipGram(dim=4, epochs=2, sample=0, workers=1, seed=1, **QUIET)
+    with pytest.raises(TooLittleTraining, match=r"pairs were found in 2 epoch\(s\) but "
+                                                r"none was trained: every negative drawn "
+                                                r"equalled its positive context"):
+        model.fit(Corpus([["a", "a", "a"], ["b"], ["c"]], min_count=1))
+    assert not fitted(model)
 
 
 def test_an_epoch_that_trained_nothing_has_an_undefined_loss(caplog):

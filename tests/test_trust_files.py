@@ -422,6 +422,10 @@ def test_a_save_is_flushed_to_disk_before_it_is_published(tmp_path, models, monk
 
 
 # -- damaged model directories -----------------------------------------------------------
+#: JSON nested beyond the parser's recursion limit (it raised RecursionError, no ValueError)
+DEEP_JSON = "[" * 100_000 + "]" * 100_000
+
+
 def _damage(directory: Path, how: str) -> None:
     vectors = directory / "input_vectors_.npy"
     if how == "truncated":
@@ -458,6 +462,10 @@ def _damage(directory: Path, how: str) -> None:
         np.save(vectors, np.float32(1.0))
     elif how == "ids":
         (directory / "doc_ids.json").write_text('{"a": 1}')
+    elif how == "deep config":
+        (directory / "config.json").write_text(DEEP_JSON)
+    elif how == "deep ids":
+        (directory / "doc_ids.json").write_text(DEEP_JSON)
     elif how == "missing":
         os.unlink(directory / "output_vectors_.npy")
 
@@ -468,7 +476,7 @@ def _damage(directory: Path, how: str) -> None:
     ("columns", "input_vectors_.npy", "expected shape"),
     ("complex", "input_vectors_.npy", "expected float32 numbers, found complex64"),
     ("object", "input_vectors_.npy", "not a readable .npy array"),
-    ("nan", "input_vectors_.npy", "non-finite values"),
+    ("nan", "input_vectors_.npy", "non-finite values (NaN or inf), the first in row 3;"),
     ("config", "config.json", "not a readable model config"),
     ("class", "config.json", "unknown model class 'os.system'"),
     ("params", "config.json", "invalid parameters: dim must be"),
@@ -477,6 +485,8 @@ def _damage(directory: Path, how: str) -> None:
     ("zero counts", "vocab.tsv", "the counts add up to 0"),
     ("0-d", "input_vectors_.npy", "found a single number"),
     ("ids", "doc_ids.json", "expected a list of document ids"),
+    ("deep config", "config.json", "not a readable model config (nested too deeply"),
+    ("deep ids", "doc_ids.json", "not readable JSON (nested too deeply"),
     ("missing", "output_vectors_.npy", "is missing"),
 ])
 def test_a_damaged_model_directory_is_refused_naming_the_file(tmp_path, models, how, file,
@@ -489,6 +499,55 @@ def test_a_damaged_model_directory_is_refused_naming_the_file(tmp_path, models, 
     with pytest.raises((ValueError, FileNotFoundError)) as info:
         load_model(directory)
     assert str(directory / file) in str(info.value) and problem in str(info.value)
+
+
+def test_a_non_finite_value_is_reported_in_its_own_row(tmp_path, models, monkeypatch):
+    import shutil
+
+    from wordspace import _validate
+    from wordspace.models.base import load_matrix
+
+    directory = tmp_path / "pv"
+    shutil.copytree(models["root"] / "pv", directory)
+    vectors = directory / "input_vectors_.npy"
+    array = np.load(vectors)
+    last = len(array) - 1
+    array[last, -1] = np.inf  # the last row: it was "from row 0 on", the block's start
+    np.save(vectors, array)
+    with pytest.raises(ValueError, match=rf"the first in row {last};"):
+        load_matrix(vectors, mmap=True)
+    monkeypatch.setattr(_validate, "SCAN_ROWS", 4)  # blocks of 4 rows: in the third
+    array[9, 0] = np.nan
+    assert _validate.first_nonfinite_row(array) == 9
+    assert _validate.first_nonfinite_row(array[:9]) is None
+    assert _validate.first_nonfinite_row(array[:, 0]) == 9  # a vector's index
+
+
+def test_json_nested_too_deeply_is_refused_naming_the_file(tmp_path, models, caplog,
+                                                           capsys):
+    import logging
+    import shutil
+
+    from wordspace.corpus import CorpusError
+    from wordspace.engine.checkpoint import is_checkpoint
+
+    directory = tmp_path / "pv"
+    shutil.copytree(models["root"] / "pv", directory)
+    (directory / "training.json").write_text(DEEP_JSON)  # the report only: a warning
+    with caplog.at_level(logging.WARNING, logger="wordspace.models.base"):
+        assert "report_" not in vars(load_model(directory))
+    assert "training.json: the training report is unreadable (nested too deeply" \
+        in caplog.text
+    _damage(directory, "deep config")  # the command line said "maximum recursion depth"
+    assert main(["export", str(directory), "-o", str(tmp_path / "v.txt")]) == 2
+    assert f"{directory / 'config.json'}: not a readable model config (nested too " \
+        "deeply" in capsys.readouterr().err
+    (tmp_path / "partial").mkdir()
+    (tmp_path / "partial" / "checkpoint.json").write_text(DEEP_JSON)
+    assert not is_checkpoint(tmp_path / "partial")
+    (tmp_path / "docs.jsonl").write_text(DEEP_JSON + "\n")
+    with pytest.raises(CorpusError, match=r"docs.jsonl:1: not valid JSON \(nested too deeply"):
+        Documents(tmp_path / "docs.jsonl", min_count=1, progress=False)
 
 
 def test_a_model_directory_whose_config_does_not_read_is_never_replaced(tmp_path, models):

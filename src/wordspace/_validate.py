@@ -1,4 +1,5 @@
-"""Parameter checks run before any work starts, with messages that say what is allowed."""
+"""Parameter checks run before any work starts, with messages that say what is allowed,
+and the checks of loaded arrays they share."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import math
 import numbers
 
 import numpy as np
+
+#: rows a finiteness scan looks at at once: bounded scratch, also for a memory map
+SCAN_ROWS = 1 << 16
 
 
 def check_int(name: str, value, minimum: int, maximum: int | None = None) -> None:
@@ -39,11 +43,32 @@ def check_choice(name: str, value, choices) -> None:
         raise ValueError(f"{name} must be one of {options}, got {value!r}")
 
 
-def first_nonfinite_row(matrix: np.ndarray, block: int = 4096) -> int | None:
-    """Index of the first row of the 2-d ``matrix`` holding a NaN or an infinity, or None (in
-    blocks, so the check needs no matrix-sized temporary, also for a memory map)."""
-    for start in range(0, len(matrix), block):
-        finite = np.isfinite(matrix[start:start + block]).all(axis=1)
-        if not finite.all():
-            return start + int(np.argmin(finite))
+def first_nonfinite_row(array: np.ndarray) -> int | None:
+    """The first row (index along the first axis) of ``array`` that holds a NaN or an
+    infinity, None when every value is finite; scanned :data:`SCAN_ROWS` rows at a time."""
+    if array.ndim == 0:
+        return None if np.isfinite(array) else 0
+    for start in range(0, len(array), SCAN_ROWS):
+        finite = np.isfinite(array[start:start + SCAN_ROWS])
+        if not finite.all():  # the block's bad row, not the block's start
+            return start + int(np.argmin(finite.reshape(len(finite), -1).all(axis=1)))
     return None
+
+
+def longest_row(matrix: np.ndarray) -> tuple[int, float]:
+    """The row of ``matrix`` with the largest Euclidean norm, and that norm, or, before
+    any, the first row holding a NaN or an infinity, with its norm (NaN or inf); ``(-1,
+    0.0)`` for no rows. Norms are taken in float64, where float32's would overflow, a few
+    thousand rows at a time."""
+    step = max(1, SCAN_ROWS // max(matrix.shape[1], 1))  # about 0.5 MB of float64
+    best, longest = -1, 0.0
+    for start in range(0, len(matrix), step):
+        block = np.asarray(matrix[start:start + step], np.float64)
+        with np.errstate(over="ignore", invalid="ignore"):  # inf and NaN rows: found below
+            norms = np.sqrt(np.einsum("ij,ij->i", block, block))
+        bad = np.flatnonzero(~np.isfinite(norms))
+        if len(bad):
+            return start + int(bad[0]), float(norms[bad[0]])
+        if len(norms) and norms.max() > longest:
+            best, longest = start + int(norms.argmax()), float(norms.max())
+    return best, longest

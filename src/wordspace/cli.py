@@ -1032,6 +1032,10 @@ def _add_eval(sub) -> None:
             raise ValueError(f"no dataset scored a pair or question: too few of their "
                              f"words are in the vocabulary of {_what(model)} (check "
                              "--case-sensitive, --restrict-vocab, or the datasets' language)")
+        undefined = results.undefined()
+        if undefined:  # shown as n/a, and failed: a NaN is no score either
+            raise ValueError("no score for " + "; ".join(
+                f"{name}: {why}" for name, why in undefined.items()))
 
     p.set_defaults(func=run)
 

@@ -43,6 +43,7 @@ from wordspace._io import (
     temporary_directory,
     text_head,
 )
+from wordspace._json import parse_json
 from wordspace._tokens import (
     PIECE_CHARS,
     PatternTokenizer,
@@ -665,7 +666,7 @@ class Corpus:
         stored = None
         if cache_dir is not None and self._open_cache(cache_dir):
             try:
-                found = json.loads((cache_dir / "shard_counts.json").read_text("utf-8"))
+                found = parse_json((cache_dir / "shard_counts.json").read_text("utf-8"))
                 stored = _Counts(list(found["words"]), np.asarray(found["counts"], np.int64),
                                  int(found["raw_tokens"]), np.empty(0, np.int64), 0,
                                  np.asarray(found["chunks"], np.int64))
@@ -675,7 +676,7 @@ class Corpus:
                 _discard(cache_dir, _identity(cache_dir))
         if stored is not None:
             merged, _ = self._merge(stored)
-            raw = json.loads((cache_dir / "meta.json").read_text("utf-8"))["raw_tokens"]
+            raw = parse_json((cache_dir / "meta.json").read_text("utf-8"))["raw_tokens"]
             if merged.raw_tokens != raw:  # the other ranks' shares are not what they were
                 raise CorpusError(f"{cache_dir}: the cached share was encoded with a "
                                   f"vocabulary of {raw:,} tokens, the ranks now count "
@@ -717,7 +718,7 @@ class Corpus:
         """Raise ValueError naming the file unless the loaded cache is one this corpus
         wrote: its settings, and arrays the training kernels can index safely."""
         meta_path = directory / "meta.json"
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta = parse_json(meta_path.read_text(encoding="utf-8"))
         settings = self._settings()
         if not isinstance(meta, dict) or {k: meta.get(k) for k in settings} != settings:
             raise ValueError(f"{meta_path}: written for other settings")

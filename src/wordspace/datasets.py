@@ -68,6 +68,8 @@ from wordspace._io import (
     temporary_file,
     text_head,
 )
+from wordspace._json import parse_json
+from wordspace._tokens import shorten
 from wordspace.progress import progress_bar
 
 logger = logging.getLogger(__name__)
@@ -423,7 +425,7 @@ def _sha256(path: Path) -> str:
 
 def _records(dataset: Dataset) -> dict:
     try:
-        records = json.loads((dataset.folder / _RECORDS).read_text(encoding="utf-8"))
+        records = parse_json((dataset.folder / _RECORDS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return records if isinstance(records, dict) else {}
@@ -1342,7 +1344,7 @@ def read_documents(location: str | Path) -> list[dict]:
             if not line.strip():
                 continue
             try:
-                document = json.loads(line)
+                document = parse_json(line)
             except ValueError as e:
                 raise DatasetError(f"{location}:{lineno}: not a JSON object ({e})") from None
             if not isinstance(document, dict) or "id" not in document \
@@ -1421,12 +1423,21 @@ def detect_kind(file: str | Path) -> str:
         raise DatasetError(f"{file} reads as {' and as '.join(readings)} data alike: give its "
                            f"kind ('{readings[0]}:{file}')")
     best = min(misfits, key=lambda kind: len(misfits[kind]))
-    n, line = misfits[best][0]
-    shape = {"similarity": "'word1 word2 score'", "analogy": "'a b c d' (no number)",
-             "entailment": "'word1 word2 True|False'"}[best]
-    raise DatasetError(f"cannot tell what {file} holds: most lines read as {best} data, but "
-                       f"line {n} {line!r} is not {shape}. Fix the line, or give the kind "
-                       f"('{best}:{file}')")
+    shapes = {"similarity": "'word1 word2 score'", "analogy": "'a b c d' (no number)",
+              "entailment": "'word1 word2 True|False'"}
+    if 2 * sum(fits[best](line) for _, line in lines) > len(lines):  # most lines: say so
+        n, line = misfits[best][0]
+        raise DatasetError(f"cannot tell what {file} holds: most lines read as {best} data, "
+                           f"but line {n} {shorten(line)} is not {shapes[best]}. Fix the "
+                           f"line, or give the kind ('{best}:{file}')")
+    # no kind fits most lines (a text corpus, say): name the first line that fits none
+    n, line = next(((n, line) for n, line in lines
+                    if not any(fit(line) for fit in fits.values())), misfits[best][0])
+    raise DatasetError(f"{file} reads as neither similarity pairs ({shapes['similarity']}), "
+                       "analogy questions ('a b c d', no number) nor entailment rows "
+                       f"({shapes['entailment']}): line {n} {shorten(line)} is none of "
+                       "them. If it is such a file, fix its lines or give its kind "
+                       f"('similarity:{file}')")
 
 
 def read_file(file: str | Path, kind: str | None = None):

@@ -34,6 +34,7 @@ import numpy as np
 
 from wordspace import datasets
 from wordspace._io import atomic_write
+from wordspace._json import parse_json
 from wordspace._tokens import shorten
 from wordspace.corpus import (
     MAX_SENTENCE_LENGTH,
@@ -226,10 +227,10 @@ class Documents(Corpus):
 
     def _parse_record(self, line: str, where: str):
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise CorpusError(f"{where}: not valid JSON ({e.msg}); documents files hold "
-                              "JSON lines, one object per line") from None
+            record = parse_json(line)
+        except ValueError as e:  # a JSONDecodeError's msg leaves out its own position
+            raise CorpusError(f"{where}: not valid JSON ({getattr(e, 'msg', e)}); documents "
+                              "files hold JSON lines, one object per line") from None
         if not isinstance(record, dict):
             raise CorpusError(f"{where}: expected a JSON object per line, got "
                               f"{type(record).__name__}")
@@ -247,7 +248,7 @@ class Documents(Corpus):
 
     def _load(self, directory: Path, mmap: bool) -> None:
         super()._load(directory, mmap)
-        self.ids = json.loads((directory / "ids.json").read_text(encoding="utf-8"))
+        self.ids = parse_json((directory / "ids.json").read_text(encoding="utf-8"))
 
     def _check_loaded(self, directory: Path) -> None:
         super()._check_loaded(directory)

@@ -62,6 +62,7 @@ class SimilarityResult:
     oov: int  # pairs skipped for an unknown word
     protocol: str = "vocabulary"  # or "subword": unknown words composed
     composed: int = 0  # pairs evaluated with a composed (out-of-vocabulary) word
+    undefined: str | None = None  # why the correlations are NaN (None: they are not)
 
     @property
     def coverage(self) -> float:
@@ -171,10 +172,34 @@ def _read(data, reader):
     return data
 
 
-def word_similarity(vectors, pairs, lowercase: bool = True) -> SimilarityResult:
+def _why_undefined(gold: np.ndarray, predicted: np.ndarray) -> str | None:
+    """Why a correlation of the ``predicted`` similarities with the ``gold`` scores is
+    undefined (None: it is defined)."""
+    if len(gold) == 0:
+        return "no pair has both words in the vocabulary"
+    if len(gold) < 2:
+        return "a correlation needs 2 pairs or more, and 1 was scored"
+    if not np.isfinite(predicted).all():
+        return "the model's similarity is not finite for some pair"
+    if gold.min() == gold.max():
+        return f"every pair's gold score is {gold[0]:g}, and constant scores correlate with nothing"
+    if predicted.min() == predicted.max():
+        return (f"the model gives every pair the same similarity ({predicted[0]:.4g}): its "
+                "vectors tell no pair from another (all zero, or all alike)")
+    return None
+
+
+def word_similarity(vectors, pairs, lowercase: bool = True, name: str | None = None
+                    ) -> SimilarityResult:
     """Correlate model similarity with human scores. ``pairs``: a dataset name, a path,
     or a list of ``(word1, word2, score)``; ``vectors``: anything with ``words`` and
-    ``pair_similarity`` (cosine, for :class:`Vectors`)."""
+    ``pair_similarity`` (cosine, for :class:`Vectors`); ``name``: the dataset's, for
+    the warning (default: ``pairs`` where it names one).
+
+    Where a correlation is undefined (no pair or one scored, constant gold scores or
+    constant similarities) both are NaN, the result's ``undefined`` says why, and so
+    does a warning."""
+    name = name or (str(pairs) if isinstance(pairs, (str, Path)) else "the pairs")
     pairs = _read(pairs, datasets.read_pairs)
     lookup = _lookup(vectors, lowercase)
     norm = (lambda w: w.lower()) if lowercase else (lambda w: w)
@@ -196,9 +221,11 @@ def word_similarity(vectors, pairs, lowercase: bool = True) -> SimilarityResult:
     pred_a = np.asarray(vectors.pair_similarity(np.array(rows1, dtype=np.int64),
                                                 np.array(rows2, dtype=np.int64)),
                         dtype=np.float64)
-    if len(gold_a) < 2:
+    why = _why_undefined(gold_a, pred_a)
+    if why is not None:
+        logger.warning("%s: no correlation: %s", name, why)
         return SimilarityResult(float("nan"), float("nan"), len(gold_a), oov, protocol,
-                                composed)
+                                composed, why)
     return SimilarityResult(_pearson(_ranks(gold_a), _ranks(pred_a)), _pearson(gold_a, pred_a),
                             len(gold_a), oov, protocol, composed)
 
@@ -397,6 +424,14 @@ class Evaluation(dict):
                        for name, result in by_dataset.items()
                        if result.get("pairs", result.get("total", 0)) > 0})
 
+    def undefined(self) -> dict[str, str]:
+        """The scores left undefined although pairs were scored (one pair, constant gold
+        scores or similarities), ``{"dataset (scorer)": why}``: no coverage matter, as
+        a dataset of no pair scored is, but a dataset or a model that cannot be scored."""
+        return {f"{name} ({scorer})": result["undefined"]
+                for scorer, by_dataset in self.items() for name, result in by_dataset.items()
+                if result.get("undefined") and result.get("pairs", 0) > 0}
+
 
 def _finite_or_none(value):
     """``value`` with every NaN or infinite float (in dicts and lists) made None."""
@@ -478,7 +513,7 @@ def evaluate(model, names=DEFAULT_DATASETS, methods=("3cosadd",), restrict_vocab
         table = results[scorer_name] = {}
         for name, (kind, data) in loaded.items():
             if kind == "similarity":
-                table[name] = word_similarity(scorer, data, lowercase).as_dict()
+                table[name] = word_similarity(scorer, data, lowercase, name).as_dict()
             elif kind == "entailment":
                 table[name] = entailment(scorer, data, lowercase, scorer_name).as_dict()
             elif hasattr(scorer, "unit"):
@@ -500,8 +535,10 @@ def format_table(results: dict) -> str:
                 lines.append(f"{scorer:<10} {name:<{w}} {r['accuracy']:>8.3f}  "
                              f"{_entailment_detail(r)}")
             elif "spearman" in r:
-                lines.append(f"{scorer:<10} {name:<{w}} {r['spearman']:>8.3f}  Spearman rho "
-                             f"(Pearson {r['pearson']:.3f}), {r['pairs']} pairs, "
+                score = (f"{'n/a':>8}  undefined ({r['undefined']})" if r.get("undefined")
+                         else f"{r['spearman']:>8.3f}  Spearman rho (Pearson "
+                              f"{r['pearson']:.3f})")
+                lines.append(f"{scorer:<10} {name:<{w}} {score}, {r['pairs']} pairs, "
                              f"{100 * r['coverage']:.0f}% covered{_composed(r, 'pairs')}")
             else:
                 split = (f"semantic {_percent(r['semantic'])}, syntactic "

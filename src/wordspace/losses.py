@@ -31,6 +31,16 @@ class Loss:
 
     #: whether the progress bar shows the share of active (non-zero-loss) terms
     reports_active: bool = False
+    #: whether :meth:`update`'s terms count every term it trained (then a run of no
+    #: term trained nothing), or only a sample of them
+    counts_every_term: bool = True
+    #: why a run whose updates counted no term trained nothing, for the refusal
+    untrained_because: str = "no update had a term to train"
+
+    def min_vocabulary(self, params: Params) -> tuple[int, str]:
+        """The fewest words a vocabulary needs for this objective to learn anything, and
+        why, for the refusal the driver makes before training."""
+        return 2, "a single word has no other word to be told apart from"
 
     def scratch(self, params: Params, negative: int, max_bags: int, cached: int = 0
                 ) -> tuple[np.ndarray, ...]:
@@ -63,6 +73,9 @@ class NegativeSamplingLoss(Loss):
     against a trained PV-DBOW model. ``output_rate`` scales the output rows' learning
     rate against the input rows' (FastText's skip-gram, see docs/fasttext.md).
     """
+
+    #: the kernels sum the loss over every ``LOSS_EVERY``-th example only
+    counts_every_term = False
 
     def __init__(self, train_outputs: bool = True, output_rate: float = 1.0):
         self.train_outputs = train_outputs
@@ -110,6 +123,9 @@ class MaxMarginLoss(Loss):
     """
 
     reports_active = True
+    untrained_because = ("every negative drawn equalled its positive context (or, the "
+                         "distributions tied, the word itself), and such a comparison is "
+                         "skipped: a corpus of more distinct words gives negatives that differ")
 
     def __init__(self, energy: str, margin: float, mu_max: float, var_min: float,
                  var_max: float, variance_rate: float = 1.0):
@@ -125,6 +141,13 @@ class MaxMarginLoss(Loss):
             g_mu_w=np.zeros(dim, np.float32), g_var_w=np.zeros(var_dim, np.float32),
             g_mu_c=np.zeros(dim, np.float32), g_var_c=np.zeros(var_dim, np.float32),
             inv_w=np.zeros(var_dim, np.float32))
+
+    def min_vocabulary(self, params):
+        if params.tied:  # a negative may be neither the context nor the word
+            return 3, ("a negative equal to the context, or (the distributions tied) to "
+                       "the word itself, is skipped, so fewer than three words leave no "
+                       "negative to compare with")
+        return 2, "a negative equal to the context is skipped, and one word has no other"
 
     def reference_loss(self, params, negative):
         # untrained distributions are alike: every hinge is about the margin
@@ -159,6 +182,10 @@ class SoftmaxLoss(Loss):
 
     def scratch(self, params, negative, max_bags, cached=0):
         return ()
+
+    def min_vocabulary(self, params):
+        return 2, ("a softmax over one word is 1 whatever the vectors: the loss is 0 and "
+                   "no vector moves")
 
     def reference_loss(self, params, negative):
         # untrained context rows are zero: a uniform softmax, log V per pair

@@ -78,7 +78,7 @@ def write_projector(path: str | Path, words: Sequence[str], matrix: np.ndarray) 
                              "invisible characters): the Projector skips blank lines of "
                              f"{METADATA}, which would put every later word on the wrong "
                              "vector")
-    bad = first_nonfinite_row(matrix, _BLOCK)
+    bad = first_nonfinite_row(matrix)
     if bad is not None:
         raise ValueError(f"{path}: the vector of {shorten(words[bad])} (word {bad + 1}) "
                          "has NaN or infinite values, which the Projector cannot read")

@@ -27,7 +27,8 @@ buffers that would not fit in memory are refused before any is allocated
 (:func:`check_walk_memory`, also run when a model is built, before the corpus is read);
 a loss that stops being finite, or grows far above an untrained model's
 (:meth:`wordspace.losses.Loss.reference_loss`), raises :class:`TrainingDiverged`; a run
-that trains no pair at all raises :class:`TooLittleTraining`, and one that trains fewer
+that trains no pair at all, or whose vocabulary is too small for its loss to learn
+from, raises :class:`TooLittleTraining`, and one that trains fewer
 pairs than the vocabulary has words, or whose subsampling is expected to keep less than
 :data:`KEEP_WARNING` of the corpus, logs a warning that says which ``sample`` keeps more.
 """
@@ -48,6 +49,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from wordspace._tokens import shorten
 from wordspace.corpus import Corpus
 from wordspace.engine.checkpoint import (
     Checkpoint,
@@ -82,9 +84,9 @@ if TYPE_CHECKING:
 
 __all__ = ["DIVERGENCE_FACTOR", "JOB_WORDS", "DeviceCounters", "DeviceExecutor", "KEEP_WARNING",
            "MEMORY_SHARE", "TooLittleTraining", "TrainingDiverged", "TrainingStopped",
-           "TrainingReport", "TrainingTooLarge", "check_pairs", "check_walk_memory",
-           "expected_kept_share", "format_loss", "infer_rows", "make_jobs", "request_stop",
-           "sample_keeping", "train"]
+           "TrainingReport", "TrainingTooLarge", "check_pairs", "check_vocabulary",
+           "check_walk_memory", "expected_kept_share", "format_loss", "infer_rows",
+           "make_jobs", "request_stop", "sample_keeping", "train"]
 
 logger = logging.getLogger(__name__)
 
@@ -117,8 +119,11 @@ class TrainingStopped(RuntimeError):
 
 
 class TooLittleTraining(ValueError):
-    """A run trained no (centre, context) pair at all: subsampling discarded the whole
-    corpus, or its sentences are single words. (Fewer pairs than words is a warning.)"""
+    """A run trained nothing: no (centre, context) pair at all (subsampling discarded the
+    whole corpus, or its sentences are single words), pairs whose every term the loss
+    skipped (a Gaussian's negatives all equal to their positives), or a vocabulary too
+    small for the model to learn from (refused before training). (Fewer pairs than words
+    is a warning.)"""
 
 
 class TrainingTooLarge(ValueError, MemoryError):
@@ -297,6 +302,7 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
     tokens = np.asarray(corpus.tokens)
     offsets = np.asarray(corpus.offsets)
     counts = corpus.vocab.counts
+    check_vocabulary(corpus.vocab.words, *loss.min_vocabulary(params))
     if sentence_context is not None and (
             len(sentence_context) != len(offsets) - 1 or len(sentence_context) and not (
             sentence_context.min() >= 0 and sentence_context.max() < params.input_rows)):
@@ -427,7 +433,7 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
     report = meter.report(run.seconds())
     if on_epoch_end is not None and run.start < len(jobs):
         on_epoch_end(report)
-    _check_outcome(report, meter, counts, sample, epochs, min_alpha)
+    _check_outcome(report, meter, loss, counts, sample, epochs, min_alpha)
     logger.info(report.summary())
     return report
 
@@ -742,13 +748,32 @@ def _epoch_of(position: int, per_epoch: int) -> str:
     return ("inside " if position % per_epoch else "") + f"epoch {position // per_epoch + 1}"
 
 
-def _check_outcome(report: TrainingReport, meter: Meter, counts: np.ndarray, sample: float,
-                   epochs: int, min_alpha: float) -> None:
-    """Refuse a run whose last epoch diverged, or that trained nothing; warn when it
-    trained fewer pairs than the vocabulary has words."""
+def check_vocabulary(words: list[str], needed: int, why: str) -> None:
+    """Refuse (:class:`TooLittleTraining`), before any work, a vocabulary of fewer than
+    ``needed`` words, too small for the model to learn anything from, because ``why``
+    (for a loss: :meth:`~wordspace.losses.Loss.min_vocabulary`): one word, or two for
+    tied Gaussians, would train nothing and exit as if it had worked."""
+    if len(words) < needed:
+        listed = ", ".join(shorten(word) for word in words)
+        raise TooLittleTraining(
+            f"the vocabulary has {len(words)} word(s) ({listed}) and this model needs at "
+            f"least {needed}: {why}. Train on a corpus of more distinct words (or lower "
+            "min_count)")
+
+
+def _check_outcome(report: TrainingReport, meter: Meter, loss: Loss, counts: np.ndarray,
+                   sample: float, epochs: int, min_alpha: float) -> None:
+    """Refuse a run whose last epoch diverged, or that trained nothing (no pair found, or
+    pairs whose every term ``loss`` skipped); warn when it trained fewer pairs than the
+    vocabulary has words."""
     if far_above(report.loss, meter.reference):
         raise meter.diverged(epochs - 1, min_alpha, report.loss)  # jobs too small to see
     check_pairs(report.pairs, counts, sample, f"were trained in {epochs} epoch(s)")
+    if loss.counts_every_term and not any(meter.epoch_terms):
+        raise TooLittleTraining(
+            f"{report.pairs:,} (centre, context) pairs were found in {epochs} epoch(s) but "
+            f"none was trained: {loss.untrained_because}. The loss is undefined (n/a) and "
+            "every vector is as it started")
 
 
 def check_pairs(pairs: int, counts: np.ndarray, sample: float, done: str) -> None:

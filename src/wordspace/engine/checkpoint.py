@@ -42,6 +42,8 @@ from wordspace._io import (
     recover_interrupted_swap,
     temporary_directory,
 )
+from wordspace._json import parse_json
+from wordspace._validate import first_nonfinite_row
 
 __all__ = ["CHECKPOINT_FORMAT", "Checkpoint", "CheckpointMismatch", "Checkpointer", "Every",
            "check_checkpoint_path", "check_ranks", "corpus_identity", "is_checkpoint",
@@ -171,7 +173,7 @@ def is_checkpoint(path: str | Path) -> bool:
     """Whether ``path`` is a directory whose ``checkpoint.json`` says it is a wordspace
     checkpoint (its contents are checked only when read)."""
     try:
-        head = json.loads((Path(path) / "checkpoint.json").read_bytes())
+        head = parse_json((Path(path) / "checkpoint.json").read_bytes())
     except (OSError, ValueError):
         return False
     return isinstance(head, dict) and head.get("kind") == _MARKER
@@ -202,7 +204,7 @@ def _checkpoint_names(path: str | Path) -> set[str]:
     """The files of the checkpoint at ``path``: ``checkpoint.json``, ``states.npy`` and
     the arrays its ``checkpoint.json`` names."""
     try:
-        arrays = json.loads((Path(path) / "checkpoint.json").read_bytes()).get("arrays", {})
+        arrays = parse_json((Path(path) / "checkpoint.json").read_bytes()).get("arrays", {})
     except (OSError, ValueError, AttributeError):
         arrays = {}
     return {"checkpoint.json", "states.npy",
@@ -303,7 +305,7 @@ def _ranks_of(path: Path) -> int | None:
     """The ranks of the distributed run whose checkpoint ``path`` is (None: a single
     process's)."""
     try:
-        ranks = json.loads((path / "checkpoint.json").read_bytes()).get("ranks")
+        ranks = parse_json((path / "checkpoint.json").read_bytes()).get("ranks")
     except (OSError, ValueError, AttributeError):
         return None
     return ranks if isinstance(ranks, int) and not isinstance(ranks, bool) else None
@@ -335,8 +337,10 @@ def _load_checked(file: Path, dtype: np.dtype, shape: tuple[int, ...]) -> np.nda
         found = (f"{array.dtype} {array.shape}" if isinstance(array, np.ndarray)
                  else type(array).__name__)
         raise ValueError(f"{file}: expected {np.dtype(dtype)} of shape {shape}, found {found}")
-    if array.dtype.kind == "f" and not np.isfinite(array).all():
-        raise ValueError(f"{file}: holds non-finite values (NaN or inf)")
+    row = first_nonfinite_row(array) if array.dtype.kind == "f" else None
+    if row is not None:
+        raise ValueError(f"{file}: holds non-finite values (NaN or inf), the first in row "
+                         f"{row}")
     return array
 
 
@@ -345,7 +349,7 @@ def _read_head(path: str | Path) -> Checkpoint:
     path = Path(path)
     file = path / "checkpoint.json"
     try:
-        head = json.loads(file.read_bytes())
+        head = parse_json(file.read_bytes())
     except (OSError, UnicodeDecodeError, ValueError) as e:
         raise ValueError(f"{file}: not a readable checkpoint ({e}); {_RESTART}") from None
 

@@ -27,8 +27,14 @@ from wordspace._io import (
     missing_mark,
     recover_interrupted_swap,
 )
+from wordspace._json import parse_json
 from wordspace._tokens import shorten
-from wordspace._validate import check_float, check_int
+from wordspace._validate import (
+    check_float,
+    check_int,
+    first_nonfinite_row,
+    longest_row,
+)
 from wordspace.corpus import MAX_SENTENCE_LENGTH, Corpus
 from wordspace.cuda.device import parse_device
 from wordspace.engine.callbacks import check_callbacks
@@ -41,7 +47,7 @@ from wordspace.engine.checkpoint import (
 from wordspace.engine.layout import Layout
 from wordspace.engine.meter import TrainingReport
 from wordspace.losses import Loss, Params
-from wordspace.train import DeviceExecutor, check_walk_memory, train
+from wordspace.train import DeviceExecutor, TrainingDiverged, check_walk_memory, train
 from wordspace.vocab import UNK, Vocabulary
 
 logger = logging.getLogger(__name__)
@@ -415,6 +421,7 @@ class Model:
             raise ValueError(f"the pretrained vectors{where} have {vectors.matrix.shape[1]} "
                              f"dimensions and this {name} has dim={self.dim}: set "
                              f"dim={vectors.matrix.shape[1]}, or use vectors of {self.dim}")
+        _check_initial_norms(vectors, "" if hasattr(source, "matrix") else f" in {source}")
         return vectors
 
     @property
@@ -502,7 +509,7 @@ class Model:
         if not file.is_file():
             return
         try:
-            self.report_ = self._report_type.from_dict(json.loads(file.read_bytes()))
+            self.report_ = self._report_type.from_dict(parse_json(file.read_bytes()))
         except (OSError, ValueError, AttributeError) as e:
             logger.warning("%s: the training report is unreadable (%s); the model loads "
                            "without report_", file, e)
@@ -667,17 +674,27 @@ class WindowModel(Model):
             config["init"] = _initialise(params.inputs, self.vocab_.words, run.init)
         if run.update and run.checkpoint is not None:  # resumed only from the same start
             config["update of"] = _digest(param_arrays(params))
-        self.report_ = train(
-            corpus, loss, params, layout=self._layout(), executor=self._device_executor(),
-            window=self.window if window is None else window,
-            negative=getattr(self, "negative", 0), sample=self.sample,
-            ns_exponent=getattr(self, "ns_exponent", 0.75), epochs=self.epochs,
-            alpha=self.alpha, min_alpha=self._final_alpha,
-            workers=self._workers, seed=self.seed,
-            sentence_context=sentence_context, progress=self.progress,
-            checkpoint=run.checkpoint, checkpoint_every=run.every,
-            config={"class": type(self).__name__, **config},
-            on_epoch_end=on_epoch_end if epoch_end else None, sync=run.sync)
+        try:
+            self.report_ = train(
+                corpus, loss, params, layout=self._layout(),
+                executor=self._device_executor(),
+                window=self.window if window is None else window,
+                negative=getattr(self, "negative", 0), sample=self.sample,
+                ns_exponent=getattr(self, "ns_exponent", 0.75), epochs=self.epochs,
+                alpha=self.alpha, min_alpha=self._final_alpha,
+                workers=self._workers, seed=self.seed,
+                sentence_context=sentence_context, progress=self.progress,
+                checkpoint=run.checkpoint, checkpoint_every=run.every,
+                config={"class": type(self).__name__, **config},
+                on_epoch_end=on_epoch_end if epoch_end else None, sync=run.sync)
+        except TrainingDiverged as e:
+            if run.init is None:
+                raise
+            # long pretrained rows diverge at any rate: name the longest beside the rate
+            row, norm = longest_row(run.init.matrix)
+            raise TrainingDiverged(
+                f"{e}; or the pretrained vectors are too long to start from (the longest, of "
+                f"{shorten(run.init.words[row])}, is {norm:.3g} long)") from None
 
 
 def _check_tokenization(recorded: dict, corpus: Corpus) -> None:
@@ -761,6 +778,27 @@ class _RunOptions:
     update: bool = False  # continue the fitted parameters
 
 
+#: the largest norm a pretrained vector may have: the dot product of two such (which
+#: training computes in float32) is then finite, as |u.v| <= |u| |v| (about 1.8e19)
+MAX_INITIAL_NORM = float(np.sqrt(np.finfo(np.float32).max))
+
+
+def _check_initial_norms(vectors, where: str) -> None:
+    """Refuse pretrained ``vectors`` (from ``where``, for the message) holding a
+    non-finite value or a row longer than :data:`MAX_INITIAL_NORM`: training could only
+    overflow from them, and report it as a learning rate too high."""
+    row, norm = longest_row(vectors.matrix)
+    if norm <= MAX_INITIAL_NORM:
+        return
+    what = ("holds a non-finite value (NaN or inf)" if not np.isfinite(norm) else
+            f"is {norm:.3g} long, over {MAX_INITIAL_NORM:.3g}, beyond which its dot "
+            "products overflow float32")
+    raise ValueError(f"the pretrained vectors{where}: the vector of "
+                     f"{shorten(vectors.words[row])} (row {row}) {what}; training can only "
+                     "diverge from it. Fix or leave out that vector (the file is damaged, "
+                     "or holds no word vectors)")
+
+
 def _initialise(inputs: np.ndarray, words: list[str], vectors) -> str:
     """Copy the row of every word of ``words`` that ``vectors`` holds into ``inputs``
     (whose first rows are those words'); returns a digest of what was copied, for the
@@ -840,7 +878,7 @@ def read_model_config(path: str | Path) -> dict:
     if not config_file.is_file():
         raise FileNotFoundError(f"{path} is not a wordspace model directory (no config.json)")
     try:
-        config = json.loads(config_file.read_bytes())
+        config = parse_json(config_file.read_bytes())
     except (OSError, UnicodeDecodeError, ValueError) as e:
         raise ValueError(f"{config_file}: not a readable model config ({e})") from None
     registry = _registry()
@@ -910,10 +948,10 @@ def load_matrix(file: Path, mmap: bool = False) -> np.ndarray:
                          f"{getattr(array, 'dtype', type(array).__name__)}")
     if array.ndim == 0:
         raise ValueError(f"{file}: expected a matrix or a vector, found a single number")
-    for start in range(0, len(array), 1 << 16):  # bounded scratch, also for a memmap
-        if not np.isfinite(array[start:start + (1 << 16)]).all():
-            raise ValueError(f"{file}: holds non-finite values (NaN or inf) from row "
-                             f"{start} on; the model is damaged")
+    row = first_nonfinite_row(array)
+    if row is not None:
+        raise ValueError(f"{file}: holds non-finite values (NaN or inf), the first in row "
+                         f"{row}; the model is damaged")
     if array.dtype != np.float32:
         array = array.astype(np.float32)
     return array

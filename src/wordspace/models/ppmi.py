@@ -29,9 +29,11 @@ from wordspace.progress import progress_bar
 from wordspace.sampling import keep_probabilities
 from wordspace.train import (
     MEMORY_SHARE,
+    TooLittleTraining,
     TrainingTooLarge,
     available_memory,
     check_pairs,
+    check_vocabulary,
 )
 from wordspace.vectors import Vectors
 
@@ -210,10 +212,19 @@ class PPMISVD(Model):
 
     def _fit(self, corpus: Corpus) -> None:
         start = time.perf_counter()
+        check_vocabulary(corpus.vocab.words, 2, "a word's PMI with itself alone is "
+                         "-log neg whatever the corpus: there is nothing to factor")
         counts = self.cooccurrence(corpus)
         check_pairs(self._pairs, corpus.vocab.counts, self.sample, "were counted")
         cells = counts.nnz
         matrix = self.ppmi(counts)
+        if matrix.nnz == 0:  # the SVD of a zero matrix: every vector zero
+            shift = (f"lower neg (--shift, now {self.neg:g}: it subtracts log neg from "
+                     "every PMI; 1 subtracts nothing), or " if self.neg > 1 else "")
+            raise TooLittleTraining(
+                f"none of the {cells:,} co-occurring (word, context) cells has a positive "
+                f"PPMI, so every vector would be zero: {shift}train on a corpus whose "
+                "words co-occur more often than chance")
         counted = time.perf_counter()
         u, s, vt = randomized_svd(matrix, self.dim, self.n_iter, self.seed)
         if len(s) < self.dim:  # a matrix of fewer rows than dim has no more directions

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from wordspace._io import load_npy
+from wordspace._json import parse_json
 from wordspace._validate import check_float, check_int
 from wordspace.corpus import make_tokenizer
 from wordspace.documents import Documents
@@ -128,7 +129,7 @@ class PVDBOW(SkipGram):
             ids = ids.tolist() if ids.dtype.kind == "U" and ids.ndim == 1 else None
         else:
             try:
-                ids = json.loads(file.read_bytes())
+                ids = parse_json(file.read_bytes())
             except FileNotFoundError:
                 raise FileNotFoundError(f"{file} is missing: the model directory is "
                                         "incomplete") from None
