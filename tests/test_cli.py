@@ -69,6 +69,21 @@ def test_export_matches_the_model(trained, tmp_path, fmt, binary):
     np.testing.assert_allclose(exported.matrix, model.vectors.matrix, rtol=1e-5, atol=1e-7)
 
 
+@pytest.mark.parametrize("name,binary", [("v.bin", True), ("v.BIN.gz", True), ("v.txt", False),
+                                         ("v.vec", False), ("v.bin.txt", False)])
+def test_export_s_format_follows_the_name_unless_given(trained, tmp_path, name, binary):
+    """``export -o vectors.bin`` wrote text, which gensim's binary=True reader (and
+    word2vec.c's distance) then fails on; the name now chooses, --format overrides."""
+    gensim_kv = pytest.importorskip("gensim.models.keyedvectors")
+    out = tmp_path / name
+    assert main(["export", str(trained), "-o", str(out)]) == 0
+    theirs = gensim_kv.KeyedVectors.load_word2vec_format(str(out), binary=binary)
+    assert theirs.index_to_key == load_model(trained).vectors.words
+    other = "word2vec" if binary else "word2vec-binary"
+    assert main(["export", str(trained), "-o", str(out), "--format", other]) == 0
+    gensim_kv.KeyedVectors.load_word2vec_format(str(out), binary=not binary)
+
+
 def read_projector(directory):
     """The words and matrix of a Projector export, read as the Projector reads them:
     every line of vectors.tsv a row of tab-separated numbers, every line of metadata.tsv

@@ -943,9 +943,10 @@ def _add_export(sub) -> None:
                         "ending .gz, .bz2 or .xz is compressed); an earlier export there "
                         "is replaced atomically, anything else is refused")
     p.add_argument("--format", choices=["word2vec", "word2vec-binary", "projector"],
-                   default="word2vec",
+                   default=None,
                    help="word2vec text, word2vec binary, or the Embedding Projector's "
-                        "vectors.tsv and metadata.tsv")
+                        "vectors.tsv and metadata.tsv (default: binary for a name ending "
+                        ".bin, as gensim and word2vec.c expect of one, else text)")
     p.add_argument("--limit", type=_positive_int, default=None, metavar="N",
                    help="write only the first N words (a trained model's most frequent; "
                         "a vectors file's first rows); the Projector slows down beyond "
@@ -956,6 +957,8 @@ def _add_export(sub) -> None:
     def run(a) -> None:
         from wordspace.word2vec_format import write_word2vec
 
+        if a.format is None:
+            a.format = _word2vec_format_of(a.output)
         if a.format == "projector":
             from wordspace.projector import check_projector_path, write_projector
 
@@ -973,6 +976,15 @@ def _add_export(sub) -> None:
         print(f"wrote {len(words):,} vectors of dimension {vectors.dim} to {where}")
 
     p.set_defaults(func=run)
+
+
+def _word2vec_format_of(path: str) -> str:
+    """The word2vec format a file's name asks for: binary for ``.bin`` (also compressed,
+    ``.bin.gz``), text otherwise."""
+    suffixes = [s.lower() for s in Path(path).suffixes]
+    if suffixes and suffixes[-1] in (".gz", ".bz2", ".xz"):
+        suffixes.pop()
+    return "word2vec-binary" if suffixes[-1:] == [".bin"] else "word2vec"
 
 
 def _check_vectors_output(path: str, source: str) -> None:
