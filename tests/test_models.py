@@ -164,7 +164,8 @@ def test_fit_starts_from_pretrained_vectors_for_the_words_they_hold(planted, tmp
     from_file = SkipGram(**settings).fit(corpus, init=tmp_path / "v.txt")
     np.testing.assert_allclose(from_file.input_vectors_, started.input_vectors_, atol=1e-6)
     # checked before any corpus is read: the missing corpus is never reached
-    with pytest.raises(ValueError, match="have 8 dimensions and this SkipGram has dim=16"):
+    with pytest.raises(ValueError, match=r"have 8 dimensions and this SkipGram has dim=16: "
+                                         r"set dim=8 \(--dim 8\)"):
         SkipGram(dim=16).fit(tmp_path / "no-such-corpus.txt", init=pretrained)
     with pytest.raises(TypeError, match="GaussianSkipGram cannot start from pretrained"):
         GaussianSkipGram(dim=8).fit(tmp_path / "no-such-corpus.txt", init=pretrained)

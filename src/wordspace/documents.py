@@ -237,7 +237,7 @@ class Documents(Corpus):
         if self.text_field not in record:
             raise CorpusError(f"{where}: the record has no {self.text_field!r} field (it has "
                               f"{', '.join(map(shorten, list(record)[:20])) or 'none'}); "
-                              "set text_field")
+                              "set text_field (--text-field)")
         return record.get(self.id_field, len(self.ids)), record[self.text_field]
 
     # -- the cache holds the ids beside the encoding --------------------------------------

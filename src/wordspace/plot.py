@@ -196,7 +196,8 @@ def embedding_map(space, words: Sequence[str], neighbours: int = 0, method: str 
         raise ValueError("give at least one word to plot")
     gaussian = hasattr(space, "variances")
     if gaussian and method != "pca":
-        raise ValueError("Gaussians are drawn on principal axes: use method='pca'")
+        raise ValueError("Gaussians are drawn on principal axes: use method='pca' "
+                         "(--method pca)")
     labels, groups = [], []
     for g, word in enumerate(words):
         space.index_of(word)  # KeyError naming the word if unknown

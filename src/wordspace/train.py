@@ -321,7 +321,7 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
         logger.warning("%s", _subsampling_advice(counts, sample))
     jobs = epoch_jobs(offsets, bounds, epochs)
     if group is None and sync is not None:
-        logger.warning("sync settings (--sync-*) are for a distributed run (torchrun, "
+        logger.warning("sync settings (sync=, --sync-*) are for a distributed run (torchrun, "
                        "WORLD_SIZE > 1); this process trains alone, so they do nothing")
     if group is not None:
         from wordspace.distributed.group import check_agreement

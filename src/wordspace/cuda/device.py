@@ -89,7 +89,7 @@ def require_cuda(device: str = "cuda") -> int:
         reason = _driver_error()
         raise NoCudaDevice(
             f"device={device!r} asks for a CUDA GPU, but there is none here (no NVIDIA "
-            f"driver, or no device visible to it{reason}); use device='cpu'")
+            f"driver, or no device visible to it{reason}); use device='cpu' (--device cpu)")
     count = len(cuda.gpus)
     if not 0 <= index < count:
         raise NoCudaDevice(

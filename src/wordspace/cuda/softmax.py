@@ -74,7 +74,7 @@ def torch_device(device: str):
             f"device={device!r} asks for a CUDA GPU, but PyTorch (torch "
             f"{torch.__version__}, {build}) sees none here (no NVIDIA driver, no device "
             "visible to it, or a torch without CUDA: pip install torch with CUDA); "
-            "use device='cpu'")
+            "use device='cpu' (--device cpu)")
     count = torch.cuda.device_count()
     if not 0 <= index < count:
         raise NoCudaDevice(

@@ -418,9 +418,10 @@ class Model:
         vectors = load_vectors(source)
         if vectors.matrix.shape[1] != self.dim:
             where = "" if hasattr(source, "matrix") else f" in {source}"
-            raise ValueError(f"the pretrained vectors{where} have {vectors.matrix.shape[1]} "
-                             f"dimensions and this {name} has dim={self.dim}: set "
-                             f"dim={vectors.matrix.shape[1]}, or use vectors of {self.dim}")
+            dim = vectors.matrix.shape[1]
+            raise ValueError(f"the pretrained vectors{where} have {dim} dimensions and this "
+                             f"{name} has dim={self.dim}: set dim={dim} (--dim {dim}), or use "
+                             f"vectors of {self.dim}")
         _check_initial_norms(vectors, "" if hasattr(source, "matrix") else f" in {source}")
         return vectors
 
