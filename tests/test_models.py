@@ -291,3 +291,53 @@ def test_a_fitted_model_stays_as_trained_after_set_params(planted, tmp_path):
     read = FastText.load_facebook_model(tmp_path / "ft.bin")
     assert (read.min_n, read.max_n) == (3, 6)
     np.testing.assert_allclose(read.wv["g0w0zz"], cases[1][0].wv["g0w0zz"], atol=1e-6)
+
+
+def test_numpy_parameters_clone_and_train_as_plain_ones(planted):
+    """A parameter grid's NumPy scalars: seed=np.int64(1) crashed every fit (an
+    OverflowError in the seed's mixing) and dim=np.int64(8) trained float64 arrays;
+    clone() refused any dict parameter, as get_params copied it."""
+    from sklearn.base import clone
+
+    corpus = Corpus(planted[0][:300], min_count=1)
+    small = dict(epochs=1, sample=0, workers=1, progress=False)
+    plain = SkipGram(dim=8, seed=1, **small).fit(corpus)
+    grid = SkipGram(dim=np.int64(8), seed=np.int64(1), **small).fit(corpus)
+    assert grid.input_vectors_.dtype == np.float32
+    np.testing.assert_array_equal(grid.input_vectors_, plain.input_vectors_)
+    options = {"concurrent_chunks": 4}
+    model = SkipGram(device_options=options)
+    assert model.get_params()["device_options"] is options  # what was set, as sklearn asks
+    assert clone(model).get_params()["device_options"] == options
+    assert clone(SkipGram(device_options={})).device_options == {}
+
+
+def test_a_save_during_a_refit_writes_the_parameters_being_trained(planted, tmp_path):
+    """A callback's save() in a second fit, after set_params, wrote the first fit's
+    parameters beside the new arrays (an unloadable model: dim 8 for 12-wide arrays);
+    and a deep copy taken in a callback held the callbacks (each snapshot all earlier
+    ones)."""
+    import copy
+    import pickle
+
+    from wordspace.engine.callbacks import Callback
+
+    corpus = Corpus(planted[0][:300], min_count=1)
+    snapshots = []
+
+    class Snapshot(Callback):
+        def on_epoch_end(self, model, report):
+            model.save(tmp_path / f"epoch-{len(snapshots)}")
+            snapshots.append(copy.deepcopy(model))
+
+    model = SkipGram(dim=8, epochs=2, sample=0, workers=1, progress=False).fit(corpus)
+    model.set_params(dim=12)
+    model.fit(corpus, callbacks=[Snapshot()])
+    for i in range(2):
+        saved = load_model(tmp_path / f"epoch-{i}")
+        assert saved.dim == 12 and saved.input_vectors_.shape[1] == 12
+        assert "_run" not in snapshots[i].__dict__
+    assert len(pickle.dumps(snapshots[1])) < 1.5 * len(pickle.dumps(snapshots[0]))
+    assert model.vector_size == 12
+    model.set_params(dim=20)
+    assert model.vector_size == 12  # the trained one, until the next fit

@@ -132,6 +132,28 @@ def test_inference_errors_and_unknown_words(fitted, caplog):
         model.infer_vector(["t1w0"], min_alpha=0.001)
 
 
+def test_inference_uses_the_trained_parameters_and_checks_its_own(fitted):
+    """set_params after fit is for the next fit: inference answered otherwise than the
+    saved model did (it read epochs, seed, negative ... as set since); and workers or a
+    seed out of range were taken, or named nothing."""
+    model, _ = fitted
+    rng = np.random.default_rng(3)
+    text = topic_document(rng, 1)
+    before = model.infer_vector(text)
+    params = model.get_params()
+    try:
+        model.set_params(seed=5, epochs=7, alpha=0.1, negative=2, sample=0.5)
+        np.testing.assert_array_equal(model.infer_vector(text), before)
+    finally:
+        model.set_params(**params)
+    np.testing.assert_array_equal(model.dv.infer(text, seed=np.int64(model.seed)), before)
+    for bad, message in ((dict(workers=0), "workers must be an integer >= 1"),
+                         (dict(workers=1.5), "workers must be an integer"),
+                         (dict(seed=-1), "seed must be an integer >= 0, got -1")):
+        with pytest.raises(ValueError, match=message):
+            model.dv.infer_many([text], **bad)
+
+
 def test_texts_are_tokenised_as_the_collection_was(tmp_path):
     docs = Documents([("a", "The CAT sat, the cat ran."), ("b", "A dog; the dog barked.")],
                      min_count=1, lowercase=True, token_pattern=r"\w+")

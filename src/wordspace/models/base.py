@@ -108,8 +108,8 @@ class Model:
 
     @property
     def vector_size(self) -> int:
-        """gensim's name for ``dim``."""
-        return self.dim
+        """gensim's name for ``dim`` (a fitted model's: the one it was trained with)."""
+        return self._trained()["dim"]
 
     @classmethod
     def _param_names(cls) -> list[str]:
@@ -117,9 +117,22 @@ class Model:
         return [p for p in sig.parameters if p != "self"]
 
     def get_params(self, deep: bool = True) -> dict:
-        """Constructor parameters, as scikit-learn estimators expose them (``deep`` is
-        accepted for scikit-learn's ``clone``; no parameter is itself an estimator)."""
-        return {name: _plain(getattr(self, name)) for name in self._param_names()}
+        """Constructor parameters, as scikit-learn estimators expose them: the objects
+        given (scikit-learn's ``clone`` checks that it gets back what it set; ``deep`` is
+        accepted for it; no parameter is itself an estimator)."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def _plain_params(self) -> dict:
+        """The parameters as configs, checkpoints and saved models hold them
+        (:func:`_plain`: NumPy scalars as plain numbers, dicts copied)."""
+        return {name: _plain(value) for name, value in self.get_params().items()}
+
+    def __getstate__(self) -> dict:
+        """What a pickle or a deep copy holds: not a running ``fit``'s options (its
+        callbacks), or a snapshot taken in a callback would hold every earlier one."""
+        state = dict(self.__dict__)
+        state.pop("_run", None)
+        return state
 
     def set_params(self, **params) -> Model:
         """Change constructor parameters (checked when :meth:`fit` starts); returns the
@@ -213,6 +226,9 @@ class Model:
             GaussianSkipGram; see docs/sgns.md for when this is wise. The others refuse
             it before reading the corpus, saying what to do instead.
         """
+        for name, value in self.get_params().items():  # a parameter grid's np.int64(10):
+            if isinstance(value, np.generic):  # trained as 10 (float32 arrays, int seeds)
+                setattr(self, name, value.item())
         self._validate()
         if update:
             self._check_updatable(init)
@@ -246,8 +262,10 @@ class Model:
                 corpus = self._extend(corpus)
             else:
                 self.vocab_ = corpus.vocab
+            # the parameters this fit trains with, from its start: a callback's save()
+            # or a checkpoint during it writes these, not the previous fit's
+            self._trained_params = self._plain_params()
             self._fit(corpus)
-            self._trained_params = self.get_params()
             for callback in run.callbacks:  # a failure here fails the fit as well
                 if callable(getattr(callback, "on_train_end", None)):
                     callback.on_train_end(self, self.report_)
@@ -314,7 +332,7 @@ class Model:
         if init is not None:
             raise ValueError("update=True continues the model's own rows and init= starts "
                              "new ones from pretrained vectors: give one of them")
-        trained, now = self._trained(), self.get_params()
+        trained, now = self._trained(), self._plain_params()
         changed = [k for k in self._shape_params if trained[k] != now[k]]
         if changed:
             was = ", ".join(f"{k}={trained[k]!r}" for k in changed)
@@ -329,21 +347,21 @@ class Model:
     def _trained(self) -> dict:
         """The parameters the fitted model was trained with (its current ones when it
         is not fitted, or was unpickled from a wordspace that did not record them)."""
-        return self.__dict__.get("_trained_params") or self.get_params()
+        return self.__dict__.get("_trained_params") or self._plain_params()
 
     @contextmanager
     def _as_trained(self):
         """The model with the parameters it was trained with, for the duration; yields
         those changed since (name: (trained, current))."""
-        now = self.get_params()
+        now, given = self._plain_params(), self.get_params()
         changed = {k: (v, now[k]) for k, v in self._trained().items() if now.get(k) != v}
         for name, (trained, _) in changed.items():
             setattr(self, name, trained)
         try:
             yield changed
         finally:
-            for name, (_, current) in changed.items():
-                setattr(self, name, current)
+            for name in changed:  # the very objects set (clone checks their identity)
+                setattr(self, name, given[name])
 
     @property
     def _continuing(self) -> bool:
@@ -451,7 +469,7 @@ class Model:
                             "next fit; not saved)", ", ".join(
                                 f"{k}={was!r}, not {now!r}" for k, (was, now) in changed.items()))
             config = {"class": type(self).__name__, "format": FORMAT_VERSION,
-                      "params": self.get_params(),
+                      "params": self._plain_params(),
                       "fitted": {name: getattr(self, name) for name in self._fitted_json
                                  if hasattr(self, name)}}  # a model older than the name
             (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n")
@@ -490,7 +508,7 @@ class Model:
             raise ValueError(f"{path / 'vocab.tsv'}: not a readable vocabulary ({e})") from None
         if len(model.vocab_) == 0:
             raise ValueError(f"{path / 'vocab.tsv'}: the vocabulary is empty")
-        model._trained_params = model.get_params()
+        model._trained_params = model._plain_params()
         fitted = config.get("fitted", {})
         for name, value in (fitted.items() if isinstance(fitted, dict) else ()):
             if name in model._fitted_json:
@@ -668,7 +686,7 @@ class WindowModel(Model):
         # everything that decides the vectors: a checkpoint resumes only under the same
         # (no device options is one setting, however given: and checkpoints made before
         # there were any name none)
-        config = {name: value for name, value in self.get_params().items()
+        config = {name: value for name, value in self._plain_params().items()
                   if name not in ("progress", "workers")
                   and not (name == "device_options" and not value)}
         if run.init is not None:

@@ -195,10 +195,17 @@ class PVDBOW(SkipGram):
                workers: int | None = None, strict: bool = False) -> np.ndarray:
         """:meth:`DocVectors.infer_many`'s work: see there."""
         self._check_fitted()
-        epochs = self.epochs if epochs is None else epochs
-        alpha = self.alpha if alpha is None else alpha
+        with self._as_trained():  # as trained, whatever set_params said since (as saved)
+            epochs = self.epochs if epochs is None else epochs
+            alpha = self.alpha if alpha is None else alpha
+            seed = self.seed if seed is None else seed
+            walk = {"negative": self.negative, "sample": self.sample,
+                    "ns_exponent": self.ns_exponent, "final_alpha": self._final_alpha}
         check_int("epochs", epochs, 1)
         check_float("alpha", alpha, 0.0, strict=True)
+        check_int("seed", seed, 0)
+        if workers is not None:
+            check_int("workers", workers, 1)
         index = self.vocab_.index
         settings = getattr(self, "tokenization_", {})
         tokenize = make_tokenizer(settings.get("lowercase", False),
@@ -220,9 +227,8 @@ class PVDBOW(SkipGram):
         rows = infer_rows(
             encoded, NegativeSamplingLoss(train_outputs=False), self.output_vectors_,
             self.vocab_.counts,
-            negative=self.negative, sample=self.sample, ns_exponent=self.ns_exponent,
-            epochs=epochs, alpha=alpha, min_alpha=min(self._final_alpha, alpha),
-            workers=workers or default_workers(),
-            seed=self.seed if seed is None else seed)
+            negative=walk["negative"], sample=walk["sample"], ns_exponent=walk["ns_exponent"],
+            epochs=epochs, alpha=alpha, min_alpha=min(walk["final_alpha"], alpha),
+            workers=workers or default_workers(), seed=int(seed))
         rows[unknown] = 0.0
         return rows
