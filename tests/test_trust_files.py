@@ -153,7 +153,8 @@ def test_export_replaces_a_vectors_file_but_no_other_file(tmp_path, models, caps
     assert vec.read_text().startswith(f"{len(models['a'].vocab_)} 64\n")
     binary = tmp_path / "v.bin"  # a binary one too
     assert main(["export", model_dir, "-o", str(binary), "--format", "word2vec-binary"]) == 0
-    assert main(["export", model_dir, "-o", str(binary), "--limit", "3"]) == 0
+    assert main(["export", model_dir, "-o", str(binary), "--limit", "3", "--format",
+                 "word2vec"]) == 0  # replaced by text, as asked (the name says binary)
     assert binary.read_text().startswith("3 64\n")
     before = vec.read_bytes()  # the file being exported, cut to its first rows: refused
     assert main(["export", str(vec), "-o", str(vec), "--limit", "2"]) == 2
