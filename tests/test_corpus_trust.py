@@ -606,3 +606,23 @@ def test_a_leading_byte_order_mark_is_no_part_of_the_first_word(tmp_path):
 def test_tokens_that_are_not_strings_are_named(sentences, message):
     with pytest.raises(TypeError, match=message):
         Corpus(sentences, min_count=1, progress=False)
+
+
+def test_a_folder_that_cannot_be_read_is_an_error_naming_it(tmp_path, monkeypatch):
+    # As root, chmod cannot make a folder unreadable: its listing is made to fail instead.
+    folder = tmp_path / "texts"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("the cat sat\n")
+    (folder / "sub" / "b.txt").write_text("a dog ran\n")
+    scandir = os.scandir
+
+    def refusing(path="."):
+        if Path(path) == folder / "sub":
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    for kind in (Corpus, Documents):
+        with pytest.raises(CorpusError, match=r"texts/sub: the folder cannot be read "
+                                              r"\(Permission denied\)"):
+            kind(folder, min_count=1, cache=False, progress=False)

@@ -419,8 +419,14 @@ def _folder_files(folder: Path) -> list[Path]:
             return False
         return True
 
+    def unreadable(error: OSError) -> None:  # os.walk would skip the folder silently
+        why = error.strerror or error
+        raise CorpusError(f"{error.filename}: the folder cannot be read ({why}), so the "
+                          f"corpus would be only part of {folder}: make it readable, or move "
+                          "it out of the corpus folder") from None
+
     files = []
-    for where, folders, names in os.walk(folder):
+    for where, folders, names in os.walk(folder, onerror=unreadable):
         here = Path(where)
         folders[:] = [d for d in folders if text_folder(here / d)]  # os.walk's pruning
         files += [here / n for n in names if not n.startswith(".") and (here / n).is_file()]
