@@ -626,3 +626,36 @@ def test_a_folder_that_cannot_be_read_is_an_error_naming_it(tmp_path, monkeypatc
         with pytest.raises(CorpusError, match=r"texts/sub: the folder cannot be read "
                                               r"\(Permission denied\)"):
             kind(folder, min_count=1, cache=False, progress=False)
+
+
+def test_links_to_folders_are_followed_and_loops_broken_links_and_pipes_refused(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "b.txt").write_text("a dog ran\n")
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    (folder / "linked").symlink_to(elsewhere)  # only a link: used to hold "no files"
+    for kind in (Corpus, Documents):
+        assert "dog" in kind(folder, min_count=1, cache=False, progress=False).vocab.words
+    (folder / "a.txt").write_text("the cat sat\n")  # beside a file: used to be left out
+    corpus = Corpus(folder, min_count=1, cache=False, progress=False)
+    assert corpus.files == [folder / "a.txt", folder / "linked" / "b.txt"]
+    assert {"cat", "dog"} <= set(corpus.vocab.words)
+    (elsewhere / "back").symlink_to(folder)  # a loop
+    with pytest.raises(CorpusError, match=r"texts/linked/back is the folder .*texts again "
+                                          r"\(through a symbolic link\)"):
+        Corpus(folder, min_count=1, cache=False, progress=False)
+    (elsewhere / "back").unlink()
+    (folder / "twice").symlink_to(elsewhere)
+    with pytest.raises(CorpusError, match=r"texts/twice is the folder .*linked again"):
+        Corpus(folder, min_count=1, cache=False, progress=False)
+    (folder / "twice").unlink()
+    (folder / "gone.txt").symlink_to(tmp_path / "deleted.txt")
+    for kind in (Corpus, Documents):
+        with pytest.raises(CorpusError, match=r"gone.txt is a broken symbolic link \(to "
+                                              r".*deleted.txt, which does not exist\)"):
+            kind(folder, min_count=1, cache=False, progress=False)
+    (folder / "gone.txt").unlink()
+    os.mkfifo(folder / "pipe")
+    with pytest.raises(CorpusError, match=r"texts/pipe is a pipe \(FIFO\), not a text file"):
+        Corpus(folder, min_count=1, cache=False, progress=False)

@@ -26,6 +26,7 @@ import logging
 import os
 import re
 import shutil
+import stat
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -404,9 +405,31 @@ def _source_files(path: Path, kind: str) -> list[Path]:
                             f"datasets wordspace can fetch: {', '.join(names(kind))})")
 
 
+def _kind_of(path: Path) -> str:
+    """What ``path``, which is no regular file (nor folder), is, for a message."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if path.is_symlink():
+            return f"a broken symbolic link (to {os.readlink(path)}, which does not exist)"
+        return "gone"
+    except OSError as e:  # a loop of links, say
+        return f"unreadable ({e.strerror or e})"
+    for test, kind in ((stat.S_ISFIFO, "a pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
 def _folder_files(folder: Path) -> list[Path]:
     """A corpus folder's files, sorted; hidden files and folders, and wordspace's model
-    and checkpoint folders (a model saved inside its corpus's folder), left out."""
+    and checkpoint folders (a model saved inside its corpus's folder), left out.
+
+    Symbolic links are followed, to folders too. A folder reached a second time (by a
+    loop of links, or two links to one folder) is refused, as are a broken link and
+    anything else that is no file or folder (a pipe, a socket): each would otherwise make
+    the corpus silently more, or less, than the folder shows."""
     from wordspace.engine.checkpoint import is_checkpoint
     from wordspace.models.base import is_model_directory
 
@@ -426,10 +449,29 @@ def _folder_files(folder: Path) -> list[Path]:
                           "it out of the corpus folder") from None
 
     files = []
-    for where, folders, names in os.walk(folder, onerror=unreadable):
+    seen = {_identity(folder): folder}  # each folder read, by its device and inode
+    for where, folders, names in os.walk(folder, onerror=unreadable, followlinks=True):
         here = Path(where)
-        folders[:] = [d for d in folders if text_folder(here / d)]  # os.walk's pruning
-        files += [here / n for n in names if not n.startswith(".") and (here / n).is_file()]
+        kept = []
+        for name in sorted(folders):  # sorted: the same one of two is named each time
+            path = here / name
+            if not text_folder(path):
+                continue
+            first = seen.setdefault(_identity(path), path)
+            if first != path:
+                raise CorpusError(
+                    f"{path} is the folder {first} again (through a symbolic link): its "
+                    "files would be read twice, or forever in a loop; remove the link")
+            kept.append(name)
+        folders[:] = kept  # os.walk's pruning
+        for name in names:
+            path = here / name
+            if name.startswith("."):
+                continue
+            if not path.is_file():
+                raise CorpusError(f"{path} is {_kind_of(path)}, not a text file: remove it "
+                                  "from the corpus folder")
+            files.append(path)
     return sorted(files)
 
 
