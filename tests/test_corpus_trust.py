@@ -166,6 +166,18 @@ def corrupt(cache: Path, how: str) -> None:
         (cache / "meta.json").write_bytes(b"\x00{not json")
     elif how == "missing tokens":
         (cache / "tokens.npy").unlink()
+    elif how == "an id changed to another word's":  # every id still in range
+        tokens[len(tokens) // 2] = 0 if tokens[len(tokens) // 2] else 1
+        np.save(cache / "tokens.npy", tokens)
+    elif how == "two words swapped":  # the counts left in place, still in order
+        lines = (cache / "vocab.tsv").read_text().splitlines()
+        words = [line.split("\t") for line in lines]
+        words[1][0], words[2][0] = words[2][0], words[1][0]  # line 0 is the header
+        (cache / "vocab.tsv").write_text("".join("\t".join(w) + "\n" for w in words))
+    elif how == "no checksums":  # as a cache of the previous format
+        meta = json.loads((cache / "meta.json").read_text())
+        del meta["crc32"]
+        (cache / "meta.json").write_text(json.dumps(meta))
     else:  # pragma: no cover
         raise AssertionError(how)
 
@@ -173,7 +185,8 @@ def corrupt(cache: Path, how: str) -> None:
 DAMAGES = ["truncated tokens", "garbage tokens", "int64 tokens", "float tokens",
            "out-of-range id", "negative id", "offsets past the end", "offsets not rising",
            "short sentence_line", "garbage vocab", "short vocab", "garbage meta",
-           "missing tokens"]
+           "missing tokens", "an id changed to another word's", "two words swapped",
+           "no checksums"]
 
 
 @pytest.mark.parametrize("how", DAMAGES)
@@ -205,6 +218,18 @@ def test_a_damaged_documents_cache_is_rebuilt(tmp_path, caplog):
         again = Documents(path, min_count=1, progress=False)
     assert "ids.json" in caplog.text
     assert again.ids == ["0", "1", "3"]  # blank lines are no document but keep their number
+    # ids swapped (the list still well formed), a sentence given to another document
+    ids = json.loads((again.cache_dir / "ids.json").read_text())
+    (again.cache_dir / "ids.json").write_text(json.dumps([ids[1], ids[0], ids[2]]))
+    for damaged in ("ids.json", "sentence_line.npy"):
+        if damaged == "sentence_line.npy":
+            lines = np.load(again.cache_dir / damaged)
+            np.save(again.cache_dir / damaged, np.array([0, 0, 2], lines.dtype))
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            rebuilt = Documents(path, min_count=1, progress=False)
+        assert f"{damaged}: its content changed since the cache was written" in caplog.text
+        assert rebuilt.ids == ["0", "1", "3"] and list(rebuilt.doc_of_sentence) == [0, 1, 2]
 
 
 TRAIN_ON_DAMAGED_CACHE = """

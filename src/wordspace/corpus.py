@@ -11,8 +11,9 @@ them to frequency-sorted indices and drops (or maps to ``<unk>``) the rare ones.
 Reading takes time linear in the file and memory bounded by a block whatever a line
 holds (tokens longer than ``max_token_length`` are left out, with one warning); a
 damaged compressed file is a :class:`CorpusError`. The encoded cache is written once,
-checked when loaded (every id inside the vocabulary, offsets in order) and rebuilt when
-it is not as written, so no run trusts a damaged or stale cache.
+checked when loaded (every id inside the vocabulary, offsets in order, every file's
+checksum) and rebuilt when it is not as written, so no run trusts a damaged or stale
+cache.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import os
 import re
 import shutil
 import stat
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -65,8 +67,9 @@ MAX_TOKEN_LENGTH = 1_000
 _BLOCK_BYTES = 1 << 20
 _BATCH_TOKENS = 1 << 20
 _FINGERPRINT_BYTES = 1 << 20  # the cache key hashes this much of each file's start and end
-# 2: sentence_line.npy; 3: max_token_length, content in the key; 4: byte-order mark dropped
-_FORMAT_VERSION = 4
+# 2: sentence_line.npy; 3: max_token_length, content in the key; 4: byte-order mark dropped;
+# 5: meta.json holds a checksum of every file
+_FORMAT_VERSION = 5
 
 
 class CorpusError(ValueError):
@@ -764,7 +767,8 @@ class Corpus:
 
     def _check_loaded(self, directory: Path) -> None:
         """Raise ValueError naming the file unless the loaded cache is one this corpus
-        wrote: its settings, and arrays the training kernels can index safely."""
+        wrote: its settings, arrays the training kernels can index safely, and every file
+        as it was written (its checksum)."""
         meta_path = directory / "meta.json"
         meta = parse_json(meta_path.read_text(encoding="utf-8"))
         settings = self._settings()
@@ -772,6 +776,7 @@ class Corpus:
             raise ValueError(f"{meta_path}: written for other settings")
         _check_encoding(directory, self.tokens, self.offsets, self.sentence_line,
                         self.vocab, meta.get("tokens") if self.group is not None else None)
+        _check_checksums(directory, meta.get("crc32"))
 
     def _batches(self) -> Iterator[tuple[list[str], list[int], list[int]] | _PieceEnd]:
         """Tokens in batches, with the lengths and source lines of their sentences; for a
@@ -898,13 +903,18 @@ class Corpus:
 
         self._write_tokens(out, remap, n_final)
         Vocabulary(kept_words, kept_counts, unk=self.unk).save_tsv(out / "vocab.tsv")
-        with open(out / "meta.json", "w") as f:
+        self._save_more(out)
+        with open(out / "meta.json", "w") as f:  # written last: it checksums the others
             json.dump({"source": self.name, "raw_tokens": merged.raw_tokens,
-                       "tokens": n_final, **self._settings()}, f)
+                       "tokens": n_final, **self._settings(), "crc32": _checksums(out)}, f)
         logger.info("%s: %d tokens, %d kept, vocabulary of %d words%s",
                     self.name, merged.raw_tokens, int(kept_counts.sum()), len(kept_words),
                     "" if self.group is None else
                     f" (rank {self.group.rank} of {self.group.world} holds {n_final:,})")
+
+    def _save_more(self, out: Path) -> None:
+        """Write what a subclass keeps in the cache beside the encoding (before
+        ``meta.json``, which checksums it)."""
 
     def _merge(self, local: _Counts | BaseException) -> tuple[_Counts, np.ndarray]:
         """Every rank's counts merged into the whole corpus's (words in order of their
@@ -1081,6 +1091,39 @@ def _check_encoding(directory: Path, tokens, offsets, sentence_line, vocab,
         low, high = int(tokens.min()), int(tokens.max())
         check(low >= 0 and high < len(vocab), "tokens.npy",
               f"ids range from {low} to {high}, outside the vocabulary's 0..{len(vocab) - 1}")
+
+
+def _crc32(path: Path) -> int:
+    """The CRC-32 of a file, read in blocks (about 2 GB/s: 30 ms for text8's 17 M
+    tokens, a quarter of what loading the cache takes otherwise)."""
+    crc = 0
+    block = bytearray(1 << 22)
+    view = memoryview(block)
+    with open(path, "rb", buffering=0) as f:
+        while n := f.readinto(block):
+            crc = zlib.crc32(view[:n], crc)
+    return crc
+
+
+def _checksums(directory: Path) -> dict[str, int]:
+    """The CRC-32 of every file of a cache being written, by name, for ``meta.json``."""
+    return {name: _crc32(directory / name) for name in sorted(os.listdir(directory))
+            if name != "meta.json"}
+
+
+def _check_checksums(directory: Path, recorded) -> None:
+    """Raise ValueError naming the file unless every file of the cache at ``directory``
+    has the checksum ``meta.json`` recorded when it was written: damage that keeps the
+    arrays consistent (an id changed to another word's, two words of the vocabulary
+    swapped) would otherwise train on other data than the source's, silently."""
+    names = sorted(name for name in os.listdir(directory) if name != "meta.json")
+    if not isinstance(recorded, dict) or sorted(recorded) != names:
+        raise ValueError(f"{directory / 'meta.json'}: its checksums do not name the files "
+                         f"the cache holds ({', '.join(names)})")
+    for name in names:
+        if _crc32(directory / name) != recorded[name]:
+            raise ValueError(f"{directory / name}: its content changed since the cache was "
+                             "written (its checksum differs from meta.json's)")
 
 
 def _writable(directory: Path) -> bool:

@@ -241,8 +241,7 @@ class Documents(Corpus):
         return record.get(self.id_field, len(self.ids)), record[self.text_field]
 
     # -- the cache holds the ids beside the encoding --------------------------------------
-    def _encode(self, out: Path) -> None:
-        super()._encode(out)
+    def _save_more(self, out: Path) -> None:
         with atomic_write(out / "ids.json", "w") as f:
             json.dump(self.ids, f)
 
