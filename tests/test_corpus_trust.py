@@ -684,3 +684,30 @@ def test_links_to_folders_are_followed_and_loops_broken_links_and_pipes_refused(
     os.mkfifo(folder / "pipe")
     with pytest.raises(CorpusError, match=r"texts/pipe is a pipe \(FIFO\), not a text file"):
         Corpus(folder, min_count=1, cache=False, progress=False)
+
+
+def test_a_nul_byte_anywhere_is_refused_naming_the_file_and_offset(tmp_path, monkeypatch):
+    text = b"the cat sat on the mat\n" * 4000  # 92,000 bytes: past the 64 KiB looked at first
+    at = len(text) - 5
+    data = text[:at] + b"\0" + text[at:]
+    plain = tmp_path / "late.txt"
+    plain.write_bytes(data)
+    packed = tmp_path / "late.txt.gz"
+    packed.write_bytes(gzip.compress(data))
+    for path in (plain, packed):
+        with pytest.raises(CorpusError, match=rf"late.txt(.gz)? is binary, not text \(a NUL "
+                                              rf"byte at offset {at:,}\)"):
+            Corpus(path, min_count=1, progress=False)
+    assert not (Path(os.environ["WORDSPACE_HOME"]) / "corpora").exists() or not [
+        p for p in (Path(os.environ["WORDSPACE_HOME"]) / "corpora").iterdir()]  # no cache
+    monkeypatch.setattr(corpus_module, "_BLOCK_BYTES", 1000)  # found in a later block too
+    with pytest.raises(CorpusError, match=rf"at offset {at:,}\)"):
+        Corpus(plain, min_count=1, cache=False, progress=False)
+    with pytest.raises(CorpusError, match=r"late.txt is binary, not text \(a NUL byte at "
+                                          r"line 4000, character 19\)"):
+        Documents(plain, min_count=1, cache=False, progress=False)
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "doc.txt").write_bytes(data)
+    with pytest.raises(CorpusError, match=rf"doc.txt is binary, not text \(a NUL byte at "
+                                          rf"offset {at:,}\).*leave that file out"):
+        Documents(tmp_path / "folder", min_count=1, cache=False, progress=False)

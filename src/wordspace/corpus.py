@@ -301,8 +301,12 @@ def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar,
         continuing = False  # the next block starts inside an overlong token
         in_line = False  # part of the unfinished line was read
         position = raw.tell()
+        offset = start  # of the block in the file's (decompressed) content
         while True:
             block = stream.read(_BLOCK_BYTES)
+            if b"\0" in block:  # past text_head's look: a memchr, 0.1% of the reading time
+                raise binary_error(path, offset + block.index(b"\0"))
+            offset += len(block)
             text = decoder.decode(block, final=not block)
             if not block:
                 # utf-8-sig keeps a file that is only a BOM's first bytes (b"\xef") even
@@ -395,11 +399,8 @@ def _source_files(path: Path, kind: str) -> list[Path]:
             nul = text_head(file).find(b"\0")
         except DECOMPRESSION_ERRORS:
             continue  # damaged: reading it says so, naming the file
-        if nul >= 0:  # no text holds one: a model, an image, an archive, UTF-16 text
-            raise CorpusError(f"{file} is binary, not text (a NUL byte at offset {nul:,}): "
-                              "a corpus is UTF-8 text files" + (
-                                  ", so leave that file out of the folder" if file != path
-                                  else ""))
+        if nul >= 0:
+            raise binary_error(file, nul, file != path)
     if files is not None:
         return files
     from wordspace.datasets import names
@@ -423,6 +424,16 @@ def _kind_of(path: Path) -> str:
         if test(mode):
             return kind
     return "not a regular file"
+
+
+def binary_error(file: Path, offset: int | str, in_folder: bool = False) -> CorpusError:
+    """The error for a ``file`` holding a NUL byte at ``offset`` (of its decompressed
+    content; or a description of where): no text holds one, while a model, an image, an
+    archive and UTF-16 text do."""
+    at = f"offset {offset:,}" if isinstance(offset, int) else offset
+    hint = ", so leave that file out of the folder" if in_folder else ""
+    return CorpusError(f"{file} is binary, not text (a NUL byte at {at}): a corpus is UTF-8 "
+                       f"text files{hint}")
 
 
 def _folder_files(folder: Path) -> list[Path]:

@@ -42,6 +42,7 @@ from wordspace.corpus import (
     Corpus,
     CorpusError,
     _Batcher,
+    binary_error,
     open_source,
 )
 
@@ -199,7 +200,10 @@ class Documents(Corpus):
         json_lines = is_json_lines(path)
         with open_source(path) as (raw, stream):
             if root.is_dir() and not json_lines:  # the whole file is a document
-                text = stream.read().decode("utf-8-sig", errors="wordspace.count")
+                content = stream.read()
+                if b"\0" in content:
+                    raise binary_error(path, content.index(b"\0"), True)
+                text = content.decode("utf-8-sig", errors="wordspace.count")
                 self._add(path.relative_to(root).as_posix(), self._tokens(text, str(path)),
                           batcher, str(path))
                 bar.update(path.stat().st_size)
@@ -210,6 +214,8 @@ class Documents(Corpus):
                                      newline="\n")  # -sig: a leading byte-order mark dropped
             position = 0
             for lineno, line in enumerate(lines, 1):
+                if "\0" in line:  # past the first 64 KiB, which were looked at before
+                    raise binary_error(path, f"line {lineno}, character {line.index(chr(0)) + 1}")
                 if not line.strip():
                     continue
                 where = f"{path}:{lineno}"
