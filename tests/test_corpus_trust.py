@@ -627,10 +627,33 @@ def test_a_leading_byte_order_mark_is_no_part_of_the_first_word(tmp_path):
     ([[b"a", b"b"]] * 3, r"token 0 \(b'a'\) is of type bytes, not str \(decode bytes first"),
     ([["a", "b"], ["c", 7]], r"sentence 1: token 1 \(7\) is of type int"),
     ([["a"], 5], r"sentence 1 is of type int, not a list of tokens"),
+    # not the first of their sentence: each used to become a word, or fail naming nothing
+    ([["a", ("t", "u"), "a"]], r"sentence 0: token 1 \(\('t', 'u'\)\) is of type tuple"),
+    ([["a", b"x", "a"]], r"sentence 0: token 1 \(b'x'\) is of type bytes, not str \(decode"),
+    ([["a", "b"], ["a", ["x"]]], r"sentence 1: token 1 \(\['x'\]\) is of type list"),
+    ([["a", "b"], ("a", 7)], r"sentence 1: token 1 \(7\) is of type int"),
 ])
-def test_tokens_that_are_not_strings_are_named(sentences, message):
+@pytest.mark.parametrize("lowercase", [False, True])
+def test_tokens_that_are_not_strings_are_named(sentences, message, lowercase):
     with pytest.raises(TypeError, match=message):
-        Corpus(sentences, min_count=1, progress=False)
+        Corpus(sentences, min_count=1, progress=False, lowercase=lowercase)
+
+
+def test_document_tokens_that_are_not_strings_are_named(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"id": "a", "text": "x y"}\n{"id": "b", "text": ["x", 1]}\n')
+    with pytest.raises(CorpusError, match=r"d.jsonl:2: token 1 \(1\) is of type int, not "
+                                          r"str; a document's text is a string or a list"):
+        Documents(path, min_count=1, progress=False, lowercase=True)
+    path.write_text('{"id": "a", "text": {"x": 1}}\n')  # used to read as its keys
+    with pytest.raises(CorpusError, match=r"d.jsonl:1: a document's text must be a string "
+                                          r"or a list of tokens, not dict"):
+        Documents(path, min_count=1, progress=False)
+    with pytest.raises(CorpusError, match=r"document 1: token 0 \(b'z'\) is of type bytes"):
+        Documents([("a", ["x"]), ("b", [b"z"])], min_count=1, progress=False)
+    one_shot = (t for t in ["x", 7])  # a generator, read once: still named
+    with pytest.raises(CorpusError, match=r"document 0: token 1 \(7\) is of type int"):
+        Documents([("a", one_shot)], min_count=1, progress=False)
 
 
 def test_a_folder_that_cannot_be_read_is_an_error_naming_it(tmp_path, monkeypatch):

@@ -161,10 +161,27 @@ class _Tokenizer:
             tokens = self.keep(tokens)
         return tokens, consumed, continuing
 
-    def given(self, tokens: Iterable[str]) -> list[str]:
+    def given(self, tokens: Iterable[str], where: str, error: type[Exception] = TypeError,
+              source: str = "a corpus iterable yields lists of strings") -> list[str]:
         """Tokens given already split (an iterable source), lowercased as text would be,
-        without the overlong ones."""
-        return self.keep([t.lower() for t in tokens] if self.lowercase else list(tokens))
+        without the overlong ones. Unless ``tokens`` is an iterable of strings, ``error``
+        says so, naming ``where`` they came from and the first token at fault, and what
+        the ``source`` should hold: a token of another type would otherwise become a word
+        of the vocabulary (its ``str()``) or fail later naming nothing."""
+        try:
+            tokens = list(tokens)
+        except TypeError:
+            raise error(f"{where} is of type {type(tokens).__name__}, not a list of tokens "
+                        f"(strings); {source}") from None
+        try:
+            "".join(tokens)  # refuses anything but a str: a C loop, about 8 ns a token
+        except TypeError:
+            j, token = next((j, t) for j, t in enumerate(tokens) if not isinstance(t, str))
+            hint = " (decode bytes first: t.decode('utf-8'))" if isinstance(token, bytes) \
+                else ""
+            raise error(f"{where}: token {j} ({token!r:.40}) is of type "
+                        f"{type(token).__name__}, not str{hint}; {source}") from None
+        return self.keep([t.lower() for t in tokens] if self.lowercase else tokens)
 
     def keep(self, tokens: list[str]) -> list[str]:
         """``tokens`` without the overlong ones."""
@@ -344,29 +361,10 @@ def _iterable_batches(sentences: Iterable, batcher: _Batcher, tokenize: _Tokeniz
             raise TypeError(
                 f"sentence {i} is a string; a corpus iterable must yield lists of tokens "
                 f"(e.g. line.split()), or pass a file path instead")
-        try:
-            tokens = tokenize.given(sentence)
-        except TypeError:  # not iterable, or tokens without len() or lower()
-            raise _not_tokens(i, sentence) from None
-        if tokens and not isinstance(tokens[0], str):  # ints, bytes: the first says
-            raise _not_tokens(i, sentence)
-        batcher.feed(tokens)
+        batcher.feed(tokenize.given(sentence, f"sentence {i}"))
         batcher.end_line()
         if batcher.full():
             yield batcher.take()
-
-
-def _not_tokens(i: int, sentence) -> TypeError:
-    """The error for sentence ``i`` of an iterable corpus that is no list of strings."""
-    try:
-        j, token = next((j, t) for j, t in enumerate(sentence) if not isinstance(t, str))
-    except (TypeError, StopIteration):
-        return TypeError(f"sentence {i} is of type {type(sentence).__name__}, not a list of "
-                         "tokens (strings)")
-    hint = " (decode bytes first: t.decode('utf-8'))" if isinstance(token, bytes) else ""
-    return TypeError(f"sentence {i}: token {j} ({token!r:.40}) is of type "
-                     f"{type(token).__name__}, not str{hint}; a corpus iterable yields lists "
-                     "of strings")
 
 
 def _resolve(source: str | os.PathLike, kind: str) -> Path:

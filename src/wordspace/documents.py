@@ -147,10 +147,11 @@ class Documents(Corpus):
     def _tokens(self, text, where: str) -> list[str]:
         if isinstance(text, str):
             return self._tokenizer(text)
-        if isinstance(text, bytes) or not hasattr(text, "__iter__"):
+        if isinstance(text, (bytes, dict)) or not hasattr(text, "__iter__"):
             raise CorpusError(f"{where}: a document's text must be a string or a list of "
                               f"tokens, not {type(text).__name__}")
-        return self._tokenizer.given(text)
+        return self._tokenizer.given(text, where, CorpusError,
+                                     "a document's text is a string or a list of strings")
 
     def _add(self, doc_id, tokens: list[str], batcher: _Batcher, where: str) -> None:
         if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int, np.integer)):
