@@ -394,9 +394,13 @@ def test_an_accepted_pattern_on_a_long_adversarial_text_finishes(tmp_path):
 
 
 # -- 7. fuzzing: arbitrary bytes give a correct result or a clear error --------------------
+UNIVERSAL_NEWLINE = re.compile(r"\r\n|\r|\n")  # as Python's universal newlines
+
+
 def reference(data: bytes, limit: int) -> list[list[str]]:
     text = data.decode("utf-8", errors="replace")
-    lines = [[t for t in line.split() if len(t) <= limit] for line in text.split("\n")]
+    lines = [[t for t in line.split() if len(t) <= limit]
+             for line in UNIVERSAL_NEWLINE.split(text)]
     return [tokens for tokens in lines if tokens]
 
 
@@ -473,7 +477,7 @@ def test_fuzz_pattern_tokenising_in_parts_matches_findall(data, block, piece, li
     assume(not data.startswith(MAGIC))
     text = data.decode("utf-8", errors="replace")
     lines = [[t for t in re.findall(pattern, line) if len(t) <= limit]
-             for line in text.split("\n")]
+             for line in UNIVERSAL_NEWLINE.split(text)]
     expected = [tokens for tokens in lines if tokens]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "c"
@@ -734,3 +738,18 @@ def test_a_nul_byte_anywhere_is_refused_naming_the_file_and_offset(tmp_path, mon
     with pytest.raises(CorpusError, match=rf"doc.txt is binary, not text \(a NUL byte at "
                                           rf"offset {at:,}\).*leave that file out"):
         Documents(tmp_path / "folder", min_count=1, cache=False, progress=False)
+
+
+@pytest.mark.parametrize("block", [1, 2, 1 << 20])  # a \r\n cut between two blocks too
+def test_lines_ending_in_a_lone_carriage_return_are_lines(tmp_path, monkeypatch, block):
+    monkeypatch.setattr(corpus_module, "_BLOCK_BYTES", block)
+    mac, windows, unix = tmp_path / "mac.txt", tmp_path / "windows.txt", tmp_path / "unix.txt"
+    mac.write_bytes(b"first doc words\rsecond doc words\r\rthird doc\r")
+    windows.write_bytes(b"first doc words\r\nsecond doc words\r\n\r\nthird doc\r\n")
+    unix.write_bytes(b"first doc words\nsecond doc words\n\nthird doc\n")
+    expected = [["first", "doc", "words"], ["second", "doc", "words"], ["third", "doc"]]
+    for path in (mac, windows, unix):
+        corpus = Corpus(path, min_count=1, cache=False, progress=False)
+        assert list(corpus) == expected and list(corpus.sentence_line) == [0, 1, 3]
+        docs = Documents(path, min_count=1, cache=False, progress=False)
+        assert docs.ids == ["0", "1", "3"]  # was one document for the Mac file

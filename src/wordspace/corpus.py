@@ -319,6 +319,7 @@ def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar,
         in_line = False  # part of the unfinished line was read
         position = raw.tell()
         offset = start  # of the block in the file's (decompressed) content
+        cr = ""  # a \r that ended the last block: its \n may start this one
         while True:
             block = stream.read(_BLOCK_BYTES)
             if b"\0" in block:  # past text_head's look: a memchr, 0.1% of the reading time
@@ -331,6 +332,12 @@ def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar,
                 text += decoder.getstate()[0].decode("utf-8", errors="wordspace.count")
             if tokenize.lowercase:
                 text = text.lower()
+            text, cr = cr + text, ""
+            if "\r" in text:  # universal newlines: \r\n and a lone \r (old Macs') end a line
+                if block and text.endswith("\r"):
+                    text, cr = text[:-1], "\r"
+                if _LONE_CR.search(text):  # \r\n is left: its \r is a space before the \n
+                    text = _LONE_CR.sub("\n", text)
             bar.update(raw.tell() - position)
             position = raw.tell()
             *lines, last = (pending + text).split("\n")
@@ -352,6 +359,9 @@ def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar,
 
 
 _SPACE = re.compile(r"\s")
+# a line end that is not \n's: a search costs 3 ms on 8 MB of \r\n text, replacing each
+# \r\n by \n 16 ms
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 
 def _iterable_batches(sentences: Iterable, batcher: _Batcher, tokenize: _Tokenizer
@@ -494,7 +504,8 @@ class Corpus:
     Parameters
     ----------
     source : str, Path or iterable of token lists
-        A text file (plain, .gz, .bz2 or .xz; one sentence per line, any line length), a
+        A text file (plain, .gz, .bz2 or .xz; one sentence per line, any line length,
+        lines ending in ``\n``, ``\r\n`` or ``\r`` as Python's universal newlines), a
         folder of such files, a corpus name from :mod:`wordspace.datasets` (``"text8"``),
         or an iterable of token lists such as ``[["the", "cat"], ["a", "dog"]]``.
     min_count : int

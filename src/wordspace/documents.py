@@ -211,8 +211,10 @@ class Documents(Corpus):
                 if batcher.full():
                     yield batcher.take()
                 return
+            # -sig: a leading byte-order mark dropped; universal newlines: a line ends at
+            # \n, \r\n or a lone \r (old Macs'), as the corpus reader has it
             lines = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="wordspace.count",
-                                     newline="\n")  # -sig: a leading byte-order mark dropped
+                                     newline=None)
             position = 0
             for lineno, line in enumerate(lines, 1):
                 if "\0" in line:  # past the first 64 KiB, which were looked at before
