@@ -7,6 +7,7 @@ result or a clear error."""
 from __future__ import annotations
 
 import bz2
+import errno
 import gzip
 import json
 import logging
@@ -753,3 +754,29 @@ def test_lines_ending_in_a_lone_carriage_return_are_lines(tmp_path, monkeypatch,
         assert list(corpus) == expected and list(corpus.sentence_line) == [0, 1, 3]
         docs = Documents(path, min_count=1, cache=False, progress=False)
         assert docs.ids == ["0", "1", "3"]  # was one document for the Mac file
+
+
+@pytest.mark.parametrize("error", [errno.ENOSPC, errno.EDQUOT])
+def test_a_full_cache_device_falls_back_to_encoding_without_a_cache(tmp_path, monkeypatch,
+                                                                   caplog, error):
+    path = write_corpus(tmp_path / "c.txt")
+    expected = Corpus(path, min_count=1, cache=False, progress=False)
+    home = Path(os.environ["WORDSPACE_HOME"])
+    write_tokens = Corpus._write_tokens
+
+    def full(out, remap, n_final):  # the cache's device is full; the scratch space is not
+        if home in Path(out).parents:
+            raise OSError(error, os.strerror(error))
+        write_tokens(out, remap, n_final)
+
+    monkeypatch.setattr(Corpus, "_write_tokens", staticmethod(full))
+    with caplog.at_level(logging.WARNING):
+        corpus = Corpus(path, min_count=1, progress=False)
+    assert corpus.cache_dir is None and corpus.tokens.tolist() == expected.tokens.tolist()
+    assert f"the cache could not be written ({os.strerror(error)}); encoding the corpus " \
+           "without one" in caplog.text
+    assert not list((home / "corpora").iterdir())  # nothing half-written left
+    monkeypatch.setattr(Corpus, "_write_tokens", staticmethod(
+        lambda *a: (_ for _ in ()).throw(OSError(errno.EIO, "I/O error"))))
+    with pytest.raises(OSError, match="I/O error"):  # any other failure fails the run
+        Corpus(path, min_count=1, progress=False)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import errno
 import hashlib
 import itertools
 import json
@@ -709,7 +710,8 @@ class Corpus:
 
     def _load_cache(self, cache_dir: Path) -> bool:
         """Load the cache at ``cache_dir``, building and publishing it first if it is
-        absent or unusable; False if that cannot be done (nowhere to write, say).
+        absent or unusable; False if that cannot be done (nowhere to write, or no room: a
+        full device or quota is warned about, the run going on without a cache).
 
         The cache is write-once: a directory at ``cache_dir`` is complete when it appears,
         and is never changed, only removed whole when found unusable. A run that loses a
@@ -726,8 +728,17 @@ class Corpus:
                 return False
             if not _writable(cache_dir.parent):
                 return False
-            with atomic_directory(cache_dir, replace=False) as tmp:
-                self._encode(tmp)
+            try:
+                with atomic_directory(cache_dir, replace=False) as tmp:
+                    self._encode(tmp)
+            except OSError as e:  # a full device or quota: the run goes on without a cache
+                code = e.errno or getattr(e.__cause__, "errno", None)  # as _said_of says it
+                if code not in (errno.ENOSPC, errno.EDQUOT):
+                    raise
+                logger.warning("%s: the cache could not be written (%s); encoding the corpus "
+                               "without one (each run reads it again until there is room)",
+                               cache_dir, os.strerror(code))
+                return False
         return False
 
     def _load_shard(self, cache_dir: Path | None) -> None:
