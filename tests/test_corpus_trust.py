@@ -780,3 +780,20 @@ def test_a_full_cache_device_falls_back_to_encoding_without_a_cache(tmp_path, mo
         lambda *a: (_ for _ in ()).throw(OSError(errno.EIO, "I/O error"))))
     with pytest.raises(OSError, match="I/O error"):  # any other failure fails the run
         Corpus(path, min_count=1, progress=False)
+
+
+def test_a_pipe_or_a_broken_link_is_named_as_such_not_as_missing(tmp_path):
+    pipe = tmp_path / "fifo"
+    os.mkfifo(pipe)  # what `wordspace train <(cat a.txt)` is given, as /dev/fd/63
+    for kind in (Corpus, Documents):
+        with pytest.raises(CorpusError, match=r"fifo is a pipe \(FIFO\), not a regular file: "
+                                              r"a corpus is read more than once.*save the "
+                                              r"text to a file first"):
+            kind(pipe, min_count=1, progress=False)
+    (tmp_path / "link.txt").symlink_to(tmp_path / "gone.txt")
+    with pytest.raises(CorpusError, match=r"link.txt is a broken symbolic link"):
+        Corpus(tmp_path / "link.txt", min_count=1, progress=False)
+    r = subprocess.run(["bash", "-c", f"{sys.executable} -m wordspace train <(echo a b) "
+                                      f"-o {tmp_path / 'm'}"], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode != 0 and "is a pipe (FIFO), not a regular file" in r.stderr

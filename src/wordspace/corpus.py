@@ -401,6 +401,10 @@ def _source_files(path: Path, kind: str) -> list[Path]:
             raise CorpusError(f"{path}: folder holds no files")
     elif path.is_file():
         files = [path]
+    elif path.exists() or path.is_symlink():  # `wordspace train <(cat a.txt)`: a pipe
+        raise CorpusError(f"{path} is {_kind_of(path)}, not a regular file: a corpus is read "
+                          "more than once (looked at, keyed for its cache, then read), which "
+                          "a pipe cannot be; save the text to a file first and give that")
     else:
         files = None
     for file in files or ():
