@@ -797,3 +797,30 @@ def test_a_pipe_or_a_broken_link_is_named_as_such_not_as_missing(tmp_path):
                                       f"-o {tmp_path / 'm'}"], capture_output=True, text=True,
                        timeout=120)
     assert r.returncode != 0 and "is a pipe (FIFO), not a regular file" in r.stderr
+
+
+def test_invalid_utf8_is_warned_about_by_file_and_place(tmp_path, caplog, monkeypatch):
+    folder = tmp_path / "f4"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(b"fine words\n" * 10)
+    bad = b"line one\nline two caf\xe9 and \xff\xfe\nthree\n"
+    (folder / "b.txt").write_bytes(bad)
+    (folder / "c.txt.gz").write_bytes(gzip.compress(b"\xef\xbb\xbf" + bad))  # a BOM too
+    monkeypatch.setattr(corpus_module, "_BLOCK_BYTES", 7)  # found in a later block
+    with caplog.at_level(logging.WARNING):
+        Corpus(folder, min_count=1, cache=False, progress=False)
+    messages = [r.getMessage() for r in caplog.records]
+    assert f"{folder / 'b.txt'}: 3 byte(s) were not valid UTF-8 and were replaced by U+FFFD " \
+           "(the first at offset 21)" in messages  # was "f4: 6 byte(s) ..."
+    assert f"{folder / 'c.txt.gz'}: 3 byte(s) were not valid UTF-8 and were replaced by " \
+           "U+FFFD (the first at offset 24 of its decompressed text)" in messages
+    assert not any("a.txt" in m for m in messages)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        Documents(folder / "b.txt", min_count=1, cache=False, progress=False)
+        Documents(folder, min_count=1, cache=False, progress=False)
+    messages = [r.getMessage() for r in caplog.records]
+    assert f"{folder / 'b.txt'}: 3 byte(s) were not valid UTF-8 and were replaced by U+FFFD " \
+           "(the first on line 2)" in messages
+    assert f"{folder / 'b.txt'}: 3 byte(s) were not valid UTF-8 and were replaced by U+FFFD " \
+           "(the first at offset 21)" in messages

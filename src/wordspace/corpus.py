@@ -78,14 +78,41 @@ class CorpusError(ValueError):
 
 
 # ---------------------------------------------------------------------------------------
-# Decoding: bad bytes become U+FFFD and are counted, so the user hears about them once.
+# Decoding: bad bytes become U+FFFD and are counted, so the user hears about them once
+# for each file, with where the first was.
 _bad_bytes = 0
+#: the first bad sequence since :func:`_start_file`: its start less the length of the
+#: input being decoded (add the offset of that input's end to place it in the file)
+_first_bad: int | None = None
 
 
 def _count_and_replace(err: UnicodeDecodeError) -> tuple[str, int]:
-    global _bad_bytes
+    global _bad_bytes, _first_bad
     _bad_bytes += err.end - err.start
+    if _first_bad is None:
+        _first_bad = err.start - len(err.object)
     return "\ufffd", err.end
+
+
+def _start_file() -> int:
+    """Start counting a file's bad bytes: the count so far, for :func:`_warn_bad_bytes`."""
+    global _first_bad
+    _first_bad = None
+    return _bad_bytes
+
+
+def _first_bad_at(end: int) -> int | None:
+    """Where the file's first bad byte is, given the offset of the ``end`` of the input
+    whose decoding found it (None while none was found)."""
+    return None if _first_bad is None else end + _first_bad
+
+
+def _warn_bad_bytes(file: Path, before: int, where: str) -> None:
+    """Log how many bytes of ``file`` were not UTF-8 (the count was ``before`` when it
+    was started) and ``where`` the first was."""
+    if _bad_bytes > before:
+        logger.warning("%s: %d byte(s) were not valid UTF-8 and were replaced by U+FFFD "
+                       "(the first %s)", file, _bad_bytes - before, where)
 
 
 codecs.register_error("wordspace.count", _count_and_replace)
@@ -313,8 +340,10 @@ def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar,
     decoder = codecs.getincrementaldecoder("utf-8-sig" if start == 0 else "utf-8")(
         errors="wordspace.count")
     with open_source(path) as (raw, stream):
+        of_text = "" if stream is raw else " of its decompressed text"
         if end is not None:
             stream = _Window(raw, start, end - start)
+        before, first_bad = _start_file(), None
         pending = ""  # the start of a token that may go on in the next block
         continuing = False  # the next block starts inside an overlong token
         in_line = False  # part of the unfinished line was read
@@ -331,6 +360,8 @@ def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar,
                 # utf-8-sig keeps a file that is only a BOM's first bytes (b"\xef") even
                 # at the end, where UTF-8 replaces them: they are text, not nothing
                 text += decoder.getstate()[0].decode("utf-8", errors="wordspace.count")
+            if first_bad is None:
+                first_bad = _first_bad_at(offset)
             if tokenize.lowercase:
                 text = text.lower()
             text, cr = cr + text, ""
@@ -351,6 +382,7 @@ def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar,
                 if in_line:
                     batcher.feed(tokenize.split(last, True, continuing)[0])
                     batcher.end_line()
+                _warn_bad_bytes(path, before, f"at offset {first_bad or 0:,}{of_text}")
                 return
             tokens, consumed, continuing = tokenize.split(last, False, continuing)
             batcher.feed(tokens)  # the line goes on in the next block
@@ -846,8 +878,6 @@ class Corpus:
     def _count(self, out: Path) -> _Counts:
         """Read the source (this rank's share of it) once: provisional ids to
         ``out/ids.bin`` (sentence lengths and lines beside them) and each word's count."""
-        global _bad_bytes
-        _bad_bytes = 0
         ids: defaultdict[str, int] = defaultdict(itertools.count().__next__)
         counts = np.zeros(1 << 16, dtype=np.int64)
         n_ids = 0
@@ -877,9 +907,6 @@ class Corpus:
                 if self.max_vocab_size is not None and len(ids) > self.max_vocab_size:
                     min_reduce = _prune(ids, counts, min_reduce, self.max_vocab_size)
         self._tokenizer.warn(self.name)
-        if _bad_bytes:
-            logger.warning("%s: %d byte(s) were not valid UTF-8 and were replaced by U+FFFD",
-                           self.name, _bad_bytes)
         prov_ids = np.fromiter(ids.values(), dtype=np.int64, count=len(ids))
         # the chunk of the corpus each word was first seen in (a single reader: none)
         chunks = np.asarray(marked_chunks, np.int64)[

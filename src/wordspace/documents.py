@@ -42,6 +42,9 @@ from wordspace.corpus import (
     Corpus,
     CorpusError,
     _Batcher,
+    _first_bad_at,
+    _start_file,
+    _warn_bad_bytes,
     binary_error,
     open_source,
 )
@@ -199,12 +202,14 @@ class Documents(Corpus):
     def _read_file(self, path: Path, batcher: _Batcher, bar) -> Iterator[tuple]:
         root = Path(self.name)
         json_lines = is_json_lines(path)
+        before, first_bad = _start_file(), None  # the first line holding a U+FFFD
         with open_source(path) as (raw, stream):
             if root.is_dir() and not json_lines:  # the whole file is a document
                 content = stream.read()
                 if b"\0" in content:
                     raise binary_error(path, content.index(b"\0"), True)
                 text = content.decode("utf-8-sig", errors="wordspace.count")
+                _warn_bad_bytes(path, before, f"at offset {_first_bad_at(len(content)) or 0:,}")
                 self._add(path.relative_to(root).as_posix(), self._tokens(text, str(path)),
                           batcher, str(path))
                 bar.update(path.stat().st_size)
@@ -219,6 +224,8 @@ class Documents(Corpus):
             for lineno, line in enumerate(lines, 1):
                 if "\0" in line:  # past the first 64 KiB, which were looked at before
                     raise binary_error(path, f"line {lineno}, character {line.index(chr(0)) + 1}")
+                if first_bad is None and "\ufffd" in line:  # a search: 3 ms on 8 MB
+                    first_bad = lineno
                 if not line.strip():
                     continue
                 where = f"{path}:{lineno}"
@@ -233,6 +240,7 @@ class Documents(Corpus):
                 if batcher.full():
                     yield batcher.take()
             bar.update(raw.tell() - position)
+        _warn_bad_bytes(path, before, f"on line {first_bad}")
 
     def _parse_record(self, line: str, where: str):
         try:
