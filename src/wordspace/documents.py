@@ -156,25 +156,37 @@ class Documents(Corpus):
         return self._tokenizer.given(text, where, CorpusError,
                                      "a document's text is a string or a list of strings")
 
-    def _add(self, doc_id, tokens: list[str], batcher: _Batcher, where: str) -> None:
+    def _add(self, doc_id, tokens: list[str], batcher: _Batcher, where: str,
+             numbered: bool = False) -> None:
+        """Add a document; ``numbered``: its record had no id, so its number is its id."""
         if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int, np.integer)):
             raise CorpusError(f"{where}: a document id must be a string or an integer, "
                               f"not {type(doc_id).__name__} {shorten(repr(doc_id))}")
         doc_id = str(doc_id)
         if doc_id in self._seen:
+            # a record without an id on either side: say so, or the clash makes no sense
+            field = f"no {self.id_field!r} field"
+            why = (f"; that record had {field}, so it was given its document number as id"
+                   if doc_id in self._numbered else
+                   f": this record has {field}, so it was given its document number as id"
+                   if numbered else "")
+            earlier = self._numbered.get(doc_id, f"document {self._seen[doc_id]}")
+            advice = " (give every record an id, or none)" if why else ""
             raise CorpusError(f"{where}: document id {shorten(doc_id)} was already used by "
-                              f"document {self._seen[doc_id]}; ids must be unique")
+                              f"{earlier}{why}; ids must be unique{advice}")
+        if numbered:
+            self._numbered[doc_id] = where
         self._seen[doc_id] = len(self.ids)
         self.ids.append(doc_id)
         batcher.feed(tokens)
         batcher.end_line()  # one "line" per document: sentence_line is the document
 
     def _batches(self):
-        self.ids, self._seen = [], {}
+        self.ids, self._seen, self._numbered = [], {}, {}
         try:
             yield from super()._batches()
         finally:
-            del self._seen
+            del self._seen, self._numbered
 
     def _read_iterable(self, batcher: _Batcher) -> Iterator[tuple]:
         for i, item in enumerate(self._sentences):
@@ -229,11 +241,12 @@ class Documents(Corpus):
                 if not line.strip():
                     continue
                 where = f"{path}:{lineno}"
+                numbered = False
                 if json_lines:
-                    doc_id, text = self._parse_record(line, where)
+                    doc_id, text, numbered = self._parse_record(line, where)
                 else:  # the id is the line number, from 0, as gensim's TaggedLineDocument
                     doc_id, text = lineno - 1, line
-                self._add(doc_id, self._tokens(text, where), batcher, where)
+                self._add(doc_id, self._tokens(text, where), batcher, where, numbered)
                 if lineno % 1024 == 0:
                     bar.update(raw.tell() - position)
                     position = raw.tell()
@@ -255,7 +268,9 @@ class Documents(Corpus):
             raise CorpusError(f"{where}: the record has no {self.text_field!r} field (it has "
                               f"{', '.join(map(shorten, list(record)[:20])) or 'none'}); "
                               "set text_field (--text-field)")
-        return record.get(self.id_field, len(self.ids)), record[self.text_field]
+        if self.id_field in record:
+            return record[self.id_field], record[self.text_field], False
+        return len(self.ids), record[self.text_field], True
 
     # -- the cache holds the ids beside the encoding --------------------------------------
     def _save_more(self, out: Path) -> None:
