@@ -824,3 +824,20 @@ def test_invalid_utf8_is_warned_about_by_file_and_place(tmp_path, caplog, monkey
            "(the first on line 2)" in messages
     assert f"{folder / 'b.txt'}: 3 byte(s) were not valid UTF-8 and were replaced by U+FFFD " \
            "(the first at offset 21)" in messages
+
+
+def test_a_read_only_cache_home_is_warned_about_once(tmp_path, monkeypatch, caplog):
+    path = write_corpus(tmp_path / "c.txt")
+    corpora = Path(os.environ["WORDSPACE_HOME"]) / "corpora"
+    access = os.access
+    # as root every folder is writable: the check is made to say no for the cache's
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if Path(p) == corpora
+                        else access(p, mode, **kw))
+    with caplog.at_level(logging.WARNING):
+        for _ in range(2):
+            corpus = Corpus(path, min_count=1, progress=False)
+            assert corpus.cache_dir is None and corpus.n_tokens > 0
+    warned = [r.getMessage() for r in caplog.records if "cannot be written" in r.getMessage()]
+    assert warned == [f"{corpora} cannot be written: encoded corpora are not cached, so each "
+                      "run reads its corpus again (set WORDSPACE_HOME to a folder that can be "
+                      "written, or pass cache=False)"]

@@ -1188,9 +1188,22 @@ def _check_checksums(directory: Path, recorded) -> None:
                              "written (its checksum differs from meta.json's)")
 
 
+#: cache folders found read-only in this process, each warned about once
+_unwritable: set[Path] = set()
+
+
 def _writable(directory: Path) -> bool:
+    """Whether the cache folder ``directory`` can be written; if not, a warning (once
+    for each folder): the cache is off, which otherwise nobody would know."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
+        if os.access(directory, os.W_OK):
+            return True
     except OSError:
-        return False
-    return os.access(directory, os.W_OK)
+        pass
+    if directory not in _unwritable:
+        _unwritable.add(directory)
+        logger.warning("%s cannot be written: encoded corpora are not cached, so each run "
+                       "reads its corpus again (set WORDSPACE_HOME to a folder that can be "
+                       "written, or pass cache=False)", directory)
+    return False
