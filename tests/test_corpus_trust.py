@@ -841,3 +841,16 @@ def test_a_read_only_cache_home_is_warned_about_once(tmp_path, monkeypatch, capl
     assert warned == [f"{corpora} cannot be written: encoded corpora are not cached, so each "
                       "run reads its corpus again (set WORDSPACE_HOME to a folder that can be "
                       "written, or pass cache=False)"]
+
+
+def test_a_cache_home_inside_the_corpus_folder_is_left_out(tmp_path, monkeypatch):
+    project = tmp_path / "proj"
+    project.mkdir()
+    write_corpus(project / "c.txt")
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("WORDSPACE_HOME", "proj-cache")  # relative, inside the corpus
+    first = Corpus(".", min_count=1, progress=False)
+    assert first.cache_dir.name.startswith("proj-")  # was "-<digest>": "." has no name
+    again = Corpus(".", min_count=1, progress=False)  # used to read the cache as text
+    assert again.files == first.files == [Path("c.txt")]
+    assert again.tokens.tolist() == first.tokens.tolist()

@@ -483,7 +483,8 @@ def binary_error(file: Path, offset: int | str, in_folder: bool = False) -> Corp
 
 def _folder_files(folder: Path) -> list[Path]:
     """A corpus folder's files, sorted; hidden files and folders, and wordspace's model
-    and checkpoint folders (a model saved inside its corpus's folder), left out.
+    and checkpoint folders (a model saved inside its corpus's folder) and the cache
+    folder ($WORDSPACE_HOME put inside it), left out.
 
     Symbolic links are followed, to folders too. A folder reached a second time (by a
     loop of links, or two links to one folder) is refused, as are a broken link and
@@ -509,12 +510,18 @@ def _folder_files(folder: Path) -> list[Path]:
 
     files = []
     seen = {_identity(folder): folder}  # each folder read, by its device and inode
+    home = cache_home()
+    cache = _identity(home) if home.is_dir() else None  # its encodings are no text
     for where, folders, names in os.walk(folder, onerror=unreadable, followlinks=True):
         here = Path(where)
         kept = []
         for name in sorted(folders):  # sorted: the same one of two is named each time
             path = here / name
             if not text_folder(path):
+                continue
+            if _identity(path) == cache:
+                logger.info("%s is wordspace's cache ($WORDSPACE_HOME): left out of the "
+                            "corpus", path)
                 continue
             first = seen.setdefault(_identity(path), path)
             if first != path:
@@ -741,7 +748,8 @@ class Corpus:
             key["shard"] = [self.group.rank, self.group.world,
                             [[p.start, p.end, p.chunk] for p in self.pieces]]
         digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
-        stem = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(self.name).name)[:40]
+        # the folder's own name, also when given as "." (whose name is "")
+        stem = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(os.path.abspath(self.name)).name)[:40]
         return cache_home() / "corpora" / f"{stem}-{digest}"
 
     def _load_cache(self, cache_dir: Path) -> bool:
