@@ -519,11 +519,12 @@ def _folder_files(folder: Path) -> list[Path]:
             path = here / name
             if not text_folder(path):
                 continue
-            if _identity(path) == cache:
+            identity = _identity(path)
+            if identity == cache:
                 logger.info("%s is wordspace's cache ($WORDSPACE_HOME): left out of the "
                             "corpus", path)
                 continue
-            first = seen.setdefault(_identity(path), path)
+            first = seen.setdefault(identity, path)
             if first != path:
                 raise CorpusError(
                     f"{path} is the folder {first} again (through a symbolic link): its "
