@@ -7,6 +7,7 @@ result or a clear error."""
 from __future__ import annotations
 
 import bz2
+import errno
 import gzip
 import json
 import logging
@@ -28,10 +29,11 @@ from hypothesis import strategies as st
 
 import wordspace.corpus as corpus_module
 from wordspace import Corpus, CorpusError, Documents
+from wordspace._io import _opener
 from wordspace.corpus import make_tokenizer
 
 COMPRESSORS = {"gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress}
-MAGIC = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00")
+MAGIC = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00")  # what a damaged file may still start with
 
 
 def write_corpus(path: Path, n_lines: int = 300, seed: int = 0) -> Path:
@@ -166,6 +168,18 @@ def corrupt(cache: Path, how: str) -> None:
         (cache / "meta.json").write_bytes(b"\x00{not json")
     elif how == "missing tokens":
         (cache / "tokens.npy").unlink()
+    elif how == "an id changed to another word's":  # every id still in range
+        tokens[len(tokens) // 2] = 0 if tokens[len(tokens) // 2] else 1
+        np.save(cache / "tokens.npy", tokens)
+    elif how == "two words swapped":  # the counts left in place, still in order
+        lines = (cache / "vocab.tsv").read_text().splitlines()
+        words = [line.split("\t") for line in lines]
+        words[1][0], words[2][0] = words[2][0], words[1][0]  # line 0 is the header
+        (cache / "vocab.tsv").write_text("".join("\t".join(w) + "\n" for w in words))
+    elif how == "no checksums":  # as a cache of the previous format
+        meta = json.loads((cache / "meta.json").read_text())
+        del meta["crc32"]
+        (cache / "meta.json").write_text(json.dumps(meta))
     else:  # pragma: no cover
         raise AssertionError(how)
 
@@ -173,7 +187,8 @@ def corrupt(cache: Path, how: str) -> None:
 DAMAGES = ["truncated tokens", "garbage tokens", "int64 tokens", "float tokens",
            "out-of-range id", "negative id", "offsets past the end", "offsets not rising",
            "short sentence_line", "garbage vocab", "short vocab", "garbage meta",
-           "missing tokens"]
+           "missing tokens", "an id changed to another word's", "two words swapped",
+           "no checksums"]
 
 
 @pytest.mark.parametrize("how", DAMAGES)
@@ -205,6 +220,18 @@ def test_a_damaged_documents_cache_is_rebuilt(tmp_path, caplog):
         again = Documents(path, min_count=1, progress=False)
     assert "ids.json" in caplog.text
     assert again.ids == ["0", "1", "3"]  # blank lines are no document but keep their number
+    # ids swapped (the list still well formed), a sentence given to another document
+    ids = json.loads((again.cache_dir / "ids.json").read_text())
+    (again.cache_dir / "ids.json").write_text(json.dumps([ids[1], ids[0], ids[2]]))
+    for damaged in ("ids.json", "sentence_line.npy"):
+        if damaged == "sentence_line.npy":
+            lines = np.load(again.cache_dir / damaged)
+            np.save(again.cache_dir / damaged, np.array([0, 0, 2], lines.dtype))
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            rebuilt = Documents(path, min_count=1, progress=False)
+        assert f"{damaged}: its content changed since the cache was written" in caplog.text
+        assert rebuilt.ids == ["0", "1", "3"] and list(rebuilt.doc_of_sentence) == [0, 1, 2]
 
 
 TRAIN_ON_DAMAGED_CACHE = """
@@ -369,9 +396,13 @@ def test_an_accepted_pattern_on_a_long_adversarial_text_finishes(tmp_path):
 
 
 # -- 7. fuzzing: arbitrary bytes give a correct result or a clear error --------------------
+UNIVERSAL_NEWLINE = re.compile(r"\r\n|\r|\n")  # as Python's universal newlines
+
+
 def reference(data: bytes, limit: int) -> list[list[str]]:
     text = data.decode("utf-8", errors="replace")
-    lines = [[t for t in line.split() if len(t) <= limit] for line in text.split("\n")]
+    lines = [[t for t in line.split() if len(t) <= limit]
+             for line in UNIVERSAL_NEWLINE.split(text)]
     return [tokens for tokens in lines if tokens]
 
 
@@ -430,7 +461,8 @@ def test_fuzz_compressed_files_give_the_text_or_a_clear_error(data, kind, damage
         packed = packed[:at]
     elif damage == "flip":
         packed[at] ^= 0xFF
-    expected = reference(data if bytes(packed).startswith(MAGIC) else bytes(packed), 1000)
+    # a damaged header that no longer reads as compressed (bzip2's block size, say) is text
+    expected = reference(data if _opener(bytes(packed)) else bytes(packed), 1000)
     try:
         got = read(bytes(packed), 1 << 20, 1000)
     except CorpusError as e:
@@ -448,7 +480,7 @@ def test_fuzz_pattern_tokenising_in_parts_matches_findall(data, block, piece, li
     assume(not data.startswith(MAGIC))
     text = data.decode("utf-8", errors="replace")
     lines = [[t for t in re.findall(pattern, line) if len(t) <= limit]
-             for line in text.split("\n")]
+             for line in UNIVERSAL_NEWLINE.split(text)]
     expected = [tokens for tokens in lines if tokens]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "c"
@@ -602,7 +634,241 @@ def test_a_leading_byte_order_mark_is_no_part_of_the_first_word(tmp_path):
     ([[b"a", b"b"]] * 3, r"token 0 \(b'a'\) is of type bytes, not str \(decode bytes first"),
     ([["a", "b"], ["c", 7]], r"sentence 1: token 1 \(7\) is of type int"),
     ([["a"], 5], r"sentence 1 is of type int, not a list of tokens"),
+    # not the first of their sentence: each used to become a word, or fail naming nothing
+    ([["a", ("t", "u"), "a"]], r"sentence 0: token 1 \(\('t', 'u'\)\) is of type tuple"),
+    ([["a", b"x", "a"]], r"sentence 0: token 1 \(b'x'\) is of type bytes, not str \(decode"),
+    ([["a", "b"], ["a", ["x"]]], r"sentence 1: token 1 \(\['x'\]\) is of type list"),
+    ([["a", "b"], ("a", 7)], r"sentence 1: token 1 \(7\) is of type int"),
 ])
-def test_tokens_that_are_not_strings_are_named(sentences, message):
+@pytest.mark.parametrize("lowercase", [False, True])
+def test_tokens_that_are_not_strings_are_named(sentences, message, lowercase):
     with pytest.raises(TypeError, match=message):
-        Corpus(sentences, min_count=1, progress=False)
+        Corpus(sentences, min_count=1, progress=False, lowercase=lowercase)
+
+
+def test_document_tokens_that_are_not_strings_are_named(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"id": "a", "text": "x y"}\n{"id": "b", "text": ["x", 1]}\n')
+    with pytest.raises(CorpusError, match=r"d.jsonl:2: token 1 \(1\) is of type int, not "
+                                          r"str; a document's text is a string or a list"):
+        Documents(path, min_count=1, progress=False, lowercase=True)
+    path.write_text('{"id": "a", "text": {"x": 1}}\n')  # used to read as its keys
+    with pytest.raises(CorpusError, match=r"d.jsonl:1: a document's text must be a string "
+                                          r"or a list of tokens, not dict"):
+        Documents(path, min_count=1, progress=False)
+    with pytest.raises(CorpusError, match=r"document 1: token 0 \(b'z'\) is of type bytes"):
+        Documents([("a", ["x"]), ("b", [b"z"])], min_count=1, progress=False)
+    one_shot = (t for t in ["x", 7])  # a generator, read once: still named
+    with pytest.raises(CorpusError, match=r"document 0: token 1 \(7\) is of type int"):
+        Documents([("a", one_shot)], min_count=1, progress=False)
+
+
+def test_a_folder_that_cannot_be_read_is_an_error_naming_it(tmp_path, monkeypatch):
+    # As root, chmod cannot make a folder unreadable: its listing is made to fail instead.
+    folder = tmp_path / "texts"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("the cat sat\n")
+    (folder / "sub" / "b.txt").write_text("a dog ran\n")
+    scandir = os.scandir
+
+    def refusing(path="."):
+        if Path(path) == folder / "sub":
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    for kind in (Corpus, Documents):
+        with pytest.raises(CorpusError, match=r"texts/sub: the folder cannot be read "
+                                              r"\(Permission denied\)"):
+            kind(folder, min_count=1, cache=False, progress=False)
+
+
+def test_links_to_folders_are_followed_and_loops_broken_links_and_pipes_refused(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "b.txt").write_text("a dog ran\n")
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    (folder / "linked").symlink_to(elsewhere)  # only a link: used to hold "no files"
+    for kind in (Corpus, Documents):
+        assert "dog" in kind(folder, min_count=1, cache=False, progress=False).vocab.words
+    (folder / "a.txt").write_text("the cat sat\n")  # beside a file: used to be left out
+    corpus = Corpus(folder, min_count=1, cache=False, progress=False)
+    assert corpus.files == [folder / "a.txt", folder / "linked" / "b.txt"]
+    assert {"cat", "dog"} <= set(corpus.vocab.words)
+    (elsewhere / "back").symlink_to(folder)  # a loop
+    with pytest.raises(CorpusError, match=r"texts/linked/back is the folder .*texts again "
+                                          r"\(through a symbolic link\)"):
+        Corpus(folder, min_count=1, cache=False, progress=False)
+    (elsewhere / "back").unlink()
+    (folder / "twice").symlink_to(elsewhere)
+    with pytest.raises(CorpusError, match=r"texts/twice is the folder .*linked again"):
+        Corpus(folder, min_count=1, cache=False, progress=False)
+    (folder / "twice").unlink()
+    (folder / "gone.txt").symlink_to(tmp_path / "deleted.txt")
+    for kind in (Corpus, Documents):
+        with pytest.raises(CorpusError, match=r"gone.txt is a broken symbolic link \(to "
+                                              r".*deleted.txt, which does not exist\)"):
+            kind(folder, min_count=1, cache=False, progress=False)
+    (folder / "gone.txt").unlink()
+    os.mkfifo(folder / "pipe")
+    with pytest.raises(CorpusError, match=r"texts/pipe is a pipe \(FIFO\), not a text file"):
+        Corpus(folder, min_count=1, cache=False, progress=False)
+
+
+def test_a_nul_byte_anywhere_is_refused_naming_the_file_and_offset(tmp_path, monkeypatch):
+    text = b"the cat sat on the mat\n" * 4000  # 92,000 bytes: past the 64 KiB looked at first
+    at = len(text) - 5
+    data = text[:at] + b"\0" + text[at:]
+    plain = tmp_path / "late.txt"
+    plain.write_bytes(data)
+    packed = tmp_path / "late.txt.gz"
+    packed.write_bytes(gzip.compress(data))
+    for path in (plain, packed):
+        with pytest.raises(CorpusError, match=rf"late.txt(.gz)? is binary, not text \(a NUL "
+                                              rf"byte at offset {at:,}\)"):
+            Corpus(path, min_count=1, progress=False)
+    assert not (Path(os.environ["WORDSPACE_HOME"]) / "corpora").exists() or not [
+        p for p in (Path(os.environ["WORDSPACE_HOME"]) / "corpora").iterdir()]  # no cache
+    monkeypatch.setattr(corpus_module, "_BLOCK_BYTES", 1000)  # found in a later block too
+    with pytest.raises(CorpusError, match=rf"at offset {at:,}\)"):
+        Corpus(plain, min_count=1, cache=False, progress=False)
+    with pytest.raises(CorpusError, match=r"late.txt is binary, not text \(a NUL byte at "
+                                          r"line 4000, character 19\)"):
+        Documents(plain, min_count=1, cache=False, progress=False)
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "doc.txt").write_bytes(data)
+    with pytest.raises(CorpusError, match=rf"doc.txt is binary, not text \(a NUL byte at "
+                                          rf"offset {at:,}\).*leave that file out"):
+        Documents(tmp_path / "folder", min_count=1, cache=False, progress=False)
+
+
+@pytest.mark.parametrize("block", [1, 2, 1 << 20])  # a \r\n cut between two blocks too
+def test_lines_ending_in_a_lone_carriage_return_are_lines(tmp_path, monkeypatch, block):
+    monkeypatch.setattr(corpus_module, "_BLOCK_BYTES", block)
+    mac, windows, unix = tmp_path / "mac.txt", tmp_path / "windows.txt", tmp_path / "unix.txt"
+    mac.write_bytes(b"first doc words\rsecond doc words\r\rthird doc\r")
+    windows.write_bytes(b"first doc words\r\nsecond doc words\r\n\r\nthird doc\r\n")
+    unix.write_bytes(b"first doc words\nsecond doc words\n\nthird doc\n")
+    expected = [["first", "doc", "words"], ["second", "doc", "words"], ["third", "doc"]]
+    for path in (mac, windows, unix):
+        corpus = Corpus(path, min_count=1, cache=False, progress=False)
+        assert list(corpus) == expected and list(corpus.sentence_line) == [0, 1, 3]
+        docs = Documents(path, min_count=1, cache=False, progress=False)
+        assert docs.ids == ["0", "1", "3"]  # was one document for the Mac file
+
+
+@pytest.mark.parametrize("error", [errno.ENOSPC, errno.EDQUOT])
+def test_a_full_cache_device_falls_back_to_encoding_without_a_cache(tmp_path, monkeypatch,
+                                                                   caplog, error):
+    path = write_corpus(tmp_path / "c.txt")
+    expected = Corpus(path, min_count=1, cache=False, progress=False)
+    home = Path(os.environ["WORDSPACE_HOME"])
+    write_tokens = Corpus._write_tokens
+
+    def full(out, remap, n_final):  # the cache's device is full; the scratch space is not
+        if home in Path(out).parents:
+            raise OSError(error, os.strerror(error))
+        write_tokens(out, remap, n_final)
+
+    monkeypatch.setattr(Corpus, "_write_tokens", staticmethod(full))
+    with caplog.at_level(logging.WARNING):
+        corpus = Corpus(path, min_count=1, progress=False)
+    assert corpus.cache_dir is None and corpus.tokens.tolist() == expected.tokens.tolist()
+    assert f"the cache could not be written ({os.strerror(error)}); encoding the corpus " \
+           "without one" in caplog.text
+    assert not list((home / "corpora").iterdir())  # nothing half-written left
+    monkeypatch.setattr(Corpus, "_write_tokens", staticmethod(
+        lambda *a: (_ for _ in ()).throw(OSError(errno.EIO, "I/O error"))))
+    with pytest.raises(OSError, match="I/O error"):  # any other failure fails the run
+        Corpus(path, min_count=1, progress=False)
+
+
+def test_a_pipe_or_a_broken_link_is_named_as_such_not_as_missing(tmp_path):
+    pipe = tmp_path / "fifo"
+    os.mkfifo(pipe)  # what `wordspace train <(cat a.txt)` is given, as /dev/fd/63
+    for kind in (Corpus, Documents):
+        with pytest.raises(CorpusError, match=r"fifo is a pipe \(FIFO\), not a regular file: "
+                                              r"a corpus is read more than once.*save the "
+                                              r"text to a file first"):
+            kind(pipe, min_count=1, progress=False)
+    (tmp_path / "link.txt").symlink_to(tmp_path / "gone.txt")
+    with pytest.raises(CorpusError, match=r"link.txt is a broken symbolic link"):
+        Corpus(tmp_path / "link.txt", min_count=1, progress=False)
+    r = subprocess.run(["bash", "-c", f"{sys.executable} -m wordspace train <(echo a b) "
+                                      f"-o {tmp_path / 'm'}"], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode != 0 and "is a pipe (FIFO), not a regular file" in r.stderr
+
+
+def test_invalid_utf8_is_warned_about_by_file_and_place(tmp_path, caplog, monkeypatch):
+    folder = tmp_path / "f4"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(b"fine words\n" * 10)
+    bad = b"line one\nline two caf\xe9 and \xff\xfe\nthree\n"
+    (folder / "b.txt").write_bytes(bad)
+    (folder / "c.txt.gz").write_bytes(gzip.compress(b"\xef\xbb\xbf" + bad))  # a BOM too
+    monkeypatch.setattr(corpus_module, "_BLOCK_BYTES", 7)  # found in a later block
+    with caplog.at_level(logging.WARNING):
+        Corpus(folder, min_count=1, cache=False, progress=False)
+    messages = [r.getMessage() for r in caplog.records]
+    assert f"{folder / 'b.txt'}: 3 byte(s) were not valid UTF-8 and were replaced by U+FFFD " \
+           "(the first at offset 21)" in messages  # was "f4: 6 byte(s) ..."
+    assert f"{folder / 'c.txt.gz'}: 3 byte(s) were not valid UTF-8 and were replaced by " \
+           "U+FFFD (the first at offset 24 of its decompressed text)" in messages
+    assert not any("a.txt" in m for m in messages)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        Documents(folder / "b.txt", min_count=1, cache=False, progress=False)
+        Documents(folder, min_count=1, cache=False, progress=False)
+    messages = [r.getMessage() for r in caplog.records]
+    assert f"{folder / 'b.txt'}: 3 byte(s) were not valid UTF-8 and were replaced by U+FFFD " \
+           "(the first on line 2)" in messages
+    assert f"{folder / 'b.txt'}: 3 byte(s) were not valid UTF-8 and were replaced by U+FFFD " \
+           "(the first at offset 21)" in messages
+
+
+def test_a_read_only_cache_home_is_warned_about_once(tmp_path, monkeypatch, caplog):
+    path = write_corpus(tmp_path / "c.txt")
+    corpora = Path(os.environ["WORDSPACE_HOME"]) / "corpora"
+    access = os.access
+    # as root every folder is writable: the check is made to say no for the cache's
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if Path(p) == corpora
+                        else access(p, mode, **kw))
+    with caplog.at_level(logging.WARNING):
+        for _ in range(2):
+            corpus = Corpus(path, min_count=1, progress=False)
+            assert corpus.cache_dir is None and corpus.n_tokens > 0
+    warned = [r.getMessage() for r in caplog.records if "cannot be written" in r.getMessage()]
+    assert warned == [f"{corpora} cannot be written: encoded corpora are not cached, so each "
+                      "run reads its corpus again (set WORDSPACE_HOME to a folder that can be "
+                      "written, or pass cache=False)"]
+
+
+def test_a_cache_home_inside_the_corpus_folder_is_left_out(tmp_path, monkeypatch):
+    project = tmp_path / "proj"
+    project.mkdir()
+    write_corpus(project / "c.txt")
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("WORDSPACE_HOME", "proj-cache")  # relative, inside the corpus
+    first = Corpus(".", min_count=1, progress=False)
+    assert first.cache_dir.name.startswith("proj-")  # was "-<digest>": "." has no name
+    again = Corpus(".", min_count=1, progress=False)  # used to read the cache as text
+    assert again.files == first.files == [Path("c.txt")]
+    assert again.tokens.tolist() == first.tokens.tolist()
+
+
+@pytest.mark.parametrize("text", [b"BZh is how it starts\nand more text\n",
+                                  b"BZh9 and then words\nand more text\n",
+                                  b"BZh0\nand more text\n"])
+def test_text_starting_like_bzip2_is_text(tmp_path, text):
+    path = tmp_path / "plain.txt"
+    path.write_bytes(text)  # used to fail: "the bzip2 data is truncated or corrupt"
+    expected = [line.split() for line in text.decode().splitlines()]
+    assert list(Corpus(path, min_count=1, cache=False, progress=False)) == expected
+    packed = tmp_path / "packed"  # real bzip2 is still told by its magic, whatever its name
+    packed.write_bytes(bz2.compress(text))
+    assert list(Corpus(packed, min_count=1, cache=False, progress=False)) == expected
+    packed.write_bytes(bz2.compress(b""))  # an empty stream: its end's magic
+    with pytest.raises(CorpusError, match="empty"):
+        Corpus(packed, min_count=1, cache=False, progress=False)

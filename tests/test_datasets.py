@@ -400,6 +400,24 @@ def test_a_cached_file_truncated_or_edited_since_is_fetched_again(server, regist
     assert "verified.json" in leftovers(d)
 
 
+@pytest.mark.parametrize("member", [None, "set/data.txt"])
+def test_a_cached_file_edited_with_its_size_and_time_kept_is_fetched_again(server, register,
+                                                                          member):
+    """An edit that keeps the size, its time put back (``touch -r``): the ctime and
+    inode in the record tell, as the corpus cache key's do."""
+    body = PAIRS + b"".join(b"w%d\tv%d\t%d.53\n" % (i, i, i % 10) for i in range(50))
+    server.files["/data"] = body if member is None else make_zip({member: body})
+    register("toy", kind="similarity", description="", urls=(server.url + "/data",),
+             filename="data.zip" if member else "pairs.txt", member=member)
+    path = datasets.path("toy", progress=False)
+    st = path.stat()
+    path.write_bytes(body.replace(b"9.53", b"1.53"))  # still a valid pairs file
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
+    assert datasets.load("toy")[-1] == ("w49", "v49", 9.53)  # not the edited 1.53
+    assert path.read_bytes() == body
+
+
 def test_a_download_placed_by_hand_must_be_the_registry_s_file(server, register):
     archive = make_zip({"set/data.txt": PAIRS})
     server.files["/a.zip"], server.files["/pairs.txt"] = archive, PAIRS

@@ -145,6 +145,14 @@ def test_a_dataset_name_is_read_by_its_own_parser(tmp_path, monkeypatch):
     ('[{"id": 1, "text": "a"},\n {"id": 2, "text": "b"}]\n', "one object per line"),
     ('{"id": null, "text": "a b"}\n', "docs.jsonl:1: a document id must be a string or"),
     ('{"id": 1, "text": 5}\n', "docs.jsonl:1: a document's text must be a string"),
+    # records with and without ids: the clash says which had none (was: only "document 0")
+    ('{"text": "x y"}\n{"id": 0, "text": "z"}\n',
+     r"docs.jsonl:2: document id '0' was already used by .*docs.jsonl:1; that record had no "
+     r"'id' field, so it was given its document number as id; ids must be unique \(give "
+     r"every record an id, or none\)"),
+    ('{"id": 1, "text": "x y"}\n{"text": "z"}\n',
+     r"docs.jsonl:2: document id '1' was already used by document 0: this record has no "
+     r"'id' field, so it was given its document number as id"),
 ])
 def test_bad_records_are_named_by_file_and_line(tmp_path, content, message):
     path = tmp_path / "docs.jsonl"

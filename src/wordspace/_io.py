@@ -38,8 +38,14 @@ from typing import IO
 
 import numpy as np
 
-# Magic numbers, so a compressed file is recognised whatever its name.
-_MAGIC = ((b"\x1f\x8b", gzip.open), (b"BZh", bz2.open), (b"\xfd7zXZ\x00", lzma.open))
+# Magic numbers, so a compressed file is recognised whatever its name. bzip2's "BZh" is
+# followed by the block size (a digit 1-9) and the magic of the first block (or, for an
+# empty stream, of its end): text that merely starts "BZh" is text.
+_MAGIC = ((re.compile(b"\x1f\x8b"), gzip.open),
+          (re.compile(b"BZh[1-9](?:\x31\x41\x59\x26\x53\x59|\x17\x72\x45\x38\x50\x90)"),
+           bz2.open),
+          (re.compile(b"\xfd7zXZ\x00"), lzma.open))
+_HEAD_BYTES = 10  # what the magic numbers need
 #: what reading a truncated or corrupt gzip, bzip2 or xz stream raises (gzip's
 #: BadGzipFile and bz2's "invalid data stream" are OSErrors)
 DECOMPRESSION_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error)
@@ -53,8 +59,12 @@ def is_compressed(path: str | os.PathLike) -> bool:
     """Whether ``path`` holds gzip, bzip2 or xz data (told by its magic number, as
     :func:`decompressing_reader` tells it)."""
     with open(path, "rb") as f:
-        head = f.read(6)
-    return any(head.startswith(magic) for magic, _ in _MAGIC)
+        return _opener(f.read(_HEAD_BYTES)) is not None
+
+
+def _opener(head: bytes) -> Callable | None:
+    """The opener of the compressed format whose magic number ``head`` starts with."""
+    return next((opener for magic, opener in _MAGIC if magic.match(head)), None)
 
 
 def text_head(path: str | os.PathLike, size: int = 1 << 16) -> bytes:
@@ -72,12 +82,9 @@ def decompressing_reader(raw: IO[bytes]) -> IO[bytes]:
     (and can ask it how far reading has got); for a plain file the "wrapper" is ``raw``
     itself.
     """
-    head = raw.read(6)
+    opener = _opener(raw.read(_HEAD_BYTES))
     raw.seek(0)
-    for magic, opener in _MAGIC:
-        if head.startswith(magic):
-            return opener(raw, "rb")
-    return raw
+    return raw if opener is None else opener(raw, "rb")
 
 
 # -- claims: temporaries locked by their creator ----------------------------------------

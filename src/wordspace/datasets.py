@@ -406,10 +406,20 @@ def _files(path: Path) -> list[Path]:
 
 
 def _fingerprint(path: Path) -> list:
-    """The size and modification time of a data file (of each file of a data folder):
-    what a truncation or an edit changes, read without reading the data."""
-    return [[str(p.relative_to(path.parent)), st.st_size, st.st_mtime_ns]
-            for p in _files(path) for st in (p.stat(),)]
+    """The size, times and inode of a data file (of each file of a data folder): what a
+    truncation or an edit changes, read without reading the data. ``ctime`` changes on
+    any write, even one whose ``mtime`` was put back (``touch -r``), and a file put in
+    its place has another inode, as the corpus cache key has it."""
+    return [[str(p.relative_to(path.parent)), st.st_size, st.st_mtime_ns, st.st_ctime_ns,
+             st.st_ino] for p in _files(path) for st in (p.stat(),)]
+
+
+def _same_place(recorded, path: Path) -> bool:
+    """Whether ``path`` has the name, size and ``mtime`` its ``recorded`` fingerprint
+    says: what tells the cache's own archive from one put in its place by hand, while a
+    damaged disk's changes are its own to remove (records before ctimes had only these)."""
+    return isinstance(recorded, list) and all(isinstance(e, list) for e in recorded) \
+        and [e[:3] for e in recorded] == [e[:3] for e in _fingerprint(path)]
 
 
 def _sha256(path: Path) -> str:
@@ -508,7 +518,7 @@ def _ours(dataset: Dataset, path: Path) -> bool:
     record = _records(dataset).get(str(path.relative_to(dataset.folder)))
     if not isinstance(record, dict):
         return False
-    return path == dataset.cache_path or record.get("fingerprint") == _fingerprint(path)
+    return path == dataset.cache_path or _same_place(record.get("fingerprint"), path)
 
 
 def _error_page(dataset: Dataset) -> bool:

@@ -42,6 +42,10 @@ from wordspace.corpus import (
     Corpus,
     CorpusError,
     _Batcher,
+    _first_bad_at,
+    _start_file,
+    _warn_bad_bytes,
+    binary_error,
     open_source,
 )
 
@@ -146,30 +150,43 @@ class Documents(Corpus):
     def _tokens(self, text, where: str) -> list[str]:
         if isinstance(text, str):
             return self._tokenizer(text)
-        if isinstance(text, bytes) or not hasattr(text, "__iter__"):
+        if isinstance(text, (bytes, dict)) or not hasattr(text, "__iter__"):
             raise CorpusError(f"{where}: a document's text must be a string or a list of "
                               f"tokens, not {type(text).__name__}")
-        return self._tokenizer.given(text)
+        return self._tokenizer.given(text, where, CorpusError,
+                                     "a document's text is a string or a list of strings")
 
-    def _add(self, doc_id, tokens: list[str], batcher: _Batcher, where: str) -> None:
+    def _add(self, doc_id, tokens: list[str], batcher: _Batcher, where: str,
+             numbered: bool = False) -> None:
+        """Add a document; ``numbered``: its record had no id, so its number is its id."""
         if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int, np.integer)):
             raise CorpusError(f"{where}: a document id must be a string or an integer, "
                               f"not {type(doc_id).__name__} {shorten(repr(doc_id))}")
         doc_id = str(doc_id)
         if doc_id in self._seen:
+            # a record without an id on either side: say so, or the clash makes no sense
+            field = f"no {self.id_field!r} field"
+            why = (f"; that record had {field}, so it was given its document number as id"
+                   if doc_id in self._numbered else
+                   f": this record has {field}, so it was given its document number as id"
+                   if numbered else "")
+            earlier = self._numbered.get(doc_id, f"document {self._seen[doc_id]}")
+            advice = " (give every record an id, or none)" if why else ""
             raise CorpusError(f"{where}: document id {shorten(doc_id)} was already used by "
-                              f"document {self._seen[doc_id]}; ids must be unique")
+                              f"{earlier}{why}; ids must be unique{advice}")
+        if numbered:
+            self._numbered[doc_id] = where
         self._seen[doc_id] = len(self.ids)
         self.ids.append(doc_id)
         batcher.feed(tokens)
         batcher.end_line()  # one "line" per document: sentence_line is the document
 
     def _batches(self):
-        self.ids, self._seen = [], {}
+        self.ids, self._seen, self._numbered = [], {}, {}
         try:
             yield from super()._batches()
         finally:
-            del self._seen
+            del self._seen, self._numbered
 
     def _read_iterable(self, batcher: _Batcher) -> Iterator[tuple]:
         for i, item in enumerate(self._sentences):
@@ -197,33 +214,46 @@ class Documents(Corpus):
     def _read_file(self, path: Path, batcher: _Batcher, bar) -> Iterator[tuple]:
         root = Path(self.name)
         json_lines = is_json_lines(path)
+        before, first_bad = _start_file(), None  # the first line holding a U+FFFD
         with open_source(path) as (raw, stream):
             if root.is_dir() and not json_lines:  # the whole file is a document
-                text = stream.read().decode("utf-8-sig", errors="wordspace.count")
+                content = stream.read()
+                if b"\0" in content:
+                    raise binary_error(path, content.index(b"\0"), True)
+                text = content.decode("utf-8-sig", errors="wordspace.count")
+                _warn_bad_bytes(path, before, f"at offset {_first_bad_at(len(content)) or 0:,}")
                 self._add(path.relative_to(root).as_posix(), self._tokens(text, str(path)),
                           batcher, str(path))
                 bar.update(path.stat().st_size)
                 if batcher.full():
                     yield batcher.take()
                 return
+            # -sig: a leading byte-order mark dropped; universal newlines: a line ends at
+            # \n, \r\n or a lone \r (old Macs'), as the corpus reader has it
             lines = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="wordspace.count",
-                                     newline="\n")  # -sig: a leading byte-order mark dropped
+                                     newline=None)
             position = 0
             for lineno, line in enumerate(lines, 1):
+                if "\0" in line:  # past the first 64 KiB, which were looked at before
+                    raise binary_error(path, f"line {lineno}, character {line.index(chr(0)) + 1}")
+                if first_bad is None and "\ufffd" in line:  # a search: 3 ms on 8 MB
+                    first_bad = lineno
                 if not line.strip():
                     continue
                 where = f"{path}:{lineno}"
+                numbered = False
                 if json_lines:
-                    doc_id, text = self._parse_record(line, where)
+                    doc_id, text, numbered = self._parse_record(line, where)
                 else:  # the id is the line number, from 0, as gensim's TaggedLineDocument
                     doc_id, text = lineno - 1, line
-                self._add(doc_id, self._tokens(text, where), batcher, where)
+                self._add(doc_id, self._tokens(text, where), batcher, where, numbered)
                 if lineno % 1024 == 0:
                     bar.update(raw.tell() - position)
                     position = raw.tell()
                 if batcher.full():
                     yield batcher.take()
             bar.update(raw.tell() - position)
+        _warn_bad_bytes(path, before, f"on line {first_bad}")
 
     def _parse_record(self, line: str, where: str):
         try:
@@ -238,11 +268,12 @@ class Documents(Corpus):
             raise CorpusError(f"{where}: the record has no {self.text_field!r} field (it has "
                               f"{', '.join(map(shorten, list(record)[:20])) or 'none'}); "
                               "set text_field (--text-field)")
-        return record.get(self.id_field, len(self.ids)), record[self.text_field]
+        if self.id_field in record:
+            return record[self.id_field], record[self.text_field], False
+        return len(self.ids), record[self.text_field], True
 
     # -- the cache holds the ids beside the encoding --------------------------------------
-    def _encode(self, out: Path) -> None:
-        super()._encode(out)
+    def _save_more(self, out: Path) -> None:
         with atomic_write(out / "ids.json", "w") as f:
             json.dump(self.ids, f)
 
