@@ -784,6 +784,28 @@ def test_a_full_cache_device_falls_back_to_encoding_without_a_cache(tmp_path, mo
         Corpus(path, min_count=1, progress=False)
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_a_full_cache_device_met_by_the_token_write_falls_back(tmp_path, monkeypatch, caplog):
+    # tokens.npy was written through a memory map, which on a full device kills the process
+    # (SIGBUS, "Bus error") instead of raising ENOSPC; it is now written with write(),
+    # here into /dev/full, whose every write fails as a full device's does
+    path = write_corpus(tmp_path / "c.txt")
+    expected = Corpus(path, min_count=1, cache=False, progress=False)
+    home = Path(os.environ["WORDSPACE_HOME"])
+
+    def opening(file, mode="r", *args, **kwargs):
+        if Path(file).name == "tokens.npy" and home in Path(file).parents and "w" in mode:
+            file = "/dev/full"
+        return open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(corpus_module, "open", opening, raising=False)
+    with caplog.at_level(logging.WARNING):
+        corpus = Corpus(path, min_count=1, progress=False)
+    assert corpus.cache_dir is None and corpus.tokens.tolist() == expected.tokens.tolist()
+    assert "the cache could not be written (No space left on device)" in caplog.text
+    assert not list((home / "corpora").iterdir())  # no half-written cache left
+
+
 def test_a_pipe_or_a_broken_link_is_named_as_such_not_as_missing(tmp_path):
     pipe = tmp_path / "fifo"
     os.mkfifo(pipe)  # what `wordspace train <(cat a.txt)` is given, as /dev/fd/63

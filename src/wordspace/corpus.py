@@ -1033,15 +1033,20 @@ class Corpus:
 
     @staticmethod
     def _write_tokens(out: Path, remap: np.ndarray, n_final: int) -> None:
-        """Map provisional ids to final indices, sentence block by sentence block."""
+        """Map provisional ids to final indices, sentence block by sentence block.
+
+        ``tokens.npy`` is written in order through ``write``, not through a memory map: a
+        write through a map that finds its device full kills the process (SIGBUS) where
+        ``write`` raises ``OSError(ENOSPC)``, which the cache's fallback catches."""
         lengths = np.fromfile(out / "lengths.bin", dtype=np.int64)
         starts = np.concatenate([[0], np.cumsum(lengths)])
-        tokens = np.lib.format.open_memmap(out / "tokens.npy", mode="w+", dtype=np.int32,
-                                           shape=(n_final,))
         new_lengths = np.empty_like(lengths)
         written = 0
         s = 0
-        with open(out / "ids.bin", "rb") as ids_file:
+        with open(out / "ids.bin", "rb") as ids_file, open(out / "tokens.npy", "wb") as tokens:
+            np.lib.format.write_array_header_1_0(tokens, {
+                "descr": np.lib.format.dtype_to_descr(np.dtype(np.int32)),
+                "fortran_order": False, "shape": (n_final,)})
             while s < len(lengths):
                 # a block of whole sentences spanning about 4 * _BATCH_TOKENS tokens
                 e = max(s + 1, int(np.searchsorted(starts, starts[s] + 4 * _BATCH_TOKENS)) - 1)
@@ -1050,12 +1055,10 @@ class Corpus:
                 keep = mapped >= 0
                 new_lengths[s:e] = np.add.reduceat(keep, starts[s:e] - starts[s])
                 kept = mapped[keep]
-                tokens[written:written + len(kept)] = kept
+                tokens.write(kept.astype(np.int32, copy=False))  # OSError's errno: ENOSPC
                 written += len(kept)
                 s = e
         assert written == n_final, (written, n_final)
-        tokens.flush()
-        del tokens
         nonempty = new_lengths > 0
         np.save(out / "offsets.npy", np.concatenate([[0], np.cumsum(new_lengths[nonempty])]))
         np.save(out / "sentence_line.npy", np.fromfile(out / "lines.bin", np.int64)[nonempty])
