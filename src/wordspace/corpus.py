@@ -22,6 +22,7 @@ import codecs
 import contextlib
 import errno
 import hashlib
+import heapq
 import itertools
 import json
 import logging
@@ -486,60 +487,98 @@ def _folder_files(folder: Path) -> list[Path]:
     and checkpoint folders (a model saved inside its corpus's folder) and the cache
     folder ($WORDSPACE_HOME put inside it), left out.
 
-    Symbolic links are followed, to folders too. A folder reached a second time (by a
-    loop of links, or two links to one folder) is refused, as are a broken link and
-    anything else that is no file or folder (a pipe, a socket): each would otherwise make
-    the corpus silently more, or less, than the folder shows."""
+    Symbolic links are followed, to files and folders, and every file is read once: a
+    file or folder reached by several paths (a ``latest`` link beside the folder it
+    names, two links to one file, a hard link) is read under its path without a link if
+    it has one, else under the first, in sorted order, of the links that reach it; each
+    other path is left out with a warning naming both. A link back to a folder that holds
+    it (a loop) is left out likewise, so the walk always ends. A broken link and anything
+    else that is no file or folder (a pipe, a socket) is refused: each would otherwise
+    make the corpus silently less than the folder shows."""
     from wordspace.engine.checkpoint import is_checkpoint
     from wordspace.models.base import is_model_directory
 
-    def text_folder(path: Path) -> bool:
-        if path.name.startswith("."):
-            return False
+    home = cache_home()
+    cache = _identity(home) if home.is_dir() else None  # its encodings are no text
+
+    def text_folder(path: Path, identity: tuple[int, int]) -> bool:
         if is_model_directory(path) or is_checkpoint(path):
             logger.warning("%s is a wordspace model or checkpoint, not text: left out of "
                            "the corpus", path)
             return False
+        if identity == cache:
+            logger.info("%s is wordspace's cache ($WORDSPACE_HOME): left out of the "
+                        "corpus", path)
+            return False
         return True
 
-    def unreadable(error: OSError) -> None:  # os.walk would skip the folder silently
-        why = error.strerror or error
-        raise CorpusError(f"{error.filename}: the folder cannot be read ({why}), so the "
-                          f"corpus would be only part of {folder}: make it readable, or move "
-                          "it out of the corpus folder") from None
+    def listing(where: Path) -> list[os.DirEntry]:
+        try:
+            with os.scandir(where) as entries:
+                return sorted((e for e in entries if not e.name.startswith(".")),
+                              key=lambda e: e.name)
+        except OSError as error:  # skipping the folder would read only part of the corpus
+            raise CorpusError(f"{error.filename or where}: the folder cannot be read "
+                              f"({error.strerror or error}), so the corpus would be only "
+                              f"part of {folder}: make it readable, or move it out of the "
+                              "corpus folder") from None
 
-    files = []
+    # the folders that hold the corpus folder: a link to one of them is a loop
+    holding = {_identity(p) for p in {*folder.absolute().parents, *folder.resolve().parents}}
     seen = {_identity(folder): folder}  # each folder read, by its device and inode
-    home = cache_home()
-    cache = _identity(home) if home.is_dir() else None  # its encodings are no text
-    for where, folders, names in os.walk(folder, onerror=unreadable, followlinks=True):
-        here = Path(where)
-        kept = []
-        for name in sorted(folders):  # sorted: the same one of two is named each time
-            path = here / name
-            if not text_folder(path):
-                continue
-            identity = _identity(path)
-            if identity == cache:
-                logger.info("%s is wordspace's cache ($WORDSPACE_HOME): left out of the "
-                            "corpus", path)
-                continue
-            first = seen.setdefault(identity, path)
-            if first != path:
-                raise CorpusError(
-                    f"{path} is the folder {first} again (through a symbolic link): its "
-                    "files would be read twice, or forever in a loop; remove the link")
-            kept.append(name)
-        folders[:] = kept  # os.walk's pruning
-        for name in names:
-            path = here / name
-            if name.startswith("."):
-                continue
-            if not path.is_file():
-                raise CorpusError(f"{path} is {_kind_of(path)}, not a text file: remove it "
-                                  "from the corpus folder")
-            files.append(path)
-    return sorted(files)
+    found: list[tuple[bool, Path, tuple[int, int]]] = []  # (through a link, file, identity)
+    links: list[Path] = []  # links met, a heap: taken in sorted order
+    stack: list[tuple[Path, bool]] = [(folder, False)]  # folders to list, through a link?
+
+    def enter(path: Path, identity: tuple[int, int], linked: bool) -> None:
+        """List the folder ``path`` unless it is read already (or is a loop)."""
+        first = seen.get(identity)
+        if identity in holding or (first is not None and first in path.parents):
+            logger.warning("%s is a link back to %s, a folder holding it (a loop): left out "
+                           "of the corpus", path, first or path.resolve())
+        elif first is not None:
+            logger.warning("%s is the folder %s again (through a link), which the corpus "
+                           "reads under that name: left out, so that its files are read "
+                           "once", path, first)
+        elif text_folder(path, identity):
+            seen[identity] = path
+            stack.append((path, linked))
+
+    def add(path: Path, info: os.stat_result | None, linked: bool) -> None:
+        """Note the file ``path`` (``info``: its ``stat``, None if it has none)."""
+        if info is None or not stat.S_ISREG(info.st_mode):
+            raise CorpusError(f"{path} is {_kind_of(path)}, not a text file: remove it "
+                              "from the corpus folder")
+        found.append((linked, path, (info.st_dev, info.st_ino)))
+
+    while stack or links:
+        if stack:  # every folder reached so far before the next link: without links first
+            here, linked = stack.pop()
+            for entry in listing(here):
+                path = here / entry.name
+                if entry.is_symlink():
+                    heapq.heappush(links, path)
+                elif entry.is_dir(follow_symlinks=False):
+                    enter(path, _identity(path), linked)
+                else:
+                    add(path, entry.stat(follow_symlinks=False), linked)
+            continue
+        link = heapq.heappop(links)
+        try:
+            info = link.stat()
+        except OSError:  # broken, or a loop of links
+            info = None
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            enter(link, (info.st_dev, info.st_ino), True)
+        else:
+            add(link, info, True)
+    files: dict[tuple[int, int], Path] = {}
+    for _linked, path, identity in sorted(found):  # paths without a link first, sorted
+        first = files.setdefault(identity, path)
+        if first != path:
+            logger.warning("%s is the file %s again (through a link): read once, as %s",
+                           path, first, first)
+    return sorted(files.values())
 
 
 # ---------------------------------------------------------------------------------------
