@@ -75,6 +75,19 @@ def text_head(path: str | os.PathLike, size: int = 1 << 16) -> bytes:
         return decompressing_reader(raw).read(size)
 
 
+def lone_cr_ends_lines(path: str | os.PathLike) -> bool:
+    """Whether a lone ``\r`` ends a line of ``path`` (old Mac line ends): its head (what
+    :func:`text_head` reads) holds a ``\r`` and no ``\n``. In any other file a lone
+    ``\r`` is whitespace inside a line, as word2vec.c and gensim read it: a stray one
+    must not split its line, shifting the number of every later line (a documents file's
+    ids). A damaged compressed file says False: reading it says what is wrong."""
+    try:
+        head = text_head(path)
+    except DECOMPRESSION_ERRORS:
+        return False
+    return b"\r" in head and b"\n" not in head
+
+
 def decompressing_reader(raw: IO[bytes]) -> IO[bytes]:
     """Wrap a seekable binary file so that gzip, bzip2 and xz content reads decompressed.
 

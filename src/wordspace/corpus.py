@@ -44,6 +44,7 @@ from wordspace._io import (
     atomic_directory,
     cache_home,
     decompressing_reader,
+    lone_cr_ends_lines,
     scratch_directory,
     temporary_directory,
     text_head,
@@ -342,6 +343,7 @@ def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar,
         errors="wordspace.count")
     with open_source(path) as (raw, stream):
         of_text = "" if stream is raw else " of its decompressed text"
+        mac = lone_cr_ends_lines(path)  # else a lone \r is a space, as \r\n's \r is
         if end is not None:
             stream = _Window(raw, start, end - start)
         before, first_bad = _start_file(), None
@@ -366,7 +368,7 @@ def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar,
             if tokenize.lowercase:
                 text = text.lower()
             text, cr = cr + text, ""
-            if "\r" in text:  # universal newlines: \r\n and a lone \r (old Macs') end a line
+            if mac and "\r" in text:  # universal newlines: \r\n and a lone \r end a line
                 if block and text.endswith("\r"):
                     text, cr = text[:-1], "\r"
                 if _LONE_CR.search(text):  # \r\n is left: its \r is a space before the \n
@@ -589,7 +591,8 @@ class Corpus:
     ----------
     source : str, Path or iterable of token lists
         A text file (plain, .gz, .bz2 or .xz; one sentence per line, any line length,
-        lines ending in ``\n``, ``\r\n`` or ``\r`` as Python's universal newlines), a
+        lines ending in ``\n`` or ``\r\n``, or ``\r`` in a file whose first 64 KiB hold
+        no ``\n``: elsewhere a lone ``\r`` is whitespace), a
         folder of such files, a corpus name from :mod:`wordspace.datasets` (``"text8"``),
         or an iterable of token lists such as ``[["the", "cat"], ["a", "dog"]]``.
     min_count : int
