@@ -14,6 +14,7 @@ import logging
 import lzma
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -861,8 +862,20 @@ def test_a_pipe_or_a_broken_link_is_named_as_such_not_as_missing(tmp_path):
                                               r"text to a file first"):
             kind(pipe, min_count=1, progress=False)
     (tmp_path / "link.txt").symlink_to(tmp_path / "gone.txt")
-    with pytest.raises(CorpusError, match=r"link.txt is a broken symbolic link"):
+    with pytest.raises(CorpusError) as error:  # not told to save "the pipe" to a file
         Corpus(tmp_path / "link.txt", min_count=1, progress=False)
+    assert str(error.value) == f"{tmp_path / 'link.txt'} is a broken symbolic link (to " \
+        f"{tmp_path / 'gone.txt'}, which does not exist): give the path of the corpus file " \
+        "itself, or mend the link"
+    with pytest.raises(CorpusError, match=r"^/dev/null is a character device, not a regular "
+                                          r"file: a corpus is read more than once"):
+        Corpus("/dev/null", min_count=1, progress=False)
+    socket_path = tmp_path / "sock"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(socket_path))
+        with pytest.raises(CorpusError, match=r"sock is a socket, not a regular file or a "
+                                              r"folder: a corpus is text files$"):
+            Corpus(socket_path, min_count=1, progress=False)
     r = subprocess.run(["bash", "-c", f"{sys.executable} -m wordspace train <(echo a b) "
                                       f"-o {tmp_path / 'm'}"], capture_output=True, text=True,
                        timeout=120)

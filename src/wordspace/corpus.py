@@ -436,10 +436,8 @@ def _source_files(path: Path, kind: str) -> list[Path]:
             raise CorpusError(f"{path}: folder holds no files")
     elif path.is_file():
         files = [path]
-    elif path.exists() or path.is_symlink():  # `wordspace train <(cat a.txt)`: a pipe
-        raise CorpusError(f"{path} is {_kind_of(path)}, not a regular file: a corpus is read "
-                          "more than once (looked at, keyed for its cache, then read), which "
-                          "a pipe cannot be; save the text to a file first and give that")
+    elif path.exists() or path.is_symlink():
+        raise CorpusError(f"{path} is {_kind_of(path)}{_why_not_a_corpus(path)}")
     else:
         files = None
     for file in files or ():
@@ -472,6 +470,20 @@ def _kind_of(path: Path) -> str:
         if test(mode):
             return kind
     return "not a regular file"
+
+
+def _why_not_a_corpus(path: Path) -> str:
+    """Why ``path``, which is no regular file (nor folder), cannot be a corpus, and what
+    to do, for a message after :func:`_kind_of`'s."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:  # a broken link (_kind_of names its missing target), a loop of links
+        return ": give the path of the corpus file itself, or mend the link"
+    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):  # `wordspace train <(cat a.txt)`
+        return (", not a regular file: a corpus is read more than once (looked at, keyed "
+                "for its cache, then read), which a pipe or a device cannot be; save the "
+                "text to a file first and give that")
+    return ", not a regular file or a folder: a corpus is text files"
 
 
 def binary_error(file: Path, offset: int | str, in_folder: bool = False) -> CorpusError:
