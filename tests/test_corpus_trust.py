@@ -905,6 +905,14 @@ def test_invalid_utf8_is_warned_about_by_file_and_place(tmp_path, caplog, monkey
     messages = [r.getMessage() for r in caplog.records]
     assert f"{folder / 'b.txt'}: 3 byte(s) were not valid UTF-8 and were replaced by U+FFFD " \
            "(the first on line 2)" in messages
+    genuine = tmp_path / "genuine.txt"  # a valid U+FFFD on line 1 is no replacement
+    genuine.write_bytes("a real \ufffd here\nfine\n".encode() + b"bad \xff byte\n")
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        docs = Documents(genuine, min_count=1, cache=False, progress=False)
+    assert f"{genuine}: 1 byte(s) were not valid UTF-8 and were replaced by U+FFFD (the " \
+           "first on line 3)" in [r.getMessage() for r in caplog.records]  # was "line 1"
+    assert docs.vocab.counts[docs.vocab["\ufffd"]] == 2  # both read as U+FFFD
     assert f"{folder / 'b.txt'}: 3 byte(s) were not valid UTF-8 and were replaced by U+FFFD " \
            "(the first at offset 21)" in messages
 

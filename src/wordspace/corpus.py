@@ -117,7 +117,19 @@ def _warn_bad_bytes(file: Path, before: int, where: str) -> None:
                        "(the first %s)", file, _bad_bytes - before, where)
 
 
+#: what the "wordspace.mark" error handler puts for bad bytes: a lone surrogate, which
+#: no valid UTF-8 decodes to, so that a reader of lines tells the line of the first
+#: replacement from one holding a genuine U+FFFD; it puts U+FFFD in its place
+BAD_MARK = "\udfff"
+
+
+def _count_and_mark(err: UnicodeDecodeError) -> tuple[str, int]:
+    _count_and_replace(err)
+    return BAD_MARK, err.end
+
+
 codecs.register_error("wordspace.count", _count_and_replace)
+codecs.register_error("wordspace.mark", _count_and_mark)
 
 
 # ---------------------------------------------------------------------------------------
