@@ -14,6 +14,7 @@ import logging
 import lzma
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -945,6 +946,25 @@ def test_a_cache_home_inside_the_corpus_folder_is_left_out(tmp_path, monkeypatch
     again = Corpus(".", min_count=1, progress=False)  # used to read the cache as text
     assert again.files == first.files == [Path("c.txt")]
     assert again.tokens.tolist() == first.tokens.tolist()
+
+
+def test_a_cache_home_that_is_the_corpus_folder_reads_only_its_text(tmp_path, monkeypatch,
+                                                                    caplog):
+    folder = tmp_path / "h"
+    folder.mkdir()
+    write_corpus(folder / "c.txt")
+    monkeypatch.setenv("WORDSPACE_HOME", str(folder))
+    dataset = folder / "datasets" / "tiny"  # a fetched dataset's text: no part of it
+    dataset.mkdir(parents=True)
+    (dataset / "tiny.txt").write_text("dataset words\n")
+    first = Corpus(folder, min_count=1, progress=False)
+    shutil.copytree(first.cache_dir, folder / "old-cache")  # an encoding copied: no text
+    with caplog.at_level(logging.INFO):
+        again = Corpus(folder, min_count=1, progress=False)  # failed: "h/corpora/.../
+    assert again.files == first.files == [folder / "c.txt"]  # offsets.npy is binary"
+    assert again.tokens.tolist() == first.tokens.tolist() and "dataset" not in again.vocab
+    for left_out in ("corpora", "datasets", "old-cache"):
+        assert f"{folder / left_out} is wordspace's cache" in caplog.text
 
 
 @pytest.mark.parametrize("text", [b"BZh is how it starts\nand more text\n",

@@ -484,6 +484,12 @@ def _kind_of(path: Path) -> str:
     return "not a regular file"
 
 
+def _is_encoded_corpus(folder: Path) -> bool:
+    """Whether ``folder`` is one of the cache's encoded corpora (``meta.json`` beside
+    ``tokens.npy``), wherever it was copied: binary arrays, not text."""
+    return (folder / "meta.json").is_file() and (folder / "tokens.npy").is_file()
+
+
 def _why_not_a_corpus(path: Path) -> str:
     """Why ``path``, which is no regular file (nor folder), cannot be a corpus, and what
     to do, for a message after :func:`_kind_of`'s."""
@@ -525,16 +531,18 @@ def _folder_files(folder: Path) -> list[Path]:
     from wordspace.models.base import is_model_directory
 
     home = cache_home()
-    cache = _identity(home) if home.is_dir() else None  # its encodings are no text
+    # its encodings are no text, its datasets no part of this corpus: $WORDSPACE_HOME may
+    # be the corpus folder itself, so its own folders are told apart too
+    caches = {_identity(p) for p in (home, home / "corpora", home / "datasets") if p.is_dir()}
 
     def text_folder(path: Path, identity: tuple[int, int]) -> bool:
         if is_model_directory(path) or is_checkpoint(path):
             logger.warning("%s is a wordspace model or checkpoint, not text: left out of "
                            "the corpus", path)
             return False
-        if identity == cache:
-            logger.info("%s is wordspace's cache ($WORDSPACE_HOME): left out of the "
-                        "corpus", path)
+        if identity in caches or _is_encoded_corpus(path):
+            logger.info("%s is wordspace's cache ($WORDSPACE_HOME, or an encoded corpus): "
+                        "left out of the corpus", path)
             return False
         return True
 
