@@ -981,3 +981,20 @@ def test_text_starting_like_bzip2_is_text(tmp_path, text):
     packed.write_bytes(bz2.compress(b""))  # an empty stream: its end's magic
     with pytest.raises(CorpusError, match="empty"):
         Corpus(packed, min_count=1, cache=False, progress=False)
+
+
+def test_a_damaged_bzip2_header_is_damaged_bzip2_not_binary_text(tmp_path):
+    data = bytearray(bz2.compress(b"the cat sat on the mat\n" * 50))
+    data[5] ^= 0xFF  # the block magic: was "is binary, not text (a NUL byte at offset 14)"
+    damaged = tmp_path / "corpus.txt"
+    damaged.write_bytes(bytes(data))
+    data[:3] = b"XYZ"  # no "BZh" left either: told by the name
+    named = tmp_path / "corpus.txt.bz2"
+    named.write_bytes(bytes(data))
+    for path in (damaged, named):
+        with pytest.raises(CorpusError, match=rf"{path.name}: the bzip2 data is truncated or "
+                                              r"corrupt .*\(`bzip2 -t`\)"):
+            Corpus(path, min_count=1, cache=False, progress=False)
+    (tmp_path / "plain.txt.bz2").write_bytes(b"BZh9 misnamed text\n")  # text stays text
+    assert list(Corpus(tmp_path / "plain.txt.bz2", min_count=1, cache=False,
+                       progress=False)) == [["BZh9", "misnamed", "text"]]
