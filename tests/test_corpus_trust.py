@@ -236,6 +236,23 @@ def test_a_damaged_documents_cache_is_rebuilt(tmp_path, caplog):
         assert rebuilt.ids == ["0", "1", "3"] and list(rebuilt.doc_of_sentence) == [0, 1, 2]
 
 
+def test_a_cache_load_reads_its_tokens_once(tmp_path, monkeypatch, caplog):
+    # the ids' range is taken in the checksum's pass over tokens.npy, not in a second
+    # pass of the mapped array's min() and max()
+    path = write_corpus(tmp_path / "c.txt")
+    expected = Corpus(path, min_count=1, progress=False).tokens.tolist()
+
+    def second_pass(*args, **kwargs):
+        raise AssertionError("tokens.npy read a second time")
+
+    monkeypatch.setattr(np.memmap, "min", second_pass, raising=False)
+    monkeypatch.setattr(np.memmap, "max", second_pass, raising=False)
+    with caplog.at_level(logging.WARNING):
+        corpus = Corpus(path, min_count=1, progress=False)
+    assert corpus.cache_dir is not None and not caplog.text  # loaded, not rebuilt
+    assert corpus.tokens.tolist() == expected
+
+
 TRAIN_ON_DAMAGED_CACHE = """
 import sys
 import numpy as np
