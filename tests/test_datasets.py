@@ -418,6 +418,30 @@ def test_a_cached_file_edited_with_its_size_and_time_kept_is_fetched_again(serve
     assert path.read_bytes() == body
 
 
+def test_a_read_only_cache_checks_a_touched_file_once_a_process(server, register,
+                                                               monkeypatch):
+    """A record that cannot be renewed (a read-only shared cache) whose fingerprint no
+    longer matches (a copy, a touch, a record of before ctimes) sent every use to the
+    sha256; the process now remembers the file it verified, by its whole fingerprint."""
+    server.files["/pairs.txt"] = PAIRS
+    d = register("toy", kind="similarity", description="", urls=(server.url + "/pairs.txt",),
+                 filename="pairs.txt")
+    path = datasets.path("toy", progress=False)
+    os.utime(path, ns=(1, 1))  # touched, or copied: the same bytes
+    access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if Path(p) == d.folder
+                        else access(p, mode, **kw))  # as root every folder is writable
+    hashed = []
+    sha = datasets._sha256
+    monkeypatch.setattr(datasets, "_sha256", lambda p: hashed.append(p) or sha(p))
+    for _ in range(3):
+        assert datasets.load("toy") == [("tiger", "cat", 7.35), ("book", "paper", 7.46)]
+    assert hashed == [path]  # was one sha256 a use
+    os.utime(path, ns=(2, 2))  # another fingerprint: checked again
+    datasets.load("toy")
+    assert hashed == [path, path] and server.requests == ["/pairs.txt"]
+
+
 def test_a_download_placed_by_hand_must_be_the_registry_s_file(server, register):
     archive = make_zip({"set/data.txt": PAIRS})
     server.files["/a.zip"], server.files["/pairs.txt"] = archive, PAIRS
