@@ -14,6 +14,8 @@ import logging
 import lzma
 import os
 import re
+import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -234,6 +236,23 @@ def test_a_damaged_documents_cache_is_rebuilt(tmp_path, caplog):
         assert rebuilt.ids == ["0", "1", "3"] and list(rebuilt.doc_of_sentence) == [0, 1, 2]
 
 
+def test_a_cache_load_reads_its_tokens_once(tmp_path, monkeypatch, caplog):
+    # the ids' range is taken in the checksum's pass over tokens.npy, not in a second
+    # pass of the mapped array's min() and max()
+    path = write_corpus(tmp_path / "c.txt")
+    expected = Corpus(path, min_count=1, progress=False).tokens.tolist()
+
+    def second_pass(*args, **kwargs):
+        raise AssertionError("tokens.npy read a second time")
+
+    monkeypatch.setattr(np.memmap, "min", second_pass, raising=False)
+    monkeypatch.setattr(np.memmap, "max", second_pass, raising=False)
+    with caplog.at_level(logging.WARNING):
+        corpus = Corpus(path, min_count=1, progress=False)
+    assert corpus.cache_dir is not None and not caplog.text  # loaded, not rebuilt
+    assert corpus.tokens.tolist() == expected
+
+
 TRAIN_ON_DAMAGED_CACHE = """
 import sys
 import numpy as np
@@ -399,10 +418,17 @@ def test_an_accepted_pattern_on_a_long_adversarial_text_finishes(tmp_path):
 UNIVERSAL_NEWLINE = re.compile(r"\r\n|\r|\n")  # as Python's universal newlines
 
 
-def reference(data: bytes, limit: int) -> list[list[str]]:
+def split_lines(data: bytes) -> list[str]:
+    """The lines of ``data``: a lone \r ends one only in an old Mac file (its first 64 KiB
+    hold a \r and no \n); elsewhere it is whitespace inside its line."""
     text = data.decode("utf-8", errors="replace")
-    lines = [[t for t in line.split() if len(t) <= limit]
-             for line in UNIVERSAL_NEWLINE.split(text)]
+    head = data[:1 << 16]
+    return (UNIVERSAL_NEWLINE if b"\r" in head and b"\n" not in head else re.compile("\n")
+            ).split(text)
+
+
+def reference(data: bytes, limit: int) -> list[list[str]]:
+    lines = [[t for t in line.split() if len(t) <= limit] for line in split_lines(data)]
     return [tokens for tokens in lines if tokens]
 
 
@@ -478,9 +504,8 @@ def test_fuzz_compressed_files_give_the_text_or_a_clear_error(data, kind, damage
        pattern=st.sampled_from([r"\w+", r"[abc]+", r"[^\s]+", r"\w"]))
 def test_fuzz_pattern_tokenising_in_parts_matches_findall(data, block, piece, limit, pattern):
     assume(not data.startswith(MAGIC))
-    text = data.decode("utf-8", errors="replace")
     lines = [[t for t in re.findall(pattern, line) if len(t) <= limit]
-             for line in UNIVERSAL_NEWLINE.split(text)]
+             for line in split_lines(data)]
     expected = [tokens for tokens in lines if tokens]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "c"
@@ -683,7 +708,7 @@ def test_a_folder_that_cannot_be_read_is_an_error_naming_it(tmp_path, monkeypatc
             kind(folder, min_count=1, cache=False, progress=False)
 
 
-def test_links_to_folders_are_followed_and_loops_broken_links_and_pipes_refused(tmp_path):
+def test_links_to_folders_are_followed_and_broken_links_and_pipes_refused(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (elsewhere / "b.txt").write_text("a dog ran\n")
@@ -696,15 +721,6 @@ def test_links_to_folders_are_followed_and_loops_broken_links_and_pipes_refused(
     corpus = Corpus(folder, min_count=1, cache=False, progress=False)
     assert corpus.files == [folder / "a.txt", folder / "linked" / "b.txt"]
     assert {"cat", "dog"} <= set(corpus.vocab.words)
-    (elsewhere / "back").symlink_to(folder)  # a loop
-    with pytest.raises(CorpusError, match=r"texts/linked/back is the folder .*texts again "
-                                          r"\(through a symbolic link\)"):
-        Corpus(folder, min_count=1, cache=False, progress=False)
-    (elsewhere / "back").unlink()
-    (folder / "twice").symlink_to(elsewhere)
-    with pytest.raises(CorpusError, match=r"texts/twice is the folder .*linked again"):
-        Corpus(folder, min_count=1, cache=False, progress=False)
-    (folder / "twice").unlink()
     (folder / "gone.txt").symlink_to(tmp_path / "deleted.txt")
     for kind in (Corpus, Documents):
         with pytest.raises(CorpusError, match=r"gone.txt is a broken symbolic link \(to "
@@ -714,6 +730,39 @@ def test_links_to_folders_are_followed_and_loops_broken_links_and_pipes_refused(
     os.mkfifo(folder / "pipe")
     with pytest.raises(CorpusError, match=r"texts/pipe is a pipe \(FIFO\), not a text file"):
         Corpus(folder, min_count=1, cache=False, progress=False)
+
+
+def test_a_folder_or_file_reached_twice_is_read_once_with_a_warning(tmp_path, caplog):
+    c, outside = tmp_path / "c", tmp_path / "outside"
+    for folder, name, text in ((c / "2023", "a.txt", "old words\n"),
+                               (c / "2024", "b.txt", "new words\n"),
+                               (outside, "x.txt", "outside words\n")):
+        folder.mkdir(parents=True)
+        (folder / name).write_text(text)
+    (c / "latest").symlink_to("2024")  # was refused: "c/latest is the folder c/2024 again"
+    (c / "0-newest").symlink_to("2024")  # sorts before 2024: the path without a link wins
+    (c / "2024" / "back").symlink_to("..")  # loops, to the corpus folder and above it
+    (c / "up").symlink_to(tmp_path)
+    (c / "l1").symlink_to(outside)  # a folder reached only through links: read, once
+    (c / "l2").symlink_to(outside)
+    (c / "y.txt").symlink_to(outside / "x.txt")  # a file through two links: read once
+    (c / "z.txt").symlink_to(c / "2023" / "a.txt")
+    with caplog.at_level(logging.WARNING):
+        corpus = Corpus(c, min_count=1, cache=False, progress=False)
+    assert corpus.files == [c / "2023" / "a.txt", c / "2024" / "b.txt", c / "l1" / "x.txt"]
+    assert corpus.vocab.counts.tolist() == [3, 1, 1, 1]  # "words" 3 times, nothing twice
+    for line in (f"{c / 'latest'} is the folder {c / '2024'} again (through a link), which "
+                 "the corpus reads under that name: left out, so that its files are read once",
+                 f"{c / '0-newest'} is the folder {c / '2024'} again",
+                 f"{c / 'l2'} is the folder {c / 'l1'} again",
+                 f"{c / '2024' / 'back'} is a link back to {c}, a folder holding it (a loop)",
+                 f"{c / 'up'} is a link back to {tmp_path}, a folder holding it (a loop)",
+                 f"{c / 'y.txt'} is the file {c / 'l1' / 'x.txt'} again (through a link): "
+                 f"read once, as {c / 'l1' / 'x.txt'}",
+                 f"{c / 'z.txt'} is the file {c / '2023' / 'a.txt'} again"):
+        assert line in caplog.text
+    assert Documents(c, min_count=1, cache=False, progress=False).ids == [
+        "2023/a.txt", "2024/b.txt", "l1/x.txt"]
 
 
 def test_a_nul_byte_anywhere_is_refused_naming_the_file_and_offset(tmp_path, monkeypatch):
@@ -758,6 +807,22 @@ def test_lines_ending_in_a_lone_carriage_return_are_lines(tmp_path, monkeypatch,
         assert docs.ids == ["0", "1", "3"]  # was one document for the Mac file
 
 
+@pytest.mark.parametrize("block", [1, 2, 1 << 20])
+def test_a_stray_carriage_return_inside_a_line_is_whitespace(tmp_path, monkeypatch, block):
+    # a lone \r ends a line only in an old Mac file (no \n in its head): a stray one in an
+    # LF or CRLF file split its line, shifting every later document id (a line number)
+    monkeypatch.setattr(corpus_module, "_BLOCK_BYTES", block)
+    unix, windows, packed = tmp_path / "u.txt", tmp_path / "w.txt", tmp_path / "p.txt.gz"
+    unix.write_bytes(b"doc zero\ndoc one has a stray\rcarriage return\ndoc two\n")
+    windows.write_bytes(unix.read_bytes().replace(b"\n", b"\r\n"))
+    packed.write_bytes(gzip.compress(unix.read_bytes()))
+    for path in (unix, windows, packed):
+        assert Documents(path, min_count=1, cache=False, progress=False).ids == ["0", "1", "2"]
+        corpus = Corpus(path, min_count=1, cache=False, progress=False)
+        assert list(corpus.sentence_line) == [0, 1, 2]
+        assert list(corpus)[1] == ["doc", "one", "has", "a", "stray", "carriage", "return"]
+
+
 @pytest.mark.parametrize("error", [errno.ENOSPC, errno.EDQUOT])
 def test_a_full_cache_device_falls_back_to_encoding_without_a_cache(tmp_path, monkeypatch,
                                                                    caplog, error):
@@ -784,6 +849,28 @@ def test_a_full_cache_device_falls_back_to_encoding_without_a_cache(tmp_path, mo
         Corpus(path, min_count=1, progress=False)
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_a_full_cache_device_met_by_the_token_write_falls_back(tmp_path, monkeypatch, caplog):
+    # tokens.npy was written through a memory map, which on a full device kills the process
+    # (SIGBUS, "Bus error") instead of raising ENOSPC; it is now written with write(),
+    # here into /dev/full, whose every write fails as a full device's does
+    path = write_corpus(tmp_path / "c.txt")
+    expected = Corpus(path, min_count=1, cache=False, progress=False)
+    home = Path(os.environ["WORDSPACE_HOME"])
+
+    def opening(file, mode="r", *args, **kwargs):
+        if Path(file).name == "tokens.npy" and home in Path(file).parents and "w" in mode:
+            file = "/dev/full"
+        return open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(corpus_module, "open", opening, raising=False)
+    with caplog.at_level(logging.WARNING):
+        corpus = Corpus(path, min_count=1, progress=False)
+    assert corpus.cache_dir is None and corpus.tokens.tolist() == expected.tokens.tolist()
+    assert "the cache could not be written (No space left on device)" in caplog.text
+    assert not list((home / "corpora").iterdir())  # no half-written cache left
+
+
 def test_a_pipe_or_a_broken_link_is_named_as_such_not_as_missing(tmp_path):
     pipe = tmp_path / "fifo"
     os.mkfifo(pipe)  # what `wordspace train <(cat a.txt)` is given, as /dev/fd/63
@@ -793,8 +880,20 @@ def test_a_pipe_or_a_broken_link_is_named_as_such_not_as_missing(tmp_path):
                                               r"text to a file first"):
             kind(pipe, min_count=1, progress=False)
     (tmp_path / "link.txt").symlink_to(tmp_path / "gone.txt")
-    with pytest.raises(CorpusError, match=r"link.txt is a broken symbolic link"):
+    with pytest.raises(CorpusError) as error:  # not told to save "the pipe" to a file
         Corpus(tmp_path / "link.txt", min_count=1, progress=False)
+    assert str(error.value) == f"{tmp_path / 'link.txt'} is a broken symbolic link (to " \
+        f"{tmp_path / 'gone.txt'}, which does not exist): give the path of the corpus file " \
+        "itself, or mend the link"
+    with pytest.raises(CorpusError, match=r"^/dev/null is a character device, not a regular "
+                                          r"file: a corpus is read more than once"):
+        Corpus("/dev/null", min_count=1, progress=False)
+    socket_path = tmp_path / "sock"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(socket_path))
+        with pytest.raises(CorpusError, match=r"sock is a socket, not a regular file or a "
+                                              r"folder: a corpus is text files$"):
+            Corpus(socket_path, min_count=1, progress=False)
     r = subprocess.run(["bash", "-c", f"{sys.executable} -m wordspace train <(echo a b) "
                                       f"-o {tmp_path / 'm'}"], capture_output=True, text=True,
                        timeout=120)
@@ -824,6 +923,14 @@ def test_invalid_utf8_is_warned_about_by_file_and_place(tmp_path, caplog, monkey
     messages = [r.getMessage() for r in caplog.records]
     assert f"{folder / 'b.txt'}: 3 byte(s) were not valid UTF-8 and were replaced by U+FFFD " \
            "(the first on line 2)" in messages
+    genuine = tmp_path / "genuine.txt"  # a valid U+FFFD on line 1 is no replacement
+    genuine.write_bytes("a real \ufffd here\nfine\n".encode() + b"bad \xff byte\n")
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        docs = Documents(genuine, min_count=1, cache=False, progress=False)
+    assert f"{genuine}: 1 byte(s) were not valid UTF-8 and were replaced by U+FFFD (the " \
+           "first on line 3)" in [r.getMessage() for r in caplog.records]  # was "line 1"
+    assert docs.vocab.counts[docs.vocab["\ufffd"]] == 2  # both read as U+FFFD
     assert f"{folder / 'b.txt'}: 3 byte(s) were not valid UTF-8 and were replaced by U+FFFD " \
            "(the first at offset 21)" in messages
 
@@ -858,6 +965,25 @@ def test_a_cache_home_inside_the_corpus_folder_is_left_out(tmp_path, monkeypatch
     assert again.tokens.tolist() == first.tokens.tolist()
 
 
+def test_a_cache_home_that_is_the_corpus_folder_reads_only_its_text(tmp_path, monkeypatch,
+                                                                    caplog):
+    folder = tmp_path / "h"
+    folder.mkdir()
+    write_corpus(folder / "c.txt")
+    monkeypatch.setenv("WORDSPACE_HOME", str(folder))
+    dataset = folder / "datasets" / "tiny"  # a fetched dataset's text: no part of it
+    dataset.mkdir(parents=True)
+    (dataset / "tiny.txt").write_text("dataset words\n")
+    first = Corpus(folder, min_count=1, progress=False)
+    shutil.copytree(first.cache_dir, folder / "old-cache")  # an encoding copied: no text
+    with caplog.at_level(logging.INFO):
+        again = Corpus(folder, min_count=1, progress=False)  # failed: "h/corpora/.../
+    assert again.files == first.files == [folder / "c.txt"]  # offsets.npy is binary"
+    assert again.tokens.tolist() == first.tokens.tolist() and "dataset" not in again.vocab
+    for left_out in ("corpora", "datasets", "old-cache"):
+        assert f"{folder / left_out} is wordspace's cache" in caplog.text
+
+
 @pytest.mark.parametrize("text", [b"BZh is how it starts\nand more text\n",
                                   b"BZh9 and then words\nand more text\n",
                                   b"BZh0\nand more text\n"])
@@ -872,3 +998,20 @@ def test_text_starting_like_bzip2_is_text(tmp_path, text):
     packed.write_bytes(bz2.compress(b""))  # an empty stream: its end's magic
     with pytest.raises(CorpusError, match="empty"):
         Corpus(packed, min_count=1, cache=False, progress=False)
+
+
+def test_a_damaged_bzip2_header_is_damaged_bzip2_not_binary_text(tmp_path):
+    data = bytearray(bz2.compress(b"the cat sat on the mat\n" * 50))
+    data[5] ^= 0xFF  # the block magic: was "is binary, not text (a NUL byte at offset 14)"
+    damaged = tmp_path / "corpus.txt"
+    damaged.write_bytes(bytes(data))
+    data[:3] = b"XYZ"  # no "BZh" left either: told by the name
+    named = tmp_path / "corpus.txt.bz2"
+    named.write_bytes(bytes(data))
+    for path in (damaged, named):
+        with pytest.raises(CorpusError, match=rf"{path.name}: the bzip2 data is truncated or "
+                                              r"corrupt .*\(`bzip2 -t`\)"):
+            Corpus(path, min_count=1, cache=False, progress=False)
+    (tmp_path / "plain.txt.bz2").write_bytes(b"BZh9 misnamed text\n")  # text stays text
+    assert list(Corpus(tmp_path / "plain.txt.bz2", min_count=1, cache=False,
+                       progress=False)) == [["BZh9", "misnamed", "text"]]

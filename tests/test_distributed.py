@@ -155,6 +155,23 @@ def test_a_cut_lands_at_a_line_start_or_else_between_tokens(tmp_path):
     assert cut_point(path, 3, 8) == 8  # one token: nowhere to cut but its end
 
 
+def test_an_old_mac_file_is_cut_where_its_reader_ends_lines(tmp_path):
+    path = tmp_path / "mac.txt"  # lines end at \r: no \n in its head
+    path.write_bytes(b"one two\rthree four five\rsix")
+    size = path.stat().st_size
+    assert cut_point(path, 3, size) == 8  # was 28, the end: only \n was looked for
+    path.write_bytes(b"one two\rthree\r\nfour")  # a \r\n too: after both
+    assert cut_point(path, 10, path.stat().st_size) == 15
+    unix = tmp_path / "unix.txt"  # a stray \r inside a line of a \n file: no line end
+    unix.write_bytes(b"one two\rthree\nfour")
+    assert cut_point(unix, 3, unix.stat().st_size) == 14
+    lines = b"\r".join(b"w%d x y" % i for i in range(200))
+    path.write_bytes(lines)
+    pieces = [shard([path], r, 3, chunk_bytes=100) for r in range(3)]
+    starts = sorted(p.start for rank in pieces for p in rank)
+    assert len(starts) > 3 and all(s == 0 or lines[s - 1:s] == b"\r" for s in starts)
+
+
 # -- the vocabulary's merge (ranks as threads) ---------------------------------------------
 class ThreadGroup:
     """Rank ``rank`` of ranks running as threads of one process (all_gather only)."""

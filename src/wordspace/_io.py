@@ -17,6 +17,7 @@ former.
 from __future__ import annotations
 
 import bz2
+import codecs
 import contextlib
 import ctypes
 import errno
@@ -45,7 +46,7 @@ _MAGIC = ((re.compile(b"\x1f\x8b"), gzip.open),
           (re.compile(b"BZh[1-9](?:\x31\x41\x59\x26\x53\x59|\x17\x72\x45\x38\x50\x90)"),
            bz2.open),
           (re.compile(b"\xfd7zXZ\x00"), lzma.open))
-_HEAD_BYTES = 10  # what the magic numbers need
+_HEAD_BYTES = 64  # what the magic numbers need, and enough to tell binary from text
 #: what reading a truncated or corrupt gzip, bzip2 or xz stream raises (gzip's
 #: BadGzipFile and bz2's "invalid data stream" are OSErrors)
 DECOMPRESSION_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error)
@@ -59,12 +60,29 @@ def is_compressed(path: str | os.PathLike) -> bool:
     """Whether ``path`` holds gzip, bzip2 or xz data (told by its magic number, as
     :func:`decompressing_reader` tells it)."""
     with open(path, "rb") as f:
-        return _opener(f.read(_HEAD_BYTES)) is not None
+        return _opener(f.read(_HEAD_BYTES), str(path)) is not None
 
 
-def _opener(head: bytes) -> Callable | None:
-    """The opener of the compressed format whose magic number ``head`` starts with."""
-    return next((opener for magic, opener in _MAGIC if magic.match(head)), None)
+def _opener(head: bytes, name: str = "") -> Callable | None:
+    """The opener of the compressed format whose magic number ``head`` starts with; also
+    bzip2's for a ``head`` that is no text and starts "BZh" or is of a file ``name``d
+    ``.bz2``: a damaged bzip2 header (its block magic, say), which reading reports as
+    damaged bzip2, where "binary, not text" would say nothing of what to do."""
+    opener = next((opener for magic, opener in _MAGIC if magic.match(head)), None)
+    if opener is None and (head.startswith(b"BZh") or name.lower().endswith(".bz2")) \
+            and not _looks_like_text(head):
+        return bz2.open
+    return opener
+
+
+def _looks_like_text(head: bytes) -> bool:
+    """Whether ``head``, a file's first bytes, could start a UTF-8 text: no NUL byte, no
+    invalid sequence (one cut by the head's end aside)."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return b"\0" not in head
 
 
 def text_head(path: str | os.PathLike, size: int = 1 << 16) -> bytes:
@@ -75,6 +93,19 @@ def text_head(path: str | os.PathLike, size: int = 1 << 16) -> bytes:
         return decompressing_reader(raw).read(size)
 
 
+def lone_cr_ends_lines(path: str | os.PathLike) -> bool:
+    """Whether a lone ``\r`` ends a line of ``path`` (old Mac line ends): its head (what
+    :func:`text_head` reads) holds a ``\r`` and no ``\n``. In any other file a lone
+    ``\r`` is whitespace inside a line, as word2vec.c and gensim read it: a stray one
+    must not split its line, shifting the number of every later line (a documents file's
+    ids). A damaged compressed file says False: reading it says what is wrong."""
+    try:
+        head = text_head(path)
+    except DECOMPRESSION_ERRORS:
+        return False
+    return b"\r" in head and b"\n" not in head
+
+
 def decompressing_reader(raw: IO[bytes]) -> IO[bytes]:
     """Wrap a seekable binary file so that gzip, bzip2 and xz content reads decompressed.
 
@@ -82,7 +113,7 @@ def decompressing_reader(raw: IO[bytes]) -> IO[bytes]:
     (and can ask it how far reading has got); for a plain file the "wrapper" is ``raw``
     itself.
     """
-    opener = _opener(raw.read(_HEAD_BYTES))
+    opener = _opener(raw.read(_HEAD_BYTES), str(getattr(raw, "name", "")))
     raw.seek(0)
     return raw if opener is None else opener(raw, "rb")
 

@@ -22,6 +22,7 @@ import codecs
 import contextlib
 import errno
 import hashlib
+import heapq
 import itertools
 import json
 import logging
@@ -43,6 +44,7 @@ from wordspace._io import (
     atomic_directory,
     cache_home,
     decompressing_reader,
+    lone_cr_ends_lines,
     scratch_directory,
     temporary_directory,
     text_head,
@@ -115,7 +117,19 @@ def _warn_bad_bytes(file: Path, before: int, where: str) -> None:
                        "(the first %s)", file, _bad_bytes - before, where)
 
 
+#: what the "wordspace.mark" error handler puts for bad bytes: a lone surrogate, which
+#: no valid UTF-8 decodes to, so that a reader of lines tells the line of the first
+#: replacement from one holding a genuine U+FFFD; it puts U+FFFD in its place
+BAD_MARK = "\udfff"
+
+
+def _count_and_mark(err: UnicodeDecodeError) -> tuple[str, int]:
+    _count_and_replace(err)
+    return BAD_MARK, err.end
+
+
 codecs.register_error("wordspace.count", _count_and_replace)
+codecs.register_error("wordspace.mark", _count_and_mark)
 
 
 # ---------------------------------------------------------------------------------------
@@ -341,6 +355,7 @@ def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar,
         errors="wordspace.count")
     with open_source(path) as (raw, stream):
         of_text = "" if stream is raw else " of its decompressed text"
+        mac = lone_cr_ends_lines(path)  # else a lone \r is a space, as \r\n's \r is
         if end is not None:
             stream = _Window(raw, start, end - start)
         before, first_bad = _start_file(), None
@@ -365,7 +380,7 @@ def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar,
             if tokenize.lowercase:
                 text = text.lower()
             text, cr = cr + text, ""
-            if "\r" in text:  # universal newlines: \r\n and a lone \r (old Macs') end a line
+            if mac and "\r" in text:  # universal newlines: \r\n and a lone \r end a line
                 if block and text.endswith("\r"):
                     text, cr = text[:-1], "\r"
                 if _LONE_CR.search(text):  # \r\n is left: its \r is a space before the \n
@@ -433,10 +448,8 @@ def _source_files(path: Path, kind: str) -> list[Path]:
             raise CorpusError(f"{path}: folder holds no files")
     elif path.is_file():
         files = [path]
-    elif path.exists() or path.is_symlink():  # `wordspace train <(cat a.txt)`: a pipe
-        raise CorpusError(f"{path} is {_kind_of(path)}, not a regular file: a corpus is read "
-                          "more than once (looked at, keyed for its cache, then read), which "
-                          "a pipe cannot be; save the text to a file first and give that")
+    elif path.exists() or path.is_symlink():
+        raise CorpusError(f"{path} is {_kind_of(path)}{_why_not_a_corpus(path)}")
     else:
         files = None
     for file in files or ():
@@ -471,6 +484,26 @@ def _kind_of(path: Path) -> str:
     return "not a regular file"
 
 
+def _is_encoded_corpus(folder: Path) -> bool:
+    """Whether ``folder`` is one of the cache's encoded corpora (``meta.json`` beside
+    ``tokens.npy``), wherever it was copied: binary arrays, not text."""
+    return (folder / "meta.json").is_file() and (folder / "tokens.npy").is_file()
+
+
+def _why_not_a_corpus(path: Path) -> str:
+    """Why ``path``, which is no regular file (nor folder), cannot be a corpus, and what
+    to do, for a message after :func:`_kind_of`'s."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:  # a broken link (_kind_of names its missing target), a loop of links
+        return ": give the path of the corpus file itself, or mend the link"
+    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):  # `wordspace train <(cat a.txt)`
+        return (", not a regular file: a corpus is read more than once (looked at, keyed "
+                "for its cache, then read), which a pipe or a device cannot be; save the "
+                "text to a file first and give that")
+    return ", not a regular file or a folder: a corpus is text files"
+
+
 def binary_error(file: Path, offset: int | str, in_folder: bool = False) -> CorpusError:
     """The error for a ``file`` holding a NUL byte at ``offset`` (of its decompressed
     content; or a description of where): no text holds one, while a model, an image, an
@@ -486,60 +519,100 @@ def _folder_files(folder: Path) -> list[Path]:
     and checkpoint folders (a model saved inside its corpus's folder) and the cache
     folder ($WORDSPACE_HOME put inside it), left out.
 
-    Symbolic links are followed, to folders too. A folder reached a second time (by a
-    loop of links, or two links to one folder) is refused, as are a broken link and
-    anything else that is no file or folder (a pipe, a socket): each would otherwise make
-    the corpus silently more, or less, than the folder shows."""
+    Symbolic links are followed, to files and folders, and every file is read once: a
+    file or folder reached by several paths (a ``latest`` link beside the folder it
+    names, two links to one file, a hard link) is read under its path without a link if
+    it has one, else under the first, in sorted order, of the links that reach it; each
+    other path is left out with a warning naming both. A link back to a folder that holds
+    it (a loop) is left out likewise, so the walk always ends. A broken link and anything
+    else that is no file or folder (a pipe, a socket) is refused: each would otherwise
+    make the corpus silently less than the folder shows."""
     from wordspace.engine.checkpoint import is_checkpoint
     from wordspace.models.base import is_model_directory
 
-    def text_folder(path: Path) -> bool:
-        if path.name.startswith("."):
-            return False
+    home = cache_home()
+    # its encodings are no text, its datasets no part of this corpus: $WORDSPACE_HOME may
+    # be the corpus folder itself, so its own folders are told apart too
+    caches = {_identity(p) for p in (home, home / "corpora", home / "datasets") if p.is_dir()}
+
+    def text_folder(path: Path, identity: tuple[int, int]) -> bool:
         if is_model_directory(path) or is_checkpoint(path):
             logger.warning("%s is a wordspace model or checkpoint, not text: left out of "
                            "the corpus", path)
             return False
+        if identity in caches or _is_encoded_corpus(path):
+            logger.info("%s is wordspace's cache ($WORDSPACE_HOME, or an encoded corpus): "
+                        "left out of the corpus", path)
+            return False
         return True
 
-    def unreadable(error: OSError) -> None:  # os.walk would skip the folder silently
-        why = error.strerror or error
-        raise CorpusError(f"{error.filename}: the folder cannot be read ({why}), so the "
-                          f"corpus would be only part of {folder}: make it readable, or move "
-                          "it out of the corpus folder") from None
+    def listing(where: Path) -> list[os.DirEntry]:
+        try:
+            with os.scandir(where) as entries:
+                return sorted((e for e in entries if not e.name.startswith(".")),
+                              key=lambda e: e.name)
+        except OSError as error:  # skipping the folder would read only part of the corpus
+            raise CorpusError(f"{error.filename or where}: the folder cannot be read "
+                              f"({error.strerror or error}), so the corpus would be only "
+                              f"part of {folder}: make it readable, or move it out of the "
+                              "corpus folder") from None
 
-    files = []
+    # the folders that hold the corpus folder: a link to one of them is a loop
+    holding = {_identity(p) for p in {*folder.absolute().parents, *folder.resolve().parents}}
     seen = {_identity(folder): folder}  # each folder read, by its device and inode
-    home = cache_home()
-    cache = _identity(home) if home.is_dir() else None  # its encodings are no text
-    for where, folders, names in os.walk(folder, onerror=unreadable, followlinks=True):
-        here = Path(where)
-        kept = []
-        for name in sorted(folders):  # sorted: the same one of two is named each time
-            path = here / name
-            if not text_folder(path):
-                continue
-            identity = _identity(path)
-            if identity == cache:
-                logger.info("%s is wordspace's cache ($WORDSPACE_HOME): left out of the "
-                            "corpus", path)
-                continue
-            first = seen.setdefault(identity, path)
-            if first != path:
-                raise CorpusError(
-                    f"{path} is the folder {first} again (through a symbolic link): its "
-                    "files would be read twice, or forever in a loop; remove the link")
-            kept.append(name)
-        folders[:] = kept  # os.walk's pruning
-        for name in names:
-            path = here / name
-            if name.startswith("."):
-                continue
-            if not path.is_file():
-                raise CorpusError(f"{path} is {_kind_of(path)}, not a text file: remove it "
-                                  "from the corpus folder")
-            files.append(path)
-    return sorted(files)
+    found: list[tuple[bool, Path, tuple[int, int]]] = []  # (through a link, file, identity)
+    links: list[Path] = []  # links met, a heap: taken in sorted order
+    stack: list[tuple[Path, bool]] = [(folder, False)]  # folders to list, through a link?
+
+    def enter(path: Path, identity: tuple[int, int], linked: bool) -> None:
+        """List the folder ``path`` unless it is read already (or is a loop)."""
+        first = seen.get(identity)
+        if identity in holding or (first is not None and first in path.parents):
+            logger.warning("%s is a link back to %s, a folder holding it (a loop): left out "
+                           "of the corpus", path, first or path.resolve())
+        elif first is not None:
+            logger.warning("%s is the folder %s again (through a link), which the corpus "
+                           "reads under that name: left out, so that its files are read "
+                           "once", path, first)
+        elif text_folder(path, identity):
+            seen[identity] = path
+            stack.append((path, linked))
+
+    def add(path: Path, info: os.stat_result | None, linked: bool) -> None:
+        """Note the file ``path`` (``info``: its ``stat``, None if it has none)."""
+        if info is None or not stat.S_ISREG(info.st_mode):
+            raise CorpusError(f"{path} is {_kind_of(path)}, not a text file: remove it "
+                              "from the corpus folder")
+        found.append((linked, path, (info.st_dev, info.st_ino)))
+
+    while stack or links:
+        if stack:  # every folder reached so far before the next link: without links first
+            here, linked = stack.pop()
+            for entry in listing(here):
+                path = here / entry.name
+                if entry.is_symlink():
+                    heapq.heappush(links, path)
+                elif entry.is_dir(follow_symlinks=False):
+                    enter(path, _identity(path), linked)
+                else:
+                    add(path, entry.stat(follow_symlinks=False), linked)
+            continue
+        link = heapq.heappop(links)
+        try:
+            info = link.stat()
+        except OSError:  # broken, or a loop of links
+            info = None
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            enter(link, (info.st_dev, info.st_ino), True)
+        else:
+            add(link, info, True)
+    files: dict[tuple[int, int], Path] = {}
+    for _linked, path, identity in sorted(found):  # paths without a link first, sorted
+        first = files.setdefault(identity, path)
+        if first != path:
+            logger.warning("%s is the file %s again (through a link): read once, as %s",
+                           path, first, first)
+    return sorted(files.values())
 
 
 # ---------------------------------------------------------------------------------------
@@ -550,7 +623,8 @@ class Corpus:
     ----------
     source : str, Path or iterable of token lists
         A text file (plain, .gz, .bz2 or .xz; one sentence per line, any line length,
-        lines ending in ``\n``, ``\r\n`` or ``\r`` as Python's universal newlines), a
+        lines ending in ``\n`` or ``\r\n``, or ``\r`` in a file whose first 64 KiB hold
+        no ``\n``: elsewhere a lone ``\r`` is whitespace), a
         folder of such files, a corpus name from :mod:`wordspace.datasets` (``"text8"``),
         or an iterable of token lists such as ``[["the", "cat"], ["a", "dog"]]``.
     min_count : int
@@ -852,7 +926,7 @@ class Corpus:
             raise ValueError(f"{meta_path}: written for other settings")
         _check_encoding(directory, self.tokens, self.offsets, self.sentence_line,
                         self.vocab, meta.get("tokens") if self.group is not None else None)
-        _check_checksums(directory, meta.get("crc32"))
+        _check_checksums(directory, meta.get("crc32"), self.tokens, len(self.vocab))
 
     def _batches(self) -> Iterator[tuple[list[str], list[int], list[int]] | _PieceEnd]:
         """Tokens in batches, with the lengths and source lines of their sentences; for a
@@ -1033,15 +1107,20 @@ class Corpus:
 
     @staticmethod
     def _write_tokens(out: Path, remap: np.ndarray, n_final: int) -> None:
-        """Map provisional ids to final indices, sentence block by sentence block."""
+        """Map provisional ids to final indices, sentence block by sentence block.
+
+        ``tokens.npy`` is written in order through ``write``, not through a memory map: a
+        write through a map that finds its device full kills the process (SIGBUS) where
+        ``write`` raises ``OSError(ENOSPC)``, which the cache's fallback catches."""
         lengths = np.fromfile(out / "lengths.bin", dtype=np.int64)
         starts = np.concatenate([[0], np.cumsum(lengths)])
-        tokens = np.lib.format.open_memmap(out / "tokens.npy", mode="w+", dtype=np.int32,
-                                           shape=(n_final,))
         new_lengths = np.empty_like(lengths)
         written = 0
         s = 0
-        with open(out / "ids.bin", "rb") as ids_file:
+        with open(out / "ids.bin", "rb") as ids_file, open(out / "tokens.npy", "wb") as tokens:
+            np.lib.format.write_array_header_1_0(tokens, {
+                "descr": np.lib.format.dtype_to_descr(np.dtype(np.int32)),
+                "fortran_order": False, "shape": (n_final,)})
             while s < len(lengths):
                 # a block of whole sentences spanning about 4 * _BATCH_TOKENS tokens
                 e = max(s + 1, int(np.searchsorted(starts, starts[s] + 4 * _BATCH_TOKENS)) - 1)
@@ -1050,12 +1129,10 @@ class Corpus:
                 keep = mapped >= 0
                 new_lengths[s:e] = np.add.reduceat(keep, starts[s:e] - starts[s])
                 kept = mapped[keep]
-                tokens[written:written + len(kept)] = kept
+                tokens.write(kept.astype(np.int32, copy=False))  # OSError's errno: ENOSPC
                 written += len(kept)
                 s = e
         assert written == n_final, (written, n_final)
-        tokens.flush()
-        del tokens
         nonempty = new_lengths > 0
         np.save(out / "offsets.npy", np.concatenate([[0], np.cumsum(new_lengths[nonempty])]))
         np.save(out / "sentence_line.npy", np.fromfile(out / "lines.bin", np.int64)[nonempty])
@@ -1130,8 +1207,9 @@ def _discard(directory: Path, identity: tuple[int, int]) -> None:
 def _check_encoding(directory: Path, tokens, offsets, sentence_line, vocab,
                     share: int | None = None) -> None:
     """Raise ValueError naming the file unless the arrays are a consistent encoding over
-    ``vocab``: what the kernels index without bounds checks. A rank's ``share`` of the
-    corpus holds that many tokens (the vocabulary counts them all)."""
+    ``vocab``: what the kernels index without bounds checks (every id inside ``vocab``
+    is checked by :func:`_check_checksums`, in its pass over ``tokens.npy``). A rank's
+    ``share`` of the corpus holds that many tokens (the vocabulary counts them all)."""
 
     def check(ok: bool, name: str, problem: str) -> None:
         if not ok:
@@ -1158,41 +1236,56 @@ def _check_encoding(directory: Path, tokens, offsets, sentence_line, vocab,
     else:
         check(len(vocab) > 0 and share == len(tokens) <= vocab.total, "tokens.npy",
               f"holds {len(tokens)} tokens, the share encoded held {share}")
-    if len(tokens):
-        low, high = int(tokens.min()), int(tokens.max())
-        check(low >= 0 and high < len(vocab), "tokens.npy",
-              f"ids range from {low} to {high}, outside the vocabulary's 0..{len(vocab) - 1}")
+    check(tokens.offset % 4 == 0, "tokens.npy",  # as written: its ids are read in blocks
+          f"its data starts at byte {tokens.offset}, not a multiple of 4")
 
 
-def _crc32(path: Path) -> int:
+def _crc32(path: Path, ids_from: int | None = None) -> tuple[int, tuple[int, int] | None]:
     """The CRC-32 of a file, read in blocks (about 2 GB/s: 30 ms for text8's 17 M
-    tokens, a quarter of what loading the cache takes otherwise)."""
-    crc = 0
-    block = bytearray(1 << 22)
+    tokens, a quarter of what loading the cache takes otherwise); with ``ids_from``, the
+    offset of a ``.npy`` file's int32 data (a multiple of 4), also the least and greatest
+    of those ids (None when there are none), taken in the same pass: the cache's check
+    reads ``tokens.npy`` once."""
+    crc, low, high = 0, None, None
+    block = bytearray(1 << 22)  # a multiple of 4: every block's ids start aligned
     view = memoryview(block)
+    start = 0  # of the block in the file
     with open(path, "rb", buffering=0) as f:
         while n := f.readinto(block):
             crc = zlib.crc32(view[:n], crc)
-    return crc
+            if ids_from is not None and start + n > ids_from:
+                skip = max(ids_from - start, 0)
+                ids = np.frombuffer(view[skip:skip + (n - skip) // 4 * 4], np.int32)
+                if len(ids):
+                    low = int(ids.min()) if low is None else min(low, int(ids.min()))
+                    high = int(ids.max()) if high is None else max(high, int(ids.max()))
+            start += n
+    return crc, None if low is None else (low, high)
 
 
 def _checksums(directory: Path) -> dict[str, int]:
     """The CRC-32 of every file of a cache being written, by name, for ``meta.json``."""
-    return {name: _crc32(directory / name) for name in sorted(os.listdir(directory))
+    return {name: _crc32(directory / name)[0] for name in sorted(os.listdir(directory))
             if name != "meta.json"}
 
 
-def _check_checksums(directory: Path, recorded) -> None:
+def _check_checksums(directory: Path, recorded, tokens: np.memmap, n_words: int) -> None:
     """Raise ValueError naming the file unless every file of the cache at ``directory``
     has the checksum ``meta.json`` recorded when it was written: damage that keeps the
     arrays consistent (an id changed to another word's, two words of the vocabulary
-    swapped) would otherwise train on other data than the source's, silently."""
+    swapped) would otherwise train on other data than the source's, silently. The ids of
+    ``tokens`` (``tokens.npy`` mapped, int32) are checked against a vocabulary of
+    ``n_words`` in the same pass over the file, and first: the more telling error."""
     names = sorted(name for name in os.listdir(directory) if name != "meta.json")
     if not isinstance(recorded, dict) or sorted(recorded) != names:
         raise ValueError(f"{directory / 'meta.json'}: its checksums do not name the files "
                          f"the cache holds ({', '.join(names)})")
     for name in names:
-        if _crc32(directory / name) != recorded[name]:
+        crc, span = _crc32(directory / name, tokens.offset if name == "tokens.npy" else None)
+        if span is not None and not (span[0] >= 0 and span[1] < n_words):
+            raise ValueError(f"{directory / name}: ids range from {span[0]} to {span[1]}, "
+                             f"outside the vocabulary's 0..{n_words - 1}")
+        if crc != recorded[name]:
             raise ValueError(f"{directory / name}: its content changed since the cache was "
                              "written (its checksum differs from meta.json's)")
 

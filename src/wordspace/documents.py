@@ -33,10 +33,11 @@ from pathlib import Path
 import numpy as np
 
 from wordspace import datasets
-from wordspace._io import atomic_write
+from wordspace._io import atomic_write, lone_cr_ends_lines
 from wordspace._json import parse_json
 from wordspace._tokens import shorten
 from wordspace.corpus import (
+    BAD_MARK,
     MAX_SENTENCE_LENGTH,
     MAX_TOKEN_LENGTH,
     Corpus,
@@ -214,7 +215,7 @@ class Documents(Corpus):
     def _read_file(self, path: Path, batcher: _Batcher, bar) -> Iterator[tuple]:
         root = Path(self.name)
         json_lines = is_json_lines(path)
-        before, first_bad = _start_file(), None  # the first line holding a U+FFFD
+        before, first_bad = _start_file(), None  # the line of the first bad bytes
         with open_source(path) as (raw, stream):
             if root.is_dir() and not json_lines:  # the whole file is a document
                 content = stream.read()
@@ -228,16 +229,17 @@ class Documents(Corpus):
                 if batcher.full():
                     yield batcher.take()
                 return
-            # -sig: a leading byte-order mark dropped; universal newlines: a line ends at
-            # \n, \r\n or a lone \r (old Macs'), as the corpus reader has it
-            lines = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="wordspace.count",
-                                     newline=None)
+            # -sig: a leading byte-order mark dropped; a line ends at \n (\r\n's \r is
+            # a space), or, in an old Mac file, also at a lone \r, as the corpus reader has it
+            lines = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="wordspace.mark",
+                                     newline=None if lone_cr_ends_lines(path) else "\n")
             position = 0
             for lineno, line in enumerate(lines, 1):
                 if "\0" in line:  # past the first 64 KiB, which were looked at before
                     raise binary_error(path, f"line {lineno}, character {line.index(chr(0)) + 1}")
-                if first_bad is None and "\ufffd" in line:  # a search: 3 ms on 8 MB
-                    first_bad = lineno
+                if BAD_MARK in line:  # a search: 3 ms on 8 MB
+                    first_bad = first_bad or lineno
+                    line = line.replace(BAD_MARK, "\ufffd")
                 if not line.strip():
                     continue
                 where = f"{path}:{lineno}"

@@ -10,7 +10,8 @@ dealt, so a folder of compressed files goes to the ranks file by file; and a ran
 than two ranges' worth of bytes ahead of the least loaded one gives its turn to that
 one, so compressed files of unequal sizes do not pile up on some ranks (every epoch's
 end waits for the slowest).
-A cut inside a plain file moves forward to the next line start, or, when no line ends
+A cut inside a plain file moves forward to the next line start (after a ``\n``; in an old
+Mac file, :func:`wordspace._io.lone_cr_ends_lines`, after a ``\r``), or, when no line ends
 within :data:`LINE_SEARCH` bytes (text8's single line), to the next token boundary (after
 an ASCII whitespace byte, which no UTF-8 sequence contains). A compressed file cannot be
 entered in the middle, so a cut inside one moves to the nearer of its ends. Every rank
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
 
-from wordspace._io import is_compressed
+from wordspace._io import is_compressed, lone_cr_ends_lines
 
 __all__ = ["CHUNK_BYTES", "LINE_SEARCH", "Piece", "cut_point", "deal", "shard"]
 
@@ -75,18 +76,25 @@ def _find(f, start: int, limit: int | None, stops: bytes) -> int | None:
     return None
 
 
-def cut_point(path: Path, offset: int, size: int, line_search: int = LINE_SEARCH) -> int:
+def cut_point(path: Path, offset: int, size: int, line_search: int = LINE_SEARCH, *,
+              mac: bool | None = None) -> int:
     """Where a cut aimed at byte ``offset`` of the plain file ``path`` (``size`` bytes)
     lands: the first line start at or after ``offset`` if one is within
-    ``line_search`` bytes, else the first token start at or after it, else the end."""
+    ``line_search`` bytes, else the first token start at or after it, else the end.
+    A line ends at ``\n``, or, when ``mac`` (None: :func:`lone_cr_ends_lines` of the
+    file, as the reader tells it), at ``\r`` or ``\r\n``: where the reader ends it."""
     if offset <= 0:
         return 0
     if offset >= size:
         return size
+    if mac is None:
+        mac = lone_cr_ends_lines(path)
     with open(path, "rb") as f:
         # a position p starts a line when byte p - 1 ends one: look from offset - 1
-        line = _find(f, offset - 1, line_search, b"\n")
+        line = _find(f, offset - 1, line_search, b"\r" if mac else b"\n")
         if line is not None:
+            if mac and f.seek(line) == line and f.read(1) == b"\n":
+                line += 1  # a \r\n: the line starts after both
             return line
         token = _find(f, offset - 1, None, _WHITESPACE)
     return size if token is None else token
@@ -129,6 +137,8 @@ def shard(files: list[Path], rank: int, world: int, *, line_search: int = LINE_S
     starts = [0, *accumulate(sizes)][:-1]
     total = sum(sizes)
     compressed = [is_compressed(f) for f in files]
+    mac = [not packed and lone_cr_ends_lines(f) for f, packed in zip(files, compressed,
+                                                                      strict=True)]
 
     def file_at(offset: int) -> int:
         """The index of the non-empty file holding global byte ``offset`` (< total)."""
@@ -142,7 +152,8 @@ def shard(files: list[Path], rank: int, world: int, *, line_search: int = LINE_S
         begin, size = starts[i], sizes[i]
         if compressed[i]:  # the nearer end of a file that cannot be entered
             return begin if target - begin < begin + size - target else begin + size
-        return begin + cut_point(Path(files[i]), target - begin, size, line_search)
+        return begin + cut_point(Path(files[i]), target - begin, size, line_search,
+                                 mac=mac[i])
 
     chunks = world * max(1, total // (world * max(chunk_bytes, 1)))
     cuts = [0]
