@@ -379,6 +379,44 @@ def test_what_one_rank_lacks_stops_every_rank_at_once(tmp_path, monkeypatch):
     assert not (tmp_path / "home").exists() and not (tmp_path / "m").exists()
 
 
+def test_a_rank_refusing_its_own_paths_stops_every_rank_at_once(tmp_path, monkeypatch):
+    """Launched by hand (SLURM), rank 1 given an -o that is no model (or a checkpoint
+    path that is no checkpoint) stopped alone, and rank 0 waited to join it until the
+    group's timeout (30 min by default)."""
+    _needs_torch()
+    monkeypatch.setenv("WORDSPACE_HOME", str(tmp_path / "home"))
+    corpus = write_sentences(tmp_path / "c.txt", planted_sentences(n_sentences=200)[0])
+    mine = tmp_path / "notes"
+    mine.mkdir()
+    (mine / "thesis.txt").write_text("mine\n")
+    port = _free_port()
+    started = time.monotonic()
+    procs = [_launch_rank(["-m", "wordspace", "train", str(corpus), "-o", str(out),
+                           "--checkpoint-every", "1e", "--quiet"], rank, 2, port)
+             for rank, out in enumerate((tmp_path / "m", mine))]
+    results = _finish(procs)
+    assert [code for code, _ in results] == [2, 2], results
+    assert "rank 1: " in results[0][1] and "(this rank stops too)" in results[0][1]
+    assert str(mine) in results[1][1]
+    assert time.monotonic() - started < 50  # not the collective timeout
+    assert (mine / "thesis.txt").read_text() == "mine\n" and not (tmp_path / "m").exists()
+
+
+def test_sigterm_while_joining_the_group_ends_the_rank(tmp_path):
+    """A rank waiting for the others to join is blocked in torch's C++, where the Python
+    handler of --checkpoint-every's stop never runs: SIGTERM (twice, even) was ignored
+    until the group's timeout. Nothing is trained yet, so it ends the rank there."""
+    _needs_torch()
+    corpus = write_sentences(tmp_path / "c.txt", planted_sentences(n_sentences=50)[0])
+    proc = _launch_rank(["-m", "wordspace", "train", str(corpus), "-o", str(tmp_path / "m"),
+                         "--checkpoint-every", "1e", "--quiet"], 0, 2, _free_port())
+    time.sleep(8)  # imported and waiting for rank 1, which never comes
+    assert proc.poll() is None, proc.communicate()
+    proc.send_signal(signal.SIGTERM)
+    code, _ = _finish([proc], timeout=20)[0]
+    assert code == -signal.SIGTERM and not (tmp_path / "m").exists()
+
+
 def test_a_checkpoint_of_other_ranks_is_refused_by_every_rank_before_reading(
         tmp_path, monkeypatch):
     _needs_torch()

@@ -574,25 +574,27 @@ def _train(args) -> int:
         # (a distributed rank joining its group) is a stop asked, not the end of the rank
         signal.signal(signal.SIGTERM, _stop_with_a_checkpoint)
     model, corpus_type, reading = build_model(args)
-    check_model_path(args.output)  # before hours of training, not after
-    try:  # a GPU, memory: before reading
-        model._check_resources(update=args.update is not None)
+    partial = checkpoint_path(args.output)
+    if (args.checkpoint_every or args.restart) and not model._resumable:
+        raise UsageError(f"--checkpoint-every and --restart are for window models; "
+                         f"{args.model} trains in one pass")
+    try:  # before hours of training, not after
+        check_model_path(args.output)
+        model._check_resources(update=args.update is not None)  # a GPU, memory
+        if args.checkpoint_every or args.restart:
+            check_checkpoint_path(partial)  # only a checkpoint is replaced there
         short = None
     except (OSError, ValueError, RuntimeError) as e:
         from wordspace.distributed.group import _world_from_environment
 
         if _world_from_environment() <= 1:
             raise
-        short = e  # said by every rank once they meet, or the others would wait for this
-    partial = checkpoint_path(args.output)
-    if args.checkpoint_every or args.restart:
-        if not model._resumable:
-            raise UsageError(f"--checkpoint-every and --restart are for window models; "
-                             f"{args.model} trains in one pass")
-        check_checkpoint_path(partial)  # only a checkpoint is replaced there
-    if args.restart and not args.checkpoint_every:
+        # this rank's own paths or resources: said by every rank once they meet (the
+        # others would wait for this one until the group's timeout, half an hour)
+        short = e
+    if short is None and args.restart and not args.checkpoint_every:
         remove_checkpoint(partial)
-    elif is_checkpoint(partial) and not args.checkpoint_every:
+    elif short is None and is_checkpoint(partial) and not args.checkpoint_every:
         logger.warning("%s holds a checkpoint of an earlier run, which is not used: run "
                        "with --checkpoint-every to resume from it, or --restart to remove "
                        "it", partial)
@@ -650,8 +652,9 @@ def _check_distributed(args, model, partial: Path, short: Exception | None = Non
     from wordspace.distributed.group import check_agreement, current_group
     from wordspace.engine.checkpoint import check_ranks
 
-    group = current_group()
-    _on_every_rank(group, short, "the resource check")
+    with _sigterm_ends_the_rank():
+        group = current_group()
+    _on_every_rank(group, short, "the checks of each rank's paths and resources")
     check_agreement(group, "options", {k: _comparable(v) for k, v in sorted(vars(args).items())
                                        if k not in _PER_RANK_OPTIONS})
     if every is not None and not args.restart:  # said on every rank, or none goes on
@@ -661,6 +664,18 @@ def _check_distributed(args, model, partial: Path, short: Exception | None = Non
         except (OSError, ValueError) as e:
             failure = e
         _on_every_rank(group, failure, "the checkpoint's check")
+
+
+@contextmanager
+def _sigterm_ends_the_rank():
+    """SIGTERM ends the process while it joins its group: a Python handler (the stop with
+    a checkpoint) would run only once torch's join returns, which may be the group's
+    timeout, half an hour, while nothing has been trained that a checkpoint would keep."""
+    previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _on_every_rank(group, failure: Exception | None, what: str) -> None:
