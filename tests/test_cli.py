@@ -1029,6 +1029,18 @@ def test_options_may_stand_between_the_positionals(tmp_path, capsys):
     assert "usage: wordspace similar" in err and "unrecognized arguments: --bogus" in err
 
 
+@pytest.mark.parametrize("argv", [["plot", "M", "cat", "--method", "tsne", "--seed", "-5"],
+                                  ["convae", "--seed", str(2 ** 32)],
+                                  ["infer", "M", "text", "--seed", "-1"]])
+def test_seeds_out_of_range_are_refused_naming_the_option(argv, capsys):
+    """They reached t-SNE ("The 'random_state' parameter of TSNE must be ...") or NumPy
+    ("expected non-negative integer"), which named no option."""
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    assert "argument --seed: must be an integer" in capsys.readouterr().err
+
+
 def test_queries_with_nothing_to_answer_fail_instead_of_printing_nothing(tmp_path, capsys):
     """A one-word vocabulary has no neighbour, an analogy whose candidates are all query
     words no answer, and a zero vector no direction: each is reported and fails the run

@@ -161,3 +161,17 @@ def test_the_picture_states_the_error_the_command_prints(digits):
     model = ConvAutoencoder(epochs=2, seed=0).fit(digits)
     title = figure(model, digits)._suptitle.get_text()
     assert f"reconstruction error {model.reconstruction_error(digits):.4f} per image" in title
+
+
+def test_the_figure_draws_a_bounded_number_of_filters(digits):
+    """--filters 1000 spent minutes laying out a thousand columns after training: the
+    figure draws the first MAX_FILTERS_DRAWN and its title says so."""
+    from wordspace.convae.explain import MAX_FILTERS_DRAWN, figure
+
+    many = MAX_FILTERS_DRAWN + 8
+    model = ConvAutoencoder(epochs=1, filters=many, seed=0).fit(digits[:50])
+    fig = figure(model, digits[:50])
+    assert len(fig.axes) == 10 + 10 + MAX_FILTERS_DRAWN  # originals, reconstructions
+    assert f"{many} filters (the first {MAX_FILTERS_DRAWN} drawn)" in fig._suptitle.get_text()
+    few = ConvAutoencoder(epochs=1, filters=4, seed=0).fit(digits[:50])
+    assert "drawn" not in figure(few, digits[:50])._suptitle.get_text()

@@ -321,6 +321,24 @@ def test_a_single_word_string_is_one_word_not_its_letters(clustered):
     assert drawn[0] == "g0w1" and len(drawn) == 3
 
 
+def test_more_labels_than_a_map_can_lay_out_are_refused_before_the_layout(monkeypatch):
+    """--neighbours 200 ran for over five minutes in adjustText, 1,000 asked for 53 GiB:
+    a map of more than MAX_LABELS labelled words is refused, saying what to do instead."""
+    from wordspace import plot
+
+    rng = np.random.default_rng(1)
+    v = Vectors([f"w{i}" for i in range(300)], rng.normal(size=(300, 8)).astype(np.float32))
+    monkeypatch.setattr(plot, "_place_labels", lambda *a, **k: pytest.fail("laid out"))
+    with pytest.raises(ValueError, match=r"201 labelled words are too many for a map \(at "
+                                         r"most 120.*--neighbours.*--format projector"):
+        embedding_map(v, "w0", neighbours=200)
+    with pytest.raises(ValueError, match="neighbours must be an integer >= 0, got -1"):
+        embedding_map(v, "w0", neighbours=-1)
+    monkeypatch.undo()
+    drawn = embedding_map(v, "w0", neighbours=200, label_layout="none").axes[0].texts
+    assert len(drawn) == 201  # no layout: as many as asked
+
+
 def test_identical_vectors_get_a_caption_not_nan():
     v = Vectors(["a", "b", "c"], np.ones((3, 4), np.float32))
     ax = embedding_map(v, ["a", "b", "c"], label_layout="none").axes[0]

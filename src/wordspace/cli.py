@@ -50,21 +50,26 @@ class _DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):
         return super()._get_help_string(action)
 
 
-def _int_at_least(minimum: int):
+def _int_at_least(minimum: int, below: int | None = None):
+    """An argparse type: an integer ``>= minimum`` (and ``< below``, if given)."""
+    allowed = f">= {minimum}" if below is None else f"from {minimum} to {below - 1}"
+
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             value = None
-        if value is None or value < minimum:
-            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got {text!r}")
+        if value is None or value < minimum or (below is not None and value >= below):
+            raise argparse.ArgumentTypeError(f"must be an integer {allowed}, got {text!r}")
         return value
 
-    parse.__name__ = f"integer >= {minimum}"
+    parse.__name__ = f"integer {allowed}"
     return parse
 
 
 _positive_int = _int_at_least(1)
+#: a seed as NumPy's legacy generators take it (scikit-learn's t-SNE, the autoencoder)
+_seed = _int_at_least(0, 2 ** 32)
 
 
 def _subcommand(sub, name: str, nested: bool = False, **kwargs) -> argparse.ArgumentParser:
@@ -785,7 +790,7 @@ def _add_query(sub) -> None:
                         "keeping the others' places, and fails the run)")
     p.add_argument("--epochs", type=_positive_int, default=None,
                    help="inference passes over each document (default: the model's epochs)")
-    p.add_argument("--seed", type=int, default=None,
+    p.add_argument("--seed", type=_int_at_least(0), default=None,
                    help="random seed (default: the model's)")
     p.set_defaults(func=_infer)
 
@@ -1107,7 +1112,7 @@ def _add_plot(sub) -> None:
                         "at least 10 words, axes without units")
     p.add_argument("--neighbours", type=_int_at_least(0), default=8, metavar="K",
                    help="also draw each word's K nearest neighbours (0: none)")
-    p.add_argument("--seed", type=int, default=0, help="random seed for t-SNE")
+    p.add_argument("--seed", type=_seed, default=0, help="random seed for t-SNE")
     p.add_argument("--gaussians", action="store_true",
                    help="for a Gaussian model: draw the distributions as ellipses (PCA), "
                         "each with its area proportional to |Sigma|^1/2 (breadth), "
@@ -1190,7 +1195,7 @@ def _add_convae(sub) -> None:
     p.add_argument("--stride", type=_positive_int, help="the convolution's stride (1)")
     p.add_argument("--untied", action="store_true",
                    help="a decoder kernel of its own (default: the encoder's, transposed)")
-    p.add_argument("--seed", type=int, help="random seed of the initial filters (0)")
+    p.add_argument("--seed", type=_seed, help="random seed of the initial filters (0)")
     p.set_defaults(func=_convae)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from wordspace._io import atomic_write, check_replaceable_file
+from wordspace._validate import check_int
 
 
 def _require():
@@ -110,6 +111,10 @@ def _gaussian_layout(distributions, labels: list[str], centre: int | None = None
 #: default width of the widest ellipse on a map of Gaussians, as a fraction of the extent
 #: of the means (the larger of their x and y ranges): see :func:`ellipse_scales`
 ELLIPSE_FRACTION = 0.5
+#: the most labelled words a map lays out with adjustText: its time grows faster than
+#: the square of the labels (100 took 30 s on 2 cores, 200 more than 5 minutes, 1,000
+#: ran out of memory), and a map of more is no longer read label by label
+MAX_LABELS = 120
 
 
 def ellipse_scales(xy: np.ndarray, covariances, log_determinants,
@@ -194,6 +199,7 @@ def embedding_map(space, words: Sequence[str], neighbours: int = 0, method: str 
         words = [words]  # one word, not its letters
     if not words:
         raise ValueError("give at least one word to plot")
+    check_int("neighbours", neighbours, 0)
     gaussian = hasattr(space, "variances")
     if gaussian and method != "pca":
         raise ValueError("Gaussians are drawn on principal axes: use method='pca' "
@@ -273,6 +279,12 @@ def _draw_map(space, labels: list[str], colours, is_query: np.ndarray, heading: 
 
     from matplotlib.figure import Figure
 
+    if label_layout == "adjusttext" and len(labels) > MAX_LABELS:
+        raise ValueError(f"{len(labels):,} labelled words are too many for a map (at most "
+                         f"{MAX_LABELS}: laying out their labels takes minutes beyond "
+                         "that, and they cannot be read): ask for fewer words or "
+                         "neighbours (--neighbours), or show them all in the Embedding "
+                         "Projector (wordspace export --format projector)")
     gaussian = hasattr(space, "variances")
     if gaussian:
         if len(labels) < 2 or space.dim < 2:

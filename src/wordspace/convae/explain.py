@@ -52,13 +52,19 @@ def explain(kernel_size: int = 2, cases=((3, 1), (4, 2))) -> str:
     return "\n".join(out)
 
 
+#: the most filters the figure draws: one column each, so a thousand took minutes to
+#: lay out into an unreadable strip (the title says how many there are)
+MAX_FILTERS_DRAWN = 32
+
+
 def figure(model, images: np.ndarray, n: int = 10):
-    """Originals (top row) over reconstructions (bottom row), then the learned filters."""
+    """Originals (top row) over reconstructions (bottom row), then the learned filters
+    (the first :data:`MAX_FILTERS_DRAWN`)."""
     from matplotlib.figure import Figure
 
     x = images[:n]
     reconstructed = model.reconstruct(x)[:, 0]
-    kernels = model.params_.W[:, 0]
+    kernels = model.params_.W[:MAX_FILTERS_DRAWN, 0]
     cols = max(n, len(kernels))
     fig = Figure(figsize=(1.1 * cols, 3.6), layout="constrained")
     grid = fig.add_gridspec(3, cols)
@@ -72,7 +78,9 @@ def figure(model, images: np.ndarray, n: int = 10):
             ax.set_yticks([])
             if i == 0:
                 ax.set_ylabel(label, fontsize=8)
-    fig.suptitle(f"convolutional autoencoder: {model.filters} filters {model.kernel_size}x"
+    shown = "" if len(kernels) == model.filters else f" (the first {len(kernels)} drawn)"
+    fig.suptitle(f"convolutional autoencoder: {model.filters} filters{shown} "
+                 f"{model.kernel_size}x"
                  f"{model.kernel_size}, stride {model.stride}, "
                  f"{'tied' if model.tied else 'untied'} decoder; reconstruction error "
                  f"{model.reconstruction_error(images):.4f} per image", fontsize=9)
