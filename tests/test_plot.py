@@ -82,6 +82,24 @@ def test_plot_command(tmp_path, clustered):
     assert b"<svg" in mine.read_bytes()
 
 
+def test_a_fasttext_map_draws_unseen_words_too(tmp_path):
+    """plot refused a word a fastText model has no row for, though similar answered
+    it: the map now composes its vector from its n-grams, as every other query does."""
+    from wordspace import Corpus, FastText
+
+    sentences = [[f"g{g}w{j}" for j in np.random.default_rng(i).integers(0, 8, 10)]
+                 for i, g in enumerate([0, 1, 2] * 60)]
+    model = FastText(dim=8, epochs=1, bucket=1000, min_n=2, max_n=3, workers=1,
+                     progress=False).fit(Corpus(sentences, min_count=1))
+    fig = embedding_map(model.vectors, ["g0w1x", "g1w1"], neighbours=2, label_layout="none")
+    assert "g0w1x" in [t.get_text() for t in fig.axes[0].texts]
+    model.save(tmp_path / "ft")
+    assert main(["plot", str(tmp_path / "ft"), "g0w1x", "--neighbours", "2",
+                 "-o", str(tmp_path / "ft.png")]) == 0
+    with pytest.raises(KeyError, match="is not in the vocabulary"):
+        embedding_map(Vectors(["a", "b"], np.eye(2, dtype=np.float32)), ["a", "zz"])
+
+
 def label_overlaps(fig) -> int:
     """Pairs of overlapping label boxes, as the Agg renderer lays the text out."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg

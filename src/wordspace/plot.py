@@ -206,7 +206,8 @@ def embedding_map(space, words: Sequence[str], neighbours: int = 0, method: str 
                          "(--method pca)")
     labels, groups = [], []
     for g, word in enumerate(words):
-        space.index_of(word)  # KeyError naming the word if unknown
+        space[word]  # KeyError naming the word if it has no vector (fastText's vectors
+        # compose one for an unseen word, as they do for most_similar)
         if word not in labels:
             labels.append(word)
             groups.append(g)
