@@ -272,9 +272,35 @@ def test_ranks_given_other_reading_settings_or_other_text_refuse_before_reading(
                                             progress=False, min_count=1))
     assert all(isinstance(r, RanksDisagree) for r in results), results
     said = str(results[1])  # the first file that differs, not the whole list
-    assert (f"files, item 1: ['c.txt', {stale.stat().st_size}] on rank 1, ['c.txt', "
-            f"{path.stat().st_size}] on rank 0") in said
+    assert (f"files, item 1: ['c.txt', {stale.stat().st_size}, '{_head_and_tail(stale)}'] "
+            f"on rank 1, ['c.txt', {path.stat().st_size}, '{_head_and_tail(path)}'] on "
+            "rank 0") in said
     assert "every rank must run the same command" in said
+
+
+def _head_and_tail(path: Path) -> str:
+    from wordspace.corpus import _head_and_tail_hash
+
+    return _head_and_tail_hash(path, path.stat().st_size)
+
+
+def test_ranks_given_copies_of_the_same_name_and_size_but_other_text_refuse(tmp_path):
+    """A copy on one node with the lines shuffled (same name, same size) was read as the
+    same text: the ranks trained a mixture and exited 0. The head and tail of each file
+    are compared too, and every rank refuses."""
+    from wordspace.distributed import RanksDisagree
+
+    lines = [f"line {i} of the corpus" for i in range(3000)]
+    ours, theirs = tmp_path / "r0" / "corpus.txt", tmp_path / "r1" / "corpus.txt"
+    for path, order in ((ours, lines), (theirs, random.Random(1).sample(lines, len(lines)))):
+        path.parent.mkdir()
+        path.write_text("\n".join(order) + "\n")
+    assert ours.stat().st_size == theirs.stat().st_size
+    results = _on_ranks(2, lambda g: Corpus(theirs if g.rank else ours, shard=g,
+                                            progress=False, min_count=1, cache=False))
+    assert all(isinstance(r, RanksDisagree) for r in results), results
+    assert (f"files, item 1: ['corpus.txt', {ours.stat().st_size}, "
+            f"'{_head_and_tail(theirs)}'] on rank 1") in str(results[0])
 
 
 def test_the_collective_timeout_is_checked(monkeypatch):
