@@ -284,7 +284,8 @@ _WARNED: set[str] = set()
 
 def locate(name: str) -> tuple[Path, str] | None:
     """Where the dataset is already on this machine: ``(path, "mirror" | "cache")``.
-    Nothing is checked or read; :func:`path` and :func:`load` check what they use."""
+    Nothing is checked or read; :func:`path` and :func:`load` check what they use
+    (:func:`check_mirror_file` the mirror's file alike)."""
     dataset = info(name)
     root = mirror_root()
     if root is not None:
@@ -294,6 +295,19 @@ def locate(name: str) -> tuple[Path, str] | None:
     if dataset.cache_path.exists():
         return dataset.cache_path, "cache"
     return None
+
+
+def check_mirror_file(name: str, where: Path):
+    """What the mirror's file ``where`` (as :func:`locate` finds it) holds of the dataset
+    ``name``, parsed, as :func:`path` and :func:`load` check it; one they would refuse
+    raises :class:`DatasetError` saying why (the user's file: refused, never removed)."""
+    dataset = info(name)
+    try:
+        return _validate(dataset, where, partial_ok=True)
+    except DatasetError as e:
+        raise DatasetError(
+            f"{name}: the mirror's file is not usable: {e}. Replace it with a copy of "
+            f"{dataset.description}, or unset WORDSPACE_DATA to download it") from None
 
 
 def path(name: str, download: bool = True, progress: bool = True,
@@ -317,12 +331,7 @@ def _obtain(name: str, download: bool, progress: bool, deadline: float | None):
         where = root / rel
         if not where.exists():
             continue
-        try:
-            parsed = _validate(dataset, where, partial_ok=True)
-        except DatasetError as e:  # the user's file: refuse it, never remove it
-            raise DatasetError(
-                f"{name}: the mirror's file is not usable: {e}. Replace it with a copy of "
-                f"{dataset.description}, or unset WORDSPACE_DATA to download it") from None
+        parsed = check_mirror_file(name, where)
         if dataset.stand_in:
             logger.warning("%s: using the mirror's stand-in %s: %s", name, where,
                            dataset.stand_in)
