@@ -264,6 +264,25 @@ def test_data_list_and_path(tmp_path, monkeypatch, capsys):
     assert capsys.readouterr().out.strip() == str(mirror / "similarity" / "ws353.txt")
 
 
+def test_data_list_says_a_mirror_file_data_path_refuses_is_unusable(tmp_path, monkeypatch,
+                                                                   capsys):
+    """An empty file in the mirror was listed as "mirror", and 'data path' then refused
+    it: the list checks it as 'data path' does and says why it is unusable."""
+    mirror = tmp_path / "mirror"
+    (mirror / "similarity").mkdir(parents=True)
+    empty = mirror / "similarity" / "ws353.txt"
+    empty.write_bytes(b"")
+    monkeypatch.setenv("WORDSPACE_DATA", str(mirror))
+    assert main(["data", "list"]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines()
+               if line.startswith("ws353 "))
+    assert row.split()[2] == "unusable"
+    assert f"(ws353: the mirror's file is not usable: {empty}" in row
+    assert main(["data", "path", "ws353"]) == 2
+    assert "ws353: the mirror's file is not usable" in capsys.readouterr().err
+    assert empty.exists()  # the user's file is left alone
+
+
 def test_pv_dbow_end_to_end(tmp_path, capsys):
     """Train on JSON lines, then ask for neighbours, infer new text and export by id."""
     import json

@@ -352,6 +352,30 @@ def test_entailment_errors_name_the_line_blank_lines_counted(tmp_path):
     assert [r["label"] for r in datasets.read_entailment(path)] == [True, False]
 
 
+def test_a_headerless_entailment_file_s_labels_are_checked_too(tmp_path):
+    """A headerless file read as entailment (its kind given) took any third column
+    that was not a boolean for a relation: 'Ture' read as False, and a similarity file's
+    scores as relations (accuracy 1.000, AP nan). Each label is checked, naming the line."""
+    path = tmp_path / "ent_typo.tsv"
+    path.write_text("cat\tanimal\tTrue\ncar\tdog\tFalse\nfrigate\tcraft\tTure\n")
+    with pytest.raises(datasets.DatasetError, match=r"ent_typo.tsv:3: label 'Ture' is not "
+                                                    r"True or False \(nor a BLESS relation"):
+        datasets.read_entailment(path)
+    path.write_text("cat animal yes\ncar dog no\ntrouble carp random\nfrigate craft 1 hyper\n")
+    assert [(r["label"], r.get("relation")) for r in datasets.read_entailment(path)] == [
+        (True, None), (False, None), (False, "random"), (True, "hyper")]
+    scores = tmp_path / "sim.txt"
+    scores.write_text("tiger cat 7.35\ncar dog 1\n")
+    with pytest.raises(datasets.DatasetError, match=r"sim.txt:1: label '7.35' is not True or "
+                                                    r".*a score, as in similarity data\? Then "
+                                                    r"give 'similarity:"):
+        datasets.read_file(scores, "entailment")
+    path.write_text("word1\tword2\tfold\ncat\tanimal\ttest\n")
+    with pytest.raises(datasets.DatasetError, match=r"ent_typo.tsv:1: the header names no "
+                                                    "'label'"):
+        datasets.read_entailment(path)
+
+
 # -- trust: what a bad server, a hostile archive or a wrong mirror file cannot do ----------
 HTML = (b"<!DOCTYPE html>\n<html><head><title>Moved</title></head>\n<body>\n"
         b"score of tiger cat 7\n</body></html>\n")  # read_pairs alone would find a "pair"

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -272,9 +273,35 @@ def test_ranks_given_other_reading_settings_or_other_text_refuse_before_reading(
                                             progress=False, min_count=1))
     assert all(isinstance(r, RanksDisagree) for r in results), results
     said = str(results[1])  # the first file that differs, not the whole list
-    assert (f"files, item 1: ['c.txt', {stale.stat().st_size}] on rank 1, ['c.txt', "
-            f"{path.stat().st_size}] on rank 0") in said
+    assert (f"files, item 1: ['c.txt', {stale.stat().st_size}, '{_head_and_tail(stale)}'] "
+            f"on rank 1, ['c.txt', {path.stat().st_size}, '{_head_and_tail(path)}'] on "
+            "rank 0") in said
     assert "every rank must run the same command" in said
+
+
+def _head_and_tail(path: Path) -> str:
+    from wordspace.corpus import _head_and_tail_hash
+
+    return _head_and_tail_hash(path, path.stat().st_size)
+
+
+def test_ranks_given_copies_of_the_same_name_and_size_but_other_text_refuse(tmp_path):
+    """A copy on one node with the lines shuffled (same name, same size) was read as the
+    same text: the ranks trained a mixture and exited 0. The head and tail of each file
+    are compared too, and every rank refuses."""
+    from wordspace.distributed import RanksDisagree
+
+    lines = [f"line {i} of the corpus" for i in range(3000)]
+    ours, theirs = tmp_path / "r0" / "corpus.txt", tmp_path / "r1" / "corpus.txt"
+    for path, order in ((ours, lines), (theirs, random.Random(1).sample(lines, len(lines)))):
+        path.parent.mkdir()
+        path.write_text("\n".join(order) + "\n")
+    assert ours.stat().st_size == theirs.stat().st_size
+    results = _on_ranks(2, lambda g: Corpus(theirs if g.rank else ours, shard=g,
+                                            progress=False, min_count=1, cache=False))
+    assert all(isinstance(r, RanksDisagree) for r in results), results
+    assert (f"files, item 1: ['corpus.txt', {ours.stat().st_size}, "
+            f"'{_head_and_tail(theirs)}'] on rank 1") in str(results[0])
 
 
 def test_the_collective_timeout_is_checked(monkeypatch):
@@ -287,6 +314,36 @@ def test_the_collective_timeout_is_checked(monkeypatch):
         with pytest.raises(ValueError, match=rf"WORDSPACE_DIST_TIMEOUT='{bad}' must be a "
                                              "positive number of seconds"):
             _timeout_from_environment()
+
+
+@pytest.mark.parametrize("variables, said", [
+    ({"WORLD_SIZE": "0"}, "WORLD_SIZE='0' is not a number of processes (1 or more)"),
+    ({"WORLD_SIZE": "-3"}, "WORLD_SIZE='-3' is not a number of processes (1 or more)"),
+    ({"WORLD_SIZE": "abc"}, "WORLD_SIZE='abc' is not a number of processes"),
+    ({"WORLD_SIZE": "2", "RANK": "2"}, "RANK='2' is not a rank of WORLD_SIZE=2 processes "
+                                       "(0 to 1)"),
+    ({"WORLD_SIZE": "2", "RANK": "-1"}, "RANK='-1' is not a rank of WORLD_SIZE=2"),
+    ({"WORLD_SIZE": "2", "RANK": "1", "MASTER_PORT": "notaport"},
+     "MASTER_PORT='notaport' is not a port number (1 to 65535)"),
+    ({"WORLD_SIZE": "2", "RANK": "1", "MASTER_PORT": "70000"}, "MASTER_PORT='70000' is not")])
+def test_a_launcher_environment_that_cannot_be_is_refused_before_reading(
+        tmp_path, monkeypatch, capsys, variables, said):
+    """WORLD_SIZE=0 or -3 trained alone silently, RANK >= WORLD_SIZE waited and then
+    dumped C++ stack frames, MASTER_PORT=notaport failed in torch naming nothing: each
+    is refused before the corpus is read, naming the variable and its value."""
+    from wordspace.cli import main
+
+    for name in ("RANK", "MASTER_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("WORDSPACE_HOME", str(tmp_path / "home"))
+    corpus = write_sentences(tmp_path / "c.txt", planted_sentences(n_sentences=50)[0])
+    assert main(["train", str(corpus), "-o", str(tmp_path / "m"), "--epochs", "1"]) == 2
+    assert said in capsys.readouterr().err
+    assert not (tmp_path / "home").exists() and not (tmp_path / "m").exists()
+    with pytest.raises(ValueError, match=re.escape(said)):
+        Corpus(corpus, progress=False)  # a library user's corpus is refused alike
 
 
 def test_sync_settings_without_a_group_are_said_to_do_nothing(caplog):

@@ -342,6 +342,28 @@ def test_own_files_that_are_missing_or_malformed_fail_before_scoring(tmp_path, t
         evaluate(tiny, [f"similarity:{hyphen}"])
 
 
+def test_a_dataset_given_twice_is_refused_also_as_two_kinds(tmp_path, tiny, capsys):
+    """``entailment:FILE FILE`` (two kinds) was evaluated as one only, silently: the
+    results are keyed by the path. Any dataset given twice is refused before scoring."""
+    from wordspace.cli import main
+    from wordspace.evaluate import evaluate
+
+    both = tmp_path / "pairs.txt"  # 0/1 scores: similarity pairs and entailment labels
+    both.write_text("man king 1\nman woman 0\nking queen 1\n")
+    with pytest.raises(ValueError, match=rf"dataset {re.escape(str(both))} given twice "
+                                         r"\(as entailment and as similarity data\): "
+                                         rf"'entailment:{re.escape(str(both))}' and"):
+        evaluate(tiny, [f"entailment:{both}", str(both)])
+    with pytest.raises(ValueError, match=r"dataset ws353 given twice: 'ws353' and 'ws353'"):
+        evaluate(tiny, ["ws353", "ws353"])  # refused before loading it
+    model = tmp_path / "m.txt"
+    tiny.save_word2vec_format(model)
+    assert main(["eval", str(model), "--json", "--datasets", f"entailment:{both}",
+                 str(both)]) == 2
+    out, err = capsys.readouterr()
+    assert not out and "given twice (as entailment and as similarity data)" in err
+
+
 # -- entailment: every score beside its baseline ----------------------------------------------
 # (word1, word2, label, fold, score(word1, word2)); a tie at 0.5 between a hypernym pair and
 # two others, the hypernym pair listed between them

@@ -1157,6 +1157,8 @@ def _add_data(sub) -> None:
 
 
 def _data_list(a) -> None:
+    """Every dataset and where it is; a mirror file that ``data path`` would refuse is
+    listed as unusable, saying why."""
     from wordspace import datasets
 
     print(f"{'name':<13} {'kind':<11} {'size':>9}  {'where':<8} description")
@@ -1164,8 +1166,13 @@ def _data_list(a) -> None:
         d = datasets.info(name)
         found = datasets.locate(name)
         size = f"{d.size / 1e6:.1f} MB" if d.size else ""
-        where = found[1] if found else "-"
-        print(f"{name:<13} {d.kind:<11} {size:>9}  {where:<8} {d.description}")
+        where, why = found[1] if found else "-", ""
+        if where == "mirror":
+            try:
+                datasets.check_mirror_file(name, found[0])
+            except datasets.DatasetError as e:
+                where, why = "unusable", f" ({e})"
+        print(f"{name:<13} {d.kind:<11} {size:>9}  {where:<8} {d.description}{why}")
 
 
 def _data_get(a) -> None:

@@ -711,8 +711,7 @@ class Corpus:
             if self.group is not None:
                 from wordspace.distributed import shards
 
-                self._check_ranks_agree([[str(f.relative_to(path)) if path.is_dir()
-                                          else f.name, f.stat().st_size] for f in self.files])
+                self._check_ranks_agree([_rank_view(f, path) for f in self.files])
                 self.pieces = shards.shard(self.files, self.group.rank, self.group.world,
                                            chunk_bytes=shards.CHUNK_BYTES)
                 self._check_every_rank_has_a_share()
@@ -757,7 +756,8 @@ class Corpus:
     # -- internals ------------------------------------------------------------------------
     def _check_ranks_agree(self, text) -> None:
         """Refuse, before reading, ranks given other reading settings or other text
-        (``text``: each file's name and size): they would train a mixture."""
+        (``text``: each file's name, size and head-and-tail hash, :func:`_rank_view`):
+        they would train a mixture."""
         from wordspace.distributed.group import check_agreement
 
         check_agreement(self.group, "corpus settings", {
@@ -1170,14 +1170,30 @@ def _fingerprint(path: Path) -> list:
     write, even one whose ``mtime`` was put back) and a hash of its first and last
     :data:`_FINGERPRINT_BYTES` (for file systems whose times cannot be trusted)."""
     info = path.stat()
+    return [str(path.resolve()), info.st_size, info.st_mtime_ns, info.st_ctime_ns,
+            _head_and_tail_hash(path, info.st_size)]
+
+
+def _head_and_tail_hash(path: Path, size: int) -> str:
+    """SHA-1 of the first and last :data:`_FINGERPRINT_BYTES` of the file ``path`` of
+    ``size`` bytes: cheap whatever the size, and differs for most edits and copies of
+    other text (a shuffled copy of the same size included)."""
     digest = hashlib.sha1()
     with open(path, "rb") as f:
         digest.update(f.read(_FINGERPRINT_BYTES))
-        if info.st_size > _FINGERPRINT_BYTES:
-            f.seek(max(_FINGERPRINT_BYTES, info.st_size - _FINGERPRINT_BYTES))
+        if size > _FINGERPRINT_BYTES:
+            f.seek(max(_FINGERPRINT_BYTES, size - _FINGERPRINT_BYTES))
             digest.update(f.read(_FINGERPRINT_BYTES))
-    return [str(path.resolve()), info.st_size, info.st_mtime_ns, info.st_ctime_ns,
-            digest.hexdigest()]
+    return digest.hexdigest()
+
+
+def _rank_view(file: Path, source: Path) -> list:
+    """What the ranks of a group compare of one of the corpus's files: its name (in the
+    folder ``source``, or its own), its size and the hash of its head and tail, so that
+    a stale or other copy on one node is refused even with the same name and size."""
+    size = file.stat().st_size
+    return [str(file.relative_to(source)) if source.is_dir() else file.name, size,
+            _head_and_tail_hash(file, size)]
 
 
 def _identity(path: Path) -> tuple[int, int]:

@@ -284,7 +284,8 @@ _WARNED: set[str] = set()
 
 def locate(name: str) -> tuple[Path, str] | None:
     """Where the dataset is already on this machine: ``(path, "mirror" | "cache")``.
-    Nothing is checked or read; :func:`path` and :func:`load` check what they use."""
+    Nothing is checked or read; :func:`path` and :func:`load` check what they use
+    (:func:`check_mirror_file` the mirror's file alike)."""
     dataset = info(name)
     root = mirror_root()
     if root is not None:
@@ -294,6 +295,19 @@ def locate(name: str) -> tuple[Path, str] | None:
     if dataset.cache_path.exists():
         return dataset.cache_path, "cache"
     return None
+
+
+def check_mirror_file(name: str, where: Path):
+    """What the mirror's file ``where`` (as :func:`locate` finds it) holds of the dataset
+    ``name``, parsed, as :func:`path` and :func:`load` check it; one they would refuse
+    raises :class:`DatasetError` saying why (the user's file: refused, never removed)."""
+    dataset = info(name)
+    try:
+        return _validate(dataset, where, partial_ok=True)
+    except DatasetError as e:
+        raise DatasetError(
+            f"{name}: the mirror's file is not usable: {e}. Replace it with a copy of "
+            f"{dataset.description}, or unset WORDSPACE_DATA to download it") from None
 
 
 def path(name: str, download: bool = True, progress: bool = True,
@@ -317,12 +331,7 @@ def _obtain(name: str, download: bool, progress: bool, deadline: float | None):
         where = root / rel
         if not where.exists():
             continue
-        try:
-            parsed = _validate(dataset, where, partial_ok=True)
-        except DatasetError as e:  # the user's file: refuse it, never remove it
-            raise DatasetError(
-                f"{name}: the mirror's file is not usable: {e}. Replace it with a copy of "
-                f"{dataset.description}, or unset WORDSPACE_DATA to download it") from None
+        parsed = check_mirror_file(name, where)
         if dataset.stand_in:
             logger.warning("%s: using the mirror's stand-in %s: %s", name, where,
                            dataset.stand_in)
@@ -1298,9 +1307,28 @@ def _read_msr(folder: Path) -> list[tuple[str, list]]:
 
 
 _TRUE = {"true", "1", "yes", "hyper", "hypernym"}
+#: a label column's values that are booleans (1, 0 and BIBLESS's -1 for the reverse)
+_BOOLEANS = {"true", "false", "1", "0", "-1", "yes", "no"}
 #: a label column's values: booleans, or BLESS's relations (only "hyper" entails)
-_LABELS = _TRUE | {"false", "0", "-1", "no", "coord", "mero", "attri", "event", "random",
-                   "random-n", "random-v", "random-j", "other"}
+_LABELS = _TRUE | _BOOLEANS | {"coord", "mero", "attri", "event", "random", "random-n",
+                               "random-v", "random-j", "other"}
+
+
+def _entailment_label(file: Path, lineno: int, value: str) -> bool:
+    """Whether the label (or relation) ``value`` on line ``lineno`` of ``file`` says the
+    pair entails; a value that is neither a boolean nor a known relation (a typo, a
+    similarity score) raises :class:`DatasetError` naming the line."""
+    label = value.strip().lower()
+    if label not in _LABELS:
+        try:
+            float(label)
+        except ValueError:
+            hint = ""
+        else:  # a score: most likely a similarity file given as entailment
+            hint = f"; a score, as in similarity data? Then give 'similarity:{file}'"
+        raise DatasetError(f"{file}:{lineno}: label {value!r} is not True or False (nor a "
+                           f"BLESS relation: {', '.join(sorted(_LABELS - _BOOLEANS))}){hint}")
+    return label in _TRUE
 
 
 def read_entailment(file: str | Path) -> list[dict]:
@@ -1328,25 +1356,26 @@ def read_entailment(file: str | Path) -> list[dict]:
     lines = [(lineno, line.split("\t") if "\t" in line else line.split())
              for lineno, line in _lines(file) if line.strip()]
     header = lines[0][1] if lines and lines[0][1][:2] == ["word1", "word2"] else None
+    if header and not {"label", "relation"} & set(header):
+        raise DatasetError(f"{file}:{lines[0][0]}: the header names no 'label' (nor "
+                           "'relation') column")
     for lineno, values in lines[1:] if header else lines:
         if header:
             if len(values) != len(header):
                 raise DatasetError(f"{file}:{lineno}: expected {len(header)} columns")
             row = dict(zip(header, values, strict=True))
-            if "label" in row and row["label"].strip().lower() not in _LABELS:
-                raise DatasetError(f"{file}:{lineno}: label {row['label']!r} is not True or "
-                                   "False (nor a BLESS relation)")
+            label = row["label"] if "label" in row else row["relation"]
         elif len(values) >= 3:
             # HyperVec's files: word1 word2 label relation (or word1 word2 relation)
-            row = {"word1": values[0], "word2": values[1], "label": values[2]}
-            if values[2].lower() not in ("true", "false", "1", "0", "-1"):
+            row = {"word1": values[0], "word2": values[1]}
+            if values[2].strip().lower() not in _BOOLEANS:
                 row["relation"] = values[2]
             elif len(values) >= 4:
                 row["relation"] = values[3]
+            label = values[2]
         else:
             raise DatasetError(f"{file}:{lineno}: expected 'word1 word2 label' columns")
-        label = row.get("label", row.get("relation", ""))
-        row["label"] = str(label).lower() in _TRUE
+        row["label"] = _entailment_label(file, lineno, label)
         rows.append(row)
     return rows
 

@@ -468,6 +468,23 @@ def _resolve(spec) -> tuple[str, str, object]:
     return where, kind, parsed
 
 
+def _refuse_repeats(names: list, resolved: list) -> None:
+    """Refuse a dataset given twice (``names[i]`` resolved as ``resolved[i]``): results
+    are keyed by its name or path, so the second would silently stand for both, even when
+    read as another kind (``entailment:FILE FILE``)."""
+    first = {}
+    for spec, (key, kind, _) in zip(names, resolved, strict=True):
+        if key in first:
+            earlier, earlier_kind = first[key]
+            kinds = (f" (as {earlier_kind} and as {kind} data)" if kind != earlier_kind
+                     else "")
+            raise ValueError(f"dataset {key} given twice{kinds}: {str(earlier)!r} and "
+                             f"{str(spec)!r}; its results are keyed by its name or path, so "
+                             "give it once (a file read as two kinds: copy it under "
+                             "another name)")
+        first[key] = (spec, kind)
+
+
 def evaluate(model, names=DEFAULT_DATASETS, methods=("3cosadd",), restrict_vocab: int = 30000,
              lowercase: bool = True, skip_unavailable: bool = True) -> Evaluation:
     """Run similarity, analogy and entailment datasets against every scorer of ``model``.
@@ -477,7 +494,8 @@ def evaluate(model, names=DEFAULT_DATASETS, methods=("3cosadd",), restrict_vocab
     questions or ``word1 word2 label`` entailment rows, their kind told from their
     content (:func:`wordspace.datasets.detect_kind`) or given as ``"KIND:PATH"``
     (``"analogy:mine.txt"``) where it cannot be told. A registered name wins over a file
-    of the same name (``./ws353`` is the file).
+    of the same name (``./ws353`` is the file). A dataset given twice (also as two
+    kinds) is refused: results are keyed by its name or path.
 
     Returns an :class:`Evaluation`, ``{scorer: {dataset: result dict}}`` (analogy results
     keyed by method too, as ``"google/3cosadd"``; analogies are computed for scorers
@@ -492,6 +510,7 @@ def evaluate(model, names=DEFAULT_DATASETS, methods=("3cosadd",), restrict_vocab
     if not names:
         raise ValueError("no dataset to evaluate on")
     resolved = [_resolve(spec) for spec in names]  # unknown names, bad files: before any work
+    _refuse_repeats(names, resolved)
     loaded, skipped = {}, {}
     for key, kind, source in resolved:
         if isinstance(source, str) and source in datasets.REGISTRY:

@@ -65,11 +65,32 @@ def _difference(key: str, theirs, ours, rank: int) -> str:
 
 
 def _world_from_environment() -> int:
+    """The launcher's ``WORLD_SIZE`` (1 when unset), its ``RANK`` and ``MASTER_PORT``
+    checked where set: a value that cannot be (``WORLD_SIZE=0``, a rank past the last,
+    a port that is no number) raises ValueError naming the variable and its value, rather
+    than training alone, waiting for ranks that never come, or failing inside torch."""
+    world = _int_from_environment("WORLD_SIZE", "1", 1, None, "a number of processes")
+    if world > 1:
+        _int_from_environment("RANK", "0", 0, world - 1,
+                              f"a rank of WORLD_SIZE={world} processes")
+        _int_from_environment("MASTER_PORT", "1", 1, 65535, "a port number")
+    return world
+
+
+def _int_from_environment(name: str, default: str, low: int, high: int | None,
+                          what: str) -> int:
+    """The environment variable ``name`` (``default`` when unset) as an integer from
+    ``low`` to ``high`` (None: no bound), or ValueError saying it is not ``what``."""
+    value = os.environ.get(name, default)
     try:
-        return int(os.environ.get("WORLD_SIZE", "1"))
+        number = int(value)
     except ValueError:
-        raise ValueError(f"WORLD_SIZE={os.environ['WORLD_SIZE']!r} is not a number of "
-                         "processes") from None
+        number = None
+    if number is None or number < low or (high is not None and number > high):
+        bounds = f"{low} or more" if high is None else f"{low} to {high}"
+        raise ValueError(f"{name}={value!r} is not {what} ({bounds}): check the launcher's "
+                         "environment (see docs/distributed.md, Launching)")
+    return number
 
 
 class Group:
