@@ -633,7 +633,7 @@ def _train(args) -> int:
 
 
 #: the options each rank of a distributed run may give its own way: paths may differ
-#: between machines (the corpus's files themselves are compared, by name and size)
+#: between machines (the corpus's files themselves are compared: name, size, first and last MiB)
 _PER_RANK_OPTIONS = ("func", "workers", "verbose", "quiet", "corpus", "output", "init",
                      "update")
 
