@@ -564,6 +564,19 @@ def test_a_vocabulary_file_that_is_the_vectors_file_is_refused_before_writing(tm
         assert (tmp_path / "rt.txt").read_bytes() == before
 
 
+@pytest.mark.parametrize("space", ["\u00a0", "\u2003", "\u0085", "\u2028"])
+def test_a_word_its_vocabulary_file_would_split_is_refused_before_writing(tmp_path, space):
+    """A word holding a non-ASCII space went into the counts file, which then could not be
+    read back (split at the space), and wordspace refused to replace its own file."""
+    v = Vectors([f"x{space}y", "c"], np.ones((2, 2), np.float32), counts=[3, 2])
+    with pytest.raises(ValueError, match=rf"the word 'x.+y' holds a space \(U\+"
+                                         rf"{ord(space):04X}\).*write without fvocab"):
+        v.save_word2vec_format(tmp_path / "n.w2v", fvocab=tmp_path / "n.vocab")
+    assert not list(tmp_path.iterdir())  # neither file written
+    v.save_word2vec_format(tmp_path / "n.w2v")  # the vectors file keeps it
+    assert Vectors.load_word2vec_format(tmp_path / "n.w2v").words == v.words
+
+
 @pytest.mark.parametrize("line", ["on \u00b2", "on 12x", "on -3", "on 1 2", "on",
                                   f"on {2**63}"])
 def test_a_bad_count_in_a_vocabulary_file_names_the_file_and_line(tmp_path, line):

@@ -730,6 +730,8 @@ class Vectors(WordIndex):
         order = np.arange(len(self)) if self.counts is None else \
             np.argsort(-self.counts, kind="stable")
         words = [prefix + self.words[i] for i in order]
+        if fvocab is not None:  # before anything is written
+            _check_counts_words(words, fvocab)
         write_word2vec(path, words, self.matrix[order], binary=binary,
                        allow_nonfinite=allow_nonfinite, header=write_header)
         if fvocab is not None:
@@ -795,6 +797,18 @@ class Vectors(WordIndex):
         logger.info("merged %d vectors into %s matrix from %s", len(src), self.matrix.shape,
                     fname)
         return len(src)
+
+
+def _check_counts_words(words: list[str], fvocab) -> None:
+    """Refuse a word that a vocabulary file's ``word count`` line cannot keep whole: one
+    holding whitespace beyond ASCII's (U+00A0, U+2003, U+2028 ...), at which gensim's
+    reader and wordspace's split the line (the vectors file itself keeps it)."""
+    bad = next((w for w in words if len(w.split()) != 1), None)
+    if bad is not None:
+        space = next(c for c in bad if c.isspace())
+        raise ValueError(f"the word {bad!r} holds a space (U+{ord(space):04X}) at which a "
+                         f"vocabulary file's 'word count' lines are split, so {fvocab} "
+                         "could not be read back: write without fvocab, or rename the word")
 
 
 def _read_counts(fvocab: str | Path, words: list[str]) -> np.ndarray:
