@@ -374,6 +374,14 @@ def test_a_headerless_entailment_file_s_labels_are_checked_too(tmp_path):
     with pytest.raises(datasets.DatasetError, match=r"ent_typo.tsv:1: the header names no "
                                                     "'label'"):
         datasets.read_entailment(path)
+    # a column of relation names (EVALution's), headed so or holding no boolean: any name
+    for text in ("word1\tword2\trelation\nhot\tcold\tAntonym\ndog\tanimal\thyper\n",
+                 "hot\tcold\tAntonym\ndog\tanimal\thypernym\ncar\twheel\tHasA\n"):
+        path.write_text(text)
+        assert [r["label"] for r in datasets.read_entailment(path)][:2] == [False, True]
+    path.write_text("word1\tword2\tlabel\nhot\tcold\tAntonym\n")  # a label column: checked
+    with pytest.raises(datasets.DatasetError, match="label 'Antonym' is not True or False"):
+        datasets.read_entailment(path)
 
 
 # -- trust: what a bad server, a hostile archive or a wrong mirror file cannot do ----------

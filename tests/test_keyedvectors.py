@@ -406,6 +406,8 @@ def test_queries_that_rank_nothing_are_refused(pair):
     assert v.most_similar("w1", restrict_vocab=100.0) == v.most_similar("w1",
                                                                       restrict_vocab=100)
     assert v.most_similar("w1", restrict_vocab=0) == v.most_similar("w1")
+    assert v.most_similar("w1", clip_start=1.0, clip_end=50.0) == v.most_similar(
+        "w1", clip_start=1, clip_end=50)  # whole floats are rows, as restrict_vocab's
     assert v.most_similar("w1", topn=np.int64(3)) == v.most_similar("w1", topn=3)
 
 
@@ -421,6 +423,14 @@ def test_gensim_3_names(pair):
     assert not hasattr(v, "vocab")
     with pytest.raises(AttributeError, match="'Vectors' object has no attribute 'nope'"):
         _ = v.nope
+
+    class Broken(Vectors):  # a property's own AttributeError is not hidden by the names
+        @property
+        def unit(self):
+            raise AttributeError("the real cause")
+
+    with pytest.raises(AttributeError, match="the real cause"):
+        _ = Broken(["a"], np.ones((1, 2))).unit
 
 
 def test_normalising_and_sorting_in_place():

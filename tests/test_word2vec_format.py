@@ -564,6 +564,27 @@ def test_a_vocabulary_file_that_is_the_vectors_file_is_refused_before_writing(tm
         assert (tmp_path / "rt.txt").read_bytes() == before
 
 
+def test_an_empty_file_is_replaced_and_an_empty_word_is_said_so(tmp_path):
+    """An empty file (mkstemp's, a pipeline's placeholder) holds nothing to lose: the
+    writers refused it as 'not a word2vec file'; and an empty word with fvocab raised a
+    bare StopIteration instead of the writer's message."""
+    import tempfile
+
+    v = Vectors(["a", "b"], np.ones((2, 2), np.float32), counts=[3, 2])
+    fd, name = tempfile.mkstemp(dir=tmp_path, suffix=".txt")
+    os.close(fd)
+    vocab = tmp_path / "empty.vocab"
+    vocab.touch()
+    v.save_word2vec_format(name, fvocab=vocab)
+    assert Vectors.load_word2vec_format(name, fvocab=vocab).words == ["a", "b"]
+    (tmp_path / "notes.txt").write_text("mine\n")  # one that holds something: refused
+    with pytest.raises(FileExistsError, match="exists and is not a word2vec file"):
+        v.save_word2vec_format(tmp_path / "notes.txt")
+    with pytest.raises(ValueError, match="word 1, '', is empty"):
+        Vectors(["", "b"], np.ones((2, 2), np.float32), counts=[3, 2]).save_word2vec_format(
+            tmp_path / "x.txt", fvocab=tmp_path / "x.vocab")
+
+
 @pytest.mark.parametrize("space", ["\u00a0", "\u2003", "\u0085", "\u2028"])
 def test_a_word_its_vocabulary_file_would_split_is_refused_before_writing(tmp_path, space):
     """A word holding a non-ASCII space went into the counts file, which then could not be

@@ -352,15 +352,18 @@ def check_replaceable_file(path: str | Path, what: str, ours: Callable[[Path], b
                            advice: str = MOVE_ADVICE) -> Path:
     """Refuse, before any work, a place where wordspace may not write the file ``what``
     (e.g. "a word2vec file"): a link, a directory, an existing file ``ours`` does not
-    recognise, a place that takes no file; ``FileExistsError`` (``OSError`` for the
-    last) saying what to do (``advice``). Returns ``path``."""
+    recognise (an empty one holds nothing to lose: replaced), a place that takes no
+    file; ``FileExistsError`` (``OSError`` for the last) saying what to do
+    (``advice``). Returns ``path``."""
     path = Path(path)
     if path.is_symlink():
         raise FileExistsError(f"{path} is a symbolic link; wordspace writes nothing through "
                               f"a link: {advice}")
     if path.is_dir():
         raise FileExistsError(f"{path} is a directory, not {what}: {advice}")
-    if path.exists() and not ours(path):
+    # an empty file holds nothing to lose (mkstemp's, a pipeline's placeholder)
+    if path.exists() and not (path.is_file() and path.stat().st_size == 0) \
+            and not ours(path):
         raise FileExistsError(f"{path} exists and is not {what}: wordspace never replaces "
                               f"it; {advice}")
     check_writable_place(path)

@@ -1016,7 +1016,7 @@ def _check_vectors_output(path: str, source: str) -> None:
     target = Path(path)
     if target.is_file() and same_file(target, source):
         raise FileExistsError(f"{path} is the file being exported: write to another file")
-    check_word2vec_path(target, "choose another name, or move it away")
+    check_word2vec_path(target)
 
 
 def _add_eval(sub) -> None:

@@ -1314,18 +1314,18 @@ _LABELS = _TRUE | _BOOLEANS | {"coord", "mero", "attri", "event", "random", "ran
                                "random-v", "random-j", "other"}
 
 
-def _entailment_label(file: Path, lineno: int, value: str) -> bool:
+def _entailment_label(file: Path, lineno: int, value: str, relations: bool = False) -> bool:
     """Whether the label (or relation) ``value`` on line ``lineno`` of ``file`` says the
-    pair entails; a value that is neither a boolean nor a known relation (a typo, a
-    similarity score) raises :class:`DatasetError` naming the line."""
+    pair entails. A value that is neither a boolean nor a known relation (a typo of one,
+    a similarity score) raises :class:`DatasetError` naming the line; where the column
+    holds ``relations`` (named so, or no boolean in it), any relation name that is no
+    number is taken, entailing only as ``hyper`` (EVALution's Antonym, HasA ...)."""
     label = value.strip().lower()
-    if label not in _LABELS:
-        try:
-            float(label)
-        except ValueError:
-            hint = ""
-        else:  # a score: most likely a similarity file given as entailment
-            hint = f"; a score, as in similarity data? Then give 'similarity:{file}'"
+    if relations and label not in _LABELS and not _is_number(label):
+        return False
+    if label not in _LABELS:  # a score: most likely a similarity file given as entailment
+        hint = f"; a score, as in similarity data? Then give 'similarity:{file}'" \
+            if _is_number(label) else ""
         raise DatasetError(f"{file}:{lineno}: label {value!r} is not True or False (nor a "
                            f"BLESS relation: {', '.join(sorted(_LABELS - _BOOLEANS))}){hint}")
     return label in _TRUE
@@ -1359,7 +1359,11 @@ def read_entailment(file: str | Path) -> list[dict]:
     if header and not {"label", "relation"} & set(header):
         raise DatasetError(f"{file}:{lines[0][0]}: the header names no 'label' (nor "
                            "'relation') column")
-    for lineno, values in lines[1:] if header else lines:
+    rows_of = lines[1:] if header else lines
+    # a column of relation names, any (EVALution's): named so, or holding no boolean
+    relations = "label" not in header if header else not any(
+        len(values) >= 3 and values[2].strip().lower() in _BOOLEANS for _, values in rows_of)
+    for lineno, values in rows_of:
         if header:
             if len(values) != len(header):
                 raise DatasetError(f"{file}:{lineno}: expected {len(header)} columns")
@@ -1375,7 +1379,7 @@ def read_entailment(file: str | Path) -> list[dict]:
             label = values[2]
         else:
             raise DatasetError(f"{file}:{lineno}: expected 'word1 word2 label' columns")
-        row["label"] = _entailment_label(file, lineno, label)
+        row["label"] = _entailment_label(file, lineno, label, relations)
         rows.append(row)
     return rows
 
@@ -1404,6 +1408,14 @@ def read_documents(location: str | Path) -> list[dict]:
                                    "'id' and a 'text' string")
             documents.append(document)
     return documents
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 _PARSERS = {"similarity": read_pairs, "analogy": read_analogies,

@@ -50,6 +50,21 @@ _GENSIM3_NAMES = {
 }
 
 
+class _Removed:
+    """A gensim 3 attribute that gensim 4 removed: reading it is an ``AttributeError``
+    saying what replaced it (as gensim 4's own). A descriptor rather than a
+    ``__getattr__``, which would also hide the ``AttributeError`` a property raises."""
+
+    def __init__(self, name: str, replacement: str):
+        self.name, self.replacement = name, replacement
+
+    def __get__(self, obj, owner=None):
+        if obj is None:  # the class's own attribute: introspection (help, inspect)
+            return self
+        raise AttributeError(f"{self.name} is gensim 3's; gensim 4 and wordspace have "
+                             f"{self.replacement}")
+
+
 def _ensure_list(value) -> list:
     """Query terms as gensim takes them: one key or 1-D vector, a 2-D array (its rows),
     or an iterable of keys, vectors or ``(term, weight)`` pairs."""
@@ -96,7 +111,10 @@ class Vectors(WordIndex):
     """
 
     def __init__(self, words: Sequence[str], matrix: np.ndarray, counts=None):
-        self.words = [self._new_key(w) for w in words]
+        words = list(words)
+        # keys are strings: checked one by one (and said) only when some are not
+        self.words = words if all(type(w) is str for w in words) else \
+            [self._new_key(w) for w in words]
         self.matrix = np.ascontiguousarray(matrix, dtype=np.float32)
         if self.matrix.ndim != 2 or len(self.words) != self.matrix.shape[0]:
             raise ValueError(f"{len(self.words)} words but a matrix of shape {self.matrix.shape}")
@@ -245,13 +263,6 @@ class Vectors(WordIndex):
         return row
 
     word_vec = get_vector  # gensim 3's name (gensim 4 keeps it too)
-
-    def __getattr__(self, name: str):
-        """Only called for a missing attribute: gensim 3's names say what replaced them."""
-        if name in _GENSIM3_NAMES:
-            raise AttributeError(f"{name} is gensim 3's; gensim 4 and wordspace have "
-                                 f"{_GENSIM3_NAMES[name]}")
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __getitem__(self, key_or_keys) -> np.ndarray:
         """The vector of a word (or a matrix, one row per word, for a list of words)."""
@@ -523,7 +534,8 @@ class Vectors(WordIndex):
                                  f"not {value!r}")
         if restrict_vocab:
             return 0, min(int(restrict_vocab), len(self.words))
-        return clip_start, min(clip_end or len(self.words), len(self.words))
+        end = len(self.words) if not clip_end else min(int(clip_end), len(self.words))
+        return int(clip_start or 0), end
 
     def _weighted_terms(self, positive, negative) -> tuple[list, np.ndarray]:
         positive, negative = _ensure_list(positive), _ensure_list(negative)
@@ -803,8 +815,8 @@ def _check_counts_words(words: list[str], fvocab) -> None:
     """Refuse a word that a vocabulary file's ``word count`` line cannot keep whole: one
     holding whitespace beyond ASCII's (U+00A0, U+2003, U+2028 ...), at which gensim's
     reader and wordspace's split the line (the vectors file itself keeps it)."""
-    bad = next((w for w in words if len(w.split()) != 1), None)
-    if bad is not None:
+    bad = next((w for w in words if w and len(w.split()) != 1), None)  # "" is
+    if bad is not None:  # write_word2vec's to refuse, with the other words it cannot store
         space = next(c for c in bad if c.isspace())
         raise ValueError(f"the word {bad!r} holds a space (U+{ord(space):04X}) at which a "
                          f"vocabulary file's 'word count' lines are split, so {fvocab} "
@@ -869,6 +881,10 @@ def _count_line(fvocab: str | Path, lineno: int, line: str) -> tuple[str, int] |
         raise ValueError(f"{fvocab}:{lineno}: expected 'word count' (a whole number up to "
                          f"{_MAX_COUNT:,}), found {shorten(line.strip())}")
     return fields[0], int(fields[1])
+
+
+for _name, _replacement in _GENSIM3_NAMES.items():
+    setattr(Vectors, _name, _Removed(_name, _replacement))
 
 
 class SubwordVectors(Vectors):
