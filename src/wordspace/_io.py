@@ -75,14 +75,20 @@ def _opener(head: bytes, name: str = "") -> Callable | None:
     return opener
 
 
+def is_utf8(data: bytes, final: bool = False) -> bool:
+    """Whether ``data`` is valid UTF-8 (``final=False``: the start of such text, perhaps
+    cut inside a character at its end, as a file's head is)."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=final)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _looks_like_text(head: bytes) -> bool:
     """Whether ``head``, a file's first bytes, could start a UTF-8 text: no NUL byte, no
     invalid sequence (one cut by the head's end aside)."""
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        return False
-    return b"\0" not in head
+    return is_utf8(head) and b"\0" not in head
 
 
 def text_head(path: str | os.PathLike, size: int = 1 << 16) -> bytes:

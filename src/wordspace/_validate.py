@@ -12,6 +12,16 @@ import numpy as np
 SCAN_ROWS = 1 << 16
 
 
+def is_number(text: str | bytes) -> bool:
+    """Whether ``text`` (a field of a file, as read) is a number Python's ``float`` reads
+    ("7.35", b"-1e3", "nan"): a score or a vector's value, not a word."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def check_int(name: str, value, minimum: int, maximum: int | None = None) -> None:
     """Raise ValueError unless ``value`` is an integer in ``[minimum, maximum]``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):

@@ -70,6 +70,7 @@ from wordspace._io import (
 )
 from wordspace._json import parse_json
 from wordspace._tokens import shorten
+from wordspace._validate import is_number
 from wordspace.progress import progress_bar
 
 logger = logging.getLogger(__name__)
@@ -1321,11 +1322,11 @@ def _entailment_label(file: Path, lineno: int, value: str, relations: bool = Fal
     holds ``relations`` (named so, or no boolean in it), any relation name that is no
     number is taken, entailing only as ``hyper`` (EVALution's Antonym, HasA ...)."""
     label = value.strip().lower()
-    if relations and label not in _LABELS and not _is_number(label):
+    if relations and label not in _LABELS and not is_number(label):
         return False
     if label not in _LABELS:  # a score: most likely a similarity file given as entailment
         hint = f"; a score, as in similarity data? Then give 'similarity:{file}'" \
-            if _is_number(label) else ""
+            if is_number(label) else ""
         raise DatasetError(f"{file}:{lineno}: label {value!r} is not True or False (nor a "
                            f"BLESS relation: {', '.join(sorted(_LABELS - _BOOLEANS))}){hint}")
     return label in _TRUE
@@ -1408,14 +1409,6 @@ def read_documents(location: str | Path) -> list[dict]:
                                    "'id' and a 'text' string")
             documents.append(document)
     return documents
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 _PARSERS = {"similarity": read_pairs, "analogy": read_analogies,

@@ -52,9 +52,10 @@ from wordspace._io import (
     atomic_write,
     check_replaceable_file,
     decompressing_reader,
+    is_utf8,
 )
 from wordspace._tokens import shorten
-from wordspace._validate import check_int, first_nonfinite_row
+from wordspace._validate import check_int, first_nonfinite_row, is_number
 from wordspace.fasttext_format import MAGIC as FASTTEXT_MAGIC
 
 log = logging.getLogger(__name__)
@@ -331,7 +332,7 @@ def is_word2vec_file(path: str | Path, headerless: bool = False) -> bool:
             words, _ = read_word2vec(path, limit=2, allow_nonfinite=True, no_header=no_header)
         except (OSError, ValueError, UnicodeDecodeError):
             continue
-        if not no_header or not _is_number(words[0].encode()):
+        if not no_header or not is_number(words[0].encode()):
             return True
     return False
 
@@ -474,7 +475,7 @@ def _starts_with_a_row(s: _Stream) -> bool:
     head = s.buf[s.pos:s.pos + _MAX_WORD + _MAX_NUMBER + 1].split(b"\n", 1)[0]
     fields = head.split(None, 2)
     return (len(fields) >= 2 and not _TWO_INTEGERS.fullmatch(head)
-            and _is_number(fields[1]) and _is_text(head))
+            and is_number(fields[1]) and _is_text(head))
 
 
 def _headerless_rows(s: _Stream, name: str, limit: int | None, fd: int,
@@ -561,7 +562,7 @@ def _detect(s: _Stream, name: str, dim: int, binary: bool | None) -> bool:
     fields = line.split(None, 2)
     text_row = newline >= 0 and len(line.split()) == dim + 1 and _is_text(line, final=True)
     float_bytes = body[space + 1:space + 1 + 4 * dim]
-    text = (len(fields) > 1 and _is_number(fields[1]) and _is_text(region)
+    text = (len(fields) > 1 and is_number(fields[1]) and _is_text(region)
             or text_row and not (_binary_first_row_reads(body, dim)
                                  and not any(b in _SPACE for b in float_bytes)))
     if binary is None or bool(binary) is not text:  # unset, or agrees with the file
@@ -578,19 +579,7 @@ def _detect(s: _Stream, name: str, dim: int, binary: bool | None) -> bool:
 def _is_text(data: bytes, final: bool = False) -> bool:
     """Whether ``data`` is UTF-8 without control characters (``final=False``: the
     start of such text, perhaps cut inside a character)."""
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(data, final=final)
-    except UnicodeDecodeError:
-        return False
-    return not _CONTROL.search(data)
-
-
-def _is_number(field: bytes) -> bool:
-    try:
-        float(field)
-    except ValueError:
-        return False
-    return True
+    return is_utf8(data, final) and not _CONTROL.search(data)
 
 
 def _binary_first_row_reads(body: bytes, dim: int) -> bool:
@@ -640,7 +629,7 @@ def _text_rows(s: _Stream, name: str, n: int | None, rows: int, dim: int, out: _
             with np.errstate(over="ignore"):  # 1e39 becomes inf, refused as non-finite
                 vector = np.array(fields[1:], dtype=np.float32)
         except ValueError:
-            bad = next(f for f in fields[1:] if not _is_number(f))
+            bad = next(f for f in fields[1:] if not is_number(f))
             raise ValueError(f"{out.where(i)}: {_shown(bad)} in the vector of {_shown(word)} "
                              "is not a number") from None
         out.add(i, word, vector)
