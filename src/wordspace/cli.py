@@ -1001,10 +1001,12 @@ def _add_export(sub) -> None:
 def _word2vec_format_of(path: str) -> str:
     """The word2vec format a file's name asks for: binary for ``.bin`` (also compressed,
     ``.bin.gz``), text otherwise."""
-    suffixes = [s.lower() for s in Path(path).suffixes]
-    if suffixes and suffixes[-1] in (".gz", ".bz2", ".xz"):
-        suffixes.pop()
-    return "word2vec-binary" if suffixes[-1:] == [".bin"] else "word2vec"
+    from wordspace._io import compressed_suffix
+
+    path = Path(path)
+    if compressed_suffix(path):
+        path = path.with_suffix("")
+    return "word2vec-binary" if path.suffix.lower() == ".bin" else "word2vec"
 
 
 def _check_vectors_output(path: str, source: str) -> None:

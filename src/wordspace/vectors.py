@@ -591,9 +591,7 @@ class Vectors(WordIndex):
                 restrict_vocab: int | None = None):
         """Words whose vectors have the highest cosine with ``vector``, leaving out the
         words ``exclude`` (``topn=None``: every searched row's cosine, as an array)."""
-        vector = np.asarray(vector, dtype=np.float32)
-        if vector.shape != (self.dim,):
-            raise ValueError(f"expected a vector of dimension {self.dim}, got {vector.shape}")
+        vector = self._query_vector(np.asarray(vector, dtype=np.float32))
         _check_topn(topn)
         _check_query(vector)
         if isinstance(topn, Integral) and topn < 1:

@@ -434,13 +434,13 @@ class Model:
                             "SkipGram, CBOW, FastText, SoftmaxSkipGram and PV-DBOW with "
                             "train_words=True can")
         vectors = load_vectors(source)
+        where = "" if hasattr(source, "matrix") else f" in {source}"
         if vectors.matrix.shape[1] != self.dim:
-            where = "" if hasattr(source, "matrix") else f" in {source}"
             dim = vectors.matrix.shape[1]
             raise ValueError(f"the pretrained vectors{where} have {dim} dimensions and this "
                              f"{name} has dim={self.dim}: set dim={dim} (--dim {dim}), or use "
                              f"vectors of {self.dim}")
-        _check_initial_norms(vectors, "" if hasattr(source, "matrix") else f" in {source}")
+        _check_initial_norms(vectors, where)
         return vectors
 
     @property
