@@ -474,7 +474,9 @@ def _said_of(path: Path) -> Iterator[None]:
             left = f" ({free:,} bytes free)" if low else ""
             raise OSError(errno.ENOSPC, f"{path} could not be written: no space left on "
                           f"its device{left}; nothing was replaced") from e
-        raise OSError(f"{path} could not be written ({e}); nothing was replaced") from e
+        said = OSError(f"{path} could not be written ({e}); nothing was replaced")
+        said.errno = e.errno  # kept for callers that tell causes apart (a quota's EDQUOT)
+        raise said from e
 
 
 #: compressors by file-name suffix, chosen as gensim (smart_open) chooses them, writing

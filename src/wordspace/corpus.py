@@ -851,7 +851,7 @@ class Corpus:
                 with atomic_directory(cache_dir, replace=False) as tmp:
                     self._encode(tmp)
             except OSError as e:  # a full device or quota: the run goes on without a cache
-                code = e.errno or getattr(e.__cause__, "errno", None)  # as _said_of says it
+                code = e.errno
                 if code not in (errno.ENOSPC, errno.EDQUOT):
                     raise
                 logger.warning("%s: the cache could not be written (%s); encoding the corpus "
