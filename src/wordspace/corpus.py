@@ -708,14 +708,18 @@ class Corpus:
             path = _resolve(source, self._dataset_kind)
             self.files = _source_files(path, self._dataset_kind)
             self.name = str(path)
+            # each file's head and tail hashed once, for the ranks' check and the cache key
+            fingerprints = [_fingerprint(f) for f in self.files] \
+                if cache or self.group is not None else []
             if self.group is not None:
                 from wordspace.distributed import shards
 
-                self._check_ranks_agree([_rank_view(f, path) for f in self.files])
+                self._check_ranks_agree([_rank_view(f, path, fingerprint) for f, fingerprint
+                                         in zip(self.files, fingerprints, strict=True)])
                 self.pieces = shards.shard(self.files, self.group.rank, self.group.world,
                                            chunk_bytes=shards.CHUNK_BYTES)
                 self._check_every_rank_has_a_share()
-            cache_dir = self._cache_dir() if cache else None
+            cache_dir = self._cache_dir(fingerprints) if cache else None
         else:
             if isinstance(source, (bytes, np.ndarray)) or not isinstance(source, Iterable):
                 raise TypeError(f"source must be a path or an iterable of {self._items}, "
@@ -817,8 +821,10 @@ class Corpus:
     def _settings(self) -> dict:
         return {**self.reading_settings(), "format": _FORMAT_VERSION}
 
-    def _cache_dir(self) -> Path:
-        key = {"settings": self._settings(), "files": [_fingerprint(f) for f in self.files]}
+    def _cache_dir(self, fingerprints: list[list]) -> Path:
+        """Where this corpus's encoding is cached: named by its settings and its files'
+        fingerprints (:func:`_fingerprint`; when sharded, also this rank's share)."""
+        key = {"settings": self._settings(), "files": fingerprints}
         if self.group is not None:  # a shard: its place, and the vocabulary of them all
             key["shard"] = [self.group.rank, self.group.world,
                             [[p.start, p.end, p.chunk] for p in self.pieces]]
@@ -1187,13 +1193,14 @@ def _head_and_tail_hash(path: Path, size: int) -> str:
     return digest.hexdigest()
 
 
-def _rank_view(file: Path, source: Path) -> list:
+def _rank_view(file: Path, source: Path, fingerprint: list) -> list:
     """What the ranks of a group compare of one of the corpus's files: its name (in the
-    folder ``source``, or its own), its size and the hash of its head and tail, so that
-    a stale or other copy on one node is refused even with the same name and size."""
-    size = file.stat().st_size
+    folder ``source``, or its own), and its size and the hash of its head and tail (from
+    its :func:`_fingerprint`), so that a stale or other copy on one node is refused even
+    with the same name and size."""
+    _, size, _, _, head_and_tail = fingerprint
     return [str(file.relative_to(source)) if source.is_dir() else file.name, size,
-            _head_and_tail_hash(file, size)]
+            head_and_tail]
 
 
 def _identity(path: Path) -> tuple[int, int]:
