@@ -1,9 +1,11 @@
-"""PV-DBOW document vectors on BBC News, wordspace against gensim's Doc2Vec.
+"""Document vectors on BBC News, wordspace against gensim's Doc2Vec: PV-DBOW and PV-DM.
 
 Both libraries get the same token lists (lowercased ``\\w+`` tokens of the 2,225
 articles), min_count 2, 100 dimensions, window 5, 5 negatives, sample 1e-3, 20 epochs
-and the same number of threads, with and without skip-gram word training
-(``train_words`` / ``dbow_words``). Reported, each measured the same way for both:
+and the same number of threads, for PV-DBOW with and without skip-gram word training
+(``train_words`` / ``dbow_words``) and for PV-DM (``PVDM`` / ``dm=1, dm_mean=1``, the
+window's mean with the document's vector). Reported, each measured the same way for
+both:
 
 * training time (the corpus already tokenised) and words/s (the collection's tokens
   times epochs, per second of training);
@@ -14,7 +16,8 @@ and the same number of threads, with and without skip-gram word training
 Times are the best of ``--repeat`` runs for each library (this shared 2-core host
 slows some runs by up to 2x at random); the accuracies are the first run's.
 
-    WORDSPACE_DATA=../shared/data python bench/docvecs_bbc.py [--workers 2 --repeat 3]
+    WORDSPACE_DATA=../shared/data python bench/docvecs_bbc.py [--workers 2 --repeat 3] \\
+        [--models dbow-words dbow dm]
 """
 
 from __future__ import annotations
@@ -27,11 +30,15 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 
-from wordspace import PVDBOW, Documents
+from wordspace import PVDBOW, PVDM, Documents
 from wordspace.corpus import make_tokenizer
 from wordspace.datasets import load
 
 SETTINGS = dict(dim=100, window=5, negative=5, sample=1e-3, epochs=20, min_count=2)
+#: the models compared: name: (label, gensim's dm, with skip-gram words)
+MODELS = {"dbow-words": ("PV-DBOW + skip-gram words", 0, True),
+          "dbow": ("PV-DBOW, documents only", 0, False),
+          "dm": ("PV-DM", 1, True)}
 
 
 def topic_accuracy(vectors: np.ndarray, labels: np.ndarray) -> float:
@@ -49,12 +56,13 @@ def self_rank_rate(inferred: np.ndarray, trained: np.ndarray) -> float:
                   == np.arange(len(trained))).mean())
 
 
-def run_wordspace(docs, train_words: bool, workers: int):
+def run_wordspace(docs, dm: int, train_words: bool, workers: int):
     s = SETTINGS
     collection = Documents(docs, min_count=s["min_count"], progress=False)
-    model = PVDBOW(dim=s["dim"], train_words=train_words, window=s["window"],
-                   negative=s["negative"], sample=s["sample"], epochs=s["epochs"],
-                   workers=workers, seed=1, progress=False)
+    settings = dict(dim=s["dim"], window=s["window"], negative=s["negative"],
+                    sample=s["sample"], epochs=s["epochs"], workers=workers, seed=1,
+                    progress=False)
+    model = PVDM(**settings) if dm else PVDBOW(train_words=train_words, **settings)
     start = time.perf_counter()
     model.fit(collection)
     seconds = time.perf_counter() - start
@@ -64,12 +72,12 @@ def run_wordspace(docs, train_words: bool, workers: int):
     return model.dv.matrix, inferred, seconds, infer_seconds
 
 
-def run_gensim(docs, train_words: bool, workers: int):
+def run_gensim(docs, dm: int, train_words: bool, workers: int):
     from gensim.models.doc2vec import Doc2Vec, TaggedDocument
 
     s = SETTINGS
     tagged = [TaggedDocument(tokens, [i]) for i, (_, tokens) in enumerate(docs)]
-    model = Doc2Vec(vector_size=s["dim"], dm=0, dbow_words=int(train_words),
+    model = Doc2Vec(vector_size=s["dim"], dm=dm, dm_mean=1, dbow_words=int(train_words),
                     window=s["window"], negative=s["negative"], hs=0, sample=s["sample"],
                     min_count=s["min_count"], epochs=s["epochs"], workers=workers, seed=1)
     model.build_vocab(tagged)
@@ -86,6 +94,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3, help="best of this many runs")
+    parser.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS))
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     tokenize = make_tokenizer(lowercase=True, token_pattern=r"\w+")
@@ -99,14 +108,15 @@ def main() -> None:
     print("| model | training | words/s | topic accuracy (5-fold LR) | self-similarity "
           "(rank 1) | inference of 2,225 documents |")
     print("|---|---|---|---|---|---|")
-    for train_words in (True, False):
+    for model in args.models:
+        title, dm, train_words = MODELS[model]
         times = {}
         for name, runner in (("wordspace", run_wordspace), ("gensim", run_gensim)):
-            runs = [runner(docs, train_words, args.workers) for _ in range(args.repeat)]
+            runs = [runner(docs, dm, train_words, args.workers) for _ in range(args.repeat)]
             trained, inferred = runs[0][:2]
             seconds, infer_seconds = (min(r[k] for r in runs) for k in (2, 3))
             times[name] = seconds, infer_seconds
-            label = f"{name} PV-DBOW{' + skip-gram words' if train_words else ''}"
+            label = f"{name} {title}"
             print(f"| {label} | {seconds:.1f} s | {words / seconds / 1e6:.2f} M | "
                   f"{topic_accuracy(trained, labels):.3f} | "
                   f"{100 * self_rank_rate(inferred, trained):.1f} % | {infer_seconds:.1f} s |",

@@ -1,7 +1,7 @@
 """Every negative-sampling layout on the device: CBOW's window bag, fastText's subword
-bags, PV-DBOW's sentence row and skip-gram per pair, against the CPU engine's own kernel
-on the CPU sampler's own examples, then through the models (on Numba-CUDA's simulator
-where there is no GPU, selected in conftest.py)."""
+bags, PV-DBOW's sentence row, PV-DM's (in the window's bag) and skip-gram per pair,
+against the CPU engine's own kernel on the CPU sampler's own examples, then through the
+models (on Numba-CUDA's simulator where there is no GPU, selected in conftest.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ cuda = simulated_cuda()
 
 from conftest import planted_sentences  # noqa: E402
 from test_cuda import expected_pairs  # noqa: E402
-from wordspace import CBOW, PVDBOW, Corpus, Documents, FastText, SkipGram  # noqa: E402
+from wordspace import CBOW, PVDBOW, PVDM, Corpus, Documents, FastText, SkipGram  # noqa: E402
 from wordspace.cli import main  # noqa: E402
 from wordspace.cuda import kernels as K  # noqa: E402
 from wordspace.cuda.executor import CudaNegativeSampling, DeviceLayout  # noqa: E402
@@ -45,6 +45,7 @@ LAYOUTS = {  # name: (layout, sentence rows?)
     "cbow": (Layout(bag="window"), False),
     "pvdbow": (Layout(max_bags=SHARED_BAGS), True),
     "pvdbow-in-blocks": (Layout(max_bags=4), True),
+    "pvdm": (Layout(bag="window"), True),
     "subwords": ("subwords", False),
     "subwords-cbow": ("subwords-cbow", False),
 }
@@ -94,7 +95,7 @@ def _cpu_steps(examples, inputs, outputs, out_rate):
     for e in range(examples.n_examples):
         one = ExampleArrays(a.centres[e:], a.bag_ptr[e:], a.row_ptr, a.rows, a.negatives[e:],
                             1)
-        total += kernel(inputs, outputs, one, np.float32(LR), np.float32(out_rate),
+        total += kernel(inputs, outputs, one, np.float32(LR), np.float32(out_rate), 0,
                         scratch)[0]
     return inputs, outputs, total
 
@@ -159,7 +160,7 @@ def _train(name: str, *, epochs=2, seed=5):
     return sampler, result, params, (inputs, outputs), (jobs, rates)
 
 
-@pytest.mark.parametrize("name", ["cbow", "pvdbow", "subwords"])
+@pytest.mark.parametrize("name", ["cbow", "pvdbow", "pvdm", "subwords"])
 def test_counters_count_every_context_of_every_epoch(name):
     sampler, result, params, (inputs, outputs), (jobs, rates) = _train(name)
     assert result.words == 2 * len(sampler.tokens)
@@ -231,10 +232,15 @@ def test_every_word_model_trains_on_the_device_and_loads_on_the_cpu(make, small,
     assert all(w in groups[0] for w in near), near
 
 
-def test_pvdbow_on_the_device_recovers_planted_topics():
+@pytest.mark.parametrize("make", [
+    lambda: PVDBOW(dim=12, train_words=False, sample=0, epochs=4, alpha=0.05, seed=3,
+                   device="cuda", progress=False),
+    lambda: PVDM(dim=12, sample=0, epochs=4, alpha=0.05, seed=3, device="cuda",
+                 progress=False),
+], ids=["pv-dbow", "pv-dm"])
+def test_document_models_on_the_device_recover_planted_topics(make):
     docs, topics = planted_documents(n_per_topic=10)
-    model = PVDBOW(dim=12, train_words=False, sample=0, epochs=4, alpha=0.05, seed=3,
-                   device="cuda", progress=False).fit(Documents(docs, min_count=1))
+    model = make().fit(Documents(docs, min_count=1))
     assert model.report_.words == 4 * sum(len(t) for _, t in docs)
     same = [topics[int(other[3:])] == topics[i]
             for i, doc_id in enumerate(model.dv.ids)

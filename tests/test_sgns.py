@@ -159,6 +159,34 @@ def test_inference_steps_the_input_row_alone_and_only_reads_the_outputs(seed):
     np.testing.assert_array_equal(syn1, p1.astype(np.float32))
 
 
+@pytest.mark.parametrize("bags", [
+    [[[1, 2, 8]], [[8, 3]]],  # PV-DM: the window's words and the document's row, one bag
+    [[[1], [2], [8]]],  # one-row bags (the kernel's fast path)
+    [[[1, 8], [2]], [[3, 8]]],  # bags of several rows, mixed
+])
+def test_frozen_input_rows_are_only_read_and_the_others_step_as_before(bags):
+    """Inference with ``frozen_inputs`` k (PV-DM's words): the rows below k stay as they
+    are, and every other row takes the very step it takes with nothing frozen (a bag's
+    steps come from its old values, so a frozen neighbour changes nothing)."""
+    examples = Examples.from_lists([0] * len(bags), bags, [[4, 5]] * len(bags))
+    moved = []
+    for frozen in (0, 8):
+        syn0, syn1 = setup()
+        before = syn0.copy()
+        loss = NegativeSamplingLoss(train_outputs=False, frozen_inputs=frozen)
+        params = VectorParams(syn0, syn1)
+        loss.update(params, examples, 0.05, loss.scratch(params, 2, 3))
+        moved.append(syn0 - before)
+    np.testing.assert_array_equal(moved[1][:8], 0.0)
+    np.testing.assert_array_equal(moved[1][8:], moved[0][8:])
+    assert np.abs(moved[0][8]).sum() > 0 and np.abs(moved[0][1:4]).sum() > 0
+
+
+def test_frozen_inputs_is_inference_s_alone():
+    with pytest.raises(ValueError, match="train_outputs=False"):
+        NegativeSamplingLoss(frozen_inputs=3)
+
+
 @pytest.mark.parametrize(("bags", "shape"), [
     ([[[1], [2], [3]], [[2]], [[4], [1]]], "ROW_BAGS"),  # skip-gram: shared and one pair
     ([[[1]], [[2]], [[3]]], "ROW_BAGS"),  # per pair
@@ -180,7 +208,8 @@ def test_each_compiled_specialisation_is_the_general_kernel_on_the_jobs_it_fits(
         params = VectorParams(syn0, syn1)
         scratch = loss.scratch(params, 2, 3)
         kernel = sgns.negative_sampling_kernel(kernel_shape)
-        out = kernel(syn0, syn1, examples.arrays(), np.float32(0.05), np.float32(1), scratch)
+        out = kernel(syn0, syn1, examples.arrays(), np.float32(0.05), np.float32(1), 0,
+                     scratch)
         results.append((out, syn0, syn1))
     (out_any, *any_params), (out_one, *one_params) = results
     assert out_any == out_one

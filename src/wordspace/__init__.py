@@ -13,6 +13,7 @@ from wordspace.models import (
     CBOW,
     PPMISVD,
     PVDBOW,
+    PVDM,
     FastText,
     GaussianSkipGram,
     SkipGram,
@@ -24,7 +25,7 @@ from wordspace.vectors import DocVectors, SubwordVectors, Vectors
 from wordspace.vocab import Vocabulary
 
 __version__ = "0.1.0"
-__all__ = ["CBOW", "PPMISVD", "PVDBOW", "Callback", "CheckpointMismatch", "Corpus",
+__all__ = ["CBOW", "PPMISVD", "PVDBOW", "PVDM", "Callback", "CheckpointMismatch", "Corpus",
            "CorpusError", "DocVectors", "Distributions", "Documents", "FastText",
            "GaussianSkipGram", "SkipGram", "SoftmaxSkipGram", "SubwordVectors",
            "TrainingReport", "Vectors", "Vocabulary",

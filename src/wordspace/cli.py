@@ -34,6 +34,7 @@ _EPILOG = """examples:
   wordspace train bbc --model pv-dbow --lowercase --min-count 2 -o bbc-model
   wordspace similar bbc-model tech/001.txt --doc     # nearest documents
   echo "the striker scored twice" | wordspace infer bbc-model
+  wordspace train bbc --model pv-dm --lowercase --min-count 2 -o bbc-dm  # gensim's default
   wordspace data list
   wordspace convae explain                           # convolution as a matrix, and W^T
 """
@@ -422,8 +423,8 @@ def _add_train(sub) -> None:
         description="Train word vectors (skip-gram with negative sampling by default) or "
                     "document vectors. CORPUS is a text file (plain, .gz, .bz2, .xz), one "
                     "sentence per line or one long line like text8, or a folder of such "
-                    "files. For --model pv-dbow it holds documents: JSON lines with 'text' "
-                    "and 'id' fields, one document a line (ids are line numbers), or a "
+                    "files. For --model pv-dbow or pv-dm it holds documents: JSON lines with "
+                    "'text' and 'id' fields, one document a line (ids are line numbers), or a "
                     "folder with a document per file. The model directory holds the "
                     "vectors, the vocabulary and a training report. Options left unset "
                     "take the model's defaults, shown per model; an option the model has "
@@ -439,8 +440,9 @@ def _add_train(sub) -> None:
                         "the word), fastText's subword vectors (a vector for every word, "
                         "even unseen ones), full-softmax skip-gram (exact; small vocabularies), "
                         "Gaussian skip-gram (words as distributions), count-based PPMI + "
-                        "truncated SVD, or PV-DBOW document vectors (doc2vec) (default: sgns; "
-                        "with --update, MODEL's kind)")
+                        "truncated SVD, or document vectors (doc2vec): PV-DBOW (the document "
+                        "predicts its words) or PV-DM (the document and a window's words "
+                        "predict the word) (default: sgns; with --update, MODEL's kind)")
     _add_train_options(p)
     p.set_defaults(func=_train)
 
@@ -736,7 +738,7 @@ def _load_vectors(path: str, docs: bool = False):
         return _word_vectors(model, path)
     if not hasattr(model, "dv"):
         raise ValueError(f"{path} holds {_what(model)}, which has no document vectors "
-                         "(train one with --model pv-dbow)")
+                         "(train one with --model pv-dbow or pv-dm)")
     return model.dv
 
 
@@ -764,8 +766,9 @@ def _add_query(sub) -> None:
     p = _subcommand(sub, "similar", help="nearest neighbours of words (or documents)",
                        description="List the words whose vectors are closest (cosine) "
                                    "to each WORD's; with --doc, the documents closest to "
-                                   "document WORD's (a pv-dbow model). Without WORD, reads "
-                                   "words from standard input, as fastText's nn does.")
+                                   "document WORD's (a pv-dbow or pv-dm model). Without "
+                                   "WORD, reads words from standard input, as fastText's "
+                                   "nn does.")
     p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     p.add_argument("words", nargs="*", metavar="WORD",
                    help="default: each word of standard input (a prompt on a terminal)")
@@ -776,10 +779,10 @@ def _add_query(sub) -> None:
     p = _subcommand(
         sub, "infer", help="vectors for new documents, and their nearest documents",
         description="Infer a vector for each new document (each TEXT argument, or each "
-                    "line of standard input) with a pv-dbow model, and list the training "
-                    "documents nearest to it. Texts are tokenised as the model's training "
+                    "line of standard input) with a pv-dbow or pv-dm model, and list the "
+                    "training documents nearest to it. Texts are tokenised as the model's training "
                     "collection was (its --lowercase and --token-pattern).")
-    p.add_argument("model", metavar="MODEL_DIR", help="a pv-dbow model directory")
+    p.add_argument("model", metavar="MODEL_DIR", help="a pv-dbow or pv-dm model directory")
     p.add_argument("texts", nargs="*", metavar="TEXT",
                    help="documents to infer (default: one per line of standard input)")
     p.add_argument("--topn", type=_positive_int, default=5,
@@ -972,7 +975,7 @@ def _add_export(sub) -> None:
                         "a vectors file's first rows); the Projector slows down beyond "
                         "about 100,000 points")
     p.add_argument("--docs", action="store_true",
-                   help="write the document vectors (by id) of a pv-dbow model")
+                   help="write the document vectors (by id) of a pv-dbow or pv-dm model")
 
     def run(a) -> None:
         from wordspace.word2vec_format import write_word2vec

@@ -70,16 +70,22 @@ class NegativeSamplingLoss(Loss):
 
     ``train_outputs=False`` steps the input rows alone, the output vectors only read
     (and so possibly read-only, memory-mapped): how a new document's vector is inferred
-    against a trained PV-DBOW model. ``output_rate`` scales the output rows' learning
-    rate against the input rows' (FastText's skip-gram, see docs/fasttext.md).
+    against a trained PV-DBOW model. With it, ``frozen_inputs`` input rows (the first)
+    are only read too: PV-DM's word rows, which share each bag with the new document's
+    row. ``output_rate`` scales the output rows' learning rate against the input rows'
+    (FastText's skip-gram, see docs/fasttext.md).
     """
 
     #: the kernels sum the loss over every ``LOSS_EVERY``-th example only
     counts_every_term = False
 
-    def __init__(self, train_outputs: bool = True, output_rate: float = 1.0):
+    def __init__(self, train_outputs: bool = True, output_rate: float = 1.0,
+                 frozen_inputs: int = 0):
+        if frozen_inputs and train_outputs:
+            raise ValueError("frozen_inputs is inference's: it needs train_outputs=False")
         self.train_outputs = train_outputs
         self.output_rate = output_rate
+        self.frozen_inputs = frozen_inputs
 
     def scratch(self, params, negative, max_bags, cached=0):
         bags = max(max_bags, 1)
@@ -97,6 +103,8 @@ class NegativeSamplingLoss(Loss):
 
     def update(self, params, examples, lr, scratch):
         if examples.token_bags is not None:
+            if self.frozen_inputs:
+                raise ValueError("frozen_inputs does not apply to cached word bags")
             if len(scratch.cached) == 0:
                 raise ValueError("examples of cached word bags need scratch(cached=...)")
             kernel = sgns.token_bags_kernel(self.train_outputs)
@@ -108,7 +116,8 @@ class NegativeSamplingLoss(Loss):
             sgns.bag_shape(examples.n_examples, examples.n_bags, examples.n_rows),
             self.train_outputs)
         loss, pairs = kernel(params.inputs, params.outputs, examples.arrays(),
-                             np.float32(lr), np.float32(self.output_rate), scratch)
+                             np.float32(lr), np.float32(self.output_rate),
+                             np.int64(self.frozen_inputs), scratch)
         return loss, pairs, pairs  # a logistic loss is never exactly zero
 
 

@@ -794,31 +794,41 @@ def check_pairs(pairs: int, counts: np.ndarray, sample: float, done: str) -> Non
 
 def infer_rows(documents: list[np.ndarray], loss: Loss, outputs: np.ndarray,
                counts: np.ndarray, *, negative: int, sample: float, ns_exponent: float,
-               epochs: int, alpha: float, min_alpha: float, seed: int, workers: int
-               ) -> np.ndarray:
-    """Fit one new input row per document against frozen ``outputs`` (PV-DBOW inference).
+               epochs: int, alpha: float, min_alpha: float, seed: int, workers: int,
+               words: np.ndarray | None = None, window: int = 0,
+               layout: Layout | None = None) -> np.ndarray:
+    """Fit one new input row per document against frozen ``outputs`` (paragraph-vector
+    inference).
 
     Each document (word indices) is one job of a :class:`ThreadRunner` of up to
-    ``workers`` threads: it is walked ``epochs`` times as
-    one sentence whose only context is its own row; ``loss`` must leave ``outputs``
-    alone (``NegativeSamplingLoss(train_outputs=False)``). The learning rate of each epoch comes
-    from a :class:`~wordspace.engine.schedule.Schedule`, falling linearly from ``alpha``
-    towards ``min_alpha`` over the epochs. Every row starts from the same seeded random
-    vector with a random state seeded by ``seed`` alone, so a document's row depends on
-    nothing but the document and the seed, however many documents or threads share the
-    call.
+    ``workers`` threads: it is walked ``epochs`` times as one sentence whose context is
+    its own row (PV-DBOW) or, given the trained input rows of the ``words`` and a
+    ``window``, its window's word rows and its own row, cut as ``layout`` says (PV-DM's
+    one bag). ``loss`` must leave ``outputs`` and the ``words`` alone
+    (``NegativeSamplingLoss(train_outputs=False, frozen_inputs=len(words))``). The
+    learning rate of each epoch comes from a :class:`~wordspace.engine.schedule.Schedule`,
+    falling linearly from ``alpha`` towards ``min_alpha`` over the epochs. Every row
+    starts from the same seeded random vector with a random state seeded by ``seed``
+    alone, so a document's row depends on nothing but the document and the seed, however
+    many documents or threads share the call.
     """
     dim = outputs.shape[1]
+    n_words = 0 if words is None else len(words)
+    if getattr(loss, "frozen_inputs", 0) != n_words:
+        raise ValueError(f"the loss must freeze the {n_words} word rows the bags read")
     empty = np.empty(0, np.int64)
-    own_row = np.zeros(1, np.int32)  # the sentence's context: row 0 of its one-row view
-    shared = Sampler.build(empty, empty, counts, window=0, negative=negative,
-                           layout=Layout(), sample=sample, ns_exponent=ns_exponent,
-                           sentence_context=own_row)
+    shared = Sampler.build(empty, empty, counts, window=window, negative=negative,
+                           layout=layout or Layout(), sample=sample,
+                           ns_exponent=ns_exponent, sentence_context=np.zeros(1, np.int32))
     schedule = Schedule.linear(alpha, min_alpha, [1] * epochs)  # one step per epoch
     start = (np.random.default_rng(seed).random(dim, dtype=np.float32) - 0.5) / dim
-    rows = np.tile(start, (len(documents), 1))
+    inputs = np.empty((n_words + len(documents), dim), np.float32)
+    inputs[:n_words] = words  # a copy: the bags read them, the step leaves them as they are
+    rows = inputs[n_words:]
+    rows[:] = start
     last_loss = np.zeros((len(documents), 2))  # each document's last epoch: loss, terms
     jobs = [Job(i, i + 1, len(doc), index=i) for i, doc in enumerate(documents)]
+    params = VectorParams(inputs, outputs)
 
     def worker(_: int):
         def step(job: Job) -> None:
@@ -826,11 +836,12 @@ def infer_rows(documents: list[np.ndarray], loss: Loss, outputs: np.ndarray,
             n = len(doc)
             if n == 0:
                 return
-            params = VectorParams(rows[job.first:job.stop], outputs)
-            sampler = replace(shared, tokens=doc, offsets=np.array([0, n], np.int64))
+            sampler = replace(shared, tokens=doc, offsets=np.array([0, n], np.int64),
+                              sentence_context=np.array([n_words + job.first], np.int32))
             state = random_state(seed, 0)  # per document: rows independent of the order
-            examples = sampler.examples(n, n)
-            scratch = loss.scratch(params, negative, 1)
+            examples = sampler.examples(n, n * (2 * window + 1))
+            scratch = loss.scratch(params, negative,
+                                   sampler.layout.bags_per_example(2 * window + 1))
             for epoch in range(epochs):
                 lr = schedule.rate(epoch)
                 sampler.sample(Job(0, 1, n, epoch, epoch), state, examples)
@@ -841,7 +852,7 @@ def infer_rows(documents: list[np.ndarray], loss: Loss, outputs: np.ndarray,
     ThreadRunner(max(min(workers, len(documents)), 1), name="wordspace-infer").run(jobs, worker)
     # as in training: a non-finite loss, or one far above an untrained row's, diverged
     total, terms = last_loss.sum(axis=0)
-    reference = loss.reference_loss(VectorParams(rows, outputs), negative)
+    reference = loss.reference_loss(params, negative)
     mean = total / max(terms, 1)
     if terms and (not math.isfinite(mean) or far_above(mean, reference)) \
             or not np.isfinite(rows).all():
@@ -849,4 +860,4 @@ def infer_rows(documents: list[np.ndarray], loss: Loss, outputs: np.ndarray,
             f"inference diverged: the loss per term in the last epoch is "
             f"{mean:.4g}, over {DIVERGENCE_FACTOR:g} times an untrained "
             f"row's {reference:.4g}; lower alpha (now {alpha:g}), e.g. to {alpha / 4:g}")
-    return rows
+    return rows.copy() if n_words else rows  # not a view that keeps the words' copy

@@ -6,7 +6,7 @@
   window and bag steps).
 * :mod:`wordspace.cuda.executor`: :class:`CudaNegativeSampling`, which trains a
   :class:`~wordspace.engine.params.VectorParams` over the engine's jobs on the device,
-  for every layout (skip-gram, CBOW, fastText's subword bags, PV-DBOW).
+  for every layout (skip-gram, CBOW, fastText's subword bags, PV-DBOW, PV-DM).
 * :mod:`wordspace.cuda.gaussian` (the Gaussian max-margin objective) and
   :mod:`wordspace.cuda.softmax` (the full softmax, through PyTorch).
 

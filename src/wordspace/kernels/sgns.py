@@ -153,9 +153,9 @@ def _specialise(train_outputs: bool, shape: int):
     # ``train_outputs`` and ``shape`` are constants of each compiled kernel: LLVM drops the
     # paths they rule out, which are a few percent of a one-row-bag job's time otherwise
     @kernel
-    def negative_sampling(inputs, outputs, examples, lr, out_rate, scratch):
-        return _negative_sampling(inputs, outputs, examples, lr, out_rate, train_outputs,
-                                  shape, scratch)
+    def negative_sampling(inputs, outputs, examples, lr, out_rate, frozen, scratch):
+        return _negative_sampling(inputs, outputs, examples, lr, out_rate, frozen,
+                                  train_outputs, shape, scratch)
 
     return negative_sampling
 
@@ -168,7 +168,7 @@ def negative_sampling_kernel(shape: int = ANY_BAGS, train_outputs: bool = True):
     """The compiled negative-sampling step for jobs of ``shape`` (:func:`bag_shape`);
     every one computes what the ``ANY_BAGS`` kernel does on the jobs it fits.
 
-    ``kernel(inputs, outputs, examples, lr, out_rate, scratch)`` applies one step per
+    ``kernel(inputs, outputs, examples, lr, out_rate, frozen, scratch)`` applies one step per
     example of negative sampling over input bags (see :mod:`wordspace.engine.layout`), the
     only kernel of every negative-sampling model. An example's ``m`` bags have inputs ``H``
     (m x d, each the mean of its bag's rows; a one-row bag is the row itself) and meet the
@@ -182,7 +182,8 @@ def negative_sampling_kernel(shape: int = ANY_BAGS, train_outputs: bool = True):
     (one bag), CBOW (one bag of the window) and PV-DBOW (the document's row as one more bag)
     are all this kernel over different layouts. ``train_outputs=False`` gives the read-only
     twin for inference: the input rows step, ``outputs`` are only read (and so may be a
-    read-only array).
+    read-only array), and so are the input rows below ``frozen`` (PV-DM's word rows,
+    beside the new document's row in its bags; the training kernels ignore ``frozen``).
 
     ``examples`` is an :data:`~wordspace.kernels.sampling.ExampleArrays` and ``scratch``
     a :data:`NegativeSamplingScratch` for examples of up to ``b`` bags: ``grad``
@@ -196,11 +197,11 @@ def negative_sampling_kernel(shape: int = ANY_BAGS, train_outputs: bool = True):
 
 
 @kernel(inline=True)
-def _negative_sampling(inputs, outputs, examples, lr, out_rate, train_outputs, shape,
-                       scratch):
+def _negative_sampling(inputs, outputs, examples, lr, out_rate, frozen, train_outputs,
+                       shape, scratch):
     # ``train_outputs`` and ``shape`` are constants in each caller: Numba prunes the
     # other branch of ``train_outputs``, so the read-only twin never types a write to
-    # ``outputs``
+    # ``outputs``, and the training kernels never compare a row with ``frozen``
     centres, bag_ptr, row_ptr, rows = (examples.centres, examples.bag_ptr,
                                        examples.row_ptr, examples.rows)
     negatives, n_examples = examples.negatives, examples.n_examples
@@ -231,7 +232,8 @@ def _negative_sampling(inputs, outputs, examples, lr, out_rate, train_outputs, s
                 loss += _output_step(inputs, window, outputs, outs, lr, out_rate,
                                      train_outputs, track, grad, d_in)
             for j in range(m):  # ... then the rows move
-                axpy(inputs[window[j]], d_in[j], np.float32(1.0))
+                if train_outputs or window[j] >= frozen:
+                    axpy(inputs[window[j]], d_in[j], np.float32(1.0))
             continue
         # the mean of each bag, from the old rows
         if shape == ONE_BAG or m == 1:  # one bag (CBOW's window, a subword bag): one pass
@@ -246,7 +248,8 @@ def _negative_sampling(inputs, outputs, examples, lr, out_rate, train_outputs, s
         # ... then every row of every bag moves.
         for j in range(m):
             for p in range(row_ptr[b0 + j], row_ptr[b0 + j + 1]):
-                axpy(inputs[rows[p]], d_in[j], np.float32(1.0))
+                if train_outputs or rows[p] >= frozen:
+                    axpy(inputs[rows[p]], d_in[j], np.float32(1.0))
     return loss, loss_pairs
 
 

@@ -74,7 +74,7 @@ class PVDBOW(SkipGram):
     _updatable = False  # its documents are fixed by training: new ones are inferred
     _update_instead = ("its documents are those it was trained on; give new documents "
                        "vectors with model.dv.infer(tokens) (or dv.infer_many), or train a "
-                       "new PVDBOW on the old and new documents together")
+                       "new model on the old and new documents together")
 
     def __init__(self, *, dim: int = 100, train_words: bool = True, window: int = 5,
                  negative: int = 5, sample: float = 1e-3, ns_exponent: float = 0.75,
@@ -159,8 +159,8 @@ class PVDBOW(SkipGram):
     def vectors(self) -> Vectors:
         """The word vectors (``train_words=True`` only)."""
         if not self.is_fitted:  # an AttributeError, so that hasattr() says False
-            raise AttributeError("this PVDBOW is not trained yet, so it has no vectors: "
-                                 "call fit() first (or load a saved model)")
+            raise AttributeError(f"this {type(self).__name__} is not trained yet, so it "
+                                 "has no vectors: call fit() first (or load a saved model)")
         if self.__dict__.get("_word_vectors") is None:
             raise AttributeError("this PVDBOW has no word vectors: train it with "
                                  "train_words=True to learn them beside the documents")
@@ -201,6 +201,7 @@ class PVDBOW(SkipGram):
             seed = self.seed if seed is None else seed
             walk = {"negative": self.negative, "sample": self.sample,
                     "ns_exponent": self.ns_exponent, "final_alpha": self._final_alpha}
+            bags = self._inference_bags()
         check_int("epochs", epochs, 1)
         check_float("alpha", alpha, 0.0, strict=True)
         check_int("seed", seed, 0)
@@ -224,11 +225,17 @@ class PVDBOW(SkipGram):
                            "(at index %s of the documents given)", len(unknown),
                            ", ".join(map(str, unknown[:5])) + (", ..." if len(unknown) > 5
                                                                else ""))
+        frozen = 0 if bags.get("words") is None else len(bags["words"])
         rows = infer_rows(
-            encoded, NegativeSamplingLoss(train_outputs=False), self.output_vectors_,
-            self.vocab_.counts,
+            encoded, NegativeSamplingLoss(train_outputs=False, frozen_inputs=frozen),
+            self.output_vectors_, self.vocab_.counts,
             negative=walk["negative"], sample=walk["sample"], ns_exponent=walk["ns_exponent"],
             epochs=epochs, alpha=alpha, min_alpha=min(walk["final_alpha"], alpha),
-            workers=workers or default_workers(), seed=int(seed))
+            workers=workers or default_workers(), seed=int(seed), **bags)
         rows[unknown] = 0.0
         return rows
+
+    def _inference_bags(self) -> dict:
+        """What a new document's bags hold beside its own row, as :func:`infer_rows`
+        takes it: nothing for PV-DBOW (its row alone predicts each word)."""
+        return {}
