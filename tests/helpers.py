@@ -23,6 +23,27 @@ def numeric_gradient(f, params, eps: float = 1e-6) -> list[np.ndarray]:
     return grads
 
 
+def document_job(layout, tokens, n_words: int = 6, dim: int = 4, negative: int = 2):
+    """One document's job (its row the input row ``n_words``, after the words') walked
+    with window 2 in ``layout``, and random matrices for it: ``(inputs, outputs,
+    examples)``."""
+    from wordspace.engine import Job, Sampler
+    from wordspace.sampling import noise_tables
+
+    rng = np.random.default_rng(0)
+    inputs = rng.normal(scale=0.5, size=(n_words + 1, dim)).astype(np.float32)
+    outputs = rng.normal(scale=0.5, size=(n_words, dim)).astype(np.float32)
+    tokens = np.asarray(tokens, np.int32)
+    n = len(tokens)
+    sampler = Sampler(tokens, np.array([0, n]), np.ones(n_words, np.float32),
+                      noise_tables(np.arange(n_words + 3, 3, -1), 0.75), window=2,
+                      negative=negative, layout=layout,
+                      sentence_context=np.array([n_words], np.int32))
+    examples = sampler.sample(Job(0, 1, n), np.array([5], np.uint64),
+                              sampler.examples(n, n * 5))
+    return inputs, outputs, examples
+
+
 N_TOPICS = 4
 
 
@@ -45,6 +66,24 @@ def planted_documents(n_per_topic: int = 40, seed: int = 0):
 def write_sentences(path, sentences):
     """Write token lists as a text corpus, one sentence per line; return ``path``."""
     path.write_text("\n".join(" ".join(s) for s in sentences) + "\n")
+    return path
+
+
+def neighbour_purity(model, topics, k=5) -> float:
+    """Share of each document's ``k`` nearest documents that are of its planted topic
+    (ids ``doc{i}``, as :func:`planted_documents` names them)."""
+    same = [topics[int(other[3:])] == topics[i]
+            for i, doc_id in enumerate(model.dv.ids)
+            for other, _ in model.dv.most_similar(doc_id, topn=k)]
+    return float(np.mean(same))
+
+
+def write_documents(path, docs):
+    """Write ``(id, tokens)`` pairs as JSON lines ({"id", "text"}); return ``path``."""
+    import json
+
+    path.write_text("".join(json.dumps({"id": i, "text": " ".join(t)}) + "\n"
+                            for i, t in docs))
     return path
 
 

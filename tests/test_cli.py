@@ -285,15 +285,11 @@ def test_data_list_says_a_mirror_file_data_path_refuses_is_unusable(tmp_path, mo
 
 def test_pv_dbow_end_to_end(tmp_path, capsys):
     """Train on JSON lines, then ask for neighbours, infer new text and export by id."""
-    import json
-
-    from helpers import planted_documents
+    from helpers import planted_documents, write_documents
     from wordspace import PVDBOW
 
     docs, topics = planted_documents(n_per_topic=20)
-    corpus = tmp_path / "docs.jsonl"
-    corpus.write_text("".join(json.dumps({"id": i, "text": " ".join(t)}) + "\n"
-                              for i, t in docs))
+    corpus = write_documents(tmp_path / "docs.jsonl", docs)
     out = tmp_path / "dbow"
     assert main(["train", str(corpus), "-o", str(out), "--model", "pv-dbow", "--dim", "8",
                  "--epochs", "15", "--sample", "0", "--min-count", "1", "--workers", "1",

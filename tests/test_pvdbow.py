@@ -5,13 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers import N_TOPICS, numeric_gradient, planted_documents, topic_document
+from helpers import (
+    N_TOPICS,
+    document_job,
+    neighbour_purity,
+    numeric_gradient,
+    planted_documents,
+    topic_document,
+)
 from wordspace import PVDBOW, Corpus, Documents, load_model
-from wordspace.engine import Job, Sampler
 from wordspace.engine.layout import SHARED_BAGS, Layout
 from wordspace.engine.params import VectorParams
 from wordspace.losses import NegativeSamplingLoss
-from wordspace.sampling import noise_tables
 
 
 @pytest.fixture(scope="module")
@@ -29,28 +34,14 @@ def fitted(request, planted):
     return model, topics
 
 
-def neighbour_purity(model, topics, k=5) -> float:
-    same = [topics[int(other[3:])] == topics[i]
-            for i, doc_id in enumerate(model.dv.ids)
-            for other, _ in model.dv.most_similar(doc_id, topn=k)]
-    return float(np.mean(same))
-
-
 def test_the_update_is_the_exact_gradient_step_of_the_pv_dbow_loss():
     """One job through the sampler and the loss: every centre word is predicted by its
     window's words and by the document's row (input row 6), with shared negatives; each
     example's step equals -lr times the finite-difference gradient of its loss."""
-    rng = np.random.default_rng(0)
-    n_words, dim, negative, lr = 6, 4, 2, 0.05
-    inputs = rng.normal(scale=0.5, size=(n_words + 1, dim)).astype(np.float32)
-    outputs = rng.normal(scale=0.5, size=(n_words, dim)).astype(np.float32)
-    tokens = np.array([0, 3, 1, 5, 2], np.int32)
-    prob, alias = noise_tables(np.array([9, 8, 7, 6, 5, 4]), 0.75)
+    n_words, negative, lr = 6, 2, 0.05
+    tokens = [0, 3, 1, 5, 2]
     n = len(tokens)
-    sampler = Sampler(tokens, np.array([0, n]), np.ones(n_words, np.float32), (prob, alias),
-                      window=2, negative=negative, layout=Layout(max_bags=SHARED_BAGS),
-                      sentence_context=np.array([n_words], np.int32))
-    ex = sampler.sample(Job(0, 1, n), np.array([5], np.uint64), sampler.examples(n, n * 5))
+    inputs, outputs, ex = document_job(Layout(max_bags=SHARED_BAGS), tokens, n_words)
     assert ex.n_examples == n and all(ex.contexts(e)[-1] == n_words for e in range(n))
 
     doc_start = inputs[n_words].copy()

@@ -3,18 +3,22 @@ words, persistence, the command line, errors."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
-from helpers import N_TOPICS, numeric_gradient, planted_documents, topic_document
+from helpers import (
+    N_TOPICS,
+    document_job,
+    neighbour_purity,
+    numeric_gradient,
+    planted_documents,
+    topic_document,
+    write_documents,
+)
 from wordspace import PVDBOW, PVDM, Documents, load_model
 from wordspace.cli import main
-from wordspace.engine import Job, Sampler
 from wordspace.engine.params import VectorParams
 from wordspace.losses import NegativeSamplingLoss
-from wordspace.sampling import noise_tables
 
 
 @pytest.fixture(scope="module")
@@ -37,17 +41,11 @@ def test_one_job_is_the_step_of_the_pv_dm_loss_example_after_example():
     document's row (input row 6), one bag; each example's step moves the outputs by
     -lr dL/du exactly and every row of the bag by -lr dL/dh (its bag size times its own
     gradient), as word2vec.c's CBOW and gensim's PV-DM do."""
-    rng = np.random.default_rng(0)
-    n_words, dim, negative, lr = 6, 4, 2, 0.05
-    inputs = rng.normal(scale=0.5, size=(n_words + 1, dim)).astype(np.float32)
-    outputs = rng.normal(scale=0.5, size=(n_words, dim)).astype(np.float32)
-    tokens = np.array([0, 3, 1, 5, 2, 3], np.int32)
-    prob, alias = noise_tables(np.array([9, 8, 7, 6, 5, 4]), 0.75)
+    n_words, negative, lr = 6, 2, 0.05
+    tokens = [0, 3, 1, 5, 2, 3]
     n = len(tokens)
-    sampler = Sampler(tokens, np.array([0, n]), np.ones(n_words, np.float32), (prob, alias),
-                      window=2, negative=negative, layout=PVDM()._layout(),
-                      sentence_context=np.array([n_words], np.int32))
-    ex = sampler.sample(Job(0, 1, n), np.array([5], np.uint64), sampler.examples(n, n * 5))
+    inputs, outputs, ex = document_job(PVDM()._layout(), tokens, n_words)
+    rng = np.random.default_rng(1)
     for e in range(n):  # distinct negatives: the fused one-bag pass steps a repeated
         # negative from the value its first draw left, which this reference does not model
         ex.negatives[e] = rng.choice([k for k in range(n_words) if k != ex.centres[e]],
@@ -73,13 +71,6 @@ def test_one_job_is_the_step_of_the_pv_dm_loss_example_after_example():
     loss.update(params, ex, lr, loss.scratch(params, negative, 1))
     np.testing.assert_allclose(inputs, p_in, rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(outputs, p_out, rtol=1e-4, atol=1e-5)
-
-
-def neighbour_purity(model, topics, k=5) -> float:
-    same = [topics[int(other[3:])] == topics[i]
-            for i, doc_id in enumerate(model.dv.ids)
-            for other, _ in model.dv.most_similar(doc_id, topn=k)]
-    return float(np.mean(same))
 
 
 def test_documents_of_a_topic_are_each_others_neighbours(fitted):
@@ -192,9 +183,7 @@ def test_bad_parameters_are_refused_before_reading(planted):
 
 def test_the_command_line_trains_queries_and_infers(tmp_path, capsys):
     docs, topics = planted_documents(n_per_topic=20)
-    corpus = tmp_path / "docs.jsonl"
-    corpus.write_text("".join(json.dumps({"id": i, "text": " ".join(t)}) + "\n"
-                              for i, t in docs))
+    corpus = write_documents(tmp_path / "docs.jsonl", docs)
     out = tmp_path / "dm"
     assert main(["train", str(corpus), "-o", str(out), "--model", "pv-dm", "--dim", "8",
                  "--epochs", "15", "--alpha", "0.05", "--sample", "0", "--min-count", "1",

@@ -40,14 +40,8 @@ class PVDM(PVDBOW):
 
     Attributes
     ----------
-    dv : DocVectors
-        Document vectors by id: ``dv[id]``, ``dv.most_similar(id)``, ``dv.infer(tokens)``.
-    vectors : Vectors
-        Word vectors.
-    tokenization_ : dict
-        The collection's ``lowercase`` and ``token_pattern``, for inference on texts.
-    vocab_ : Vocabulary
-    report_ : TrainingReport
+    dv, vectors, tokenization_, vocab_, report_
+        As :class:`~wordspace.models.pvdbow.PVDBOW`'s (``vectors``: always there).
     """
 
     #: PV-DM's inputs are its windows' words beside the document: they always train
