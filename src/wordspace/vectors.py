@@ -408,15 +408,19 @@ class Vectors(WordIndex):
             mean = _unitvec(mean)
         return mean.astype(np.float32)
 
+    def _check_some_known(self, terms) -> None:
+        """Refuse ``terms`` (words or vectors) of which none has a vector: gensim's
+        queries skip unknown words, and with none known there is nothing to answer."""
+        if not any(isinstance(t, np.ndarray) or self._lookup(t) is not None for t in terms):
+            raise KeyError(f"none of {list(terms)!r} is in the vocabulary")
+
     def n_similarity(self, ws1, ws2) -> float:
         """Cosine of the means of two sets of words (their raw vectors). As in gensim,
         unknown words are skipped; a set with no known word is a ``KeyError``."""
         if not (len(ws1) and len(ws2)):
             raise ZeroDivisionError("At least one of the passed list is empty.")
         for ws in (ws1, ws2):
-            if not any(isinstance(w, np.ndarray) or self._lookup(w) is not None
-                       for w in ws):
-                raise KeyError(f"none of {list(ws)!r} is in the vocabulary")
+            self._check_some_known(ws)
         mean1 = self.get_mean_vector(ws1, pre_normalize=False)
         mean2 = self.get_mean_vector(ws2, pre_normalize=False)
         return float(_unitvec(mean1) @ _unitvec(mean2))
