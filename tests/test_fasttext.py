@@ -343,6 +343,27 @@ def test_bin_files_move_between_wordspace_and_fasttext_itself(planted, tmp_path)
                                    rtol=1e-5, atol=1e-6)
 
 
+def test_the_vectors_have_gensim_s_fasttext_attributes(planted, tmp_path):
+    """``wv.min_n``, ``max_n``, ``bucket`` and ``vectors_ngrams`` as gensim's
+    FastTextKeyedVectors has them for the same model."""
+    from gensim.models.fasttext import load_facebook_model
+
+    _, model, _, _ = planted
+    model.save_facebook_model(tmp_path / "m.bin")
+    theirs = load_facebook_model(str(tmp_path / "m.bin")).wv
+    ours = model.wv
+    assert (ours.min_n, ours.max_n, ours.bucket) == (theirs.min_n, theirs.max_n,
+                                                   theirs.bucket) == (2, 4, 20_000)
+    np.testing.assert_array_equal(ours.vectors_ngrams, theirs.vectors_ngrams)
+    assert np.shares_memory(ours.vectors_ngrams, model.input_vectors_)  # not a copy
+    with pytest.raises(ValueError, match="read-only"):
+        ours.vectors_ngrams[0, 0] = 1.0
+    plain = FastText(dim=4, max_n=0, epochs=1, sample=0, workers=1, progress=False).fit(
+        Corpus([["a", "b"]] * 5, min_count=1, progress=False))
+    # no n-grams: bucket 0, as gensim's FastText(max_n=0) and the .bin file say
+    assert (plain.wv.max_n, plain.wv.bucket, plain.wv.vectors_ngrams.shape) == (0, 0, (0, 4))
+
+
 def test_a_supervised_classifiers_word_vectors_read_as_fasttext_gives_them(tmp_path,
                                                                             capsys):
     import fasttext

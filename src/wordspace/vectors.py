@@ -917,6 +917,32 @@ class SubwordVectors(Vectors):
         self.subwords = subwords
         self._first_bucket = len(self.words)  # where the model's n-gram rows start
 
+    # gensim's FastTextKeyedVectors attributes
+    @property
+    def min_n(self) -> int:
+        """Shortest n-gram, in characters (gensim's ``min_n``, fastText's ``-minn``)."""
+        return self.subwords.min_n
+
+    @property
+    def max_n(self) -> int:
+        """Longest n-gram, in characters (gensim's ``max_n``, fastText's ``-maxn``); 0: no
+        n-grams."""
+        return self.subwords.max_n
+
+    @property
+    def bucket(self) -> int:
+        """Rows the n-grams are hashed into (gensim's ``bucket``, fastText's ``-bucket``);
+        0 without n-grams, as gensim and fastText's files have it."""
+        return self.subwords.buckets
+
+    @property
+    def vectors_ngrams(self) -> np.ndarray:
+        """The n-gram rows, one per bucket (gensim's ``vectors_ngrams``): a read-only view
+        of the model's input rows, not a copy (empty without n-grams)."""
+        rows = self.inputs[self._first_bucket:self.subwords.rows(self._first_bucket)].view()
+        rows.setflags(write=False)
+        return rows
+
     def _compose(self, key) -> np.ndarray | None:
         if not isinstance(key, str):
             return None
