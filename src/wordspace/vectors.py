@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from numbers import Integral
 from pathlib import Path
@@ -37,6 +38,8 @@ from wordspace.word2vec_format import read_word2vec, write_word2vec
 logger = logging.getLogger(__name__)
 
 _EPS = 1e-12
+#: what separates words for fastText (C++'s ``>>`` into a string, in the "C" locale)
+_ASCII_SPACE = re.compile("[ \t\n\v\f\r]+")
 #: what a query term that is not a vector may be (a (term, weight) pair otherwise)
 _TERM_TYPES = (str, int, np.integer, np.ndarray)
 
@@ -942,6 +945,35 @@ class SubwordVectors(Vectors):
         rows = self.inputs[self._first_bucket:self.subwords.rows(self._first_bucket)].view()
         rows.setflags(write=False)
         return rows
+
+    def get_sentence_vector(self, text: str) -> np.ndarray:
+        """fastText's sentence vector of an unsupervised model (``get_sentence_vector``,
+        ``print-sentence-vectors``): the mean of the unit vectors of ``text``'s words.
+
+        ``text`` is split at ASCII whitespace, as fastText splits it (no lowercasing, no
+        end-of-sentence word); each word's vector, composed from its n-grams if it is
+        unseen, is scaled to unit length, and words without a vector or with a zero one
+        are left out of the mean.
+
+        Parameters
+        ----------
+        text : str
+            One line: a ``"\n"`` in it is a ``ValueError``, as in fastText's Python
+            module.
+
+        Returns
+        -------
+        ndarray (dim,)
+            float32; zeros when no word of ``text`` has a vector (as in fastText).
+        """
+        if "\n" in text:
+            raise ValueError("get_sentence_vector takes one line of text: it contains a "
+                             "newline ('\\n')")
+        units = [vector for word in _ASCII_SPACE.split(text) if word
+                 and (vector := self._lookup(word, norm=True)) is not None and vector.any()]
+        if not units:
+            return np.zeros(self.dim, np.float32)
+        return np.mean(units, axis=0, dtype=np.float64).astype(np.float32)
 
     def _compose(self, key) -> np.ndarray | None:
         if not isinstance(key, str):

@@ -197,6 +197,12 @@ class FastText(SkipGram):
         self.vectors = SubwordVectors(self.vocab_.words, words, self.vocab_.counts,
                                       inputs=self.input_vectors_, subwords=sub)
 
+    def get_sentence_vector(self, text: str) -> np.ndarray:
+        """fastText's sentence vector of ``text`` (one line): the mean of its words' unit
+        vectors, unseen words composed from their n-grams
+        (:meth:`SubwordVectors.get_sentence_vector`, which ``model.wv`` has too)."""
+        return self.vectors.get_sentence_vector(text)
+
     # -- fastText's own files ---------------------------------------------------------------
     def save_facebook_model(self, path: str | Path) -> None:
         """Write the model as a fastText ``.bin`` file (atomically), which fastText
