@@ -577,6 +577,45 @@ def test_fasttext_answers_for_unseen_words_from_a_model_a_bin_and_a_vec(tmp_path
     assert "'zz'" in captured.err and "1 word(s) have no vector" in captured.err
 
 
+def test_sentence_vectors_prints_fasttext_s_line_by_line(tmp_path, capsys, monkeypatch):
+    """``sentence-vectors`` is fastText's print-sentence-vectors: a line of numbers for
+    each line of standard input (or TEXT), the model's get_sentence_vector, zeros for a
+    blank line; a line without any word with a vector gets zeros too and fails the run
+    once every line is printed; vectors without subwords are refused."""
+    import io
+
+    from conftest import planted_sentences
+    from wordspace import Corpus, FastText
+
+    model = FastText(dim=6, min_n=4, max_n=5, bucket=300, epochs=1, sample=0, workers=1,
+                     progress=False).fit(Corpus(planted_sentences(n_sentences=100)[0],
+                                                min_count=1))
+    model.save(tmp_path / "ft")
+    model.save_facebook_model(tmp_path / "ft.bin")
+    lines = ["g0w0 g1w1", "  g0w0x\tg2w2 ", "", "g3w3"]
+    for source in (tmp_path / "ft", tmp_path / "ft.bin"):
+        monkeypatch.setattr("sys.stdin", io.StringIO("".join(f"{t}\n" for t in lines)))
+        assert main(["sentence-vectors", str(source)]) == 0
+        printed = capsys.readouterr().out.splitlines()
+        assert len(printed) == len(lines)
+        for line, text in zip(printed, lines, strict=True):
+            np.testing.assert_allclose(np.array(line.split(), float),
+                                       model.get_sentence_vector(text), rtol=1e-5,
+                                       atol=1e-6)
+    assert main(["sentence-vectors", str(tmp_path / "ft.bin"), "g0w0 g1w1", "x"]) == 2
+    captured = capsys.readouterr()
+    assert len(captured.out.splitlines()) == 2
+    assert captured.out.splitlines()[1] == " ".join(["0"] * 6)  # "<x>": shorter than min_n
+    assert "no word of line 2 has a vector: 'x'" in captured.err
+    assert "1 line(s) have no word with a vector" in captured.err
+    model.vectors.save_word2vec_format(tmp_path / "ft.vec")
+    assert main(["sentence-vectors", str(tmp_path / "ft.vec"), "g0w0"]) == 2
+    assert "sentence vectors are a fastText model's" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # piped, and nothing in it
+    assert main(["sentence-vectors", str(tmp_path / "ft")]) == 2
+    assert "no line read" in capsys.readouterr().err
+
+
 def test_similar_and_analogy_answer_several_queries_or_read_them_from_stdin(
         trained, capsys, monkeypatch):
     """Several words (or triples) are answered in turn, each under its query; without
