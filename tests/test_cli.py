@@ -7,6 +7,7 @@ import inspect
 import re
 import subprocess
 import sys
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -1183,42 +1184,49 @@ def test_interactive_queries_on_a_terminal_as_fasttext_nn_and_analogies(command,
 
 
 def test_queries_from_a_pipe_are_answered_as_they_come(sources):
-    """A program that drives ``similar`` (or ``vectors``) through pipes, a word at a
-    time, reads each answer before it sends the next word (the answers are flushed, not held in a
-    buffer until the input ends)."""
+    """A program that drives ``similar`` (or ``vectors``, ``sentence-vectors``) through
+    pipes, a word (a line) at a time, reads each answer before it sends the next (the
+    answers are flushed, not held in a buffer until the input ends)."""
     import os
 
     path, ref = sources["glove-txt"]
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as a user's
-    proc = subprocess.Popen([sys.executable, "-m", "wordspace", "similar", str(path),
-                             "--topn", "1"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env)
     seen = bytearray()
-    try:
+    with _piped(env, "similar", str(path), "--topn", "1") as proc:
         for n, word in enumerate(["g1w1", "g3w0"], 1):
             proc.stdin.write(word.encode() + b"\n")
             proc.stdin.flush()
             _read_until(proc.stdout.fileno(), b"\n", seen, times=2 * n)  # head, answer
             assert _blocks(seen.decode())[word] == [
                 (w, pytest.approx(s, abs=6e-5)) for w, s in ref.most_similar(word, topn=1)]
-        proc.stdin.close()
-        assert proc.wait(timeout=60) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
-    # fastText's print-word-vectors too: a line's vectors before the next line
-    proc = subprocess.Popen([sys.executable, "-m", "wordspace", "vectors", str(path)],
+    # fastText's print-word-vectors and print-sentence-vectors too: a line's vectors
+    # before the next line
+    ft_bin, ft = sources["fasttext-bin"]
+    for command, source, printed in (
+            ("vectors", path, lambda lines: [line.split()[0] for line in lines]
+             == ["g0w0", "g2w1"]),
+            ("sentence-vectors", ft_bin, lambda lines: len(lines) == 1 and np.allclose(
+                np.array(lines[0].split(), float), ft.get_sentence_vector("g0w0 g2w1"),
+                rtol=1e-5, atol=1e-6))):
+        seen = bytearray()
+        with _piped(env, command, str(source)) as proc:
+            proc.stdin.write(b"g0w0 g2w1\n")
+            proc.stdin.flush()
+            _read_until(proc.stdout.fileno(), b"\n", seen, times=2 if command == "vectors"
+                        else 1)
+            assert printed(seen.decode().splitlines()), (command, seen)
+
+
+@contextmanager
+def _piped(env: dict, *args: str):
+    """``python -m wordspace ARGS`` driven through pipes: once the block is done, its
+    input is closed and it must succeed; whatever happens, it is stopped and its pipes
+    closed."""
+    proc = subprocess.Popen([sys.executable, "-m", "wordspace", *args],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=env)
-    seen = bytearray()
     try:
-        proc.stdin.write(b"g0w0 g2w1\n")
-        proc.stdin.flush()
-        _read_until(proc.stdout.fileno(), b"\n", seen, times=2)
-        assert [line.split()[0] for line in seen.decode().splitlines()] == ["g0w0", "g2w1"]
+        yield proc
         proc.stdin.close()
         assert proc.wait(timeout=60) == 0
     finally:

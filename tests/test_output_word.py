@@ -120,8 +120,13 @@ def test_bad_context_and_topn_are_refused_with_a_reason(centred):
 def test_models_without_output_word_scores_say_so(planted):
     for cls in (GaussianSkipGram, PPMISVD):  # no output vectors scoring words
         assert not hasattr(cls(), "predict_output_word")
-    docs = [(f"d{i}", words) for i, words in enumerate(planted[0][:50])]
+    docs = [(f"d{i}", words) for i, words in enumerate(planted[0][:300])]
     model = PVDBOW(dim=8, epochs=1, train_words=False, sample=0, workers=1,
                    progress=False).fit(Documents(docs, min_count=1))
     with pytest.raises(AttributeError, match="has no word vectors: train it with train_words"):
         model.predict_output_word(["g0w0"])
+    # with words: skip-gram's input and output rows, which predict as SkipGram's do
+    model = PVDBOW(dim=8, epochs=5, sample=0, workers=1, progress=False).fit(
+        Documents(docs, min_count=1))
+    predicted = model.predict_output_word(["g0w0", "g0w1"], topn=3)
+    assert all(w.startswith("g0") for w, _ in predicted), predicted
