@@ -7,6 +7,7 @@ import inspect
 import re
 import subprocess
 import sys
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -571,6 +572,45 @@ def test_fasttext_answers_for_unseen_words_from_a_model_a_bin_and_a_vec(tmp_path
     captured = capsys.readouterr()
     assert [line.split()[0] for line in captured.out.splitlines()] == ["g0w0", "g1w1"]
     assert "'zz'" in captured.err and "1 word(s) have no vector" in captured.err
+
+
+def test_sentence_vectors_prints_fasttext_s_line_by_line(tmp_path, capsys, monkeypatch):
+    """``sentence-vectors`` is fastText's print-sentence-vectors: a line of numbers for
+    each line of standard input (or TEXT), the model's get_sentence_vector, zeros for a
+    blank line; a line without any word with a vector gets zeros too and fails the run
+    once every line is printed; vectors without subwords are refused."""
+    import io
+
+    from conftest import planted_sentences
+    from wordspace import Corpus, FastText
+
+    model = FastText(dim=6, min_n=4, max_n=5, bucket=300, epochs=1, sample=0, workers=1,
+                     progress=False).fit(Corpus(planted_sentences(n_sentences=100)[0],
+                                                min_count=1))
+    model.save(tmp_path / "ft")
+    model.save_facebook_model(tmp_path / "ft.bin")
+    lines = ["g0w0 g1w1", "  g0w0x\tg2w2 ", "", "g3w3"]
+    for source in (tmp_path / "ft", tmp_path / "ft.bin"):
+        monkeypatch.setattr("sys.stdin", io.StringIO("".join(f"{t}\n" for t in lines)))
+        assert main(["sentence-vectors", str(source)]) == 0
+        printed = capsys.readouterr().out.splitlines()
+        assert len(printed) == len(lines)
+        for line, text in zip(printed, lines, strict=True):
+            np.testing.assert_allclose(np.array(line.split(), float),
+                                       model.get_sentence_vector(text), rtol=1e-5,
+                                       atol=1e-6)
+    assert main(["sentence-vectors", str(tmp_path / "ft.bin"), "g0w0 g1w1", "x"]) == 2
+    captured = capsys.readouterr()
+    assert len(captured.out.splitlines()) == 2
+    assert captured.out.splitlines()[1] == " ".join(["0"] * 6)  # "<x>": shorter than min_n
+    assert "no word of line 2 has a vector: 'x'" in captured.err
+    assert "1 line(s) have no word with a vector" in captured.err
+    model.vectors.save_word2vec_format(tmp_path / "ft.vec")
+    assert main(["sentence-vectors", str(tmp_path / "ft.vec"), "g0w0"]) == 2
+    assert "sentence vectors are a fastText model's" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # piped, and nothing in it
+    assert main(["sentence-vectors", str(tmp_path / "ft")]) == 2
+    assert "no line read" in capsys.readouterr().err
 
 
 def test_similar_and_analogy_answer_several_queries_or_read_them_from_stdin(
@@ -1140,42 +1180,49 @@ def test_interactive_queries_on_a_terminal_as_fasttext_nn_and_analogies(command,
 
 
 def test_queries_from_a_pipe_are_answered_as_they_come(sources):
-    """A program that drives ``similar`` (or ``vectors``) through pipes, a word at a
-    time, reads each answer before it sends the next word (the answers are flushed, not held in a
-    buffer until the input ends)."""
+    """A program that drives ``similar`` (or ``vectors``, ``sentence-vectors``) through
+    pipes, a word (a line) at a time, reads each answer before it sends the next (the
+    answers are flushed, not held in a buffer until the input ends)."""
     import os
 
     path, ref = sources["glove-txt"]
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as a user's
-    proc = subprocess.Popen([sys.executable, "-m", "wordspace", "similar", str(path),
-                             "--topn", "1"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env)
     seen = bytearray()
-    try:
+    with _piped(env, "similar", str(path), "--topn", "1") as proc:
         for n, word in enumerate(["g1w1", "g3w0"], 1):
             proc.stdin.write(word.encode() + b"\n")
             proc.stdin.flush()
             _read_until(proc.stdout.fileno(), b"\n", seen, times=2 * n)  # head, answer
             assert _blocks(seen.decode())[word] == [
                 (w, pytest.approx(s, abs=6e-5)) for w, s in ref.most_similar(word, topn=1)]
-        proc.stdin.close()
-        assert proc.wait(timeout=60) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
-    # fastText's print-word-vectors too: a line's vectors before the next line
-    proc = subprocess.Popen([sys.executable, "-m", "wordspace", "vectors", str(path)],
+    # fastText's print-word-vectors and print-sentence-vectors too: a line's vectors
+    # before the next line
+    ft_bin, ft = sources["fasttext-bin"]
+    for command, source, printed in (
+            ("vectors", path, lambda lines: [line.split()[0] for line in lines]
+             == ["g0w0", "g2w1"]),
+            ("sentence-vectors", ft_bin, lambda lines: len(lines) == 1 and np.allclose(
+                np.array(lines[0].split(), float), ft.get_sentence_vector("g0w0 g2w1"),
+                rtol=1e-5, atol=1e-6))):
+        seen = bytearray()
+        with _piped(env, command, str(source)) as proc:
+            proc.stdin.write(b"g0w0 g2w1\n")
+            proc.stdin.flush()
+            _read_until(proc.stdout.fileno(), b"\n", seen, times=2 if command == "vectors"
+                        else 1)
+            assert printed(seen.decode().splitlines()), (command, seen)
+
+
+@contextmanager
+def _piped(env: dict, *args: str):
+    """``python -m wordspace ARGS`` driven through pipes: once the block is done, its
+    input is closed and it must succeed; whatever happens, it is stopped and its pipes
+    closed."""
+    proc = subprocess.Popen([sys.executable, "-m", "wordspace", *args],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=env)
-    seen = bytearray()
     try:
-        proc.stdin.write(b"g0w0 g2w1\n")
-        proc.stdin.flush()
-        _read_until(proc.stdout.fileno(), b"\n", seen, times=2)
-        assert [line.split()[0] for line in seen.decode().splitlines()] == ["g0w0", "g2w1"]
+        yield proc
         proc.stdin.close()
         assert proc.wait(timeout=60) == 0
     finally:

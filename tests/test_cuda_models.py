@@ -50,6 +50,11 @@ def test_a_model_trained_on_the_device_saves_loads_and_answers_on_the_cpu(small,
     np.testing.assert_array_equal(loaded.input_vectors_, model.input_vectors_)
     near = [w for w, _ in loaded.vectors.most_similar(groups[0][0], topn=3)]
     assert all(w in groups[0] for w in near), near
+    # the output rows too are NumPy's: gensim's predict_output_word reads them
+    assert type(model.output_vectors_) is np.ndarray
+    predicted = model.predict_output_word(groups[0][:3], topn=3)
+    assert loaded.predict_output_word(groups[0][:3], topn=3) == predicted
+    assert all(w in groups[0] for w, _ in predicted), predicted
 
 
 def test_device_names_are_read_as_cuda_reads_them(small, monkeypatch):

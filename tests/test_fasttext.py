@@ -343,6 +343,62 @@ def test_bin_files_move_between_wordspace_and_fasttext_itself(planted, tmp_path)
                                    rtol=1e-5, atol=1e-6)
 
 
+def test_sentence_vectors_are_fasttext_s_unseen_words_and_odd_spaces_too(planted, tmp_path):
+    """fastText's get_sentence_vector, by fastText itself on the model's .bin: each word
+    split at ASCII whitespace (not at a no-break space, nor a NUL), its vector scaled to
+    unit length, the mean over the words that have a vector."""
+    import fasttext  # the dev extra's
+
+    _, model, seen, unseen = planted
+    model.save_facebook_model(tmp_path / "m.bin")
+    theirs = fasttext.load_model(str(tmp_path / "m.bin"))
+    texts = [" ".join(seen[0][:5]), f"  {seen[1][0]}\t{unseen[1][0]}  {unseen[2][1]} ",
+             f"{seen[0][0]}\r{seen[2][0]}\v{seen[3][0]}\f{seen[0][1]}",
+             f"{seen[0][0]}\u00a0{seen[1][0]}", f"{seen[0][0]}\x00{seen[1][0]}",
+             f"</s> {seen[0][0]} {seen[0][0]} {unseen[0][0]}", "kaxyz", "naïve 日本語",
+             " ".join(unseen[3])]
+    for text in texts:
+        ours = model.get_sentence_vector(text)
+        assert ours.dtype == np.float32 and ours.any(), text
+        np.testing.assert_allclose(ours, theirs.get_sentence_vector(text), rtol=1e-5,
+                                   atol=1e-6, err_msg=repr(text))
+        np.testing.assert_array_equal(model.wv.get_sentence_vector(text), ours)
+    # the mean of unit vectors, not of the vectors (fastText's rule)
+    a, b = seen[0][0], unseen[0][0]
+    units = [model.vectors.get_vector(w, norm=True) for w in (a, b)]
+    np.testing.assert_allclose(model.get_sentence_vector(f"{a} {b}"), np.mean(units, axis=0),
+                               rtol=1e-6)
+    for text in ("", "   ", "\t"):  # no word with a vector: zeros, as fastText gives
+        np.testing.assert_array_equal(model.get_sentence_vector(text), np.zeros(32))
+        np.testing.assert_array_equal(theirs.get_sentence_vector(text), np.zeros(32))
+    with pytest.raises(ValueError, match="one line of text"):
+        model.get_sentence_vector(f"{a}\n{b}")  # fastText's module refuses it too
+    loaded = FastText.load_facebook_model(tmp_path / "m.bin")
+    np.testing.assert_array_equal(loaded.get_sentence_vector(texts[1]),
+                                  model.get_sentence_vector(texts[1]))
+
+
+def test_the_vectors_have_gensim_s_fasttext_attributes(planted, tmp_path):
+    """``wv.min_n``, ``max_n``, ``bucket`` and ``vectors_ngrams`` as gensim's
+    FastTextKeyedVectors has them for the same model."""
+    from gensim.models.fasttext import load_facebook_model
+
+    _, model, _, _ = planted
+    model.save_facebook_model(tmp_path / "m.bin")
+    theirs = load_facebook_model(str(tmp_path / "m.bin")).wv
+    ours = model.wv
+    assert (ours.min_n, ours.max_n, ours.bucket) == (theirs.min_n, theirs.max_n,
+                                                   theirs.bucket) == (2, 4, 20_000)
+    np.testing.assert_array_equal(ours.vectors_ngrams, theirs.vectors_ngrams)
+    assert np.shares_memory(ours.vectors_ngrams, model.input_vectors_)  # not a copy
+    with pytest.raises(ValueError, match="read-only"):
+        ours.vectors_ngrams[0, 0] = 1.0
+    plain = FastText(dim=4, max_n=0, epochs=1, sample=0, workers=1, progress=False).fit(
+        Corpus([["a", "b"]] * 5, min_count=1, progress=False))
+    # no n-grams: bucket 0, as gensim's FastText(max_n=0) and the .bin file say
+    assert (plain.wv.max_n, plain.wv.bucket, plain.wv.vectors_ngrams.shape) == (0, 0, (0, 4))
+
+
 def test_a_supervised_classifiers_word_vectors_read_as_fasttext_gives_them(tmp_path,
                                                                             capsys):
     import fasttext

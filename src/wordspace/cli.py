@@ -31,6 +31,7 @@ _EPILOG = """examples:
   wordspace train text8 --model fasttext -o text8-ft  # subwords: vectors for unseen words
   wordspace similar text8-ft unbelievablly
   echo doggos unbelievablly | wordspace vectors text8-ft   # fastText's print-word-vectors
+  wordspace sentence-vectors text8-ft < lines.txt    # fastText's print-sentence-vectors
   wordspace train bbc --model pv-dbow --lowercase --min-count 2 -o bbc-model
   wordspace similar bbc-model tech/001.txt --doc     # nearest documents
   echo "the striker scored twice" | wordspace infer bbc-model
@@ -913,7 +914,7 @@ def _add_vectors(sub) -> None:
                     missing.append(word)
                     print(f"wordspace: no vector for {word!r}", file=sys.stderr)
                     continue
-                print(word, " ".join(f"{x:.6g}" for x in vector.tolist()))
+                print(word, _numbers(vector))
             if not a.words:  # a line's vectors out before the next line is read
                 sys.stdout.flush()
         if missing:
@@ -924,6 +925,55 @@ def _add_vectors(sub) -> None:
 
     p.set_defaults(func=run)
 
+    p = _subcommand(
+        sub, "sentence-vectors", help="print the vector of each line read (fastText's "
+                                      "print-sentence-vectors)",
+        description="Print one line of numbers for each TEXT given, or for each line of "
+                    "standard input: fastText's sentence vector, the mean of the unit "
+                    "vectors of the line's words (split at whitespace, as fastText splits "
+                    "them; unseen words composed from their n-grams). A blank line gets a "
+                    "line of zeros, as in fastText; so does a line none of whose words has "
+                    "a vector, which is reported on standard error and fails the run once "
+                    "every line is printed.")
+    p.add_argument("model", metavar="MODEL",
+                   help="a fasttext model directory or a fastText .bin model")
+    p.add_argument("texts", nargs="*", metavar="TEXT",
+                   help="default: each line of standard input")
+
+    def sentences(a) -> None:
+        from wordspace._tokens import shorten
+
+        vectors = _load_vectors(a.model)
+        if not hasattr(vectors, "get_sentence_vector"):
+            raise ValueError(f"{a.model} holds word vectors without subwords: sentence "
+                             "vectors are a fastText model's (a .bin, or a model trained "
+                             "with --model fasttext)")
+        texts = a.texts or (line.rstrip("\n") for line in iter(sys.stdin.readline, ""))
+        failed, n = [], 0
+        for n, text in enumerate(texts, 1):
+            vector = vectors.get_sentence_vector(text)
+            print(_numbers(vector))
+            if text.strip() and not vector.any():
+                failed.append(n)
+                print(f"wordspace: no word of line {n} has a vector: {shorten(text)}",
+                      file=sys.stderr)
+            if not a.texts:  # each line's vector out before the next line is read
+                sys.stdout.flush()
+        if failed:
+            raise KeyError(f"{len(failed)} line(s) have no word with a vector in "
+                           f"{a.model} (line {', '.join(map(str, failed[:5]))}"
+                           f"{', ...' if len(failed) > 5 else ''}, counting from 1): a "
+                           "row of zeros printed in its place")
+        if not n:
+            _nothing_read("line")
+
+    p.set_defaults(func=sentences)
+
+
+def _numbers(vector) -> str:
+    """A vector as a line of numbers, as the vector commands print them."""
+    return " ".join(f"{x:.6g}" for x in vector.tolist())
+
 
 def _infer(a) -> None:
     dv = _load_vectors(a.model, docs=True)
@@ -933,7 +983,7 @@ def _infer(a) -> None:
     vectors = dv.infer_many(texts, epochs=a.epochs, seed=a.seed)
     for i, (text, vector) in enumerate(zip(texts, vectors, strict=True)):
         if a.vector:
-            print(" ".join(f"{x:.6g}" for x in vector))
+            print(_numbers(vector))
             continue
         snippet = " ".join(text.split())
         if i:

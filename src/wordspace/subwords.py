@@ -62,10 +62,16 @@ class Subwords:
         """Whether words have n-gram rows at all."""
         return self.max_n > 0 and self.bucket > 0
 
+    @property
+    def buckets(self) -> int:
+        """The n-gram rows a model has: ``bucket``, or 0 without n-grams (fastText's and
+        gensim's ``bucket`` then)."""
+        return self.bucket if self.enabled else 0
+
     def rows(self, n_words: int) -> int:
         """Input rows of a model of ``n_words`` vocabulary words: theirs, then the
         buckets."""
-        return n_words + (self.bucket if self.enabled else 0)
+        return n_words + self.buckets
 
     def table(self, words: Sequence[str]) -> WordBags:
         """Each vocabulary word's bag: its own row ``k``, then its n-gram rows."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from numbers import Integral
 from pathlib import Path
@@ -37,6 +38,8 @@ from wordspace.word2vec_format import read_word2vec, write_word2vec
 logger = logging.getLogger(__name__)
 
 _EPS = 1e-12
+#: what separates words for fastText (C++'s ``>>`` into a string, in the "C" locale)
+_ASCII_SPACE = re.compile("[ \t\n\v\f\r]+")
 #: what a query term that is not a vector may be (a (term, weight) pair otherwise)
 _TERM_TYPES = (str, int, np.integer, np.ndarray)
 
@@ -408,15 +411,19 @@ class Vectors(WordIndex):
             mean = _unitvec(mean)
         return mean.astype(np.float32)
 
+    def _check_some_known(self, terms) -> None:
+        """Refuse ``terms`` (words or vectors) of which none has a vector: gensim's
+        queries skip unknown words, and with none known there is nothing to answer."""
+        if not any(isinstance(t, np.ndarray) or self._lookup(t) is not None for t in terms):
+            raise KeyError(f"none of {list(terms)!r} is in the vocabulary")
+
     def n_similarity(self, ws1, ws2) -> float:
         """Cosine of the means of two sets of words (their raw vectors). As in gensim,
         unknown words are skipped; a set with no known word is a ``KeyError``."""
         if not (len(ws1) and len(ws2)):
             raise ZeroDivisionError("At least one of the passed list is empty.")
         for ws in (ws1, ws2):
-            if not any(isinstance(w, np.ndarray) or self._lookup(w) is not None
-                       for w in ws):
-                raise KeyError(f"none of {list(ws)!r} is in the vocabulary")
+            self._check_some_known(ws)
         mean1 = self.get_mean_vector(ws1, pre_normalize=False)
         mean2 = self.get_mean_vector(ws2, pre_normalize=False)
         return float(_unitvec(mean1) @ _unitvec(mean2))
@@ -912,6 +919,61 @@ class SubwordVectors(Vectors):
         self.inputs = inputs
         self.subwords = subwords
         self._first_bucket = len(self.words)  # where the model's n-gram rows start
+
+    # gensim's FastTextKeyedVectors attributes
+    @property
+    def min_n(self) -> int:
+        """Shortest n-gram, in characters (gensim's ``min_n``, fastText's ``-minn``)."""
+        return self.subwords.min_n
+
+    @property
+    def max_n(self) -> int:
+        """Longest n-gram, in characters (gensim's ``max_n``, fastText's ``-maxn``); 0: no
+        n-grams."""
+        return self.subwords.max_n
+
+    @property
+    def bucket(self) -> int:
+        """Rows the n-grams are hashed into (gensim's ``bucket``, fastText's ``-bucket``);
+        0 without n-grams, as gensim and fastText's files have it."""
+        return self.subwords.buckets
+
+    @property
+    def vectors_ngrams(self) -> np.ndarray:
+        """The n-gram rows, one per bucket (gensim's ``vectors_ngrams``): a read-only view
+        of the model's input rows, not a copy (empty without n-grams)."""
+        rows = self.inputs[self._first_bucket:self.subwords.rows(self._first_bucket)].view()
+        rows.setflags(write=False)
+        return rows
+
+    def get_sentence_vector(self, text: str) -> np.ndarray:
+        """fastText's sentence vector of an unsupervised model (``get_sentence_vector``,
+        ``print-sentence-vectors``): the mean of the unit vectors of ``text``'s words.
+
+        ``text`` is split at ASCII whitespace, as fastText splits it (no lowercasing, no
+        end-of-sentence word); each word's vector, composed from its n-grams if it is
+        unseen, is scaled to unit length, and words without a vector or with a zero one
+        are left out of the mean.
+
+        Parameters
+        ----------
+        text : str
+            One line: a ``"\n"`` in it is a ``ValueError``, as in fastText's Python
+            module.
+
+        Returns
+        -------
+        ndarray (dim,)
+            float32; zeros when no word of ``text`` has a vector (as in fastText).
+        """
+        if "\n" in text:
+            raise ValueError("get_sentence_vector takes one line of text: it contains a "
+                             "newline ('\\n')")
+        units = [vector for word in _ASCII_SPACE.split(text) if word
+                 and (vector := self._lookup(word, norm=True)) is not None and vector.any()]
+        if not units:
+            return np.zeros(self.dim, np.float32)
+        return np.mean(units, axis=0, dtype=np.float64).astype(np.float32)
 
     def _compose(self, key) -> np.ndarray | None:
         if not isinstance(key, str):

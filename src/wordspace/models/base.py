@@ -48,6 +48,7 @@ from wordspace.engine.layout import Layout
 from wordspace.engine.meter import TrainingReport
 from wordspace.losses import Loss, Params
 from wordspace.train import DeviceExecutor, TrainingDiverged, check_walk_memory, train
+from wordspace.vectors import _check_topn
 from wordspace.vocab import UNK, Vocabulary
 
 logger = logging.getLogger(__name__)
@@ -564,6 +565,63 @@ def _plain(value):
     if isinstance(value, dict):
         return {key: _plain(v) for key, v in value.items()}
     return value.item() if isinstance(value, np.generic) else value
+
+
+class OutputWordPrediction:
+    """gensim's ``predict_output_word`` for a model whose output vectors score every
+    vocabulary word against an input vector (skip-gram, CBOW and fastText with negative
+    sampling, the full softmax); ``_output_array`` names them, one row per word of
+    ``vectors`` in its order."""
+
+    _output_array = "output_vectors_"
+
+    def predict_output_word(self, context_words_list, topn: int | None = 10
+                            ) -> list[tuple[str, float]]:
+        """The most probable centre words of a context, as gensim 4 predicts them.
+
+        The mean of the context words' vectors (:attr:`vectors`, the input rows) is dotted
+        with every word's output vector, and the softmax of these scores is each word's
+        probability: a CBOW-style guess, even for a skip-gram model, which does not weigh
+        the context words as training did (gensim's caveat). For the full softmax
+        (:class:`~wordspace.models.softmax.SoftmaxSkipGram`) and a single context word it
+        is exact: the model's own ``p(o | c)`` of the words ``o`` around ``c``, which,
+        windows being symmetric, are the centre words ``c`` appears around.
+
+        Parameters
+        ----------
+        context_words_list : list of str or int
+            The context words; an integer that is not a word is a row number, as in
+            gensim, and a single string is one word. Words without a vector are skipped,
+            as in gensim; a subword model (fastText) composes unseen words' vectors from
+            their n-grams, where gensim's ``FastText`` fails on them.
+        topn : int or None
+            How many words to return; None: every word (below 1: none).
+
+        Returns
+        -------
+        list of (str, float)
+            ``(word, probability)`` pairs, most probable first (ties in row order).
+
+        Raises
+        ------
+        KeyError
+            When no context word has a vector (gensim logs a warning and returns None).
+        ValueError
+            When the context is empty.
+        """
+        self._check_fitted()
+        _check_topn(topn)
+        words = [context_words_list] if isinstance(context_words_list, str) \
+            else list(context_words_list)
+        if not words:
+            raise ValueError("predict_output_word needs at least one context word")
+        vectors = self.wv
+        vectors._check_some_known(words)
+        mean = vectors.get_mean_vector(words, pre_normalize=False)
+        scores = (getattr(self, self._output_array) @ mean).astype(np.float64)
+        probabilities = np.exp(scores - scores.max())  # the softmax, without overflow
+        probabilities /= probabilities.sum()
+        return vectors._best(probabilities, len(probabilities) if topn is None else topn, ())
 
 
 class WindowModel(Model):

@@ -141,7 +141,7 @@ class FastText(SkipGram):
             ("an update holds the old rows and the new", update),
             ("a distributed run also their synchronised copy", _world_from_environment() > 1))
             if held]
-        need = (1 + len(extra)) * (sub.bucket if sub.enabled else 0) * self.dim * 4
+        need = (1 + len(extra)) * sub.buckets * self.dim * 4
         available = available_memory()
         if need > MEMORY_SHARE * available:
             times = f", {('twice', 'three times')[len(extra) - 1]}: {' and '.join(extra)}" \
@@ -197,6 +197,12 @@ class FastText(SkipGram):
         self.vectors = SubwordVectors(self.vocab_.words, words, self.vocab_.counts,
                                       inputs=self.input_vectors_, subwords=sub)
 
+    def get_sentence_vector(self, text: str) -> np.ndarray:
+        """fastText's sentence vector of ``text`` (one line): the mean of its words' unit
+        vectors, unseen words composed from their n-grams
+        (:meth:`SubwordVectors.get_sentence_vector`, which ``model.wv`` has too)."""
+        return self.vectors.get_sentence_vector(text)
+
     # -- fastText's own files ---------------------------------------------------------------
     def save_facebook_model(self, path: str | Path) -> None:
         """Write the model as a fastText ``.bin`` file (atomically), which fastText
@@ -210,7 +216,7 @@ class FastText(SkipGram):
                 dim=self.dim, window=self.window, epochs=self.epochs,
                 min_count=int(counts.min()) if len(counts) else 1, negative=self.negative,
                 loss=LOSS_NS, model=MODEL_CBOW if self.cbow else MODEL_SG,
-                bucket=sub.bucket if sub.enabled else 0, min_n=self.min_n,
+                bucket=sub.buckets, min_n=self.min_n,
                 max_n=self.max_n, sample=self.sample, words=list(self.vocab_.words),
                 counts=counts, ntokens=int(counts.sum()), inputs=self.input_vectors_,
                 outputs=self.output_vectors_))

@@ -9,13 +9,13 @@ from wordspace.corpus import Corpus
 from wordspace.engine.layout import SHARED_BAGS, Layout
 from wordspace.engine.params import VectorParams
 from wordspace.losses import NegativeSamplingLoss
-from wordspace.models.base import WindowModel
+from wordspace.models.base import OutputWordPrediction, WindowModel
 from wordspace.vectors import Vectors
 
 logger = logging.getLogger(__name__)
 
 
-class SkipGram(WindowModel):
+class SkipGram(OutputWordPrediction, WindowModel):
     """Skip-gram word vectors trained with negative sampling.
 
     Parameters

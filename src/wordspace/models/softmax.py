@@ -6,12 +6,12 @@ from wordspace._validate import check_int
 from wordspace.corpus import Corpus
 from wordspace.engine.params import VectorParams
 from wordspace.losses import SoftmaxLoss
-from wordspace.models.base import WindowModel
+from wordspace.models.base import OutputWordPrediction, WindowModel
 from wordspace.train import MEMORY_SHARE, available_memory
 from wordspace.vectors import Vectors
 
 
-class SoftmaxSkipGram(WindowModel):
+class SoftmaxSkipGram(OutputWordPrediction, WindowModel):
     """Skip-gram trained on the exact softmax over the whole vocabulary.
 
     ``p(o | c) = exp(u_o . v_c) / sum_w exp(u_w . v_c)``, loss ``-log p`` over every
@@ -56,6 +56,7 @@ class SoftmaxSkipGram(WindowModel):
     """
 
     _arrays = ("centre_vectors_", "context_vectors_")
+    _output_array = "context_vectors_"
 
     _updatable = True
     _initialisable = True
