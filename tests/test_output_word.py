@@ -11,6 +11,7 @@ from wordspace import (
     CBOW,
     PPMISVD,
     PVDBOW,
+    PVDM,
     Corpus,
     Documents,
     FastText,
@@ -125,8 +126,10 @@ def test_models_without_output_word_scores_say_so(planted):
                    progress=False).fit(Documents(docs, min_count=1))
     with pytest.raises(AttributeError, match="has no word vectors: train it with train_words"):
         model.predict_output_word(["g0w0"])
-    # with words: skip-gram's input and output rows, which predict as SkipGram's do
-    model = PVDBOW(dim=8, epochs=5, sample=0, workers=1, progress=False).fit(
-        Documents(docs, min_count=1))
-    predicted = model.predict_output_word(["g0w0", "g0w1"], topn=3)
-    assert all(w.startswith("g0") for w, _ in predicted), predicted
+    # with words: skip-gram's (or PV-DM's window) input and output rows, which predict as
+    # SkipGram's (CBOW's) do
+    for cls in (PVDBOW, PVDM):
+        model = cls(dim=8, epochs=5, sample=0, workers=1, progress=False).fit(
+            Documents(docs, min_count=1))
+        predicted = model.predict_output_word(["g0w0", "g0w1"], topn=3)
+        assert all(w.startswith("g0") for w, _ in predicted), (cls, predicted)
