@@ -17,7 +17,7 @@ Times are the best of ``--repeat`` runs for each library (this shared 2-core hos
 slows some runs by up to 2x at random); the accuracies are the first run's.
 
     WORDSPACE_DATA=../shared/data python bench/docvecs_bbc.py [--workers 2 --repeat 3] \\
-        [--models dbow-words dbow dm]
+        [--models dbow-words dbow dm] [--seeds 5]
 """
 
 from __future__ import annotations
@@ -56,34 +56,40 @@ def self_rank_rate(inferred: np.ndarray, trained: np.ndarray) -> float:
                   == np.arange(len(trained))).mean())
 
 
-def run_wordspace(docs, dm: int, train_words: bool, workers: int):
+def run_wordspace(docs, dm: int, train_words: bool, workers: int, seed: int = 1,
+                  infer: bool = True):
     s = SETTINGS
     collection = Documents(docs, min_count=s["min_count"], progress=False)
     settings = dict(dim=s["dim"], window=s["window"], negative=s["negative"],
-                    sample=s["sample"], epochs=s["epochs"], workers=workers, seed=1,
+                    sample=s["sample"], epochs=s["epochs"], workers=workers, seed=seed,
                     progress=False)
     model = PVDM(**settings) if dm else PVDBOW(train_words=train_words, **settings)
     start = time.perf_counter()
     model.fit(collection)
     seconds = time.perf_counter() - start
+    if not infer:
+        return model.dv.matrix, None, seconds, None
     start = time.perf_counter()
     inferred = model.dv.infer_many([tokens for _, tokens in docs], workers=workers)
     infer_seconds = time.perf_counter() - start
     return model.dv.matrix, inferred, seconds, infer_seconds
 
 
-def run_gensim(docs, dm: int, train_words: bool, workers: int):
+def run_gensim(docs, dm: int, train_words: bool, workers: int, seed: int = 1,
+               infer: bool = True):
     from gensim.models.doc2vec import Doc2Vec, TaggedDocument
 
     s = SETTINGS
     tagged = [TaggedDocument(tokens, [i]) for i, (_, tokens) in enumerate(docs)]
     model = Doc2Vec(vector_size=s["dim"], dm=dm, dm_mean=1, dbow_words=int(train_words),
                     window=s["window"], negative=s["negative"], hs=0, sample=s["sample"],
-                    min_count=s["min_count"], epochs=s["epochs"], workers=workers, seed=1)
+                    min_count=s["min_count"], epochs=s["epochs"], workers=workers, seed=seed)
     model.build_vocab(tagged)
     start = time.perf_counter()
     model.train(tagged, total_examples=len(tagged), epochs=s["epochs"])
     seconds = time.perf_counter() - start
+    if not infer:
+        return model.dv.vectors, None, seconds, None
     start = time.perf_counter()
     inferred = np.array([model.infer_vector(tokens, epochs=s["epochs"]) for _, tokens in docs])
     infer_seconds = time.perf_counter() - start
@@ -95,6 +101,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3, help="best of this many runs")
     parser.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS))
+    parser.add_argument("--seeds", type=int, default=0, metavar="N",
+                        help="also train each model with seeds 1..N (no inference) and "
+                             "print its topic accuracy's mean and standard deviation")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     tokenize = make_tokenizer(lowercase=True, token_pattern=r"\w+")
@@ -123,6 +132,15 @@ def main() -> None:
                   flush=True)
         print(f"| speed-up | {times['gensim'][0] / times['wordspace'][0]:.2f}x | | | | "
               f"{times['gensim'][1] / times['wordspace'][1]:.2f}x |", flush=True)
+    for model in args.models if args.seeds else ():
+        title, dm, train_words = MODELS[model]
+        for name, runner in (("wordspace", run_wordspace), ("gensim", run_gensim)):
+            scores = [topic_accuracy(runner(docs, dm, train_words, args.workers, seed=seed,
+                                            infer=False)[0], labels)
+                      for seed in range(1, args.seeds + 1)]
+            print(f"{name} {title}: topic accuracy over seeds 1-{args.seeds}: "
+                  f"{np.mean(scores):.3f} ± {np.std(scores):.3f} "
+                  f"({', '.join(f'{x:.3f}' for x in scores)})", flush=True)
 
 
 if __name__ == "__main__":
