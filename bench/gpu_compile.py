@@ -56,6 +56,7 @@ def main(argv=None) -> int:
                  ("skip-gram per pair", E.DeviceLayout(block=1)),
                  ("PV-DBOW", E.DeviceLayout(block=11, tagged=True)),
                  ("CBOW", E.DeviceLayout(block=1, window_bag=True)),
+                 ("PV-DM", E.DeviceLayout(block=1, window_bag=True, tagged=True)),
                  ("fastText skip-gram", E.DeviceLayout(block=10, subwords=True)),
                  ("fastText CBOW", E.DeviceLayout(block=1, window_bag=True, subwords=True)))]
     for name, options in (("skip-gram, plain adds", dict(atomic=False)),
