@@ -23,7 +23,14 @@ from wordspace.corpus import Corpus
 from wordspace.documents import Documents
 from wordspace.engine.callbacks import Callback
 from wordspace.engine.checkpoint import CheckpointMismatch, Every, is_checkpoint
-from wordspace.models import CBOW, PVDBOW, GaussianSkipGram, SkipGram, SoftmaxSkipGram
+from wordspace.models import (
+    CBOW,
+    PVDBOW,
+    PVDM,
+    GaussianSkipGram,
+    SkipGram,
+    SoftmaxSkipGram,
+)
 from wordspace.models.base import load_model
 from wordspace.models.ppmi import PPMISVD
 
@@ -97,9 +104,10 @@ def test_one_worker_resume_is_bit_identical_and_callbacks_and_checkpoints_change
     assert not path.exists()
 
 
-def test_pv_dbow_resumes_bit_identical(tmp_path):
+@pytest.mark.parametrize("cls", [PVDBOW, PVDM])
+def test_document_models_resume_bit_identical(tmp_path, cls):
     docs = Documents(planted_documents(n_per_topic=120)[0], min_count=1, progress=False)
-    make = lambda: PVDBOW(**SETTINGS, workers=1)  # noqa: E731
+    make = lambda: cls(**SETTINGS, workers=1)  # noqa: E731
     plain = make().fit(docs)
     path = tmp_path / "partial"
     _interrupted(make(), docs, path, after_epoch=1)

@@ -242,6 +242,7 @@ def test_update_continues_training_on_more_text_with_new_words(tmp_path, monkeyp
 @pytest.mark.parametrize("model, instead", [
     ("PPMISVD", "fit a new PPMISVD on the old and new text together"),
     ("PVDBOW", r"model\.dv\.infer\(tokens\)"),
+    ("PVDM", r"model\.dv\.infer\(tokens\)"),
 ])
 def test_models_that_cannot_continue_training_say_what_to_do_before_any_work(
         model, instead, tmp_path):
@@ -257,7 +258,7 @@ def test_a_fitted_model_stays_as_trained_after_set_params(planted, tmp_path):
     """scikit-learn's rule: parameters set after fit apply to the next fit; saving writes
     the model as trained (a shape parameter changed would write an unloadable or
     different model), and an update refuses changed shape parameters before reading."""
-    from wordspace import PPMISVD, PVDBOW, Documents, FastText, GaussianSkipGram
+    from wordspace import PPMISVD, PVDBOW, PVDM, Documents, FastText, GaussianSkipGram
 
     sentences = planted[0][:300]
     corpus = Corpus(sentences, min_count=1)
@@ -268,6 +269,7 @@ def test_a_fitted_model_stays_as_trained_after_set_params(planted, tmp_path):
         (FastText(bucket=500, **small), corpus, dict(min_n=2, max_n=4), "g0w0zz"),
         (GaussianSkipGram(**small), corpus, dict(tied=False, energy="el"), "g0w0"),
         (PVDBOW(**small), docs, dict(train_words=False), "g0w0"),
+        (PVDM(**small), docs, dict(window=2), "g0w0"),
         (PPMISVD(dim=4, sample=0, progress=False), corpus, dict(add_contexts=False), "g0w0"),
     ]
     for i, (model, data, change, word) in enumerate(cases):
