@@ -16,7 +16,7 @@ from wordspace.models.skipgram import SkipGram
 
 
 class PVDM(PVDBOW):
-    """Paragraph vectors (PV-DM, gensim's ``Doc2Vec(dm=1, dm_mean=1)``): the mean of a
+    """Paragraph vectors (PV-DM, gensim's default ``Doc2Vec(dm=1)``): the mean of a
     word's window and its document's vector predicts the word.
 
     Words and documents are trained together, in one space: the window's word vectors
