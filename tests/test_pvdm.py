@@ -201,3 +201,44 @@ def test_the_command_line_trains_queries_and_infers(tmp_path, capsys):
     assert main(["train", str(corpus), "-o", str(tmp_path / "x"), "--model", "pv-dm",
                  "--no-words"]) == 2
     assert "--no-words" in capsys.readouterr().err
+
+
+def test_inferring_a_document_does_not_copy_the_vocabulary():
+    """Inference gathers the rows of the document's own words, not a copy of every word
+    row beside the new one: what one short document costs does not grow with the
+    vocabulary (a copy of a 3 M-word, 300-d vocabulary is 3.6 GB per call)."""
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(20_000)]
+    docs = [(str(i), list(rng.choice(words, 40))) for i in range(1_000)]
+    model = PVDM(dim=64, epochs=1, sample=0, workers=1, progress=False).fit(
+        Documents(docs, min_count=1))
+    assert model.vectors.matrix.nbytes > 4_000_000
+    model.dv.infer(docs[0][1][:5], epochs=1)  # compiled and warm
+    tracemalloc.start()
+    model.dv.infer(docs[0][1][:5], epochs=1)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < model.vectors.matrix.nbytes / 8, peak
+
+
+@pytest.mark.parametrize("cls", [PVDBOW, PVDM])
+def test_inference_tables_are_kept_between_calls_and_follow_a_refit(cls):
+    """The subsampling and noise tables inference draws from are built once per trained
+    vocabulary: a refit on other documents infers as a fresh model does, and a pickle
+    does not carry them."""
+    import pickle
+
+    settings = dict(dim=8, epochs=2, sample=0, workers=1, seed=2, progress=False)
+    first = Documents(planted_documents(n_per_topic=10, seed=1)[0], min_count=1)
+    second = Documents([(i, doc + ["extra", f"only{i}"]) for i, doc in
+                        planted_documents(n_per_topic=12, seed=2)[0]], min_count=1)
+    doc = topic_document(np.random.default_rng(3), 2) + ["extra"]
+    model = cls(**settings).fit(first)
+    model.dv.infer(doc)
+    assert model._inference_sampler() is model._inference_sampler()  # kept
+    assert "_inference_tables" not in pickle.loads(pickle.dumps(model)).__dict__
+    model.fit(second)
+    fresh = cls(**settings).fit(second)
+    np.testing.assert_array_equal(model.dv.infer(doc), fresh.dv.infer(doc))

@@ -62,7 +62,7 @@ from wordspace.engine.checkpoint import (
     param_arrays,
 )
 from wordspace.engine.jobs import Job, epoch_jobs, make_jobs
-from wordspace.engine.layout import Layout
+from wordspace.engine.layout import Layout, WordBags
 from wordspace.engine.meter import (
     DIVERGENCE_FACTOR,
     Meter,
@@ -75,7 +75,7 @@ from wordspace.engine.params import VectorParams
 from wordspace.engine.runner import Pauses, Runner, ThreadRunner
 from wordspace.engine.sampler import Sampler, random_state
 from wordspace.engine.schedule import Schedule
-from wordspace.losses import Loss, Params
+from wordspace.losses import Loss, NegativeSamplingLoss, Params
 from wordspace.progress import progress_bar
 from wordspace.sampling import keep_probabilities
 
@@ -792,40 +792,47 @@ def check_pairs(pairs: int, counts: np.ndarray, sample: float, done: str) -> Non
         logger.warning("%s", message)
 
 
-def infer_rows(documents: list[np.ndarray], loss: Loss, outputs: np.ndarray,
-               counts: np.ndarray, *, negative: int, sample: float, ns_exponent: float,
+def infer_rows(documents: list[np.ndarray], outputs: np.ndarray, sampler: Sampler, *,
                epochs: int, alpha: float, min_alpha: float, seed: int, workers: int,
                words: np.ndarray | None = None, window: int = 0,
                layout: Layout | None = None) -> np.ndarray:
     """Fit one new input row per document against frozen ``outputs`` (paragraph-vector
     inference).
 
-    Each document (word indices) is one job of a :class:`ThreadRunner` of up to
-    ``workers`` threads: it is walked ``epochs`` times as one sentence whose context is
-    its own row (PV-DBOW) or, given the trained input rows of the ``words`` and a
-    ``window``, its window's word rows and its own row, cut as ``layout`` says (PV-DM's
-    one bag). ``loss`` must leave ``outputs`` and the ``words`` alone
-    (``NegativeSamplingLoss(train_outputs=False, frozen_inputs=len(words))``). The
-    learning rate of each epoch comes from a :class:`~wordspace.engine.schedule.Schedule`,
-    falling linearly from ``alpha`` towards ``min_alpha`` over the epochs. Every row
-    starts from the same seeded random vector with a random state seeded by ``seed``
-    alone, so a document's row depends on nothing but the document and the seed, however
-    many documents or threads share the call.
+    ``sampler`` holds the vocabulary's subsampling and noise tables (its tokens are not
+    read: :meth:`Sampler.build` over empty tokens, which a model builds once for all its
+    inference calls). Each document (word indices) is one job of a :class:`ThreadRunner`
+    of up to ``workers`` threads (a lone document runs in the calling thread): it is
+    walked ``epochs`` times as one sentence whose context is its own row (PV-DBOW) or,
+    given the trained input rows of the vocabulary's ``words`` and a ``window``, its
+    window's word rows and its own row, cut as ``layout`` says (PV-DM's one bag). The
+    step is ``NegativeSamplingLoss(train_outputs=False)``'s, which only reads the output
+    rows and the word rows. The learning rate of each epoch comes from a
+    :class:`~wordspace.engine.schedule.Schedule`, falling linearly from ``alpha``
+    towards ``min_alpha`` over the epochs. Every row starts from the same seeded random
+    vector with a random state seeded by ``seed`` alone, so a document's row depends on
+    nothing but the document and the seed, however many documents or threads share the
+    call.
     """
-    dim = outputs.shape[1]
-    n_words = 0 if words is None else len(words)
-    if getattr(loss, "frozen_inputs", 0) != n_words:
-        raise ValueError(f"the loss must freeze the {n_words} word rows the bags read")
-    empty = np.empty(0, np.int64)
-    shared = Sampler.build(empty, empty, counts, window=window, negative=negative,
-                           layout=layout or Layout(), sample=sample,
-                           ns_exponent=ns_exponent, sentence_context=np.zeros(1, np.int32))
+    dim, negative = outputs.shape[1], sampler.negative
+    layout = layout or Layout()
+    context_rows = np.empty((0, dim), np.float32)
+    if words is not None:
+        # only the documents' own words are gathered beside the new rows, each word's
+        # bag its row among them: a call costs its documents, not a copy of every word
+        seen = np.unique(np.concatenate([np.asarray(d, np.int64) for d in documents]
+                                        or [np.empty(0, np.int64)]))
+        local = np.zeros(len(words), np.int32)
+        local[seen] = np.arange(len(seen), dtype=np.int32)
+        layout = replace(layout, word_bags=WordBags(np.arange(len(words) + 1), local))
+        context_rows = words[seen]
+    n_context = len(context_rows)
+    loss = NegativeSamplingLoss(train_outputs=False, frozen_inputs=n_context)
+    shared = replace(sampler, window=window, layout=layout)
     schedule = Schedule.linear(alpha, min_alpha, [1] * epochs)  # one step per epoch
     start = (np.random.default_rng(seed).random(dim, dtype=np.float32) - 0.5) / dim
-    inputs = np.empty((n_words + len(documents), dim), np.float32)
-    inputs[:n_words] = words  # a copy: the bags read them, the step leaves them as they are
-    rows = inputs[n_words:]
-    rows[:] = start
+    inputs = np.concatenate([context_rows, np.tile(start, (len(documents), 1))])
+    rows = inputs[n_context:]
     last_loss = np.zeros((len(documents), 2))  # each document's last epoch: loss, terms
     jobs = [Job(i, i + 1, len(doc), index=i) for i, doc in enumerate(documents)]
     params = VectorParams(inputs, outputs)
@@ -836,20 +843,25 @@ def infer_rows(documents: list[np.ndarray], loss: Loss, outputs: np.ndarray,
             n = len(doc)
             if n == 0:
                 return
-            sampler = replace(shared, tokens=doc, offsets=np.array([0, n], np.int64),
-                              sentence_context=np.array([n_words + job.first], np.int32))
+            walker = replace(shared, tokens=doc, offsets=np.array([0, n], np.int64),
+                             sentence_context=np.array([n_context + job.first], np.int32))
             state = random_state(seed, 0)  # per document: rows independent of the order
-            examples = sampler.examples(n, n * (2 * window + 1))
+            examples = walker.examples(n, n * (2 * window + 1))
             scratch = loss.scratch(params, negative,
-                                   sampler.layout.bags_per_example(2 * window + 1))
+                                   walker.layout.bags_per_example(2 * window + 1))
             for epoch in range(epochs):
                 lr = schedule.rate(epoch)
-                sampler.sample(Job(0, 1, n, epoch, epoch), state, examples)
+                walker.sample(Job(0, 1, n, epoch, epoch), state, examples)
                 job_loss, terms, _ = loss.update(params, examples, lr, scratch)
             last_loss[job.first] = job_loss, terms
         return step
 
-    ThreadRunner(max(min(workers, len(documents)), 1), name="wordspace-infer").run(jobs, worker)
+    if len(jobs) <= 1 or workers == 1:  # one lane: no thread to start and join per call
+        step = worker(0)
+        for job in jobs:
+            step(job)
+    else:
+        ThreadRunner(min(workers, len(jobs)), name="wordspace-infer").run(jobs, worker)
     # as in training: a non-finite loss, or one far above an untrained row's, diverged
     total, terms = last_loss.sum(axis=0)
     reference = loss.reference_loss(params, negative)
@@ -860,4 +872,4 @@ def infer_rows(documents: list[np.ndarray], loss: Loss, outputs: np.ndarray,
             f"inference diverged: the loss per term in the last epoch is "
             f"{mean:.4g}, over {DIVERGENCE_FACTOR:g} times an untrained "
             f"row's {reference:.4g}; lower alpha (now {alpha:g}), e.g. to {alpha / 4:g}")
-    return rows.copy() if n_words else rows  # not a view that keeps the words' copy
+    return rows.copy() if n_context else rows  # not a view that keeps the words' copy

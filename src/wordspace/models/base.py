@@ -130,9 +130,11 @@ class Model:
 
     def __getstate__(self) -> dict:
         """What a pickle or a deep copy holds: not a running ``fit``'s options (its
-        callbacks), or a snapshot taken in a callback would hold every earlier one."""
+        callbacks), or a snapshot taken in a callback would hold every earlier one, nor
+        tables cached for queries (rebuilt on use)."""
         state = dict(self.__dict__)
         state.pop("_run", None)
+        state.pop("_inference_tables", None)
         return state
 
     def set_params(self, **params) -> Model:
