@@ -651,7 +651,8 @@ class Corpus:
         keyed by the file (path, size, times and a hash of its first and last megabyte)
         and these settings, so the next run skips reading. A cache found unusable
         (truncated, edited, or inconsistent) is rebuilt, with a warning. Caches are
-        written once and published whole, so concurrent runs can share them.
+        written once and published whole, so concurrent runs can share them. Older
+        encodings stay until ``wordspace cache clean`` removes them (:mod:`wordspace.cache`).
     progress : bool
         Show a progress bar while reading.
     shard : bool or Group, optional
@@ -711,6 +712,7 @@ class Corpus:
             # each file's head and tail hashed once, for the ranks' check and the cache key
             fingerprints = [_fingerprint(f) for f in self.files] \
                 if cache or self.group is not None else []
+            self._fingerprints = fingerprints  # recorded in the cache's meta.json
             if self.group is not None:
                 from wordspace.distributed import shards
 
@@ -725,6 +727,7 @@ class Corpus:
                 raise TypeError(f"source must be a path or an iterable of {self._items}, "
                                 f"not {type(source).__name__}")
             self.files, self.name, cache_dir = [], "<iterable>", None
+            self._fingerprints = []
             if self.group is not None:
                 self._check_ranks_agree("an iterable")
             self._sentences = source if self.group is None else itertools.islice(
@@ -1057,11 +1060,20 @@ class Corpus:
         self._save_more(out)
         with open(out / "meta.json", "w") as f:  # written last: it checksums the others
             json.dump({"source": self.name, "raw_tokens": merged.raw_tokens,
-                       "tokens": n_final, **self._settings(), "crc32": _checksums(out)}, f)
+                       "tokens": n_final, **self._settings(), **self._source_record(),
+                       "crc32": _checksums(out)}, f)
         logger.info("%s: %d tokens, %d kept, vocabulary of %d words%s",
                     self.name, merged.raw_tokens, int(kept_counts.sum()), len(kept_words),
                     "" if self.group is None else
                     f" (rank {self.group.rank} of {self.group.world} holds {n_final:,})")
+
+    def _source_record(self) -> dict:
+        """What ``meta.json`` records of the source files, for ``wordspace cache list`` to
+        tell, from their sizes and times alone, a cache no run will use again (its key
+        would differ): the source's absolute path and each file's :func:`_fingerprint`."""
+        if not self.files:
+            return {}
+        return {"path": os.path.abspath(self.name), "files": self._fingerprints}
 
     def _save_more(self, out: Path) -> None:
         """Write what a subclass keeps in the cache beside the encoding (before
@@ -1208,20 +1220,27 @@ def _identity(path: Path) -> tuple[int, int]:
     return info.st_dev, info.st_ino
 
 
-def _discard(directory: Path, identity: tuple[int, int]) -> None:
+def _discard(directory: Path, identity: tuple[int, int], strict: bool = False) -> bool:
     """Remove the unusable cache ``directory`` if it is still the one found unusable:
     first moved aside under a claimed temporary name, so the path is free at once and
-    readers that have it open keep their files until they close them."""
+    readers that have it open keep their files until they close them. Returns whether
+    it was removed (False: another run replaced or removed it first). ``strict``: a
+    failure to delete its files raises ``OSError`` (what is left stays under the
+    temporary name, unclaimed, for a later clean), where otherwise it is ignored."""
     try:
         if _identity(directory) != identity:
-            return  # another run replaced it already
+            return False  # another run replaced it already
     except FileNotFoundError:
-        return
+        return False
     aside, claim = temporary_directory(directory.parent, directory.name, tag="bad.")
     try:
-        os.replace(directory, aside)  # a directory replaces an empty one
-    except FileNotFoundError:
-        pass  # another run removed it first
+        try:
+            os.replace(directory, aside)  # a directory replaces an empty one
+        except FileNotFoundError:
+            return False  # another run removed it first
+        if strict:
+            shutil.rmtree(aside)
+        return True
     finally:
         shutil.rmtree(aside, ignore_errors=True)
         os.close(claim)
