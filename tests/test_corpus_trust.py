@@ -664,6 +664,9 @@ def test_a_leading_byte_order_mark_is_no_part_of_the_first_word(tmp_path):
     ([["a", b"x", "a"]], r"sentence 0: token 1 \(b'x'\) is of type bytes, not str \(decode"),
     ([["a", "b"], ["a", ["x"]]], r"sentence 1: token 1 \(\['x'\]\) is of type list"),
     ([["a", "b"], ("a", 7)], r"sentence 1: token 1 \(7\) is of type int"),
+    # strings, but no sentence: a dict's keys, a set's items in no set order
+    ([["a", "b"], {"a": 1, "b": 2}], r"sentence 1 is a dict, not a list of tokens: its keys"),
+    ([{"a", "b"}], r"sentence 0 is a set, not a list of tokens: its items, in no set order"),
 ])
 @pytest.mark.parametrize("lowercase", [False, True])
 def test_tokens_that_are_not_strings_are_named(sentences, message, lowercase):

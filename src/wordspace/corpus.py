@@ -32,7 +32,8 @@ import shutil
 import stat
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -209,7 +210,13 @@ class _Tokenizer:
         without the overlong ones. Unless ``tokens`` is an iterable of strings, ``error``
         says so, naming ``where`` they came from and the first token at fault, and what
         the ``source`` should hold: a token of another type would otherwise become a word
-        of the vocabulary (its ``str()``) or fail later naming nothing."""
+        of the vocabulary (its ``str()``) or fail later naming nothing. A mapping (a
+        dict) or a set is refused too: its keys, or its items in an order that differs
+        from process to process, would be read as the sentence."""
+        if isinstance(tokens, (Mapping, AbstractSet)):
+            raise error(f"{where} is a {type(tokens).__name__}, not a list of tokens: its "
+                        f"{'keys' if isinstance(tokens, Mapping) else 'items, in no set order,'}"
+                        f" would be read as the sentence; {source}")
         try:
             tokens = list(tokens)
         except TypeError:
