@@ -810,6 +810,29 @@ def test_lines_ending_in_a_lone_carriage_return_are_lines(tmp_path, monkeypatch,
         assert docs.ids == ["0", "1", "3"]  # was one document for the Mac file
 
 
+def test_a_files_head_is_read_once_to_tell_its_line_ends(tmp_path, monkeypatch):
+    """The head read to refuse a binary file also tells whether a lone \r ends lines:
+    it was read again for that by the reader (and by the sharding)."""
+    import wordspace._io as io_module
+
+    read = []
+
+    def counted(path, *a, **kw):
+        read.append(Path(path).name)
+        return text_head(path, *a, **kw)
+
+    text_head = io_module.text_head
+    monkeypatch.setattr(io_module, "text_head", counted)
+    monkeypatch.setattr(corpus_module, "text_head", counted)
+    (tmp_path / "mac.txt").write_bytes(b"first doc\rsecond doc\r")
+    (tmp_path / "unix.txt").write_bytes(b"first doc\nsecond doc\n")
+    for name in ("mac.txt", "unix.txt"):
+        for kind in (Corpus, Documents):
+            read.clear()
+            assert len(kind(tmp_path / name, min_count=1, cache=False, progress=False)) == 2
+            assert read == [name]
+
+
 @pytest.mark.parametrize("block", [1, 2, 1 << 20])
 def test_a_stray_carriage_return_inside_a_line_is_whitespace(tmp_path, monkeypatch, block):
     # a lone \r ends a line only in an old Mac file (no \n in its head): a stray one in an

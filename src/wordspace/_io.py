@@ -109,6 +109,12 @@ def lone_cr_ends_lines(path: str | os.PathLike) -> bool:
         head = text_head(path)
     except DECOMPRESSION_ERRORS:
         return False
+    return lone_cr_in(head)
+
+
+def lone_cr_in(head: bytes) -> bool:
+    """Whether a file whose :func:`text_head` is ``head`` ends its lines with a lone
+    ``\r`` (:func:`lone_cr_ends_lines`), for a caller that has read the head already."""
     return b"\r" in head and b"\n" not in head
 
 

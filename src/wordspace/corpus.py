@@ -46,6 +46,7 @@ from wordspace._io import (
     cache_home,
     decompressing_reader,
     lone_cr_ends_lines,
+    lone_cr_in,
     scratch_directory,
     temporary_directory,
     text_head,
@@ -348,9 +349,11 @@ class _PieceEnd:
 
 
 def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar,
-                  start: int = 0, end: int | None = None) -> Iterator[tuple]:
+                  start: int = 0, end: int | None = None, mac: bool | None = None
+                  ) -> Iterator[tuple]:
     """Stream one (possibly compressed) file, or bytes ``start .. end - 1`` of a plain
-    one (a rank's share, cut where no token is split); lines may be of any length.
+    one (a rank's share, cut where no token is split); lines may be of any length. A
+    lone ``\r`` ends a line when ``mac`` (None: :func:`lone_cr_ends_lines` tells).
 
     Memory stays within about two blocks whatever the file holds: of the unfinished line,
     only what could still be the start of a token waits for the next block (at most a
@@ -362,7 +365,8 @@ def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar,
         errors="wordspace.count")
     with open_source(path) as (raw, stream):
         of_text = "" if stream is raw else " of its decompressed text"
-        mac = lone_cr_ends_lines(path)  # else a lone \r is a space, as \r\n's \r is
+        if mac is None:  # else a lone \r is a space, as \r\n's \r is
+            mac = lone_cr_ends_lines(path)
         if end is not None:
             stream = _Window(raw, start, end - start)
         before, first_bad = _start_file(), None
@@ -445,10 +449,11 @@ def _resolve(source: str | os.PathLike, kind: str) -> Path:
     return path
 
 
-def _source_files(path: Path, kind: str) -> list[Path]:
+def _source_files(path: Path, kind: str) -> tuple[list[Path], list[bool]]:
     """The text files of a corpus given as a path: the file itself, or a folder's files
     (in sorted order; hidden ones and wordspace's own model and checkpoint folders left
-    out). A binary file is refused, naming it, before any is read."""
+    out), and whether each ends its lines with a lone ``\r`` (:func:`lone_cr_in`), told
+    from the head read here. A binary file is refused, naming it, before any is read."""
     if path.is_dir():
         files = _folder_files(path)
         if not files:
@@ -459,15 +464,18 @@ def _source_files(path: Path, kind: str) -> list[Path]:
         raise CorpusError(f"{path} is {_kind_of(path)}{_why_not_a_corpus(path)}")
     else:
         files = None
+    mac = []
     for file in files or ():
         try:
-            nul = text_head(file).find(b"\0")
+            head = text_head(file)
         except DECOMPRESSION_ERRORS:
-            continue  # damaged: reading it says so, naming the file
-        if nul >= 0:
-            raise binary_error(file, nul, file != path)
+            mac.append(False)  # damaged: reading it says so, naming the file
+            continue
+        if b"\0" in head:
+            raise binary_error(file, head.index(b"\0"), file != path)
+        mac.append(lone_cr_in(head))
     if files is not None:
-        return files
+        return files, mac
     from wordspace.datasets import names
 
     raise FileNotFoundError(f"{kind} file not found: {path} (nor is it one of the {kind} "
@@ -714,7 +722,8 @@ class Corpus:
 
         if isinstance(source, (str, os.PathLike)):
             path = _resolve(source, self._dataset_kind)
-            self.files = _source_files(path, self._dataset_kind)
+            self.files, mac = _source_files(path, self._dataset_kind)
+            self._mac = dict(zip(self.files, mac, strict=True))  # each file's head, read once
             self.name = str(path)
             # each file's head and tail hashed once, for the ranks' check and the cache key
             fingerprints = [_fingerprint(f) for f in self.files] \
@@ -726,7 +735,7 @@ class Corpus:
                 self._check_ranks_agree([_rank_view(f, path, fingerprint) for f, fingerprint
                                          in zip(self.files, fingerprints, strict=True)])
                 self.pieces = shards.shard(self.files, self.group.rank, self.group.world,
-                                           chunk_bytes=shards.CHUNK_BYTES)
+                                           chunk_bytes=shards.CHUNK_BYTES, mac=mac)
                 self._check_every_rank_has_a_share()
             cache_dir = self._cache_dir(fingerprints) if cache else None
         else:
@@ -734,6 +743,7 @@ class Corpus:
                 raise TypeError(f"source must be a path or an iterable of {self._items}, "
                                 f"not {type(source).__name__}")
             self.files, self.name, cache_dir = [], "<iterable>", None
+            self._mac = {}
             self._fingerprints = []
             if self.group is not None:
                 self._check_ranks_agree("an iterable")
@@ -972,7 +982,14 @@ class Corpus:
     def _read_file(self, path: Path, batcher: _Batcher, bar, **share) -> Iterator[tuple]:
         """Feed one file (or its bytes ``start .. end - 1``) to ``batcher`` (advancing
         ``bar`` by bytes), yielding full batches."""
-        return _file_batches(path, self._tokenizer, batcher, bar, **share)
+        return _file_batches(path, self._tokenizer, batcher, bar, mac=self._lone_cr(path),
+                             **share)
+
+    def _lone_cr(self, path: Path) -> bool:
+        """Whether a lone ``\r`` ends a line of the source file ``path``, as its head,
+        read once when the corpus was given, said."""
+        mac = self._mac.get(path)
+        return lone_cr_ends_lines(path) if mac is None else mac
 
     def _count(self, out: Path) -> _Counts:
         """Read the source (this rank's share of it) once: provisional ids to
