@@ -860,7 +860,7 @@ def test_a_full_cache_device_falls_back_to_encoding_without_a_cache(tmp_path, mo
     def full(out, remap, n_final):  # the cache's device is full; the scratch space is not
         if home in Path(out).parents:
             raise OSError(error, os.strerror(error))
-        write_tokens(out, remap, n_final)
+        return write_tokens(out, remap, n_final)
 
     monkeypatch.setattr(Corpus, "_write_tokens", staticmethod(full))
     with caplog.at_level(logging.WARNING):

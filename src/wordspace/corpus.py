@@ -23,6 +23,7 @@ import contextlib
 import errno
 import hashlib
 import heapq
+import io
 import itertools
 import json
 import logging
@@ -1079,13 +1080,13 @@ class Corpus:
             kept_words = [UNK, *kept_words]
             kept_counts = np.concatenate([[n_unk], kept_counts])
 
-        self._write_tokens(out, remap, n_final)
+        tokens_crc = self._write_tokens(out, remap, n_final)
         Vocabulary(kept_words, kept_counts, unk=self.unk).save_tsv(out / "vocab.tsv")
         self._save_more(out)
         with open(out / "meta.json", "w") as f:  # written last: it checksums the others
             json.dump({"source": self.name, "raw_tokens": merged.raw_tokens,
                        "tokens": n_final, **self._settings(), **self._source_record(),
-                       "crc32": _checksums(out)}, f)
+                       "crc32": _checksums(out, {"tokens.npy": tokens_crc})}, f)
         logger.info("%s: %d tokens, %d kept, vocabulary of %d words%s",
                     self.name, merged.raw_tokens, int(kept_counts.sum()), len(kept_words),
                     "" if self.group is None else
@@ -1148,8 +1149,10 @@ class Corpus:
         return merged, index
 
     @staticmethod
-    def _write_tokens(out: Path, remap: np.ndarray, n_final: int) -> None:
-        """Map provisional ids to final indices, sentence block by sentence block.
+    def _write_tokens(out: Path, remap: np.ndarray, n_final: int) -> int:
+        """Map provisional ids to final indices, sentence block by sentence block; return
+        the CRC-32 of ``tokens.npy``, taken as it is written (not read back for
+        ``meta.json``: the file is the corpus's largest).
 
         ``tokens.npy`` is written in order through ``write``, not through a memory map: a
         write through a map that finds its device full kills the process (SIGBUS) where
@@ -1159,10 +1162,13 @@ class Corpus:
         new_lengths = np.empty_like(lengths)
         written = 0
         s = 0
+        header = io.BytesIO()
+        np.lib.format.write_array_header_1_0(header, {
+            "descr": np.lib.format.dtype_to_descr(np.dtype(np.int32)),
+            "fortran_order": False, "shape": (n_final,)})
+        crc = zlib.crc32(header.getvalue())
         with open(out / "ids.bin", "rb") as ids_file, open(out / "tokens.npy", "wb") as tokens:
-            np.lib.format.write_array_header_1_0(tokens, {
-                "descr": np.lib.format.dtype_to_descr(np.dtype(np.int32)),
-                "fortran_order": False, "shape": (n_final,)})
+            tokens.write(header.getvalue())
             while s < len(lengths):
                 # a block of whole sentences spanning about 4 * _BATCH_TOKENS tokens
                 e = max(s + 1, int(np.searchsorted(starts, starts[s] + 4 * _BATCH_TOKENS)) - 1)
@@ -1170,8 +1176,9 @@ class Corpus:
                 mapped = remap[prov]
                 keep = mapped >= 0
                 new_lengths[s:e] = np.add.reduceat(keep, starts[s:e] - starts[s])
-                kept = mapped[keep]
-                tokens.write(kept.astype(np.int32, copy=False))  # OSError's errno: ENOSPC
+                kept = np.ascontiguousarray(mapped[keep], np.int32)
+                tokens.write(kept)  # OSError's errno: ENOSPC
+                crc = zlib.crc32(kept, crc)
                 written += len(kept)
                 s = e
         assert written == n_final, (written, n_final)
@@ -1180,6 +1187,7 @@ class Corpus:
         np.save(out / "sentence_line.npy", np.fromfile(out / "lines.bin", np.int64)[nonempty])
         for scratch in ("ids.bin", "lengths.bin", "lines.bin"):
             os.unlink(out / scratch)
+        return crc
 
 
 @dataclass
@@ -1329,10 +1337,11 @@ def _crc32(path: Path, ids_from: int | None = None) -> tuple[int, tuple[int, int
     return crc, None if low is None else (low, high)
 
 
-def _checksums(directory: Path) -> dict[str, int]:
-    """The CRC-32 of every file of a cache being written, by name, for ``meta.json``."""
-    return {name: _crc32(directory / name)[0] for name in sorted(os.listdir(directory))
-            if name != "meta.json"}
+def _checksums(directory: Path, known: dict[str, int]) -> dict[str, int]:
+    """The CRC-32 of every file of a cache being written, by name, for ``meta.json``:
+    those ``known`` (taken as they were written), the others read."""
+    return {name: known[name] if name in known else _crc32(directory / name)[0]
+            for name in sorted(os.listdir(directory)) if name != "meta.json"}
 
 
 def _check_checksums(directory: Path, recorded, tokens: np.memmap, n_words: int) -> None:
