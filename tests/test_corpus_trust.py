@@ -813,17 +813,9 @@ def test_lines_ending_in_a_lone_carriage_return_are_lines(tmp_path, monkeypatch,
 def test_a_files_head_is_read_once_to_tell_its_line_ends(tmp_path, monkeypatch):
     """The head read to refuse a binary file also tells whether a lone \r ends lines:
     it was read again for that by the reader (and by the sharding)."""
-    import wordspace._io as io_module
+    from helpers import count_head_reads
 
-    read = []
-
-    def counted(path, *a, **kw):
-        read.append(Path(path).name)
-        return text_head(path, *a, **kw)
-
-    text_head = io_module.text_head
-    monkeypatch.setattr(io_module, "text_head", counted)
-    monkeypatch.setattr(corpus_module, "text_head", counted)
+    read = count_head_reads(monkeypatch)
     (tmp_path / "mac.txt").write_bytes(b"first doc\rsecond doc\r")
     (tmp_path / "unix.txt").write_bytes(b"first doc\nsecond doc\n")
     for name in ("mac.txt", "unix.txt"):

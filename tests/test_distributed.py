@@ -196,17 +196,9 @@ def _sharded(source, world: int, **settings) -> list:
 def test_each_rank_reads_a_files_head_once(tmp_path, monkeypatch):
     """The head read to refuse a binary file also tells the sharding and the reader
     whether a lone \r ends lines (an old Mac file's cuts fall after a \r)."""
-    import wordspace._io as io_module
-    import wordspace.corpus as corpus_module
+    from helpers import count_head_reads
 
-    text_head, read = io_module.text_head, []
-
-    def counted(path, *a, **kw):
-        read.append(Path(path).name)
-        return text_head(path, *a, **kw)
-
-    monkeypatch.setattr(io_module, "text_head", counted)
-    monkeypatch.setattr(corpus_module, "text_head", counted)
+    read = count_head_reads(monkeypatch)
     path = tmp_path / "mac.txt"
     path.write_bytes(b"".join(b"w%d w%d w%d\r" % (i % 7, i % 5, i % 3) for i in range(400)))
     results = _sharded(path, 2, min_count=1, cache=False)
