@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 
@@ -105,3 +107,20 @@ def simulated_cuda():
                            "NUMBA_ENABLE_CUDASIM must be set before numba is first imported "
                            "(tests/conftest.py)")
     return cuda
+
+
+def count_head_reads(monkeypatch) -> list[str]:
+    """The names of the files whose head (:func:`wordspace._io.text_head`) is read from
+    now on, one entry a read, in the list returned."""
+    import wordspace._io as io_module
+    import wordspace.corpus as corpus_module
+
+    text_head, read = io_module.text_head, []
+
+    def counted(path, *a, **kw):
+        read.append(os.path.basename(path))
+        return text_head(path, *a, **kw)
+
+    monkeypatch.setattr(io_module, "text_head", counted)
+    monkeypatch.setattr(corpus_module, "text_head", counted)
+    return read

@@ -158,6 +158,37 @@ def test_encoded_corpus_is_cached_and_keyed_by_settings(tmp_path):
     assert changed.cache_dir != first.cache_dir and changed.vocab.words[0] == "d"
 
 
+@pytest.mark.parametrize("unk", [False, True])
+def test_the_tokens_checksum_is_taken_as_they_are_written(tmp_path, monkeypatch, caplog,
+                                                          unk):
+    """meta.json's CRC-32 of tokens.npy is the file's, taken block by block as it is
+    written: the file is read once, by the check of the cache's first load, not also
+    back for meta.json right after it was written."""
+    import json
+    import zlib
+    from pathlib import Path
+
+    import wordspace.corpus as corpus_module
+
+    monkeypatch.setattr(corpus_module, "_BATCH_TOKENS", 3)  # a block of a few sentences
+    crc32, read = corpus_module._crc32, []
+
+    def counted(path, *a):
+        read.append(Path(path).name)
+        return crc32(path, *a)
+
+    monkeypatch.setattr(corpus_module, "_crc32", counted)
+    path = tmp_path / "c.txt"
+    path.write_text("".join(f"a b w{i % 13} c w{i % 7} rare{i}\n" for i in range(300)))
+    with caplog.at_level(logging.WARNING):
+        corpus = Corpus(path, min_count=2, unk=unk, progress=False)
+    assert corpus.cache_dir is not None and not caplog.text  # loaded, checked, as written
+    meta = json.loads((corpus.cache_dir / "meta.json").read_text())
+    assert meta["crc32"]["tokens.npy"] == zlib.crc32((corpus.cache_dir / "tokens.npy")
+                                                     .read_bytes())
+    assert read.count("tokens.npy") == 1
+
+
 def test_vocabulary_tsv_round_trip(tmp_path):
     v = Vocabulary(["<unk>", "the", "cat"], [5, 3, 1], unk=True)
     v.save_tsv(tmp_path / "v.tsv")

@@ -664,6 +664,9 @@ def test_a_leading_byte_order_mark_is_no_part_of_the_first_word(tmp_path):
     ([["a", b"x", "a"]], r"sentence 0: token 1 \(b'x'\) is of type bytes, not str \(decode"),
     ([["a", "b"], ["a", ["x"]]], r"sentence 1: token 1 \(\['x'\]\) is of type list"),
     ([["a", "b"], ("a", 7)], r"sentence 1: token 1 \(7\) is of type int"),
+    # strings, but no sentence: a dict's keys, a set's items in no set order
+    ([["a", "b"], {"a": 1, "b": 2}], r"sentence 1 is a dict, not a list of tokens: its keys"),
+    ([{"a", "b"}], r"sentence 0 is a set, not a list of tokens: its items, in no set order"),
 ])
 @pytest.mark.parametrize("lowercase", [False, True])
 def test_tokens_that_are_not_strings_are_named(sentences, message, lowercase):
@@ -807,6 +810,21 @@ def test_lines_ending_in_a_lone_carriage_return_are_lines(tmp_path, monkeypatch,
         assert docs.ids == ["0", "1", "3"]  # was one document for the Mac file
 
 
+def test_a_files_head_is_read_once_to_tell_its_line_ends(tmp_path, monkeypatch):
+    """The head read to refuse a binary file also tells whether a lone \r ends lines:
+    it was read again for that by the reader (and by the sharding)."""
+    from helpers import count_head_reads
+
+    read = count_head_reads(monkeypatch)
+    (tmp_path / "mac.txt").write_bytes(b"first doc\rsecond doc\r")
+    (tmp_path / "unix.txt").write_bytes(b"first doc\nsecond doc\n")
+    for name in ("mac.txt", "unix.txt"):
+        for kind in (Corpus, Documents):
+            read.clear()
+            assert len(kind(tmp_path / name, min_count=1, cache=False, progress=False)) == 2
+            assert read == [name]
+
+
 @pytest.mark.parametrize("block", [1, 2, 1 << 20])
 def test_a_stray_carriage_return_inside_a_line_is_whitespace(tmp_path, monkeypatch, block):
     # a lone \r ends a line only in an old Mac file (no \n in its head): a stray one in an
@@ -834,7 +852,7 @@ def test_a_full_cache_device_falls_back_to_encoding_without_a_cache(tmp_path, mo
     def full(out, remap, n_final):  # the cache's device is full; the scratch space is not
         if home in Path(out).parents:
             raise OSError(error, os.strerror(error))
-        write_tokens(out, remap, n_final)
+        return write_tokens(out, remap, n_final)
 
     monkeypatch.setattr(Corpus, "_write_tokens", staticmethod(full))
     with caplog.at_level(logging.WARNING):

@@ -193,6 +193,20 @@ def _sharded(source, world: int, **settings) -> list:
                                                  **settings))
 
 
+def test_each_rank_reads_a_files_head_once(tmp_path, monkeypatch):
+    """The head read to refuse a binary file also tells the sharding and the reader
+    whether a lone \r ends lines (an old Mac file's cuts fall after a \r)."""
+    from helpers import count_head_reads
+
+    read = count_head_reads(monkeypatch)
+    path = tmp_path / "mac.txt"
+    path.write_bytes(b"".join(b"w%d w%d w%d\r" % (i % 7, i % 5, i % 3) for i in range(400)))
+    results = _sharded(path, 2, min_count=1, cache=False)
+    assert all(isinstance(r, Corpus) for r in results), results
+    assert sum(len(r) for r in results) == 400  # each \r ends a sentence
+    assert read == ["mac.txt"] * 2  # once a rank
+
+
 def _on_ranks(world: int, work) -> list:
     """``work(group)`` on ``world`` ranks as threads: each rank's result or exception."""
     board = {"values": [None] * world, "barrier": threading.Barrier(world, timeout=60)}

@@ -109,6 +109,12 @@ def lone_cr_ends_lines(path: str | os.PathLike) -> bool:
         head = text_head(path)
     except DECOMPRESSION_ERRORS:
         return False
+    return lone_cr_in(head)
+
+
+def lone_cr_in(head: bytes) -> bool:
+    """Whether a file whose :func:`text_head` is ``head`` ends its lines with a lone
+    ``\r`` (:func:`lone_cr_ends_lines`), for a caller that has read the head already."""
     return b"\r" in head and b"\n" not in head
 
 
@@ -192,13 +198,13 @@ def temporary_directory(directory: Path, name: str, tag: str = "", mode: int = 0
         return path, _claim(path)
 
 
-def clean_stale_temporaries(directory: str | Path, name: str | None = None) -> list[Path]:
-    """Remove the temporaries of killed runs in ``directory``: those of ``name``
+def stale_temporaries(directory: str | Path, name: str | None = None
+                      ) -> Iterator[tuple[Path, bool]]:
+    """The temporaries of killed runs in ``directory``: those of ``name``
     (``.NAME.<8 hex digits>.tmp``, as wordspace names them), or of any name when ``name``
-    is None. A temporary that another
-    process still claims, or that is younger than :data:`STALE_AFTER_SECONDS`, is left
-    alone. Returns what was removed."""
-    removed = []
+    is None, each with whether it is a directory, claimed while the caller deals with it
+    (removes it, or only reports it). A temporary that another process still claims, or
+    that is younger than :data:`STALE_AFTER_SECONDS`, is left out, as is a link."""
     now = time.time()
     for path in _temporaries(Path(directory), name):
         try:
@@ -211,13 +217,21 @@ def clean_stale_temporaries(directory: str | Path, name: str | None = None) -> l
         if fd is None:
             continue
         try:
-            if stat.S_ISDIR(info.st_mode):
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                path.unlink(missing_ok=True)
-            removed.append(path)
+            yield path, stat.S_ISDIR(info.st_mode)
         finally:
             os.close(fd)
+
+
+def clean_stale_temporaries(directory: str | Path, name: str | None = None) -> list[Path]:
+    """Remove the temporaries of killed runs in ``directory`` (those
+    :func:`stale_temporaries` finds). Returns what was removed."""
+    removed = []
+    for path, is_dir in stale_temporaries(directory, name):
+        if is_dir:
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path)
     return removed
 
 

@@ -37,6 +37,8 @@ _EPILOG = """examples:
   echo "the striker scored twice" | wordspace infer bbc-model
   wordspace train bbc --model pv-dm --lowercase --min-count 2 -o bbc-dm  # gensim's default
   wordspace data list
+  wordspace cache list                               # encoded corpora kept, and why
+  wordspace cache clean --dry-run                    # what no run will use again
   wordspace convae explain                           # convolution as a matrix, and W^T
 """
 
@@ -1236,6 +1238,73 @@ def _data_get(a) -> None:
     print(datasets.path(a.name, progress=not a.quiet))
 
 
+def _add_cache(sub) -> None:
+    p = _subcommand(
+        sub, "cache", help="list and clean the encoded corpora kept in the cache",
+        description="Each corpus file is encoded once into $WORDSPACE_HOME/corpora "
+                    "(default ~/.cache/wordspace) for each set of reading settings, and "
+                    "encoded again when the file changes, leaving the old encoding behind. "
+                    "Status: ok; stale (its source is missing, or has another size or "
+                    "times than when encoded: no run will use it again); old format "
+                    "(written by an earlier wordspace); damaged (unreadable meta.json); "
+                    "newer format (kept).")
+    actions = p.add_subparsers(title="actions", metavar="ACTION", required=True)
+    _subcommand(actions, "list", nested=True,
+                help="every encoded corpus: status, size, when written and last read "
+                     "(meta.json's mtime and atime), source and settings; and the "
+                     "datasets' total").set_defaults(func=_cache_list)
+    q = _subcommand(actions, "clean", nested=True,
+                    help="remove the stale, old-format and damaged encodings (and what "
+                         "killed builds left); a build in progress is left alone")
+    q.add_argument("--all", action="store_true", dest="everything",
+                   help="remove every encoded corpus (not the datasets)")
+    q.add_argument("--dry-run", action="store_true",
+                   help="say what would be removed, and the space it would free")
+    q.set_defaults(func=_cache_clean)
+
+
+def _megabytes(size: int) -> str:
+    """A size on disk as people read it (kB, MB or GB)."""
+    scale, unit = next((s, u) for s, u in ((1e9, "GB"), (1e6, "MB"), (1e3, "kB"))
+                       if size >= s or u == "kB")
+    return f"{size / scale:.1f} {unit}"
+
+
+def _cache_list(a) -> None:
+    from wordspace import cache
+
+    def day(when: float | None) -> str:
+        return "-" if when is None else time.strftime("%Y-%m-%d", time.localtime(when))
+
+    entries = cache.corpus_caches()
+    print(f"{'status':<12} {'size':>9}  {'written':<10}  {'read':<10}  source, settings")
+    for e in entries:
+        shown = " ".join(f"{k}={v}" for k, v in e.settings.items())
+        why = f" ({e.why})" if e.why else ""
+        print(f"{e.status:<12} {_megabytes(e.size):>9}  {day(e.written):<10}  "
+              f"{day(e.used):<10}  {e.source or e.folder.name}  {shown}{why}")
+    cleaned = [e for e in entries if e.cleaned]
+    print(f"{len(entries)} encoded corpora, {_megabytes(sum(e.size for e in entries))} in "
+          f"{cache.corpora_folder()}; {len(cleaned)} to clean "
+          f"({_megabytes(sum(e.size for e in cleaned))}: wordspace cache clean)")
+    print(f"datasets: {_megabytes(cache.dataset_usage())} in "
+          f"{cache.cache_home() / 'datasets'}")
+
+
+def _cache_clean(a) -> int:
+    from wordspace import cache
+
+    done = cache.clean(everything=a.everything, dry_run=a.dry_run)
+    verb = "would remove" if a.dry_run else "removed"
+    for folder, size in done.removed:
+        print(f"{verb} {folder} ({_megabytes(size)})")
+    for folder, why in done.failed:
+        print(f"wordspace: could not remove {folder}: {why}", file=sys.stderr)
+    print(f"{verb} {len(done.removed)}, freeing {_megabytes(done.freed)}"
+          + (f"; {len(done.failed)} could not be removed" if done.failed else ""))
+    return 1 if done.failed else 0
+
+
 def _add_convae(sub) -> None:
     p = _subcommand(
         sub, "convae", help="convolutional autoencoder with a transposed-convolution decoder",
@@ -1308,6 +1377,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_plot(sub)
     _add_export(sub)
     _add_data(sub)
+    _add_cache(sub)
     _add_convae(sub)
     return parser
 

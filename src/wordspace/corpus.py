@@ -23,6 +23,7 @@ import contextlib
 import errno
 import hashlib
 import heapq
+import io
 import itertools
 import json
 import logging
@@ -32,7 +33,8 @@ import shutil
 import stat
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -45,6 +47,7 @@ from wordspace._io import (
     cache_home,
     decompressing_reader,
     lone_cr_ends_lines,
+    lone_cr_in,
     scratch_directory,
     temporary_directory,
     text_head,
@@ -209,7 +212,13 @@ class _Tokenizer:
         without the overlong ones. Unless ``tokens`` is an iterable of strings, ``error``
         says so, naming ``where`` they came from and the first token at fault, and what
         the ``source`` should hold: a token of another type would otherwise become a word
-        of the vocabulary (its ``str()``) or fail later naming nothing."""
+        of the vocabulary (its ``str()``) or fail later naming nothing. A mapping (a
+        dict) or a set is refused too: its keys, or its items in an order that differs
+        from process to process, would be read as the sentence."""
+        if isinstance(tokens, (Mapping, AbstractSet)):
+            raise error(f"{where} is a {type(tokens).__name__}, not a list of tokens: its "
+                        f"{'keys' if isinstance(tokens, Mapping) else 'items, in no set order,'}"
+                        f" would be read as the sentence; {source}")
         try:
             tokens = list(tokens)
         except TypeError:
@@ -341,9 +350,11 @@ class _PieceEnd:
 
 
 def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar,
-                  start: int = 0, end: int | None = None) -> Iterator[tuple]:
+                  start: int = 0, end: int | None = None, mac: bool | None = None
+                  ) -> Iterator[tuple]:
     """Stream one (possibly compressed) file, or bytes ``start .. end - 1`` of a plain
-    one (a rank's share, cut where no token is split); lines may be of any length.
+    one (a rank's share, cut where no token is split); lines may be of any length. A
+    lone ``\r`` ends a line when ``mac`` (None: :func:`lone_cr_ends_lines` tells).
 
     Memory stays within about two blocks whatever the file holds: of the unfinished line,
     only what could still be the start of a token waits for the next block (at most a
@@ -355,7 +366,8 @@ def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar,
         errors="wordspace.count")
     with open_source(path) as (raw, stream):
         of_text = "" if stream is raw else " of its decompressed text"
-        mac = lone_cr_ends_lines(path)  # else a lone \r is a space, as \r\n's \r is
+        if mac is None:  # else a lone \r is a space, as \r\n's \r is
+            mac = lone_cr_ends_lines(path)
         if end is not None:
             stream = _Window(raw, start, end - start)
         before, first_bad = _start_file(), None
@@ -438,10 +450,11 @@ def _resolve(source: str | os.PathLike, kind: str) -> Path:
     return path
 
 
-def _source_files(path: Path, kind: str) -> list[Path]:
+def _source_files(path: Path, kind: str) -> tuple[list[Path], list[bool]]:
     """The text files of a corpus given as a path: the file itself, or a folder's files
     (in sorted order; hidden ones and wordspace's own model and checkpoint folders left
-    out). A binary file is refused, naming it, before any is read."""
+    out), and whether each ends its lines with a lone ``\r`` (:func:`lone_cr_in`), told
+    from the head read here. A binary file is refused, naming it, before any is read."""
     if path.is_dir():
         files = _folder_files(path)
         if not files:
@@ -452,15 +465,18 @@ def _source_files(path: Path, kind: str) -> list[Path]:
         raise CorpusError(f"{path} is {_kind_of(path)}{_why_not_a_corpus(path)}")
     else:
         files = None
+    mac = []
     for file in files or ():
         try:
-            nul = text_head(file).find(b"\0")
+            head = text_head(file)
         except DECOMPRESSION_ERRORS:
-            continue  # damaged: reading it says so, naming the file
-        if nul >= 0:
-            raise binary_error(file, nul, file != path)
+            mac.append(False)  # damaged: reading it says so, naming the file
+            continue
+        if b"\0" in head:
+            raise binary_error(file, head.index(b"\0"), file != path)
+        mac.append(lone_cr_in(head))
     if files is not None:
-        return files
+        return files, mac
     from wordspace.datasets import names
 
     raise FileNotFoundError(f"{kind} file not found: {path} (nor is it one of the {kind} "
@@ -651,7 +667,8 @@ class Corpus:
         keyed by the file (path, size, times and a hash of its first and last megabyte)
         and these settings, so the next run skips reading. A cache found unusable
         (truncated, edited, or inconsistent) is rebuilt, with a warning. Caches are
-        written once and published whole, so concurrent runs can share them.
+        written once and published whole, so concurrent runs can share them. Older
+        encodings stay until ``wordspace cache clean`` removes them (:mod:`wordspace.cache`).
     progress : bool
         Show a progress bar while reading.
     shard : bool or Group, optional
@@ -706,18 +723,20 @@ class Corpus:
 
         if isinstance(source, (str, os.PathLike)):
             path = _resolve(source, self._dataset_kind)
-            self.files = _source_files(path, self._dataset_kind)
+            self.files, mac = _source_files(path, self._dataset_kind)
+            self._mac = dict(zip(self.files, mac, strict=True))  # each file's head, read once
             self.name = str(path)
             # each file's head and tail hashed once, for the ranks' check and the cache key
             fingerprints = [_fingerprint(f) for f in self.files] \
                 if cache or self.group is not None else []
+            self._fingerprints = fingerprints  # recorded in the cache's meta.json
             if self.group is not None:
                 from wordspace.distributed import shards
 
                 self._check_ranks_agree([_rank_view(f, path, fingerprint) for f, fingerprint
                                          in zip(self.files, fingerprints, strict=True)])
                 self.pieces = shards.shard(self.files, self.group.rank, self.group.world,
-                                           chunk_bytes=shards.CHUNK_BYTES)
+                                           chunk_bytes=shards.CHUNK_BYTES, mac=mac)
                 self._check_every_rank_has_a_share()
             cache_dir = self._cache_dir(fingerprints) if cache else None
         else:
@@ -725,6 +744,8 @@ class Corpus:
                 raise TypeError(f"source must be a path or an iterable of {self._items}, "
                                 f"not {type(source).__name__}")
             self.files, self.name, cache_dir = [], "<iterable>", None
+            self._mac = {}
+            self._fingerprints = []
             if self.group is not None:
                 self._check_ranks_agree("an iterable")
             self._sentences = source if self.group is None else itertools.islice(
@@ -962,7 +983,14 @@ class Corpus:
     def _read_file(self, path: Path, batcher: _Batcher, bar, **share) -> Iterator[tuple]:
         """Feed one file (or its bytes ``start .. end - 1``) to ``batcher`` (advancing
         ``bar`` by bytes), yielding full batches."""
-        return _file_batches(path, self._tokenizer, batcher, bar, **share)
+        return _file_batches(path, self._tokenizer, batcher, bar, mac=self._lone_cr(path),
+                             **share)
+
+    def _lone_cr(self, path: Path) -> bool:
+        """Whether a lone ``\r`` ends a line of the source file ``path``, as its head,
+        read once when the corpus was given, said."""
+        mac = self._mac.get(path)
+        return lone_cr_ends_lines(path) if mac is None else mac
 
     def _count(self, out: Path) -> _Counts:
         """Read the source (this rank's share of it) once: provisional ids to
@@ -1052,16 +1080,25 @@ class Corpus:
             kept_words = [UNK, *kept_words]
             kept_counts = np.concatenate([[n_unk], kept_counts])
 
-        self._write_tokens(out, remap, n_final)
+        tokens_crc = self._write_tokens(out, remap, n_final)
         Vocabulary(kept_words, kept_counts, unk=self.unk).save_tsv(out / "vocab.tsv")
         self._save_more(out)
         with open(out / "meta.json", "w") as f:  # written last: it checksums the others
             json.dump({"source": self.name, "raw_tokens": merged.raw_tokens,
-                       "tokens": n_final, **self._settings(), "crc32": _checksums(out)}, f)
+                       "tokens": n_final, **self._settings(), **self._source_record(),
+                       "crc32": _checksums(out, {"tokens.npy": tokens_crc})}, f)
         logger.info("%s: %d tokens, %d kept, vocabulary of %d words%s",
                     self.name, merged.raw_tokens, int(kept_counts.sum()), len(kept_words),
                     "" if self.group is None else
                     f" (rank {self.group.rank} of {self.group.world} holds {n_final:,})")
+
+    def _source_record(self) -> dict:
+        """What ``meta.json`` records of the source files, for ``wordspace cache list`` to
+        tell, from their sizes and times alone, a cache no run will use again (its key
+        would differ): the source's absolute path and each file's :func:`_fingerprint`."""
+        if not self.files:
+            return {}
+        return {"path": os.path.abspath(self.name), "files": self._fingerprints}
 
     def _save_more(self, out: Path) -> None:
         """Write what a subclass keeps in the cache beside the encoding (before
@@ -1112,8 +1149,10 @@ class Corpus:
         return merged, index
 
     @staticmethod
-    def _write_tokens(out: Path, remap: np.ndarray, n_final: int) -> None:
-        """Map provisional ids to final indices, sentence block by sentence block.
+    def _write_tokens(out: Path, remap: np.ndarray, n_final: int) -> int:
+        """Map provisional ids to final indices, sentence block by sentence block; return
+        the CRC-32 of ``tokens.npy``, taken as it is written (not read back for
+        ``meta.json``: the file is the corpus's largest).
 
         ``tokens.npy`` is written in order through ``write``, not through a memory map: a
         write through a map that finds its device full kills the process (SIGBUS) where
@@ -1123,10 +1162,13 @@ class Corpus:
         new_lengths = np.empty_like(lengths)
         written = 0
         s = 0
+        header = io.BytesIO()
+        np.lib.format.write_array_header_1_0(header, {
+            "descr": np.lib.format.dtype_to_descr(np.dtype(np.int32)),
+            "fortran_order": False, "shape": (n_final,)})
+        crc = zlib.crc32(header.getvalue())
         with open(out / "ids.bin", "rb") as ids_file, open(out / "tokens.npy", "wb") as tokens:
-            np.lib.format.write_array_header_1_0(tokens, {
-                "descr": np.lib.format.dtype_to_descr(np.dtype(np.int32)),
-                "fortran_order": False, "shape": (n_final,)})
+            tokens.write(header.getvalue())
             while s < len(lengths):
                 # a block of whole sentences spanning about 4 * _BATCH_TOKENS tokens
                 e = max(s + 1, int(np.searchsorted(starts, starts[s] + 4 * _BATCH_TOKENS)) - 1)
@@ -1134,8 +1176,9 @@ class Corpus:
                 mapped = remap[prov]
                 keep = mapped >= 0
                 new_lengths[s:e] = np.add.reduceat(keep, starts[s:e] - starts[s])
-                kept = mapped[keep]
-                tokens.write(kept.astype(np.int32, copy=False))  # OSError's errno: ENOSPC
+                kept = np.ascontiguousarray(mapped[keep], np.int32)
+                tokens.write(kept)  # OSError's errno: ENOSPC
+                crc = zlib.crc32(kept, crc)
                 written += len(kept)
                 s = e
         assert written == n_final, (written, n_final)
@@ -1144,6 +1187,7 @@ class Corpus:
         np.save(out / "sentence_line.npy", np.fromfile(out / "lines.bin", np.int64)[nonempty])
         for scratch in ("ids.bin", "lengths.bin", "lines.bin"):
             os.unlink(out / scratch)
+        return crc
 
 
 @dataclass
@@ -1208,20 +1252,27 @@ def _identity(path: Path) -> tuple[int, int]:
     return info.st_dev, info.st_ino
 
 
-def _discard(directory: Path, identity: tuple[int, int]) -> None:
+def _discard(directory: Path, identity: tuple[int, int], strict: bool = False) -> bool:
     """Remove the unusable cache ``directory`` if it is still the one found unusable:
     first moved aside under a claimed temporary name, so the path is free at once and
-    readers that have it open keep their files until they close them."""
+    readers that have it open keep their files until they close them. Returns whether
+    it was removed (False: another run replaced or removed it first). ``strict``: a
+    failure to delete its files raises ``OSError`` (what is left stays under the
+    temporary name, unclaimed, for a later clean), where otherwise it is ignored."""
     try:
         if _identity(directory) != identity:
-            return  # another run replaced it already
+            return False  # another run replaced it already
     except FileNotFoundError:
-        return
+        return False
     aside, claim = temporary_directory(directory.parent, directory.name, tag="bad.")
     try:
-        os.replace(directory, aside)  # a directory replaces an empty one
-    except FileNotFoundError:
-        pass  # another run removed it first
+        try:
+            os.replace(directory, aside)  # a directory replaces an empty one
+        except FileNotFoundError:
+            return False  # another run removed it first
+        if strict:
+            shutil.rmtree(aside)
+        return True
     finally:
         shutil.rmtree(aside, ignore_errors=True)
         os.close(claim)
@@ -1286,10 +1337,11 @@ def _crc32(path: Path, ids_from: int | None = None) -> tuple[int, tuple[int, int
     return crc, None if low is None else (low, high)
 
 
-def _checksums(directory: Path) -> dict[str, int]:
-    """The CRC-32 of every file of a cache being written, by name, for ``meta.json``."""
-    return {name: _crc32(directory / name)[0] for name in sorted(os.listdir(directory))
-            if name != "meta.json"}
+def _checksums(directory: Path, known: dict[str, int]) -> dict[str, int]:
+    """The CRC-32 of every file of a cache being written, by name, for ``meta.json``:
+    those ``known`` (taken as they were written), the others read."""
+    return {name: known[name] if name in known else _crc32(directory / name)[0]
+            for name in sorted(os.listdir(directory)) if name != "meta.json"}
 
 
 def _check_checksums(directory: Path, recorded, tokens: np.memmap, n_words: int) -> None:

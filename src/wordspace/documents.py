@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from wordspace import datasets
-from wordspace._io import atomic_write, lone_cr_ends_lines
+from wordspace._io import atomic_write
 from wordspace._json import parse_json
 from wordspace._tokens import shorten
 from wordspace.corpus import (
@@ -232,7 +232,7 @@ class Documents(Corpus):
             # -sig: a leading byte-order mark dropped; a line ends at \n (\r\n's \r is
             # a space), or, in an old Mac file, also at a lone \r, as the corpus reader has it
             lines = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="wordspace.mark",
-                                     newline=None if lone_cr_ends_lines(path) else "\n")
+                                     newline=None if self._lone_cr(path) else "\n")
             position = 0
             for lineno, line in enumerate(lines, 1):
                 if "\0" in line:  # past the first 64 KiB, which were looked at before

@@ -124,21 +124,23 @@ def deal(ranges: list[tuple[int, int]], world: int, *, slack: int) -> list[int]:
 
 
 def shard(files: list[Path], rank: int, world: int, *, line_search: int = LINE_SEARCH,
-          chunk_bytes: int = CHUNK_BYTES) -> list[Piece]:
+          chunk_bytes: int = CHUNK_BYTES, mac: list[bool] | None = None) -> list[Piece]:
     """The pieces of ``files`` (in order) that rank ``rank`` of ``world`` reads: the
     non-empty ones among ``world * max(1, total // (world * chunk_bytes))`` ranges of
     about equal size, dealt as :func:`deal` says (in turn: ``rank``, ``rank + world``,
     ... while the ranges are alike); an empty list when there are fewer non-empty
     ranges than ranks (a corpus smaller than the ranks, or fewer compressed files than
-    ranks)."""
+    ranks). ``mac``: whether a lone ``\r`` ends each file's lines, where the caller has
+    told it from the file's head already (None: :func:`lone_cr_ends_lines` tells)."""
     if not 0 <= rank < world:
         raise ValueError(f"rank {rank} is outside 0..{world - 1}")
     sizes = [Path(f).stat().st_size for f in files]
     starts = [0, *accumulate(sizes)][:-1]
     total = sum(sizes)
     compressed = [is_compressed(f) for f in files]
-    mac = [not packed and lone_cr_ends_lines(f) for f, packed in zip(files, compressed,
-                                                                      strict=True)]
+    if mac is None:
+        mac = [lone_cr_ends_lines(f) for f in files]
+    mac = [not packed and lone for lone, packed in zip(mac, compressed, strict=True)]
 
     def file_at(offset: int) -> int:
         """The index of the non-empty file holding global byte ``offset`` (< total)."""

@@ -1,0 +1,266 @@
+"""What wordspace keeps under ``$WORDSPACE_HOME`` (``~/.cache/wordspace``), to see and
+reclaim: the encoded corpora (``corpora/``) and the datasets (``datasets/``).
+
+Every change of a corpus file, every other setting (``min_count``, ``lowercase``, ...)
+and every new cache format gives an encoding of its own, and nothing removes the old
+ones as a run goes: ``wordspace cache list`` shows them, ``wordspace cache clean``
+removes those no run will use again.
+
+An encoding's status:
+
+``ok``
+    its source is there, unchanged as far as its size and times tell;
+``stale``
+    its source file (or one of its folder's files) is missing, or has another size,
+    mtime or ctime than when it was encoded, or the folder holds other files now: the
+    cache key of any run on it differs, so no run finds this encoding again. (An
+    encoding written before ``meta.json`` recorded its files: its source is missing, or
+    a file of it changed, its ctime, after the encoding was written.) Nothing is read of
+    the files but their times and sizes;
+``old format``
+    written by an earlier wordspace, in a cache format this one no longer reads;
+``damaged``
+    its ``meta.json`` cannot be read: a run would rebuild it;
+``newer format``
+    written by a later wordspace (kept: that one may still use it).
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import shutil
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wordspace._io import cache_home, stale_temporaries
+from wordspace._json import parse_json
+from wordspace.corpus import (
+    _FORMAT_VERSION,
+    Corpus,
+    CorpusError,
+    _discard,
+    _folder_files,
+    _identity,
+    _is_encoded_corpus,
+)
+
+#: what ``wordspace cache clean`` removes unless told ``--all``
+CLEANED = ("stale", "old format", "damaged")
+#: ``meta.json``'s entries that are no reading setting
+_NOT_SETTINGS = {"source", "path", "files", "raw_tokens", "tokens", "crc32", "format"}
+
+
+@dataclass
+class CachedCorpus:
+    """One encoded corpus in the cache: its folder, status (see the module's
+    docstring) and why, its source and settings as ``meta.json`` records them, the
+    bytes its files take on disk, when it was written (``meta.json``'s mtime) and last
+    read (``meta.json``'s atime: every run that loads the cache reads it, but most file
+    systems update an atime at most once a day, and some never)."""
+
+    folder: Path
+    status: str
+    why: str = ""
+    source: str = ""
+    settings: dict = field(default_factory=dict)
+    size: int = 0
+    written: float | None = None
+    used: float | None = None
+    identity: tuple[int, int] | None = None
+
+    @property
+    def cleaned(self) -> bool:
+        """Whether ``wordspace cache clean`` (without ``--all``) removes it."""
+        return self.status in CLEANED
+
+
+def corpora_folder() -> Path:
+    """Where encoded corpora are cached."""
+    return cache_home() / "corpora"
+
+
+def disk_usage(path: Path) -> int:
+    """Bytes the file or the files under the folder ``path`` take on disk (links not
+    followed)."""
+    if not path.is_dir() or path.is_symlink():
+        return _file_usage(path)
+    return sum(_file_usage(Path(here) / name)
+               for here, _dirs, files in os.walk(path) for name in files)
+
+
+def _file_usage(path: Path) -> int:
+    try:
+        info = path.lstat()
+    except OSError:
+        return 0
+    return info.st_blocks * 512 if stat.S_ISREG(info.st_mode) else 0
+
+
+def dataset_usage() -> int:
+    """Bytes the dataset cache (``$WORDSPACE_HOME/datasets``) takes on disk."""
+    return disk_usage(cache_home() / "datasets")
+
+
+def corpus_caches() -> list[CachedCorpus]:
+    """Every encoded corpus in the cache, by folder name. Only the cache's own folders
+    are listed: a folder (not a link to one) directly in ``corpora/`` holding
+    ``meta.json`` and ``tokens.npy``; temporaries (a build in progress) are left out."""
+    folder = corpora_folder()
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return []
+    return [_describe(Path(e.path)) for e in entries
+            if not e.name.startswith(".") and e.is_dir(follow_symlinks=False)
+            and _is_encoded_corpus(Path(e.path))]
+
+
+def _describe(folder: Path) -> CachedCorpus:
+    meta_path = folder / "meta.json"
+    try:
+        identity = _identity(folder)
+        info = meta_path.stat()
+        meta = parse_json(meta_path.read_text("utf-8"))
+    except (OSError, ValueError) as e:
+        return CachedCorpus(folder, "damaged", f"meta.json unreadable: {e}",
+                            size=disk_usage(folder), identity=_identity_or_none(folder))
+    entry = CachedCorpus(folder, "ok", size=disk_usage(folder), written=info.st_mtime,
+                         used=max(info.st_atime, info.st_mtime), identity=identity)
+    fmt = meta.get("format") if isinstance(meta, dict) else None
+    if not isinstance(fmt, int) or isinstance(fmt, bool) \
+            or not isinstance(meta.get("source"), str):
+        entry.status, entry.why = "damaged", "meta.json names no source or format"
+        return entry
+    entry.source = meta.get("path") if isinstance(meta.get("path"), str) else meta["source"]
+    entry.settings = _shown_settings(meta)
+    if fmt < _FORMAT_VERSION:
+        entry.status, entry.why = "old format", f"format {fmt}, now {_FORMAT_VERSION}"
+    elif fmt > _FORMAT_VERSION:
+        entry.status, entry.why = "newer format", f"format {fmt}, this wordspace's " \
+            f"{_FORMAT_VERSION}"
+    else:
+        why = _why_stale(meta, info.st_mtime)
+        if why:
+            entry.status, entry.why = "stale", why
+    return entry
+
+
+def _identity_or_none(folder: Path) -> tuple[int, int] | None:
+    try:
+        return _identity(folder)
+    except OSError:
+        return None
+
+
+def _shown_settings(meta: dict) -> dict:
+    """The reading settings ``meta`` records that differ from the defaults (min_count
+    always)."""
+    from wordspace.documents import Documents
+
+    cls = Documents if meta.get("documents") else Corpus
+    defaults = {name: p.default for name, p in inspect.signature(cls).parameters.items()}
+    return {key: value for key, value in meta.items()
+            if key not in _NOT_SETTINGS and key != "documents"
+            and (key == "min_count" or key not in defaults or value != defaults[key])}
+
+
+def _why_stale(meta: dict, written: float) -> str:
+    """Why no run will use this encoding again, or "" (see the module's docstring)."""
+    files = meta.get("files")
+    if isinstance(files, list) and files:  # each file's fingerprint, as the key holds it
+        for fingerprint in files:
+            try:
+                name, size, mtime_ns, ctime_ns = fingerprint[:4]
+                info = os.stat(name)
+            except FileNotFoundError:
+                return f"{name} is missing"
+            except (OSError, TypeError, ValueError):
+                return "its source cannot be checked"
+            if (info.st_size, info.st_mtime_ns, info.st_ctime_ns) != (size, mtime_ns,
+                                                                     ctime_ns):
+                return f"{name} changed since"
+        source = Path(meta.get("path") or meta["source"])
+        if source.is_dir():
+            try:
+                now = {str(f.resolve()) for f in _folder_files(source)}
+            except (OSError, CorpusError):
+                return "its folder cannot be listed"
+            if now != {fingerprint[0] for fingerprint in files}:
+                return "its folder holds other files now"
+        return ""
+    source = Path(meta["source"])
+    if not source.is_absolute():  # a relative path, and no record of where it was
+        return ""
+    if not source.exists():
+        return f"{source} is missing"
+    try:
+        sources = _folder_files(source) if source.is_dir() else [source]
+        for file in sources:
+            if file.stat().st_ctime > written:
+                return f"{file} changed since"
+    except (OSError, CorpusError):
+        return "its source cannot be checked"
+    return ""
+
+
+@dataclass
+class Cleaning:
+    """What :func:`clean` removed (or, dry, would remove): each folder with the bytes
+    it took, and each that could not be removed with why."""
+
+    removed: list[tuple[Path, int]] = field(default_factory=list)
+    failed: list[tuple[Path, str]] = field(default_factory=list)
+
+    @property
+    def freed(self) -> int:
+        return sum(size for _, size in self.removed)
+
+
+def clean(everything: bool = False, dry_run: bool = False) -> Cleaning:
+    """Remove the encoded corpora no run will use again (stale, old-format and damaged
+    ones; ``everything``: every one), and the temporaries of killed builds in
+    ``corpora/``; ``dry_run``: only say what would go. A build in progress (its
+    temporary claimed) is left alone. Each folder is first moved aside under a claimed
+    temporary name, and only if it is still the one listed, so a run that has its files
+    open keeps them; a failure to remove one is recorded and the others go on."""
+    done = Cleaning()
+    home = corpora_folder()
+    for entry in corpus_caches():
+        if not (everything or entry.cleaned):
+            continue
+        if entry.folder.parent != home or entry.identity is None:
+            continue  # never anything but corpora/'s own entries
+        if dry_run:
+            done.removed.append((entry.folder, entry.size))
+            continue
+        try:
+            if _discard(entry.folder, entry.identity, strict=True):
+                done.removed.append((entry.folder, entry.size))
+        except OSError as e:
+            done.failed.append((entry.folder, e.strerror or str(e)))
+    for path, size, failure in _temporaries(home, dry_run):
+        if failure is None:
+            done.removed.append((path, size))
+        else:
+            done.failed.append((path, failure))
+    return done
+
+
+def _temporaries(home: Path, dry_run: bool) -> Iterator[tuple[Path, int, str | None]]:
+    """The unclaimed temporaries of killed runs in ``home``, each with its size and,
+    unless ``dry_run``, removed (or why it could not be)."""
+    for path, is_dir in stale_temporaries(home):
+        size = disk_usage(path)
+        try:
+            if not dry_run:
+                if is_dir:
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+        except OSError as e:
+            yield path, size, e.strerror or str(e)
+            continue
+        yield path, size, None

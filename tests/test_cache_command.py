@@ -1,0 +1,212 @@
+"""``wordspace cache list`` and ``clean``: the encoded corpora kept under
+$WORDSPACE_HOME/corpora, their status, and removing only what no run will use again."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from wordspace import Corpus, cache
+from wordspace.cli import main
+
+
+def _corpus(path: Path, text: str = "a b a c\nb c a\n", **kw) -> Corpus:
+    path.write_text(text)
+    return Corpus(path, min_count=1, progress=False, **kw)
+
+
+def _edit_meta(folder: Path, **changes) -> None:
+    meta = json.loads((folder / "meta.json").read_text())
+    for key, value in changes.items():
+        if value is None:
+            meta.pop(key)
+        else:
+            meta[key] = value
+    (folder / "meta.json").write_text(json.dumps(meta))
+
+
+@pytest.fixture
+def caches(tmp_path):
+    """One encoding of each status, by name: ok, stale (edited, deleted), old format,
+    damaged."""
+    src = tmp_path / "src"
+    src.mkdir()
+    made = {name: _corpus(src / f"{name}.txt").cache_dir
+            for name in ("ok", "edited", "deleted", "old", "damaged")}
+    with open(src / "edited.txt", "a") as f:
+        f.write("d d\n")
+    (src / "deleted.txt").unlink()
+    _edit_meta(made["old"], format=4)
+    (made["damaged"] / "meta.json").write_text("{not json")
+    return made
+
+
+def test_list_says_each_encodings_status_and_size(caches, tmp_path, capsys):
+    entries = {e.folder: e for e in cache.corpus_caches()}
+    assert set(entries) == set(caches.values())
+    status = {name: entries[folder].status for name, folder in caches.items()}
+    assert status == {"ok": "ok", "edited": "stale", "deleted": "stale",
+                      "old": "old format", "damaged": "damaged"}
+    assert "missing" in entries[caches["deleted"]].why
+    assert "changed since" in entries[caches["edited"]].why
+    for folder, entry in entries.items():  # the blocks its files take
+        assert entry.size == sum(f.stat().st_blocks * 512 for f in folder.iterdir()) > 0
+    assert entries[caches["ok"]].settings == {"min_count": 1}
+
+    assert main(["cache", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 + 5 + 2
+    src = tmp_path / "src"
+    for name, said in (("ok", "ok "), ("edited", "stale "), ("deleted", "stale "),
+                       ("old", "old format "), ("damaged", "damaged ")):
+        shown = str(src / f"{name}.txt") if name != "damaged" else caches[name].name
+        (row,) = [line for line in lines[1:-2] if f"  {shown}" in line]
+        assert row.startswith(said), row
+    (row,) = [line for line in lines if "deleted.txt" in line]
+    assert "min_count=1" in row and f"({src / 'deleted.txt'} is missing)" in row
+    (row,) = [line for line in lines if line.startswith("old format")]
+    assert "(format 4, now 5)" in row
+    total = sum(e.size for e in entries.values())
+    stale = sum(e.size for e in entries.values() if e.status != "ok")
+    assert lines[-2].startswith("5 encoded corpora") and "4 to clean" in lines[-2]
+    assert f"{total / 1e3:.1f} kB" in lines[-2] and f"({stale / 1e3:.1f} kB" in lines[-2]
+    assert lines[-1].startswith("datasets: 0.0 kB")
+
+
+def test_settings_that_differ_from_the_defaults_are_listed(tmp_path, capsys):
+    _corpus(tmp_path / "a.txt", lowercase=True, token_pattern=r"\w+", unk=True)
+    (entry,) = cache.corpus_caches()
+    assert entry.status == "ok"
+    assert entry.settings == {"min_count": 1, "lowercase": True, "token_pattern": r"\w+",
+                              "unk": True}
+
+
+def test_clean_dry_run_removes_nothing(caches, capsys):
+    before = sorted(os.listdir(cache.corpora_folder()))
+    assert main(["cache", "clean", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert sorted(os.listdir(cache.corpora_folder())) == before
+    said = {line.split()[2] for line in out.splitlines() if line.startswith("would remove /")}
+    assert said == {str(caches[n]) for n in ("edited", "deleted", "old", "damaged")}
+    assert "would remove 4, freeing" in out
+
+
+def test_clean_removes_exactly_what_no_run_uses_and_the_ok_one_is_still_read(
+        caches, tmp_path, capsys):
+    ok = caches["ok"]
+    identity = (ok.stat().st_ino, (ok / "meta.json").stat().st_mtime_ns)
+    assert main(["cache", "clean"]) == 0
+    assert os.listdir(cache.corpora_folder()) == [ok.name]
+    assert "removed 4, freeing" in capsys.readouterr().out
+    again = Corpus(tmp_path / "src" / "ok.txt", min_count=1, progress=False)
+    assert again.cache_dir == ok and isinstance(again.tokens, np.memmap)
+    assert (ok.stat().st_ino, (ok / "meta.json").stat().st_mtime_ns) == identity  # not rebuilt
+
+
+def test_clean_all_removes_every_encoding(caches, capsys):
+    assert main(["cache", "clean", "--all"]) == 0
+    assert os.listdir(cache.corpora_folder()) == []
+    assert "removed 5, freeing" in capsys.readouterr().out
+
+
+def test_a_newer_format_is_kept(tmp_path):
+    folder = _corpus(tmp_path / "a.txt").cache_dir
+    _edit_meta(folder, format=99)
+    (entry,) = cache.corpus_caches()
+    assert entry.status == "newer format"
+    assert cache.clean().removed == [] and folder.is_dir()
+
+
+def test_a_folder_with_other_files_is_stale(tmp_path):
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    (folder / "one.txt").write_text("a b a c\n")
+    Corpus(folder, min_count=1, progress=False)
+    assert [e.status for e in cache.corpus_caches()] == ["ok"]
+    (folder / "two.txt").write_text("a b\n")
+    (entry,) = cache.corpus_caches()
+    assert entry.status == "stale" and "other files" in entry.why
+
+
+def test_an_encoding_that_records_no_files_is_told_stale_by_times(tmp_path):
+    """One written before meta.json recorded its files: stale when its source is
+    missing or changed (its ctime) after the encoding was written."""
+    folder = _corpus(tmp_path / "a.txt").cache_dir
+    _edit_meta(folder, files=None, path=None)
+    written = time.time() - 100
+    os.utime(folder / "meta.json", (written, written))
+    os.utime(tmp_path / "a.txt")  # a ctime now, after the encoding
+    (entry,) = cache.corpus_caches()
+    assert entry.status == "stale" and "changed since" in entry.why
+    os.utime(folder / "meta.json")
+    assert [e.status for e in cache.corpus_caches()] == ["ok"]
+    (tmp_path / "a.txt").unlink()
+    assert [e.status for e in cache.corpus_caches()] == ["stale"]
+
+
+def test_a_link_in_the_cache_is_never_followed(caches, tmp_path):
+    """A link in corpora/ to an encoding elsewhere is not the cache's own: not listed,
+    not removed; nor is a file a link inside an encoding points to."""
+    outside = tmp_path / "elsewhere"
+    shutil.copytree(caches["old"], outside)
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me")
+    (cache.corpora_folder() / "linked-0123456789abcdef").symlink_to(outside)
+    (caches["edited"] / "note.txt").symlink_to(precious)
+    assert {e.folder for e in cache.corpus_caches()} == set(caches.values())
+    assert main(["cache", "clean", "--all"]) == 0
+    assert os.listdir(cache.corpora_folder()) == ["linked-0123456789abcdef"]
+    assert (outside / "meta.json").is_file() and (outside / "tokens.npy").is_file()
+    assert precious.read_text() == "keep me"
+
+
+def test_a_build_in_progress_is_left_alone_and_a_killed_ones_removed(tmp_path, capsys):
+    _corpus(tmp_path / "a.txt")
+    home = cache.corpora_folder()
+    fresh, claimed, killed = (home / f".a.txt-0123456789abcdef.{tag}.tmp"
+                              for tag in ("0a1b2c3d", "1a1b2c3d", "2a1b2c3d"))
+    for folder in (fresh, claimed, killed):
+        folder.mkdir()
+        (folder / "tokens.npy").write_bytes(b"x" * 10_000)
+    old = time.time() - 3600
+    os.utime(claimed, (old, old))
+    os.utime(killed, (old, old))
+    fd = os.open(claimed, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # a live build's claim
+    try:
+        assert main(["cache", "clean", "--dry-run"]) == 0
+        assert killed.is_dir()
+        assert capsys.readouterr().out.splitlines()[0].startswith(f"would remove {killed}")
+        assert main(["cache", "clean"]) == 0
+    finally:
+        os.close(fd)
+    assert fresh.is_dir() and claimed.is_dir() and not killed.exists()
+    assert [e.status for e in cache.corpus_caches()] == ["ok"]
+
+
+def test_a_folder_that_cannot_be_removed_is_reported_and_the_others_go(caches, monkeypatch,
+                                                                         capsys):
+    real = shutil.rmtree
+
+    def rmtree(path, ignore_errors=False, **kw):
+        if caches["edited"].name in str(path):  # moved aside, its files undeletable
+            if ignore_errors:
+                return None
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, ignore_errors=ignore_errors, **kw)
+
+    monkeypatch.setattr(shutil, "rmtree", rmtree)
+    assert main(["cache", "clean"]) == 1
+    captured = capsys.readouterr()
+    assert f"could not remove {caches['edited']}: Permission denied" in captured.err
+    assert "removed 3, freeing" in captured.out and "1 could not be removed" in captured.out
+    left = os.listdir(cache.corpora_folder())
+    assert caches["ok"].name in left and len(left) == 2  # and the remains, aside
+    monkeypatch.setattr(shutil, "rmtree", real)
