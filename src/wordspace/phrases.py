@@ -342,11 +342,12 @@ class Phrases:
         a second with the settings (JSON), a header, then one phrase a line (its pass,
         score, count, the phrase and its words). Written atomically, at a new path or
         over an earlier phrase table; anything else is refused."""
-        check_replaceable_file(path, "a wordspace phrase table", _is_phrase_table)
+        check_replaceable_file(path, "a wordspace phrase table", is_phrase_table)
         with atomic_write(path, "w") as f:
             f.write(f"{_MARK} {_FORMAT}\n# {json.dumps(self.settings())}\n{_COLUMNS}\n")
-            for number, table in enumerate(self.tables, 1):
-                for parts, (phrase, score, count) in table.items():
+            for number, table in enumerate(self.tables, 1):  # best first
+                for parts, (phrase, score, count) in sorted(table.items(),
+                                                            key=lambda row: -row[1][1]):
                     f.write("\t".join([str(number), repr(score), str(count), phrase, *parts])
                             + "\n")
 
@@ -400,7 +401,8 @@ class Phrases:
         self.tables[number - 1][tuple(parts)] = (phrase, score, count)
 
 
-def _is_phrase_table(path: Path) -> bool:
+def is_phrase_table(path: Path) -> bool:
+    """Whether ``path`` starts as :meth:`Phrases.save` writes a table."""
     try:
         with open(path, encoding="utf-8") as f:
             return f.readline().startswith(_MARK)
@@ -416,5 +418,5 @@ def check_corpus_output(path: str | os.PathLike, corpus: Corpus | None = None) -
             any(same_file(target, f) for f in corpus.files):
         raise FileExistsError(f"{path} is the corpus being read: write to another file")
     check_replaceable_file(target, "an empty file", lambda p: False,
-                           f"wordspace writes a phrased corpus only to a new (or empty) file: "
-                           f"{MOVE_ADVICE}")
+                           f"{MOVE_ADVICE} (a phrased corpus is written only to a new or "
+                           "empty file)")
