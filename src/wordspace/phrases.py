@@ -194,24 +194,38 @@ class Phrases:
         starts = np.empty(len(tokens), np.int64)
         n = _kernels.candidate_keys(tokens, offsets, is_connector, len(words), exact, keys,
                                     starts)
-        order = np.argsort(keys[:n], kind="stable")
-        keys, starts = keys[order], starts[order]
-        del order
-        first = np.empty(n, np.int64)
-        last = np.empty(n, np.int64)
-        pair_counts = np.empty(n, np.int64)
-        n_pairs = _kernels.group_candidates(tokens, is_connector, keys, starts, first, last,
-                                            pair_counts)
-        del keys, starts
-        first, last, pair_counts = first[:n_pairs], last[:n_pairs], pair_counts[:n_pairs]
+        if exact:  # a pair is its key: sort and count the keys alone
+            del starts
+            keys = keys[:n]
+            keys.sort()
+            pair_counts = np.empty(n, np.int64)
+            n_pairs = _kernels.count_runs(keys, pair_counts)
+            first, last = np.divmod(keys[:n_pairs], len(words))
+
+            def parts_of(i: int) -> tuple[str, ...]:
+                return words[first[i]], words[last[i]]
+        else:  # a hash: sort the positions with the keys, compare the words in a run
+            order = np.argsort(keys[:n], kind="stable")
+            keys, starts = keys[order], starts[order]
+            del order
+            begin, end = np.empty(n, np.int64), np.empty(n, np.int64)  # positions
+            pair_counts = np.empty(n, np.int64)
+            n_pairs = _kernels.group_candidates(tokens, is_connector, keys, starts, begin,
+                                                end, pair_counts)
+            first, last = tokens[begin[:n_pairs]], tokens[end[:n_pairs]]
+
+            def parts_of(i: int) -> tuple[str, ...]:
+                return tuple(words[t] for t in tokens[begin[i]:end[i] + 1])
+        del keys
+        pair_counts = pair_counts[:n_pairs]
         counts = np.bincount(tokens, minlength=len(words))
         counts[is_connector] = 0  # gensim's vocabulary leaves connectors out
         len_vocab = int(np.count_nonzero(counts)) + n_pairs  # distinct words and pairs
-        scores = _SCORERS[self.scoring](counts[tokens[first]], counts[tokens[last]],
-                                        pair_counts, len_vocab, self.min_count, len(tokens))
+        scores = _SCORERS[self.scoring](counts[first], counts[last], pair_counts, len_vocab,
+                                        self.min_count, len(tokens))
         table = {}
         for i in np.flatnonzero(scores > self.threshold):
-            parts = tuple(words[t] for t in tokens[first[i]:last[i] + 1])
+            parts = parts_of(i)
             table[parts] = (self.delimiter.join(parts), float(scores[i]), int(pair_counts[i]))
         return table
 

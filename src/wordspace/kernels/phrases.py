@@ -7,9 +7,10 @@ and begins the next. A candidate is named by the position of its first word in
 ``tokens``; its last word is the first non-connector after it.
 
 Candidates are keyed by an int64: exactly ``a * n_ids + b`` when there are no connector
-words, else a hash of the whole id sequence. Keys are sorted (in NumPy) and
+words (the keys are sorted in NumPy and :func:`count_runs` counts them), else a hash of
+the whole id sequence (the keys are sorted with their positions and
 :func:`group_candidates` counts each distinct sequence, comparing the sequences within a
-run of equal hashes, so a hash collision never merges two candidates.
+run of equal hashes, so a hash collision never merges two candidates).
 :func:`merge_phrases` rewrites a corpus with a table of phrases, greedily from the left.
 """
 
@@ -70,6 +71,23 @@ def _same(seq_a, a0, a1, seq_b, b0, b1):
         if seq_a[a0 + k] != seq_b[b0 + k]:
             return False
     return True
+
+
+@kernel
+def count_runs(keys, counts):
+    """Count the runs of equal values of ``keys`` (sorted), in place: each distinct key
+    moves to the front, its count into ``counts``; returns how many there are."""
+    n_out = 0
+    i = 0
+    while i < len(keys):
+        j = i + 1
+        while j < len(keys) and keys[j] == keys[i]:
+            j += 1
+        keys[n_out] = keys[i]
+        counts[n_out] = j - i
+        n_out += 1
+        i = j
+    return n_out
 
 
 @kernel
