@@ -1360,11 +1360,11 @@ def _phrases(a) -> None:
         check_replaceable_file(a.table, "a wordspace phrase table", is_phrase_table)
     if a.from_table:
         phrases = Phrases.load(a.from_table)
-        corpus = Corpus(a.corpus, min_count=1, **phrases.tokenization)
+        corpus = Corpus(a.corpus, min_count=1, shard=False, **phrases.tokenization)
     else:
         threshold = a.threshold if a.threshold is not None else \
             (10.0 if a.scoring == "default" else 0.5)
-        corpus = Corpus(a.corpus, min_count=1, lowercase=a.lowercase)
+        corpus = Corpus(a.corpus, min_count=1, lowercase=a.lowercase, shard=False)
         phrases = Phrases(corpus, min_count=a.min_count, threshold=threshold,
                           scoring=a.scoring, delimiter=a.delimiter,
                           connector_words=a.connector_words or (), passes=a.passes)

@@ -166,8 +166,9 @@ class Phrases:
                 "tokenization": self.tokenization}
 
     def _read(self, source, progress: bool, corpus_options: dict) -> Corpus:
-        if not isinstance(source, Corpus):
-            return Corpus(source, min_count=1, progress=progress, **corpus_options)
+        if not isinstance(source, Corpus):  # the whole corpus, also under torchrun
+            return Corpus(source, min_count=1, progress=progress,
+                          **{"shard": False, **corpus_options})
         if corpus_options:
             raise TypeError(f"corpus options ({', '.join(sorted(corpus_options))}) apply "
                             "when the source is read here, not to a Corpus already read")
@@ -177,6 +178,9 @@ class Phrases:
                 "the words on either side of a rare word it left out would count as a "
                 "pair: read it with min_count=1 (Phrases counts every word, as gensim's), "
                 "or give Phrases the path")
+        if source.group is not None:
+            raise ValueError(f"{source.name}: the corpus is one rank's share of the text; "
+                             "phrases are counted over the whole of it (shard=False)")
         return source
 
     # -- learning -----------------------------------------------------------------------------
@@ -339,7 +343,7 @@ class Phrases:
         number of words written. ``corpus`` is a ``Corpus`` read with ``min_count=1``, or
         what one reads (then read as the table's corpus was: ``self.tokenization``)."""
         if not isinstance(corpus, Corpus):
-            corpus = Corpus(corpus, min_count=1, **self.tokenization)
+            corpus = self._read(corpus, True, dict(self.tokenization))
         check_corpus_output(path, corpus)
         words, tokens, offsets = self.transform(corpus)
         lines = np.asarray(corpus.sentence_line)
