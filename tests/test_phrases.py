@@ -193,3 +193,26 @@ def test_bad_settings_are_refused(options, error, message):
 def test_a_corpus_without_its_rare_words_is_refused(sentences):
     with pytest.raises(ValueError, match="min_count=5.*read it with min_count=1"):
         Phrases(Corpus(sentences, min_count=5, progress=False))
+
+
+def test_a_hash_collision_never_merges_two_candidates():
+    # every key made equal, as if every candidate's hash collided: the words decide
+    from wordspace.kernels import phrases as kernels
+
+    tokens = np.array([0, 2, 1, 0, 1, 0, 2, 1, 3, 0], np.int32)  # 2 is a connector
+    is_connector = np.array([False, False, True, False])
+    starts = np.array([0, 3, 5, 7, 8], np.int64)  # 0 2 1 | 0 1 | 0 2 1 | 1 3 | 3 0
+    first, last, counts = (np.empty(5, np.int64) for _ in range(3))
+    n = kernels.group_candidates(tokens, is_connector, np.zeros(5, np.int64), starts,
+                                 first, last, counts)
+    found = {tuple(tokens[a:b + 1]): c for a, b, c in zip(first[:n], last[:n], counts[:n],
+                                                           strict=True)}
+    assert found == {(0, 2, 1): 2, (0, 1): 1, (1, 3): 1, (3, 0): 1}
+    # a table of two phrases under one key, that of 0 2 1: only 0 2 1 is joined (id 5),
+    # never as the phrase 0 1 (id 4) filed under the same key
+    parts, part_ptr = np.array([0, 1, 0, 2, 1], np.int32), np.array([0, 2, 5], np.int64)
+    key = kernels.table_keys(parts, part_ptr, 4, False)[1]
+    out, out_offsets = np.empty(10, np.int32), np.empty(2, np.int64)
+    n = kernels.merge_phrases(tokens, np.array([0, 10], np.int64), is_connector, 4, False,
+                              np.array([key, key]), parts, part_ptr, out, out_offsets)
+    assert out[:n].tolist() == [5, 0, 1, 5, 3, 0]
