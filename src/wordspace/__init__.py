@@ -20,6 +20,7 @@ from wordspace.models import (
     SoftmaxSkipGram,
 )
 from wordspace.models.base import load_model
+from wordspace.phrases import Phrases
 from wordspace.train import TrainingReport
 from wordspace.vectors import DocVectors, SubwordVectors, Vectors
 from wordspace.vocab import Vocabulary
@@ -27,6 +28,6 @@ from wordspace.vocab import Vocabulary
 __version__ = "0.1.0"
 __all__ = ["CBOW", "PPMISVD", "PVDBOW", "PVDM", "Callback", "CheckpointMismatch", "Corpus",
            "CorpusError", "DocVectors", "Distributions", "Documents", "FastText",
-           "GaussianSkipGram", "SkipGram", "SoftmaxSkipGram", "SubwordVectors",
+           "GaussianSkipGram", "Phrases", "SkipGram", "SoftmaxSkipGram", "SubwordVectors",
            "TrainingReport", "Vectors", "Vocabulary",
            "load_model", "__version__"]

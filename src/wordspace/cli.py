@@ -36,6 +36,7 @@ _EPILOG = """examples:
   wordspace similar bbc-model tech/001.txt --doc     # nearest documents
   echo "the striker scored twice" | wordspace infer bbc-model
   wordspace train bbc --model pv-dm --lowercase --min-count 2 -o bbc-dm  # gensim's default
+  wordspace phrases text8 -o text8-phrases.txt      # "new york" -> new_york (word2phrase)
   wordspace data list
   wordspace cache list                               # encoded corpora kept, and why
   wordspace cache clean --dry-run                    # what no run will use again
@@ -52,6 +53,11 @@ class _DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):
                 or "default" in (action.help or ""):
             return action.help
         return super()._get_help_string(action)
+
+
+class _RawDefaultsFormatter(_DefaultsFormatter, argparse.RawDescriptionHelpFormatter):
+    """Defaults shown as :class:`_DefaultsFormatter` does; the description and the
+    examples laid out as written."""
 
 
 def _int_at_least(minimum: int, below: int | None = None):
@@ -1362,6 +1368,82 @@ def _convae(a) -> None:
     print(f"wrote {path}")
 
 
+def _add_phrases(sub) -> None:
+    p = _subcommand(
+        sub, "phrases", help="join frequent word pairs into phrases (word2phrase)",
+        description=(
+            "Find word pairs that occur together far more often than their counts\n"
+            "predict, and write the corpus with each joined into one token (\"new york\"\n"
+            "-> new_york), to train phrase vectors on: word2vec's word2phrase, gensim's\n"
+            "Phrases. A pair a b is a phrase when\n\n"
+            "    (count(a b) - min_count) / (count(a) * count(b)) * V  >  threshold,\n\n"
+            "V the number of distinct words and pairs counted (gensim's score and\n"
+            "defaults; word2phrase multiplies by the corpus's word count instead, with\n"
+            "threshold 100). --passes 2 joins phrases again, as running word2phrase\n"
+            "twice does. See docs/phrases.md."),
+        epilog="examples:\n"
+               "  wordspace phrases text8 -o text8-phrases.txt --table phrases.tsv\n"
+               "  wordspace train text8-phrases.txt -o phrase-model\n"
+               "  wordspace phrases news.txt -o news-phrases.txt --from-table phrases.tsv\n"
+               "  wordspace phrases text8 -o out.txt --scoring npmi --threshold 0.5 \\\n"
+               "      --connector-words of the a",
+        formatter_class=_RawDefaultsFormatter)
+    p.add_argument("corpus", metavar="CORPUS",
+                   help="a text file (.gz, .bz2, .xz too), a folder of them, or a corpus "
+                        "name (text8)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="the phrased corpus, as text: the words of each input line on one "
+                        "line (a name ending .gz, .bz2 or .xz is compressed); must be a new "
+                        "or empty file: text already there is never replaced")
+    p.add_argument("--min-count", type=_positive_int, default=5, metavar="N",
+                   help="pairs seen fewer times are never phrases")
+    p.add_argument("--threshold", type=float, default=None,
+                   help="a pair whose score is above this is a phrase (default: 10 for the "
+                        "default scoring, 0.5 for npmi)")
+    p.add_argument("--scoring", choices=["default", "npmi"], default="default",
+                   help="default: Mikolov et al.'s score as gensim computes it; npmi: "
+                        "normalised pointwise mutual information, in [-1, 1]")
+    p.add_argument("--passes", type=_int_at_least(1, 11), default=1, metavar="N",
+                   help="detect phrases this many times, each on the previous pass's output")
+    p.add_argument("--delimiter", default="_", help="joins a phrase's words")
+    p.add_argument("--connector-words", nargs="+", default=None, metavar="WORD",
+                   help="words that may sit inside a phrase but never begin or end one "
+                        "(bank_of_america with 'of')")
+    p.add_argument("--lowercase", action="store_true", help="lowercase the text first")
+    p.add_argument("--table", metavar="TSV",
+                   help="also save the phrases found (pass, score, count, phrase, words), "
+                        "to apply to other text with --from-table")
+    p.add_argument("--from-table", metavar="TSV",
+                   help="join the phrases of a table saved with --table instead of learning "
+                        "them (the learning options are the table's)")
+    p.set_defaults(func=_phrases)
+
+
+def _phrases(a) -> None:
+    from wordspace._io import check_replaceable_file
+    from wordspace.corpus import Corpus
+    from wordspace.phrases import Phrases, check_corpus_output, is_phrase_table
+
+    check_corpus_output(a.output)
+    if a.table:
+        check_replaceable_file(a.table, "a wordspace phrase table", is_phrase_table)
+    if a.from_table:
+        phrases = Phrases.load(a.from_table)
+        corpus = Corpus(a.corpus, min_count=1, shard=False, **phrases.tokenization)
+    else:
+        threshold = a.threshold if a.threshold is not None else \
+            (10.0 if a.scoring == "default" else 0.5)
+        corpus = Corpus(a.corpus, min_count=1, lowercase=a.lowercase, shard=False)
+        phrases = Phrases(corpus, min_count=a.min_count, threshold=threshold,
+                          scoring=a.scoring, delimiter=a.delimiter,
+                          connector_words=a.connector_words or (), passes=a.passes)
+    if a.table:
+        phrases.save(a.table)
+    n_words = phrases.write_corpus(corpus, a.output)
+    print(f"{len(phrases):,} phrases; wrote {n_words:,} words to {a.output}"
+          + (f", the phrases to {a.table}" if a.table else ""))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``wordspace`` argument parser (exposed for tests and docs)."""
     parser = argparse.ArgumentParser(
@@ -1376,6 +1458,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_eval(sub)
     _add_plot(sub)
     _add_export(sub)
+    _add_phrases(sub)
     _add_data(sub)
     _add_cache(sub)
     _add_convae(sub)

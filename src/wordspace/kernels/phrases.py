@@ -1,0 +1,182 @@
+"""Phrase detection over the encoded corpus: counting candidate phrases and merging them.
+
+A *candidate* is two adjacent words, or two words with only connector words between
+them ("bank_of_america" when "of" is a connector), as gensim's ``Phrases`` counts them:
+every word that is not a connector ends the candidate begun by the previous such word
+and begins the next. A candidate is named by the position of its first word in
+``tokens``; its last word is the first non-connector after it.
+
+Candidates are keyed by an int64: exactly ``a * n_ids + b`` when there are no connector
+words (the keys are sorted in NumPy and :func:`count_runs` counts them), else a hash of
+the whole id sequence (the keys are sorted with their positions and
+:func:`group_candidates` counts each distinct sequence, comparing the sequences within a
+run of equal hashes, so a hash collision never merges two candidates).
+:func:`merge_phrases` rewrites a corpus with a table of phrases, greedily from the left.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wordspace.kernels._jit import kernel
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+@kernel(inline=True)
+def _end_of(seq, start, is_connector):
+    """The position of the candidate's last word: the first non-connector after
+    ``start``."""
+    end = start + 1
+    while is_connector[seq[end]]:
+        end += 1
+    return end
+
+
+@kernel(inline=True)
+def sequence_key(seq, start, end, n_ids, exact):
+    """The key of the id sequence ``seq[start..end]`` (both included)."""
+    if exact:
+        return np.int64(seq[start]) * n_ids + np.int64(seq[end])
+    h = np.uint64(0xCBF29CE484222325)
+    for i in range(start, end + 1):
+        h = (h ^ np.uint64(seq[i])) * _MIX
+        h ^= h >> np.uint64(29)
+    return np.int64(h >> np.uint64(1))
+
+
+@kernel
+def candidate_keys(tokens, offsets, is_connector, n_ids, exact, keys, starts):
+    """Write the key and first position of every candidate of the corpus; returns how
+    many. ``keys`` and ``starts`` hold ``len(tokens)`` entries at least."""
+    n = 0
+    for s in range(len(offsets) - 1):
+        start = -1
+        for i in range(offsets[s], offsets[s + 1]):
+            if is_connector[tokens[i]]:
+                continue
+            if start >= 0:
+                keys[n] = sequence_key(tokens, start, i, n_ids, exact)
+                starts[n] = start
+                n += 1
+            start = i
+    return n
+
+
+@kernel(inline=True)
+def _same(seq_a, a0, a1, seq_b, b0, b1):
+    if a1 - a0 != b1 - b0:
+        return False
+    for k in range(a1 - a0 + 1):  # noqa: SIM110 - a generator does not compile
+        if seq_a[a0 + k] != seq_b[b0 + k]:
+            return False
+    return True
+
+
+@kernel
+def count_runs(keys, counts):
+    """Count the runs of equal values of ``keys`` (sorted), in place: each distinct key
+    moves to the front, its count into ``counts``; returns how many there are."""
+    n_out = 0
+    i = 0
+    while i < len(keys):
+        j = i + 1
+        while j < len(keys) and keys[j] == keys[i]:
+            j += 1
+        keys[n_out] = keys[i]
+        counts[n_out] = j - i
+        n_out += 1
+        i = j
+    return n_out
+
+
+@kernel
+def group_candidates(tokens, is_connector, keys, starts, rep_starts, rep_ends, counts):
+    """Count the distinct candidates of ``keys`` (sorted) and ``starts`` (in the same
+    order): the first and last positions of one occurrence of each into ``rep_starts``
+    and ``rep_ends``, its count into ``counts``; returns how many distinct candidates
+    there are."""
+    n_out = 0
+    i = 0
+    n = len(keys)
+    while i < n:
+        j = i
+        while j < n and keys[j] == keys[i]:
+            j += 1
+        first = n_out  # the run's distinct sequences are rep_starts[first:n_out]
+        for k in range(i, j):
+            s = starts[k]
+            e = _end_of(tokens, s, is_connector)
+            found = -1
+            for r in range(first, n_out):
+                if _same(tokens, s, e, tokens, rep_starts[r], rep_ends[r]):
+                    found = r
+                    break
+            if found < 0:
+                rep_starts[n_out] = s
+                rep_ends[n_out] = e
+                counts[n_out] = 1
+                n_out += 1
+            else:
+                counts[found] += 1
+        i = j
+    return n_out
+
+
+@kernel
+def table_keys(parts, part_ptr, n_ids, exact):
+    """The key of each phrase ``parts[part_ptr[p]:part_ptr[p + 1]]``."""
+    keys = np.empty(len(part_ptr) - 1, np.int64)
+    for p in range(len(keys)):
+        keys[p] = sequence_key(parts, part_ptr[p], part_ptr[p + 1] - 1, n_ids, exact)
+    return keys
+
+
+@kernel(inline=True)
+def _find(tokens, start, end, n_ids, exact, table_keys, parts, part_ptr):
+    """The phrase of the table whose parts are ``tokens[start..end]``, or -1."""
+    key = sequence_key(tokens, start, end, n_ids, exact)
+    p = np.searchsorted(table_keys, key)
+    while p < len(table_keys) and table_keys[p] == key:
+        if _same(tokens, start, end, parts, part_ptr[p], part_ptr[p + 1] - 1):
+            return p
+        p += 1
+    return -1
+
+
+@kernel
+def merge_phrases(tokens, offsets, is_connector, n_ids, exact, table_keys, parts, part_ptr,
+                  out_tokens, out_offsets):
+    """Rewrite the corpus with the table's phrases: phrase ``p`` (its key
+    ``table_keys[p]``, sorted, its ids ``parts[part_ptr[p]:part_ptr[p + 1]]``) becomes the
+    id ``n_ids + p``. Greedy from the left as gensim's ``Phrases[sentence]``: a candidate
+    that is a phrase is merged and the next candidate starts after it; one that is not
+    leaves its first word (and the connectors after it) as they were. Returns the number
+    of tokens written."""
+    n = 0
+    out_offsets[0] = 0
+    for s in range(len(offsets) - 1):
+        start = -1
+        for i in range(offsets[s], offsets[s + 1]):
+            if is_connector[tokens[i]]:
+                if start < 0:
+                    out_tokens[n] = tokens[i]
+                    n += 1
+                continue
+            if start >= 0:
+                p = _find(tokens, start, i, n_ids, exact, table_keys, parts, part_ptr)
+                if p >= 0:
+                    out_tokens[n] = n_ids + p
+                    n += 1
+                    start = -1
+                    continue
+                for k in range(start, i):
+                    out_tokens[n] = tokens[k]
+                    n += 1
+            start = i
+        if start >= 0:
+            for k in range(start, offsets[s + 1]):
+                out_tokens[n] = tokens[k]
+                n += 1
+        out_offsets[s + 1] = n
+    return n

@@ -1,0 +1,440 @@
+"""Phrase detection: "new york" -> "new_york" before training (word2phrase, gensim's Phrases).
+
+Two words are joined when they occur together far more often than their own counts
+predict (Mikolov et al. 2013, "Distributed Representations of Words and Phrases and
+their Compositionality", section 4). Counting and merging run in compiled kernels over
+the encoded corpus (:mod:`wordspace.kernels.phrases`); this module holds the scores, the
+table of phrases and its file. See docs/phrases.md.
+
+Defaults are gensim's (``min_count=5, threshold=10.0, scoring="default"``), whose score
+is word2phrase's with the number of distinct unigrams and bigrams in place of the number
+of words in the corpus (word2phrase's threshold is 100).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import numbers
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from wordspace._io import MOVE_ADVICE, atomic_write, check_replaceable_file, same_file
+from wordspace._tokens import shorten
+from wordspace._validate import check_choice, check_int
+from wordspace.corpus import Corpus
+from wordspace.kernels import phrases as _kernels
+
+logger = logging.getLogger(__name__)
+
+SCORINGS = ("default", "npmi")
+_MARK = "# wordspace phrases"  # a phrase table's first line
+_FORMAT = 1
+_COLUMNS = "pass\tscore\tcount\tphrase\twords..."
+
+
+def original_score(count_a, count_b, count_ab, len_vocab: int, min_count: int,
+                   n_words: int) -> np.ndarray:
+    """Mikolov et al.'s score as gensim computes it (``original_scorer``):
+    ``(count_ab - min_count) / (count_a * count_b) * len_vocab``, where ``len_vocab`` is
+    the number of distinct words and word pairs counted. word2phrase multiplies by the
+    number of words in the corpus instead. ``n_words`` is not used."""
+    count_a, count_b = np.asarray(count_a, np.float64), np.asarray(count_b, np.float64)
+    return (np.asarray(count_ab, np.float64) - min_count) / (count_a * count_b) * len_vocab
+
+
+def npmi_score(count_a, count_b, count_ab, len_vocab: int, min_count: int,
+               n_words: int) -> np.ndarray:
+    """Normalised pointwise mutual information (Bouma 2009), in [-1, 1]:
+    ``log(p_ab / (p_a p_b)) / -log(p_ab)`` with each ``p`` a count over ``n_words``;
+    minus infinity for pairs seen fewer than ``min_count`` times (as gensim's
+    ``npmi_scorer``). ``len_vocab`` is not used."""
+    n = float(n_words)
+    p_a = np.asarray(count_a, np.float64) / n
+    p_b = np.asarray(count_b, np.float64) / n
+    count_ab = np.asarray(count_ab, np.float64)
+    p_ab = count_ab / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = np.log(p_ab / (p_a * p_b)) / -np.log(p_ab)
+    return np.where(count_ab >= min_count, score, -np.inf)
+
+
+_SCORERS = {"default": original_score, "npmi": npmi_score}
+
+
+class Phrases:
+    """Detect phrases in a corpus and join them (gensim's ``Phrases``, word2phrase).
+
+    Parameters
+    ----------
+    source : Corpus, str, Path or iterable of token lists
+        What to count: anything :class:`~wordspace.corpus.Corpus` reads (a file, a
+        folder, a dataset name, token lists), read with ``min_count=1`` and
+        ``corpus_options``, or a ``Corpus`` read with ``min_count=1`` (a corpus without
+        its rare words would make the words on either side of them look adjacent).
+    min_count : int
+        Pairs seen fewer times are never phrases; the default score also subtracts it
+        from the pair's count (gensim's and word2phrase's 5).
+    threshold : float
+        A pair is a phrase when its score is above this: gensim's 10.0 for the default
+        score (word2phrase uses 100 with its own multiplier, see docs/phrases.md), a
+        value in (-1, 1] for ``npmi`` (gensim's documentation suggests 0.5).
+    scoring : {"default", "npmi"}
+        ``"default"``: ``(count_ab - min_count) / (count_a * count_b) * len_vocab``,
+        ``len_vocab`` the number of distinct words and pairs counted (gensim's
+        ``original_scorer``); ``"npmi"``: normalised pointwise mutual information.
+    delimiter : str
+        Joins the words of a phrase ("new_york"); non-empty, without whitespace.
+    connector_words : iterable of str
+        Words that may sit inside a phrase but never begin or end one ("of", "the":
+        "bank_of_america"), as gensim's ``connector_words``
+        (``gensim.models.phrases.ENGLISH_CONNECTOR_WORDS`` is one such set).
+    passes : int
+        How many times to detect phrases, each pass on the corpus the previous one
+        joined (word2phrase run twice finds phrases of up to four words).
+    progress : bool
+        Show the corpus reader's progress bar.
+    **corpus_options
+        Passed to ``Corpus`` when ``source`` is not one (``lowercase``,
+        ``token_pattern``, ``cache``, ...).
+
+    Attributes
+    ----------
+    tables : list of dict
+        One per pass: a phrase's words (a tuple) -> ``(phrase, score, count)``.
+    corpus_word_count : int
+        Words counted in the first pass (gensim's ``corpus_word_count``).
+    """
+
+    def __init__(self, source, min_count: int = 5, threshold: float = 10.0,
+                 scoring: str = "default", delimiter: str = "_",
+                 connector_words: Iterable[str] = (), passes: int = 1,
+                 progress: bool = True, **corpus_options):
+        self._configure(min_count, threshold, scoring, delimiter, connector_words, passes)
+        corpus = self._read(source, progress, corpus_options)
+        self.tokenization = corpus.tokenization
+        self.corpus_word_count = corpus.n_tokens
+        self.tables: list[dict[tuple[str, ...], tuple[str, float, int]]] = []
+        words = list(corpus.vocab.words)
+        tokens, offsets = np.asarray(corpus.tokens), np.asarray(corpus.offsets)
+        for number in range(1, passes + 1):
+            table = self._learn(words, tokens, offsets)
+            self.tables.append(table)
+            logger.info("pass %d of %d: %d phrases", number, passes, len(table))
+            if number < passes:
+                words, tokens, offsets = self._merge(words, tokens, offsets, table)
+
+    # -- settings ---------------------------------------------------------------------------
+    def _configure(self, min_count, threshold, scoring, delimiter, connector_words,
+                   passes) -> None:
+        check_int("min_count", min_count, 1)
+        check_int("passes", passes, 1, maximum=10)
+        check_choice("scoring", scoring, SCORINGS)
+        if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) \
+                or not math.isfinite(threshold):
+            raise ValueError(f"threshold must be a finite number, got {threshold!r}")
+        if scoring == "npmi" and not -1 < threshold <= 1:
+            raise ValueError(f"threshold must be in (-1, 1] for npmi scoring (npmi lies in "
+                             f"[-1, 1]), got {threshold!r}")
+        if scoring == "default" and threshold <= 0:
+            raise ValueError(f"threshold must be positive for the default scoring (gensim "
+                             f"uses 10, word2phrase 100), got {threshold!r}")
+        if not isinstance(delimiter, str) or not delimiter or \
+                any(ch.isspace() for ch in delimiter):
+            raise ValueError(f"delimiter must be a non-empty string without whitespace "
+                             f"(a phrase is one token), got {delimiter!r}")
+        if isinstance(connector_words, (str, bytes)):
+            raise TypeError(f"connector_words must be a collection of words, not the "
+                            f"string {connector_words!r} (write ({connector_words!r},))")
+        connectors = frozenset(connector_words)
+        bad = [w for w in connectors if not isinstance(w, str) or not w]
+        if bad:
+            raise ValueError(f"connector_words must be non-empty strings, got {bad[0]!r}")
+        self.min_count, self.threshold, self.scoring = min_count, float(threshold), scoring
+        self.delimiter, self.connector_words, self.passes = delimiter, connectors, passes
+
+    def settings(self) -> dict:
+        """The parameters the table was learned with (what its file records)."""
+        return {"min_count": self.min_count, "threshold": self.threshold,
+                "scoring": self.scoring, "delimiter": self.delimiter,
+                "connector_words": sorted(self.connector_words), "passes": self.passes,
+                "corpus_word_count": self.corpus_word_count,
+                "tokenization": self.tokenization}
+
+    def _read(self, source, progress: bool, corpus_options: dict) -> Corpus:
+        if not isinstance(source, Corpus):  # the whole corpus, also under torchrun
+            return Corpus(source, min_count=1, progress=progress,
+                          **{"shard": False, **corpus_options})
+        if corpus_options:
+            raise TypeError(f"corpus options ({', '.join(sorted(corpus_options))}) apply "
+                            "when the source is read here, not to a Corpus already read")
+        if source.min_count > 1:
+            raise ValueError(
+                f"{source.name}: the corpus was read with min_count={source.min_count}, so "
+                "the words on either side of a rare word it left out would count as a "
+                "pair: read it with min_count=1 (Phrases counts every word, as gensim's), "
+                "or give Phrases the path")
+        if source.group is not None:
+            raise ValueError(f"{source.name}: the corpus is one rank's share of the text; "
+                             "phrases are counted over the whole of it (shard=False)")
+        return source
+
+    # -- learning -----------------------------------------------------------------------------
+    def _connector_mask(self, words: list[str]) -> np.ndarray:
+        return np.fromiter((w in self.connector_words for w in words), dtype=np.bool_,
+                           count=len(words))
+
+    def _learn(self, words: list[str], tokens: np.ndarray, offsets: np.ndarray
+               ) -> dict[tuple[str, ...], tuple[str, float, int]]:
+        """Count the corpus's words and candidate pairs, score them, and keep those above
+        the threshold: {words: (phrase, score, count)}."""
+        is_connector = self._connector_mask(words)
+        exact = not is_connector.any()
+        keys = np.empty(len(tokens), np.int64)
+        starts = np.empty(len(tokens), np.int64)
+        n = _kernels.candidate_keys(tokens, offsets, is_connector, len(words), exact, keys,
+                                    starts)
+        if exact:  # a pair is its key: sort and count the keys alone
+            del starts
+            keys = keys[:n]
+            keys.sort()
+            pair_counts = np.empty(n, np.int64)
+            n_pairs = _kernels.count_runs(keys, pair_counts)
+            first, last = np.divmod(keys[:n_pairs], len(words))
+
+            def parts_of(i: int) -> tuple[str, ...]:
+                return words[first[i]], words[last[i]]
+        else:  # a hash: sort the positions with the keys, compare the words in a run
+            order = np.argsort(keys[:n], kind="stable")
+            keys, starts = keys[order], starts[order]
+            del order
+            begin, end = np.empty(n, np.int64), np.empty(n, np.int64)  # positions
+            pair_counts = np.empty(n, np.int64)
+            n_pairs = _kernels.group_candidates(tokens, is_connector, keys, starts, begin,
+                                                end, pair_counts)
+            first, last = tokens[begin[:n_pairs]], tokens[end[:n_pairs]]
+
+            def parts_of(i: int) -> tuple[str, ...]:
+                return tuple(words[t] for t in tokens[begin[i]:end[i] + 1])
+        del keys
+        pair_counts = pair_counts[:n_pairs]
+        counts = np.bincount(tokens, minlength=len(words))
+        counts[is_connector] = 0  # gensim's vocabulary leaves connectors out
+        len_vocab = int(np.count_nonzero(counts)) + n_pairs  # distinct words and pairs
+        scores = _SCORERS[self.scoring](counts[first], counts[last], pair_counts, len_vocab,
+                                        self.min_count, len(tokens))
+        table = {}
+        for i in np.flatnonzero(scores > self.threshold):
+            parts = parts_of(i)
+            table[parts] = (self.delimiter.join(parts), float(scores[i]), int(pair_counts[i]))
+        return table
+
+    # -- applying -----------------------------------------------------------------------------
+    def _merge(self, words: list[str], tokens: np.ndarray, offsets: np.ndarray,
+               table: dict) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Join ``table``'s phrases in the encoded corpus (its ids index ``words``): the
+        new words (``words`` and then the table's phrases found in the vocabulary), tokens
+        and offsets."""
+        index = {w: i for i, w in enumerate(words)}
+        found = [(ids, phrase) for parts, (phrase, _, _) in table.items()
+                 if None not in (ids := [index.get(w) for w in parts])]
+        is_connector = self._connector_mask(words)
+        exact = not is_connector.any()
+        part_ptr = np.zeros(len(found) + 1, np.int64)
+        part_ptr[1:] = np.cumsum([len(ids) for ids, _ in found])
+        parts = np.fromiter((i for ids, _ in found for i in ids), np.int32, int(part_ptr[-1]))
+        keys = _kernels.table_keys(parts, part_ptr, len(words), exact)
+        order = np.argsort(keys, kind="stable")
+        sorted_ptr = np.zeros_like(part_ptr)
+        sorted_ptr[1:] = np.cumsum(np.diff(part_ptr)[order])
+        sorted_parts = np.concatenate([parts[part_ptr[p]:part_ptr[p + 1]] for p in order]) \
+            if len(found) else parts
+        out_tokens = np.empty(len(tokens), np.int32)
+        out_offsets = np.empty(len(offsets), np.int64)
+        n = _kernels.merge_phrases(tokens, offsets, is_connector, len(words), exact,
+                                   keys[order], sorted_parts, sorted_ptr, out_tokens,
+                                   out_offsets)
+        return [*words, *(found[p][1] for p in order)], out_tokens[:n], out_offsets
+
+    def transform(self, corpus: Corpus) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Join the phrases of every pass in an encoded corpus, in compiled code: its
+        words (``words[t]`` is token ``t``'s; a phrase, ``"new_york"``, is one word),
+        ``tokens`` (int32) and ``offsets`` (sentence ``i`` is
+        ``tokens[offsets[i]:offsets[i + 1]]``), sentence for sentence as
+        ``phrases[sentence]`` joins them."""
+        self._read(corpus, False, {})
+        words = list(corpus.vocab.words)
+        tokens, offsets = np.asarray(corpus.tokens), np.asarray(corpus.offsets)
+        for table in self.tables:
+            words, tokens, offsets = self._merge(words, tokens, offsets, table)
+        return words, tokens, offsets
+
+    def _analyze(self, sentence: list[str], table: dict) -> list[str]:
+        """One pass over one sentence, greedy from the left as gensim's
+        ``analyze_sentence``: a pair that is a phrase is joined and the next pair starts
+        after it; connectors only join the words around them."""
+        out: list[str] = []
+        start, between = None, []
+        for word in sentence:
+            if word in self.connector_words:
+                (between if start is not None else out).append(word)
+                continue
+            if start is not None:
+                found = table.get((start, *between, word))
+                if found is not None:
+                    out.append(found[0])
+                    start, between = None, []
+                    continue
+                out.append(start)
+                out.extend(between)
+            start, between = word, []
+        if start is not None:
+            out.append(start)
+            out.extend(between)
+        return out
+
+    def __getitem__(self, sentence):
+        """``phrases[["new", "york", "is", "big"]]`` -> ``["new_york", "is", "big"]``;
+        a :class:`Corpus` or an iterable of sentences gives an iterator of sentences (a
+        ``Corpus`` joined by the compiled kernel)."""
+        if isinstance(sentence, Corpus):
+            return self._sentences(sentence)
+        if isinstance(sentence, str):
+            raise TypeError("phrases[...] takes a sentence as a list of words, not a "
+                            f"string ({shorten(sentence)}): split it first")
+        sentence = list(sentence)
+        if sentence and not isinstance(sentence[0], str):  # several sentences
+            return (self[s] for s in sentence)
+        for table in self.tables:
+            sentence = self._analyze(sentence, table)
+        return sentence
+
+    def _sentences(self, corpus: Corpus) -> Iterator[list[str]]:
+        words, tokens, offsets = self.transform(corpus)
+        for i in range(len(offsets) - 1):
+            yield [words[t] for t in tokens[offsets[i]:offsets[i + 1]]]
+
+    def export_phrases(self) -> dict[str, float]:
+        """Every phrase found, with its score: ``{"new_york": 812.3, ...}`` (gensim's
+        ``export_phrases``; with several passes, every pass's)."""
+        return {phrase: score for table in self.tables for phrase, score, _ in table.values()}
+
+    def freeze(self) -> Phrases:
+        """This object: it keeps only the phrases (as gensim's ``FrozenPhrases``)."""
+        return self
+
+    def __len__(self) -> int:
+        return sum(len(table) for table in self.tables)
+
+    def __repr__(self) -> str:
+        return (f"Phrases({len(self):,} phrases, min_count={self.min_count}, "
+                f"threshold={self.threshold}, scoring={self.scoring!r})")
+
+    # -- files --------------------------------------------------------------------------------
+    def write_corpus(self, corpus, path: str | os.PathLike) -> int:
+        """Write ``corpus`` with its phrases joined as text, word2phrase's output: the
+        sentences of one input line on one line, words separated by spaces (lines
+        without words are left out). Written atomically; an existing non-empty file is
+        never replaced (it may be anyone's text), nor the corpus's own file. Returns the
+        number of words written. ``corpus`` is a ``Corpus`` read with ``min_count=1``, or
+        what one reads (then read as the table's corpus was: ``self.tokenization``)."""
+        if not isinstance(corpus, Corpus):
+            corpus = self._read(corpus, True, dict(self.tokenization))
+        check_corpus_output(path, corpus)
+        words, tokens, offsets = self.transform(corpus)
+        lines = np.asarray(corpus.sentence_line)
+        with atomic_write(path, "w", compress=True) as f:
+            for i in range(len(offsets) - 1):
+                text = " ".join(map(words.__getitem__, tokens[offsets[i]:offsets[i + 1]]
+                                    .tolist()))
+                last = i + 1 == len(offsets) - 1 or lines[i + 1] != lines[i]
+                f.write(text + ("\n" if last else " "))
+        return len(tokens)
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the phrase table as tab-separated text: a first line naming the format,
+        a second with the settings (JSON), a header, then one phrase a line (its pass,
+        score, count, the phrase and its words). Written atomically, at a new path or
+        over an earlier phrase table; anything else is refused."""
+        check_replaceable_file(path, "a wordspace phrase table", is_phrase_table)
+        with atomic_write(path, "w") as f:
+            f.write(f"{_MARK} {_FORMAT}\n# {json.dumps(self.settings())}\n{_COLUMNS}\n")
+            for number, table in enumerate(self.tables, 1):  # best first
+                for parts, (phrase, score, count) in sorted(table.items(),
+                                                            key=lambda row: -row[1][1]):
+                    f.write("\t".join([str(number), repr(score), str(count), phrase, *parts])
+                            + "\n")
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Phrases:
+        """Read a table written by :meth:`save`; a line that does not read so is a
+        ``ValueError`` naming the file and line."""
+        path = Path(path)
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        if not lines[0].startswith(_MARK):
+            raise ValueError(f"{path}: not a wordspace phrase table (its first line is not "
+                             f"{_MARK!r})")
+        try:
+            found = json.loads(lines[1][2:]) if lines[1].startswith("# ") else None
+        except ValueError:
+            found = None
+        if not isinstance(found, dict):
+            raise ValueError(f"{path}:2: expected '# ' and the settings as JSON")
+        self = cls.__new__(cls)
+        try:
+            self._configure(found["min_count"], found["threshold"], found["scoring"],
+                            found["delimiter"], found["connector_words"], found["passes"])
+            self.corpus_word_count = int(found["corpus_word_count"])
+            self.tokenization = dict(found["tokenization"])
+        except (KeyError, TypeError, ValueError) as e:
+            raise ValueError(f"{path}:2: unusable settings ({e})") from None
+        self.tables = [{} for _ in range(self.passes)]
+        for lineno, line in enumerate(lines[3:], 4):
+            if not line:
+                continue
+            self._add_row(line.split("\t"), f"{path}:{lineno}")
+        return self
+
+    def _add_row(self, fields: list[str], where: str) -> None:
+        """Add one line of a phrase table to its pass's table."""
+        if len(fields) < 6:
+            raise ValueError(f"{where}: expected {_COLUMNS!r} (at least two words)")
+        number, score, count, phrase, *parts = fields
+        try:
+            number, score, count = int(number), float(score), int(count)
+        except ValueError:
+            raise ValueError(f"{where}: the pass, score and count must be numbers, got "
+                             f"{shorten(fields[0])}, {shorten(fields[1])}, "
+                             f"{shorten(fields[2])}") from None
+        if not 1 <= number <= self.passes:
+            raise ValueError(f"{where}: pass {number} of a table of {self.passes}")
+        if phrase != self.delimiter.join(parts):
+            raise ValueError(f"{where}: the phrase {shorten(phrase)} is not its words joined "
+                             f"by {self.delimiter!r}")
+        self.tables[number - 1][tuple(parts)] = (phrase, score, count)
+
+
+def is_phrase_table(path: Path) -> bool:
+    """Whether ``path`` starts as :meth:`Phrases.save` writes a table."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.readline().startswith(_MARK)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def check_corpus_output(path: str | os.PathLike, corpus: Corpus | None = None) -> None:
+    """Refuse, before any work, to write a phrased corpus over an existing non-empty file
+    (text is anyone's), a directory, a link, or the corpus's own file."""
+    target = Path(path)
+    if corpus is not None and target.is_file() and \
+            any(same_file(target, f) for f in corpus.files):
+        raise FileExistsError(f"{path} is the corpus being read: write to another file")
+    check_replaceable_file(target, "an empty file", lambda p: False,
+                           f"{MOVE_ADVICE} (a phrased corpus is written only to a new or "
+                           "empty file)")

@@ -1,0 +1,218 @@
+"""Phrase detection: planted collocations, the score by hand, agreement with gensim, the
+kernels' corpus rewrite against the sentence-by-sentence one, the table's file, the CLI
+and the errors."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from wordspace import Corpus, Phrases
+from wordspace.cli import main
+
+gensim_phrases = pytest.importorskip("gensim.models.phrases")
+
+
+def planted(n_sentences: int = 3000, seed: int = 0) -> list[list[str]]:
+    """Filler words at random, "new york" in a third of the sentences, "york city" after
+    half of those, "bank of america" in a fifth, and "new car" in 12 sentences only
+    ("car" is common on its own)."""
+    rng = np.random.default_rng(seed)
+    filler = [f"w{i}" for i in range(200)] + ["of", "the"] * 10
+    sentences = []
+    for i in range(n_sentences):
+        s = [str(w) for w in rng.choice(filler, size=int(rng.integers(2, 14)))]
+        at = int(rng.integers(len(s) + 1))
+        if rng.random() < 1 / 3:
+            s[at:at] = ["new", "york", "city"] if rng.random() < 0.5 else ["new", "york"]
+        if rng.random() < 0.2:
+            s[1:1] = ["bank", "of", "america"]
+        if rng.random() < 0.1:
+            s.append("car")
+        if i % 250 == 0:
+            s[0:0] = ["new", "car"]
+        sentences.append(s)
+    return sentences
+
+
+@pytest.fixture(scope="module")
+def sentences():
+    return planted()
+
+
+def read(sentences) -> Corpus:
+    return Corpus(sentences, min_count=1, progress=False)
+
+
+def test_planted_collocation_is_a_phrase_and_a_rare_pair_is_not(sentences):
+    phrases = Phrases(sentences, progress=False)  # the defaults: min_count 5, threshold 10
+    found = phrases.export_phrases()
+    assert "new_york" in found and found["new_york"] > 10
+    assert "new_car" not in found
+    assert phrases[["w1", "new", "york", "w2", "new", "car"]] == \
+        ["w1", "new_york", "w2", "new", "car"]
+    counts = {w: sum(s.count(w) for s in sentences) for w in ("new", "car")}
+    pairs = sum(1 for s in sentences for a, b in zip(s, s[1:], strict=False)
+                if (a, b) == ("new", "car"))
+    assert pairs == 12 and counts["car"] > 200  # the rare pair was there to be found
+
+
+def test_scores_equal_the_formulas_by_hand():
+    sentences = [["a", "b", "c"], ["a", "b"], ["b", "c", "a", "b"]]
+    # counts a 3, b 4, c 2; pairs a b 3, b c 2, c a 1; 3 words + 3 pairs; 9 tokens
+    default = Phrases(sentences, min_count=1, threshold=0.5, progress=False)
+    assert default.export_phrases() == {"a_b": (3 - 1) / (3 * 4) * 6,
+                                        "b_c": (2 - 1) / (4 * 2) * 6}
+    npmi = Phrases(sentences, min_count=1, threshold=0.0, scoring="npmi", progress=False)
+
+    def by_hand(n_a, n_b, n_ab, n=9):
+        return math.log((n_ab / n) / ((n_a / n) * (n_b / n))) / -math.log(n_ab / n)
+
+    assert npmi.export_phrases() == pytest.approx(
+        {"a_b": by_hand(3, 4, 3), "b_c": by_hand(4, 2, 2), "c_a": by_hand(2, 3, 1)},
+        rel=1e-12)
+    assert default[["b", "c", "a", "b", "c"]] == ["b_c", "a_b", "c"]  # greedy, from the left
+
+
+@pytest.mark.parametrize("scoring, threshold, connectors", [
+    ("default", 10.0, ()), ("default", 2.0, ("of", "the")), ("npmi", 0.5, ()),
+    ("npmi", 0.2, ("of", "the"))])
+def test_same_phrases_and_scores_as_gensim(sentences, scoring, threshold, connectors):
+    ours = Phrases(sentences, min_count=5, threshold=threshold, scoring=scoring,
+                   connector_words=connectors, progress=False)
+    theirs = gensim_phrases.Phrases(sentences, min_count=5, threshold=threshold,
+                                    scoring=scoring, connector_words=frozenset(connectors))
+    expected = theirs.export_phrases()
+    assert len(expected) >= 2
+    assert ours.export_phrases() == pytest.approx(expected, rel=1e-12)
+    if connectors:
+        assert "bank_of_america" in expected
+    assert [ours[s] for s in sentences] == [theirs[s] for s in sentences]
+
+
+def test_two_passes_find_what_gensim_finds_run_twice(sentences):
+    ours = Phrases(sentences, threshold=5.0, passes=2, progress=False)
+    first = gensim_phrases.Phrases(sentences, threshold=5.0)
+    joined = [first[s] for s in sentences]
+    second = gensim_phrases.Phrases(joined, threshold=5.0)
+    mine = [{phrase: score for phrase, score, _ in table.values()} for table in ours.tables]
+    assert mine[0] == pytest.approx(first.export_phrases(), rel=1e-12)
+    # gensim's export_phrases splits "w1_new_york" at every "_" and scores it as
+    # ("w1", "york"): the second pass is checked pair by pair as its [] scores them
+    for parts, (phrase, score, _) in ours.tables[1].items():
+        theirs = second.score_candidate(parts[0], parts[-1], list(parts[1:-1]))
+        assert theirs[0] == phrase and theirs[1] == pytest.approx(score, rel=1e-12)
+    found = second.find_phrases(joined)
+    assert "new_york_city" in found and len(found) >= 3
+    assert found == pytest.approx({p: mine[1][p] for p in found}, rel=1e-12)
+    assert [ours[s] for s in sentences] == [second[s] for s in joined]
+
+
+@pytest.mark.parametrize("connectors, passes", [((), 1), (("of", "the"), 1), ((), 2),
+                                                (("of", "w3"), 2)])
+def test_kernel_rewrite_equals_joining_each_sentence(sentences, connectors, passes):
+    corpus = read(sentences)
+    phrases = Phrases(corpus, threshold=1.0, connector_words=connectors, passes=passes)
+    assert len(phrases) >= 3 + 2 * (passes - 1)
+    expected = [phrases[s] for s in sentences]
+    assert list(phrases[corpus]) == expected
+    assert any(len(a) != len(b) for a, b in zip(expected, sentences, strict=True))
+
+
+def test_save_and_load_keep_the_table(tmp_path, sentences):
+    phrases = Phrases(sentences, threshold=3.0, passes=2, connector_words=["of"],
+                      delimiter="+", progress=False)
+    path = tmp_path / "phrases.tsv"
+    phrases.save(path)
+    assert path.read_text().startswith("# wordspace phrases")
+    loaded = Phrases.load(path)
+    assert loaded.tables == phrases.tables and loaded.settings() == phrases.settings()
+    assert [loaded[s] for s in sentences[:200]] == [phrases[s] for s in sentences[:200]]
+    phrases.save(path)  # its own table is replaced
+    mine = tmp_path / "notes.txt"
+    mine.write_text("my notes\n")
+    with pytest.raises(FileExistsError, match="notes.txt exists"):
+        phrases.save(mine)
+    assert mine.read_text() == "my notes\n"
+    lines = path.read_text().split("\n")
+    lines[5] = lines[5].replace("\t", "\tx", 1)
+    path.write_text("\n".join(lines))
+    with pytest.raises(ValueError, match=r"phrases.tsv:6: the pass, score and count"):
+        Phrases.load(path)
+
+
+def test_cli_writes_the_phrased_corpus(tmp_path, sentences, capsys):
+    source = tmp_path / "corpus.txt"
+    source.write_text("".join(" ".join(s) + "\n" for s in sentences))
+    out, table = tmp_path / "out.txt", tmp_path / "phrases.tsv"
+    assert main(["phrases", str(source), "-o", str(out), "--table", str(table),
+                 "--threshold", "5", "--passes", "2"]) == 0
+    phrases = Phrases(sentences, threshold=5.0, passes=2, progress=False)
+    assert out.read_text().splitlines() == [" ".join(phrases[s]) for s in sentences]
+    assert "new_york_city" in out.read_text()
+    assert Phrases.load(table).export_phrases() == phrases.export_phrases()
+    capsys.readouterr()
+    assert main(["phrases", str(source), "-o", str(out)]) == 2  # not replaced
+    assert "exists" in capsys.readouterr().err
+    again = tmp_path / "again.txt"
+    assert main(["phrases", str(source), "-o", str(again), "--from-table", str(table)]) == 0
+    assert again.read_text() == out.read_text()
+    assert main(["phrases", str(source), "-o", str(source)]) == 2
+    assert source.read_text().startswith(" ".join(sentences[0]))
+
+
+def test_one_long_line_stays_one_line(tmp_path):
+    # text8's shape: one line, read as sentences of 10,000 words (never cut inside a
+    # "new york": blocks of 40 words end with it); written back as one line
+    rng = np.random.default_rng(1)
+    blocks = [[f"w{i}" for i in rng.integers(5000, size=38)] for _ in range(3000)]
+    source = tmp_path / "text8"
+    source.write_text(" ".join(" ".join([*b, "new", "york"]) for b in blocks))
+    out = tmp_path / "out.txt"
+    assert main(["phrases", str(source), "-o", str(out)]) == 0
+    assert out.read_text() == " ".join(" ".join([*b, "new_york"]) for b in blocks) + "\n"
+
+
+@pytest.mark.parametrize("options, error, message", [
+    (dict(scoring="npmi", threshold=1.5), ValueError, r"in \(-1, 1\] for npmi"),
+    (dict(scoring="npmi", threshold=-1.0), ValueError, r"in \(-1, 1\] for npmi"),
+    (dict(threshold=0.0), ValueError, "positive for the default scoring"),
+    (dict(min_count=-1), ValueError, "min_count must be an integer >= 1"),
+    (dict(delimiter=""), ValueError, "delimiter must be a non-empty string"),
+    (dict(delimiter=" "), ValueError, "without whitespace"),
+    (dict(scoring="pmi"), ValueError, "scoring"),
+    (dict(connector_words="of"), TypeError, r"not the string 'of'"),
+])
+def test_bad_settings_are_refused(options, error, message):
+    with pytest.raises(error, match=message):
+        Phrases([["a", "b"]], progress=False, **options)
+
+
+def test_a_corpus_without_its_rare_words_is_refused(sentences):
+    with pytest.raises(ValueError, match="min_count=5.*read it with min_count=1"):
+        Phrases(Corpus(sentences, min_count=5, progress=False))
+
+
+def test_a_hash_collision_never_merges_two_candidates():
+    # every key made equal, as if every candidate's hash collided: the words decide
+    from wordspace.kernels import phrases as kernels
+
+    tokens = np.array([0, 2, 1, 0, 1, 0, 2, 1, 3, 0], np.int32)  # 2 is a connector
+    is_connector = np.array([False, False, True, False])
+    starts = np.array([0, 3, 5, 7, 8], np.int64)  # 0 2 1 | 0 1 | 0 2 1 | 1 3 | 3 0
+    first, last, counts = (np.empty(5, np.int64) for _ in range(3))
+    n = kernels.group_candidates(tokens, is_connector, np.zeros(5, np.int64), starts,
+                                 first, last, counts)
+    found = {tuple(tokens[a:b + 1]): c for a, b, c in zip(first[:n], last[:n], counts[:n],
+                                                           strict=True)}
+    assert found == {(0, 2, 1): 2, (0, 1): 1, (1, 3): 1, (3, 0): 1}
+    # a table of two phrases under one key, that of 0 2 1: only 0 2 1 is joined (id 5),
+    # never as the phrase 0 1 (id 4) filed under the same key
+    parts, part_ptr = np.array([0, 1, 0, 2, 1], np.int32), np.array([0, 2, 5], np.int64)
+    key = kernels.table_keys(parts, part_ptr, 4, False)[1]
+    out, out_offsets = np.empty(10, np.int32), np.empty(2, np.int64)
+    n = kernels.merge_phrases(tokens, np.array([0, 10], np.int64), is_connector, 4, False,
+                              np.array([key, key]), parts, part_ptr, out, out_offsets)
+    assert out[:n].tolist() == [5, 0, 1, 5, 3, 0]
