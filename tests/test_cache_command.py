@@ -210,3 +210,18 @@ def test_a_folder_that_cannot_be_removed_is_reported_and_the_others_go(caches, m
     left = os.listdir(cache.corpora_folder())
     assert caches["ok"].name in left and len(left) == 2  # and the remains, aside
     monkeypatch.setattr(shutil, "rmtree", real)
+
+
+@pytest.mark.skipif(not hasattr(os, "O_NOATIME"), reason="O_NOATIME is Linux's")
+def test_listing_does_not_make_an_encoding_look_read(tmp_path):
+    """The 'read' column is meta.json's atime, when a run last loaded the encoding:
+    listing reads meta.json too, and must not move it (a relatime mount moves an atime
+    that is not after the mtime, so the second listing said 'read today')."""
+    folder = _corpus(tmp_path / "a.txt").cache_dir
+    meta = folder / "meta.json"
+    old = time.time() - 30 * 86400
+    os.utime(meta, (old, old))
+    for _ in range(2):
+        [entry] = cache.corpus_caches()
+        assert entry.used == pytest.approx(old)
+    assert meta.stat().st_atime == pytest.approx(old)

@@ -123,7 +123,7 @@ def _describe(folder: Path) -> CachedCorpus:
     try:
         identity = _identity(folder)
         info = meta_path.stat()
-        meta = parse_json(meta_path.read_text("utf-8"))
+        meta = parse_json(_read_unseen(meta_path))
     except (OSError, ValueError) as e:
         return CachedCorpus(folder, "damaged", f"meta.json unreadable: {e}",
                             size=disk_usage(folder), identity=_identity_or_none(folder))
@@ -146,6 +146,22 @@ def _describe(folder: Path) -> CachedCorpus:
         if why:
             entry.status, entry.why = "stale", why
     return entry
+
+
+def _read_unseen(path: Path) -> str:
+    """The text of ``path``, read without updating its atime where the system allows it
+    (``O_NOATIME``, for the file's owner): ``meta.json``'s atime is when a *run* last
+    read the encoding, which ``cache list`` shows, and listing must not make every
+    encoding look just used."""
+    noatime = getattr(os, "O_NOATIME", 0)
+    try:
+        fd = os.open(path, os.O_RDONLY | noatime)
+    except PermissionError:
+        if not noatime:
+            raise
+        fd = os.open(path, os.O_RDONLY)  # not the owner: O_NOATIME is refused (EPERM)
+    with open(fd, encoding="utf-8") as f:
+        return f.read()
 
 
 def _identity_or_none(folder: Path) -> tuple[int, int] | None:
