@@ -225,3 +225,17 @@ def test_listing_does_not_make_an_encoding_look_read(tmp_path):
         [entry] = cache.corpus_caches()
         assert entry.used == pytest.approx(old)
     assert meta.stat().st_atime == pytest.approx(old)
+
+
+def test_a_folder_wordspace_did_not_name_is_not_the_caches(caches, tmp_path):
+    """Another tool's folder in corpora/ (a WORDSPACE_HOME shared with other data) may
+    hold a meta.json and a tokens.npy of its own: it is no encoding of wordspace's, so it
+    is not listed (it would be 'damaged') nor removed, even by --all."""
+    foreign = cache.corpora_folder() / "my-data"
+    foreign.mkdir()
+    (foreign / "meta.json").write_text('{"vocab_size": 50257}')
+    np.save(foreign / "tokens.npy", np.arange(10))
+    assert {e.folder for e in cache.corpus_caches()} == set(caches.values())
+    assert main(["cache", "clean", "--all"]) == 0
+    assert sorted(os.listdir(cache.corpora_folder())) == ["my-data"]
+    assert sorted(os.listdir(foreign)) == ["meta.json", "tokens.npy"]

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import re
 import shutil
 import stat
 from collections.abc import Iterator
@@ -49,6 +50,9 @@ from wordspace.corpus import (
 
 #: what ``wordspace cache clean`` removes unless told ``--all``
 CLEANED = ("stale", "old format", "damaged")
+#: how wordspace names an encoding's folder (``Corpus._cache_dir``): the source's name
+#: (at most 40 characters of ``[A-Za-z0-9_.-]``), a dash and 16 hex digits of its key
+_ENCODING_NAME = re.compile(r"[A-Za-z0-9_.-]{0,40}-[0-9a-f]{16}")
 #: ``meta.json``'s entries that are no reading setting
 _NOT_SETTINGS = {"source", "path", "files", "raw_tokens", "tokens", "crc32", "format"}
 
@@ -106,15 +110,17 @@ def dataset_usage() -> int:
 
 def corpus_caches() -> list[CachedCorpus]:
     """Every encoded corpus in the cache, by folder name. Only the cache's own folders
-    are listed: a folder (not a link to one) directly in ``corpora/`` holding
-    ``meta.json`` and ``tokens.npy``; temporaries (a build in progress) are left out."""
+    are listed: a folder (not a link to one) directly in ``corpora/``, named as wordspace
+    names an encoding (:data:`_ENCODING_NAME`), holding ``meta.json`` and ``tokens.npy``;
+    temporaries (a build in progress) are left out, and so is anything else put there
+    (another tool's ``meta.json`` and ``tokens.npy`` would be 'damaged', and cleaned)."""
     folder = corpora_folder()
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
         return []
     return [_describe(Path(e.path)) for e in entries
-            if not e.name.startswith(".") and e.is_dir(follow_symlinks=False)
+            if _ENCODING_NAME.fullmatch(e.name) and e.is_dir(follow_symlinks=False)
             and _is_encoded_corpus(Path(e.path))]
 
 
