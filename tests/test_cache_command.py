@@ -239,3 +239,29 @@ def test_a_folder_wordspace_did_not_name_is_not_the_caches(caches, tmp_path):
     assert main(["cache", "clean", "--all"]) == 0
     assert sorted(os.listdir(cache.corpora_folder())) == ["my-data"]
     assert sorted(os.listdir(foreign)) == ["meta.json", "tokens.npy"]
+
+
+@pytest.mark.parametrize("records_files", [True, False])
+def test_a_source_that_cannot_be_looked_at_now_is_kept(tmp_path, monkeypatch, capsys,
+                                                       records_files):
+    """A source behind a permission denied (or a failing network mount) may be there,
+    unchanged, when it can be looked at again: 'unchecked', which clean keeps, not
+    'stale' (nor, for an encoding that records no files, a crash of the listing)."""
+    (tmp_path / "private").mkdir()
+    folder = _corpus(tmp_path / "private" / "a.txt").cache_dir
+    if not records_files:
+        _edit_meta(folder, files=None, path=None)
+    real_stat = os.stat
+
+    def denied(path, *args, **kwargs):
+        if str(tmp_path / "private") in os.fspath(path):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", denied)
+    [entry] = cache.corpus_caches()
+    assert entry.status == "unchecked" and "Permission denied" in entry.why
+    assert main(["cache", "clean"]) == 0
+    monkeypatch.setattr(os, "stat", real_stat)
+    assert "removed 0" in capsys.readouterr().out and folder.is_dir()
+    assert [e.status for e in cache.corpus_caches()] == ["ok"]
