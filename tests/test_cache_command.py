@@ -210,3 +210,58 @@ def test_a_folder_that_cannot_be_removed_is_reported_and_the_others_go(caches, m
     left = os.listdir(cache.corpora_folder())
     assert caches["ok"].name in left and len(left) == 2  # and the remains, aside
     monkeypatch.setattr(shutil, "rmtree", real)
+
+
+@pytest.mark.skipif(not hasattr(os, "O_NOATIME"), reason="O_NOATIME is Linux's")
+def test_listing_does_not_make_an_encoding_look_read(tmp_path):
+    """The 'read' column is meta.json's atime, when a run last loaded the encoding:
+    listing reads meta.json too, and must not move it (a relatime mount moves an atime
+    that is not after the mtime, so the second listing said 'read today')."""
+    folder = _corpus(tmp_path / "a.txt").cache_dir
+    meta = folder / "meta.json"
+    old = time.time() - 30 * 86400
+    os.utime(meta, (old, old))
+    for _ in range(2):
+        [entry] = cache.corpus_caches()
+        assert entry.used == pytest.approx(old)
+    assert meta.stat().st_atime == pytest.approx(old)
+
+
+def test_a_folder_wordspace_did_not_name_is_not_the_caches(caches, tmp_path):
+    """Another tool's folder in corpora/ (a WORDSPACE_HOME shared with other data) may
+    hold a meta.json and a tokens.npy of its own: it is no encoding of wordspace's, so it
+    is not listed (it would be 'damaged') nor removed, even by --all."""
+    foreign = cache.corpora_folder() / "my-data"
+    foreign.mkdir()
+    (foreign / "meta.json").write_text('{"vocab_size": 50257}')
+    np.save(foreign / "tokens.npy", np.arange(10))
+    assert {e.folder for e in cache.corpus_caches()} == set(caches.values())
+    assert main(["cache", "clean", "--all"]) == 0
+    assert sorted(os.listdir(cache.corpora_folder())) == ["my-data"]
+    assert sorted(os.listdir(foreign)) == ["meta.json", "tokens.npy"]
+
+
+@pytest.mark.parametrize("records_files", [True, False])
+def test_a_source_that_cannot_be_looked_at_now_is_kept(tmp_path, monkeypatch, capsys,
+                                                       records_files):
+    """A source behind a permission denied (or a failing network mount) may be there,
+    unchanged, when it can be looked at again: 'unchecked', which clean keeps, not
+    'stale' (nor, for an encoding that records no files, a crash of the listing)."""
+    (tmp_path / "private").mkdir()
+    folder = _corpus(tmp_path / "private" / "a.txt").cache_dir
+    if not records_files:
+        _edit_meta(folder, files=None, path=None)
+    real_stat = os.stat
+
+    def denied(path, *args, **kwargs):
+        if str(tmp_path / "private") in os.fspath(path):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", denied)
+    [entry] = cache.corpus_caches()
+    assert entry.status == "unchecked" and "Permission denied" in entry.why
+    assert main(["cache", "clean"]) == 0
+    monkeypatch.setattr(os, "stat", real_stat)
+    assert "removed 0" in capsys.readouterr().out and folder.is_dir()
+    assert [e.status for e in cache.corpus_caches()] == ["ok"]

@@ -660,3 +660,19 @@ def test_cached_bags_need_their_scratch_and_a_context_layout():
         loss.update(params, examples, 0.1, loss.scratch(params, 3, 11))
     with pytest.raises(ValueError, match="needs bag='context'"):
         Layout(bag="window", cache_bags=True)
+
+
+def test_a_word_with_a_zero_vector_is_left_out_of_the_sentence_mean(tmp_path):
+    """fastText counts only the words whose vector has a norm: one whose rows are all
+    zero (here 'cat', its own row and its n-grams') neither adds nor divides."""
+    import fasttext  # the dev extra's
+
+    inputs = np.zeros((5, 2), np.float32)
+    inputs[1] = [3.0, 4.0]  # dog's own row; the n-gram buckets stay zero
+    tiny_bin(tmp_path / "z.bin", inputs=inputs)
+    model = FastText.load_facebook_model(tmp_path / "z.bin")
+    assert not model.vectors["cat"].any()
+    ours = model.get_sentence_vector("cat dog cat")
+    np.testing.assert_allclose(ours, [0.6, 0.8], rtol=1e-6)
+    theirs = fasttext.load_model(str(tmp_path / "z.bin"))
+    np.testing.assert_allclose(ours, theirs.get_sentence_vector("cat dog cat"), rtol=1e-6)

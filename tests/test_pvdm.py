@@ -242,3 +242,22 @@ def test_inference_tables_are_kept_between_calls_and_follow_a_refit(cls):
     model.fit(second)
     fresh = cls(**settings).fit(second)
     np.testing.assert_array_equal(model.dv.infer(doc), fresh.dv.infer(doc))
+
+
+@pytest.mark.parametrize("cls", [PVDBOW, PVDM])
+def test_a_refit_on_the_same_documents_with_other_walk_settings_infers_as_a_fresh_model(
+        cls):
+    """A refit on the same Documents keeps the very vocabulary object, so the tables
+    kept for inference must also follow the trained negative, sample and ns_exponent
+    (what the cache's key holds beside the vocabulary)."""
+    docs = Documents(planted_documents(n_per_topic=10, seed=1)[0], min_count=1)
+    settings = dict(dim=8, epochs=2, workers=1, seed=2, progress=False)
+    walk = dict(negative=12, ns_exponent=0.0, sample=1e-2)
+    doc = topic_document(np.random.default_rng(3), 2)
+    model = cls(sample=0, **settings).fit(docs)
+    vocab = model.vocab_
+    model.dv.infer(doc)
+    model.set_params(**walk).fit(docs)
+    assert model.vocab_ is vocab  # what makes the walk settings the key's to tell
+    fresh = cls(**walk, **settings).fit(docs)
+    np.testing.assert_array_equal(model.dv.infer(doc), fresh.dv.infer(doc))

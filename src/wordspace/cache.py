@@ -21,6 +21,9 @@ An encoding's status:
     written by an earlier wordspace, in a cache format this one no longer reads;
 ``damaged``
     its ``meta.json`` cannot be read: a run would rebuild it;
+``unchecked``
+    its source cannot be looked at now (a permission denied, a network mount failing):
+    whether a run will use it again is not known, so it is kept (``--all`` removes it);
 ``newer format``
     written by a later wordspace (kept: that one may still use it).
 """
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import re
 import shutil
 import stat
 from collections.abc import Iterator
@@ -49,6 +53,9 @@ from wordspace.corpus import (
 
 #: what ``wordspace cache clean`` removes unless told ``--all``
 CLEANED = ("stale", "old format", "damaged")
+#: how wordspace names an encoding's folder (``Corpus._cache_dir``): the source's name
+#: (at most 40 characters of ``[A-Za-z0-9_.-]``), a dash and 16 hex digits of its key
+_ENCODING_NAME = re.compile(r"[A-Za-z0-9_.-]{0,40}-[0-9a-f]{16}")
 #: ``meta.json``'s entries that are no reading setting
 _NOT_SETTINGS = {"source", "path", "files", "raw_tokens", "tokens", "crc32", "format"}
 
@@ -106,15 +113,17 @@ def dataset_usage() -> int:
 
 def corpus_caches() -> list[CachedCorpus]:
     """Every encoded corpus in the cache, by folder name. Only the cache's own folders
-    are listed: a folder (not a link to one) directly in ``corpora/`` holding
-    ``meta.json`` and ``tokens.npy``; temporaries (a build in progress) are left out."""
+    are listed: a folder (not a link to one) directly in ``corpora/``, named as wordspace
+    names an encoding (:data:`_ENCODING_NAME`), holding ``meta.json`` and ``tokens.npy``;
+    temporaries (a build in progress) are left out, and so is anything else put there
+    (another tool's ``meta.json`` and ``tokens.npy`` would be 'damaged', and cleaned)."""
     folder = corpora_folder()
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
         return []
     return [_describe(Path(e.path)) for e in entries
-            if not e.name.startswith(".") and e.is_dir(follow_symlinks=False)
+            if _ENCODING_NAME.fullmatch(e.name) and e.is_dir(follow_symlinks=False)
             and _is_encoded_corpus(Path(e.path))]
 
 
@@ -123,7 +132,7 @@ def _describe(folder: Path) -> CachedCorpus:
     try:
         identity = _identity(folder)
         info = meta_path.stat()
-        meta = parse_json(meta_path.read_text("utf-8"))
+        meta = parse_json(_read_unseen(meta_path))
     except (OSError, ValueError) as e:
         return CachedCorpus(folder, "damaged", f"meta.json unreadable: {e}",
                             size=disk_usage(folder), identity=_identity_or_none(folder))
@@ -142,10 +151,30 @@ def _describe(folder: Path) -> CachedCorpus:
         entry.status, entry.why = "newer format", f"format {fmt}, this wordspace's " \
             f"{_FORMAT_VERSION}"
     else:
-        why = _why_stale(meta, info.st_mtime)
-        if why:
-            entry.status, entry.why = "stale", why
+        try:
+            why = _why_stale(meta, info.st_mtime)
+        except _Unchecked as e:
+            entry.status, entry.why = "unchecked", str(e)
+        else:
+            if why:
+                entry.status, entry.why = "stale", why
     return entry
+
+
+def _read_unseen(path: Path) -> str:
+    """The text of ``path``, read without updating its atime where the system allows it
+    (``O_NOATIME``, for the file's owner): ``meta.json``'s atime is when a *run* last
+    read the encoding, which ``cache list`` shows, and listing must not make every
+    encoding look just used."""
+    noatime = getattr(os, "O_NOATIME", 0)
+    try:
+        fd = os.open(path, os.O_RDONLY | noatime)
+    except PermissionError:
+        if not noatime:
+            raise
+        fd = os.open(path, os.O_RDONLY)  # not the owner: O_NOATIME is refused (EPERM)
+    with open(fd, encoding="utf-8") as f:
+        return f.read()
 
 
 def _identity_or_none(folder: Path) -> tuple[int, int] | None:
@@ -167,42 +196,65 @@ def _shown_settings(meta: dict) -> dict:
             and (key == "min_count" or key not in defaults or value != defaults[key])}
 
 
+class _Unchecked(Exception):
+    """The source cannot be looked at now (an ``OSError`` other than its absence): whether
+    a run would use the encoding again is not known."""
+
+
+def _stat(path: str | Path) -> os.stat_result | None:
+    """``os.stat(path)``, None if there is no such file; any other failure (a permission
+    denied, a mount failing) is :class:`_Unchecked`."""
+    try:
+        return os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as e:
+        raise _Unchecked(f"{path} cannot be looked at: {e.strerror or e}") from e
+
+
 def _why_stale(meta: dict, written: float) -> str:
-    """Why no run will use this encoding again, or "" (see the module's docstring)."""
+    """Why no run will use this encoding again, or "" (see the module's docstring);
+    :class:`_Unchecked` when the source cannot be looked at now."""
     files = meta.get("files")
     if isinstance(files, list) and files:  # each file's fingerprint, as the key holds it
         for fingerprint in files:
             try:
                 name, size, mtime_ns, ctime_ns = fingerprint[:4]
-                info = os.stat(name)
-            except FileNotFoundError:
-                return f"{name} is missing"
-            except (OSError, TypeError, ValueError):
+                info = _stat(name)
+            except (TypeError, ValueError):
                 return "its source cannot be checked"
+            if info is None:
+                return f"{name} is missing"
             if (info.st_size, info.st_mtime_ns, info.st_ctime_ns) != (size, mtime_ns,
                                                                      ctime_ns):
                 return f"{name} changed since"
         source = Path(meta.get("path") or meta["source"])
-        if source.is_dir():
+        info = _stat(source)
+        if info is not None and stat.S_ISDIR(info.st_mode):
             try:
                 now = {str(f.resolve()) for f in _folder_files(source)}
-            except (OSError, CorpusError):
+            except CorpusError:
                 return "its folder cannot be listed"
+            except OSError as e:
+                raise _Unchecked(f"{source} cannot be listed: {e.strerror or e}") from e
             if now != {fingerprint[0] for fingerprint in files}:
                 return "its folder holds other files now"
         return ""
     source = Path(meta["source"])
     if not source.is_absolute():  # a relative path, and no record of where it was
         return ""
-    if not source.exists():
+    info = _stat(source)
+    if info is None:
         return f"{source} is missing"
     try:
-        sources = _folder_files(source) if source.is_dir() else [source]
+        sources = _folder_files(source) if stat.S_ISDIR(info.st_mode) else [source]
         for file in sources:
             if file.stat().st_ctime > written:
                 return f"{file} changed since"
-    except (OSError, CorpusError):
+    except CorpusError:
         return "its source cannot be checked"
+    except OSError as e:
+        raise _Unchecked(f"{source} cannot be looked at: {e.strerror or e}") from e
     return ""
 
 

@@ -938,9 +938,10 @@ def _add_vectors(sub) -> None:
                                       "print-sentence-vectors)",
         description="Print one line of numbers for each TEXT given, or for each line of "
                     "standard input: fastText's sentence vector, the mean of the unit "
-                    "vectors of the line's words (split at whitespace, as fastText splits "
-                    "them; unseen words composed from their n-grams). A blank line gets a "
-                    "line of zeros, as in fastText; so does a line none of whose words has "
+                    "vectors of the line's words (split at ASCII whitespace, as fastText "
+                    "splits them, not at a no-break space; unseen words composed from "
+                    "their n-grams). A blank line gets a line of zeros, as in fastText; so "
+                    "does a line none of whose words has "
                     "a vector, which is reported on standard error and fails the run once "
                     "every line is printed.")
     p.add_argument("model", metavar="MODEL",
@@ -1253,7 +1254,8 @@ def _add_cache(sub) -> None:
                     "Status: ok; stale (its source is missing, or has another size or "
                     "times than when encoded: no run will use it again); old format "
                     "(written by an earlier wordspace); damaged (unreadable meta.json); "
-                    "newer format (kept).")
+                    "unchecked (its source cannot be looked at now: kept); newer format "
+                    "(kept).")
     actions = p.add_subparsers(title="actions", metavar="ACTION", required=True)
     _subcommand(actions, "list", nested=True,
                 help="every encoded corpus: status, size, when written and last read "
