@@ -261,3 +261,21 @@ def test_a_refit_on_the_same_documents_with_other_walk_settings_infers_as_a_fres
     assert model.vocab_ is vocab  # what makes the walk settings the key's to tell
     fresh = cls(**walk, **settings).fit(docs)
     np.testing.assert_array_equal(model.dv.infer(doc), fresh.dv.infer(doc))
+
+
+@pytest.mark.parametrize("cls", [PVDBOW, PVDM])
+def test_inference_reads_unknown_words_as_the_collection_did(cls):
+    """With ``unk=True`` training saw a rare word as ``<unk>``, in its place in the
+    windows: inference does the same (without it, unknown words are left out)."""
+    docs, _ = planted_documents(n_per_topic=10)
+    docs = [(i, doc + [f"rare{i}"]) for i, doc in docs]  # each seen once: below min_count
+    settings = dict(dim=8, epochs=2, sample=0, workers=1, seed=2, progress=False)
+    model = cls(**settings).fit(Documents(docs, min_count=2, unk=True))
+    assert model.vocab_.unk
+    np.testing.assert_array_equal(model.dv.infer(["t0w1", "neverseen", "t0w2"]),
+                                  model.dv.infer(["t0w1", "<unk>", "t0w2"]))
+    assert not np.allclose(model.dv.infer(["t0w1", "neverseen", "t0w2"]),
+                           model.dv.infer(["t0w1", "t0w2"]))
+    plain = cls(**settings).fit(Documents(docs, min_count=2))
+    np.testing.assert_array_equal(plain.dv.infer(["t0w1", "neverseen", "t0w2"]),
+                                  plain.dv.infer(["t0w1", "t0w2"]))

@@ -213,8 +213,12 @@ class PVDBOW(SkipGram):
         tokenize = make_tokenizer(settings.get("lowercase", False),
                                   settings.get("token_pattern"))
         documents = [tokenize(doc) if isinstance(doc, str) else doc for doc in documents]
-        encoded = [np.array([index[w] for w in doc if w in index], np.int32)
-                   for doc in documents]
+        if self.vocab_.unk:  # as the collection was read: an unknown word is <unk>
+            encoded = [np.array([index.get(w, 0) for w in doc], np.int32)
+                       for doc in documents]
+        else:
+            encoded = [np.array([index[w] for w in doc if w in index], np.int32)
+                       for doc in documents]
         unknown = [i for i, doc in enumerate(encoded) if len(doc) == 0]
         if unknown and strict:
             words = list(documents[unknown[0]])[:5]
