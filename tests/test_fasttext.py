@@ -676,3 +676,34 @@ def test_a_word_with_a_zero_vector_is_left_out_of_the_sentence_mean(tmp_path):
     np.testing.assert_allclose(ours, [0.6, 0.8], rtol=1e-6)
     theirs = fasttext.load_model(str(tmp_path / "z.bin"))
     np.testing.assert_allclose(ours, theirs.get_sentence_vector("cat dog cat"), rtol=1e-6)
+
+
+def test_a_word_read_from_invalid_utf8_is_hashed_by_its_bytes(planted, tmp_path):
+    """Where the locale is C or POSIX (most containers), Python reads standard input that
+    is not UTF-8 as surrogates (surrogateescape): such a word's n-grams are hashed over
+    its bytes as they were, as fastText hashes them. Encoding the surrogates failed and
+    ended ``vectors`` and ``sentence-vectors`` at that line."""
+    import os
+    import subprocess
+    import sys
+
+    from wordspace.subwords import fasttext_hash
+
+    raw = b"\xffcaf\xe9"
+    word = raw.decode("utf-8", "surrogateescape")
+    assert fasttext_hash(word) == fasttext_hash(raw)
+    _, model, seen, _ = planted
+    model.save(tmp_path / "m")
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0"}
+    for command in ("vectors", "sentence-vectors"):
+        done = subprocess.run([sys.executable, "-m", "wordspace", command, str(tmp_path / "m")],
+                              input=raw + b" " + seen[0][0].encode() + b"\n", env=env,
+                              capture_output=True, timeout=120)
+        assert done.returncode == 0, done.stderr.decode(errors="replace")
+        first = done.stdout.splitlines()[0]
+        if command == "vectors":  # the word printed back as it came, then its vector
+            assert first.split(b" ")[0] == raw
+            np.testing.assert_allclose(np.array(first.split(b" ")[1:], float),
+                                       model.wv[word], rtol=1e-5, atol=1e-6)
+        else:
+            assert len(first.split()) == model.dim

@@ -25,16 +25,21 @@ EOS = "</s>"
 
 def _utf8(words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """The bracketed words ``<word>`` as one UTF-8 byte array and its offsets (:data:`EOS`
-    as no bytes at all: it has no n-grams)."""
-    encoded = [b"" if w == EOS else (BOW + w + EOW).encode("utf-8") for w in words]
+    as no bytes at all: it has no n-grams). A word read from invalid UTF-8 (its bytes as
+    surrogates, Python's ``surrogateescape``) gives those bytes back, which fastText
+    hashes as they are."""
+    encoded = [b"" if w == EOS else (BOW + w + EOW).encode("utf-8", "surrogateescape")
+               for w in words]
     offsets = np.zeros(len(encoded) + 1, np.int64)
     np.cumsum([len(b) for b in encoded], out=offsets[1:])
     return np.frombuffer(b"".join(encoded), np.uint8), offsets
 
 
 def fasttext_hash(text: str | bytes) -> int:
-    """fastText's 32-bit hash of ``text`` (UTF-8 encoded if a ``str``)."""
-    data = np.frombuffer(text.encode("utf-8") if isinstance(text, str) else text, np.uint8)
+    """fastText's 32-bit hash of ``text`` (UTF-8 encoded if a ``str``, invalid bytes read
+    as surrogates given back as they were)."""
+    data = np.frombuffer(text.encode("utf-8", "surrogateescape") if isinstance(text, str)
+                         else text, np.uint8)
     return int(kernels.fasttext_hash(data, 0, len(data)))
 
 
