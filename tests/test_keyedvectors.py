@@ -395,6 +395,7 @@ def test_queries_that_rank_nothing_are_refused(pair):
             (lambda: v.most_similar("w1", topn=1.5), TypeError,
              "topn must be a whole number or None, not 1.5"),
             (lambda: v.most_similar_cosmul("w1", topn="3"), TypeError, "topn"),
+            (lambda: v.most_similar("w1", topn=True), TypeError, "not True"),
             (lambda: v.nearest(v["w1"], topn=2.0), TypeError, "topn"),
             (lambda: v.most_similar([np.ones(3)]), ValueError,
              f"expected a vector of dimension {DIM}, got one of shape \\(3,\\)"),

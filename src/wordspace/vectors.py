@@ -82,7 +82,8 @@ def _ensure_list(value) -> list:
 def _check_topn(topn) -> None:
     """``topn`` as gensim takes it: a whole number (below 1: no answers) or None/0
     (every score)."""
-    if topn is not None and not isinstance(topn, Integral):
+    if topn is not None and (not isinstance(topn, Integral) or isinstance(topn, bool)):
+        # a bool is an Integral: topn=True would quietly answer one word
         raise TypeError(f"topn must be a whole number or None, not {topn!r}")
 
 
