@@ -265,3 +265,13 @@ def test_a_source_that_cannot_be_looked_at_now_is_kept(tmp_path, monkeypatch, ca
     monkeypatch.setattr(os, "stat", real_stat)
     assert "removed 0" in capsys.readouterr().out and folder.is_dir()
     assert [e.status for e in cache.corpus_caches()] == ["ok"]
+
+
+def test_a_recorded_path_of_another_type_is_ignored_not_a_crash(tmp_path):
+    """A meta.json whose ``path`` is no string (damage, or another tool's hand) falls back
+    on the ``source`` it names: listing it raised a TypeError (``Path(5)``)."""
+    folder = _corpus(tmp_path / "a.txt").cache_dir
+    source = json.loads((folder / "meta.json").read_text())["source"]
+    _edit_meta(folder, path=5)
+    (entry,) = cache.corpus_caches()
+    assert (entry.status, entry.source) == ("ok", source)

@@ -143,7 +143,7 @@ def _describe(folder: Path) -> CachedCorpus:
             or not isinstance(meta.get("source"), str):
         entry.status, entry.why = "damaged", "meta.json names no source or format"
         return entry
-    entry.source = meta.get("path") if isinstance(meta.get("path"), str) else meta["source"]
+    entry.source = _source_of(meta)
     entry.settings = _shown_settings(meta)
     if fmt < _FORMAT_VERSION:
         entry.status, entry.why = "old format", f"format {fmt}, now {_FORMAT_VERSION}"
@@ -212,6 +212,12 @@ def _stat(path: str | Path) -> os.stat_result | None:
         raise _Unchecked(f"{path} cannot be looked at: {e.strerror or e}") from e
 
 
+def _source_of(meta: dict) -> str:
+    """Where the encoding's text was: the absolute ``path`` recorded since 2026-12-07,
+    else the ``source`` as it was given (a ``path`` of another type is damage, ignored)."""
+    return meta["path"] if isinstance(meta.get("path"), str) else meta["source"]
+
+
 def _why_stale(meta: dict, written: float) -> str:
     """Why no run will use this encoding again, or "" (see the module's docstring);
     :class:`_Unchecked` when the source cannot be looked at now."""
@@ -228,7 +234,7 @@ def _why_stale(meta: dict, written: float) -> str:
             if (info.st_size, info.st_mtime_ns, info.st_ctime_ns) != (size, mtime_ns,
                                                                      ctime_ns):
                 return f"{name} changed since"
-        source = Path(meta.get("path") or meta["source"])
+        source = Path(_source_of(meta))
         info = _stat(source)
         if info is not None and stat.S_ISDIR(info.st_mode):
             try:
