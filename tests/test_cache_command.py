@@ -205,10 +205,13 @@ def test_a_folder_that_cannot_be_removed_is_reported_and_the_others_go(caches, m
     monkeypatch.setattr(shutil, "rmtree", rmtree)
     assert main(["cache", "clean"]) == 1
     captured = capsys.readouterr()
-    assert f"could not remove {caches['edited']}: Permission denied" in captured.err
+    assert f"could not remove {caches['edited']}: Permission denied (what is left is " \
+        f"under {cache.corpora_folder()}" in captured.err
     assert "removed 3, freeing" in captured.out and "1 could not be removed" in captured.out
     left = os.listdir(cache.corpora_folder())
     assert caches["ok"].name in left and len(left) == 2  # and the remains, aside
+    (aside,) = [name for name in left if name != caches["ok"].name]
+    assert aside in captured.err  # named where they are, not where they were
     monkeypatch.setattr(shutil, "rmtree", real)
 
 

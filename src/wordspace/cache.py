@@ -297,8 +297,9 @@ def clean(everything: bool = False, dry_run: bool = False) -> Cleaning:
         try:
             if _discard(entry.folder, entry.identity, strict=True):
                 done.removed.append((entry.folder, entry.size))
-        except OSError as e:
-            done.failed.append((entry.folder, e.strerror or str(e)))
+        except OSError as e:  # moved aside already: say where what is left now lies
+            left = f" (what is left is under {e.filename})" if e.filename else ""
+            done.failed.append((entry.folder, f"{e.strerror or e}{left}"))
     for path, size, failure in _temporaries(home, dry_run):
         if failure is None:
             done.removed.append((path, size))
