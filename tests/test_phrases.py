@@ -161,6 +161,10 @@ def test_cli_writes_the_phrased_corpus(tmp_path, sentences, capsys):
     assert again.read_text() == out.read_text()
     assert main(["phrases", str(source), "-o", str(source)]) == 2
     assert source.read_text().startswith(" ".join(sentences[0]))
+    # through the API, the corpus's own file is named as such
+    with pytest.raises(FileExistsError, match="is the corpus being read"):
+        phrases.write_corpus(Corpus(source, min_count=1, progress=False), source)
+    assert source.read_text().startswith(" ".join(sentences[0]))
 
 
 def test_one_long_line_stays_one_line(tmp_path):

@@ -1371,6 +1371,8 @@ def _convae(a) -> None:
 
 
 def _add_phrases(sub) -> None:
+    from wordspace.phrases import DEFAULT_THRESHOLDS, MAX_PASSES, SCORINGS  # with wordspace
+
     p = _subcommand(
         sub, "phrases", help="join frequent word pairs into phrases (word2phrase)",
         description=(
@@ -1400,12 +1402,13 @@ def _add_phrases(sub) -> None:
     p.add_argument("--min-count", type=_positive_int, default=5, metavar="N",
                    help="pairs seen fewer times are never phrases")
     p.add_argument("--threshold", type=float, default=None,
-                   help="a pair whose score is above this is a phrase (default: 10 for the "
-                        "default scoring, 0.5 for npmi)")
-    p.add_argument("--scoring", choices=["default", "npmi"], default="default",
+                   help="a pair whose score is above this is a phrase (default: "
+                        f"{DEFAULT_THRESHOLDS['default']:g} for the default scoring, "
+                        f"{DEFAULT_THRESHOLDS['npmi']:g} for npmi)")
+    p.add_argument("--scoring", choices=list(SCORINGS), default="default",
                    help="default: Mikolov et al.'s score as gensim computes it; npmi: "
                         "normalised pointwise mutual information, in [-1, 1]")
-    p.add_argument("--passes", type=_int_at_least(1, 11), default=1, metavar="N",
+    p.add_argument("--passes", type=_int_at_least(1, MAX_PASSES + 1), default=1, metavar="N",
                    help="detect phrases this many times, each on the previous pass's output")
     p.add_argument("--delimiter", default="_", help="joins a phrase's words")
     p.add_argument("--connector-words", nargs="+", default=None, metavar="WORD",
@@ -1423,19 +1426,23 @@ def _add_phrases(sub) -> None:
 
 def _phrases(a) -> None:
     from wordspace._io import check_replaceable_file
-    from wordspace.corpus import Corpus
-    from wordspace.phrases import Phrases, check_corpus_output, is_phrase_table
+    from wordspace.phrases import (
+        DEFAULT_THRESHOLDS,
+        Phrases,
+        check_corpus_output,
+        is_phrase_table,
+        read_corpus,
+    )
 
     check_corpus_output(a.output)
     if a.table:
         check_replaceable_file(a.table, "a wordspace phrase table", is_phrase_table)
     if a.from_table:
         phrases = Phrases.load(a.from_table)
-        corpus = Corpus(a.corpus, min_count=1, shard=False, **phrases.tokenization)
+        corpus = a.corpus  # read by write_corpus, as the table's corpus was
     else:
-        threshold = a.threshold if a.threshold is not None else \
-            (10.0 if a.scoring == "default" else 0.5)
-        corpus = Corpus(a.corpus, min_count=1, lowercase=a.lowercase, shard=False)
+        threshold = DEFAULT_THRESHOLDS[a.scoring] if a.threshold is None else a.threshold
+        corpus = read_corpus(a.corpus, lowercase=a.lowercase)
         phrases = Phrases(corpus, min_count=a.min_count, threshold=threshold,
                           scoring=a.scoring, delimiter=a.delimiter,
                           connector_words=a.connector_words or (), passes=a.passes)

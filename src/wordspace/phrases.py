@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import numbers
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -25,7 +24,7 @@ import numpy as np
 
 from wordspace._io import MOVE_ADVICE, atomic_write, check_replaceable_file, same_file
 from wordspace._tokens import shorten
-from wordspace._validate import check_choice, check_int
+from wordspace._validate import check_choice, check_float, check_int
 from wordspace.corpus import Corpus
 from wordspace.kernels import phrases as _kernels
 
@@ -64,6 +63,18 @@ def npmi_score(count_a, count_b, count_ab, len_vocab: int, min_count: int,
 
 
 _SCORERS = {"default": original_score, "npmi": npmi_score}
+
+
+#: the most passes (each joins phrases of the previous pass's output)
+MAX_PASSES = 10
+#: each scoring's default threshold: gensim's 10 for its score, 0.5 for npmi
+DEFAULT_THRESHOLDS = {"default": 10.0, "npmi": 0.5}
+
+
+def read_corpus(source, progress: bool = True, **options) -> Corpus:
+    """``source`` read as phrases count it: every word (``min_count=1``) of the whole
+    corpus, also under torchrun (``shard=False``); ``options`` are ``Corpus``'s."""
+    return Corpus(source, min_count=1, progress=progress, **{"shard": False, **options})
 
 
 class Phrases:
@@ -110,7 +121,8 @@ class Phrases:
         Words counted in the first pass (gensim's ``corpus_word_count``).
     """
 
-    def __init__(self, source, min_count: int = 5, threshold: float = 10.0,
+    def __init__(self, source, min_count: int = 5,
+                 threshold: float = DEFAULT_THRESHOLDS["default"],
                  scoring: str = "default", delimiter: str = "_",
                  connector_words: Iterable[str] = (), passes: int = 1,
                  progress: bool = True, **corpus_options):
@@ -132,11 +144,9 @@ class Phrases:
     def _configure(self, min_count, threshold, scoring, delimiter, connector_words,
                    passes) -> None:
         check_int("min_count", min_count, 1)
-        check_int("passes", passes, 1, maximum=10)
+        check_int("passes", passes, 1, maximum=MAX_PASSES)
         check_choice("scoring", scoring, SCORINGS)
-        if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) \
-                or not math.isfinite(threshold):
-            raise ValueError(f"threshold must be a finite number, got {threshold!r}")
+        check_float("threshold", threshold, -math.inf)  # a finite number: ranges below
         if scoring == "npmi" and not -1 < threshold <= 1:
             raise ValueError(f"threshold must be in (-1, 1] for npmi scoring (npmi lies in "
                              f"[-1, 1]), got {threshold!r}")
@@ -166,9 +176,8 @@ class Phrases:
                 "tokenization": self.tokenization}
 
     def _read(self, source, progress: bool, corpus_options: dict) -> Corpus:
-        if not isinstance(source, Corpus):  # the whole corpus, also under torchrun
-            return Corpus(source, min_count=1, progress=progress,
-                          **{"shard": False, **corpus_options})
+        if not isinstance(source, Corpus):
+            return read_corpus(source, progress=progress, **corpus_options)
         if corpus_options:
             raise TypeError(f"corpus options ({', '.join(sorted(corpus_options))}) apply "
                             "when the source is read here, not to a Corpus already read")
@@ -195,11 +204,10 @@ class Phrases:
         is_connector = self._connector_mask(words)
         exact = not is_connector.any()
         keys = np.empty(len(tokens), np.int64)
-        starts = np.empty(len(tokens), np.int64)
+        starts = np.empty(0 if exact else len(tokens), np.int64)  # exact keys need none
         n = _kernels.candidate_keys(tokens, offsets, is_connector, len(words), exact, keys,
                                     starts)
         if exact:  # a pair is its key: sort and count the keys alone
-            del starts
             keys = keys[:n]
             keys.sort()
             pair_counts = np.empty(n, np.int64)

@@ -48,7 +48,8 @@ def sequence_key(seq, start, end, n_ids, exact):
 @kernel
 def candidate_keys(tokens, offsets, is_connector, n_ids, exact, keys, starts):
     """Write the key and first position of every candidate of the corpus; returns how
-    many. ``keys`` and ``starts`` hold ``len(tokens)`` entries at least."""
+    many. ``keys`` and ``starts`` hold ``len(tokens)`` entries at least (``starts`` none
+    when ``exact``: an exact key is its pair, and its position is not needed)."""
     n = 0
     for s in range(len(offsets) - 1):
         start = -1
@@ -57,7 +58,8 @@ def candidate_keys(tokens, offsets, is_connector, n_ids, exact, keys, starts):
                 continue
             if start >= 0:
                 keys[n] = sequence_key(tokens, start, i, n_ids, exact)
-                starts[n] = start
+                if not exact:
+                    starts[n] = start
                 n += 1
             start = i
     return n
