@@ -227,12 +227,18 @@ def clean_stale_temporaries(directory: str | Path, name: str | None = None) -> l
     :func:`stale_temporaries` finds). Returns what was removed."""
     removed = []
     for path, is_dir in stale_temporaries(directory, name):
-        if is_dir:
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
+        remove_temporary(path, is_dir)
         removed.append(path)
     return removed
+
+
+def remove_temporary(path: Path, is_dir: bool, strict: bool = False) -> None:
+    """Remove a temporary :func:`stale_temporaries` found (a folder or a file);
+    ``strict``: a failure raises ``OSError``, where otherwise what is left stays."""
+    if is_dir:
+        shutil.rmtree(path, ignore_errors=not strict)
+    else:
+        path.unlink(missing_ok=not strict)
 
 
 # -- durability ---------------------------------------------------------------------------

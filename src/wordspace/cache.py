@@ -33,13 +33,12 @@ from __future__ import annotations
 import inspect
 import os
 import re
-import shutil
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wordspace._io import cache_home, stale_temporaries
+from wordspace._io import cache_home, remove_temporary, stale_temporaries
 from wordspace._json import parse_json
 from wordspace.corpus import (
     _FORMAT_VERSION,
@@ -129,13 +128,13 @@ def corpus_caches() -> list[CachedCorpus]:
 
 def _describe(folder: Path) -> CachedCorpus:
     meta_path = folder / "meta.json"
+    identity = _identity_or_none(folder)
     try:
-        identity = _identity(folder)
         info = meta_path.stat()
         meta = parse_json(_read_unseen(meta_path))
     except (OSError, ValueError) as e:
         return CachedCorpus(folder, "damaged", f"meta.json unreadable: {e}",
-                            size=disk_usage(folder), identity=_identity_or_none(folder))
+                            size=disk_usage(folder), identity=identity)
     entry = CachedCorpus(folder, "ok", size=disk_usage(folder), written=info.st_mtime,
                          used=max(info.st_atime, info.st_mtime), identity=identity)
     fmt = meta.get("format") if isinstance(meta, dict) else None
@@ -315,10 +314,7 @@ def _temporaries(home: Path, dry_run: bool) -> Iterator[tuple[Path, int, str | N
         size = disk_usage(path)
         try:
             if not dry_run:
-                if is_dir:
-                    shutil.rmtree(path)
-                else:
-                    path.unlink()
+                remove_temporary(path, is_dir, strict=True)
         except OSError as e:
             yield path, size, e.strerror or str(e)
             continue

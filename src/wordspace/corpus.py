@@ -46,7 +46,6 @@ from wordspace._io import (
     atomic_directory,
     cache_home,
     decompressing_reader,
-    lone_cr_ends_lines,
     lone_cr_in,
     scratch_directory,
     temporary_directory,
@@ -350,11 +349,11 @@ class _PieceEnd:
 
 
 def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar,
-                  start: int = 0, end: int | None = None, mac: bool | None = None
-                  ) -> Iterator[tuple]:
+                  mac: bool, start: int = 0, end: int | None = None) -> Iterator[tuple]:
     """Stream one (possibly compressed) file, or bytes ``start .. end - 1`` of a plain
     one (a rank's share, cut where no token is split); lines may be of any length. A
-    lone ``\r`` ends a line when ``mac`` (None: :func:`lone_cr_ends_lines` tells).
+    lone ``\r`` ends a line when ``mac`` (the file's head said so: ``Corpus._lone_cr``),
+    else it is a space, as ``\r\n``'s ``\r`` is.
 
     Memory stays within about two blocks whatever the file holds: of the unfinished line,
     only what could still be the start of a token waits for the next block (at most a
@@ -366,8 +365,6 @@ def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar,
         errors="wordspace.count")
     with open_source(path) as (raw, stream):
         of_text = "" if stream is raw else " of its decompressed text"
-        if mac is None:  # else a lone \r is a space, as \r\n's \r is
-            mac = lone_cr_ends_lines(path)
         if end is not None:
             stream = _Window(raw, start, end - start)
         before, first_bad = _start_file(), None
@@ -989,8 +986,7 @@ class Corpus:
     def _lone_cr(self, path: Path) -> bool:
         """Whether a lone ``\r`` ends a line of the source file ``path``, as its head,
         read once when the corpus was given, said."""
-        mac = self._mac.get(path)
-        return lone_cr_ends_lines(path) if mac is None else mac
+        return self._mac[path]  # every file the corpus reads is one of self.files
 
     def _count(self, out: Path) -> _Counts:
         """Read the source (this rank's share of it) once: provisional ids to
