@@ -80,11 +80,18 @@ def _ensure_list(value) -> list:
 
 
 def _check_topn(topn) -> None:
-    """``topn`` as gensim takes it: a whole number (below 1: no answers) or None/0
-    (every score)."""
+    """``topn`` as gensim takes it: a whole number (below 1: no answers) or None (every
+    score)."""
     if topn is not None and (not isinstance(topn, Integral) or isinstance(topn, bool)):
         # a bool is an Integral: topn=True would quietly answer one word
         raise TypeError(f"topn must be a whole number or None, not {topn!r}")
+
+
+def _asks_nothing(topn) -> bool:
+    """Whether ``topn`` (checked: :func:`_check_topn`) asks for no answer at all, as
+    gensim's queries take a whole number below 1."""
+    _check_topn(topn)
+    return topn is not None and topn < 1
 
 
 def _check_query(vector: np.ndarray) -> None:
@@ -573,8 +580,7 @@ class Vectors(WordIndex):
         """
         if indexer is not None:
             raise NotImplementedError("wordspace searches by brute force: pass indexer=None")
-        _check_topn(topn)
-        if isinstance(topn, Integral) and topn < 1:
+        if _asks_nothing(topn):
             return []
         terms, weights = self._weighted_terms(positive, negative)
         if not terms:
@@ -600,9 +606,9 @@ class Vectors(WordIndex):
         """Words whose vectors have the highest cosine with ``vector``, leaving out the
         words ``exclude`` (``topn=None``: every searched row's cosine, as an array)."""
         vector = self._query_vector(np.asarray(vector, dtype=np.float32))
-        _check_topn(topn)
-        _check_query(vector)
-        if isinstance(topn, Integral) and topn < 1:
+        nothing = _asks_nothing(topn)
+        _check_query(vector)  # a query that ranks nothing is refused all the same
+        if nothing:
             return []
         start, end = self._clip(0, None, restrict_vocab)
         scores = self.unit[start:end] @ _unitvec(vector)
@@ -656,8 +662,7 @@ class Vectors(WordIndex):
         shifted to [0, 1]. Words count by their unit vectors, vectors as given; query
         words are left out; ``topn=None`` returns every searched row's score.
         ``restrict_vocab`` is honoured (gensim 4.4 ignores it)."""
-        _check_topn(topn)
-        if isinstance(topn, Integral) and topn < 1:
+        if _asks_nothing(topn):
             return []
         return self._cosmul(positive, negative, topn, restrict_vocab, 1e-6)
 

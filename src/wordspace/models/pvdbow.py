@@ -242,9 +242,10 @@ class PVDBOW(SkipGram):
         on the first call and kept: building them costs O(vocabulary) (2 ms for 170,000
         words), more than inferring a short document, and users infer document after
         document."""
+        # the vocabulary by identity (a Vocabulary has no __eq__): a refit makes another
         key = (self.vocab_, self.negative, self.sample, self.ns_exponent)
         cached = self.__dict__.get("_inference_tables")
-        if cached is None or cached[0][0] is not key[0] or cached[0][1:] != key[1:]:
+        if cached is None or cached[0] != key:
             empty = np.empty(0, np.int64)
             sampler = Sampler.build(empty, empty, self.vocab_.counts, window=0,
                                     negative=self.negative, layout=Layout(),
