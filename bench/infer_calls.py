@@ -12,7 +12,7 @@ alike. A model the earlier tree lacks (PV-DM before it existed) is reported for 
 tree alone.
 
     WORDSPACE_DATA=../shared/data .venv/bin/python bench/infer_calls.py --base HEAD~1 \\
-        [--words 2000000] [--calls 300] [--repeats 5]
+        [--words 2000000] [--calls 300] [--repeats 5] [--vocabulary 1000000]
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ import wordspace
 cls = getattr(wordspace, sys.argv[2], None)
 if cls is None:
     print("null"); sys.exit()
-words = open(sys.argv[1]).read().split()
+vocabulary = int(sys.argv[4])
+words = open(sys.argv[1]).read().split() if not vocabulary else \
+    [f"w{i}" for i in range(vocabulary)]  # each word once: a vocabulary of that size
 docs = [(str(i), words[i:i + 500]) for i in range(0, len(words), 500)]
 model = cls(dim=100, epochs=1, sample=1e-3, workers=2, seed=1, progress=False).fit(
     wordspace.Documents(docs, min_count=1, progress=False))
@@ -50,9 +52,10 @@ print(json.dumps({"ms": seconds * 1e3, "vocabulary": len(model.vocab_)}))
 """
 
 
-def once(tree: Path, corpus: Path, model: str, calls: int) -> dict | None:
+def once(tree: Path, corpus: Path, model: str, calls: int, vocabulary: int) -> dict | None:
     env = {**os.environ, "PYTHONPATH": str(tree / "src")}
-    out = subprocess.run([sys.executable, "-c", WORK, str(corpus), model, str(calls)],
+    out = subprocess.run([sys.executable, "-c", WORK, str(corpus), model, str(calls),
+                          str(vocabulary)],
                          env=env, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -64,18 +67,21 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--models", nargs="+", default=["PVDBOW", "PVDM"])
+    parser.add_argument("--vocabulary", type=int, default=0, metavar="N",
+                        help="instead of text8, N distinct words, each once (what a call "
+                             "costs per word of the vocabulary shows at a million)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch, \
             earlier_tree(args.base, Path(scratch) / "base") as base:
         corpus = Path(scratch) / "words.txt"
-        corpus.write_text(text8_words(args.words))
+        corpus.write_text("" if args.vocabulary else text8_words(args.words))
         trees = {"before": base, "after": ROOT}
         for model in args.models:
             ms: dict[str, list[float]] = {name: [] for name in trees}
             vocabulary = None
             for _ in range(args.repeats):
                 for name, tree in trees.items():
-                    result = once(tree, corpus, model, args.calls)
+                    result = once(tree, corpus, model, args.calls, args.vocabulary)
                     if result is not None:
                         ms[name].append(result["ms"])
                         vocabulary = result["vocabulary"]

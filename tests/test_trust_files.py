@@ -517,7 +517,8 @@ def test_a_non_finite_value_is_reported_in_its_own_row(tmp_path, models, monkeyp
     np.save(vectors, array)
     with pytest.raises(ValueError, match=rf"the first in row {last};"):
         load_matrix(vectors, mmap=True)
-    monkeypatch.setattr(_validate, "SCAN_ROWS", 4)  # blocks of 4 rows: in the third
+    monkeypatch.setattr(_validate, "SCAN_VALUES", 4 * array.shape[1])  # blocks of 4
+    # rows: in the third
     array[9, 0] = np.nan
     assert _validate.first_nonfinite_row(array) == 9
     assert _validate.first_nonfinite_row(array[:9]) is None

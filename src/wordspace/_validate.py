@@ -8,8 +8,15 @@ import numbers
 
 import numpy as np
 
-#: rows a finiteness scan looks at at once: bounded scratch, also for a memory map
-SCAN_ROWS = 1 << 16
+#: values a scan of rows looks at at once (as many whole rows as fit): bounded scratch,
+#: also for a memory map, whatever the rows' width
+SCAN_VALUES = 1 << 20
+
+
+def _rows_per_block(array: np.ndarray) -> int:
+    """How many rows of ``array`` hold about :data:`SCAN_VALUES` values (at least one)."""
+    width = int(np.prod(array.shape[1:], dtype=np.int64)) if array.ndim > 1 else 1
+    return max(1, SCAN_VALUES // max(width, 1))
 
 
 def is_number(text: str | bytes) -> bool:
@@ -55,11 +62,13 @@ def check_choice(name: str, value, choices) -> None:
 
 def first_nonfinite_row(array: np.ndarray) -> int | None:
     """The first row (index along the first axis) of ``array`` that holds a NaN or an
-    infinity, None when every value is finite; scanned :data:`SCAN_ROWS` rows at a time."""
+    infinity, None when every value is finite; scanned a block of rows at a time
+    (:data:`SCAN_VALUES`)."""
     if array.ndim == 0:
         return None if np.isfinite(array) else 0
-    for start in range(0, len(array), SCAN_ROWS):
-        finite = np.isfinite(array[start:start + SCAN_ROWS])
+    step = _rows_per_block(array)
+    for start in range(0, len(array), step):
+        finite = np.isfinite(array[start:start + step])
         if not finite.all():  # the block's bad row, not the block's start
             return start + int(np.argmin(finite.reshape(len(finite), -1).all(axis=1)))
     return None
@@ -68,9 +77,9 @@ def first_nonfinite_row(array: np.ndarray) -> int | None:
 def longest_row(matrix: np.ndarray) -> tuple[int, float]:
     """The row of ``matrix`` with the largest Euclidean norm, and that norm, or, before
     any, the first row holding a NaN or an infinity, with its norm (NaN or inf); ``(-1,
-    0.0)`` for no rows. Norms are taken in float64, where float32's would overflow, a few
-    thousand rows at a time."""
-    step = max(1, SCAN_ROWS // max(matrix.shape[1], 1))  # about 0.5 MB of float64
+    0.0)`` for no rows. Norms are taken in float64, where float32's would overflow, a block
+    of rows at a time (:data:`SCAN_VALUES`)."""
+    step = _rows_per_block(matrix)  # about 8 MB of float64
     best, longest = -1, 0.0
     for start in range(0, len(matrix), step):
         block = np.asarray(matrix[start:start + step], np.float64)
