@@ -15,6 +15,7 @@ import pytest
 
 from wordspace import Corpus, cache
 from wordspace.cli import main
+from wordspace.corpus import _FORMAT_VERSION
 
 
 def _corpus(path: Path, text: str = "a b a c\nb c a\n", **kw) -> Corpus:
@@ -43,7 +44,7 @@ def caches(tmp_path):
     with open(src / "edited.txt", "a") as f:
         f.write("d d\n")
     (src / "deleted.txt").unlink()
-    _edit_meta(made["old"], format=4)
+    _edit_meta(made["old"], format=_FORMAT_VERSION - 1)
     (made["damaged"] / "meta.json").write_text("{not json")
     return made
 
@@ -72,7 +73,7 @@ def test_list_says_each_encodings_status_and_size(caches, tmp_path, capsys):
     (row,) = [line for line in lines if "deleted.txt" in line]
     assert "min_count=1" in row and f"({src / 'deleted.txt'} is missing)" in row
     (row,) = [line for line in lines if line.startswith("old format")]
-    assert "(format 4, now 5)" in row
+    assert f"(format {_FORMAT_VERSION - 1}, now {_FORMAT_VERSION})" in row
     total = sum(e.size for e in entries.values())
     stale = sum(e.size for e in entries.values() if e.status != "ok")
     assert lines[-2].startswith("5 encoded corpora") and "4 to clean" in lines[-2]
