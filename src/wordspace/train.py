@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import logging
 import math
 import os
@@ -793,16 +792,6 @@ def check_pairs(pairs: int, counts: np.ndarray, sample: float, done: str) -> Non
         logger.warning("%s", message)
 
 
-@functools.lru_cache(maxsize=4)
-def _one_row_each(n_words: int) -> np.ndarray:
-    """``WordBags.ptr`` of one row per word (``0, 1, ..., n_words``), kept for the next
-    call: writing it costs O(vocabulary), 1 ms for a million words, more than inferring a
-    short document. Read-only, as calls share it."""
-    ptr = np.arange(n_words + 1, dtype=np.int64)
-    ptr.setflags(write=False)
-    return ptr
-
-
 def infer_rows(documents: list[np.ndarray], outputs: np.ndarray, sampler: Sampler, *,
                epochs: int, alpha: float, min_alpha: float, seed: int, workers: int,
                words: np.ndarray | None = None, window: int = 0,
@@ -835,7 +824,7 @@ def infer_rows(documents: list[np.ndarray], outputs: np.ndarray, sampler: Sample
                                         or [np.empty(0, np.int64)]))
         local = np.zeros(len(words), np.int32)  # calloc'd: only the seen words' pages
         local[seen] = np.arange(len(seen), dtype=np.int32)
-        layout = replace(layout, word_bags=WordBags(_one_row_each(len(words)), local))
+        layout = replace(layout, word_bags=WordBags.one_row_each(local))
         context_rows = words[seen]
     n_context = len(context_rows)
     loss = NegativeSamplingLoss(train_outputs=False, frozen_inputs=n_context)

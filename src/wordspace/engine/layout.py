@@ -25,6 +25,7 @@ The layout is data, not code: the compiled walk
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -134,10 +135,28 @@ class WordBags:
         rows = np.array([r for b in bags for r in b], np.int32)
         return cls(ptr, rows)
 
-    @property
+    @functools.cached_property
     def largest(self) -> int:
-        """Rows of the largest bag."""
+        """Rows of the largest bag (found once: O(words))."""
         return int(np.diff(self.ptr).max()) if len(self.ptr) > 1 else 1
+
+    @classmethod
+    def one_row_each(cls, rows: np.ndarray) -> WordBags:
+        """Word ``w``'s bag the one row ``rows[w]`` (inference's gathered word rows): the
+        pointers ``0, 1, ..., len(rows)`` are shared between calls (read-only) and the
+        largest bag is known, so that building one costs nothing beyond ``rows``."""
+        bags = cls(_one_row_each(len(rows)), rows)
+        bags.__dict__["largest"] = 1  # what the cached property would find
+        return bags
+
+
+@functools.lru_cache(maxsize=4)
+def _one_row_each(n_words: int) -> np.ndarray:
+    """``WordBags.ptr`` of one row per word, kept for the next inference call (read-only,
+    as calls share it)."""
+    ptr = np.arange(n_words + 1, dtype=np.int64)
+    ptr.setflags(write=False)
+    return ptr
 
 
 @dataclass(frozen=True)
