@@ -14,8 +14,16 @@ os.environ.setdefault("NUMBA_ENABLE_CUDASIM", "1")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
 
 from helpers import write_sentences  # noqa: E402
+
+
+# CI replays the same fuzz examples on every run (``HYPOTHESIS_PROFILE=ci``, set by
+# .ci/run), so that a red CI always means a change broke something, never that the fuzzer
+# happened on a new input that day; a developer's ``make test`` explores new ones.
+settings.register_profile("ci", derandomize=True, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(autouse=True)
