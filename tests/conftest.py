@@ -18,7 +18,6 @@ from hypothesis import settings  # noqa: E402
 
 from helpers import write_sentences  # noqa: E402
 
-
 # CI replays the same fuzz examples on every run (``HYPOTHESIS_PROFILE=ci``, set by
 # .ci/run), so that a red CI always means a change broke something, never that the fuzzer
 # happened on a new input that day; a developer's ``make test`` explores new ones.

@@ -75,6 +75,7 @@ def _interrupted(model, corpus, path, after_epoch: int = 2, every="1e"):
 MODELS = {
     "sgns": lambda **kw: SkipGram(**SETTINGS, **kw),
     "cbow": lambda **kw: CBOW(**SETTINGS, **kw),
+    "sgns-hs": lambda **kw: SkipGram(**SETTINGS, hs=True, negative=0, **kw),
     "softmax": lambda **kw: SoftmaxSkipGram(**SETTINGS, **kw),
     "gaussian": lambda **kw: GaussianSkipGram(**{**SETTINGS, "alpha": 0.2}, **kw),
 }

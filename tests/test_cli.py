@@ -372,6 +372,8 @@ _OTHER_VALUES = {"device": ("cuda:1", "cuda:1"),
                  "device_options": ("concurrent-chunks=4", {"concurrent_chunks": 4})}
 #: options valid only beside another (device options are for a GPU): that one's value
 _BESIDE = {"device_options": {"device": "cuda"}}
+#: what an option sets beside its own parameter when the other is not given
+_IMPLIED = {"hs": {"negative": 0}}
 
 
 def _given(action, p) -> tuple[list[str], object]:
@@ -410,7 +412,8 @@ def test_every_parameter_of_every_model_is_an_option_that_reaches_it(name):
             argv += [options[other].option_strings[0], other_value]
         model, corpus_type, reading = _build("--model", name, *argv)
         if param in defaults:
-            assert model.get_params() == {**defaults, **beside, param: value}
+            assert model.get_params() == {**defaults, **beside, **_IMPLIED.get(param, {}),
+                                          param: value}
             assert reading == {}
             assert type(getattr(model, param)) is type(value)
         else:

@@ -237,7 +237,7 @@ def test_inference_tables_are_kept_between_calls_and_follow_a_refit(cls):
     doc = topic_document(np.random.default_rng(3), 2) + ["extra"]
     model = cls(**settings).fit(first)
     model.dv.infer(doc)
-    assert model._inference_sampler() is model._inference_sampler()  # kept
+    assert model._inference_setup()[0] is model._inference_setup()[0]  # kept
     assert "_inference_tables" not in pickle.loads(pickle.dumps(model)).__dict__
     model.fit(second)
     fresh = cls(**settings).fit(second)

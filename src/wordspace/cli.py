@@ -184,7 +184,9 @@ _DECLARED = (
     _Option("id_field", "JSON lines: the id's field", target="corpus"),
     _Option("dim", "vector dimensions"),
     _Option("window", "maximum context distance"),
-    _Option("negative", "negatives per centre word"),
+    _Option("negative", "negatives per centre word; 0 with --hs"),
+    _Option("hs", "a hierarchical softmax over a Huffman tree of the counts instead of "
+            "negative sampling (word2vec.c's -hs 1; --negative is then 0)", switch=True),
     _Option("sample", "subsampling threshold for frequent words, 0 for none"),
     _Option("ns_exponent", "negatives drawn proportionally to count**this"),
     _Option("epochs", "passes over the corpus"),
@@ -477,6 +479,8 @@ def build_model(args: argparse.Namespace):
             raise UsageError(f"{o.option} is not a parameter of {args.model} (it is one of: "
                              f"{', '.join(owners)})")
         (params if o.target == "model" else reading)[o.param] = value
+    if params.get("hs") and "negative" not in params:
+        params["negative"] = 0  # the tree replaces the negatives (word2vec.c: -hs 1 -negative 0)
     _quiet(args, cls, params, reading)
     with _said_as_options(params, f"{args.model}'s default"):
         model = cls(**params)

@@ -9,15 +9,18 @@ updates, and never knows how they were laid out.
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
 
 from wordspace.engine.layout import Examples
 from wordspace.engine.params import GaussianParams, VectorParams
+from wordspace.huffman import HuffmanTree
 from wordspace.kernels import gaussian, sgns
 
-__all__ = ["Loss", "MaxMarginLoss", "NegativeSamplingLoss", "SoftmaxLoss"]
+__all__ = ["HierarchicalSoftmaxLoss", "Loss", "MaxMarginLoss", "NegativeSamplingLoss",
+           "SoftmaxLoss"]
 
 
 Params = VectorParams | GaussianParams
@@ -101,24 +104,68 @@ class NegativeSamplingLoss(Loss):
         # untrained output rows are zero: every one of the K + 1 terms is log 2
         return (negative + 1) * math.log(2.0)
 
+    def read_only(self, frozen_inputs: int = 0) -> NegativeSamplingLoss:
+        """This objective's twin for inference (``train_outputs=False``), with
+        ``frozen_inputs`` input rows only read too."""
+        twin = copy.copy(self)
+        twin.train_outputs, twin.frozen_inputs = False, frozen_inputs
+        return twin
+
+    #: the kernels' arguments that describe the output sets, after the examples (or
+    #: their cached word bags): none, the centre and negatives are the examples'
+    _output_sets: tuple = ()
+    _hierarchical = False
+
     def update(self, params, examples, lr, scratch):
         if examples.token_bags is not None:
             if self.frozen_inputs:
                 raise ValueError("frozen_inputs does not apply to cached word bags")
             if len(scratch.cached) == 0:
                 raise ValueError("examples of cached word bags need scratch(cached=...)")
-            kernel = sgns.token_bags_kernel(self.train_outputs)
+            kernel = sgns.token_bags_kernel(self.train_outputs, self._hierarchical)
             loss, pairs = kernel(params.inputs, params.outputs, examples.arrays(),
-                                 examples.token_bags, np.float32(lr),
+                                 examples.token_bags, *self._output_sets, np.float32(lr),
                                  np.float32(self.output_rate), scratch)
             return loss, pairs, pairs
-        kernel = sgns.negative_sampling_kernel(
-            sgns.bag_shape(examples.n_examples, examples.n_bags, examples.n_rows),
-            self.train_outputs)
+        shape = sgns.bag_shape(examples.n_examples, examples.n_bags, examples.n_rows)
+        kernel = (sgns.hierarchical_softmax_kernel if self._hierarchical
+                  else sgns.negative_sampling_kernel)(shape, self.train_outputs)
         loss, pairs = kernel(params.inputs, params.outputs, examples.arrays(),
-                             np.float32(lr), np.float32(self.output_rate),
+                             *self._output_sets, np.float32(lr), np.float32(self.output_rate),
                              np.int64(self.frozen_inputs), scratch)
         return loss, pairs, pairs  # a logistic loss is never exactly zero
+
+
+class HierarchicalSoftmaxLoss(NegativeSamplingLoss):
+    """The hierarchical softmax (word2vec.c's ``-hs 1``, gensim's ``hs=1``, fastText's
+    ``-loss hs``): ``-log p(w | h)``, the logistic losses of the branches on the path to the
+    centre word's leaf of ``tree`` (a :class:`~wordspace.huffman.HuffmanTree` over the
+    vocabulary's counts), for each input bag's mean ``h``. The output rows are the tree's
+    inner nodes (row ``n`` for node ``n``, ``V - 1`` of them); the walk draws no negatives.
+
+    It is :class:`NegativeSamplingLoss`'s kernel with each example's output set the
+    centre's path instead of the centre and its negatives, over the same layouts, and
+    takes the same options. ``counts`` (the vocabulary's) weigh the untrained loss the
+    driver measures divergence against (:meth:`reference_loss`).
+    """
+
+    _hierarchical = True
+
+    def __init__(self, tree: HuffmanTree, counts=None, train_outputs: bool = True,
+                 output_rate: float = 1.0, frozen_inputs: int = 0):
+        super().__init__(train_outputs=train_outputs, output_rate=output_rate,
+                         frozen_inputs=frozen_inputs)
+        self.tree = tree
+        self._output_sets = (tree.paths(),)
+        self._mean_depth = tree.mean_depth(np.ones(len(tree)) if counts is None else counts)
+
+    def scratch(self, params, negative, max_bags, cached=0):
+        # an output set is a path: as many rows as the longest (the walk drew no negatives)
+        return super().scratch(params, self.tree.longest - 1, max_bags, cached)
+
+    def reference_loss(self, params, negative):
+        # untrained inner nodes are zero: every branch is a coin flip, log 2 a node
+        return self._mean_depth * math.log(2.0)
 
 
 class MaxMarginLoss(Loss):

@@ -795,7 +795,8 @@ def check_pairs(pairs: int, counts: np.ndarray, sample: float, done: str) -> Non
 def infer_rows(documents: list[np.ndarray], outputs: np.ndarray, sampler: Sampler, *,
                epochs: int, alpha: float, min_alpha: float, seed: int, workers: int,
                words: np.ndarray | None = None, window: int = 0,
-               layout: Layout | None = None) -> np.ndarray:
+               layout: Layout | None = None,
+               objective: NegativeSamplingLoss | None = None) -> np.ndarray:
     """Fit one new input row per document against frozen ``outputs`` (paragraph-vector
     inference).
 
@@ -806,8 +807,9 @@ def infer_rows(documents: list[np.ndarray], outputs: np.ndarray, sampler: Sample
     walked ``epochs`` times as one sentence whose context is its own row (PV-DBOW) or,
     given the trained input rows of the vocabulary's ``words`` and a ``window``, its
     window's word rows and its own row, cut as ``layout`` says (PV-DM's one bag). The
-    step is ``NegativeSamplingLoss(train_outputs=False)``'s, which only reads the output
-    rows and the word rows. The learning rate of each epoch comes from a
+    step is the read-only twin of the model's ``objective`` (default: negative sampling;
+    :meth:`NegativeSamplingLoss.read_only`), which only reads the output rows and the
+    word rows. The learning rate of each epoch comes from a
     :class:`~wordspace.engine.schedule.Schedule`, falling linearly from ``alpha``
     towards ``min_alpha`` over the epochs. Every row starts from the same seeded random
     vector with a random state seeded by ``seed`` alone, so a document's row depends on
@@ -827,7 +829,7 @@ def infer_rows(documents: list[np.ndarray], outputs: np.ndarray, sampler: Sample
         layout = replace(layout, word_bags=WordBags.one_row_each(local))
         context_rows = words[seen]
     n_context = len(context_rows)
-    loss = NegativeSamplingLoss(train_outputs=False, frozen_inputs=n_context)
+    loss = (objective or NegativeSamplingLoss()).read_only(frozen_inputs=n_context)
     shared = replace(sampler, window=window, layout=layout)
     schedule = Schedule.linear(alpha, min_alpha, [1] * epochs)  # one step per epoch
     start = (np.random.default_rng(seed).random(dim, dtype=np.float32) - 0.5) / dim

@@ -1,14 +1,24 @@
-"""Negative sampling over input bags: the one kernel of every negative-sampling model.
+"""Logistic outputs over input bags: the one kernel of every negative-sampling and
+hierarchical-softmax model.
 
-An example is an output set, a centre word ``w`` and its negatives ``n``, against input
-bags (:mod:`wordspace.engine.layout`), each with input ``h`` the mean of its rows
-(``v``, ``syn0``, the word vectors users get); the loss is
+An example is an output set against input bags (:mod:`wordspace.engine.layout`), each
+with input ``h`` the mean of its rows (``v``, ``syn0``, the word vectors users get). With
+negative sampling the output set is a centre word ``w`` and its negatives ``n``, and the
+loss is
 
     L = -sum_h [ log sigma(u_w . h) + sum_n log sigma(-u_n . h) ]
 
-with ``u`` the output vectors (``syn1``). As in word2vec.c, the context word is the
-input and the centre word the output. The kernels of :func:`negative_sampling_kernel`
-apply one step per example and return ``(loss, pairs)``: the loss summed (in float64,
+with ``u`` the output vectors (``syn1neg``). With a hierarchical softmax it is the inner
+nodes on the path to ``w``'s leaf (:class:`wordspace.huffman.HuffmanTree`), each with the
+label ``t_n`` of the branch the path takes, and the loss is ``-log p(w | h)``:
+
+    L = -sum_h sum_n [ t_n log sigma(u_n . h) + (1 - t_n) log sigma(-u_n . h) ]
+
+with ``u`` the inner nodes' vectors (``syn1``). Both are logistic terms on output rows
+with labels, so one kernel trains either; which is a compile-time constant. As in
+word2vec.c, the context word is the input and the centre word the output. The kernels
+of :func:`negative_sampling_kernel` and :func:`hierarchical_softmax_kernel` apply one
+step per example and return ``(loss, pairs)``: the loss summed (in float64,
 so it never saturates) over the bags of every ``LOSS_EVERY``-th example, and how many
 bags that is. The ratio is an unbiased running estimate of the mean loss per bag,
 without paying two logarithms per term on every example.
@@ -44,6 +54,11 @@ NegativeSamplingScratch = namedtuple("NegativeSamplingScratch",
 #: ``rows[ptr[w]:ptr[w + 1]]``.
 TokenBags = namedtuple("TokenBags", ["tokens", "ptr", "rows"])
 
+#: A hierarchical softmax's output sets (:meth:`wordspace.huffman.HuffmanTree.paths`):
+#: word ``w``'s is the inner nodes ``nodes[ptr[w]:ptr[w + 1]]`` (output rows), each with
+#: the label its score is trained towards.
+OutputPaths = namedtuple("OutputPaths", ["ptr", "nodes", "labels"])
+
 
 @kernel
 def _log_sigmoid(x):
@@ -54,20 +69,52 @@ def _log_sigmoid(x):
 
 
 @kernel(inline=True)
-def _prefetch_outputs(outputs, centres, negatives, e):
-    """Start loading example ``e``'s output rows: its centre's and its negatives'."""
+def _prefetch_outputs(outputs, centres, negatives, paths, hierarchical, e):
+    """Start loading example ``e``'s output rows: its centre's and its negatives', or
+    the inner nodes on its centre's path."""
+    if hierarchical:
+        w = centres[e]
+        for p in range(paths.ptr[w], paths.ptr[w + 1]):
+            prefetch_row(outputs, paths.nodes[p])
+        return
     prefetch_row(outputs, centres[e])
     for k in range(negatives.shape[1]):
         prefetch_row(outputs, negatives[e, k])
 
 
+@kernel(inline=True)
+def _output_set(outs, labels, centres, negatives, paths, hierarchical, e):
+    """Write example ``e``'s output rows into ``outs`` and their labels into ``labels``
+    (negative sampling: the centre, labelled 1, then its negatives, whose 0 labels stay
+    from :func:`_label_buffers`); returns how many."""
+    if hierarchical:
+        w = centres[e]
+        start = paths.ptr[w]
+        n = paths.ptr[w + 1] - start
+        outs[:n] = paths.nodes[start:start + n]
+        labels[:n] = paths.labels[start:start + n]
+        return n
+    outs[0] = centres[e]
+    outs[1:] = negatives[e]
+    return outs.shape[0]
+
+
+@kernel(inline=True)
+def _label_buffers(size):
+    """An example's output rows and labels, for up to ``size`` rows: labelled as
+    negative sampling's (1 for the centre, then 0s), which a path overwrites."""
+    labels = np.zeros(size, np.float32)
+    labels[0] = 1.0
+    return np.empty(size, np.int32), labels
+
+
 @kernel
-def _prefetch_example(inputs, outputs, centres, bag_ptr, row_ptr, rows, negatives, e,
-                      n_examples):
+def _prefetch_example(inputs, outputs, centres, bag_ptr, row_ptr, rows, negatives, paths,
+                      hierarchical, e, n_examples):
     """Start loading the rows example ``e`` will touch (nothing if past the end)."""
     if e >= n_examples:
         return
-    _prefetch_outputs(outputs, centres, negatives, e)
+    _prefetch_outputs(outputs, centres, negatives, paths, hierarchical, e)
     for p in range(row_ptr[bag_ptr[e]], row_ptr[bag_ptr[e + 1]]):
         prefetch_row(inputs, rows[p])
 
@@ -149,19 +196,37 @@ def bag_shape(n_examples: int, n_bags: int, n_rows: int) -> int:
     return ONE_BAG if n_bags == n_examples else ANY_BAGS
 
 
-def _specialise(train_outputs: bool, shape: int):
-    # ``train_outputs`` and ``shape`` are constants of each compiled kernel: LLVM drops the
-    # paths they rule out, which are a few percent of a one-row-bag job's time otherwise
+def _specialise(train_outputs: bool, shape: int, hierarchical: bool):
+    # ``train_outputs``, ``shape`` and ``hierarchical`` are constants of each compiled
+    # kernel: LLVM drops the paths they rule out, which are a few percent of a one-row-bag
+    # job's time otherwise
+    if hierarchical:
+        @kernel
+        def hierarchical_softmax(inputs, outputs, examples, paths, lr, out_rate, frozen,
+                                 scratch):
+            return _bag_examples(inputs, outputs, examples, paths, lr, out_rate, frozen,
+                                 train_outputs, shape, True, scratch)
+
+        return hierarchical_softmax
+
     @kernel
     def negative_sampling(inputs, outputs, examples, lr, out_rate, frozen, scratch):
-        return _negative_sampling(inputs, outputs, examples, lr, out_rate, frozen,
-                                  train_outputs, shape, scratch)
+        return _bag_examples(inputs, outputs, examples, _no_paths(), lr, out_rate, frozen,
+                             train_outputs, shape, False, scratch)
 
     return negative_sampling
 
 
-_KERNELS = {(train, shape): _specialise(train, shape)
-            for train in (True, False) for shape in (ROW_BAGS, ONE_BAG, ANY_BAGS)}
+@kernel(inline=True)
+def _no_paths():
+    """The paths argument of a negative-sampling kernel, which reads none."""
+    return OutputPaths(np.zeros(1, np.int64), np.zeros(0, np.int32),
+                       np.zeros(0, np.float32))
+
+
+_KERNELS = {(train, shape, tree): _specialise(train, shape, tree)
+            for train in (True, False) for shape in (ROW_BAGS, ONE_BAG, ANY_BAGS)
+            for tree in (False, True)}
 
 
 def negative_sampling_kernel(shape: int = ANY_BAGS, train_outputs: bool = True):
@@ -193,20 +258,34 @@ def negative_sampling_kernel(shape: int = ANY_BAGS, train_outputs: bool = True):
     unbiased running estimate of the mean loss per bag, without paying two logarithms
     per term on every example.
     """
-    return _KERNELS[bool(train_outputs), shape]
+    return _KERNELS[bool(train_outputs), shape, False]
+
+
+def hierarchical_softmax_kernel(shape: int = ANY_BAGS, train_outputs: bool = True):
+    """The compiled hierarchical-softmax step for jobs of ``shape`` (:func:`bag_shape`).
+
+    ``kernel(inputs, outputs, examples, paths, lr, out_rate, frozen, scratch)`` is
+    :func:`negative_sampling_kernel`'s step with each example's output set the inner nodes
+    on the path to its centre word's leaf (``paths``, an :data:`OutputPaths`), labelled
+    with the branches taken, instead of the centre and its negatives (which it does not
+    read): word2vec.c's ``-hs 1`` over the same layouts. ``outputs`` holds a row per inner
+    node, and the scratch's ``grad`` a row per node of the longest path.
+    """
+    return _KERNELS[bool(train_outputs), shape, True]
 
 
 @kernel(inline=True)
-def _negative_sampling(inputs, outputs, examples, lr, out_rate, frozen, train_outputs,
-                       shape, scratch):
-    # ``train_outputs`` and ``shape`` are constants in each caller: Numba prunes the
-    # other branch of ``train_outputs``, so the read-only twin never types a write to
-    # ``outputs``, and the training kernels never compare a row with ``frozen``
+def _bag_examples(inputs, outputs, examples, paths, lr, out_rate, frozen, train_outputs,
+                  shape, hierarchical, scratch):
+    # ``train_outputs``, ``shape`` and ``hierarchical`` are constants in each caller:
+    # Numba prunes the other branch of ``train_outputs``, so the read-only twin never
+    # types a write to ``outputs``, and the training kernels never compare a row with
+    # ``frozen``
     centres, bag_ptr, row_ptr, rows = (examples.centres, examples.bag_ptr,
                                        examples.row_ptr, examples.rows)
     negatives, n_examples = examples.negatives, examples.n_examples
     grad, d_in, hidden, index = scratch.grad, scratch.d_in, scratch.hidden, scratch.index
-    outs = np.empty(negatives.shape[1] + 1, np.int32)
+    outs, labels = _label_buffers(grad.shape[0])
     for j in range(grad.shape[1]):
         index[j] = j
     loss = 0.0
@@ -215,22 +294,22 @@ def _negative_sampling(inputs, outputs, examples, lr, out_rate, frozen, train_ou
         b0 = bag_ptr[e]
         m = bag_ptr[e + 1] - b0
         r0 = row_ptr[b0]
-        outs[0] = centres[e]
-        outs[1:] = negatives[e]
+        k1 = _output_set(outs, labels, centres, negatives, paths, hierarchical, e)
+        out_set, out_labels = outs[:k1], labels[:k1]
         track = e % LOSS_EVERY == 0
         if track:
             loss_pairs += m
-        _prefetch_example(inputs, outputs, centres, bag_ptr, row_ptr, rows, negatives, e + 1,
-                          n_examples)
+        _prefetch_example(inputs, outputs, centres, bag_ptr, row_ptr, rows, negatives, paths,
+                          hierarchical, e + 1, n_examples)
         if shape == ROW_BAGS or shape == ANY_BAGS and row_ptr[b0 + m] - r0 == m:
             # one row per bag: the rows are the inputs
             window = rows[r0:r0 + m]
             if m == 1:  # one pass per output row
-                loss += _one_bag_step(inputs[window[0]], outputs, outs, lr, out_rate,
-                                      train_outputs, track, d_in[0])
+                loss += _one_bag_step(inputs[window[0]], outputs, out_set, out_labels, lr,
+                                      out_rate, train_outputs, track, d_in[0])
             else:
-                loss += _output_step(inputs, window, outputs, outs, lr, out_rate,
-                                     train_outputs, track, grad, d_in)
+                loss += _output_step(inputs, window, outputs, out_set, out_labels, lr,
+                                     out_rate, train_outputs, track, grad, d_in)
             for j in range(m):  # ... then the rows move
                 if train_outputs or window[j] >= frozen:
                     axpy(inputs[window[j]], d_in[j], np.float32(1.0))
@@ -239,12 +318,13 @@ def _negative_sampling(inputs, outputs, examples, lr, out_rate, frozen, train_ou
         if shape == ONE_BAG or m == 1:  # one bag (CBOW's window, a subword bag): one pass
             # per output row
             loss += _one_bag_step(_bag_mean(hidden[0], inputs, rows, r0, row_ptr[b0 + 1]),
-                                  outputs, outs, lr, out_rate, train_outputs, track, d_in[0])
+                                  outputs, out_set, out_labels, lr, out_rate, train_outputs,
+                                  track, d_in[0])
         else:
             for j in range(m):
                 _bag_mean(hidden[j], inputs, rows, row_ptr[b0 + j], row_ptr[b0 + j + 1])
-            loss += _output_step(hidden, index[:m], outputs, outs, lr, out_rate,
-                                 train_outputs, track, grad, d_in)
+            loss += _output_step(hidden, index[:m], outputs, out_set, out_labels, lr,
+                                 out_rate, train_outputs, track, grad, d_in)
         # ... then every row of every bag moves.
         for j in range(m):
             for p in range(row_ptr[b0 + j], row_ptr[b0 + j + 1]):
@@ -276,8 +356,8 @@ def _bag_mean(h, inputs, rows, start, stop):
 
 
 @kernel(inline=True)
-def _output_step(source, window, outputs, outs, lr, out_rate, train_outputs, track, grad,
-                 d_in):
+def _output_step(source, window, outputs, outs, labels, lr, out_rate, train_outputs, track,
+                 grad, d_in):
     """An example's step on its output rows ``outs``, with inputs
     ``H = source[window]`` (m x d): ``S = U H^T``, ``E = labels - sigmoid(S)``,
     ``d_in = lr E^T U`` (the inputs' step, left in ``d_in`` for the caller) and
@@ -291,14 +371,14 @@ def _output_step(source, window, outputs, outs, lr, out_rate, train_outputs, tra
     for k in range(k1):
         g = grad[k]
         dot_rows(outputs[outs[k]], source, window, g, m)
-        if k > 0 and outs[k] == outs[0]:
+        if k > 0 and outs[k] == outs[0]:  # a negative drawn equal to the centre
             g[:m] = 0.0
             continue
-        label = np.float32(1.0) if k == 0 else np.float32(0.0)
+        label = labels[k]
         for j in range(m):
             s = g[j]
             if track:
-                loss -= _log_sigmoid(s if k == 0 else -s)
+                loss -= _log_sigmoid(s if label > 0 else -s)
             g[j] = (label - sigmoid(s)) * lr
     # the inputs' step from the old U: d_in[j] = sum_k grad[k, j] U_k ...
     for j in range(m):
@@ -315,7 +395,7 @@ def _output_step(source, window, outputs, outs, lr, out_rate, train_outputs, tra
 
 
 @kernel(inline=True)
-def _one_bag_step(h, outputs, outs, lr, out_rate, train_outputs, track, step):
+def _one_bag_step(h, outputs, outs, labels, lr, out_rate, train_outputs, track, step):
     """:func:`_output_step` for one bag, fused as word2vec.c's CBOW does: each output row
     is read once for its score, the input's step and its own step (a repeated negative
     then steps from the value its first draw left, as in word2vec.c)."""
@@ -326,9 +406,9 @@ def _one_bag_step(h, outputs, outs, lr, out_rate, train_outputs, track, step):
             continue
         out_row = outputs[outs[k]]
         s = dot(out_row, h)
-        label = np.float32(1.0) if k == 0 else np.float32(0.0)
+        label = labels[k]
         if track:
-            loss -= _log_sigmoid(s if k == 0 else -s)
+            loss -= _log_sigmoid(s if label > 0 else -s)
         e = label - sigmoid(s)
         axpy(step, out_row, e * lr)
         if train_outputs:
@@ -337,20 +417,32 @@ def _one_bag_step(h, outputs, outs, lr, out_rate, train_outputs, track, step):
 
 
 # -- each kept word's bag averaged once ---------------------------------------------------
-def _specialise_tokens(train_outputs: bool):
+def _specialise_tokens(train_outputs: bool, hierarchical: bool):
+    if hierarchical:
+        @kernel
+        def hierarchical_token_bags(inputs, outputs, examples, bags, paths, lr, out_rate,
+                                    scratch):
+            return _token_bags(inputs, outputs, examples, bags, paths, lr, out_rate,
+                               train_outputs, True, scratch)
+
+        return hierarchical_token_bags
+
     @kernel
     def token_bags(inputs, outputs, examples, bags, lr, out_rate, scratch):
-        return _token_bags(inputs, outputs, examples, bags, lr, out_rate, train_outputs,
-                           scratch)
+        return _token_bags(inputs, outputs, examples, bags, _no_paths(), lr, out_rate,
+                           train_outputs, False, scratch)
 
     return token_bags
 
 
-_TOKEN_KERNELS = {train: _specialise_tokens(train) for train in (True, False)}
+_TOKEN_KERNELS = {(train, tree): _specialise_tokens(train, tree)
+                  for train in (True, False) for tree in (False, True)}
 
 
-def token_bags_kernel(train_outputs: bool = True):
-    """The compiled negative-sampling step over *cached* word bags (subwords).
+def token_bags_kernel(train_outputs: bool = True, hierarchical: bool = False):
+    """The compiled negative-sampling step over *cached* word bags (subwords), or with
+    ``hierarchical`` the hierarchical softmax's, which takes the :data:`OutputPaths` after
+    ``bags`` (see :func:`hierarchical_softmax_kernel`).
 
     ``kernel(inputs, outputs, examples, bags, lr, out_rate, scratch)`` trains what the
     ``ANY_BAGS`` kernel trains when each context word is its bag of rows, but an example's
@@ -367,7 +459,7 @@ def token_bags_kernel(train_outputs: bool = True):
     see each other's steps), like the lag between lock-free threads.
     Returns ``(loss, pairs)`` as :func:`negative_sampling_kernel`.
     """
-    return _TOKEN_KERNELS[bool(train_outputs)]
+    return _TOKEN_KERNELS[bool(train_outputs), bool(hierarchical)]
 
 
 @kernel(inline=True)
@@ -387,12 +479,12 @@ def _flush_token(inputs, bags, cache, start, cached, slot):
 
 
 @kernel(inline=True)
-def _prefetch_tokens(inputs, outputs, examples, bags, cached, e):
+def _prefetch_tokens(inputs, outputs, examples, bags, paths, hierarchical, cached, e):
     """Start loading what example ``e`` will touch: its output rows, and the rows of
     each of its words' bags not in the cache yet (nothing if past the end)."""
     if e >= examples.n_examples:
         return
-    _prefetch_outputs(outputs, examples.centres, examples.negatives, e)
+    _prefetch_outputs(outputs, examples.centres, examples.negatives, paths, hierarchical, e)
     for b in range(examples.bag_ptr[e], examples.bag_ptr[e + 1]):
         t = examples.rows[b]
         if cached[t % cached.shape[0]] != t:
@@ -402,24 +494,25 @@ def _prefetch_tokens(inputs, outputs, examples, bags, cached, e):
 
 
 @kernel(inline=True)
-def _token_bags(inputs, outputs, examples, bags, lr, out_rate, train_outputs, scratch):
+def _token_bags(inputs, outputs, examples, bags, paths, lr, out_rate, train_outputs,
+                hierarchical, scratch):
     centres, bag_ptr, rows = examples.centres, examples.bag_ptr, examples.rows
     negatives, n_examples = examples.negatives, examples.n_examples
     grad, d_in, index = scratch.grad, scratch.d_in, scratch.index
     cache, start, cached = scratch.cache, scratch.start, scratch.cached
     span = cached.shape[0]
-    outs = np.empty(negatives.shape[1] + 1, np.int32)
+    outs, labels = _label_buffers(grad.shape[0])
     loss = 0.0
     loss_pairs = 0
     for e in range(n_examples):
         b0 = bag_ptr[e]
         m = bag_ptr[e + 1] - b0  # one-row bags: bag b is the row rows[b]
-        outs[0] = centres[e]
-        outs[1:] = negatives[e]
+        k1 = _output_set(outs, labels, centres, negatives, paths, hierarchical, e)
+        out_set, out_labels = outs[:k1], labels[:k1]
         track = e % LOSS_EVERY == 0
         if track:
             loss_pairs += m
-        _prefetch_tokens(inputs, outputs, examples, bags, cached, e + 1)
+        _prefetch_tokens(inputs, outputs, examples, bags, paths, hierarchical, cached, e + 1)
         for j in range(m):
             t = rows[b0 + j]
             slot = t % span
@@ -431,11 +524,11 @@ def _token_bags(inputs, outputs, examples, bags, lr, out_rate, train_outputs, sc
                 cached[slot] = t
             index[j] = slot
         if m == 1:
-            loss += _one_bag_step(cache[index[0]], outputs, outs, lr, out_rate,
+            loss += _one_bag_step(cache[index[0]], outputs, out_set, out_labels, lr, out_rate,
                                   train_outputs, track, d_in[0])
         else:
-            loss += _output_step(cache, index[:m], outputs, outs, lr, out_rate,
-                                 train_outputs, track, grad, d_in)
+            loss += _output_step(cache, index[:m], outputs, out_set, out_labels, lr,
+                                 out_rate, train_outputs, track, grad, d_in)
         for j in range(m):
             axpy(cache[index[j]], d_in[j], np.float32(1.0))
     for slot in range(span):

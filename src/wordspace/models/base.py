@@ -134,8 +134,12 @@ class Model:
         tables cached for queries (rebuilt on use)."""
         state = dict(self.__dict__)
         state.pop("_run", None)
-        state.pop("_inference_tables", None)
+        for cache in self._caches:
+            state.pop(cache, None)
         return state
+
+    #: attributes that cache tables for queries, rebuilt on use: never pickled
+    _caches = ("_inference_tables", "_huffman")
 
     def set_params(self, **params) -> Model:
         """Change constructor parameters (checked when :meth:`fit` starts); returns the
@@ -620,10 +624,15 @@ class OutputWordPrediction:
         vectors = self.wv
         vectors._check_some_known(words)
         mean = vectors.get_mean_vector(words, pre_normalize=False)
+        probabilities = self._output_probabilities(mean)
+        return vectors._best(probabilities, len(probabilities) if topn is None else topn, ())
+
+    def _output_probabilities(self, mean: np.ndarray) -> np.ndarray:
+        """``p(w | mean)`` of every vocabulary word: the softmax of the output rows'
+        scores."""
         scores = (getattr(self, self._output_array) @ mean).astype(np.float64)
         probabilities = np.exp(scores - scores.max())  # the softmax, without overflow
-        probabilities /= probabilities.sum()
-        return vectors._best(probabilities, len(probabilities) if topn is None else topn, ())
+        return probabilities / probabilities.sum()
 
 
 class WindowModel(Model):
@@ -647,8 +656,7 @@ class WindowModel(Model):
         # a window is a distance within a sentence, and sentences are cut at this length
         check_int("window", self.window, 1, maximum=MAX_SENTENCE_LENGTH)
         if hasattr(self, "negative"):
-            check_int("negative", self.negative, 1)
-            check_float("ns_exponent", self.ns_exponent, -10.0, maximum=10.0)
+            self._validate_output_sets()
         check_float("sample", self.sample, 0.0)
         check_int("epochs", self.epochs, 1)
         check_float("alpha", self.alpha, 0.0, strict=True)
@@ -662,6 +670,28 @@ class WindowModel(Model):
         check_walk_memory(layout=self._layout(), window=self.window,
                           negative=getattr(self, "negative", 0), dim=self.dim,
                           workers=self._workers, longest=MAX_SENTENCE_LENGTH)
+
+    def _validate_output_sets(self) -> None:
+        """Check ``negative`` and ``ns_exponent``, or with ``hs`` that no negative is
+        asked for beside the hierarchical softmax."""
+        hs = getattr(self, "hs", False)
+        if not isinstance(hs, (bool, np.bool_)):
+            raise TypeError(f"hs must be True or False, got {hs!r}")
+        if not hs:
+            if self.negative == 0 and not isinstance(self.negative, bool):
+                raise ValueError("negative must be an integer >= 1, got 0: negative sampling "
+                                 "draws at least one (for a hierarchical softmax instead, set "
+                                 "hs=True)")
+            check_int("negative", self.negative, 1)
+            check_float("ns_exponent", self.ns_exponent, -10.0, maximum=10.0)
+        elif self.negative != 0:
+            raise ValueError(f"negative={self.negative!r} with hs=True: the hierarchical "
+                             "softmax replaces negative sampling, so set negative=0 (gensim "
+                             "trains both objectives when both are set; wordspace trains "
+                             "one)")
+        elif self._device != "cpu":
+            raise ValueError("hs=True trains on the CPU only: the GPU kernels train negative "
+                             "sampling (set negative, or device='cpu')")
 
     def _loss(self) -> Loss:
         """The objective this model trains."""
@@ -745,10 +775,10 @@ class WindowModel(Model):
 
         # everything that decides the vectors: a checkpoint resumes only under the same
         # (no device options is one setting, however given: and checkpoints made before
-        # there were any name none)
+        # there were any, or before hs, name none)
         config = {name: value for name, value in self._plain_params().items()
                   if name not in ("progress", "workers")
-                  and not (name == "device_options" and not value)}
+                  and not (name in ("device_options", "hs") and not value)}
         if run.init is not None:
             config["init"] = _initialise(params.inputs, self.vocab_.words, run.init)
         if run.update and run.checkpoint is not None:  # resumed only from the same start

@@ -66,7 +66,7 @@ class FastText(SkipGram):
         analogies against 70-71 % at 0.5, docs/fasttext.md), and 1 otherwise (fastText's
         step). For one or two epochs on little text set 1: the slower output rows then
         cost more than they gain.
-    window, negative, sample, ns_exponent, epochs, min_alpha, workers, seed,
+    window, negative, hs, sample, ns_exponent, epochs, min_alpha, workers, seed,
     shared_negatives, device, device_options, progress
         As for :class:`~wordspace.models.skipgram.SkipGram`. On a device
         (``device="cuda"``) each context word's bag is averaged where a window uses it
@@ -92,7 +92,7 @@ class FastText(SkipGram):
                  negative: int = 5, sample: float = 1e-4, ns_exponent: float = 0.75,
                  epochs: int = 5, alpha: float = 0.05, min_alpha: float | None = None,
                  workers: int | None = None, seed: int = 1, shared_negatives: bool = True,
-                 output_rate: float | None = None, device: str = "cpu",
+                 hs: bool = False, output_rate: float | None = None, device: str = "cpu",
                  device_options: dict | None = None, progress: bool = True):
         self.min_n = min_n
         self.max_n = max_n
@@ -102,7 +102,7 @@ class FastText(SkipGram):
         super().__init__(dim=dim, window=window, negative=negative, sample=sample,
                          ns_exponent=ns_exponent, epochs=epochs, alpha=alpha,
                          min_alpha=min_alpha, workers=workers, seed=seed,
-                         shared_negatives=shared_negatives, device=device,
+                         shared_negatives=shared_negatives, hs=hs, device=device,
                          device_options=device_options, progress=progress)
 
     @property
@@ -127,7 +127,7 @@ class FastText(SkipGram):
         return 0.5 if self.shared_negatives and not self.cbow else 1.0
 
     def _loss(self) -> NegativeSamplingLoss:
-        return NegativeSamplingLoss(output_rate=self.output_rate_)
+        return self._output_loss(output_rate=self.output_rate_)
 
     def _check_resources(self, update: bool = False) -> None:
         super()._check_resources(update)

@@ -24,6 +24,7 @@ from wordspace.documents import Documents
 from wordspace.engine.layout import Layout
 from wordspace.engine.params import VectorParams
 from wordspace.engine.sampler import Sampler
+from wordspace.losses import NegativeSamplingLoss
 from wordspace.models.base import default_workers
 from wordspace.models.skipgram import SkipGram
 from wordspace.train import infer_rows
@@ -45,7 +46,7 @@ class PVDBOW(SkipGram):
         documents only; the model then has no word vectors.
     window : int
         Skip-gram window when ``train_words`` (the document is always a context).
-    negative, sample, ns_exponent, alpha, min_alpha, workers, seed, shared_negatives,
+    negative, hs, sample, ns_exponent, alpha, min_alpha, workers, seed, shared_negatives,
     device, device_options, progress
         As for :class:`~wordspace.models.skipgram.SkipGram`; ``sample`` defaults to
         1e-3 (gensim's for ``Doc2Vec``), as documents are short next to a corpus.
@@ -81,13 +82,13 @@ class PVDBOW(SkipGram):
                  negative: int = 5, sample: float = 1e-3, ns_exponent: float = 0.75,
                  epochs: int = 20, alpha: float = 0.025, min_alpha: float | None = None,
                  workers: int | None = None, seed: int = 1, shared_negatives: bool = True,
-                 device: str = "cpu", device_options: dict | None = None,
+                 hs: bool = False, device: str = "cpu", device_options: dict | None = None,
                  progress: bool = True):
         self.train_words = train_words
         super().__init__(dim=dim, window=window, negative=negative, sample=sample,
                          ns_exponent=ns_exponent, epochs=epochs, alpha=alpha,
                          min_alpha=min_alpha, workers=workers, seed=seed,
-                         shared_negatives=shared_negatives, device=device,
+                         shared_negatives=shared_negatives, hs=hs, device=device,
                          device_options=device_options, progress=progress)
 
     def _validate(self) -> None:
@@ -201,7 +202,7 @@ class PVDBOW(SkipGram):
             alpha = self.alpha if alpha is None else alpha
             seed = self.seed if seed is None else seed
             final_alpha = self._final_alpha
-            sampler = self._inference_sampler()
+            sampler, objective = self._inference_setup()
             bags = self._inference_bags()
         check_int("epochs", epochs, 1)
         check_float("alpha", alpha, 0.0, strict=True)
@@ -233,17 +234,18 @@ class PVDBOW(SkipGram):
         rows = infer_rows(
             encoded, self.output_vectors_, sampler, epochs=epochs, alpha=alpha,
             min_alpha=min(final_alpha, alpha), workers=workers or default_workers(),
-            seed=int(seed), **bags)
+            seed=int(seed), objective=objective, **bags)
         rows[unknown] = 0.0
         return rows
 
-    def _inference_sampler(self) -> Sampler:
-        """The vocabulary's subsampling and noise tables for inference, as trained, built
-        on the first call and kept: building them costs O(vocabulary), more than
-        inferring a short document, and users infer document after document
-        (bench/infer_calls.py: 3.35 -> 0.98 ms a call on a 70,563-word PV-DBOW)."""
+    def _inference_setup(self) -> tuple[Sampler, NegativeSamplingLoss]:
+        """The vocabulary's subsampling and noise tables for inference, and the objective
+        (with ``hs``, its Huffman tree), as trained, built on the first call and kept:
+        building them costs O(vocabulary), more than inferring a short document, and
+        users infer document after document (bench/infer_calls.py: 3.35 -> 0.98 ms a
+        call on a 70,563-word PV-DBOW)."""
         # the vocabulary by identity (a Vocabulary has no __eq__): a refit makes another
-        key = (self.vocab_, self.negative, self.sample, self.ns_exponent)
+        key = (self.vocab_, self.negative, self.hs, self.sample, self.ns_exponent)
         cached = self.__dict__.get("_inference_tables")
         if cached is None or cached[0] != key:
             empty = np.empty(0, np.int64)
@@ -251,8 +253,8 @@ class PVDBOW(SkipGram):
                                     negative=self.negative, layout=Layout(),
                                     sample=self.sample, ns_exponent=self.ns_exponent,
                                     sentence_context=np.zeros(1, np.int32))
-            cached = self.__dict__["_inference_tables"] = (key, sampler)
-        return cached[1]
+            cached = self.__dict__["_inference_tables"] = (key, sampler, self._output_loss())
+        return cached[1], cached[2]
 
     def _inference_bags(self) -> dict:
         """What a new document's bags hold beside its own row, as :func:`infer_rows`

@@ -31,7 +31,7 @@ class PVDM(PVDBOW):
     window : int
         Words on either side of a centre word whose vectors join the document's in the
         mean (each centre draws its window from ``1..window``); at least 1.
-    negative, sample, ns_exponent, alpha, min_alpha, workers, seed, device,
+    negative, hs, sample, ns_exponent, alpha, min_alpha, workers, seed, device,
     device_options, progress
         As for :class:`~wordspace.models.skipgram.CBOW`; ``sample`` defaults to 1e-3 and
         ``alpha`` to 0.025, gensim's for ``Doc2Vec``.
@@ -50,13 +50,14 @@ class PVDM(PVDBOW):
     def __init__(self, *, dim: int = 100, window: int = 5, negative: int = 5,
                  sample: float = 1e-3, ns_exponent: float = 0.75, epochs: int = 20,
                  alpha: float = 0.025, min_alpha: float | None = None,
-                 workers: int | None = None, seed: int = 1, device: str = "cpu",
-                 device_options: dict | None = None, progress: bool = True):
+                 workers: int | None = None, seed: int = 1, hs: bool = False,
+                 device: str = "cpu", device_options: dict | None = None,
+                 progress: bool = True):
         # PVDBOW's own parameter, train_words, is not PV-DM's: straight to the walk's
         SkipGram.__init__(self, dim=dim, window=window, negative=negative, sample=sample,
                           ns_exponent=ns_exponent, epochs=epochs, alpha=alpha,
-                          min_alpha=min_alpha, workers=workers, seed=seed, device=device,
-                          device_options=device_options, progress=progress)
+                          min_alpha=min_alpha, workers=workers, seed=seed, hs=hs,
+                          device=device, device_options=device_options, progress=progress)
 
     def _validate(self) -> None:
         check_int("window", self.window, 1)  # without words, PV-DM is PV-DBOW's documents

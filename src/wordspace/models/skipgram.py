@@ -1,14 +1,18 @@
-"""Skip-gram with negative sampling (Mikolov et al. 2013)."""
+"""Skip-gram and CBOW with negative sampling or a hierarchical softmax (Mikolov et al.
+2013)."""
 
 from __future__ import annotations
 
 import logging
 
+import numpy as np
+
 from wordspace._validate import check_int
 from wordspace.corpus import Corpus
 from wordspace.engine.layout import SHARED_BAGS, Layout
 from wordspace.engine.params import VectorParams
-from wordspace.losses import NegativeSamplingLoss
+from wordspace.huffman import HuffmanTree
+from wordspace.losses import HierarchicalSoftmaxLoss, NegativeSamplingLoss
 from wordspace.models.base import OutputWordPrediction, WindowModel
 from wordspace.vectors import Vectors
 
@@ -16,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 
 class SkipGram(OutputWordPrediction, WindowModel):
-    """Skip-gram word vectors trained with negative sampling.
+    """Skip-gram word vectors trained with negative sampling or a hierarchical softmax.
 
     Parameters
     ----------
@@ -29,7 +33,13 @@ class SkipGram(OutputWordPrediction, WindowModel):
         in blocks (see docs/sgns.md), and buffers that would not fit in memory are
         refused before the corpus is read.
     negative : int
-        Negatives per centre word (shared across its window) or per pair.
+        Negatives per centre word (shared across its window) or per pair; 0 with ``hs``.
+    hs : bool
+        Train a hierarchical softmax over a Huffman tree of the vocabulary's counts
+        instead of negative sampling (word2vec.c's ``-hs 1``, gensim's ``hs=1``,
+        fastText's ``-loss hs``), with ``negative=0``: about ``log2(V)`` output rows per
+        pair instead of ``negative + 1``, often better for rare words (docs/sgns.md).
+        On the CPU only.
     sample : float
         Subsampling threshold ``t`` for frequent words (0 disables it); see
         :mod:`wordspace.sampling` for word2vec.c's keep probability.
@@ -67,7 +77,8 @@ class SkipGram(OutputWordPrediction, WindowModel):
     vectors : Vectors
         The trained word (input) vectors, with the query API.
     output_vectors_ : ndarray
-        The output (context) vectors ``syn1``.
+        The output (context) vectors ``syn1neg``, or with ``hs`` the Huffman tree's inner
+        nodes' (``syn1``: row ``n`` for node ``n``, the last row unused).
     vocab_ : Vocabulary
     report_ : TrainingReport
         Words trained, seconds, words/s, loss per epoch.
@@ -81,11 +92,12 @@ class SkipGram(OutputWordPrediction, WindowModel):
                  sample: float = 1e-4, ns_exponent: float = 0.75, epochs: int = 5,
                  alpha: float = 0.025, min_alpha: float | None = None,
                  workers: int | None = None, seed: int = 1, shared_negatives: bool = True,
-                 device: str = "cpu", device_options: dict | None = None,
+                 hs: bool = False, device: str = "cpu", device_options: dict | None = None,
                  progress: bool = True):
         self.dim = dim
         self.window = window
         self.negative = negative
+        self.hs = hs
         self.sample = sample
         self.ns_exponent = ns_exponent
         self.epochs = epochs
@@ -110,6 +122,14 @@ class SkipGram(OutputWordPrediction, WindowModel):
 
     _updatable = True
 
+    def _check_updatable(self, init=None) -> None:
+        super()._check_updatable(init)
+        if self._trained().get("hs", False) or self.hs:
+            raise ValueError("update=True cannot continue a hierarchical softmax: its tree "
+                             "is built from the vocabulary's counts, which more text changes, "
+                             "and the trained inner nodes' rows would then stand for other "
+                             "nodes; train a new model on the old and new text together")
+
     def _fit(self, corpus: Corpus) -> None:
         self._start_rows(len(corpus.vocab))
         self._train(corpus, self._loss(),
@@ -117,7 +137,32 @@ class SkipGram(OutputWordPrediction, WindowModel):
         self._restored()
 
     def _loss(self) -> NegativeSamplingLoss:
-        return NegativeSamplingLoss()
+        return self._output_loss()
+
+    def _output_loss(self, **options) -> NegativeSamplingLoss:
+        """The objective, with ``options`` of :class:`NegativeSamplingLoss`: negative
+        sampling, or with ``hs`` the hierarchical softmax over the vocabulary's tree."""
+        if self.hs:
+            return HierarchicalSoftmaxLoss(self._huffman_tree(), self.vocab_.counts,
+                                           **options)
+        return NegativeSamplingLoss(**options)
+
+    def _huffman_tree(self) -> HuffmanTree:
+        """The Huffman tree over the vocabulary's counts, built once per vocabulary (a
+        query such as :meth:`predict_output_word` asks for it again)."""
+        cached = self.__dict__.get("_huffman")
+        if cached is None or cached[0] is not self.vocab_:
+            cached = self.__dict__["_huffman"] = (self.vocab_,
+                                                  HuffmanTree.build(self.vocab_.counts))
+        return cached[1]
+
+    def _output_probabilities(self, mean: np.ndarray) -> np.ndarray:
+        if not self._trained().get("hs", False):
+            return super()._output_probabilities(mean)
+        # p(w | mean): the product of the branches' probabilities along w's path
+        tree = self._huffman_tree()
+        scores = self.output_vectors_[:len(tree) - 1] @ mean
+        return np.exp(tree.log_probabilities(scores))
 
     def _layout(self) -> Layout:
         # each context word a bag; shared negatives: a window's bags share one output set
@@ -128,9 +173,11 @@ class SkipGram(OutputWordPrediction, WindowModel):
 
 
 class CBOW(SkipGram):
-    """Continuous bag of words with negative sampling (word2vec.c's ``-cbow 1``).
+    """Continuous bag of words with negative sampling (word2vec.c's ``-cbow 1``) or a
+    hierarchical softmax (``hs``).
 
-    The mean of a centre word's window predicts it against ``negative`` noise words. The
+    The mean of a centre word's window predicts it against ``negative`` noise words (or
+    along its path in the Huffman tree). The
     parameters are :class:`SkipGram`'s (``shared_negatives`` has no meaning here: one set
     of negatives per window is what CBOW always draws); the default ``alpha`` is 0.05,
     word2vec.c's for CBOW.
@@ -139,12 +186,13 @@ class CBOW(SkipGram):
     def __init__(self, *, dim: int = 100, window: int = 5, negative: int = 5,
                  sample: float = 1e-4, ns_exponent: float = 0.75, epochs: int = 5,
                  alpha: float = 0.05, min_alpha: float | None = None,
-                 workers: int | None = None, seed: int = 1, device: str = "cpu",
-                 device_options: dict | None = None, progress: bool = True):
+                 workers: int | None = None, seed: int = 1, hs: bool = False,
+                 device: str = "cpu", device_options: dict | None = None,
+                 progress: bool = True):
         super().__init__(dim=dim, window=window, negative=negative, sample=sample,
                          ns_exponent=ns_exponent, epochs=epochs, alpha=alpha,
-                         min_alpha=min_alpha, workers=workers, seed=seed, device=device,
-                         device_options=device_options, progress=progress)
+                         min_alpha=min_alpha, workers=workers, seed=seed, hs=hs,
+                         device=device, device_options=device_options, progress=progress)
 
     def _layout(self) -> Layout:
         return Layout(bag="window")  # the mean of the window predicts the centre
