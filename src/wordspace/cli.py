@@ -614,7 +614,6 @@ def _train(args) -> int:
         logger.warning("%s holds a checkpoint of an earlier run, which is not used: run "
                        "with --checkpoint-every to resume from it, or --restart to remove "
                        "it", partial)
-    resuming = bool(args.checkpoint_every) and not args.restart and is_checkpoint(partial)
     start = time.perf_counter()
     sync = _sync_settings(args)
     _check_distributed(args, model, partial, short)
@@ -638,7 +637,8 @@ def _train(args) -> int:
             f"{r.positive_cells:,} PPMI cells in {r.seconds:.1f} s")
     elapsed = f"{time.perf_counter() - start:.1f} s in all" + (
         " this time (resumed: the training time counts the interrupted runs too)"
-        if resuming else "")
+        if getattr(r, "resumed", False) else "")  # the run's own word: a checkpoint
+    # folder found at the start may have held nothing to resume (a refused start's)
     print(f"trained on {rate}; {elapsed}; model written to {args.output}")
     return 0
 
