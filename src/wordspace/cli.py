@@ -766,6 +766,7 @@ _MODEL_HELP = ("model directory, fastText .bin model, or word2vec file (.txt, .b
 
 
 def _print_table(rows) -> None:
+    rows = [(str(word), score) for word, score in rows]  # a document's id may be an int
     width = max((len(w) for w, _ in rows), default=0)
     for word, score in rows:
         print(f"{word:<{width}}  {score:.4f}")
@@ -1048,7 +1049,8 @@ def _add_export(sub) -> None:
         else:
             _check_vectors_output(a.output, a.model)
         vectors = _load_vectors(a.model, a.docs)
-        words, matrix = vectors.words[:a.limit], vectors.matrix[:a.limit]
+        # a document's id as text (7: "7"), as word2vec files and the Projector hold it
+        words, matrix = [str(w) for w in vectors.words[:a.limit]], vectors.matrix[:a.limit]
         if a.format == "projector":
             write_projector(a.output, words, matrix)
             where = f"{Path(a.output) / 'vectors.tsv'} and metadata.tsv"

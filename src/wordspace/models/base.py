@@ -53,7 +53,10 @@ from wordspace.vocab import UNK, Vocabulary
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2  # 2: PV-DBOW's document ids in doc_ids.json
+#: the newest model directory this wordspace reads: 2, PV-DBOW's document ids in
+#: doc_ids.json; 3, integer document ids (a model is written in the oldest format that
+#: holds it, so that older wordspaces read all they can)
+FORMAT_VERSION = 3
 
 
 def default_workers() -> int:
@@ -285,6 +288,10 @@ class Model:
     #: whether ``fit`` can checkpoint, resume and call callbacks (the window models)
     _resumable = False
 
+    def _format(self) -> int:
+        """The format this fitted model is saved in: the oldest that holds it."""
+        return 2
+
     #: whether ``fit(init=...)`` can copy pretrained vectors into the input rows (whose
     #: first rows are then the vocabulary's words)
     _initialisable = False
@@ -471,7 +478,7 @@ class Model:
                 logger.info("saving the model as it was trained: %s (set since, for the "
                             "next fit; not saved)", ", ".join(
                                 f"{k}={was!r}, not {now!r}" for k, (was, now) in changed.items()))
-            config = {"class": type(self).__name__, "format": FORMAT_VERSION,
+            config = {"class": type(self).__name__, "format": self._format(),
                       "params": self._plain_params(),
                       "fitted": {name: getattr(self, name) for name in self._fitted_json
                                  if hasattr(self, name)}}  # a model older than the name
