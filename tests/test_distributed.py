@@ -737,6 +737,23 @@ def test_a_fresh_run_over_an_earlier_start_s_mark_does_not_say_it_resumed(tmp_pa
     assert not partial.exists()
 
 
+def test_a_distributed_job_requeued_after_it_finished_keeps_its_model(tmp_path):
+    """Slurm's requeue runs every rank's command again: each rank sees the model the
+    run wrote, and all exit at once, the model untouched (unless all see it, all train)."""
+    _needs_torch()
+    corpus = write_sentences(tmp_path / "corpus.txt",
+                             planted_sentences(n_sentences=300, seed=4)[0])
+    out = tmp_path / "model"
+    assert [c for c, _ in _finish(_launch(_cli_train(corpus, out, "--epochs", "2")))] == [0, 0]
+    written = {f.name: f.stat().st_mtime_ns for f in out.iterdir()}
+    procs = _launch(_cli_train(corpus, out, "--epochs", "2"))
+    said = [p.communicate(timeout=240) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], said
+    assert said[0][0].startswith(f"{out} already holds the model this command trained")
+    assert said[1][0] == ""  # rank 0 says it
+    assert {f.name: f.stat().st_mtime_ns for f in out.iterdir()} == written
+
+
 def test_a_checkpoint_is_resumed_only_by_as_many_ranks_as_made_it(tmp_path):
     path = tmp_path / "run.partial"
     mark_ranks(path, 2)

@@ -57,6 +57,9 @@ logger = logging.getLogger(__name__)
 #: doc_ids.json; 3, integer document ids (a model is written in the oldest format that
 #: holds it, so that older wordspaces read all they can)
 FORMAT_VERSION = 3
+#: what ``wordspace train`` records beside the model it wrote: the command that made it
+#: (see wordspace.cli), so that the same command run again knows its model is done
+COMMAND_RECORD = "train-command.json"
 
 
 def default_workers() -> int:
@@ -1011,7 +1014,7 @@ def _saved_names(path: str | Path) -> set[str]:
     """The names of the files the model saved at ``path`` wrote (by its class and
     parameters), and no other: a user's ``results.json`` beside them is not one."""
     model = _unfitted(read_model_config(path))
-    return {"config.json", "training.json", "vocab.tsv",
+    return {"config.json", "training.json", "vocab.tsv", COMMAND_RECORD,
             *(f"{name}.npy" for name in model._arrays), *model._extra_names}
 
 
