@@ -467,6 +467,50 @@ def test_a_pause_sees_every_earlier_job_done_and_no_later_one_started():
     assert sorted(finished) == list(range(60))
 
 
+def test_the_same_command_run_again_after_it_finished_keeps_its_model(tmp_path):
+    """A job requeued once it had completed (Slurm runs the same command again after a
+    pre-emption or a node failure) finds its model written, and neither retrains nor
+    touches it; another command, another corpus, or a model file changed since trains
+    as before, and --restart always does."""
+    corpus_file = _write_corpus(tmp_path / "corpus.txt", 600)
+    out = tmp_path / "model"
+    args = _train_args(corpus_file, out, 2, "--checkpoint-every", "1e")
+    first = _run_cli(args)
+    assert first.returncode == 0 and "model written to" in first.stdout, first.stderr
+
+    def files() -> dict:
+        return {f.name: (f.stat().st_ino, f.stat().st_mtime_ns, f.read_bytes())
+                for f in out.iterdir()}
+
+    written = files()
+    again = _run_cli(args)  # requeued
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == (f"{out} already holds the model this command trained (the "
+                            "same options and corpus, every file as written): nothing to "
+                            "train (--restart trains it again)\n")
+    assert files() == written and not checkpoint_path(out).exists()
+
+    def trains(command: list[str]) -> bool:
+        run = _run_cli(command)
+        assert run.returncode == 0, run.stderr
+        return "model written to" in run.stdout
+
+    # a model file changed since it was written: trained again, as before
+    (out / "vocab.tsv").write_text((out / "vocab.tsv").read_text() + "\n")
+    assert trains(args) and not trains(args)
+    assert trains(args + ["--restart"])  # asked to train again
+    assert trains(args + ["--window", "3"])  # another command
+    with open(corpus_file, "a") as f:  # another corpus under the same name
+        f.write("t0w1 t0w2\n")
+    assert trains(args + ["--window", "3"]) and not trains(args + ["--window", "3"])
+    # a checkpoint waiting beside it (another command's, stopped): not done, as before
+    _interrupted(SkipGram(dim=12, epochs=8, sample=0.0, seed=5, workers=1, progress=False),
+                 Corpus(corpus_file, progress=False), checkpoint_path(out))
+    waiting = _run_cli(args + ["--window", "3"])
+    assert waiting.returncode == 2 and "window: 5 in the checkpoint, 3 in this run" in \
+        waiting.stderr, waiting.stderr
+
+
 def test_train_without_checkpoint_options_leaves_model_partial_alone(tmp_path):
     corpus_file = _write_corpus(tmp_path / "corpus.txt", 300)
     out = tmp_path / "model"

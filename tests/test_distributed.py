@@ -672,9 +672,13 @@ def test_sigterm_to_one_rank_stops_every_rank_with_a_checkpoint_and_the_command_
              for r in range(2)]
     assert heads[0]["meeting"] == heads[1]["meeting"] > 0  # one meeting of the ranks
     assert not out.exists()
-    again = _finish(_launch(_cli_train(corpus, out, "--epochs", "12")))
+    procs = _launch(_cli_train(corpus, out, "--epochs", "12"))
+    said = [p.communicate(timeout=240) for p in procs]
+    again = [(p.returncode, err) for p, (_, err) in zip(procs, said, strict=True)]
     assert [c for c, _ in again] == [0, 0], again
     assert all("resuming from" in err for _, err in again)
+    assert "(resumed: the training time counts the interrupted runs too)" in said[0][0]
+    assert json.loads((out / "training.json").read_text())["resumed"] is True
     report = json.loads((out / "training.json").read_text())
     assert report["epoch_words"] == [Corpus(corpus, min_count=1, progress=False).n_tokens] * 12
     assert not partial.exists()
@@ -713,6 +717,41 @@ def test_a_run_killed_while_its_ranks_write_checkpoints_resumes_from_one_they_al
     report = json.loads((out / "training.json").read_text())
     assert report["epoch_words"] == [Corpus(corpus, min_count=1, progress=False).n_tokens] * 6
     assert not partial.exists()
+
+
+def test_a_fresh_run_over_an_earlier_start_s_mark_does_not_say_it_resumed(tmp_path):
+    """A start stopped before any rank's first checkpoint (refused after rank 0 marked
+    the folder, or pre-empted in the first epoch) leaves the marked folder alone: the
+    next start trains from the beginning, and its last line must not say "resumed"."""
+    _needs_torch()
+    corpus = write_sentences(tmp_path / "corpus.txt",
+                             planted_sentences(n_sentences=300, seed=4)[0])
+    out, partial = tmp_path / "model", tmp_path / "model.partial"
+    mark_ranks(partial, 2)  # what rank 0 leaves before the ranks' first epoch end
+    procs = _launch(_cli_train(corpus, out, "--epochs", "2"))
+    said = [p.communicate(timeout=240) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], said
+    assert not any("resuming from" in err for _, err in said), said
+    assert "model written to" in said[0][0] and "resumed" not in said[0][0], said[0][0]
+    assert json.loads((out / "training.json").read_text())["resumed"] is False
+    assert not partial.exists()
+
+
+def test_a_distributed_job_requeued_after_it_finished_keeps_its_model(tmp_path):
+    """Slurm's requeue runs every rank's command again: each rank sees the model the
+    run wrote, and all exit at once, the model untouched (unless all see it, all train)."""
+    _needs_torch()
+    corpus = write_sentences(tmp_path / "corpus.txt",
+                             planted_sentences(n_sentences=300, seed=4)[0])
+    out = tmp_path / "model"
+    assert [c for c, _ in _finish(_launch(_cli_train(corpus, out, "--epochs", "2")))] == [0, 0]
+    written = {f.name: f.stat().st_mtime_ns for f in out.iterdir()}
+    procs = _launch(_cli_train(corpus, out, "--epochs", "2"))
+    said = [p.communicate(timeout=240) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], said
+    assert said[0][0].startswith(f"{out} already holds the model this command trained")
+    assert said[1][0] == ""  # rank 0 says it
+    assert {f.name: f.stat().st_mtime_ns for f in out.iterdir()} == written
 
 
 def test_a_checkpoint_is_resumed_only_by_as_many_ranks_as_made_it(tmp_path):

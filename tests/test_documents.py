@@ -40,20 +40,21 @@ def test_json_fields_are_configurable_and_ids_default_to_the_number(tmp_path):
     path = tmp_path / "docs.ndjson"
     path.write_text("\n".join(json.dumps({"body": v}) for v in TEXTS.values()))
     docs = Documents(path, min_count=1, text_field="body", progress=False)
-    assert docs.ids == ["0", "1", "2"]
+    assert docs.ids == [0, 1, 2]  # numbers: integers, as gensim's int tags
     assert list(words_of(docs).values()) == list(expected().values())
     numbered = tmp_path / "n.jsonl"
-    numbered.write_text("\n".join(json.dumps({"doc": 10 + i, "text": v})
+    numbered.write_text("\n".join(json.dumps({"doc": [10 + i, f"{10 + i}"][i % 2],
+                                              "text": v})
                                   for i, v in enumerate(TEXTS.values())))
-    assert Documents(numbered, min_count=1, id_field="doc", progress=False).ids == \
-        ["10", "11", "12"]
+    ids = Documents(numbered, min_count=1, id_field="doc", progress=False).ids
+    assert ids == [10, "11", 12] and [type(i) for i in ids] == [int, str, int]  # as given
 
 
 def test_one_document_per_line_ids_are_line_numbers(tmp_path):
     path = tmp_path / "docs.txt"
     path.write_text("the cat sat on the mat\n\na dog barked\nthe cat and the dog\n")
     docs = Documents(path, min_count=1, progress=False)
-    assert docs.ids == ["0", "2", "3"]  # the blank line is no document but keeps its number
+    assert docs.ids == [0, 2, 3]  # the blank line is no document but keeps its number
     assert list(words_of(docs).values()) == list(expected().values())
 
 
@@ -106,6 +107,33 @@ def test_cached_documents_keep_their_ids(tmp_path):
     assert Corpus(path, min_count=1, progress=False).cache_dir != first.cache_dir
 
 
+def test_cached_integer_ids_stay_integers_and_older_encodings_are_not_read(
+        tmp_path, monkeypatch):
+    import wordspace.documents
+    from wordspace import cache
+
+    path = tmp_path / "docs.txt"
+    path.write_text("the cat sat\n\na dog barked\n")
+    first = Documents(path, min_count=1, progress=False)
+    second = Documents(path, min_count=1, progress=False)  # from the cache
+    assert second.cache_dir == first.cache_dir is not None
+    assert second.ids == [0, 2] and all(type(i) is int for i in second.ids)
+    # an encoding written before integer ids were kept (its ids all strings) is not read
+    with monkeypatch.context() as patched:
+        patched.setattr(wordspace.documents, "IDS_FORMAT", True)
+        old = Documents(path, min_count=1, progress=False)
+    assert old.cache_dir != first.cache_dir
+    status = {e.folder: e.status for e in cache.corpus_caches()}
+    assert status == {first.cache_dir: "ok", old.cache_dir: "old format"}
+
+
+def test_gensim_int_tags_and_numpy_integers_are_integer_ids():
+    TaggedDocument = namedtuple("TaggedDocument", "words tags")
+    docs = Documents([TaggedDocument(["a", "b"], [4]), TaggedDocument(["b"], np.int64(9)),
+                      (np.int32(2), "a"), ("x", "b")], min_count=1)
+    assert docs.ids == [4, 9, 2, "x"] and [type(i) for i in docs.ids] == [int, int, int, str]
+
+
 def test_corpus_sentences_know_their_lines(tmp_path):
     (tmp_path / "1.txt").write_text("a b c\n\nd e\n" + "f " * 7 + "\n")
     (tmp_path / "2.txt").write_text("g h\ni")  # lines go on counting, file after file
@@ -136,8 +164,11 @@ def test_a_dataset_name_is_read_by_its_own_parser(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("content,message", [
-    ('{"id": 1, "text": "a b"}\n{"id": 1, "text": "c"}\n', "docs.jsonl:2: document id '1' "
+    ('{"id": 1, "text": "a b"}\n{"id": 1, "text": "c"}\n', "docs.jsonl:2: document id 1 "
                                                            "was already used"),
+    # unique as text: dv["1"] and dv[1] find one document
+    ('{"id": 1, "text": "a b"}\n{"id": "1", "text": "c"}\n', "docs.jsonl:2: document id '1' "
+     "was already used by document 0; ids must be unique \\(as text: 7 and '7' are one id"),
     ('{"id": 1, "text": "a b"}\n{"id": 2, "body": "c"}\n', "docs.jsonl:2: the record has no "
                                                            "'text' field"),
     ('{"id": 1, "text": "a b"}\n{"id": 2, "text": \n', "docs.jsonl:2: not valid JSON"),
@@ -147,11 +178,11 @@ def test_a_dataset_name_is_read_by_its_own_parser(tmp_path, monkeypatch):
     ('{"id": 1, "text": 5}\n', "docs.jsonl:1: a document's text must be a string"),
     # records with and without ids: the clash says which had none (was: only "document 0")
     ('{"text": "x y"}\n{"id": 0, "text": "z"}\n',
-     r"docs.jsonl:2: document id '0' was already used by .*docs.jsonl:1; that record had no "
+     r"docs.jsonl:2: document id 0 was already used by .*docs.jsonl:1; that record had no "
      r"'id' field, so it was given its document number as id; ids must be unique \(give "
      r"every record an id, or none\)"),
     ('{"id": 1, "text": "x y"}\n{"text": "z"}\n',
-     r"docs.jsonl:2: document id '1' was already used by document 0: this record has no "
+     r"docs.jsonl:2: document id 1 was already used by document 0: this record has no "
      r"'id' field, so it was given its document number as id"),
 ])
 def test_bad_records_are_named_by_file_and_line(tmp_path, content, message):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -13,7 +15,7 @@ from helpers import (
     planted_documents,
     topic_document,
 )
-from wordspace import PVDBOW, Corpus, Documents, load_model
+from wordspace import PVDBOW, Corpus, Documents, DocVectors, Vectors, load_model
 from wordspace.engine.layout import SHARED_BAGS, Layout
 from wordspace.engine.params import VectorParams
 from wordspace.losses import NegativeSamplingLoss
@@ -182,7 +184,80 @@ def test_doc_vectors_answer_by_id(fitted):
     small = PVDBOW(dim=4, epochs=1, sample=0, workers=1, progress=False).fit(numbered)
     np.testing.assert_array_equal(small.dv[10], small.dv["10"])  # an id before a row
     np.testing.assert_array_equal(small.dv[1], small.dv.matrix[1])
-    assert small.dv.ids == ["10", "11"]  # ids are strings (gensim keeps int tags)
+    assert small.dv.ids == [10, 11]  # integers kept, as gensim keeps int tags
+
+
+def _int_tagged():
+    """gensim's TaggedDocument(words, [i]) documents, ids 0..3 (rows too) and 7."""
+    from collections import namedtuple
+
+    TaggedDocument = namedtuple("TaggedDocument", "words tags")  # gensim's shape
+    words = [["t0w0", "t0w1", "c0"], ["t1w0", "t1w1", "c1"], ["t0w1", "t0w2", "c0"],
+             ["t1w1", "t1w2", "c1"], ["t0w0", "t0w2", "c1"]]
+    return Documents([TaggedDocument(w * 3, [tag])
+                      for w, tag in zip(words, [0, 1, 2, np.int64(3), 7], strict=True)],
+                     min_count=1)
+
+
+def test_integer_ids_come_back_as_integers_in_memory_and_through_save(tmp_path):
+    model = PVDBOW(dim=4, epochs=2, sample=0, workers=1, progress=False).fit(_int_tagged())
+    dv = model.dv
+    assert dv.ids == [0, 1, 2, 3, 7] and all(type(i) is int for i in dv.ids)
+    np.testing.assert_array_equal(dv[7], dv.matrix[4])  # an id before a row
+    np.testing.assert_array_equal(dv[3], dv.matrix[3])  # id 3 is row 3, as in gensim
+    np.testing.assert_array_equal(dv["7"], dv[7])  # the id's text finds it too
+    assert "07" not in dv and 8 not in dv and "3" in dv
+    with pytest.raises(ValueError, match="document id '7' is given twice"):
+        DocVectors([7, "7"], np.zeros((2, 3)))  # unique as text: dv["7"] would be either
+    answers = dv.most_similar(7, topn=4)
+    assert {d for d, _ in answers} == {0, 1, 2, 3} and all(type(d) is int for d, _ in answers)
+    assert dv.most_similar("7", topn=4) == answers
+    model.save(tmp_path / "m")
+    assert json.loads((tmp_path / "m" / "config.json").read_text())["format"] == 3
+    loaded = load_model(tmp_path / "m")
+    assert loaded.dv.ids == dv.ids and all(type(i) is int for i in loaded.dv.ids)
+    assert loaded.dv.most_similar(7, topn=4) == answers
+    mixed = PVDBOW(dim=4, epochs=1, sample=0, workers=1, progress=False).fit(
+        Documents([(5, "t0w0 c0"), ("5b", "t1w0 c1")], min_count=1))
+    mixed.save(tmp_path / "mixed")
+    assert load_model(tmp_path / "mixed").dv.ids == [5, "5b"]
+
+
+def test_string_ids_and_older_models_keep_their_strings(tmp_path):
+    model = PVDBOW(dim=4, epochs=1, sample=0, workers=1, progress=False).fit(
+        Documents([("10", "t0w0 c0"), ("11", "t1w0 c1")], min_count=1))
+    model.save(tmp_path / "m")
+    config = json.loads((tmp_path / "m" / "config.json").read_text())
+    assert config["format"] == 2  # what older wordspaces read
+    assert load_model(tmp_path / "m").dv.ids == ["10", "11"]
+    # a model saved before integers were kept: its ids, all strings, as they were
+    old = PVDBOW(dim=4, epochs=1, sample=0, workers=1, progress=False).fit(_int_tagged())
+    old.save(tmp_path / "old")
+    (tmp_path / "old" / "doc_ids.json").write_text('["0", "1", "2", "3", "7"]\n')
+    config = json.loads((tmp_path / "old" / "config.json").read_text())
+    (tmp_path / "old" / "config.json").write_text(json.dumps({**config, "format": 2}))
+    loaded = load_model(tmp_path / "old")
+    assert loaded.dv.ids == ["0", "1", "2", "3", "7"]
+    np.testing.assert_array_equal(loaded.dv[7], loaded.dv["7"])  # found by number, as before
+    (tmp_path / "old" / "doc_ids.json").write_text('["0", 0, "2", "3", "7"]\n')
+    with pytest.raises(ValueError, match="document ids repeat"):
+        load_model(tmp_path / "old")
+    (tmp_path / "old" / "doc_ids.json").write_text('["0", true, 2.0, "3", "7"]\n')
+    with pytest.raises(ValueError, match="expected a list of document ids"):
+        load_model(tmp_path / "old")
+
+
+def test_the_command_line_answers_and_exports_integer_ids(tmp_path, capsys):
+    from wordspace.cli import main
+
+    model = PVDBOW(dim=4, epochs=2, sample=0, workers=1, progress=False).fit(_int_tagged())
+    model.save(tmp_path / "m")
+    assert main(["similar", str(tmp_path / "m"), "7", "--doc", "--topn", "2"]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()]
+    assert [int(d) for d, _ in rows] == [d for d, _ in model.dv.most_similar(7, topn=2)]
+    assert main(["export", str(tmp_path / "m"), "--docs", "-o", str(tmp_path / "d.txt")]) == 0
+    exported = Vectors.load_word2vec_format(tmp_path / "d.txt")
+    assert exported.words == ["0", "1", "2", "3", "7"]  # a word2vec file holds text
 
 
 def test_similarity_unseen_docs_is_the_cosine_of_inferred_vectors(fitted):

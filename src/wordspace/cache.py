@@ -146,6 +146,8 @@ def _describe(folder: Path) -> CachedCorpus:
     entry.settings = _shown_settings(meta)
     if fmt < _FORMAT_VERSION:
         entry.status, entry.why = "old format", f"format {fmt}, now {_FORMAT_VERSION}"
+    elif meta.get("documents") is True:  # before IDS_FORMAT: a run reads the text again
+        entry.status, entry.why = "old format", "documents' ids all made strings"
     elif fmt > _FORMAT_VERSION:
         entry.status, entry.why = "newer format", f"format {fmt}, this wordspace's " \
             f"{_FORMAT_VERSION}"

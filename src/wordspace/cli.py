@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import json
 import logging
 import os
 import signal
@@ -414,16 +415,85 @@ def checkpoint_path(output: str | os.PathLike) -> Path:
 
 
 class _SaveModel:
-    """Writes the model once it is complete, before its checkpoint is removed."""
+    """Writes the model once it is complete, before its checkpoint is removed, and
+    beside it the ``record`` of the command that made it (:func:`_command_record`)."""
 
-    def __init__(self, path: str):
-        self.path = path
+    def __init__(self, path: str, record: dict | None = None):
+        self.path, self.record = path, record
 
     def on_train_end(self, model, report) -> None:
+        from wordspace._io import atomic_write
         from wordspace.distributed import rank
+        from wordspace.models.base import COMMAND_RECORD
 
-        if rank() == 0:  # in a distributed run, every rank holds the same model
-            model.save(self.path)
+        if rank() != 0:  # in a distributed run, every rank holds the same model
+            return
+        model.save(self.path)
+        if self.record is not None:  # after the model: a kill between leaves none
+            record = {**self.record, "files": _file_digests(Path(self.path))}
+            with atomic_write(Path(self.path) / COMMAND_RECORD, "w") as f:
+                json.dump(record, f, indent=1)
+
+
+#: ``train``'s options that do not decide the model it writes: a requeued job may run
+#: on another machine, with other paths to the same corpus and other cores
+_NOT_THE_MODEL = ("func", "verbose", "quiet", "workers", "output", "corpus",
+                  "checkpoint_every", "restart")
+
+
+def _command_record(args, kind: str) -> dict | None:
+    """What ``train`` records of the command that made a model: the options that decide
+    it and its corpus's files (:func:`~wordspace.corpus.source_identity`); None when
+    the corpus cannot be looked at (the run says why, or has said)."""
+    from wordspace.corpus import source_identity
+
+    options = {k: _comparable(v) for k, v in sorted(vars(args).items())
+               if k not in _NOT_THE_MODEL}
+    try:
+        corpus = source_identity(args.corpus, kind)
+    except (OSError, ValueError):
+        return None
+    # as JSON gives it back (lists, not tuples), to compare with a record read
+    return json.loads(json.dumps({"command": "wordspace train", "version": 1,
+                                  "options": options, "corpus": corpus}))
+
+
+def _file_digests(directory: Path) -> dict[str, list]:
+    """Each file of a model directory but the command's record: its size and BLAKE2b."""
+    import hashlib
+
+    from wordspace.models.base import COMMAND_RECORD
+
+    digests = {}
+    for entry in sorted(directory.iterdir()):
+        if entry.name != COMMAND_RECORD:
+            with open(entry, "rb") as f:
+                digests[entry.name] = [os.fstat(f.fileno()).st_size,
+                                       hashlib.file_digest(f, "blake2b").hexdigest()]
+    return digests
+
+
+def _already_trained(args, kind: str, partial: Path) -> bool:
+    """Whether ``args.output`` holds the model this very command finished (a job
+    requeued after it completed): its record names these options and this corpus,
+    every file it lists is as written and no other is there, and no checkpoint waits
+    at ``partial`` (a run of this command or another, to resume). Asked of every rank
+    of a distributed run, which all go on training unless all say yes."""
+    from wordspace._json import parse_json
+    from wordspace.distributed.group import _world_from_environment, current_group
+    from wordspace.engine.checkpoint import is_checkpoint
+    from wordspace.models.base import COMMAND_RECORD
+
+    try:
+        record = parse_json((Path(args.output) / COMMAND_RECORD).read_bytes())
+        done = isinstance(record, dict) and not is_checkpoint(partial) \
+            and record.pop("files", None) == _file_digests(Path(args.output)) \
+            and record == _command_record(args, kind)
+    except (OSError, ValueError):  # none, unreadable, or not the command's
+        done = False
+    if _world_from_environment() > 1:
+        done = all(current_group().all_gather(done, what="the finished model's check"))
+    return done
 
 
 def _add_train(sub) -> None:
@@ -445,7 +515,9 @@ def _add_train(sub) -> None:
                                   "pv-dbow)")
     p.add_argument("-o", "--output", required=True, metavar="MODEL_DIR",
                    help="model directory to write; an existing model directory is replaced "
-                        "atomically, anything else there is refused before training")
+                        "atomically (with --checkpoint-every, one this very command "
+                        "finished is kept: nothing is trained), anything else there is "
+                        "refused before training")
     p.add_argument("--model", default=None, choices=list(MODELS),
                    help="skip-gram with negative sampling, CBOW (the window's mean predicts "
                         "the word), fastText's subword vectors (a vector for every word, "
@@ -618,15 +690,24 @@ def _train(args) -> int:
         logger.warning("%s holds a checkpoint of an earlier run, which is not used: run "
                        "with --checkpoint-every to resume from it, or --restart to remove "
                        "it", partial)
-    resuming = bool(args.checkpoint_every) and not args.restart and is_checkpoint(partial)
     start = time.perf_counter()
     sync = _sync_settings(args)
     _check_distributed(args, model, partial, short)
+    kind = corpus_type._dataset_kind
+    if args.checkpoint_every and not args.restart and _already_trained(args, kind, partial):
+        # a job requeued (Slurm, after a pre-emption) once it had finished: done
+        from wordspace.distributed import rank
+
+        if rank() == 0:
+            print(f"{args.output} already holds the model this command trained (the "
+                  "same options and corpus, every file as written): nothing to train "
+                  "(--restart trains it again)")
+        return 0
     # loaded and checked (dimension, model) before hours of reading, not after
     init = None if args.init is None else model._initial_vectors(args.init)
     corpus = corpus_type(args.corpus, **reading)
     logger.info("%s", corpus)
-    saver = _SaveModel(args.output)
+    saver = _SaveModel(args.output, _command_record(args, kind))
     if args.checkpoint_every:
         # saved before the checkpoint goes: a crash at any moment loses no training
         model.fit(corpus, checkpoint=partial, checkpoint_every=args.checkpoint_every,
@@ -642,7 +723,8 @@ def _train(args) -> int:
             f"{r.positive_cells:,} PPMI cells in {r.seconds:.1f} s")
     elapsed = f"{time.perf_counter() - start:.1f} s in all" + (
         " this time (resumed: the training time counts the interrupted runs too)"
-        if resuming else "")
+        if getattr(r, "resumed", False) else "")  # the run's own word: a checkpoint
+    # folder found at the start may have held nothing to resume (a refused start's)
     print(f"trained on {rate}; {elapsed}; model written to {args.output}")
     return 0
 
@@ -770,6 +852,7 @@ _MODEL_HELP = ("model directory, fastText .bin model, or word2vec file (.txt, .b
 
 
 def _print_table(rows) -> None:
+    rows = [(str(word), score) for word, score in rows]  # a document's id may be an int
     width = max((len(w) for w, _ in rows), default=0)
     for word, score in rows:
         print(f"{word:<{width}}  {score:.4f}")
@@ -1052,7 +1135,8 @@ def _add_export(sub) -> None:
         else:
             _check_vectors_output(a.output, a.model)
         vectors = _load_vectors(a.model, a.docs)
-        words, matrix = vectors.words[:a.limit], vectors.matrix[:a.limit]
+        # a document's id as text (7: "7"), as word2vec files and the Projector hold it
+        words, matrix = [str(w) for w in vectors.words[:a.limit]], vectors.matrix[:a.limit]
         if a.format == "projector":
             write_projector(a.output, words, matrix)
             where = f"{Path(a.output) / 'vectors.tsv'} and metadata.tsv"
@@ -1117,8 +1201,6 @@ def _add_eval(sub) -> None:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     def run(a) -> None:
-        import json
-
         from wordspace.evaluate import DEFAULT_DATASETS, evaluate, format_table
 
         model = _load_scorable(a.model)

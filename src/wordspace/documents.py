@@ -8,13 +8,18 @@ Sources:
 
 * a JSON-lines file (``.jsonl``, ``.ndjson`` or ``.json``, optionally compressed): one
   object a line, the text in ``text_field`` and the id in ``id_field`` (the document's
-  number if absent);
+  number, an integer, if absent);
 * any other text file (plain, .gz, .bz2, .xz): one document a line, its id the line
-  number counted from 0 (blank lines are no document but keep their number);
+  number counted from 0, an integer as gensim's ``TaggedLineDocument`` tags it (blank
+  lines are no document but keep their number);
 * a folder: each file one document, its id the file's path relative to the folder
   (JSON-lines files in it contribute a document per line);
 * an iterable of ``(id, tokens)`` pairs, where tokens is a list of strings or a text to
   tokenise, or of objects with ``words`` and ``tags`` (gensim's ``TaggedDocument``);
+
+Ids are strings or integers, kept as given (``7`` stays ``7``, ``"7"`` stays ``"7"``;
+a NumPy integer becomes an ``int``), and unique as text: ``7`` and ``"7"`` in one
+collection are the same id twice.
 * a dataset name of kind ``documents`` (``"bbc"``), fetched or taken from the mirror
   and read by its own parser (:func:`wordspace.datasets.read_documents`).
 
@@ -53,6 +58,15 @@ from wordspace.corpus import (
 logger = logging.getLogger(__name__)
 
 _JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
+#: how the cache keeps documents' ids (its key's ``documents``): 2, as given, integers
+#: included (before: true, every id made a string)
+IDS_FORMAT = 2
+
+
+def is_document_id(value) -> bool:
+    """Whether ``value`` is a document id as kept: a string or a plain ``int`` (not a
+    bool; a NumPy integer is made an ``int`` when read)."""
+    return type(value) in (str, int)
 _COMPRESSED = (".gz", ".bz2", ".xz")
 
 
@@ -79,9 +93,10 @@ class Documents(Corpus):
 
     Attributes
     ----------
-    ids : list of str
-        Document ids in document order. Ids are strings or integers in the source and
-        strings here (``7`` becomes ``"7"``); anything else is an error.
+    ids : list of str or int
+        Document ids in document order, as the source gave them: strings, or integers
+        (line numbers and the numbers of records without an id are integers); anything
+        else is an error.
     doc_of_sentence : ndarray of int64
         The document each encoded sentence belongs to (a document longer than
         ``MAX_SENTENCE_LENGTH`` tokens is cut into several sentences).
@@ -101,7 +116,7 @@ class Documents(Corpus):
                  progress: bool = True, max_token_length: int = MAX_TOKEN_LENGTH):
         self.text_field = text_field
         self.id_field = id_field
-        self.ids: list[str] = []
+        self.ids: list[str | int] = []
         name = None
         if isinstance(source, str) and not Path(source).expanduser().exists() \
                 and source in datasets.names("documents"):
@@ -135,7 +150,7 @@ class Documents(Corpus):
         mask[np.asarray(self.doc_of_sentence)] = True
         return mask
 
-    def documents_without_words(self) -> list[str]:
+    def documents_without_words(self) -> list[str | int]:
         """Ids of documents with no word in the vocabulary (their vectors cannot learn)."""
         return [self.ids[i] for i in np.flatnonzero(~self.has_words)]
 
@@ -146,7 +161,9 @@ class Documents(Corpus):
                 "id_field": self.id_field}
 
     def _settings(self) -> dict:
-        return {**super()._settings(), "documents": True}
+        # the ids' layout in the cache's key: an encoding whose ids were all made
+        # strings (true, before there was a version) is not read again
+        return {**super()._settings(), "documents": IDS_FORMAT}
 
     def _tokens(self, text, where: str) -> list[str]:
         if isinstance(text, str):
@@ -163,21 +180,25 @@ class Documents(Corpus):
         if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int, np.integer)):
             raise CorpusError(f"{where}: a document id must be a string or an integer, "
                               f"not {type(doc_id).__name__} {shorten(repr(doc_id))}")
-        doc_id = str(doc_id)
-        if doc_id in self._seen:
+        # plain types, as JSON keeps them (np.int64(7): 7; a str subclass: its text)
+        doc_id = int(doc_id) if isinstance(doc_id, (int, np.integer)) else str(doc_id)
+        text = str(doc_id)  # ids are unique as text: 7 and "7" would be one id to dv
+        if text in self._seen:
             # a record without an id on either side: say so, or the clash makes no sense
             field = f"no {self.id_field!r} field"
             why = (f"; that record had {field}, so it was given its document number as id"
-                   if doc_id in self._numbered else
+                   if text in self._numbered else
                    f": this record has {field}, so it was given its document number as id"
                    if numbered else "")
-            earlier = self._numbered.get(doc_id, f"document {self._seen[doc_id]}")
+            earlier = self._numbered.get(text, f"document {self._seen[text]}")
             advice = " (give every record an id, or none)" if why else ""
-            raise CorpusError(f"{where}: document id {shorten(doc_id)} was already used by "
-                              f"{earlier}{why}; ids must be unique{advice}")
+            if type(self.ids[self._seen[text]]) is not type(doc_id):  # 7 after "7"
+                advice += " (as text: 7 and '7' are one id, as dv[7] is dv['7'])"
+            raise CorpusError(f"{where}: document id {shorten(doc_id)} was already "
+                              f"used by {earlier}{why}; ids must be unique{advice}")
         if numbered:
-            self._numbered[doc_id] = where
-        self._seen[doc_id] = len(self.ids)
+            self._numbered[text] = where
+        self._seen[text] = len(self.ids)
         self.ids.append(doc_id)
         batcher.feed(tokens)
         batcher.end_line()  # one "line" per document: sentence_line is the document
@@ -193,7 +214,8 @@ class Documents(Corpus):
         for i, item in enumerate(self._sentences):
             where = f"document {i}"
             if hasattr(item, "words") and hasattr(item, "tags"):  # gensim's TaggedDocument
-                tags = [item.tags] if isinstance(item.tags, (str, int)) else list(item.tags)
+                tags = [item.tags] if isinstance(item.tags, (str, int, np.integer)) \
+                    else list(item.tags)
                 if len(tags) != 1:
                     raise CorpusError(f"{where}: a TaggedDocument needs exactly one tag, "
                                       f"got {shorten(repr(tags))}")
@@ -286,7 +308,8 @@ class Documents(Corpus):
     def _check_loaded(self, directory: Path) -> None:
         super()._check_loaded(directory)
         lines = self.sentence_line
-        if not (isinstance(self.ids, list) and all(isinstance(i, str) for i in self.ids)
+        if not (isinstance(self.ids, list) and all(map(is_document_id, self.ids))
                 and (len(lines) == 0 or lines[-1] < len(self.ids))):
             raise ValueError(f"{directory / 'ids.json'}: expected a list of document ids "
-                             "as strings, one for each document the encoding refers to")
+                             "(strings or integers), one for each document the encoding "
+                             "refers to")

@@ -431,6 +431,7 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
     if run.sync is not None:
         logger.info("%s", run.sync.summary())
     report = meter.report(run.seconds())
+    report.resumed = run.resumed
     if on_epoch_end is not None and run.start < len(jobs):
         on_epoch_end(report)
     _check_outcome(report, meter, loss, counts, sample, epochs, min_alpha)
@@ -538,6 +539,7 @@ class _Run(Pauses):
         self.sync = None  # a distributed run's Synchroniser
         self.start = 0  # the first job this process runs
         self.earlier = 0.0  # seconds spent before the checkpoint resumed from
+        self.resumed = False  # whether a checkpoint was resumed from (the report says)
         self.started = time.perf_counter()
 
     @property
@@ -566,6 +568,7 @@ class _Run(Pauses):
         for state, value in zip(self.states, saved.states, strict=True):
             state[0] = value
         self.start, self.earlier = saved.position, saved.seconds
+        self.resumed = True
         logger.warning("resuming from %s at epoch %d, %.0f %% of the run (job %d of %d)",
                        source, min(saved.position // self.per_epoch + 1,
                                                    self.epochs),

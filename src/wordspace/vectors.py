@@ -752,7 +752,7 @@ class Vectors(WordIndex):
                                    _is_counts_file)
         order = np.arange(len(self)) if self.counts is None else \
             np.argsort(-self.counts, kind="stable")
-        words = [prefix + self.words[i] for i in order]
+        words = [prefix + str(self.words[i]) for i in order]  # a document's id 7: "7"
         if fvocab is not None:  # before anything is written
             _check_counts_words(words, fvocab)
         write_word2vec(path, words, self.matrix[order], binary=binary,
@@ -999,15 +999,17 @@ class DocVectors(Vectors):
 
     ``dv["doc-7"]`` is a vector, ``dv.most_similar("doc-7")`` its nearest documents (or
     those of a vector, such as an inferred one), ``dv.infer(text)`` the vector of a
-    document the model has not seen. Ids are strings; an integer is looked up as its
-    decimal string, so ``dv[7]`` is ``dv["7"]``, and an integer that is no id is a row
-    number, as in gensim (``dv[0]`` is the first document's vector whatever its id).
-    Everything :class:`Vectors` offers works by id, including
-    :meth:`save_word2vec_format`.
+    document the model has not seen. Ids are strings or integers, kept as given (gensim's
+    ``TaggedDocument(words, [7])``: ``dv[7]``, and ``most_similar`` answers ``7``), and
+    unique as text, so either spelling finds one: ``dv["7"]`` is ``dv[7]``. An integer
+    that is no id is a row number, as in gensim (``dv[0]`` is the first document's vector
+    whatever its id; ids 0, 1, 2, ... in order are their rows, as gensim's plain-int
+    tags). Everything :class:`Vectors` offers works by id, including
+    :meth:`save_word2vec_format` (which writes each id as text).
 
     Parameters
     ----------
-    ids : sequence of str or int
+    ids : sequence of str or int (a NumPy integer is kept as an ``int``)
     matrix : array (n_documents, dim)
     infer : callable, optional
         ``infer(documents, **options) -> matrix``: the model's inference (set by the
@@ -1015,22 +1017,46 @@ class DocVectors(Vectors):
     """
 
     def __init__(self, ids, matrix: np.ndarray, infer=None):
-        super().__init__([str(i) for i in ids], matrix)
+        super().__init__(ids, matrix)
+        texts = {str(i) for i in self.words}
+        if len(texts) != len(self.words):
+            twice = next(i for k, i in enumerate(self.words)
+                         if str(i) in {str(j) for j in self.words[:k]})
+            raise ValueError(f"document id {twice!r} is given twice (ids are unique as "
+                             "text: 7 and '7' are one id)")
         self._infer = infer
 
     @property
-    def ids(self) -> list[str]:
-        """Document ids in row order."""
+    def ids(self) -> list[str | int]:
+        """Document ids in row order, as given (strings or integers)."""
         return self.words
 
     def __repr__(self) -> str:
         return f"DocVectors({len(self):,} documents, dim={self.dim})"
 
-    @staticmethod
-    def _key(term) -> str | None:
-        if isinstance(term, (str, int, np.integer)) and not isinstance(term, bool):
+    def _key(self, term) -> str | int | None:
+        """The id ``term`` names: itself, or the id it spells (``"7"`` for ``7``, or
+        ``7`` for ``"7"``); None for what is no id (a vector, a bool)."""
+        if isinstance(term, bool) or not isinstance(term, (str, int, np.integer)):
+            return None
+        term = int(term) if isinstance(term, (int, np.integer)) else str(term)
+        if term in self.index:
+            return term
+        if isinstance(term, int):
             return str(term)
-        return None
+        # an integer's own spelling only: "07" and "+7" are not 7
+        return int(term) if re.fullmatch(r"-?[0-9]+", term) and str(int(term)) == term \
+            else term
+
+    def _new_key(self, key) -> str | int:
+        """``key`` as an id is kept: a string or an ``int``; when adding to these vectors,
+        the id already there that it spells (adding ``"7"`` beside ``7`` is ``7``'s)."""
+        if isinstance(key, bool) or not isinstance(key, (str, int, np.integer)):
+            raise TypeError(f"a document id is a string or an integer, not "
+                            f"{type(key).__name__} ({key!r})")
+        key = int(key) if isinstance(key, (int, np.integer)) else str(key)
+        spelt = self._key(key) if "index" in self.__dict__ else None  # built yet?
+        return spelt if spelt is not None and spelt in self.index else key
 
     def _unknown(self, doc) -> str:
         sample = ", ".join(repr(i) for i in self.words[:3])

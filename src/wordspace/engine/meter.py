@@ -49,6 +49,9 @@ class TrainingReport:
     epoch_loss: list[float]  # mean loss per loss term in each epoch (a pair for SGNS,
     # a triple for the max-margin loss; sampled for SGNS, see kernels.sgns); NaN for an
     # epoch that trained nothing (subsampling discarded it all): undefined, not perfect
+    resumed: bool = False  # the run continued from a checkpoint (``seconds`` counts the
+    # interrupted runs too); a checkpoint folder that was there but held nothing to
+    # resume (a distributed run's mark only) is a fresh run
 
     @property
     def words_per_second(self) -> float:
@@ -75,7 +78,8 @@ class TrainingReport:
                        pairs=int(fields["pairs"]), seconds=float(fields["seconds"]),
                        epoch_words=[int(n) for n in fields["epoch_words"]],
                        epoch_loss=[float("nan") if x is None else float(x)
-                                   for x in fields["epoch_loss"]])
+                                   for x in fields["epoch_loss"]],
+                       resumed=fields.get("resumed", False) is True)  # older: not said
         except (KeyError, TypeError, ValueError) as e:
             raise ValueError(f"not a training report ({type(e).__name__}: {e})") from None
 

@@ -53,7 +53,13 @@ from wordspace.vocab import UNK, Vocabulary
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2  # 2: PV-DBOW's document ids in doc_ids.json
+#: the newest model directory this wordspace reads: 2, PV-DBOW's document ids in
+#: doc_ids.json; 3, integer document ids (a model is written in the oldest format that
+#: holds it, so that older wordspaces read all they can)
+FORMAT_VERSION = 3
+#: what ``wordspace train`` records beside the model it wrote: the command that made it
+#: (see wordspace.cli), so that the same command run again knows its model is done
+COMMAND_RECORD = "train-command.json"
 
 
 def default_workers() -> int:
@@ -289,6 +295,10 @@ class Model:
     #: whether ``fit`` can checkpoint, resume and call callbacks (the window models)
     _resumable = False
 
+    def _format(self) -> int:
+        """The format this fitted model is saved in: the oldest that holds it."""
+        return 2
+
     #: whether ``fit(init=...)`` can copy pretrained vectors into the input rows (whose
     #: first rows are then the vocabulary's words)
     _initialisable = False
@@ -475,7 +485,7 @@ class Model:
                 logger.info("saving the model as it was trained: %s (set since, for the "
                             "next fit; not saved)", ", ".join(
                                 f"{k}={was!r}, not {now!r}" for k, (was, now) in changed.items()))
-            config = {"class": type(self).__name__, "format": FORMAT_VERSION,
+            config = {"class": type(self).__name__, "format": self._format(),
                       "params": self._plain_params(),
                       "fitted": {name: getattr(self, name) for name in self._fitted_json
                                  if hasattr(self, name)}}  # a model older than the name
@@ -1034,7 +1044,7 @@ def _saved_names(path: str | Path) -> set[str]:
     """The names of the files the model saved at ``path`` wrote (by its class and
     parameters), and no other: a user's ``results.json`` beside them is not one."""
     model = _unfitted(read_model_config(path))
-    return {"config.json", "training.json", "vocab.tsv",
+    return {"config.json", "training.json", "vocab.tsv", COMMAND_RECORD,
             *(f"{name}.npy" for name in model._arrays), *model._extra_names}
 
 

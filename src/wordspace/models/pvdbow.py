@@ -20,7 +20,7 @@ from wordspace._io import load_npy
 from wordspace._json import parse_json
 from wordspace._validate import check_float, check_int
 from wordspace.corpus import make_tokenizer
-from wordspace.documents import Documents
+from wordspace.documents import Documents, is_document_id
 from wordspace.engine.layout import Layout
 from wordspace.engine.params import VectorParams
 from wordspace.engine.sampler import Sampler
@@ -101,7 +101,7 @@ class PVDBOW(SkipGram):
         empty = documents.documents_without_words()
         if empty:
             logger.warning("%d document(s) have no word in the vocabulary: zero vectors "
-                           "(%s)", len(empty), ", ".join(empty[:5]))
+                           "(%s)", len(empty), ", ".join(map(str, empty[:5])))
         word_rows = n_words if self.train_words else 0
         rng = np.random.default_rng(self.seed)
         # inputs: the word rows (if trained), then one row per document
@@ -109,7 +109,7 @@ class PVDBOW(SkipGram):
                                - 0.5) / dim
         self.output_vectors_ = np.zeros((n_words, dim), dtype=np.float32)
         doc_rows = (word_rows + np.asarray(documents.doc_of_sentence)).astype(np.int32)
-        self.doc_ids_ = [str(i) for i in documents.ids]  # callbacks query them at epoch ends
+        self.doc_ids_ = list(documents.ids)  # callbacks query them at epoch ends
         self._train(documents, self._loss(),
                     VectorParams(self.input_vectors_, self.output_vectors_),
                     window=self.window if self.train_words else 0, sentence_context=doc_rows)
@@ -122,6 +122,11 @@ class PVDBOW(SkipGram):
 
     def _save_extra(self, directory: Path) -> None:
         (directory / "doc_ids.json").write_text(json.dumps(self.doc_ids_) + "\n")
+
+    def _format(self) -> int:
+        # integer ids (JSON numbers) are format 3's: an older wordspace would refuse them
+        # as damaged, and says to upgrade instead
+        return 3 if any(type(i) is int for i in self.doc_ids_) else super()._format()
 
     def _load_extra(self, directory: Path) -> None:
         file = directory / "doc_ids.json"
@@ -137,9 +142,10 @@ class PVDBOW(SkipGram):
                                         "incomplete") from None
             except (OSError, UnicodeDecodeError, ValueError) as e:
                 raise ValueError(f"{file}: not readable JSON ({e})") from None
-        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-            raise ValueError(f"{file}: expected a list of document ids (strings)")
-        if len(set(ids)) != len(ids):
+        if not isinstance(ids, list) or not all(map(is_document_id, ids)):
+            raise ValueError(f"{file}: expected a list of document ids (strings or "
+                             "integers)")
+        if len({str(i) for i in ids}) != len(ids):  # unique as text, as they are given
             raise ValueError(f"{file}: document ids repeat")
         self.doc_ids_ = ids
 
