@@ -1,12 +1,15 @@
 """wordspace SGNS against gensim's skip-gram, same corpus, same settings, one run.
 
+``--hs`` trains both with a hierarchical softmax instead (``--hs`` / ``hs=1,
+negative=0``), ``--cbow`` both as CBOW (alpha 0.05, word2vec.c's).
+
 Each trainer runs in its own process, timed from launch to exit (reading, vocabulary,
 training and writing the vectors); peak memory is that process's maximum RSS. Both
 vector sets are then evaluated by the same code (wordspace.evaluate, gensim's
 protocols): Google analogies (3CosAdd, 30k most frequent words), WS353 and
 SimLex-999 Spearman.
 
-    python bench/sgns_vs_gensim.py [--corpus PATH] [--epochs 5] [--workers 2]
+    python bench/sgns_vs_gensim.py [--corpus PATH] [--epochs 5] [--workers 2] [--hs] [--cbow]
 
 wordspace's corpus cache starts cold (a fresh WORDSPACE_HOME), so its reading time is
 counted; its compiled kernels are warmed once beforehand, as after installation.
@@ -31,8 +34,10 @@ GENSIM_SCRIPT = textwrap.dedent("""
     from gensim.models import Word2Vec
     from gensim.models.word2vec import LineSentence
     corpus, out, epochs, workers = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-    model = Word2Vec(vector_size=100, window=5, negative=5, min_count=5, sample=1e-4, sg=1,
-                     hs=0, alpha=0.025, workers=workers, epochs=epochs, seed=1)
+    hs, cbow = int(sys.argv[5]), int(sys.argv[6])
+    model = Word2Vec(vector_size=100, window=5, negative=0 if hs else 5, min_count=5,
+                     sample=1e-4, sg=1 - cbow, hs=hs, alpha=0.05 if cbow else 0.025,
+                     workers=workers, epochs=epochs, seed=1)
     model.build_vocab(LineSentence(corpus))
     start = time.perf_counter()
     model.train(LineSentence(corpus), total_examples=model.corpus_count, epochs=epochs)
@@ -58,18 +63,22 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip-gensim", action="store_true")
+    parser.add_argument("--hs", action="store_true", help="hierarchical softmax, both")
+    parser.add_argument("--cbow", action="store_true", help="CBOW, both")
     args = parser.parse_args()
+    objective = ["--hs"] if args.hs else ["--negative", "5"]
+    shape = ["--model", "cbow", "--alpha", "0.05"] if args.cbow else ["--alpha", "0.025"]
 
     with tempfile.TemporaryDirectory(prefix="wordspace-bench-") as tmp:
         tmp = Path(tmp)
         env = {**os.environ, "WORDSPACE_HOME": str(tmp / "home")}
         common = ["--epochs", str(args.epochs), "--workers", str(args.workers), "--quiet",
-                  "--dim", "100", "--window", "5", "--negative", "5", "--min-count", "5",
-                  "--sample", "1e-4", "--alpha", "0.025", "--seed", "1"]
+                  "--dim", "100", "--window", "5", *objective, "--min-count", "5",
+                  "--sample", "1e-4", *shape, "--seed", "1"]
         warm = tmp / "warm.txt"
         warm.write_text("the quick brown fox jumps over the lazy dog\n" * 200)
         run([sys.executable, "-m", "wordspace", "train", str(warm), "-o", str(tmp / "warm"),
-             "--quiet", "--min-count", "1", "--epochs", "1"],
+             "--quiet", "--min-count", "1", "--epochs", "1", *objective, *shape],
             {**env, "WORDSPACE_HOME": str(tmp / "warm-home")})  # compile kernels once
 
         results = {}
@@ -88,13 +97,15 @@ def main() -> None:
             g_dir = tmp / "gensim"
             g_dir.mkdir()
             wall, rss = run([sys.executable, "-c", GENSIM_SCRIPT, str(args.corpus), str(g_dir),
-                             str(args.epochs), str(args.workers)])
+                             str(args.epochs), str(args.workers), str(int(args.hs)),
+                             str(int(args.cbow))])
             timing = json.loads((g_dir / "timing.json").read_text())
             results["gensim"] = {"wall": wall, "rss": rss, "train": timing["train_seconds"],
                                  **evaluate(g_dir / "vectors.bin")}
 
     print(f"\ncorpus {args.corpus.name}: {corpus_words:,} words, {args.epochs} epochs, "
-          f"{args.workers} workers, dim 100, window 5, negative 5, min_count 5, sample 1e-4")
+          f"{args.workers} workers, {'CBOW' if args.cbow else 'skip-gram'}, dim 100, window 5, "
+          f"{'hierarchical softmax' if args.hs else 'negative 5'}, min_count 5, sample 1e-4")
     print(f"{'trainer':<10} {'wall s':>8} {'train s':>8} {'words/s':>10} {'peak MiB':>9} "
           f"{'analogy':>8} {'WS353':>6} {'SimLex':>7}")
     for name, r in results.items():

@@ -282,6 +282,45 @@ def test_predict_output_word_is_the_tree_s_probability(planted_corpus):
     assert {w for w, _ in found[:6]} == set(groups[2])  # the group's words come first
 
 
+@pytest.mark.parametrize("cls", [SkipGram, CBOW])
+def test_score_is_the_log_probability_of_each_sentence(cls, planted_corpus):
+    """gensim's Word2Vec.score, exactly: every word predicted from each context within the
+    window (CBOW: from their mean), unknown words left out first; computed here through
+    the tree's log probabilities in Python."""
+    path, groups = planted_corpus
+    model = cls(hs=True, negative=0, window=2, **FAST).fit(Corpus(path, progress=False))
+    tree = HuffmanTree.build(model.vocab_.counts)
+    outputs = model.output_vectors_[:-1].astype(np.float64)
+
+    def expected(sentence):
+        known = [w for w in sentence if w in model.vocab_]
+        total = 0.0
+        for i, word in enumerate(known):
+            contexts = [model.wv[c].astype(np.float64) for j, c in enumerate(known)
+                        if j != i and abs(j - i) <= 2]
+            inputs = [np.mean(contexts, axis=0)] if cls is CBOW and contexts else contexts
+            total += sum(tree.log_probabilities(outputs @ h)[model.vocab_.index_of(word)]
+                         for h in inputs)
+        return total
+
+    same = groups[1][:4]
+    mixed = [groups[0][0], groups[1][0], groups[2][0], groups[3][0]]
+    sentences = [same, ["unseen", *same[:2], "words", same[2]], mixed, [same[0]], []]
+    scores = model.score(iter(sentences))
+    np.testing.assert_allclose(scores, [expected(s) for s in sentences], rtol=1e-9)
+    assert scores[0] > scores[2] and scores[3] == scores[4] == 0.0  # planted beats mixed
+    assert len(model.score(sentences, total_sentences=2)) == 2
+    with pytest.raises(TypeError, match="lists of tokens"):
+        model.score(["a sentence as one string"])
+
+
+def test_score_needs_a_tree(planted_corpus):
+    path, _ = planted_corpus
+    model = SkipGram(**FAST).fit(Corpus(path, progress=False))
+    with pytest.raises(RuntimeError, match="hs=True"):
+        model.score([["g0w1", "g0w2"]])
+
+
 def test_a_saved_tree_model_loads_answers_and_resumes_nothing_else(planted_corpus,
                                                                    tmp_path):
     path, _ = planted_corpus

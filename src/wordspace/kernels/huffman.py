@@ -1,8 +1,11 @@
-"""Building a Huffman tree over word counts (word2vec.c's ``CreateBinaryTree``), compiled:
-a vocabulary of millions of words takes milliseconds, not the seconds of a Python loop.
+"""The hierarchical softmax's Huffman tree, compiled: building it over word counts
+(word2vec.c's ``CreateBinaryTree``; a vocabulary of millions of words takes milliseconds,
+not the seconds of a Python loop), and scoring sentences along its paths.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -62,3 +65,52 @@ def huffman_paths(counts, order):
             codes[i] = code[node]
             node = parent[node]
     return ptr, nodes, codes
+
+
+@kernel
+def score_sentences(rows, words, offsets, inputs, outputs, ptr, nodes, codes, window,
+                    cbow, out):
+    """``out[s]`` = the log probability of sentence ``s`` under a hierarchical softmax
+    (gensim's ``Word2Vec.score``), in float64: the sum over its words ``w`` of ``log p(w |
+    h)`` along ``w``'s path (``ptr``, ``nodes``, ``codes`` over ``outputs``), for ``h``
+    each context word's input row (skip-gram) or, with ``cbow``, their mean (a word
+    alone in its sentence has none and adds nothing). Every word within ``window`` is a
+    context: no subsampling, no shrunk windows. Token ``i`` is the input row
+    ``inputs[rows[i]]`` and the leaf ``words[i]``; sentence ``s`` is tokens
+    ``offsets[s]:offsets[s + 1]``."""
+    dim = inputs.shape[1]
+    h = np.empty(dim, np.float64)
+    for s in range(offsets.shape[0] - 1):
+        start, stop = offsets[s], offsets[s + 1]
+        total = 0.0
+        for i in range(start, stop):
+            lo, hi = max(start, i - window), min(stop, i + window + 1)
+            if cbow:
+                if hi - lo < 2:
+                    continue
+                h[:] = 0.0
+                for j in range(lo, hi):
+                    if j != i:
+                        h += inputs[rows[j]]
+                h /= hi - lo - 1
+                total += _path_log_probability(h, outputs, ptr, nodes, codes, words[i])
+                continue
+            for j in range(lo, hi):
+                if j != i:
+                    h[:] = inputs[rows[j]]
+                    total += _path_log_probability(h, outputs, ptr, nodes, codes, words[i])
+        out[s] = total
+
+
+@kernel(inline=True)
+def _path_log_probability(h, outputs, ptr, nodes, codes, word):
+    """``log p(word | h)``: the sum of ``log sigma(+-u_n . h)`` along ``word``'s path."""
+    total = 0.0
+    for p in range(ptr[word], ptr[word + 1]):
+        row = outputs[nodes[p]]
+        score = 0.0
+        for t in range(h.shape[0]):
+            score += row[t] * h[t]
+        x = -score if codes[p] else score  # code 1: the other branch, sigma(-score)
+        total += -math.log1p(math.exp(-x)) if x >= 0 else x - math.log1p(math.exp(x))
+    return total

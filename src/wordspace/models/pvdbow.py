@@ -174,6 +174,13 @@ class PVDBOW(SkipGram):
                                  "train_words=True to learn them beside the documents")
         return self._word_vectors
 
+    def score(self, sentences, total_sentences: int | None = None) -> np.ndarray:
+        """Not for document models: their words are predicted with the document's row, which
+        a sentence outside the collection does not have. Score with a
+        :class:`~wordspace.models.skipgram.SkipGram` or ``CBOW`` trained with ``hs=True``."""
+        raise TypeError(f"{type(self).__name__} scores no sentences: its words are predicted "
+                        "with their document's vector; use SkipGram or CBOW with hs=True")
+
     def infer_vector(self, doc_words: str | Sequence[str], alpha: float | None = None,
                      min_alpha: float | None = None, epochs: int | None = None
                      ) -> np.ndarray:

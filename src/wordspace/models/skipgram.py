@@ -12,6 +12,7 @@ from wordspace.corpus import Corpus
 from wordspace.engine.layout import SHARED_BAGS, Layout
 from wordspace.engine.params import VectorParams
 from wordspace.huffman import HuffmanTree
+from wordspace.kernels.huffman import score_sentences
 from wordspace.losses import HierarchicalSoftmaxLoss, NegativeSamplingLoss
 from wordspace.models.base import OutputWordPrediction, WindowModel
 from wordspace.vectors import Vectors
@@ -155,6 +156,60 @@ class SkipGram(OutputWordPrediction, WindowModel):
             cached = self.__dict__["_huffman"] = (self.vocab_,
                                                   HuffmanTree.build(self.vocab_.counts))
         return cached[1]
+
+    def score(self, sentences, total_sentences: int | None = None) -> np.ndarray:
+        """gensim's ``Word2Vec.score``: the log probability of each sentence under the
+        trained hierarchical softmax (``hs=True``), e.g. to classify a document by which
+        of several models, each trained on one class, finds it likeliest (Taddy 2015).
+
+        Each word of a sentence is predicted from every word within ``window`` of it
+        (skip-gram: the sum over them of ``log p(word | context)``; CBOW: ``log p(word |
+        mean of the contexts)``), as gensim scores, but exactly, in float64 (gensim reads
+        a table and skips saturated terms). Words not in the vocabulary are left out
+        before the windows are taken, as in gensim; nothing is subsampled.
+
+        Parameters
+        ----------
+        sentences : iterable of list of str
+            The sentences, as lists of tokens.
+        total_sentences : int, optional
+            Score at most this many (gensim's argument; gensim also pads its result with
+            zeros up to it, which this does not).
+
+        Returns
+        -------
+        ndarray of float64
+            One log probability per sentence read (0.0 for one with fewer than two known
+            words).
+        """
+        self._check_fitted()
+        if not self._trained().get("hs", False):
+            raise RuntimeError(f"score needs a hierarchical softmax: this {type(self).__name__}"
+                               " was trained with negative sampling, whose scores are no "
+                               "probabilities; train it with hs=True, negative=0 (gensim's "
+                               "hs=1, negative=0)")
+        if total_sentences is not None:
+            check_int("total_sentences", total_sentences, 0)
+        vectors, index = self.wv, self.vocab_.index
+        rows, words, offsets = [], [], [0]
+        for n, sentence in enumerate(sentences):
+            if total_sentences is not None and n >= total_sentences:
+                break
+            if isinstance(sentence, (str, bytes)):
+                raise TypeError(f"sentence {n} is a string: score takes lists of tokens "
+                                f"(e.g. text.split())")
+            known = [w for w in sentence if w in index]
+            rows += [vectors.get_index(w) for w in known]  # the input rows in wv's order
+            words += [index[w] for w in known]  # the leaves in the vocabulary's
+            offsets.append(len(words))
+        tree = self._huffman_tree()
+        out = np.zeros(len(offsets) - 1, np.float64)
+        with self._as_trained():
+            window, cbow = self.window, self._layout().bag == "window"
+        score_sentences(np.array(rows, np.int64), np.array(words, np.int64),
+                        np.array(offsets, np.int64), vectors.matrix, self.output_vectors_,
+                        tree.ptr, tree.nodes, tree.codes, int(window), cbow, out)
+        return out
 
     def _output_probabilities(self, mean: np.ndarray) -> np.ndarray:
         if not self._trained().get("hs", False):
