@@ -9,7 +9,8 @@ vector sets are then evaluated by the same code (wordspace.evaluate, gensim's
 protocols): Google analogies (3CosAdd, 30k most frequent words), WS353 and
 SimLex-999 Spearman.
 
-    python bench/sgns_vs_gensim.py [--corpus PATH] [--epochs 5] [--workers 2] [--hs] [--cbow]
+    python bench/sgns_vs_gensim.py [--corpus PATH] [--epochs 5] [--workers 2] \
+        [--hs] [--cbow] [--seed 1]
 
 wordspace's corpus cache starts cold (a fresh WORDSPACE_HOME), so its reading time is
 counted; its compiled kernels are warmed once beforehand, as after installation.
@@ -34,10 +35,10 @@ GENSIM_SCRIPT = textwrap.dedent("""
     from gensim.models import Word2Vec
     from gensim.models.word2vec import LineSentence
     corpus, out, epochs, workers = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-    hs, cbow = int(sys.argv[5]), int(sys.argv[6])
+    hs, cbow, seed = int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
     model = Word2Vec(vector_size=100, window=5, negative=0 if hs else 5, min_count=5,
                      sample=1e-4, sg=1 - cbow, hs=hs, alpha=0.05 if cbow else 0.025,
-                     workers=workers, epochs=epochs, seed=1)
+                     workers=workers, epochs=epochs, seed=seed)
     model.build_vocab(LineSentence(corpus))
     start = time.perf_counter()
     model.train(LineSentence(corpus), total_examples=model.corpus_count, epochs=epochs)
@@ -65,6 +66,7 @@ def main() -> None:
     parser.add_argument("--skip-gensim", action="store_true")
     parser.add_argument("--hs", action="store_true", help="hierarchical softmax, both")
     parser.add_argument("--cbow", action="store_true", help="CBOW, both")
+    parser.add_argument("--seed", type=int, default=1, help="both trainers' seed")
     args = parser.parse_args()
     objective = ["--hs"] if args.hs else ["--negative", "5"]
     shape = ["--model", "cbow", "--alpha", "0.05"] if args.cbow else ["--alpha", "0.025"]
@@ -74,7 +76,7 @@ def main() -> None:
         env = {**os.environ, "WORDSPACE_HOME": str(tmp / "home")}
         common = ["--epochs", str(args.epochs), "--workers", str(args.workers), "--quiet",
                   "--dim", "100", "--window", "5", *objective, "--min-count", "5",
-                  "--sample", "1e-4", *shape, "--seed", "1"]
+                  "--sample", "1e-4", *shape, "--seed", str(args.seed)]
         warm = tmp / "warm.txt"
         warm.write_text("the quick brown fox jumps over the lazy dog\n" * 200)
         run([sys.executable, "-m", "wordspace", "train", str(warm), "-o", str(tmp / "warm"),
@@ -98,7 +100,7 @@ def main() -> None:
             g_dir.mkdir()
             wall, rss = run([sys.executable, "-c", GENSIM_SCRIPT, str(args.corpus), str(g_dir),
                              str(args.epochs), str(args.workers), str(int(args.hs)),
-                             str(int(args.cbow))])
+                             str(int(args.cbow)), str(args.seed)])
             timing = json.loads((g_dir / "timing.json").read_text())
             results["gensim"] = {"wall": wall, "rss": rss, "train": timing["train_seconds"],
                                  **evaluate(g_dir / "vectors.bin")}
