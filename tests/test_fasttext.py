@@ -585,6 +585,20 @@ def _walk(bags, sentences, cache_bags, window=3, seed=5):
     return examples, layout.cache_slots(window)
 
 
+def train_both_ways(loss, bags, sentences, inputs, outputs, lr, negative):
+    """One step of ``loss`` on the walk over ``sentences``, plain and with cached bags,
+    each from copies of ``inputs`` and ``outputs``: the two trained parameters."""
+    from wordspace.engine.params import VectorParams
+
+    trained = []
+    for cache_bags in (False, True):
+        examples, slots = _walk(bags, sentences, cache_bags)
+        params = VectorParams(inputs.copy(), outputs.copy())
+        loss.update(params, examples, lr, loss.scratch(params, negative, 11, slots))
+        trained.append(params)
+    return trained
+
+
 def _disjoint_bags(n_words):
     """Word ``w``'s bag: its row and two n-gram rows of its own (no row shared)."""
     from wordspace.engine.layout import WordBags
@@ -626,7 +640,6 @@ def test_cached_bags_train_exactly_as_the_bag_kernel_when_no_row_is_shared(outpu
     window), delaying a bag's step until it leaves the cache changes nothing: the
     parameters equal the per-window kernel's, over sentences many times longer than
     the cache (every slot reused) and across sentence boundaries, at any output rate."""
-    from wordspace.engine.params import VectorParams
     from wordspace.losses import NegativeSamplingLoss
 
     n_words, dim, lr = 400, 8, 0.05
@@ -636,13 +649,8 @@ def test_cached_bags_train_exactly_as_the_bag_kernel_when_no_row_is_shared(outpu
     bags = _disjoint_bags(n_words)
     inputs = rng.normal(scale=0.3, size=(3 * n_words, dim)).astype(np.float32)
     outputs = rng.normal(scale=0.3, size=(n_words, dim)).astype(np.float32)
-    trained = []
-    for cache_bags in (False, True):
-        examples, slots = _walk(bags, sentences, cache_bags)
-        params = VectorParams(inputs.copy(), outputs.copy())
-        loss = NegativeSamplingLoss(output_rate=output_rate)
-        loss.update(params, examples, lr, loss.scratch(params, 3, 11, slots))
-        trained.append(params)
+    trained = train_both_ways(NegativeSamplingLoss(output_rate=output_rate), bags, sentences,
+                              inputs, outputs, lr, negative=3)
     assert not np.allclose(trained[1].inputs, inputs)  # it trained
     np.testing.assert_allclose(trained[1].inputs, trained[0].inputs, atol=2e-6)
     np.testing.assert_allclose(trained[1].outputs, trained[0].outputs, atol=2e-6)

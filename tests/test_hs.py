@@ -195,7 +195,7 @@ def test_bags_of_several_rows_and_a_read_only_twin():
 def test_cached_word_bags_train_as_the_bag_kernel_with_a_tree():
     """fastText's cached bags: with no row shared between nearby bags, the same steps as
     the general kernel (tests/test_fasttext.py checks the same of negative sampling)."""
-    from test_fasttext import _disjoint_bags, _walk
+    from test_fasttext import _disjoint_bags, train_both_ways
 
     n_words, dim = 200, 8
     rng = np.random.default_rng(2)
@@ -205,13 +205,8 @@ def test_cached_word_bags_train_as_the_bag_kernel_with_a_tree():
     tree = HuffmanTree.build(rng.integers(1, 500, n_words))
     inputs = rng.normal(scale=0.3, size=(3 * n_words, dim)).astype(np.float32)
     outputs = rng.normal(scale=0.3, size=(n_words, dim)).astype(np.float32)
-    trained = []
-    for cache_bags in (False, True):
-        examples, slots = _walk(bags, sentences, cache_bags)
-        params = VectorParams(inputs.copy(), outputs.copy())
-        loss = HierarchicalSoftmaxLoss(tree)
-        loss.update(params, examples, 0.05, loss.scratch(params, 0, 11, slots))
-        trained.append(params)
+    trained = train_both_ways(HierarchicalSoftmaxLoss(tree), bags, sentences, inputs,
+                              outputs, 0.05, negative=0)
     assert not np.allclose(trained[1].outputs, outputs)
     np.testing.assert_allclose(trained[1].inputs, trained[0].inputs, atol=2e-6)
     np.testing.assert_allclose(trained[1].outputs, trained[0].outputs, atol=2e-6)
