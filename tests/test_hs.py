@@ -380,3 +380,32 @@ def test_the_command_line_hs_needs_no_negative_option(planted_corpus, tmp_path, 
                  "--quiet"]) != 0
     assert "hs=True" in capsys.readouterr().err
     assert not (tmp_path / "n").exists()
+
+
+def test_fasttext_s_own_hs_models_move_both_ways(planted_corpus, tmp_path):
+    """fastText's ``-loss hs`` builds the same tree over the same counts and trains each
+    node towards its code where word2vec.c trains it towards 1 - code: a ``.bin`` it
+    trained loads as a tree model whose predictions find the planted groups, and one
+    wordspace writes says ``loss hs`` with the rows fastText expects."""
+    import fasttext  # the dev extra's
+
+    path, groups = planted_corpus
+    # thread=10: see test_fasttext's test_bin_files_move_between_wordspace_and_fasttext_itself
+    trained = fasttext.train_unsupervised(str(path), model="skipgram", loss="hs", dim=16,
+                                          epoch=5, minCount=1, minn=2, maxn=3, bucket=2000,
+                                          thread=10, verbose=0)
+    trained.save_model(str(tmp_path / "t.bin"))
+    theirs = FastText.load_facebook_model(tmp_path / "t.bin")
+    assert theirs.hs and theirs.negative == 0
+    for group in groups:
+        best = [w for w, _ in theirs.predict_output_word(group[:3], topn=4)]
+        assert len(set(best) & set(group)) >= 3, (best, group)
+    ours = FastText(hs=True, negative=0, bucket=2000, min_n=2, max_n=3, **FAST).fit(
+        Corpus(path, progress=False))
+    ours.save_facebook_model(tmp_path / "o.bin")
+    read = fasttext.load_model(str(tmp_path / "o.bin"))
+    assert str(read.f.getArgs().loss) == "loss_name.hs"
+    np.testing.assert_array_equal(read.get_output_matrix(), -ours.output_vectors_)
+    back = FastText.load_facebook_model(tmp_path / "o.bin")
+    assert back.hs and back.predict_output_word(["g0w1"], topn=3) == ours.predict_output_word(
+        ["g0w1"], topn=3)

@@ -37,7 +37,7 @@ from wordspace._validate import first_nonfinite_row
 MAGIC = 793712314
 VERSION = 12
 #: fastText's enums: ``loss_name`` and ``model_name``
-LOSS_NS, MODEL_CBOW, MODEL_SG, MODEL_SUP = 2, 1, 2, 3
+LOSS_HS, LOSS_NS, MODEL_CBOW, MODEL_SG, MODEL_SUP = 1, 2, 1, 2, 3
 _ARGS = struct.Struct("<12id")
 _DICT = struct.Struct("<3i2q")
 _MATRIX = struct.Struct("<?2q")

@@ -20,6 +20,7 @@ from wordspace.corpus import Corpus
 from wordspace.engine.layout import SHARED_BAGS, Layout
 from wordspace.engine.params import VectorParams
 from wordspace.fasttext_format import (
+    LOSS_HS,
     LOSS_NS,
     MODEL_CBOW,
     MODEL_SG,
@@ -215,11 +216,12 @@ class FastText(SkipGram):
             write_fasttext(path, FastTextFile(
                 dim=self.dim, window=self.window, epochs=self.epochs,
                 min_count=int(counts.min()) if len(counts) else 1, negative=self.negative,
-                loss=LOSS_NS, model=MODEL_CBOW if self.cbow else MODEL_SG,
+                loss=LOSS_HS if self.hs else LOSS_NS,
+                model=MODEL_CBOW if self.cbow else MODEL_SG,
                 bucket=sub.buckets, min_n=self.min_n,
                 max_n=self.max_n, sample=self.sample, words=list(self.vocab_.words),
                 counts=counts, ntokens=int(counts.sum()), inputs=self.input_vectors_,
-                outputs=self.output_vectors_))
+                outputs=_fasttext_outputs(self.output_vectors_, self.hs)))
 
     @classmethod
     def load_facebook_model(cls, path: str | Path) -> FastText:
@@ -242,7 +244,9 @@ class FastText(SkipGram):
         output rows, which are its labels', not words'."""
         f = read_fasttext(path, supervised=supervised)
         ngrams = f.max_n > 0 and f.bucket > 0
-        model = cls(dim=f.dim, window=max(f.window, 1), negative=max(f.negative, 1),
+        hs = f.loss == LOSS_HS and f.model != MODEL_SUP
+        model = cls(dim=f.dim, window=max(f.window, 1),
+                    negative=0 if hs else max(f.negative, 1), hs=hs,
                     epochs=max(f.epochs, 1), min_n=f.min_n, max_n=f.max_n if ngrams else 0,
                     bucket=f.bucket if ngrams else 0, cbow=f.model == MODEL_CBOW,
                     sample=max(f.sample, 0.0))
@@ -253,9 +257,18 @@ class FastText(SkipGram):
         model.vocab_ = Vocabulary(f.words, f.counts)
         model.input_vectors_ = f.inputs[:model.subwords.rows(len(f.words))]
         if f.model != MODEL_SUP:
-            model.output_vectors_ = f.outputs
+            model.output_vectors_ = _fasttext_outputs(f.outputs, hs)
         model._restored()
         return model
+
+
+def _fasttext_outputs(outputs: np.ndarray, hs: bool) -> np.ndarray:
+    """The output rows as fastText's ``.bin`` holds them, from wordspace's, or back. With a
+    hierarchical softmax they are negated: fastText trains ``sigma(u_n . h)`` towards a
+    node's code where word2vec.c (and wordspace) train it towards ``1 - code``, over the
+    same tree (the same two-queue build over the same counts, the inner nodes numbered
+    alike), and ``sigma(-x) = 1 - sigma(x)``. Negative sampling's are the same rows."""
+    return -outputs if hs else outputs
 
 
 def _uniform(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
