@@ -305,11 +305,13 @@ def _bag_examples(inputs, outputs, examples, paths, lr, out_rate, frozen, train_
             # one row per bag: the rows are the inputs
             window = rows[r0:r0 + m]
             if m == 1:  # one pass per output row
-                loss += _one_bag_step(inputs[window[0]], outputs, out_set, out_labels, lr,
-                                      out_rate, train_outputs, track, d_in[0])
+                loss += _one_bag_step(inputs[window[0]], outputs, out_set, out_labels,
+                                      hierarchical, lr, out_rate, train_outputs, track,
+                                      d_in[0])
             else:
-                loss += _output_step(inputs, window, outputs, out_set, out_labels, lr,
-                                     out_rate, train_outputs, track, grad, d_in)
+                loss += _output_step(inputs, window, outputs, out_set, out_labels,
+                                     hierarchical, lr, out_rate, train_outputs, track, grad,
+                                     d_in)
             for j in range(m):  # ... then the rows move
                 if train_outputs or window[j] >= frozen:
                     axpy(inputs[window[j]], d_in[j], np.float32(1.0))
@@ -318,13 +320,13 @@ def _bag_examples(inputs, outputs, examples, paths, lr, out_rate, frozen, train_
         if shape == ONE_BAG or m == 1:  # one bag (CBOW's window, a subword bag): one pass
             # per output row
             loss += _one_bag_step(_bag_mean(hidden[0], inputs, rows, r0, row_ptr[b0 + 1]),
-                                  outputs, out_set, out_labels, lr, out_rate, train_outputs,
-                                  track, d_in[0])
+                                  outputs, out_set, out_labels, hierarchical, lr, out_rate,
+                                  train_outputs, track, d_in[0])
         else:
             for j in range(m):
                 _bag_mean(hidden[j], inputs, rows, row_ptr[b0 + j], row_ptr[b0 + j + 1])
-            loss += _output_step(hidden, index[:m], outputs, out_set, out_labels, lr,
-                                 out_rate, train_outputs, track, grad, d_in)
+            loss += _output_step(hidden, index[:m], outputs, out_set, out_labels,
+                                 hierarchical, lr, out_rate, train_outputs, track, grad, d_in)
         # ... then every row of every bag moves.
         for j in range(m):
             for p in range(row_ptr[b0 + j], row_ptr[b0 + j + 1]):
@@ -356,8 +358,18 @@ def _bag_mean(h, inputs, rows, start, stop):
 
 
 @kernel(inline=True)
-def _output_step(source, window, outputs, outs, labels, lr, out_rate, train_outputs, track,
-                 grad, d_in):
+def _label(labels, hierarchical, k):
+    """Output row ``k``'s label: a path's, or negative sampling's 1 for the centre (row 0)
+    and 0 for its negatives, known from ``k`` (``hierarchical`` is a constant, so the
+    negative-sampling kernels compile exactly what they did before there were paths)."""
+    if hierarchical:
+        return labels[k]
+    return np.float32(1.0) if k == 0 else np.float32(0.0)
+
+
+@kernel(inline=True)
+def _output_step(source, window, outputs, outs, labels, hierarchical, lr, out_rate,
+                 train_outputs, track, grad, d_in):
     """An example's step on its output rows ``outs``, with inputs
     ``H = source[window]`` (m x d): ``S = U H^T``, ``E = labels - sigmoid(S)``,
     ``d_in = lr E^T U`` (the inputs' step, left in ``d_in`` for the caller) and
@@ -374,7 +386,7 @@ def _output_step(source, window, outputs, outs, labels, lr, out_rate, train_outp
         if k > 0 and outs[k] == outs[0]:  # a negative drawn equal to the centre
             g[:m] = 0.0
             continue
-        label = labels[k]
+        label = _label(labels, hierarchical, k)
         for j in range(m):
             s = g[j]
             if track:
@@ -395,7 +407,8 @@ def _output_step(source, window, outputs, outs, labels, lr, out_rate, train_outp
 
 
 @kernel(inline=True)
-def _one_bag_step(h, outputs, outs, labels, lr, out_rate, train_outputs, track, step):
+def _one_bag_step(h, outputs, outs, labels, hierarchical, lr, out_rate, train_outputs, track,
+                  step):
     """:func:`_output_step` for one bag, fused as word2vec.c's CBOW does: each output row
     is read once for its score, the input's step and its own step (a repeated negative
     then steps from the value its first draw left, as in word2vec.c)."""
@@ -406,7 +419,7 @@ def _one_bag_step(h, outputs, outs, labels, lr, out_rate, train_outputs, track, 
             continue
         out_row = outputs[outs[k]]
         s = dot(out_row, h)
-        label = labels[k]
+        label = _label(labels, hierarchical, k)
         if track:
             loss -= _log_sigmoid(s if label > 0 else -s)
         e = label - sigmoid(s)
@@ -524,11 +537,11 @@ def _token_bags(inputs, outputs, examples, bags, paths, lr, out_rate, train_outp
                 cached[slot] = t
             index[j] = slot
         if m == 1:
-            loss += _one_bag_step(cache[index[0]], outputs, out_set, out_labels, lr, out_rate,
-                                  train_outputs, track, d_in[0])
+            loss += _one_bag_step(cache[index[0]], outputs, out_set, out_labels, hierarchical,
+                                  lr, out_rate, train_outputs, track, d_in[0])
         else:
-            loss += _output_step(cache, index[:m], outputs, out_set, out_labels, lr,
-                                 out_rate, train_outputs, track, grad, d_in)
+            loss += _output_step(cache, index[:m], outputs, out_set, out_labels, hierarchical,
+                                 lr, out_rate, train_outputs, track, grad, d_in)
         for j in range(m):
             axpy(cache[index[j]], d_in[j], np.float32(1.0))
     for slot in range(span):
