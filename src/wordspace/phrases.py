@@ -69,6 +69,15 @@ _SCORERS = {"default": original_score, "npmi": npmi_score}
 MAX_PASSES = 10
 #: each scoring's default threshold: gensim's 10 for its score, 0.5 for npmi
 DEFAULT_THRESHOLDS = {"default": 10.0, "npmi": 0.5}
+#: gensim's default bound on the distinct words and candidates counted (see Phrases)
+MAX_VOCAB_SIZE = 40_000_000
+#: the corpus is counted this many tokens at a time at least (whole sentences), and at
+#: least a quarter of the candidates already counted: merging a chunk into the table
+#: moves the whole table, so chunks that grow with it keep that within four entries a
+#: token, while a chunk (16 bytes a token as it is counted, about 56 with connector
+#: words) stays about the table's own size. 2**21 tokens: 32 MB, and sorts long enough
+#: that the Python between chunks costs nothing measurable
+CHUNK_TOKENS = 1 << 21
 
 
 def read_corpus(source, progress: bool = True, **options) -> Corpus:
@@ -107,6 +116,13 @@ class Phrases:
     passes : int
         How many times to detect phrases, each pass on the corpus the previous one
         joined (word2phrase run twice finds phrases of up to four words).
+    max_vocab_size : int or None
+        The most distinct words and candidates counted at once (gensim's
+        ``max_vocab_size``, 40 M): whenever a sentence takes the count above it, those
+        seen fewer than ``k`` times so far are dropped, ``k`` 1 at the first time and one
+        more each time after, and counted afresh if seen again (gensim's pruning). Memory
+        while counting is about 16 bytes a counted candidate (24 with connector words)
+        plus a chunk of the corpus; ``None`` counts everything exactly.
     progress : bool
         Show the corpus reader's progress bar.
     **corpus_options
@@ -125,8 +141,10 @@ class Phrases:
                  threshold: float = DEFAULT_THRESHOLDS["default"],
                  scoring: str = "default", delimiter: str = "_",
                  connector_words: Iterable[str] = (), passes: int = 1,
-                 progress: bool = True, **corpus_options):
-        self._configure(min_count, threshold, scoring, delimiter, connector_words, passes)
+                 max_vocab_size: int | None = MAX_VOCAB_SIZE, progress: bool = True,
+                 **corpus_options):
+        self._configure(min_count, threshold, scoring, delimiter, connector_words, passes,
+                        max_vocab_size)
         corpus = self._read(source, progress, corpus_options)
         self.tokenization = corpus.tokenization
         self.corpus_word_count = corpus.n_tokens
@@ -142,8 +160,10 @@ class Phrases:
 
     # -- settings ---------------------------------------------------------------------------
     def _configure(self, min_count, threshold, scoring, delimiter, connector_words,
-                   passes) -> None:
+                   passes, max_vocab_size) -> None:
         check_int("min_count", min_count, 1)
+        if max_vocab_size is not None:
+            check_int("max_vocab_size", max_vocab_size, 1)
         check_int("passes", passes, 1, maximum=MAX_PASSES)
         check_choice("scoring", scoring, SCORINGS)
         check_float("threshold", threshold, -math.inf)  # a finite number: ranges below
@@ -166,12 +186,14 @@ class Phrases:
             raise ValueError(f"connector_words must be non-empty strings, got {bad[0]!r}")
         self.min_count, self.threshold, self.scoring = min_count, float(threshold), scoring
         self.delimiter, self.connector_words, self.passes = delimiter, connectors, passes
+        self.max_vocab_size = max_vocab_size
 
     def settings(self) -> dict:
         """The parameters the table was learned with (what its file records)."""
         return {"min_count": self.min_count, "threshold": self.threshold,
                 "scoring": self.scoring, "delimiter": self.delimiter,
                 "connector_words": sorted(self.connector_words), "passes": self.passes,
+                "max_vocab_size": self.max_vocab_size,
                 "corpus_word_count": self.corpus_word_count,
                 "tokenization": self.tokenization}
 
@@ -201,40 +223,22 @@ class Phrases:
                ) -> dict[tuple[str, ...], tuple[str, float, int]]:
         """Count the corpus's words and candidate pairs, score them, and keep those above
         the threshold: {words: (phrase, score, count)}."""
-        is_connector = self._connector_mask(words)
-        exact = not is_connector.any()
-        keys = np.empty(len(tokens), np.int64)
-        starts = np.empty(0 if exact else len(tokens), np.int64)  # exact keys need none
-        n = _kernels.candidate_keys(tokens, offsets, is_connector, len(words), exact, keys,
-                                    starts)
-        if exact:  # a pair is its key: sort and count the keys alone
-            keys = keys[:n]
-            keys.sort()
-            pair_counts = np.empty(n, np.int64)
-            n_pairs = _kernels.count_runs(keys, pair_counts)
-            first, last = np.divmod(keys[:n_pairs], len(words))
+        counted = _Counts(tokens, offsets, self._connector_mask(words), self.max_vocab_size)
+        if counted.exact:  # a pair is its key
+            first, last = np.divmod(counted.keys, len(words))
 
             def parts_of(i: int) -> tuple[str, ...]:
                 return words[first[i]], words[last[i]]
-        else:  # a hash: sort the positions with the keys, compare the words in a run
-            order = np.argsort(keys[:n], kind="stable")
-            keys, starts = keys[order], starts[order]
-            del order
-            begin, end = np.empty(n, np.int64), np.empty(n, np.int64)  # positions
-            pair_counts = np.empty(n, np.int64)
-            n_pairs = _kernels.group_candidates(tokens, is_connector, keys, starts, begin,
-                                                end, pair_counts)
-            first, last = tokens[begin[:n_pairs]], tokens[end[:n_pairs]]
+        else:  # the words of one occurrence
+            ends = _kernels.candidate_ends(tokens, counted.is_connector, counted.starts)
+            first, last = tokens[counted.starts], tokens[ends]
 
             def parts_of(i: int) -> tuple[str, ...]:
-                return tuple(words[t] for t in tokens[begin[i]:end[i] + 1])
-        del keys
-        pair_counts = pair_counts[:n_pairs]
-        counts = np.bincount(tokens, minlength=len(words))
-        counts[is_connector] = 0  # gensim's vocabulary leaves connectors out
-        len_vocab = int(np.count_nonzero(counts)) + n_pairs  # distinct words and pairs
-        scores = _SCORERS[self.scoring](counts[first], counts[last], pair_counts, len_vocab,
-                                        self.min_count, len(tokens))
+                return tuple(words[t] for t in tokens[counted.starts[i]:ends[i] + 1])
+        pair_counts = counted.counts
+        len_vocab = counted.n_words + len(pair_counts)  # distinct words and pairs
+        scores = _SCORERS[self.scoring](counted.words[first], counted.words[last],
+                                        pair_counts, len_vocab, self.min_count, len(tokens))
         table = {}
         for i in np.flatnonzero(scores > self.threshold):
             parts = parts_of(i)
@@ -396,7 +400,8 @@ class Phrases:
         self = cls.__new__(cls)
         try:
             self._configure(found["min_count"], found["threshold"], found["scoring"],
-                            found["delimiter"], found["connector_words"], found["passes"])
+                            found["delimiter"], found["connector_words"], found["passes"],
+                            found.get("max_vocab_size"))  # older tables counted all
             self.corpus_word_count = int(found["corpus_word_count"])
             self.tokenization = dict(found["tokenization"])
         except (KeyError, TypeError, ValueError) as e:
@@ -425,6 +430,123 @@ class Phrases:
             raise ValueError(f"{where}: the phrase {shorten(phrase)} is not its words joined "
                              f"by {self.delimiter!r}")
         self.tables[number - 1][tuple(parts)] = (phrase, score, count)
+
+
+class _Counts:
+    """The counts of an encoded corpus's words and candidates (gensim's vocabulary),
+    counted a chunk of sentences at a time (:data:`CHUNK_TOKENS`), each chunk's table
+    of distinct candidates merged into the running one, so that memory follows the
+    distinct candidates, not the corpus; pruned as gensim prunes when there are more
+    than ``max_vocab_size`` words and candidates.
+
+    ``keys``, ``counts``, ``starts``: the distinct candidates, sorted by key (see
+    :mod:`wordspace.kernels.phrases`; ``starts`` is empty when ``exact``); ``words``:
+    each word's count (0 for connectors), ``n_words`` how many are not 0."""
+
+    def __init__(self, tokens: np.ndarray, offsets: np.ndarray, is_connector: np.ndarray,
+                 max_vocab_size: int | None):
+        self.tokens, self.offsets, self.is_connector = tokens, offsets, is_connector
+        self.exact = not is_connector.any()  # exact keys: a pair is its key
+        self.words = np.zeros(len(is_connector), np.int64)
+        self.n_words = 0
+        self.keys, self.counts = np.empty(0, np.int64), np.empty(0, np.int64)
+        self.starts = np.empty(0, np.int64)
+        self.min_reduce = 1  # gensim's: the next pruning drops counts below this
+        s0 = 0
+        while s0 < len(offsets) - 1:
+            s1 = self._chunk_end(s0, max(CHUNK_TOKENS, len(self.keys) // 4))
+            merged = self._merged(*self._chunk(s0, s1))
+            over = max_vocab_size is not None and \
+                self._size(len(merged[0]), s0, s1) > max_vocab_size
+            if over:  # gensim prunes after the first sentence that takes it over
+                s1 = self._first_over(s0, s1, max_vocab_size)
+                merged = self._merged(*self._chunk(s0, s1))
+            self.keys, self.counts, self.starts = merged
+            self.n_words += _kernels.add_words(tokens, offsets[s0], offsets[s1],
+                                               is_connector, self.words)
+            if over:
+                self._prune()
+            s0 = s1
+
+    def _chunk_end(self, s0: int, n_tokens: int) -> int:
+        """The end of the sentences from ``s0`` that hold ``n_tokens`` tokens at most
+        (one sentence at least)."""
+        s1 = int(np.searchsorted(self.offsets, self.offsets[s0] + n_tokens, "right")) - 1
+        return min(max(s1, s0 + 1), len(self.offsets) - 1)
+
+    def _chunk(self, s0: int, s1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The table of the candidates of sentences ``s0`` to ``s1 - 1``."""
+        size = int(self.offsets[s1] - self.offsets[s0])
+        keys = np.empty(size, np.int64)
+        starts = np.empty(0 if self.exact else size, np.int64)
+        n = _kernels.candidate_keys(self.tokens, self.offsets[s0:s1 + 1], self.is_connector,
+                                    len(self.words), self.exact, keys, starts)
+        counts = np.empty(n, np.int64)
+        if self.exact:  # sort and count the keys alone
+            keys = keys[:n]
+            keys.sort()
+            n = _kernels.count_runs(keys, counts)
+        else:  # sort the positions with the keys, compare the words in a run
+            order = np.argsort(keys[:n], kind="stable")
+            keys, starts = keys[order], starts[order]
+            del order
+            n = _kernels.group_candidates(self.tokens, self.is_connector, keys, starts,
+                                          counts)
+            starts = starts[:n]
+        return keys[:n], counts[:n], starts
+
+    def _merged(self, keys: np.ndarray, counts: np.ndarray, starts: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """This table with a chunk's merged in (a new table: this one is unchanged)."""
+        size = len(self.keys) + len(keys)
+        out = (np.empty(size, np.int64), np.empty(size, np.int64),
+               np.empty(0 if self.exact else size, np.int64))
+        n = _kernels.merge_tables(self.tokens, self.is_connector, self.exact, self.keys,
+                                  self.counts, self.starts, keys, counts, starts, *out)
+        return out[0][:n], out[1][:n], out[2][:n]
+
+    def _size(self, n_candidates: int, s0: int, s1: int) -> int:
+        """How many words and candidates are counted once sentences ``s0`` to ``s1 - 1``
+        are, ``n_candidates`` of them candidates."""
+        return n_candidates + self.n_words + _kernels.new_words(
+            self.tokens, self.offsets[s0], self.offsets[s1], self.is_connector, self.words)
+
+    def _first_over(self, s0: int, s1: int, limit: int) -> int:
+        """The first ``s`` after ``s0`` such that counting sentences ``s0`` to ``s - 1``
+        makes more than ``limit`` words and candidates (``s1`` does), found by doubling
+        and then halving the step, each try looking its chunk's candidates up in the
+        table: the time follows the sentences before ``s``, not the table."""
+
+        def over(s: int) -> bool:
+            keys, _, starts = self._chunk(s0, s)
+            new = _kernels.count_new(self.tokens, self.is_connector, self.exact, self.keys,
+                                     self.starts, keys, starts)
+            return self._size(len(self.keys) + new, s0, s) > limit
+
+        below, above, step = s0, s1, 1
+        while s0 + step < above:
+            if over(s0 + step):
+                above = s0 + step
+                break
+            below, step = s0 + step, 2 * step
+        while above - below > 1:
+            middle = (below + above) // 2
+            below, above = (below, middle) if over(middle) else (middle, above)
+        return above
+
+    def _prune(self) -> None:
+        """Drop the words and candidates counted fewer than ``min_reduce`` times, and
+        raise it (gensim's ``prune_vocab``)."""
+        logger.info("%d words and candidates counted, more than max_vocab_size: dropping "
+                    "those seen fewer than %d times", self.n_words + len(self.keys),
+                    self.min_reduce)
+        keep = self.counts >= self.min_reduce
+        self.keys, self.counts = self.keys[keep], self.counts[keep]
+        if not self.exact:
+            self.starts = self.starts[keep]
+        self.words[self.words < self.min_reduce] = 0
+        self.n_words = int(np.count_nonzero(self.words))
+        self.min_reduce += 1
 
 
 def is_phrase_table(path: Path) -> bool:

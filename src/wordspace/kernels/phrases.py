@@ -10,7 +10,12 @@ Candidates are keyed by an int64: exactly ``a * n_ids + b`` when there are no co
 words (the keys are sorted in NumPy and :func:`count_runs` counts them), else a hash of
 the whole id sequence (the keys are sorted with their positions and
 :func:`group_candidates` counts each distinct sequence, comparing the sequences within a
-run of equal hashes, so a hash collision never merges two candidates).
+run of equal hashes, so a hash collision never merges two candidates). A table of
+distinct candidates is sorted by key: ``keys``, ``counts`` and, for hashed keys, the
+position ``starts`` of one occurrence (none for exact keys: an exact key is its pair).
+The corpus is counted a chunk of sentences at a time, each chunk's table merged into the
+running one (:func:`merge_tables`), so memory follows the distinct candidates, not the
+corpus; :func:`count_new` and :func:`new_words` count what a chunk would add.
 :func:`merge_phrases` rewrites a corpus with a table of phrases, greedily from the left.
 """
 
@@ -93,11 +98,11 @@ def count_runs(keys, counts):
 
 
 @kernel
-def group_candidates(tokens, is_connector, keys, starts, rep_starts, rep_ends, counts):
+def group_candidates(tokens, is_connector, keys, starts, counts):
     """Count the distinct candidates of ``keys`` (sorted) and ``starts`` (in the same
-    order): the first and last positions of one occurrence of each into ``rep_starts``
-    and ``rep_ends``, its count into ``counts``; returns how many distinct candidates
-    there are."""
+    order), in place: each distinct candidate's key and the position of its first
+    occurrence in this order move to the front of ``keys`` and ``starts``, its count
+    into ``counts``; returns how many distinct candidates there are."""
     n_out = 0
     i = 0
     n = len(keys)
@@ -105,24 +110,135 @@ def group_candidates(tokens, is_connector, keys, starts, rep_starts, rep_ends, c
         j = i
         while j < n and keys[j] == keys[i]:
             j += 1
-        first = n_out  # the run's distinct sequences are rep_starts[first:n_out]
+        first = n_out  # the run's distinct sequences are starts[first:n_out] (n_out <= i)
         for k in range(i, j):
-            s = starts[k]
-            e = _end_of(tokens, s, is_connector)
-            found = -1
-            for r in range(first, n_out):
-                if _same(tokens, s, e, tokens, rep_starts[r], rep_ends[r]):
-                    found = r
-                    break
+            found = _match(tokens, is_connector, False, starts, first, n_out, starts[k])
             if found < 0:
-                rep_starts[n_out] = s
-                rep_ends[n_out] = e
+                keys[n_out] = keys[k]
+                starts[n_out] = starts[k]
                 counts[n_out] = 1
                 n_out += 1
             else:
                 counts[found] += 1
         i = j
     return n_out
+
+
+@kernel(inline=True)
+def _match(tokens, is_connector, exact, starts, lo, hi, start):
+    """The index in ``lo..hi-1`` (a run of equal keys) of the candidate at position
+    ``start`` of ``tokens``, comparing the words at ``starts``; -1 if none. An exact key
+    is its pair: then the run's one entry matches."""
+    if exact:
+        return lo if lo < hi else -1
+    end = _end_of(tokens, start, is_connector)
+    for r in range(lo, hi):
+        if _same(tokens, start, end, tokens, starts[r],
+                 _end_of(tokens, starts[r], is_connector)):
+            return r
+    return -1
+
+
+@kernel(inline=True)
+def _run_end(keys, i):
+    """The end of the run of keys equal to ``keys[i]``."""
+    j = i + 1
+    while j < len(keys) and keys[j] == keys[i]:
+        j += 1
+    return j
+
+
+@kernel
+def merge_tables(tokens, is_connector, exact, keys_a, counts_a, starts_a, keys_b,
+                 counts_b, starts_b, keys, counts, starts):
+    """Merge table ``b`` into table ``a`` (see the module's docstring; a candidate in
+    both gets the sum of its counts) into ``keys``, ``counts`` and ``starts``, which
+    hold ``len(keys_a) + len(keys_b)`` entries; returns the merged table's length.
+    Within a run of equal hashed keys, ``a``'s candidates come first, then those new in
+    ``b`` in ``b``'s order (the order of first occurrence when ``b`` follows ``a`` in
+    the corpus)."""
+    i = j = n = 0
+    while i < len(keys_a) or j < len(keys_b):
+        take_a = j == len(keys_b) or (i < len(keys_a) and keys_a[i] <= keys_b[j])
+        take_b = i == len(keys_a) or (j < len(keys_b) and keys_b[j] <= keys_a[i])
+        run = n  # this key's run of the merged table begins here, a's part first
+        if take_a:
+            end = _run_end(keys_a, i)
+            for k in range(i, end):
+                keys[n], counts[n] = keys_a[k], counts_a[k]
+                if not exact:
+                    starts[n] = starts_a[k]
+                n += 1
+            i = end
+        from_a = n
+        if take_b:
+            end = _run_end(keys_b, j)
+            for k in range(j, end):
+                found = _match(tokens, is_connector, exact, starts, run, from_a,
+                               0 if exact else starts_b[k])
+                if found >= 0:
+                    counts[found] += counts_b[k]
+                else:
+                    keys[n], counts[n] = keys_b[k], counts_b[k]
+                    if not exact:
+                        starts[n] = starts_b[k]
+                    n += 1
+            j = end
+    return n
+
+
+@kernel
+def count_new(tokens, is_connector, exact, keys_a, starts_a, keys_b, starts_b):
+    """How many of table ``b``'s candidates table ``a`` lacks (what merging ``b``
+    would add), looking each up in ``a``: time in ``b``'s length, not ``a``'s."""
+    n = 0
+    for j in range(len(keys_b)):
+        lo = np.searchsorted(keys_a, keys_b[j])
+        hi = lo
+        while hi < len(keys_a) and keys_a[hi] == keys_b[j]:
+            hi += 1
+        if _match(tokens, is_connector, exact, starts_a, lo, hi,
+                  0 if exact else starts_b[j]) < 0:
+            n += 1
+    return n
+
+
+@kernel
+def candidate_ends(tokens, is_connector, starts):
+    """The position of the last word of each candidate beginning at ``starts``."""
+    ends = np.empty(len(starts), np.int64)
+    for k in range(len(starts)):
+        ends[k] = _end_of(tokens, starts[k], is_connector)
+    return ends
+
+
+@kernel
+def add_words(tokens, lo, hi, is_connector, counts):
+    """Count the words of ``tokens[lo:hi]`` into ``counts``, connectors left out (as
+    gensim's vocabulary leaves them out); returns how many were not counted before."""
+    n = 0
+    for i in range(lo, hi):
+        w = tokens[i]
+        if not is_connector[w]:
+            n += counts[w] == 0
+            counts[w] += 1
+    return n
+
+
+@kernel
+def new_words(tokens, lo, hi, is_connector, counts):
+    """How many distinct words of ``tokens[lo:hi]`` (connectors left out) ``counts``
+    lacks; ``counts`` is left as it was (each such word is marked -1 while counting)."""
+    n = 0
+    for i in range(lo, hi):
+        w = tokens[i]
+        if not is_connector[w] and counts[w] == 0:
+            counts[w] = -1
+            n += 1
+    for i in range(lo, hi):
+        if counts[tokens[i]] < 0:
+            counts[tokens[i]] = 0
+    return n
 
 
 @kernel
