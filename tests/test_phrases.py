@@ -283,7 +283,7 @@ def test_a_corpus_without_its_rare_words_is_refused(sentences):
 
 
 def test_a_hash_collision_never_merges_two_candidates():
-    # every key made equal, as if every candidate's hash collided: the words decide
+    # every key made one hash, as if every candidate's hash collided: the words decide
     from wordspace.kernels import phrases as kernels
 
     tokens = np.array([0, 2, 1, 0, 1, 0, 2, 1, 3, 0], np.int32)  # 2 is a connector
@@ -291,7 +291,7 @@ def test_a_hash_collision_never_merges_two_candidates():
     starts = np.array([0, 3, 5, 7, 8], np.int64)  # 0 2 1 | 0 1 | 0 2 1 | 1 3 | 3 0
 
     def group(starts):
-        keys, starts, counts = np.zeros(len(starts), np.int64), starts.copy(), \
+        keys, starts, counts = np.full(len(starts), kernels.HASHED), starts.copy(), \
             np.empty(len(starts), np.int64)
         n = kernels.group_candidates(tokens, is_connector, keys, starts, counts)
         return keys[:n], counts[:n], starts[:n]
@@ -306,16 +306,16 @@ def test_a_hash_collision_never_merges_two_candidates():
     assert words(counts, first) == expected
     # two chunks' tables merged: the same candidates (one in both), never two as one
     out = [np.empty(5, np.int64) for _ in range(3)]
-    n = kernels.merge_tables(tokens, is_connector, False, *group(starts[:2]),
+    n = kernels.merge_tables(tokens, is_connector, *group(starts[:2]),
                              *group(starts[2:]), *out)
     assert words(out[1][:n], out[2][:n]) == expected
-    assert kernels.count_new(tokens, is_connector, False, out[0][:2], out[2][:2],
+    assert kernels.count_new(tokens, is_connector, out[0][:2], out[2][:2],
                              *group(starts[2:])[::2]) == 2  # 1 3 and 3 0
     # a table of two phrases under one key, that of 0 2 1: only 0 2 1 is joined (id 5),
     # never as the phrase 0 1 (id 4) filed under the same key
     parts, part_ptr = np.array([0, 1, 0, 2, 1], np.int32), np.array([0, 2, 5], np.int64)
-    key = kernels.table_keys(parts, part_ptr, 4, False)[1]
+    key = kernels.table_keys(parts, part_ptr, 4)[1]
     out, out_offsets = np.empty(10, np.int32), np.empty(2, np.int64)
-    n = kernels.merge_phrases(tokens, np.array([0, 10], np.int64), is_connector, 4, False,
+    n = kernels.merge_phrases(tokens, np.array([0, 10], np.int64), is_connector, 4,
                               np.array([key, key]), parts, part_ptr, out, out_offsets)
     assert out[:n].tolist() == [5, 0, 1, 5, 3, 0]

@@ -224,7 +224,7 @@ class Phrases:
         """Count the corpus's words and candidate pairs, score them, and keep those above
         the threshold: {words: (phrase, score, count)}."""
         counted = _Counts(tokens, offsets, self._connector_mask(words), self.max_vocab_size)
-        if counted.exact:  # a pair is its key
+        if counted.pairs_only:  # a pair is its key
             first, last = np.divmod(counted.keys, len(words))
 
             def parts_of(i: int) -> tuple[str, ...]:
@@ -255,11 +255,10 @@ class Phrases:
         found = [(ids, phrase) for parts, (phrase, _, _) in table.items()
                  if None not in (ids := [index.get(w) for w in parts])]
         is_connector = self._connector_mask(words)
-        exact = not is_connector.any()
         part_ptr = np.zeros(len(found) + 1, np.int64)
         part_ptr[1:] = np.cumsum([len(ids) for ids, _ in found])
         parts = np.fromiter((i for ids, _ in found for i in ids), np.int32, int(part_ptr[-1]))
-        keys = _kernels.table_keys(parts, part_ptr, len(words), exact)
+        keys = _kernels.table_keys(parts, part_ptr, len(words))
         order = np.argsort(keys, kind="stable")
         sorted_ptr = np.zeros_like(part_ptr)
         sorted_ptr[1:] = np.cumsum(np.diff(part_ptr)[order])
@@ -267,9 +266,8 @@ class Phrases:
             if len(found) else parts
         out_tokens = np.empty(len(tokens), np.int32)
         out_offsets = np.empty(len(offsets), np.int64)
-        n = _kernels.merge_phrases(tokens, offsets, is_connector, len(words), exact,
-                                   keys[order], sorted_parts, sorted_ptr, out_tokens,
-                                   out_offsets)
+        n = _kernels.merge_phrases(tokens, offsets, is_connector, len(words), keys[order],
+                                   sorted_parts, sorted_ptr, out_tokens, out_offsets)
         return [*words, *(found[p][1] for p in order)], out_tokens[:n], out_offsets
 
     def transform(self, corpus: Corpus) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -440,13 +438,15 @@ class _Counts:
     than ``max_vocab_size`` words and candidates.
 
     ``keys``, ``counts``, ``starts``: the distinct candidates, sorted by key (see
-    :mod:`wordspace.kernels.phrases`; ``starts`` is empty when ``exact``); ``words``:
+    :mod:`wordspace.kernels.phrases`; ``starts`` is empty when ``pairs_only``); ``words``:
     each word's count (0 for connectors), ``n_words`` how many are not 0."""
 
     def __init__(self, tokens: np.ndarray, offsets: np.ndarray, is_connector: np.ndarray,
                  max_vocab_size: int | None):
         self.tokens, self.offsets, self.is_connector = tokens, offsets, is_connector
-        self.exact = not is_connector.any()  # exact keys: a pair is its key
+        self.pairs_only = not is_connector.any()  # no connector words: every key is a pair
+        n_ids = len(is_connector)
+        self.key_bits = (n_ids * n_ids - 1).bit_length() if self.pairs_only else 63
         self.words = np.zeros(len(is_connector), np.int64)
         self.n_words = 0
         self.keys, self.counts = np.empty(0, np.int64), np.empty(0, np.int64)
@@ -477,32 +477,23 @@ class _Counts:
     def _chunk(self, s0: int, s1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The table of the candidates of sentences ``s0`` to ``s1 - 1``."""
         size = int(self.offsets[s1] - self.offsets[s0])
-        keys = np.empty(size, np.int64)
-        starts = np.empty(0 if self.exact else size, np.int64)
+        keys, spare = np.empty(size, np.int64), np.empty(size, np.int64)
+        starts = np.empty(0 if self.pairs_only else size, np.int64)
         n = _kernels.candidate_keys(self.tokens, self.offsets[s0:s1 + 1], self.is_connector,
-                                    len(self.words), self.exact, keys, starts)
-        counts = np.empty(n, np.int64)
-        if self.exact:  # sort and count the keys alone
-            keys = keys[:n]
-            keys.sort()
-            n = _kernels.count_runs(keys, counts)
-        else:  # sort the positions with the keys, compare the words in a run
-            order = np.argsort(keys[:n], kind="stable")
-            keys, starts = keys[order], starts[order]
-            del order
-            n = _kernels.group_candidates(self.tokens, self.is_connector, keys, starts,
-                                          counts)
-            starts = starts[:n]
-        return keys[:n], counts[:n], starts
+                                    len(self.words), keys, starts)
+        keys, starts, counts = keys[:n], starts[:n], spare[:n]  # counts once sorted
+        _kernels.radix_sort(keys, starts, counts, np.empty_like(starts), self.key_bits)
+        n = _kernels.group_candidates(self.tokens, self.is_connector, keys, starts, counts)
+        return keys[:n], counts[:n], starts[:n]
 
     def _merged(self, keys: np.ndarray, counts: np.ndarray, starts: np.ndarray
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """This table with a chunk's merged in (a new table: this one is unchanged)."""
         size = len(self.keys) + len(keys)
         out = (np.empty(size, np.int64), np.empty(size, np.int64),
-               np.empty(0 if self.exact else size, np.int64))
-        n = _kernels.merge_tables(self.tokens, self.is_connector, self.exact, self.keys,
-                                  self.counts, self.starts, keys, counts, starts, *out)
+               np.empty(0 if self.pairs_only else size, np.int64))
+        n = _kernels.merge_tables(self.tokens, self.is_connector, self.keys, self.counts,
+                                  self.starts, keys, counts, starts, *out)
         return out[0][:n], out[1][:n], out[2][:n]
 
     def _size(self, n_candidates: int, s0: int, s1: int) -> int:
@@ -519,8 +510,8 @@ class _Counts:
 
         def over(s: int) -> bool:
             keys, _, starts = self._chunk(s0, s)
-            new = _kernels.count_new(self.tokens, self.is_connector, self.exact, self.keys,
-                                     self.starts, keys, starts)
+            new = _kernels.count_new(self.tokens, self.is_connector, self.keys, self.starts,
+                                     keys, starts)
             return self._size(len(self.keys) + new, s0, s) > limit
 
         below, above, step = s0, s1, 1
@@ -542,7 +533,7 @@ class _Counts:
                     self.min_reduce)
         keep = self.counts >= self.min_reduce
         self.keys, self.counts = self.keys[keep], self.counts[keep]
-        if not self.exact:
+        if not self.pairs_only:
             self.starts = self.starts[keep]
         self.words[self.words < self.min_reduce] = 0
         self.n_words = int(np.count_nonzero(self.words))
