@@ -9,10 +9,12 @@ and under ``tracemalloc`` for the peak of the memory NumPy allocates while learn
 Every run's table (phrases, scores, counts) is digested, and the trees' must be the
 same. Medians of ``--repeats`` runs, the trees interleaved (before, after, before, ...)
 so that this shared host's noise falls on both alike; with ``--connectors``, gensim's
-English connector words too (candidates with connectors inside are hashed)::
+English connector words too (candidates with connectors inside are hashed). With
+``--copies K`` the corpus is those words K times over: the same distinct words and
+pairs, K times the tokens, which shows what memory follows::
 
     WORDSPACE_DATA=../shared/data .venv/bin/python bench/phrases_memory.py --base HEAD~1 \\
-        [--words 17000000] [--repeats 5] [--connectors]
+        [--words 17000000] [--repeats 5] [--connectors] [--copies 1]
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ def main() -> None:
     parser.add_argument("--base", default="HEAD~1", help="the earlier commit")
     parser.add_argument("--words", type=int, default=17_000_000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--copies", type=int, default=1, metavar="K",
+                        help="the words K times over, as one corpus")
     parser.add_argument("--connectors", action="store_true",
                         help="with gensim's ENGLISH_CONNECTOR_WORDS")
     args = parser.parse_args()
@@ -80,7 +84,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch, \
             earlier_tree(args.base, Path(scratch) / "base") as base:
         corpus, home = Path(scratch) / "words.txt", Path(scratch) / "home"
-        corpus.write_text(text8_words(args.words))
+        corpus.write_text(" ".join([text8_words(args.words)] * args.copies))
         trees = {"before": base, "after": ROOT}
         for tree in trees.values():  # the corpus cached, the kernels compiled
             once(tree, corpus, home, connectors)
@@ -88,7 +92,8 @@ def main() -> None:
         for _ in range(args.repeats):
             for name, tree in trees.items():
                 runs[name].append(once(tree, corpus, home, connectors))
-    print(f"{args.words / 1e6:.0f} M words, {len(connectors)} connector words; Phrases "
+    print(f"{args.words / 1e6:.0f} M words x {args.copies}, {len(connectors)} connector words; "
+          f"Phrases "
           f"at gensim's defaults, median of {args.repeats} interleaved runs")
     for name, found in runs.items():
         median = {key: statistics.median(run[key] for run in found)

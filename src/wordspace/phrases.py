@@ -224,21 +224,27 @@ class Phrases:
         """Count the corpus's words and candidate pairs, score them, and keep those above
         the threshold: {words: (phrase, score, count)}."""
         counted = _Counts(tokens, offsets, self._connector_mask(words), self.max_vocab_size)
+        len_vocab = counted.n_words + len(counted.keys)  # distinct words and pairs
+        # only pairs seen min_count times can be phrases (fewer score 0 or less by the
+        # default score, whose threshold is positive, and minus infinity by npmi):
+        # scoring those alone keeps the scores' arrays small beside the table
+        kept = np.flatnonzero(counted.counts >= self.min_count)
+        keys, pair_counts, word_counts = counted.keys[kept], counted.counts[kept], counted.words
         if counted.pairs_only:  # a pair is its key
-            first, last = np.divmod(counted.keys, len(words))
+            first, last = np.divmod(keys, len(words))
 
             def parts_of(i: int) -> tuple[str, ...]:
                 return words[first[i]], words[last[i]]
         else:  # the words of one occurrence
-            ends = _kernels.candidate_ends(tokens, counted.is_connector, counted.starts)
-            first, last = tokens[counted.starts], tokens[ends]
+            starts = counted.starts[kept]
+            ends = _kernels.candidate_ends(tokens, counted.is_connector, starts)
+            first, last = tokens[starts], tokens[ends]
 
             def parts_of(i: int) -> tuple[str, ...]:
-                return tuple(words[t] for t in tokens[counted.starts[i]:ends[i] + 1])
-        pair_counts = counted.counts
-        len_vocab = counted.n_words + len(pair_counts)  # distinct words and pairs
-        scores = _SCORERS[self.scoring](counted.words[first], counted.words[last],
-                                        pair_counts, len_vocab, self.min_count, len(tokens))
+                return tuple(words[t] for t in tokens[starts[i]:ends[i] + 1])
+        del counted, kept
+        scores = _SCORERS[self.scoring](word_counts[first], word_counts[last], pair_counts,
+                                        len_vocab, self.min_count, len(tokens))
         table = {}
         for i in np.flatnonzero(scores > self.threshold):
             parts = parts_of(i)
