@@ -282,6 +282,24 @@ def test_a_corpus_without_its_rare_words_is_refused(sentences):
         Phrases(Corpus(sentences, min_count=5, progress=False))
 
 
+@pytest.mark.parametrize("bits", [1, 16, 36, 63])
+def test_radix_sort_sorts_stably_as_numpy(bits):
+    from wordspace.kernels import phrases as kernels
+
+    rng = np.random.default_rng(bits)
+    keys = rng.integers(0, 1 << bits, size=5000, dtype=np.int64)
+    keys[::7] = keys[3]  # runs of equal keys, whose values must keep their order
+    values = np.arange(len(keys), dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    expected_keys, expected_values = keys[order], values[order]
+    kernels.radix_sort(keys, values, np.empty_like(keys), np.empty_like(values), bits)
+    assert np.array_equal(keys, expected_keys) and np.array_equal(values, expected_values)
+    alone = rng.integers(0, 1 << bits, size=1000, dtype=np.int64)
+    expected = np.sort(alone)
+    kernels.radix_sort(alone, alone[:0], np.empty_like(alone), alone[:0], bits)
+    assert np.array_equal(alone, expected)
+
+
 def test_a_hash_collision_never_merges_two_candidates():
     # every key made one hash, as if every candidate's hash collided: the words decide
     from wordspace.kernels import phrases as kernels

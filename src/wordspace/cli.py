@@ -1421,8 +1421,8 @@ def _add_phrases(sub) -> None:
                    metavar="N",
                    help="the most distinct words and pairs counted at once (gensim's "
                         "max_vocab_size): past it, those seen fewer than k times so far are "
-                        "dropped, k rising by one each time; about 16 bytes each while "
-                        "counting (24 with connector words); 0: count every pair")
+                        "dropped, k rising by one each time; about 45 bytes each at the "
+                        "peak (60 with connector words); 0: count every pair")
     p.add_argument("--delimiter", default="_", help="joins a phrase's words")
     p.add_argument("--connector-words", nargs="+", default=None, metavar="WORD",
                    help="words that may sit inside a phrase but never begin or end one "

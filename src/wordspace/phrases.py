@@ -121,8 +121,9 @@ class Phrases:
         ``max_vocab_size``, 40 M): whenever a sentence takes the count above it, those
         seen fewer than ``k`` times so far are dropped, ``k`` 1 at the first time and one
         more each time after, and counted afresh if seen again (gensim's pruning). Memory
-        while counting is about 16 bytes a counted candidate (24 with connector words)
-        plus a chunk of the corpus; ``None`` counts everything exactly.
+        while counting follows the distinct words and candidates, not the corpus's
+        length: about 45 bytes each at the peak (60 with connector words); ``None``
+        counts every one.
     progress : bool
         Show the corpus reader's progress bar.
     **corpus_options
