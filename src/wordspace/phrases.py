@@ -454,7 +454,7 @@ class _Counts:
         self.pairs_only = not is_connector.any()  # no connector words: every key is a pair
         n_ids = len(is_connector)
         self.key_bits = (n_ids * n_ids - 1).bit_length() if self.pairs_only else 63
-        self.words = np.zeros(len(is_connector), np.int64)
+        self.words = np.zeros(n_ids, np.int64)
         self.n_words = 0
         self.keys, self.counts = np.empty(0, np.int64), np.empty(0, np.int64)
         self.starts = np.empty(0, np.int64)
@@ -488,7 +488,7 @@ class _Counts:
         starts = np.empty(0 if self.pairs_only else size, np.int64)
         n = _kernels.candidate_keys(self.tokens, self.offsets[s0:s1 + 1], self.is_connector,
                                     len(self.words), keys, starts)
-        keys, starts, counts = keys[:n], starts[:n], spare[:n]  # counts once sorted
+        keys, starts, counts = keys[:n], starts[:n], spare[:n]  # the sort's scratch, then counts
         _kernels.radix_sort(keys, starts, counts, np.empty_like(starts), self.key_bits)
         n = _kernels.group_candidates(self.tokens, self.is_connector, keys, starts, counts)
         return keys[:n], counts[:n], starts[:n]
