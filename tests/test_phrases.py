@@ -327,8 +327,9 @@ def test_a_hash_collision_never_merges_two_candidates():
     n = kernels.merge_tables(tokens, is_connector, *group(starts[:2]),
                              *group(starts[2:]), *out)
     assert words(out[1][:n], out[2][:n]) == expected
-    assert kernels.count_new(tokens, is_connector, out[0][:2], out[2][:2],
-                             *group(starts[2:])[::2]) == 2  # 1 3 and 3 0
+    new = kernels.new_candidates(tokens, np.array([0, 5, 10], np.int64), is_connector,
+                                 out[0][:2], out[2][:2], *group(starts[2:])[::2])
+    assert new.tolist() == [0, 2]  # 1 3 and 3 0, first seen in the second sentence
     # a table of two phrases under one key, that of 0 2 1: only 0 2 1 is joined (id 5),
     # never as the phrase 0 1 (id 4) filed under the same key
     parts, part_ptr = np.array([0, 1, 0, 2, 1], np.int32), np.array([0, 2, 5], np.int64)

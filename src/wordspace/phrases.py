@@ -462,13 +462,13 @@ class _Counts:
         s0 = 0
         while s0 < len(offsets) - 1:
             s1 = self._chunk_end(s0, max(CHUNK_TOKENS, len(self.keys) // 4))
-            merged = self._merged(*self._chunk(s0, s1))
-            over = max_vocab_size is not None and \
-                self._size(len(merged[0]), s0, s1) > max_vocab_size
-            if over:  # gensim prunes after the first sentence that takes it over
-                s1 = self._first_over(s0, s1, max_vocab_size)
-                merged = self._merged(*self._chunk(s0, s1))
-            self.keys, self.counts, self.starts = merged
+            over = False
+            # a token adds a word and a candidate at most: only then can the chunk
+            # take the count over, and gensim prunes after the first sentence that does
+            if max_vocab_size is not None and 2 * (offsets[s1] - offsets[s0]) > \
+                    max_vocab_size - len(self.keys) - self.n_words:
+                s1, over = self._first_over(s0, s1, max_vocab_size)
+            self.keys, self.counts, self.starts = self._merged(*self._chunk(s0, s1))
             self.n_words += _kernels.add_words(tokens, offsets[s0], offsets[s1],
                                                is_connector, self.words)
             if over:
@@ -481,11 +481,14 @@ class _Counts:
         s1 = int(np.searchsorted(self.offsets, self.offsets[s0] + n_tokens, "right")) - 1
         return min(max(s1, s0 + 1), len(self.offsets) - 1)
 
-    def _chunk(self, s0: int, s1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The table of the candidates of sentences ``s0`` to ``s1 - 1``."""
+    def _chunk(self, s0: int, s1: int, first: bool = False
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The table of the candidates of sentences ``s0`` to ``s1 - 1``, with the
+        positions of their first occurrences (``starts``) if ``first`` or there are
+        connector words."""
         size = int(self.offsets[s1] - self.offsets[s0])
         keys, spare = np.empty(size, np.int64), np.empty(size, np.int64)
-        starts = np.empty(0 if self.pairs_only else size, np.int64)
+        starts = np.empty(size if first or not self.pairs_only else 0, np.int64)
         n = _kernels.candidate_keys(self.tokens, self.offsets[s0:s1 + 1], self.is_connector,
                                     len(self.words), keys, starts)
         keys, starts, counts = keys[:n], starts[:n], spare[:n]  # the sort's scratch, then counts
@@ -503,34 +506,26 @@ class _Counts:
                                   self.starts, keys, counts, starts, *out)
         return out[0][:n], out[1][:n], out[2][:n]
 
-    def _size(self, n_candidates: int, s0: int, s1: int) -> int:
-        """How many words and candidates are counted once sentences ``s0`` to ``s1 - 1``
-        are, ``n_candidates`` of them candidates."""
-        return n_candidates + self.n_words + _kernels.new_words(
-            self.tokens, self.offsets[s0], self.offsets[s1], self.is_connector, self.words)
-
-    def _first_over(self, s0: int, s1: int, limit: int) -> int:
+    def _first_over(self, s0: int, s1: int, limit: int) -> tuple[int, bool]:
         """The first ``s`` after ``s0`` such that counting sentences ``s0`` to ``s - 1``
-        makes more than ``limit`` words and candidates (``s1`` does), found by doubling
-        and then halving the step, each try looking its chunk's candidates up in the
-        table: the time follows the sentences before ``s``, not the table."""
-
-        def over(s: int) -> bool:
-            keys, _, starts = self._chunk(s0, s)
-            new = _kernels.count_new(self.tokens, self.is_connector, self.keys, self.starts,
-                                     keys, starts)
-            return self._size(len(self.keys) + new, s0, s) > limit
-
-        below, above, step = s0, s1, 1
-        while s0 + step < above:
-            if over(s0 + step):
-                above = s0 + step
-                break
-            below, step = s0 + step, 2 * step
-        while above - below > 1:
-            middle = (below + above) // 2
-            below, above = (below, middle) if over(middle) else (middle, above)
-        return above
+        makes more than ``limit`` words and candidates, and True; ``s1`` and False if
+        none up to ``s1`` does. What a sentence adds is what first occurs there and is
+        not counted yet; it is found in windows of sentences from ``s0``, each twice as
+        long as the one before, so that the time follows the sentences before ``s``."""
+        n = 1
+        while True:
+            end = min(s0 + n, s1)
+            keys, _, starts = self._chunk(s0, end, first=True)
+            offsets = self.offsets[s0:end + 1]
+            new = _kernels.new_words(self.tokens, offsets, self.is_connector, self.words) \
+                + _kernels.new_candidates(self.tokens, offsets, self.is_connector, self.keys,
+                                          self.starts, keys, starts)
+            over = len(self.keys) + self.n_words + np.cumsum(new) > limit
+            if over[-1]:
+                return s0 + 1 + int(np.argmax(over)), True
+            if end == s1:
+                return s1, False
+            n *= 2
 
     def _prune(self) -> None:
         """Drop the words and candidates counted fewer than ``min_reduce`` times, and

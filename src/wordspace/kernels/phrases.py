@@ -17,9 +17,9 @@ a hash collision never merges two candidates.
 The corpus is counted a chunk of sentences at a time: a chunk's keys (and positions)
 are sorted (:func:`radix_sort`) and counted (:func:`group_candidates`), and each chunk's
 table merged into the running one (:func:`merge_tables`), so memory follows the distinct
-candidates, not the corpus; :func:`count_new` and :func:`new_words` count what a chunk
-would add. :func:`merge_phrases` rewrites a corpus with a table of phrases, greedily from
-the left.
+candidates, not the corpus; :func:`new_candidates` and :func:`new_words` count what each
+sentence of a chunk would add. :func:`merge_phrases` rewrites a corpus with a table of
+phrases, greedily from the left.
 """
 
 from __future__ import annotations
@@ -218,19 +218,19 @@ def merge_tables(tokens, is_connector, keys_a, counts_a, starts_a, keys_b, count
 
 
 @kernel
-def count_new(tokens, is_connector, keys_a, starts_a, keys_b, starts_b):
-    """How many of table ``b``'s candidates table ``a`` lacks (what merging ``b``
-    would add), looking each up in ``a``: time in ``b``'s length, not ``a``'s."""
-    n = 0
+def new_candidates(tokens, offsets, is_connector, keys_a, starts_a, keys_b, starts_b):
+    """How many of table ``b``'s candidates table ``a`` lacks, by the sentence of
+    ``offsets`` where each occurs first (``starts_b``: the first occurrences), looking
+    each up in ``a``: time in ``b``'s length, not ``a``'s."""
+    new = np.zeros(len(offsets) - 1, np.int64)
     for j in range(len(keys_b)):
         lo = np.searchsorted(keys_a, keys_b[j])
         hi = lo
         while hi < len(keys_a) and keys_a[hi] == keys_b[j]:
             hi += 1
-        if _match(tokens, is_connector, starts_a, lo, hi, keys_b[j],
-                  starts_b[j] if len(starts_b) else 0) < 0:
-            n += 1
-    return n
+        if _match(tokens, is_connector, starts_a, lo, hi, keys_b[j], starts_b[j]) < 0:
+            new[np.searchsorted(offsets, starts_b[j], "right") - 1] += 1
+    return new
 
 
 @kernel
@@ -256,19 +256,21 @@ def add_words(tokens, lo, hi, is_connector, counts):
 
 
 @kernel
-def new_words(tokens, lo, hi, is_connector, counts):
-    """How many distinct words of ``tokens[lo:hi]`` (connectors left out) ``counts``
-    lacks; ``counts`` is left as it was (each such word is marked -1 while counting)."""
-    n = 0
-    for i in range(lo, hi):
-        w = tokens[i]
-        if not is_connector[w] and counts[w] == 0:
-            counts[w] = -1
-            n += 1
-    for i in range(lo, hi):
+def new_words(tokens, offsets, is_connector, counts):
+    """How many distinct words (connectors left out) ``counts`` lacks, by the sentence
+    of ``offsets`` where each occurs first; ``counts`` is left as it was (each such word
+    is marked -1 while counting)."""
+    new = np.zeros(len(offsets) - 1, np.int64)
+    for s in range(len(offsets) - 1):
+        for i in range(offsets[s], offsets[s + 1]):
+            w = tokens[i]
+            if not is_connector[w] and counts[w] == 0:
+                counts[w] = -1
+                new[s] += 1
+    for i in range(offsets[0], offsets[-1]):
         if counts[tokens[i]] < 0:
             counts[tokens[i]] = 0
-    return n
+    return new
 
 
 @kernel
