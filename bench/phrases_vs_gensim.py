@@ -1,12 +1,14 @@
 """Phrase detection: wordspace's ``Phrases`` against gensim's on the same token lists.
 
 The first ``--words`` words of the text8-format corpus, cut into sentences of 10,000
-words (as ``Corpus`` cuts text8's one line), learned by each tool ``--repeats`` times,
+words (as ``Corpus`` cuts text8's one line; ``--sentence-words``), learned by each tool
+``--repeats`` times, with gensim's ``max_vocab_size`` (40 M, or ``--max-vocab-size``:
+small, it prunes after many sentences, which shorter sentences make more frequent),
 the tools interleaved; prints the median seconds and checks that both find the same
 phrases with the same scores::
 
     .venv/bin/python bench/phrases_vs_gensim.py [--words 10000000] [--repeats 3]
-        [--scoring default] [--threshold 10]
+        [--scoring default] [--threshold 10] [--sentence-words 10000] [--max-vocab-size N]
 
 wordspace is timed twice: from the token lists (reading them into a ``Corpus``
 included) and on the ``Corpus`` already read (counting and scoring alone, the kernels).
@@ -29,6 +31,8 @@ def main(argv=None) -> int:
     parser.add_argument("--words", type=int, default=10_000_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--scoring", choices=["default", "npmi"], default="default")
+    parser.add_argument("--sentence-words", type=int, default=10_000)
+    parser.add_argument("--max-vocab-size", type=int, default=40_000_000)
     parser.add_argument("--threshold", type=float, default=None,
                         help="default: 10 (default scoring), 0.5 (npmi)")
     args = parser.parse_args(argv)
@@ -41,9 +45,11 @@ def main(argv=None) -> int:
     from wordspace.phrases import Phrases
 
     words = text8_words(args.words).split()
-    sentences = [words[i:i + 10_000] for i in range(0, len(words), 10_000)]
+    step = args.sentence_words
+    sentences = [words[i:i + step] for i in range(0, len(words), step)]
     del words
-    options = dict(min_count=5, threshold=threshold, scoring=args.scoring)
+    options = dict(min_count=5, threshold=threshold, scoring=args.scoring,
+                   max_vocab_size=args.max_vocab_size)
     corpus = Corpus(sentences, min_count=1, cache=False, progress=False)
     Phrases(corpus, **options)  # compiles the kernels before any timing
 
@@ -60,8 +66,9 @@ def main(argv=None) -> int:
             start = time.perf_counter()
             found[name] = tool().export_phrases()
             times[name].append(time.perf_counter() - start)
-    print(f"{len(sentences) * 10_000 / 1e6:.0f} M words, min_count 5, {args.scoring} "
-          f"scoring, threshold {threshold}; median of {args.repeats} interleaved runs")
+    print(f"{args.words / 1e6:.0f} M words in sentences of {step:,}, min_count 5, "
+          f"{args.scoring} scoring, threshold {threshold}, max_vocab_size "
+          f"{args.max_vocab_size:,}; median of {args.repeats} interleaved runs")
     for name in tools:
         print(f"  {name:<30} {statistics.median(times[name]):8.2f} s   "
               f"{len(found[name]):,} phrases")

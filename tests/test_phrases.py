@@ -10,20 +10,31 @@ import numpy as np
 import pytest
 
 from wordspace import Corpus, Phrases
+from wordspace import phrases as phrases_module
 from wordspace.cli import main
 
 gensim_phrases = pytest.importorskip("gensim.models.phrases")
 
 
-def planted(n_sentences: int = 3000, seed: int = 0) -> list[list[str]]:
+def planted(n_sentences: int = 3000, seed: int = 0, zipf: bool = False
+            ) -> list[list[str]]:
     """Filler words at random, "new york" in a third of the sentences, "york city" after
     half of those, "bank of america" in a fifth, and "new car" in 12 sentences only
-    ("car" is common on its own)."""
+    ("car" is common on its own). The filler is 220 words drawn alike, or with ``zipf``,
+    20,000 drawn by a Zipf law (most of them rare, as in text)."""
     rng = np.random.default_rng(seed)
-    filler = [f"w{i}" for i in range(200)] + ["of", "the"] * 10
+    filler = [f"w{i}" for i in range(20_000 if zipf else 200)] + ["of", "the"] * 10
+    if zipf:
+        filler = filler[-2:] + filler[:-20]
+
+    def draw(size):
+        if zipf:
+            return [filler[i] for i in np.minimum(rng.zipf(1.3, size), len(filler)) - 1]
+        return [str(w) for w in rng.choice(filler, size=size)]
+
     sentences = []
     for i in range(n_sentences):
-        s = [str(w) for w in rng.choice(filler, size=int(rng.integers(2, 14)))]
+        s = draw(int(rng.integers(2, 14)))
         at = int(rng.integers(len(s) + 1))
         if rng.random() < 1 / 3:
             s[at:at] = ["new", "york", "city"] if rng.random() < 0.5 else ["new", "york"]
@@ -110,6 +121,54 @@ def test_two_passes_find_what_gensim_finds_run_twice(sentences):
     assert [ours[s] for s in sentences] == [second[s] for s in joined]
 
 
+@pytest.mark.parametrize("connectors", [(), ("of", "the")])
+def test_a_corpus_counted_in_chunks_counts_as_in_one(sentences, connectors, monkeypatch):
+    corpus = read(sentences)
+    tokens, offsets = np.asarray(corpus.tokens), np.asarray(corpus.offsets)
+    is_connector = np.isin(list(corpus.vocab.words), connectors)
+    whole = phrases_module._Counts(tokens, offsets, is_connector, None)
+    options = dict(min_count=2, threshold=1.0, connector_words=connectors)
+    expected = Phrases(corpus, **options).tables
+    merges = []
+    merge = phrases_module._kernels.merge_tables
+    monkeypatch.setattr(phrases_module._kernels, "merge_tables",
+                        lambda *a: merges.append(len(a[6])) or merge(*a))
+    monkeypatch.setattr(phrases_module, "CHUNK_TOKENS", 50)
+    chunked = phrases_module._Counts(tokens, offsets, is_connector, None)
+    assert len(merges) >= 8 and max(merges) < len(tokens) / 2  # chunks, each merged
+    for name in ("keys", "counts", "starts", "words", "n_words"):
+        assert np.array_equal(getattr(chunked, name), getattr(whole, name)), name
+    assert len(whole.keys) > 10_000 and len(whole.starts) == (len(whole.keys) if
+                                                               connectors else 0)
+    tables = Phrases(corpus, **options).tables
+    assert [list(t.items()) for t in tables] == [list(t.items()) for t in expected]
+    assert len(tables[0]) > 100
+
+
+@pytest.mark.parametrize("chunk", [None, 100])
+@pytest.mark.parametrize("corpus, connectors, max_vocab_size", [
+    ("planted", (), 2500), ("planted", (), 5000), ("planted", ("of", "the"), 1000),
+    ("planted", ("of", "the"), 3000), ("zipf", (), 5000), ("zipf", ("of", "the"), 5000)])
+def test_max_vocab_size_prunes_as_gensim(sentences, corpus, connectors, max_vocab_size,
+                                         chunk, monkeypatch):
+    # gensim prunes words and pairs seen fewer than k times so far after the first
+    # sentence that takes their number over max_vocab_size, k one more each time
+    if chunk:
+        monkeypatch.setattr(phrases_module, "CHUNK_TOKENS", chunk)
+    sentences = sentences if corpus == "planted" else planted(zipf=True)
+    options = dict(min_count=2, threshold=1.0)
+    ours = Phrases(sentences, max_vocab_size=max_vocab_size, connector_words=connectors,
+                   progress=False, **options)
+    theirs = gensim_phrases.Phrases(sentences, max_vocab_size=max_vocab_size,
+                                    connector_words=frozenset(connectors), **options)
+    expected = theirs.export_phrases()
+    assert ours.export_phrases() == pytest.approx(expected, rel=1e-12)
+    assert [ours[s] for s in sentences] == [theirs[s] for s in sentences]
+    unpruned = Phrases(sentences, max_vocab_size=None, connector_words=connectors,
+                       progress=False, **options)
+    assert expected and len(unpruned) > 2 * len(expected)  # it did prune
+
+
 @pytest.mark.parametrize("connectors, passes", [((), 1), (("of", "the"), 1), ((), 2),
                                                 (("of", "w3"), 2)])
 def test_kernel_rewrite_equals_joining_each_sentence(sentences, connectors, passes):
@@ -130,6 +189,10 @@ def test_save_and_load_keep_the_table(tmp_path, sentences):
     loaded = Phrases.load(path)
     assert loaded.tables == phrases.tables and loaded.settings() == phrases.settings()
     assert [loaded[s] for s in sentences[:200]] == [phrases[s] for s in sentences[:200]]
+    older = path.read_text().replace('"max_vocab_size": 40000000, ', "")
+    assert older != path.read_text()
+    path.write_text(older)  # written before max_vocab_size: counted every pair
+    assert Phrases.load(path).settings() == {**phrases.settings(), "max_vocab_size": None}
     phrases.save(path)  # its own table is replaced
     mine = tmp_path / "notes.txt"
     mine.write_text("my notes\n")
@@ -167,6 +230,25 @@ def test_cli_writes_the_phrased_corpus(tmp_path, sentences, capsys):
     assert source.read_text().startswith(" ".join(sentences[0]))
 
 
+def test_cli_max_vocab_size(tmp_path, sentences):
+    source = tmp_path / "corpus.txt"
+    source.write_text("".join(" ".join(s) + "\n" for s in sentences))
+    found = {}
+    for limit in ("2500", "0"):
+        table = tmp_path / f"{limit}.tsv"
+        assert main(["phrases", str(source), "-o", str(tmp_path / f"{limit}.txt"),
+                     "--table", str(table), "--max-vocab-size", limit, "--min-count", "2",
+                     "--threshold", "1"]) == 0
+        loaded = Phrases.load(table)
+        assert loaded.max_vocab_size == (int(limit) or None)
+        found[limit] = loaded.export_phrases()
+    options = dict(min_count=2, threshold=1.0, progress=False)
+    assert found["2500"] == Phrases(sentences, max_vocab_size=2500, **options) \
+        .export_phrases()
+    assert found["0"] == Phrases(sentences, max_vocab_size=None, **options).export_phrases()
+    assert len(found["0"]) > len(found["2500"])
+
+
 def test_one_long_line_stays_one_line(tmp_path):
     # text8's shape: one line, read as sentences of 10,000 words (never cut inside a
     # "new york": blocks of 40 words end with it); written back as one line
@@ -184,6 +266,7 @@ def test_one_long_line_stays_one_line(tmp_path):
     (dict(scoring="npmi", threshold=-1.0), ValueError, r"in \(-1, 1\] for npmi"),
     (dict(threshold=0.0), ValueError, "positive for the default scoring"),
     (dict(min_count=-1), ValueError, "min_count must be an integer >= 1"),
+    (dict(max_vocab_size=0), ValueError, "max_vocab_size must be an integer >= 1"),
     (dict(delimiter=""), ValueError, "delimiter must be a non-empty string"),
     (dict(delimiter=" "), ValueError, "without whitespace"),
     (dict(scoring="pmi"), ValueError, "scoring"),
@@ -199,24 +282,59 @@ def test_a_corpus_without_its_rare_words_is_refused(sentences):
         Phrases(Corpus(sentences, min_count=5, progress=False))
 
 
+@pytest.mark.parametrize("bits", [1, 16, 36, 63])
+def test_radix_sort_sorts_stably_as_numpy(bits):
+    from wordspace.kernels import phrases as kernels
+
+    rng = np.random.default_rng(bits)
+    keys = rng.integers(0, 1 << bits, size=5000, dtype=np.int64)
+    keys[::7] = keys[3]  # runs of equal keys, whose values must keep their order
+    values = np.arange(len(keys), dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    expected_keys, expected_values = keys[order], values[order]
+    kernels.radix_sort(keys, values, np.empty_like(keys), np.empty_like(values), bits)
+    assert np.array_equal(keys, expected_keys) and np.array_equal(values, expected_values)
+    alone = rng.integers(0, 1 << bits, size=1000, dtype=np.int64)
+    expected = np.sort(alone)
+    kernels.radix_sort(alone, alone[:0], np.empty_like(alone), alone[:0], bits)
+    assert np.array_equal(alone, expected)
+
+
 def test_a_hash_collision_never_merges_two_candidates():
-    # every key made equal, as if every candidate's hash collided: the words decide
+    # every key made one hash, as if every candidate's hash collided: the words decide
     from wordspace.kernels import phrases as kernels
 
     tokens = np.array([0, 2, 1, 0, 1, 0, 2, 1, 3, 0], np.int32)  # 2 is a connector
     is_connector = np.array([False, False, True, False])
     starts = np.array([0, 3, 5, 7, 8], np.int64)  # 0 2 1 | 0 1 | 0 2 1 | 1 3 | 3 0
-    first, last, counts = (np.empty(5, np.int64) for _ in range(3))
-    n = kernels.group_candidates(tokens, is_connector, np.zeros(5, np.int64), starts,
-                                 first, last, counts)
-    found = {tuple(tokens[a:b + 1]): c for a, b, c in zip(first[:n], last[:n], counts[:n],
-                                                           strict=True)}
-    assert found == {(0, 2, 1): 2, (0, 1): 1, (1, 3): 1, (3, 0): 1}
+
+    def group(starts):
+        keys, starts, counts = np.full(len(starts), kernels.HASHED), starts.copy(), \
+            np.empty(len(starts), np.int64)
+        n = kernels.group_candidates(tokens, is_connector, keys, starts, counts)
+        return keys[:n], counts[:n], starts[:n]
+
+    def words(counts, starts):
+        ends = kernels.candidate_ends(tokens, is_connector, starts)
+        return {tuple(tokens[a:b + 1]): c for a, b, c in zip(starts, ends, counts,
+                                                              strict=True)}
+
+    expected = {(0, 2, 1): 2, (0, 1): 1, (1, 3): 1, (3, 0): 1}
+    _, counts, first = group(starts)
+    assert words(counts, first) == expected
+    # two chunks' tables merged: the same candidates (one in both), never two as one
+    out = [np.empty(5, np.int64) for _ in range(3)]
+    n = kernels.merge_tables(tokens, is_connector, *group(starts[:2]),
+                             *group(starts[2:]), *out)
+    assert words(out[1][:n], out[2][:n]) == expected
+    new = kernels.new_candidates(tokens, np.array([0, 5, 10], np.int64), is_connector,
+                                 out[0][:2], out[2][:2], *group(starts[2:])[::2])
+    assert new.tolist() == [0, 2]  # 1 3 and 3 0, first seen in the second sentence
     # a table of two phrases under one key, that of 0 2 1: only 0 2 1 is joined (id 5),
     # never as the phrase 0 1 (id 4) filed under the same key
     parts, part_ptr = np.array([0, 1, 0, 2, 1], np.int32), np.array([0, 2, 5], np.int64)
-    key = kernels.table_keys(parts, part_ptr, 4, False)[1]
+    key = kernels.table_keys(parts, part_ptr, 4)[1]
     out, out_offsets = np.empty(10, np.int32), np.empty(2, np.int64)
-    n = kernels.merge_phrases(tokens, np.array([0, 10], np.int64), is_connector, 4, False,
+    n = kernels.merge_phrases(tokens, np.array([0, 10], np.int64), is_connector, 4,
                               np.array([key, key]), parts, part_ptr, out, out_offsets)
     assert out[:n].tolist() == [5, 0, 1, 5, 3, 0]

@@ -1457,7 +1457,12 @@ def _convae(a) -> None:
 
 
 def _add_phrases(sub) -> None:
-    from wordspace.phrases import DEFAULT_THRESHOLDS, MAX_PASSES, SCORINGS  # with wordspace
+    from wordspace.phrases import (  # with wordspace
+        DEFAULT_THRESHOLDS,
+        MAX_PASSES,
+        MAX_VOCAB_SIZE,
+        SCORINGS,
+    )
 
     p = _subcommand(
         sub, "phrases", help="join frequent word pairs into phrases (word2phrase)",
@@ -1470,7 +1475,9 @@ def _add_phrases(sub) -> None:
             "V the number of distinct words and pairs counted (gensim's score and\n"
             "defaults; word2phrase multiplies by the corpus's word count instead, with\n"
             "threshold 100). --passes 2 joins phrases again, as running word2phrase\n"
-            "twice does. See docs/phrases.md."),
+            "twice does. Memory follows the distinct words and pairs, not the corpus's\n"
+            "length; past --max-vocab-size of them the rarest so far are dropped, as\n"
+            "gensim drops them. See docs/phrases.md."),
         epilog="examples:\n"
                "  wordspace phrases text8 -o text8-phrases.txt --table phrases.tsv\n"
                "  wordspace train text8-phrases.txt -o phrase-model\n"
@@ -1496,6 +1503,12 @@ def _add_phrases(sub) -> None:
                         "normalised pointwise mutual information, in [-1, 1]")
     p.add_argument("--passes", type=_int_at_least(1, MAX_PASSES + 1), default=1, metavar="N",
                    help="detect phrases this many times, each on the previous pass's output")
+    p.add_argument("--max-vocab-size", type=_int_at_least(0), default=MAX_VOCAB_SIZE,
+                   metavar="N",
+                   help="the most distinct words and pairs counted at once (gensim's "
+                        "max_vocab_size): past it, those seen fewer than k times so far are "
+                        "dropped, k rising by one each time; about 45 bytes each at the "
+                        "peak (60 with connector words); 0: count every pair")
     p.add_argument("--delimiter", default="_", help="joins a phrase's words")
     p.add_argument("--connector-words", nargs="+", default=None, metavar="WORD",
                    help="words that may sit inside a phrase but never begin or end one "
@@ -1531,7 +1544,8 @@ def _phrases(a) -> None:
         corpus = read_corpus(a.corpus, lowercase=a.lowercase)
         phrases = Phrases(corpus, min_count=a.min_count, threshold=threshold,
                           scoring=a.scoring, delimiter=a.delimiter,
-                          connector_words=a.connector_words or (), passes=a.passes)
+                          connector_words=a.connector_words or (), passes=a.passes,
+                          max_vocab_size=a.max_vocab_size or None)
     if a.table:
         phrases.save(a.table)
     n_words = phrases.write_corpus(corpus, a.output)

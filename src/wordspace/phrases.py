@@ -69,6 +69,15 @@ _SCORERS = {"default": original_score, "npmi": npmi_score}
 MAX_PASSES = 10
 #: each scoring's default threshold: gensim's 10 for its score, 0.5 for npmi
 DEFAULT_THRESHOLDS = {"default": 10.0, "npmi": 0.5}
+#: gensim's default bound on the distinct words and candidates counted (see Phrases)
+MAX_VOCAB_SIZE = 40_000_000
+#: the corpus is counted this many tokens at a time at least (whole sentences), and at
+#: least a quarter of the candidates already counted: merging a chunk into the table
+#: moves the whole table, so chunks that grow with it keep that within four entries a
+#: token, while a chunk (16 bytes a token as it is counted, about 56 with connector
+#: words) stays about the table's own size. 2**21 tokens: 32 MB, and sorts long enough
+#: that the Python between chunks costs nothing measurable
+CHUNK_TOKENS = 1 << 21
 
 
 def read_corpus(source, progress: bool = True, **options) -> Corpus:
@@ -107,6 +116,14 @@ class Phrases:
     passes : int
         How many times to detect phrases, each pass on the corpus the previous one
         joined (word2phrase run twice finds phrases of up to four words).
+    max_vocab_size : int or None
+        The most distinct words and candidates counted at once (gensim's
+        ``max_vocab_size``, 40 M): whenever a sentence takes the count above it, those
+        seen fewer than ``k`` times so far are dropped, ``k`` 1 at the first time and one
+        more each time after, and counted afresh if seen again (gensim's pruning). Memory
+        while counting follows the distinct words and candidates, not the corpus's
+        length: about 45 bytes each at the peak (60 with connector words); ``None``
+        counts every one.
     progress : bool
         Show the corpus reader's progress bar.
     **corpus_options
@@ -125,8 +142,10 @@ class Phrases:
                  threshold: float = DEFAULT_THRESHOLDS["default"],
                  scoring: str = "default", delimiter: str = "_",
                  connector_words: Iterable[str] = (), passes: int = 1,
-                 progress: bool = True, **corpus_options):
-        self._configure(min_count, threshold, scoring, delimiter, connector_words, passes)
+                 max_vocab_size: int | None = MAX_VOCAB_SIZE, progress: bool = True,
+                 **corpus_options):
+        self._configure(min_count, threshold, scoring, delimiter, connector_words, passes,
+                        max_vocab_size)
         corpus = self._read(source, progress, corpus_options)
         self.tokenization = corpus.tokenization
         self.corpus_word_count = corpus.n_tokens
@@ -142,8 +161,10 @@ class Phrases:
 
     # -- settings ---------------------------------------------------------------------------
     def _configure(self, min_count, threshold, scoring, delimiter, connector_words,
-                   passes) -> None:
+                   passes, max_vocab_size) -> None:
         check_int("min_count", min_count, 1)
+        if max_vocab_size is not None:
+            check_int("max_vocab_size", max_vocab_size, 1)
         check_int("passes", passes, 1, maximum=MAX_PASSES)
         check_choice("scoring", scoring, SCORINGS)
         check_float("threshold", threshold, -math.inf)  # a finite number: ranges below
@@ -166,12 +187,14 @@ class Phrases:
             raise ValueError(f"connector_words must be non-empty strings, got {bad[0]!r}")
         self.min_count, self.threshold, self.scoring = min_count, float(threshold), scoring
         self.delimiter, self.connector_words, self.passes = delimiter, connectors, passes
+        self.max_vocab_size = max_vocab_size
 
     def settings(self) -> dict:
         """The parameters the table was learned with (what its file records)."""
         return {"min_count": self.min_count, "threshold": self.threshold,
                 "scoring": self.scoring, "delimiter": self.delimiter,
                 "connector_words": sorted(self.connector_words), "passes": self.passes,
+                "max_vocab_size": self.max_vocab_size,
                 "corpus_word_count": self.corpus_word_count,
                 "tokenization": self.tokenization}
 
@@ -201,40 +224,28 @@ class Phrases:
                ) -> dict[tuple[str, ...], tuple[str, float, int]]:
         """Count the corpus's words and candidate pairs, score them, and keep those above
         the threshold: {words: (phrase, score, count)}."""
-        is_connector = self._connector_mask(words)
-        exact = not is_connector.any()
-        keys = np.empty(len(tokens), np.int64)
-        starts = np.empty(0 if exact else len(tokens), np.int64)  # exact keys need none
-        n = _kernels.candidate_keys(tokens, offsets, is_connector, len(words), exact, keys,
-                                    starts)
-        if exact:  # a pair is its key: sort and count the keys alone
-            keys = keys[:n]
-            keys.sort()
-            pair_counts = np.empty(n, np.int64)
-            n_pairs = _kernels.count_runs(keys, pair_counts)
-            first, last = np.divmod(keys[:n_pairs], len(words))
+        counted = _Counts(tokens, offsets, self._connector_mask(words), self.max_vocab_size)
+        len_vocab = counted.n_words + len(counted.keys)  # distinct words and pairs
+        # only pairs seen min_count times can be phrases (fewer score 0 or less by the
+        # default score, whose threshold is positive, and minus infinity by npmi):
+        # scoring those alone keeps the scores' arrays small beside the table
+        kept = np.flatnonzero(counted.counts >= self.min_count)
+        keys, pair_counts, word_counts = counted.keys[kept], counted.counts[kept], counted.words
+        if counted.pairs_only:  # a pair is its key
+            first, last = np.divmod(keys, len(words))
 
             def parts_of(i: int) -> tuple[str, ...]:
                 return words[first[i]], words[last[i]]
-        else:  # a hash: sort the positions with the keys, compare the words in a run
-            order = np.argsort(keys[:n], kind="stable")
-            keys, starts = keys[order], starts[order]
-            del order
-            begin, end = np.empty(n, np.int64), np.empty(n, np.int64)  # positions
-            pair_counts = np.empty(n, np.int64)
-            n_pairs = _kernels.group_candidates(tokens, is_connector, keys, starts, begin,
-                                                end, pair_counts)
-            first, last = tokens[begin[:n_pairs]], tokens[end[:n_pairs]]
+        else:  # the words of one occurrence
+            starts = counted.starts[kept]
+            ends = _kernels.candidate_ends(tokens, counted.is_connector, starts)
+            first, last = tokens[starts], tokens[ends]
 
             def parts_of(i: int) -> tuple[str, ...]:
-                return tuple(words[t] for t in tokens[begin[i]:end[i] + 1])
-        del keys
-        pair_counts = pair_counts[:n_pairs]
-        counts = np.bincount(tokens, minlength=len(words))
-        counts[is_connector] = 0  # gensim's vocabulary leaves connectors out
-        len_vocab = int(np.count_nonzero(counts)) + n_pairs  # distinct words and pairs
-        scores = _SCORERS[self.scoring](counts[first], counts[last], pair_counts, len_vocab,
-                                        self.min_count, len(tokens))
+                return tuple(words[t] for t in tokens[starts[i]:ends[i] + 1])
+        del counted, kept
+        scores = _SCORERS[self.scoring](word_counts[first], word_counts[last], pair_counts,
+                                        len_vocab, self.min_count, len(tokens))
         table = {}
         for i in np.flatnonzero(scores > self.threshold):
             parts = parts_of(i)
@@ -251,11 +262,10 @@ class Phrases:
         found = [(ids, phrase) for parts, (phrase, _, _) in table.items()
                  if None not in (ids := [index.get(w) for w in parts])]
         is_connector = self._connector_mask(words)
-        exact = not is_connector.any()
         part_ptr = np.zeros(len(found) + 1, np.int64)
         part_ptr[1:] = np.cumsum([len(ids) for ids, _ in found])
         parts = np.fromiter((i for ids, _ in found for i in ids), np.int32, int(part_ptr[-1]))
-        keys = _kernels.table_keys(parts, part_ptr, len(words), exact)
+        keys = _kernels.table_keys(parts, part_ptr, len(words))
         order = np.argsort(keys, kind="stable")
         sorted_ptr = np.zeros_like(part_ptr)
         sorted_ptr[1:] = np.cumsum(np.diff(part_ptr)[order])
@@ -263,9 +273,8 @@ class Phrases:
             if len(found) else parts
         out_tokens = np.empty(len(tokens), np.int32)
         out_offsets = np.empty(len(offsets), np.int64)
-        n = _kernels.merge_phrases(tokens, offsets, is_connector, len(words), exact,
-                                   keys[order], sorted_parts, sorted_ptr, out_tokens,
-                                   out_offsets)
+        n = _kernels.merge_phrases(tokens, offsets, is_connector, len(words), keys[order],
+                                   sorted_parts, sorted_ptr, out_tokens, out_offsets)
         return [*words, *(found[p][1] for p in order)], out_tokens[:n], out_offsets
 
     def transform(self, corpus: Corpus) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -396,7 +405,8 @@ class Phrases:
         self = cls.__new__(cls)
         try:
             self._configure(found["min_count"], found["threshold"], found["scoring"],
-                            found["delimiter"], found["connector_words"], found["passes"])
+                            found["delimiter"], found["connector_words"], found["passes"],
+                            found.get("max_vocab_size"))  # older tables counted all
             self.corpus_word_count = int(found["corpus_word_count"])
             self.tokenization = dict(found["tokenization"])
         except (KeyError, TypeError, ValueError) as e:
@@ -425,6 +435,111 @@ class Phrases:
             raise ValueError(f"{where}: the phrase {shorten(phrase)} is not its words joined "
                              f"by {self.delimiter!r}")
         self.tables[number - 1][tuple(parts)] = (phrase, score, count)
+
+
+class _Counts:
+    """The counts of an encoded corpus's words and candidates (gensim's vocabulary),
+    counted a chunk of sentences at a time (:data:`CHUNK_TOKENS`), each chunk's table
+    of distinct candidates merged into the running one, so that memory follows the
+    distinct candidates, not the corpus; pruned as gensim prunes when there are more
+    than ``max_vocab_size`` words and candidates.
+
+    ``keys``, ``counts``, ``starts``: the distinct candidates, sorted by key (see
+    :mod:`wordspace.kernels.phrases`; ``starts`` is empty when ``pairs_only``); ``words``:
+    each word's count (0 for connectors), ``n_words`` how many are not 0."""
+
+    def __init__(self, tokens: np.ndarray, offsets: np.ndarray, is_connector: np.ndarray,
+                 max_vocab_size: int | None):
+        self.tokens, self.offsets, self.is_connector = tokens, offsets, is_connector
+        self.pairs_only = not is_connector.any()  # no connector words: every key is a pair
+        n_ids = len(is_connector)
+        self.key_bits = (n_ids * n_ids - 1).bit_length() if self.pairs_only else 63
+        self.words = np.zeros(n_ids, np.int64)
+        self.n_words = 0
+        self.keys, self.counts = np.empty(0, np.int64), np.empty(0, np.int64)
+        self.starts = np.empty(0, np.int64)
+        self.min_reduce = 1  # gensim's: the next pruning drops counts below this
+        s0 = 0
+        while s0 < len(offsets) - 1:
+            s1 = self._chunk_end(s0, max(CHUNK_TOKENS, len(self.keys) // 4))
+            over = False
+            # a token adds a word and a candidate at most: only then can the chunk
+            # take the count over, and gensim prunes after the first sentence that does
+            if max_vocab_size is not None and 2 * (offsets[s1] - offsets[s0]) > \
+                    max_vocab_size - len(self.keys) - self.n_words:
+                s1, over = self._first_over(s0, s1, max_vocab_size)
+            self.keys, self.counts, self.starts = self._merged(*self._chunk(s0, s1))
+            self.n_words += _kernels.add_words(tokens, offsets[s0], offsets[s1],
+                                               is_connector, self.words)
+            if over:
+                self._prune()
+            s0 = s1
+
+    def _chunk_end(self, s0: int, n_tokens: int) -> int:
+        """The end of the sentences from ``s0`` that hold ``n_tokens`` tokens at most
+        (one sentence at least)."""
+        s1 = int(np.searchsorted(self.offsets, self.offsets[s0] + n_tokens, "right")) - 1
+        return min(max(s1, s0 + 1), len(self.offsets) - 1)
+
+    def _chunk(self, s0: int, s1: int, first: bool = False
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The table of the candidates of sentences ``s0`` to ``s1 - 1``, with the
+        positions of their first occurrences (``starts``) if ``first`` or there are
+        connector words."""
+        size = int(self.offsets[s1] - self.offsets[s0])
+        keys, spare = np.empty(size, np.int64), np.empty(size, np.int64)
+        starts = np.empty(size if first or not self.pairs_only else 0, np.int64)
+        n = _kernels.candidate_keys(self.tokens, self.offsets[s0:s1 + 1], self.is_connector,
+                                    len(self.words), keys, starts)
+        keys, starts, counts = keys[:n], starts[:n], spare[:n]  # the sort's scratch, then counts
+        _kernels.radix_sort(keys, starts, counts, np.empty_like(starts), self.key_bits)
+        n = _kernels.group_candidates(self.tokens, self.is_connector, keys, starts, counts)
+        return keys[:n], counts[:n], starts[:n]
+
+    def _merged(self, keys: np.ndarray, counts: np.ndarray, starts: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """This table with a chunk's merged in (a new table: this one is unchanged)."""
+        size = len(self.keys) + len(keys)
+        out = (np.empty(size, np.int64), np.empty(size, np.int64),
+               np.empty(0 if self.pairs_only else size, np.int64))
+        n = _kernels.merge_tables(self.tokens, self.is_connector, self.keys, self.counts,
+                                  self.starts, keys, counts, starts, *out)
+        return out[0][:n], out[1][:n], out[2][:n]
+
+    def _first_over(self, s0: int, s1: int, limit: int) -> tuple[int, bool]:
+        """The first ``s`` after ``s0`` such that counting sentences ``s0`` to ``s - 1``
+        makes more than ``limit`` words and candidates, and True; ``s1`` and False if
+        none up to ``s1`` does. What a sentence adds is what first occurs there and is
+        not counted yet; it is found in windows of sentences from ``s0``, each twice as
+        long as the one before, so that the time follows the sentences before ``s``."""
+        n = 1
+        while True:
+            end = min(s0 + n, s1)
+            keys, _, starts = self._chunk(s0, end, first=True)
+            offsets = self.offsets[s0:end + 1]
+            new = _kernels.new_words(self.tokens, offsets, self.is_connector, self.words) \
+                + _kernels.new_candidates(self.tokens, offsets, self.is_connector, self.keys,
+                                          self.starts, keys, starts)
+            over = len(self.keys) + self.n_words + np.cumsum(new) > limit
+            if over[-1]:
+                return s0 + 1 + int(np.argmax(over)), True
+            if end == s1:
+                return s1, False
+            n *= 2
+
+    def _prune(self) -> None:
+        """Drop the words and candidates counted fewer than ``min_reduce`` times, and
+        raise it (gensim's ``prune_vocab``)."""
+        logger.info("%d words and candidates counted, more than max_vocab_size: dropping "
+                    "those seen fewer than %d times", self.n_words + len(self.keys),
+                    self.min_reduce)
+        keep = self.counts >= self.min_reduce
+        self.keys, self.counts = self.keys[keep], self.counts[keep]
+        if not self.pairs_only:
+            self.starts = self.starts[keep]
+        self.words[self.words < self.min_reduce] = 0
+        self.n_words = int(np.count_nonzero(self.words))
+        self.min_reduce += 1
 
 
 def is_phrase_table(path: Path) -> bool:

@@ -6,12 +6,20 @@ every word that is not a connector ends the candidate begun by the previous such
 and begins the next. A candidate is named by the position of its first word in
 ``tokens``; its last word is the first non-connector after it.
 
-Candidates are keyed by an int64: exactly ``a * n_ids + b`` when there are no connector
-words (the keys are sorted in NumPy and :func:`count_runs` counts them), else a hash of
-the whole id sequence (the keys are sorted with their positions and
-:func:`group_candidates` counts each distinct sequence, comparing the sequences within a
-run of equal hashes, so a hash collision never merges two candidates).
-:func:`merge_phrases` rewrites a corpus with a table of phrases, greedily from the left.
+Candidates are keyed by an int64: a pair of adjacent words ``a b`` exactly by
+``a * n_ids + b`` (below :data:`HASHED`), a longer sequence (words with connectors
+between) by a hash of its ids (:data:`HASHED` and above). A table of distinct candidates
+is sorted by key: ``keys``, ``counts`` and, when there are connector words, ``starts``,
+the position in ``tokens`` of one occurrence of each (none otherwise: every key is then
+its pair). Candidates of equal hashes are told apart by their words (:func:`_match`), so
+a hash collision never merges two candidates.
+
+The corpus is counted a chunk of sentences at a time: a chunk's keys (and positions)
+are sorted (:func:`radix_sort`) and counted (:func:`group_candidates`), and each chunk's
+table merged into the running one (:func:`merge_tables`), so memory follows the distinct
+candidates, not the corpus; :func:`new_candidates` and :func:`new_words` count what each
+sentence of a chunk would add. :func:`merge_phrases` rewrites a corpus with a table of
+phrases, greedily from the left.
 """
 
 from __future__ import annotations
@@ -21,6 +29,9 @@ import numpy as np
 from wordspace.kernels._jit import kernel
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+#: keys from here up are hashes of sequences longer than a pair; below, a pair's key is
+#: the pair (``n_ids`` is below 2**31: an int32 id)
+HASHED = np.int64(1) << 62
 
 
 @kernel(inline=True)
@@ -34,22 +45,23 @@ def _end_of(seq, start, is_connector):
 
 
 @kernel(inline=True)
-def sequence_key(seq, start, end, n_ids, exact):
+def sequence_key(seq, start, end, n_ids):
     """The key of the id sequence ``seq[start..end]`` (both included)."""
-    if exact:
+    if end == start + 1:
         return np.int64(seq[start]) * n_ids + np.int64(seq[end])
     h = np.uint64(0xCBF29CE484222325)
     for i in range(start, end + 1):
         h = (h ^ np.uint64(seq[i])) * _MIX
         h ^= h >> np.uint64(29)
-    return np.int64(h >> np.uint64(1))
+    return np.int64(h >> np.uint64(2)) | HASHED
 
 
 @kernel
-def candidate_keys(tokens, offsets, is_connector, n_ids, exact, keys, starts):
-    """Write the key and first position of every candidate of the corpus; returns how
-    many. ``keys`` and ``starts`` hold ``len(tokens)`` entries at least (``starts`` none
-    when ``exact``: an exact key is its pair, and its position is not needed)."""
+def candidate_keys(tokens, offsets, is_connector, n_ids, keys, starts):
+    """Write the key and first position of every candidate of the sentences
+    ``offsets`` delimit; returns how many. ``keys`` and ``starts`` hold one entry a
+    token at least (``starts`` none without connector words: every key is its pair)."""
+    with_starts = len(starts) > 0
     n = 0
     for s in range(len(offsets) - 1):
         start = -1
@@ -57,12 +69,48 @@ def candidate_keys(tokens, offsets, is_connector, n_ids, exact, keys, starts):
             if is_connector[tokens[i]]:
                 continue
             if start >= 0:
-                keys[n] = sequence_key(tokens, start, i, n_ids, exact)
-                if not exact:
+                keys[n] = sequence_key(tokens, start, i, n_ids)
+                if with_starts:
                     starts[n] = start
                 n += 1
             start = i
     return n
+
+
+#: the most bits a radix sort pass sorts on: its 2**12 counters stay in the L1 cache
+_DIGIT_BITS = 12
+
+
+@kernel
+def radix_sort(keys, values, scratch_keys, scratch_values, bits):
+    """Sort ``keys`` (non-negative, below ``2**bits``) in place, and ``values`` with them
+    (none if empty), stably: least-significant-digit radix sort, in an even number of
+    passes of ``_DIGIT_BITS`` bits at most, each moving every key (and value) into the
+    other of two buffers (the ``scratch`` arrays, as long), so that the last leaves them
+    in ``keys`` and ``values``. 2-3x faster than NumPy's sort of a chunk's keys, and
+    stable where NumPy's stable argsort is slower still."""
+    n_passes = max(1, (bits + _DIGIT_BITS - 1) // _DIGIT_BITS)
+    n_passes += n_passes % 2
+    width = (bits + n_passes - 1) // n_passes
+    mask = (np.int64(1) << width) - 1
+    carry = len(values) > 0
+    source, target = keys, scratch_keys
+    source_values, target_values = values, scratch_values
+    for p in range(n_passes):
+        shift = p * width
+        starts = np.zeros((1 << width) + 1, np.int64)
+        for i in range(len(source)):
+            starts[((source[i] >> shift) & mask) + 1] += 1
+        for d in range(1 << width):
+            starts[d + 1] += starts[d]
+        for i in range(len(source)):
+            d = (source[i] >> shift) & mask
+            target[starts[d]] = source[i]
+            if carry:
+                target_values[starts[d]] = source_values[i]
+            starts[d] += 1
+        source, target = target, source
+        source_values, target_values = target_values, source_values
 
 
 @kernel(inline=True)
@@ -76,28 +124,12 @@ def _same(seq_a, a0, a1, seq_b, b0, b1):
 
 
 @kernel
-def count_runs(keys, counts):
-    """Count the runs of equal values of ``keys`` (sorted), in place: each distinct key
-    moves to the front, its count into ``counts``; returns how many there are."""
-    n_out = 0
-    i = 0
-    while i < len(keys):
-        j = i + 1
-        while j < len(keys) and keys[j] == keys[i]:
-            j += 1
-        keys[n_out] = keys[i]
-        counts[n_out] = j - i
-        n_out += 1
-        i = j
-    return n_out
-
-
-@kernel
-def group_candidates(tokens, is_connector, keys, starts, rep_starts, rep_ends, counts):
+def group_candidates(tokens, is_connector, keys, starts, counts):
     """Count the distinct candidates of ``keys`` (sorted) and ``starts`` (in the same
-    order): the first and last positions of one occurrence of each into ``rep_starts``
-    and ``rep_ends``, its count into ``counts``; returns how many distinct candidates
-    there are."""
+    order, or none), in place: each distinct candidate's key and the position of its
+    first occurrence in this order move to the front of ``keys`` and ``starts``, its
+    count into ``counts``; returns how many distinct candidates there are."""
+    with_starts = len(starts) > 0
     n_out = 0
     i = 0
     n = len(keys)
@@ -105,18 +137,14 @@ def group_candidates(tokens, is_connector, keys, starts, rep_starts, rep_ends, c
         j = i
         while j < n and keys[j] == keys[i]:
             j += 1
-        first = n_out  # the run's distinct sequences are rep_starts[first:n_out]
+        first = n_out  # the run's distinct sequences are starts[first:n_out] (n_out <= i)
         for k in range(i, j):
-            s = starts[k]
-            e = _end_of(tokens, s, is_connector)
-            found = -1
-            for r in range(first, n_out):
-                if _same(tokens, s, e, tokens, rep_starts[r], rep_ends[r]):
-                    found = r
-                    break
+            found = _match(tokens, is_connector, starts, first, n_out, keys[k],
+                           starts[k] if with_starts else 0)
             if found < 0:
-                rep_starts[n_out] = s
-                rep_ends[n_out] = e
+                keys[n_out] = keys[k]
+                if with_starts:
+                    starts[n_out] = starts[k]
                 counts[n_out] = 1
                 n_out += 1
             else:
@@ -125,19 +153,139 @@ def group_candidates(tokens, is_connector, keys, starts, rep_starts, rep_ends, c
     return n_out
 
 
+@kernel(inline=True)
+def _match(tokens, is_connector, starts, lo, hi, key, start):
+    """The index in ``lo..hi-1`` (a run of entries keyed ``key``) of the candidate at
+    position ``start`` of ``tokens``, comparing the words at ``starts``; -1 if none. A
+    pair's key is the pair: then the run's one entry matches, and no word is read."""
+    if key < HASHED:
+        return lo if lo < hi else -1
+    end = _end_of(tokens, start, is_connector)
+    for r in range(lo, hi):
+        if _same(tokens, start, end, tokens, starts[r],
+                 _end_of(tokens, starts[r], is_connector)):
+            return r
+    return -1
+
+
+@kernel(inline=True)
+def _run_end(keys, i):
+    """The end of the run of keys equal to ``keys[i]``."""
+    j = i + 1
+    while j < len(keys) and keys[j] == keys[i]:
+        j += 1
+    return j
+
+
 @kernel
-def table_keys(parts, part_ptr, n_ids, exact):
+def merge_tables(tokens, is_connector, keys_a, counts_a, starts_a, keys_b, counts_b,
+                 starts_b, keys, counts, starts):
+    """Merge table ``b`` into table ``a`` (see the module's docstring; a candidate in
+    both gets the sum of its counts) into ``keys``, ``counts`` and ``starts``, which
+    hold ``len(keys_a) + len(keys_b)`` entries; returns the merged table's length.
+    Within a run of equal hashed keys, ``a``'s candidates come first, then those new in
+    ``b`` in ``b``'s order (the order of first occurrence when ``b`` follows ``a`` in
+    the corpus)."""
+    with_starts = len(starts) > 0
+    i = j = n = 0
+    while i < len(keys_a) or j < len(keys_b):
+        take_a = j == len(keys_b) or (i < len(keys_a) and keys_a[i] <= keys_b[j])
+        take_b = i == len(keys_a) or (j < len(keys_b) and keys_b[j] <= keys_a[i])
+        run = n  # this key's run of the merged table begins here, a's part first
+        if take_a:
+            end = _run_end(keys_a, i)
+            for k in range(i, end):
+                keys[n], counts[n] = keys_a[k], counts_a[k]
+                if with_starts:
+                    starts[n] = starts_a[k]
+                n += 1
+            i = end
+        from_a = n
+        if take_b:
+            end = _run_end(keys_b, j)
+            for k in range(j, end):
+                found = _match(tokens, is_connector, starts, run, from_a, keys_b[k],
+                               starts_b[k] if with_starts else 0)
+                if found >= 0:
+                    counts[found] += counts_b[k]
+                else:
+                    keys[n], counts[n] = keys_b[k], counts_b[k]
+                    if with_starts:
+                        starts[n] = starts_b[k]
+                    n += 1
+            j = end
+    return n
+
+
+@kernel
+def new_candidates(tokens, offsets, is_connector, keys_a, starts_a, keys_b, starts_b):
+    """How many of table ``b``'s candidates table ``a`` lacks, by the sentence of
+    ``offsets`` where each occurs first (``starts_b``: the first occurrences), looking
+    each up in ``a``: time in ``b``'s length, not ``a``'s."""
+    new = np.zeros(len(offsets) - 1, np.int64)
+    for j in range(len(keys_b)):
+        lo = np.searchsorted(keys_a, keys_b[j])
+        hi = lo
+        while hi < len(keys_a) and keys_a[hi] == keys_b[j]:
+            hi += 1
+        if _match(tokens, is_connector, starts_a, lo, hi, keys_b[j], starts_b[j]) < 0:
+            new[np.searchsorted(offsets, starts_b[j], "right") - 1] += 1
+    return new
+
+
+@kernel
+def candidate_ends(tokens, is_connector, starts):
+    """The position of the last word of each candidate beginning at ``starts``."""
+    ends = np.empty(len(starts), np.int64)
+    for k in range(len(starts)):
+        ends[k] = _end_of(tokens, starts[k], is_connector)
+    return ends
+
+
+@kernel
+def add_words(tokens, lo, hi, is_connector, counts):
+    """Count the words of ``tokens[lo:hi]`` into ``counts``, connectors left out (as
+    gensim's vocabulary leaves them out); returns how many were not counted before."""
+    n = 0
+    for i in range(lo, hi):
+        w = tokens[i]
+        if not is_connector[w]:
+            n += counts[w] == 0
+            counts[w] += 1
+    return n
+
+
+@kernel
+def new_words(tokens, offsets, is_connector, counts):
+    """How many distinct words (connectors left out) ``counts`` lacks, by the sentence
+    of ``offsets`` where each occurs first; ``counts`` is left as it was (each such word
+    is marked -1 while counting)."""
+    new = np.zeros(len(offsets) - 1, np.int64)
+    for s in range(len(offsets) - 1):
+        for i in range(offsets[s], offsets[s + 1]):
+            w = tokens[i]
+            if not is_connector[w] and counts[w] == 0:
+                counts[w] = -1
+                new[s] += 1
+    for i in range(offsets[0], offsets[-1]):
+        if counts[tokens[i]] < 0:
+            counts[tokens[i]] = 0
+    return new
+
+
+@kernel
+def table_keys(parts, part_ptr, n_ids):
     """The key of each phrase ``parts[part_ptr[p]:part_ptr[p + 1]]``."""
     keys = np.empty(len(part_ptr) - 1, np.int64)
     for p in range(len(keys)):
-        keys[p] = sequence_key(parts, part_ptr[p], part_ptr[p + 1] - 1, n_ids, exact)
+        keys[p] = sequence_key(parts, part_ptr[p], part_ptr[p + 1] - 1, n_ids)
     return keys
 
 
 @kernel(inline=True)
-def _find(tokens, start, end, n_ids, exact, table_keys, parts, part_ptr):
+def _find(tokens, start, end, n_ids, table_keys, parts, part_ptr):
     """The phrase of the table whose parts are ``tokens[start..end]``, or -1."""
-    key = sequence_key(tokens, start, end, n_ids, exact)
+    key = sequence_key(tokens, start, end, n_ids)
     p = np.searchsorted(table_keys, key)
     while p < len(table_keys) and table_keys[p] == key:
         if _same(tokens, start, end, parts, part_ptr[p], part_ptr[p + 1] - 1):
@@ -147,7 +295,7 @@ def _find(tokens, start, end, n_ids, exact, table_keys, parts, part_ptr):
 
 
 @kernel
-def merge_phrases(tokens, offsets, is_connector, n_ids, exact, table_keys, parts, part_ptr,
+def merge_phrases(tokens, offsets, is_connector, n_ids, table_keys, parts, part_ptr,
                   out_tokens, out_offsets):
     """Rewrite the corpus with the table's phrases: phrase ``p`` (its key
     ``table_keys[p]``, sorted, its ids ``parts[part_ptr[p]:part_ptr[p + 1]]``) becomes the
@@ -166,7 +314,7 @@ def merge_phrases(tokens, offsets, is_connector, n_ids, exact, table_keys, parts
                     n += 1
                 continue
             if start >= 0:
-                p = _find(tokens, start, i, n_ids, exact, table_keys, parts, part_ptr)
+                p = _find(tokens, start, i, n_ids, table_keys, parts, part_ptr)
                 if p >= 0:
                     out_tokens[n] = n_ids + p
                     n += 1
