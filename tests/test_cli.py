@@ -581,7 +581,8 @@ def test_sentence_vectors_prints_fasttext_s_line_by_line(tmp_path, capsys, monke
     """``sentence-vectors`` is fastText's print-sentence-vectors: a line of numbers for
     each line of standard input (or TEXT), the model's get_sentence_vector, zeros for a
     blank line; a line without any word with a vector gets zeros too and fails the run
-    once every line is printed; vectors without subwords are refused."""
+    once every line is printed; word vectors without subwords (a .vec) give the mean of
+    their words' unit vectors, unseen words left out."""
     import io
 
     from conftest import planted_sentences
@@ -609,8 +610,10 @@ def test_sentence_vectors_prints_fasttext_s_line_by_line(tmp_path, capsys, monke
     assert "no word of line 2 has a vector: 'x'" in captured.err
     assert "1 line(s) have no word with a vector" in captured.err
     model.vectors.save_word2vec_format(tmp_path / "ft.vec")
-    assert main(["sentence-vectors", str(tmp_path / "ft.vec"), "g0w0"]) == 2
-    assert "sentence vectors are a fastText model's" in capsys.readouterr().err
+    assert main(["sentence-vectors", str(tmp_path / "ft.vec"), "g0w0 g1w1 g0w0x"]) == 0
+    unit = [model.vectors[w] / np.linalg.norm(model.vectors[w]) for w in ("g0w0", "g1w1")]
+    np.testing.assert_allclose(np.array(capsys.readouterr().out.split(), float),
+                               np.mean(unit, axis=0), rtol=1e-5, atol=1e-6)
     monkeypatch.setattr("sys.stdin", io.StringIO(""))  # piped, and nothing in it
     assert main(["sentence-vectors", str(tmp_path / "ft")]) == 2
     assert "no line read" in capsys.readouterr().err

@@ -1026,13 +1026,14 @@ def _add_vectors(sub) -> None:
         description="Print one line of numbers for each TEXT given, or for each line of "
                     "standard input: fastText's sentence vector, the mean of the unit "
                     "vectors of the line's words (split at ASCII whitespace, as fastText "
-                    "splits them, not at a no-break space; unseen words composed from "
-                    "their n-grams). A blank line gets a line of zeros, as in fastText; so "
-                    "does a line none of whose words has "
-                    "a vector, which is reported on standard error and fails the run once "
-                    "every line is printed.")
+                    "splits them, not at a no-break space; in a fastText model, unseen "
+                    "words composed from their n-grams; any word vectors do). A blank "
+                    "line gets a line of zeros, as in fastText; so does a line none of "
+                    "whose words has a vector, which is reported on standard error and "
+                    "fails the run once every line is printed.")
     p.add_argument("model", metavar="MODEL",
-                   help="a fasttext model directory or a fastText .bin model")
+                   help="a model directory, a fastText .bin, or a word2vec binary or "
+                        "text file")
     p.add_argument("texts", nargs="*", metavar="TEXT",
                    help="default: each line of standard input")
 
@@ -1040,10 +1041,6 @@ def _add_vectors(sub) -> None:
         from wordspace._tokens import shorten
 
         vectors = _load_vectors(a.model)
-        if not hasattr(vectors, "get_sentence_vector"):
-            raise ValueError(f"{a.model} holds word vectors without subwords: sentence "
-                             "vectors are a fastText model's (a .bin, or a model trained "
-                             "with --model fasttext)")
         texts = a.texts or (line.rstrip("\n") for line in iter(sys.stdin.readline, ""))
         failed, n = [], 0
         for n, text in enumerate(texts, 1):

@@ -381,6 +381,36 @@ class Vectors(WordIndex):
         u = self.unit
         return np.einsum("ij,ij->i", u[rows1], u[rows2])
 
+    def get_sentence_vector(self, text: str) -> np.ndarray:
+        """fastText's sentence vector of an unsupervised model (``get_sentence_vector``,
+        ``print-sentence-vectors``): the mean of the unit vectors of ``text``'s words, for
+        any word vectors (word2vec's too: a common baseline for short texts).
+
+        ``text`` is split at ASCII whitespace, as fastText splits it (no lowercasing, no
+        end-of-sentence word); each word's vector (in a subword model, composed from its
+        n-grams if it is unseen) is scaled to unit length, and words without a vector or
+        with a zero one are left out of the mean.
+
+        Parameters
+        ----------
+        text : str
+            One line: a ``"\n"`` in it is a ``ValueError``, as in fastText's Python
+            module.
+
+        Returns
+        -------
+        ndarray (dim,)
+            float32; zeros when no word of ``text`` has a vector (as in fastText).
+        """
+        if "\n" in text:
+            raise ValueError("get_sentence_vector takes one line of text: it contains a "
+                             "newline ('\\n')")
+        units = [vector for word in _ASCII_SPACE.split(text) if word
+                 and (vector := self._lookup(word, norm=True)) is not None and vector.any()]
+        if not units:
+            return np.zeros(self.dim, np.float32)
+        return np.mean(units, axis=0, dtype=np.float64).astype(np.float32)
+
     def get_mean_vector(self, keys, weights=None, pre_normalize: bool = True,
                         post_normalize: bool = False, ignore_missing: bool = True
                         ) -> np.ndarray:
@@ -951,35 +981,6 @@ class SubwordVectors(Vectors):
         rows = self.inputs[self._first_bucket:self.subwords.rows(self._first_bucket)].view()
         rows.setflags(write=False)
         return rows
-
-    def get_sentence_vector(self, text: str) -> np.ndarray:
-        """fastText's sentence vector of an unsupervised model (``get_sentence_vector``,
-        ``print-sentence-vectors``): the mean of the unit vectors of ``text``'s words.
-
-        ``text`` is split at ASCII whitespace, as fastText splits it (no lowercasing, no
-        end-of-sentence word); each word's vector, composed from its n-grams if it is
-        unseen, is scaled to unit length, and words without a vector or with a zero one
-        are left out of the mean.
-
-        Parameters
-        ----------
-        text : str
-            One line: a ``"\n"`` in it is a ``ValueError``, as in fastText's Python
-            module.
-
-        Returns
-        -------
-        ndarray (dim,)
-            float32; zeros when no word of ``text`` has a vector (as in fastText).
-        """
-        if "\n" in text:
-            raise ValueError("get_sentence_vector takes one line of text: it contains a "
-                             "newline ('\\n')")
-        units = [vector for word in _ASCII_SPACE.split(text) if word
-                 and (vector := self._lookup(word, norm=True)) is not None and vector.any()]
-        if not units:
-            return np.zeros(self.dim, np.float32)
-        return np.mean(units, axis=0, dtype=np.float64).astype(np.float32)
 
     def _compose(self, key) -> np.ndarray | None:
         if not isinstance(key, str):
