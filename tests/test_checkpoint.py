@@ -511,6 +511,33 @@ def test_the_same_command_run_again_after_it_finished_keeps_its_model(tmp_path):
         waiting.stderr, waiting.stderr
 
 
+def test_a_requeue_knows_pretrained_vectors_by_their_contents_not_their_path(tmp_path):
+    """--init's file decides the model: the same command finds its model kept while the
+    file is as it was, under any path to it, and trains again once the file has been
+    rewritten in place."""
+    corpus_file = _write_corpus(tmp_path / "corpus.txt", 600)
+    words = sorted({w for s in planted_sentences(n_sentences=600)[0] for w in s})
+    vectors = tmp_path / "init.vec"
+    vectors.write_text(f"{len(words)} 12\n" + "".join(
+        f"{w} {' '.join(['0.01'] * 12)}\n" for w in words))
+    out = tmp_path / "model"
+    args = _train_args(corpus_file, out, 1, "--checkpoint-every", "1e", "--init",
+                       str(vectors))
+
+    def trains(command: list[str]) -> bool:
+        run = _run_cli(command)
+        assert run.returncode == 0, run.stderr
+        return "model written to" in run.stdout
+
+    assert trains(args) and not trains(args)
+    (tmp_path / "elsewhere").symlink_to(tmp_path)  # another path to the same file
+    moved = [str(tmp_path / "elsewhere" / "init.vec") if a == str(vectors) else a
+             for a in args]
+    assert not trains(moved)
+    vectors.write_text(vectors.read_text().replace("0.01", "0.02"))  # rewritten in place
+    assert trains(args) and not trains(args)
+
+
 def test_train_without_checkpoint_options_leaves_model_partial_alone(tmp_path):
     corpus_file = _write_corpus(tmp_path / "corpus.txt", 300)
     out = tmp_path / "model"

@@ -439,6 +439,10 @@ class _SaveModel:
 #: on another machine, with other paths to the same corpus and other cores
 _NOT_THE_MODEL = ("func", "verbose", "quiet", "workers", "output", "corpus",
                   "checkpoint_every", "restart")
+#: ``train``'s options naming files whose contents decide the model (pretrained vectors,
+#: the model an update continues): recorded by their files' digests, not by their paths,
+#: which may differ between ranks and machines while what they hold may change in place
+_READ_FILES = ("init", "update")
 
 
 def _command_record(args, kind: str) -> dict | None:
@@ -448,24 +452,33 @@ def _command_record(args, kind: str) -> dict | None:
     from wordspace.corpus import source_identity
 
     options = {k: _comparable(v) for k, v in sorted(vars(args).items())
-               if k not in _NOT_THE_MODEL}
+               if k not in _NOT_THE_MODEL and k not in _READ_FILES}
     try:
         corpus = source_identity(args.corpus, kind)
+        read = {name: _path_digests(Path(path)) for name in _READ_FILES
+                if (path := getattr(args, name, None)) is not None}
     except (OSError, ValueError):
         return None
     # as JSON gives it back (lists, not tuples), to compare with a record read
     return json.loads(json.dumps({"command": "wordspace train", "version": 1,
-                                  "options": options, "corpus": corpus}))
+                                  "options": options, "corpus": corpus, "read": read}))
 
 
-def _file_digests(directory: Path) -> dict[str, list]:
-    """Each file of a model directory but the command's record: its size and BLAKE2b."""
+def _path_digests(path: Path) -> dict[str, list]:
+    """A file's, or each file of a directory's, size and BLAKE2b (:func:`_file_digests`)."""
+    return _file_digests(path) if path.is_dir() else _file_digests(path.parent, path.name)
+
+
+def _file_digests(directory: Path, only: str | None = None) -> dict[str, list]:
+    """Each file of a model directory but the command's record (or the file ``only``):
+    its size and BLAKE2b."""
     import hashlib
 
     from wordspace.models.base import COMMAND_RECORD
 
     digests = {}
-    for entry in sorted(directory.iterdir()):
+    entries = [directory / only] if only is not None else sorted(directory.iterdir())
+    for entry in entries:
         if entry.name != COMMAND_RECORD:
             with open(entry, "rb") as f:
                 digests[entry.name] = [os.fstat(f.fileno()).st_size,
