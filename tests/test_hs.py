@@ -309,11 +309,24 @@ def test_score_is_the_log_probability_of_each_sentence(cls, planted_corpus):
         model.score(["a sentence as one string"])
 
 
-def test_score_needs_a_tree(planted_corpus):
+def test_score_needs_a_tree_and_a_word_s_vector_for_its_input(planted_corpus):
     path, _ = planted_corpus
     model = SkipGram(**FAST).fit(Corpus(path, progress=False))
     with pytest.raises(RuntimeError, match="hs=True"):
         model.score([["g0w1", "g0w2"]])
+    cbow = FastText(hs=True, negative=0, cbow=True, bucket=500, **{**FAST, "epochs": 1})
+    with pytest.raises(TypeError, match="fastText's CBOW"):
+        cbow.fit(Corpus(path, progress=False)).score([["g0w1", "g0w2"]])
+
+
+def test_a_model_pickled_before_hs_unpickles_as_negative_sampling(planted_corpus):
+    import pickle
+
+    path, _ = planted_corpus
+    model = SkipGram(**{**FAST, "epochs": 1}).fit(Corpus(path, progress=False))
+    del model.__dict__["hs"]  # as a SkipGram pickled before the parameter existed
+    old = pickle.loads(pickle.dumps(model))
+    assert old.get_params()["hs"] is False and old.predict_output_word(["g0w1"], topn=1)
 
 
 def test_a_saved_tree_model_loads_answers_and_resumes_nothing_else(planted_corpus,
@@ -323,12 +336,15 @@ def test_a_saved_tree_model_loads_answers_and_resumes_nothing_else(planted_corpu
     model.save(tmp_path / "m")
     config = json.loads((tmp_path / "m" / "config.json").read_text())
     assert config["params"]["hs"] is True
+    assert config["format"] == 3  # an older wordspace says to upgrade, not "negative=0"
     loaded = load_model(tmp_path / "m")
     assert loaded.hs and loaded.negative == 0
     assert loaded.predict_output_word(["g0w1"], topn=3) == model.predict_output_word(
         ["g0w1"], topn=3)
     # a negative-sampling model asked about after set_params(hs=True) answers as trained
     ns = SkipGram(**FAST).fit(Corpus(path, progress=False))
+    ns.save(tmp_path / "ns")
+    assert json.loads((tmp_path / "ns" / "config.json").read_text())["format"] == 2
     before = ns.predict_output_word(["g0w1"], topn=3)
     ns.set_params(hs=True, negative=0)
     assert ns.predict_output_word(["g0w1"], topn=3) == before
@@ -409,3 +425,30 @@ def test_fasttext_s_own_hs_models_move_both_ways(planted_corpus, tmp_path):
     back = FastText.load_facebook_model(tmp_path / "o.bin")
     assert back.hs and back.predict_output_word(["g0w1"], topn=3) == ours.predict_output_word(
         ["g0w1"], topn=3)
+
+
+@pytest.mark.parametrize("hs", [True, False])
+def test_a_bin_lists_the_words_by_descending_count_as_fasttext_builds_its_tree(hs, tmp_path):
+    """<unk> (index 0, here rarer than every word) is written in its place by count:
+    fastText builds its tree over the file's order as it stands, so the file must be
+    sorted for its tree to be the one trained; each word's rows travel with it."""
+    import fasttext  # the dev extra's
+
+    sentences, _ = planted_sentences(n_sentences=400)
+    sentences += [["rare1", "g0w1"], ["rare2", "g1w1"]]  # two words below min_count
+    corpus = Corpus(write_sentences(tmp_path / "c.txt", sentences), min_count=2, unk=True,
+                    progress=False)
+    objective = dict(hs=True, negative=0) if hs else {}
+    model = FastText(bucket=500, min_n=2, max_n=3, **objective, **{**FAST, "epochs": 2}).fit(
+        corpus)
+    assert model.vocab_.words[0] == "<unk>" and model.vocab_.counts[0] == 2
+    model.save_facebook_model(tmp_path / "m.bin")
+    read = fasttext.load_model(str(tmp_path / "m.bin"))
+    words, counts = read.get_words(include_freq=True)
+    assert np.all(np.diff(counts) <= 0) and words[-1] == "<unk>"
+    for word in words:
+        np.testing.assert_allclose(read.get_word_vector(word), model.vectors[word],
+                                   rtol=1e-5, atol=1e-6)
+    rows = [model.vocab_.index_of(w) for w in words]
+    expected = -model.output_vectors_ if hs else model.output_vectors_[rows]
+    np.testing.assert_array_equal(read.get_output_matrix(), expected)

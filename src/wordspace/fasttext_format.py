@@ -65,6 +65,11 @@ class FastTextFile:
     inputs: np.ndarray  # (nwords + bucket) x dim
     outputs: np.ndarray  # nwords x dim (a classifier's: nlabels x dim)
     labels: list[str] = field(default_factory=list)  # a supervised classifier's
+    #: the order to write the words in (None: as given), their rows of ``inputs`` and,
+    #: when ``outputs_per_word``, of ``outputs`` with them (a hierarchical softmax's
+    #: output rows are its tree's inner nodes)
+    order: np.ndarray | None = None
+    outputs_per_word: bool = True
 
 
 class _Reader:
@@ -215,7 +220,9 @@ def write_fasttext(path: str | Path, model: FastTextFile) -> None:
     """Write ``model`` as a fastText ``.bin`` file, atomically (the matrices are written
     a block of rows at a time, never copied whole), at a new path or over an earlier
     fastText ``.bin`` file: anything else, a link included, is refused before writing."""
-    words = model.words
+    order = model.order
+    words = model.words if order is None else [model.words[i] for i in order]
+    counts = model.counts if order is None else model.counts[order]
     for i, w in enumerate(words):
         if not w or "\0" in w or any(c.isspace() for c in w):
             raise ValueError(f"{path}: word {i + 1} ({w[:50]!r}) is empty or holds "
@@ -228,10 +235,14 @@ def write_fasttext(path: str | Path, model: FastTextFile) -> None:
                            model.min_n, model.max_n, 100, model.sample))
         # pruneidx_size -1: not pruned (0 would tell fastText to use no n-gram at all)
         f.write(_DICT.pack(len(words), len(words), 0, model.ntokens, -1))
-        for w, count in zip(words, model.counts.tolist(), strict=True):
+        for w, count in zip(words, counts.tolist(), strict=True):
             f.write(w.encode("utf-8") + b"\0" + struct.pack("<qb", count, 0))
-        for matrix in (model.inputs, model.outputs):
+        for matrix, per_word in ((model.inputs, True), (model.outputs, model.outputs_per_word)):
             f.write(_MATRIX.pack(False, *matrix.shape))
-            for start in range(0, len(matrix), _ROWS_PER_WRITE):
+            first = 0
+            if order is not None and per_word:  # the words' rows in their order, then the rest
+                f.write(np.ascontiguousarray(matrix[order], dtype="<f4").tobytes())
+                first = len(order)
+            for start in range(first, len(matrix), _ROWS_PER_WRITE):
                 f.write(np.ascontiguousarray(matrix[start:start + _ROWS_PER_WRITE],
                                              dtype="<f4").tobytes())

@@ -54,8 +54,8 @@ from wordspace.vocab import UNK, Vocabulary
 logger = logging.getLogger(__name__)
 
 #: the newest model directory this wordspace reads: 2, PV-DBOW's document ids in
-#: doc_ids.json; 3, integer document ids (a model is written in the oldest format that
-#: holds it, so that older wordspaces read all they can)
+#: doc_ids.json; 3, integer document ids or a hierarchical softmax (a model is written in
+#: the oldest format that holds it, so that older wordspaces read all they can)
 FORMAT_VERSION = 3
 #: what ``wordspace train`` records beside the model it wrote: the command that made it
 #: (see wordspace.cli), so that the same command run again knows its model is done

@@ -211,6 +211,10 @@ class FastText(SkipGram):
         vectors, unseen words included."""
         self._check_fitted()
         counts = np.asarray(self.vocab_.counts, np.int64)
+        # by descending count, as fastText's dictionary is: its hierarchical softmax builds
+        # the tree over the file's order as it stands (wordspace's sorts the counts first),
+        # and <unk> (index 0) or an update's new words may be out of that order
+        order = np.argsort(-counts, kind="stable")
         with self._as_trained():  # the parameters the arrays were trained with
             sub = self.subwords
             write_fasttext(path, FastTextFile(
@@ -221,7 +225,9 @@ class FastText(SkipGram):
                 bucket=sub.buckets, min_n=self.min_n,
                 max_n=self.max_n, sample=self.sample, words=list(self.vocab_.words),
                 counts=counts, ntokens=int(counts.sum()), inputs=self.input_vectors_,
-                outputs=_fasttext_outputs(self.output_vectors_, self.hs)))
+                outputs=_fasttext_outputs(self.output_vectors_, self.hs),
+                order=None if np.all(np.diff(order) > 0) else order,
+                outputs_per_word=not self.hs))
 
     @classmethod
     def load_facebook_model(cls, path: str | Path) -> FastText:

@@ -89,6 +89,14 @@ class SkipGram(OutputWordPrediction, WindowModel):
 
     _initialisable = True
 
+    #: as a model pickled before there was a hierarchical softmax was trained
+    hs = False
+
+    def _format(self) -> int:
+        # a tree model is format 3's: an older wordspace would drop the unknown hs and
+        # refuse negative=0, where it says to upgrade instead
+        return 3 if self._trained().get("hs", False) else super()._format()
+
     def __init__(self, *, dim: int = 100, window: int = 5, negative: int = 5,
                  sample: float = 1e-4, ns_exponent: float = 0.75, epochs: int = 5,
                  alpha: float = 0.025, min_alpha: float | None = None,
@@ -188,6 +196,10 @@ class SkipGram(OutputWordPrediction, WindowModel):
                                " was trained with negative sampling, whose scores are no "
                                "probabilities; train it with hs=True, negative=0 (gensim's "
                                "hs=1, negative=0)")
+        if self._trained().get("cbow", False):
+            raise TypeError("score takes a word's vector for its input, and fastText's CBOW "
+                            "trained on the mean of every row of the window's words' bags "
+                            "at once: score with a skip-gram FastText, or SkipGram / CBOW")
         if total_sentences is not None:
             check_int("total_sentences", total_sentences, 0)
         vectors, index = self.wv, self.vocab_.index
