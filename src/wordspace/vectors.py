@@ -309,20 +309,26 @@ class Vectors(WordIndex):
             raise ValueError(f"expected vectors of dimension {self.dim}, got {weights.shape[1]}")
         names = [self._new_key(k) for k in keys]
         known = np.array([n in self.index for n in names], dtype=bool)
-        new = {}  # a new key given twice: its last vector
+        new = {}  # a new key given twice (however spelt): its first spelling, last vector
         for pos in np.flatnonzero(~known):
-            new[names[pos]] = pos
+            same = self._same_key(names[pos])
+            new[same] = (new.get(same, (names[pos],))[0], pos)
         matrix = self.matrix
         if replace and known.any():
             matrix = matrix.copy()
             matrix[[self.index[names[p]] for p in np.flatnonzero(known)]] = weights[known]
-        rows = np.fromiter(new.values(), dtype=np.int64, count=len(new))
-        for name in new:
+        rows = np.fromiter((pos for _, pos in new.values()), dtype=np.int64, count=len(new))
+        for name, _ in new.values():
             self.index[name] = len(self.words)
             self.words.append(name)
         if self.counts is not None:
             self.counts = np.concatenate([self.counts, np.zeros(len(new), np.int64)])
         self.matrix = np.concatenate([matrix, weights[rows]]) if len(new) else matrix
+
+    @staticmethod
+    def _same_key(key):
+        """What makes two keys one (the key itself; a document id's text)."""
+        return key
 
     def add_vector(self, key, vector) -> int:
         """Add one word and its vector; returns its row (an existing word keeps its
@@ -1019,12 +1025,12 @@ class DocVectors(Vectors):
 
     def __init__(self, ids, matrix: np.ndarray, infer=None):
         super().__init__(ids, matrix)
-        texts = {str(i) for i in self.words}
-        if len(texts) != len(self.words):
-            twice = next(i for k, i in enumerate(self.words)
-                         if str(i) in {str(j) for j in self.words[:k]})
-            raise ValueError(f"document id {twice!r} is given twice (ids are unique as "
-                             "text: 7 and '7' are one id)")
+        texts = set()
+        for i in self.words:  # one pass: a million ids are checked in a second
+            if self._same_key(i) in texts:
+                raise ValueError(f"document id {i!r} is given twice (ids are unique as "
+                                 "text: 7 and '7' are one id)")
+            texts.add(self._same_key(i))
         self._infer = infer
 
     @property
@@ -1058,6 +1064,10 @@ class DocVectors(Vectors):
         key = int(key) if isinstance(key, (int, np.integer)) else str(key)
         spelt = self._key(key) if "index" in self.__dict__ else None  # built yet?
         return spelt if spelt is not None and spelt in self.index else key
+
+    @staticmethod
+    def _same_key(key) -> str:
+        return str(key)  # 7 and "7" are one id
 
     def _unknown(self, doc) -> str:
         sample = ", ".join(repr(i) for i in self.words[:3])
