@@ -73,30 +73,40 @@ def _prefetch_outputs(outputs, centres, negatives, paths, hierarchical, e):
     """Start loading example ``e``'s output rows: its centre's and its negatives', or
     the inner nodes on its centre's path."""
     if hierarchical:
-        w = centres[e]
-        for p in range(paths.ptr[w], paths.ptr[w + 1]):
-            prefetch_row(outputs, paths.nodes[p])
-        return
+        _prefetch_path(outputs, paths, centres[e])
+    else:
+        _prefetch_negatives(outputs, centres, negatives, e)
+
+
+@kernel(inline=True)
+def _prefetch_negatives(outputs, centres, negatives, e):
     prefetch_row(outputs, centres[e])
     for k in range(negatives.shape[1]):
         prefetch_row(outputs, negatives[e, k])
 
 
 @kernel(inline=True)
+def _prefetch_path(outputs, paths, w):
+    for p in range(paths.ptr[w], paths.ptr[w + 1]):
+        prefetch_row(outputs, paths.nodes[p])
+
+
+@kernel(inline=True)
 def _output_set(outs, labels, centres, negatives, paths, hierarchical, e):
     """Write example ``e``'s output rows into ``outs`` and their labels into ``labels``
     (negative sampling: the centre, labelled 1, then its negatives, whose 0 labels stay
-    from :func:`_label_buffers`); returns how many."""
+    from :func:`_label_buffers`); returns the two, cut to the example's rows (a path's
+    length; negative sampling fills them whole)."""
     if hierarchical:
         w = centres[e]
         start = paths.ptr[w]
         n = paths.ptr[w + 1] - start
         outs[:n] = paths.nodes[start:start + n]
         labels[:n] = paths.labels[start:start + n]
-        return n
+        return outs[:n], labels[:n]
     outs[0] = centres[e]
     outs[1:] = negatives[e]
-    return outs.shape[0]
+    return outs, labels
 
 
 @kernel(inline=True)
@@ -108,13 +118,32 @@ def _label_buffers(size):
     return np.empty(size, np.int32), labels
 
 
+# Two functions, not one with the objective as an argument: they are called, not inlined,
+# and negative sampling's examples need not carry the paths (PV-DBOW's small examples
+# trained at x0.94 of the commit before paths with one function, x1.00 with these and
+# the output set uncut, bench/against_commit.py)
 @kernel
-def _prefetch_example(inputs, outputs, centres, bag_ptr, row_ptr, rows, negatives, paths,
-                      hierarchical, e, n_examples):
+def _prefetch_example(inputs, outputs, centres, bag_ptr, row_ptr, rows, negatives, e,
+                      n_examples):
     """Start loading the rows example ``e`` will touch (nothing if past the end)."""
     if e >= n_examples:
         return
-    _prefetch_outputs(outputs, centres, negatives, paths, hierarchical, e)
+    _prefetch_negatives(outputs, centres, negatives, e)
+    _prefetch_inputs(inputs, bag_ptr, row_ptr, rows, e)
+
+
+@kernel
+def _prefetch_path_example(inputs, outputs, centres, bag_ptr, row_ptr, rows, paths, e,
+                           n_examples):
+    """:func:`_prefetch_example` for a hierarchical softmax's example."""
+    if e >= n_examples:
+        return
+    _prefetch_path(outputs, paths, centres[e])
+    _prefetch_inputs(inputs, bag_ptr, row_ptr, rows, e)
+
+
+@kernel(inline=True)
+def _prefetch_inputs(inputs, bag_ptr, row_ptr, rows, e):
     for p in range(row_ptr[bag_ptr[e]], row_ptr[bag_ptr[e + 1]]):
         prefetch_row(inputs, rows[p])
 
@@ -294,13 +323,17 @@ def _bag_examples(inputs, outputs, examples, paths, lr, out_rate, frozen, train_
         b0 = bag_ptr[e]
         m = bag_ptr[e + 1] - b0
         r0 = row_ptr[b0]
-        k1 = _output_set(outs, labels, centres, negatives, paths, hierarchical, e)
-        out_set, out_labels = outs[:k1], labels[:k1]
+        out_set, out_labels = _output_set(outs, labels, centres, negatives, paths,
+                                          hierarchical, e)
         track = e % LOSS_EVERY == 0
         if track:
             loss_pairs += m
-        _prefetch_example(inputs, outputs, centres, bag_ptr, row_ptr, rows, negatives, paths,
-                          hierarchical, e + 1, n_examples)
+        if hierarchical:
+            _prefetch_path_example(inputs, outputs, centres, bag_ptr, row_ptr, rows, paths,
+                                   e + 1, n_examples)
+        else:
+            _prefetch_example(inputs, outputs, centres, bag_ptr, row_ptr, rows, negatives,
+                              e + 1, n_examples)
         if shape == ROW_BAGS or shape == ANY_BAGS and row_ptr[b0 + m] - r0 == m:
             # one row per bag: the rows are the inputs
             window = rows[r0:r0 + m]
@@ -520,8 +553,8 @@ def _token_bags(inputs, outputs, examples, bags, paths, lr, out_rate, train_outp
     for e in range(n_examples):
         b0 = bag_ptr[e]
         m = bag_ptr[e + 1] - b0  # one-row bags: bag b is the row rows[b]
-        k1 = _output_set(outs, labels, centres, negatives, paths, hierarchical, e)
-        out_set, out_labels = outs[:k1], labels[:k1]
+        out_set, out_labels = _output_set(outs, labels, centres, negatives, paths,
+                                          hierarchical, e)
         track = e % LOSS_EVERY == 0
         if track:
             loss_pairs += m
