@@ -221,7 +221,7 @@ def test_a_damaged_documents_cache_is_rebuilt(tmp_path, caplog):
     with caplog.at_level(logging.WARNING):
         again = Documents(path, min_count=1, progress=False)
     assert "ids.json" in caplog.text
-    assert again.ids == ["0", "1", "3"]  # blank lines are no document but keep their number
+    assert again.ids == [0, 1, 3]  # blank lines are no document but keep their number
     # ids swapped (the list still well formed), a sentence given to another document
     ids = json.loads((again.cache_dir / "ids.json").read_text())
     (again.cache_dir / "ids.json").write_text(json.dumps([ids[1], ids[0], ids[2]]))
@@ -233,7 +233,7 @@ def test_a_damaged_documents_cache_is_rebuilt(tmp_path, caplog):
         with caplog.at_level(logging.WARNING):
             rebuilt = Documents(path, min_count=1, progress=False)
         assert f"{damaged}: its content changed since the cache was written" in caplog.text
-        assert rebuilt.ids == ["0", "1", "3"] and list(rebuilt.doc_of_sentence) == [0, 1, 2]
+        assert rebuilt.ids == [0, 1, 3] and list(rebuilt.doc_of_sentence) == [0, 1, 2]
 
 
 def test_a_cache_load_reads_its_tokens_once(tmp_path, monkeypatch, caplog):
@@ -807,7 +807,7 @@ def test_lines_ending_in_a_lone_carriage_return_are_lines(tmp_path, monkeypatch,
         corpus = Corpus(path, min_count=1, cache=False, progress=False)
         assert list(corpus) == expected and list(corpus.sentence_line) == [0, 1, 3]
         docs = Documents(path, min_count=1, cache=False, progress=False)
-        assert docs.ids == ["0", "1", "3"]  # was one document for the Mac file
+        assert docs.ids == [0, 1, 3]  # was one document for the Mac file
 
 
 def test_a_files_head_is_read_once_to_tell_its_line_ends(tmp_path, monkeypatch):
@@ -835,7 +835,7 @@ def test_a_stray_carriage_return_inside_a_line_is_whitespace(tmp_path, monkeypat
     windows.write_bytes(unix.read_bytes().replace(b"\n", b"\r\n"))
     packed.write_bytes(gzip.compress(unix.read_bytes()))
     for path in (unix, windows, packed):
-        assert Documents(path, min_count=1, cache=False, progress=False).ids == ["0", "1", "2"]
+        assert Documents(path, min_count=1, cache=False, progress=False).ids == [0, 1, 2]
         corpus = Corpus(path, min_count=1, cache=False, progress=False)
         assert list(corpus.sentence_line) == [0, 1, 2]
         assert list(corpus)[1] == ["doc", "one", "has", "a", "stray", "carriage", "return"]
