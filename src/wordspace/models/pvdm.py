@@ -32,7 +32,7 @@ class PVDM(PVDBOW):
         Words on either side of a centre word whose vectors join the document's in the
         mean (each centre draws its window from ``1..window``); at least 1.
     negative, hs, sample, ns_exponent, alpha, min_alpha, workers, seed, device,
-    device_options, progress
+    device_options, progress, shrink_windows
         As for :class:`~wordspace.models.skipgram.CBOW`; ``sample`` defaults to 1e-3 and
         ``alpha`` to 0.025, gensim's for ``Doc2Vec``.
     epochs : int
@@ -52,12 +52,13 @@ class PVDM(PVDBOW):
                  alpha: float = 0.025, min_alpha: float | None = None,
                  workers: int | None = None, seed: int = 1, hs: bool = False,
                  device: str = "cpu", device_options: dict | None = None,
-                 progress: bool = True):
+                 progress: bool = True, shrink_windows: bool = True):
         # PVDBOW's own parameter, train_words, is not PV-DM's: straight to the walk's
         SkipGram.__init__(self, dim=dim, window=window, negative=negative, sample=sample,
                           ns_exponent=ns_exponent, epochs=epochs, alpha=alpha,
                           min_alpha=min_alpha, workers=workers, seed=seed, hs=hs,
-                          device=device, device_options=device_options, progress=progress)
+                          device=device, device_options=device_options, progress=progress,
+                          shrink_windows=shrink_windows)
 
     def _validate(self) -> None:
         check_int("window", self.window, 1)  # without words, PV-DM is PV-DBOW's documents

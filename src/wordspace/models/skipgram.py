@@ -32,6 +32,10 @@ class SkipGram(OutputWordPrediction, WindowModel):
         window lies within a sentence); windows longer than the default are trained
         in blocks (see docs/sgns.md), and buffers that would not fit in memory are
         refused before the corpus is read.
+    shrink_windows : bool
+        ``True`` (default): each centre draws its window from ``1..window``, as
+        word2vec.c and gensim do; ``False``: every centre takes the whole window
+        (gensim's ``shrink_windows=False``). On the CPU only.
     negative : int
         Negatives per centre word (shared across its window) or per pair; 0 with ``hs``.
     hs : bool
@@ -93,9 +97,10 @@ class SkipGram(OutputWordPrediction, WindowModel):
                  alpha: float = 0.025, min_alpha: float | None = None,
                  workers: int | None = None, seed: int = 1, shared_negatives: bool = True,
                  hs: bool = False, device: str = "cpu", device_options: dict | None = None,
-                 progress: bool = True):
+                 progress: bool = True, shrink_windows: bool = True):
         self.dim = dim
         self.window = window
+        self.shrink_windows = shrink_windows
         self.negative = negative
         self.hs = hs
         self.sample = sample
@@ -188,11 +193,12 @@ class CBOW(SkipGram):
                  alpha: float = 0.05, min_alpha: float | None = None,
                  workers: int | None = None, seed: int = 1, hs: bool = False,
                  device: str = "cpu", device_options: dict | None = None,
-                 progress: bool = True):
+                 progress: bool = True, shrink_windows: bool = True):
         super().__init__(dim=dim, window=window, negative=negative, sample=sample,
                          ns_exponent=ns_exponent, epochs=epochs, alpha=alpha,
                          min_alpha=min_alpha, workers=workers, seed=seed, hs=hs,
-                         device=device, device_options=device_options, progress=progress)
+                         device=device, device_options=device_options, progress=progress,
+                         shrink_windows=shrink_windows)
 
     def _layout(self) -> Layout:
         return Layout(bag="window")  # the mean of the window predicts the centre

@@ -1,0 +1,89 @@
+"""gensim's ``shrink_windows``: every centre's window drawn from ``1..window`` (the
+default) or always the whole of it, for every model of the walk."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from wordspace import Corpus, Documents
+from wordspace.engine.callbacks import Callback
+from wordspace.engine.checkpoint import CheckpointMismatch
+from wordspace.models import (
+    CBOW,
+    PVDBOW,
+    PVDM,
+    FastText,
+    GaussianSkipGram,
+    SkipGram,
+    SoftmaxSkipGram,
+)
+
+WINDOW = 3
+LENGTHS = (1, 2, 5, 9, 40)  # sentences shorter and longer than a window
+QUICK = dict(window=WINDOW, sample=0.0, epochs=1, workers=1, progress=False)
+
+
+def _sentences() -> list[list[str]]:
+    rng = np.random.default_rng(0)
+    return [[f"w{int(w)}" for w in rng.integers(0, 8, n)] for n in LENGTHS]
+
+
+def _whole_windows() -> int:
+    """The pairs of one epoch when every centre takes its whole window."""
+    return sum(min(i, WINDOW) + min(n - 1 - i, WINDOW) for n in LENGTHS for i in range(n))
+
+
+WORD_MODELS = [
+    lambda **kw: SkipGram(dim=4, **kw), lambda **kw: CBOW(dim=4, **kw),
+    lambda **kw: FastText(dim=4, bucket=100, **kw),
+    lambda **kw: SkipGram(dim=4, shared_negatives=False, **kw),
+    lambda **kw: SkipGram(dim=4, hs=True, negative=0, **kw),
+    lambda **kw: SoftmaxSkipGram(dim=4, **kw), lambda **kw: GaussianSkipGram(dim=4, **kw)]
+
+
+@pytest.mark.parametrize("make", WORD_MODELS)
+def test_every_word_model_trains_whole_windows_without_shrinking(make):
+    corpus = Corpus(_sentences(), min_count=1, progress=False)
+    whole = make(shrink_windows=False, **QUICK).fit(corpus)
+    assert whole.report_.pairs == _whole_windows()
+    shrunk = make(**QUICK).fit(corpus)  # the default: about (window + 1) / 2 a side
+    assert shrunk.report_.pairs < _whole_windows()
+
+
+@pytest.mark.parametrize("make", [PVDBOW, PVDM])
+def test_document_models_add_the_document_to_whole_windows(make):
+    docs = Documents(list(enumerate(_sentences())), min_count=1, progress=False)
+    model = make(dim=4, shrink_windows=False, **QUICK).fit(docs)
+    assert model.report_.pairs == _whole_windows() + sum(LENGTHS)  # the document's row
+
+
+class _Stop(Callback):
+    """Fails at the end of the second epoch, when the first one's checkpoint is there."""
+
+    def on_epoch_end(self, model, report):
+        if len(report.epoch_words) == 2:
+            raise RuntimeError("stopped")
+
+
+def test_a_checkpoint_resumes_only_under_its_own_setting(tmp_path):
+    corpus = Corpus(_sentences(), min_count=1, progress=False)
+    settings = dict(dim=4, window=WINDOW, sample=0.0, epochs=3, workers=1, progress=False)
+    path = tmp_path / "partial"
+    with pytest.raises(RuntimeError, match="stopped"):
+        SkipGram(**settings).fit(corpus, checkpoint=path, callbacks=[_Stop()])
+    # the default is no part of the run's config: checkpoints made before it resume
+    assert "shrink_windows" not in json.loads((path / "checkpoint.json").read_text())["config"]
+    with pytest.raises(CheckpointMismatch, match="shrink_windows"):
+        SkipGram(**settings, shrink_windows=False).fit(corpus, checkpoint=path)
+    SkipGram(**settings).fit(corpus, checkpoint=path)  # resumes
+
+
+def test_a_gpu_or_a_non_bool_is_refused_before_the_corpus_is_read():
+    for cls in (SkipGram, CBOW, FastText, SoftmaxSkipGram, GaussianSkipGram, PVDBOW, PVDM):
+        with pytest.raises(ValueError, match="shrink_windows=False trains on the CPU only"):
+            cls(shrink_windows=False, device="cuda").fit("no-such-corpus")
+        with pytest.raises(TypeError, match="shrink_windows must be True or False, got 0"):
+            cls(shrink_windows=0).fit("no-such-corpus")
