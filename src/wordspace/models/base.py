@@ -595,8 +595,9 @@ class OutputWordPrediction:
                             ) -> list[tuple[str, float]]:
         """The most probable centre words of a context, as gensim 4 predicts them.
 
-        The mean of the context words' vectors (:attr:`vectors`, the input rows) is dotted
-        with every word's output vector, and the softmax of these scores is each word's
+        The mean of the context words' vectors (:attr:`vectors`, the input rows; their sum
+        for CBOW with ``cbow_mean=False``, as gensim) is dotted with every word's output
+        vector, and the softmax of these scores is each word's
         probability: a CBOW-style guess, even for a skip-gram model, which does not weigh
         the context words as training did (gensim's caveat). For the full softmax
         (:class:`~wordspace.models.softmax.SoftmaxSkipGram`) and a single context word it
@@ -634,6 +635,9 @@ class OutputWordPrediction:
         vectors = self.wv
         vectors._check_some_known(words)
         mean = vectors.get_mean_vector(words, pre_normalize=False)
+        if not getattr(self, "_bag_mean", True):  # trained on sums (cbow_mean=False): the
+            # sum of the known words' vectors, as gensim's
+            mean = mean * sum(vectors._lookup(w) is not None for w in words)
         probabilities = self._output_probabilities(mean)
         return vectors._best(probabilities, len(probabilities) if topn is None else topn, ())
 
@@ -797,11 +801,12 @@ class WindowModel(Model):
 
         # everything that decides the vectors: a checkpoint resumes only under the same
         # (no device options is one setting, however given: and checkpoints made before
-        # there were any, or before hs, name none; nor, shrinking, before shrink_windows)
+        # there were any, or before hs, name none; nor, at their defaults, before
+        # shrink_windows, cbow_mean or dm_mean)
         config = {name: value for name, value in self._plain_params().items()
                   if name not in ("progress", "workers")
                   and not (name in ("device_options", "hs") and not value)
-                  and not (name == "shrink_windows" and value)}
+                  and not (name in ("shrink_windows", "cbow_mean", "dm_mean") and value)}
         if run.init is not None:
             config["init"] = _initialise(params.inputs, self.vocab_.words, run.init)
         if run.update and run.checkpoint is not None:  # resumed only from the same start
