@@ -5,23 +5,15 @@ with the input it was asked for, and what it refuses."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
 import wordspace.kernels.sgns as sgns
+from helpers import check_a_new_setting_in_checkpoints, short_sentences
 from wordspace import Corpus, Documents
-from wordspace.engine.callbacks import Callback
-from wordspace.engine.checkpoint import CheckpointMismatch
 from wordspace.models import CBOW, PVDM, SkipGram
 
 QUICK = dict(dim=4, window=2, sample=0.0, epochs=1, workers=1, progress=False)
-
-
-def _sentences() -> list[list[str]]:
-    rng = np.random.default_rng(0)
-    return [[f"w{int(w)}" for w in rng.integers(0, 8, n)] for n in (5, 9, 40)]
 
 
 @pytest.fixture
@@ -42,7 +34,7 @@ def means_asked(monkeypatch) -> list[bool]:
 @pytest.mark.parametrize("hs", [False, True])
 @pytest.mark.parametrize("cbow_mean", [True, False, 1, 0])
 def test_cbow_trains_on_the_mean_or_the_sum(means_asked, cbow_mean, hs):
-    corpus = Corpus(_sentences(), min_count=1, progress=False)
+    corpus = Corpus(short_sentences(), min_count=1, progress=False)
     outputs = dict(hs=True, negative=0) if hs else {}
     model = CBOW(**QUICK, **outputs, cbow_mean=cbow_mean).fit(corpus)
     assert means_asked and set(means_asked) == {bool(cbow_mean)}
@@ -51,7 +43,7 @@ def test_cbow_trains_on_the_mean_or_the_sum(means_asked, cbow_mean, hs):
 
 @pytest.mark.parametrize("dm_mean", [True, False])
 def test_pvdm_trains_and_infers_on_the_mean_or_the_sum(means_asked, dm_mean):
-    docs = Documents(list(enumerate(_sentences())), min_count=1, progress=False)
+    docs = Documents(list(enumerate(short_sentences())), min_count=1, progress=False)
     model = PVDM(**QUICK, dm_mean=dm_mean).fit(docs)
     assert means_asked and set(means_asked) == {dm_mean}
     means_asked.clear()
@@ -60,7 +52,7 @@ def test_pvdm_trains_and_infers_on_the_mean_or_the_sum(means_asked, dm_mean):
 
 
 def test_the_sum_trains_other_vectors_and_predicts_from_the_sum():
-    corpus = Corpus(_sentences(), min_count=1, progress=False)
+    corpus = Corpus(short_sentences(), min_count=1, progress=False)
     mean = CBOW(**QUICK).fit(corpus)
     summed = CBOW(**QUICK, cbow_mean=False).fit(corpus)
     assert not np.array_equal(mean.vectors.matrix, summed.vectors.matrix)
@@ -76,23 +68,10 @@ def test_the_sum_trains_other_vectors_and_predicts_from_the_sum():
     np.testing.assert_allclose([q for _, q in best], p[top], rtol=1e-5)
 
 
-class _Stop(Callback):
-    def on_epoch_end(self, model, report):
-        if len(report.epoch_words) == 2:
-            raise RuntimeError("stopped")
-
-
 def test_a_checkpoint_resumes_only_under_its_own_setting(tmp_path):
-    corpus = Corpus(_sentences(), min_count=1, progress=False)
-    settings = {**QUICK, "epochs": 3}
-    path = tmp_path / "partial"
-    with pytest.raises(RuntimeError, match="stopped"):
-        CBOW(**settings).fit(corpus, checkpoint=path, callbacks=[_Stop()])
-    # the default is no part of the run's config: checkpoints made before it resume
-    assert "cbow_mean" not in json.loads((path / "checkpoint.json").read_text())["config"]
-    with pytest.raises(CheckpointMismatch, match="cbow_mean"):
-        CBOW(**settings, cbow_mean=False).fit(corpus, checkpoint=path)
-    CBOW(**settings).fit(corpus, checkpoint=path)  # resumes
+    corpus = Corpus(short_sentences(), min_count=1, progress=False)
+    check_a_new_setting_in_checkpoints(lambda **kw: CBOW(**{**QUICK, "epochs": 3}, **kw),
+                                       corpus, tmp_path / "partial", "cbow_mean", False)
 
 
 def test_a_gpu_or_another_value_is_refused_before_the_corpus_is_read():

@@ -3,14 +3,10 @@ default) or always the whole of it, for every model of the walk."""
 
 from __future__ import annotations
 
-import json
-
-import numpy as np
 import pytest
 
+from helpers import check_a_new_setting_in_checkpoints, short_sentences
 from wordspace import Corpus, Documents
-from wordspace.engine.callbacks import Callback
-from wordspace.engine.checkpoint import CheckpointMismatch
 from wordspace.models import (
     CBOW,
     PVDBOW,
@@ -27,8 +23,7 @@ QUICK = dict(window=WINDOW, sample=0.0, epochs=1, workers=1, progress=False)
 
 
 def _sentences() -> list[list[str]]:
-    rng = np.random.default_rng(0)
-    return [[f"w{int(w)}" for w in rng.integers(0, 8, n)] for n in LENGTHS]
+    return short_sentences(LENGTHS)
 
 
 def _whole_windows() -> int:
@@ -60,25 +55,12 @@ def test_document_models_add_the_document_to_whole_windows(make):
     assert model.report_.pairs == _whole_windows() + sum(LENGTHS)  # the document's row
 
 
-class _Stop(Callback):
-    """Fails at the end of the second epoch, when the first one's checkpoint is there."""
-
-    def on_epoch_end(self, model, report):
-        if len(report.epoch_words) == 2:
-            raise RuntimeError("stopped")
-
-
 def test_a_checkpoint_resumes_only_under_its_own_setting(tmp_path):
     corpus = Corpus(_sentences(), min_count=1, progress=False)
-    settings = dict(dim=4, window=WINDOW, sample=0.0, epochs=3, workers=1, progress=False)
-    path = tmp_path / "partial"
-    with pytest.raises(RuntimeError, match="stopped"):
-        SkipGram(**settings).fit(corpus, checkpoint=path, callbacks=[_Stop()])
-    # the default is no part of the run's config: checkpoints made before it resume
-    assert "shrink_windows" not in json.loads((path / "checkpoint.json").read_text())["config"]
-    with pytest.raises(CheckpointMismatch, match="shrink_windows"):
-        SkipGram(**settings, shrink_windows=False).fit(corpus, checkpoint=path)
-    SkipGram(**settings).fit(corpus, checkpoint=path)  # resumes
+    check_a_new_setting_in_checkpoints(
+        lambda **kw: SkipGram(dim=4, window=WINDOW, sample=0.0, epochs=3, workers=1,
+                              progress=False, **kw),
+        corpus, tmp_path / "partial", "shrink_windows", False)
 
 
 def test_a_gpu_or_a_non_bool_is_refused_before_the_corpus_is_read():
