@@ -72,7 +72,7 @@ class Sampler:
         """The tables, by name, as the compiled walk takes them."""
         return WalkTables(self.tokens, self.offsets, self.keep, self.noise[0], self.noise[1],
                           self.sentence_context, self.window, self.negative,
-                          self.shrink_windows)
+                          None if self.shrink_windows else self.window)
 
     @property
     def tagged(self) -> bool:
