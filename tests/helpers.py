@@ -124,3 +124,34 @@ def count_head_reads(monkeypatch) -> list[str]:
     monkeypatch.setattr(io_module, "text_head", counted)
     monkeypatch.setattr(corpus_module, "text_head", counted)
     return read
+
+
+def short_sentences(lengths=(5, 9, 40), n_words: int = 8, seed: int = 0) -> list[list[str]]:
+    """Sentences of random words ``w0 .. w{n_words - 1}``, of the given lengths."""
+    rng = np.random.default_rng(seed)
+    return [[f"w{int(w)}" for w in rng.integers(0, n_words, n)] for n in lengths]
+
+
+def check_a_new_setting_in_checkpoints(make, corpus, path, name: str, other) -> None:
+    """A parameter added after checkpoints existed: ``make()`` (3 epochs, at its
+    default), stopped once its first epoch's checkpoint is at ``path``, records no
+    ``name`` in the checkpoint's config (so checkpoints made before there was one still
+    resume); ``make(name=other)`` is refused; ``make()`` resumes."""
+    import json
+
+    import pytest
+
+    from wordspace.engine.callbacks import Callback
+    from wordspace.engine.checkpoint import CheckpointMismatch
+
+    class Stop(Callback):
+        def on_epoch_end(self, model, report):
+            if len(report.epoch_words) == 2:
+                raise RuntimeError("stopped")
+
+    with pytest.raises(RuntimeError, match="stopped"):
+        make().fit(corpus, checkpoint=path, callbacks=[Stop()])
+    assert name not in json.loads((path / "checkpoint.json").read_text())["config"]
+    with pytest.raises(CheckpointMismatch, match=name):
+        make(**{name: other}).fit(corpus, checkpoint=path)
+    make().fit(corpus, checkpoint=path)

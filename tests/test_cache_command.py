@@ -82,11 +82,12 @@ def test_list_says_each_encodings_status_and_size(caches, tmp_path, capsys):
 
 
 def test_settings_that_differ_from_the_defaults_are_listed(tmp_path, capsys):
-    _corpus(tmp_path / "a.txt", lowercase=True, token_pattern=r"\w+", unk=True)
+    _corpus(tmp_path / "a.txt", lowercase=True, token_pattern=r"\w+", unk=True,
+            max_final_vocab=2)
     (entry,) = cache.corpus_caches()
     assert entry.status == "ok"
     assert entry.settings == {"min_count": 1, "lowercase": True, "token_pattern": r"\w+",
-                              "unk": True}
+                              "unk": True, "max_final_vocab": 2}
 
 
 def test_clean_dry_run_removes_nothing(caches, capsys):

@@ -129,6 +129,61 @@ def test_max_vocab_size_prunes_while_counting(tmp_path, monkeypatch):
     assert np.bincount(c.tokens, minlength=len(c.vocab)).tolist() == c.vocab.counts.tolist()
 
 
+def _kept_by_max_final_vocab(counts: dict[str, int], n: int, min_count: int) -> set[str]:
+    """The words a vocabulary of at most ``n`` keeps, stated as a rule rather than a cut:
+    a word stays when at most ``n`` words (itself among them) occur as often as it or
+    more, so a tie is kept whole or left out whole."""
+    return {w for w, c in counts.items()
+            if c >= min_count and sum(v >= c for v in counts.values()) <= n}
+
+
+def test_max_final_vocab_keeps_the_most_frequent_words_as_gensim_does(tmp_path):
+    from gensim.models import Word2Vec
+
+    rng = np.random.default_rng(3)
+    # counts from a few values only, so that ties fall at most cuts
+    counts = {f"w{i}": int(c) for i, c in enumerate(rng.choice([1, 2, 3, 5, 8], size=30))}
+    tokens = [w for w, c in counts.items() for _ in range(c)]
+    rng.shuffle(tokens)
+    sentences = [tokens[i:i + 7] for i in range(0, len(tokens), 7)]
+    path = tmp_path / "c.txt"
+    path.write_text("".join(" ".join(s) + "\n" for s in sentences))
+    checked_ties = 0
+    for min_count in (1, 3):
+        for n in range(1, len(counts) + 2):
+            expected = _kept_by_max_final_vocab(counts, n, min_count)
+            if not expected:
+                with pytest.raises(CorpusError, match=f"max_final_vocab={n} words tie"):
+                    Corpus(path, min_count=min_count, max_final_vocab=n, progress=False)
+                continue
+            c = Corpus(path, min_count=min_count, max_final_vocab=n, progress=False)
+            assert set(c.vocab.words) == expected and len(c.vocab) <= n
+            assert c.vocab.counts.tolist() == [counts[w] for w in c.vocab.words]
+            g = Word2Vec(min_count=min_count, max_final_vocab=n, vector_size=4)
+            g.build_vocab(sentences)
+            assert set(g.wv.index_to_key) == expected
+            checked_ties += len(expected) < min(n, len(counts))
+    assert checked_ties > 5  # cuts that fell inside a tie, leaving fewer than n
+
+
+def test_max_final_vocab_is_part_of_the_cache_key_and_reaches_documents(tmp_path):
+    from wordspace import Documents
+
+    path = tmp_path / "c.txt"
+    path.write_text("a a a b b c\nb a d\n")
+    whole = Corpus(path, min_count=1)
+    top = Corpus(path, min_count=1, max_final_vocab=2)
+    assert top.cache_dir != whole.cache_dir and top.vocab.words == ["a", "b"]
+    assert Corpus(path, min_count=1, max_final_vocab=2).vocab.words == ["a", "b"]  # cached
+    assert Corpus(path, min_count=1).vocab.words == ["a", "b", "c", "d"]
+    # unset, it is no part of the key: encodings made before it existed are still read
+    assert "max_final_vocab" not in whole.reading_settings()
+    docs = Documents(path, min_count=1, max_final_vocab=1)
+    assert docs.vocab.words == ["a"] and docs.reading_settings()["max_final_vocab"] == 1
+    with pytest.raises(ValueError, match="max_final_vocab must be an integer >= 1, got 0"):
+        Corpus(path, max_final_vocab=0)
+
+
 def test_clear_errors(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_text("\n  \n")

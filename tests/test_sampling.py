@@ -18,11 +18,11 @@ from wordspace.sampling import keep_probabilities, noise_distribution, noise_tab
 
 
 def run_job(tokens, window=5, negative=5, sample_keep=None, ns_exponent=0.75, counts=None,
-            seed=12345, per_context=False, tags=(), layout=None):
+            seed=12345, per_context=False, tags=(), layout=None, shrink_windows=True):
     """One job of one sentence; returns (centres, ptr, contexts, negatives) with example
     ``e``'s contexts ``contexts[ptr[e]:ptr[e + 1]]`` (the rows of its bags)."""
     ex = sample(tokens, window, negative, sample_keep, ns_exponent, counts, seed, tags,
-                layout or Layout(max_bags=int(per_context)))
+                layout or Layout(max_bags=int(per_context)), shrink_windows)
     n_ex = ex.n_examples
     ptr = ex.row_ptr[ex.bag_ptr[:n_ex + 1]]
     rows = len(ex.negatives) if per_context else n_ex
@@ -30,7 +30,7 @@ def run_job(tokens, window=5, negative=5, sample_keep=None, ns_exponent=0.75, co
 
 
 def sample(tokens, window=5, negative=5, sample_keep=None, ns_exponent=0.75, counts=None,
-           seed=12345, tags=(), layout=None):
+           seed=12345, tags=(), layout=None, shrink_windows=True):
     """The examples the sampler makes of one sentence (negatives -1 where unwritten)."""
     layout = Layout() if layout is None else layout
     tokens = np.asarray(tokens, dtype=np.int32)
@@ -39,7 +39,7 @@ def sample(tokens, window=5, negative=5, sample_keep=None, ns_exponent=0.75, cou
     keep = np.ones(n_words, np.float32) if sample_keep is None else sample_keep
     n = len(tokens)
     sampler = Sampler(tokens, np.array([0, n]), keep, noise_tables(counts, ns_exponent),
-                      window, negative, layout, np.asarray(tags, np.int32))
+                      window, negative, layout, np.asarray(tags, np.int32), shrink_windows)
     ex = sampler.examples(n, n * (2 * window + 1))
     ex.negatives.fill(-1)  # so unwritten rows show
     return sampler.sample(Job(0, 1, n), np.array([seed], np.uint64), ex)
@@ -94,6 +94,26 @@ def test_effective_window_is_uniform_in_1_to_window():
     observed = np.bincount(sizes, minlength=window + 1)[1:]
     assert len(np.bincount(sizes)) == window + 1
     assert stats.chisquare(observed).pvalue > 1e-3
+
+
+@pytest.mark.parametrize("window", [1, 6])
+def test_without_shrinking_every_centre_takes_the_whole_window(window):
+    tokens = np.arange(3_000) % 97
+    centres, ptr, contexts, _ = run_job(tokens, window=window, negative=1,
+                                        shrink_windows=False)
+    assert centres.tolist() == tokens.tolist()
+    sizes = np.diff(ptr)
+    assert np.all(sizes[window:-window] == 2 * window)
+    # near the ends, as far as the sentence reaches
+    i = np.arange(len(tokens))
+    assert sizes.tolist() == (np.minimum(i, window) + np.minimum(len(tokens) - 1 - i, window)
+                              ).tolist()
+    assert contexts[ptr[window]:ptr[window + 1]].tolist() == [
+        *tokens[:window], *tokens[window + 1:2 * window + 1]]
+    # the stream of random numbers then serves the negatives alone: other draws
+    assert not np.array_equal(run_job(tokens, window=window, negative=1)[3],
+                              run_job(tokens, window=window, negative=1,
+                                      shrink_windows=False)[3])
 
 
 def test_contexts_are_the_neighbours_within_the_window():

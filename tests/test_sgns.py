@@ -22,15 +22,16 @@ def log_sigmoid(x):
     return -np.logaddexp(0.0, -x)
 
 
-def reference_loss(syn0, syn1, examples: Examples):
+def reference_loss(syn0, syn1, examples: Examples, mean: bool = True):
     """The summed loss of every example's bags against its output set (a negative equal
-    to the centre is skipped, as the kernel does)."""
+    to the centre is skipped, as the kernel does); a bag's input is the mean of its rows,
+    or with ``mean`` False their sum."""
     loss = 0.0
     for e in range(examples.n_examples):
         centre = examples.centres[e]
         negatives = [n for n in examples.negatives[e] if n != centre]
         for bag in examples.bags(e):
-            h = syn0[bag].mean(axis=0)
+            h = syn0[bag].mean(axis=0) if mean else syn0[bag].sum(axis=0)
             loss -= log_sigmoid(syn1[centre] @ h)
             loss -= sum(log_sigmoid(-(syn1[n] @ h)) for n in negatives)
     return loss
@@ -42,24 +43,24 @@ def setup(n_words=9, dim=5, seed=0):
             rng.normal(scale=0.7, size=(n_words, dim)).astype(np.float32))
 
 
-def step(syn0, syn1, examples, lr, train_outputs=True):
-    loss = NegativeSamplingLoss(train_outputs=train_outputs)
+def step(syn0, syn1, examples, lr, train_outputs=True, bag_mean=True):
+    loss = NegativeSamplingLoss(train_outputs=train_outputs, bag_mean=bag_mean)
     params = VectorParams(syn0, syn1)
     bags = int(np.diff(examples.bag_ptr).max())
     scratch = loss.scratch(params, examples.negatives.shape[1], bags)
     return loss.update(params, examples, lr, scratch)
 
 
-def check_step(syn0, syn1, examples, input_scale=None):
+def check_step(syn0, syn1, examples, input_scale=None, mean=True):
     """One example: the outputs move by -lr dL/du exactly; each input row by
     -lr dL/dv times its bag's size (a bag's rows each take the whole step of its mean,
     as word2vec.c's CBOW and fastText do), which for one-row bags is the exact step."""
     lr = 1e-3
     p0, p1 = syn0.astype(np.float64), syn1.astype(np.float64)
-    expected_loss = reference_loss(p0, p1, examples)
-    g0, g1 = numeric_gradient(lambda: reference_loss(p0, p1, examples), [p0, p1])
+    expected_loss = reference_loss(p0, p1, examples, mean)
+    g0, g1 = numeric_gradient(lambda: reference_loss(p0, p1, examples, mean), [p0, p1])
     before0, before1 = syn0.copy(), syn1.copy()
-    loss, pairs, _ = step(syn0, syn1, examples, lr)
+    loss, pairs, _ = step(syn0, syn1, examples, lr, bag_mean=mean)
     assert loss == pytest.approx(expected_loss, rel=1e-5) and pairs == examples.n_bags
     scale = np.ones(len(syn0)) if input_scale is None else input_scale
     np.testing.assert_allclose(syn0 - before0, -lr * g0 * scale[:, None], rtol=2e-3,
@@ -88,6 +89,18 @@ def test_a_window_bag_steps_outputs_exactly_and_every_row_by_the_whole_error():
     scale = np.ones(len(syn0))
     scale[[1, 2, 3]] = 3
     check_step(syn0, syn1, Examples.from_lists([0], [[[1, 2, 3]]], [[4, 5]]), scale)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("bags", [
+    [[1, 2, 3, 2]],  # CBOW's window (one bag; a word twice in it)
+    [[1, 7, 8], [2], [3, 7]],  # several bags of several rows
+])
+def test_summed_bags_take_the_exact_gradient_step_of_the_summed_input(seed, bags):
+    """cbow_mean=False: a bag's input is the sum of its rows, and every row (each
+    occurrence) takes the exact step of the loss of that sum."""
+    syn0, syn1 = setup(n_words=10, seed=seed)
+    check_step(syn0, syn1, Examples.from_lists([0], [bags], [[4, 5]]), mean=False)
 
 
 @pytest.mark.parametrize("seed", [0, 1])

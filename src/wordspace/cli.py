@@ -175,6 +175,8 @@ _DECLARED = (
     _Option("min_count", "ignore words rarer than this", target="corpus"),
     _Option("max_vocab_size", "prune the rarest words while counting beyond this many",
             target="corpus"),
+    _Option("max_final_vocab", "keep at most this many words, the most frequent (gensim's "
+            "max_final_vocab: raises --min-count)", target="corpus"),
     _Option("lowercase", "lowercase the text first", switch=True, target="corpus"),
     _Option("token_pattern", r"tokens are the regex's matches (e.g. '\w+'); none: "
             "whitespace-separated", target="corpus", metavar="REGEX"),

@@ -646,6 +646,11 @@ class Corpus:
         Bound on distinct words held while counting: when exceeded, the rarest are
         pruned (as gensim does), so a huge corpus cannot exhaust memory. Pruned words
         lose the occurrences counted so far, in the counts and the encoding alike.
+    max_final_vocab : int, optional
+        Keep at most this many words, the most frequent, by raising ``min_count`` as far
+        as needed (gensim's ``max_final_vocab``): words counted as often as the first one
+        left out are left out too, so ties at the cut may leave fewer. ``<unk>`` is not
+        one of them.
     lowercase : bool
         Lowercase text before tokenising.
     token_pattern : str, optional
@@ -699,17 +704,20 @@ class Corpus:
                  lowercase: bool = False, token_pattern: str | None = None, unk: bool = False,
                  max_sentence_length: int = MAX_SENTENCE_LENGTH, cache: bool = True,
                  progress: bool = True, max_token_length: int = MAX_TOKEN_LENGTH,
-                 shard=None):
+                 shard=None, max_final_vocab: int | None = None):
         check_int("min_count", min_count, 1)
         check_int("max_sentence_length", max_sentence_length, 1, maximum=1_000_000)
         check_int("max_token_length", max_token_length, 1, maximum=1 << 20)
         if max_vocab_size is not None:
             check_int("max_vocab_size", max_vocab_size, 1)
+        if max_final_vocab is not None:
+            check_int("max_final_vocab", max_final_vocab, 1)
         if token_pattern is not None:
             compile_token_pattern(token_pattern)  # refuses invalid and exponential patterns
         self.min_count = min_count
         self.max_token_length = max_token_length
         self.max_vocab_size = max_vocab_size
+        self.max_final_vocab = max_final_vocab
         self.lowercase = lowercase
         self.token_pattern = token_pattern
         self.unk = unk
@@ -834,7 +842,10 @@ class Corpus:
         return {"min_count": self.min_count, "max_vocab_size": self.max_vocab_size,
                 "lowercase": self.lowercase, "token_pattern": self.token_pattern,
                 "unk": self.unk, "max_sentence_length": self.max_sentence_length,
-                "max_token_length": self.max_token_length}
+                "max_token_length": self.max_token_length,
+                # only when set: the caches and checkpoints made before it keep their key
+                **({} if self.max_final_vocab is None
+                   else {"max_final_vocab": self.max_final_vocab})}
 
     def _settings(self) -> dict:
         return {**self.reading_settings(), "format": _FORMAT_VERSION}
@@ -1048,7 +1059,13 @@ class Corpus:
         words = np.array(merged.words, dtype=object)
         word_counts = merged.counts
         order = np.argsort(-word_counts, kind="stable")  # ties: first appearance first
-        order = order[word_counts[order] >= self.min_count]
+        min_count = self._effective_min_count(word_counts[order])
+        order = order[word_counts[order] >= min_count]
+        if len(order) == 0 and min_count > self.min_count:  # ties at the top of the counts
+            raise CorpusError(
+                f"{self.name}: more than max_final_vocab={self.max_final_vocab} words tie "
+                f"for the most frequent ({min_count - 1} occurrences each), so it keeps "
+                "none (ties at the cut are left out, as in gensim); raise max_final_vocab")
         if len(order) == 0:
             top = int(np.argmax(word_counts))
             raise CorpusError(
@@ -1087,6 +1104,14 @@ class Corpus:
                     self.name, merged.raw_tokens, int(kept_counts.sum()), len(kept_words),
                     "" if self.group is None else
                     f" (rank {self.group.rank} of {self.group.world} holds {n_final:,})")
+
+    def _effective_min_count(self, descending: np.ndarray) -> int:
+        """``min_count``, raised so that at most ``max_final_vocab`` words are kept, as
+        gensim's ``prepare_vocab`` does: one above the count of the first word beyond
+        them (``descending``: the counts, most frequent first)."""
+        if self.max_final_vocab is None or self.max_final_vocab >= len(descending):
+            return self.min_count
+        return max(self.min_count, int(descending[self.max_final_vocab]) + 1)
 
     def _source_record(self) -> dict:
         """What ``meta.json`` records of the source files, for ``wordspace cache list`` to

@@ -88,6 +88,8 @@ class Documents(Corpus):
         folder of documents, an iterable of ``(id, tokens)`` pairs, or a dataset name.
     min_count, max_vocab_size, lowercase, token_pattern, unk, cache, progress, max_token_length
         As for :class:`~wordspace.corpus.Corpus`.
+    max_final_vocab : int, optional
+        At most this many words, the most frequent, as for :class:`~wordspace.corpus.Corpus`.
     text_field, id_field : str
         Fields of a JSON-lines record that hold the text and the id.
 
@@ -113,7 +115,8 @@ class Documents(Corpus):
     def __init__(self, source, min_count: int = 5, max_vocab_size: int | None = None,
                  lowercase: bool = False, token_pattern: str | None = None, unk: bool = False,
                  text_field: str = "text", id_field: str = "id", cache: bool = True,
-                 progress: bool = True, max_token_length: int = MAX_TOKEN_LENGTH):
+                 progress: bool = True, max_token_length: int = MAX_TOKEN_LENGTH,
+                 max_final_vocab: int | None = None):
         self.text_field = text_field
         self.id_field = id_field
         self.ids: list[str | int] = []
@@ -125,7 +128,8 @@ class Documents(Corpus):
         super().__init__(source, min_count=min_count, max_vocab_size=max_vocab_size,
                          lowercase=lowercase, token_pattern=token_pattern, unk=unk,
                          max_sentence_length=MAX_SENTENCE_LENGTH, cache=cache,
-                         progress=progress, max_token_length=max_token_length)
+                         progress=progress, max_token_length=max_token_length,
+                         max_final_vocab=max_final_vocab)
         if name is not None:
             self.name = name
 

@@ -76,19 +76,21 @@ class NegativeSamplingLoss(Loss):
     against a trained PV-DBOW model. With it, ``frozen_inputs`` input rows (the first)
     are only read too: PV-DM's word rows, which share each bag with the new document's
     row. ``output_rate`` scales the output rows' learning rate against the input rows'
-    (FastText's skip-gram, see docs/fasttext.md).
+    (FastText's skip-gram, see docs/fasttext.md). ``bag_mean=False`` makes a bag's input
+    the sum of its rows instead of their mean (CBOW's ``cbow_mean=False``).
     """
 
     #: the kernels sum the loss over every ``LOSS_EVERY``-th example only
     counts_every_term = False
 
     def __init__(self, train_outputs: bool = True, output_rate: float = 1.0,
-                 frozen_inputs: int = 0):
+                 frozen_inputs: int = 0, bag_mean: bool = True):
         if frozen_inputs and train_outputs:
             raise ValueError("frozen_inputs is inference's: it needs train_outputs=False")
         self.train_outputs = train_outputs
         self.output_rate = output_rate
         self.frozen_inputs = frozen_inputs
+        self.bag_mean = bool(bag_mean)
 
     def scratch(self, params, negative, max_bags, cached=0):
         bags = max(max_bags, 1)
@@ -120,6 +122,8 @@ class NegativeSamplingLoss(Loss):
         if examples.token_bags is not None:
             if self.frozen_inputs:
                 raise ValueError("frozen_inputs does not apply to cached word bags")
+            if not self.bag_mean:
+                raise ValueError("bag_mean=False does not apply to cached word bags")
             if len(scratch.cached) == 0:
                 raise ValueError("examples of cached word bags need scratch(cached=...)")
             kernel = sgns.token_bags_kernel(self.train_outputs, self._hierarchical)
@@ -129,7 +133,8 @@ class NegativeSamplingLoss(Loss):
             return loss, pairs, pairs
         shape = sgns.bag_shape(examples.n_examples, examples.n_bags, examples.n_rows)
         kernel = (sgns.hierarchical_softmax_kernel if self._hierarchical
-                  else sgns.negative_sampling_kernel)(shape, self.train_outputs)
+                  else sgns.negative_sampling_kernel)(shape, self.train_outputs,
+                                                      self.bag_mean)
         loss, pairs = kernel(params.inputs, params.outputs, examples.arrays(),
                              *self._output_sets, np.float32(lr), np.float32(self.output_rate),
                              np.int64(self.frozen_inputs), scratch)
@@ -152,9 +157,9 @@ class HierarchicalSoftmaxLoss(NegativeSamplingLoss):
     _hierarchical = True
 
     def __init__(self, tree: HuffmanTree, counts=None, train_outputs: bool = True,
-                 output_rate: float = 1.0, frozen_inputs: int = 0):
+                 output_rate: float = 1.0, frozen_inputs: int = 0, bag_mean: bool = True):
         super().__init__(train_outputs=train_outputs, output_rate=output_rate,
-                         frozen_inputs=frozen_inputs)
+                         frozen_inputs=frozen_inputs, bag_mean=bag_mean)
         self.tree = tree
         self._output_sets = (tree.paths(),)
         self._mean_depth = tree.mean_depth(np.ones(len(tree)) if counts is None else counts)

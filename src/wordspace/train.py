@@ -257,13 +257,14 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
           config: dict | None = None,
           on_epoch_end: Callable[[TrainingReport], None] | None = None,
           executor: DeviceExecutor | None = None,
-          sync: SyncSettings | None = None) -> TrainingReport:
+          sync: SyncSettings | None = None, shrink_windows: bool = True) -> TrainingReport:
     """Train ``params`` in place on ``corpus`` with ``loss`` on examples laid out as
     ``layout`` says (:mod:`wordspace.engine.layout`); see the module docstring.
 
     ``sentence_context`` (one input row per sentence) gives every centre word of a
     sentence that row as an extra context, as PV-DBOW's document vectors are; ``window``
-    0 then leaves it the only one. ``negative`` 0 draws no negatives (the full
+    0 then leaves it the only one. ``shrink_windows`` False gives every centre the whole
+    ``window`` instead of one drawn from ``1..window``. ``negative`` 0 draws no negatives (the full
     softmax). ``runner`` executes the jobs (default: a :class:`ThreadRunner` of ``workers``
     threads, each with its own random state seeded from ``seed``).
 
@@ -310,7 +311,8 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
                          f"for each of the corpus's {len(offsets) - 1:,} sentences")
     sampler = Sampler.build(tokens, offsets, counts, window=window, negative=negative,
                             layout=layout, sample=sample, ns_exponent=ns_exponent,
-                            sentence_context=sentence_context)
+                            sentence_context=sentence_context,
+                            shrink_windows=shrink_windows)
     bounds = make_jobs(offsets, job_words)
     extent = _Extent.of(offsets, bounds, window, sampler.tagged)
     check_walk_memory(layout=layout, window=window, negative=negative, dim=params.dim,

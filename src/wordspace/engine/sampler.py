@@ -34,8 +34,9 @@ class Sampler:
     ``tokens`` and ``offsets`` are the encoded corpus (sentence ``s`` is
     ``tokens[offsets[s]:offsets[s + 1]]``); ``keep`` the probability of keeping each
     word (subsampling); ``noise`` the alias tables (probability, alias) negatives are
-    drawn from; each centre word's window is drawn from ``1..window`` and each of its
-    examples gets ``negative`` negatives; ``layout`` cuts windows into examples;
+    drawn from; each centre word's window is drawn from ``1..window`` (``shrink_windows``
+    False: the whole window) and each of its examples gets ``negative`` negatives;
+    ``layout`` cuts windows into examples;
     ``sentence_context``, if not empty, gives every centre word of sentence ``s`` the
     input row ``sentence_context[s]`` as one more context (PV-DBOW's document row).
     """
@@ -48,6 +49,7 @@ class Sampler:
     negative: int
     layout: Layout = Layout()
     sentence_context: np.ndarray | None = None
+    shrink_windows: bool = True
 
     def __post_init__(self):
         self.tokens = np.asarray(self.tokens)
@@ -58,17 +60,19 @@ class Sampler:
     @classmethod
     def build(cls, tokens: np.ndarray, offsets: np.ndarray, counts: np.ndarray, *,
               window: int, negative: int, layout: Layout, sample: float,
-              ns_exponent: float, sentence_context: np.ndarray | None = None) -> Sampler:
+              ns_exponent: float, sentence_context: np.ndarray | None = None,
+              shrink_windows: bool = True) -> Sampler:
         """A sampler for a corpus whose words have ``counts``: word2vec.c's subsampling
         at ``sample`` and negatives drawn proportionally to ``count ** ns_exponent``."""
         return cls(tokens, offsets, keep_probabilities(counts, sample),
                    noise_tables(counts, ns_exponent), window, negative, layout,
-                   sentence_context)
+                   sentence_context, bool(shrink_windows))
 
     def tables(self) -> WalkTables:
         """The tables, by name, as the compiled walk takes them."""
         return WalkTables(self.tokens, self.offsets, self.keep, self.noise[0], self.noise[1],
-                          self.sentence_context, self.window, self.negative)
+                          self.sentence_context, self.window, self.negative,
+                          None if self.shrink_windows else self.window)
 
     @property
     def tagged(self) -> bool:

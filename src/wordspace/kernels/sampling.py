@@ -33,11 +33,14 @@ ExampleArrays = namedtuple("ExampleArrays", [
 #: What :func:`sample_job` samples from (a :class:`~wordspace.engine.sampler.Sampler`'s
 #: tables): the encoded corpus (sentence ``s`` is ``tokens[offsets[s]:offsets[s + 1]]``),
 #: each word's probability of being kept, the noise distribution's alias tables, each
-#: sentence's extra input row (empty: none), the largest window and the negatives per
-#: example.
+#: sentence's extra input row (empty: none), the largest window, the negatives per
+#: example and ``whole``: None, each centre draws its window from ``1..window``
+#: (word2vec's dynamic window), or the window every centre takes (gensim's
+#: ``shrink_windows=False``). None is a type of its own, so the walk is compiled apart for
+#: it with the other branch pruned: the dynamic window's walk is what it was without it.
 WalkTables = namedtuple("WalkTables", [
     "tokens", "offsets", "keep", "alias_prob", "alias_index", "sentence_context", "window",
-    "negative"])
+    "negative", "whole"])
 
 #: How :func:`sample_job` cuts a window into examples (a
 #: :class:`~wordspace.engine.layout.Layout`, as the kernel takes it): at most
@@ -159,7 +162,8 @@ def sample_job(tables, cut, s0, s1, state, out):
 
     Each sentence is first subsampled (word2vec.c discards before windowing, so a window
     reaches past discarded words). Each kept word then becomes a centre with an effective
-    window ``b`` drawn uniformly from ``1..window``; its contexts are the kept words
+    window ``b`` drawn uniformly from ``1..window`` (``whole`` not None: ``b = window``,
+    and no number is drawn); its contexts are the kept words
     within ``b`` positions on either side, never crossing the sentence (``window`` 0:
     none), then, if ``sentence_context`` is not empty, the input row
     ``sentence_context[s]`` of its sentence ``s`` (PV-DBOW's document vector). A centre
@@ -184,14 +188,14 @@ def sample_job(tables, cut, s0, s1, state, out):
     # loops ran about 3 % slower
     return _walk(tables.tokens, tables.offsets, tables.keep, tables.alias_prob,
                  tables.alias_index, tables.sentence_context, tables.window,
-                 tables.negative, cut.max_bags, cut.window_bag, cut.word_ptr, cut.word_rows,
-                 cut.token_slots, s0, s1, state, out.kept, out.centres, out.bag_ptr,
+                 tables.negative, tables.whole, cut.max_bags, cut.window_bag, cut.word_ptr,
+                 cut.word_rows, cut.token_slots, s0, s1, state, out.kept, out.centres, out.bag_ptr,
                  out.row_ptr, out.rows, out.negatives)
 
 
 @kernel
 def _walk(tokens, offsets, keep_prob, alias_prob, alias_index, sentence_context, window,
-          negative, max_bags, window_bag, word_ptr, word_rows, token_slots, s0, s1, state,
+          negative, whole, max_bags, window_bag, word_ptr, word_rows, token_slots, s0, s1, state,
           buffer, centres, bag_ptr, row_ptr, rows, negatives):
     """:func:`sample_job`'s walk, over its groups' arrays."""
     tagged = sentence_context.shape[0] > 0
@@ -211,7 +215,8 @@ def _walk(tokens, offsets, keep_prob, alias_prob, alias_index, sentence_context,
             first_bag = n_bags
             first_row = n_rows
             if window > 0:
-                b = 1 + random_below(state, window)
+                # pruned when compiled: None is a type of its own
+                b = 1 + random_below(state, window) if whole is None else window
                 lo = max(0, i - b)
                 hi = min(n, i + b + 1)
                 for j in range(lo, hi):

@@ -225,23 +225,23 @@ def bag_shape(n_examples: int, n_bags: int, n_rows: int) -> int:
     return ONE_BAG if n_bags == n_examples else ANY_BAGS
 
 
-def _specialise(train_outputs: bool, shape: int, hierarchical: bool):
-    # ``train_outputs``, ``shape`` and ``hierarchical`` are constants of each compiled
-    # kernel: LLVM drops the paths they rule out, which are a few percent of a one-row-bag
-    # job's time otherwise
+def _specialise(train_outputs: bool, shape: int, hierarchical: bool, mean: bool):
+    # ``train_outputs``, ``shape``, ``hierarchical`` and ``mean`` are constants of each
+    # compiled kernel: LLVM drops the paths they rule out, which are a few percent of a
+    # one-row-bag job's time otherwise
     if hierarchical:
         @kernel
         def hierarchical_softmax(inputs, outputs, examples, paths, lr, out_rate, frozen,
                                  scratch):
             return _bag_examples(inputs, outputs, examples, paths, lr, out_rate, frozen,
-                                 train_outputs, shape, True, scratch)
+                                 train_outputs, shape, True, scratch, mean)
 
         return hierarchical_softmax
 
     @kernel
     def negative_sampling(inputs, outputs, examples, lr, out_rate, frozen, scratch):
         return _bag_examples(inputs, outputs, examples, _no_paths(), lr, out_rate, frozen,
-                             train_outputs, shape, False, scratch)
+                             train_outputs, shape, False, scratch, mean)
 
     return negative_sampling
 
@@ -253,12 +253,13 @@ def _no_paths():
                        np.zeros(0, np.float32))
 
 
-_KERNELS = {(train, shape, tree): _specialise(train, shape, tree)
+_KERNELS = {(train, shape, tree, mean): _specialise(train, shape, tree, mean)
             for train in (True, False) for shape in (ROW_BAGS, ONE_BAG, ANY_BAGS)
-            for tree in (False, True)}
+            for tree in (False, True) for mean in (True, False)}
 
 
-def negative_sampling_kernel(shape: int = ANY_BAGS, train_outputs: bool = True):
+def negative_sampling_kernel(shape: int = ANY_BAGS, train_outputs: bool = True,
+                             mean: bool = True):
     """The compiled negative-sampling step for jobs of ``shape`` (:func:`bag_shape`);
     every one computes what the ``ANY_BAGS`` kernel does on the jobs it fits.
 
@@ -278,6 +279,9 @@ def negative_sampling_kernel(shape: int = ANY_BAGS, train_outputs: bool = True):
     twin for inference: the input rows step, ``outputs`` are only read (and so may be a
     read-only array), and so are the input rows below ``frozen`` (PV-DM's word rows,
     beside the new document's row in its bags; the training kernels ignore ``frozen``).
+    ``mean=False`` makes a bag's input the *sum* of its rows instead of their mean
+    (gensim's ``cbow_mean=0``): every row's step is then the exact gradient of the loss of
+    the summed input.
 
     ``examples`` is an :data:`~wordspace.kernels.sampling.ExampleArrays` and ``scratch``
     a :data:`NegativeSamplingScratch` for examples of up to ``b`` bags: ``grad``
@@ -287,10 +291,11 @@ def negative_sampling_kernel(shape: int = ANY_BAGS, train_outputs: bool = True):
     unbiased running estimate of the mean loss per bag, without paying two logarithms
     per term on every example.
     """
-    return _KERNELS[bool(train_outputs), shape, False]
+    return _KERNELS[bool(train_outputs), shape, False, bool(mean)]
 
 
-def hierarchical_softmax_kernel(shape: int = ANY_BAGS, train_outputs: bool = True):
+def hierarchical_softmax_kernel(shape: int = ANY_BAGS, train_outputs: bool = True,
+                                mean: bool = True):
     """The compiled hierarchical-softmax step for jobs of ``shape`` (:func:`bag_shape`).
 
     ``kernel(inputs, outputs, examples, paths, lr, out_rate, frozen, scratch)`` is
@@ -298,14 +303,15 @@ def hierarchical_softmax_kernel(shape: int = ANY_BAGS, train_outputs: bool = Tru
     on the path to its centre word's leaf (``paths``, an :data:`OutputPaths`), labelled
     with the branches taken, instead of the centre and its negatives (which it does not
     read): word2vec.c's ``-hs 1`` over the same layouts. ``outputs`` holds a row per inner
-    node, and the scratch's ``grad`` a row per node of the longest path.
+    node, and the scratch's ``grad`` a row per node of the longest path; ``mean`` as
+    there.
     """
-    return _KERNELS[bool(train_outputs), shape, True]
+    return _KERNELS[bool(train_outputs), shape, True, bool(mean)]
 
 
 @kernel(inline=True)
 def _bag_examples(inputs, outputs, examples, paths, lr, out_rate, frozen, train_outputs,
-                  shape, hierarchical, scratch):
+                  shape, hierarchical, scratch, mean):
     # ``train_outputs``, ``shape`` and ``hierarchical`` are constants in each caller:
     # Numba prunes the other branch of ``train_outputs``, so the read-only twin never
     # types a write to ``outputs``, and the training kernels never compare a row with
@@ -352,12 +358,13 @@ def _bag_examples(inputs, outputs, examples, paths, lr, out_rate, frozen, train_
         # the mean of each bag, from the old rows
         if shape == ONE_BAG or m == 1:  # one bag (CBOW's window, a subword bag): one pass
             # per output row
-            loss += _one_bag_step(_bag_mean(hidden[0], inputs, rows, r0, row_ptr[b0 + 1]),
+            loss += _one_bag_step(_bag_mean(hidden[0], inputs, rows, r0, row_ptr[b0 + 1],
+                                            mean),
                                   outputs, out_set, out_labels, hierarchical, lr, out_rate,
                                   train_outputs, track, d_in[0])
         else:
             for j in range(m):
-                _bag_mean(hidden[j], inputs, rows, row_ptr[b0 + j], row_ptr[b0 + j + 1])
+                _bag_mean(hidden[j], inputs, rows, row_ptr[b0 + j], row_ptr[b0 + j + 1], mean)
             loss += _output_step(hidden, index[:m], outputs, out_set, out_labels,
                                  hierarchical, lr, out_rate, train_outputs, track, grad, d_in)
         # ... then every row of every bag moves.
@@ -369,10 +376,10 @@ def _bag_examples(inputs, outputs, examples, paths, lr, out_rate, frozen, train_
 
 
 @kernel(inline=True)
-def _bag_mean(h, inputs, rows, start, stop):
+def _bag_mean(h, inputs, rows, start, stop, mean=True):
     """``h`` = the mean of the input rows ``rows[start:stop]`` (the bag's input), summed
-    then scaled as fastText does; returns ``h``. Four rows per pass over ``h``, as
-    :func:`add_rows` (a subword bag has about twenty)."""
+    then scaled as fastText does (``mean`` False: the sum, unscaled); returns ``h``. Four
+    rows per pass over ``h``, as :func:`add_rows` (a subword bag has about twenty)."""
     h[:] = 0.0
     p = start
     while p + 4 <= stop:
@@ -384,6 +391,8 @@ def _bag_mean(h, inputs, rows, start, stop):
     while p < stop:
         axpy(h, inputs[rows[p]], np.float32(1.0))
         p += 1
+    if not mean:
+        return h
     scale = np.float32(1.0) / np.float32(stop - start)
     for t in range(h.shape[0]):
         h[t] *= scale

@@ -595,8 +595,9 @@ class OutputWordPrediction:
                             ) -> list[tuple[str, float]]:
         """The most probable centre words of a context, as gensim 4 predicts them.
 
-        The mean of the context words' vectors (:attr:`vectors`, the input rows) is dotted
-        with every word's output vector, and the softmax of these scores is each word's
+        The mean of the context words' vectors (:attr:`vectors`, the input rows; their sum
+        for CBOW with ``cbow_mean=False``, as gensim) is dotted with every word's output
+        vector, and the softmax of these scores is each word's
         probability: a CBOW-style guess, even for a skip-gram model, which does not weigh
         the context words as training did (gensim's caveat). For the full softmax
         (:class:`~wordspace.models.softmax.SoftmaxSkipGram`) and a single context word it
@@ -634,6 +635,9 @@ class OutputWordPrediction:
         vectors = self.wv
         vectors._check_some_known(words)
         mean = vectors.get_mean_vector(words, pre_normalize=False)
+        if not getattr(self, "_bag_mean", True):  # trained on sums (cbow_mean=False): the
+            # sum of the known words' vectors, as gensim's
+            mean = mean * sum(vectors._lookup(w) is not None for w in words)
         probabilities = self._output_probabilities(mean)
         return vectors._best(probabilities, len(probabilities) if topn is None else topn, ())
 
@@ -676,10 +680,22 @@ class WindowModel(Model):
             check_int("workers", self.workers, 1)
         check_int("seed", self.seed, 0)
         self._validate_device()
+        self._validate_shrink_windows()
         # the buffers' worst case for any corpus of default sentences, before reading one
         check_walk_memory(layout=self._layout(), window=self.window,
                           negative=getattr(self, "negative", 0), dim=self.dim,
                           workers=self._workers, longest=MAX_SENTENCE_LENGTH)
+
+    def _validate_shrink_windows(self) -> None:
+        """``shrink_windows`` is a bool, and False only on the CPU (the GPU kernels draw
+        each centre's window on the device, from ``1..window``)."""
+        shrink = getattr(self, "shrink_windows", True)
+        if not isinstance(shrink, (bool, np.bool_)):
+            raise TypeError(f"shrink_windows must be True or False, got {shrink!r}")
+        if not shrink and self._device != "cpu":
+            raise ValueError("shrink_windows=False trains on the CPU only: the GPU kernels "
+                             "draw every centre's window from 1..window (set "
+                             "device='cpu', or leave shrink_windows True)")
 
     def _validate_output_sets(self) -> None:
         """Check ``negative`` and ``ns_exponent``, or with ``hs`` that no negative is
@@ -785,10 +801,12 @@ class WindowModel(Model):
 
         # everything that decides the vectors: a checkpoint resumes only under the same
         # (no device options is one setting, however given: and checkpoints made before
-        # there were any, or before hs, name none)
+        # there were any, or before hs, name none; nor, at their defaults, before
+        # shrink_windows, cbow_mean or dm_mean)
         config = {name: value for name, value in self._plain_params().items()
                   if name not in ("progress", "workers")
-                  and not (name in ("device_options", "hs") and not value)}
+                  and not (name in ("device_options", "hs") and not value)
+                  and not (name in ("shrink_windows", "cbow_mean", "dm_mean") and value)}
         if run.init is not None:
             config["init"] = _initialise(params.inputs, self.vocab_.words, run.init)
         if run.update and run.checkpoint is not None:  # resumed only from the same start
@@ -805,7 +823,8 @@ class WindowModel(Model):
                 sentence_context=sentence_context, progress=self.progress,
                 checkpoint=run.checkpoint, checkpoint_every=run.every,
                 config={"class": type(self).__name__, **config},
-                on_epoch_end=on_epoch_end if epoch_end else None, sync=run.sync)
+                on_epoch_end=on_epoch_end if epoch_end else None, sync=run.sync,
+                shrink_windows=getattr(self, "shrink_windows", True))
         except TrainingDiverged as e:
             if run.init is None:
                 raise

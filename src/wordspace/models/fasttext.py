@@ -68,7 +68,7 @@ class FastText(SkipGram):
         step). For one or two epochs on little text set 1: the slower output rows then
         cost more than they gain.
     window, negative, hs, sample, ns_exponent, epochs, min_alpha, workers, seed,
-    shared_negatives, device, device_options, progress
+    shared_negatives, device, device_options, progress, shrink_windows
         As for :class:`~wordspace.models.skipgram.SkipGram`. On a device
         (``device="cuda"``) each context word's bag is averaged where a window uses it
         (the CPU caches it while its windows use it, docs/gpu.md); the n-gram rows
@@ -94,7 +94,8 @@ class FastText(SkipGram):
                  epochs: int = 5, alpha: float = 0.05, min_alpha: float | None = None,
                  workers: int | None = None, seed: int = 1, shared_negatives: bool = True,
                  hs: bool = False, output_rate: float | None = None, device: str = "cpu",
-                 device_options: dict | None = None, progress: bool = True):
+                 device_options: dict | None = None, progress: bool = True,
+                 shrink_windows: bool = True):
         self.min_n = min_n
         self.max_n = max_n
         self.bucket = bucket
@@ -104,7 +105,8 @@ class FastText(SkipGram):
                          ns_exponent=ns_exponent, epochs=epochs, alpha=alpha,
                          min_alpha=min_alpha, workers=workers, seed=seed,
                          shared_negatives=shared_negatives, hs=hs, device=device,
-                         device_options=device_options, progress=progress)
+                         device_options=device_options, progress=progress,
+                         shrink_windows=shrink_windows)
 
     @property
     def subwords(self) -> Subwords:

@@ -45,7 +45,8 @@ class GaussianSkipGram(WindowModel):
         (0.68).
     margin : float
         The hinge's margin ``m``.
-    window, negative, sample, ns_exponent, epochs, workers, seed, progress
+    window, negative, sample, ns_exponent, epochs, workers, seed, progress,
+    shrink_windows
         As for :class:`SkipGram`.
     alpha : float
         AdaGrad's base learning rate, decayed linearly to ``min_alpha``. At most
@@ -110,12 +111,14 @@ class GaussianSkipGram(WindowModel):
                  var_max: float = 4.0, var_init: float = 1.0, variance_rate: float = 0.3,
                  tied: bool = True,
                  workers: int | None = None, seed: int = 1, device: str = "cpu",
-                 device_options: dict | None = None, progress: bool = True):
+                 device_options: dict | None = None, progress: bool = True,
+                 shrink_windows: bool = True):
         self.dim = dim
         self.covariance = covariance
         self.energy = energy
         self.margin = margin
         self.window = window
+        self.shrink_windows = shrink_windows
         self.negative = negative
         self.sample = sample
         self.ns_exponent = ns_exponent

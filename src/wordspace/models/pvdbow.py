@@ -47,7 +47,7 @@ class PVDBOW(SkipGram):
     window : int
         Skip-gram window when ``train_words`` (the document is always a context).
     negative, hs, sample, ns_exponent, alpha, min_alpha, workers, seed, shared_negatives,
-    device, device_options, progress
+    device, device_options, progress, shrink_windows
         As for :class:`~wordspace.models.skipgram.SkipGram`; ``sample`` defaults to
         1e-3 (gensim's for ``Doc2Vec``), as documents are short next to a corpus.
     epochs : int
@@ -83,13 +83,14 @@ class PVDBOW(SkipGram):
                  epochs: int = 20, alpha: float = 0.025, min_alpha: float | None = None,
                  workers: int | None = None, seed: int = 1, shared_negatives: bool = True,
                  hs: bool = False, device: str = "cpu", device_options: dict | None = None,
-                 progress: bool = True):
+                 progress: bool = True, shrink_windows: bool = True):
         self.train_words = train_words
         super().__init__(dim=dim, window=window, negative=negative, sample=sample,
                          ns_exponent=ns_exponent, epochs=epochs, alpha=alpha,
                          min_alpha=min_alpha, workers=workers, seed=seed,
                          shared_negatives=shared_negatives, hs=hs, device=device,
-                         device_options=device_options, progress=progress)
+                         device_options=device_options, progress=progress,
+                         shrink_windows=shrink_windows)
 
     def _validate(self) -> None:
         if not isinstance(self.train_words, (bool, np.bool_)):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from wordspace._validate import check_int
 from wordspace.engine.layout import Layout
 from wordspace.models.pvdbow import PVDBOW
-from wordspace.models.skipgram import SkipGram
+from wordspace.models.skipgram import SkipGram, check_mean_switch
 
 
 class PVDM(PVDBOW):
@@ -32,9 +32,12 @@ class PVDM(PVDBOW):
         Words on either side of a centre word whose vectors join the document's in the
         mean (each centre draws its window from ``1..window``); at least 1.
     negative, hs, sample, ns_exponent, alpha, min_alpha, workers, seed, device,
-    device_options, progress
+    device_options, progress, shrink_windows
         As for :class:`~wordspace.models.skipgram.CBOW`; ``sample`` defaults to 1e-3 and
         ``alpha`` to 0.025, gensim's for ``Doc2Vec``.
+    dm_mean : bool
+        ``True`` (default): the input is the mean of the window's and the document's
+        vectors; ``False``: their sum (gensim's ``dm_mean=0``), as CBOW's ``cbow_mean``.
     epochs : int
         Passes over the documents (also inference's default).
 
@@ -52,16 +55,23 @@ class PVDM(PVDBOW):
                  alpha: float = 0.025, min_alpha: float | None = None,
                  workers: int | None = None, seed: int = 1, hs: bool = False,
                  device: str = "cpu", device_options: dict | None = None,
-                 progress: bool = True):
+                 progress: bool = True, shrink_windows: bool = True, dm_mean: bool = True):
         # PVDBOW's own parameter, train_words, is not PV-DM's: straight to the walk's
         SkipGram.__init__(self, dim=dim, window=window, negative=negative, sample=sample,
                           ns_exponent=ns_exponent, epochs=epochs, alpha=alpha,
                           min_alpha=min_alpha, workers=workers, seed=seed, hs=hs,
-                          device=device, device_options=device_options, progress=progress)
+                          device=device, device_options=device_options, progress=progress,
+                          shrink_windows=shrink_windows)
+        self.dm_mean = dm_mean
 
     def _validate(self) -> None:
         check_int("window", self.window, 1)  # without words, PV-DM is PV-DBOW's documents
+        check_mean_switch(self, "dm_mean")
         super()._validate()
+
+    @property
+    def _bag_mean(self) -> bool:
+        return bool(self.dm_mean)
 
     def _layout(self) -> Layout:
         return Layout(bag="window")  # the window's words and the document: one mean

@@ -33,6 +33,10 @@ class SkipGram(OutputWordPrediction, WindowModel):
         window lies within a sentence); windows longer than the default are trained
         in blocks (see docs/sgns.md), and buffers that would not fit in memory are
         refused before the corpus is read.
+    shrink_windows : bool
+        ``True`` (default): each centre draws its window from ``1..window``, as
+        word2vec.c and gensim do; ``False``: every centre takes the whole window
+        (gensim's ``shrink_windows=False``). On the CPU only.
     negative : int
         Negatives per centre word (shared across its window) or per pair; 0 with ``hs``.
     hs : bool
@@ -102,9 +106,10 @@ class SkipGram(OutputWordPrediction, WindowModel):
                  alpha: float = 0.025, min_alpha: float | None = None,
                  workers: int | None = None, seed: int = 1, shared_negatives: bool = True,
                  hs: bool = False, device: str = "cpu", device_options: dict | None = None,
-                 progress: bool = True):
+                 progress: bool = True, shrink_windows: bool = True):
         self.dim = dim
         self.window = window
+        self.shrink_windows = shrink_windows
         self.negative = negative
         self.hs = hs
         self.sample = sample
@@ -148,9 +153,13 @@ class SkipGram(OutputWordPrediction, WindowModel):
     def _loss(self) -> NegativeSamplingLoss:
         return self._output_loss()
 
+    #: whether a bag's input is the mean of its rows (not their sum: CBOW's cbow_mean)
+    _bag_mean = True
+
     def _output_loss(self, **options) -> NegativeSamplingLoss:
         """The objective, with ``options`` of :class:`NegativeSamplingLoss`: negative
         sampling, or with ``hs`` the hierarchical softmax over the vocabulary's tree."""
+        options.setdefault("bag_mean", self._bag_mean)
         if self.hs:
             return HierarchicalSoftmaxLoss(self._huffman_tree(), self.vocab_.counts,
                                            **options)
@@ -239,6 +248,18 @@ class SkipGram(OutputWordPrediction, WindowModel):
         self.vectors = Vectors(self.vocab_.words, self.input_vectors_, self.vocab_.counts)
 
 
+def check_mean_switch(model: SkipGram, name: str) -> None:
+    """Refuse a ``cbow_mean`` / ``dm_mean`` (``name``) other than a bool or gensim's 1
+    and 0, and a sum (False) on a GPU, whose kernels average."""
+    value = getattr(model, name)
+    if not (isinstance(value, (bool, np.bool_)) or value in (0, 1)
+            and isinstance(value, (int, np.integer))):
+        raise TypeError(f"{name} must be True or False (or gensim's 1 or 0), got {value!r}")
+    if not value and model._device != "cpu":
+        raise ValueError(f"{name}=False trains on the CPU only: the GPU kernels take the "
+                         f"mean of a window (set device='cpu', or leave {name} True)")
+
+
 class CBOW(SkipGram):
     """Continuous bag of words with negative sampling (word2vec.c's ``-cbow 1``) or a
     hierarchical softmax (``hs``).
@@ -248,6 +269,18 @@ class CBOW(SkipGram):
     parameters are :class:`SkipGram`'s (``shared_negatives`` has no meaning here: one set
     of negatives per window is what CBOW always draws); the default ``alpha`` is 0.05,
     word2vec.c's for CBOW.
+
+    Parameters
+    ----------
+    cbow_mean : bool
+        ``True`` (default): the window's input is the mean of its words' vectors, and each
+        word takes the whole step, as in word2vec.c and gensim's ``cbow_mean=1``.
+        ``False``: their sum, each word taking the exact gradient step of the summed input
+        (gensim's ``cbow_mean=0``, which divides that step by the window's size). On the
+        CPU only.
+    dim, window, negative, hs, sample, ns_exponent, epochs, alpha, min_alpha, workers,
+    seed, device, device_options, progress, shrink_windows
+        As for :class:`SkipGram`.
     """
 
     def __init__(self, *, dim: int = 100, window: int = 5, negative: int = 5,
@@ -255,11 +288,21 @@ class CBOW(SkipGram):
                  alpha: float = 0.05, min_alpha: float | None = None,
                  workers: int | None = None, seed: int = 1, hs: bool = False,
                  device: str = "cpu", device_options: dict | None = None,
-                 progress: bool = True):
+                 progress: bool = True, shrink_windows: bool = True, cbow_mean: bool = True):
         super().__init__(dim=dim, window=window, negative=negative, sample=sample,
                          ns_exponent=ns_exponent, epochs=epochs, alpha=alpha,
                          min_alpha=min_alpha, workers=workers, seed=seed, hs=hs,
-                         device=device, device_options=device_options, progress=progress)
+                         device=device, device_options=device_options, progress=progress,
+                         shrink_windows=shrink_windows)
+        self.cbow_mean = cbow_mean
+
+    def _validate(self) -> None:
+        check_mean_switch(self, "cbow_mean")
+        super()._validate()
+
+    @property
+    def _bag_mean(self) -> bool:
+        return bool(self.cbow_mean)
 
     def _layout(self) -> Layout:
         return Layout(bag="window")  # the mean of the window predicts the centre

@@ -23,7 +23,7 @@ class SoftmaxSkipGram(OutputWordPrediction, WindowModel):
 
     Parameters
     ----------
-    dim, window, sample, epochs, alpha, min_alpha, seed, progress
+    dim, window, sample, epochs, alpha, min_alpha, seed, progress, shrink_windows
         As for :class:`SkipGram`.
     workers : int, optional
         Threads taking jobs; default 1, because each step's matrix products already run
@@ -65,9 +65,10 @@ class SoftmaxSkipGram(OutputWordPrediction, WindowModel):
                  epochs: int = 5, alpha: float = 0.1, min_alpha: float | None = None,
                  batch: int = 32, workers: int | None = None, seed: int = 1,
                  device: str = "cpu", device_options: dict | None = None,
-                 progress: bool = True):
+                 progress: bool = True, shrink_windows: bool = True):
         self.dim = dim
         self.window = window
+        self.shrink_windows = shrink_windows
         self.sample = sample
         self.epochs = epochs
         self.alpha = alpha
