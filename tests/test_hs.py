@@ -277,13 +277,16 @@ def test_predict_output_word_is_the_tree_s_probability(planted_corpus):
     assert {w for w, _ in found[:6]} == set(groups[2])  # the group's words come first
 
 
-@pytest.mark.parametrize("cls", [SkipGram, CBOW])
-def test_score_is_the_log_probability_of_each_sentence(cls, planted_corpus):
+@pytest.mark.parametrize("cls,options", [(SkipGram, {}), (CBOW, {}),
+                                         (CBOW, {"cbow_mean": False})])
+def test_score_is_the_log_probability_of_each_sentence(cls, options, planted_corpus):
     """gensim's Word2Vec.score, exactly: every word predicted from each context within the
-    window (CBOW: from their mean), unknown words left out first; computed here through
-    the tree's log probabilities in Python."""
+    window (CBOW: from their mean, or sum), unknown words left out first; computed here
+    through the tree's log probabilities in Python."""
     path, groups = planted_corpus
-    model = cls(hs=True, negative=0, window=2, **FAST).fit(Corpus(path, progress=False))
+    model = cls(hs=True, negative=0, window=2, **options, **FAST).fit(
+        Corpus(path, progress=False))
+    combine = np.sum if options else np.mean
     tree = HuffmanTree.build(model.vocab_.counts)
     outputs = model.output_vectors_[:-1].astype(np.float64)
 
@@ -293,7 +296,7 @@ def test_score_is_the_log_probability_of_each_sentence(cls, planted_corpus):
         for i, word in enumerate(known):
             contexts = [model.wv[c].astype(np.float64) for j, c in enumerate(known)
                         if j != i and abs(j - i) <= 2]
-            inputs = [np.mean(contexts, axis=0)] if cls is CBOW and contexts else contexts
+            inputs = [combine(contexts, axis=0)] if cls is CBOW and contexts else contexts
             total += sum(tree.log_probabilities(outputs @ h)[model.vocab_.index_of(word)]
                          for h in inputs)
         return total

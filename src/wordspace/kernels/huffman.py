@@ -69,13 +69,13 @@ def huffman_paths(counts, order):
 
 @kernel
 def score_sentences(rows, words, offsets, inputs, outputs, ptr, nodes, codes, window,
-                    cbow, out):
+                    cbow, mean, out):
     """``out[s]`` = the log probability of sentence ``s`` under a hierarchical softmax
     (gensim's ``Word2Vec.score``), in float64: the sum over its words ``w`` of ``log p(w |
     h)`` along ``w``'s path (``ptr``, ``nodes``, ``codes`` over ``outputs``), for ``h``
-    each context word's input row (skip-gram) or, with ``cbow``, their mean (a word
-    alone in its sentence has none and adds nothing). Every word within ``window`` is a
-    context: no subsampling, no shrunk windows. Token ``i`` is the input row
+    each context word's input row (skip-gram) or, with ``cbow``, their mean (their sum
+    unless ``mean``; a word alone in its sentence has none and adds nothing). Every word
+    within ``window`` is a context: no subsampling, no shrunk windows. Token ``i`` is the input row
     ``inputs[rows[i]]`` and the leaf ``words[i]``; sentence ``s`` is tokens
     ``offsets[s]:offsets[s + 1]``."""
     dim = inputs.shape[1]
@@ -92,7 +92,8 @@ def score_sentences(rows, words, offsets, inputs, outputs, ptr, nodes, codes, wi
                 for j in range(lo, hi):
                     if j != i:
                         h += inputs[rows[j]]
-                h /= hi - lo - 1
+                if mean:
+                    h /= hi - lo - 1
                 total += _path_log_probability(h, outputs, ptr, nodes, codes, words[i])
                 continue
             for j in range(lo, hi):

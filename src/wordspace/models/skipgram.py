@@ -226,10 +226,10 @@ class SkipGram(OutputWordPrediction, WindowModel):
         tree = self._huffman_tree()
         out = np.zeros(len(offsets) - 1, np.float64)
         with self._as_trained():
-            window, cbow = self.window, self._layout().bag == "window"
+            window, cbow, mean = self.window, self._layout().bag == "window", self._bag_mean
         score_sentences(np.array(rows, np.int64), np.array(words, np.int64),
                         np.array(offsets, np.int64), vectors.matrix, self.output_vectors_,
-                        tree.ptr, tree.nodes, tree.codes, int(window), cbow, out)
+                        tree.ptr, tree.nodes, tree.codes, int(window), cbow, bool(mean), out)
         return out
 
     def _output_probabilities(self, mean: np.ndarray) -> np.ndarray:
