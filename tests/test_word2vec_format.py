@@ -139,6 +139,19 @@ def test_any_valid_vectors_round_trip_exactly(tmp_path, words, dim, binary, data
     np.testing.assert_array_equal(back.matrix, v.matrix)
 
 
+@pytest.mark.parametrize("value", [7.094283098128384e16, 4.955079717578342e16])
+def test_a_binary_row_that_also_reads_as_a_text_row_is_binary(tmp_path, value):
+    """Floats whose bytes hold a newline split a binary row into what reads as a text row
+    (b"0 !\\n|[\\n", b"0 0\\n0[\\n"): the row after it, or the file's end, tells them apart
+    (found by the round-trip fuzz above)."""
+    v = Vectors(["0"], np.array([[value]], np.float32))
+    v.save_word2vec_format(tmp_path / "v", binary=True)
+    assert b"\n" in (tmp_path / "v").read_bytes()[6:10]  # the float's bytes
+    back = Vectors.load_word2vec_format(tmp_path / "v")
+    assert back.words == ["0"] and back.matrix.tolist() == v.matrix.tolist()
+    v.save_word2vec_format(tmp_path / "v", binary=True)  # recognised as ours: replaced
+
+
 # -- the format told from the file -------------------------------------------------------
 def test_text_whose_header_disagrees_with_its_rows_is_an_error_not_binary_garbage(tmp_path):
     data = b"3 4\na 1 2 3\nb 4 5 6\nc 7 8 9\n"

@@ -551,8 +551,9 @@ def _detect(s: _Stream, name: str, dim: int, binary: bool | None) -> bool:
     unless the first row also reads that way (a binary row of one number can look like
     text, and a text row of one field like binary).
     """
-    s.fill(_MAX_WORD + 4 * dim + 2 + _MAX_NUMBER)
-    body = s.buf[s.pos:s.pos + _MAX_WORD + 4 * dim + 2 + _MAX_NUMBER]
+    ahead = 2 * (_MAX_WORD + 4 * dim + 2 + _MAX_NUMBER)  # the first row and the next
+    whole = not s.fill(ahead)  # the file ends within ``body``
+    body = s.buf[s.pos:s.pos + ahead]
     if not body.strip():
         return bool(binary)  # no rows: either format reads them
     newline = body.find(b"\n")
@@ -565,6 +566,12 @@ def _detect(s: _Stream, name: str, dim: int, binary: bool | None) -> bool:
     text = (len(fields) > 1 and is_number(fields[1]) and _is_text(region)
             or text_row and not (_binary_first_row_reads(body, dim)
                                  and not any(b in _SPACE for b in float_bytes)))
+    if text and _binary_first_row_reads(body, dim) and any(b in _SPACE for b in float_bytes):
+        # a binary row whose float bytes hold whitespace can read as a text row too
+        # (b"0 0\n0[\n" is the float 4.96e16, or the number 0 then "0["): the reading
+        # after which the next row reads (or the file ends) is the file's
+        text = _next_row_reads(body, newline + 1, dim, False, whole) \
+            or not _next_row_reads(body, space + 2 + 4 * dim, dim, True, whole)
     if binary is None or bool(binary) is not text:  # unset, or agrees with the file
         return not text
     if binary and _binary_first_row_reads(body, dim):
@@ -574,6 +581,24 @@ def _detect(s: _Stream, name: str, dim: int, binary: bool | None) -> bool:
     found, said = ("text", "binary") if text else ("binary", "text")
     raise ValueError(f"{name}: binary={binary} but the file is in the {found} format, not "
                      f"{said}; leave binary unset to read either")
+
+
+def _next_row_reads(body: bytes, start: int, dim: int, binary: bool, whole: bool) -> bool:
+    """Whether the row starting at ``start`` of ``body`` reads in the format said (a
+    binary row as word2vec.c writes it, or a line of text of a word and ``dim`` fields,
+    numbers or not, so that a text file of values that are no numbers is reported as
+    text), or the file ends there (``whole``: ``body`` holds the rest of the file). A
+    text row cut by the end of ``body`` reads, for all that can be told."""
+    rest = body[start:]
+    if not rest.strip():
+        return whole or not rest
+    if binary:
+        return _binary_first_row_reads(rest, dim)
+    newline = rest.find(b"\n")
+    if newline < 0 and not whole:
+        return True
+    line = rest if newline < 0 else rest[:newline]
+    return len(line.split()) == dim + 1 and _is_text(line, final=True)
 
 
 def _is_text(data: bytes, final: bool = False) -> bool:
