@@ -416,9 +416,12 @@ def test_fasttext_s_own_hs_models_move_both_ways(planted_corpus, tmp_path):
     trained.save_model(str(tmp_path / "t.bin"))
     theirs = FastText.load_facebook_model(tmp_path / "t.bin")
     assert theirs.hs and theirs.negative == 0
-    for group in groups:
-        best = [w for w, _ in theirs.predict_output_word(group[:3], topn=4)]
-        assert len(set(best) & set(group)) >= 3, (best, group)
+    # fastText's ten Hogwild threads make its run vary: one group in eight or so gets only
+    # two of its words in the top four, so the count is over all groups (30 runs: 14-16
+    # of 16; with the negation dropped on load: 0 every time)
+    hits = [len({w for w, _ in theirs.predict_output_word(group[:3], topn=4)} & set(group))
+            for group in groups]
+    assert sum(hits) >= 12, hits
     ours = FastText(hs=True, negative=0, bucket=2000, min_n=2, max_n=3, **FAST).fit(
         Corpus(path, progress=False))
     ours.save_facebook_model(tmp_path / "o.bin")
