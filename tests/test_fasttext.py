@@ -13,7 +13,7 @@ import os
 import numpy as np
 import pytest
 
-from wordspace import Corpus, FastText, SkipGram
+from wordspace import Corpus, FastText, SkipGram, Vectors
 from wordspace.subwords import Subwords, fasttext_hash
 from wordspace.train import TrainingTooLarge
 
@@ -184,6 +184,11 @@ def test_a_word_without_an_ngram_is_a_key_error():
     for query in (lambda: sv["ab"], lambda: sv.most_similar("ab")):  # "<ab>": none
         with pytest.raises(KeyError, match="ab"):
             query()
+    # left out of vectors_for_all, between words that have n-grams (composed at once)
+    some = sv.vectors_for_all(["worlds", "ab", "world", "abc", "x"])
+    assert some.words == ["worlds", "world", "abc"]
+    np.testing.assert_array_equal(some.matrix, np.stack([sv["worlds"], sv["world"],
+                                                         sv["abc"]]))
 
 
 def test_a_saved_model_answers_for_unseen_words_as_before(planted, tmp_path):
@@ -198,6 +203,30 @@ def test_a_saved_model_answers_for_unseen_words_as_before(planted, tmp_path):
     np.testing.assert_array_equal(loaded.vectors.matrix, model.vectors.matrix)
     assert loaded.vectors.most_similar(word, topn=3) == model.vectors.most_similar(word,
                                                                                     topn=3)
+
+
+def test_vectors_for_all_composes_unseen_words_as_one_by_one_and_as_gensim(planted,
+                                                                           tmp_path):
+    """gensim's ``vectors_for_all`` on a fastText model: unseen words composed from their
+    n-grams (all at once) equal each word's own lookup and gensim's; without inference
+    only the vocabulary's words come."""
+    from gensim.models.fasttext import load_facebook_model
+
+    _, model, seen, unseen = planted
+    words = [unseen[0][0], seen[1][0], unseen[2][3], "q", unseen[0][0], "kaxyz", seen[3][2]]
+    got = model.wv.vectors_for_all(words, copy_vecattrs=True)
+    kept = [unseen[0][0], seen[1][0], unseen[2][3], "q", "kaxyz", seen[3][2]]
+    assert got.words == kept and type(got) is Vectors
+    for word in kept:
+        np.testing.assert_array_equal(got[word], model.wv[word])
+    assert list(got.counts) == [0, model.wv.get_vecattr(seen[1][0], "count"), 0, 0, 0,
+                                model.wv.get_vecattr(seen[3][2], "count")]
+    model.save_facebook_model(tmp_path / "m.bin")
+    theirs = load_facebook_model(str(tmp_path / "m.bin")).wv.vectors_for_all(words)
+    assert theirs.index_to_key == kept
+    np.testing.assert_allclose(got.vectors, theirs.vectors, rtol=1e-5, atol=1e-6)
+    assert model.wv.vectors_for_all(words, allow_inference=False).words == [seen[1][0],
+                                                                            seen[3][2]]
 
 
 # -- fastText's .bin files -------------------------------------------------------------------

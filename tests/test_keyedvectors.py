@@ -357,6 +357,26 @@ def test_add_vectors_and_add_vector():
         assert_same_ranking(v.most_similar(word), kv.most_similar(word))
 
 
+def test_vectors_for_all_is_gensim_s():
+    """The keys the vectors know, in the order first given, each once, with their rows;
+    counts only when asked for; an integer that is no key a row number, as gensim's."""
+    v = Vectors(WORDS, MATRIX.copy(), counts=np.arange(N, 0, -1))
+    keys = ["w5", "nope", "w2", "w5", "W3", "w299", 7, "w7"]
+    for copy in (False, True):
+        got, want = v.vectors_for_all(keys, copy_vecattrs=copy), \
+            _gensim().vectors_for_all(keys, copy_vecattrs=copy)
+        assert got.index_to_key == ["w5", "w2", "W3", "w299", "w7"]
+        assert [str(k) for k in want.index_to_key] == ["w5", "w2", "W3", "w299", "7", "w7"]
+        np.testing.assert_array_equal(got.vectors, want.vectors[[0, 1, 2, 3, 5]])
+        assert (got.counts is not None) == copy
+        if copy:
+            assert list(got.counts) == [v.get_vecattr(w, "count") for w in got.index_to_key]
+    # gensim keeps the integer as a key of its own; here it is row 7, already taken
+    assert v.vectors_for_all([7, "w8"]).index_to_key == ["w7", "w8"]
+    assert len(v.vectors_for_all(["none", "of", "these"])) == 0
+    assert v.vectors_for_all(iter(["w1"])).dim == DIM  # any iterable, read once
+
+
 def test_keys_are_strings():
     """An integer key would be read back as a row number by every lookup (v[5] after
     add_vector(5, x) answered another word's row): it is refused, saying what to do."""

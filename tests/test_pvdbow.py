@@ -212,6 +212,10 @@ def test_integer_ids_come_back_as_integers_in_memory_and_through_save(tmp_path):
     answers = dv.most_similar(7, topn=4)
     assert {d for d, _ in answers} == {0, 1, 2, 3} and all(type(d) is int for d, _ in answers)
     assert dv.most_similar("7", topn=4) == answers
+    some = dv.vectors_for_all(["7", 1, 7, "x"])  # one id however spelt, kept as it is
+    assert type(some) is DocVectors and some.ids == [7, 1]
+    np.testing.assert_array_equal(some.matrix, dv.matrix[[4, 1]])
+    np.testing.assert_array_equal(some.infer(["t0w0", "c0"]), dv.infer(["t0w0", "c0"]))
     model.save(tmp_path / "m")
     assert json.loads((tmp_path / "m" / "config.json").read_text())["format"] == 3
     loaded = load_model(tmp_path / "m")

@@ -83,9 +83,24 @@ class Subwords:
         n = len(words)
         if not self.enabled:
             return WordBags(np.arange(n + 1, dtype=np.int64), np.arange(n, dtype=np.int32))
+        return self._bags(words, first_row=n)
+
+    def ngram_bags(self, words: Sequence[str], first_row: int) -> WordBags:
+        """Each word's n-gram rows alone, numbered after ``first_row`` vocabulary rows:
+        the bags of words that have no row of their own (a fastText model's unseen
+        words); a word without an n-gram has an empty bag."""
+        if not self.enabled:
+            return WordBags(np.zeros(len(words) + 1, np.int64), np.empty(0, np.int32))
+        bags = self._bags(words, first_row)
+        own = np.zeros(len(bags.rows), dtype=bool)
+        own[bags.ptr[:-1]] = True  # each bag's first row: the word's index, not a row
+        return WordBags(bags.ptr - np.arange(len(words) + 1), bags.rows[~own])
+
+    def _bags(self, words: Sequence[str], first_row: int) -> WordBags:
+        """Each word's index ``k`` then its n-gram rows (numbered from ``first_row``)."""
         data, offsets = _utf8(words)
-        ptr = np.zeros(n + 1, np.int64)
-        args = (data, offsets, self.min_n, self.max_n, self.bucket, n, ptr)
+        ptr = np.zeros(len(words) + 1, np.int64)
+        args = (data, offsets, self.min_n, self.max_n, self.bucket, first_row, ptr)
         total = kernels.word_bags(*args, np.empty(0, np.int32))
         rows = np.empty(total, np.int32)
         kernels.word_bags(*args, rows)

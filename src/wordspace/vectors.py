@@ -336,6 +336,60 @@ class Vectors(WordIndex):
         self.add_vectors([key], np.asarray(vector, dtype=np.float32).reshape(1, -1))
         return self.index[self._new_key(key)]
 
+    def vectors_for_all(self, keys: Iterable, allow_inference: bool = True,
+                        copy_vecattrs: bool = False) -> Vectors:
+        """New vectors holding only ``keys`` (gensim's ``vectors_for_all``), in the order
+        first given, each once: a vocabulary for another corpus, a list of words to ship.
+
+        A key these vectors know takes its row (an integer that is no key is a row
+        number, as in every lookup); one they do not is left out, unless
+        ``allow_inference`` and the vectors compose it (a fastText model's unseen word,
+        from its character n-grams, all composed in one compiled call). With
+        ``copy_vecattrs`` the counts come along (0 for a composed word), as gensim copies
+        its per-key attributes; without, the new vectors have none. Document vectors give
+        document vectors (the same ids, with inference); word vectors, plain
+        :class:`Vectors`.
+        """
+        order, rows, unseen, taken = [], [], [], set()
+        for key in keys:
+            i = self.get_index(key, -1)
+            same = ("row", i) if i >= 0 else ("new", key)
+            if same in taken:
+                continue
+            taken.add(same)
+            if i >= 0:
+                order.append((True, len(rows)))
+                rows.append(i)
+            elif allow_inference and isinstance(key, str):
+                order.append((False, len(unseen)))
+                unseen.append(key)
+        composed, found = self._compose_many(unseen)
+        order = [(known, k) for known, k in order if known or found[k]]
+        if unseen:
+            logger.info("vectors_for_all: %d of %d unseen words composed", int(found.sum()),
+                        len(unseen))
+        names = [self.words[rows[k]] if known else unseen[k] for known, k in order]
+        matrix = np.empty((len(order), self.dim), np.float32)
+        counts = np.zeros(len(order), np.int64) if copy_vecattrs and \
+            self.counts is not None else None
+        known = np.array([known for known, _ in order], dtype=bool)
+        at = np.array([k for _, k in order], dtype=np.int64)
+        matrix[known] = self.matrix[np.asarray(rows, np.int64)[at[known]]]
+        matrix[~known] = composed[at[~known]]
+        if counts is not None:
+            counts[known] = self.counts[np.asarray(rows, np.int64)[at[known]]]
+        return self._like(names, matrix, counts)
+
+    def _compose_many(self, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Hook: the composed vectors of ``keys`` (words without rows) as a matrix, and
+        which of them have one (plain vectors compose none)."""
+        return (np.zeros((len(keys), self.dim), np.float32),
+                np.zeros(len(keys), dtype=bool))
+
+    def _like(self, keys: list, matrix: np.ndarray, counts: np.ndarray | None) -> Vectors:
+        """Hook: new vectors of this kind for ``keys`` (:meth:`vectors_for_all`)."""
+        return Vectors(keys, matrix, counts)
+
     def __setitem__(self, keys, weights) -> None:
         """``wv[key] = vector`` (or lists of both): add, replacing existing vectors."""
         if not isinstance(keys, list):
@@ -1000,6 +1054,19 @@ class SubwordVectors(Vectors):
         bag_means(self.inputs, np.array([0, len(rows)], np.int64), rows, out)
         return out[0]
 
+    def _compose_many(self, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        from wordspace.kernels.subwords import bag_means
+
+        bags = self.subwords.ngram_bags(keys, self._first_bucket)
+        found = np.diff(bags.ptr) > 0
+        out = np.zeros((len(keys), self.dim), np.float32)
+        # the bags that are not empty, still contiguous (an empty one has no mean)
+        ptr = np.concatenate([bags.ptr[:1], bags.ptr[1:][found]])
+        means = np.empty((int(found.sum()), self.dim), np.float32)
+        bag_means(self.inputs, ptr, bags.rows, means)
+        out[found] = means
+        return out, found
+
 
 class DocVectors(Vectors):
     """Document vectors by id (gensim's ``model.dv``), with inference for new documents.
@@ -1068,6 +1135,9 @@ class DocVectors(Vectors):
     @staticmethod
     def _same_key(key) -> str:
         return str(key)  # 7 and "7" are one id
+
+    def _like(self, keys: list, matrix: np.ndarray, counts: np.ndarray | None) -> DocVectors:
+        return DocVectors(keys, matrix, infer=self._infer)
 
     def _unknown(self, doc) -> str:
         sample = ", ".join(repr(i) for i in self.words[:3])
