@@ -63,6 +63,18 @@ def test_the_planted_centre_word_is_the_most_probable(trained, tmp_path):
     assert load_model(tmp_path / "m").predict_output_word(context, topn=5) == ranked
 
 
+def test_the_answers_follow_the_output_rows_after_wv_is_reordered(centred):
+    """The output rows are the vocabulary's: putting ``wv``'s rows in another order
+    (``sort_by_descending_frequency`` by other counts) changes no answer."""
+    model = make(SkipGram).fit(centred)
+    context = ["1a0", "1b1", "1c0"]
+    before = model.predict_output_word(context, topn=None)
+    model.wv.counts = np.arange(len(model.wv))  # the vocabulary's order, reversed
+    model.wv.sort_by_descending_frequency()
+    assert model.wv.words[0] == model.vocab_.words[-1]
+    assert model.predict_output_word(context, topn=None) == before
+
+
 @pytest.mark.parametrize("cls", [SkipGram, FastText], ids=lambda cls: cls.__name__)
 def test_the_answers_are_gensim_s_on_the_same_vectors(centred, cls):
     """The trained input and output rows copied into a gensim ``Word2Vec`` (its

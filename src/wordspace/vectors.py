@@ -104,6 +104,18 @@ def _check_query(vector: np.ndarray) -> None:
                          "vector is zero): no word is nearer to it than another")
 
 
+def top_rows(scores: np.ndarray, topn: int, exclude=()) -> np.ndarray:
+    """The ``topn`` indices of highest score, best first (ties by index), leaving out
+    indices ``exclude``."""
+    exclude = np.array(sorted({i for i in exclude if 0 <= i < len(scores)}), dtype=np.int64)
+    k = min(topn + len(exclude), len(scores))
+    if k <= 0:
+        return np.empty(0, np.int64)
+    best = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+    best = best[np.lexsort((best, -scores[best]))]
+    return best[~np.isin(best, exclude)][:topn]
+
+
 def _unitvec(v: np.ndarray) -> np.ndarray:
     """``v`` scaled to unit length (a zero vector stays zero)."""
     norm = float(np.linalg.norm(v))
@@ -617,15 +629,7 @@ class Vectors(WordIndex):
               ) -> list[tuple[str, float]]:
         """The ``topn`` rows of highest score (``scores[k]`` is row ``offset + k``'s),
         best first (ties by row), leaving out rows ``exclude``."""
-        exclude = np.array(sorted({i - offset for i in exclude
-                                   if offset <= i < offset + len(scores)}), dtype=np.int64)
-        k = min(topn + len(exclude), len(scores))
-        if k <= 0:
-            return []
-        best = np.argpartition(-scores, k - 1)[:k] if k < len(scores) \
-            else np.arange(len(scores))
-        best = best[np.lexsort((best, -scores[best]))]
-        best = best[~np.isin(best, exclude)][:topn]
+        best = top_rows(scores, topn, [i - offset for i in exclude])
         return [(self.words[i + offset], float(scores[i])) for i in best.tolist()]
 
     def _clip(self, clip_start: int, clip_end: int | None, restrict_vocab: int | None

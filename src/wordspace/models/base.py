@@ -48,7 +48,7 @@ from wordspace.engine.layout import Layout
 from wordspace.engine.meter import TrainingReport
 from wordspace.losses import Loss, Params
 from wordspace.train import DeviceExecutor, TrainingDiverged, check_walk_memory, train
-from wordspace.vectors import _check_topn
+from wordspace.vectors import _check_topn, top_rows
 from wordspace.vocab import UNK, Vocabulary
 
 logger = logging.getLogger(__name__)
@@ -639,7 +639,11 @@ class OutputWordPrediction:
             # sum of the known words' vectors, as gensim's
             mean = mean * sum(vectors._lookup(w) is not None for w in words)
         probabilities = self._output_probabilities(mean)
-        return vectors._best(probabilities, len(probabilities) if topn is None else topn, ())
+        # the output rows are the vocabulary's, whatever order wv's rows were put in since
+        # (wv.sort_by_descending_frequency())
+        words = self.vocab_.words
+        return [(words[i], float(probabilities[i])) for i in
+                top_rows(probabilities, len(probabilities) if topn is None else topn)]
 
     def _output_probabilities(self, mean: np.ndarray) -> np.ndarray:
         """``p(w | mean)`` of every vocabulary word: the softmax of the output rows'
