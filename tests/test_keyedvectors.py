@@ -530,6 +530,30 @@ def test_evaluate_word_pairs(pair, tmp_path, case_insensitive, dummy4unknown,
     assert og == pytest.approx(ow)
 
 
+def test_evaluate_word_pairs_says_why_its_correlations_are_nan(pair, tmp_path, caplog):
+    """gensim's NaN for a correlation that cannot be computed (equal gold scores)
+    stands, and a warning says why; a single pair scored is gensim's (scipy's)
+    ValueError, saying so."""
+    kv, v = pair
+    flat = tmp_path / "flat.tsv"
+    flat.write_text("w1\tw2\t3.0\nw3\tw4\t3.0\nw5\tw6\t3.0\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scipy's own
+        (p, _), (s, _), _ = v.evaluate_word_pairs(flat)
+        (pw, _), (sw, _), _ = kv.evaluate_word_pairs(str(flat))
+    assert np.isnan(p) and np.isnan(s) and np.isnan(pw) and np.isnan(sw)
+    assert "constant scores correlate with nothing" in caplog.text and str(flat) in caplog.text
+    one = tmp_path / "one.tsv"
+    one.write_text("w1\tw2\t3.0\nw1\tunknownword\t5.0\n")
+    with pytest.raises(ValueError):
+        kv.evaluate_word_pairs(str(one))
+    with pytest.raises(ValueError, match="one.tsv: a correlation needs 2 pairs or more"):
+        v.evaluate_word_pairs(one)
+    caplog.clear()
+    v.evaluate_word_pairs(_pairs_file(tmp_path / "pairs.tsv", np.random.default_rng(16)))
+    assert "NaN" not in caplog.text
+
+
 def _analogies_file(path: Path, rng) -> Path:
     lines = [": planted"]
     for a, b, c, d in PLANTED:

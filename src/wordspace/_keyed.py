@@ -64,6 +64,13 @@ def evaluate_word_pairs(vectors, pairs, delimiter="\t", encoding="utf8",
     model = np.zeros(len(gold), dtype=np.float64)
     model[np.array(known, dtype=bool)] = vectors.pair_similarity(
         np.array(rows1, dtype=np.int64), np.array(rows2, dtype=np.int64))
+    from wordspace.evaluate import _why_undefined
+
+    why = _why_undefined(np.asarray(gold, np.float64), model)
+    if len(gold) < 2:  # scipy (and so gensim) refuses it, in its own words
+        raise ValueError(f"{pairs}: {why}")
+    if why is not None:  # gensim's answer (NaN) stands; the reason is said, not left to guess
+        logger.warning("%s: the correlations are NaN: %s", pairs, why)
     spearman = stats.spearmanr(gold, model)
     pearson = stats.pearsonr(gold, model)
     oov_ratio = float(oov) / (len(gold) if dummy4unknown else len(gold) + oov) * 100
