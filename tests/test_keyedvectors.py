@@ -246,8 +246,6 @@ def test_most_similar_topn_none_and_clipping(pair):
             assert_same_ranking(v.most_similar(pos, neg, topn=7, **options),
                                 kv.most_similar(pos, neg, topn=7, **options))
     assert v.most_similar("w1", topn=0) == kv.most_similar("w1", topn=0) == []
-    with pytest.raises(NotImplementedError):
-        v.most_similar("w1", indexer=object())
 
 
 def test_similar_by_vector_is_nearest(pair):

@@ -671,9 +671,12 @@ class Vectors(WordIndex):
         searches the first ``n`` rows only (``clip_start``/``clip_end``: rows in between).
         Returns ``topn`` ``(word, similarity)`` pairs, best first, or with ``topn=None``
         the similarity of every searched row, query words included, as an array.
+
+        ``indexer`` (an :class:`~wordspace.indexers.AnnoyIndexer`, or any object with
+        gensim's ``most_similar(vector, num_neighbors)``) answers approximately instead of
+        the whole matrix: faster on millions of words, and the query words are left out
+        all the same (gensim's indexers return them).
         """
-        if indexer is not None:
-            raise NotImplementedError("wordspace searches by brute force: pass indexer=None")
         if _asks_nothing(topn):
             return []
         terms, weights = self._weighted_terms(positive, negative)
@@ -683,15 +686,39 @@ class Vectors(WordIndex):
                                     ignore_missing=False)
         _check_query(mean)
         exclude = [self.get_index(t, -1) for t in terms if not isinstance(t, np.ndarray)]
+        if indexer is not None:
+            return self._indexed(indexer, mean, topn, exclude, clip_start, clip_end,
+                                 restrict_vocab)
         start, end = self._clip(clip_start, clip_end, restrict_vocab)
         scores = self.unit[start:end] @ mean
         if not topn:
             return scores
         return self._best(scores, topn, exclude, start)
 
-    def similar_by_key(self, key, topn: int | None = 10, restrict_vocab: int | None = None):
+    def _indexed(self, indexer, vector: np.ndarray, topn, exclude: list[int], clip_start,
+                 clip_end, restrict_vocab) -> list[tuple[str, float]]:
+        """``topn`` neighbours of the unit ``vector`` from ``indexer`` (gensim's
+        protocol), the rows ``exclude`` left out."""
+        if topn is None or clip_start or clip_end is not None or restrict_vocab:
+            raise ValueError("an indexer answers the topn nearest of all the vectors it "
+                             "indexed: topn=None, restrict_vocab, clip_start and clip_end "
+                             "search the matrix itself (pass indexer=None)")
+        built = (getattr(indexer, "dim", self.dim), len(indexer) if hasattr(indexer, "__len__")
+                 else len(self))
+        if built != (self.dim, len(self)):
+            raise ValueError(f"the indexer was built over {built[1]:,} vectors of dimension "
+                             f"{built[0]}, and these are {len(self):,} of dimension "
+                             f"{self.dim}: build it again over these vectors")
+        left_out = {self._same_key(self.words[i]) for i in exclude if i >= 0}
+        answers = indexer.most_similar(vector, int(topn) + len(left_out))
+        return [(key, float(score)) for key, score in answers
+                if self._same_key(key) not in left_out][:topn]
+
+    def similar_by_key(self, key, topn: int | None = 10, restrict_vocab: int | None = None,
+                       indexer=None):
         """Nearest words to ``key``: ``most_similar(positive=[key], ...)``."""
-        return self.most_similar(positive=[key], topn=topn, restrict_vocab=restrict_vocab)
+        return self.most_similar(positive=[key], topn=topn, restrict_vocab=restrict_vocab,
+                                 indexer=indexer)
 
     similar_by_word = similar_by_key  # gensim's older name
 
@@ -711,11 +738,13 @@ class Vectors(WordIndex):
         return self._best(scores, topn, [self.get_index(w, -1) for w in exclude], start)
 
     def similar_by_vector(self, vector, topn: int | None = 10,
-                          restrict_vocab: int | None = None):
+                          restrict_vocab: int | None = None, indexer=None):
         """Nearest words to a vector: :meth:`nearest` (gensim's name). A word is taken as
-        gensim takes it: its neighbours, :meth:`most_similar`, the word left out."""
-        if isinstance(vector, str):
-            return self.most_similar(vector, topn=topn, restrict_vocab=restrict_vocab)
+        gensim takes it: its neighbours, :meth:`most_similar`, the word left out.
+        ``indexer``: as :meth:`most_similar`'s."""
+        if isinstance(vector, str) or indexer is not None:
+            return self.most_similar([vector], topn=topn, restrict_vocab=restrict_vocab,
+                                     indexer=indexer)
         return self.nearest(vector, topn, restrict_vocab=restrict_vocab)
 
     def _cosmul(self, positive, negative, topn, restrict_vocab, epsilon: float):
