@@ -98,9 +98,10 @@ def test_a_model_s_words_or_documents_are_indexed():
 
 
 def test_save_and_load(vectors, tmp_path):
-    index = AnnoyIndexer(vectors, num_trees=5, workers=1)
+    index = AnnoyIndexer(vectors, num_trees=2, workers=1, search_k=N)
     index.save(tmp_path / "idx")
     loaded = AnnoyIndexer.load(tmp_path / "idx")
+    assert (loaded.search_k, loaded.num_trees) == (N, 2)  # its recall with it
     for word in ("w1", "w200"):
         assert vectors.most_similar(word, indexer=loaded) == \
             vectors.most_similar(word, indexer=index)

@@ -55,6 +55,21 @@ def test_document_models_add_the_document_to_whole_windows(make):
     assert model.report_.pairs == _whole_windows() + sum(LENGTHS)  # the document's row
 
 
+@pytest.mark.parametrize("shrink", [False, True])
+def test_pvdm_infers_with_the_windows_it_trained_on(shrink, monkeypatch):
+    """PV-DM's inference walks windows as training did (gensim's inference follows
+    shrink_windows too): its sampler carries the model's setting, not the default."""
+    import wordspace.models.pvdbow as pvdbow
+
+    docs = Documents(list(enumerate(_sentences())), min_count=1, progress=False)
+    model = PVDM(dim=4, shrink_windows=shrink, **QUICK).fit(docs)
+    asked, infer_rows = [], pvdbow.infer_rows
+    monkeypatch.setattr(pvdbow, "infer_rows", lambda encoded, outputs, sampler, **kw: (
+        asked.append(sampler.shrink_windows), infer_rows(encoded, outputs, sampler, **kw))[1])
+    model.dv.infer(_sentences()[2])
+    assert asked == [shrink]
+
+
 def test_a_checkpoint_resumes_only_under_its_own_setting(tmp_path):
     corpus = Corpus(_sentences(), min_count=1, progress=False)
     check_a_new_setting_in_checkpoints(

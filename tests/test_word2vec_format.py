@@ -152,6 +152,22 @@ def test_a_binary_row_that_also_reads_as_a_text_row_is_binary(tmp_path, value):
     v.save_word2vec_format(tmp_path / "v", binary=True)  # recognised as ours: replaced
 
 
+def test_a_first_binary_row_of_digit_bytes_is_binary_when_the_next_row_says_so(tmp_path):
+    """A float whose four bytes are ASCII digits (1.0372155e-08 is b"8122") makes the
+    first binary row read as the text row "a 8122": the row after it tells them apart
+    (helper-69's review)."""
+    digits = np.frombuffer(b"8122", "<f4")[0]
+    v = Vectors(["a", "b"], np.array([[digits], [0.5]], np.float32))
+    v.save_word2vec_format(tmp_path / "v.bin", binary=True)
+    assert (tmp_path / "v.bin").read_bytes().startswith(b"2 1\na 8122\n")
+    back = Vectors.load_word2vec_format(tmp_path / "v.bin")
+    assert back.words == ["a", "b"] and back.matrix.tolist() == v.matrix.tolist()
+    v.save_word2vec_format(tmp_path / "v.bin", binary=True)  # recognised as ours: replaced
+    text = tmp_path / "t.txt"  # a text file of the same first row stays text
+    text.write_bytes(b"2 1\na 8122\nb 0.5\n")
+    assert Vectors.load_word2vec_format(text).matrix.tolist() == [[8122.0], [0.5]]
+
+
 # -- the format told from the file -------------------------------------------------------
 def test_text_whose_header_disagrees_with_its_rows_is_an_error_not_binary_garbage(tmp_path):
     data = b"3 4\na 1 2 3\nb 4 5 6\nc 7 8 9\n"

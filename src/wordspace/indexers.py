@@ -146,7 +146,8 @@ class AnnoyIndexer:
             (tmp / "keys.json").write_text(json.dumps(self.labels))
             (tmp / _MARK).write_text(json.dumps({
                 "format": _FORMAT, "dim": self.dim, "items": len(self.labels),
-                "num_trees": self.num_trees, "seed": self.seed}) + "\n")
+                "num_trees": self.num_trees, "seed": self.seed,
+                "search_k": self.search_k}) + "\n")
 
     @classmethod
     def load(cls, path: str | Path) -> AnnoyIndexer:
@@ -169,7 +170,11 @@ class AnnoyIndexer:
                              f"{meta['format']}); upgrade wordspace to read it")
         if not isinstance(keys, list) or len(keys) != meta.get("items"):
             raise ValueError(f"{path / 'keys.json'}: expected {meta.get('items')} keys")
-        indexer = cls(num_trees=meta.get("num_trees", 1), seed=meta.get("seed", 1))
+        try:
+            indexer = cls(num_trees=meta.get("num_trees", 1), seed=meta.get("seed", 1),
+                          search_k=meta.get("search_k", -1))
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{path / _MARK}: invalid settings ({e})") from None
         index = annoy.AnnoyIndex(meta["dim"], "angular")
         try:
             index.load(str(path / "index.ann"))

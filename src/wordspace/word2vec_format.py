@@ -566,10 +566,11 @@ def _detect(s: _Stream, name: str, dim: int, binary: bool | None) -> bool:
     text = (len(fields) > 1 and is_number(fields[1]) and _is_text(region)
             or text_row and not (_binary_first_row_reads(body, dim)
                                  and not any(b in _SPACE for b in float_bytes)))
-    if text and _binary_first_row_reads(body, dim) and any(b in _SPACE for b in float_bytes):
-        # a binary row whose float bytes hold whitespace can read as a text row too
-        # (b"0 0\n0[\n" is the float 4.96e16, or the number 0 then "0["): the reading
-        # after which the next row reads (or the file ends) is the file's
+    if text and _binary_first_row_reads(body, dim):
+        # a binary row can read as a text row too, when its float bytes hold whitespace
+        # (b"0 0\n0[\n" is the float 4.96e16, or the number 0 then "0[") or are digits
+        # (b"a 8122\n": 1.0372155e-08): the reading after which the next row reads (or
+        # the file ends) is the file's
         text = _next_row_reads(body, newline + 1, dim, False, whole) \
             or not _next_row_reads(body, space + 2 + 4 * dim, dim, True, whole)
     if binary is None or bool(binary) is not text:  # unset, or agrees with the file

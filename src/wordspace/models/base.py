@@ -296,8 +296,14 @@ class Model:
     _resumable = False
 
     def _format(self) -> int:
-        """The format this fitted model is saved in: the oldest that holds it."""
-        return 2
+        """The format this fitted model is saved in: the oldest that holds it. A model
+        trained with a setting an older wordspace does not know (:data:`_FORMAT_3_PARAMS`)
+        is format 3's: that wordspace would drop the setting and read the model as
+        another (a tree as negative sampling, sums as means), and says to upgrade
+        instead."""
+        trained = self._trained()
+        return 3 if any(name in trained and trained[name] != default
+                        for name, default in _FORMAT_3_PARAMS.items()) else 2
 
     #: whether ``fit(init=...)`` can copy pretrained vectors into the input rows (whose
     #: first rows are then the vocabulary's words)
@@ -662,6 +668,9 @@ class WindowModel(Model):
     them to the driver.
     """
 
+    #: as a model pickled before the parameter was trained
+    shrink_windows = True
+
     #: ``min_alpha`` when it is None, as a fraction of ``alpha``
     _min_alpha_ratio = 1e-4
 
@@ -970,6 +979,10 @@ def _registry() -> dict[str, type[Model]]:
     from wordspace.models import MODELS
 
     return {cls.__name__: cls for cls in MODELS.values()}
+
+
+#: settings added in format 3, with the value every earlier model had
+_FORMAT_3_PARAMS = {"hs": False, "shrink_windows": True, "cbow_mean": True, "dm_mean": True}
 
 
 def load_model(path: str | Path, mmap: bool = False) -> Model:

@@ -259,14 +259,16 @@ class PVDBOW(SkipGram):
         users infer document after document (bench/infer_calls.py: 3.35 -> 0.98 ms a
         call on a 70,563-word PV-DBOW)."""
         # the vocabulary by identity (a Vocabulary has no __eq__): a refit makes another
-        key = (self.vocab_, self.negative, self.hs, self.sample, self.ns_exponent)
+        key = (self.vocab_, self.negative, self.hs, self.sample, self.ns_exponent,
+               self.shrink_windows)
         cached = self.__dict__.get("_inference_tables")
         if cached is None or cached[0] != key:
             empty = np.empty(0, np.int64)
             sampler = Sampler.build(empty, empty, self.vocab_.counts, window=0,
                                     negative=self.negative, layout=Layout(),
                                     sample=self.sample, ns_exponent=self.ns_exponent,
-                                    sentence_context=np.zeros(1, np.int32))
+                                    sentence_context=np.zeros(1, np.int32),
+                                    shrink_windows=self.shrink_windows)
             cached = self.__dict__["_inference_tables"] = (key, sampler, self._output_loss())
         return cached[1], cached[2]
 

@@ -50,6 +50,8 @@ class PVDM(PVDBOW):
     #: PV-DM's inputs are its windows' words beside the document: they always train
     train_words = True
 
+    dm_mean = True  # as a PV-DM pickled before the parameter was trained
+
     def __init__(self, *, dim: int = 100, window: int = 5, negative: int = 5,
                  sample: float = 1e-3, ns_exponent: float = 0.75, epochs: int = 20,
                  alpha: float = 0.025, min_alpha: float | None = None,

@@ -96,11 +96,6 @@ class SkipGram(OutputWordPrediction, WindowModel):
     #: as a model pickled before there was a hierarchical softmax was trained
     hs = False
 
-    def _format(self) -> int:
-        # a tree model is format 3's: an older wordspace would drop the unknown hs and
-        # refuse negative=0, where it says to upgrade instead
-        return 3 if self._trained().get("hs", False) else super()._format()
-
     def __init__(self, *, dim: int = 100, window: int = 5, negative: int = 5,
                  sample: float = 1e-4, ns_exponent: float = 0.75, epochs: int = 5,
                  alpha: float = 0.025, min_alpha: float | None = None,
@@ -295,6 +290,8 @@ class CBOW(SkipGram):
                          device=device, device_options=device_options, progress=progress,
                          shrink_windows=shrink_windows)
         self.cbow_mean = cbow_mean
+
+    cbow_mean = True  # as a CBOW pickled before the parameter was trained
 
     def _validate(self) -> None:
         check_mean_switch(self, "cbow_mean")
