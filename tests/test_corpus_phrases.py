@@ -297,3 +297,8 @@ def test_train_resumes_only_with_the_same_phrase_table(planted, tmp_path, capsys
     assert main(argv(table)) == 0
     assert "resumed" in capsys.readouterr().out
     assert "new_york_city" in load_scorable(out).vectors.words
+    # a requeued job finds its model done, unless the table's contents changed
+    assert main(argv(table)) == 0 and "already holds" in capsys.readouterr().out
+    Phrases.load(other).save(table)  # other phrases, the same path
+    assert main(argv(table)) == 0 and "already holds" not in capsys.readouterr().out
+    assert "new_york_city" not in load_scorable(out).vectors.words
