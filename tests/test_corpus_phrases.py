@@ -302,3 +302,23 @@ def test_train_resumes_only_with_the_same_phrase_table(planted, tmp_path, capsys
     Phrases.load(other).save(table)  # other phrases, the same path
     assert main(argv(table)) == 0 and "already holds" not in capsys.readouterr().out
     assert "new_york_city" not in load_scorable(out).vectors.words
+
+
+def test_learning_a_table_and_reading_with_it_read_the_text_once(tmp_path, monkeypatch):
+    import wordspace.corpus as corpus_module
+
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join(planted_lines(seed=1)) + "\n")
+    count, counted = corpus_module.Corpus._count, []
+
+    def reading(self, out):
+        counted.append(self.min_count)
+        return count(self, out)
+
+    monkeypatch.setattr(corpus_module.Corpus, "_count", reading)
+    phrases = Phrases(path, min_count=3, threshold=2.0, progress=False)
+    corpus = Corpus(path, min_count=2, phrases=phrases, progress=False)
+    assert counted == [1] and "new_york" in corpus.vocab  # Phrases' reading, cached
+    # without the cache, the text is read for each
+    Corpus(path, min_count=3, phrases=phrases, cache=False, progress=False)
+    assert counted == [1, 1]

@@ -739,6 +739,7 @@ class Corpus:
         self.max_sentence_length = max_sentence_length
         self.group = self._shard_group(shard)
         self.phrases = None if phrases is None else self._phrase_table(phrases)
+        self._source, self._cache = source, cache  # the phrases' reading reads it again
         self.progress = progress and (self.group is None or self.group.rank == 0)
         self.pieces = None  # this rank's share of the files, when sharded
 
@@ -1008,10 +1009,7 @@ class Corpus:
     def _batches(self) -> Iterator[tuple[list[str], list[int], list[int]] | _PieceEnd]:
         """Tokens in batches, with the lengths and source lines of their sentences; for a
         shard, after each piece's last batch, a :class:`_PieceEnd` naming its chunk."""
-        # phrases are joined in the sentences Phrases.write_corpus joins them in, and
-        # the sentences cut again to max_sentence_length after (_join_phrases)
-        batcher = _Batcher(self.max_sentence_length if self.phrases is None
-                           else MAX_SENTENCE_LENGTH)
+        batcher = _Batcher(self.max_sentence_length)
         self._tokenizer = _Tokenizer(self.lowercase, self.token_pattern, self.max_token_length)
         if not self.files:
             yield from self._read_iterable(batcher)
@@ -1086,11 +1084,10 @@ class Corpus:
 
     def _encode(self, out: Path) -> None:
         if self.group is None:
-            local = self._count(out)
+            local = self._count(out) if self.phrases is None \
+                else self._join_phrases(out, self._raw_corpus())
             if local.raw_tokens == 0:
                 raise CorpusError(f"{self.name}: the corpus is empty (no tokens found)")
-            if self.phrases is not None:
-                local = self._join_phrases(out, local)
             merged, index = local, np.arange(len(local.words))
         else:
             try:
@@ -1152,21 +1149,33 @@ class Corpus:
                     "" if self.group is None else
                     f" (rank {self.group.rank} of {self.group.world} holds {n_final:,})")
 
-    def _join_phrases(self, out: Path, raw: _Counts) -> _Counts:
-        """Rewrite the raw encoding in ``out`` (every word: no ``min_count`` yet, lines
-        cut every :data:`MAX_SENTENCE_LENGTH` words, as ``Phrases.write_corpus`` reads
-        them) with the phrases joined, as reading the phrased text would have encoded
-        it, and return its counts: a long line's sentences joined and cut again every
-        ``max_sentence_length`` tokens, a phrase longer than ``max_token_length`` left
-        out, a phrase spelled as a word of the text one word with it, and the words in
-        order of first appearance (the vocabulary's tie-break)."""
+    def _raw_options(self) -> dict:
+        """How :meth:`_raw_corpus` reads the source: as ``Phrases`` and
+        ``Phrases.write_corpus`` read it (every word, lines cut every
+        :data:`MAX_SENTENCE_LENGTH` words, the whole of it), in this corpus's tokens."""
+        return {"min_count": 1, "lowercase": self.lowercase,
+                "token_pattern": self.token_pattern, "max_token_length": self.max_token_length,
+                "cache": self._cache, "progress": self.progress}
+
+    def _raw_corpus(self) -> Corpus:
+        """The source before its phrases are joined (:meth:`_raw_options`): cached as
+        any corpus, it is the encoding ``Phrases(source)`` learned from, so learning a
+        table and reading with it read the text once."""
+        return Corpus(self._source, shard=False, **self._raw_options())
+
+    def _join_phrases(self, out: Path, raw: Corpus) -> _Counts:
+        """Write to ``out`` the encoding (provisional ids, sentence lengths and lines, as
+        :meth:`_count` writes them) of ``raw`` with the phrases joined, as reading the
+        phrased text would have encoded it, and return its counts: a long line's
+        sentences joined and cut again every ``max_sentence_length`` tokens, a phrase
+        longer than ``max_token_length`` left out, a phrase spelled as a word of the
+        text one word with it, and the words in order of first appearance (the
+        vocabulary's tie-break)."""
         from wordspace.kernels.phrases import first_positions
 
-        lengths = np.fromfile(out / "lengths.bin", np.int64)
-        offsets = np.concatenate([[0], np.cumsum(lengths)])
         words, tokens, offsets = self.phrases.join(
-            raw.words, np.fromfile(out / "ids.bin", np.int32), offsets)
-        lines = np.fromfile(out / "lines.bin", np.int64)
+            list(raw.vocab.words), np.asarray(raw.tokens), np.asarray(raw.offsets))
+        lines = np.asarray(raw.sentence_line)
         index: dict[str, int] = {}  # each word's first id: a phrase may be a word too
         same = np.fromiter((index.setdefault(w, i) for i, w in enumerate(words)), np.int32,
                            len(words))
@@ -1189,7 +1198,7 @@ class Corpus:
         present = np.flatnonzero(counts)
         order = present[np.argsort(first[present], kind="stable")]
         logger.info("%s: %d tokens with phrases joined (%d before)", self.name,
-                    len(tokens), raw.raw_tokens)
+                    len(tokens), raw.n_tokens)
         return _Counts([words[i] for i in order], counts[order], len(tokens), order,
                        len(words), np.zeros(len(order), np.int64))
 

@@ -173,6 +173,13 @@ class Documents(Corpus):
         return {**super().reading_settings(), "text_field": self.text_field,
                 "id_field": self.id_field}
 
+    def _raw_corpus(self) -> Documents:
+        """:meth:`Corpus._raw_corpus` as documents: their ids are this collection's."""
+        raw = Documents(self._source, text_field=self.text_field, id_field=self.id_field,
+                        **self._raw_options())
+        self.ids = list(raw.ids)
+        return raw
+
     def _settings(self) -> dict:
         # the ids' layout in the cache's key: an encoding whose ids were all made
         # strings (true, before there was a version) is not read again
