@@ -739,6 +739,8 @@ class Corpus:
         self.max_sentence_length = max_sentence_length
         self.group = self._shard_group(shard)
         self.phrases = None if phrases is None else self._phrase_table(phrases)
+        # taken once (a table of many phrases takes a while): the table as it is now
+        self._phrases_digest = None if phrases is None else self.phrases.digest()
         self._source, self._cache = source, cache  # the phrases' reading reads it again
         self.progress = progress and (self.group is None or self.group.rank == 0)
         self.pieces = None  # this rank's share of the files, when sharded
@@ -863,7 +865,7 @@ class Corpus:
                 # only when set: the caches and checkpoints made before it keep their key
                 **({} if self.max_final_vocab is None
                    else {"max_final_vocab": self.max_final_vocab}),
-                **({} if self.phrases is None else {"phrases": self.phrases.digest()})}
+                **({} if self.phrases is None else {"phrases": self._phrases_digest})}
 
     def _phrase_table(self, phrases) -> Phrases:
         """``phrases`` (a table or its file) as a :class:`Phrases`, checked before any
