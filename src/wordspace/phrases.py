@@ -9,6 +9,10 @@ table of phrases and its file. See docs/phrases.md.
 Defaults are gensim's (``min_count=5, threshold=10.0, scoring="default"``), whose score
 is word2phrase's with the number of distinct unigrams and bigrams in place of the number
 of words in the corpus (word2phrase's threshold is 100).
+
+To train on the joined text, give the table to the corpus:
+``Corpus(source, phrases=table)`` joins while reading (gensim's
+``Word2Vec(bigram[sentences])``); :meth:`Phrases.write_corpus` writes the text instead.
 """
 
 from __future__ import annotations
