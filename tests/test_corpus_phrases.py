@@ -65,7 +65,8 @@ def _same(a: Corpus, b: Corpus) -> None:
 
 SETTINGS = [dict(min_count=1), dict(min_count=3), dict(min_count=7),
             dict(min_count=3, unk=True), dict(min_count=1, max_final_vocab=12),
-            dict(min_count=2, max_sentence_length=4)]
+            dict(min_count=2, max_sentence_length=4),
+            dict(min_count=1, max_token_length=8)]  # new_york kept, hong_kong left out
 
 
 @pytest.mark.parametrize("settings", SETTINGS)
@@ -79,6 +80,9 @@ def test_the_corpus_is_the_written_phrased_text_read(planted, tmp_path, settings
     # route that shares no code with the compiled join)
     sentences = [phrases[line.split()] for line in planted_lines()]
     _same(joined, Corpus(sentences, progress=False, **settings))
+    # token lists joined as they are read, a generator's too
+    _same(joined, Corpus((line.split() for line in planted_lines()), phrases=phrases,
+                         progress=False, **settings))
     if settings == {"min_count": 1}:  # every line keeps words
         assert np.asarray(joined.sentence_line).tolist() == \
             [i for i, line in enumerate(planted_lines()) if line]  # the source's lines

@@ -741,7 +741,10 @@ class Corpus:
         self.phrases = None if phrases is None else self._phrase_table(phrases)
         # taken once (a table of many phrases takes a while): the table as it is now
         self._phrases_digest = None if phrases is None else self.phrases.digest()
-        self._source, self._cache = source, cache  # the phrases' reading reads it again
+        # what the phrases' reading reads (kept only then: a list of sentences is the
+        # caller's to free)
+        self._source = None if phrases is None else source
+        self._cache = cache
         self.progress = progress and (self.group is None or self.group.rank == 0)
         self.pieces = None  # this rank's share of the files, when sharded
 
