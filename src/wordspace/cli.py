@@ -38,6 +38,7 @@ _EPILOG = """examples:
   echo "the striker scored twice" | wordspace infer bbc-model
   wordspace train bbc --model pv-dm --lowercase --min-count 2 -o bbc-dm  # gensim's default
   wordspace phrases text8 -o text8-phrases.txt      # "new york" -> new_york (word2phrase)
+  wordspace train text8 --phrases phrases.tsv -o m  # joined while reading (phrases --table)
   wordspace data list
   wordspace cache list                               # encoded corpora kept, and why
   wordspace cache clean --dry-run                    # what no run will use again
@@ -177,6 +178,10 @@ _DECLARED = (
             target="corpus"),
     _Option("max_final_vocab", "keep at most this many words, the most frequent (gensim's "
             "max_final_vocab: raises --min-count)", target="corpus"),
+    _Option("phrases", "join the phrases of a table saved by 'wordspace phrases --table' "
+            "(new york -> new_york) while reading, as if training on the text 'wordspace "
+            "phrases' writes; read the text as the table's was (--lowercase)",
+            target="corpus", metavar="TABLE.tsv"),
     _Option("lowercase", "lowercase the text first", switch=True, target="corpus"),
     _Option("token_pattern", r"tokens are the regex's matches (e.g. '\w+'); none: "
             "whitespace-separated", target="corpus", metavar="REGEX"),
@@ -444,7 +449,7 @@ _NOT_THE_MODEL = ("func", "verbose", "quiet", "workers", "output", "corpus",
 #: ``train``'s options naming files whose contents decide the model (pretrained vectors,
 #: the model an update continues): recorded by their files' digests, not by their paths,
 #: which may differ between ranks and machines while what they hold may change in place
-_READ_FILES = ("init", "update")
+_READ_FILES = ("init", "update", "phrases")
 
 
 def _command_record(args, kind: str) -> dict | None:
@@ -681,6 +686,7 @@ def _train(args) -> int:
         # (a distributed rank joining its group) is a stop asked, not the end of the rank
         signal.signal(signal.SIGTERM, _stop_with_a_checkpoint)
     model, corpus_type, reading = build_model(args)
+    _read_phrase_table(reading)
     partial = checkpoint_path(args.output)
     if (args.checkpoint_every or args.restart) and not model._resumable:
         raise UsageError(f"--checkpoint-every and --restart are for window models; "
@@ -742,6 +748,27 @@ def _train(args) -> int:
     # folder found at the start may have held nothing to resume (a refused start's)
     print(f"trained on {rate}; {elapsed}; model written to {args.output}")
     return 0
+
+
+def _read_phrase_table(reading: dict) -> None:
+    """``--phrases TABLE``: the table read, in ``reading``, before any other work; a file
+    missing or not a table is a :class:`UsageError` naming it."""
+    path = reading.get("phrases")
+    if path is None:
+        return
+    from wordspace.phrases import Phrases
+
+    try:
+        reading["phrases"] = Phrases.load(path)
+    except FileNotFoundError:
+        raise UsageError(f"--phrases {path}: no such file (a table is saved by "
+                         "'wordspace phrases CORPUS -o OUT --table TABLE.tsv', or "
+                         "Phrases.save)") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"--phrases {path}: cannot be read as a phrase table "
+                         f"({e.strerror if isinstance(e, OSError) else e})") from None
+    except ValueError as e:  # its message names the file and line
+        raise UsageError(f"--phrases: {e}") from None
 
 
 #: the options each rank of a distributed run may give its own way: paths may differ
@@ -1493,6 +1520,8 @@ def _add_phrases(sub) -> None:
         epilog="examples:\n"
                "  wordspace phrases text8 -o text8-phrases.txt --table phrases.tsv\n"
                "  wordspace train text8-phrases.txt -o phrase-model\n"
+               "  wordspace train text8 --phrases phrases.tsv -o phrase-model   "
+               "# no text written\n"
                "  wordspace phrases news.txt -o news-phrases.txt --from-table phrases.tsv\n"
                "  wordspace phrases text8 -o out.txt --scoring npmi --threshold 0.5 \\\n"
                "      --connector-words of the a",

@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
@@ -62,6 +62,9 @@ from wordspace._tokens import (
 from wordspace._validate import check_int
 from wordspace.progress import progress_bar
 from wordspace.vocab import UNK, Vocabulary
+
+if TYPE_CHECKING:
+    from wordspace.phrases import Phrases
 
 logger = logging.getLogger(__name__)
 
@@ -651,6 +654,17 @@ class Corpus:
         as needed (gensim's ``max_final_vocab``): words counted as often as the first one
         left out are left out too, so ties at the cut may leave fewer. ``<unk>`` is not
         one of them.
+    phrases : Phrases, str or Path, optional
+        Join phrases ("new york" -> ``new_york``) while reading: a
+        :class:`~wordspace.phrases.Phrases` (learned or loaded) or the path of a table it
+        saved. The corpus's sentences are the phrased sentences, and everything after
+        (vocabulary, counts, ``min_count``, ``max_final_vocab``, ``unk``, subsampling)
+        sees a phrase as one word, as if the phrased text had been written
+        (``Phrases.write_corpus``) and read: the raw text is encoded, joined by the
+        table's compiled kernel, and only then counted into the vocabulary. The text
+        must be read as the table's was (``lowercase``, ``token_pattern``); not with
+        ``max_vocab_size`` (it would prune words before they are joined) nor shared
+        between ranks. Part of the cache key (the table's :meth:`~Phrases.digest`).
     lowercase : bool
         Lowercase text before tokenising.
     token_pattern : str, optional
@@ -704,7 +718,8 @@ class Corpus:
                  lowercase: bool = False, token_pattern: str | None = None, unk: bool = False,
                  max_sentence_length: int = MAX_SENTENCE_LENGTH, cache: bool = True,
                  progress: bool = True, max_token_length: int = MAX_TOKEN_LENGTH,
-                 shard=None, max_final_vocab: int | None = None):
+                 shard=None, max_final_vocab: int | None = None,
+                 phrases: Phrases | str | os.PathLike | None = None):
         check_int("min_count", min_count, 1)
         check_int("max_sentence_length", max_sentence_length, 1, maximum=1_000_000)
         check_int("max_token_length", max_token_length, 1, maximum=1 << 20)
@@ -723,6 +738,13 @@ class Corpus:
         self.unk = unk
         self.max_sentence_length = max_sentence_length
         self.group = self._shard_group(shard)
+        self.phrases = None if phrases is None else self._phrase_table(phrases)
+        # taken once (a table of many phrases takes a while): the table as it is now
+        self._phrases_digest = None if phrases is None else self.phrases.digest()
+        # what the phrases' reading reads (kept only then: a list of sentences is the
+        # caller's to free)
+        self._source = None if phrases is None else source
+        self._cache = cache
         self.progress = progress and (self.group is None or self.group.rank == 0)
         self.pieces = None  # this rank's share of the files, when sharded
 
@@ -845,7 +867,33 @@ class Corpus:
                 "max_token_length": self.max_token_length,
                 # only when set: the caches and checkpoints made before it keep their key
                 **({} if self.max_final_vocab is None
-                   else {"max_final_vocab": self.max_final_vocab})}
+                   else {"max_final_vocab": self.max_final_vocab}),
+                **({} if self.phrases is None else {"phrases": self._phrases_digest})}
+
+    def _phrase_table(self, phrases) -> Phrases:
+        """``phrases`` (a table or its file) as a :class:`Phrases`, checked before any
+        reading: the text is read as the table's was, whole, without pruning."""
+        from wordspace.phrases import Phrases
+
+        if isinstance(phrases, (str, os.PathLike)):
+            phrases = Phrases.load(phrases)
+        elif not isinstance(phrases, Phrases):
+            raise TypeError(f"phrases must be a Phrases or the path of a table it saved, "
+                            f"not {type(phrases).__name__}")
+        if phrases.tokenization != self.tokenization:
+            raise CorpusError(
+                f"the phrases were learned on text read with {phrases.tokenization}, this "
+                f"corpus reads it with {self.tokenization}: read it alike, or its words "
+                "would not be the table's")
+        if self.max_vocab_size is not None:
+            raise CorpusError(
+                "max_vocab_size prunes words while they are counted, before phrases join "
+                "them; with phrases, bound the vocabulary with min_count or "
+                "max_final_vocab instead")
+        if self.group is not None:
+            raise CorpusError("a corpus with phrases cannot be shared between the ranks of "
+                              "a process group yet: read it in one process (shard=False)")
+        return phrases
 
     def _settings(self) -> dict:
         return {**self.reading_settings(), "format": _FORMAT_VERSION}
@@ -1041,7 +1089,8 @@ class Corpus:
 
     def _encode(self, out: Path) -> None:
         if self.group is None:
-            local = self._count(out)
+            local = self._count(out) if self.phrases is None \
+                else self._join_phrases(out, self._raw_corpus())
             if local.raw_tokens == 0:
                 raise CorpusError(f"{self.name}: the corpus is empty (no tokens found)")
             merged, index = local, np.arange(len(local.words))
@@ -1104,6 +1153,59 @@ class Corpus:
                     self.name, merged.raw_tokens, int(kept_counts.sum()), len(kept_words),
                     "" if self.group is None else
                     f" (rank {self.group.rank} of {self.group.world} holds {n_final:,})")
+
+    def _raw_options(self) -> dict:
+        """How :meth:`_raw_corpus` reads the source: as ``Phrases`` and
+        ``Phrases.write_corpus`` read it (every word, lines cut every
+        :data:`MAX_SENTENCE_LENGTH` words, the whole of it), in this corpus's tokens."""
+        return {"min_count": 1, "lowercase": self.lowercase,
+                "token_pattern": self.token_pattern, "max_token_length": self.max_token_length,
+                "cache": self._cache, "progress": self.progress}
+
+    def _raw_corpus(self) -> Corpus:
+        """The source before its phrases are joined (:meth:`_raw_options`): cached as
+        any corpus, it is the encoding ``Phrases(source)`` learned from, so learning a
+        table and reading with it read the text once."""
+        return Corpus(self._source, shard=False, **self._raw_options())
+
+    def _join_phrases(self, out: Path, raw: Corpus) -> _Counts:
+        """Write to ``out`` the encoding (provisional ids, sentence lengths and lines, as
+        :meth:`_count` writes them) of ``raw`` with the phrases joined, as reading the
+        phrased text would have encoded it, and return its counts: a long line's
+        sentences joined and cut again every ``max_sentence_length`` tokens, a phrase
+        longer than ``max_token_length`` left out, a phrase spelled as a word of the
+        text one word with it, and the words in order of first appearance (the
+        vocabulary's tie-break)."""
+        from wordspace.kernels.phrases import first_positions
+
+        words, tokens, offsets = self.phrases.join(
+            list(raw.vocab.words), np.asarray(raw.tokens), np.asarray(raw.offsets))
+        lines = np.asarray(raw.sentence_line)
+        index: dict[str, int] = {}  # each word's first id: a phrase may be a word too
+        same = np.fromiter((index.setdefault(w, i) for i, w in enumerate(words)), np.int32,
+                           len(words))
+        too_long = np.fromiter((len(w) > self.max_token_length for w in words), np.bool_,
+                               len(words))
+        if too_long.any():
+            logger.warning("%s: %d phrases longer than max_token_length=%d characters left "
+                           "out", self.name, int(too_long.sum()), self.max_token_length)
+            kept = ~too_long[tokens]
+            offsets = np.concatenate([[0], np.cumsum(kept)])[offsets]  # kept before each
+            tokens = tokens[kept]
+        if not np.array_equal(same, np.arange(len(words))):
+            tokens = same[tokens]
+        lengths, lines = _cut_lines(offsets, lines, self.max_sentence_length)
+        tokens.tofile(out / "ids.bin")
+        lengths.tofile(out / "lengths.bin")
+        lines.tofile(out / "lines.bin")
+        counts = np.bincount(tokens, minlength=len(words))
+        first = first_positions(tokens, len(words))
+        present = np.flatnonzero(counts)
+        order = present[np.argsort(first[present], kind="stable")]
+        logger.info("%s: %d tokens with phrases joined (%d before)", self.name,
+                    len(tokens), raw.n_tokens)
+        return _Counts([words[i] for i in order], counts[order], len(tokens), order,
+                       len(words), np.zeros(len(order), np.int64))
 
     def _effective_min_count(self, descending: np.ndarray) -> int:
         """``min_count``, raised so that at most ``max_final_vocab`` words are kept, as
@@ -1223,6 +1325,25 @@ class _Counts:
     prov_ids: np.ndarray
     n_ids: int
     chunks: np.ndarray  # the corpus chunk (shards.Piece.chunk) each word was first seen in
+
+
+def _cut_lines(offsets: np.ndarray, lines: np.ndarray, max_len: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """The sentences of each line (``lines``: each sentence's, in order; ``offsets``:
+    their tokens) put back together and cut into sentences of ``max_len`` tokens, the
+    last one shorter, as :class:`_Batcher` cuts a line: their lengths and lines. Empty
+    lines make none."""
+    if len(lines) == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    starts = np.flatnonzero(np.r_[True, lines[1:] != lines[:-1]])  # each line's first
+    line_sizes = np.add.reduceat(np.diff(offsets), starts)
+    line_of = lines[starts]
+    keep = line_sizes > 0
+    line_sizes, line_of = line_sizes[keep], line_of[keep]
+    pieces = -(-line_sizes // max_len)
+    lengths = np.full(int(pieces.sum()), max_len, np.int64)
+    lengths[np.cumsum(pieces) - 1] = line_sizes - (pieces - 1) * max_len
+    return lengths, np.repeat(line_of, pieces).astype(np.int64)
 
 
 def _prune(ids: dict, counts: np.ndarray, min_reduce: int, max_size: int) -> int:

@@ -32,8 +32,10 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -54,6 +56,9 @@ from wordspace.corpus import (
     binary_error,
     open_source,
 )
+
+if TYPE_CHECKING:
+    from wordspace.phrases import Phrases
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +95,9 @@ class Documents(Corpus):
         As for :class:`~wordspace.corpus.Corpus`.
     max_final_vocab : int, optional
         At most this many words, the most frequent, as for :class:`~wordspace.corpus.Corpus`.
+    phrases : Phrases, str or Path, optional
+        Join phrases in each document while reading, as for
+        :class:`~wordspace.corpus.Corpus` (a table, or the path of one it saved).
     text_field, id_field : str
         Fields of a JSON-lines record that hold the text and the id.
 
@@ -116,7 +124,8 @@ class Documents(Corpus):
                  lowercase: bool = False, token_pattern: str | None = None, unk: bool = False,
                  text_field: str = "text", id_field: str = "id", cache: bool = True,
                  progress: bool = True, max_token_length: int = MAX_TOKEN_LENGTH,
-                 max_final_vocab: int | None = None):
+                 max_final_vocab: int | None = None,
+                 phrases: Phrases | str | os.PathLike | None = None):
         self.text_field = text_field
         self.id_field = id_field
         self.ids: list[str | int] = []
@@ -129,7 +138,7 @@ class Documents(Corpus):
                          lowercase=lowercase, token_pattern=token_pattern, unk=unk,
                          max_sentence_length=MAX_SENTENCE_LENGTH, cache=cache,
                          progress=progress, max_token_length=max_token_length,
-                         max_final_vocab=max_final_vocab)
+                         max_final_vocab=max_final_vocab, phrases=phrases)
         if name is not None:
             self.name = name
 
@@ -163,6 +172,13 @@ class Documents(Corpus):
         """:meth:`Corpus.reading_settings`, and the JSON fields documents are read from."""
         return {**super().reading_settings(), "text_field": self.text_field,
                 "id_field": self.id_field}
+
+    def _raw_corpus(self) -> Documents:
+        """:meth:`Corpus._raw_corpus` as documents: their ids are this collection's."""
+        raw = Documents(self._source, text_field=self.text_field, id_field=self.id_field,
+                        **self._raw_options())
+        self.ids = list(raw.ids)
+        return raw
 
     def _settings(self) -> dict:
         # the ids' layout in the cache's key: an encoding whose ids were all made

@@ -9,10 +9,15 @@ table of phrases and its file. See docs/phrases.md.
 Defaults are gensim's (``min_count=5, threshold=10.0, scoring="default"``), whose score
 is word2phrase's with the number of distinct unigrams and bigrams in place of the number
 of words in the corpus (word2phrase's threshold is 100).
+
+To train on the joined text, give the table to the corpus:
+``Corpus(source, phrases=table)`` joins while reading (gensim's
+``Word2Vec(bigram[sentences])``); :meth:`Phrases.write_corpus` writes the text instead.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -284,11 +289,31 @@ class Phrases:
         ``tokens[offsets[i]:offsets[i + 1]]``), sentence for sentence as
         ``phrases[sentence]`` joins them."""
         self._read(corpus, False, {})
-        words = list(corpus.vocab.words)
-        tokens, offsets = np.asarray(corpus.tokens), np.asarray(corpus.offsets)
+        return self.join(list(corpus.vocab.words), np.asarray(corpus.tokens),
+                         np.asarray(corpus.offsets))
+
+    def join(self, words: list[str], tokens: np.ndarray, offsets: np.ndarray
+             ) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """:meth:`transform` on arrays: ``tokens`` (int32 ids into ``words``, every word
+        of the text: none left out) and ``offsets`` (int64) joined by every pass; the
+        words (``words`` first, then the phrases found, new ids), tokens and offsets
+        (as many sentences, none emptied). A phrase's string may also be one of
+        ``words`` (a token that held the delimiter): it still gets an id of its own."""
         for table in self.tables:
             words, tokens, offsets = self._merge(words, tokens, offsets, table)
         return words, tokens, offsets
+
+    def digest(self) -> str:
+        """What tells this table's joining apart, as 16 hex digits: a hash of each pass's
+        phrases (their words and the joined token) and the connector words; the scores,
+        counts and learning settings are left out, as they change nothing joined (a
+        table saved and loaded again has its digest). ``Corpus(source, phrases=...)``
+        keys its cache and checkpoints by it."""
+        record = {"connector_words": sorted(self.connector_words),
+                  "tables": [sorted([phrase, *parts] for parts, (phrase, _, _)
+                                    in table.items()) for table in self.tables]}
+        return hashlib.sha1(json.dumps(record).encode("utf-8", "surrogatepass")
+                            ).hexdigest()[:16]
 
     def _analyze(self, sentence: list[str], table: dict) -> list[str]:
         """One pass over one sentence, greedy from the left as gensim's

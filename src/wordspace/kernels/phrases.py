@@ -330,3 +330,16 @@ def merge_phrases(tokens, offsets, is_connector, n_ids, table_keys, parts, part_
                 n += 1
         out_offsets[s + 1] = n
     return n
+
+
+@kernel
+def first_positions(tokens, n_ids):
+    """The position in ``tokens`` of each id's first occurrence (``len(tokens)`` for an
+    id that does not occur): a vocabulary's order of first appearance."""
+    n = len(tokens)
+    first = np.full(n_ids, n, np.int64)
+    for i in range(n):
+        t = tokens[i]
+        if first[t] == n:
+            first[t] = i
+    return first
