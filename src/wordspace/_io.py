@@ -39,6 +39,8 @@ from typing import IO
 
 import numpy as np
 
+from wordspace._validate import first_nonfinite_row
+
 # Magic numbers, so a compressed file is recognised whatever its name. bzip2's "BZh" is
 # followed by the block size (a digit 1-9) and the magic of the first block (or, for an
 # empty stream, of its end): text that merely starts "BZh" is text.
@@ -595,6 +597,39 @@ def load_npy(file: Path, *, whole: str, mmap: bool = False,
         raise missing(f"{file} is missing: {whole} is incomplete") from None
     except (OSError, ValueError, EOFError) as e:
         raise ValueError(f"{file}: not a readable .npy array ({e})") from None
+
+
+def load_matrix(file: Path, mmap: bool = False, whole: str = "the model directory"
+                ) -> np.ndarray:
+    """A saved parameter array, refused unless it is a plain ``.npy`` of real numbers
+    (float32 or float64, read as float32) with every value finite; ``whole``, what the
+    file belongs to, for the messages."""
+    array = load_npy(file, whole=whole, mmap=mmap)
+    if not isinstance(array, np.ndarray) or array.dtype not in (np.float32, np.float64):
+        raise ValueError(f"{file}: expected float32 numbers, found "
+                         f"{getattr(array, 'dtype', type(array).__name__)}")
+    if array.ndim == 0:
+        raise ValueError(f"{file}: expected a matrix or a vector, found a single number")
+    row = first_nonfinite_row(array)
+    if row is not None:
+        raise ValueError(f"{file}: holds non-finite values (NaN or inf), the first in row "
+                         f"{row}; {whole} is damaged")
+    if array.dtype != np.float32:
+        array = array.astype(np.float32)
+    return array
+
+
+def check_shape(file: Path, array: np.ndarray, shape: tuple[int | None, ...],
+                whole: str = "the model directory") -> None:
+    """Refuse an array whose shape is not ``shape`` (None matches any length); ``whole``,
+    what the file belongs to, for the message."""
+    if array.ndim != len(shape) or any(
+            want is not None and got != want for got, want in zip(array.shape, shape,
+                                                                   strict=True)):
+        wanted = " x ".join("any" if n is None else str(n) for n in shape)
+        raise ValueError(f"{file}: expected shape {wanted}, found "
+                         f"{' x '.join(map(str, array.shape))}; {whole} is damaged or its "
+                         "files come from different saves")
 
 
 def cache_home() -> Path:

@@ -72,6 +72,38 @@ def is_document_id(value) -> bool:
     """Whether ``value`` is a document id as kept: a string or a plain ``int`` (not a
     bool; a NumPy integer is made an ``int`` when read)."""
     return type(value) in (str, int)
+
+
+def write_document_ids(file: Path, ids: list) -> None:
+    """Write document ids (strings and integers, as given) as the JSON list
+    :func:`read_document_ids` reads: as compact as the ids themselves (a fixed-width
+    unicode array would pad every id to the longest one)."""
+    file.write_text(json.dumps(ids) + "\n")
+
+
+def read_document_ids(file: Path, whole: str) -> list[str | int]:
+    """The document ids in ``file`` (:func:`write_document_ids`'s JSON list), checked:
+    strings or integers, unique as text. A missing file is a ``FileNotFoundError``
+    saying ``whole`` (what it belongs to) is incomplete; anything else wrong, a
+    ``ValueError`` naming the file."""
+    try:
+        ids = parse_json(file.read_bytes())
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{file} is missing: {whole} is incomplete") from None
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise ValueError(f"{file}: not readable JSON ({e})") from None
+    return check_document_ids(file, ids)
+
+
+def check_document_ids(file: Path, ids) -> list[str | int]:
+    """``ids`` as read from ``file``, refused (a ``ValueError`` naming it) unless a list
+    of document ids unique as text."""
+    if not isinstance(ids, list) or not all(map(is_document_id, ids)):
+        raise ValueError(f"{file}: expected a list of document ids (strings or "
+                         "integers)")
+    if len({str(i) for i in ids}) != len(ids):  # unique as text, as they are given
+        raise ValueError(f"{file}: document ids repeat")
+    return ids
 _COMPRESSED = (".gz", ".bz2", ".xz")
 
 

@@ -8,7 +8,8 @@ corpus, so the same corpus always gives the same indices.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -102,34 +103,116 @@ class Vocabulary(WordIndex):
     def save_tsv(self, path: str | Path) -> None:
         """Write ``word<TAB>count`` lines, most frequent first (a file people can read),
         atomically, at a new path or over an earlier vocabulary file; anything else, a
-        link included, is refused before writing."""
-        check_replaceable_file(path, "a wordspace vocabulary file", _is_vocabulary_file)
-        with atomic_write(path, "w") as f:
-            f.write(f"{_VOCABULARY_MARK}\tunk={int(self.unk)}\n")
-            for w, c in zip(self.words, self.counts.tolist(), strict=True):
-                f.write(f"{w}\t{c}\n")
+        link included, is refused before writing. Any word round-trips (see
+        :func:`write_words_tsv`)."""
+        write_words_tsv(path, self.words, self.counts, unk=self.unk)
 
     @classmethod
     def load_tsv(cls, path: str | Path) -> Vocabulary:
         """Read a file written by :meth:`save_tsv`."""
-        words, counts, unk = [], [], False
-        with open(path, encoding="utf-8") as f:
-            for lineno, line in enumerate(f, 1):
-                line = line.rstrip("\n")
-                if line.startswith(_VOCABULARY_MARK):
-                    unk = line.endswith("unk=1")
-                    continue
-                parts = line.split("\t")
-                if len(parts) != 2 or not (parts[1].isascii() and parts[1].isdigit()) \
-                        or int(parts[1]) > _MAX_COUNT:
-                    raise ValueError(f"{path}:{lineno}: expected 'word<TAB>count' (a count "
-                                     f"up to {_MAX_COUNT:,}), got {shorten(line)}")
-                words.append(parts[0])
-                counts.append(int(parts[1]))
-        if sum(counts) == 0 or sum(counts) > _MAX_COUNT:  # the noise distribution divides by it
-            raise ValueError(f"{path}: the counts add up to {sum(counts):,}; expected a total "
+        words, counts, unk = read_words_tsv(path)
+        total = int(counts.sum())
+        if total == 0 or total > _MAX_COUNT:  # the noise distribution divides by it
+            raise ValueError(f"{path}: the counts add up to {total:,}; expected a total "
                              f"between 1 and {_MAX_COUNT:,}")
         return cls(words, counts, unk=unk)
+
+
+#: what a word may not hold as it is in a ``word<TAB>count`` line read back: the
+#: separator, line ends (Python's text files also end a line at a lone CR), and lone
+#: surrogates (undecodable bytes kept by ``surrogateescape``), which UTF-8 cannot encode
+_UNWRITABLE = re.compile("[\t\n\r\ud800-\udfff]")
+#: what an escaped file escapes: those, and the backslash that starts an escape
+_ESCAPED = re.compile("[\\\\\t\n\r\ud800-\udfff]")
+_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_UNESCAPES = {v[1]: k for k, v in _ESCAPES.items()}
+_ESCAPE_SEQUENCE = re.compile(r"\\(?:u([0-9a-f]{4})|(.)|$)")
+
+
+def _escape(word: str) -> str:
+    return _ESCAPED.sub(lambda m: _ESCAPES.get(m[0]) or f"\\u{ord(m[0]):04x}", word)
+
+
+def _unescape(word: str) -> str:
+    """``word`` as :func:`_escape` wrote it, back; ``ValueError`` for a stray backslash."""
+    def one(m: re.Match) -> str:
+        if m[1] is not None:
+            return chr(int(m[1], 16))
+        if m[2] not in _UNESCAPES:
+            raise ValueError(f"unknown escape \\{m[2] or ''} in {shorten(word)}")
+        return _UNESCAPES[m[2]]
+
+    return _ESCAPE_SEQUENCE.sub(one, word) if "\\" in word else word
+
+
+def write_words_tsv(path: str | Path, words: Sequence[str], counts, unk: bool = False
+                    ) -> None:
+    """Write ``words`` with their ``counts`` as :meth:`Vocabulary.save_tsv` does:
+    atomically, only at a new path or over an earlier vocabulary file. Any word
+    round-trips through :func:`read_words_tsv`: when some word holds a tab, a line end or
+    a lone surrogate, the file is marked ``escaped=1`` and such characters (and
+    backslashes) are written as ``\\t``, ``\\n``, ``\\r``, ``\\udcff`` and ``\\\\``;
+    otherwise every word is written as it is (the files older wordspaces read)."""
+    check_replaceable_file(path, "a wordspace vocabulary file", _is_vocabulary_file)
+    escaped = any(_UNWRITABLE.search(w) for w in words)
+    with atomic_write(path, "w") as f:
+        f.write(f"{_VOCABULARY_MARK}\tunk={int(unk)}" + "\tescaped=1" * escaped + "\n")
+        f.writelines(f"{_escape(w) if escaped else w}\t{c}\n"
+                     for w, c in zip(words, np.asarray(counts).tolist(), strict=True))
+
+
+def read_words_tsv(path: str | Path) -> tuple[list[str], np.ndarray, bool]:
+    """The words, counts (int64) and ``unk`` flag of a file :func:`write_words_tsv`
+    wrote; ``ValueError`` naming the file and line of anything malformed. Unlike
+    :meth:`Vocabulary.load_tsv`, counts may all be zero."""
+    with open(path, encoding="utf-8", newline="") as f:
+        text = f.read()
+    head = text[:text.find("\n") + 1]
+    escaped = head.startswith(_VOCABULARY_MARK) and "\tescaped=1" in head
+    if not escaped:  # line ends as Python's text files read them (CRLF, a lone CR)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    first = 0
+    unk = False
+    if lines and lines[0].startswith(_VOCABULARY_MARK):
+        unk = "unk=1" in lines[0][len(_VOCABULARY_MARK):].split("\t")
+        first = 1
+    rows = [line.rpartition("\t") for line in lines[first:]]
+    words = [word for word, _, _ in rows]
+    counts = [count for _, _, count in rows]
+    digits = "".join(counts)
+    if rows and not (digits.isascii() and digits.isdigit() and all(counts)
+                     and not any("\t" in w for w in words)):  # two tabs: a damaged line
+        _refuse_line(path, lines, first, escaped)
+    values = list(map(int, counts))
+    if rows and max(values) > _MAX_COUNT:
+        _refuse_line(path, lines, first, escaped)
+    if escaped:
+        try:
+            words = [_unescape(w) for w in words]
+        except ValueError:
+            _refuse_line(path, lines, first, escaped)
+    return words, np.array(values, dtype=np.int64), unk
+
+
+def _refuse_line(path: str | Path, lines: list[str], first: int, escaped: bool) -> None:
+    """Raise the ``ValueError`` naming the first line of ``path`` that is not
+    ``word<TAB>count`` (a count up to :data:`_MAX_COUNT`)."""
+    for lineno, line in enumerate(lines[first:], first + 1):
+        word, tab, count = line.rpartition("\t")
+        good = bool(tab) and count.isascii() and count.isdigit() and "\t" not in word \
+            and int(count) <= _MAX_COUNT
+        if good and escaped:
+            try:
+                _unescape(word)
+            except ValueError:
+                good = False
+        if not good:
+            raise ValueError(f"{path}:{lineno}: expected 'word<TAB>count' (a count up to "
+                             f"{_MAX_COUNT:,}), got {shorten(line)}")
+    raise AssertionError("no malformed line found")  # pragma: no cover
 
 
 def _is_vocabulary_file(path: Path) -> bool:

@@ -20,10 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from wordspace._io import (
+from wordspace._io import (  # load_matrix, check_shape: also imported from here
     atomic_directory,
     check_replaceable,
-    load_npy,
+    check_shape,
+    load_matrix,
     missing_mark,
     recover_interrupted_swap,
 )
@@ -32,7 +33,6 @@ from wordspace._tokens import shorten
 from wordspace._validate import (
     check_float,
     check_int,
-    first_nonfinite_row,
     longest_row,
 )
 from wordspace.corpus import MAX_SENTENCE_LENGTH, Corpus
@@ -1092,33 +1092,3 @@ def _unfitted(config: dict, cls: type[Model] | None = None) -> Model:
     known = set(cls._param_names())
     return cls(**{k: v for k, v in (params.items() if isinstance(params, dict) else ())
                   if k in known})
-
-
-def load_matrix(file: Path, mmap: bool = False) -> np.ndarray:
-    """A saved parameter array, refused unless it is a plain ``.npy`` of real numbers
-    (float32 or float64, read as float32) with every value finite."""
-    array = load_npy(file, whole="the model directory", mmap=mmap)
-    if not isinstance(array, np.ndarray) or array.dtype not in (np.float32, np.float64):
-        raise ValueError(f"{file}: expected float32 numbers, found "
-                         f"{getattr(array, 'dtype', type(array).__name__)}")
-    if array.ndim == 0:
-        raise ValueError(f"{file}: expected a matrix or a vector, found a single number")
-    row = first_nonfinite_row(array)
-    if row is not None:
-        raise ValueError(f"{file}: holds non-finite values (NaN or inf), the first in row "
-                         f"{row}; the model is damaged")
-    if array.dtype != np.float32:
-        array = array.astype(np.float32)
-    return array
-
-
-def check_shape(file: Path, array: np.ndarray, shape: tuple[int | None, ...]) -> None:
-    """Refuse an array whose shape is not ``shape`` (None matches any length)."""
-    if array.ndim != len(shape) or any(
-            want is not None and got != want for got, want in zip(array.shape, shape,
-                                                                   strict=True)):
-        wanted = " x ".join("any" if n is None else str(n) for n in shape)
-        raise ValueError(f"{file}: expected shape {wanted}, found "
-                         f"{' x '.join(map(str, array.shape))}; the model directory is "
-                         "damaged or its files come from different models")
-

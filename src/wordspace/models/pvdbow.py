@@ -9,7 +9,6 @@ skip-gram's, with the document's row as an extra input (``sentence_context``).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,10 +16,14 @@ from pathlib import Path
 import numpy as np
 
 from wordspace._io import load_npy
-from wordspace._json import parse_json
 from wordspace._validate import check_float, check_int
 from wordspace.corpus import make_tokenizer
-from wordspace.documents import Documents, is_document_id
+from wordspace.documents import (
+    Documents,
+    check_document_ids,
+    read_document_ids,
+    write_document_ids,
+)
 from wordspace.engine.layout import Layout
 from wordspace.engine.params import VectorParams
 from wordspace.engine.sampler import Sampler
@@ -117,12 +120,10 @@ class PVDBOW(SkipGram):
         self.input_vectors_[word_rows:][~documents.has_words] = 0.0  # as inference gives
         self._restored()
 
-    # Document ids are saved as a JSON list: as compact as the ids themselves (a
-    # fixed-width unicode array would pad every id to the longest one).
     _extra_names = ("doc_ids.json", "doc_ids_.npy")  # the latter: format 1's
 
     def _save_extra(self, directory: Path) -> None:
-        (directory / "doc_ids.json").write_text(json.dumps(self.doc_ids_) + "\n")
+        write_document_ids(directory / "doc_ids.json", self.doc_ids_)
 
     def _format(self) -> int:
         # integer ids (JSON numbers) are format 3's: an older wordspace would refuse them
@@ -134,21 +135,10 @@ class PVDBOW(SkipGram):
         if not file.exists() and (directory / "doc_ids_.npy").exists():  # format 1
             file = directory / "doc_ids_.npy"
             ids = load_npy(file, whole="the model directory")
-            ids = ids.tolist() if ids.dtype.kind == "U" and ids.ndim == 1 else None
+            self.doc_ids_ = check_document_ids(
+                file, ids.tolist() if ids.dtype.kind == "U" and ids.ndim == 1 else None)
         else:
-            try:
-                ids = parse_json(file.read_bytes())
-            except FileNotFoundError:
-                raise FileNotFoundError(f"{file} is missing: the model directory is "
-                                        "incomplete") from None
-            except (OSError, UnicodeDecodeError, ValueError) as e:
-                raise ValueError(f"{file}: not readable JSON ({e})") from None
-        if not isinstance(ids, list) or not all(map(is_document_id, ids)):
-            raise ValueError(f"{file}: expected a list of document ids (strings or "
-                             "integers)")
-        if len({str(i) for i in ids}) != len(ids):  # unique as text, as they are given
-            raise ValueError(f"{file}: document ids repeat")
-        self.doc_ids_ = ids
+            self.doc_ids_ = read_document_ids(file, "the model directory")
 
     def _expected_shapes(self) -> dict[str, tuple[int | None, ...]]:
         n_words = len(self.vocab_)
