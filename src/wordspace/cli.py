@@ -29,6 +29,7 @@ _EPILOG = """examples:
   wordspace plot text8-model france king computer --neighbours 8 -o map.png
   wordspace export text8-model -o vectors.bin --format word2vec-binary
   wordspace export text8-model -o projector --format projector --limit 10000
+  wordspace export text8-model -o text8-vectors --format vectors-dir  # Vectors.load(mmap='r')
   wordspace train text8 --model fasttext -o text8-ft  # subwords: vectors for unseen words
   wordspace similar text8-ft unbelievablly
   echo doggos unbelievablly | wordspace vectors text8-ft   # fastText's print-word-vectors
@@ -889,8 +890,9 @@ def _word_vectors(model, path: str):
     return vectors
 
 
-_MODEL_HELP = ("model directory, fastText .bin model, or word2vec file (.txt, .bin, "
-               ".vec; GloVe's .txt, without a header, too)")
+_MODEL_HELP = ("model directory, vectors directory (export --format vectors-dir), "
+               "fastText .bin model, or word2vec file (.txt, .bin, .vec; GloVe's .txt, "
+               "without a header, too)")
 
 
 def _print_table(rows) -> None:
@@ -1140,21 +1142,29 @@ def _infer(a) -> None:
 def _add_export(sub) -> None:
     p = _subcommand(sub, "export", help="write vectors in word2vec or Projector format",
                        description="Write the word vectors as a word2vec text or binary "
-                                   "file, readable by gensim, word2vec.c and fastText, or "
+                                   "file, readable by gensim, word2vec.c and fastText, "
                                    "as the two TSV files of the TensorFlow Embedding "
                                    "Projector (projector.tensorflow.org): PATH/vectors.tsv, "
                                    "one row of tab-separated numbers per word, and "
-                                   "PATH/metadata.tsv, the words, one a line, no header.")
+                                   "PATH/metadata.tsv, the words, one a line, no header, "
+                                   "or as a wordspace vectors directory (Vectors.save), "
+                                   "which every MODEL argument reads memory-mapped, in "
+                                   "about the time its words take to read.")
     p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     p.add_argument("-o", "--output", required=True, metavar="PATH",
-                   help="file to write (a directory for --format projector; a name "
-                        "ending .gz, .bz2 or .xz is compressed); an earlier export there "
-                        "is replaced atomically, anything else is refused")
-    p.add_argument("--format", choices=["word2vec", "word2vec-binary", "projector"],
+                   help="file to write (a directory for --format projector or "
+                        "vectors-dir; a name ending .gz, .bz2 or .xz is compressed); an "
+                        "earlier export there is replaced atomically, anything else is "
+                        "refused")
+    p.add_argument("--format", choices=["word2vec", "word2vec-binary", "projector",
+                                        "vectors-dir"],
                    default=None,
-                   help="word2vec text, word2vec binary, or the Embedding Projector's "
-                        "vectors.tsv and metadata.tsv (default: binary for a name ending "
-                        ".bin, as gensim and word2vec.c expect of one, else text)")
+                   help="word2vec text, word2vec binary, the Embedding Projector's "
+                        "vectors.tsv and metadata.tsv, or a vectors directory (the matrix "
+                        "as .npy, the words with their counts, a fastText model's n-gram "
+                        "rows; Vectors.load(path, mmap='r') in Python) (default: binary for "
+                        "a name ending .bin, as gensim and word2vec.c expect of one, else "
+                        "text)")
     p.add_argument("--limit", type=_positive_int, default=None, metavar="N",
                    help="write only the first N words (a trained model's most frequent; "
                         "a vectors file's first rows); the Projector slows down beyond "
@@ -1171,9 +1181,17 @@ def _add_export(sub) -> None:
             from wordspace.projector import check_projector_path, write_projector
 
             check_projector_path(a.output)
+        elif a.format == "vectors-dir":
+            _check_vectors_directory_output(a.output, a.model)
         else:
             _check_vectors_output(a.output, a.model)
         vectors = _load_vectors(a.model, a.docs)
+        if a.format == "vectors-dir":  # the vectors as they are: counts, n-grams, int ids
+            vectors = vectors._head(a.limit)
+            vectors.save(a.output)
+            print(f"wrote {len(vectors):,} vectors of dimension {vectors.dim} to "
+                  f"{a.output}")
+            return
         # a document's id as text (7: "7"), as word2vec files and the Projector hold it
         words, matrix = [str(w) for w in vectors.words[:a.limit]], vectors.matrix[:a.limit]
         if a.format == "projector":
@@ -1208,6 +1226,18 @@ def _check_vectors_output(path: str, source: str) -> None:
     if target.is_file() and same_file(target, source):
         raise FileExistsError(f"{path} is the file being exported: write to another file")
     check_word2vec_path(target)
+
+
+def _check_vectors_directory_output(path: str, source: str) -> None:
+    """Refuse to replace anything but a vectors directory, the one being exported
+    (``source``) included, or to write through a link."""
+    from wordspace._io import same_file
+    from wordspace.vectors_directory import check_vectors_path
+
+    if Path(path).exists() and same_file(path, source):
+        raise FileExistsError(f"{path} is the directory being exported: write to another "
+                              "path")
+    check_vectors_path(path)
 
 
 def _add_eval(sub) -> None:

@@ -545,6 +545,7 @@ def _folder_files(folder: Path) -> list[Path]:
     make the corpus silently less than the folder shows."""
     from wordspace.engine.checkpoint import is_checkpoint
     from wordspace.models.base import is_model_directory
+    from wordspace.vectors_directory import is_vectors_directory
 
     home = cache_home()
     # its encodings are no text, its datasets no part of this corpus: $WORDSPACE_HOME may
@@ -552,9 +553,9 @@ def _folder_files(folder: Path) -> list[Path]:
     caches = {_identity(p) for p in (home, home / "corpora", home / "datasets") if p.is_dir()}
 
     def text_folder(path: Path, identity: tuple[int, int]) -> bool:
-        if is_model_directory(path) or is_checkpoint(path):
-            logger.warning("%s is a wordspace model or checkpoint, not text: left out of "
-                           "the corpus", path)
+        if is_model_directory(path) or is_checkpoint(path) or is_vectors_directory(path):
+            logger.warning("%s is a wordspace model, vectors directory or checkpoint, not "
+                           "text: left out of the corpus", path)
             return False
         if identity in caches or _is_encoded_corpus(path):
             logger.info("%s is wordspace's cache ($WORDSPACE_HOME, or an encoded corpus): "

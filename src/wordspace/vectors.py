@@ -306,6 +306,14 @@ class Vectors(WordIndex):
     def __repr__(self) -> str:
         return f"Vectors({len(self):,} words, dim={self.dim})"
 
+    def _head(self, n: int | None) -> Vectors:
+        """The first ``n`` rows (all: None, or ``n`` at least the rows), as vectors of
+        this kind (views, not copies)."""
+        if n is None or n >= len(self):
+            return self
+        return Vectors(self.words[:n], self.matrix[:n],
+                       None if self.counts is None else self.counts[:n])
+
     # -- adding vectors -----------------------------------------------------------------
     def add_vectors(self, keys, weights, extras=None, replace: bool = False) -> None:
         """Append words and their vectors; a word already there keeps its vector unless
@@ -831,6 +839,57 @@ class Vectors(WordIndex):
                                               case_insensitive, dummy4unknown,
                                               similarity_function)
 
+    # -- vectors directories (gensim's save / load) ----------------------------------------
+    def save(self, path: str | Path) -> None:
+        """Write these vectors as a *vectors directory* (gensim's ``KeyedVectors.save``,
+        without a pickle), which :meth:`load` reads back, memory-mapped if asked.
+
+        The directory holds the matrix as a plain ``.npy`` (``vectors.npy``), the words
+        and their counts (``vocab.tsv``, as a model's vocabulary: any word round-trips;
+        document vectors: ``doc_ids.json``, integer ids kept), a fastText model's n-gram
+        rows (``ngrams.npy``, so unseen words are composed after loading too) and a small
+        header, ``vectors.json``; see :mod:`wordspace.vectors_directory`. The class comes
+        back: :class:`SubwordVectors` and :class:`DocVectors` load as themselves (document
+        vectors without inference: load the model directory for that).
+
+        Written as a model is: built under a hidden temporary name beside ``path``,
+        flushed to disk and swapped in, so ``path`` always holds the old vectors or the
+        new ones, complete. Only a new path, an empty directory or an earlier vectors
+        directory is replaced; any other file or directory, a symbolic link or the
+        current directory is refused (``FileExistsError``) before anything is written,
+        and so are vectors holding a key twice or a non-finite value (``ValueError``),
+        which loading would refuse.
+        """
+        from wordspace.vectors_directory import save_vectors
+
+        save_vectors(self, path)
+
+    @classmethod
+    def load(cls, path: str | Path, mmap=None) -> Vectors:
+        """Read a vectors directory written by :meth:`save` (gensim's
+        ``KeyedVectors.load``).
+
+        ``mmap=None`` (or False) reads the matrices into memory; ``mmap='r'`` (gensim's
+        spelling; True, as :func:`~wordspace.models.base.load_model` spells it, is the
+        same) maps them read-only: loading takes about as long as reading the words, and
+        processes that map the same file share its pages. Queries work as usual (the
+        unit-length rows they use are computed in memory on first use); changing the
+        matrix in place (``kv.vectors[0] = ...``) raises NumPy's "assignment destination
+        is read-only", as in gensim; :meth:`add_vectors` and ``kv[word] = vector`` make
+        an in-memory copy.
+
+        Everything is checked before it is used: the header (a directory from a newer
+        wordspace is refused, saying to upgrade), the words, and each matrix's type,
+        shape and values (finite float32, one row per word); a damaged or edited
+        directory is refused with a message naming the file. Returns the class saved
+        (``Vectors.load`` of saved :class:`SubwordVectors` gives those); loading with a
+        subclass that the directory's is not (``DocVectors.load`` of word vectors) is a
+        ``ValueError``.
+        """
+        from wordspace.vectors_directory import load_vectors_directory
+
+        return load_vectors_directory(path, mmap=mmap, cls=cls)
+
     # -- word2vec formats --------------------------------------------------------------
     def save_word2vec_format(self, path: str | Path, fvocab: str | Path | None = None,
                              binary: bool = False, total_vec: int | None = None,
@@ -1040,14 +1099,19 @@ class SubwordVectors(Vectors):
         The model's input rows: the words', then the n-gram buckets'.
     subwords : Subwords
         How a word's n-grams are found and hashed.
+    first_bucket : int, optional
+        The row of ``inputs`` where the n-gram rows start (default: ``n_words``; 0 when
+        ``inputs`` holds the n-gram rows alone).
     """
 
     def __init__(self, words: Sequence[str], matrix: np.ndarray, counts=None, *,
-                 inputs: np.ndarray, subwords):
+                 inputs: np.ndarray, subwords, first_bucket: int | None = None):
         super().__init__(words, matrix, counts)
         self.inputs = inputs
         self.subwords = subwords
-        self._first_bucket = len(self.words)  # where the model's n-gram rows start
+        # where the n-gram rows start in inputs: after the words' (a model's input rows),
+        # or at 0 (a saved directory's, which keeps only the n-gram rows)
+        self._first_bucket = len(self.words) if first_bucket is None else first_bucket
 
     # gensim's FastTextKeyedVectors attributes
     @property
@@ -1074,6 +1138,14 @@ class SubwordVectors(Vectors):
         rows = self.inputs[self._first_bucket:self.subwords.rows(self._first_bucket)].view()
         rows.setflags(write=False)
         return rows
+
+    def _head(self, n: int | None) -> SubwordVectors:
+        if n is None or n >= len(self):
+            return self
+        return SubwordVectors(self.words[:n], self.matrix[:n],
+                              None if self.counts is None else self.counts[:n],
+                              inputs=self.vectors_ngrams, subwords=self.subwords,
+                              first_bucket=0)  # unseen words composed as before
 
     def _compose(self, key) -> np.ndarray | None:
         if not isinstance(key, str):
@@ -1140,6 +1212,11 @@ class DocVectors(Vectors):
 
     def __repr__(self) -> str:
         return f"DocVectors({len(self):,} documents, dim={self.dim})"
+
+    def _head(self, n: int | None) -> DocVectors:
+        if n is None or n >= len(self):
+            return self
+        return DocVectors(self.ids[:n], self.matrix[:n], infer=self._infer)
 
     def _key(self, term) -> str | int | None:
         """The id ``term`` names: itself, or the id it spells (``"7"`` for ``7``, or

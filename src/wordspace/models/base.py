@@ -992,9 +992,10 @@ def load_model(path: str | Path, mmap: bool = False) -> Model:
 
 def load_scorable(path: str | Path):
     """What a query can be asked of at ``path``: a model directory (memory-mapped), a
-    fastText ``.bin`` model (a supervised classifier's word vectors), or a word2vec file
-    (text or binary, fastText's ``.vec``, GloVe's header-less text) read as
-    :class:`~wordspace.vectors.Vectors`."""
+    vectors directory (:meth:`Vectors.save <wordspace.vectors.Vectors.save>`'s,
+    memory-mapped), a fastText ``.bin`` model (a supervised classifier's word vectors),
+    or a word2vec file (text or binary, fastText's ``.vec``, GloVe's header-less text)
+    read as :class:`~wordspace.vectors.Vectors`."""
     from wordspace.fasttext_format import is_fasttext_file, is_supervised
     from wordspace.vectors import Vectors
 
@@ -1012,6 +1013,10 @@ def load_scorable(path: str | Path):
     if not where.is_dir():
         raise ValueError(f"{path} is neither a file nor a directory: give a vectors file "
                          "or a model directory")
+    from wordspace.vectors_directory import HEADER
+
+    if (where / HEADER).is_file() and not (where / "config.json").is_file():
+        return Vectors.load(path, mmap="r")
     return load_model(path, mmap=True)
 
 
