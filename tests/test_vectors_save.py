@@ -258,7 +258,7 @@ def test_a_vocabulary_of_another_length_is_refused(saved):
         Vectors.load(saved)
 
 
-@pytest.mark.parametrize("line", ["d\n", "d\t-1\n", "a\t3\n"])
+@pytest.mark.parametrize("line", ["d\n", "d\t-1\n", "a\t3\n", "c\tc\t3\n", "\n"])
 def test_a_damaged_vocabulary_is_refused(saved, line):
     text = (saved / "vocab.tsv").read_text().splitlines(keepends=True)
     (saved / "vocab.tsv").write_text("".join(text[:-1]) + line)

@@ -184,8 +184,6 @@ def load_vectors_directory(path: str | Path, mmap=None, cls: type[Vectors] = Vec
             raise ValueError(f"{path / _WORDS}: not a readable vocabulary ({e})") from None
         counts = counts if header["counts"] else None
         what = (_WORDS, "words")
-        if len(set(keys)) != len(keys):
-            raise ValueError(f"{path / _WORDS}: a word is listed twice")
     if len(keys) != rows:
         raise ValueError(f"{path / what[0]}: {len(keys):,} {what[1]}, and {HEADER} says "
                          f"{rows:,} rows; {_WHOLE} is damaged or its files come from "
@@ -201,6 +199,8 @@ def load_vectors_directory(path: str | Path, mmap=None, cls: type[Vectors] = Vec
                                  first_bucket=0)
     else:
         vectors = Vectors(keys, matrix, counts)
+        if len(vectors.index) != rows:  # the index keeps one row of a word listed twice
+            raise ValueError(f"{path / _WORDS}: a word is listed twice")
     if mapped:
         vectors.matrix = matrix  # the np.memmap itself, as gensim's (read-only)
     logger.info("read %s of %d rows x %d from %s%s", kind.__name__, rows, dim, path,
