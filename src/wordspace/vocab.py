@@ -190,7 +190,8 @@ def read_words_tsv(path: str | Path) -> tuple[list[str], np.ndarray, bool]:
     lines = text.count("\n")
     digits = "".join(counts)
     if len(fields) != 2 * lines or not all(counts) \
-            or (digits and not (digits.isascii() and digits.isdigit())) or any(int(c) > _MAX_COUNT for c in counts if len(c) > 18):
+            or (digits and not (digits.isascii() and digits.isdigit())) \
+            or any(int(c) > _MAX_COUNT for c in counts if len(c) > 18):
         _refuse_line(path, text.split("\n"), first, escaped)
     values = np.array(counts, dtype=np.str_).astype(np.int64) if counts \
         else np.zeros(0, np.int64)
