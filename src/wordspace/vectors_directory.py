@@ -46,7 +46,9 @@ logger = logging.getLogger(__name__)
 
 #: the newest vectors directory this wordspace reads
 FORMAT_VERSION = 1
+#: the header file, whose presence and ``kind`` make a directory a vectors directory
 HEADER = "vectors.json"
+#: the header's ``kind``
 KIND = "wordspace vectors"
 _MATRIX, _WORDS, _IDS, _NGRAMS = "vectors.npy", "vocab.tsv", "doc_ids.json", "ngrams.npy"
 _FILES = (HEADER, _MATRIX, _WORDS, _IDS, _NGRAMS)
