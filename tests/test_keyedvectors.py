@@ -605,6 +605,24 @@ def test_evaluate_word_analogies_by_cosmul(pair, tmp_path):
 
 
 # -- the docs' migration table --------------------------------------------------------
+def test_save_and_load_mmap_answer_as_gensims(tmp_path, pair):
+    kv, v = pair
+    kv.save(str(tmp_path / "kv"))
+    v.save(tmp_path / "vd")
+    kv_back = gensim_kv.KeyedVectors.load(str(tmp_path / "kv"), mmap="r")
+    back = Vectors.load(tmp_path / "vd", mmap="r")
+    assert back.words == kv_back.index_to_key
+    assert back.vectors.tobytes() == np.asarray(kv_back.vectors).tobytes()
+    assert back.get_vecattr("w3", "count") == v.get_vecattr("w3", "count")
+    assert_same_ranking(back.most_similar("w5"), kv_back.most_similar("w5"))
+    assert back.similarity("w1", "w2") == pytest.approx(kv_back.similarity("w1", "w2"))
+    # mapped read-only, as gensim maps a matrix it saved apart (over 10 MB; this one it
+    # pickled inline)
+    assert isinstance(back.vectors, np.memmap)
+    with pytest.raises(ValueError, match="read-only"):
+        back.vectors[0] = 0.0
+
+
 def test_every_migration_row_is_exercised():
     doc = (Path(__file__).parent.parent / "docs" / "from-gensim.md").read_text()
     tested = Path(__file__).read_text()
