@@ -407,6 +407,16 @@ def missing_mark(path: str | Path, marker: str, missing: str) -> str:
     return missing
 
 
+def reads(read: Callable[[Path], object], path: str | Path) -> bool:
+    """Whether ``read(path)`` succeeds: ``path`` is what that reader recognises (an
+    ``OSError`` or ``ValueError`` says it is not)."""
+    try:
+        read(Path(path))
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 def check_replaceable(path: str | Path, what: str, ours: Callable[[Path], bool],
                       mark: str, advice: str, holds: Callable[[Path], bool] | None = None
                       ) -> None:

@@ -32,6 +32,7 @@ from wordspace._io import (
     check_shape,
     load_matrix,
     missing_mark,
+    reads,
     recover_interrupted_swap,
 )
 from wordspace._json import parse_json
@@ -108,11 +109,7 @@ def read_header(path: str | Path) -> dict:
 def is_vectors_directory(path: str | Path) -> bool:
     """Whether ``path`` is a directory whose ``vectors.json`` says it holds wordspace
     vectors (in a format this wordspace reads)."""
-    try:
-        read_header(path)
-    except (OSError, ValueError):
-        return False
-    return True
+    return reads(read_header, path)
 
 
 def check_vectors_path(path: str | Path) -> None:

@@ -26,6 +26,7 @@ from wordspace._io import (  # load_matrix, check_shape: also imported from here
     check_shape,
     load_matrix,
     missing_mark,
+    reads,
     recover_interrupted_swap,
 )
 from wordspace._json import parse_json
@@ -1058,11 +1059,7 @@ def read_model_config(path: str | Path) -> dict:
 
 def is_model_directory(path: str | Path) -> bool:
     """Whether ``path`` is a directory whose ``config.json`` names a wordspace model class."""
-    try:
-        read_model_config(path)
-    except (OSError, ValueError):
-        return False
-    return True
+    return reads(read_model_config, path)
 
 
 def check_model_path(path: str | Path) -> None:
