@@ -375,6 +375,12 @@ def test_vectors_for_all_is_gensim_s():
     assert v.vectors_for_all(iter(["w1"])).dim == DIM  # any iterable, read once
 
 
+def test_a_word_given_twice_is_refused_naming_it_and_its_rows():
+    """A lookup would find one of the two rows only (the last), silently."""
+    with pytest.raises(ValueError, match=r"the word 'w1' is given twice \(rows 1 and 3\)"):
+        Vectors(["w0", "w1", "w2", "w1"], MATRIX[:4])
+
+
 def test_keys_are_strings():
     """An integer key would be read back as a row number by every lookup (v[5] after
     add_vector(5, x) answered another word's row): it is refused, saying what to do."""

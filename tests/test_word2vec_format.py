@@ -402,11 +402,14 @@ def test_duplicate_words_keep_the_first_vector_with_a_warning(tmp_path, caplog):
 def test_saving_refuses_words_the_format_cannot_hold(tmp_path):
     m = np.zeros((2, 2))
     for words, message in [(["a b", "c"], "whitespace"), (["", "c"], "empty"),
-                           (["a\n", "c"], "whitespace"), (["a", "a"], "both word 1 and "
-                                                                     "word 2"),
+                           (["a\n", "c"], "whitespace"),
                            (["a\ud800", "c"], "not valid Unicode")]:
         with pytest.raises(ValueError, match=message):
             Vectors(words, m).save_word2vec_format(tmp_path / "x.txt")
+    twice = Vectors(["a", "b"], m)
+    twice.words = ["a", "a"]  # edited in place after it was made (the constructor refuses it)
+    with pytest.raises(ValueError, match="both word 1 and word 2"):
+        twice.save_word2vec_format(tmp_path / "x.txt")
     assert not (tmp_path / "x.txt").exists()
 
 

@@ -143,6 +143,11 @@ class Vectors(WordIndex):
             raise ValueError(f"{len(self.words)} words but a matrix of shape {self.matrix.shape}")
         self.counts = None if counts is None else np.asarray(counts, dtype=np.int64)
         self.index = {w: i for i, w in enumerate(self.words)}
+        if len(self.index) != len(self.words):  # a lookup would find one of its rows only
+            twice = next(w for i, w in enumerate(self.words) if self.index[w] != i)
+            raise ValueError(f"the word {shorten(twice)} is given twice (rows "
+                             f"{self.words.index(twice)} and {self.index[twice]}): keys are "
+                             "unique")
 
     # -- the matrix and its norms (one storage, two names each) -------------------------
     @property

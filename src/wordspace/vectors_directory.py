@@ -189,17 +189,19 @@ def load_vectors_directory(path: str | Path, mmap=None, cls: type[Vectors] = Vec
                          "different saves")
     matrix = load_matrix(path / _MATRIX, mmap=mapped, whole=_WHOLE)
     check_shape(path / _MATRIX, matrix, (rows, dim), whole=_WHOLE)
-    if kind is DocVectors:
-        vectors = DocVectors(keys, matrix)
-    elif kind is SubwordVectors:
+    if kind is SubwordVectors:
         ngrams = load_matrix(path / _NGRAMS, mmap=mapped, whole=_WHOLE)
         check_shape(path / _NGRAMS, ngrams, (subwords.buckets, dim), whole=_WHOLE)
-        vectors = SubwordVectors(keys, matrix, counts, inputs=ngrams, subwords=subwords,
-                                 first_bucket=0)
-    else:
-        vectors = Vectors(keys, matrix, counts)
-        if len(vectors.index) != rows:  # the index keeps one row of a word listed twice
-            raise ValueError(f"{path / _WORDS}: a word is listed twice")
+    try:  # a key listed twice is refused by the constructor: said of the keys' file
+        if kind is DocVectors:
+            vectors = DocVectors(keys, matrix)
+        elif kind is SubwordVectors:
+            vectors = SubwordVectors(keys, matrix, counts, inputs=ngrams, subwords=subwords,
+                                     first_bucket=0)
+        else:
+            vectors = Vectors(keys, matrix, counts)
+    except ValueError as e:
+        raise ValueError(f"{path / what[0]}: {e}") from None
     if mapped:
         vectors.matrix = matrix  # the np.memmap itself, as gensim's (read-only)
     logger.info("read %s of %d rows x %d from %s%s", kind.__name__, rows, dim, path,
