@@ -128,8 +128,10 @@ def save_vectors(vectors: Vectors, path: str | Path) -> None:
     """Write ``vectors`` as a vectors directory at ``path`` (see
     :meth:`Vectors.save <wordspace.vectors.Vectors.save>`)."""
     cls = next(c for c in _CLASSES if isinstance(vectors, c))
-    if len(vectors.index) != len(vectors.words):
-        twice = next(w for i, w in enumerate(vectors.words) if vectors.index[w] != i)
+    seen: set = set()  # words edited in place since the constructor checked them
+    twice = next((w for w in vectors.words if vectors._same_key(w) in seen
+                  or seen.add(vectors._same_key(w))), None)
+    if twice is not None:
         raise ValueError(f"the key {shorten(twice)} is in these vectors twice: a vectors "
                          "directory holds each key once (nothing written)")
     row = first_nonfinite_row(vectors.matrix)
