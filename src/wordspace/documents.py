@@ -104,6 +104,8 @@ def check_document_ids(file: Path, ids) -> list[str | int]:
     if len({str(i) for i in ids}) != len(ids):  # unique as text, as they are given
         raise ValueError(f"{file}: document ids repeat")
     return ids
+
+
 _COMPRESSED = (".gz", ".bz2", ".xz")
 
 
