@@ -372,7 +372,7 @@ def test_vectors_for_all_is_gensim_s():
     # gensim keeps the integer as a key of its own; here it is row 7, already taken
     assert v.vectors_for_all([7, "w8"]).index_to_key == ["w7", "w8"]
     assert len(v.vectors_for_all(["none", "of", "these"])) == 0
-    assert v.vectors_for_all(iter(["w1"])).dim == DIM  # any iterable, read once
+    assert v.vectors_for_all(iter(["w1", "w2"])).words == ["w1", "w2"]  # read once
 
 
 def test_a_word_given_twice_is_refused_naming_it_and_its_rows():
