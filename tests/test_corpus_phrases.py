@@ -23,7 +23,8 @@ PLANTED = {"new_york", "bank_of_america", "new_york_city", "hong_kong"}
 def planted_lines(seed: int = 0) -> list[str]:
     """Lines of 60 filler words, with "new york" (and "new york city", which a second
     pass joins), "bank of america" (connector words inside), "hong kong" 4 times only,
-    "york" alone once and "new_york" written as one token twice."""
+    "york" alone once and "new_york" written as one token twice, once before "city"
+    (which the second pass joins as the first's new_york would be)."""
     rng = np.random.default_rng(seed)
     filler = [f"w{i}" for i in range(60)] + ["of", "the"]
     lines = []
@@ -38,7 +39,7 @@ def planted_lines(seed: int = 0) -> list[str]:
             words[at:at] = ["hong", "kong"]
         lines.append(" ".join(words))
     lines[7] += " york"
-    lines[8] += " new_york"
+    lines[8] += " new_york city"
     lines[9] = "new_york " + lines[9]
     lines.insert(20, "")  # an empty line: no sentence
     return lines

@@ -264,6 +264,11 @@ class Phrases:
         new words (``words`` and then the table's phrases found in the vocabulary), tokens
         and offsets."""
         index = {w: i for i, w in enumerate(words)}
+        if len(index) < len(words):  # a word typed in the text and an earlier pass's
+            # phrase (new_york twice): one id for both, so that the table's pairs, which
+            # are strings, join either (as phrases[sentence] does)
+            same = np.fromiter((index[w] for w in words), np.int32, len(words))
+            tokens = same[tokens]
         found = [(ids, phrase) for parts, (phrase, _, _) in table.items()
                  if None not in (ids := [index.get(w) for w in parts])]
         is_connector = self._connector_mask(words)
