@@ -220,6 +220,11 @@ def test_a_checkpoint_of_other_settings_or_another_corpus_is_refused(corpus, tmp
                                                  "max_sentence_length=10000 then, 5 now"):
         SkipGram(**SETTINGS, workers=1).fit(Corpus(corpus.name, max_sentence_length=5,
                                                    progress=False), checkpoint=path)
+    # max_final_vocab is recorded only when set: its absence is named as unset
+    with pytest.raises(CheckpointMismatch, match="read with other settings: "
+                                                 "max_final_vocab=None then, 20 now"):
+        SkipGram(**SETTINGS, workers=1).fit(Corpus(corpus.name, max_final_vocab=20,
+                                                   progress=False), checkpoint=path)
     text = Path(corpus.name).read_text().split("\n")
     first = text[0].split()
     other_word = next(j for j, w in enumerate(first) if w != first[0])
@@ -710,3 +715,21 @@ def test_ranks_killed_while_writing_their_first_checkpoints_start_over(tmp_path)
     with pytest.raises(CheckpointMismatch, match="rank 0: epoch 2, epoch 3; rank 1: none"):
         _choose_checkpoint(_Gathered([[]]), checkpointer, 10, "corpus")
     assert checkpointer.positions() == {checkpointer.path: 20, checkpointer.previous: 10}
+
+
+def test_a_setting_a_checkpoint_did_not_record_is_not_blamed():
+    """A checkpoint made before a setting was recorded says nothing of it; one recorded
+    only when set (max_final_vocab, phrases) was unset where it is missing."""
+    from wordspace.engine.checkpoint import _corpus_difference
+
+    def identity(tokens: int, **reading) -> dict:
+        return {"name": "c.txt", "tokens": tokens, "sentences": 9, "words": 5,
+                "reading": reading}
+
+    old = identity(90, min_count=5)  # made before max_token_length was recorded
+    assert _corpus_difference(old, identity(80, min_count=5, max_token_length=100)) == (
+        "the corpus: the checkpoint was made on 'c.txt' (90 tokens, 9 sentences, 5 words), "
+        "this run's is 'c.txt' (80 tokens, 9 sentences, 5 words)")
+    assert _corpus_difference(identity(90, min_count=5, phrases="ab12"),
+                              identity(80, min_count=5)) == (
+        "the corpus was read with other settings: phrases='ab12' then, None now")

@@ -237,7 +237,8 @@ def test_a_checkpoint_resumes_only_with_its_phrases(planted, tmp_path):
                                                  f"'{other.digest()}' now"):
         model().fit(Corpus(path, min_count=2, phrases=other, progress=False),
                     checkpoint=partial)
-    with pytest.raises(CheckpointMismatch, match="the corpus"):
+    with pytest.raises(CheckpointMismatch, match=f"phrases='{phrases.digest()}' then, "
+                                                 "None now"):  # the setting, not the sizes
         model().fit(Corpus(path, min_count=2, progress=False), checkpoint=partial)
     resumed = model().fit(Corpus(path, min_count=2, phrases=table, progress=False),
                           checkpoint=partial)

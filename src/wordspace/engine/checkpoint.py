@@ -118,11 +118,18 @@ def _describe_corpus(identity: dict) -> str:
             f"{identity.get('sentences', 0):,} sentences, {identity.get('words', 0):,} words)")
 
 
+#: the reading settings a corpus records only when they are set (``Corpus.reading_settings``)
+_RECORDED_WHEN_SET = frozenset({"max_final_vocab", "phrases"})
+
+
 def _corpus_difference(saved: dict, now: dict) -> str:
     """Why the corpus ``now`` is not the one a checkpoint (``saved``) was made on."""
     was, read = saved.get("reading") or {}, now.get("reading") or {}
-    settings = [f"{k}={was.get(k)!r} then, {read.get(k)!r} now" for k in sorted(read)
-                if k in was and was[k] != read[k]]
+    # a setting recorded only when set was unset where it is missing; any other missing
+    # one is unknown (a checkpoint made before it was recorded)
+    keys = sorted(k for k in {*was, *read} if k in was and k in read or k in _RECORDED_WHEN_SET)
+    settings = [f"{k}={was.get(k)!r} then, {read.get(k)!r} now" for k in keys
+                if was.get(k) != read.get(k)]
     if settings:
         return f"the corpus was read with other settings: {', '.join(settings)}"
     described = _describe_corpus(saved), _describe_corpus(now)
