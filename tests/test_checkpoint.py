@@ -516,6 +516,34 @@ def test_the_same_command_run_again_after_it_finished_keeps_its_model(tmp_path):
         waiting.stderr, waiting.stderr
 
 
+def test_a_requeue_keeps_the_model_only_when_every_rank_finds_it(tmp_path, monkeypatch):
+    """In a process group each rank checks the finished model for itself (its own paths,
+    which may differ between machines) and all keep it only when all found it: a rank
+    that did not would train alone and wait for the others for ever."""
+    from wordspace import cli
+    from wordspace.distributed import group
+
+    corpus_file = _write_corpus(tmp_path / "corpus.txt", 600)
+    out = tmp_path / "model"
+    argv = _train_args(corpus_file, out, 1, "--model", "sgns", "--checkpoint-every", "1e")
+    assert _run_cli(argv).returncode == 0
+    args = cli.build_parser().parse_args(argv)
+    kind = Corpus._dataset_kind
+
+    class Group:  # the other rank's answer, as all_gather brings it
+        def __init__(self, other: bool):
+            self.other = other
+
+        def all_gather(self, value, what):
+            return [value, self.other]
+
+    assert cli._already_trained(args, kind, checkpoint_path(out))  # one process
+    monkeypatch.setattr(group, "_world_from_environment", lambda: 2)
+    for other in (True, False):
+        monkeypatch.setattr(group, "current_group", lambda other=other: Group(other))
+        assert cli._already_trained(args, kind, checkpoint_path(out)) is other
+
+
 def test_a_requeue_knows_pretrained_vectors_by_their_contents_not_their_path(tmp_path):
     """--init's file decides the model: the same command finds its model kept while the
     file is as it was, under any path to it, and trains again once the file has been
