@@ -272,6 +272,32 @@ def test_a_source_that_cannot_be_looked_at_now_is_kept(tmp_path, monkeypatch, ca
     assert [e.status for e in cache.corpus_caches()] == ["ok"]
 
 
+@pytest.mark.parametrize("records_files", [True, False])
+def test_a_source_whose_folder_is_gone_too_is_kept(tmp_path, capsys, records_files):
+    """A source file gone with its folder (a drive not mounted, a folder moved) may come
+    back unchanged: 'unchecked', kept by clean; a file gone from a folder that is still
+    there is 'stale' and cleaned."""
+    drive = tmp_path / "drive"
+    (drive / "corpora").mkdir(parents=True)
+    kept = _corpus(drive / "corpora" / "a.txt").cache_dir
+    (tmp_path / "here").mkdir()
+    gone = _corpus(tmp_path / "here" / "b.txt").cache_dir
+    if not records_files:
+        for folder in (kept, gone):
+            _edit_meta(folder, files=None, path=None)
+    unmounted = tmp_path / "unmounted"
+    drive.rename(unmounted)
+    (tmp_path / "here" / "b.txt").unlink()
+    status = {e.folder: (e.status, e.why) for e in cache.corpus_caches()}
+    assert status[kept] == ("unchecked", f"{drive / 'corpora'} is missing (a drive not "
+                                         "mounted, or a folder moved?)")
+    assert status[gone] == ("stale", f"{tmp_path / 'here' / 'b.txt'} is missing")
+    assert main(["cache", "clean"]) == 0
+    assert kept.is_dir() and not gone.exists()
+    unmounted.rename(drive)  # mounted again: as it was
+    assert [(e.folder, e.status) for e in cache.corpus_caches()] == [(kept, "ok")]
+
+
 def test_a_recorded_path_of_another_type_is_ignored_not_a_crash(tmp_path):
     """A meta.json whose ``path`` is no string (damage, or another tool's hand) falls back
     on the ``source`` it names: listing it raised a TypeError (``Path(5)``)."""

@@ -22,8 +22,9 @@ An encoding's status:
 ``damaged``
     its ``meta.json`` cannot be read: a run would rebuild it;
 ``unchecked``
-    its source cannot be looked at now (a permission denied, a network mount failing):
-    whether a run will use it again is not known, so it is kept (``--all`` removes it);
+    its source cannot be looked at now (a permission denied, a network mount failing,
+    or its folder missing too, as on a drive not mounted): whether a run will use it
+    again is not known, so it is kept (``--all`` removes it);
 ``newer format``
     written by a later wordspace (kept: that one may still use it).
 """
@@ -213,6 +214,17 @@ def _stat(path: str | Path) -> os.stat_result | None:
         raise _Unchecked(f"{path} cannot be looked at: {e.strerror or e}") from e
 
 
+def _missing(path: str | Path) -> str:
+    """Why an encoding whose source ``path`` is not there is stale; :class:`_Unchecked`
+    when its folder is gone too: a drive or network share not mounted now, or a folder
+    moved, may bring it back unchanged (an encoding of a large corpus takes hours to
+    rebuild)."""
+    folder = Path(path).parent
+    if _stat(folder) is None:
+        raise _Unchecked(f"{folder} is missing (a drive not mounted, or a folder moved?)")
+    return f"{path} is missing"
+
+
 def _source_of(meta: dict) -> str:
     """Where the encoding's text was: the absolute ``path`` recorded since 2026-12-07,
     else the ``source`` as it was given (a ``path`` of another type is damage, ignored)."""
@@ -231,7 +243,7 @@ def _why_stale(meta: dict, written: float) -> str:
             except (TypeError, ValueError):
                 return "its source cannot be checked"
             if info is None:
-                return f"{name} is missing"
+                return _missing(name)
             if (info.st_size, info.st_mtime_ns, info.st_ctime_ns) != (size, mtime_ns,
                                                                      ctime_ns):
                 return f"{name} changed since"
@@ -252,7 +264,7 @@ def _why_stale(meta: dict, written: float) -> str:
         return ""
     info = _stat(source)
     if info is None:
-        return f"{source} is missing"
+        return _missing(source)
     try:
         sources = _folder_files(source) if stat.S_ISDIR(info.st_mode) else [source]
         for file in sources:

@@ -1409,7 +1409,8 @@ def _add_cache(sub) -> None:
                     "Status: ok; stale (its source is missing, or has another size or "
                     "times than when encoded: no run will use it again); old format "
                     "(written by an earlier wordspace); damaged (unreadable meta.json); "
-                    "unchecked (its source cannot be looked at now: kept); newer format "
+                    "unchecked (its source cannot be looked at now, or its folder is gone "
+                    "too, as on a drive not mounted: kept); newer format "
                     "(kept).")
     actions = p.add_subparsers(title="actions", metavar="ACTION", required=True)
     _subcommand(actions, "list", nested=True,
