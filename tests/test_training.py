@@ -3,10 +3,12 @@ planted structure, and parameter validation."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
-from wordspace import CBOW, Corpus, SkipGram
+from wordspace import CBOW, Corpus, FastText, GaussianSkipGram, SkipGram
 from wordspace.train import make_jobs
 
 
@@ -174,3 +176,99 @@ def test_the_thread_runner_runs_every_job_once_and_raises_the_first_failure():
 
     with pytest.raises(KeyError, match="job 5"):
         ThreadRunner(2).run(jobs, failing)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: SkipGram(dim=8, epochs=1, workers=1, progress=False),
+    lambda: CBOW(dim=8, epochs=1, workers=1, progress=False),
+    lambda: SkipGram(dim=8, epochs=1, workers=1, hs=True, negative=0, progress=False),
+    lambda: FastText(dim=8, epochs=1, workers=1, bucket=500, progress=False),
+    lambda: GaussianSkipGram(dim=8, epochs=1, workers=1, progress=False),
+])
+def test_compiling_is_done_before_the_clock_starts_and_changes_nothing(make, monkeypatch):
+    """The training time (words/s) is training's: the walk and the update are compiled
+    before the clock starts (a first run counted 10-30 s of Numba's compilation, its
+    bar frozen at 0 words/s), and compiling them touches no parameter and no random
+    state: the vectors are those of a run that did not (same seed, one worker)."""
+    from conftest import planted_sentences
+    from helpers import same_parameters
+    from wordspace import train as driver
+
+    corpus = Corpus(planted_sentences(n_sentences=300)[0], min_count=1, progress=False)
+    before = make().fit(corpus)
+    real, compiled = driver._compile, []
+
+    def slow(*args, **kwargs):  # as if compiling anew took a second
+        real(*args, **kwargs)
+        compiled.append(True)
+        time.sleep(1.0)
+
+    monkeypatch.setattr(driver, "_compile", slow)
+    model = make().fit(corpus)
+    assert compiled and model.report_.seconds < 0.9
+    assert same_parameters(model, before)
+    monkeypatch.setattr(driver, "_compile", lambda *args, **kwargs: None)
+    assert same_parameters(make().fit(corpus), before)  # compiled or not, the same
+
+
+@pytest.mark.parametrize("bags", [
+    [[[1], [2]], [[3]]],  # one row a bag (skip-gram's windows)
+    [[[1, 2, 3]], [[2, 4]]],  # one bag of several rows an example (CBOW's)
+    [[[1, 2], [3]], [[4]]],  # any
+])
+@pytest.mark.parametrize("hierarchical", [False, True])
+def test_compiling_an_update_runs_its_own_kernel_on_no_example(bags, hierarchical,
+                                                               monkeypatch):
+    """Loss.compile asks for the kernel specialisation the update of the same examples
+    runs (a CBOW job's differs from skip-gram's: compiled otherwise, a first run's
+    clock counted CBOW's compilation), and touches no parameter."""
+    from wordspace.engine.layout import Examples
+    from wordspace.engine.params import VectorParams
+    from wordspace.huffman import HuffmanTree
+    from wordspace.kernels import sgns
+    from wordspace.losses import HierarchicalSoftmaxLoss, NegativeSamplingLoss
+
+    name = "hierarchical_softmax_kernel" if hierarchical else "negative_sampling_kernel"
+    real, asked = getattr(sgns, name), []
+
+    def recorded(*key):
+        asked.append(key)
+        return real(*key)
+
+    monkeypatch.setattr(sgns, name, recorded)
+    loss = HierarchicalSoftmaxLoss(HuffmanTree.build(np.arange(8, 0, -1))) if hierarchical \
+        else NegativeSamplingLoss()
+    rng = np.random.default_rng(0)
+    params = VectorParams(rng.normal(size=(8, 4)).astype(np.float32),
+                          rng.normal(size=(8, 4)).astype(np.float32))
+    examples = Examples.from_lists([0, 5], bags, [[6, 7], [7, 6]])
+    scratch = loss.scratch(params, 2, 4)
+    before = [params.inputs.copy(), params.outputs.copy()]
+    loss.compile(params, examples, scratch)
+    assert np.array_equal(params.inputs, before[0])
+    assert np.array_equal(params.outputs, before[1])
+    loss.update(params, examples, 0.1, scratch)
+    assert len(asked) == 2 and asked[0] == asked[1]
+    assert not np.array_equal(params.inputs, before[0])  # the update did train
+
+
+@pytest.mark.parametrize("progress", [True, False])
+def test_a_long_compilation_is_said_where_the_bar_would_be(progress, monkeypatch, capsys):
+    """A first run compiles for 10-30 s before its bar appears: said on standard error
+    when it takes long (and the bar is on), so the run does not look stuck."""
+    from conftest import planted_sentences
+    from wordspace import train as driver
+    from wordspace.losses import NegativeSamplingLoss
+
+    real = NegativeSamplingLoss.compile
+
+    def slow(self, *args):
+        time.sleep(0.5)
+        real(self, *args)
+
+    monkeypatch.setattr(NegativeSamplingLoss, "compile", slow)
+    monkeypatch.setattr(driver, "COMPILE_NOTICE_SECONDS", 0.05)
+    corpus = Corpus(planted_sentences(n_sentences=100)[0], min_count=1, progress=False)
+    SkipGram(dim=8, epochs=1, workers=1, progress=progress).fit(corpus)
+    said = "compiling the training kernels (once; later runs load them from the cache)"
+    assert (said in capsys.readouterr().err) is progress

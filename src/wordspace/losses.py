@@ -10,6 +10,7 @@ updates, and never knows how they were laid out.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 
 import numpy as np
@@ -58,6 +59,13 @@ class Loss:
         ``(loss, terms, active)``: the loss summed over (a sample of) the terms, their
         number, and how many had a non-zero loss."""
         raise NotImplementedError
+
+    def compile(self, params: Params, examples: Examples,
+                scratch: tuple[np.ndarray, ...]) -> None:
+        """Compile (or load from Numba's cache) what :meth:`update` runs for
+        ``examples``, changing nothing: by default, an update on none of them."""
+        self.update(params, dataclasses.replace(examples, n_examples=0, n_bags=0, n_rows=0,
+                                                n_contexts=0), 0.0, scratch)
 
     def reference_loss(self, params: Params, negative: int) -> float | None:
         """The mean loss per term of an untrained model (about): the driver calls a loss
@@ -119,6 +127,16 @@ class NegativeSamplingLoss(Loss):
     _hierarchical = False
 
     def update(self, params, examples, lr, scratch):
+        return self._step(params, examples, lr, scratch, examples.n_examples)
+
+    def compile(self, params, examples, scratch):
+        # the kernel is specialised on the examples' shape (sgns.bag_shape): theirs, run
+        # on none of them
+        self._step(params, examples, 0.0, scratch, 0)
+
+    def _step(self, params, examples, lr, scratch, count: int):
+        """:meth:`update` on the first ``count`` examples, with the kernel for all."""
+        arrays = examples.arrays()._replace(n_examples=count)
         if examples.token_bags is not None:
             if self.frozen_inputs:
                 raise ValueError("frozen_inputs does not apply to cached word bags")
@@ -127,16 +145,16 @@ class NegativeSamplingLoss(Loss):
             if len(scratch.cached) == 0:
                 raise ValueError("examples of cached word bags need scratch(cached=...)")
             kernel = sgns.token_bags_kernel(self.train_outputs, self._hierarchical)
-            loss, pairs = kernel(params.inputs, params.outputs, examples.arrays(),
-                                 examples.token_bags, *self._output_sets, np.float32(lr),
+            loss, pairs = kernel(params.inputs, params.outputs, arrays, examples.token_bags,
+                                 *self._output_sets, np.float32(lr),
                                  np.float32(self.output_rate), scratch)
             return loss, pairs, pairs
         shape = sgns.bag_shape(examples.n_examples, examples.n_bags, examples.n_rows)
         kernel = (sgns.hierarchical_softmax_kernel if self._hierarchical
                   else sgns.negative_sampling_kernel)(shape, self.train_outputs,
                                                       self.bag_mean)
-        loss, pairs = kernel(params.inputs, params.outputs, examples.arrays(),
-                             *self._output_sets, np.float32(lr), np.float32(self.output_rate),
+        loss, pairs = kernel(params.inputs, params.outputs, arrays, *self._output_sets,
+                             np.float32(lr), np.float32(self.output_rate),
                              np.int64(self.frozen_inputs), scratch)
         return loss, pairs, pairs  # a logistic loss is never exactly zero
 

@@ -40,6 +40,7 @@ import dataclasses
 import logging
 import math
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -62,7 +63,7 @@ from wordspace.engine.checkpoint import (
     param_arrays,
 )
 from wordspace.engine.jobs import Job, epoch_jobs, make_jobs
-from wordspace.engine.layout import Layout, WordBags
+from wordspace.engine.layout import Examples, Layout, WordBags
 from wordspace.engine.meter import (
     DIVERGENCE_FACTOR,
     Meter,
@@ -375,9 +376,7 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
 
     def worker(worker_id: int):
         state = states[worker_id]
-        examples = sampler.examples(extent.max_job, extent.job_contexts)
-        scratch = loss.scratch(params, negative, layout.bags_per_example(extent.max_contexts),
-                               layout.cache_slots(window))
+        examples, scratch = buffers()
 
         def step(job: Job) -> None:
             lr = schedule.rate(job.index)
@@ -385,6 +384,15 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
             meter.record(job, lr, examples, *loss.update(params, examples, lr, scratch))
         return step
 
+    def buffers() -> tuple[Examples, tuple[np.ndarray, ...]]:
+        """A lane's examples and scratch buffers."""
+        return (sampler.examples(extent.max_job, extent.job_contexts),
+                loss.scratch(params, negative, layout.bags_per_example(extent.max_contexts),
+                             layout.cache_slots(window)))
+
+    if executor is None and run.start < len(jobs):  # words/s is training's, not Numba's
+        _compile(sampler, loss, params, jobs[run.start], states[0], buffers,
+                 announce=progress)
     with progress_bar(total=total_words, unit="w", desc=desc, enable=progress,
                       initial=meter.words) as bar:
         shown = {"loss": float("nan"), "active": float("nan")}
@@ -751,6 +759,35 @@ def _epoch_of(position: int, per_epoch: int) -> str:
     epoch 3`` (a stop on request)."""
     per_epoch = max(per_epoch, 1)
     return ("inside " if position % per_epoch else "") + f"epoch {position // per_epoch + 1}"
+
+
+#: a compilation taking longer than this is announced (one from Numba's disk cache takes
+#: about a second; compiling anew, 10 to 60 s)
+COMPILE_NOTICE_SECONDS = 2.0
+
+
+def _compile(sampler: Sampler, loss: Loss, params: Params, job: Job, state: np.ndarray,
+             buffers: Callable[[], tuple[Examples, tuple[np.ndarray, ...]]], *,
+             announce: bool) -> None:
+    """Compile (or load from Numba's cache) the run's walk and update before its clock
+    starts: ``job`` (the first to run) is walked with a copy of ``state`` and the update
+    its examples need compiled (:meth:`Loss.compile`), no row touched. A first run
+    otherwise counted the compilation as training, its bar frozen at 0 words/s. One
+    taking longer than :data:`COMPILE_NOTICE_SECONDS` is said on standard error when
+    ``announce`` (the progress bar's setting)."""
+    notice = threading.Timer(COMPILE_NOTICE_SECONDS, lambda: print(
+        "compiling the training kernels (once; later runs load them from the cache) ...",
+        file=sys.stderr, flush=True))
+    notice.daemon = True
+    if announce:
+        notice.start()
+    started = time.perf_counter()
+    try:
+        examples, scratch = buffers()
+        loss.compile(params, sampler.sample(job, state.copy(), examples), scratch)
+    finally:
+        notice.cancel()
+    logger.info("training kernels ready in %.1f s", time.perf_counter() - started)
 
 
 def check_vocabulary(words: list[str], needed: int, why: str) -> None:
