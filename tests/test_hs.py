@@ -373,7 +373,7 @@ def test_document_models_learn_and_infer_with_the_tree(cls, purity):
 @pytest.mark.parametrize("kwargs,match", [
     (dict(hs=True), "negative=5 with hs=True"),
     (dict(negative=0), "for a hierarchical softmax instead, set hs=True"),
-    (dict(hs=1, negative=0), "hs must be True or False"),
+    (dict(hs=2, negative=0), r"hs must be True or False \(or gensim's 1 or 0\), got 2"),
     (dict(hs=True, negative=0, device="cuda"), "CPU only"),
 ])
 def test_asking_for_both_objectives_or_neither_is_refused_before_reading(kwargs, match):

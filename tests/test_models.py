@@ -343,3 +343,25 @@ def test_a_save_during_a_refit_writes_the_parameters_being_trained(planted, tmp_
     assert model.vector_size == 12
     model.set_params(dim=20)
     assert model.vector_size == 12  # the trained one, until the next fit
+
+
+@pytest.mark.parametrize("make,name", [
+    (lambda v: SkipGram(hs=v, negative=0 if v is not False and v == 1 else 5), "hs"),
+    (lambda v: SkipGram(shrink_windows=v), "shrink_windows"),
+    (lambda v: __import__("wordspace").CBOW(cbow_mean=v), "cbow_mean"),
+    (lambda v: __import__("wordspace").PVDM(dm_mean=v), "dm_mean"),
+    (lambda v: __import__("wordspace").FastText(cbow=v), "cbow"),
+    (lambda v: __import__("wordspace").PVDBOW(train_words=v), "train_words"),
+])
+def test_on_off_settings_take_gensim_s_1_and_0(make, name):
+    """gensim spells its switches 1 and 0 (``hs=1``, ``cbow_mean=0``, ``dbow_words=1``):
+    taken as True and False (and kept as bools, as a saved config then reads them);
+    anything else is refused, naming the setting."""
+    for given, meant in ((1, True), (0, False), (np.int64(1), True), (True, True)):
+        model = make(given)
+        model._validate()
+        assert getattr(model, name) is meant
+    for wrong in (2, "yes", 0.5, None):
+        with pytest.raises(TypeError, match=f"{name} must be True or False \\(or gensim's "
+                                            f"1 or 0\\), got {wrong!r}"):
+            make(wrong)._validate()

@@ -53,6 +53,20 @@ def check_float(name: str, value, minimum: float, *, strict: bool = False,
         raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
+def check_switch(model, name: str, absent: bool = False) -> bool:
+    """The on/off setting ``name`` of ``model``, which must be True or False or gensim's
+    spelling of them, 1 or 0 (``hs=1``, ``cbow_mean=0``): set to the bool and returned
+    (``absent`` for a model without the setting); anything else is a ``TypeError``."""
+    if not hasattr(model, name):
+        return absent
+    value = getattr(model, name)
+    if not (isinstance(value, (bool, np.bool_)) or isinstance(value, numbers.Integral)
+            and value in (0, 1)):
+        raise TypeError(f"{name} must be True or False (or gensim's 1 or 0), got {value!r}")
+    setattr(model, name, bool(value))
+    return bool(value)
+
+
 def check_choice(name: str, value, choices) -> None:
     """Raise ValueError unless ``value`` is one of ``choices``."""
     if value not in choices:

@@ -34,6 +34,7 @@ from wordspace._tokens import shorten
 from wordspace._validate import (
     check_float,
     check_int,
+    check_switch,
     longest_row,
 )
 from wordspace.corpus import MAX_SENTENCE_LENGTH, Corpus
@@ -703,10 +704,7 @@ class WindowModel(Model):
     def _validate_shrink_windows(self) -> None:
         """``shrink_windows`` is a bool, and False only on the CPU (the GPU kernels draw
         each centre's window on the device, from ``1..window``)."""
-        shrink = getattr(self, "shrink_windows", True)
-        if not isinstance(shrink, (bool, np.bool_)):
-            raise TypeError(f"shrink_windows must be True or False, got {shrink!r}")
-        if not shrink and self._device != "cpu":
+        if not check_switch(self, "shrink_windows", absent=True) and self._device != "cpu":
             raise ValueError("shrink_windows=False trains on the CPU only: the GPU kernels "
                              "draw every centre's window from 1..window (set "
                              "device='cpu', or leave shrink_windows True)")
@@ -714,9 +712,7 @@ class WindowModel(Model):
     def _validate_output_sets(self) -> None:
         """Check ``negative`` and ``ns_exponent``, or with ``hs`` that no negative is
         asked for beside the hierarchical softmax."""
-        hs = getattr(self, "hs", False)
-        if not isinstance(hs, (bool, np.bool_)):
-            raise TypeError(f"hs must be True or False, got {hs!r}")
+        hs = check_switch(self, "hs")
         if not hs:
             if self.negative == 0 and not isinstance(self.negative, bool):
                 raise ValueError("negative must be an integer >= 1, got 0: negative sampling "

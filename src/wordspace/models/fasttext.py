@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from wordspace._validate import check_float
+from wordspace._validate import check_float, check_switch
 from wordspace.corpus import Corpus
 from wordspace.engine.layout import SHARED_BAGS, Layout
 from wordspace.engine.params import VectorParams
@@ -114,8 +114,7 @@ class FastText(SkipGram):
         return Subwords(self.min_n, self.max_n, self.bucket)
 
     def _validate(self) -> None:
-        if not isinstance(self.cbow, (bool, np.bool_)):
-            raise TypeError(f"cbow must be True or False, got {self.cbow!r}")
+        check_switch(self, "cbow")
         self.subwords  # noqa: B018 -- checks min_n, max_n and bucket
         if self.output_rate is not None:
             check_float("output_rate", self.output_rate, 0, strict=True, maximum=10)

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from wordspace._io import load_npy
-from wordspace._validate import check_float, check_int
+from wordspace._validate import check_float, check_int, check_switch
 from wordspace.corpus import make_tokenizer
 from wordspace.documents import (
     Documents,
@@ -96,8 +96,7 @@ class PVDBOW(SkipGram):
                          shrink_windows=shrink_windows)
 
     def _validate(self) -> None:
-        if not isinstance(self.train_words, (bool, np.bool_)):
-            raise TypeError(f"train_words must be True or False, got {self.train_words!r}")
+        check_switch(self, "train_words")
         super()._validate()
 
     def _fit(self, documents: Documents) -> None:

@@ -7,7 +7,7 @@ import logging
 
 import numpy as np
 
-from wordspace._validate import check_int
+from wordspace._validate import check_int, check_switch
 from wordspace.corpus import Corpus
 from wordspace.engine.layout import SHARED_BAGS, Layout
 from wordspace.engine.params import VectorParams
@@ -246,11 +246,7 @@ class SkipGram(OutputWordPrediction, WindowModel):
 def check_mean_switch(model: SkipGram, name: str) -> None:
     """Refuse a ``cbow_mean`` / ``dm_mean`` (``name``) other than a bool or gensim's 1
     and 0, and a sum (False) on a GPU, whose kernels average."""
-    value = getattr(model, name)
-    if not (isinstance(value, (bool, np.bool_)) or value in (0, 1)
-            and isinstance(value, (int, np.integer))):
-        raise TypeError(f"{name} must be True or False (or gensim's 1 or 0), got {value!r}")
-    if not value and model._device != "cpu":
+    if not check_switch(model, name) and model._device != "cpu":
         raise ValueError(f"{name}=False trains on the CPU only: the GPU kernels take the "
                          f"mean of a window (set device='cpu', or leave {name} True)")
 
