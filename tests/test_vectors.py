@@ -25,6 +25,20 @@ def test_lookup_and_unknown_words(toy):
         toy["kinq"]
 
 
+def test_an_unknown_word_in_another_case_is_offered_first():
+    """In a lowercased vocabulary (text8's) ``King`` is ``king``, not difflib's ``wing``,
+    and ``PARIS`` (too far from ``paris`` for difflib) is ``paris``."""
+    words = ["wing", "sing", "ring", "king", "paris", "Paris", "apple"]
+    v = Vectors(words, np.eye(len(words), dtype=np.float32))
+    with pytest.raises(KeyError, match="'King' is not in the vocabulary; did you mean "
+                                       r"'king', 'wing', 'sing'\?"):
+        v["King"]
+    with pytest.raises(KeyError, match=r"did you mean 'paris'\?"):  # the first spelling
+        v["PARIS"]
+    with pytest.raises(KeyError, match=r"'Appel' .*did you mean 'apple'\?"):
+        v["Appel"]
+
+
 def test_similarity_is_cosine(toy):
     a, b = toy["apple"], toy["pear"]
     assert toy.similarity("apple", "pear") == pytest.approx(

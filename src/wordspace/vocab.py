@@ -246,7 +246,17 @@ def _is_vocabulary_file(path: Path) -> bool:
 
 
 def unknown_word_message(word: object, vocabulary: list[str]) -> str:
-    """A KeyError message naming the word and a few close spellings."""
-    close = difflib.get_close_matches(str(word), vocabulary[:50000], n=3, cutoff=0.6)
+    """A KeyError message naming the word and a few close spellings: the same word in
+    another case first (``King`` in a lowercased vocabulary is ``king``), then the
+    closest spellings whatever their case (difflib alone would offer ``wing``)."""
+    text = str(word)
+    spelling: dict[str, str] = {}  # each casefolded word's first (most frequent) spelling
+    for w in vocabulary[:50000]:
+        spelling.setdefault(w.casefold(), w)
+    folded = text.casefold()
+    close = [spelling[folded]] if folded in spelling and spelling[folded] != text else []
+    close += [spelling[c] for c in difflib.get_close_matches(folded, list(spelling), n=3,
+                                                             cutoff=0.6)
+              if spelling[c] not in close and spelling[c] != text][:3 - len(close)]
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     return f"word {word!r} is not in the vocabulary{hint}"
