@@ -144,6 +144,51 @@ def test_callbacks_get_each_epoch_once_with_its_loss(corpus):
     assert recorder.ends == [model.report_]
 
 
+def test_gensim_s_callbacks_are_called_with_the_model(corpus, caplog):
+    """A gensim callback (``CallbackAny2Vec``: ``on_epoch_end(self, model)``) is called
+    with the model alone; its class's on_epoch_begin, which no run calls, is warned
+    about, gensim's own do-nothing ones are not; a method taking neither (model) nor
+    (model, report) is refused before any training."""
+    class CallbackAny2Vec:  # gensim's base class, as gensim.models.callbacks has it
+        def on_epoch_begin(self, model):
+            pass
+
+        def on_epoch_end(self, model):
+            pass
+
+        def on_train_end(self, model):
+            pass
+
+    CallbackAny2Vec.__module__ = "gensim.models.callbacks"
+
+    class EpochLogger(CallbackAny2Vec):
+        def __init__(self):
+            self.seen = []
+
+        def on_epoch_end(self, model):
+            self.seen.append(model.vectors["g0w0"].copy())
+
+    class Both(EpochLogger):
+        def on_epoch_begin(self, model):
+            pass
+
+    logger, both = EpochLogger(), Both()
+    with caplog.at_level("WARNING"):
+        model = SkipGram(**SETTINGS, workers=1).fit(corpus, callbacks=[logger, both])
+    assert len(logger.seen) == len(both.seen) == SETTINGS["epochs"]
+    np.testing.assert_array_equal(logger.seen[-1], model.vectors["g0w0"])
+    warned = [r.getMessage() for r in caplog.records]
+    assert len(warned) == 1 and "Both" in warned[0] and "not on_epoch_begin" in warned[0]
+
+    class Three:
+        def on_epoch_end(self, model, report, extra):
+            pass
+
+    with pytest.raises(TypeError, match=r"on_epoch_end\(model, report, extra\) must take "
+                                        r"\(model, report\), or gensim's \(model\)"):
+        SkipGram(**SETTINGS).fit("no-such-corpus", callbacks=[Three()])
+
+
 def test_a_callback_sees_the_model_as_its_epoch_left_it(corpus, tmp_path):
     class Save(Callback):
         def on_epoch_end(self, model, report):
