@@ -330,3 +330,30 @@ def test_every_model_argument_reads_a_vectors_directory(tmp_path, capsys):
     assert main(["export", str(tmp_path / "vd"), "-o", str(tmp_path / "again"),
                  "--format", "vectors-dir", "--limit", "2"]) == 0
     assert Vectors.load(tmp_path / "again").words == ["king", "queen"]
+
+
+def test_a_loader_given_another_kind_of_file_names_the_call_that_loads_it(tmp_path):
+    """``Vectors.load`` of a word2vec file, ``load_model`` of a vectors directory, and so
+    on: the error says what is there and which call loads it."""
+    from wordspace import SkipGram, load_model
+
+    v = Vectors(["a", "b"], np.eye(2, dtype=np.float32))
+    v.save_word2vec_format(tmp_path / "v.bin", binary=True)
+    v.save(tmp_path / "vd")
+    model = SkipGram(dim=4, epochs=1, workers=1, progress=False).fit(
+        [["a", "b", "c"] * 20] * 20)
+    model.save(tmp_path / "m")
+    for call, said in (
+            (lambda: Vectors.load(tmp_path / "v.bin"),
+             r"v.bin is not a wordspace vectors directory \(no vectors.json\); it is a file: "
+             "word2vec vectors .* load with Vectors.load_word2vec_format\\(path\\)"),
+            (lambda: load_model(tmp_path / "vd"),
+             "vd is not a wordspace model directory .*; it is a vectors directory: "
+             "Vectors.load\\(path\\) loads it"),
+            (lambda: Vectors.load(tmp_path / "m"),
+             "m is not a wordspace vectors directory .*; it is a model directory: "
+             "wordspace.load_model\\(path\\) loads it, load_model\\(path\\).vectors"),
+            (lambda: Vectors.load(tmp_path / "none"), "none is not .*: nothing is there")):
+        with pytest.raises(FileNotFoundError, match=said):
+            call()
+    assert Vectors.load_word2vec_format(tmp_path / "v.bin").words == ["a", "b"]

@@ -407,6 +407,29 @@ def missing_mark(path: str | Path, marker: str, missing: str) -> str:
     return missing
 
 
+def how_to_load(path: str | Path) -> str:
+    """What ``path`` holds, said with the call that loads it, for a loader that found
+    something else there (``Vectors.load`` given a word2vec file, say), or that nothing
+    is; "" when what is there is nothing wordspace reads."""
+    path = Path(path)
+    if not path.exists():
+        return ": nothing is there"
+    if path.is_file():
+        from wordspace.fasttext_format import is_fasttext_file
+
+        if is_fasttext_file(path):
+            return ("; it is a fastText .bin model: FastText.load_facebook_model(path) "
+                    "loads it, FastText.load_facebook_vectors(path) its word vectors")
+        return ("; it is a file: word2vec vectors (text or binary, fastText's .vec, "
+                "GloVe's) load with Vectors.load_word2vec_format(path)")
+    if (path / "config.json").is_file():
+        return ("; it is a model directory: wordspace.load_model(path) loads it, "
+                "load_model(path).vectors its vectors")
+    if (path / "vectors.json").is_file():
+        return "; it is a vectors directory: Vectors.load(path) loads it"
+    return ""
+
+
 def reads(read: Callable[[Path], object], path: str | Path) -> bool:
     """Whether ``read(path)`` succeeds: ``path`` is what that reader recognises (an
     ``OSError`` or ``ValueError`` says it is not)."""

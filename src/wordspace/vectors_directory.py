@@ -30,6 +30,7 @@ from wordspace._io import (
     atomic_directory,
     check_replaceable,
     check_shape,
+    how_to_load,
     load_matrix,
     missing_mark,
     reads,
@@ -77,7 +78,8 @@ def read_header(path: str | Path) -> dict:
     path = Path(path)
     file = path / HEADER
     if not file.is_file():
-        raise FileNotFoundError(f"{path} is not a wordspace vectors directory (no {HEADER})")
+        raise FileNotFoundError(f"{path} is not a wordspace vectors directory (no {HEADER})"
+                                f"{how_to_load(path)}")
     try:
         header = parse_json(file.read_bytes())
     except (OSError, UnicodeDecodeError, ValueError) as e:

@@ -24,6 +24,7 @@ from wordspace._io import (  # load_matrix, check_shape: also imported from here
     atomic_directory,
     check_replaceable,
     check_shape,
+    how_to_load,
     load_matrix,
     missing_mark,
     reads,
@@ -1033,7 +1034,8 @@ def read_model_config(path: str | Path) -> dict:
     path = Path(path)
     config_file = path / "config.json"
     if not config_file.is_file():
-        raise FileNotFoundError(f"{path} is not a wordspace model directory (no config.json)")
+        raise FileNotFoundError(f"{path} is not a wordspace model directory (no "
+                                f"config.json){how_to_load(path)}")
     try:
         config = parse_json(config_file.read_bytes())
     except (OSError, UnicodeDecodeError, ValueError) as e:
