@@ -229,6 +229,38 @@ def test_a_full_disk_during_a_save_says_so_naming_the_path(tmp_path, models, mon
     assert _leftovers(tmp_path) == []
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize("write", ["atomic_write", "word2vec text", "word2vec binary"])
+def test_a_full_device_met_by_a_file_s_last_bytes_says_which_file(tmp_path, monkeypatch,
+                                                                  write):
+    """A file's last bytes, still buffered when it is closed, meet the full device at the
+    close: the error names the file and the cause, as for any earlier write (the close's
+    second, bare "[Errno 28]" replaced that message), and the earlier file is kept."""
+    from wordspace import Vectors
+
+    target = tmp_path / "v.txt"
+    Vectors(["old"], np.ones((1, 2), np.float32)).save_word2vec_format(target)
+    before = target.read_bytes()
+    real = _io.temporary_file
+
+    def full(directory, name):  # a temporary on a device whose every write fails
+        fd, path = real(directory, name)
+        os.close(fd)
+        return os.open("/dev/full", os.O_WRONLY), path
+
+    monkeypatch.setattr(_io, "temporary_file", full)
+    v = Vectors(["a", "b"], np.eye(2, dtype=np.float32))
+    with pytest.raises(OSError, match=f"{target} could not be written: no space left on "
+                                      "its device.*; nothing was replaced"):
+        if write == "atomic_write":
+            with _io.atomic_write(target) as f:
+                f.write(b"a few bytes, buffered until the file is closed\n")
+        else:
+            v.save_word2vec_format(target, binary=write == "word2vec binary")
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["v.txt"]
+
+
 # -- crashes during a save --------------------------------------------------------------
 _STEPS = [(np, "save"), (Path, "write_text"), (os, "fsync"), (os, "rename"), (os, "replace"),
           (_io, "_exchange"), (_io, "fsync_tree"), (_io, "fsync_directory")]

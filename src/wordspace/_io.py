@@ -591,15 +591,21 @@ def atomic_write(path: str | Path, mode: str = "wb", *, compress: bool = False
     path.parent.mkdir(parents=True, exist_ok=True)
     clean_stale_temporaries(path.parent, path.name)
     fd, tmp = temporary_file(path.parent, path.name)
+    raw = os.fdopen(fd, "wb")
     try:
-        with os.fdopen(fd, "wb") as raw, _said_of(path):
+        with _said_of(path):
             with _compressing(raw, path, mode, compress) as f:
                 yield f
             raw.flush()
             os.fsync(raw.fileno())
             os.replace(tmp, path)  # while the claim is still held
+            raw.close()
         fsync_directory(path.parent)
     except BaseException:
+        # what the file still buffers goes with it: flushing it on close would fail
+        # again (a full device) and hide the error that says which file and why
+        with contextlib.suppress(OSError):
+            raw.close()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
