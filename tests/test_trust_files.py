@@ -261,6 +261,35 @@ def test_a_full_device_met_by_a_file_s_last_bytes_says_which_file(tmp_path, monk
     assert sorted(p.name for p in tmp_path.iterdir()) == ["v.txt"]
 
 
+def test_a_mount_point_or_a_pipe_is_refused_before_any_training(tmp_path, models,
+                                                                monkeypatch):
+    """A mount point (a container's volume, ``-v ./out:/out ... -o /out``) cannot be
+    renamed over: refused before training, not after it (the save failed with EBUSY,
+    every resumed run again). A pipe at a file's path is refused, not opened to be
+    recognised (which blocked for ever)."""
+    from wordspace import Vectors
+
+    volume = tmp_path / "volume"
+    volume.mkdir()
+    real = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda p: Path(p) == volume or real(p))
+    with pytest.raises(FileExistsError, match="volume is a mount point, which cannot be "
+                                              "replaced: write a wordspace model directory "
+                                              "to a new path inside it"):
+        models["a"].save(volume)
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a b c a b\n" * 50)
+    assert main(["train", str(corpus), "-o", str(volume), "--min-count", "1", "--epochs",
+                 "1", "--quiet"]) == 2
+    assert not any(volume.iterdir()) and not (tmp_path / "volume.partial").exists()
+    models["a"].save(volume / "m")  # inside it: written
+    assert same_parameters(load_model(volume / "m"), models["a"])
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)
+    with pytest.raises(FileExistsError, match="pipe.txt is not a regular file"):
+        Vectors(["a"], np.ones((1, 2), np.float32)).save_word2vec_format(pipe)
+
+
 # -- crashes during a save --------------------------------------------------------------
 _STEPS = [(np, "save"), (Path, "write_text"), (os, "fsync"), (os, "rename"), (os, "replace"),
           (_io, "_exchange"), (_io, "fsync_tree"), (_io, "fsync_directory")]

@@ -389,6 +389,9 @@ def check_replaceable_file(path: str | Path, what: str, ours: Callable[[Path], b
                               f"a link: {advice}")
     if path.is_dir():
         raise FileExistsError(f"{path} is a directory, not {what}: {advice}")
+    if path.exists() and not path.is_file():  # reading it to recognise it would block
+        raise FileExistsError(f"{path} is not a regular file (a pipe, a socket or a "
+                              f"device), not {what}: {advice}")
     # an empty file holds nothing to lose (mkstemp's, a pipeline's placeholder)
     if path.exists() and not (path.is_file() and path.stat().st_size == 0) \
             and not ours(path):
@@ -463,6 +466,10 @@ def check_replaceable(path: str | Path, what: str, ours: Callable[[Path], bool],
     if resolved == cwd or resolved in cwd.parents or resolved == Path.home().resolve():
         raise FileExistsError(f"{path} is the current directory, one of its parents or "
                               f"your home directory, never replaced by {what} ({advice})")
+    if os.path.ismount(path):  # a container's volume: renaming over it fails (EBUSY),
+        # which would be found only when the finished work is published
+        raise FileExistsError(f"{path} is a mount point, which cannot be replaced: write "
+                              f"{what} to a new path inside it ({path / 'NAME'})")
     if ours(path):
         others = [] if holds is None else sorted(e.name + "/" * e.is_dir()
                                                  for e in path.iterdir() if not holds(e))
