@@ -806,3 +806,26 @@ def test_a_setting_a_checkpoint_did_not_record_is_not_blamed():
     assert _corpus_difference(identity(90, min_count=5, phrases="ab12"),
                               identity(80, min_count=5)) == (
         "the corpus was read with other settings: phrases='ab12' then, None now")
+
+
+def test_a_finished_run_removes_what_killed_checkpoint_writes_left(corpus, tmp_path,
+                                                                   monkeypatch):
+    """A run killed while it wrote a checkpoint leaves a temporary as large as one
+    beside it; the run that resumes and finishes removes it with the checkpoint (it was
+    left for ever, gigabytes for a fastText model), and leaves one still claimed alone."""
+    from wordspace import _io
+
+    where = tmp_path / "run"
+    where.mkdir()
+    partial = where / "m.partial"
+    killed = where / ".m.partial.0badc0de.tmp"  # as temporary_directory names them
+    killed.mkdir()
+    (killed / "input_vectors_.npy").write_bytes(b"\0" * 4096)
+    live, claim = _io.temporary_directory(where, "m.partial")  # another run's, writing
+    monkeypatch.setattr(_io, "STALE_AFTER_SECONDS", 0)
+    try:
+        SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=partial,
+                                            checkpoint_every="10m")  # none written
+        assert sorted(p.name for p in where.iterdir()) == [live.name]
+    finally:
+        os.close(claim)

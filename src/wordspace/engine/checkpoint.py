@@ -219,11 +219,13 @@ def _checkpoint_names(path: str | Path) -> set[str]:
 
 
 def remove_checkpoint(path: str | Path) -> bool:
-    """Remove the checkpoint at ``path`` (refusing anything that is not one); returns
-    whether there was one."""
+    """Remove the checkpoint at ``path`` (refusing anything that is not one), and what
+    killed writes of it left beside it (a temporary as large as a checkpoint, which
+    only a later write there would have removed); returns whether there was one."""
     path = Path(path)
     recover_interrupted_swap(path)
     check_checkpoint_path(path)
+    clean_stale_temporaries(path.parent, path.name)
     if not path.exists():
         return False
     _discard(path)
