@@ -321,6 +321,12 @@ def clean(everything: bool = False, dry_run: bool = False) -> Cleaning:
     return done
 
 
+def leftovers() -> list[tuple[Path, int]]:
+    """What killed builds left in ``corpora/`` (unclaimed temporaries), with their sizes:
+    what :func:`clean` removes besides the encodings."""
+    return [(path, size) for path, size, _ in _temporaries(corpora_folder(), dry_run=True)]
+
+
 def _temporaries(home: Path, dry_run: bool) -> Iterator[tuple[Path, int, str | None]]:
     """The unclaimed temporaries of killed runs in ``home``, each with its size and,
     unless ``dry_run``, removed (or why it could not be)."""

@@ -1448,9 +1448,12 @@ def _cache_list(a) -> None:
         print(f"{e.status:<12} {_megabytes(e.size):>9}  {day(e.written):<10}  "
               f"{day(e.used):<10}  {e.source or e.folder.name}  {shown}{why}")
     cleaned = [e for e in entries if e.cleaned]
+    left = cache.leftovers()
+    killed = f", and {len(left)} left by killed builds" if left else ""
     print(f"{len(entries)} encoded corpora, {_megabytes(sum(e.size for e in entries))} in "
-          f"{cache.corpora_folder()}; {len(cleaned)} to clean "
-          f"({_megabytes(sum(e.size for e in cleaned))}: wordspace cache clean)")
+          f"{cache.corpora_folder()}; {len(cleaned)} to clean{killed} "
+          f"({_megabytes(sum(e.size for e in cleaned) + sum(s for _, s in left))}: "
+          "wordspace cache clean)")
     print(f"datasets: {_megabytes(cache.dataset_usage())} in "
           f"{cache.cache_home() / 'datasets'}")
 
