@@ -141,11 +141,19 @@ def test_a_ppmi_matrix_without_a_positive_cell_is_refused_not_factored(
     assert "positive PPMI" in capsys.readouterr().err and not out.exists()
 
 
-def test_a_dimension_above_the_vocabulary_says_what_it_got(planted, caplog):
+def test_a_dimension_above_the_vocabulary_says_what_it_gets(planted, caplog, monkeypatch):
+    """Said before the counting (which may take minutes), not after the SVD."""
     import logging
 
     corpus = Corpus(planted[0], min_count=1)  # 24 words
+    said = "will have at most 24 dimensions, not dim=50"
+    counting = PPMISVD.cooccurrence
+
+    def count(self, corpus):
+        assert said in caplog.text  # already
+        return counting(self, corpus)
+
+    monkeypatch.setattr(PPMISVD, "cooccurrence", count)
     with caplog.at_level(logging.WARNING, logger="wordspace.models.ppmi"):
         model = PPMISVD(dim=50, sample=0, progress=False).fit(corpus)
     assert model.vectors.dim == len(corpus.vocab) == 24
-    assert "have 24 dimensions, not dim=50" in caplog.text

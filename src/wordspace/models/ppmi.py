@@ -214,6 +214,10 @@ class PPMISVD(Model):
         start = time.perf_counter()
         check_vocabulary(corpus.vocab.words, 2, "a word's PMI with itself alone is "
                          "-log neg whatever the corpus: there is nothing to factor")
+        if len(corpus.vocab) < self.dim:  # said before the counting, which may be long
+            logger.warning("the vectors will have at most %d dimensions, not dim=%d: the "
+                           "PPMI matrix of a %d-word vocabulary has no more",
+                           len(corpus.vocab), self.dim, len(corpus.vocab))
         counts = self.cooccurrence(corpus)
         check_pairs(self._pairs, corpus.vocab.counts, self.sample, "were counted")
         cells = counts.nnz
@@ -227,10 +231,6 @@ class PPMISVD(Model):
                 "words co-occur more often than chance")
         counted = time.perf_counter()
         u, s, vt = randomized_svd(matrix, self.dim, self.n_iter, self.seed)
-        if len(s) < self.dim:  # a matrix of fewer rows than dim has no more directions
-            logger.warning("the vectors have %d dimensions, not dim=%d: the PPMI matrix of "
-                           "a %d-word vocabulary has no more", len(s), self.dim,
-                           len(corpus.vocab))
         weights = s ** self.eig
         self.singular_values_ = s.astype(np.float32)
         self.word_vectors_ = (u * weights).astype(np.float32)
