@@ -669,6 +669,10 @@ def test_model_wv_is_vectors():
                                       r"model.fit\(corpus, checkpoint='run'\)"),
     (SkipGram, {"sentences": []}, r"sentences is what fit\(\) trains on"),
     (SkipGram, {"zzzz": 1}, r"no parameter 'zzzz' \(its parameters are"),
+    (SkipGram, {"sg": 0}, r"sg is gensim's: skip-gram and CBOW are two models here, "
+                          r"SkipGram\(\) \(sg=1\) and CBOW\(\) \(sg=0\)"),
+    (PVDBOW, {"dm": 0}, r"dm is gensim's: .*PVDM\(\) \(dm=1\) and PVDBOW\(\) \(dm=0\)"),
+    (SkipGram, {"compute_loss": True}, r"the loss is always kept: model.report_.epoch_loss"),
 ])
 def test_unknown_constructor_arguments_say_where_they_belong(cls, kwargs, message):
     with pytest.raises(TypeError, match=message):
@@ -676,6 +680,39 @@ def test_unknown_constructor_arguments_say_where_they_belong(cls, kwargs, messag
     assert "min_count" not in cls._param_names()
     assert cls(dim=7).vector_size == 7  # gensim's name, read-only
     assert cls(dim=3).get_params()["dim"] == 3 and repr(cls(dim=3)) == f"{cls.__name__}(dim=3)"
+
+
+def test_what_a_gensim_user_types_first_says_what_to_type_instead():
+    """gensim's Word2Vec(sentences), model.build_vocab / train /
+    get_latest_training_loss, and fit() given a corpus setting, a model parameter or
+    gensim's train() arguments: each error says wordspace's way."""
+    with pytest.raises(TypeError, match=r"SkipGram takes its parameters by name "
+                                        r"\(SkipGram\(dim=100, ...\)\); what it trains on "
+                                        r"goes to fit\(\): SkipGram\(...\).fit\(Corpus"):
+        SkipGram([["a", "b"]])
+    with pytest.raises(TypeError, match=r"PVDBOW\(...\).fit\(Documents\(source\)\)"):
+        PVDBOW(["a b"])
+    model = SkipGram()
+    for name, said in (("build_vocab", r"the vocabulary is built as the corpus is read"),
+                       ("train", r"model.fit\(corpus\) trains"),
+                       ("get_latest_training_loss", r"model.report_.epoch_loss"),
+                       ("syn1neg", r"model.output_vectors_")):
+        with pytest.raises(AttributeError, match=f"has no attribute '{name}' \\({name} is "
+                                                 f"gensim's: {said}"):
+            getattr(model, name)
+    with pytest.raises(AttributeError, match="has no attribute 'nothing_like_it'$"):
+        model.nothing_like_it  # noqa: B018
+    for kwargs, said in (
+            ({"min_count": 1}, r"min_count is a Corpus setting: "
+                               r"model.fit\(Corpus\(source, min_count=1\)\)"),
+            ({"epochs": 3}, r"epochs is a parameter of SkipGram: "
+                            r"SkipGram\(epochs=3\).fit\(corpus\), or "
+                            r"model.set_params\(epochs=3\)"),
+            ({"total_examples": 9}, r"total_examples is gensim's train\(\) argument"),
+            ({"callbaks": []}, r"fit\(\) has no argument 'callbaks'; did you mean "
+                               r"callbacks\? \(it takes checkpoint, ")):
+        with pytest.raises(TypeError, match=said):
+            model.fit([["never", "read"]], **kwargs)
 
 
 # -- Word Mover's Distance ----------------------------------------------------------------

@@ -187,7 +187,10 @@ class Model:
                 name.endswith("_") or name in type(self)._query_attributes):
             raise AttributeError(f"this {type(self).__name__} is not trained yet, so it has "
                                  f"no {name}: call fit() first (or load a saved model)")
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        hint = f" ({name} is gensim's: {_GENSIM_ATTRIBUTES[name]})" \
+            if name in _GENSIM_ATTRIBUTES else ""
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}"
+                             f"{hint}")
 
     def _validate(self) -> None:
         raise NotImplementedError
@@ -197,7 +200,8 @@ class Model:
 
     def fit(self, corpus, *, checkpoint: str | Path | None = None,
             checkpoint_every: str | float | None = None, restart: bool = False,
-            callbacks=None, sync=None, init=None, update: bool = False) -> Model:
+            callbacks=None, sync=None, init=None, update: bool = False,
+            **misplaced) -> Model:
         """Train on ``corpus``: a :class:`Corpus`, or anything ``Corpus()`` accepts
         (built with its defaults). Returns the model.
 
@@ -242,6 +246,9 @@ class Model:
             GaussianSkipGram; see docs/sgns.md for when this is wise. The others refuse
             it before reading the corpus, saying what to do instead.
         """
+        if misplaced:  # a corpus setting, a model parameter, gensim's train() arguments
+            raise TypeError("; ".join(_misplaced_in_fit(type(self), name, value)
+                                      for name, value in misplaced.items()))
         for name, value in self.get_params().items():  # a parameter grid's np.int64(10):
             if isinstance(value, np.generic):  # trained as 10 (float32 arrays, int seeds)
                 setattr(self, name, value.item())
@@ -860,6 +867,28 @@ def _check_tokenization(recorded: dict, corpus: Corpus) -> None:
 
 #: gensim's names for wordspace model parameters
 _GENSIM_NAMES = {"vector_size": "dim", "size": "dim", "iter": "epochs"}
+#: gensim's parameters that choose what wordspace makes a model or a setting of its own
+_GENSIM_SWITCHES = {
+    "sg": "skip-gram and CBOW are two models here, SkipGram() (sg=1) and CBOW() (sg=0); "
+          "FastText(cbow=True) is sg=0",
+    "dm": "PV-DM and PV-DBOW are two models here, PVDM() (dm=1) and PVDBOW() (dm=0)",
+    "dbow_words": "PVDBOW(train_words=True) (the default) is dbow_words=1",
+    "compute_loss": "the loss is always kept: model.report_.epoch_loss after fit()",
+}
+#: what a gensim user reaches for on a model, and wordspace's way to it
+_GENSIM_ATTRIBUTES = {
+    "build_vocab": "the vocabulary is built as the corpus is read: "
+                   "model.fit(Corpus(source, min_count=...)); more text for a trained "
+                   "model: model.fit(Corpus(more), update=True)",
+    "train": "model.fit(corpus) trains (fit(corpus, update=True) continues on more text)",
+    "get_latest_training_loss": "model.report_.epoch_loss holds each epoch's mean loss "
+                                "(report_.loss the last's)",
+    "corpus_total_words": "model.report_.epoch_words[0] is the words of one epoch",
+    "corpus_count": "the corpus counts its sentences: len(corpus.offsets) - 1",
+    "syn0": "model.input_vectors_ (model.vectors.matrix: the word vectors)",
+    "syn1neg": "model.output_vectors_",
+    "docvecs": "model.dv",
+}
 
 
 def _unknown_argument(model: type[Model], name: str, value, valid: list[str]) -> str:
@@ -875,6 +904,8 @@ def _unknown_argument(model: type[Model], name: str, value, valid: list[str]) ->
         return f"{name} is an argument of fit(): model.fit(corpus, {name}={value!r})"
     if name in ("sentences", "corpus_file", "corpus_iterable", "documents"):
         return (f"{name} is what fit() trains on: {model.__name__}(...).fit({kind}(source))")
+    if name in _GENSIM_SWITCHES:
+        return f"{name} is gensim's: {_GENSIM_SWITCHES[name]}"
     if _GENSIM_NAMES.get(name) in valid:
         return (f"{name} is gensim's name; {model.__name__} calls it "
                 f"{_GENSIM_NAMES[name]}: {model.__name__}({_GENSIM_NAMES[name]}={value!r})")
@@ -882,6 +913,34 @@ def _unknown_argument(model: type[Model], name: str, value, valid: list[str]) ->
     hint = f"; did you mean {' or '.join(close)}?" if close else ""
     return (f"{model.__name__} has no parameter {name!r}{hint} (its parameters are "
             f"{', '.join(valid)})")
+
+
+#: gensim's ``train()`` arguments, which wordspace needs none of
+_GENSIM_TRAIN = ("total_examples", "total_words", "start_alpha", "end_alpha", "word_count",
+                 "queue_factor", "report_delay", "corpus_iterable", "corpus_file")
+
+
+def _misplaced_in_fit(model: type[Model], name: str, value) -> str:
+    """Where an argument ``fit`` does not take belongs."""
+    params = [p for p in inspect.signature(model.__init__).parameters if p != "self"]
+    if name in params:
+        return (f"{name} is a parameter of {model.__name__}: "
+                f"{model.__name__}({name}={value!r}).fit(corpus), or "
+                f"model.set_params({name}={value!r})")
+    if name in _GENSIM_TRAIN:
+        return (f"{name} is gensim's train() argument: fit(corpus) reads the corpus and "
+                "counts it itself (the rate falls from alpha to min_alpha, model "
+                "parameters)")
+    kind = model._corpus_type.__name__
+    settings = [p for p in inspect.signature(model._corpus_type.__init__).parameters
+                if p not in ("self", "source")]
+    if name in settings:
+        return f"{name} is a {kind} setting: model.fit({kind}(source, {name}={value!r}))"
+    arguments = [p for p in inspect.signature(Model.fit).parameters
+                 if p not in ("self", "corpus", "misplaced")]
+    close = difflib.get_close_matches(name, arguments + params + settings, n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    return f"fit() has no argument {name!r}{hint} (it takes {', '.join(arguments)})"
 
 
 def _check_arguments(init):
@@ -892,8 +951,16 @@ def _check_arguments(init):
         return init
     valid = [p for p in params if p != "self"]
 
+    positional = any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                     for name, p in params.items() if name != "self")
+
     @functools.wraps(init)
     def __init__(self, *args, **kwargs):
+        if args and not positional:  # gensim's Word2Vec(sentences, ...)
+            name = type(self).__name__
+            raise TypeError(f"{name} takes its parameters by name ({name}(dim=100, ...)); "
+                            f"what it trains on goes to fit(): "
+                            f"{name}(...).fit({type(self)._corpus_type.__name__}(source))")
         unknown = [k for k in kwargs if k not in params or k == "self"]
         if unknown:
             raise TypeError("; ".join(_unknown_argument(type(self), k, kwargs[k], valid)
