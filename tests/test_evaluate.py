@@ -310,8 +310,11 @@ def test_the_kind_is_told_from_the_content_or_given(tmp_path):
     assert kind == "entailment" and [r["label"] for r in rows] == [True, False]
     broken = write("g.txt", "man king 3\nman woman 2\nking queen\n")
     with pytest.raises(DatasetError, match=r"most lines read as similarity data, but line 3 "
-                                           r"'king queen' is not 'word1 word2 score'"):
+                                           r"'king queen' is not 'word1 word2 score': fix "
+                                           r"that line"):
         detect_kind(broken)
+    with pytest.raises(DatasetError, match="g.txt:3: .king queen. is not"):  # given: too
+        read_file(broken, "similarity")
     # a text corpus: no line is data of any kind (it said "most lines read as similarity
     # data, but line 2 ...", the first line taken for a header)
     corpus = write("c.txt", "the cat sat on the mat\nthe dog sat on the log\n" * 3)

@@ -1484,8 +1484,8 @@ def detect_kind(file: str | Path) -> str:
     if 2 * sum(fits[best](line) for _, line in lines) > len(lines):  # most lines: say so
         n, line = misfits[best][0]
         raise DatasetError(f"cannot tell what {file} holds: most lines read as {best} data, "
-                           f"but line {n} {shorten(line)} is not {shapes[best]}. Fix the "
-                           f"line, or give the kind ('{best}:{file}')")
+                           f"but line {n} {shorten(line)} is not {shapes[best]}: fix "
+                           "that line (read as that kind, the file would stop there too)")
     # no kind fits most lines (a text corpus, say): name the first line that fits none
     n, line = next(((n, line) for n, line in lines
                     if not any(fit(line) for fit in fits.values())), misfits[best][0])
