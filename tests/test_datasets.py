@@ -1094,3 +1094,21 @@ def test_a_mirror_that_is_no_directory_is_warned_about(server, register, monkeyp
         assert datasets.load("toy")[0] == ("tiger", "cat", 7.35)  # downloaded, and said why
     assert f"WORDSPACE_DATA is {tmp_path / 'shared' / 'dat'}, which is not a directory" \
         in caplog.text
+
+
+def test_data_list_says_which_mirror_file_is_a_stand_in(tmp_path, monkeypatch, capsys):
+    """The mirror's wikitext-2 is its validation split: the list says so (it showed
+    "2 M words ... mirror", and the stand-in was announced only once used)."""
+    from wordspace.cli import main
+
+    mirror = tmp_path / "mirror"
+    (mirror / "corpora").mkdir(parents=True)
+    (mirror / "corpora" / "wiki.valid.tokens").write_text(" = Title = \n" + "a b c d\n" * 300_000)
+    (mirror / "similarity").mkdir()
+    (mirror / "similarity" / "ws353.txt").write_text("tiger\tcat\t7.35\n")
+    monkeypatch.setenv("WORDSPACE_DATA", str(mirror))
+    assert main(["data", "list"]) == 0
+    rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert rows["wikitext-2"].endswith("(the mirror holds a stand-in: "
+                                       f"{datasets.info('wikitext-2').stand_in})")
+    assert rows["ws353"].split()[2] == "mirror" and "stand-in" not in rows["ws353"]

@@ -1389,6 +1389,8 @@ def _data_list(a) -> None:
         if where == "mirror":
             try:
                 datasets.check_mirror_file(name, found[0])
+                if d.stand_in:  # said here too, not only when it is used
+                    why = f" (the mirror holds a stand-in: {d.stand_in})"
             except datasets.DatasetError as e:
                 where, why = "unusable", f" ({e})"
         print(f"{name:<13} {d.kind:<11} {size:>9}  {where:<8} {d.description}{why}")
