@@ -15,7 +15,7 @@ from helpers import (
     planted_documents,
     topic_document,
 )
-from wordspace import PVDBOW, Corpus, Documents, DocVectors, Vectors, load_model
+from wordspace import PVDBOW, PVDM, Corpus, Documents, DocVectors, Vectors, load_model
 from wordspace.engine.layout import SHARED_BAGS, Layout
 from wordspace.engine.params import VectorParams
 from wordspace.losses import NegativeSamplingLoss
@@ -348,3 +348,24 @@ def test_a_documents_only_model_says_it_has_no_word_vectors(tmp_path, planted, c
     model.save(tmp_path / "m")
     assert main(["similar", str(tmp_path / "m"), "t0w1"]) == 2
     assert "which has no word vectors" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("cls", [PVDBOW, PVDM])
+def test_a_single_document_is_warned_about(cls, tmp_path, caplog):
+    """text8 (one line) read as documents is one document, whose vector learns nothing:
+    said, where it trained silently."""
+    import logging
+
+    one = tmp_path / "one-line.txt"
+    one.write_text(" ".join(["a", "b", "c", "d"] * 200) + "\n")
+    with caplog.at_level(logging.WARNING, logger="wordspace.models.pvdbow"):
+        model = cls(dim=4, epochs=1, workers=1, progress=False).fit(
+            Documents(one, min_count=1, progress=False))
+    assert len(model.dv) == 1 and "holds one document" in caplog.text
+    caplog.clear()
+    two = tmp_path / "two-lines.txt"
+    two.write_text("a b c d " * 100 + "\n" + "d c b a " * 100 + "\n")
+    with caplog.at_level(logging.WARNING, logger="wordspace.models.pvdbow"):
+        cls(dim=4, epochs=1, workers=1, progress=False).fit(
+            Documents(two, min_count=1, progress=False))
+    assert "holds one document" not in caplog.text

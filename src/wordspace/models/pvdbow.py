@@ -101,6 +101,11 @@ class PVDBOW(SkipGram):
 
     def _fit(self, documents: Documents) -> None:
         n_words, n_docs, dim = len(documents.vocab), documents.n_documents, self.dim
+        if n_docs == 1:  # a text8-like file (one line) read as documents: one line each
+            logger.warning("%s holds one document: each document vector is learnt to tell "
+                           "documents apart, so one learns nothing useful (a text file is "
+                           "read one document a line; JSON lines, or a folder of files, "
+                           "give one each)", documents.name)
         empty = documents.documents_without_words()
         if empty:
             logger.warning("%d document(s) have no word in the vocabulary: zero vectors "
