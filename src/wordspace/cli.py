@@ -419,7 +419,10 @@ def _checkpoint_every(text: str):
 def checkpoint_path(output: str | os.PathLike) -> Path:
     """Where ``train -o OUTPUT`` keeps its checkpoint: ``OUTPUT.partial`` beside it."""
     output = Path(output)
-    return output.with_name(output.name + ".partial")
+    if not output.name:  # '.', './' or '': named as the folder it is, so that the
+        # output's own check (which refuses it) speaks, not Path.with_name
+        output = Path(os.path.abspath(output))
+    return output.parent / (output.name + ".partial")
 
 
 class _SaveModel:
