@@ -6,6 +6,7 @@ Run ``wordspace --help`` for the subcommands and ``wordspace SUBCOMMAND --help``
 from __future__ import annotations
 
 import argparse
+import difflib
 import inspect
 import json
 import logging
@@ -85,14 +86,16 @@ _positive_int = _int_at_least(1)
 _seed = _int_at_least(0, 2 ** 32)
 
 
-def _subcommand(sub, name: str, nested: bool = False, **kwargs) -> argparse.ArgumentParser:
-    """A subcommand parser with the options every subcommand shares. ``nested``: an
-    action of a subcommand (``data get``), whose ``-v`` leaves the subcommand's as it is
-    when not given (argparse would reset it)."""
+_VERBOSE_HELP = "log progress detail (corpus, cache, timings)"
+
+
+def _subcommand(sub, name: str, **kwargs) -> argparse.ArgumentParser:
+    """A subcommand parser with the options every subcommand shares. Its ``-v`` leaves
+    the one given before it (``wordspace -v train``, ``data -v get``) as it is when not
+    given itself: the default is the top level's (argparse would reset it)."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("-v", "--verbose", action="store_true",
-                        default=argparse.SUPPRESS if nested else False,
-                        help="log progress detail (corpus, cache, timings)")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help=_VERBOSE_HELP)
     kwargs.setdefault("formatter_class", _DefaultsFormatter)
     return sub.add_parser(name, parents=[common], **kwargs)
 
@@ -107,14 +110,56 @@ class _Parser(argparse.ArgumentParser):
     def parse_known_args(self, args=None, namespace=None):
         if self._mixing or self._subparsers is not None:  # intermixing refuses subparsers
             return super().parse_known_args(args, namespace)
+        # before the intermixed parse, which hides the positionals while it runs
+        self._usage_line = self._short_usage()
         self._mixing = True  # the intermixed parse calls this method back, twice
         try:
             namespace, extras = self.parse_known_intermixed_args(args, namespace)
         finally:
             self._mixing = False
         if extras:  # said with this subcommand's usage, not the top level's
-            self.error(f"unrecognized arguments: {' '.join(extras)}")
+            self.error(self._unrecognized(extras))
         return namespace, extras
+
+    def _unrecognized(self, extras: list[str]) -> str:
+        """What was not understood, with the closest of this subcommand's options to each
+        option not its own (``--dimm``: did you mean ``--dim``?)."""
+        known = [s for s in self._option_string_actions if s.startswith("--")]
+        said = []
+        for extra in extras:
+            if not extra.startswith("-") or extra == "-" or _is_number(extra):
+                continue  # a value (--dimm 50's 50) or a word, not an option
+            typed = extra.partition("=")[0]
+            close = difflib.get_close_matches(typed, known, n=3, cutoff=0.75)
+            said.append(f"{typed}: did you mean {' or '.join(close)}?" if close else typed)
+        if len(said) == 1:
+            return f"unrecognized option {said[0]}"
+        if said:
+            return "unrecognized options " + "; ".join(said)
+        return f"unrecognized arguments: {' '.join(extras)}"
+
+    def _short_usage(self) -> str:
+        """``usage: wordspace train [options] -o MODEL_DIR corpus``: the positionals and
+        the required options only."""
+        formatter = self._get_formatter()
+        formatter.add_usage(None, [a for a in self._actions if not a.option_strings
+                                   or a.required], [])
+        return formatter.format_help().replace(self.prog, f"{self.prog} [options]", 1)
+
+    def error(self, message: str):
+        """The error under a one-line usage (train's whole one is 30 lines), pointing to
+        ``--help`` for the options."""
+        usage = getattr(self, "_usage_line", None) or self._short_usage()
+        self.exit(2, f"{usage}{self.prog}: error: {message} (all options: {self.prog} "
+                     "--help)\n")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 class UsageError(ValueError):
@@ -1366,12 +1411,12 @@ def _add_data(sub) -> None:
                     "~/.cache/wordspace), checked and unpacked; with WORDSPACE_DATA set to "
                     "a mirror directory they are taken from there instead.")
     actions = p.add_subparsers(title="actions", metavar="ACTION", required=True)
-    _subcommand(actions, "list", nested=True,
+    _subcommand(actions, "list",
                 help="every dataset: name, kind, size, where it is"
                 ).set_defaults(func=_data_list)
     for action, helptext in (("get", "download a dataset (if not already here)"),
                              ("path", "print a dataset's local path (fetching it if needed)")):
-        q = _subcommand(actions, action, nested=True, help=helptext)
+        q = _subcommand(actions, action, help=helptext)
         q.add_argument("name", choices=names(), metavar="NAME",
                        help="one of: " + ", ".join(names()))
         q.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -1416,11 +1461,11 @@ def _add_cache(sub) -> None:
                     "too, as on a drive not mounted: kept); newer format "
                     "(kept).")
     actions = p.add_subparsers(title="actions", metavar="ACTION", required=True)
-    _subcommand(actions, "list", nested=True,
+    _subcommand(actions, "list",
                 help="every encoded corpus: status, size, when written and last read "
                      "(meta.json's mtime and atime), source and settings; and the "
                      "datasets' total").set_defaults(func=_cache_list)
-    q = _subcommand(actions, "clean", nested=True,
+    q = _subcommand(actions, "clean",
                     help="remove the stale, old-format and damaged encodings (and what "
                          "killed builds left); a build in progress is left alone")
     q.add_argument("--all", action="store_true", dest="everything",
@@ -1634,6 +1679,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="wordspace", description="Learn word representations from raw text, and use them.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"wordspace {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help=_VERBOSE_HELP)
     sub = parser.add_subparsers(title="subcommands", metavar="SUBCOMMAND", required=True,
                                 parser_class=_Parser)
     _add_train(sub)
@@ -1657,7 +1703,11 @@ def _stopped() -> type[Exception]:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``wordspace`` command."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    if not (sys.argv[1:] if argv is None else argv):  # what there is to do, not one line
+        parser.print_help(sys.stderr)
+        return 2
+    args = parser.parse_args(argv)
     # under a launcher (torchrun), each line says which rank wrote it
     where = f"[rank {os.environ['RANK']}] " if os.environ.get("WORLD_SIZE", "1") != "1" \
         and "RANK" in os.environ else ""
