@@ -3,9 +3,12 @@ option, a document id without --doc, an interrupted run; and what its help says.
 
 from __future__ import annotations
 
+import argparse
+import shlex
+
 import pytest
 
-from wordspace.cli import build_parser, main
+from wordspace.cli import _EPILOG, _TRAIN_EPILOG, _docstring_help, build_parser, main
 
 
 @pytest.mark.parametrize("output", [".", "./", ""])
@@ -62,3 +65,51 @@ def test_wordspace_alone_shows_the_subcommands(capsys):
     (["data", "get", "ws353"], False)])
 def test_verbose_may_come_before_the_subcommand(argv, verbose):
     assert build_parser().parse_args(argv).verbose is verbose
+
+
+def _train_parser() -> argparse.ArgumentParser:
+    subcommands = next(a for a in build_parser()._actions
+                       if isinstance(a, argparse._SubParsersAction))
+    return subcommands.choices["train"]
+
+
+def test_train_help_says_plainly_what_each_option_does():
+    """The switches turning a bool over read their model's docstring: '``True``
+    (default): ...' read as if the flag's default were True."""
+    helps = {a.option_strings[-1]: a.help for a in _train_parser()._actions
+             if a.option_strings}
+    for option, text in helps.items():
+        assert "``" not in text and ":class:" not in text, option
+        assert not text.startswith(("True", "False")), option
+    assert helps["--no-shrink-windows"].startswith("every centre takes the whole window")
+    assert "sum" in helps["--no-cbow-mean"] and "sum" in helps["--no-dm-mean"]
+
+
+def test_docstring_help_reads_restructured_text_as_plain_text():
+    class Model:
+        """A model.
+
+        Parameters
+        ----------
+        size : int
+            Rows of a :class:`~wordspace.vectors.Vectors`, ``None`` for all. More.
+        """
+
+    assert _docstring_help(Model, "size") == "Rows of a Vectors, None for all"
+
+
+@pytest.mark.parametrize("epilog", [_TRAIN_EPILOG, _EPILOG])
+def test_help_examples_are_command_lines_wordspace_takes(epilog):
+    commands = [line.split("  #")[0].split("|")[-1].split("<")[0].strip()
+                for line in epilog.splitlines()[1:]]
+    for command in commands:
+        words = shlex.split(command)
+        assert words[0] == "wordspace", command
+        build_parser().parse_args(words[1:])  # SystemExit (2) if it is not
+
+
+def test_train_help_ends_with_examples(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    out = capsys.readouterr().out
+    assert out.endswith(_TRAIN_EPILOG)  # laid out as written, not refilled

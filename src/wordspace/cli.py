@@ -11,6 +11,7 @@ import inspect
 import json
 import logging
 import os
+import re
 import signal
 import sys
 import time
@@ -50,18 +51,19 @@ _EPILOG = """examples:
 
 class _DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """Shows an option's default only where it says something: not None, not a flag's
-    False, and not where the help already gives it."""
+    False, and not where the help already gives it. A description or epilog written in
+    lines (examples, a formula) is laid out as written; one in one piece is refilled."""
+
+    def _fill_text(self, text, width, indent):
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
 
     def _get_help_string(self, action):
         if action.default is None or action.default is False \
                 or "default" in (action.help or ""):
             return action.help
         return super()._get_help_string(action)
-
-
-class _RawDefaultsFormatter(_DefaultsFormatter, argparse.RawDescriptionHelpFormatter):
-    """Defaults shown as :class:`_DefaultsFormatter` does; the description and the
-    examples laid out as written."""
 
 
 def _int_at_least(minimum: int, below: int | None = None):
@@ -238,6 +240,9 @@ _DECLARED = (
     _Option("id_field", "JSON lines: the id's field", target="corpus"),
     _Option("dim", "vector dimensions"),
     _Option("window", "maximum context distance"),
+    _Option("shrink_windows", "every centre takes the whole window, not one drawn from "
+            "1..window as in word2vec.c and gensim (gensim's shrink_windows=False; on "
+            "the CPU only)", flag="--no-shrink-windows", switch=False),
     _Option("negative", "negatives per centre word; 0 with --hs"),
     _Option("hs", "a hierarchical softmax over a Huffman tree of the counts instead of "
             "negative sampling (word2vec.c's -hs 1; --negative is then 0)", switch=True),
@@ -277,6 +282,12 @@ _DECLARED = (
             "0.5 for skip-gram with shared negatives, else 1"),
     _Option("train_words", "document vectors only, no skip-gram word vectors beside them "
             "(faster)", flag="--no-words", switch=False),
+    _Option("cbow_mean", "the window's input is the sum of its words' vectors, not their "
+            "mean (gensim's cbow_mean=0; on the CPU only)", flag="--no-cbow-mean",
+            switch=False),
+    _Option("dm_mean", "the input is the sum of the window's and the document's vectors, "
+            "not their mean (gensim's dm_mean=0; on the CPU only)", flag="--no-dm-mean",
+            switch=False),
     _Option("workers", "training threads; none: the model's choice (all cores for most)",
             group="run"),
     _Option("device", "cpu, or cuda / cuda:N to train on a GPU (pip install "
@@ -331,7 +342,10 @@ def _docstring_help(cls, param: str) -> str:
                 if not follow.startswith(" "):
                     break
                 text.append(follow.strip())
-            return " ".join(text).split(". ")[0].rstrip(".")
+            first = " ".join(text).split(". ")[0].rstrip(".")
+            # reStructuredText read as plain text: ``x`` and :class:`~a.X` as x and X
+            first = re.sub(r":\w+:`~?(?:\w+\.)*([^`]*)`", r"\1", first)
+            return first.replace("``", "")
     return ""
 
 
@@ -565,6 +579,18 @@ def _already_trained(args, kind: str, partial: Path) -> bool:
     return done
 
 
+_TRAIN_EPILOG = """examples:
+  wordspace train text8 -o text8-model                 # skip-gram (sgns), 100-d, 5 epochs
+  wordspace train text8 --model cbow --window 8 -o text8-cbow
+  wordspace train text8 --model fasttext -o text8-ft   # vectors for unseen words too
+  wordspace train bbc --model pv-dbow --lowercase --min-count 2 -o bbc-model
+  wordspace train text8 -o m --checkpoint-every 1e     # run again after a crash: resumes
+  wordspace train text8 -o m --workers 8 --epochs 10 --quiet
+  wordspace train text8 --phrases phrases.tsv -o m     # a table from 'phrases --table'
+  wordspace train more.txt --update text8-model -o m2  # continue on new text
+"""
+
+
 def _add_train(sub) -> None:
     from wordspace.models import MODELS
 
@@ -578,7 +604,8 @@ def _add_train(sub) -> None:
                     "folder with a document per file. The model directory holds the "
                     "vectors, the vocabulary and a training report. Options left unset "
                     "take the model's defaults, shown per model; an option the model has "
-                    "no parameter for is an error.")
+                    "no parameter for is an error.",
+        epilog=_TRAIN_EPILOG)
     p.add_argument("corpus", help="text file, folder of text files, or a dataset name "
                                   "from 'wordspace data list' (e.g. text8, or bbc for "
                                   "pv-dbow)")
@@ -1603,8 +1630,7 @@ def _add_phrases(sub) -> None:
                "# no text written\n"
                "  wordspace phrases news.txt -o news-phrases.txt --from-table phrases.tsv\n"
                "  wordspace phrases text8 -o out.txt --scoring npmi --threshold 0.5 \\\n"
-               "      --connector-words of the a",
-        formatter_class=_RawDefaultsFormatter)
+               "      --connector-words of the a")
     p.add_argument("corpus", metavar="CORPUS",
                    help="a text file (.gz, .bz2, .xz too), a folder of them, or a corpus "
                         "name (text8)")
