@@ -113,3 +113,24 @@ def test_train_help_ends_with_examples(capsys):
         main(["train", "--help"])
     out = capsys.readouterr().out
     assert out.endswith(_TRAIN_EPILOG)  # laid out as written, not refilled
+
+
+@pytest.mark.parametrize("words", [[], ["--no-words"]])
+def test_a_document_id_without_doc_is_said_to_want_doc(tmp_path, capsys, words):
+    from helpers import planted_documents, write_documents
+
+    docs, _ = planted_documents(n_per_topic=3)
+    corpus = write_documents(tmp_path / "docs.jsonl", docs)
+    out = tmp_path / "dbow"
+    assert main(["train", str(corpus), "-o", str(out), "--model", "pv-dbow", "--dim", "4",
+                 "--epochs", "1", "--min-count", "1", "--workers", "1", "--quiet",
+                 *words]) == 0
+    capsys.readouterr()
+    assert main(["similar", str(out), "doc1"]) == 2
+    err = capsys.readouterr().err
+    assert "add --doc" in err and "not in the vocabulary" not in err
+    if not words:
+        assert "'doc1' is a document id, not a word" in err
+        assert main(["similar", str(out), "dox1"]) == 2  # neither: a word, misspelt
+        assert "'dox1' is not in the vocabulary" in capsys.readouterr().err
+    assert main(["similar", str(out), "doc1", "--doc", "--topn", "1"]) == 0

@@ -1028,8 +1028,26 @@ def _add_query(sub) -> None:
 
 
 def _similar(a) -> None:
-    vectors = _load_vectors(a.model, a.doc)
-    _answer(a.words, 1, lambda word: vectors.most_similar(word, topn=a.topn))
+    if a.doc:
+        docs = _load_vectors(a.model, docs=True)
+        _answer(a.words, 1, lambda doc: docs.most_similar(doc, topn=a.topn))
+        return
+    model = _load_scorable(a.model)
+    docs = getattr(model, "dv", None)
+    if docs is not None and getattr(model, "vectors", None) is None:
+        raise UsageError(f"{a.model} holds {_what(model)}, which has no word vectors "
+                         "(trained with --no-words): add --doc to find the documents "
+                         "nearest to one")
+    vectors = _word_vectors(model, a.model)
+
+    def similar(word: str):
+        # a document id typed without --doc: said as such, not as a misspelt word
+        if docs is not None and word not in vectors and word in docs:
+            raise KeyError(f"{word!r} is a document id, not a word: add --doc to find "
+                           "the documents nearest to it")
+        return vectors.most_similar(word, topn=a.topn)
+
+    _answer(a.words, 1, similar)
 
 
 def _analogy(a) -> None:
