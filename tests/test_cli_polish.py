@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import signal
+import subprocess
+import sys
+import time
 
+import numpy as np
 import pytest
 
 from wordspace.cli import _EPILOG, _TRAIN_EPILOG, _docstring_help, build_parser, main
@@ -134,3 +139,63 @@ def test_a_document_id_without_doc_is_said_to_want_doc(tmp_path, capsys, words):
         assert main(["similar", str(out), "dox1"]) == 2  # neither: a word, misspelt
         assert "'dox1' is not in the vocabulary" in capsys.readouterr().err
     assert main(["similar", str(out), "doc1", "--doc", "--topn", "1"]) == 0
+
+
+def test_ctrl_c_while_training_says_where_the_checkpoint_is_kept(tmp_path):
+    """SIGINT said only 'interrupted', leaving the user to guess that the checkpoint
+    written so far is kept and the same command resumes it."""
+    from helpers import write_sentences
+
+    rng = np.random.default_rng(0)
+    corpus = write_sentences(tmp_path / "c.txt",
+                             rng.choice([f"w{i}" for i in range(50)], (2000, 20)).tolist())
+    out = tmp_path / "m"
+    # SIGINT as a terminal's Ctrl-C raises it, even where this test runs with it ignored
+    run = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+           "from wordspace.cli import main; sys.exit(main())")
+    process = subprocess.Popen(
+        [sys.executable, "-c", run, "train", str(corpus), "-o", str(out), "--dim", "8",
+         "--epochs", "100000", "--sample", "0", "--workers", "1", "--quiet",  # never done
+         "--checkpoint-every", "1e"], stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not (tmp_path / "m.partial" / "checkpoint.json").exists():
+            assert process.poll() is None, process.stderr.read()
+            assert time.monotonic() < deadline, "no checkpoint written"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 130
+    finally:
+        process.kill()  # a no-op once it has ended
+    err = process.stderr.read()
+    assert err.splitlines()[-1] == (f"interrupted; the checkpoint is kept at {out}.partial: "
+                                    "run the same command again to resume from it")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("given, said", [
+    ([], "interrupted"),  # no checkpoint yet: nothing to add
+    (["--checkpoint-every", "1e"], "interrupted"),
+    (["--checkpoint-every", "1e", "checkpoint"], "interrupted; the checkpoint is kept at "
+     "m.partial: run the same command again to resume from it"),
+    (["--checkpoint-every", "1e", "--restart", "checkpoint"], "interrupted; the checkpoint "
+     "is kept at m.partial: run the command again without --restart to resume from it")])
+def test_an_interrupted_run_speaks_of_a_checkpoint_only_where_there_is_one(
+        tmp_path, text_file, monkeypatch, capsys, given, said):
+    import json
+
+    from wordspace import cli
+
+    monkeypatch.chdir(tmp_path)
+    if "checkpoint" in given:
+        given.remove("checkpoint")
+        (tmp_path / "m.partial").mkdir()
+        (tmp_path / "m.partial" / "checkpoint.json").write_text(
+            json.dumps({"kind": "wordspace checkpoint"}))
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build_model", interrupt)
+    assert main(["train", str(text_file), "-o", "m", *given]) == 130
+    assert capsys.readouterr().err == said + "\n"

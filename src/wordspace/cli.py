@@ -1745,6 +1745,20 @@ def _stopped() -> type[Exception]:
     return TrainingStopped
 
 
+def _kept_checkpoint(args) -> str:
+    """What an interrupted ``train --checkpoint-every`` leaves to resume from, in words
+    (nothing when no checkpoint was written yet, or the model was)."""
+    if args.func is not _train or not args.checkpoint_every:
+        return ""
+    from wordspace.engine.checkpoint import is_checkpoint
+
+    partial = checkpoint_path(args.output)
+    if not is_checkpoint(partial):
+        return ""
+    again = "the command again without --restart" if args.restart else "the same command again"
+    return f"; the checkpoint is kept at {partial}: run {again} to resume from it"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``wordspace`` command."""
     parser = build_parser()
@@ -1764,7 +1778,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wordspace: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("interrupted" + _kept_checkpoint(args), file=sys.stderr)
         return 130
     except _stopped() as e:  # asked to (SIGTERM): not a failure, not finished either
         print(f"wordspace: {e}", file=sys.stderr)
