@@ -199,3 +199,18 @@ def test_an_interrupted_run_speaks_of_a_checkpoint_only_where_there_is_one(
     monkeypatch.setattr(cli, "build_model", interrupt)
     assert main(["train", str(text_file), "-o", "m", *given]) == 130
     assert capsys.readouterr().err == said + "\n"
+
+
+def test_the_summary_names_its_loss_the_last_epoch_s_mean(tmp_path, text_file, capsys):
+    """The bar ends on the loss since its last refresh; the summary's differs, and said
+    only 'loss'."""
+    import json
+
+    from wordspace.train import format_loss
+
+    out = tmp_path / "m"
+    assert main(["train", str(text_file), "-o", str(out), "--dim", "8", "--epochs", "2",
+                 "--min-count", "1", "--workers", "1", "--quiet"]) == 0
+    epochs = json.loads((out / "training.json").read_text())["epoch_loss"]
+    assert f"words/s; last epoch's mean loss {format_loss(epochs[-1])}); " in \
+        capsys.readouterr().out

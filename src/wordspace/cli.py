@@ -815,8 +815,9 @@ def _train(args) -> int:
     if getattr(corpus, "group", None) is not None and corpus.group.rank != 0:
         return 0  # rank 0 reports and has written the model
     r = model.report_
+    # the last epoch's mean, named as such: the bar's loss is that since its last refresh
     rate = (f"{r.words:,} words in {r.seconds:.1f} s ({r.words_per_second:,.0f} words/s; "
-            f"loss {format_loss(r.loss)})" if hasattr(r, "words") else
+            f"last epoch's mean loss {format_loss(r.loss)})" if hasattr(r, "words") else
             f"{r.positive_cells:,} PPMI cells in {r.seconds:.1f} s")
     elapsed = f"{time.perf_counter() - start:.1f} s in all" + (
         " this time (resumed: the training time counts the interrupted runs too)"
