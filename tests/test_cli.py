@@ -1087,7 +1087,7 @@ def test_options_may_stand_between_the_positionals(tmp_path, capsys):
         main(["similar", str(path), "--bogus", "cat"])
     assert exit_.value.code == 2
     err = capsys.readouterr().err
-    assert "usage: wordspace similar" in err and "unrecognized arguments: --bogus" in err
+    assert "usage: wordspace similar" in err and "unrecognized option --bogus" in err
 
 
 @pytest.mark.parametrize("argv", [["plot", "M", "cat", "--method", "tsne", "--seed", "-5"],

@@ -6,10 +6,12 @@ Run ``wordspace --help`` for the subcommands and ``wordspace SUBCOMMAND --help``
 from __future__ import annotations
 
 import argparse
+import difflib
 import inspect
 import json
 import logging
 import os
+import re
 import signal
 import sys
 import time
@@ -49,18 +51,19 @@ _EPILOG = """examples:
 
 class _DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """Shows an option's default only where it says something: not None, not a flag's
-    False, and not where the help already gives it."""
+    False, and not where the help already gives it. A description or epilog written in
+    lines (examples, a formula) is laid out as written; one in one piece is refilled."""
+
+    def _fill_text(self, text, width, indent):
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
 
     def _get_help_string(self, action):
         if action.default is None or action.default is False \
                 or "default" in (action.help or ""):
             return action.help
         return super()._get_help_string(action)
-
-
-class _RawDefaultsFormatter(_DefaultsFormatter, argparse.RawDescriptionHelpFormatter):
-    """Defaults shown as :class:`_DefaultsFormatter` does; the description and the
-    examples laid out as written."""
 
 
 def _int_at_least(minimum: int, below: int | None = None):
@@ -85,14 +88,16 @@ _positive_int = _int_at_least(1)
 _seed = _int_at_least(0, 2 ** 32)
 
 
-def _subcommand(sub, name: str, nested: bool = False, **kwargs) -> argparse.ArgumentParser:
-    """A subcommand parser with the options every subcommand shares. ``nested``: an
-    action of a subcommand (``data get``), whose ``-v`` leaves the subcommand's as it is
-    when not given (argparse would reset it)."""
+_VERBOSE_HELP = "log progress detail (corpus, cache, timings)"
+
+
+def _subcommand(sub, name: str, **kwargs) -> argparse.ArgumentParser:
+    """A subcommand parser with the options every subcommand shares. Its ``-v`` leaves
+    the one given before it (``wordspace -v train``, ``data -v get``) as it is when not
+    given itself: the default is the top level's (argparse would reset it)."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("-v", "--verbose", action="store_true",
-                        default=argparse.SUPPRESS if nested else False,
-                        help="log progress detail (corpus, cache, timings)")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help=_VERBOSE_HELP)
     kwargs.setdefault("formatter_class", _DefaultsFormatter)
     return sub.add_parser(name, parents=[common], **kwargs)
 
@@ -107,14 +112,56 @@ class _Parser(argparse.ArgumentParser):
     def parse_known_args(self, args=None, namespace=None):
         if self._mixing or self._subparsers is not None:  # intermixing refuses subparsers
             return super().parse_known_args(args, namespace)
+        # before the intermixed parse, which hides the positionals while it runs
+        self._usage_line = self._short_usage()
         self._mixing = True  # the intermixed parse calls this method back, twice
         try:
             namespace, extras = self.parse_known_intermixed_args(args, namespace)
         finally:
             self._mixing = False
         if extras:  # said with this subcommand's usage, not the top level's
-            self.error(f"unrecognized arguments: {' '.join(extras)}")
+            self.error(self._unrecognized(extras))
         return namespace, extras
+
+    def _unrecognized(self, extras: list[str]) -> str:
+        """What was not understood, with the closest of this subcommand's options to each
+        option not its own (``--dimm``: did you mean ``--dim``?)."""
+        known = [s for s in self._option_string_actions if s.startswith("--")]
+        said = []
+        for extra in extras:
+            if not extra.startswith("-") or extra == "-" or _is_number(extra):
+                continue  # a value (--dimm 50's 50) or a word, not an option
+            typed = extra.partition("=")[0]
+            close = difflib.get_close_matches(typed, known, n=3, cutoff=0.75)
+            said.append(f"{typed}: did you mean {' or '.join(close)}?" if close else typed)
+        if len(said) == 1:
+            return f"unrecognized option {said[0]}"
+        if said:
+            return "unrecognized options " + "; ".join(said)
+        return f"unrecognized arguments: {' '.join(extras)}"
+
+    def _short_usage(self) -> str:
+        """``usage: wordspace train [options] -o MODEL_DIR corpus``: the positionals and
+        the required options only."""
+        formatter = self._get_formatter()
+        formatter.add_usage(None, [a for a in self._actions if not a.option_strings
+                                   or a.required], [])
+        return formatter.format_help().replace(self.prog, f"{self.prog} [options]", 1)
+
+    def error(self, message: str):
+        """The error under a one-line usage (train's whole one is 30 lines), pointing to
+        ``--help`` for the options."""
+        usage = getattr(self, "_usage_line", None) or self._short_usage()
+        self.exit(2, f"{usage}{self.prog}: error: {message} (all options: {self.prog} "
+                     "--help)\n")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 class UsageError(ValueError):
@@ -193,6 +240,9 @@ _DECLARED = (
     _Option("id_field", "JSON lines: the id's field", target="corpus"),
     _Option("dim", "vector dimensions"),
     _Option("window", "maximum context distance"),
+    _Option("shrink_windows", "every centre takes the whole window, not one drawn from "
+            "1..window as in word2vec.c and gensim (gensim's shrink_windows=False; on "
+            "the CPU only)", flag="--no-shrink-windows", switch=False),
     _Option("negative", "negatives per centre word; 0 with --hs"),
     _Option("hs", "a hierarchical softmax over a Huffman tree of the counts instead of "
             "negative sampling (word2vec.c's -hs 1; --negative is then 0)", switch=True),
@@ -232,6 +282,12 @@ _DECLARED = (
             "0.5 for skip-gram with shared negatives, else 1"),
     _Option("train_words", "document vectors only, no skip-gram word vectors beside them "
             "(faster)", flag="--no-words", switch=False),
+    _Option("cbow_mean", "the window's input is the sum of its words' vectors, not their "
+            "mean (gensim's cbow_mean=0; on the CPU only)", flag="--no-cbow-mean",
+            switch=False),
+    _Option("dm_mean", "the input is the sum of the window's and the document's vectors, "
+            "not their mean (gensim's dm_mean=0; on the CPU only)", flag="--no-dm-mean",
+            switch=False),
     _Option("workers", "training threads; none: the model's choice (all cores for most)",
             group="run"),
     _Option("device", "cpu, or cuda / cuda:N to train on a GPU (pip install "
@@ -286,7 +342,10 @@ def _docstring_help(cls, param: str) -> str:
                 if not follow.startswith(" "):
                     break
                 text.append(follow.strip())
-            return " ".join(text).split(". ")[0].rstrip(".")
+            first = " ".join(text).split(". ")[0].rstrip(".")
+            # reStructuredText read as plain text: ``x`` and :class:`~a.X` as x and X
+            first = re.sub(r":\w+:`~?(?:\w+\.)*([^`]*)`", r"\1", first)
+            return first.replace("``", "")
     return ""
 
 
@@ -419,7 +478,10 @@ def _checkpoint_every(text: str):
 def checkpoint_path(output: str | os.PathLike) -> Path:
     """Where ``train -o OUTPUT`` keeps its checkpoint: ``OUTPUT.partial`` beside it."""
     output = Path(output)
-    return output.with_name(output.name + ".partial")
+    if not output.name:  # '.', './' or '': named as the folder it is, so that the
+        # output's own check (which refuses it) speaks, not Path.with_name
+        output = Path(os.path.abspath(output))
+    return output.parent / (output.name + ".partial")
 
 
 class _SaveModel:
@@ -517,6 +579,18 @@ def _already_trained(args, kind: str, partial: Path) -> bool:
     return done
 
 
+_TRAIN_EPILOG = """examples:
+  wordspace train text8 -o text8-model                 # skip-gram (sgns), 100-d, 5 epochs
+  wordspace train text8 --model cbow --window 8 -o text8-cbow
+  wordspace train text8 --model fasttext -o text8-ft   # vectors for unseen words too
+  wordspace train bbc --model pv-dbow --lowercase --min-count 2 -o bbc-model
+  wordspace train text8 -o m --checkpoint-every 1e     # run again after a crash: resumes
+  wordspace train text8 -o m --workers 8 --epochs 10 --quiet
+  wordspace train text8 --phrases phrases.tsv -o m     # a table from 'phrases --table'
+  wordspace train more.txt --update text8-model -o m2  # continue on new text
+"""
+
+
 def _add_train(sub) -> None:
     from wordspace.models import MODELS
 
@@ -530,7 +604,8 @@ def _add_train(sub) -> None:
                     "folder with a document per file. The model directory holds the "
                     "vectors, the vocabulary and a training report. Options left unset "
                     "take the model's defaults, shown per model; an option the model has "
-                    "no parameter for is an error.")
+                    "no parameter for is an error.",
+        epilog=_TRAIN_EPILOG)
     p.add_argument("corpus", help="text file, folder of text files, or a dataset name "
                                   "from 'wordspace data list' (e.g. text8, or bbc for "
                                   "pv-dbow)")
@@ -740,8 +815,9 @@ def _train(args) -> int:
     if getattr(corpus, "group", None) is not None and corpus.group.rank != 0:
         return 0  # rank 0 reports and has written the model
     r = model.report_
+    # the last epoch's mean, named as such: the bar's loss is that since its last refresh
     rate = (f"{r.words:,} words in {r.seconds:.1f} s ({r.words_per_second:,.0f} words/s; "
-            f"loss {format_loss(r.loss)})" if hasattr(r, "words") else
+            f"last epoch's mean loss {format_loss(r.loss)})" if hasattr(r, "words") else
             f"{r.positive_cells:,} PPMI cells in {r.seconds:.1f} s")
     elapsed = f"{time.perf_counter() - start:.1f} s in all" + (
         " this time (resumed: the training time counts the interrupted runs too)"
@@ -953,8 +1029,26 @@ def _add_query(sub) -> None:
 
 
 def _similar(a) -> None:
-    vectors = _load_vectors(a.model, a.doc)
-    _answer(a.words, 1, lambda word: vectors.most_similar(word, topn=a.topn))
+    if a.doc:
+        docs = _load_vectors(a.model, docs=True)
+        _answer(a.words, 1, lambda doc: docs.most_similar(doc, topn=a.topn))
+        return
+    model = _load_scorable(a.model)
+    docs = getattr(model, "dv", None)
+    if docs is not None and getattr(model, "vectors", None) is None:
+        raise UsageError(f"{a.model} holds {_what(model)}, which has no word vectors "
+                         "(trained with --no-words): add --doc to find the documents "
+                         "nearest to one")
+    vectors = _word_vectors(model, a.model)
+
+    def similar(word: str):
+        # a document id typed without --doc: said as such, not as a misspelt word
+        if docs is not None and word not in vectors and word in docs:
+            raise KeyError(f"{word!r} is a document id, not a word: add --doc to find "
+                           "the documents nearest to it")
+        return vectors.most_similar(word, topn=a.topn)
+
+    _answer(a.words, 1, similar)
 
 
 def _analogy(a) -> None:
@@ -1363,12 +1457,12 @@ def _add_data(sub) -> None:
                     "~/.cache/wordspace), checked and unpacked; with WORDSPACE_DATA set to "
                     "a mirror directory they are taken from there instead.")
     actions = p.add_subparsers(title="actions", metavar="ACTION", required=True)
-    _subcommand(actions, "list", nested=True,
+    _subcommand(actions, "list",
                 help="every dataset: name, kind, size, where it is"
                 ).set_defaults(func=_data_list)
     for action, helptext in (("get", "download a dataset (if not already here)"),
                              ("path", "print a dataset's local path (fetching it if needed)")):
-        q = _subcommand(actions, action, nested=True, help=helptext)
+        q = _subcommand(actions, action, help=helptext)
         q.add_argument("name", choices=names(), metavar="NAME",
                        help="one of: " + ", ".join(names()))
         q.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -1415,11 +1509,11 @@ def _add_cache(sub) -> None:
                     "too, as on a drive not mounted: kept); newer format "
                     "(kept).")
     actions = p.add_subparsers(title="actions", metavar="ACTION", required=True)
-    _subcommand(actions, "list", nested=True,
+    _subcommand(actions, "list",
                 help="every encoded corpus: status, size, when written and last read "
                      "(meta.json's mtime and atime), source and settings; and the "
                      "datasets' total").set_defaults(func=_cache_list)
-    q = _subcommand(actions, "clean", nested=True,
+    q = _subcommand(actions, "clean",
                     help="remove the stale, old-format and damaged encodings (and what "
                          "killed builds left); a build in progress is left alone")
     q.add_argument("--all", action="store_true", dest="everything",
@@ -1560,8 +1654,7 @@ def _add_phrases(sub) -> None:
                "# no text written\n"
                "  wordspace phrases news.txt -o news-phrases.txt --from-table phrases.tsv\n"
                "  wordspace phrases text8 -o out.txt --scoring npmi --threshold 0.5 \\\n"
-               "      --connector-words of the a",
-        formatter_class=_RawDefaultsFormatter)
+               "      --connector-words of the a")
     p.add_argument("corpus", metavar="CORPUS",
                    help="a text file (.gz, .bz2, .xz too), a folder of them, or a corpus "
                         "name (text8)")
@@ -1636,6 +1729,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="wordspace", description="Learn word representations from raw text, and use them.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"wordspace {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help=_VERBOSE_HELP)
     sub = parser.add_subparsers(title="subcommands", metavar="SUBCOMMAND", required=True,
                                 parser_class=_Parser)
     _add_train(sub)
@@ -1657,9 +1751,27 @@ def _stopped() -> type[Exception]:
     return TrainingStopped
 
 
+def _kept_checkpoint(args) -> str:
+    """What an interrupted ``train --checkpoint-every`` leaves to resume from, in words
+    (nothing when no checkpoint was written yet, or the model was)."""
+    if args.func is not _train or not args.checkpoint_every:
+        return ""
+    from wordspace.engine.checkpoint import is_checkpoint
+
+    partial = checkpoint_path(args.output)
+    if not is_checkpoint(partial):
+        return ""
+    again = "the command again without --restart" if args.restart else "the same command again"
+    return f"; the checkpoint is kept at {partial}: run {again} to resume from it"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``wordspace`` command."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    if not (sys.argv[1:] if argv is None else argv):  # what there is to do, not one line
+        parser.print_help(sys.stderr)
+        return 2
+    args = parser.parse_args(argv)
     # under a launcher (torchrun), each line says which rank wrote it
     where = f"[rank {os.environ['RANK']}] " if os.environ.get("WORLD_SIZE", "1") != "1" \
         and "RANK" in os.environ else ""
@@ -1672,7 +1784,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wordspace: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("interrupted" + _kept_checkpoint(args), file=sys.stderr)
         return 130
     except _stopped() as e:  # asked to (SIGTERM): not a failure, not finished either
         print(f"wordspace: {e}", file=sys.stderr)

@@ -1,0 +1,216 @@
+"""The command line's messages where a user goes wrong: the output path, a misspelt
+option, a document id without --doc, an interrupted run; and what its help says."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from wordspace.cli import _EPILOG, _TRAIN_EPILOG, _docstring_help, build_parser, main
+
+
+@pytest.mark.parametrize("output", [".", "./", ""])
+@pytest.mark.parametrize("checkpoint", [[], ["--checkpoint-every", "1e"]])
+def test_the_current_directory_as_output_is_refused_by_name(tmp_path, text_file,
+                                                            monkeypatch, capsys, output,
+                                                            checkpoint):
+    run = tmp_path / "run"
+    run.mkdir()
+    monkeypatch.chdir(run)
+    assert main(["train", str(text_file), "-o", output, "--epochs", "1", "--quiet",
+                 *checkpoint]) == 2
+    err = capsys.readouterr().err
+    assert "is the current directory" in err and "empty name" not in err
+    assert list(run.iterdir()) == [] and sorted(p.name for p in tmp_path.iterdir()) == \
+        ["corpus.txt", "run"]  # no model, no run.partial beside it
+
+
+def _usage_error(argv, capsys) -> str:
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    return capsys.readouterr().err
+
+
+def test_a_misspelt_option_is_named_with_the_closest_ones_in_two_lines(capsys):
+    err = _usage_error(["train", "C", "-o", "m", "--dimm", "50"], capsys)
+    assert err.splitlines() == [
+        "usage: wordspace train [options] -o MODEL_DIR corpus",
+        "wordspace train: error: unrecognized option --dimm: did you mean --dim? (all "
+        "options: wordspace train --help)"]
+    err = _usage_error(["train", "C", "-o", "m", "--sed=1", "--bogus", "--min-cout", "2"],
+                       capsys)
+    assert "unrecognized options --sed: did you mean --seed?; --bogus; --min-cout: did " \
+           "you mean --min-count?" in err  # a value after an option is not one of them
+    err = _usage_error(["similar", "M", "--topm", "3", "cat"], capsys)
+    assert "unrecognized option --topm: did you mean --topn?" in err  # this subcommand's
+    # the usage of its own positionals, though the intermixed parse hides them meanwhile
+    assert _usage_error(["train", "C", "--dim"], capsys).splitlines()[0] == \
+        "usage: wordspace train [options] -o MODEL_DIR corpus"
+    assert "unrecognized arguments: extra" in _usage_error(["train", "C", "-o", "m",
+                                                            "extra"], capsys)
+
+
+def test_wordspace_alone_shows_the_subcommands(capsys):
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert "subcommands:" in err and "examples:" in err and "similar" in err
+
+
+@pytest.mark.parametrize("argv, verbose", [
+    (["-v", "train", "C", "-o", "m"], True), (["train", "C", "-o", "m", "-v"], True),
+    (["train", "C", "-o", "m"], False), (["-v", "data", "get", "ws353"], True),
+    (["data", "get", "ws353"], False)])
+def test_verbose_may_come_before_the_subcommand(argv, verbose):
+    assert build_parser().parse_args(argv).verbose is verbose
+
+
+def _train_parser() -> argparse.ArgumentParser:
+    subcommands = next(a for a in build_parser()._actions
+                       if isinstance(a, argparse._SubParsersAction))
+    return subcommands.choices["train"]
+
+
+def test_train_help_says_plainly_what_each_option_does():
+    """The switches turning a bool over read their model's docstring: '``True``
+    (default): ...' read as if the flag's default were True."""
+    helps = {a.option_strings[-1]: a.help for a in _train_parser()._actions
+             if a.option_strings}
+    for option, text in helps.items():
+        assert "``" not in text and ":class:" not in text, option
+        assert not text.startswith(("True", "False")), option
+    assert helps["--no-shrink-windows"].startswith("every centre takes the whole window")
+    assert "sum" in helps["--no-cbow-mean"] and "sum" in helps["--no-dm-mean"]
+
+
+def test_docstring_help_reads_restructured_text_as_plain_text():
+    class Model:
+        """A model.
+
+        Parameters
+        ----------
+        size : int
+            Rows of a :class:`~wordspace.vectors.Vectors`, ``None`` for all. More.
+        """
+
+    assert _docstring_help(Model, "size") == "Rows of a Vectors, None for all"
+
+
+@pytest.mark.parametrize("epilog", [_TRAIN_EPILOG, _EPILOG])
+def test_help_examples_are_command_lines_wordspace_takes(epilog):
+    commands = [line.split("  #")[0].split("|")[-1].split("<")[0].strip()
+                for line in epilog.splitlines()[1:]]
+    for command in commands:
+        words = shlex.split(command)
+        assert words[0] == "wordspace", command
+        build_parser().parse_args(words[1:])  # SystemExit (2) if it is not
+
+
+def test_train_help_ends_with_examples(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    out = capsys.readouterr().out
+    assert out.endswith(_TRAIN_EPILOG)  # laid out as written, not refilled
+
+
+@pytest.mark.parametrize("words", [[], ["--no-words"]])
+def test_a_document_id_without_doc_is_said_to_want_doc(tmp_path, capsys, words):
+    from helpers import planted_documents, write_documents
+
+    docs, _ = planted_documents(n_per_topic=3)
+    corpus = write_documents(tmp_path / "docs.jsonl", docs)
+    out = tmp_path / "dbow"
+    assert main(["train", str(corpus), "-o", str(out), "--model", "pv-dbow", "--dim", "4",
+                 "--epochs", "1", "--min-count", "1", "--workers", "1", "--quiet",
+                 *words]) == 0
+    capsys.readouterr()
+    assert main(["similar", str(out), "doc1"]) == 2
+    err = capsys.readouterr().err
+    assert "add --doc" in err and "not in the vocabulary" not in err
+    if not words:
+        assert "'doc1' is a document id, not a word" in err
+        assert main(["similar", str(out), "dox1"]) == 2  # neither: a word, misspelt
+        assert "'dox1' is not in the vocabulary" in capsys.readouterr().err
+    assert main(["similar", str(out), "doc1", "--doc", "--topn", "1"]) == 0
+
+
+def test_ctrl_c_while_training_says_where_the_checkpoint_is_kept(tmp_path):
+    """SIGINT said only 'interrupted', leaving the user to guess that the checkpoint
+    written so far is kept and the same command resumes it."""
+    from helpers import write_sentences
+
+    rng = np.random.default_rng(0)
+    corpus = write_sentences(tmp_path / "c.txt",
+                             rng.choice([f"w{i}" for i in range(50)], (2000, 20)).tolist())
+    out = tmp_path / "m"
+    # SIGINT as a terminal's Ctrl-C raises it, even where this test runs with it ignored
+    run = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+           "from wordspace.cli import main; sys.exit(main())")
+    process = subprocess.Popen(
+        [sys.executable, "-c", run, "train", str(corpus), "-o", str(out), "--dim", "8",
+         "--epochs", "100000", "--sample", "0", "--workers", "1", "--quiet",  # never done
+         "--checkpoint-every", "1e"], stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not (tmp_path / "m.partial" / "checkpoint.json").exists():
+            assert process.poll() is None, process.stderr.read()
+            assert time.monotonic() < deadline, "no checkpoint written"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 130
+    finally:
+        process.kill()  # a no-op once it has ended
+    err = process.stderr.read()
+    assert err.splitlines()[-1] == (f"interrupted; the checkpoint is kept at {out}.partial: "
+                                    "run the same command again to resume from it")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("given, said", [
+    ([], "interrupted"),  # no checkpoint yet: nothing to add
+    (["--checkpoint-every", "1e"], "interrupted"),
+    (["--checkpoint-every", "1e", "checkpoint"], "interrupted; the checkpoint is kept at "
+     "m.partial: run the same command again to resume from it"),
+    (["--checkpoint-every", "1e", "--restart", "checkpoint"], "interrupted; the checkpoint "
+     "is kept at m.partial: run the command again without --restart to resume from it")])
+def test_an_interrupted_run_speaks_of_a_checkpoint_only_where_there_is_one(
+        tmp_path, text_file, monkeypatch, capsys, given, said):
+    import json
+
+    from wordspace import cli
+
+    monkeypatch.chdir(tmp_path)
+    if "checkpoint" in given:
+        given.remove("checkpoint")
+        (tmp_path / "m.partial").mkdir()
+        (tmp_path / "m.partial" / "checkpoint.json").write_text(
+            json.dumps({"kind": "wordspace checkpoint"}))
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build_model", interrupt)
+    assert main(["train", str(text_file), "-o", "m", *given]) == 130
+    assert capsys.readouterr().err == said + "\n"
+
+
+def test_the_summary_names_its_loss_the_last_epoch_s_mean(tmp_path, text_file, capsys):
+    """The bar ends on the loss since its last refresh; the summary's differs, and said
+    only 'loss'."""
+    import json
+
+    from wordspace.train import format_loss
+
+    out = tmp_path / "m"
+    assert main(["train", str(text_file), "-o", str(out), "--dim", "8", "--epochs", "2",
+                 "--min-count", "1", "--workers", "1", "--quiet"]) == 0
+    epochs = json.loads((out / "training.json").read_text())["epoch_loss"]
+    assert f"words/s; last epoch's mean loss {format_loss(epochs[-1])}); " in \
+        capsys.readouterr().out
