@@ -829,3 +829,31 @@ def test_a_finished_run_removes_what_killed_checkpoint_writes_left(corpus, tmp_p
         assert sorted(p.name for p in where.iterdir()) == [live.name]
     finally:
         os.close(claim)
+
+
+def test_a_command_record_that_cannot_be_written_does_not_fail_a_written_model(
+        tmp_path, monkeypatch, caplog):
+    """The model is written whole; its command record (a requeue's shortcut) meets a full
+    device: a warning, exit 0, the model kept and the checkpoint gone (the run failed,
+    and every resumed run failed the same way, at its end)."""
+    import errno
+    import logging
+
+    from wordspace import _io
+    from wordspace.models.base import COMMAND_RECORD
+
+    corpus_file = _write_corpus(tmp_path / "corpus.txt", 600)
+    out = tmp_path / "model"
+    real = _io.atomic_write
+
+    def full(path, *args, **kwargs):
+        if Path(path).name == COMMAND_RECORD:
+            raise OSError(errno.ENOSPC, f"{path} could not be written: no space left")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(_io, "atomic_write", full)
+    with caplog.at_level(logging.WARNING, logger="wordspace"):
+        assert main(_train_args(corpus_file, out, 1, "--checkpoint-every", "1e")) == 0
+    assert "is written, but not the record of the command that made it" in caplog.text
+    assert load_model(out).is_fitted and not (out / COMMAND_RECORD).exists()
+    assert not checkpoint_path(out).exists()

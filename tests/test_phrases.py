@@ -224,6 +224,11 @@ def test_cli_writes_the_phrased_corpus(tmp_path, sentences, capsys):
     assert again.read_text() == out.read_text()
     assert main(["phrases", str(source), "-o", str(source)]) == 2
     assert source.read_text().startswith(" ".join(sentences[0]))
+    capsys.readouterr()
+    one = tmp_path / "one.txt"  # -o and --table one file: refused before any learning
+    assert main(["phrases", str(source), "-o", str(one), "--table", f"{tmp_path}/./one.txt"]) \
+        == 2 and not one.exists()
+    assert f"-o and --table both name {one}" in capsys.readouterr().err
     # through the API, the corpus's own file is named as such
     with pytest.raises(FileExistsError, match="is the corpus being read"):
         phrases.write_corpus(Corpus(source, min_count=1, progress=False), source)

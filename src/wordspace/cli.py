@@ -501,8 +501,12 @@ class _SaveModel:
         model.save(self.path)
         if self.record is not None:  # after the model: a kill between leaves none
             record = {**self.record, "files": _file_digests(Path(self.path))}
-            with atomic_write(Path(self.path) / COMMAND_RECORD, "w") as f:
-                json.dump(record, f, indent=1)
+            try:
+                with atomic_write(Path(self.path) / COMMAND_RECORD, "w") as f:
+                    json.dump(record, f, indent=1)
+            except OSError as e:  # the model is whole: only a requeue's shortcut is lost
+                logger.warning("%s is written, but not the record of the command that made "
+                               "it (%s): a requeued job would train it again", self.path, e)
 
 
 #: ``train``'s options that do not decide the model it writes: a requeued job may run
@@ -1705,6 +1709,9 @@ def _phrases(a) -> None:
 
     check_corpus_output(a.output)
     if a.table:
+        if Path(a.table).absolute() == Path(a.output).absolute():  # found after the work
+            raise UsageError(f"-o and --table both name {a.output}: the phrased corpus and "
+                             "the table are two files, give two paths")
         check_replaceable_file(a.table, "a wordspace phrase table", is_phrase_table)
     if a.from_table:
         phrases = Phrases.load(a.from_table)
