@@ -58,6 +58,18 @@ def test_a_misspelt_option_is_named_with_the_closest_ones_in_two_lines(capsys):
                                                             "extra"], capsys)
 
 
+def test_a_misspelt_choice_is_named_with_the_closest_ones(capsys):
+    """A subcommand, an action or a --model value one letter off: argparse listed every
+    choice; the closest now comes first."""
+    assert _usage_error(["trian", "text8"], capsys).splitlines()[-1] == \
+        "wordspace: error: argument SUBCOMMAND: 'trian' is not one; did you mean 'train'?"
+    assert "argument ACTION: 'lst' is not one; did you mean 'list'?" in \
+        _usage_error(["cache", "lst"], capsys)
+    assert "argument --model: 'sgn' is not one; did you mean 'sgns'?" in \
+        _usage_error(["train", "C", "-o", "m", "--model", "sgn"], capsys)
+    assert "invalid choice: 'zzz' (choose from 'train', " in _usage_error(["zzz"], capsys)
+
+
 def test_wordspace_alone_shows_the_subcommands(capsys):
     assert main([]) == 2
     err = capsys.readouterr().err

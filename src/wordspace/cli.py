@@ -152,8 +152,28 @@ class _Parser(argparse.ArgumentParser):
         """The error under a one-line usage (train's whole one is 30 lines), pointing to
         ``--help`` for the options."""
         usage = getattr(self, "_usage_line", None) or self._short_usage()
-        self.exit(2, f"{usage}{self.prog}: error: {message} (all options: {self.prog} "
-                     "--help)\n")
+        self.exit(2, f"{usage}{self.prog}: error: {_closest_choice(message)} (all options: "
+                     f"{self.prog} --help)\n")
+
+
+def _closest_choice(message: str) -> str:
+    """argparse's "invalid choice: 'trian' (choose from ...)" with the closest choices
+    named first (``did you mean 'train'?``); any other message as it is."""
+    found = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)$", message)
+    if found is None:
+        return message
+    close = difflib.get_close_matches(found[1], re.findall(r"'([^']*)'", found[2]), n=2,
+                                      cutoff=0.6)
+    return message if not close else (
+        f"{message.partition(': invalid')[0]}: {found[1]!r} is not one; did you mean "
+        f"{' or '.join(repr(c) for c in close)}?")
+
+
+class _TopParser(argparse.ArgumentParser):
+    """``wordspace``'s own parser: a misspelt subcommand gets the closest ones."""
+
+    def error(self, message: str):
+        super().error(_closest_choice(message))
 
 
 def _is_number(text: str) -> bool:
@@ -1732,7 +1752,7 @@ def _phrases(a) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``wordspace`` argument parser (exposed for tests and docs)."""
-    parser = argparse.ArgumentParser(
+    parser = _TopParser(
         prog="wordspace", description="Learn word representations from raw text, and use them.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"wordspace {__version__}")
