@@ -1033,3 +1033,23 @@ def test_a_damaged_bzip2_header_is_damaged_bzip2_not_binary_text(tmp_path):
     (tmp_path / "plain.txt.bz2").write_bytes(b"BZh9 misnamed text\n")  # text stays text
     assert list(Corpus(tmp_path / "plain.txt.bz2", min_count=1, cache=False,
                        progress=False)) == [["BZh9", "misnamed", "text"]]
+
+
+class OneRank:
+    """A process group of one rank: the corpus reads its share (a window of each file)."""
+
+    rank, world = 0, 1
+
+    def all_gather(self, value, what=None):
+        return [value]
+
+
+@pytest.mark.parametrize("kind", sorted(COMPRESSORS))
+def test_a_share_of_a_compressed_file_is_its_text(tmp_path, kind):
+    # a compressed file's share is the whole file (it cannot be entered), and was read as
+    # a window of its compressed bytes: "is binary, not text", or their garbage as words
+    text = write_corpus(tmp_path / "plain.txt", n_lines=300).read_bytes()
+    path = tmp_path / f"c.txt.{kind}"
+    path.write_bytes(COMPRESSORS[kind](text))
+    expected = list(Corpus(tmp_path / "plain.txt", min_count=1, cache=False, progress=False))
+    assert list(Corpus(path, min_count=1, progress=False, shard=OneRank())) == expected

@@ -367,8 +367,9 @@ def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar,
     decoder = codecs.getincrementaldecoder("utf-8-sig" if start == 0 else "utf-8")(
         errors="wordspace.count")
     with open_source(path) as (raw, stream):
-        of_text = "" if stream is raw else " of its decompressed text"
-        if end is not None:
+        plain = stream is raw
+        of_text = "" if plain else " of its decompressed text"
+        if end is not None and plain:  # a compressed file's share is the whole of it
             stream = _Window(raw, start, end - start)
         before, first_bad = _start_file(), None
         pending = ""  # the start of a token that may go on in the next block
