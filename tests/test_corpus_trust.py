@@ -1033,3 +1033,244 @@ def test_a_damaged_bzip2_header_is_damaged_bzip2_not_binary_text(tmp_path):
     (tmp_path / "plain.txt.bz2").write_bytes(b"BZh9 misnamed text\n")  # text stays text
     assert list(Corpus(tmp_path / "plain.txt.bz2", min_count=1, cache=False,
                        progress=False)) == [["BZh9", "misnamed", "text"]]
+
+
+# -- 10. a file that changes while it is read -------------------------------------------------
+def change_mid_read(monkeypatch, kind, change) -> None:
+    """Make ``change(path)`` happen to each file ``kind`` reads once the first batch of it
+    has been read, while the rest is still to be read: deterministically mid-read."""
+    monkeypatch.setattr(corpus_module, "_BLOCK_BYTES", 1000)
+    monkeypatch.setattr(corpus_module, "_BATCH_TOKENS", 50)
+    read_file = kind._read_file
+
+    def reading(self, path, *args, **kwargs):
+        for i, batch in enumerate(read_file(self, path, *args, **kwargs)):
+            yield batch
+            if i == 0:
+                change(path)
+
+    monkeypatch.setattr(kind, "_read_file", reading)
+
+
+def truncate(path: Path) -> None:
+    """Cut ``path`` at the end of a line about half way: what is left reads without error."""
+    data = path.read_bytes()
+    os.truncate(path, data.rindex(b"\n", 0, len(data) // 2) + 1)
+
+
+def append(path: Path) -> None:
+    """Append lines (records, to a JSON-lines file) to ``path``."""
+    line = '{"id": "late", "text": "more words"}\n' if path.suffix == ".jsonl" \
+        else "more words written while it was read\n" * 100
+    with open(path, "a") as f:
+        f.write(line)
+
+
+def cached_encodings() -> list[Path]:
+    return sorted((Path(os.environ["WORDSPACE_HOME"]) / "corpora").glob("*"))
+
+
+def write_documents(path: Path, n: int = 3000) -> Path:
+    path.write_text("".join(json.dumps({"id": f"d{i}", "text": f"w{i % 7} w{i % 11} other"})
+                            + "\n" for i in range(n)))
+    return path
+
+
+@pytest.mark.parametrize("change", [truncate, append])
+@pytest.mark.parametrize("kind", [Corpus, Documents])
+def test_a_file_changed_while_it_is_read_is_an_error_and_nothing_is_cached(
+        tmp_path, monkeypatch, kind, change):
+    # was: the part read (or the part and some of the rest) encoded, cached and trained on
+    path = write_corpus(tmp_path / "c.txt", n_lines=3000) if kind is Corpus \
+        else write_documents(tmp_path / "docs.jsonl")
+    size = path.stat().st_size
+    change_mid_read(monkeypatch, kind, change)
+    with pytest.raises(CorpusError) as info:
+        kind(path, min_count=1, progress=False)
+    now = path.stat().st_size
+    assert str(info.value) == (
+        f"{path} changed while it was read ({now:,} bytes now, {size:,} when reading "
+        "began): a file still being written or edited; read it when it is complete")
+    assert cached_encodings() == []  # no encoding of a half-read file kept
+    monkeypatch.undo()
+    monkeypatch.setenv("WORDSPACE_HOME", str(tmp_path / "home"))
+    whole = kind(path, min_count=1, progress=False)  # read again, whole, when it is complete
+    assert whole.n_tokens == kind(path, min_count=1, cache=False, progress=False).n_tokens
+
+
+def test_a_file_of_a_folder_changed_while_it_is_read_is_named(tmp_path, monkeypatch):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for i in range(3):
+        write_corpus(folder / f"part{i}.txt", n_lines=3000, seed=i)
+    change_mid_read(monkeypatch, Corpus,
+                    lambda path: append(path) if path.name == "part1.txt" else None)
+    with pytest.raises(CorpusError, match=rf"^{re.escape(str(folder / 'part1.txt'))} changed "
+                                          r"while it was read \([\d,]+ bytes now"):
+        Corpus(folder, min_count=1, progress=False)
+    assert cached_encodings() == []
+
+
+@pytest.mark.parametrize("kind", sorted(COMPRESSORS))
+def test_a_compressed_file_changed_while_it_is_read_is_an_error(tmp_path, monkeypatch, kind):
+    text = write_corpus(tmp_path / "plain.txt", n_lines=3000).read_bytes()
+    path = tmp_path / f"c.txt.{kind}"
+    path.write_bytes(COMPRESSORS[kind](text))
+
+    def another_stream(file):  # read on as one more stream of the same file: no error
+        with open(file, "ab") as f:
+            f.write(COMPRESSORS[kind](b"more words written while it was read\n" * 100))
+
+    change_mid_read(monkeypatch, Corpus, another_stream)
+    with pytest.raises(CorpusError, match=rf"^{re.escape(str(path))} changed while it was "
+                                          r"read \([\d,]+ bytes now"):
+        Corpus(path, min_count=1, progress=False)
+    assert cached_encodings() == []
+
+
+def test_a_compressed_file_truncated_while_it_is_read_says_so_not_corrupt(tmp_path,
+                                                                         monkeypatch):
+    text = write_corpus(tmp_path / "plain.txt", n_lines=20000).read_bytes()
+    path = tmp_path / "c.txt.gz"
+    path.write_bytes(gzip.compress(text))
+    change_mid_read(monkeypatch, Corpus, truncate)
+    with pytest.raises(CorpusError, match=rf"^{re.escape(str(path))} changed while it was "
+                                          r"read \([\d,]+ bytes now.*still being written"):
+        Corpus(path, min_count=1, progress=False)
+
+
+def test_fewer_bytes_read_than_the_size_said_is_an_error_whatever_stat_says(
+        tmp_path, monkeypatch):
+    # a network file system may serve the attributes it cached (NFS: up to a minute), so
+    # that the file looks unchanged: the bytes read tell what its size no longer does
+    path = write_corpus(tmp_path / "c.txt", n_lines=3000)
+    size = path.stat().st_size
+    cached = {}
+    stat = corpus_module._stat
+    monkeypatch.setattr(corpus_module, "_stat",
+                        lambda p: cached.setdefault(Path(p), stat(p)))
+    change_mid_read(monkeypatch, Corpus, truncate)
+    # (how much is read past the cut depends on the file system's block size)
+    with pytest.raises(CorpusError, match=rf"^{re.escape(str(path))} changed while it was "
+                                          rf"read \(reading found [\d,]+ bytes where its "
+                                          rf"size said {size:,}\): a file still being"):
+        Corpus(path, min_count=1, progress=False)
+    assert cached_encodings() == []
+
+
+def test_a_file_written_to_with_its_size_unchanged_while_it_is_read_is_an_error(
+        tmp_path, monkeypatch):
+    path = write_corpus(tmp_path / "c.txt", n_lines=3000)
+
+    def overwrite(file):  # the same size: its time (and ctime) tells
+        with open(file, "r+b") as f:
+            f.seek(file.stat().st_size - 8)
+            f.write(b"zzzzzzz\n")
+
+    change_mid_read(monkeypatch, Corpus, overwrite)
+    with pytest.raises(CorpusError, match=r"changed while it was read \(written to with its "
+                                          r"size unchanged"):
+        Corpus(path, min_count=1, progress=False)
+    assert cached_encodings() == []
+
+
+def test_a_file_replaced_while_it_is_read_is_an_error(tmp_path, monkeypatch):
+    path = write_corpus(tmp_path / "c.txt", n_lines=3000)
+    size = path.stat().st_size
+    write_corpus(tmp_path / "new.txt", n_lines=3000, seed=1)
+
+    def replace(file):  # the old file is read to its end: not the one the name now holds
+        with open(tmp_path / "new.txt", "r+b") as f:
+            f.truncate(size)
+        os.replace(tmp_path / "new.txt", file)
+
+    change_mid_read(monkeypatch, Corpus, replace)
+    with pytest.raises(CorpusError, match=r"changed while it was read \(replaced by another "
+                                          r"file"):
+        Corpus(path, min_count=1, progress=False)
+    assert cached_encodings() == []
+
+
+class OneRank:
+    """A process group of one rank: the corpus reads its share (a window of each file)."""
+
+    rank, world = 0, 1
+
+    def all_gather(self, value, what=None):
+        return [value]
+
+
+def test_a_share_of_a_file_changed_while_it_is_read_is_an_error(tmp_path, monkeypatch):
+    path = write_corpus(tmp_path / "c.txt", n_lines=3000)
+    change_mid_read(monkeypatch, Corpus, truncate)
+    with pytest.raises(CorpusError, match=rf"^{re.escape(str(path))} changed while it was "
+                                          r"read \([\d,]+ bytes now"):
+        Corpus(path, min_count=1, progress=False, shard=OneRank())
+    assert cached_encodings() == []
+
+
+def test_a_file_changed_before_its_phrases_reading_is_an_error(tmp_path, monkeypatch):
+    # the phrased corpus's cache is keyed by the file as it was given; its raw reading,
+    # later, must read that file, not what it became
+    from wordspace.phrases import Phrases
+
+    path = write_corpus(tmp_path / "c.txt", n_lines=3000)
+    table = Phrases(path, min_count=1)
+    raw_corpus = Corpus._raw_corpus
+
+    def changed_first(self):
+        append(path)
+        return raw_corpus(self)
+
+    monkeypatch.setattr(Corpus, "_raw_corpus", changed_first)
+    with pytest.raises(CorpusError, match=rf"^{re.escape(str(path))} changed while it was "
+                                          r"read \([\d,]+ bytes now"):
+        Corpus(path, min_count=1, progress=False, phrases=table)
+    encodings = [json.loads((d / "meta.json").read_text()) for d in cached_encodings()]
+    assert not any("phrases" in meta for meta in encodings)
+
+
+def test_the_cli_fails_with_the_message_on_a_file_changed_while_it_is_read(
+        tmp_path, monkeypatch, capsys):
+    from wordspace.cli import main
+
+    path = write_corpus(tmp_path / "c.txt", n_lines=3000)
+    change_mid_read(monkeypatch, Corpus, truncate)
+    out = tmp_path / "model"
+    assert main(["train", str(path), "-o", str(out), "--min-count", "1", "--dim", "8",
+                 "--epochs", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"wordspace: error: {path} changed while it was read (" in err
+    assert "Traceback" not in err
+    assert not (out / "vectors.npy").exists() and cached_encodings() == []
+
+
+def test_a_corpus_says_the_identity_of_its_files_as_they_were_read(tmp_path):
+    path = write_corpus(tmp_path / "c.txt", n_lines=300)
+    read = corpus_module.source_identity(path)
+    corpus = Corpus(path, min_count=1, progress=False)
+    assert corpus.source_identity() == read
+    append(path)  # after the reading: what the corpus holds is still what was read
+    assert corpus.source_identity() == read != corpus_module.source_identity(path)
+    assert Corpus([["a", "b"]], min_count=1).source_identity() is None
+
+
+@pytest.mark.parametrize("kind", sorted(COMPRESSORS))
+def test_a_share_of_a_compressed_file_is_its_text(tmp_path, kind):
+    # a compressed file's share is the whole file (it cannot be entered), and was read as
+    # a window of its compressed bytes: "is binary, not text", or their garbage as words
+    text = write_corpus(tmp_path / "plain.txt", n_lines=300).read_bytes()
+    path = tmp_path / f"c.txt.{kind}"
+    path.write_bytes(COMPRESSORS[kind](text))
+    expected = list(Corpus(tmp_path / "plain.txt", min_count=1, cache=False, progress=False))
+    assert list(Corpus(path, min_count=1, progress=False, shard=OneRank())) == expected
+
+
+def test_a_record_cut_by_a_change_is_said_to_be_the_change_not_bad_json(tmp_path, monkeypatch):
+    path = write_documents(tmp_path / "docs.jsonl")
+    change_mid_read(monkeypatch, Documents,
+                    lambda file: os.truncate(file, file.stat().st_size // 2 + 7))  # mid-record
+    with pytest.raises(CorpusError, match=rf"^{re.escape(str(path))} changed while it was "
+                                          r"read \([\d,]+ bytes now") as info:
+        Documents(path, min_count=1, progress=False)
+    assert "not valid JSON" in str(info.value.__cause__)  # what reading met, kept as the cause

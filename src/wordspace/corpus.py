@@ -10,10 +10,12 @@ them to frequency-sorted indices and drops (or maps to ``<unk>``) the rare ones.
 
 Reading takes time linear in the file and memory bounded by a block whatever a line
 holds (tokens longer than ``max_token_length`` are left out, with one warning); a
-damaged compressed file is a :class:`CorpusError`. The encoded cache is written once,
-checked when loaded (every id inside the vocabulary, offsets in order, every file's
-checksum) and rebuilt when it is not as written, so no run trusts a damaged or stale
-cache.
+damaged compressed file is a :class:`CorpusError`, and so is a file that changes while it
+is read (its size, times or bytes read differ at the end from what they were before any
+reading: a file still being written), before anything of it is cached. The encoded cache
+is written once, checked when loaded (every id inside the vocabulary, offsets in order,
+every file's checksum) and rebuilt when it is not as written, so no run trusts a damaged
+or stale cache.
 """
 
 from __future__ import annotations
@@ -82,6 +84,10 @@ _FORMAT_VERSION = 5
 
 class CorpusError(ValueError):
     """The corpus cannot be used as given (empty, missing, or nothing survives min_count)."""
+
+
+class SourceChangedError(CorpusError):
+    """A file of the corpus changed while it was read (:func:`check_unchanged`)."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -303,17 +309,26 @@ _DECOMPRESSORS = {"GzipFile": "gzip", "BZ2File": "bzip2", "LZMAFile": "xz"}
 
 
 @contextlib.contextmanager
-def open_source(path: Path) -> Iterator[tuple[IO[bytes], IO[bytes]]]:
+def open_source(path: Path, before: os.stat_result | None = None
+                ) -> Iterator[tuple[IO[bytes], IO[bytes]]]:
     """Open a plain or compressed file as ``(raw, stream)``: ``stream`` reads the text,
     ``raw`` tells how far into the file reading has got. A truncated or corrupt gzip,
-    bzip2 or xz stream raises :class:`CorpusError` naming the file and how far it got."""
+    bzip2 or xz stream raises :class:`CorpusError` naming the file and how far it got.
+    Given the file's ``stat`` ``before`` reading began, such an error, or any
+    :class:`CorpusError` of its reading (half a record, say), is said to be the file
+    changing while it was read when it did (:func:`check_unchanged`): the cause to fix."""
     with open(path, "rb") as raw:
         stream = decompressing_reader(raw)
         try:
             yield raw, stream
-        except DECOMPRESSION_ERRORS as e:
-            if stream is raw:  # a plain file's read failed: not a question of its format
-                raise
+        except (CorpusError, *DECOMPRESSION_ERRORS) as e:
+            if before is not None and not isinstance(e, SourceChangedError):
+                try:
+                    check_unchanged(path, before)
+                except CorpusError as changed:
+                    raise changed from e
+            if isinstance(e, CorpusError) or stream is raw:
+                raise  # a plain file's read failed: not a question of its format
             kind = _DECOMPRESSORS.get(type(stream).__name__, "compressed")
             try:
                 text = f"{stream.tell():,} bytes of text"
@@ -352,11 +367,14 @@ class _PieceEnd:
 
 
 def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar,
-                  mac: bool, start: int = 0, end: int | None = None) -> Iterator[tuple]:
+                  mac: bool, start: int = 0, end: int | None = None,
+                  before: os.stat_result | None = None) -> Iterator[tuple]:
     """Stream one (possibly compressed) file, or bytes ``start .. end - 1`` of a plain
     one (a rank's share, cut where no token is split); lines may be of any length. A
     lone ``\r`` ends a line when ``mac`` (the file's head said so: ``Corpus._lone_cr``),
-    else it is a space, as ``\r\n``'s ``\r`` is.
+    else it is a space, as ``\r\n``'s ``\r`` is. Given the file's ``stat`` ``before``
+    reading began, a file found changed at the end (:func:`check_unchanged`) is a
+    :class:`CorpusError`, raised before the last batch is taken.
 
     Memory stays within about two blocks whatever the file holds: of the unfinished line,
     only what could still be the start of a token waits for the next block (at most a
@@ -366,11 +384,12 @@ def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar,
     # a file's leading byte-order mark (Windows editors write one) is no part of a word
     decoder = codecs.getincrementaldecoder("utf-8-sig" if start == 0 else "utf-8")(
         errors="wordspace.count")
-    with open_source(path) as (raw, stream):
-        of_text = "" if stream is raw else " of its decompressed text"
-        if end is not None:
+    with open_source(path, before) as (raw, stream):
+        plain = stream is raw
+        of_text = "" if plain else " of its decompressed text"
+        if end is not None and plain:  # a compressed file's share is the whole of it
             stream = _Window(raw, start, end - start)
-        before, first_bad = _start_file(), None
+        bad_before, first_bad = _start_file(), None
         pending = ""  # the start of a token that may go on in the next block
         continuing = False  # the next block starts inside an overlong token
         in_line = False  # part of the unfinished line was read
@@ -409,7 +428,12 @@ def _file_batches(path: Path, tokenize: _Tokenizer, batcher: _Batcher, bar,
                 if in_line:
                     batcher.feed(tokenize.split(last, True, continuing)[0])
                     batcher.end_line()
-                _warn_bad_bytes(path, before, f"at offset {first_bad or 0:,}{of_text}")
+                if before is not None and plain:  # what was read is the file as it was
+                    check_unchanged(path, before, raw.tell() - start,
+                                    (before.st_size if end is None else end) - start)
+                elif before is not None:  # a compressed file: its size says nothing of this
+                    check_unchanged(path, before)
+                _warn_bad_bytes(path, bad_before, f"at offset {first_bad or 0:,}{of_text}")
                 return
             tokens, consumed, continuing = tokenize.split(last, False, continuing)
             batcher.feed(tokens)  # the line goes on in the next block
@@ -754,8 +778,11 @@ class Corpus:
             self.files, mac = _source_files(path, self._dataset_kind)
             self._mac = dict(zip(self.files, mac, strict=True))  # each file's head, read once
             self.name = str(path)
+            # each file as it is before any reading: what the cache key and meta.json say
+            # of it, and what reading must find it still is when done (check_unchanged)
+            self._before = {f: _stat(f) for f in self.files}
             # each file's head and tail hashed once, for the ranks' check and the cache key
-            fingerprints = [_fingerprint(f) for f in self.files] \
+            fingerprints = [_fingerprint(f, self._before[f]) for f in self.files] \
                 if cache or self.group is not None else []
             self._fingerprints = fingerprints  # recorded in the cache's meta.json
             if self.group is not None:
@@ -772,7 +799,7 @@ class Corpus:
                 raise TypeError(f"source must be a path or an iterable of {self._items}, "
                                 f"not {type(source).__name__}")
             self.files, self.name, cache_dir = [], "<iterable>", None
-            self._mac = {}
+            self._mac, self._before = {}, {}
             self._fingerprints = []
             if self.group is not None:
                 self._check_ranks_agree("an iterable")
@@ -1022,8 +1049,8 @@ class Corpus:
         else:
             parts = [(f, {}, None) for f in self.files] if self.pieces is None else \
                 [(p.path, {"start": p.start, "end": p.end}, p.chunk) for p in self.pieces]
-            total = sum(f.stat().st_size for f in self.files) if self.pieces is None else \
-                sum(p.size for p in self.pieces)
+            total = sum(self._before[f].st_size for f in self.files) \
+                if self.pieces is None else sum(p.size for p in self.pieces)
             with progress_bar(total=total, unit="B", desc="reading", enable=self.progress) as bar:
                 for f, share, chunk in parts:
                     bar.set_postfix_str(f.name, refresh=False)
@@ -1041,7 +1068,7 @@ class Corpus:
         """Feed one file (or its bytes ``start .. end - 1``) to ``batcher`` (advancing
         ``bar`` by bytes), yielding full batches."""
         return _file_batches(path, self._tokenizer, batcher, bar, mac=self._lone_cr(path),
-                             **share)
+                             before=self._before[path], **share)
 
     def _lone_cr(self, path: Path) -> bool:
         """Whether a lone ``\r`` ends a line of the source file ``path``, as its head,
@@ -1090,8 +1117,12 @@ class Corpus:
 
     def _encode(self, out: Path) -> None:
         if self.group is None:
-            local = self._count(out) if self.phrases is None \
-                else self._join_phrases(out, self._raw_corpus())
+            if self.phrases is None:
+                local = self._count(out)
+            else:
+                raw = self._raw_corpus()
+                self._check_read_as_given(raw)
+                local = self._join_phrases(out, raw)
             if local.raw_tokens == 0:
                 raise CorpusError(f"{self.name}: the corpus is empty (no tokens found)")
             merged, index = local, np.arange(len(local.words))
@@ -1169,6 +1200,21 @@ class Corpus:
         table and reading with it read the text once."""
         return Corpus(self._source, shard=False, **self._raw_options())
 
+    def _check_read_as_given(self, raw: Corpus) -> None:
+        """Raise :class:`CorpusError` unless ``raw`` (:meth:`_raw_corpus`, which read the
+        source, or took it from its cache, after this corpus was given it) holds the
+        files this corpus's cache key describes, each as it was then: else a file
+        changed in between, and this corpus would be cached under one text holding
+        another."""
+        if raw.files != self.files:
+            raise CorpusError(f"{self.name}: the folder's files changed while it was read "
+                              "(a file added, removed or renamed); read it when it is "
+                              "complete")
+        for file in self.files:
+            change = _change(self._before[file], raw._before[file])
+            if change is not None:
+                raise SourceChangedError(_changed_message(file, change))
+
     def _join_phrases(self, out: Path, raw: Corpus) -> _Counts:
         """Write to ``out`` the encoding (provisional ids, sentence lengths and lines, as
         :meth:`_count` writes them) of ``raw`` with the phrases joined, as reading the
@@ -1223,6 +1269,16 @@ class Corpus:
         if not self.files:
             return {}
         return {"path": os.path.abspath(self.name), "files": self._fingerprints}
+
+    def source_identity(self) -> list[list] | None:
+        """What :func:`source_identity` says of the source, as this corpus found it before
+        reading it: the files its encoding was read from (the module's function looks at
+        them as they are now). None for an iterable source, and where the files were not
+        hashed (``cache=False`` outside a process group)."""
+        if not self.files or not self._fingerprints:
+            return None
+        return [_rank_view(f, Path(self.name), fingerprint) for f, fingerprint
+                in zip(self.files, self._fingerprints, strict=True)]
 
     def _save_more(self, out: Path) -> None:
         """Write what a subclass keeps in the cache beside the encoding (before
@@ -1358,13 +1414,67 @@ def _prune(ids: dict, counts: np.ndarray, min_reduce: int, max_size: int) -> int
     return min_reduce
 
 
-def _fingerprint(path: Path) -> list:
+def _fingerprint(path: Path, info: os.stat_result | None = None) -> list:
     """What the cache key knows of a file: its path, size, times (``ctime`` changes on any
     write, even one whose ``mtime`` was put back) and a hash of its first and last
-    :data:`_FINGERPRINT_BYTES` (for file systems whose times cannot be trusted)."""
-    info = path.stat()
+    :data:`_FINGERPRINT_BYTES` (for file systems whose times cannot be trusted). ``info``:
+    its ``stat`` taken before (else taken here)."""
+    info = _stat(path) if info is None else info
     return [str(path.resolve()), info.st_size, info.st_mtime_ns, info.st_ctime_ns,
             _head_and_tail_hash(path, info.st_size)]
+
+
+def _stat(path: Path) -> os.stat_result:
+    """The ``stat`` of the source file ``path``, before and after reading it."""
+    return os.stat(path)
+
+
+def _change(before: os.stat_result, now: os.stat_result) -> str | None:
+    """How a file whose ``stat`` was ``before`` differs, ``now``, in what tells a write
+    (None: it does not): another file under its name, its size, its modification time,
+    or its ``ctime`` (any write, even one whose modification time was put back)."""
+    if (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino):
+        return (f"replaced by another file of {now.st_size:,} bytes, {before.st_size:,} when "
+                "reading began")
+    if now.st_size != before.st_size:
+        return f"{now.st_size:,} bytes now, {before.st_size:,} when reading began"
+    if now.st_mtime_ns != before.st_mtime_ns:
+        return f"written to with its size unchanged, at {_when(now.st_mtime_ns)}"
+    if now.st_ctime_ns != before.st_ctime_ns:
+        return (f"changed at {_when(now.st_ctime_ns)} with its size and modification time "
+                "unchanged: written to with its time put back, or its permissions or owner "
+                "changed")
+    return None
+
+
+def _when(ns: int) -> str:
+    """A file time, in local time, to the second, for a message."""
+    import datetime
+
+    return datetime.datetime.fromtimestamp(ns / 1e9).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _changed_message(path: Path, change: str) -> str:
+    return (f"{path} changed while it was read ({change}): a file still being written or "
+            "edited; read it when it is complete")
+
+
+def check_unchanged(path: Path, before: os.stat_result, read: int | None = None,
+                    expected: int | None = None) -> None:
+    """Raise :class:`CorpusError` naming ``path`` unless it is still as its ``stat``
+    ``before`` reading began says (:func:`_change`), and, when given, ``read`` (the bytes
+    read of a plain file) is ``expected`` (its size then, or its share's): a file still
+    being written or edited would otherwise be encoded, and cached, half read, or with
+    the start of what was appended. The bytes read tell a change that a network file
+    system's cached attributes hide (NFS keeps them up to a minute)."""
+    try:
+        change = _change(before, _stat(path))
+    except FileNotFoundError:
+        change = "removed: no file has its name now"
+    if change is None and read is not None and read != expected:
+        change = f"reading found {read:,} bytes where its size said {expected:,}"
+    if change is not None:
+        raise SourceChangedError(_changed_message(path, change))
 
 
 def _head_and_tail_hash(path: Path, size: int) -> str:

@@ -54,6 +54,7 @@ from wordspace.corpus import (
     _start_file,
     _warn_bad_bytes,
     binary_error,
+    check_unchanged,
     open_source,
 )
 
@@ -292,16 +293,20 @@ class Documents(Corpus):
         root = Path(self.name)
         json_lines = is_json_lines(path)
         before, first_bad = _start_file(), None  # the line of the first bad bytes
-        with open_source(path) as (raw, stream):
+        unchanged = self._before[path]  # the file before reading: so it must be after
+        with open_source(path, unchanged) as (raw, stream):
+            plain = stream is raw
             if root.is_dir() and not json_lines:  # the whole file is a document
                 content = stream.read()
+                check_unchanged(path, unchanged, *((len(content), unchanged.st_size)
+                                                   if plain else ()))
                 if b"\0" in content:
                     raise binary_error(path, content.index(b"\0"), True)
                 text = content.decode("utf-8-sig", errors="wordspace.count")
                 _warn_bad_bytes(path, before, f"at offset {_first_bad_at(len(content)) or 0:,}")
                 self._add(path.relative_to(root).as_posix(), self._tokens(text, str(path)),
                           batcher, str(path))
-                bar.update(path.stat().st_size)
+                bar.update(unchanged.st_size)
                 if batcher.full():
                     yield batcher.take()
                 return
@@ -331,6 +336,8 @@ class Documents(Corpus):
                 if batcher.full():
                     yield batcher.take()
             bar.update(raw.tell() - position)
+            check_unchanged(path, unchanged, *((raw.tell(), unchanged.st_size)
+                                               if plain else ()))
         _warn_bad_bytes(path, before, f"on line {first_bad}")
 
     def _parse_record(self, line: str, where: str):
