@@ -857,3 +857,21 @@ def test_a_command_record_that_cannot_be_written_does_not_fail_a_written_model(
     assert "is written, but not the record of the command that made it" in caplog.text
     assert load_model(out).is_fitted and not (out / COMMAND_RECORD).exists()
     assert not checkpoint_path(out).exists()
+
+
+def test_the_command_record_names_the_corpus_as_it_was_read(tmp_path):
+    """The record of the command that made a model names its corpus's files as the
+    corpus found them before reading (what the model learnt from), not as they are when
+    the model is written: a file edited meanwhile is not taken for the one learnt."""
+    from wordspace import cli
+    from wordspace.corpus import source_identity
+
+    corpus_file = _write_corpus(tmp_path / "corpus.txt", 600)
+    args = cli.build_parser().parse_args(_train_args(corpus_file, tmp_path / "m", 1))
+    as_read = source_identity(corpus_file, "corpus")
+    corpus = Corpus(corpus_file, progress=False)
+    with open(corpus_file, "a") as f:
+        f.write("t0w1 t0w2\n")  # edited after the reading, before the model is written
+    assert cli._command_record(args, "corpus", corpus)["corpus"] == as_read
+    assert cli._command_record(args, "corpus")["corpus"] == source_identity(corpus_file,
+                                                                            "corpus") != as_read

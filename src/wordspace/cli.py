@@ -539,23 +539,27 @@ _NOT_THE_MODEL = ("func", "verbose", "quiet", "workers", "output", "corpus",
 _READ_FILES = ("init", "update", "phrases")
 
 
-def _command_record(args, kind: str) -> dict | None:
+def _command_record(args, kind: str, corpus=None) -> dict | None:
     """What ``train`` records of the command that made a model: the options that decide
-    it and its corpus's files (:func:`~wordspace.corpus.source_identity`); None when
-    the corpus cannot be looked at (the run says why, or has said)."""
+    it and its corpus's files (:func:`~wordspace.corpus.source_identity`: as ``corpus``
+    found them before reading them, when given); None when the corpus cannot be looked
+    at (the run says why, or has said)."""
     from wordspace.corpus import source_identity
 
     options = {k: _comparable(v) for k, v in sorted(vars(args).items())
                if k not in _NOT_THE_MODEL and k not in _READ_FILES}
+    # the files as ``corpus`` found them before reading them (what the model learnt
+    # from), else as they are now
+    before = None if corpus is None else corpus.source_identity()
     try:
-        corpus = source_identity(args.corpus, kind)
+        files = source_identity(args.corpus, kind) if before is None else before
         read = {name: _path_digests(Path(path)) for name in _READ_FILES
                 if (path := getattr(args, name, None)) is not None}
     except (OSError, ValueError):
         return None
     # as JSON gives it back (lists, not tuples), to compare with a record read
     return json.loads(json.dumps({"command": "wordspace train", "version": 1,
-                                  "options": options, "corpus": corpus, "read": read}))
+                                  "options": options, "corpus": files, "read": read}))
 
 
 def _path_digests(path: Path) -> dict[str, list]:
@@ -828,7 +832,7 @@ def _train(args) -> int:
     init = None if args.init is None else model._initial_vectors(args.init)
     corpus = corpus_type(args.corpus, **reading)
     logger.info("%s", corpus)
-    saver = _SaveModel(args.output, _command_record(args, kind))
+    saver = _SaveModel(args.output, _command_record(args, kind, corpus))
     if args.checkpoint_every:
         # saved before the checkpoint goes: a crash at any moment loses no training
         model.fit(corpus, checkpoint=partial, checkpoint_every=args.checkpoint_every,
