@@ -251,3 +251,21 @@ def test_vocabulary_tsv_round_trip(tmp_path):
     assert back.words == v.words and back.counts.tolist() == [5, 3, 1] and back.unk
     with pytest.raises(KeyError, match="'cta' is not in the vocabulary; did you mean 'cat'"):
         back["cta"]
+
+
+def test_an_unknown_setting_says_the_closest_or_where_it_belongs():
+    """``Corpus(path, mincount=3)`` got Python's bare "unexpected keyword argument";
+    ``Corpus(path, dim=50)`` is a model's parameter. Said before anything is read."""
+    from wordspace import Documents
+
+    with pytest.raises(TypeError, match=r"Corpus has no setting 'mincount'; did you mean "
+                                        r"min_count\? \(its settings are min_count, "):
+        Corpus("never-read.txt", mincount=3)
+    with pytest.raises(TypeError, match=r"dim is a model parameter, not a Corpus setting: "
+                                        r"SkipGram\(dim=...\).fit\(Corpus\(source\)\)"):
+        Corpus("never-read.txt", dim=50)
+    with pytest.raises(TypeError, match=r"Documents has no setting 'text_feild'; did you "
+                                        r"mean text_field\?"):
+        Documents("never-read.jsonl", text_feild="body")
+    with pytest.raises(TypeError, match=r"PVDBOW\(dim=...\).fit\(Documents\(source\)\)"):
+        Documents("never-read.jsonl", dim=50)

@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import difflib
 import errno
+import functools
 import hashlib
 import heapq
+import inspect
 import io
 import itertools
 import json
@@ -739,6 +742,12 @@ class Corpus:
     _dataset_kind = "corpus"
     _items = "token lists"
 
+    def __init_subclass__(cls, **kwargs) -> None:
+        """A subclass's ``__init__`` says where an unknown argument belongs too."""
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _settings_checked(cls.__dict__["__init__"])
+
     def __init__(self, source, min_count: int = 5, max_vocab_size: int | None = None,
                  lowercase: bool = False, token_pattern: str | None = None, unk: bool = False,
                  max_sentence_length: int = MAX_SENTENCE_LENGTH, cache: bool = True,
@@ -1412,6 +1421,44 @@ def _prune(ids: dict, counts: np.ndarray, min_reduce: int, max_size: int) -> int
         logger.info("pruned %d words seen fewer than %d times", len(dead), min_reduce)
         min_reduce += 1
     return min_reduce
+
+
+def _settings_checked(init):
+    """``init`` (a corpus class's ``__init__``), refusing an unknown keyword argument with
+    the closest settings (``mincount``: did you mean ``min_count``?) or, for a model's
+    parameter, where it goes; Python's bare "unexpected keyword argument" said neither."""
+    params = inspect.signature(init).parameters
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        unknown = [name for name in kwargs if name not in params or name == "self"]
+        if unknown:
+            raise TypeError("; ".join(_unknown_setting(type(self), name,
+                                                       [p for p in params
+                                                        if p not in ("self", "source")])
+                                      for name in unknown))
+        init(self, *args, **kwargs)
+
+    return __init__
+
+
+def _unknown_setting(kind: type, name: str, settings: list[str]) -> str:
+    """Where ``kind(source, name=...)``'s unknown ``name`` belongs."""
+    from wordspace.models import MODELS  # the models import this module
+
+    owners = [cls.__name__ for cls in sorted(  # the models of this kind of corpus first
+        dict.fromkeys(MODELS.values()), key=lambda cls: cls._corpus_type is not kind)
+        if name in inspect.signature(cls.__init__).parameters]
+    if owners:
+        return (f"{name} is a model parameter, not a {kind.__name__} setting: "
+                f"{owners[0]}({name}=...).fit({kind.__name__}(source))")
+    close = difflib.get_close_matches(name, settings, n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    return (f"{kind.__name__} has no setting {name!r}{hint} (its settings are "
+            f"{', '.join(settings)})")
+
+
+Corpus.__init__ = _settings_checked(Corpus.__init__)  # its subclasses: __init_subclass__
 
 
 def _fingerprint(path: Path, info: os.stat_result | None = None) -> list:
