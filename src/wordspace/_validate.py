@@ -3,6 +3,7 @@ and the checks of loaded arrays they share."""
 
 from __future__ import annotations
 
+import difflib
 import math
 import numbers
 
@@ -51,6 +52,13 @@ def check_float(name: str, value, minimum: float, *, strict: bool = False,
         rel = ">" if strict else ">="
         allowed = f"{rel} {minimum}" + (f" and <= {maximum}" if maximum is not None else "")
         raise ValueError(f"{name} must be {allowed}, got {value!r}")
+
+
+def did_you_mean(name: str, names) -> str:
+    """``"; did you mean a or b?"`` naming the closest of ``names`` to the misspelt
+    ``name`` (difflib's), or "" when none is close."""
+    close = difflib.get_close_matches(name, list(names), n=3, cutoff=0.6)
+    return f"; did you mean {' or '.join(close)}?" if close else ""
 
 
 def check_switch(model, name: str, absent: bool = False) -> bool:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import difflib
 import errno
 import functools
 import hashlib
@@ -64,7 +63,7 @@ from wordspace._tokens import (
     make_pattern_tokenizer,
     shorten,
 )
-from wordspace._validate import check_int
+from wordspace._validate import check_int, did_you_mean
 from wordspace.progress import progress_bar
 from wordspace.vocab import UNK, Vocabulary
 
@@ -1452,10 +1451,8 @@ def _unknown_setting(kind: type, name: str, settings: list[str]) -> str:
     if owners:
         return (f"{name} is a model parameter, not a {kind.__name__} setting: "
                 f"{owners[0]}({name}=...).fit({kind.__name__}(source))")
-    close = difflib.get_close_matches(name, settings, n=3, cutoff=0.6)
-    hint = f"; did you mean {' or '.join(close)}?" if close else ""
-    return (f"{kind.__name__} has no setting {name!r}{hint} (its settings are "
-            f"{', '.join(settings)})")
+    return (f"{kind.__name__} has no setting {name!r}{did_you_mean(name, settings)} (its "
+            f"settings are {', '.join(settings)})")
 
 
 Corpus.__init__ = _settings_checked(Corpus.__init__)  # its subclasses: __init_subclass__

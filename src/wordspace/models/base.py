@@ -7,7 +7,6 @@ temporary name and renamed into place, so a crash never leaves half a model.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import hashlib
 import inspect
@@ -36,6 +35,7 @@ from wordspace._validate import (
     check_float,
     check_int,
     check_switch,
+    did_you_mean,
     longest_row,
 )
 from wordspace.corpus import MAX_SENTENCE_LENGTH, Corpus
@@ -909,10 +909,8 @@ def _unknown_argument(model: type[Model], name: str, value, valid: list[str]) ->
     if _GENSIM_NAMES.get(name) in valid:
         return (f"{name} is gensim's name; {model.__name__} calls it "
                 f"{_GENSIM_NAMES[name]}: {model.__name__}({_GENSIM_NAMES[name]}={value!r})")
-    close = difflib.get_close_matches(name, valid, n=3, cutoff=0.6)
-    hint = f"; did you mean {' or '.join(close)}?" if close else ""
-    return (f"{model.__name__} has no parameter {name!r}{hint} (its parameters are "
-            f"{', '.join(valid)})")
+    return (f"{model.__name__} has no parameter {name!r}{did_you_mean(name, valid)} (its "
+            f"parameters are {', '.join(valid)})")
 
 
 #: gensim's ``train()`` arguments, which wordspace needs none of
@@ -938,9 +936,8 @@ def _misplaced_in_fit(model: type[Model], name: str, value) -> str:
         return f"{name} is a {kind} setting: model.fit({kind}(source, {name}={value!r}))"
     arguments = [p for p in inspect.signature(Model.fit).parameters
                  if p not in ("self", "corpus", "misplaced")]
-    close = difflib.get_close_matches(name, arguments + params + settings, n=3, cutoff=0.6)
-    hint = f"; did you mean {' or '.join(close)}?" if close else ""
-    return f"fit() has no argument {name!r}{hint} (it takes {', '.join(arguments)})"
+    return (f"fit() has no argument {name!r}{did_you_mean(name, arguments + params + settings)}"
+            f" (it takes {', '.join(arguments)})")
 
 
 def _check_arguments(init):
