@@ -149,6 +149,7 @@ def test_an_encoding_that_records_no_files_is_told_stale_by_times(tmp_path):
     assert entry.status == "stale" and "changed since" in entry.why
     os.utime(folder / "meta.json")
     assert [e.status for e in cache.corpus_caches()] == ["ok"]
+    (tmp_path / "b.txt").write_text("another file: not an empty, unmounted drive's folder")
     (tmp_path / "a.txt").unlink()
     assert [e.status for e in cache.corpus_caches()] == ["stale"]
 
@@ -278,28 +279,41 @@ def test_a_source_that_cannot_be_looked_at_now_is_kept(tmp_path, monkeypatch, ca
 
 @pytest.mark.parametrize("records_files", [True, False])
 def test_a_source_whose_folder_is_gone_too_is_kept(tmp_path, capsys, records_files):
-    """A source file gone with its folder (a drive not mounted, a folder moved) may come
-    back unchanged: 'unchecked', kept by clean; a file gone from a folder that is still
-    there is 'stale' and cleaned."""
+    """A source file gone with its folder (a drive not mounted, a folder moved), or from
+    a folder now empty (an unmounted drive's mount point) may come back unchanged:
+    'unchecked', kept by clean; a file gone from a folder that still holds others is
+    'stale' and cleaned."""
     drive = tmp_path / "drive"
     (drive / "corpora").mkdir(parents=True)
     kept = _corpus(drive / "corpora" / "a.txt").cache_dir
     (tmp_path / "here").mkdir()
+    (tmp_path / "here" / "notes.txt").write_text("the folder still holds this")
     gone = _corpus(tmp_path / "here" / "b.txt").cache_dir
     if not records_files:
         for folder in (kept, gone):
             _edit_meta(folder, files=None, path=None)
+    usb = tmp_path / "mnt" / "usb"  # a file at a drive's root: its mount point stays
+    usb.mkdir(parents=True)
+    at_root = _corpus(usb / "c.txt", "c d c e\n").cache_dir
+    if not records_files:
+        _edit_meta(at_root, files=None, path=None)
     unmounted = tmp_path / "unmounted"
     drive.rename(unmounted)
+    usb.rename(tmp_path / "usb-away")
+    usb.mkdir()  # fstab's mount point, empty while the drive is not mounted
     (tmp_path / "here" / "b.txt").unlink()
     status = {e.folder: (e.status, e.why) for e in cache.corpus_caches()}
     assert status[kept] == ("unchecked", f"{drive / 'corpora'} is missing (a drive not "
                                          "mounted, or a folder moved?)")
+    assert status[at_root] == ("unchecked", f"{usb} is empty (a drive not mounted?)")
     assert status[gone] == ("stale", f"{tmp_path / 'here' / 'b.txt'} is missing")
     assert main(["cache", "clean"]) == 0
-    assert kept.is_dir() and not gone.exists()
+    assert kept.is_dir() and at_root.is_dir() and not gone.exists()
     unmounted.rename(drive)  # mounted again: as it was
-    assert [(e.folder, e.status) for e in cache.corpus_caches()] == [(kept, "ok")]
+    usb.rmdir()
+    (tmp_path / "usb-away").rename(usb)
+    assert sorted((e.folder, e.status) for e in cache.corpus_caches()) == sorted(
+        [(kept, "ok"), (at_root, "ok")])
 
 
 def test_a_recorded_path_of_another_type_is_ignored_not_a_crash(tmp_path):

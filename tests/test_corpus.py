@@ -269,3 +269,21 @@ def test_an_unknown_setting_says_the_closest_or_where_it_belongs():
         Documents("never-read.jsonl", text_feild="body")
     with pytest.raises(TypeError, match=r"PVDBOW\(dim=...\).fit\(Documents\(source\)\)"):
         Documents("never-read.jsonl", dim=50)
+
+
+def test_a_subclass_passing_settings_on_is_checked_by_the_class_that_takes_them(tmp_path):
+    """A user's subclass whose ``__init__`` passes ``**kwargs`` on works as before the
+    check (it was refused, its settings called unknown), and a misspelt setting is still
+    said, of the subclass, by the class that takes the settings."""
+    class Tagged(Corpus):
+        def __init__(self, source, tag="x", **kwargs):
+            self.tag = tag
+            super().__init__(source, **kwargs)
+
+    path = tmp_path / "c.txt"
+    path.write_text("a b c\n" * 20)
+    corpus = Tagged(path, tag="y", min_count=1, progress=False)
+    assert corpus.tag == "y" and len(corpus.vocab) == 3
+    with pytest.raises(TypeError, match="Tagged has no setting 'mincount'; did you mean "
+                                        "min_count"):
+        Tagged(path, mincount=1)

@@ -450,6 +450,30 @@ def test_what_one_rank_lacks_stops_every_rank_at_once(tmp_path, monkeypatch):
     assert not (tmp_path / "home").exists() and not (tmp_path / "m").exists()
 
 
+def test_a_rank_whose_kernels_fail_to_compile_stops_every_rank_at_once(tmp_path,
+                                                                      monkeypatch):
+    """The kernels are compiled before the clock starts, after the ranks have met: a
+    rank failing there tells the others as a failed job would (they heard only that
+    its connection closed, and a rank whose caller caught the error left them waiting
+    for the group's timeout)."""
+    _needs_torch()
+    monkeypatch.setenv("WORDSPACE_HOME", str(tmp_path / "home"))
+    corpus = write_sentences(tmp_path / "c.txt", planted_sentences(n_sentences=200)[0])
+    args = ["train", str(corpus), "-o", str(tmp_path / "m"), "--quiet"]
+    script = ("import os, sys\nimport wordspace.train as driver\n"
+              "def failing(*args, **kwargs):\n    raise MemoryError('compiling failed')\n"
+              "if os.environ['RANK'] == '1':\n    driver._compile = failing\n"
+              f"from wordspace.cli import main\nsys.exit(main({args!r}))\n")
+    port = _free_port()
+    started = time.monotonic()
+    results = _finish([_launch_rank(["-c", script], rank, 2, port) for rank in range(2)])
+    assert all(code != 0 for code, _ in results), results
+    assert "compiling failed" in results[1][1]
+    assert "rank 1 of 2 failed (see its log)" in results[0][1], results[0][1]
+    assert time.monotonic() - started < 50  # not the collective timeout
+    assert not (tmp_path / "m").exists()
+
+
 def test_a_rank_refusing_its_own_paths_stops_every_rank_at_once(tmp_path, monkeypatch):
     """Launched by hand (SLURM), rank 1 given an -o that is no model (or a checkpoint
     path that is no checkpoint) stopped alone, and rank 0 waited to join it until the

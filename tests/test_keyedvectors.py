@@ -702,6 +702,8 @@ def test_what_a_gensim_user_types_first_says_what_to_type_instead():
             getattr(model, name)
     with pytest.raises(AttributeError, match="has no attribute 'nothing_like_it'$"):
         model.nothing_like_it  # noqa: B018
+    with pytest.raises(AttributeError, match=r"\(docvecs is gensim's: model.dv\)"):
+        PVDBOW().docvecs  # noqa: B018 -- trained or not: said "not trained yet" before
     for kwargs, said in (
             ({"min_count": 1}, r"min_count is a Corpus setting: "
                                r"model.fit\(Corpus\(source, min_count=1\)\)"),

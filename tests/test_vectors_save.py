@@ -343,17 +343,20 @@ def test_a_loader_given_another_kind_of_file_names_the_call_that_loads_it(tmp_pa
     model = SkipGram(dim=4, epochs=1, workers=1, progress=False).fit(
         [["a", "b", "c"] * 20] * 20)
     model.save(tmp_path / "m")
+    (tmp_path / "gensim.model").write_bytes(b"\x80\x04\x95pickled\x00\x01")
     for call, said in (
             (lambda: Vectors.load(tmp_path / "v.bin"),
-             r"v.bin is not a wordspace vectors directory \(no vectors.json\); it is a file: "
-             "word2vec vectors .* load with Vectors.load_word2vec_format\\(path\\)"),
+             r"v.bin is not a wordspace vectors directory \(no vectors.json\); it is a "
+             "word2vec file .*: Vectors.load_word2vec_format\\(path\\) loads it"),
             (lambda: load_model(tmp_path / "vd"),
              "vd is not a wordspace model directory .*; it is a vectors directory: "
              "Vectors.load\\(path\\) loads it"),
             (lambda: Vectors.load(tmp_path / "m"),
              "m is not a wordspace vectors directory .*; it is a model directory: "
              "wordspace.load_model\\(path\\) loads it, load_model\\(path\\).vectors"),
-            (lambda: Vectors.load(tmp_path / "none"), "none is not .*: nothing is there")):
+            (lambda: Vectors.load(tmp_path / "none"), "none is not .*: nothing is there"),
+            (lambda: load_model(tmp_path / "gensim.model"),  # a pickle: nothing said of it
+             r"gensim.model is not a wordspace model directory \(no config.json\)$")):
         with pytest.raises(FileNotFoundError, match=said):
             call()
     assert Vectors.load_word2vec_format(tmp_path / "v.bin").words == ["a", "b"]

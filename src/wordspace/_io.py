@@ -419,12 +419,15 @@ def how_to_load(path: str | Path) -> str:
         return ": nothing is there"
     if path.is_file():
         from wordspace.fasttext_format import is_fasttext_file
+        from wordspace.word2vec_format import is_word2vec_file
 
         if is_fasttext_file(path):
             return ("; it is a fastText .bin model: FastText.load_facebook_model(path) "
                     "loads it, FastText.load_facebook_vectors(path) its word vectors")
-        return ("; it is a file: word2vec vectors (text or binary, fastText's .vec, "
-                "GloVe's) load with Vectors.load_word2vec_format(path)")
+        if is_word2vec_file(path, headerless=True):
+            return ("; it is a word2vec file (text or binary, fastText's .vec, GloVe's): "
+                    "Vectors.load_word2vec_format(path) loads it")
+        return ""
     if (path / "config.json").is_file():
         return ("; it is a model directory: wordspace.load_model(path) loads it, "
                 "load_model(path).vectors its vectors")

@@ -4,8 +4,11 @@ and the checks of loaded arrays they share."""
 from __future__ import annotations
 
 import difflib
+import functools
+import inspect
 import math
 import numbers
+from collections.abc import Callable
 
 import numpy as np
 
@@ -52,6 +55,33 @@ def check_float(name: str, value, minimum: float, *, strict: bool = False,
         rel = ">" if strict else ">="
         allowed = f"{rel} {minimum}" + (f" and <= {maximum}" if maximum is not None else "")
         raise ValueError(f"{name} must be {allowed}, got {value!r}")
+
+
+def keywords_checked(init, unknown: Callable[[type, str, object, list[str]], str],
+                     positional: Callable[[type], str] | None = None):
+    """``init`` (a class's ``__init__``), refusing an unknown keyword argument with
+    ``unknown(cls, name, value, known)``'s message (where it belongs, the closest names),
+    and, given ``positional``, positional arguments where ``init`` takes none with
+    ``positional(cls)``'s. An ``init`` taking ``**kwargs`` (a subclass passing them on),
+    or one already checked, is returned as it is."""
+    params = inspect.signature(init).parameters
+    if hasattr(init, "__wrapped__") or any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return init
+    known = [p for p in params if p != "self"]
+    takes_positional = any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                           for name, p in params.items() if name != "self")
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        if args and positional is not None and not takes_positional:
+            raise TypeError(positional(type(self)))
+        wrong = [k for k in kwargs if k not in params or k == "self"]
+        if wrong:
+            raise TypeError("; ".join(unknown(type(self), k, kwargs[k], known)
+                                      for k in wrong))
+        init(self, *args, **kwargs)
+
+    return __init__
 
 
 def did_you_mean(name: str, names) -> str:

@@ -23,7 +23,7 @@ An encoding's status:
     its ``meta.json`` cannot be read: a run would rebuild it;
 ``unchecked``
     its source cannot be looked at now (a permission denied, a network mount failing,
-    or its folder missing too, as on a drive not mounted): whether a run will use it
+    or its folder missing or empty, as on a drive not mounted): whether a run will use it
     again is not known, so it is kept (``--all`` removes it);
 ``newer format``
     written by a later wordspace (kept: that one may still use it).
@@ -216,12 +216,18 @@ def _stat(path: str | Path) -> os.stat_result | None:
 
 def _missing(path: str | Path) -> str:
     """Why an encoding whose source ``path`` is not there is stale; :class:`_Unchecked`
-    when its folder is gone too: a drive or network share not mounted now, or a folder
-    moved, may bring it back unchanged (an encoding of a large corpus takes hours to
-    rebuild)."""
+    when its folder is gone too, or empty (an unmounted drive's mount point): a drive or
+    network share not mounted now, or a folder moved, may bring it back unchanged (an
+    encoding of a large corpus takes hours to rebuild)."""
     folder = Path(path).parent
     if _stat(folder) is None:
         raise _Unchecked(f"{folder} is missing (a drive not mounted, or a folder moved?)")
+    try:
+        empty = not any(folder.iterdir())
+    except OSError as e:
+        raise _Unchecked(f"{folder} cannot be listed: {e.strerror or e}") from e
+    if empty:  # a mount point (fstab's) stays behind as an empty folder
+        raise _Unchecked(f"{folder} is empty (a drive not mounted?)")
     return f"{path} is missing"
 
 

@@ -1533,8 +1533,8 @@ def _add_cache(sub) -> None:
                     "Status: ok; stale (its source is missing, or has another size or "
                     "times than when encoded: no run will use it again); old format "
                     "(written by an earlier wordspace); damaged (unreadable meta.json); "
-                    "unchecked (its source cannot be looked at now, or its folder is gone "
-                    "too, as on a drive not mounted: kept); newer format "
+                    "unchecked (its source cannot be looked at now, or its folder is gone or "
+                    "empty, as on a drive not mounted: kept); newer format "
                     "(kept).")
     actions = p.add_subparsers(title="actions", metavar="ACTION", required=True)
     _subcommand(actions, "list",
@@ -1733,7 +1733,7 @@ def _phrases(a) -> None:
 
     check_corpus_output(a.output)
     if a.table:
-        if Path(a.table).absolute() == Path(a.output).absolute():  # found after the work
+        if Path(a.table).resolve() == Path(a.output).resolve():  # found after the work
             raise UsageError(f"-o and --table both name {a.output}: the phrased corpus and "
                              "the table are two files, give two paths")
         check_replaceable_file(a.table, "a wordspace phrase table", is_phrase_table)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import codecs
 import contextlib
 import errno
-import functools
 import hashlib
 import heapq
 import inspect
@@ -63,7 +62,7 @@ from wordspace._tokens import (
     make_pattern_tokenizer,
     shorten,
 )
-from wordspace._validate import check_int, did_you_mean
+from wordspace._validate import check_int, did_you_mean, keywords_checked
 from wordspace.progress import progress_bar
 from wordspace.vocab import UNK, Vocabulary
 
@@ -745,7 +744,7 @@ class Corpus:
         """A subclass's ``__init__`` says where an unknown argument belongs too."""
         super().__init_subclass__(**kwargs)
         if "__init__" in cls.__dict__:
-            cls.__init__ = _settings_checked(cls.__dict__["__init__"])
+            cls.__init__ = keywords_checked(cls.__dict__["__init__"], _unknown_setting)
 
     def __init__(self, source, min_count: int = 5, max_vocab_size: int | None = None,
                  lowercase: bool = False, token_pattern: str | None = None, unk: bool = False,
@@ -1422,27 +1421,10 @@ def _prune(ids: dict, counts: np.ndarray, min_reduce: int, max_size: int) -> int
     return min_reduce
 
 
-def _settings_checked(init):
-    """``init`` (a corpus class's ``__init__``), refusing an unknown keyword argument with
-    the closest settings (``mincount``: did you mean ``min_count``?) or, for a model's
-    parameter, where it goes; Python's bare "unexpected keyword argument" said neither."""
-    params = inspect.signature(init).parameters
-
-    @functools.wraps(init)
-    def __init__(self, *args, **kwargs):
-        unknown = [name for name in kwargs if name not in params or name == "self"]
-        if unknown:
-            raise TypeError("; ".join(_unknown_setting(type(self), name,
-                                                       [p for p in params
-                                                        if p not in ("self", "source")])
-                                      for name in unknown))
-        init(self, *args, **kwargs)
-
-    return __init__
-
-
-def _unknown_setting(kind: type, name: str, settings: list[str]) -> str:
-    """Where ``kind(source, name=...)``'s unknown ``name`` belongs."""
+def _unknown_setting(kind: type, name: str, value, settings: list[str]) -> str:
+    """Where ``kind(source, name=...)``'s unknown ``name`` belongs: a corpus class's
+    message for :func:`~wordspace._validate.keywords_checked`."""
+    settings = [s for s in settings if s != "source"]
     from wordspace.models import MODELS  # the models import this module
 
     owners = [cls.__name__ for cls in sorted(  # the models of this kind of corpus first
@@ -1455,7 +1437,9 @@ def _unknown_setting(kind: type, name: str, settings: list[str]) -> str:
             f"settings are {', '.join(settings)})")
 
 
-Corpus.__init__ = _settings_checked(Corpus.__init__)  # its subclasses: __init_subclass__
+# an unknown setting (mincount, or a model's dim) said, not Python's bare "unexpected
+# keyword argument"; its subclasses': __init_subclass__
+Corpus.__init__ = keywords_checked(Corpus.__init__, _unknown_setting)
 
 
 def _fingerprint(path: Path, info: os.stat_result | None = None) -> list:

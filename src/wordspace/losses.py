@@ -30,7 +30,11 @@ Params = VectorParams | GaussianParams
 class Loss:
     """Interface: a compiled update applied to a batch of sampled examples.
 
-    Subclasses implement :meth:`scratch` and :meth:`update`.
+    Subclasses implement :meth:`scratch` and :meth:`update`. Before a run's clock starts,
+    :meth:`compile` calls ``update`` once on no example (``n_examples`` and the other
+    counts 0, rate 0): an update must then change nothing (no step counted) and divide by
+    no count; a loss whose kernel depends on more than the examples' types overrides
+    :meth:`compile`.
     """
 
     #: whether the progress bar shows the share of active (non-zero-loss) terms

@@ -391,8 +391,13 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
                              layout.cache_slots(window)))
 
     if executor is None and run.start < len(jobs):  # words/s is training's, not Numba's
-        _compile(sampler, loss, params, jobs[run.start], states[0], buffers,
-                 announce=progress)
+        try:
+            _compile(sampler, loss, params, jobs[run.start], states[0], buffers,
+                     announce=progress)
+        except BaseException:
+            if run.sync is not None:
+                run.sync.abort()  # as a failed job would: the other ranks stop too
+            raise
     with progress_bar(total=total_words, unit="w", desc=desc, enable=progress,
                       initial=meter.words) as bar:
         shown = {"loss": float("nan"), "active": float("nan")}

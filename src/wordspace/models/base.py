@@ -7,7 +7,6 @@ temporary name and renamed into place, so a crash never leaves half a model.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import inspect
 import json
@@ -36,6 +35,7 @@ from wordspace._validate import (
     check_int,
     check_switch,
     did_you_mean,
+    keywords_checked,
     longest_row,
 )
 from wordspace.corpus import MAX_SENTENCE_LENGTH, Corpus
@@ -92,13 +92,13 @@ class Model:
     #: what ``report_`` is (restored from ``training.json`` by :meth:`load`)
     _report_type: type = TrainingReport
     #: query attributes a fitted model has (an unfitted one says: call fit() first)
-    _query_attributes = ("vectors", "distributions", "docvecs", "scorers")
+    _query_attributes = ("vectors", "distributions", "scorers")
 
     def __init_subclass__(cls, **kwargs) -> None:
         """Give each model's ``__init__`` a helpful message for an unknown argument."""
         super().__init_subclass__(**kwargs)
         init = cls.__dict__.get("__init__")
-        if init is not None and not hasattr(init, "__wrapped__"):
+        if init is not None:
             cls.__init__ = _check_arguments(init)
 
     @property
@@ -942,29 +942,12 @@ def _misplaced_in_fit(model: type[Model], name: str, value) -> str:
 
 def _check_arguments(init):
     """``init`` (a model's ``__init__``), refusing unknown keyword arguments with a
-    message that says where each belongs (:func:`_unknown_argument`)."""
-    params = inspect.signature(init).parameters
-    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
-        return init
-    valid = [p for p in params if p != "self"]
-
-    positional = any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-                     for name, p in params.items() if name != "self")
-
-    @functools.wraps(init)
-    def __init__(self, *args, **kwargs):
-        if args and not positional:  # gensim's Word2Vec(sentences, ...)
-            name = type(self).__name__
-            raise TypeError(f"{name} takes its parameters by name ({name}(dim=100, ...)); "
-                            f"what it trains on goes to fit(): "
-                            f"{name}(...).fit({type(self)._corpus_type.__name__}(source))")
-        unknown = [k for k in kwargs if k not in params or k == "self"]
-        if unknown:
-            raise TypeError("; ".join(_unknown_argument(type(self), k, kwargs[k], valid)
-                                      for k in unknown))
-        init(self, *args, **kwargs)
-
-    return __init__
+    message that says where each belongs (:func:`_unknown_argument`), and gensim's
+    positional corpus (``Word2Vec(sentences)``) with where it goes."""
+    return keywords_checked(init, _unknown_argument, positional=lambda cls: (
+        f"{cls.__name__} takes its parameters by name ({cls.__name__}(dim=100, ...)); what "
+        f"it trains on goes to fit(): {cls.__name__}(...).fit("
+        f"{cls._corpus_type.__name__}(source))"))
 
 
 @dataclass(frozen=True)
