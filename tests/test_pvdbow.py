@@ -166,7 +166,7 @@ def test_documents_without_words_get_zero_vectors(caplog):
     assert "1 document(s) have no word in the vocabulary" in caplog.text
 
 
-def test_doc_vectors_answer_by_id(fitted):
+def test_doc_vectors_answer_by_id(fitted, caplog):
     model, _ = fitted
     dv = model.dv
     assert len(dv) == 160 and "doc3" in dv and "doc999" not in dv and 999 not in dv
@@ -183,8 +183,15 @@ def test_doc_vectors_answer_by_id(fitted):
     numbered = Documents([(10, ["t0w0", "c1"]), (11, ["t1w0"])], min_count=1)
     small = PVDBOW(dim=4, epochs=1, sample=0, workers=1, progress=False).fit(numbered)
     np.testing.assert_array_equal(small.dv[10], small.dv["10"])  # an id before a row
+    assert "taken as a row number" not in caplog.text
     np.testing.assert_array_equal(small.dv[1], small.dv.matrix[1])
+    np.testing.assert_array_equal(small.dv[0], small.dv.matrix[0])
     assert small.dv.ids == [10, 11]  # integers kept, as gensim keeps int tags
+    # integer ids and a number that is none: a row, said once (dv[1] is id 11's row)
+    said = [r.getMessage() for r in caplog.records if "taken as a row number" in r.getMessage()]
+    assert said == ["1 is no document id, so it is taken as a row number: row 1 holds "
+                    "document 11. The ids are integers, so a number may mean either: "
+                    "dv.vectors[i] is row i, without doubt"]
 
 
 def _int_tagged():

@@ -1249,6 +1249,30 @@ class DocVectors(Vectors):
     def _same_key(key) -> str:
         return str(key)  # 7 and "7" are one id
 
+    def get_index(self, key, default=None) -> int:
+        """Row of the document ``key`` (see :meth:`Vectors.get_index`); an integer that is
+        no id is a row number, as in gensim, which is said once (a warning) where the ids
+        themselves are integers: with ids 1, 2, ..., ``dv[0]`` is document 1's row, and
+        so is ``dv[1]``."""
+        row = super().get_index(key, default)
+        if isinstance(key, (int, np.integer)) and not isinstance(key, bool) \
+                and self._key(key) not in self.index and row is not default \
+                and not self.__dict__.get("_told_rows") and self._integer_ids():
+            self._told_rows = True
+            logger.warning("%d is no document id, so it is taken as a row number: row %d "
+                           "holds document %r. The ids are integers, so a number may mean "
+                           "either: dv.vectors[i] is row i, without doubt", key, row,
+                           self.words[row])
+        return row
+
+    def _integer_ids(self) -> bool:
+        """Whether any id is an integer (counted again when ids were added)."""
+        seen = self.__dict__.get("_ids_seen")
+        if seen is None or seen[0] != len(self.words):
+            seen = self._ids_seen = (len(self.words),
+                                     any(type(k) is int for k in self.words))
+        return seen[1]
+
     def _like(self, keys: list, matrix: np.ndarray, counts: np.ndarray | None) -> DocVectors:
         return DocVectors(keys, matrix, infer=self._infer)
 
