@@ -70,8 +70,9 @@ def test_a_misspelt_choice_is_named_with_the_closest_ones(capsys):
     assert "invalid choice: 'zzz' (choose from 'train', " in _usage_error(["zzz"], capsys)
 
 
-def test_wordspace_alone_shows_the_subcommands(capsys):
-    assert main([]) == 2
+@pytest.mark.parametrize("argv", [[], ["-v"], ["--verbose"]])
+def test_wordspace_alone_shows_the_subcommands(capsys, argv):
+    assert main(argv) == 2
     err = capsys.readouterr().err
     assert "subcommands:" in err and "examples:" in err and "similar" in err
 

@@ -1799,7 +1799,8 @@ def _kept_checkpoint(args) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``wordspace`` command."""
     parser = build_parser()
-    if not (sys.argv[1:] if argv is None else argv):  # what there is to do, not one line
+    given = sys.argv[1:] if argv is None else argv
+    if not [a for a in given if a not in ("-v", "--verbose")]:  # what there is to do
         parser.print_help(sys.stderr)
         return 2
     args = parser.parse_args(argv)
