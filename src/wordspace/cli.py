@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wordspace import __version__
+from wordspace._validate import is_number
 
 logger = logging.getLogger("wordspace")
 
@@ -129,7 +130,7 @@ class _Parser(argparse.ArgumentParser):
         known = [s for s in self._option_string_actions if s.startswith("--")]
         said = []
         for extra in extras:
-            if not extra.startswith("-") or extra == "-" or _is_number(extra):
+            if not extra.startswith("-") or extra == "-" or is_number(extra):
                 continue  # a value (--dimm 50's 50) or a word, not an option
             typed = extra.partition("=")[0]
             close = difflib.get_close_matches(typed, known, n=3, cutoff=0.75)
@@ -174,14 +175,6 @@ class _TopParser(argparse.ArgumentParser):
 
     def error(self, message: str):
         super().error(_closest_choice(message))
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 class UsageError(ValueError):
