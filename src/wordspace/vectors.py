@@ -1257,21 +1257,14 @@ class DocVectors(Vectors):
         row = super().get_index(key, default)
         if isinstance(key, (int, np.integer)) and not isinstance(key, bool) \
                 and self._key(key) not in self.index and row is not default \
-                and not self.__dict__.get("_told_rows") and self._integer_ids():
-            self._told_rows = True
-            logger.warning("%d is no document id, so it is taken as a row number: row %d "
-                           "holds document %r. The ids are integers, so a number may mean "
-                           "either: dv.vectors[i] is row i, without doubt", key, row,
-                           self.words[row])
+                and not self.__dict__.get("_rows_looked_at"):
+            self._rows_looked_at = True  # the ids are looked at once, at the first row
+            if any(type(k) is int for k in self.words):
+                logger.warning("%d is no document id, so it is taken as a row number: row "
+                               "%d holds document %r. The ids are integers, so a number may "
+                               "mean either: dv.vectors[i] is row i, without doubt", key,
+                               row, self.words[row])
         return row
-
-    def _integer_ids(self) -> bool:
-        """Whether any id is an integer (counted again when ids were added)."""
-        seen = self.__dict__.get("_ids_seen")
-        if seen is None or seen[0] != len(self.words):
-            seen = self._ids_seen = (len(self.words),
-                                     any(type(k) is int for k in self.words))
-        return seen[1]
 
     def _like(self, keys: list, matrix: np.ndarray, counts: np.ndarray | None) -> DocVectors:
         return DocVectors(keys, matrix, infer=self._infer)
