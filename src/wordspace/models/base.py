@@ -891,12 +891,16 @@ _GENSIM_ATTRIBUTES = {
 }
 
 
+def _corpus_settings(model: type[Model]) -> list[str]:
+    """The settings of the corpus class ``model`` trains on (``min_count``, ...)."""
+    return [p for p in inspect.signature(model._corpus_type.__init__).parameters
+            if p not in ("self", "source")]
+
+
 def _unknown_argument(model: type[Model], name: str, value, valid: list[str]) -> str:
     """Where argument ``name`` belongs, or the model's parameters closest to it."""
     kind = model._corpus_type.__name__
-    corpus_settings = [p for p in inspect.signature(model._corpus_type.__init__).parameters
-                       if p not in ("self", "source")]
-    if name in corpus_settings:
+    if name in _corpus_settings(model):
         return f"{name} is a {kind} setting: {kind}(source, {name}={value!r})"
     fit_args = [p for p in inspect.signature(Model.fit).parameters if p not in ("self",
                                                                                 "corpus")]
@@ -930,8 +934,7 @@ def _misplaced_in_fit(model: type[Model], name: str, value) -> str:
                 "counts it itself (the rate falls from alpha to min_alpha, model "
                 "parameters)")
     kind = model._corpus_type.__name__
-    settings = [p for p in inspect.signature(model._corpus_type.__init__).parameters
-                if p not in ("self", "source")]
+    settings = _corpus_settings(model)
     if name in settings:
         return f"{name} is a {kind} setting: model.fit({kind}(source, {name}={value!r}))"
     arguments = [p for p in inspect.signature(Model.fit).parameters
