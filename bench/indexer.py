@@ -44,9 +44,10 @@ def main() -> None:
     parser.add_argument("--dim", type=int, default=100)
     parser.add_argument("--trees", type=int, default=10)
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--search-k", type=int, default=-1,
-                        help="Annoy's search_k for wordspace's indexer (gensim's has no "
-                             "such setting: -1, Annoy's default, trees x neighbours)")
+    parser.add_argument("--search-k", type=int, default=None,
+                        help="Annoy's search_k for wordspace's indexer (default: "
+                             "wordspace's, max(trees, 300) x neighbours; -1: Annoy's own, "
+                             "trees x neighbours, which gensim's indexer uses)")
     args = parser.parse_args()
 
     matrix = clustered(args.words, args.dim)
@@ -84,7 +85,8 @@ def main() -> None:
             recall[lib].append(len({w for w, _ in exact} & set(found)) / 10)
 
     print(f"{args.words:,} vectors x {args.dim}, {args.trees} trees, {args.queries} "
-          f"queries (median per query), wordspace's search_k {args.search_k}")
+          f"queries (median per query), wordspace's search_k "
+          f"{'default' if args.search_k is None else args.search_k}")
     print(f"{'library':10} {'build s':>8} {'exact ms':>9} {'annoy ms':>9} {'speed-up':>9} "
           f"{'recall@10':>10}")
     for lib in libraries:

@@ -84,6 +84,26 @@ def test_annoy_finds_nearly_the_exact_neighbours(vectors):
     assert [w for w, _ in vectors.most_similar("w5", topn=10, indexer=few)] != exact
 
 
+def test_the_default_search_looks_further_than_annoy_s_own(vectors):
+    """Annoy's default (trees x neighbours) misses many neighbours of a small forest;
+    wordspace's default looks at 300 nodes per neighbour (``search_k=-1`` keeps
+    Annoy's)."""
+    def recall(index):
+        found = []
+        for word in vectors.words[:200:10]:
+            exact = {w for w, _ in vectors.most_similar(word, topn=10)}
+            found.append(len(exact & {w for w, _ in vectors.most_similar(
+                word, topn=10, indexer=index)}) / 10)
+        return np.mean(found)
+
+    default = AnnoyIndexer(vectors, num_trees=2, seed=3, workers=1)
+    annoy_s = AnnoyIndexer(vectors, num_trees=2, seed=3, workers=1, search_k=-1)
+    assert default.search_k is None
+    assert recall(default) > 0.95 and recall(annoy_s) < 0.8
+    with pytest.raises(ValueError, match="search_k"):
+        AnnoyIndexer(vectors, num_trees=2, search_k=0)
+
+
 def test_a_model_s_words_or_documents_are_indexed():
     sentences = [[f"a{i % 7}", f"b{i % 5}", f"c{i % 3}"] for i in range(300)]
     model = SkipGram(dim=8, epochs=1, sample=0, workers=1, progress=False).fit(
