@@ -14,7 +14,15 @@ import pytest
 
 from conftest import planted_sentences
 from helpers import write_sentences
-from wordspace import Corpus, GaussianSkipGram, SkipGram, SoftmaxSkipGram
+from wordspace import (
+    CBOW,
+    PVDBOW,
+    Corpus,
+    Documents,
+    GaussianSkipGram,
+    SkipGram,
+    SoftmaxSkipGram,
+)
 from wordspace import train as driver
 from wordspace.engine import Job, Sampler
 from wordspace.engine.layout import SHARED_BAGS, Layout
@@ -119,6 +127,46 @@ def test_the_memory_refusal_names_its_numbers():
     assert isinstance(caught.value, ValueError) and isinstance(caught.value, MemoryError)
     check_walk_memory(layout=Layout(max_bags=1), window=200, negative=5, dim=100, workers=4,
                       longest=10_000, available=2**33)  # fits in 8 GiB
+
+
+@pytest.mark.parametrize("make", [
+    lambda: SkipGram(dim=12, sample=0, **QUIET),
+    lambda: CBOW(dim=12, sample=0, **QUIET),
+    lambda: SoftmaxSkipGram(dim=12, sample=0, **QUIET),
+    lambda: GaussianSkipGram(dim=12, sample=0, covariance="diagonal", tied=False, **QUIET),
+    lambda: GaussianSkipGram(dim=12, sample=0, covariance="spherical", **QUIET),
+    lambda: PVDBOW(dim=12, sample=0, **QUIET),
+    lambda: PVDBOW(dim=12, sample=0, train_words=True, **QUIET),
+], ids=["sgns", "cbow", "softmax", "gaussian-diagonal", "gaussian-spherical", "pv-dbow",
+        "pv-dbow-words"])
+def test_the_parameters_size_checked_before_allocating_is_what_fit_allocates(make, corpus):
+    model = make()
+    sentences, _ = planted_sentences(n_sentences=300)
+    data = Documents([(i, " ".join(s)) for i, s in enumerate(sentences)], min_count=1) \
+        if isinstance(model, PVDBOW) else corpus
+    model.fit(data)
+    assert model._parameter_bytes(data) == sum(getattr(model, name).nbytes
+                                               for name in model._word_arrays)
+
+
+def test_parameters_larger_than_memory_are_refused_before_they_are_allocated(
+        corpus, monkeypatch, caplog):
+    from wordspace.models import base
+
+    need = len(corpus.vocab) * 2 * 64 * 4  # input and output rows of dim 64
+    allocated = []
+    monkeypatch.setattr(SkipGram, "_start_rows", lambda self, n: allocated.append(n))
+    monkeypatch.setattr(base, "available_memory", lambda: need - 1)
+    model = SkipGram(dim=64, sample=0, **QUIET)
+    with pytest.raises(TrainingTooLarge, match=rf"the parameters need 0.0 GiB "
+                       rf"\({len(corpus.vocab):,} words, dim 64\) .*lower dim"):
+        model.fit(corpus)
+    assert not allocated and not fitted(model)
+    monkeypatch.undo()
+    monkeypatch.setattr(base, "available_memory", lambda: need + 1)  # fits, barely: said
+    with caplog.at_level(logging.WARNING, logger="wordspace.models.base"):
+        SkipGram(dim=64, sample=0, epochs=1, **QUIET).fit(corpus)
+    assert "training may swap" in caplog.text
 
 
 def test_fit_checks_the_corpus_own_sentences(monkeypatch):

@@ -50,7 +50,15 @@ from wordspace.engine.checkpoint import (
 from wordspace.engine.layout import Layout
 from wordspace.engine.meter import TrainingReport
 from wordspace.losses import Loss, Params
-from wordspace.train import DeviceExecutor, TrainingDiverged, check_walk_memory, train
+from wordspace.train import (
+    MEMORY_SHARE,
+    DeviceExecutor,
+    TrainingDiverged,
+    TrainingTooLarge,
+    available_memory,
+    check_walk_memory,
+    train,
+)
 from wordspace.vectors import _check_topn, top_rows
 from wordspace.vocab import UNK, Vocabulary
 
@@ -288,6 +296,7 @@ class Model:
             # the parameters this fit trains with, from its start: a callback's save()
             # or a checkpoint during it writes these, not the previous fit's
             self._trained_params = self._plain_params()
+            self._check_memory(corpus)
             self._fit(corpus)
             for callback in run.callbacks:  # a failure here fails the fit as well
                 if callable(getattr(callback, "on_train_end", None)):
@@ -420,6 +429,24 @@ class Model:
         rng = self._rows_rng(first)
         inputs = (rng.random((n, self.dim), dtype=np.float32) - 0.5) / self.dim
         return inputs, np.zeros((n, self.dim), dtype=np.float32)
+
+    def _parameter_bytes(self, corpus: Corpus) -> int:
+        """Bytes of the arrays ``fit`` allocates for ``corpus`` once its vocabulary is
+        known (by default a row of each of :attr:`_word_arrays` per word)."""
+        return len(self.vocab_) * sum(rows.nbytes for rows in self._new_rows(1))
+
+    def _check_memory(self, corpus: Corpus) -> None:
+        """Refuse, before they are allocated, parameters larger than the memory available
+        (``TrainingTooLarge``: the kernel would kill the run part-way instead, or numpy
+        fail with a bare size), and warn when they take most of it."""
+        need, available = self._parameter_bytes(corpus), available_memory()
+        sizes = (f"the parameters need {need / 2**30:.1f} GiB ({len(self.vocab_):,} words, "
+                 f"dim {self.dim:,}) and {available / 2**30:.1f} GiB of memory is available")
+        if need > available:
+            raise TrainingTooLarge(f"{sizes}: lower dim, or keep fewer words (a higher "
+                                   "min_count, or max_final_vocab)")
+        if need > MEMORY_SHARE * available:
+            logger.warning("%s: training may swap, or be killed when memory runs out", sizes)
 
     def _start_rows(self, n: int) -> None:
         """Give the model the arrays of a new one with ``n`` words, unless ``fit``

@@ -210,6 +210,12 @@ class PPMISVD(Model):
         counts.eliminate_zeros()
         return counts
 
+    def _parameter_bytes(self, corpus: Corpus) -> int:
+        # the SVD's two float64 factors and the float32 vectors made from them (the
+        # sparse counts, which grow with the corpus's pairs, are not known before counting)
+        n = len(corpus.vocab)
+        return n * min(self.dim, n) * (8 + 8 + 4 + 4)
+
     def _fit(self, corpus: Corpus) -> None:
         start = time.perf_counter()
         check_vocabulary(corpus.vocab.words, 2, "a word's PMI with itself alone is "

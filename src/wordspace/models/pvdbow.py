@@ -99,6 +99,11 @@ class PVDBOW(SkipGram):
         check_switch(self, "train_words")
         super()._validate()
 
+    def _parameter_bytes(self, documents: Documents) -> int:
+        # the words' output rows (and input rows, if trained) and the documents' rows
+        rows = len(documents.vocab) * (1 + bool(self.train_words)) + documents.n_documents
+        return rows * self.dim * 4
+
     def _fit(self, documents: Documents) -> None:
         n_words, n_docs, dim = len(documents.vocab), documents.n_documents, self.dim
         if n_docs == 1:  # a text8-like file (one line) read as documents: one line each
