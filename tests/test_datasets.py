@@ -228,6 +228,10 @@ def test_mirror_comes_first_and_stand_ins_are_announced(tmp_path, register, monk
         corpus = Corpus("toycorpus", min_count=1)
     assert "stand-in" in caplog.text and "a tiny sample" in caplog.text
     assert corpus.vocab.words == ["a", "b", "c"]
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):  # once a process, however often it is read
+        datasets.path("toycorpus", progress=False)
+    assert "stand-in" not in caplog.text
 
 
 def test_offline_without_mirror_says_what_to_set(register):

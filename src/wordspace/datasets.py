@@ -324,6 +324,10 @@ def fetch(name: str, progress: bool = True, deadline: float | None = None) -> Pa
     return _cached_or_fetched(info(name), True, progress, deadline)[0]
 
 
+#: the stand-ins already announced (a command may look a dataset up more than once)
+_ANNOUNCED: set[tuple[str, Path]] = set()
+
+
 def _obtain(name: str, download: bool, progress: bool, deadline: float | None):
     """``(path, parsed)``: the mirror's copy, the cache's, or a fresh download, checked."""
     dataset = info(name)
@@ -333,7 +337,8 @@ def _obtain(name: str, download: bool, progress: bool, deadline: float | None):
         if not where.exists():
             continue
         parsed = check_mirror_file(name, where)
-        if dataset.stand_in:
+        if dataset.stand_in and (name, where) not in _ANNOUNCED:  # once a process
+            _ANNOUNCED.add((name, where))
             logger.warning("%s: using the mirror's stand-in %s: %s", name, where,
                            dataset.stand_in)
         return where, parsed
