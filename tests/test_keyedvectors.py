@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from wordspace import PVDBOW, SkipGram, Vectors
+from wordspace import PVDBOW, Corpus, SkipGram, Vectors
 from wordspace.vocab import Vocabulary
 
 gensim_kv = pytest.importorskip("gensim.models.keyedvectors")
@@ -627,6 +627,38 @@ def test_save_and_load_mmap_answer_as_gensims(tmp_path, pair):
     assert isinstance(back.vectors, np.memmap)
     with pytest.raises(ValueError, match="read-only"):
         back.vectors[0] = 0.0
+
+
+def test_gensim_s_file_spellings_load_and_save_as_in_gensim(tmp_path, pair):
+    """gensim's ``fname=`` names the file in every load and save, ``limit=0`` reads every
+    word, and adding no vectors adds nothing: each as gensim does with the same call."""
+    kv, v = pair
+    text = tmp_path / "v.txt"
+    kv.save_word2vec_format(fname=str(tmp_path / "kv.txt"))
+    v.save_word2vec_format(fname=text)
+    ours = Vectors.load_word2vec_format(fname=text, limit=0)
+    theirs = gensim_kv.KeyedVectors.load_word2vec_format(fname=str(tmp_path / "kv.txt"),
+                                                         limit=0)
+    assert ours.words == theirs.index_to_key == v.words
+    np.testing.assert_array_equal(ours.vectors, theirs.vectors)
+    v.save(fname=tmp_path / "vd")
+    assert Vectors.load(fname=tmp_path / "vd", mmap="r").words == v.words
+    model = SkipGram(dim=8, epochs=1, sample=0, progress=False).fit(
+        Corpus([["a", "b", "c", "d"]] * 20, min_count=1))
+    model.save(fname=tmp_path / "m")  # gensim's model.save(fname) and load(fname) too
+    assert SkipGram.load(fname=tmp_path / "m").wv.words == model.wv.words
+    with pytest.raises(TypeError, match="both path and fname"):
+        Vectors.load(path=tmp_path / "vd", fname=tmp_path / "vd")
+    before = list(ours.words)
+    ours.add_vectors([], np.zeros((0, DIM), np.float32))
+    theirs.add_vectors([], np.zeros((0, DIM), np.float32))
+    assert ours.words == theirs.index_to_key == before
+
+
+def test_bytes_are_no_query_term(pair):
+    _, v = pair
+    with pytest.raises(TypeError, match=r"not bytes \(b'w1'\): decode them, e\.g\. 'w1'"):
+        v.most_similar(positive=b"w1")  # not the rows 119 and 49 its bytes would be
 
 
 def test_every_migration_row_is_exercised():

@@ -84,6 +84,21 @@ def keywords_checked(init, unknown: Callable[[type, str, object, list[str]], str
     return __init__
 
 
+def takes_fname(method):
+    """``method``, also taking gensim's ``fname=`` for its ``path`` argument (gensim's
+    ``load``, ``save`` and word2vec-format calls name the file so)."""
+    @functools.wraps(method)
+    def call(*args, **kwargs):
+        if "fname" in kwargs:
+            if "path" in kwargs:
+                raise TypeError(f"{method.__name__}() got both path and fname (gensim's "
+                                "name for it): give one")
+            kwargs["path"] = kwargs.pop("fname")
+        return method(*args, **kwargs)
+
+    return call
+
+
 def did_you_mean(name: str, names) -> str:
     """``"; did you mean a or b?"`` naming the closest of ``names`` to the misspelt
     ``name`` (difflib's), or "" when none is close."""

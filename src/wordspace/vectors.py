@@ -32,6 +32,7 @@ from wordspace._io import (
     same_file,
 )
 from wordspace._tokens import shorten
+from wordspace._validate import takes_fname
 from wordspace.vocab import _MAX_COUNT, WordIndex, unknown_word_message
 from wordspace.word2vec_format import read_word2vec, write_word2vec
 
@@ -73,6 +74,9 @@ def _ensure_list(value) -> list:
     or an iterable of keys, vectors or ``(term, weight)`` pairs."""
     if value is None:
         return []
+    if isinstance(value, (bytes, bytearray)):  # list(b"king") would be rows 107, 105, ...
+        raise TypeError(f"query terms are str keys, not bytes ({value!r}): decode them, "
+                        f"e.g. {value.decode('utf-8', 'replace')!r}")
     if isinstance(value, (str, int, np.integer)) or (
             isinstance(value, np.ndarray) and value.ndim == 1):
         return [value]
@@ -329,6 +333,8 @@ class Vectors(WordIndex):
         if isinstance(keys, (str, int, np.integer)):
             keys = [keys]
             weights = np.asarray(weights, dtype=np.float32).reshape(1, -1)
+        if len(keys) == 0:  # nothing to add (gensim's no-op)
+            return
         weights = np.asarray(weights, dtype=np.float32).reshape(len(keys), -1)
         if weights.shape[1] != self.dim:
             raise ValueError(f"expected vectors of dimension {self.dim}, got {weights.shape[1]}")
@@ -846,6 +852,7 @@ class Vectors(WordIndex):
                                               similarity_function)
 
     # -- vectors directories (gensim's save / load) ----------------------------------------
+    @takes_fname
     def save(self, path: str | Path) -> None:
         """Write these vectors as a *vectors directory* (gensim's ``KeyedVectors.save``,
         without a pickle), which :meth:`load` reads back, memory-mapped if asked.
@@ -871,6 +878,7 @@ class Vectors(WordIndex):
         save_vectors(self, path)
 
     @classmethod
+    @takes_fname
     def load(cls, path: str | Path, mmap=None) -> Vectors:
         """Read a vectors directory written by :meth:`save` (gensim's
         ``KeyedVectors.load``).
@@ -897,6 +905,7 @@ class Vectors(WordIndex):
         return load_vectors_directory(path, mmap=mmap, cls=cls)
 
     # -- word2vec formats --------------------------------------------------------------
+    @takes_fname
     def save_word2vec_format(self, path: str | Path, fvocab: str | Path | None = None,
                              binary: bool = False, total_vec: int | None = None,
                              write_header: bool = True, prefix: str = "",
@@ -909,7 +918,8 @@ class Vectors(WordIndex):
         without whitespace, and vectors finite unless ``allow_nonfinite=True``
         (``ValueError`` otherwise, and nothing is written).
 
-        gensim's arguments, in gensim's order: ``fvocab`` also writes the counts, a
+        gensim's arguments, in gensim's order (the path also as ``fname=``): ``fvocab``
+        also writes the counts, a
         ``word count`` line per word (vectors with counts only); ``write_header=False``
         leaves out the ``n_words dim`` line (text only); ``prefix`` is put before every
         word; with counts, words are written most frequent first (``sort_attr="count"``,
@@ -951,6 +961,7 @@ class Vectors(WordIndex):
                                                             strict=True))
 
     @classmethod
+    @takes_fname
     def load_word2vec_format(cls, path: str | Path, fvocab: str | Path | None = None,
                              binary: bool | None = None, encoding: str = "utf8",
                              unicode_errors: str = "strict", limit: int | None = None,
@@ -963,15 +974,16 @@ class Vectors(WordIndex):
         reads a text file without the ``n_words dim`` first line, as GloVe writes them
         (gensim's argument); left unset, such a file is recognised by its first line, a
         word and numbers rather than two integers, and ``no_header=False`` insists on a
-        header. ``limit`` reads only
-        the first words (the most frequent, in files written by word2vec tools) and stops
-        reading there. NaN and infinite values are refused unless ``allow_nonfinite=True``.
-        A word that appears twice keeps its first vector, with a logged warning. A
-        malformed file (a header that disagrees with the rows, a short or garbled row,
-        a truncated or corrupt compressed file) is a ``ValueError`` naming the file and
-        the line or row; see :mod:`wordspace.word2vec_format`.
+        header. ``limit`` reads only the first words (the most frequent, in files written by
+        word2vec tools) and stops reading there (0 or None: every word, as in gensim). NaN
+        and infinite values are refused unless ``allow_nonfinite=True``. A word that
+        appears twice keeps its first vector, with a logged warning. A malformed file (a
+        header that disagrees with the rows, a short or garbled row, a truncated or
+        corrupt compressed file) is a ``ValueError`` naming the file and the line or row;
+        see :mod:`wordspace.word2vec_format`.
 
-        gensim's arguments, in gensim's order: ``fvocab``, a file of ``word count``
+        gensim's arguments, in gensim's order (the path also as ``fname=``): ``fvocab``, a
+        file of ``word count``
         lines, gives the words their counts (a word it lacks counts 0, with a warning);
         ``unicode_errors="ignore"`` or ``"replace"`` reads words that are not UTF-8
         (``"strict"``: refused); ``encoding`` must be UTF-8 (files in other encodings:
@@ -983,7 +995,7 @@ class Vectors(WordIndex):
         if np.dtype(datatype) != np.float32:
             raise ValueError(f"datatype {np.dtype(datatype)}: wordspace keeps vectors as "
                              "float32")
-        words, matrix = read_word2vec(path, binary=binary, limit=limit,
+        words, matrix = read_word2vec(path, binary=binary, limit=limit or None,
                                       allow_nonfinite=allow_nonfinite, no_header=no_header,
                                       unicode_errors=unicode_errors)
         counts = None if fvocab is None else _read_counts(fvocab, words)

@@ -37,6 +37,7 @@ from wordspace._validate import (
     did_you_mean,
     keywords_checked,
     longest_row,
+    takes_fname,
 )
 from wordspace.corpus import MAX_SENTENCE_LENGTH, Corpus
 from wordspace.cuda.device import parse_device
@@ -513,6 +514,7 @@ class Model:
             raise RuntimeError(f"this {type(self).__name__} is not trained yet: call fit()")
 
     # -- persistence ----------------------------------------------------------------------
+    @takes_fname
     def save(self, path: str | Path) -> None:
         """Write the model directory atomically and durably.
 
@@ -542,6 +544,7 @@ class Model:
                 (tmp / "training.json").write_text(json.dumps(report.as_dict(), indent=2) + "\n")
 
     @classmethod
+    @takes_fname
     def load(cls, path: str | Path, mmap: bool = False) -> Model:
         """Read a directory written by :meth:`save` (``mmap=True`` maps the matrices).
 
