@@ -121,8 +121,31 @@ def test_inference_errors_and_unknown_words(fitted, caplog):
     np.testing.assert_array_equal(model.infer_vector(["t1w0", "t1w1"], alpha=0.05, epochs=3),
                                   model.dv.infer(["t1w0", "t1w1"], alpha=0.05, epochs=3))
     assert not model.infer_vector(["zebra"]).any()  # no known word: zero, as infer_many
-    with pytest.raises(ValueError, match="min_alpha"):
-        model.infer_vector(["t1w0"], min_alpha=0.001)
+    with pytest.raises(ValueError, match="min_alpha must be >= 0.0 and <= 0.05"):
+        model.infer_vector(["t1w0"], alpha=0.05, min_alpha=0.1)
+
+
+def test_inference_takes_gensim_s_min_alpha(fitted, monkeypatch):
+    """``infer_vector(doc, alpha, min_alpha, epochs)``, a tutorial's call: the rate falls
+    to ``min_alpha`` (by default the model's final rate)."""
+    from wordspace.models import pvdbow
+
+    model, _ = fitted
+    rates = []
+
+    def recording(*args, **kwargs):
+        rates.append((kwargs["alpha"], kwargs["min_alpha"]))
+        return infer_rows(*args, **kwargs)
+
+    infer_rows = pvdbow.infer_rows
+    monkeypatch.setattr(pvdbow, "infer_rows", recording)
+    doc = ["t1w0", "t1w1", "t1w2"]
+    given = model.infer_vector(doc, alpha=0.025, min_alpha=0.02, epochs=5)
+    default = model.infer_vector(doc, alpha=0.025, epochs=5)
+    assert rates == [(0.025, 0.02), (0.025, model._final_alpha)]
+    assert not np.array_equal(given, default)
+    np.testing.assert_array_equal(given, model.dv.infer(doc, alpha=0.025, min_alpha=0.02,
+                                                        epochs=5))
 
 
 def test_inference_uses_the_trained_parameters_and_checks_its_own(fitted):
@@ -281,8 +304,9 @@ def test_similarity_unseen_docs_is_the_cosine_of_inferred_vectors(fitted):
     assert model.similarity_unseen_docs(a, c, epochs=4) == pytest.approx(
         float(x @ y / np.linalg.norm(x) / np.linalg.norm(y)), rel=1e-5)
     assert model.similarity_unseen_docs(a, ["zebra"]) == 0.0  # no known word: 0, as gensim
-    with pytest.raises(ValueError, match="min_alpha"):
-        model.similarity_unseen_docs(a, b, min_alpha=0.001)
+    x, y = (model.infer_vector(d, min_alpha=0.001) for d in (a, c))
+    assert model.similarity_unseen_docs(a, c, min_alpha=0.001) == pytest.approx(
+        float(x @ y / np.linalg.norm(x) / np.linalg.norm(y)), rel=1e-5)
 
 
 @pytest.mark.parametrize("mmap", [False, True])

@@ -1286,17 +1286,19 @@ class DocVectors(Vectors):
         return f"document {doc!r} is not known (the {len(self):,} ids are like {sample})"
 
     def infer(self, document: str | Sequence[str], epochs: int | None = None,
-              alpha: float | None = None, seed: int | None = None) -> np.ndarray:
+              alpha: float | None = None, seed: int | None = None,
+              min_alpha: float | None = None) -> np.ndarray:
         """The vector of a new document; see :meth:`infer_many`.
 
         Raises ``ValueError`` if none of its words is in the vocabulary.
         """
         return self.infer_many([document], epochs=epochs, alpha=alpha, seed=seed,
-                               strict=True)[0]
+                               strict=True, min_alpha=min_alpha)[0]
 
     def infer_many(self, documents: Iterable[str | Sequence[str]], epochs: int | None = None,
                    alpha: float | None = None, seed: int | None = None,
-                   workers: int | None = None, strict: bool = False) -> np.ndarray:
+                   workers: int | None = None, strict: bool = False,
+                   min_alpha: float | None = None) -> np.ndarray:
         """Vectors of new documents, one row each.
 
         A document is a list of tokens, or a text, which is tokenised as the model's
@@ -1304,7 +1306,8 @@ class DocVectors(Vectors):
 
         Each document's vector is trained from a fixed random start for ``epochs`` passes
         over its words (the model's ``epochs`` by default) with everything the model
-        learnt frozen, the learning rate falling linearly from ``alpha`` (the model's).
+        learnt frozen, the learning rate falling linearly from ``alpha`` (the model's) to
+        ``min_alpha`` (the model's final rate, or ``alpha`` if that is lower).
         The result depends only on the document and ``seed`` (default: the model's),
         not on the other documents or on ``workers``. A document with no word in the
         vocabulary gets a zero vector (``strict=True``: a ``ValueError``).
@@ -1313,4 +1316,4 @@ class DocVectors(Vectors):
             raise RuntimeError("these document vectors were not made by a model that can "
                                "infer (load the model directory, not just the vectors)")
         return self._infer(list(documents), epochs=epochs, alpha=alpha, seed=seed,
-                           workers=workers, strict=strict)
+                           workers=workers, strict=strict, min_alpha=min_alpha)

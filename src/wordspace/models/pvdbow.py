@@ -187,11 +187,9 @@ class PVDBOW(SkipGram):
         """gensim's ``Doc2Vec.infer_vector``: a new document's vector, as
         ``model.dv.infer_many([doc_words])[0]`` (a document with no known word: a zero
         vector, with a warning; ``dv.infer`` raises instead). The learning rate falls
-        from ``alpha`` to the model's final rate; ``min_alpha`` is not taken."""
-        if min_alpha is not None:
-            raise ValueError("min_alpha: inference's learning rate falls from alpha to the "
-                             "model's final rate; set alpha and epochs")
-        return self.dv.infer_many([doc_words], epochs=epochs, alpha=alpha)[0]
+        from ``alpha`` to ``min_alpha`` (by default the model's final rate)."""
+        return self.dv.infer_many([doc_words], epochs=epochs, alpha=alpha,
+                                  min_alpha=min_alpha)[0]
 
     def similarity_unseen_docs(self, doc_words1: str | Sequence[str],
                                doc_words2: str | Sequence[str], alpha: float | None = None,
@@ -199,15 +197,14 @@ class PVDBOW(SkipGram):
                                ) -> float:
         """gensim's ``Doc2Vec.similarity_unseen_docs``: the cosine of two new documents'
         inferred vectors (:meth:`infer_vector`; 0.0 if either has no known word)."""
-        if min_alpha is not None:
-            raise ValueError("min_alpha: inference's learning rate falls from alpha to the "
-                             "model's final rate; set alpha and epochs")
-        rows = self.dv.infer_many([doc_words1, doc_words2], epochs=epochs, alpha=alpha)
+        rows = self.dv.infer_many([doc_words1, doc_words2], epochs=epochs, alpha=alpha,
+                                  min_alpha=min_alpha)
         return float(_unitvec(rows[0]) @ _unitvec(rows[1]))
 
     def _infer(self, documents: list[Sequence[str]], epochs: int | None = None,
                alpha: float | None = None, seed: int | None = None,
-               workers: int | None = None, strict: bool = False) -> np.ndarray:
+               workers: int | None = None, strict: bool = False,
+               min_alpha: float | None = None) -> np.ndarray:
         """:meth:`DocVectors.infer_many`'s work: see there."""
         self._check_fitted()
         with self._as_trained():  # as trained, whatever set_params said since (as saved)
@@ -219,6 +216,9 @@ class PVDBOW(SkipGram):
             bags = self._inference_bags()
         check_int("epochs", epochs, 1)
         check_float("alpha", alpha, 0.0, strict=True)
+        if min_alpha is None:
+            min_alpha = min(final_alpha, alpha)
+        check_float("min_alpha", min_alpha, 0.0, maximum=alpha)
         check_int("seed", seed, 0)
         if workers is not None:
             check_int("workers", workers, 1)
@@ -246,7 +246,7 @@ class PVDBOW(SkipGram):
                                                                else ""))
         rows = infer_rows(
             encoded, self.output_vectors_, sampler, epochs=epochs, alpha=alpha,
-            min_alpha=min(final_alpha, alpha), workers=workers or default_workers(),
+            min_alpha=min_alpha, workers=workers or default_workers(),
             seed=int(seed), objective=objective, **bags)
         rows[unknown] = 0.0
         return rows
