@@ -655,6 +655,23 @@ def test_gensim_s_file_spellings_load_and_save_as_in_gensim(tmp_path, pair):
     assert ours.words == theirs.index_to_key == before
 
 
+def test_empty_vectors_of_a_size_filled_as_in_gensim():
+    """gensim's ``KeyedVectors(vector_size)`` then ``add_vectors``: the usual way to make
+    vectors from a dict."""
+    for ours in (Vectors(vector_size=DIM), Vectors(DIM)):
+        theirs = gensim_kv.KeyedVectors(vector_size=DIM)
+        assert (len(ours), ours.vector_size) == (0, DIM)
+        ours.add_vectors(WORDS[:50], MATRIX[:50])
+        theirs.add_vectors(WORDS[:50], MATRIX[:50])
+        assert ours.index_to_key == theirs.index_to_key
+        np.testing.assert_array_equal(ours.vectors, theirs.vectors)
+        assert_same_ranking(ours.most_similar("w3"), theirs.most_similar("w3"))
+    with pytest.raises(TypeError, match="needs the matrix"):
+        Vectors(WORDS[:3])
+    with pytest.raises(ValueError, match="vector_size=8 but the matrix's rows have 32"):
+        Vectors(WORDS[:3], MATRIX[:3], vector_size=8)
+
+
 def test_bytes_are_no_query_term(pair):
     _, v = pair
     with pytest.raises(TypeError, match=r"not bytes \(b'w1'\): decode them, e\.g\. 'w1'"):

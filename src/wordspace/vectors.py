@@ -32,7 +32,7 @@ from wordspace._io import (
     same_file,
 )
 from wordspace._tokens import shorten
-from wordspace._validate import takes_fname
+from wordspace._validate import check_int, takes_fname
 from wordspace.vocab import _MAX_COUNT, WordIndex, unknown_word_message
 from wordspace.word2vec_format import read_word2vec, write_word2vec
 
@@ -135,9 +135,27 @@ class Vectors(WordIndex):
         In row order; by convention most frequent first (``restrict_vocab`` relies on it).
     matrix : array (n_words, dim)
     counts : array (n_words,), optional
+    vector_size : int, optional
+        gensim's ``KeyedVectors(vector_size)``: no words yet, vectors of this dimension
+        to come with :meth:`add_vectors` (``Vectors(300)`` is the same).
     """
 
-    def __init__(self, words: Sequence[str], matrix: np.ndarray, counts=None):
+    def __init__(self, words: Sequence[str] | int = (), matrix: np.ndarray | None = None,
+                 counts=None, *, vector_size: int | None = None):
+        if isinstance(words, Integral) and not isinstance(words, bool) and matrix is None:
+            words, vector_size = (), int(words)  # gensim's KeyedVectors(300)
+        if matrix is None:
+            if vector_size is None:
+                raise TypeError("Vectors(words, matrix) needs the matrix, or no words and "
+                                "vector_size=DIM (gensim's KeyedVectors(vector_size)), to "
+                                "add_vectors to")
+            check_int("vector_size", vector_size, 1)
+            if len(words):
+                raise ValueError(f"{len(words)} words but no matrix: give their vectors")
+            matrix = np.zeros((0, vector_size), np.float32)
+        elif vector_size is not None and np.shape(matrix)[-1] != vector_size:
+            raise ValueError(f"vector_size={vector_size} but the matrix's rows have "
+                             f"{np.shape(matrix)[-1]} values")
         words = list(words)
         # keys are strings: checked one by one (and said) only when some are not
         self.words = words if all(type(w) is str for w in words) else \
