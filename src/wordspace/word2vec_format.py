@@ -58,6 +58,24 @@ from wordspace._tokens import shorten
 from wordspace._validate import check_int, first_nonfinite_row, is_number
 from wordspace.fasttext_format import MAGIC as FASTTEXT_MAGIC
 
+
+class FileEndsEarly(ValueError, EOFError):
+    """A word2vec file that ends before the rows its header promises: a ``ValueError``,
+    as every malformed file, and the ``EOFError`` gensim raises there."""
+
+
+class WordNotUtf8(UnicodeDecodeError):
+    """A word that is not UTF-8, read with ``unicode_errors='strict'``: the
+    ``UnicodeDecodeError`` gensim raises there (a ``ValueError`` too), its message naming
+    the file, the row and the word."""
+
+    def __init__(self, message: str, cause: UnicodeDecodeError):
+        super().__init__(cause.encoding, cause.object, cause.start, cause.end, cause.reason)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
 log = logging.getLogger(__name__)
 
 _CHUNK = 1 << 20  # bytes read from the file at a time
@@ -635,7 +653,7 @@ def _text_rows(s: _Stream, name: str, n: int | None, rows: int, dim: int, out: _
         if line is None:
             if n is None:
                 return
-            raise ValueError(f"{name}: the header promises {n} words, the file ends after "
+            raise FileEndsEarly(f"{name}: the header promises {n} words, the file ends after "
                              f"{i}")
         fields = line.split()
         if not fields:
@@ -671,7 +689,7 @@ def _binary_rows(s: _Stream, name: str, n: int, rows: int, dim: int, out: _Rows)
         buf, pos = s.buf, s.pos
         if pos == len(buf):
             s.check_end()
-            raise ValueError(f"{name}: the header promises {n} words, the file ends after "
+            raise FileEndsEarly(f"{name}: the header promises {n} words, the file ends after "
                              f"{i}")
         space = buf.find(b" ", pos, pos + _MAX_WORD + 1)
         if space < 0:
@@ -684,7 +702,7 @@ def _binary_rows(s: _Stream, name: str, n: int, rows: int, dim: int, out: _Rows)
         start = space + 1
         if len(buf) - start < width:
             s.check_end()
-            raise ValueError(f"{out.where(i)}: the file ends inside the vector of "
+            raise FileEndsEarly(f"{out.where(i)}: the file ends inside the vector of "
                              f"{_shown(word)}: "
                              f"{len(buf) - start} of its {width} bytes")
         out.add(i, word, np.frombuffer(buf, dtype="<f4", count=dim, offset=start))
@@ -709,14 +727,19 @@ def _word(field: bytes, out: _Rows, row: int, hint: bool = False) -> str:
     why = ("is empty" if not field else
            "contains whitespace or a control character" if _CONTROL_OR_SPACE.search(field)
            else None)
+    decoding = None
     if why is None:
         try:
             word = field.decode("utf-8", errors=out.errors)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as e:
             why = "is not UTF-8 text (unicode_errors='replace' or 'ignore' reads it)"
+            decoding = e
         else:
             if word:
                 return word
             why = "has no UTF-8 character left"
-    raise ValueError(f"{out.where(row)}: the word {_shown(field)} {why}"
-                     + (": is the header's dimension right?" if hint else ""))
+    message = (f"{out.where(row)}: the word {_shown(field)} {why}"
+               + (": is the header's dimension right?" if hint else ""))
+    if decoding is not None:
+        raise WordNotUtf8(message, decoding) from None
+    raise ValueError(message)
