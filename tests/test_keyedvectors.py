@@ -745,12 +745,20 @@ def test_what_a_gensim_user_types_first_says_what_to_type_instead():
     for name, said in (("build_vocab", r"the vocabulary is built as the corpus is read"),
                        ("train", r"model.fit\(corpus\) trains"),
                        ("get_latest_training_loss", r"model.report_.epoch_loss"),
-                       ("syn1neg", r"model.output_vectors_")):
+                       ("syn1neg", r"model.output_vectors_"),
+                       ("total_train_time", r"model.report_.seconds"),
+                       ("sg", r"skip-gram and CBOW are two models here")):
         with pytest.raises(AttributeError, match=f"has no attribute '{name}' \\({name} is "
                                                  f"gensim's: {said}"):
             getattr(model, name)
     with pytest.raises(AttributeError, match="has no attribute 'nothing_like_it'$"):
         model.nothing_like_it  # noqa: B018
+    with pytest.raises(AttributeError, match=r"\(min_count is a Corpus setting, Corpus\(source, "
+                                             r"min_count=...\); a fitted model's vocabulary "
+                                             r"is model.vocab_\)"):
+        model.min_count  # noqa: B018
+    with pytest.raises(AttributeError, match=r"\(dm is gensim's: PV-DM and PV-DBOW"):
+        PVDBOW().dm  # noqa: B018
     with pytest.raises(AttributeError, match=r"\(docvecs is gensim's: model.dv\)"):
         PVDBOW().docvecs  # noqa: B018 -- trained or not: said "not trained yet" before
     for kwargs, said in (

@@ -196,8 +196,7 @@ class Model:
                 name.endswith("_") or name in type(self)._query_attributes):
             raise AttributeError(f"this {type(self).__name__} is not trained yet, so it has "
                                  f"no {name}: call fit() first (or load a saved model)")
-        hint = f" ({name} is gensim's: {_GENSIM_ATTRIBUTES[name]})" \
-            if name in _GENSIM_ATTRIBUTES else ""
+        hint = _gensim_attribute_hint(type(self), name)
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}"
                              f"{hint}")
 
@@ -915,10 +914,24 @@ _GENSIM_ATTRIBUTES = {
                                 "(report_.loss the last's)",
     "corpus_total_words": "model.report_.epoch_words[0] is the words of one epoch",
     "corpus_count": "the corpus counts its sentences: len(corpus.offsets) - 1",
+    "total_train_time": "model.report_.seconds",
     "syn0": "model.input_vectors_ (model.vectors.matrix: the word vectors)",
     "syn1neg": "model.output_vectors_",
     "docvecs": "model.dv",
 }
+
+
+def _gensim_attribute_hint(model: type[Model], name: str) -> str:
+    """Where a gensim model attribute ``name`` is found in wordspace (or nothing)."""
+    if name in _GENSIM_ATTRIBUTES:
+        return f" ({name} is gensim's: {_GENSIM_ATTRIBUTES[name]})"
+    if name in _GENSIM_SWITCHES:
+        return f" ({name} is gensim's: {_GENSIM_SWITCHES[name]})"
+    if not name.startswith("_") and name in _corpus_settings(model):  # min_count, ...
+        kind = model._corpus_type.__name__
+        return (f" ({name} is a {kind} setting, {kind}(source, {name}=...); a fitted "
+                f"model's vocabulary is model.vocab_)")
+    return ""
 
 
 def _corpus_settings(model: type[Model]) -> list[str]:
