@@ -71,7 +71,7 @@ class AnnoyIndexer:
     search_k : int or None
         Tree nodes a query inspects: more is slower and closer to exact. None (the
         default): ``max(num_trees, 300)`` times the neighbours asked for, which found
-        99 % of the exact ten neighbours on a million vectors in 0.9 ms a query
+        99.2 % of the exact ten neighbours on a million vectors in 0.99 ms a query
         (docs/benchmarks.md); -1: Annoy's own default, ``num_trees`` times the neighbours
         (gensim's, fast but loose: 43 % there).
 
