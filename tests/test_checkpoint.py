@@ -443,7 +443,8 @@ def test_a_sigterm_while_the_run_is_set_up_is_a_stop_asked(tmp_path):
 
 
 def test_a_stop_request_checkpoints_and_stops_and_the_same_fit_resumes(corpus, tmp_path):
-    from wordspace.train import TrainingStopped, request_stop
+    from wordspace import TrainingStopped
+    from wordspace.train import request_stop
 
     class StopsAfterEpoch(Callback):
         def on_epoch_end(self, model, report):

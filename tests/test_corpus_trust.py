@@ -30,7 +30,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import wordspace.corpus as corpus_module
-from wordspace import Corpus, CorpusError, Documents
+from wordspace import Corpus, CorpusError, Documents, SourceChangedError
 from wordspace._io import _opener
 from wordspace.corpus import make_tokenizer
 
@@ -1122,8 +1122,8 @@ def test_a_compressed_file_changed_while_it_is_read_is_an_error(tmp_path, monkey
             f.write(COMPRESSORS[kind](b"more words written while it was read\n" * 100))
 
     change_mid_read(monkeypatch, Corpus, another_stream)
-    with pytest.raises(CorpusError, match=rf"^{re.escape(str(path))} changed while it was "
-                                          r"read \([\d,]+ bytes now"):
+    with pytest.raises(SourceChangedError, match=rf"^{re.escape(str(path))} changed while "
+                                                 r"it was read \([\d,]+ bytes now"):
         Corpus(path, min_count=1, progress=False)
     assert cached_encodings() == []
 

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import planted_sentences
 from helpers import write_sentences
-from wordspace import (
+from wordspace import (  # the errors as users catch them, from the package itself
     CBOW,
     PVDBOW,
     Corpus,
@@ -22,6 +22,9 @@ from wordspace import (
     GaussianSkipGram,
     SkipGram,
     SoftmaxSkipGram,
+    TooLittleTraining,
+    TrainingDiverged,
+    TrainingTooLarge,
 )
 from wordspace import train as driver
 from wordspace.engine import Job, Sampler
@@ -29,9 +32,6 @@ from wordspace.engine.layout import SHARED_BAGS, Layout
 from wordspace.losses import NegativeSamplingLoss
 from wordspace.sampling import noise_tables
 from wordspace.train import (
-    TooLittleTraining,
-    TrainingDiverged,
-    TrainingTooLarge,
     check_walk_memory,
     expected_kept_share,
     format_loss,
