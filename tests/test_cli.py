@@ -438,8 +438,9 @@ def test_an_option_for_a_model_without_it_is_an_error_naming_those_with_it():
             argv, _ = _given(action, next(iter(takers.values())))
             with pytest.raises(UsageError) as e:
                 _build("--model", name, *argv)
-            assert str(e.value) == (f"{action.option_strings[0]} is not a parameter of "
-                                    f"{name} (it is one of: {', '.join(takers)})")
+            assert str(e.value).startswith(
+                f"{action.option_strings[0]} is not a parameter of {name} (it is one of: "
+                f"{', '.join(takers)})")  # (--cbow then names the CBOW model)
             checked += 1
     assert checked > 20  # --negative, --energy, --text-field, --per-pair, ...
 

@@ -4,6 +4,7 @@ option, a document id without --doc, an interrupted run; and what its help says.
 from __future__ import annotations
 
 import argparse
+import re
 import shlex
 import signal
 import subprocess
@@ -56,6 +57,47 @@ def test_a_misspelt_option_is_named_with_the_closest_ones_in_two_lines(capsys):
         "usage: wordspace train [options] -o MODEL_DIR corpus"
     assert "unrecognized arguments: extra" in _usage_error(["train", "C", "-o", "m",
                                                             "extra"], capsys)
+
+
+@pytest.mark.parametrize("typed, said", [
+    (["-iter", "1"], "unrecognized option -iter: use --epochs"),  # said: did you mean --n-iter
+    (["--iter=1"], "unrecognized option --iter: use --epochs"),
+    (["--ws", "5"], "unrecognized option --ws: use --window"),  # said: did you mean --hs
+    (["-hs", "1"], "unrecognized option -hs: use --hs"),  # was read as -h s
+    (["-output", "m2"], "unrecognized option -output: use -o MODEL_DIR"),  # as -o utput
+    (["-thread", "4"], "unrecognized option -thread: use --workers"),
+    (["-lr", "0.05"], "unrecognized option -lr: use --alpha"),
+    (["-t", "1e-4"], "unrecognized option -t: use --sample"),
+    (["-minCount", "3"], "unrecognized option -minCount: use --min-count"),
+    (["-min-count", "3"], "unrecognized option -min-count: use --min-count"),
+    (["-loss", "hs"], "unrecognized option -loss: negative sampling (-loss ns) is the "
+                      "default; -loss hs is --hs, -loss softmax is --model softmax"),
+    (["-wordNgrams", "2"], "unrecognized option -wordNgrams: word n-grams serve fastText's "
+                           "supervised classifier"),
+])
+def test_fasttext_and_word2vec_c_options_are_told_wordspace_s(capsys, typed, said):
+    err = _usage_error(["train", "C", "-o", "m", *typed], capsys)
+    assert f"wordspace train: error: {said}" in err
+
+
+def test_the_foreign_options_advice_names_train_s_own_options():
+    from wordspace.cli import _FOREIGN_TRAIN_OPTIONS
+
+    train = build_parser()._subparsers._group_actions[0].choices["train"]
+    named = {o for advice in _FOREIGN_TRAIN_OPTIONS.values()
+             for o in re.findall(r"(?<![\w-])(?:--[a-z][a-z-]*|-[a-z](?![\w-]))", advice)}
+    assert "--epochs" in named and "--model" in named
+    assert named <= set(train._option_string_actions), named - set(
+        train._option_string_actions)
+    # wordspace's own options and argparse's unambiguous prefixes are not intercepted
+    args = train.parse_args(["C", "-o", "m", "--epoch", "2", "--neg", "3", "--window", "4"])
+    assert (args.epochs, args.negative, args.window) == (2, 3, 4)
+
+
+def test_cbow_given_to_a_model_without_it_names_the_cbow_model(tmp_path, text_file, capsys):
+    assert main(["train", str(text_file), "-o", str(tmp_path / "m"), "--cbow"]) == 2
+    assert "--cbow is not a parameter of sgns (it is one of: fasttext); CBOW is a model " \
+           "of its own: --model cbow" in capsys.readouterr().err
 
 
 def test_a_misspelt_choice_is_named_with_the_closest_ones(capsys):

@@ -103,16 +103,60 @@ def _subcommand(sub, name: str, **kwargs) -> argparse.ArgumentParser:
     return sub.add_parser(name, parents=[common], **kwargs)
 
 
+#: fastText's and word2vec.c's option names (lowercase, without dashes) that train does
+#: not take, and wordspace's way to what they ask for
+_FOREIGN_TRAIN_OPTIONS = {
+    **dict.fromkeys(("input", "train"), "the corpus is train's first argument: "
+                                         "wordspace train CORPUS -o MODEL_DIR"),
+    "output": "use -o MODEL_DIR (a model directory; 'wordspace export MODEL -o x.vec' then "
+              "writes a vectors file)",
+    **dict.fromkeys(("size", "dim"), "use --dim"),
+    **dict.fromkeys(("ws", "window"), "use --window"),
+    **dict.fromkeys(("epoch", "iter"), "use --epochs"),
+    **dict.fromkeys(("neg", "negative"), "use --negative"),
+    **dict.fromkeys(("lr", "alpha"), "use --alpha"),
+    "lrupdaterate": "the rate falls linearly from --alpha to --min-alpha, with no other "
+                    "setting",
+    **dict.fromkeys(("thread", "threads"), "use --workers"),
+    **dict.fromkeys(("t", "sample"), "use --sample"),
+    "mincount": "use --min-count",
+    "minn": "use --min-n",
+    "maxn": "use --max-n",
+    "bucket": "use --bucket",
+    "loss": "negative sampling (-loss ns) is the default; -loss hs is --hs, -loss softmax "
+            "is --model softmax",
+    "hs": "use --hs",
+    "cbow": "use --model cbow (or --model fasttext --cbow)",
+    "binary": "train writes a model directory; 'wordspace export MODEL -o vectors.bin' then "
+              "writes word2vec's binary format (-o vectors.txt: text)",
+    "savevocab": "the model directory holds the vocabulary with its counts (vocab.tsv)",
+    "readvocab": "the vocabulary is counted from the corpus as it is read, and cached",
+    "wordngrams": "word n-grams serve fastText's supervised classifier, which wordspace does "
+                  "not train; to learn multi-word terms, join phrases first (wordspace "
+                  "phrases, or train --phrases)",
+    "pretrainedvectors": "use --init VECTORS",
+    "verbose": "use -v (--verbose)",
+}
+
+
 class _Parser(argparse.ArgumentParser):
     """A subcommand's parser, which takes options between its positionals
     (``similar MODEL --topn 3 WORD``): argparse's own parse fills a ``*`` positional
     before the first option, and then calls the words after it unrecognised."""
 
     _mixing = False
+    #: other tools' option names this subcommand explains (train: fastText's, word2vec.c's)
+    foreign_options: dict[str, str] = {}
 
     def parse_known_args(self, args=None, namespace=None):
         if self._mixing or self._subparsers is not None:  # intermixing refuses subparsers
             return super().parse_known_args(args, namespace)
+        for arg in sys.argv[1:] if args is None else args:
+            if arg == "--":
+                break
+            if (advice := self._foreign(arg)) is not None:
+                self._usage_line = self._short_usage()
+                self.error(f"unrecognized option {arg.partition('=')[0]}: {advice}")
         # before the intermixed parse, which hides the positionals while it runs
         self._usage_line = self._short_usage()
         self._mixing = True  # the intermixed parse calls this method back, twice
@@ -123,6 +167,21 @@ class _Parser(argparse.ArgumentParser):
         if extras:  # said with this subcommand's usage, not the top level's
             self.error(self._unrecognized(extras))
         return namespace, extras
+
+    def _foreign(self, arg: str) -> str | None:
+        """What :attr:`foreign_options` says of ``arg`` when it is another tool's option
+        that this parser would not take (``-iter``, ``-thread``), or misread (``-hs`` as
+        ``-h s``, ``-output`` as ``-o utput``); None for anything else, a value included."""
+        typed = arg.partition("=")[0]
+        if not typed.startswith("-") or typed in self._option_string_actions:
+            return None
+        advice = self.foreign_options.get(typed.lstrip("-").replace("-", "").lower())
+        if advice is None:
+            return None
+        if typed.startswith("--") and len(  # argparse takes an unambiguous prefix (--epoch)
+                [o for o in self._option_string_actions if o.startswith(typed)]) == 1:
+            return None
+        return advice
 
     def _unrecognized(self, extras: list[str]) -> str:
         """What was not understood, with the closest of this subcommand's options to each
@@ -644,6 +703,7 @@ def _add_train(sub) -> None:
                         "predicts its words) or PV-DM (the document and a window's words "
                         "predict the word) (default: sgns; with --update, MODEL's kind)")
     _add_train_options(p)
+    p.foreign_options = _FOREIGN_TRAIN_OPTIONS
     p.set_defaults(func=_train)
 
 
@@ -665,8 +725,10 @@ def build_model(args: argparse.Namespace):
     for o, value in _given(args):
         owners = _owners(o)
         if args.model not in owners:
+            also = "; CBOW is a model of its own: --model cbow" \
+                if o.option == "--cbow" else ""
             raise UsageError(f"{o.option} is not a parameter of {args.model} (it is one of: "
-                             f"{', '.join(owners)})")
+                             f"{', '.join(owners)}){also}")
         (params if o.target == "model" else reading)[o.param] = value
     if params.get("hs") and "negative" not in params:
         params["negative"] = 0  # the tree replaces the negatives (word2vec.c: -hs 1 -negative 0)
