@@ -372,6 +372,40 @@ def test_bin_files_move_between_wordspace_and_fasttext_itself(planted, tmp_path)
                                    rtol=1e-5, atol=1e-6)
 
 
+def test_the_command_line_exports_fasttext_s_bin(planted, tmp_path, capsys):
+    """``export --format fasttext`` writes the .bin that fastText itself reads with the
+    model's vectors, unseen words included; ``-o x.bin`` alone writes word2vec's binary
+    format and says so; a model without n-gram rows, or a file that is not a fastText
+    model at the path, is refused before anything is written."""
+    import fasttext  # the dev extra's
+
+    from wordspace.cli import main
+
+    _, model, _, unseen = planted
+    model.save(tmp_path / "model")
+    assert main(["export", str(tmp_path / "model"), "-o", str(tmp_path / "m.bin"),
+                 "--format", "fasttext"]) == 0
+    theirs = fasttext.load_model(str(tmp_path / "m.bin"))
+    for word in model.vocab_.words[:10] + unseen[1]:
+        np.testing.assert_allclose(theirs.get_word_vector(word), model.vectors[word],
+                                   rtol=1e-5, atol=1e-6)
+    capsys.readouterr()
+    assert main(["export", str(tmp_path / "model"), "-o", str(tmp_path / "w.bin")]) == 0
+    assert "w.bin is word2vec's binary format, the words' vectors only; --format " \
+           "fasttext writes fastText's .bin" in capsys.readouterr().err
+    assert Vectors.load_word2vec_format(tmp_path / "w.bin", binary=True).words == \
+        model.vectors.words
+    assert main(["export", str(tmp_path / "model"), "-o", str(tmp_path / "w.bin"),
+                 "--format", "fasttext"]) == 2  # a word2vec file there is not replaced
+    assert "w.bin exists and is not a fastText .bin model" in capsys.readouterr().err
+    SkipGram(dim=8, epochs=1, sample=0, progress=False).fit(
+        Corpus([["a", "b", "c"]] * 10, min_count=1)).save(tmp_path / "sg")
+    assert main(["export", str(tmp_path / "sg"), "-o", str(tmp_path / "sg.bin"),
+                 "--format", "fasttext"]) == 2
+    assert "holds a SkipGram model: only a fastText model" in capsys.readouterr().err
+    assert not (tmp_path / "sg.bin").exists()
+
+
 def test_sentence_vectors_are_fasttext_s_unseen_words_and_odd_spaces_too(planted, tmp_path):
     """fastText's get_sentence_vector, by fastText itself on the model's .bin: each word
     split at ASCII whitespace (not at a no-break space, nor a NUL), its vector scaled to

@@ -1333,15 +1333,18 @@ def _add_export(sub) -> None:
                         "vectors-dir; a name ending .gz, .bz2 or .xz is compressed); an "
                         "earlier export there is replaced atomically, anything else is "
                         "refused")
-    p.add_argument("--format", choices=["word2vec", "word2vec-binary", "projector",
-                                        "vectors-dir"],
+    p.add_argument("--format", choices=["word2vec", "word2vec-binary", "fasttext",
+                                        "projector", "vectors-dir"],
                    default=None,
-                   help="word2vec text, word2vec binary, the Embedding Projector's "
-                        "vectors.tsv and metadata.tsv, or a vectors directory (the matrix "
-                        "as .npy, the words with their counts, a fastText model's n-gram "
-                        "rows; Vectors.load(path, mmap='r') in Python) (default: binary for "
-                        "a name ending .bin, as gensim and word2vec.c expect of one, else "
-                        "text)")
+                   help="word2vec text, word2vec binary, fastText's .bin model (a fastText "
+                        "model's words, n-gram rows and output rows: fastText's "
+                        "load_model and gensim's load_facebook_model read it, unseen "
+                        "words included), the Embedding Projector's vectors.tsv and "
+                        "metadata.tsv, or a vectors directory (the matrix as .npy, the "
+                        "words with their counts, a fastText model's n-gram rows; "
+                        "Vectors.load(path, mmap='r') in Python) (default: word2vec "
+                        "binary for a name ending .bin, as gensim and word2vec.c expect of "
+                        "one, else text)")
     p.add_argument("--limit", type=_positive_int, default=None, metavar="N",
                    help="write only the first N words (a trained model's most frequent; "
                         "a vectors file's first rows); the Projector slows down beyond "
@@ -1350,10 +1353,15 @@ def _add_export(sub) -> None:
                    help="write the document vectors (by id) of a pv-dbow or pv-dm model")
 
     def run(a) -> None:
+        from wordspace.vectors import SubwordVectors
         from wordspace.word2vec_format import write_word2vec
 
-        if a.format is None:
+        inferred = a.format is None
+        if inferred:
             a.format = _word2vec_format_of(a.output)
+        if a.format == "fasttext":
+            _export_fasttext(a)
+            return
         if a.format == "projector":
             from wordspace.projector import check_projector_path, write_projector
 
@@ -1377,9 +1385,37 @@ def _add_export(sub) -> None:
         else:
             write_word2vec(a.output, words, matrix, binary=a.format == "word2vec-binary")
             where = a.output
+            if inferred and a.format == "word2vec-binary" and not a.docs \
+                    and isinstance(vectors, SubwordVectors):
+                print(f"note: {a.output} is word2vec's binary format, the words' vectors "
+                      "only; --format fasttext writes fastText's .bin, with the n-gram "
+                      "rows that give unseen words theirs", file=sys.stderr)
         print(f"wrote {len(words):,} vectors of dimension {vectors.dim} to {where}")
 
     p.set_defaults(func=run)
+
+
+def _export_fasttext(a) -> None:
+    """``export --format fasttext``: a fastText model written as fastText's ``.bin``."""
+    from wordspace._io import check_replaceable_file, same_file
+    from wordspace.fasttext_format import is_fasttext_file
+    from wordspace.models import FastText
+
+    if a.limit is not None or a.docs:
+        raise UsageError("--format fasttext writes the whole model: --limit and --docs are "
+                         "for the vectors formats")
+    target = Path(a.output)
+    if target.is_file() and same_file(target, a.model):
+        raise FileExistsError(f"{a.output} is the file being exported: write to another file")
+    check_replaceable_file(target, "a fastText .bin model", is_fasttext_file)
+    model = _load_scorable(a.model)
+    if not isinstance(model, FastText):
+        raise UsageError(f"{a.model} holds {_what(model)}: only a fastText model (train "
+                         "--model fasttext, or a fastText .bin) has the n-gram rows a "
+                         "fastText .bin holds; --format word2vec-binary writes its vectors")
+    model.save_facebook_model(a.output)
+    print(f"wrote a fastText model of {len(model.vocab_):,} words and dimension "
+          f"{model.dim} to {a.output}")
 
 
 def _word2vec_format_of(path: str) -> str:
