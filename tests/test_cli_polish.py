@@ -94,6 +94,17 @@ def test_the_foreign_options_advice_names_train_s_own_options():
     assert (args.epochs, args.negative, args.window) == (2, 3, 4)
 
 
+@pytest.mark.parametrize("command", [["export", "M"], ["train", "C"], ["phrases", "C"],
+                                     ["plot", "M", "king"]])
+def test_dash_as_output_is_refused_not_written_as_a_file_named_dash(
+        tmp_path, monkeypatch, capsys, command):
+    monkeypatch.chdir(tmp_path)
+    assert main([*command, "-o", "-"]) == 2
+    assert "-o -: wordspace writes its outputs as files (atomically), not to standard " \
+           "output" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_cbow_given_to_a_model_without_it_names_the_cbow_model(tmp_path, text_file, capsys):
     assert main(["train", str(text_file), "-o", str(tmp_path / "m"), "--cbow"]) == 2
     assert "--cbow is not a parameter of sgns (it is one of: fasttext); CBOW is a model " \

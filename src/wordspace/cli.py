@@ -1902,6 +1902,10 @@ def main(argv: list[str] | None = None) -> int:
                         format=f"{where}%(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
     try:
+        if getattr(args, "output", None) == "-":  # would be a file named "-"
+            raise UsageError("-o -: wordspace writes its outputs as files (atomically), "
+                             "not to standard output: give a file name (one ending .gz is "
+                             "compressed)")
         return args.func(args) or 0
     except UsageError as e:  # the command line's fault: no traceback to offer
         print(f"wordspace: error: {e}", file=sys.stderr)
