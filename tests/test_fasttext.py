@@ -487,6 +487,11 @@ def test_a_supervised_classifiers_word_vectors_read_as_fasttext_gives_them(tmp_p
         FastText.load_facebook_model(tmp_path / "sup.bin")  # nothing to train further
     assert main(["similar", str(tmp_path / "sup.bin"), "great", "--topn", "3"]) == 0
     assert set(capsys.readouterr().out.split()[::2]) <= set(trained.words)
+    assert main(["train", str(tmp_path / "train.txt"), "-o", str(tmp_path / "more"),
+                 "--update", str(tmp_path / "sup.bin")]) == 2
+    assert "sup.bin: a supervised fastText classifier holds word vectors but no per-word " \
+           "output rows to continue: start a new model from its vectors with --init" \
+           in capsys.readouterr().err
 
 
 # -- evaluation on every word: the subword protocol ----------------------------------------

@@ -791,8 +791,14 @@ def _model_to_update(args: argparse.Namespace):
         raise UsageError("--checkpoint-every and --restart are for new models, not --update")
     model = load_scorable(args.update)
     if isinstance(model, _vectors_type()):
-        raise UsageError(f"--update {args.update}: a vectors file holds no model to continue "
-                         "(no output weights, no counts): start a new model from its "
+        from wordspace.fasttext_format import is_fasttext_file, is_supervised
+
+        what = ("a supervised fastText classifier holds word vectors but no per-word output "
+                "rows to continue" if Path(args.update).is_file()
+                and is_fasttext_file(args.update) and is_supervised(args.update)
+                else "a vectors file holds no model to continue (no output weights, no "
+                     "counts)")
+        raise UsageError(f"--update {args.update}: {what}: start a new model from its "
                          "vectors with --init instead")
     kind = next(name for name, cls in MODELS.items() if type(model) is cls)
     if args.model is not None and args.model != kind:
