@@ -229,6 +229,13 @@ def test_eval_reports_what_evaluate_computes(trained, tmp_path, monkeypatch, cap
     google = analogies(vectors, mirror / "analogy" / "questions-words.txt")
     assert results["google/3cosadd"]["correct"] == google.correct
     assert results["google/3cosadd"]["total"] == 2
+    # --restrict-vocab 0: every word a candidate (compute-accuracy's 0)
+    assert main(["eval", str(trained), "--datasets", "google", "--json",
+                 "--restrict-vocab", "0"]) == 0
+    every = analogies(vectors, mirror / "analogy" / "questions-words.txt",
+                      restrict_vocab=None)
+    got = json.loads(capsys.readouterr().out)["cosine"]["google/3cosadd"]
+    assert (got["correct"], got["total"]) == (every.correct, every.total)
     assert main(["eval", str(trained), "--datasets", "simlex999"]) == 0
     table = capsys.readouterr().out
     assert "simlex999" in table and "Spearman" in table
@@ -744,6 +751,16 @@ def test_train_update_refuses_what_an_update_cannot_change(trained, tmp_path, ca
     err = capsys.readouterr().err
     assert re.search(message, err) and "never-read" not in err
     assert not (tmp_path / "m").exists()
+
+
+def test_train_update_takes_the_model_s_own_values_of_what_it_cannot_change(
+        trained, tmp_path, text_file):
+    """A script that repeats the first run's options (--dim 12 --update ...): each is the
+    model's own value, so nothing changes and nothing is refused."""
+    assert main(["train", str(text_file), "--update", str(trained), "-o",
+                 str(tmp_path / "m"), "--dim", "12", "--model", "sgns", "--epochs", "1",
+                 "--quiet"]) == 0
+    assert load_model(tmp_path / "m").dim == 12
 
 
 def test_train_update_of_vectors_or_a_one_pass_model_says_what_to_do(trained, tmp_path,

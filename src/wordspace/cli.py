@@ -811,6 +811,8 @@ def _model_to_update(args: argparse.Namespace):
             reading[o.param] = value
         elif o.param in _UPDATE_PARAMS:
             params[o.param] = value
+        elif value == getattr(model, o.param, not value):  # the model's own: nothing to do
+            continue
         else:
             may = ", ".join(o.option for o in _options() if o.param in _UPDATE_PARAMS)
             raise UsageError(f"{o.option}: {args.update}'s own value is kept by --update "
@@ -1482,8 +1484,9 @@ def _add_eval(sub) -> None:
                         "and bless, wbless for Gaussian models")
     p.add_argument("--method", nargs="+", choices=["3cosadd", "3cosmul"], default=["3cosadd"],
                    help="analogy scoring")
-    p.add_argument("--restrict-vocab", type=_positive_int, default=30000,
-                   help="analogy candidates: this many most frequent words")
+    p.add_argument("--restrict-vocab", type=_int_at_least(0), default=30000,
+                   help="analogy candidates: this many most frequent words (0: every word, "
+                        "as compute-accuracy's 0)")
     p.add_argument("--case-sensitive", action="store_true",
                    help="match dataset words exactly (default: lowercase, as gensim)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -1494,7 +1497,7 @@ def _add_eval(sub) -> None:
         model = _load_scorable(a.model)
         names = a.datasets or list(DEFAULT_DATASETS) + (
             ["bless", "wbless"] if hasattr(model, "distributions") else [])
-        results = evaluate(model, names, a.method, a.restrict_vocab,
+        results = evaluate(model, names, a.method, a.restrict_vocab or None,
                            lowercase=not a.case_sensitive)
         print(json.dumps(results.as_dict(), indent=2, allow_nan=False) if a.json
               else format_table(results))
