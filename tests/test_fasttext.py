@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from wordspace import Corpus, FastText, SkipGram, Vectors
+from wordspace.losses import NegativeSamplingLoss
 from wordspace.subwords import Subwords, fasttext_hash
 from wordspace.train import TrainingTooLarge
 
@@ -81,14 +82,34 @@ def test_bad_settings_are_refused_before_any_work(kwargs, named):
         FastText(**kwargs).fit(["never read"])
 
 
-def test_the_output_rate_is_halved_only_where_a_window_s_steps_are_summed():
+def test_the_output_rate_is_halved_only_where_a_window_s_steps_are_summed(monkeypatch,
+                                                                         tmp_path):
     """By default the output rows learn at half the rate with shared negatives (skip-gram)
-    and at the full rate per pair and in CBOW; the loss trains with that rate."""
-    assert FastText().output_rate_ == 0.5
+    trained on at least HALF_OUTPUT_RATE_FROM words, and at the full rate on less, per
+    pair and in CBOW; the loss trains with that rate, and a saved model says it."""
+    from wordspace.models import fasttext as module
+
+    assert FastText().output_rate_ == 0.5  # not fitted: the rate of large corpora
     assert FastText(shared_negatives=False).output_rate_ == 1.0
     assert FastText(cbow=True).output_rate_ == 1.0
     assert FastText(output_rate=0.8).output_rate_ == 0.8
     assert FastText()._loss().output_rate == 0.5
+    corpus = Corpus([["ab", "bc", "cd", "de"]] * 50, min_count=1)  # 200 words
+    used = []
+    original = NegativeSamplingLoss.__init__
+
+    def recording(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        used.append(self.output_rate)
+
+    monkeypatch.setattr(NegativeSamplingLoss, "__init__", recording)
+    small = FastText(dim=4, epochs=2, bucket=100, sample=0, progress=False).fit(corpus)
+    assert small.output_rate_ == 1.0 and used[-1] == 1.0  # 400 words trained
+    small.save(tmp_path / "small")
+    assert FastText.load(tmp_path / "small").output_rate_ == 1.0
+    monkeypatch.setattr(module, "HALF_OUTPUT_RATE_FROM", 400)
+    large = FastText(dim=4, epochs=2, bucket=100, sample=0, progress=False).fit(corpus)
+    assert large.output_rate_ == 0.5 and used[-1] == 0.5
 
 
 def test_ngram_rows_that_cannot_fit_in_memory_are_refused_with_the_numbers(monkeypatch):
@@ -708,7 +729,6 @@ def test_cached_bags_train_exactly_as_the_bag_kernel_when_no_row_is_shared(outpu
     window), delaying a bag's step until it leaves the cache changes nothing: the
     parameters equal the per-window kernel's, over sentences many times longer than
     the cache (every slot reused) and across sentence boundaries, at any output rate."""
-    from wordspace.losses import NegativeSamplingLoss
 
     n_words, dim, lr = 400, 8, 0.05
     rng = np.random.default_rng(1)

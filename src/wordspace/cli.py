@@ -351,7 +351,8 @@ _DECLARED = (
     _Option("bucket", "rows the n-grams are hashed into (bucket x dim x 4 bytes)"),
     _Option("cbow", "CBOW over the words' n-gram bags instead of skip-gram", switch=True),
     _Option("output_rate", "output vectors' learning rate as a share of --alpha; none: "
-            "0.5 for skip-gram with shared negatives, else 1"),
+            "0.5 for skip-gram with shared negatives trained on 15 M words or more "
+            "(corpus words x epochs), else 1"),
     _Option("train_words", "document vectors only, no skip-gram word vectors beside them "
             "(faster)", flag="--no-words", switch=False),
     _Option("cbow_mean", "the window's input is the sum of its words' vectors, not their "

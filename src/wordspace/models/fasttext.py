@@ -39,6 +39,11 @@ from wordspace.vocab import Vocabulary
 
 logger = logging.getLogger(__name__)
 
+#: from this many words trained (the vocabulary's corpus words times epochs), skip-gram's
+#: output rows, which take a window's steps summed, learn at half the input rows' rate;
+#: on less they learn at the full rate (measured between 10 M and 20 M: docs/fasttext.md)
+HALF_OUTPUT_RATE_FROM = 15_000_000
+
 
 class FastText(SkipGram):
     """fastText's subword vectors: words as the mean of their rows and their n-grams'.
@@ -61,12 +66,14 @@ class FastText(SkipGram):
         Initial learning rate, decayed linearly to ``min_alpha``: fastText's 0.05 (on 4 M
         words of text8, 0.025 gives 9 % syntactic analogies where 0.05 gives 39 %).
     output_rate : float or None
-        The output vectors' learning rate as a share of ``alpha``. None (default): 0.5
-        for skip-gram with shared negatives, whose output rows take a whole window's
-        steps summed at once (at fastText's rate they overshoot: about 68 % syntactic
-        analogies against 70-71 % at 0.5, docs/fasttext.md), and 1 otherwise (fastText's
-        step). For one or two epochs on little text set 1: the slower output rows then
-        cost more than they gain.
+        The output vectors' learning rate as a share of ``alpha``. None (default): for
+        skip-gram with shared negatives, whose output rows take a whole window's steps
+        summed at once, 0.5 when the training covers at least
+        :data:`HALF_OUTPUT_RATE_FROM` words (the vocabulary's corpus words times
+        ``epochs``; at fastText's rate the rows overshoot there: about 68 % syntactic
+        analogies against 70-71 % at 0.5) and 1 on less text, where the slower rows
+        cannot catch up (Google 47 % against 30 % on 800,000 words, 5 epochs;
+        docs/fasttext.md); 1 otherwise (fastText's step).
     window, negative, hs, sample, ns_exponent, epochs, min_alpha, workers, seed,
     shared_negatives, device, device_options, progress, shrink_windows
         As for :class:`~wordspace.models.skipgram.SkipGram`. On a device
@@ -123,10 +130,16 @@ class FastText(SkipGram):
     @property
     def output_rate_(self) -> float:
         """The output vectors' learning rate as a share of the input rows' (``output_rate``
-        resolved: 0.5 for skip-gram with shared negatives, else 1)."""
+        resolved: 0.5 for skip-gram with shared negatives trained on at least
+        :data:`HALF_OUTPUT_RATE_FROM` words, or not fitted yet; else 1)."""
         if self.output_rate is not None:
             return float(self.output_rate)
-        return 0.5 if self.shared_negatives and not self.cbow else 1.0
+        if not self.shared_negatives or self.cbow:
+            return 1.0
+        vocab = self.__dict__.get("vocab_")  # set by fit before training, saved with it
+        if vocab is not None and vocab.total * self.epochs < HALF_OUTPUT_RATE_FROM:
+            return 1.0
+        return 0.5
 
     def _loss(self) -> NegativeSamplingLoss:
         return self._output_loss(output_rate=self.output_rate_)
