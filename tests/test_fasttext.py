@@ -377,6 +377,10 @@ def test_bin_files_move_between_wordspace_and_fasttext_itself(planted, tmp_path)
     for word in words:
         np.testing.assert_allclose(theirs.get_word_vector(word), model.vectors[word],
                                    rtol=1e-5, atol=1e-6)
+    for word in [model.vocab_.words[5], unseen[2][0], "naïve"]:  # fastText's get_subwords
+        names, rows = model.vectors.get_subwords(word)
+        their_names, their_rows = theirs.get_subwords(word)
+        assert names == list(their_names) and rows.tolist() == their_rows.tolist(), word
     text = tmp_path / "corpus.txt"
     text.write_text("".join(" ".join(s) + "\n" for s in corpus))
     # thread=10: fastText's DenseMatrix::uniform initialises a tenth of the input matrix

@@ -1175,6 +1175,17 @@ class SubwordVectors(Vectors):
         rows.setflags(write=False)
         return rows
 
+    def get_subwords(self, word: str) -> tuple[list[str], np.ndarray]:
+        """fastText's ``get_subwords``: ``word`` itself if it is a vocabulary word, then
+        its character n-grams in fastText's order, with their rows as fastText numbers
+        them (a word's index; an n-gram's ``len(self) + hash % bucket``)."""
+        ngrams = self.subwords.ngrams(word)
+        rows = self.subwords.ngram_rows(word, len(self))
+        if word in self.index:
+            return [word, *ngrams], np.concatenate(
+                [np.array([self.index[word]], np.int32), rows])
+        return ngrams, rows
+
     def _head(self, n: int | None) -> SubwordVectors:
         if n is None or n >= len(self):
             return self
