@@ -581,7 +581,9 @@ def test_fasttext_answers_for_unseen_words_from_a_model_a_bin_and_a_vec(tmp_path
     assert len(capsys.readouterr().out.strip().splitlines()) == 2
     assert main(["vectors", str(tmp_path / "ft.vec"), "g0w0", "zz", "g1w1"]) == 2
     captured = capsys.readouterr()
-    assert [line.split()[0] for line in captured.out.splitlines()] == ["g0w0", "g1w1"]
+    rows = [line.split() for line in captured.out.splitlines()]
+    assert [row[0] for row in rows] == ["g0w0", "zz", "g1w1"]  # a row a word, as fastText
+    assert [float(x) for x in rows[1][1:]] == [0.0] * 8  # zz's: zeros, and said
     assert "'zz'" in captured.err and "1 word(s) have no vector" in captured.err
 
 

@@ -1220,8 +1220,9 @@ def _add_vectors(sub) -> None:
         description="Print 'WORD x1 ... xd' for each word given, or for each word of "
                     "standard input (whitespace-separated). A subword model (fasttext) "
                     "composes a vector for unseen words from their n-grams; a word with "
-                    "no vector at all is reported on standard error and fails the run "
-                    "once every other word is printed.")
+                    "no vector at all gets a row of zeros, as in fastText (so the rows "
+                    "stay one a word), is reported on standard error, and fails the run "
+                    "once every word is printed.")
     p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     p.add_argument("words", nargs="*", metavar="WORD", help="default: standard input")
 
@@ -1238,13 +1239,15 @@ def _add_vectors(sub) -> None:
                 except KeyError:
                     missing.append(word)
                     print(f"wordspace: no vector for {word!r}", file=sys.stderr)
+                    print(word, " ".join(["0"] * vectors.dim))  # a row a word, as fastText
                     continue
                 print(word, _numbers(vector))
             if not a.words:  # a line's vectors out before the next line is read
                 sys.stdout.flush()
         if missing:
             raise KeyError(f"{len(missing)} word(s) have no vector in {a.model}: "
-                           + ", ".join(repr(w) for w in missing[:5]))
+                           + ", ".join(repr(w) for w in missing[:5])
+                           + " (a row of zeros printed for each)")
         if not seen:
             _nothing_read("word")
 
