@@ -17,8 +17,10 @@ from helpers import write_sentences
 from wordspace import (  # the errors as users catch them, from the package itself
     CBOW,
     PVDBOW,
+    PVDM,
     Corpus,
     Documents,
+    FastText,
     GaussianSkipGram,
     SkipGram,
     SoftmaxSkipGram,
@@ -137,8 +139,10 @@ def test_the_memory_refusal_names_its_numbers():
     lambda: GaussianSkipGram(dim=12, sample=0, covariance="spherical", **QUIET),
     lambda: PVDBOW(dim=12, sample=0, **QUIET),
     lambda: PVDBOW(dim=12, sample=0, train_words=True, **QUIET),
+    lambda: PVDM(dim=12, sample=0, **QUIET),
+    lambda: FastText(dim=12, sample=0, bucket=500, **QUIET),
 ], ids=["sgns", "cbow", "softmax", "gaussian-diagonal", "gaussian-spherical", "pv-dbow",
-        "pv-dbow-words"])
+        "pv-dbow-words", "pv-dm", "fasttext"])
 def test_the_parameters_size_checked_before_allocating_is_what_fit_allocates(make, corpus):
     model = make()
     sentences, _ = planted_sentences(n_sentences=300)
@@ -165,8 +169,15 @@ def test_parameters_larger_than_memory_are_refused_before_they_are_allocated(
     monkeypatch.undo()
     monkeypatch.setattr(base, "available_memory", lambda: need + 1)  # fits, barely: said
     with caplog.at_level(logging.WARNING, logger="wordspace.models.base"):
-        SkipGram(dim=64, sample=0, epochs=1, **QUIET).fit(corpus)
+        fitted_model = SkipGram(dim=64, sample=0, epochs=1, **QUIET).fit(corpus)
     assert "training may swap" in caplog.text
+    # an update grows new arrays beside the old: checked before growing them
+    grown = []
+    monkeypatch.setattr(SkipGram, "_grow", lambda self, first, added: grown.append(added))
+    monkeypatch.setattr(base, "available_memory", lambda: need - 1)
+    with pytest.raises(TrainingTooLarge, match="the parameters need"):
+        fitted_model.fit(corpus, update=True)
+    assert not grown
 
 
 def test_fit_checks_the_corpus_own_sentences(monkeypatch):

@@ -290,13 +290,13 @@ class Model:
         try:
             self.tokenization_ = corpus.tokenization
             if update:
-                corpus = self._extend(corpus)
+                corpus = self._extend(corpus)  # checks the memory before growing
             else:
                 self.vocab_ = corpus.vocab
+                self._check_memory(corpus)
             # the parameters this fit trains with, from its start: a callback's save()
             # or a checkpoint during it writes these, not the previous fit's
             self._trained_params = self._plain_params()
-            self._check_memory(corpus)
             self._fit(corpus)
             for callback in run.callbacks:  # a failure here fails the fit as well
                 if callable(getattr(callback, "on_train_end", None)):
@@ -438,10 +438,16 @@ class Model:
     def _check_memory(self, corpus: Corpus) -> None:
         """Refuse, before they are allocated, parameters larger than the memory available
         (``TrainingTooLarge``: the kernel would kill the run part-way instead, or numpy
-        fail with a bare size), and warn when they take most of it."""
-        need, available = self._parameter_bytes(corpus), available_memory()
+        fail with a bare size), and warn when they take most of it. A distributed run
+        holds them twice (its last synchronised copy too)."""
+        from wordspace.distributed.group import _world_from_environment
+
+        copies = 2 if _world_from_environment() > 1 else 1
+        need, available = copies * self._parameter_bytes(corpus), available_memory()
+        twice = ", twice: a distributed run keeps a synchronised copy" if copies > 1 else ""
         sizes = (f"the parameters need {need / 2**30:.1f} GiB ({len(self.vocab_):,} words, "
-                 f"dim {self.dim:,}) and {available / 2**30:.1f} GiB of memory is available")
+                 f"dim {self.dim:,}{twice}) and {available / 2**30:.1f} GiB of memory is "
+                 "available")
         if need > available:
             raise TrainingTooLarge(f"{sizes}: lower dim, or keep fewer words (a higher "
                                    "min_count, or max_final_vocab)")
@@ -479,6 +485,7 @@ class Model:
         remap = np.array([index[w] for w in new.words], dtype=np.int32)
         np.add.at(counts, remap, new.counts)
         self.vocab_ = Vocabulary(list(old.words) + added, counts, unk=old.unk)
+        self._check_memory(corpus)  # the grown arrays are new ones, beside the old
         self._grow(len(old), len(added))
         logger.info("update: %d new words (vocabulary of %d), %d of the corpus's %d known",
                     len(added), len(self.vocab_), len(new) - len(added), len(new))
