@@ -674,8 +674,12 @@ def test_empty_vectors_of_a_size_filled_as_in_gensim():
 
 def test_bytes_are_no_query_term(pair):
     _, v = pair
-    with pytest.raises(TypeError, match=r"not bytes \(b'w1'\): decode them, e\.g\. 'w1'"):
-        v.most_similar(positive=b"w1")  # not the rows 119 and 49 its bytes would be
+    for query in (lambda: v.most_similar(positive=b"w1"),  # not rows 119 and 49
+                  lambda: v.most_similar([b"w1"]), lambda: v.most_similar([(b"w1", 2.0)]),
+                  lambda: v.most_similar_cosmul(["w2", b"w1"]), lambda: v[b"w1"],
+                  lambda: v.distances(b"w1")):
+        with pytest.raises(TypeError, match=r"not bytes \(b'w1'\): decode them, e\.g\. 'w1'"):
+            query()
 
 
 def test_every_migration_row_is_exercised():

@@ -69,18 +69,27 @@ class _Removed:
                              f"{self.replacement}")
 
 
+def _refuse_bytes(value) -> None:
+    """Refuse bytes where a key or a vector is expected: read as a sequence, b"king" would
+    be the rows (or the numbers) 107, 105, 110, 103."""
+    if isinstance(value, (bytes, bytearray)):
+        raise TypeError(f"query terms are str keys, not bytes ({value!r}): decode them, "
+                        f"e.g. {value.decode('utf-8', 'replace')!r}")
+
+
 def _ensure_list(value) -> list:
     """Query terms as gensim takes them: one key or 1-D vector, a 2-D array (its rows),
     or an iterable of keys, vectors or ``(term, weight)`` pairs."""
     if value is None:
         return []
-    if isinstance(value, (bytes, bytearray)):  # list(b"king") would be rows 107, 105, ...
-        raise TypeError(f"query terms are str keys, not bytes ({value!r}): decode them, "
-                        f"e.g. {value.decode('utf-8', 'replace')!r}")
+    _refuse_bytes(value)
     if isinstance(value, (str, int, np.integer)) or (
             isinstance(value, np.ndarray) and value.ndim == 1):
         return [value]
-    return list(value)
+    terms = list(value)
+    for term in terms:  # a term, or a (term, weight) pair
+        _refuse_bytes(term[0] if isinstance(term, tuple) and term else term)
+    return terms
 
 
 def _check_topn(topn) -> None:
@@ -316,6 +325,7 @@ class Vectors(WordIndex):
 
     def __getitem__(self, key_or_keys) -> np.ndarray:
         """The vector of a word (or a matrix, one row per word, for a list of words)."""
+        _refuse_bytes(key_or_keys)
         if isinstance(key_or_keys, (str, int, np.integer)):
             return self.get_vector(key_or_keys)
         rows = [self.get_index(k, -1) for k in key_or_keys]
@@ -476,6 +486,7 @@ class Vectors(WordIndex):
     def distances(self, word_or_vector, other_words=()) -> np.ndarray:
         """Cosine distances from a word or vector to ``other_words`` (all words, itself
         included, when empty)."""
+        _refuse_bytes(word_or_vector)
         if isinstance(word_or_vector, (str, int, np.integer)):
             vector = self.get_vector(word_or_vector)
         else:
