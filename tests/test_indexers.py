@@ -84,7 +84,7 @@ def test_annoy_finds_nearly_the_exact_neighbours(vectors):
     assert [w for w, _ in vectors.most_similar("w5", topn=10, indexer=few)] != exact
 
 
-def test_the_default_search_looks_further_than_annoy_s_own(vectors):
+def test_the_default_search_looks_further_than_annoy_s_own(vectors, tmp_path):
     """Annoy's default (trees x neighbours) misses many neighbours of a small forest;
     wordspace's default looks at 300 nodes per neighbour (``search_k=-1`` keeps
     Annoy's)."""
@@ -100,6 +100,9 @@ def test_the_default_search_looks_further_than_annoy_s_own(vectors):
     annoy_s = AnnoyIndexer(vectors, num_trees=2, seed=3, workers=1, search_k=-1)
     assert default.search_k is None
     assert recall(default) > 0.95 and recall(annoy_s) < 0.8
+    default.save(tmp_path / "default")  # left out of the settings (older wordspaces
+    assert "search_k" not in (tmp_path / "default" / "annoy-index.json").read_text()
+    assert AnnoyIndexer.load(tmp_path / "default").search_k is None  # refuse a null)
     with pytest.raises(ValueError, match="search_k"):
         AnnoyIndexer(vectors, num_trees=2, search_k=0)
 

@@ -647,6 +647,15 @@ def test_gensim_s_file_spellings_load_and_save_as_in_gensim(tmp_path, pair):
         Corpus([["a", "b", "c", "d"]] * 20, min_count=1))
     model.save(fname=tmp_path / "m")  # gensim's model.save(fname) and load(fname) too
     assert SkipGram.load(fname=tmp_path / "m").wv.words == model.wv.words
+    from wordspace.indexers import AnnoyIndexer
+    from wordspace.phrases import Phrases
+
+    AnnoyIndexer(v, num_trees=1).save(fname=tmp_path / "index")
+    assert AnnoyIndexer.load(fname=tmp_path / "index").labels == v.words
+    phrases = Phrases([["new", "york"]] * 20, min_count=1, threshold=0.1)
+    phrases.save(fname=tmp_path / "phrases.tsv")
+    assert Phrases.load(fname=tmp_path / "phrases.tsv").export_phrases() == \
+        phrases.export_phrases()
     with pytest.raises(TypeError, match="both path and fname"):
         Vectors.load(path=tmp_path / "vd", fname=tmp_path / "vd")
     before = list(ours.words)

@@ -19,7 +19,7 @@ import numpy as np
 
 from wordspace._io import atomic_directory, check_replaceable, missing_mark
 from wordspace._json import parse_json
-from wordspace._validate import check_int
+from wordspace._validate import check_int, takes_fname
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +137,7 @@ class AnnoyIndexer:
                                                                     strict=True)]
 
     # -- persistence ----------------------------------------------------------------------
+    @takes_fname
     def save(self, path: str | Path) -> None:
         """Write the index to directory ``path`` atomically: Annoy's file (memory-mapped
         back by :meth:`load`), the keys and the settings. Only a new path, an empty
@@ -151,12 +152,14 @@ class AnnoyIndexer:
             # Annoy then maps the file it wrote, which the rename below keeps
             self.index.save(str(tmp / "index.ann"))
             (tmp / "keys.json").write_text(json.dumps(self.labels))
-            (tmp / _MARK).write_text(json.dumps({
-                "format": _FORMAT, "dim": self.dim, "items": len(self.labels),
-                "num_trees": self.num_trees, "seed": self.seed,
-                "search_k": self.search_k}) + "\n")
+            settings = {"format": _FORMAT, "dim": self.dim, "items": len(self.labels),
+                        "num_trees": self.num_trees, "seed": self.seed}
+            if self.search_k is not None:  # the default is left out: wordspaces before
+                settings["search_k"] = self.search_k  # 2026-12-07 refuse a null
+            (tmp / _MARK).write_text(json.dumps(settings) + "\n")
 
     @classmethod
+    @takes_fname
     def load(cls, path: str | Path) -> AnnoyIndexer:
         """Read a directory :meth:`save` wrote (Annoy's file is memory-mapped, so loading
         is instant and processes share its pages). A damaged one is refused naming the
@@ -179,7 +182,7 @@ class AnnoyIndexer:
             raise ValueError(f"{path / 'keys.json'}: expected {meta.get('items')} keys")
         try:
             indexer = cls(num_trees=meta.get("num_trees", 1), seed=meta.get("seed", 1),
-                          search_k=meta.get("search_k", -1))
+                          search_k=meta.get("search_k"))
         except (TypeError, ValueError) as e:
             raise ValueError(f"{path / _MARK}: invalid settings ({e})") from None
         index = annoy.AnnoyIndex(meta["dim"], "angular")

@@ -29,7 +29,7 @@ import numpy as np
 
 from wordspace._io import MOVE_ADVICE, atomic_write, check_replaceable_file, same_file
 from wordspace._tokens import shorten
-from wordspace._validate import check_choice, check_float, check_int
+from wordspace._validate import check_choice, check_float, check_int, takes_fname
 from wordspace.corpus import Corpus
 from wordspace.kernels import phrases as _kernels
 
@@ -402,6 +402,7 @@ class Phrases:
                 f.write(text + ("\n" if last else " "))
         return len(tokens)
 
+    @takes_fname
     def save(self, path: str | os.PathLike) -> None:
         """Write the phrase table as tab-separated text: a first line naming the format,
         a second with the settings (JSON), a header, then one phrase a line (its pass,
@@ -417,6 +418,7 @@ class Phrases:
                             + "\n")
 
     @classmethod
+    @takes_fname
     def load(cls, path: str | os.PathLike) -> Phrases:
         """Read a table written by :meth:`save`; a line that does not read so is a
         ``ValueError`` naming the file and line."""
