@@ -64,6 +64,9 @@ def test_a_misspelt_option_is_named_with_the_closest_ones_in_two_lines(capsys):
     (["--iter=1"], "unrecognized option --iter: use --epochs"),
     (["--ws", "5"], "unrecognized option --ws: use --window"),  # said: did you mean --hs
     (["-hs", "1"], "unrecognized option -hs: use --hs"),  # was read as -h s
+    (["-hs", "0"], "unrecognized option -hs: -hs 0 is wordspace's default: leave it out"),
+    (["-cbow", "0"], "unrecognized option -cbow: -cbow 0 is wordspace's default: leave it"),
+    (["-cbow", "1"], "unrecognized option -cbow: use --model cbow"),
     (["-output", "m2"], "unrecognized option -output: use -o MODEL_DIR"),  # as -o utput
     (["-thread", "4"], "unrecognized option -thread: use --workers"),
     (["-lr", "0.05"], "unrecognized option -lr: use --alpha"),

@@ -105,6 +105,10 @@ def test_the_output_rate_is_halved_only_where_a_window_s_steps_are_summed(monkey
     monkeypatch.setattr(NegativeSamplingLoss, "__init__", recording)
     small = FastText(dim=4, epochs=2, bucket=100, sample=0, progress=False).fit(corpus)
     assert small.output_rate_ == 1.0 and used[-1] == 1.0  # 400 words trained
+    monkeypatch.setattr(module, "HALF_OUTPUT_RATE_FROM", 401)
+    small.set_params(epochs=3)  # for the next fit: the rate trained with is still said
+    assert small.output_rate_ == 1.0
+    monkeypatch.setattr(module, "HALF_OUTPUT_RATE_FROM", 15_000_000)
     small.save(tmp_path / "small")
     assert FastText.load(tmp_path / "small").output_rate_ == 1.0
     monkeypatch.setattr(module, "HALF_OUTPUT_RATE_FROM", 400)
@@ -429,6 +433,10 @@ def test_the_command_line_exports_fasttext_s_bin(planted, tmp_path, capsys):
                  "--format", "fasttext"]) == 2
     assert "holds a SkipGram model: only a fastText model" in capsys.readouterr().err
     assert not (tmp_path / "sg.bin").exists()
+    assert main(["export", str(tmp_path / "model"), "-o", str(tmp_path / "m.bin.gz"),
+                 "--format", "fasttext"]) == 2  # fastText would not read it
+    assert "fastText reads its .bin uncompressed" in capsys.readouterr().err
+    assert not (tmp_path / "m.bin.gz").exists()
 
 
 def test_sentence_vectors_are_fasttext_s_unseen_words_and_odd_spaces_too(planted, tmp_path):

@@ -8,6 +8,7 @@ import gzip
 import logging
 import lzma
 import os
+import pickle
 import tracemalloc
 
 import numpy as np
@@ -301,6 +302,11 @@ def test_truncated_binary_row_names_the_row_and_word(tmp_path, newlines):
                                          r"of 'w2'") as caught:
         load(tmp_path, data)
     assert isinstance(caught.value, EOFError)  # as gensim's
+    inside_a_word = binary_file(v.words, v.matrix, newlines)
+    cut = inside_a_word.rindex(b"w2") + 1  # "w" of the last row's word, and no more
+    with pytest.raises(EOFError, match=r"v\.bin: row 3: the file ends inside the word of "
+                                       r"row 3 of 3"):
+        load(tmp_path, inside_a_word[:cut])
 
 
 @pytest.mark.parametrize("newlines", [True, False])
@@ -574,6 +580,10 @@ def test_gensim_calls_run_unchanged_with_their_arguments(tmp_path):
         Vectors.load_word2vec_format(latin)  # gensim's error type, our message
     with pytest.raises(UnicodeDecodeError):
         KeyedVectors.load_word2vec_format(str(latin), binary=True)
+    with pytest.raises(UnicodeDecodeError) as caught:
+        Vectors.load_word2vec_format(latin)
+    again = pickle.loads(pickle.dumps(caught.value))  # multiprocessing, joblib
+    assert str(again) == str(caught.value) and again.args == caught.value.args
     for errors in ("ignore", "replace"):
         ours = Vectors.load_word2vec_format(latin, unicode_errors=errors)
         theirs = KeyedVectors.load_word2vec_format(str(latin), binary=True,

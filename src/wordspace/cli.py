@@ -151,12 +151,17 @@ class _Parser(argparse.ArgumentParser):
     def parse_known_args(self, args=None, namespace=None):
         if self._mixing or self._subparsers is not None:  # intermixing refuses subparsers
             return super().parse_known_args(args, namespace)
-        for arg in sys.argv[1:] if args is None else args:
+        given = list(sys.argv[1:] if args is None else args)
+        for k, arg in enumerate(given):
+            after = given[k + 1] if k + 1 < len(given) else None  # the option's value
             if arg == "--":
                 break
             if (advice := self._foreign(arg)) is not None:
+                typed = arg.partition("=")[0]
+                if typed.lstrip("-") in ("cbow", "hs") and "0" in (after, arg[len(typed) + 1:]):
+                    advice = f"{typed} 0 is wordspace's default: leave it out"
                 self._usage_line = self._short_usage()
-                self.error(f"unrecognized option {arg.partition('=')[0]}: {advice}")
+                self.error(f"unrecognized option {typed}: {advice}")
         # before the intermixed parse, which hides the positionals while it runs
         self._usage_line = self._short_usage()
         self._mixing = True  # the intermixed parse calls this method back, twice
@@ -773,6 +778,8 @@ def _quiet(args: argparse.Namespace, cls, params: dict, reading: dict) -> None:
             params["progress"] = False
 
 
+_MISSING = object()  # no such attribute: unequal to any value given
+
 #: what ``train --update`` may change: how the update is trained, never the model's shape
 _UPDATE_PARAMS = ("epochs", "alpha", "min_alpha", "workers", "seed", "device",
                   "device_options")
@@ -812,7 +819,7 @@ def _model_to_update(args: argparse.Namespace):
             reading[o.param] = value
         elif o.param in _UPDATE_PARAMS:
             params[o.param] = value
-        elif value == getattr(model, o.param, not value):  # the model's own: nothing to do
+        elif value == getattr(model, o.param, _MISSING):  # the model's own: nothing to do
             continue
         else:
             may = ", ".join(o.option for o in _options() if o.param in _UPDATE_PARAMS)
@@ -1409,22 +1416,26 @@ def _add_export(sub) -> None:
 
 def _export_fasttext(a) -> None:
     """``export --format fasttext``: a fastText model written as fastText's ``.bin``."""
-    from wordspace._io import check_replaceable_file, same_file
+    from wordspace._io import check_replaceable_file, compressed_suffix, same_file
     from wordspace.fasttext_format import is_fasttext_file
     from wordspace.models import FastText
 
     if a.limit is not None or a.docs:
         raise UsageError("--format fasttext writes the whole model: --limit and --docs are "
                          "for the vectors formats")
+    if compressed_suffix(Path(a.output)):
+        raise UsageError(f"-o {a.output}: fastText reads its .bin uncompressed: give a name "
+                         "without .gz, .bz2 or .xz")
     target = Path(a.output)
     if target.is_file() and same_file(target, a.model):
         raise FileExistsError(f"{a.output} is the file being exported: write to another file")
     check_replaceable_file(target, "a fastText .bin model", is_fasttext_file)
     model = _load_scorable(a.model)
     if not isinstance(model, FastText):
-        raise UsageError(f"{a.model} holds {_what(model)}: only a fastText model (train "
-                         "--model fasttext, or a fastText .bin) has the n-gram rows a "
-                         "fastText .bin holds; --format word2vec-binary writes its vectors")
+        raise UsageError(f"{a.model} holds {_what(model)}: only a fastText model (its model "
+                         "directory from train --model fasttext, or a fastText .bin) has the "
+                         "n-gram and output rows a fastText .bin holds; --format "
+                         "word2vec-binary writes its vectors")
     model.save_facebook_model(a.output)
     print(f"wrote a fastText model of {len(model.vocab_):,} words and dimension "
           f"{model.dim} to {a.output}")

@@ -76,6 +76,9 @@ class WordNotUtf8(UnicodeDecodeError):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self):  # pickled (multiprocessing, joblib) with its own arguments
+        return type(self), (self.message, UnicodeDecodeError(*self.args))
+
 log = logging.getLogger(__name__)
 
 _CHUNK = 1 << 20  # bytes read from the file at a time
@@ -693,8 +696,11 @@ def _binary_rows(s: _Stream, name: str, n: int, rows: int, dim: int, out: _Rows)
                              f"{i}")
         space = buf.find(b" ", pos, pos + _MAX_WORD + 1)
         if space < 0:
-            if len(buf) - pos <= _MAX_WORD:
+            if len(buf) - pos <= _MAX_WORD:  # all there is left of the file
                 s.check_end()
+                raise FileEndsEarly(f"{out.where(i)}: the file ends inside the word of row "
+                                    f"{i + 1} of {n} (or is the header's dimension, {dim}, "
+                                    "wrong?)")
             raise ValueError(f"{out.where(i)}: no word followed by a space within {_MAX_WORD} "
                              "bytes: "
                              f"is the header's dimension ({dim}) right?")

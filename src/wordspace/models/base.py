@@ -7,6 +7,7 @@ temporary name and renamed into place, so a crash never leaves half a model.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import json
@@ -941,10 +942,11 @@ def _gensim_attribute_hint(model: type[Model], name: str) -> str:
     return ""
 
 
-def _corpus_settings(model: type[Model]) -> list[str]:
+@functools.cache  # asked on every missing attribute (hasattr probes included)
+def _corpus_settings(model: type[Model]) -> tuple[str, ...]:
     """The settings of the corpus class ``model`` trains on (``min_count``, ...)."""
-    return [p for p in inspect.signature(model._corpus_type.__init__).parameters
-            if p not in ("self", "source")]
+    return tuple(p for p in inspect.signature(model._corpus_type.__init__).parameters
+                 if p not in ("self", "source"))
 
 
 def _unknown_argument(model: type[Model], name: str, value, valid: list[str]) -> str:
@@ -989,7 +991,7 @@ def _misplaced_in_fit(model: type[Model], name: str, value) -> str:
         return f"{name} is a {kind} setting: model.fit({kind}(source, {name}={value!r}))"
     arguments = [p for p in inspect.signature(Model.fit).parameters
                  if p not in ("self", "corpus", "misplaced")]
-    return (f"fit() has no argument {name!r}{did_you_mean(name, arguments + params + settings)}"
+    return (f"fit() has no argument {name!r}{did_you_mean(name, [*arguments, *params, *settings])}"
             f" (it takes {', '.join(arguments)})")
 
 

@@ -137,7 +137,8 @@ class FastText(SkipGram):
         if not self.shared_negatives or self.cbow:
             return 1.0
         vocab = self.__dict__.get("vocab_")  # set by fit before training, saved with it
-        if vocab is not None and vocab.total * self.epochs < HALF_OUTPUT_RATE_FROM:
+        epochs = self._trained().get("epochs", self.epochs)  # not a later set_params'
+        if vocab is not None and vocab.total * epochs < HALF_OUTPUT_RATE_FROM:
             return 1.0
         return 0.5
 
