@@ -111,6 +111,9 @@ def test_the_output_rate_is_halved_only_where_a_window_s_steps_are_summed(monkey
     monkeypatch.setattr(module, "HALF_OUTPUT_RATE_FROM", 15_000_000)
     small.save(tmp_path / "small")
     assert FastText.load(tmp_path / "small").output_rate_ == 1.0
+    config = tmp_path / "small" / "config.json"  # a model saved before the rate was
+    config.write_text(config.read_text().replace('"trained_output_rate_"', '"other"'))
+    assert FastText.load(tmp_path / "small").output_rate_ == 0.5  # recorded: trained so
     monkeypatch.setattr(module, "HALF_OUTPUT_RATE_FROM", 400)
     large = FastText(dim=4, epochs=2, bucket=100, sample=0, progress=False).fit(corpus)
     assert large.output_rate_ == 0.5 and used[-1] == 0.5

@@ -127,20 +127,30 @@ class FastText(SkipGram):
             check_float("output_rate", self.output_rate, 0, strict=True, maximum=10)
         super()._validate()
 
+    #: the rate ``output_rate=None`` resolved to when the model was fitted, saved with it
+    _fitted_json = (*SkipGram._fitted_json, "trained_output_rate_")
+
     @property
     def output_rate_(self) -> float:
         """The output vectors' learning rate as a share of the input rows' (``output_rate``
-        resolved: 0.5 for skip-gram with shared negatives trained on at least
-        :data:`HALF_OUTPUT_RATE_FROM` words, or not fitted yet; else 1)."""
+        resolved: for skip-gram with shared negatives, the rate the fitted model trained
+        with, 0.5 before fitting and in models saved before 2026-12-07; else 1)."""
         if self.output_rate is not None:
             return float(self.output_rate)
         if not self.shared_negatives or self.cbow:
             return 1.0
-        vocab = self.__dict__.get("vocab_")  # set by fit before training, saved with it
-        epochs = self._trained().get("epochs", self.epochs)  # not a later set_params'
-        if vocab is not None and vocab.total * epochs < HALF_OUTPUT_RATE_FROM:
-            return 1.0
-        return 0.5
+        return self.__dict__.get("trained_output_rate_", 0.5)
+
+    def _resolve_output_rate(self) -> float:
+        """``output_rate_`` for the fit that starts: the full rate below
+        :data:`HALF_OUTPUT_RATE_FROM` words trained (the vocabulary's times ``epochs``),
+        where the half rate's slower output rows cannot catch up."""
+        self.__dict__.pop("trained_output_rate_", None)
+        rate = self.output_rate_
+        if self.output_rate is None and rate == 0.5 \
+                and self.vocab_.total * self.epochs < HALF_OUTPUT_RATE_FROM:
+            rate = 1.0
+        return rate
 
     def _loss(self) -> NegativeSamplingLoss:
         return self._output_loss(output_rate=self.output_rate_)
@@ -195,6 +205,7 @@ class FastText(SkipGram):
             raise ValueError(f"{n:,} words and {sub.bucket:,} buckets are more input rows "
                              "than 2**31 - 1: lower bucket")
         self._word_bags = sub.table(corpus.vocab.words)  # an update's new words too
+        self.trained_output_rate_ = self._resolve_output_rate()  # before the loss is made
         if not self._continuing:  # the words' and the buckets' rows in one array
             self.input_vectors_ = _uniform(np.random.default_rng(self.seed), rows, dim)
             self.output_vectors_ = np.zeros((n, dim), dtype=np.float32)
