@@ -17,7 +17,7 @@ import pytest
 from wordspace.cli import _EPILOG, _TRAIN_EPILOG, _docstring_help, build_parser, main
 
 
-@pytest.mark.parametrize("output", [".", "./", ""])
+@pytest.mark.parametrize("output", [".", "./"])  # "": said to be empty (below)
 @pytest.mark.parametrize("checkpoint", [[], ["--checkpoint-every", "1e"]])
 def test_the_current_directory_as_output_is_refused_by_name(tmp_path, text_file,
                                                             monkeypatch, capsys, output,
@@ -105,6 +105,8 @@ def test_dash_as_output_is_refused_not_written_as_a_file_named_dash(
     assert main([*command, "-o", "-"]) == 2
     assert "-o -: wordspace writes its outputs as files (atomically), not to standard " \
            "output" in capsys.readouterr().err
+    assert main([*command, "-o", ""]) == 2  # was said to be the current directory, "."
+    assert "wordspace: error: -o is empty: give the path to write" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 
 

@@ -1930,6 +1930,8 @@ def main(argv: list[str] | None = None) -> int:
             raise UsageError("-o -: wordspace writes its outputs as files (atomically), "
                              "not to standard output: give a file name (one ending .gz is "
                              "compressed)")
+        if getattr(args, "output", None) == "":  # Path("") is the current directory
+            raise UsageError("-o is empty: give the path to write")
         return args.func(args) or 0
     except UsageError as e:  # the command line's fault: no traceback to offer
         print(f"wordspace: error: {e}", file=sys.stderr)
