@@ -135,22 +135,20 @@ class FastText(SkipGram):
         """The output vectors' learning rate as a share of the input rows' (``output_rate``
         resolved: for skip-gram with shared negatives, the rate the fitted model trained
         with, 0.5 before fitting and in models saved before 2026-12-07; else 1)."""
+        return self._output_rate_for(None)
+
+    def _output_rate_for(self, words: int | None) -> float:
+        """``output_rate`` resolved for a fit of ``words`` words trained (the vocabulary's
+        times ``epochs``; None: the fitted model's record): the full rate below
+        :data:`HALF_OUTPUT_RATE_FROM`, where the half rate's slower output rows cannot
+        catch up."""
         if self.output_rate is not None:
             return float(self.output_rate)
         if not self.shared_negatives or self.cbow:
             return 1.0
-        return self.__dict__.get("trained_output_rate_", 0.5)
-
-    def _resolve_output_rate(self) -> float:
-        """``output_rate_`` for the fit that starts: the full rate below
-        :data:`HALF_OUTPUT_RATE_FROM` words trained (the vocabulary's times ``epochs``),
-        where the half rate's slower output rows cannot catch up."""
-        self.__dict__.pop("trained_output_rate_", None)
-        rate = self.output_rate_
-        if self.output_rate is None and rate == 0.5 \
-                and self.vocab_.total * self.epochs < HALF_OUTPUT_RATE_FROM:
-            rate = 1.0
-        return rate
+        if words is None:
+            return self.__dict__.get("trained_output_rate_", 0.5)
+        return 1.0 if words < HALF_OUTPUT_RATE_FROM else 0.5
 
     def _loss(self) -> NegativeSamplingLoss:
         return self._output_loss(output_rate=self.output_rate_)
@@ -205,7 +203,8 @@ class FastText(SkipGram):
             raise ValueError(f"{n:,} words and {sub.bucket:,} buckets are more input rows "
                              "than 2**31 - 1: lower bucket")
         self._word_bags = sub.table(corpus.vocab.words)  # an update's new words too
-        self.trained_output_rate_ = self._resolve_output_rate()  # before the loss is made
+        # resolved before the loss is made
+        self.trained_output_rate_ = self._output_rate_for(self.vocab_.total * self.epochs)
         if not self._continuing:  # the words' and the buckets' rows in one array
             self.input_vectors_ = _uniform(np.random.default_rng(self.seed), rows, dim)
             self.output_vectors_ = np.zeros((n, dim), dtype=np.float32)
