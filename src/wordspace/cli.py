@@ -1416,7 +1416,7 @@ def _add_export(sub) -> None:
 
 def _export_fasttext(a) -> None:
     """``export --format fasttext``: a fastText model written as fastText's ``.bin``."""
-    from wordspace._io import check_replaceable_file, compressed_suffix, same_file
+    from wordspace._io import check_replaceable_file, compressed_suffix
     from wordspace.fasttext_format import is_fasttext_file
     from wordspace.models import FastText
 
@@ -1426,10 +1426,8 @@ def _export_fasttext(a) -> None:
     if compressed_suffix(Path(a.output)):
         raise UsageError(f"-o {a.output}: fastText reads its .bin uncompressed: give a name "
                          "without .gz, .bz2 or .xz")
-    target = Path(a.output)
-    if target.is_file() and same_file(target, a.model):
-        raise FileExistsError(f"{a.output} is the file being exported: write to another file")
-    check_replaceable_file(target, "a fastText .bin model", is_fasttext_file)
+    _check_vectors_output(a.output, a.model, lambda target: check_replaceable_file(
+        target, "a fastText .bin model", is_fasttext_file))
     model = _load_scorable(a.model)
     if not isinstance(model, FastText):
         raise UsageError(f"{a.model} holds {_what(model)}: only a fastText model (its model "
@@ -1452,16 +1450,17 @@ def _word2vec_format_of(path: str) -> str:
     return "word2vec-binary" if path.suffix.lower() == ".bin" else "word2vec"
 
 
-def _check_vectors_output(path: str, source: str) -> None:
-    """Refuse to replace anything but a word2vec file (its header and rows read so), the
-    vectors being exported (``source``) included, or to write through a link."""
+def _check_vectors_output(path: str, source: str, replaceable=None) -> None:
+    """Refuse to replace anything but a word2vec file (its header and rows read so; or
+    what ``replaceable(path)`` accepts), the vectors being exported (``source``)
+    included, or to write through a link."""
     from wordspace._io import same_file
     from wordspace.word2vec_format import check_word2vec_path
 
     target = Path(path)
     if target.is_file() and same_file(target, source):
         raise FileExistsError(f"{path} is the file being exported: write to another file")
-    check_word2vec_path(target)
+    (replaceable or check_word2vec_path)(target)
 
 
 def _check_vectors_directory_output(path: str, source: str) -> None:
