@@ -38,9 +38,10 @@ def _yielding_simulator() -> None:
 
     The simulator runs each CUDA thread as a Python thread, and its scheduler spins on
     ``is_alive`` over them until they finish, holding the GIL the threads need; a pause
-    of zero seconds in each poll halves the CUDA tests' time. The kernels, and what they
-    compute, are unchanged. Skipped on a GPU, and where the simulator has no such
-    scheduler."""
+    of zero seconds in each poll halves the CUDA tests' time (the two planted-topics
+    device tests: 49.7 s before, 23.4 s after, measured back to back on 2026-12-07). The
+    kernels, and what they compute, are unchanged. Skipped on a GPU, and where the
+    simulator has no such scheduler."""
     if os.environ.get("NUMBA_ENABLE_CUDASIM") != "1":
         return
     try:

@@ -137,6 +137,8 @@ _FOREIGN_TRAIN_OPTIONS = {
     "pretrainedvectors": "use --init VECTORS",
     "verbose": "use -v (--verbose)",
 }
+#: of those, the switches whose ``0`` (-cbow 0, -hs 0) asks for wordspace's default
+_FOREIGN_OFF_BY_DEFAULT = ("cbow", "hs")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -158,7 +160,8 @@ class _Parser(argparse.ArgumentParser):
                 break
             if (advice := self._foreign(arg)) is not None:
                 typed = arg.partition("=")[0]
-                if typed.lstrip("-") in ("cbow", "hs") and "0" in (after, arg[len(typed) + 1:]):
+                if typed.lstrip("-") in _FOREIGN_OFF_BY_DEFAULT \
+                        and "0" in (after, arg[len(typed) + 1:]):
                     advice = f"{typed} 0 is wordspace's default: leave it out"
                 self._usage_line = self._short_usage()
                 self.error(f"unrecognized option {typed}: {advice}")

@@ -948,8 +948,8 @@ class Vectors(WordIndex):
         (``ValueError`` otherwise, and nothing is written).
 
         gensim's arguments, in gensim's order (the path also as ``fname=``): ``fvocab``
-        also writes the counts, a
-        ``word count`` line per word (vectors with counts only); ``write_header=False``
+        also writes the counts, a ``word count`` line per word (vectors with counts
+        only); ``write_header=False``
         leaves out the ``n_words dim`` line (text only); ``prefix`` is put before every
         word; with counts, words are written most frequent first (``sort_attr="count"``,
         the only attribute kept). ``total_vec`` may only be the number of words, and
@@ -1012,9 +1012,9 @@ class Vectors(WordIndex):
         see :mod:`wordspace.word2vec_format`.
 
         gensim's arguments, in gensim's order (the path also as ``fname=``): ``fvocab``, a
-        file of ``word count``
-        lines, gives the words their counts (a word it lacks counts 0, with a warning);
-        ``unicode_errors="ignore"`` or ``"replace"`` reads words that are not UTF-8
+        file of ``word count`` lines, gives the words their counts (a word it lacks counts
+        0, with a warning); ``unicode_errors="ignore"`` or ``"replace"`` reads words that
+        are not UTF-8
         (``"strict"``: refused); ``encoding`` must be UTF-8 (files in other encodings:
         convert them, e.g. with ``iconv``) and ``datatype`` float32, which wordspace keeps.
         """
