@@ -1014,9 +1014,9 @@ class Vectors(WordIndex):
         gensim's arguments, in gensim's order (the path also as ``fname=``): ``fvocab``, a
         file of ``word count`` lines, gives the words their counts (a word it lacks counts
         0, with a warning); ``unicode_errors="ignore"`` or ``"replace"`` reads words that
-        are not UTF-8
-        (``"strict"``: refused); ``encoding`` must be UTF-8 (files in other encodings:
-        convert them, e.g. with ``iconv``) and ``datatype`` float32, which wordspace keeps.
+        are not UTF-8 (``"strict"``: refused); ``encoding`` must be UTF-8 (files in other
+        encodings: convert them, e.g. with ``iconv``) and ``datatype`` float32, which
+        wordspace keeps.
         """
         if encoding.lower().replace("-", "").replace("_", "") != "utf8":
             raise ValueError(f"encoding {encoding!r}: wordspace reads UTF-8 word2vec files; "
