@@ -10,6 +10,7 @@ skip-gram's, with the document's row as an extra input (``sentence_context``).
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -99,10 +100,16 @@ class PVDBOW(SkipGram):
         check_switch(self, "train_words")
         super()._validate()
 
+    def _shapes(self, n_words: int, n_docs: int) -> dict[str, tuple[int, int]]:
+        """The parameters' shapes: the inputs hold the word rows (if trained), then one
+        row per document; the outputs one row per word."""
+        word_rows = n_words if self.train_words else 0
+        return {"input_vectors_": (word_rows + n_docs, self.dim),
+                "output_vectors_": (n_words, self.dim)}
+
     def _parameter_bytes(self, documents: Documents) -> int:
-        # the words' output rows (and input rows, if trained) and the documents' rows
-        rows = len(documents.vocab) * (1 + bool(self.train_words)) + documents.n_documents
-        return rows * self.dim * 4
+        shapes = self._shapes(len(documents.vocab), documents.n_documents)
+        return sum(math.prod(shape) for shape in shapes.values()) * 4  # float32
 
     def _fit(self, documents: Documents) -> None:
         n_words, n_docs, dim = len(documents.vocab), documents.n_documents, self.dim
@@ -115,12 +122,12 @@ class PVDBOW(SkipGram):
         if empty:
             logger.warning("%d document(s) have no word in the vocabulary: zero vectors "
                            "(%s)", len(empty), ", ".join(map(str, empty[:5])))
-        word_rows = n_words if self.train_words else 0
+        shapes = self._shapes(n_words, n_docs)
+        word_rows = shapes["input_vectors_"][0] - n_docs
         rng = np.random.default_rng(self.seed)
-        # inputs: the word rows (if trained), then one row per document
-        self.input_vectors_ = (rng.random((word_rows + n_docs, dim), dtype=np.float32)
+        self.input_vectors_ = (rng.random(shapes["input_vectors_"], dtype=np.float32)
                                - 0.5) / dim
-        self.output_vectors_ = np.zeros((n_words, dim), dtype=np.float32)
+        self.output_vectors_ = np.zeros(shapes["output_vectors_"], dtype=np.float32)
         doc_rows = (word_rows + np.asarray(documents.doc_of_sentence)).astype(np.int32)
         self.doc_ids_ = list(documents.ids)  # callbacks query them at epoch ends
         self._train(documents, self._loss(),
@@ -150,10 +157,7 @@ class PVDBOW(SkipGram):
             self.doc_ids_ = read_document_ids(file, "the model directory")
 
     def _expected_shapes(self) -> dict[str, tuple[int | None, ...]]:
-        n_words = len(self.vocab_)
-        word_rows = n_words if self.train_words else 0
-        return {"input_vectors_": (word_rows + len(self.doc_ids_), self.dim),
-                "output_vectors_": (n_words, self.dim)}
+        return self._shapes(len(self.vocab_), len(self.doc_ids_))
 
     def _restored(self) -> None:
         n_docs = len(self.doc_ids_)
