@@ -1,6 +1,7 @@
 """gensim's file-based evaluations (``evaluate_word_pairs``, ``evaluate_word_analogies``)
 for :class:`wordspace.vectors.Vectors`, with gensim's parsing, vocabulary rules and
-return values, and every score computed in batches over the matrix."""
+return values, and every score computed in batches over the matrix; and why a
+correlation is undefined, which :mod:`wordspace.evaluate` says too."""
 
 from __future__ import annotations
 
@@ -25,6 +26,23 @@ def _ok_vocab(vectors, restrict_vocab, case_insensitive: bool) -> dict[str, int]
     for i, k in enumerate(keys):
         table.setdefault(k.upper(), i)
     return table
+
+
+def why_undefined(gold: np.ndarray, predicted: np.ndarray) -> str | None:
+    """Why a correlation of the ``predicted`` similarities with the ``gold`` scores is
+    undefined (None: it is defined)."""
+    if len(gold) == 0:
+        return "no pair has both words in the vocabulary"
+    if len(gold) < 2:
+        return "a correlation needs 2 pairs or more, and 1 was scored"
+    if not np.isfinite(predicted).all():
+        return "the model's similarity is not finite for some pair"
+    if gold.min() == gold.max():
+        return f"every pair's gold score is {gold[0]:g}, and constant scores correlate with nothing"
+    if predicted.min() == predicted.max():
+        return (f"the model gives every pair the same similarity ({predicted[0]:.4g}): its "
+                "vectors tell no pair from another (all zero, or all alike)")
+    return None
 
 
 def evaluate_word_pairs(vectors, pairs, delimiter="\t", encoding="utf8",
@@ -64,9 +82,7 @@ def evaluate_word_pairs(vectors, pairs, delimiter="\t", encoding="utf8",
     model = np.zeros(len(gold), dtype=np.float64)
     model[np.array(known, dtype=bool)] = vectors.pair_similarity(
         np.array(rows1, dtype=np.int64), np.array(rows2, dtype=np.int64))
-    from wordspace.evaluate import _why_undefined
-
-    why = _why_undefined(np.asarray(gold, np.float64), model)
+    why = why_undefined(np.asarray(gold, np.float64), model)
     if len(gold) < 2:  # scipy (and so gensim) refuses it, in its own words
         raise ValueError(f"{pairs}: {why}")
     if why is not None:  # gensim's answer (NaN) stands; the reason is said, not left to guess

@@ -42,6 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from wordspace import datasets
+from wordspace._keyed import why_undefined
 from wordspace.vectors import Vectors
 
 logger = logging.getLogger(__name__)
@@ -172,23 +173,6 @@ def _read(data, reader):
     return data
 
 
-def _why_undefined(gold: np.ndarray, predicted: np.ndarray) -> str | None:
-    """Why a correlation of the ``predicted`` similarities with the ``gold`` scores is
-    undefined (None: it is defined)."""
-    if len(gold) == 0:
-        return "no pair has both words in the vocabulary"
-    if len(gold) < 2:
-        return "a correlation needs 2 pairs or more, and 1 was scored"
-    if not np.isfinite(predicted).all():
-        return "the model's similarity is not finite for some pair"
-    if gold.min() == gold.max():
-        return f"every pair's gold score is {gold[0]:g}, and constant scores correlate with nothing"
-    if predicted.min() == predicted.max():
-        return (f"the model gives every pair the same similarity ({predicted[0]:.4g}): its "
-                "vectors tell no pair from another (all zero, or all alike)")
-    return None
-
-
 def word_similarity(vectors, pairs, lowercase: bool = True, name: str | None = None
                     ) -> SimilarityResult:
     """Correlate model similarity with human scores. ``pairs``: a dataset name, a path,
@@ -221,7 +205,7 @@ def word_similarity(vectors, pairs, lowercase: bool = True, name: str | None = N
     pred_a = np.asarray(vectors.pair_similarity(np.array(rows1, dtype=np.int64),
                                                 np.array(rows2, dtype=np.int64)),
                         dtype=np.float64)
-    why = _why_undefined(gold_a, pred_a)
+    why = why_undefined(gold_a, pred_a)
     if why is not None:
         logger.warning("%s: no correlation: %s", name, why)
         return SimilarityResult(float("nan"), float("nan"), len(gold_a), oov, protocol,

@@ -169,16 +169,13 @@ def read_words_tsv(path: str | Path) -> tuple[list[str], np.ndarray, bool]:
     :meth:`Vocabulary.load_tsv`, counts may all be zero."""
     with open(path, encoding="utf-8", newline="") as f:
         text = f.read()
-    head = text[:text.find("\n") + 1]
-    escaped = head.startswith(_VOCABULARY_MARK) and "\tescaped=1" in head
+    header = text[:text.find("\n") + 1 or len(text)] \
+        if text.startswith(_VOCABULARY_MARK) else ""
+    flags = header.rstrip("\r\n").split("\t")[1:]
+    escaped, unk = "escaped=1" in flags, "unk=1" in flags
+    first, text = int(bool(header)), text[len(header):]  # lines numbered after the header
     if not escaped:  # line ends as Python's text files read them (CRLF, a lone CR)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    first = 0
-    unk = False
-    if text.startswith(_VOCABULARY_MARK):
-        end = text.find("\n") + 1 or len(text)
-        unk = "unk=1" in text[len(_VOCABULARY_MARK):end].rstrip("\n").split("\t")
-        first, text = 1, text[end:]
     if text and not text.endswith("\n"):
         text += "\n"
     with _collection_paused():  # millions of new strings, none of them garbage
