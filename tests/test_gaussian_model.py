@@ -147,6 +147,31 @@ def test_save_load_round_trip(tmp_path, trained):
         model.distributions.most_similar("gen1", by="kl")
 
 
+def test_a_variance_that_is_not_positive_is_refused_naming_the_word(tmp_path, trained):
+    model, _, _ = trained
+    for bad in (0.0, -2.0, np.nan, np.inf):
+        variances = model.variances_.copy()
+        variances[3, 1] = bad
+        with pytest.raises(ValueError, match=rf"positive and finite: the row of "
+                                             rf"'{model.vocab_.words[3]}' \(row 3\) holds "
+                                             rf"{bad}"):
+            Distributions(model.vocab_.words, model.means_, variances)
+    model.save(tmp_path / "g")  # a damaged model directory names itself
+    variances = np.load(tmp_path / "g" / "variances_.npy")
+    variances[0, 0] = -1.0
+    np.save(tmp_path / "g" / "variances_.npy", variances)
+    with pytest.raises(ValueError, match=rf"^{tmp_path / 'g'}: variances must be positive"):
+        load_model(tmp_path / "g")
+
+
+def test_several_words_are_a_query_of_the_means_not_of_an_energy(trained):
+    model, _, _ = trained
+    with pytest.raises(TypeError, match=r"not list \['gen1', 'gen2'\].*"
+                                        r"\.vectors\.most_similar\(positive="):
+        model.distributions.most_similar(["gen1", "gen2"])
+    assert model.vectors.most_similar(positive=["gen1", "gen2"], topn=2)
+
+
 @pytest.mark.parametrize("tied", [True, False])
 def test_context_distributions_are_saved_once(tmp_path, tied):
     sentences = [["a", "b", "c", "a", "b", "c"]] * 50

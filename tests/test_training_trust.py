@@ -332,6 +332,27 @@ def test_a_gaussian_rate_whose_first_step_jumps_across_the_bound_is_refused():
         model.fit(object())  # before any reading
 
 
+# -- a rate float32 holds as 0 trains nothing: refused before any work -------------------
+@pytest.mark.parametrize("alpha", [1e-300, 1e-39])
+def test_a_rate_below_float32s_normal_numbers_is_refused_before_reading(alpha):
+    assert np.float32(alpha) < np.finfo(np.float32).tiny  # 0, or a subnormal: no step
+    for model in (SkipGram(alpha=alpha, **QUIET), GaussianSkipGram(alpha=alpha, **QUIET)):
+        with pytest.raises(ValueError, match=rf"alpha={alpha:g} is below float32's smallest "
+                                             r"normal number \(1\.18e-38\)"):
+            model.fit(object())  # before any reading
+    SkipGram(alpha=float(np.finfo(np.float32).tiny), **QUIET)._validate()
+
+
+def test_a_gaussian_divergence_names_var_min_beside_alpha(corpus):
+    model = GaussianSkipGram(dim=8, var_min=1e-8, sample=0, workers=1, **QUIET)
+    with pytest.raises(TrainingDiverged, match=r"lower alpha \(now 0\.5\), e\.g\. to 0\.125, "
+                                               r"or raise var_min \(now 1e-08"):
+        model.fit(corpus)
+    model.var_min = 1e-40  # below float32's normal numbers: variances of 0
+    with pytest.raises(ValueError, match=r"var_min=1e-40 is below float32's smallest normal"):
+        model.fit(object())
+
+
 def test_inference_that_explodes_is_divergence():
     from helpers import planted_documents
     from wordspace import PVDBOW, Documents
@@ -342,3 +363,5 @@ def test_inference_that_explodes_is_divergence():
     assert np.all(np.isfinite(model.dv.infer_many(tokens)))
     with pytest.raises(TrainingDiverged, match=r"inference diverged: .* lower alpha \(now 1000\)"):
         model.dv.infer_many(tokens, alpha=1000.0)
+    with pytest.raises(ValueError, match=r"alpha=1e-300 is below float32's smallest"):
+        model.dv.infer_many(tokens, alpha=1e-300)

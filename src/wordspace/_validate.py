@@ -57,6 +57,22 @@ def check_float(name: str, value, minimum: float, *, strict: bool = False,
         raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
+#: float32's smallest normal number: the kernels compute in float32, where a learning
+#: rate below it is 0 (or loses its precision) and so trains nothing
+FLOAT32_TINY = float(np.finfo(np.float32).tiny)
+
+
+def check_rate(name: str, value) -> None:
+    """Raise ValueError unless the learning rate ``value`` is a finite number that float32
+    holds as a positive normal number (a smaller one is 0 to the kernels: the run would
+    train nothing and seem to succeed)."""
+    check_float(name, value, 0.0, strict=True)
+    if value < FLOAT32_TINY:
+        raise ValueError(f"{name}={value:g} is below float32's smallest normal number "
+                         f"({FLOAT32_TINY:.3g}): training computes in float32, where this "
+                         "rate is 0 and would train nothing")
+
+
 def keywords_checked(init, unknown: Callable[[type, str, object, list[str]], str],
                      positional: Callable[[type], str] | None = None):
     """``init`` (a class's ``__init__``), refusing an unknown keyword argument with

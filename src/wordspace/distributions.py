@@ -82,6 +82,13 @@ class Distributions(WordIndex):
             raise ValueError("words, means and variances must have one row per word")
         if self.variances.shape[1] not in (1, self.means.shape[1]):
             raise ValueError(f"variances must have 1 or {self.means.shape[1]} columns")
+        bad = ~(np.isfinite(self.variances) & (self.variances > 0)).all(axis=1)
+        if bad.any():  # every energy divides by them, and takes their logarithm
+            row = int(np.argmax(bad))
+            values = self.variances[row]
+            value = values[~(np.isfinite(values) & (values > 0))][0]
+            raise ValueError(f"variances must be positive and finite: the row of "
+                             f"{self.words[row]!r} (row {row}) holds {value}")
         self.counts = None if counts is None else np.asarray(counts)
         self.index = {w: i for i, w in enumerate(self.words)}
         if energy is None:
@@ -172,6 +179,10 @@ class Distributions(WordIndex):
     def scores(self, word: str, by: str | None = None) -> np.ndarray:
         """Similarity of ``word`` to every word, by ``el``, ``kl`` or ``cosine`` (default:
         the trained energy, :attr:`energy`)."""
+        if not isinstance(word, str):  # gensim's most_similar takes lists; an energy cannot
+            raise TypeError(f"one word is compared by an energy, not {type(word).__name__} "
+                            f"{word!r}; several words' query is the means' cosine: "
+                            ".vectors.most_similar(positive=[...], negative=[...])")
         i = self.index_of(word)
         by = self._by(by)
         if by == "cosine":

@@ -45,6 +45,11 @@ class Loss:
     #: why a run whose updates counted no term trained nothing, for the refusal
     untrained_because: str = "no update had a term to train"
 
+    def divergence_advice(self) -> str:
+        """What else, besides a lower learning rate, may cure a divergence of this
+        objective ("" when nothing does): added to :class:`TrainingDiverged`'s advice."""
+        return ""
+
     def min_vocabulary(self, params: Params) -> tuple[int, str]:
         """The fewest words a vocabulary needs for this objective to learn anything, and
         why, for the refusal the driver makes before training."""
@@ -235,6 +240,11 @@ class MaxMarginLoss(Loss):
     def reference_loss(self, params, negative):
         # untrained distributions are alike: every hinge is about the margin
         return self.margin
+
+    def divergence_advice(self):
+        # variances near 0 make both energies' terms (1/variance) huge whatever the rate
+        return (f", or raise var_min (now {self.var_min:g}; the default is 0.05): tiny "
+                "variances make the energies' terms of 1/variance huge")
 
     def update(self, params, examples, lr, scratch):
         step = gaussian.MaxMarginStep(

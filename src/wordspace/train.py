@@ -345,7 +345,8 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
                         alpha * scale)
         alpha, min_alpha = alpha * scale, min_alpha * scale
     schedule = Schedule.linear(alpha, min_alpha, [job.words for job in jobs])
-    meter = Meter(epochs, len(tokens) * epochs, loss.reference_loss(params, negative), alpha)
+    meter = Meter(epochs, len(tokens) * epochs, loss.reference_loss(params, negative), alpha,
+                  advice=loss.divergence_advice())
     first_lane = 0 if group is None else group.rank * runner.workers  # lanes of all ranks
     states = [random_state(seed, first_lane + lane) for lane in range(runner.workers)]
     run = _Run(meter, states, params, len(bounds) - 1, len(jobs), epochs, on_epoch_end)

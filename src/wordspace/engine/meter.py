@@ -101,13 +101,14 @@ class Meter:
 
     ``reference`` is an untrained model's mean loss per term
     (:meth:`wordspace.losses.Loss.reference_loss`; None: only a non-finite loss is
-    divergence); ``alpha`` is named in the advice a divergence gives.
+    divergence); ``alpha`` is named in the advice a divergence gives, and ``advice``
+    (:meth:`wordspace.losses.Loss.divergence_advice`) follows it.
     """
 
     def __init__(self, epochs: int, total_words: int, reference: float | None = None,
-                 alpha: float = float("nan")):
+                 alpha: float = float("nan"), advice: str = ""):
         self.epochs, self.total_words = epochs, total_words
-        self.reference, self.alpha = reference, alpha
+        self.reference, self.alpha, self.advice = reference, alpha, advice
         self.lock = threading.Lock()
         self.words = self.examples = self.pairs = 0
         self.epoch_words = [0] * epochs
@@ -125,7 +126,8 @@ class Meter:
                 f"untrained model's {self.reference:.4g}")
         return TrainingDiverged(
             f"training diverged in epoch {epoch + 1} of {self.epochs}: {what} at learning "
-            f"rate {lr:.4g}; lower alpha (now {self.alpha:g}), e.g. to {self.alpha / 4:g}")
+            f"rate {lr:.4g}; lower alpha (now {self.alpha:g}), e.g. to {self.alpha / 4:g}"
+            f"{self.advice}")
 
     def record(self, job: Job, lr: float, examples: Examples, loss: float, terms: int,
                active: int) -> None:

@@ -34,6 +34,7 @@ from wordspace._tokens import shorten
 from wordspace._validate import (
     check_float,
     check_int,
+    check_rate,
     check_switch,
     did_you_mean,
     keywords_checked,
@@ -589,7 +590,10 @@ class Model:
             setattr(model, name, load_matrix(path / f"{name}.npy", mmap=mmap))
         for name, shape in model._expected_shapes().items():
             check_shape(path / f"{name}.npy", getattr(model, name), shape)
-        model._restored()
+        try:
+            model._restored()
+        except ValueError as e:  # what the arrays hold (a Gaussian's variances <= 0)
+            raise ValueError(f"{path}: {e}") from None
         return model
 
     def _load_report(self, file: Path) -> None:
@@ -733,7 +737,7 @@ class WindowModel(Model):
             self._validate_output_sets()
         check_float("sample", self.sample, 0.0)
         check_int("epochs", self.epochs, 1)
-        check_float("alpha", self.alpha, 0.0, strict=True)
+        check_rate("alpha", self.alpha)
         if self.min_alpha is not None:
             check_float("min_alpha", self.min_alpha, 0.0, maximum=self.alpha)
         if self.workers is not None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from wordspace._io import load_npy
-from wordspace._validate import check_choice, check_float, check_int
+from wordspace._validate import FLOAT32_TINY, check_choice, check_float, check_int
 from wordspace.corpus import Corpus
 from wordspace.distributions import Distributions
 from wordspace.engine.params import GaussianParams
@@ -145,6 +145,11 @@ class GaussianSkipGram(WindowModel):
         self._validate_walk()
         check_float("mu_max", self.mu_max, 0.0, strict=True)
         check_float("var_min", self.var_min, 0.0, strict=True)
+        if self.var_min < FLOAT32_TINY:  # 0 (or imprecise) in the float32 parameters
+            raise ValueError(f"var_min={self.var_min:g} is below float32's smallest normal "
+                             f"number ({FLOAT32_TINY:.3g}), in which variances are kept: "
+                             "they would become 0, and every energy infinite (the default "
+                             "is 0.05)")
         check_float("var_max", self.var_max, self.var_min)
         check_float("var_init", self.var_init, self.var_min, maximum=self.var_max)
         check_float("variance_rate", self.variance_rate, 0.0)

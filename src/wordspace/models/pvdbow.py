@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from wordspace._io import load_npy
-from wordspace._validate import check_float, check_int, check_switch
+from wordspace._validate import check_float, check_int, check_rate, check_switch
 from wordspace.corpus import make_tokenizer
 from wordspace.documents import (
     Documents,
@@ -219,7 +219,7 @@ class PVDBOW(SkipGram):
             sampler, objective = self._inference_setup()
             bags = self._inference_bags()
         check_int("epochs", epochs, 1)
-        check_float("alpha", alpha, 0.0, strict=True)
+        check_rate("alpha", alpha)
         if min_alpha is None:
             min_alpha = min(final_alpha, alpha)
         check_float("min_alpha", min_alpha, 0.0, maximum=alpha)
