@@ -324,3 +324,18 @@ def test_a_recorded_path_of_another_type_is_ignored_not_a_crash(tmp_path):
     _edit_meta(folder, path=5)
     (entry,) = cache.corpus_caches()
     assert (entry.status, entry.source) == ("ok", source)
+
+
+def test_an_empty_wordspace_home_means_the_default_not_the_current_directory(
+        tmp_path, monkeypatch):
+    from wordspace._io import cache_home
+
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("WORDSPACE_HOME", "")
+    assert cache_home() == tmp_path / "user" / ".cache" / "wordspace"
+    _corpus(tmp_path / "c.txt")  # encoded into the cache
+    assert (tmp_path / "user" / ".cache" / "wordspace" / "corpora").is_dir()
+    assert not (tmp_path / "corpora").exists()
+    monkeypatch.setenv("WORDSPACE_HOME", "~/elsewhere")
+    assert cache_home() == tmp_path / "user" / "elsewhere"

@@ -62,6 +62,28 @@ def test_analogies_match_gensim(tmp_path, vectors, restrict):
     assert ours.sections["planted"][0] > 0
 
 
+def test_gensim_vectors_and_models_are_scored_as_wordspace_vectors(tmp_path, vectors):
+    from gensim.models import KeyedVectors, Word2Vec
+
+    from wordspace.evaluate import evaluate
+
+    pairs = tmp_path / "pairs.txt"
+    pairs.write_text("".join(f"w{a}\tw{a + 7}\t{a % 5}\n" for a in range(30)))
+    questions = tmp_path / "questions.txt"
+    questions.write_text(": planted\n" + "".join(f"w{a} w{a + 1} w{a + 2} w{a + 3}\n"
+                                                  for a in range(0, 16, 2)))
+    kv = KeyedVectors(8)
+    kv.add_vectors(vectors.words, vectors.matrix)
+    assert word_similarity(kv, pairs) == word_similarity(vectors, pairs)
+    assert analogies(kv, questions) == analogies(vectors, questions)
+    names = [str(pairs), str(questions)]
+    assert evaluate(kv, names) == evaluate(vectors, names)
+    model = Word2Vec([[f"w{i}" for i in range(60)]] * 3, vector_size=8, min_count=1,
+                     workers=1, epochs=1)
+    assert evaluate(model, names) == evaluate(Vectors(model.wv.index_to_key,
+                                                      model.wv.vectors), names)
+
+
 def test_case_insensitive_analogies_treat_spellings_as_one_word_as_gensim(tmp_path, vectors):
     """Cased vocabularies (GoogleNews, fastText crawl): each word's capitalised twin sits
     next to it. A twin of a, b or c is no answer, and d's twin is a right one."""

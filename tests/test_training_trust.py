@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import logging
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -82,11 +84,16 @@ def test_a_worker_that_cannot_allocate_fails_fit(corpus, monkeypatch):
     assert not fitted(model)
 
 
-def test_a_failed_cli_run_exits_non_zero_and_saves_nothing(tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("error, said", [
+    (MemoryError("Unable to allocate 7.45 TiB for an array"), "Unable to allocate"),
+    (MemoryError(), "error: out of memory (lower what the run holds"),  # Python's, empty
+])
+def test_a_failed_cli_run_exits_non_zero_and_saves_nothing(tmp_path, monkeypatch, capsys,
+                                                           error, said):
     from wordspace.cli import main
 
     def scratch(self, params, negative, max_contexts, cached=0):
-        raise MemoryError("Unable to allocate 7.45 TiB for an array")
+        raise error
 
     monkeypatch.setattr(NegativeSamplingLoss, "scratch", scratch)
     sentences, _ = planted_sentences(n_sentences=50)
@@ -94,7 +101,7 @@ def test_a_failed_cli_run_exits_non_zero_and_saves_nothing(tmp_path, monkeypatch
     code = main(["train", str(corpus), "-o", str(tmp_path / "m"), "--min-count", "1",
                  "--sample", "0", "--quiet"])
     assert code != 0 and not (tmp_path / "m").exists()
-    assert "Unable to allocate" in capsys.readouterr().err
+    assert said in capsys.readouterr().err
 
 
 # -- sizes that cannot work are refused up front, with the numbers ------------------------
@@ -178,6 +185,56 @@ def test_parameters_larger_than_memory_are_refused_before_they_are_allocated(
     with pytest.raises(TrainingTooLarge, match="the parameters need"):
         fitted_model.fit(corpus, update=True)
     assert not grown
+
+
+def test_memory_limited_by_ulimit_v_is_what_is_available(tmp_path):
+    # RLIMIT_AS set to what the process uses plus 300 MB: a 480 MB model is refused by the
+    # check, not by numpy's "Unable to allocate" (nor, under a cgroup, by the kernel)
+    script = tmp_path / "limited.py"
+    script.write_text(
+        "import resource, sys\n"
+        "from wordspace import SkipGram, TrainingTooLarge\n"
+        "from wordspace.train import available_memory\n"
+        "used = next(int(l.split()[1]) * 1024 for l in open('/proc/self/status')\n"
+        "            if l.startswith('VmSize:'))\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (used + 300 * 2**20, resource.RLIM_INFINITY))\n"
+        "assert 200 * 2**20 < available_memory() <= 300 * 2**20, available_memory()\n"
+        "words = [[f'w{i}' for i in range(30)]] * 20\n"
+        "try:\n"
+        "    SkipGram(dim=2_000_000, window=1, negative=1, workers=1, progress=False,\n"
+        "             sample=0).fit(words)\n"
+        "except TrainingTooLarge as e:\n"
+        "    print('refused:', e)\n")
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "refused: the parameters need 0.4 GiB (30 words, dim 2,000,000)" in out.stdout
+
+
+def test_the_least_a_memory_cgroup_or_its_ancestors_has_left_is_available(tmp_path):
+    from wordspace.train import _cgroup_memory_left
+
+    def write(path, text):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+    cgroups, root = tmp_path / "cgroup", tmp_path / "sys"
+    write(cgroups, "0::/user/job\n")  # v2
+    assert _cgroup_memory_left(cgroups, root) == math.inf  # no file: no limit known
+    write(root / "user/job/memory.max", "1000000000\n")
+    write(root / "user/job/memory.current", "400000000\n")
+    assert _cgroup_memory_left(cgroups, root) == 600_000_000
+    write(root / "user/memory.max", "500000000\n")  # the parent's binds more
+    write(root / "user/memory.current", "450000000\n")
+    assert _cgroup_memory_left(cgroups, root) == 50_000_000
+    write(root / "user/memory.max", "max\n")
+    assert _cgroup_memory_left(cgroups, root) == 600_000_000
+    write(cgroups, "4:memory:/docker/abc\n1:cpu:/\n")  # v1; "no limit" is a huge number
+    write(root / "memory/docker/abc/memory.limit_in_bytes", "9223372036854771712\n")
+    write(root / "memory/docker/abc/memory.usage_in_bytes", "1000\n")
+    assert _cgroup_memory_left(cgroups, root) == math.inf
+    write(root / "memory/docker/abc/memory.limit_in_bytes", "2000\n")
+    assert _cgroup_memory_left(cgroups, root) == 1000
 
 
 def test_fit_checks_the_corpus_own_sentences(monkeypatch):

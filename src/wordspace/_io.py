@@ -682,5 +682,7 @@ def check_shape(file: Path, array: np.ndarray, shape: tuple[int | None, ...],
 
 
 def cache_home() -> Path:
-    """Root of wordspace's caches: ``$WORDSPACE_HOME`` or ``~/.cache/wordspace``."""
-    return Path(os.environ.get("WORDSPACE_HOME", Path.home() / ".cache" / "wordspace"))
+    """Root of wordspace's caches: ``$WORDSPACE_HOME`` or, where it is unset or empty
+    (an empty value would be the current directory), ``~/.cache/wordspace``."""
+    value = os.environ.get("WORDSPACE_HOME")
+    return Path(value).expanduser() if value else Path.home() / ".cache" / "wordspace"

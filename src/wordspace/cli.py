@@ -1952,6 +1952,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.verbose:  # the whole story, for a bug report
             raise
         message = e.args[0] if isinstance(e, KeyError) and e.args else e
+        if isinstance(e, MemoryError) and not str(e):  # Python's own says nothing
+            message = "out of memory (lower what the run holds: dim, words kept, epochs)"
         print(f"wordspace: error: {message} (-v shows the traceback)", file=sys.stderr)
         return 2
 

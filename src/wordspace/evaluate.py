@@ -26,7 +26,9 @@ a question whose answer is outside the candidates counts as wrong, never as skip
 Datasets may be given by registry name (``"ws353"``, see :mod:`wordspace.datasets`),
 by path, or already parsed. Any object with ``words``, ``index`` and
 ``pair_similarity(rows1, rows2)`` can be scored for similarity (a Gaussian model's
-distributions, say); analogies need vectors (``unit`` rows). :func:`evaluate` runs a
+distributions, say); analogies need vectors (``unit`` rows). gensim's ``KeyedVectors``
+(and gensim models) are scored as :class:`Vectors` of their vocabulary, so one
+evaluation compares both libraries' vectors. :func:`evaluate` runs a
 list of datasets (names, and files of one's own, their kind told from their content)
 against every scorer a model exposes (``model.scorers()``), skipping and naming a
 registered dataset that cannot be had (offline), never one that is malformed.
@@ -147,6 +149,17 @@ def _with_composed(source, target: Vectors, lookup: dict[str, int], words, norm
         lookup
 
 
+def _as_vectors(vectors):
+    """gensim's ``KeyedVectors`` (or a gensim model, by its ``wv``) as :class:`Vectors`
+    of its vocabulary, so that one evaluation scores both libraries' vectors alike;
+    anything else (wordspace's vectors, models and scorers) as it is."""
+    keyed = getattr(vectors, "wv", vectors)
+    if not isinstance(keyed, Vectors) and hasattr(keyed, "index_to_key") \
+            and isinstance(getattr(keyed, "vectors", None), np.ndarray):
+        return Vectors(list(keyed.index_to_key), keyed.vectors)
+    return vectors
+
+
 def _ranks(x: np.ndarray) -> np.ndarray:
     """Ranks with ties averaged (scipy.stats.rankdata's 'average')."""
     order = np.argsort(x, kind="stable")
@@ -185,6 +198,7 @@ def word_similarity(vectors, pairs, lowercase: bool = True, name: str | None = N
     does a warning."""
     name = name or (str(pairs) if isinstance(pairs, (str, Path)) else "the pairs")
     pairs = _read(pairs, datasets.read_pairs)
+    vectors = _as_vectors(vectors)
     lookup = _lookup(vectors, lowercase)
     norm = (lambda w: w.lower()) if lowercase else (lambda w: w)
     protocol, known = "vocabulary", len(vectors.words)
@@ -222,6 +236,7 @@ def analogies(vectors: Vectors, questions, restrict_vocab: int = 30000,
     if method not in ("3cosadd", "3cosmul"):
         raise ValueError(f"method must be '3cosadd' or '3cosmul', got {method!r}")
     questions = _read(questions, datasets.read_analogies)
+    vectors = _as_vectors(vectors)
     lookup = _lookup(vectors, lowercase, restrict_vocab)
     norm = (lambda w: w.lower()) if lowercase else (lambda w: w)
     unit = vectors.unit[:restrict_vocab]  # the candidates
@@ -337,6 +352,7 @@ def entailment(scorer, rows, lowercase: bool = True, name: str | None = None
     ``directional`` is NaN and ``directional_note`` says so, naming the scorer ``name``
     (by default its ``by``, or "cosine" for vectors)."""
     rows = _read(rows, datasets.read_entailment)
+    scorer = _as_vectors(scorer)
     lookup = _lookup(scorer, lowercase)
     norm = (lambda w: w.lower()) if lowercase else (lambda w: w)
     kept = [(lookup.get(norm(r["word1"])), lookup.get(norm(r["word2"])), r) for r in rows]
@@ -378,7 +394,9 @@ def entailment(scorer, rows, lowercase: bool = True, name: str | None = None
 
 def scorers(model) -> dict:
     """The similarity scorers a model exposes: ``model.scorers()`` if it has one, else its
-    vectors (or the object itself, if it is vectors) scored by cosine."""
+    vectors (or the object itself, if it is vectors) scored by cosine; gensim's vectors
+    and models too."""
+    model = _as_vectors(model)
     if hasattr(model, "scorers"):
         return model.scorers()
     vectors = model if isinstance(model, Vectors) else getattr(model, "vectors", None)

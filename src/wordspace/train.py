@@ -133,7 +133,16 @@ class TrainingTooLarge(ValueError, MemoryError):
 
 
 def available_memory() -> int:
-    """Bytes of memory available to new allocations (Linux ``MemAvailable``)."""
+    """Bytes of memory available to new allocations: the least of the machine's (Linux
+    ``MemAvailable``), what the process's address-space limit leaves (``ulimit -v``),
+    and what its memory cgroup's limit leaves (a container's ``--memory``, a Slurm job's
+    ``--mem``), where those limits are set. Past the first two an allocation fails;
+    past a cgroup's, the kernel kills the run part-way."""
+    return min(_machine_memory(), _address_space_left(), _cgroup_memory_left())
+
+
+def _machine_memory() -> int:
+    """The machine's available memory (``MemAvailable``; free pages elsewhere)."""
     try:
         with open("/proc/meminfo") as f:
             for line in f:
@@ -142,6 +151,57 @@ def available_memory() -> int:
     except OSError:
         pass
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+
+
+def _address_space_left(status: Path = Path("/proc/self/status")) -> float:
+    """``RLIMIT_AS`` less the address space the process uses (``inf`` without a limit)."""
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    except (ImportError, OSError, ValueError):  # not a POSIX system
+        return math.inf
+    if limit == resource.RLIM_INFINITY:
+        return math.inf
+    try:
+        used = next(int(line.split()[1]) * 1024 for line in status.read_text().splitlines()
+                    if line.startswith("VmSize:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        used = 0
+    return max(0, limit - used)
+
+
+def _cgroup_memory_left(cgroups: Path = Path("/proc/self/cgroup"),
+                        root: Path = Path("/sys/fs/cgroup")) -> float:
+    """The least any memory cgroup holding this process (its own, or an ancestor) has
+    left under its limit (v2's ``memory.max``, v1's ``memory.limit_in_bytes``); ``inf``
+    where none is limited or none can be read."""
+    try:
+        lines = cgroups.read_text().splitlines()
+    except OSError:
+        return math.inf
+    left = math.inf
+    for line in lines:
+        hierarchy, controllers, path = (line.split(":", 2) + ["", ""])[:3]
+        if hierarchy == "0" and not controllers:  # cgroup v2, the unified hierarchy
+            base, limit_name, usage_name = root, "memory.max", "memory.current"
+        elif "memory" in controllers.split(","):  # cgroup v1's memory controller
+            base, limit_name, usage_name = root / "memory", "memory.limit_in_bytes", \
+                "memory.usage_in_bytes"
+        else:
+            continue
+        own = base / path.strip("/")
+        for folder in (own, *own.parents):  # an ancestor's limit binds too
+            try:
+                limit = (folder / limit_name).read_text().strip()
+                usage = int((folder / usage_name).read_text())
+            except (OSError, ValueError):
+                limit = "max"
+            if limit != "max" and limit.isdigit() and int(limit) < 1 << 62:  # v1: huge
+                left = min(left, max(0, int(limit) - usage))
+            if folder == base:
+                break
+    return left
 
 
 def worker_bytes(*, layout: Layout, max_job: int, job_contexts: int, max_contexts: int,
