@@ -219,7 +219,21 @@ def test_cli_train_eval_plot_export(tmp_path, monkeypatch, capsys):
     assert main(["plot", str(out), "gen0", "gen1", "--gaussians", "--neighbours", "2",
                  "-o", str(tmp_path / "g.png")]) == 0
     assert (tmp_path / "g.png").stat().st_size > 10_000
+    assert main(["plot", str(out), "gen0", "--gaussians", "--by", "el", "--neighbours", "2",
+                 "-o", str(tmp_path / "el.png")]) == 0
+    assert main(["plot", str(out), "gen0", "--by", "el", "-o", str(tmp_path / "x.png")]) == 2
+    assert "--by ranks the neighbours drawn with --gaussians" in capsys.readouterr().err
+    # similar: by cosine of the means by default, by either energy with --by
+    for by in (None, "cosine", "el", "kl"):
+        assert main(["similar", str(out), "gen0", "--topn", "3",
+                     *(["--by", by] if by else [])]) == 0
+        listed = [tuple(line.split()) for line in capsys.readouterr().out.splitlines()]
+        expected = model.vectors.most_similar("gen0", topn=3) if by in (None, "cosine") \
+            else model.distributions.most_similar("gen0", topn=3, by=by)
+        assert listed == [(w, f"{score:.4f}") for w, score in expected], by
     assert main(["export", str(out), "-o", str(tmp_path / "means.txt")]) == 0
+    assert main(["similar", str(tmp_path / "means.txt"), "gen0", "--by", "kl"]) == 2
+    assert "--by is for a Gaussian model's distributions" in capsys.readouterr().err
     assert (tmp_path / "means.txt").read_text().startswith(f"{len(model.vocab_)} 6\n")
 
 

@@ -1080,6 +1080,22 @@ def _print_table(rows) -> None:
         print(f"{word:<{width}}  {score:.4f}")
 
 
+#: how a Gaussian model's neighbours may be ranked (``--by`` of similar and plot)
+_ENERGY_CHOICES = ("cosine", "el", "kl")
+_BY_HELP = ("a Gaussian model's neighbours by cosine of the means, or by an energy: el "
+            "(symmetric, the distributions' overlap) or kl (the words whose distributions "
+            "lie inside WORD's rank first)")
+
+
+def _distributions(model, path: str, option: str):
+    """A Gaussian ``model``'s distributions, for ``option``; a UsageError for any other."""
+    space = getattr(model, "distributions", None)
+    if space is None:
+        raise UsageError(f"{option} is for a Gaussian model's distributions; {path} holds "
+                         f"{_what(model)}, which has none")
+    return space
+
+
 def _add_query(sub) -> None:
     p = _subcommand(sub, "similar", help="nearest neighbours of words (or documents)",
                        description="List the words whose vectors are closest (cosine) "
@@ -1092,6 +1108,8 @@ def _add_query(sub) -> None:
                    help="default: each word of standard input (a prompt on a terminal)")
     p.add_argument("--topn", type=_positive_int, default=10, help="how many neighbours")
     p.add_argument("--doc", action="store_true", help="WORD is a document id")
+    p.add_argument("--by", choices=_ENERGY_CHOICES, default=None, help=_BY_HELP +
+                   " (default: cosine of the means)")
     p.set_defaults(func=_similar)
 
     p = _subcommand(
@@ -1142,12 +1160,15 @@ def _similar(a) -> None:
                          "(trained with --no-words): add --doc to find the documents "
                          "nearest to one")
     vectors = _word_vectors(model, a.model)
+    space = _distributions(model, a.model, "--by") if a.by else None
 
     def similar(word: str):
         # a document id typed without --doc: said as such, not as a misspelt word
         if docs is not None and word not in vectors and word in docs:
             raise KeyError(f"{word!r} is a document id, not a word: add --doc to find "
                            "the documents nearest to it")
+        if space is not None:
+            return space.most_similar(word, topn=a.topn, by=a.by)
         return vectors.most_similar(word, topn=a.topn)
 
     _answer(a.words, 1, similar)
@@ -1574,7 +1595,9 @@ def _add_plot(sub) -> None:
     p.add_argument("--gaussians", action="store_true",
                    help="for a Gaussian model: draw the distributions as ellipses (PCA), "
                         "each with its area proportional to |Sigma|^1/2 (breadth), "
-                        "neighbours by the energy the model was trained with")
+                        "neighbours by the energy the model was trained with (or --by)")
+    p.add_argument("--by", choices=_ENERGY_CHOICES, default=None, help="with --gaussians: " +
+                   _BY_HELP + " (default: the energy the model was trained with)")
 
     def run(a) -> None:
         from wordspace.plot import check_figure_path, embedding_map, save_figure
@@ -1582,12 +1605,11 @@ def _add_plot(sub) -> None:
         check_figure_path(a.output, a.overwrite,  # before the work, not after
                           replace="use --overwrite")
         model = _load_scorable(a.model)
-        space = getattr(model, "distributions", None) if a.gaussians else None
-        if a.gaussians and space is None:
-            raise UsageError(f"--gaussians draws a Gaussian model's distributions; "
-                             f"{a.model} holds {_what(model)}, which has none")
+        if a.by and not a.gaussians:  # points are the means, their neighbours by cosine
+            raise UsageError("--by ranks the neighbours drawn with --gaussians: add it")
+        space = _distributions(model, a.model, "--gaussians") if a.gaussians else None
         fig = embedding_map(space or _word_vectors(model, a.model), a.words,
-                            neighbours=a.neighbours, method=a.method, seed=a.seed)
+                            neighbours=a.neighbours, method=a.method, seed=a.seed, by=a.by)
         print(f"wrote {save_figure(fig, a.output, overwrite=a.overwrite)}")
 
     p.set_defaults(func=run)
