@@ -200,7 +200,8 @@ def test_bad_iterables_say_what_a_document_is():
     for bad_id in (None, True, 1.5):
         with pytest.raises(CorpusError, match="a document id must be a string or an integer"):
             Documents([(bad_id, ["x"])], min_count=1)
-    with pytest.raises(CorpusError, match="exactly one tag"):
+    with pytest.raises(CorpusError, match="exactly one tag, got \"\\['a', 'b'\\]\": each "
+                                          "document has one vector, under its id"):
         Documents([namedtuple("T", "words tags")(["x"], ["a", "b"])], min_count=1)
     with pytest.raises(TypeError, match=r"iterable of \(id, tokens\) pairs"):
         Documents(42)

@@ -774,6 +774,12 @@ def test_what_a_gensim_user_types_first_says_what_to_type_instead():
         PVDBOW().dm  # noqa: B018
     with pytest.raises(AttributeError, match=r"\(docvecs is gensim's: model.dv\)"):
         PVDBOW().docvecs  # noqa: B018 -- trained or not: said "not trained yet" before
+    with pytest.raises(AttributeError, match=r"\(corpus_count is gensim's: len\(model.dv\) "
+                                             r"is the number of documents"):
+        PVDBOW().corpus_count  # noqa: B018 -- a document model's, not sentences
+    with pytest.raises(AttributeError, match=r"\(corpus_count is gensim's: the corpus counts "
+                                             r"its sentences"):
+        model.corpus_count  # noqa: B018
     for kwargs, said in (
             ({"min_count": 1}, r"min_count is a Corpus setting: "
                                r"model.fit\(Corpus\(source, min_count=1\)\)"),

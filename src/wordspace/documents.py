@@ -273,7 +273,10 @@ class Documents(Corpus):
                     else list(item.tags)
                 if len(tags) != 1:
                     raise CorpusError(f"{where}: a TaggedDocument needs exactly one tag, "
-                                      f"got {shorten(repr(tags))}")
+                                      f"got {shorten(repr(tags))}: each document has one "
+                                      "vector, under its id (gensim trains a vector for "
+                                      "every tag, a label shared by documents too); tag "
+                                      "each with its own id, and keep labels beside it")
                 doc_id, text = tags[0], item.words
             elif isinstance(item, (tuple, list)) and len(item) == 2 and not (
                     isinstance(item, list) and all(isinstance(x, str) for x in item)):

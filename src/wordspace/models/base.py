@@ -933,8 +933,16 @@ _GENSIM_ATTRIBUTES = {
 }
 
 
+#: the same, where a document model answers differently (gensim's Doc2Vec)
+_GENSIM_DOCUMENT_ATTRIBUTES = {
+    "corpus_count": "len(model.dv) is the number of documents trained on",
+}
+
+
 def _gensim_attribute_hint(model: type[Model], name: str) -> str:
     """Where a gensim model attribute ``name`` is found in wordspace (or nothing)."""
+    if name in _GENSIM_DOCUMENT_ATTRIBUTES and model._corpus_type.__name__ == "Documents":
+        return f" ({name} is gensim's: {_GENSIM_DOCUMENT_ATTRIBUTES[name]})"
     if name in _GENSIM_ATTRIBUTES:
         return f" ({name} is gensim's: {_GENSIM_ATTRIBUTES[name]})"
     if name in _GENSIM_SWITCHES:
