@@ -1521,7 +1521,7 @@ def _add_eval(sub) -> None:
                         "entailment. Default: ws353, ws353-sim, ws353-rel, simlex999, google; "
                         "and bless, wbless for Gaussian models")
     p.add_argument("--method", nargs="+", choices=["3cosadd", "3cosmul"], default=["3cosadd"],
-                   help="analogy scoring")
+                   help="analogy scoring (3cosmul: Levy & Goldberg's, epsilon 0.001)")
     p.add_argument("--restrict-vocab", type=_int_at_least(0), default=30000,
                    help="analogy candidates: this many most frequent words (0: every word, "
                         "as compute-accuracy's 0)")

@@ -232,7 +232,10 @@ def analogies(vectors: Vectors, questions, restrict_vocab: int = 30000,
               method: str = "3cosadd", lowercase: bool = True,
               batch_size: int = 2048) -> AnalogyResult:
     """Analogy accuracy by ``3cosadd`` or ``3cosmul``; ``questions`` is a dataset name, a
-    path, or the output of :func:`wordspace.datasets.read_analogies`."""
+    path, or the output of :func:`wordspace.datasets.read_analogies`. 3CosMul is Levy &
+    Goldberg's, with their epsilon of 0.001 (as :meth:`Vectors.analogy` has it); gensim's
+    ``most_similar_cosmul``, and so ``evaluate_word_analogies`` with it, adds 1e-6, which
+    can answer a few questions in a thousand differently."""
     if method not in ("3cosadd", "3cosmul"):
         raise ValueError(f"method must be '3cosadd' or '3cosmul', got {method!r}")
     questions = _read(questions, datasets.read_analogies)
