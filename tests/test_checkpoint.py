@@ -290,6 +290,7 @@ def test_a_checkpoint_of_other_settings_or_another_corpus_is_refused(corpus, tmp
 def test_a_damaged_checkpoint_is_refused_naming_the_file(corpus, tmp_path):
     path = tmp_path / "partial"
     _interrupted(SkipGram(**SETTINGS, workers=1), corpus, path)
+    states = np.load(path / "states.npy")
     inputs = np.load(path / "inputs.npy")
     inputs[3, 1] = np.nan
     np.save(path / "inputs.npy", inputs)
@@ -307,6 +308,20 @@ def test_a_damaged_checkpoint_is_refused_naming_the_file(corpus, tmp_path):
     (path / "checkpoint.json").write_text(json.dumps({**head, "position": 10**6}))
     with pytest.raises(ValueError, match="checkpoint.json: position 1000000 is outside"):
         SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=path)
+    # the meter's numbers: a time and counts that are no numbers of a run are damage
+    # (they used to resume into a report of "nan s" and a training.json of NaN)
+    np.save(path / "states.npy", states)
+    meter = head["meter"]
+    for damage, said in (
+            ({"seconds": float("nan")}, r"checkpoint.json: seconds nan is no time spent"),
+            ({"seconds": -1.0}, r"checkpoint.json: seconds -1.0 is no time spent"),
+            ({"meter": {**meter, "epoch_words": [-5] + meter["epoch_words"][1:]}},
+             r"partial: the meter's 'epoch_words' holds a negative or non-finite value"),
+            ({"meter": {**meter, "lr": float("inf")}},
+             r"partial: the meter's 'lr' holds a negative or non-finite value")):
+        (path / "checkpoint.json").write_text(json.dumps({**head, **damage}))
+        with pytest.raises(ValueError, match=said):
+            SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=path)
     # a checkpoint.json that does not read is not a checkpoint (never removed), said so
     (path / "checkpoint.json").write_text('{"kind": "wordspace-che')
     with pytest.raises(FileExistsError, match=r"not a wordspace checkpoint \(its "

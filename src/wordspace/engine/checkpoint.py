@@ -376,6 +376,8 @@ def _read_head(path: str | Path) -> Checkpoint:
              f"{key!r} is missing or of the wrong type")
     need(0 <= head["position"] <= head["jobs"], f"position {head['position']} is outside "
          f"the run's {head['jobs']} jobs")
+    need(math.isfinite(head["seconds"]) and head["seconds"] >= 0,
+         f"seconds {head['seconds']!r} is no time spent")
     meeting = head.get("meeting")
     need(meeting is None or (isinstance(meeting, int) and not isinstance(meeting, bool)
                              and meeting >= 0), f"meeting {meeting!r} is not a word count")

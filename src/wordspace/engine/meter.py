@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from wordspace._tokens import shorten
 from wordspace.engine.jobs import Job
 from wordspace.engine.sampler import Examples
 
@@ -219,6 +220,11 @@ class Meter:
             if not ok:
                 raise ValueError(f"the meter's {name!r} is missing or does not fit a run of "
                                  f"{self.epochs} epochs")
+            # counts, losses (each term's is >= 0) and the rate: finite, never negative
+            if not all(math.isfinite(v) and v >= 0 and not isinstance(v, bool)
+                       for v in (value if isinstance(value, list) else [value])):
+                raise ValueError(f"the meter's {name!r} holds a negative or non-finite "
+                                 f"value ({shorten(repr(value))})")
         with self.lock:
             for name in self._STATE:
                 value = state[name]
