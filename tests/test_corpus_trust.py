@@ -386,6 +386,15 @@ def test_catastrophic_patterns_are_refused_up_front(tmp_path, pattern):
     assert time.perf_counter() - started < 2
 
 
+@pytest.mark.parametrize("pattern", [r"a*", r"\w*", r"(?:\w+)?", r"x|"])
+def test_a_pattern_matching_the_empty_string_is_refused_before_reading(tmp_path, pattern):
+    # it used to fail at the corpus's first empty token, after a read of the file
+    with pytest.raises(ValueError, match="matches the empty string"):
+        Corpus(tmp_path / "never-read.txt", min_count=1, token_pattern=pattern)
+    with pytest.raises(ValueError, match=r"\+ rather than \*"):
+        make_tokenizer(False, pattern)
+
+
 @pytest.mark.parametrize("pattern", [r"[a-z]+(?: [a-z]+)?", r" [a-z]+", r"[^\n]+", r".+",
                                      r"[a-z ]+", r"(?<=\s)\w+"])
 def test_patterns_that_can_match_whitespace_are_refused(pattern):

@@ -92,6 +92,11 @@ def _compile_checked(pattern: str) -> re.Pattern:
             f"token_pattern {shorten(pattern)} {problem}, which can take exponential (or "
             "high-polynomial) time on some texts; write it without that (e.g. r'\\w+', or "
             "r'\\w+(?:-\\w+)*' where each repeated round starts with a separator)")
+    if compiled.fullmatch(""):  # said now, not at the first empty token of a corpus
+        raise UnsafePatternError(
+            f"token_pattern {shorten(pattern)} matches the empty string, so it would find "
+            "an empty token between any two characters; tokens are never empty: write it "
+            "to match one character at least (+ rather than *, e.g. r'\\w+')")
     return compiled
 
 
