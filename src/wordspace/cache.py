@@ -293,6 +293,7 @@ class Cleaning:
 
     @property
     def freed(self) -> int:
+        """Bytes the removed entries took."""
         return sum(size for _, size in self.removed)
 
 

@@ -546,6 +546,7 @@ class DeviceExecutor(Protocol):
     def train(self, sampler: Sampler, params: Params, jobs: list[Job], rates: list[float],
               *, seed: int, report: Callable[[DeviceCounters], None], start: int = 0,
               pause: Callable[[Job], bool] | None = None) -> DeviceCounters:
+        """Train ``jobs[start:]`` at ``rates`` as the class docstring says."""
         ...
 
 

@@ -40,9 +40,11 @@ class Parameters:
 
     @property
     def decoder(self) -> np.ndarray:
+        """The decoder's filters: ``V`` where it has its own, else the tied ``W``."""
         return self.W if self.V is None else self.V
 
     def names(self) -> list[str]:
+        """The names of the arrays held (``V`` only where the decoder is untied)."""
         return ["W", "b", "c"] + ([] if self.V is None else ["V"])
 
 

@@ -72,6 +72,7 @@ class CudaReport:
 
     @property
     def words_per_second(self) -> float:
+        """Corpus words trained per second of device time (NaN before any)."""
         return self.words / self.seconds if self.seconds > 0 else math.nan
 
 

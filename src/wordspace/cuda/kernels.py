@@ -136,6 +136,7 @@ def log_sigmoid(x):
 
 @cuda.jit(device=True)
 def sigmoid(x):
+    """The logistic function in float32, on the device."""
     return np.float32(1.0) / (np.float32(1.0) + math.exp(-x))
 
 

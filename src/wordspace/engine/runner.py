@@ -77,6 +77,8 @@ class ThreadRunner(Runner):
         self.name = name
 
     def run(self, jobs, worker, monitor=None, pauses=None):
+        """See :meth:`Runner.run`: the lanes take jobs in order from one queue; the
+        first exception of any lane stops them all and is raised."""
         cond = threading.Condition()
         queue = iter(jobs)
         failures: list[BaseException] = []

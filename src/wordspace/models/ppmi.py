@@ -55,6 +55,7 @@ class CountReport:
 
     @property
     def seconds(self) -> float:
+        """Counting and SVD time together."""
         return self.count_seconds + self.svd_seconds
 
     def as_dict(self) -> dict:
