@@ -1082,7 +1082,7 @@ def test_query_commands_report_what_they_cannot_answer(sources, tmp_path, capsys
     assert "1 query could not be answered: 'g0w0 g0w1'" in captured.err
     for argv, message in (
             (["plot", str(path), "g0w0", "--gaussians", "-o", str(tmp_path / "m.png")],
-             f"--gaussians draws a Gaussian model's distributions; {path} holds word "
+             f"--gaussians is for a Gaussian model's distributions; {path} holds word "
              "vectors (a vectors file), which has none"),
             (["similar", str(sources["model-dir"][0]), "g0w0", "--doc"],
              f"{sources['model-dir'][0]} holds a SkipGram model, which has no document vectors")):
