@@ -206,6 +206,56 @@ def test_save_and_load_keep_the_table(tmp_path, sentences):
         Phrases.load(path)
 
 
+@pytest.mark.parametrize("scoring, learned, raised", [
+    ("default", 1.0, [(2, 1.5), (4, 1.5), (4, 1.0)]),
+    ("npmi", 0.1, [(2, 0.2), (3, 0.2), (3, 0.1)])])
+def test_raising_threshold_or_min_count_drops_phrases_as_gensim(tmp_path, scoring, learned,
+                                                                raised):
+    sentences = planted(zipf=True)
+    ours = Phrases(sentences, min_count=2, threshold=learned, scoring=scoring,
+                   progress=False)
+    theirs = gensim_phrases.Phrases(sentences, min_count=2, threshold=learned,
+                                    scoring=scoring)
+    everything, path = ours.export_phrases(), tmp_path / "phrases.tsv"
+    for min_count, threshold in raised:
+        ours.min_count = theirs.min_count = min_count
+        ours.threshold = theirs.threshold = threshold
+        expected = theirs.export_phrases()  # gensim scores at use, with the new values
+        assert 0 < len(expected) < len(everything)
+        assert ours.export_phrases() == pytest.approx(expected, rel=1e-12)
+        assert len(ours) == len(expected)
+        assert [ours[s] for s in sentences[:500]] == [theirs[s] for s in sentences[:500]]
+        again = Phrases(sentences, min_count=min_count, threshold=threshold,
+                        scoring=scoring, progress=False)  # what learning with them finds
+        assert ours.export_phrases() == pytest.approx(again.export_phrases(), rel=1e-12)
+        assert ours.digest() == again.digest()  # and joins: Corpus(..., phrases=ours)
+        ours.save(path)
+        loaded = Phrases.load(path)
+        assert loaded.settings() == ours.settings() == {
+            **again.settings(), "min_count": min_count, "threshold": threshold}
+        assert loaded.export_phrases() == ours.export_phrases()
+    ours.min_count, ours.threshold = 2, learned  # back to what it was learned with
+    assert ours.export_phrases() == everything
+    for name, lower in (("min_count", 1), ("threshold", learned / 2)):
+        with pytest.raises(ValueError, match=rf"{name}={lower} is below the .* learned "
+                                             r"with.*learn again with the lower value"):
+            setattr(ours, name, lower)
+    assert ours.export_phrases() == everything and ours.settings()["min_count"] == 2
+    with pytest.raises(ValueError, match="in \\(-1, 1\\] for npmi" if scoring == "npmi"
+                       else "positive for the default"):
+        ours.threshold = 2.0 if scoring == "npmi" else -1.0
+
+
+def test_a_table_of_two_passes_keeps_its_threshold(sentences):
+    phrases = Phrases(sentences, threshold=5.0, passes=2, progress=False)
+    found = phrases.export_phrases()
+    with pytest.raises(ValueError, match="2 passes keep min_count=5 and threshold=5.0.*"
+                                         "learn again with min_count=5, threshold=20.0"):
+        phrases.threshold = 20.0
+    phrases.threshold = 5.0  # its own value: nothing changes
+    assert phrases.export_phrases() == found and phrases.threshold == 5.0
+
+
 def test_cli_writes_the_phrased_corpus(tmp_path, sentences, capsys):
     source = tmp_path / "corpus.txt"
     source.write_text("".join(" ".join(s) + "\n" for s in sentences))

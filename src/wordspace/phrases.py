@@ -137,6 +137,14 @@ class Phrases:
 
     Attributes
     ----------
+    threshold, min_count
+        May be raised after learning, as gensim's may: the phrases that no longer
+        qualify are dropped everywhere (joining, ``export_phrases``, ``save``, ``len``),
+        judged by the scores and counts the table keeps. Lowering either below the value
+        the table was learned with is a ``ValueError``: the table keeps no pair that did
+        not qualify then (learn again with the lower value). A table of several passes
+        keeps the values it was learned with (each pass counted the text the one before
+        joined).
     tables : list of dict
         One per pass: a phrase's words (a tuple) -> ``(phrase, score, count)``.
     corpus_word_count : int
@@ -154,12 +162,11 @@ class Phrases:
         corpus = self._read(source, progress, corpus_options)
         self.tokenization = corpus.tokenization
         self.corpus_word_count = corpus.n_tokens
-        self.tables: list[dict[tuple[str, ...], tuple[str, float, int]]] = []
         words = list(corpus.vocab.words)
         tokens, offsets = np.asarray(corpus.tokens), np.asarray(corpus.offsets)
         for number in range(1, passes + 1):
             table = self._learn(words, tokens, offsets)
-            self.tables.append(table)
+            self.tables[number - 1] = table
             logger.info("pass %d of %d: %d phrases", number, passes, len(table))
             if number < passes:
                 words, tokens, offsets = self._merge(words, tokens, offsets, table)
@@ -172,13 +179,7 @@ class Phrases:
             check_int("max_vocab_size", max_vocab_size, 1)
         check_int("passes", passes, 1, maximum=MAX_PASSES)
         check_choice("scoring", scoring, SCORINGS)
-        check_float("threshold", threshold, -math.inf)  # a finite number: ranges below
-        if scoring == "npmi" and not -1 < threshold <= 1:
-            raise ValueError(f"threshold must be in (-1, 1] for npmi scoring (npmi lies in "
-                             f"[-1, 1]), got {threshold!r}")
-        if scoring == "default" and threshold <= 0:
-            raise ValueError(f"threshold must be positive for the default scoring (gensim "
-                             f"uses 10, word2phrase 100), got {threshold!r}")
+        _check_threshold(threshold, scoring)
         if not isinstance(delimiter, str) or not delimiter or \
                 any(ch.isspace() for ch in delimiter):
             raise ValueError(f"delimiter must be a non-empty string without whitespace "
@@ -190,12 +191,80 @@ class Phrases:
         bad = [w for w in connectors if not isinstance(w, str) or not w]
         if bad:
             raise ValueError(f"connector_words must be non-empty strings, got {bad[0]!r}")
-        self.min_count, self.threshold, self.scoring = min_count, float(threshold), scoring
+        self._min_count, self._threshold, self.scoring = min_count, float(threshold), scoring
         self.delimiter, self.connector_words, self.passes = delimiter, connectors, passes
         self.max_vocab_size = max_vocab_size
+        # the phrases as learned (or loaded) and the settings they qualified under: the
+        # floor that raising threshold or min_count filters from
+        self._learned_with = (self._min_count, self._threshold)
+        self.tables: list[dict[tuple[str, ...], tuple[str, float, int]]] = \
+            [{} for _ in range(passes)]
+        self._learned = self.tables
+
+    @property
+    def threshold(self) -> float:
+        """A pair is a phrase when its score is above this. Raising it drops the phrases
+        at or below it; it cannot go below the value the table was learned with."""
+        return self._threshold
+
+    @threshold.setter
+    def threshold(self, value: float) -> None:
+        _check_threshold(value, self.scoring)
+        self._refilter(self._min_count, float(value))
+
+    @property
+    def min_count(self) -> int:
+        """Pairs seen fewer times are never phrases. Raising it drops the phrases seen
+        fewer times and, for the default score, re-scores the others (the score subtracts
+        it); it cannot go below the value the table was learned with."""
+        return self._min_count
+
+    @min_count.setter
+    def min_count(self, value: int) -> None:
+        check_int("min_count", value, 1)
+        self._refilter(value, self._threshold)
+
+    def _refilter(self, min_count: int, threshold: float) -> None:
+        """Keep the learned phrases that qualify under ``min_count`` and ``threshold``
+        (each at least the learned value): exactly those that learning with them finds,
+        since a pair qualifying under the higher values qualified under the lower."""
+        learned = dict(zip(("min_count", "threshold"), self._learned_with, strict=True))
+        for name, value in (("min_count", min_count), ("threshold", threshold)):
+            if value < learned[name]:
+                raise ValueError(
+                    f"{name}={value!r} is below the {learned[name]!r} this table was "
+                    f"learned with, and it kept only the pairs that qualified then: learn "
+                    f"again with the lower value (Phrases(source, {name}={value!r}))")
+        changed = (min_count, threshold) != self._learned_with
+        if changed and self.passes > 1:
+            raise ValueError(
+                f"this table's {self.passes} passes keep min_count={learned['min_count']!r}"
+                f" and threshold={learned['threshold']!r}: each pass after the first "
+                "counted the text the one before joined, which other values change; learn "
+                f"again with min_count={min_count!r}, threshold={threshold!r}")
+        self._min_count, self._threshold = min_count, threshold
+        self.tables = [self._filtered(t) for t in self._learned] if changed else self._learned
+
+    def _filtered(self, table: dict) -> dict:
+        """``table``'s phrases that qualify under the current threshold and min_count,
+        re-scored with min_count."""
+        learned_min = self._learned_with[0]
+        out = {}
+        for parts, (phrase, score, count) in table.items():
+            if self.scoring == "default":
+                if count <= self._min_count:  # scores 0 or less: below any threshold
+                    continue
+                # (count - min_count) / (count_a * count_b) * len_vocab: only the first
+                # factor depends on min_count
+                score *= (count - self._min_count) / (count - learned_min)
+            elif count < self._min_count:
+                continue
+            if score > self._threshold:
+                out[parts] = (phrase, score, count)
+        return out
 
     def settings(self) -> dict:
-        """The parameters the table was learned with (what its file records)."""
+        """The parameters the table's phrases qualify under (what its file records)."""
         return {"min_count": self.min_count, "threshold": self.threshold,
                 "scoring": self.scoring, "delimiter": self.delimiter,
                 "connector_words": sorted(self.connector_words), "passes": self.passes,
@@ -371,7 +440,8 @@ class Phrases:
         return {phrase: score for table in self.tables for phrase, score, _ in table.values()}
 
     def freeze(self) -> Phrases:
-        """This object: it keeps only the phrases (as gensim's ``FrozenPhrases``)."""
+        """This object: it keeps only the phrases (as gensim's ``FrozenPhrases``), and
+        its ``threshold`` may be raised (not lowered) as a ``FrozenPhrases``'s."""
         return self
 
     def __len__(self) -> int:
@@ -443,7 +513,6 @@ class Phrases:
             self.tokenization = dict(found["tokenization"])
         except (KeyError, TypeError, ValueError) as e:
             raise ValueError(f"{path}:2: unusable settings ({e})") from None
-        self.tables = [{} for _ in range(self.passes)]
         for lineno, line in enumerate(lines[3:], 4):
             if not line:
                 continue
@@ -467,6 +536,17 @@ class Phrases:
             raise ValueError(f"{where}: the phrase {shorten(phrase)} is not its words joined "
                              f"by {self.delimiter!r}")
         self.tables[number - 1][tuple(parts)] = (phrase, score, count)
+
+
+def _check_threshold(threshold, scoring: str) -> None:
+    """Refuse a threshold no pair could be above, or every pair (npmi's -1)."""
+    check_float("threshold", threshold, -math.inf)  # a finite number: ranges below
+    if scoring == "npmi" and not -1 < threshold <= 1:
+        raise ValueError(f"threshold must be in (-1, 1] for npmi scoring (npmi lies in "
+                         f"[-1, 1]), got {threshold!r}")
+    if scoring == "default" and threshold <= 0:
+        raise ValueError(f"threshold must be positive for the default scoring (gensim "
+                         f"uses 10, word2phrase 100), got {threshold!r}")
 
 
 class _Counts:
