@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 
+import wordspace
 from wordspace import Corpus, Phrases
 from wordspace import phrases as phrases_module
 from wordspace.cli import main
@@ -103,6 +104,47 @@ def test_same_phrases_and_scores_as_gensim(sentences, scoring, threshold, connec
     assert [ours[s] for s in sentences] == [theirs[s] for s in sentences]
 
 
+@pytest.mark.parametrize("scoring, threshold, connectors", [
+    ("default", 2.0, ("of", "the")), ("npmi", 0.2, ())])
+def test_gensims_phrases_api(sentences, scoring, threshold, connectors):
+    ours = Phrases(sentences, threshold=threshold, scoring=scoring,
+                   connector_words=connectors, progress=False)
+    theirs = gensim_phrases.Phrases(sentences, threshold=threshold, scoring=scoring,
+                                    connector_words=frozenset(connectors))
+    some = sentences[:300]
+    found = theirs.find_phrases(some)
+    assert len(found) >= 2
+    assert ours.find_phrases(some) == pytest.approx(found, rel=1e-12)
+    for s in some:
+        mine, expected = list(ours.analyze_sentence(s)), list(theirs.analyze_sentence(s))
+        assert [t for t, _ in mine] == [t for t, _ in expected]
+        assert [math.nan if v is None else v for _, v in mine] == pytest.approx(
+            [math.nan if v is None else v for _, v in expected], rel=1e-12, nan_ok=True)
+    frozen = gensim_phrases.Phraser(theirs)
+    for name in ("FrozenPhrases", "Phraser"):  # the table itself: it is frozen already
+        assert getattr(phrases_module, name)(ours) is ours.freeze() is ours
+        assert getattr(wordspace, name) is getattr(phrases_module, name)
+    assert [ours[s] for s in some] == [frozen[s] for s in some]
+    with pytest.raises(TypeError, match="takes a wordspace Phrases, not gensim.models."
+                                        "phrases.Phrases: learn it with wordspace.Phrases"):
+        phrases_module.Phraser(theirs)
+    with pytest.raises(TypeError, match="analyze_sentence takes a sentence as a list of "
+                                        "words, not a string"):
+        ours.analyze_sentence("new york")
+
+
+@pytest.mark.parametrize("name, hint", [
+    ("vocab", "vocab is gensim's: the table keeps only the phrases.*export_phrases"),
+    ("add_vocab", r"add_vocab is gensim's: .*learn again on all the text, "
+                  r"Phrases\(\[\*sentences, \*more\]\)"),
+    ("phrasegrams", "phrasegrams is gensim's: export_phrases"),
+    ("nonesuch", "has no attribute 'nonesuch'$")])
+def test_gensims_missing_attributes_say_where_to_look(sentences, name, hint):
+    phrases = Phrases(sentences[:100], progress=False)
+    with pytest.raises(AttributeError, match=hint):
+        getattr(phrases, name)
+
+
 def test_two_passes_find_what_gensim_finds_run_twice(sentences):
     ours = Phrases(sentences, threshold=5.0, passes=2, progress=False)
     first = gensim_phrases.Phrases(sentences, threshold=5.0)
@@ -119,6 +161,9 @@ def test_two_passes_find_what_gensim_finds_run_twice(sentences):
     assert "new_york_city" in found and len(found) >= 3
     assert found == pytest.approx({p: mine[1][p] for p in found}, rel=1e-12)
     assert [ours[s] for s in sentences] == [second[s] for s in joined]
+    # each pass's phrases, as each gensim run finds them (new_york inside new_york_city)
+    assert ours.find_phrases(sentences) == pytest.approx(
+        {**first.find_phrases(sentences), **found}, rel=1e-12)
 
 
 @pytest.mark.parametrize("connectors", [(), ("of", "the")])

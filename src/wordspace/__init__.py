@@ -20,7 +20,7 @@ from wordspace.models import (
     SoftmaxSkipGram,
 )
 from wordspace.models.base import load_model
-from wordspace.phrases import Phrases
+from wordspace.phrases import FrozenPhrases, Phraser, Phrases
 from wordspace.train import (
     TooLittleTraining,
     TrainingDiverged,
@@ -33,8 +33,8 @@ from wordspace.vocab import Vocabulary
 
 __version__ = "0.1.0"
 __all__ = ["CBOW", "PPMISVD", "PVDBOW", "PVDM", "Callback", "CheckpointMismatch", "Corpus",
-           "CorpusError", "DocVectors", "Distributions", "Documents", "FastText",
-           "GaussianSkipGram", "Phrases", "SkipGram", "SoftmaxSkipGram", "SourceChangedError",
-           "SubwordVectors", "TooLittleTraining", "TrainingDiverged", "TrainingReport",
-           "TrainingStopped", "TrainingTooLarge", "Vectors", "Vocabulary",
+           "CorpusError", "DocVectors", "Distributions", "Documents", "FastText", "FrozenPhrases",
+           "GaussianSkipGram", "Phraser", "Phrases", "SkipGram", "SoftmaxSkipGram",
+           "SourceChangedError", "SubwordVectors", "TooLittleTraining", "TrainingDiverged",
+           "TrainingReport", "TrainingStopped", "TrainingTooLarge", "Vectors", "Vocabulary",
            "load_model", "__version__"]

@@ -122,6 +122,16 @@ def did_you_mean(name: str, names) -> str:
     return f"; did you mean {' or '.join(close)}?" if close else ""
 
 
+def gensim_hint(name: str, *tables: dict[str, str]) -> str:
+    """``" (NAME is gensim's: ...)"``, what wordspace has for gensim's ``name`` by the
+    first of ``tables`` (gensim's name -> wordspace's way) that names it, or "": the end
+    of the ``AttributeError`` a gensim user gets."""
+    for table in tables:
+        if name in table:
+            return f" ({name} is gensim's: {table[name]})"
+    return ""
+
+
 def check_switch(model, name: str, absent: bool = False) -> bool:
     """The on/off setting ``name`` of ``model``, which must be True or False or gensim's
     spelling of them, 1 or 0 (``hs=1``, ``cbow_mean=0``): set to the bool and returned

@@ -29,7 +29,13 @@ import numpy as np
 
 from wordspace._io import MOVE_ADVICE, atomic_write, check_replaceable_file, same_file
 from wordspace._tokens import shorten
-from wordspace._validate import check_choice, check_float, check_int, takes_fname
+from wordspace._validate import (
+    check_choice,
+    check_float,
+    check_int,
+    gensim_hint,
+    takes_fname,
+)
 from wordspace.corpus import Corpus
 from wordspace.kernels import phrases as _kernels
 
@@ -68,6 +74,17 @@ def npmi_score(count_a, count_b, count_ab, len_vocab: int, min_count: int,
 
 
 _SCORERS = {"default": original_score, "npmi": npmi_score}
+#: a token of a sentence being joined and its score (None: a word no pass joined)
+_Token = tuple[str, float | None]
+#: what a gensim user reaches for on a Phrases, and wordspace's way to it
+_GENSIM_ATTRIBUTES = {
+    "vocab": "the table keeps only the phrases, not the count of every word and pair: "
+             "export_phrases() gives each phrase's score, tables its count too",
+    "add_vocab": "the table keeps only the phrases, not the counts to add to: learn "
+                 "again on all the text, Phrases([*sentences, *more]) or Phrases(FOLDER) "
+                 "for a folder of files",
+    "phrasegrams": "export_phrases() gives {phrase: score}",
+}
 
 
 #: the most passes (each joins phrases of the previous pass's output)
@@ -389,29 +406,57 @@ class Phrases:
         return hashlib.sha1(json.dumps(record).encode("utf-8", "surrogatepass")
                             ).hexdigest()[:16]
 
-    def _analyze(self, sentence: list[str], table: dict) -> list[str]:
-        """One pass over one sentence, greedy from the left as gensim's
-        ``analyze_sentence``: a pair that is a phrase is joined and the next pair starts
-        after it; connectors only join the words around them."""
-        out: list[str] = []
+    def _analyze(self, sentence: list[_Token], table: dict) -> list[_Token]:
+        """One pass over one sentence of (token, score) pairs, greedy from the left as
+        gensim's ``analyze_sentence``: a pair that is a phrase is joined, with its score,
+        and the next pair starts after it; connectors only join the words around them."""
+        out: list[_Token] = []
         start, between = None, []
-        for word in sentence:
-            if word in self.connector_words:
-                (between if start is not None else out).append(word)
+        for token in sentence:
+            if token[0] in self.connector_words:
+                (between if start is not None else out).append(token)
                 continue
             if start is not None:
-                found = table.get((start, *between, word))
+                found = table.get((start[0], *(t[0] for t in between), token[0]))
                 if found is not None:
-                    out.append(found[0])
+                    out.append(found[:2])
                     start, between = None, []
                     continue
                 out.append(start)
                 out.extend(between)
-            start, between = word, []
+            start, between = token, []
         if start is not None:
             out.append(start)
             out.extend(between)
         return out
+
+    def _passes(self, sentence: Iterable[str], caller: str) -> list[list[_Token]]:
+        """``sentence`` (a list of words) as (token, score) pairs after each pass."""
+        _check_sentence(sentence, caller)
+        tokens: list[_Token] = [(word, None) for word in sentence]
+        after = []
+        for table in self.tables:
+            tokens = self._analyze(tokens, table)
+            after.append(tokens)
+        return after
+
+    def analyze_sentence(self, sentence: Iterable[str]) -> Iterator[_Token]:
+        """gensim's ``analyze_sentence``: the tokens of ``sentence`` (a list of words)
+        joined, each with its score: ``(phrase, score)`` for a phrase joined, ``(word,
+        None)`` for a word left alone. With several passes, a phrase's score is that of
+        the pass that joined it."""
+        return iter(self._passes(sentence, "analyze_sentence")[-1])
+
+    def find_phrases(self, sentences: Iterable[Iterable[str]]) -> dict[str, float]:
+        """gensim's ``find_phrases``: every phrase joined in ``sentences`` (lists of
+        words), with its score: ``{"new_york": 812.3, ...}``. With several passes, each
+        pass's, as gensim run on the previous run's output finds them (``new_york`` and
+        ``new_york_city`` from "new york city")."""
+        found = {}
+        for sentence in sentences:
+            for tokens in self._passes(sentence, "find_phrases"):
+                found.update(token for token in tokens if token[1] is not None)
+        return found
 
     def __getitem__(self, sentence):
         """``phrases[["new", "york", "is", "big"]]`` -> ``["new_york", "is", "big"]``;
@@ -419,15 +464,16 @@ class Phrases:
         ``Corpus`` joined by the compiled kernel)."""
         if isinstance(sentence, Corpus):
             return self._sentences(sentence)
-        if isinstance(sentence, str):
-            raise TypeError("phrases[...] takes a sentence as a list of words, not a "
-                            f"string ({shorten(sentence)}): split it first")
+        _check_sentence(sentence, "phrases[...]")
         sentence = list(sentence)
         if sentence and not isinstance(sentence[0], str):  # several sentences
             return (self[s] for s in sentence)
-        for table in self.tables:
-            sentence = self._analyze(sentence, table)
-        return sentence
+        return [token for token, _ in self.analyze_sentence(sentence)]
+
+    def __getattr__(self, name: str):
+        # only called for attributes not found: say where a gensim user's are
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}"
+                             f"{gensim_hint(name, _GENSIM_ATTRIBUTES)}")
 
     def _sentences(self, corpus: Corpus) -> Iterator[list[str]]:
         words, tokens, offsets = self.transform(corpus)
@@ -536,6 +582,28 @@ class Phrases:
             raise ValueError(f"{where}: the phrase {shorten(phrase)} is not its words joined "
                              f"by {self.delimiter!r}")
         self.tables[number - 1][tuple(parts)] = (phrase, score, count)
+
+
+def FrozenPhrases(phrases_model: Phrases) -> Phrases:  # gensim's name: a class there
+    """gensim's ``FrozenPhrases(phrases_model)`` (and ``Phraser``):
+    ``phrases_model.freeze()``, the table itself, which keeps only the phrases already."""
+    if not isinstance(phrases_model, Phrases):
+        kind = type(phrases_model)
+        raise TypeError(f"FrozenPhrases takes a wordspace Phrases, not "
+                        f"{kind.__module__}.{kind.__qualname__}: learn it with "
+                        "wordspace.Phrases(sentences)")
+    return phrases_model.freeze()
+
+
+#: gensim's older name for FrozenPhrases
+Phraser = FrozenPhrases
+
+
+def _check_sentence(sentence, caller: str) -> None:
+    """Refuse a string where a sentence's words are expected (its letters would be)."""
+    if isinstance(sentence, str):
+        raise TypeError(f"{caller} takes a sentence as a list of words, not a string "
+                        f"({shorten(sentence)}): split it first")
 
 
 def _check_threshold(threshold, scoring: str) -> None:

@@ -37,6 +37,7 @@ from wordspace._validate import (
     check_rate,
     check_switch,
     did_you_mean,
+    gensim_hint,
     keywords_checked,
     longest_row,
     takes_fname,
@@ -941,12 +942,11 @@ _GENSIM_DOCUMENT_ATTRIBUTES = {
 
 def _gensim_attribute_hint(model: type[Model], name: str) -> str:
     """Where a gensim model attribute ``name`` is found in wordspace (or nothing)."""
-    if name in _GENSIM_DOCUMENT_ATTRIBUTES and model._corpus_type.__name__ == "Documents":
-        return f" ({name} is gensim's: {_GENSIM_DOCUMENT_ATTRIBUTES[name]})"
-    if name in _GENSIM_ATTRIBUTES:
-        return f" ({name} is gensim's: {_GENSIM_ATTRIBUTES[name]})"
-    if name in _GENSIM_SWITCHES:
-        return f" ({name} is gensim's: {_GENSIM_SWITCHES[name]})"
+    documents = model._corpus_type.__name__ == "Documents"
+    hint = gensim_hint(name, *([_GENSIM_DOCUMENT_ATTRIBUTES] if documents else []),
+                       _GENSIM_ATTRIBUTES, _GENSIM_SWITCHES)
+    if hint:
+        return hint
     if not name.startswith("_") and name in _corpus_settings(model):  # min_count, ...
         kind = model._corpus_type.__name__
         return (f" ({name} is a {kind} setting, {kind}(source, {name}=...); a fitted "
