@@ -301,6 +301,24 @@ def test_a_table_of_two_passes_keeps_its_threshold(sentences):
     assert phrases.export_phrases() == found and phrases.threshold == 5.0
 
 
+@pytest.mark.parametrize("frozen", [False, True])
+def test_a_gensim_pickle_is_named_as_such(tmp_path, sentences, capsys, frozen):
+    theirs = gensim_phrases.Phrases(sentences[:200], min_count=1, threshold=1.0)
+    path = tmp_path / "bigram.pkl"
+    (theirs.freeze() if frozen else theirs).save(str(path))
+    said = (r"bigram.pkl: not a wordspace phrase table but a Python pickle, as gensim's "
+            r"Phrases.save\(\) .* learn the phrases again on the same text with "
+            r"wordspace.Phrases and save that, or with 'wordspace phrases CORPUS")
+    with pytest.raises(ValueError, match=said):
+        Phrases.load(path)
+    source = tmp_path / "corpus.txt"
+    source.write_text("new york\n")
+    capsys.readouterr()
+    assert main(["phrases", str(source), "-o", str(tmp_path / "out.txt"),
+                 "--from-table", str(path)]) == 2
+    assert "a Python pickle, as gensim's" in capsys.readouterr().err
+
+
 def test_cli_writes_the_phrased_corpus(tmp_path, sentences, capsys):
     source = tmp_path / "corpus.txt"
     source.write_text("".join(" ".join(s) + "\n" for s in sentences))

@@ -87,6 +87,12 @@ def is_utf8(data: bytes, final: bool = False) -> bool:
     return True
 
 
+def is_pickle(head: bytes) -> bool:
+    """Whether ``head``, a file's first bytes, starts a Python pickle of protocol 2 to 5
+    (what gensim's ``save()`` writes), which wordspace never unpickles."""
+    return head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05")
+
+
 def _looks_like_text(head: bytes) -> bool:
     """Whether ``head``, a file's first bytes, could start a UTF-8 text: no NUL byte, no
     invalid sequence (one cut by the head's end aside)."""

@@ -27,7 +27,13 @@ from pathlib import Path
 
 import numpy as np
 
-from wordspace._io import MOVE_ADVICE, atomic_write, check_replaceable_file, same_file
+from wordspace._io import (
+    MOVE_ADVICE,
+    atomic_write,
+    check_replaceable_file,
+    is_pickle,
+    same_file,
+)
 from wordspace._tokens import shorten
 from wordspace._validate import (
     check_choice,
@@ -537,13 +543,23 @@ class Phrases:
     @takes_fname
     def load(cls, path: str | os.PathLike) -> Phrases:
         """Read a table written by :meth:`save`; a line that does not read so is a
-        ``ValueError`` naming the file and line."""
+        ``ValueError`` naming the file and line, and so is another file (gensim's pickle
+        among them: learn the table again with wordspace)."""
         path = Path(path)
-        with open(path, encoding="utf-8") as f:
-            lines = f.read().split("\n")
-        if not lines[0].startswith(_MARK):
+        with open(path, "rb") as f:
+            head = f.read(len(_MARK))
+        if is_pickle(head):
+            raise ValueError(
+                f"{path}: not a wordspace phrase table but a Python pickle, as gensim's "
+                "Phrases.save() and FrozenPhrases.save() write; wordspace does not read "
+                "them: learn the phrases again on the same text with wordspace.Phrases "
+                "and save that, or with 'wordspace phrases CORPUS -o OUT --table "
+                "TABLE.tsv' (with gensim's settings it finds gensim's phrases and scores)")
+        if head != _MARK.encode():
             raise ValueError(f"{path}: not a wordspace phrase table (its first line is not "
                              f"{_MARK!r})")
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().split("\n")
         try:
             found = json.loads(lines[1][2:]) if lines[1].startswith("# ") else None
         except ValueError:

@@ -52,6 +52,7 @@ from wordspace._io import (
     atomic_write,
     check_replaceable_file,
     decompressing_reader,
+    is_pickle,
     is_utf8,
 )
 from wordspace._tokens import shorten
@@ -476,7 +477,7 @@ def _refuse_other_formats(s: _Stream, name: str) -> None:
         raise ValueError(f"{name} is a fastText .bin model, not a word2vec file: read it "
                          "with FastText.load_facebook_model (or wordspace.load_scorable, "
                          "as the command line does)")
-    if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+    if is_pickle(head):
         raise ValueError(f"{name} is a Python pickle (gensim's model.save() or "
                          "KeyedVectors.save() write one), not a word2vec file: in gensim, "
                          "write the vectors with .wv.save_word2vec_format(path, binary=True) "
