@@ -36,13 +36,14 @@ def main(argv=None) -> int:
     parser.add_argument("--threshold", type=float, default=None,
                         help="default: 10 (default scoring), 0.5 (npmi)")
     args = parser.parse_args(argv)
-    threshold = args.threshold if args.threshold is not None else \
-        (10.0 if args.scoring == "default" else 0.5)
     from gensim.models.phrases import Phrases as GensimPhrases
 
     from _common import text8_words
     from wordspace import Corpus
-    from wordspace.phrases import Phrases
+    from wordspace.phrases import DEFAULT_THRESHOLDS, Phrases
+
+    # gensim's default is 10 whatever the scoring: give it wordspace's for this one
+    threshold = DEFAULT_THRESHOLDS[args.scoring] if args.threshold is None else args.threshold
 
     words = text8_words(args.words).split()
     step = args.sentence_words

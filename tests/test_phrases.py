@@ -379,6 +379,21 @@ def test_one_long_line_stays_one_line(tmp_path):
     assert out.read_text() == " ".join(" ".join([*b, "new_york"]) for b in blocks) + "\n"
 
 
+@pytest.mark.parametrize("scoring, threshold", [("default", 10.0), ("npmi", 0.5)])
+def test_the_default_threshold_is_the_scorings_in_the_api_and_the_cli(
+        tmp_path, sentences, scoring, threshold):
+    phrases = Phrases(sentences, scoring=scoring, progress=False)  # no threshold given
+    assert phrases.threshold == threshold and phrases.settings()["threshold"] == threshold
+    given = Phrases(sentences, scoring=scoring, threshold=threshold, progress=False)
+    assert len(phrases) > 0 and phrases.export_phrases() == given.export_phrases()
+    source, table = tmp_path / "corpus.txt", tmp_path / "phrases.tsv"
+    source.write_text("".join(" ".join(s) + "\n" for s in sentences))
+    assert main(["phrases", str(source), "-o", str(tmp_path / "out.txt"), "--scoring",
+                 scoring, "--table", str(table)]) == 0
+    assert f'"threshold": {threshold}' in table.read_text().split("\n")[1]
+    assert Phrases.load(table).export_phrases() == phrases.export_phrases()
+
+
 @pytest.mark.parametrize("options, error, message", [
     (dict(scoring="npmi", threshold=1.5), ValueError, r"in \(-1, 1\] for npmi"),
     (dict(scoring="npmi", threshold=-1.0), ValueError, r"in \(-1, 1\] for npmi"),

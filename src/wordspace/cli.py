@@ -1863,7 +1863,6 @@ def _add_phrases(sub) -> None:
 def _phrases(a) -> None:
     from wordspace._io import check_replaceable_file
     from wordspace.phrases import (
-        DEFAULT_THRESHOLDS,
         Phrases,
         check_corpus_output,
         is_phrase_table,
@@ -1880,9 +1879,8 @@ def _phrases(a) -> None:
         phrases = Phrases.load(a.from_table)
         corpus = a.corpus  # read by write_corpus, as the table's corpus was
     else:
-        threshold = DEFAULT_THRESHOLDS[a.scoring] if a.threshold is None else a.threshold
         corpus = read_corpus(a.corpus, lowercase=a.lowercase)
-        phrases = Phrases(corpus, min_count=a.min_count, threshold=threshold,
+        phrases = Phrases(corpus, min_count=a.min_count, threshold=a.threshold,
                           scoring=a.scoring, delimiter=a.delimiter,
                           connector_words=a.connector_words or (), passes=a.passes,
                           max_vocab_size=a.max_vocab_size or None)

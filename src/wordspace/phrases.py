@@ -95,7 +95,8 @@ _GENSIM_ATTRIBUTES = {
 
 #: the most passes (each joins phrases of the previous pass's output)
 MAX_PASSES = 10
-#: each scoring's default threshold: gensim's 10 for its score, 0.5 for npmi
+#: each scoring's default threshold (``threshold=None``, the command line's without
+#: --threshold): gensim's 10 for its score, 0.5 for npmi
 DEFAULT_THRESHOLDS = {"default": 10.0, "npmi": 0.5}
 #: gensim's default bound on the distinct words and candidates counted (see Phrases)
 MAX_VOCAB_SIZE = 40_000_000
@@ -127,10 +128,13 @@ class Phrases:
     min_count : int
         Pairs seen fewer times are never phrases; the default score also subtracts it
         from the pair's count (gensim's and word2phrase's 5).
-    threshold : float
-        A pair is a phrase when its score is above this: gensim's 10.0 for the default
-        score (word2phrase uses 100 with its own multiplier, see docs/phrases.md), a
-        value in (-1, 1] for ``npmi`` (gensim's documentation suggests 0.5).
+    threshold : float or None
+        A pair is a phrase when its score is above this: positive for the default score,
+        in (-1, 1] for ``npmi``. ``None``: the scoring's default,
+        :data:`DEFAULT_THRESHOLDS` (gensim's 10.0 for the default score, 0.5 for
+        ``npmi`` as gensim's documentation suggests; word2phrase uses 100 with its own
+        multiplier, see docs/phrases.md), which ``threshold`` and ``settings()`` then
+        give.
     scoring : {"default", "npmi"}
         ``"default"``: ``(count_ab - min_count) / (count_a * count_b) * len_vocab``,
         ``len_vocab`` the number of distinct words and pairs counted (gensim's
@@ -174,8 +178,7 @@ class Phrases:
         Words counted in the first pass (gensim's ``corpus_word_count``).
     """
 
-    def __init__(self, source, min_count: int = 5,
-                 threshold: float = DEFAULT_THRESHOLDS["default"],
+    def __init__(self, source, min_count: int = 5, threshold: float | None = None,
                  scoring: str = "default", delimiter: str = "_",
                  connector_words: Iterable[str] = (), passes: int = 1,
                  max_vocab_size: int | None = MAX_VOCAB_SIZE, progress: bool = True,
@@ -202,6 +205,8 @@ class Phrases:
             check_int("max_vocab_size", max_vocab_size, 1)
         check_int("passes", passes, 1, maximum=MAX_PASSES)
         check_choice("scoring", scoring, SCORINGS)
+        if threshold is None:  # the default depends on the scoring (npmi lies in [-1, 1])
+            threshold = DEFAULT_THRESHOLDS[scoring]
         _check_threshold(threshold, scoring)
         if not isinstance(delimiter, str) or not delimiter or \
                 any(ch.isspace() for ch in delimiter):
