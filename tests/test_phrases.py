@@ -5,6 +5,7 @@ and the errors."""
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -346,6 +347,35 @@ def test_cli_writes_the_phrased_corpus(tmp_path, sentences, capsys):
     with pytest.raises(FileExistsError, match="is the corpus being read"):
         phrases.write_corpus(Corpus(source, min_count=1, progress=False), source)
     assert source.read_text().startswith(" ".join(sentences[0]))
+
+
+@pytest.mark.parametrize("options, said", [
+    (["--threshold", "50"], "--threshold 50.0: --from-table joins with the settings "
+                            r".*phrases.tsv records \(threshold=5.0\), not these"),
+    (["--min-count", "2", "--scoring", "npmi"],
+     r"--min-count 2 --scoring npmi: .* \(min_count=5, scoring='default'\)"),
+    (["--passes", "1", "--max-vocab-size", "0"],
+     r"--passes 1 --max-vocab-size 0: .* \(passes=2, max_vocab_size=40000000\)"),
+    (["--connector-words", "of", "--delimiter", "+", "--lowercase"],
+     r"--delimiter \+ --connector-words of --lowercase: .*\(delimiter='_', "
+     r"connector_words=\[\], lowercase=False\), not these: leave them out, or learn a new table "
+     "without --from-table"),
+    (["--threshold", "5", "--min-count", "5", "--passes", "2"], None)])  # the table's own
+def test_cli_from_table_refuses_other_learning_options(tmp_path, sentences, capsys, options,
+                                                       said):
+    source, table = tmp_path / "corpus.txt", tmp_path / "phrases.tsv"
+    source.write_text("".join(" ".join(s) + "\n" for s in sentences[:500]))
+    assert main(["phrases", str(source), "-o", str(tmp_path / "learned.txt"), "--table",
+                 str(table), "--threshold", "5", "--passes", "2"]) == 0
+    out = tmp_path / "out.txt"
+    capsys.readouterr()
+    code = main(["phrases", str(source), "-o", str(out), "--from-table", str(table),
+                 *options])
+    if said is None:
+        assert code == 0 and out.read_text() == (tmp_path / "learned.txt").read_text()
+    else:
+        assert code == 2 and not out.exists()
+        assert re.search(said, capsys.readouterr().err)
 
 
 def test_cli_max_vocab_size(tmp_path, sentences):

@@ -1792,13 +1792,22 @@ def _convae(a) -> None:
     print(f"wrote {path}")
 
 
+#: phrases's options that learn a table (each a Phrases parameter, and a setting its
+#: file records); default None, so that one given with --from-table is told from one
+#: left out, as train's options are
+_PHRASES_LEARNING = ("min_count", "threshold", "scoring", "passes", "max_vocab_size",
+                     "delimiter", "connector_words")
+
+
 def _add_phrases(sub) -> None:
     from wordspace.phrases import (  # with wordspace
         DEFAULT_THRESHOLDS,
         MAX_PASSES,
-        MAX_VOCAB_SIZE,
         SCORINGS,
+        Phrases,
     )
+
+    defaults = {name: _show(p.default) for name, p in _signature(Phrases).items()}
 
     p = _subcommand(
         sub, "phrases", help="join frequent word pairs into phrases (word2phrase)",
@@ -1829,34 +1838,41 @@ def _add_phrases(sub) -> None:
                    help="the phrased corpus, as text: the words of each input line on one "
                         "line (a name ending .gz, .bz2 or .xz is compressed); must be a new "
                         "or empty file: text already there is never replaced")
-    p.add_argument("--min-count", type=_positive_int, default=5, metavar="N",
-                   help="pairs seen fewer times are never phrases")
+    p.add_argument("--min-count", type=_positive_int, default=None, metavar="N",
+                   help="pairs seen fewer times are never phrases (default: "
+                        f"{defaults['min_count']})")
     p.add_argument("--threshold", type=float, default=None,
                    help="a pair whose score is above this is a phrase (default: "
                         f"{DEFAULT_THRESHOLDS['default']:g} for the default scoring, "
                         f"{DEFAULT_THRESHOLDS['npmi']:g} for npmi)")
-    p.add_argument("--scoring", choices=list(SCORINGS), default="default",
+    p.add_argument("--scoring", choices=list(SCORINGS), default=None,
                    help="default: Mikolov et al.'s score as gensim computes it; npmi: "
-                        "normalised pointwise mutual information, in [-1, 1]")
-    p.add_argument("--passes", type=_int_at_least(1, MAX_PASSES + 1), default=1, metavar="N",
-                   help="detect phrases this many times, each on the previous pass's output")
-    p.add_argument("--max-vocab-size", type=_int_at_least(0), default=MAX_VOCAB_SIZE,
+                        "normalised pointwise mutual information, in [-1, 1] (default: "
+                        f"{defaults['scoring']})")
+    p.add_argument("--passes", type=_int_at_least(1, MAX_PASSES + 1), default=None,
                    metavar="N",
+                   help="detect phrases this many times, each on the previous pass's output "
+                        f"(default: {defaults['passes']})")
+    p.add_argument("--max-vocab-size", type=_int_at_least(0), default=None, metavar="N",
                    help="the most distinct words and pairs counted at once (gensim's "
                         "max_vocab_size): past it, those seen fewer than k times so far are "
                         "dropped, k rising by one each time; about 45 bytes each at the "
-                        "peak (60 with connector words); 0: count every pair")
-    p.add_argument("--delimiter", default="_", help="joins a phrase's words")
+                        "peak (60 with connector words); 0: count every pair (default: "
+                        f"{defaults['max_vocab_size']})")
+    p.add_argument("--delimiter", default=None,
+                   help=f"joins a phrase's words (default: {defaults['delimiter']})")
     p.add_argument("--connector-words", nargs="+", default=None, metavar="WORD",
                    help="words that may sit inside a phrase but never begin or end one "
                         "(bank_of_america with 'of')")
-    p.add_argument("--lowercase", action="store_true", help="lowercase the text first")
+    p.add_argument("--lowercase", action="store_true", default=None,
+                   help="lowercase the text first")
     p.add_argument("--table", metavar="TSV",
                    help="also save the phrases found (pass, score, count, phrase, words), "
                         "to apply to other text with --from-table")
     p.add_argument("--from-table", metavar="TSV",
                    help="join the phrases of a table saved with --table instead of learning "
-                        "them (the learning options are the table's)")
+                        "them, with its settings (a learning option given must be the "
+                        "table's)")
     p.set_defaults(func=_phrases)
 
 
@@ -1875,20 +1891,49 @@ def _phrases(a) -> None:
             raise UsageError(f"-o and --table both name {a.output}: the phrased corpus and "
                              "the table are two files, give two paths")
         check_replaceable_file(a.table, "a wordspace phrase table", is_phrase_table)
+    given = {name: getattr(a, name) for name in _PHRASES_LEARNING
+             if getattr(a, name) is not None}
+    learning = {**given, **({"max_vocab_size": given["max_vocab_size"] or None}
+                            if "max_vocab_size" in given else {})}  # 0: count every pair
     if a.from_table:
         phrases = Phrases.load(a.from_table)
+        _check_table_settings(phrases, a.from_table, given, learning, a.lowercase)
         corpus = a.corpus  # read by write_corpus, as the table's corpus was
     else:
-        corpus = read_corpus(a.corpus, lowercase=a.lowercase)
-        phrases = Phrases(corpus, min_count=a.min_count, threshold=a.threshold,
-                          scoring=a.scoring, delimiter=a.delimiter,
-                          connector_words=a.connector_words or (), passes=a.passes,
-                          max_vocab_size=a.max_vocab_size or None)
+        corpus = read_corpus(a.corpus, lowercase=bool(a.lowercase))
+        phrases = Phrases(corpus, **learning)  # what is not given: Phrases's defaults
     if a.table:
         phrases.save(a.table)
     n_words = phrases.write_corpus(corpus, a.output)
     print(f"{len(phrases):,} phrases; wrote {n_words:,} words to {a.output}"
           + (f", the phrases to {a.table}" if a.table else ""))
+
+
+def _as_typed(name: str, value) -> str:
+    """An option and its value as typed: ``--min-count 2``, ``--lowercase``,
+    ``--connector-words of the``."""
+    option = "--" + name.replace("_", "-")
+    if value is True:  # a flag
+        return option
+    return " ".join([option, *map(str, value if isinstance(value, list) else [value])])
+
+
+def _check_table_settings(phrases, path: str, given: dict, learning: dict,
+                          lowercase: bool | None) -> None:
+    """Refuse learning options given with ``--from-table`` that differ from the table's
+    own settings, which are the ones that apply (a value equal to the table's is
+    harmless); ``given`` as typed, ``learning`` as Phrases takes them."""
+    own = {**phrases.settings(), "lowercase": phrases.tokenization.get("lowercase")}
+    if lowercase:
+        given, learning = {**given, "lowercase": True}, {**learning, "lowercase": True}
+    differ = [name for name, value in learning.items()
+              if (sorted(value) if name == "connector_words" else value) != own[name]]
+    if differ:
+        typed = " ".join(_as_typed(name, given[name]) for name in differ)
+        theirs = ", ".join(f"{name}={own[name]!r}" for name in differ)
+        raise UsageError(f"{typed}: --from-table joins with the settings {path} "
+                         f"records ({theirs}), not these: leave them out, or learn a new "
+                         "table without --from-table")
 
 
 def build_parser() -> argparse.ArgumentParser:
