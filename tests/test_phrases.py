@@ -440,6 +440,21 @@ def test_bad_settings_are_refused(options, error, message):
         Phrases([["a", "b"]], progress=False, **options)
 
 
+def test_a_documents_dataset_is_pointed_to_documents(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # no file named bbc: the name is the dataset's
+    said = (r"bbc is a documents dataset, which Corpus does not read: count the words of "
+            r"its documents with Phrases\(Documents\('bbc', min_count=1\)\)")
+    with pytest.raises(FileNotFoundError, match=said):
+        Phrases("bbc", progress=False)
+    assert main(["phrases", "bbc", "-o", "out.txt"]) == 2
+    assert re.search(said, capsys.readouterr().err) and not (tmp_path / "out.txt").exists()
+    # read as a corpus elsewhere (a word model's), the message names the reader too
+    with pytest.raises(FileNotFoundError, match=r"corpus file not found: bbc \(.*; bbc is "
+                                                r"a documents dataset, which "
+                                                r"Documents\('bbc'\) reads\)"):
+        Corpus("bbc")
+
+
 def test_a_corpus_without_its_rare_words_is_refused(sentences):
     with pytest.raises(ValueError, match="min_count=5.*read it with min_count=1"):
         Phrases(Corpus(sentences, min_count=5, progress=False))

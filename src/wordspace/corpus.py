@@ -504,8 +504,27 @@ def _source_files(path: Path, kind: str) -> tuple[list[Path], list[bool]]:
         return files, mac
     from wordspace.datasets import names
 
+    other = dataset_kind(str(path))
+    reader = _READERS.get(other)  # bbc read as a corpus: say what reads it
+    also = "" if other in (None, kind) else f"; {path} is a {other} dataset" + (
+        f", which {reader}({str(path)!r}) reads" if reader else "")
     raise FileNotFoundError(f"{kind} file not found: {path} (nor is it one of the {kind} "
-                            f"datasets wordspace can fetch: {', '.join(names(kind))})")
+                            f"datasets wordspace can fetch: {', '.join(names(kind))}{also})")
+
+
+#: the class that reads each kind of text dataset
+_READERS = {"corpus": "Corpus", "documents": "Documents"}
+
+
+def dataset_kind(source) -> str | None:
+    """The kind of dataset (``"corpus"``, ``"documents"``, ...) the name ``source`` is
+    registered as, when it is no path that exists; None otherwise."""
+    from wordspace.datasets import REGISTRY
+
+    if not isinstance(source, str) or Path(source).expanduser().exists():
+        return None
+    found = REGISTRY.get(source)
+    return None if found is None else found.kind
 
 
 def _kind_of(path: Path) -> str:

@@ -42,7 +42,7 @@ from wordspace._validate import (
     gensim_hint,
     takes_fname,
 )
-from wordspace.corpus import Corpus
+from wordspace.corpus import Corpus, dataset_kind
 from wordspace.kernels import phrases as _kernels
 
 logger = logging.getLogger(__name__)
@@ -111,7 +111,14 @@ CHUNK_TOKENS = 1 << 21
 
 def read_corpus(source, progress: bool = True, **options) -> Corpus:
     """``source`` read as phrases count it: every word (``min_count=1``) of the whole
-    corpus, also under torchrun (``shard=False``); ``options`` are ``Corpus``'s."""
+    corpus, also under torchrun (``shard=False``); ``options`` are ``Corpus``'s. A
+    documents dataset's name is refused, saying how to count its documents."""
+    if dataset_kind(source) == "documents":
+        raise FileNotFoundError(
+            f"{source} is a documents dataset, which Corpus does not read: count the words "
+            f"of its documents with Phrases(Documents({source!r}, min_count=1)) (Phrases "
+            "counts every word) and join them while reading with "
+            f"Documents({source!r}, phrases=table)")
     return Corpus(source, min_count=1, progress=progress, **{"shard": False, **options})
 
 
