@@ -6,17 +6,19 @@ its tree, the runs interleaved (before, after, before, after, ...) so that the n
 this shared host falls on both alike. Reported per model: the median training words/s
 of each tree, their ratio, and the quality of the last run of each (WS353 Spearman ρ and
 Google analogy accuracy for word models; 5-fold topic accuracy on BBC News for PV-DBOW's
-document vectors). A first, untimed run per tree and model compiles the kernels for the
-very array types the timed runs use (Numba caches them in each tree) and fills the
-corpus cache, so neither compilation nor reading is ever timed.
+document vectors). PPMI + SVD, which has no epochs, reports its fit time (counting and
+SVD) beside the words/s that makes. A first, untimed run per tree and model compiles the
+kernels for the very array types the timed runs use (Numba caches them in each tree) and
+fills the corpus cache, so neither compilation nor reading is ever timed.
 
     WORDSPACE_DATA=../shared/data .venv/bin/python bench/against_commit.py --base HEAD~1 \\
-        [--models sgns cbow gaussian pv-dbow] [--words 4000000] [--repeats 3] [--workers 2]
+        [--models sgns cbow gaussian pv-dbow ppmi-svd] [--words 4000000] [--repeats 3] \\
+        [--workers 2]
 
 With several workers, Hogwild's races make the vectors, and so the quality figures, vary
 from run to run even for identical code; with ``--workers 1`` the same code trains the
 same vectors, so any quality difference is the change's, and the script says whether the
-two trees' vectors are bit-identical.
+two trees' vectors are bit-identical (PPMI + SVD's always: it has no workers).
 
 The word models read the first ``--words`` words of the text8-format corpus
 (``corpora/enwiki2015-text8.gz``); PV-DBOW reads BBC News (``docs/bbc.jsonl.gz``).
@@ -37,7 +39,11 @@ from pathlib import Path
 from _common import DATA, ROOT, earlier_tree, text8_words
 
 WORD_MODELS = {"sgns": "SkipGram", "cbow": "CBOW", "gaussian": "GaussianSkipGram",
-               "fasttext": "FastText"}
+               "fasttext": "FastText", "ppmi-svd": "PPMISVD"}
+#: the models whose vectors the same code makes the same whatever --workers
+DETERMINISTIC = ("ppmi-svd",)
+#: what a worker reports of its run's time (medians are printed), not of its quality
+TIMINGS = ("words_per_second", "seconds", "svd_seconds")
 MODELS = [*WORD_MODELS, "pv-dbow"]
 
 
@@ -53,7 +59,8 @@ def work(model: str, corpus: str, workers: int, epochs: int) -> dict:
     from wordspace.evaluate import analogies, word_similarity
 
     logging.disable(logging.WARNING)
-    settings = dict(workers=workers, seed=1, progress=False, epochs=epochs)
+    settings = dict(seed=1, progress=False) if model == "ppmi-svd" else \
+        dict(workers=workers, seed=1, progress=False, epochs=epochs)
     if model == "pv-dbow":
         from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import StratifiedKFold, cross_val_score
@@ -78,8 +85,11 @@ def work(model: str, corpus: str, workers: int, epochs: int) -> dict:
             "Google": analogies(fitted.vectors, load("google")).accuracy}
     report = fitted.report_
     trained = fitted.dv.matrix if model == "pv-dbow" else fitted.vectors.matrix
+    # a count model's report has no words trained: the corpus's, once
+    words = built.n_tokens if model == "ppmi-svd" else report.words
     return {"tree": str(Path(wordspace.__file__).resolve().parents[2]),
-            "words_per_second": report.words / report.seconds,
+            "words_per_second": words / report.seconds, "seconds": report.seconds,
+            **({"svd_seconds": report.svd_seconds} if model == "ppmi-svd" else {}),
             "digest": hashlib.sha256(np.ascontiguousarray(trained).tobytes()).hexdigest(),
             **quality}
 
@@ -134,22 +144,28 @@ def main() -> None:
 
 
 def print_row(model: str, results: dict[str, list[dict]], a) -> None:
-    """One model's line: median words/s before and after, the ratio, and quality."""
+    """One model's line: median words/s and fit time before and after, the ratio, and
+    quality."""
     speed = {name: statistics.median(r["words_per_second"] for r in runs)
              for name, runs in results.items()}
+    times = "  ".join(
+        f"{key} {statistics.median(r[key] for r in results['before']):.2f} -> "
+        f"{statistics.median(r[key] for r in results['after']):.2f}"
+        for key in TIMINGS[1:] if key in results["after"][-1])
     quality = "  ".join(
         f"{key} {results['before'][-1][key]:.3f} -> {results['after'][-1][key]:.3f}"
-        for key in results["after"][-1] if key not in ("tree", "words_per_second", "digest"))
+        for key in results["after"][-1] if key not in ("tree", "digest", *TIMINGS))
     digests = {name: {r["digest"] for r in runs} for name, runs in results.items()}
-    same = "" if a.workers > 1 else "  vectors " + (
+    same = "" if a.workers > 1 and model not in DETERMINISTIC else "  vectors " + (
         "bit-identical" if digests["before"] == digests["after"] and len(digests["after"]) == 1
         else "DIFFER")
     print(f"{model:<9} words/s {speed['before'] / 1e6:6.3f}M -> {speed['after'] / 1e6:6.3f}M "
-          f"(x{speed['after'] / speed['before']:.3f}, median of {a.repeats})  {quality}{same}",
-          flush=True)
+          f"(x{speed['after'] / speed['before']:.3f}, median of {a.repeats})  {times}  "
+          f"{quality}{same}", flush=True)
     for name, runs in results.items():  # every run, to tell noise from a change
         print(f"{'':<9} {name:<6} " + " ".join(
-            f"{r['words_per_second'] / 1e6:.3f}" for r in runs), flush=True)
+            f"{r['words_per_second'] / 1e6:.3f}M ({r['seconds']:.2f} s)" for r in runs),
+            flush=True)
 
 
 if __name__ == "__main__":

@@ -57,6 +57,29 @@ def test_randomized_svd_finds_the_top_singular_triplets():
                                @ np.linalg.svd(a)[2][:4], atol=1e-6)
 
 
+def test_randomized_svd_normalises_by_lu_and_takes_one_qr(monkeypatch):
+    """scikit-learn's scheme: LU between the power iterations' products, one QR at the
+    end; on a sparse matrix (as fit gives it) the top singular values are the exact
+    SVD's, and a seed gives the same factors every time."""
+    from scipy import sparse
+
+    rng = np.random.default_rng(2)
+    dense = rng.normal(size=(90, 6)) @ np.diag([40, 25, 12, 6, 3, 1.5]) @ \
+        rng.normal(size=(6, 70)) + rng.normal(size=(90, 70)) * 0.01
+    a = sparse.csr_matrix(np.where(np.abs(dense) > 1, dense, 0.0))  # sparse, as PPMI is
+    qr, shapes = np.linalg.qr, []
+    monkeypatch.setattr(np.linalg, "qr", lambda x, *args, **kw: shapes.append(x.shape)
+                        or qr(x, *args, **kw))
+    u, s, vt = randomized_svd(a, 5, n_iter=4, seed=3)
+    assert shapes == [(90, 15)]  # the last block's, not one per half-iteration
+    np.testing.assert_allclose(s, np.linalg.svd(a.toarray(), compute_uv=False)[:5],
+                               rtol=1e-6)
+    np.testing.assert_allclose(u.T @ u, np.eye(5), atol=1e-10)
+    np.testing.assert_allclose(vt @ vt.T, np.eye(5), atol=1e-10)
+    again = randomized_svd(a, 5, n_iter=4, seed=3)
+    assert all(np.array_equal(x, y) for x, y in zip((u, s, vt), again, strict=True))
+
+
 def test_planted_groups_are_recovered(planted):
     sentences, groups = planted
     model = PPMISVD(dim=8, window=3, sample=0, progress=False).fit(Corpus(sentences,
