@@ -8,6 +8,7 @@ import json
 import os
 import random
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -243,8 +244,8 @@ def test_a_full_device_met_by_a_file_s_last_bytes_says_which_file(tmp_path, monk
     before = target.read_bytes()
     real = _io.temporary_file
 
-    def full(directory, name):  # a temporary on a device whose every write fails
-        fd, path = real(directory, name)
+    def full(directory, name, **kwargs):  # a temporary on a device whose every write fails
+        fd, path = real(directory, name, **kwargs)
         os.close(fd)
         return os.open("/dev/full", os.O_WRONLY), path
 
@@ -288,6 +289,120 @@ def test_a_mount_point_or_a_pipe_is_refused_before_any_training(tmp_path, models
     os.mkfifo(pipe)
     with pytest.raises(FileExistsError, match="pipe.txt is not a regular file"):
         Vectors(["a"], np.ones((1, 2), np.float32)).save_word2vec_format(pipe)
+
+
+# -- what a replacement keeps of the replaced path ---------------------------------------
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(os.lstat(path).st_mode)
+
+
+def _another_group() -> int:
+    """A group other than this process's that it may give its files (root: any)."""
+    import grp
+
+    gids = (os.getgroups() if os.geteuid() else [g.gr_gid for g in grp.getgrall()])
+    gid = next((g for g in gids if g != os.getegid()), None)
+    if gid is None:
+        pytest.skip("needs a second group to give files")
+    return gid
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def test_a_replaced_directory_keeps_its_permissions_and_group(tmp_path, models, text_file,
+                                                             monkeypatch, capsys, umask_022):
+    """``chmod 700 priv; wordspace train ... -o priv`` left priv 755 and its files 644,
+    a setgid directory of another group 755 and the user's: a private model made
+    readable by all. Now the directory keeps its mode and group, a file replacing one
+    of its name keeps that one's, and a new file gets no access the directory denied;
+    the new version is never more open than the old, while built or when swapped in."""
+    priv = tmp_path / "priv"
+    priv.mkdir(mode=0o700)
+    assert main(["train", str(text_file), "-o", str(priv), "--quiet", "--min-count",
+                 "1", "--epochs", "1"]) == 0
+    capsys.readouterr()
+    assert _mode(priv) == 0o700
+    assert {p.name: _mode(p) for p in priv.iterdir()} == dict.fromkeys(
+        (p.name for p in priv.iterdir()), 0o600)  # train-command.json too
+
+    gid = _another_group()
+    shared = tmp_path / "shared"
+    models["a"].save(shared)
+    for p in shared.iterdir():
+        os.chown(p, -1, gid)
+        os.chmod(p, 0o640)
+    os.unlink(shared / "training.json")  # the new version's: no namesake
+    os.chown(shared, -1, gid)
+    os.chmod(shared, 0o2750)  # setgid: what is made in it takes its group
+    seen = {}
+    real_save, real_exchange = np.save, _io._exchange
+
+    def save(file, *args, **kwargs):  # while it is built: its owner's alone
+        seen.setdefault("built", _mode(Path(file).parent))
+        return real_save(file, *args, **kwargs)
+
+    def exchange(a, b):  # as it is swapped in: as open as the old one, no more
+        seen["swapped"] = _mode(a), os.stat(a).st_gid
+        return real_exchange(a, b)
+
+    monkeypatch.setattr(np, "save", save)
+    monkeypatch.setattr(_io, "_exchange", exchange)
+    models["b"].save(shared)
+    monkeypatch.undo()
+    assert seen == {"built": 0o2700, "swapped": (0o2750, gid)}
+    assert (_mode(shared), shared.stat().st_gid) == (0o2750, gid)
+    kept = {p.name: (_mode(p), p.stat().st_gid) for p in shared.iterdir()}
+    assert kept.pop("training.json") == (0o640, gid)  # 644 less the others' access
+    assert kept == dict.fromkeys(kept, (0o640, gid))
+    assert same_parameters(load_model(shared), models["b"])
+
+
+def test_a_replaced_file_keeps_its_permissions_and_group(tmp_path, models, capsys,
+                                                        umask_022):
+    """``chmod 600 v.txt; wordspace export m -o v.txt`` left v.txt 644. Now it keeps its
+    mode, and group, from the temporary's first byte."""
+    vec = tmp_path / "v.txt"
+    models["a"].vectors.save_word2vec_format(vec)
+    os.chmod(vec, 0o600)
+    assert main(["export", str(models["root"] / "a"), "-o", str(vec)]) == 0
+    assert _mode(vec) == 0o600
+    gid = _another_group()
+    os.chown(vec, -1, gid)
+    os.chmod(vec, 0o640)
+    with _io.atomic_write(vec) as f:
+        [tmp] = tmp_path.glob(".v.txt.*.tmp")
+        assert (_mode(tmp), tmp.stat().st_gid) == (0o640, gid)  # before a byte is in it
+        f.write(b"2 1\na 1\nb 2\n")
+    assert (_mode(vec), vec.stat().st_gid) == (0o640, gid)
+    new = tmp_path / "new.txt"  # nothing replaced: the umask, as for any new file
+    models["a"].vectors.save_word2vec_format(new)
+    models["a"].save(tmp_path / "new")
+    assert (_mode(new), _mode(tmp_path / "new"), _mode(tmp_path / "new" / "config.json")
+            ) == (0o644, 0o755, 0o644)
+
+
+def test_a_group_that_cannot_be_kept_gets_no_access(tmp_path, models, monkeypatch):
+    """``chown`` to a group the user is not in fails: the write goes on, and the group
+    the new version has (the user's) gets none of the access given to the other one."""
+    vec, model = tmp_path / "v.txt", tmp_path / "m"
+    models["a"].vectors.save_word2vec_format(vec)
+    models["a"].save(model)
+    os.chmod(vec, 0o664)
+    os.chmod(model, 0o2775)
+
+    def chown(*args):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "chown", chown)
+    models["b"].vectors.save_word2vec_format(vec)
+    models["b"].save(model)
+    assert _mode(vec) == 0o604 and _mode(model) & 0o777 == 0o705
+    assert same_parameters(load_model(model), models["b"])
 
 
 # -- crashes during a save --------------------------------------------------------------

@@ -12,6 +12,10 @@ it is published or removed. The kernel drops the lock when its process dies, how
 it dies, so the next run that writes to the same place can tell a killed run's leftover
 (unlocked) from another live process's work in progress (locked), and removes only the
 former.
+
+A replacement keeps the access of what it replaces: the temporary takes the replaced
+file's or directory's permission bits and group as it is created, before it holds
+anything (see :func:`access_to_keep`), so the content is never more open than before.
 """
 
 from __future__ import annotations
@@ -138,6 +142,57 @@ def decompressing_reader(raw: IO[bytes]) -> IO[bytes]:
     return raw if opener is None else opener(raw, "rb")
 
 
+# -- access: what a replacement keeps of the replaced path ------------------------------
+def access_to_keep(path: str | Path, directory: bool = False) -> os.stat_result | None:
+    """What a write to ``path`` replaces, whose permissions and group the new version
+    keeps: its ``lstat`` when it is a regular file (a directory, for ``directory``);
+    None when nothing is there (a new path's permissions follow the umask), or something
+    the write does not replace (a link, a directory for a file, ...)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return info if (stat.S_ISDIR if directory else stat.S_ISREG)(info.st_mode) else None
+
+
+def _give_access(target: int | Path, old: os.stat_result, mode: int | None = None) -> None:
+    """Give ``target`` (a path or descriptor of our own) ``old``'s group, where the user
+    may, and the permission bits ``mode`` (by default ``old``'s, setgid included).
+
+    ``chown`` to a group succeeds only for a member of it; otherwise ``target`` keeps the
+    user's group, and gets no group access: that was granted to the other group. The
+    group goes first: changing it clears a file's setuid and setgid bits."""
+    mode = stat.S_IMODE(old.st_mode) if mode is None else mode
+    try:
+        os.chown(target, -1, old.st_gid)
+    except OSError:  # not the user's group to give: the write goes on without it
+        mode &= ~stat.S_IRWXG
+    os.chmod(target, mode)
+
+
+def _settle_access(tmp: Path, path: Path, old: os.stat_result) -> None:
+    """Give the directory ``tmp``, built to replace the directory ``path`` (``old``, its
+    ``lstat``), the access ``path`` had: an entry that replaces one of the same name and
+    kind keeps that one's permissions and group; any other keeps the umask's, less the
+    group and other access that ``path`` itself denied (a file in a private directory
+    stays private); ``tmp`` then gets ``path``'s. Bottom up: a directory's permissions
+    are set once what is in it is done."""
+    denied = (stat.S_IRWXG | stat.S_IRWXO) & ~old.st_mode
+    for here, dirs, files in os.walk(tmp, topdown=False):
+        for name in files + dirs:
+            entry = Path(here, name)
+            info = os.lstat(entry)
+            if stat.S_ISLNK(info.st_mode):  # chmod would follow it
+                continue
+            namesake = access_to_keep(path / entry.relative_to(tmp),
+                                      directory=stat.S_ISDIR(info.st_mode))
+            if namesake is not None:
+                _give_access(entry, namesake)
+            else:
+                os.chmod(entry, stat.S_IMODE(info.st_mode) & ~denied)
+    _give_access(tmp, old)
+
+
 # -- claims: temporaries locked by their creator ----------------------------------------
 def _claim(path: Path) -> int:
     """Open ``path`` (a file or directory) and take its exclusive lock; return the fd."""
@@ -179,31 +234,52 @@ def _temporaries(directory: Path, name: str | None, tags: str = "(?:old\\.|bad\\
         return []
 
 
-def temporary_file(directory: Path, name: str) -> tuple[int, Path]:
+def temporary_file(directory: Path, name: str, like: os.stat_result | None = None
+                   ) -> tuple[int, Path]:
     """Create a new, uniquely named file beside ``name`` in ``directory``, claimed (locked)
     until its descriptor is closed; return the descriptor and path. Its permissions follow
-    the umask like any new file's."""
+    the umask like any new file's, or, given ``like`` (the :func:`access_to_keep` of the
+    file it will replace), are that file's, and its group too, before a byte is in it."""
     while True:
         path = _temporary_name(directory, name)
         try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY,
+                         0o666 if like is None else stat.S_IRUSR | stat.S_IWUSR)
         except FileExistsError:
             continue
         fcntl.flock(fd, fcntl.LOCK_EX)
+        if like is not None:
+            try:
+                _give_access(fd, like)
+            except BaseException:
+                os.close(fd)
+                os.unlink(path)
+                raise
         return fd, path
 
 
-def temporary_directory(directory: Path, name: str, tag: str = "", mode: int = 0o777
-                        ) -> tuple[Path, int]:
+def temporary_directory(directory: Path, name: str, tag: str = "", mode: int = 0o777,
+                        like: os.stat_result | None = None) -> tuple[Path, int]:
     """Create a new, uniquely named directory beside ``name`` (``mode`` less the umask),
-    claimed until the returned descriptor is closed."""
+    claimed until the returned descriptor is closed. Given ``like`` (the
+    :func:`access_to_keep` of a directory it will replace), it takes that one's group
+    and setgid bit, and stays its owner's alone while it is built, until
+    :func:`_settle_access` opens it as the replaced one was."""
     while True:
         path = _temporary_name(directory, name, tag)
         try:
-            os.mkdir(path, mode)
+            os.mkdir(path, mode if like is None else stat.S_IRWXU)
         except FileExistsError:
             continue
-        return path, _claim(path)
+        fd = _claim(path)
+        if like is not None:
+            try:  # setgid kept: what is made in it takes the group, as it would in path
+                _give_access(fd, like, stat.S_IRWXU | (like.st_mode & stat.S_ISGID))
+            except BaseException:
+                os.close(fd)
+                os.rmdir(path)
+                raise
+        return path, fd
 
 
 def stale_temporaries(directory: str | Path, name: str | None = None
@@ -508,10 +584,13 @@ def atomic_directory(path: str | Path, *, replace: bool = True) -> Iterator[Path
     path.parent.mkdir(parents=True, exist_ok=True)
     recover_interrupted_swap(path)
     clean_stale_temporaries(path.parent, path.name)
-    tmp, fd = temporary_directory(path.parent, path.name)
+    old = access_to_keep(path, directory=True) if replace else None
+    tmp, fd = temporary_directory(path.parent, path.name, like=old)
     try:
         with _said_of(path):
             yield tmp
+        if old is not None:  # before the swap: never a moment more open than before
+            _settle_access(tmp, path, old)
         fsync_tree(tmp)
         if replace:
             _replace_directory(tmp, path)
@@ -591,22 +670,25 @@ def _compressing(raw: IO[bytes], path: Path, mode: str, compress: bool) -> Itera
 
 
 @contextlib.contextmanager
-def atomic_write(path: str | Path, mode: str = "wb", *, compress: bool = False
-                 ) -> Iterator[IO]:
+def atomic_write(path: str | Path, mode: str = "wb", *, compress: bool = False,
+                 like: str | Path | None = None) -> Iterator[IO]:
     """Write to a temporary file beside ``path`` and rename it into place on success.
 
     An exception leaves the previous file (or no file), never a half-written one; the
     data and the directory entry are flushed to disk, so a crash cannot either.
     Leftovers of killed writes to ``path`` are removed first. A directory at ``path`` is
     refused before anything is written. ``compress=True`` compresses what is written
-    (into the temporary file) when the name ends with ``.gz``, ``.bz2`` or ``.xz``.
+    (into the temporary file) when the name ends with ``.gz``, ``.bz2`` or ``.xz``. The
+    file keeps the permissions and group of the file it replaces; a new one takes those
+    of the file ``like``, if given (one it belongs with), or else follows the umask.
     """
     path = Path(path)
     if path.is_dir():
         raise IsADirectoryError(f"{path} is a directory: give the path of a file to write")
     path.parent.mkdir(parents=True, exist_ok=True)
     clean_stale_temporaries(path.parent, path.name)
-    fd, tmp = temporary_file(path.parent, path.name)
+    keep = access_to_keep(path) or (None if like is None else access_to_keep(like))
+    fd, tmp = temporary_file(path.parent, path.name, like=keep)
     raw = os.fdopen(fd, "wb")
     try:
         with _said_of(path):

@@ -583,7 +583,10 @@ class _SaveModel:
         if self.record is not None:  # after the model: a kill between leaves none
             record = {**self.record, "files": _file_digests(Path(self.path))}
             try:
-                with atomic_write(Path(self.path) / COMMAND_RECORD, "w") as f:
+                # as open as the model's own files, which kept the access of the
+                # model it replaced
+                with atomic_write(Path(self.path) / COMMAND_RECORD, "w",
+                                  like=Path(self.path) / "config.json") as f:
                     json.dump(record, f, indent=1)
             except OSError as e:  # the model is whole: only a requeue's shortcut is lost
                 logger.warning("%s is written, but not the record of the command that made "

@@ -59,6 +59,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wordspace._io import (
+    access_to_keep,
     atomic_directory,
     atomic_write,
     cache_home,
@@ -760,7 +761,7 @@ def download(url: str, dest: Path, checksum: str | None = None, size: int | None
     received = 0
     seconds = deadline if deadline is not None else download_deadline(size)
     clean_stale_temporaries(dest.parent, dest.name)  # killed downloads' partial files
-    fd, tmp = temporary_file(dest.parent, dest.name)
+    fd, tmp = temporary_file(dest.parent, dest.name, like=access_to_keep(dest))
     watchdog = _Deadline(seconds, scaled=deadline is None
                          and not os.environ.get(DEADLINE_VARIABLE))
     try:
