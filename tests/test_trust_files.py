@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import stat
 import subprocess
@@ -403,6 +404,66 @@ def test_a_group_that_cannot_be_kept_gets_no_access(tmp_path, models, monkeypatc
     models["b"].save(model)
     assert _mode(vec) == 0o604 and _mode(model) & 0o777 == 0o705
     assert same_parameters(load_model(model), models["b"])
+
+
+# -- long names ---------------------------------------------------------------------------
+def test_a_name_as_long_as_the_file_system_takes_is_written(tmp_path, models, monkeypatch):
+    """A temporary's name adds 14 bytes to its file's (18 for a swap's aside): a name
+    within that of the file system's limit passed every check, and its save failed
+    after the work, "[Errno 36] File name too long: '.mmm...mmm.<hex>.tmp'". Such a
+    name's temporaries are named by its start and a hash, and cleaning still finds them."""
+    limit = _io.name_max(tmp_path)
+    monkeypatch.setattr(_io, "_exchange", lambda a, b: False)  # the aside's name too
+    for name in ("m" * limit, "é" * (limit // 2)):  # bytes, not characters, count
+        target = tmp_path / name
+        models["a"].save(target)
+        models["b"].save(target)
+        assert same_parameters(load_model(target), models["b"])
+        killed, claim = _io.temporary_directory(tmp_path, name)  # a killed save's
+        os.close(claim)
+        assert len(os.fsencode(killed.name)) < 100
+        old = time.time() - 3600
+        os.utime(killed, (old, old))
+        models["a"].save(target)
+        assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+        shutil.rmtree(target)
+    vec = tmp_path / ("v" * (limit - 4) + ".txt")
+    models["a"].vectors.save_word2vec_format(vec)
+    models["a"].vectors.save_word2vec_format(vec)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [vec.name]
+
+
+def test_a_name_longer_than_the_file_system_takes_is_refused_before_any_work(
+        tmp_path, models, text_file, monkeypatch, capsys):
+    """Refused before the corpus is read, naming the limit, the longest name allowed:
+    the model's, a checkpoint's beside it (``-o``'s name and ``.partial``), a folder to
+    be made on the way, an export's, a figure's and a phrased corpus's."""
+    limit = _io.name_max(tmp_path)
+    too_long = "m" * (limit + 1)
+    monkeypatch.setattr(wordspace, "Corpus", lambda *a, **k: pytest.fail("trained anyway"))
+    train = ["train", str(text_file), "--quiet", "-o"]
+    for args in ([str(tmp_path / too_long)], [str(tmp_path / too_long / "m")],
+                 [str(tmp_path / ("m" * (limit - 7))), "--checkpoint-every", "1e"]):
+        assert main(train + args) == 2
+        err = capsys.readouterr().err
+        if "--checkpoint-every" in args:
+            assert f"its checkpoint beside it, {'m' * (limit - 7)}.partial, would have a " \
+                   f"name longer than the {limit} bytes its file system takes: give -o " \
+                   f"a name of at most {limit - 8} bytes" in err
+        else:
+            assert f"cannot be created in {tmp_path}: its name is {limit + 1} bytes long, " \
+                   f"and that file system takes names of at most {limit} bytes: choose a " \
+                   f"name of at most {limit} bytes" in err
+    model = str(models["root"] / "a")
+    for command in (["export", model, "-o", str(tmp_path / too_long)],
+                    ["phrases", str(text_file), "-o", str(tmp_path / too_long)]):
+        assert main(command) == 2
+        assert f"names of at most {limit} bytes" in capsys.readouterr().err
+    from wordspace.plot import check_figure_path
+
+    with pytest.raises(_io.NameTooLongError, match=f"at most {limit} bytes"):
+        check_figure_path(tmp_path / (too_long + ".png"))
+    assert list(tmp_path.iterdir()) == [text_file]
 
 
 # -- crashes during a save --------------------------------------------------------------

@@ -27,6 +27,7 @@ import ctypes
 import errno
 import fcntl
 import gzip
+import hashlib
 import io
 import lzma
 import os
@@ -216,8 +217,41 @@ def _try_claim(path: Path) -> int | None:
     return fd
 
 
+def name_max(directory: str | Path) -> int:
+    """The longest name, in bytes, the file system of ``directory`` takes
+    (``PC_NAME_MAX``; Linux's 255 where it does not say)."""
+    try:
+        limit = os.pathconf(directory, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return 255
+    return limit if limit > 0 else 255
+
+
+#: the most a temporary's name adds to the name it stands for: ``.NAME.old.<8 hex>.tmp``
+_TEMPORARY_EXTRA = len("..old.") + 8 + len(".tmp")
+#: the bytes of a long name a shortened temporary's name keeps, for a person to read
+_SHORT_HEAD = 48
+
+
+def _stem(directory: Path, name: str) -> str:
+    """What the temporaries of ``name`` in ``directory`` are named after: ``name``, or,
+    where their names would be longer than its file system takes, the start of ``name``
+    and a hash of all of it (``START~<16 hex>``): any name that can be created can be
+    written, and every temporary of one name has one stem, by which cleaning finds it."""
+    encoded = os.fsencode(name)
+    if len(encoded) + _TEMPORARY_EXTRA <= name_max(directory):
+        return name
+    head, size = "", 0
+    for char in name:  # whole characters, at most _SHORT_HEAD bytes of them
+        size += len(os.fsencode(char))
+        if size > _SHORT_HEAD:
+            break
+        head += char
+    return f"{head}~{hashlib.blake2b(encoded, digest_size=8).hexdigest()}"
+
+
 def _temporary_name(directory: Path, name: str, tag: str = "") -> Path:
-    return directory / f".{name}.{tag}{secrets.token_hex(4)}.tmp"
+    return directory / f".{_stem(directory, name)}.{tag}{secrets.token_hex(4)}.tmp"
 
 
 def _temporaries(directory: Path, name: str | None, tags: str = "(?:old\\.|bad\\.)?"
@@ -225,8 +259,9 @@ def _temporaries(directory: Path, name: str | None, tags: str = "(?:old\\.|bad\\
     """The entries of ``directory`` named exactly as :func:`_temporary_name` names the
     temporaries of ``name`` (of any name when None): never a user's own hidden file that
     merely looks alike."""
-    stem = ".+" if name is None else re.escape(name)
-    shape = re.compile(rf"\.{stem}\.{tags}[0-9a-f]{{8}}\.tmp")
+    # a long name's whole name too: earlier versions used it wherever it fitted
+    stem = ".+" if name is None else "|".join(map(re.escape, {name, _stem(directory, name)}))
+    shape = re.compile(rf"\.(?:{stem})\.{tags}[0-9a-f]{{8}}\.tmp")
     try:
         return sorted(directory / entry for entry in os.listdir(directory)
                       if shape.fullmatch(entry))
@@ -421,6 +456,41 @@ def _replace_directory(tmp: Path, path: Path) -> None:
         shutil.rmtree(aside, ignore_errors=True)
 
 
+class NameTooLongError(OSError):
+    """A path refused before any work: a name in it is longer than its file system
+    takes (``limit`` bytes)."""
+
+    def __init__(self, message: str, limit: int):
+        super().__init__(message)
+        self.errno, self.limit = errno.ENAMETOOLONG, limit
+
+
+def check_name_lengths(path: str | Path) -> None:
+    """Refuse, before any work, a path holding a name longer than the file system it
+    would be made on takes (that of its nearest existing ancestor):
+    :class:`NameTooLongError` naming the limit, the longest name allowed. Found only
+    when the work is written, it cost the work (and said ``[Errno 36]`` of a temporary
+    the user never named)."""
+    path = Path(path).absolute()
+    place = path.parent
+    while place != place.parent:
+        try:
+            if place.exists():
+                break
+        except OSError:  # a name too long to look up: not there
+            pass
+        place = place.parent
+    limit = name_max(place)
+    for part in path.relative_to(place).parts:
+        size = len(os.fsencode(part))
+        if size > limit:
+            shown = part if len(part) <= 40 else f"{part[:20]}...{part[-12:]}"
+            raise NameTooLongError(f"{shown} cannot be created in {place}: its name is "
+                                   f"{size:,} bytes long, and that file system takes names "
+                                   f"of at most {limit} bytes: choose a name of at most "
+                                   f"{limit} bytes", limit)
+
+
 def check_writable_place(path: str | Path) -> None:
     """Refuse, before any work, a path that could not be created: its nearest existing
     ancestor must be a directory that takes a new file (tried, not guessed from the
@@ -466,6 +536,7 @@ def check_replaceable_file(path: str | Path, what: str, ours: Callable[[Path], b
     file; ``FileExistsError`` (``OSError`` for the last) saying what to do
     (``advice``). Returns ``path``."""
     path = Path(path)
+    check_name_lengths(path)
     if path.is_symlink():
         raise FileExistsError(f"{path} is a symbolic link; wordspace writes nothing through "
                               f"a link: {advice}")
@@ -487,9 +558,11 @@ def missing_mark(path: str | Path, marker: str, missing: str) -> str:
     """Why ``path`` is not recognised, for :func:`check_replaceable`'s message: ``missing``
     (e.g. "no config.json naming a model"), or, when its ``marker`` file is there, that it
     cannot be read as wordspace's (damaged, or another tool's file of that name)."""
-    if (Path(path) / marker).is_file():
-        return f"its {marker} is damaged or not wordspace's"
-    return missing
+    try:
+        marked = (Path(path) / marker).is_file()
+    except OSError:  # a name too long to look up: check_replaceable says so
+        marked = False
+    return f"its {marker} is damaged or not wordspace's" if marked else missing
 
 
 def how_to_load(path: str | Path) -> str:
@@ -539,6 +612,7 @@ def check_replaceable(path: str | Path, what: str, ours: Callable[[Path], bool],
     one of its parents or the home directory raises ``FileExistsError`` saying what to do
     (``advice``); a place that cannot be written, ``OSError`` saying why."""
     path = Path(path)
+    check_name_lengths(path)
     if path.is_symlink():
         raise FileExistsError(f"{path} is a symbolic link; wordspace writes nothing through "
                               f"a link: {advice}")

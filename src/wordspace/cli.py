@@ -855,6 +855,7 @@ def _model_to_update(args: argparse.Namespace):
 
 
 def _train(args) -> int:
+    from wordspace._io import NameTooLongError
     from wordspace.engine.checkpoint import (
         check_checkpoint_path,
         is_checkpoint,
@@ -876,7 +877,14 @@ def _train(args) -> int:
         check_model_path(args.output)
         model._check_resources(update=args.update is not None)  # a GPU, memory
         if args.checkpoint_every or args.restart:
-            check_checkpoint_path(partial)  # only a checkpoint is replaced there
+            try:
+                check_checkpoint_path(partial)  # only a checkpoint is replaced there
+            except NameTooLongError as e:  # said of the name the user chose
+                longest = e.limit - len(partial.name) + len(Path(args.output).name)
+                raise NameTooLongError(
+                    f"-o {args.output}: its checkpoint beside it, {partial.name}, would "
+                    f"have a name longer than the {e.limit} bytes its file system takes: "
+                    f"give -o a name of at most {longest} bytes", e.limit) from None
         short = None
     except (OSError, ValueError, RuntimeError) as e:
         from wordspace.distributed.group import _world_from_environment
@@ -1481,10 +1489,11 @@ def _check_vectors_output(path: str, source: str, replaceable=None) -> None:
     """Refuse to replace anything but a word2vec file (its header and rows read so; or
     what ``replaceable(path)`` accepts), the vectors being exported (``source``)
     included, or to write through a link."""
-    from wordspace._io import same_file
+    from wordspace._io import check_name_lengths, same_file
     from wordspace.word2vec_format import check_word2vec_path
 
     target = Path(path)
+    check_name_lengths(target)  # before a look at it, which a too long name fails
     if target.is_file() and same_file(target, source):
         raise FileExistsError(f"{path} is the file being exported: write to another file")
     (replaceable or check_word2vec_path)(target)
@@ -1493,9 +1502,10 @@ def _check_vectors_output(path: str, source: str, replaceable=None) -> None:
 def _check_vectors_directory_output(path: str, source: str) -> None:
     """Refuse to replace anything but a vectors directory, the one being exported
     (``source``) included, or to write through a link."""
-    from wordspace._io import same_file
+    from wordspace._io import check_name_lengths, same_file
     from wordspace.vectors_directory import check_vectors_path
 
+    check_name_lengths(path)  # before a look at it, which a too long name fails
     if Path(path).exists() and same_file(path, source):
         raise FileExistsError(f"{path} is the directory being exported: write to another "
                               "path")

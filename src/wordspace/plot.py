@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from wordspace._io import atomic_write, check_replaceable_file
+from wordspace._io import atomic_write, check_name_lengths, check_replaceable_file
 from wordspace._validate import check_int
 
 
@@ -589,6 +589,7 @@ def check_figure_path(path: str | Path, overwrite: bool = False, *,
     path = Path(path)
     if path.suffix.lstrip(".").lower() not in _FORMATS:
         raise ValueError(f"cannot write {path}: use a .png, .svg or .pdf file name")
+    check_name_lengths(path)  # before a look at it, which a too long name fails
     if replace and path.is_file() and not path.is_symlink():
         advice += f", or {replace} to replace it on purpose"
     return check_replaceable_file(
