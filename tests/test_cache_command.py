@@ -183,6 +183,8 @@ def test_a_build_in_progress_is_left_alone_and_a_killed_ones_removed(tmp_path, c
     os.utime(killed, (old, old))
     fd = os.open(claimed, os.O_RDONLY)
     fcntl.flock(fd, fcntl.LOCK_EX)  # a live build's claim
+    making = os.open(home, os.O_RDONLY)  # fresh's build, between making and claiming it:
+    fcntl.flock(making, fcntl.LOCK_SH)  # the folder's making lock, so fresh goes by age
     try:
         assert main(["cache", "list"]) == 0  # the killed one counted in what clean frees
         summary = capsys.readouterr().out.splitlines()[-2]
@@ -194,8 +196,11 @@ def test_a_build_in_progress_is_left_alone_and_a_killed_ones_removed(tmp_path, c
         assert main(["cache", "clean"]) == 0
     finally:
         os.close(fd)
+        os.close(making)
     assert fresh.is_dir() and claimed.is_dir() and not killed.exists()
     assert [e.status for e in cache.corpus_caches()] == ["ok"]
+    assert main(["cache", "clean"]) == 0  # nothing being made: unclaimed is dead, if young
+    assert not fresh.exists() and not claimed.exists()
 
 
 def test_a_folder_that_cannot_be_removed_is_reported_and_the_others_go(caches, monkeypatch,

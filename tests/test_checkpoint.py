@@ -847,6 +847,44 @@ def test_a_finished_run_removes_what_killed_checkpoint_writes_left(corpus, tmp_p
         os.close(claim)
 
 
+_KILLED_WRITER = """
+import sys, time
+import numpy as np
+from wordspace import _io
+with _io.atomic_directory(sys.argv[1]) as tmp:  # as write_checkpoint writes one
+    np.save(tmp / "input_vectors.npy", np.zeros((256, 64), np.float32))
+    print("writing", flush=True)
+    time.sleep(600)
+"""
+
+
+def test_a_finished_run_removes_a_killed_checkpoint_write_however_young(corpus, tmp_path):
+    """Killed and resumed within seconds, a run left its checkpoint write's temporary
+    (a checkpoint's size) behind when it finished: under 30 s old, it might have been
+    another run's, between making it and claiming it. Temporaries are made under their
+    folder's making lock, so with that lock free, an unclaimed one is a dead run's,
+    however young; a live run's (claimed) is kept."""
+    from wordspace import _io
+
+    where = tmp_path / "run"
+    where.mkdir()
+    partial = where / "m.partial"
+    writer = subprocess.Popen([sys.executable, "-c", _KILLED_WRITER, str(partial)],
+                              stdout=subprocess.PIPE)
+    assert writer.stdout.readline() == b"writing\n"
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+    [killed] = where.iterdir()
+    assert killed.name.startswith(".m.partial.") and time.time() - killed.stat().st_mtime < 30
+    live, claim = _io.temporary_directory(where, "m.partial")  # another run's, writing
+    try:
+        SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=partial,
+                                            checkpoint_every="10m")  # none written
+        assert sorted(p.name for p in where.iterdir()) == [live.name]
+    finally:
+        os.close(claim)
+
+
 def test_a_command_record_that_cannot_be_written_does_not_fail_a_written_model(
         tmp_path, monkeypatch, caplog):
     """The model is written whole; its command record (a requeue's shortcut) meets a full

@@ -594,19 +594,28 @@ def test_cleaning_touches_only_wordspace_temporaries(tmp_path, models, monkeypat
 
 
 def test_stale_temporaries_are_removed_and_live_ones_kept(tmp_path, models, monkeypatch):
+    import fcntl
+
     models["a"].save(tmp_path / "m")
     live, claim = _io.temporary_directory(tmp_path, "m")  # another run, still writing
     dead = tmp_path / ".m.0badc0de.tmp"
     dead.mkdir()
     (dead / "input_vectors_.npy").write_bytes(b"x" * 1000)
-    fresh = tmp_path / ".m.0000beef.tmp"  # just created, its creator not locked yet
+    fresh = tmp_path / ".m.0000beef.tmp"  # just created, its creator not locked yet:
     fresh.mkdir()
+    making = os.open(tmp_path, os.O_RDONLY)  # which holds the folder's making lock
+    fcntl.flock(making, fcntl.LOCK_SH)
     old = time.time() - 3600
     for p in (live, dead):
         os.utime(p, (old, old))
     try:
         models["b"].save(tmp_path / "m")
         assert live.exists() and fresh.exists() and not dead.exists()
+    finally:
+        os.close(making)
+    try:  # nothing being made: an unclaimed temporary is a dead run's, however young
+        models["a"].save(tmp_path / "m")
+        assert live.exists() and not fresh.exists()
     finally:
         os.close(claim)
     # an export's killed temporary file, next to the file it was writing

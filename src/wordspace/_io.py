@@ -11,7 +11,10 @@ A temporary is *claimed* by its creator with an advisory lock (``flock``) held u
 it is published or removed. The kernel drops the lock when its process dies, however
 it dies, so the next run that writes to the same place can tell a killed run's leftover
 (unlocked) from another live process's work in progress (locked), and removes only the
-former.
+former. A temporary is made and claimed under its directory's shared *making* lock
+(``flock`` on the directory), so a cleaner that takes that lock exclusively knows no
+temporary there is between being made and being claimed: one unclaimed then is a dead
+run's, however young.
 
 A replacement keeps the access of what it replaces: the temporary takes the replaced
 file's or directory's permission bits and group as it is created, before it holds
@@ -58,9 +61,14 @@ _HEAD_BYTES = 64  # what the magic numbers need, and enough to tell binary from 
 #: BadGzipFile and bz2's "invalid data stream" are OSErrors)
 DECOMPRESSION_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error)
 
-#: a temporary younger than this is never cleaned, even unlocked: its creator may be
-#: between creating it and locking it
+#: a temporary younger than this is never cleaned, even unlocked, where its directory's
+#: making lock cannot be had: its creator may be between creating it and locking it
 STALE_AFTER_SECONDS = 30.0
+#: how long a writer waits for its directory's making lock: a cleaner holds it only
+#: while it claims what it found, a few system calls; one held longer is another
+#: program's (``flock DIR command``), and the writer goes on without it (cleaners, who
+#: cannot take it either, then go by :data:`STALE_AFTER_SECONDS`)
+MAKING_WAIT_SECONDS = 1.0
 
 
 def is_compressed(path: str | os.PathLike) -> bool:
@@ -196,17 +204,19 @@ def _settle_access(tmp: Path, path: Path, old: os.stat_result) -> None:
 
 # -- claims: temporaries locked by their creator ----------------------------------------
 def _claim(path: Path) -> int:
-    """Open ``path`` (a file or directory) and take its exclusive lock; return the fd."""
+    """Open ``path`` (a file or directory) and take its lock; return the fd. A shared
+    lock is claim enough (a cleaner's exclusive one is refused all the same), and lets
+    its creator make temporaries inside it under the making lock, shared too."""
     fd = os.open(path, os.O_RDONLY)
-    fcntl.flock(fd, fcntl.LOCK_EX)
+    fcntl.flock(fd, fcntl.LOCK_SH)
     return fd
 
 
-def _try_claim(path: Path) -> int | None:
+def _try_claim(path: Path, flags: int = os.O_NOFOLLOW) -> int | None:
     """The fd of ``path`` locked exclusively, or None if another process holds it (or it
-    is gone)."""
+    is gone, or cannot be opened with ``flags``)."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        fd = os.open(path, os.O_RDONLY | flags)
     except OSError:
         return None
     try:
@@ -215,6 +225,33 @@ def _try_claim(path: Path) -> int | None:
         os.close(fd)
         return None
     return fd
+
+
+@contextlib.contextmanager
+def _making(directory: Path) -> Iterator[None]:
+    """Hold ``directory``'s making lock (shared) while a temporary is made there and
+    claimed, so that no cleaner takes it for a dead run's in between (see
+    :func:`stale_temporaries`). Never waits long: see :data:`MAKING_WAIT_SECONDS`."""
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:  # no lock to take: cleaners go by age
+        fd = None
+    try:
+        deadline = time.monotonic() + MAKING_WAIT_SECONDS
+        while fd is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    break
+                time.sleep(0.005)
+            except OSError:  # a file system without flock: cleaners go by age
+                break
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 def name_max(directory: str | Path) -> int:
@@ -275,22 +312,24 @@ def temporary_file(directory: Path, name: str, like: os.stat_result | None = Non
     until its descriptor is closed; return the descriptor and path. Its permissions follow
     the umask like any new file's, or, given ``like`` (the :func:`access_to_keep` of the
     file it will replace), are that file's, and its group too, before a byte is in it."""
-    while True:
-        path = _temporary_name(directory, name)
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY,
-                         0o666 if like is None else stat.S_IRUSR | stat.S_IWUSR)
-        except FileExistsError:
-            continue
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        if like is not None:
+    with _making(directory):
+        while True:
+            path = _temporary_name(directory, name)
             try:
-                _give_access(fd, like)
-            except BaseException:
-                os.close(fd)
-                os.unlink(path)
-                raise
-        return fd, path
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY,
+                             0o666 if like is None else stat.S_IRUSR | stat.S_IWUSR)
+            except FileExistsError:
+                continue
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            break
+    if like is not None:
+        try:
+            _give_access(fd, like)
+        except BaseException:
+            os.close(fd)
+            os.unlink(path)
+            raise
+    return fd, path
 
 
 def temporary_directory(directory: Path, name: str, tag: str = "", mode: int = 0o777,
@@ -300,45 +339,59 @@ def temporary_directory(directory: Path, name: str, tag: str = "", mode: int = 0
     :func:`access_to_keep` of a directory it will replace), it takes that one's group
     and setgid bit, and stays its owner's alone while it is built, until
     :func:`_settle_access` opens it as the replaced one was."""
-    while True:
-        path = _temporary_name(directory, name, tag)
-        try:
-            os.mkdir(path, mode if like is None else stat.S_IRWXU)
-        except FileExistsError:
-            continue
-        fd = _claim(path)
-        if like is not None:
-            try:  # setgid kept: what is made in it takes the group, as it would in path
-                _give_access(fd, like, stat.S_IRWXU | (like.st_mode & stat.S_ISGID))
-            except BaseException:
-                os.close(fd)
-                os.rmdir(path)
-                raise
-        return path, fd
+    with _making(directory):
+        while True:
+            path = _temporary_name(directory, name, tag)
+            try:
+                os.mkdir(path, mode if like is None else stat.S_IRWXU)
+            except FileExistsError:
+                continue
+            fd = _claim(path)
+            break
+    if like is not None:
+        try:  # setgid kept: what is made in it takes the group, as it would in path
+            _give_access(fd, like, stat.S_IRWXU | (like.st_mode & stat.S_ISGID))
+        except BaseException:
+            os.close(fd)
+            os.rmdir(path)
+            raise
+    return path, fd
 
 
 def stale_temporaries(directory: str | Path, name: str | None = None
                       ) -> Iterator[tuple[Path, bool]]:
     """The temporaries of killed runs in ``directory``: those of ``name``
     (``.NAME.<8 hex digits>.tmp``, as wordspace names them), or of any name when ``name``
-    is None, each with whether it is a directory, claimed while the caller deals with it
-    (removes it, or only reports it). A temporary that another process still claims, or
-    that is younger than :data:`STALE_AFTER_SECONDS`, is left out, as is a link."""
-    now = time.time()
-    for path in _temporaries(Path(directory), name):
-        try:
-            info = path.lstat()
-        except OSError:
-            continue
-        if now - info.st_mtime < STALE_AFTER_SECONDS or stat.S_ISLNK(info.st_mode):
-            continue
-        fd = _try_claim(path)
-        if fd is None:
-            continue
-        try:
-            yield path, stat.S_ISDIR(info.st_mode)
-        finally:
-            os.close(fd)
+    is None, each with whether it is a directory, claimed until the caller is done with
+    them (removes them, or only reports them). A temporary that another process still
+    claims is left out, as is a link. So is one younger than
+    :data:`STALE_AFTER_SECONDS` unless the directory's making lock is taken: where no
+    temporary is being made, an unclaimed one is a dead run's, however young (a run
+    killed and resumed within seconds left it)."""
+    directory = Path(directory)
+    found = _temporaries(directory, name)  # listed first: the lock is held briefly
+    with contextlib.ExitStack() as claims:
+        stale = []
+        with contextlib.ExitStack() as making_lock:
+            fd = _try_claim(directory, os.O_DIRECTORY) if found else None
+            nobody_making = fd is not None
+            if nobody_making:
+                making_lock.callback(os.close, fd)
+            now = time.time()
+            for path in found:
+                try:
+                    info = path.lstat()
+                except OSError:
+                    continue
+                young = now - info.st_mtime < STALE_AFTER_SECONDS
+                if stat.S_ISLNK(info.st_mode) or (young and not nobody_making):
+                    continue
+                fd = _try_claim(path)
+                if fd is not None:
+                    claims.callback(os.close, fd)
+                    stale.append((path, stat.S_ISDIR(info.st_mode)))
+        for path, is_dir in stale:  # the making lock released: a removal blocks no writer
+            yield path, is_dir
 
 
 def clean_stale_temporaries(directory: str | Path, name: str | None = None) -> list[Path]:

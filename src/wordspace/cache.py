@@ -306,6 +306,12 @@ def clean(everything: bool = False, dry_run: bool = False) -> Cleaning:
     open keeps them; a failure to remove one is recorded and the others go on."""
     done = Cleaning()
     home = corpora_folder()
+    # first: a removal that fails below leaves its remains unclaimed, said once there
+    for path, size, failure in _temporaries(home, dry_run):
+        if failure is None:
+            done.removed.append((path, size))
+        else:
+            done.failed.append((path, failure))
     for entry in corpus_caches():
         if not (everything or entry.cleaned):
             continue
@@ -320,11 +326,6 @@ def clean(everything: bool = False, dry_run: bool = False) -> Cleaning:
         except OSError as e:  # moved aside already: say where what is left now lies
             left = f" (what is left is under {e.filename})" if e.filename else ""
             done.failed.append((entry.folder, f"{e.strerror or e}{left}"))
-    for path, size, failure in _temporaries(home, dry_run):
-        if failure is None:
-            done.removed.append((path, size))
-        else:
-            done.failed.append((path, failure))
     return done
 
 
