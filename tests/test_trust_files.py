@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import stat
@@ -261,6 +262,62 @@ def test_a_full_device_met_by_a_file_s_last_bytes_says_which_file(tmp_path, monk
             v.save_word2vec_format(target, binary=write == "word2vec binary")
     assert target.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["v.txt"]
+
+
+_LIMITED_WRITER = """
+import resource, sys
+from pathlib import Path
+import numpy as np
+from wordspace import _io
+resource.setrlimit(resource.RLIMIT_FSIZE,  # ulimit -f 100
+                   (100 * 1024, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+where, big = Path(sys.argv[1]), np.zeros(40_000, np.float32)  # 160 kB
+try:
+    with _io.atomic_directory(where / "m") as tmp:  # numpy: "N requested and M written"
+        (tmp / "config.json").write_text("{}")
+        np.save(tmp / "input_vectors_.npy", big)
+except OSError as e:
+    print(e.errno, e)
+try:
+    with _io.atomic_write(where / "v.txt") as f:  # Python: EFBIG
+        f.write(big.tobytes())
+except OSError as e:
+    print(e.errno, e)
+"""
+
+
+def test_a_file_size_limit_is_said_naming_the_file(tmp_path):
+    """``(ulimit -f 100; wordspace train ... -o uf)`` said "uf could not be written (28640
+    requested and 25568 written)": the folder, not its file, and no reason. Python
+    ignores SIGXFSZ, so the write fails (EFBIG) or stops short; the file cut at the
+    limit is named, and the limit with it."""
+    import errno
+
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "config.json").write_text("old")
+    (tmp_path / "v.txt").write_text("old")
+    run = subprocess.run([sys.executable, "-c", _LIMITED_WRITER, str(tmp_path)],
+                         capture_output=True, text=True, timeout=120)
+    said = (" could not be written: it reached the file size limit of 102,400 bytes "
+            "(ulimit -f): raise it (ulimit -f unlimited) and run again; nothing was "
+            "replaced")
+    assert run.stdout.splitlines() == [
+        f"{errno.EFBIG} {tmp_path / 'm' / 'input_vectors_.npy'}{said}",
+        f"{errno.EFBIG} {tmp_path / 'v.txt'}{said}"], run.stderr
+    assert (tmp_path / "m" / "config.json").read_text() == (tmp_path / "v.txt").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m", "v.txt"]
+    # no limit: a file larger than its file system takes; a write cut short, said so
+    for error, says in ((OSError(errno.EFBIG, "File too large"), ": it is larger than its "
+                         "file system allows (FAT32 holds files of at most 4 GiB): write "
+                         "it to another file system; nothing was replaced"),
+                        (OSError("28640 requested and 25568 written"), " (28640 requested "
+                         "and 25568 written: cut short, by a full device or a file size "
+                         "limit (ulimit -f) most likely); nothing was replaced")):
+        target = tmp_path / "v.txt"
+        with pytest.raises(OSError, match=re.escape(f"{target} could not be written{says}")
+                           ), _io.atomic_write(target):
+            raise error
+    assert (tmp_path / "v.txt").read_text() == "old"
 
 
 def test_a_mount_point_or_a_pipe_is_refused_before_any_training(tmp_path, models,

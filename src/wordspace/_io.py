@@ -35,6 +35,7 @@ import io
 import lzma
 import os
 import re
+import resource
 import secrets
 import shutil
 import stat
@@ -714,7 +715,7 @@ def atomic_directory(path: str | Path, *, replace: bool = True) -> Iterator[Path
     old = access_to_keep(path, directory=True) if replace else None
     tmp, fd = temporary_directory(path.parent, path.name, like=old)
     try:
-        with _said_of(path):
+        with _said_of(path, tmp):
             yield tmp
         if old is not None:  # before the swap: never a moment more open than before
             _settle_access(tmp, path, old)
@@ -733,27 +734,76 @@ def atomic_directory(path: str | Path, *, replace: bool = True) -> Iterator[Path
         shutil.rmtree(tmp, ignore_errors=True)  # nothing left once published
 
 
+def _file_size_limit() -> int | None:
+    """The most bytes this process may write to a file (``ulimit -f``), or None."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+    return None if soft == resource.RLIM_INFINITY else soft
+
+
+def _cut_at_limit(path: Path, tmp: Path | None, limit: int | None) -> Path | None:
+    """The file of ``path`` (built at ``tmp``: its temporary file, or directory) that the
+    file size limit ``limit`` cut short, told by its size, the limit's: the write that
+    got there fails (``EFBIG``; Python ignores ``SIGXFSZ``), or stops short (numpy's
+    "N requested and M written"). None without a limit or such a file."""
+    if limit is None or tmp is None:
+        return None
+    try:
+        if tmp.is_file():
+            return path if tmp.stat().st_size >= limit else None
+        for here, _dirs, files in os.walk(tmp):
+            for name in files:
+                file = Path(here, name)
+                if file.lstat().st_size >= limit:
+                    return path / file.relative_to(tmp)
+    except OSError:  # published or removed meanwhile
+        pass
+    return None
+
+
+#: numpy's word for a write cut short, which gives no errno
+_SHORT_WRITE = re.compile(r"\d+ requested and \d+ written")
+
+
 @contextlib.contextmanager
-def _said_of(path: Path) -> Iterator[None]:
-    """A write's ``OSError`` that names no file, said of ``path``; one of a full device
-    (numpy's "N requested and M written" says nothing of why) said to be that."""
+def _said_of(path: Path, tmp: Path | None = None) -> Iterator[None]:
+    """A write's ``OSError`` that names no file, said of the file at fault (``path``, or
+    one in the directory ``path``, built at ``tmp``, that the file size limit cut short)
+    and of why: the file size limit (``ulimit -f``), a file larger than its file system
+    takes, or a full device, where numpy's "N requested and M written" says none."""
     try:
         yield
     except OSError as e:
-        if e.filename is not None and e.errno != errno.ENOSPC:
+        if e.filename is not None and e.errno not in (errno.ENOSPC, errno.EFBIG):
             raise
+        limit = _file_size_limit()
+        cut = _cut_at_limit(path, tmp, limit)
         try:
             free = shutil.disk_usage(path.parent).free
         except OSError:
             free = None
         low = free is not None and free < 1 << 20
-        if e.errno == errno.ENOSPC or low:
+        if cut is not None:
+            code, said = errno.EFBIG, (f"{cut} could not be written: it reached the file "
+                                       f"size limit of {limit:,} bytes (ulimit -f): raise "
+                                       "it (ulimit -f unlimited) and run again")
+        elif e.errno == errno.EFBIG:
+            either = " or the file size limit (ulimit -f)" if limit else ""
+            what = "a file of it" if tmp is not None and tmp.is_dir() else "it"
+            code, said = errno.EFBIG, (f"{path} could not be written: {what} is larger than "
+                                       f"its file system{either} allows (FAT32 holds "
+                                       "files of at most 4 GiB): write it to another file "
+                                       "system")
+        elif e.errno == errno.ENOSPC or low:
             left = f" ({free:,} bytes free)" if low else ""
-            raise OSError(errno.ENOSPC, f"{path} could not be written: no space left on "
-                          f"its device{left}; nothing was replaced") from e
-        said = OSError(f"{path} could not be written ({e}); nothing was replaced")
-        said.errno = e.errno  # kept for callers that tell causes apart (a quota's EDQUOT)
-        raise said from e
+            code, said = errno.ENOSPC, (f"{path} could not be written: no space left on "
+                                        f"its device{left}")
+        else:
+            why = (": cut short, by a full device or a file size limit (ulimit -f) most "
+                   "likely" if _SHORT_WRITE.search(str(e)) else "")
+            code, said = e.errno, f"{path} could not be written ({e}{why})"
+        error = OSError(f"{said}; nothing was replaced")
+        error.errno = code  # for callers that tell causes apart (a quota's EDQUOT)
+        raise error from e
 
 
 #: compressors by file-name suffix, chosen as gensim (smart_open) chooses them, writing
@@ -818,7 +868,7 @@ def atomic_write(path: str | Path, mode: str = "wb", *, compress: bool = False,
     fd, tmp = temporary_file(path.parent, path.name, like=keep)
     raw = os.fdopen(fd, "wb")
     try:
-        with _said_of(path):
+        with _said_of(path, tmp):
             with _compressing(raw, path, mode, compress) as f:
                 yield f
             raw.flush()
