@@ -8,6 +8,7 @@ import logging
 import os
 import random
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -285,6 +286,22 @@ def test_a_checkpoint_of_other_settings_or_another_corpus_is_refused(corpus, tmp
     fresh = SkipGram(**SETTINGS, workers=1).fit(other)
     again = SkipGram(**SETTINGS, workers=1).fit(other, checkpoint=path, restart=True)
     assert same_parameters(fresh, again) and not path.exists()
+
+
+def test_a_checkpoint_is_its_owners_alone_and_keeps_the_access_it_is_given(corpus, tmp_path):
+    # it holds the parameters: readable by others, it would open a private model
+    path = tmp_path / "partial"
+    old_umask = os.umask(0o022)
+    try:
+        _interrupted(SkipGram(**SETTINGS, workers=1), corpus, path, after_epoch=1)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o700
+        path.chmod(0o750)  # shared with the group on purpose: the next keeps that
+        written = (path / "checkpoint.json").stat().st_mtime_ns
+        _interrupted(SkipGram(**SETTINGS, workers=1), corpus, path, after_epoch=3)
+        assert (path / "checkpoint.json").stat().st_mtime_ns != written  # replaced
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o750
 
 
 def test_a_damaged_checkpoint_is_refused_naming_the_file(corpus, tmp_path):

@@ -699,21 +699,25 @@ def check_replaceable(path: str | Path, what: str, ours: Callable[[Path], bool],
 
 
 @contextlib.contextmanager
-def atomic_directory(path: str | Path, *, replace: bool = True) -> Iterator[Path]:
+def atomic_directory(path: str | Path, *, replace: bool = True, private: bool = False
+                     ) -> Iterator[Path]:
     """Build a directory under a temporary name and publish it at ``path`` on success.
 
     Its files and the directory are flushed to disk before the rename. ``replace=True``
     swaps out an existing directory atomically (the caller checks that it may);
     ``replace=False`` publishes only if nothing is at ``path`` yet, and otherwise throws
     the new directory away (another process published the same content first: a
-    write-once cache). Leftovers of killed runs beside ``path`` are removed first.
+    write-once cache). Leftovers of killed runs beside ``path`` are removed first. A
+    directory it replaces gives the new one its access; a new one follows the umask,
+    or, ``private``, is its owner's alone (``0o700``: what only the owner's runs read).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     recover_interrupted_swap(path)
     clean_stale_temporaries(path.parent, path.name)
     old = access_to_keep(path, directory=True) if replace else None
-    tmp, fd = temporary_directory(path.parent, path.name, like=old)
+    tmp, fd = temporary_directory(path.parent, path.name, like=old,
+                                  mode=stat.S_IRWXU if private else 0o777)
     try:
         with _said_of(path, tmp):
             yield tmp

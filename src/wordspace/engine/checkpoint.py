@@ -12,7 +12,9 @@ uninterrupted run's.
 
 The directory (``checkpoint.json``, ``states.npy``, one ``.npy`` per array) is built and
 published by :func:`wordspace._io.atomic_directory`: a kill at any moment leaves the
-previous checkpoint or the new one, never half of one. Only a checkpoint (or nothing, or
+previous checkpoint or the new one, never half of one. A new checkpoint is its owner's
+alone (``0o700``: it holds the parameters, and only the owner's runs resume it), and
+the next keeps the access of the one it replaces. Only a checkpoint (or nothing, or
 an empty directory) is ever replaced or removed; everything read is checked (types,
 shapes, finite values, a position inside the run) before the run uses it.
 """
@@ -283,7 +285,7 @@ def mark_ranks(path: str | Path, ranks: int) -> None:
     recover_interrupted_swap(path)
     if check_ranks(path, ranks):
         return
-    with atomic_directory(path) as tmp:
+    with atomic_directory(path, private=True) as tmp:  # the parameters: the owner's
         (tmp / "checkpoint.json").write_text(json.dumps(
             {"kind": _MARKER, "format": CHECKPOINT_FORMAT, "ranks": ranks}) + "\n")
 
@@ -331,7 +333,7 @@ def write_checkpoint(path: str | Path, checkpoint: Checkpoint) -> None:
                        for name, a in checkpoint.arrays.items()}}
     if checkpoint.meeting is not None:
         head["meeting"] = int(checkpoint.meeting)
-    with atomic_directory(path) as tmp:
+    with atomic_directory(path, private=True) as tmp:  # the parameters: the owner's
         np.save(tmp / "states.npy", checkpoint.states)
         for name, array in checkpoint.arrays.items():
             np.save(tmp / f"{name}.npy", array)
