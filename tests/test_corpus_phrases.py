@@ -182,7 +182,7 @@ def test_a_tables_digest_is_its_joining(planted):
     rescored = Phrases.__new__(Phrases)
     rescored.__dict__.update(phrases.__dict__)
     rescored.tables = [{k: (p, s + 1, c) for k, (p, s, c) in t.items()} for t in phrases.tables]
-    rescored.max_vocab_size = 1000  # nor the learning settings
+    rescored.__dict__["max_vocab_size"] = 1000  # nor the learning settings
     assert rescored.digest() == digest
 
 

@@ -302,6 +302,22 @@ def test_a_table_of_two_passes_keeps_its_threshold(sentences):
     assert phrases.export_phrases() == found and phrases.threshold == 5.0
 
 
+def test_the_settings_that_decided_the_counts_are_fixed_once_learned(sentences, tmp_path):
+    phrases = Phrases(sentences, threshold=5.0, progress=False)
+    found = phrases.export_phrases()
+    for name, value in (("scoring", "npmi"), ("delimiter", "+"), ("passes", 2),
+                        ("connector_words", frozenset({"of"})), ("max_vocab_size", 10)):
+        with pytest.raises(AttributeError, match=rf"{name} is fixed once a table is learned"
+                                                 rf".*learn again with Phrases\(source, "
+                                                 rf"{name}="):
+            setattr(phrases, name, value)
+        setattr(phrases, name, getattr(phrases, name))  # its own value: nothing changes
+    assert phrases.export_phrases() == found and phrases.scoring == "default"
+    phrases.save(tmp_path / "t.tsv")  # a loaded table is as fixed
+    with pytest.raises(AttributeError, match="delimiter is fixed"):
+        Phrases.load(tmp_path / "t.tsv").delimiter = "+"
+
+
 @pytest.mark.parametrize("frozen", [False, True])
 def test_a_gensim_pickle_is_named_as_such(tmp_path, sentences, capsys, frozen):
     theirs = gensim_phrases.Phrases(sentences[:200], min_count=1, threshold=1.0)

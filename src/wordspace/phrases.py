@@ -171,6 +171,9 @@ class Phrases:
 
     Attributes
     ----------
+    scoring, delimiter, connector_words, passes, max_vocab_size
+        As given; fixed once learned (setting another value is an ``AttributeError``
+        saying to learn again: the counts were taken with them).
     threshold, min_count
         May be raised after learning, as gensim's may: the phrases that no longer
         qualify are dropped everywhere (joining, ``export_phrases``, ``save``, ``len``),
@@ -205,6 +208,21 @@ class Phrases:
                 words, tokens, offsets = self._merge(words, tokens, offsets, table)
 
     # -- settings ---------------------------------------------------------------------------
+    #: what decided how a table was counted and joined: fixed once it is learned
+    _LEARNING_SETTINGS = ("scoring", "delimiter", "connector_words", "passes",
+                          "max_vocab_size")
+
+    def __setattr__(self, name: str, value) -> None:
+        # gensim reads these afresh at each use; a learned table cannot follow a change
+        # (its counts were taken with them), and ignoring one would misdescribe the table
+        if name in self._LEARNING_SETTINGS and name in self.__dict__ \
+                and value != self.__dict__[name]:
+            raise AttributeError(
+                f"{name} is fixed once a table is learned ({self.__dict__[name]!r}): the "
+                f"counts were taken with it; learn again with Phrases(source, "
+                f"{name}={value!r}) (threshold and min_count may be raised)")
+        super().__setattr__(name, value)
+
     def _configure(self, min_count, threshold, scoring, delimiter, connector_words,
                    passes, max_vocab_size) -> None:
         check_int("min_count", min_count, 1)
