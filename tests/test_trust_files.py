@@ -362,6 +362,13 @@ def _another_group() -> int:
     gid = next((g for g in gids if g != os.getegid()), None)
     if gid is None:
         pytest.skip("needs a second group to give files")
+    import tempfile
+
+    with tempfile.NamedTemporaryFile() as probe:  # root without CAP_CHOWN may not
+        try:
+            os.chown(probe.name, -1, gid)
+        except PermissionError:
+            pytest.skip("this process may not give its files another group")
     return gid
 
 
@@ -461,6 +468,71 @@ def test_a_group_that_cannot_be_kept_gets_no_access(tmp_path, models, monkeypatc
     models["b"].save(model)
     assert _mode(vec) == 0o604 and _mode(model) & 0o777 == 0o705
     assert same_parameters(load_model(model), models["b"])
+
+
+def test_a_replaced_directory_is_always_its_owners_to_write(tmp_path, models, caplog):
+    """A model made read-only (``chmod 555``) kept that on replacement, so the owner's
+    next save could not remove the old version, and leaked a model's copy each time."""
+    model = tmp_path / "m"
+    models["a"].save(model)
+    os.chmod(model, 0o555)
+    models["b"].save(model)
+    assert _mode(model) == 0o755 and same_parameters(load_model(model), models["b"])
+    assert [p.name for p in tmp_path.iterdir()] == ["m"]  # the old version is gone
+
+    def chmod(*args):  # a file system without permission bits
+        raise PermissionError(1, "Operation not permitted")
+
+    with pytest.MonkeyPatch.context() as mp, caplog.at_level("WARNING", "wordspace._io"):
+        mp.setattr(os, "chmod", chmod)
+        models["a"].save(model)  # written: it keeps its owner's alone
+    assert "its permissions could not be set" in caplog.text
+    assert same_parameters(load_model(model), models["a"])
+
+
+def test_a_temporary_a_cleaner_removed_before_its_claim_is_made_again(tmp_path, monkeypatch):
+    """A maker that went on without the making lock (held past its wait) may have its new
+    temporary removed by a cleaner before it claims it: it makes another, rather than
+    writing into a name that is gone."""
+    import fcntl
+
+    removed, real_open, real_claim = [], os.open, _io._claim
+
+    def open_then_cleaned(path, flags, *args):  # the cleaner, between making and claiming
+        fd = real_open(path, flags, *args)
+        if flags & os.O_CREAT and not removed:
+            os.unlink(path)
+            removed.append(Path(path))
+        return fd
+
+    monkeypatch.setattr(os, "open", open_then_cleaned)
+    fd, path = _io.temporary_file(tmp_path, "out.txt")
+    monkeypatch.undo()
+    os.close(fd)
+    assert removed and path != removed[0] and path.exists()
+
+    def removed_before(path):  # gone before its maker opens it
+        os.rmdir(path)
+        return real_claim(path)
+
+    def removed_while(path):  # opened, then removed before the lock is taken
+        fd = os.open(path, os.O_RDONLY)
+        os.rmdir(path)
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        return fd
+
+    for first in (removed_before, removed_while):
+        tried = []
+
+        def claim(path, first=first, tried=tried):  # the first time only
+            tried.append(path)
+            return first(path) if len(tried) == 1 else real_claim(path)
+
+        monkeypatch.setattr(_io, "_claim", claim)
+        made, fd = _io.temporary_directory(tmp_path, "model")
+        monkeypatch.undo()
+        os.close(fd)
+        assert len(tried) == 2 and made == tried[1] and made.is_dir(), first
 
 
 # -- long names ---------------------------------------------------------------------------

@@ -32,6 +32,7 @@ import fcntl
 import gzip
 import hashlib
 import io
+import logging
 import lzma
 import os
 import re
@@ -49,6 +50,8 @@ from typing import IO
 import numpy as np
 
 from wordspace._validate import first_nonfinite_row
+
+logger = logging.getLogger(__name__)
 
 # Magic numbers, so a compressed file is recognised whatever its name. bzip2's "BZh" is
 # followed by the block size (a digit 1-9) and the magic of the first block (or, for an
@@ -173,11 +176,18 @@ def _give_access(target: int | Path, old: os.stat_result, mode: int | None = Non
     user's group, and gets no group access: that was granted to the other group. The
     group goes first: changing it clears a file's setuid and setgid bits."""
     mode = stat.S_IMODE(old.st_mode) if mode is None else mode
+    if stat.S_ISDIR(old.st_mode):  # the owner's own runs must list, write and remove it
+        mode |= stat.S_IRWXU
     try:
         os.chown(target, -1, old.st_gid)
     except OSError:  # not the user's group to give: the write goes on without it
         mode &= ~stat.S_IRWXG
-    os.chmod(target, mode)
+    try:
+        os.chmod(target, mode)
+    except OSError as e:  # a file system without permission bits: it stays as made,
+        # its owner's alone (temporaries start so), never more open than what it replaces
+        logger.warning("%s: its permissions could not be set (%s); it keeps its owner's "
+                       "alone", target if isinstance(target, Path) else "a new file", e)
 
 
 def _settle_access(tmp: Path, path: Path, old: os.stat_result) -> None:
@@ -226,6 +236,17 @@ def _try_claim(path: Path, flags: int = os.O_NOFOLLOW) -> int | None:
         os.close(fd)
         return None
     return fd
+
+
+def _claimed_whole(fd: int) -> bool:
+    """Whether the temporary just made and claimed as ``fd`` is still there: a cleaner
+    that found it before the claim (its maker waited past :data:`MAKING_WAIT_SECONDS`
+    for the making lock, or was an older wordspace, which takes none) may have removed
+    it, and then it has no name left. If so, ``fd`` is closed, to make another."""
+    if os.fstat(fd).st_nlink > 0:
+        return True
+    os.close(fd)
+    return False
 
 
 @contextlib.contextmanager
@@ -322,7 +343,8 @@ def temporary_file(directory: Path, name: str, like: os.stat_result | None = Non
             except FileExistsError:
                 continue
             fcntl.flock(fd, fcntl.LOCK_EX)
-            break
+            if _claimed_whole(fd):
+                break
     if like is not None:
         try:
             _give_access(fd, like)
@@ -347,8 +369,12 @@ def temporary_directory(directory: Path, name: str, tag: str = "", mode: int = 0
                 os.mkdir(path, mode if like is None else stat.S_IRWXU)
             except FileExistsError:
                 continue
-            fd = _claim(path)
-            break
+            try:
+                fd = _claim(path)
+            except FileNotFoundError:  # a cleaner took it before the claim: another
+                continue
+            if _claimed_whole(fd):
+                break
     if like is not None:
         try:  # setgid kept: what is made in it takes the group, as it would in path
             _give_access(fd, like, stat.S_IRWXU | (like.st_mode & stat.S_ISGID))
