@@ -251,6 +251,12 @@ def test_vocabulary_tsv_round_trip(tmp_path):
     assert back.words == v.words and back.counts.tolist() == [5, 3, 1] and back.unk
     with pytest.raises(KeyError, match="'cta' is not in the vocabulary; did you mean 'cat'"):
         back["cta"]
+    # line ends as Python's text files read them, the header's too: CRLF, or lone CRs
+    text = (tmp_path / "v.tsv").read_text()
+    for end in ("\r\n", "\r"):
+        (tmp_path / "v.tsv").write_bytes(text.replace("\n", end).encode())
+        back = Vocabulary.load_tsv(tmp_path / "v.tsv")
+        assert back.words == v.words and back.counts.tolist() == [5, 3, 1] and back.unk
 
 
 def test_an_unknown_setting_says_the_closest_or_where_it_belongs():

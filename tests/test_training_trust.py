@@ -86,7 +86,7 @@ def test_a_worker_that_cannot_allocate_fails_fit(corpus, monkeypatch):
 
 @pytest.mark.parametrize("error, said", [
     (MemoryError("Unable to allocate 7.45 TiB for an array"), "Unable to allocate"),
-    (MemoryError(), "error: out of memory (lower what the run holds"),  # Python's, empty
+    (MemoryError(), "error: out of memory (a model with a lower dim"),  # Python's, empty
 ])
 def test_a_failed_cli_run_exits_non_zero_and_saves_nothing(tmp_path, monkeypatch, capsys,
                                                            error, said):
@@ -229,12 +229,17 @@ def test_the_least_a_memory_cgroup_or_its_ancestors_has_left_is_available(tmp_pa
     assert _cgroup_memory_left(cgroups, root) == 50_000_000
     write(root / "user/memory.max", "max\n")
     assert _cgroup_memory_left(cgroups, root) == 600_000_000
+    # the inactive page cache (a corpus just read) is reclaimed before a kill: not used
+    write(root / "user/job/memory.stat", "anon 100000000\ninactive_file 250000000\n")
+    assert _cgroup_memory_left(cgroups, root) == 850_000_000
     write(cgroups, "4:memory:/docker/abc\n1:cpu:/\n")  # v1; "no limit" is a huge number
     write(root / "memory/docker/abc/memory.limit_in_bytes", "9223372036854771712\n")
     write(root / "memory/docker/abc/memory.usage_in_bytes", "1000\n")
     assert _cgroup_memory_left(cgroups, root) == math.inf
     write(root / "memory/docker/abc/memory.limit_in_bytes", "2000\n")
     assert _cgroup_memory_left(cgroups, root) == 1000
+    write(root / "memory/docker/abc/memory.stat", "cache 900\ntotal_inactive_file 600\n")
+    assert _cgroup_memory_left(cgroups, root) == 1600
 
 
 def test_fit_checks_the_corpus_own_sentences(monkeypatch):
@@ -403,7 +408,8 @@ def test_a_rate_below_float32s_normal_numbers_is_refused_before_reading(alpha):
 def test_a_gaussian_divergence_names_var_min_beside_alpha(corpus):
     model = GaussianSkipGram(dim=8, var_min=1e-8, sample=0, workers=1, **QUIET)
     with pytest.raises(TrainingDiverged, match=r"lower alpha \(now 0\.5\), e\.g\. to 0\.125, "
-                                               r"or raise var_min \(now 1e-08"):
+                                               r"or, if var_min was lowered \(now 1e-08\), "
+                                               r"raise it"):
         model.fit(corpus)
     model.var_min = 1e-40  # below float32's normal numbers: variances of 0
     with pytest.raises(ValueError, match=r"var_min=1e-40 is below float32's smallest normal"):

@@ -72,6 +72,10 @@ def compile_token_pattern(pattern: str) -> re.Pattern:
     return _compile_checked(pattern)
 
 
+#: a text on which a pattern that can match the empty string in context shows it
+_EMPTY_PROBE = "Ab cd, ef-gh 12.5 (ij) 'kl' mn\u00e9."
+
+
 @functools.lru_cache(maxsize=64)  # inference checks a model's pattern on every call
 def _compile_checked(pattern: str) -> re.Pattern:
     try:
@@ -92,7 +96,10 @@ def _compile_checked(pattern: str) -> re.Pattern:
             f"token_pattern {shorten(pattern)} {problem}, which can take exponential (or "
             "high-polynomial) time on some texts; write it without that (e.g. r'\\w+', or "
             "r'\\w+(?:-\\w+)*' where each repeated round starts with a separator)")
-    if compiled.fullmatch(""):  # said now, not at the first empty token of a corpus
+    # said now, not at the first empty token of a corpus: an empty match anywhere, or
+    # in the context of a short text of words, digits and punctuation (r"\b\w*")
+    if compiled.fullmatch("") or any(m.start() == m.end()
+                                     for m in compiled.finditer(_EMPTY_PROBE)):
         raise UnsafePatternError(
             f"token_pattern {shorten(pattern)} matches the empty string, so it would find "
             "an empty token between any two characters; tokens are never empty: write it "

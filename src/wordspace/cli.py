@@ -2031,7 +2031,8 @@ def main(argv: list[str] | None = None) -> int:
             raise
         message = e.args[0] if isinstance(e, KeyError) and e.args else e
         if isinstance(e, MemoryError) and not str(e):  # Python's own says nothing
-            message = "out of memory (lower what the run holds: dim, words kept, epochs)"
+            message = ("out of memory (a model with a lower dim or fewer words kept, "
+                       "or more free memory)")
         print(f"wordspace: error: {message} (-v shows the traceback)", file=sys.stderr)
         return 2
 

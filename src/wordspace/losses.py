@@ -243,8 +243,8 @@ class MaxMarginLoss(Loss):
 
     def divergence_advice(self):
         # variances near 0 make both energies' terms (1/variance) huge whatever the rate
-        return (f", or raise var_min (now {self.var_min:g}; the default is 0.05): tiny "
-                "variances make the energies' terms of 1/variance huge")
+        return (f", or, if var_min was lowered (now {self.var_min:g}), raise it: "
+                "variances near 0 make the energies' terms of 1/variance huge")
 
     def update(self, params, examples, lr, scratch):
         step = gaussian.MaxMarginStep(

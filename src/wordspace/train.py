@@ -136,8 +136,9 @@ def available_memory() -> int:
     """Bytes of memory available to new allocations: the least of the machine's (Linux
     ``MemAvailable``), what the process's address-space limit leaves (``ulimit -v``),
     and what its memory cgroup's limit leaves (a container's ``--memory``, a Slurm job's
-    ``--mem``), where those limits are set. Past the first two an allocation fails;
-    past a cgroup's, the kernel kills the run part-way."""
+    ``--mem``), where those limits are set. Past the address-space limit an allocation
+    fails; past the machine's memory or a cgroup's, it succeeds (Linux overcommits) and
+    the run swaps, or is killed part-way when the pages are touched."""
     return min(_machine_memory(), _address_space_left(), _cgroup_memory_left())
 
 
@@ -175,7 +176,9 @@ def _cgroup_memory_left(cgroups: Path = Path("/proc/self/cgroup"),
                         root: Path = Path("/sys/fs/cgroup")) -> float:
     """The least any memory cgroup holding this process (its own, or an ancestor) has
     left under its limit (v2's ``memory.max``, v1's ``memory.limit_in_bytes``); ``inf``
-    where none is limited or none can be read."""
+    where none is limited or none can be read. Its usage counts the page cache charged
+    to it, of which the inactive part is reclaimed before anything is killed (a corpus
+    just read leaves gigabytes of it): that part is left out, as ``docker stats`` does."""
     try:
         lines = cgroups.read_text().splitlines()
     except OSError:
@@ -184,17 +187,19 @@ def _cgroup_memory_left(cgroups: Path = Path("/proc/self/cgroup"),
     for line in lines:
         hierarchy, controllers, path = (line.split(":", 2) + ["", ""])[:3]
         if hierarchy == "0" and not controllers:  # cgroup v2, the unified hierarchy
-            base, limit_name, usage_name = root, "memory.max", "memory.current"
+            base, limit_name, usage_name, cache_name = \
+                root, "memory.max", "memory.current", "inactive_file"
         elif "memory" in controllers.split(","):  # cgroup v1's memory controller
-            base, limit_name, usage_name = root / "memory", "memory.limit_in_bytes", \
-                "memory.usage_in_bytes"
+            base, limit_name, usage_name, cache_name = root / "memory", \
+                "memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file"
         else:
             continue
         own = base / path.strip("/")
         for folder in (own, *own.parents):  # an ancestor's limit binds too
             try:
                 limit = (folder / limit_name).read_text().strip()
-                usage = int((folder / usage_name).read_text())
+                usage = int((folder / usage_name).read_text()) \
+                    - _memory_stat(folder / "memory.stat", cache_name)
             except (OSError, ValueError):
                 limit = "max"
             if limit != "max" and limit.isdigit() and int(limit) < 1 << 62:  # v1: huge
@@ -202,6 +207,18 @@ def _cgroup_memory_left(cgroups: Path = Path("/proc/self/cgroup"),
             if folder == base:
                 break
     return left
+
+
+def _memory_stat(file: Path, name: str) -> int:
+    """The value ``name`` of a cgroup's ``memory.stat`` (0 where it is not there)."""
+    try:
+        for line in file.read_text().splitlines():
+            key, _, value = line.partition(" ")
+            if key == name:
+                return int(value)
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def worker_bytes(*, layout: Layout, max_job: int, job_contexts: int, max_contexts: int,

@@ -169,7 +169,8 @@ def read_words_tsv(path: str | Path) -> tuple[list[str], np.ndarray, bool]:
     :meth:`Vocabulary.load_tsv`, counts may all be zero."""
     with open(path, encoding="utf-8", newline="") as f:
         text = f.read()
-    header = text[:text.find("\n") + 1 or len(text)] \
+    # the header ends at its line end, whichever (a file of lone CRs too)
+    header = re.match(r"[^\r\n]*(?:\r\n?|\n)?", text)[0] \
         if text.startswith(_VOCABULARY_MARK) else ""
     flags = header.rstrip("\r\n").split("\t")[1:]
     escaped, unk = "escaped=1" in flags, "unk=1" in flags

@@ -221,7 +221,7 @@ class Meter:
                 raise ValueError(f"the meter's {name!r} is missing or does not fit a run of "
                                  f"{self.epochs} epochs")
             # counts, losses (each term's is >= 0) and the rate: finite, never negative
-            if not all(math.isfinite(v) and v >= 0 and not isinstance(v, bool)
+            if not all(not isinstance(v, bool) and 0 <= v < 2 ** 63 and math.isfinite(v)
                        for v in (value if isinstance(value, list) else [value])):
                 raise ValueError(f"the meter's {name!r} holds a negative or non-finite "
                                  f"value ({shorten(repr(value))})")

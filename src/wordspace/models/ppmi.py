@@ -269,8 +269,9 @@ def randomized_svd(matrix, rank: int, n_iter: int = 4, seed: int = 0, oversample
     permuted unit-lower factor), as scikit-learn's ``randomized_svd`` does, and only the
     last block by a QR, whose orthonormal basis the final SVD needs: the iterations only
     have to keep the block's columns from collapsing onto the top singular vector, and a
-    QR of the tall block takes several times an LU's time. The result is a function of
-    ``seed`` alone.
+    QR of the tall block takes several times an LU's time. For a given ``seed`` the
+    result is the same from run to run (on one machine, with BLAS's threads as they were:
+    their number changes the sums' rounding).
 
     Returns ``U`` (m x rank), ``S`` (rank,), ``V^T`` (rank x n), singular values descending.
     """
