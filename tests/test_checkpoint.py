@@ -855,6 +855,7 @@ def test_a_finished_run_removes_what_killed_checkpoint_writes_left(corpus, tmp_p
     killed.mkdir()
     (killed / "input_vectors_.npy").write_bytes(b"\0" * 4096)
     live, claim = _io.temporary_directory(where, "m.partial")  # another run's, writing
+    monkeypatch.setattr(_io, "STALE_AFTER_SECONDS", 1e9)  # so age can never be the reason
     monkeypatch.setattr(_io, "STALE_AFTER_SECONDS", 0)
     try:
         SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=partial,
@@ -875,7 +876,8 @@ with _io.atomic_directory(sys.argv[1]) as tmp:  # as write_checkpoint writes one
 """
 
 
-def test_a_finished_run_removes_a_killed_checkpoint_write_however_young(corpus, tmp_path):
+def test_a_finished_run_removes_a_killed_checkpoint_write_however_young(corpus, tmp_path,
+                                                                       monkeypatch):
     """Killed and resumed within seconds, a run left its checkpoint write's temporary
     (a checkpoint's size) behind when it finished: under 30 s old, it might have been
     another run's, between making it and claiming it. Temporaries are made under their
