@@ -232,6 +232,36 @@ def test_a_full_disk_during_a_save_says_so_naming_the_path(tmp_path, models, mon
     assert _leftovers(tmp_path) == []
 
 
+def test_a_device_too_full_for_the_model_is_refused_before_training(tmp_path, text_file,
+                                                                    monkeypatch, capsys):
+    """The audit filled a device to 0 bytes free: ``train`` read the corpus, trained, and
+    only its save said so. Once the vocabulary is known, the word vectors' size is a
+    floor the model cannot go below: a device with less free is refused then."""
+    from collections import namedtuple
+
+    import wordspace.models.base as base
+
+    trained = []
+    real_fit = base.Model.fit
+    monkeypatch.setattr(base.Model, "fit", lambda self, *a, **k: (trained.append(1),
+                                                                  real_fit(self, *a, **k))[1])
+    free = {"bytes": 512}
+    monkeypatch.setattr(shutil, "disk_usage", lambda _: namedtuple(
+        "Usage", "total used free")(10**9, 10**9, free["bytes"]))
+    out = tmp_path / "new" / "m"  # its folder is made by the save: its parent's device
+    argv = ["train", str(text_file), "-o", str(out), "--dim", "16", "--min-count", "1",
+            "--epochs", "1", "--quiet"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"{out}: writing the model needs at least 0.0 MiB (its word vectors alone) " \
+           "and 0.0 MiB is free on its device" in err and "nothing was trained" in err
+    assert main([*argv, "--checkpoint-every", "1e"]) == 2
+    assert "writing the model and its checkpoint beside it needs" in capsys.readouterr().err
+    assert not trained and not out.exists()
+    free["bytes"] = 10**9  # room enough: trained and written
+    assert main(argv) == 0 and trained and (out / "config.json").exists()
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
 @pytest.mark.parametrize("write", ["atomic_write", "word2vec text", "word2vec binary"])
 def test_a_full_device_met_by_a_file_s_last_bytes_says_which_file(tmp_path, monkeypatch,
