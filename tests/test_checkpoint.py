@@ -855,7 +855,6 @@ def test_a_finished_run_removes_what_killed_checkpoint_writes_left(corpus, tmp_p
     killed.mkdir()
     (killed / "input_vectors_.npy").write_bytes(b"\0" * 4096)
     live, claim = _io.temporary_directory(where, "m.partial")  # another run's, writing
-    monkeypatch.setattr(_io, "STALE_AFTER_SECONDS", 1e9)  # so age can never be the reason
     monkeypatch.setattr(_io, "STALE_AFTER_SECONDS", 0)
     try:
         SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=partial,
@@ -896,6 +895,7 @@ def test_a_finished_run_removes_a_killed_checkpoint_write_however_young(corpus, 
     [killed] = where.iterdir()
     assert killed.name.startswith(".m.partial.") and time.time() - killed.stat().st_mtime < 30
     live, claim = _io.temporary_directory(where, "m.partial")  # another run's, writing
+    monkeypatch.setattr(_io, "STALE_AFTER_SECONDS", 1e9)  # so age can never be the reason
     try:
         SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=partial,
                                             checkpoint_every="10m")  # none written
