@@ -854,12 +854,21 @@ def test_a_finished_run_removes_what_killed_checkpoint_writes_left(corpus, tmp_p
     killed = where / ".m.partial.0badc0de.tmp"  # as temporary_directory names them
     killed.mkdir()
     (killed / "input_vectors_.npy").write_bytes(b"\0" * 4096)
-    live, claim = _io.temporary_directory(where, "m.partial")  # another run's, writing
     monkeypatch.setattr(_io, "STALE_AFTER_SECONDS", 0)
+    _finish_beside_a_live_write(corpus, partial)
+
+
+def _finish_beside_a_live_write(corpus, partial):
+    """Train to the end with ``partial`` as the checkpoint, beside another run's
+    temporary being written (claimed): what the finished run leaves there is that
+    temporary alone, whatever was beside it before."""
+    from wordspace import _io
+
+    live, claim = _io.temporary_directory(partial.parent, partial.name)
     try:
         SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=partial,
                                             checkpoint_every="10m")  # none written
-        assert sorted(p.name for p in where.iterdir()) == [live.name]
+        assert sorted(p.name for p in partial.parent.iterdir()) == [live.name]
     finally:
         os.close(claim)
 
@@ -894,14 +903,8 @@ def test_a_finished_run_removes_a_killed_checkpoint_write_however_young(corpus, 
     writer.wait()
     [killed] = where.iterdir()
     assert killed.name.startswith(".m.partial.") and time.time() - killed.stat().st_mtime < 30
-    live, claim = _io.temporary_directory(where, "m.partial")  # another run's, writing
     monkeypatch.setattr(_io, "STALE_AFTER_SECONDS", 1e9)  # so age can never be the reason
-    try:
-        SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=partial,
-                                            checkpoint_every="10m")  # none written
-        assert sorted(p.name for p in where.iterdir()) == [live.name]
-    finally:
-        os.close(claim)
+    _finish_beside_a_live_write(corpus, partial)
 
 
 def test_a_command_record_that_cannot_be_written_does_not_fail_a_written_model(
