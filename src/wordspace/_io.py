@@ -545,14 +545,10 @@ class NameTooLongError(OSError):
         self.errno, self.limit = errno.ENAMETOOLONG, limit
 
 
-def check_name_lengths(path: str | Path) -> None:
-    """Refuse, before any work, a path holding a name longer than the file system it
-    would be made on takes (that of its nearest existing ancestor):
-    :class:`NameTooLongError` naming the limit, the longest name allowed. Found only
-    when the work is written, it cost the work (and said ``[Errno 36]`` of a temporary
-    the user never named)."""
-    path = Path(path).absolute()
-    place = path.parent
+def nearest_existing(path: Path) -> Path:
+    """``path`` if it is there, else its nearest ancestor that is: where something made
+    at ``path`` would be made (a name too long to look up counts as not there)."""
+    place = path
     while place != place.parent:
         try:
             if place.exists():
@@ -560,6 +556,32 @@ def check_name_lengths(path: str | Path) -> None:
         except OSError:  # a name too long to look up: not there
             pass
         place = place.parent
+    return place
+
+
+def check_room(path: Path, least: int, what: str, floor: str = "") -> None:
+    """Refuse, before the work, a device with less free space than ``least`` bytes where
+    ``path`` is to be written (``what`` it is, and ``floor``, what ``least`` counts, for
+    the message): found by the write, it cost the work. Where the free space cannot be
+    read, the write says what it meets."""
+    try:
+        free = shutil.disk_usage(nearest_existing(path)).free
+    except OSError:
+        return
+    if free < least:
+        raise OSError(f"{path}: writing {what} needs at least {least / 2**20:,.1f} MiB"
+                      f"{floor} and {free / 2**20:,.1f} MiB is free on its device: free some "
+                      "space, or write it elsewhere; nothing was trained")
+
+
+def check_name_lengths(path: str | Path) -> None:
+    """Refuse, before any work, a path holding a name longer than the file system it
+    would be made on takes (that of its nearest existing ancestor):
+    :class:`NameTooLongError` naming the limit, the longest name allowed. Found only
+    when the work is written, it cost the work (and said ``[Errno 36]`` of a temporary
+    the user never named)."""
+    path = Path(path).absolute()
+    place = nearest_existing(path.parent)
     limit = name_max(place)
     for part in path.relative_to(place).parts:
         size = len(os.fsencode(part))
@@ -576,9 +598,7 @@ def check_writable_place(path: str | Path) -> None:
     ancestor must be a directory that takes a new file (tried, not guessed from the
     permission bits, which say nothing of read-only or special file systems)."""
     path = Path(path).absolute()
-    place = path.parent
-    while not place.exists() and place != place.parent:
-        place = place.parent
+    place = nearest_existing(path.parent)
     if not place.is_dir():
         raise NotADirectoryError(f"{path} cannot be created: {place} is a file, not a "
                                  "directory")

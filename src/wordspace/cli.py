@@ -855,7 +855,7 @@ def _model_to_update(args: argparse.Namespace):
 
 
 def _train(args) -> int:
-    from wordspace._io import NameTooLongError
+    from wordspace._io import NameTooLongError, check_room
     from wordspace.engine.checkpoint import (
         check_checkpoint_path,
         is_checkpoint,
@@ -917,8 +917,11 @@ def _train(args) -> int:
     init = None if args.init is None else model._initial_vectors(args.init)
     corpus = corpus_type(args.corpus, **reading)
     logger.info("%s", corpus)
-    _check_room(Path(args.output), len(corpus.vocab) * model.dim * 4,
-                copies=2 if args.checkpoint_every else 1)
+    # the word vectors' float32 rows: a floor the model (and each checkpoint) cannot go below
+    copies = 2 if args.checkpoint_every else 1
+    check_room(Path(args.output), copies * len(corpus.vocab) * model.dim * 4,
+               "the model" + " and its checkpoint beside it" * (copies - 1),
+               floor=" (its word vectors alone)")
     saver = _SaveModel(args.output, _command_record(args, kind, corpus))
     if args.checkpoint_every:
         # saved before the checkpoint goes: a crash at any moment loses no training
@@ -967,28 +970,6 @@ def _read_phrase_table(reading: dict) -> None:
 #: between machines (the corpus's files themselves are compared: name, size, first and last MiB)
 _PER_RANK_OPTIONS = ("func", "workers", "verbose", "quiet", "corpus", "output", "init",
                      "update")
-
-
-def _check_room(output: Path, least: int, copies: int = 1) -> None:
-    """Refuse, once the vocabulary is known and before training, a model that cannot be
-    written where ``output`` goes: its word vectors alone take ``least`` bytes (float32
-    rows), ``copies`` times with checkpoints beside it. A full device used to be found
-    by the save, after the training."""
-    import shutil
-
-    folder = output
-    while not folder.exists() and folder != folder.parent:  # the folder to be made in
-        folder = folder.parent
-    try:
-        free = shutil.disk_usage(folder).free
-    except OSError:  # cannot tell: the save says what it meets
-        return
-    if free < copies * least:
-        checkpoint = " and its checkpoint beside it" if copies > 1 else ""
-        raise OSError(f"{output}: writing the model{checkpoint} needs at least "
-                      f"{copies * least / 2**20:,.1f} MiB (its word vectors alone) and "
-                      f"{free / 2**20:,.1f} MiB is free on its device: free some space, "
-                      "or write it elsewhere; nothing was trained")
 
 
 def _check_distributed(args, model, partial: Path, short: Exception | None = None) -> None:
