@@ -404,6 +404,35 @@ def test_cli_refuses_a_mismatched_checkpoint_and_restart_starts_over(tmp_path, c
     assert "--checkpoint-every: expected a duration" in capsys.readouterr().err
 
 
+def test_a_mismatched_checkpoint_is_refused_before_the_corpus_is_read(tmp_path, capsys,
+                                                                     monkeypatch):
+    corpus_file = _write_corpus(tmp_path / "corpus.txt", 3600)
+    partial = checkpoint_path(tmp_path / "model")
+    _interrupted(SkipGram(dim=12, epochs=8, sample=0.0, seed=5, workers=1, progress=False),
+                 Corpus(corpus_file, progress=False), partial)
+
+    class Unread:
+        def __iter__(self):
+            raise AssertionError("the corpus was read")
+
+    with pytest.raises(CheckpointMismatch, match=r"workers \(--workers\): 1 in the "
+                                                 r"checkpoint, 2 in this run; window: 5"):
+        SkipGram(dim=12, epochs=8, sample=0.0, seed=5, workers=2, window=3,
+                 progress=False).fit(Unread(), checkpoint=partial)
+
+    def unread(*args, **kwargs):
+        raise AssertionError("the corpus was read")
+
+    monkeypatch.setattr(Corpus, "__init__", unread)
+    assert main(_train_args(corpus_file, tmp_path / "model", 1, "--checkpoint-every", "1e",
+                            "--window", "3")) == 2
+    assert "window: 5 in the checkpoint, 3 in this run" in capsys.readouterr().err
+    assert is_checkpoint(partial)
+    # the same settings pass the early check (and resume, as the tests above show)
+    with pytest.raises(AssertionError, match="the corpus was read"):
+        main(_train_args(corpus_file, tmp_path / "model", 1, "--checkpoint-every", "1e"))
+
+
 def _run_cli(args: list[str]) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "wordspace", *args], capture_output=True,
                           text=True, timeout=300, env=os.environ.copy())

@@ -913,6 +913,8 @@ def _train(args) -> int:
                   "same options and corpus, every file as written): nothing to train "
                   "(--restart trains it again)")
         return 0
+    if args.checkpoint_every and not args.restart and short is None:
+        model._check_checkpoint(partial)  # made with other settings: before the reading
     # loaded and checked (dimension, model) before hours of reading, not after
     init = None if args.init is None else model._initial_vectors(args.init)
     corpus = corpus_type(args.corpus, **reading)

@@ -48,8 +48,8 @@ from wordspace._json import parse_json
 from wordspace._validate import first_nonfinite_row
 
 __all__ = ["CHECKPOINT_FORMAT", "Checkpoint", "CheckpointMismatch", "Checkpointer", "Every",
-           "check_checkpoint_path", "check_ranks", "corpus_identity", "is_checkpoint",
-           "is_marked_for", "mark_ranks", "remove_checkpoint"]
+           "check_checkpoint_path", "check_ranks", "check_settings", "corpus_identity",
+           "is_checkpoint", "is_marked_for", "mark_ranks", "remove_checkpoint"]
 
 #: version of the checkpoint layout this wordspace writes and reads
 CHECKPOINT_FORMAT = 1
@@ -413,6 +413,32 @@ def _differences(saved: dict, now: dict) -> list[str]:
             for key in sorted(set(saved) | set(now)) if saved.get(key) != now.get(key)]
 
 
+def check_settings(path: str | Path, config: dict) -> None:
+    """Refuse, before any work, the checkpoint of one process at ``path`` when it was
+    made with other settings than ``config``'s (those known before the corpus is read:
+    the model's, the lanes): :class:`CheckpointMismatch` naming each difference, as
+    :meth:`Checkpointer.resume` would once the corpus is read. Nothing there, a
+    distributed run's checkpoint or a damaged one is left to the resume, which says what
+    is wrong with it; so are the settings ``config`` does not name."""
+    path = Path(path)
+    if not is_checkpoint(path) or _ranks_of(path) is not None:
+        return
+    try:
+        saved = _read_head(path).config
+    except ValueError:
+        return
+    problems = _differences({key: saved[key] for key in config if key in saved}, config)
+    if problems:
+        raise CheckpointMismatch(_mismatch(path, problems))
+
+
+def _mismatch(path: Path, problems: list[str]) -> str:
+    """What :class:`CheckpointMismatch` says of the checkpoint at ``path``."""
+    return (f"{path} is a checkpoint of another run, so it cannot be resumed: "
+            f"{'; '.join(problems)}. Run with the settings and corpus it was made "
+            f"with, or {_RESTART}")
+
+
 class Checkpointer:
     """When and where one run writes its checkpoints, and how it checks one it resumes.
 
@@ -526,10 +552,7 @@ class Checkpointer:
         if saved.corpus.get("digest") != self.corpus["digest"]:
             problems.append(_corpus_difference(saved.corpus, self.corpus))
         if problems:
-            raise CheckpointMismatch(
-                f"{path} is a checkpoint of another run, so it cannot be resumed: "
-                f"{'; '.join(problems)}. Run with the settings and corpus it was made "
-                f"with, or {_RESTART}")
+            raise CheckpointMismatch(_mismatch(path, problems))
         if saved.jobs != jobs:
             raise ValueError(f"{path / 'checkpoint.json'}: made for a run of "
                              f"{saved.jobs} jobs, this one has {jobs}; {_RESTART}")

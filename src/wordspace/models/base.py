@@ -48,6 +48,7 @@ from wordspace.engine.callbacks import check_callbacks
 from wordspace.engine.checkpoint import (
     Every,
     check_checkpoint_path,
+    check_settings,
     param_arrays,
     remove_checkpoint,
 )
@@ -269,6 +270,8 @@ class Model:
         self._check_resources(update=bool(update))
         run = self._run_options(checkpoint, checkpoint_every, restart, callbacks, sync, init)
         run = replace(run, update=bool(update))
+        if run.checkpoint is not None and not run.restart:
+            self._check_checkpoint(run.checkpoint)  # before hours of reading the corpus
         kind = self._corpus_type
         if isinstance(corpus, Corpus) and not isinstance(corpus, kind):
             raise TypeError(f"{type(self).__name__} trains on {kind.__name__}, not a "
@@ -845,6 +848,30 @@ class WindowModel(Model):
 
     _resumable = True
 
+    def _checkpoint_config(self) -> dict:
+        """The model's share of a checkpoint's ``config``: its class and everything among
+        its parameters that decides the vectors (a checkpoint resumes only under the
+        same). No device options is one setting, however given: and checkpoints made
+        before there were any, or before hs, name none; nor, at their defaults, before
+        shrink_windows, cbow_mean or dm_mean."""
+        return {"class": type(self).__name__, **{
+            name: value for name, value in self._plain_params().items()
+            if name not in ("progress", "workers")
+            and not (name in ("device_options", "hs") and not value)
+            and not (name in ("shrink_windows", "cbow_mean", "dm_mean") and value)}}
+
+    def _check_checkpoint(self, checkpoint: str | Path) -> None:
+        """Refuse, before the corpus is read, a checkpoint at ``checkpoint`` made with
+        other settings than this model's (see :func:`check_settings`): hours of reading
+        a corpus, then the refusal, would be the alternative."""
+        from wordspace.distributed.group import _world_from_environment
+
+        if _world_from_environment() > 1:  # a rank's checkpoint: checked where they meet
+            return
+        # the lanes: the runner's threads (a device runs its jobs with one)
+        lanes = self._workers if self._device == "cpu" else 1
+        check_settings(checkpoint, {**self._checkpoint_config(), "lanes": lanes})
+
     def _train(self, corpus: Corpus, loss: Loss, params: Params, window: int | None = None,
                sentence_context: np.ndarray | None = None) -> None:
         """Train ``params`` (the model's own, see :mod:`wordspace.engine.params`) in place
@@ -859,14 +886,7 @@ class WindowModel(Model):
             for callback in epoch_end:
                 callback.on_epoch_end(self, report)
 
-        # everything that decides the vectors: a checkpoint resumes only under the same
-        # (no device options is one setting, however given: and checkpoints made before
-        # there were any, or before hs, name none; nor, at their defaults, before
-        # shrink_windows, cbow_mean or dm_mean)
-        config = {name: value for name, value in self._plain_params().items()
-                  if name not in ("progress", "workers")
-                  and not (name in ("device_options", "hs") and not value)
-                  and not (name in ("shrink_windows", "cbow_mean", "dm_mean") and value)}
+        config = self._checkpoint_config()
         if run.init is not None:
             config["init"] = _initialise(params.inputs, self.vocab_.words, run.init)
         if run.update and run.checkpoint is not None:  # resumed only from the same start
@@ -882,7 +902,7 @@ class WindowModel(Model):
                 workers=self._workers, seed=self.seed,
                 sentence_context=sentence_context, progress=self.progress,
                 checkpoint=run.checkpoint, checkpoint_every=run.every,
-                config={"class": type(self).__name__, **config},
+                config=config,
                 on_epoch_end=on_epoch_end if epoch_end else None, sync=run.sync,
                 shrink_windows=getattr(self, "shrink_windows", True))
         except TrainingDiverged as e:
