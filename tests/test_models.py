@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from wordspace import Corpus, SkipGram, load_model
+from wordspace import Corpus, SkipGram, Vectors, load_model
 from wordspace.train import TrainingDiverged
 
 
@@ -365,3 +365,56 @@ def test_on_off_settings_take_gensim_s_1_and_0(make, name):
         with pytest.raises(TypeError, match=f"{name} must be True or False \\(or gensim's "
                                             f"1 or 0\\), got {wrong!r}"):
             make(wrong)._validate()
+
+
+def test_changes_to_a_model_s_vectors_are_the_model_s(planted, tmp_path):
+    """gensim's ``model.wv`` is the model's: what is changed through it is saved with the
+    model and trained on from by an update; what the model cannot keep is refused."""
+    sentences, _ = planted
+    model = SkipGram(dim=8, epochs=1, workers=1, sample=0, progress=False).fit(sentences)
+    word, other = model.wv.words[0], model.wv.words[1]
+    vector = np.arange(1, 9, dtype=np.float32)
+    model.wv[word] = vector
+    pretrained = tmp_path / "pretrained.txt"
+    pretrained.write_text(f"1 8\n{other} " + " ".join(["0.5"] * 8) + "\n")
+    assert model.wv.intersect_word2vec_format(pretrained) == 1
+    model.save(tmp_path / "m")
+    saved = load_model(tmp_path / "m")
+    np.testing.assert_array_equal(saved.wv[word], vector)
+    np.testing.assert_array_equal(saved.wv[other], np.full(8, 0.5, np.float32))
+    assert model.wv.similarity(word, other) == pytest.approx(  # the norms follow
+        float(vector.sum() * 0.5 / (np.linalg.norm(vector) * np.linalg.norm([0.5] * 8))))
+    model.wv.unit_normalize_all()
+    np.testing.assert_allclose(np.linalg.norm(model.input_vectors_, axis=1), 1, rtol=1e-5)
+    model.wv.sort_by_descending_frequency()  # already in that order: nothing to do
+    # an update starts from the changed rows (one epoch at a tiny rate moves them little)
+    model.set_params(alpha=1e-6, min_alpha=1e-6)
+    model.fit(sentences[:10] + [["newword"] * 2] * 1000, update=True)
+    np.testing.assert_allclose(model.wv[word], vector / np.linalg.norm(vector), atol=1e-3)
+    with pytest.raises(ValueError, match="in the order of its vocabulary: sort a copy"):
+        model.wv.sort_by_descending_frequency()  # the new word, last, is the most frequent
+    before = model.input_vectors_.copy()
+    with pytest.raises(ValueError, match="'unseen' cannot be added: these vectors are the "
+                                         r"SkipGram's rows.*update=True"):
+        model.wv.add_vector("unseen", vector)
+    with pytest.raises(ValueError, match="cannot become"):
+        model.wv.vectors = model.wv.vectors[:-1]
+    assert "unseen" not in model.wv and len(model.wv.words) == len(model.vocab_)
+    np.testing.assert_array_equal(model.input_vectors_, before)
+    mapped = load_model(tmp_path / "m", mmap="r")
+    with pytest.raises(ValueError, match="mapped read-only"):
+        mapped.wv[word] = vector
+    # a copy is the user's own
+    own = Vectors(model.wv.words, model.wv.vectors.copy())
+    own.add_vector("unseen", vector)
+    assert "unseen" in own and "unseen" not in model.wv
+
+
+def test_a_fasttext_model_s_word_vectors_refuse_a_change_it_would_not_keep(planted):
+    from wordspace import FastText
+
+    sentences, _ = planted
+    model = FastText(dim=8, epochs=1, workers=1, bucket=100, progress=False).fit(sentences)
+    word = model.wv.words[0]
+    with pytest.raises(ValueError, match="computed from the FastText's rows"):
+        model.wv[word] = np.ones(8, np.float32)

@@ -149,6 +149,9 @@ class Vectors(WordIndex):
         to come with :meth:`add_vectors` (``Vectors(300)`` is the same).
     """
 
+    _owner: str | None = None  # the model whose rows these are (see _owned_by)
+    _derived: str | None = None
+
     def __init__(self, words: Sequence[str] | int = (), matrix: np.ndarray | None = None,
                  counts=None, *, vector_size: int | None = None):
         if isinstance(words, Integral) and not isinstance(words, bool) and matrix is None:
@@ -188,9 +191,50 @@ class Vectors(WordIndex):
 
     @matrix.setter
     def matrix(self, value: np.ndarray) -> None:
+        owner = self.__dict__.get("_owner")
+        if owner is not None and value is not self.__dict__.get("_matrix"):
+            value = self._write_through(np.asarray(value, dtype=np.float32))
         self._matrix = value
         self._norms: np.ndarray | None = None
         self._unit: np.ndarray | None = None
+
+    def _owned_by(self, owner: str, derived: str | None = None) -> Vectors:
+        """Make these vectors a model's (``owner``: "the SkipGram's"): a change to
+        them (``wv[word] = v``, :meth:`unit_normalize_all`,
+        :meth:`intersect_word2vec_format`, ``wv.vectors = m``) is written into the model's
+        own rows, which its ``save`` writes and an update trains on from (gensim's
+        ``model.wv`` is the model's too); adding or reordering words, which only training
+        does, is refused. ``derived`` says how vectors computed from the model's rows
+        are made (fastText's n-gram means): a change to them is refused, since the model
+        would not keep it. Returns ``self``."""
+        self._owner, self._derived = owner, derived
+        return self
+
+    def _rows_advice(self) -> str:
+        """How a word joins a model's vectors, or vectors of one's own are made."""
+        return ("a word joins them by training (model.fit(more_text, update=True)); for "
+                "vectors of your own, use a copy, Vectors(model.wv.words, "
+                "model.wv.vectors.copy())")
+
+    def _write_through(self, value: np.ndarray) -> np.ndarray:
+        """``value`` written into the owning model's rows (see :meth:`_owned_by`)."""
+        copy = "Vectors(model.wv.words, model.wv.vectors.copy())"
+        if self._derived is not None:
+            raise ValueError(f"these vectors are computed from {self._owner} rows "
+                             f"({self._derived}), so a change to them would not be kept: "
+                             f"change a copy, {copy}")
+        if value.shape != self._matrix.shape:
+            raise ValueError(
+                f"these vectors are {self._owner} rows, one for each word of its "
+                f"vocabulary ({len(self._matrix):,} x {self.dim}), saved with it, so they "
+                f"cannot become {value.shape[0]:,} x {value.shape[-1]}: "
+                f"{self._rows_advice()}")
+        if not self._matrix.flags.writeable:
+            raise ValueError(f"these vectors are {self._owner} rows, mapped read-only (the "
+                             "model was loaded with mmap): load it without mmap to change "
+                             "them")
+        self._matrix[...] = value
+        return self._matrix
 
     vectors = matrix  # gensim's name
 
@@ -372,6 +416,11 @@ class Vectors(WordIndex):
         for pos in np.flatnonzero(~known):
             same = self._same_key(names[pos])
             new[same] = (new.get(same, (names[pos],))[0], pos)
+        if new and self._owner is not None:  # before any change
+            first = shorten(next(iter(new.values()))[0])
+            raise ValueError(f"{first} cannot be added: these vectors are {self._owner} "
+                             f"rows, one for each word of its vocabulary, saved with it: "
+                             f"{self._rows_advice()}")
         matrix = self.matrix
         if replace and known.any():
             matrix = matrix.copy()
@@ -462,6 +511,12 @@ class Vectors(WordIndex):
         if self.counts is None:
             raise ValueError("these vectors have no counts to sort by")
         order = np.argsort(-self.counts, kind="stable")
+        if self._owner is not None:  # a model's rows are its vocabulary's, sorted so
+            if (order == np.arange(len(order))).all():
+                return
+            raise ValueError(f"these vectors are {self._owner} rows, in the order of its "
+                             "vocabulary: sort a copy, Vectors(model.wv.words, "
+                             "model.wv.vectors.copy(), model.wv.counts)")
         words = [self.words[i] for i in order]
         self.words, self.counts = words, self.counts[order]
         self.index = {w: i for i, w in enumerate(words)}
@@ -1035,9 +1090,11 @@ class Vectors(WordIndex):
                                   ) -> int:
         """Copy the vectors of the words this index has from a word2vec file (text or
         binary, told from the contents); no word is added. Returns how many were copied.
-        ``lockf`` and ``encoding`` (UTF-8) are accepted for gensim's calls: wordspace
-        vectors are not trained further; ``unicode_errors`` as for
-        :meth:`load_word2vec_format`."""
+        On a model's vectors (``model.wv``) the copied rows become the model's: saved with
+        it, and trained on from by an update (``fit(more, update=True)``, gensim's
+        recipe). ``lockf`` and ``encoding`` (UTF-8) are accepted for gensim's calls (the
+        copied rows are not locked: an update trains them as it trains every row);
+        ``unicode_errors`` as for :meth:`load_word2vec_format`."""
         words, matrix = read_word2vec(fname, binary=binary, unicode_errors=unicode_errors)
         if matrix.shape[1] != self.dim:
             raise ValueError(f"incompatible vector size {matrix.shape[1]} in file {fname}")

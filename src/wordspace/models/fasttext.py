@@ -225,7 +225,8 @@ class FastText(SkipGram):
         words = np.empty((len(self.vocab_), self.dim), np.float32)
         bag_means(self.input_vectors_, table.ptr, table.rows, words)
         self.vectors = SubwordVectors(self.vocab_.words, words, self.vocab_.counts,
-                                      inputs=self.input_vectors_, subwords=sub)
+                                      inputs=self.input_vectors_, subwords=sub)._owned_by(
+            "the FastText's", derived="each word's own row and its n-grams', averaged")
 
     def get_sentence_vector(self, text: str) -> np.ndarray:
         """fastText's sentence vector of ``text`` (one line): the mean of its words' unit

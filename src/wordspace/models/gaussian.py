@@ -270,7 +270,8 @@ class GaussianSkipGram(WindowModel):
         # a saved model's config.json restores before this runs)
         self.distributions = Distributions(self.vocab_.words, self.means_, self.variances_,
                                            self.vocab_.counts, energy=self.energy)
-        self.vectors = self.distributions.vectors
+        # the means' vectors (model.wv) are the model's rows: a change to them is kept
+        self.vectors = self.distributions.vectors._owned_by("the GaussianSkipGram's")
 
     def scorers(self) -> dict:
         """Similarity scorers for :func:`wordspace.evaluate.evaluate`: cosine of the means

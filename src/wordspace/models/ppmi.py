@@ -259,7 +259,9 @@ class PPMISVD(Model):
     def _restored(self) -> None:
         matrix = self.word_vectors_ + self.context_vectors_ if self.add_contexts \
             else self.word_vectors_
-        self.vectors = Vectors(self.vocab_.words, matrix, self.vocab_.counts)
+        self.vectors = Vectors(self.vocab_.words, matrix, self.vocab_.counts)._owned_by(
+            "the PPMISVD's", derived="word_vectors_ + context_vectors_"
+            if self.add_contexts else None)
 
 
 def randomized_svd(matrix, rank: int, n_iter: int = 4, seed: int = 0, oversample: int = 10):

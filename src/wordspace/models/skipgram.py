@@ -240,7 +240,8 @@ class SkipGram(OutputWordPrediction, WindowModel):
         return Layout(max_bags=SHARED_BAGS if self.shared_negatives else 1)
 
     def _restored(self) -> None:
-        self.vectors = Vectors(self.vocab_.words, self.input_vectors_, self.vocab_.counts)
+        self.vectors = Vectors(self.vocab_.words, self.input_vectors_,
+                               self.vocab_.counts)._owned_by(f"the {type(self).__name__}'s")
 
 
 def check_mean_switch(model: SkipGram, name: str) -> None:

@@ -121,4 +121,5 @@ class SoftmaxSkipGram(OutputWordPrediction, WindowModel):
         return SoftmaxLoss(self.batch)
 
     def _restored(self) -> None:
-        self.vectors = Vectors(self.vocab_.words, self.centre_vectors_, self.vocab_.counts)
+        self.vectors = Vectors(self.vocab_.words, self.centre_vectors_,
+                               self.vocab_.counts)._owned_by(f"the {type(self).__name__}'s")
