@@ -146,9 +146,11 @@ def test_callbacks_get_each_epoch_once_with_its_loss(corpus):
 
 
 def test_gensim_s_callbacks_are_called_with_the_model(corpus, caplog):
-    """A gensim callback (``CallbackAny2Vec``: ``on_epoch_end(self, model)``) is called
-    with the model alone; its class's on_epoch_begin, which no run calls, is warned
-    about, gensim's own do-nothing ones are not; a method taking neither (model) nor
+    """gensim's callbacks (``CallbackAny2Vec``: ``on_epoch_end(self, model)``) are called
+    with the model alone, each of the four at its moment: the two common ones, a timer
+    started in ``on_epoch_begin`` and the loss logger of ``get_latest_training_loss``,
+    work unchanged. Their class's batch methods, which no run calls, are warned about,
+    gensim's own do-nothing ones are not; a method taking neither (model) nor
     (model, report) is refused before any training."""
     class CallbackAny2Vec:  # gensim's base class, as gensim.models.callbacks has it
         def on_epoch_begin(self, model):
@@ -157,29 +159,59 @@ def test_gensim_s_callbacks_are_called_with_the_model(corpus, caplog):
         def on_epoch_end(self, model):
             pass
 
+        def on_batch_begin(self, model):
+            pass
+
+        def on_train_begin(self, model):
+            pass
+
         def on_train_end(self, model):
             pass
 
     CallbackAny2Vec.__module__ = "gensim.models.callbacks"
 
-    class EpochLogger(CallbackAny2Vec):
+    class Timer(CallbackAny2Vec):  # gensim's tutorial's
         def __init__(self):
-            self.seen = []
+            self.events, self.seen = [], []
+
+        def on_train_begin(self, model):
+            self.events.append("train")
+            self.first = model.vectors["g0w0"].copy()
+
+        def on_epoch_begin(self, model):
+            self.events.append("begin")
+            self.t0 = len(self.events)
 
         def on_epoch_end(self, model):
+            self.events.append(f"end after {len(self.events) - self.t0}")
             self.seen.append(model.vectors["g0w0"].copy())
 
-    class Both(EpochLogger):
-        def on_epoch_begin(self, model):
+    class LossLogger(CallbackAny2Vec):  # the usual one
+        def __init__(self):
+            self.previous, self.losses = 0.0, []
+
+        def on_epoch_end(self, model):
+            loss = model.get_latest_training_loss()
+            self.losses.append(loss - self.previous)
+            self.previous = loss
+
+    class Batches(LossLogger):
+        def on_batch_begin(self, model):
             pass
 
-    logger, both = EpochLogger(), Both()
+    timer, logger, batches = Timer(), LossLogger(), Batches()
     with caplog.at_level("WARNING"):
-        model = SkipGram(**SETTINGS, workers=1).fit(corpus, callbacks=[logger, both])
-    assert len(logger.seen) == len(both.seen) == SETTINGS["epochs"]
-    np.testing.assert_array_equal(logger.seen[-1], model.vectors["g0w0"])
+        model = SkipGram(**SETTINGS, workers=1).fit(corpus, callbacks=[timer, logger, batches])
+    epochs = SETTINGS["epochs"]
+    assert timer.events == ["train"] + ["begin", "end after 0"] * epochs
+    assert len(timer.seen) == epochs
+    assert not np.array_equal(timer.first, timer.seen[0])  # before any training
+    np.testing.assert_array_equal(timer.seen[-1], model.vectors["g0w0"])
+    np.testing.assert_allclose(logger.losses, model.report_.epoch_loss, rtol=1e-12)
+    assert model.get_latest_training_loss() == pytest.approx(sum(model.report_.epoch_loss))
+    assert SkipGram().get_latest_training_loss() == 0.0
     warned = [r.getMessage() for r in caplog.records]
-    assert len(warned) == 1 and "Both" in warned[0] and "not on_epoch_begin" in warned[0]
+    assert len(warned) == 1 and "Batches" in warned[0] and "not on_batch_begin" in warned[0]
 
     class Three:
         def on_epoch_end(self, model, report, extra):
@@ -188,6 +220,30 @@ def test_gensim_s_callbacks_are_called_with_the_model(corpus, caplog):
     with pytest.raises(TypeError, match=r"on_epoch_end\(model, report, extra\) must take "
                                         r"\(model, report\), or gensim's \(model\)"):
         SkipGram(**SETTINGS).fit("no-such-corpus", callbacks=[Three()])
+
+    class Report:
+        def on_epoch_begin(self, model, report):
+            pass
+
+    with pytest.raises(TypeError, match=r"on_epoch_begin\(model, report\) must take \(model\)$"):
+        SkipGram(**SETTINGS).fit("no-such-corpus", callbacks=[Report()])
+
+
+def test_on_epoch_begin_comes_also_where_a_checkpoint_resumes(corpus, tmp_path):
+    class Begins(Callback):
+        def __init__(self):
+            self.begun = []
+
+        def on_epoch_begin(self, model):
+            report = model.__dict__.get("report_")  # the epochs ended in this process
+            self.begun.append(0 if report is None else len(report.epoch_loss))
+
+    path = tmp_path / "partial"
+    _interrupted(SkipGram(**SETTINGS, workers=1), corpus, path, every=0)  # inside epoch 3
+    begins = Begins()
+    SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=path, callbacks=[begins])
+    # resumed inside the third epoch: it begins (for this process), then the fourth
+    assert begins.begun == [0, 3]
 
 
 def test_a_callback_sees_the_model_as_its_epoch_left_it(corpus, tmp_path):
@@ -207,7 +263,7 @@ def test_a_failing_callback_fails_fit(corpus):
     with pytest.raises(RuntimeError, match="callback failed after epoch 2"):
         model.fit(corpus, callbacks=[Recorder(fail_at_epoch=2)])
     assert not model.is_fitted
-    with pytest.raises(TypeError, match="neither on_epoch_end"):
+    with pytest.raises(TypeError, match="has none of on_train_begin"):
         model.fit(corpus, callbacks=[object()])
 
 

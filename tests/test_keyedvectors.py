@@ -745,9 +745,9 @@ def test_unknown_constructor_arguments_say_where_they_belong(cls, kwargs, messag
 
 
 def test_what_a_gensim_user_types_first_says_what_to_type_instead():
-    """gensim's Word2Vec(sentences), model.build_vocab / train /
-    get_latest_training_loss, and fit() given a corpus setting, a model parameter or
-    gensim's train() arguments: each error says wordspace's way."""
+    """gensim's Word2Vec(sentences), model.build_vocab / train, and fit() given a corpus
+    setting, a model parameter or gensim's train() arguments: each error says
+    wordspace's way."""
     with pytest.raises(TypeError, match=r"SkipGram takes its parameters by name "
                                         r"\(SkipGram\(dim=100, ...\)\); what it trains on "
                                         r"goes to fit\(\): SkipGram\(...\).fit\(Corpus"):
@@ -757,7 +757,6 @@ def test_what_a_gensim_user_types_first_says_what_to_type_instead():
     model = SkipGram()
     for name, said in (("build_vocab", r"the vocabulary is built as the corpus is read"),
                        ("train", r"model.fit\(corpus\) trains"),
-                       ("get_latest_training_loss", r"model.report_.epoch_loss"),
                        ("syn1neg", r"model.output_vectors_"),
                        ("total_train_time", r"model.report_.seconds"),
                        ("sg", r"skip-gram and CBOW are two models here")):

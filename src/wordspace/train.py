@@ -334,6 +334,7 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
           checkpoint: str | Path | None = None, checkpoint_every: Every | None = None,
           config: dict | None = None,
           on_epoch_end: Callable[[TrainingReport], None] | None = None,
+          on_epoch_begin: Callable[[int], None] | None = None,
           executor: DeviceExecutor | None = None,
           sync: SyncSettings | None = None, shrink_windows: bool = True) -> TrainingReport:
     """Train ``params`` in place on ``corpus`` with ``loss`` on examples laid out as
@@ -354,7 +355,9 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
     new checkpoint replaces it at job boundaries as ``checkpoint_every`` says (default:
     every epoch). The checkpoint is left in place at the end (the caller removes it once
     the result is safe). ``on_epoch_end(report)`` is called at each epoch's end, every
-    lane paused, with the report of the epochs so far.
+    lane paused, with the report of the epochs so far; ``on_epoch_begin(epoch)`` before
+    each epoch this run trains (from 0; the one a checkpoint resumes inside too), at
+    the boundary after the previous one's checkpoint.
 
     ``executor`` (a :class:`DeviceExecutor`, e.g.
     :class:`wordspace.cuda.executor.CudaSkipGram`) runs the jobs on a device instead of
@@ -426,7 +429,8 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
                   advice=loss.divergence_advice())
     first_lane = 0 if group is None else group.rank * runner.workers  # lanes of all ranks
     states = [random_state(seed, first_lane + lane) for lane in range(runner.workers)]
-    run = _Run(meter, states, params, len(bounds) - 1, len(jobs), epochs, on_epoch_end)
+    run = _Run(meter, states, params, len(bounds) - 1, len(jobs), epochs, on_epoch_end,
+               on_epoch_begin)
     meet_first = False
     total_words = meter.total_words
     if group is not None:
@@ -499,6 +503,7 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
         try:
             if meet_first:
                 run.meet_at_start()
+            run.begin()
             if executor is None:
                 runner.run(jobs[run.start:], worker, monitor, run if run.pausing else None)
             else:
@@ -621,14 +626,16 @@ def _run_on_device(executor: DeviceExecutor, sampler: Sampler, params: Params,
 
 class _Run(Pauses):
     """A run's position and what it does at job boundaries: resume from a checkpoint,
-    call ``on_epoch_end`` at each epoch's end, write checkpoints when due."""
+    call ``on_epoch_end`` at each epoch's end and ``on_epoch_begin`` at each one's start,
+    write checkpoints when due."""
 
     def __init__(self, meter: Meter, states: list[np.ndarray], params: Params,
                  per_epoch: int, jobs: int, epochs: int,
-                 on_epoch_end: Callable[[TrainingReport], None] | None):
+                 on_epoch_end: Callable[[TrainingReport], None] | None,
+                 on_epoch_begin: Callable[[int], None] | None = None):
         self.meter, self.states, self.params = meter, states, params
         self.per_epoch, self.jobs, self.epochs = per_epoch, jobs, epochs
-        self.on_epoch_end = on_epoch_end
+        self.on_epoch_end, self.on_epoch_begin = on_epoch_end, on_epoch_begin
         self.checkpointer: Checkpointer | None = None
         self.sync = None  # a distributed run's Synchroniser
         self.start = 0  # the first job this process runs
@@ -640,7 +647,7 @@ class _Run(Pauses):
     def pausing(self) -> bool:
         """Whether the run stops at job boundaries at all."""
         return self.checkpointer is not None or self.on_epoch_end is not None \
-            or self.sync is not None
+            or self.on_epoch_begin is not None or self.sync is not None
 
     def seconds(self) -> float:
         """Training time so far, including the runs this one resumes."""
@@ -707,8 +714,8 @@ class _Run(Pauses):
         if self.stopping:
             return True
         epoch = self._epoch_start(job.index)
-        return ((self.on_epoch_end is not None or self.sync is not None)
-                and epoch is not None) or (
+        return ((self.on_epoch_end is not None or self.on_epoch_begin is not None
+                 or self.sync is not None) and epoch is not None) or (
             self.checkpointer is not None and self.checkpointer.due(epoch))
 
     def at(self, job: Job) -> None:
@@ -731,6 +738,14 @@ class _Run(Pauses):
             self._write(job.index)
         if stopping:
             self._stopped(job.index)
+        if self.on_epoch_begin is not None and epoch is not None:
+            self.on_epoch_begin(epoch)
+
+    def begin(self) -> None:
+        """Where this process starts training: the epoch it starts (or resumes inside)
+        begins."""
+        if self.on_epoch_begin is not None and self.start < self.jobs:
+            self.on_epoch_begin(self.start // self.per_epoch)
 
     def stop_at(self, position: int) -> None:
         """Checkpoint at ``position`` and stop (:class:`TrainingStopped`), where a rank

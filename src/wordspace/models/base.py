@@ -878,13 +878,28 @@ class WindowModel(Model):
         with ``loss`` on the walk this model's settings describe, checkpointed and with
         callbacks as ``fit`` was asked."""
         run = self.__dict__.get("_run") or _RunOptions()
-        epoch_end = [c for c in run.callbacks if callable(getattr(c, "on_epoch_end", None))]
+
+        def having(name: str) -> list:
+            return [c for c in run.callbacks if callable(getattr(c, name, None))]
+
+        epoch_end, epoch_begin = having("on_epoch_end"), having("on_epoch_begin")
 
         def on_epoch_end(report) -> None:
             self.report_ = report
+            self._latest_loss = float(np.nansum(report.epoch_loss))
             self._restored()  # the query attributes (vectors) over the current arrays
             for callback in epoch_end:
                 callback.on_epoch_end(self, report)
+
+        def on_epoch_begin(epoch: int) -> None:
+            for callback in epoch_begin:
+                callback.on_epoch_begin(self)
+
+        self._latest_loss = 0.0  # gensim's: nothing trained yet in this fit
+        if epoch_begin or having("on_train_begin"):
+            self._restored()  # the query attributes over the arrays training starts from
+            for callback in having("on_train_begin"):
+                callback.on_train_begin(self)
 
         config = self._checkpoint_config()
         if run.init is not None:
@@ -903,7 +918,8 @@ class WindowModel(Model):
                 sentence_context=sentence_context, progress=self.progress,
                 checkpoint=run.checkpoint, checkpoint_every=run.every,
                 config=config,
-                on_epoch_end=on_epoch_end if epoch_end else None, sync=run.sync,
+                on_epoch_end=on_epoch_end if epoch_end else None,
+                on_epoch_begin=on_epoch_begin if epoch_begin else None, sync=run.sync,
                 shrink_windows=getattr(self, "shrink_windows", True))
         except TrainingDiverged as e:
             if run.init is None:
@@ -913,6 +929,20 @@ class WindowModel(Model):
             raise TrainingDiverged(
                 f"{e}; or the pretrained vectors are too long to start from (the longest, of "
                 f"{shorten(run.init.words[row])}, is {norm:.3g} long)") from None
+        finally:
+            self.__dict__.pop("_latest_loss", None)  # the report's, from now on
+
+    def get_latest_training_loss(self) -> float:
+        """gensim's running loss: the sum of the mean losses of the epochs trained so far
+        by the latest ``fit`` (0 before its first epoch ends), so that, in an
+        ``on_epoch_end`` callback, the difference from the previous epoch's value is this
+        epoch's mean loss, ``report.loss``. gensim sums the loss of every pair instead, a
+        figure that grows with the corpus; the trend is the same, the scale is not."""
+        latest = self.__dict__.get("_latest_loss")
+        if latest is not None:  # inside a fit: its epochs so far
+            return latest
+        report = self.__dict__.get("report_")
+        return 0.0 if report is None else float(np.nansum(report.epoch_loss))
 
 
 def _check_tokenization(recorded: dict, corpus: Corpus) -> None:
@@ -943,8 +973,6 @@ _GENSIM_ATTRIBUTES = {
                    "model.fit(Corpus(source, min_count=...)); more text for a trained "
                    "model: model.fit(Corpus(more), update=True)",
     "train": "model.fit(corpus) trains (fit(corpus, update=True) continues on more text)",
-    "get_latest_training_loss": "model.report_.epoch_loss holds each epoch's mean loss "
-                                "(report_.loss the last's)",
     "corpus_total_words": "model.report_.epoch_words[0] is the words of one epoch",
     "corpus_count": "the corpus counts its sentences: len(corpus.offsets) - 1",
     "total_train_time": "model.report_.seconds",
