@@ -418,3 +418,19 @@ def test_a_fasttext_model_s_word_vectors_refuse_a_change_it_would_not_keep(plant
     word = model.wv.words[0]
     with pytest.raises(ValueError, match="computed from the FastText's rows"):
         model.wv[word] = np.ones(8, np.float32)
+
+
+def test_fitting_a_fitted_model_again_says_that_it_starts_over(planted, caplog):
+    """gensim's manual epoch loop (train() again and again) continues training; here a
+    second fit() starts over, so it says so, and update=True (which continues) does not."""
+    sentences, _ = planted
+    model = SkipGram(dim=8, epochs=1, workers=1, sample=0, progress=False)
+    with caplog.at_level("WARNING"):
+        model.fit(sentences)
+        assert not caplog.records
+        model.fit(sentences, update=True)
+        assert not caplog.records
+        model.fit(sentences)
+    said = [r.getMessage() for r in caplog.records]
+    assert said == ["this SkipGram is fitted already: fit() trains a new one from the start "
+                    "(fit(corpus, update=True) continues training it)"]

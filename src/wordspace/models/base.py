@@ -267,6 +267,10 @@ class Model:
         self._validate()
         if update:
             self._check_updatable(init)
+        elif self.is_fitted:  # gensim's train() continues: a habit that would lose this
+            logger.warning("this %s is fitted already: fit() trains a new one from the "
+                           "start (fit(corpus, update=True) continues training it)",
+                           type(self).__name__)
         self._check_resources(update=bool(update))
         run = self._run_options(checkpoint, checkpoint_every, restart, callbacks, sync, init)
         run = replace(run, update=bool(update))
@@ -972,7 +976,8 @@ _GENSIM_ATTRIBUTES = {
     "build_vocab": "the vocabulary is built as the corpus is read: "
                    "model.fit(Corpus(source, min_count=...)); more text for a trained "
                    "model: model.fit(Corpus(more), update=True)",
-    "train": "model.fit(corpus) trains (fit(corpus, update=True) continues on more text)",
+    "train": "model.fit(corpus) trains a new model from the start; fit(corpus, "
+             "update=True) continues training a fitted one, on the same text or more",
     "corpus_total_words": "model.report_.epoch_words[0] is the words of one epoch",
     "corpus_count": "the corpus counts its sentences: len(corpus.offsets) - 1",
     "total_train_time": "model.report_.seconds",
