@@ -355,8 +355,46 @@ def test_a_loader_given_another_kind_of_file_names_the_call_that_loads_it(tmp_pa
              "m is not a wordspace vectors directory .*; it is a model directory: "
              "wordspace.load_model\\(path\\) loads it, load_model\\(path\\).vectors"),
             (lambda: Vectors.load(tmp_path / "none"), "none is not .*: nothing is there"),
-            (lambda: load_model(tmp_path / "gensim.model"),  # a pickle: nothing said of it
-             r"gensim.model is not a wordspace model directory \(no config.json\)$")):
+            (lambda: load_model(tmp_path / "gensim.model"),
+             r"gensim.model is not a wordspace model directory \(no config.json\); it is "
+             "a Python pickle .*: in gensim, write the vectors with "
+             r".wv.save_word2vec_format\(path, binary=True\) and read that with "
+             r"Vectors.load_word2vec_format\(path\)$")):
         with pytest.raises(FileNotFoundError, match=said):
             call()
     assert Vectors.load_word2vec_format(tmp_path / "v.bin").words == ["a", "b"]
+
+
+def test_what_gensim_saved_is_named_as_gensim_s_pickle_by_every_loader(tmp_path):
+    """A file gensim's ``save()`` wrote (a model's, a ``KeyedVectors``'), given to
+    ``load_model``, a model class's ``load`` or ``Vectors.load``, is said to be gensim's
+    pickle with how to bring its vectors over (as ``load_word2vec_format`` says), and so
+    is a ``.npy`` file gensim wrote beside its pickle; the advice given works."""
+    from gensim.models import Word2Vec
+
+    from wordspace import SkipGram, load_model
+
+    model = Word2Vec([["a", "b", "c", "d"] * 5] * 20, vector_size=8, min_count=1,
+                     epochs=1, workers=1)
+    model.save(str(tmp_path / "g.model"))
+    model.wv.save(str(tmp_path / "g.kv"))
+    model.save(str(tmp_path / "big.model"), sep_limit=0)  # its arrays in .npy files
+    assert (tmp_path / "big.model.wv.vectors.npy").is_file()
+    pickle = (r"a Python pickle \(gensim's model.save\(\) or KeyedVectors.save\(\) write "
+              r"one\), which wordspace never unpickles: in gensim, write the vectors with "
+              r".wv.save_word2vec_format\(path, binary=True\) and read that with "
+              r"Vectors.load_word2vec_format\(path\)$")
+    for name, said in (("g.model", "it is " + pickle), ("g.kv", "it is " + pickle),
+                       ("big.model", "it is " + pickle),
+                       ("big.model.wv.vectors.npy",
+                        r"it is an array gensim's save\(\) wrote beside big.model, "
+                        + pickle)):
+        for load in (load_model, SkipGram.load, Vectors.load):
+            with pytest.raises(FileNotFoundError, match=f"{name} is not a wordspace .*; "
+                                                        f"{said}"):
+                load(tmp_path / name)
+    with pytest.raises(ValueError, match="big.model.wv.vectors.npy is a NumPy array "
+                                         r"gensim's save\(\) wrote beside big.model"):
+        Vectors.load_word2vec_format(tmp_path / "big.model.wv.vectors.npy")
+    model.wv.save_word2vec_format(str(tmp_path / "g.bin"), binary=True)
+    assert Vectors.load_word2vec_format(tmp_path / "g.bin").words == model.wv.index_to_key

@@ -110,6 +110,37 @@ def is_pickle(head: bytes) -> bool:
     return head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05")
 
 
+#: what a file gensim's ``save()`` wrote is, and how to bring its vectors over: said by
+#: every loader given one, a word2vec reader and a directory loader alike
+GENSIM_PICKLE = "a Python pickle (gensim's model.save() or KeyedVectors.save() write one)"
+GENSIM_PICKLE_ADVICE = ("in gensim, write the vectors with "
+                        ".wv.save_word2vec_format(path, binary=True) and read that")
+
+
+def _starts_a_pickle(path: Path) -> bool:
+    """Whether ``path`` is a file whose content (decompressed: gensim compresses a name
+    ending with ``.gz``) starts a Python pickle; False for what cannot be read."""
+    try:
+        return path.is_file() and is_pickle(text_head(path, 8))
+    except (OSError, ValueError, *DECOMPRESSION_ERRORS):
+        return False
+
+
+def gensim_pickle_beside(path: str | Path) -> Path | None:
+    """The pickle that gensim's ``save()`` wrote beside ``path``, a ``.npy`` file it
+    wrote with it (a large array goes to ``NAME.ATTRIBUTE.npy`` beside the pickle
+    ``NAME``: ``g.model.wv.vectors.npy`` beside ``g.model``); None for any other file."""
+    path = Path(path)
+    parts = path.name.split(".")
+    if len(parts) < 3 or parts[-1] != "npy":
+        return None
+    for n in range(len(parts) - 2, 0, -1):  # the longest name first: the nearest file
+        pickle = path.with_name(".".join(parts[:n]))
+        if _starts_a_pickle(pickle):
+            return pickle
+    return None
+
+
 def _looks_like_text(head: bytes) -> bool:
     """Whether ``head``, a file's first bytes, could start a UTF-8 text: no NUL byte, no
     invalid sequence (one cut by the head's end aside)."""
@@ -682,6 +713,13 @@ def how_to_load(path: str | Path) -> str:
         if is_word2vec_file(path, headerless=True):
             return ("; it is a word2vec file (text or binary, fastText's .vec, GloVe's): "
                     "Vectors.load_word2vec_format(path) loads it")
+        read_that = f"{GENSIM_PICKLE_ADVICE} with Vectors.load_word2vec_format(path)"
+        if _starts_a_pickle(path):
+            return f"; it is {GENSIM_PICKLE}, which wordspace never unpickles: {read_that}"
+        pickle = gensim_pickle_beside(path)
+        if pickle is not None:
+            return (f"; it is an array gensim's save() wrote beside {pickle.name}, "
+                    f"{GENSIM_PICKLE}, which wordspace never unpickles: {read_that}")
         return ""
     if (path / "config.json").is_file():
         return ("; it is a model directory: wordspace.load_model(path) loads it, "

@@ -48,10 +48,13 @@ import numpy as np
 
 from wordspace._io import (
     DECOMPRESSION_ERRORS,
+    GENSIM_PICKLE,
+    GENSIM_PICKLE_ADVICE,
     MOVE_ADVICE,
     atomic_write,
     check_replaceable_file,
     decompressing_reader,
+    gensim_pickle_beside,
     is_pickle,
     is_utf8,
 )
@@ -466,7 +469,8 @@ def _refuse_other_formats(s: _Stream, name: str) -> None:
     """Say what a file that is no word2vec file is, where its first bytes tell: a
     fastText ``.bin`` model (read by ``FastText.load_facebook_model``, but only
     uncompressed: its matrices are memory-mapped), a Python pickle (gensim's ``save()``)
-    or a NumPy array."""
+    or a NumPy array (one of the side files gensim's ``save()`` writes beside its pickle,
+    said so)."""
     s.fill(8)
     head = s.buf[s.pos:s.pos + 8]
     if head.startswith(_FASTTEXT_MAGIC):
@@ -478,11 +482,13 @@ def _refuse_other_formats(s: _Stream, name: str) -> None:
                          "with FastText.load_facebook_model (or wordspace.load_scorable, "
                          "as the command line does)")
     if is_pickle(head):
-        raise ValueError(f"{name} is a Python pickle (gensim's model.save() or "
-                         "KeyedVectors.save() write one), not a word2vec file: in gensim, "
-                         "write the vectors with .wv.save_word2vec_format(path, binary=True) "
-                         "and read that")
+        raise ValueError(f"{name} is {GENSIM_PICKLE}, not a word2vec file: "
+                         f"{GENSIM_PICKLE_ADVICE}")
     if head.startswith(b"\x93NUMPY"):
+        pickle = gensim_pickle_beside(name)
+        if pickle is not None:  # g.model.wv.vectors.npy: its words are in the pickle
+            raise ValueError(f"{name} is a NumPy array gensim's save() wrote beside "
+                             f"{pickle.name}, {GENSIM_PICKLE}: {GENSIM_PICKLE_ADVICE}")
         raise ValueError(f"{name} is a NumPy array (.npy), not a word2vec file: give the "
                          "model directory that holds it, or a word2vec file")
 
