@@ -757,6 +757,13 @@ def test_what_a_gensim_user_types_first_says_what_to_type_instead():
     model = SkipGram()
     for name, said in (("build_vocab", r"the vocabulary is built as the corpus is read"),
                        ("train", r"model.fit\(corpus\) trains"),
+                       ("running_training_loss", r"model.report_.epoch_loss"),
+                       ("build_vocab_from_freq", r"wordspace counts the vocabulary in "
+                                                 r"the text it trains on"),
+                       ("lifecycle_events", r"wordspace keeps no event log: "
+                                            r"model.get_params\(\)"),
+                       ("init_sims", r"model.wv.init_sims\(replace=True\)"),
+                       ("accuracy", r"model.wv.evaluate_word_analogies\(questions\)"),
                        ("syn1neg", r"model.output_vectors_"),
                        ("total_train_time", r"model.report_.seconds"),
                        ("sg", r"skip-gram and CBOW are two models here")):
@@ -790,6 +797,32 @@ def test_what_a_gensim_user_types_first_says_what_to_type_instead():
                                r"callbacks\? \(it takes checkpoint, ")):
         with pytest.raises(TypeError, match=said):
             model.fit([["never", "read"]], **kwargs)
+
+
+def test_gensim_s_old_model_calls_name_a_way_that_works(tmp_path):
+    """``FastText.load_fasttext_format`` (gensim's deprecated classmethod, read from the
+    class or a model) names ``load_facebook_model``; and what the model hints name
+    (model.wv.init_sims, report_'s loss, get_params) does what they say on a model."""
+    from wordspace import FastText
+
+    for where, owner in (("type object 'FastText'", FastText),
+                         ("'FastText' object", FastText(dim=4))):
+        with pytest.raises(AttributeError, match=rf"{where} has no attribute "
+                                                 r"'load_fasttext_format' \(load_fasttext_"
+                                                 r"format is gensim's: FastText.load_"
+                                                 r"facebook_model\(path\) loads a fastText "
+                                                 r".bin model, FastText.load_facebook_"
+                                                 r"vectors\(path\) its word vectors"):
+            owner.load_fasttext_format(str(tmp_path / "m.bin"))
+    assert not hasattr(FastText, "load_fasttext_format")
+    model = FastText(dim=4, bucket=100, epochs=1, sample=0, workers=1, progress=False).fit(
+        Corpus([["a", "b", "c", "d"]] * 20, min_count=1))
+    model.save_facebook_model(tmp_path / "m.bin")
+    assert FastText.load_facebook_model(tmp_path / "m.bin").wv.words == model.wv.words
+    assert FastText.load_facebook_vectors(tmp_path / "m.bin").words == model.wv.words
+    model.wv.init_sims(replace=True)
+    np.testing.assert_allclose(np.linalg.norm(model.wv.matrix, axis=1), 1, rtol=1e-5)
+    assert len(model.report_.epoch_loss) == 1 and model.get_params()["dim"] == 4
 
 
 # -- Word Mover's Distance ----------------------------------------------------------------

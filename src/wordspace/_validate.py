@@ -132,6 +132,23 @@ def gensim_hint(name: str, *tables: dict[str, str]) -> str:
     return ""
 
 
+class GensimName:
+    """A gensim name wordspace has none of, with the wordspace way to what it did:
+    reading it is the ``AttributeError`` a missing attribute raises, with that way added
+    (:func:`gensim_hint`). Read from the class too, where gensim's classmethods are
+    called (``FastText.load_fasttext_format``), which an instance's ``__getattr__`` never
+    sees."""
+
+    def __init__(self, name: str, hint: str):
+        self.name, self.hint = name, hint
+
+    def __get__(self, obj, owner=None):
+        where = (f"type object {owner.__name__!r}" if obj is None
+                 else f"{type(obj).__name__!r} object")
+        raise AttributeError(f"{where} has no attribute {self.name!r}"
+                             f"{gensim_hint(self.name, {self.name: self.hint})}")
+
+
 def check_switch(model, name: str, absent: bool = False) -> bool:
     """The on/off setting ``name`` of ``model``, which must be True or False or gensim's
     spelling of them, 1 or 0 (``hs=1``, ``cbow_mean=0``): set to the bool and returned

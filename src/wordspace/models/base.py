@@ -32,6 +32,7 @@ from wordspace._io import (  # load_matrix, check_shape: also imported from here
 from wordspace._json import parse_json
 from wordspace._tokens import shorten
 from wordspace._validate import (
+    GensimName,
     check_float,
     check_int,
     check_rate,
@@ -193,9 +194,11 @@ class Model:
 
     def __getattr__(self, name: str):
         # only called for attributes not found: say why a fitted one is missing
-        found = getattr(type(self), name, None)
+        found = inspect.getattr_static(type(self), name, None)
         if isinstance(found, property):  # its getter raised: let its own message through
             return found.fget(self)
+        if isinstance(found, GensimName):  # its own message says the wordspace way
+            found.__get__(self)
         if not name.startswith("__") and "vocab_" not in self.__dict__ and (
                 name.endswith("_") or name in type(self)._query_attributes):
             raise AttributeError(f"this {type(self).__name__} is not trained yet, so it has "
@@ -971,13 +974,25 @@ _GENSIM_SWITCHES = {
     "dbow_words": "PVDBOW(train_words=True) (the default) is dbow_words=1",
     "compute_loss": "the loss is always kept: model.report_.epoch_loss after fit()",
 }
+#: where wordspace keeps the training loss gensim's names ask for
+_LOSS = ("model.get_latest_training_loss(), the running sum of the epochs' mean losses; "
+         "model.report_.epoch_loss holds each")
 #: what a gensim user reaches for on a model, and wordspace's way to it
 _GENSIM_ATTRIBUTES = {
     "build_vocab": "the vocabulary is built as the corpus is read: "
                    "model.fit(Corpus(source, min_count=...)); more text for a trained "
                    "model: model.fit(Corpus(more), update=True)",
+    "build_vocab_from_freq": "wordspace counts the vocabulary in the text it trains on, "
+                             "not from given counts: model.fit(Corpus(source, "
+                             "min_count=..., max_final_vocab=...))",
     "train": "model.fit(corpus) trains a new model from the start; fit(corpus, "
              "update=True) continues training a fitted one, on the same text or more",
+    "running_training_loss": _LOSS,
+    "lifecycle_events": "wordspace keeps no event log: model.get_params() is the model's "
+                        "settings, model.report_ what its last fit() did",
+    "init_sims": "model.wv.init_sims(replace=True) unit-normalizes the word vectors in "
+                 "place; queries need neither, their unit rows are cached on first use",
+    "accuracy": "model.wv.evaluate_word_analogies(questions), as gensim 4 renamed it",
     "corpus_total_words": "model.report_.epoch_words[0] is the words of one epoch",
     "corpus_count": "the corpus counts its sentences: len(corpus.offsets) - 1",
     "total_train_time": "model.report_.seconds",

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from wordspace._validate import check_float, check_switch
+from wordspace._validate import GensimName, check_float, check_switch
 from wordspace.corpus import Corpus
 from wordspace.engine.layout import SHARED_BAGS, Layout
 from wordspace.engine.params import VectorParams
@@ -94,6 +94,10 @@ class FastText(SkipGram):
     """
 
     _shape_params = ("dim", "min_n", "max_n", "bucket")
+    #: gensim's deprecated classmethod, called on the class
+    load_fasttext_format = GensimName(
+        "load_fasttext_format", "FastText.load_facebook_model(path) loads a fastText .bin "
+        "model, FastText.load_facebook_vectors(path) its word vectors, as in gensim 4")
 
     def __init__(self, *, dim: int = 100, min_n: int = 3, max_n: int = 6,
                  bucket: int = 2_000_000, cbow: bool = False, window: int = 5,
