@@ -439,12 +439,14 @@ def test_queries_that_rank_nothing_are_refused(pair):
 def test_gensim_3_names(pair):
     kv, v = pair
     np.testing.assert_array_equal(v.word_vec("w3"), kv.word_vec("w3"))
-    for old in ("vocab", "index2word", "syn0"):
+    for old in ("vocab", "index2word", "syn0", "accuracy"):
         with pytest.raises(AttributeError):
             getattr(kv, old)
         with pytest.raises(AttributeError, match=f"{old} is gensim 3's; gensim 4 and "
                                                  "wordspace have"):
             getattr(v, old)
+    with pytest.raises(AttributeError, match=r"have evaluate_word_analogies\(questions\)"):
+        v.accuracy("questions-words.txt")
     assert not hasattr(v, "vocab")
     with pytest.raises(AttributeError, match="'Vectors' object has no attribute 'nope'"):
         _ = v.nope
@@ -456,6 +458,22 @@ def test_gensim_3_names(pair):
 
     with pytest.raises(AttributeError, match="the real cause"):
         _ = Broken(["a"], np.ones((1, 2))).unit
+
+
+def test_set_vecattr_says_counts_are_given_with_the_vectors(pair):
+    """gensim 4's ``set_vecattr`` is missing, and says how wordspace keeps a count (the
+    way it names works: ``get_vecattr`` reads it back)."""
+    _, v = pair
+    _gensim().set_vecattr("w1", "count", 7)  # gensim's (its own vectors: pair is shared)
+    with pytest.raises(AttributeError, match=r"'Vectors' object has no attribute "
+                                             r"'set_vecattr' \(set_vecattr is gensim's: "
+                                             r"wordspace keeps one attribute per word, its "
+                                             r"count, given with the vectors: "
+                                             r"Vectors\(words, matrix, counts\)"):
+        v.set_vecattr("w1", "count", 7)
+    assert not hasattr(v, "set_vecattr")
+    counted = Vectors(WORDS, MATRIX, np.arange(N, 0, -1))
+    assert counted.get_vecattr("w1", "count") == N - 1
 
 
 def test_normalising_and_sorting_in_place():

@@ -32,7 +32,7 @@ from wordspace._io import (
     same_file,
 )
 from wordspace._tokens import shorten
-from wordspace._validate import check_int, takes_fname
+from wordspace._validate import GensimName, check_int, takes_fname
 from wordspace.vocab import _MAX_COUNT, WordIndex, unknown_word_message
 from wordspace.word2vec_format import read_word2vec, write_word2vec
 
@@ -51,6 +51,13 @@ _GENSIM3_NAMES = {
     "index2word": "index_to_key", "index2entity": "index_to_key",
     "syn0": "vectors", "syn0norm": "get_normed_vectors()",
     "vectors_norm": "get_normed_vectors()",
+    "accuracy": "evaluate_word_analogies(questions)",
+}
+#: gensim 4's KeyedVectors names wordspace has none of, and its way to what they did
+_GENSIM_ONLY = {
+    "set_vecattr": "wordspace keeps one attribute per word, its count, given with the "
+                   "vectors: Vectors(words, matrix, counts), read by get_vecattr(word, "
+                   "'count'); keep others in a dict beside the vectors",
 }
 
 
@@ -1182,6 +1189,8 @@ def _count_line(fvocab: str | Path, lineno: int, line: str) -> tuple[str, int] |
 
 for _name, _replacement in _GENSIM3_NAMES.items():
     setattr(Vectors, _name, _Removed(_name, _replacement))
+for _name, _hint in _GENSIM_ONLY.items():
+    setattr(Vectors, _name, GensimName(_name, _hint))
 
 
 class SubwordVectors(Vectors):
