@@ -203,6 +203,18 @@ def test_bad_iterables_say_what_a_document_is():
     with pytest.raises(CorpusError, match="exactly one tag, got \"\\['a', 'b'\\]\": each "
                                           "document has one vector, under its id"):
         Documents([namedtuple("T", "words tags")(["x"], ["a", "b"])], min_count=1)
+    # one label shared by documents, as gensim's tags may be: said as for several tags
+    tagged = namedtuple("TaggedDocument", "words tags")
+    with pytest.raises(CorpusError, match=r"document 2: document id 'even' was already used "
+                                          r"by document 0; ids must be unique: each "
+                                          r"document has one vector, under its id \(gensim "
+                                          r"trains a vector for every tag, a label shared "
+                                          r"by documents too\); tag each with its own id, "
+                                          r"and keep labels beside it$"):
+        Documents([tagged(["x"], ["even"]), tagged(["y"], ["odd"]),
+                   tagged(["z"], ["even"])], min_count=1)
+    with pytest.raises(CorpusError, match=r"ids must be unique$"):  # wordspace's own pairs
+        Documents([("even", ["x"]), ("even", ["z"])], min_count=1)
     with pytest.raises(TypeError, match=r"iterable of \(id, tokens\) pairs"):
         Documents(42)
     with pytest.raises(FileNotFoundError, match="documents file not found"):

@@ -67,6 +67,11 @@ _JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 #: how the cache keeps documents' ids (its key's ``documents``): 2, as given, integers
 #: included (before: true, every id made a string)
 IDS_FORMAT = 2
+#: why a TaggedDocument takes one tag of its own, said where gensim's tags (several, or
+#: a label shared by documents) meet wordspace's ids
+_ONE_VECTOR_A_DOCUMENT = ("each document has one vector, under its id (gensim trains a "
+                          "vector for every tag, a label shared by documents too); tag "
+                          "each with its own id, and keep labels beside it")
 
 
 def is_document_id(value) -> bool:
@@ -230,8 +235,10 @@ class Documents(Corpus):
                                      "a document's text is a string or a list of strings")
 
     def _add(self, doc_id, tokens: list[str], batcher: _Batcher, where: str,
-             numbered: bool = False) -> None:
-        """Add a document; ``numbered``: its record had no id, so its number is its id."""
+             numbered: bool = False, tagged: bool = False) -> None:
+        """Add a document; ``numbered``: its record had no id, so its number is its id;
+        ``tagged``: its id is a gensim ``TaggedDocument``'s tag (perhaps a label that
+        other documents share, as gensim allows)."""
         if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int, np.integer)):
             raise CorpusError(f"{where}: a document id must be a string or an integer, "
                               f"not {type(doc_id).__name__} {shorten(repr(doc_id))}")
@@ -249,6 +256,8 @@ class Documents(Corpus):
             advice = " (give every record an id, or none)" if why else ""
             if type(self.ids[self._seen[text]]) is not type(doc_id):  # 7 after "7"
                 advice += " (as text: 7 and '7' are one id, as dv[7] is dv['7'])"
+            elif tagged:  # a label shared by documents, as gensim's tags may be
+                advice += f": {_ONE_VECTOR_A_DOCUMENT}"
             raise CorpusError(f"{where}: document id {shorten(doc_id)} was already "
                               f"used by {earlier}{why}; ids must be unique{advice}")
         if numbered:
@@ -273,14 +282,11 @@ class Documents(Corpus):
                     else list(item.tags)
                 if len(tags) != 1:
                     raise CorpusError(f"{where}: a TaggedDocument needs exactly one tag, "
-                                      f"got {shorten(repr(tags))}: each document has one "
-                                      "vector, under its id (gensim trains a vector for "
-                                      "every tag, a label shared by documents too); tag "
-                                      "each with its own id, and keep labels beside it")
-                doc_id, text = tags[0], item.words
+                                      f"got {shorten(repr(tags))}: {_ONE_VECTOR_A_DOCUMENT}")
+                doc_id, text, tagged = tags[0], item.words, True
             elif isinstance(item, (tuple, list)) and len(item) == 2 and not (
                     isinstance(item, list) and all(isinstance(x, str) for x in item)):
-                doc_id, text = item
+                (doc_id, text), tagged = item, False
             elif isinstance(item, list) and all(isinstance(x, str) for x in item):
                 raise CorpusError(f"{where}: a list of strings reads as tokens, and documents "
                                   f"need ids: give (id, tokens) pairs as tuples, got "
@@ -288,7 +294,7 @@ class Documents(Corpus):
             else:
                 raise CorpusError(f"{where}: expected an (id, tokens) pair, got "
                                   f"{type(item).__name__} {str(item)[:60]}")
-            self._add(doc_id, self._tokens(text, where), batcher, where)
+            self._add(doc_id, self._tokens(text, where), batcher, where, tagged=tagged)
             if batcher.full():
                 yield batcher.take()
 
