@@ -477,6 +477,25 @@ def test_sentence_vectors_are_fasttext_s_unseen_words_and_odd_spaces_too(planted
                                   model.get_sentence_vector(texts[1]))
 
 
+def test_a_sentence_given_as_tokens_is_the_line_already_split(planted):
+    """``wv.get_sentence_vector(["the", "king"])``, a gensim user's tokens (a list or a
+    tuple), is the vector of the line they make, unseen words composed too (it was a
+    TypeError from the splitting); what is neither is a TypeError saying what is."""
+    _, model, seen, unseen = planted
+    words = [seen[0][0], unseen[1][0], seen[2][3]]
+    line = model.wv.get_sentence_vector(" ".join(words))
+    for given in (words, tuple(words), ["", *words]):
+        np.testing.assert_array_equal(model.wv.get_sentence_vector(given), line)
+        np.testing.assert_array_equal(model.get_sentence_vector(given), line)
+    np.testing.assert_array_equal(model.wv.get_sentence_vector([]), np.zeros(32))
+    for bad, said in (([seen[0][0], 7], r"a line of text or a list of its words \(str\), "
+                                        r"got 7 \(int\) among them"),
+                      ([b"x"], r"not bytes"), (42, r"a line of text \(str\) or a list of "
+                                                  r"its words, not int")):
+        with pytest.raises(TypeError, match=said):
+            model.wv.get_sentence_vector(bad)
+
+
 def test_the_vectors_have_gensim_s_fasttext_attributes(planted, tmp_path):
     """``wv.min_n``, ``max_n``, ``bucket`` and ``vectors_ngrams`` as gensim's
     FastTextKeyedVectors has them for the same model."""

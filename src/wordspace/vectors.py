@@ -564,7 +564,7 @@ class Vectors(WordIndex):
         u = self.unit
         return np.einsum("ij,ij->i", u[rows1], u[rows2])
 
-    def get_sentence_vector(self, text: str) -> np.ndarray:
+    def get_sentence_vector(self, text: str | list[str] | tuple[str, ...]) -> np.ndarray:
         """fastText's sentence vector of an unsupervised model (``get_sentence_vector``,
         ``print-sentence-vectors``): the mean of the unit vectors of ``text``'s words, for
         any word vectors (word2vec's too: a common baseline for short texts).
@@ -576,19 +576,34 @@ class Vectors(WordIndex):
 
         Parameters
         ----------
-        text : str
+        text : str, or list or tuple of str
             One line: a ``"\n"`` in it is a ``ValueError``, as in fastText's Python
-            module.
+            module. Or its words, already split (a gensim user's tokens), each a word
+            as given.
 
         Returns
         -------
         ndarray (dim,)
             float32; zeros when no word of ``text`` has a vector (as in fastText).
         """
-        if "\n" in text:
-            raise ValueError("get_sentence_vector takes one line of text: it contains a "
-                             "newline ('\\n')")
-        units = [vector for word in _ASCII_SPACE.split(text) if word
+        if isinstance(text, (list, tuple)):  # gensim's tokens: the line already split
+            words = list(text)
+            for word in words:
+                _refuse_bytes(word)
+                if not isinstance(word, str):
+                    raise TypeError(f"get_sentence_vector takes a line of text or a list of "
+                                    f"its words (str), got {shorten(word)} "
+                                    f"({type(word).__name__}) among them")
+        elif isinstance(text, str):
+            if "\n" in text:
+                raise ValueError("get_sentence_vector takes one line of text: it contains "
+                                 "a newline ('\\n')")
+            words = _ASCII_SPACE.split(text)
+        else:
+            _refuse_bytes(text)
+            raise TypeError(f"get_sentence_vector takes a line of text (str) or a list of "
+                            f"its words, not {type(text).__name__}")
+        units = [vector for word in words if word
                  and (vector := self._lookup(word, norm=True)) is not None and vector.any()]
         if not units:
             return np.zeros(self.dim, np.float32)

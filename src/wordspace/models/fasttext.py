@@ -232,9 +232,9 @@ class FastText(SkipGram):
                                       inputs=self.input_vectors_, subwords=sub)._owned_by(
             "the FastText's", derived="each word's own row and its n-grams', averaged")
 
-    def get_sentence_vector(self, text: str) -> np.ndarray:
-        """fastText's sentence vector of ``text`` (one line): the mean of its words' unit
-        vectors, unseen words composed from their n-grams
+    def get_sentence_vector(self, text: str | list[str] | tuple[str, ...]) -> np.ndarray:
+        """fastText's sentence vector of ``text`` (one line, or its words as a list): the
+        mean of its words' unit vectors, unseen words composed from their n-grams
         (:meth:`SubwordVectors.get_sentence_vector`, which ``model.wv`` has too)."""
         return self.vectors.get_sentence_vector(text)
 
