@@ -230,6 +230,23 @@ def test_most_similar_positive_negative_vectors_and_weights(pair):
     assert_same_ranking(v.most_similar(rows[0], "w3"), kv.most_similar(rows[0], "w3"))
 
 
+def test_an_array_of_words_is_a_list_of_words(pair):
+    """``most_similar(positive=np.array(["king", "queen"]))`` (words picked from a
+    DataFrame column, say) is the list of those words, as a tuple or a set is (it was
+    taken for a vector of dimension 2); in most_similar_cosmul too; bytes still refused."""
+    kv, v = pair
+    pos, neg = ["w3", "w17"], ["w40"]
+    want = kv.most_similar(positive=pos, negative=neg)
+    for spelt in (np.array, lambda words: np.array(words, dtype=object)):
+        assert_same_ranking(v.most_similar(positive=spelt(pos), negative=spelt(neg)), want)
+        assert_same_ranking(v.most_similar(spelt(pos), spelt(neg)), want)
+        assert v.most_similar_cosmul(positive=spelt(pos), negative=spelt(neg)) == \
+            v.most_similar_cosmul(positive=pos, negative=neg)
+    assert v.most_similar(np.array("w3")) == v.most_similar("w3")  # 0-D: one word
+    with pytest.raises(TypeError, match=r"not bytes \(b'w3'\)"):
+        v.most_similar(np.array([b"w3"]))
+
+
 def test_most_similar_topn_none_and_clipping(pair):
     kv, v = pair
     rng = np.random.default_rng(9)

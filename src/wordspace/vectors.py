@@ -84,12 +84,26 @@ def _refuse_bytes(value) -> None:
                         f"e.g. {value.decode('utf-8', 'replace')!r}")
 
 
+def _is_array_of_words(value) -> bool:
+    """Whether ``value`` is a NumPy array of strings (``np.array(["king", "queen"])``, of
+    dtype ``<U`` or of Python strings), which holds words, not a vector's numbers."""
+    return isinstance(value, np.ndarray) and (value.dtype.kind in "US" or (
+        value.dtype.kind == "O" and value.size > 0
+        and all(isinstance(x, (str, bytes)) for x in value.flat)))
+
+
 def _ensure_list(value) -> list:
     """Query terms as gensim takes them: one key or 1-D vector, a 2-D array (its rows),
-    or an iterable of keys, vectors or ``(term, weight)`` pairs."""
+    or an iterable of keys, vectors or ``(term, weight)`` pairs; a 1-D array of strings
+    is a list of keys (a 0-D one, a key), as a list or tuple of them is."""
     if value is None:
         return []
     _refuse_bytes(value)
+    if _is_array_of_words(value) and value.ndim <= 1:  # not one vector's numbers
+        terms = [x.item() if isinstance(x, np.generic) else x for x in value.reshape(-1)]
+        for term in terms:
+            _refuse_bytes(term)
+        return terms
     if isinstance(value, (str, int, np.integer)) or (
             isinstance(value, np.ndarray) and value.ndim == 1):
         return [value]
