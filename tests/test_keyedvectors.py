@@ -792,7 +792,8 @@ def test_what_a_gensim_user_types_first_says_what_to_type_instead():
     model = SkipGram()
     for name, said in (("build_vocab", r"the vocabulary is built as the corpus is read"),
                        ("train", r"model.fit\(corpus\) trains"),
-                       ("running_training_loss", r"model.report_.epoch_loss"),
+                       ("running_training_loss", r"model.get_latest_training_loss\(\), "
+                                                  r"the running sum"),
                        ("build_vocab_from_freq", r"wordspace counts the vocabulary in "
                                                  r"the text it trains on"),
                        ("lifecycle_events", r"wordspace keeps no event log: "
@@ -855,8 +856,12 @@ def test_gensim_s_old_model_calls_name_a_way_that_works(tmp_path):
     model.save_facebook_model(tmp_path / "m.bin")
     assert FastText.load_facebook_model(tmp_path / "m.bin").wv.words == model.wv.words
     assert FastText.load_facebook_vectors(tmp_path / "m.bin").words == model.wv.words
-    model.wv.init_sims(replace=True)
-    np.testing.assert_allclose(np.linalg.norm(model.wv.matrix, axis=1), 1, rtol=1e-5)
+    with pytest.raises(ValueError, match="computed from the FastText's rows"):
+        model.wv.init_sims(replace=True)  # the hint says to normalize a copy
+    words = SkipGram(dim=4, epochs=1, sample=0, workers=1, progress=False).fit(
+        Corpus([["a", "b", "c", "d"]] * 20, min_count=1))
+    words.wv.init_sims(replace=True)
+    np.testing.assert_allclose(np.linalg.norm(words.input_vectors_, axis=1), 1, rtol=1e-5)
     assert len(model.report_.epoch_loss) == 1 and model.get_params()["dim"] == 4
 
 

@@ -63,15 +63,17 @@ def test_the_planted_centre_word_is_the_most_probable(trained, tmp_path):
     assert load_model(tmp_path / "m").predict_output_word(context, topn=5) == ranked
 
 
-def test_the_answers_follow_the_output_rows_after_wv_is_reordered(centred):
-    """The output rows are the vocabulary's: putting ``wv``'s rows in another order
-    (``sort_by_descending_frequency`` by other counts) changes no answer."""
+def test_the_answers_follow_the_output_rows_whatever_is_asked_of_wv(centred):
+    """The output rows are the vocabulary's: ``wv``'s rows (the model's input rows) are
+    never put in another order (``sort_by_descending_frequency`` by other counts is
+    refused), so the answers stay the vocabulary's."""
     model = make(SkipGram).fit(centred)
     context = ["1a0", "1b1", "1c0"]
     before = model.predict_output_word(context, topn=None)
     model.wv.counts = np.arange(len(model.wv))  # the vocabulary's order, reversed
-    model.wv.sort_by_descending_frequency()
-    assert model.wv.words[0] == model.vocab_.words[-1]
+    with pytest.raises(ValueError, match="in the order of its vocabulary: sort a copy"):
+        model.wv.sort_by_descending_frequency()
+    assert model.wv.words == model.vocab_.words
     assert model.predict_output_word(context, topn=None) == before
 
 

@@ -991,7 +991,9 @@ _GENSIM_ATTRIBUTES = {
     "lifecycle_events": "wordspace keeps no event log: model.get_params() is the model's "
                         "settings, model.report_ what its last fit() did",
     "init_sims": "model.wv.init_sims(replace=True) unit-normalizes the word vectors in "
-                 "place; queries need neither, their unit rows are cached on first use",
+                 "place (the model's own rows; a fastText model's are computed from its "
+                 "rows: normalize a copy); queries need neither, their unit rows are "
+                 "cached on first use",
     "accuracy": "model.wv.evaluate_word_analogies(questions), as gensim 4 renamed it",
     "corpus_total_words": "model.report_.epoch_words[0] is the words of one epoch",
     "corpus_count": "the corpus counts its sentences: len(corpus.offsets) - 1",
