@@ -1283,3 +1283,27 @@ def test_a_record_cut_by_a_change_is_said_to_be_the_change_not_bad_json(tmp_path
                                           r"read \([\d,]+ bytes now") as info:
         Documents(path, min_count=1, progress=False)
     assert "not valid JSON" in str(info.value.__cause__)  # what reading met, kept as the cause
+
+
+def test_a_file_of_json_lines_is_refused_as_a_word_corpus_naming_what_reads_it(tmp_path):
+    """A word model would read JSON lines as plain text, their syntax as words
+    ('{"id":', '"text":'): refused before any reading, with the reader that takes them;
+    text that merely starts with a brace is text."""
+    records = [{"id": i, "label": "x", "text": f"the news of day {i} was good"}
+               for i in range(20)]
+    jsonl = tmp_path / "news.jsonl"
+    jsonl.write_text("\n" + "\n".join(json.dumps(r) for r in records) + "\n")
+    with pytest.raises(CorpusError, match=r"news.jsonl: its lines are JSON objects \(fields "
+                                          r"'id', 'label', 'text'\).*text_field='text'"):
+        Corpus(jsonl, progress=False)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "a.txt").write_text("plain words here\n")
+    (folder / "b.json").write_text('{"body": "' + "long text " * 10_000 + '"}\n')
+    with pytest.raises(CorpusError, match=r"b.json: its lines are JSON objects, .*"
+                                          r"text_field='text'"):  # too long to read whole
+        Corpus(folder, progress=False)
+    assert len(Documents(jsonl, min_count=1, progress=False)) == 20
+    braces = tmp_path / "braces.txt"
+    braces.write_text('{ "quoted" words } in braces\n' * 10)
+    assert Corpus(braces, min_count=1, progress=False).vocab.counts.sum() == 60

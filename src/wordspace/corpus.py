@@ -499,6 +499,8 @@ def _source_files(path: Path, kind: str) -> tuple[list[Path], list[bool]]:
             continue
         if b"\0" in head:
             raise binary_error(file, head.index(b"\0"), file != path)
+        if kind == "corpus" and _JSON_RECORD.match(head):
+            raise _json_lines_error(file, head)
         mac.append(lone_cr_in(head))
     if files is not None:
         return files, mac
@@ -514,6 +516,31 @@ def _source_files(path: Path, kind: str) -> tuple[list[Path], list[bool]]:
 
 #: the class that reads each kind of text dataset
 _READERS = {"corpus": "Corpus", "documents": "Documents"}
+#: a first line that opens a JSON object (``{"id": ...``), after a BOM and blank lines: no
+#: sentence of plain text starts so
+_JSON_RECORD = re.compile(rb'(?:\xef\xbb\xbf)?\s*\{\s*"(?:[^"\\\n]|\\.)*"\s*:')
+
+
+def _json_lines_error(file: Path, head: bytes) -> CorpusError:
+    """The refusal of a corpus file of JSON lines, which plain text's reading would make
+    words of the JSON syntax (``{"id":``, ``"text":``): what reads such a file instead,
+    naming its text's field (the longest string of its first record, when it is whole
+    in ``head``)."""
+    first = head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
+    try:
+        record = json.loads(first)
+    except ValueError:  # longer than the head
+        record = {}
+    texts = {k: len(v) for k, v in record.items() if isinstance(v, str)} \
+        if isinstance(record, dict) else {}
+    field = max(texts, key=texts.get) if texts else "text"
+    fields = f" (fields {', '.join(map(repr, list(record)[:6]))})" if texts else ""
+    return CorpusError(
+        f"{file}: its lines are JSON objects{fields}, which a word model would read as "
+        f"plain text, making words of the JSON syntax: for a vector per record, "
+        f"Documents({str(file)!r}, text_field={field!r}) (wordspace train --model pv-dbow "
+        f"--text-field {field}); for word vectors, write the text out as plain text "
+        f"first (jq -r .{field} {file} > text.txt)")
 
 
 def dataset_kind(source) -> str | None:
