@@ -103,8 +103,12 @@ def test_cached_documents_keep_their_ids(tmp_path):
     second = Documents(path, min_count=1, progress=False)
     assert second.cache_dir == first.cache_dir is not None
     assert second.ids == first.ids and words_of(second) == words_of(first)
-    # a plain Corpus of the same file is cached apart (lines, not documents)
-    assert Corpus(path, min_count=1, progress=False).cache_dir != first.cache_dir
+    # a plain Corpus of the same text is cached apart (lines, not documents); of the
+    # JSON lines themselves, it is refused (test_corpus_trust.py)
+    plain = tmp_path / "docs.txt"
+    plain.write_text("\n".join(TEXTS.values()) + "\n")
+    assert Corpus(plain, min_count=1, progress=False).cache_dir != Documents(
+        plain, min_count=1, progress=False).cache_dir
 
 
 def test_cached_integer_ids_stay_integers_and_older_encodings_are_not_read(
