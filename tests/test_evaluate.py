@@ -461,3 +461,26 @@ def test_an_accuracy_no_better_than_the_majority_says_so():
     assert result.threshold_fold == "all"
     line = format_table({"cosine": {"flat": result.as_dict()}})
     assert "majority class 0.750, no better" in line and "threshold fit on the same rows" in line
+
+
+def test_gensim_s_file_evaluations_also_take_the_datasets_names(tmp_path, monkeypatch,
+                                                                 offline, tiny):
+    """``wv.evaluate_word_analogies("google")`` and ``evaluate_word_pairs("ws353")`` score
+    the registry's sets (here from a mirror) exactly as their files; a file not found
+    names the sets wordspace takes by name."""
+    mirror = _write_mirror(tmp_path, ["ws353"], True)
+    monkeypatch.setenv("WORDSPACE_DATA", str(mirror))
+    by_name = tiny.evaluate_word_analogies("google")
+    by_file = tiny.evaluate_word_analogies(str(mirror / "analogy" / "questions-words.txt"))
+    assert by_name == by_file and by_name[1][-1]["correct"]
+    pairs = tiny.evaluate_word_pairs("ws353")
+    assert pairs == tiny.evaluate_word_pairs(mirror / "similarity" / "ws353.txt")
+    assert pairs[1][0] == pytest.approx(0.5)
+    with pytest.raises(FileNotFoundError, match=r"No such file or directory: "
+                                                r"'questions-words.txt' \(wordspace also "
+                                                r"takes the standard analogy sets by name: "
+                                                r"google, msr\)"):
+        tiny.evaluate_word_analogies("questions-words.txt")
+    with pytest.raises(FileNotFoundError, match="standard similarity sets by name: ws353"):
+        tiny.evaluate_word_pairs(tmp_path / "nowhere.txt")
+    assert not offline  # the mirror's: nothing was downloaded

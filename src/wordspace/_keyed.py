@@ -5,8 +5,11 @@ correlation is undefined, which :mod:`wordspace.evaluate` says too."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
+import os
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -14,6 +17,32 @@ logger = logging.getLogger(__name__)
 
 #: questions scored per matrix product
 _BATCH = 1024
+
+
+@contextlib.contextmanager
+def _lines(source, kind: str, encoding: str, delimiter: str = "\t") -> Iterator:
+    """The lines of gensim's evaluation file ``source``, or, where ``source`` names one
+    of wordspace's ``kind`` datasets (``"google"``, ``"ws353"``) and no file, that
+    dataset's (fetched, or from the mirror) written as such a file's lines. A file not
+    found says which names there are."""
+    from wordspace import datasets
+
+    names = datasets.names(kind)
+    if isinstance(source, str) and source in names and not os.path.exists(source):
+        items = datasets.load(source)
+        yield (f"{a}{delimiter}{b}{delimiter}{score}\n" for a, b, score in items) \
+            if kind == "similarity" else itertools.chain.from_iterable(
+                [f": {section}\n", *(" ".join(q) + "\n" for q in questions)]
+                for section, questions in items)
+        return
+    try:
+        file = open(source, encoding=encoding)  # noqa: SIM115 (closed by the with below)
+    except FileNotFoundError as e:
+        raise FileNotFoundError(e.errno, f"{e.strerror}: {str(source)!r} (wordspace also "
+                                f"takes the standard {kind} sets by name: "
+                                f"{', '.join(names)})") from None
+    with file:
+        yield file
 
 
 def _ok_vocab(vectors, restrict_vocab, case_insensitive: bool) -> dict[str, int]:
@@ -53,7 +82,7 @@ def evaluate_word_pairs(vectors, pairs, delimiter="\t", encoding="utf8",
     ok_vocab = _ok_vocab(vectors, restrict_vocab, case_insensitive)
     gold, rows1, rows2, known = [], [], [], []
     oov = 0
-    with open(pairs, encoding=encoding) as fin:
+    with _lines(pairs, "similarity", encoding, delimiter) as fin:
         for line_no, line in enumerate(fin):
             if not line or line.startswith("#"):
                 continue
@@ -151,7 +180,7 @@ def evaluate_word_analogies(vectors, analogies, restrict_vocab=300000, case_inse
     lines: list[tuple[int, tuple[str, ...], int]] = []  # section, words, question or -1
     questions: list[tuple[int, int, int, int]] = []
     quadruplets = 0
-    with open(analogies, encoding="utf-8") as fin:
+    with _lines(analogies, "analogy", "utf-8") as fin:
         for line_no, line in enumerate(fin):
             if line.startswith(": "):
                 names.append(line.lstrip(": ").strip())
