@@ -840,7 +840,8 @@ class _Pair:
         return array
 
 
-def _started_pair(boundaries_only=(False, False), stop_asked=(None, None), words=(0, 0)):
+def _started_pair(boundaries_only=(False, False), stop_asked=(None, None), words=(0, 0),
+                  project=None):
     """Two started Synchronisers over 4096 x 3 arrays (rank 1's start from 1s, then take
     rank 0's zeros); row 4095 is reached by the 2048th hot round only."""
     from wordspace.distributed.sync import Synchroniser
@@ -849,7 +850,8 @@ def _started_pair(boundaries_only=(False, False), stop_asked=(None, None), words
     arrays = [np.zeros((4096, 3), np.float32) + r for r in range(2)]
     syncs = [Synchroniser(_Pair(r, board), {"w": arrays[r]}, lambda r=r: words[r],
                           SyncSettings(interval=0.01, rows=2),
-                          boundaries_only=boundaries_only[r], stop_asked=stop_asked[r])
+                          boundaries_only=boundaries_only[r], stop_asked=stop_asked[r],
+                          project=project)
              for r in range(2)]
     threads = [threading.Thread(target=s.start) for s in syncs]
     for t in threads:
@@ -883,6 +885,52 @@ def test_the_sync_rounds_exchange_changes_not_values():
     assert arrays[0][4095, 0] == 2.0 and arrays[0][0, 0] == 1.0
     assert all(s.full_syncs == 1 and s.error is None for s in syncs)
     assert hashlib.sha1(arrays[0].tobytes()).digest() == hashlib.sha1(arrays[1].tobytes()).digest()
+
+
+def test_rows_a_sum_of_changes_takes_out_of_bounds_come_back_once_on_every_rank():
+    """Each rank's steps keep a row in its objective's bounds (a Gaussian's variances),
+    the sum of two ranks' changes need not: the rounds project the synchronised rows
+    back, alike on every rank, and the projection is no change a later round sends."""
+    def clip(arrays, rows):  # bounds of [-1, 1]
+        np.clip(arrays["w"][:rows], -1.0, 1.0, out=arrays["w"][:rows])
+
+    syncs, arrays = _started_pair(project=clip)
+    for a in arrays:
+        a[0] += 0.8  # a hot row: 1.6 once summed
+        a[4095] += 0.8  # a cold row: carried by the full synchronisation only
+    time.sleep(0.3)  # many rounds: a projection sent as a change would grow back
+    assert all(s.rounds > 5 for s in syncs)
+    for a in arrays:
+        np.testing.assert_array_equal(a[0], 1.0)
+        np.testing.assert_array_equal(a[4095], np.float32(0.8))
+    _finish_pair(syncs)
+    np.testing.assert_array_equal(arrays[0], arrays[1])
+    np.testing.assert_array_equal(arrays[0][[0, 4095]], 1.0)
+
+
+def test_the_gaussian_objective_projects_rows_into_its_bounds():
+    from wordspace.engine.checkpoint import param_arrays
+    from wordspace.engine.params import GaussianParams
+    from wordspace.losses import MaxMarginLoss
+
+    loss = MaxMarginLoss("kl", margin=1.0, mu_max=2.0, var_min=0.1, var_max=5.0)
+    rng = np.random.default_rng(0)
+    for tied in (True, False):
+        means = rng.normal(0, 3, (6, 4)).astype(np.float32)
+        means[0] = 0.1  # inside the bounds: kept as it is
+        variances = rng.normal(0, 4, (6, 4)).astype(np.float32)
+        context = {} if tied else dict(context_means=means * 2, context_variances=variances * 2)
+        params = GaussianParams(means.copy(), variances.copy(), **context)
+        arrays = param_arrays(params)
+        loss.project(arrays, 4)
+        loss.project({name: a[:0] for name, a in arrays.items()}, 1024)  # past the end
+        for m, v in ((params.means, params.variances),
+                     (params.context_means, params.context_variances)):
+            assert (np.linalg.norm(m[:4], axis=1) <= 2.0 + 1e-5).all()
+            assert ((v[:4] >= 0.1) & (v[:4] <= 5.0)).all()
+        np.testing.assert_array_equal(params.means[4:], means[4:])  # rows past 4 as given
+        np.testing.assert_array_equal(params.variances[4:], variances[4:])
+        np.testing.assert_array_equal(params.means[0], means[0])
 
 
 def test_a_device_rank_s_parameters_meet_the_others_only_at_boundaries():

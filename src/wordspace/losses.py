@@ -50,6 +50,13 @@ class Loss:
         objective ("" when nothing does): added to :class:`TrainingDiverged`'s advice."""
         return ""
 
+    def project(self, arrays: dict[str, np.ndarray], rows: int) -> None:
+        """Bring rows ``0 .. rows - 1`` (fewer where the arrays end sooner) of ``arrays``
+        (the params' arrays by field name,
+        :func:`~wordspace.engine.checkpoint.param_arrays`) back into the bounds this
+        objective's steps keep, where a distributed run's sum of several ranks' changes
+        took them out. Default: no bounds."""
+
     def min_vocabulary(self, params: Params) -> tuple[int, str]:
         """The fewest words a vocabulary needs for this objective to learn anything, and
         why, for the refusal the driver makes before training."""
@@ -245,6 +252,14 @@ class MaxMarginLoss(Loss):
         # variances near 0 make both energies' terms (1/variance) huge whatever the rate
         return (f", or, if var_min was lowered (now {self.var_min:g}), raise it: "
                 "variances near 0 make the energies' terms of 1/variance huge")
+
+    def project(self, arrays, rows):
+        for means, variances in (("means", "variances"),
+                                 ("context_means", "context_variances")):
+            if means in arrays:  # tied: the context's are the word's, listed once
+                gaussian.constrain_rows(arrays[means], arrays[variances],
+                                        min(rows, len(arrays[means])),  # a round's may pass
+                                        self.mu_max, self.var_min, self.var_max)
 
     def update(self, params, examples, lr, scratch):
         step = gaussian.MaxMarginStep(

@@ -436,7 +436,8 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
     if group is not None:
         run.sync = Synchroniser(group, param_arrays(params), lambda: meter.words, sync,
                                 boundaries_only=executor is not None,
-                                stop_asked=None if checkpoint is None else _STOP.is_set)
+                                stop_asked=None if checkpoint is None else _STOP.is_set,
+                                project=loss.project)
         total_words = int(group.all_reduce(np.array([total_words], np.float64))[0])
         if checkpoint is not None:
             checkpoint, checkpoint_every = _rank_checkpoint(group, checkpoint,

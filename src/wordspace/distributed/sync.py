@@ -124,9 +124,13 @@ class Synchroniser:
     def __init__(self, group: Group, arrays: dict[str, np.ndarray],
                  words: Callable[[], int], settings: SyncSettings = SyncSettings(), *,
                  boundaries_only: bool = False,
-                 stop_asked: Callable[[], bool] | None = None):
+                 stop_asked: Callable[[], bool] | None = None,
+                 project: Callable[[dict[str, np.ndarray], int], None] | None = None):
         self.group, self.arrays, self.words, self.settings = group, arrays, words, settings
         self.stop_asked = stop_asked
+        # the objective's bounds (a Gaussian's variances and means' norms): each rank's
+        # steps keep its rows in them, but the sum of several ranks' changes need not
+        self.project = project
         self.stop_agreed = False
         self.met_words = 0
         self.stop_at_meeting = False  # whether the last full sync is the agreed stop's
@@ -269,6 +273,7 @@ class Synchroniser:
                 for live, old in zip(_chunks(array), _chunks(self.base[name]), strict=True):
                     old += self._combine([live - old], f"a full synchronisation of {name}")[0]
                     live[...] = old
+            self._project(len(next(iter(self.arrays.values()))))
             return
         changes = [array[:rows] - self.base[name][:rows] for name, array in self.arrays.items()]
         totals = self._combine(changes, "a synchronisation of the hot rows")
@@ -276,6 +281,15 @@ class Synchroniser:
                                                 strict=True):
             array[:rows] += total - change  # the others' changes; this rank's stay
             self.base[name][:rows] += total
+        self._project(rows)
+
+    def _project(self, rows: int) -> None:
+        """Rows ``0 .. rows - 1`` back into the objective's bounds, in the base (alike on
+        every rank) as in the live arrays: a projection's change is no rank's change,
+        so no round sends it to the others (who would add it again)."""
+        if self.project is not None:
+            self.project(self.base, rows)
+            self.project(self.arrays, rows)
 
     def _combine(self, changes: list[np.ndarray], what: str) -> list[np.ndarray]:
         """The ranks' ``changes`` (one array each, rows first) summed or averaged as

@@ -216,6 +216,15 @@ def _constrain(mu, var, mu_max, var_min, var_max):
             var[t] = var_max
 
 
+@kernel
+def constrain_rows(means, variances, rows, mu_max, var_min, var_max):
+    """Project rows ``0 .. rows - 1`` of ``means`` and ``variances`` into the bounds each
+    step keeps (:func:`_constrain`): after a distributed run adds several ranks' changes
+    of a row together, which each rank's steps kept in bounds but their sum need not."""
+    for r in range(rows):
+        _constrain(means[r], variances[r], mu_max, var_min, var_max)
+
+
 #: A Gaussian model's arrays, by name, as :func:`max_margin_update` takes them (see
 #: :class:`wordspace.engine.params.GaussianParams`): word and context distributions
 #: and each one's AdaGrad sums (one per row); tied, the context arrays are the word's.
