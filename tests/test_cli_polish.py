@@ -285,3 +285,53 @@ def test_the_summary_names_its_loss_the_last_epoch_s_mean(tmp_path, text_file, c
     epochs = json.loads((out / "training.json").read_text())["epoch_loss"]
     assert f"words/s; last epoch's mean loss {format_loss(epochs[-1])}); " in \
         capsys.readouterr().out
+
+
+def _new_york_corpus(path):
+    """Lines of random words, each ending "new york," (a token "york," unless the words
+    are read as \\w+)."""
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(40)]
+    path.write_text("".join(" ".join([*rng.choice(words, 8), "new", "york,"]) + "\n"
+                            for _ in range(300)))
+    return path
+
+
+def test_phrases_reads_text_as_train_does_so_train_takes_its_table(tmp_path, capsys):
+    """phrases had no --token-pattern: a table for 'train --token-pattern' could not be
+    made on the command line (train refused the whitespace-read table)."""
+    from wordspace import load_model
+
+    corpus = _new_york_corpus(tmp_path / "c.txt")
+    out, table = tmp_path / "out.txt", tmp_path / "t.tsv"
+    assert main(["phrases", str(corpus), "-o", str(out), "--table", str(table),
+                 "--token-pattern", r"\w+", "--threshold", "1"]) == 0
+    assert "new_york" in out.read_text() and "," not in out.read_text()
+    train = ["train", str(corpus), "--phrases", str(table), "--dim", "4", "--epochs", "1",
+             "--min-count", "1", "--workers", "1", "--quiet"]
+    assert main([*train, "-o", str(tmp_path / "m"), "--token-pattern", r"\w+"]) == 0
+    assert "new_york" in load_model(tmp_path / "m").vectors
+    capsys.readouterr()
+    assert main([*train, "-o", str(tmp_path / "m2")]) == 2  # read otherwise: refused
+    assert "the phrases were learned on text read with" in capsys.readouterr().err
+    # --from-table reads as the table's text was; another pattern is refused
+    assert main(["phrases", str(corpus), "-o", str(tmp_path / "again.txt"),
+                 "--from-table", str(table)]) == 0
+    assert (tmp_path / "again.txt").read_text() == out.read_text()
+    assert main(["phrases", str(corpus), "-o", str(tmp_path / "other.txt"),
+                 "--from-table", str(table), "--token-pattern", r"\S+"]) == 2
+    assert r"--token-pattern \S+: --from-table joins with the settings" in \
+        capsys.readouterr().err
+    assert main(["phrases", str(corpus), "-o", str(tmp_path / "short.txt"),
+                 "--max-token-length", "4"]) == 0  # "york," (5 characters) left out
+    assert "york" not in (tmp_path / "short.txt").read_text()
+
+
+def test_phrases_shares_train_s_reading_options():
+    subcommands = next(a for a in build_parser()._actions
+                       if isinstance(a, argparse._SubParsersAction)).choices
+    for option in ("--lowercase", "--token-pattern", "--max-token-length"):
+        train, phrases = (subcommands[name]._option_string_actions[option]
+                          for name in ("train", "phrases"))
+        assert phrases.help.split(" (default")[0] == train.help.split(" (default")[0]
+        assert (phrases.metavar, phrases.type) == (train.metavar, train.type), option

@@ -308,7 +308,8 @@ _DECLARED = (
             "max_final_vocab: raises --min-count)", target="corpus"),
     _Option("phrases", "join the phrases of a table saved by 'wordspace phrases --table' "
             "(new york -> new_york) while reading, as if training on the text 'wordspace "
-            "phrases' writes; read the text as the table's was (--lowercase)",
+            "phrases' writes; read the text as the table's was (--lowercase, "
+            "--token-pattern)",
             target="corpus", metavar="TABLE.tsv"),
     _Option("lowercase", "lowercase the text first", switch=True, target="corpus"),
     _Option("token_pattern", r"tokens are the regex's matches (e.g. '\w+'); none: "
@@ -1819,6 +1820,28 @@ _PHRASES_LEARNING = ("min_count", "threshold", "scoring", "passes", "max_vocab_s
                      "delimiter", "connector_words")
 
 
+#: phrases's options saying how the text is read: train's own (_DECLARED), so that a
+#: table learned here is one train --phrases takes with the same options
+_PHRASES_READING = ("lowercase", "token_pattern", "max_token_length")
+
+
+def _add_reading_option(p: argparse.ArgumentParser, param: str) -> None:
+    """``train``'s corpus option ``param`` (its help, flag and metavar), for another
+    subcommand reading a corpus as train does; default None: one left out is told from
+    one given, and the help names the corpus's default."""
+    from wordspace.corpus import Corpus
+
+    o = next(o for o in _DECLARED if o.param == param and o.target == "corpus")
+    if o.switch is not None:
+        p.add_argument(o.option, dest=o.param, action="store_const", const=o.switch,
+                       default=None, help=o.help)
+        return
+    default = _signature(Corpus)[param]
+    p.add_argument(o.option, dest=o.param, default=None, type=_value_type(default),
+                   metavar=o.metavar or o.option[2:].upper().replace("-", "_"),
+                   help=f"{o.help} (default: {_show(default.default)})".replace("%", "%%"))
+
+
 def _add_phrases(sub) -> None:
     from wordspace.phrases import (  # with wordspace
         DEFAULT_THRESHOLDS,
@@ -1884,8 +1907,8 @@ def _add_phrases(sub) -> None:
     p.add_argument("--connector-words", nargs="+", default=None, metavar="WORD",
                    help="words that may sit inside a phrase but never begin or end one "
                         "(bank_of_america with 'of')")
-    p.add_argument("--lowercase", action="store_true", default=None,
-                   help="lowercase the text first")
+    for param in _PHRASES_READING:  # read as train reads (its --phrases takes the table)
+        _add_reading_option(p, param)
     p.add_argument("--table", metavar="TSV",
                    help="also save the phrases found (pass, score, count, phrase, words), "
                         "to apply to other text with --from-table")
@@ -1915,12 +1938,15 @@ def _phrases(a) -> None:
              if getattr(a, name) is not None}
     learning = {**given, **({"max_vocab_size": given["max_vocab_size"] or None}
                             if "max_vocab_size" in given else {})}  # 0: count every pair
+    reading = {name: getattr(a, name) for name in _PHRASES_READING
+               if getattr(a, name) is not None}
     if a.from_table:
         phrases = Phrases.load(a.from_table)
-        _check_table_settings(phrases, a.from_table, given, learning, a.lowercase)
-        corpus = a.corpus  # read by write_corpus, as the table's corpus was
+        _check_table_settings(phrases, a.from_table, given, learning, reading)
+        # read as the table's corpus was (max_token_length drops tokens, not splits them)
+        corpus = read_corpus(a.corpus, **{**reading, **phrases.tokenization})
     else:
-        corpus = read_corpus(a.corpus, lowercase=bool(a.lowercase))
+        corpus = read_corpus(a.corpus, **reading)
         phrases = Phrases(corpus, **learning)  # what is not given: Phrases's defaults
     if a.table:
         phrases.save(a.table)
@@ -1939,13 +1965,15 @@ def _as_typed(name: str, value) -> str:
 
 
 def _check_table_settings(phrases, path: str, given: dict, learning: dict,
-                          lowercase: bool | None) -> None:
+                          reading: dict) -> None:
     """Refuse learning options given with ``--from-table`` that differ from the table's
     own settings, which are the ones that apply (a value equal to the table's is
-    harmless); ``given`` as typed, ``learning`` as Phrases takes them."""
-    own = {**phrases.settings(), "lowercase": phrases.tokenization.get("lowercase")}
-    if lowercase:
-        given, learning = {**given, "lowercase": True}, {**learning, "lowercase": True}
+    harmless), and so the tokenization options (``reading``: --lowercase,
+    --token-pattern); ``given`` as typed, ``learning`` as Phrases takes them."""
+    tokenization = {name: value for name, value in reading.items()
+                    if name in phrases.tokenization}
+    own = {**phrases.settings(), **phrases.tokenization}
+    given, learning = {**given, **tokenization}, {**learning, **tokenization}
     differ = [name for name, value in learning.items()
               if (sorted(value) if name == "connector_words" else value) != own[name]]
     if differ:
