@@ -335,3 +335,20 @@ def test_phrases_shares_train_s_reading_options():
                           for name in ("train", "phrases"))
         assert phrases.help.split(" (default")[0] == train.help.split(" (default")[0]
         assert (phrases.metavar, phrases.type) == (train.metavar, train.type), option
+
+
+@pytest.mark.parametrize("name, stem, kind", [
+    ("vectors.bin", "vectors", "word2vec's binary format"),
+    ("v.vec", "v", "word2vec text"), ("v.TXT", "v", "word2vec text"),
+    ("v.txt.gz", "v", "word2vec text, compressed"), ("v.gz", "v", "word2vec text, compressed")])
+def test_train_refuses_a_vectors_file_name_for_its_model_directory(
+        tmp_path, monkeypatch, capsys, name, stem, kind):
+    """word2vec.c's -output vectors.bin habit made a model directory named vectors.bin."""
+    monkeypatch.chdir(tmp_path)
+    # before any work: the corpus (none here) is not looked at
+    assert main(["train", "missing.txt", "-o", name, "--checkpoint-every", "1e"]) == 2
+    assert capsys.readouterr().err == (
+        f"wordspace: error: -o {name} names a vectors file, but train's -o names the model "
+        f"directory it writes (vectors, vocabulary, settings): give a directory name, e.g. "
+        f"-o {stem}, then 'wordspace export {stem} -o {name}' writes {kind}\n")
+    assert list(tmp_path.iterdir()) == []

@@ -703,7 +703,8 @@ def _add_train(sub) -> None:
                                   "from 'wordspace data list' (e.g. text8, or bbc for "
                                   "pv-dbow)")
     p.add_argument("-o", "--output", required=True, metavar="MODEL_DIR",
-                   help="model directory to write; an existing model directory is replaced "
+                   help="model directory to write (not a vectors file: 'wordspace export' "
+                        "writes those from it); an existing model directory is replaced "
                         "atomically (with --checkpoint-every, one this very command "
                         "finished is kept: nothing is trained), anything else there is "
                         "refused before training")
@@ -855,6 +856,34 @@ def _model_to_update(args: argparse.Namespace):
     return model, type(model)._corpus_type, reading
 
 
+#: names of the vectors files word2vec.c's -output writes, which train's -o (a model
+#: directory) is not
+_VECTORS_FILE_SUFFIXES = (".bin", ".vec", ".txt")
+
+
+def _check_model_directory_name(output: str) -> None:
+    """Refuse ``train -o vectors.bin`` (word2vec.c's ``-output``), which would make a
+    model directory named as a vectors file, saying how to get the file."""
+    import shlex
+
+    from wordspace._io import compressed_suffix
+
+    path = Path(output)
+    compressed = compressed_suffix(path)
+    plain = path.with_suffix("") if compressed else path
+    if not compressed and plain.suffix.lower() not in _VECTORS_FILE_SUFFIXES:
+        return
+    stem = plain.with_suffix("") if plain.suffix.lower() in _VECTORS_FILE_SUFFIXES \
+        else plain
+    kind = ("word2vec's binary format" if plain.suffix.lower() == ".bin"
+            else "word2vec text") + (", compressed" if compressed else "")
+    raise UsageError(f"-o {output} names a vectors file, but train's -o names the model "
+                     f"directory it writes (vectors, vocabulary, settings): give a "
+                     f"directory name, e.g. -o {shlex.quote(str(stem))}, then 'wordspace "
+                     f"export {shlex.quote(str(stem))} -o {shlex.quote(output)}' writes "
+                     f"{kind}")
+
+
 def _train(args) -> int:
     from wordspace._io import NameTooLongError, check_room
     from wordspace.engine.checkpoint import (
@@ -865,6 +894,7 @@ def _train(args) -> int:
     from wordspace.models.base import check_model_path
     from wordspace.train import format_loss
 
+    _check_model_directory_name(args.output)
     if args.checkpoint_every:  # from the start: a SIGTERM while the run is being set up
         # (a distributed rank joining its group) is a stop asked, not the end of the rank
         signal.signal(signal.SIGTERM, _stop_with_a_checkpoint)
