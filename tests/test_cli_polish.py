@@ -77,6 +77,13 @@ def test_a_misspelt_option_is_named_with_the_closest_ones_in_two_lines(capsys):
                       "default; -loss hs is --hs, -loss softmax is --model softmax"),
     (["-wordNgrams", "2"], "unrecognized option -wordNgrams: word n-grams serve fastText's "
                            "supervised classifier"),
+    # gensim's names (--sg 0 was said to be --hs; --vector-size had no hint)
+    (["--sg", "0"], "unrecognized option --sg: use --model cbow"),
+    (["--sg=1"], "unrecognized option --sg: --sg 1 (skip-gram, sgns) is wordspace's default: "
+                 "leave it out"),
+    (["--vector-size", "50"], "unrecognized option --vector-size: use --dim"),
+    (["--dm", "0"], "unrecognized option --dm: use --model pv-dbow"),
+    (["--cbow-mean", "0"], "unrecognized option --cbow-mean: use --no-cbow-mean"),
 ])
 def test_fasttext_and_word2vec_c_options_are_told_wordspace_s(capsys, typed, said):
     err = _usage_error(["train", "C", "-o", "m", *typed], capsys)
@@ -84,10 +91,14 @@ def test_fasttext_and_word2vec_c_options_are_told_wordspace_s(capsys, typed, sai
 
 
 def test_the_foreign_options_advice_names_train_s_own_options():
-    from wordspace.cli import _FOREIGN_TRAIN_OPTIONS
+    from wordspace.cli import _FOREIGN_BY_VALUE, _FOREIGN_TRAIN_OPTIONS
 
     train = build_parser()._subparsers._group_actions[0].choices["train"]
-    named = {o for advice in _FOREIGN_TRAIN_OPTIONS.values()
+    advices = [*_FOREIGN_TRAIN_OPTIONS.values(),
+               *(advice for by_value in _FOREIGN_BY_VALUE.values()
+                 for advice in by_value.values())]
+    assert set(_FOREIGN_BY_VALUE) <= set(_FOREIGN_TRAIN_OPTIONS)
+    named = {o for advice in advices
              for o in re.findall(r"(?<![\w-])(?:--[a-z][a-z-]*|-[a-z](?![\w-]))", advice)}
     assert "--epochs" in named and "--model" in named
     assert named <= set(train._option_string_actions), named - set(
@@ -126,6 +137,38 @@ def test_a_misspelt_choice_is_named_with_the_closest_ones(capsys):
     assert "argument --model: 'sgn' is not one; did you mean 'sgns'?" in \
         _usage_error(["train", "C", "-o", "m", "--model", "sgn"], capsys)
     assert "invalid choice: 'zzz' (choose from 'train', " in _usage_error(["zzz"], capsys)
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["export", "M", "-o", "v", "--format", "text"],  # was: did you mean 'fasttext'?
+     "argument --format: 'text' is not one: use --format word2vec (word2vec's text format"),
+    (["export", "M", "-o", "v", "--format", "bin"],
+     "argument --format: 'bin' is not one: use --format word2vec-binary"),
+    (["export", "M", "-o", "v", "--format", "tsv"],
+     "argument --format: 'tsv' is not one: use --format projector"),
+    (["train", "C", "-o", "m", "--model", "skipgram"],
+     "argument --model: 'skipgram' is not one: use --model sgns"),
+    (["train", "C", "-o", "m", "--model", "word2vec"],
+     "'word2vec' is not one: word2vec's skip-gram is --model sgns (the default), its CBOW "
+     "--model cbow"),
+    (["train", "C", "-o", "m", "--model", "doc2vec"],
+     "'doc2vec' is not one: gensim's Doc2Vec is --model pv-dm (its default, dm=1) or "
+     "--model pv-dbow (dm=0)")])
+def test_other_tools_names_of_a_choice_are_told_wordspace_s(capsys, argv, said):
+    assert said in _usage_error(argv, capsys)
+
+
+def test_the_choice_aliases_name_choices_there_are():
+    from wordspace.cli import _CHOICE_ALIASES
+
+    subcommands = build_parser()._subparsers._group_actions[0].choices
+    for option, aliases in _CHOICE_ALIASES.items():
+        action = next(p._option_string_actions[option] for p in subcommands.values()
+                      if option in p._option_string_actions)
+        for alias, advice in aliases.items():
+            assert alias not in action.choices, alias  # an alias, not a choice
+            named = re.findall(rf"{option} ([\w-]+)", advice)
+            assert named and set(named) <= set(action.choices), advice
 
 
 @pytest.mark.parametrize("argv", [[], ["-v"], ["--verbose"]])

@@ -110,7 +110,7 @@ _FOREIGN_TRAIN_OPTIONS = {
                                          "wordspace train CORPUS -o MODEL_DIR"),
     "output": "use -o MODEL_DIR (a model directory; 'wordspace export MODEL -o x.vec' then "
               "writes a vectors file)",
-    **dict.fromkeys(("size", "dim"), "use --dim"),
+    **dict.fromkeys(("size", "dim", "vectorsize"), "use --dim"),  # gensim's vector_size
     **dict.fromkeys(("ws", "window"), "use --window"),
     **dict.fromkeys(("epoch", "iter"), "use --epochs"),
     **dict.fromkeys(("neg", "negative"), "use --negative"),
@@ -136,9 +136,49 @@ _FOREIGN_TRAIN_OPTIONS = {
                   "phrases, or train --phrases)",
     "pretrainedvectors": "use --init VECTORS",
     "verbose": "use -v (--verbose)",
+    # gensim's parameters, as options
+    "sg": "skip-gram (sgns) is the default model; gensim's sg=0 is --model cbow",
+    "dm": "gensim's Doc2Vec dm=1 is --model pv-dm, dm=0 --model pv-dbow",
+    "dbowwords": "pv-dbow trains word vectors beside the documents (gensim's "
+                 "dbow_words=1); --no-words leaves them out",
+    "cbowmean": "the window's mean is the default (gensim's cbow_mean=1); --no-cbow-mean "
+                "sums (cbow_mean=0)",
 }
-#: of those, the switches whose ``0`` (-cbow 0, -hs 0) asks for wordspace's default
-_FOREIGN_OFF_BY_DEFAULT = ("cbow", "hs")
+_DEFAULT = "{typed} is wordspace's default: leave it out"
+#: of those, the advice for a value given (-hs 0 asks for wordspace's default)
+_FOREIGN_BY_VALUE = {
+    "cbow": {"0": _DEFAULT}, "hs": {"0": _DEFAULT},
+    "sg": {"1": "{typed} (skip-gram, sgns) is wordspace's default: leave it out",
+           "0": "use --model cbow"},
+    "dm": {"1": "use --model pv-dm", "0": "use --model pv-dbow"},
+    "dbowwords": {"1": _DEFAULT, "0": "use --no-words"},
+    "cbowmean": {"1": _DEFAULT, "0": "use --no-cbow-mean"},
+}
+#: other tools' names for a choice (by the option taking it), and wordspace's
+_CHOICE_ALIASES = {
+    "--model": {
+        **dict.fromkeys(("skipgram", "skip-gram", "skip_gram", "sg"),
+                        "use --model sgns (skip-gram with negative sampling, the default)"),
+        **dict.fromkeys(("word2vec", "w2v"),
+                        "word2vec's skip-gram is --model sgns (the default), its CBOW "
+                        "--model cbow (gensim's Word2Vec default)"),
+        "doc2vec": "gensim's Doc2Vec is --model pv-dm (its default, dm=1) or --model "
+                   "pv-dbow (dm=0)",
+        "dm": "use --model pv-dm", "dbow": "use --model pv-dbow",
+    },
+    "--format": {
+        **dict.fromkeys(("text", "txt", "vec", "w2v"),
+                        "use --format word2vec (word2vec's text format, as fastText's "
+                        ".vec)"),
+        **dict.fromkeys(("bin", "binary"), "use --format word2vec-binary (word2vec's "
+                                           "binary; --format fasttext: fastText's .bin)"),
+        **dict.fromkeys(("tsv", "tensorboard"),
+                        "use --format projector (the Embedding Projector's two TSV files)"),
+        **dict.fromkeys(("npy", "numpy", "kv", "keyedvectors"),
+                        "use --format vectors-dir (the matrix as .npy, Vectors.load reads "
+                        "it)"),
+    },
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -159,10 +199,12 @@ class _Parser(argparse.ArgumentParser):
             if arg == "--":
                 break
             if (advice := self._foreign(arg)) is not None:
-                typed = arg.partition("=")[0]
-                if typed.lstrip("-") in _FOREIGN_OFF_BY_DEFAULT \
-                        and "0" in (after, arg[len(typed) + 1:]):
-                    advice = f"{typed} 0 is wordspace's default: leave it out"
+                typed, equals, value = arg.partition("=")
+                by_value = _FOREIGN_BY_VALUE.get(typed.lstrip("-").replace("-", "").lower(),
+                                                 {})
+                value = value if equals else after
+                if value in by_value:
+                    advice = by_value[value].format(typed=f"{typed} {value}")
                 self._usage_line = self._short_usage()
                 self.error(f"unrecognized option {typed}: {advice}")
         # before the intermixed parse, which hides the positionals while it runs
@@ -226,10 +268,16 @@ class _Parser(argparse.ArgumentParser):
 
 def _closest_choice(message: str) -> str:
     """argparse's "invalid choice: 'trian' (choose from ...)" with the closest choices
-    named first (``did you mean 'train'?``); any other message as it is."""
+    named first (``did you mean 'train'?``), or, for another tool's name of a choice
+    (``--format text``), wordspace's (:data:`_CHOICE_ALIASES`); any other message as it
+    is."""
     found = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)$", message)
     if found is None:
         return message
+    option = re.match(r"argument (\S+):", message)
+    alias = _CHOICE_ALIASES.get(option and option[1], {}).get(found[1].lower())
+    if alias is not None:
+        return f"{message.partition(': invalid')[0]}: {found[1]!r} is not one: {alias}"
     close = difflib.get_close_matches(found[1], re.findall(r"'([^']*)'", found[2]), n=2,
                                       cutoff=0.6)
     return message if not close else (
