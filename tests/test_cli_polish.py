@@ -395,3 +395,29 @@ def test_train_refuses_a_vectors_file_name_for_its_model_directory(
         f"directory it writes (vectors, vocabulary, settings): give a directory name, e.g. "
         f"-o {stem}, then 'wordspace export {stem} -o {name}' writes {kind}\n")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command, required", [
+    ("similar", "MODEL"), ("analogy", "MODEL"), ("vectors", "MODEL"),
+    ("sentence-vectors", "MODEL"), ("infer", "MODEL_DIR"), ("plot", "MODEL, WORD")])
+def test_a_missing_argument_message_names_only_what_is_required(capsys, command, required):
+    """WORD, A B C and TEXT are read from standard input when left out: they were named
+    as required beside MODEL."""
+    assert f"error: the following arguments are required: {required} (all options" in \
+        _usage_error([command], capsys)
+
+
+def test_an_optional_positional_shows_no_empty_default_in_help(capsys):
+    with pytest.raises(SystemExit):
+        main(["vectors", "--help"])
+    assert "[]" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("extra, said", [
+    (["ws353"], "unrecognized arguments: ws353; datasets follow --datasets: wordspace eval "
+                "MODEL --datasets ws353 (all options"),
+    (["ws353", "analogy:mine.txt", "m2"], "unrecognized arguments: ws353 analogy:mine.txt "
+     "m2; datasets follow --datasets: wordspace eval MODEL --datasets ws353 analogy:mine.txt"),
+    (["m2"], "unrecognized arguments: m2 (all options")])  # a second model: no dataset
+def test_eval_names_datasets_given_without_datasets(capsys, extra, said):
+    assert said in _usage_error(["eval", "m", *extra], capsys)

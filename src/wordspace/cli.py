@@ -61,7 +61,7 @@ class _DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):
         return super()._fill_text(text, width, indent)
 
     def _get_help_string(self, action):
-        if action.default is None or action.default is False \
+        if action.default is None or action.default is False or action.default == [] \
                 or "default" in (action.help or ""):
             return action.help
         return super()._get_help_string(action)
@@ -189,6 +189,15 @@ class _Parser(argparse.ArgumentParser):
     _mixing = False
     #: other tools' option names this subcommand explains (train: fastText's, word2vec.c's)
     foreign_options: dict[str, str] = {}
+    #: what to say of arguments it did not expect, if anything (eval: dataset names)
+    extra_advice = None
+
+    def add_argument(self, *args, **kwargs):
+        # argparse counts a "*" positional without a default as required, and names it
+        # among those missing ("required: MODEL, WORD" where WORD may be left out)
+        if kwargs.get("nargs") == "*" and args and not args[0].startswith("-"):
+            kwargs.setdefault("default", [])
+        return super().add_argument(*args, **kwargs)
 
     def parse_known_args(self, args=None, namespace=None):
         if self._mixing or self._subparsers is not None:  # intermixing refuses subparsers
@@ -248,7 +257,9 @@ class _Parser(argparse.ArgumentParser):
             return f"unrecognized option {said[0]}"
         if said:
             return "unrecognized options " + "; ".join(said)
-        return f"unrecognized arguments: {' '.join(extras)}"
+        advice = self.extra_advice(extras) if self.extra_advice is not None else None
+        return f"unrecognized arguments: {' '.join(extras)}" + (f"; {advice}" if advice
+                                                               else "")
 
     def _short_usage(self) -> str:
         """``usage: wordspace train [options] -o MODEL_DIR corpus``: the positionals and
@@ -1627,6 +1638,7 @@ def _add_eval(sub) -> None:
     p.add_argument("--case-sensitive", action="store_true",
                    help="match dataset words exactly (default: lowercase, as gensim)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.extra_advice = _datasets_as_arguments
 
     def run(a) -> None:
         from wordspace.evaluate import DEFAULT_DATASETS, evaluate, format_table
@@ -1648,6 +1660,18 @@ def _add_eval(sub) -> None:
                 f"{name}: {why}" for name, why in undefined.items()))
 
     p.set_defaults(func=run)
+
+
+def _datasets_as_arguments(extras: list[str]) -> str | None:
+    """``eval MODEL ws353``: the datasets among ``extras`` (names, KIND:PATH), said to
+    follow --datasets; None when there are none (``eval m1 m2``: two models)."""
+    from wordspace.datasets import BENCHMARK_KINDS, names
+
+    registered = {name for kind in BENCHMARK_KINDS for name in names(kind)}
+    given = [w for w in extras if w in registered or w.partition(":")[0] in BENCHMARK_KINDS]
+    if not given:
+        return None
+    return f"datasets follow --datasets: wordspace eval MODEL --datasets {' '.join(given)}"
 
 
 def _vectors_type():
