@@ -421,3 +421,30 @@ def test_an_optional_positional_shows_no_empty_default_in_help(capsys):
     (["m2"], "unrecognized arguments: m2 (all options")])  # a second model: no dataset
 def test_eval_names_datasets_given_without_datasets(capsys, extra, said):
     assert said in _usage_error(["eval", "m", *extra], capsys)
+
+
+@pytest.mark.parametrize("name", ["out.txt", "out.txt.gz"])
+def test_phrases_replaces_its_own_earlier_output_and_nothing_else(tmp_path, capsys, name):
+    """Run twice, phrases refused its own earlier output ('exists and is not an empty
+    file'), as it refuses a user's text, which it must still never replace."""
+    import gzip
+
+    corpus = _new_york_corpus(tmp_path / "c.txt")
+    out = tmp_path / name
+    phrases = ["phrases", str(corpus), "-o", str(out), "--token-pattern", r"\w+"]
+    assert main([*phrases, "--threshold", "1"]) == 0
+    assert main(phrases) == 0  # replaced: the default threshold joins nothing here
+    with (gzip.open if name.endswith(".gz") else open)(out, "rt") as f:
+        assert "new_york" not in f.read()
+    out.chmod(0o640)  # changed since: anyone's now
+    assert main(phrases) == 2
+    assert f"{out} exists and is not a phrased corpus wordspace wrote: wordspace never " \
+           "replaces it" in capsys.readouterr().err
+    theirs = tmp_path / "theirs.txt"
+    theirs.write_text("new york\n")
+    assert main([*phrases[:2], "-o", str(theirs)]) == 2
+    assert theirs.read_text() == "new york\n"
+    out.unlink()  # a user's file where wordspace's was: not recognised as it
+    theirs.rename(out)
+    assert main(phrases) == 2 and out.read_text() == "new york\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.txt", name]  # no leftovers

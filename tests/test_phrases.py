@@ -347,8 +347,10 @@ def test_cli_writes_the_phrased_corpus(tmp_path, sentences, capsys):
     assert "new_york_city" in out.read_text()
     assert Phrases.load(table).export_phrases() == phrases.export_phrases()
     capsys.readouterr()
-    assert main(["phrases", str(source), "-o", str(out)]) == 2  # not replaced
-    assert "exists" in capsys.readouterr().err
+    mine = tmp_path / "mine.txt"  # text not written by wordspace: never replaced
+    mine.write_text("new york\n")
+    assert main(["phrases", str(source), "-o", str(mine)]) == 2
+    assert "exists" in capsys.readouterr().err and mine.read_text() == "new york\n"
     again = tmp_path / "again.txt"
     assert main(["phrases", str(source), "-o", str(again), "--from-table", str(table)]) == 0
     assert again.read_text() == out.read_text()
