@@ -217,9 +217,16 @@ def test_docstring_help_reads_restructured_text_as_plain_text():
     assert _docstring_help(Model, "size") == "Rows of a Vectors, None for all"
 
 
-@pytest.mark.parametrize("epilog", [_TRAIN_EPILOG, _EPILOG])
+def _subcommand_parsers() -> dict[str, argparse.ArgumentParser]:
+    return next(a for a in build_parser()._actions
+                if isinstance(a, argparse._SubParsersAction)).choices
+
+
+@pytest.mark.parametrize("epilog", [_TRAIN_EPILOG, _EPILOG, *(
+    p.epilog for p in _subcommand_parsers().values() if p.epilog)])
 def test_help_examples_are_command_lines_wordspace_takes(epilog):
-    commands = [line.split("  #")[0].split("|")[-1].split("<")[0].strip()
+    epilog = epilog.replace("\\\n", "")  # a command continued on the next line
+    commands = [line.split("  #")[0].split("|")[-1].split("<")[0].split(">")[0].strip()
                 for line in epilog.splitlines()[1:]]
     for command in commands:
         words = shlex.split(command)
@@ -448,3 +455,54 @@ def test_phrases_replaces_its_own_earlier_output_and_nothing_else(tmp_path, caps
     theirs.rename(out)
     assert main(phrases) == 2 and out.read_text() == "new york\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.txt", name]  # no leftovers
+
+
+def test_every_query_and_file_subcommand_ends_its_help_with_examples():
+    parsers = _subcommand_parsers()
+    for name in ("train", "similar", "analogy", "vectors", "sentence-vectors", "infer",
+                 "eval", "plot", "export", "phrases"):
+        epilog = parsers[name].epilog or ""
+        assert epilog.startswith("examples:\n  ") and "wordspace " + name in epilog, name
+    assert parsers["plot"]._actions[-1].dest != "words" and all(
+        a.help for a in parsers["plot"]._actions if a.dest == "words")  # WORD says what
+
+
+def _every_parser(parser):
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _every_parser(sub)
+
+
+def test_defaults_are_said_one_way_in_every_help():
+    """convae said '(30)', the --sync-* options '(default 0.05', eval 'Default: ws353' and
+    '(default: ['3cosadd'])'."""
+    for parser in _every_parser(build_parser()):
+        text = " ".join(parser.format_help().split())
+        assert not re.search(r"\(default(?!:)|Default:|\(default: \[|\(\d+\)", text), \
+            (parser.prog, re.search(r".{60}(\(default(?!:)|Default:|\(default: \[|\(\d+\)).{20}",
+                                    text))
+
+
+def test_phrases_and_eval_take_quiet(tmp_path, capsys, monkeypatch):
+    from wordspace import datasets
+
+    corpus = _new_york_corpus(tmp_path / "c.txt")
+    assert main(["phrases", str(corpus), "-o", str(tmp_path / "out.txt"), "--quiet"]) == 0
+    assert capsys.readouterr().err == ""  # no bar while reading
+    asked = []
+
+    def offline(name, progress=True, **kwargs):  # as a download would be asked for
+        asked.append(progress)
+        raise datasets.DatasetUnavailable(f"{name}: offline")
+
+    monkeypatch.setattr(datasets, "load", offline)
+    vectors = tmp_path / "v.txt"
+    rng = np.random.default_rng(0)
+    vectors.write_text("20 4\n" + "".join(f"w{i} " + " ".join(map(str, rng.normal(size=4)))
+                                          + "\n" for i in range(20)))
+    pairs = tmp_path / "pairs.txt"
+    pairs.write_text("".join(f"w{a}\tw{a + 7}\t{a % 5}\n" for a in range(12)))
+    assert main(["eval", str(vectors), "--datasets", "ws353", str(pairs), "--quiet"]) == 0
+    assert asked == [False]

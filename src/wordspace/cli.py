@@ -49,6 +49,56 @@ _EPILOG = """examples:
   wordspace convae explain                           # convolution as a matrix, and W^T
 """
 
+#: each subcommand's examples, ending its help (train's and phrases' are their own)
+_EXAMPLES = {
+    "similar": """examples:
+  wordspace similar text8-model france --topn 5
+  wordspace similar text8-model france paris           # a table for each word
+  echo "france paris" | wordspace similar text8-model  # words from standard input
+  wordspace similar vectors.bin france                 # a word2vec file (or .vec, .txt)
+  wordspace similar bbc-model tech/001.txt --doc       # nearest documents
+  wordspace similar text8-gauss animal --by kl         # Gaussian: what lies inside first
+""",
+    "analogy": """examples:
+  wordspace analogy text8-model man king woman         # man is to king as woman is to ?
+  wordspace analogy text8-model man king woman paris france berlin --topn 1
+  wordspace analogy text8-model --method 3cosmul < triples.txt  # a triple a line
+""",
+    "vectors": """examples:
+  wordspace vectors text8-model france paris
+  wordspace vectors text8-ft doggos unbelievablly      # unseen words, from their n-grams
+  wordspace vectors vectors.bin < words.txt > rows.txt
+""",
+    "sentence-vectors": """examples:
+  wordspace sentence-vectors text8-ft "the striker scored twice"
+  wordspace sentence-vectors text8-ft < lines.txt > vectors.txt  # a row a line
+""",
+    "infer": """examples:
+  echo "the striker scored twice" | wordspace infer bbc-model
+  wordspace infer bbc-model "the striker scored twice" --topn 3
+  wordspace infer bbc-model --vector < docs.txt > vectors.txt   # a row a line
+""",
+    "eval": """examples:
+  wordspace eval text8-model              # ws353 and its halves, simlex999, google
+  wordspace eval text8-model --datasets ws353 simlex999 --json
+  wordspace eval vectors.bin --datasets google --restrict-vocab 0 --method 3cosmul
+  wordspace eval text8-model --datasets pairs.txt analogy:questions.txt  # your own
+""",
+    "plot": """examples:
+  wordspace plot text8-model france king computer --neighbours 8 -o map.png
+  wordspace plot text8-model france king computer --method tsne -o map.svg
+  wordspace plot text8-gauss animal dog --gaussians -o gaussians.pdf
+""",
+    "export": """examples:
+  wordspace export text8-model -o vectors.bin          # word2vec binary, by the name
+  wordspace export text8-model -o vectors.txt.gz --limit 100000  # text, compressed
+  wordspace export text8-model -o projector --format projector --limit 10000
+  wordspace export text8-model -o text8-vectors --format vectors-dir  # memory-mapped
+  wordspace export text8-ft -o text8-ft.bin --format fasttext  # fastText's own .bin
+  wordspace export bbc-model -o documents.txt --docs   # the document vectors
+""",
+}
+
 
 class _DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """Shows an option's default only where it says something: not None, not a flag's
@@ -100,6 +150,8 @@ def _subcommand(sub, name: str, **kwargs) -> argparse.ArgumentParser:
     common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
                         help=_VERBOSE_HELP)
     kwargs.setdefault("formatter_class", _DefaultsFormatter)
+    if name in _EXAMPLES:
+        kwargs.setdefault("epilog", _EXAMPLES[name])
     return sub.add_parser(name, parents=[common], **kwargs)
 
 
@@ -593,10 +645,10 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
                           "their words' rows are copied, the others start as usual")
     run.add_argument("--sync-interval", type=float, default=None, metavar="SECONDS",
                      help="under torchrun: seconds between the ranks' synchronisation "
-                          "rounds (default 0.05; see docs/distributed.md)")
+                          "rounds (default: 0.05; see docs/distributed.md)")
     run.add_argument("--sync-rows", type=int, default=None, metavar="N",
                      help="under torchrun: the fewest rows (most frequent words) a round "
-                          "synchronises; rounds take N, 2N, N, 4N, ... (default 1024)")
+                          "synchronises; rounds take N, 2N, N, 4N, ... (default: 1024)")
     run.add_argument("--sync-rate-scale", type=float, default=None, metavar="X",
                      help="under torchrun: multiply the learning rate by X (default: 1 "
                           "when changes are summed, the number of ranks when averaged)")
@@ -1213,7 +1265,8 @@ def _add_query(sub) -> None:
                                    "nn does.")
     p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     p.add_argument("words", nargs="*", metavar="WORD",
-                   help="default: each word of standard input (a prompt on a terminal)")
+                   help="words (or, with --doc, document ids) to query (default: each word "
+                        "of standard input, with a prompt on a terminal)")
     p.add_argument("--topn", type=_positive_int, default=10, help="how many neighbours")
     p.add_argument("--doc", action="store_true", help="WORD is a document id")
     p.add_argument("--by", choices=_ENERGY_CHOICES, default=None, help=_BY_HELP +
@@ -1363,7 +1416,8 @@ def _add_vectors(sub) -> None:
                     "stay one a word), is reported on standard error, and fails the run "
                     "once every word is printed.")
     p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
-    p.add_argument("words", nargs="*", metavar="WORD", help="default: standard input")
+    p.add_argument("words", nargs="*", metavar="WORD",
+                   help="words to print (default: each word of standard input)")
 
     def run(a) -> None:
         vectors = _load_vectors(a.model)
@@ -1407,7 +1461,8 @@ def _add_vectors(sub) -> None:
                    help="a model directory, a fastText .bin, or a word2vec binary or "
                         "text file")
     p.add_argument("texts", nargs="*", metavar="TEXT",
-                   help="default: each line of standard input")
+                   help="texts to print a vector for (default: each line of standard "
+                        "input)")
 
     def sentences(a) -> None:
         from wordspace._tokens import shorten
@@ -1628,16 +1683,19 @@ def _add_eval(sub) -> None:
                    help="registered datasets (" + ", ".join(
                        names("similarity") + names("analogy") + names("entailment")) +
                         ") or files: PATH, or KIND:PATH with KIND similarity, analogy or "
-                        "entailment. Default: ws353, ws353-sim, ws353-rel, simlex999, google; "
-                        "and bless, wbless for Gaussian models")
+                        "entailment (default: ws353, ws353-sim, ws353-rel, simlex999, google; "
+                        "and bless, wbless for Gaussian models)")
     p.add_argument("--method", nargs="+", choices=["3cosadd", "3cosmul"], default=["3cosadd"],
-                   help="analogy scoring (3cosmul: Levy & Goldberg's, epsilon 0.001)")
+                   help="analogy scoring (3cosmul: Levy & Goldberg's, epsilon 0.001; "
+                        "default: 3cosadd)")
     p.add_argument("--restrict-vocab", type=_int_at_least(0), default=30000,
                    help="analogy candidates: this many most frequent words (0: every word, "
                         "as compute-accuracy's 0)")
     p.add_argument("--case-sensitive", action="store_true",
                    help="match dataset words exactly (default: lowercase, as gensim)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress bar (while a dataset downloads)")
     p.extra_advice = _datasets_as_arguments
 
     def run(a) -> None:
@@ -1647,7 +1705,7 @@ def _add_eval(sub) -> None:
         names = a.datasets or list(DEFAULT_DATASETS) + (
             ["bless", "wbless"] if hasattr(model, "distributions") else [])
         results = evaluate(model, names, a.method, a.restrict_vocab or None,
-                           lowercase=not a.case_sensitive)
+                           lowercase=not a.case_sensitive, progress=not a.quiet)
         print(json.dumps(results.as_dict(), indent=2, allow_nan=False) if a.json
               else format_table(results))
         if not results.scored():  # shown, and failed: a score of nothing is no score
@@ -1703,7 +1761,8 @@ def _add_plot(sub) -> None:
                     "PCA or t-SNE and draw them labelled, one colour per query word. "
                     "Writes PNG, SVG or PDF, by the output's suffix.")
     p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
-    p.add_argument("words", nargs="+", metavar="WORD")
+    p.add_argument("words", nargs="+", metavar="WORD",
+                   help="the words to draw, each in its colour with its neighbours")
     p.add_argument("-o", "--output", default="map.png", metavar="FILE",
                    help="the figure to write: .png, .svg or .pdf (an existing file only "
                         "if wordspace wrote it)")
@@ -1743,7 +1802,7 @@ def _add_data(sub) -> None:
 
     p = _subcommand(
         sub, "data", help="list, fetch and locate datasets",
-        description="Datasets are downloaded once into $WORDSPACE_HOME/datasets (default "
+        description="Datasets are downloaded once into $WORDSPACE_HOME/datasets (default: "
                     "~/.cache/wordspace), checked and unpacked; with WORDSPACE_DATA set to "
                     "a mirror directory they are taken from there instead.")
     actions = p.add_subparsers(title="actions", metavar="ACTION", required=True)
@@ -1790,7 +1849,7 @@ def _add_cache(sub) -> None:
     p = _subcommand(
         sub, "cache", help="list and clean the encoded corpora kept in the cache",
         description="Each corpus file is encoded once into $WORDSPACE_HOME/corpora "
-                    "(default ~/.cache/wordspace) for each set of reading settings, and "
+                    "(default: ~/.cache/wordspace) for each set of reading settings, and "
                     "encoded again when the file changes, leaving the old encoding behind. "
                     "Status: ok; stale (its source is missing, or has another size or "
                     "times than when encoded: no run will use it again); old format "
@@ -1859,6 +1918,8 @@ def _cache_clean(a) -> int:
 
 
 def _add_convae(sub) -> None:
+    from wordspace.convae.model import ConvAutoencoder
+
     p = _subcommand(
         sub, "convae", help="convolutional autoencoder with a transposed-convolution decoder",
         description="Train a convolutional autoencoder (convolution + ReLU to encode, the "
@@ -1872,14 +1933,20 @@ def _add_convae(sub) -> None:
                         "none of the options below)")
     p.add_argument("-o", "--output", metavar="DIR",
                    help="where to write convae.png (default: convae)")
-    p.add_argument("--epochs", type=_positive_int, help="passes over the digits (30)")
-    p.add_argument("--filters", type=_positive_int, help="convolution filters (8)")
+    # left unset (None) unless typed: the model's own defaults apply, and are shown
+    default = {name: param.default for name, param in _signature(ConvAutoencoder).items()}
+    p.add_argument("--epochs", type=_positive_int,
+                   help=f"passes over the digits (default: {default['epochs']})")
+    p.add_argument("--filters", type=_positive_int,
+                   help=f"convolution filters (default: {default['filters']})")
     p.add_argument("--kernel-size", type=_positive_int, metavar="K",
-                   help="each filter is K x K pixels (3)")
-    p.add_argument("--stride", type=_positive_int, help="the convolution's stride (1)")
+                   help=f"each filter is K x K pixels (default: {default['kernel_size']})")
+    p.add_argument("--stride", type=_positive_int,
+                   help=f"the convolution's stride (default: {default['stride']})")
     p.add_argument("--untied", action="store_true",
                    help="a decoder kernel of its own (default: the encoder's, transposed)")
-    p.add_argument("--seed", type=_seed, help="random seed of the initial filters (0)")
+    p.add_argument("--seed", type=_seed,
+                   help=f"random seed of the initial filters (default: {default['seed']})")
     p.set_defaults(func=_convae)
 
 
@@ -2015,6 +2082,7 @@ def _add_phrases(sub) -> None:
     p.add_argument("--table", metavar="TSV",
                    help="also save the phrases found (pass, score, count, phrase, words), "
                         "to apply to other text with --from-table")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--from-table", metavar="TSV",
                    help="join the phrases of a table saved with --table instead of learning "
                         "them, with its settings (a learning option given must be the "
@@ -2046,9 +2114,10 @@ def _phrases(a) -> None:
         phrases = Phrases.load(a.from_table)
         _check_table_settings(phrases, a.from_table, given, learning, reading)
         # read as the table's corpus was (max_token_length drops tokens, not splits them)
-        corpus = read_corpus(a.corpus, **{**reading, **phrases.tokenization})
+        corpus = read_corpus(a.corpus, progress=not a.quiet,
+                             **{**reading, **phrases.tokenization})
     else:
-        corpus = read_corpus(a.corpus, **reading)
+        corpus = read_corpus(a.corpus, progress=not a.quiet, **reading)
     if any(same_file(a.output, f) for f in corpus.files):  # before the learning
         raise FileExistsError(f"{a.output} is the corpus being read: write to another file")
     if not a.from_table:

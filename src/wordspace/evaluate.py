@@ -491,7 +491,8 @@ def _refuse_repeats(names: list, resolved: list) -> None:
 
 
 def evaluate(model, names=DEFAULT_DATASETS, methods=("3cosadd",), restrict_vocab: int = 30000,
-             lowercase: bool = True, skip_unavailable: bool = True) -> Evaluation:
+             lowercase: bool = True, skip_unavailable: bool = True,
+             progress: bool = True) -> Evaluation:
     """Run similarity, analogy and entailment datasets against every scorer of ``model``.
 
     ``names``: registered datasets (``"ws353"``) and files of one's own in the standard
@@ -510,6 +511,7 @@ def evaluate(model, names=DEFAULT_DATASETS, methods=("3cosadd",), restrict_vocab
     left, :class:`~wordspace.datasets.DatasetUnavailable` says why each was. A dataset
     that is here but malformed (a mirror or user file its parser refuses) raises
     :class:`~wordspace.datasets.DatasetError`: that is no availability matter.
+    ``progress``: show a download's progress bar.
     """
     names = [names] if isinstance(names, (str, Path)) else list(names)
     if not names:
@@ -520,7 +522,7 @@ def evaluate(model, names=DEFAULT_DATASETS, methods=("3cosadd",), restrict_vocab
     for key, kind, source in resolved:
         if isinstance(source, str) and source in datasets.REGISTRY:
             try:
-                source = datasets.load(source)
+                source = datasets.load(source, progress=progress)
             except datasets.DatasetUnavailable as e:
                 if not skip_unavailable:
                     raise
