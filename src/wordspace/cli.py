@@ -857,6 +857,11 @@ def build_model(args: argparse.Namespace):
         (params if o.target == "model" else reading)[o.param] = value
     if params.get("hs") and "negative" not in params:
         params["negative"] = 0  # the tree replaces the negatives (word2vec.c: -hs 1 -negative 0)
+    elif params.get("hs") and params["negative"]:  # said as typed, not as hs=True
+        raise UsageError(f"--negative {params['negative']} with --hs: the hierarchical "
+                         "softmax replaces negative sampling (gensim trains both objectives "
+                         "when both are set; wordspace trains one): leave --negative out, "
+                         "--hs sets it to 0")
     _quiet(args, cls, params, reading)
     with _said_as_options(params, f"{args.model}'s default"):
         model = cls(**params)
