@@ -506,3 +506,23 @@ def test_phrases_and_eval_take_quiet(tmp_path, capsys, monkeypatch):
     pairs.write_text("".join(f"w{a}\tw{a + 7}\t{a % 5}\n" for a in range(12)))
     assert main(["eval", str(vectors), "--datasets", "ws353", str(pairs), "--quiet"]) == 0
     assert asked == [False]
+
+
+def test_help_documents_the_parameters_users_asked_about():
+    """help(load_model) was one line (mmap undocumented, typed bool though "r" is taken),
+    Vectors.analogy left out topn and restrict_vocab, TrainingReport its fields."""
+    import dataclasses
+    import inspect
+
+    from wordspace import Vectors, load_model
+    from wordspace.engine.meter import TrainingReport
+
+    doc = inspect.getdoc(load_model)
+    assert "mmap : bool or \"r\"" in doc and "path : str or Path" in doc
+    assert "str" in str(inspect.signature(load_model).parameters["mmap"].annotation)
+    doc = " ".join(inspect.getdoc(Vectors.analogy).split())
+    assert "``topn`` best answers" in doc and "one by default" in doc
+    assert "``restrict_vocab=n``" in doc
+    doc = inspect.getdoc(TrainingReport)
+    for field in dataclasses.fields(TrainingReport):
+        assert f"\n{field.name} : " in doc, field.name

@@ -136,8 +136,8 @@ def test_a_model_says_what_it_is_and_what_it_lacks(planted, tmp_path):
     corpus = Corpus(planted[0], min_count=1)
     model.fit(corpus)
     assert repr(model) == (f"SkipGram(dim=8, sample=0, epochs=1, workers=1, progress=False) "
-                           f"fitted on {corpus.n_tokens:,} words, {len(corpus.vocab)}-word "
-                           "vocabulary")
+                           f"fitted on {corpus.n_tokens:,} corpus words × 1 epoch, "
+                           f"{len(corpus.vocab)}-word vocabulary")
     model.save(tmp_path / "m")
     loaded = load_model(tmp_path / "m")
     assert loaded.report_ == model.report_  # restored from training.json

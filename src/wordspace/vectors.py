@@ -938,6 +938,12 @@ class Vectors(WordIndex):
         (Levy & Goldberg 2014) by cos'(x, b) cos'(x, c) / (cos'(x, a) + 0.001) with
         cosines shifted to [0, 1] (:meth:`most_similar_cosmul`, with the paper's 0.001
         where gensim adds 1e-6).
+
+        Returns the ``topn`` best answers as ``(word, score)`` pairs, best first: one by
+        default, ``[("queen", 0.71)]`` for ``analogy("man", "king", "woman")``.
+        ``restrict_vocab=n`` answers from the first ``n`` rows only (a trained model's
+        ``n`` most frequent words, as the analogy benchmarks restrict them:
+        ``wordspace eval``'s 30,000); None, the default, from every row.
         """
         if method == "3cosadd":
             return self.most_similar(positive=[b, c], negative=[a], topn=topn,

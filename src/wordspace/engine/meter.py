@@ -40,7 +40,33 @@ def format_loss(value: float) -> str:
 
 @dataclass
 class TrainingReport:
-    """What a training run did: counted by the workers, not inferred."""
+    """What a training run did: counted by the workers, not inferred (a model's
+    ``report_``, saved as its ``training.json``).
+
+    Attributes
+    ----------
+    words : int
+        Corpus tokens walked over, before subsampling, in every epoch together: a corpus
+        of 300,000 words trained for 3 epochs counts 900,000 (what ``wordspace train``
+        says it trained on; ``repr(model)`` gives the corpus's words once, and the
+        epochs).
+    examples : int
+        Centre words trained: those subsampling kept that had a context word.
+    pairs : int
+        (centre, context) pairs trained.
+    seconds : float
+        Seconds spent training; a resumed run's count the interrupted runs' too.
+    epoch_words : list of int
+        ``words`` epoch by epoch.
+    epoch_loss : list of float
+        Each epoch's mean loss per loss term (a pair for negative sampling, sampled; a
+        triple for the Gaussian max-margin loss); NaN for an epoch that trained nothing
+        (subsampling discarded it all): undefined, not perfect.
+    resumed : bool
+        The run continued from a checkpoint (see ``seconds``).
+    words_per_second, loss
+        ``words / seconds``, and the last epoch's mean loss.
+    """
 
     words: int  # corpus tokens walked over, before subsampling, all epochs
     examples: int  # centre words trained (after subsampling; those with a context)

@@ -190,7 +190,12 @@ class Model:
             return text
         words = vocab.total
         amount = f"{words / 1e6:.1f} M" if words >= 1_000_000 else f"{words:,}"
-        return f"{text} fitted on {amount} words, {len(vocab):,}-word vocabulary"
+        # the corpus's words once, and how many passes: the report's words (and train's
+        # summary) count every epoch's
+        epochs = self.get_params().get("epochs")
+        passes = "" if epochs is None else f" × {epochs} epoch{'s' * (epochs != 1)}"
+        return (f"{text} fitted on {amount} corpus words{passes}, {len(vocab):,}-word "
+                "vocabulary")
 
     def __getattr__(self, name: str):
         # only called for attributes not found: say why a fitted one is missing
@@ -1167,8 +1172,25 @@ def _registry() -> dict[str, type[Model]]:
 _FORMAT_3_PARAMS = {"hs": False, "shrink_windows": True, "cbow_mean": True, "dm_mean": True}
 
 
-def load_model(path: str | Path, mmap: bool = False) -> Model:
-    """Load any wordspace model directory, whatever its class."""
+def load_model(path: str | Path, mmap: bool | str = False) -> Model:
+    """Load any wordspace model directory, whatever its class (the one its
+    ``config.json`` names: ``SkipGram``, ``FastText``, ``PVDBOW``, ...), fitted as it was
+    saved, with its ``report_`` (from ``training.json``) where it has one.
+
+    Parameters
+    ----------
+    path : str or Path
+        A directory written by ``model.save(path)`` or ``wordspace train -o path``.
+    mmap : bool or "r"
+        Map the matrices read-only from their ``.npy`` files instead of reading them
+        into memory: a large model opens in about the time its vocabulary takes to read,
+        and processes mapping the same files share their pages. ``"r"`` (gensim's and
+        ``Vectors.load``'s spelling) is the same as ``True``.
+
+    Every file is checked before it is used (see :meth:`Model.load`): a directory that
+    is not a model's is a ``FileNotFoundError`` saying what it holds instead (a vectors
+    directory, say), and a damaged one a ``ValueError`` naming the file.
+    """
     return Model.load(path, mmap=mmap)
 
 
