@@ -940,7 +940,7 @@ class Vectors(WordIndex):
         where gensim adds 1e-6).
 
         Returns the ``topn`` best answers as ``(word, score)`` pairs, best first: one by
-        default, ``[("queen", 0.71)]`` for ``analogy("man", "king", "woman")``.
+        default (``[("queen", 0.71)]``, say, for ``analogy("man", "king", "woman")``).
         ``restrict_vocab=n`` answers from the first ``n`` rows only (a trained model's
         ``n`` most frequent words, as the analogy benchmarks restrict them:
         ``wordspace eval``'s 30,000); None, the default, from every row.
