@@ -378,8 +378,7 @@ def test_phrases_reads_text_as_train_does_so_train_takes_its_table(tmp_path, cap
 
 
 def test_phrases_shares_train_s_reading_options():
-    subcommands = next(a for a in build_parser()._actions
-                       if isinstance(a, argparse._SubParsersAction)).choices
+    subcommands = _subcommand_parsers()
     for option in ("--lowercase", "--token-pattern", "--max-token-length"):
         train, phrases = (subcommands[name]._option_string_actions[option]
                           for name in ("train", "phrases"))
@@ -480,9 +479,8 @@ def test_defaults_are_said_one_way_in_every_help():
     '(default: ['3cosadd'])'."""
     for parser in _every_parser(build_parser()):
         text = " ".join(parser.format_help().split())
-        assert not re.search(r"\(default(?!:)|Default:|\(default: \[|\(\d+\)", text), \
-            (parser.prog, re.search(r".{60}(\(default(?!:)|Default:|\(default: \[|\(\d+\)).{20}",
-                                    text))
+        found = re.search(r"\(default(?!:)|Default:|\(default: \[|\(\d+\)", text)
+        assert found is None, (parser.prog, text[found.start() - 60:found.end() + 20])
 
 
 def test_phrases_and_eval_take_quiet(tmp_path, capsys, monkeypatch):

@@ -155,8 +155,8 @@ def _subcommand(sub, name: str, **kwargs) -> argparse.ArgumentParser:
     return sub.add_parser(name, parents=[common], **kwargs)
 
 
-#: fastText's and word2vec.c's option names (lowercase, without dashes) that train does
-#: not take, and wordspace's way to what they ask for
+#: fastText's, word2vec.c's and gensim's option names (lowercase, without dashes) that
+#: train does not take, and wordspace's way to what they ask for
 _FOREIGN_TRAIN_OPTIONS = {
     **dict.fromkeys(("input", "train"), "the corpus is train's first argument: "
                                          "wordspace train CORPUS -o MODEL_DIR"),
@@ -196,15 +196,15 @@ _FOREIGN_TRAIN_OPTIONS = {
     "cbowmean": "the window's mean is the default (gensim's cbow_mean=1); --no-cbow-mean "
                 "sums (cbow_mean=0)",
 }
-_DEFAULT = "{typed} is wordspace's default: leave it out"
+_LEAVE_OUT = "{typed} is wordspace's default: leave it out"
 #: of those, the advice for a value given (-hs 0 asks for wordspace's default)
 _FOREIGN_BY_VALUE = {
-    "cbow": {"0": _DEFAULT}, "hs": {"0": _DEFAULT},
+    "cbow": {"0": _LEAVE_OUT}, "hs": {"0": _LEAVE_OUT},
     "sg": {"1": "{typed} (skip-gram, sgns) is wordspace's default: leave it out",
            "0": "use --model cbow"},
     "dm": {"1": "use --model pv-dm", "0": "use --model pv-dbow"},
-    "dbowwords": {"1": _DEFAULT, "0": "use --no-words"},
-    "cbowmean": {"1": _DEFAULT, "0": "use --no-cbow-mean"},
+    "dbowwords": {"1": _LEAVE_OUT, "0": "use --no-words"},
+    "cbowmean": {"1": _LEAVE_OUT, "0": "use --no-cbow-mean"},
 }
 #: other tools' names for a choice (by the option taking it), and wordspace's
 _CHOICE_ALIASES = {
@@ -239,7 +239,8 @@ class _Parser(argparse.ArgumentParser):
     before the first option, and then calls the words after it unrecognised."""
 
     _mixing = False
-    #: other tools' option names this subcommand explains (train: fastText's, word2vec.c's)
+    #: other tools' option names this subcommand explains (train: fastText's, word2vec.c's,
+    #: gensim's)
     foreign_options: dict[str, str] = {}
     #: what to say of arguments it did not expect, if anything (eval: dataset names)
     extra_advice = None
@@ -2140,11 +2141,12 @@ def _write_phrased(phrases, corpus, output: Path) -> int:
     then renamed over it; remembered as this command line's (:func:`_wrote_it`)."""
     import shutil
 
-    from wordspace._io import fsync_directory, temporary_directory
+    from wordspace._io import clean_stale_temporaries, fsync_directory, temporary_directory
 
     if not (output.is_file() and output.stat().st_size):  # new or empty
         n_words = phrases.write_corpus(corpus, output)
     else:  # an earlier output, as _wrote_it found it before the work
+        clean_stale_temporaries(output.parent, output.name)  # a killed rerun's folder
         folder, claim = temporary_directory(output.parent, output.name)
         try:
             written = folder / output.name  # the same name: compressed alike
