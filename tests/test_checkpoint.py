@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import wordspace.corpus as corpus_module
 from conftest import planted_sentences
 from helpers import planted_documents, same_parameters, write_sentences
 from wordspace.cli import checkpoint_path, main
@@ -479,7 +480,7 @@ def test_a_mismatched_checkpoint_is_refused_before_the_corpus_is_read(tmp_path, 
     def unread(*args, **kwargs):
         raise AssertionError("the corpus was read")
 
-    monkeypatch.setattr(Corpus, "__init__", unread)
+    monkeypatch.setattr(corpus_module, "_source_files", unread)  # a file's first look
     assert main(_train_args(corpus_file, tmp_path / "model", 1, "--checkpoint-every", "1e",
                             "--window", "3")) == 2
     assert "window: 5 in the checkpoint, 3 in this run" in capsys.readouterr().err

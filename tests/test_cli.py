@@ -336,7 +336,11 @@ def test_pv_dbow_end_to_end(tmp_path, capsys):
     assert vectors.words == model.dv.ids
     np.testing.assert_allclose(vectors.matrix, model.dv.matrix, rtol=1e-5, atol=1e-7)
 
-    assert main(["train", str(corpus), "-o", str(tmp_path / "sg"), "--dim", "4",
+    # a word model, of the documents' text: it has no document to find
+    from helpers import write_sentences
+
+    text = write_sentences(tmp_path / "text.txt", [tokens for _, tokens in docs])
+    assert main(["train", str(text), "-o", str(tmp_path / "sg"), "--dim", "4",
                  "--epochs", "1", "--min-count", "1", "--quiet"]) == 0
     capsys.readouterr()
     assert main(["similar", str(tmp_path / "sg"), "doc0", "--doc"]) == 2
