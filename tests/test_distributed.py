@@ -512,6 +512,64 @@ def test_sigterm_while_joining_the_group_ends_the_rank(tmp_path):
     assert code == -signal.SIGTERM and not (tmp_path / "m").exists()
 
 
+#: a rank's command with SIGINT raising KeyboardInterrupt, as a terminal's Ctrl-C does,
+#: even where the tests run with it ignored (a child inherits that)
+_CTRL_C_HEARD = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler)"
+                 "; from wordspace.cli import main; sys.exit(main())")
+
+
+def test_ctrl_c_while_joining_the_group_ends_the_rank_which_says_what_it_waits_for(
+        tmp_path):
+    """A rank waiting for the others to join sat in torch's C++, where Python's SIGINT
+    handler never runs: Ctrl-C was ignored until the group's timeout, and nothing said
+    what the rank waited for."""
+    _needs_torch()
+    corpus = write_sentences(tmp_path / "c.txt", planted_sentences(n_sentences=50)[0])
+    port = _free_port()
+    proc = _launch_rank(["-c", _CTRL_C_HEARD, "train", str(corpus), "-o", str(tmp_path / "m"),
+                         "--quiet"], 1, 2, port)
+    said = "..."
+    while said and "waiting up to" not in said:  # until the notice (or the end: a failure)
+        said = proc.stderr.readline()
+    assert (f"[rank 1] WARNING wordspace.distributed.group: waiting up to 60 s "
+            f"(WORDSPACE_DIST_TIMEOUT) for the other ranks of 2 to join at 127.0.0.1:{port} "
+            "(MASTER_ADDR:MASTER_PORT); Ctrl-C ends this rank") in said, said
+    proc.send_signal(signal.SIGINT)
+    code, _ = _finish([proc], timeout=20)[0]
+    assert code == -signal.SIGINT and not (tmp_path / "m").exists()
+
+
+_GATHER = textwrap.dedent('''
+    import signal, sys, time
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
+    from wordspace.distributed import RankFailed, current_group
+    group = current_group()
+    print("joined", flush=True)
+    if group.rank == 1:
+        time.sleep(float(sys.argv[1]))  # slow: reading a larger share, say
+    try:
+        group.all_gather(group.rank, what="the vocabulary's merge")
+    except RankFailed as e:
+        sys.exit(str(e))
+''')
+
+
+def test_ctrl_c_while_a_rank_waits_in_a_collective_ends_it():
+    """Waiting for a slower rank in the vocabulary's merge (any collective of the main
+    thread), a rank ignored Ctrl-C until the group's timeout."""
+    _needs_torch()
+    procs = _launch(["-c", _GATHER, "60"])
+    try:
+        assert procs[0].stdout.readline() == "joined\n", _finish(procs)
+        time.sleep(1)  # in the gather
+        procs[0].send_signal(signal.SIGINT)
+        assert procs[0].wait(timeout=20) == -signal.SIGINT
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.communicate()
+
+
 def test_a_checkpoint_of_other_ranks_is_refused_by_every_rank_before_reading(
         tmp_path, monkeypatch):
     _needs_torch()

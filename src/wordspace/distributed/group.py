@@ -17,7 +17,10 @@ import datetime
 import logging
 import math
 import os
+import signal
 import sys
+import threading
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -112,7 +115,8 @@ class Group:
         """Run a collective; a peer's failure (a closed connection, a timeout) becomes
         :class:`RankFailed` naming this rank and the collective."""
         try:
-            return fn(*args, group=self._group, **kwargs)
+            with _interrupt_ends_the_wait():
+                return fn(*args, group=self._group, **kwargs)
         except RuntimeError as e:  # gloo reports a lost peer as a RuntimeError
             raise RankFailed(f"rank {self.rank} of {self.world}: another rank failed or "
                              f"disappeared during {what} ({str(e).splitlines()[0][:200]}); "
@@ -160,8 +164,7 @@ def current_group() -> Group | None:
     if not dist.is_initialized():
         if world <= 1:
             return None
-        timeout = _timeout_from_environment()
-        dist.init_process_group("gloo", timeout=datetime.timedelta(seconds=timeout))
+        _join(dist, world, _timeout_from_environment())
         atexit.register(_leave, dist)  # gloo's threads must stop before the interpreter
         logger.info("joined the process group as rank %d of %d (gloo)", dist.get_rank(),
                     dist.get_world_size())
@@ -169,6 +172,45 @@ def current_group() -> Group | None:
         return None
     group = None if dist.get_backend() == "gloo" else _gloo_group(dist)
     return Group(group)
+
+
+#: seconds a rank waits to join the others before it says what it waits for (a normal
+#: start joins in about one: a line on every start would be noise)
+JOIN_NOTICE = 5.0
+
+
+def _join(dist, world: int, timeout: float) -> None:
+    """Join the launcher's group; a rank still waiting after :data:`JOIN_NOTICE`
+    seconds says for what and for how long (torch says nothing until its timeout)."""
+    notice = threading.Timer(JOIN_NOTICE, logger.warning, (
+        "waiting up to %g s (WORDSPACE_DIST_TIMEOUT) for the other ranks of %d to join "
+        "at %s:%s (MASTER_ADDR:MASTER_PORT); Ctrl-C ends this rank", timeout, world,
+        os.environ.get("MASTER_ADDR", "?"), os.environ.get("MASTER_PORT", "?")))
+    notice.daemon = True
+    notice.start()
+    try:
+        with _interrupt_ends_the_wait():
+            dist.init_process_group("gloo", timeout=datetime.timedelta(seconds=timeout))
+    finally:
+        notice.cancel()
+
+
+@contextmanager
+def _interrupt_ends_the_wait():
+    """Ctrl-C (SIGINT) ends the process while its main thread waits in torch's C++ (to
+    join the group, in a collective): Python's handler, which raises KeyboardInterrupt,
+    would run only once the wait returns, up to WORDSPACE_DIST_TIMEOUT later. A handler
+    the program set itself (or SIGINT ignored) is left alone, and so are other threads'
+    waits (the synchronisation's: the main thread, training, hears Ctrl-C itself)."""
+    if threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _timeout_from_environment() -> float:
