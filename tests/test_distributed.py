@@ -570,6 +570,36 @@ def test_ctrl_c_while_a_rank_waits_in_a_collective_ends_it():
             proc.communicate()
 
 
+def test_a_rank_slower_than_the_timeout_is_said_to_be_so_not_to_have_failed():
+    """A rank still reading when the others reach the vocabulary's merge (a larger share,
+    a cold cache) was reported as "another rank failed or disappeared", leaving the
+    user to look for a failure that never was instead of raising the timeout."""
+    _needs_torch()
+    port = _free_port()
+    procs = [_launch_rank(["-c", _GATHER, "8"], rank, 2, port,
+                          env={"WORDSPACE_DIST_TIMEOUT": "3"}) for rank in range(2)]
+    code, err = _finish(procs)[0]
+    assert code == 1 and ("rank 0 of 2: waited WORDSPACE_DIST_TIMEOUT=3 s for the other "
+                          "ranks during the vocabulary's merge, in vain: a rank merely "
+                          "slower by that much (reading a larger share, or from a cold "
+                          "cache) counts as lost. Raise WORDSPACE_DIST_TIMEOUT") in err, err
+
+
+def test_ranks_that_never_join_are_said_not_to_have_joined(tmp_path):
+    """torch said only "Timed out after 3 seconds waiting for clients", naming neither
+    the timeout's setting nor where the ranks were to meet."""
+    _needs_torch()
+    corpus = write_sentences(tmp_path / "c.txt", planted_sentences(n_sentences=50)[0])
+    port = _free_port()
+    proc = _launch_rank(["-m", "wordspace", "train", str(corpus), "-o", str(tmp_path / "m"),
+                         "--quiet"], 0, 2, port, env={"WORDSPACE_DIST_TIMEOUT": "3"})
+    code, err = _finish([proc], timeout=60)[0]
+    assert code == 2 and (f"rank 0 of 2: the other ranks did not join within "
+                          f"WORDSPACE_DIST_TIMEOUT=3 s at 127.0.0.1:{port} "
+                          "(MASTER_ADDR:MASTER_PORT; torch: ") in err, err
+    assert "or raise WORDSPACE_DIST_TIMEOUT where a rank starts later" in err
+
+
 def test_a_checkpoint_of_other_ranks_is_refused_by_every_rank_before_reading(
         tmp_path, monkeypatch):
     _needs_torch()

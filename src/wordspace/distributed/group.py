@@ -17,6 +17,7 @@ import datetime
 import logging
 import math
 import os
+import re
 import signal
 import sys
 import threading
@@ -118,10 +119,22 @@ class Group:
             with _interrupt_ends_the_wait():
                 return fn(*args, group=self._group, **kwargs)
         except RuntimeError as e:  # gloo reports a lost peer as a RuntimeError
-            raise RankFailed(f"rank {self.rank} of {self.world}: another rank failed or "
-                             f"disappeared during {what} ({str(e).splitlines()[0][:200]}); "
-                             "see the other ranks' logs. Run the same command again to "
-                             "resume from the last checkpoint") from None
+            said = str(e).splitlines()[0]
+            waited = re.search(r"Timed out waiting (\d+)ms", said)
+            said = said[:200]
+            if waited is None:
+                raise RankFailed(f"rank {self.rank} of {self.world}: another rank failed "
+                                 f"or disappeared during {what} ({said}); see the other "
+                                 "ranks' logs. Run the same command again to resume from "
+                                 "the last checkpoint") from None
+            # no rank failed, maybe: one still reading is as silent as one that hangs
+            raise RankFailed(
+                f"rank {self.rank} of {self.world}: waited WORDSPACE_DIST_TIMEOUT="
+                f"{int(waited[1]) / 1000:g} s for the other ranks during {what}, in vain: "
+                "a rank merely slower by that much (reading a larger share, or from a cold "
+                "cache) counts as lost. Raise WORDSPACE_DIST_TIMEOUT (seconds) where a rank "
+                "may be that slow; else see the other ranks' logs. Run the same command "
+                "again to resume from the last checkpoint") from None
 
     def all_reduce(self, array: np.ndarray, what: str = "a synchronisation") -> np.ndarray:
         """Sum ``array`` (contiguous) over the ranks, in place; returns it."""
@@ -184,15 +197,29 @@ def _join(dist, world: int, timeout: float) -> None:
     seconds says for what and for how long (torch says nothing until its timeout)."""
     notice = threading.Timer(JOIN_NOTICE, logger.warning, (
         "waiting up to %g s (WORDSPACE_DIST_TIMEOUT) for the other ranks of %d to join "
-        "at %s:%s (MASTER_ADDR:MASTER_PORT); Ctrl-C ends this rank", timeout, world,
-        os.environ.get("MASTER_ADDR", "?"), os.environ.get("MASTER_PORT", "?")))
+        "at %s (MASTER_ADDR:MASTER_PORT); Ctrl-C ends this rank", timeout, world, _master()))
     notice.daemon = True
     notice.start()
     try:
         with _interrupt_ends_the_wait():
             dist.init_process_group("gloo", timeout=datetime.timedelta(seconds=timeout))
+    except RuntimeError as e:  # torch's says only which socket timed out
+        said = str(e).splitlines()[0][:200]
+        if "timed out" not in said.lower():
+            raise
+        raise RankFailed(
+            f"rank {os.environ.get('RANK', '?')} of {world}: the other ranks did not join "
+            f"within WORDSPACE_DIST_TIMEOUT={timeout:g} s at {_master()} "
+            f"(MASTER_ADDR:MASTER_PORT; torch: {said}): start every rank with the same "
+            "MASTER_ADDR (an address of rank 0's machine that the others reach) and "
+            "MASTER_PORT, or raise WORDSPACE_DIST_TIMEOUT where a rank starts later") from None
     finally:
         notice.cancel()
+
+
+def _master() -> str:
+    """Where the ranks meet: ``MASTER_ADDR:MASTER_PORT``."""
+    return f"{os.environ.get('MASTER_ADDR', '?')}:{os.environ.get('MASTER_PORT', '?')}"
 
 
 @contextmanager
