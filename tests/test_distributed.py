@@ -1035,6 +1035,34 @@ def test_a_device_rank_s_parameters_meet_the_others_only_at_boundaries():
     assert arrays[0][0, 0] == 6.0  # both changes, once each
 
 
+@pytest.mark.parametrize("checkpoints", [False, True])
+def test_a_failure_offers_a_resume_only_where_the_run_checkpoints(monkeypatch, checkpoints):
+    """Every rank's failure said "Run the same command again to resume from the last
+    checkpoint", also in a run that writes none (no --checkpoint-every): running it
+    again starts over."""
+    from wordspace.distributed import group as group_module
+    from wordspace.distributed.group import Group, run_checkpoints
+
+    monkeypatch.setitem(group_module._RUN, "checkpoints", False)
+    run_checkpoints(checkpoints)
+    resume = "Run the command again, without --restart, to resume from the last checkpoint"
+    syncs, _ = _started_pair()
+    syncs[1].abort()  # rank 1 failed: rank 0 hears it in the next round
+    syncs[0]._thread.join(30)
+    assert "rank 1 of 2 failed (see its log); rank 0 stops too" in str(syncs[0].error)
+    assert (resume in str(syncs[0].error)) is checkpoints
+    group = Group.__new__(Group)  # a collective that fails, as gloo's do
+    group.rank, group.world, group._group = 0, 2, None
+    for said in ("Connection closed by peer [127.0.0.1]:1234",
+                 "[unbound_buffer.cc:129] Timed out waiting 3000ms for recv operation"):
+        def collective(group, said=said):
+            raise RuntimeError(said)
+        with pytest.raises(RuntimeError) as failed:
+            group._call("a control round", collective)
+        assert "see the other ranks' logs" in str(failed.value)
+        assert (resume in str(failed.value)) is checkpoints
+
+
 @pytest.mark.parametrize("finished", [False, True])
 def test_a_stop_asked_on_one_rank_is_agreed_by_every_rank_and_they_leave_cleanly(finished):
     """Rank 1 is asked to stop: both ranks learn it in the same round, meet at their

@@ -1138,9 +1138,10 @@ def _check_distributed(args, model, partial: Path, short: Exception | None = Non
     if every is not None and every.epochs is None:
         raise UsageError("a distributed run checkpoints at epoch ends, where its ranks "
                          "meet: give --checkpoint-every 1e (or 2e, ...)")
-    from wordspace.distributed.group import check_agreement, current_group
+    from wordspace.distributed.group import check_agreement, current_group, run_checkpoints
     from wordspace.engine.checkpoint import check_ranks
 
+    run_checkpoints(every is not None)  # a failure from now on: whether to offer a resume
     with _sigterm_ends_the_rank():
         group = current_group()
     _on_every_rank(group, short, "the checks of each rank's paths and resources")

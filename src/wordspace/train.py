@@ -407,9 +407,10 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
         logger.warning("sync settings (sync=, --sync-*) are for a distributed run (torchrun, "
                        "WORLD_SIZE > 1); this process trains alone, so they do nothing")
     if group is not None:
-        from wordspace.distributed.group import check_agreement
+        from wordspace.distributed.group import check_agreement, run_checkpoints
         from wordspace.distributed.sync import Synchroniser, SyncSettings
 
+        run_checkpoints(checkpoint is not None)  # what a failure's message offers
         sync = sync or SyncSettings()
         check_agreement(group, "training settings", {
             **(config or {}), "window": window, "negative": negative, "sample": sample,

@@ -97,6 +97,24 @@ def _int_from_environment(name: str, default: str, low: int, high: int | None,
     return number
 
 
+#: whether this process's run writes checkpoints (``--checkpoint-every``,
+#: ``fit(checkpoint=...)``): only then does running it again resume anything
+_RUN = {"checkpoints": False}
+
+
+def run_checkpoints(checkpoints: bool) -> None:
+    """Say whether this process's run writes checkpoints (what a failure's message
+    offers: :func:`resume_advice`)."""
+    _RUN["checkpoints"] = bool(checkpoints)
+
+
+def resume_advice() -> str:
+    """How a failure's message ends: running again resumes the run, where it writes
+    checkpoints (:func:`run_checkpoints`); nothing where it starts over."""
+    return (". Run the command again, without --restart, to resume from the last "
+            "checkpoint") if _RUN["checkpoints"] else ""
+
+
 class Group:
     """Rank ``rank`` of ``world`` processes, with the collectives the run needs, on NumPy
     arrays (changed in place) and small Python objects."""
@@ -125,16 +143,14 @@ class Group:
             if waited is None:
                 raise RankFailed(f"rank {self.rank} of {self.world}: another rank failed "
                                  f"or disappeared during {what} ({said}); see the other "
-                                 "ranks' logs. Run the same command again to resume from "
-                                 "the last checkpoint") from None
+                                 f"ranks' logs{resume_advice()}") from None
             # no rank failed, maybe: one still reading is as silent as one that hangs
             raise RankFailed(
                 f"rank {self.rank} of {self.world}: waited WORDSPACE_DIST_TIMEOUT="
                 f"{int(waited[1]) / 1000:g} s for the other ranks during {what}, in vain: "
                 "a rank merely slower by that much (reading a larger share, or from a cold "
                 "cache) counts as lost. Raise WORDSPACE_DIST_TIMEOUT (seconds) where a rank "
-                "may be that slow; else see the other ranks' logs. Run the same command "
-                "again to resume from the last checkpoint") from None
+                f"may be that slow; else see the other ranks' logs{resume_advice()}") from None
 
     def all_reduce(self, array: np.ndarray, what: str = "a synchronisation") -> np.ndarray:
         """Sum ``array`` (contiguous) over the ranks, in place; returns it."""

@@ -50,7 +50,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from wordspace.distributed.group import Group, RankFailed, _timeout_from_environment
+from wordspace.distributed.group import (
+    Group,
+    RankFailed,
+    _timeout_from_environment,
+    resume_advice,
+)
 
 __all__ = ["SyncSettings", "Synchroniser"]
 
@@ -236,8 +241,7 @@ class Synchroniser:
                 return False
             failed = [str(r) for r in range(world) if control[_SLOTS + r]]
             raise RankFailed(f"rank {', '.join(failed)} of {world} failed (see its log); "
-                             f"rank {self.group.rank} stops too. Run the same command again "
-                             "to resume from the last checkpoint")
+                             f"rank {self.group.rank} stops too{resume_advice()}")
         if control[_LEAVING] and control[_LEAVING] + control[_FINAL] == world:
             return False  # every rank stopped (checkpoint written) or had finished
         self.global_words = int(control[_WORDS])
