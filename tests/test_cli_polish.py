@@ -300,7 +300,10 @@ def test_ctrl_c_while_training_says_where_the_checkpoint_is_kept(tmp_path):
     (["--checkpoint-every", "1e", "checkpoint"], "interrupted; the checkpoint is kept at "
      "m.partial: run the same command again to resume from it"),
     (["--checkpoint-every", "1e", "--restart", "checkpoint"], "interrupted; the checkpoint "
-     "is kept at m.partial: run the command again without --restart to resume from it")])
+     "is kept at m.partial: run the command again without --restart to resume from it"),
+    # a distributed start's mark, before its ranks' first checkpoints: nothing to resume
+    (["--checkpoint-every", "1e", "mark"], "interrupted; no checkpoint was written yet, so "
+     "running again starts over")])
 def test_an_interrupted_run_speaks_of_a_checkpoint_only_where_there_is_one(
         tmp_path, text_file, monkeypatch, capsys, given, said):
     import json
@@ -313,6 +316,11 @@ def test_an_interrupted_run_speaks_of_a_checkpoint_only_where_there_is_one(
         (tmp_path / "m.partial").mkdir()
         (tmp_path / "m.partial" / "checkpoint.json").write_text(
             json.dumps({"kind": "wordspace checkpoint"}))
+    if "mark" in given:
+        from wordspace.engine.checkpoint import mark_ranks
+
+        given.remove("mark")
+        mark_ranks(tmp_path / "m.partial", 2)
 
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt

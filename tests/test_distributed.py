@@ -606,6 +606,7 @@ def test_a_checkpoint_of_other_ranks_is_refused_by_every_rank_before_reading(
     monkeypatch.setenv("WORDSPACE_HOME", str(tmp_path / "home"))
     corpus = write_sentences(tmp_path / "c.txt", planted_sentences(n_sentences=200)[0])
     mark_ranks(tmp_path / "model.partial", 3)
+    (tmp_path / "model.partial" / "rank-2").mkdir()  # a rank's checkpoint (a bare mark binds none)
     results = _finish(_launch(_cli_train(corpus, tmp_path / "model")))
     assert [code for code, _ in results] == [2, 2], results
     assert all("run of 3 ranks, this run has 2" in err for _, err in results)
@@ -870,6 +871,7 @@ def test_a_checkpoint_is_resumed_only_by_as_many_ranks_as_made_it(tmp_path):
     path = tmp_path / "run.partial"
     mark_ranks(path, 2)
     mark_ranks(path, 2)  # again: already so
+    (path / "rank-1").mkdir()  # a rank's checkpoint (damaged, even: the run's own)
     with pytest.raises(CheckpointMismatch, match="run of 2 ranks, this run has 3"):
         mark_ranks(path, 3)
     from wordspace.models import SkipGram
@@ -877,6 +879,23 @@ def test_a_checkpoint_is_resumed_only_by_as_many_ranks_as_made_it(tmp_path):
     corpus = Corpus(planted_sentences(n_sentences=100)[0], min_count=1)
     with pytest.raises(CheckpointMismatch, match="run of 2 ranks: resume it as it was made"):
         SkipGram(dim=8, epochs=1, progress=False).fit(corpus, checkpoint=path)
+
+
+def test_a_bare_mark_of_a_start_stopped_before_any_checkpoint_binds_no_later_run(tmp_path):
+    """A 2-rank start interrupted before its first epoch's end (or refused: a folder not
+    shared) leaves rank 0's mark alone: a later run of one process, or of 3 ranks, was
+    refused as if it would resume a checkpoint of 2 ranks, though nothing was saved."""
+    from wordspace.engine.checkpoint import check_ranks, holds_training, is_marked_for
+    from wordspace.models import SkipGram
+
+    path = tmp_path / "run.partial"
+    mark_ranks(path, 2)
+    assert not holds_training(path) and not check_ranks(path, 3)
+    mark_ranks(path, 3)  # marked anew
+    assert is_marked_for(path, 3)
+    corpus = Corpus(planted_sentences(n_sentences=100)[0], min_count=1)
+    model = SkipGram(dim=8, epochs=1, progress=False).fit(corpus, checkpoint=path)
+    assert not model.report_.resumed and not path.exists()  # trained, then removed
 
 
 def test_the_learning_rate_scales_with_the_ranks_as_measured():

@@ -1005,7 +1005,7 @@ def _train(args) -> int:
     from wordspace._io import NameTooLongError, check_room
     from wordspace.engine.checkpoint import (
         check_checkpoint_path,
-        is_checkpoint,
+        holds_training,
         remove_checkpoint,
     )
     from wordspace.models.base import check_model_path
@@ -1044,7 +1044,7 @@ def _train(args) -> int:
         short = e
     if short is None and args.restart and not args.checkpoint_every:
         remove_checkpoint(partial)
-    elif short is None and is_checkpoint(partial) and not args.checkpoint_every:
+    elif short is None and holds_training(partial) and not args.checkpoint_every:
         logger.warning("%s holds a checkpoint of an earlier run, which is not used: run "
                        "with --checkpoint-every to resume from it, or --restart to remove "
                        "it", partial)
@@ -2263,11 +2263,13 @@ def _kept_checkpoint(args) -> str:
     (nothing when no checkpoint was written yet, or the model was)."""
     if args.func is not _train or not args.checkpoint_every:
         return ""
-    from wordspace.engine.checkpoint import is_checkpoint
+    from wordspace.engine.checkpoint import holds_training, is_checkpoint
 
     partial = checkpoint_path(args.output)
     if not is_checkpoint(partial):
         return ""
+    if not holds_training(partial):  # a distributed start's mark, before any epoch's end
+        return "; no checkpoint was written yet, so running again starts over"
     again = "the command again without --restart" if args.restart else "the same command again"
     return f"; the checkpoint is kept at {partial}: run {again} to resume from it"
 

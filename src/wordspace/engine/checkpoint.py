@@ -49,7 +49,8 @@ from wordspace._validate import first_nonfinite_row
 
 __all__ = ["CHECKPOINT_FORMAT", "Checkpoint", "CheckpointMismatch", "Checkpointer", "Every",
            "check_checkpoint_path", "check_ranks", "check_settings", "corpus_identity",
-           "is_checkpoint", "is_marked_for", "mark_ranks", "remove_checkpoint"]
+           "holds_training", "is_checkpoint", "is_marked_for", "mark_ranks",
+           "remove_checkpoint"]
 
 #: version of the checkpoint layout this wordspace writes and reads
 CHECKPOINT_FORMAT = 1
@@ -57,6 +58,8 @@ _MARKER = "wordspace checkpoint"
 _RESTART = "start over with --restart (restart=True in Python), which replaces it"
 #: the suffix of the checkpoint kept before the last (:attr:`Checkpointer.keep_previous`)
 PREVIOUS = ".previous"
+#: the name of a rank's place in a distributed run's checkpoint
+_RANK_PLACE = re.compile(rf"rank-\d+({re.escape(PREVIOUS)})?")
 
 
 class CheckpointMismatch(ValueError):
@@ -199,7 +202,7 @@ def check_checkpoint_path(path: str | Path) -> None:
         the names ``checkpoint.json`` lists), a distributed run's ``rank-R`` checkpoints,
         and temporaries (``.NAME.*.tmp``) of one being written."""
         if entry.is_dir():
-            return bool(re.fullmatch(rf"rank-\d+({re.escape(PREVIOUS)})?", entry.name)) or (
+            return bool(_RANK_PLACE.fullmatch(entry.name)) or (
                 entry.name.startswith(".") and entry.name.endswith(".tmp"))
         return entry.name in names
 
@@ -252,7 +255,7 @@ def _is_rank_place(path: Path) -> bool:
     """Whether ``path`` is a rank's place (``rank-R`` or ``rank-R.previous``, a plain
     directory) inside a distributed run's checkpoint, which holds it (see
     :func:`check_checkpoint_path`): the run's own even when what is in it is damaged."""
-    return (re.fullmatch(rf"rank-\d+({re.escape(PREVIOUS)})?", path.name) is not None
+    return (_RANK_PLACE.fullmatch(path.name) is not None
             and path.is_dir() and not path.is_symlink() and _ranks_of(path.parent) is not None)
 
 
@@ -283,7 +286,7 @@ def mark_ranks(path: str | Path, ranks: int) -> None:
     of another number of ranks, is a :class:`CheckpointMismatch`."""
     path = Path(path)
     recover_interrupted_swap(path)
-    if check_ranks(path, ranks):
+    if check_ranks(path, ranks) or is_marked_for(path, ranks):
         return
     with atomic_directory(path, private=True) as tmp:  # the parameters: the owner's
         (tmp / "checkpoint.json").write_text(json.dumps(
@@ -292,11 +295,12 @@ def mark_ranks(path: str | Path, ranks: int) -> None:
 
 def check_ranks(path: str | Path, ranks: int) -> bool:
     """Whether ``path`` holds a checkpoint of a run of ``ranks`` processes (False: there
-    is none yet); one of another number of ranks or of one process is a
-    :class:`CheckpointMismatch`, and what is no checkpoint a ``FileExistsError``."""
+    is none yet, or only a bare mark, :func:`holds_training`); one of another number of
+    ranks or of one process is a :class:`CheckpointMismatch`, and what is no checkpoint
+    a ``FileExistsError``."""
     path = Path(path)
     check_checkpoint_path(path)
-    if not (path.exists() and any(path.iterdir())):
+    if not (path.exists() and any(path.iterdir())) or not holds_training(path):
         return False
     made = _ranks_of(path)
     if made != ranks:
@@ -310,6 +314,24 @@ def is_marked_for(path: str | Path, ranks: int) -> bool:
     """Whether ``path`` is the checkpoint of a run of ``ranks`` processes (as
     :func:`mark_ranks` made it): what every rank must see where rank 0 made it."""
     return is_checkpoint(path) and _ranks_of(Path(path)) == ranks
+
+
+def holds_training(path: str | Path) -> bool:
+    """Whether ``path`` is a checkpoint there is something in to resume: a single
+    process's, or a distributed run's holding a rank's (``rank-R``, damaged or not). A
+    distributed run's bare mark, left by a start stopped before its ranks' first
+    checkpoints (interrupted, or refused: a folder not shared), holds nothing, and
+    binds no later run to its number of ranks."""
+    path = Path(path)
+    if not is_checkpoint(path):
+        return False
+    if _ranks_of(path) is None:
+        return True
+    try:
+        return any(_RANK_PLACE.fullmatch(entry.name) and entry.is_dir()
+                   for entry in path.iterdir())
+    except OSError:
+        return True  # unreadable: not known to be bare, so not overwritten as such
 
 
 def _ranks_of(path: Path) -> int | None:
@@ -542,6 +564,8 @@ class Checkpointer:
         if not path.exists() or not any(path.iterdir()):
             return None
         ranks = _ranks_of(path)
+        if ranks is not None and not holds_training(path):
+            return None  # a distributed start's bare mark: nothing was saved there
         if ranks is not None:
             raise CheckpointMismatch(
                 f"{path} is the checkpoint of a run of {ranks} ranks: resume it as it "
