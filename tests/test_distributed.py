@@ -293,6 +293,39 @@ def test_ranks_given_other_reading_settings_or_other_text_refuse_before_reading(
     assert "every rank must run the same command" in said
 
 
+def test_ranks_whose_iterables_differ_refuse_once_read():
+    """Each rank trains one item in world of an iterable by its place in it: ranks given
+    other items (a shuffle of their own, a list cut short) trained the wrong ones and
+    exited 0. Every rank counts and hashes every item as it walks them."""
+    from wordspace.distributed import RanksDisagree
+
+    sentences = planted_sentences(n_sentences=200)[0]
+    shuffled = random.Random(1).sample(sentences, len(sentences))
+    for theirs, said in ((shuffled, "(rank 1's 200 items are not rank 0's, or not in its "
+                                    "order)"),
+                         (sentences[:150], "(150 items on rank 1, 200 on rank 0)")):
+        results = _on_ranks(2, lambda g, theirs=theirs: Corpus(
+            theirs if g.rank else sentences, shard=g, progress=False, min_count=1))
+        assert all(isinstance(r, RanksDisagree) for r in results), results
+        assert f"<iterable>: the ranks were given different iterables {said}: each rank " \
+            "trains one item in 2, chosen by its place in the whole, so every rank must " \
+            "yield the same items in the same order" in str(results[0])
+    # the same items, each a generator of its tokens (read once, for the hash and its rank)
+    results = _on_ranks(2, lambda g: Corpus((iter(s) for s in sentences), shard=g,
+                                            progress=False, min_count=1))
+    whole = Corpus(sentences, progress=False, min_count=1)
+    assert sum(r.n_tokens for r in results) == whole.n_tokens
+    assert results[1].vocab.words == results[0].vocab.words
+
+
+def test_an_iterable_with_fewer_items_than_ranks_is_said_to_be_so():
+    results = _on_ranks(3, lambda g: Corpus([["just", "three", "words"]] * 2, shard=g,
+                                            progress=False, min_count=1))
+    assert all(isinstance(r, CorpusError) for r in results), results
+    assert ("<iterable>: the share of rank(s) 2 of 3 holds no tokens: the iterable has 2 "
+            "items, fewer than the 3 ranks (each trains one item in 3)") in str(results[0])
+
+
 def _head_and_tail(path: Path) -> str:
     from wordspace.corpus import _head_and_tail_hash
 

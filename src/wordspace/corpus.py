@@ -462,6 +462,15 @@ def _iterable_batches(sentences: Iterable, batcher: _Batcher, tokenize: _Tokeniz
             yield batcher.take()
 
 
+def _item_bytes(item) -> bytes:
+    """An iterable's item as the ranks compare it: its tokens (anything else, which its
+    rank refuses, by its repr), ended."""
+    try:
+        return "\x1f".join(item).encode("utf-8", "surrogatepass") + b"\x1e"
+    except TypeError:
+        return repr(item).encode("utf-8", "backslashreplace") + b"\x1e"
+
+
 def _resolve(source: str | os.PathLike, kind: str) -> Path:
     """A path as given, or, if no such file exists, a dataset name of ``kind`` from the
     registry (``"text8"``), fetched or taken from the mirror."""
@@ -762,7 +771,8 @@ class Corpus:
     shard : bool or Group, optional
         In a process group of several ranks (``torchrun``, see docs/distributed.md), read
         only this rank's share of the source (:mod:`wordspace.distributed.shards`; an
-        iterable: every ``world``-th item) and merge the word counts of every rank, so
+        iterable: every ``world``-th item, so every rank must yield the same items in the
+        same order, which the ranks check) and merge the word counts of every rank, so
         that every rank holds the same vocabulary (counts over the whole corpus) and its
         own share of the tokens. None (the default): shard whenever such a group exists;
         False: read everything; a :class:`wordspace.distributed.Group` (or any object
@@ -825,6 +835,7 @@ class Corpus:
         self._cache = cache
         self.progress = progress and (self.group is None or self.group.rank == 0)
         self.pieces = None  # this rank's share of the files, when sharded
+        self._walked = None  # a sharded iterable's items and their hash, once read
 
         if isinstance(source, (str, os.PathLike)):
             path = _resolve(source, self._dataset_kind)
@@ -856,8 +867,7 @@ class Corpus:
             self._fingerprints = []
             if self.group is not None:
                 self._check_ranks_agree("an iterable")
-            self._sentences = source if self.group is None else itertools.islice(
-                source, self.group.rank, None, self.group.world)  # every world-th item
+            self._sentences = source if self.group is None else self._rank_items(source)
 
         if self.group is not None:
             self._load_shard(cache_dir)
@@ -895,6 +905,40 @@ class Corpus:
 
         check_agreement(self.group, "corpus settings", {
             "corpus": type(self).__name__, **self.reading_settings(), "files": text})
+
+    def _rank_items(self, source: Iterable) -> Iterator:
+        """This rank's items of the iterable ``source``: every ``world``-th, from its
+        rank's, while every item is counted and hashed (:attr:`_walked`, compared in the
+        merge): each rank takes its items by their place in the whole, so ranks given
+        other items, or the same in another order, would train the wrong ones."""
+        rank, world = self.group.rank, self.group.world
+        digest = hashlib.blake2b(digest_size=16)
+        items = 0
+        for items, item in enumerate(source, 1):
+            if not isinstance(item, (str, bytes, list, tuple, Mapping, AbstractSet)):
+                with contextlib.suppress(TypeError):  # its rank says what is wrong
+                    item = list(item)  # a generator's tokens: read once, here
+            digest.update(_item_bytes(item))
+            if (items - 1) % world == rank:
+                yield item
+        self._walked = (items, digest.hexdigest())
+
+    def _check_iterables_alike(self, walked: list) -> None:
+        """Refuse, on every rank alike, ranks whose iterables differed (``walked``: each
+        rank's count and hash of the items, :meth:`_rank_items`; None: files)."""
+        first = walked[0]
+        differ = next((r for r, theirs in enumerate(walked) if theirs != first), None)
+        if differ is None or None in walked:  # (None: a reader that stopped early)
+            return
+        from wordspace.distributed.group import RanksDisagree
+
+        (ours, _), (theirs, _) = first, walked[differ]
+        how = (f"{theirs:,} items on rank {differ}, {ours:,} on rank 0" if theirs != ours
+               else f"rank {differ}'s {theirs:,} items are not rank 0's, or not in its order")
+        raise RanksDisagree(
+            f"{self.name}: the ranks were given different iterables ({how}): each rank "
+            f"trains one item in {self.group.world}, chosen by its place in the whole, so "
+            "every rank must yield the same items in the same order")
 
     def _check_every_rank_has_a_share(self) -> None:
         """Refuse, before reading and on every rank alike, a corpus with fewer pieces
@@ -1346,7 +1390,7 @@ class Corpus:
         group = self.group
         mine = (f"{type(local).__name__}: {local}" if isinstance(local, BaseException)
                 else (local.words, local.counts.tolist(), local.raw_tokens,
-                      local.chunks.tolist()))
+                      local.chunks.tolist(), self._walked))
         shares = group.all_gather(mine, what="the vocabulary's merge")
         for rank, share in enumerate(shares):
             if isinstance(share, str) and rank != group.rank:
@@ -1354,13 +1398,21 @@ class Corpus:
                                   f"its share ({share}); this rank stops too")
         if isinstance(local, BaseException):
             return local  # the caller raises it
-        empty = [rank for rank, (_, _, raw, _) in enumerate(shares) if raw == 0]
+        if not self.files:
+            self._check_iterables_alike([share[4] for share in shares])
+        empty = [rank for rank, share in enumerate(shares) if share[2] == 0]
         if empty:
+            items = self._walked[0] if self._walked else group.world
+            why = (f"the corpus is too small for {group.world} ranks, or a single "
+                   "compressed file holds it (split it into several files, or decompress "
+                   "it)" if self.files else
+                   f"the iterable has {items:,} item{'s' * (items != 1)}, fewer than the "
+                   f"{group.world} ranks (each trains one item in {group.world})"
+                   if items < group.world else
+                   f"the items they take (one in {group.world}) hold no tokens")
             raise CorpusError(
                 f"{self.name}: the share of rank(s) {', '.join(map(str, empty))} of "
-                f"{group.world} holds no tokens: the corpus is too small for "
-                f"{group.world} ranks, or a single compressed file holds it (split it into "
-                "several files, or decompress it)")
+                f"{group.world} holds no tokens: {why}")
         # every rank's words, in the order of the chunks they were first seen in: a chunk
         # is one rank's, whose words are in order of first appearance, so a stable sort
         # by chunk keeps each chunk's words in reading order
@@ -1374,7 +1426,7 @@ class Corpus:
         if self.max_vocab_size is not None and len(ids) > self.max_vocab_size:
             _prune(ids, counts, 1, self.max_vocab_size)
         merged = _Counts(list(ids), counts[np.fromiter(ids.values(), np.int64, len(ids))],
-                         sum(raw for _, _, raw, _ in shares), np.empty(0, np.int64), 0,
+                         sum(share[2] for share in shares), np.empty(0, np.int64), 0,
                          np.empty(0, np.int64))
         place = {word: i for i, word in enumerate(ids)}
         index = np.fromiter((place.get(w, -1) for w in local.words), np.int64,
