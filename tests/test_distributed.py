@@ -261,6 +261,35 @@ def test_ranks_hold_the_single_reader_vocabulary_and_together_every_token(tmp_pa
     assert cached[1].vocab.words == whole.vocab.words
 
 
+def test_shares_far_apart_are_warned_of_once_naming_the_file_to_split(tmp_path,
+                                                                      monkeypatch, caplog):
+    """A large compressed file and a small one between two ranks: one rank read 263
+    times the other's tokens and the other sat idle every epoch, unsaid."""
+    from wordspace.distributed import shards
+
+    monkeypatch.setattr(shards, "CHUNK_BYTES", 1000)  # the warning's floor: one range
+    lines = [" ".join(f"w{(i * 7 + j) % 50}" for j in range(10)) for i in range(3000)]
+    big, small = tmp_path / "c" / "a.txt.gz", tmp_path / "c" / "b.txt.gz"
+    big.parent.mkdir()
+    big.write_bytes(gzip.compress("\n".join(lines).encode(), compresslevel=0))
+    small.write_bytes(gzip.compress("\n".join(lines[:50]).encode(), compresslevel=0))
+    with caplog.at_level("WARNING", logger="wordspace.corpus"):
+        results = _sharded(big.parent, 2, min_count=1, cache=False)
+    assert all(isinstance(r, Corpus) for r in results), results
+    said = [r.getMessage() for r in caplog.records if "unequal" in r.getMessage()]
+    assert said == [  # once: rank 0's
+        f"{big.parent}: the ranks' shares are unequal (rank 0 reads "
+        f"{big.stat().st_size / 1e3:.1f} kB, the least {small.stat().st_size / 1e3:.1f} kB): "
+        f"at every epoch's end the others wait for rank 0. Its largest file, {big} "
+        f"({big.stat().st_size / 1e3:.1f} kB), is compressed, so one rank reads it whole: "
+        "split it into several files (or decompress it) to balance the shares"]
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="wordspace.corpus"):
+        _sharded(write_sentences(tmp_path / "plain.txt", [line.split() for line in lines]),
+                 2, min_count=1, cache=False)
+    assert "unequal" not in caplog.text  # a plain file is cut where it balances
+
+
 def test_a_rank_that_cannot_read_its_share_fails_every_rank(tmp_path):
     path = tmp_path / "tiny.txt"
     path.write_text("just three words\n")

@@ -49,6 +49,7 @@ from wordspace._io import (
     atomic_directory,
     cache_home,
     decompressing_reader,
+    is_compressed,
     lone_cr_in,
     scratch_directory,
     temporary_directory,
@@ -460,6 +461,13 @@ def _iterable_batches(sentences: Iterable, batcher: _Batcher, tokenize: _Tokeniz
         batcher.end_line()
         if batcher.full():
             yield batcher.take()
+
+
+def _size_said(size: int) -> str:
+    """A size in bytes as people read it (kB, MB or GB)."""
+    scale, unit = next((s, u) for s, u in ((1e9, "GB"), (1e6, "MB"), (1e3, "kB"))
+                       if size >= s or u == "kB")
+    return f"{size / scale:.1f} {unit}"
 
 
 def _item_bytes(item) -> bytes:
@@ -942,15 +950,44 @@ class Corpus:
 
     def _check_every_rank_has_a_share(self) -> None:
         """Refuse, before reading and on every rank alike, a corpus with fewer pieces
-        than ranks (each rank says how many it got)."""
-        counts = self.group.all_gather(len(self.pieces), what="the shares' check")
-        empty = [rank for rank, n in enumerate(counts) if n == 0]
+        than ranks (each rank says how many it got, and their bytes); warn, on rank 0,
+        of shares far apart."""
+        largest = max(self.pieces, key=lambda p: p.size, default=None)
+        shares = self.group.all_gather(
+            (len(self.pieces), sum(p.size for p in self.pieces),
+             None if largest is None else self.files.index(largest.path)),
+            what="the shares' check")
+        empty = [rank for rank, (n, _, _) in enumerate(shares) if n == 0]
         if empty:
             raise CorpusError(
                 f"{self.name}: the share of rank(s) {', '.join(map(str, empty))} of "
                 f"{self.group.world} holds no text: the corpus is too small for "
                 f"{self.group.world} ranks, or a single compressed file holds it (split it "
                 "into several files, or decompress it)")
+        if self.group.rank == 0:
+            self._warn_of_unequal_shares(shares)
+
+    def _warn_of_unequal_shares(self, shares: list[tuple[int, int, int]]) -> None:
+        """Warn when the largest share (``shares``: each rank's pieces, bytes and its
+        largest piece's file) is over twice the smallest, and more than a range's worth
+        apart (a small corpus's few ranges are no hours lost): the ranks meet at every
+        epoch's end, so the others wait for the largest's reader. Only whole files
+        (compressed ones) cause it: split the largest."""
+        from wordspace.distributed import shards
+
+        sizes = [size for _, size, _ in shares]
+        most, least = max(range(len(sizes)), key=sizes.__getitem__), min(sizes)
+        if sizes[most] <= 2 * least or sizes[most] - least <= shards.CHUNK_BYTES:
+            return
+        file = self.files[shares[most][2]]
+        named = f"{file} ({_size_said(file.stat().st_size)})"
+        advice = (f"Its largest file, {named}, is compressed, so one rank reads it whole: "
+                  "split it into several files (or decompress it)" if is_compressed(file)
+                  else f"Split its largest file, {named}, into several files")
+        logger.warning("%s: the ranks' shares are unequal (rank %d reads %s, the least %s): "
+                       "at every epoch's end the others wait for rank %d. %s to balance the "
+                       "shares", self.name, most, _size_said(sizes[most]), _size_said(least),
+                       most, advice)
 
     #: whether a rank may read a share of this kind of corpus (see ``shard``)
     _shardable = True
