@@ -207,14 +207,26 @@ def test_each_rank_reads_a_files_head_once(tmp_path, monkeypatch):
     assert read == ["mac.txt"] * 2  # once a rank
 
 
-def _on_ranks(world: int, work) -> list:
+class _TrainingThreadGroup(ThreadGroup):
+    """A :class:`ThreadGroup` with the collectives training needs too."""
+
+    def all_reduce(self, array, what=""):
+        array[...] = sum(self.all_gather(array.copy()))
+        return array
+
+    def broadcast(self, array, source=0, what=""):
+        array[...] = self.all_gather(array.copy())[source]
+        return array
+
+
+def _on_ranks(world: int, work, group_type: type = ThreadGroup) -> list:
     """``work(group)`` on ``world`` ranks as threads: each rank's result or exception."""
     board = {"values": [None] * world, "barrier": threading.Barrier(world, timeout=60)}
     out: list = [None] * world
 
     def read(rank: int) -> None:
         try:
-            out[rank] = work(ThreadGroup(rank, world, board))
+            out[rank] = work(group_type(rank, world, board))
         except Exception as e:  # noqa: BLE001 - compared by the test
             out[rank] = e
 
@@ -965,6 +977,47 @@ def test_the_learning_rate_scales_with_the_ranks_as_measured():
     assert SyncSettings().rate_scale_for(8) == 1.0  # summed: every update once
     assert SyncSettings(combine="average").rate_scale_for(4) == 4.0
     assert SyncSettings(rate_scale=1).rate_scale_for(8) == 1.0
+
+
+def test_a_resumed_run_s_bar_starts_at_every_rank_s_words_so_far(tmp_path, monkeypatch):
+    """The bar counts every rank's words, but a resumed run's started at rank 0's own
+    (a sixth of the run here, not the third that both ranks' first epoch is), then
+    jumped to the whole run's at the first round."""
+    from wordspace import train as driver
+    from wordspace.models import SkipGram
+
+    path = write_sentences(tmp_path / "c.txt", planted_sentences(n_sentences=300)[0])
+    checkpoint = tmp_path / "run.partial"
+
+    class Interrupt:  # after the first epoch's checkpoint, before the second's
+        def __init__(self):
+            self.epochs = 0
+
+        def on_epoch_end(self, model, report):
+            self.epochs += 1
+            if self.epochs == 2:
+                raise RuntimeError("interrupted")
+
+    def fit(group, callbacks=()):
+        corpus = Corpus(path, shard=group, progress=False, min_count=1, cache=False)
+        SkipGram(dim=8, epochs=3, workers=1, seed=1, progress=True).fit(
+            corpus, checkpoint=checkpoint, callbacks=list(callbacks))
+        return corpus.n_tokens
+
+    first = _on_ranks(2, lambda g: fit(g, [Interrupt()]), _TrainingThreadGroup)
+    assert all(str(r) == "interrupted" for r in first), first
+    bars, real = [], driver.progress_bar
+
+    def recorded(**kwargs):
+        if kwargs["enable"]:
+            bars.append(kwargs)
+        return real(**{**kwargs, "enable": False})
+
+    monkeypatch.setattr(driver, "progress_bar", recorded)
+    tokens = _on_ranks(2, fit, _TrainingThreadGroup)
+    assert all(isinstance(n, int) for n in tokens), tokens
+    assert bars == [dict(total=3 * sum(tokens), unit="w", desc="training", enable=True,
+                         initial=sum(tokens))]  # both ranks' first epoch
 
 
 def test_sync_settings_are_checked():

@@ -455,6 +455,9 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
         if group is not None:
             meet_first = _choose_checkpoint(group, run.checkpointer, run.per_epoch, corpus)
         run.resume()
+    done = meter.words  # where the bar starts: a resumed run's words so far
+    if group is not None and checkpoint is not None:  # the bar counts every rank's
+        done = int(group.all_reduce(np.array([done], np.float64), what="the words so far")[0])
     if run.sync is not None:
         run.sync.start()
 
@@ -483,14 +486,14 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
                 run.sync.abort()  # as a failed job would: the other ranks stop too
             raise
     with progress_bar(total=total_words, unit="w", desc=desc, enable=progress,
-                      initial=meter.words) as bar:
+                      initial=done) as bar:
         shown = {"loss": float("nan"), "active": float("nan")}
 
         def monitor() -> None:
             words, lr, recent_loss, recent_active = meter.recent()
             if run.sync is not None:
                 run.sync.check()  # another rank failed: this one stops
-                words = max(run.sync.global_words, words)
+                words = max(run.sync.global_words, words, done)  # (no round yet: done)
             if recent_loss is not None:
                 shown.update(loss=recent_loss, active=recent_active)
             postfix = {"lr": f"{lr:.5f}"}
