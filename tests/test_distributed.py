@@ -302,6 +302,25 @@ def test_shares_far_apart_are_warned_of_once_naming_the_file_to_split(tmp_path,
     assert "unequal" not in caplog.text  # a plain file is cut where it balances
 
 
+def test_the_reading_bar_says_it_counts_rank_0_s_share(tmp_path, monkeypatch):
+    """The bar said "reading: 100% 1.00M/1.00M" of a 2 MB corpus on two ranks."""
+    from wordspace import corpus as corpus_module
+
+    bars, real = [], corpus_module.progress_bar
+
+    def recorded(**kwargs):
+        if kwargs["enable"]:
+            bars.append((kwargs["desc"], kwargs["total"]))
+        return real(**{**kwargs, "enable": False})
+
+    monkeypatch.setattr(corpus_module, "progress_bar", recorded)
+    path = write_sentences(tmp_path / "c.txt", planted_sentences(n_sentences=300)[0])
+    ranks = _on_ranks(2, lambda g: Corpus(path, shard=g, min_count=1, cache=False))
+    assert bars == [("reading rank 0's share", sum(p.size for p in ranks[0].pieces))]
+    Corpus(path, min_count=1, cache=False)  # one process: the whole corpus, as before
+    assert bars[1] == ("reading", path.stat().st_size)
+
+
 def test_a_rank_that_cannot_read_its_share_fails_every_rank(tmp_path):
     path = tmp_path / "tiny.txt"
     path.write_text("just three words\n")

@@ -1185,7 +1185,10 @@ class Corpus:
                 [(p.path, {"start": p.start, "end": p.end}, p.chunk) for p in self.pieces]
             total = sum(self._before[f].st_size for f in self.files) \
                 if self.pieces is None else sum(p.size for p in self.pieces)
-            with progress_bar(total=total, unit="B", desc="reading", enable=self.progress) as bar:
+            # a rank's bar counts its share only: said, or 1 MB of 2 would look like all
+            desc = "reading" if self.pieces is None else \
+                f"reading rank {self.group.rank}'s share"
+            with progress_bar(total=total, unit="B", desc=desc, enable=self.progress) as bar:
                 for f, share, chunk in parts:
                     bar.set_postfix_str(f.name, refresh=False)
                     yield from self._read_file(f, batcher, bar, **share)
