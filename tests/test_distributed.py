@@ -492,6 +492,23 @@ def test_what_a_distributed_run_cannot_do_is_refused_before_reading(tmp_path, mo
     assert not (tmp_path / "home").exists()  # nothing read, nothing cached
 
 
+def test_a_rank_s_error_line_says_which_rank_it_is(tmp_path, monkeypatch, capsys):
+    """Log lines said "[rank 1]", but error lines, interleaved by the launcher, did not."""
+    from wordspace.cli import main
+
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("RANK", "1")
+    monkeypatch.setenv("WORDSPACE_HOME", str(tmp_path / "home"))
+    corpus = write_sentences(tmp_path / "c.txt", planted_sentences(n_sentences=50)[0])
+    train = ["train", str(corpus), "-o", str(tmp_path / "m")]
+    assert main([*train, "--checkpoint-every", "30m"]) == 2  # the command line's fault
+    assert capsys.readouterr().err.startswith("[rank 1] wordspace: error: a distributed run "
+                                              "checkpoints at epoch ends")
+    monkeypatch.setenv("MASTER_PORT", "notaport")  # another error
+    assert main(train) == 2
+    assert capsys.readouterr().err.startswith("[rank 1] wordspace: error: MASTER_PORT=")
+
+
 def test_an_update_under_torchrun_trains_every_rank_s_share_together(tmp_path):
     _needs_torch()
     from wordspace.models import SkipGram

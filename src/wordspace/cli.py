@@ -1193,8 +1193,8 @@ def _stop_with_a_checkpoint(signum, frame) -> None:
     from wordspace.train import request_stop
 
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    print("wordspace: SIGTERM: stopping after the next job (on a GPU: the launch), with a "
-          "checkpoint (again: stop at once)", file=sys.stderr, flush=True)
+    print(f"{_rank_said()}wordspace: SIGTERM: stopping after the next job (on a GPU: the "
+          "launch), with a checkpoint (again: stop at once)", file=sys.stderr, flush=True)
     request_stop()
 
 
@@ -2274,6 +2274,13 @@ def _kept_checkpoint(args) -> str:
     return f"; the checkpoint is kept at {partial}: run {again} to resume from it"
 
 
+def _rank_said() -> str:
+    """``[rank N] `` under a launcher (torchrun), which interleaves the ranks' output:
+    what each line this process writes to stderr (log, error) begins with."""
+    return f"[rank {os.environ['RANK']}] " if os.environ.get("WORLD_SIZE", "1") != "1" \
+        and "RANK" in os.environ else ""
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``wordspace`` command."""
     parser = build_parser()
@@ -2282,9 +2289,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     args = parser.parse_args(argv)
-    # under a launcher (torchrun), each line says which rank wrote it
-    where = f"[rank {os.environ['RANK']}] " if os.environ.get("WORLD_SIZE", "1") != "1" \
-        and "RANK" in os.environ else ""
+    where = _rank_said()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format=f"{where}%(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
@@ -2297,13 +2302,13 @@ def main(argv: list[str] | None = None) -> int:
             raise UsageError("-o is empty: give the path to write")
         return args.func(args) or 0
     except UsageError as e:  # the command line's fault: no traceback to offer
-        print(f"wordspace: error: {e}", file=sys.stderr)
+        print(f"{where}wordspace: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted" + _kept_checkpoint(args), file=sys.stderr)
+        print(f"{where}interrupted{_kept_checkpoint(args)}", file=sys.stderr)
         return 130
     except _stopped() as e:  # asked to (SIGTERM): not a failure, not finished either
-        print(f"wordspace: {e}", file=sys.stderr)
+        print(f"{where}wordspace: {e}", file=sys.stderr)
         return 128 + signal.SIGTERM
     except BrokenPipeError:  # the reader left (| head): stop quietly, as a killed tool does
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error
@@ -2316,7 +2321,7 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(e, MemoryError) and not str(e):  # Python's own says nothing
             message = ("out of memory (a model with a lower dim or fewer words kept, "
                        "or more free memory)")
-        print(f"wordspace: error: {message} (-v shows the traceback)", file=sys.stderr)
+        print(f"{where}wordspace: error: {message} (-v shows the traceback)", file=sys.stderr)
         return 2
 
 
