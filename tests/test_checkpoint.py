@@ -1037,3 +1037,33 @@ def test_the_command_record_names_the_corpus_as_it_was_read(tmp_path):
     assert cli._command_record(args, "corpus", corpus)["corpus"] == as_read
     assert cli._command_record(args, "corpus")["corpus"] == source_identity(corpus_file,
                                                                             "corpus") != as_read
+
+
+def test_beginnings_see_the_parameters_training_starts_from(corpus, tmp_path):
+    """``on_epoch_begin`` sees the vectors as the last epoch left them (a fastText
+    model's too, computed from its rows), with no ``on_epoch_end`` to rebuild them; and
+    ``on_train_begin`` of a resumed run, the checkpoint's parameters."""
+    from wordspace.models import FastText
+
+    class Begins(Callback):
+        def __init__(self):
+            self.rows, self.starts = [], []
+
+        def on_train_begin(self, model):
+            self.starts.append(model.input_vectors_.copy())
+
+        def on_epoch_begin(self, model):
+            self.rows.append(model.wv["g0w0"].copy())
+
+    begins = Begins()
+    FastText(**SETTINGS, bucket=200, workers=1).fit(corpus, callbacks=[begins])
+    assert len(begins.rows) == SETTINGS["epochs"]
+    assert all(not np.array_equal(a, b)
+               for a, b in zip(begins.rows, begins.rows[1:], strict=False))
+    path = tmp_path / "partial"
+    _interrupted(SkipGram(**SETTINGS, workers=1), corpus, path)
+    saved = np.load(path / "inputs.npy")
+    resumed = Begins()
+    SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=path, callbacks=[resumed])
+    assert len(resumed.starts) == 1
+    np.testing.assert_array_equal(resumed.starts[0], saved)

@@ -4,6 +4,7 @@ option, a document id without --doc, an interrupted run; and what its help says.
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 import shlex
 import signal
@@ -411,6 +412,20 @@ def test_train_refuses_a_vectors_file_name_for_its_model_directory(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_model_already_named_like_a_vectors_file_is_trained_again(tmp_path, monkeypatch,
+                                                                     capsys):
+    """The refusal is of a new name: a model directory (or a run's checkpoint) that an
+    earlier wordspace made under such a name still trains, updates and resumes."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "c.txt").write_text("a b c d e f\n" * 50)
+    train = ["train", "c.txt", "--dim", "4", "--epochs", "1", "--min-count", "1", "--sample",
+             "0", "--quiet"]
+    assert main([*train, "-o", "m"]) == 0
+    (tmp_path / "m").rename(tmp_path / "old.bin")
+    assert main([*train, "-o", "old.bin"]) == 0, capsys.readouterr().err
+    assert (tmp_path / "old.bin" / "config.json").is_file()
+
+
 @pytest.mark.parametrize("command, required", [
     ("similar", "MODEL"), ("analogy", "MODEL"), ("vectors", "MODEL"),
     ("sentence-vectors", "MODEL"), ("infer", "MODEL_DIR"), ("plot", "MODEL, WORD")])
@@ -462,6 +477,33 @@ def test_phrases_replaces_its_own_earlier_output_and_nothing_else(tmp_path, caps
     theirs.rename(out)
     assert main(phrases) == 2 and out.read_text() == "new york\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.txt", name]  # no leftovers
+
+
+def test_phrases_never_replaces_text_that_came_while_it_learned(tmp_path, monkeypatch,
+                                                                capsys):
+    """The output was checked before the learning (hours, on a large corpus): text
+    written there meanwhile is anyone's, never replaced by the phrased corpus."""
+    from wordspace.phrases import Phrases
+
+    corpus = _new_york_corpus(tmp_path / "c.txt")
+    out = tmp_path / "out.txt"
+    phrases = ["phrases", str(corpus), "-o", str(out), "--token-pattern", r"\w+"]
+    learn = Phrases.__init__
+
+    @functools.wraps(learn)  # its signature: the command line reads its defaults there
+    def meanwhile(self, *args, **kwargs):
+        learn(self, *args, **kwargs)
+        out.write_text("their text\n")
+
+    for earlier in (False, True):  # a new output; an earlier output of ours
+        if earlier:
+            out.unlink()
+            assert main(phrases) == 0
+        with monkeypatch.context() as patched:
+            patched.setattr(Phrases, "__init__", meanwhile)
+            assert main(phrases) == 2
+        assert out.read_text() == "their text\n"
+        assert "out.txt exists" in capsys.readouterr().err
 
 
 def test_every_query_and_file_subcommand_ends_its_help_with_examples():

@@ -434,3 +434,43 @@ def test_fitting_a_fitted_model_again_says_that_it_starts_over(planted, caplog):
     said = [r.getMessage() for r in caplog.records]
     assert said == ["this SkipGram is fitted already: fit() trains a new one from the start "
                     "(fit(corpus, update=True) continues training it)"]
+
+
+def test_a_copied_model_s_vectors_are_the_copy_s_rows_and_a_copy_of_wv_is_its_own(
+        planted, tmp_path):
+    """A deep copy or pickle of a model rebuilds its query attributes over its own
+    arrays (PV-DBOW's dv and words are slices of one array: copied as such, they would
+    be arrays of their own, and a change to them lost); a copy of ``wv`` alone is no
+    model's, so words can be added to it, and changing it leaves the model alone."""
+    import copy
+    import pickle
+
+    from wordspace import PVDBOW
+
+    sentences, _ = planted
+    docs = [(f"d{i}", s) for i, s in enumerate(sentences[:200])]
+    model = PVDBOW(dim=8, epochs=1, workers=1, sample=0, progress=False).fit(docs)
+    for other in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        other.dv["d0"] = np.full(8, 7, np.float32)
+        other.wv["g0w0"] = np.full(8, 5, np.float32)
+        assert np.shares_memory(other.dv.vectors, other.input_vectors_)
+        other.save(tmp_path / "copy")
+        saved = load_model(tmp_path / "copy")
+        np.testing.assert_array_equal(saved.dv["d0"], 7)
+        np.testing.assert_array_equal(saved.wv["g0w0"], 5)
+    assert not (model.dv["d0"] == 7).all()  # the original is untouched
+    skipgram = SkipGram(dim=8, epochs=1, workers=1, sample=0, progress=False).fit(sentences)
+    row = skipgram.wv["g0w0"].copy()
+    own = copy.deepcopy(skipgram.wv)
+    own.add_vector("unseen", np.ones(8, np.float32))
+    shallow = copy.copy(skipgram.wv)
+    shallow["g0w0"] = np.zeros(8, np.float32)
+    assert "unseen" in own and "unseen" not in skipgram.wv
+    np.testing.assert_array_equal(skipgram.wv["g0w0"], row)
+
+
+def test_repr_says_the_epochs_the_model_was_trained_with(planted):
+    sentences, _ = planted
+    model = SkipGram(dim=8, epochs=1, workers=1, sample=0, progress=False).fit(sentences)
+    model.set_params(epochs=7)  # the next fit's
+    assert "corpus words × 1 epoch," in repr(model)

@@ -986,6 +986,8 @@ def _check_model_directory_name(output: str) -> None:
     from wordspace._io import compressed_suffix
 
     path = Path(output)
+    if path.is_dir() or checkpoint_path(path).exists():  # a model (or run) of that name
+        return  # already: an update of it, or a resumed run, goes on as before
     compressed = compressed_suffix(path)
     plain = path.with_suffix("") if compressed else path
     if not compressed and plain.suffix.lower() not in _VECTORS_FILE_SUFFIXES:
@@ -2144,14 +2146,18 @@ def _write_phrased(phrases, corpus, output: Path) -> int:
 
     from wordspace._io import clean_stale_temporaries, fsync_directory, temporary_directory
 
-    if not (output.is_file() and output.stat().st_size):  # new or empty
+    if not _wrote_it(output):  # new or empty; or text that came since: refused there
         n_words = phrases.write_corpus(corpus, output)
-    else:  # an earlier output, as _wrote_it found it before the work
+    else:  # an earlier output, as _wrote_it found it before the work and finds it now
         clean_stale_temporaries(output.parent, output.name)  # a killed rerun's folder
         folder, claim = temporary_directory(output.parent, output.name)
         try:
             written = folder / output.name  # the same name: compressed alike
             n_words = phrases.write_corpus(corpus, written)
+            if not _wrote_it(output):  # changed while this was written: not ours now
+                raise FileExistsError(f"{output} changed while the phrased corpus was "
+                                      "written, so it is no longer the output wordspace "
+                                      "wrote: it is left as it is; write to another file")
             shutil.copymode(output, written)
             os.replace(written, output)
             fsync_directory(output.parent)

@@ -156,6 +156,11 @@ def _unitvec(v: np.ndarray) -> np.ndarray:
     return v / norm if norm > 0 else v
 
 
+#: vectors of one's own, made from a model's (what a change the model cannot keep is
+#: advised to make)
+_COPY = "Vectors(model.wv.words, model.wv.vectors.copy())"
+
+
 class Vectors(WordIndex):
     """Words with their vectors (a float32 matrix, one row per word) and counts.
 
@@ -231,19 +236,26 @@ class Vectors(WordIndex):
         self._owner, self._derived = owner, derived
         return self
 
+    def __getstate__(self) -> dict:
+        """A copy (``copy.copy``, ``deepcopy``, a pickle) is its holder's own, no model's:
+        a change to it is its own (a model's copies rebuild their vectors over their
+        own rows, see :meth:`wordspace.models.base.Model.__setstate__`)."""
+        state = dict(self.__dict__)
+        state.pop("_owner", None)
+        state.pop("_derived", None)
+        return state
+
     def _rows_advice(self) -> str:
         """How a word joins a model's vectors, or vectors of one's own are made."""
         return ("a word joins them by training (model.fit(more_text, update=True)); for "
-                "vectors of your own, use a copy, Vectors(model.wv.words, "
-                "model.wv.vectors.copy())")
+                f"vectors of your own, use a copy, {_COPY}")
 
     def _write_through(self, value: np.ndarray) -> np.ndarray:
         """``value`` written into the owning model's rows (see :meth:`_owned_by`)."""
-        copy = "Vectors(model.wv.words, model.wv.vectors.copy())"
         if self._derived is not None:
             raise ValueError(f"these vectors are computed from {self._owner} rows "
                              f"({self._derived}), so a change to them would not be kept: "
-                             f"change a copy, {copy}")
+                             f"change a copy, {_COPY}")
         if value.shape != self._matrix.shape:
             raise ValueError(
                 f"these vectors are {self._owner} rows, one for each word of its "
@@ -536,8 +548,7 @@ class Vectors(WordIndex):
             if (order == np.arange(len(order))).all():
                 return
             raise ValueError(f"these vectors are {self._owner} rows, in the order of its "
-                             "vocabulary: sort a copy, Vectors(model.wv.words, "
-                             "model.wv.vectors.copy(), model.wv.counts)")
+                             f"vocabulary: sort a copy ({_COPY[:-1]}, model.wv.counts))")
         words = [self.words[i] for i in order]
         self.words, self.counts = words, self.counts[order]
         self.index = {w: i for i, w in enumerate(words)}

@@ -154,15 +154,24 @@ class Model:
     def __getstate__(self) -> dict:
         """What a pickle or a deep copy holds: not a running ``fit``'s options (its
         callbacks), or a snapshot taken in a callback would hold every earlier one, nor
-        tables cached for queries (rebuilt on use)."""
+        tables cached for queries (rebuilt on use), nor the query attributes over the
+        arrays (``vectors``, ``dv``: rebuilt over the copy's own arrays, whose rows they
+        must be, where a copy of a slice would be an array of its own)."""
         state = dict(self.__dict__)
         state.pop("_run", None)
-        for cache in self._caches:
+        for cache in self._caches + self._views:
             state.pop(cache, None)
         return state
 
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if self.is_fitted and all(name in state for name in self._arrays):
+            self._restored()
+
     #: attributes that cache tables for queries, rebuilt on use: never pickled
     _caches = ("_inference_tables", "_huffman")
+    #: the query attributes :meth:`_restored` builds over the arrays: never pickled
+    _views = ("vectors", "dv", "_word_vectors", "distributions")
 
     def set_params(self, **params) -> Model:
         """Change constructor parameters (checked when :meth:`fit` starts); returns the
@@ -192,7 +201,7 @@ class Model:
         amount = f"{words / 1e6:.1f} M" if words >= 1_000_000 else f"{words:,}"
         # the corpus's words once, and how many passes: the report's words (and train's
         # summary) count every epoch's
-        epochs = self.get_params().get("epochs")
+        epochs = self._trained().get("epochs")  # trained with, whatever set_params said
         passes = "" if epochs is None else f" × {epochs} epoch{'s' * (epochs != 1)}"
         return (f"{text} fitted on {amount} corpus words{passes}, {len(vocab):,}-word "
                 "vocabulary")
@@ -240,8 +249,9 @@ class Model:
         restart : bool
             Remove the checkpoint found at ``checkpoint`` and start over.
         callbacks : list, optional
-            Objects with ``on_epoch_end(model, report)`` and/or
-            ``on_train_end(model, report)`` (:class:`wordspace.engine.callbacks.Callback`);
+            Objects with any of ``on_train_begin(model)``, ``on_epoch_begin(model)``,
+            ``on_epoch_end(model, report)`` and ``on_train_end(model, report)``
+            (gensim's ``CallbackAny2Vec`` too; :class:`wordspace.engine.callbacks.Callback`);
             an exception in one fails the run.
         sync : SyncSettings, optional
             In a process group of several ranks (``torchrun``), how the ranks keep their
@@ -903,15 +913,21 @@ class WindowModel(Model):
             for callback in epoch_end:
                 callback.on_epoch_end(self, report)
 
+        train_begin = having("on_train_begin")
+        started = []
+
         def on_epoch_begin(epoch: int) -> None:
+            # the query attributes (vectors) over the current arrays: a checkpoint's
+            # where the run resumes, the last epoch's at a boundary
+            self._restored()
+            if not started:  # where this process starts training, after any resume
+                started.append(epoch)
+                for callback in train_begin:
+                    callback.on_train_begin(self)
             for callback in epoch_begin:
                 callback.on_epoch_begin(self)
 
         self._latest_loss = 0.0  # gensim's: nothing trained yet in this fit
-        if epoch_begin or having("on_train_begin"):
-            self._restored()  # the query attributes over the arrays training starts from
-            for callback in having("on_train_begin"):
-                callback.on_train_begin(self)
 
         config = self._checkpoint_config()
         if run.init is not None:
@@ -931,7 +947,8 @@ class WindowModel(Model):
                 checkpoint=run.checkpoint, checkpoint_every=run.every,
                 config=config,
                 on_epoch_end=on_epoch_end if epoch_end else None,
-                on_epoch_begin=on_epoch_begin if epoch_begin else None, sync=run.sync,
+                on_epoch_begin=on_epoch_begin if epoch_begin or train_begin else None,
+                sync=run.sync,
                 shrink_windows=getattr(self, "shrink_windows", True))
         except TrainingDiverged as e:
             if run.init is None:
@@ -993,6 +1010,9 @@ _GENSIM_ATTRIBUTES = {
     "train": "model.fit(corpus) trains a new model from the start; fit(corpus, "
              "update=True) continues training a fitted one, on the same text or more",
     "running_training_loss": _LOSS,
+    # found here only where the model has none (PPMI+SVD: counts factorised, no loss)
+    "get_latest_training_loss": "the models trained by epochs keep one (SkipGram, ...); "
+                                "PPMI+SVD factorises counts: it has no training loss",
     "lifecycle_events": "wordspace keeps no event log: model.get_params() is the model's "
                         "settings, model.report_ what its last fit() did",
     "init_sims": "model.wv.init_sims(replace=True) unit-normalizes the word vectors in "
