@@ -986,8 +986,11 @@ def _check_model_directory_name(output: str) -> None:
     from wordspace._io import compressed_suffix
 
     path = Path(output)
-    if path.is_dir() or checkpoint_path(path).exists():  # a model (or run) of that name
-        return  # already: an update of it, or a resumed run, goes on as before
+    try:
+        if path.is_dir() or checkpoint_path(path).exists():  # a model (or run) of that
+            return  # name already: an update of it, or a resumed run, goes on as before
+    except OSError:  # a name too long, say: the path checks after this one say so
+        pass
     compressed = compressed_suffix(path)
     plain = path.with_suffix("") if compressed else path
     if not compressed and plain.suffix.lower() not in _VECTORS_FILE_SUFFIXES:
