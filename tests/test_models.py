@@ -459,6 +459,10 @@ def test_a_copied_model_s_vectors_are_the_copy_s_rows_and_a_copy_of_wv_is_its_ow
         np.testing.assert_array_equal(saved.dv["d0"], 7)
         np.testing.assert_array_equal(saved.wv["g0w0"], 5)
     assert not (model.dv["d0"] == 7).all()  # the original is untouched
+    with pytest.raises(ValueError, match=r"'new' cannot be added: these vectors are the "
+                                         r"PVDBOW's rows, one for each of its training "
+                                         r"documents, .* inferred \(model.dv.infer\(text\)\)"):
+        model.dv["new"] = np.ones(8, np.float32)
     skipgram = SkipGram(dim=8, epochs=1, workers=1, sample=0, progress=False).fit(sentences)
     row = skipgram.wv["g0w0"].copy()
     own = copy.deepcopy(skipgram.wv)

@@ -245,10 +245,14 @@ class Vectors(WordIndex):
         state.pop("_derived", None)
         return state
 
+    #: what a model's rows of these vectors are, one each (for the refusals' messages)
+    _rows_of = "each word of its vocabulary"
+    #: how one more joins them
+    _joins = "a word joins them by training (model.fit(more_text, update=True))"
+
     def _rows_advice(self) -> str:
         """How a word joins a model's vectors, or vectors of one's own are made."""
-        return ("a word joins them by training (model.fit(more_text, update=True)); for "
-                f"vectors of your own, use a copy, {_COPY}")
+        return f"{self._joins}; for vectors of your own, use a copy, {_COPY}"
 
     def _write_through(self, value: np.ndarray) -> np.ndarray:
         """``value`` written into the owning model's rows (see :meth:`_owned_by`)."""
@@ -258,8 +262,8 @@ class Vectors(WordIndex):
                              f"change a copy, {_COPY}")
         if value.shape != self._matrix.shape:
             raise ValueError(
-                f"these vectors are {self._owner} rows, one for each word of its "
-                f"vocabulary ({len(self._matrix):,} x {self.dim}), saved with it, so they "
+                f"these vectors are {self._owner} rows, one for {self._rows_of} "
+                f"({len(self._matrix):,} x {self.dim}), saved with it, so they "
                 f"cannot become {value.shape[0]:,} x {value.shape[-1]}: "
                 f"{self._rows_advice()}")
         if not self._matrix.flags.writeable:
@@ -452,7 +456,7 @@ class Vectors(WordIndex):
         if new and self._owner is not None:  # before any change
             first = shorten(next(iter(new.values()))[0])
             raise ValueError(f"{first} cannot be added: these vectors are {self._owner} "
-                             f"rows, one for each word of its vocabulary, saved with it: "
+                             f"rows, one for {self._rows_of}, saved with it: "
                              f"{self._rows_advice()}")
         matrix = self.matrix
         if replace and known.any():
@@ -1366,6 +1370,9 @@ class DocVectors(Vectors):
         ``infer(documents, **options) -> matrix``: the model's inference (set by the
         model that trained the vectors).
     """
+
+    _rows_of = "each of its training documents"
+    _joins = "a new document's vector is inferred (model.dv.infer(text))"
 
     def __init__(self, ids, matrix: np.ndarray, infer=None):
         super().__init__(ids, matrix)
