@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 
 from wordspace import Corpus, cache
-from wordspace.cli import _megabytes, main
+from wordspace.cli import main
 from wordspace.corpus import _FORMAT_VERSION
+from wordspace.progress import size_said
 
 
 def _corpus(path: Path, text: str = "a b a c\nb c a\n", **kw) -> Corpus:
@@ -189,7 +190,7 @@ def test_a_build_in_progress_is_left_alone_and_a_killed_ones_removed(tmp_path, c
         assert main(["cache", "list"]) == 0  # the killed one counted in what clean frees
         summary = capsys.readouterr().out.splitlines()[-2]
         assert "0 to clean, and 1 left by killed builds (" in summary
-        assert f"({_megabytes(cache.disk_usage(killed))}: wordspace cache clean)" in summary
+        assert f"({size_said(cache.disk_usage(killed))}: wordspace cache clean)" in summary
         assert main(["cache", "clean", "--dry-run"]) == 0
         assert killed.is_dir()
         assert capsys.readouterr().out.splitlines()[0].startswith(f"would remove {killed}")

@@ -1884,15 +1884,9 @@ def _add_cache(sub) -> None:
     q.set_defaults(func=_cache_clean)
 
 
-def _megabytes(size: int) -> str:
-    """A size on disk as people read it (kB, MB or GB)."""
-    scale, unit = next((s, u) for s, u in ((1e9, "GB"), (1e6, "MB"), (1e3, "kB"))
-                       if size >= s or u == "kB")
-    return f"{size / scale:.1f} {unit}"
-
-
 def _cache_list(a) -> None:
     from wordspace import cache
+    from wordspace.progress import size_said
 
     def day(when: float | None) -> str:
         return "-" if when is None else time.strftime("%Y-%m-%d", time.localtime(when))
@@ -1902,29 +1896,30 @@ def _cache_list(a) -> None:
     for e in entries:
         shown = " ".join(f"{k}={v}" for k, v in e.settings.items())
         why = f" ({e.why})" if e.why else ""
-        print(f"{e.status:<12} {_megabytes(e.size):>9}  {day(e.written):<10}  "
+        print(f"{e.status:<12} {size_said(e.size):>9}  {day(e.written):<10}  "
               f"{day(e.used):<10}  {e.source or e.folder.name}  {shown}{why}")
     cleaned = [e for e in entries if e.cleaned]
     left = cache.leftovers()
     killed = f", and {len(left)} left by killed builds" if left else ""
-    print(f"{len(entries)} encoded corpora, {_megabytes(sum(e.size for e in entries))} in "
+    print(f"{len(entries)} encoded corpora, {size_said(sum(e.size for e in entries))} in "
           f"{cache.corpora_folder()}; {len(cleaned)} to clean{killed} "
-          f"({_megabytes(sum(e.size for e in cleaned) + sum(s for _, s in left))}: "
+          f"({size_said(sum(e.size for e in cleaned) + sum(s for _, s in left))}: "
           "wordspace cache clean)")
-    print(f"datasets: {_megabytes(cache.dataset_usage())} in "
+    print(f"datasets: {size_said(cache.dataset_usage())} in "
           f"{cache.cache_home() / 'datasets'}")
 
 
 def _cache_clean(a) -> int:
     from wordspace import cache
+    from wordspace.progress import size_said
 
     done = cache.clean(everything=a.everything, dry_run=a.dry_run)
     verb = "would remove" if a.dry_run else "removed"
     for folder, size in done.removed:
-        print(f"{verb} {folder} ({_megabytes(size)})")
+        print(f"{verb} {folder} ({size_said(size)})")
     for folder, why in done.failed:
         print(f"wordspace: could not remove {folder}: {why}", file=sys.stderr)
-    print(f"{verb} {len(done.removed)}, freeing {_megabytes(done.freed)}"
+    print(f"{verb} {len(done.removed)}, freeing {size_said(done.freed)}"
           + (f"; {len(done.failed)} could not be removed" if done.failed else ""))
     return 1 if done.failed else 0
 

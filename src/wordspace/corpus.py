@@ -64,7 +64,7 @@ from wordspace._tokens import (
     shorten,
 )
 from wordspace._validate import check_int, did_you_mean, keywords_checked
-from wordspace.progress import progress_bar
+from wordspace.progress import progress_bar, size_said
 from wordspace.vocab import UNK, Vocabulary
 
 if TYPE_CHECKING:
@@ -461,13 +461,6 @@ def _iterable_batches(sentences: Iterable, batcher: _Batcher, tokenize: _Tokeniz
         batcher.end_line()
         if batcher.full():
             yield batcher.take()
-
-
-def _size_said(size: int) -> str:
-    """A size in bytes as people read it (kB, MB or GB)."""
-    scale, unit = next((s, u) for s, u in ((1e9, "GB"), (1e6, "MB"), (1e3, "kB"))
-                       if size >= s or u == "kB")
-    return f"{size / scale:.1f} {unit}"
 
 
 def _item_bytes(item) -> bytes:
@@ -980,13 +973,13 @@ class Corpus:
         if sizes[most] <= 2 * least or sizes[most] - least <= shards.CHUNK_BYTES:
             return
         file = self.files[shares[most][2]]
-        named = f"{file} ({_size_said(file.stat().st_size)})"
+        named = f"{file} ({size_said(self._before[file].st_size)})"  # as stat'ed first
         advice = (f"Its largest file, {named}, is compressed, so one rank reads it whole: "
                   "split it into several files (or decompress it)" if is_compressed(file)
                   else f"Split its largest file, {named}, into several files")
         logger.warning("%s: the ranks' shares are unequal (rank %d reads %s, the least %s): "
                        "at every epoch's end the others wait for rank %d. %s to balance the "
-                       "shares", self.name, most, _size_said(sizes[most]), _size_said(least),
+                       "shares", self.name, most, size_said(sizes[most]), size_said(least),
                        most, advice)
 
     #: whether a rank may read a share of this kind of corpus (see ``shard``)

@@ -53,3 +53,10 @@ def progress_bar(total: float | None, unit: str, desc: str, enable: bool = True,
     return tqdm(total=total, unit=unit, unit_scale=True, desc=desc, disable=not enable,
                 file=stream, dynamic_ncols=_redraws_in_place(sys.stderr),
                 mininterval=interval, smoothing=0.1, leave=True, **kwargs)
+
+
+def size_said(size: int) -> str:
+    """A size in bytes as people read it (kB, MB or GB)."""
+    scale, unit = next((s, u) for s, u in ((1e9, "GB"), (1e6, "MB"), (1e3, "kB"))
+                       if size >= s or u == "kB")
+    return f"{size / scale:.1f} {unit}"
