@@ -914,14 +914,17 @@ class WindowModel(Model):
                 callback.on_epoch_end(self, report)
 
         train_begin = having("on_train_begin")
-        started = []
+        started = False
 
         def on_epoch_begin(epoch: int) -> None:
+            nonlocal started
             # the query attributes (vectors) over the current arrays: a checkpoint's
-            # where the run resumes, the last epoch's at a boundary
-            self._restored()
+            # where the run resumes; at a boundary, the last epoch's, which on_epoch_end
+            # has just rebuilt if there is one
+            if not started or not epoch_end:
+                self._restored()
             if not started:  # where this process starts training, after any resume
-                started.append(epoch)
+                started = True
                 for callback in train_begin:
                     callback.on_train_begin(self)
             for callback in epoch_begin:
