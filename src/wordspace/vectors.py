@@ -217,15 +217,14 @@ class Vectors(WordIndex):
 
     @matrix.setter
     def matrix(self, value: np.ndarray) -> None:
-        owner = self.__dict__.get("_owner")
-        if owner is not None and value is not self.__dict__.get("_matrix"):
+        if self._owner is not None and value is not self.__dict__.get("_matrix"):
             value = self._write_through(np.asarray(value, dtype=np.float32))
         self._matrix = value
         self._norms: np.ndarray | None = None
         self._unit: np.ndarray | None = None
 
-    def _owned_by(self, owner: str, derived: str | None = None) -> Vectors:
-        """Make these vectors a model's (``owner``: "the SkipGram's"): a change to
+    def _owned_by(self, model, derived: str | None = None) -> Vectors:
+        """Make these vectors ``model``'s: a change to
         them (``wv[word] = v``, :meth:`unit_normalize_all`,
         :meth:`intersect_word2vec_format`, ``wv.vectors = m``) is written into the model's
         own rows, which its ``save`` writes and an update trains on from (gensim's
@@ -233,7 +232,8 @@ class Vectors(WordIndex):
         does, is refused. ``derived`` says how vectors computed from the model's rows
         are made (fastText's n-gram means): a change to them is refused, since the model
         would not keep it. Returns ``self``."""
-        self._owner, self._derived = owner, derived
+        # said in the refusals' messages: "these vectors are the SkipGram's rows"
+        self._owner, self._derived = f"the {type(model).__name__}'s", derived
         return self
 
     def __getstate__(self) -> dict:
@@ -256,22 +256,33 @@ class Vectors(WordIndex):
 
     def _write_through(self, value: np.ndarray) -> np.ndarray:
         """``value`` written into the owning model's rows (see :meth:`_owned_by`)."""
-        if self._derived is not None:
-            raise ValueError(f"these vectors are computed from {self._owner} rows "
-                             f"({self._derived}), so a change to them would not be kept: "
-                             f"change a copy, {_COPY}")
-        if value.shape != self._matrix.shape:
+        if value.shape != self._matrix.shape and self._derived is None:
             raise ValueError(
                 f"these vectors are {self._owner} rows, one for {self._rows_of} "
                 f"({len(self._matrix):,} x {self.dim}), saved with it, so they "
                 f"cannot become {value.shape[0]:,} x {value.shape[-1]}: "
                 f"{self._rows_advice()}")
+        self._model_rows()[...] = value
+        return self._matrix
+
+    def _model_rows(self) -> np.ndarray:
+        """The owning model's rows, to change in place; refused where the model would not
+        keep a change (computed vectors) or cannot take one (mapped read-only)."""
+        if self._derived is not None:
+            raise ValueError(f"these vectors are computed from {self._owner} rows "
+                             f"({self._derived}), so a change to them would not be kept: "
+                             f"change a copy, {_COPY}")
         if not self._matrix.flags.writeable:
             raise ValueError(f"these vectors are {self._owner} rows, mapped read-only (the "
                              "model was loaded with mmap): load it without mmap to change "
                              "them")
-        self._matrix[...] = value
         return self._matrix
+
+    def _to_change(self) -> np.ndarray:
+        """A matrix to change rows of, then to set as :attr:`matrix`: a model's own rows,
+        changed in place (:meth:`_model_rows`), else a copy (the matrix may be the
+        caller's array, or mapped read-only)."""
+        return self.matrix.copy() if self._owner is None else self._model_rows()
 
     vectors = matrix  # gensim's name
 
@@ -460,7 +471,7 @@ class Vectors(WordIndex):
                              f"{self._rows_advice()}")
         matrix = self.matrix
         if replace and known.any():
-            matrix = matrix.copy()
+            matrix = self._to_change()
             matrix[[self.index[names[p]] for p in np.flatnonzero(known)]] = weights[known]
         rows = np.fromiter((pos for _, pos in new.values()), dtype=np.int64, count=len(new))
         for name, _ in new.values():
@@ -1157,7 +1168,7 @@ class Vectors(WordIndex):
             raise ValueError(f"incompatible vector size {matrix.shape[1]} in file {fname}")
         src = [k for k, w in enumerate(words) if w in self.index]
         if src:
-            updated = self.matrix.copy()
+            updated = self._to_change()
             updated[[self.index[words[k]] for k in src]] = matrix[src]
             self.matrix = updated
         logger.info("merged %d vectors into %s matrix from %s", len(src), self.matrix.shape,

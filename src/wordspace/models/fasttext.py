@@ -230,7 +230,7 @@ class FastText(SkipGram):
         bag_means(self.input_vectors_, table.ptr, table.rows, words)
         self.vectors = SubwordVectors(self.vocab_.words, words, self.vocab_.counts,
                                       inputs=self.input_vectors_, subwords=sub)._owned_by(
-            "the FastText's", derived="each word's own row and its n-grams', averaged")
+            self, derived="each word's own row and its n-grams', averaged")
 
     def get_sentence_vector(self, text: str | list[str] | tuple[str, ...]) -> np.ndarray:
         """fastText's sentence vector of ``text`` (one line, or its words as a list): the

@@ -271,7 +271,7 @@ class GaussianSkipGram(WindowModel):
         self.distributions = Distributions(self.vocab_.words, self.means_, self.variances_,
                                            self.vocab_.counts, energy=self.energy)
         # the means' vectors (model.wv) are the model's rows: a change to them is kept
-        self.vectors = self.distributions.vectors._owned_by("the GaussianSkipGram's")
+        self.vectors = self.distributions.vectors._owned_by(self)
 
     def scorers(self) -> dict:
         """Similarity scorers for :func:`wordspace.evaluate.evaluate`: cosine of the means

@@ -260,7 +260,7 @@ class PPMISVD(Model):
         matrix = self.word_vectors_ + self.context_vectors_ if self.add_contexts \
             else self.word_vectors_
         self.vectors = Vectors(self.vocab_.words, matrix, self.vocab_.counts)._owned_by(
-            "the PPMISVD's", derived="word_vectors_ + context_vectors_"
+            self, derived="word_vectors_ + context_vectors_"
             if self.add_contexts else None)
 
 

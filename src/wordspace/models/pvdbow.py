@@ -162,11 +162,10 @@ class PVDBOW(SkipGram):
     def _restored(self) -> None:
         n_docs = len(self.doc_ids_)
         word_rows = len(self.input_vectors_) - n_docs
-        owner = f"the {type(self).__name__}'s"
         self.dv = DocVectors(self.doc_ids_, self.input_vectors_[word_rows:],
-                             infer=self._infer)._owned_by(owner)
+                             infer=self._infer)._owned_by(self)
         self._word_vectors = Vectors(self.vocab_.words, self.input_vectors_[:word_rows],
-                                     self.vocab_.counts)._owned_by(owner) \
+                                     self.vocab_.counts)._owned_by(self) \
             if word_rows else None
 
     @property

@@ -241,7 +241,7 @@ class SkipGram(OutputWordPrediction, WindowModel):
 
     def _restored(self) -> None:
         self.vectors = Vectors(self.vocab_.words, self.input_vectors_,
-                               self.vocab_.counts)._owned_by(f"the {type(self).__name__}'s")
+                               self.vocab_.counts)._owned_by(self)
 
 
 def check_mean_switch(model: SkipGram, name: str) -> None:

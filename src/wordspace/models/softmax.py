@@ -122,4 +122,4 @@ class SoftmaxSkipGram(OutputWordPrediction, WindowModel):
 
     def _restored(self) -> None:
         self.vectors = Vectors(self.vocab_.words, self.centre_vectors_,
-                               self.vocab_.counts)._owned_by(f"the {type(self).__name__}'s")
+                               self.vocab_.counts)._owned_by(self)
