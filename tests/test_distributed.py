@@ -1177,6 +1177,7 @@ def test_the_gaussian_objective_projects_rows_into_its_bounds():
         means = rng.normal(0, 3, (6, 4)).astype(np.float32)
         means[0] = 0.1  # inside the bounds: kept as it is
         variances = rng.normal(0, 4, (6, 4)).astype(np.float32)
+        variances[0] = 1.0  # inside the bounds too
         context = {} if tied else dict(context_means=means * 2, context_variances=variances * 2)
         params = GaussianParams(means.copy(), variances.copy(), **context)
         arrays = param_arrays(params)
@@ -1189,6 +1190,7 @@ def test_the_gaussian_objective_projects_rows_into_its_bounds():
         np.testing.assert_array_equal(params.means[4:], means[4:])  # rows past 4 as given
         np.testing.assert_array_equal(params.variances[4:], variances[4:])
         np.testing.assert_array_equal(params.means[0], means[0])
+        np.testing.assert_array_equal(params.variances[0], variances[0])
 
 
 def test_a_device_rank_s_parameters_meet_the_others_only_at_boundaries():

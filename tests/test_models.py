@@ -386,7 +386,9 @@ def test_changes_to_a_model_s_vectors_are_the_model_s(planted, tmp_path):
         float(vector.sum() * 0.5 / (np.linalg.norm(vector) * np.linalg.norm([0.5] * 8))))
     model.wv.unit_normalize_all()
     np.testing.assert_allclose(np.linalg.norm(model.input_vectors_, axis=1), 1, rtol=1e-5)
+    rows = model.input_vectors_.copy()
     model.wv.sort_by_descending_frequency()  # already in that order: nothing to do
+    np.testing.assert_array_equal(model.input_vectors_, rows)
     # an update starts from the changed rows (one epoch at a tiny rate moves them little)
     model.set_params(alpha=1e-6, min_alpha=1e-6)
     model.fit(sentences[:10] + [["newword"] * 2] * 1000, update=True)
