@@ -230,6 +230,23 @@ def test_gensim_s_callbacks_are_called_with_the_model(corpus, caplog):
         SkipGram(**SETTINGS).fit("no-such-corpus", callbacks=[Report()])
 
 
+def test_a_callback_with_only_on_epoch_begin_reads_the_running_loss(corpus):
+    """gensim's loss logger written in ``on_epoch_begin``: each epoch's start sees the
+    sum of the mean losses of the epochs before it (it read 0.0 through the fit)."""
+    class Begins:
+        def __init__(self):
+            self.losses = []
+
+        def on_epoch_begin(self, model):
+            self.losses.append(model.get_latest_training_loss())
+
+    begins = Begins()
+    model = SkipGram(**SETTINGS, workers=1).fit(corpus, callbacks=[begins])
+    sums = np.cumsum([0.0, *model.report_.epoch_loss[:-1]])
+    assert len(begins.losses) == SETTINGS["epochs"] and sums[-1] > 0
+    np.testing.assert_allclose(begins.losses, sums, rtol=1e-12)
+
+
 def test_on_epoch_begin_comes_also_where_a_checkpoint_resumes(corpus, tmp_path):
     class Begins(Callback):
         def __init__(self):

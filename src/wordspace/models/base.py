@@ -907,9 +907,10 @@ class WindowModel(Model):
         epoch_end, epoch_begin = having("on_epoch_end"), having("on_epoch_begin")
 
         def on_epoch_end(report) -> None:
-            self.report_ = report
+            self.report_ = report  # also for on_epoch_begin's get_latest_training_loss
             self._latest_loss = float(np.nansum(report.epoch_loss))
-            self._restored()  # the query attributes (vectors) over the current arrays
+            if epoch_end:
+                self._restored()  # the query attributes (vectors) over the current arrays
             for callback in epoch_end:
                 callback.on_epoch_end(self, report)
 
@@ -920,8 +921,8 @@ class WindowModel(Model):
             nonlocal started
             # the query attributes (vectors) over the current arrays: a checkpoint's
             # where the run resumes; at a boundary, the last epoch's, which on_epoch_end
-            # has just rebuilt if there is one
-            if not started or not epoch_end:
+            # has just rebuilt if it has callbacks (only on_train_begin's: no rebuild)
+            if not started or (epoch_begin and not epoch_end):
                 self._restored()
             if not started:  # where this process starts training, after any resume
                 started = True
@@ -949,7 +950,7 @@ class WindowModel(Model):
                 sentence_context=sentence_context, progress=self.progress,
                 checkpoint=run.checkpoint, checkpoint_every=run.every,
                 config=config,
-                on_epoch_end=on_epoch_end if epoch_end else None,
+                on_epoch_end=on_epoch_end if epoch_end or epoch_begin else None,
                 on_epoch_begin=on_epoch_begin if epoch_begin or train_begin else None,
                 sync=run.sync,
                 shrink_windows=getattr(self, "shrink_windows", True))
