@@ -345,3 +345,25 @@ def test_an_empty_wordspace_home_means_the_default_not_the_current_directory(
     assert not (tmp_path / "corpora").exists()
     monkeypatch.setenv("WORDSPACE_HOME", "~/elsewhere")
     assert cache_home() == tmp_path / "user" / "elsewhere"
+
+
+def test_clean_removes_the_records_of_written_files_no_file_answers(tmp_path, capsys):
+    """The phrased corpora's records (``written/``): those of a file removed, changed or
+    replaced since let no rerun replace anything and go; a live one stays, and the
+    rerun it allows still replaces its file after the clean."""
+    from wordspace._io import remember_writing, written_records, wrote_it
+
+    files = {name: tmp_path / f"{name}.txt" for name in ("live", "removed", "edited")}
+    for path in files.values():
+        path.write_text("a phrased corpus\n")
+        remember_writing(path)
+    files["removed"].unlink()
+    files["edited"].write_text("edited since\n")
+    (written_records() / "damaged.json").write_text("{not json")
+    assert len(list(written_records().iterdir())) == 4
+    assert main(["cache", "clean", "--dry-run"]) == 0
+    assert "would remove 3," in capsys.readouterr().out
+    assert len(list(written_records().iterdir())) == 4
+    assert main(["cache", "clean"]) == 0
+    assert "removed 3," in capsys.readouterr().out
+    assert len(list(written_records().iterdir())) == 1 and wrote_it(files["live"])

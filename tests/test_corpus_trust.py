@@ -29,6 +29,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
+import wordspace._io as _io
 import wordspace.corpus as corpus_module
 from wordspace import Corpus, CorpusError, Documents, SourceChangedError
 from wordspace._io import _opener
@@ -123,15 +124,15 @@ def test_a_file_edited_in_place_with_its_mtime_restored_is_read_again(tmp_path):
 
 
 def test_the_cache_key_hashes_the_start_and_end_of_the_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(corpus_module, "_FINGERPRINT_BYTES", 4)  # the middle is not read
+    monkeypatch.setattr(_io, "FINGERPRINT_BYTES", 4)  # the middle is not read
     path = tmp_path / "c.txt"
     path.write_text("a b a c d d\n")
-    key = corpus_module._fingerprint(path)
+    key = _io.file_fingerprint(path)
     for edited in ("x b a c d d\n", "a b a c d x\n"):  # the first bytes, the last bytes
         path.write_text(edited)
-        assert corpus_module._fingerprint(path)[-1] != key[-1]
+        assert _io.file_fingerprint(path)[-1] != key[-1]
     path.write_text("a b x c d d\n")  # the middle: only the times can tell
-    assert corpus_module._fingerprint(path)[-1] == key[-1]
+    assert _io.file_fingerprint(path)[-1] == key[-1]
 
 
 # -- 3. a damaged cache is rebuilt, never trusted ----------------------------------------

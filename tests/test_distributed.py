@@ -387,9 +387,9 @@ def test_an_iterable_with_fewer_items_than_ranks_is_said_to_be_so():
 
 
 def _head_and_tail(path: Path) -> str:
-    from wordspace.corpus import _head_and_tail_hash
+    from wordspace._io import head_and_tail_hash
 
-    return _head_and_tail_hash(path, path.stat().st_size)
+    return head_and_tail_hash(path, path.stat().st_size)
 
 
 def test_ranks_given_copies_of_the_same_name_and_size_but_other_text_refuse(tmp_path):

@@ -534,3 +534,44 @@ def test_a_hash_collision_never_merges_two_candidates():
     n = kernels.merge_phrases(tokens, np.array([0, 10], np.int64), is_connector, 4,
                               np.array([key, key]), parts, part_ptr, out, out_offsets)
     assert out[:n].tolist() == [5, 0, 1, 5, 3, 0]
+
+
+def test_write_corpus_replaces_its_own_earlier_output_and_nothing_else(tmp_path,
+                                                                      monkeypatch):
+    """A script run twice writes its phrased corpus twice (gensim users rerun cells):
+    the second write replaces the first, which wordspace recorded as its own; a file
+    changed since, anyone's text, and text written there while the corpus was written
+    are never replaced."""
+    source = tmp_path / "corpus.txt"
+    source.write_text("new york is big\nnew york is old\n" * 20)
+    corpus = Corpus(source, min_count=1, progress=False)
+    out = tmp_path / "out.txt"
+    joining = Phrases(corpus, min_count=1, threshold=0.1, progress=False)
+    assert joining.write_corpus(corpus, out) == 80 and "new_york" in out.read_text()
+    out.chmod(0o640)
+    from wordspace._io import wrote_it
+    assert not wrote_it(out)  # a chmod is a change: anyone's now
+    with pytest.raises(FileExistsError, match="is not a phrased corpus wordspace wrote"):
+        joining.write_corpus(corpus, out)
+    out.unlink()
+    joining.write_corpus(corpus, out)
+    joining.write_corpus(corpus, out)  # the rerun's: replaced
+    none = Phrases(corpus, min_count=1, threshold=1e9, progress=False)
+    assert none.write_corpus(corpus, out) == 160 and "new_york" not in out.read_text()
+    out.write_text("their text\n")  # edited: anyone's
+    with pytest.raises(FileExistsError, match="never replaces it"):
+        none.write_corpus(corpus, out)
+    assert out.read_text() == "their text\n"
+
+    def meanwhile(*args, _transform=Phrases.transform):  # text that comes while writing
+        done = _transform(*args)
+        out.write_text("written meanwhile\n")
+        return done
+
+    out.unlink()
+    joining.write_corpus(corpus, out)
+    monkeypatch.setattr(Phrases, "transform", meanwhile)
+    with pytest.raises(FileExistsError, match="was written to while wordspace wrote it"):
+        none.write_corpus(corpus, out)
+    assert out.read_text() == "written meanwhile\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.txt", "out.txt"]

@@ -32,6 +32,7 @@ import fcntl
 import gzip
 import hashlib
 import io
+import json
 import logging
 import lzma
 import os
@@ -49,6 +50,7 @@ from typing import IO
 
 import numpy as np
 
+from wordspace._json import parse_json
 from wordspace._validate import first_nonfinite_row
 
 logger = logging.getLogger(__name__)
@@ -936,7 +938,8 @@ def _compressing(raw: IO[bytes], path: Path, mode: str, compress: bool) -> Itera
 
 @contextlib.contextmanager
 def atomic_write(path: str | Path, mode: str = "wb", *, compress: bool = False,
-                 like: str | Path | None = None) -> Iterator[IO]:
+                 like: str | Path | None = None,
+                 replaces: Callable[[Path], bool] | None = None) -> Iterator[IO]:
     """Write to a temporary file beside ``path`` and rename it into place on success.
 
     An exception leaves the previous file (or no file), never a half-written one; the
@@ -946,6 +949,10 @@ def atomic_write(path: str | Path, mode: str = "wb", *, compress: bool = False,
     (into the temporary file) when the name ends with ``.gz``, ``.bz2`` or ``.xz``. The
     file keeps the permissions and group of the file it replaces; a new one takes those
     of the file ``like``, if given (one it belongs with), or else follows the umask.
+    ``replaces``, for a file whose text says nothing of whose it is (a phrased corpus):
+    what it may replace when the rename comes; a non-empty file there that it does not
+    recognise (written there meanwhile) is left as it is, and what was written is
+    dropped (``FileExistsError``).
     """
     path = Path(path)
     if path.is_dir():
@@ -961,6 +968,10 @@ def atomic_write(path: str | Path, mode: str = "wb", *, compress: bool = False,
                 yield f
             raw.flush()
             os.fsync(raw.fileno())
+        if replaces is not None and _someone_elses(path, replaces):
+            raise FileExistsError(f"{path} was written to while wordspace wrote it: what "
+                                  "is there is left as it is; write to another file")
+        with _said_of(path, tmp):
             os.replace(tmp, path)  # while the claim is still held
             raw.close()
         fsync_directory(path.parent)
@@ -972,6 +983,14 @@ def atomic_write(path: str | Path, mode: str = "wb", *, compress: bool = False,
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _someone_elses(path: Path, ours: Callable[[Path], bool]) -> bool:
+    """Whether ``path`` holds something to lose that ``ours`` does not recognise."""
+    try:
+        return path.stat().st_size > 0 and not ours(path)
+    except FileNotFoundError:
+        return False
 
 
 @contextlib.contextmanager
@@ -1039,3 +1058,87 @@ def cache_home() -> Path:
     (an empty value would be the current directory), ``~/.cache/wordspace``."""
     value = os.environ.get("WORDSPACE_HOME")
     return Path(value).expanduser() if value else Path.home() / ".cache" / "wordspace"
+
+
+# -- files -------------------------------------------------------------------------------------
+#: a fingerprint hashes this much of each file's start and end
+FINGERPRINT_BYTES = 1 << 20
+
+
+def file_fingerprint(path: Path, info: os.stat_result | None = None) -> list:
+    """What tells a file from another and from itself changed, without reading it all
+    (the corpus cache's key, what wordspace wrote): its path, size, times (``ctime``
+    changes on any write, even one whose ``mtime`` was put back) and a hash of its first
+    and last :data:`FINGERPRINT_BYTES` (for file systems whose times cannot be trusted).
+    ``info``: its ``stat`` taken before (else taken here)."""
+    info = os.stat(path) if info is None else info
+    return [str(path.resolve()), info.st_size, info.st_mtime_ns, info.st_ctime_ns,
+            head_and_tail_hash(path, info.st_size)]
+
+
+def head_and_tail_hash(path: Path, size: int) -> str:
+    """SHA-1 of the first and last :data:`FINGERPRINT_BYTES` of the file ``path`` of
+    ``size`` bytes: cheap whatever the size, and differs for most edits and copies of
+    other text (a shuffled copy of the same size included)."""
+    digest = hashlib.sha1()
+    with open(path, "rb") as f:
+        digest.update(f.read(FINGERPRINT_BYTES))
+        if size > FINGERPRINT_BYTES:
+            f.seek(max(FINGERPRINT_BYTES, size - FINGERPRINT_BYTES))
+            digest.update(f.read(FINGERPRINT_BYTES))
+    return digest.hexdigest()
+
+
+def written_records() -> Path:
+    """Where wordspace remembers the files it wrote whose text holds no mark of it (a
+    phrased corpus): ``$WORDSPACE_HOME/written``, a record a file, named by a digest of
+    the file's path."""
+    return cache_home() / "written"
+
+
+def _written_record(path: Path) -> Path:
+    key = hashlib.blake2b(str(path.resolve()).encode(), digest_size=16).hexdigest()
+    return written_records() / f"{key}.json"
+
+
+def remember_writing(path: str | Path) -> None:
+    """Record ``path`` as written by wordspace, as it is now (its
+    :func:`file_fingerprint`), so that a rerun may replace it (:func:`wrote_it`)."""
+    path = Path(path)
+    try:
+        with atomic_write(_written_record(path), "w") as f:
+            f.write(json.dumps(file_fingerprint(path)))
+    except OSError as e:  # the file is whole: only its replacement by a rerun is lost
+        logger.warning("%s is written, but wordspace could not record it as its own (%s): "
+                       "a rerun will not replace it", path, e)
+
+
+def wrote_it(path: str | Path) -> bool:
+    """Whether wordspace wrote ``path`` (:func:`remember_writing`) and nothing changed it
+    since: its record is the file as it is (another file of that name, or one written
+    to, edited or even chmod-ed since, is not)."""
+    path = Path(path)
+    try:
+        return parse_json(_written_record(path).read_bytes()) == file_fingerprint(path)
+    except (OSError, ValueError):
+        return False
+
+
+def stale_written_records() -> list[Path]:
+    """The records of :func:`written_records` that no file answers any more (removed,
+    changed or replaced since): none lets a rerun replace anything, so they can go."""
+    try:
+        records = sorted(written_records().glob("*.json"))
+    except OSError:
+        return []
+    stale = []
+    for record in records:
+        try:
+            recorded = parse_json(record.read_bytes())
+            path = Path(recorded[0])
+        except (OSError, ValueError, TypeError, IndexError, KeyError):
+            stale.append(record)  # damaged: it answers no file
+            continue
+        if _written_record(path) != record or not wrote_it(path):
+            stale.append(record)
+    return stale

@@ -1,5 +1,7 @@
 """What wordspace keeps under ``$WORDSPACE_HOME`` (``~/.cache/wordspace``), to see and
-reclaim: the encoded corpora (``corpora/``) and the datasets (``datasets/``).
+reclaim: the encoded corpora (``corpora/``), the datasets (``datasets/``), and the
+records of the phrased corpora it wrote (``written/``, a small file each, kept so that a
+rerun may replace its own output; ``clean`` removes those no file answers any more).
 
 Every change of a corpus file, every other setting (``min_count``, ``lowercase``, ...)
 and every new cache format gives an encoding of its own, and nothing removes the old
@@ -39,7 +41,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wordspace._io import cache_home, remove_temporary, stale_temporaries
+from wordspace._io import (
+    cache_home,
+    remove_temporary,
+    stale_temporaries,
+    stale_written_records,
+)
 from wordspace._json import parse_json
 from wordspace.corpus import (
     _FORMAT_VERSION,
@@ -300,7 +307,9 @@ class Cleaning:
 def clean(everything: bool = False, dry_run: bool = False) -> Cleaning:
     """Remove the encoded corpora no run will use again (stale, old-format and damaged
     ones; ``everything``: every one), and the temporaries of killed builds in
-    ``corpora/``; ``dry_run``: only say what would go. A build in progress (its
+    ``corpora/``, and the records of ``written/`` that no file answers any more
+    (:func:`~wordspace._io.stale_written_records`); ``dry_run``: only say what would
+    go. A build in progress (its
     temporary claimed) is left alone. Each folder is first moved aside under a claimed
     temporary name, and only if it is still the one listed, so a run that has its files
     open keeps them; a failure to remove one is recorded and the others go on."""
@@ -326,6 +335,17 @@ def clean(everything: bool = False, dry_run: bool = False) -> Cleaning:
         except OSError as e:  # moved aside already: say where what is left now lies
             left = f" (what is left is under {e.filename})" if e.filename else ""
             done.failed.append((entry.folder, f"{e.strerror or e}{left}"))
+    for record in stale_written_records():
+        try:
+            size = _file_usage(record)
+            if not dry_run:
+                record.unlink()
+        except FileNotFoundError:  # a concurrent clean's
+            continue
+        except OSError as e:
+            done.failed.append((record, e.strerror or str(e)))
+            continue
+        done.removed.append((record, size))
     return done
 
 

@@ -2098,14 +2098,10 @@ def _add_phrases(sub) -> None:
 
 
 def _phrases(a) -> None:
-    from wordspace._io import MOVE_ADVICE, check_replaceable_file, same_file
-    from wordspace.phrases import Phrases, is_phrase_table, read_corpus
+    from wordspace._io import check_replaceable_file
+    from wordspace.phrases import Phrases, check_corpus_output, is_phrase_table, read_corpus
 
-    # a phrased corpus is anyone's text, told from the text it came from by nothing in
-    # it: replaced only where this command line wrote it and nothing changed since
-    check_replaceable_file(a.output, "a phrased corpus wordspace wrote", _wrote_it,
-                           f"{MOVE_ADVICE} (a phrased corpus is written to a new or empty "
-                           "file, or over one wordspace wrote that is unchanged since)")
+    check_corpus_output(a.output)  # and again once the corpus is read, and at the end
     if a.table:
         if Path(a.table).resolve() == Path(a.output).resolve():  # found after the work
             raise UsageError(f"-o and --table both name {a.output}: the phrased corpus and "
@@ -2125,84 +2121,14 @@ def _phrases(a) -> None:
                              **{**reading, **phrases.tokenization})
     else:
         corpus = read_corpus(a.corpus, progress=not a.quiet, **reading)
-    if any(same_file(a.output, f) for f in corpus.files):  # before the learning
-        raise FileExistsError(f"{a.output} is the corpus being read: write to another file")
+    check_corpus_output(a.output, corpus)  # before the learning: the corpus's own file?
     if not a.from_table:
         phrases = Phrases(corpus, **learning)  # what is not given: Phrases's defaults
     if a.table:
         phrases.save(a.table)
-    n_words = _write_phrased(phrases, corpus, Path(a.output))
+    n_words = phrases.write_corpus(corpus, a.output)
     print(f"{len(phrases):,} phrases; wrote {n_words:,} words to {a.output}"
           + (f", the phrases to {a.table}" if a.table else ""))
-
-
-def _write_phrased(phrases, corpus, output: Path) -> int:
-    """``phrases.write_corpus(corpus, output)``, over an earlier output too (which
-    write_corpus, taking any text for anyone's, refuses): written in a folder beside it,
-    then renamed over it; remembered as this command line's (:func:`_wrote_it`)."""
-    import shutil
-
-    from wordspace._io import clean_stale_temporaries, fsync_directory, temporary_directory
-
-    if not _wrote_it(output):  # new or empty; or text that came since: refused there
-        n_words = phrases.write_corpus(corpus, output)
-    else:  # an earlier output, as _wrote_it found it before the work and finds it now
-        clean_stale_temporaries(output.parent, output.name)  # a killed rerun's folder
-        folder, claim = temporary_directory(output.parent, output.name)
-        try:
-            written = folder / output.name  # the same name: compressed alike
-            n_words = phrases.write_corpus(corpus, written)
-            if not _wrote_it(output):  # changed while this was written: not ours now
-                raise FileExistsError(f"{output} changed while the phrased corpus was "
-                                      "written, so it is no longer the output wordspace "
-                                      "wrote: it is left as it is; write to another file")
-            shutil.copymode(output, written)
-            os.replace(written, output)
-            fsync_directory(output.parent)
-        finally:
-            os.close(claim)
-            shutil.rmtree(folder, ignore_errors=True)
-    _remember_writing(output)
-    return n_words
-
-
-def _written_record(path: Path) -> Path:
-    """Where the command line keeps what it wrote at ``path`` (a phrased corpus, whose
-    text holds no mark of wordspace's): a file in $WORDSPACE_HOME/written, named by a
-    digest of the path."""
-    import hashlib
-
-    from wordspace._io import cache_home
-
-    key = hashlib.blake2b(str(path.resolve()).encode(), digest_size=16).hexdigest()
-    return cache_home() / "written" / f"{key}.json"
-
-
-def _remember_writing(path: Path) -> None:
-    """Record ``path`` as written by this command line, as it is now (its path, size,
-    times and a hash of its first and last MiB, as the corpus cache knows a file)."""
-    from wordspace._io import atomic_write
-    from wordspace.corpus import _fingerprint
-
-    try:
-        with atomic_write(_written_record(path), "w") as f:
-            json.dump(_fingerprint(path.resolve()), f)
-    except OSError as e:  # the output is whole: only its replacement by a rerun is lost
-        logger.warning("%s is written, but wordspace could not record it as its own (%s): "
-                       "a rerun will not replace it", path, e)
-
-
-def _wrote_it(path: Path) -> bool:
-    """Whether this command line wrote ``path`` and nothing changed it since: its record
-    is the file as it is (another file of that name, or one written to, edited or even
-    chmod-ed since, is not)."""
-    from wordspace._json import parse_json
-    from wordspace.corpus import _fingerprint
-
-    try:
-        return parse_json(_written_record(path).read_bytes()) == _fingerprint(path.resolve())
-    except (OSError, ValueError):
-        return False
 
 
 def _as_typed(name: str, value) -> str:

@@ -49,6 +49,7 @@ from wordspace._io import (
     atomic_directory,
     cache_home,
     decompressing_reader,
+    file_fingerprint,
     is_compressed,
     lone_cr_in,
     scratch_directory,
@@ -78,7 +79,6 @@ MAX_SENTENCE_LENGTH = 10_000  # word2vec.c / gensim cut long lines into chunks t
 MAX_TOKEN_LENGTH = 1_000
 _BLOCK_BYTES = 1 << 20
 _BATCH_TOKENS = 1 << 20
-_FINGERPRINT_BYTES = 1 << 20  # the cache key hashes this much of each file's start and end
 # 2: sentence_line.npy; 3: max_token_length, content in the key; 4: byte-order mark dropped;
 # 5: meta.json holds a checksum of every file
 _FORMAT_VERSION = 5
@@ -847,7 +847,7 @@ class Corpus:
             # of it, and what reading must find it still is when done (check_unchanged)
             self._before = {f: _stat(f) for f in self.files}
             # each file's head and tail hashed once, for the ranks' check and the cache key
-            fingerprints = [_fingerprint(f, self._before[f]) for f in self.files] \
+            fingerprints = [file_fingerprint(f, self._before[f]) for f in self.files] \
                 if cache or self.group is not None else []
             self._fingerprints = fingerprints  # recorded in the cache's meta.json
             if self.group is not None:
@@ -1055,7 +1055,8 @@ class Corpus:
 
     def _cache_dir(self, fingerprints: list[list]) -> Path:
         """Where this corpus's encoding is cached: named by its settings and its files'
-        fingerprints (:func:`_fingerprint`; when sharded, also this rank's share)."""
+        fingerprints (:func:`~wordspace._io.file_fingerprint`; when sharded, also this
+        rank's share)."""
         key = {"settings": self._settings(), "files": fingerprints}
         if self.group is not None:  # a shard: its place, and the vocabulary of them all
             key["shard"] = [self.group.rank, self.group.world,
@@ -1395,7 +1396,8 @@ class Corpus:
     def _source_record(self) -> dict:
         """What ``meta.json`` records of the source files, for ``wordspace cache list`` to
         tell, from their sizes and times alone, a cache no run will use again (its key
-        would differ): the source's absolute path and each file's :func:`_fingerprint`."""
+        would differ): the source's absolute path and each file's
+        :func:`~wordspace._io.file_fingerprint`."""
         if not self.files:
             return {}
         return {"path": os.path.abspath(self.name), "files": self._fingerprints}
@@ -1573,16 +1575,6 @@ def _unknown_setting(kind: type, name: str, value, settings: list[str]) -> str:
 Corpus.__init__ = keywords_checked(Corpus.__init__, _unknown_setting)
 
 
-def _fingerprint(path: Path, info: os.stat_result | None = None) -> list:
-    """What the cache key knows of a file: its path, size, times (``ctime`` changes on any
-    write, even one whose ``mtime`` was put back) and a hash of its first and last
-    :data:`_FINGERPRINT_BYTES` (for file systems whose times cannot be trusted). ``info``:
-    its ``stat`` taken before (else taken here)."""
-    info = _stat(path) if info is None else info
-    return [str(path.resolve()), info.st_size, info.st_mtime_ns, info.st_ctime_ns,
-            _head_and_tail_hash(path, info.st_size)]
-
-
 def _stat(path: Path) -> os.stat_result:
     """The ``stat`` of the source file ``path``, before and after reading it."""
     return os.stat(path)
@@ -1636,24 +1628,11 @@ def check_unchanged(path: Path, before: os.stat_result, read: int | None = None,
         raise SourceChangedError(_changed_message(path, change))
 
 
-def _head_and_tail_hash(path: Path, size: int) -> str:
-    """SHA-1 of the first and last :data:`_FINGERPRINT_BYTES` of the file ``path`` of
-    ``size`` bytes: cheap whatever the size, and differs for most edits and copies of
-    other text (a shuffled copy of the same size included)."""
-    digest = hashlib.sha1()
-    with open(path, "rb") as f:
-        digest.update(f.read(_FINGERPRINT_BYTES))
-        if size > _FINGERPRINT_BYTES:
-            f.seek(max(_FINGERPRINT_BYTES, size - _FINGERPRINT_BYTES))
-            digest.update(f.read(_FINGERPRINT_BYTES))
-    return digest.hexdigest()
-
-
 def _rank_view(file: Path, source: Path, fingerprint: list) -> list:
     """What the ranks of a group compare of one of the corpus's files: its name (in the
     folder ``source``, or its own), and its size and the hash of its head and tail (from
-    its :func:`_fingerprint`), so that a stale or other copy on one node is refused even
-    with the same name and size."""
+    its :func:`~wordspace._io.file_fingerprint`), so that a stale or other copy on one
+    node is refused even with the same name and size."""
     _, size, _, _, head_and_tail = fingerprint
     return [str(file.relative_to(source)) if source.is_dir() else file.name, size,
             head_and_tail]
@@ -1665,7 +1644,7 @@ def source_identity(source: str | os.PathLike, kind: str = "corpus") -> list[lis
     as the ranks of a distributed run compare them (at most 2 MiB read a file)."""
     path = _resolve(source, kind)
     files = _folder_files(path) if path.is_dir() else [path]
-    return [_rank_view(f, path, _fingerprint(f)) for f in files]
+    return [_rank_view(f, path, file_fingerprint(f)) for f in files]
 
 
 def _identity(path: Path) -> tuple[int, int]:

@@ -32,7 +32,9 @@ from wordspace._io import (
     atomic_write,
     check_replaceable_file,
     is_pickle,
+    remember_writing,
     same_file,
+    wrote_it,
 )
 from wordspace._tokens import shorten
 from wordspace._validate import (
@@ -544,20 +546,24 @@ class Phrases:
         """Write ``corpus`` with its phrases joined as text, word2phrase's output: the
         sentences of one input line on one line, words separated by spaces (lines
         without words are left out). Written atomically; an existing non-empty file is
-        never replaced (it may be anyone's text), nor the corpus's own file. Returns the
-        number of words written. ``corpus`` is a ``Corpus`` read with ``min_count=1``, or
-        what one reads (then read as the table's corpus was: ``self.tokenization``)."""
+        never replaced (it may be anyone's text), nor the corpus's own file, unless
+        wordspace wrote it and nothing changed it since (a rerun's earlier output, as
+        ``$WORDSPACE_HOME/written`` records it). Returns the number of words written.
+        ``corpus`` is a ``Corpus`` read with ``min_count=1``, or what one reads (then read
+        as the table's corpus was: ``self.tokenization``)."""
         if not isinstance(corpus, Corpus):
             corpus = self._read(corpus, True, dict(self.tokenization))
         check_corpus_output(path, corpus)
         words, tokens, offsets = self.transform(corpus)
         lines = np.asarray(corpus.sentence_line)
-        with atomic_write(path, "w", compress=True) as f:
+        # what came there while this was written is someone else's: refused at the end
+        with atomic_write(path, "w", compress=True, replaces=wrote_it) as f:
             for i in range(len(offsets) - 1):
                 text = " ".join(map(words.__getitem__, tokens[offsets[i]:offsets[i + 1]]
                                     .tolist()))
                 last = i + 1 == len(offsets) - 1 or lines[i + 1] != lines[i]
                 f.write(text + ("\n" if last else " "))
+        remember_writing(path)
         return len(tokens)
 
     @takes_fname
@@ -785,11 +791,12 @@ def is_phrase_table(path: Path) -> bool:
 
 def check_corpus_output(path: str | os.PathLike, corpus: Corpus | None = None) -> None:
     """Refuse, before any work, to write a phrased corpus over an existing non-empty file
-    (text is anyone's), a directory, a link, or the corpus's own file."""
+    (text is anyone's) other than one wordspace wrote, unchanged since, a directory, a
+    link, or the corpus's own file."""
     target = Path(path)
     if corpus is not None and target.is_file() and \
             any(same_file(target, f) for f in corpus.files):
         raise FileExistsError(f"{path} is the corpus being read: write to another file")
-    check_replaceable_file(target, "an empty file", lambda p: False,
-                           f"{MOVE_ADVICE} (a phrased corpus is written only to a new or "
-                           "empty file)")
+    check_replaceable_file(target, "a phrased corpus wordspace wrote", wrote_it,
+                           f"{MOVE_ADVICE} (a phrased corpus is written to a new or empty "
+                           "file, or over one wordspace wrote that is unchanged since)")
