@@ -181,21 +181,30 @@ def param_arrays(params) -> dict[str, np.ndarray]:
     return arrays
 
 
-def is_checkpoint(path: str | Path) -> bool:
-    """Whether ``path`` is a directory whose ``checkpoint.json`` says it is a wordspace
-    checkpoint (its contents are checked only when read)."""
+def _mark_of(path: str | Path) -> dict | None:
+    """The ``checkpoint.json`` of ``path`` if it says ``path`` is a wordspace checkpoint
+    (its contents unchecked: :func:`_read_head` checks them), else None: what the
+    questions below about a place answer from, each reading it once."""
     try:
         head = parse_json((Path(path) / "checkpoint.json").read_bytes())
     except (OSError, ValueError):
-        return False
-    return isinstance(head, dict) and head.get("kind") == _MARKER
+        return None
+    return head if isinstance(head, dict) and head.get("kind") == _MARKER else None
 
 
-def check_checkpoint_path(path: str | Path) -> None:
+def is_checkpoint(path: str | Path) -> bool:
+    """Whether ``path`` is a directory whose ``checkpoint.json`` says it is a wordspace
+    checkpoint (its contents are checked only when read)."""
+    return _mark_of(path) is not None
+
+
+def check_checkpoint_path(path: str | Path) -> dict | None:
     """Refuse a place a checkpoint may not be written to or removed from: only a new
     path, an empty directory or a wordspace checkpoint is ever replaced (the rule of
-    :func:`wordspace.models.base.check_model_path`); ``FileExistsError`` otherwise."""
-    names = _checkpoint_names(path) if is_checkpoint(path) else set()
+    :func:`wordspace.models.base.check_model_path`); ``FileExistsError`` otherwise.
+    Returns the checkpoint's mark (:func:`_mark_of`), None where there is none."""
+    mark = _mark_of(path)
+    names = set() if mark is None else _checkpoint_names(mark)
 
     def holds(entry: Path) -> bool:
         """Whether ``entry`` is one a checkpoint holds: the files it wrote (its arrays by
@@ -206,19 +215,17 @@ def check_checkpoint_path(path: str | Path) -> None:
                 entry.name.startswith(".") and entry.name.endswith(".tmp"))
         return entry.name in names
 
-    check_replaceable(path, "a wordspace checkpoint", is_checkpoint,
+    check_replaceable(path, "a wordspace checkpoint", lambda _: mark is not None,
                       missing_mark(path, "checkpoint.json", "no checkpoint.json naming one"),
                       "move it away, or choose another path for the checkpoint",
                       holds=holds)
+    return mark
 
 
-def _checkpoint_names(path: str | Path) -> set[str]:
-    """The files of the checkpoint at ``path``: ``checkpoint.json``, ``states.npy`` and
-    the arrays its ``checkpoint.json`` names."""
-    try:
-        arrays = parse_json((Path(path) / "checkpoint.json").read_bytes()).get("arrays", {})
-    except (OSError, ValueError, AttributeError):
-        arrays = {}
+def _checkpoint_names(mark: dict) -> set[str]:
+    """The files of the checkpoint whose ``checkpoint.json`` is ``mark``:
+    ``checkpoint.json``, ``states.npy`` and the arrays it names."""
+    arrays = mark.get("arrays", {})
     return {"checkpoint.json", "states.npy",
             *(f"{name}.npy" for name in (arrays if isinstance(arrays, dict) else ()))}
 
@@ -255,8 +262,8 @@ def _is_rank_place(path: Path) -> bool:
     """Whether ``path`` is a rank's place (``rank-R`` or ``rank-R.previous``, a plain
     directory) inside a distributed run's checkpoint, which holds it (see
     :func:`check_checkpoint_path`): the run's own even when what is in it is damaged."""
-    return (_RANK_PLACE.fullmatch(path.name) is not None
-            and path.is_dir() and not path.is_symlink() and _ranks_of(path.parent) is not None)
+    return (_RANK_PLACE.fullmatch(path.name) is not None and path.is_dir()
+            and not path.is_symlink() and _ranks_of(_mark_of(path.parent)) is not None)
 
 
 def _drop(place: Path) -> None:
@@ -299,10 +306,10 @@ def check_ranks(path: str | Path, ranks: int) -> bool:
     ranks or of one process is a :class:`CheckpointMismatch`, and what is no checkpoint
     a ``FileExistsError``."""
     path = Path(path)
-    check_checkpoint_path(path)
-    if not (path.exists() and any(path.iterdir())) or not holds_training(path):
+    mark = check_checkpoint_path(path)
+    if not (path.exists() and any(path.iterdir())) or not _holds_training(path, mark):
         return False
-    made = _ranks_of(path)
+    made = _ranks_of(mark)
     if made != ranks:
         by = "one process" if made is None else f"{made} ranks"
         raise CheckpointMismatch(f"{path} is the checkpoint of a run of {by}, this run "
@@ -313,7 +320,8 @@ def check_ranks(path: str | Path, ranks: int) -> bool:
 def is_marked_for(path: str | Path, ranks: int) -> bool:
     """Whether ``path`` is the checkpoint of a run of ``ranks`` processes (as
     :func:`mark_ranks` made it): what every rank must see where rank 0 made it."""
-    return is_checkpoint(path) and _ranks_of(Path(path)) == ranks
+    mark = _mark_of(path)
+    return mark is not None and _ranks_of(mark) == ranks
 
 
 def holds_training(path: str | Path) -> bool:
@@ -322,10 +330,14 @@ def holds_training(path: str | Path) -> bool:
     distributed run's bare mark, left by a start stopped before its ranks' first
     checkpoints (interrupted, or refused: a folder not shared), holds nothing, and
     binds no later run to its number of ranks."""
-    path = Path(path)
-    if not is_checkpoint(path):
+    return _holds_training(Path(path), _mark_of(path))
+
+
+def _holds_training(path: Path, mark: dict | None) -> bool:
+    """:func:`holds_training` of ``path``, whose :func:`_mark_of` is ``mark``."""
+    if mark is None:
         return False
-    if _ranks_of(path) is None:
+    if _ranks_of(mark) is None:
         return True
     try:
         return any(_RANK_PLACE.fullmatch(entry.name) and entry.is_dir()
@@ -334,13 +346,10 @@ def holds_training(path: str | Path) -> bool:
         return True  # unreadable: not known to be bare, so not overwritten as such
 
 
-def _ranks_of(path: Path) -> int | None:
-    """The ranks of the distributed run whose checkpoint ``path`` is (None: a single
-    process's)."""
-    try:
-        ranks = parse_json((path / "checkpoint.json").read_bytes()).get("ranks")
-    except (OSError, ValueError, AttributeError):
-        return None
+def _ranks_of(mark: dict | None) -> int | None:
+    """The ranks of the distributed run whose checkpoint's mark (:func:`_mark_of`) is
+    ``mark`` (None: a single process's, or no checkpoint)."""
+    ranks = None if mark is None else mark.get("ranks")
     return ranks if isinstance(ranks, int) and not isinstance(ranks, bool) else None
 
 
@@ -443,7 +452,8 @@ def check_settings(path: str | Path, config: dict) -> None:
     distributed run's checkpoint or a damaged one is left to the resume, which says what
     is wrong with it; so are the settings ``config`` does not name."""
     path = Path(path)
-    if not is_checkpoint(path) or _ranks_of(path) is not None:
+    mark = _mark_of(path)
+    if mark is None or _ranks_of(mark) is not None:
         return
     try:
         saved = _read_head(path).config
@@ -560,11 +570,11 @@ class Checkpointer:
         other settings or on another corpus."""
         path = self.resume_path
         recover_interrupted_swap(path)
-        check_checkpoint_path(path)
+        mark = check_checkpoint_path(path)
         if not path.exists() or not any(path.iterdir()):
             return None
-        ranks = _ranks_of(path)
-        if ranks is not None and not holds_training(path):
+        ranks = _ranks_of(mark)
+        if ranks is not None and not _holds_training(path, mark):
             return None  # a distributed start's bare mark: nothing was saved there
         if ranks is not None:
             raise CheckpointMismatch(
