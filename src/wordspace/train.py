@@ -270,6 +270,12 @@ def check_walk_memory(*, layout: Layout, window: int, negative: int, dim: int,
             "is used): lower window, negative or workers")
 
 
+def lanes(workers: int, *, on_device: bool) -> int:
+    """The lanes (CPU threads) of a run, which its checkpoint records: ``workers``, or
+    one where a device runs the jobs itself (no CPU lanes, nor their buffers)."""
+    return 1 if on_device else workers
+
+
 def expected_kept_share(counts: np.ndarray, sample: float) -> float:
     """The share of corpus tokens subsampling at ``sample`` is expected to keep."""
     counts = np.asarray(counts, dtype=np.float64)
@@ -378,8 +384,8 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
     :class:`TrainingDiverged` when the loss explodes, :class:`TooLittleTraining` when
     no pair was trained, and any worker's exception.
     """
-    if runner is None:  # a device runs the jobs itself: no CPU lanes (nor their buffers)
-        runner = ThreadRunner(1 if executor is not None else workers)
+    if runner is None:
+        runner = ThreadRunner(lanes(workers, on_device=executor is not None))
     group = getattr(corpus, "group", None)
     tokens = np.asarray(corpus.tokens)
     offsets = np.asarray(corpus.offsets)

@@ -63,6 +63,7 @@ from wordspace.train import (
     TrainingTooLarge,
     available_memory,
     check_walk_memory,
+    lanes,
     train,
 )
 from wordspace.vectors import _check_topn, top_rows
@@ -890,9 +891,9 @@ class WindowModel(Model):
 
         if _world_from_environment() > 1:  # a rank's checkpoint: checked where they meet
             return
-        # the lanes: the runner's threads (a device runs its jobs with one)
-        lanes = self._workers if self._device == "cpu" else 1
-        check_settings(checkpoint, {**self._checkpoint_config(), "lanes": lanes})
+        check_settings(checkpoint, {**self._checkpoint_config(),
+                                    "lanes": lanes(self._workers,
+                                                   on_device=self._device != "cpu")})
 
     def _train(self, corpus: Corpus, loss: Loss, params: Params, window: int | None = None,
                sentence_context: np.ndarray | None = None) -> None:
