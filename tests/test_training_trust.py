@@ -416,6 +416,27 @@ def test_a_gaussian_divergence_names_var_min_beside_alpha(corpus):
         model.fit(object())
 
 
+def test_a_run_whose_steps_change_nothing_is_refused(corpus):
+    """Variances so large that a step on a mean (1/variance) is lost in float32's
+    rounding: the run counts its pairs and terms, the loss stays at the margin, and not
+    one parameter moves; it trained nothing and says why, where it exited 0 before. A
+    variance float32 holds as infinite is refused before any work."""
+    model = GaussianSkipGram(dim=8, var_max=1e38, var_init=1e38, sample=0, epochs=1,
+                             workers=1, **QUIET)
+    with pytest.raises(TooLittleTraining, match=r"pairs were trained in 1 epoch\(s\), but not "
+                                                r"one parameter .* changed: .*Raise the "
+                                                r"learning rate \(alpha=0\.5\), or lower the "
+                                                r"variances \(at most var_max=1e\+38"):
+        model.fit(corpus)
+    assert not fitted(model)
+    GaussianSkipGram(dim=8, var_max=1e3, var_init=1e3, sample=0, epochs=1, workers=1,
+                     **QUIET).fit(corpus)  # large, but its steps still move the means
+    model.var_max = model.var_init = 1e39  # float32's inf
+    with pytest.raises(ValueError, match=r"var_max=1e\+39 is above float32's largest number "
+                                         r"\(3\.4e\+38\)"):
+        model.fit(object())
+
+
 def test_inference_that_explodes_is_divergence():
     from helpers import planted_documents
     from wordspace import PVDBOW, Documents

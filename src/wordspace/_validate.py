@@ -60,6 +60,7 @@ def check_float(name: str, value, minimum: float, *, strict: bool = False,
 #: float32's smallest normal number: the kernels compute in float32, where a learning
 #: rate below it is 0 (or loses its precision) and so trains nothing
 FLOAT32_TINY = float(np.finfo(np.float32).tiny)
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def check_rate(name: str, value) -> None:

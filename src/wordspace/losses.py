@@ -50,6 +50,11 @@ class Loss:
         objective ("" when nothing does): added to :class:`TrainingDiverged`'s advice."""
         return ""
 
+    def stillness_advice(self) -> str:
+        """What else, besides a higher learning rate, may be why a run's steps changed
+        no parameter ("" when nothing is): added to the refusal of such a run."""
+        return ""
+
     def project(self, arrays: dict[str, np.ndarray], rows: int) -> None:
         """Bring rows ``0 .. rows - 1`` (fewer where the arrays end sooner) of ``arrays``
         (the params' arrays by field name,
@@ -252,6 +257,11 @@ class MaxMarginLoss(Loss):
         # variances near 0 make both energies' terms (1/variance) huge whatever the rate
         return (f", or, if var_min was lowered (now {self.var_min:g}), raise it: "
                 "variances near 0 make the energies' terms of 1/variance huge")
+
+    def stillness_advice(self):
+        # a mean's step scales with 1/variance: huge variances leave the means still
+        return (f", or lower the variances (at most var_max={self.var_max:g}, starting at "
+                "var_init): a step on a mean scales with 1/variance")
 
     def project(self, arrays, rows):
         for means, variances in (("means", "variances"),

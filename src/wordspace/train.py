@@ -122,9 +122,10 @@ class TrainingStopped(RuntimeError):
 class TooLittleTraining(ValueError):
     """A run trained nothing: no (centre, context) pair at all (subsampling discarded the
     whole corpus, or its sentences are single words), pairs whose every term the loss
-    skipped (a Gaussian's negatives all equal to their positives), or a vocabulary too
-    small for the model to learn from (refused before training). (Fewer pairs than words
-    is a warning.)"""
+    skipped (a Gaussian's negatives all equal to their positives), steps too small to
+    change a float32 parameter (a learning rate near 0, a Gaussian's huge variances), or
+    a vocabulary too small for the model to learn from (refused before training). (Fewer
+    pairs than words is a warning.)"""
 
 
 class TrainingTooLarge(ValueError, MemoryError):
@@ -510,6 +511,7 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
             bar.set_postfix(postfix, refresh=False)
             bar.update(words - bar.n)
 
+        probe = _probe(params)
         run.started = time.perf_counter()
         try:
             if meet_first:
@@ -544,8 +546,31 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
     if on_epoch_end is not None and run.start < len(jobs):
         on_epoch_end(report)
     _check_outcome(report, meter, loss, counts, sample, epochs, min_alpha)
+    if run.start < len(jobs) and _unchanged(probe, params):
+        raise TooLittleTraining(
+            f"{report.pairs:,} (centre, context) pairs were trained in {epochs} epoch(s), "
+            "but not one parameter of the most frequent words changed: every step was too "
+            f"small to change a float32 number. Raise the learning rate (alpha={alpha:g})"
+            f"{loss.stillness_advice()}; every vector is as it started")
     logger.info(report.summary())
     return report
+
+
+#: rows of each parameter array that :func:`_probe` copies: the most frequent words'
+#: (the vocabulary is sorted by count), which any training at all changes
+_PROBE_ROWS = 16
+
+
+def _probe(params: Params) -> dict[str, np.ndarray]:
+    """Copies of the first rows of each of ``params``'s arrays, for :func:`_unchanged`."""
+    return {name: np.array(array[:_PROBE_ROWS]) for name, array in param_arrays(params).items()}
+
+
+def _unchanged(probe: dict[str, np.ndarray], params: Params) -> bool:
+    """Whether training left every row :func:`_probe` copied bit for bit as it was."""
+    return all(np.array_equal(rows, array[:_PROBE_ROWS])
+               for rows, array in zip(probe.values(), param_arrays(params).values(),
+                                      strict=True))
 
 
 class DeviceCounters(Protocol):

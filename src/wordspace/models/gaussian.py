@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from wordspace._io import load_npy
-from wordspace._validate import FLOAT32_TINY, check_choice, check_float, check_int
+from wordspace._validate import FLOAT32_MAX, FLOAT32_TINY, check_choice, check_float, check_int
 from wordspace.corpus import Corpus
 from wordspace.distributions import Distributions
 from wordspace.engine.params import GaussianParams
@@ -151,6 +151,10 @@ class GaussianSkipGram(WindowModel):
                              "they would become 0, and every energy infinite (the default "
                              "is 0.05)")
         check_float("var_max", self.var_max, self.var_min)
+        if self.var_max > FLOAT32_MAX:  # infinite in the float32 parameters
+            raise ValueError(f"var_max={self.var_max:g} is above float32's largest number "
+                             f"({FLOAT32_MAX:.3g}), in which variances are kept: a variance "
+                             "there would be infinite (the default is 4)")
         check_float("var_init", self.var_init, self.var_min, maximum=self.var_max)
         check_float("variance_rate", self.variance_rate, 0.0)
         self._check_first_step()
