@@ -232,6 +232,8 @@ def test_cli_train_eval_plot_export(tmp_path, monkeypatch, capsys):
             else model.distributions.most_similar("gen0", topn=3, by=by)
         assert listed == [(w, f"{score:.4f}") for w, score in expected], by
     assert main(["export", str(out), "-o", str(tmp_path / "means.txt")]) == 0
+    assert f"means.txt holds the Gaussians' means only; their variances stay in {out}" \
+        in capsys.readouterr().err  # said: no vectors format keeps a distribution
     assert main(["similar", str(tmp_path / "means.txt"), "gen0", "--by", "kl"]) == 2
     assert "--by is for a Gaussian model's distributions" in capsys.readouterr().err
     assert (tmp_path / "means.txt").read_text().startswith(f"{len(model.vocab_)} 6\n")

@@ -1221,7 +1221,11 @@ def _sync_settings(args):
 def _load_vectors(path: str, docs: bool = False):
     """The word vectors of a model directory or a vectors file (:func:`_load_scorable`),
     or (``docs``) a model's document vectors."""
-    model = _load_scorable(path)
+    return _vectors_of(_load_scorable(path), path, docs)
+
+
+def _vectors_of(model, path: str, docs: bool = False):
+    """:func:`_load_vectors` of the ``model`` already loaded from ``path``."""
     if not docs:
         return _word_vectors(model, path)
     if not hasattr(model, "dv"):
@@ -1588,7 +1592,11 @@ def _add_export(sub) -> None:
             _check_vectors_directory_output(a.output, a.model)
         else:
             _check_vectors_output(a.output, a.model)
-        vectors = _load_vectors(a.model, a.docs)
+        model = _load_scorable(a.model)
+        vectors = _vectors_of(model, a.model, a.docs)
+        if getattr(model, "distributions", None) is not None and not a.docs:
+            print(f"note: {a.output} holds the Gaussians' means only; their variances "
+                  f"stay in {a.model} (load_model(...).distributions)", file=sys.stderr)
         if a.format == "vectors-dir":  # the vectors as they are: counts, n-grams, int ids
             vectors = vectors._head(a.limit)
             vectors.save(a.output)
