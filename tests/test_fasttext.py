@@ -372,6 +372,64 @@ def test_a_quantised_model_is_refused_with_what_to_use_instead(planted, tmp_path
         FastText.load_facebook_model(tmp_path / "q.bin")
 
 
+def fasttext_trained(tmp_path, lines, supervised=False, **settings):
+    """fastText (the pip module) trained on ``lines`` (bytes) and saved: the model and
+    its .bin's path. thread=10 as in the test below; a tiny corpus still trains into
+    "Encountered NaN" now and then (a supervised one of dim 2, one time in five): tried
+    again."""
+    import fasttext  # the dev extra's
+
+    text = tmp_path / "fasttext-corpus.txt"
+    text.write_bytes(b"\n".join(lines) + b"\n")
+    train = fasttext.train_supervised if supervised else fasttext.train_unsupervised
+    for attempt in range(3):
+        try:
+            model = train(str(text), thread=10, verbose=0, **settings)
+            break
+        except RuntimeError as e:
+            if "NaN" not in str(e) or attempt == 2:
+                raise
+    path = tmp_path / "fasttext.bin"
+    model.save_model(str(path))
+    return model, path
+
+
+def group_lines(n, seed=0, extra=()):
+    """``n`` lines of ten words of one group each (bytes), ``extra`` (bytes) among them."""
+    rng = np.random.default_rng(seed)
+    groups = [[w.encode() for w in group_words(g)] + list(extra) for g in range(4)]
+    return [b" ".join(groups[g][i] for i in rng.integers(0, len(groups[g]), size=10))
+            for g in rng.integers(0, 4, size=n)]
+
+
+def test_words_that_are_not_utf8_keep_their_bytes_and_fasttext_s_vectors(tmp_path):
+    """fastText keeps a word's bytes as they came (Latin-1 text): they read as surrogates,
+    hashed and written back as those bytes. They read as U+FFFD, hashed as its bytes
+    (other vectors than fastText's), two such words became one (the load failed: "words
+    must be unique") and U+FFFD was written back."""
+    import fasttext  # the dev extra's
+
+    latin = [b"caf\xe9", b"caf\xe8", b"na\xefve", b"\xe9t\xe9"]
+    trained, path = fasttext_trained(tmp_path, group_lines(200, extra=latin), dim=8,
+                                     epoch=1, minCount=1, minn=2, maxn=4, bucket=1000)
+    words = trained.get_words(on_unicode_error="surrogateescape")
+    ours = FastText.load_facebook_model(path)
+    assert ours.vocab_.words == words and "caf\udce9" in words and "caf\udce8" in words
+    for word in [*words, "caf\udce9s", "\udcff\udcfe", "kakamo"]:
+        np.testing.assert_allclose(
+            ours.vectors[word], trained.get_word_vector(word.encode("utf-8", "surrogateescape")),
+            rtol=1e-5, atol=1e-6, err_msg=repr(word))
+    ours.save_facebook_model(tmp_path / "back.bin")
+    back = fasttext.load_model(str(tmp_path / "back.bin"))
+    assert back.get_words(on_unicode_error="surrogateescape") == words
+    # after the arguments (wordspace writes minCount as the least count), byte for byte
+    assert (tmp_path / "back.bin").read_bytes()[64:] == path.read_bytes()[64:]
+    # the word2vec format, written as UTF-8, refuses such a word, naming it
+    with pytest.raises(ValueError, match=r"word \d+, '[^']*\\udc[^']*', is not valid Unicode "
+                                         r"text \(bytes that were not UTF-8"):
+        ours.wv.save_word2vec_format(tmp_path / "w.vec")
+
+
 def test_bin_files_move_between_wordspace_and_fasttext_itself(planted, tmp_path):
     """pip ``fasttext`` (Facebook's library) reads what wordspace writes and wordspace
     reads what fastText trains, with fastText's own vectors for every word."""

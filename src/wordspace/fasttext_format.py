@@ -25,6 +25,7 @@ them; its output rows are its labels', ``labels``).
 from __future__ import annotations
 
 import struct
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +43,9 @@ _ARGS = struct.Struct("<12id")
 _DICT = struct.Struct("<3i2q")
 _MATRIX = struct.Struct("<?2q")
 _ROWS_PER_WRITE = 1 << 14
+#: how a dictionary's word bytes become a ``str`` and back: bytes that are not UTF-8 as
+#: lone surrogates (:mod:`wordspace.subwords` hashes them as those bytes)
+WORD_ERRORS = "surrogateescape"
 
 
 @dataclass
@@ -98,11 +102,9 @@ class _Reader:
                 self.f.seek(end + 1 - len(chunk), 1)
                 break
             chunks.append(chunk)
-        raw = b"".join(chunks)
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return raw.decode("utf-8", errors="replace")  # as fastText would print it
+        # fastText keeps a word's bytes as they came (Latin-1 text too): bytes that are
+        # not UTF-8 kept as surrogates, hashed and written back as the same bytes
+        return b"".join(chunks).decode("utf-8", WORD_ERRORS)
 
     def matrix(self, what: str) -> np.ndarray:
         quantised, rows, cols = _MATRIX.unpack(self.take(_MATRIX.size, f"the {what} header"))
@@ -177,6 +179,10 @@ def read_fasttext(path: str | Path, supervised: bool = False) -> FastTextFile:
                 counts[i] = count
             else:  # fastText keeps words first, then labels
                 labels.append(word)
+        if len(set(words)) != len(words):  # fastText's dictionary never does
+            twice = next(w for w, n in Counter(words).items() if n > 1)
+            raise ValueError(f"{path}: the dictionary holds {shorten(twice)} twice: the "
+                             "file is damaged")
         if pruned > 0:
             raise ValueError(f"{path}: a pruned (quantised) model: wordspace reads full "
                              ".bin models only")
@@ -223,10 +229,16 @@ def write_fasttext(path: str | Path, model: FastTextFile) -> None:
     order = model.order
     words = model.words if order is None else [model.words[i] for i in order]
     counts = model.counts if order is None else model.counts[order]
+    encoded = []
     for i, w in enumerate(words):
         if not w or "\0" in w or any(c.isspace() for c in w):
             raise ValueError(f"{path}: word {i + 1} ({w[:50]!r}) is empty or holds "
                              "whitespace or NUL, which a fastText dictionary cannot hold")
+        try:
+            encoded.append(w.encode("utf-8", WORD_ERRORS))
+        except UnicodeEncodeError:  # a surrogate no byte stands for
+            raise ValueError(f"{path}: word {i + 1} ({w[:50]!r}) is not Unicode text nor "
+                             "bytes read as surrogates: it has no bytes to write") from None
     check_replaceable_file(path, "a fastText .bin model", is_fasttext_file)
     with atomic_write(path, "wb") as f:
         f.write(struct.pack("<2i", MAGIC, VERSION))
@@ -235,8 +247,8 @@ def write_fasttext(path: str | Path, model: FastTextFile) -> None:
                            model.min_n, model.max_n, 100, model.sample))
         # pruneidx_size -1: not pruned (0 would tell fastText to use no n-gram at all)
         f.write(_DICT.pack(len(words), len(words), 0, model.ntokens, -1))
-        for w, count in zip(words, counts.tolist(), strict=True):
-            f.write(w.encode("utf-8") + b"\0" + struct.pack("<qb", count, 0))
+        for w, count in zip(encoded, counts.tolist(), strict=True):
+            f.write(w + b"\0" + struct.pack("<qb", count, 0))
         for matrix, per_word in ((model.inputs, True), (model.outputs, model.outputs_per_word)):
             f.write(_MATRIX.pack(False, *matrix.shape))
             first = 0

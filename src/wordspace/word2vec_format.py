@@ -132,8 +132,10 @@ def write_word2vec(path: str | Path, words: Sequence[str], matrix: np.ndarray,
         try:
             encoded.append(w.encode())
         except UnicodeEncodeError:
-            raise ValueError(f"{path}: word {i + 1}, {_shown(w)}, is not valid Unicode text"
-                             ) from None
+            raise ValueError(f"{path}: word {i + 1}, {_shown(w)}, is not valid Unicode text "
+                             "(bytes that were not UTF-8, such as a fastText .bin of Latin-1 "
+                             "text holds, kept as surrogates): the word2vec format is "
+                             "written as UTF-8") from None
         if not w or _CONTROL_OR_SPACE.search(encoded[-1]):
             raise ValueError(f"{path}: word {i + 1}, {_shown(w)}, is empty or contains "
                              "whitespace or a control character: the word2vec format "
