@@ -42,6 +42,8 @@ LOSS_HS, LOSS_NS, MODEL_CBOW, MODEL_SG, MODEL_SUP = 1, 2, 1, 2, 3
 _ARGS = struct.Struct("<12id")
 _DICT = struct.Struct("<3i2q")
 _MATRIX = struct.Struct("<?2q")
+#: the fewest bytes a dictionary entry takes: its word's NUL, int64 count and int8 type
+_ENTRY_MIN = 1 + 8 + 1
 _ROWS_PER_WRITE = 1 << 14
 #: how a dictionary's word bytes become a ``str`` and back: bytes that are not UTF-8 as
 #: lone surrogates (:mod:`wordspace.subwords` hashes them as those bytes)
@@ -167,9 +169,11 @@ def read_fasttext(path: str | Path, supervised: bool = False) -> FastTextFile:
         if not 0 <= nwords <= size or nlabels != size - nwords:
             raise ValueError(f"{path}: the dictionary claims {size} entries, {nwords} "
                              f"words and {nlabels} labels")
-        if 32 * size > r.size:  # a word costs at least 10 bytes and a row far more
+        # each entry takes at least its NUL, count and type; its rows may take as little
+        # as 4 bytes (dim 1), or less in a quantised model, so they are not counted
+        if size * _ENTRY_MIN + 2 * _MATRIX.size > r.size - r.f.tell():
             raise ValueError(f"{path}: the dictionary claims {size:,} entries, more than "
-                             "the file can hold")
+                             "the file can hold: truncated or damaged?")
         words, labels, counts = [], [], np.zeros(nwords, np.int64)
         for i in range(size):
             word = r.word(i)
