@@ -50,6 +50,7 @@ def test_ngrams_are_fasttext_s_in_its_order():
 
     # Bojanowski et al.'s example: the 3-grams of "where"
     assert Subwords(3, 3).ngrams("where") == ["<wh", "whe", "her", "ere", "re>"]
+    assert Subwords(0, 0, 0).ngrams("where") == []  # n-grams off: not n = 0's empty ones
     rng = np.random.default_rng(1)
     for min_n, max_n, bucket in [(3, 6, 2_000_000), (1, 3, 1000), (2, 2, 7)]:
         sub = Subwords(min_n, max_n, bucket)
@@ -465,6 +466,27 @@ def test_a_real_quantised_model_is_refused_as_quantised(tmp_path):
     with pytest.raises(ValueError, match=r"q\.ftz: the input matrix is quantised \(a \.ftz "
                                          r"model\): wordspace reads full .bin models only"):
         FastText.load_facebook_vectors(tmp_path / "q.ftz")
+
+
+@pytest.mark.parametrize(("minn", "maxn"), [(0, 3), (5, 3), (0, 0)])
+def test_a_bin_file_s_ngram_lengths_act_as_in_fasttext(tmp_path, minn, maxn):
+    """fastText takes n-grams of 1 to maxn characters, at least minn long: minn 0 acts as
+    1, minn > maxn (or maxn 0) means none. Such files were refused as wordspace's own
+    settings ("min_n must be an integer between 1 and 3, got 0"); maxn 0's get_subwords
+    listed n = 0's empty n-grams."""
+    trained, path = fasttext_trained(tmp_path, group_lines(100), dim=10, epoch=1, minCount=1,
+                                     minn=minn, maxn=maxn, bucket=500)
+    ours = FastText.load_facebook_vectors(path)
+    for word in [*trained.words[:10], "kakamo", "zz", "x"]:
+        theirs = trained.get_word_vector(word)
+        if word not in ours and not theirs.any():  # no n-gram: fastText's zeros
+            with pytest.raises(KeyError):
+                ours[word]
+            continue
+        np.testing.assert_allclose(ours[word], theirs, rtol=1e-5, atol=1e-6, err_msg=word)
+        names, rows = ours.get_subwords(word)
+        their_names, their_rows = trained.get_subwords(word)
+        assert names == list(their_names) and rows.tolist() == their_rows.tolist(), word
 
 
 def test_bin_files_move_between_wordspace_and_fasttext_itself(planted, tmp_path):

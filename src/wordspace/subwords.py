@@ -120,7 +120,7 @@ class Subwords:
     def ngrams(self, word: str) -> list[str]:
         """The character n-grams of ``<word>`` in fastText's order (for people: the
         model itself only ever uses their rows)."""
-        if word == EOS:
+        if word == EOS or not self.enabled:
             return []
         text = BOW + word + EOW
         found = []

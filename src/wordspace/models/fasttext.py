@@ -283,13 +283,16 @@ class FastText(SkipGram):
         """The model of a ``.bin`` file; a classifier's (``supervised``) without its
         output rows, which are its labels', not words'."""
         f = read_fasttext(path, supervised=supervised)
-        ngrams = f.max_n > 0 and f.bucket > 0
+        # the n-grams fastText's computeSubwords takes: lengths 1 to maxn (so minn 0 acts
+        # as 1) of at least minn characters (none when minn > maxn)
+        min_n = max(f.min_n, 1)
+        ngrams = min_n <= f.max_n and f.bucket > 0
         hs = f.loss == LOSS_HS and f.model != MODEL_SUP
         model = cls(dim=f.dim, window=max(f.window, 1),
                     negative=0 if hs else max(f.negative, 1), hs=hs,
-                    epochs=max(f.epochs, 1), min_n=f.min_n, max_n=f.max_n if ngrams else 0,
-                    bucket=f.bucket if ngrams else 0, cbow=f.model == MODEL_CBOW,
-                    sample=max(f.sample, 0.0))
+                    epochs=max(f.epochs, 1), min_n=min_n if ngrams else max(f.min_n, 0),
+                    max_n=f.max_n if ngrams else 0, bucket=f.bucket if ngrams else 0,
+                    cbow=f.model == MODEL_CBOW, sample=max(f.sample, 0.0))
         try:
             model._validate()
         except (TypeError, ValueError) as e:
