@@ -657,6 +657,15 @@ def test_a_supervised_classifiers_word_vectors_read_as_fasttext_gives_them(tmp_p
     with pytest.raises(ValueError, match="a supervised fastText classifier: .*"
                                          "load_facebook_vectors"):
         FastText.load_facebook_model(tmp_path / "sup.bin")  # nothing to train further
+    # a classifier's sentence vector is fastText's plain mean of the raw rows of the words,
+    # word n-grams and </s>: refused rather than answered with the unsupervised mean
+    assert not np.allclose(trained.get_sentence_vector("good film"),
+                           Vectors.get_sentence_vector(ours, "good film"))
+    with pytest.raises(ValueError, match=r"sup\.bin is a supervised fastText classifier: "
+                                         r".* \(fasttext print-sentence-vectors "):
+        ours.get_sentence_vector("good film")
+    assert main(["sentence-vectors", str(tmp_path / "sup.bin"), "good film"]) == 2
+    assert "sup.bin is a supervised fastText classifier" in capsys.readouterr().err
     assert main(["similar", str(tmp_path / "sup.bin"), "great", "--topn", "3"]) == 0
     assert set(capsys.readouterr().out.split()[::2]) <= set(trained.words)
     assert main(["train", str(tmp_path / "train.txt"), "-o", str(tmp_path / "more"),

@@ -1472,7 +1472,9 @@ def _add_vectors(sub) -> None:
                     "words composed from their n-grams; any word vectors do). A blank "
                     "line gets a line of zeros, as in fastText; so does a line none of "
                     "whose words has a vector, which is reported on standard error and "
-                    "fails the run once every line is printed.")
+                    "fails the run once every line is printed. A supervised fastText "
+                    "classifier's .bin is refused: fastText's sentence vector of a "
+                    "classifier is another mean (its raw rows, word n-grams and </s>).")
     p.add_argument("model", metavar="MODEL",
                    help="a model directory, a fastText .bin, or a word2vec binary or "
                         "text file")
@@ -1484,6 +1486,7 @@ def _add_vectors(sub) -> None:
         from wordspace._tokens import shorten
 
         vectors = _load_vectors(a.model)
+        vectors.get_sentence_vector([])  # a classifier's refused now, before any input
         texts = a.texts or (line.rstrip("\n") for line in iter(sys.stdin.readline, ""))
         failed, n = [], 0
         for n, text in enumerate(texts, 1):

@@ -1286,6 +1286,8 @@ class SubwordVectors(Vectors):
         # where the n-gram rows start in inputs: after the words' (a model's input rows),
         # or at 0 (a saved directory's, which keeps only the n-gram rows)
         self._first_bucket = len(self.words) if first_bucket is None else first_bucket
+        #: the fastText classifier's .bin these vectors were read from, if they were
+        self._classifier: str | None = None
 
     # gensim's FastTextKeyedVectors attributes
     @property
@@ -1324,13 +1326,29 @@ class SubwordVectors(Vectors):
                 [np.array([self.index[word]], np.int32), rows])
         return ngrams, rows
 
+    def get_sentence_vector(self, text: str | list[str] | tuple[str, ...]) -> np.ndarray:
+        """As :meth:`Vectors.get_sentence_vector` (fastText's for an unsupervised model);
+        a ``ValueError`` for vectors read from a supervised classifier, whose sentence
+        vector fastText computes otherwise: the plain mean of the input rows of the
+        line's words, word n-grams and ``</s>``, none of them scaled to unit length."""
+        if self._classifier is not None:
+            raise ValueError(
+                f"{self._classifier} is a supervised fastText classifier: fastText's "
+                "sentence vector of a classifier averages the raw input rows of the words, "
+                "their word n-grams and </s>, which wordspace does not compute; use "
+                f"fastText's own (fasttext print-sentence-vectors {self._classifier}, or "
+                "get_sentence_vector in its Python module)")
+        return super().get_sentence_vector(text)
+
     def _head(self, n: int | None) -> SubwordVectors:
         if n is None or n >= len(self):
             return self
-        return SubwordVectors(self.words[:n], self.matrix[:n],
+        head = SubwordVectors(self.words[:n], self.matrix[:n],
                               None if self.counts is None else self.counts[:n],
                               inputs=self.vectors_ngrams, subwords=self.subwords,
                               first_bucket=0)  # unseen words composed as before
+        head._classifier = self._classifier
+        return head
 
     def _compose(self, key) -> np.ndarray | None:
         if not isinstance(key, str):

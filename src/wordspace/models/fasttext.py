@@ -302,6 +302,8 @@ class FastText(SkipGram):
         if f.model != MODEL_SUP:
             model.output_vectors_ = _fasttext_outputs(f.outputs, hs)
         model._restored()
+        if f.model == MODEL_SUP:  # whose sentence vectors fastText computes otherwise
+            model.vectors._classifier = str(path)
         return model
 
 
