@@ -154,7 +154,19 @@ def test_a_misspelt_choice_is_named_with_the_closest_ones(capsys):
      "--model cbow"),
     (["train", "C", "-o", "m", "--model", "doc2vec"],
      "'doc2vec' is not one: gensim's Doc2Vec is --model pv-dm (its default, dm=1) or "
-     "--model pv-dbow (dm=0)")])
+     "--model pv-dbow (dm=0)"),
+    # fastText's subcommands (argparse listed wordspace's)
+    (["skipgram", "-input", "C"], "argument SUBCOMMAND: 'skipgram' is not one: fastText's "
+     "skipgram is 'wordspace train CORPUS -o MODEL_DIR --model fasttext'"),
+    (["cbow"], "'cbow' is not one: fastText's cbow is 'wordspace train CORPUS -o MODEL_DIR "
+     "--model fasttext --cbow'"),
+    (["print-word-vectors", "m.bin"], "'print-word-vectors' is not one: use 'wordspace "
+     "vectors MODEL'"),
+    (["nn", "m.bin"], "'nn' is not one: use 'wordspace similar MODEL'"),
+    (["supervised"], "'supervised' is not one: wordspace trains and runs no classifier: "
+     "use fastText itself"),
+    (["predict", "m.bin"], "'predict' is not one: wordspace trains and runs no classifier"),
+    (["quantize"], "'quantize' is not one: wordspace quantises no model")])
 def test_other_tools_names_of_a_choice_are_told_wordspace_s(capsys, argv, said):
     assert said in _usage_error(argv, capsys)
 
@@ -163,7 +175,12 @@ def test_the_choice_aliases_name_choices_there_are():
     from wordspace.cli import _CHOICE_ALIASES
 
     subcommands = build_parser()._subparsers._group_actions[0].choices
+    for alias, advice in _CHOICE_ALIASES["SUBCOMMAND"].items():  # fastText's
+        assert alias not in subcommands, alias
+        assert set(re.findall(r"'wordspace ([\w-]+)", advice)) <= set(subcommands), advice
     for option, aliases in _CHOICE_ALIASES.items():
+        if option == "SUBCOMMAND":
+            continue
         action = next(p._option_string_actions[option] for p in subcommands.values()
                       if option in p._option_string_actions)
         for alias, advice in aliases.items():

@@ -613,6 +613,24 @@ def test_a_sentence_given_as_tokens_is_the_line_already_split(planted):
             model.wv.get_sentence_vector(bad)
 
 
+@pytest.mark.parametrize("name", ["get_word_vector", "get_nearest_neighbors",
+                                  "get_analogies", "get_words", "get_dimension",
+                                  "get_input_matrix", "get_output_matrix", "save_model"])
+def test_fasttext_s_method_names_say_wordspace_s_way(planted, name):
+    """The fastText module's methods, on a model or its vectors: an AttributeError saying
+    what wordspace has instead (it said only that there was no such attribute)."""
+    _, model, _, _ = planted
+    for owner in (model, model.wv, FastText):
+        with pytest.raises(AttributeError, match=rf"has no attribute '{name}' \({name} is "
+                                                 r"fastText's: .*(model|vectors)[.\[]"):
+            getattr(owner, name)
+    with pytest.raises(AttributeError, match=r"model\.wv\[word\] \(an unseen word composed"):
+        model.get_word_vector("kaka")
+    with pytest.raises(AttributeError, match=r"most_similar\(positive=\[A, C\], "
+                                             r"negative=\[B\]\)"):
+        model.wv.get_analogies("ka", "ko", "ku")
+
+
 def test_the_vectors_have_gensim_s_fasttext_attributes(planted, tmp_path):
     """``wv.min_n``, ``max_n``, ``bucket`` and ``vectors_ngrams`` as gensim's
     FastTextKeyedVectors has them for the same model."""

@@ -123,13 +123,13 @@ def did_you_mean(name: str, names) -> str:
     return f"; did you mean {' or '.join(close)}?" if close else ""
 
 
-def gensim_hint(name: str, *tables: dict[str, str]) -> str:
+def gensim_hint(name: str, *tables: dict[str, str], tool: str = "gensim") -> str:
     """``" (NAME is gensim's: ...)"``, what wordspace has for gensim's ``name`` by the
     first of ``tables`` (gensim's name -> wordspace's way) that names it, or "": the end
-    of the ``AttributeError`` a gensim user gets."""
+    of the ``AttributeError`` a gensim user gets (``tool``: another library's user)."""
     for table in tables:
         if name in table:
-            return f" ({name} is gensim's: {table[name]})"
+            return f" ({name} is {tool}'s: {table[name]})"
     return ""
 
 
@@ -138,16 +138,16 @@ class GensimName:
     reading it is the ``AttributeError`` a missing attribute raises, with that way added
     (:func:`gensim_hint`). Read from the class too, where gensim's classmethods are
     called (``FastText.load_fasttext_format``), which an instance's ``__getattr__`` never
-    sees."""
+    sees. ``tool``: the library whose name it is (fastText's ``get_word_vector``)."""
 
-    def __init__(self, name: str, hint: str):
-        self.name, self.hint = name, hint
+    def __init__(self, name: str, hint: str, tool: str = "gensim"):
+        self.name, self.hint, self.tool = name, hint, tool
 
     def __get__(self, obj, owner=None):
         where = (f"type object {owner.__name__!r}" if obj is None
                  else f"{type(obj).__name__!r} object")
         raise AttributeError(f"{where} has no attribute {self.name!r}"
-                             f"{gensim_hint(self.name, {self.name: self.hint})}")
+                             f"{gensim_hint(self.name, {self.name: self.hint}, tool=self.tool)}")
 
 
 def check_switch(model, name: str, absent: bool = False) -> bool:

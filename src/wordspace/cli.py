@@ -206,8 +206,26 @@ _FOREIGN_BY_VALUE = {
     "dbowwords": {"1": _LEAVE_OUT, "0": "use --no-words"},
     "cbowmean": {"1": _LEAVE_OUT, "0": "use --no-cbow-mean"},
 }
+#: fastText's subcommands that wordspace has none of, and what to do instead
+_FASTTEXT_COMMANDS = {
+    "skipgram": "fastText's skipgram is 'wordspace train CORPUS -o MODEL_DIR --model "
+                "fasttext'",
+    "cbow": "fastText's cbow is 'wordspace train CORPUS -o MODEL_DIR --model fasttext "
+            "--cbow'",
+    "print-word-vectors": "use 'wordspace vectors MODEL' (words from standard input too)",
+    "print-sentence-vectors": "use 'wordspace sentence-vectors MODEL'",
+    "nn": "use 'wordspace similar MODEL' (words from standard input too)",
+    "analogies": "use 'wordspace analogy MODEL', whose triple A B C is B - A + C "
+                 "(fastText's: A - B + C)",
+    **dict.fromkeys(("supervised", "predict", "predict-prob", "test"),
+                    "wordspace trains and runs no classifier: use fastText itself "
+                    "(wordspace reads a classifier's word vectors)"),
+    "quantize": "wordspace quantises no model (nor reads a quantised .ftz): use fastText "
+                "itself",
+}
 #: other tools' names for a choice (by the option taking it), and wordspace's
 _CHOICE_ALIASES = {
+    "SUBCOMMAND": _FASTTEXT_COMMANDS,
     "--model": {
         **dict.fromkeys(("skipgram", "skip-gram", "skip_gram", "sg"),
                         "use --model sgns (skip-gram with negative sampling, the default)"),

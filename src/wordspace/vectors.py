@@ -60,6 +60,23 @@ _GENSIM_ONLY = {
                    "'count'); keep others in a dict beside the vectors",
 }
 
+#: the fastText Python module's methods, and wordspace's way to what they do
+_FASTTEXT_NAMES = {
+    "get_word_vector": "vectors[word] or vectors.get_vector(word) (a fastText model's "
+                       "vectors compose an unseen word from its n-grams)",
+    "get_nearest_neighbors": "vectors.most_similar(word, topn=10), (word, score) pairs",
+    "get_analogies": "its (A, B, C) ranks A - B + C: "
+                     "vectors.most_similar(positive=[A, C], negative=[B])",
+    "get_words": "vectors.words (their counts: vectors.counts)",
+    "get_dimension": "vectors.dim",
+    "get_input_matrix": "vectors.matrix holds the words' vectors; a FastText model's input "
+                        "rows, n-gram buckets included, are model.input_vectors_",
+    "get_output_matrix": "vectors hold none: a model's are model.output_vectors_",
+    "save_model": "vectors.save(path) writes a vectors directory, "
+                  "vectors.save_word2vec_format(path) a .vec; a FastText model's "
+                  "save_facebook_model(path) writes fastText's .bin",
+}
+
 
 class _Removed:
     """A gensim 3 attribute that gensim 4 removed: reading it is an ``AttributeError``
@@ -1252,6 +1269,8 @@ for _name, _replacement in _GENSIM3_NAMES.items():
     setattr(Vectors, _name, _Removed(_name, _replacement))
 for _name, _hint in _GENSIM_ONLY.items():
     setattr(Vectors, _name, GensimName(_name, _hint))
+for _name, _hint in _FASTTEXT_NAMES.items():
+    setattr(Vectors, _name, GensimName(_name, _hint, tool="fastText"))
 
 
 class SubwordVectors(Vectors):

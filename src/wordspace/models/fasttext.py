@@ -307,6 +307,23 @@ class FastText(SkipGram):
         return model
 
 
+#: the fastText Python module's model methods, and wordspace's way to what they do
+_FASTTEXT_NAMES = {
+    "get_word_vector": "model.wv[word] (an unseen word composed from its n-grams)",
+    "get_nearest_neighbors": "model.wv.most_similar(word, topn=10), (word, score) pairs",
+    "get_analogies": "its (A, B, C) ranks A - B + C: "
+                     "model.wv.most_similar(positive=[A, C], negative=[B])",
+    "get_words": "model.wv.words (their counts: model.wv.counts)",
+    "get_dimension": "model.dim",
+    "get_input_matrix": "model.input_vectors_ (the words' rows, then the n-gram buckets')",
+    "get_output_matrix": "model.output_vectors_",
+    "save_model": "model.save_facebook_model(path) writes fastText's .bin; model.save(path) "
+                  "a model directory",
+}
+for _name, _hint in _FASTTEXT_NAMES.items():
+    setattr(FastText, _name, GensimName(_name, _hint, tool="fastText"))
+
+
 def _fasttext_outputs(outputs: np.ndarray, hs: bool) -> np.ndarray:
     """The output rows as fastText's ``.bin`` holds them, from wordspace's, or back. With a
     hierarchical softmax they are negated: fastText trains ``sigma(u_n . h)`` towards a
