@@ -17,13 +17,16 @@ quantised ``.ftz`` model, a matrix whose shape does not match the dictionary, a
 truncated file, a NaN or infinite value, named by its first row's word or n-gram
 bucket); the matrices are memory-mapped, never copied whole (the check of their values
 reads them a block of rows at a time), so a 7 GB model costs its vocabulary in memory
-until it is trained further. A supervised classifier's
-input rows are word and n-gram vectors like any model's (``supervised=True`` reads
-them; its output rows are its labels', ``labels``).
+until it is trained further. A word is its bytes, as fastText keeps them: bytes that are
+not UTF-8 (Latin-1 text) are read as surrogates and written back as the same bytes, and
+only what fastText ends a word at (ASCII whitespace, NUL) is refused in a word written.
+A supervised classifier's input rows are word and n-gram vectors like any model's
+(``supervised=True`` reads them; its output rows are its labels', ``labels``).
 """
 
 from __future__ import annotations
 
+import re
 import struct
 from collections import Counter
 from dataclasses import dataclass, field
@@ -48,6 +51,9 @@ _ROWS_PER_WRITE = 1 << 14
 #: how a dictionary's word bytes become a ``str`` and back: bytes that are not UTF-8 as
 #: lone surrogates (:mod:`wordspace.subwords` hashes them as those bytes)
 WORD_ERRORS = "surrogateescape"
+#: what fastText's readWord ends a word at: ASCII whitespace and NUL (a no-break space is
+#: inside a word)
+_WORD_END = re.compile("[ \t\n\v\f\r\0]")
 
 
 @dataclass
@@ -235,9 +241,10 @@ def write_fasttext(path: str | Path, model: FastTextFile) -> None:
     counts = model.counts if order is None else model.counts[order]
     encoded = []
     for i, w in enumerate(words):
-        if not w or "\0" in w or any(c.isspace() for c in w):
+        if not w or _WORD_END.search(w):
             raise ValueError(f"{path}: word {i + 1} ({w[:50]!r}) is empty or holds "
-                             "whitespace or NUL, which a fastText dictionary cannot hold")
+                             "ASCII whitespace or NUL, which a fastText dictionary cannot "
+                             "hold")
         try:
             encoded.append(w.encode("utf-8", WORD_ERRORS))
         except UnicodeEncodeError:  # a surrogate no byte stands for
