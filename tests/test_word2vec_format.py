@@ -153,6 +153,23 @@ def test_a_binary_row_that_also_reads_as_a_text_row_is_binary(tmp_path, value):
     v.save_word2vec_format(tmp_path / "v", binary=True)  # recognised as ours: replaced
 
 
+def test_a_binary_row_that_reads_as_a_text_row_of_no_number_is_binary(tmp_path):
+    """A one-word binary file whose float's bytes hold whitespace but no newline
+    (6.338e16 is b"\\r-a[") reads, to its end, both as binary and as the text row
+    "WORD -a[": the text reading's value is no number, so the file is binary (it was
+    refused as text, and so could not be written again; found by the fuzz above)."""
+    word = "\xb6\U00059e05\xdf\x9a8\U000b6c58\x80m"
+    v = Vectors([word], np.array([[6.338140361772237e16]], np.float32))
+    v.save_word2vec_format(tmp_path / "v", binary=True)
+    assert (tmp_path / "v").read_bytes().endswith(b" \r-a[\n")
+    back = Vectors.load_word2vec_format(tmp_path / "v")
+    assert back.words == [word] and back.matrix.tolist() == v.matrix.tolist()
+    v.save_word2vec_format(tmp_path / "v", binary=True)  # recognised as ours: replaced
+    text = tmp_path / "t.txt"  # the same row with a number is text
+    text.write_bytes(b"1 1\nw \r-1.\n")
+    assert Vectors.load_word2vec_format(text).matrix.tolist() == [[-1.0]]
+
+
 def test_a_first_binary_row_of_digit_bytes_is_binary_when_the_next_row_says_so(tmp_path):
     """A float whose four bytes are ASCII digits (1.0372155e-08 is b"8122") makes the
     first binary row read as the text row "a 8122": the row after it tells them apart

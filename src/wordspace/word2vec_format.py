@@ -95,6 +95,7 @@ _HEADER = re.compile(rb"\s*(\d+)\s+(\d+)\s*")
 _TWO_INTEGERS = re.compile(rb"\s*[-+]?\d+\s+[-+]?\d+\s*")  # a header, if a bad one
 _CONTROL_OR_SPACE = re.compile(rb"[\x00-\x20\x7f]")  # what no word holds
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # bytes no text file holds
+_INSIDE_NO_ROW = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]")  # nor inside a row ("\r" ends one)
 
 
 def _shown(text: str | bytes) -> str:
@@ -600,9 +601,13 @@ def _detect(s: _Stream, name: str, dim: int, binary: bool | None) -> bool:
         # a binary row can read as a text row too, when its float bytes hold whitespace
         # (b"0 0\n0[\n" is the float 4.96e16, or the number 0 then "0[") or are digits
         # (b"a 8122\n": 1.0372155e-08): the reading after which the next row reads (or
-        # the file ends) is the file's
-        text = _next_row_reads(body, newline + 1, dim, False, whole) \
-            or not _next_row_reads(body, space + 2 + 4 * dim, dim, True, whole)
+        # the file ends) is the file's. Where both do, a text row of no numbers is still
+        # text (b"a 0,1 \n"), unless the float bytes hold a control byte that no text
+        # row holds inside it (b"w \r-a[\n", a one-word file, is the float 6.34e16)
+        binary_reads = _next_row_reads(body, space + 2 + 4 * dim, dim, True, whole)
+        text = _next_row_reads(body, newline + 1, dim, False, whole) and (
+            not binary_reads or not _INSIDE_NO_ROW.search(float_bytes)
+            or all(is_number(f) for f in line.split()[1:])) or not binary_reads
     if binary is None or bool(binary) is not text:  # unset, or agrees with the file
         return not text
     if binary and _binary_first_row_reads(body, dim):
