@@ -37,12 +37,17 @@ def test_ppmi_follows_the_formula():
 
     counts = np.array([[0, 4, 1], [4, 0, 2], [1, 2, 6]], dtype=float)
     model = PPMISVD(cds=0.75, neg=2.0)
-    got = model.ppmi(sparse.csr_matrix(counts)).toarray()
+    given = sparse.csr_matrix(counts, dtype=np.float32)
+    made = model.ppmi(given)
+    got = made.toarray()
     ctx = counts.sum(0) ** 0.75
     with np.errstate(divide="ignore"):
         pmi = np.log(counts * ctx.sum() / (counts.sum(1)[:, None] * ctx[None, :])) - np.log(2)
-    np.testing.assert_allclose(got, np.maximum(pmi, 0), rtol=1e-12)
+    # computed in float64, kept in float32 (what the SVD reads): float32's rounding alone
+    assert made.dtype == np.float32
+    np.testing.assert_allclose(got, np.maximum(pmi, 0), rtol=2**-24)
     assert (got >= 0).all() and (got[counts == 0] == 0).all()
+    np.testing.assert_array_equal(given.toarray(), counts)  # the counts given are kept
 
 
 def test_randomized_svd_finds_the_top_singular_triplets():
@@ -180,3 +185,45 @@ def test_a_dimension_above_the_vocabulary_says_what_it_gets(planted, caplog, mon
     with caplog.at_level(logging.WARNING, logger="wordspace.models.ppmi"):
         model = PPMISVD(dim=50, sample=0, progress=False).fit(corpus)
     assert model.vectors.dim == len(corpus.vocab) == 24
+
+
+def test_the_running_sum_of_the_job_blocks_is_their_sum_and_stays_small():
+    """The counting's blocks are summed through a stack whose sizes fall geometrically:
+    the total is the plain sum, and the stack holds a few matrices, not one per job."""
+    from scipy import sparse
+
+    from wordspace.models.ppmi import _Sums
+
+    rng = np.random.default_rng(0)
+    n, sums, expected, deepest = 50, _Sums(), np.zeros((50, 50)), 0
+    for _ in range(200):
+        m = int(rng.integers(1, 300))
+        rows, cols = rng.integers(0, n, m), rng.integers(0, n, m)
+        weights = rng.random(m).astype(np.float32)
+        sums.add(sparse.csr_matrix((weights, (rows, cols)), shape=(n, n)))
+        np.add.at(expected, (rows, cols), weights)
+        deepest = max(deepest, len(sums._stack))
+    total = sums.total(n)
+    assert total.dtype == np.float32 and total.shape == (n, n)
+    np.testing.assert_allclose(total.toarray(), expected, rtol=1e-5)
+    assert deepest <= 12  # about log2 of the 200 blocks, not 200
+
+
+def test_counts_whose_ppmi_would_not_fit_are_refused_with_the_figures(monkeypatch):
+    """The cells are known only once counted: a PPMI and SVD that would not fit in the
+    memory left are refused then, with the figures, rather than killed midway."""
+    import wordspace.models.ppmi as ppmi_module
+    from wordspace.train import TrainingTooLarge
+
+    model = PPMISVD(dim=4, window=2, sample=0, progress=False)
+    corpus = Corpus([["a", "b", "c", "d"] * 5] * 4, min_count=1)
+    counted = model.cooccurrence(corpus).nnz
+    monkeypatch.setattr(ppmi_module, "available_memory", lambda: 100)
+    with pytest.raises(TrainingTooLarge, match=rf"counting found {counted:,} \(word, context\) "
+                                               r"cells; their PPMI and SVD need about .* GiB "
+                                               r"more and 0\.0 GiB is available"):
+        model._check_ppmi_memory(counted, 4)
+    answers = iter([1 << 40])  # the counting buffer's check, before the counting, passes
+    monkeypatch.setattr(ppmi_module, "available_memory", lambda: next(answers, 100))
+    with pytest.raises(TrainingTooLarge, match="counting found"):
+        model.fit(corpus)

@@ -172,7 +172,7 @@ class PPMISVD(Model):
         jobs = epoch_jobs(offsets, bounds, 1)
         most = max((job.words for job in jobs), default=0)
         capacity = most * self._reach(longest)
-        total = [sparse.csr_matrix((n, n), dtype=np.float32)]
+        sums = _Sums()
         done = {"pairs": 0, "words": 0}
 
         def worker(_: int):
@@ -185,8 +185,8 @@ class PPMISVD(Model):
                 m = count_pairs(tokens, offsets, job.first, job.stop, self.window,
                                 int(self.weighting == "dynamic"), keep, state, buffer,
                                 rows, cols, weights)
-                block = sparse.csr_matrix((weights[:m], (rows[:m], cols[:m])), shape=(n, n))
-                total[0] = total[0] + block  # sums duplicates
+                sums.add(sparse.csr_matrix((weights[:m], (rows[:m], cols[:m])),
+                                           shape=(n, n)))  # sums duplicates
                 done["pairs"] += m
                 done["words"] += job.words
             return step
@@ -196,20 +196,45 @@ class PPMISVD(Model):
             ThreadRunner(1, name="wordspace-count").run(
                 jobs, worker, lambda: bar.update(done["words"] - bar.n))
         self._pairs = done["pairs"]
-        return total[0]
+        return sums.total(n)
 
     def ppmi(self, counts):
-        """Shifted positive PMI with smoothed context counts, as a sparse matrix."""
-        counts = counts.tocsr().astype(np.float64)
+        """Shifted positive PMI with smoothed context counts, as a sparse float32 matrix
+        (computed in float64)."""
+        return self._into_ppmi(counts.tocsr().astype(np.float32, copy=True))
+
+    def _into_ppmi(self, counts):
+        """:meth:`ppmi` in place: the CSR ``counts``' own arrays become the PPMI's, so
+        that a corpus's counts are never held twice (the largest thing a fit holds)."""
         counts.eliminate_zeros()
-        word_totals = np.asarray(counts.sum(axis=1)).ravel()
-        smoothed = np.asarray(counts.sum(axis=0)).ravel() ** self.cds
-        rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
-        pmi = (np.log(counts.data) + np.log(smoothed.sum()) - np.log(word_totals[rows])
-               - np.log(smoothed[counts.indices]) - np.log(self.neg))
-        counts.data = np.maximum(pmi, 0.0)
+        word_totals = np.asarray(counts.sum(axis=1, dtype=np.float64)).ravel()
+        smoothed = np.asarray(counts.sum(axis=0, dtype=np.float64)).ravel() ** self.cds
+        rows = np.repeat(np.arange(counts.shape[0], dtype=np.int32), np.diff(counts.indptr))
+        pmi = np.log(counts.data, dtype=np.float64)
+        pmi += np.log(smoothed.sum()) - np.log(self.neg)
+        with np.errstate(divide="ignore"):  # a word without cells: its log is never read
+            pmi -= np.log(word_totals)[rows]
+            del rows
+            pmi -= np.log(smoothed)[counts.indices]
+        np.maximum(pmi, 0.0, out=pmi)
+        counts.data[...] = pmi
+        del pmi
         counts.eliminate_zeros()
         return counts
+
+    def _check_ppmi_memory(self, cells: int, n: int) -> None:
+        """Refuse (:class:`TrainingTooLarge`), once the counting says how many ``cells``
+        there are, a PPMI and SVD that would not fit in the memory left, rather than be
+        killed in it: the PPMI's float64 temporaries (8 bytes a cell, 4 for the rows,
+        8 for an index's look-up) and the SVD's blocks and factors for ``n`` words."""
+        width = min(self.dim + 10, n)  # randomized_svd's oversampled block
+        need = 20 * cells + 6 * n * width * 8
+        if need > MEMORY_SHARE * (available := available_memory()):
+            raise TrainingTooLarge(
+                f"counting found {cells:,} (word, context) cells; their PPMI and SVD need "
+                f"about {need / 2**30:.1f} GiB more and {available / 2**30:.1f} GiB is "
+                f"available (at most {MEMORY_SHARE:.0%} of it is used): raise min_count, "
+                "lower window, or count a smaller corpus")
 
     def _parameter_bytes(self, corpus: Corpus) -> int:
         # the SVD's two float64 factors and the float32 vectors made from them (the
@@ -228,7 +253,9 @@ class PPMISVD(Model):
         counts = self.cooccurrence(corpus)
         check_pairs(self._pairs, corpus.vocab.counts, self.sample, "were counted")
         cells = counts.nnz
-        matrix = self.ppmi(counts)
+        self._check_ppmi_memory(cells, len(corpus.vocab))
+        matrix = self._into_ppmi(counts)
+        del counts  # the matrix's, now
         if matrix.nnz == 0:  # the SVD of a zero matrix: every vector zero
             shift = (f"lower neg (--shift, now {self.neg:g}: it subtracts log neg from "
                      "every PMI; 1 subtracts nothing), or " if self.neg > 1 else "")
@@ -262,6 +289,33 @@ class PPMISVD(Model):
         self.vectors = Vectors(self.vocab_.words, matrix, self.vocab_.counts)._owned_by(
             self, derived="word_vectors_ + context_vectors_"
             if self.add_contexts else None)
+
+
+class _Sums:
+    """A running sum of sparse matrices whose cost grows with the cells summed, not with
+    the number of additions: added to one running total, each job's block would copy
+    every cell counted so far (quadratic in the corpus). Kept instead as a stack whose
+    sizes fall geometrically: a matrix is merged into the one below it while that one is
+    not much larger (a binary counter's carries), so each cell is copied about
+    log2(jobs) times, and the stack holds a few matrices at most."""
+
+    def __init__(self):
+        self._stack: list = []
+
+    def add(self, matrix) -> None:
+        self._stack.append(matrix)
+        while len(self._stack) > 1 and self._stack[-2].nnz <= 2 * self._stack[-1].nnz:
+            top = self._stack.pop()
+            self._stack[-1] = self._stack[-1] + top
+
+    def total(self, n: int):
+        """The sum (an ``n`` x ``n`` float32 CSR matrix), smallest matrices first."""
+        from scipy import sparse
+
+        total = sparse.csr_matrix((n, n), dtype=np.float32)
+        while self._stack:
+            total = self._stack.pop() + total
+        return total
 
 
 def randomized_svd(matrix, rank: int, n_iter: int = 4, seed: int = 0, oversample: int = 10):
