@@ -123,6 +123,23 @@ def test_an_analogy_set_with_no_question_scored_has_no_accuracy(tmp_path, vector
     assert result.total == 0 and np.isnan(result.accuracy)  # not 0.0 %: nothing was asked
 
 
+@pytest.mark.parametrize("restrict", [0, -1, True, 2.5])
+def test_restrict_vocab_is_a_positive_count_or_none(tmp_path, vectors, restrict):
+    """As a slice bound 0 scored no question (NaN, no error), -1 dropped the last word
+    and True kept one word; the command line's 0 (every word) is None here."""
+    from wordspace.evaluate import evaluate
+
+    path = tmp_path / "questions.txt"
+    path.write_text(": planted\nw0 w1 w2 w3\n")
+    with pytest.raises(ValueError, match=r"restrict_vocab must be a positive integer .* or "
+                                         r"None \(every word\), got "):
+        analogies(vectors, path, restrict_vocab=restrict)
+    with pytest.raises(ValueError, match="or None \\(every word\\)"):
+        evaluate(vectors, [str(path)], restrict_vocab=restrict)
+    every = analogies(vectors, path, restrict_vocab=None)
+    assert every.total == 1 and every == analogies(vectors, path, restrict_vocab=60)
+
+
 # -- unavailable datasets are skipped and named; a malformed one is an error -----------------
 def _write_mirror(root, similarity=(), analogy=False):
     (root / "similarity").mkdir(parents=True, exist_ok=True)

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import logging
 import math
+import numbers
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -228,16 +229,28 @@ def word_similarity(vectors, pairs, lowercase: bool = True, name: str | None = N
                             len(gold_a), oov, protocol, composed)
 
 
-def analogies(vectors: Vectors, questions, restrict_vocab: int = 30000,
+def _check_restrict_vocab(value) -> None:
+    """Refuse a ``restrict_vocab`` other than a positive int or None: as a slice bound, 0
+    scored no question, -1 dropped the last word and True kept one word, silently."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral)
+                              or value < 1):
+        raise ValueError(f"restrict_vocab must be a positive integer (the candidates: that "
+                         f"many most frequent words) or None (every word), got {value!r}")
+
+
+def analogies(vectors: Vectors, questions, restrict_vocab: int | None = 30000,
               method: str = "3cosadd", lowercase: bool = True,
               batch_size: int = 2048) -> AnalogyResult:
     """Analogy accuracy by ``3cosadd`` or ``3cosmul``; ``questions`` is a dataset name, a
-    path, or the output of :func:`wordspace.datasets.read_analogies`. 3CosMul is Levy &
+    path, or the output of :func:`wordspace.datasets.read_analogies`; the candidates are
+    the ``restrict_vocab`` most frequent words (None: every word; anything but a positive
+    integer or None is refused). 3CosMul is Levy &
     Goldberg's, with their epsilon of 0.001 (as :meth:`Vectors.analogy` has it); gensim's
     ``most_similar_cosmul``, and so ``evaluate_word_analogies`` with it, adds 1e-6, which
     can answer a few questions in a thousand differently."""
     if method not in ("3cosadd", "3cosmul"):
         raise ValueError(f"method must be '3cosadd' or '3cosmul', got {method!r}")
+    _check_restrict_vocab(restrict_vocab)
     questions = _read(questions, datasets.read_analogies)
     vectors = _as_vectors(vectors)
     lookup = _lookup(vectors, lowercase, restrict_vocab)
@@ -490,7 +503,8 @@ def _refuse_repeats(names: list, resolved: list) -> None:
         first[key] = (spec, kind)
 
 
-def evaluate(model, names=DEFAULT_DATASETS, methods=("3cosadd",), restrict_vocab: int = 30000,
+def evaluate(model, names=DEFAULT_DATASETS, methods=("3cosadd",),
+             restrict_vocab: int | None = 30000,
              lowercase: bool = True, skip_unavailable: bool = True,
              progress: bool = True) -> Evaluation:
     """Run similarity, analogy and entailment datasets against every scorer of ``model``.
@@ -511,11 +525,13 @@ def evaluate(model, names=DEFAULT_DATASETS, methods=("3cosadd",), restrict_vocab
     left, :class:`~wordspace.datasets.DatasetUnavailable` says why each was. A dataset
     that is here but malformed (a mirror or user file its parser refuses) raises
     :class:`~wordspace.datasets.DatasetError`: that is no availability matter.
-    ``progress``: show a download's progress bar.
+    ``restrict_vocab``: the analogy candidates, as :func:`analogies` takes it (None:
+    every word). ``progress``: show a download's progress bar.
     """
     names = [names] if isinstance(names, (str, Path)) else list(names)
     if not names:
         raise ValueError("no dataset to evaluate on")
+    _check_restrict_vocab(restrict_vocab)  # before any dataset is fetched
     resolved = [_resolve(spec) for spec in names]  # unknown names, bad files: before any work
     _refuse_repeats(names, resolved)
     loaded, skipped = {}, {}
