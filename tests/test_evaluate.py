@@ -245,6 +245,31 @@ def test_cli_eval_names_the_skipped_and_fails_with_none(tmp_path, monkeypatch, o
     assert "no dataset could be evaluated" in err and "simlex999" in err and "men" in err
 
 
+def test_a_cache_that_cannot_be_written_makes_a_dataset_unavailable(tmp_path, monkeypatch,
+                                                                     offline, tiny, capsys):
+    """mkdir's OSError aborted eval (exit 2, even the user's own file unscored): a cache
+    folder that cannot be made is the dataset out of reach, skipped and named, as offline;
+    'data get' says the same."""
+    from wordspace.cli import main
+    from wordspace.evaluate import evaluate
+
+    monkeypatch.delenv("WORDSPACE_DATA", raising=False)
+    home = tmp_path / "home"
+    home.write_text("a file, where a folder should be\n")  # unwritable even for root
+    monkeypatch.setenv("WORDSPACE_HOME", str(home))
+    pairs = tmp_path / "pairs.txt"
+    pairs.write_text("man\tking\t3\nman\twoman\t2\nking\tqueen\t1\n")
+    results = evaluate(tiny, ["ws353", str(pairs)])
+    assert results["cosine"][str(pairs)]["spearman"] == pytest.approx(0.5)
+    why = results.skipped["ws353"]
+    assert f"its cache folder {home / 'datasets' / 'ws353'} cannot be made or written" in why
+    assert f"WORDSPACE_HOME is {home}" in why and "Set WORDSPACE_HOME to a folder" in why
+    assert not offline  # nothing was downloaded only to be lost
+    assert main(["data", "get", "ws353"]) == 2
+    assert f"its cache folder {home / 'datasets' / 'ws353'} cannot be made" in \
+        capsys.readouterr().err
+
+
 # -- files of one's own ----------------------------------------------------------------------
 # unit vectors: man (1,0,0), king (1,1,0)/sqrt2, woman (0,0,1), queen (0,1,1)/sqrt2,
 # other (0,1,0)

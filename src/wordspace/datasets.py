@@ -586,9 +586,30 @@ def _discard(dataset: Dataset) -> bool:
     return True
 
 
-def _fetch(dataset: Dataset, progress: bool, deadline: float | None):
+def _writable_folder(dataset: Dataset) -> Path:
+    """The dataset's cache folder, made if need be. One that cannot be made or written
+    (a read-only or foreign ``$WORDSPACE_HOME``) puts the dataset out of reach, as being
+    offline does, rather than being an error: :class:`DatasetUnavailable` names it."""
     folder = dataset.folder
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        why = None if os.access(folder, os.W_OK | os.X_OK) else "no write permission"
+    except OSError as e:
+        why = e.strerror or str(e)
+    if why is None:
+        return folder
+    home = os.environ.get("WORDSPACE_HOME")
+    said = f"WORDSPACE_HOME is {home}" if home else \
+        f"WORDSPACE_HOME is unset, so the cache is {cache_home()}"
+    mirrored = f" holding {dataset.mirror[0]}" if dataset.mirror else ""
+    raise DatasetUnavailable(
+        f"{dataset.name} cannot be downloaded: its cache folder {folder} cannot be made or "
+        f"written ({why}; {said}). Set WORDSPACE_HOME to a folder you can write, or "
+        f"WORDSPACE_DATA to a mirror{mirrored}")
+
+
+def _fetch(dataset: Dataset, progress: bool, deadline: float | None):
+    folder = _writable_folder(dataset)
     archive = folder / dataset.filename
     if archive.exists():  # kept from an earlier download, or put there by hand
         try:
