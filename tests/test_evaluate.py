@@ -490,6 +490,40 @@ def test_entailment_reports_baselines_and_sklearns_average_precision(tmp_path):
     assert "cosine is symmetric" in results["cosine"][str(own)]["directional_note"]
 
 
+def test_distributions_and_one_scorer_of_them_are_scored_as_the_model_is(tmp_path):
+    """evaluate(g.distributions) scored cosine of the means alone (no EL, no KL, no
+    entailment direction), and evaluate(g.distributions.scorer("kl")) raised 'has no word
+    vectors to evaluate'."""
+    from wordspace import Distributions
+    from wordspace.evaluate import entailment, evaluate
+
+    # each specific word s{i} a narrow Gaussian inside its broad general word g{i}
+    words = ["g0", "g1", "s0", "s1"]
+    means = np.array([[0, 0], [4, 0], [0.3, 0.1], [4.2, -0.2]], dtype=np.float32)
+    variances = np.array([[2, 2], [2, 2], [0.2, 0.2], [0.2, 0.2]], dtype=np.float32)
+    d = Distributions(words, means, variances, energy="kl")
+    rows = tmp_path / "rows.tsv"
+    rows.write_text("word1\tword2\tlabel\ns0\tg0\tTrue\ns1\tg1\tTrue\ns0\tg1\tFalse\n"
+                    "g0\ts1\tFalse\n")
+    pairs = tmp_path / "pairs.txt"
+    pairs.write_text("s0\tg0\t9\ns1\tg1\t8\ns0\tg1\t1\ng0\tg1\t2\n")
+    names = [str(rows), str(pairs)]
+    results = evaluate(d, names)
+    assert set(results) == {"cosine", "el", "kl"}
+    kl = results["kl"][str(rows)]
+    assert kl == entailment(d.scorer("kl"), rows, name="kl").as_dict()
+    assert kl["directional"] == 1.0  # s{i} inside g{i}, and not the other way round
+    assert results["cosine"][str(rows)]["directional"] is None  # symmetric
+    alone = evaluate(d.scorer("kl"), names)
+    assert dict(alone) == {"kl": results["kl"]}
+    questions = tmp_path / "questions.txt"
+    questions.write_text(": s\ng0 s0 g1 s1\n")
+    assert evaluate(d, [str(questions)])["cosine"][f"{questions}/3cosadd"]["total"] == 1
+    with pytest.raises(ValueError, match=r"questions.txt is an analogy set, and analogies "
+                                         r"need vectors: el scores pairs only"):
+        evaluate(d.scorer("el"), [str(questions)])
+
+
 def test_an_accuracy_no_better_than_the_majority_says_so():
     from wordspace.evaluate import entailment, format_table
 

@@ -217,6 +217,12 @@ class Distributions(WordIndex):
         det = self.log_determinants()
         return [(self.words[i], float(det[i])) for i in np.argsort(det, kind="stable")[:k]]
 
+    def scorers(self) -> dict:
+        """What :func:`wordspace.evaluate.evaluate` scores, as for the model they come
+        from: cosine of the means (also used for analogies), and the energies EL and KL
+        (the KL scorer with its asymmetric entailment score)."""
+        return {"cosine": self.vectors, "el": self.scorer("el"), "kl": self.scorer("kl")}
+
     def scorer(self, by: str | None = None) -> _Scorer:
         """This object scored by ``by`` (default: :attr:`energy`), in the form
         :mod:`wordspace.evaluate` takes."""

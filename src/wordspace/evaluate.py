@@ -25,8 +25,11 @@ a question whose answer is outside the candidates counts as wrong, never as skip
 
 Datasets may be given by registry name (``"ws353"``, see :mod:`wordspace.datasets`),
 by path, or already parsed. Any object with ``words``, ``index`` and
-``pair_similarity(rows1, rows2)`` can be scored for similarity (a Gaussian model's
-distributions, say); analogies need vectors (``unit`` rows). gensim's ``KeyedVectors``
+``pair_similarity(rows1, rows2)`` can be scored for similarity (one of a Gaussian
+model's scorers, ``distributions.scorer("el")``, say), and for entailment with a
+direction where it has ``entailment_scores``; analogies need vectors (``unit`` rows). A
+Gaussian model's :class:`~wordspace.distributions.Distributions` are scored as the model
+is (cosine of the means, EL, and KL with its entailment score). gensim's ``KeyedVectors``
 (and gensim models) are scored as :class:`Vectors` of their vocabulary, so one
 evaluation compares both libraries' vectors. :func:`evaluate` runs a
 list of datasets (names, and files of one's own, their kind told from their content)
@@ -409,16 +412,22 @@ def entailment(scorer, rows, lowercase: bool = True, name: str | None = None
 
 
 def scorers(model) -> dict:
-    """The similarity scorers a model exposes: ``model.scorers()`` if it has one, else its
-    vectors (or the object itself, if it is vectors) scored by cosine; gensim's vectors
-    and models too."""
+    """The similarity scorers a model exposes: ``model.scorers()`` if it has one (a
+    Gaussian model and its :class:`~wordspace.distributions.Distributions`: cosine, EL,
+    KL), else its vectors (or the object itself, if it is vectors) scored by cosine;
+    gensim's vectors and models too. A scorer alone (``words``, ``index`` and
+    ``pair_similarity``, as ``distributions.scorer("kl")``) is scored as itself, named
+    by its ``by``."""
     model = _as_vectors(model)
     if hasattr(model, "scorers"):
         return model.scorers()
     vectors = model if isinstance(model, Vectors) else getattr(model, "vectors", None)
-    if vectors is None:
-        raise ValueError(f"{model!r} has no word vectors to evaluate")
-    return {"cosine": vectors}
+    if vectors is not None:
+        return {"cosine": vectors}
+    if all(hasattr(model, a) for a in ("words", "index", "pair_similarity")):
+        return {getattr(model, "by", None) or "similarity": model}
+    raise ValueError(f"{model!r} has no word vectors to evaluate, nor words, index and "
+                     "pair_similarity to score pairs by")
 
 
 class Evaluation(dict):
@@ -534,6 +543,12 @@ def evaluate(model, names=DEFAULT_DATASETS, methods=("3cosadd",),
     _check_restrict_vocab(restrict_vocab)  # before any dataset is fetched
     resolved = [_resolve(spec) for spec in names]  # unknown names, bad files: before any work
     _refuse_repeats(names, resolved)
+    by_scorer = scorers(model)
+    analogy = next((key for key, kind, _ in resolved if kind == "analogy"), None)
+    if analogy and not any(hasattr(s, "unit") for s in by_scorer.values()):
+        raise ValueError(f"{analogy} is an analogy set, and analogies need vectors: "
+                         f"{', '.join(by_scorer)} scores pairs only (evaluate the model, or "
+                         "its distributions, for analogies by cosine of the means)")
     loaded, skipped = {}, {}
     for key, kind, source in resolved:
         if isinstance(source, str) and source in datasets.REGISTRY:
@@ -551,7 +566,7 @@ def evaluate(model, names=DEFAULT_DATASETS, methods=("3cosadd",),
             "no dataset could be evaluated: " +
             "; ".join(f"{key} is unavailable ({why})" for key, why in skipped.items()))
     results = Evaluation(skipped=skipped)
-    for scorer_name, scorer in scorers(model).items():
+    for scorer_name, scorer in by_scorer.items():
         table = results[scorer_name] = {}
         for name, (kind, data) in loaded.items():
             if kind == "similarity":
