@@ -343,6 +343,23 @@ def test_benchmark_files_with_a_byte_order_mark_read_as_without(tmp_path):
         ("capital", [("athens", "greece", "oslo", "norway")])]
 
 
+def test_bibless_reversed_pairs_are_labelled_minus_one_not_false(tmp_path):
+    """HyperVec's ABIBLESS labels a reversed pair False (relation rhyper), hypernymysuite's
+    bibless.tsv -1: read as False, such a pair was a plain negative."""
+    raw = tmp_path / "ABIBLESS.txt"
+    raw.write_text("dog\tanimal\tTrue\thyper\nanimal\tdog\tFalse\trhyper\n"
+                   "dog\tcar\tFalse\tother\n")
+    suite = tmp_path / "bibless.tsv"
+    suite.write_text("word1\tword2\trelation\tlabel\ndog\tanimal\thyper\t1\n"
+                     "animal\tdog\trhyper\t-1\ndog\tcar\tother\t0\n")
+    for path in (raw, suite):
+        assert [r["label"] for r in datasets.read_entailment(path)] == [True, -1, False]
+    raw.write_text("animal\tdog\tTrue\trhyper\n")
+    with pytest.raises(DatasetError, match=r"ABIBLESS.txt:1: label 'True' says word2 is the "
+                                           r"hypernym, relation 'rhyper' the reverse"):
+        datasets.read_entailment(raw)
+
+
 def test_entailment_errors_name_the_line_blank_lines_counted(tmp_path):
     path = tmp_path / "bless.tsv"
     path.write_text("word1\tword2\tlabel\tfold\n\n\nmissile\tskating\tFalse\tval\n"

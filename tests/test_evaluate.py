@@ -490,6 +490,125 @@ def test_entailment_reports_baselines_and_sklearns_average_precision(tmp_path):
     assert "cosine is symmetric" in results["cosine"][str(own)]["directional_note"]
 
 
+class Planted:
+    """An asymmetric scorer over pairs (x{k}, y{k}): forward[k] for (x{k}, y{k}),
+    backward[k] for (y{k}, x{k})."""
+
+    def __init__(self, forward, backward):
+        n = len(forward)
+        self.words = [f"x{k}" for k in range(n)] + [f"y{k}" for k in range(n)]
+        self.index = {w: i for i, w in enumerate(self.words)}
+        self.forward, self.backward, self.n = np.asarray(forward), np.asarray(backward), n
+
+    def entailment_scores(self, rows1, rows2):
+        rows1, rows2 = np.asarray(rows1), np.asarray(rows2)
+        return np.where(rows1 < self.n, self.forward[rows1 % self.n],
+                        self.backward[rows1 % self.n])
+
+    def rows(self, labels):
+        return [{"word1": f"x{k}", "word2": f"y{k}", "label": {1: True, 0: False}.get(y, -1)}
+                for k, y in enumerate(labels)]
+
+
+def _hypernymysuite_accuracy(labels, forward, backward, trials=1000):
+    """hypernymysuite's wbless_setup / bibless_setup test accuracy (acc_test_inv),
+    written out again after its code: sklearn's precision_recall_curve thresholds on 2 %
+    of the pairs, ``trials`` (there 1000) draws of RandomState(42)."""
+    from sklearn.metrics import precision_recall_curve
+
+    rng = np.random.RandomState(42)
+    directed = (labels == -1).any()
+    detect = np.max([forward, backward], axis=0) if directed else forward
+    direction = 2 * np.float32(forward >= backward) - 1 if directed else np.ones(len(labels))
+    truth = labels != 0
+    scores = []
+    for _ in range(trials):
+        val = rng.rand(len(labels)) < .02
+        _, _, t = precision_recall_curve(truth[val], detect[val])
+        accuracy = np.mean((detect[val, np.newaxis] >= t) == truth[val, np.newaxis], axis=0)
+        best = t[accuracy.argmax()]
+        scores.append(np.mean((detect[~val] >= best) * direction[~val] == labels[~val]))
+    return np.mean(scores)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # sklearn: a draw with no positive
+@pytest.mark.parametrize("directed", [True, False])
+def test_wbless_and_bibless_are_scored_by_hypernymysuite_s_random_splits(directed,
+                                                                         monkeypatch):
+    """BIBLESS was scored yes/no (its reversed pairs plain negatives, direction on the
+    hypernym pairs alone) and WBLESS on one fixed val fold; hypernymysuite averages 1000
+    random 2 % tuning splits, and scores BIBLESS over three answers. (The first 150 of
+    the draws here: sklearn's curve is slow, and the draws are the same.)"""
+    from wordspace import evaluate
+    from wordspace.evaluate import entailment
+
+    assert evaluate.SPLIT_TRIALS == 1000
+    monkeypatch.setattr(evaluate, "SPLIT_TRIALS", 150)
+
+    rng = np.random.default_rng(7)
+    n = 1000
+    labels = rng.choice([1, 0, -1] if directed else [1, 0], size=n)
+    # scores rounded to tenths, so that ties test the cut's >= and the first best
+    forward = np.round(rng.normal(size=n) + 0.8 * (labels == 1), 1)
+    backward = np.round(rng.normal(size=n) + 0.8 * (labels == -1), 1)
+    scorer = Planted(forward, backward)
+    result = entailment(scorer, scorer.rows(labels))
+    assert result.threshold_fold == ("splits" if directed else "all")  # no -1, no splits
+    result = entailment(scorer, scorer.rows(labels), splits=True)
+    assert result.threshold_fold == "splits" and result.three_way == directed
+    expected = _hypernymysuite_accuracy(labels, forward, backward, trials=150)
+    assert result.accuracy == pytest.approx(expected, abs=1e-12)
+    assert 0.4 < result.accuracy < 0.8  # planted: better than chance, far from perfect
+
+
+def test_the_registry_s_wbless_is_scored_by_splits_though_it_has_a_val_fold(
+        tmp_path, monkeypatch, offline):
+    """hypernymysuite's wbless.tsv has val and test folds, and its wbless_setup ignores
+    them: so does the registry's wbless (a file of one's own keeps its val fold)."""
+    from wordspace.evaluate import entailment, evaluate
+
+    labels = np.tile([1, 0, 0, 1, 0], 20)
+    scorer = Planted(np.linspace(0, 1, 100) + labels, np.zeros(100))
+    mirror = tmp_path / "mirror"
+    (mirror / "entailment").mkdir(parents=True)
+    own = mirror / "entailment" / "wbless.tsv"
+    own.write_text("word1\tword2\tlabel\trelation\tfold\n" + "".join(
+        f"{r['word1']}\t{r['word2']}\t{r['label']}\tx\t{'val' if k < 10 else 'test'}\n"
+        for k, r in enumerate(scorer.rows(labels))))
+    monkeypatch.setenv("WORDSPACE_DATA", str(mirror))
+
+    class Model:
+        def scorers(self):
+            return {"kl": scorer}
+
+    registered = evaluate(Model(), ["wbless"])["kl"]["wbless"]
+    assert registered["threshold_fold"] == "splits"
+    assert registered == entailment(scorer, own, splits=True, name="kl").as_dict()
+    assert entailment(scorer, "wbless").threshold_fold == "splits"
+    assert evaluate(Model(), [str(own)])["kl"][str(own)]["threshold_fold"] == "val"
+    assert not offline
+
+
+def test_bibless_three_way_accuracy_by_hand():
+    """Reversed pairs are hypernymy too, found by the stronger direction and oriented by
+    it; the accuracy counts three answers."""
+    from wordspace.evaluate import entailment, format_table
+
+    labels = [1, -1, 1, 0, 0]
+    forward, backward = [0.9, 0.2, 0.3, 0.1, 0.6], [0.1, 0.8, 0.7, 0.2, 0.4]
+    scorer = Planted(forward, backward)
+    result = entailment(scorer, scorer.rows(labels), splits=False)
+    # hypernymy by max(f, r): 0.9, 0.8, 0.7 against 0.2, 0.6, cut 0.65, all found; the
+    # third pair oriented backwards (0.3 < 0.7): 4 of 5 right
+    assert result.threshold == pytest.approx(0.65) and result.threshold_fold == "all"
+    assert result.accuracy == pytest.approx(0.8) and result.three_way
+    assert result.directional == pytest.approx(2 / 3)  # the reversed pair counted too
+    assert result.majority_accuracy == pytest.approx(0.4)  # two 1s, two 0s, one -1
+    assert result.average_precision == 1.0 and result.positive_rate == pytest.approx(0.6)
+    line = format_table({"kl": {"bibless": result.as_dict()}})
+    assert "0.800  3-way accuracy: hypernym second, first, or neither (threshold fit" in line
+
+
 def test_distributions_and_one_scorer_of_them_are_scored_as_the_model_is(tmp_path):
     """evaluate(g.distributions) scored cosine of the means alone (no EL, no KL, no
     entailment direction), and evaluate(g.distributions.scorer("kl")) raised 'has no word

@@ -10,8 +10,11 @@
   (share of hypernym pairs scored higher as (hyponym, hypernym) than reversed; chance
   is 0.5, and a symmetric score has none), the average precision of the scores against
   the labels (beside its baseline, the share of positive pairs), and the accuracy of a
-  threshold chosen on the ``val`` fold, reported on ``test`` (beside its baseline, the
-  majority class's share: 0.91 on BLESS).
+  threshold (beside its baseline, the majority class's share: 0.91 on BLESS), chosen
+  on the ``val`` fold and reported on ``test``, or for WBLESS and BIBLESS as
+  hypernymysuite (Roller et al. 2018) does: tuned on 1,000 random 2 % splits, the
+  accuracies on the rest averaged, BIBLESS's over three answers (hypernym second,
+  first, or neither).
 
 Words are matched case-insensitively by default (as gensim does): a question word
 matches the most frequent vocabulary word with the same lowercase form.
@@ -315,19 +318,27 @@ class EntailmentResult:
     ``accuracy`` beside ``majority_accuracy`` (always answering the commoner label: 0.91
     on BLESS, where nine pairs in ten are not hypernyms), ``average_precision`` beside
     ``positive_rate`` (what ranking the pairs at random averages), ``directional``
-    beside chance (0.5)."""
+    beside chance (0.5).
 
-    directional: float  # hypernym pairs with score(hypo, hyper) > score(hyper, hypo);
-    # NaN for a symmetric score, which cannot tell the directions apart (directional_note)
-    average_precision: float  # over every pair evaluated
-    accuracy: float  # on the test fold, threshold chosen on val (or on all rows)
-    threshold: float
+    Where the labels give each pair's direction (BIBLESS: hypernym second, hypernym
+    first, or neither; ``three_way``), a pair is detected by the larger of its two
+    directions' scores and oriented by which is larger, and ``accuracy`` is over the
+    three answers, as hypernymysuite's ``bibless_setup`` scores it."""
+
+    directional: float  # hypernym pairs whose (hyponym, hypernym) direction scores higher
+    # than the reverse; NaN for a symmetric score, which cannot tell the directions apart
+    # (directional_note says why)
+    average_precision: float  # over every pair evaluated, of hypernymy in either direction
+    accuracy: float  # on the test part, the threshold chosen as threshold_fold says
+    threshold: float  # the cut (for "splits", the mean of the trials' cuts)
     pairs: int
     oov: int
     positive_rate: float = float("nan")  # share of the pairs evaluated labelled entailing
     majority_accuracy: float = float("nan")  # the commoner label's share where accuracy is
-    threshold_fold: str = "val"  # "all": no val fold, threshold fit on the rows it scores
+    threshold_fold: str = "val"  # "all": no val fold, threshold fit on the rows it scores;
+    # "splits": hypernymysuite's SPLIT_TRIALS random SPLIT_SHARE splits, accuracies averaged
     directional_note: str = ""  # why there is no directional score, where there is none
+    three_way: bool = False  # labels 1, -1 (reversed), 0: accuracy over the three
 
     def as_dict(self) -> dict:
         """Plain fields, for JSON: a directional score that does not apply is ``None``
@@ -362,15 +373,82 @@ def _best_threshold(labels: np.ndarray, scores: np.ndarray) -> float:
     return float(cuts[int(np.argmax(accuracy))])
 
 
-def entailment(scorer, rows, lowercase: bool = True, name: str | None = None
-               ) -> EntailmentResult:
+#: hypernymysuite's protocol for WBLESS and BIBLESS (Roller et al. 2018; its
+#: ``wbless_setup`` and ``bibless_setup``): SPLIT_TRIALS times, a random SPLIT_SHARE of
+#: the pairs tunes the threshold and the rest is scored; the accuracies are averaged.
+#: The draws are numpy's legacy RandomState seeded with SPLIT_SEED, as there, so the
+#: same pairs in the same order get the very splits hypernymysuite gives them.
+SPLIT_TRIALS = 1000
+SPLIT_SHARE = 0.02
+SPLIT_SEED = 42
+
+
+def _split_cut(scores: np.ndarray, truth: np.ndarray) -> float:
+    """hypernymysuite's cut on one tuning part: of the scores themselves, the lowest
+    whose ``score >= cut`` classifies ``truth`` most accurately (sklearn's
+    ``precision_recall_curve`` thresholds, the first best in increasing order; those below
+    the lowest positive it leaves out are never the best)."""
+    cuts = np.unique(scores)
+    right = ((scores[None, :] >= cuts[:, None]) == truth[None, :]).sum(axis=1)
+    return float(cuts[int(np.argmax(right))])
+
+
+def _split_accuracy(detect: np.ndarray, direction: np.ndarray, labels: np.ndarray
+                    ) -> tuple[float, float]:
+    """``(accuracy, mean cut)`` by hypernymysuite's random splits: a pair is answered
+    ``direction`` (1, or -1 for hypernym first) where its ``detect`` score reaches the
+    cut tuned on hypernymy alone (``labels != 0``), 0 elsewhere, and compared with its
+    label (1, 0, -1). A draw whose tuning or test part is empty (only in sets of a few
+    dozen pairs) is passed over; NaN when every draw is."""
+    rng = np.random.RandomState(SPLIT_SEED)
+    truth = labels != 0
+    accuracies, cuts = [], []
+    for _ in range(SPLIT_TRIALS):
+        tune = rng.rand(len(labels)) < SPLIT_SHARE
+        if tune.all() or not tune.any():
+            continue
+        cut = _split_cut(detect[tune], truth[tune])
+        test = ~tune
+        answers = np.where(detect[test] >= cut, direction[test], 0)
+        accuracies.append(float((answers == labels[test]).mean()))
+        cuts.append(cut)
+    if not accuracies:
+        return float("nan"), float("nan")
+    return float(np.mean(accuracies)), float(np.mean(cuts))
+
+
+def _majority(labels: np.ndarray) -> float:
+    """The commonest label's share: what always answering it scores (NaN: no label)."""
+    if not len(labels):
+        return float("nan")
+    return float(np.unique(labels, return_counts=True)[1].max() / len(labels))
+
+
+def entailment(scorer, rows, lowercase: bool = True, name: str | None = None,
+               splits: bool | None = None) -> EntailmentResult:
     """Entailment metrics, with their baselines; ``rows`` is a dataset name, a path or
-    parsed rows (dicts with ``word1``, ``word2``, ``label``, optionally ``fold``). The
-    score of (a, b) is ``scorer.entailment_scores`` if it has one (the KL asymmetry for
-    Gaussians), else its symmetric ``pair_similarity``, which has no direction: its
-    ``directional`` is NaN and ``directional_note`` says so, naming the scorer ``name``
-    (by default its ``by``, or "cosine" for vectors)."""
+    parsed rows (dicts with ``word1``, ``word2``, ``label``: True, False, or -1 where
+    word1 is the hypernym; optionally ``fold``). The score of (a, b) is
+    ``scorer.entailment_scores`` if it has one (the KL asymmetry for Gaussians), else its
+    symmetric ``pair_similarity``, which has no direction: its ``directional`` is NaN
+    and ``directional_note`` says so, naming the scorer ``name`` (by default its ``by``,
+    or "cosine" for vectors). Pairs with a word the scorer does not know are left out
+    and counted (``oov``), as hypernymysuite leaves them out of WBLESS and BIBLESS.
+
+    The accuracy's threshold: with ``splits``, hypernymysuite's protocol
+    (:data:`SPLIT_TRIALS` random :data:`SPLIT_SHARE` tuning parts, the accuracies on the
+    rest averaged); else the ``val`` fold's best, scored on ``test`` (or, without a
+    ``val`` fold, the best on all the rows, scored on them). By default (None), splits
+    where hypernymysuite uses them: for the registry's ``wbless`` and ``bibless``
+    (:attr:`~wordspace.datasets.Dataset.threshold_splits`), and for rows labelled with
+    their direction (-1 among the labels), as BIBLESS is; the val fold otherwise.
+    Direction-labelled rows are scored over three answers (see
+    :class:`EntailmentResult`)."""
+    if splits is None and isinstance(rows, str) and rows in datasets.REGISTRY:
+        splits = datasets.info(rows).threshold_splits
     rows = _read(rows, datasets.read_entailment)
+    three_way = any(r["label"] == -1 for r in rows)  # True == 1, False == 0: never -1
+    splits = three_way if splits is None else splits
     scorer = _as_vectors(scorer)
     lookup = _lookup(scorer, lowercase)
     norm = (lambda w: w.lower()) if lowercase else (lambda w: w)
@@ -379,36 +457,48 @@ def entailment(scorer, rows, lowercase: bool = True, name: str | None = None
     if not kept:
         nan = float("nan")
         return EntailmentResult(nan, nan, nan, nan, 0, len(rows),
-                                directional_note="n/a: no pair has both words known")
+                                directional_note="n/a: no pair has both words known",
+                                three_way=three_way)
     first = np.array([i for i, _, _ in kept])
     second = np.array([j for _, j, _ in kept])
-    labels = np.array([r["label"] for _, _, r in kept], dtype=bool)
+    labels = np.array([int(r["label"]) for _, _, r in kept], dtype=np.int64)  # 1, 0, -1
+    hypernymy = labels != 0
     folds = np.array([r.get("fold", "") for _, _, r in kept])
     asymmetric = hasattr(scorer, "entailment_scores")
     score = scorer.entailment_scores if asymmetric else scorer.pair_similarity
     forward = np.asarray(score(first, second), dtype=np.float64)
+    backward = np.asarray(score(second, first), dtype=np.float64) if asymmetric else forward
+    if three_way:  # hypernymy either way, by the stronger direction; oriented by it
+        detect = np.maximum(forward, backward)
+        direction = np.where(forward >= backward, 1, -1)
+    else:
+        detect, direction = forward, np.ones(len(labels), dtype=np.int64)
     directional, note = float("nan"), ""
     if not asymmetric:
         name = name or getattr(scorer, "by", None) or (
             "cosine" if isinstance(scorer, Vectors) else "this scorer")
         note = f"n/a: {name} is symmetric, it has no direction"
-    elif labels.any():
-        backward = np.asarray(score(second, first), dtype=np.float64)
-        directional = float((forward[labels] > backward[labels]).mean())
+    elif hypernymy.any():
+        right = np.where(labels == 1, forward > backward, backward > forward)
+        directional = float(right[hypernymy].mean())
     else:
         note = "n/a: no entailing pair to orient"
-    val = folds == "val"
-    test = folds == "test" if val.any() else np.ones(len(folds), bool)
-    threshold = _best_threshold(labels[val if val.any() else test],
-                                forward[val if val.any() else test])
-    accuracy = float(((forward[test] > threshold) == labels[test]).mean())
-    share = float(labels[test].mean())
-    return EntailmentResult(directional, _average_precision(labels, forward), accuracy,
+    if splits:
+        accuracy, threshold = _split_accuracy(detect, direction, labels)
+        fold, majority = "splits", _majority(labels)
+    else:
+        val = folds == "val"
+        test = folds == "test" if val.any() else np.ones(len(folds), bool)
+        tune = val if val.any() else test
+        threshold = _best_threshold(hypernymy[tune], detect[tune])
+        answers = np.where(detect[test] > threshold, direction[test], 0)
+        accuracy = float((answers == labels[test]).mean())
+        fold, majority = "val" if val.any() else "all", _majority(labels[test])
+    return EntailmentResult(directional, _average_precision(hypernymy, detect), accuracy,
                             threshold, len(kept), len(rows) - len(kept),
-                            positive_rate=float(labels.mean()),
-                            majority_accuracy=max(share, 1.0 - share),
-                            threshold_fold="val" if val.any() else "all",
-                            directional_note=note)
+                            positive_rate=float(hypernymy.mean()),
+                            majority_accuracy=majority, threshold_fold=fold,
+                            directional_note=note, three_way=three_way)
 
 
 def scorers(model) -> dict:
@@ -572,7 +662,10 @@ def evaluate(model, names=DEFAULT_DATASETS, methods=("3cosadd",),
             if kind == "similarity":
                 table[name] = word_similarity(scorer, data, lowercase, name).as_dict()
             elif kind == "entailment":
-                table[name] = entailment(scorer, data, lowercase, scorer_name).as_dict()
+                splits = datasets.info(name).threshold_splits \
+                    if name in datasets.REGISTRY else None
+                table[name] = entailment(scorer, data, lowercase, scorer_name,
+                                         splits).as_dict()
             elif hasattr(scorer, "unit"):
                 for method in methods:
                     table[f"{name}/{method}"] = analogies(
@@ -620,14 +713,17 @@ def _percent(share) -> str:
 def _entailment_detail(r: dict) -> str:
     """An entailment result's scores, each with its baseline."""
     accuracy, majority = r["accuracy"], r.get("majority_accuracy", float("nan"))
-    fold = ("threshold from val" if r.get("threshold_fold", "val") == "val" else
-            "threshold fit on the same rows")
+    fold = {"val": "threshold from val", "all": "threshold fit on the same rows",
+            "splits": f"threshold from {SPLIT_TRIALS:,} random {SPLIT_SHARE:.0%} splits"
+            }[r.get("threshold_fold", "val")]
     verdict = ", no better" if accuracy <= majority else ""
     if r["directional"] is None or r["directional"] != r["directional"]:
         direction = r.get("directional_note") or "n/a"
     else:
         direction = f"{r['directional']:.3f} (chance 0.500)"
-    return (f"accuracy ({fold}; majority class {majority:.3f}{verdict}), directional "
+    kind = "3-way accuracy: hypernym second, first, or neither" if r.get("three_way") \
+        else "accuracy"
+    return (f"{kind} ({fold}; majority class {majority:.3f}{verdict}), directional "
             f"{direction}, AP {r['average_precision']:.3f} (positive rate "
             f"{r.get('positive_rate', float('nan')):.3f}), {r['pairs']:,} pairs")
 
