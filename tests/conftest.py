@@ -83,6 +83,23 @@ def planted_sentences(n_groups: int = 4, group_size: int = 6, n_sentences: int =
 
 
 @pytest.fixture
+def toy_datasets(monkeypatch):
+    """``toy_datasets(name, ...)``: let a test's small mirror files stand in for these
+    registered datasets, whose files the registry otherwise pins (by the shared
+    mirror's sha256 and the datasets' item counts, tested in test_datasets.py)."""
+    import dataclasses
+
+    from wordspace import datasets
+
+    def unpin(*names: str) -> None:
+        for name in names:
+            toy = dataclasses.replace(datasets.info(name), mirror_sha256=None, min_items=1)
+            monkeypatch.setitem(datasets.REGISTRY, name, toy)
+
+    return unpin
+
+
+@pytest.fixture
 def planted():
     return planted_sentences()
 

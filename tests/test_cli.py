@@ -205,10 +205,13 @@ def test_help_teaches_every_subcommand():
                                            capture_output=True, text=True).stdout
 
 
-def test_eval_reports_what_evaluate_computes(trained, tmp_path, monkeypatch, capsys):
+def test_eval_reports_what_evaluate_computes(trained, tmp_path, monkeypatch, capsys,
+                                            toy_datasets):
     import json
 
     from wordspace.evaluate import analogies, word_similarity
+
+    toy_datasets("simlex999", "google")
 
     mirror = tmp_path / "mirror"
     (mirror / "similarity").mkdir(parents=True)
@@ -260,7 +263,8 @@ def test_a_reader_that_leaves_stops_the_command_quietly():
     assert shown.returncode == 141 and shown.stderr == ""  # as a tool killed by SIGPIPE
 
 
-def test_data_list_and_path(tmp_path, monkeypatch, capsys):
+def test_data_list_and_path(tmp_path, monkeypatch, capsys, toy_datasets):
+    toy_datasets("ws353")
     mirror = tmp_path / "mirror"
     (mirror / "similarity").mkdir(parents=True)
     (mirror / "similarity" / "ws353.txt").write_text("tiger\tcat\t7.35\n")

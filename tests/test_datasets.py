@@ -701,17 +701,35 @@ def test_a_bad_mirror_file_is_refused_by_name_and_kept(tmp_path, register, monke
     assert text8.exists() and pairs.read_bytes() == HTML  # the user's files are left alone
 
 
-def test_a_partial_benchmark_in_the_mirror_is_used_with_a_warning(tmp_path, register,
-                                                                  monkeypatch, caplog):
+def test_a_partial_or_edited_mirror_file_makes_the_dataset_unavailable(tmp_path, register,
+                                                                       monkeypatch):
+    """A truncated mirror file was scored with a warning (ws353 cut to 108 lines: "69
+    pairs, 64% covered", exit 0): one short of the dataset's items, or whose sha256 is
+    not the registry's, is refused by name as unavailable (an evaluation skips it), and
+    left alone."""
     (tmp_path / "similarity").mkdir()
     pairs = tmp_path / "similarity" / "toy.txt"
     pairs.write_bytes(PAIRS)
-    register("toy", kind="similarity", description="", urls=("http://127.0.0.1:9/y",),
-             filename="y", mirror=("similarity/toy.txt",), min_items=300)
+    register("toy", kind="similarity", description="the toy set", filename="y",
+             urls=("http://127.0.0.1:9/y",), mirror=("similarity/toy.txt",), min_items=3)
     monkeypatch.setenv("WORDSPACE_DATA", str(tmp_path))
-    with caplog.at_level(logging.WARNING):
-        assert len(datasets.load("toy")) == 2
-    assert f"{pairs} holds 2 items; toy has at least 300: only part" in caplog.text
+    with pytest.raises(datasets.DatasetUnavailable,
+                       match=rf"toy: the mirror's file is only part of the dataset, so it "
+                             rf"is not used: {pairs} holds 2 items; toy has at least 3. "
+                             r"Replace it with a copy of the toy set, or unset WORDSPACE_"):
+        datasets.load("toy")
+    pinned = hashlib.sha256(PAIRS).hexdigest()
+    register("toy", kind="similarity", description="the toy set", filename="y",
+             urls=("http://127.0.0.1:9/y",), mirror=("similarity/toy.txt",),
+             mirror_sha256=pinned)
+    assert len(datasets.load("toy")) == 2
+    pairs.write_bytes(PAIRS.replace(b"7.35", b"9.35"))  # as many pairs, one score edited
+    with pytest.raises(datasets.DatasetUnavailable,
+                       match=rf"toy: the mirror's file {pairs} is not the dataset's file, "
+                             rf"so it is not used: its sha256 is [0-9a-f]{{64}}, the "
+                             rf"registry's {pinned} \(truncated or edited\?\)"):
+        datasets.load("toy")
+    assert pairs.exists()  # the user's: left alone
 
 
 def test_the_shared_mirror_passes_the_checks(monkeypatch):
@@ -1117,10 +1135,13 @@ def test_a_mirror_that_is_no_directory_is_warned_about(server, register, monkeyp
         in caplog.text
 
 
-def test_data_list_says_which_mirror_file_is_a_stand_in(tmp_path, monkeypatch, capsys):
+def test_data_list_says_which_mirror_file_is_a_stand_in(tmp_path, monkeypatch, capsys,
+                                                        toy_datasets):
     """The mirror's wikitext-2 is its validation split: the list says so (it showed
     "2 M words ... mirror", and the stand-in was announced only once used)."""
     from wordspace.cli import main
+
+    toy_datasets("wikitext-2", "ws353")
 
     mirror = tmp_path / "mirror"
     (mirror / "corpora").mkdir(parents=True)

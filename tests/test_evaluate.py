@@ -142,6 +142,7 @@ def test_restrict_vocab_is_a_positive_count_or_none(tmp_path, vectors, restrict)
 
 # -- unavailable datasets are skipped and named; a malformed one is an error -----------------
 def _write_mirror(root, similarity=(), analogy=False):
+    """A mirror of toy files: the test unpins their datasets (the toy_datasets fixture)."""
     (root / "similarity").mkdir(parents=True, exist_ok=True)
     (root / "analogy").mkdir(exist_ok=True)
     for name in similarity:
@@ -174,11 +175,12 @@ def offline(monkeypatch):
 
 
 def test_an_unavailable_dataset_is_skipped_and_the_others_reported(
-        tmp_path, monkeypatch, offline, tiny, caplog):
+        tmp_path, monkeypatch, offline, tiny, caplog, toy_datasets):
     import logging
 
     from wordspace.evaluate import evaluate, format_table
 
+    toy_datasets("ws353", "google")
     monkeypatch.setenv("WORDSPACE_DATA", str(_write_mirror(tmp_path, ["ws353"], True)))
     with caplog.at_level(logging.WARNING):
         results = evaluate(tiny, ["ws353", "simlex999", "google"])
@@ -196,10 +198,11 @@ def test_an_unavailable_dataset_is_skipped_and_the_others_reported(
     assert results.as_dict()["skipped"] == {"simlex999": why}
 
 
-def test_no_available_dataset_fails(tmp_path, monkeypatch, offline, tiny):
+def test_no_available_dataset_fails(tmp_path, monkeypatch, offline, tiny, toy_datasets):
     from wordspace.datasets import DatasetUnavailable
     from wordspace.evaluate import evaluate
 
+    toy_datasets("ws353")
     monkeypatch.setenv("WORDSPACE_DATA", str(_write_mirror(tmp_path)))
     with pytest.raises(DatasetUnavailable, match="no dataset could be evaluated") as e:
         evaluate(tiny, ["simlex999", "google"])
@@ -224,13 +227,14 @@ def test_a_malformed_dataset_is_an_error_not_a_skip(tmp_path, monkeypatch, offli
 
 
 def test_cli_eval_names_the_skipped_and_fails_with_none(tmp_path, monkeypatch, offline, tiny,
-                                                        capsys):
+                                                        capsys, toy_datasets):
     import json
 
     from wordspace.cli import main
 
     model = tmp_path / "tiny.txt"
     tiny.save_word2vec_format(model)
+    toy_datasets("ws353")
     monkeypatch.setenv("WORDSPACE_DATA", str(_write_mirror(tmp_path / "m", ["ws353"])))
     assert main(["eval", str(model), "--datasets", "ws353", "simlex999"]) == 0
     out = capsys.readouterr().out.splitlines()
@@ -243,6 +247,23 @@ def test_cli_eval_names_the_skipped_and_fails_with_none(tmp_path, monkeypatch, o
     assert main(["eval", str(model), "--datasets", "simlex999", "men"]) == 2
     err = capsys.readouterr().err
     assert "no dataset could be evaluated" in err and "simlex999" in err and "men" in err
+
+
+def test_a_truncated_mirror_file_is_skipped_not_scored(tmp_path, monkeypatch, offline, tiny):
+    """A WS353 cut short in the mirror was scored ("69 pairs", exit 0, a warning): the
+    registry's ws353 is the shared mirror's file, so a part of it is skipped and named."""
+    from wordspace.evaluate import evaluate
+
+    mirror = _write_mirror(tmp_path / "m", ["ws353"])  # three pairs of WS353's 353
+    monkeypatch.setenv("WORDSPACE_DATA", str(mirror))
+    pairs = tmp_path / "pairs.txt"
+    pairs.write_text("man\tking\t3\nman\twoman\t2\nking\tqueen\t1\n")
+    results = evaluate(tiny, ["ws353", str(pairs)])
+    assert list(results["cosine"]) == [str(pairs)]
+    assert results.skipped["ws353"].startswith(
+        f"ws353: the mirror's file is only part of the dataset, so it is not used: "
+        f"{mirror / 'similarity' / 'ws353.txt'} holds 3 items; ws353 has at least 353")
+    assert not offline
 
 
 def test_a_cache_that_cannot_be_written_makes_a_dataset_unavailable(tmp_path, monkeypatch,
@@ -562,11 +583,12 @@ def test_wbless_and_bibless_are_scored_by_hypernymysuite_s_random_splits(directe
 
 
 def test_the_registry_s_wbless_is_scored_by_splits_though_it_has_a_val_fold(
-        tmp_path, monkeypatch, offline):
+        tmp_path, monkeypatch, offline, toy_datasets):
     """hypernymysuite's wbless.tsv has val and test folds, and its wbless_setup ignores
     them: so does the registry's wbless (a file of one's own keeps its val fold)."""
     from wordspace.evaluate import entailment, evaluate
 
+    toy_datasets("wbless")
     labels = np.tile([1, 0, 0, 1, 0], 20)
     scorer = Planted(np.linspace(0, 1, 100) + labels, np.zeros(100))
     mirror = tmp_path / "mirror"
@@ -659,10 +681,11 @@ def test_an_accuracy_no_better_than_the_majority_says_so():
 
 
 def test_gensim_s_file_evaluations_also_take_the_datasets_names(tmp_path, monkeypatch,
-                                                                 offline, tiny):
+                                                                 offline, tiny, toy_datasets):
     """``wv.evaluate_word_analogies("google")`` and ``evaluate_word_pairs("ws353")`` score
     the registry's sets (here from a mirror) exactly as their files; a file not found
     names the sets wordspace takes by name."""
+    toy_datasets("ws353", "google")
     mirror = _write_mirror(tmp_path, ["ws353"], True)
     monkeypatch.setenv("WORDSPACE_DATA", str(mirror))
     by_name = tiny.evaluate_word_analogies("google")

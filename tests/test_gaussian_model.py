@@ -197,7 +197,7 @@ def test_invalid_parameters():
         Distributions(["a"], np.zeros((1, 3)), np.ones((1, 2)))
 
 
-def test_cli_train_eval_plot_export(tmp_path, monkeypatch, capsys):
+def test_cli_train_eval_plot_export(tmp_path, monkeypatch, capsys, toy_datasets):
     sentences, _, _ = hierarchy(n_sentences=600)
     corpus = write_sentences(tmp_path / "h.txt", sentences)
     out = tmp_path / "g"
@@ -207,6 +207,7 @@ def test_cli_train_eval_plot_export(tmp_path, monkeypatch, capsys):
     assert isinstance(model, GaussianSkipGram) and model.dim == 6
     mirror = tmp_path / "mirror"
     (mirror / "entailment").mkdir(parents=True)
+    toy_datasets("wbless")
     (mirror / "entailment" / "wbless.tsv").write_text(
         "word1\tword2\tlabel\trelation\tfold\n"
         + "".join(f"s{i}_0\tgen{i}\tTrue\thyper\t{f}\ngen{i}\ts{i}_1\tFalse\tother\t{f}\n"

@@ -18,8 +18,10 @@ Every file is read by its kind's parser (a corpus gets a plausibility check: a m
 size, text rather than HTML or binary) and held to the registry's minimum item count
 before it is used: a downloaded file that fails is discarded (the server may have sent
 an error page), a damaged cached one is removed and fetched again, and a mirror file
-that fails is refused with its name (and left alone: it is the user's). The cache
-records each data file's size, time and sha256 when it is fetched (``verified.json``):
+that fails is refused with its name (and left alone: it is the user's); one that parses
+but holds fewer items, or has another sha256 than the registry's record of the shared
+mirror's file, makes the dataset unavailable (skipped by an evaluation, and named). The
+cache records each data file's size, time and sha256 when it is fetched (``verified.json``):
 one truncated or edited since, even into a file that still parses, is fetched again; a
 download put in the cache by hand must have the registry's size and checksum (it is
 refused, not removed, otherwise).
@@ -28,6 +30,10 @@ Checksums (``"sha256:..."`` or ``"sha1:..."``) are recorded only where a public 
 states them: text8's and WikiText's sha256 as several independent projects (TensorFlow
 examples, Julia's WikiText DataDeps) pin them, the others' SHA-1 as GluonNLP pins them.
 For the rest the file's own sha256 is logged on download, so it can be pinned later.
+The mirror's files (``mirror_sha256``) are pinned by the sha256 of the shared mirror's
+copies; WBLESS's and BIBLESS's downloads, from HyperVec at a pinned commit, have no
+published checksum and no copy here to take one from: their item counts are held
+instead.
 """
 
 from __future__ import annotations
@@ -111,6 +117,11 @@ class _NoSpace(DatasetError):
     """Unpacking ran out of disk space: the archive is fine and is kept."""
 
 
+class _TooFew(DatasetError):
+    """A file that parses but holds fewer items than its dataset has: a part of it
+    (truncated, or a subset), whose scores would not compare with published ones."""
+
+
 @dataclass(frozen=True)
 class Dataset:
     """One registry entry.
@@ -122,9 +133,13 @@ class Dataset:
     downloaded and unpacked once for all of them.
 
     ``size`` and ``checksum`` are the canonical download's; they cannot check a mirror
-    file, which may be a reformatted copy or a stand-in. ``min_items`` (benchmarks) and
-    ``min_bytes`` (corpora) can: they are set a little below what both the canonical
-    file and the stand-in hold, so a truncated file or an error page is caught.
+    file, which may be a reformatted copy or a stand-in: ``mirror_sha256`` does, the
+    sha256 of the mirror's file as the shared mirror (``shared/data``) holds it, and a
+    mirror file with another is refused. ``min_items`` (benchmarks) and ``min_bytes``
+    (corpora) check every copy: ``min_items`` is what the canonical file and the mirror's
+    hold where that could be counted (so a download short of one item is caught), a
+    little below it where not (MEN, RW, MSR, LEDS, BIBLESS, whose files no mirror here
+    holds); ``min_bytes`` a little below the smallest plausible corpus.
     """
 
     name: str
@@ -140,6 +155,7 @@ class Dataset:
     shared_folder: str | None = None
     min_items: int = 1  # pairs, questions, rows or documents any valid copy has
     min_bytes: int = 1  # a corpus's least plausible size on disk (stand-ins included)
+    mirror_sha256: str | None = None  # hex sha256 of the mirror's file (shared/data's)
     #: entailment: the accuracy's threshold is tuned on random splits of the pairs
     #: (hypernymysuite's protocol for WBLESS and BIBLESS), not on a ``val`` fold
     threshold_splits: bool = False
@@ -175,6 +191,7 @@ REGISTRY: dict[str, Dataset] = {d.name: d for d in [
        "text8.zip", member="text8", size=31_344_016, min_bytes=10_000_000,
        checksum="sha256:a6640522afe85d1963ad56c05b0ede0a0c000dddc9671758a6cc09b7a38e5232",
        mirror=("corpora/enwiki2015-text8.gz",),
+       mirror_sha256="fda58ebb920cb18de85f8d229087c829b70fa89f7be83cf7b57bb72979987898",
        stand_in="English Wikipedia 2015 cleaned into text8 format (same size and shape, "
                 "a later dump)"),
     _d("wikitext-2", "corpus", "WikiText-2 (Merity et al. 2016), tokenised, 2 M words",
@@ -183,6 +200,7 @@ REGISTRY: dict[str, Dataset] = {d.name: d for d in [
        "wikitext-2-v1.zip", member="wikitext-2/wiki.train.tokens", min_bytes=1_000_000,
        checksum="sha256:92675f1d63015c1c8b51f1656a52d5bdbc33aafa60cc47a218a66e7ee817488c",
        mirror=("corpora/wiki.valid.tokens",),
+       mirror_sha256="f0737ed31fc1329026e95cb8b98e19c2a182c39c240ab909dc31abf2f8af58e8",
        stand_in="the WikiText-2 validation split only (214 k words), not the training split"),
     _d("wikitext-103", "corpus", "WikiText-103 (Merity et al. 2016), tokenised, 103 M words",
        ("https://wikitext.smerity.com/wikitext-103-v1.zip",
@@ -195,23 +213,27 @@ REGISTRY: dict[str, Dataset] = {d.name: d for d in [
        ("https://gabrilovich.com/resources/data/wordsim353/wordsim353.zip",
         "http://www.cs.technion.ac.il/~gabr/resources/data/wordsim353/wordsim353.zip"),
        "wordsim353.zip", member="combined.tab", mirror=("similarity/ws353.txt",),
-       min_items=340),
+       min_items=353,
+       mirror_sha256="7968d0b0f8851fd1932c0aa998482f12396761774769450b290f142f52942b8c"),
     _d("ws353-sim", "similarity", "WordSim-353 similarity subset (Agirre et al. 2009), "
        "203 pairs", "http://alfonseca.org/pubs/ws353simrel.tar.gz", "ws353simrel.tar.gz",
        member="wordsim353_sim_rel/wordsim_similarity_goldstandard.txt",
        checksum="sha1:1b9ca7f4d61682dea0004acbd48ce74275d5bfff", shared_folder="ws353simrel",
-       mirror=("similarity/ws353-sim.txt",), min_items=190),
+       mirror=("similarity/ws353-sim.txt",), min_items=203,
+       mirror_sha256="f1da938998863c94e53f72f984a5c6e215f0b46c323aae8f0f4930703a339107"),
     _d("ws353-rel", "similarity", "WordSim-353 relatedness subset (Agirre et al. 2009), "
        "252 pairs", "http://alfonseca.org/pubs/ws353simrel.tar.gz", "ws353simrel.tar.gz",
        member="wordsim353_sim_rel/wordsim_relatedness_goldstandard.txt",
        checksum="sha1:1b9ca7f4d61682dea0004acbd48ce74275d5bfff", shared_folder="ws353simrel",
-       mirror=("similarity/ws353-rel.txt",), min_items=240),
+       mirror=("similarity/ws353-rel.txt",), min_items=252,
+       mirror_sha256="66a7c88100624d0a391605ff61ce84e11d11ee620d51ec0298da49592838f8fa"),
     _d("simlex999", "similarity", "SimLex-999 (Hill et al. 2015), 999 pairs, strict "
        "similarity", ("https://www.cl.cam.ac.uk/~fh295/SimLex-999.zip",
                       "https://fh295.github.io/SimLex-999.zip"), "SimLex-999.zip",
        member="SimLex-999/SimLex-999.txt",
        checksum="sha1:0d3afe35b89d60acf11c28324ac7be10253fda39",
-       mirror=("similarity/simlex999.txt",), min_items=950),
+       mirror=("similarity/simlex999.txt",), min_items=999,
+       mirror_sha256="405394ffb7d25f6d0e3c041f87c9f27d29dc6b047506769953e85c4523b11685"),
     _d("men", "similarity", "MEN (Bruni et al. 2014), 3,000 pairs, relatedness",
        ("https://staff.fnwi.uva.nl/e.bruni/resources/MEN.tar.gz",
         "http://clic.cimec.unitn.it/~elia.bruni/resources/MEN.tar.gz"), "MEN.tar.gz",
@@ -229,7 +251,8 @@ REGISTRY: dict[str, Dataset] = {d.name: d for d in [
        ("https://download.tensorflow.org/data/questions-words.txt",
         "https://raw.githubusercontent.com/tmikolov/word2vec/master/questions-words.txt"),
        "questions-words.txt", checksum="sha1:fa92df4bbe788f2d51827c762c63bd8e470edf31",
-       mirror=("analogy/questions-words.txt",), min_items=19_000),
+       mirror=("analogy/questions-words.txt",), min_items=19_544,
+       mirror_sha256="8c29b3332afc46f3fb8be04cb5297bf96f39aa7131272dff57869b4485b22a36"),
     _d("msr", "analogy", "MSR syntactic analogies (Mikolov et al. 2013, NAACL), 8,000 "
        "questions in 16 sections",
        "http://research.microsoft.com/en-us/um/people/gzweig/Pubs/myz_naacl13_test_set.tgz",
@@ -239,13 +262,15 @@ REGISTRY: dict[str, Dataset] = {d.name: d for d in [
     _d("bless", "entailment", "BLESS hypernymy (Baroni & Lenci 2011), 14,542 pairs",
        _LEVY_ZIP, "lexical_inference.zip", member="lexical_entailment/bless2011",
        shared_folder="lexical_inference", mirror=("entailment/bless.tsv",),
-       min_items=10_000),
+       min_items=14_542,
+       mirror_sha256="bfe8f66540fb08b46e42ea690d49aa8c57c979fa9c9eb6900f1484cfc2b4fdb8"),
     _d("wbless", "entailment", "WBLESS (Weeds et al. 2014), 1,668 pairs, hypernym or not",
        f"{_HYPERVEC}/AWBLESS.txt", "AWBLESS.txt", mirror=("entailment/wbless.tsv",),
-       min_items=1_600, threshold_splits=True),
+       min_items=1_668, threshold_splits=True,
+       mirror_sha256="24a3d202fb05883c93ec214982b697569325e372791819568c6f8ad125d1aa76"),
     _d("bibless", "entailment", "BIBLESS (Kiela et al. 2015), 1,668 pairs, with direction",
        f"{_HYPERVEC}/ABIBLESS.txt", "ABIBLESS.txt", mirror=("entailment/bibless.tsv",),
-       min_items=1_600, threshold_splits=True),
+       min_items=1_660, threshold_splits=True),
     _d("baroni2012", "entailment", "LEDS (Baroni et al. 2012), 2,770 pairs, entails or not",
        _LEVY_ZIP, "lexical_inference.zip", member="lexical_entailment/baroni2012",
        shared_folder="lexical_inference",
@@ -254,7 +279,8 @@ REGISTRY: dict[str, Dataset] = {d.name: d for d in [
     _d("bbc", "documents", "BBC News (Greene & Cunningham 2006), 2,225 articles in 5 topics",
        "http://mlg.ucd.ie/files/datasets/bbc-fulltext.zip", "bbc-fulltext.zip", member="bbc",
        mirror=("docs/bbc.jsonl.gz",),
-       stand_in="the same articles as JSON lines ({id, label, text})", min_items=2_200),
+       stand_in="the same articles as JSON lines ({id, label, text})", min_items=2_225,
+       mirror_sha256="0c91893871711f18b195648ca8bfa7400515630e1575532e7c0a5453516d38ee"),
 ]}
 
 
@@ -305,14 +331,42 @@ def locate(name: str) -> tuple[Path, str] | None:
 def check_mirror_file(name: str, where: Path):
     """What the mirror's file ``where`` (as :func:`locate` finds it) holds of the dataset
     ``name``, parsed, as :func:`path` and :func:`load` check it; one they would refuse
-    raises :class:`DatasetError` saying why (the user's file: refused, never removed)."""
+    raises :class:`DatasetError` saying why (the user's file: refused, never removed).
+    A file that parses but is not the dataset (fewer items than it has, or another
+    sha256 than the registry's ``mirror_sha256``: truncated, edited, a subset) raises
+    :class:`DatasetUnavailable`: the dataset is not there, and evaluations skip it,
+    naming the file, rather than score a part of it."""
     dataset = info(name)
+    advice = (f"Replace it with a copy of {dataset.description}, or unset WORDSPACE_DATA "
+              "to download it")
     try:
-        return _validate(dataset, where, partial_ok=True)
+        parsed = _validate(dataset, where)
+        digest = _mirror_digest(where) if dataset.mirror_sha256 else None
+    except _TooFew as e:
+        raise DatasetUnavailable(f"{name}: the mirror's file is only part of the dataset, "
+                                 f"so it is not used: {e}. {advice}") from None
     except DatasetError as e:
-        raise DatasetError(
-            f"{name}: the mirror's file is not usable: {e}. Replace it with a copy of "
-            f"{dataset.description}, or unset WORDSPACE_DATA to download it") from None
+        raise DatasetError(f"{name}: the mirror's file is not usable: {e}. {advice}"
+                           ) from None
+    if digest is not None and digest != dataset.mirror_sha256:
+        raise DatasetUnavailable(
+            f"{name}: the mirror's file {where} is not the dataset's file, so it is not "
+            f"used: its sha256 is {digest}, the registry's {dataset.mirror_sha256} "
+            f"(truncated or edited?). {advice}")
+    return parsed
+
+
+#: the sha256 of mirror files hashed by this process, by their path and fingerprint
+_mirror_digests: dict[tuple, str] = {}
+
+
+def _mirror_digest(path: Path) -> str:
+    """``path``'s sha256, hashed once a process while its size, times and inode stay."""
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    if key not in _mirror_digests:
+        _mirror_digests[key] = _digest(path, "sha256")
+    return _mirror_digests[key]
 
 
 def path(name: str, download: bool = True, progress: bool = True,
@@ -498,17 +552,21 @@ def _check_download(dataset: Dataset, file: Path) -> None:
     why = None
     if dataset.size and size != dataset.size:
         why = f"it holds {size:,} bytes, the registry's {dataset.size:,}"
-    elif expected:
-        digest = hashlib.new(algorithm)
-        with open(file, "rb") as f:
-            while chunk := f.read(1 << 20):
-                digest.update(chunk)
-        if digest.hexdigest() != expected.lower():
-            why = f"its {algorithm} is {digest.hexdigest()}, the registry's {expected}"
+    elif expected and (digest := _digest(file, algorithm)) != expected.lower():
+        why = f"its {algorithm} is {digest}, the registry's {expected}"
     if why:
         raise DatasetError(f"{file} is not the file {dataset.name} is published as ({why}): "
                            f"remove it to download it afresh, or put a copy of "
                            f"{dataset.urls[0]} there")
+
+
+def _digest(file: Path, algorithm: str) -> str:
+    """The hex digest of ``file``'s bytes by ``algorithm`` (what ``sha256sum`` prints)."""
+    digest = hashlib.new(algorithm)
+    with open(file, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _check_unchanged(dataset: Dataset) -> bool:
@@ -1191,11 +1249,11 @@ def _count(kind: str, parsed) -> int:
     return len(parsed)
 
 
-def _validate(dataset: Dataset, where: Path, partial_ok: bool = False):
+def _validate(dataset: Dataset, where: Path):
     """Read ``where`` as ``dataset``'s kind and hold it to the registry's minimum;
     return what was parsed (the path, for a corpus). :class:`DatasetError` names the
-    file and what is wrong with it. ``partial_ok``: fewer items than the minimum is only
-    warned about (a mirror may hold a deliberate subset of a benchmark)."""
+    file and what is wrong with it (:class:`_TooFew` where it parses but holds fewer
+    items than the registry's minimum: a part of the dataset, not a malformed file)."""
     kind = dataset.kind
     try:
         if not where.is_dir():
@@ -1209,12 +1267,8 @@ def _validate(dataset: Dataset, where: Path, partial_ok: bool = False):
         raise DatasetError(f"{where} cannot be read as {kind} data: {e}") from None
     count = _count(kind, parsed)
     if count < dataset.min_items:
-        message = (f"{where} holds {count:,} items; {dataset.name} has at least "
-                   f"{dataset.min_items:,}")
-        if not partial_ok:
-            raise DatasetError(message)
-        logger.warning("%s: only part of the dataset? Results will not compare with "
-                       "published ones", message)
+        raise _TooFew(f"{where} holds {count:,} items; {dataset.name} has at least "
+                      f"{dataset.min_items:,}")
     return parsed
 
 
