@@ -535,55 +535,68 @@ def _rot(path: Path) -> None:
 
 def test_an_archive_that_fails_is_removed_only_if_wordspace_downloaded_it(server, register,
                                                                          caplog):
-    """A download the cache made is its own to remove and fetch again; an archive put
+    """A download the cache made is its own to remove and fetch again, damaged in place
+    (a byte flipped, or cut short: another size and time) included; an archive put
     there by hand (the registry stating no checksum to refuse it by) is the user's: the
-    error says so and leaves it. A damaged unpacked file is unpacked again from the
-    download, without a download, and siblings sharing the archive are unpacked again."""
-    body = b"".join(b"w%d\tv%d\t%d.5\n" % (i, i, i % 10) for i in range(20))
+    error says so truly and leaves it. A damaged unpacked file is unpacked again from
+    the download, without a download, and siblings sharing the archive are unpacked
+    again."""
+    # b.txt is stored big enough that the archive outlasts the first bytes kept on record
+    body = b"".join(b"w%d\tv%d\t%d.5\n" % (i, i, i % 10) for i in range(2000))
     server.files["/a.zip"] = make_zip({"set/a.txt": PAIRS, "set/b.txt": body})
     a, b = (register(name, kind="similarity", description="", filename="a.zip",
                      urls=(server.url + "/a.zip",), member=f"set/{name}.txt",
                      shared_folder="ab") for name in "ab")
-    assert len(datasets.load("a")) == 2 and len(datasets.load("b")) == 20
+    assert len(datasets.load("a")) == 2 and len(datasets.load("b")) == 2000
     b.cache_path.write_bytes(body[:-5])  # damaged since: unpacked again, not downloaded
-    with caplog.at_level(logging.WARNING, logger="wordspace.datasets"):
-        assert len(datasets.load("b")) == 20
+    with caplog.at_level(logging.WARNING):
+        assert len(datasets.load("b")) == 2000
     assert "removed it to unpack afresh" in caplog.text
     assert len(datasets.load("a")) == 2 and server.requests == ["/a.zip"]
     archive = a.folder / "a.zip"
-    # the cache's own download, damaged since: removed, so the next call downloads it
-    _rot(archive)
-    for d in (a, b):
-        d.cache_path.unlink()
-    with pytest.raises(DatasetError, match="removed the download and what it unpacked"):
-        datasets.load("a")
-    assert not archive.exists() and leftovers(a) == []
-    # one put there by hand: refused by name, and kept
+    # the cache's own download, damaged since: removed and downloaded again at once (it
+    # said "has no record of being downloaded by wordspace" once cut short, and was kept)
+    for damage in (_rot, lambda p: os.truncate(p, p.stat().st_size // 2)):
+        damage(archive)
+        for d in (a, b):
+            d.cache_path.unlink()
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            assert len(datasets.load("a")) == 2
+        assert "the cached download is damaged" in caplog.text
+    assert server.requests == ["/a.zip"] * 3
+    # one copied over it by hand (other first bytes): refused by name, and kept
     placed = make_zip({"set/other.txt": PAIRS})
     archive.write_bytes(placed)
-    kept = (r"does not contain set/a.txt; .*a.zip has no record of being downloaded by "
-            r"wordspace \(put there by hand, or by an older wordspace\), so it is kept: "
-            r"remove it to download")
-    with pytest.raises(DatasetError, match=kept):
+    shutil.rmtree(a.folder / "unpacked")
+    replaced = (r"does not contain set/a.txt; .*a.zip is not the file wordspace downloaded "
+                r"there \(another was put in its place, or its first bytes changed\), so it "
+                r"is kept: remove it to download")
+    with pytest.raises(DatasetError, match=replaced):
         datasets.load("a")
-    assert archive.read_bytes() == placed and server.requests == ["/a.zip"]
+    assert archive.read_bytes() == placed and server.requests == ["/a.zip"] * 3
     archive.unlink()
-    assert len(datasets.load("a")) == 2 and server.requests == ["/a.zip"] * 2
+    assert len(datasets.load("a")) == 2 and server.requests == ["/a.zip"] * 4
     # the cache's download removed by the user, another put in its place: the user's
     archive.unlink()
     shutil.rmtree(a.folder / "unpacked")
     archive.write_bytes(placed)
-    with pytest.raises(DatasetError, match=kept):
+    with pytest.raises(DatasetError, match=replaced):
         datasets.load("a")
     assert archive.read_bytes() == placed
+    # with no record at all: said so
+    (a.folder / "verified.json").unlink()
+    with pytest.raises(DatasetError, match=r"a.zip has no record of being downloaded by "
+                                           r"wordspace \(put there by hand, or by an older "
+                                           r"wordspace\), so it is kept"):
+        datasets.load("a")
     # a whole archive put there by hand (or by a wordspace before records) is used, and
     # from then on the cache's
     archive.write_bytes(make_zip({"set/a.txt": PAIRS, "set/b.txt": body}))
-    assert len(datasets.load("b")) == 20 and server.requests == ["/a.zip"] * 2
+    assert len(datasets.load("b")) == 2000 and server.requests == ["/a.zip"] * 4
     _rot(archive)
     shutil.rmtree(a.folder / "unpacked")
-    with pytest.raises(DatasetError, match="removed the download"):
-        datasets.load("a")
+    assert len(datasets.load("a")) == 2 and server.requests == ["/a.zip"] * 5
 
 
 def test_a_damaged_download_is_fetched_again_but_a_wrong_file_placed_by_hand_kept(

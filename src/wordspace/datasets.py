@@ -487,12 +487,32 @@ def _fingerprint(path: Path) -> list:
              st.st_ino] for p in _files(path) for st in (p.stat(),)]
 
 
-def _same_place(recorded, path: Path) -> bool:
-    """Whether ``path`` has the name, size and ``mtime`` its ``recorded`` fingerprint
-    says: what tells the cache's own archive from one put in its place by hand, while a
-    damaged disk's changes are its own to remove (records before ctimes had only these)."""
-    return isinstance(recorded, list) and all(isinstance(e, list) for e in recorded) \
-        and [e[:3] for e in recorded] == [e[:3] for e in _fingerprint(path)]
+#: an archive's record keeps the sha256 of its first HEAD_BYTES: what a truncation or a
+#: damaged tail leaves as it was, and another file put in its place does not
+HEAD_BYTES = 4096
+
+
+def _head(path: Path) -> str:
+    """The sha256 of ``path``'s first :data:`HEAD_BYTES` bytes."""
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read(HEAD_BYTES)).hexdigest()
+
+
+def _same_place(record: dict, path: Path) -> bool:
+    """Whether the file at ``path`` is the one its ``record`` was taken of: the same
+    name, size and ``mtime`` (a damaged disk's changes keep these), or, since records
+    keep it, the same inode and first :data:`HEAD_BYTES` (the same file truncated or
+    damaged towards its end since: another size or time). A file put in its place (a
+    new inode, or other first bytes: copied over it) is not the cache's."""
+    recorded = record.get("fingerprint")
+    if not (isinstance(recorded, list) and all(isinstance(e, list) for e in recorded)):
+        return False
+    now = _fingerprint(path)
+    if [e[:3] for e in recorded] == [e[:3] for e in now]:
+        return True
+    return "head" in record and all(len(e) >= 5 for e in recorded) \
+        and [(e[0], e[4]) for e in recorded] == [(e[0], e[4]) for e in now] \
+        and path.is_file() and _head(path) == record["head"]
 
 
 def _sha256(path: Path) -> str:
@@ -516,14 +536,16 @@ def _records(dataset: Dataset) -> dict:
 
 def _record(dataset: Dataset, path: Path | None = None) -> None:
     """Note the cached data's fingerprint and sha256, as fetched and checked, or the
-    downloaded archive ``path``'s fingerprint (all :func:`_ours` compares; its content
-    is checked by unpacking it): what the cache holds as its own."""
+    downloaded archive ``path``'s fingerprint and first bytes' sha256 (all :func:`_ours`
+    compares; its content is checked by unpacking it): what the cache holds as its own."""
     if not os.access(dataset.folder, os.W_OK):  # a read-only shared cache: used as it is
         return
     path = dataset.cache_path if path is None else path
     entry = {"fingerprint": _fingerprint(path)}
     if path == dataset.cache_path:  # what _check_unchanged falls back on
         entry["sha256"] = _sha256(path)
+    elif path.is_file():
+        entry["head"] = _head(path)
     key = str(path.relative_to(dataset.folder))
     _write_records(dataset, {**_records(dataset), key: entry})
 
@@ -601,13 +623,14 @@ _verified: set[tuple[str, str, str | None]] = set()
 
 def _ours(dataset: Dataset, path: Path) -> bool:
     """Whether the cache downloaded ``path`` (so it may remove it): it has a record, and
-    an archive's record is of this very file (its size and time: one put in its place
-    by hand since is the user's). A data file's record stands even when the file
-    changed since (truncated or edited: :func:`_check_unchanged`)."""
+    an archive's record is of this very file (:func:`_same_place`: one put in its place
+    by hand since is the user's, the cache's own damaged since is still its own). A
+    data file's record stands even when the file changed since (truncated or edited:
+    :func:`_check_unchanged`)."""
     record = _records(dataset).get(str(path.relative_to(dataset.folder)))
     if not isinstance(record, dict):
         return False
-    return path == dataset.cache_path or _same_place(record.get("fingerprint"), path)
+    return path == dataset.cache_path or _same_place(record, path)
 
 
 def _error_page(dataset: Dataset) -> bool:
@@ -621,11 +644,15 @@ def _error_page(dataset: Dataset) -> bool:
 
 
 def _kept(dataset: Dataset, path: Path, error) -> DatasetUnavailable:
-    """The error for a file that fails but is not the cache's to remove."""
+    """The error for a file that fails but is not the cache's to remove, saying why it
+    is not: it has no record, or another file than the recorded one is in its place."""
+    recorded = isinstance(_records(dataset).get(str(path.relative_to(dataset.folder))), dict)
+    why = ("is not the file wordspace downloaded there (another was put in its place, or "
+           "its first bytes changed)" if recorded else "has no record of being downloaded "
+           "by wordspace (put there by hand, or by an older wordspace)")
     return DatasetUnavailable(
-        f"{dataset.name}: {error}; {path} has no record of being downloaded by wordspace "
-        f"(put there by hand, or by an older wordspace), so it is kept: remove it to "
-        f"download {dataset.urls[0]} afresh, or put a copy of it there")
+        f"{dataset.name}: {error}; {path} {why}, so it is kept: remove it to download "
+        f"{dataset.urls[0]} afresh, or put a copy of it there")
 
 
 def _discard(dataset: Dataset) -> bool:
@@ -672,7 +699,8 @@ def _writable_folder(dataset: Dataset) -> Path:
 def _fetch(dataset: Dataset, progress: bool, deadline: float | None):
     folder = _writable_folder(dataset)
     archive = folder / dataset.filename
-    if archive.exists():  # kept from an earlier download, or put there by hand
+    kept = archive.exists()
+    if kept:  # kept from an earlier download, or put there by hand
         try:
             _check_download(dataset, archive)  # the registry's file?
         except DatasetError as e:
@@ -681,6 +709,7 @@ def _fetch(dataset: Dataset, progress: bool, deadline: float | None):
             logger.warning("%s: the cached download is damaged (%s); downloading it "
                            "afresh", dataset.name, e)
             _discard(dataset)
+            kept = False  # what is unpacked next is this call's own download
     checked = []  # what the validation parsed, so load() does not parse twice
     if not archive.exists():
         download_deadline()  # a bad $WORDSPACE_DOWNLOAD_DEADLINE is said once, not per URL
@@ -726,6 +755,10 @@ def _fetch(dataset: Dataset, progress: bool, deadline: float | None):
         # with one an unsafe archive can: remove it, so the next call downloads afresh
         # instead of failing the same way forever (one put there by hand is the user's)
         if _discard(dataset):
+            if kept:  # the cache's own, damaged since it was fetched: fetched again now
+                logger.warning("%s: the cached download is damaged (%s); removed it to "
+                               "download it afresh", dataset.name, e)
+                return _fetch(dataset, progress, deadline)
             raise DatasetUnavailable(f"{dataset.name}: {e}; removed the download and what "
                                      f"it unpacked: run again to download afresh, or "
                                      f"download {dataset.urls[0]} by hand into {folder}"
