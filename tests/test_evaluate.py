@@ -680,6 +680,18 @@ def test_an_accuracy_no_better_than_the_majority_says_so():
     assert "majority class 0.750, no better" in line and "threshold fit on the same rows" in line
 
 
+def test_entailment_rows_say_their_coverage_as_similarity_rows_do():
+    """The table said "3,511 pairs" without the share of the dataset that is, which the
+    JSON had (oov)."""
+    from wordspace.evaluate import entailment, format_table
+
+    rows = [{"word1": a, "word2": b, "label": y} for a, b, y in
+            [("a", "b", True), ("b", "c", False), ("c", "d", False), ("d", "zz", True)]]
+    result = entailment(Directed(), rows).as_dict()
+    assert (result["pairs"], result["oov"], result["coverage"]) == (3, 1, 0.75)
+    assert format_table({"kl": {"mine": result}}).endswith(", 3 pairs, 75% covered")
+
+
 def test_gensim_s_file_evaluations_also_take_the_datasets_names(tmp_path, monkeypatch,
                                                                  offline, tiny, toy_datasets):
     """``wv.evaluate_word_analogies("google")`` and ``evaluate_word_pairs("ws353")`` score

@@ -160,7 +160,7 @@ class Distributions(WordIndex):
 
     def entailment(self, specific: str, general: str) -> float:
         """``KL(N_general || N_specific) - KL(N_specific || N_general)``: positive when the
-        first distribution lies inside the second ("poodle" in "dog"), antisymmetric.
+        first distribution lies inside the second ("dachshund" in "dog"), antisymmetric.
 
         It ranks a pair's two directions as ``-KL(N_specific || N_general)`` does, but
         cancels the part both directions share (how far apart the means are), so one

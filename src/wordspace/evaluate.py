@@ -340,10 +340,15 @@ class EntailmentResult:
     directional_note: str = ""  # why there is no directional score, where there is none
     three_way: bool = False  # labels 1, -1 (reversed), 0: accuracy over the three
 
+    @property
+    def coverage(self) -> float:
+        """Share of the dataset's pairs that were evaluated."""
+        return self.pairs / max(self.pairs + self.oov, 1)
+
     def as_dict(self) -> dict:
         """Plain fields, for JSON: a directional score that does not apply is ``None``
         (``directional_note`` says why), never NaN."""
-        out = asdict(self)
+        out = {**asdict(self), "coverage": self.coverage}
         if self.directional_note and self.directional != self.directional:
             out["directional"] = None
         return out
@@ -723,9 +728,11 @@ def _entailment_detail(r: dict) -> str:
         direction = f"{r['directional']:.3f} (chance 0.500)"
     kind = "3-way accuracy: hypernym second, first, or neither" if r.get("three_way") \
         else "accuracy"
+    covered = r["pairs"] / max(r["pairs"] + r["oov"], 1)  # as the similarity rows say it
     return (f"{kind} ({fold}; majority class {majority:.3f}{verdict}), directional "
             f"{direction}, AP {r['average_precision']:.3f} (positive rate "
-            f"{r.get('positive_rate', float('nan')):.3f}), {r['pairs']:,} pairs")
+            f"{r.get('positive_rate', float('nan')):.3f}), {r['pairs']:,} pairs, "
+            f"{100 * covered:.0f}% covered")
 
 
 def _composed(result: dict, what: str) -> str:
