@@ -19,8 +19,9 @@ size, text rather than HTML or binary) and held to the registry's minimum item c
 before it is used: a downloaded file that fails is discarded (the server may have sent
 an error page), a damaged cached one is removed and fetched again, and a mirror file
 that fails is refused with its name (and left alone: it is the user's); one that parses
-but holds fewer items, or has another sha256 than the registry's record of the shared
-mirror's file, makes the dataset unavailable (skipped by an evaluation, and named). The
+but holds fewer items makes the dataset unavailable (skipped by an evaluation, and
+named), and one with another sha256 than the registry's record of the shared mirror's
+file is used with a warning. The
 cache records each data file's size, time and sha256 when it is fetched (``verified.json``):
 one truncated or edited since, even into a file that still parses, is fetched again; a
 download put in the cache by hand must have the registry's size and checksum (it is
@@ -30,8 +31,8 @@ Checksums (``"sha256:..."`` or ``"sha1:..."``) are recorded only where a public 
 states them: text8's and WikiText's sha256 as several independent projects (TensorFlow
 examples, Julia's WikiText DataDeps) pin them, the others' SHA-1 as GluonNLP pins them.
 For the rest the file's own sha256 is logged on download, so it can be pinned later.
-The mirror's files (``mirror_sha256``) are pinned by the sha256 of the shared mirror's
-copies; WBLESS's and BIBLESS's downloads, from HyperVec at a pinned commit, have no
+The mirror's files are compared with the sha256 of the shared mirror's copies
+(``mirror_sha256``); WBLESS's and BIBLESS's downloads, from HyperVec at a pinned commit, have no
 published checksum and no copy here to take one from: their item counts are held
 instead.
 """
@@ -133,9 +134,9 @@ class Dataset:
     downloaded and unpacked once for all of them.
 
     ``size`` and ``checksum`` are the canonical download's; they cannot check a mirror
-    file, which may be a reformatted copy or a stand-in: ``mirror_sha256`` does, the
+    file, which may be a reformatted copy or a stand-in: ``mirror_sha256`` is the
     sha256 of the mirror's file as the shared mirror (``shared/data``) holds it, and a
-    mirror file with another is refused. ``min_items`` (benchmarks) and ``min_bytes``
+    mirror file with another is warned of. ``min_items`` (benchmarks) and ``min_bytes``
     (corpora) check every copy: ``min_items`` is what the canonical file and the mirror's
     hold where that could be counted (so a download short of one item is caught), a
     little below it where not (MEN, RW, MSR, LEDS, BIBLESS, whose files no mirror here
@@ -332,10 +333,12 @@ def check_mirror_file(name: str, where: Path):
     """What the mirror's file ``where`` (as :func:`locate` finds it) holds of the dataset
     ``name``, parsed, as :func:`path` and :func:`load` check it; one they would refuse
     raises :class:`DatasetError` saying why (the user's file: refused, never removed).
-    A file that parses but is not the dataset (fewer items than it has, or another
-    sha256 than the registry's ``mirror_sha256``: truncated, edited, a subset) raises
-    :class:`DatasetUnavailable`: the dataset is not there, and evaluations skip it,
-    naming the file, rather than score a part of it."""
+    A file that parses but holds fewer items than the dataset has (truncated, a subset)
+    raises :class:`DatasetUnavailable`: the dataset is not there, and evaluations skip
+    it, naming the file, rather than score a part of it. One whose sha256 is not the
+    registry's ``mirror_sha256`` (the shared mirror's copy) but that holds every item is
+    used with a warning: another mirror's copy may differ in its bytes alone (line ends,
+    layout), while an edited value would make its figures differ from published ones."""
     dataset = info(name)
     advice = (f"Replace it with a copy of {dataset.description}, or unset WORDSPACE_DATA "
               "to download it")
@@ -348,11 +351,13 @@ def check_mirror_file(name: str, where: Path):
     except DatasetError as e:
         raise DatasetError(f"{name}: the mirror's file is not usable: {e}. {advice}"
                            ) from None
-    if digest is not None and digest != dataset.mirror_sha256:
-        raise DatasetUnavailable(
-            f"{name}: the mirror's file {where} is not the dataset's file, so it is not "
-            f"used: its sha256 is {digest}, the registry's {dataset.mirror_sha256} "
-            f"(truncated or edited?). {advice}")
+    said = f"{where} {digest}"  # once a process for each content of the file
+    if digest is not None and digest != dataset.mirror_sha256 and said not in _WARNED:
+        _WARNED.add(said)
+        logger.warning("%s: the mirror's file %s is not the copy wordspace knows (its "
+                       "sha256 is %s, the registry's %s): it holds every item and is "
+                       "used, but if its values were edited its figures will not compare "
+                       "with published ones", name, where, digest, dataset.mirror_sha256)
     return parsed
 
 
