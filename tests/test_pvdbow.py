@@ -181,6 +181,36 @@ def test_texts_are_tokenised_as_the_collection_was(tmp_path):
                                       m.dv.infer(["the", "dog", "barked"]))
 
 
+def test_token_lists_are_lowercased_at_inference_as_in_training(caplog):
+    """Token lists given to a lowercase=True collection were lowercased for training but
+    looked up verbatim at inference: the capitalised training tokens were unknown."""
+    docs = [(i, ["Apple", "Pie", "Tastes", "Good"] if i % 2 else ["Stock", "Market"])
+            for i in range(20)]
+    model = PVDBOW(dim=8, epochs=2, workers=1, sample=0, progress=False).fit(
+        Documents(docs, min_count=1, lowercase=True, cache=False, progress=False))
+    lower = model.infer_vector(["apple", "pie"])
+    assert lower.any()
+    np.testing.assert_array_equal(model.infer_vector(["Apple", "Pie"]), lower)
+    np.testing.assert_array_equal(model.dv.infer(("APPLE", "pie")), lower)
+    assert model.similarity_unseen_docs(["Apple", "Pie"], ["apple", "pie"]) == \
+        pytest.approx(1.0)
+    assert "no word in the vocabulary" not in caplog.text
+    with pytest.raises(TypeError, match="the document at index 1: token 1 .* not str"):
+        model.dv.infer_many([["pie"], ["pie", 7]])
+
+
+def test_a_tagged_document_is_inferred_from_its_words():
+    """dv.infer(TaggedDocument(words, tags)) failed: unhashable type: 'list'."""
+    from collections import namedtuple
+
+    TaggedDocument = namedtuple("TaggedDocument", "words tags")  # gensim's shape
+    model = PVDBOW(dim=4, epochs=1, workers=1, sample=0, progress=False).fit(
+        Documents([("a", "cat dog"), ("b", "dog cat")], min_count=1, cache=False,
+                  progress=False))
+    np.testing.assert_array_equal(model.dv.infer(TaggedDocument(["cat", "dog"], ["x"])),
+                                  model.dv.infer(["cat", "dog"]))
+
+
 def test_documents_without_words_get_zero_vectors(caplog):
     docs = Documents([("a", "cat cat dog"), ("b", "rare words"), ("c", "dog cat")],
                      min_count=2)

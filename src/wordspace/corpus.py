@@ -163,6 +163,53 @@ def make_tokenizer(lowercase: bool = False, token_pattern: str | None = None
     return split
 
 
+def given_tokens(tokens: Iterable[str], lowercase: bool, where: str,
+                 error: type[Exception] = TypeError,
+                 source: str = "a corpus iterable yields lists of strings") -> list[str]:
+    """Tokens given already split (an iterable's, or a query's), lowercased as text would
+    be (but not split again by a ``token_pattern``). Unless ``tokens`` is an iterable of
+    strings, ``error`` says so, naming ``where`` they came from and the first token at
+    fault, and what the ``source`` should hold: a token of another type would otherwise
+    become a word of the vocabulary (its ``str()``) or fail later naming nothing. A
+    mapping (a dict) or a set is refused too: its keys, or its items in an order that
+    differs from process to process, would be read as the sentence."""
+    if isinstance(tokens, (Mapping, AbstractSet)):
+        raise error(f"{where} is a {type(tokens).__name__}, not a list of tokens: its "
+                    f"{'keys' if isinstance(tokens, Mapping) else 'items, in no set order,'}"
+                    f" would be read as the sentence; {source}")
+    try:
+        tokens = list(tokens)
+    except TypeError:
+        raise error(f"{where} is of type {type(tokens).__name__}, not a list of tokens "
+                    f"(strings); {source}") from None
+    try:
+        "".join(tokens)  # refuses anything but a str: a C loop, about 8 ns a token
+    except TypeError:
+        j, token = next((j, t) for j, t in enumerate(tokens) if not isinstance(t, str))
+        hint = " (decode bytes first: t.decode('utf-8'))" if isinstance(token, bytes) \
+            else ""
+        raise error(f"{where}: token {j} ({token!r:.40}) is of type "
+                    f"{type(token).__name__}, not str{hint}; {source}") from None
+    return [t.lower() for t in tokens] if lowercase else tokens
+
+
+def query_tokenizer(tokenization: dict) -> Callable[[str | Iterable[str], str], list[str]]:
+    """``tokenize(document, where)``: a new document's tokens as a model's training text
+    was read (``tokenization``, the model's ``tokenization_``; empty for a model that
+    recorded none): a string as a file's line (lowercased, then split by the
+    ``token_pattern``), a list of tokens as an iterable's (lowercased only,
+    :func:`given_tokens`), so that inference finds the words training saw."""
+    lowercase = tokenization.get("lowercase", False)
+    split = make_tokenizer(lowercase, tokenization.get("token_pattern"))
+
+    def tokenize(document, where: str) -> list[str]:
+        if isinstance(document, str):
+            return split(document)
+        return given_tokens(document, lowercase, where, TypeError,
+                            "a document is a text or a list of tokens (strings)")
+    return tokenize
+
+
 class _Tokenizer:
     """A text's tokens without those longer than ``limit`` characters, which are counted
     so that the user hears about them once; :meth:`split` serves a text that arrives in
@@ -218,31 +265,9 @@ class _Tokenizer:
 
     def given(self, tokens: Iterable[str], where: str, error: type[Exception] = TypeError,
               source: str = "a corpus iterable yields lists of strings") -> list[str]:
-        """Tokens given already split (an iterable source), lowercased as text would be,
-        without the overlong ones. Unless ``tokens`` is an iterable of strings, ``error``
-        says so, naming ``where`` they came from and the first token at fault, and what
-        the ``source`` should hold: a token of another type would otherwise become a word
-        of the vocabulary (its ``str()``) or fail later naming nothing. A mapping (a
-        dict) or a set is refused too: its keys, or its items in an order that differs
-        from process to process, would be read as the sentence."""
-        if isinstance(tokens, (Mapping, AbstractSet)):
-            raise error(f"{where} is a {type(tokens).__name__}, not a list of tokens: its "
-                        f"{'keys' if isinstance(tokens, Mapping) else 'items, in no set order,'}"
-                        f" would be read as the sentence; {source}")
-        try:
-            tokens = list(tokens)
-        except TypeError:
-            raise error(f"{where} is of type {type(tokens).__name__}, not a list of tokens "
-                        f"(strings); {source}") from None
-        try:
-            "".join(tokens)  # refuses anything but a str: a C loop, about 8 ns a token
-        except TypeError:
-            j, token = next((j, t) for j, t in enumerate(tokens) if not isinstance(t, str))
-            hint = " (decode bytes first: t.decode('utf-8'))" if isinstance(token, bytes) \
-                else ""
-            raise error(f"{where}: token {j} ({token!r:.40}) is of type "
-                        f"{type(token).__name__}, not str{hint}; {source}") from None
-        return self.keep([t.lower() for t in tokens] if self.lowercase else tokens)
+        """Tokens given already split (an iterable source), checked and lowercased by
+        :func:`given_tokens`, without the overlong ones."""
+        return self.keep(given_tokens(tokens, self.lowercase, where, error, source))
 
     def keep(self, tokens: list[str]) -> list[str]:
         """``tokens`` without the overlong ones."""
@@ -750,7 +775,9 @@ class Corpus:
     lowercase : bool
         Lowercase text before tokenising.
     token_pattern : str, optional
-        Regular expression whose matches are tokens; default: split on whitespace.
+        Regular expression whose matches are tokens; default: split on whitespace. It
+        splits text (a file's lines); token lists given (an iterable's) are taken as
+        split, only lowercased with ``lowercase``.
     unk : bool
         Map out-of-vocabulary words to an ``<unk>`` token at index 0 instead of
         dropping them (word2vec.c drops them).

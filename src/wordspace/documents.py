@@ -80,6 +80,12 @@ def is_document_id(value) -> bool:
     return type(value) in (str, int)
 
 
+def is_tagged_document(item) -> bool:
+    """Whether ``item`` is a gensim ``TaggedDocument`` (or alike): it has ``words`` and
+    ``tags``."""
+    return hasattr(item, "words") and hasattr(item, "tags")
+
+
 def write_document_ids(file: Path, ids: list) -> None:
     """Write document ids (strings and integers, as given) as the JSON list
     :func:`read_document_ids` reads: as compact as the ids themselves (a fixed-width
@@ -277,7 +283,7 @@ class Documents(Corpus):
     def _read_iterable(self, batcher: _Batcher) -> Iterator[tuple]:
         for i, item in enumerate(self._sentences):
             where = f"document {i}"
-            if hasattr(item, "words") and hasattr(item, "tags"):  # gensim's TaggedDocument
+            if is_tagged_document(item):
                 tags = [item.tags] if isinstance(item.tags, (str, int, np.integer)) \
                     else list(item.tags)
                 if len(tags) != 1:

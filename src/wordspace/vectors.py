@@ -1508,8 +1508,10 @@ class DocVectors(Vectors):
                    min_alpha: float | None = None) -> np.ndarray:
         """Vectors of new documents, one row each.
 
-        A document is a list of tokens, or a text, which is tokenised as the model's
-        training collection was (its ``lowercase`` and ``token_pattern``).
+        A document is a list of tokens (or a ``TaggedDocument``, whose ``words`` are
+        taken), or a text, read as the model's training collection was (its
+        ``lowercase`` and ``token_pattern``): a text as a line of a file was (lowercased,
+        then split by the pattern), a list as token lists were (lowercased only).
 
         Each document's vector is trained from a fixed random start for ``epochs`` passes
         over its words (the model's ``epochs`` by default) with everything the model

@@ -18,10 +18,11 @@ import numpy as np
 
 from wordspace._io import load_npy
 from wordspace._validate import check_float, check_int, check_rate, check_switch
-from wordspace.corpus import make_tokenizer
+from wordspace.corpus import query_tokenizer
 from wordspace.documents import (
     Documents,
     check_document_ids,
+    is_tagged_document,
     read_document_ids,
     write_document_ids,
 )
@@ -65,7 +66,7 @@ class PVDBOW(SkipGram):
         Word vectors (only with ``train_words``).
     tokenization_ : dict
         The collection's ``lowercase`` and ``token_pattern``: how :meth:`DocVectors.infer`
-        tokenises a text given as a string.
+        tokenises a text given as a string (and lowercases a list of tokens).
     vocab_ : Vocabulary
     report_ : TrainingReport
     """
@@ -228,10 +229,11 @@ class PVDBOW(SkipGram):
         if workers is not None:
             check_int("workers", workers, 1)
         index = self.vocab_.index
-        settings = getattr(self, "tokenization_", {})
-        tokenize = make_tokenizer(settings.get("lowercase", False),
-                                  settings.get("token_pattern"))
-        documents = [tokenize(doc) if isinstance(doc, str) else doc for doc in documents]
+        # as training read them: a text as a file's line, a token list as an iterable's
+        tokenize = query_tokenizer(getattr(self, "tokenization_", None) or {})
+        documents = [tokenize(doc.words if is_tagged_document(doc) else doc,
+                              f"the document at index {i}")
+                     for i, doc in enumerate(documents)]
         if self.vocab_.unk:  # as the collection was read: an unknown word is <unk>
             encoded = [np.array([index.get(w, 0) for w in doc], np.int32)
                        for doc in documents]
