@@ -38,9 +38,10 @@ def test_json_lines_with_ids_compressed(tmp_path):
 
 def test_json_fields_are_configurable_and_ids_default_to_the_number(tmp_path):
     path = tmp_path / "docs.ndjson"
-    path.write_text("\n".join(json.dumps({"body": v}) for v in TEXTS.values()))
+    path.write_text("\n\n".join(json.dumps({"body": v}) for v in TEXTS.values()))
     docs = Documents(path, min_count=1, text_field="body", progress=False)
-    assert docs.ids == [0, 1, 2]  # numbers: integers, as gensim's int tags
+    # numbers: integers, as gensim's int tags, of the records (a blank line is none)
+    assert docs.ids == [0, 1, 2]
     assert list(words_of(docs).values()) == list(expected().values())
     numbered = tmp_path / "n.jsonl"
     numbered.write_text("\n".join(json.dumps({"doc": [10 + i, f"{10 + i}"][i % 2],
@@ -54,8 +55,11 @@ def test_one_document_per_line_ids_are_line_numbers(tmp_path):
     path = tmp_path / "docs.txt"
     path.write_text("the cat sat on the mat\n\na dog barked\nthe cat and the dog\n")
     docs = Documents(path, min_count=1, progress=False)
-    assert docs.ids == [0, 2, 3]  # the blank line is no document but keeps its number
-    assert list(words_of(docs).values()) == list(expected().values())
+    assert docs.ids == [0, 1, 2, 3]  # the blank line is an empty document, as in gensim
+    assert list(words_of(docs).values()) == [["the", "cat", "sat", "on", "the", "mat"], [],
+                                             ["a", "dog", "barked"],
+                                             ["the", "cat", "and", "the", "dog"]]
+    assert docs.documents_without_words() == [1]
 
 
 def test_a_folder_holds_a_document_per_file(tmp_path):
@@ -121,14 +125,19 @@ def test_cached_integer_ids_stay_integers_and_older_encodings_are_not_read(
     first = Documents(path, min_count=1, progress=False)
     second = Documents(path, min_count=1, progress=False)  # from the cache
     assert second.cache_dir == first.cache_dir is not None
-    assert second.ids == [0, 2] and all(type(i) is int for i in second.ids)
-    # an encoding written before integer ids were kept (its ids all strings) is not read
-    with monkeypatch.context() as patched:
-        patched.setattr(wordspace.documents, "IDS_FORMAT", True)
-        old = Documents(path, min_count=1, progress=False)
-    assert old.cache_dir != first.cache_dir
-    status = {e.folder: e.status for e in cache.corpus_caches()}
-    assert status == {first.cache_dir: "ok", old.cache_dir: "old format"}
+    assert second.ids == [0, 1, 2] and all(type(i) is int for i in second.ids)
+    # an encoding written before integer ids were kept (its ids all strings), or before
+    # a blank line was an empty document (its ids skipped its number), is not read
+    old = {}
+    for layout in (True, 2):
+        with monkeypatch.context() as patched:
+            patched.setattr(wordspace.documents, "IDS_FORMAT", layout)
+            old[layout] = Documents(path, min_count=1, progress=False).cache_dir
+    assert len({first.cache_dir, *old.values()}) == 3
+    listed = {e.folder: (e.status, e.why) for e in cache.corpus_caches()}
+    assert listed == {first.cache_dir: ("ok", ""),
+                      old[True]: ("old format", "documents' ids all made strings"),
+                      old[2]: ("old format", "blank lines of text files were no document")}
 
 
 def test_gensim_int_tags_and_numpy_integers_are_integer_ids():

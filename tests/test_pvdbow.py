@@ -211,6 +211,23 @@ def test_a_tagged_document_is_inferred_from_its_words():
                                   model.dv.infer(["cat", "dog"]))
 
 
+def test_a_blank_line_is_an_empty_document_and_ids_are_line_numbers(tmp_path, caplog):
+    """A blank line of a one-document-a-line file was no document, so the ids skipped
+    its number and ``for i in range(len(dv)): dv[i]`` visited one document twice and the
+    last never (an integer that is no id being a row); gensim's TaggedLineDocument gives
+    it an empty document."""
+    path = tmp_path / "blank2.txt"
+    path.write_text("alpha beta gamma\n\nbeta gamma delta\ngamma delta alpha\n")
+    model = PVDBOW(dim=4, epochs=1, workers=1, sample=0, progress=False).fit(
+        Documents(path, min_count=1, cache=False, progress=False))
+    assert model.dv.index_to_key == [0, 1, 2, 3]
+    rows = [model.dv[i] for i in range(len(model.dv))]
+    np.testing.assert_array_equal(rows, model.dv.vectors)  # each document once, in order
+    assert not rows[1].any() and all(rows[i].any() for i in (0, 2, 3))
+    assert "1 document(s) have no word in the vocabulary (or none at all): zero vectors " \
+        "(ids: 1)" in caplog.text
+
+
 def test_documents_without_words_get_zero_vectors(caplog):
     docs = Documents([("a", "cat cat dog"), ("b", "rare words"), ("c", "dog cat")],
                      min_count=2)
@@ -236,15 +253,17 @@ def test_doc_vectors_answer_by_id(fitted, caplog):
     numbered = Documents([(10, ["t0w0", "c1"]), (11, ["t1w0"])], min_count=1)
     small = PVDBOW(dim=4, epochs=1, sample=0, workers=1, progress=False).fit(numbered)
     np.testing.assert_array_equal(small.dv[10], small.dv["10"])  # an id before a row
-    assert "taken as a row number" not in caplog.text
-    np.testing.assert_array_equal(small.dv[1], small.dv.matrix[1])
-    np.testing.assert_array_equal(small.dv[0], small.dv.matrix[0])
     assert small.dv.ids == [10, 11]  # integers kept, as gensim keeps int tags
-    # integer ids and a number that is none: a row, said once (dv[1] is id 11's row)
-    said = [r.getMessage() for r in caplog.records if "taken as a row number" in r.getMessage()]
-    assert said == ["1 is no document id, so it is taken as a row number: row 1 holds "
-                    "document 11. The ids are integers, so a number may mean either: "
-                    "dv.vectors[i] is row i, without doubt"]
+    # integer ids and a number that is none: it may mean either (dv[1]: id 11's row, and
+    # dv[0] id 10's?), so it is refused, naming both readings, and is not "in" dv
+    with pytest.raises(KeyError, match=r"1 is no document id, and the ids are integers "
+                       r".*row 1 holds document 11; say which you mean: dv.vectors\[1\] "
+                       r"is the row, dv\[dv.ids\[1\]\] that document"):
+        small.dv[np.int64(1)]
+    assert 0 not in small.dv and small.dv.get_index(0, -1) == -1
+    with pytest.raises(KeyError, match="0 is no document id"):
+        small.dv.most_similar(0)
+    assert small.dv.most_similar(10, topn=1)[0][0] == 11
 
 
 def _int_tagged():

@@ -154,8 +154,8 @@ def _describe(folder: Path) -> CachedCorpus:
     entry.settings = _shown_settings(meta)
     if fmt < _FORMAT_VERSION:
         entry.status, entry.why = "old format", f"format {fmt}, now {_FORMAT_VERSION}"
-    elif meta.get("documents") is True:  # before IDS_FORMAT: a run reads the text again
-        entry.status, entry.why = "old format", "documents' ids all made strings"
+    elif _old_documents(meta):  # a run reads the text again
+        entry.status, entry.why = "old format", _old_documents(meta)
     elif fmt > _FORMAT_VERSION:
         entry.status, entry.why = "newer format", f"format {fmt}, this wordspace's " \
             f"{_FORMAT_VERSION}"
@@ -168,6 +168,14 @@ def _describe(folder: Path) -> CachedCorpus:
             if why:
                 entry.status, entry.why = "stale", why
     return entry
+
+
+def _old_documents(meta: dict) -> str | None:
+    """Why an encoding of documents in an older layout is not read again, or None."""
+    from wordspace.documents import OLD_IDS_FORMATS
+
+    layout = meta.get("documents")
+    return OLD_IDS_FORMATS.get(layout) if isinstance(layout, (bool, int)) else None
 
 
 def _read_unseen(path: Path) -> str:

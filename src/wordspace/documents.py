@@ -8,10 +8,10 @@ Sources:
 
 * a JSON-lines file (``.jsonl``, ``.ndjson`` or ``.json``, optionally compressed): one
   object a line, the text in ``text_field`` and the id in ``id_field`` (the document's
-  number, an integer, if absent);
+  number, an integer, if absent; a blank line is no record and no document);
 * any other text file (plain, .gz, .bz2, .xz): one document a line, its id the line
-  number counted from 0, an integer as gensim's ``TaggedLineDocument`` tags it (blank
-  lines are no document but keep their number);
+  number counted from 0, an integer as gensim's ``TaggedLineDocument`` tags it (a blank
+  line is an empty document, as there, so the ids are 0 to n - 1: its vector is zero);
 * a folder: each file one document, its id the file's path relative to the folder
   (JSON-lines files in it contribute a document per line);
 * an iterable of ``(id, tokens)`` pairs, where tokens is a list of strings or a text to
@@ -64,9 +64,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
-#: how the cache keeps documents' ids (its key's ``documents``): 2, as given, integers
-#: included (before: true, every id made a string)
-IDS_FORMAT = 2
+#: how the cache keeps documents (its key's ``documents``): 3, a blank line of a text
+#: file is an empty document; before, why an encoding of that format is read again
+IDS_FORMAT = 3
+OLD_IDS_FORMATS = {True: "documents' ids all made strings",
+                   2: "blank lines of text files were no document"}
 #: why a TaggedDocument takes one tag of its own, said where gensim's tags (several, or
 #: a label shared by documents) meet wordspace's ids
 _ONE_VECTOR_A_DOCUMENT = ("each document has one vector, under its id (gensim trains a "
@@ -227,8 +229,8 @@ class Documents(Corpus):
         return raw
 
     def _settings(self) -> dict:
-        # the ids' layout in the cache's key: an encoding whose ids were all made
-        # strings (true, before there was a version) is not read again
+        # the documents' layout in the cache's key: an encoding of an older one
+        # (OLD_IDS_FORMATS) is not read again
         return {**super()._settings(), "documents": IDS_FORMAT}
 
     def _tokens(self, text, where: str) -> list[str]:
@@ -336,14 +338,14 @@ class Documents(Corpus):
                 if BAD_MARK in line:  # a search: 3 ms on 8 MB
                     first_bad = first_bad or lineno
                     line = line.replace(BAD_MARK, "\ufffd")
-                if not line.strip():
+                if json_lines and not line.strip():  # no record
                     continue
                 where = f"{path}:{lineno}"
                 numbered = False
                 if json_lines:
                     doc_id, text, numbered = self._parse_record(line, where)
                 else:  # the id is the line number, from 0, as gensim's TaggedLineDocument
-                    doc_id, text = lineno - 1, line
+                    doc_id, text = lineno - 1, line  # a blank line: an empty document
                 self._add(doc_id, self._tokens(text, where), batcher, where, numbered)
                 if lineno % 1024 == 0:
                     bar.update(raw.tell() - position)

@@ -1406,9 +1406,10 @@ class DocVectors(Vectors):
     ``TaggedDocument(words, [7])``: ``dv[7]``, and ``most_similar`` answers ``7``), and
     unique as text, so either spelling finds one: ``dv["7"]`` is ``dv[7]``. An integer
     that is no id is a row number, as in gensim (``dv[0]`` is the first document's vector
-    whatever its id; ids 0, 1, 2, ... in order are their rows, as gensim's plain-int
-    tags). Everything :class:`Vectors` offers works by id, including
-    :meth:`save_word2vec_format` (which writes each id as text).
+    whatever its string id; ids 0, 1, 2, ... in order are their rows, as gensim's
+    plain-int tags), unless ids are integers: then it is a ``KeyError`` naming both
+    readings (``dv.vectors[i]`` is row ``i``). Everything :class:`Vectors` offers works
+    by id, including :meth:`save_word2vec_format` (which writes each id as text).
 
     Parameters
     ----------
@@ -1470,26 +1471,38 @@ class DocVectors(Vectors):
 
     def get_index(self, key, default=None) -> int:
         """Row of the document ``key`` (see :meth:`Vectors.get_index`); an integer that is
-        no id is a row number, as in gensim, which is said once (a warning) where the ids
-        themselves are integers: with ids 1, 2, ..., ``dv[0]`` is document 1's row, and
-        so is ``dv[1]``."""
-        row = super().get_index(key, default)
-        if isinstance(key, (int, np.integer)) and not isinstance(key, bool) \
-                and self._key(key) not in self.index and row is not default \
-                and not self.__dict__.get("_rows_looked_at"):
-            self._rows_looked_at = True  # the ids are looked at once, at the first row
-            if any(type(k) is int for k in self.words):
-                logger.warning("%d is no document id, so it is taken as a row number: row "
-                               "%d holds document %r. The ids are integers, so a number may "
-                               "mean either: dv.vectors[i] is row i, without doubt", key,
-                               row, self.words[row])
-        return row
+        no id is a row number, as in gensim, unless some ids are integers themselves:
+        then it is unknown (a ``KeyError`` naming both readings), since with ids 1, 2,
+        ... ``dv[0]`` would be document 1's row, and so would ``dv[1]``."""
+        if self._row_or_id(key):
+            if default is not None:
+                return default
+            raise KeyError(self._unknown(key))
+        return super().get_index(key, default)
+
+    def _row_or_id(self, key) -> bool:
+        """Whether ``key`` is an integer that is no id but a row number, among ids some of
+        which are integers: a number that may mean either, which is refused."""
+        if isinstance(key, bool) or not isinstance(key, (int, np.integer)) \
+                or not 0 <= key < len(self.words) or self._key(key) in self.index:
+            return False
+        # whether any id is an integer, looked at once for as many ids (they only grow)
+        n, integers = self.__dict__.get("_integer_ids", (-1, False))
+        if n != len(self.words):
+            integers = any(type(k) is int for k in self.words)
+            self._integer_ids = (len(self.words), integers)
+        return integers
 
     def _like(self, keys: list, matrix: np.ndarray, counts: np.ndarray | None) -> DocVectors:
         return DocVectors(keys, matrix, infer=self._infer)
 
     def _unknown(self, doc) -> str:
         sample = ", ".join(repr(i) for i in self.words[:3])
+        if self._row_or_id(doc):
+            return (f"{doc} is no document id, and the ids are integers (like {sample}), "
+                    f"so it is not taken as a row number: row {doc} holds document "
+                    f"{self.words[doc]!r}; say which you mean: dv.vectors[{doc}] is the "
+                    f"row, dv[dv.ids[{doc}]] that document")
         return f"document {doc!r} is not known (the {len(self):,} ids are like {sample})"
 
     def infer(self, document: str | Sequence[str], epochs: int | None = None,

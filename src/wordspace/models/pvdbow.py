@@ -121,8 +121,9 @@ class PVDBOW(SkipGram):
                            "give one each)", documents.name)
         empty = documents.documents_without_words()
         if empty:
-            logger.warning("%d document(s) have no word in the vocabulary: zero vectors "
-                           "(%s)", len(empty), ", ".join(map(str, empty[:5])))
+            logger.warning("%d document(s) have no word in the vocabulary (or none at all): "
+                           "zero vectors (ids: %s%s)", len(empty),
+                           ", ".join(map(str, empty[:5])), ", ..." if len(empty) > 5 else "")
         shapes = self._shapes(n_words, n_docs)
         word_rows = shapes["input_vectors_"][0] - n_docs
         rng = np.random.default_rng(self.seed)
