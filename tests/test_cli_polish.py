@@ -85,6 +85,13 @@ def test_a_misspelt_option_is_named_with_the_closest_ones_in_two_lines(capsys):
     (["--vector-size", "50"], "unrecognized option --vector-size: use --dim"),
     (["--dm", "0"], "unrecognized option --dm: use --model pv-dbow"),
     (["--cbow-mean", "0"], "unrecognized option --cbow-mean: use --no-cbow-mean"),
+    # gensim's own spelling, with underscores, had no hint
+    (["--dbow_words=1"], "unrecognized option --dbow_words: --dbow_words 1 is wordspace's "
+                         "default: leave it out"),
+    (["--dbow_words", "0"], "unrecognized option --dbow_words: use --no-words"),
+    (["--vector_size", "50"], "unrecognized option --vector_size: use --dim"),
+    (["--dm_concat", "1"], "unrecognized option --dm_concat: not supported: --model pv-dm "
+                           "averages"),
 ])
 def test_fasttext_and_word2vec_c_options_are_told_wordspace_s(capsys, typed, said):
     err = _usage_error(["train", "C", "-o", "m", *typed], capsys)

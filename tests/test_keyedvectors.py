@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from wordspace import PVDBOW, Corpus, SkipGram, Vectors
+from wordspace import PVDBOW, PVDM, Corpus, SkipGram, Vectors
 from wordspace.vocab import Vocabulary
 
 gensim_kv = pytest.importorskip("gensim.models.keyedvectors")
@@ -769,6 +769,10 @@ def test_model_wv_is_vectors():
     (SkipGram, {"sg": 0}, r"sg is gensim's: skip-gram and CBOW are two models here, "
                           r"SkipGram\(\) \(sg=1\) and CBOW\(\) \(sg=0\)"),
     (PVDBOW, {"dm": 0}, r"dm is gensim's: .*PVDM\(\) \(dm=1\) and PVDBOW\(\) \(dm=0\)"),
+    # PV-DM's own switches given to PV-DBOW, and one PV-DM has not: no generic message
+    (PVDBOW, {"dm_mean": 0}, r"dm_mean is gensim's: a PV-DM setting: PVDM\(dm_mean=False\) "
+                             r"is its dm_mean=0"),
+    (PVDM, {"dm_concat": 1}, r"dm_concat is gensim's: not supported .*: PVDM\(\) averages"),
     (SkipGram, {"compute_loss": True}, r"the loss is always kept: model.report_.epoch_loss"),
 ])
 def test_unknown_constructor_arguments_say_where_they_belong(cls, kwargs, message):

@@ -155,8 +155,8 @@ def _subcommand(sub, name: str, **kwargs) -> argparse.ArgumentParser:
     return sub.add_parser(name, parents=[common], **kwargs)
 
 
-#: fastText's, word2vec.c's and gensim's option names (lowercase, without dashes) that
-#: train does not take, and wordspace's way to what they ask for
+#: fastText's, word2vec.c's and gensim's option names (lowercase, without dashes or
+#: underscores: _foreign_key) that train does not take, and wordspace's way to them
 _FOREIGN_TRAIN_OPTIONS = {
     **dict.fromkeys(("input", "train"), "the corpus is train's first argument: "
                                          "wordspace train CORPUS -o MODEL_DIR"),
@@ -193,6 +193,7 @@ _FOREIGN_TRAIN_OPTIONS = {
     "dm": "gensim's Doc2Vec dm=1 is --model pv-dm, dm=0 --model pv-dbow",
     "dbowwords": "pv-dbow trains word vectors beside the documents (gensim's "
                  "dbow_words=1); --no-words leaves them out",
+    "dmconcat": "not supported: --model pv-dm averages the window and the document",
     "cbowmean": "the window's mean is the default (gensim's cbow_mean=1); --no-cbow-mean "
                 "sums (cbow_mean=0)",
 }
@@ -206,6 +207,14 @@ _FOREIGN_BY_VALUE = {
     "dbowwords": {"1": _LEAVE_OUT, "0": "use --no-words"},
     "cbowmean": {"1": _LEAVE_OUT, "0": "use --no-cbow-mean"},
 }
+
+
+def _foreign_key(typed: str) -> str:
+    """Another tool's option as its tables name it: lowercase, without dashes or
+    underscores (``--dbow_words``, gensim's spelling, is ``--dbow-words``)."""
+    return typed.lstrip("-").replace("-", "").replace("_", "").lower()
+
+
 #: fastText's subcommands that wordspace has none of, and what to do instead
 _FASTTEXT_COMMANDS = {
     "skipgram": "fastText's skipgram is 'wordspace train CORPUS -o MODEL_DIR --model "
@@ -280,8 +289,7 @@ class _Parser(argparse.ArgumentParser):
                 break
             if (advice := self._foreign(arg)) is not None:
                 typed, equals, value = arg.partition("=")
-                by_value = _FOREIGN_BY_VALUE.get(typed.lstrip("-").replace("-", "").lower(),
-                                                 {})
+                by_value = _FOREIGN_BY_VALUE.get(_foreign_key(typed), {})
                 value = value if equals else after
                 if value in by_value:
                     advice = by_value[value].format(typed=f"{typed} {value}")
@@ -305,7 +313,7 @@ class _Parser(argparse.ArgumentParser):
         typed = arg.partition("=")[0]
         if not typed.startswith("-") or typed in self._option_string_actions:
             return None
-        advice = self.foreign_options.get(typed.lstrip("-").replace("-", "").lower())
+        advice = self.foreign_options.get(_foreign_key(typed))
         if advice is None:
             return None
         if typed.startswith("--") and len(  # argparse takes an unambiguous prefix (--epoch)

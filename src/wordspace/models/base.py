@@ -999,6 +999,10 @@ _GENSIM_SWITCHES = {
           "FastText(cbow=True) is sg=0",
     "dm": "PV-DM and PV-DBOW are two models here, PVDM() (dm=1) and PVDBOW() (dm=0)",
     "dbow_words": "PVDBOW(train_words=True) (the default) is dbow_words=1",
+    "dm_mean": "a PV-DM setting: PVDM(dm_mean=False) is its dm_mean=0 (the window's and "
+               "the document's vectors summed); PVDM() averages them, as gensim's default",
+    "dm_concat": "not supported (a window-sized input layer of the concatenated vectors, "
+                 "slow and rarely better): PVDM() averages the window and the document",
     "compute_loss": "the loss is always kept: model.report_.epoch_loss after fit()",
 }
 #: where wordspace keeps the training loss gensim's names ask for
