@@ -181,7 +181,8 @@ def test_a_dataset_name_is_read_by_its_own_parser(tmp_path, monkeypatch):
                                                            "was already used"),
     # unique as text: dv["1"] and dv[1] find one document
     ('{"id": 1, "text": "a b"}\n{"id": "1", "text": "c"}\n', "docs.jsonl:2: document id '1' "
-     "was already used by document 0; ids must be unique \\(as text: 7 and '7' are one id"),
+     "was already used by .*docs.jsonl:1; ids must be unique \\(as text: 7 and '7' are one "
+     "id"),
     ('{"id": 1, "text": "a b"}\n{"id": 2, "body": "c"}\n', "docs.jsonl:2: the record has no "
                                                            "'text' field"),
     ('{"id": 1, "text": "a b"}\n{"id": 2, "text": \n', "docs.jsonl:2: not valid JSON"),
@@ -195,7 +196,7 @@ def test_a_dataset_name_is_read_by_its_own_parser(tmp_path, monkeypatch):
      r"'id' field, so it was given its document number as id; ids must be unique \(give "
      r"every record an id, or none\)"),
     ('{"id": 1, "text": "x y"}\n{"text": "z"}\n',
-     r"docs.jsonl:2: document id 1 was already used by document 0: this record has no "
+     r"docs.jsonl:2: document id 1 was already used by .*docs.jsonl:1: this record has no "
      r"'id' field, so it was given its document number as id"),
 ])
 def test_bad_records_are_named_by_file_and_line(tmp_path, content, message):
@@ -203,6 +204,51 @@ def test_bad_records_are_named_by_file_and_line(tmp_path, content, message):
     path.write_text(content)
     with pytest.raises(CorpusError, match=message):
         Documents(path, min_count=1, progress=False)
+
+
+def test_a_repeated_id_names_the_file_and_line_of_its_first_use(tmp_path):
+    """It named the earlier document's number ("document 0"), which a file's reader has
+    to count to: its line, in whichever file, is where to look."""
+    (tmp_path / "a.jsonl").write_text('{"id": "x0", "text": "a"}\n\n{"id": "x1", "text": "b"}\n')
+    (tmp_path / "b.jsonl").write_text('{"id": "x2", "text": "c"}\n{"id": "x1", "text": "d"}\n')
+    with pytest.raises(CorpusError, match=r"b.jsonl:2: document id 'x1' was already used by "
+                                          r"\S*a.jsonl:3; ids must be unique$"):
+        Documents(tmp_path, min_count=1, cache=False, progress=False)
+
+
+def test_json_fields_are_refused_where_no_record_would_be_read(tmp_path):
+    """text_field and id_field were ignored without a word on a text file, a folder of
+    them, an iterable or a dataset: the ids silently numbers."""
+    text = tmp_path / "docs.txt"
+    text.write_text("a b\nc d\n")
+    with pytest.raises(CorpusError, match=r"^text_field='body' \(--text-field\) names a field "
+                                          r"of JSON-lines records, and \S*docs.txt is no "
+                                          r"JSON-lines file .*: each line is a document, its "
+                                          r"id the line number; leave it out$"):
+        Documents(text, min_count=1, text_field="body", cache=False, progress=False)
+    with pytest.raises(CorpusError, match=r"id_field='doc' \(--id-field\) name fields .* and "
+                                          r"\S* holds no JSON-lines file"):
+        Documents(tmp_path, min_count=1, text_field="t", id_field="doc", progress=False)
+    with pytest.raises(CorpusError, match=r"and documents given in Python are \(id, text\) "
+                                          r"pairs or TaggedDocuments; leave it out$"):
+        Documents([("a", "x y")], min_count=1, id_field="doc")
+    (tmp_path / "more.jsonl").write_text('{"doc": "d1", "t": "e f"}\n')  # read there
+    assert Documents(tmp_path, min_count=1, text_field="t", id_field="doc",
+                     progress=False).ids == ["docs.txt", "d1"]
+
+
+def test_json_lines_without_ids_are_warned_about_naming_the_fields(tmp_path, caplog):
+    path = tmp_path / "docs.jsonl"
+    path.write_text('{"doc": "x1", "body": "a b", "label": "p"}\n{"doc": "x2", "body": "c"}\n')
+    assert Documents(path, min_count=1, text_field="body", progress=False).ids == [0, 1]
+    said = [r.getMessage() for r in caplog.records if "no record has" in r.getMessage()]
+    assert said == [f"{path}: no record has an 'id' field (the first, {path}:1, has: 'doc', "
+                    "'body', 'label'): the ids are the documents' numbers, from 0; if 'doc' "
+                    "holds them, id_field='doc' (--id-field doc) names them"]
+    caplog.clear()  # a record with an id: nothing to say (the others' numbers may clash)
+    path.write_text('{"text": "a b"}\n{"id": "x2", "text": "c"}\n')
+    assert Documents(path, min_count=1, progress=False).ids == [0, "x2"]
+    assert "no record has" not in caplog.text
 
 
 def test_bad_iterables_say_what_a_document_is():

@@ -29,10 +29,12 @@ documents are expected to be articles, not 100 MB lines.
 
 from __future__ import annotations
 
+import bisect
 import io
 import json
 import logging
 import os
+from array import array
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -64,6 +66,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
+#: the JSON-lines fields a document's text and id are read from unless told otherwise
+TEXT_FIELD, ID_FIELD = "text", "id"
 #: how the cache keeps documents (its key's ``documents``): 3, a blank line of a text
 #: file is an empty document; before, why an encoding of that format is read again
 IDS_FORMAT = 3
@@ -147,7 +151,9 @@ class Documents(Corpus):
         Join phrases in each document while reading, as for
         :class:`~wordspace.corpus.Corpus` (a table, or the path of one it saved).
     text_field, id_field : str
-        Fields of a JSON-lines record that hold the text and the id.
+        Fields of a JSON-lines record that hold the text and the id; set for a source
+        with no JSON-lines file, an error (nothing would read them). Where no record has
+        the id field, a warning names the fields the first one has.
 
     Attributes
     ----------
@@ -170,17 +176,17 @@ class Documents(Corpus):
 
     def __init__(self, source, min_count: int = 5, max_vocab_size: int | None = None,
                  lowercase: bool = False, token_pattern: str | None = None, unk: bool = False,
-                 text_field: str = "text", id_field: str = "id", cache: bool = True,
+                 text_field: str = TEXT_FIELD, id_field: str = ID_FIELD, cache: bool = True,
                  progress: bool = True, max_token_length: int = MAX_TOKEN_LENGTH,
                  max_final_vocab: int | None = None,
                  phrases: Phrases | str | os.PathLike | None = None):
         self.text_field = text_field
         self.id_field = id_field
         self.ids: list[str | int] = []
-        name = None
+        name = self._dataset = None
         if isinstance(source, str) and not Path(source).expanduser().exists() \
                 and source in datasets.names("documents"):
-            name = source  # its parser knows the layout (a folder has a README, say)
+            name = self._dataset = source  # its parser knows the layout (a README, say)
             source = [(r["id"], r["text"]) for r in datasets.load(source)]
         super().__init__(source, min_count=min_count, max_vocab_size=max_vocab_size,
                          lowercase=lowercase, token_pattern=token_pattern, unk=unk,
@@ -243,10 +249,11 @@ class Documents(Corpus):
                                      "a document's text is a string or a list of strings")
 
     def _add(self, doc_id, tokens: list[str], batcher: _Batcher, where: str,
-             numbered: bool = False, tagged: bool = False) -> None:
+             numbered: bool = False, tagged: bool = False, line: int = 0) -> None:
         """Add a document; ``numbered``: its record had no id, so its number is its id;
         ``tagged``: its id is a gensim ``TaggedDocument``'s tag (perhaps a label that
-        other documents share, as gensim allows)."""
+        other documents share, as gensim allows); ``line``: its line in the file being
+        read (0: none)."""
         if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int, np.integer)):
             raise CorpusError(f"{where}: a document id must be a string or an integer, "
                               f"not {type(doc_id).__name__} {shorten(repr(doc_id))}")
@@ -260,7 +267,7 @@ class Documents(Corpus):
                    if text in self._numbered else
                    f": this record has {field}, so it was given its document number as id"
                    if numbered else "")
-            earlier = self._numbered.get(text, f"document {self._seen[text]}")
+            earlier = self._numbered.get(text) or self._where_is(self._seen[text])
             advice = " (give every record an id, or none)" if why else ""
             if type(self.ids[self._seen[text]]) is not type(doc_id):  # 7 after "7"
                 advice += " (as text: 7 and '7' are one id, as dv[7] is dv['7'])"
@@ -271,16 +278,63 @@ class Documents(Corpus):
         if numbered:
             self._numbered[text] = where
         self._seen[text] = len(self.ids)
+        self._lines.append(line)
         self.ids.append(doc_id)
         batcher.feed(tokens)
         batcher.end_line()  # one "line" per document: sentence_line is the document
 
+    def _where_is(self, k: int) -> str:
+        """Where document ``k`` was read: its file and line, else its number."""
+        i = bisect.bisect_right(self._file_starts, k, key=lambda start: start[0]) - 1
+        if i >= 0 and self._lines[k]:
+            return f"{self._file_starts[i][1]}:{self._lines[k]}"
+        return f"document {k}"
+
     def _batches(self):
+        self._check_fields()
         self.ids, self._seen, self._numbered = [], {}, {}
+        # each document's line (8 bytes) and each file's first document: to name where
+        # an id was first used
+        self._lines, self._file_starts = array("q"), []
+        self._id_given, self._first_record = False, None
         try:
             yield from super()._batches()
+            if not self._id_given and self._first_record is not None:
+                self._warn_without_ids()
         finally:
-            del self._seen, self._numbered
+            del self._seen, self._numbered, self._lines, self._file_starts
+
+    def _check_fields(self) -> None:
+        """Refuse ``text_field`` or ``id_field`` set for a source without a JSON-lines
+        file, which nothing would read: left unsaid, the user's ids would silently be
+        numbers."""
+        given = [f"{name}={value!r} (--{name.replace('_', '-')})" for name, value, default
+                 in (("text_field", self.text_field, TEXT_FIELD),
+                     ("id_field", self.id_field, ID_FIELD)) if value != default]
+        if not given or any(map(is_json_lines, self.files)):
+            return
+        what = (f"the dataset {self._dataset!r} is read by its own parser"
+                if self._dataset is not None else
+                "documents given in Python are (id, text) pairs or TaggedDocuments"
+                if not self.files else
+                f"{self.name} holds no JSON-lines file (.jsonl, .ndjson or .json): each "
+                "file is a document" if Path(self.name).is_dir() else
+                f"{self.name} is no JSON-lines file (.jsonl, .ndjson or .json): each line "
+                "is a document, its id the line number")
+        one = len(given) == 1
+        raise CorpusError(f"{' and '.join(given)} {'names a field' if one else 'name fields'}"
+                          f" of JSON-lines records, and {what}; leave "
+                          f"{'it' if one else 'them'} out")
+
+    def _warn_without_ids(self) -> None:
+        """Say once that no record had the id field, naming the first record's fields."""
+        where, fields = self._first_record
+        others = [f for f in fields if f != self.text_field]
+        hint = (f"; if {others[0]!r} holds them, id_field={others[0]!r} (--id-field "
+                f"{others[0]}) names them" if others else "")
+        logger.warning("%s: no record has an %r field (the first, %s, has: %s): the ids "
+                       "are the documents' numbers, from 0%s", self.name, self.id_field,
+                       where, ", ".join(map(shorten, fields[:20])) or "none", hint)
 
     def _read_iterable(self, batcher: _Batcher) -> Iterator[tuple]:
         for i, item in enumerate(self._sentences):
@@ -331,6 +385,7 @@ class Documents(Corpus):
             # a space), or, in an old Mac file, also at a lone \r, as the corpus reader has it
             lines = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="wordspace.mark",
                                      newline=None if self._lone_cr(path) else "\n")
+            self._file_starts.append((len(self.ids), path))
             position = 0
             for lineno, line in enumerate(lines, 1):
                 if "\0" in line:  # past the first 64 KiB, which were looked at before
@@ -346,7 +401,8 @@ class Documents(Corpus):
                     doc_id, text, numbered = self._parse_record(line, where)
                 else:  # the id is the line number, from 0, as gensim's TaggedLineDocument
                     doc_id, text = lineno - 1, line  # a blank line: an empty document
-                self._add(doc_id, self._tokens(text, where), batcher, where, numbered)
+                self._add(doc_id, self._tokens(text, where), batcher, where, numbered,
+                          line=lineno)
                 if lineno % 1024 == 0:
                     bar.update(raw.tell() - position)
                     position = raw.tell()
@@ -371,7 +427,10 @@ class Documents(Corpus):
                               f"{', '.join(map(shorten, list(record)[:20])) or 'none'}); "
                               "set text_field (--text-field)")
         if self.id_field in record:
+            self._id_given = True
             return record[self.id_field], record[self.text_field], False
+        if self._first_record is None:
+            self._first_record = (where, list(record))
         return len(self.ids), record[self.text_field], True
 
     # -- the cache holds the ids beside the encoding --------------------------------------
