@@ -284,10 +284,12 @@ class Documents(Corpus):
         batcher.end_line()  # one "line" per document: sentence_line is the document
 
     def _where_is(self, k: int) -> str:
-        """Where document ``k`` was read: its file and line, else its number."""
+        """Where document ``k`` was read: its file (by name if it is the file being read,
+        whose path the message names first) and line, else its number."""
         i = bisect.bisect_right(self._file_starts, k, key=lambda start: start[0]) - 1
         if i >= 0 and self._lines[k]:
-            return f"{self._file_starts[i][1]}:{self._lines[k]}"
+            path = self._file_starts[i][1]
+            return f"{path.name if i == len(self._file_starts) - 1 else path}:{self._lines[k]}"
         return f"document {k}"
 
     def _batches(self):
