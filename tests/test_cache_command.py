@@ -361,6 +361,8 @@ def test_clean_removes_the_records_of_written_files_no_file_answers(tmp_path, ca
     files["edited"].write_text("edited since\n")
     (written_records() / "damaged.json").write_text("{not json")
     assert len(list(written_records().iterdir())) == 4
+    assert main(["cache", "list"]) == 0
+    assert ", and 3 record(s) of written files no file matches" in capsys.readouterr().out
     assert main(["cache", "clean", "--dry-run"]) == 0
     assert "would remove 3," in capsys.readouterr().out
     assert len(list(written_records().iterdir())) == 4

@@ -361,6 +361,22 @@ def test_bibless_reversed_pairs_are_labelled_minus_one_not_false(tmp_path):
         datasets.read_entailment(raw)
 
 
+def test_labels_one_and_minus_one_alone_are_binary_not_bibless_s_reverse(tmp_path):
+    """1 and -1 are the common binary labels: a file of them alone is yes/no (it was
+    scored three-way, as BIBLESS, its -1 pairs wrong by any symmetric scorer); -1 is the
+    reverse only beside 0 labels, or where the relation says rhyper."""
+    binary = tmp_path / "pm1.tsv"
+    binary.write_text("dog\tanimal\t1\ncar\tdog\t-1\n")
+    assert [r["label"] for r in datasets.read_entailment(binary)] == [True, False]
+    three = tmp_path / "three.tsv"
+    three.write_text("dog\tanimal\t1\nanimal\tdog\t-1\ncar\tdog\t0\n")
+    assert [r["label"] for r in datasets.read_entailment(three)] == [True, -1, False]
+    named = tmp_path / "named.tsv"
+    named.write_text("word1\tword2\trelation\tlabel\ndog\tanimal\thyper\t1\n"
+                     "animal\tdog\trhyper\t-1\n")
+    assert [r["label"] for r in datasets.read_entailment(named)] == [True, -1]
+
+
 def test_entailment_errors_name_the_line_blank_lines_counted(tmp_path):
     path = tmp_path / "bless.tsv"
     path.write_text("word1\tword2\tlabel\tfold\n\n\nmissile\tskating\tFalse\tval\n"

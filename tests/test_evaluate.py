@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pytest
 
+import wordspace.evaluate as evaluate_module
 from wordspace import Vectors
 from wordspace.evaluate import analogies, word_similarity
 
@@ -631,7 +632,8 @@ def test_bibless_three_way_accuracy_by_hand():
     assert "0.800  3-way accuracy: hypernym second, first, or neither (threshold fit" in line
 
 
-def test_distributions_and_one_scorer_of_them_are_scored_as_the_model_is(tmp_path):
+def test_distributions_and_one_scorer_of_them_are_scored_as_the_model_is(tmp_path,
+                                                                          monkeypatch):
     """evaluate(g.distributions) scored cosine of the means alone (no EL, no KL, no
     entailment direction), and evaluate(g.distributions.scorer("kl")) raised 'has no word
     vectors to evaluate'."""
@@ -663,6 +665,10 @@ def test_distributions_and_one_scorer_of_them_are_scored_as_the_model_is(tmp_pat
     with pytest.raises(ValueError, match=r"questions.txt is an analogy set, and analogies "
                                          r"need vectors: el scores pairs only"):
         evaluate(d.scorer("el"), [str(questions)])
+    # the default datasets: their analogy set left out for a scorer, not refused
+    monkeypatch.setattr(evaluate_module, "DEFAULT_DATASETS", (str(pairs), str(questions)))
+    assert dict(evaluate(d.scorer("kl"))) == {"kl": {str(pairs): results["kl"][str(pairs)]}}
+    assert f"{questions}/3cosadd" in evaluate(d)["cosine"]  # vectors: the analogies too
 
 
 def test_an_accuracy_no_better_than_the_majority_says_so():

@@ -426,10 +426,15 @@ def test_words_that_are_not_utf8_keep_their_bytes_and_fasttext_s_vectors(tmp_pat
     assert back.get_words(on_unicode_error="surrogateescape") == words
     # after the arguments (wordspace writes minCount as the least count), byte for byte
     assert (tmp_path / "back.bin").read_bytes()[64:] == path.read_bytes()[64:]
-    # the word2vec format, written as UTF-8, refuses such a word, naming it
-    with pytest.raises(ValueError, match=r"word \d+, '[^']*\\udc[^']*', is not valid Unicode "
-                                         r"text \(bytes that were not UTF-8"):
-        ours.wv.save_word2vec_format(tmp_path / "w.vec")
+    # exported to the word2vec format as their bytes, as fastText's .vec holds them (the
+    # export was refused), with a warning; read back as surrogates, the same words
+    ours.wv.save_word2vec_format(tmp_path / "w.vec")
+    assert b"\ncaf\xe9 " in (tmp_path / "w.vec").read_bytes()
+    back = Vectors.load_word2vec_format(tmp_path / "w.vec", unicode_errors="surrogateescape")
+    assert back.words == words
+    np.testing.assert_array_equal(back.matrix, ours.wv.vectors)
+    with pytest.raises(ValueError, match="is not UTF-8 text"):
+        Vectors.load_word2vec_format(tmp_path / "w.vec")  # strict, as gensim's default
 
 
 def test_low_dimension_bin_files_read(tmp_path):

@@ -223,7 +223,10 @@ def test_counts_whose_ppmi_would_not_fit_are_refused_with_the_figures(monkeypatc
                                                r"cells; their PPMI and SVD need about .* GiB "
                                                r"more and 0\.0 GiB is available"):
         model._check_ppmi_memory(counted, 4)
-    answers = iter([1 << 40])  # the counting buffer's check, before the counting, passes
-    monkeypatch.setattr(ppmi_module, "available_memory", lambda: next(answers, 100))
+    monkeypatch.setattr(PPMISVD, "_check_resources", lambda self, update=False: None)
     with pytest.raises(TrainingTooLarge, match="counting found"):
-        model.fit(corpus)
+        model.fit(corpus)  # once counted, before the PPMI
+    # the PPMI's temporaries are gone before the SVD's blocks come: the larger of the two
+    need = 20 * 10_000_000
+    monkeypatch.setattr(ppmi_module, "available_memory", lambda: need + 1)
+    model._check_ppmi_memory(10_000_000, 1000)

@@ -215,6 +215,9 @@ def test_explicit_binary_flag_that_contradicts_the_file_is_refused(tmp_path):
     (b"2 1\nhello N/A\nworld 0.5\n", r"v\.txt:2: 'N/A' in the vector of 'hello'"),
     (b"2 2\nb 0x1p3 1\na 1 2\n", r"v\.txt:2: '0x1p3' in the vector of 'b' is not a number"),
     (b"1 2\nb 1,5 1\n", r"v\.txt:2: '1,5' in the vector of 'b'"),
+    # CRLF lines whose row is binary-sized: the "\r" ends a text line, it is no float byte
+    (b"2 2\r\ncat N/A N/A\r\ndog 0.1 0.2\r\n", r"v\.txt:2: 'N/A' in the vector of 'cat'"),
+    (b"1 3\r\nw 1,5 2,5 3,5\r\n", r"v\.txt:2: '1,5' in the vector of 'w'"),
 ])
 def test_a_text_row_of_values_that_are_no_numbers_is_text_not_binary_garbage(tmp_path, data,
                                                                              message):

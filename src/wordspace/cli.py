@@ -1938,6 +1938,8 @@ def _cache_list(a) -> None:
     cleaned = [e for e in entries if e.cleaned]
     left = cache.leftovers()
     killed = f", and {len(left)} left by killed builds" if left else ""
+    records = len(cache.stale_written_records())
+    killed += f", and {records} record(s) of written files no file matches" if records else ""
     print(f"{len(entries)} encoded corpora, {size_said(sum(e.size for e in entries))} in "
           f"{cache.corpora_folder()}; {len(cleaned)} to clean{killed} "
           f"({size_said(sum(e.size for e in cleaned) + sum(s for _, s in left))}: "

@@ -1464,6 +1464,9 @@ def read_entailment(file: str | Path) -> list[dict]:
     hypernym of / is entailed by word1; False: neither entails the other, or not known
     to; -1: the reverse, word1 is a hypernym of word2, as BIBLESS labels its ``rhyper``
     pairs, which are no plain negatives) and, where given, ``relation`` and ``fold``.
+    A label ``-1`` is the reverse only in a file that also holds ``0`` (or False)
+    labels, BIBLESS's three; in a file of ``1`` and ``-1`` alone it is the binary
+    convention's negative, False.
 
     Reads hypernymysuite's tsv files (a ``word1 word2 label ...`` header) and the raw
     sources it builds them from: headerless ``word1 word2 label-or-relation ...`` rows
@@ -1481,7 +1484,7 @@ def read_entailment(file: str | Path) -> list[dict]:
         if not rows:
             raise DatasetError(f"{file}: no data_rnd_{{train,val,test}} files inside")
         return rows
-    rows = []
+    rows, minus_ones = [], []
     # tab-separated, as the published sets are; a line without a tab, by spaces
     lines = [(lineno, line.split("\t") if "\t" in line else line.split())
              for lineno, line in _lines(file) if line.strip()]
@@ -1510,12 +1513,20 @@ def read_entailment(file: str | Path) -> list[dict]:
         else:
             raise DatasetError(f"{file}:{lineno}: expected 'word1 word2 label' columns")
         row["label"] = _entailment_label(file, lineno, label, relations)
+        if label.strip() == "-1":
+            minus_ones.append(row)
         if str(row.get("relation", "")).strip().lower() in _REVERSED:
             if row["label"] is True:
                 raise DatasetError(f"{file}:{lineno}: label {label!r} says word2 is the "
                                    f"hypernym, relation {row['relation']!r} the reverse")
             row["label"] = -1  # HyperVec's ABIBLESS: "animal dog False rhyper"
         rows.append(row)
+    if minus_ones and not any(row["label"] is False for row in rows):
+        # labels 1 and -1 alone are the binary convention's (-1: does not entail), not
+        # BIBLESS's three (1, 0, and -1 for the reverse), unless a relation says rhyper
+        for row in minus_ones:
+            if str(row.get("relation", "")).strip().lower() not in _REVERSED:
+                row["label"] = False
     return rows
 
 

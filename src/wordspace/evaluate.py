@@ -393,8 +393,14 @@ def _split_cut(scores: np.ndarray, truth: np.ndarray) -> float:
     whose ``score >= cut`` classifies ``truth`` most accurately (sklearn's
     ``precision_recall_curve`` thresholds, the first best in increasing order; those below
     the lowest positive it leaves out are never the best)."""
-    cuts = np.unique(scores)
-    right = ((scores[None, :] >= cuts[:, None]) == truth[None, :]).sum(axis=1)
+    # right answers at each cut: the positives at or above it, the negatives below it,
+    # counted from the sorted scores in k log k (a cut-by-score table is k x k)
+    order = np.argsort(scores, kind="stable")
+    ranked, positive = scores[order], truth[order]
+    cuts, first = np.unique(ranked, return_index=True)  # where each cut's scores begin
+    positives_below = np.concatenate([[0], np.cumsum(positive)])[first]
+    negatives_below = first - positives_below
+    right = (positive.sum() - positives_below) + negatives_below
     return float(cuts[int(np.argmax(right))])
 
 
@@ -607,7 +613,7 @@ def _refuse_repeats(names: list, resolved: list) -> None:
         first[key] = (spec, kind)
 
 
-def evaluate(model, names=DEFAULT_DATASETS, methods=("3cosadd",),
+def evaluate(model, names=None, methods=("3cosadd",),
              restrict_vocab: int | None = 30000,
              lowercase: bool = True, skip_unavailable: bool = True,
              progress: bool = True) -> Evaluation:
@@ -619,7 +625,9 @@ def evaluate(model, names=DEFAULT_DATASETS, methods=("3cosadd",),
     content (:func:`wordspace.datasets.detect_kind`) or given as ``"KIND:PATH"``
     (``"analogy:mine.txt"``) where it cannot be told. A registered name wins over a file
     of the same name (``./ws353`` is the file). A dataset given twice (also as two
-    kinds) is refused: results are keyed by its name or path.
+    kinds) is refused: results are keyed by its name or path. Default:
+    :data:`DEFAULT_DATASETS`, less its analogy set for a scorer of pairs only (a
+    ``Distributions.scorer``), which analogies need vectors for.
 
     Returns an :class:`Evaluation`, ``{scorer: {dataset: result dict}}`` (analogy results
     keyed by method too, as ``"google/3cosadd"``; analogies are computed for scorers
@@ -632,13 +640,18 @@ def evaluate(model, names=DEFAULT_DATASETS, methods=("3cosadd",),
     ``restrict_vocab``: the analogy candidates, as :func:`analogies` takes it (None:
     every word). ``progress``: show a download's progress bar.
     """
-    names = [names] if isinstance(names, (str, Path)) else list(names)
+    defaults = names is None
+    names = list(DEFAULT_DATASETS) if defaults else \
+        [names] if isinstance(names, (str, Path)) else list(names)
     if not names:
         raise ValueError("no dataset to evaluate on")
     _check_restrict_vocab(restrict_vocab)  # before any dataset is fetched
     resolved = [_resolve(spec) for spec in names]  # unknown names, bad files: before any work
     _refuse_repeats(names, resolved)
     by_scorer = scorers(model)
+    if defaults and not any(hasattr(s, "unit") for s in by_scorer.values()):
+        # the defaults' analogies are left out for what scores pairs only (a scorer)
+        resolved = [entry for entry in resolved if entry[1] != "analogy"]
     analogy = next((key for key, kind, _ in resolved if kind == "analogy"), None)
     if analogy and not any(hasattr(s, "unit") for s in by_scorer.values()):
         raise ValueError(f"{analogy} is an analogy set, and analogies need vectors: "

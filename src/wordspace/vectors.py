@@ -1154,9 +1154,10 @@ class Vectors(WordIndex):
         gensim's arguments, in gensim's order (the path also as ``fname=``): ``fvocab``, a
         file of ``word count`` lines, gives the words their counts (a word it lacks counts
         0, with a warning); ``unicode_errors="ignore"`` or ``"replace"`` reads words that
-        are not UTF-8 (``"strict"``: refused); ``encoding`` must be UTF-8 (files in other
-        encodings: convert them, e.g. with ``iconv``) and ``datatype`` float32, which
-        wordspace keeps.
+        are not UTF-8 (``"strict"``: refused), ``"surrogateescape"`` keeps their bytes
+        (a fastText .bin's words of another encoding, exported); ``encoding`` must be
+        UTF-8 (files in other encodings: convert them, e.g. with ``iconv``) and
+        ``datatype`` float32, which wordspace keeps.
         """
         if encoding.lower().replace("-", "").replace("_", "") != "utf8":
             raise ValueError(f"encoding {encoding!r}: wordspace reads UTF-8 word2vec files; "
@@ -1297,6 +1298,10 @@ class SubwordVectors(Vectors):
         ``inputs`` holds the n-gram rows alone).
     """
 
+    #: the fastText classifier's .bin these vectors were read from, if they were (a class
+    #: default: vectors pickled before it existed have none)
+    _classifier: str | None = None
+
     def __init__(self, words: Sequence[str], matrix: np.ndarray, counts=None, *,
                  inputs: np.ndarray, subwords, first_bucket: int | None = None):
         super().__init__(words, matrix, counts)
@@ -1305,8 +1310,6 @@ class SubwordVectors(Vectors):
         # where the n-gram rows start in inputs: after the words' (a model's input rows),
         # or at 0 (a saved directory's, which keeps only the n-gram rows)
         self._first_bucket = len(self.words) if first_bucket is None else first_bucket
-        #: the fastText classifier's .bin these vectors were read from, if they were
-        self._classifier: str | None = None
 
     # gensim's FastTextKeyedVectors attributes
     @property

@@ -86,6 +86,7 @@ class WordNotUtf8(UnicodeDecodeError):
 log = logging.getLogger(__name__)
 
 _CHUNK = 1 << 20  # bytes read from the file at a time
+_UNICODE_ERRORS = ("strict", "ignore", "replace", "surrogateescape")
 _MAX_HEADER = 100  # bytes of the header line
 _MAX_WORD = 10_000  # bytes of a word (word2vec.c's MAX_STRING is 100)
 _MAX_NUMBER = 64  # bytes of a number and its space in a text row ("%.9g" needs 16)
@@ -128,15 +129,18 @@ def write_word2vec(path: str | Path, words: Sequence[str], matrix: np.ndarray,
         raise ValueError(f"{path}: cannot write {len(words)} words with a matrix of shape "
                          f"{matrix.shape}: the word2vec format needs one row of at least one "
                          "number per word")
-    encoded = []
+    encoded, raw = [], []
     for i, w in enumerate(words):
         try:
             encoded.append(w.encode())
         except UnicodeEncodeError:
-            raise ValueError(f"{path}: word {i + 1}, {_shown(w)}, is not valid Unicode text "
-                             "(bytes that were not UTF-8, such as a fastText .bin of Latin-1 "
-                             "text holds, kept as surrogates): the word2vec format is "
-                             "written as UTF-8") from None
+            try:  # bytes that were not UTF-8 (a fastText .bin of Latin-1 text), as read
+                encoded.append(w.encode("utf-8", "surrogateescape"))
+            except UnicodeEncodeError:
+                raise ValueError(f"{path}: word {i + 1}, {_shown(w)}, is not valid Unicode "
+                                 "text, nor bytes read as surrogates: it has no bytes to "
+                                 "write") from None
+            raw.append(w)
         if not w or _CONTROL_OR_SPACE.search(encoded[-1]):
             raise ValueError(f"{path}: word {i + 1}, {_shown(w)}, is empty or contains "
                              "whitespace or a control character: the word2vec format "
@@ -156,6 +160,12 @@ def write_word2vec(path: str | Path, words: Sequence[str], matrix: np.ndarray,
                              "allow_nonfinite=True to write them anyway)")
     # never replaces another file or a link; an earlier file of either layout, as gensim
     check_word2vec_path(path, headerless=True)
+    if raw:  # as fastText writes them, where a UTF-8 reader stops
+        log.warning("%s: %d word(s), such as %s, are not UTF-8 text (bytes of another "
+                    "encoding, as in a fastText .bin of Latin-1 text): written as those "
+                    "bytes, as fastText writes them; read them back with "
+                    "unicode_errors='surrogateescape' (or 'replace')", path, len(raw),
+                    _shown(raw[0]))
     n, dim = matrix.shape
     row_format = " %.9g" * dim + "\n"
     with atomic_write(path, "wb", compress=True) as f:  # .gz, .bz2, .xz as gensim
@@ -387,13 +397,15 @@ def read_word2vec(path: str | Path, binary: bool | None = None, limit: int | Non
     ``n_words dim`` line (GloVe's format: every line a row); ``None`` tells that from the
     first line (see :func:`_starts_with_a_row`), ``False`` insists on a header. See the
     module's docstring for what is checked; every failure is a ``ValueError`` naming the
-    file. ``unicode_errors`` ("strict", "ignore" or "replace", as gensim's) says what
-    becomes of a word that is not UTF-8: refused, its bad bytes dropped or replaced.
+    file. ``unicode_errors`` ("strict", "ignore" or "replace", as gensim's, or
+    "surrogateescape") says what becomes of a word that is not UTF-8: refused, its bad
+    bytes dropped or replaced, or kept as surrogates, which write back as the same bytes
+    (a fastText .bin of Latin-1 text's words, exported).
     """
     name = str(path)
-    if unicode_errors not in ("strict", "ignore", "replace"):
-        raise ValueError(f"unicode_errors must be 'strict', 'ignore' or 'replace', got "
-                         f"{unicode_errors!r}")
+    if unicode_errors not in _UNICODE_ERRORS:
+        raise ValueError(f"unicode_errors must be one of {', '.join(map(repr, _UNICODE_ERRORS))}"
+                         f", got {unicode_errors!r}")
     if limit is not None:
         check_int("limit", limit, 1)
     if no_header and binary:
@@ -605,8 +617,10 @@ def _detect(s: _Stream, name: str, dim: int, binary: bool | None) -> bool:
         # text (b"a 0,1 \n"), unless the float bytes hold a control byte that no text
         # row holds inside it (b"w \r-a[\n", a one-word file, is the float 6.34e16)
         binary_reads = _next_row_reads(body, space + 2 + 4 * dim, dim, True, whole)
+        # a text row's CRLF end is no sign of binary: its "\r" is followed by "\n"
+        inside = body[space + 1:space + 2 + 4 * dim].replace(b"\r\n", b"\n")
         text = _next_row_reads(body, newline + 1, dim, False, whole) and (
-            not binary_reads or not _INSIDE_NO_ROW.search(float_bytes)
+            not binary_reads or not _INSIDE_NO_ROW.search(inside)
             or all(is_number(f) for f in line.split()[1:])) or not binary_reads
     if binary is None or bool(binary) is not text:  # unset, or agrees with the file
         return not text
