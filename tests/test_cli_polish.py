@@ -85,6 +85,10 @@ def test_a_misspelt_option_is_named_with_the_closest_ones_in_two_lines(capsys):
     (["--vector-size", "50"], "unrecognized option --vector-size: use --dim"),
     (["--dm", "0"], "unrecognized option --dm: use --model pv-dbow"),
     (["--cbow-mean", "0"], "unrecognized option --cbow-mean: use --no-cbow-mean"),
+    # --dm_mean 1 was answered "did you mean --no-dm-mean?", the opposite of what it asks
+    (["--dm_mean", "1"], "unrecognized option --dm_mean: --dm_mean 1 is wordspace's "
+                         "default: leave it out"),
+    (["--dm-mean=0"], "unrecognized option --dm-mean: use --no-dm-mean"),
     # gensim's own spelling, with underscores, had no hint
     (["--dbow_words=1"], "unrecognized option --dbow_words: --dbow_words 1 is wordspace's "
                          "default: leave it out"),

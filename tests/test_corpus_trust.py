@@ -1311,3 +1311,21 @@ def test_a_file_of_json_lines_is_refused_as_a_word_corpus_naming_what_reads_it(t
     braces = tmp_path / "braces.txt"
     braces.write_text('{ "quoted" words } in braces\n' * 10)
     assert Corpus(braces, min_count=1, progress=False).vocab.counts.sum() == 60
+
+
+def test_json_lines_under_a_plain_text_name_are_told_to_be_renamed(tmp_path):
+    """Records in rec.txt: the corpus's refusal advised Documents('rec.txt',
+    text_field=...), which refuses text_field for a file not named as JSON lines, and
+    Documents('rec.txt') trained on the JSON syntax as words. Each now says to rename it
+    (Documents reads JSON lines by a .jsonl, .ndjson or .json name)."""
+    rec = tmp_path / "rec.txt"
+    rec.write_text("".join(json.dumps({"id": f"d{i}", "body": f"words of record {i} here"})
+                           + "\n" for i in range(10)))
+    said = r"rec.txt: its lines are JSON objects .*rename it \(to end in \.jsonl\)"
+    for read in (lambda: Corpus(rec, progress=False), lambda: Documents(rec, progress=False),
+                 lambda: Documents(rec, text_field="body", progress=False)):
+        with pytest.raises(CorpusError, match=said):
+            read()
+    renamed = rec.rename(tmp_path / "rec.jsonl")
+    docs = Documents(renamed, text_field="body", min_count=1, progress=False)
+    assert docs.ids[:2] == ["d0", "d1"] and "{" not in " ".join(docs.vocab.words)

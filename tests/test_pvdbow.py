@@ -256,7 +256,7 @@ def test_doc_vectors_answer_by_id(fitted, caplog):
     assert small.dv.ids == [10, 11]  # integers kept, as gensim keeps int tags
     # integer ids and a number that is none: it may mean either (dv[1]: id 11's row, and
     # dv[0] id 10's?), so it is refused, naming both readings, and is not "in" dv
-    with pytest.raises(KeyError, match=r"1 is no document id, and the ids are integers "
+    with pytest.raises(KeyError, match=r"1 is no document id, and ids are integers "
                        r".*row 1 holds document 11; say which you mean: dv.vectors\[1\] "
                        r"is the row, dv\[dv.ids\[1\]\] that document"):
         small.dv[np.int64(1)]

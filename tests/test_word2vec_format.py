@@ -795,3 +795,24 @@ def test_a_large_file_without_a_header_streams(tmp_path, large_text_without_head
     np.testing.assert_array_equal(back.matrix, matrix)
     assert len(data) > 6 * matrix.nbytes
     assert matrix.nbytes < peak < len(data) / 2, (peak, matrix.nbytes, len(data))
+
+
+@pytest.mark.parametrize("binary", [False, True])
+@pytest.mark.parametrize("dim", [1, 2, 3])
+def test_words_of_another_encoding_round_trip_as_their_bytes_first_word_too(tmp_path, binary,
+                                                                           dim):
+    """Words that are not UTF-8 (a fastText .bin's Latin-1 words, read as surrogates) are
+    written as their bytes, as fastText's .vec holds them, and read back with
+    unicode_errors="surrogateescape": also when such a word is the first row's, which
+    the format's detection judged by its word (wrong vectors, or refused)."""
+    latin = [b"caf\xe9".decode("utf-8", "surrogateescape"), "plain",
+             b"na\xefve".decode("utf-8", "surrogateescape")]
+    v = Vectors(latin, np.arange(3 * dim, dtype=np.float32).reshape(3, dim) + 0.5)
+    path = tmp_path / "latin.vec"
+    for _ in range(2):  # written again: recognised as a word2vec file, replaced
+        v.save_word2vec_format(path, binary=binary)
+    assert path.read_bytes().split(b"\n")[1].startswith(b"caf\xe9 ")
+    back = Vectors.load_word2vec_format(path, unicode_errors="surrogateescape")
+    assert back.words == latin and back.matrix.tolist() == v.matrix.tolist()
+    with pytest.raises(ValueError, match="unicode_errors='surrogateescape' reads its bytes"):
+        Vectors.load_word2vec_format(path)

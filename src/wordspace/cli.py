@@ -196,6 +196,8 @@ _FOREIGN_TRAIN_OPTIONS = {
     "dmconcat": "not supported: --model pv-dm averages the window and the document",
     "cbowmean": "the window's mean is the default (gensim's cbow_mean=1); --no-cbow-mean "
                 "sums (cbow_mean=0)",
+    "dmmean": "pv-dm's mean of the window and the document is the default (gensim's "
+              "dm_mean=1); --no-dm-mean sums (dm_mean=0)",
 }
 _LEAVE_OUT = "{typed} is wordspace's default: leave it out"
 #: of those, the advice for a value given (-hs 0 asks for wordspace's default)
@@ -206,6 +208,7 @@ _FOREIGN_BY_VALUE = {
     "dm": {"1": "use --model pv-dm", "0": "use --model pv-dbow"},
     "dbowwords": {"1": _LEAVE_OUT, "0": "use --no-words"},
     "cbowmean": {"1": _LEAVE_OUT, "0": "use --no-cbow-mean"},
+    "dmmean": {"1": _LEAVE_OUT, "0": "use --no-dm-mean"},
 }
 
 

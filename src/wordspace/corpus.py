@@ -534,8 +534,8 @@ def _source_files(path: Path, kind: str) -> tuple[list[Path], list[bool]]:
             continue
         if b"\0" in head:
             raise binary_error(file, head.index(b"\0"), file != path)
-        if kind == "corpus" and _JSON_RECORD.match(head):
-            raise _json_lines_error(file, head)
+        if _JSON_RECORD.match(head) and (kind == "corpus" or not _named_json_lines(file)):
+            raise _json_lines_error(file, head, kind)
         mac.append(lone_cr_in(head))
     if files is not None:
         return files, mac
@@ -556,11 +556,18 @@ _READERS = {"corpus": "Corpus", "documents": "Documents"}
 _JSON_RECORD = re.compile(rb'(?:\xef\xbb\xbf)?\s*\{\s*"(?:[^"\\\n]|\\.)*"\s*:')
 
 
-def _json_lines_error(file: Path, head: bytes) -> CorpusError:
-    """The refusal of a corpus file of JSON lines, which plain text's reading would make
-    words of the JSON syntax (``{"id":``, ``"text":``): what reads such a file instead,
-    naming its text's field (the longest string of its first record, when it is whole
-    in ``head``)."""
+def _named_json_lines(file: Path) -> bool:
+    from wordspace.documents import is_json_lines
+
+    return is_json_lines(file)
+
+
+def _json_lines_error(file: Path, head: bytes, kind: str = "corpus") -> CorpusError:
+    """The refusal of a file of JSON lines read as plain text (a corpus's; or documents'
+    where the name does not say JSON lines), which would make words of the JSON syntax
+    (``{"id":``, ``"text":``): what reads such a file instead, naming its text's field
+    (the longest string of its first record, when it is whole in ``head``), and, where
+    its name does not say JSON lines, to rename it first."""
     first = head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
     try:
         record = json.loads(first)
@@ -570,6 +577,14 @@ def _json_lines_error(file: Path, head: bytes) -> CorpusError:
         if isinstance(record, dict) else {}
     field = max(texts, key=texts.get) if texts else "text"
     fields = f" (fields {', '.join(map(repr, list(record)[:6]))})" if texts else ""
+    if not _named_json_lines(file):  # Documents reads JSON lines only by such a name
+        return CorpusError(
+            f"{file}: its lines are JSON objects{fields}, which would be read as plain "
+            "text, making words of the JSON syntax: Documents reads JSON lines from a "
+            "file named .jsonl, .ndjson or .json (compressed too): rename it (to end in "
+            f".jsonl), then Documents(that name, text_field={field!r}) (wordspace train "
+            f"--model pv-dbow --text-field {field}); for word vectors, write the text out "
+            f"as plain text first (jq -r .{field} {file} > text.txt)")
     return CorpusError(
         f"{file}: its lines are JSON objects{fields}, which a word model would read as "
         f"plain text, making words of the JSON syntax: for a vector per record, "

@@ -1502,7 +1502,8 @@ class DocVectors(Vectors):
     def _unknown(self, doc) -> str:
         sample = ", ".join(repr(i) for i in self.words[:3])
         if self._row_or_id(doc):
-            return (f"{doc} is no document id, and the ids are integers (like {sample}), "
+            return (f"{doc} is no document id, and ids are integers (the ids are like "
+                    f"{sample}), "
                     f"so it is not taken as a row number: row {doc} holds document "
                     f"{self.words[doc]!r}; say which you mean: dv.vectors[{doc}] is the "
                     f"row, dv[dv.ids[{doc}]] that document")

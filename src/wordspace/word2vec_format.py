@@ -367,10 +367,12 @@ def is_word2vec_file(path: str | Path, headerless: bool = False) -> bool:
     file of numbers passes)."""
     for no_header in (False, True) if headerless else (False,):
         try:
-            words, _ = read_word2vec(path, limit=2, allow_nonfinite=True, no_header=no_header)
+            # words of any bytes: such a file is written so (write_word2vec's raw words)
+            words, _ = read_word2vec(path, limit=2, allow_nonfinite=True, no_header=no_header,
+                                     unicode_errors="surrogateescape")
         except (OSError, ValueError, UnicodeDecodeError):
             continue
-        if not no_header or not is_number(words[0].encode()):
+        if not no_header or not is_number(words[0].encode("utf-8", "surrogateescape")):
             return True
     return False
 
@@ -604,9 +606,14 @@ def _detect(s: _Stream, name: str, dim: int, binary: bool | None) -> bool:
     space = line.find(b" ", 0, _MAX_WORD + 1)
     region = line[:max(space, 0) + 1 + 4 * dim]  # where the first binary row would be
     fields = line.split(None, 2)
-    text_row = newline >= 0 and len(line.split()) == dim + 1 and _is_text(line, final=True)
+    # the word aside: a text file's may be bytes of another encoding (a fastText .bin's
+    # Latin-1 words, exported), read with unicode_errors="surrogateescape"
+    after_word = line[space + 1:] if space > 0 else line
+    text_row = newline >= 0 and len(line.split()) == dim + 1 \
+        and _is_text(after_word, final=True)
     float_bytes = body[space + 1:space + 1 + 4 * dim]
-    text = (len(fields) > 1 and is_number(fields[1]) and _is_text(region)
+    text = (len(fields) > 1 and is_number(fields[1]) and _is_text(region[space + 1:]
+                                                                    if space > 0 else region)
             or text_row and not (_binary_first_row_reads(body, dim)
                                  and not any(b in _SPACE for b in float_bytes)))
     if text and _binary_first_row_reads(body, dim):
@@ -766,7 +773,8 @@ def _word(field: bytes, out: _Rows, row: int, hint: bool = False) -> str:
         try:
             word = field.decode("utf-8", errors=out.errors)
         except UnicodeDecodeError as e:
-            why = "is not UTF-8 text (unicode_errors='replace' or 'ignore' reads it)"
+            why = ("is not UTF-8 text (unicode_errors='surrogateescape' reads its bytes, "
+                   "'replace' or 'ignore' drops them)")
             decoding = e
         else:
             if word:

@@ -227,15 +227,16 @@ class PPMISVD(Model):
         there are, a PPMI or SVD that would not fit in the memory left, rather than be
         killed in it: the PPMI's float64 temporaries (8 bytes a cell, 4 for the rows,
         8 for an index's look-up), freed before the SVD's blocks and factors for ``n``
-        words are made, so the larger of the two. The cells are counted, not guessed,
-        so all the memory left may be used."""
+        words are made, so the larger of the two, against the share of the memory left
+        that every such check leaves to the rest of the process."""
         width = min(self.dim + 10, n)  # randomized_svd's oversampled block
         need = max(20 * cells, 6 * n * width * 8)
-        if need > (available := available_memory()):
+        if need > MEMORY_SHARE * (available := available_memory()):
             raise TrainingTooLarge(
                 f"counting found {cells:,} (word, context) cells; their PPMI and SVD need "
                 f"about {need / 2**30:.1f} GiB more and {available / 2**30:.1f} GiB is "
-                "available: raise min_count, lower window, or count a smaller corpus")
+                f"available (at most {MEMORY_SHARE:.0%} of it is used): raise min_count, "
+                "lower window, or count a smaller corpus")
 
     def _parameter_bytes(self, corpus: Corpus) -> int:
         # the SVD's two float64 factors and the float32 vectors made from them (the
