@@ -459,7 +459,8 @@ def test_gensim_3_names(pair):
     for old in ("vocab", "index2word", "syn0", "accuracy"):
         with pytest.raises(AttributeError):
             getattr(kv, old)
-        with pytest.raises(AttributeError, match=f"{old} is gensim 3's; gensim 4 and "
+        with pytest.raises(AttributeError, match=f"'Vectors' object has no attribute '{old}' "
+                                                 f"\\({old} is gensim 3's: gensim 4 and "
                                                  "wordspace have"):
             getattr(v, old)
     with pytest.raises(AttributeError, match=r"have evaluate_word_analogies\(questions\)"):

@@ -133,8 +133,9 @@ def gensim_hint(name: str, *tables: dict[str, str], tool: str = "gensim") -> str
     return ""
 
 
-class GensimName:
-    """A gensim name wordspace has none of, with the wordspace way to what it did:
+class ForeignName:
+    """Another library's name (gensim's, gensim 3's, fastText's) wordspace has none of,
+    with the wordspace way to what it did:
     reading it is the ``AttributeError`` a missing attribute raises, with that way added
     (:func:`gensim_hint`). Read from the class too, where gensim's classmethods are
     called (``FastText.load_fasttext_format``), which an instance's ``__getattr__`` never

@@ -32,7 +32,7 @@ from wordspace._io import (
     same_file,
 )
 from wordspace._tokens import shorten
-from wordspace._validate import GensimName, check_int, takes_fname
+from wordspace._validate import ForeignName, check_int, takes_fname
 from wordspace.vocab import _MAX_COUNT, WordIndex, unknown_word_message
 from wordspace.word2vec_format import read_word2vec, write_word2vec
 
@@ -46,13 +46,13 @@ _TERM_TYPES = (str, int, np.integer, np.ndarray)
 
 
 #: gensim 3's KeyedVectors attributes, which gensim 4 removed, and what replaced them
-_GENSIM3_NAMES = {
+_GENSIM3_NAMES = {name: f"gensim 4 and wordspace have {replacement}" for name, replacement in {
     "vocab": "key_to_index (each word's row) and get_vecattr(word, 'count')",
     "index2word": "index_to_key", "index2entity": "index_to_key",
     "syn0": "vectors", "syn0norm": "get_normed_vectors()",
     "vectors_norm": "get_normed_vectors()",
     "accuracy": "evaluate_word_analogies(questions)",
-}
+}.items()}
 #: gensim 4's KeyedVectors names wordspace has none of, and its way to what they did
 _GENSIM_ONLY = {
     "set_vecattr": "wordspace keeps one attribute per word, its count, given with the "
@@ -76,21 +76,6 @@ _FASTTEXT_NAMES = {
                   "vectors.save_word2vec_format(path) a .vec; a FastText model's "
                   "save_facebook_model(path) writes fastText's .bin",
 }
-
-
-class _Removed:
-    """A gensim 3 attribute that gensim 4 removed: reading it is an ``AttributeError``
-    saying what replaced it (as gensim 4's own). A descriptor rather than a
-    ``__getattr__``, which would also hide the ``AttributeError`` a property raises."""
-
-    def __init__(self, name: str, replacement: str):
-        self.name, self.replacement = name, replacement
-
-    def __get__(self, obj, owner=None):
-        if obj is None:  # the class's own attribute: introspection (help, inspect)
-            return self
-        raise AttributeError(f"{self.name} is gensim 3's; gensim 4 and wordspace have "
-                             f"{self.replacement}")
 
 
 def _refuse_bytes(value) -> None:
@@ -1266,12 +1251,12 @@ def _count_line(fvocab: str | Path, lineno: int, line: str) -> tuple[str, int] |
     return fields[0], int(fields[1])
 
 
-for _name, _replacement in _GENSIM3_NAMES.items():
-    setattr(Vectors, _name, _Removed(_name, _replacement))
-for _name, _hint in _GENSIM_ONLY.items():
-    setattr(Vectors, _name, GensimName(_name, _hint))
-for _name, _hint in _FASTTEXT_NAMES.items():
-    setattr(Vectors, _name, GensimName(_name, _hint, tool="fastText"))
+# other libraries' names: an AttributeError saying wordspace's way (a descriptor, which a
+# __getattr__ is not: that would also hide the AttributeError a property raises)
+for _table, _tool in ((_GENSIM3_NAMES, "gensim 3"), (_GENSIM_ONLY, "gensim"),
+                      (_FASTTEXT_NAMES, "fastText")):
+    for _name, _hint in _table.items():
+        setattr(Vectors, _name, ForeignName(_name, _hint, tool=_tool))
 
 
 class SubwordVectors(Vectors):

@@ -32,7 +32,7 @@ from wordspace._io import (  # load_matrix, check_shape: also imported from here
 from wordspace._json import parse_json
 from wordspace._tokens import shorten
 from wordspace._validate import (
-    GensimName,
+    ForeignName,
     check_float,
     check_int,
     check_rate,
@@ -212,7 +212,7 @@ class Model:
         found = inspect.getattr_static(type(self), name, None)
         if isinstance(found, property):  # its getter raised: let its own message through
             return found.fget(self)
-        if isinstance(found, GensimName):  # its own message says the wordspace way
+        if isinstance(found, ForeignName):  # its own message says the wordspace way
             found.__get__(self)
         if not name.startswith("__") and "vocab_" not in self.__dict__ and (
                 name.endswith("_") or name in type(self)._query_attributes):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from wordspace._validate import GensimName, check_float, check_switch
+from wordspace._validate import ForeignName, check_float, check_switch
 from wordspace.corpus import Corpus
 from wordspace.engine.layout import SHARED_BAGS, Layout
 from wordspace.engine.params import VectorParams
@@ -95,7 +95,7 @@ class FastText(SkipGram):
 
     _shape_params = ("dim", "min_n", "max_n", "bucket")
     #: gensim's deprecated classmethod, called on the class
-    load_fasttext_format = GensimName(
+    load_fasttext_format = ForeignName(
         "load_fasttext_format", "FastText.load_facebook_model(path) loads a fastText .bin "
         "model, FastText.load_facebook_vectors(path) its word vectors, as in gensim 4")
 
@@ -321,7 +321,7 @@ _FASTTEXT_NAMES = {
                   "a model directory",
 }
 for _name, _hint in _FASTTEXT_NAMES.items():
-    setattr(FastText, _name, GensimName(_name, _hint, tool="fastText"))
+    setattr(FastText, _name, ForeignName(_name, _hint, tool="fastText"))
 
 
 def _fasttext_outputs(outputs: np.ndarray, hs: bool) -> np.ndarray:
