@@ -525,9 +525,7 @@ def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     for p in _files(path):
         digest.update(str(p.relative_to(path.parent)).encode() + b"\0")
-        with open(p, "rb") as f:
-            while chunk := f.read(1 << 20):
-                digest.update(chunk)
+        _feed(digest, p)
     return digest.hexdigest()
 
 
@@ -590,10 +588,15 @@ def _check_download(dataset: Dataset, file: Path) -> None:
 def _digest(file: Path, algorithm: str) -> str:
     """The hex digest of ``file``'s bytes by ``algorithm`` (what ``sha256sum`` prints)."""
     digest = hashlib.new(algorithm)
+    _feed(digest, file)
+    return digest.hexdigest()
+
+
+def _feed(digest, file: Path) -> None:
+    """``file``'s bytes into ``digest``, a MiB at a time."""
     with open(file, "rb") as f:
         while chunk := f.read(1 << 20):
             digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _check_unchanged(dataset: Dataset) -> bool:
