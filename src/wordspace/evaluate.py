@@ -741,11 +741,10 @@ def _entailment_detail(r: dict) -> str:
         direction = f"{r['directional']:.3f} (chance 0.500)"
     kind = "3-way accuracy: hypernym second, first, or neither" if r.get("three_way") \
         else "accuracy"
-    covered = r["pairs"] / max(r["pairs"] + r["oov"], 1)  # as the similarity rows say it
     return (f"{kind} ({fold}; majority class {majority:.3f}{verdict}), directional "
             f"{direction}, AP {r['average_precision']:.3f} (positive rate "
             f"{r.get('positive_rate', float('nan')):.3f}), {r['pairs']:,} pairs, "
-            f"{100 * covered:.0f}% covered")
+            f"{100 * r['coverage']:.0f}% covered")  # as the similarity rows say it
 
 
 def _composed(result: dict, what: str) -> str:
