@@ -691,6 +691,9 @@ def test_a_supervised_classifiers_word_vectors_read_as_fasttext_gives_them(tmp_p
         ours.get_sentence_vector("good film")
     assert main(["sentence-vectors", str(tmp_path / "sup.bin"), "good film"]) == 2
     assert "sup.bin is a supervised fastText classifier" in capsys.readouterr().err
+    ours.save(tmp_path / "sup-vectors")  # saved as a vectors directory: still a classifier's
+    with pytest.raises(ValueError, match=r"sup\.bin is a supervised fastText classifier"):
+        Vectors.load(tmp_path / "sup-vectors").get_sentence_vector("good film")
     assert main(["similar", str(tmp_path / "sup.bin"), "great", "--topn", "3"]) == 0
     assert set(capsys.readouterr().out.split()[::2]) <= set(trained.words)
     assert main(["train", str(tmp_path / "train.txt"), "-o", str(tmp_path / "more"),

@@ -6,7 +6,8 @@ A vectors directory holds
 
 - ``vectors.json``: what it is (``"kind": "wordspace vectors"``), its format, the class
   (``Vectors``, ``SubwordVectors`` or ``DocVectors``), ``rows``, ``dim``, whether the words
-  have counts and, for subword vectors, their n-gram settings;
+  have counts and, for subword vectors, their n-gram settings (and ``classifier``, the
+  fastText classifier's ``.bin`` they came from, whose sentence vectors are refused);
 - ``vectors.npy``: the matrix, a plain float32 ``.npy``, so that it can be memory-mapped;
 - ``vocab.tsv``: the words and their counts (0 where they have none), as a model's
   vocabulary is written (:func:`wordspace.vocab.write_words_tsv`: any word round-trips),
@@ -148,6 +149,8 @@ def save_vectors(vectors: Vectors, path: str | Path) -> None:
     if cls is SubwordVectors:
         header["subwords"] = {"min_n": vectors.min_n, "max_n": vectors.max_n,
                               "bucket": vectors.subwords.bucket}
+        if vectors._classifier is not None:  # its sentence vectors stay refused
+            header["classifier"] = vectors._classifier
     with atomic_directory(path) as tmp:
         if cls is DocVectors:
             write_document_ids(tmp / _IDS, vectors.ids)
@@ -202,6 +205,8 @@ def load_vectors_directory(path: str | Path, mmap=None, cls: type[Vectors] = Vec
         elif kind is SubwordVectors:
             vectors = SubwordVectors(keys, matrix, counts, inputs=ngrams, subwords=subwords,
                                      first_bucket=0)
+            classifier = header.get("classifier")
+            vectors._classifier = None if classifier is None else str(classifier)
         else:
             vectors = Vectors(keys, matrix, counts)
     except ValueError as e:
