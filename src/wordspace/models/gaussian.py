@@ -280,5 +280,4 @@ class GaussianSkipGram(WindowModel):
     def scorers(self) -> dict:
         """Similarity scorers for :func:`wordspace.evaluate.evaluate`: cosine of the means
         (also used for analogies), and the energies EL and KL."""
-        return {"cosine": self.vectors, "el": self.distributions.scorer("el"),
-                "kl": self.distributions.scorer("kl")}
+        return {**self.distributions.scorers(), "cosine": self.vectors}  # the model's own
