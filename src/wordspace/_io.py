@@ -1139,6 +1139,10 @@ def stale_written_records() -> list[Path]:
         except (OSError, ValueError, TypeError, IndexError, KeyError):
             stale.append(record)  # damaged: it answers no file
             continue
-        if _written_record(path) != record or not wrote_it(path):
+        try:  # the record as read here, not read again by wrote_it
+            answered = _written_record(path) == record and recorded == file_fingerprint(path)
+        except OSError:
+            answered = False
+        if not answered:
             stale.append(record)
     return stale
