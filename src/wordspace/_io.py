@@ -678,9 +678,7 @@ def check_replaceable_file(path: str | Path, what: str, ours: Callable[[Path], b
     if path.exists() and not path.is_file():  # reading it to recognise it would block
         raise FileExistsError(f"{path} is not a regular file (a pipe, a socket or a "
                               f"device), not {what}: {advice}")
-    # an empty file holds nothing to lose (mkstemp's, a pipeline's placeholder)
-    if path.exists() and not (path.is_file() and path.stat().st_size == 0) \
-            and not ours(path):
+    if _someone_elses(path, ours):  # a regular file by now: the rule atomic_write's too
         raise FileExistsError(f"{path} exists and is not {what}: wordspace never replaces "
                               f"it; {advice}")
     check_writable_place(path)
@@ -986,7 +984,8 @@ def atomic_write(path: str | Path, mode: str = "wb", *, compress: bool = False,
 
 
 def _someone_elses(path: Path, ours: Callable[[Path], bool]) -> bool:
-    """Whether ``path`` holds something to lose that ``ours`` does not recognise."""
+    """Whether the file ``path`` holds something to lose that ``ours`` does not recognise
+    (an empty one holds nothing: mkstemp's, a pipeline's placeholder)."""
     try:
         return path.stat().st_size > 0 and not ours(path)
     except FileNotFoundError:
