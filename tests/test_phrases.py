@@ -563,14 +563,19 @@ def test_write_corpus_replaces_its_own_earlier_output_and_nothing_else(tmp_path,
         none.write_corpus(corpus, out)
     assert out.read_text() == "their text\n"
 
-    def meanwhile(*args, _transform=Phrases.transform):  # text that comes while writing
-        done = _transform(*args)
-        out.write_text("written meanwhile\n")
-        return done
+    import contextlib
+
+    import wordspace.phrases as phrases_module
+
+    @contextlib.contextmanager
+    def meanwhile(path, *args, _write=phrases_module.atomic_write, **kwargs):
+        with _write(path, *args, **kwargs) as f:
+            yield f
+            out.write_text("written meanwhile\n")  # after the text, before the rename
 
     out.unlink()
     joining.write_corpus(corpus, out)
-    monkeypatch.setattr(Phrases, "transform", meanwhile)
+    monkeypatch.setattr(phrases_module, "atomic_write", meanwhile)
     with pytest.raises(FileExistsError, match="was written to while wordspace wrote it"):
         none.write_corpus(corpus, out)
     assert out.read_text() == "written meanwhile\n"
