@@ -1515,7 +1515,7 @@ def _add_vectors(sub) -> None:
         from wordspace._tokens import shorten
 
         vectors = _load_vectors(a.model)
-        vectors.get_sentence_vector([])  # a classifier's refused now, before any input
+        vectors._check_sentence_vectors()  # a classifier's refused, before any input
         texts = a.texts or (line.rstrip("\n") for line in iter(sys.stdin.readline, ""))
         failed, n = [], 0
         for n, text in enumerate(texts, 1):

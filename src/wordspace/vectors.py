@@ -606,6 +606,10 @@ class Vectors(WordIndex):
         u = self.unit
         return np.einsum("ij,ij->i", u[rows1], u[rows2])
 
+    def _check_sentence_vectors(self) -> None:
+        """Refuse sentence vectors these vectors cannot give as their source would (a
+        fastText classifier's: :class:`SubwordVectors`), before any text is read."""
+
     def get_sentence_vector(self, text: str | list[str] | tuple[str, ...]) -> np.ndarray:
         """fastText's sentence vector of an unsupervised model (``get_sentence_vector``,
         ``print-sentence-vectors``): the mean of the unit vectors of ``text``'s words, for
@@ -1338,6 +1342,10 @@ class SubwordVectors(Vectors):
         a ``ValueError`` for vectors read from a supervised classifier, whose sentence
         vector fastText computes otherwise: the plain mean of the input rows of the
         line's words, word n-grams and ``</s>``, none of them scaled to unit length."""
+        self._check_sentence_vectors()
+        return super().get_sentence_vector(text)
+
+    def _check_sentence_vectors(self) -> None:
         if self._classifier is not None:
             raise ValueError(
                 f"{self._classifier} is a supervised fastText classifier: fastText's "
@@ -1345,7 +1353,6 @@ class SubwordVectors(Vectors):
                 "their word n-grams and </s>, which wordspace does not compute; use "
                 f"fastText's own (fasttext print-sentence-vectors {self._classifier}, or "
                 "get_sentence_vector in its Python module)")
-        return super().get_sentence_vector(text)
 
     def _head(self, n: int | None) -> SubwordVectors:
         if n is None or n >= len(self):
