@@ -428,6 +428,12 @@ def _split_accuracy(detect: np.ndarray, direction: np.ndarray, labels: np.ndarra
     return float(np.mean(accuracies)), float(np.mean(cuts))
 
 
+def _registry_splits(name: str) -> bool | None:
+    """Whether the registered dataset ``name`` tunes its threshold on random splits
+    (None: no registered dataset, the rows decide)."""
+    return datasets.info(name).threshold_splits if name in datasets.REGISTRY else None
+
+
 def _majority(labels: np.ndarray) -> float:
     """The commonest label's share: what always answering it scores (NaN: no label)."""
     if not len(labels):
@@ -455,8 +461,8 @@ def entailment(scorer, rows, lowercase: bool = True, name: str | None = None,
     their direction (-1 among the labels), as BIBLESS is; the val fold otherwise.
     Direction-labelled rows are scored over three answers (see
     :class:`EntailmentResult`)."""
-    if splits is None and isinstance(rows, str) and rows in datasets.REGISTRY:
-        splits = datasets.info(rows).threshold_splits
+    if splits is None and isinstance(rows, str):
+        splits = _registry_splits(rows)
     rows = _read(rows, datasets.read_entailment)
     three_way = any(r["label"] == -1 for r in rows)  # True == 1, False == 0: never -1
     splits = three_way if splits is None else splits
@@ -649,11 +655,11 @@ def evaluate(model, names=None, methods=("3cosadd",),
     resolved = [_resolve(spec) for spec in names]  # unknown names, bad files: before any work
     _refuse_repeats(names, resolved)
     by_scorer = scorers(model)
-    if defaults and not any(hasattr(s, "unit") for s in by_scorer.values()):
-        # the defaults' analogies are left out for what scores pairs only (a scorer)
+    pairs_only = not any(hasattr(s, "unit") for s in by_scorer.values())  # no vectors
+    if defaults and pairs_only:  # the defaults' analogies are left out for a scorer
         resolved = [entry for entry in resolved if entry[1] != "analogy"]
     analogy = next((key for key, kind, _ in resolved if kind == "analogy"), None)
-    if analogy and not any(hasattr(s, "unit") for s in by_scorer.values()):
+    if analogy and pairs_only:
         raise ValueError(f"{analogy} is an analogy set, and analogies need vectors: "
                          f"{', '.join(by_scorer)} scores pairs only (evaluate the model, or "
                          "its distributions, for analogies by cosine of the means)")
@@ -680,10 +686,8 @@ def evaluate(model, names=None, methods=("3cosadd",),
             if kind == "similarity":
                 table[name] = word_similarity(scorer, data, lowercase, name).as_dict()
             elif kind == "entailment":
-                splits = datasets.info(name).threshold_splits \
-                    if name in datasets.REGISTRY else None
                 table[name] = entailment(scorer, data, lowercase, scorer_name,
-                                         splits).as_dict()
+                                         _registry_splits(name)).as_dict()
             elif hasattr(scorer, "unit"):
                 for method in methods:
                     table[f"{name}/{method}"] = analogies(
