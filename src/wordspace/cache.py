@@ -154,8 +154,8 @@ def _describe(folder: Path) -> CachedCorpus:
     entry.settings = _shown_settings(meta)
     if fmt < _FORMAT_VERSION:
         entry.status, entry.why = "old format", f"format {fmt}, now {_FORMAT_VERSION}"
-    elif _old_documents(meta):  # a run reads the text again
-        entry.status, entry.why = "old format", _old_documents(meta)
+    elif why := _old_documents(meta):  # a run reads the text again
+        entry.status, entry.why = "old format", why
     elif fmt > _FORMAT_VERSION:
         entry.status, entry.why = "newer format", f"format {fmt}, this wordspace's " \
             f"{_FORMAT_VERSION}"
