@@ -545,13 +545,8 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
     report.resumed = run.resumed
     if on_epoch_end is not None and run.start < len(jobs):
         on_epoch_end(report)
-    _check_outcome(report, meter, loss, counts, sample, epochs, min_alpha)
-    if run.start < len(jobs) and _unchanged(probe, params):
-        raise TooLittleTraining(
-            f"{report.pairs:,} (centre, context) pairs were trained in {epochs} epoch(s), "
-            "but not one parameter of the most frequent words changed: every step was too "
-            f"small to change a float32 number. Raise the learning rate (alpha={alpha:g})"
-            f"{loss.stillness_advice()}; every vector is as it started")
+    _check_outcome(report, meter, loss, counts, sample, epochs, min_alpha,
+                   still=run.start < len(jobs) and _unchanged(probe, params), alpha=alpha)
     logger.info(report.summary())
     return report
 
@@ -939,10 +934,12 @@ def check_vocabulary(words: list[str], needed: int, why: str) -> None:
 
 
 def _check_outcome(report: TrainingReport, meter: Meter, loss: Loss, counts: np.ndarray,
-                   sample: float, epochs: int, min_alpha: float) -> None:
-    """Refuse a run whose last epoch diverged, or that trained nothing (no pair found, or
-    pairs whose every term ``loss`` skipped); warn when it trained fewer pairs than the
-    vocabulary has words."""
+                   sample: float, epochs: int, min_alpha: float, *, still: bool,
+                   alpha: float) -> None:
+    """Refuse a run whose last epoch diverged, or that trained nothing (no pair found,
+    pairs whose every term ``loss`` skipped, or steps that left every parameter ``still``
+    at a base rate of ``alpha``); warn when it trained fewer pairs than the vocabulary
+    has words."""
     if far_above(report.loss, meter.reference):
         raise meter.diverged(epochs - 1, min_alpha, report.loss)  # jobs too small to see
     check_pairs(report.pairs, counts, sample, f"were trained in {epochs} epoch(s)")
@@ -951,6 +948,12 @@ def _check_outcome(report: TrainingReport, meter: Meter, loss: Loss, counts: np.
             f"{report.pairs:,} (centre, context) pairs were found in {epochs} epoch(s) but "
             f"none was trained: {loss.untrained_because}. The loss is undefined (n/a) and "
             "every vector is as it started")
+    if still:
+        raise TooLittleTraining(
+            f"{report.pairs:,} (centre, context) pairs were trained in {epochs} epoch(s), "
+            "but not one parameter of the most frequent words changed: every step was too "
+            f"small to change a float32 number. Raise the learning rate (alpha={alpha:g})"
+            f"{loss.stillness_advice()}; every vector is as it started")
 
 
 def check_pairs(pairs: int, counts: np.ndarray, sample: float, done: str) -> None:
