@@ -8,6 +8,7 @@ reimplementation (``ft_hash_bytes``, ``ft_ngram_hashes``), which reads fastText'
 
 from __future__ import annotations
 
+import functools
 import os
 import struct
 
@@ -17,7 +18,7 @@ import pytest
 from wordspace import Corpus, FastText, SkipGram, Vectors
 from wordspace.losses import NegativeSamplingLoss
 from wordspace.subwords import Subwords, fasttext_hash
-from wordspace.train import TrainingTooLarge
+from wordspace.train import TrainingTooLarge, check_fits_memory
 
 
 def reference_hash(data: bytes) -> int:
@@ -122,7 +123,7 @@ def test_the_output_rate_is_halved_only_where_a_window_s_steps_are_summed(monkey
 
 
 def test_ngram_rows_that_cannot_fit_in_memory_are_refused_with_the_numbers(monkeypatch):
-    monkeypatch.setattr("wordspace.models.fasttext.available_memory", lambda: 2**30)
+    monkeypatch.setattr("wordspace.train.available_memory", lambda: 2**30)
     with pytest.raises(TrainingTooLarge, match=r"bucket 2,000,000 x dim 300"):
         FastText(dim=300).fit(["never read"])
 
@@ -132,7 +133,9 @@ def test_an_update_counts_the_ngram_rows_twice(monkeypatch):
     model = FastText(dim=8, bucket=1000, epochs=1, sample=0, progress=False)
     model.fit(Corpus(sentences, min_count=1))
     one_copy = 1000 * 8 * 4
-    monkeypatch.setattr("wordspace.models.fasttext.available_memory", lambda: 3 * one_copy)
+    # the n-gram rows' check alone sees so little memory (the walk's buffers would not fit)
+    monkeypatch.setattr("wordspace.models.fasttext.check_fits_memory",
+                        functools.partial(check_fits_memory, available=3 * one_copy))
     with pytest.raises(TrainingTooLarge, match="twice: an update holds the old rows"):
         model.fit(Corpus([["kama", "newword"]] * 30, min_count=1), update=True)
     assert "newword" not in model.vocab_.words

@@ -212,13 +212,12 @@ def test_the_running_sum_of_the_job_blocks_is_their_sum_and_stays_small():
 def test_counts_whose_ppmi_would_not_fit_are_refused_with_the_figures(monkeypatch):
     """The cells are known only once counted: a PPMI and SVD that would not fit in the
     memory left are refused then, with the figures, rather than killed midway."""
-    import wordspace.models.ppmi as ppmi_module
     from wordspace.train import MEMORY_SHARE, TrainingTooLarge
 
     model = PPMISVD(dim=4, window=2, sample=0, progress=False)
     corpus = Corpus([["a", "b", "c", "d"] * 5] * 4, min_count=1)
     counted = model.cooccurrence(corpus).nnz
-    monkeypatch.setattr(ppmi_module, "available_memory", lambda: 100)
+    monkeypatch.setattr("wordspace.train.available_memory", lambda: 100)
     with pytest.raises(TrainingTooLarge, match=rf"counting found {counted:,} \(word, context\) "
                                                r"cells; their PPMI and SVD need about .* GiB "
                                                r"more and 0\.0 GiB is available"):
@@ -228,5 +227,5 @@ def test_counts_whose_ppmi_would_not_fit_are_refused_with_the_figures(monkeypatc
         model.fit(corpus)  # once counted, before the PPMI
     # the PPMI's temporaries are gone before the SVD's blocks come: the larger of the two
     need = 20 * 10_000_000
-    monkeypatch.setattr(ppmi_module, "available_memory", lambda: need / MEMORY_SHARE + 1)
+    monkeypatch.setattr("wordspace.train.available_memory", lambda: need / MEMORY_SHARE + 1)
     model._check_ppmi_memory(10_000_000, 1000)

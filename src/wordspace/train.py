@@ -85,9 +85,9 @@ if TYPE_CHECKING:
 
 __all__ = ["DIVERGENCE_FACTOR", "JOB_WORDS", "DeviceCounters", "DeviceExecutor", "KEEP_WARNING",
            "MEMORY_SHARE", "TooLittleTraining", "TrainingDiverged", "TrainingStopped",
-           "TrainingReport", "TrainingTooLarge", "check_pairs", "check_vocabulary",
-           "check_walk_memory", "expected_kept_share", "format_loss", "infer_rows",
-           "make_jobs", "request_stop", "sample_keeping", "train"]
+           "TrainingReport", "TrainingTooLarge", "check_fits_memory", "check_pairs",
+           "check_vocabulary", "check_walk_memory", "expected_kept_share", "format_loss",
+           "infer_rows", "make_jobs", "request_stop", "sample_keeping", "train"]
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +131,20 @@ class TooLittleTraining(ValueError):
 class TrainingTooLarge(ValueError, MemoryError):
     """The walk's per-worker buffers would not fit in memory (both a ``ValueError``, the
     parameters are at fault, and a ``MemoryError``)."""
+
+
+def check_fits_memory(need: float, *, needs: str, detail: str = "", advice: str,
+                      available: int | None = None,
+                      error: type[Exception] = TrainingTooLarge) -> None:
+    """Refuse with ``error`` work whose ``need`` bytes are more than :data:`MEMORY_SHARE`
+    of the memory ``available`` (default :func:`available_memory`), before it starts: a
+    refusal is kinder than swapping, or being killed part-way. The message reads
+    "``needs`` N GiB``detail`` and M GiB is available (at most 50% of it is used):
+    ``advice``"."""
+    available = available_memory() if available is None else available
+    if need > MEMORY_SHARE * available:
+        raise error(f"{needs} {need / 2**30:.1f} GiB{detail} and {available / 2**30:.1f} "
+                    f"GiB is available (at most {MEMORY_SHARE:.0%} of it is used): {advice}")
 
 
 def available_memory() -> int:
@@ -255,20 +269,16 @@ def check_walk_memory(*, layout: Layout, window: int, negative: int, dim: int,
         job_contexts = max_job * max_contexts
     per_worker = worker_bytes(layout=layout, max_job=max_job, job_contexts=job_contexts,
                               max_contexts=max_contexts, negative=negative, dim=dim)
-    need = per_worker * workers
-    available = available_memory() if available is None else available
-    if need > MEMORY_SHARE * available:
-        per = "window" if layout.bag == "window" or layout.max_bags == 0 else (
-            "context" if layout.max_bags == 1 else f"{layout.max_bags} contexts")
-        rows = "" if layout.word_bags is None else \
-            f", up to {layout.rows_per_word:,} input rows per word"
-        raise TrainingTooLarge(
-            f"training would need about {need / 2**30:.1f} GiB for its buffers "
-            f"({workers} worker(s) x {per_worker / 2**30:.2f} GiB: jobs of up to "
-            f"{max_job:,} words with up to {max_contexts:,} contexts each at window "
-            f"{window:,}, {negative:,} negatives per {per}{rows}) and "
-            f"{available / 2**30:.1f} GiB is available (at most {MEMORY_SHARE:.0%} of it "
-            "is used): lower window, negative or workers")
+    per = "window" if layout.bag == "window" or layout.max_bags == 0 else (
+        "context" if layout.max_bags == 1 else f"{layout.max_bags} contexts")
+    rows = "" if layout.word_bags is None else \
+        f", up to {layout.rows_per_word:,} input rows per word"
+    check_fits_memory(
+        per_worker * workers, needs="training would need about", available=available,
+        detail=f" for its buffers ({workers} worker(s) x {per_worker / 2**30:.2f} GiB: jobs "
+               f"of up to {max_job:,} words with up to {max_contexts:,} contexts each at "
+               f"window {window:,}, {negative:,} negatives per {per}{rows})",
+        advice="lower window, negative or workers")
 
 
 def lanes(workers: int, *, on_device: bool) -> int:

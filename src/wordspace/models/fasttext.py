@@ -33,7 +33,7 @@ from wordspace.kernels.subwords import bag_means
 from wordspace.losses import NegativeSamplingLoss
 from wordspace.models.skipgram import SkipGram
 from wordspace.subwords import Subwords
-from wordspace.train import MEMORY_SHARE, TrainingTooLarge, available_memory
+from wordspace.train import check_fits_memory
 from wordspace.vectors import SubwordVectors
 from wordspace.vocab import Vocabulary
 
@@ -170,14 +170,11 @@ class FastText(SkipGram):
             ("a distributed run also their synchronised copy", _world_from_environment() > 1))
             if held]
         need = (1 + len(extra)) * sub.buckets * self.dim * 4
-        available = available_memory()
-        if need > MEMORY_SHARE * available:
-            times = f", {('twice', 'three times')[len(extra) - 1]}: {' and '.join(extra)}" \
-                if extra else ""
-            raise TrainingTooLarge(
-                f"the n-gram rows need {need / 2**30:.1f} GiB (bucket {sub.bucket:,} x dim "
-                f"{self.dim} x 4 bytes{times}) and {available / 2**30:.1f} GiB is "
-                f"available (at most {MEMORY_SHARE:.0%} of it is used): lower bucket or dim")
+        times = f", {('twice', 'three times')[len(extra) - 1]}: {' and '.join(extra)}" \
+            if extra else ""
+        check_fits_memory(need, needs="the n-gram rows need",
+                          detail=f" (bucket {sub.bucket:,} x dim {self.dim} x 4 bytes{times})",
+                          advice="lower bucket or dim")
         if need:
             logger.info("n-gram rows: %s x %d floats, %.0f MiB", f"{sub.bucket:,}", self.dim,
                         need / 2**20)

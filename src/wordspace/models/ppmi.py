@@ -28,10 +28,8 @@ from wordspace.models.base import Model
 from wordspace.progress import progress_bar
 from wordspace.sampling import keep_probabilities
 from wordspace.train import (
-    MEMORY_SHARE,
     TooLittleTraining,
-    TrainingTooLarge,
-    available_memory,
+    check_fits_memory,
     check_pairs,
     check_vocabulary,
 )
@@ -143,12 +141,10 @@ class PPMISVD(Model):
 
     def _check_resources(self, update: bool = False) -> None:
         # the counting buffer's worst case for any corpus of default sentences
-        need = 12 * self._job_words(MAX_SENTENCE_LENGTH) * self._reach(MAX_SENTENCE_LENGTH)
-        if need > MEMORY_SHARE * (available := available_memory()):
-            raise TrainingTooLarge(
-                f"counting at window {self.window:,} would need about {need / 2**30:.1f} "
-                f"GiB for its buffer and {available / 2**30:.1f} GiB is available (at most "
-                f"{MEMORY_SHARE:.0%} of it is used): lower window")
+        check_fits_memory(
+            12 * self._job_words(MAX_SENTENCE_LENGTH) * self._reach(MAX_SENTENCE_LENGTH),
+            needs=f"counting at window {self.window:,} would need about",
+            detail=" for its buffer", advice="lower window")
 
     def _reach(self, longest: int) -> int:
         """The most pairs a word of a sentence of ``longest`` words is centre of."""
@@ -230,13 +226,11 @@ class PPMISVD(Model):
         words are made, so the larger of the two, against the share of the memory left
         that every such check leaves to the rest of the process."""
         width = min(self.dim + 10, n)  # randomized_svd's oversampled block
-        need = max(20 * cells, 6 * n * width * 8)
-        if need > MEMORY_SHARE * (available := available_memory()):
-            raise TrainingTooLarge(
-                f"counting found {cells:,} (word, context) cells; their PPMI and SVD need "
-                f"about {need / 2**30:.1f} GiB more and {available / 2**30:.1f} GiB is "
-                f"available (at most {MEMORY_SHARE:.0%} of it is used): raise min_count, "
-                "lower window, or count a smaller corpus")
+        check_fits_memory(
+            max(20 * cells, 6 * n * width * 8),
+            needs=f"counting found {cells:,} (word, context) cells; their PPMI and SVD "
+                  "need about", detail=" more",
+            advice="raise min_count, lower window, or count a smaller corpus")
 
     def _parameter_bytes(self, corpus: Corpus) -> int:
         # the SVD's two float64 factors and the float32 vectors made from them (the

@@ -7,7 +7,7 @@ from wordspace.corpus import Corpus
 from wordspace.engine.params import VectorParams
 from wordspace.losses import SoftmaxLoss
 from wordspace.models.base import OutputWordPrediction, WindowModel
-from wordspace.train import MEMORY_SHARE, available_memory
+from wordspace.train import check_fits_memory
 from wordspace.vectors import Vectors
 
 
@@ -100,13 +100,12 @@ class SoftmaxSkipGram(OutputWordPrediction, WindowModel):
         """Refuse, with the numbers, when a batch's dense matrices would not fit."""
         workers = self._workers
         need = 4 * (4 * self.batch * n_words * workers + 3 * n_words * self.dim)
-        available = available_memory() if available is None else available
-        if need > MEMORY_SHARE * available:
-            raise MemoryError(
-                f"the full softmax needs about {need / 2**30:.1f} GiB (batch {self.batch} x "
-                f"{n_words:,} words x 4 dense float32 arrays x {workers} workers, plus the "
-                f"{self.dim}-d parameters) and {available / 2**30:.1f} GiB is available: "
-                "lower batch or workers, raise min_count, or use SkipGram (negative sampling)")
+        check_fits_memory(
+            need, needs="the full softmax needs about", available=available, error=MemoryError,
+            detail=f" (batch {self.batch} x {n_words:,} words x 4 dense float32 arrays x "
+                   f"{workers} workers, plus the {self.dim}-d parameters)",
+            advice="lower batch or workers, raise min_count, or use SkipGram (negative "
+                   "sampling)")
 
     def _fit(self, corpus: Corpus) -> None:
         n = len(corpus.vocab)
