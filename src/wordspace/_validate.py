@@ -150,6 +150,13 @@ class ForeignName:
         raise AttributeError(f"{where} has no attribute {self.name!r}"
                              f"{gensim_hint(self.name, {self.name: self.hint}, tool=self.tool)}")
 
+    @classmethod
+    def install(cls, owner: type, table: dict[str, str], tool: str = "gensim") -> None:
+        """Give ``owner`` a :class:`ForeignName` for each name of ``table`` (name: the
+        wordspace way), ``tool``'s names."""
+        for name, hint in table.items():
+            setattr(owner, name, cls(name, hint, tool=tool))
+
 
 def check_switch(model, name: str, absent: bool = False) -> bool:
     """The on/off setting ``name`` of ``model``, which must be True or False or gensim's

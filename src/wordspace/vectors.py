@@ -60,7 +60,8 @@ _GENSIM_ONLY = {
                    "'count'); keep others in a dict beside the vectors",
 }
 
-#: the fastText Python module's methods, and wordspace's way to what they do
+#: the fastText Python module's methods, and wordspace's way to what they do (a FastText
+#: model has its own hints for the same names)
 _FASTTEXT_NAMES = {
     "get_word_vector": "vectors[word] or vectors.get_vector(word) (a fastText model's "
                        "vectors compose an unseen word from its n-grams)",
@@ -1257,10 +1258,9 @@ def _count_line(fvocab: str | Path, lineno: int, line: str) -> tuple[str, int] |
 
 # other libraries' names: an AttributeError saying wordspace's way (a descriptor, which a
 # __getattr__ is not: that would also hide the AttributeError a property raises)
-for _table, _tool in ((_GENSIM3_NAMES, "gensim 3"), (_GENSIM_ONLY, "gensim"),
-                      (_FASTTEXT_NAMES, "fastText")):
-    for _name, _hint in _table.items():
-        setattr(Vectors, _name, ForeignName(_name, _hint, tool=_tool))
+ForeignName.install(Vectors, _GENSIM3_NAMES, tool="gensim 3")
+ForeignName.install(Vectors, _GENSIM_ONLY)
+ForeignName.install(Vectors, _FASTTEXT_NAMES, tool="fastText")
 
 
 class SubwordVectors(Vectors):

@@ -304,7 +304,8 @@ class FastText(SkipGram):
         return model
 
 
-#: the fastText Python module's model methods, and wordspace's way to what they do
+#: the fastText Python module's model methods, and wordspace's way to what they do: the
+#: names vectors have hints for (vectors._FASTTEXT_NAMES), said for a model
 _FASTTEXT_NAMES = {
     "get_word_vector": "model.wv[word] (an unseen word composed from its n-grams)",
     "get_nearest_neighbors": "model.wv.most_similar(word, topn=10), (word, score) pairs",
@@ -317,8 +318,7 @@ _FASTTEXT_NAMES = {
     "save_model": "model.save_facebook_model(path) writes fastText's .bin; model.save(path) "
                   "a model directory",
 }
-for _name, _hint in _FASTTEXT_NAMES.items():
-    setattr(FastText, _name, ForeignName(_name, _hint, tool="fastText"))
+ForeignName.install(FastText, _FASTTEXT_NAMES, tool="fastText")
 
 
 def _fasttext_outputs(outputs: np.ndarray, hs: bool) -> np.ndarray:
