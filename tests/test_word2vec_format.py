@@ -683,6 +683,38 @@ def test_a_bad_count_in_a_vocabulary_file_names_the_file_and_line(tmp_path, line
     assert Vectors.load_word2vec_format(path, fvocab=vocab).counts.tolist() == [3, 2]
 
 
+def test_a_vocabulary_file_is_decoded_with_unicode_errors_as_gensim_decodes_it(tmp_path):
+    """word2vec.c cuts long words inside a character, in its -save-vocab file as in the
+    vectors: gensim decodes both with ``unicode_errors`` (its own test files, made here
+    byte for byte), where wordspace refused the vocabulary file whatever was asked."""
+    from gensim.models import KeyedVectors
+
+    thanks, welcome = "ありがとう".encode() + b"\xe3\x83", "どういたしまして".encode() + b"\xe3\x83"
+    path, vocab = tmp_path / "w2v.modeldata", tmp_path / "w2v.vocab"
+    path.write_bytes(b"2 3\n" + thanks + b" 0.6 0.6 0.6\n" + welcome + b" 0.1 0.2 0.3\n")
+    vocab.write_bytes(thanks + b" 123\n" + welcome + b" 789\n")
+    for errors in ("replace", "ignore", "surrogateescape"):
+        ours = Vectors.load_word2vec_format(path, fvocab=vocab, unicode_errors=errors)
+        assert ours.counts.tolist() == [123, 789]  # both words found in fvocab
+        if errors != "surrogateescape":  # gensim's reader keeps no surrogates
+            theirs = KeyedVectors.load_word2vec_format(str(path), fvocab=str(vocab),
+                                                       unicode_errors=errors)
+            assert ours.words == theirs.index_to_key
+            assert ours.counts.tolist() == [theirs.get_vecattr(w, "count")
+                                            for w in theirs.index_to_key]
+    assert ours.words[0].encode("utf-8", "surrogateescape") == thanks
+    # strictly, a vocabulary file that is not UTF-8 is still refused, naming file and line
+    path.write_bytes(b"2 3\nok 0.6 0.6 0.6\nfine 0.1 0.2 0.3\n")
+    vocab.write_bytes(b"ok 123\n" + welcome + b" 789\n")
+    with pytest.raises(UnicodeDecodeError, match=r"w2v\.vocab:2: not UTF-8 text "
+                                                 r"\(unicode_errors='surrogateescape'"):
+        Vectors.load_word2vec_format(path, fvocab=vocab)
+    with pytest.raises(UnicodeDecodeError):  # gensim's error type there too
+        KeyedVectors.load_word2vec_format(str(path), fvocab=str(vocab))
+    assert Vectors.load_word2vec_format(path, fvocab=vocab,
+                                        unicode_errors="replace").counts.tolist() == [123, 0]
+
+
 @pytest.mark.parametrize("compression", [None, "gz"])
 @pytest.mark.parametrize("chunk", [None, 64])
 def test_glove_files_read_as_gensim_reads_them_with_no_header(tmp_path, monkeypatch,

@@ -34,7 +34,12 @@ from wordspace._io import (
 from wordspace._tokens import shorten
 from wordspace._validate import ForeignName, check_int, takes_fname
 from wordspace.vocab import _MAX_COUNT, WordIndex, unknown_word_message
-from wordspace.word2vec_format import read_word2vec, write_word2vec
+from wordspace.word2vec_format import (
+    UNICODE_ERRORS_ADVICE,
+    WordNotUtf8,
+    read_word2vec,
+    write_word2vec,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -1144,8 +1149,10 @@ class Vectors(WordIndex):
         gensim's arguments, in gensim's order (the path also as ``fname=``): ``fvocab``, a
         file of ``word count`` lines, gives the words their counts (a word it lacks counts
         0, with a warning); ``unicode_errors="ignore"`` or ``"replace"`` reads words that
-        are not UTF-8 (``"strict"``: refused), ``"surrogateescape"`` keeps their bytes
-        (a fastText .bin's words of another encoding, exported); ``encoding`` must be
+        are not UTF-8 (``"strict"``: refused, naming the file and line or row),
+        ``"surrogateescape"`` keeps their bytes (a fastText .bin's words of another
+        encoding, exported), in the vectors file and in ``fvocab`` alike (word2vec.c cuts
+        long words inside a character in both, and gensim decodes both so); ``encoding`` must be
         UTF-8 (files in other encodings: convert them, e.g. with ``iconv``) and
         ``datatype`` float32, which wordspace keeps.
         """
@@ -1158,7 +1165,7 @@ class Vectors(WordIndex):
         words, matrix = read_word2vec(path, binary=binary, limit=limit or None,
                                       allow_nonfinite=allow_nonfinite, no_header=no_header,
                                       unicode_errors=unicode_errors)
-        counts = None if fvocab is None else _read_counts(fvocab, words)
+        counts = None if fvocab is None else _read_counts(fvocab, words, unicode_errors)
         return cls(words, matrix, counts)
 
     def intersect_word2vec_format(self, fname, lockf: float = 0.0, binary: bool | None = None,
@@ -1196,12 +1203,13 @@ def _check_counts_words(words: list[str], fvocab) -> None:
                          "could not be read back: write without fvocab, or rename the word")
 
 
-def _read_counts(fvocab: str | Path, words: list[str]) -> np.ndarray:
+def _read_counts(fvocab: str | Path, words: list[str], errors: str = "strict") -> np.ndarray:
     """The counts of ``words`` in a vocabulary file of ``word count`` lines (gensim's and
-    word2vec.c's ``-save-vocab``, perhaps compressed); a word it lacks counts 0, with a
+    word2vec.c's ``-save-vocab``, perhaps compressed), its words decoded with ``errors``
+    as the vectors file's were, so that they match; a word it lacks counts 0, with a
     warning."""
     counts: dict[str, int] = {}
-    for word, count in _count_lines(fvocab):
+    for word, count in _count_lines(fvocab, errors):
         counts.setdefault(word, count)
     missing = [w for w in words if w not in counts]
     if missing:
@@ -1213,25 +1221,28 @@ def _read_counts(fvocab: str | Path, words: list[str]) -> np.ndarray:
 def _is_counts_file(path: Path, lines: int = 10) -> bool:
     """Whether ``path`` starts as a vocabulary file of ``word count`` lines does (its
     first ``lines`` entries)."""
-    try:
-        return bool(list(itertools.islice(_count_lines(path), lines)))
+    try:  # words of any bytes: such a file is written so (write_word2vec's raw words)
+        return bool(list(itertools.islice(_count_lines(path, "surrogateescape"), lines)))
     except (OSError, ValueError):
         return False
 
 
-def _count_lines(fvocab: str | Path) -> Iterator[tuple[str, int]]:
+def _count_lines(fvocab: str | Path, errors: str = "strict") -> Iterator[tuple[str, int]]:
     """The ``(word, count)`` of each line of a vocabulary file, read decompressed and
-    decoded a line at a time (to name a bad one); every failure a ``ValueError`` naming
-    the file and, where it is one line's, the line."""
+    decoded a line at a time (to name a bad one) with ``errors`` (``unicode_errors``:
+    word2vec.c cuts long words inside a character, in this file as in the vectors');
+    every failure a ``ValueError`` naming the file and, where it is one line's, the line
+    (a line that is not UTF-8, read strictly: the ``UnicodeDecodeError`` gensim raises)."""
     with open(fvocab, "rb") as raw, decompressing_reader(raw) as f:
         lineno = 0
         try:
             for lineno, data in enumerate(f, 1):
                 try:
-                    line = data.decode("utf-8")
-                except UnicodeDecodeError:
-                    raise ValueError(f"{fvocab}:{lineno}: not UTF-8 text; expected 'word "
-                                     "count'") from None
+                    line = data.decode("utf-8", errors)
+                except UnicodeDecodeError as e:
+                    raise WordNotUtf8(f"{fvocab}:{lineno}: not UTF-8 text "
+                                      f"({UNICODE_ERRORS_ADVICE}); expected 'word count'",
+                                      e) from None
                 entry = _count_line(fvocab, lineno, line)
                 if entry is not None:
                     yield entry

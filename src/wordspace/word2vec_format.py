@@ -85,6 +85,10 @@ class WordNotUtf8(UnicodeDecodeError):
 
 log = logging.getLogger(__name__)
 
+#: what to pass for a word that is not UTF-8 (said where one is refused)
+UNICODE_ERRORS_ADVICE = ("unicode_errors='surrogateescape' reads its bytes, 'replace' or "
+                         "'ignore' drops them")
+
 _CHUNK = 1 << 20  # bytes read from the file at a time
 _UNICODE_ERRORS = ("strict", "ignore", "replace", "surrogateescape")
 _MAX_HEADER = 100  # bytes of the header line
@@ -773,8 +777,7 @@ def _word(field: bytes, out: _Rows, row: int, hint: bool = False) -> str:
         try:
             word = field.decode("utf-8", errors=out.errors)
         except UnicodeDecodeError as e:
-            why = ("is not UTF-8 text (unicode_errors='surrogateescape' reads its bytes, "
-                   "'replace' or 'ignore' drops them)")
+            why = f"is not UTF-8 text ({UNICODE_ERRORS_ADVICE})"
             decoding = e
         else:
             if word:
