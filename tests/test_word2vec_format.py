@@ -653,6 +653,50 @@ def test_an_empty_file_is_replaced_and_an_empty_word_is_said_so(tmp_path):
             tmp_path / "x.txt", fvocab=tmp_path / "x.vocab")
 
 
+def test_words_of_other_bytes_go_to_the_vocabulary_file_as_the_vectors_file_holds_them(
+        tmp_path, monkeypatch):
+    """A word read with unicode_errors='surrogateescape' (a Latin-1 fastText file's) was
+    written to the vectors file as its bytes, then crashed the vocabulary file's write
+    (UnicodeEncodeError): the vectors file written, the vocabulary file not."""
+    from gensim.models import KeyedVectors
+
+    from wordspace import word2vec_format
+
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes(b"2 2\ncaf\xe9 0.1 0.2\nb 0.3 0.4\n")
+    read = Vectors.load_word2vec_format(latin, unicode_errors="surrogateescape")
+    v = Vectors(read.words, read.vectors, [7, 3])
+    path, vocab = tmp_path / "se.txt", tmp_path / "se.vocab"
+    for _ in range(2):  # and again: the vocabulary file written is one it replaces
+        v.save_word2vec_format(path, fvocab=vocab)
+    assert vocab.read_bytes() == b"caf\xe9 7\nb 3\n"  # the bytes the vectors file holds
+    back = Vectors.load_word2vec_format(path, fvocab=vocab, unicode_errors="surrogateescape")
+    assert back.words == v.words and back.counts.tolist() == [7, 3]
+    theirs = KeyedVectors.load_word2vec_format(str(path), fvocab=str(vocab),
+                                               unicode_errors="replace")
+    assert [theirs.get_vecattr(w, "count") for w in theirs.index_to_key] == [7, 3]
+    # a failure while writing the vocabulary leaves both files as they were
+    before = path.read_bytes(), vocab.read_bytes()
+    real = word2vec_format.atomic_write
+
+    def failing(target, *args, **kwargs):
+        if target == vocab:
+            raise OSError("no space left on device")
+        return real(target, *args, **kwargs)
+
+    monkeypatch.setattr(word2vec_format, "atomic_write", failing)
+    with pytest.raises(OSError, match="no space left"):
+        Vectors(["x", "y"], np.zeros((2, 2), np.float32), [1, 2]).save_word2vec_format(
+            path, fvocab=vocab)
+    assert (path.read_bytes(), vocab.read_bytes()) == before
+    new, new_vocab = tmp_path / "new.txt", tmp_path / "new.vocab"
+    vocab = new_vocab  # (failing's) and writes neither new file
+    monkeypatch.setattr(word2vec_format, "atomic_write", failing)
+    with pytest.raises(OSError, match="no space left"):
+        v.save_word2vec_format(new, fvocab=new_vocab)
+    assert not new.exists() and not new_vocab.exists()
+
+
 @pytest.mark.parametrize("space", ["\u00a0", "\u2003", "\u0085", "\u2028"])
 def test_a_word_its_vocabulary_file_would_split_is_refused_before_writing(tmp_path, space):
     """A word holding a non-ASCII space went into the counts file, which then could not be

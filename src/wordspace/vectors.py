@@ -26,7 +26,6 @@ import numpy as np
 from wordspace import _keyed
 from wordspace._io import (
     DECOMPRESSION_ERRORS,
-    atomic_write,
     check_replaceable_file,
     decompressing_reader,
     same_file,
@@ -1084,7 +1083,9 @@ class Vectors(WordIndex):
 
         gensim's arguments, in gensim's order (the path also as ``fname=``): ``fvocab``
         also writes the counts, a ``word count`` line per word (vectors with counts
-        only); ``write_header=False``
+        only), each word as the vectors file holds it (one read with
+        ``unicode_errors='surrogateescape'`` as its bytes, so both files read back so),
+        both files checked before either is written; ``write_header=False``
         leaves out the ``n_words dim`` line (text only); ``prefix`` is put before every
         word; with counts, words are written most frequent first (``sort_attr="count"``,
         the only attribute kept). ``total_vec`` may only be the number of words, and
@@ -1118,11 +1119,8 @@ class Vectors(WordIndex):
         if fvocab is not None:  # before anything is written
             _check_counts_words(words, fvocab)
         write_word2vec(path, words, self.matrix[order], binary=binary,
-                       allow_nonfinite=allow_nonfinite, header=write_header)
-        if fvocab is not None:
-            with atomic_write(fvocab, "w", compress=True) as f:
-                f.writelines(f"{w} {c}\n" for w, c in zip(words, self.counts[order].tolist(),
-                                                            strict=True))
+                       allow_nonfinite=allow_nonfinite, header=write_header,
+                       vocab=None if fvocab is None else (fvocab, self.counts[order].tolist()))
 
     @classmethod
     @takes_fname

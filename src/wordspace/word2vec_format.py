@@ -114,7 +114,8 @@ def _shown(text: str | bytes) -> str:
 # -- writing -------------------------------------------------------------------------
 def write_word2vec(path: str | Path, words: Sequence[str], matrix: np.ndarray,
                    binary: bool = False, allow_nonfinite: bool = False,
-                   header: bool = True) -> None:
+                   header: bool = True, vocab: tuple[str | Path, Sequence[int]] | None = None
+                   ) -> None:
     """Write ``words`` and their rows of ``matrix`` in the word2vec format, atomically,
     at a new path or over an earlier word2vec file (anything else, a link included, is
     refused before writing: see :func:`check_word2vec_path`).
@@ -125,6 +126,12 @@ def write_word2vec(path: str | Path, words: Sequence[str], matrix: np.ndarray,
     ``allow_nonfinite``: what is refused here could not be read back as written.
     ``header=False`` leaves out the ``n_words dim`` line (GloVe's text layout). A name
     ending with ``.gz``, ``.bz2`` or ``.xz`` is written compressed, as gensim writes it.
+
+    ``vocab=(fvocab, counts)`` also writes the words' counts to ``fvocab`` (whose place
+    the caller has checked), a ``word count`` line each, as word2vec.c's ``-save-vocab``,
+    each word as the same bytes as in the vectors file; everything is checked before
+    either file is written, and an error while writing either drops both (the vocabulary
+    is renamed into place just before the vectors).
     """
     if binary and not header:
         raise ValueError(f"{path}: a binary word2vec file always starts with its header")
@@ -167,9 +174,9 @@ def write_word2vec(path: str | Path, words: Sequence[str], matrix: np.ndarray,
     if raw:  # as fastText writes them, where a UTF-8 reader stops
         log.warning("%s: %d word(s), such as %s, are not UTF-8 text (bytes of another "
                     "encoding, as in a fastText .bin of Latin-1 text): written as those "
-                    "bytes, as fastText writes them; read them back with "
+                    "bytes, as fastText writes them%s; read them back with "
                     "unicode_errors='surrogateescape' (or 'replace')", path, len(raw),
-                    _shown(raw[0]))
+                    _shown(raw[0]), "" if vocab is None else f", in {vocab[0]} too")
     n, dim = matrix.shape
     row_format = " %.9g" * dim + "\n"
     with atomic_write(path, "wb", compress=True) as f:  # .gz, .bz2, .xz as gensim
@@ -180,6 +187,10 @@ def write_word2vec(path: str | Path, words: Sequence[str], matrix: np.ndarray,
                 f.write(w + b" " + row.astype("<f4").tobytes() + b"\n")
             else:
                 f.write(w + (row_format % tuple(row.tolist())).encode())
+        if vocab is not None:  # inside the vectors' write: a failure drops both
+            fvocab, counts = vocab
+            with atomic_write(fvocab, "wb", compress=True) as v:
+                v.writelines(b"%s %d\n" % (w, c) for w, c in zip(encoded, counts, strict=True))
 
 
 # -- reading -------------------------------------------------------------------------
