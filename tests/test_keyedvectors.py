@@ -3,6 +3,7 @@ both give the same answers, over many seeded random queries per method."""
 
 from __future__ import annotations
 
+import copy as copy_module
 import re
 import warnings
 from pathlib import Path
@@ -715,6 +716,46 @@ def test_empty_vectors_of_a_size_filled_as_in_gensim():
         Vectors(WORDS[:3])
     with pytest.raises(ValueError, match="vector_size=8 but the matrix's rows have 32"):
         Vectors(WORDS[:3], MATRIX[:3], vector_size=8)
+
+
+def test_rows_allocated_ahead_are_filled_by_add_vector_as_in_gensim():
+    """gensim's ``KeyedVectors(vector_size, count)`` then ``add_vector`` (its
+    ``vectors_for_all`` and ``load_word2vec_format`` fill theirs so): ``count`` and
+    ``dtype`` were unexpected keywords."""
+    for ours in (Vectors(DIM, count=3), Vectors(vector_size=DIM, count=3, dtype=np.float32),
+                 Vectors(DIM, 3)):  # gensim's positional KeyedVectors(vector_size, count)
+        theirs = gensim_kv.KeyedVectors(DIM, count=3)
+        assert len(ours) == 0 and ours.vectors.shape == (0, DIM)  # only what is added
+        assert len(theirs) == 3 and theirs.index_to_key == [None] * 3  # (gensim's slots)
+        filled = []
+        for k in range(4):  # the three rows allocated, then one more
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # gensim's, growing by one
+                assert ours.add_vector(WORDS[k], MATRIX[k]) == \
+                    theirs.add_vector(WORDS[k], MATRIX[k]) == k
+            filled.append(ours.vectors)
+        assert ours.index_to_key == theirs.index_to_key == WORDS[:4] and len(ours) == 4
+        np.testing.assert_array_equal(ours.vectors, theirs.vectors)
+        # the allocated rows were filled in place; the fourth needed a new matrix
+        assert np.shares_memory(filled[0], filled[2])
+        assert not np.shares_memory(filled[2], filled[3])
+        assert_same_ranking(ours.most_similar("w1"), theirs.most_similar("w1"))
+    ours = Vectors(DIM, count=3)
+    ours.add_vector("a", MATRIX[0])
+    held = copy_module.copy(ours)  # a copy grows apart: the rows not filled are not shared
+    held.add_vector("mine", MATRIX[1])
+    ours.add_vector("theirs", MATRIX[2])
+    np.testing.assert_array_equal(held["mine"], MATRIX[1])
+    with pytest.raises(ValueError, match=r"dtype float64: wordspace keeps vectors as "
+                                         r"float32 .*leave dtype out"):
+        Vectors(DIM, dtype=np.float64)
+    assert gensim_kv.KeyedVectors(DIM, dtype=np.float64).vectors.dtype == np.float64
+    with pytest.raises(ValueError, match=r"count=2 allocates rows for vectors to come"):
+        Vectors(WORDS[:3], MATRIX[:3], count=2)
+    with pytest.raises(TypeError, match="gensim's count already"):
+        Vectors(DIM, 2, count=2)
+    with pytest.raises(ValueError, match="count must be an integer >= 0"):
+        Vectors(DIM, count=-1)
 
 
 def test_bytes_are_no_query_term(pair):

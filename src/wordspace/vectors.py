@@ -83,6 +83,20 @@ _FASTTEXT_NAMES = {
 }
 
 
+def _is_whole(value) -> bool:
+    """Whether ``value`` is a whole number (not a bool, which is one to Python)."""
+    return isinstance(value, Integral) and not isinstance(value, bool)
+
+
+def _check_float32(name: str, dtype) -> None:
+    """Refuse gensim's ``dtype`` (or ``datatype``) unless it is float32, the one type
+    wordspace keeps vectors in (its compiled kernels and its files are float32)."""
+    if np.dtype(dtype) != np.float32:
+        raise ValueError(f"{name} {np.dtype(dtype)}: wordspace keeps vectors as float32 "
+                         f"(its kernels and files are float32): leave {name} out, or pass "
+                         "np.float32")
+
+
 def _refuse_bytes(value) -> None:
     """Refuse bytes where a key or a vector is expected: read as a sequence, b"king" would
     be the rows (or the numbers) 107, 105, 110, 103."""
@@ -179,16 +193,34 @@ class Vectors(WordIndex):
     counts : array (n_words,), optional
     vector_size : int, optional
         gensim's ``KeyedVectors(vector_size)``: no words yet, vectors of this dimension
-        to come with :meth:`add_vectors` (``Vectors(300)`` is the same).
+        to come with :meth:`add_vector` and :meth:`add_vectors` (``Vectors(300)`` is the
+        same).
+    count : int, optional
+        With ``vector_size``, gensim's ``KeyedVectors(vector_size, count)``: rows
+        allocated at once for that many vectors to come, which :meth:`add_vector` (and
+        :meth:`add_vectors`) fill in place before the matrix grows (one copy of the
+        matrix for each word added otherwise). Unlike gensim's, the rows not filled yet
+        are no part of the vectors: ``len`` counts the words added, and the matrix holds
+        their rows only (gensim's shows ``count`` rows, keyed ``None`` until filled).
+    dtype : optional
+        gensim's ``dtype``: float32 only (the default), which wordspace keeps; any
+        other is refused.
     """
 
     _owner: str | None = None  # the model whose rows these are (see _owned_by)
     _derived: str | None = None
 
     def __init__(self, words: Sequence[str] | int = (), matrix: np.ndarray | None = None,
-                 counts=None, *, vector_size: int | None = None):
-        if isinstance(words, Integral) and not isinstance(words, bool) and matrix is None:
-            words, vector_size = (), int(words)  # gensim's KeyedVectors(300)
+                 counts=None, *, vector_size: int | None = None, count: int = 0,
+                 dtype=np.float32):
+        _check_float32("dtype", dtype)
+        if _is_whole(words) and (matrix is None or _is_whole(matrix)):
+            if matrix is not None and count:
+                raise TypeError(f"Vectors({words}, {matrix}, count={count}): the second "
+                                "argument is gensim's count already: give it once")
+            # gensim's KeyedVectors(300) and KeyedVectors(300, count)
+            words, vector_size, count, matrix = (), int(words), matrix or count, None
+        check_int("count", count, 0)
         if matrix is None:
             if vector_size is None:
                 raise TypeError("Vectors(words, matrix) needs the matrix, or no words and "
@@ -197,7 +229,13 @@ class Vectors(WordIndex):
             check_int("vector_size", vector_size, 1)
             if len(words):
                 raise ValueError(f"{len(words)} words but no matrix: give their vectors")
-            matrix = np.zeros((0, vector_size), np.float32)
+            # the rows to fill, of which the matrix is the filled ones (none yet)
+            self._spare = np.zeros((count, vector_size), np.float32)
+            matrix = self._spare[:0]
+        elif count:
+            raise ValueError(f"count={count} allocates rows for vectors to come (gensim's "
+                             "KeyedVectors(vector_size, count)): give it with vector_size "
+                             "and no matrix")
         elif vector_size is not None and np.shape(matrix)[-1] != vector_size:
             raise ValueError(f"vector_size={vector_size} but the matrix's rows have "
                              f"{np.shape(matrix)[-1]} values")
@@ -250,6 +288,7 @@ class Vectors(WordIndex):
         state = dict(self.__dict__)
         state.pop("_owner", None)
         state.pop("_derived", None)
+        state.pop("_spare", None)  # rows not filled yet: the copy grows its own
         return state
 
     #: what a model's rows of these vectors are, one each (for the refusals' messages)
@@ -486,7 +525,20 @@ class Vectors(WordIndex):
             self.words.append(name)
         if self.counts is not None:
             self.counts = np.concatenate([self.counts, np.zeros(len(new), np.int64)])
-        self.matrix = np.concatenate([matrix, weights[rows]]) if len(new) else matrix
+        self.matrix = self._appended(matrix, weights[rows]) if len(new) else matrix
+
+    def _appended(self, matrix: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """``matrix`` with ``rows`` after it: written in place into the rows allocated by
+        ``count`` (gensim's ``KeyedVectors(vector_size, count)``) while ``matrix`` is the
+        filled ones and the rest hold ``rows``, else a new matrix (the spare rows let go)."""
+        spare = self.__dict__.pop("_spare", None)
+        n, k = len(matrix), len(rows)
+        if spare is not None and matrix.base is spare and n + k <= len(spare) \
+                and matrix.ctypes.data == spare.ctypes.data:  # its first rows, not others
+            spare[n:n + k] = rows
+            self._spare = spare
+            return spare[:n + k]
+        return np.concatenate([matrix, rows])
 
     @staticmethod
     def _same_key(key):
@@ -1157,9 +1209,7 @@ class Vectors(WordIndex):
         if encoding.lower().replace("-", "").replace("_", "") != "utf8":
             raise ValueError(f"encoding {encoding!r}: wordspace reads UTF-8 word2vec files; "
                              f"convert it first (iconv -f {encoding} -t UTF-8)")
-        if np.dtype(datatype) != np.float32:
-            raise ValueError(f"datatype {np.dtype(datatype)}: wordspace keeps vectors as "
-                             "float32")
+        _check_float32("datatype", datatype)
         words, matrix = read_word2vec(path, binary=binary, limit=limit or None,
                                       allow_nonfinite=allow_nonfinite, no_header=no_header,
                                       unicode_errors=unicode_errors)
