@@ -644,8 +644,9 @@ def test_fasttext_s_method_names_say_wordspace_s_way(planted, name):
 
 
 def test_the_vectors_have_gensim_s_fasttext_attributes(planted, tmp_path):
-    """``wv.min_n``, ``max_n``, ``bucket`` and ``vectors_ngrams`` as gensim's
-    FastTextKeyedVectors has them for the same model."""
+    """``wv.min_n``, ``max_n``, ``bucket``, ``vectors_ngrams`` and ``vectors_vocab`` (a
+    plain AttributeError before) as gensim's FastTextKeyedVectors has them for the same
+    model."""
     from gensim.models.fasttext import load_facebook_model
 
     _, model, _, _ = planted
@@ -658,6 +659,18 @@ def test_the_vectors_have_gensim_s_fasttext_attributes(planted, tmp_path):
     assert np.shares_memory(ours.vectors_ngrams, model.input_vectors_)  # not a copy
     with pytest.raises(ValueError, match="read-only"):
         ours.vectors_ngrams[0, 0] = 1.0
+    # the words' own rows, in the vocabulary's order (each word's vector averages its
+    # own row and its n-grams')
+    assert ours.words == theirs.index_to_key
+    np.testing.assert_array_equal(ours.vectors_vocab, theirs.vectors_vocab)
+    assert np.shares_memory(ours.vectors_vocab, model.input_vectors_)  # not a copy
+    with pytest.raises(ValueError, match="read-only"):
+        ours.vectors_vocab[0, 0] = 1.0
+    ours.save(tmp_path / "vd")  # a vectors directory keeps no such rows, and says where
+    with pytest.raises(AttributeError, match=r"'SubwordVectors' object has no attribute "
+                                             r"'vectors_vocab' \(vectors_vocab is gensim's: "
+                                             r"the words' own input rows.*load the model"):
+        _ = Vectors.load(tmp_path / "vd").vectors_vocab
     plain = FastText(dim=4, max_n=0, epochs=1, sample=0, workers=1, progress=False).fit(
         Corpus([["a", "b"]] * 5, min_count=1, progress=False))
     # no n-grams: bucket 0, as gensim's FastText(max_n=0) and the .bin file say

@@ -4,6 +4,7 @@ both give the same answers, over many seeded random queries per method."""
 from __future__ import annotations
 
 import copy as copy_module
+import logging
 import re
 import warnings
 from pathlib import Path
@@ -493,6 +494,66 @@ def test_set_vecattr_says_counts_are_given_with_the_vectors(pair):
     assert not hasattr(v, "set_vecattr")
     counted = Vectors(WORDS, MATRIX, np.arange(N, 0, -1))
     assert counted.get_vecattr("w1", "count") == N - 1
+
+
+@pytest.mark.parametrize(("name", "said"), [
+    ("allocate_vecattrs", r"one attribute per word, its count, given with the vectors"),
+    ("expandos", r"wordspace keeps one, the counts: v\.counts"),
+    ("resize_vectors", r"rows always match the words.*Vectors\(vector_size, count=n\)"),
+])
+def test_gensim_s_per_key_names_say_wordspace_s_way(pair, name, said):
+    """gensim 4 names with no wordspace counterpart: a plain AttributeError, which now
+    says what to do instead."""
+    kv, v = pair
+    getattr(kv, name)  # gensim's own
+    with pytest.raises(AttributeError, match=rf"'Vectors' object has no attribute '{name}' "
+                                             rf"\({name} is gensim's: .*{said}"):
+        getattr(v, name)
+
+
+def test_gensim_s_settings_of_key_to_index_and_norms():
+    """``kv.norms = None`` (gensim's code, after changing vectors in place) has the norms
+    computed again; setting ``key_to_index`` or norms to an array says what to do: both
+    were "property ... has no setter"."""
+    kv, v = _gensim(WORDS[:20], MATRIX[:20]), Vectors(WORDS[:20], MATRIX[:20].copy())
+    for vectors in (kv, v):
+        vectors.fill_norms()
+        vectors.vectors[3] *= 2
+        vectors.norms = None
+    kv.fill_norms()  # gensim's fills them on its next query
+    np.testing.assert_allclose(v.norms, kv.norms, rtol=TOL)
+    assert v.norms[3] == pytest.approx(2 * np.linalg.norm(MATRIX[3]), rel=TOL)
+    np.testing.assert_allclose(v.unit[3], MATRIX[3] / np.linalg.norm(MATRIX[3]), rtol=TOL)
+    with pytest.raises(AttributeError, match=r"norms of Vectors are computed from the "
+                                             r"vectors, not set: .*norms = None or call "
+                                             r"fill_norms\(force=True\)"):
+        v.norms = np.ones(20)
+    with pytest.raises(AttributeError, match=r"key_to_index of Vectors cannot be set: it is "
+                                             r"kept from the words .*Vectors\(words, "
+                                             r"matrix, counts\)"):
+        v.key_to_index = {w: i for i, w in enumerate(reversed(WORDS[:20]))}
+    assert v.key_to_index["w3"] == 3
+
+
+def test_gensim_s_save_arguments_are_taken(tmp_path, pair, caplog):
+    """gensim's ``save(fname_or_handle, separately, sep_limit, ignore, pickle_protocol)``:
+    each an unexpected keyword; the pickle's settings have nothing to act on (no pickle
+    is written, every array is its own .npy), so they are ignored, and said so."""
+    kv, v = pair
+    caplog.set_level(logging.INFO, logger="wordspace.vectors")
+    kv.save(fname_or_handle=str(tmp_path / "kv"), separately=["vectors"], sep_limit=0,
+            pickle_protocol=4)  # gensim's call
+    v.save(fname_or_handle=tmp_path / "vd", separately=["vectors"], sep_limit=0,
+           pickle_protocol=4)
+    assert "separately, sep_limit, pickle_protocol ignored" in caplog.text
+    v.save(str(tmp_path / "vd"), None, 10 * 1024**2, frozenset(), 4)  # positionally
+    assert Vectors.load(tmp_path / "vd").words == v.words
+    with open(tmp_path / "handle", "wb") as f, pytest.raises(
+            TypeError, match=r"save writes a vectors directory at a path, not into "
+                             r"BufferedWriter .*: give its path"):
+        v.save(fname_or_handle=f)
+    with pytest.raises(TypeError, match="got both fname and fname_or_handle"):
+        v.save(fname=tmp_path / "a", fname_or_handle=tmp_path / "b")
 
 
 def test_normalising_and_sorting_in_place():

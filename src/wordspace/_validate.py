@@ -101,16 +101,23 @@ def keywords_checked(init, unknown: Callable[[type, str, object, list[str]], str
     return __init__
 
 
-def takes_fname(method):
+def takes_fname(method=None, *, also: tuple[str, ...] = ()):
     """``method``, also taking gensim's ``fname=`` for its ``path`` argument (gensim's
-    ``load``, ``save`` and word2vec-format calls name the file so)."""
+    ``load``, ``save`` and word2vec-format calls name the file so), and the names
+    ``also`` (``@takes_fname(also=("fname_or_handle",))``: gensim's ``save``'s)."""
+    if method is None:
+        return functools.partial(takes_fname, also=also)
+    names = ("fname", *also)
+
     @functools.wraps(method)
     def call(*args, **kwargs):
-        if "fname" in kwargs:
-            if "path" in kwargs:
-                raise TypeError(f"{method.__name__}() got both path and fname (gensim's "
-                                "name for it): give one")
-            kwargs["path"] = kwargs.pop("fname")
+        given = [name for name in names if name in kwargs]
+        if given:
+            if "path" in kwargs or len(given) > 1:
+                both = " and ".join(["path"] * ("path" in kwargs) + given)
+                raise TypeError(f"{method.__name__}() got both {both} (gensim's names for "
+                                "it): give one")
+            kwargs["path"] = kwargs.pop(given[0])
         return method(*args, **kwargs)
 
     return call

@@ -31,7 +31,7 @@ from wordspace._io import (
     same_file,
 )
 from wordspace._tokens import shorten
-from wordspace._validate import ForeignName, check_int, takes_fname
+from wordspace._validate import ForeignName, check_int, gensim_hint, takes_fname
 from wordspace.vocab import _MAX_COUNT, WordIndex, unknown_word_message
 from wordspace.word2vec_format import (
     UNICODE_ERRORS_ADVICE,
@@ -57,11 +57,28 @@ _GENSIM3_NAMES = {name: f"gensim 4 and wordspace have {replacement}" for name, r
     "vectors_norm": "get_normed_vectors()",
     "accuracy": "evaluate_word_analogies(questions)",
 }.items()}
+#: how wordspace keeps what gensim keeps per key (set_vecattr, allocate_vecattrs)
+_ONE_ATTRIBUTE = ("wordspace keeps one attribute per word, its count, given with the "
+                  "vectors: Vectors(words, matrix, counts), read by get_vecattr(word, "
+                  "'count'); keep others in a dict beside the vectors")
 #: gensim 4's KeyedVectors names wordspace has none of, and its way to what they did
 _GENSIM_ONLY = {
-    "set_vecattr": "wordspace keeps one attribute per word, its count, given with the "
-                   "vectors: Vectors(words, matrix, counts), read by get_vecattr(word, "
-                   "'count'); keep others in a dict beside the vectors",
+    "set_vecattr": _ONE_ATTRIBUTE,
+    "allocate_vecattrs": _ONE_ATTRIBUTE,
+    "expandos": "its per-key attribute arrays; wordspace keeps one, the counts: v.counts "
+                "(an array, a count per row, or None), get_vecattr(word, 'count')",
+    "resize_vectors": "wordspace's rows always match the words, a row each: words come "
+                      "with their vectors (add_vector, add_vectors), and rows for vectors "
+                      "to come are allocated by Vectors(vector_size, count=n)",
+}
+#: gensim's FastTextKeyedVectors names that SubwordVectors have only where they keep the
+#: model's rows (not loaded from a vectors directory), and where those rows are
+_GENSIM_FASTTEXT_ROWS = {
+    "vectors_vocab": "the words' own input rows, before their n-grams' are averaged in; "
+                     "vectors loaded from a vectors directory keep each word's vector and "
+                     "the n-gram rows only: load the model (load_model(directory), "
+                     "FastText.load_facebook_model(bin)), whose model.wv.vectors_vocab "
+                     "has them",
 }
 
 #: the fastText Python module's methods, and wordspace's way to what they do (a FastText
@@ -169,6 +186,13 @@ def top_rows(scores: np.ndarray, topn: int, exclude=()) -> np.ndarray:
     best = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
     best = best[np.lexsort((best, -scores[best]))]
     return best[~np.isin(best, exclude)][:topn]
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """A read-only view of ``array`` (no copy: a change to ``array`` shows through)."""
+    view = array.view()
+    view.setflags(write=False)
+    return view
 
 
 def _unitvec(v: np.ndarray) -> np.ndarray:
@@ -348,6 +372,14 @@ class Vectors(WordIndex):
         """Word -> row (gensim's name for :attr:`index`)."""
         return self.index
 
+    @key_to_index.setter
+    def key_to_index(self, value) -> None:
+        raise AttributeError(
+            f"key_to_index of {type(self).__name__} cannot be set: it is kept from the "
+            "words (index_to_key), a row each, as the vectors are added; for other words "
+            "or another order make new vectors, Vectors(words, matrix, counts), or take "
+            "these vectors' rows by word with v.vectors_for_all(words)")
+
     @property
     def dim(self) -> int:
         """Number of dimensions."""
@@ -364,9 +396,20 @@ class Vectors(WordIndex):
 
     @property
     def norms(self) -> np.ndarray:
-        """Length of every row (computed once; :meth:`fill_norms` recomputes)."""
+        """Length of every row (computed once; :meth:`fill_norms` recomputes). Setting it
+        to None, as gensim's code does after changing the vectors in place, has them
+        computed again on next use."""
         self.fill_norms()
         return self._norms
+
+    @norms.setter
+    def norms(self, value: None) -> None:
+        if value is not None:
+            raise AttributeError(
+                f"norms of {type(self).__name__} are computed from the vectors, not set: "
+                "change the vectors, then set norms = None or call fill_norms(force=True) "
+                "to have them computed again")
+        self._norms = self._unit = None
 
     @property
     def unit(self) -> np.ndarray:
@@ -455,9 +498,7 @@ class Vectors(WordIndex):
         row = self._lookup(key, norm)
         if row is None:
             raise KeyError(self._unknown(key))
-        row = row.view()
-        row.setflags(write=False)
-        return row
+        return _read_only(row)
 
     word_vec = get_vector  # gensim 3's name (gensim 4 keeps it too)
 
@@ -1067,10 +1108,17 @@ class Vectors(WordIndex):
                                               similarity_function)
 
     # -- vectors directories (gensim's save / load) ----------------------------------------
-    @takes_fname
-    def save(self, path: str | Path) -> None:
+    @takes_fname(also=("fname_or_handle",))
+    def save(self, path: str | Path, separately=None, sep_limit=None, ignore=None,
+             pickle_protocol=None) -> None:
         """Write these vectors as a *vectors directory* (gensim's ``KeyedVectors.save``,
         without a pickle), which :meth:`load` reads back, memory-mapped if asked.
+
+        gensim's arguments are taken, in gensim's order: the path also as ``fname=`` or
+        ``fname_or_handle=`` (a path: an open file cannot hold a directory), and
+        ``separately``, ``sep_limit``, ``ignore`` and ``pickle_protocol``, which say how
+        gensim's pickle is written, are ignored (with a logged note): no pickle is
+        written, and every array is a ``.npy`` file of its own, mappable whatever its size.
 
         The directory holds the matrix as a plain ``.npy`` (``vectors.npy``), the words
         and their counts (``vocab.tsv``, as a model's vocabulary: any word round-trips;
@@ -1090,6 +1138,16 @@ class Vectors(WordIndex):
         """
         from wordspace.vectors_directory import save_vectors
 
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"save writes a vectors directory at a path, not into "
+                            f"{type(path).__name__} {shorten(repr(path))}: give its path")
+        pickled = [name for name, value in (
+            ("separately", separately), ("sep_limit", sep_limit), ("ignore", ignore),
+            ("pickle_protocol", pickle_protocol)) if value is not None]
+        if pickled:
+            logger.info("save: %s ignored: they shape gensim's pickle, and a vectors "
+                        "directory is no pickle (each array is a .npy file of its own, "
+                        "mappable)", ", ".join(pickled))
         save_vectors(self, path)
 
     @classmethod
@@ -1381,9 +1439,20 @@ class SubwordVectors(Vectors):
     def vectors_ngrams(self) -> np.ndarray:
         """The n-gram rows, one per bucket (gensim's ``vectors_ngrams``): a read-only view
         of the model's input rows, not a copy (empty without n-grams)."""
-        rows = self.inputs[self._first_bucket:self.subwords.rows(self._first_bucket)].view()
-        rows.setflags(write=False)
-        return rows
+        return _read_only(
+            self.inputs[self._first_bucket:self.subwords.rows(self._first_bucket)])
+
+    @property
+    def vectors_vocab(self) -> np.ndarray:
+        """The vocabulary words' own input rows, one per word, before their n-grams' are
+        averaged in (gensim's ``vectors_vocab``): a read-only view of the model's input
+        rows, not a copy. Vectors loaded from a vectors directory keep no such rows: an
+        ``AttributeError`` says where they are."""
+        if self._first_bucket != len(self.words):  # inputs hold the n-gram rows only
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute "
+                                 f"'vectors_vocab'"
+                                 f"{gensim_hint('vectors_vocab', _GENSIM_FASTTEXT_ROWS)}")
+        return _read_only(self.inputs[:len(self.words)])
 
     def get_subwords(self, word: str) -> tuple[list[str], np.ndarray]:
         """fastText's ``get_subwords``: ``word`` itself if it is a vocabulary word, then
