@@ -390,8 +390,43 @@ def test_vectors_for_all_is_gensim_s():
             assert list(got.counts) == [v.get_vecattr(w, "count") for w in got.index_to_key]
     # gensim keeps the integer as a key of its own; here it is row 7, already taken
     assert v.vectors_for_all([7, "w8"]).index_to_key == ["w7", "w8"]
+    # without inference only keys count, in gensim (key_to_index) and here: no row 7
+    for some in ([7, "w8"], keys):
+        assert v.vectors_for_all(some, allow_inference=False).index_to_key == \
+            _gensim().vectors_for_all(some, allow_inference=False).index_to_key
+    assert v.vectors_for_all([7, "w8"], allow_inference=False).index_to_key == ["w8"]
     assert len(v.vectors_for_all(["none", "of", "these"])) == 0
     assert v.vectors_for_all(iter(["w1", "w2"])).words == ["w1", "w2"]  # read once
+
+
+def test_extras_are_refused_before_any_change():
+    """gensim's ``add_vectors(..., extras=...)`` (per-key attributes; gensim 4.4's own
+    fails on any, unpacking the dict's keys): refused, nothing added; the migration
+    table said they were dropped."""
+    v = Vectors(WORDS[:3], MATRIX[:3], counts=[3, 2, 1])
+    with pytest.raises(ValueError, match=r"no per-key attributes besides counts, which "
+                                         r"are given with the vectors .*pass extras=None"):
+        v.add_vectors(["new"], MATRIX[3:4], extras={"count": np.array([9])})
+    assert v.words == WORDS[:3] and v.counts.tolist() == [3, 2, 1]
+    with pytest.raises(ValueError, match="too many values to unpack"):
+        _gensim(WORDS[:3], MATRIX[:3]).add_vectors(["new"], MATRIX[3:4],
+                                                   extras={"count": np.array([9])})
+    v.add_vectors(["new"], MATRIX[3:4], extras={})  # none given
+    assert v.words == [*WORDS[:3], "new"] and v.counts.tolist() == [3, 2, 1, 0]
+    doc = (Path(__file__).parent.parent / "docs" / "from-gensim.md").read_text()
+    assert "`extras` not kept" not in doc
+
+
+def test_sorting_no_vectors_does_nothing_as_in_gensim():
+    """``KeyedVectors(vector_size).sort_by_descending_frequency()`` is gensim's no-op; it
+    was "no counts to sort by" here, which vectors with words but no counts still say."""
+    theirs, ours = gensim_kv.KeyedVectors(5), Vectors(vector_size=5)
+    theirs.sort_by_descending_frequency()
+    ours.sort_by_descending_frequency()
+    assert len(ours) == len(theirs) == 0 and ours.vectors.shape == (0, 5)
+    ours.add_vector("a", np.ones(5))
+    with pytest.raises(ValueError, match="no counts to sort by"):
+        ours.sort_by_descending_frequency()
 
 
 def test_a_word_given_twice_is_refused_naming_it_and_its_rows():

@@ -458,9 +458,8 @@ class Vectors(WordIndex):
     def get_index(self, key, default=None) -> int:
         """Row of ``key``; an integer that is not a key is taken as a row number (as in
         gensim). Unknown: ``default`` if given, else ``KeyError`` naming close spellings."""
-        name = self._key(key)
-        i = None if name is None else self.index.get(name)
-        if i is not None:
+        i = self._key_row(key)
+        if i >= 0:
             return i
         if isinstance(key, (int, np.integer)) and not isinstance(key, bool) \
                 and 0 <= key < len(self.words):
@@ -472,6 +471,12 @@ class Vectors(WordIndex):
     def index_of(self, word) -> int:
         """Row of ``word`` (:meth:`get_index`); ``KeyError`` naming it if unknown."""
         return self.get_index(word)
+
+    def _key_row(self, key) -> int:
+        """The row of the key ``key`` (gensim's ``key_to_index`` lookup), -1 for what is
+        no key (an integer that is none is not taken for a row number here)."""
+        name = self._key(key)
+        return -1 if name is None else self.index.get(name, -1)
 
     def has_index_for(self, key) -> bool:
         """Whether :meth:`get_index` finds ``key``."""
@@ -533,10 +538,13 @@ class Vectors(WordIndex):
     # -- adding vectors -----------------------------------------------------------------
     def add_vectors(self, keys, weights, extras=None, replace: bool = False) -> None:
         """Append words and their vectors; a word already there keeps its vector unless
-        ``replace=True``. (gensim's ``extras`` per-key attributes are not kept.)"""
+        ``replace=True``. gensim's ``extras`` (per-key attributes) are refused, before any
+        change: wordspace keeps counts only, given with the vectors (a word added here
+        counts 0)."""
         if extras:
-            raise ValueError("wordspace Vectors keep no per-key attributes besides counts: "
-                             "pass extras=None")
+            raise ValueError("wordspace Vectors keep no per-key attributes besides counts, "
+                             "which are given with the vectors (Vectors(words, matrix, "
+                             "counts)): pass extras=None")
         if isinstance(keys, (str, int, np.integer)):
             keys = [keys]
             weights = np.asarray(weights, dtype=np.float32).reshape(1, -1)
@@ -597,10 +605,12 @@ class Vectors(WordIndex):
         """New vectors holding only ``keys`` (gensim's ``vectors_for_all``), in the order
         first given, each once: a vocabulary for another corpus, a list of words to ship.
 
-        A key these vectors know takes its row (an integer that is no key is a row
-        number, as in every lookup); one they do not is left out, unless
+        A key these vectors know takes its row; one they do not is left out, unless
         ``allow_inference`` and the vectors compose it (a fastText model's unseen word,
         from its character n-grams, all composed in one compiled call). With
+        ``allow_inference`` an integer that is no key is a row number, as in every
+        lookup, and brings that row's word (gensim keeps the integer as a new key);
+        without, only keys count, as in gensim. With
         ``copy_vecattrs`` the counts come along (0 for a composed word), as gensim copies
         its per-key attributes; without, the new vectors have none. Document vectors give
         document vectors (the same ids, with inference); word vectors, plain
@@ -608,7 +618,7 @@ class Vectors(WordIndex):
         """
         order, rows, unseen, taken = [], [], [], set()
         for key in keys:
-            i = self.get_index(key, -1)
+            i = self.get_index(key, -1) if allow_inference else self._key_row(key)
             same = ("row", i) if i >= 0 else ("new", key)
             if same in taken:
                 continue
@@ -655,7 +665,10 @@ class Vectors(WordIndex):
         self.add_vectors(keys, weights, replace=True)
 
     def sort_by_descending_frequency(self) -> None:
-        """Reorder rows by descending count (ties keep their order)."""
+        """Reorder rows by descending count (ties keep their order); vectors without
+        words are left as they are, counts or not (as gensim's)."""
+        if not len(self):
+            return
         if self.counts is None:
             raise ValueError("these vectors have no counts to sort by")
         order = np.argsort(-self.counts, kind="stable")
