@@ -577,9 +577,10 @@ class Vectors(WordIndex):
         self.matrix = self._appended(matrix, weights[rows]) if len(new) else matrix
 
     def _appended(self, matrix: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """``matrix`` with ``rows`` after it: written in place into the rows allocated by
-        ``count`` (gensim's ``KeyedVectors(vector_size, count)``) while ``matrix`` is the
-        filled ones and the rest hold ``rows``, else a new matrix (the spare rows let go)."""
+        """``matrix`` with ``rows`` after it: written in place into the rows that
+        ``count`` allocated (gensim's ``KeyedVectors(vector_size, count)``) when
+        ``matrix`` is their first rows and the others have room for ``rows``; else a new
+        matrix, and the allocated rows are let go."""
         spare = self.__dict__.pop("_spare", None)
         n, k = len(matrix), len(rows)
         if spare is not None and matrix.base is spare and n + k <= len(spare) \
