@@ -563,11 +563,18 @@ def test_gensim_s_settings_of_key_to_index_and_norms():
                                              r"vectors, not set: .*norms = None or call "
                                              r"fill_norms\(force=True\)"):
         v.norms = np.ones(20)
-    with pytest.raises(AttributeError, match=r"key_to_index of Vectors cannot be set: it is "
-                                             r"kept from the words .*Vectors\(words, "
-                                             r"matrix, counts\)"):
-        v.key_to_index = {w: i for i, w in enumerate(reversed(WORDS[:20]))}
-    assert v.key_to_index["w3"] == 3
+    # the words and their index set one at a time (as gensim's code does) would leave
+    # lookups finding other rows between the two: each is refused
+    for name, value in (("key_to_index", {w: i for i, w in enumerate(reversed(WORDS[:20]))}),
+                        ("index_to_key", list(reversed(WORDS[:20]))),
+                        ("words", list(reversed(WORDS[:20])))):
+        shown = "words \\(index_to_key\\)" if name != "key_to_index" else name
+        with pytest.raises(AttributeError, match=rf"{shown} of Vectors cannot be set: the "
+                                                 r"words and their rows are kept together"
+                                                 r".*Vectors\(words, matrix, counts\)"):
+            setattr(v, name, value)
+        assert v.key_to_index["w3"] == 3 and v.index_to_key[3] == "w3"
+        np.testing.assert_array_equal(v["w3"], v.vectors[3])
 
 
 def test_gensim_s_save_arguments_are_taken(tmp_path, pair, caplog):

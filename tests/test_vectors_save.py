@@ -189,7 +189,7 @@ def test_vectors_that_could_not_be_loaded_are_not_written(tmp_path):
     with pytest.raises(ValueError, match="'b' \\(row 1\\) holds a non-finite"):
         v.save(tmp_path / "vd")
     twice = _vectors(["a", "b"])
-    twice.words = ["a", "a"]  # edited in place (the constructor refuses a word twice)
+    twice.words[1] = "a"  # edited in place (the constructor refuses a word twice)
     with pytest.raises(ValueError, match="the key 'a' is in these vectors twice"):
         twice.save(tmp_path / "vd")
     assert not (tmp_path / "vd").exists()

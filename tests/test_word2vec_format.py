@@ -436,7 +436,7 @@ def test_saving_refuses_words_the_format_cannot_hold(tmp_path):
         with pytest.raises(ValueError, match=message):
             Vectors(words, m).save_word2vec_format(tmp_path / "x.txt")
     twice = Vectors(["a", "b"], m)
-    twice.words = ["a", "a"]  # edited in place after it was made (the constructor refuses it)
+    twice.words[1] = "a"  # edited in place after it was made (the constructor refuses it)
     with pytest.raises(ValueError, match="both word 1 and word 2"):
         twice.save_word2vec_format(tmp_path / "x.txt")
     assert not (tmp_path / "x.txt").exists()

@@ -265,7 +265,7 @@ class Vectors(WordIndex):
                              f"{np.shape(matrix)[-1]} values")
         words = list(words)
         # keys are strings: checked one by one (and said) only when some are not
-        self.words = words if all(type(w) is str for w in words) else \
+        self._words = words if all(type(w) is str for w in words) else \
             [self._new_key(w) for w in words]
         self.matrix = np.ascontiguousarray(matrix, dtype=np.float32)
         if self.matrix.ndim != 2 or len(self.words) != self.matrix.shape[0]:
@@ -362,8 +362,8 @@ class Vectors(WordIndex):
         return self._words
 
     @words.setter
-    def words(self, value: list[str]) -> None:
-        self._words = value
+    def words(self, value) -> None:
+        self._refuse_keys("words (index_to_key)")
 
     index_to_key = words  # gensim's name
 
@@ -374,9 +374,14 @@ class Vectors(WordIndex):
 
     @key_to_index.setter
     def key_to_index(self, value) -> None:
+        self._refuse_keys("key_to_index")
+
+    def _refuse_keys(self, name: str) -> None:
+        """Refuse setting the words or their index: one set alone would leave lookups
+        finding other rows (gensim's two attributes are set one at a time)."""
         raise AttributeError(
-            f"key_to_index of {type(self).__name__} cannot be set: it is kept from the "
-            "words (index_to_key), a row each, as the vectors are added; for other words "
+            f"{name} of {type(self).__name__} cannot be set: the words and their rows are "
+            "kept together, a row each, as the vectors are added; for other words "
             "or another order make new vectors, Vectors(words, matrix, counts), or take "
             "these vectors' rows by word with v.vectors_for_all(words)")
 
@@ -679,7 +684,7 @@ class Vectors(WordIndex):
             raise ValueError(f"these vectors are {self._owner} rows, in the order of its "
                              f"vocabulary: sort a copy ({_COPY[:-1]}, model.wv.counts))")
         words = [self.words[i] for i in order]
-        self.words, self.counts = words, self.counts[order]
+        self._words, self.counts = words, self.counts[order]
         self.index = {w: i for i, w in enumerate(words)}
         self.matrix = self.matrix[order]
 
