@@ -14,6 +14,7 @@ import wordspace
 from wordspace import Corpus, Phrases
 from wordspace import phrases as phrases_module
 from wordspace.cli import main
+from wordspace.corpus import CorpusError
 
 gensim_phrases = pytest.importorskip("gensim.models.phrases")
 
@@ -580,3 +581,82 @@ def test_write_corpus_replaces_its_own_earlier_output_and_nothing_else(tmp_path,
         none.write_corpus(corpus, out)
     assert out.read_text() == "written meanwhile\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.txt", "out.txt"]
+
+
+# -- tokens a corpus leaves out: refused, never spanned ---------------------------------
+
+#: "alpha RAREi beta" 50 times, each RAREi seen once: without the rare words, alpha and
+#: beta look adjacent 50 times (a phrase gensim, counting every word, never finds)
+AROUND_RARE = [["alpha", f"rare{i}", "beta"] for i in range(50)] + \
+    [["alpha", "x"], ["beta", "y"], ["x", "y"]] * 20
+
+
+class _Unread:
+    """An iterable that fails the test if anything reads it."""
+
+    def __iter__(self):
+        raise AssertionError("read before the refusal")
+
+
+@pytest.mark.parametrize("settings, said", [
+    (dict(min_count=5), "min_count=5 leaves out"),
+    (dict(min_count=1, max_final_vocab=4), "max_final_vocab=4 leaves out all but"),
+    (dict(min_count=1, max_vocab_size=100), "max_vocab_size=100 prunes words")])
+def test_a_corpus_that_left_words_out_is_refused(settings, said):
+    assert "alpha_beta" not in gensim_phrases.Phrases(
+        AROUND_RARE, min_count=1, threshold=0.01).export_phrases()
+    corpus = Corpus(AROUND_RARE, progress=False, **settings)
+    phrases = Phrases(AROUND_RARE, min_count=1, threshold=0.01, progress=False)
+    refused = rf"<iterable>: {said}.*would look adjacent.*read it with min_count=1"
+    for attempt in (lambda: Phrases(corpus, min_count=1, threshold=0.01),
+                    lambda: phrases.write_corpus(corpus, "never.txt"),
+                    lambda: phrases.transform(corpus), lambda: list(phrases[corpus])):
+        with pytest.raises(CorpusError, match=refused):
+            attempt()
+
+
+def test_corpus_options_that_leave_words_out_are_refused_before_reading(tmp_path):
+    with pytest.raises(CorpusError, match=r"max_final_vocab=4 leaves out all but the most "
+                                          r"frequent words.*Corpus\(source, phrases=table, "
+                                          r"max_final_vocab=\.\.\.\)"):
+        Phrases(_Unread(), min_count=1, max_final_vocab=4, progress=False)
+
+
+def test_tokens_longer_than_max_token_length_are_refused_not_spanned(tmp_path, capsys):
+    source = tmp_path / "long.txt"
+    source.write_text(f"alpha {'x' * 1001} beta\n" * 10 + "alpha beta\n")
+    said = (r"long.txt: 10 token\(s\) longer than max_token_length=1000 characters were "
+            r"left out, and the words on either side .*larger max_token_length")
+    for _ in range(2):  # read, then from the cache, which records them
+        with pytest.raises(CorpusError, match=said):
+            Phrases(source, min_count=1, threshold=0.01, progress=False)
+    with pytest.raises(CorpusError, match="10 token"):
+        Phrases([["alpha", "x" * 1001, "beta"]] * 10, min_count=1, progress=False)
+    kept = Phrases(source, min_count=1, threshold=0.01, max_token_length=2000,
+                   progress=False)  # every token counted, as gensim counts it
+    theirs = gensim_phrases.Phrases([line.split() for line in source.read_text().split("\n")],
+                                    min_count=1, threshold=0.01)
+    assert kept.export_phrases() == pytest.approx(theirs.export_phrases(), rel=1e-12)
+    assert "alpha_beta" not in kept.export_phrases()  # adjacent once only: no phrase
+    # the command line: learning, and joining with a table, read with a short limit
+    table, out = tmp_path / "t.tsv", tmp_path / "out.txt"
+    text = tmp_path / "text.txt"
+    text.write_text("new york is big\nnew york is old\n" * 20)
+    assert main(["phrases", str(text), "-o", str(tmp_path / "first.txt"), "--table",
+                 str(table), "--min-count", "1", "--threshold", "0.1", "--quiet"]) == 0
+    for options in ([], ["--from-table", str(table)]):
+        capsys.readouterr()
+        assert main(["phrases", str(text), "-o", str(out), "--max-token-length", "3",
+                     "--quiet", *options]) == 2
+        assert "token(s) longer than max_token_length=3" in capsys.readouterr().err
+        assert not out.exists()
+
+
+def test_a_corpus_read_with_phrases_refuses_text_with_tokens_left_out(tmp_path):
+    source = tmp_path / "long.txt"
+    source.write_text(f"alpha {'x' * 20} beta\n" * 10)
+    phrases = Phrases([["alpha", "beta"]] * 10, min_count=1, threshold=0.01, progress=False)
+    with pytest.raises(CorpusError, match=r"10 token\(s\) longer than max_token_length=10"):
+        Corpus(source, phrases=phrases, max_token_length=10, progress=False)
+    joined = Corpus(source, phrases=phrases, min_count=1, progress=False)
+    assert "alpha_beta" not in joined.vocab and joined.long_tokens == 0

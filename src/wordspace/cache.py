@@ -64,7 +64,8 @@ CLEANED = ("stale", "old format", "damaged")
 #: (at most 40 characters of ``[A-Za-z0-9_.-]``), a dash and 16 hex digits of its key
 _ENCODING_NAME = re.compile(r"[A-Za-z0-9_.-]{0,40}-[0-9a-f]{16}")
 #: ``meta.json``'s entries that are no reading setting
-_NOT_SETTINGS = {"source", "path", "files", "raw_tokens", "tokens", "crc32", "format"}
+_NOT_SETTINGS = {"source", "path", "files", "raw_tokens", "tokens", "long_tokens", "crc32",
+                 "format"}
 
 
 @dataclass

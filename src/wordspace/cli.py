@@ -2081,7 +2081,9 @@ def _add_phrases(sub) -> None:
             "V the number of distinct words and pairs counted (gensim's score and\n"
             "defaults; word2phrase multiplies by the corpus's word count instead, with\n"
             "threshold 100). --passes 2 joins phrases again, as running word2phrase\n"
-            "twice does. Memory follows the distinct words and pairs, not the corpus's\n"
+            "twice does. Every word is counted: a text holding tokens longer than\n"
+            "--max-token-length is refused (the words around one would look adjacent).\n"
+            "Memory follows the distinct words and pairs, not the corpus's\n"
             "length; past --max-vocab-size of them the rarest so far are dropped, as\n"
             "gensim drops them. See docs/phrases.md."),
         epilog="examples:\n"

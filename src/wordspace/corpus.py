@@ -77,11 +77,14 @@ MAX_SENTENCE_LENGTH = 10_000  # word2vec.c / gensim cut long lines into chunks t
 #: longer tokens are left out (word2vec.c's MAX_STRING is 100 bytes): what bounds the
 #: memory a line without spaces can take
 MAX_TOKEN_LENGTH = 1_000
+#: the largest ``max_token_length`` (a token is held whole while it is read)
+MAX_TOKEN_LENGTH_LIMIT = 1 << 20
 _BLOCK_BYTES = 1 << 20
 _BATCH_TOKENS = 1 << 20
 # 2: sentence_line.npy; 3: max_token_length, content in the key; 4: byte-order mark dropped;
-# 5: meta.json holds a checksum of every file
-_FORMAT_VERSION = 5
+# 5: meta.json holds a checksum of every file; 6: and the tokens left out for
+# max_token_length (long_tokens: Phrases refuses a corpus that left any out)
+_FORMAT_VERSION = 6
 
 
 class CorpusError(ValueError):
@@ -833,6 +836,9 @@ class Corpus:
         The input line (or iterable item) sentence ``i`` came from, counted from 0 over
         the whole source; a long line cut into pieces gives several sentences with the
         same line, and a line left with no tokens gives none.
+    long_tokens : int
+        How many tokens longer than ``max_token_length`` were left out (with
+        ``phrases``, how many joined phrases were); their neighbours look adjacent.
     """
 
     #: registry kind a source name is looked up in, and what an iterable source yields
@@ -853,7 +859,7 @@ class Corpus:
                  phrases: Phrases | str | os.PathLike | None = None):
         check_int("min_count", min_count, 1)
         check_int("max_sentence_length", max_sentence_length, 1, maximum=1_000_000)
-        check_int("max_token_length", max_token_length, 1, maximum=1 << 20)
+        check_int("max_token_length", max_token_length, 1, maximum=MAX_TOKEN_LENGTH_LIMIT)
         if max_vocab_size is not None:
             check_int("max_vocab_size", max_vocab_size, 1)
         if max_final_vocab is not None:
@@ -1205,6 +1211,10 @@ class Corpus:
         settings = self._settings()
         if not isinstance(meta, dict) or {k: meta.get(k) for k in settings} != settings:
             raise ValueError(f"{meta_path}: written for other settings")
+        long_tokens = meta.get("long_tokens")
+        if isinstance(long_tokens, bool) or not isinstance(long_tokens, int) or long_tokens < 0:
+            raise ValueError(f"{meta_path}: long_tokens is not a count ({long_tokens!r})")
+        self.long_tokens = long_tokens
         _check_encoding(directory, self.tokens, self.offsets, self.sentence_line,
                         self.vocab, meta.get("tokens") if self.group is not None else None)
         _check_checksums(directory, meta.get("crc32"), self.tokens, len(self.vocab))
@@ -1280,6 +1290,7 @@ class Corpus:
                 if self.max_vocab_size is not None and len(ids) > self.max_vocab_size:
                     min_reduce = _prune(ids, counts, min_reduce, self.max_vocab_size)
         self._tokenizer.warn(self.name)
+        self.long_tokens = self._tokenizer.skipped
         prov_ids = np.fromiter(ids.values(), dtype=np.int64, count=len(ids))
         # the chunk of the corpus each word was first seen in (a single reader: none)
         chunks = np.asarray(marked_chunks, np.int64)[
@@ -1352,7 +1363,8 @@ class Corpus:
         self._save_more(out)
         with open(out / "meta.json", "w") as f:  # written last: it checksums the others
             json.dump({"source": self.name, "raw_tokens": merged.raw_tokens,
-                       "tokens": n_final, **self._settings(), **self._source_record(),
+                       "tokens": n_final, "long_tokens": self.long_tokens,
+                       **self._settings(), **self._source_record(),
                        "crc32": _checksums(out, {"tokens.npy": tokens_crc})}, f)
         logger.info("%s: %d tokens, %d kept, vocabulary of %d words%s",
                     self.name, merged.raw_tokens, int(kept_counts.sum()), len(kept_words),
@@ -1395,9 +1407,13 @@ class Corpus:
         sentences joined and cut again every ``max_sentence_length`` tokens, a phrase
         longer than ``max_token_length`` left out, a phrase spelled as a word of the
         text one word with it, and the words in order of first appearance (the
-        vocabulary's tie-break)."""
+        vocabulary's tie-break). A source with tokens left out (longer than
+        ``max_token_length``) is refused: the words around one would be joined as if
+        adjacent."""
         from wordspace.kernels.phrases import first_positions
+        from wordspace.phrases import check_every_token
 
+        check_every_token(raw)
         words, tokens, offsets = self.phrases.join(
             list(raw.vocab.words), np.asarray(raw.tokens), np.asarray(raw.offsets))
         lines = np.asarray(raw.sentence_line)
@@ -1406,10 +1422,12 @@ class Corpus:
                            len(words))
         too_long = np.fromiter((len(w) > self.max_token_length for w in words), np.bool_,
                                len(words))
+        self.long_tokens = 0
         if too_long.any():
             logger.warning("%s: %d phrases longer than max_token_length=%d characters left "
                            "out", self.name, int(too_long.sum()), self.max_token_length)
             kept = ~too_long[tokens]
+            self.long_tokens = len(tokens) - int(kept.sum())
             offsets = np.concatenate([[0], np.cumsum(kept)])[offsets]  # kept before each
             tokens = tokens[kept]
         if not np.array_equal(same, np.arange(len(words))):

@@ -22,7 +22,7 @@ import json
 import logging
 import math
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -44,7 +44,7 @@ from wordspace._validate import (
     gensim_hint,
     takes_fname,
 )
-from wordspace.corpus import Corpus, dataset_kind
+from wordspace.corpus import MAX_TOKEN_LENGTH_LIMIT, Corpus, CorpusError, dataset_kind
 from wordspace.kernels import phrases as _kernels
 
 logger = logging.getLogger(__name__)
@@ -111,17 +111,68 @@ MAX_VOCAB_SIZE = 40_000_000
 CHUNK_TOKENS = 1 << 21
 
 
+# Why a corpus that left tokens out is refused rather than read with a break where each
+# was: the encoding keeps no trace of a token left out (min_count, max_vocab_size,
+# max_final_vocab and max_token_length remove it from the token array; unk=True maps it
+# to <unk>, which write_corpus would write in place of the word), so neither a break
+# nor the word can be had from it, and write_corpus, which writes from the encoding,
+# would lose the word. Phrases count every token, as gensim's do.
+_SPANNED = ("the words on either side of a token left out would look adjacent, to be "
+            "counted and joined as a pair, and a written corpus would lack the token")
+
+
+def _left_out_by(settings: Mapping) -> str | None:
+    """Which of a corpus's reading ``settings`` leaves tokens out, said, or None."""
+    if settings.get("min_count", 1) > 1:
+        return f"min_count={settings['min_count']} leaves out the words seen fewer times"
+    for name, does in (("max_vocab_size", "prunes words while they are counted"),
+                       ("max_final_vocab", "leaves out all but the most frequent words")):
+        if settings.get(name) is not None:
+            return f"{name}={settings[name]} {does}"
+    return None
+
+
+def check_every_token(corpus: Corpus) -> None:
+    """Raise :class:`~wordspace.corpus.CorpusError` unless ``corpus`` holds every token
+    of its text: read with ``min_count=1``, without ``max_vocab_size`` or
+    ``max_final_vocab``, and no token longer than ``max_token_length`` found (what
+    phrases are counted on, joined in and written from)."""
+    why = _left_out_by(corpus.reading_settings())
+    if why is not None:
+        raise CorpusError(
+            f"{corpus.name}: {why}, and {_SPANNED}: read it with min_count=1 and without "
+            "max_vocab_size or max_final_vocab (phrases count every word, as gensim's), "
+            "or give Phrases what the corpus reads (a path, token lists)")
+    if corpus.long_tokens:
+        raise CorpusError(
+            f"{corpus.name}: {corpus.long_tokens:,} token(s) longer than max_token_length="
+            f"{corpus.max_token_length} characters were left out, and {_SPANNED}: read it "
+            f"with a larger max_token_length (--max-token-length; at most "
+            f"{MAX_TOKEN_LENGTH_LIMIT:,}) or take them out of the text")
+
+
 def read_corpus(source, progress: bool = True, **options) -> Corpus:
     """``source`` read as phrases count it: every word (``min_count=1``) of the whole
-    corpus, also under torchrun (``shard=False``); ``options`` are ``Corpus``'s. A
-    documents dataset's name is refused, saying how to count its documents."""
+    corpus, also under torchrun (``shard=False``); ``options`` are ``Corpus``'s, and
+    one that leaves tokens out (``max_final_vocab``) is refused before reading, as is
+    a text that held tokens longer than ``max_token_length`` once read
+    (:func:`check_every_token`). A documents dataset's name is refused, saying how to
+    count its documents."""
     if dataset_kind(source) == "documents":
         raise FileNotFoundError(
             f"{source} is a documents dataset, which Corpus does not read: count the words "
             f"of its documents with Phrases(Documents({source!r}, min_count=1)) (Phrases "
             "counts every word) and join them while reading with "
             f"Documents({source!r}, phrases=table)")
-    return Corpus(source, min_count=1, progress=progress, **{"shard": False, **options})
+    why = _left_out_by(options)
+    if why is not None:
+        raise CorpusError(
+            f"{why}, and {_SPANNED}: leave it out (phrases count every word, as gensim's); "
+            "bound the vocabulary of the model trained on the joined text instead: "
+            "Corpus(source, phrases=table, max_final_vocab=...)")
+    corpus = Corpus(source, min_count=1, progress=progress, **{"shard": False, **options})
+    check_every_token(corpus)
+    return corpus
 
 
 class Phrases:
@@ -132,8 +183,9 @@ class Phrases:
     source : Corpus, str, Path or iterable of token lists
         What to count: anything :class:`~wordspace.corpus.Corpus` reads (a file, a
         folder, a dataset name, token lists), read with ``min_count=1`` and
-        ``corpus_options``, or a ``Corpus`` read with ``min_count=1`` (a corpus without
-        its rare words would make the words on either side of them look adjacent).
+        ``corpus_options``, or a ``Corpus`` that kept every token
+        (:func:`check_every_token`: a corpus without some tokens would make the words
+        on either side of them look adjacent).
     min_count : int
         Pairs seen fewer times are never phrases; the default score also subtracts it
         from the pair's count (gensim's and word2phrase's 5).
@@ -197,11 +249,10 @@ class Phrases:
                  **corpus_options):
         self._configure(min_count, threshold, scoring, delimiter, connector_words, passes,
                         max_vocab_size)
-        corpus = self._read(source, progress, corpus_options)
+        corpus, offsets, _ = self._read(source, progress, corpus_options)
         self.tokenization = corpus.tokenization
         self.corpus_word_count = corpus.n_tokens
-        words = list(corpus.vocab.words)
-        tokens, offsets = np.asarray(corpus.tokens), np.asarray(corpus.offsets)
+        words, tokens = list(corpus.vocab.words), np.asarray(corpus.tokens)
         for number in range(1, passes + 1):
             table = self._learn(words, tokens, offsets)
             self.tables[number - 1] = table
@@ -327,22 +378,22 @@ class Phrases:
                 "corpus_word_count": self.corpus_word_count,
                 "tokenization": self.tokenization}
 
-    def _read(self, source, progress: bool, corpus_options: dict) -> Corpus:
+    def _read(self, source, progress: bool, corpus_options: dict
+              ) -> tuple[Corpus, np.ndarray, np.ndarray]:
+        """``source`` as a corpus that kept every token (read here, or a ``Corpus``
+        checked), and the sentences phrases are counted and joined in: their offsets
+        and lines."""
         if not isinstance(source, Corpus):
-            return read_corpus(source, progress=progress, **corpus_options)
+            corpus = read_corpus(source, progress=progress, **corpus_options)
+            return corpus, np.asarray(corpus.offsets), np.asarray(corpus.sentence_line)
         if corpus_options:
             raise TypeError(f"corpus options ({', '.join(sorted(corpus_options))}) apply "
                             "when the source is read here, not to a Corpus already read")
-        if source.min_count > 1:
-            raise ValueError(
-                f"{source.name}: the corpus was read with min_count={source.min_count}, so "
-                "the words on either side of a rare word it left out would count as a "
-                "pair: read it with min_count=1 (Phrases counts every word, as gensim's), "
-                "or give Phrases the path")
+        check_every_token(source)
         if source.group is not None:
             raise ValueError(f"{source.name}: the corpus is one rank's share of the text; "
                              "phrases are counted over the whole of it (shard=False)")
-        return source
+        return source, np.asarray(source.offsets), np.asarray(source.sentence_line)
 
     # -- learning -----------------------------------------------------------------------------
     def _connector_mask(self, words: list[str]) -> np.ndarray:
@@ -416,10 +467,10 @@ class Phrases:
         words (``words[t]`` is token ``t``'s; a phrase, ``"new_york"``, is one word),
         ``tokens`` (int32) and ``offsets`` (sentence ``i`` is
         ``tokens[offsets[i]:offsets[i + 1]]``), sentence for sentence as
-        ``phrases[sentence]`` joins them."""
-        self._read(corpus, False, {})
-        return self.join(list(corpus.vocab.words), np.asarray(corpus.tokens),
-                         np.asarray(corpus.offsets))
+        ``phrases[sentence]`` joins them. ``corpus`` must hold every token
+        (:func:`check_every_token`)."""
+        corpus, offsets, _ = self._read(corpus, False, {})
+        return self.join(list(corpus.vocab.words), np.asarray(corpus.tokens), offsets)
 
     def join(self, words: list[str], tokens: np.ndarray, offsets: np.ndarray
              ) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -549,13 +600,14 @@ class Phrases:
         never replaced (it may be anyone's text), nor the corpus's own file, unless
         wordspace wrote it and nothing changed it since (a rerun's earlier output, as
         ``$WORDSPACE_HOME/written`` records it). Returns the number of words written.
-        ``corpus`` is a ``Corpus`` read with ``min_count=1``, or what one reads (then read
-        as the table's corpus was: ``self.tokenization``)."""
-        if not isinstance(corpus, Corpus):
-            corpus = self._read(corpus, True, dict(self.tokenization))
+        ``corpus`` is a ``Corpus`` that kept every token (:func:`check_every_token`),
+        or what one reads (then read as the table's corpus was: ``self.tokenization``)."""
+        given = isinstance(corpus, Corpus)
+        corpus, offsets, lines = self._read(corpus, not given,
+                                            {} if given else dict(self.tokenization))
         check_corpus_output(path, corpus)
-        words, tokens, offsets = self.transform(corpus)
-        lines = np.asarray(corpus.sentence_line)
+        words, tokens, offsets = self.join(list(corpus.vocab.words),
+                                           np.asarray(corpus.tokens), offsets)
         # what came there while this was written is someone else's: refused at the end
         with atomic_write(path, "w", compress=True, replaces=wrote_it) as f:
             for i in range(len(offsets) - 1):
