@@ -328,3 +328,23 @@ def test_learning_a_table_and_reading_with_it_read_the_text_once(tmp_path, monke
     # without the cache, the text is read for each
     Corpus(path, min_count=3, phrases=phrases, cache=False, progress=False)
     assert counted == [1, 1]
+
+
+def test_token_lists_are_joined_uncut_as_written(tmp_path):
+    """Token lists are counted whole (Phrases) and joined whole, as write_corpus joins
+    them: a phrase across the 10,000th word is joined, and the corpus is the written
+    text read (cut every 10,000 words of the joined text)."""
+    rng = np.random.default_rng(2)
+    docs = []
+    for _ in range(10):
+        words = [f"w{i}" for i in rng.integers(20_000, size=10_050)]
+        words[9_999:10_001] = ["san", "francisco"]
+        docs.append(words)
+    phrases = Phrases(docs, threshold=1.0, progress=False)
+    assert "san_francisco" in phrases.export_phrases()
+    written = tmp_path / "phrased.txt"
+    phrases.write_corpus(docs, written)
+    assert written.read_text().count("san_francisco") == 10
+    joined = Corpus(docs, phrases=phrases, min_count=1, progress=False)
+    assert joined.vocab.counts[joined.vocab.index_of("san_francisco")] == 10
+    _same(joined, Corpus(written, min_count=1, progress=False))

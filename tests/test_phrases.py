@@ -660,3 +660,27 @@ def test_a_corpus_read_with_phrases_refuses_text_with_tokens_left_out(tmp_path):
         Corpus(source, phrases=phrases, max_token_length=10, progress=False)
     joined = Corpus(source, phrases=phrases, min_count=1, progress=False)
     assert "alpha_beta" not in joined.vocab and joined.long_tokens == 0
+
+
+# -- token lists are counted whole -------------------------------------------------------
+
+def _san_francisco(n_sentences: int = 10) -> list[list[str]]:
+    """Sentences of 10,050 random words, "san francisco" at words 9,999 and 10,000: across
+    a cut every 10,000 words."""
+    rng = np.random.default_rng(2)
+    docs = []
+    for _ in range(n_sentences):
+        words = [f"w{i}" for i in rng.integers(20_000, size=10_050)]
+        words[9_999:10_001] = ["san", "francisco"]
+        docs.append(words)
+    return docs
+
+
+def test_token_lists_are_counted_uncut_as_gensim_counts_them():
+    docs = _san_francisco()
+    theirs = gensim_phrases.Phrases(docs, threshold=1).export_phrases()
+    assert "san_francisco" in theirs
+    ours = Phrases(docs, threshold=1, progress=False)
+    assert ours.export_phrases() == pytest.approx(theirs, rel=1e-12)
+    cut = Phrases(docs, threshold=1, max_sentence_length=10_000, progress=False)
+    assert "san_francisco" not in cut.export_phrases()  # asked for: cut as asked

@@ -1407,16 +1407,19 @@ class Corpus:
         sentences joined and cut again every ``max_sentence_length`` tokens, a phrase
         longer than ``max_token_length`` left out, a phrase spelled as a word of the
         text one word with it, and the words in order of first appearance (the
-        vocabulary's tie-break). A source with tokens left out (longer than
-        ``max_token_length``) is refused: the words around one would be joined as if
-        adjacent."""
+        vocabulary's tie-break). Phrases are joined where ``write_corpus`` joins them:
+        in a file's lines cut every :data:`MAX_SENTENCE_LENGTH` words, in token lists
+        given whole. A source with tokens left out (longer than ``max_token_length``)
+        is refused: the words around one would be joined as if adjacent."""
         from wordspace.kernels.phrases import first_positions
         from wordspace.phrases import check_every_token
 
         check_every_token(raw)
+        offsets, lines = np.asarray(raw.offsets), np.asarray(raw.sentence_line)
+        if not raw.files:  # token lists: joined uncut, as Phrases counts them
+            offsets, lines = whole_lines(offsets, lines)
         words, tokens, offsets = self.phrases.join(
-            list(raw.vocab.words), np.asarray(raw.tokens), np.asarray(raw.offsets))
-        lines = np.asarray(raw.sentence_line)
+            list(raw.vocab.words), np.asarray(raw.tokens), offsets)
         index: dict[str, int] = {}  # each word's first id: a phrase may be a word too
         same = np.fromiter((index.setdefault(w, i) for i, w in enumerate(words)), np.int32,
                            len(words))
@@ -1584,17 +1587,22 @@ class _Counts:
     chunks: np.ndarray  # the corpus chunk (shards.Piece.chunk) each word was first seen in
 
 
+def whole_lines(offsets: np.ndarray, lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sentences of each line (``lines``: each sentence's, in order; ``offsets``:
+    their tokens) put back together, a long line's cut undone: the lines' offsets and
+    their line numbers."""
+    starts = np.flatnonzero(np.r_[True, lines[1:] != lines[:-1]]) if len(lines) \
+        else np.empty(0, np.int64)  # each line's first sentence
+    return np.append(offsets[starts], offsets[-1]).astype(np.int64), lines[starts]
+
+
 def _cut_lines(offsets: np.ndarray, lines: np.ndarray, max_len: int
                ) -> tuple[np.ndarray, np.ndarray]:
-    """The sentences of each line (``lines``: each sentence's, in order; ``offsets``:
-    their tokens) put back together and cut into sentences of ``max_len`` tokens, the
-    last one shorter, as :class:`_Batcher` cuts a line: their lengths and lines. Empty
-    lines make none."""
-    if len(lines) == 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    starts = np.flatnonzero(np.r_[True, lines[1:] != lines[:-1]])  # each line's first
-    line_sizes = np.add.reduceat(np.diff(offsets), starts)
-    line_of = lines[starts]
+    """The sentences of each line (:func:`whole_lines`) cut into sentences of
+    ``max_len`` tokens, the last one shorter, as :class:`_Batcher` cuts a line: their
+    lengths and lines. Empty lines make none."""
+    offsets, line_of = whole_lines(offsets, lines)
+    line_sizes = np.diff(offsets)
     keep = line_sizes > 0
     line_sizes, line_of = line_sizes[keep], line_of[keep]
     pieces = -(-line_sizes // max_len)

@@ -44,7 +44,7 @@ from wordspace._validate import (
     gensim_hint,
     takes_fname,
 )
-from wordspace.corpus import MAX_TOKEN_LENGTH_LIMIT, Corpus, CorpusError, dataset_kind
+from wordspace.corpus import MAX_TOKEN_LENGTH_LIMIT, Corpus, CorpusError, dataset_kind, whole_lines
 from wordspace.kernels import phrases as _kernels
 
 logger = logging.getLogger(__name__)
@@ -185,7 +185,9 @@ class Phrases:
         folder, a dataset name, token lists), read with ``min_count=1`` and
         ``corpus_options``, or a ``Corpus`` that kept every token
         (:func:`check_every_token`: a corpus without some tokens would make the words
-        on either side of them look adjacent).
+        on either side of them look adjacent). A file's lines are counted in sentences
+        of 10,000 words, as gensim's ``LineSentence`` and ``Text8Corpus`` cut them; token
+        lists whole, as gensim counts them (``max_sentence_length=N`` cuts them too).
     min_count : int
         Pairs seen fewer times are never phrases; the default score also subtracts it
         from the pair's count (gensim's and word2phrase's 5).
@@ -382,10 +384,16 @@ class Phrases:
               ) -> tuple[Corpus, np.ndarray, np.ndarray]:
         """``source`` as a corpus that kept every token (read here, or a ``Corpus``
         checked), and the sentences phrases are counted and joined in: their offsets
-        and lines."""
+        and lines. Token lists read here are whole sentences (unless
+        ``max_sentence_length`` is given), as gensim counts them: a ``Corpus`` cuts
+        every 10,000 words, which for a file is gensim's ``LineSentence``'s cut, and
+        for a ``Corpus`` given, its own."""
         if not isinstance(source, Corpus):
             corpus = read_corpus(source, progress=progress, **corpus_options)
-            return corpus, np.asarray(corpus.offsets), np.asarray(corpus.sentence_line)
+            offsets, lines = np.asarray(corpus.offsets), np.asarray(corpus.sentence_line)
+            if corpus.files or "max_sentence_length" in corpus_options:
+                return corpus, offsets, lines
+            return corpus, *whole_lines(offsets, lines)
         if corpus_options:
             raise TypeError(f"corpus options ({', '.join(sorted(corpus_options))}) apply "
                             "when the source is read here, not to a Corpus already read")
@@ -601,7 +609,8 @@ class Phrases:
         wordspace wrote it and nothing changed it since (a rerun's earlier output, as
         ``$WORDSPACE_HOME/written`` records it). Returns the number of words written.
         ``corpus`` is a ``Corpus`` that kept every token (:func:`check_every_token`),
-        or what one reads (then read as the table's corpus was: ``self.tokenization``)."""
+        or what one reads (then read as the table's corpus was: ``self.tokenization``;
+        token lists whole, as they are counted)."""
         given = isinstance(corpus, Corpus)
         corpus, offsets, lines = self._read(corpus, not given,
                                             {} if given else dict(self.tokenization))
