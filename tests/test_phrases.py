@@ -610,7 +610,7 @@ def test_a_corpus_that_left_words_out_is_refused(settings, said):
     refused = rf"<iterable>: {said}.*would look adjacent.*read it with min_count=1"
     for attempt in (lambda: Phrases(corpus, min_count=1, threshold=0.01),
                     lambda: phrases.write_corpus(corpus, "never.txt"),
-                    lambda: phrases.transform(corpus), lambda: list(phrases[corpus])):
+                    lambda: phrases.transform(corpus), lambda: phrases[corpus]):
         with pytest.raises(CorpusError, match=refused):
             attempt()
 
@@ -660,6 +660,41 @@ def test_a_corpus_read_with_phrases_refuses_text_with_tokens_left_out(tmp_path):
         Corpus(source, phrases=phrases, max_token_length=10, progress=False)
     joined = Corpus(source, phrases=phrases, min_count=1, progress=False)
     assert "alpha_beta" not in joined.vocab and joined.long_tokens == 0
+
+
+# -- phrases[stream]: lazy, and read again at each iteration ----------------------------
+
+class _Counted:
+    """A re-iterable list of sentences that counts the sentences read."""
+
+    def __init__(self, sentences):
+        self.sentences, self.read = sentences, 0
+
+    def __iter__(self):
+        for s in self.sentences:
+            self.read += 1
+            yield s
+
+
+def test_a_stream_is_joined_lazily_and_again_at_each_iteration(sentences):
+    phrases = Phrases(sentences, progress=False)
+    expected = [phrases[s] for s in sentences]
+    source = _Counted(sentences)
+    joined = phrases[source]
+    assert source.read == 1  # the first sentence, to tell a sentence from sentences
+    first = next(iter(joined))
+    assert first == expected[0] and source.read <= 2
+    assert list(joined) == expected and list(joined) == expected  # Word2Vec reads twice
+    assert list(phrases[sentences]) == list(phrases[sentences]) == expected
+    assert len(phrases[sentences]) == len(sentences)
+    generator = phrases[(s for s in sentences)]
+    assert list(generator) == expected
+    with pytest.raises(TypeError, match="given an iterator .* which was read already"):
+        list(generator)
+    corpus = Corpus(sentences, min_count=1, progress=False)
+    assert list(phrases[corpus]) == list(phrases[corpus]) == expected
+    assert phrases[iter(["new", "york"])] == phrases[("new", "york")] == ["new_york"]
+    assert phrases[[]] == [] and phrases[iter([])] == []
 
 
 # -- token lists are counted whole -------------------------------------------------------

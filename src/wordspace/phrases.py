@@ -18,6 +18,7 @@ To train on the joined text, give the table to the corpus:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import math
@@ -561,14 +562,24 @@ class Phrases:
 
     def __getitem__(self, sentence):
         """``phrases[["new", "york", "is", "big"]]`` -> ``["new_york", "is", "big"]``;
-        a :class:`Corpus` or an iterable of sentences gives an iterator of sentences (a
-        ``Corpus`` joined by the compiled kernel)."""
+        a :class:`Corpus` or an iterable of sentences (its first item not a string: it
+        alone is looked at, as gensim peeks) gives a :class:`TransformedCorpus`, which
+        joins them as they are read, afresh at each iteration (a ``Corpus`` by the
+        compiled kernel)."""
         if isinstance(sentence, Corpus):
-            return self._sentences(sentence)
+            self._read(sentence, False, {})  # refused now, not when first iterated
+            return TransformedCorpus(self, sentence)
         _check_sentence(sentence, "phrases[...]")
-        sentence = list(sentence)
-        if sentence and not isinstance(sentence[0], str):  # several sentences
-            return (self[s] for s in sentence)
+        iterator = iter(sentence)
+        try:
+            first = next(iterator)
+        except StopIteration:
+            return []
+        once = iterator is sentence  # an iterator: what was looked at is put back
+        if once:
+            sentence = itertools.chain([first], iterator)
+        if not isinstance(first, str):  # several sentences
+            return TransformedCorpus(self, sentence, once=once)
         for table in self.tables:
             sentence = self._analyze(sentence, table)
         return sentence
@@ -716,6 +727,35 @@ def FrozenPhrases(phrases_model: Phrases) -> Phrases:  # gensim's name: a class 
 
 #: gensim's older name for FrozenPhrases
 Phraser = FrozenPhrases
+
+
+class TransformedCorpus:
+    """``phrases[sentences]``: the sentences (lists of words, or a ``Corpus``) joined
+    as they are read, and read again at each iteration, as gensim's
+    ``TransformedCorpus``: ``Word2Vec(phrases[sentences])`` reads it once for the
+    vocabulary and again for each epoch. An iterator (a generator) can be read once
+    only: a second iteration is a ``TypeError``, where gensim's would give no
+    sentences."""
+
+    def __init__(self, phrases: Phrases, corpus, once: bool = False):
+        self.phrases, self.corpus, self._once, self._started = phrases, corpus, once, False
+
+    def __iter__(self) -> Iterator[list[str]]:
+        if self._once and self._started:
+            raise TypeError("phrases[sentences] was given an iterator (a generator), "
+                            "which was read already: give a list of sentences, a Corpus, "
+                            "or an object whose __iter__ starts afresh, to read it again")
+        self._started = True
+        if isinstance(self.corpus, Corpus):
+            return self.phrases._sentences(self.corpus)
+        return map(self.phrases.__getitem__, self.corpus)
+
+    def __len__(self) -> int:
+        """The number of sentences, where the source has one (gensim's ``len``)."""
+        return len(self.corpus)
+
+    def __repr__(self) -> str:
+        return f"TransformedCorpus({self.phrases!r}, {type(self.corpus).__name__})"
 
 
 def _check_sentence(sentence, caller: str) -> None:
