@@ -719,3 +719,39 @@ def test_token_lists_are_counted_uncut_as_gensim_counts_them():
     assert ours.export_phrases() == pytest.approx(theirs, rel=1e-12)
     cut = Phrases(docs, threshold=1, max_sentence_length=10_000, progress=False)
     assert "san_francisco" not in cut.export_phrases()  # asked for: cut as asked
+
+
+# -- word2phrase's score ----------------------------------------------------------------
+
+def test_word2phrase_scoring_is_word2phrase_formula_by_hand(tmp_path, capsys):
+    sentences = [["a", "b", "c"], ["a", "b"], ["b", "c", "a", "b"]]
+    # counts a 3, b 4, c 2; pairs a b 3, b c 2, c a 1; 9 words (word2phrase's
+    # train_words): (count_ab - min_count) / count_a / count_b * 9
+    w2p = Phrases(sentences, min_count=1, threshold=1.2, scoring="word2phrase",
+                  progress=False)
+    assert w2p.export_phrases() == pytest.approx({"a_b": (3 - 1) / 3 / 4 * 9}, rel=1e-15)
+    assert w2p[["b", "c", "a", "b"]] == ["b", "c", "a_b"]  # b c: 1.125, below 1.2
+    assert Phrases(sentences, scoring="word2phrase", progress=False).threshold == 100.0
+    # raising min_count re-scores it (the score subtracts min_count), as learning again
+    planted_zipf = planted(zipf=True)
+    learned = Phrases(planted_zipf, min_count=2, threshold=1.0, scoring="word2phrase",
+                      progress=False)
+    everything = len(learned)
+    learned.min_count = 4
+    again = Phrases(planted_zipf, min_count=4, threshold=1.0, scoring="word2phrase",
+                    progress=False)
+    assert 0 < len(again) < everything
+    assert learned.export_phrases() == pytest.approx(again.export_phrases(), rel=1e-12)
+    # the command line: --scoring word2phrase, its threshold word2phrase's 100
+    source, table = tmp_path / "corpus.txt", tmp_path / "t.tsv"
+    source.write_text("".join(" ".join(s) + "\n" for s in planted_zipf))
+    assert main(["phrases", str(source), "-o", str(tmp_path / "out.txt"), "--scoring",
+                 "word2phrase", "--table", str(table), "--quiet"]) == 0
+    loaded = Phrases.load(table)
+    assert loaded.threshold == 100.0 and loaded.scoring == "word2phrase"
+    assert main(["phrases", str(source), "-o", str(tmp_path / "out3.txt"), "--scoring",
+                 "word2phrase", "--threshold", "3", "--table", str(table), "--quiet"]) == 0
+    found = Phrases(source, scoring="word2phrase", threshold=3.0, progress=False)
+    assert len(found) > 0
+    assert Phrases.load(table).export_phrases() == pytest.approx(found.export_phrases(),
+                                                                 rel=1e-12)

@@ -2079,11 +2079,12 @@ def _add_phrases(sub) -> None:
             "Phrases. A pair a b is a phrase when\n\n"
             "    (count(a b) - min_count) / (count(a) * count(b)) * V  >  threshold,\n\n"
             "V the number of distinct words and pairs counted (gensim's score and\n"
-            "defaults; word2phrase multiplies by the corpus's word count instead, with\n"
-            "threshold 100). --passes 2 joins phrases again, as running word2phrase\n"
-            "twice does. Every word is counted: a text holding tokens longer than\n"
-            "--max-token-length is refused (the words around one would look adjacent).\n"
-            "Memory follows the distinct words and pairs, not the corpus's\n"
+            "defaults). word2phrase multiplies by the corpus's word count instead:\n"
+            "--scoring word2phrase, whose default threshold is word2phrase's 100, finds\n"
+            "word2phrase's phrases. --passes 2 joins phrases again, as running\n"
+            "word2phrase twice does. Every word is counted: a text holding tokens longer\n"
+            "than --max-token-length is refused (the words around one would look\n"
+            "adjacent). Memory follows the distinct words and pairs, not the corpus's\n"
             "length; past --max-vocab-size of them the rarest so far are dropped, as\n"
             "gensim drops them. See docs/phrases.md."),
         epilog="examples:\n"
@@ -2093,7 +2094,8 @@ def _add_phrases(sub) -> None:
                "# no text written\n"
                "  wordspace phrases news.txt -o news-phrases.txt --from-table phrases.tsv\n"
                "  wordspace phrases text8 -o out.txt --scoring npmi --threshold 0.5 \\\n"
-               "      --connector-words of the a")
+               "      --connector-words of the a\n"
+               "  wordspace phrases text8 -o out.txt --scoring word2phrase   # word2phrase's")
     p.add_argument("corpus", metavar="CORPUS",
                    help="a text file (.gz, .bz2, .xz too), a folder of them, or a corpus "
                         "name (text8)")
@@ -2108,11 +2110,13 @@ def _add_phrases(sub) -> None:
     p.add_argument("--threshold", type=float, default=None,
                    help="a pair whose score is above this is a phrase (default: "
                         f"{DEFAULT_THRESHOLDS['default']:g} for the default scoring, "
-                        f"{DEFAULT_THRESHOLDS['npmi']:g} for npmi)")
+                        f"{DEFAULT_THRESHOLDS['npmi']:g} for npmi, "
+                        f"{DEFAULT_THRESHOLDS['word2phrase']:g} for word2phrase)")
     p.add_argument("--scoring", choices=list(SCORINGS), default=None,
-                   help="default: Mikolov et al.'s score as gensim computes it; npmi: "
-                        "normalised pointwise mutual information, in [-1, 1] (default: "
-                        f"{defaults['scoring']})")
+                   help="default: Mikolov et al.'s score as gensim computes it (times V); "
+                        "npmi: normalised pointwise mutual information, in [-1, 1]; "
+                        "word2phrase: word2phrase's (times the corpus's word count) "
+                        f"(default: {defaults['scoring']})")
     p.add_argument("--passes", type=_int_at_least(1, MAX_PASSES + 1), default=None,
                    metavar="N",
                    help="detect phrases this many times, each on the previous pass's output "

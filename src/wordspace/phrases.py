@@ -8,7 +8,8 @@ table of phrases and its file. See docs/phrases.md.
 
 Defaults are gensim's (``min_count=5, threshold=10.0, scoring="default"``), whose score
 is word2phrase's with the number of distinct unigrams and bigrams in place of the number
-of words in the corpus (word2phrase's threshold is 100).
+of words in the corpus; ``scoring="word2phrase"`` is word2phrase's own (its threshold is
+100).
 
 To train on the joined text, give the table to the corpus:
 ``Corpus(source, phrases=table)`` joins while reading (gensim's
@@ -50,7 +51,7 @@ from wordspace.kernels import phrases as _kernels
 
 logger = logging.getLogger(__name__)
 
-SCORINGS = ("default", "npmi")
+SCORINGS = ("default", "npmi", "word2phrase")
 _MARK = "# wordspace phrases"  # a phrase table's first line
 _FORMAT = 1
 _COLUMNS = "pass\tscore\tcount\tphrase\twords..."
@@ -64,6 +65,17 @@ def original_score(count_a, count_b, count_ab, len_vocab: int, min_count: int,
     number of words in the corpus instead. ``n_words`` is not used."""
     count_a, count_b = np.asarray(count_a, np.float64), np.asarray(count_b, np.float64)
     return (np.asarray(count_ab, np.float64) - min_count) / (count_a * count_b) * len_vocab
+
+
+def word2phrase_score(count_a, count_b, count_ab, len_vocab: int, min_count: int,
+                      n_words: int) -> np.ndarray:
+    """word2phrase's score (word2vec.c): ``(count_ab - min_count) / count_a / count_b *
+    n_words``, ``n_words`` the words of the corpus (its ``train_words``: every word, the
+    pass's own when run again on joined text). ``len_vocab`` is not used. word2phrase
+    computes in float32, this in float64: a score within float32's rounding of the
+    threshold may fall on the other side there."""
+    count_a, count_b = np.asarray(count_a, np.float64), np.asarray(count_b, np.float64)
+    return (np.asarray(count_ab, np.float64) - min_count) / count_a / count_b * float(n_words)
 
 
 def npmi_score(count_a, count_b, count_ab, len_vocab: int, min_count: int,
@@ -82,7 +94,7 @@ def npmi_score(count_a, count_b, count_ab, len_vocab: int, min_count: int,
     return np.where(count_ab >= min_count, score, -np.inf)
 
 
-_SCORERS = {"default": original_score, "npmi": npmi_score}
+_SCORERS = {"default": original_score, "npmi": npmi_score, "word2phrase": word2phrase_score}
 #: a token of a sentence being joined and its score (None: a word no pass joined)
 _Token = tuple[str, float | None]
 #: what a gensim user reaches for on a Phrases, and wordspace's way to it
@@ -99,8 +111,8 @@ _GENSIM_ATTRIBUTES = {
 #: the most passes (each joins phrases of the previous pass's output)
 MAX_PASSES = 10
 #: each scoring's default threshold (``threshold=None``, the command line's without
-#: --threshold): gensim's 10 for its score, 0.5 for npmi
-DEFAULT_THRESHOLDS = {"default": 10.0, "npmi": 0.5}
+#: --threshold): gensim's 10 for its score, 0.5 for npmi, word2phrase's 100 for its own
+DEFAULT_THRESHOLDS = {"default": 10.0, "npmi": 0.5, "word2phrase": 100.0}
 #: gensim's default bound on the distinct words and candidates counted (see Phrases)
 MAX_VOCAB_SIZE = 40_000_000
 #: the corpus is counted this many tokens at a time at least (whole sentences), and at
@@ -193,16 +205,18 @@ class Phrases:
         Pairs seen fewer times are never phrases; the default score also subtracts it
         from the pair's count (gensim's and word2phrase's 5).
     threshold : float or None
-        A pair is a phrase when its score is above this: positive for the default score,
-        in (-1, 1] for ``npmi``. ``None``: the scoring's default,
+        A pair is a phrase when its score is above this: positive for the default and
+        word2phrase scores, in (-1, 1] for ``npmi``. ``None``: the scoring's default,
         :data:`DEFAULT_THRESHOLDS` (gensim's 10.0 for the default score, 0.5 for
-        ``npmi`` as gensim's documentation suggests; word2phrase uses 100 with its own
-        multiplier, see docs/phrases.md), which ``threshold`` and ``settings()`` then
-        give.
-    scoring : {"default", "npmi"}
+        ``npmi`` as gensim's documentation suggests, word2phrase's 100 for
+        ``word2phrase``), which ``threshold`` and ``settings()`` then give.
+    scoring : {"default", "npmi", "word2phrase"}
         ``"default"``: ``(count_ab - min_count) / (count_a * count_b) * len_vocab``,
         ``len_vocab`` the number of distinct words and pairs counted (gensim's
-        ``original_scorer``); ``"npmi"``: normalised pointwise mutual information.
+        ``original_scorer``); ``"npmi"``: normalised pointwise mutual information;
+        ``"word2phrase"``: word2phrase's, ``(count_ab - min_count) / count_a / count_b
+        * n_words``, ``n_words`` the words counted (with ``threshold=100``, its
+        default, word2phrase's phrases).
     delimiter : str
         Joins the words of a phrase ("new_york"); non-empty, without whitespace.
     connector_words : iterable of str
@@ -360,11 +374,11 @@ class Phrases:
         learned_min = self._learned_with[0]
         out = {}
         for parts, (phrase, score, count) in table.items():
-            if self.scoring == "default":
+            if self.scoring != "npmi":
                 if count <= self._min_count:  # scores 0 or less: below any threshold
                     continue
-                # (count - min_count) / (count_a * count_b) * len_vocab: only the first
-                # factor depends on min_count
+                # (count - min_count) / (count_a * count_b) * len_vocab (or n_words):
+                # only the first factor depends on min_count
                 score *= (count - self._min_count) / (count - learned_min)
             elif count < self._min_count:
                 continue
@@ -771,8 +785,8 @@ def _check_threshold(threshold, scoring: str) -> None:
     if scoring == "npmi" and not -1 < threshold <= 1:
         raise ValueError(f"threshold must be in (-1, 1] for npmi scoring (npmi lies in "
                          f"[-1, 1]), got {threshold!r}")
-    if scoring == "default" and threshold <= 0:
-        raise ValueError(f"threshold must be positive for the default scoring (gensim "
+    if scoring != "npmi" and threshold <= 0:
+        raise ValueError(f"threshold must be positive for the {scoring} scoring (gensim "
                          f"uses 10, word2phrase 100), got {threshold!r}")
 
 
