@@ -755,3 +755,35 @@ def test_word2phrase_scoring_is_word2phrase_formula_by_hand(tmp_path, capsys):
     assert len(found) > 0
     assert Phrases.load(table).export_phrases() == pytest.approx(found.export_phrases(),
                                                                  rel=1e-12)
+
+
+# -- gensim's names ---------------------------------------------------------------------
+
+def test_gensims_names_for_phrases(sentences):
+    assert phrases_module.ENGLISH_CONNECTOR_WORDS == gensim_phrases.ENGLISH_CONNECTOR_WORDS
+    args = (30, 40, 12, 5000, 5, 100_000)
+    assert phrases_module.original_scorer(*args) == pytest.approx(
+        gensim_phrases.original_scorer(*args), rel=1e-15)
+    assert phrases_module.npmi_scorer(*args) == pytest.approx(
+        gensim_phrases.npmi_scorer(*args), rel=1e-12)
+    some = sentences[:300]
+    assert Phrases(sentences=some, progress=False).export_phrases() == \
+        Phrases(some, progress=False).export_phrases()
+    for kwargs, said in ((dict(), "needs the text to learn from: Phrases\\(source\\)"),
+                         (dict(source=some, sentences=some), "both source and sentences"),
+                         (dict(sentences=some, common_terms=["of"]),
+                          "common_terms=\\['of'\\], which is gensim's: gensim 3's name for "
+                          "connector_words"),
+                         (dict(sentences=some, progress_per=100),
+                          "progress_per=100, which is gensim's: .*progress=False"),
+                         (dict(sentences=some, scoring=gensim_phrases.original_scorer),
+                          "scoring='original_scorer': a scoring function \\(gensim's custom "
+                          "scorer\\) is not supported.*'word2phrase'")):
+        with pytest.raises(TypeError, match=said):
+            Phrases(**kwargs)
+
+
+def test_an_empty_corpus_is_refused(tmp_path):
+    for empty in ([], [[]]):  # gensim learns an empty model: a run that learned nothing
+        with pytest.raises(CorpusError, match="the corpus is empty"):
+            Phrases(empty, progress=False)

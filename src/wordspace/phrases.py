@@ -52,6 +52,11 @@ from wordspace.kernels import phrases as _kernels
 logger = logging.getLogger(__name__)
 
 SCORINGS = ("default", "npmi", "word2phrase")
+#: gensim's ``ENGLISH_CONNECTOR_WORDS``: English words that may sit inside a phrase
+#: ("bank_of_america") but never begin or end one (``connector_words=``)
+ENGLISH_CONNECTOR_WORDS = frozenset({
+    "a", "an", "the", "for", "of", "with", "without", "at", "from", "to", "in", "on", "by",
+    "and", "or"})
 _MARK = "# wordspace phrases"  # a phrase table's first line
 _FORMAT = 1
 _COLUMNS = "pass\tscore\tcount\tphrase\twords..."
@@ -95,6 +100,8 @@ def npmi_score(count_a, count_b, count_ab, len_vocab: int, min_count: int,
 
 
 _SCORERS = {"default": original_score, "npmi": npmi_score, "word2phrase": word2phrase_score}
+#: gensim's names for the scorers (same arguments, in the same order)
+original_scorer, npmi_scorer = original_score, npmi_score
 #: a token of a sentence being joined and its score (None: a word no pass joined)
 _Token = tuple[str, float | None]
 #: what a gensim user reaches for on a Phrases, and wordspace's way to it
@@ -105,6 +112,18 @@ _GENSIM_ATTRIBUTES = {
                  "again on all the text, Phrases([*sentences, *more]) or Phrases(FOLDER) "
                  "for a folder of files",
     "phrasegrams": "export_phrases() gives {phrase: score}",
+    "score_candidate": "the table keeps the phrases' scores, not every pair's: "
+                       "export_phrases() gives each phrase's, analyze_sentence(words) "
+                       "those joined in a sentence",
+    "min_reduce": "the pruning's state is not kept: max_vocab_size says how the table "
+                  "was counted",
+}
+#: gensim's arguments to Phrases() that wordspace takes none of, and its way to them
+_GENSIM_ARGUMENTS = {
+    "common_terms": "gensim 3's name for connector_words: Phrases(source, "
+                    "connector_words=...) (ENGLISH_CONNECTOR_WORDS is gensim's English set)",
+    "progress_per": "wordspace shows a progress bar while it reads the text, no log line "
+                    "every progress_per sentences: progress=False hides it",
 }
 
 
@@ -201,6 +220,7 @@ class Phrases:
         on either side of them look adjacent). A file's lines are counted in sentences
         of 10,000 words, as gensim's ``LineSentence`` and ``Text8Corpus`` cut them; token
         lists whole, as gensim counts them (``max_sentence_length=N`` cuts them too).
+        gensim's ``sentences=`` names it too.
     min_count : int
         Pairs seen fewer times are never phrases; the default score also subtracts it
         from the pair's count (gensim's and word2phrase's 5).
@@ -216,13 +236,14 @@ class Phrases:
         ``original_scorer``); ``"npmi"``: normalised pointwise mutual information;
         ``"word2phrase"``: word2phrase's, ``(count_ab - min_count) / count_a / count_b
         * n_words``, ``n_words`` the words counted (with ``threshold=100``, its
-        default, word2phrase's phrases).
+        default, word2phrase's phrases). A function (gensim's custom scorer) is not
+        supported: every candidate is scored at once, in arrays.
     delimiter : str
         Joins the words of a phrase ("new_york"); non-empty, without whitespace.
     connector_words : iterable of str
         Words that may sit inside a phrase but never begin or end one ("of", "the":
         "bank_of_america"), as gensim's ``connector_words``
-        (``gensim.models.phrases.ENGLISH_CONNECTOR_WORDS`` is one such set).
+        (:data:`ENGLISH_CONNECTOR_WORDS`, gensim's, is one such set).
     passes : int
         How many times to detect phrases, each pass on the corpus the previous one
         joined (word2phrase run twice finds phrases of up to four words).
@@ -259,11 +280,12 @@ class Phrases:
         Words counted in the first pass (gensim's ``corpus_word_count``).
     """
 
-    def __init__(self, source, min_count: int = 5, threshold: float | None = None,
+    def __init__(self, source=None, min_count: int = 5, threshold: float | None = None,
                  scoring: str = "default", delimiter: str = "_",
                  connector_words: Iterable[str] = (), passes: int = 1,
-                 max_vocab_size: int | None = MAX_VOCAB_SIZE, progress: bool = True,
-                 **corpus_options):
+                 max_vocab_size: int | None = MAX_VOCAB_SIZE, progress: bool = True, *,
+                 sentences=None, **corpus_options):
+        source = _source_given(source, sentences, corpus_options)
         self._configure(min_count, threshold, scoring, delimiter, connector_words, passes,
                         max_vocab_size)
         corpus, offsets, _ = self._read(source, progress, corpus_options)
@@ -299,6 +321,12 @@ class Phrases:
         if max_vocab_size is not None:
             check_int("max_vocab_size", max_vocab_size, 1)
         check_int("passes", passes, 1, maximum=MAX_PASSES)
+        if callable(scoring):
+            raise TypeError(
+                f"scoring={getattr(scoring, '__name__', scoring)!r}: a scoring function "
+                "(gensim's custom scorer) is not supported, as every candidate is scored "
+                f"at once in arrays; scoring is one of {', '.join(map(repr, SCORINGS))} "
+                "(to filter further, select from export_phrases())")
         check_choice("scoring", scoring, SCORINGS)
         if threshold is None:  # the default depends on the scoring (npmi lies in [-1, 1])
             threshold = DEFAULT_THRESHOLDS[scoring]
@@ -770,6 +798,25 @@ class TransformedCorpus:
 
     def __repr__(self) -> str:
         return f"TransformedCorpus({self.phrases!r}, {type(self.corpus).__name__})"
+
+
+def _source_given(source, sentences, corpus_options: dict):
+    """The text ``Phrases`` learns from: ``source``, or gensim's ``sentences=``; gensim's
+    arguments wordspace has no use for (``common_terms``) are refused, saying what to
+    use."""
+    for name, hint in _GENSIM_ARGUMENTS.items():
+        if name in corpus_options:
+            raise TypeError(f"Phrases() got {name}={corpus_options[name]!r}, which is "
+                            f"gensim's: {hint}")
+    if source is not None and sentences is not None:
+        raise TypeError("Phrases() got both source and sentences (gensim's name for it): "
+                        "give one")
+    if source is None and sentences is None:
+        raise TypeError("Phrases() needs the text to learn from: Phrases(source), a file, "
+                        "folder, dataset name, Corpus or token lists (gensim's Phrases() "
+                        "followed by add_vocab() is not supported: learn on all the text "
+                        "at once)")
+    return sentences if source is None else source
 
 
 def _check_sentence(sentence, caller: str) -> None:
