@@ -783,6 +783,36 @@ def test_gensims_names_for_phrases(sentences):
             Phrases(**kwargs)
 
 
+def test_cli_connector_words_english(tmp_path, sentences):
+    source, table = tmp_path / "corpus.txt", tmp_path / "t.tsv"
+    source.write_text("".join(" ".join(s) + "\n" for s in sentences[:600]))
+    assert main(["phrases", str(source), "--connector-words", "english", "-o",
+                 str(tmp_path / "out.txt"), "--table", str(table), "--threshold", "2",
+                 "--quiet"]) == 0
+    loaded = Phrases.load(table)
+    assert loaded.connector_words == gensim_phrases.ENGLISH_CONNECTOR_WORDS
+    assert "bank_of_america" in loaded.export_phrases()
+    assert main(["phrases", str(source), "-o", str(tmp_path / "again.txt"), "--from-table",
+                 str(table), "--connector-words", "english", "--quiet"]) == 0  # its own
+
+
+def test_cli_a_list_option_that_took_the_corpus_says_so(tmp_path, capsys):
+    source = tmp_path / "s3.txt"
+    source.write_text("new york of the city\n")
+    with pytest.raises(SystemExit):
+        main(["phrases", "--connector-words", "of", "the", str(source), "-o",
+              str(tmp_path / "b.txt")])
+    err = capsys.readouterr().err
+    assert (f"required: CORPUS; --connector-words took every word after it (of the "
+            f"{source}): give CORPUS before --connector-words, or end its words with -- "
+            "and give CORPUS last") in err
+    out = tmp_path / "b.txt"  # as it says: both work
+    assert main(["phrases", "-o", str(out), "--connector-words", "of", "the", "--",
+                 str(source), "--quiet"]) == 0 and out.exists()
+    assert main(["phrases", str(source), "--connector-words", "of", "the", "-o",
+                 str(tmp_path / "c.txt"), "--quiet"]) == 0
+
+
 def test_an_empty_corpus_is_refused(tmp_path):
     for empty in ([], [[]]):  # gensim learns an empty model: a run that learned nothing
         with pytest.raises(CorpusError, match="the corpus is empty"):

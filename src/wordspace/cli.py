@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import inspect
+import itertools
 import json
 import logging
 import os
@@ -285,7 +286,7 @@ class _Parser(argparse.ArgumentParser):
     def parse_known_args(self, args=None, namespace=None):
         if self._mixing or self._subparsers is not None:  # intermixing refuses subparsers
             return super().parse_known_args(args, namespace)
-        given = list(sys.argv[1:] if args is None else args)
+        given = self._given = list(sys.argv[1:] if args is None else args)
         for k, arg in enumerate(given):
             after = given[k + 1] if k + 1 < len(given) else None  # the option's value
             if arg == "--":
@@ -351,12 +352,34 @@ class _Parser(argparse.ArgumentParser):
                                    or a.required], [])
         return formatter.format_help().replace(self.prog, f"{self.prog} [options]", 1)
 
+    def _swallowed(self, message: str) -> str:
+        """For a positional argparse found missing, which option taking a list
+        (``--connector-words of the CORPUS``) took the words after it, and how to give
+        them apart; else ""."""
+        missing = message.partition("the following arguments are required: ")[2]
+        positional = next((name for name in missing.split(", ") if name
+                           and not name.startswith("-")), None)
+        if positional is None:
+            return ""
+        for k, arg in enumerate(given := getattr(self, "_given", [])):
+            if arg == "--":
+                break
+            action = self._option_string_actions.get(arg)
+            if action is None or action.nargs not in ("+", "*"):
+                continue
+            taken = list(itertools.takewhile(lambda a: not a.startswith("-"), given[k + 1:]))
+            if taken:
+                return (f"; {arg} took every word after it ({' '.join(taken)}): give "
+                        f"{positional} before {arg}, or end its words with -- and give "
+                        f"{positional} last")
+        return ""
+
     def error(self, message: str):
         """The error under a one-line usage (train's whole one is 30 lines), pointing to
         ``--help`` for the options."""
         usage = getattr(self, "_usage_line", None) or self._short_usage()
-        self.exit(2, f"{usage}{self.prog}: error: {_closest_choice(message)} (all options: "
-                     f"{self.prog} --help)\n")
+        self.exit(2, f"{usage}{self.prog}: error: {_closest_choice(message)}"
+                     f"{self._swallowed(message)} (all options: {self.prog} --help)\n")
 
 
 def _closest_choice(message: str) -> str:
@@ -2063,6 +2086,7 @@ def _add_reading_option(p: argparse.ArgumentParser, param: str) -> None:
 def _add_phrases(sub) -> None:
     from wordspace.phrases import (  # with wordspace
         DEFAULT_THRESHOLDS,
+        ENGLISH_CONNECTOR_WORDS,
         MAX_PASSES,
         SCORINGS,
         Phrases,
@@ -2095,7 +2119,8 @@ def _add_phrases(sub) -> None:
                "  wordspace phrases news.txt -o news-phrases.txt --from-table phrases.tsv\n"
                "  wordspace phrases text8 -o out.txt --scoring npmi --threshold 0.5 \\\n"
                "      --connector-words of the a\n"
-               "  wordspace phrases text8 -o out.txt --scoring word2phrase   # word2phrase's")
+               "  wordspace phrases text8 -o out.txt --scoring word2phrase   # word2phrase's\n"
+               "  wordspace phrases text8 --connector-words english -o out.txt")
     p.add_argument("corpus", metavar="CORPUS",
                    help="a text file (.gz, .bz2, .xz too), a folder of them, or a corpus "
                         "name (text8)")
@@ -2131,7 +2156,9 @@ def _add_phrases(sub) -> None:
                    help=f"joins a phrase's words (default: {defaults['delimiter']})")
     p.add_argument("--connector-words", nargs="+", default=None, metavar="WORD",
                    help="words that may sit inside a phrase but never begin or end one "
-                        "(bank_of_america with 'of')")
+                        f"(bank_of_america with 'of'); '{_ENGLISH}' stands for gensim's "
+                        f"ENGLISH_CONNECTOR_WORDS ({' '.join(sorted(ENGLISH_CONNECTOR_WORDS))})"
+                        ". It takes the words up to the next option: give CORPUS before it")
     for param in _PHRASES_READING:  # read as train reads (its --phrases takes the table)
         _add_reading_option(p, param)
     p.add_argument("--table", metavar="TSV",
@@ -2159,6 +2186,8 @@ def _phrases(a) -> None:
              if getattr(a, name) is not None}
     learning = {**given, **({"max_vocab_size": given["max_vocab_size"] or None}
                             if "max_vocab_size" in given else {})}  # 0: count every pair
+    if "connector_words" in given:
+        learning["connector_words"] = _connector_words(given["connector_words"])
     reading = {name: getattr(a, name) for name in _PHRASES_READING
                if getattr(a, name) is not None}
     if a.from_table:
@@ -2177,6 +2206,19 @@ def _phrases(a) -> None:
     n_words = phrases.write_corpus(corpus, a.output)
     print(f"{len(phrases):,} phrases; wrote {n_words:,} words to {a.output}"
           + (f", the phrases to {a.table}" if a.table else ""))
+
+
+#: what --connector-words takes for gensim's ENGLISH_CONNECTOR_WORDS
+_ENGLISH = "english"
+
+
+def _connector_words(typed: list[str]) -> set[str]:
+    """``--connector-words``'s words, :data:`_ENGLISH` standing for gensim's English
+    ones (beside any others given)."""
+    from wordspace.phrases import ENGLISH_CONNECTOR_WORDS
+
+    words = set(typed) - {_ENGLISH}
+    return words | ENGLISH_CONNECTOR_WORDS if _ENGLISH in typed else words
 
 
 def _as_typed(name: str, value) -> str:
