@@ -359,7 +359,7 @@ def test_clean_removes_the_records_of_written_files_no_file_answers(tmp_path, ca
         remember_writing(path)
     files["removed"].unlink()
     files["edited"].write_text("edited since\n")
-    (written_records() / "damaged.json").write_text("{not json")
+    (written_records() / ("0" * 32 + ".json")).write_text("{not json")  # a damaged record
     assert len(list(written_records().iterdir())) == 4
     assert main(["cache", "list"]) == 0
     assert ", and 3 record(s) of written files no file matches" in capsys.readouterr().out
@@ -369,3 +369,19 @@ def test_clean_removes_the_records_of_written_files_no_file_answers(tmp_path, ca
     assert main(["cache", "clean"]) == 0
     assert "removed 3," in capsys.readouterr().out
     assert len(list(written_records().iterdir())) == 1 and wrote_it(files["live"])
+
+
+def test_clean_leaves_files_in_written_that_are_not_wordspace_records(capsys):
+    """Only files named as wordspace names a record (32 hex digits and ``.json``) are
+    ever cleaned from ``written/``: a user's own JSON there is not a damaged record."""
+    from wordspace._io import written_records
+
+    written_records().mkdir(parents=True)
+    others = [written_records() / name for name in
+              ("notes.json", "0" * 31 + ".json", "A" * 32 + ".json", "0" * 32 + ".json.bak")]
+    for path in others:
+        path.write_text('{"my": "settings"}')
+    assert main(["cache", "clean", "--dry-run"]) == 0
+    assert "would remove 0," in capsys.readouterr().out
+    assert main(["cache", "clean"]) == 0
+    assert all(path.read_text() == '{"my": "settings"}' for path in others)

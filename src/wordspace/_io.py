@@ -1091,8 +1091,13 @@ def head_and_tail_hash(path: Path, size: int) -> str:
 def written_records() -> Path:
     """Where wordspace remembers the files it wrote whose text holds no mark of it (a
     phrased corpus): ``$WORDSPACE_HOME/written``, a record a file, named by a digest of
-    the file's path."""
+    the file's path (:data:`_RECORD_NAME`)."""
     return cache_home() / "written"
+
+
+#: how :func:`_written_record` names a record: 32 hex digits (a 16-byte digest of the
+#: path) and ``.json``; nothing else in ``written/`` is wordspace's to remove
+_RECORD_NAME = re.compile(r"[0-9a-f]{32}\.json")
 
 
 def _written_record(path: Path) -> Path:
@@ -1125,9 +1130,13 @@ def wrote_it(path: str | Path) -> bool:
 
 def stale_written_records() -> list[Path]:
     """The records of :func:`written_records` that no file answers any more (removed,
-    changed or replaced since): none lets a rerun replace anything, so they can go."""
+    changed or replaced since): none lets a rerun replace anything, so they can go. Only
+    files named as wordspace names a record (:data:`_RECORD_NAME`) are looked at: any
+    other file there (a user's notes) is not wordspace's, whatever it holds."""
     try:
-        records = sorted(written_records().glob("*.json"))
+        records = sorted(entry for entry in written_records().iterdir()
+                         if _RECORD_NAME.fullmatch(entry.name) and entry.is_file()
+                         and not entry.is_symlink())
     except OSError:
         return []
     stale = []
