@@ -134,16 +134,44 @@ def test_projector_export_refuses_what_is_not_its_own(trained, tmp_path, capsys)
     folder.mkdir()
     (folder / "vectors.tsv").write_text("1\t2\n")
     (folder / "thesis.tex").write_text("mine\n")
-    for target, message in ((foreign, "is an existing file, not a projector export"),
-                            (folder, "exists and is not a projector export (only "
-                                     "vectors.tsv and metadata.tsv)")):
-        assert main(["export", str(trained), "-o", str(target), "--format", "projector"]) == 2
+    for target, overwrite, message in (
+            (foreign, [], "is an existing file, not a projector export"),
+            (folder, [], "exists and is not a projector export wordspace wrote (only "
+                         "vectors.tsv and metadata.tsv, unchanged since wordspace wrote "
+                         "them)"),
+            (folder, ["--overwrite"], "exists and is not a projector export (only "
+                                      "vectors.tsv and metadata.tsv)")):
+        assert main(["export", str(trained), "-o", str(target), "--format", "projector",
+                     *overwrite]) == 2
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err
     assert foreign.read_text() == "mine\n"
     assert sorted(p.name for p in folder.iterdir()) == ["thesis.tex", "vectors.tsv"]
     assert (folder / "vectors.tsv").read_text() == "1\t2\n"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_projector_export_replaces_another_tool_s_export_only_with_overwrite(trained,
+                                                                           tmp_path, capsys):
+    """Any folder of exactly vectors.tsv and metadata.tsv was replaced: now only one
+    wordspace wrote, unchanged since, unless --overwrite."""
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    (theirs / "vectors.tsv").write_text("1\t2\n")
+    (theirs / "metadata.tsv").write_text("mine\n")
+    assert main(["export", str(trained), "-o", str(theirs), "--format", "projector"]) == 2
+    assert "or use --overwrite to replace an export wordspace did not write" in \
+        capsys.readouterr().err
+    assert (theirs / "metadata.tsv").read_text() == "mine\n"
+    assert main(["export", str(trained), "-o", str(theirs), "--format", "projector",
+                 "--overwrite"]) == 0
+    assert read_projector(theirs)[0] == load_model(trained).vectors.words
+    # an export edited since is someone else's again
+    with open(theirs / "metadata.tsv", "a") as f:
+        f.write("extra\n")
+    assert main(["export", str(trained), "-o", str(theirs), "--format", "projector",
+                 "--limit", "2"]) == 2
+    assert (theirs / "metadata.tsv").read_text().endswith("extra\n")
 
 
 @pytest.mark.parametrize("word, shown", [("new\tyork", r"'new\tyork'"),

@@ -556,9 +556,25 @@ def test_the_command_line_exports_fasttext_s_bin(planted, tmp_path, capsys):
            "fasttext writes fastText's .bin" in capsys.readouterr().err
     assert Vectors.load_word2vec_format(tmp_path / "w.bin", binary=True).words == \
         model.vectors.words
-    assert main(["export", str(tmp_path / "model"), "-o", str(tmp_path / "w.bin"),
-                 "--format", "fasttext"]) == 2  # a word2vec file there is not replaced
-    assert "w.bin exists and is not a fastText .bin model" in capsys.readouterr().err
+    # a fastText .bin wordspace did not write (fastText's own, a download) is replaced only
+    # with --overwrite, a word2vec file not even then; one export replaces another
+    model.save_facebook_model(tmp_path / "theirs.bin")  # no command's: as fastText writes
+    before = (tmp_path / "theirs.bin").read_bytes()
+    assert main(["export", str(tmp_path / "model"), "-o", str(tmp_path / "theirs.bin"),
+                 "--format", "fasttext"]) == 2
+    assert "theirs.bin exists and is not a file wordspace wrote, unchanged since: " \
+           "wordspace never replaces it; choose another name, or move it away, or use " \
+           "--overwrite to replace a fastText .bin model" in capsys.readouterr().err
+    assert (tmp_path / "theirs.bin").read_bytes() == before
+    model.vectors.save_word2vec_format(tmp_path / "v.bin", binary=True)
+    assert main(["export", str(tmp_path / "model"), "-o", str(tmp_path / "v.bin"),
+                 "--format", "fasttext", "--overwrite"]) == 2
+    assert "v.bin exists and is not a fastText .bin model or a file wordspace wrote" in \
+        capsys.readouterr().err
+    for name, overwrite in (("theirs.bin", ["--overwrite"]), ("w.bin", [])):  # w: ours
+        assert main(["export", str(tmp_path / "model"), "-o", str(tmp_path / name),
+                     "--format", "fasttext", *overwrite]) == 0
+        assert fasttext.load_model(str(tmp_path / name)).words == theirs.words
     SkipGram(dim=8, epochs=1, sample=0, progress=False).fit(
         Corpus([["a", "b", "c"]] * 10, min_count=1)).save(tmp_path / "sg")
     assert main(["export", str(tmp_path / "sg"), "-o", str(tmp_path / "sg.bin"),

@@ -138,31 +138,56 @@ def test_an_output_that_cannot_be_created_is_refused_before_training(tmp_path, t
     assert (tmp_path / "notes").read_text() == "mine"
 
 
-def test_export_replaces_a_vectors_file_but_no_other_file(tmp_path, models, capsys):
+def test_export_replaces_what_wordspace_wrote_but_no_other_file(tmp_path, models, capsys):
+    """``export -o`` replaced any word2vec file (one gensim wrote, a download), though its
+    help said only an earlier export: now only a file wordspace wrote, unchanged since;
+    ``--overwrite`` also a word2vec file someone else wrote; never anything else."""
     model_dir = str(models["root"] / "a")
     essay = tmp_path / "essay.txt"
     essay.write_text("not vectors\n")
-    assert main(["export", model_dir, "-o", str(essay)]) == 2
-    assert "not a word2vec file" in capsys.readouterr().err
-    assert essay.read_text() == "not vectors\n"
-    assert main(["export", model_dir, "-o", str(tmp_path)]) == 2  # a directory
+    for overwrite in ([], ["--overwrite"]):
+        assert main(["export", model_dir, "-o", str(essay), *overwrite]) == 2
+        err = capsys.readouterr().err
+        assert "essay.txt exists and is not" in err and "--overwrite" not in err
+        assert essay.read_text() == "not vectors\n"
+    assert main(["export", model_dir, "-o", str(tmp_path), "--overwrite"]) == 2  # a directory
     numbers = tmp_path / "matrix.dat"  # a first line of two integers is not enough
     numbers.write_text("3 4\n1 2 3 4\n5 6 7 8\n")
-    assert main(["export", model_dir, "-o", str(numbers), "--limit", "2"]) == 2
+    assert main(["export", model_dir, "-o", str(numbers), "--limit", "2", "--overwrite"]) == 2
     assert numbers.read_text() == "3 4\n1 2 3 4\n5 6 7 8\n"
+    theirs = wordspace.Vectors(["x", "y"], np.ones((2, 3), np.float32))
+    for name, binary in (("gensim.txt", False), ("gensim.bin", True)):
+        other = tmp_path / name  # written as gensim writes it, by no wordspace command
+        theirs.save_word2vec_format(other, binary=binary)
+        before = other.read_bytes()
+        assert main(["export", model_dir, "-o", str(other)]) == 2
+        err = capsys.readouterr().err
+        assert f"{name} exists and is not a file wordspace wrote, unchanged since" in err
+        assert "or use --overwrite to replace a word2vec file wordspace did not write" in err
+        assert other.read_bytes() == before
+        assert main(["export", model_dir, "-o", str(other), "--overwrite"]) == 0
+        assert wordspace.Vectors.load_word2vec_format(other).words == \
+            models["a"].vectors.words
     vec = tmp_path / "v.txt"
-    vec.write_text("1 2\nx 0 0\n")  # an older export: replaced
-    assert main(["export", model_dir, "-o", str(vec)]) == 0
+    assert main(["export", model_dir, "-o", str(vec), "--limit", "2"]) == 0
+    assert main(["export", model_dir, "-o", str(vec)]) == 0  # its own: replaced
     assert vec.read_text().startswith(f"{len(models['a'].vocab_)} 64\n")
     binary = tmp_path / "v.bin"  # a binary one too
     assert main(["export", model_dir, "-o", str(binary), "--format", "word2vec-binary"]) == 0
     assert main(["export", model_dir, "-o", str(binary), "--limit", "3", "--format",
                  "word2vec"]) == 0  # replaced by text, as asked (the name says binary)
     assert binary.read_text().startswith("3 64\n")
+    with open(binary, "a") as f:  # changed since wordspace wrote it: someone else's now
+        f.write("z" + " 0" * 64 + "\n")
+    edited = binary.read_bytes()
+    assert main(["export", model_dir, "-o", str(binary), "--limit", "2"]) == 2
+    assert "v.bin exists and is not a file wordspace wrote" in capsys.readouterr().err
+    assert binary.read_bytes() == edited
     before = vec.read_bytes()  # the file being exported, cut to its first rows: refused
     assert main(["export", str(vec), "-o", str(vec), "--limit", "2"]) == 2
     os.symlink(vec, tmp_path / "link.txt")  # nothing is written through a link
-    assert main(["export", model_dir, "-o", str(tmp_path / "link.txt"), "--limit", "2"]) == 2
+    assert main(["export", model_dir, "-o", str(tmp_path / "link.txt"), "--limit", "2",
+                 "--overwrite"]) == 2
     assert vec.read_bytes() == before and (tmp_path / "link.txt").is_symlink()
     err = capsys.readouterr().err
     assert "is the file being exported" in err and "is a symbolic link" in err
@@ -197,9 +222,21 @@ def test_the_api_writers_replace_a_file_of_their_kind_but_no_other(tmp_path):
     matrix.write_text("1 2 3\n4 5 6\n")
     with pytest.raises(FileExistsError, match="matrix.txt exists and is not a word2vec"):
         v.save_word2vec_format(matrix, write_header=False)
-    # an earlier file of the kind is replaced, as gensim replaces it, in either layout
+    # an earlier file of the kind is replaced, as gensim replaces it, whoever wrote it
     v.save_word2vec_format(vec, fvocab=vocab, binary=True)
     v.save_word2vec_format(vec, write_header=False)
+    v.save_word2vec_format(vec, write_header=False)
+    # but a file without the header only by one without it: "a word and numbers" is all
+    # it says of itself, as a vocabulary's counts do (GloVe's 13,771 rows were replaced)
+    before = vec.read_bytes()
+    for target in (vec, vocab):
+        for binary in (False, True):
+            with pytest.raises(FileExistsError, match="is not a word2vec file with its "
+                                                      "header .it reads as one without"):
+                v.save_word2vec_format(target, binary=binary)
+    assert vec.read_bytes() == before and vocab.read_text() == "in 3\non 2\n"
+    vec.unlink()
+    v.save_word2vec_format(vec, fvocab=vocab)  # an earlier vocabulary file: replaced
     v.save_word2vec_format(vec, fvocab=vocab)
     assert Vectors.load_word2vec_format(vec, fvocab=vocab).counts.tolist() == [3, 2]
     # a vocabulary's file too
@@ -464,7 +501,7 @@ def test_a_replaced_file_keeps_its_permissions_and_group(tmp_path, models, capsy
     vec = tmp_path / "v.txt"
     models["a"].vectors.save_word2vec_format(vec)
     os.chmod(vec, 0o600)
-    assert main(["export", str(models["root"] / "a"), "-o", str(vec)]) == 0
+    assert main(["export", str(models["root"] / "a"), "-o", str(vec), "--overwrite"]) == 0
     assert _mode(vec) == 0o600
     gid = _another_group()
     os.chown(vec, -1, gid)

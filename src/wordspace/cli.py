@@ -16,6 +16,7 @@ import re
 import signal
 import sys
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -1608,8 +1609,14 @@ def _add_export(sub) -> None:
     p.add_argument("-o", "--output", required=True, metavar="PATH",
                    help="file to write (a directory for --format projector or "
                         "vectors-dir; a name ending .gz, .bz2 or .xz is compressed); an "
-                        "earlier export there is replaced atomically, anything else is "
-                        "refused")
+                        "earlier export there (a file wordspace wrote, unchanged since; "
+                        "any vectors directory) is replaced atomically, anything else is "
+                        "refused (see --overwrite)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="also replace a file of the format written that wordspace did not "
+                        "write, or changed since (gensim's word2vec file, fastText's .bin, a "
+                        "folder of just vectors.tsv and metadata.tsv); any other file is "
+                        "still refused")
     p.add_argument("--format", choices=["word2vec", "word2vec-binary", "fasttext",
                                         "projector", "vectors-dir"],
                    default=None,
@@ -1630,6 +1637,7 @@ def _add_export(sub) -> None:
                    help="write the document vectors (by id) of a pv-dbow or pv-dm model")
 
     def run(a) -> None:
+        from wordspace._io import remember_writing
         from wordspace.vectors import SubwordVectors
         from wordspace.word2vec_format import write_word2vec
 
@@ -1642,11 +1650,13 @@ def _add_export(sub) -> None:
         if a.format == "projector":
             from wordspace.projector import check_projector_path, write_projector
 
-            check_projector_path(a.output)
+            check_projector_path(a.output, a.overwrite, replace="use --overwrite")
         elif a.format == "vectors-dir":
             _check_vectors_directory_output(a.output, a.model)
         else:
-            _check_vectors_output(a.output, a.model)
+            from wordspace.word2vec_format import is_word2vec_file
+
+            replaces = _check_vectors_output(a, "a word2vec file", is_word2vec_file)
         model = _load_scorable(a.model)
         vectors = _vectors_of(model, a.model, a.docs)
         if getattr(model, "distributions", None) is not None and not a.docs:
@@ -1661,10 +1671,13 @@ def _add_export(sub) -> None:
         # a document's id as text (7: "7"), as word2vec files and the Projector hold it
         words, matrix = [str(w) for w in vectors.words[:a.limit]], vectors.matrix[:a.limit]
         if a.format == "projector":
-            write_projector(a.output, words, matrix)
+            write_projector(a.output, words, matrix, overwrite=a.overwrite,
+                            replace="use --overwrite")
             where = f"{Path(a.output) / 'vectors.tsv'} and metadata.tsv"
         else:
-            write_word2vec(a.output, words, matrix, binary=a.format == "word2vec-binary")
+            write_word2vec(a.output, words, matrix, binary=a.format == "word2vec-binary",
+                           replaces=replaces)
+            remember_writing(a.output)
             where = a.output
             if inferred and a.format == "word2vec-binary" and not a.docs \
                     and isinstance(vectors, SubwordVectors):
@@ -1678,8 +1691,8 @@ def _add_export(sub) -> None:
 
 def _export_fasttext(a) -> None:
     """``export --format fasttext``: a fastText model written as fastText's ``.bin``."""
-    from wordspace._io import check_replaceable_file, compressed_suffix
-    from wordspace.fasttext_format import is_fasttext_file
+    from wordspace._io import compressed_suffix, remember_writing
+    from wordspace.fasttext_format import is_fasttext_file, write_fasttext
     from wordspace.models import FastText
 
     if a.limit is not None or a.docs:
@@ -1688,15 +1701,15 @@ def _export_fasttext(a) -> None:
     if compressed_suffix(Path(a.output)):
         raise UsageError(f"-o {a.output}: fastText reads its .bin uncompressed: give a name "
                          "without .gz, .bz2 or .xz")
-    _check_vectors_output(a.output, a.model, lambda target: check_replaceable_file(
-        target, "a fastText .bin model", is_fasttext_file))
+    replaces = _check_vectors_output(a, "a fastText .bin model", is_fasttext_file)
     model = _load_scorable(a.model)
     if not isinstance(model, FastText):
         raise UsageError(f"{a.model} holds {_what(model)}: only a fastText model (its model "
                          "directory from train --model fasttext, or a fastText .bin) has the "
                          "n-gram and output rows a fastText .bin holds; --format "
                          "word2vec-binary writes its vectors")
-    model.save_facebook_model(a.output)
+    write_fasttext(a.output, model._facebook_file(), replaces=replaces)
+    remember_writing(a.output)
     print(f"wrote a fastText model of {len(model.vocab_):,} words and dimension "
           f"{model.dim} to {a.output}")
 
@@ -1712,18 +1725,41 @@ def _word2vec_format_of(path: str) -> str:
     return "word2vec-binary" if path.suffix.lower() == ".bin" else "word2vec"
 
 
-def _check_vectors_output(path: str, source: str, replaceable=None) -> None:
-    """Refuse to replace anything but a word2vec file (its header and rows read so; or
-    what ``replaceable(path)`` accepts), the vectors being exported (``source``)
-    included, or to write through a link."""
-    from wordspace._io import check_name_lengths, same_file
-    from wordspace.word2vec_format import check_word2vec_path
+def _check_vectors_output(a, what: str, of_the_format: Callable[[Path], bool]
+                          ) -> Callable[[Path], bool]:
+    """Refuse, before any work, an ``export -o`` file that may not be replaced, and
+    return what may be there (for the write's own check): only a file wordspace wrote,
+    unchanged since (an earlier export: :func:`~wordspace._io.wrote_it`), or, with
+    ``--overwrite``, one ``of_the_format`` (``what``, e.g. "a word2vec file") too,
+    whoever wrote it; never the vectors being exported, a link or anything else. The
+    Python writers replace any file of their format, as gensim's do: the command line
+    is the stricter, since a name given on it by mistake would lose another tool's file
+    (a model trained for days) with no way back."""
+    from wordspace._io import (
+        MOVE_ADVICE,
+        check_name_lengths,
+        check_replaceable_file,
+        same_file,
+        wrote_it,
+    )
 
-    target = Path(path)
+    target = Path(a.output)
     check_name_lengths(target)  # before a look at it, which a too long name fails
-    if target.is_file() and same_file(target, source):
-        raise FileExistsError(f"{path} is the file being exported: write to another file")
-    (replaceable or check_word2vec_path)(target)
+    if target.is_file() and same_file(target, a.model):
+        raise FileExistsError(f"{a.output} is the file being exported: write to another "
+                              "file")
+    if a.overwrite:
+        def replaces(file: Path) -> bool:
+            return wrote_it(file) or of_the_format(file)
+        mine = f"{what} or a file wordspace wrote"
+        advice = MOVE_ADVICE
+    else:
+        replaces, mine = wrote_it, "a file wordspace wrote, unchanged since"
+        regular = target.is_file() and not target.is_symlink()
+        advice = MOVE_ADVICE + (f", or use --overwrite to replace {what} wordspace did not "
+                                "write" if regular and of_the_format(target) else "")
+    check_replaceable_file(target, mine, replaces, advice)
+    return replaces
 
 
 def _check_vectors_directory_output(path: str, source: str) -> None:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 import struct
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -232,10 +233,13 @@ def _check_finite(path: Path, matrix: np.ndarray, what: str, names: list[str],
                      f"{row}; the model is damaged")
 
 
-def write_fasttext(path: str | Path, model: FastTextFile) -> None:
+def write_fasttext(path: str | Path, model: FastTextFile,
+                   replaces: Callable[[Path], bool] | None = None) -> None:
     """Write ``model`` as a fastText ``.bin`` file, atomically (the matrices are written
     a block of rows at a time, never copied whole), at a new path or over an earlier
-    fastText ``.bin`` file: anything else, a link included, is refused before writing."""
+    fastText ``.bin`` file: anything else, a link included, is refused before writing.
+    ``replaces``, for a caller with a rule of its own (``wordspace export``'s: only what
+    wordspace wrote): what the file there may be, before writing and at the rename."""
     order = model.order
     words = model.words if order is None else [model.words[i] for i in order]
     counts = model.counts if order is None else model.counts[order]
@@ -250,8 +254,11 @@ def write_fasttext(path: str | Path, model: FastTextFile) -> None:
         except UnicodeEncodeError:  # a surrogate no byte stands for
             raise ValueError(f"{path}: word {i + 1} ({w[:50]!r}) is not Unicode text nor "
                              "bytes read as surrogates: it has no bytes to write") from None
-    check_replaceable_file(path, "a fastText .bin model", is_fasttext_file)
-    with atomic_write(path, "wb") as f:
+    if replaces is None:
+        check_replaceable_file(path, "a fastText .bin model", is_fasttext_file)
+    else:
+        check_replaceable_file(path, "a file wordspace may replace", replaces)
+    with atomic_write(path, "wb", replaces=replaces) as f:
         f.write(struct.pack("<2i", MAGIC, VERSION))
         f.write(_ARGS.pack(model.dim, model.window, model.epochs, model.min_count,
                            model.negative, 1, model.loss, model.model, model.bucket,

@@ -1221,8 +1221,11 @@ class Vectors(WordIndex):
         ``append=True`` is not supported (each file is written whole, atomically).
 
         As gensim, an earlier word2vec file at ``path`` (vocabulary file at ``fvocab``)
-        is replaced; unlike gensim, any other file, a directory or a symbolic link there
-        is refused (``FileExistsError`` naming it) before anything is written.
+        is replaced, whoever wrote it (``wordspace export`` replaces only its own); a
+        text file without the header (GloVe's layout) only by one written without it
+        (``write_header=False``), since a vocabulary's ``word count`` lines read as
+        such a file too. Unlike gensim, any other file, a directory or a symbolic link
+        there is refused (``FileExistsError`` naming it) before anything is written.
         """
         if fvocab is not None and not isinstance(fvocab, (str, os.PathLike)):
             raise TypeError(f"fvocab (gensim's second argument) is the path of a vocabulary "

@@ -40,7 +40,7 @@ import logging
 import os
 import re
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -114,11 +114,17 @@ def _shown(text: str | bytes) -> str:
 # -- writing -------------------------------------------------------------------------
 def write_word2vec(path: str | Path, words: Sequence[str], matrix: np.ndarray,
                    binary: bool = False, allow_nonfinite: bool = False,
-                   header: bool = True, vocab: tuple[str | Path, Sequence[int]] | None = None
-                   ) -> None:
+                   header: bool = True, vocab: tuple[str | Path, Sequence[int]] | None = None,
+                   replaces: Callable[[Path], bool] | None = None) -> None:
     """Write ``words`` and their rows of ``matrix`` in the word2vec format, atomically,
-    at a new path or over an earlier word2vec file (anything else, a link included, is
-    refused before writing: see :func:`check_word2vec_path`).
+    at a new path or over an earlier word2vec file of the layout written (with its header,
+    or, ``header=False``, with or without it); anything else, a link included, is refused
+    before writing: see :func:`check_word2vec_path`. A text file without the header is
+    replaced only by one without it: "a word and numbers" is all such a file says of
+    itself, and other files say as much (a vocabulary's ``word count`` lines).
+    ``replaces``, for a caller that checked the path itself with a rule of its own
+    (``wordspace export``'s: only what wordspace wrote): what the file there may be, both
+    before writing and when the new file is renamed into place.
 
     Text rows carry nine significant digits, enough for every float32 to read back
     exactly; binary rows end with a newline, as word2vec.c writes them. Words must be
@@ -169,8 +175,11 @@ def write_word2vec(path: str | Path, words: Sequence[str], matrix: np.ndarray,
             raise ValueError(f"{path}: the vector of {_shown(words[bad])} (word {bad + 1}) "
                              "has NaN or infinite values; refusing to write them (pass "
                              "allow_nonfinite=True to write them anyway)")
-    # never replaces another file or a link; an earlier file of either layout, as gensim
-    check_word2vec_path(path, headerless=True)
+    # never replaces another file or a link; an earlier file of the layout written
+    if replaces is None:
+        check_word2vec_path(path, headerless=not header)
+    else:
+        check_replaceable_file(path, "a file wordspace may replace", replaces)
     if raw:  # as fastText writes them, where a UTF-8 reader stops
         log.warning("%s: %d word(s), such as %s, are not UTF-8 text (bytes of another "
                     "encoding, as in a fastText .bin of Latin-1 text): written as those "
@@ -179,7 +188,7 @@ def write_word2vec(path: str | Path, words: Sequence[str], matrix: np.ndarray,
                     _shown(raw[0]), "" if vocab is None else f", in {vocab[0]} too")
     n, dim = matrix.shape
     row_format = " %.9g" * dim + "\n"
-    with atomic_write(path, "wb", compress=True) as f:  # .gz, .bz2, .xz as gensim
+    with atomic_write(path, "wb", compress=True, replaces=replaces) as f:  # .gz... as gensim
         if header:
             f.write(f"{n} {dim}\n".encode())
         for w, row in zip(encoded, matrix, strict=True):
@@ -398,8 +407,22 @@ def check_word2vec_path(path: str | Path, advice: str = MOVE_ADVICE,
     a link, a directory, an existing file that is not a word2vec file (with its header;
     ``headerless``: or without, see :func:`is_word2vec_file`); ``FileExistsError``
     ending with ``advice`` (what to do). Returns ``path``."""
-    return check_replaceable_file(path, "a word2vec file",
+    what = "a word2vec file"
+    if not headerless and _is_headerless_file(Path(path)):
+        what += (" with its header (it reads as one without: GloVe's layout, or any "
+                 "'word number' lines, a vocabulary's counts say, which only a file "
+                 "written without the header, write_header=False, replaces)")
+    return check_replaceable_file(path, what,
                                   lambda file: is_word2vec_file(file, headerless), advice)
+
+
+def _is_headerless_file(path: Path) -> bool:
+    """Whether ``path`` is a file that reads as word2vec text only without the header."""
+    try:
+        regular = path.is_file() and not path.is_symlink()
+    except OSError:
+        return False
+    return regular and not is_word2vec_file(path) and is_word2vec_file(path, headerless=True)
 
 
 def read_word2vec(path: str | Path, binary: bool | None = None, limit: int | None = None,

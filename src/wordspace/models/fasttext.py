@@ -239,7 +239,14 @@ class FastText(SkipGram):
     def save_facebook_model(self, path: str | Path) -> None:
         """Write the model as a fastText ``.bin`` file (atomically), which fastText
         (``fasttext.load_model``) and gensim (``load_facebook_model``) read with the same
-        vectors, unseen words included."""
+        vectors, unseen words included. As gensim, an earlier fastText ``.bin`` at
+        ``path`` is replaced, whoever wrote it; unlike gensim, any other file, a
+        directory or a symbolic link there is refused before anything is written."""
+        write_fasttext(path, self._facebook_file())
+
+    def _facebook_file(self) -> FastTextFile:
+        """What :meth:`save_facebook_model` writes (its matrices are the model's own,
+        not copies)."""
         self._check_fitted()
         counts = np.asarray(self.vocab_.counts, np.int64)
         # by descending count, as fastText's dictionary is: its hierarchical softmax builds
@@ -248,7 +255,7 @@ class FastText(SkipGram):
         order = np.argsort(-counts, kind="stable")
         with self._as_trained():  # the parameters the arrays were trained with
             sub = self.subwords
-            write_fasttext(path, FastTextFile(
+            return FastTextFile(
                 dim=self.dim, window=self.window, epochs=self.epochs,
                 min_count=int(counts.min()) if len(counts) else 1, negative=self.negative,
                 loss=LOSS_HS if self.hs else LOSS_NS,
@@ -258,7 +265,7 @@ class FastText(SkipGram):
                 counts=counts, ntokens=int(counts.sum()), inputs=self.input_vectors_,
                 outputs=_fasttext_outputs(self.output_vectors_, self.hs),
                 order=None if np.all(np.diff(order) > 0) else order,
-                outputs_per_word=not self.hs))
+                outputs_per_word=not self.hs)
 
     @classmethod
     def load_facebook_model(cls, path: str | Path) -> FastText:
