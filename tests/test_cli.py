@@ -379,6 +379,35 @@ def test_pv_dbow_end_to_end(tmp_path, capsys):
     assert "has no document vectors" in capsys.readouterr().err
 
 
+def test_a_document_vectors_directory_answers_doc_and_docs_and_infer_names_the_model(
+        tmp_path, capsys):
+    """``export --docs --format vectors-dir`` wrote a folder that ``similar --doc`` and
+    ``export --docs`` refused as "word vectors (a vectors file), which has no document
+    vectors", though it holds them; ``infer`` needs the model, and says so."""
+    from helpers import planted_documents
+    from wordspace import PVDBOW, Documents, DocVectors
+
+    docs, _ = planted_documents(n_per_topic=5)
+    model = PVDBOW(dim=8, epochs=2, sample=0, workers=1, progress=False).fit(
+        Documents(docs, min_count=1, cache=False, progress=False))
+    model.save(tmp_path / "m")
+    folder = tmp_path / "docdir"
+    assert main(["export", str(tmp_path / "m"), "--docs", "--format", "vectors-dir", "-o",
+                 str(folder)]) == 0
+    assert isinstance(Vectors.load(folder), DocVectors)
+    capsys.readouterr()
+    assert main(["similar", str(folder), "doc0", "--doc", "--topn", "3"]) == 0
+    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()] == \
+        [d for d, _ in model.dv.most_similar("doc0", topn=3)]
+    assert main(["export", str(folder), "--docs", "-o", str(tmp_path / "d.txt")]) == 0
+    assert Vectors.load_word2vec_format(tmp_path / "d.txt").words == model.dv.ids
+    capsys.readouterr()
+    assert main(["infer", str(folder), "some text"]) == 2
+    err = capsys.readouterr().err
+    assert f"{folder} holds document vectors (a vectors directory), which cannot infer" in err
+    assert "give the model directory" in err and "no document vectors" not in err
+
+
 # -- train's options, built from the model registry ------------------------------------
 def _signature(cls) -> dict:
     return {k: p for k, p in inspect.signature(cls.__init__).parameters.items()

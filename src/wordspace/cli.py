@@ -1278,9 +1278,15 @@ def _load_vectors(path: str, docs: bool = False):
 
 
 def _vectors_of(model, path: str, docs: bool = False):
-    """:func:`_load_vectors` of the ``model`` already loaded from ``path``."""
+    """:func:`_load_vectors` of the ``model`` already loaded from ``path``: with ``docs``,
+    a model's document vectors, or the document vectors a vectors directory holds
+    (``export --docs --format vectors-dir``)."""
+    from wordspace import DocVectors
+
     if not docs:
         return _word_vectors(model, path)
+    if isinstance(model, DocVectors):
+        return model
     if not hasattr(model, "dv"):
         raise ValueError(f"{path} holds {_what(model)}, which has no document vectors "
                          "(train one with --model pv-dbow or pv-dm)")
@@ -1337,7 +1343,9 @@ def _add_query(sub) -> None:
                    help="words (or, with --doc, document ids) to query (default: each word "
                         "of standard input, with a prompt on a terminal)")
     p.add_argument("--topn", type=_positive_int, default=10, help="how many neighbours")
-    p.add_argument("--doc", action="store_true", help="WORD is a document id")
+    p.add_argument("--doc", action="store_true",
+                   help="WORD is a document id (MODEL: a pv-dbow or pv-dm model, or its "
+                        "document vectors as export --docs --format vectors-dir writes them)")
     p.add_argument("--by", choices=_ENERGY_CHOICES, default=None, help=_BY_HELP +
                    " (default: cosine of the means)")
     p.set_defaults(func=_similar)
@@ -1348,7 +1356,9 @@ def _add_query(sub) -> None:
                     "line of standard input) with a pv-dbow or pv-dm model, and list the "
                     "training documents nearest to it. Texts are tokenised as the model's training "
                     "collection was (its --lowercase and --token-pattern).")
-    p.add_argument("model", metavar="MODEL_DIR", help="a pv-dbow or pv-dm model directory")
+    p.add_argument("model", metavar="MODEL_DIR",
+                   help="a pv-dbow or pv-dm model directory (inference needs the model: a "
+                        "vectors directory of its document vectors has none)")
     p.add_argument("texts", nargs="*", metavar="TEXT",
                    help="documents to infer (default: one per line of standard input)")
     p.add_argument("--topn", type=_positive_int, default=5,
@@ -1568,7 +1578,15 @@ def _numbers(vector) -> str:
 
 
 def _infer(a) -> None:
-    dv = _load_vectors(a.model, docs=True)
+    from wordspace import DocVectors
+
+    model = _load_scorable(a.model)
+    if isinstance(model, DocVectors):  # said before stdin is read
+        raise UsageError(f"{a.model} holds {_what(model)}, which cannot infer a new "
+                         "document's vector: that takes the model (its word and output "
+                         "weights); give the model directory the vectors were exported "
+                         "from (train --model pv-dbow or pv-dm writes it)")
+    dv = _vectors_of(model, a.model, docs=True)
     texts = a.texts or [line for line in sys.stdin if line.strip()]
     if not texts:
         raise ValueError("no documents given (pass TEXT arguments or lines on stdin)")
@@ -1634,7 +1652,8 @@ def _add_export(sub) -> None:
                         "a vectors file's first rows); the Projector slows down beyond "
                         "about 100,000 points")
     p.add_argument("--docs", action="store_true",
-                   help="write the document vectors (by id) of a pv-dbow or pv-dm model")
+                   help="write the document vectors (by id) of a pv-dbow or pv-dm model, or "
+                        "of a vectors directory holding them")
 
     def run(a) -> None:
         from wordspace._io import remember_writing
@@ -1860,6 +1879,10 @@ def _load_scorable(path: str):
 def _what(model) -> str:
     """What :func:`_load_scorable` read, in words: ``word vectors (Vectors)``, ``a SkipGram
     model``."""
+    from wordspace import DocVectors
+
+    if isinstance(model, DocVectors):  # only a vectors directory holds them
+        return "document vectors (a vectors directory)"
     if isinstance(model, _vectors_type()):
         return "word vectors (a vectors file)"
     return f"a {type(model).__name__} model"
