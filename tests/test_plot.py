@@ -59,6 +59,29 @@ def test_map_to_png_and_svg(tmp_path, clustered):
         embedding_map(clustered, ["nope"])
 
 
+@pytest.mark.parametrize("neighbours", [2, 3])
+def test_each_query_word_keeps_its_colour_and_its_neighbours_share_it(neighbours):
+    """'smiley' is 'cafe's nearest neighbour: it was drawn in 'cafe's colour, and its own
+    neighbour 'joy' in a colour no query word had. A neighbour of both ('joy' and
+    'croissant' at 3) takes the colour of the query word it is nearer to."""
+    v = Vectors(["cafe", "smiley", "croissant", "joy", "far1", "far2", "far3"],
+                np.array([[1, 0, 0], [1, 0.2, 0], [1, -0.3, 0.05], [0.9, 0.5, 0],
+                          [0, 0, 1], [-1, 0, 0.2], [0, -1, 0.3]], np.float32))
+    assert [w for w, _ in v.most_similar("cafe", topn=3)] == ["smiley", "croissant", "joy"]
+    assert [w for w, _ in v.most_similar("smiley", topn=3)] == ["cafe", "joy", "croissant"]
+    from matplotlib.colors import to_rgb
+
+    fig = embedding_map(v, ["cafe", "smiley"], neighbours=neighbours, label_layout="none")
+    ax = fig.axes[0]
+    colour = {t.get_text(): to_rgb(t.get_color()) for t in ax.texts}
+    assert set(colour) == {"cafe", "smiley", "croissant", "joy"}
+    assert colour["cafe"] != colour["smiley"]
+    assert colour["croissant"] == colour["cafe"] and colour["joy"] == colour["smiley"]
+    # the markers are drawn in their labels' colours
+    assert [to_rgb(c) for c in ax.collections[0].get_facecolors()] == \
+        [colour[t.get_text()] for t in ax.texts]
+
+
 def test_plot_command(tmp_path, clustered):
     from wordspace import Corpus, SkipGram
 

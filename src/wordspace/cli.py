@@ -1892,8 +1892,11 @@ def _add_plot(sub) -> None:
     p = _subcommand(
         sub, "plot", help="draw a 2-D map of words and their neighbours",
         description="Project the given words (and each one's nearest neighbours) to 2-D by "
-                    "PCA or t-SNE and draw them labelled, one colour per query word. "
-                    "Writes PNG, SVG or PDF, by the output's suffix.")
+                    "PCA or t-SNE and draw them labelled, one colour per query word, "
+                    "shared by its neighbours (a query word that is another's neighbour "
+                    "keeps its own colour; a word that is a neighbour of several takes the "
+                    "colour of the one it is nearest to). Writes PNG, SVG or PDF, by the "
+                    "output's suffix.")
     p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     p.add_argument("words", nargs="+", metavar="WORD",
                    help="the words to draw, each in its colour with its neighbours")

@@ -184,7 +184,10 @@ def embedding_map(space, words: Sequence[str], neighbours: int = 0, method: str 
     ``|Sigma|^(1/2)`` and the widest is ``ellipse_fraction`` of the means' extent (see
     :func:`ellipse_scales`; the title says so), with neighbours by ``by`` (``el``,
     ``kl`` or ``cosine``; default: the energy the model was trained with). Each query
-    word and its neighbours share a colour; query words are larger and bold. Labels are
+    word has a colour of its own, which its neighbours share (a query word that is
+    another's neighbour keeps its own; a word that is a neighbour of several takes the
+    colour of the one it is nearest to, by the score it was found with; on a tie, the
+    one given first); query words are larger and bold. Labels are
     moved off the markers and each other by adjustText (``label_layout``: see
     :func:`_place_labels`). The axis captions say what the axes are: for PCA each
     component's share of the variance of the plotted (unit) vectors; for t-SNE, that the
@@ -204,21 +207,26 @@ def embedding_map(space, words: Sequence[str], neighbours: int = 0, method: str 
     if gaussian and method != "pca":
         raise ValueError("Gaussians are drawn on principal axes: use method='pca' "
                          "(--method pca)")
-    labels, groups = [], []
-    for g, word in enumerate(words):
+    queries = list(dict.fromkeys(words))  # each query word once, in the order given
+    colour_of = {word: g for g, word in enumerate(queries)}
+    labels: dict[str, None] = {}  # in order: each query word, then its new neighbours
+    nearest: dict[str, tuple[float, int]] = {}  # a neighbour's best score, and its query
+    for word in queries:
         space[word]  # KeyError naming the word if it has no vector (fastText's vectors
         # compose one for an unseen word, as they do for most_similar)
-        if word not in labels:
-            labels.append(word)
-            groups.append(g)
+        labels.setdefault(word)
         found = space.most_similar(word, topn=neighbours, **({"by": by} if gaussian else {}))
-        for other, _ in found if neighbours else ():
-            if other not in labels:
-                labels.append(other)
-                groups.append(g)
-    cmap = colormaps["tab10" if len(words) <= 10 else "tab20"]
-    queries = set(words)
-    is_query = np.array([label in queries for label in labels])
+        for other, score in found if neighbours else ():
+            labels.setdefault(other)
+            if other not in colour_of and (other not in nearest
+                                           or score > nearest[other][0]):
+                nearest[other] = (score, colour_of[word])  # ties: the query given first
+    labels = list(labels)
+    # a query word keeps its own colour even where it is another's neighbour; a neighbour
+    # of several query words takes the colour of the one it is nearest to
+    groups = [colour_of[w] if w in colour_of else nearest[w][1] for w in labels]
+    cmap = colormaps["tab10" if len(queries) <= 10 else "tab20"]
+    is_query = np.array([label in colour_of for label in labels])
     colours = [cmap(g % cmap.N) for g in groups]
     if gaussian:
         what = "Gaussians on the means' principal axes"
