@@ -82,6 +82,69 @@ def test_each_query_word_keeps_its_colour_and_its_neighbours_share_it(neighbours
         [colour[t.get_text()] for t in ax.texts]
 
 
+def _glyph_warnings(caught) -> list[str]:
+    return [str(w.message) for w in caught if "missing from font" in str(w.message)]
+
+
+def _installed_fonts_have(character: str) -> bool:
+    """Whether an installed font (matplotlib's placeholder aside) draws ``character``."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    return any(ord(character) in FT2Font(e.fname).get_charmap()
+               for e in font_manager.fontManager.ttflist
+               if not e.name.startswith("Last Resort"))
+
+
+def test_words_no_installed_font_draws_are_said_once_naming_them(tmp_path, caplog):
+    """Chinese words drew boxes with a matplotlib warning per character and figure
+    (190 lines for one map), naming no word: now one warning names the words and a font
+    to install, and matplotlib's are not shown."""
+    import warnings
+
+    if _installed_fonts_have("北"):
+        pytest.skip("a font with Chinese characters is installed: nothing is missing")
+    v = Vectors(["北京", "东京", "paris", "rome"],
+                np.array([[1, 0.1], [1, 0.2], [0, 1], [0.1, 1]], np.float32))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = embedding_map(v, ["北京", "paris"], neighbours=1)
+        save_figure(fig, tmp_path / "cjk.png")
+        save_figure(fig, tmp_path / "cjk.pdf")
+    assert _glyph_warnings(caught) == []
+    [said] = [r.getMessage() for r in caplog.records if r.name == "wordspace.plot"]
+    assert said.startswith("2 label(s) hold characters that no installed font has, drawn "
+                           "as boxes: '北京', '东京'. Install Noto Sans CJK")
+    assert "paris" not in said and "rome" not in said
+
+
+def test_an_installed_font_draws_what_the_default_font_lacks(caplog):
+    """Where the default font (DejaVu Sans) lacks a character an installed font has, the
+    labels fall back to that font: matplotlib finds a glyph, and nothing is said."""
+    import warnings
+
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    default = FT2Font(font_manager.findfont(font_manager.FontProperties())).get_charmap()
+    # U+1D15, a small capital OU: DejaVu Serif has it, DejaVu Sans not
+    found = next((c for c in "\u1d15\u0e01\u0915\u05d0\u4e1c"
+                  if ord(c) not in default and _installed_fonts_have(c)), None)
+    if found is None:
+        pytest.skip("no installed font has a character the default font lacks")
+    v = Vectors([f"x{found}", "y", "z"], np.array([[1, 0], [1, 0.1], [0, 1]], np.float32))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = embedding_map(v, [f"x{found}"], neighbours=2, label_layout="none")
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig).draw()  # drawn outside wordspace: matplotlib would say
+    assert _glyph_warnings(caught) == []
+    assert not [r for r in caplog.records if r.name == "wordspace.plot"]
+    [label] = [t for t in fig.axes[0].texts if t.get_text() == f"x{found}"]
+    assert len(label.get_fontfamily()) > 1  # the default, then the font that has it
+
+
 def test_plot_command(tmp_path, clustered):
     from wordspace import Corpus, SkipGram
 

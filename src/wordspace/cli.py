@@ -1895,8 +1895,10 @@ def _add_plot(sub) -> None:
                     "PCA or t-SNE and draw them labelled, one colour per query word, "
                     "shared by its neighbours (a query word that is another's neighbour "
                     "keeps its own colour; a word that is a neighbour of several takes the "
-                    "colour of the one it is nearest to). Writes PNG, SVG or PDF, by the "
-                    "output's suffix.")
+                    "colour of the one it is nearest to). Words in a script the default "
+                    "font lacks are drawn in an installed font that has it; where none "
+                    "does, a warning names them and a font to install. Writes PNG, SVG or "
+                    "PDF, by the output's suffix.")
     p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     p.add_argument("words", nargs="+", metavar="WORD",
                    help="the words to draw, each in its colour with its neighbours")

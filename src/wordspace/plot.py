@@ -7,14 +7,22 @@ render the same with or without a display.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import logging
 import re
-from collections.abc import Sequence
+import unicodedata
+import warnings
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from wordspace._io import atomic_write, check_name_lengths, check_replaceable_file
+from wordspace._tokens import shorten
 from wordspace._validate import check_int
+
+logger = logging.getLogger(__name__)
 
 
 def _require():
@@ -171,6 +179,109 @@ def _ellipse_caption(space, fraction: float, scales: np.ndarray) -> str:
             f"{fraction:.0%} of the means' extent.")
 
 
+# -- fonts: words in scripts the default font lacks ------------------------------------
+#: matplotlib's placeholder font (boxes naming each character's block): no font to draw with
+_PLACEHOLDER_FONTS = ("Last Resort",)
+
+
+@functools.cache
+def _characters_of(fname: str) -> frozenset[int]:
+    """The code points the font file ``fname`` has glyphs for (none if it cannot be
+    read)."""
+    from matplotlib.ft2font import FT2Font
+
+    try:
+        return frozenset(FT2Font(fname).get_charmap())
+    except (OSError, RuntimeError, ValueError):
+        return frozenset()
+
+
+def _label_fonts(texts: Sequence[str]) -> tuple[list[str] | None, list[str]]:
+    """The font families to draw ``texts`` with, and the texts holding a character that
+    none of them has (drawn as boxes).
+
+    matplotlib draws every text in one family (DejaVu Sans, unless configured) and, for a
+    character that font lacks, draws a box and warns once per character. Given a list
+    of families it falls back from one to the next (matplotlib >= 3.6), so where an
+    installed font has what the default lacks (a CJK font for Chinese words), the list
+    is the default's and then the fewest installed fonts that cover the rest, each
+    chosen for covering the most of what is still missing; None where the default
+    covers everything (nothing changes)."""
+    from matplotlib import font_manager, rcParams
+
+    families = list(rcParams["font.family"])
+    have: set[int] = set()
+    for family in families:
+        try:
+            have |= _characters_of(font_manager.findfont(  # a list: no fontconfig pattern
+                font_manager.FontProperties(family=[family]), fallback_to_default=False))
+        except ValueError:  # not installed
+            continue
+    wanted = {ord(c) for text in texts for c in text if not c.isspace()}
+    missing = wanted - have
+    if not missing:
+        return None, []
+    fonts = {}  # a family's regular face first: the one matplotlib picks for it
+    for entry in sorted(font_manager.fontManager.ttflist,
+                        key=lambda e: (e.style != "normal", abs(e.weight - 400), e.fname)):
+        if not entry.name.startswith(_PLACEHOLDER_FONTS) and entry.name not in families:
+            fonts.setdefault(entry.name, entry.fname)
+    fallbacks = []
+    while missing:
+        covers = {name: len(_characters_of(fname) & missing) for name, fname in fonts.items()
+                  if name not in fallbacks}
+        best = max(covers, key=lambda name: (covers[name], -len(name)), default=None)
+        if best is None or covers[best] == 0:
+            break
+        fallbacks.append(best)
+        missing -= _characters_of(fonts[best])
+    undrawable = [text for text in texts if any(ord(c) in missing for c in text)]
+    return (families + fallbacks if fallbacks else None), undrawable
+
+
+def _font_to_install(characters: str) -> str:
+    """A font that has ``characters`` (of one or more scripts), to suggest installing."""
+    suggestions = []
+    for c in characters:
+        code, name = ord(c), unicodedata.name(c, "")
+        if 0x1F000 <= code <= 0x1FAFF or 0x2600 <= code <= 0x27BF:
+            font = "Noto Emoji (monochrome: matplotlib draws no colour emoji)"
+        elif name.startswith(("CJK", "HANGUL", "HIRAGANA", "KATAKANA", "BOPOMOFO",
+                              "IDEOGRAPHIC", "FULLWIDTH", "HALFWIDTH")):
+            font = "Noto Sans CJK (fonts-noto-cjk)"
+        elif name and name.split()[0].isalpha():
+            font = f"Noto Sans {name.split()[0].title()}"
+        else:
+            continue
+        if font not in suggestions:
+            suggestions.append(font)
+    return " or ".join(suggestions[:3]) or "a font that has them (Noto's cover most scripts)"
+
+
+def _say_undrawable(undrawable: list[str]) -> None:
+    """One warning for the labels no installed font can draw, naming them and a font to
+    install (matplotlib's own says it once per character, and names no word)."""
+    import matplotlib
+
+    characters = "".join(dict.fromkeys(c for text in undrawable for c in text
+                                       if not c.isspace()))
+    shown = ", ".join(map(shorten, undrawable[:5])) + (
+        f" and {len(undrawable) - 5} more" if len(undrawable) > 5 else "")
+    logger.warning("%d label(s) hold characters that no installed font has, drawn as "
+                   "boxes: %s. Install %s, then remove matplotlib's font cache "
+                   "(fontlist-*.json in %s) so that it finds the font", len(undrawable),
+                   shown, _font_to_install(characters), matplotlib.get_cachedir())
+
+
+@contextlib.contextmanager
+def _glyph_warnings_said() -> Iterator[None]:
+    """While a map is drawn or saved: without matplotlib's warning for every character
+    its font lacks, which :func:`_say_undrawable` has said once, naming the words."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", r"Glyph \d+ .*missing from", UserWarning)
+        yield
+
+
 def embedding_map(space, words: Sequence[str], neighbours: int = 0, method: str = "pca",
                   title: str | None = None, seed: int = 0, figsize=(9, 7),
                   by: str | None = None, label_layout: str = "adjusttext",
@@ -294,6 +405,9 @@ def _draw_map(space, labels: list[str], colours, is_query: np.ndarray, heading: 
                          "that, and they cannot be read): ask for fewer words or "
                          "neighbours (--neighbours), or show them all in the Embedding "
                          "Projector (wordspace export --format projector)")
+    family, undrawable = _label_fonts([*labels, heading])  # the title in them too
+    if undrawable := [text for text in undrawable if text != heading] or undrawable:
+        _say_undrawable(undrawable)
     gaussian = hasattr(space, "variances")
     if gaussian:
         if len(labels) < 2 or space.dim < 2:
@@ -330,8 +444,8 @@ def _draw_map(space, labels: list[str], colours, is_query: np.ndarray, heading: 
         note = (f"The axes are orthogonal to the offset from '{labels[centre]}' to the "
                 f"others' centroid, so '{labels[centre]}' is drawn at their centre.")
     # words are text, never mathtext: "$x$" or "a_b" is drawn as typed (parse_math=False)
-    ax.set_xlabel(xlabel, parse_math=False)
-    ax.set_ylabel(ylabel, parse_math=False)
+    ax.set_xlabel(xlabel, parse_math=False, fontfamily=family)
+    ax.set_ylabel(ylabel, parse_math=False, fontfamily=family)
     if gaussian:
         ax.set_aspect("equal", adjustable="datalim")
         ax.autoscale_view()
@@ -340,9 +454,10 @@ def _draw_map(space, labels: list[str], colours, is_query: np.ndarray, heading: 
     width = int(figsize[0] * 72 / 6.5)  # characters of 10-point text across the figure
     lines = textwrap.wrap(heading, width) + textwrap.wrap(note, int(width * 1.1))
     ax.set_title("\n".join(lines[:1]) + "".join(f"\n{line}" for line in lines[1:]),
-                 fontsize=10, parse_math=False)
-    _place_labels(ax, xy, labels, colours, np.where(is_query, 11.0, 8.5), is_query,
-                  markers, label_layout)
+                 fontsize=10, parse_math=False, fontfamily=family)
+    with _glyph_warnings_said():  # the layout draws the labels
+        _place_labels(ax, xy, labels, colours, np.where(is_query, 11.0, 8.5), is_query,
+                      markers, label_layout, family)
     return fig
 
 
@@ -364,8 +479,10 @@ def _share(ratio: float) -> str:
     return f"{100 * ratio:.1f} %" if np.isfinite(ratio) else "none"
 
 
-def _place_labels(ax, xy, labels, colours, sizes, bold, markers, layout: str) -> list:
-    """Write each label next to its point, kept off the markers and each other.
+def _place_labels(ax, xy, labels, colours, sizes, bold, markers, layout: str,
+                  family: list[str] | None = None) -> list:
+    """Write each label next to its point, kept off the markers and each other, in the
+    font ``family`` (a list falls back from one to the next; None: matplotlib's).
 
     ``layout``: ``"adjusttext"`` (the default), ``"spread"`` (the hand-written
     :func:`_spread_labels`, kept for comparison) or ``"none"`` (labels on their points).
@@ -390,7 +507,7 @@ def _place_labels(ax, xy, labels, colours, sizes, bold, markers, layout: str) ->
         raise ValueError(f"label_layout must be 'adjusttext', 'spread' or 'none', "
                          f"got {layout!r}")
     style = [dict(fontsize=size, color=colour, fontweight="bold" if b else "normal",
-                  zorder=3, parse_math=False)
+                  zorder=3, parse_math=False, fontfamily=family)
              for size, colour, b in zip(sizes, colours, bold, strict=True)]
     if layout == "spread":
         fig = ax.figure
@@ -612,6 +729,6 @@ def save_figure(fig, path: str | Path, dpi: int = 150, *, overwrite: bool = Fals
     path = check_figure_path(path, overwrite)  # a Python caller's advice
     fmt = path.suffix.lstrip(".").lower()
     metadata = {"Software" if fmt == "png" else "Creator": FIGURE_MARK}
-    with atomic_write(path, "wb") as f:
+    with atomic_write(path, "wb") as f, _glyph_warnings_said():
         fig.savefig(f, format=fmt, dpi=dpi, metadata=metadata)
     return path
