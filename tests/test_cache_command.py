@@ -322,6 +322,48 @@ def test_a_source_whose_folder_is_gone_too_is_kept(tmp_path, capsys, records_fil
         [(kept, "ok"), (at_root, "ok")])
 
 
+def test_clean_missing_removes_the_encodings_whose_source_is_missing(tmp_path, monkeypatch,
+                                                                    capsys):
+    """An encoding whose source folder was deleted stayed 'unchecked' for ever: only
+    --all removed it, with every valid one. --missing removes those whose source is
+    missing (folder gone or empty), and no other: not an ok one, not one whose source
+    cannot be looked at (a permission denied)."""
+    (tmp_path / "deleted").mkdir()
+    gone = _corpus(tmp_path / "deleted" / "a.txt").cache_dir
+    (tmp_path / "mnt").mkdir()
+    emptied = _corpus(tmp_path / "mnt" / "b.txt", "b c b d\n").cache_dir
+    ok = _corpus(tmp_path / "ok.txt", "c d c e\n").cache_dir
+    (tmp_path / "private").mkdir()
+    denied = _corpus(tmp_path / "private" / "d.txt", "d e d f\n").cache_dir
+    shutil.rmtree(tmp_path / "deleted")
+    (tmp_path / "mnt" / "b.txt").unlink()
+    real_stat = os.stat
+
+    def refused(path, *args, **kwargs):
+        if str(tmp_path / "private") in os.fspath(path):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", refused)
+    status = {e.folder: e.status for e in cache.corpus_caches()}
+    assert [status[f] for f in (gone, emptied, denied)] == ["unchecked"] * 3
+    assert main(["cache", "list"]) == 0
+    missing = sum(cache.disk_usage(f) for f in (gone, emptied))
+    assert f"; 2 unchecked whose source is missing ({size_said(missing)}, kept: a drive " \
+           "mounted again brings them back; wordspace cache clean --missing removes them)" \
+           in capsys.readouterr().out
+    assert main(["cache", "clean"]) == 0  # the default keeps them
+    assert "removed 0," in capsys.readouterr().out and gone.is_dir() and emptied.is_dir()
+    assert main(["cache", "clean", "--missing", "--dry-run"]) == 0
+    said = capsys.readouterr().out
+    assert {line.split()[2] for line in said.splitlines() if line.startswith("would remove /")
+            } == {str(gone), str(emptied)}
+    assert gone.is_dir() and emptied.is_dir()
+    assert main(["cache", "clean", "--missing"]) == 0
+    assert "removed 2," in capsys.readouterr().out
+    assert sorted(os.listdir(cache.corpora_folder())) == sorted([ok.name, denied.name])
+
+
 def test_a_recorded_path_of_another_type_is_ignored_not_a_crash(tmp_path):
     """A meta.json whose ``path`` is no string (damage, or another tool's hand) falls back
     on the ``source`` it names: listing it raised a TypeError (``Path(5)``)."""

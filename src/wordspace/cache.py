@@ -26,7 +26,8 @@ An encoding's status:
 ``unchecked``
     its source cannot be looked at now (a permission denied, a network mount failing,
     or its folder missing or empty, as on a drive not mounted): whether a run will use it
-    again is not known, so it is kept (``--all`` removes it);
+    again is not known, so it is kept (``--all`` removes it; ``--missing``, one whose
+    source is missing, its folder gone or empty, when that folder is not coming back);
 ``newer format``
     written by a later wordspace (kept: that one may still use it).
 """
@@ -85,11 +86,20 @@ class CachedCorpus:
     written: float | None = None
     used: float | None = None
     identity: tuple[int, int] | None = None
+    #: an unchecked encoding's source is missing (its folder gone or empty), rather than
+    #: beyond reach (a permission denied, a mount failing)
+    source_missing: bool = False
 
     @property
     def cleaned(self) -> bool:
-        """Whether ``wordspace cache clean`` (without ``--all``) removes it."""
+        """Whether ``wordspace cache clean`` (without ``--all`` or ``--missing``) removes
+        it."""
         return self.status in CLEANED
+
+    def cleaned_by(self, everything: bool = False, missing: bool = False) -> bool:
+        """Whether :func:`clean` with these options removes it: ``missing`` adds the
+        unchecked encodings whose source is missing, ``everything`` every one."""
+        return everything or self.cleaned or (missing and self.source_missing)
 
 
 def corpora_folder() -> Path:
@@ -165,6 +175,7 @@ def _describe(folder: Path) -> CachedCorpus:
             why = _why_stale(meta, info.st_mtime)
         except _Unchecked as e:
             entry.status, entry.why = "unchecked", str(e)
+            entry.source_missing = e.missing
         else:
             if why:
                 entry.status, entry.why = "stale", why
@@ -215,8 +226,13 @@ def _shown_settings(meta: dict) -> dict:
 
 
 class _Unchecked(Exception):
-    """The source cannot be looked at now (an ``OSError`` other than its absence): whether
-    a run would use the encoding again is not known."""
+    """The source cannot be looked at now (an ``OSError`` other than its absence, or
+    ``missing``: it is gone with its folder, or its folder is empty): whether a run
+    would use the encoding again is not known."""
+
+    def __init__(self, why: str, missing: bool = False):
+        super().__init__(why)
+        self.missing = missing
 
 
 def _stat(path: str | Path) -> os.stat_result | None:
@@ -237,13 +253,14 @@ def _missing(path: str | Path) -> str:
     encoding of a large corpus takes hours to rebuild)."""
     folder = Path(path).parent
     if _stat(folder) is None:
-        raise _Unchecked(f"{folder} is missing (a drive not mounted, or a folder moved?)")
+        raise _Unchecked(f"{folder} is missing (a drive not mounted, or a folder moved?)",
+                         missing=True)
     try:
         empty = not any(folder.iterdir())
     except OSError as e:
         raise _Unchecked(f"{folder} cannot be listed: {e.strerror or e}") from e
     if empty:  # a mount point (fstab's) stays behind as an empty folder
-        raise _Unchecked(f"{folder} is empty (a drive not mounted?)")
+        raise _Unchecked(f"{folder} is empty (a drive not mounted?)", missing=True)
     return f"{path} is missing"
 
 
@@ -313,9 +330,12 @@ class Cleaning:
         return sum(size for _, size in self.removed)
 
 
-def clean(everything: bool = False, dry_run: bool = False) -> Cleaning:
+def clean(everything: bool = False, dry_run: bool = False, missing: bool = False
+          ) -> Cleaning:
     """Remove the encoded corpora no run will use again (stale, old-format and damaged
-    ones; ``everything``: every one), and the temporaries of killed builds in
+    ones; ``missing``: also the unchecked ones whose source is missing, its folder gone
+    or empty, which a drive mounted again would bring back; ``everything``: every one),
+    and the temporaries of killed builds in
     ``corpora/``, and the records of ``written/`` that no file answers any more
     (:func:`~wordspace._io.stale_written_records`); ``dry_run``: only say what would
     go. A build in progress (its
@@ -331,7 +351,7 @@ def clean(everything: bool = False, dry_run: bool = False) -> Cleaning:
         else:
             done.failed.append((path, failure))
     for entry in corpus_caches():
-        if not (everything or entry.cleaned):
+        if not entry.cleaned_by(everything, missing):
             continue
         if entry.folder.parent != home or entry.identity is None:
             continue  # never anything but corpora/'s own entries

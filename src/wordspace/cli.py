@@ -1994,8 +1994,8 @@ def _add_cache(sub) -> None:
                     "times than when encoded: no run will use it again); old format "
                     "(written by an earlier wordspace); damaged (unreadable meta.json); "
                     "unchecked (its source cannot be looked at now, or its folder is gone or "
-                    "empty, as on a drive not mounted: kept); newer format "
-                    "(kept).")
+                    "empty, as on a drive not mounted: kept; clean --missing removes those "
+                    "whose source is missing); newer format (kept).")
     actions = p.add_subparsers(title="actions", metavar="ACTION", required=True)
     _subcommand(actions, "list",
                 help="every encoded corpus: status, size, when written and last read "
@@ -2006,6 +2006,10 @@ def _add_cache(sub) -> None:
                          "killed builds left); a build in progress is left alone")
     q.add_argument("--all", action="store_true", dest="everything",
                    help="remove every encoded corpus (not the datasets)")
+    q.add_argument("--missing", action="store_true",
+                   help="also remove the unchecked encodings whose source is missing (its "
+                        "folder deleted or moved, or empty): kept by default, since a drive "
+                        "mounted again brings them back")
     q.add_argument("--dry-run", action="store_true",
                    help="say what would be removed, and the space it would free")
     q.set_defaults(func=_cache_clean)
@@ -2030,10 +2034,15 @@ def _cache_list(a) -> None:
     killed = f", and {len(left)} left by killed builds" if left else ""
     records = len(cache.stale_written_records())
     killed += f", and {records} record(s) of written files no file matches" if records else ""
+    missing = [e for e in entries if e.status == "unchecked" and e.source_missing]
+    gone = (f"; {len(missing)} unchecked whose source is missing "
+            f"({size_said(sum(e.size for e in missing))}, kept: a drive mounted again "
+            "brings them back; wordspace cache clean --missing removes them)"
+            if missing else "")
     print(f"{len(entries)} encoded corpora, {size_said(sum(e.size for e in entries))} in "
           f"{cache.corpora_folder()}; {len(cleaned)} to clean{killed} "
           f"({size_said(sum(e.size for e in cleaned) + sum(s for _, s in left))}: "
-          "wordspace cache clean)")
+          f"wordspace cache clean){gone}")
     print(f"datasets: {size_said(cache.dataset_usage())} in "
           f"{cache.cache_home() / 'datasets'}")
 
@@ -2042,7 +2051,7 @@ def _cache_clean(a) -> int:
     from wordspace import cache
     from wordspace.progress import size_said
 
-    done = cache.clean(everything=a.everything, dry_run=a.dry_run)
+    done = cache.clean(everything=a.everything, dry_run=a.dry_run, missing=a.missing)
     verb = "would remove" if a.dry_run else "removed"
     for folder, size in done.removed:
         print(f"{verb} {folder} ({size_said(size)})")
