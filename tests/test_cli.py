@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import os
 import re
 import subprocess
 import sys
@@ -716,10 +717,25 @@ def test_similar_and_analogy_answer_several_queries_or_read_them_from_stdin(
     assert len(capsys.readouterr().out.strip().splitlines()) == 5  # two heads, two answers
     assert main(["analogy", str(trained), "g0w0", "g0w1"]) == 2  # not a triple
     for command, what in (("similar", "query"), ("analogy", "query"), ("vectors", "word")):
-        capsys.readouterr()
-        monkeypatch.setattr("sys.stdin", io.StringIO("\n"))  # piped, and nothing in it
-        assert main([command, str(trained)]) == 2
-        assert f"no {what} read" in capsys.readouterr().err
+        for given, said in (("", "(it was empty)"),  # piped, and nothing in it
+                            ("\n \n", "(it held 2 blank lines and nothing else)")):
+            capsys.readouterr()
+            monkeypatch.setattr("sys.stdin", io.StringIO(given))
+            assert main([command, str(trained)]) == 2
+            assert f"no {what} read: give one as an argument, or on standard input " \
+                   f"{said}" in capsys.readouterr().err
+
+
+def test_an_answer_to_a_closed_standard_output_fails_naming_it(tmp_path):
+    """``wordspace similar m france >&-`` printed nothing and exited 0."""
+    vectors = tmp_path / "v.txt"
+    vectors.write_text("2 2\nfrance 1 0\nitaly 1 0.1\n")
+    run = subprocess.run([sys.executable, "-m", "wordspace", "similar", str(vectors),
+                          "france"], preexec_fn=lambda: os.close(1), stderr=subprocess.PIPE,
+                         text=True, timeout=120)
+    assert run.returncode == 2
+    assert "standard output is closed, and this command prints its answers there" in \
+        run.stderr
 
 
 def test_progress_in_a_log_is_one_line_per_refresh_and_never_an_unmeasured_loss(tmp_path):

@@ -142,8 +142,12 @@ def test_cbow_given_to_a_model_without_it_names_the_cbow_model(tmp_path, text_fi
 def test_a_misspelt_choice_is_named_with_the_closest_ones(capsys):
     """A subcommand, an action or a --model value one letter off: argparse listed every
     choice; the closest now comes first."""
-    assert _usage_error(["trian", "text8"], capsys).splitlines()[-1] == \
-        "wordspace: error: argument SUBCOMMAND: 'trian' is not one; did you mean 'train'?"
+    assert _usage_error(["trian", "text8"], capsys).splitlines()[-1].startswith(
+        "wordspace: error: argument SUBCOMMAND: 'trian' is not one; did you mean 'train'? "
+        "(choose from 'train', 'similar', ")
+    # the guess, and every name: 'ws35' may be another dataset than the closest ones
+    assert "argument NAME: 'ws35' is not one; did you mean 'ws353' or 'ws353-sim'? (choose " \
+           "from 'text8', 'wikitext-2', " in _usage_error(["data", "path", "ws35"], capsys)
     assert "argument ACTION: 'lst' is not one; did you mean 'list'?" in \
         _usage_error(["cache", "lst"], capsys)
     assert "argument --model: 'sgn' is not one; did you mean 'sgns'?" in \
@@ -534,6 +538,17 @@ def test_phrases_never_replaces_text_that_came_while_it_learned(tmp_path, monkey
             assert main(phrases) == 2
         assert out.read_text() == "their text\n"
         assert "out.txt exists" in capsys.readouterr().err
+
+
+def test_the_top_help_names_data_s_actions(capsys):
+    """``wordspace --help`` said data would "list, fetch and locate": its actions are
+    list, get and path."""
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    [line] = [line for line in capsys.readouterr().out.splitlines()
+              if line.split()[:1] == ["data"]]
+    assert all(action in line.split() for action in ("list", "get", "path")), line
+    assert "fetch" not in line and "locate" not in line
 
 
 def test_every_query_and_file_subcommand_ends_its_help_with_examples():

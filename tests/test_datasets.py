@@ -245,6 +245,28 @@ def test_offline_without_mirror_says_what_to_set(register):
         datasets.info("nope")
 
 
+def test_offline_fetch_with_the_file_in_the_mirror_says_fetch_does_not_read_it(
+        register, tmp_path, monkeypatch):
+    """fetch() offline advised "put it in the mirror as M/similarity/toy.txt" where that
+    file was: fetch fills the cache and never reads the mirror, and now says so, naming
+    the call that uses the mirror's copy; with the mirror lacking it, the advice stays."""
+    register("toy", kind="similarity", description="", urls=("http://127.0.0.1:9/none",),
+             filename="pairs.txt", mirror=("similarity/toy.txt",))
+    mirror = tmp_path / "mirror"
+    (mirror / "similarity").mkdir(parents=True)
+    monkeypatch.setenv("WORDSPACE_DATA", str(mirror))
+    with pytest.raises(DatasetError, match="or put it in the mirror as "
+                                           f"{re.escape(str(mirror))}/similarity/toy.txt"):
+        datasets.fetch("toy", progress=False)
+    (mirror / "similarity" / "toy.txt").write_bytes(PAIRS)
+    with pytest.raises(DatasetError) as refused:
+        datasets.fetch("toy", progress=False)
+    said = str(refused.value)
+    assert "put it in the mirror" not in said
+    assert f"or use the mirror's copy, {mirror / 'similarity' / 'toy.txt'}: fetch() fills " \
+           "the cache and never reads the mirror, datasets.path('toy') and load() do" in said
+
+
 def test_every_registry_entry_is_complete():
     archives = {}
     for d in datasets.REGISTRY.values():  # one archive, one cache folder

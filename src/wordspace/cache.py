@@ -364,9 +364,8 @@ def clean(everything: bool = False, dry_run: bool = False, missing: bool = False
         except OSError as e:  # moved aside already: say where what is left now lies
             left = f" (what is left is under {e.filename})" if e.filename else ""
             done.failed.append((entry.folder, f"{e.strerror or e}{left}"))
-    for record in stale_written_records():
+    for record, size in stale_records():
         try:
-            size = _file_usage(record)
             if not dry_run:
                 record.unlink()
         except FileNotFoundError:  # a concurrent clean's
@@ -376,6 +375,13 @@ def clean(everything: bool = False, dry_run: bool = False, missing: bool = False
             continue
         done.removed.append((record, size))
     return done
+
+
+def stale_records() -> list[tuple[Path, int]]:
+    """The records of ``written/`` that no file answers any more
+    (:func:`~wordspace._io.stale_written_records`), with the bytes each takes on disk:
+    what :func:`clean` removes there."""
+    return [(record, _file_usage(record)) for record in stale_written_records()]
 
 
 def leftovers() -> list[tuple[Path, int]]:

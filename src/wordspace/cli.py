@@ -385,7 +385,9 @@ class _Parser(argparse.ArgumentParser):
 
 def _closest_choice(message: str) -> str:
     """argparse's "invalid choice: 'trian' (choose from ...)" with the closest choices
-    named first (``did you mean 'train'?``), or, for another tool's name of a choice
+    named first (``did you mean 'train'?``), the list after them (a guess may be wrong:
+    ``ws35`` may mean a dataset not close in spelling), or, for another tool's name of a
+    choice
     (``--format text``), wordspace's (:data:`_CHOICE_ALIASES`); any other message as it
     is."""
     found = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)$", message)
@@ -399,7 +401,7 @@ def _closest_choice(message: str) -> str:
                                       cutoff=0.6)
     return message if not close else (
         f"{message.partition(': invalid')[0]}: {found[1]!r} is not one; did you mean "
-        f"{' or '.join(repr(c) for c in close)}?")
+        f"{' or '.join(repr(c) for c in close)}? (choose from {found[2]})")
 
 
 class _TopParser(argparse.ArgumentParser):
@@ -1348,7 +1350,7 @@ def _add_query(sub) -> None:
                         "document vectors as export --docs --format vectors-dir writes them)")
     p.add_argument("--by", choices=_ENERGY_CHOICES, default=None, help=_BY_HELP +
                    " (default: cosine of the means)")
-    p.set_defaults(func=_similar)
+    p.set_defaults(answers=True, func=_similar)
 
     p = _subcommand(
         sub, "infer", help="vectors for new documents, and their nearest documents",
@@ -1371,7 +1373,7 @@ def _add_query(sub) -> None:
                    help="inference passes over each document (default: the model's epochs)")
     p.add_argument("--seed", type=_int_at_least(0), default=None,
                    help="random seed (default: the model's)")
-    p.set_defaults(func=_infer)
+    p.set_defaults(answers=True, func=_infer)
 
     p = _subcommand(sub, "analogy", help="A is to B as C is to ?",
                        description="Answer an analogy by 3CosAdd (b - a + c) or 3CosMul, "
@@ -1385,7 +1387,7 @@ def _add_query(sub) -> None:
     p.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd",
                    help="3CosAdd ranks by cos(x, b) - cos(x, a) + cos(x, c); 3CosMul by "
                         "their product and quotient, which often answers better")
-    p.set_defaults(func=_analogy)
+    p.set_defaults(answers=True, func=_analogy)
 
 
 def _similar(a) -> None:
@@ -1419,22 +1421,38 @@ def _analogy(a) -> None:
     _answer(a.words, 3, lambda *abc: vectors.analogy(*abc, topn=a.topn, method=a.method))
 
 
-def _queries(given: list[str], arity: int):
+class _StdinLines:
+    """Standard input's lines, each read when the one before is answered (with
+    ``prompt`` before it on a terminal), counted: :func:`_nothing_read` tells an empty
+    input from one of blank lines."""
+
+    def __init__(self, prompt: str | None = None):
+        self.prompt, self.count = prompt, 0
+
+    def __iter__(self):
+        while True:
+            if self.prompt and sys.stdin.isatty():
+                print(self.prompt, end="", file=sys.stderr, flush=True)
+            line = sys.stdin.readline()
+            if not line:
+                return
+            self.count += 1
+            yield line
+
+
+def _queries(given: list[str], arity: int, stdin: _StdinLines | None = None):
     """Queries of ``arity`` words: from the command line, or from standard input (each
-    word a query, or each line a triple), with a prompt when it is a terminal, as
-    fastText's ``nn`` and ``analogies`` read them."""
+    word a query, or each line a triple; ``stdin``, to count its lines), with a prompt
+    when it is a terminal, as fastText's ``nn`` and ``analogies`` read them."""
     if given:
         if len(given) % arity:
             raise UsageError(f"expected words in groups of {arity}, got {len(given)}")
         yield from (given[i:i + arity] for i in range(0, len(given), arity))
         return
-    prompt = "query word? " if arity == 1 else f"query ({arity} words)? "
-    while True:
-        if sys.stdin.isatty():
-            print(prompt, end="", file=sys.stderr, flush=True)
-        line = sys.stdin.readline()
-        if not line:
-            return
+    if stdin is None:
+        stdin = _StdinLines()
+    stdin.prompt = "query word? " if arity == 1 else f"query ({arity} words)? "
+    for line in stdin:
         words = line.split()
         if arity == 1:
             yield from ([w] for w in words)
@@ -1448,7 +1466,8 @@ def _answer(given: list[str], arity: int, answer) -> None:
     others are answered."""
     headed = len(given) != arity
     failed, answered = [], 0
-    for query in _queries(given, arity):
+    stdin = _StdinLines()
+    for query in _queries(given, arity, stdin):
         if len(query) != arity:  # a line of standard input
             failed.append(" ".join(query))
             print(f"wordspace: expected {arity} words, got {' '.join(query)!r}",
@@ -1473,15 +1492,18 @@ def _answer(given: list[str], arity: int, answer) -> None:
         raise KeyError(f"{len(failed)} quer{'y' if len(failed) == 1 else 'ies'} could not "
                        f"be answered: " + ", ".join(repr(q) for q in failed[:5]))
     if not answered:
-        _nothing_read("query")
+        _nothing_read("query", stdin)
 
 
-def _nothing_read(what: str) -> None:
+def _nothing_read(what: str, stdin: _StdinLines) -> None:
     """Fail a command that read nothing to answer from piped standard input (at a
-    terminal's prompt, ending it at once is a choice, not a mistake)."""
+    terminal's prompt, ending it at once is a choice, not a mistake), saying whether
+    it was empty or held blank lines only."""
     if not sys.stdin.isatty():
+        held = "it was empty" if not stdin.count else \
+            f"it held {stdin.count:,} blank line{'s' * (stdin.count != 1)} and nothing else"
         raise ValueError(f"no {what} read: give one as an argument, or on standard input "
-                         "(it was empty)")
+                         f"({held})")
 
 
 def _add_vectors(sub) -> None:
@@ -1500,8 +1522,8 @@ def _add_vectors(sub) -> None:
 
     def run(a) -> None:
         vectors = _load_vectors(a.model)
-        lines = [a.words] if a.words else (line.split()
-                                           for line in iter(sys.stdin.readline, ""))
+        stdin = _StdinLines()
+        lines = [a.words] if a.words else (line.split() for line in stdin)
         missing, seen = [], 0
         for words in lines:
             for word in words:
@@ -1521,9 +1543,9 @@ def _add_vectors(sub) -> None:
                            + ", ".join(repr(w) for w in missing[:5])
                            + " (a row of zeros printed for each)")
         if not seen:
-            _nothing_read("word")
+            _nothing_read("word", stdin)
 
-    p.set_defaults(func=run)
+    p.set_defaults(answers=True, func=run)
 
     p = _subcommand(
         sub, "sentence-vectors", help="print the vector of each line read (fastText's "
@@ -1550,7 +1572,8 @@ def _add_vectors(sub) -> None:
 
         vectors = _load_vectors(a.model)
         vectors._check_sentence_vectors()  # a classifier's refused, before any input
-        texts = a.texts or (line.rstrip("\n") for line in iter(sys.stdin.readline, ""))
+        stdin = _StdinLines()
+        texts = a.texts or (line.rstrip("\n") for line in stdin)
         failed, n = [], 0
         for n, text in enumerate(texts, 1):
             vector = vectors.get_sentence_vector(text)
@@ -1567,9 +1590,9 @@ def _add_vectors(sub) -> None:
                            f"{', ...' if len(failed) > 5 else ''}, counting from 1): a "
                            "row of zeros printed in its place")
         if not n:
-            _nothing_read("line")
+            _nothing_read("line", stdin)
 
-    p.set_defaults(func=sentences)
+    p.set_defaults(answers=True, func=sentences)
 
 
 def _numbers(vector) -> str:
@@ -1847,7 +1870,7 @@ def _add_eval(sub) -> None:
             raise ValueError("no score for " + "; ".join(
                 f"{name}: {why}" for name, why in undefined.items()))
 
-    p.set_defaults(func=run)
+    p.set_defaults(answers=True, func=run)
 
 
 def _datasets_as_arguments(extras: list[str]) -> str | None:
@@ -1940,21 +1963,21 @@ def _add_data(sub) -> None:
     from wordspace.datasets import names
 
     p = _subcommand(
-        sub, "data", help="list, fetch and locate datasets",
+        sub, "data", help="list the datasets, get one (download it), print its path",
         description="Datasets are downloaded once into $WORDSPACE_HOME/datasets (default: "
                     "~/.cache/wordspace), checked and unpacked; with WORDSPACE_DATA set to "
                     "a mirror directory they are taken from there instead.")
     actions = p.add_subparsers(title="actions", metavar="ACTION", required=True)
     _subcommand(actions, "list",
                 help="every dataset: name, kind, size, where it is"
-                ).set_defaults(func=_data_list)
+                ).set_defaults(answers=True, func=_data_list)
     for action, helptext in (("get", "download a dataset (if not already here)"),
                              ("path", "print a dataset's local path (fetching it if needed)")):
         q = _subcommand(actions, action, help=helptext)
         q.add_argument("name", choices=names(), metavar="NAME",
                        help="one of: " + ", ".join(names()))
         q.add_argument("--quiet", action="store_true", help="no progress bar")
-        q.set_defaults(func=_data_get)
+        q.set_defaults(answers=True, func=_data_get)
 
 
 def _data_list(a) -> None:
@@ -2000,7 +2023,7 @@ def _add_cache(sub) -> None:
     _subcommand(actions, "list",
                 help="every encoded corpus: status, size, when written and last read "
                      "(meta.json's mtime and atime), source and settings; and the "
-                     "datasets' total").set_defaults(func=_cache_list)
+                     "datasets' total").set_defaults(answers=True, func=_cache_list)
     q = _subcommand(actions, "clean",
                     help="remove the stale, old-format and damaged encodings (and what "
                          "killed builds left); a build in progress is left alone")
@@ -2032,8 +2055,10 @@ def _cache_list(a) -> None:
     cleaned = [e for e in entries if e.cleaned]
     left = cache.leftovers()
     killed = f", and {len(left)} left by killed builds" if left else ""
-    records = len(cache.stale_written_records())
-    killed += f", and {records} record(s) of written files no file matches" if records else ""
+    records = cache.stale_records()
+    killed += (f", and {len(records)} record(s) of written files no file matches"
+               if records else "")
+    freed = sum(e.size for e in cleaned) + sum(s for _, s in left + records)
     missing = [e for e in entries if e.status == "unchecked" and e.source_missing]
     gone = (f"; {len(missing)} unchecked whose source is missing "
             f"({size_said(sum(e.size for e in missing))}, kept: a drive mounted again "
@@ -2041,8 +2066,7 @@ def _cache_list(a) -> None:
             if missing else "")
     print(f"{len(entries)} encoded corpora, {size_said(sum(e.size for e in entries))} in "
           f"{cache.corpora_folder()}; {len(cleaned)} to clean{killed} "
-          f"({size_said(sum(e.size for e in cleaned) + sum(s for _, s in left))}: "
-          f"wordspace cache clean){gone}")
+          f"({size_said(freed)}: wordspace cache clean){gone}")
     print(f"datasets: {size_said(cache.dataset_usage())} in "
           f"{cache.cache_home() / 'datasets'}")
 
@@ -2393,6 +2417,11 @@ def main(argv: list[str] | None = None) -> int:
                              "compressed)")
         if getattr(args, "output", None) == "":  # Path("") is the current directory
             raise UsageError("-o is empty: give the path to write")
+        if getattr(args, "answers", False) and sys.stdout is None:  # Python's for fd 1
+            # closed (>&-): print() would drop every answer and the run would succeed
+            raise UsageError("standard output is closed, and this command prints its "
+                             "answers there: redirect it to a file (> FILE) or to "
+                             "/dev/null")
         return args.func(args) or 0
     except UsageError as e:  # the command line's fault: no traceback to offer
         print(f"{where}wordspace: error: {e}", file=sys.stderr)

@@ -734,10 +734,17 @@ def _fetch(dataset: Dataset, progress: bool, deadline: float | None):
                 errors.append(str(e))
         else:
             mirror = mirror_root()
-            hint = (f"; or put it in the mirror as {mirror / dataset.mirror[0]}"
-                    if mirror and dataset.mirror else
-                    "; or set WORDSPACE_DATA to a directory holding "
-                    f"{dataset.mirror[0] if dataset.mirror else dataset.filename}")
+            there = next((mirror / rel for rel in dataset.mirror
+                          if (mirror / rel).exists()), None) if mirror else None
+            if there is not None:  # only fetch() comes here with one: path() used it
+                hint = (f"; or use the mirror's copy, {there}: fetch() fills the cache and "
+                        f"never reads the mirror, datasets.path({dataset.name!r}) and "
+                        f"load() do (wordspace data path {dataset.name})")
+            elif mirror and dataset.mirror:
+                hint = f"; or put it in the mirror as {mirror / dataset.mirror[0]}"
+            else:
+                hint = ("; or set WORDSPACE_DATA to a directory holding "
+                        f"{dataset.mirror[0] if dataset.mirror else dataset.filename}")
             raise DatasetUnavailable(
                 f"cannot download {dataset.name}: " + "; ".join(errors) +
                 f". Download {dataset.urls[0]} by hand into {folder}{hint}.")
