@@ -267,6 +267,22 @@ def test_help_examples_are_command_lines_wordspace_takes(epilog):
         build_parser().parse_args(words[1:])  # SystemExit (2) if it is not
 
 
+def test_the_top_help_examples_run_in_order_as_the_docs_run_them():
+    """``train --phrases phrases.tsv`` followed a ``phrases`` example writing no table;
+    the pv-dbow and pv-dm examples lacked the ``--token-pattern '\\w+'`` of
+    docs/pv-dbow.md, so their neighbours were ``election.`` and ``election,``."""
+    tables = set()
+    for line in _EPILOG.replace("\\\n", "").splitlines()[1:]:
+        words = shlex.split(line.split("  #")[0].split("|")[-1].split("<")[0])
+        args = build_parser().parse_args(words[1:])
+        if words[1] == "phrases" and args.table:
+            tables.add(args.table)
+        if words[1] == "train" and args.phrases:
+            assert args.phrases in tables, line  # written by an example before it
+        if words[1] == "train" and args.model in ("pv-dbow", "pv-dm"):
+            assert args.token_pattern == r"\w+" and args.lowercase, line
+
+
 def test_train_help_ends_with_examples(capsys):
     with pytest.raises(SystemExit):
         main(["train", "--help"])

@@ -39,12 +39,14 @@ _EPILOG = """examples:
   wordspace similar text8-ft unbelievablly
   echo doggos unbelievablly | wordspace vectors text8-ft   # fastText's print-word-vectors
   wordspace sentence-vectors text8-ft < lines.txt    # fastText's print-sentence-vectors
-  wordspace train bbc --model pv-dbow --lowercase --min-count 2 -o bbc-model
+  wordspace train bbc --model pv-dbow --lowercase --token-pattern '\\w+' --min-count 2 \\
+      -o bbc-model                                   # words without their punctuation
   wordspace similar bbc-model tech/001.txt --doc     # nearest documents
   echo "the striker scored twice" | wordspace infer bbc-model
-  wordspace train bbc --model pv-dm --lowercase --min-count 2 -o bbc-dm  # gensim's default
-  wordspace phrases text8 -o text8-phrases.txt      # "new york" -> new_york (word2phrase)
-  wordspace train text8 --phrases phrases.tsv -o m  # joined while reading (phrases --table)
+  wordspace train bbc --model pv-dm --lowercase --token-pattern '\\w+' --min-count 2 \\
+      -o bbc-dm                                      # PV-DM: gensim's default
+  wordspace phrases text8 -o text8-phrases.txt --table phrases.tsv  # new york -> new_york
+  wordspace train text8 --phrases phrases.tsv -o m  # that table, joined while reading
   wordspace data list
   wordspace cache list                               # encoded corpora kept, and why
   wordspace cache clean --dry-run                    # what no run will use again
