@@ -20,6 +20,20 @@ from wordspace.corpus import _FORMAT_VERSION
 from wordspace.progress import size_said
 
 
+def _deny_stat(monkeypatch, folder: Path):
+    """``os.stat`` of anything under ``folder`` refused, as a folder without permission;
+    returns the real ``os.stat``."""
+    real_stat = os.stat
+
+    def refused(path, *args, **kwargs):
+        if str(folder) in os.fspath(path):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", refused)
+    return real_stat
+
+
 def _corpus(path: Path, text: str = "a b a c\nb c a\n", **kw) -> Corpus:
     path.write_text(text)
     return Corpus(path, min_count=1, progress=False, **kw)
@@ -268,14 +282,7 @@ def test_a_source_that_cannot_be_looked_at_now_is_kept(tmp_path, monkeypatch, ca
     folder = _corpus(tmp_path / "private" / "a.txt").cache_dir
     if not records_files:
         _edit_meta(folder, files=None, path=None)
-    real_stat = os.stat
-
-    def denied(path, *args, **kwargs):
-        if str(tmp_path / "private") in os.fspath(path):
-            raise PermissionError(13, "Permission denied", os.fspath(path))
-        return real_stat(path, *args, **kwargs)
-
-    monkeypatch.setattr(os, "stat", denied)
+    real_stat = _deny_stat(monkeypatch, tmp_path / "private")
     [entry] = cache.corpus_caches()
     assert entry.status == "unchecked" and "Permission denied" in entry.why
     assert main(["cache", "clean"]) == 0
@@ -338,14 +345,7 @@ def test_clean_missing_removes_the_encodings_whose_source_is_missing(tmp_path, m
     denied = _corpus(tmp_path / "private" / "d.txt", "d e d f\n").cache_dir
     shutil.rmtree(tmp_path / "deleted")
     (tmp_path / "mnt" / "b.txt").unlink()
-    real_stat = os.stat
-
-    def refused(path, *args, **kwargs):
-        if str(tmp_path / "private") in os.fspath(path):
-            raise PermissionError(13, "Permission denied", os.fspath(path))
-        return real_stat(path, *args, **kwargs)
-
-    monkeypatch.setattr(os, "stat", refused)
+    _deny_stat(monkeypatch, tmp_path / "private")
     status = {e.folder: e.status for e in cache.corpus_caches()}
     assert [status[f] for f in (gone, emptied, denied)] == ["unchecked"] * 3
     assert main(["cache", "list"]) == 0
