@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import random
+import shutil
 import signal
 import stat
 import subprocess
@@ -762,6 +763,73 @@ def test_train_without_checkpoint_options_leaves_model_partial_alone(tmp_path):
     assert (partial / "notes.txt").read_text() == "mine"
     assert main(_train_args(corpus_file, out, 1, "--checkpoint-every", "1e")) == 2
     assert (partial / "notes.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("every", [[], ["--checkpoint-every", "1e"]])
+def test_a_model_whose_save_fails_is_kept_and_the_same_command_writes_it(
+        tmp_path, capsys, caplog, monkeypatch, every):
+    """A file put in the old model's folder during the run made the final save fail
+    (``also holds results.csv``), and the whole training was thrown away (with
+    checkpoints, all but the last one, unsaid). The finished run is kept as the
+    checkpoint beside the model, and the same command writes the model from it without
+    training; a save that fails with no room for it keeps the last checkpoint, said."""
+    import wordspace.cli as cli
+    from wordspace.engine.checkpoint import is_finished
+    from wordspace.engine.runner import ThreadRunner
+
+    corpus_file = _write_corpus(tmp_path / "corpus.txt", 600)
+    out, reference = tmp_path / "model", tmp_path / "reference"
+    partial = checkpoint_path(out)
+    args = _train_args(corpus_file, out, 1, *every)
+    assert main(_train_args(corpus_file, reference, 1)) == 0
+    assert main(_train_args(corpus_file, out, 1, "--window", "3")) == 0  # an older model
+    real = cli._check_room_for
+
+    def meanwhile(*a):  # as the training starts, a file of yours goes into the folder
+        real(*a)
+        (out / "results.csv").write_text("mine\n")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(cli, "_check_room_for", meanwhile)
+        assert main(args) == 2
+    err = capsys.readouterr().err
+    assert f"{out} is a wordspace model directory, and also holds results.csv" in err
+    assert f"The trained model is kept at {partial} (a checkpoint of the finished run): " \
+           "once the cause is fixed, run the same command again (the same -o), which " \
+           "writes the model from it without training" in err
+    assert is_finished(partial) and (out / "results.csv").read_text() == "mine\n"
+    (out / "results.csv").unlink()
+    ran = []
+    real_run = ThreadRunner.run
+    monkeypatch.setattr(ThreadRunner, "run", lambda self, jobs, *a: (
+        ran.extend(jobs), real_run(self, jobs, *a))[1])
+    with caplog.at_level(logging.WARNING):
+        assert main(args) == 0  # the same command
+    assert "holds the finished run" in caplog.text and not ran  # nothing trained
+    assert same_parameters(load_model(out), load_model(reference))
+    assert not partial.exists()
+    partial.mkdir()  # no place for it: what is kept (nothing, here) is said
+    (partial / "notes.txt").write_text("mine")
+    with monkeypatch.context() as patch:
+        patch.setattr(cli, "_check_room_for", meanwhile)
+        assert main(_train_args(corpus_file, out, 1)) == 2
+    assert "The finished training could not be kept either" in capsys.readouterr().err
+    assert (partial / "notes.txt").read_text() == "mine"
+    if every:  # the finished run cannot be written (no room): the last checkpoint is said
+        shutil.rmtree(partial)
+        (out / "results.csv").unlink()
+
+        def full(self, path):
+            raise OSError(f"{path} could not be written: no space left on its device")
+
+        monkeypatch.setattr(SkipGram, "_keep_as_checkpoint", full)
+        with monkeypatch.context() as patch:
+            patch.setattr(cli, "_check_room_for", meanwhile)
+            assert main([*args, "--window", "4"]) == 2  # (args: trained already)
+        assert f"the last checkpoint written is kept at {partial}: once the cause is " \
+               "fixed, run the same command again to resume from it" in \
+            capsys.readouterr().err
+        assert is_checkpoint(partial) and not is_finished(partial)
 
 
 def test_a_kill_while_the_checkpoint_is_removed_leaves_no_half_checkpoint(

@@ -272,8 +272,11 @@ def test_a_full_disk_during_a_save_says_so_naming_the_path(tmp_path, models, mon
 def test_a_device_too_full_for_the_model_is_refused_before_training(tmp_path, text_file,
                                                                     monkeypatch, capsys):
     """The audit filled a device to 0 bytes free: ``train`` read the corpus, trained, and
-    only its save said so. Once the vocabulary is known, the word vectors' size is a
-    floor the model cannot go below: a device with less free is refused then."""
+    only its save said so. Once the vocabulary is known, what the run will write is: the
+    model's arrays (SGNS: inputs and outputs), twice at once with checkpoints (a
+    checkpoint is written beside the one before, the last stays until the model is
+    written). An 8 MB device passed a check of the input vectors alone, with an 11 MB
+    model, and failed at the save; a 16 MB one with checkpoints died at the second."""
     from collections import namedtuple
 
     import wordspace.models.base as base
@@ -288,15 +291,36 @@ def test_a_device_too_full_for_the_model_is_refused_before_training(tmp_path, te
     out = tmp_path / "new" / "m"  # its folder is made by the save: its parent's device
     argv = ["train", str(text_file), "-o", str(out), "--dim", "16", "--min-count", "1",
             "--epochs", "1", "--quiet"]
+    arrays = 2 * len(Corpus(text_file, min_count=1, progress=False).vocab) * 16 * 4
+    free["bytes"] = arrays * 3 // 4  # more than the input vectors alone, less than both
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert f"{out}: writing the model needs at least 0.0 MiB (its word vectors alone) " \
-           "and 0.0 MiB is free on its device" in err and "nothing was trained" in err
+    assert f"{out}: writing the model needs at least {arrays / 2**20:,.1f} MiB (its arrays " \
+           "alone) and" in err and "nothing was trained" in err
+    free["bytes"] = arrays * 3 // 2  # the model, but not a checkpoint beside it
     assert main([*argv, "--checkpoint-every", "1e"]) == 2
-    assert "writing the model and its checkpoint beside it needs" in capsys.readouterr().err
+    assert "writing the model and its checkpoints beside it needs at least " \
+           f"{2 * arrays / 2**20:,.1f} MiB (2 copies of its arrays" in capsys.readouterr().err
     assert not trained and not out.exists()
-    free["bytes"] = 10**9  # room enough: trained and written
     assert main(argv) == 0 and trained and (out / "config.json").exists()
+
+
+def test_a_file_size_limit_below_the_model_s_largest_file_is_refused_before_training(
+        tmp_path, text_file):
+    """``ulimit -f`` was found only by the final save, once the whole training was done."""
+    out = tmp_path / "m"
+    words = len(Corpus(text_file, min_count=1, progress=False).vocab)
+    dim = 1 + 64 * 1024 // (4 * words)  # a row of each word: over 64 KiB
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, " \
+            "resource.getrlimit(resource.RLIMIT_FSIZE)[1]))"
+    run = subprocess.run([sys.executable, "-c", f"{limit}; from wordspace.cli import main; "
+                          "import sys; sys.exit(main(sys.argv[1:]))", "train", str(text_file),
+                          "-o", str(out), "--dim", str(dim), "--min-count", "1", "--epochs",
+                          "1", "--quiet"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2, run.stderr
+    assert f"{out}: the model's largest array will be a file of {words * dim * 4 + 128:,} " \
+           "bytes, over the file size limit of 65,536 bytes (ulimit -f)" in run.stderr
+    assert "nothing was trained" in run.stderr and not out.exists()
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")

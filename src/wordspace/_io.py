@@ -607,6 +607,17 @@ def check_room(path: Path, least: int, what: str, floor: str = "") -> None:
                       "space, or write it elsewhere; nothing was trained")
 
 
+def check_file_size_limit(path: Path, largest: int, what: str) -> None:
+    """Refuse, before the work, a file size limit (``ulimit -f``) lower than ``largest``
+    bytes, the size of the largest file (``what``, for the message) to be written at
+    ``path``: found by the write, it cost the work."""
+    limit = _file_size_limit()
+    if limit is not None and largest > limit:
+        raise OSError(f"{path}: {what} will be a file of {largest:,} bytes, over the file "
+                      f"size limit of {limit:,} bytes (ulimit -f): raise it (ulimit -f "
+                      "unlimited), or train a smaller model; nothing was trained")
+
+
 def check_name_lengths(path: str | Path) -> None:
     """Refuse, before any work, a path holding a name longer than the file system it
     would be made on takes (that of its nearest existing ancestor):

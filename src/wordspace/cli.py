@@ -749,7 +749,10 @@ class _SaveModel:
 
         if rank() != 0:  # in a distributed run, every rank holds the same model
             return
-        model.save(self.path)
+        try:
+            model.save(self.path)
+        except OSError as e:  # a file put in the model's folder meanwhile, a full device
+            raise OSError(f"{e}. {self._kept(model)}") from e
         if self.record is not None:  # after the model: a kill between leaves none
             record = {**self.record, "files": _file_digests(Path(self.path))}
             try:
@@ -761,6 +764,27 @@ class _SaveModel:
             except OSError as e:  # the model is whole: only a requeue's shortcut is lost
                 logger.warning("%s is written, but not the record of the command that made "
                                "it (%s): a requeued job would train it again", self.path, e)
+
+
+    def _kept(self, model) -> str:
+        """Where the training whose save failed is kept, and how to finish it, in words:
+        the finished run written as the checkpoint beside the model (which the same
+        command turns into the model), or else the last checkpoint written, if any."""
+        from wordspace.engine.checkpoint import holds_training
+
+        partial = checkpoint_path(self.path)
+        try:
+            model._keep_as_checkpoint(partial)
+        except (OSError, ValueError, RuntimeError) as e:
+            why = f" ({e})" if not isinstance(e, RuntimeError) else ""
+            if holds_training(partial):
+                return (f"The finished training could not be kept{why}; the last checkpoint "
+                        f"written is kept at {partial}: once the cause is fixed, run the "
+                        "same command again to resume from it")
+            return f"The finished training could not be kept either{why}: none of it is left"
+        return (f"The trained model is kept at {partial} (a checkpoint of the finished run): "
+                f"once the cause is fixed, run the same command again (the same -o), which "
+                "writes the model from it without training")
 
 
 #: ``train``'s options that do not decide the model it writes: a requeued job may run
@@ -876,7 +900,9 @@ def _add_train(sub) -> None:
                         "writes those from it); an existing model directory is replaced "
                         "atomically (with --checkpoint-every, one this very command "
                         "finished is kept: nothing is trained), anything else there is "
-                        "refused before training")
+                        "refused before training; if the save fails anyway, the trained "
+                        "model is kept in MODEL_DIR.partial, which the same command run "
+                        "again writes out without training")
     p.add_argument("--model", default=None, choices=list(MODELS),
                    help="skip-gram with negative sampling, CBOW (the window's mean predicts "
                         "the word), fastText's subword vectors (a vector for every word, "
@@ -1064,7 +1090,7 @@ def _check_model_directory_name(output: str) -> None:
 
 
 def _train(args) -> int:
-    from wordspace._io import NameTooLongError, check_room
+    from wordspace._io import NameTooLongError
     from wordspace.engine.checkpoint import (
         check_checkpoint_path,
         holds_training,
@@ -1104,12 +1130,15 @@ def _train(args) -> int:
         # this rank's own paths or resources: said by every rank once they meet (the
         # others would wait for this one until the group's timeout, half an hour)
         short = e
+    finishing = False  # from a finished run's checkpoint, kept when its save failed
     if short is None and args.restart and not args.checkpoint_every:
         remove_checkpoint(partial)
     elif short is None and holds_training(partial) and not args.checkpoint_every:
-        logger.warning("%s holds a checkpoint of an earlier run, which is not used: run "
-                       "with --checkpoint-every to resume from it, or --restart to remove "
-                       "it", partial)
+        finishing = _finishes(model, partial)
+        if not finishing:
+            logger.warning("%s holds a checkpoint of an earlier run, which is not used: run "
+                           "with --checkpoint-every to resume from it, or --restart to "
+                           "remove it", partial)
     start = time.perf_counter()
     sync = _sync_settings(args)
     _check_distributed(args, model, partial, short)
@@ -1129,16 +1158,15 @@ def _train(args) -> int:
     init = None if args.init is None else model._initial_vectors(args.init)
     corpus = corpus_type(args.corpus, **reading)
     logger.info("%s", corpus)
-    # the word vectors' float32 rows: a floor the model (and each checkpoint) cannot go below
-    copies = 2 if args.checkpoint_every else 1
-    check_room(Path(args.output), copies * len(corpus.vocab) * model.dim * 4,
-               "the model" + " and its checkpoint beside it" * (copies - 1),
-               floor=" (its word vectors alone)")
+    _check_room_for(args, model, corpus)
     saver = _SaveModel(args.output, _command_record(args, kind, corpus))
-    if args.checkpoint_every:
-        # saved before the checkpoint goes: a crash at any moment loses no training
-        model.fit(corpus, checkpoint=partial, checkpoint_every=args.checkpoint_every,
-                  restart=args.restart, callbacks=[saver], sync=sync, init=init)
+    checkpoint = partial if args.checkpoint_every or finishing else None
+    if model._resumable:
+        # saved before the checkpoint goes: a crash at any moment loses no training; a
+        # save that fails keeps the finished run as the checkpoint (_SaveModel._kept)
+        model.fit(corpus, checkpoint=checkpoint, checkpoint_every=args.checkpoint_every,
+                  restart=bool(checkpoint and args.restart), callbacks=[saver], sync=sync,
+                  init=init, update=args.update is not None)
     else:
         model.fit(corpus, sync=sync, init=init, update=args.update is not None)
         saver.on_train_end(model, model.report_)
@@ -1155,6 +1183,56 @@ def _train(args) -> int:
     # folder found at the start may have held nothing to resume (a refused start's)
     print(f"trained on {rate}; {elapsed}; model written to {args.output}")
     return 0
+
+
+def _finishes(model, partial: Path) -> bool:
+    """Whether the checkpoint at ``partial`` is a finished run of this model's settings
+    (kept when its save failed), which a run without ``--checkpoint-every`` then turns
+    into the model, as the message of the failure said the same command would."""
+    from wordspace.engine.checkpoint import CheckpointMismatch, is_finished
+
+    if not is_finished(partial):
+        return False
+    try:
+        model._check_checkpoint(partial)
+    except CheckpointMismatch:
+        return False
+    return True
+
+
+def _check_room_for(args, model, corpus) -> None:
+    """Refuse, once the corpus is read and before training, a device without room for
+    what the run will write at its fullest (the model's arrays, as many times as they
+    are on the disk at once) or a file size limit (``ulimit -f``) below its largest
+    array's file: found by the final save, either cost the whole training."""
+    from wordspace._io import check_file_size_limit, check_room
+    from wordspace.distributed.group import _world_from_environment
+    from wordspace.engine.checkpoint import holds_training
+
+    sizes = model._saved_sizes(corpus, update=args.update is not None)
+    world = _world_from_environment()
+    output = Path(args.output)
+    if not args.checkpoint_every:
+        copies, what, floor = 1, "the model", " (its arrays alone)"
+    else:
+        # a checkpoint is written beside the one before it, and the last stays until the
+        # model is written: two copies at once, one of them already there when resuming;
+        # a distributed run's ranks each keep their last two, beside rank 0's model
+        copies = 2 if world <= 1 else 2 * world + 1
+        if world <= 1 and not args.restart and holds_training(checkpoint_path(output)):
+            copies = 1
+        what = "the model and its checkpoints beside it"
+        floor = (f" ({copies} cop{'y' if copies == 1 else 'ies'} of its arrays, "
+                 f"{sum(sizes) / 2**20:,.1f} MiB each, beside any checkpoint already "
+                 "there: each checkpoint is written beside the one before it, and the "
+                 "last stays until the model is written)")
+    check_room(output, copies * sum(sizes), what, floor=floor)
+    check_file_size_limit(output, max(sizes) + _NPY_HEADER, "the model's largest array")
+
+
+#: the bytes a ``.npy`` file holds before its array's (numpy pads its header to 64 bytes
+#: or more; 128 for the model's shapes)
+_NPY_HEADER = 128
 
 
 def _read_phrase_table(reading: dict) -> None:

@@ -353,7 +353,9 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
           on_epoch_end: Callable[[TrainingReport], None] | None = None,
           on_epoch_begin: Callable[[int], None] | None = None,
           executor: DeviceExecutor | None = None,
-          sync: SyncSettings | None = None, shrink_windows: bool = True) -> TrainingReport:
+          sync: SyncSettings | None = None, shrink_windows: bool = True,
+          finished: Callable[[Callable[[str | Path], None]], None] | None = None
+          ) -> TrainingReport:
     """Train ``params`` in place on ``corpus`` with ``loss`` on examples laid out as
     ``layout`` says (:mod:`wordspace.engine.layout`); see the module docstring.
 
@@ -374,7 +376,10 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
     the result is safe). ``on_epoch_end(report)`` is called at each epoch's end, every
     lane paused, with the report of the epochs so far; ``on_epoch_begin(epoch)`` before
     each epoch this run trains (from 0; the one a checkpoint resumes inside too), at
-    the boundary after the previous one's checkpoint.
+    the boundary after the previous one's checkpoint. ``finished(keep)`` is called once
+    a single process's run is complete: ``keep(path)`` writes its final state as a
+    checkpoint at ``path``, from which the same run only finishes (no job left), to keep
+    a result that could not be saved.
 
     ``executor`` (a :class:`DeviceExecutor`, e.g.
     :class:`wordspace.cuda.executor.CudaSkipGram`) runs the jobs on a device instead of
@@ -461,14 +466,17 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
             checkpoint, checkpoint_every = _rank_checkpoint(group, checkpoint,
                                                             checkpoint_every)
         progress = progress and group.rank == 0
-    if checkpoint is not None:
+
+    def checkpointer(path: str | Path, every: Every) -> Checkpointer:
         reading = corpus.reading_settings() if hasattr(corpus, "reading_settings") else {}
         identity = corpus_identity(getattr(corpus, "name", "<corpus>"), tokens, offsets,
                                    corpus.vocab.words, counts, sentence_context, reading)
-        run.checkpointer = Checkpointer(
-            checkpoint, checkpoint_every or Every(epochs=1),
-            {**(config or {}), "job_words": job_words, "lanes": runner.workers,
-             **({} if group is None else {"ranks": group.world})}, identity)
+        return Checkpointer(path, every, {
+            **(config or {}), "job_words": job_words, "lanes": runner.workers,
+            **({} if group is None else {"ranks": group.world})}, identity)
+
+    if checkpoint is not None:
+        run.checkpointer = checkpointer(checkpoint, checkpoint_every or Every(epochs=1))
         if group is not None:
             meet_first = _choose_checkpoint(group, run.checkpointer, run.per_epoch, corpus)
         run.resume()
@@ -558,6 +566,14 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
     _check_outcome(report, meter, loss, counts, sample, epochs, min_alpha,
                    still=run.start < len(jobs) and _unchanged(probe, params), alpha=alpha)
     logger.info(report.summary())
+    if finished is not None and group is None:
+
+        def keep(path: str | Path) -> None:
+            if run.checkpointer is None or run.checkpointer.path != Path(path):
+                run.checkpointer = checkpointer(path, Every(epochs=1))
+            run.write(len(jobs))
+
+        finished(keep)
     return report
 
 
@@ -711,6 +727,10 @@ class _Run(Pauses):
             state[0] = value
         self.start, self.earlier = saved.position, saved.seconds
         self.resumed = True
+        if saved.position == self.jobs:
+            logger.warning("%s holds the finished run (kept when its result could not be "
+                           "saved): nothing left to train", source)
+            return
         logger.warning("resuming from %s at epoch %d, %.0f %% of the run (job %d of %d)",
                        source, min(saved.position // self.per_epoch + 1,
                                                    self.epochs),
@@ -776,7 +796,7 @@ class _Run(Pauses):
             self.on_epoch_end(self.meter.report(self.seconds(), epochs=epoch))
         stopping = self.stops_here
         if self.checkpointer is not None and (self.checkpointer.due(epoch) or stopping):
-            self._write(job.index)
+            self.write(job.index)
         if stopping:
             self._stopped(job.index)
         if self.on_epoch_begin is not None and epoch is not None:
@@ -792,10 +812,12 @@ class _Run(Pauses):
         """Checkpoint at ``position`` and stop (:class:`TrainingStopped`), where a rank
         meets the others outside its jobs' boundaries: at the end of its share, or at
         the start of a resumed one (:meth:`meet_at_start`)."""
-        self._write(position)
+        self.write(position)
         self._stopped(position)
 
-    def _write(self, position: int) -> None:
+    def write(self, position: int) -> None:
+        """Checkpoint the run at ``position`` (the next job's index; the run's jobs: its
+        end)."""
         self.checkpointer.write(Checkpoint(
             config={}, corpus={}, position=position, jobs=self.jobs, epochs=self.epochs,
             seconds=self.seconds(), meter=self.meter.state(),

@@ -49,7 +49,7 @@ from wordspace._validate import first_nonfinite_row
 
 __all__ = ["CHECKPOINT_FORMAT", "Checkpoint", "CheckpointMismatch", "Checkpointer", "Every",
            "check_checkpoint_path", "check_ranks", "check_settings", "corpus_identity",
-           "holds_training", "is_checkpoint", "is_marked_for", "mark_ranks",
+           "holds_training", "is_checkpoint", "is_finished", "is_marked_for", "mark_ranks",
            "remove_checkpoint"]
 
 #: version of the checkpoint layout this wordspace writes and reads
@@ -331,6 +331,17 @@ def holds_training(path: str | Path) -> bool:
     checkpoints (interrupted, or refused: a folder not shared), holds nothing, and
     binds no later run to its number of ranks."""
     return _holds_training(Path(path), _mark_of(path))
+
+
+def is_finished(path: str | Path) -> bool:
+    """Whether ``path`` is a single process's checkpoint of a run that was complete (no
+    job left: kept because its result could not be saved, see
+    :meth:`wordspace.models.base.Model._keep_as_checkpoint`)."""
+    try:
+        head = _read_head(path)
+    except ValueError:
+        return False
+    return head.position == head.jobs  # (a distributed run's mark has no head: False)
 
 
 def _holds_training(path: Path, mark: dict | None) -> bool:

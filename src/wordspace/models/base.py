@@ -160,6 +160,7 @@ class Model:
         must be, where a copy of a slice would be an array of its own)."""
         state = dict(self.__dict__)
         state.pop("_run", None)
+        state.pop("_keep_finished", None)  # the running fit's too
         for cache in self._caches + self._views:
             state.pop(cache, None)
         return state
@@ -336,12 +337,25 @@ class Model:
             raise
         finally:
             self.__dict__.pop("_run", None)
+            self.__dict__.pop("_keep_finished", None)  # the run's, done with
         if run.checkpoint is not None and lead:  # the run is complete: nothing to resume
             remove_checkpoint(run.checkpoint)
         return self
 
     #: whether ``fit`` can checkpoint, resume and call callbacks (the window models)
     _resumable = False
+
+    def _keep_as_checkpoint(self, path: str | Path) -> None:
+        """Write the run ``fit`` has just completed as a checkpoint at ``path``, from which
+        the same ``fit`` (``checkpoint=path``) only finishes, training nothing: called by
+        an ``on_train_end`` callback whose save failed, so the training is not lost.
+        ``RuntimeError`` where there is no such run (outside ``on_train_end``, a model
+        that trains in one pass, a distributed run); an ``OSError`` if it cannot be
+        written (``FileExistsError``: ``path`` is not a checkpoint)."""
+        keep = self.__dict__.get("_keep_finished")
+        if keep is None:
+            raise RuntimeError("no finished run of this model to keep")
+        keep(path)
 
     def _format(self) -> int:
         """The format this fitted model is saved in: the oldest that holds it. A model
@@ -459,10 +473,26 @@ class Model:
         inputs = (rng.random((n, self.dim), dtype=np.float32) - 0.5) / self.dim
         return inputs, np.zeros((n, self.dim), dtype=np.float32)
 
+    def _array_sizes(self, corpus: Corpus, words: int) -> list[int]:
+        """Bytes of each array ``fit`` trains for ``corpus`` with a vocabulary of
+        ``words`` words (by default a row of each of :attr:`_word_arrays` per word): what
+        a save, or a checkpoint, writes of them."""
+        return [words * rows.nbytes for rows in self._new_rows(1)]
+
     def _parameter_bytes(self, corpus: Corpus) -> int:
         """Bytes of the arrays ``fit`` allocates for ``corpus`` once its vocabulary is
-        known (by default a row of each of :attr:`_word_arrays` per word)."""
-        return len(self.vocab_) * sum(rows.nbytes for rows in self._new_rows(1))
+        known."""
+        return sum(self._array_sizes(corpus, len(self.vocab_)))
+
+    def _saved_sizes(self, corpus: Corpus, update: bool = False) -> list[int]:
+        """:meth:`_array_sizes` of the model ``fit`` is about to train on ``corpus`` (with
+        ``update``: this model grown by its new words), known before training: what
+        saving it will write, and each checkpoint of it."""
+        words = corpus.vocab.words
+        if update:
+            known = set(self.vocab_.words)
+            return self._array_sizes(corpus, len(known) + sum(w not in known for w in words))
+        return self._array_sizes(corpus, len(words))
 
     def _check_memory(self, corpus: Corpus) -> None:
         """Refuse, before they are allocated, parameters larger than the memory available
@@ -937,8 +967,11 @@ class WindowModel(Model):
         config = self._checkpoint_config()
         if run.init is not None:
             config["init"] = _initialise(params.inputs, self.vocab_.words, run.init)
-        if run.update and run.checkpoint is not None:  # resumed only from the same start
+        if run.update:  # a checkpoint of it resumes only from the same start
             config["update of"] = _digest(param_arrays(params))
+
+        def finished(keep) -> None:
+            self.__dict__["_keep_finished"] = keep  # for _keep_as_checkpoint
         try:
             self.report_ = train(
                 corpus, loss, params, layout=self._layout(),
@@ -954,7 +987,7 @@ class WindowModel(Model):
                 on_epoch_end=on_epoch_end if epoch_end or epoch_begin else None,
                 on_epoch_begin=on_epoch_begin if epoch_begin or train_begin else None,
                 sync=run.sync,
-                shrink_windows=getattr(self, "shrink_windows", True))
+                shrink_windows=getattr(self, "shrink_windows", True), finished=finished)
         except TrainingDiverged as e:
             if run.init is None:
                 raise

@@ -179,9 +179,10 @@ class FastText(SkipGram):
             logger.info("n-gram rows: %s x %d floats, %.0f MiB", f"{sub.bucket:,}", self.dim,
                         need / 2**20)
 
-    def _parameter_bytes(self, corpus: Corpus) -> int:
+    def _array_sizes(self, corpus: Corpus, words: int) -> list[int]:
         # the words' rows, and the n-gram rows that share the input array with them
-        return super()._parameter_bytes(corpus) + self.subwords.buckets * self.dim * 4
+        inputs, outputs = super()._array_sizes(corpus, words)
+        return [inputs + self.subwords.buckets * self.dim * 4, outputs]
 
     def _layout(self) -> Layout:
         table = self.__dict__.get("_word_bags")  # known once the vocabulary is

@@ -238,6 +238,11 @@ class PPMISVD(Model):
         n = len(corpus.vocab)
         return n * min(self.dim, n) * (8 + 8 + 4 + 4)
 
+    def _array_sizes(self, corpus: Corpus, words: int) -> list[int]:
+        # what is saved: the float32 vectors of words and contexts, and the singular values
+        rank = min(self.dim, words)
+        return [words * rank * 4, words * rank * 4, rank * 4]
+
     def _fit(self, corpus: Corpus) -> None:
         start = time.perf_counter()
         check_vocabulary(corpus.vocab.words, 2, "a word's PMI with itself alone is "

@@ -108,9 +108,9 @@ class PVDBOW(SkipGram):
         return {"input_vectors_": (word_rows + n_docs, self.dim),
                 "output_vectors_": (n_words, self.dim)}
 
-    def _parameter_bytes(self, documents: Documents) -> int:
-        shapes = self._shapes(len(documents.vocab), documents.n_documents)
-        return sum(math.prod(shape) for shape in shapes.values()) * 4  # float32
+    def _array_sizes(self, documents: Documents, words: int) -> list[int]:
+        shapes = self._shapes(words, documents.n_documents)
+        return [math.prod(shape) * 4 for shape in shapes.values()]  # float32
 
     def _fit(self, documents: Documents) -> None:
         n_words, n_docs, dim = len(documents.vocab), documents.n_documents, self.dim
