@@ -603,19 +603,25 @@ def test_a_stop_request_checkpoints_and_stops_and_the_same_fit_resumes(corpus, t
         corpus, checkpoint=path, checkpoint_every="1h"), whole)
 
 
+def _started_training(args: list[str]) -> subprocess.Popen:
+    """``wordspace ARGS`` (without --quiet) started, once its training has begun."""
+    proc = subprocess.Popen([sys.executable, "-m", "wordspace",
+                             *[a for a in args if a != "--quiet"]],
+                            stderr=subprocess.PIPE, text=True)
+    line = ""
+    while not line.startswith("training:"):  # the bar's first line, as training starts
+        line = proc.stderr.readline()
+        assert line, "the run ended before training"
+    return proc
+
+
 def test_sigterm_stops_training_with_a_checkpoint_and_the_command_resumes(tmp_path):
     corpus_file = _write_corpus(tmp_path / "corpus.txt", 3600)
     reference, out = tmp_path / "reference", tmp_path / "model"
     args = _train_args(corpus_file, out, 1, "--checkpoint-every", "1h", "--epochs", "40")
     assert _run_cli([*_train_args(corpus_file, reference, 1, "--epochs", "40")]
                     ).returncode == 0
-    shown = [a for a in args if a != "--quiet"]  # its progress says when training starts
-    proc = subprocess.Popen([sys.executable, "-m", "wordspace", *shown],
-                            stderr=subprocess.PIPE, text=True)
-    err = ""
-    while not err.startswith("training:"):  # the bar's first line, as training starts
-        err = proc.stderr.readline()
-        assert err, "the run ended before training"
+    proc = _started_training(args)
     proc.send_signal(signal.SIGTERM)  # 40 epochs: about a second more to go
     err = proc.communicate(timeout=120)[1]
     assert proc.returncode == 143, err
@@ -624,6 +630,31 @@ def test_sigterm_stops_training_with_a_checkpoint_and_the_command_resumes(tmp_pa
     again = _run_cli(args)
     assert again.returncode == 0 and "resuming from" in again.stderr
     assert same_parameters(load_model(out), load_model(reference))
+
+
+def test_a_second_run_writing_the_same_model_is_refused_at_once(tmp_path):
+    """Two runs with one -o both said "model written to", the last one winning; with
+    checkpoints, the second resumed from the first's live checkpoint and both trained
+    on. The run holds a lock on its output for its whole life; the kernel drops it when
+    the process dies, so a killed run leaves none."""
+    corpus_file = _write_corpus(tmp_path / "corpus.txt", 3600)
+    out = tmp_path / "model"
+    args = _train_args(corpus_file, out, 1, "--checkpoint-every", "0s", "--epochs", "200")
+    first = _started_training(args)
+    try:
+        other = tmp_path / "elsewhere" / ".." / "model"  # the same model, spelt otherwise
+        (tmp_path / "elsewhere").mkdir()
+        second = _run_cli(_train_args(corpus_file, other, 1, "--epochs", "1"))
+        assert second.returncode == 2
+        assert f"another wordspace run (pid {first.pid}) is writing {other}" in second.stderr
+        assert "trained on" not in second.stdout
+        assert first.poll() is None  # the first trains on
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    assert list((tmp_path).glob("*.lock")) == []  # nothing of the lock beside the model
+    again = _run_cli(_train_args(corpus_file, out, 1, "--epochs", "1", "--restart"))
+    assert again.returncode == 0, again.stderr  # no stale lock
 
 
 def test_a_pause_sees_every_earlier_job_done_and_no_later_one_started():

@@ -309,6 +309,61 @@ def _making(directory: Path) -> Iterator[None]:
             os.close(fd)
 
 
+class LockHeld(OSError):
+    """An :func:`exclusive_lock` held by another process (``pid``: its id, None if it
+    has not written it yet)."""
+
+    def __init__(self, path: Path, pid: int | None):
+        super().__init__(errno.EWOULDBLOCK, f"{path} is locked by process {pid}")
+        self.pid = pid
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: Path, *, wait: bool = True,
+                   waiting: Callable[[int | None], None] | None = None) -> Iterator[None]:
+    """Hold the exclusive advisory lock (``flock``) of the file ``path`` (made if missing;
+    it holds the holder's process id) for the duration. The kernel drops it when its
+    process dies, however it dies: a killed holder leaves no stale lock. Held by another
+    process: wait for it (``waiting(pid)`` is called first), or, not ``wait``, raise
+    :class:`LockHeld`. Where none can be taken (a read-only place, a file system
+    without ``flock``), the duration goes without one."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        fd = None
+    try:
+        if fd is not None and _lock(fd, path, wait, waiting):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)  # the lock goes with it
+
+
+def _lock(fd: int, path: Path, wait: bool,
+          waiting: Callable[[int | None], None] | None) -> bool:
+    """Take :func:`exclusive_lock`'s lock on ``fd``; False where ``flock`` is not to be
+    had on its file system."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        try:
+            pid = int(os.pread(fd, 32, 0))
+        except (OSError, ValueError):  # the holder has not written it yet
+            pid = None
+        if not wait:
+            raise LockHeld(path, pid) from None
+        if waiting is not None:
+            waiting(pid)
+    except OSError:
+        return False
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return True
+
+
 def name_max(directory: str | Path) -> int:
     """The longest name, in bytes, the file system of ``directory`` takes
     (``PC_NAME_MAX``; Linux's 255 where it does not say)."""

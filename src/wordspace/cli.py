@@ -900,7 +900,8 @@ def _add_train(sub) -> None:
                         "writes those from it); an existing model directory is replaced "
                         "atomically (with --checkpoint-every, one this very command "
                         "finished is kept: nothing is trained), anything else there is "
-                        "refused before training; if the save fails anyway, the trained "
+                        "refused before training, and so is a second run writing the "
+                        "same MODEL_DIR at once; if the save fails anyway, the trained "
                         "model is kept in MODEL_DIR.partial, which the same command run "
                         "again writes out without training")
     p.add_argument("--model", default=None, choices=list(MODELS),
@@ -1090,7 +1091,29 @@ def _check_model_directory_name(output: str) -> None:
 
 
 def _train(args) -> int:
-    from wordspace._io import NameTooLongError
+    from contextlib import ExitStack
+
+    with ExitStack() as held:  # the output's lock, for the run's whole life
+        return _train_holding(args, held)
+
+
+def _output_lock(output: str):
+    """The lock of ``train -o OUTPUT`` (:func:`~wordspace._io.exclusive_lock`), held by
+    the run writing it: a second run writing the same model (and its checkpoint) is
+    refused at once, however the path is spelt. The lock file is wordspace's, under
+    ``$WORDSPACE_HOME/locks``, named by a digest of the path, never beside the model."""
+    import hashlib
+
+    from wordspace._io import cache_home, exclusive_lock
+
+    key = hashlib.blake2b(str(Path(output).resolve()).encode("utf-8", "surrogateescape"),
+                          digest_size=16).hexdigest()
+    return exclusive_lock(cache_home() / "locks" / f"train-{key}.lock", wait=False)
+
+
+def _train_holding(args, held) -> int:
+    """``train``, whose output's lock is taken into ``held`` (an ``ExitStack``)."""
+    from wordspace._io import LockHeld, NameTooLongError
     from wordspace.engine.checkpoint import (
         check_checkpoint_path,
         holds_training,
@@ -1110,6 +1133,14 @@ def _train(args) -> int:
         raise UsageError(f"--checkpoint-every and --restart are for window models; "
                          f"{args.model} trains in one pass")
     try:  # before hours of training, not after
+        if os.environ.get("RANK", "0") == "0":  # a distributed run's rank 0 writes it
+            try:
+                held.enter_context(_output_lock(args.output))
+            except LockHeld as e:
+                pid = "" if e.pid is None else f" (pid {e.pid})"
+                raise RuntimeError(f"another wordspace run{pid} is writing "
+                                   f"{args.output}: wait for it to end, or write to "
+                                   "another -o") from None
         check_model_path(args.output)
         model._check_resources(update=args.update is not None)  # a GPU, memory
         if args.checkpoint_every or args.restart:

@@ -72,6 +72,7 @@ from wordspace._io import (
     cache_home,
     clean_stale_temporaries,
     decompressing_reader,
+    exclusive_lock,
     fsync_directory,
     temporary_file,
     text_head,
@@ -416,7 +417,6 @@ def _cached_or_fetched(dataset: Dataset, download: bool, progress: bool,
         return _cached_or_fetched_alone(dataset, download, progress, deadline)
 
 
-@contextlib.contextmanager
 def _one_at_a_time(dataset: Dataset):
     """Hold the lock of ``dataset``'s cache folder, so processes fetching it at once (the
     ranks of a distributed run on one machine, say) download it once: the first fetches,
@@ -424,24 +424,10 @@ def _one_at_a_time(dataset: Dataset):
     folder holds the data alone); where none can be made (a read-only shared cache, a
     system without ``flock``), there is no lock, and each process downloads its own,
     published atomically as ever."""
-    try:
-        import fcntl
-
-        lock = dataset.folder.parent / f".{dataset.folder.name}.lock"
-        lock.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-    except (ImportError, OSError):
-        yield
-        return
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            logger.info("%s: another process is fetching it; waiting for it", dataset.name)
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # the lock goes with it
+    return exclusive_lock(
+        dataset.folder.parent / f".{dataset.folder.name}.lock",
+        waiting=lambda pid: logger.info("%s: another process is fetching it; waiting for "
+                                        "it", dataset.name))
 
 
 def _cached_or_fetched_alone(dataset: Dataset, download: bool, progress: bool,
