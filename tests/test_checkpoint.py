@@ -491,7 +491,9 @@ def test_a_mismatched_checkpoint_is_refused_before_the_corpus_is_read(tmp_path, 
             raise AssertionError("the corpus was read")
 
     with pytest.raises(CheckpointMismatch, match=r"workers \(--workers\): 1 in the "
-                                                 r"checkpoint, 2 in this run; window: 5"):
+                                                 r"checkpoint, 2 in this run \(--workers 1, "
+                                                 r"workers=1 in Python, resumes it\); "
+                                                 r"window: 5"):
         SkipGram(dim=12, epochs=8, sample=0.0, seed=5, workers=2, window=3,
                  progress=False).fit(Unread(), checkpoint=partial)
 
@@ -506,6 +508,36 @@ def test_a_mismatched_checkpoint_is_refused_before_the_corpus_is_read(tmp_path, 
     # the same settings pass the early check (and resume, as the tests above show)
     with pytest.raises(AssertionError, match="the corpus was read"):
         main(_train_args(corpus_file, tmp_path / "model", 1, "--checkpoint-every", "1e"))
+
+
+def test_a_resume_without_workers_takes_the_checkpoint_s(tmp_path, capsys, caplog,
+                                                          monkeypatch):
+    """A job requeued on a node with other cores could not resume with the default
+    --workers (all cores): ``workers (--workers): 2 in the checkpoint, 1 in this run``.
+    Without --workers the resume takes the checkpoint's count, said; another given
+    explicitly is refused saying which to give."""
+    import wordspace.models.base as base
+
+    corpus_file = _write_corpus(tmp_path / "corpus.txt", 3600)
+    out = tmp_path / "model"
+    partial = checkpoint_path(out)
+    _interrupted(SkipGram(dim=12, epochs=8, sample=0.0, seed=5, workers=2, progress=False),
+                 Corpus(corpus_file, progress=False), partial)
+    monkeypatch.setattr(base, "default_workers", lambda: 1)  # a node of one core
+    args = _train_args(corpus_file, out, 1, "--checkpoint-every", "1e")
+    assert main(args) == 2  # given explicitly: refused, saying how to resume
+    err = capsys.readouterr().err
+    assert "workers (--workers): 2 in the checkpoint, 1 in this run (--workers 2, " \
+           "workers=2 in Python, resumes it)" in err and "--restart" in err
+    at = args.index("--workers")
+    with caplog.at_level(logging.WARNING):
+        assert main(args[:at] + args[at + 2:]) == 0, capsys.readouterr().err
+    assert f"{partial} was made with 2 workers, and a resume keeps them: training with 2 " \
+           "(not this machine's default of 1)" in caplog.text and "resuming from" in \
+        caplog.text
+    n_tokens = Corpus(corpus_file, progress=False).n_tokens
+    report = json.loads((out / "training.json").read_text())
+    assert report["epoch_words"] == [n_tokens] * 8 and not partial.exists()
 
 
 def _run_cli(args: list[str]) -> subprocess.CompletedProcess:

@@ -685,8 +685,10 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
                      metavar="WHEN",
                      help="write a checkpoint to MODEL_DIR.partial every WHEN: a duration "
                           "(30s, 10m, 2h) or a number of epochs (2e); the same command "
-                          "run again after a crash resumes from it, and it is removed once "
-                          "the model is written (window models; see docs/checkpoints.md)")
+                          "run again after a crash resumes from it (with the checkpoint's "
+                          "--workers, taken when --workers is not given), and it is removed "
+                          "once the model is written (window models; see "
+                          "docs/checkpoints.md)")
     run.add_argument("--restart", action="store_true",
                      help="remove the checkpoint MODEL_DIR.partial of an earlier run and "
                           "start over")
@@ -764,7 +766,6 @@ class _SaveModel:
             except OSError as e:  # the model is whole: only a requeue's shortcut is lost
                 logger.warning("%s is written, but not the record of the command that made "
                                "it (%s): a requeued job would train it again", self.path, e)
-
 
     def _kept(self, model) -> str:
         """Where the training whose save failed is kept, and how to finish it, in words:
@@ -1117,6 +1118,7 @@ def _train_holding(args, held) -> int:
     from wordspace.engine.checkpoint import (
         check_checkpoint_path,
         holds_training,
+        is_finished,
         remove_checkpoint,
     )
     from wordspace.models.base import check_model_path
@@ -1161,6 +1163,8 @@ def _train_holding(args, held) -> int:
         # this rank's own paths or resources: said by every rank once they meet (the
         # others would wait for this one until the group's timeout, half an hour)
         short = e
+    if short is None and not args.restart and (args.checkpoint_every or is_finished(partial)):
+        _resume_with_the_checkpoint_s_workers(args, model, partial)
     finishing = False  # from a finished run's checkpoint, kept when its save failed
     if short is None and args.restart and not args.checkpoint_every:
         remove_checkpoint(partial)
@@ -1214,6 +1218,25 @@ def _train_holding(args, held) -> int:
     # folder found at the start may have held nothing to resume (a refused start's)
     print(f"trained on {rate}; {elapsed}; model written to {args.output}")
     return 0
+
+
+def _resume_with_the_checkpoint_s_workers(args, model, partial: Path) -> None:
+    """Without ``--workers``, a run resuming the checkpoint at ``partial`` takes the worker
+    count it was made with (which a resume must keep), not the default of all this
+    machine's cores: a job requeued on a node with other cores resumes. Said when it
+    is not the default."""
+    from wordspace.engine.checkpoint import checkpoint_config
+
+    if args.workers is not None or model._device != "cpu":  # a device's run has one lane
+        return
+    saved = (checkpoint_config(partial) or {}).get("lanes")
+    if not isinstance(saved, int) or isinstance(saved, bool) or saved < 1 \
+            or saved == model._workers:
+        return
+    logger.warning("%s was made with %d workers, and a resume keeps them: training with "
+                   "%d (not this machine's default of %d)", partial, saved, saved,
+                   model._workers)
+    model.set_params(workers=saved)
 
 
 def _finishes(model, partial: Path) -> bool:

@@ -48,7 +48,8 @@ from wordspace._json import parse_json
 from wordspace._validate import first_nonfinite_row
 
 __all__ = ["CHECKPOINT_FORMAT", "Checkpoint", "CheckpointMismatch", "Checkpointer", "Every",
-           "check_checkpoint_path", "check_ranks", "check_settings", "corpus_identity",
+           "check_checkpoint_path", "check_ranks", "check_settings", "checkpoint_config",
+           "corpus_identity",
            "holds_training", "is_checkpoint", "is_finished", "is_marked_for", "mark_ranks",
            "remove_checkpoint"]
 
@@ -450,9 +451,25 @@ def _read_arrays(path: str | Path, head: Checkpoint, like: dict[str, np.ndarray]
 def _differences(saved: dict, now: dict) -> list[str]:
     """``name: X in the checkpoint, Y in this run`` for every setting that differs."""
     names = {"lanes": "workers (--workers)"}  # the runner's lanes are the user's workers
+    # the worker count is the machine's choice more than the model's: say how to match it
+    hints = {"lanes": lambda was: f" (--workers {was}, workers={was} in Python, resumes it)"}
     return [f"{names.get(key, key)}: {saved.get(key, '(unset)')!r} in the checkpoint, "
             f"{now.get(key, '(unset)')!r} in this run"
+            + (hints[key](saved[key]) if key in hints and key in saved else "")
             for key in sorted(set(saved) | set(now)) if saved.get(key) != now.get(key)]
+
+
+def checkpoint_config(path: str | Path) -> dict | None:
+    """The configuration (``config``) of the single process's checkpoint at ``path``;
+    None where there is none, or a distributed run's, or a damaged one (the resume says
+    what is wrong with it)."""
+    mark = _mark_of(path)
+    if mark is None or _ranks_of(mark) is not None:
+        return None
+    try:
+        return _read_head(path).config
+    except ValueError:
+        return None
 
 
 def check_settings(path: str | Path, config: dict) -> None:
@@ -463,12 +480,8 @@ def check_settings(path: str | Path, config: dict) -> None:
     distributed run's checkpoint or a damaged one is left to the resume, which says what
     is wrong with it; so are the settings ``config`` does not name."""
     path = Path(path)
-    mark = _mark_of(path)
-    if mark is None or _ranks_of(mark) is not None:
-        return
-    try:
-        saved = _read_head(path).config
-    except ValueError:
+    saved = checkpoint_config(path)
+    if saved is None:
         return
     problems = _differences({key: saved[key] for key in config if key in saved}, config)
     if problems:
