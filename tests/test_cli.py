@@ -836,6 +836,19 @@ def test_train_update_refuses_what_an_update_cannot_change(trained, tmp_path, ca
     assert not (tmp_path / "m").exists()
 
 
+def test_train_s_help_says_an_update_is_not_checkpointed():
+    """--update refuses --checkpoint-every and --restart, and neither --help nor
+    checkpoints.md said so (it listed --update beside the re-queue record as if it
+    worked)."""
+    from wordspace.cli import build_parser
+
+    train = build_parser()._subparsers._group_actions[0].choices["train"]
+    said = {a.dest: " ".join(a.help.split()) for a in train._actions if a.help}
+    assert "not --update" in said["checkpoint_every"]
+    assert "not with --update" in said["restart"]
+    assert "--checkpoint-every and --restart are refused with it" in said["update"]
+
+
 def test_train_update_takes_the_model_s_own_values_of_what_it_cannot_change(
         trained, tmp_path, text_file):
     """A script that repeats the first run's options (--dim 12 --update ...): each is the

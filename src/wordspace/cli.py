@@ -687,18 +687,19 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
                           "(30s, 10m, 2h) or a number of epochs (2e); the same command "
                           "run again after a crash resumes from it (with the checkpoint's "
                           "--workers, taken when --workers is not given), and it is removed "
-                          "once the model is written (window models; see "
+                          "once the model is written (window models, not --update; see "
                           "docs/checkpoints.md)")
     run.add_argument("--restart", action="store_true",
                      help="remove the checkpoint MODEL_DIR.partial of an earlier run and "
-                          "start over")
+                          "start over (not with --update)")
     run.add_argument("--update", default=None, metavar="MODEL",
                      help="continue training MODEL (a model directory or a fastText .bin) "
                           "on the corpus: its new words are added, its settings kept "
                           "(--epochs, --alpha, --min-alpha, --workers, --seed, --device "
                           "and --device-option may change: options given are added to "
                           "the model's, --device cpu drops them); the result is written "
-                          "to -o")
+                          "to -o. An update is not checkpointed: --checkpoint-every and "
+                          "--restart are refused with it")
     run.add_argument("--init", default=None, metavar="VECTORS",
                      help="start from pretrained vectors (a model directory, a fastText "
                           ".bin, a word2vec, .vec or GloVe file of the same dimension): "
