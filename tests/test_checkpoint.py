@@ -386,11 +386,16 @@ def test_a_damaged_checkpoint_is_refused_naming_the_file(corpus, tmp_path):
     inputs = np.load(path / "inputs.npy")
     inputs[3, 1] = np.nan
     np.save(path / "inputs.npy", inputs)
+    damaged = r"; the checkpoint is damaged: start over with --restart \(restart=True in " \
+              r"Python\), which replaces it$"
     with pytest.raises(ValueError, match=r"inputs.npy: holds non-finite values \(NaN or "
-                                         r"inf\), the first in row 3$"):
+                                         r"inf\), the first in row 3" + damaged):
         SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=path)
     np.save(path / "inputs.npy", inputs[:, :4].astype(np.float64))
-    with pytest.raises(ValueError, match=r"inputs.npy: expected float32 of shape"):
+    with pytest.raises(ValueError, match=r"inputs.npy: expected float32 of shape .*" + damaged):
+        SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=path)
+    (path / "inputs.npy").write_bytes(b"\x93NUMPY garbage")  # not an array at all
+    with pytest.raises(ValueError, match=r"inputs.npy: .*" + damaged):
         SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=path)
     np.save(path / "inputs.npy", np.zeros_like(inputs))
     np.save(path / "states.npy", np.zeros(1, np.uint64))
@@ -410,7 +415,7 @@ def test_a_damaged_checkpoint_is_refused_naming_the_file(corpus, tmp_path):
             ({"meter": {**meter, "epoch_words": [-5] + meter["epoch_words"][1:]}},
              r"partial: the meter's 'epoch_words' holds a negative or non-finite value"),
             ({"meter": {**meter, "lr": float("inf")}},
-             r"partial: the meter's 'lr' holds a negative or non-finite value")):
+             r"partial: the meter's 'lr' holds a negative or non-finite value.*" + damaged)):
         (path / "checkpoint.json").write_text(json.dumps({**head, **damage}))
         with pytest.raises(ValueError, match=said):
             SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=path)
@@ -420,6 +425,38 @@ def test_a_damaged_checkpoint_is_refused_naming_the_file(corpus, tmp_path):
                                               r"checkpoint.json is damaged or not"):
         SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=path, restart=True)
     assert (path / "inputs.npy").exists()
+
+
+def test_a_checkpoint_that_cannot_be_written_says_what_is_left_to_resume(
+        corpus, tmp_path, monkeypatch):
+    """A full device at a checkpoint ended the run with "m.partial could not be written:
+    no space left ...; nothing was replaced", not saying that the previous checkpoint is
+    kept and that the same command resumes from it once there is room."""
+    import errno
+
+    from wordspace.engine import checkpoint as module
+
+    real, written = module.write_checkpoint, []
+
+    def full_at(n: int):
+        def write(path, checkpoint):
+            if len(written) == n:
+                raise OSError(errno.ENOSPC, f"{path} could not be written: no space left")
+            written.append(checkpoint.position)
+            real(path, checkpoint)
+        return write
+
+    path = tmp_path / "run.partial"
+    monkeypatch.setattr(module, "write_checkpoint", full_at(0))
+    with pytest.raises(OSError, match=r"no space left; no checkpoint was written before "
+                                      r"this one, so running again starts over$"):
+        SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=path, checkpoint_every="1e")
+    monkeypatch.setattr(module, "write_checkpoint", full_at(2))
+    with pytest.raises(OSError, match=r"no space left; the previous checkpoint, at 50 % of "
+                       rf"the run, is kept at {path}: once the cause is fixed \(free some "
+                       r"space\), the same command \(or fit\) resumes from it$") as info:
+        SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=path, checkpoint_every="1e")
+    assert info.value.errno == errno.ENOSPC and is_checkpoint(path)
 
 
 def test_only_a_checkpoint_is_ever_replaced(corpus, tmp_path):
@@ -816,7 +853,7 @@ def test_a_requeue_knows_pretrained_vectors_by_their_contents_not_their_path(tmp
     assert trains(args) and not trains(args)
 
 
-def test_train_without_checkpoint_options_leaves_model_partial_alone(tmp_path):
+def test_train_without_checkpoint_options_leaves_model_partial_alone(tmp_path, capsys):
     corpus_file = _write_corpus(tmp_path / "corpus.txt", 300)
     out = tmp_path / "model"
     partial = checkpoint_path(out)
@@ -826,6 +863,9 @@ def test_train_without_checkpoint_options_leaves_model_partial_alone(tmp_path):
     assert (partial / "notes.txt").read_text() == "mine"
     assert main(_train_args(corpus_file, out, 1, "--checkpoint-every", "1e")) == 2
     assert (partial / "notes.txt").read_text() == "mine"
+    # there is no option naming the checkpoint: -o names it
+    assert "(wordspace train's is MODEL_DIR.partial, beside -o MODEL_DIR: give -o " \
+           "another name)" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("every", [[], ["--checkpoint-every", "1e"]])

@@ -53,6 +53,7 @@ import numpy as np
 from wordspace._tokens import shorten
 from wordspace.corpus import Corpus
 from wordspace.engine.checkpoint import (
+    DAMAGED,
     Checkpoint,
     Checkpointer,
     CheckpointMismatch,
@@ -720,7 +721,7 @@ class _Run(Pauses):
         try:
             self.meter.restore(saved.meter)
         except ValueError as e:
-            raise ValueError(f"{source}: {e}; the checkpoint is damaged") from None
+            raise ValueError(f"{source}: {e}; {DAMAGED}") from None
         for name, array in arrays.items():
             array[...] = saved.arrays[name]
         for state, value in zip(self.states, saved.states, strict=True):

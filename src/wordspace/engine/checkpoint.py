@@ -57,6 +57,8 @@ __all__ = ["CHECKPOINT_FORMAT", "Checkpoint", "CheckpointMismatch", "Checkpointe
 CHECKPOINT_FORMAT = 1
 _MARKER = "wordspace checkpoint"
 _RESTART = "start over with --restart (restart=True in Python), which replaces it"
+#: what a checkpoint found damaged when read says to do
+DAMAGED = f"the checkpoint is damaged: {_RESTART}"
 #: the suffix of the checkpoint kept before the last (:attr:`Checkpointer.keep_previous`)
 PREVIOUS = ".previous"
 #: the name of a rank's place in a distributed run's checkpoint
@@ -218,7 +220,9 @@ def check_checkpoint_path(path: str | Path) -> dict | None:
 
     check_replaceable(path, "a wordspace checkpoint", lambda _: mark is not None,
                       missing_mark(path, "checkpoint.json", "no checkpoint.json naming one"),
-                      "move it away, or choose another path for the checkpoint",
+                      "move it away, or choose another path for the checkpoint (wordspace "
+                      "train's is MODEL_DIR.partial, beside -o MODEL_DIR: give -o another "
+                      "name)",
                       holds=holds)
     return mark
 
@@ -386,15 +390,19 @@ def write_checkpoint(path: str | Path, checkpoint: Checkpoint) -> None:
 def _load_checked(file: Path, dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarray:
     """A saved array, refused unless it is a plain ``.npy`` of exactly ``dtype`` and
     ``shape`` (and, for floats, finite): a checkpoint is resumed bit for bit or not at all."""
-    array = load_npy(file, whole="the checkpoint", missing=ValueError)
+    try:
+        array = load_npy(file, whole="the checkpoint", missing=ValueError)
+    except ValueError as e:
+        raise ValueError(f"{e}; {DAMAGED}") from None
     if not isinstance(array, np.ndarray) or array.dtype != dtype or array.shape != shape:
         found = (f"{array.dtype} {array.shape}" if isinstance(array, np.ndarray)
                  else type(array).__name__)
-        raise ValueError(f"{file}: expected {np.dtype(dtype)} of shape {shape}, found {found}")
+        raise ValueError(f"{file}: expected {np.dtype(dtype)} of shape {shape}, found "
+                         f"{found}; {DAMAGED}")
     row = first_nonfinite_row(array) if array.dtype.kind == "f" else None
     if row is not None:
         raise ValueError(f"{file}: holds non-finite values (NaN or inf), the first in row "
-                         f"{row}")
+                         f"{row}; {DAMAGED}")
     return array
 
 
@@ -409,7 +417,7 @@ def _read_head(path: str | Path) -> Checkpoint:
 
     def need(ok: bool, what: str) -> None:
         if not ok:
-            raise ValueError(f"{file}: {what}; the checkpoint is damaged: {_RESTART}")
+            raise ValueError(f"{file}: {what}; {DAMAGED}")
 
     need(isinstance(head, dict) and head.get("kind") == _MARKER, "not a wordspace checkpoint")
     need(head.get("format") == CHECKPOINT_FORMAT,
@@ -442,7 +450,7 @@ def _read_arrays(path: str | Path, head: Checkpoint, like: dict[str, np.ndarray]
     head.states = _load_checked(path / "states.npy", np.dtype(np.uint64), (lanes,))
     if not (head.states != 0).all():
         raise ValueError(f"{path / 'states.npy'}: a lane's random state is 0 (xorshift "
-                         f"would stay 0); the checkpoint is damaged: {_RESTART}")
+                         f"would stay 0); {DAMAGED}")
     head.arrays = {name: _load_checked(path / f"{name}.npy", a.dtype, a.shape)
                    for name, a in like.items()}
     return head
@@ -550,8 +558,26 @@ class Checkpointer:
         checkpoint.config, checkpoint.corpus = self.config, self.corpus
         if self.keep_previous:
             self._rotate()
-        write_checkpoint(self.path, checkpoint)
+        try:
+            write_checkpoint(self.path, checkpoint)
+        except FileExistsError:  # a folder of the user's: it says so
+            raise
+        except OSError as e:  # a full device, say: what is left to resume from
+            error = OSError(f"{e}; {self._left()}")
+            error.errno = e.errno
+            raise error from e
         self._last = time.monotonic()
+
+    def _left(self) -> str:
+        """What a run whose checkpoint could not be written leaves to resume from, in
+        words."""
+        found = next(iter(self.heads().items()), None)  # (a rank's: its previous one)
+        if found is None:
+            return "no checkpoint was written before this one, so running again starts over"
+        where, last = found
+        return (f"the previous checkpoint, at {100 * last.position / max(last.jobs, 1):.0f} "
+                f"% of the run, is kept at {where}: once the cause is fixed (free some "
+                "space), the same command (or fit) resumes from it")
 
     def resume_from_previous(self) -> None:
         """Resume from the checkpoint before the last (:attr:`previous`: the last one
