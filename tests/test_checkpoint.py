@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import random
+import re
 import shutil
 import signal
 import stat
@@ -457,6 +458,39 @@ def test_a_checkpoint_that_cannot_be_written_says_what_is_left_to_resume(
                        r"space\), the same command \(or fit\) resumes from it$") as info:
         SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=path, checkpoint_every="1e")
     assert info.value.errno == errno.ENOSPC and is_checkpoint(path)
+
+
+def test_each_checkpoint_is_logged_and_a_large_share_of_time_in_them_warned_about(
+        corpus, tmp_path, monkeypatch, caplog):
+    """Checkpoints were never logged, even with -v: what --checkpoint-every 0s costs was
+    not to be seen."""
+    from wordspace.engine import checkpoint as module
+
+    real = module.write_checkpoint
+
+    def slow(path, checkpoint):  # a large model's: writing it dwarfs a job
+        time.sleep(0.02)
+        real(path, checkpoint)
+
+    monkeypatch.setattr(module, "write_checkpoint", slow)
+    monkeypatch.setattr(module, "CHECKPOINT_WARNING_AFTER", 0.0)
+    path = tmp_path / "run.partial"
+    with caplog.at_level(logging.INFO, logger="wordspace"):
+        SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=path, checkpoint_every=0)
+    written = [r.getMessage() for r in caplog.records
+               if r.getMessage().startswith("checkpoint written to")]
+    assert len(written) == 19  # at every boundary of 20 jobs (5 an epoch)
+    assert re.fullmatch(rf"checkpoint written to {re.escape(str(path))} in 0\.\d\d s, at "
+                        r"20 % of the run \(after job 4 of 20\)", written[3]), written[3]
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warned) == 1 and warned[0].startswith("writing checkpoints took")
+    assert "checkpoint less often than --checkpoint-every 0s" in warned[0]
+    caplog.clear()
+    monkeypatch.undo()  # real writes, and no warning in a run's first second
+    with caplog.at_level(logging.INFO, logger="wordspace"):  # a checkpoint every epoch
+        SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=path, checkpoint_every="1e")
+    assert "writing checkpoints took" not in caplog.text
+    assert caplog.text.count("checkpoint written to") == 3
 
 
 def test_only_a_checkpoint_is_ever_replaced(corpus, tmp_path):

@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 import math
 import os
 import re
@@ -52,6 +53,13 @@ __all__ = ["CHECKPOINT_FORMAT", "Checkpoint", "CheckpointMismatch", "Checkpointe
            "corpus_identity",
            "holds_training", "is_checkpoint", "is_finished", "is_marked_for", "mark_ranks",
            "remove_checkpoint"]
+
+logger = logging.getLogger(__name__)
+
+#: checkpoints taking more than this share of a run's time are warned about (once)
+CHECKPOINT_SHARE_WARNING = 0.2
+#: ... once the run has gone on this long (the first seconds say little)
+CHECKPOINT_WARNING_AFTER = 1.0
 
 #: version of the checkpoint layout this wordspace writes and reads
 CHECKPOINT_FORMAT = 1
@@ -513,7 +521,9 @@ class Checkpointer:
     def __init__(self, path: str | Path, every: Every, config: dict, corpus: dict):
         self.path, self.every = Path(path), every
         self.config, self.corpus = config, corpus
-        self._last = time.monotonic()
+        self._last = self._started = time.monotonic()
+        self._spent = 0.0  # seconds spent writing checkpoints
+        self._warned = False
         #: keep the checkpoint before the last at :attr:`previous` (a distributed rank's:
         #: a run killed while its ranks were writing resumes from the last one all have)
         self.keep_previous = False
@@ -556,6 +566,7 @@ class Checkpointer:
     def write(self, checkpoint: Checkpoint) -> None:
         """Publish ``checkpoint`` (its config and corpus are this run's)."""
         checkpoint.config, checkpoint.corpus = self.config, self.corpus
+        began = time.monotonic()
         if self.keep_previous:
             self._rotate()
         try:
@@ -566,7 +577,25 @@ class Checkpointer:
             error = OSError(f"{e}; {self._left()}")
             error.errno = e.errno
             raise error from e
+        self._account(checkpoint, time.monotonic() - began)
         self._last = time.monotonic()
+
+    def _account(self, checkpoint: Checkpoint, seconds: float) -> None:
+        """Log the checkpoint just written, and warn (once) when checkpoints take a large
+        share of the run's time (``--checkpoint-every 0s`` on a large model, say)."""
+        self._spent += seconds
+        logger.info("checkpoint written to %s in %.2f s, at %.0f %% of the run (after job "
+                    "%d of %d)", self.path, seconds,
+                    100 * checkpoint.position / max(checkpoint.jobs, 1), checkpoint.position,
+                    checkpoint.jobs)
+        elapsed = time.monotonic() - self._started
+        if not self._warned and elapsed >= CHECKPOINT_WARNING_AFTER \
+                and self._spent > CHECKPOINT_SHARE_WARNING * elapsed:
+            self._warned = True
+            logger.warning("writing checkpoints took %.0f %% of the run's time so far (%.1f "
+                           "of %.1f s): checkpoint less often than --checkpoint-every %s "
+                           "(checkpoint_every in Python)", 100 * self._spent / elapsed,
+                           self._spent, elapsed, self.every)
 
     def _left(self) -> str:
         """What a run whose checkpoint could not be written leaves to resume from, in
