@@ -760,6 +760,19 @@ def test_a_second_run_writing_the_same_model_is_refused_at_once(tmp_path):
     assert again.returncode == 0, again.stderr  # no stale lock
 
 
+def test_sigterm_without_checkpoints_says_nothing_was_kept(tmp_path):
+    """A run without --checkpoint-every, pre-empted, ended silently (status 143)."""
+    corpus_file = _write_corpus(tmp_path / "corpus.txt", 3600)
+    out = tmp_path / "model"
+    proc = _started_training(_train_args(corpus_file, out, 1, "--epochs", "200"))
+    proc.send_signal(signal.SIGTERM)
+    err = proc.communicate(timeout=120)[1]
+    assert proc.returncode == -signal.SIGTERM, err  # as SIGTERM ends it: 143 in a shell
+    assert "wordspace: SIGTERM: training stopped; nothing of it was kept (with " \
+           "--checkpoint-every, a stopped run writes a checkpoint" in err
+    assert not out.exists() and not checkpoint_path(out).exists()
+
+
 def test_a_pause_sees_every_earlier_job_done_and_no_later_one_started():
     from wordspace.engine import Job, ThreadRunner
     from wordspace.engine.runner import Pauses

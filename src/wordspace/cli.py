@@ -1126,9 +1126,11 @@ def _train_holding(args, held) -> int:
     from wordspace.train import format_loss
 
     _check_model_directory_name(args.output)
-    if args.checkpoint_every:  # from the start: a SIGTERM while the run is being set up
-        # (a distributed rank joining its group) is a stop asked, not the end of the rank
-        signal.signal(signal.SIGTERM, _stop_with_a_checkpoint)
+    # from the start: a SIGTERM while the run is being set up (a distributed rank joining
+    # its group) is a stop asked, not the end of the rank; put back once the run is over
+    held.callback(signal.signal, signal.SIGTERM, signal.signal(
+        signal.SIGTERM, _stop_with_a_checkpoint if args.checkpoint_every
+        else _stop_without_a_checkpoint))
     model, corpus_type, reading = build_model(args)
     _read_phrase_table(reading)
     partial = checkpoint_path(args.output)
@@ -1391,6 +1393,16 @@ def _stop_with_a_checkpoint(signum, frame) -> None:
     print(f"{_rank_said()}wordspace: SIGTERM: stopping after the next job (on a GPU: the "
           "launch), with a checkpoint (again: stop at once)", file=sys.stderr, flush=True)
     request_stop()
+
+
+def _stop_without_a_checkpoint(signum, frame) -> None:
+    """SIGTERM while training without checkpoints: the run ends at once, as SIGTERM ends
+    it (status 143), saying that nothing of it is kept and how a stopped run resumes."""
+    print(f"{_rank_said()}wordspace: SIGTERM: training stopped; nothing of it was kept "
+          "(with --checkpoint-every, a stopped run writes a checkpoint that the same "
+          "command resumes from)", file=sys.stderr, flush=True)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _sync_settings(args):
