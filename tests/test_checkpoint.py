@@ -493,6 +493,22 @@ def test_each_checkpoint_is_logged_and_a_large_share_of_time_in_them_warned_abou
     assert caplog.text.count("checkpoint written to") == 3
 
 
+def test_checkpoints_every_as_many_epochs_as_the_run_has_are_warned_about(
+        corpus, tmp_path, caplog):
+    """--checkpoint-every 100e with --epochs 1 was accepted silently and never
+    checkpointed."""
+    path = tmp_path / "run.partial"
+    with caplog.at_level(logging.WARNING, logger="wordspace"):
+        SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=path, checkpoint_every="4e")
+    assert "checkpoint_every='4e' (--checkpoint-every 4e) with 4 epoch(s): checkpoints " \
+           "come between epochs, so none comes before the run ends and a killed run starts " \
+           "over; checkpoint every epoch (1e), or after a duration (10m)" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="wordspace"):
+        SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=path, checkpoint_every="3e")
+    assert "checkpoint_every" not in caplog.text  # one comes, before the fourth epoch
+
+
 def test_only_a_checkpoint_is_ever_replaced(corpus, tmp_path):
     mine = tmp_path / "mine"
     mine.mkdir()

@@ -391,6 +391,15 @@ class Model:
                              "checkpoint's directory)")
         if checkpoint is not None:
             check_checkpoint_path(checkpoint)  # before reading the corpus, not after
+        epochs = getattr(self, "epochs", None)
+        if every is not None and every.epochs is not None and epochs is not None \
+                and every.epochs >= epochs:  # checkpoints come between epochs
+            logger.warning("checkpoint_every=%r (--checkpoint-every %s) with %d epoch(s): "
+                           "checkpoints come between epochs, so none comes before the run "
+                           "ends and a killed run starts over; checkpoint %s",
+                           str(every), every, epochs,
+                           "every epoch (1e), or after a duration (10m)" if epochs > 1
+                           else "after a duration (10m)")
         if init is not None:
             init = self._initial_vectors(init)
         return _RunOptions(checkpoint, every, bool(restart), callbacks, sync, init)
