@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -1363,3 +1364,36 @@ def test_verbose_is_taken_after_a_data_action_and_defaults_are_shown(capsys):
         with pytest.raises(SystemExit):
             main([command, "--help"])
         assert default in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_a_standard_output_that_cannot_be_written_is_named(tmp_path, text_file):
+    """``train ... > /dev/full`` wrote the model, then said a bare "[Errno 28] No space
+    left on device", naming nothing."""
+    out = tmp_path / "m"
+    with open("/dev/full", "w") as full:
+        run = subprocess.run([sys.executable, "-m", "wordspace", "train", str(text_file),
+                              "-o", str(out), "--dim", "8", "--min-count", "1", "--epochs",
+                              "1", "--quiet"], stdout=full, stderr=subprocess.PIPE,
+                             text=True, timeout=120)
+    assert run.returncode == 2
+    assert "wordspace: error: standard output could not be written (No space left on " \
+           "device)" in run.stderr
+    assert load_model(out).is_fitted  # what the command wrote before printing is kept
+
+
+def test_an_error_exits_with_the_same_status_with_and_without_v(tmp_path, capsys):
+    """Every failure exited 2, and with -v 1 (Python's uncaught exception)."""
+    argv = ["train", str(tmp_path / "missing.txt"), "-o", str(tmp_path / "m")]
+    assert main(argv) == 2
+    assert "corpus file not found" in capsys.readouterr().err
+    assert main(["-v", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.index("Traceback (most recent call last)") < err.index(
+        "wordspace: error: corpus file not found")
+    assert "-v shows the traceback" not in err
+    for parser in (build_parser(), build_parser()._subparsers._group_actions[0]
+                   .choices["train"]):
+        text = parser.format_help()
+        assert "exit statuses (the same with -v" in text and "\n  143  stopped by SIGTERM" \
+            in text

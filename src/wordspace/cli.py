@@ -16,6 +16,7 @@ import re
 import signal
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,6 +52,17 @@ _EPILOG = """examples:
   wordspace cache list                               # encoded corpora kept, and why
   wordspace cache clean --dry-run                    # what no run will use again
   wordspace convae explain                           # convolution as a matrix, and W^T
+"""
+
+#: ``wordspace``'s exit statuses, for the help and docs/reliability.md
+EXIT_STATUSES = """exit statuses (the same with -v, which adds the traceback of an error):
+  0    done
+  1    done in part (cache clean: some could not be removed); or a bug (a traceback)
+  2    an error, said in one line: the command line, a file, the corpus, a model, the
+       training (diverged, nothing trained, out of memory or disk), standard output
+  130  interrupted (Ctrl-C); train keeps its last checkpoint
+  141  standard output closed by its reader (| head)
+  143  stopped by SIGTERM; train --checkpoint-every writes a checkpoint first
 """
 
 #: each subcommand's examples, ending its help (train's and phrases' are their own)
@@ -893,7 +905,7 @@ def _add_train(sub) -> None:
                     "vectors, the vocabulary and a training report. Options left unset "
                     "take the model's defaults, shown per model; an option the model has "
                     "no parameter for is an error.",
-        epilog=_TRAIN_EPILOG)
+        epilog=f"{_TRAIN_EPILOG}\n{EXIT_STATUSES}")
     p.add_argument("corpus", help="text file, folder of text files, or a dataset name "
                                   "from 'wordspace data list' (e.g. text8, or bbc for "
                                   "pv-dbow)")
@@ -2498,7 +2510,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``wordspace`` argument parser (exposed for tests and docs)."""
     parser = _TopParser(
         prog="wordspace", description="Learn word representations from raw text, and use them.",
-        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=f"{_EPILOG}\n{EXIT_STATUSES}",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"wordspace {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help=_VERBOSE_HELP)
     sub = parser.add_subparsers(title="subcommands", metavar="SUBCOMMAND", required=True,
@@ -2545,8 +2558,56 @@ def _rank_said() -> str:
         and "RANK" in os.environ else ""
 
 
+class OutputError(OSError):
+    """Standard output could not be written (a full device: ``> /dev/full``), said as
+    that: the bare ``[Errno 28] No space left on device`` named no file."""
+
+
+class _StandardOutput:
+    """``sys.stdout`` for the duration of a command: a write or flush that fails is an
+    :class:`OutputError` (a reader that left, ``BrokenPipeError``, stays what it is)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def _said(self, do, *args):
+        try:
+            return do(*args)
+        except BrokenPipeError:
+            raise
+        except OSError as e:
+            raise OutputError(f"standard output could not be written "
+                              f"({e.strerror or e})") from e
+
+    def write(self, text: str) -> int:
+        return self._said(self._stream.write, text)
+
+    def flush(self) -> None:
+        self._said(self._stream.flush)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def _standard_output_said():
+    """:class:`_StandardOutput` in place of ``sys.stdout`` for the duration, and what it
+    still buffers flushed at the end (a failure found at the interpreter's exit said
+    nothing useful either)."""
+    stream = sys.stdout
+    sys.stdout = _StandardOutput(stream)
+    try:
+        yield
+        sys.stdout.flush()
+    finally:
+        sys.stdout = stream
+
+
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``wordspace`` command."""
+    """Entry point of the ``wordspace`` command; returns its exit status
+    (:data:`EXIT_STATUSES`)."""
     parser = build_parser()
     given = sys.argv[1:] if argv is None else argv
     if not [a for a in given if a not in ("-v", "--verbose")]:  # what there is to do
@@ -2569,7 +2630,8 @@ def main(argv: list[str] | None = None) -> int:
             raise UsageError("standard output is closed, and this command prints its "
                              "answers there: redirect it to a file (> FILE) or to "
                              "/dev/null")
-        return args.func(args) or 0
+        with _standard_output_said():
+            return args.func(args) or 0
     except UsageError as e:  # the command line's fault: no traceback to offer
         print(f"{where}wordspace: error: {e}", file=sys.stderr)
         return 2
@@ -2584,13 +2646,14 @@ def main(argv: list[str] | None = None) -> int:
         return 128 + signal.SIGPIPE
     except (OSError, ValueError, KeyError, RuntimeError, TypeError, ImportError,
             MemoryError) as e:
-        if args.verbose:  # the whole story, for a bug report
-            raise
+        if args.verbose:  # the whole story, for a bug report; the same status
+            traceback.print_exc()
         message = e.args[0] if isinstance(e, KeyError) and e.args else e
         if isinstance(e, MemoryError) and not str(e):  # Python's own says nothing
             message = ("out of memory (a model with a lower dim or fewer words kept, "
                        "or more free memory)")
-        print(f"{where}wordspace: error: {message} (-v shows the traceback)", file=sys.stderr)
+        hint = "" if args.verbose else " (-v shows the traceback)"
+        print(f"{where}wordspace: error: {message}{hint}", file=sys.stderr)
         return 2
 
 
