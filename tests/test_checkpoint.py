@@ -627,6 +627,33 @@ def test_a_resume_without_workers_takes_the_checkpoint_s(tmp_path, capsys, caplo
     assert report["epoch_words"] == [n_tokens] * 8 and not partial.exists()
 
 
+def test_a_checkpoint_of_other_reading_settings_is_refused_before_the_corpus_is_read(
+        tmp_path, capsys, monkeypatch):
+    """A --min-count other than the checkpoint's was found only once the whole corpus was
+    read, though checkpoint.json records the reading settings."""
+    corpus_file = _write_corpus(tmp_path / "corpus.txt", 3600)
+    partial = checkpoint_path(tmp_path / "model")
+    _interrupted(SkipGram(dim=12, epochs=8, sample=0.0, seed=5, workers=1, progress=False),
+                 Corpus(corpus_file, progress=False), partial)
+    # what is compared before reading is what the corpus, once read, records
+    for cls, given in ((Corpus, {"min_count": 2, "lowercase": True}),
+                       (Documents, {"min_count": 1, "max_final_vocab": 3})):
+        source = corpus_file if cls is Corpus else [("a", "x y z"), ("b", "y z")]
+        assert cls.reading_settings_for(**given) == cls(
+            source, progress=False, **given).reading_settings()
+
+    def unread(*args, **kwargs):
+        raise AssertionError("the corpus was read")
+
+    monkeypatch.setattr(corpus_module, "_source_files", unread)  # a file's first look
+    assert main(_train_args(corpus_file, tmp_path / "model", 1, "--checkpoint-every", "1e",
+                            "--min-count", "2", "--window", "3")) == 2
+    err = capsys.readouterr().err
+    assert "window: 5 in the checkpoint, 3 in this run; the corpus was read with other " \
+           "settings: min_count=5 then, 2 now" in err and "--restart" in err
+    assert is_checkpoint(partial)
+
+
 def _run_cli(args: list[str]) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "wordspace", *args], capture_output=True,
                           text=True, timeout=300, env=os.environ.copy())

@@ -1184,7 +1184,7 @@ def _train_holding(args, held) -> int:
     if short is None and args.restart and not args.checkpoint_every:
         remove_checkpoint(partial)
     elif short is None and holds_training(partial) and not args.checkpoint_every:
-        finishing = _finishes(model, partial)
+        finishing = _finishes(model, partial, corpus_type.reading_settings_for(**reading))
         if not finishing:
             logger.warning("%s holds a checkpoint of an earlier run, which is not used: run "
                            "with --checkpoint-every to resume from it, or --restart to "
@@ -1203,7 +1203,8 @@ def _train_holding(args, held) -> int:
                   "(--restart trains it again)")
         return 0
     if args.checkpoint_every and not args.restart and short is None:
-        model._check_checkpoint(partial)  # made with other settings: before the reading
+        # made with other settings, or the corpus read otherwise: before the reading
+        model._check_checkpoint(partial, corpus_type.reading_settings_for(**reading))
     # loaded and checked (dimension, model) before hours of reading, not after
     init = None if args.init is None else model._initial_vectors(args.init)
     corpus = corpus_type(args.corpus, **reading)
@@ -1254,16 +1255,17 @@ def _resume_with_the_checkpoint_s_workers(args, model, partial: Path) -> None:
     model.set_params(workers=saved)
 
 
-def _finishes(model, partial: Path) -> bool:
+def _finishes(model, partial: Path, reading: dict) -> bool:
     """Whether the checkpoint at ``partial`` is a finished run of this model's settings
-    (kept when its save failed), which a run without ``--checkpoint-every`` then turns
-    into the model, as the message of the failure said the same command would."""
+    and corpus's ``reading`` settings (kept when its save failed), which a run without
+    ``--checkpoint-every`` then turns into the model, as the message of the failure said
+    the same command would."""
     from wordspace.engine.checkpoint import CheckpointMismatch, is_finished
 
     if not is_finished(partial):
         return False
     try:
-        model._check_checkpoint(partial)
+        model._check_checkpoint(partial, reading)
     except CheckpointMismatch:
         return False
     return True

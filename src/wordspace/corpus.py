@@ -1073,6 +1073,22 @@ class Corpus:
                    else {"max_final_vocab": self.max_final_vocab}),
                 **({} if self.phrases is None else {"phrases": self._phrases_digest})}
 
+    @classmethod
+    def reading_settings_for(cls, **given) -> dict:
+        """What :meth:`reading_settings` will be of a corpus of this class built with the
+        keyword arguments ``given`` (``phrases`` as a :class:`Phrases`; the others at
+        their defaults), known before any reading: a checkpoint made with other ones is
+        refused up front, not once a large corpus is read."""
+        probe = object.__new__(cls)
+        for klass in reversed(cls.__mro__):  # each constructor's defaults, a subclass's last
+            if "__init__" in vars(klass):
+                probe.__dict__.update(
+                    {name: p.default for name, p in inspect.signature(klass.__init__)
+                     .parameters.items() if p.default is not inspect.Parameter.empty})
+        probe.__dict__.update(given)
+        probe._phrases_digest = None if probe.phrases is None else probe.phrases.digest()
+        return probe.reading_settings()
+
     def _phrase_table(self, phrases) -> Phrases:
         """``phrases`` (a table or its file) as a :class:`Phrases`, checked before any
         reading: the text is read as the table's was, whole, without pruning."""

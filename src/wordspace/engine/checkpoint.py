@@ -138,16 +138,23 @@ def _describe_corpus(identity: dict) -> str:
 _RECORDED_WHEN_SET = frozenset({"max_final_vocab", "phrases"})
 
 
-def _corpus_difference(saved: dict, now: dict) -> str:
-    """Why the corpus ``now`` is not the one a checkpoint (``saved``) was made on."""
-    was, read = saved.get("reading") or {}, now.get("reading") or {}
+def _reading_difference(was: dict, read: dict) -> str | None:
+    """How the reading settings ``read`` (``Corpus.reading_settings``) differ from those a
+    checkpoint recorded (``was``), in words; None where they do not."""
     # a setting recorded only when set was unset where it is missing; any other missing
     # one is unknown (a checkpoint made before it was recorded)
     keys = sorted(k for k in {*was, *read} if k in was and k in read or k in _RECORDED_WHEN_SET)
     settings = [f"{k}={was.get(k)!r} then, {read.get(k)!r} now" for k in keys
                 if was.get(k) != read.get(k)]
+    return f"the corpus was read with other settings: {', '.join(settings)}" if settings \
+        else None
+
+
+def _corpus_difference(saved: dict, now: dict) -> str:
+    """Why the corpus ``now`` is not the one a checkpoint (``saved``) was made on."""
+    settings = _reading_difference(saved.get("reading") or {}, now.get("reading") or {})
     if settings:
-        return f"the corpus was read with other settings: {', '.join(settings)}"
+        return settings
     described = _describe_corpus(saved), _describe_corpus(now)
     if described[0] == described[1]:
         return (f"the corpus: {described[0]} has other text than the checkpoint's (the "
@@ -350,11 +357,8 @@ def is_finished(path: str | Path) -> bool:
     """Whether ``path`` is a single process's checkpoint of a run that was complete (no
     job left: kept because its result could not be saved, see
     :meth:`wordspace.models.base.Model._keep_as_checkpoint`)."""
-    try:
-        head = _read_head(path)
-    except ValueError:
-        return False
-    return head.position == head.jobs  # (a distributed run's mark has no head: False)
+    head = _single_head(path)
+    return head is not None and head.position == head.jobs
 
 
 def _holds_training(path: Path, mark: dict | None) -> bool:
@@ -479,29 +483,40 @@ def checkpoint_config(path: str | Path) -> dict | None:
     """The configuration (``config``) of the single process's checkpoint at ``path``;
     None where there is none, or a distributed run's, or a damaged one (the resume says
     what is wrong with it)."""
+    head = _single_head(path)
+    return None if head is None else head.config
+
+
+def _single_head(path: str | Path) -> Checkpoint | None:
+    """The head of the single process's checkpoint at ``path`` (None: there is none, or
+    a distributed run's, or a damaged one)."""
     mark = _mark_of(path)
     if mark is None or _ranks_of(mark) is not None:
         return None
     try:
-        return _read_head(path).config
+        return _read_head(path)
     except ValueError:
         return None
 
 
-def check_settings(path: str | Path, config: dict) -> None:
+def check_settings(path: str | Path, config: dict, reading: dict | None = None) -> None:
     """Refuse, before any work, the checkpoint of one process at ``path`` when it was
     made with other settings than ``config``'s (those known before the corpus is read:
-    the model's, the lanes): :class:`CheckpointMismatch` naming each difference, as
-    :meth:`Checkpointer.resume` would once the corpus is read. Nothing there, a
-    distributed run's checkpoint or a damaged one is left to the resume, which says what
-    is wrong with it; so are the settings ``config`` does not name."""
+    the model's, the lanes) or, given, the corpus's ``reading`` settings
+    (``Corpus.reading_settings_for``): :class:`CheckpointMismatch` naming each
+    difference, as :meth:`Checkpointer.resume` would once the corpus is read. Nothing
+    there, a distributed run's checkpoint or a damaged one is left to the resume, which
+    says what is wrong with it; so are the settings ``config`` does not name."""
     path = Path(path)
-    saved = checkpoint_config(path)
-    if saved is None:
+    head = _single_head(path)
+    if head is None:
         return
+    saved = head.config
     problems = _differences({key: saved[key] for key in config if key in saved}, config)
-    if problems:
-        raise CheckpointMismatch(_mismatch(path, problems))
+    read = None if reading is None else _reading_difference(
+        head.corpus.get("reading") or {}, reading)
+    if problems or read:
+        raise CheckpointMismatch(_mismatch(path, problems + [read] * bool(read)))
 
 
 def _mismatch(path: Path, problems: list[str]) -> str:

@@ -294,13 +294,14 @@ class Model:
         self._check_resources(update=bool(update))
         run = self._run_options(checkpoint, checkpoint_every, restart, callbacks, sync, init)
         run = replace(run, update=bool(update))
-        if run.checkpoint is not None and not run.restart:
-            self._check_checkpoint(run.checkpoint)  # before hours of reading the corpus
         kind = self._corpus_type
         if isinstance(corpus, Corpus) and not isinstance(corpus, kind):
             raise TypeError(f"{type(self).__name__} trains on {kind.__name__}, not a "
                             f"{type(corpus).__name__}: build {kind.__name__}(source, ...)")
         recorded = self.__dict__.get("tokenization_") if update else None
+        if run.checkpoint is not None and not run.restart:  # before hours of reading it
+            self._check_checkpoint(run.checkpoint, None if isinstance(corpus, kind) else
+                                   kind.reading_settings_for(**(recorded or {})))
         if not isinstance(corpus, kind):  # more text for an update: read as before
             corpus = kind(corpus, progress=getattr(self, "progress", True),
                           **(recorded or {}))
@@ -922,17 +923,19 @@ class WindowModel(Model):
             and not (name in ("device_options", "hs") and not value)
             and not (name in ("shrink_windows", "cbow_mean", "dm_mean") and value)}}
 
-    def _check_checkpoint(self, checkpoint: str | Path) -> None:
+    def _check_checkpoint(self, checkpoint: str | Path, reading: dict | None = None) -> None:
         """Refuse, before the corpus is read, a checkpoint at ``checkpoint`` made with
-        other settings than this model's (see :func:`check_settings`): hours of reading
-        a corpus, then the refusal, would be the alternative."""
+        other settings than this model's, or (given) than the corpus's ``reading``
+        settings (see :func:`check_settings`): hours of reading a corpus, then the
+        refusal, would be the alternative."""
         from wordspace.distributed.group import _world_from_environment
 
         if _world_from_environment() > 1:  # a rank's checkpoint: checked where they meet
             return
         check_settings(checkpoint, {**self._checkpoint_config(),
                                     "lanes": lanes(self._workers,
-                                                   on_device=self._device != "cpu")})
+                                                   on_device=self._device != "cpu")},
+                       reading)
 
     def _train(self, corpus: Corpus, loss: Loss, params: Params, window: int | None = None,
                sentence_context: np.ndarray | None = None) -> None:
