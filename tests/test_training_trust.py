@@ -298,11 +298,17 @@ def test_a_loss_far_above_an_untrained_models_is_divergence(corpus, monkeypatch)
         return 20 * 6 * math.log(2) * examples.n_contexts, examples.n_contexts, 0
 
     monkeypatch.setattr(NegativeSamplingLoss, "update", update)
-    model = SkipGram(dim=8, sample=0, workers=2, alpha=0.4, **QUIET)
+    model = SkipGram(dim=8, sample=0, workers=2, alpha=0.05, **QUIET)
     with pytest.raises(TrainingDiverged, match=r"over 10 times an untrained model's 4\.159 "
-                                               r".* lower alpha \(now 0\.4\), e\.g\. to 0\.1"):
+                                               r".* lower alpha \(now 0\.05\), e\.g\. to "
+                                               r"0\.0125$"):
         model.fit(corpus)
     assert not fitted(model)
+    # many times the default (--alpha 100): a quarter of it would diverge too
+    model = SkipGram(dim=8, sample=0, workers=2, alpha=0.4, **QUIET)
+    with pytest.raises(TrainingDiverged, match=r"lower alpha \(now 0\.4\), e\.g\. to 0\.025, "
+                                               r"the model's default$"):
+        model.fit(corpus)
 
 
 # -- nothing trained is not a perfect fit -------------------------------------------------
@@ -445,7 +451,9 @@ def test_inference_that_explodes_is_divergence():
     model = PVDBOW(dim=8, epochs=5, sample=0, workers=1, **QUIET).fit(Documents(docs))
     tokens = [docs[0][1], docs[1][1]]
     assert np.all(np.isfinite(model.dv.infer_many(tokens)))
-    with pytest.raises(TrainingDiverged, match=r"inference diverged: .* lower alpha \(now 1000\)"):
+    with pytest.raises(TrainingDiverged, match=r"inference diverged: .* lower alpha \(now "
+                                               r"1000\), e\.g\. to 0\.025, the model's "
+                                               r"default$"):
         model.dv.infer_many(tokens, alpha=1000.0)
     with pytest.raises(ValueError, match=r"alpha=1e-300 is below float32's smallest"):
         model.dv.infer_many(tokens, alpha=1e-300)

@@ -72,6 +72,7 @@ from wordspace.engine.meter import (
     TrainingReport,
     far_above,
     format_loss,
+    lower_alpha,
 )
 from wordspace.engine.params import VectorParams
 from wordspace.engine.runner import Pauses, Runner, ThreadRunner
@@ -355,8 +356,8 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
           on_epoch_begin: Callable[[int], None] | None = None,
           executor: DeviceExecutor | None = None,
           sync: SyncSettings | None = None, shrink_windows: bool = True,
-          finished: Callable[[Callable[[str | Path], None]], None] | None = None
-          ) -> TrainingReport:
+          finished: Callable[[Callable[[str | Path], None]], None] | None = None,
+          default_alpha: float | None = None) -> TrainingReport:
     """Train ``params`` in place on ``corpus`` with ``loss`` on examples laid out as
     ``layout`` says (:mod:`wordspace.engine.layout`); see the module docstring.
 
@@ -380,7 +381,8 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
     the boundary after the previous one's checkpoint. ``finished(keep)`` is called once
     a single process's run is complete: ``keep(path)`` writes its final state as a
     checkpoint at ``path``, from which the same run only finishes (no job left), to keep
-    a result that could not be saved.
+    a result that could not be saved. ``default_alpha`` (the model's default rate) is
+    what the advice of a divergence at an ``alpha`` many times it suggests.
 
     ``executor`` (a :class:`DeviceExecutor`, e.g.
     :class:`wordspace.cuda.executor.CudaSkipGram`) runs the jobs on a device instead of
@@ -450,7 +452,7 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
         alpha, min_alpha = alpha * scale, min_alpha * scale
     schedule = Schedule.linear(alpha, min_alpha, [job.words for job in jobs])
     meter = Meter(epochs, len(tokens) * epochs, loss.reference_loss(params, negative), alpha,
-                  advice=loss.divergence_advice())
+                  advice=loss.divergence_advice(), default_alpha=default_alpha)
     first_lane = 0 if group is None else group.rank * runner.workers  # lanes of all ranks
     states = [random_state(seed, first_lane + lane) for lane in range(runner.workers)]
     run = _Run(meter, states, params, len(bounds) - 1, len(jobs), epochs, on_epoch_end,
@@ -1009,7 +1011,8 @@ def infer_rows(documents: list[np.ndarray], outputs: np.ndarray, sampler: Sample
                epochs: int, alpha: float, min_alpha: float, seed: int, workers: int,
                words: np.ndarray | None = None, window: int = 0,
                layout: Layout | None = None,
-               objective: NegativeSamplingLoss | None = None) -> np.ndarray:
+               objective: NegativeSamplingLoss | None = None,
+               default_alpha: float | None = None) -> np.ndarray:
     """Fit one new input row per document against frozen ``outputs`` (paragraph-vector
     inference).
 
@@ -1027,7 +1030,8 @@ def infer_rows(documents: list[np.ndarray], outputs: np.ndarray, sampler: Sample
     towards ``min_alpha`` over the epochs. Every row starts from the same seeded random
     vector with a random state seeded by ``seed`` alone, so a document's row depends on
     nothing but the document and the seed, however many documents or threads share the
-    call.
+    call. A divergence's advice suggests ``default_alpha`` (the model's own) for an
+    ``alpha`` many times it.
     """
     dim, negative = outputs.shape[1], sampler.negative
     layout = layout or Layout()
@@ -1086,5 +1090,5 @@ def infer_rows(documents: list[np.ndarray], outputs: np.ndarray, sampler: Sample
         raise TrainingDiverged(
             f"inference diverged: the loss per term in the last epoch is "
             f"{mean:.4g}, over {DIVERGENCE_FACTOR:g} times an untrained "
-            f"row's {reference:.4g}; lower alpha (now {alpha:g}), e.g. to {alpha / 4:g}")
+            f"row's {reference:.4g}; {lower_alpha(alpha, default_alpha)}")
     return rows.copy() if n_context else rows  # not a view that keeps the words' copy

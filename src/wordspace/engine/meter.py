@@ -123,19 +123,31 @@ def far_above(mean: float, reference: float | None) -> bool:
     return reference is not None and mean > DIVERGENCE_FACTOR * reference
 
 
+def lower_alpha(alpha: float, default: float | None = None) -> str:
+    """What a run (or an inference) that diverged at learning rate ``alpha`` should try: a
+    quarter of it, or, where ``alpha`` is many times the model's ``default`` (a quarter
+    of ``--alpha 100``, 25, diverges too), the default."""
+    if default is not None and alpha >= 4 * default:
+        return f"lower alpha (now {alpha:g}), e.g. to {default:g}, the model's default"
+    return f"lower alpha (now {alpha:g}), e.g. to {alpha / 4:g}"
+
+
 class Meter:
     """Counters every lane of a run shares (thread-safe), per epoch.
 
     ``reference`` is an untrained model's mean loss per term
     (:meth:`wordspace.losses.Loss.reference_loss`; None: only a non-finite loss is
-    divergence); ``alpha`` is named in the advice a divergence gives, and ``advice``
+    divergence); ``alpha`` is named in the advice a divergence gives
+    (:func:`lower_alpha`, with the model's ``default_alpha``), and ``advice``
     (:meth:`wordspace.losses.Loss.divergence_advice`) follows it.
     """
 
     def __init__(self, epochs: int, total_words: int, reference: float | None = None,
-                 alpha: float = float("nan"), advice: str = ""):
+                 alpha: float = float("nan"), advice: str = "",
+                 default_alpha: float | None = None):
         self.epochs, self.total_words = epochs, total_words
         self.reference, self.alpha, self.advice = reference, alpha, advice
+        self.default_alpha = default_alpha
         self.lock = threading.Lock()
         self.words = self.examples = self.pairs = 0
         self.epoch_words = [0] * epochs
@@ -153,8 +165,7 @@ class Meter:
                 f"untrained model's {self.reference:.4g}")
         return TrainingDiverged(
             f"training diverged in epoch {epoch + 1} of {self.epochs}: {what} at learning "
-            f"rate {lr:.4g}; lower alpha (now {self.alpha:g}), e.g. to {self.alpha / 4:g}"
-            f"{self.advice}")
+            f"rate {lr:.4g}; {lower_alpha(self.alpha, self.default_alpha)}{self.advice}")
 
     def record(self, job: Job, lr: float, examples: Examples, loss: float, terms: int,
                active: int) -> None:

@@ -999,7 +999,8 @@ class WindowModel(Model):
                 on_epoch_end=on_epoch_end if epoch_end or epoch_begin else None,
                 on_epoch_begin=on_epoch_begin if epoch_begin or train_begin else None,
                 sync=run.sync,
-                shrink_windows=getattr(self, "shrink_windows", True), finished=finished)
+                shrink_windows=getattr(self, "shrink_windows", True), finished=finished,
+                default_alpha=inspect.signature(type(self)).parameters["alpha"].default)
         except TrainingDiverged as e:
             if run.init is None:
                 raise

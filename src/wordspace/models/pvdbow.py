@@ -216,7 +216,8 @@ class PVDBOW(SkipGram):
         self._check_fitted()
         with self._as_trained():  # as trained, whatever set_params said since (as saved)
             epochs = self.epochs if epochs is None else epochs
-            alpha = self.alpha if alpha is None else alpha
+            trained_alpha = self.alpha  # the default, and what a divergence suggests
+            alpha = trained_alpha if alpha is None else alpha
             seed = self.seed if seed is None else seed
             final_alpha = self._final_alpha
             sampler, objective = self._inference_setup()
@@ -255,7 +256,7 @@ class PVDBOW(SkipGram):
         rows = infer_rows(
             encoded, self.output_vectors_, sampler, epochs=epochs, alpha=alpha,
             min_alpha=min_alpha, workers=workers or default_workers(),
-            seed=int(seed), objective=objective, **bags)
+            seed=int(seed), objective=objective, default_alpha=trained_alpha, **bags)
         rows[unknown] = 0.0
         return rows
 
