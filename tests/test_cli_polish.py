@@ -15,7 +15,14 @@ import time
 import numpy as np
 import pytest
 
-from wordspace.cli import _EPILOG, _TRAIN_EPILOG, _docstring_help, build_parser, main
+from wordspace.cli import (
+    _EPILOG,
+    _TRAIN_EPILOG,
+    EXIT_STATUSES,
+    _docstring_help,
+    build_parser,
+    main,
+)
 
 
 @pytest.mark.parametrize("output", [".", "./"])  # "": said to be empty (below)
@@ -258,6 +265,7 @@ def _subcommand_parsers() -> dict[str, argparse.ArgumentParser]:
 @pytest.mark.parametrize("epilog", [_TRAIN_EPILOG, _EPILOG, *(
     p.epilog for p in _subcommand_parsers().values() if p.epilog)])
 def test_help_examples_are_command_lines_wordspace_takes(epilog):
+    epilog = epilog.replace(f"\n{EXIT_STATUSES}", "")  # what follows train's examples
     epilog = epilog.replace("\\\n", "")  # a command continued on the next line
     commands = [line.split("  #")[0].split("|")[-1].split("<")[0].split(">")[0].strip()
                 for line in epilog.splitlines()[1:]]
@@ -287,7 +295,8 @@ def test_train_help_ends_with_examples(capsys):
     with pytest.raises(SystemExit):
         main(["train", "--help"])
     out = capsys.readouterr().out
-    assert out.endswith(_TRAIN_EPILOG)  # laid out as written, not refilled
+    # laid out as written, not refilled; then the exit statuses
+    assert out.endswith(f"{_TRAIN_EPILOG}\n{EXIT_STATUSES}")
 
 
 @pytest.mark.parametrize("words", [[], ["--no-words"]])
