@@ -1131,7 +1131,6 @@ def _train_holding(args, held) -> int:
     from wordspace.engine.checkpoint import (
         check_checkpoint_path,
         holds_training,
-        is_finished,
         remove_checkpoint,
     )
     from wordspace.models.base import check_model_path
@@ -1178,17 +1177,24 @@ def _train_holding(args, held) -> int:
         # this rank's own paths or resources: said by every rank once they meet (the
         # others would wait for this one until the group's timeout, half an hour)
         short = e
-    if short is None and not args.restart and (args.checkpoint_every or is_finished(partial)):
-        _resume_with_the_checkpoint_s_workers(args, model, partial)
+    # a resume keeps the checkpoint's workers: taken when --workers is not given
+    workers = None if short is not None or args.restart else _checkpoint_s_workers(
+        args, model, partial)
     finishing = False  # from a finished run's checkpoint, kept when its save failed
     if short is None and args.restart and not args.checkpoint_every:
         remove_checkpoint(partial)
     elif short is None and holds_training(partial) and not args.checkpoint_every:
-        finishing = _finishes(model, partial, corpus_type.reading_settings_for(**reading))
+        finishing = _finishes(model, partial, corpus_type.reading_settings_for(**reading),
+                              workers)
         if not finishing:
             logger.warning("%s holds a checkpoint of an earlier run, which is not used: run "
                            "with --checkpoint-every to resume from it, or --restart to "
                            "remove it", partial)
+    if workers is not None and (args.checkpoint_every or finishing):
+        logger.warning("%s was made with %d workers, and a resume keeps them: training "
+                       "with %d (not this machine's default of %d)", partial, workers,
+                       workers, model._workers)
+        model.set_params(workers=workers)
     start = time.perf_counter()
     sync = _sync_settings(args)
     _check_distributed(args, model, partial, short)
@@ -1236,38 +1242,38 @@ def _train_holding(args, held) -> int:
     return 0
 
 
-def _resume_with_the_checkpoint_s_workers(args, model, partial: Path) -> None:
-    """Without ``--workers``, a run resuming the checkpoint at ``partial`` takes the worker
-    count it was made with (which a resume must keep), not the default of all this
-    machine's cores: a job requeued on a node with other cores resumes. Said when it
-    is not the default."""
+def _checkpoint_s_workers(args, model, partial: Path) -> int | None:
+    """The worker count of the checkpoint at ``partial``, which a resume must keep, when
+    ``--workers`` is not given and it is not the default (all this machine's cores): a
+    job requeued on a node with other cores then resumes. None otherwise."""
     from wordspace.engine.checkpoint import checkpoint_config
 
-    if args.workers is not None or model._device != "cpu":  # a device's run has one lane
-        return
+    if args.workers is not None or not model._resumable or model._device != "cpu":
+        return None  # (a device's run has one lane)
     saved = (checkpoint_config(partial) or {}).get("lanes")
     if not isinstance(saved, int) or isinstance(saved, bool) or saved < 1 \
             or saved == model._workers:
-        return
-    logger.warning("%s was made with %d workers, and a resume keeps them: training with "
-                   "%d (not this machine's default of %d)", partial, saved, saved,
-                   model._workers)
-    model.set_params(workers=saved)
+        return None
+    return saved
 
 
-def _finishes(model, partial: Path, reading: dict) -> bool:
+def _finishes(model, partial: Path, reading: dict, workers: int | None) -> bool:
     """Whether the checkpoint at ``partial`` is a finished run of this model's settings
-    and corpus's ``reading`` settings (kept when its save failed), which a run without
-    ``--checkpoint-every`` then turns into the model, as the message of the failure said
-    the same command would."""
+    (with ``workers``, when not None) and corpus's ``reading`` settings (kept when its
+    save failed), which a run without ``--checkpoint-every`` then turns into the model,
+    as the message of the failure said the same command would."""
     from wordspace.engine.checkpoint import CheckpointMismatch, is_finished
 
     if not is_finished(partial):
         return False
+    was = model.workers
+    model.workers = was if workers is None else workers  # as the resume would run
     try:
         model._check_checkpoint(partial, reading)
     except CheckpointMismatch:
         return False
+    finally:
+        model.workers = was
     return True
 
 
@@ -2603,8 +2609,6 @@ def _standard_output_said():
         sys.stdout.flush()
     finally:
         sys.stdout = stream
-
-
 
 
 def main(argv: list[str] | None = None) -> int:
