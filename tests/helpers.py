@@ -155,3 +155,10 @@ def check_a_new_setting_in_checkpoints(make, corpus, path, name: str, other) -> 
     with pytest.raises(CheckpointMismatch, match=name):
         make(**{name: other}).fit(corpus, checkpoint=path)
     make().fit(corpus, checkpoint=path)
+
+
+def nothing_cached(home) -> bool:
+    """Whether the cache home ``home`` holds nothing that reading a corpus (or fetching a
+    dataset) leaves: it is not there, or holds only ``locks``, where train takes its
+    output's lock before any reading."""
+    return not home.exists() or {p.name for p in home.iterdir()} <= {"locks"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers import simulated_cuda
+from helpers import nothing_cached, simulated_cuda
 
 cuda = simulated_cuda()
 
@@ -106,7 +106,7 @@ def test_the_command_line_says_there_is_no_gpu_before_reading(tmp_path, monkeypa
     assert main(["train", str(corpus_file), "-o", str(tmp_path / "m"), "--device", "cuda",
                  "--min-count", "1", "--quiet"]) == 2
     assert "there is none here" in capsys.readouterr().err
-    assert not (tmp_path / "home").exists()  # the corpus was not read (nor cached)
+    assert nothing_cached(tmp_path / "home")  # the corpus was not read (nor cached)
 
 
 def test_a_device_checkpoint_resumes_whatever_the_cpu_workers(small, tmp_path):

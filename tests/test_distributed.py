@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 
 from conftest import planted_sentences
-from helpers import write_sentences
+from helpers import nothing_cached, write_sentences
 from wordspace.corpus import Corpus, CorpusError
 from wordspace.distributed import SyncSettings
 from wordspace.distributed.shards import cut_point, shard
@@ -448,7 +448,7 @@ def test_a_launcher_environment_that_cannot_be_is_refused_before_reading(
     corpus = write_sentences(tmp_path / "c.txt", planted_sentences(n_sentences=50)[0])
     assert main(["train", str(corpus), "-o", str(tmp_path / "m"), "--epochs", "1"]) == 2
     assert said in capsys.readouterr().err
-    assert not (tmp_path / "home").exists() and not (tmp_path / "m").exists()
+    assert nothing_cached(tmp_path / "home") and not (tmp_path / "m").exists()
     with pytest.raises(ValueError, match=re.escape(said)):
         Corpus(corpus, progress=False)  # a library user's corpus is refused alike
 
@@ -489,7 +489,7 @@ def test_what_a_distributed_run_cannot_do_is_refused_before_reading(tmp_path, mo
                                                      "process: run it without torchrun")):
         assert main(["train", str(corpus), "-o", str(tmp_path / "m"), *extra]) == 2
         assert message in capsys.readouterr().err
-    assert not (tmp_path / "home").exists()  # nothing read, nothing cached
+    assert nothing_cached(tmp_path / "home")  # nothing read, nothing cached
 
 
 def test_a_rank_s_error_line_says_which_rank_it_is(tmp_path, monkeypatch, capsys):
@@ -537,7 +537,7 @@ def test_ranks_given_other_options_refuse_before_reading(tmp_path, monkeypatch):
     results = _finish(procs)
     assert [code for code, _ in results] == [2, 2], results
     assert "different options (window: 2 on rank 1, 5 on rank 0)" in results[0][1]
-    assert not (tmp_path / "home").exists() and not (tmp_path / "m").exists()
+    assert nothing_cached(tmp_path / "home") and not (tmp_path / "m").exists()
 
 
 def test_what_one_rank_lacks_stops_every_rank_at_once(tmp_path, monkeypatch):
@@ -557,7 +557,7 @@ def test_what_one_rank_lacks_stops_every_rank_at_once(tmp_path, monkeypatch):
     assert [code for code, _ in results] == [2, 2], results
     assert "rank 1: " in results[0][1] and "(this rank stops too)" in results[0][1]
     assert time.monotonic() - started < 50  # not the collective timeout
-    assert not (tmp_path / "home").exists() and not (tmp_path / "m").exists()
+    assert nothing_cached(tmp_path / "home") and not (tmp_path / "m").exists()
 
 
 def test_a_rank_whose_kernels_fail_to_compile_stops_every_rank_at_once(tmp_path,
@@ -720,7 +720,7 @@ def test_a_checkpoint_of_other_ranks_is_refused_by_every_rank_before_reading(
     results = _finish(_launch(_cli_train(corpus, tmp_path / "model")))
     assert [code for code, _ in results] == [2, 2], results
     assert all("run of 3 ranks, this run has 2" in err for _, err in results)
-    assert not (tmp_path / "home").exists()  # refused before reading
+    assert nothing_cached(tmp_path / "home")  # refused before reading
 
 
 def test_a_checkpoint_folder_not_shared_by_the_ranks_is_refused(tmp_path):
