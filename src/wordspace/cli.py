@@ -883,7 +883,8 @@ _TRAIN_EPILOG = """examples:
   wordspace train text8 -o text8-model                 # skip-gram (sgns), 100-d, 5 epochs
   wordspace train text8 --model cbow --window 8 -o text8-cbow
   wordspace train text8 --model fasttext -o text8-ft   # vectors for unseen words too
-  wordspace train bbc --model pv-dbow --lowercase --min-count 2 -o bbc-model
+  wordspace train bbc --model pv-dbow --lowercase --token-pattern '\\w+' --min-count 2 \\
+      -o bbc-model                                     # words without their punctuation
   wordspace train text8 -o m --checkpoint-every 1e     # run again after a crash: resumes
   wordspace train text8 -o m --workers 8 --epochs 10 --quiet
   wordspace train text8 --phrases phrases.tsv -o m     # a table from 'phrases --table'
