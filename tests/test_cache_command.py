@@ -399,7 +399,7 @@ def test_clean_removes_the_records_of_written_files_no_file_answers(tmp_path, ca
     files = {name: tmp_path / f"{name}.txt" for name in ("live", "removed", "edited")}
     for path in files.values():
         path.write_text("a phrased corpus\n")
-        remember_writing(path)
+        remember_writing(path, "phrased corpus")
     files["removed"].unlink()
     files["edited"].write_text("edited since\n")
     (written_records() / ("0" * 32 + ".json")).write_text("{not json")  # a damaged record
@@ -416,7 +416,7 @@ def test_clean_removes_the_records_of_written_files_no_file_answers(tmp_path, ca
     assert len(list(written_records().iterdir())) == 4
     assert main(["cache", "clean"]) == 0
     assert "removed 3," in capsys.readouterr().out
-    assert len(list(written_records().iterdir())) == 1 and wrote_it(files["live"])
+    assert len(list(written_records().iterdir())) == 1 and wrote_it(files["live"], "phrased corpus")
 
 
 def test_clean_leaves_files_in_written_that_are_not_wordspace_records(capsys):

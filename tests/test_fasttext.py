@@ -562,14 +562,14 @@ def test_the_command_line_exports_fasttext_s_bin(planted, tmp_path, capsys):
     before = (tmp_path / "theirs.bin").read_bytes()
     assert main(["export", str(tmp_path / "model"), "-o", str(tmp_path / "theirs.bin"),
                  "--format", "fasttext"]) == 2
-    assert "theirs.bin exists and is not a file wordspace wrote, unchanged since: " \
+    assert "theirs.bin exists and is not a file wordspace exported, unchanged since: " \
            "wordspace never replaces it; choose another name, or move it away, or use " \
            "--overwrite to replace a fastText .bin model" in capsys.readouterr().err
     assert (tmp_path / "theirs.bin").read_bytes() == before
     model.vectors.save_word2vec_format(tmp_path / "v.bin", binary=True)
     assert main(["export", str(tmp_path / "model"), "-o", str(tmp_path / "v.bin"),
                  "--format", "fasttext", "--overwrite"]) == 2
-    assert "v.bin exists and is not a fastText .bin model or a file wordspace wrote" in \
+    assert "v.bin exists and is not a fastText .bin model or a file wordspace exported" in \
         capsys.readouterr().err
     for name, overwrite in (("theirs.bin", ["--overwrite"]), ("w.bin", [])):  # w: ours
         assert main(["export", str(tmp_path / "model"), "-o", str(tmp_path / name),

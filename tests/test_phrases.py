@@ -551,7 +551,7 @@ def test_write_corpus_replaces_its_own_earlier_output_and_nothing_else(tmp_path,
     assert joining.write_corpus(corpus, out) == 80 and "new_york" in out.read_text()
     out.chmod(0o640)
     from wordspace._io import wrote_it
-    assert not wrote_it(out)  # a chmod is a change: anyone's now
+    assert not wrote_it(out, "phrased corpus")  # a chmod is a change: anyone's now
     with pytest.raises(FileExistsError, match="is not a phrased corpus wordspace wrote"):
         joining.write_corpus(corpus, out)
     out.unlink()

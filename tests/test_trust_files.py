@@ -138,6 +138,54 @@ def test_an_output_that_cannot_be_created_is_refused_before_training(tmp_path, t
     assert (tmp_path / "notes").read_text() == "mine"
 
 
+def test_a_file_named_in_bytes_that_are_not_utf8_is_recorded_as_written(tmp_path):
+    """A name of other bytes (Latin-1, read by Python as surrogates) is recorded and
+    answered: its record's name was computed from the name encoded strictly, which
+    failed after the file was written (and a rerun then refused its own file)."""
+    path = Path(os.fsdecode(os.fsencode(tmp_path) + b"/v\xff.txt"))
+    path.write_text("2 1\na 1\nb 2\n")
+    _io.remember_writing(path, _io.EXPORT)
+    assert _io.wrote_it(path, _io.EXPORT) and not _io.wrote_it(path, "phrased corpus")
+
+
+def test_a_lock_whose_holder_cannot_be_written_down_is_still_held(tmp_path, monkeypatch):
+    """The holder's pid is written into the lock file only to name it to another
+    process: a full device there (ENOSPC) still gives the lock, not a failed run."""
+    def full(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "pwrite", full)
+    with _io.exclusive_lock(tmp_path / "x.lock", wait=False), \
+            pytest.raises(_io.LockHeld), \
+            _io.exclusive_lock(tmp_path / "x.lock", wait=False):  # held: refused
+        pass
+
+
+def test_one_command_s_file_is_not_another_s_to_replace(tmp_path, models, capsys):
+    """A record says what wordspace wrote a file as: an export does not replace the
+    phrased corpus a phrases command wrote, nor phrases an export (either replaced the
+    other's file, being a file wordspace wrote, unchanged since)."""
+    model_dir = str(models["root"] / "a")
+    text = tmp_path / "text.txt"
+    text.write_text("new york is big\nnew york is old\n" * 20)
+    joined, exported = tmp_path / "joined.txt", tmp_path / "exported.txt"
+    assert main(["phrases", str(text), "-o", str(joined), "--min-count", "1"]) == 0
+    assert main(["export", model_dir, "-o", str(exported)]) == 0
+    capsys.readouterr()
+    before = {path: path.read_bytes() for path in (joined, exported)}
+    assert main(["export", model_dir, "-o", str(joined)]) == 2
+    assert "joined.txt exists and is not a file wordspace exported" in \
+        capsys.readouterr().err
+    assert main(["phrases", str(text), "-o", str(exported), "--min-count", "1"]) == 2
+    assert "exported.txt exists and is not a phrased corpus wordspace wrote" in \
+        capsys.readouterr().err
+    assert {path: path.read_bytes() for path in (joined, exported)} == before
+    # each command still replaces its own
+    assert main(["phrases", str(text), "-o", str(joined), "--min-count", "1"]) == 0
+    assert main(["export", model_dir, "-o", str(exported), "--limit", "2"]) == 0
+    assert exported.read_text().startswith("2 64\n")
+
+
 def test_export_replaces_what_wordspace_wrote_but_no_other_file(tmp_path, models, capsys):
     """``export -o`` replaced any word2vec file (one gensim wrote, a download), though its
     help said only an earlier export: now only a file wordspace wrote, unchanged since;
@@ -162,7 +210,8 @@ def test_export_replaces_what_wordspace_wrote_but_no_other_file(tmp_path, models
         before = other.read_bytes()
         assert main(["export", model_dir, "-o", str(other)]) == 2
         err = capsys.readouterr().err
-        assert f"{name} exists and is not a file wordspace wrote, unchanged since" in err
+        assert f"{name} exists and is not a file wordspace exported, unchanged " \
+               "since" in err
         assert "or use --overwrite to replace a word2vec file wordspace did not write" in err
         assert other.read_bytes() == before
         assert main(["export", model_dir, "-o", str(other), "--overwrite"]) == 0
@@ -181,7 +230,8 @@ def test_export_replaces_what_wordspace_wrote_but_no_other_file(tmp_path, models
         f.write("z" + " 0" * 64 + "\n")
     edited = binary.read_bytes()
     assert main(["export", model_dir, "-o", str(binary), "--limit", "2"]) == 2
-    assert "v.bin exists and is not a file wordspace wrote" in capsys.readouterr().err
+    assert "v.bin exists and is not a file wordspace exported" in \
+        capsys.readouterr().err
     assert binary.read_bytes() == edited
     before = vec.read_bytes()  # the file being exported, cut to its first rows: refused
     assert main(["export", str(vec), "-o", str(vec), "--limit", "2"]) == 2

@@ -334,8 +334,11 @@ def exclusive_lock(path: Path, *, wait: bool = True,
         fd = None
     try:
         if fd is not None and _lock(fd, path, wait, waiting):
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            try:  # the pid only names the holder to another process: the lock is held
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            except OSError:
+                pass
         yield
     finally:
         if fd is not None:
@@ -1166,32 +1169,54 @@ def written_records() -> Path:
 _RECORD_NAME = re.compile(r"[0-9a-f]{32}\.json")
 
 
+def path_key(path: str | Path) -> str:
+    """32 hex digits naming ``path`` however it is spelt (a digest of its resolved form;
+    a name of bytes that are not UTF-8 included): what names wordspace's record or lock
+    of a user's file under :func:`cache_home`."""
+    resolved = str(Path(path).resolve()).encode("utf-8", "surrogateescape")
+    return hashlib.blake2b(resolved, digest_size=16).hexdigest()
+
+
 def _written_record(path: Path) -> Path:
-    key = hashlib.blake2b(str(path.resolve()).encode(), digest_size=16).hexdigest()
-    return written_records() / f"{key}.json"
+    return written_records() / f"{path_key(path)}.json"
 
 
-def remember_writing(path: str | Path) -> None:
+#: the kind of record (:func:`remember_writing`) of a file ``wordspace export`` wrote,
+#: whatever its format: one export may replace another
+EXPORT = "export"
+
+
+def remember_writing(path: str | Path, kind: str) -> None:
     """Record ``path`` as written by wordspace, as it is now (its
-    :func:`file_fingerprint`), so that a rerun may replace it (:func:`wrote_it`)."""
+    :func:`file_fingerprint`), and as what: ``kind`` ("word2vec", "phrased corpus"...),
+    so that a rerun writing that kind may replace it (:func:`wrote_it`), and a command
+    writing another kind may not (an export over a phrased corpus)."""
     path = Path(path)
     try:
         with atomic_write(_written_record(path), "w") as f:
-            f.write(json.dumps(file_fingerprint(path)))
+            f.write(json.dumps([*file_fingerprint(path), kind]))
     except OSError as e:  # the file is whole: only its replacement by a rerun is lost
         logger.warning("%s is written, but wordspace could not record it as its own (%s): "
                        "a rerun will not replace it", path, e)
 
 
-def wrote_it(path: str | Path) -> bool:
-    """Whether wordspace wrote ``path`` (:func:`remember_writing`) and nothing changed it
-    since: its record is the file as it is (another file of that name, or one written
-    to, edited or even chmod-ed since, is not)."""
+def wrote_it(path: str | Path, kind: str) -> bool:
+    """Whether wordspace wrote ``path`` as ``kind`` (:func:`remember_writing`) and
+    nothing changed it since: its record is the file as it is (another file of that
+    name, or one written to, edited or even chmod-ed since, is not). A record of no kind
+    (written before kinds were kept) answers no kind."""
     path = Path(path)
     try:
-        return parse_json(_written_record(path).read_bytes()) == file_fingerprint(path)
+        return parse_json(_written_record(path).read_bytes()) == [
+            *file_fingerprint(path), kind]
     except (OSError, ValueError):
         return False
+
+
+def written_as(kind: str) -> Callable[[Path], bool]:
+    """:func:`wrote_it` for ``kind``, as the one-argument test ``atomic_write``'s and
+    :func:`check_replaceable_file`'s ``replaces`` take."""
+    return lambda path: wrote_it(path, kind)
 
 
 def stale_written_records() -> list[Path]:
@@ -1213,8 +1238,9 @@ def stale_written_records() -> list[Path]:
         except (OSError, ValueError, TypeError, IndexError, KeyError):
             stale.append(record)  # damaged: it answers no file
             continue
-        try:  # the record as read here, not read again by wrote_it
-            answered = _written_record(path) == record and recorded == file_fingerprint(path)
+        try:  # the record as read here, not read again by wrote_it (its kind aside)
+            answered = (_written_record(path) == record
+                        and recorded[:-1] == file_fingerprint(path))
         except OSError:
             answered = False
         if not answered:

@@ -1117,13 +1117,10 @@ def _output_lock(output: str):
     the run writing it: a second run writing the same model (and its checkpoint) is
     refused at once, however the path is spelt. The lock file is wordspace's, under
     ``$WORDSPACE_HOME/locks``, named by a digest of the path, never beside the model."""
-    import hashlib
+    from wordspace._io import cache_home, exclusive_lock, path_key
 
-    from wordspace._io import cache_home, exclusive_lock
-
-    key = hashlib.blake2b(str(Path(output).resolve()).encode("utf-8", "surrogateescape"),
-                          digest_size=16).hexdigest()
-    return exclusive_lock(cache_home() / "locks" / f"train-{key}.lock", wait=False)
+    return exclusive_lock(cache_home() / "locks" / f"train-{path_key(output)}.lock",
+                          wait=False)
 
 
 def _train_holding(args, held) -> int:
@@ -1818,9 +1815,9 @@ def _add_export(sub) -> None:
     p.add_argument("-o", "--output", required=True, metavar="PATH",
                    help="file to write (a directory for --format projector or "
                         "vectors-dir; a name ending .gz, .bz2 or .xz is compressed); an "
-                        "earlier export there (a file wordspace wrote, unchanged since; "
-                        "any vectors directory) is replaced atomically, anything else is "
-                        "refused (see --overwrite)")
+                        "earlier export there (a file of the format that wordspace "
+                        "exported, unchanged since; any vectors directory) is replaced "
+                        "atomically, anything else is refused (see --overwrite)")
     p.add_argument("--overwrite", action="store_true",
                    help="also replace a file of the format written that wordspace did not "
                         "write, or changed since (gensim's word2vec file, fastText's .bin, a "
@@ -1847,7 +1844,7 @@ def _add_export(sub) -> None:
                         "of a vectors directory holding them")
 
     def run(a) -> None:
-        from wordspace._io import remember_writing
+        from wordspace._io import EXPORT, remember_writing
         from wordspace.vectors import SubwordVectors
         from wordspace.word2vec_format import write_word2vec
 
@@ -1887,7 +1884,7 @@ def _add_export(sub) -> None:
         else:
             write_word2vec(a.output, words, matrix, binary=a.format == "word2vec-binary",
                            replaces=replaces)
-            remember_writing(a.output)
+            remember_writing(a.output, EXPORT)
             where = a.output
             if inferred and a.format == "word2vec-binary" and not a.docs \
                     and isinstance(vectors, SubwordVectors):
@@ -1901,7 +1898,7 @@ def _add_export(sub) -> None:
 
 def _export_fasttext(a) -> None:
     """``export --format fasttext``: a fastText model written as fastText's ``.bin``."""
-    from wordspace._io import compressed_suffix, remember_writing
+    from wordspace._io import EXPORT, compressed_suffix, remember_writing
     from wordspace.fasttext_format import is_fasttext_file, write_fasttext
     from wordspace.models import FastText
 
@@ -1919,7 +1916,7 @@ def _export_fasttext(a) -> None:
                          "n-gram and output rows a fastText .bin holds; --format "
                          "word2vec-binary writes its vectors")
     write_fasttext(a.output, model._facebook_file(), replaces=replaces)
-    remember_writing(a.output)
+    remember_writing(a.output, EXPORT)
     print(f"wrote a fastText model of {len(model.vocab_):,} words and dimension "
           f"{model.dim} to {a.output}")
 
@@ -1938,19 +1935,21 @@ def _word2vec_format_of(path: str) -> str:
 def _check_vectors_output(a, what: str, of_the_format: Callable[[Path], bool]
                           ) -> Callable[[Path], bool]:
     """Refuse, before any work, an ``export -o`` file that may not be replaced, and
-    return what may be there (for the write's own check): only a file wordspace wrote,
-    unchanged since (an earlier export: :func:`~wordspace._io.wrote_it`), or, with
+    return what may be there (for the write's own check): only an earlier export,
+    unchanged since (:func:`~wordspace._io.wrote_it`: not another file wordspace wrote,
+    such as a phrased corpus), or, with
     ``--overwrite``, one ``of_the_format`` (``what``, e.g. "a word2vec file") too,
     whoever wrote it; never the vectors being exported, a link or anything else. The
     Python writers replace any file of their format, as gensim's do: the command line
     is the stricter, since a name given on it by mistake would lose another tool's file
     (a model trained for days) with no way back."""
     from wordspace._io import (
+        EXPORT,
         MOVE_ADVICE,
         check_name_lengths,
         check_replaceable_file,
         same_file,
-        wrote_it,
+        written_as,
     )
 
     target = Path(a.output)
@@ -1958,13 +1957,14 @@ def _check_vectors_output(a, what: str, of_the_format: Callable[[Path], bool]
     if target.is_file() and same_file(target, a.model):
         raise FileExistsError(f"{a.output} is the file being exported: write to another "
                               "file")
+    ours = written_as(EXPORT)  # an earlier export, not any file wordspace wrote
     if a.overwrite:
         def replaces(file: Path) -> bool:
-            return wrote_it(file) or of_the_format(file)
-        mine = f"{what} or a file wordspace wrote"
+            return ours(file) or of_the_format(file)
+        mine = f"{what} or a file wordspace exported"
         advice = MOVE_ADVICE
     else:
-        replaces, mine = wrote_it, "a file wordspace wrote, unchanged since"
+        replaces, mine = ours, "a file wordspace exported, unchanged since"
         regular = target.is_file() and not target.is_symlink()
         advice = MOVE_ADVICE + (f", or use --overwrite to replace {what} wordspace did not "
                                 "write" if regular and of_the_format(target) else "")

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from wordspace import PVDBOW, Corpus, Documents, SkipGram, datasets
-from wordspace._io import remember_writing
+from wordspace._io import EXPORT, remember_writing
 from wordspace.evaluate import evaluate, format_table
 from wordspace.models.base import check_model_path
 from wordspace.plot import check_figure_path
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  model directory   {model_dir.resolve()}")
     vectors_file = args.out / "vectors.bin"
     v.save_word2vec_format(vectors_file, binary=True)
-    remember_writing(vectors_file)  # wordspace's: `wordspace export -o` it may replace it
+    remember_writing(vectors_file, EXPORT)  # `wordspace export -o` it may replace it
     print(f"  word2vec binary   {vectors_file.resolve()}")
     try:
         from wordspace.plot import save_figure

@@ -36,7 +36,7 @@ from wordspace._io import (
     is_pickle,
     remember_writing,
     same_file,
-    wrote_it,
+    written_as,
 )
 from wordspace._tokens import shorten
 from wordspace._validate import (
@@ -57,6 +57,8 @@ SCORINGS = ("default", "npmi", "word2phrase")
 ENGLISH_CONNECTOR_WORDS = frozenset({
     "a", "an", "the", "for", "of", "with", "without", "at", "from", "to", "in", "on", "by",
     "and", "or"})
+#: what the written records call a phrased corpus (:func:`wordspace._io.wrote_it`)
+_KIND = "phrased corpus"
 _MARK = "# wordspace phrases"  # a phrase table's first line
 _FORMAT = 1
 _COLUMNS = "pass\tscore\tcount\tphrase\twords..."
@@ -671,13 +673,13 @@ class Phrases:
         words, tokens, offsets = self.join(list(corpus.vocab.words),
                                            np.asarray(corpus.tokens), offsets)
         # what came there while this was written is someone else's: refused at the end
-        with atomic_write(path, "w", compress=True, replaces=wrote_it) as f:
+        with atomic_write(path, "w", compress=True, replaces=written_as(_KIND)) as f:
             for i in range(len(offsets) - 1):
                 text = " ".join(map(words.__getitem__, tokens[offsets[i]:offsets[i + 1]]
                                     .tolist()))
                 last = i + 1 == len(offsets) - 1 or lines[i + 1] != lines[i]
                 f.write(text + ("\n" if last else " "))
-        remember_writing(path)
+        remember_writing(path, _KIND)
         return len(tokens)
 
     @takes_fname
@@ -959,6 +961,6 @@ def check_corpus_output(path: str | os.PathLike, corpus: Corpus | None = None) -
     if corpus is not None and target.is_file() and \
             any(same_file(target, f) for f in corpus.files):
         raise FileExistsError(f"{path} is the corpus being read: write to another file")
-    check_replaceable_file(target, "a phrased corpus wordspace wrote", wrote_it,
+    check_replaceable_file(target, "a phrased corpus wordspace wrote", written_as(_KIND),
                            f"{MOVE_ADVICE} (a phrased corpus is written to a new or empty "
                            "file, or over one wordspace wrote that is unchanged since)")

@@ -23,7 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
-from wordspace._io import atomic_directory, check_replaceable, remember_writing, wrote_it
+from wordspace._io import (
+    EXPORT,
+    atomic_directory,
+    check_replaceable,
+    remember_writing,
+    wrote_it,
+)
 from wordspace._tokens import shorten
 from wordspace._validate import first_nonfinite_row
 
@@ -40,8 +46,8 @@ def is_projector_export(path: str | Path, wordspace_wrote: bool = False) -> bool
             return False
     except OSError:
         return False
-    return not wordspace_wrote or all(wrote_it(Path(path, name)) for name in (VECTORS,
-                                                                                METADATA))
+    return not wordspace_wrote or all(wrote_it(Path(path, name), EXPORT)
+                                      for name in (VECTORS, METADATA))
 
 
 def check_projector_path(path: str | Path, overwrite: bool = False, *,
@@ -107,5 +113,5 @@ def write_projector(path: str | Path, words: Sequence[str], matrix: np.ndarray, 
         with open(tmp / METADATA, "w", encoding="utf-8", newline="\n") as f:
             f.writelines(w + "\n" for w in words)
     for name in (VECTORS, METADATA):  # as published: a rerun may replace them
-        remember_writing(path / name)
+        remember_writing(path / name, EXPORT)
     return path
