@@ -6,8 +6,10 @@ import argparse
 import inspect
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -1380,6 +1382,35 @@ def test_a_standard_output_that_cannot_be_written_is_named(tmp_path, text_file):
     assert "wordspace: error: standard output could not be written (No space left on " \
            "device)" in run.stderr
     assert load_model(out).is_fitted  # what the command wrote before printing is kept
+
+
+def test_train_with_standard_output_closed_writes_its_model_and_succeeds(tmp_path,
+                                                                         text_file):
+    """``train ... >&-``: with fd 1 closed Python has no ``sys.stdout``, and a command
+    whose output is its files has nothing to fail on (its last print crashed after the
+    model was written: a traceback and status 1)."""
+    out = tmp_path / "m"
+    run = subprocess.run([sys.executable, "-m", "wordspace", "train", str(text_file), "-o",
+                          str(out), "--dim", "8", "--min-count", "1", "--epochs", "1",
+                          "--quiet"], preexec_fn=lambda: os.close(1), stderr=subprocess.PIPE,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr and load_model(out).is_fitted
+
+
+def test_train_runs_from_a_thread_other_than_the_main_one(tmp_path, text_file):
+    """``main(["train", ...])`` called from a worker thread (a notebook's, a server's):
+    only the main thread may set a signal handler, so the SIGTERM handler is left to the
+    program (setting it failed every such run)."""
+    out, said = tmp_path / "m", {}
+    argv = ["train", str(text_file), "-o", str(out), "--dim", "8", "--min-count", "1",
+            "--epochs", "1", "--quiet"]
+    before = signal.getsignal(signal.SIGTERM)
+    worker = threading.Thread(target=lambda: said.setdefault("status", main(argv)))
+    worker.start()
+    worker.join(120)
+    assert said == {"status": 0} and load_model(out).is_fitted
+    assert signal.getsignal(signal.SIGTERM) is before  # the program's, untouched
 
 
 def test_an_error_exits_with_the_same_status_with_and_without_v(tmp_path, capsys):

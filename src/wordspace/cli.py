@@ -15,6 +15,7 @@ import os
 import re
 import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -1136,10 +1137,13 @@ def _train_holding(args, held) -> int:
 
     _check_model_directory_name(args.output)
     # from the start: a SIGTERM while the run is being set up (a distributed rank joining
-    # its group) is a stop asked, not the end of the rank; put back once the run is over
-    held.callback(signal.signal, signal.SIGTERM, signal.signal(
-        signal.SIGTERM, _stop_with_a_checkpoint if args.checkpoint_every
-        else _stop_without_a_checkpoint))
+    # its group) is a stop asked, not the end of the rank; put back once the run is over.
+    # Only Python's main thread may set a handler: main() called from another thread
+    # leaves signals to the program that runs it
+    if threading.current_thread() is threading.main_thread():
+        held.callback(signal.signal, signal.SIGTERM, signal.signal(
+            signal.SIGTERM, _stop_with_a_checkpoint if args.checkpoint_every
+            else _stop_without_a_checkpoint))
     model, corpus_type, reading = build_model(args)
     _read_phrase_table(reading)
     partial = checkpoint_path(args.output)
@@ -2604,6 +2608,9 @@ def _standard_output_said():
     still buffers flushed at the end (a failure found at the interpreter's exit said
     nothing useful either)."""
     stream = sys.stdout
+    if stream is None:  # fd 1 closed (>&-): print() writes nothing, as it did before
+        yield
+        return
     sys.stdout = _StandardOutput(stream)
     try:
         yield
