@@ -474,11 +474,6 @@ def test_a_documents_dataset_is_pointed_to_documents(tmp_path, monkeypatch, caps
         Corpus("bbc")
 
 
-def test_a_corpus_without_its_rare_words_is_refused(sentences):
-    with pytest.raises(ValueError, match="min_count=5.*read it with min_count=1"):
-        Phrases(Corpus(sentences, min_count=5, progress=False))
-
-
 @pytest.mark.parametrize("bits", [1, 16, 36, 63])
 def test_radix_sort_sorts_stably_as_numpy(bits):
     from wordspace.kernels import phrases as kernels
@@ -598,10 +593,12 @@ class _Unread:
         raise AssertionError("read before the refusal")
 
 
+# the 50 rare words, once each, are what min_count=5 and max_final_vocab=4 leave out
 @pytest.mark.parametrize("settings, said", [
-    (dict(min_count=5), "min_count=5 leaves out"),
-    (dict(min_count=1, max_final_vocab=4), "max_final_vocab=4 leaves out all but"),
-    (dict(min_count=1, max_vocab_size=100), "max_vocab_size=100 prunes words")])
+    (dict(min_count=5), "min_count=5 leaves out.*: 50 token"),
+    (dict(min_count=5, unk=True), r"min_count=5 leaves out.*: 50 token.* \(as <unk>\)"),
+    (dict(min_count=1, max_final_vocab=4), "max_final_vocab=4 leaves out all but.*: 50 "),
+    (dict(min_count=1, max_vocab_size=20), "max_vocab_size=20 prunes words")])
 def test_a_corpus_that_left_words_out_is_refused(settings, said):
     assert "alpha_beta" not in gensim_phrases.Phrases(
         AROUND_RARE, min_count=1, threshold=0.01).export_phrases()
@@ -613,6 +610,22 @@ def test_a_corpus_that_left_words_out_is_refused(settings, said):
                     lambda: phrases.transform(corpus), lambda: phrases[corpus]):
         with pytest.raises(CorpusError, match=refused):
             attempt()
+
+
+@pytest.mark.parametrize("settings", [
+    dict(min_count=1, max_vocab_size=1000), dict(min_count=1, max_final_vocab=1000),
+    dict(min_count=20), dict(min_count=20, unk=True)])
+def test_a_corpus_whose_settings_left_nothing_out_is_accepted(settings, tmp_path):
+    sentences = [["new", "york", "is", "big"], ["the", "new", "york", "city"]] * 20
+    expected = Phrases(sentences, min_count=1, threshold=0.01, progress=False)
+    corpus = Corpus(sentences, progress=False, **settings)
+    assert corpus.raw_tokens == corpus.n_tokens == 160
+    learned = Phrases(corpus, min_count=1, threshold=0.01, progress=False)
+    assert learned.export_phrases() == expected.export_phrases() != {}
+    assert list(expected[corpus]) == [expected[s] for s in sentences]
+    assert expected.write_corpus(corpus, tmp_path / "out.txt") == \
+        expected.write_corpus(sentences, tmp_path / "out2.txt")
+    assert (tmp_path / "out.txt").read_text() == (tmp_path / "out2.txt").read_text()
 
 
 def test_corpus_options_that_leave_words_out_are_refused_before_reading(tmp_path):

@@ -836,6 +836,10 @@ class Corpus:
         The input line (or iterable item) sentence ``i`` came from, counted from 0 over
         the whole source; a long line cut into pieces gives several sentences with the
         same line, and a line left with no tokens gives none.
+    raw_tokens : int
+        How many tokens the text held (of every rank's share, when sharded), before
+        ``min_count`` and the other vocabulary settings left any out or mapped them to
+        ``<unk>`` (``meta.json``'s ``raw_tokens``).
     long_tokens : int
         How many tokens longer than ``max_token_length`` were left out (with
         ``phrases``, how many joined phrases were); their neighbours look adjacent.
@@ -1231,6 +1235,10 @@ class Corpus:
         if isinstance(long_tokens, bool) or not isinstance(long_tokens, int) or long_tokens < 0:
             raise ValueError(f"{meta_path}: long_tokens is not a count ({long_tokens!r})")
         self.long_tokens = long_tokens
+        raw_tokens = meta.get("raw_tokens")
+        if isinstance(raw_tokens, bool) or not isinstance(raw_tokens, int) or raw_tokens < 0:
+            raise ValueError(f"{meta_path}: raw_tokens is not a count ({raw_tokens!r})")
+        self.raw_tokens = raw_tokens
         _check_encoding(directory, self.tokens, self.offsets, self.sentence_line,
                         self.vocab, meta.get("tokens") if self.group is not None else None)
         _check_checksums(directory, meta.get("crc32"), self.tokens, len(self.vocab))
@@ -1374,6 +1382,7 @@ class Corpus:
             kept_words = [UNK, *kept_words]
             kept_counts = np.concatenate([[n_unk], kept_counts])
 
+        self.raw_tokens = merged.raw_tokens
         tokens_crc = self._write_tokens(out, remap, n_final)
         Vocabulary(kept_words, kept_counts, unk=self.unk).save_tsv(out / "vocab.tsv")
         self._save_more(out)

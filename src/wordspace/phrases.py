@@ -156,25 +156,29 @@ _SPANNED = ("the words on either side of a token left out would look adjacent, t
 
 
 def _left_out_by(settings: Mapping) -> str | None:
-    """Which of a corpus's reading ``settings`` leaves tokens out, said, or None."""
-    if settings.get("min_count", 1) > 1:
-        return f"min_count={settings['min_count']} leaves out the words seen fewer times"
+    """Which of a corpus's reading ``settings`` leave tokens out, said, or None."""
+    said = [f"min_count={settings['min_count']} leaves out the words seen fewer times"] \
+        if settings.get("min_count", 1) > 1 else []
     for name, does in (("max_vocab_size", "prunes words while they are counted"),
                        ("max_final_vocab", "leaves out all but the most frequent words")):
         if settings.get(name) is not None:
-            return f"{name}={settings[name]} {does}"
-    return None
+            said.append(f"{name}={settings[name]} {does}")
+    return "; ".join(said) or None
 
 
 def check_every_token(corpus: Corpus) -> None:
     """Raise :class:`~wordspace.corpus.CorpusError` unless ``corpus`` holds every token
-    of its text: read with ``min_count=1``, without ``max_vocab_size`` or
-    ``max_final_vocab``, and no token longer than ``max_token_length`` found (what
-    phrases are counted on, joined in and written from)."""
-    why = _left_out_by(corpus.reading_settings())
-    if why is not None:
+    of its text (what phrases are counted on, joined in and written from): none left
+    out by ``min_count``, ``max_vocab_size`` or ``max_final_vocab``, nor mapped to
+    ``<unk>``, nor longer than ``max_token_length``. Judged by the tokens dropped, not
+    the settings: a corpus whose ``min_count=2`` left nothing out holds every token."""
+    unk = int(corpus.vocab.counts[0]) if corpus.unk else 0  # <unk> stands for dropped words
+    dropped = corpus.raw_tokens - corpus.n_tokens + unk
+    if dropped:
+        why = _left_out_by(corpus.reading_settings()) or "its vocabulary settings"
         raise CorpusError(
-            f"{corpus.name}: {why}, and {_SPANNED}: read it with min_count=1 and without "
+            f"{corpus.name}: {why}: {dropped:,} token(s) of its text were left out"
+            f"{' (as <unk>)' if unk else ''}, and {_SPANNED}: read it with min_count=1 and without "
             "max_vocab_size or max_final_vocab (phrases count every word, as gensim's), "
             "or give Phrases what the corpus reads (a path, token lists)")
     if corpus.long_tokens:
@@ -442,10 +446,10 @@ class Phrases:
         if corpus_options:
             raise TypeError(f"corpus options ({', '.join(sorted(corpus_options))}) apply "
                             "when the source is read here, not to a Corpus already read")
-        check_every_token(source)
         if source.group is not None:
             raise ValueError(f"{source.name}: the corpus is one rank's share of the text; "
                              "phrases are counted over the whole of it (shard=False)")
+        check_every_token(source)
         return source, np.asarray(source.offsets), np.asarray(source.sentence_line)
 
     # -- learning -----------------------------------------------------------------------------
