@@ -704,6 +704,18 @@ def test_a_stream_is_joined_lazily_and_again_at_each_iteration(sentences):
     assert list(generator) == expected
     with pytest.raises(TypeError, match="given an iterator .* which was read already"):
         list(generator)
+    with pytest.raises(TypeError, match=r"given a stream \(generator\), which has no len"):
+        len(phrases[(s for s in sentences)])
+    # stacked, gensim's trigram[bigram[stream]]: read once, the inner not peeked at
+    stacked = phrases[phrases[(s for s in sentences)]]
+    assert list(stacked) == [phrases[e] for e in expected]
+    with pytest.raises(TypeError, match="read already"):
+        list(stacked)
+    with pytest.raises(TypeError, match=r"a stream \(generator\), which has no len"):
+        len(phrases[phrases[(s for s in sentences)]])
+    again = phrases[phrases[_Counted(sentences)]]
+    assert list(again) == list(again) == [phrases[e] for e in expected]
+    assert len(phrases[phrases[sentences]]) == len(sentences)
     corpus = Corpus(sentences, min_count=1, progress=False)
     assert list(phrases[corpus]) == list(phrases[corpus]) == expected
     assert phrases[iter(["new", "york"])] == phrases[("new", "york")] == ["new_york"]

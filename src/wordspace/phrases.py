@@ -617,6 +617,10 @@ class Phrases:
         if isinstance(sentence, Corpus):
             self._read(sentence, False, {})  # refused now, not when first iterated
             return TransformedCorpus(self, sentence)
+        if isinstance(sentence, TransformedCorpus):  # gensim's trigram[bigram[stream]]:
+            # sentences for sure, and not peeked at (that would start a stream's reading)
+            return TransformedCorpus(self, sentence, once=sentence._once,
+                                     given=sentence._given)
         _check_sentence(sentence, "phrases[...]")
         iterator = iter(sentence)
         try:
@@ -627,7 +631,8 @@ class Phrases:
         if once:
             sentence = itertools.chain([first], iterator)
         if not isinstance(first, str):  # several sentences
-            return TransformedCorpus(self, sentence, once=once)
+            return TransformedCorpus(self, sentence, once=once,
+                                     given=type(iterator).__name__)
         for table in self.tables:
             sentence = self._analyze(sentence, table)
         return sentence
@@ -785,8 +790,9 @@ class TransformedCorpus:
     only: a second iteration is a ``TypeError``, where gensim's would give no
     sentences."""
 
-    def __init__(self, phrases: Phrases, corpus, once: bool = False):
+    def __init__(self, phrases: Phrases, corpus, once: bool = False, given: str = ""):
         self.phrases, self.corpus, self._once, self._started = phrases, corpus, once, False
+        self._given = given or type(corpus).__name__  # the user's source, for len()'s error
 
     def __iter__(self) -> Iterator[list[str]]:
         if self._once and self._started:
@@ -799,7 +805,11 @@ class TransformedCorpus:
         return map(self.phrases.__getitem__, self.corpus)
 
     def __len__(self) -> int:
-        """The number of sentences, where the source has one (gensim's ``len``)."""
+        """The number of sentences, where the source has one (gensim's ``len``); a
+        stream (a generator) has none: a ``TypeError`` saying so."""
+        if self._once or not hasattr(self.corpus, "__len__"):
+            raise TypeError(f"phrases[sentences] was given a stream ({self._given}), which "
+                            "has no length: give a list of sentences or a Corpus for len()")
         return len(self.corpus)
 
     def __repr__(self) -> str:
