@@ -665,12 +665,21 @@ def test_tokens_longer_than_max_token_length_are_refused_not_spanned(tmp_path, c
         assert not out.exists()
 
 
-def test_a_corpus_read_with_phrases_refuses_text_with_tokens_left_out(tmp_path):
+def test_a_corpus_read_with_phrases_warns_of_tokens_left_out(tmp_path, caplog):
+    """Training on joined text is not worth failing for a stray long token: warned of,
+    its neighbours maybe joined; learning a table and write_corpus still refuse it."""
     source = tmp_path / "long.txt"
     source.write_text(f"alpha {'x' * 20} beta\n" * 10)
     phrases = Phrases([["alpha", "beta"]] * 10, min_count=1, threshold=0.01, progress=False)
+    with caplog.at_level("WARNING", logger="wordspace.corpus"):
+        joined = Corpus(source, phrases=phrases, max_token_length=10, min_count=1,
+                        progress=False)
+    assert any("10 token(s) longer than max_token_length=10" in r.message and
+               "may be joined as a phrase" in r.message for r in caplog.records)
+    assert joined.long_tokens == 10 and "alpha_beta" in joined.vocab
     with pytest.raises(CorpusError, match=r"10 token\(s\) longer than max_token_length=10"):
-        Corpus(source, phrases=phrases, max_token_length=10, progress=False)
+        phrases.write_corpus(Corpus(source, min_count=1, max_token_length=10,
+                                    progress=False), tmp_path / "out.txt")
     joined = Corpus(source, phrases=phrases, min_count=1, progress=False)
     assert "alpha_beta" not in joined.vocab and joined.long_tokens == 0
 
@@ -744,6 +753,34 @@ def test_token_lists_are_counted_uncut_as_gensim_counts_them():
     assert ours.export_phrases() == pytest.approx(theirs, rel=1e-12)
     cut = Phrases(docs, threshold=1, max_sentence_length=10_000, progress=False)
     assert "san_francisco" not in cut.export_phrases()  # asked for: cut as asked
+
+
+def test_every_path_counts_and_joins_token_lists_whole(tmp_path):
+    """One rule (phrase_sentences) for every path: token lists whole, a Corpus of them
+    too unless it was given max_sentence_length, so "san francisco" across word 10,000
+    is learned and joined alike."""
+    docs = _san_francisco()
+    learned = [Phrases(docs, threshold=1, progress=False),
+               Phrases(Corpus(docs, min_count=1, progress=False), threshold=1)]
+    assert learned[0].export_phrases() == learned[1].export_phrases()
+    assert "san_francisco" in learned[0].export_phrases()
+    cut = Corpus(docs, min_count=1, max_sentence_length=10_000, progress=False)
+    assert "san_francisco" not in Phrases(cut, threshold=1).export_phrases()
+    p = learned[0]
+    corpus = Corpus(docs, min_count=1, progress=False)
+    joined = list(p[docs])
+    assert sum(doc.count("san_francisco") for doc in joined) == 10
+    assert list(p[corpus]) == joined
+    words, tokens, offsets = p.transform(corpus)
+    ends = zip(offsets[:-1], offsets[1:], strict=True)
+    assert [[words[t] for t in tokens[a:b]] for a, b in ends] == joined
+    text = "".join(" ".join(doc) + "\n" for doc in joined)
+    for i, given in enumerate((docs, corpus)):
+        p.write_corpus(given, tmp_path / f"out{i}.txt")
+        assert (tmp_path / f"out{i}.txt").read_text() == text
+    read = Corpus(docs, phrases=p, min_count=1, progress=False)
+    assert read.vocab.counts[read.vocab.index_of("san_francisco")] == 10
+    assert list(p[cut]) != joined  # cut as asked: not joined across the cut
 
 
 # -- word2phrase's score ----------------------------------------------------------------

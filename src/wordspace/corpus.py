@@ -74,6 +74,16 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MAX_SENTENCE_LENGTH = 10_000  # word2vec.c / gensim cut long lines into chunks this long
+
+
+class _Default(int):
+    """An int default told apart from the same value given (``is``), equal to it
+    everywhere else (cache keys, settings shown)."""
+
+
+#: ``Corpus``'s default ``max_sentence_length``: MAX_SENTENCE_LENGTH, not given by the
+#: user (phrases then count and join token lists whole: :func:`phrase_sentences`)
+DEFAULT_SENTENCE_LENGTH = _Default(MAX_SENTENCE_LENGTH)
 #: longer tokens are left out (word2vec.c's MAX_STRING is 100 bytes): what bounds the
 #: memory a line without spaces can take
 MAX_TOKEN_LENGTH = 1_000
@@ -799,8 +809,10 @@ class Corpus:
     unk : bool
         Map out-of-vocabulary words to an ``<unk>`` token at index 0 instead of
         dropping them (word2vec.c drops them).
-    max_sentence_length : int
-        Longer lines are cut into sentences of this many tokens.
+    max_sentence_length : int, optional
+        Longer lines are cut into sentences of this many tokens (default 10,000, as
+        word2vec.c and gensim cut them). Phrases count and join token lists given whole,
+        as gensim counts them, unless it is given (:func:`phrase_sentences`).
     max_token_length : int
         Tokens longer than this many characters are left out, with one warning saying how
         many (word2vec.c cuts them at 100 bytes). This bounds the memory a line without
@@ -842,7 +854,8 @@ class Corpus:
         ``<unk>`` (``meta.json``'s ``raw_tokens``).
     long_tokens : int
         How many tokens longer than ``max_token_length`` were left out (with
-        ``phrases``, how many joined phrases were); their neighbours look adjacent.
+        ``phrases``, those of the text and the joined phrases); their neighbours look
+        adjacent.
     """
 
     #: registry kind a source name is looked up in, and what an iterable source yields
@@ -857,11 +870,13 @@ class Corpus:
 
     def __init__(self, source, min_count: int = 5, max_vocab_size: int | None = None,
                  lowercase: bool = False, token_pattern: str | None = None, unk: bool = False,
-                 max_sentence_length: int = MAX_SENTENCE_LENGTH, cache: bool = True,
+                 max_sentence_length: int = DEFAULT_SENTENCE_LENGTH, cache: bool = True,
                  progress: bool = True, max_token_length: int = MAX_TOKEN_LENGTH,
                  shard=None, max_final_vocab: int | None = None,
                  phrases: Phrases | str | os.PathLike | None = None):
         check_int("min_count", min_count, 1)
+        # given or not: token lists are counted and joined by phrases whole unless it is
+        self.max_sentence_length_given = max_sentence_length is not DEFAULT_SENTENCE_LENGTH
         check_int("max_sentence_length", max_sentence_length, 1, maximum=1_000_000)
         check_int("max_token_length", max_token_length, 1, maximum=MAX_TOKEN_LENGTH_LIMIT)
         if max_vocab_size is not None:
@@ -877,7 +892,7 @@ class Corpus:
         self.lowercase = lowercase
         self.token_pattern = token_pattern
         self.unk = unk
-        self.max_sentence_length = max_sentence_length
+        self.max_sentence_length = int(max_sentence_length)
         self.group = self._shard_group(shard)
         self.phrases = None if phrases is None else self._phrase_table(phrases)
         # taken once (a table of many phrases takes a while): the table as it is now
@@ -1434,15 +1449,18 @@ class Corpus:
         text one word with it, and the words in order of first appearance (the
         vocabulary's tie-break). Phrases are joined where ``write_corpus`` joins them:
         in a file's lines cut every :data:`MAX_SENTENCE_LENGTH` words, in token lists
-        given whole. A source with tokens left out (longer than ``max_token_length``)
-        is refused: the words around one would be joined as if adjacent."""
+        given whole (:func:`phrase_sentences`). Tokens of the text longer than
+        ``max_token_length`` are warned about, not refused (training is not worth
+        failing for a stray URL): the words on either side of one may be joined."""
         from wordspace.kernels.phrases import first_positions
-        from wordspace.phrases import check_every_token
 
-        check_every_token(raw)
-        offsets, lines = np.asarray(raw.offsets), np.asarray(raw.sentence_line)
-        if not raw.files:  # token lists: joined uncut, as Phrases counts them
-            offsets, lines = whole_lines(offsets, lines)
+        if raw.long_tokens:
+            logger.warning("%s: %d token(s) longer than max_token_length=%d characters were "
+                           "left out before joining phrases: the words on either side of "
+                           "each look adjacent and may be joined as a phrase (read with a "
+                           "larger max_token_length to keep them)", self.name,
+                           raw.long_tokens, self.max_token_length)
+        offsets, lines = phrase_sentences(raw)
         words, tokens, offsets = self.phrases.join(
             list(raw.vocab.words), np.asarray(raw.tokens), offsets)
         index: dict[str, int] = {}  # each word's first id: a phrase may be a word too
@@ -1450,12 +1468,12 @@ class Corpus:
                            len(words))
         too_long = np.fromiter((len(w) > self.max_token_length for w in words), np.bool_,
                                len(words))
-        self.long_tokens = 0
+        self.long_tokens = raw.long_tokens
         if too_long.any():
             logger.warning("%s: %d phrases longer than max_token_length=%d characters left "
                            "out", self.name, int(too_long.sum()), self.max_token_length)
             kept = ~too_long[tokens]
-            self.long_tokens = len(tokens) - int(kept.sum())
+            self.long_tokens += len(tokens) - int(kept.sum())
             offsets = np.concatenate([[0], np.cumsum(kept)])[offsets]  # kept before each
             tokens = tokens[kept]
         if not np.array_equal(same, np.arange(len(words))):
@@ -1610,6 +1628,19 @@ class _Counts:
     prov_ids: np.ndarray
     n_ids: int
     chunks: np.ndarray  # the corpus chunk (shards.Piece.chunk) each word was first seen in
+
+
+def phrase_sentences(corpus: Corpus) -> tuple[np.ndarray, np.ndarray]:
+    """The sentences phrases are counted and joined in, as offsets into
+    ``corpus.tokens`` and their lines: every path (``Phrases``, ``phrases[corpus]``,
+    ``transform``, ``write_corpus``, ``Corpus(source, phrases=...)``) takes them from
+    here. A file's lines as the corpus cut them (every ``max_sentence_length`` words,
+    gensim's ``LineSentence``'s cut); token lists whole, as gensim counts them, unless
+    the corpus was given ``max_sentence_length``."""
+    offsets, lines = np.asarray(corpus.offsets), np.asarray(corpus.sentence_line)
+    if corpus.files or corpus.max_sentence_length_given:
+        return offsets, lines
+    return whole_lines(offsets, lines)
 
 
 def whole_lines(offsets: np.ndarray, lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -46,7 +46,13 @@ from wordspace._validate import (
     gensim_hint,
     takes_fname,
 )
-from wordspace.corpus import MAX_TOKEN_LENGTH_LIMIT, Corpus, CorpusError, dataset_kind, whole_lines
+from wordspace.corpus import (
+    MAX_TOKEN_LENGTH_LIMIT,
+    Corpus,
+    CorpusError,
+    dataset_kind,
+    phrase_sentences,
+)
 from wordspace.kernels import phrases as _kernels
 
 logger = logging.getLogger(__name__)
@@ -433,16 +439,11 @@ class Phrases:
               ) -> tuple[Corpus, np.ndarray, np.ndarray]:
         """``source`` as a corpus that kept every token (read here, or a ``Corpus``
         checked), and the sentences phrases are counted and joined in: their offsets
-        and lines. Token lists read here are whole sentences (unless
-        ``max_sentence_length`` is given), as gensim counts them: a ``Corpus`` cuts
-        every 10,000 words, which for a file is gensim's ``LineSentence``'s cut, and
-        for a ``Corpus`` given, its own."""
+        and lines (:func:`~wordspace.corpus.phrase_sentences`: a file's lines cut every
+        10,000 words, token lists whole unless ``max_sentence_length`` was given)."""
         if not isinstance(source, Corpus):
             corpus = read_corpus(source, progress=progress, **corpus_options)
-            offsets, lines = np.asarray(corpus.offsets), np.asarray(corpus.sentence_line)
-            if corpus.files or "max_sentence_length" in corpus_options:
-                return corpus, offsets, lines
-            return corpus, *whole_lines(offsets, lines)
+            return corpus, *phrase_sentences(corpus)
         if corpus_options:
             raise TypeError(f"corpus options ({', '.join(sorted(corpus_options))}) apply "
                             "when the source is read here, not to a Corpus already read")
@@ -450,7 +451,7 @@ class Phrases:
             raise ValueError(f"{source.name}: the corpus is one rank's share of the text; "
                              "phrases are counted over the whole of it (shard=False)")
         check_every_token(source)
-        return source, np.asarray(source.offsets), np.asarray(source.sentence_line)
+        return source, *phrase_sentences(source)
 
     # -- learning -----------------------------------------------------------------------------
     def _connector_mask(self, words: list[str]) -> np.ndarray:
