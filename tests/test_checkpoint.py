@@ -1345,3 +1345,38 @@ def test_beginnings_see_the_parameters_training_starts_from(corpus, tmp_path):
     SkipGram(**SETTINGS, workers=1).fit(corpus, checkpoint=path, callbacks=[resumed])
     assert len(resumed.starts) == 1
     np.testing.assert_array_equal(resumed.starts[0], saved)
+
+
+def _save_fails(monkeypatch, model_class=SkipGram):
+    """Make ``model_class``'s save fail (a full device) until the context ends."""
+    def full(self, path, *a, **k):
+        raise OSError(f"{path} could not be written: no space left on its device")
+
+    monkeypatch.setattr(model_class, "save", full)
+
+
+def _finished_partial(tmp_path, monkeypatch, corpus_file, out, *extra) -> Path:
+    """``out``'s checkpoint holding a finished run (``train`` with ``extra``), kept there
+    when its save failed."""
+    from wordspace.engine.checkpoint import is_finished
+
+    with monkeypatch.context() as patch:
+        _save_fails(patch)
+        assert main(_train_args(corpus_file, out, 1, *extra)) == 2
+    partial = checkpoint_path(out)
+    assert is_finished(partial)
+    return partial
+
+
+def test_a_one_pass_model_leaves_a_finished_partial_alone(tmp_path, monkeypatch, capsys):
+    """ppmi-svd with a finished run of skip-gram in MODEL.partial crashed (its model has
+    no workers nor _check_checkpoint): it trains, and the partial is left as it was."""
+    from wordspace.engine.checkpoint import is_finished
+
+    corpus_file = _write_corpus(tmp_path / "corpus.txt", 300)
+    out = tmp_path / "model"
+    partial = _finished_partial(tmp_path, monkeypatch, corpus_file, out)
+    capsys.readouterr()
+    assert main(["train", str(corpus_file), "-o", str(out), "--model", "ppmi-svd", "--dim",
+                 "4", "--quiet"]) == 0
+    assert is_finished(partial) and isinstance(load_model(out), PPMISVD)

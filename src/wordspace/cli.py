@@ -919,7 +919,8 @@ def _add_train(sub) -> None:
                         "refused before training, and so is a second run writing the "
                         "same MODEL_DIR at once; if the save fails anyway, the trained "
                         "model is kept in MODEL_DIR.partial, which the same command run "
-                        "again writes out without training")
+                        "again writes out without training (not ppmi-svd's, which is "
+                        "lost)")
     p.add_argument("--model", default=None, choices=list(MODELS),
                    help="skip-gram with negative sampling, CBOW (the window's mean predicts "
                         "the word), fastText's subword vectors (a vector for every word, "
@@ -1185,7 +1186,8 @@ def _train_holding(args, held) -> int:
     finishing = False  # from a finished run's checkpoint, kept when its save failed
     if short is None and args.restart and not args.checkpoint_every:
         remove_checkpoint(partial)
-    elif short is None and holds_training(partial) and not args.checkpoint_every:
+    elif short is None and model._resumable and holds_training(partial) \
+            and not args.checkpoint_every:  # (a one-pass model keeps no finished run)
         finishing = _finishes(model, partial, corpus_type.reading_settings_for(**reading),
                               workers)
         if not finishing:
