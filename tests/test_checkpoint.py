@@ -1380,3 +1380,32 @@ def test_a_one_pass_model_leaves_a_finished_partial_alone(tmp_path, monkeypatch,
     assert main(["train", str(corpus_file), "-o", str(out), "--model", "ppmi-svd", "--dim",
                  "4", "--quiet"]) == 0
     assert is_finished(partial) and isinstance(load_model(out), PPMISVD)
+
+
+def test_a_finished_partial_is_written_out_whatever_the_worker_count(
+        tmp_path, monkeypatch, caplog):
+    """A requeue with another --workers (another node's cores) retrained from scratch a
+    finished run kept when its save failed: with no job left, the lanes do not matter.
+    One of other settings is not used, and the warning names the differences (it
+    advised --checkpoint-every, which would refuse it)."""
+    from wordspace.engine.runner import ThreadRunner
+
+    corpus_file = _write_corpus(tmp_path / "corpus.txt", 300)
+    out, reference = tmp_path / "model", tmp_path / "reference"
+    assert main(_train_args(corpus_file, reference, 1)) == 0
+    partial = _finished_partial(tmp_path, monkeypatch, corpus_file, out)
+    ran = []
+    real_run = ThreadRunner.run
+    monkeypatch.setattr(ThreadRunner, "run", lambda self, jobs, *a: (
+        ran.extend(jobs), real_run(self, jobs, *a))[1])
+    with caplog.at_level(logging.WARNING):
+        assert main(_train_args(corpus_file, out, 2)) == 0
+    assert "holds the finished run" in caplog.text and not ran
+    assert same_parameters(load_model(out), load_model(reference)) and not partial.exists()
+    partial = _finished_partial(tmp_path, monkeypatch, corpus_file, out, "--window", "3")
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        assert main(_train_args(corpus_file, out, 1, "--window", "2")) == 0
+    assert f"{partial} holds a finished run of other settings (window: 3 in the " \
+           "checkpoint, 2 in this run), which is not used" in caplog.text
+    assert "--checkpoint-every" not in caplog.text and ran

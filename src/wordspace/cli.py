@@ -1188,13 +1188,8 @@ def _train_holding(args, held) -> int:
         remove_checkpoint(partial)
     elif short is None and model._resumable and holds_training(partial) \
             and not args.checkpoint_every:  # (a one-pass model keeps no finished run)
-        finishing = _finishes(model, partial, corpus_type.reading_settings_for(**reading),
-                              workers)
-        if not finishing:
-            logger.warning("%s holds a checkpoint of an earlier run, which is not used: run "
-                           "with --checkpoint-every to resume from it, or --restart to "
-                           "remove it", partial)
-    if workers is not None and (args.checkpoint_every or finishing):
+        finishing = _finishes(model, partial, corpus_type.reading_settings_for(**reading))
+    if workers is not None and args.checkpoint_every:
         logger.warning("%s was made with %d workers, and a resume keeps them: training "
                        "with %d (not this machine's default of %d)", partial, workers,
                        workers, model._workers)
@@ -1261,23 +1256,25 @@ def _checkpoint_s_workers(args, model, partial: Path) -> int | None:
     return saved
 
 
-def _finishes(model, partial: Path, reading: dict, workers: int | None) -> bool:
+def _finishes(model, partial: Path, reading: dict) -> bool:
     """Whether the checkpoint at ``partial`` is a finished run of this model's settings
-    (with ``workers``, when not None) and corpus's ``reading`` settings (kept when its
-    save failed), which a run without ``--checkpoint-every`` then turns into the model,
-    as the message of the failure said the same command would."""
+    and corpus's ``reading`` settings (kept when its save failed), which a run without
+    ``--checkpoint-every`` then turns into the model, as the message of the failure said
+    the same command would; when it is not, a warning says why it is not used."""
     from wordspace.engine.checkpoint import CheckpointMismatch, is_finished
 
     if not is_finished(partial):
+        logger.warning("%s holds a checkpoint of an earlier run, which is not used: run "
+                       "with --checkpoint-every to resume from it, or --restart to "
+                       "remove it", partial)
         return False
-    was = model.workers
-    model.workers = was if workers is None else workers  # as the resume would run
     try:
-        model._check_checkpoint(partial, reading)
-    except CheckpointMismatch:
+        model._check_checkpoint(partial, reading)  # (the worker count aside: no job left)
+    except CheckpointMismatch as e:
+        logger.warning("%s holds a finished run of other settings (%s), which is not used: "
+                       "run with those to write the model from it, or --restart to remove "
+                       "it", partial, "; ".join(e.differences))
         return False
-    finally:
-        model.workers = was
     return True
 
 

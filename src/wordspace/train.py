@@ -726,8 +726,9 @@ class _Run(Pauses):
             raise ValueError(f"{source}: {e}; {DAMAGED}") from None
         for name, array in arrays.items():
             array[...] = saved.arrays[name]
-        for state, value in zip(self.states, saved.states, strict=True):
-            state[0] = value
+        if saved.position < self.jobs:  # a finished run's lanes may be other than these
+            for state, value in zip(self.states, saved.states, strict=True):
+                state[0] = value
         self.start, self.earlier = saved.position, saved.seconds
         self.resumed = True
         if saved.position == self.jobs:

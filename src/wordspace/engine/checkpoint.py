@@ -74,7 +74,12 @@ _RANK_PLACE = re.compile(rf"rank-\d+({re.escape(PREVIOUS)})?")
 
 
 class CheckpointMismatch(ValueError):
-    """A checkpoint made with other settings or on another corpus than this run's."""
+    """A checkpoint made with other settings or on another corpus than this run's;
+    :attr:`differences`, each said as ``name: X in the checkpoint, Y in this run``."""
+
+    def __init__(self, message: str, differences: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.differences = differences
 
 
 @dataclass(frozen=True)
@@ -479,6 +484,15 @@ def _differences(saved: dict, now: dict) -> list[str]:
             for key in sorted(set(saved) | set(now)) if saved.get(key) != now.get(key)]
 
 
+def _compared(config: dict, head: Checkpoint) -> dict:
+    """The settings of ``config`` that decide whether the checkpoint ``head`` is this
+    run's: all but the lanes (workers) when it holds a finished run, whose random states
+    no job is left to draw from (a requeue on a node of other cores still finishes it)."""
+    if head.position < head.jobs:
+        return config
+    return {key: value for key, value in config.items() if key != "lanes"}
+
+
 def checkpoint_config(path: str | Path) -> dict | None:
     """The configuration (``config``) of the single process's checkpoint at ``path``;
     None where there is none, or a distributed run's, or a damaged one (the resume says
@@ -511,12 +525,13 @@ def check_settings(path: str | Path, config: dict, reading: dict | None = None) 
     head = _single_head(path)
     if head is None:
         return
-    saved = head.config
+    saved, config = _compared(head.config, head), _compared(config, head)
     problems = _differences({key: saved[key] for key in config if key in saved}, config)
     read = None if reading is None else _reading_difference(
         head.corpus.get("reading") or {}, reading)
     if problems or read:
-        raise CheckpointMismatch(_mismatch(path, problems + [read] * bool(read)))
+        problems += [read] * bool(read)
+        raise CheckpointMismatch(_mismatch(path, problems), tuple(problems))
 
 
 def _mismatch(path: Path, problems: list[str]) -> str:
@@ -676,7 +691,7 @@ class Checkpointer:
                 f"was made (torchrun --nproc-per-node ... with {ranks} processes in all, "
                 f"see docs/distributed.md), or {_RESTART}")
         saved = _read_head(path)
-        problems = _differences(saved.config, self.config)
+        problems = _differences(_compared(saved.config, saved), _compared(self.config, saved))
         if saved.corpus.get("digest") != self.corpus["digest"]:
             problems.append(_corpus_difference(saved.corpus, self.corpus))
         if problems:
@@ -684,4 +699,6 @@ class Checkpointer:
         if saved.jobs != jobs:
             raise ValueError(f"{path / 'checkpoint.json'}: made for a run of "
                              f"{saved.jobs} jobs, this one has {jobs}; {_RESTART}")
+        if saved.position == saved.jobs:  # its random states are read as they were saved
+            lanes = saved.config.get("lanes", lanes)
         return _read_arrays(path, saved, like, lanes)
