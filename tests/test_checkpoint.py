@@ -1409,3 +1409,28 @@ def test_a_finished_partial_is_written_out_whatever_the_worker_count(
     assert f"{partial} holds a finished run of other settings (window: 3 in the " \
            "checkpoint, 2 in this run), which is not used" in caplog.text
     assert "--checkpoint-every" not in caplog.text and ran
+
+
+def test_a_failed_save_never_replaces_another_runs_checkpoint(tmp_path, monkeypatch, capsys):
+    """A seed-2 run without checkpoints whose save failed replaced seed 1's resumable
+    checkpoint with its finished run, unsaid; and when the keep failed too, the message
+    promised a resume from the other run's checkpoint."""
+    from wordspace.engine.checkpoint import checkpoint_config, is_finished
+
+    corpus_file = _write_corpus(tmp_path / "corpus.txt", 300)
+    out = tmp_path / "model"
+    partial = checkpoint_path(out)
+    _interrupted(SkipGram(dim=12, epochs=8, sample=0.0, seed=1, workers=1, progress=False),
+                 Corpus(corpus_file, progress=False), partial)
+    capsys.readouterr()
+    with monkeypatch.context() as patch:
+        _save_fails(patch)
+        assert main(_train_args(corpus_file, out, 1)) == 2  # (seed 5)
+        assert f"The trained model could not be kept: {partial} holds the checkpoint of " \
+               "another run (seed: 1 in the checkpoint, 5 in this run), which is left as " \
+               "it is: none of this training is left" in capsys.readouterr().err
+        assert checkpoint_config(partial)["seed"] == 1 and not is_finished(partial)
+        assert main(_train_args(corpus_file, out, 1, "--seed", "1", "--checkpoint-every",
+                                "1e")) == 2  # this run's own checkpoint: replaced
+        assert f"The trained model is kept at {partial}" in capsys.readouterr().err
+        assert is_finished(partial)
