@@ -1434,3 +1434,25 @@ def test_a_failed_save_never_replaces_another_runs_checkpoint(tmp_path, monkeypa
                                 "1e")) == 2  # this run's own checkpoint: replaced
         assert f"The trained model is kept at {partial}" in capsys.readouterr().err
         assert is_finished(partial)
+
+
+def test_a_finished_partial_of_another_corpus_is_left_alone_and_the_run_trains(
+        tmp_path, monkeypatch, caplog):
+    """The same command after the corpus changed failed once it was read (rc 2), though
+    without --checkpoint-every MODEL.partial is left alone unless it holds this command's
+    finished run: it is not used, said, and the run trains from the start."""
+    from wordspace.engine.checkpoint import is_finished
+
+    corpus_file = _write_corpus(tmp_path / "corpus.txt", 300)
+    out = tmp_path / "model"
+    partial = _finished_partial(tmp_path, monkeypatch, corpus_file, out)
+    with corpus_file.open("a") as f:
+        f.write(corpus_file.read_text().splitlines()[0] + "\n")
+    with caplog.at_level(logging.WARNING):
+        assert main(_train_args(corpus_file, out, 1)) == 0
+    assert f"{partial} holds a finished run made otherwise (the corpus: the checkpoint " \
+           "was made on" in caplog.text
+    assert "which is not used and is left as it is: training from the start" in caplog.text
+    assert is_finished(partial)  # as it was
+    assert main(_train_args(corpus_file, tmp_path / "reference", 1)) == 0
+    assert same_parameters(load_model(out), load_model(tmp_path / "reference"))

@@ -1141,6 +1141,7 @@ def _train_holding(args, held) -> int:
     """``train``, whose output's lock is taken into ``held`` (an ``ExitStack``)."""
     from wordspace._io import LockHeld, NameTooLongError
     from wordspace.engine.checkpoint import (
+        CheckpointMismatch,
         check_checkpoint_path,
         holds_training,
         remove_checkpoint,
@@ -1231,11 +1232,24 @@ def _train_holding(args, held) -> int:
                        corpus_type.reading_settings_for(**reading))
     checkpoint = partial if args.checkpoint_every or finishing else None
     if model._resumable:
-        # saved before the checkpoint goes: a crash at any moment loses no training; a
-        # save that fails keeps the finished run as the checkpoint (_SaveModel._kept)
-        model.fit(corpus, checkpoint=checkpoint, checkpoint_every=args.checkpoint_every,
-                  restart=bool(checkpoint and args.restart), callbacks=[saver], sync=sync,
-                  init=init, update=args.update is not None)
+        def fit(checkpoint):
+            # saved before the checkpoint goes: a crash at any moment loses no training; a
+            # save that fails keeps the finished run as the checkpoint (_SaveModel._kept)
+            model.fit(corpus, checkpoint=checkpoint, checkpoint_every=args.checkpoint_every,
+                      restart=bool(checkpoint and args.restart), callbacks=[saver],
+                      sync=sync, init=init, update=args.update is not None)
+
+        try:
+            fit(checkpoint)
+        except CheckpointMismatch as e:
+            if not finishing:
+                raise
+            # found once the corpus is read (another corpus, an update of a model since
+            # changed): not this command's finished run, nothing of it is used
+            logger.warning("%s holds a finished run made otherwise (%s), which is not used "
+                           "and is left as it is: training from the start", partial,
+                           "; ".join(e.differences))
+            fit(None)
     else:
         model.fit(corpus, sync=sync, init=init, update=args.update is not None)
         saver.on_train_end(model, model.report_)

@@ -695,7 +695,7 @@ class Checkpointer:
         if saved.corpus.get("digest") != self.corpus["digest"]:
             problems.append(_corpus_difference(saved.corpus, self.corpus))
         if problems:
-            raise CheckpointMismatch(_mismatch(path, problems))
+            raise CheckpointMismatch(_mismatch(path, problems), tuple(problems))
         if saved.jobs != jobs:
             raise ValueError(f"{path / 'checkpoint.json'}: made for a run of "
                              f"{saved.jobs} jobs, this one has {jobs}; {_RESTART}")
