@@ -1456,3 +1456,21 @@ def test_a_finished_partial_of_another_corpus_is_left_alone_and_the_run_trains(
     assert is_finished(partial)  # as it was
     assert main(_train_args(corpus_file, tmp_path / "reference", 1)) == 0
     assert same_parameters(load_model(out), load_model(tmp_path / "reference"))
+
+
+def test_an_update_whose_save_failed_is_not_stuck(tmp_path, monkeypatch, caplog):
+    """An --update whose save failed left MODEL.partial, which --restart (refused with
+    --update) could not remove; and once the model updated had changed, the partial
+    (an update of the model as it was) failed the run instead of being left alone."""
+    corpus_file = _write_corpus(tmp_path / "corpus.txt", 300)
+    base, out = tmp_path / "base", tmp_path / "model"
+    assert main(_train_args(corpus_file, base, 1)) == 0
+    update = ["--update", str(base)]
+    partial = _finished_partial(tmp_path, monkeypatch, corpus_file, out, *update)
+    assert main(_train_args(corpus_file, base, 1, "--seed", "6")) == 0  # changed since
+    with caplog.at_level(logging.WARNING):
+        assert main(_train_args(corpus_file, out, 1, *update)) == 0
+    assert f"{partial} holds a finished run made otherwise (update of: " in caplog.text
+    assert partial.exists()
+    assert main(_train_args(corpus_file, out, 1, *update, "--restart")) == 0
+    assert not partial.exists()

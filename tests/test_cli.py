@@ -840,7 +840,8 @@ def test_train_update_refuses_what_an_update_cannot_change(trained, tmp_path, ca
 
 
 def test_train_s_help_says_an_update_is_not_checkpointed():
-    """--update refuses --checkpoint-every and --restart, and neither --help nor
+    """--update refuses --checkpoint-every (--restart only removes the checkpoint), and
+    neither --help nor
     checkpoints.md said so (it listed --update beside the re-queue record as if it
     worked)."""
     from wordspace.cli import build_parser
@@ -848,8 +849,9 @@ def test_train_s_help_says_an_update_is_not_checkpointed():
     train = build_parser()._subparsers._group_actions[0].choices["train"]
     said = {a.dest: " ".join(a.help.split()) for a in train._actions if a.help}
     assert "not --update" in said["checkpoint_every"]
-    assert "not with --update" in said["restart"]
-    assert "--checkpoint-every and --restart are refused with it" in said["update"]
+    assert "with --update: only removes it" in said["restart"]
+    assert "--checkpoint-every is refused with it (--restart only removes " \
+        "MODEL_DIR.partial)" in said["update"]
 
 
 def test_train_update_takes_the_model_s_own_values_of_what_it_cannot_change(

@@ -704,15 +704,15 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
                           "docs/checkpoints.md)")
     run.add_argument("--restart", action="store_true",
                      help="remove the checkpoint MODEL_DIR.partial of an earlier run and "
-                          "start over (not with --update)")
+                          "start over (with --update: only removes it)")
     run.add_argument("--update", default=None, metavar="MODEL",
                      help="continue training MODEL (a model directory or a fastText .bin) "
                           "on the corpus: its new words are added, its settings kept "
                           "(--epochs, --alpha, --min-alpha, --workers, --seed, --device "
                           "and --device-option may change: options given are added to "
                           "the model's, --device cpu drops them); the result is written "
-                          "to -o. An update is not checkpointed: --checkpoint-every and "
-                          "--restart are refused with it")
+                          "to -o. An update is not checkpointed: --checkpoint-every is "
+                          "refused with it (--restart only removes MODEL_DIR.partial)")
     run.add_argument("--init", default=None, metavar="VECTORS",
                      help="start from pretrained vectors (a model directory, a fastText "
                           ".bin, a word2vec, .vec or GloVe file of the same dimension): "
@@ -1033,8 +1033,8 @@ def _model_to_update(args: argparse.Namespace):
     if args.init is not None:
         raise UsageError("--update continues a model's own vectors; --init starts a new "
                          "model from pretrained ones: give one of them")
-    if args.checkpoint_every or args.restart:
-        raise UsageError("--checkpoint-every and --restart are for new models, not --update")
+    if args.checkpoint_every:  # (--restart only removes MODEL_DIR.partial)
+        raise UsageError("--checkpoint-every is for new models, not --update")
     model = load_scorable(args.update)
     if isinstance(model, _vectors_type()):
         from wordspace.fasttext_format import is_fasttext_file, is_supervised
@@ -1201,7 +1201,8 @@ def _train_holding(args, held) -> int:
         remove_checkpoint(partial)
     elif short is None and model._resumable and holds_training(partial) \
             and not args.checkpoint_every:  # (a one-pass model keeps no finished run)
-        finishing = _finishes(model, partial, corpus_type.reading_settings_for(**reading))
+        finishing = _finishes(model, partial, corpus_type.reading_settings_for(**reading),
+                              resumable=args.update is None)
     if workers is not None and args.checkpoint_every:
         logger.warning("%s was made with %d workers, and a resume keeps them: training "
                        "with %d (not this machine's default of %d)", partial, workers,
@@ -1283,17 +1284,18 @@ def _checkpoint_s_workers(args, model, partial: Path) -> int | None:
     return saved
 
 
-def _finishes(model, partial: Path, reading: dict) -> bool:
+def _finishes(model, partial: Path, reading: dict, resumable: bool = True) -> bool:
     """Whether the checkpoint at ``partial`` is a finished run of this model's settings
     and corpus's ``reading`` settings (kept when its save failed), which a run without
     ``--checkpoint-every`` then turns into the model, as the message of the failure said
-    the same command would; when it is not, a warning says why it is not used."""
+    the same command would; when it is not, a warning says why it is not used (and,
+    ``resumable``, that ``--checkpoint-every`` resumes an unfinished one: not an update's)."""
     from wordspace.engine.checkpoint import CheckpointMismatch, is_finished
 
     if not is_finished(partial):
-        logger.warning("%s holds a checkpoint of an earlier run, which is not used: run "
-                       "with --checkpoint-every to resume from it, or --restart to "
-                       "remove it", partial)
+        logger.warning("%s holds a checkpoint of an earlier run, which is not used: %s"
+                       "--restart removes it", partial, "run with --checkpoint-every to "
+                       "resume from it, or " if resumable else "")
         return False
     try:
         model._check_checkpoint(partial, reading)  # (the worker count aside: no job left)
