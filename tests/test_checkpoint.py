@@ -1474,3 +1474,24 @@ def test_an_update_whose_save_failed_is_not_stuck(tmp_path, monkeypatch, caplog)
     assert partial.exists()
     assert main(_train_args(corpus_file, out, 1, *update, "--restart")) == 0
     assert not partial.exists()
+
+
+def test_the_space_a_restart_frees_counts_as_free(tmp_path, monkeypatch):
+    """--checkpoint-every --restart was refused for room it would have: two copies were
+    counted while the old checkpoint, which the restart removes first, took its space."""
+    import wordspace._io as io
+
+    corpus_file = _write_corpus(tmp_path / "corpus.txt", 300)
+    out = tmp_path / "model"
+    partial = checkpoint_path(out)
+    _interrupted(SkipGram(dim=12, epochs=8, sample=0.0, seed=1, workers=1, progress=False),
+                 Corpus(corpus_file, progress=False), partial)
+    held = sum(p.stat().st_size for p in partial.rglob("*") if p.is_file())
+    asked = []
+    real = io.check_room
+    monkeypatch.setattr(io, "check_room", lambda path, least, *a, **k: (
+        asked.append(least), real(path, least, *a, **k))[1])
+    args = _train_args(corpus_file, out, 1, "--checkpoint-every", "1e", "--restart")
+    assert main(args) == 0 and not partial.exists()
+    assert main(args) == 0  # no checkpoint there now: nothing freed
+    assert held > 0 and asked == [asked[1] - held, asked[1]]

@@ -1317,6 +1317,7 @@ def _check_room_for(args, model, corpus) -> None:
     from wordspace.engine.checkpoint import holds_training
 
     sizes = model._saved_sizes(corpus, update=args.update is not None)
+    freed = 0  # bytes the run removes before it writes
     world = _world_from_environment()
     output = Path(args.output)
     if not args.checkpoint_every:
@@ -1326,15 +1327,30 @@ def _check_room_for(args, model, corpus) -> None:
         # model is written: two copies at once, one of them already there when resuming;
         # a distributed run's ranks each keep their last two, beside rank 0's model
         copies = 2 if world <= 1 else 2 * world + 1
-        if world <= 1 and not args.restart and holds_training(checkpoint_path(output)):
+        partial = checkpoint_path(output)
+        if world <= 1 and not args.restart and holds_training(partial):
             copies = 1
+        elif world <= 1 and args.restart and holds_training(partial):
+            # the old checkpoint, which --restart removes before the first is written,
+            # still takes its space now: counted as free
+            freed = _bytes_under(partial)
         what = "the model and its checkpoints beside it"
         floor = (f" ({copies} cop{'y' if copies == 1 else 'ies'} of its arrays, "
                  f"{sum(sizes) / 2**20:,.1f} MiB each, beside any checkpoint already "
                  "there: each checkpoint is written beside the one before it, and the "
                  "last stays until the model is written)")
-    check_room(output, copies * sum(sizes), what, floor=floor)
+    if freed:
+        floor = f"{floor[:-1]}, less the {freed / 2**20:,.1f} MiB of the one --restart removes)"
+    check_room(output, copies * sum(sizes) - freed, what, floor=floor)
     check_file_size_limit(output, max(sizes) + _NPY_HEADER, "the model's largest array")
+
+
+def _bytes_under(folder: Path) -> int:
+    """The bytes of the files under ``folder`` (0 where it cannot be read)."""
+    try:
+        return sum(p.lstat().st_size for p in folder.rglob("*") if p.is_file())
+    except OSError:
+        return 0
 
 
 #: the bytes a ``.npy`` file holds before its array's (numpy pads its header to 64 bytes
