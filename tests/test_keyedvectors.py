@@ -849,6 +849,9 @@ def test_rows_allocated_ahead_are_filled_by_add_vector_as_in_gensim():
     held.add_vector("mine", MATRIX[1])
     ours.add_vector("theirs", MATRIX[2])
     np.testing.assert_array_equal(held["mine"], MATRIX[1])
+    np.testing.assert_array_equal(ours["theirs"], MATRIX[2])
+    assert held.words == ["a", "mine"] and ours.words == ["a", "theirs"]
+    assert "theirs" not in held and "mine" not in ours
     with pytest.raises(ValueError, match=r"dtype float64: wordspace keeps vectors as "
                                          r"float32 .*leave dtype out"):
         Vectors(DIM, dtype=np.float64)

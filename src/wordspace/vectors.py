@@ -313,6 +313,9 @@ class Vectors(WordIndex):
         state.pop("_owner", None)
         state.pop("_derived", None)
         state.pop("_spare", None)  # rows not filled yet: the copy grows its own
+        # the words and their index, which adding a vector changes in place: a copy's
+        # own (shared, a word added to one was in both, with a row in one only)
+        state["_words"], state["index"] = list(self._words), dict(self.index)
         return state
 
     #: what a model's rows of these vectors are, one each (for the refusals' messages)
