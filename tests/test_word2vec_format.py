@@ -689,6 +689,20 @@ def test_words_of_other_bytes_go_to_the_vocabulary_file_as_the_vectors_file_hold
         Vectors(["x", "y"], np.zeros((2, 2), np.float32), [1, 2]).save_word2vec_format(
             path, fvocab=vocab)
     assert (path.read_bytes(), vocab.read_bytes()) == before
+    monkeypatch.setattr(word2vec_format, "atomic_write", real)
+    real_replace = os.replace
+
+    def full_at_the_vectors_rename(src, dst):  # their flush found the device full
+        if os.fspath(dst) == os.fspath(path):
+            raise OSError("no space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", full_at_the_vectors_rename)
+    with pytest.raises(OSError, match="no space left"):  # the vocabulary's was not first
+        Vectors(["x", "y"], np.zeros((2, 2), np.float32), [1, 2]).save_word2vec_format(
+            path, fvocab=vocab)
+    assert (path.read_bytes(), vocab.read_bytes()) == before
+    monkeypatch.setattr(os, "replace", real_replace)
     new, new_vocab = tmp_path / "new.txt", tmp_path / "new.vocab"
     vocab = new_vocab  # (failing's) and writes neither new file
     monkeypatch.setattr(word2vec_format, "atomic_write", failing)

@@ -36,6 +36,7 @@ What reading promises (each broken promise is a ``ValueError`` naming the file, 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import logging
 import os
 import re
@@ -188,18 +189,22 @@ def write_word2vec(path: str | Path, words: Sequence[str], matrix: np.ndarray,
                     _shown(raw[0]), "" if vocab is None else f", in {vocab[0]} too")
     n, dim = matrix.shape
     row_format = " %.9g" * dim + "\n"
-    with atomic_write(path, "wb", compress=True, replaces=replaces) as f:  # .gz... as gensim
-        if header:
-            f.write(f"{n} {dim}\n".encode())
-        for w, row in zip(encoded, matrix, strict=True):
-            if binary:
-                f.write(w + b" " + row.astype("<f4").tobytes() + b"\n")
-            else:
-                f.write(w + (row_format % tuple(row.tolist())).encode())
-        if vocab is not None:  # inside the vectors' write: a failure drops both
-            fvocab, counts = vocab
-            with atomic_write(fvocab, "wb", compress=True) as v:
-                v.writelines(b"%s %d\n" % (w, c) for w, c in zip(encoded, counts, strict=True))
+    with contextlib.ExitStack() as files:
+        # the vocabulary's write around the vectors': a failure in either, the vectors'
+        # flush and rename included, drops both; the vectors' rename comes first
+        v = None if vocab is None else files.enter_context(
+            atomic_write(vocab[0], "wb", compress=True))
+        with atomic_write(path, "wb", compress=True, replaces=replaces) as f:  # .gz: gensim's
+            if header:
+                f.write(f"{n} {dim}\n".encode())
+            for w, row in zip(encoded, matrix, strict=True):
+                if binary:
+                    f.write(w + b" " + row.astype("<f4").tobytes() + b"\n")
+                else:
+                    f.write(w + (row_format % tuple(row.tolist())).encode())
+            if v is not None:
+                v.writelines(b"%s %d\n" % (w, c)
+                             for w, c in zip(encoded, vocab[1], strict=True))
 
 
 # -- reading -------------------------------------------------------------------------
