@@ -1436,6 +1436,29 @@ def test_a_failed_save_never_replaces_another_runs_checkpoint(tmp_path, monkeypa
         assert is_finished(partial)
 
 
+def test_a_failed_save_never_replaces_a_checkpoint_of_another_corpus(tmp_path, monkeypatch,
+                                                                     capsys):
+    """A run of the same settings on another corpus whose save failed replaced the first
+    run's resumable checkpoint (the settings alone were compared)."""
+    from wordspace.engine.checkpoint import is_finished
+
+    first = _write_corpus(tmp_path / "x.txt", 300)
+    other = _write_corpus(tmp_path / "y.txt", 300, seed=3)
+    out = tmp_path / "model"
+    partial = checkpoint_path(out)
+    _interrupted(SkipGram(dim=12, epochs=8, sample=0.0, seed=5, workers=1, progress=False),
+                 Corpus(first, progress=False), partial)
+    before = (partial / "checkpoint.json").read_bytes()
+    capsys.readouterr()
+    with monkeypatch.context() as patch:
+        _save_fails(patch)
+        assert main(_train_args(other, out, 1)) == 2  # (seed 5, as the first)
+    said = capsys.readouterr().err
+    assert f"The trained model could not be kept: {partial} holds the checkpoint of " \
+           "another run (the corpus: the checkpoint was made on" in said
+    assert not is_finished(partial) and (partial / "checkpoint.json").read_bytes() == before
+
+
 def test_a_finished_partial_of_another_corpus_is_left_alone_and_the_run_trains(
         tmp_path, monkeypatch, caplog):
     """The same command after the corpus changed failed once it was read (rc 2), though

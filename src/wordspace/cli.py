@@ -753,12 +753,10 @@ def checkpoint_path(output: str | os.PathLike) -> Path:
 
 class _SaveModel:
     """Writes the model once it is complete, before its checkpoint is removed, and
-    beside it the ``record`` of the command that made it (:func:`_command_record`);
-    ``reading``: the corpus's reading settings, which tell this run's checkpoint from
-    another's when a failed save keeps the training."""
+    beside it the ``record`` of the command that made it (:func:`_command_record`)."""
 
-    def __init__(self, path: str, record: dict | None = None, reading: dict | None = None):
-        self.path, self.record, self.reading = path, record, reading
+    def __init__(self, path: str, record: dict | None = None):
+        self.path, self.record = path, record
 
     def on_train_end(self, model, report) -> None:
         from wordspace._io import atomic_write
@@ -792,19 +790,15 @@ class _SaveModel:
         from wordspace.engine.checkpoint import CheckpointMismatch, holds_training
 
         partial = checkpoint_path(self.path)
-        ours = model._resumable
-        if ours and holds_training(partial):
-            try:
-                model._check_checkpoint(partial, self.reading)
-            except CheckpointMismatch as e:
-                return (f"The trained model could not be kept: {partial} holds the "
-                        f"checkpoint of another run ({'; '.join(e.differences)}), which is "
-                        "left as it is: none of this training is left")
-        try:
+        try:  # refused where another run's checkpoint is (other settings, another corpus)
             model._keep_as_checkpoint(partial)
+        except CheckpointMismatch as e:
+            return (f"The trained model could not be kept: {partial} holds the "
+                    f"checkpoint of another run ({'; '.join(e.differences)}), which is "
+                    "left as it is: none of this training is left")
         except (OSError, ValueError, RuntimeError) as e:
             why = f" ({e})" if not isinstance(e, RuntimeError) else ""
-            if ours and holds_training(partial):  # this run's, checked above
+            if model._resumable and holds_training(partial):  # this run's: keep checked
                 return (f"The finished training could not be kept{why}; the last checkpoint "
                         f"written is kept at {partial}: once the cause is fixed, run the "
                         "same command again to resume from it")
@@ -1229,8 +1223,7 @@ def _train_holding(args, held) -> int:
     corpus = corpus_type(args.corpus, **reading)
     logger.info("%s", corpus)
     _check_room_for(args, model, corpus)
-    saver = _SaveModel(args.output, _command_record(args, kind, corpus),
-                       corpus_type.reading_settings_for(**reading))
+    saver = _SaveModel(args.output, _command_record(args, kind, corpus))
     checkpoint = partial if args.checkpoint_every or finishing else None
     if model._resumable:
         def fit(checkpoint):

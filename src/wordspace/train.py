@@ -574,6 +574,7 @@ def train(corpus: Corpus, loss: Loss, params: Params, *, layout: Layout, window:
         def keep(path: str | Path) -> None:
             if run.checkpointer is None or run.checkpointer.path != Path(path):
                 run.checkpointer = checkpointer(path, Every(epochs=1))
+            run.checkpointer.check_replaceable()  # another run's is never written over
             run.write(len(jobs))
 
         finished(keep)

@@ -673,6 +673,25 @@ class Checkpointer:
         else:
             _discard(self.path)
 
+    def _check_own(self, path: Path) -> Checkpoint:
+        """The head of the checkpoint at ``path``, :class:`CheckpointMismatch` naming
+        every difference unless it is this run's (its settings and corpus)."""
+        saved = _read_head(path)
+        problems = _differences(_compared(saved.config, saved), _compared(self.config, saved))
+        if saved.corpus.get("digest") != self.corpus["digest"]:
+            problems.append(_corpus_difference(saved.corpus, self.corpus))
+        if problems:
+            raise CheckpointMismatch(_mismatch(path, problems), tuple(problems))
+        return saved
+
+    def check_replaceable(self) -> None:
+        """Refuse (:class:`CheckpointMismatch`) to write over another run's checkpoint:
+        one made with other settings or on another corpus, which may be hours of a
+        resumable run's training; where :attr:`path` holds none, or this run's, any
+        checkpoint may be written."""
+        if holds_training(self.path):
+            self._check_own(self.path)
+
     def resume(self, like: dict[str, np.ndarray], lanes: int, jobs: int) -> Checkpoint | None:
         """The checkpoint to resume from, checked against this run, or None when there is
         none; :class:`CheckpointMismatch` naming every difference when it was made with
@@ -690,12 +709,7 @@ class Checkpointer:
                 f"{path} is the checkpoint of a run of {ranks} ranks: resume it as it "
                 f"was made (torchrun --nproc-per-node ... with {ranks} processes in all, "
                 f"see docs/distributed.md), or {_RESTART}")
-        saved = _read_head(path)
-        problems = _differences(_compared(saved.config, saved), _compared(self.config, saved))
-        if saved.corpus.get("digest") != self.corpus["digest"]:
-            problems.append(_corpus_difference(saved.corpus, self.corpus))
-        if problems:
-            raise CheckpointMismatch(_mismatch(path, problems), tuple(problems))
+        saved = self._check_own(path)
         if saved.jobs != jobs:
             raise ValueError(f"{path / 'checkpoint.json'}: made for a run of "
                              f"{saved.jobs} jobs, this one has {jobs}; {_RESTART}")
