@@ -1246,14 +1246,11 @@ class Corpus:
         settings = self._settings()
         if not isinstance(meta, dict) or {k: meta.get(k) for k in settings} != settings:
             raise ValueError(f"{meta_path}: written for other settings")
-        long_tokens = meta.get("long_tokens")
-        if isinstance(long_tokens, bool) or not isinstance(long_tokens, int) or long_tokens < 0:
-            raise ValueError(f"{meta_path}: long_tokens is not a count ({long_tokens!r})")
-        self.long_tokens = long_tokens
-        raw_tokens = meta.get("raw_tokens")
-        if isinstance(raw_tokens, bool) or not isinstance(raw_tokens, int) or raw_tokens < 0:
-            raise ValueError(f"{meta_path}: raw_tokens is not a count ({raw_tokens!r})")
-        self.raw_tokens = raw_tokens
+        for name in ("long_tokens", "raw_tokens"):  # counts Phrases reads
+            count = meta.get(name)
+            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                raise ValueError(f"{meta_path}: {name} is not a count ({count!r})")
+            setattr(self, name, count)
         _check_encoding(directory, self.tokens, self.offsets, self.sentence_line,
                         self.vocab, meta.get("tokens") if self.group is not None else None)
         _check_checksums(directory, meta.get("crc32"), self.tokens, len(self.vocab))
