@@ -1306,6 +1306,7 @@ def _check_room_for(args, model, corpus) -> None:
     are on the disk at once) or a file size limit (``ulimit -f``) below its largest
     array's file: found by the final save, either cost the whole training."""
     from wordspace._io import check_file_size_limit, check_room
+    from wordspace.cache import disk_usage
     from wordspace.distributed.group import _world_from_environment
     from wordspace.engine.checkpoint import holds_training
 
@@ -1326,7 +1327,7 @@ def _check_room_for(args, model, corpus) -> None:
         elif world <= 1 and args.restart and holds_training(partial):
             # the old checkpoint, which --restart removes before the first is written,
             # still takes its space now: counted as free
-            freed = _bytes_under(partial)
+            freed = disk_usage(partial)
         what = "the model and its checkpoints beside it"
         floor = (f" ({copies} cop{'y' if copies == 1 else 'ies'} of its arrays, "
                  f"{sum(sizes) / 2**20:,.1f} MiB each, beside any checkpoint already "
@@ -1336,14 +1337,6 @@ def _check_room_for(args, model, corpus) -> None:
         floor = f"{floor[:-1]}, less the {freed / 2**20:,.1f} MiB of the one --restart removes)"
     check_room(output, copies * sum(sizes) - freed, what, floor=floor)
     check_file_size_limit(output, max(sizes) + _NPY_HEADER, "the model's largest array")
-
-
-def _bytes_under(folder: Path) -> int:
-    """The bytes of the files under ``folder`` (0 where it cannot be read)."""
-    try:
-        return sum(p.lstat().st_size for p in folder.rglob("*") if p.is_file())
-    except OSError:
-        return 0
 
 
 #: the bytes a ``.npy`` file holds before its array's (numpy pads its header to 64 bytes
